@@ -1,0 +1,212 @@
+//! The command line: arguments, the non-interactive subcommands, and exit codes.
+
+pub mod demo;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::domain::instrument::Instrument;
+use crate::i18n::{Lang, tr, trf};
+use crate::store::{SCHEMA_VERSION, Store, StoreError};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kartlegg",
+    version,
+    about = "Map a child welfare service's readiness for change, programme fit and implementation drivers, round by round."
+)]
+pub struct Cli {
+    /// The database file [default: the platform's data folder, e.g. ~/.local/share/kartlegg/kartlegg.db]
+    #[arg(long, global = true, env = "KARTLEGG_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Language of the interface: nb (bokmål), nn (nynorsk) or en [default: from LC_ALL/LANG, else nb]
+    #[arg(long, global = true, value_parser = parse_lang, value_name = "LANG")]
+    pub lang: Option<Lang>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Fill a new database with a realistic demo: a cluster of four services, two rounds each
+    Demo {
+        /// Seed for the made-up answers; the same seed gives the same demo
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
+    /// Check the database: SQLite's integrity check, the schema version and counts
+    Check,
+}
+
+fn parse_lang(value: &str) -> Result<Lang, String> {
+    Lang::parse(value).ok_or_else(|| format!("unknown language '{value}' (use nb, nn or en)"))
+}
+
+/// Exit codes, documented in README.md.
+pub mod exit {
+    pub const FAILURE: u8 = 1;
+    pub const UNUSABLE_DATABASE: u8 = 3;
+    pub const NEWER_SCHEMA: u8 = 4;
+    pub const IO: u8 = 5;
+}
+
+pub fn exit_code(error: &StoreError) -> u8 {
+    match error {
+        StoreError::NotADatabase { .. } | StoreError::ForeignDatabase { .. } => {
+            exit::UNUSABLE_DATABASE
+        }
+        StoreError::NewerSchema { .. } => exit::NEWER_SCHEMA,
+        StoreError::Io { .. } => exit::IO,
+        StoreError::Sqlite(e)
+            if matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+            ) =>
+        {
+            exit::UNUSABLE_DATABASE
+        }
+        StoreError::Sqlite(e)
+            if matches!(
+                e.sqlite_error_code(),
+                Some(
+                    rusqlite::ErrorCode::DiskFull
+                        | rusqlite::ErrorCode::ReadOnly
+                        | rusqlite::ErrorCode::CannotOpen
+                        | rusqlite::ErrorCode::PermissionDenied
+                        | rusqlite::ErrorCode::SystemIoFailure
+                )
+            ) =>
+        {
+            exit::IO
+        }
+        _ => exit::FAILURE,
+    }
+}
+
+pub fn default_db_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "kartlegg").map(|d| d.data_dir().join("kartlegg.db"))
+}
+
+fn fail(lang: Lang, error: &StoreError) -> ExitCode {
+    eprintln!("kartlegg: {}", error.message(lang));
+    ExitCode::from(exit_code(error))
+}
+
+/// Runs what the command line asks for and says how it went.
+pub fn run(cli: Cli) -> ExitCode {
+    let lang = cli
+        .lang
+        .unwrap_or_else(|| Lang::from_env_vars(|name| std::env::var(name).ok()));
+    let Some(path) = cli.db.or_else(default_db_path) else {
+        eprintln!("kartlegg: {}", tr(lang, "error.no_home"));
+        return ExitCode::from(exit::FAILURE);
+    };
+    if cli.command.is_none() && !(std::io::stdout().is_terminal() && std::io::stdin().is_terminal())
+    {
+        eprintln!("kartlegg: {}", tr(lang, "error.no_terminal"));
+        return ExitCode::from(exit::FAILURE);
+    }
+    let mut store = match Store::open(&path) {
+        Ok(store) => store,
+        Err(e) => return fail(lang, &e),
+    };
+    let instrument = Instrument::standard();
+    match cli.command {
+        None => {
+            let mut app = crate::ui::App::new(store, instrument, lang, Box::new(chrono::Utc::now));
+            app.theme = crate::ui::view::Theme::from_env();
+            match crate::ui::run(app) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("kartlegg: {e:#}");
+                    ExitCode::from(exit::FAILURE)
+                }
+            }
+        }
+        Some(Command::Demo { seed }) => {
+            match demo::fill(&mut store, instrument, seed, chrono::Utc::now()) {
+                Ok(Some(counts)) => {
+                    println!(
+                        "{}",
+                        trf(
+                            lang,
+                            "cli.demo_done",
+                            &[
+                                ("path", &path.display()),
+                                ("services", &counts.services),
+                                ("rounds", &counts.rounds),
+                                ("respondents", &counts.respondents),
+                                ("answers", &counts.answers),
+                            ],
+                        )
+                    );
+                    ExitCode::SUCCESS
+                }
+                Ok(None) => {
+                    eprintln!(
+                        "kartlegg: {}",
+                        trf(lang, "cli.demo_not_empty", &[("path", &path.display())])
+                    );
+                    ExitCode::from(exit::FAILURE)
+                }
+                Err(e) => fail(lang, &e),
+            }
+        }
+        Some(Command::Check) => check(&store, lang),
+    }
+}
+
+fn check(store: &Store, lang: Lang) -> ExitCode {
+    let report = || -> Result<(Vec<String>, u32, crate::store::Counts), StoreError> {
+        Ok((
+            store.integrity_problems()?,
+            store.schema_version()?,
+            store.counts()?,
+        ))
+    };
+    let (problems, version, counts) = match report() {
+        Ok(report) => report,
+        Err(e) => return fail(lang, &e),
+    };
+    println!(
+        "{}",
+        trf(lang, "cli.check_path", &[("path", &store.path().display())])
+    );
+    println!(
+        "{}",
+        trf(
+            lang,
+            "cli.check_version",
+            &[("version", &version), ("known", &SCHEMA_VERSION)]
+        )
+    );
+    println!(
+        "{}",
+        trf(
+            lang,
+            "cli.check_counts",
+            &[
+                ("services", &counts.services),
+                ("rounds", &counts.rounds),
+                ("respondents", &counts.respondents),
+                ("answers", &counts.answers),
+                ("history", &counts.history),
+            ],
+        )
+    );
+    if problems.is_empty() {
+        println!("{}", tr(lang, "cli.check_ok"));
+        ExitCode::SUCCESS
+    } else {
+        println!("{}", tr(lang, "cli.check_problems"));
+        for problem in problems {
+            println!("  {problem}");
+        }
+        ExitCode::from(exit::UNUSABLE_DATABASE)
+    }
+}

@@ -1,0 +1,5 @@
+//! The instrument, the model and scoring: plain Rust, no terminal, no SQL.
+
+pub mod instrument;
+pub mod model;
+pub mod scoring;

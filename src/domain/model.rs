@@ -1,0 +1,213 @@
+//! The things kartlegg records: services, rounds, respondents and their answers.
+
+use chrono::NaiveDate;
+
+/// A stable identifier (a UUID as text), so data from two machines can be merged.
+pub type Id = String;
+
+pub fn new_id() -> Id {
+    uuid::Uuid::new_v4().to_string()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Service {
+    pub id: Id,
+    pub name: String,
+    /// Four-digit municipality numbers; an inter-municipal service has several.
+    pub municipalities: Vec<String>,
+    pub cluster: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RoundKind {
+    Before,
+    Between,
+    After,
+}
+
+impl RoundKind {
+    pub const ALL: [RoundKind; 3] = [RoundKind::Before, RoundKind::Between, RoundKind::After];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            RoundKind::Before => "before",
+            RoundKind::Between => "between",
+            RoundKind::After => "after",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<RoundKind> {
+        RoundKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Round {
+    pub id: Id,
+    pub service_id: Id,
+    pub label: String,
+    pub held_on: NaiveDate,
+    pub kind: RoundKind,
+    pub instrument_key: String,
+    pub instrument_version: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    Leader,
+    KeyPerson,
+    Staff,
+    Consultant,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Leader, Role::KeyPerson, Role::Staff, Role::Consultant];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Leader => "leader",
+            Role::KeyPerson => "key_person",
+            Role::Staff => "staff",
+            Role::Consultant => "consultant",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.code() == code)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Respondent {
+    pub id: Id,
+    pub round_id: Id,
+    pub role: Role,
+    /// Optional initials or a code; never required, never a full name by design.
+    pub code: String,
+}
+
+/// What a respondent chose for an item. "Don't know" and "not applicable" are answers,
+/// but never scores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Response {
+    Score(u8),
+    DontKnow,
+    NotApplicable,
+}
+
+/// One respondent's answer to one item; a comment may come before the response.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Answer {
+    pub response: Option<Response>,
+    pub comment: String,
+}
+
+impl Answer {
+    pub fn is_answered(&self) -> bool {
+        self.response.is_some()
+    }
+}
+
+/// Checks and tidies the fields of a service as a user typed them.
+pub fn validate_service(
+    name: &str,
+    municipalities: &str,
+    cluster: &str,
+) -> Result<(String, Vec<String>, String), InputError> {
+    let name = single_line(name);
+    if name.is_empty() {
+        return Err(InputError::EmptyName);
+    }
+    let numbers: Vec<String> = municipalities
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|part| !part.is_empty())
+        .map(str::to_string)
+        .collect();
+    if let Some(bad) = numbers
+        .iter()
+        .find(|n| n.len() != 4 || !n.chars().all(|c| c.is_ascii_digit()))
+    {
+        return Err(InputError::MunicipalityNumber(bad.clone()));
+    }
+    Ok((name, numbers, single_line(cluster)))
+}
+
+/// Checks a round's label and date as typed (`YYYY-MM-DD`, or `DD.MM.YYYY` as Norwegians write it).
+pub fn validate_round(label: &str, date: &str) -> Result<(String, NaiveDate), InputError> {
+    let label = single_line(label);
+    if label.is_empty() {
+        return Err(InputError::EmptyLabel);
+    }
+    Ok((label, parse_date(date)?))
+}
+
+pub fn parse_date(text: &str) -> Result<NaiveDate, InputError> {
+    let text = text.trim();
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(text, "%d.%m.%Y"))
+        .map_err(|_| InputError::Date(text.to_string()))
+}
+
+/// Trims and folds any line breaks or control characters a paste may bring.
+pub fn single_line(text: &str) -> String {
+    text.split(|c: char| c.is_control())
+        .filter(|part| !part.trim().is_empty())
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InputError {
+    #[error("the name is empty")]
+    EmptyName,
+    #[error("the label is empty")]
+    EmptyLabel,
+    #[error("not a four-digit municipality number: {0}")]
+    MunicipalityNumber(String),
+    #[error("not a date (YYYY-MM-DD): {0}")]
+    Date(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_input_is_tidied_and_checked() {
+        let (name, numbers, cluster) =
+            validate_service("  Fjellbygd\nbarnevern ", "3401, 3403 3405", " Innlandet ").unwrap();
+        assert_eq!(name, "Fjellbygd barnevern");
+        assert_eq!(numbers, ["3401", "3403", "3405"]);
+        assert_eq!(cluster, "Innlandet");
+        assert_eq!(validate_service("   ", "", ""), Err(InputError::EmptyName));
+        assert_eq!(
+            validate_service("A", "34o1", ""),
+            Err(InputError::MunicipalityNumber("34o1".into()))
+        );
+        assert!(validate_service("A", "", "").unwrap().1.is_empty());
+    }
+
+    #[test]
+    fn dates_in_both_common_forms() {
+        let expected = NaiveDate::from_ymd_opt(2026, 3, 9).unwrap();
+        assert_eq!(parse_date("2026-03-09"), Ok(expected));
+        assert_eq!(parse_date("09.03.2026"), Ok(expected));
+        assert_eq!(
+            parse_date("2026-02-30"),
+            Err(InputError::Date("2026-02-30".into()))
+        );
+        assert!(validate_round("", "2026-03-09").is_err());
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        for kind in RoundKind::ALL {
+            assert_eq!(RoundKind::from_code(kind.code()), Some(kind));
+        }
+        for role in Role::ALL {
+            assert_eq!(Role::from_code(role.code()), Some(role));
+        }
+        assert_eq!(Role::from_code("chief"), None);
+    }
+}

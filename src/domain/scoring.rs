@@ -1,0 +1,307 @@
+//! Scores as percent of the maximum, so that 1–5 and 0–2 scales compare (see DOMAIN.md).
+//!
+//! A score counts only answers with a value: "don't know" and "not applicable" are tallied
+//! apart and never scored. Sections pool their items, they do not average subdomains.
+
+use std::collections::HashMap;
+
+use super::instrument::{Instrument, Scale};
+use super::model::{Answer, Response};
+
+/// Answers of one respondent, by item key.
+pub type AnswerSet = HashMap<String, Answer>;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Tally {
+    /// Item slots: items × respondents.
+    pub slots: u32,
+    pub scored: u32,
+    pub fraction_sum: f64,
+    pub dont_know: u32,
+    pub not_applicable: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Band {
+    InPlace,
+    Partly,
+    Priority,
+}
+
+impl Band {
+    pub fn of(percent: f64) -> Band {
+        if percent >= 80.0 {
+            Band::InPlace
+        } else if percent >= 50.0 {
+            Band::Partly
+        } else {
+            Band::Priority
+        }
+    }
+}
+
+impl Tally {
+    fn add(&mut self, response: Option<Response>, scale: &Scale) {
+        self.slots += 1;
+        match response {
+            Some(Response::Score(value)) if scale.contains(value) => {
+                self.scored += 1;
+                self.fraction_sum += scale.fraction(value);
+            }
+            Some(Response::DontKnow) => self.dont_know += 1,
+            Some(Response::NotApplicable) => self.not_applicable += 1,
+            // An out-of-scale value (from a foreign file) is as good as unanswered.
+            Some(Response::Score(_)) | None => {}
+        }
+    }
+
+    fn merge(&mut self, other: &Tally) {
+        self.slots += other.slots;
+        self.scored += other.scored;
+        self.fraction_sum += other.fraction_sum;
+        self.dont_know += other.dont_know;
+        self.not_applicable += other.not_applicable;
+    }
+
+    pub fn answered(&self) -> u32 {
+        self.scored + self.dont_know + self.not_applicable
+    }
+
+    /// Percent of the maximum over the scored answers; `None` when nothing is scored.
+    pub fn percent(&self) -> Option<f64> {
+        (self.scored > 0).then(|| 100.0 * self.fraction_sum / f64::from(self.scored))
+    }
+
+    pub fn band(&self) -> Option<Band> {
+        self.percent().map(Band::of)
+    }
+
+    /// More than a quarter of the answers are "don't know": not knowing is a finding.
+    pub fn dont_know_flagged(&self) -> bool {
+        self.answered() > 0 && self.dont_know * 4 > self.answered()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubdomainScore {
+    pub key: String,
+    pub tally: Tally,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SectionScore {
+    pub key: String,
+    pub tally: Tally,
+    pub subdomains: Vec<SubdomainScore>,
+}
+
+/// Scores every section and subdomain over the answers of one or more respondents.
+pub fn summarize(instrument: &Instrument, respondents: &[&AnswerSet]) -> Vec<SectionScore> {
+    instrument
+        .sections
+        .iter()
+        .filter_map(|section| {
+            let scale = instrument.scale(&section.scale)?;
+            let subdomains: Vec<SubdomainScore> = section
+                .subdomains
+                .iter()
+                .map(|subdomain| {
+                    let mut tally = Tally::default();
+                    for answers in respondents {
+                        for item in &subdomain.items {
+                            tally.add(answers.get(&item.key).and_then(|a| a.response), scale);
+                        }
+                    }
+                    SubdomainScore {
+                        key: subdomain.key.clone(),
+                        tally,
+                    }
+                })
+                .collect();
+            let mut tally = Tally::default();
+            for subdomain in &subdomains {
+                tally.merge(&subdomain.tally);
+            }
+            Some(SectionScore {
+                key: section.key.clone(),
+                tally,
+                subdomains,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn answer(response: Response) -> Answer {
+        Answer {
+            response: Some(response),
+            comment: String::new(),
+        }
+    }
+
+    fn answers(pairs: &[(&str, Response)]) -> AnswerSet {
+        pairs
+            .iter()
+            .map(|(key, r)| (key.to_string(), answer(*r)))
+            .collect()
+    }
+
+    fn section<'a>(scores: &'a [SectionScore], key: &str) -> &'a SectionScore {
+        scores.iter().find(|s| s.key == key).unwrap()
+    }
+
+    #[test]
+    fn agreement_items_score_from_one_to_five() {
+        use Response::*;
+        let set = answers(&[
+            ("readiness.problem_awareness.1", Score(5)),
+            ("readiness.problem_awareness.2", Score(3)),
+            ("readiness.problem_awareness.3", Score(1)),
+        ]);
+        let scores = summarize(Instrument::standard(), &[&set]);
+        let readiness = section(&scores, "readiness");
+        // (1.0 + 0.5 + 0.0) / 3 = 50 %
+        assert_eq!(readiness.subdomains[0].tally.percent(), Some(50.0));
+        assert_eq!(readiness.tally.percent(), Some(50.0));
+        assert_eq!(readiness.tally.band(), Some(Band::Partly));
+        assert_eq!(readiness.subdomains[1].tally.percent(), None);
+        assert_eq!(readiness.tally.slots, 12);
+    }
+
+    #[test]
+    fn dont_know_and_not_applicable_are_never_scored() {
+        use Response::*;
+        let set = answers(&[
+            ("competence.training.1", Score(2)),
+            ("competence.training.2", DontKnow),
+            ("competence.training.3", NotApplicable),
+        ]);
+        let scores = summarize(Instrument::standard(), &[&set]);
+        let training = section(&scores, "competence")
+            .subdomains
+            .iter()
+            .find(|d| d.key == "training")
+            .unwrap();
+        assert_eq!(training.tally.percent(), Some(100.0));
+        assert_eq!(training.tally.band(), Some(Band::InPlace));
+        assert_eq!(
+            (training.tally.dont_know, training.tally.not_applicable),
+            (1, 1)
+        );
+        // One "don't know" of three answers is more than a quarter.
+        assert!(training.tally.dont_know_flagged());
+    }
+
+    #[test]
+    fn mixed_scales_pool_as_fractions() {
+        use Response::*;
+        // A 0–2 item at 1 (50 %) and a 1–5 item at 4 (75 %) from two respondents.
+        let a = answers(&[
+            ("competence.coaching.1", Score(1)),
+            ("fit.answers_problem.1", Score(4)),
+        ]);
+        let b = answers(&[
+            ("competence.coaching.1", Score(0)),
+            ("fit.answers_problem.1", Score(2)),
+        ]);
+        let scores = summarize(Instrument::standard(), &[&a, &b]);
+        // coaching: (0.5 + 0.0) / 2 = 25 %; fit: (0.75 + 0.25) / 2 = 50 %
+        assert_eq!(section(&scores, "competence").tally.percent(), Some(25.0));
+        assert_eq!(
+            section(&scores, "competence").tally.band(),
+            Some(Band::Priority)
+        );
+        assert_eq!(section(&scores, "fit").tally.percent(), Some(50.0));
+    }
+
+    #[test]
+    fn bands_follow_the_nirn_convention() {
+        assert_eq!(Band::of(80.0), Band::InPlace);
+        assert_eq!(Band::of(79.9), Band::Partly);
+        assert_eq!(Band::of(50.0), Band::Partly);
+        assert_eq!(Band::of(49.9), Band::Priority);
+    }
+
+    #[test]
+    fn dont_know_flag_needs_more_than_a_quarter() {
+        let tally = Tally {
+            slots: 4,
+            scored: 3,
+            fraction_sum: 1.0,
+            dont_know: 1,
+            not_applicable: 0,
+        };
+        assert!(!tally.dont_know_flagged());
+        assert!(!Tally::default().dont_know_flagged());
+    }
+
+    fn arbitrary_answers() -> impl Strategy<Value = Vec<(usize, Option<Response>)>> {
+        let response = prop_oneof![
+            Just(None),
+            (0u8..=6).prop_map(|v| Some(Response::Score(v))),
+            Just(Some(Response::DontKnow)),
+            Just(Some(Response::NotApplicable)),
+        ];
+        proptest::collection::vec((0usize..57, response), 0..80)
+    }
+
+    fn to_set(pairs: &[(usize, Option<Response>)]) -> AnswerSet {
+        let items = Instrument::standard().items();
+        pairs
+            .iter()
+            .map(|(i, response)| {
+                (
+                    items[*i].item.key.clone(),
+                    Answer {
+                        response: *response,
+                        comment: String::new(),
+                    },
+                )
+            })
+            .collect()
+    }
+
+    proptest! {
+        #[test]
+        fn scores_stay_within_range(pairs in arbitrary_answers()) {
+            let set = to_set(&pairs);
+            for section in summarize(Instrument::standard(), &[&set]) {
+                for tally in std::iter::once(&section.tally).chain(section.subdomains.iter().map(|d| &d.tally)) {
+                    if let Some(p) = tally.percent() {
+                        prop_assert!((0.0..=100.0).contains(&p));
+                    }
+                    prop_assert!(tally.answered() <= tally.slots);
+                }
+            }
+        }
+
+        #[test]
+        fn respondent_order_does_not_matter(a in arbitrary_answers(), b in arbitrary_answers()) {
+            let (a, b) = (to_set(&a), to_set(&b));
+            let forward = summarize(Instrument::standard(), &[&a, &b]);
+            let backward = summarize(Instrument::standard(), &[&b, &a]);
+            for (f, r) in forward.iter().zip(&backward) {
+                prop_assert_eq!(f.tally.scored, r.tally.scored);
+                prop_assert_eq!(f.tally.dont_know, r.tally.dont_know);
+                let (fp, rp) = (f.tally.percent(), r.tally.percent());
+                prop_assert!(fp.zip(rp).is_none_or(|(x, y)| (x - y).abs() < 1e-9));
+                prop_assert_eq!(fp.is_some(), rp.is_some());
+            }
+        }
+
+        #[test]
+        fn unanswered_items_change_nothing(pairs in arbitrary_answers()) {
+            let set = to_set(&pairs);
+            let answered: AnswerSet = set.iter().filter(|(_, a)| a.is_answered()).map(|(k, a)| (k.clone(), a.clone())).collect();
+            let with = summarize(Instrument::standard(), &[&set]);
+            let without = summarize(Instrument::standard(), &[&answered]);
+            for (x, y) in with.iter().zip(&without) {
+                prop_assert_eq!(x.tally.percent(), y.tally.percent());
+            }
+        }
+    }
+}

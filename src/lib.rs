@@ -1,0 +1,8 @@
+//! kartlegg: a child welfare service maps its readiness for change, programme fit and
+//! implementation drivers, round by round, and sees whether a programme moved anything.
+
+pub mod cli;
+pub mod domain;
+pub mod i18n;
+pub mod store;
+pub mod ui;

@@ -1,0 +1,748 @@
+//! The SQLite store: opening, pragmas, migrations and queries. Returns domain types and
+//! knows nothing of the terminal.
+//!
+//! Every write is one IMMEDIATE transaction: a deferred one that upgrades to a write can
+//! fail with SQLITE_BUSY whatever the busy timeout.
+
+use std::collections::HashMap;
+use std::fs::{self, OpenOptions};
+use std::io::Read;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior, params};
+
+use crate::domain::instrument::Instrument;
+use crate::domain::model::{Answer, Respondent, Response, Role, Round, RoundKind, Service, new_id};
+use crate::domain::scoring::AnswerSet;
+use crate::i18n::{Lang, trf};
+
+/// Version 1 is `schema.sql`; each later entry migrates from the version before it.
+const MIGRATIONS: &[&str] = &[include_str!("../../schema.sql")];
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{path}: not an SQLite database")]
+    NotADatabase { path: PathBuf },
+    #[error("{path}: an SQLite database, but not kartlegg's")]
+    ForeignDatabase { path: PathBuf },
+    #[error("{path}: schema version {found} is newer than this kartlegg knows ({known})")]
+    NewerSchema {
+        path: PathBuf,
+        found: u32,
+        known: u32,
+    },
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("no such {0}")]
+    NotFound(&'static str),
+}
+
+impl StoreError {
+    /// The message a user reads, in their language.
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            StoreError::NotADatabase { path } => {
+                trf(lang, "error.not_a_database", &[("path", &path.display())])
+            }
+            StoreError::ForeignDatabase { path } => {
+                trf(lang, "error.foreign_database", &[("path", &path.display())])
+            }
+            StoreError::NewerSchema { path, found, known } => trf(
+                lang,
+                "error.newer_schema",
+                &[
+                    ("path", &path.display()),
+                    ("found", found),
+                    ("known", known),
+                ],
+            ),
+            StoreError::Io { path, source } => trf(
+                lang,
+                "error.io",
+                &[("path", &path.display()), ("reason", source)],
+            ),
+            StoreError::Sqlite(e) => trf(lang, "error.database", &[("reason", e)]),
+            StoreError::NotFound(what) => trf(lang, "error.not_found", &[("what", what)]),
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceSummary {
+    pub service: Service,
+    pub rounds: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoundSummary {
+    pub round: Round,
+    pub respondents: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RespondentSummary {
+    pub respondent: Respondent,
+    pub answered: usize,
+    pub last_change: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    pub old: Option<Answer>,
+    pub new: Answer,
+    pub changed_at: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Counts {
+    pub services: usize,
+    pub rounds: usize,
+    pub respondents: usize,
+    pub answers: usize,
+    pub history: usize,
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+pub fn timestamp(now: DateTime<Utc>) -> String {
+    now.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+impl Store {
+    /// Opens (or creates) the database at `path`, creating its folder and file readable by
+    /// the owner alone. A file that is not kartlegg's, or of a newer schema, is refused
+    /// before anything is written to it.
+    pub fn open(path: &Path) -> Result<Store> {
+        let io = |source| StoreError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+            && !parent.exists()
+        {
+            fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(parent)
+                .map_err(io)?;
+        }
+        match OpenOptions::new().read(true).open(path) {
+            Ok(mut file) => {
+                let mut header = Vec::with_capacity(16);
+                file.by_ref()
+                    .take(16)
+                    .read_to_end(&mut header)
+                    .map_err(io)?;
+                if !header.is_empty() && header != SQLITE_MAGIC {
+                    return Err(StoreError::NotADatabase {
+                        path: path.to_path_buf(),
+                    });
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .mode(0o600)
+                    .open(path)
+                    .or_else(|e| match e.kind() {
+                        // Another process created it a moment ago.
+                        std::io::ErrorKind::AlreadyExists => {
+                            OpenOptions::new().read(true).open(path)
+                        }
+                        _ => Err(e),
+                    })
+                    .map_err(io)?;
+            }
+            Err(e) => return Err(io(e)),
+        }
+
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| classify(e, path))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.check_ownership()?;
+        // Pragmas outside any transaction: inside one they do nothing.
+        store.conn.pragma_update(None, "journal_mode", "WAL")?;
+        store.conn.pragma_update(None, "synchronous", "FULL")?;
+        store.conn.pragma_update(None, "foreign_keys", "ON")?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Refuses, without writing, a file of a newer schema or another program's database.
+    fn check_ownership(&self) -> Result<()> {
+        let version = self.user_version().map_err(|e| classify(e, &self.path))?;
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema {
+                path: self.path.clone(),
+                found: version,
+                known: SCHEMA_VERSION,
+            });
+        }
+        if version == 0 {
+            let tables: i64 =
+                self.conn
+                    .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+            if tables > 0 {
+                return Err(StoreError::ForeignDatabase {
+                    path: self.path.clone(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn user_version(&self) -> rusqlite::Result<u32> {
+        self.conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+    }
+
+    pub fn schema_version(&self) -> Result<u32> {
+        Ok(self.user_version()?)
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let before = self.user_version()?;
+        if before == SCHEMA_VERSION {
+            return Ok(());
+        }
+        if before > 0 {
+            self.backup_before_migration(before)?;
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Another process may have migrated while this one waited for the lock.
+        let mut version: u32 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        while version < SCHEMA_VERSION {
+            tx.execute_batch(MIGRATIONS[version as usize])?;
+            version += 1;
+            tx.pragma_update(None, "user_version", version)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// A full copy beside the file, kept, before its schema changes.
+    fn backup_before_migration(&self, version: u32) -> Result<()> {
+        let stamp = Utc::now().format("%Y%m%dT%H%M%S");
+        let name = format!(
+            "{}.v{version}-{stamp}.bak",
+            self.path.file_name().unwrap_or_default().to_string_lossy()
+        );
+        let backup = self.path.with_file_name(name);
+        self.conn
+            .execute("VACUUM INTO ?1", params![backup.to_string_lossy()])?;
+        fs::set_permissions(&backup, std::os::unix::fs::PermissionsExt::from_mode(0o600)).map_err(
+            |source| StoreError::Io {
+                path: backup.clone(),
+                source,
+            },
+        )?;
+        Ok(())
+    }
+
+    fn write<T>(&mut self, work: impl FnOnce(&rusqlite::Transaction) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = work(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    // ---- services ----
+
+    pub fn services(&self) -> Result<Vec<ServiceSummary>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT s.id, s.name, s.municipalities, s.cluster,
+                    (SELECT count(*) FROM round r WHERE r.service_id = s.id)
+             FROM service s ORDER BY s.cluster COLLATE NOCASE, s.name COLLATE NOCASE",
+        )?;
+        let rows = stmt.query_map([], |row| {
+            Ok(ServiceSummary {
+                service: service_from(row)?,
+                rounds: row.get::<_, i64>(4)? as usize,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn service(&self, id: &str) -> Result<Service> {
+        self.conn
+            .query_row(
+                "SELECT id, name, municipalities, cluster FROM service WHERE id = ?1",
+                [id],
+                service_from,
+            )
+            .optional()?
+            .ok_or(StoreError::NotFound("service"))
+    }
+
+    pub fn create_service(
+        &mut self,
+        name: &str,
+        municipalities: &[String],
+        cluster: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Service> {
+        let service = Service {
+            id: new_id(),
+            name: name.to_string(),
+            municipalities: municipalities.to_vec(),
+            cluster: cluster.to_string(),
+        };
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO service (id, name, municipalities, cluster, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+                params![
+                    service.id,
+                    service.name,
+                    service.municipalities.join(","),
+                    service.cluster,
+                    timestamp(now)
+                ],
+            )?;
+            Ok(())
+        })?;
+        Ok(service)
+    }
+
+    pub fn update_service(&mut self, service: &Service, now: DateTime<Utc>) -> Result<()> {
+        self.write(|tx| {
+            let changed = tx.execute(
+                "UPDATE service SET name = ?2, municipalities = ?3, cluster = ?4, updated_at = ?5
+                 WHERE id = ?1",
+                params![
+                    service.id,
+                    service.name,
+                    service.municipalities.join(","),
+                    service.cluster,
+                    timestamp(now)
+                ],
+            )?;
+            if changed == 0 {
+                return Err(StoreError::NotFound("service"));
+            }
+            Ok(())
+        })
+    }
+
+    // ---- rounds ----
+
+    pub fn rounds(&self, service_id: &str) -> Result<Vec<RoundSummary>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT r.id, r.service_id, r.label, r.held_on, r.kind, r.instrument_key,
+                    r.instrument_version,
+                    (SELECT count(*) FROM respondent p WHERE p.round_id = r.id)
+             FROM round r WHERE r.service_id = ?1 ORDER BY r.held_on, r.created_at",
+        )?;
+        let rows = stmt.query_map([service_id], |row| {
+            Ok(RoundSummary {
+                round: round_from(row)?,
+                respondents: row.get::<_, i64>(7)? as usize,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn round(&self, id: &str) -> Result<Round> {
+        self.conn
+            .query_row(
+                "SELECT id, service_id, label, held_on, kind, instrument_key, instrument_version
+                 FROM round WHERE id = ?1",
+                [id],
+                round_from,
+            )
+            .optional()?
+            .ok_or(StoreError::NotFound("round"))
+    }
+
+    pub fn create_round(
+        &mut self,
+        service_id: &str,
+        label: &str,
+        held_on: NaiveDate,
+        kind: RoundKind,
+        instrument: &Instrument,
+        now: DateTime<Utc>,
+    ) -> Result<Round> {
+        let round = Round {
+            id: new_id(),
+            service_id: service_id.to_string(),
+            label: label.to_string(),
+            held_on,
+            kind,
+            instrument_key: instrument.key.clone(),
+            instrument_version: instrument.version.clone(),
+        };
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO round (id, service_id, label, held_on, kind, instrument_key,
+                                    instrument_version, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    round.id,
+                    round.service_id,
+                    round.label,
+                    round.held_on.to_string(),
+                    round.kind.code(),
+                    round.instrument_key,
+                    round.instrument_version,
+                    timestamp(now)
+                ],
+            )?;
+            Ok(())
+        })?;
+        Ok(round)
+    }
+
+    // ---- respondents ----
+
+    pub fn respondents(&self, round_id: &str) -> Result<Vec<RespondentSummary>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT p.id, p.round_id, p.role, p.code,
+                    (SELECT count(*) FROM answer a
+                      WHERE a.respondent_id = p.id AND (a.value IS NOT NULL OR a.missing IS NOT NULL)),
+                    (SELECT max(a.updated_at) FROM answer a WHERE a.respondent_id = p.id)
+             FROM respondent p WHERE p.round_id = ?1 ORDER BY p.created_at, p.id",
+        )?;
+        let rows = stmt.query_map([round_id], |row| {
+            Ok(RespondentSummary {
+                respondent: respondent_from(row)?,
+                answered: row.get::<_, i64>(4)? as usize,
+                last_change: row.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn create_respondent(
+        &mut self,
+        round_id: &str,
+        role: Role,
+        code: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Respondent> {
+        let respondent = Respondent {
+            id: new_id(),
+            round_id: round_id.to_string(),
+            role,
+            code: code.to_string(),
+        };
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO respondent (id, round_id, role, code, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    respondent.id,
+                    respondent.round_id,
+                    role.code(),
+                    respondent.code,
+                    timestamp(now)
+                ],
+            )?;
+            Ok(())
+        })?;
+        Ok(respondent)
+    }
+
+    // ---- answers ----
+
+    pub fn answers(&self, respondent_id: &str) -> Result<AnswerSet> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT item_key, value, missing, comment FROM answer WHERE respondent_id = ?1",
+        )?;
+        let rows = stmt.query_map([respondent_id], |row| {
+            Ok((row.get::<_, String>(0)?, answer_from(row, 1)?))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<HashMap<_, _>>>()?)
+    }
+
+    /// Every respondent of a round with their answers, in the order they were added.
+    pub fn round_answers(&self, round_id: &str) -> Result<Vec<(Respondent, AnswerSet)>> {
+        self.respondents(round_id)?
+            .into_iter()
+            .map(|summary| {
+                let answers = self.answers(&summary.respondent.id)?;
+                Ok((summary.respondent, answers))
+            })
+            .collect()
+    }
+
+    /// Records a response (or clears it with `None`), keeping the comment.
+    pub fn save_response(
+        &mut self,
+        respondent_id: &str,
+        item_key: &str,
+        response: Option<Response>,
+        now: DateTime<Utc>,
+    ) -> Result<Answer> {
+        self.change_answer(respondent_id, item_key, now, |answer| {
+            answer.response = response;
+        })
+    }
+
+    /// Records a comment, keeping the response.
+    pub fn save_comment(
+        &mut self,
+        respondent_id: &str,
+        item_key: &str,
+        comment: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Answer> {
+        self.change_answer(respondent_id, item_key, now, |answer| {
+            answer.comment = comment.to_string();
+        })
+    }
+
+    /// Changes one answer and appends the change to its history, in one transaction.
+    /// A change that changes nothing writes nothing.
+    fn change_answer(
+        &mut self,
+        respondent_id: &str,
+        item_key: &str,
+        now: DateTime<Utc>,
+        change: impl FnOnce(&mut Answer),
+    ) -> Result<Answer> {
+        self.write(|tx| {
+            let existing = tx
+                .query_row(
+                    "SELECT id, value, missing, comment FROM answer
+                     WHERE respondent_id = ?1 AND item_key = ?2",
+                    params![respondent_id, item_key],
+                    |row| Ok((row.get::<_, String>(0)?, answer_from(row, 1)?)),
+                )
+                .optional()?;
+            let (id, old) = match existing {
+                Some((id, old)) => (id, Some(old)),
+                None => (new_id(), None),
+            };
+            let mut new = old.clone().unwrap_or_default();
+            change(&mut new);
+            if old.as_ref() == Some(&new) {
+                return Ok(new);
+            }
+            let at = timestamp(now);
+            let (new_value, new_missing) = response_columns(new.response);
+            tx.execute(
+                "INSERT INTO answer (id, respondent_id, item_key, value, missing, comment, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (id) DO UPDATE SET
+                    value = excluded.value, missing = excluded.missing,
+                    comment = excluded.comment, updated_at = excluded.updated_at",
+                params![id, respondent_id, item_key, new_value, new_missing, new.comment, at],
+            )?;
+            let (old_value, old_missing) = response_columns(old.as_ref().and_then(|a| a.response));
+            tx.execute(
+                "INSERT INTO answer_history (answer_id, respondent_id, old_value, old_missing,
+                     old_comment, new_value, new_missing, new_comment, changed_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    id,
+                    respondent_id,
+                    old_value,
+                    old_missing,
+                    old.as_ref().map(|a| a.comment.as_str()),
+                    new_value,
+                    new_missing,
+                    new.comment,
+                    at
+                ],
+            )?;
+            Ok(new)
+        })
+    }
+
+    /// The changes to one answer, oldest first.
+    pub fn history(&self, respondent_id: &str, item_key: &str) -> Result<Vec<HistoryEntry>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT h.old_value, h.old_missing, h.old_comment, h.new_value, h.new_missing,
+                    h.new_comment, h.changed_at
+             FROM answer_history h JOIN answer a ON a.id = h.answer_id
+             WHERE a.respondent_id = ?1 AND a.item_key = ?2 ORDER BY h.seq",
+        )?;
+        let rows = stmt.query_map(params![respondent_id, item_key], |row| {
+            let old_comment: Option<String> = row.get(2)?;
+            let old = match old_comment {
+                Some(comment) => Some(Answer {
+                    response: response_from(row.get(0)?, row.get(1)?),
+                    comment,
+                }),
+                None => None,
+            };
+            Ok(HistoryEntry {
+                old,
+                new: answer_from(row, 3)?,
+                changed_at: row.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    // ---- maintenance ----
+
+    pub fn counts(&self) -> Result<Counts> {
+        let count = |table: &str| -> Result<usize> {
+            let n: i64 =
+                self.conn
+                    .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
+            Ok(n as usize)
+        };
+        Ok(Counts {
+            services: count("service")?,
+            rounds: count("round")?,
+            respondents: count("respondent")?,
+            answers: count("answer")?,
+            history: count("answer_history")?,
+        })
+    }
+
+    /// SQLite's own integrity and foreign-key checks; empty when all is well.
+    pub fn integrity_problems(&self) -> Result<Vec<String>> {
+        let mut problems: Vec<String> = {
+            let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        problems.retain(|line| line != "ok");
+        let mut stmt = self.conn.prepare("PRAGMA foreign_key_check")?;
+        let broken = stmt.query_map([], |r| {
+            Ok(format!(
+                "foreign key: {} row {} -> {}",
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?
+            ))
+        })?;
+        for line in broken {
+            problems.push(line?);
+        }
+        Ok(problems)
+    }
+
+    /// Many writes as one transaction, for bulk loading (the demo).
+    pub fn in_transaction<T>(&mut self, work: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        let outcome = work(self);
+        match outcome {
+            Ok(value) => {
+                self.conn.execute_batch("COMMIT")?;
+                Ok(value)
+            }
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Turns SQLite's "not a database" into our own error.
+fn classify(e: rusqlite::Error, path: &Path) -> StoreError {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => StoreError::NotADatabase {
+            path: path.to_path_buf(),
+        },
+        _ => StoreError::Sqlite(e),
+    }
+}
+
+fn response_columns(response: Option<Response>) -> (Option<i64>, Option<&'static str>) {
+    match response {
+        Some(Response::Score(v)) => (Some(i64::from(v)), None),
+        Some(Response::DontKnow) => (None, Some("dont_know")),
+        Some(Response::NotApplicable) => (None, Some("not_applicable")),
+        None => (None, None),
+    }
+}
+
+fn response_from(value: Option<i64>, missing: Option<String>) -> Option<Response> {
+    match (value, missing.as_deref()) {
+        (Some(v), _) => u8::try_from(v).ok().map(Response::Score),
+        (None, Some("dont_know")) => Some(Response::DontKnow),
+        (None, Some("not_applicable")) => Some(Response::NotApplicable),
+        _ => None,
+    }
+}
+
+fn answer_from(row: &Row, first: usize) -> rusqlite::Result<Answer> {
+    Ok(Answer {
+        response: response_from(row.get(first)?, row.get(first + 1)?),
+        comment: row.get(first + 2)?,
+    })
+}
+
+fn service_from(row: &Row) -> rusqlite::Result<Service> {
+    let municipalities: String = row.get(2)?;
+    Ok(Service {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        municipalities: municipalities
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
+        cluster: row.get(3)?,
+    })
+}
+
+fn round_from(row: &Row) -> rusqlite::Result<Round> {
+    let held_on: String = row.get(3)?;
+    let kind: String = row.get(4)?;
+    Ok(Round {
+        id: row.get(0)?,
+        service_id: row.get(1)?,
+        label: row.get(2)?,
+        held_on: held_on.parse().map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, Box::new(e))
+        })?,
+        kind: RoundKind::from_code(&kind).ok_or_else(|| invalid_code(4, &kind))?,
+        instrument_key: row.get(5)?,
+        instrument_version: row.get(6)?,
+    })
+}
+
+fn respondent_from(row: &Row) -> rusqlite::Result<Respondent> {
+    let role: String = row.get(2)?;
+    Ok(Respondent {
+        id: row.get(0)?,
+        round_id: row.get(1)?,
+        role: Role::from_code(&role).ok_or_else(|| invalid_code(2, &role))?,
+        code: row.get(3)?,
+    })
+}
+
+fn invalid_code(column: usize, code: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        column,
+        rusqlite::types::Type::Text,
+        format!("unknown code {code:?}").into(),
+    )
+}

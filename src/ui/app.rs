@@ -1,0 +1,917 @@
+//! The application state and `update`, the one place where state changes and the store is
+//! written. Drawing lives in `view`, key mapping in `keys`.
+
+use chrono::{DateTime, Local, Utc};
+use crossterm::event::KeyEvent;
+use ratatui_textarea::TextArea;
+
+use super::form::{Field, Form};
+use super::view::Theme;
+use crate::domain::instrument::{Instrument, ItemRef};
+use crate::domain::model::{
+    Respondent, Response, Role, Round, RoundKind, Service, validate_round, validate_service,
+};
+use crate::domain::scoring::{AnswerSet, SectionScore, summarize};
+use crate::i18n::{Lang, tr, trf};
+use crate::store::{RespondentSummary, RoundSummary, ServiceSummary, Store, StoreError};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    Quit,
+    ToggleHelp,
+    Back,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+    Left,
+    Right,
+    Open,
+    New,
+    Edit,
+    Summary,
+    Choose(u8),
+    Confirm,
+    DontKnow,
+    NotApplicable,
+    Clear,
+    Comment,
+    NextUnanswered,
+    NextField,
+    PrevField,
+    Submit,
+    Type(KeyEvent),
+    Paste(String),
+}
+
+/// Which key list applies; derived from the state, never stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Services,
+    Rounds,
+    Respondents,
+    Walk,
+    Summary,
+    Form,
+    Comment,
+    Help,
+}
+
+pub struct ServiceList {
+    pub rows: Vec<ServiceSummary>,
+    pub selected: usize,
+}
+
+pub struct RoundList {
+    pub service: Service,
+    pub rows: Vec<RoundSummary>,
+    pub selected: usize,
+}
+
+pub struct RespondentList {
+    pub service: Service,
+    pub round: Round,
+    pub rows: Vec<RespondentSummary>,
+    pub selected: usize,
+}
+
+pub enum FormPurpose {
+    NewService,
+    EditService(Service),
+    NewRound(Service),
+    NewRespondent(Service, Round),
+}
+
+pub struct FormScreen {
+    pub purpose: FormPurpose,
+    pub form: Form,
+}
+
+pub struct Walk {
+    pub service: Service,
+    pub round: Round,
+    pub respondent: Respondent,
+    pub answers: AnswerSet,
+    /// Index of the item shown, in walk order.
+    pub current: usize,
+    /// Which option the arrow keys point at: the scale's points, then "don't know",
+    /// then "not applicable".
+    pub cursor: usize,
+    /// The comment being written, if the editor is open.
+    pub editor: Option<TextArea<'static>>,
+}
+
+pub struct SummaryView {
+    /// Whose answers: a respondent, or every respondent of the round.
+    pub heading: String,
+    pub service: Service,
+    pub round: Round,
+    pub respondents: usize,
+    pub scores: Vec<SectionScore>,
+    pub offset: usize,
+}
+
+pub enum Screen {
+    Services(ServiceList),
+    Rounds(RoundList),
+    Respondents(RespondentList),
+    Form(FormScreen),
+    Walk(Walk),
+    Summary(SummaryView),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusKind {
+    Info,
+    Saved,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub kind: StatusKind,
+    pub text: String,
+}
+
+pub type Clock = Box<dyn Fn() -> DateTime<Utc>>;
+
+pub struct App {
+    pub store: Store,
+    pub instrument: &'static Instrument,
+    pub lang: Lang,
+    pub clock: Clock,
+    pub stack: Vec<Screen>,
+    pub status: Option<Status>,
+    pub help_open: bool,
+    pub should_quit: bool,
+    pub theme: Theme,
+}
+
+impl Walk {
+    pub fn options(item: &ItemRef<'_>) -> Vec<Response> {
+        item.scale
+            .points
+            .iter()
+            .map(|p| Response::Score(p.value))
+            .chain([Response::DontKnow, Response::NotApplicable])
+            .collect()
+    }
+
+    pub fn answered(&self, key: &str) -> bool {
+        self.answers.get(key).is_some_and(|a| a.is_answered())
+    }
+
+    pub fn answered_count(&self, items: &[ItemRef<'_>]) -> usize {
+        items.iter().filter(|i| self.answered(&i.item.key)).count()
+    }
+
+    fn first_unanswered_from(&self, items: &[ItemRef<'_>], start: usize) -> Option<usize> {
+        (0..items.len())
+            .map(|step| (start + step) % items.len())
+            .find(|&i| !self.answered(&items[i].item.key))
+    }
+
+    /// Points the cursor at the saved answer, or the middle of the scale.
+    fn place_cursor(&mut self, items: &[ItemRef<'_>]) {
+        let item = &items[self.current];
+        let options = Walk::options(item);
+        let saved = self.answers.get(&item.item.key).and_then(|a| a.response);
+        self.cursor = saved
+            .and_then(|r| options.iter().position(|o| *o == r))
+            .unwrap_or((item.scale.points.len() - 1) / 2);
+    }
+
+    fn go_to(&mut self, items: &[ItemRef<'_>], index: usize) {
+        self.current = index.min(items.len() - 1);
+        self.place_cursor(items);
+    }
+}
+
+impl App {
+    pub fn new(store: Store, instrument: &'static Instrument, lang: Lang, clock: Clock) -> App {
+        let mut app = App {
+            store,
+            instrument,
+            lang,
+            clock,
+            stack: Vec::new(),
+            status: None,
+            help_open: false,
+            should_quit: false,
+            theme: Theme { color: true },
+        };
+        let rows = app.load(Store::services).unwrap_or_default();
+        app.stack
+            .push(Screen::Services(ServiceList { rows, selected: 0 }));
+        app
+    }
+
+    pub fn screen(&self) -> &Screen {
+        self.stack.last().expect("the service list is never popped")
+    }
+
+    pub fn mode(&self) -> Mode {
+        if self.help_open {
+            Mode::Help
+        } else {
+            self.screen_mode()
+        }
+    }
+
+    /// The mode of the screen itself, beneath any help shown over it.
+    pub fn screen_mode(&self) -> Mode {
+        match self.screen() {
+            Screen::Services(_) => Mode::Services,
+            Screen::Rounds(_) => Mode::Rounds,
+            Screen::Respondents(_) => Mode::Respondents,
+            Screen::Form(_) => Mode::Form,
+            Screen::Walk(walk) if walk.editor.is_some() => Mode::Comment,
+            Screen::Walk(_) => Mode::Walk,
+            Screen::Summary(_) => Mode::Summary,
+        }
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+
+    fn info(&mut self, kind: StatusKind, text: String) {
+        self.status = Some(Status { kind, text });
+    }
+
+    fn error(&mut self, error: &StoreError) {
+        let text = error.message(self.lang);
+        self.info(StatusKind::Error, text);
+    }
+
+    /// Runs a store read, showing its error in the status line.
+    fn load<T>(&mut self, read: impl FnOnce(&Store) -> Result<T, StoreError>) -> Option<T> {
+        match read(&self.store) {
+            Ok(value) => Some(value),
+            Err(e) => {
+                self.error(&e);
+                None
+            }
+        }
+    }
+
+    /// Handles one action; returns a follow-up action, if any.
+    pub fn update(&mut self, action: Action) -> Option<Action> {
+        if action == Action::Quit {
+            self.quit();
+            return None;
+        }
+        if action == Action::ToggleHelp {
+            self.help_open = !self.help_open;
+            return None;
+        }
+        if self.help_open {
+            return None;
+        }
+        if !matches!(action, Action::Type(_) | Action::Paste(_)) && self.mode() != Mode::Comment {
+            self.status = None;
+        }
+        match self.mode() {
+            Mode::Services => self.update_services(action),
+            Mode::Rounds => self.update_rounds(action),
+            Mode::Respondents => self.update_respondents(action),
+            Mode::Form => self.update_form(action),
+            Mode::Walk => self.update_walk(action),
+            Mode::Comment => self.update_comment(action),
+            Mode::Summary => self.update_summary(action),
+            Mode::Help => None,
+        }
+    }
+
+    /// Leaves the program, saving a comment still open in the editor.
+    pub fn quit(&mut self) {
+        if self.mode() == Mode::Comment && !self.close_comment() {
+            return;
+        }
+        self.should_quit = true;
+    }
+
+    fn back(&mut self) {
+        if self.stack.len() > 1 {
+            self.stack.pop();
+            self.refresh();
+        }
+    }
+
+    /// Reloads what the top screen shows, after something below or beside it changed.
+    fn refresh(&mut self) {
+        let store = &self.store;
+        let reloaded = match self.stack.last_mut() {
+            Some(Screen::Services(list)) => store.services().map(|rows| {
+                list.rows = rows;
+                clamp(&mut list.selected, list.rows.len());
+            }),
+            Some(Screen::Rounds(list)) => store.rounds(&list.service.id).map(|rows| {
+                list.rows = rows;
+                clamp(&mut list.selected, list.rows.len());
+            }),
+            Some(Screen::Respondents(list)) => store.respondents(&list.round.id).map(|rows| {
+                list.rows = rows;
+                clamp(&mut list.selected, list.rows.len());
+            }),
+            Some(Screen::Walk(walk)) => store
+                .answers(&walk.respondent.id)
+                .map(|answers| walk.answers = answers),
+            Some(Screen::Summary(_) | Screen::Form(_)) | None => Ok(()),
+        };
+        if let Err(e) = reloaded {
+            self.error(&e);
+        }
+    }
+
+    // ---- lists ----
+
+    fn update_services(&mut self, action: Action) -> Option<Action> {
+        let Some(Screen::Services(list)) = self.stack.last_mut() else {
+            return None;
+        };
+        if move_selection(&mut list.selected, list.rows.len(), &action) {
+            return None;
+        }
+        let selected = list.rows.get(list.selected).map(|r| r.service.clone());
+        match action {
+            Action::Back => None,
+            Action::New => {
+                self.open_form(FormPurpose::NewService);
+                None
+            }
+            Action::Edit => {
+                if let Some(service) = selected {
+                    self.open_form(FormPurpose::EditService(service));
+                }
+                None
+            }
+            Action::Open => {
+                if let Some(service) = selected {
+                    self.open_rounds(service);
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+
+    fn open_rounds(&mut self, service: Service) {
+        if let Some(rows) = self.load(|s| s.rounds(&service.id)) {
+            self.stack.push(Screen::Rounds(RoundList {
+                service,
+                selected: rows.len().saturating_sub(1),
+                rows,
+            }));
+        }
+    }
+
+    fn update_rounds(&mut self, action: Action) -> Option<Action> {
+        let Some(Screen::Rounds(list)) = self.stack.last_mut() else {
+            return None;
+        };
+        if move_selection(&mut list.selected, list.rows.len(), &action) {
+            return None;
+        }
+        let service = list.service.clone();
+        let selected = list.rows.get(list.selected).map(|r| r.round.clone());
+        match (action, selected) {
+            (Action::Back, _) => self.back(),
+            (Action::New, _) => self.open_form(FormPurpose::NewRound(service)),
+            (Action::Open, Some(round)) => self.open_respondents(service, round),
+            (Action::Summary, Some(round)) => self.open_round_summary(service, round),
+            _ => {}
+        }
+        None
+    }
+
+    fn open_respondents(&mut self, service: Service, round: Round) {
+        if let Some(rows) = self.load(|s| s.respondents(&round.id)) {
+            self.stack.push(Screen::Respondents(RespondentList {
+                service,
+                round,
+                rows,
+                selected: 0,
+            }));
+        }
+    }
+
+    fn update_respondents(&mut self, action: Action) -> Option<Action> {
+        let Some(Screen::Respondents(list)) = self.stack.last_mut() else {
+            return None;
+        };
+        if move_selection(&mut list.selected, list.rows.len(), &action) {
+            return None;
+        }
+        let (service, round) = (list.service.clone(), list.round.clone());
+        let selected = list.rows.get(list.selected).map(|r| r.respondent.clone());
+        match (action, selected) {
+            (Action::Back, _) => self.back(),
+            (Action::New, _) => self.open_form(FormPurpose::NewRespondent(service, round)),
+            (Action::Open, Some(respondent)) => self.open_walk(service, round, respondent),
+            (Action::Summary, _) => self.open_round_summary(service, round),
+            _ => {}
+        }
+        None
+    }
+
+    fn open_round_summary(&mut self, service: Service, round: Round) {
+        let Some(all) = self.load(|s| s.round_answers(&round.id)) else {
+            return;
+        };
+        let sets: Vec<&AnswerSet> = all.iter().map(|(_, answers)| answers).collect();
+        let heading = trf(self.lang, "summary.all_respondents", &[("n", &all.len())]);
+        self.stack.push(Screen::Summary(SummaryView {
+            heading,
+            respondents: all.len(),
+            scores: summarize(self.instrument, &sets),
+            service,
+            round,
+            offset: 0,
+        }));
+    }
+
+    // ---- forms ----
+
+    fn open_form(&mut self, purpose: FormPurpose) {
+        let today = self.now().with_timezone(&Local).date_naive().to_string();
+        let kinds = vec!["kind.before", "kind.between", "kind.after"];
+        let fields = match &purpose {
+            FormPurpose::NewService => service_fields("", "", ""),
+            FormPurpose::EditService(s) => {
+                service_fields(&s.name, &s.municipalities.join(", "), &s.cluster)
+            }
+            FormPurpose::NewRound(_) => vec![
+                Field::text("form.round_label", Some("form.round_label_hint"), ""),
+                Field::text("form.round_date", Some("form.round_date_hint"), &today),
+                Field::choice("form.round_kind", kinds, 0),
+            ],
+            FormPurpose::NewRespondent(..) => vec![
+                Field::choice(
+                    "form.role",
+                    Role::ALL.iter().map(|r| role_key(*r)).collect(),
+                    0,
+                ),
+                Field::text("form.code", Some("form.code_hint"), ""),
+            ],
+        };
+        self.stack.push(Screen::Form(FormScreen {
+            purpose,
+            form: Form::new(fields),
+        }));
+    }
+
+    fn update_form(&mut self, action: Action) -> Option<Action> {
+        let Some(Screen::Form(screen)) = self.stack.last_mut() else {
+            return None;
+        };
+        let form = &mut screen.form;
+        let was_confirming = std::mem::take(&mut form.confirm_discard);
+        match action {
+            Action::Back if form.is_dirty() && !was_confirming => {
+                form.confirm_discard = true;
+                let text = tr(self.lang, "form.confirm_discard").to_string();
+                self.info(StatusKind::Info, text);
+            }
+            Action::Back => self.back(),
+            Action::NextField => form.focus_next(1),
+            Action::PrevField => form.focus_next(-1),
+            Action::Left => form.horizontal(false),
+            Action::Right => form.horizontal(true),
+            Action::Type(key) => form.type_key(key),
+            Action::Paste(text) => form.paste(&text),
+            Action::Submit => self.submit_form(),
+            _ => {}
+        }
+        None
+    }
+
+    fn submit_form(&mut self) {
+        let now = self.now();
+        let lang = self.lang;
+        let instrument = self.instrument;
+        let Some(Screen::Form(screen)) = self.stack.last() else {
+            return;
+        };
+        let form = &screen.form;
+        enum Next {
+            Rounds(Service),
+            Respondents(Service, Round),
+            Walk(Service, Round, Respondent),
+            Back,
+        }
+        let outcome: Result<(Next, String), (usize, String)> = match &screen.purpose {
+            FormPurpose::NewService | FormPurpose::EditService(_) => {
+                match validate_service(&form.value(0), &form.value(1), &form.value(2)) {
+                    Err(e) => Err((input_error_field(&e), input_error_text(lang, &e))),
+                    Ok((name, municipalities, cluster)) => {
+                        if let FormPurpose::EditService(old) = &screen.purpose {
+                            let service = Service {
+                                id: old.id.clone(),
+                                name,
+                                municipalities,
+                                cluster,
+                            };
+                            self.store
+                                .update_service(&service, now)
+                                .map(|()| {
+                                    (
+                                        Next::Back,
+                                        trf(
+                                            lang,
+                                            "status.service_saved",
+                                            &[("name", &service.name)],
+                                        ),
+                                    )
+                                })
+                                .map_err(|e| (0, e.message(lang)))
+                        } else {
+                            self.store
+                                .create_service(&name, &municipalities, &cluster, now)
+                                .map(|s| {
+                                    let text =
+                                        trf(lang, "status.service_saved", &[("name", &s.name)]);
+                                    (Next::Rounds(s), text)
+                                })
+                                .map_err(|e| (0, e.message(lang)))
+                        }
+                    }
+                }
+            }
+            FormPurpose::NewRound(service) => {
+                match validate_round(&form.value(0), &form.value(1)) {
+                    Err(e) => Err((input_error_field(&e), input_error_text(lang, &e))),
+                    Ok((label, date)) => {
+                        let kind = RoundKind::ALL[form.selected(2)];
+                        self.store
+                            .create_round(&service.id, &label, date, kind, instrument, now)
+                            .map(|round| {
+                                let text =
+                                    trf(lang, "status.round_saved", &[("label", &round.label)]);
+                                (Next::Respondents(service.clone(), round), text)
+                            })
+                            .map_err(|e| (0, e.message(lang)))
+                    }
+                }
+            }
+            FormPurpose::NewRespondent(service, round) => {
+                let role = Role::ALL[form.selected(0)];
+                let code = crate::domain::model::single_line(&form.value(1));
+                self.store
+                    .create_respondent(&round.id, role, &code, now)
+                    .map(|respondent| {
+                        let text = tr(lang, "status.respondent_saved").to_string();
+                        (Next::Walk(service.clone(), round.clone(), respondent), text)
+                    })
+                    .map_err(|e| (1, e.message(lang)))
+            }
+        };
+        match outcome {
+            Err((field, message)) => {
+                if let Some(Screen::Form(screen)) = self.stack.last_mut() {
+                    screen.form.focus = field;
+                    screen.form.error = Some(message.clone());
+                }
+                self.info(StatusKind::Error, message);
+            }
+            Ok((next, message)) => {
+                self.back();
+                match next {
+                    Next::Back => {}
+                    Next::Rounds(service) => self.open_rounds(service),
+                    Next::Respondents(service, round) => self.open_respondents(service, round),
+                    Next::Walk(service, round, respondent) => {
+                        self.open_respondents(service.clone(), round.clone());
+                        self.open_walk(service, round, respondent);
+                    }
+                }
+                self.info(StatusKind::Saved, message);
+            }
+        }
+    }
+
+    // ---- the walk ----
+
+    fn open_walk(&mut self, service: Service, round: Round, respondent: Respondent) {
+        let Some(answers) = self.load(|s| s.answers(&respondent.id)) else {
+            return;
+        };
+        let items = self.instrument.items();
+        let mut walk = Walk {
+            service,
+            round,
+            respondent,
+            answers,
+            current: 0,
+            cursor: 0,
+            editor: None,
+        };
+        let resume = walk.first_unanswered_from(&items, 0);
+        walk.go_to(&items, resume.unwrap_or(0));
+        if resume.is_none() {
+            let text = tr(self.lang, "walk.all_answered").to_string();
+            self.info(StatusKind::Info, text);
+        }
+        self.stack.push(Screen::Walk(walk));
+    }
+
+    fn update_walk(&mut self, action: Action) -> Option<Action> {
+        let items = self.instrument.items();
+        let lang = self.lang;
+        let Some(Screen::Walk(walk)) = self.stack.last_mut() else {
+            return None;
+        };
+        let item = items[walk.current];
+        let options = Walk::options(&item);
+        let last = items.len() - 1;
+        match action {
+            Action::Back => self.back(),
+            Action::Up => walk.go_to(&items, walk.current.saturating_sub(1)),
+            Action::Down => walk.go_to(&items, walk.current + 1),
+            Action::PageDown => {
+                let next = items
+                    .iter()
+                    .position(|i| i.section_index > item.section_index)
+                    .unwrap_or(last);
+                walk.go_to(&items, next);
+            }
+            Action::PageUp => {
+                let start = |section| {
+                    items
+                        .iter()
+                        .position(|i: &ItemRef| i.section_index == section)
+                        .unwrap_or(0)
+                };
+                let here = start(item.section_index);
+                let target = if walk.current > here || item.section_index == 0 {
+                    here
+                } else {
+                    start(item.section_index - 1)
+                };
+                walk.go_to(&items, target);
+            }
+            Action::Home => walk.go_to(&items, 0),
+            Action::End => walk.go_to(&items, last),
+            Action::Left => walk.cursor = walk.cursor.saturating_sub(1),
+            Action::Right => walk.cursor = (walk.cursor + 1).min(options.len() - 1),
+            Action::Confirm => {
+                let choice = options[walk.cursor];
+                self.answer(Some(choice));
+            }
+            Action::Choose(value) => {
+                if item.scale.contains(value) {
+                    self.answer(Some(Response::Score(value)));
+                } else {
+                    let text = trf(
+                        lang,
+                        "walk.out_of_scale",
+                        &[("min", &item.scale.min()), ("max", &item.scale.max())],
+                    );
+                    self.info(StatusKind::Error, text);
+                }
+            }
+            Action::DontKnow => self.answer(Some(Response::DontKnow)),
+            Action::NotApplicable => self.answer(Some(Response::NotApplicable)),
+            Action::Clear => self.answer(None),
+            Action::NextUnanswered => match walk.first_unanswered_from(&items, walk.current + 1) {
+                Some(next) => walk.go_to(&items, next),
+                None => {
+                    let text = tr(lang, "walk.all_answered").to_string();
+                    self.info(StatusKind::Info, text);
+                }
+            },
+            Action::Comment => {
+                let comment = walk
+                    .answers
+                    .get(&item.item.key)
+                    .map(|a| a.comment.clone())
+                    .unwrap_or_default();
+                let mut editor = TextArea::new(comment.lines().map(str::to_string).collect());
+                editor.move_cursor(ratatui_textarea::CursorMove::Bottom);
+                editor.move_cursor(ratatui_textarea::CursorMove::End);
+                walk.editor = Some(editor);
+            }
+            Action::Summary => {
+                let heading = respondent_label(lang, &walk.respondent);
+                let view = SummaryView {
+                    heading,
+                    service: walk.service.clone(),
+                    round: walk.round.clone(),
+                    respondents: 1,
+                    scores: summarize(self.instrument, &[&walk.answers]),
+                    offset: 0,
+                };
+                self.stack.push(Screen::Summary(view));
+            }
+            _ => {}
+        }
+        None
+    }
+
+    /// Saves the response to the current item at once, then moves on to the next item.
+    fn answer(&mut self, response: Option<Response>) {
+        let items = self.instrument.items();
+        let now = self.now();
+        let lang = self.lang;
+        let Some(Screen::Walk(walk)) = self.stack.last_mut() else {
+            return;
+        };
+        let key = items[walk.current].item.key.clone();
+        match self
+            .store
+            .save_response(&walk.respondent.id, &key, response, now)
+        {
+            Ok(answer) => {
+                walk.answers.insert(key, answer);
+                let text = trf(
+                    lang,
+                    if response.is_some() {
+                        "status.answer_saved"
+                    } else {
+                        "status.answer_cleared"
+                    },
+                    &[("time", &now.with_timezone(&Local).format("%H:%M:%S"))],
+                );
+                if response.is_some() {
+                    if walk.current + 1 < items.len() {
+                        walk.go_to(&items, walk.current + 1);
+                    } else {
+                        walk.place_cursor(&items);
+                    }
+                } else {
+                    walk.place_cursor(&items);
+                }
+                let all_done = walk.answered_count(&items) == items.len();
+                self.info(StatusKind::Saved, text);
+                if all_done && response.is_some() {
+                    let done = format!(
+                        "{} {}",
+                        self.status.as_ref().map(|s| s.text.as_str()).unwrap_or(""),
+                        tr(lang, "walk.all_answered")
+                    );
+                    self.info(StatusKind::Saved, done);
+                }
+            }
+            Err(e) => self.error(&e),
+        }
+    }
+
+    fn update_comment(&mut self, action: Action) -> Option<Action> {
+        let Some(Screen::Walk(walk)) = self.stack.last_mut() else {
+            return None;
+        };
+        let Some(editor) = walk.editor.as_mut() else {
+            return None;
+        };
+        match action {
+            Action::Back => {
+                self.close_comment();
+            }
+            Action::Type(key) => {
+                editor.input(key);
+            }
+            Action::Paste(text) => {
+                let clean: String = text
+                    .chars()
+                    .filter(|c| !c.is_control() || *c == '\n')
+                    .collect();
+                editor.insert_str(clean);
+            }
+            _ => {}
+        }
+        None
+    }
+
+    /// Saves the comment in the editor and closes it; keeps it open if saving fails.
+    fn close_comment(&mut self) -> bool {
+        let items = self.instrument.items();
+        let now = self.now();
+        let lang = self.lang;
+        let Some(Screen::Walk(walk)) = self.stack.last_mut() else {
+            return true;
+        };
+        let Some(editor) = walk.editor.as_ref() else {
+            return true;
+        };
+        let comment = editor.lines().join("\n").trim_end().to_string();
+        let key = items[walk.current].item.key.clone();
+        match self
+            .store
+            .save_comment(&walk.respondent.id, &key, &comment, now)
+        {
+            Ok(answer) => {
+                walk.answers.insert(key, answer);
+                walk.editor = None;
+                let text = trf(
+                    lang,
+                    "status.comment_saved",
+                    &[("time", &now.with_timezone(&Local).format("%H:%M:%S"))],
+                );
+                self.info(StatusKind::Saved, text);
+                true
+            }
+            Err(e) => {
+                self.error(&e);
+                false
+            }
+        }
+    }
+
+    // ---- summary ----
+
+    fn update_summary(&mut self, action: Action) -> Option<Action> {
+        let Some(Screen::Summary(view)) = self.stack.last_mut() else {
+            return None;
+        };
+        let rows: usize = view.scores.iter().map(|s| 1 + s.subdomains.len()).sum();
+        match action {
+            Action::Back => self.back(),
+            Action::Up => view.offset = view.offset.saturating_sub(1),
+            Action::Down => view.offset = (view.offset + 1).min(rows.saturating_sub(1)),
+            Action::PageUp => view.offset = view.offset.saturating_sub(10),
+            Action::PageDown => view.offset = (view.offset + 10).min(rows.saturating_sub(1)),
+            Action::Home => view.offset = 0,
+            Action::End => view.offset = rows.saturating_sub(1),
+            _ => {}
+        }
+        None
+    }
+}
+
+fn service_fields(name: &str, municipalities: &str, cluster: &str) -> Vec<Field> {
+    vec![
+        Field::text("form.service_name", None, name),
+        Field::text(
+            "form.municipalities",
+            Some("form.municipalities_hint"),
+            municipalities,
+        ),
+        Field::text("form.cluster", Some("form.cluster_hint"), cluster),
+    ]
+}
+
+fn input_error_field(error: &crate::domain::model::InputError) -> usize {
+    use crate::domain::model::InputError::*;
+    match error {
+        EmptyName | EmptyLabel => 0,
+        MunicipalityNumber(_) | Date(_) => 1,
+    }
+}
+
+pub fn input_error_text(lang: Lang, error: &crate::domain::model::InputError) -> String {
+    use crate::domain::model::InputError::*;
+    match error {
+        EmptyName => tr(lang, "error.empty_name").to_string(),
+        EmptyLabel => tr(lang, "error.empty_label").to_string(),
+        MunicipalityNumber(bad) => trf(lang, "error.municipality", &[("value", bad)]),
+        Date(bad) => trf(lang, "error.date", &[("value", bad)]),
+    }
+}
+
+pub fn role_key(role: Role) -> &'static str {
+    match role {
+        Role::Leader => "role.leader",
+        Role::KeyPerson => "role.key_person",
+        Role::Staff => "role.staff",
+        Role::Consultant => "role.consultant",
+    }
+}
+
+pub fn kind_key(kind: RoundKind) -> &'static str {
+    match kind {
+        RoundKind::Before => "kind.before",
+        RoundKind::Between => "kind.between",
+        RoundKind::After => "kind.after",
+    }
+}
+
+/// "Leder (AB)", or just the role when no code was given.
+pub fn respondent_label(lang: Lang, respondent: &Respondent) -> String {
+    let role = tr(lang, role_key(respondent.role));
+    if respondent.code.is_empty() {
+        role.to_string()
+    } else {
+        format!("{role} ({})", respondent.code)
+    }
+}
+
+/// Moves a list selection; true if the action was a movement.
+fn move_selection(selected: &mut usize, len: usize, action: &Action) -> bool {
+    let last = len.saturating_sub(1);
+    *selected = match action {
+        Action::Up => selected.saturating_sub(1),
+        Action::Down => (*selected + 1).min(last),
+        Action::PageUp => selected.saturating_sub(10),
+        Action::PageDown => (*selected + 10).min(last),
+        Action::Home => 0,
+        Action::End => last,
+        _ => return false,
+    };
+    true
+}
+
+fn clamp(selected: &mut usize, len: usize) {
+    *selected = (*selected).min(len.saturating_sub(1));
+}

@@ -1,0 +1,132 @@
+//! One form for every "new"/"edit" screen: text fields (ratatui-textarea) and choices.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui_textarea::TextArea;
+
+use crate::domain::model::single_line;
+
+pub enum Input {
+    Text {
+        area: TextArea<'static>,
+        initial: String,
+    },
+    Choice {
+        /// Text keys of the options.
+        options: Vec<&'static str>,
+        selected: usize,
+    },
+}
+
+pub struct Field {
+    /// Text key of the label.
+    pub label: &'static str,
+    /// Text key of a hint shown beside the field, if any.
+    pub hint: Option<&'static str>,
+    pub input: Input,
+}
+
+impl Field {
+    pub fn text(label: &'static str, hint: Option<&'static str>, value: &str) -> Field {
+        let mut area = TextArea::new(vec![value.to_string()]);
+        area.move_cursor(ratatui_textarea::CursorMove::End);
+        Field {
+            label,
+            hint,
+            input: Input::Text {
+                area,
+                initial: value.to_string(),
+            },
+        }
+    }
+
+    pub fn choice(label: &'static str, options: Vec<&'static str>, selected: usize) -> Field {
+        Field {
+            label,
+            hint: None,
+            input: Input::Choice { options, selected },
+        }
+    }
+}
+
+pub struct Form {
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    /// A message (already in the user's language) about the last failed save.
+    pub error: Option<String>,
+    /// Esc was pressed once on typed text; a second Esc discards it.
+    pub confirm_discard: bool,
+}
+
+impl Form {
+    pub fn new(fields: Vec<Field>) -> Form {
+        Form {
+            fields,
+            focus: 0,
+            error: None,
+            confirm_discard: false,
+        }
+    }
+
+    pub fn value(&self, index: usize) -> String {
+        match &self.fields[index].input {
+            Input::Text { area, .. } => area.lines().join(" "),
+            Input::Choice { .. } => String::new(),
+        }
+    }
+
+    pub fn selected(&self, index: usize) -> usize {
+        match &self.fields[index].input {
+            Input::Choice { selected, .. } => *selected,
+            Input::Text { .. } => 0,
+        }
+    }
+
+    /// Whether any text differs from what the form opened with.
+    pub fn is_dirty(&self) -> bool {
+        self.fields.iter().any(|f| match &f.input {
+            Input::Text { area, initial } => area.lines().join(" ") != *initial,
+            Input::Choice { .. } => false,
+        })
+    }
+
+    pub fn focus_next(&mut self, step: isize) {
+        let count = self.fields.len() as isize;
+        self.focus = (self.focus as isize + step).rem_euclid(count) as usize;
+    }
+
+    /// Left/right change a choice, or move the cursor in a text field.
+    pub fn horizontal(&mut self, right: bool) {
+        match &mut self.fields[self.focus].input {
+            Input::Choice { options, selected } => {
+                let count = options.len();
+                *selected = if right {
+                    (*selected + 1) % count
+                } else {
+                    (*selected + count - 1) % count
+                };
+            }
+            Input::Text { area, .. } => {
+                area.input(KeyEvent::from(if right {
+                    KeyCode::Right
+                } else {
+                    KeyCode::Left
+                }));
+            }
+        }
+    }
+
+    pub fn type_key(&mut self, key: KeyEvent) {
+        if let Input::Text { area, .. } = &mut self.fields[self.focus].input {
+            // A one-line field: Enter is the form's, never a line break.
+            if key.code != KeyCode::Enter {
+                area.input(key);
+            }
+        }
+    }
+
+    pub fn paste(&mut self, text: &str) {
+        if let Input::Text { area, .. } = &mut self.fields[self.focus].input {
+            area.insert_str(single_line(text));
+        }
+    }
+}

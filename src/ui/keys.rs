@@ -1,0 +1,340 @@
+//! Which keys each screen understands. The footer, the `?` help and the key dispatch all
+//! read the same lists, so hints and behaviour cannot drift apart.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::app::{Action, Mode};
+
+pub struct Command {
+    pub keys: &'static [KeyCode],
+    /// How the key is written in the footer and the help.
+    pub label: &'static str,
+    /// Key of the text that says what it does.
+    pub text: &'static str,
+    pub footer: bool,
+    pub action: fn(KeyCode) -> Action,
+}
+
+const fn cmd(
+    keys: &'static [KeyCode],
+    label: &'static str,
+    text: &'static str,
+    footer: bool,
+    action: fn(KeyCode) -> Action,
+) -> Command {
+    Command {
+        keys,
+        label,
+        text,
+        footer,
+        action,
+    }
+}
+
+use KeyCode::{
+    BackTab, Backspace, Char, Delete, Down, End, Enter, Esc, Home, Left, PageDown, PageUp, Right,
+    Tab, Up,
+};
+
+const DIGITS: &[KeyCode] = &[
+    Char('0'),
+    Char('1'),
+    Char('2'),
+    Char('3'),
+    Char('4'),
+    Char('5'),
+    Char('6'),
+    Char('7'),
+    Char('8'),
+    Char('9'),
+];
+
+fn vertical(key: KeyCode) -> Action {
+    match key {
+        Up | Char('k') => Action::Up,
+        PageUp => Action::PageUp,
+        PageDown => Action::PageDown,
+        Home => Action::Home,
+        End => Action::End,
+        _ => Action::Down,
+    }
+}
+
+const HELP: Command = cmd(&[Char('?')], "?", "key.help", true, |_| Action::ToggleHelp);
+const QUIT: Command = cmd(&[Char('q')], "q", "key.quit", true, |_| Action::Quit);
+const BACK: Command = cmd(&[Esc], "Esc", "key.back", true, |_| Action::Back);
+const MOVE: Command = cmd(
+    &[Up, Down, Char('k'), Char('j'), Home, End],
+    "↑↓",
+    "key.move",
+    false,
+    vertical,
+);
+
+const SERVICES: &[Command] = &[
+    cmd(&[Enter], "Enter", "key.open", true, |_| Action::Open),
+    cmd(&[Char('n')], "n", "key.new_service", true, |_| Action::New),
+    cmd(&[Char('e')], "e", "key.edit", true, |_| Action::Edit),
+    MOVE,
+    QUIT,
+    HELP,
+];
+
+const ROUNDS: &[Command] = &[
+    cmd(&[Enter], "Enter", "key.open", true, |_| Action::Open),
+    cmd(&[Char('n')], "n", "key.new_round", true, |_| Action::New),
+    cmd(&[Char('s')], "s", "key.summary_round", true, |_| {
+        Action::Summary
+    }),
+    MOVE,
+    BACK,
+    QUIT,
+    HELP,
+];
+
+const RESPONDENTS: &[Command] = &[
+    cmd(&[Enter], "Enter", "key.continue_walk", true, |_| {
+        Action::Open
+    }),
+    cmd(&[Char('n')], "n", "key.new_respondent", true, |_| {
+        Action::New
+    }),
+    cmd(&[Char('s')], "s", "key.summary_round", true, |_| {
+        Action::Summary
+    }),
+    MOVE,
+    BACK,
+    QUIT,
+    HELP,
+];
+
+const WALK: &[Command] = &[
+    cmd(DIGITS, "0–5", "key.answer_digit", true, |key| match key {
+        Char(c) => Action::Choose(c.to_digit(10).unwrap_or(0) as u8),
+        _ => Action::Confirm,
+    }),
+    cmd(
+        &[Left, Right, Char('h'), Char('l')],
+        "←→",
+        "key.choose",
+        false,
+        |key| match key {
+            Left | Char('h') => Action::Left,
+            _ => Action::Right,
+        },
+    ),
+    cmd(
+        &[Enter, Char(' ')],
+        "Enter",
+        "key.save_choice",
+        false,
+        |_| Action::Confirm,
+    ),
+    cmd(&[Char('v')], "v", "key.dont_know", true, |_| {
+        Action::DontKnow
+    }),
+    cmd(&[Char('i')], "i", "key.not_applicable", true, |_| {
+        Action::NotApplicable
+    }),
+    cmd(&[Char('c')], "c", "key.comment", true, |_| Action::Comment),
+    cmd(&[Char('u')], "u", "key.next_unanswered", true, |_| {
+        Action::NextUnanswered
+    }),
+    cmd(&[Char('s')], "s", "key.summary_own", true, |_| {
+        Action::Summary
+    }),
+    cmd(
+        &[Up, Down, Char('k'), Char('j')],
+        "↑↓",
+        "key.prev_next_item",
+        false,
+        vertical,
+    ),
+    cmd(
+        &[PageUp, PageDown],
+        "PgUp PgDn",
+        "key.prev_next_section",
+        false,
+        vertical,
+    ),
+    cmd(
+        &[Delete, Backspace],
+        "Del",
+        "key.clear_answer",
+        false,
+        |_| Action::Clear,
+    ),
+    BACK,
+    QUIT,
+    HELP,
+];
+
+const SUMMARY: &[Command] = &[
+    cmd(
+        &[Up, Down, Char('k'), Char('j'), Home, End, PageUp, PageDown],
+        "↑↓",
+        "key.scroll",
+        true,
+        vertical,
+    ),
+    BACK,
+    QUIT,
+    HELP,
+];
+
+const FORM: &[Command] = &[
+    cmd(&[Tab, Down], "Tab", "key.next_field", true, |_| {
+        Action::NextField
+    }),
+    cmd(&[BackTab, Up], "Shift-Tab", "key.prev_field", false, |_| {
+        Action::PrevField
+    }),
+    cmd(
+        &[Left, Right],
+        "←→",
+        "key.choose_option",
+        true,
+        |key| match key {
+            Left => Action::Left,
+            _ => Action::Right,
+        },
+    ),
+    cmd(&[Enter], "Enter", "key.save", true, |_| Action::Submit),
+    cmd(&[Esc], "Esc", "key.cancel", true, |_| Action::Back),
+];
+
+const COMMENT: &[Command] = &[
+    cmd(&[Esc], "Esc", "key.save_close", true, |_| Action::Back),
+    cmd(&[], "Ctrl-S", "key.save_close", false, |_| Action::Back),
+    cmd(&[Enter], "Enter", "key.new_line", true, |key| {
+        Action::Type(KeyEvent::from(key))
+    }),
+];
+
+const HELP_OPEN: &[Command] = &[cmd(
+    &[Esc, Char('?'), Char('q')],
+    "Esc",
+    "key.close_help",
+    true,
+    |_| Action::ToggleHelp,
+)];
+
+pub fn commands(mode: Mode) -> &'static [Command] {
+    match mode {
+        Mode::Services => SERVICES,
+        Mode::Rounds => ROUNDS,
+        Mode::Respondents => RESPONDENTS,
+        Mode::Walk => WALK,
+        Mode::Summary => SUMMARY,
+        Mode::Form => FORM,
+        Mode::Comment => COMMENT,
+        Mode::Help => HELP_OPEN,
+    }
+}
+
+/// The action a key press asks for in `mode`. Where text is typed, a key no command
+/// claims is typing, and `?` or `q` are letters like any other.
+pub fn action_for(mode: Mode, key: KeyEvent) -> Option<Action> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    if ctrl && key.code == Char('c') {
+        return Some(Action::Quit);
+    }
+    let typing = matches!(mode, Mode::Form | Mode::Comment);
+    if typing && ctrl && key.code == Char('s') {
+        return Some(if mode == Mode::Comment {
+            Action::Back
+        } else {
+            Action::Submit
+        });
+    }
+    let plain = !ctrl && !key.modifiers.contains(KeyModifiers::ALT);
+    let command = commands(mode)
+        .iter()
+        .filter(|c| plain && !(typing && matches!(c.keys, [Char(_), ..])))
+        .find(|c| c.keys.contains(&key.code));
+    match command {
+        Some(command) => Some((command.action)(key.code)),
+        None if typing => Some(Action::Type(key)),
+        None => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(code: KeyCode) -> KeyEvent {
+        KeyEvent::from(code)
+    }
+
+    #[test]
+    fn digits_answer_in_the_walk() {
+        assert_eq!(
+            action_for(Mode::Walk, press(Char('4'))),
+            Some(Action::Choose(4))
+        );
+        assert_eq!(
+            action_for(Mode::Walk, press(Char('v'))),
+            Some(Action::DontKnow)
+        );
+        assert_eq!(action_for(Mode::Walk, press(Up)), Some(Action::Up));
+        assert_eq!(
+            action_for(Mode::Walk, press(PageDown)),
+            Some(Action::PageDown)
+        );
+        assert_eq!(action_for(Mode::Walk, press(Char('z'))), None);
+    }
+
+    #[test]
+    fn letters_are_typing_in_forms() {
+        assert!(matches!(
+            action_for(Mode::Form, press(Char('q'))),
+            Some(Action::Type(_))
+        ));
+        assert!(matches!(
+            action_for(Mode::Comment, press(Char('?'))),
+            Some(Action::Type(_))
+        ));
+        assert!(matches!(
+            action_for(Mode::Comment, press(Enter)),
+            Some(Action::Type(_))
+        ));
+        assert_eq!(action_for(Mode::Form, press(Enter)), Some(Action::Submit));
+        assert_eq!(action_for(Mode::Comment, press(Esc)), Some(Action::Back));
+    }
+
+    #[test]
+    fn ctrl_c_quits_everywhere() {
+        let ctrl_c = KeyEvent::new(Char('c'), KeyModifiers::CONTROL);
+        for mode in [
+            Mode::Services,
+            Mode::Form,
+            Mode::Comment,
+            Mode::Walk,
+            Mode::Help,
+        ] {
+            assert_eq!(action_for(mode, ctrl_c), Some(Action::Quit));
+        }
+    }
+
+    #[test]
+    fn every_footer_has_help_or_a_way_out() {
+        for mode in [
+            Mode::Services,
+            Mode::Rounds,
+            Mode::Respondents,
+            Mode::Walk,
+            Mode::Summary,
+            Mode::Form,
+            Mode::Comment,
+            Mode::Help,
+        ] {
+            let list = commands(mode);
+            assert!(
+                list.iter()
+                    .any(|c| c.footer && c.keys.contains(&Esc) || c.keys.contains(&Char('?'))),
+                "{mode:?}"
+            );
+        }
+    }
+}

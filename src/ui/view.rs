@@ -1,0 +1,793 @@
+//! Drawing. `view` reads the state and never changes it.
+
+use chrono::{DateTime, Local};
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{
+    Block, BorderType, Borders, Cell, Clear, LineGauge, Paragraph, Row, Table, TableState, Wrap,
+};
+
+use super::app::{
+    App, FormPurpose, FormScreen, Mode, RespondentList, RoundList, Screen, ServiceList, StatusKind,
+    SummaryView, Walk, kind_key, respondent_label, role_key,
+};
+use super::form::Input;
+use super::keys::commands;
+use crate::domain::model::Response;
+use crate::domain::scoring::{Band, Tally};
+use crate::i18n::{tr, trf};
+
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 16;
+
+/// Colours are an extra, never the only carrier of meaning; `NO_COLOR` turns them off.
+#[derive(Debug, Clone, Copy)]
+pub struct Theme {
+    pub color: bool,
+}
+
+impl Theme {
+    pub fn from_env() -> Theme {
+        Theme {
+            color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        }
+    }
+
+    fn fg(self, color: Color) -> Style {
+        if self.color {
+            Style::new().fg(color)
+        } else {
+            Style::new()
+        }
+    }
+
+    fn band(self, band: Band) -> Style {
+        self.fg(match band {
+            Band::InPlace => Color::Green,
+            Band::Partly => Color::Yellow,
+            Band::Priority => Color::Red,
+        })
+    }
+
+    fn status(self, kind: StatusKind) -> Style {
+        match kind {
+            StatusKind::Info => Style::new(),
+            StatusKind::Saved => self.fg(Color::Green),
+            StatusKind::Error => self.fg(Color::Red).add_modifier(Modifier::BOLD),
+        }
+    }
+
+    fn accent(self) -> Style {
+        self.fg(Color::Cyan)
+    }
+
+    fn dim(self) -> Style {
+        if self.color {
+            Style::new().add_modifier(Modifier::DIM)
+        } else {
+            Style::new()
+        }
+    }
+}
+
+const SELECTED: Style = Style::new().add_modifier(Modifier::REVERSED);
+const BOLD: Style = Style::new().add_modifier(Modifier::BOLD);
+
+pub fn band_symbol(band: Band) -> &'static str {
+    match band {
+        Band::InPlace => "●",
+        Band::Partly => "◐",
+        Band::Priority => "○",
+    }
+}
+
+pub fn band_key(band: Band) -> &'static str {
+    match band {
+        Band::InPlace => "band.in_place",
+        Band::Partly => "band.partly",
+        Band::Priority => "band.priority",
+    }
+}
+
+pub fn view(app: &App, frame: &mut Frame) {
+    let area = frame.area();
+    let lang = app.lang;
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let text = trf(
+            lang,
+            "ui.too_small",
+            &[("w", &MIN_WIDTH), ("h", &MIN_HEIGHT)],
+        );
+        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+        return;
+    }
+    let [title, body, status, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+
+    frame.render_widget(
+        Paragraph::new(breadcrumb(app)).style(Style::new().add_modifier(Modifier::REVERSED)),
+        title,
+    );
+    match app.screen() {
+        Screen::Services(list) => draw_services(app, list, frame, body),
+        Screen::Rounds(list) => draw_rounds(app, list, frame, body),
+        Screen::Respondents(list) => draw_respondents(app, list, frame, body),
+        Screen::Form(screen) => draw_form(app, screen, frame, body),
+        Screen::Walk(walk) => draw_walk(app, walk, frame, body),
+        Screen::Summary(summary) => draw_summary(app, summary, frame, body),
+    }
+    if let Some(s) = &app.status {
+        let symbol = match s.kind {
+            StatusKind::Saved => "✓ ",
+            StatusKind::Error => "✗ ",
+            StatusKind::Info => "ℹ ",
+        };
+        frame.render_widget(
+            Paragraph::new(format!("{symbol}{}", s.text)).style(app.theme.status(s.kind)),
+            status,
+        );
+    }
+    frame.render_widget(Paragraph::new(footer_line(app, footer.width)), footer);
+    if app.help_open {
+        draw_help(app, frame, body);
+    }
+}
+
+fn breadcrumb(app: &App) -> Line<'static> {
+    let lang = app.lang;
+    let mut parts = vec![tr(lang, "app.name").to_string()];
+    for screen in &app.stack {
+        match screen {
+            Screen::Services(_) => parts.push(tr(lang, "services.title").to_string()),
+            Screen::Rounds(l) => parts.push(l.service.name.clone()),
+            Screen::Respondents(l) => parts.push(l.round.label.clone()),
+            Screen::Walk(w) => parts.push(respondent_label(lang, &w.respondent)),
+            Screen::Summary(_) => parts.push(tr(lang, "summary.title").to_string()),
+            Screen::Form(f) => parts.push(tr(lang, form_title_key(&f.purpose)).to_string()),
+        }
+    }
+    Line::from(format!(" {}", parts.join(" › ")))
+}
+
+/// The footer: the current screen's main keys, as many as fit, help always last.
+fn footer_line(app: &App, width: u16) -> Line<'static> {
+    let lang = app.lang;
+    let mode = app.mode();
+    let mut spans = Vec::new();
+    let mut used = 0usize;
+    let list = commands(mode);
+    let (help, rest): (Vec<_>, Vec<_>) = list
+        .iter()
+        .filter(|c| c.footer)
+        .partition(|c| c.text == "key.help");
+    let reserve: usize = help
+        .iter()
+        .map(|c| c.label.chars().count() + tr(lang, c.text).chars().count() + 3)
+        .sum();
+    for command in rest.iter().chain(help.iter()) {
+        let text = tr(lang, command.text);
+        let cost = command.label.chars().count() + text.chars().count() + 3;
+        let is_help = command.text == "key.help";
+        if !is_help && used + cost + reserve > usize::from(width) {
+            continue;
+        }
+        spans.push(Span::styled(format!(" {} ", command.label), SELECTED));
+        spans.push(Span::raw(format!(" {text} ")));
+        used += cost;
+    }
+    Line::from(spans)
+}
+
+fn form_title_key(purpose: &FormPurpose) -> &'static str {
+    match purpose {
+        FormPurpose::NewService => "form.new_service",
+        FormPurpose::EditService(_) => "form.edit_service",
+        FormPurpose::NewRound(_) => "form.new_round",
+        FormPurpose::NewRespondent(..) => "form.new_respondent",
+    }
+}
+
+fn block(title: String) -> Block<'static> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Rounded)
+        .title(Span::styled(format!(" {title} "), BOLD))
+}
+
+/// A table with a header, the selected row reversed and marked.
+fn draw_table(
+    frame: &mut Frame,
+    area: Rect,
+    title: String,
+    header: Vec<&str>,
+    widths: Vec<Constraint>,
+    rows: Vec<Row<'static>>,
+    selected: usize,
+    empty_hint: String,
+) {
+    let outer = block(title);
+    if rows.is_empty() {
+        frame.render_widget(
+            Paragraph::new(empty_hint)
+                .wrap(Wrap { trim: true })
+                .block(outer),
+            area,
+        );
+        return;
+    }
+    let header = Row::new(header.into_iter().map(|h| Cell::from(h.to_string()))).style(BOLD);
+    let table = Table::new(rows, widths)
+        .header(header)
+        .block(outer)
+        .row_highlight_style(SELECTED)
+        .highlight_symbol("▶ ");
+    let mut state = TableState::default().with_selected(Some(selected));
+    frame.render_stateful_widget(table, area, &mut state);
+}
+
+fn draw_services(app: &App, list: &ServiceList, frame: &mut Frame, area: Rect) {
+    let lang = app.lang;
+    let rows = list
+        .rows
+        .iter()
+        .map(|r| {
+            Row::new(vec![
+                r.service.name.clone(),
+                r.service.municipalities.join(", "),
+                r.service.cluster.clone(),
+                r.rounds.to_string(),
+            ])
+        })
+        .collect();
+    draw_table(
+        frame,
+        area,
+        tr(lang, "services.title").to_string(),
+        vec![
+            tr(lang, "services.name"),
+            tr(lang, "services.municipalities"),
+            tr(lang, "services.cluster"),
+            tr(lang, "services.rounds"),
+        ],
+        vec![
+            Constraint::Fill(3),
+            Constraint::Fill(1),
+            Constraint::Fill(1),
+            Constraint::Length(7),
+        ],
+        rows,
+        list.selected,
+        tr(lang, "services.empty").to_string(),
+    );
+}
+
+fn draw_rounds(app: &App, list: &RoundList, frame: &mut Frame, area: Rect) {
+    let lang = app.lang;
+    let rows = list
+        .rows
+        .iter()
+        .map(|r| {
+            Row::new(vec![
+                r.round.label.clone(),
+                r.round.held_on.to_string(),
+                tr(lang, kind_key(r.round.kind)).to_string(),
+                r.respondents.to_string(),
+                r.round.instrument_version.clone(),
+            ])
+        })
+        .collect();
+    draw_table(
+        frame,
+        area,
+        trf(lang, "rounds.title", &[("service", &list.service.name)]),
+        vec![
+            tr(lang, "rounds.label"),
+            tr(lang, "rounds.date"),
+            tr(lang, "rounds.kind"),
+            tr(lang, "rounds.respondents"),
+            tr(lang, "rounds.version"),
+        ],
+        vec![
+            Constraint::Fill(1),
+            Constraint::Length(10),
+            Constraint::Length(16),
+            Constraint::Length(7),
+            Constraint::Length(7),
+        ],
+        rows,
+        list.selected,
+        tr(lang, "rounds.empty").to_string(),
+    );
+}
+
+fn local_time(stamp: &str) -> String {
+    DateTime::parse_from_rfc3339(stamp)
+        .map(|t| t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}
+
+fn draw_respondents(app: &App, list: &RespondentList, frame: &mut Frame, area: Rect) {
+    let lang = app.lang;
+    let total = app.instrument.item_count();
+    let rows = list
+        .rows
+        .iter()
+        .map(|r| {
+            let done = if r.answered >= total { " ✓" } else { "" };
+            Row::new(vec![
+                tr(lang, role_key(r.respondent.role)).to_string(),
+                r.respondent.code.clone(),
+                format!("{}/{total}{done}", r.answered),
+                r.last_change.as_deref().map(local_time).unwrap_or_default(),
+            ])
+        })
+        .collect();
+    draw_table(
+        frame,
+        area,
+        trf(
+            lang,
+            "respondents.title",
+            &[
+                ("round", &list.round.label),
+                ("service", &list.service.name),
+            ],
+        ),
+        vec![
+            tr(lang, "respondents.role"),
+            tr(lang, "respondents.code"),
+            tr(lang, "respondents.answered"),
+            tr(lang, "respondents.last_change"),
+        ],
+        vec![
+            Constraint::Fill(1),
+            Constraint::Length(8),
+            Constraint::Length(9),
+            Constraint::Length(16),
+        ],
+        rows,
+        list.selected,
+        tr(lang, "respondents.empty").to_string(),
+    );
+}
+
+fn draw_form(app: &App, screen: &FormScreen, frame: &mut Frame, area: Rect) {
+    let lang = app.lang;
+    let form = &screen.form;
+    let mut title = tr(lang, form_title_key(&screen.purpose)).to_string();
+    match &screen.purpose {
+        FormPurpose::NewRound(service) => title = format!("{title} – {}", service.name),
+        FormPurpose::NewRespondent(_, round) => title = format!("{title} – {}", round.label),
+        _ => {}
+    }
+    let outer = block(title);
+    let inner = outer.inner(area);
+    frame.render_widget(outer, area);
+
+    let mut constraints: Vec<Constraint> = form
+        .fields
+        .iter()
+        .map(|f| match f.input {
+            Input::Text { .. } => Constraint::Length(4),
+            Input::Choice { .. } => Constraint::Length(2),
+        })
+        .collect();
+    constraints.push(Constraint::Fill(1));
+    let areas = Layout::vertical(constraints).split(inner);
+    for (index, field) in form.fields.iter().enumerate() {
+        let focused = index == form.focus;
+        let [label_area, input_area] =
+            Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(areas[index]);
+        let mut label = vec![Span::styled(
+            tr(lang, field.label).to_string(),
+            if focused { BOLD } else { Style::new() },
+        )];
+        if let Some(hint) = field.hint {
+            label.push(Span::styled(
+                format!("  {}", tr(lang, hint)),
+                app.theme.dim(),
+            ));
+        }
+        frame.render_widget(Paragraph::new(Line::from(label)), label_area);
+        match &field.input {
+            Input::Text { area: textarea, .. } => {
+                let mut textarea = textarea.clone();
+                let border = if focused {
+                    app.theme.accent().add_modifier(Modifier::BOLD)
+                } else {
+                    app.theme.dim()
+                };
+                textarea.set_block(
+                    Block::default()
+                        .borders(Borders::ALL)
+                        .border_type(if focused {
+                            BorderType::Thick
+                        } else {
+                            BorderType::Plain
+                        })
+                        .border_style(border),
+                );
+                textarea.set_cursor_line_style(Style::new());
+                if !focused {
+                    textarea.set_cursor_style(Style::new());
+                }
+                frame.render_widget(&textarea, input_area);
+            }
+            Input::Choice { options, selected } => {
+                let spans: Vec<Span> = options
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(i, option)| {
+                        let chosen = i == *selected;
+                        let mark = if chosen { "(•) " } else { "( ) " };
+                        let style = if chosen && focused {
+                            SELECTED
+                        } else if chosen {
+                            BOLD
+                        } else {
+                            Style::new()
+                        };
+                        [
+                            Span::styled(format!("{mark}{}", tr(lang, option)), style),
+                            Span::raw("  "),
+                        ]
+                    })
+                    .collect();
+                let prefix = if focused { "◀ " } else { "  " };
+                let mut line = vec![Span::raw(prefix)];
+                line.extend(spans);
+                if focused {
+                    line.push(Span::raw("▶"));
+                }
+                frame.render_widget(Paragraph::new(Line::from(line)), input_area);
+            }
+        }
+    }
+    if let Some(error) = &form.error {
+        let last = areas[areas.len() - 1];
+        frame.render_widget(
+            Paragraph::new(format!("✗ {error}"))
+                .style(app.theme.status(StatusKind::Error))
+                .wrap(Wrap { trim: true }),
+            last,
+        );
+    }
+}
+
+fn response_label(app: &App, scale_label: Option<&str>, response: Response) -> String {
+    match response {
+        Response::Score(v) => format!("{v}  {}", scale_label.unwrap_or("")),
+        Response::DontKnow => format!("v  {}", tr(app.lang, "answer.dont_know")),
+        Response::NotApplicable => format!("i  {}", tr(app.lang, "answer.not_applicable")),
+    }
+}
+
+fn draw_walk(app: &App, walk: &Walk, frame: &mut Frame, area: Rect) {
+    let lang = app.lang;
+    let items = app.instrument.items();
+    let item = items[walk.current];
+    let [main, gauge_area] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+    let side_width = if main.width >= 100 { 34 } else { 26 };
+    let [side, centre] =
+        Layout::horizontal([Constraint::Length(side_width), Constraint::Fill(1)]).areas(main);
+
+    // Sections with progress; the current section opens to its subdomains.
+    let mut lines = Vec::new();
+    for (index, section) in app.instrument.sections.iter().enumerate() {
+        let section_items: Vec<_> = items.iter().filter(|i| i.section_index == index).collect();
+        let done = section_items
+            .iter()
+            .filter(|i| walk.answered(&i.item.key))
+            .count();
+        let here = index == item.section_index;
+        let mark = if done == section_items.len() {
+            "✓"
+        } else if here {
+            "▶"
+        } else {
+            " "
+        };
+        let progress = format!("{done}/{}", section_items.len());
+        lines.push(fit_line(
+            &format!("{mark} {}", section.name.get(lang)),
+            &progress,
+            side.width.saturating_sub(2),
+            if here { BOLD } else { Style::new() },
+        ));
+        if here {
+            for subdomain in &section.subdomains {
+                let sub_done = subdomain
+                    .items
+                    .iter()
+                    .filter(|i| walk.answered(&i.key))
+                    .count();
+                let current = std::ptr::eq(subdomain, item.subdomain);
+                lines.push(fit_line(
+                    &format!(
+                        "  {}{}",
+                        if current { "› " } else { "  " },
+                        subdomain.name.get(lang)
+                    ),
+                    &format!("{sub_done}/{}", subdomain.items.len()),
+                    side.width.saturating_sub(2),
+                    if current {
+                        app.theme.accent()
+                    } else {
+                        app.theme.dim()
+                    },
+                ));
+            }
+        }
+    }
+    frame.render_widget(
+        Paragraph::new(lines).block(block(tr(lang, "walk.sections").to_string())),
+        side,
+    );
+
+    // The item, its help, its options and its comment.
+    let saved = walk.answers.get(&item.item.key);
+    let title = trf(
+        lang,
+        "walk.item_of",
+        &[("n", &(walk.current + 1)), ("total", &items.len())],
+    );
+    let outer = block(title);
+    let inner = outer.inner(centre);
+    frame.render_widget(outer, centre);
+    let mut text = Text::default();
+    text.push_line(Line::styled(
+        format!(
+            "{} › {}",
+            item.section.name.get(lang),
+            item.subdomain.name.get(lang)
+        ),
+        app.theme.accent(),
+    ));
+    text.push_line(Line::styled(item.item.text.get(lang).to_string(), BOLD));
+    text.push_line(Line::styled(
+        item.item.help.get(lang).to_string(),
+        app.theme.dim().add_modifier(Modifier::ITALIC),
+    ));
+    text.push_line(Line::default());
+    for (index, option) in Walk::options(&item).into_iter().enumerate() {
+        let label = match option {
+            Response::Score(v) => item
+                .scale
+                .points
+                .iter()
+                .find(|p| p.value == v)
+                .map(|p| p.label.get(lang)),
+            _ => None,
+        };
+        let chosen = saved.and_then(|a| a.response) == Some(option);
+        let pointer = if index == walk.cursor { "▶" } else { " " };
+        let mark = if chosen { "(•)" } else { "( )" };
+        let mut style = if chosen { BOLD } else { Style::new() };
+        if index == walk.cursor {
+            style = style.add_modifier(Modifier::REVERSED);
+        }
+        let suffix = if chosen {
+            format!("  ✓ {}", tr(lang, "walk.saved"))
+        } else {
+            String::new()
+        };
+        text.push_line(Line::from(vec![
+            Span::raw(format!("{pointer}{mark} ")),
+            Span::styled(response_label(app, label, option), style),
+            Span::styled(suffix, app.theme.status(StatusKind::Saved)),
+        ]));
+    }
+    text.push_line(Line::default());
+    let comment = saved.map(|a| a.comment.as_str()).unwrap_or("");
+    let comment_line = if comment.is_empty() {
+        Line::styled(tr(lang, "walk.no_comment").to_string(), app.theme.dim())
+    } else {
+        Line::from(vec![
+            Span::styled(format!("{} ", tr(lang, "walk.comment")), BOLD),
+            Span::raw(comment.replace('\n', " ⏎ ")),
+        ])
+    };
+    text.push_line(comment_line);
+    frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), inner);
+
+    let answered = walk.answered_count(&items);
+    let ratio = answered as f64 / items.len() as f64;
+    frame.render_widget(
+        LineGauge::default()
+            .filled_style(app.theme.accent().add_modifier(Modifier::BOLD))
+            .label(trf(
+                lang,
+                "walk.progress",
+                &[("answered", &answered), ("total", &items.len())],
+            ))
+            .ratio(ratio),
+        gauge_area,
+    );
+
+    if let Some(editor) = &walk.editor {
+        let popup = centered(centre.union(side), 90, 60);
+        frame.render_widget(Clear, popup);
+        let mut editor = editor.clone();
+        editor.set_block(block(trf(
+            lang,
+            "walk.comment_title",
+            &[("n", &(walk.current + 1))],
+        )));
+        editor.set_cursor_line_style(Style::new());
+        frame.render_widget(&editor, popup);
+    }
+}
+
+/// `left` and `right` on one line of `width`, the left part cut short to make room.
+fn fit_line(left: &str, right: &str, width: u16, style: Style) -> Line<'static> {
+    let width = usize::from(width);
+    let right_len = right.chars().count() + 1;
+    let room = width.saturating_sub(right_len);
+    let mut shown: String = left.chars().take(room).collect();
+    if left.chars().count() > room && room > 0 {
+        shown.pop();
+        shown.push('…');
+    }
+    let pad = room.saturating_sub(shown.chars().count());
+    Line::styled(format!("{shown}{} {right}", " ".repeat(pad)), style)
+}
+
+fn score_cells(app: &App, tally: &Tally) -> Vec<Cell<'static>> {
+    let lang = app.lang;
+    let (bar, percent, band) = match tally.percent() {
+        Some(p) => {
+            let band = Band::of(p);
+            let filled = ((p / 10.0).round() as usize).min(10);
+            (
+                Cell::from(format!("{}{}", "█".repeat(filled), "░".repeat(10 - filled)))
+                    .style(app.theme.band(band)),
+                Cell::from(format!("{p:>3.0} %")),
+                Cell::from(format!(
+                    "{} {}",
+                    band_symbol(band),
+                    tr(lang, band_key(band))
+                ))
+                .style(app.theme.band(band)),
+            )
+        }
+        None => (
+            Cell::from("·".repeat(10)).style(app.theme.dim()),
+            Cell::from("  – "),
+            Cell::from(tr(lang, "band.none").to_string()).style(app.theme.dim()),
+        ),
+    };
+    let flag = if tally.dont_know_flagged() {
+        " ⚑"
+    } else {
+        ""
+    };
+    vec![
+        bar,
+        percent,
+        band,
+        Cell::from(format!("{:>3}{flag}", tally.dont_know)),
+        Cell::from(format!("{}/{}", tally.answered(), tally.slots)),
+    ]
+}
+
+fn draw_summary(app: &App, view: &SummaryView, frame: &mut Frame, area: Rect) {
+    let lang = app.lang;
+    let [table_area, legend_area] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(2)]).areas(area);
+    let mut rows = Vec::new();
+    for (section, score) in app.instrument.sections.iter().zip(&view.scores) {
+        let mut cells = vec![Cell::from(section.name.get(lang).to_string()).style(BOLD)];
+        cells.extend(score_cells(app, &score.tally));
+        rows.push(Row::new(cells));
+        for (subdomain, sub) in section.subdomains.iter().zip(&score.subdomains) {
+            let mut cells = vec![Cell::from(format!("  {}", subdomain.name.get(lang)))];
+            cells.extend(score_cells(app, &sub.tally));
+            rows.push(Row::new(cells));
+        }
+    }
+    let header = Row::new(vec![
+        tr(lang, "summary.area"),
+        tr(lang, "summary.score"),
+        "%",
+        tr(lang, "summary.band"),
+        tr(lang, "summary.dont_know"),
+        tr(lang, "summary.answered"),
+    ])
+    .style(BOLD);
+    let title = trf(
+        lang,
+        "summary.heading",
+        &[
+            ("service", &view.service.name),
+            ("round", &view.round.label),
+            ("who", &view.heading),
+        ],
+    );
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Fill(1),
+            Constraint::Length(10),
+            Constraint::Length(5),
+            Constraint::Length(14),
+            Constraint::Length(8),
+            Constraint::Length(7),
+        ],
+    )
+    .header(header)
+    .column_spacing(1)
+    .block(block(title));
+    let mut state = TableState::default().with_offset(view.offset);
+    frame.render_stateful_widget(table, table_area, &mut state);
+    let legend = format!(
+        "● {}  ◐ {}  ○ {}  ⚑ {}",
+        tr(lang, "legend.in_place"),
+        tr(lang, "legend.partly"),
+        tr(lang, "legend.priority"),
+        tr(lang, "legend.dont_know"),
+    );
+    frame.render_widget(
+        Paragraph::new(legend)
+            .wrap(Wrap { trim: true })
+            .style(app.theme.dim()),
+        legend_area,
+    );
+}
+
+fn centered(area: Rect, percent_x: u16, percent_y: u16) -> Rect {
+    let [_, middle, _] = Layout::vertical([
+        Constraint::Percentage((100 - percent_y) / 2),
+        Constraint::Percentage(percent_y),
+        Constraint::Fill(1),
+    ])
+    .areas(area);
+    let [_, centre, _] = Layout::horizontal([
+        Constraint::Percentage((100 - percent_x) / 2),
+        Constraint::Percentage(percent_x),
+        Constraint::Fill(1),
+    ])
+    .areas(middle);
+    centre
+}
+
+fn draw_help(app: &App, frame: &mut Frame, area: Rect) {
+    let lang = app.lang;
+    let popup = centered(area, 90, 90);
+    frame.render_widget(Clear, popup);
+    let screen_mode = app.screen_mode();
+    let mut text = Text::default();
+    for command in commands(screen_mode) {
+        text.push_line(Line::from(vec![
+            Span::styled(format!("{:>10}  ", command.label), BOLD),
+            Span::raw(tr(lang, command.text).to_string()),
+        ]));
+    }
+    text.push_line(Line::from(vec![
+        Span::styled(format!("{:>10}  ", "Ctrl-C"), BOLD),
+        Span::raw(tr(lang, "key.quit").to_string()),
+    ]));
+    let about = match screen_mode {
+        Mode::Walk => Some(app.instrument.about.get(lang).to_string()),
+        Mode::Summary => Some(tr(lang, "help.scoring").to_string()),
+        _ => None,
+    };
+    if let Some(about) = about {
+        text.push_line(Line::default());
+        text.push_line(Line::from(about));
+    }
+    frame.render_widget(
+        Paragraph::new(text)
+            .wrap(Wrap { trim: false })
+            .alignment(Alignment::Left)
+            .block(block(tr(lang, "help.title").to_string())),
+        popup,
+    );
+}
