@@ -100,7 +100,7 @@ pub struct Walk {
     /// then "not applicable".
     pub cursor: usize,
     /// The comment being written, if the editor is open.
-    pub editor: Option<TextArea<'static>>,
+    pub editor: Option<Box<TextArea<'static>>>,
 }
 
 pub struct SummaryView {
@@ -583,8 +583,7 @@ impl App {
                     Next::Rounds(service) => self.open_rounds(service),
                     Next::Respondents(service, round) => self.open_respondents(service, round),
                     Next::Walk(service, round, respondent) => {
-                        self.open_respondents(service.clone(), round.clone());
-                        self.open_walk(service, round, respondent);
+                        self.open_walk(service, round, respondent)
                     }
                 }
                 self.info(StatusKind::Saved, message);
@@ -691,7 +690,7 @@ impl App {
                 let mut editor = TextArea::new(comment.lines().map(str::to_string).collect());
                 editor.move_cursor(ratatui_textarea::CursorMove::Bottom);
                 editor.move_cursor(ratatui_textarea::CursorMove::End);
-                walk.editor = Some(editor);
+                walk.editor = Some(Box::new(editor));
             }
             Action::Summary => {
                 let heading = respondent_label(lang, &walk.respondent);
@@ -762,9 +761,7 @@ impl App {
         let Some(Screen::Walk(walk)) = self.stack.last_mut() else {
             return None;
         };
-        let Some(editor) = walk.editor.as_mut() else {
-            return None;
-        };
+        let editor = walk.editor.as_mut()?;
         match action {
             Action::Back => {
                 self.close_comment();

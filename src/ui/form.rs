@@ -7,7 +7,7 @@ use crate::domain::model::single_line;
 
 pub enum Input {
     Text {
-        area: TextArea<'static>,
+        area: Box<TextArea<'static>>,
         initial: String,
     },
     Choice {
@@ -33,7 +33,7 @@ impl Field {
             label,
             hint,
             input: Input::Text {
-                area,
+                area: Box::new(area),
                 initial: value.to_string(),
             },
         }

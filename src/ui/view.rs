@@ -169,11 +169,11 @@ fn footer_line(app: &App, width: u16) -> Line<'static> {
         .partition(|c| c.text == "key.help");
     let reserve: usize = help
         .iter()
-        .map(|c| c.label.chars().count() + tr(lang, c.text).chars().count() + 3)
+        .map(|c| c.label.chars().count() + tr(lang, c.text).chars().count() + 4)
         .sum();
     for command in rest.iter().chain(help.iter()) {
         let text = tr(lang, command.text);
-        let cost = command.label.chars().count() + text.chars().count() + 3;
+        let cost = command.label.chars().count() + text.chars().count() + 4;
         let is_help = command.text == "key.help";
         if !is_help && used + cost + reserve > usize::from(width) {
             continue;
@@ -201,35 +201,39 @@ fn block(title: String) -> Block<'static> {
         .title(Span::styled(format!(" {title} "), BOLD))
 }
 
-/// A table with a header, the selected row reversed and marked.
-fn draw_table(
-    frame: &mut Frame,
-    area: Rect,
+/// A list screen's table: a header, the selected row reversed and marked.
+struct ListTable<'a> {
     title: String,
-    header: Vec<&str>,
+    header: Vec<&'a str>,
     widths: Vec<Constraint>,
     rows: Vec<Row<'static>>,
     selected: usize,
-    empty_hint: String,
-) {
-    let outer = block(title);
-    if rows.is_empty() {
-        frame.render_widget(
-            Paragraph::new(empty_hint)
-                .wrap(Wrap { trim: true })
-                .block(outer),
-            area,
-        );
-        return;
+    /// What to say when there are no rows.
+    empty_hint: &'a str,
+}
+
+impl ListTable<'_> {
+    fn draw(self, frame: &mut Frame, area: Rect) {
+        let outer = block(self.title);
+        if self.rows.is_empty() {
+            frame.render_widget(
+                Paragraph::new(self.empty_hint.to_string())
+                    .wrap(Wrap { trim: true })
+                    .block(outer),
+                area,
+            );
+            return;
+        }
+        let header =
+            Row::new(self.header.into_iter().map(|h| Cell::from(h.to_string()))).style(BOLD);
+        let table = Table::new(self.rows, self.widths)
+            .header(header)
+            .block(outer)
+            .row_highlight_style(SELECTED)
+            .highlight_symbol("▶ ");
+        let mut state = TableState::default().with_selected(Some(self.selected));
+        frame.render_stateful_widget(table, area, &mut state);
     }
-    let header = Row::new(header.into_iter().map(|h| Cell::from(h.to_string()))).style(BOLD);
-    let table = Table::new(rows, widths)
-        .header(header)
-        .block(outer)
-        .row_highlight_style(SELECTED)
-        .highlight_symbol("▶ ");
-    let mut state = TableState::default().with_selected(Some(selected));
-    frame.render_stateful_widget(table, area, &mut state);
 }
 
 fn draw_services(app: &App, list: &ServiceList, frame: &mut Frame, area: Rect) {
@@ -246,26 +250,25 @@ fn draw_services(app: &App, list: &ServiceList, frame: &mut Frame, area: Rect) {
             ])
         })
         .collect();
-    draw_table(
-        frame,
-        area,
-        tr(lang, "services.title").to_string(),
-        vec![
+    ListTable {
+        title: tr(lang, "services.title").to_string(),
+        header: vec![
             tr(lang, "services.name"),
             tr(lang, "services.municipalities"),
             tr(lang, "services.cluster"),
             tr(lang, "services.rounds"),
         ],
-        vec![
+        widths: vec![
             Constraint::Fill(3),
             Constraint::Fill(1),
             Constraint::Fill(1),
             Constraint::Length(7),
         ],
         rows,
-        list.selected,
-        tr(lang, "services.empty").to_string(),
-    );
+        selected: list.selected,
+        empty_hint: tr(lang, "services.empty"),
+    }
+    .draw(frame, area);
 }
 
 fn draw_rounds(app: &App, list: &RoundList, frame: &mut Frame, area: Rect) {
@@ -283,18 +286,16 @@ fn draw_rounds(app: &App, list: &RoundList, frame: &mut Frame, area: Rect) {
             ])
         })
         .collect();
-    draw_table(
-        frame,
-        area,
-        trf(lang, "rounds.title", &[("service", &list.service.name)]),
-        vec![
+    ListTable {
+        title: trf(lang, "rounds.title", &[("service", &list.service.name)]),
+        header: vec![
             tr(lang, "rounds.label"),
             tr(lang, "rounds.date"),
             tr(lang, "rounds.kind"),
             tr(lang, "rounds.respondents"),
             tr(lang, "rounds.version"),
         ],
-        vec![
+        widths: vec![
             Constraint::Fill(1),
             Constraint::Length(10),
             Constraint::Length(16),
@@ -302,9 +303,10 @@ fn draw_rounds(app: &App, list: &RoundList, frame: &mut Frame, area: Rect) {
             Constraint::Length(7),
         ],
         rows,
-        list.selected,
-        tr(lang, "rounds.empty").to_string(),
-    );
+        selected: list.selected,
+        empty_hint: tr(lang, "rounds.empty"),
+    }
+    .draw(frame, area);
 }
 
 fn local_time(stamp: &str) -> String {
@@ -329,10 +331,8 @@ fn draw_respondents(app: &App, list: &RespondentList, frame: &mut Frame, area: R
             ])
         })
         .collect();
-    draw_table(
-        frame,
-        area,
-        trf(
+    ListTable {
+        title: trf(
             lang,
             "respondents.title",
             &[
@@ -340,22 +340,23 @@ fn draw_respondents(app: &App, list: &RespondentList, frame: &mut Frame, area: R
                 ("service", &list.service.name),
             ],
         ),
-        vec![
+        header: vec![
             tr(lang, "respondents.role"),
             tr(lang, "respondents.code"),
             tr(lang, "respondents.answered"),
             tr(lang, "respondents.last_change"),
         ],
-        vec![
+        widths: vec![
             Constraint::Fill(1),
             Constraint::Length(8),
             Constraint::Length(9),
             Constraint::Length(16),
         ],
         rows,
-        list.selected,
-        tr(lang, "respondents.empty").to_string(),
-    );
+        selected: list.selected,
+        empty_hint: tr(lang, "respondents.empty"),
+    }
+    .draw(frame, area);
 }
 
 fn draw_form(app: &App, screen: &FormScreen, frame: &mut Frame, area: Rect) {
@@ -418,7 +419,7 @@ fn draw_form(app: &App, screen: &FormScreen, frame: &mut Frame, area: Rect) {
                 if !focused {
                     textarea.set_cursor_style(Style::new());
                 }
-                frame.render_widget(&textarea, input_area);
+                frame.render_widget(&*textarea, input_area);
             }
             Input::Choice { options, selected } => {
                 let spans: Vec<Span> = options
@@ -475,7 +476,7 @@ fn draw_walk(app: &App, walk: &Walk, frame: &mut Frame, area: Rect) {
     let item = items[walk.current];
     let [main, gauge_area] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
-    let side_width = if main.width >= 100 { 34 } else { 26 };
+    let side_width = if main.width >= 100 { 36 } else { 31 };
     let [side, centre] =
         Layout::horizontal([Constraint::Length(side_width), Constraint::Fill(1)]).areas(main);
 
@@ -622,7 +623,7 @@ fn draw_walk(app: &App, walk: &Walk, frame: &mut Frame, area: Rect) {
             &[("n", &(walk.current + 1))],
         )));
         editor.set_cursor_line_style(Style::new());
-        frame.render_widget(&editor, popup);
+        frame.render_widget(&*editor, popup);
     }
 }
 
