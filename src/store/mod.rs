@@ -361,7 +361,7 @@ impl Store {
             "SELECT r.id, r.service_id, r.label, r.held_on, r.kind, r.instrument_key,
                     r.instrument_version,
                     (SELECT count(*) FROM respondent p WHERE p.round_id = r.id)
-             FROM round r WHERE r.service_id = ?1 ORDER BY r.held_on, r.created_at",
+             FROM round r WHERE r.service_id = ?1 ORDER BY r.held_on, r.created_at, r.rowid",
         )?;
         let rows = stmt.query_map([service_id], |row| {
             Ok(RoundSummary {
@@ -431,7 +431,7 @@ impl Store {
                     (SELECT count(*) FROM answer a
                       WHERE a.respondent_id = p.id AND (a.value IS NOT NULL OR a.missing IS NOT NULL)),
                     (SELECT max(a.updated_at) FROM answer a WHERE a.respondent_id = p.id)
-             FROM respondent p WHERE p.round_id = ?1 ORDER BY p.created_at, p.id",
+             FROM respondent p WHERE p.round_id = ?1 ORDER BY p.created_at, p.rowid",
         )?;
         let rows = stmt.query_map([round_id], |row| {
             Ok(RespondentSummary {

@@ -1,7 +1,7 @@
 //! The application state and `update`, the one place where state changes and the store is
 //! written. Drawing lives in `view`, key mapping in `keys`.
 
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, FixedOffset, Local, Utc};
 use crossterm::event::KeyEvent;
 use ratatui_textarea::TextArea;
 
@@ -145,8 +145,12 @@ pub struct App {
     pub stack: Vec<Screen>,
     pub status: Option<Status>,
     pub help_open: bool,
+    /// How far the help is scrolled down, in lines.
+    pub help_offset: u16,
     pub should_quit: bool,
     pub theme: Theme,
+    /// The user's offset from UTC, fixed at start so tests draw the same on every machine.
+    pub utc_offset: FixedOffset,
 }
 
 impl Walk {
@@ -199,8 +203,10 @@ impl App {
             stack: Vec::new(),
             status: None,
             help_open: false,
+            help_offset: 0,
             should_quit: false,
             theme: Theme { color: true },
+            utc_offset: *Local::now().offset(),
         };
         let rows = app.load(Store::services).unwrap_or_default();
         app.stack
@@ -237,6 +243,10 @@ impl App {
         (self.clock)()
     }
 
+    pub fn local(&self, time: DateTime<Utc>) -> DateTime<FixedOffset> {
+        time.with_timezone(&self.utc_offset)
+    }
+
     fn info(&mut self, kind: StatusKind, text: String) {
         self.status = Some(Status { kind, text });
     }
@@ -265,9 +275,13 @@ impl App {
         }
         if action == Action::ToggleHelp {
             self.help_open = !self.help_open;
+            self.help_offset = 0;
             return None;
         }
         if self.help_open {
+            let mut offset = usize::from(self.help_offset);
+            move_selection(&mut offset, usize::from(u16::MAX), &action);
+            self.help_offset = offset.min(200) as u16;
             return None;
         }
         if !matches!(action, Action::Type(_) | Action::Paste(_)) && self.mode() != Mode::Comment {
@@ -436,7 +450,7 @@ impl App {
     // ---- forms ----
 
     fn open_form(&mut self, purpose: FormPurpose) {
-        let today = self.now().with_timezone(&Local).date_naive().to_string();
+        let today = self.local(self.now()).date_naive().to_string();
         let kinds = vec!["kind.before", "kind.between", "kind.after"];
         let fields = match &purpose {
             FormPurpose::NewService => service_fields("", "", ""),
@@ -713,6 +727,7 @@ impl App {
     fn answer(&mut self, response: Option<Response>) {
         let items = self.instrument.items();
         let now = self.now();
+        let local = self.local(now);
         let lang = self.lang;
         let Some(Screen::Walk(walk)) = self.stack.last_mut() else {
             return;
@@ -731,7 +746,7 @@ impl App {
                     } else {
                         "status.answer_cleared"
                     },
-                    &[("time", &now.with_timezone(&Local).format("%H:%M:%S"))],
+                    &[("time", &local.format("%H:%M:%S"))],
                 );
                 if response.is_some() {
                     if walk.current + 1 < items.len() {
@@ -785,6 +800,7 @@ impl App {
     fn close_comment(&mut self) -> bool {
         let items = self.instrument.items();
         let now = self.now();
+        let local = self.local(now);
         let lang = self.lang;
         let Some(Screen::Walk(walk)) = self.stack.last_mut() else {
             return true;
@@ -804,7 +820,7 @@ impl App {
                 let text = trf(
                     lang,
                     "status.comment_saved",
-                    &[("time", &now.with_timezone(&Local).format("%H:%M:%S"))],
+                    &[("time", &local.format("%H:%M:%S"))],
                 );
                 self.info(StatusKind::Saved, text);
                 true

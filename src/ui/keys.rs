@@ -123,13 +123,9 @@ const WALK: &[Command] = &[
             _ => Action::Right,
         },
     ),
-    cmd(
-        &[Enter, Char(' ')],
-        "Enter",
-        "key.save_choice",
-        false,
-        |_| Action::Confirm,
-    ),
+    cmd(&[Enter], "Enter", "key.save_choice", false, |_| {
+        Action::Confirm
+    }),
     cmd(&[Char('v')], "v", "key.dont_know", true, |_| {
         Action::DontKnow
     }),
@@ -211,13 +207,22 @@ const COMMENT: &[Command] = &[
     }),
 ];
 
-const HELP_OPEN: &[Command] = &[cmd(
-    &[Esc, Char('?'), Char('q')],
-    "Esc",
-    "key.close_help",
-    true,
-    |_| Action::ToggleHelp,
-)];
+const HELP_OPEN: &[Command] = &[
+    cmd(
+        &[Esc, Char('?'), Char('q')],
+        "Esc",
+        "key.close_help",
+        true,
+        |_| Action::ToggleHelp,
+    ),
+    cmd(
+        &[Up, Down, Char('k'), Char('j'), Home, End, PageUp, PageDown],
+        "↑↓",
+        "key.scroll",
+        true,
+        vertical,
+    ),
+];
 
 pub fn commands(mode: Mode) -> &'static [Command] {
     match mode {

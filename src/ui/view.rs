@@ -1,8 +1,8 @@
 //! Drawing. `view` reads the state and never changes it.
 
-use chrono::{DateTime, Local};
+use chrono::{DateTime, Utc};
 use ratatui::Frame;
-use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{
@@ -112,7 +112,8 @@ pub fn view(app: &App, frame: &mut Frame) {
     .areas(area);
 
     frame.render_widget(
-        Paragraph::new(breadcrumb(app)).style(Style::new().add_modifier(Modifier::REVERSED)),
+        Paragraph::new(breadcrumb(app, title.width))
+            .style(Style::new().add_modifier(Modifier::REVERSED)),
         title,
     );
     match app.screen() {
@@ -140,7 +141,7 @@ pub fn view(app: &App, frame: &mut Frame) {
     }
 }
 
-fn breadcrumb(app: &App) -> Line<'static> {
+fn breadcrumb(app: &App, width: u16) -> Line<'static> {
     let lang = app.lang;
     let mut parts = vec![tr(lang, "app.name").to_string()];
     for screen in &app.stack {
@@ -153,7 +154,18 @@ fn breadcrumb(app: &App) -> Line<'static> {
             Screen::Form(f) => parts.push(tr(lang, form_title_key(&f.purpose)).to_string()),
         }
     }
-    Line::from(format!(" {}", parts.join(" › ")))
+    // Keep the end of the trail, where the user is, when it does not fit.
+    let width = usize::from(width);
+    let mut start = 0;
+    while start + 1 < parts.len() && parts[start..].join(" › ").chars().count() + 3 > width {
+        start += 1;
+    }
+    let trail = parts[start..].join(" › ");
+    Line::from(if start > 0 {
+        format!(" … › {trail}")
+    } else {
+        format!(" {trail}")
+    })
 }
 
 /// The footer: the current screen's main keys, as many as fit, help always last.
@@ -309,9 +321,13 @@ fn draw_rounds(app: &App, list: &RoundList, frame: &mut Frame, area: Rect) {
     .draw(frame, area);
 }
 
-fn local_time(stamp: &str) -> String {
+fn local_time(app: &App, stamp: &str) -> String {
     DateTime::parse_from_rfc3339(stamp)
-        .map(|t| t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string())
+        .map(|t| {
+            app.local(t.with_timezone(&Utc))
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
         .unwrap_or_default()
 }
 
@@ -327,7 +343,10 @@ fn draw_respondents(app: &App, list: &RespondentList, frame: &mut Frame, area: R
                 tr(lang, role_key(r.respondent.role)).to_string(),
                 r.respondent.code.clone(),
                 format!("{}/{total}{done}", r.answered),
-                r.last_change.as_deref().map(local_time).unwrap_or_default(),
+                r.last_change
+                    .as_deref()
+                    .map(|t| local_time(app, t))
+                    .unwrap_or_default(),
             ])
         })
         .collect();
@@ -718,8 +737,8 @@ fn draw_summary(app: &App, view: &SummaryView, frame: &mut Frame, area: Rect) {
             Constraint::Fill(1),
             Constraint::Length(10),
             Constraint::Length(5),
-            Constraint::Length(14),
-            Constraint::Length(8),
+            Constraint::Length(13),
+            Constraint::Length(10),
             Constraint::Length(7),
         ],
     )
@@ -761,20 +780,41 @@ fn centered(area: Rect, percent_x: u16, percent_y: u16) -> Rect {
 
 fn draw_help(app: &App, frame: &mut Frame, area: Rect) {
     let lang = app.lang;
-    let popup = centered(area, 90, 90);
-    frame.render_widget(Clear, popup);
+    frame.render_widget(Clear, area);
+    let outer = block(tr(lang, "help.title").to_string());
+    let inner = outer.inner(area);
+    frame.render_widget(outer, area);
+
     let screen_mode = app.screen_mode();
+    let entries: Vec<(&str, &str)> = commands(screen_mode)
+        .iter()
+        .map(|c| (c.label, tr(lang, c.text)))
+        .chain([("Ctrl-C", tr(lang, "key.quit"))])
+        .collect();
+    // Two columns where there is room, so the keys and the text below fit on one screen.
+    let columns = if inner.width >= 70 { 2 } else { 1 };
+    let column_width = usize::from(inner.width) / columns;
+    let rows = entries.len().div_ceil(columns);
     let mut text = Text::default();
-    for command in commands(screen_mode) {
-        text.push_line(Line::from(vec![
-            Span::styled(format!("{:>10}  ", command.label), BOLD),
-            Span::raw(tr(lang, command.text).to_string()),
-        ]));
+    for row in 0..rows {
+        let mut spans = Vec::new();
+        for column in 0..columns {
+            if let Some((label, what)) = entries.get(column * rows + row) {
+                let cell: String = format!("{label:>10}  {what}")
+                    .chars()
+                    .take(column_width)
+                    .collect();
+                let pad = column_width.saturating_sub(cell.chars().count());
+                spans.push(Span::styled(format!("{label:>10}  "), BOLD));
+                spans.push(Span::raw(format!(
+                    "{}{}",
+                    cell.chars().skip(12).collect::<String>(),
+                    " ".repeat(pad)
+                )));
+            }
+        }
+        text.push_line(Line::from(spans));
     }
-    text.push_line(Line::from(vec![
-        Span::styled(format!("{:>10}  ", "Ctrl-C"), BOLD),
-        Span::raw(tr(lang, "key.quit").to_string()),
-    ]));
     let about = match screen_mode {
         Mode::Walk => Some(app.instrument.about.get(lang).to_string()),
         Mode::Summary => Some(tr(lang, "help.scoring").to_string()),
@@ -787,8 +827,7 @@ fn draw_help(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(
         Paragraph::new(text)
             .wrap(Wrap { trim: false })
-            .alignment(Alignment::Left)
-            .block(block(tr(lang, "help.title").to_string())),
-        popup,
+            .scroll((app.help_offset, 0)),
+        inner,
     );
 }

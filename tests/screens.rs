@@ -1,0 +1,300 @@
+//! Every screen drawn into ratatui's TestBackend and snapshotted (insta), at 80×24 and
+//! 120×40, in bokmål and English; plus what the keys do to the state and the store.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
+use crossterm::event::{KeyCode, KeyEvent};
+use kartlegg::domain::instrument::Instrument;
+use kartlegg::domain::model::{Response, Role, RoundKind};
+use kartlegg::i18n::Lang;
+use kartlegg::store::Store;
+use kartlegg::ui::App;
+use kartlegg::ui::app::{Action, Mode};
+use kartlegg::ui::view::{Theme, view};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use tempfile::TempDir;
+
+fn fixed_now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 9, 13, 45, 10).unwrap()
+}
+
+struct Fixture {
+    dir: TempDir,
+    app: App,
+}
+
+impl Fixture {
+    fn db(&self) -> std::path::PathBuf {
+        self.dir.path().join("k.db")
+    }
+
+    fn act(&mut self, actions: &[Action]) {
+        for action in actions {
+            let mut next = Some(action.clone());
+            while let Some(action) = next {
+                next = self.app.update(action);
+            }
+        }
+    }
+
+    fn typed(&mut self, text: &str) {
+        for c in text.chars() {
+            self.act(&[Action::Type(KeyEvent::from(KeyCode::Char(c)))]);
+        }
+    }
+
+    fn render(&self, width: u16, height: u16) -> String {
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+        terminal.draw(|frame| view(&self.app, frame)).unwrap();
+        terminal.backend().to_string()
+    }
+}
+
+/// A database with two services, a round and two respondents, one halfway through.
+fn fixture(lang: Lang, populated: bool) -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("k.db")).unwrap();
+    let now = fixed_now();
+    if populated {
+        let service = store
+            .create_service(
+                "Fjellbygd barneverntjeneste",
+                &["3431".into()],
+                "Innlandet",
+                now,
+            )
+            .unwrap();
+        store
+            .create_service(
+                "Elvedalen interkommunale barnevern",
+                &["3432".into(), "3433".into()],
+                "Innlandet",
+                now,
+            )
+            .unwrap();
+        let date = NaiveDate::from_ymd_opt(2026, 2, 10).unwrap();
+        let round = store
+            .create_round(
+                &service.id,
+                "Før samling 1",
+                date,
+                RoundKind::Before,
+                Instrument::standard(),
+                now,
+            )
+            .unwrap();
+        let key_person = store
+            .create_respondent(&round.id, Role::KeyPerson, "AB", now)
+            .unwrap();
+        let leader = store
+            .create_respondent(&round.id, Role::Leader, "", now)
+            .unwrap();
+        let items = Instrument::standard().items();
+        let responses = [
+            Response::Score(4),
+            Response::Score(5),
+            Response::DontKnow,
+            Response::Score(1),
+        ];
+        for (item, response) in items.iter().zip(responses) {
+            store
+                .save_response(&key_person.id, &item.item.key, Some(response), now)
+                .unwrap();
+        }
+        store
+            .save_comment(
+                &key_person.id,
+                &items[4].item.key,
+                "Vi har vurdert to andre tilbud.",
+                now,
+            )
+            .unwrap();
+        for item in items.iter().skip(20).take(15) {
+            store
+                .save_response(&leader.id, &item.item.key, Some(Response::Score(2)), now)
+                .unwrap();
+        }
+    }
+    let mut app = App::new(store, Instrument::standard(), lang, Box::new(fixed_now));
+    app.theme = Theme { color: false };
+    app.utc_offset = FixedOffset::east_opt(3600).unwrap();
+    Fixture { dir, app }
+}
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+const LANGS: [Lang; 2] = [Lang::Nb, Lang::En];
+
+fn snap(name: &str, lang: Lang, fixture: &Fixture) {
+    for (w, h) in SIZES {
+        insta::assert_snapshot!(format!("{name}_{lang}_{w}x{h}"), fixture.render(w, h));
+    }
+}
+
+#[test]
+fn list_screens() {
+    for lang in LANGS {
+        snap("services_empty", lang, &fixture(lang, false));
+        let mut f = fixture(lang, true);
+        snap("services", lang, &f);
+        f.act(&[Action::Down, Action::Open]);
+        snap("rounds", lang, &f);
+        f.act(&[Action::Open]);
+        snap("respondents", lang, &f);
+        f.act(&[Action::ToggleHelp]);
+        snap("respondents_help", lang, &f);
+    }
+}
+
+#[test]
+fn form_screens() {
+    for lang in LANGS {
+        let mut f = fixture(lang, true);
+        f.act(&[Action::New]);
+        f.typed("Sjøbyen");
+        f.act(&[Action::NextField]);
+        f.typed("34x1");
+        f.act(&[Action::Submit]);
+        snap("service_form_error", lang, &f);
+        f.act(&[
+            Action::Back,
+            Action::Back,
+            Action::Down,
+            Action::Open,
+            Action::New,
+        ]);
+        snap("round_form", lang, &f);
+        f.act(&[Action::Back, Action::Open, Action::New, Action::Right]);
+        snap("respondent_form", lang, &f);
+    }
+}
+
+#[test]
+fn walk_and_summary_screens() {
+    for lang in LANGS {
+        let mut f = fixture(lang, true);
+        f.act(&[Action::Down, Action::Open, Action::Open, Action::Open]);
+        snap("walk", lang, &f);
+        f.act(&[Action::Comment]);
+        f.typed("Æøå – ");
+        snap("walk_comment", lang, &f);
+        f.act(&[Action::Back, Action::ToggleHelp]);
+        snap("walk_help", lang, &f);
+        f.act(&[Action::ToggleHelp, Action::Summary]);
+        snap("summary_respondent", lang, &f);
+        f.act(&[Action::Back, Action::Back, Action::Summary]);
+        snap("summary_round", lang, &f);
+    }
+}
+
+#[test]
+fn a_tiny_terminal_gets_one_line_not_garbage() {
+    for lang in LANGS {
+        let f = fixture(lang, true);
+        for (w, h) in [(40, 10), (1, 1)] {
+            insta::assert_snapshot!(format!("too_small_{lang}_{w}x{h}"), f.render(w, h));
+        }
+    }
+}
+
+#[test]
+fn answers_from_the_walk_are_in_the_database_at_once() {
+    let mut f = fixture(Lang::Nb, true);
+    f.act(&[Action::Down, Action::Open, Action::Open, Action::Open]);
+    // Resumed at the first unanswered item: the fifth.
+    assert!(f.render(80, 24).contains("Spørsmål 5 av 57"));
+    f.act(&[Action::Choose(3)]);
+    f.act(&[Action::NotApplicable]);
+    f.act(&[Action::Left, Action::Confirm]);
+    let items = Instrument::standard().items();
+    let other = Store::open(&f.db()).unwrap();
+    let service = &other.services().unwrap()[1].service;
+    assert_eq!(service.name, "Fjellbygd barneverntjeneste");
+    let round = &other.rounds(&service.id).unwrap()[0].round;
+    let respondent = &other.respondents(&round.id).unwrap()[0];
+    assert_eq!(respondent.answered, 7);
+    let answers = other.answers(&respondent.respondent.id).unwrap();
+    assert_eq!(
+        answers[&items[4].item.key].response,
+        Some(Response::Score(3))
+    );
+    assert_eq!(
+        answers[&items[5].item.key].response,
+        Some(Response::NotApplicable)
+    );
+    // The cursor started in the middle (3) and moved one left.
+    assert_eq!(
+        answers[&items[6].item.key].response,
+        Some(Response::Score(2))
+    );
+    assert!(f.render(80, 24).contains("Svaret er lagret 14:45:10"));
+}
+
+#[test]
+fn a_digit_outside_the_scale_is_refused_with_a_message() {
+    let mut f = fixture(Lang::En, true);
+    f.act(&[
+        Action::Down,
+        Action::Open,
+        Action::Open,
+        Action::Open,
+        Action::Choose(7),
+    ]);
+    let screen = f.render(80, 24);
+    assert!(screen.contains("This item's scale is 1–5."), "{screen}");
+    assert!(screen.contains("Item 5 of 57"));
+}
+
+#[test]
+fn quitting_with_the_comment_editor_open_saves_the_comment() {
+    let mut f = fixture(Lang::Nb, true);
+    f.act(&[
+        Action::Down,
+        Action::Open,
+        Action::Open,
+        Action::Open,
+        Action::Comment,
+    ]);
+    assert_eq!(f.app.mode(), Mode::Comment);
+    f.typed("Skrevet rett før strømmen gikk");
+    f.act(&[Action::Quit]);
+    assert!(f.app.should_quit);
+    let other = Store::open(&f.db()).unwrap();
+    let service = &other.services().unwrap()[1].service;
+    let round = &other.rounds(&service.id).unwrap()[0].round;
+    let who = &other.respondents(&round.id).unwrap()[0].respondent;
+    let key = &Instrument::standard().items()[4].item.key;
+    assert_eq!(
+        other.answers(&who.id).unwrap()[key].comment,
+        "Vi har vurdert to andre tilbud.Skrevet rett før strømmen gikk"
+    );
+}
+
+#[test]
+fn esc_never_throws_typed_text_away_without_asking() {
+    let mut f = fixture(Lang::Nb, false);
+    f.act(&[Action::New]);
+    f.typed("Halvferdig");
+    f.act(&[Action::Back]);
+    assert_eq!(f.app.mode(), Mode::Form, "the first Esc only asks");
+    assert!(f.render(80, 24).contains("Esc en gang til forkaster det"));
+    f.act(&[Action::Submit]);
+    assert_eq!(f.app.mode(), Mode::Rounds, "Enter saves after all");
+    f.act(&[Action::Back]);
+    assert!(f.render(80, 24).contains("Halvferdig"));
+
+    f.act(&[Action::New]);
+    f.typed("Forkastes");
+    f.act(&[Action::Back, Action::Back]);
+    assert_eq!(f.app.mode(), Mode::Services);
+    assert!(!f.render(80, 24).contains("Forkastes"));
+}
+
+#[test]
+fn an_empty_form_leaves_with_one_esc_and_stores_nothing() {
+    let mut f = fixture(Lang::En, false);
+    f.act(&[Action::New, Action::Submit]);
+    assert!(f.render(80, 24).contains("The name cannot be empty."));
+    f.act(&[Action::Back]);
+    assert_eq!(f.app.mode(), Mode::Services);
+    assert_eq!(Store::open(&f.db()).unwrap().counts().unwrap().services, 0);
+}
