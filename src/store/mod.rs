@@ -267,13 +267,22 @@ impl Store {
         Ok(())
     }
 
-    fn write<T>(&mut self, work: impl FnOnce(&rusqlite::Transaction) -> Result<T>) -> Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let value = work(&tx)?;
-        tx.commit()?;
-        Ok(value)
+    /// One write as its own IMMEDIATE transaction, or as a savepoint inside a bulk
+    /// transaction (`in_transaction`).
+    fn write<T>(&mut self, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        if self.conn.is_autocommit() {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let value = work(&tx)?;
+            tx.commit()?;
+            Ok(value)
+        } else {
+            let savepoint = self.conn.savepoint()?;
+            let value = work(&savepoint)?;
+            savepoint.commit()?;
+            Ok(value)
+        }
     }
 
     // ---- services ----

@@ -1,0 +1,215 @@
+//! The command line as a user meets it: subcommands, bad input, refusals, exit codes.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use kartlegg::domain::instrument::Instrument;
+use kartlegg::domain::scoring::{AnswerSet, summarize};
+use kartlegg::store::Store;
+
+fn kartlegg(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kartlegg"))
+        .args(args)
+        .env_remove("KARTLEGG_DB")
+        .env("LANG", "C.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .stdin(Stdio::null())
+        .output()
+        .expect("the binary runs")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn path_arg(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+#[test]
+fn demo_fills_an_empty_database_and_check_reports_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let out = kartlegg(&["demo", "--db", path_arg(&db)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("4 tjenester, 8 runder"),
+        "{}",
+        stdout(&out)
+    );
+
+    let out = kartlegg(&["check", "--db", path_arg(&db), "--lang", "en"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("Schema version: 1 (this kartlegg: 1)"),
+        "{text}"
+    );
+    assert!(text.contains("Services: 4, rounds: 8"), "{text}");
+    assert!(text.contains("Integrity: ok"), "{text}");
+
+    let store = Store::open(&db).unwrap();
+    let services = store.services().unwrap();
+    assert_eq!(services.len(), 4);
+    assert!(services.iter().all(|s| s.rounds == 2));
+}
+
+#[test]
+fn demo_never_writes_into_a_database_with_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    assert!(kartlegg(&["demo", "--db", path_arg(&db)]).status.success());
+    let before = Store::open(&db).unwrap().counts().unwrap();
+    let out = kartlegg(&["demo", "--db", path_arg(&db)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("har allerede tjenester"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(Store::open(&db).unwrap().counts().unwrap(), before);
+}
+
+/// Section scores of every round of every service, in a stable order.
+fn all_scores(db: &Path) -> Vec<Option<f64>> {
+    let store = Store::open(db).unwrap();
+    let mut scores = Vec::new();
+    for service in store.services().unwrap() {
+        for round in store.rounds(&service.service.id).unwrap() {
+            let answers = store.round_answers(&round.round.id).unwrap();
+            let sets: Vec<&AnswerSet> = answers.iter().map(|(_, a)| a).collect();
+            for section in summarize(Instrument::standard(), &sets) {
+                scores.push(section.tally.percent());
+            }
+        }
+    }
+    scores
+}
+
+#[test]
+fn the_demo_is_the_same_for_the_same_seed_and_shows_movement() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, c) = (
+        dir.path().join("a.db"),
+        dir.path().join("b.db"),
+        dir.path().join("c.db"),
+    );
+    for (db, seed) in [(&a, "7"), (&b, "7"), (&c, "8")] {
+        assert!(
+            kartlegg(&["demo", "--db", path_arg(db), "--seed", seed])
+                .status
+                .success()
+        );
+    }
+    assert_eq!(all_scores(&a), all_scores(&b));
+    assert_ne!(all_scores(&a), all_scores(&c));
+    // Each service's rounds come before then after; the programme lifts readiness on average.
+    let scores = all_scores(&a);
+    let sections = Instrument::standard().sections.len();
+    let (mut before, mut after) = (0.0, 0.0);
+    for service in scores.chunks(2 * sections) {
+        before += service[0].unwrap();
+        after += service[sections].unwrap();
+    }
+    assert!(after > before, "before {before}, after {after}");
+}
+
+#[test]
+fn an_unknown_flag_is_a_usage_error() {
+    let out = kartlegg(&["--no-such-flag"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--no-such-flag"));
+    let out = kartlegg(&["--lang", "de", "check"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("unknown language 'de'"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_refused_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("referat.txt");
+    std::fs::write(&file, "Referat fra ledersamlingen\n").unwrap();
+    for args in [vec!["check"], vec!["demo"]] {
+        let mut all = args.clone();
+        all.extend(["--db", path_arg(&file)]);
+        let out = kartlegg(&all);
+        assert_eq!(out.status.code(), Some(3), "{args:?}");
+        let message = stderr(&out);
+        assert!(
+            message.contains("er ikke en kartlegg-database"),
+            "{message}"
+        );
+        assert_eq!(message.lines().count(), 1, "one clear line: {message}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "Referat fra ledersamlingen\n"
+    );
+}
+
+#[test]
+fn a_database_from_a_newer_kartlegg_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    drop(Store::open(&db).unwrap());
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+    }
+    let before = std::fs::read(&db).unwrap();
+    let out = kartlegg(&["check", "--db", path_arg(&db), "--lang", "en"]);
+    assert_eq!(out.status.code(), Some(4));
+    assert!(
+        stderr(&out).contains("newer kartlegg (schema version 99"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+}
+
+#[test]
+fn a_folder_that_cannot_be_made_is_an_io_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("not-a-folder");
+    std::fs::write(&blocker, "").unwrap();
+    let db = blocker.join("k.db");
+    let out = kartlegg(&["check", "--db", path_arg(&db)]);
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    assert!(stderr(&out).contains("not-a-folder"));
+}
+
+#[test]
+fn the_full_screen_program_needs_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    let out = kartlegg(&["--db", path_arg(&db), "--lang", "nn"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("kartlegg treng ein terminal"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!db.exists(), "nothing is created when nothing can be shown");
+}
+
+#[test]
+fn the_database_path_comes_from_the_environment_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("from-env.db");
+    let out = Command::new(env!("CARGO_BIN_EXE_kartlegg"))
+        .arg("check")
+        .env("KARTLEGG_DB", &db)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(db.exists());
+}
