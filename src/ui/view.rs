@@ -271,10 +271,10 @@ fn draw_services(app: &App, list: &ServiceList, frame: &mut Frame, area: Rect) {
             tr(lang, "services.rounds"),
         ],
         widths: vec![
-            Constraint::Fill(3),
-            Constraint::Fill(1),
-            Constraint::Fill(1),
-            Constraint::Length(7),
+            Constraint::Fill(4),
+            Constraint::Fill(2),
+            Constraint::Fill(2),
+            Constraint::Length(6),
         ],
         rows,
         selected: list.selected,
@@ -722,15 +722,7 @@ fn draw_summary(app: &App, view: &SummaryView, frame: &mut Frame, area: Rect) {
         tr(lang, "summary.answered"),
     ])
     .style(BOLD);
-    let title = trf(
-        lang,
-        "summary.heading",
-        &[
-            ("service", &view.service.name),
-            ("round", &view.round.label),
-            ("who", &view.heading),
-        ],
-    );
+    let title = trf(lang, "summary.heading", &[("who", &view.heading)]);
     let table = Table::new(
         rows,
         [
