@@ -41,7 +41,7 @@ impl Band {
 }
 
 impl Tally {
-    fn add(&mut self, response: Option<Response>, scale: &Scale) {
+    pub fn add(&mut self, response: Option<Response>, scale: &Scale) {
         self.slots += 1;
         match response {
             Some(Response::Score(value)) if scale.contains(value) => {
