@@ -298,3 +298,100 @@ fn an_empty_form_leaves_with_one_esc_and_stores_nothing() {
     assert_eq!(f.app.mode(), Mode::Services);
     assert_eq!(Store::open(&f.db()).unwrap().counts().unwrap().services, 0);
 }
+
+/// The demo cluster: four services with a round before and after.
+fn demo_fixture(lang: Lang) -> Fixture {
+    let f = fixture(lang, false);
+    let mut store = Store::open(&f.db()).unwrap();
+    kartlegg::cli::demo::fill(&mut store, Instrument::standard(), 2026, fixed_now())
+        .unwrap()
+        .unwrap();
+    drop(store);
+    let store = Store::open(&f.db()).unwrap();
+    let mut app = App::new(store, Instrument::standard(), lang, Box::new(fixed_now));
+    app.theme = Theme { color: false };
+    app.utc_offset = FixedOffset::east_opt(3600).unwrap();
+    Fixture { dir: f.dir, app }
+}
+
+#[test]
+fn analysis_screens() {
+    for lang in LANGS {
+        let mut f = demo_fixture(lang);
+        // Fjellbygd is the second service by name.
+        f.act(&[Action::Down, Action::Open, Action::Compare]);
+        snap("compare_areas", lang, &f);
+        f.act(&[Action::NextTab]);
+        snap("compare_items", lang, &f);
+        f.act(&[Action::NextTab]);
+        snap("compare_chart", lang, &f);
+        f.act(&[Action::Back, Action::Trend]);
+        snap("trend", lang, &f);
+        f.act(&[Action::Back, Action::Open, Action::Roles]);
+        snap("roles", lang, &f);
+        f.act(&[Action::Decrease, Action::Decrease]);
+        snap("roles_min_1", lang, &f);
+        f.act(&[Action::Back, Action::Back, Action::Back, Action::Overview]);
+        snap("cluster", lang, &f);
+        f.act(&[Action::Right, Action::Choose(2)]);
+        snap("cluster_after_sorted_by_fit", lang, &f);
+    }
+}
+
+#[test]
+fn the_comparison_on_screen_is_the_domain_comparison() {
+    let mut f = demo_fixture(Lang::En);
+    f.act(&[Action::Down, Action::Open, Action::Compare]);
+    let screen = f.render(120, 40);
+    // Computed independently from the store and the domain.
+    let store = Store::open(&f.db()).unwrap();
+    let service = &store.services().unwrap()[1].service;
+    assert_eq!(service.name, "Fjellbygd barneverntjeneste");
+    let rounds = store.rounds(&service.id).unwrap();
+    let sets = |i: usize| -> Vec<kartlegg::domain::scoring::AnswerSet> {
+        store
+            .round_answers(&rounds[i].round.id)
+            .unwrap()
+            .into_iter()
+            .map(|(_, a)| a)
+            .collect()
+    };
+    let (before, after) = (sets(0), sets(1));
+    let c = kartlegg::domain::compare::compare(
+        Instrument::standard(),
+        &before.iter().collect::<Vec<_>>(),
+        &after.iter().collect::<Vec<_>>(),
+    );
+    let fit = &c.sections[1].change;
+    let line = screen
+        .lines()
+        .find(|l| l.contains("│Programme fit "))
+        .unwrap_or_else(|| panic!("{screen}"));
+    let expected = format!(
+        "{:.0} %   {:.0} %   ▲ {:+.0}",
+        fit.from.percent().unwrap(),
+        fit.to.percent().unwrap(),
+        fit.delta().unwrap()
+    );
+    assert!(line.contains(&expected), "{line} lacks {expected}");
+    // Changing the from-round to the after-round itself gives no change.
+    f.act(&[Action::CycleFrom]);
+    assert!(
+        f.render(120, 40)
+            .contains("Etter programmet (n=6) → Etter programmet (n=6)")
+    );
+}
+
+#[test]
+fn small_role_groups_show_no_numbers() {
+    let mut f = demo_fixture(Lang::Nb);
+    f.act(&[Action::Down, Action::Open, Action::Open, Action::Roles]);
+    let screen = f.render(80, 24);
+    let readiness = screen
+        .lines()
+        .find(|l| l.contains("│Endringsberedskap"))
+        .unwrap();
+    // One leader and one key person: "for få"; the staff group is large enough.
+    assert_eq!(readiness.matches("for få").count(), 2, "{readiness}");
+    assert!(readiness.contains('%'));
+}

@@ -5,6 +5,7 @@ use chrono::{DateTime, FixedOffset, Local, Utc};
 use crossterm::event::KeyEvent;
 use ratatui_textarea::TextArea;
 
+use super::analysis::{ClusterView, CompareView, RolesView, TrendView};
 use super::form::{Field, Form};
 use super::view::Theme;
 use crate::domain::instrument::{Instrument, ItemRef};
@@ -44,6 +45,15 @@ pub enum Action {
     Submit,
     Type(KeyEvent),
     Paste(String),
+    Compare,
+    Trend,
+    Overview,
+    Roles,
+    NextTab,
+    CycleFrom,
+    CycleTo,
+    Increase,
+    Decrease,
 }
 
 /// Which key list applies; derived from the state, never stored.
@@ -56,6 +66,10 @@ pub enum Mode {
     Summary,
     Form,
     Comment,
+    Compare,
+    Trend,
+    Cluster,
+    Roles,
     Help,
 }
 
@@ -120,6 +134,10 @@ pub enum Screen {
     Form(FormScreen),
     Walk(Walk),
     Summary(SummaryView),
+    Compare(CompareView),
+    Trend(TrendView),
+    Cluster(ClusterView),
+    Roles(RolesView),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -236,6 +254,10 @@ impl App {
             Screen::Walk(walk) if walk.editor.is_some() => Mode::Comment,
             Screen::Walk(_) => Mode::Walk,
             Screen::Summary(_) => Mode::Summary,
+            Screen::Compare(_) => Mode::Compare,
+            Screen::Trend(_) => Mode::Trend,
+            Screen::Cluster(_) => Mode::Cluster,
+            Screen::Roles(_) => Mode::Roles,
         }
     }
 
@@ -247,17 +269,20 @@ impl App {
         time.with_timezone(&self.utc_offset)
     }
 
-    fn info(&mut self, kind: StatusKind, text: String) {
+    pub(super) fn info(&mut self, kind: StatusKind, text: String) {
         self.status = Some(Status { kind, text });
     }
 
-    fn error(&mut self, error: &StoreError) {
+    pub(super) fn error(&mut self, error: &StoreError) {
         let text = error.message(self.lang);
         self.info(StatusKind::Error, text);
     }
 
     /// Runs a store read, showing its error in the status line.
-    fn load<T>(&mut self, read: impl FnOnce(&Store) -> Result<T, StoreError>) -> Option<T> {
+    pub(super) fn load<T>(
+        &mut self,
+        read: impl FnOnce(&Store) -> Result<T, StoreError>,
+    ) -> Option<T> {
         match read(&self.store) {
             Ok(value) => Some(value),
             Err(e) => {
@@ -295,6 +320,10 @@ impl App {
             Mode::Walk => self.update_walk(action),
             Mode::Comment => self.update_comment(action),
             Mode::Summary => self.update_summary(action),
+            Mode::Compare => self.update_compare(action),
+            Mode::Trend => self.update_trend(action),
+            Mode::Cluster => self.update_cluster(action),
+            Mode::Roles => self.update_roles(action),
             Mode::Help => None,
         }
     }
@@ -307,7 +336,7 @@ impl App {
         self.should_quit = true;
     }
 
-    fn back(&mut self) {
+    pub(super) fn back(&mut self) {
         if self.stack.len() > 1 {
             self.stack.pop();
             self.refresh();
@@ -333,7 +362,15 @@ impl App {
             Some(Screen::Walk(walk)) => store
                 .answers(&walk.respondent.id)
                 .map(|answers| walk.answers = answers),
-            Some(Screen::Summary(_) | Screen::Form(_)) | None => Ok(()),
+            Some(
+                Screen::Summary(_)
+                | Screen::Form(_)
+                | Screen::Compare(_)
+                | Screen::Trend(_)
+                | Screen::Cluster(_)
+                | Screen::Roles(_),
+            )
+            | None => Ok(()),
         };
         if let Err(e) = reloaded {
             self.error(&e);
@@ -368,6 +405,12 @@ impl App {
                 }
                 None
             }
+            Action::Overview => {
+                if let Some(service) = selected {
+                    self.open_cluster(service.cluster);
+                }
+                None
+            }
             _ => None,
         }
     }
@@ -396,6 +439,8 @@ impl App {
             (Action::New, _) => self.open_form(FormPurpose::NewRound(service)),
             (Action::Open, Some(round)) => self.open_respondents(service, round),
             (Action::Summary, Some(round)) => self.open_round_summary(service, round),
+            (Action::Compare, round) => self.open_compare(service, round.as_ref()),
+            (Action::Trend, _) => self.open_trend(service),
             _ => {}
         }
         None
@@ -426,6 +471,7 @@ impl App {
             (Action::New, _) => self.open_form(FormPurpose::NewRespondent(service, round)),
             (Action::Open, Some(respondent)) => self.open_walk(service, round, respondent),
             (Action::Summary, _) => self.open_round_summary(service, round),
+            (Action::Roles, _) => self.open_roles(service, round),
             _ => {}
         }
         None

@@ -75,6 +75,9 @@ const SERVICES: &[Command] = &[
     cmd(&[Enter], "Enter", "key.open", true, |_| Action::Open),
     cmd(&[Char('n')], "n", "key.new_service", true, |_| Action::New),
     cmd(&[Char('e')], "e", "key.edit", true, |_| Action::Edit),
+    cmd(&[Char('o')], "o", "key.overview", true, |_| {
+        Action::Overview
+    }),
     MOVE,
     QUIT,
     HELP,
@@ -86,6 +89,8 @@ const ROUNDS: &[Command] = &[
     cmd(&[Char('s')], "s", "key.summary_round", true, |_| {
         Action::Summary
     }),
+    cmd(&[Char('c')], "c", "key.compare", true, |_| Action::Compare),
+    cmd(&[Char('t')], "t", "key.trend", true, |_| Action::Trend),
     MOVE,
     BACK,
     QUIT,
@@ -102,6 +107,7 @@ const RESPONDENTS: &[Command] = &[
     cmd(&[Char('s')], "s", "key.summary_round", true, |_| {
         Action::Summary
     }),
+    cmd(&[Char('r')], "r", "key.roles", true, |_| Action::Roles),
     MOVE,
     BACK,
     QUIT,
@@ -178,6 +184,62 @@ const SUMMARY: &[Command] = &[
     HELP,
 ];
 
+const COMPARE: &[Command] = &[
+    cmd(&[Tab], "Tab", "key.next_view", true, |_| Action::NextTab),
+    cmd(&[Char('f')], "f", "key.cycle_from", true, |_| {
+        Action::CycleFrom
+    }),
+    cmd(&[Char('t')], "t", "key.cycle_to", true, |_| Action::CycleTo),
+    cmd(
+        &[Up, Down, Char('k'), Char('j'), Home, End, PageUp, PageDown],
+        "↑↓",
+        "key.scroll",
+        false,
+        vertical,
+    ),
+    BACK,
+    QUIT,
+    HELP,
+];
+
+const TREND: &[Command] = &[BACK, QUIT, HELP];
+
+const CLUSTER: &[Command] = &[
+    cmd(&[Enter], "Enter", "key.open_comparison", true, |_| {
+        Action::Open
+    }),
+    cmd(
+        &[Left, Right],
+        "←→",
+        "key.choose_round",
+        true,
+        |key| match key {
+            Left => Action::Left,
+            _ => Action::Right,
+        },
+    ),
+    cmd(DIGITS, "1–6 0", "key.sort", true, |key| match key {
+        Char(c) => Action::Choose(c.to_digit(10).unwrap_or(0) as u8),
+        _ => Action::Choose(0),
+    }),
+    MOVE,
+    BACK,
+    QUIT,
+    HELP,
+];
+
+const ROLES: &[Command] = &[
+    cmd(&[Char('+')], "+", "key.min_group_up", true, |_| {
+        Action::Increase
+    }),
+    cmd(&[Char('-')], "-", "key.min_group_down", true, |_| {
+        Action::Decrease
+    }),
+    BACK,
+    QUIT,
+    HELP,
+];
+
 const FORM: &[Command] = &[
     cmd(&[Tab, Down], "Tab", "key.next_field", true, |_| {
         Action::NextField
@@ -233,6 +295,10 @@ pub fn commands(mode: Mode) -> &'static [Command] {
         Mode::Summary => SUMMARY,
         Mode::Form => FORM,
         Mode::Comment => COMMENT,
+        Mode::Compare => COMPARE,
+        Mode::Trend => TREND,
+        Mode::Cluster => CLUSTER,
+        Mode::Roles => ROLES,
         Mode::Help => HELP_OPEN,
     }
 }

@@ -1,5 +1,7 @@
 //! The terminal face: app state, key mapping, drawing and the event loop.
 
+pub mod analysis;
+pub mod analysis_view;
 pub mod app;
 pub mod form;
 pub mod keys;

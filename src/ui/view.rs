@@ -9,6 +9,7 @@ use ratatui::widgets::{
     Block, BorderType, Borders, Cell, Clear, LineGauge, Paragraph, Row, Table, TableState, Wrap,
 };
 
+use super::analysis_view;
 use super::app::{
     App, FormPurpose, FormScreen, Mode, RespondentList, RoundList, Screen, ServiceList, StatusKind,
     SummaryView, Walk, kind_key, respondent_label, role_key,
@@ -43,7 +44,7 @@ impl Theme {
         }
     }
 
-    fn band(self, band: Band) -> Style {
+    pub(super) fn band(self, band: Band) -> Style {
         self.fg(match band {
             Band::InPlace => Color::Green,
             Band::Partly => Color::Yellow,
@@ -59,11 +60,24 @@ impl Theme {
         }
     }
 
-    fn accent(self) -> Style {
+    /// A colour per chart series; the series also differ by marker and number.
+    pub(super) fn series(self, index: usize) -> Style {
+        const COLORS: [Color; 6] = [
+            Color::Cyan,
+            Color::Magenta,
+            Color::Yellow,
+            Color::Green,
+            Color::Blue,
+            Color::Red,
+        ];
+        self.fg(COLORS[index % COLORS.len()])
+    }
+
+    pub(super) fn accent(self) -> Style {
         self.fg(Color::Cyan)
     }
 
-    fn dim(self) -> Style {
+    pub(super) fn dim(self) -> Style {
         if self.color {
             Style::new().add_modifier(Modifier::DIM)
         } else {
@@ -72,8 +86,8 @@ impl Theme {
     }
 }
 
-const SELECTED: Style = Style::new().add_modifier(Modifier::REVERSED);
-const BOLD: Style = Style::new().add_modifier(Modifier::BOLD);
+pub(super) const SELECTED: Style = Style::new().add_modifier(Modifier::REVERSED);
+pub(super) const BOLD: Style = Style::new().add_modifier(Modifier::BOLD);
 
 pub fn band_symbol(band: Band) -> &'static str {
     match band {
@@ -123,6 +137,10 @@ pub fn view(app: &App, frame: &mut Frame) {
         Screen::Form(screen) => draw_form(app, screen, frame, body),
         Screen::Walk(walk) => draw_walk(app, walk, frame, body),
         Screen::Summary(summary) => draw_summary(app, summary, frame, body),
+        Screen::Compare(v) => analysis_view::draw_compare(app, v, frame, body),
+        Screen::Trend(v) => analysis_view::draw_trend(app, v, frame, body),
+        Screen::Cluster(v) => analysis_view::draw_cluster(app, v, frame, body),
+        Screen::Roles(v) => analysis_view::draw_roles(app, v, frame, body),
     }
     if let Some(s) = &app.status {
         let symbol = match s.kind {
@@ -152,6 +170,10 @@ fn breadcrumb(app: &App, width: u16) -> Line<'static> {
             Screen::Walk(w) => parts.push(respondent_label(lang, &w.respondent)),
             Screen::Summary(_) => parts.push(tr(lang, "summary.title").to_string()),
             Screen::Form(f) => parts.push(tr(lang, form_title_key(&f.purpose)).to_string()),
+            Screen::Compare(_) => parts.push(tr(lang, "compare.crumb").to_string()),
+            Screen::Trend(_) => parts.push(tr(lang, "trend.crumb").to_string()),
+            Screen::Cluster(v) => parts.push(v.cluster.clone()),
+            Screen::Roles(_) => parts.push(tr(lang, "roles.crumb").to_string()),
         }
     }
     // Keep the end of the trail, where the user is, when it does not fit.
@@ -206,7 +228,7 @@ fn form_title_key(purpose: &FormPurpose) -> &'static str {
     }
 }
 
-fn block(title: String) -> Block<'static> {
+pub(super) fn block(title: String) -> Block<'static> {
     Block::default()
         .borders(Borders::ALL)
         .border_type(BorderType::Rounded)

@@ -1,0 +1,406 @@
+//! The consultant's screens: comparing rounds, the trend of a service, the cluster
+//! overview and the roles side by side. State and `update` here; drawing in `analysis_view`.
+
+use super::app::{Action, App, Screen};
+use crate::domain::compare::{
+    Comparison, DEFAULT_MIN_GROUP, RoleGroup, Spread, by_role, compare, spreads,
+};
+use crate::domain::model::{Round, Service};
+use crate::domain::scoring::{AnswerSet, SectionScore, summarize};
+use crate::i18n::tr;
+use crate::store::StoreError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompareTab {
+    Areas,
+    Items,
+    Chart,
+}
+
+pub struct CompareView {
+    pub service: Service,
+    /// The service's rounds in date order.
+    pub rounds: Vec<Round>,
+    pub from: usize,
+    pub to: usize,
+    pub comparison: Comparison,
+    pub tab: CompareTab,
+    pub offset: usize,
+}
+
+pub struct TrendPoint {
+    pub round: Round,
+    pub respondents: usize,
+    pub scores: Vec<SectionScore>,
+}
+
+pub struct TrendView {
+    pub service: Service,
+    pub points: Vec<TrendPoint>,
+}
+
+pub struct ClusterRow {
+    pub service: Service,
+    pub round: Option<Round>,
+    pub respondents: usize,
+    pub scores: Vec<SectionScore>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClusterSort {
+    Name,
+    /// By a section's score, highest first.
+    Section(usize),
+}
+
+pub struct ClusterView {
+    pub cluster: String,
+    /// Round labels found in the cluster, in date order of their first use.
+    pub labels: Vec<String>,
+    pub label: usize,
+    pub rows: Vec<ClusterRow>,
+    pub sort: ClusterSort,
+    pub selected: usize,
+}
+
+pub struct RolesView {
+    pub service: Service,
+    pub round: Round,
+    pub groups: Vec<RoleGroup>,
+    pub spreads: Vec<(String, Option<Spread>)>,
+    pub respondents: usize,
+    pub min_group: usize,
+}
+
+type Loaded<T> = Result<T, StoreError>;
+
+impl App {
+    fn round_sets(&self, round: &Round) -> Loaded<Vec<AnswerSet>> {
+        Ok(self
+            .store
+            .round_answers(&round.id)?
+            .into_iter()
+            .map(|(_, answers)| answers)
+            .collect())
+    }
+
+    fn comparison_of(&self, from: &Round, to: &Round) -> Loaded<Comparison> {
+        let (before, after) = (self.round_sets(from)?, self.round_sets(to)?);
+        let before: Vec<&AnswerSet> = before.iter().collect();
+        let after: Vec<&AnswerSet> = after.iter().collect();
+        Ok(compare(self.instrument, &before, &after))
+    }
+
+    /// Compares `to` with the round before it (or the first round with the last).
+    pub(super) fn open_compare(&mut self, service: Service, to_round: Option<&Round>) {
+        let Some(rounds) = self.load_rounds(&service) else {
+            return;
+        };
+        if rounds.len() < 2 {
+            let text = tr(self.lang, "compare.need_two").to_string();
+            self.info(super::app::StatusKind::Info, text);
+            return;
+        }
+        let to = to_round
+            .and_then(|r| rounds.iter().position(|x| x.id == r.id))
+            .unwrap_or(rounds.len() - 1);
+        let (from, to) = if to == 0 {
+            (0, rounds.len() - 1)
+        } else {
+            (to - 1, to)
+        };
+        match self.comparison_of(&rounds[from], &rounds[to]) {
+            Ok(comparison) => self.stack.push(Screen::Compare(CompareView {
+                service,
+                rounds,
+                from,
+                to,
+                comparison,
+                tab: CompareTab::Areas,
+                offset: 0,
+            })),
+            Err(e) => self.error(&e),
+        }
+    }
+
+    fn load_rounds(&mut self, service: &Service) -> Option<Vec<Round>> {
+        let rows = self.load(|s| s.rounds(&service.id))?;
+        Some(rows.into_iter().map(|r| r.round).collect())
+    }
+
+    pub(super) fn update_compare(&mut self, action: Action) -> Option<Action> {
+        let Some(Screen::Compare(view)) = self.stack.last_mut() else {
+            return None;
+        };
+        let count = view.rounds.len();
+        let mut reload = false;
+        match action {
+            Action::Back => {
+                self.back();
+                return None;
+            }
+            Action::NextTab => {
+                view.tab = match view.tab {
+                    CompareTab::Areas => CompareTab::Items,
+                    CompareTab::Items => CompareTab::Chart,
+                    CompareTab::Chart => CompareTab::Areas,
+                };
+                view.offset = 0;
+            }
+            Action::CycleFrom => {
+                view.from = (view.from + 1) % count;
+                reload = true;
+            }
+            Action::CycleTo => {
+                view.to = (view.to + 1) % count;
+                reload = true;
+            }
+            Action::Up => view.offset = view.offset.saturating_sub(1),
+            Action::Down => view.offset += 1,
+            Action::PageUp => view.offset = view.offset.saturating_sub(10),
+            Action::PageDown => view.offset += 10,
+            Action::Home => view.offset = 0,
+            _ => {}
+        }
+        if reload {
+            let (from, to) = (view.rounds[view.from].clone(), view.rounds[view.to].clone());
+            match self.comparison_of(&from, &to) {
+                Ok(comparison) => {
+                    if let Some(Screen::Compare(view)) = self.stack.last_mut() {
+                        view.comparison = comparison;
+                        view.offset = 0;
+                    }
+                }
+                Err(e) => self.error(&e),
+            }
+        }
+        None
+    }
+
+    pub(super) fn open_trend(&mut self, service: Service) {
+        let Some(rounds) = self.load_rounds(&service) else {
+            return;
+        };
+        let points: Loaded<Vec<TrendPoint>> = rounds
+            .into_iter()
+            .map(|round| {
+                let sets = self.round_sets(&round)?;
+                let refs: Vec<&AnswerSet> = sets.iter().collect();
+                Ok(TrendPoint {
+                    scores: summarize(self.instrument, &refs),
+                    respondents: sets.len(),
+                    round,
+                })
+            })
+            .collect();
+        match points {
+            Ok(points) => self
+                .stack
+                .push(Screen::Trend(TrendView { service, points })),
+            Err(e) => self.error(&e),
+        }
+    }
+
+    pub(super) fn update_trend(&mut self, action: Action) -> Option<Action> {
+        if action == Action::Back {
+            self.back();
+        }
+        None
+    }
+
+    pub(super) fn open_cluster(&mut self, cluster: String) {
+        let Some(services) = self.load(|s| s.services()) else {
+            return;
+        };
+        let services: Vec<Service> = services
+            .into_iter()
+            .map(|s| s.service)
+            .filter(|s| s.cluster == cluster)
+            .collect();
+        let mut rounds: Vec<(Service, Vec<Round>)> = Vec::new();
+        for service in services {
+            let Some(list) = self.load_rounds(&service) else {
+                return;
+            };
+            rounds.push((service, list));
+        }
+        let mut dated: Vec<(chrono::NaiveDate, String)> = rounds
+            .iter()
+            .flat_map(|(_, list)| list.iter().map(|r| (r.held_on, r.label.clone())))
+            .collect();
+        dated.sort();
+        let mut labels: Vec<String> = Vec::new();
+        for (_, label) in dated {
+            if !labels.contains(&label) {
+                labels.push(label);
+            }
+        }
+        let mut view = ClusterView {
+            cluster,
+            labels,
+            label: 0,
+            rows: Vec::new(),
+            sort: ClusterSort::Name,
+            selected: 0,
+        };
+        match self.cluster_rows(&rounds, view.labels.first()) {
+            Ok(rows) => {
+                view.rows = rows;
+                self.stack.push(Screen::Cluster(view));
+            }
+            Err(e) => self.error(&e),
+        }
+    }
+
+    fn cluster_rows(
+        &self,
+        rounds: &[(Service, Vec<Round>)],
+        label: Option<&String>,
+    ) -> Loaded<Vec<ClusterRow>> {
+        rounds
+            .iter()
+            .map(|(service, list)| {
+                // The latest round with the label, if the service has one.
+                let round = list.iter().rev().find(|r| Some(&r.label) == label).cloned();
+                let sets = match &round {
+                    Some(round) => self.round_sets(round)?,
+                    None => Vec::new(),
+                };
+                let refs: Vec<&AnswerSet> = sets.iter().collect();
+                Ok(ClusterRow {
+                    service: service.clone(),
+                    round,
+                    respondents: sets.len(),
+                    scores: summarize(self.instrument, &refs),
+                })
+            })
+            .collect()
+    }
+
+    pub(super) fn update_cluster(&mut self, action: Action) -> Option<Action> {
+        let sections = self.instrument.sections.len();
+        let Some(Screen::Cluster(view)) = self.stack.last_mut() else {
+            return None;
+        };
+        match action {
+            Action::Back => self.back(),
+            Action::Up => view.selected = view.selected.saturating_sub(1),
+            Action::Down => {
+                view.selected = (view.selected + 1).min(view.rows.len().saturating_sub(1))
+            }
+            Action::Home => view.selected = 0,
+            Action::End => view.selected = view.rows.len().saturating_sub(1),
+            Action::Left | Action::Right if !view.labels.is_empty() => {
+                let count = view.labels.len();
+                view.label = if action == Action::Right {
+                    (view.label + 1) % count
+                } else {
+                    (view.label + count - 1) % count
+                };
+                let label = view.labels.get(view.label).cloned();
+                let services: Vec<Service> = view.rows.iter().map(|r| r.service.clone()).collect();
+                let mut rounds = Vec::new();
+                for service in services {
+                    let list = self.load_rounds(&service)?;
+                    rounds.push((service, list));
+                }
+                match self.cluster_rows(&rounds, label.as_ref()) {
+                    Ok(rows) => {
+                        if let Some(Screen::Cluster(view)) = self.stack.last_mut() {
+                            view.rows = rows;
+                            sort_cluster(view);
+                        }
+                    }
+                    Err(e) => self.error(&e),
+                }
+            }
+            Action::Choose(digit) => {
+                let digit = usize::from(digit);
+                view.sort = if (1..=sections).contains(&digit) {
+                    ClusterSort::Section(digit - 1)
+                } else {
+                    ClusterSort::Name
+                };
+                sort_cluster(view);
+            }
+            Action::Open => {
+                if let Some(row) = view.rows.get(view.selected) {
+                    let (service, round) = (row.service.clone(), row.round.clone());
+                    self.open_compare(service, round.as_ref());
+                }
+            }
+            _ => {}
+        }
+        None
+    }
+
+    pub(super) fn open_roles(&mut self, service: Service, round: Round) {
+        let Some(all) = self.load(|s| s.round_answers(&round.id)) else {
+            return;
+        };
+        let mut view = RolesView {
+            service,
+            round,
+            groups: Vec::new(),
+            spreads: Vec::new(),
+            respondents: all.len(),
+            min_group: DEFAULT_MIN_GROUP,
+        };
+        self.fill_roles(&mut view, &all);
+        self.stack.push(Screen::Roles(view));
+    }
+
+    fn fill_roles(
+        &self,
+        view: &mut RolesView,
+        all: &[(crate::domain::model::Respondent, AnswerSet)],
+    ) {
+        let pairs: Vec<(crate::domain::model::Role, &AnswerSet)> =
+            all.iter().map(|(r, a)| (r.role, a)).collect();
+        let sets: Vec<&AnswerSet> = all.iter().map(|(_, a)| a).collect();
+        view.groups = by_role(self.instrument, &pairs, view.min_group);
+        view.spreads = spreads(self.instrument, &sets);
+    }
+
+    pub(super) fn update_roles(&mut self, action: Action) -> Option<Action> {
+        let Some(Screen::Roles(view)) = self.stack.last_mut() else {
+            return None;
+        };
+        let min_group = match action {
+            Action::Back => {
+                self.back();
+                return None;
+            }
+            Action::Increase => view.min_group + 1,
+            // Never below 1: a group of one is a person.
+            Action::Decrease => view.min_group.saturating_sub(1).max(1),
+            _ => return None,
+        };
+        let round_id = view.round.id.clone();
+        let all = self.load(|s| s.round_answers(&round_id))?;
+        let mut view = match self.stack.pop() {
+            Some(Screen::Roles(view)) => view,
+            _ => return None,
+        };
+        view.min_group = min_group;
+        self.fill_roles(&mut view, &all);
+        self.stack.push(Screen::Roles(view));
+        None
+    }
+}
+
+fn sort_cluster(view: &mut ClusterView) {
+    match view.sort {
+        ClusterSort::Name => view.rows.sort_by_key(|r| r.service.name.to_lowercase()),
+        ClusterSort::Section(index) => view.rows.sort_by(|a, b| {
+            let score = |r: &ClusterRow| {
+                r.scores
+                    .get(index)
+                    .and_then(|s| s.tally.percent())
+                    .unwrap_or(-1.0)
+            };
+            score(b).total_cmp(&score(a))
+        }),
+    }
+    view.selected = 0;
+}
