@@ -276,7 +276,7 @@ fn esc_never_throws_typed_text_away_without_asking() {
     f.typed("Halvferdig");
     f.act(&[Action::Back]);
     assert_eq!(f.app.mode(), Mode::Form, "the first Esc only asks");
-    assert!(f.render(80, 24).contains("Esc en gang til forkaster det"));
+    assert!(f.render(80, 24).contains("Esc en gang til forkaster den"));
     f.act(&[Action::Submit]);
     assert_eq!(f.app.mode(), Mode::Rounds, "Enter saves after all");
     f.act(&[Action::Back]);

@@ -1,6 +1,11 @@
 //! The command line: arguments, the non-interactive subcommands, and exit codes.
 
+pub mod compare;
 pub mod demo;
+pub mod export;
+pub mod import;
+pub mod report;
+pub mod report_model;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -41,6 +46,14 @@ pub enum Command {
     },
     /// Check the database: SQLite's integrity check, the schema version and counts
     Check,
+    /// Write everything, or one service, as JSON (for another machine) or CSV (for analysis)
+    Export(export::ExportArgs),
+    /// Merge a JSON export from another machine into this database, all or nothing
+    Import(import::ImportArgs),
+    /// Compare two rounds of a service: change per section, subdomain and item, as text, JSON or Markdown
+    Compare(compare::CompareArgs),
+    /// Write a report for a gathering (Markdown or one self-contained HTML file)
+    Report(report::ReportArgs),
 }
 
 fn parse_lang(value: &str) -> Result<Lang, String> {
@@ -50,6 +63,7 @@ fn parse_lang(value: &str) -> Result<Lang, String> {
 /// Exit codes, documented in README.md.
 pub mod exit {
     pub const FAILURE: u8 = 1;
+    pub const USAGE: u8 = 2;
     pub const UNUSABLE_DATABASE: u8 = 3;
     pub const NEWER_SCHEMA: u8 = 4;
     pub const IO: u8 = 5;
@@ -92,8 +106,15 @@ pub fn default_db_path() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "kartlegg").map(|d| d.data_dir().join("kartlegg.db"))
 }
 
+/// Tells the user what went wrong, on standard error. Never panics: when the terminal is
+/// gone there is no one to tell, and a failed write must not abort the process.
+pub fn complain(message: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "kartlegg: {message}");
+}
+
 fn fail(lang: Lang, error: &StoreError) -> ExitCode {
-    eprintln!("kartlegg: {}", error.message(lang));
+    complain(&error.message(lang));
     ExitCode::from(exit_code(error))
 }
 
@@ -103,12 +124,12 @@ pub fn run(cli: Cli) -> ExitCode {
         .lang
         .unwrap_or_else(|| Lang::from_env_vars(|name| std::env::var(name).ok()));
     let Some(path) = cli.db.or_else(default_db_path) else {
-        eprintln!("kartlegg: {}", tr(lang, "error.no_home"));
+        complain(tr(lang, "error.no_home"));
         return ExitCode::from(exit::FAILURE);
     };
     if cli.command.is_none() && !(std::io::stdout().is_terminal() && std::io::stdin().is_terminal())
     {
-        eprintln!("kartlegg: {}", tr(lang, "error.no_terminal"));
+        complain(tr(lang, "error.no_terminal"));
         return ExitCode::from(exit::FAILURE);
     }
     let mut store = match Store::open(&path) {
@@ -123,7 +144,7 @@ pub fn run(cli: Cli) -> ExitCode {
             match crate::ui::run(app) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
-                    eprintln!("kartlegg: {e:#}");
+                    complain(&format!("{e:#}"));
                     ExitCode::from(exit::FAILURE)
                 }
             }
@@ -148,16 +169,27 @@ pub fn run(cli: Cli) -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Ok(None) => {
-                    eprintln!(
-                        "kartlegg: {}",
-                        trf(lang, "cli.demo_not_empty", &[("path", &path.display())])
-                    );
+                    complain(&trf(
+                        lang,
+                        "cli.demo_not_empty",
+                        &[("path", &path.display())],
+                    ));
                     ExitCode::from(exit::FAILURE)
                 }
                 Err(e) => fail(lang, &e),
             }
         }
         Some(Command::Check) => check(&store, lang),
+        Some(Command::Export(args)) => export::run(&store, instrument, lang, &path, args),
+        Some(Command::Import(args)) => import::run(&mut store, instrument, lang, args),
+        Some(Command::Compare(args)) => compare::run(&store, instrument, lang, &args),
+        Some(Command::Report(args)) => report::run(
+            &store,
+            instrument,
+            lang,
+            &args,
+            chrono::Local::now().date_naive(),
+        ),
     }
 }
 

@@ -21,7 +21,8 @@ pub struct Change {
 }
 
 impl Change {
-    /// Percentage points from `from` to `to`, where both have a score.
+    /// Percentage points from `from` to `to`, where both have a score: the difference of
+    /// the reported (whole) percents.
     pub fn delta(&self) -> Option<f64> {
         Some(self.to.percent()? - self.from.percent()?)
     }
@@ -193,7 +194,7 @@ pub fn spreads(instrument: &Instrument, sets: &[&AnswerSet]) -> Vec<(String, Opt
         .map(|(index, section)| {
             let scores: Vec<f64> = per_respondent
                 .iter()
-                .filter_map(|scores| scores.get(index)?.tally.percent())
+                .filter_map(|scores| scores.get(index)?.tally.exact_percent())
                 .collect();
             let spread = (!scores.is_empty()).then(|| Spread {
                 n: scores.len(),
@@ -287,13 +288,14 @@ mod tests {
         assert_eq!((c.n_from, c.n_to), (2, 1));
 
         let readiness = section(&c, "readiness");
-        assert_eq!(readiness.change.from.percent(), Some(37.5));
+        assert_eq!(readiness.change.from.exact_percent(), Some(37.5));
+        assert_eq!(readiness.change.from.percent(), Some(38.0));
         assert_eq!(readiness.change.to.percent(), Some(100.0));
-        assert_eq!(readiness.change.delta(), Some(62.5));
+        assert_eq!(readiness.change.delta(), Some(62.0));
         assert!(readiness.change.notable());
         let awareness = &readiness.subdomains[0];
         assert_eq!(awareness.key, "readiness.problem_awareness");
-        assert_eq!(awareness.delta(), Some(62.5));
+        assert_eq!(awareness.delta(), Some(62.0));
 
         let competence = section(&c, "competence");
         assert_eq!(competence.change.from.percent(), Some(0.0));
@@ -309,7 +311,7 @@ mod tests {
             ["fit.answers_problem.1", "support.evaluation.1"]
         );
 
-        // Items: training moved 100 points, awareness 62.5.
+        // Items: training moved 100 points, awareness 62.
         let keys: Vec<&str> = c.items.iter().map(|i| i.key.as_str()).collect();
         assert_eq!(
             keys,
@@ -385,6 +387,7 @@ mod tests {
         );
         let staff = groups[1].scores.as_ref().unwrap();
         // (1.0 + 0 + 0) / 3
-        assert!((staff[1].tally.percent().unwrap() - 100.0 / 3.0).abs() < 1e-9);
+        assert!((staff[1].tally.exact_percent().unwrap() - 100.0 / 3.0).abs() < 1e-9);
+        assert_eq!(staff[1].tally.percent(), Some(33.0));
     }
 }

@@ -4,3 +4,4 @@ pub mod compare;
 pub mod instrument;
 pub mod model;
 pub mod scoring;
+pub mod trend;

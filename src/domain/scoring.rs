@@ -67,9 +67,17 @@ impl Tally {
         self.scored + self.dont_know + self.not_applicable
     }
 
-    /// Percent of the maximum over the scored answers; `None` when nothing is scored.
-    pub fn percent(&self) -> Option<f64> {
+    /// Percent of the maximum over the scored answers, unrounded; `None` when nothing is
+    /// scored.
+    pub fn exact_percent(&self) -> Option<f64> {
         (self.scored > 0).then(|| 100.0 * self.fraction_sum / f64::from(self.scored))
+    }
+
+    /// The score as reported: a whole percent, halves rounded up. Bands and changes are read
+    /// from this number, so that "80 %" is always "in place" and the change between two shown
+    /// scores is their difference.
+    pub fn percent(&self) -> Option<f64> {
+        self.exact_percent().map(f64::round)
     }
 
     pub fn band(&self) -> Option<Band> {
@@ -219,6 +227,31 @@ mod tests {
     }
 
     #[test]
+    fn reported_scores_are_whole_percents_and_agree_with_their_band() {
+        use Response::*;
+        // 4 and 5 with one "don't know": (0.75 + 1.0) / 2 = 87.5 %, reported as 88 %.
+        let set = answers(&[
+            ("readiness.problem_awareness.1", Score(4)),
+            ("readiness.problem_awareness.2", Score(5)),
+            ("readiness.problem_awareness.3", DontKnow),
+        ]);
+        let scores = summarize(Instrument::standard(), &[&set]);
+        let awareness = &section(&scores, "readiness").subdomains[0].tally;
+        assert_eq!(awareness.exact_percent(), Some(87.5));
+        assert_eq!(awareness.percent(), Some(88.0));
+        // 79.55 % is shown as 80 % and so is in place.
+        let tally = Tally {
+            slots: 11,
+            scored: 11,
+            fraction_sum: 8.75,
+            ..Tally::default()
+        };
+        assert!((tally.exact_percent().unwrap() - 79.545).abs() < 0.01);
+        assert_eq!(tally.percent(), Some(80.0));
+        assert_eq!(tally.band(), Some(Band::InPlace));
+    }
+
+    #[test]
     fn bands_follow_the_nirn_convention() {
         assert_eq!(Band::of(80.0), Band::InPlace);
         assert_eq!(Band::of(79.9), Band::Partly);
@@ -271,7 +304,7 @@ mod tests {
             let set = to_set(&pairs);
             for section in summarize(Instrument::standard(), &[&set]) {
                 for tally in std::iter::once(&section.tally).chain(section.subdomains.iter().map(|d| &d.tally)) {
-                    if let Some(p) = tally.percent() {
+                    if let Some(p) = tally.exact_percent() {
                         prop_assert!((0.0..=100.0).contains(&p));
                     }
                     prop_assert!(tally.answered() <= tally.slots);
@@ -287,7 +320,7 @@ mod tests {
             for (f, r) in forward.iter().zip(&backward) {
                 prop_assert_eq!(f.tally.scored, r.tally.scored);
                 prop_assert_eq!(f.tally.dont_know, r.tally.dont_know);
-                let (fp, rp) = (f.tally.percent(), r.tally.percent());
+                let (fp, rp) = (f.tally.exact_percent(), r.tally.exact_percent());
                 prop_assert!(fp.zip(rp).is_none_or(|(x, y)| (x - y).abs() < 1e-9));
                 prop_assert_eq!(fp.is_some(), rp.is_some());
             }

@@ -4,6 +4,10 @@
 //! Every write is one IMMEDIATE transaction: a deferred one that upgrades to a write can
 //! fail with SQLITE_BUSY whatever the busy timeout.
 
+pub mod exchange;
+
+pub mod lookup;
+
 use std::collections::HashMap;
 use std::fs::{self, OpenOptions};
 use std::io::Read;
@@ -47,6 +51,8 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("no such {0}")]
     NotFound(&'static str),
+    #[error("{0}")]
+    ImportRefused(Box<exchange::Refusal>),
 }
 
 impl StoreError {
@@ -75,6 +81,7 @@ impl StoreError {
             ),
             StoreError::Sqlite(e) => trf(lang, "error.database", &[("reason", e)]),
             StoreError::NotFound(what) => trf(lang, "error.not_found", &[("what", what)]),
+            StoreError::ImportRefused(refusal) => refusal.message(lang),
         }
     }
 }

@@ -482,7 +482,10 @@ impl App {
             return;
         };
         let sets: Vec<&AnswerSet> = all.iter().map(|(_, answers)| answers).collect();
-        let heading = trf(self.lang, "summary.all_respondents", &[("n", &all.len())]);
+        let heading = match all.len() {
+            1 => tr(self.lang, "summary.one_respondent").to_string(),
+            n => trf(self.lang, "summary.all_respondents", &[("n", &n)]),
+        };
         self.stack.push(Screen::Summary(SummaryView {
             heading,
             respondents: all.len(),

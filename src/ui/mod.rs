@@ -9,6 +9,8 @@ pub mod view;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::thread;
 use std::time::Duration;
 
 use crossterm::event::{self, Event, KeyEventKind};
@@ -21,9 +23,32 @@ struct TerminalGuard;
 
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
-        let _ = execute!(std::io::stdout(), event::DisableBracketedPaste);
-        ratatui::restore();
+        restore_terminal();
     }
+}
+
+/// Gives the terminal back. Never panics and never prints: when the terminal is gone (a
+/// closed window), writing an error about it would itself fail and abort the process.
+fn restore_terminal() {
+    let _ = execute!(std::io::stdout(), event::DisableBracketedPaste);
+    let _ = ratatui::try_restore();
+}
+
+/// Like `ratatui::init`, with a panic hook that restores first, then chains the previous
+/// hook, and that cannot fail itself.
+fn init_terminal() -> std::io::Result<ratatui::DefaultTerminal> {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        previous(info);
+    }));
+    crossterm::terminal::enable_raw_mode()?;
+    execute!(
+        std::io::stdout(),
+        crossterm::terminal::EnterAlternateScreen,
+        event::EnableBracketedPaste
+    )?;
+    ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(std::io::stdout()))
 }
 
 /// Runs the full-screen program until the user quits or a signal asks it to stop.
@@ -34,24 +59,64 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
     for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
         signal_hook::flag::register(signal, Arc::clone(&stop))?;
     }
-    // ratatui::init installs a panic hook that restores the terminal before the message.
-    let mut terminal = ratatui::init();
     let _guard = TerminalGuard;
-    let _ = execute!(std::io::stdout(), event::EnableBracketedPaste);
+    let mut terminal = init_terminal()?;
 
+    // Keys are read on their own thread: when the terminal goes away, crossterm's reader can
+    // spin on end-of-input without returning, and the loop below must still see the signal.
+    let (keys, events) = mpsc::channel();
+    thread::spawn(move || {
+        while let Ok(event) = event::read() {
+            if keys.send(event).is_err() {
+                break;
+            }
+        }
+    });
+
+    let outcome = event_loop(&mut app, &mut terminal, &stop, &events);
+    if terminal.show_cursor().is_err() {
+        // The terminal is gone. ratatui's Drop would report that on the closed stderr, and a
+        // failed report panics; there is nothing left to restore, so let it go quietly.
+        std::mem::forget(terminal);
+    }
+    outcome
+}
+
+fn event_loop(
+    app: &mut App,
+    terminal: &mut ratatui::DefaultTerminal,
+    stop: &AtomicBool,
+    events: &mpsc::Receiver<Event>,
+) -> anyhow::Result<()> {
     while !app.should_quit {
-        terminal.draw(|frame| view::view(&app, frame))?;
+        if stop.load(Ordering::Relaxed) {
+            app.quit();
+            break;
+        }
+        if let Err(e) = terminal.draw(|frame| view::view(app, frame)) {
+            // The terminal is gone: keep what was typed, then report.
+            app.quit();
+            return Err(e.into());
+        }
+        let event = match events.recv_timeout(Duration::from_millis(250)) {
+            Ok(event) => Some(event),
+            Err(mpsc::RecvTimeoutError::Timeout) => None,
+            // The reader ended: no more input will come.
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                app.quit();
+                break;
+            }
+        };
         if stop.load(Ordering::Relaxed) {
             app.quit();
             // A comment that cannot be saved must not keep a dying terminal alive.
             break;
         }
-        if !event::poll(Duration::from_millis(250))? {
-            continue;
-        }
-        let action = match event::read()? {
-            Event::Key(key) if key.kind == KeyEventKind::Press => keys::action_for(app.mode(), key),
-            Event::Paste(text) => Some(app::Action::Paste(text)),
+        let action = match event {
+            Some(Event::Key(key)) if key.kind == KeyEventKind::Press => {
+                keys::action_for(app.mode(), key)
+            }
+            Some(Event::Paste(text)) => Some(app::Action::Paste(text)),
             _ => None,
         };
         let mut next = action;

@@ -117,10 +117,23 @@ pub fn view(app: &App, frame: &mut Frame) {
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
         return;
     }
+    // A long message gets a second line rather than being cut off.
+    let status_text = app.status.as_ref().map(|s| {
+        let symbol = match s.kind {
+            StatusKind::Saved => "✓ ",
+            StatusKind::Error => "✗ ",
+            StatusKind::Info => "ℹ ",
+        };
+        format!("{symbol}{}", s.text)
+    });
+    let status_lines = match &status_text {
+        Some(text) if text.chars().count() > usize::from(area.width) => 2,
+        _ => 1,
+    };
     let [title, body, status, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Fill(1),
-        Constraint::Length(1),
+        Constraint::Length(status_lines),
         Constraint::Length(1),
     ])
     .areas(area);
@@ -142,14 +155,11 @@ pub fn view(app: &App, frame: &mut Frame) {
         Screen::Cluster(v) => analysis_view::draw_cluster(app, v, frame, body),
         Screen::Roles(v) => analysis_view::draw_roles(app, v, frame, body),
     }
-    if let Some(s) = &app.status {
-        let symbol = match s.kind {
-            StatusKind::Saved => "✓ ",
-            StatusKind::Error => "✗ ",
-            StatusKind::Info => "ℹ ",
-        };
+    if let (Some(s), Some(text)) = (&app.status, status_text) {
         frame.render_widget(
-            Paragraph::new(format!("{symbol}{}", s.text)).style(app.theme.status(s.kind)),
+            Paragraph::new(text)
+                .wrap(Wrap { trim: true })
+                .style(app.theme.status(s.kind)),
             status,
         );
     }

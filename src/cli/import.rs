@@ -1,0 +1,90 @@
+//! `kartlegg import FILE`: merges a JSON export from another machine into this database,
+//! all or nothing, and says what was added, updated and skipped. The merge rules are in
+//! `docs/exchange.md`.
+
+use std::fs::File;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::{exit, fail};
+use crate::domain::instrument::Instrument;
+use crate::i18n::{Lang, tr, trf};
+use crate::store::exchange::{ImportSummary, Tally};
+use crate::store::{Store, StoreError};
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// A file written by `kartlegg export --format json`, on this machine or another
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+pub fn run(store: &mut Store, instrument: &Instrument, lang: Lang, args: ImportArgs) -> ExitCode {
+    let file = match File::open(&args.file) {
+        Ok(file) => file,
+        Err(source) => {
+            return fail(
+                lang,
+                &StoreError::Io {
+                    path: args.file,
+                    source,
+                },
+            );
+        }
+    };
+    match store.import_json(file, instrument) {
+        Ok(summary) => {
+            for line in summary_lines(lang, &args.file, store, &summary) {
+                println!("{line}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e @ StoreError::ImportRefused(_)) => {
+            super::complain(&trf(
+                lang,
+                "import.refused",
+                &[("path", &args.file.display()), ("reason", &e.message(lang))],
+            ));
+            ExitCode::from(exit::FAILURE)
+        }
+        Err(e) => fail(lang, &e),
+    }
+}
+
+fn summary_lines(
+    lang: Lang,
+    file: &std::path::Path,
+    store: &Store,
+    summary: &ImportSummary,
+) -> Vec<String> {
+    let tally = |key: &str, tally: &Tally| {
+        trf(
+            lang,
+            key,
+            &[
+                ("added", &tally.added),
+                ("updated", &tally.updated),
+                ("skipped", &tally.skipped),
+                ("newer", &summary.newer_here),
+            ],
+        )
+    };
+    let mut lines = vec![
+        trf(
+            lang,
+            "import.done",
+            &[("path", &file.display()), ("db", &store.path().display())],
+        ),
+        tally("import.tally_services", &summary.services),
+        tally("import.tally_rounds", &summary.rounds),
+        tally("import.tally_respondents", &summary.respondents),
+        tally("import.tally_answers", &summary.answers),
+        tally("import.tally_history", &summary.history),
+    ];
+    if !summary.changed_anything() {
+        lines.push(tr(lang, "import.unchanged").to_string());
+    }
+    lines
+}

@@ -1,0 +1,942 @@
+//! `kartlegg report`: a report to bring to a gathering, as Markdown or as one
+//! self-contained HTML file (inline CSS and SVG, no scripts, nothing fetched), readable in
+//! a browser and on paper. Every chart has a text alternative and its numbers in a table.
+
+use std::fmt::Write as _;
+use std::fs::{self, OpenOptions};
+use std::io::Write as _;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+
+use super::compare::{
+    dont_know_table, items_table, not_comparable_table, role_groups, roles_table, score_cell,
+    sections_table,
+};
+use super::report_model::{
+    Align, ComparisonModel, RoundData, Table, escape_html, escape_markdown, legend, percent,
+    quoted, role_name, section_name, subdomain_name,
+};
+use crate::domain::compare::{DEFAULT_MIN_GROUP, RoleGroup, spreads};
+use crate::domain::instrument::Instrument;
+use crate::domain::model::{Role, Service};
+use crate::domain::scoring::summarize;
+use crate::domain::trend::{TrendRow, scored_counts, trend};
+use crate::i18n::{Lang, tr, trf};
+use crate::store::Store;
+
+/// How many of the items that moved most the report lists.
+const MOVED_ITEMS: usize = 10;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Markdown,
+    /// One self-contained file for a browser and for print
+    Html,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReportArgs {
+    /// The service: its id, or its name in any case
+    #[arg(long, value_name = "NAME_OR_ID")]
+    pub service: String,
+
+    /// A round to include, by label in any case or id; repeat it, or give several
+    /// [default: every round of the service]
+    #[arg(long = "round", value_name = "ROUND", num_args = 1..)]
+    pub rounds: Vec<String>,
+
+    #[arg(long, value_enum)]
+    pub format: Format,
+
+    /// The file to write (created readable by its owner alone; an old report is replaced)
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+
+    /// Role groups with fewer respondents show their n only, no scores
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MIN_GROUP, value_parser = super::compare::parse_min_group)]
+    pub min_group: usize,
+}
+
+pub fn run(
+    store: &Store,
+    instrument: &Instrument,
+    lang: Lang,
+    request: &ReportArgs,
+    today: NaiveDate,
+) -> ExitCode {
+    let found = || -> Result<_, crate::store::lookup::LookupError> {
+        let service = store.find_service(&request.service)?;
+        let mut chosen = Vec::new();
+        for query in &request.rounds {
+            chosen.push(store.find_round(&service, query)?.id);
+        }
+        // The store gives the rounds in date order; the report keeps it.
+        let rounds = store
+            .rounds(&service.id)?
+            .into_iter()
+            .map(|summary| summary.round)
+            .filter(|round| chosen.is_empty() || chosen.contains(&round.id))
+            .map(|round| RoundData::load(store, round))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((service, rounds))
+    };
+    let (service, rounds) = match found() {
+        Ok(found) => found,
+        Err(e) => return super::report_model::lookup_failed(lang, &e),
+    };
+    if rounds.is_empty() {
+        super::complain(&trf(
+            lang,
+            "report.no_rounds",
+            &[("service", &quoted(lang, &service.name))],
+        ));
+        return ExitCode::from(super::exit::FAILURE);
+    }
+    if is_same_file(&request.out, store.path()) {
+        super::complain(&trf(
+            lang,
+            "report.out_is_database",
+            &[("path", &request.out.display())],
+        ));
+        return ExitCode::from(super::exit::FAILURE);
+    }
+    let report = Report {
+        instrument,
+        lang,
+        service: &service,
+        rounds: &rounds,
+        min_group: request.min_group,
+        today,
+    };
+    let blocks = report.blocks();
+    let text = match request.format {
+        Format::Markdown => markdown_document(&report.title(), &blocks),
+        Format::Html => html(lang, &report.title(), &blocks),
+    };
+    match write_private(&request.out, &text) {
+        Ok(()) => {
+            println!(
+                "{}",
+                trf(lang, "report.written", &[("path", &request.out.display())])
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            super::complain(&trf(
+                lang,
+                "report.write_failed",
+                &[("path", &request.out.display()), ("reason", &e)],
+            ));
+            ExitCode::from(super::exit::IO)
+        }
+    }
+}
+
+/// Whether `out` names the database or one of its companion files, which a report must
+/// never replace.
+fn is_same_file(out: &Path, database: &Path) -> bool {
+    let Ok(database) = fs::canonicalize(database) else {
+        return false;
+    };
+    let out = match (out.parent(), out.file_name()) {
+        (Some(parent), Some(name)) => {
+            let parent = if parent.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                parent
+            };
+            match fs::canonicalize(parent) {
+                Ok(parent) => parent.join(name),
+                Err(_) => return false,
+            }
+        }
+        _ => return false,
+    };
+    let out = fs::canonicalize(&out).unwrap_or(out);
+    ["", "-wal", "-shm", "-journal"].iter().any(|suffix| {
+        let mut companion = database.clone().into_os_string();
+        companion.push(suffix);
+        out == Path::new(&companion)
+    })
+}
+
+/// Writes the whole file beside its final place, readable by its owner alone (0600), and
+/// moves it there: a reader never sees half a report, and an old report's wider mode does
+/// not carry over.
+pub fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    let name = path
+        .file_name()
+        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file name"))?;
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let temporary = folder.join(format!(
+        ".{}.{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let written = (|| {
+        let mut file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&temporary)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        fs::rename(&temporary, path)
+    })();
+    if written.is_err() {
+        let _ = fs::remove_file(&temporary);
+    }
+    written
+}
+
+// ---- the report as blocks, rendered as Markdown or HTML ----
+
+enum Block {
+    /// A top-level part of the report, with a stable id for links.
+    Heading(String, &'static str),
+    Subheading(String),
+    Paragraph(String),
+    Note(String),
+    Table(Table, &'static str),
+    Chart(Chart),
+}
+
+/// Grouped horizontal bars, one group per section, one bar per series (round or role).
+struct Chart {
+    id: String,
+    title: String,
+    series: Vec<String>,
+    /// Index into `SERIES_COLOURS` per series, so that a role keeps its colour.
+    colours: Vec<usize>,
+    groups: Vec<(String, Vec<Bar>)>,
+}
+
+#[derive(Clone, Copy)]
+enum Bar {
+    Score(f64),
+    NoScore,
+    TooFew,
+}
+
+struct Report<'a> {
+    instrument: &'a Instrument,
+    lang: Lang,
+    service: &'a Service,
+    rounds: &'a [RoundData],
+    min_group: usize,
+    today: NaiveDate,
+}
+
+impl Report<'_> {
+    fn title(&self) -> String {
+        trf(
+            self.lang,
+            "report.title",
+            &[("service", &quoted(self.lang, &self.service.name))],
+        )
+    }
+
+    fn tr(&self, key: &str) -> String {
+        tr(self.lang, key).to_string()
+    }
+
+    fn blocks(&self) -> Vec<Block> {
+        let lang = self.lang;
+        let mut blocks = vec![Block::Paragraph(self.meta())];
+        blocks.push(Block::Table(self.rounds_table(), "rounds"));
+        blocks.push(Block::Note(self.tr("report.how_to_read")));
+        blocks.push(Block::Note(legend(lang)));
+
+        let first = &self.rounds[0];
+        let last = &self.rounds[self.rounds.len() - 1];
+        let comparison = (self.rounds.len() > 1)
+            .then(|| ComparisonModel::new(self.instrument, self.service, first, last));
+
+        // The comparison of the first and the last round.
+        match &comparison {
+            Some(model) => {
+                blocks.push(Block::Heading(
+                    trf(
+                        lang,
+                        "report.compare_heading",
+                        &[("from", &first.round.label), ("to", &last.round.label)],
+                    ),
+                    "comparison",
+                ));
+                blocks.push(Block::Chart(self.comparison_chart(model)));
+                blocks.push(Block::Table(
+                    sections_table(self.instrument, lang, model),
+                    "scores",
+                ));
+                blocks.push(Block::Subheading(self.tr("report.not_comparable_heading")));
+                match not_comparable_table(self.instrument, lang, model) {
+                    Some(table) => blocks.push(Block::Table(table, "not-comparable")),
+                    None => blocks.push(Block::Paragraph(self.tr("report.not_comparable_none"))),
+                }
+            }
+            None => {
+                blocks.push(Block::Heading(
+                    trf(
+                        lang,
+                        "report.round_heading",
+                        &[("round", &first.round.label)],
+                    ),
+                    "comparison",
+                ));
+                blocks.push(Block::Paragraph(self.tr("report.compare_needs_two")));
+                blocks.push(Block::Table(self.round_table(first), "scores"));
+            }
+        }
+
+        // The trend: every chosen round in date order.
+        let rows = trend(
+            self.instrument,
+            &self.rounds.iter().map(RoundData::sets).collect::<Vec<_>>(),
+        );
+        blocks.push(Block::Heading(self.tr("report.trend_heading"), "trend"));
+        // With two rounds the chart would repeat the comparison's.
+        if self.rounds.len() > 2 {
+            blocks.push(Block::Chart(self.trend_chart(&rows)));
+        }
+        blocks.push(Block::Table(self.trend_table(&rows), "trend"));
+
+        // Roles side by side, in the first and the last round.
+        blocks.push(Block::Heading(self.tr("report.roles_heading"), "roles"));
+        blocks.push(Block::Paragraph(trf(
+            lang,
+            "report.roles_note",
+            &[("min", &self.min_group)],
+        )));
+        let ends: Vec<&RoundData> = if comparison.is_some() {
+            vec![first, last]
+        } else {
+            vec![first]
+        };
+        for (index, round) in ends.iter().enumerate() {
+            let groups = role_groups(self.instrument, round, self.min_group);
+            blocks.push(Block::Subheading(round.title()));
+            blocks.push(Block::Chart(self.roles_chart(index, round, &groups)));
+            blocks.push(Block::Table(
+                roles_table(self.instrument, lang, &groups),
+                "roles",
+            ));
+        }
+
+        // n, mean and spread.
+        blocks.push(Block::Heading(self.tr("report.spread_heading"), "spread"));
+        blocks.push(Block::Paragraph(trf(
+            lang,
+            "report.spread_note",
+            &[("min", &self.min_group)],
+        )));
+        blocks.push(Block::Table(self.spread_table(), "spread"));
+
+        // The items that moved most, and "vet ikke".
+        blocks.push(Block::Heading(self.tr("report.moved_heading"), "moved"));
+        match &comparison {
+            Some(model) => {
+                let table = items_table(self.instrument, lang, model, Some(MOVED_ITEMS));
+                blocks.push(Block::Paragraph(self.tr("report.items_scale_note")));
+                if table.rows.is_empty() {
+                    blocks.push(Block::Paragraph(self.tr("report.moved_none")));
+                } else {
+                    blocks.push(Block::Table(table, "items"));
+                }
+            }
+            None => blocks.push(Block::Paragraph(self.tr("report.compare_needs_two"))),
+        }
+        blocks.push(Block::Heading(
+            self.tr("report.dont_know_heading"),
+            "dont-know",
+        ));
+        blocks.push(Block::Paragraph(self.tr("report.dont_know_note")));
+        match &comparison {
+            Some(model) => {
+                let (from, to) = model.comparison.sections.iter().fold((0, 0), |(f, t), s| {
+                    (f + s.change.from.dont_know, t + s.change.to.dont_know)
+                });
+                blocks.push(Block::Paragraph(trf(
+                    lang,
+                    "report.dont_know_total",
+                    &[("from", &from), ("to", &to)],
+                )));
+                match dont_know_table(self.instrument, lang, model) {
+                    Some(table) => blocks.push(Block::Table(table, "dont-know")),
+                    None => blocks.push(Block::Paragraph(self.tr("report.dont_know_none"))),
+                }
+            }
+            None => match self.flagged_table(first) {
+                Some(table) => blocks.push(Block::Table(table, "dont-know")),
+                None => blocks.push(Block::Paragraph(self.tr("report.dont_know_none"))),
+            },
+        }
+
+        blocks.push(Block::Heading(self.tr("report.legend_heading"), "about"));
+        blocks.push(Block::Paragraph(self.tr("help.scoring")));
+        blocks.push(Block::Paragraph(self.tr("report.privacy_note")));
+        blocks
+    }
+
+    fn meta(&self) -> String {
+        let lang = self.lang;
+        let mut parts = Vec::new();
+        if !self.service.cluster.is_empty() {
+            parts.push(format!(
+                "{}: {}",
+                tr(lang, "services.cluster"),
+                self.service.cluster
+            ));
+        }
+        if !self.service.municipalities.is_empty() {
+            parts.push(format!(
+                "{}: {}",
+                tr(lang, "services.municipalities"),
+                self.service.municipalities.join(", ")
+            ));
+        }
+        parts.push(trf(
+            lang,
+            "report.made",
+            &[
+                ("date", &self.today),
+                ("version", &env!("CARGO_PKG_VERSION")),
+                ("instrument", &self.instrument.version),
+            ],
+        ));
+        parts.join(" · ")
+    }
+
+    fn rounds_table(&self) -> Table {
+        let lang = self.lang;
+        let mut table = Table::new(
+            vec![
+                tr(lang, "rounds.label").to_string(),
+                tr(lang, "rounds.date").to_string(),
+                tr(lang, "rounds.kind").to_string(),
+                tr(lang, "rounds.respondents").to_string(),
+                tr(lang, "rounds.version").to_string(),
+            ],
+            vec![
+                Align::Left,
+                Align::Left,
+                Align::Left,
+                Align::Right,
+                Align::Left,
+            ],
+        );
+        for round in self.rounds {
+            table.row(vec![
+                round.round.label.clone(),
+                round.round.held_on.to_string(),
+                tr(lang, crate::ui::app::kind_key(round.round.kind)).to_string(),
+                round.respondents.len().to_string(),
+                round.round.instrument_version.clone(),
+            ]);
+        }
+        table
+    }
+
+    /// One round alone: score, n and "vet ikke" per section and subdomain.
+    fn round_table(&self, round: &RoundData) -> Table {
+        let lang = self.lang;
+        let sets = round.sets();
+        let scores = summarize(self.instrument, &sets);
+        let counts = scored_counts(self.instrument, &sets);
+        let mut table = Table::new(
+            vec![
+                tr(lang, "summary.area").to_string(),
+                tr(lang, "summary.score").to_string(),
+                "n".to_string(),
+                tr(lang, "summary.dont_know").to_string(),
+            ],
+            vec![Align::Left, Align::Right, Align::Right, Align::Right],
+        );
+        let flag = |t: &crate::domain::scoring::Tally| {
+            format!(
+                "{}{}",
+                t.dont_know,
+                if t.dont_know_flagged() { " ⚑" } else { "" }
+            )
+        };
+        for (section, count) in scores.iter().zip(&counts) {
+            table.row(vec![
+                section_name(self.instrument, lang, &section.key).to_string(),
+                score_cell(&section.tally),
+                count.n.to_string(),
+                flag(&section.tally),
+            ]);
+            for (subdomain, (key, n)) in section.subdomains.iter().zip(&count.subdomains) {
+                table.sub_row(vec![
+                    subdomain_name(self.instrument, lang, key).to_string(),
+                    score_cell(&subdomain.tally),
+                    n.to_string(),
+                    flag(&subdomain.tally),
+                ]);
+            }
+        }
+        table
+    }
+
+    /// Subdomains of one round flagged for "vet ikke".
+    fn flagged_table(&self, round: &RoundData) -> Option<Table> {
+        let lang = self.lang;
+        let mut table = Table::new(
+            vec![
+                tr(lang, "report.col_subdomain").to_string(),
+                round.round.label.clone(),
+            ],
+            vec![Align::Left, Align::Right],
+        );
+        for section in summarize(self.instrument, &round.sets()) {
+            for subdomain in &section.subdomains {
+                if subdomain.tally.dont_know_flagged() {
+                    let key = format!("{}.{}", section.key, subdomain.key);
+                    table.row(vec![
+                        format!(
+                            "{} – {}",
+                            section_name(self.instrument, lang, &section.key),
+                            subdomain_name(self.instrument, lang, &key)
+                        ),
+                        format!("{} ⚑", subdomain.tally.dont_know),
+                    ]);
+                }
+            }
+        }
+        (!table.rows.is_empty()).then_some(table)
+    }
+
+    fn trend_table(&self, rows: &[TrendRow]) -> Table {
+        let lang = self.lang;
+        let mut header = vec![tr(lang, "summary.area").to_string()];
+        header.extend(self.rounds.iter().map(RoundData::title));
+        let mut align = vec![Align::Left];
+        align.extend(self.rounds.iter().map(|_| Align::Right));
+        let mut table = Table::new(header, align);
+        for row in rows {
+            let mut cells = vec![section_name(self.instrument, lang, &row.key).to_string()];
+            cells.extend(
+                row.points
+                    .iter()
+                    .map(|p| format!("{} · n {}", score_cell(&p.tally), p.n)),
+            );
+            table.row(cells);
+        }
+        table
+    }
+
+    fn spread_table(&self) -> Table {
+        let lang = self.lang;
+        let mut header = vec![tr(lang, "summary.area").to_string()];
+        header.extend(self.rounds.iter().map(RoundData::title));
+        let mut align = vec![Align::Left];
+        align.extend(self.rounds.iter().map(|_| Align::Right));
+        let mut table = Table::new(header, align);
+        let per_round: Vec<_> = self
+            .rounds
+            .iter()
+            .map(|round| spreads(self.instrument, &round.sets()))
+            .collect();
+        for (index, section) in self.instrument.sections.iter().enumerate() {
+            let mut cells = vec![section.name.get(lang).to_string()];
+            for spreads in &per_round {
+                let cell = match spreads.get(index).and_then(|(_, s)| *s) {
+                    None => format!("n 0 · {}", percent(None)),
+                    // A range over fewer respondents than a group may have would show a
+                    // single person's score.
+                    Some(s) if s.n < self.min_group => {
+                        format!("n {} · {}", s.n, percent(Some(s.mean)))
+                    }
+                    Some(s) => format!(
+                        "n {} · {} ({}–{})",
+                        s.n,
+                        percent(Some(s.mean)),
+                        percent(Some(s.min)).trim_end_matches(" %"),
+                        percent(Some(s.max))
+                    ),
+                };
+                cells.push(cell);
+            }
+            table.row(cells);
+        }
+        table
+    }
+
+    fn section_names(&self) -> Vec<String> {
+        self.instrument
+            .sections
+            .iter()
+            .map(|s| s.name.get(self.lang).to_string())
+            .collect()
+    }
+
+    fn comparison_chart(&self, model: &ComparisonModel) -> Chart {
+        Chart {
+            id: "chart-comparison".into(),
+            title: trf(
+                self.lang,
+                "report.chart_compare_title",
+                &[
+                    ("from", &model.from.round.label),
+                    ("to", &model.to.round.label),
+                ],
+            ),
+            series: vec![model.from.title(), model.to.title()],
+            colours: vec![0, 1],
+            groups: self
+                .section_names()
+                .into_iter()
+                .zip(&model.comparison.sections)
+                .map(|(name, s)| {
+                    (
+                        name,
+                        vec![
+                            score_bar(s.change.from.percent()),
+                            score_bar(s.change.to.percent()),
+                        ],
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    fn trend_chart(&self, rows: &[TrendRow]) -> Chart {
+        Chart {
+            id: "chart-trend".into(),
+            title: self.tr("report.chart_trend_title"),
+            series: self.rounds.iter().map(RoundData::title).collect(),
+            // The first and the last round in the comparison's colours.
+            colours: (0..self.rounds.len())
+                .map(|i| match i {
+                    0 => 0,
+                    i if i + 1 == self.rounds.len() => 1,
+                    i => i + 1,
+                })
+                .collect(),
+            groups: self
+                .section_names()
+                .into_iter()
+                .zip(rows)
+                .map(|(name, row)| {
+                    (
+                        name,
+                        row.points
+                            .iter()
+                            .map(|p| score_bar(p.tally.percent()))
+                            .collect(),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    fn roles_chart(&self, index: usize, round: &RoundData, groups: &[RoleGroup]) -> Chart {
+        let lang = self.lang;
+        Chart {
+            id: format!("chart-roles-{index}"),
+            title: trf(
+                lang,
+                "report.chart_roles_title",
+                &[("round", &round.round.label)],
+            ),
+            series: groups
+                .iter()
+                .map(|g| {
+                    trf(
+                        lang,
+                        "report.role_n",
+                        &[("role", &role_name(lang, g.role)), ("n", &g.n)],
+                    )
+                })
+                .collect(),
+            colours: groups
+                .iter()
+                .map(|g| Role::ALL.iter().position(|r| *r == g.role).unwrap_or(0))
+                .collect(),
+            groups: self
+                .section_names()
+                .into_iter()
+                .enumerate()
+                .map(|(s, name)| {
+                    let bars = groups
+                        .iter()
+                        .map(|g| match &g.scores {
+                            Some(scores) => {
+                                score_bar(scores.get(s).and_then(|x| x.tally.percent()))
+                            }
+                            None => Bar::TooFew,
+                        })
+                        .collect();
+                    (name, bars)
+                })
+                .collect(),
+        }
+    }
+}
+
+fn score_bar(percent: Option<f64>) -> Bar {
+    percent.map_or(Bar::NoScore, Bar::Score)
+}
+
+// ---- Markdown ----
+
+fn markdown(blocks: &[Block]) -> String {
+    let mut out = String::new();
+    for block in blocks {
+        match block {
+            Block::Heading(text, _) => {
+                let _ = writeln!(out, "## {}\n", escape_markdown(text));
+            }
+            Block::Subheading(text) => {
+                let _ = writeln!(out, "### {}\n", escape_markdown(text));
+            }
+            Block::Paragraph(text) => {
+                let _ = writeln!(out, "{}\n", escape_markdown(text));
+            }
+            Block::Note(text) => {
+                let _ = writeln!(out, "*{}*\n", escape_markdown(text));
+            }
+            Block::Table(table, _) => {
+                let _ = writeln!(out, "{}", table.markdown());
+            }
+            // The chart's numbers are in the table beside it.
+            Block::Chart(_) => {}
+        }
+    }
+    out
+}
+
+/// The Markdown document, with its title.
+fn markdown_document(title: &str, blocks: &[Block]) -> String {
+    format!("# {}\n\n{}", escape_markdown(title), markdown(blocks))
+}
+
+// ---- HTML ----
+
+const STYLE: &str = r#"
+:root { --ink: #1b1b1b; --muted: #4a4a4a; --rule: #c8c8c8; --accent: #0b4f6c; --shade: #eef3f6; }
+* { box-sizing: border-box; }
+html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+body { margin: 0; color: var(--ink); background: #fff; line-height: 1.45;
+  font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Liberation Sans", "DejaVu Sans", Arial, sans-serif; }
+main { max-width: 62rem; margin: 0 auto; padding: 1.5rem 1.25rem 3rem; }
+h1 { font-size: 1.75rem; margin: 0 0 .3rem; line-height: 1.2; }
+h2 { font-size: 1.3rem; margin: 2.2rem 0 .6rem; padding-bottom: .2rem; border-bottom: 2px solid var(--accent); }
+h3 { font-size: 1.05rem; margin: 1.4rem 0 .4rem; }
+p { margin: .4rem 0 .8rem; max-width: 48rem; }
+.meta, .note, figcaption { color: var(--muted); }
+.note { font-size: .92rem; }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0 1.2rem; font-size: .92rem; }
+th, td { padding: .28rem .55rem; border-bottom: 1px solid var(--rule); text-align: left; vertical-align: top; }
+thead th { border-bottom: 2px solid var(--ink); font-weight: 600; vertical-align: bottom; }
+tbody th { font-weight: normal; }
+.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+tr.main th, tr.main td { font-weight: 600; background: var(--shade); }
+tr.sub th { padding-left: 1.6rem; }
+tbody th[scope="row"] { min-width: 13em; }
+figure { margin: 1rem 0 .4rem; }
+figcaption { font-size: .88rem; margin-top: .2rem; }
+svg { display: block; width: 100%; max-width: 760px; height: auto; font-family: inherit; }
+@page { size: A4; margin: 14mm 12mm; }
+@media print {
+  body { font-size: 10pt; }
+  main { max-width: none; padding: 0; }
+  h2 { break-after: avoid; page-break-after: avoid; margin-top: 1.2rem; }
+  h3 { break-after: avoid; page-break-after: avoid; }
+  figure, tr { break-inside: avoid; page-break-inside: avoid; }
+  thead { display: table-header-group; }
+  svg { max-width: 100%; }
+}
+"#;
+
+/// Okabe–Ito colours, told apart by people with colour vision deficiency; every bar is
+/// also labelled in words, so colour never carries meaning alone.
+const SERIES_COLOURS: [&str; 7] = [
+    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#7F7F7F",
+];
+
+fn html(lang: Lang, title: &str, blocks: &[Block]) -> String {
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
+         <meta name=\"generator\" content=\"kartlegg {}\">\n<title>{}</title>\n<style>{STYLE}</style>\n\
+         </head>\n<body>\n<main>\n<h1>{}</h1>\n",
+        lang.code(),
+        env!("CARGO_PKG_VERSION"),
+        escape_html(title),
+        escape_html(title),
+    );
+    let mut open = false;
+    for block in blocks {
+        match block {
+            Block::Heading(text, id) => {
+                if open {
+                    out.push_str("</section>\n");
+                }
+                open = true;
+                let _ = writeln!(
+                    out,
+                    "<section id=\"{id}\" aria-labelledby=\"{id}-heading\">\n<h2 id=\"{id}-heading\">{}</h2>",
+                    escape_html(text)
+                );
+            }
+            Block::Subheading(text) => {
+                let _ = writeln!(out, "<h3>{}</h3>", escape_html(text));
+            }
+            Block::Paragraph(text) => {
+                let class = if open { "" } else { " class=\"meta\"" };
+                let _ = writeln!(out, "<p{class}>{}</p>", escape_html(text));
+            }
+            Block::Note(text) => {
+                let _ = writeln!(out, "<p class=\"note\">{}</p>", escape_html(text));
+            }
+            Block::Table(table, class) => out.push_str(&table.html(class)),
+            Block::Chart(chart) => out.push_str(&svg_chart(lang, chart)),
+        }
+    }
+    if open {
+        out.push_str("</section>\n");
+    }
+    out.push_str("</main>\n</body>\n</html>\n");
+    out
+}
+
+/// A chart as inline SVG: `role="img"`, a `<title>` and a `<desc>` that says every number
+/// the bars show; the table after it has the same numbers.
+fn svg_chart(lang: Lang, chart: &Chart) -> String {
+    const WIDTH: f64 = 760.0;
+    const LABEL: f64 = 230.0;
+    const PLOT: f64 = 430.0;
+    const TOP: f64 = 26.0;
+    const GROUP_LABEL: f64 = 22.0;
+    const BAR: f64 = 15.0;
+    const BAR_GAP: f64 = 4.0;
+    const GROUP_GAP: f64 = 12.0;
+    let x = |percent: f64| LABEL + PLOT * percent.clamp(0.0, 100.0) / 100.0;
+    let group_height = GROUP_LABEL + chart.series.len() as f64 * (BAR + BAR_GAP) + GROUP_GAP;
+    let plot_bottom = TOP + chart.groups.len() as f64 * group_height;
+    let height = plot_bottom + 24.0;
+
+    let value_text = |bar: Bar| match bar {
+        Bar::Score(p) => percent(Some(p)),
+        Bar::NoScore => tr(lang, "band.none").to_string(),
+        Bar::TooFew => tr(lang, "report.too_few").to_string(),
+    };
+    let desc = chart
+        .groups
+        .iter()
+        .map(|(name, bars)| {
+            let values: Vec<String> = chart
+                .series
+                .iter()
+                .zip(bars)
+                .map(|(series, bar)| format!("{series} {}", value_text(*bar)))
+                .collect();
+            format!("{name}: {}", values.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(". ");
+
+    let id = &chart.id;
+    let mut svg = format!(
+        "<figure>\n<svg role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" \
+         viewBox=\"0 0 {WIDTH} {height}\" xmlns=\"http://www.w3.org/2000/svg\">\n\
+         <title id=\"{id}-title\">{}</title>\n<desc id=\"{id}-desc\">{}</desc>\n",
+        escape_html(&chart.title),
+        escape_html(&desc)
+    );
+    // Band zones behind the bars, named at the top.
+    for (from, to, fill, key) in [
+        (0.0, 50.0, "#fbeaea", "band.priority"),
+        (50.0, 80.0, "#fdf6e3", "band.partly"),
+        (80.0, 100.0, "#e8f4ec", "band.in_place"),
+    ] {
+        let _ = writeln!(
+            svg,
+            "<rect x=\"{:.1}\" y=\"{TOP}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{fill}\"/>\
+             <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" fill=\"#4a4a4a\" text-anchor=\"middle\">{}</text>",
+            x(from),
+            x(to) - x(from),
+            plot_bottom - TOP,
+            (x(from) + x(to)) / 2.0,
+            TOP - 8.0,
+            escape_html(tr(lang, key))
+        );
+    }
+    for tick in [0.0, 50.0, 80.0, 100.0] {
+        let _ = writeln!(
+            svg,
+            "<line x1=\"{0:.1}\" x2=\"{0:.1}\" y1=\"{TOP}\" y2=\"{plot_bottom:.1}\" stroke=\"#9a9a9a\" stroke-width=\"1\"/>\
+             <text x=\"{0:.1}\" y=\"{1:.1}\" font-size=\"11\" fill=\"#4a4a4a\" text-anchor=\"middle\">{2} %</text>",
+            x(tick),
+            plot_bottom + 16.0,
+            tick
+        );
+    }
+    for (g, (name, bars)) in chart.groups.iter().enumerate() {
+        let top = TOP + g as f64 * group_height;
+        let _ = writeln!(
+            svg,
+            "<text x=\"0\" y=\"{:.1}\" font-size=\"13\" font-weight=\"600\" fill=\"#1b1b1b\">{}</text>",
+            top + 16.0,
+            escape_html(name)
+        );
+        for (s, (series, bar)) in chart.series.iter().zip(bars).enumerate() {
+            let y = top + GROUP_LABEL + s as f64 * (BAR + BAR_GAP);
+            let _ = write!(
+                svg,
+                "<text x=\"8\" y=\"{:.1}\" font-size=\"11.5\" fill=\"#1b1b1b\">{}</text>",
+                y + BAR - 3.5,
+                escape_html(&shorten(series, 34))
+            );
+            match bar {
+                Bar::Score(p) => {
+                    let _ = writeln!(
+                        svg,
+                        "<rect x=\"{LABEL}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{BAR}\" fill=\"{}\"/>\
+                         <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11.5\" font-weight=\"600\" fill=\"#1b1b1b\">{}</text>",
+                        (x(*p) - LABEL).max(1.0),
+                        SERIES_COLOURS
+                            [chart.colours.get(s).copied().unwrap_or(s) % SERIES_COLOURS.len()],
+                        x(*p) + 5.0,
+                        y + BAR - 3.5,
+                        escape_html(&percent(Some(*p)))
+                    );
+                }
+                Bar::NoScore | Bar::TooFew => {
+                    let _ = writeln!(
+                        svg,
+                        "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11.5\" font-style=\"italic\" fill=\"#4a4a4a\">{}</text>",
+                        LABEL + 5.0,
+                        y + BAR - 3.5,
+                        escape_html(&value_text(*bar))
+                    );
+                }
+            }
+        }
+    }
+    svg.push_str("</svg>\n");
+    let _ = writeln!(
+        svg,
+        "<figcaption>{}</figcaption>\n</figure>",
+        escape_html(tr(lang, "report.chart_note"))
+    );
+    svg
+}
+
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let cut: String = text.chars().take(max - 1).collect();
+        format!("{}…", cut.trim_end())
+    }
+}

@@ -1,0 +1,529 @@
+//! What `compare` and `report` share: the rounds as loaded from the store, the comparison
+//! of two of them, number formats, escaping, and a table that renders as text, Markdown
+//! or HTML. Presentation only: every score comes from `domain`.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use crate::domain::compare::{Change, Comparison, compare};
+use crate::domain::instrument::Instrument;
+use crate::domain::model::{Respondent, Role, Round, Service};
+use crate::domain::scoring::{AnswerSet, Band};
+use crate::domain::trend::{ScoredCount, scored_counts};
+use crate::i18n::{Lang, tr};
+use crate::store::lookup::LookupError;
+pub use crate::store::lookup::quoted;
+use crate::store::{Store, StoreError};
+
+/// One round with every respondent's answers.
+pub struct RoundData {
+    pub round: Round,
+    pub respondents: Vec<(Respondent, AnswerSet)>,
+}
+
+impl RoundData {
+    pub fn load(store: &Store, round: Round) -> Result<RoundData, StoreError> {
+        let respondents = store.round_answers(&round.id)?;
+        Ok(RoundData { round, respondents })
+    }
+
+    pub fn sets(&self) -> Vec<&AnswerSet> {
+        self.respondents.iter().map(|(_, set)| set).collect()
+    }
+
+    pub fn roles(&self) -> Vec<(Role, &AnswerSet)> {
+        self.respondents
+            .iter()
+            .map(|(respondent, set)| (respondent.role, set))
+            .collect()
+    }
+
+    /// "Før samling 1 (2026-02-10)"
+    pub fn title(&self) -> String {
+        format!("{} ({})", self.round.label, self.round.held_on)
+    }
+}
+
+/// Two rounds of one service side by side, with the n behind every score.
+pub struct ComparisonModel<'a> {
+    pub service: &'a Service,
+    pub from: &'a RoundData,
+    pub to: &'a RoundData,
+    pub comparison: Comparison,
+    pub counts_from: Vec<ScoredCount>,
+    pub counts_to: Vec<ScoredCount>,
+}
+
+impl<'a> ComparisonModel<'a> {
+    pub fn new(
+        instrument: &Instrument,
+        service: &'a Service,
+        from: &'a RoundData,
+        to: &'a RoundData,
+    ) -> ComparisonModel<'a> {
+        let (sets_from, sets_to) = (from.sets(), to.sets());
+        ComparisonModel {
+            service,
+            from,
+            to,
+            comparison: compare(instrument, &sets_from, &sets_to),
+            counts_from: scored_counts(instrument, &sets_from),
+            counts_to: scored_counts(instrument, &sets_to),
+        }
+    }
+
+    /// Respondents with a score behind a section's or subdomain's key, before and after.
+    pub fn n(&self, key: &str) -> (usize, usize) {
+        (
+            count_for(&self.counts_from, key),
+            count_for(&self.counts_to, key),
+        )
+    }
+}
+
+fn count_for(counts: &[ScoredCount], key: &str) -> usize {
+    counts
+        .iter()
+        .find_map(|c| {
+            if c.key == key {
+                Some(c.n)
+            } else {
+                c.subdomains.iter().find(|(k, _)| k == key).map(|(_, n)| *n)
+            }
+        })
+        .unwrap_or(0)
+}
+
+/// Says why a service or round was not found, and exits: 1, or the store's own code.
+pub fn lookup_failed(lang: Lang, error: &LookupError) -> ExitCode {
+    super::complain(&error.message(lang));
+    match error {
+        LookupError::Store(e) => ExitCode::from(super::exit_code(e)),
+        _ => ExitCode::from(super::exit::FAILURE),
+    }
+}
+
+/// Writes to standard output; a reader that went away (`| head`) is not a failure.
+pub fn print(text: &str) -> ExitCode {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            super::complain(&e.to_string());
+            ExitCode::from(super::exit::IO)
+        }
+    }
+}
+
+// ---- names from the instrument ----
+
+pub fn section_name<'i>(instrument: &'i Instrument, lang: Lang, key: &'i str) -> &'i str {
+    instrument
+        .sections
+        .iter()
+        .find(|s| s.key == key)
+        .map_or(key, |s| s.name.get(lang))
+}
+
+/// The name of a subdomain keyed `section.subdomain`.
+pub fn subdomain_name<'i>(instrument: &'i Instrument, lang: Lang, key: &'i str) -> &'i str {
+    key.split_once('.')
+        .and_then(|(section, subdomain)| {
+            instrument
+                .sections
+                .iter()
+                .find(|s| s.key == section)?
+                .subdomains
+                .iter()
+                .find(|d| d.key == subdomain)
+        })
+        .map_or(key, |d| d.name.get(lang))
+}
+
+pub fn item_text<'i>(instrument: &'i Instrument, lang: Lang, key: &str) -> Option<&'i str> {
+    instrument
+        .sections
+        .iter()
+        .flat_map(|s| &s.subdomains)
+        .flat_map(|d| &d.items)
+        .find(|i| i.key == key)
+        .map(|i| i.text.get(lang))
+}
+
+// ---- numbers ----
+
+/// Rounded half away from zero, to `places` decimals: what JSON carries.
+pub fn rounded(value: f64, places: i32) -> f64 {
+    let factor = 10f64.powi(places);
+    let r = (value * factor).round() / factor;
+    if r == 0.0 { 0.0 } else { r }
+}
+
+/// "50 %", or "–" without a score.
+pub fn percent(value: Option<f64>) -> String {
+    value.map_or_else(|| "–".to_string(), |p| format!("{} %", rounded(p, 0)))
+}
+
+/// Percentage points with a sign ("+25", "−5", "0"), "–" where one side has no score, and
+/// a ★ when the change is notable.
+pub fn delta(change: &Change) -> String {
+    match change.delta() {
+        None => "–".to_string(),
+        Some(d) => {
+            let star = if change.notable() { " ★" } else { "" };
+            format!("{}{star}", signed(rounded(d, 0), 0))
+        }
+    }
+}
+
+/// A signed number with a real minus sign.
+pub fn signed(value: f64, places: usize) -> String {
+    let magnitude = format!("{:.places$}", value.abs());
+    if value > 0.0 {
+        format!("+{magnitude}")
+    } else if value < 0.0 {
+        format!("−{magnitude}")
+    } else {
+        magnitude
+    }
+}
+
+/// A mean on an item's own scale, one decimal, with a decimal comma in Norwegian.
+pub fn mean(lang: Lang, value: Option<f64>) -> String {
+    value.map_or_else(
+        || "–".to_string(),
+        |m| decimal(lang, &format!("{:.1}", rounded(m, 1))),
+    )
+}
+
+pub fn decimal(lang: Lang, text: &str) -> String {
+    match lang {
+        Lang::En => text.to_string(),
+        Lang::Nb | Lang::Nn => text.replace('.', ","),
+    }
+}
+
+/// The stable code of a band in JSON.
+pub fn band_code(band: Option<Band>) -> Option<&'static str> {
+    band.map(|b| match b {
+        Band::InPlace => "in_place",
+        Band::Partly => "partly",
+        Band::Priority => "priority",
+    })
+}
+
+pub fn role_name(lang: Lang, role: Role) -> &'static str {
+    tr(lang, crate::ui::app::role_key(role))
+}
+
+/// "Vet ikke" from → to, with ⚑ where more than a quarter are "don't know".
+pub fn dont_know(change: &Change) -> String {
+    let flag = |t: &crate::domain::scoring::Tally| if t.dont_know_flagged() { " ⚑" } else { "" };
+    format!(
+        "{}{} → {}{}",
+        change.from.dont_know,
+        flag(&change.from),
+        change.to.dont_know,
+        flag(&change.to)
+    )
+}
+
+/// The legend line shared by every output.
+pub fn legend(lang: Lang) -> String {
+    [
+        "legend.in_place",
+        "legend.partly",
+        "legend.priority",
+        "legend.dont_know",
+    ]
+    .iter()
+    .zip(["● ", "◐ ", "○ ", "⚑ "])
+    .map(|(key, symbol)| format!("{symbol}{}", tr(lang, key)))
+    .collect::<Vec<_>>()
+    .join(" · ")
+}
+
+// ---- escaping ----
+
+/// Text made safe for HTML element content and quoted attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text made inert in Markdown, also inside a table cell: no emphasis, links, HTML,
+/// entities, code or cell breaks, and on one line. CommonMark's backslash escapes keep the
+/// source readable as plain text too.
+pub fn escape_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '#' | '|' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+// ---- tables ----
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    Left,
+    Right,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    pub header: Vec<String>,
+    pub align: Vec<Align>,
+    pub rows: Vec<TableRow>,
+}
+
+/// A row of plain, unescaped text; every renderer escapes for its own format.
+#[derive(Debug, Clone)]
+pub struct TableRow {
+    pub cells: Vec<String>,
+    /// A subdomain under its section: indented; section rows are set in bold.
+    pub sub: bool,
+}
+
+impl Table {
+    pub fn new(header: Vec<String>, align: Vec<Align>) -> Table {
+        Table {
+            header,
+            align,
+            rows: Vec::new(),
+        }
+    }
+
+    pub fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(TableRow { cells, sub: false });
+    }
+
+    pub fn sub_row(&mut self, cells: Vec<String>) {
+        self.rows.push(TableRow { cells, sub: true });
+    }
+
+    /// The same table with its columns in another order (by index).
+    pub fn columns(&self, order: &[usize]) -> Table {
+        let pick = |cells: &[String]| -> Vec<String> {
+            order
+                .iter()
+                .map(|&i| cells.get(i).cloned().unwrap_or_default())
+                .collect()
+        };
+        Table {
+            header: pick(&self.header),
+            align: order.iter().map(|&i| self.align_of(i)).collect(),
+            rows: self
+                .rows
+                .iter()
+                .map(|row| TableRow {
+                    cells: pick(&row.cells),
+                    sub: row.sub,
+                })
+                .collect(),
+        }
+    }
+
+    fn align_of(&self, column: usize) -> Align {
+        self.align.get(column).copied().unwrap_or(Align::Left)
+    }
+
+    /// Columns padded to their widest cell, for a terminal.
+    pub fn text(&self) -> String {
+        let first = |row: &TableRow, i: usize, cell: &str| {
+            if i == 0 && row.sub {
+                format!("  {cell}")
+            } else {
+                cell.to_string()
+            }
+        };
+        let lines: Vec<Vec<String>> = std::iter::once(self.header.clone())
+            .chain(self.rows.iter().map(|row| {
+                row.cells
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| first(row, i, c))
+                    .collect()
+            }))
+            .collect();
+        let columns = lines.iter().map(Vec::len).max().unwrap_or(0);
+        let widths: Vec<usize> = (0..columns)
+            .map(|i| {
+                lines
+                    .iter()
+                    .filter_map(|l| l.get(i))
+                    .map(|c| c.chars().count())
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let mut out = String::new();
+        for (index, line) in lines.iter().enumerate() {
+            let mut text = String::new();
+            for (i, cell) in line.iter().enumerate() {
+                let pad = " ".repeat(widths[i] - cell.chars().count());
+                if i > 0 {
+                    text.push_str("  ");
+                }
+                match self.align_of(i) {
+                    Align::Left => {
+                        text.push_str(cell);
+                        text.push_str(&pad);
+                    }
+                    Align::Right => {
+                        text.push_str(&pad);
+                        text.push_str(cell);
+                    }
+                }
+            }
+            let _ = writeln!(out, "{}", text.trim_end());
+            if index == 0 {
+                let rule: usize = widths.iter().sum::<usize>() + 2 * columns.saturating_sub(1);
+                let _ = writeln!(out, "{}", "─".repeat(rule));
+            }
+        }
+        out
+    }
+
+    /// Section rows are bold when the table has subdomain rows at all.
+    pub fn markdown(&self) -> String {
+        let has_sub = self.rows.iter().any(|r| r.sub);
+        let mut out = String::new();
+        let cells = |cells: &[String]| cells.iter().map(|c| escape_markdown(c)).collect::<Vec<_>>();
+        let _ = writeln!(out, "| {} |", cells(&self.header).join(" | "));
+        let rule: Vec<&str> = (0..self.header.len())
+            .map(|i| match self.align_of(i) {
+                Align::Left => "---",
+                Align::Right => "---:",
+            })
+            .collect();
+        let _ = writeln!(out, "| {} |", rule.join(" | "));
+        for row in &self.rows {
+            let mut cells = cells(&row.cells);
+            if let Some(first) = cells.first_mut() {
+                if row.sub {
+                    *first = format!("· {first}");
+                } else if has_sub {
+                    *first = format!("**{first}**");
+                }
+            }
+            let _ = writeln!(out, "| {} |", cells.join(" | "));
+        }
+        out
+    }
+
+    /// Rows are headed by their first cell; section rows get the class `main` when the
+    /// table has subdomain rows.
+    pub fn html(&self, class: &str) -> String {
+        let has_sub = self.rows.iter().any(|r| r.sub);
+        let align = |i: usize| match self.align_of(i) {
+            Align::Left => "",
+            Align::Right => " class=\"num\"",
+        };
+        let mut out = format!("<table class=\"{}\">\n<thead><tr>", escape_html(class));
+        for (i, cell) in self.header.iter().enumerate() {
+            let _ = write!(
+                out,
+                "<th scope=\"col\"{}>{}</th>",
+                align(i),
+                escape_html(cell)
+            );
+        }
+        out.push_str("</tr></thead>\n<tbody>\n");
+        for row in &self.rows {
+            let class = match (row.sub, has_sub) {
+                (true, _) => " class=\"sub\"",
+                (false, true) => " class=\"main\"",
+                (false, false) => "",
+            };
+            let _ = write!(out, "<tr{class}>");
+            for (i, cell) in row.cells.iter().enumerate() {
+                if i == 0 {
+                    let _ = write!(out, "<th scope=\"row\">{}</th>", escape_html(cell));
+                } else {
+                    let _ = write!(out, "<td{}>{}</td>", align(i), escape_html(cell));
+                }
+            }
+            out.push_str("</tr>\n");
+        }
+        out.push_str("</tbody>\n</table>\n");
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_text_is_inert_in_html_and_markdown() {
+        let nasty = "A <b>&</b> \"x\" 'y' | *z* [l](u)\n#";
+        assert_eq!(
+            escape_html(nasty),
+            "A &lt;b&gt;&amp;&lt;/b&gt; &quot;x&quot; &#39;y&#39; | *z* [l](u) #"
+        );
+        assert_eq!(
+            escape_markdown(nasty),
+            "A \\<b\\>\\&\\</b\\> \"x\" 'y' \\| \\*z\\* \\[l\\](u) \\#"
+        );
+    }
+
+    #[test]
+    fn numbers_round_half_away_from_zero_with_real_minus_signs() {
+        assert_eq!(percent(Some(37.5)), "38 %");
+        assert_eq!(percent(Some(62.5)), "63 %");
+        assert_eq!(percent(None), "–");
+        assert_eq!(signed(-4.0, 0), "−4");
+        assert_eq!(signed(0.0, 0), "0");
+        assert_eq!(signed(12.0, 0), "+12");
+        assert_eq!(rounded(-0.04, 1), 0.0);
+        assert_eq!(rounded(65.625, 1), 65.6);
+        assert_eq!(mean(Lang::Nb, Some(3.75)), "3,8");
+        assert_eq!(mean(Lang::En, Some(3.75)), "3.8");
+    }
+
+    #[test]
+    fn tables_render_in_three_formats() {
+        let mut table = Table::new(
+            vec!["Area".into(), "Score".into()],
+            vec![Align::Left, Align::Right],
+        );
+        table.row(vec!["Fit".into(), "50 %".into()]);
+        table.sub_row(vec!["A|b".into(), "100 %".into()]);
+        assert_eq!(
+            table.text(),
+            "Area   Score\n────────────\nFit     50 %\n  A|b  100 %\n"
+        );
+        assert_eq!(
+            table.markdown(),
+            "| Area | Score |\n| --- | ---: |\n| **Fit** | 50 % |\n| · A\\|b | 100 % |\n"
+        );
+        let html = table.html("t");
+        assert!(html.contains(
+            "<tr class=\"sub\"><th scope=\"row\">A|b</th><td class=\"num\">100 %</td></tr>"
+        ));
+    }
+}

@@ -1,0 +1,1745 @@
+//! Exchange between machines: a JSON export that holds everything and merges into another
+//! database, and CSV (long or wide) for SPSS, R and spreadsheets. `docs/exchange.md`
+//! documents the file format field by field, and the merge rules.
+//!
+//! Both directions stream, so that a national database (1.5 million answers) never has to
+//! fit in memory: export writes each row as SQLite yields it; import writes each row as soon
+//! as it is parsed, inside one IMMEDIATE transaction that the first problem rolls back, so a
+//! refused file leaves the database as it was.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::marker::PhantomData;
+use std::path::Path;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{Connection, OptionalExtension, Row, ToSql, TransactionBehavior, params};
+use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, SeqAccess};
+use serde::{Deserialize, Serialize};
+
+use super::{Counts, Result, Store, StoreError, timestamp};
+use crate::domain::instrument::{Instrument, Scale};
+use crate::domain::model::{Role, RoundKind};
+use crate::i18n::{Lang, tr, trf};
+
+/// The value of the file's first field: what tells a kartlegg export from any other JSON.
+pub const FORMAT: &str = "kartlegg-export";
+/// Raised when a file written by this version could be misread by an older reader.
+pub const FORMAT_VERSION: u64 = 1;
+
+/// The top-level fields, in the order they are written and must be read: the header comes
+/// before the rows so that a foreign or newer file is refused before anything is written,
+/// and the arrays come parents first so that every reference can be checked as it arrives.
+const FIELDS: [&str; 10] = [
+    "format",
+    "format_version",
+    "exported_at",
+    "schema_version",
+    "instrument",
+    "services",
+    "rounds",
+    "respondents",
+    "answers",
+    "history",
+];
+
+/// The page cache during an import, in KiB (SQLite's negative `cache_size`).
+const IMPORT_CACHE_KIB: i64 = -65_536;
+
+const MISSING_CODES: [&str; 2] = ["dont_know", "not_applicable"];
+
+// ---- the file format: plain data ----
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstrumentRef {
+    pub key: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceRow {
+    pub id: String,
+    pub name: String,
+    pub municipalities: Vec<String>,
+    pub cluster: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoundRow {
+    pub id: String,
+    pub service_id: String,
+    pub label: String,
+    pub held_on: String,
+    pub kind: String,
+    pub instrument_key: String,
+    pub instrument_version: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RespondentRow {
+    pub id: String,
+    pub round_id: String,
+    pub role: String,
+    pub code: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerRow {
+    pub id: String,
+    pub respondent_id: String,
+    pub item_key: String,
+    pub value: Option<i64>,
+    pub missing: Option<String>,
+    pub comment: String,
+    pub updated_at: String,
+}
+
+/// One row of `answer_history`, without its `seq`: that is only this machine's order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryRow {
+    pub answer_id: String,
+    pub respondent_id: String,
+    pub old_value: Option<i64>,
+    pub old_missing: Option<String>,
+    pub old_comment: Option<String>,
+    pub new_value: Option<i64>,
+    pub new_missing: Option<String>,
+    pub new_comment: String,
+    pub changed_at: String,
+}
+
+/// What an export covers: everything, or one service (by id) with all that hangs under it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope<'a> {
+    All,
+    Service(&'a str),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CsvLayout {
+    /// One row per answer.
+    Long,
+    /// One row per respondent (and so per round), one column per item in walk order.
+    Wide,
+}
+
+/// A spreadsheet runs a cell that begins with `=`, `+`, `-` or `@` as a formula (some also
+/// after a leading tab or carriage return); a leading apostrophe makes it plain text, as
+/// OWASP advises against CSV injection.
+pub fn neutralise(cell: &str) -> Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
+}
+
+/// The fixed columns of both CSV layouts, one respondent's context.
+const CSV_CONTEXT: [&str; 11] = [
+    "service_id",
+    "service",
+    "cluster",
+    "round_id",
+    "round",
+    "held_on",
+    "kind",
+    "instrument_version",
+    "respondent_id",
+    "role",
+    "code",
+];
+const CSV_LONG: [&str; 5] = ["item_key", "value", "missing", "comment", "updated_at"];
+
+// ---- import: what happened, and why a file is refused ----
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Tally {
+    pub added: usize,
+    pub updated: usize,
+    pub skipped: usize,
+}
+
+impl Tally {
+    pub fn changed(&self) -> bool {
+        self.added + self.updated > 0
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ImportSummary {
+    pub services: Tally,
+    pub rounds: Tally,
+    pub respondents: Tally,
+    pub answers: Tally,
+    pub history: Tally,
+    /// Answers that differed but were newer here, so this database's version was kept (they
+    /// are counted as skipped too).
+    pub newer_here: usize,
+}
+
+impl ImportSummary {
+    pub fn changed_anything(&self) -> bool {
+        [
+            self.services,
+            self.rounds,
+            self.respondents,
+            self.answers,
+            self.history,
+        ]
+        .iter()
+        .any(Tally::changed)
+    }
+}
+
+/// Why an import file was refused, and where the reader was when it found out: for a row,
+/// just after the row's closing brace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub line: usize,
+    pub column: usize,
+    pub problem: Problem,
+}
+
+impl Refusal {
+    pub fn message(&self, lang: Lang) -> String {
+        trf(
+            lang,
+            "import.at",
+            &[
+                ("line", &self.line),
+                ("column", &self.column),
+                ("reason", &self.problem.message(lang)),
+            ],
+        )
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message(Lang::En))
+    }
+}
+
+/// `section` is the name of the array in the file (`rounds`, `answers`, ...), `field` the
+/// name of a field in it: the file's own words, so a reader can find the place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    NotJson(String),
+    Truncated,
+    Unexpected(String),
+    Read(String),
+    NotAnExport,
+    FormatVersion {
+        found: String,
+    },
+    FieldOrder {
+        expected: &'static str,
+        found: String,
+    },
+    MissingField {
+        expected: &'static str,
+    },
+    ExtraField {
+        found: String,
+    },
+    Instrument {
+        found: String,
+        known: String,
+    },
+    UnknownItem {
+        id: String,
+        item: String,
+        instrument: String,
+    },
+    OutOfScale {
+        id: String,
+        item: String,
+        value: i64,
+        min: u8,
+        max: u8,
+    },
+    BadValue {
+        section: &'static str,
+        id: String,
+        value: i64,
+    },
+    ValueAndMissing {
+        section: &'static str,
+        id: String,
+        missing: String,
+    },
+    BadCode {
+        section: &'static str,
+        id: String,
+        field: &'static str,
+        value: String,
+    },
+    BadDate {
+        section: &'static str,
+        id: String,
+        field: &'static str,
+        value: String,
+    },
+    BadTime {
+        section: &'static str,
+        id: String,
+        field: &'static str,
+        value: String,
+    },
+    EmptyText {
+        section: &'static str,
+        id: String,
+        field: &'static str,
+    },
+    Municipality {
+        section: &'static str,
+        id: String,
+        value: String,
+    },
+    MissingParent {
+        section: &'static str,
+        id: String,
+        field: &'static str,
+        parent: String,
+    },
+    Identity {
+        section: &'static str,
+        id: String,
+        field: &'static str,
+        here: String,
+        there: String,
+    },
+    Rejected(String),
+}
+
+impl Problem {
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            Problem::NotJson(reason) => trf(lang, "import.not_json", &[("reason", reason)]),
+            Problem::Truncated => tr(lang, "import.truncated").to_string(),
+            Problem::Unexpected(reason) => trf(lang, "import.unexpected", &[("reason", reason)]),
+            Problem::Read(reason) => trf(lang, "import.read", &[("reason", reason)]),
+            Problem::NotAnExport => tr(lang, "import.not_export").to_string(),
+            Problem::FormatVersion { found } => trf(
+                lang,
+                "import.format_version",
+                &[("found", found), ("known", &FORMAT_VERSION)],
+            ),
+            Problem::FieldOrder { expected, found } => trf(
+                lang,
+                "import.field_order",
+                &[("expected", expected), ("found", found)],
+            ),
+            Problem::MissingField { expected } => {
+                trf(lang, "import.missing_field", &[("expected", expected)])
+            }
+            Problem::ExtraField { found } => trf(lang, "import.extra_field", &[("found", found)]),
+            Problem::Instrument { found, known } => trf(
+                lang,
+                "import.instrument",
+                &[("found", found), ("known", known)],
+            ),
+            Problem::UnknownItem {
+                id,
+                item,
+                instrument,
+            } => trf(
+                lang,
+                "import.unknown_item",
+                &[("id", id), ("item", item), ("instrument", instrument)],
+            ),
+            Problem::OutOfScale {
+                id,
+                item,
+                value,
+                min,
+                max,
+            } => trf(
+                lang,
+                "import.out_of_scale",
+                &[
+                    ("id", id),
+                    ("item", item),
+                    ("value", value),
+                    ("min", min),
+                    ("max", max),
+                ],
+            ),
+            Problem::BadValue { section, id, value } => trf(
+                lang,
+                "import.bad_value",
+                &[("section", section), ("id", id), ("value", value)],
+            ),
+            Problem::ValueAndMissing {
+                section,
+                id,
+                missing,
+            } => trf(
+                lang,
+                "import.value_and_missing",
+                &[("section", section), ("id", id), ("missing", missing)],
+            ),
+            Problem::BadCode {
+                section,
+                id,
+                field,
+                value,
+            } => trf(
+                lang,
+                "import.bad_code",
+                &[
+                    ("section", section),
+                    ("id", id),
+                    ("field", field),
+                    ("value", value),
+                ],
+            ),
+            Problem::BadDate {
+                section,
+                id,
+                field,
+                value,
+            } => trf(
+                lang,
+                "import.bad_date",
+                &[
+                    ("section", section),
+                    ("id", id),
+                    ("field", field),
+                    ("value", value),
+                ],
+            ),
+            Problem::BadTime {
+                section,
+                id,
+                field,
+                value,
+            } => trf(
+                lang,
+                "import.bad_time",
+                &[
+                    ("section", section),
+                    ("id", id),
+                    ("field", field),
+                    ("value", value),
+                ],
+            ),
+            Problem::EmptyText { section, id, field } => trf(
+                lang,
+                "import.empty_text",
+                &[("section", section), ("id", id), ("field", field)],
+            ),
+            Problem::Municipality { section, id, value } => trf(
+                lang,
+                "import.municipality",
+                &[("section", section), ("id", id), ("value", value)],
+            ),
+            Problem::MissingParent {
+                section,
+                id,
+                field,
+                parent,
+            } => trf(
+                lang,
+                "import.missing_parent",
+                &[
+                    ("section", section),
+                    ("id", id),
+                    ("field", field),
+                    ("parent", parent),
+                ],
+            ),
+            Problem::Identity {
+                section,
+                id,
+                field,
+                here,
+                there,
+            } => trf(
+                lang,
+                "import.identity",
+                &[
+                    ("section", section),
+                    ("id", id),
+                    ("field", field),
+                    ("here", here),
+                    ("there", there),
+                ],
+            ),
+            Problem::Rejected(reason) => trf(lang, "import.rejected", &[("reason", reason)]),
+        }
+    }
+}
+
+// ---- export ----
+
+/// A query over one table, narrowed to one service by joining up to `round`.
+struct Scoped {
+    select: &'static str,
+    join: &'static str,
+    service_column: &'static str,
+    order: &'static str,
+}
+
+impl Scoped {
+    fn sql(&self, scope: Scope<'_>) -> String {
+        match scope {
+            Scope::All => format!("{} {}", self.select, self.order),
+            Scope::Service(_) => format!(
+                "{} {} WHERE {} = ?1 {}",
+                self.select, self.join, self.service_column, self.order
+            ),
+        }
+    }
+}
+
+fn scope_params<'a>(scope: &'a Scope<'a>) -> Vec<&'a dyn ToSql> {
+    match scope {
+        Scope::All => Vec::new(),
+        Scope::Service(id) => vec![id as &dyn ToSql],
+    }
+}
+
+// Rows come in the order they were made (the order the screens list them in), so that an
+// import into an empty database gives back the same order, and its export the same file.
+const SERVICES: Scoped = Scoped {
+    select: "SELECT s.id, s.name, s.municipalities, s.cluster, s.created_at, s.updated_at
+             FROM service s",
+    join: "",
+    service_column: "s.id",
+    order: "ORDER BY s.created_at, s.rowid",
+};
+const ROUNDS: Scoped = Scoped {
+    select: "SELECT r.id, r.service_id, r.label, r.held_on, r.kind, r.instrument_key,
+                    r.instrument_version, r.created_at
+             FROM round r",
+    join: "",
+    service_column: "r.service_id",
+    order: "ORDER BY r.created_at, r.rowid",
+};
+const RESPONDENTS: Scoped = Scoped {
+    select: "SELECT p.id, p.round_id, p.role, p.code, p.created_at FROM respondent p",
+    join: "JOIN round r ON r.id = p.round_id",
+    service_column: "r.service_id",
+    order: "ORDER BY p.created_at, p.rowid",
+};
+const ANSWERS: Scoped = Scoped {
+    select: "SELECT a.id, a.respondent_id, a.item_key, a.value, a.missing, a.comment, a.updated_at
+             FROM answer a",
+    join: "JOIN respondent p ON p.id = a.respondent_id JOIN round r ON r.id = p.round_id",
+    service_column: "r.service_id",
+    order: "ORDER BY a.rowid",
+};
+const HISTORY: Scoped = Scoped {
+    select: "SELECT h.answer_id, h.respondent_id, h.old_value, h.old_missing, h.old_comment,
+                    h.new_value, h.new_missing, h.new_comment, h.changed_at
+             FROM answer_history h",
+    join: "JOIN respondent p ON p.id = h.respondent_id JOIN round r ON r.id = p.round_id",
+    service_column: "r.service_id",
+    order: "ORDER BY h.seq",
+};
+/// Every respondent with the service and round around it, for CSV.
+const CSV_RESPONDENTS: Scoped = Scoped {
+    select: "SELECT s.id, s.name, s.cluster, r.id, r.label, r.held_on, r.kind,
+                    r.instrument_version, p.id, p.role, p.code
+             FROM respondent p JOIN round r ON r.id = p.round_id
+                               JOIN service s ON s.id = r.service_id",
+    join: "",
+    service_column: "s.id",
+    order: "ORDER BY s.cluster COLLATE NOCASE, s.name COLLATE NOCASE, s.id, r.held_on,
+                     r.created_at, r.rowid, p.created_at, p.rowid",
+};
+
+fn service_row(row: &Row) -> rusqlite::Result<ServiceRow> {
+    let municipalities: String = row.get(2)?;
+    Ok(ServiceRow {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        municipalities: municipalities
+            .split(',')
+            .filter(|m| !m.is_empty())
+            .map(str::to_string)
+            .collect(),
+        cluster: row.get(3)?,
+        created_at: row.get(4)?,
+        updated_at: row.get(5)?,
+    })
+}
+
+fn round_row(row: &Row) -> rusqlite::Result<RoundRow> {
+    Ok(RoundRow {
+        id: row.get(0)?,
+        service_id: row.get(1)?,
+        label: row.get(2)?,
+        held_on: row.get(3)?,
+        kind: row.get(4)?,
+        instrument_key: row.get(5)?,
+        instrument_version: row.get(6)?,
+        created_at: row.get(7)?,
+    })
+}
+
+fn respondent_row(row: &Row) -> rusqlite::Result<RespondentRow> {
+    Ok(RespondentRow {
+        id: row.get(0)?,
+        round_id: row.get(1)?,
+        role: row.get(2)?,
+        code: row.get(3)?,
+        created_at: row.get(4)?,
+    })
+}
+
+fn answer_row(row: &Row) -> rusqlite::Result<AnswerRow> {
+    Ok(AnswerRow {
+        id: row.get(0)?,
+        respondent_id: row.get(1)?,
+        item_key: row.get(2)?,
+        value: row.get(3)?,
+        missing: row.get(4)?,
+        comment: row.get(5)?,
+        updated_at: row.get(6)?,
+    })
+}
+
+fn history_row(row: &Row) -> rusqlite::Result<HistoryRow> {
+    Ok(HistoryRow {
+        answer_id: row.get(0)?,
+        respondent_id: row.get(1)?,
+        old_value: row.get(2)?,
+        old_missing: row.get(3)?,
+        old_comment: row.get(4)?,
+        new_value: row.get(5)?,
+        new_missing: row.get(6)?,
+        new_comment: row.get(7)?,
+        changed_at: row.get(8)?,
+    })
+}
+
+/// Writes JSON one field or one row at a time, a row to a line, so that a problem found on
+/// import has a line number that points at its row.
+struct JsonOut<'w, 'p> {
+    out: BufWriter<&'w mut dyn Write>,
+    name: &'p Path,
+    buffer: Vec<u8>,
+}
+
+impl JsonOut<'_, '_> {
+    fn io(&self, source: io::Error) -> StoreError {
+        StoreError::Io {
+            path: self.name.to_path_buf(),
+            source,
+        }
+    }
+
+    fn raw(&mut self, text: &str) -> Result<()> {
+        self.out.write_all(text.as_bytes()).map_err(|e| self.io(e))
+    }
+
+    fn value(&mut self, value: &impl Serialize) -> Result<()> {
+        self.buffer.clear();
+        serde_json::to_writer(&mut self.buffer, value).map_err(|e| self.io(io::Error::other(e)))?;
+        self.out.write_all(&self.buffer).map_err(|e| self.io(e))
+    }
+
+    fn field(&mut self, name: &str, value: &impl Serialize) -> Result<()> {
+        self.value(&name)?;
+        self.raw(": ")?;
+        self.value(value)?;
+        self.raw(",\n")
+    }
+
+    /// `"name": [` a row a line `]`, streamed from the query.
+    fn array<T: Serialize>(
+        &mut self,
+        conn: &Connection,
+        name: &str,
+        query: &Scoped,
+        scope: Scope<'_>,
+        read: fn(&Row) -> rusqlite::Result<T>,
+    ) -> Result<usize> {
+        self.value(&name)?;
+        self.raw(": [")?;
+        let mut stmt = conn.prepare(&query.sql(scope))?;
+        let mut rows = stmt.query(scope_params(&scope).as_slice())?;
+        let mut count = 0;
+        while let Some(row) = rows.next()? {
+            self.raw(if count == 0 { "\n" } else { ",\n" })?;
+            self.value(&read(row)?)?;
+            count += 1;
+        }
+        self.raw("\n]")?;
+        Ok(count)
+    }
+}
+
+impl Store {
+    /// Writes everything in `scope` as a JSON export (see `docs/exchange.md`), row by row.
+    /// `out_name` names `out` in error messages.
+    pub fn export_json(
+        &self,
+        scope: Scope<'_>,
+        instrument: &Instrument,
+        now: DateTime<Utc>,
+        out: &mut dyn Write,
+        out_name: &Path,
+    ) -> Result<Counts> {
+        // One read transaction, so that the arrays agree even while someone else writes.
+        let tx = self.conn.unchecked_transaction()?;
+        let mut json = JsonOut {
+            out: BufWriter::with_capacity(1 << 16, out),
+            name: out_name,
+            buffer: Vec::with_capacity(1024),
+        };
+        json.raw("{\n")?;
+        json.field("format", &FORMAT)?;
+        json.field("format_version", &FORMAT_VERSION)?;
+        json.field("exported_at", &timestamp(now))?;
+        json.field("schema_version", &self.schema_version()?)?;
+        json.field(
+            "instrument",
+            &InstrumentRef {
+                key: instrument.key.clone(),
+                version: instrument.version.clone(),
+            },
+        )?;
+        let services = json.array(&tx, "services", &SERVICES, scope, service_row)?;
+        json.raw(",\n")?;
+        let rounds = json.array(&tx, "rounds", &ROUNDS, scope, round_row)?;
+        json.raw(",\n")?;
+        let respondents = json.array(&tx, "respondents", &RESPONDENTS, scope, respondent_row)?;
+        json.raw(",\n")?;
+        let answers = json.array(&tx, "answers", &ANSWERS, scope, answer_row)?;
+        json.raw(",\n")?;
+        let history = json.array(&tx, "history", &HISTORY, scope, history_row)?;
+        json.raw("\n}\n")?;
+        json.out.flush().map_err(|e| json.io(e))?;
+        Ok(Counts {
+            services,
+            rounds,
+            respondents,
+            answers,
+            history,
+        })
+    }
+
+    /// Writes the answers in `scope` as CSV with a header row; returns the number of rows
+    /// after the header. Items are in walk order; an item the instrument does not know comes
+    /// last in the long layout and is left out of the wide one.
+    pub fn export_csv(
+        &self,
+        scope: Scope<'_>,
+        instrument: &Instrument,
+        layout: CsvLayout,
+        out: &mut dyn Write,
+        out_name: &Path,
+    ) -> Result<usize> {
+        let io_error = |e: csv::Error| {
+            let source = match e.into_kind() {
+                csv::ErrorKind::Io(e) => e,
+                other => io::Error::other(format!("{other:?}")),
+            };
+            StoreError::Io {
+                path: out_name.to_path_buf(),
+                source,
+            }
+        };
+        let tx = self.conn.unchecked_transaction()?;
+        let items = instrument.items();
+        let walk: HashMap<&str, usize> = items
+            .iter()
+            .map(|i| (i.item.key.as_str(), i.index))
+            .collect();
+        let mut csv = csv::WriterBuilder::new()
+            .buffer_capacity(1 << 16)
+            .from_writer(out);
+        let header: Vec<&str> = match layout {
+            CsvLayout::Long => CSV_CONTEXT.iter().chain(&CSV_LONG).copied().collect(),
+            CsvLayout::Wide => CSV_CONTEXT
+                .iter()
+                .copied()
+                .chain(items.iter().map(|i| i.item.key.as_str()))
+                .collect(),
+        };
+        csv.write_record(&header).map_err(io_error)?;
+
+        let mut respondents = tx.prepare(&CSV_RESPONDENTS.sql(scope))?;
+        let mut answers = tx.prepare_cached(
+            "SELECT item_key, value, missing, comment, updated_at
+             FROM answer WHERE respondent_id = ?1",
+        )?;
+        let mut rows = respondents.query(scope_params(&scope).as_slice())?;
+        let mut written = 0;
+        let mut wide = vec![String::new(); items.len()];
+        while let Some(row) = rows.next()? {
+            let context = (0..CSV_CONTEXT.len())
+                .map(|i| row.get::<_, String>(i))
+                .collect::<rusqlite::Result<Vec<String>>>()?;
+            let mut theirs = answers
+                .query_map([&context[8]], |a| {
+                    Ok((
+                        a.get::<_, String>(0)?,
+                        a.get::<_, Option<i64>>(1)?,
+                        a.get::<_, Option<String>>(2)?,
+                        a.get::<_, String>(3)?,
+                        a.get::<_, String>(4)?,
+                    ))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            theirs.sort_by(|a, b| {
+                let place = |key: &str| walk.get(key).copied().unwrap_or(usize::MAX);
+                (place(&a.0), &a.0).cmp(&(place(&b.0), &b.0))
+            });
+            match layout {
+                CsvLayout::Long => {
+                    for (key, value, missing, comment, updated_at) in &theirs {
+                        let value = value.map(|v| v.to_string()).unwrap_or_default();
+                        let record = context.iter().map(String::as_str).chain([
+                            key.as_str(),
+                            &value,
+                            missing.as_deref().unwrap_or(""),
+                            comment,
+                            updated_at,
+                        ]);
+                        csv.write_record(record.map(neutralise).map(|c| c.into_owned()))
+                            .map_err(io_error)?;
+                        written += 1;
+                    }
+                }
+                CsvLayout::Wide => {
+                    wide.iter_mut().for_each(String::clear);
+                    for (key, value, missing, _, _) in &theirs {
+                        if let Some(&i) = walk.get(key.as_str()) {
+                            wide[i] = match (value, missing) {
+                                (Some(v), _) => v.to_string(),
+                                (None, Some(code)) => code.clone(),
+                                (None, None) => String::new(),
+                            };
+                        }
+                    }
+                    let record = context.iter().chain(&wide).map(|c| neutralise(c));
+                    csv.write_record(record.map(|c| c.into_owned()))
+                        .map_err(io_error)?;
+                    written += 1;
+                }
+            }
+        }
+        csv.flush().map_err(|source| StoreError::Io {
+            path: out_name.to_path_buf(),
+            source,
+        })?;
+        Ok(written)
+    }
+
+    /// Merges a JSON export into this database, all or nothing (see `docs/exchange.md` for
+    /// the rules). A file that cannot be merged is refused with `StoreError::ImportRefused`,
+    /// which says why and where, and nothing is written.
+    pub fn import_json(
+        &mut self,
+        input: impl Read,
+        instrument: &Instrument,
+    ) -> Result<ImportSummary> {
+        // A large file inserts into indexes of random ids far bigger than SQLite's default
+        // page cache (2 MB); a bigger one for the import alone saves most of the page reads.
+        let cache: i64 = self
+            .conn
+            .pragma_query_value(None, "cache_size", |r| r.get(0))?;
+        self.conn
+            .pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
+        let outcome = self.import_in_transaction(input, instrument);
+        self.conn.pragma_update(None, "cache_size", cache)?;
+        outcome
+    }
+
+    fn import_in_transaction(
+        &mut self,
+        input: impl Read,
+        instrument: &Instrument,
+    ) -> Result<ImportSummary> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut importer = Importer::new(&tx, instrument);
+        let mut de =
+            serde_json::Deserializer::from_reader(BufReader::with_capacity(1 << 16, input));
+        let outcome = FileSeed {
+            importer: &mut importer,
+        }
+        .deserialize(&mut de)
+        .and_then(|()| de.end());
+        if let Err(e) = outcome {
+            // Dropping the transaction rolls back every row written so far.
+            return Err(importer.refusal(&e));
+        }
+        let summary = importer.summary;
+        drop(importer);
+        tx.commit()?;
+        Ok(summary)
+    }
+}
+
+// ---- import ----
+
+/// Why reading stopped: the file's fault (refused with a place) or the database's.
+enum Stop {
+    Problem(Problem),
+    Store(StoreError),
+}
+
+impl From<Problem> for Stop {
+    fn from(problem: Problem) -> Stop {
+        Stop::Problem(problem)
+    }
+}
+
+impl From<rusqlite::Error> for Stop {
+    fn from(e: rusqlite::Error) -> Stop {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::ConstraintViolation) => {
+                Stop::Problem(Problem::Rejected(e.to_string()))
+            }
+            _ => Stop::Store(e.into()),
+        }
+    }
+}
+
+type Step = std::result::Result<(), Stop>;
+
+/// An answer's content, ordered so that an exact tie in time still picks the same winner
+/// on both machines.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Content {
+    value: Option<i64>,
+    missing: Option<String>,
+    comment: String,
+}
+
+struct Importer<'a> {
+    conn: &'a Connection,
+    instrument: &'a Instrument,
+    scales: HashMap<&'a str, &'a Scale>,
+    /// Answer ids in the file that are another id here (the same respondent and item was
+    /// answered on both machines), for the history rows that refer to them.
+    remap: HashMap<String, String>,
+    summary: ImportSummary,
+    stopped: Option<Stop>,
+}
+
+impl<'a> Importer<'a> {
+    fn new(conn: &'a Connection, instrument: &'a Instrument) -> Importer<'a> {
+        Importer {
+            conn,
+            instrument,
+            scales: instrument
+                .items()
+                .iter()
+                .map(|i| (i.item.key.as_str(), i.scale))
+                .collect(),
+            remap: HashMap::new(),
+            summary: ImportSummary::default(),
+            stopped: None,
+        }
+    }
+
+    /// Keeps why reading stops, for `refusal`; the parser only carries a text and a place.
+    fn stop<E: de::Error>(&mut self, stop: impl Into<Stop>) -> E {
+        let stop = stop.into();
+        let text = match &stop {
+            Stop::Problem(problem) => problem.message(Lang::En),
+            Stop::Store(e) => e.to_string(),
+        };
+        self.stopped = Some(stop);
+        E::custom(text)
+    }
+
+    fn refusal(&mut self, e: &serde_json::Error) -> StoreError {
+        let problem = match self.stopped.take() {
+            Some(Stop::Store(e)) => return e,
+            Some(Stop::Problem(problem)) => problem,
+            None => {
+                let text = e.to_string();
+                let suffix = format!(" at line {} column {}", e.line(), e.column());
+                let reason = text.strip_suffix(&suffix).unwrap_or(&text).to_string();
+                match e.classify() {
+                    serde_json::error::Category::Io => Problem::Read(reason),
+                    serde_json::error::Category::Syntax => Problem::NotJson(reason),
+                    serde_json::error::Category::Data => Problem::Unexpected(reason),
+                    serde_json::error::Category::Eof => Problem::Truncated,
+                }
+            }
+        };
+        StoreError::ImportRefused(Box::new(Refusal {
+            line: e.line(),
+            column: e.column(),
+            problem,
+        }))
+    }
+
+    fn exists(&self, sql: &str, id: &str) -> rusqlite::Result<bool> {
+        self.conn.prepare_cached(sql)?.query_row([id], |r| r.get(0))
+    }
+
+    fn service(&mut self, row: ServiceRow) -> Step {
+        const S: &str = "services";
+        not_empty(S, &row.id, "id", &row.id)?;
+        not_empty(S, &row.id, "name", &row.name)?;
+        if let Some(bad) = row
+            .municipalities
+            .iter()
+            .find(|m| m.len() != 4 || !m.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(Problem::Municipality {
+                section: S,
+                id: row.id.clone(),
+                value: bad.clone(),
+            }
+            .into());
+        }
+        let created_at = instant(S, &row.id, "created_at", &row.created_at)?;
+        let updated_at = instant(S, &row.id, "updated_at", &row.updated_at)?;
+        let municipalities = row.municipalities.join(",");
+        let here = self
+            .conn
+            .prepare_cached(
+                "SELECT name, municipalities, cluster, updated_at FROM service WHERE id = ?1",
+            )?
+            .query_row([&row.id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })
+            .optional()?;
+        let tally = &mut self.summary.services;
+        match here {
+            None => {
+                self.conn
+                    .prepare_cached(
+                        "INSERT INTO service (id, name, municipalities, cluster, created_at,
+                                              updated_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    )?
+                    .execute(params![
+                        row.id,
+                        row.name,
+                        municipalities,
+                        row.cluster,
+                        created_at,
+                        updated_at
+                    ])?;
+                tally.added += 1;
+            }
+            Some((name, here_municipalities, cluster, here_updated)) => {
+                let ours = (here_updated, name, here_municipalities, cluster);
+                let theirs = (updated_at, row.name, municipalities, row.cluster);
+                // The newer wins; an exact tie in time is settled by the content, so that both
+                // machines settle it the same way.
+                if theirs.1 == ours.1 && theirs.2 == ours.2 && theirs.3 == ours.3 || theirs < ours {
+                    tally.skipped += 1;
+                    return Ok(());
+                }
+                self.conn
+                    .prepare_cached(
+                        "UPDATE service SET name = ?2, municipalities = ?3, cluster = ?4,
+                                            updated_at = ?5
+                         WHERE id = ?1",
+                    )?
+                    .execute(params![row.id, theirs.1, theirs.2, theirs.3, theirs.0])?;
+                tally.updated += 1;
+            }
+        }
+        Ok(())
+    }
+
+    fn round(&mut self, row: RoundRow) -> Step {
+        const S: &str = "rounds";
+        not_empty(S, &row.id, "id", &row.id)?;
+        not_empty(S, &row.id, "label", &row.label)?;
+        not_empty(S, &row.id, "instrument_version", &row.instrument_version)?;
+        let valid_date = NaiveDate::parse_from_str(&row.held_on, "%Y-%m-%d")
+            .is_ok_and(|d| d.to_string() == row.held_on);
+        if !valid_date {
+            return Err(Problem::BadDate {
+                section: S,
+                id: row.id.clone(),
+                field: "held_on",
+                value: row.held_on.clone(),
+            }
+            .into());
+        }
+        if RoundKind::from_code(&row.kind).is_none() {
+            return Err(bad_code(S, &row.id, "kind", &row.kind));
+        }
+        if row.instrument_key != self.instrument.key {
+            return Err(Problem::Instrument {
+                found: row.instrument_key.clone(),
+                known: self.instrument.key.clone(),
+            }
+            .into());
+        }
+        let created_at = instant(S, &row.id, "created_at", &row.created_at)?;
+        if !self.exists(
+            "SELECT EXISTS (SELECT 1 FROM service WHERE id = ?1)",
+            &row.service_id,
+        )? {
+            return Err(missing_parent(S, &row.id, "service_id", &row.service_id));
+        }
+        let here: Option<String> = self
+            .conn
+            .prepare_cached("SELECT service_id FROM round WHERE id = ?1")?
+            .query_row([&row.id], |r| r.get(0))
+            .optional()?;
+        match here {
+            None => {
+                self.conn
+                    .prepare_cached(
+                        "INSERT INTO round (id, service_id, label, held_on, kind, instrument_key,
+                                            instrument_version, created_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    )?
+                    .execute(params![
+                        row.id,
+                        row.service_id,
+                        row.label,
+                        row.held_on,
+                        row.kind,
+                        row.instrument_key,
+                        row.instrument_version,
+                        created_at
+                    ])?;
+                self.summary.rounds.added += 1;
+            }
+            Some(service_id) if service_id != row.service_id => {
+                return Err(identity(
+                    S,
+                    &row.id,
+                    "service_id",
+                    service_id,
+                    row.service_id,
+                ));
+            }
+            // Rounds are not edited after they are made; a round already here stays as it is.
+            Some(_) => self.summary.rounds.skipped += 1,
+        }
+        Ok(())
+    }
+
+    fn respondent(&mut self, row: RespondentRow) -> Step {
+        const S: &str = "respondents";
+        not_empty(S, &row.id, "id", &row.id)?;
+        if Role::from_code(&row.role).is_none() {
+            return Err(bad_code(S, &row.id, "role", &row.role));
+        }
+        let created_at = instant(S, &row.id, "created_at", &row.created_at)?;
+        if !self.exists(
+            "SELECT EXISTS (SELECT 1 FROM round WHERE id = ?1)",
+            &row.round_id,
+        )? {
+            return Err(missing_parent(S, &row.id, "round_id", &row.round_id));
+        }
+        let here: Option<String> = self
+            .conn
+            .prepare_cached("SELECT round_id FROM respondent WHERE id = ?1")?
+            .query_row([&row.id], |r| r.get(0))
+            .optional()?;
+        match here {
+            None => {
+                self.conn
+                    .prepare_cached(
+                        "INSERT INTO respondent (id, round_id, role, code, created_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5)",
+                    )?
+                    .execute(params![
+                        row.id,
+                        row.round_id,
+                        row.role,
+                        row.code,
+                        created_at
+                    ])?;
+                self.summary.respondents.added += 1;
+            }
+            Some(round_id) if round_id != row.round_id => {
+                return Err(identity(S, &row.id, "round_id", round_id, row.round_id));
+            }
+            Some(_) => self.summary.respondents.skipped += 1,
+        }
+        Ok(())
+    }
+
+    fn answer(&mut self, row: AnswerRow) -> Step {
+        const S: &str = "answers";
+        not_empty(S, &row.id, "id", &row.id)?;
+        let Some(scale) = self.scales.get(row.item_key.as_str()) else {
+            return Err(Problem::UnknownItem {
+                id: row.id.clone(),
+                item: row.item_key.clone(),
+                instrument: format!("{} {}", self.instrument.key, self.instrument.version),
+            }
+            .into());
+        };
+        check_response(S, &row.id, row.value, row.missing.as_deref())?;
+        if let Some(value) = row.value
+            && !u8::try_from(value).is_ok_and(|v| scale.contains(v))
+        {
+            return Err(Problem::OutOfScale {
+                id: row.id.clone(),
+                item: row.item_key.clone(),
+                value,
+                min: scale.min(),
+                max: scale.max(),
+            }
+            .into());
+        }
+        let updated_at = instant(S, &row.id, "updated_at", &row.updated_at)?;
+        if !self.exists(
+            "SELECT EXISTS (SELECT 1 FROM respondent WHERE id = ?1)",
+            &row.respondent_id,
+        )? {
+            return Err(missing_parent(
+                S,
+                &row.id,
+                "respondent_id",
+                &row.respondent_id,
+            ));
+        }
+        let theirs = Content {
+            value: row.value,
+            missing: row.missing.clone(),
+            comment: row.comment.clone(),
+        };
+        // An answer is one respondent's answer to one item, whatever its id: the same item
+        // may have been answered on two machines before they met.
+        let here = self
+            .conn
+            .prepare_cached(
+                "SELECT id, value, missing, comment, updated_at FROM answer
+                 WHERE respondent_id = ?1 AND item_key = ?2",
+            )?
+            .query_row(params![row.respondent_id, row.item_key], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    Content {
+                        value: r.get(1)?,
+                        missing: r.get(2)?,
+                        comment: r.get(3)?,
+                    },
+                    r.get::<_, String>(4)?,
+                ))
+            })
+            .optional()?;
+        let Some((id, ours, our_time)) = here else {
+            let taken: Option<String> = self
+                .conn
+                .prepare_cached(
+                    "SELECT respondent_id || ' ' || item_key FROM answer WHERE id = ?1",
+                )?
+                .query_row([&row.id], |r| r.get(0))
+                .optional()?;
+            if let Some(other) = taken {
+                let there = format!("{} {}", row.respondent_id, row.item_key);
+                return Err(identity(S, &row.id, "respondent_id item_key", other, there));
+            }
+            self.conn
+                .prepare_cached(
+                    "INSERT INTO answer (id, respondent_id, item_key, value, missing, comment,
+                                         updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?
+                .execute(params![
+                    row.id,
+                    row.respondent_id,
+                    row.item_key,
+                    row.value,
+                    row.missing,
+                    row.comment,
+                    updated_at
+                ])?;
+            self.summary.answers.added += 1;
+            return Ok(());
+        };
+        if id != row.id {
+            self.remap.insert(row.id.clone(), id.clone());
+        }
+        if theirs == ours {
+            self.summary.answers.skipped += 1;
+            return Ok(());
+        }
+        // The newer wins; the older goes into the history as the old side of the change
+        // that replaced it, dated when the newer was made. Both machines write the same row,
+        // so after they have exchanged files both ways their histories agree.
+        if (&updated_at, &theirs) > (&our_time, &ours) {
+            self.conn
+                .prepare_cached(
+                    "UPDATE answer SET value = ?2, missing = ?3, comment = ?4, updated_at = ?5
+                     WHERE id = ?1",
+                )?
+                .execute(params![
+                    id,
+                    theirs.value,
+                    theirs.missing,
+                    theirs.comment,
+                    updated_at
+                ])?;
+            self.append_history(&id, &row.respondent_id, Some(&ours), &theirs, &updated_at)?;
+            self.summary.answers.updated += 1;
+        } else {
+            // An older version this database has had itself is no conflict, only a stale file.
+            let known: bool = self
+                .conn
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM answer_history
+                     WHERE answer_id = ?1 AND changed_at = ?2 AND new_value IS ?3
+                       AND new_missing IS ?4 AND new_comment = ?5)",
+                )?
+                .query_row(
+                    params![id, updated_at, theirs.value, theirs.missing, theirs.comment],
+                    |r| r.get(0),
+                )?;
+            if !known {
+                self.append_history(&id, &row.respondent_id, Some(&theirs), &ours, &our_time)?;
+            }
+            self.summary.answers.skipped += 1;
+            self.summary.newer_here += 1;
+        }
+        Ok(())
+    }
+
+    fn history(&mut self, row: HistoryRow) -> Step {
+        const S: &str = "history";
+        let changed_at = instant(S, &row.answer_id, "changed_at", &row.changed_at)?;
+        check_response(S, &row.answer_id, row.old_value, row.old_missing.as_deref())?;
+        check_response(S, &row.answer_id, row.new_value, row.new_missing.as_deref())?;
+        let answer_id = self
+            .remap
+            .get(&row.answer_id)
+            .cloned()
+            .unwrap_or_else(|| row.answer_id.clone());
+        let respondent: Option<String> = self
+            .conn
+            .prepare_cached("SELECT respondent_id FROM answer WHERE id = ?1")?
+            .query_row([&answer_id], |r| r.get(0))
+            .optional()?;
+        match respondent {
+            None => {
+                return Err(missing_parent(
+                    S,
+                    &row.answer_id,
+                    "answer_id",
+                    &row.answer_id,
+                ));
+            }
+            Some(here) if here != row.respondent_id => {
+                return Err(identity(
+                    S,
+                    &row.answer_id,
+                    "respondent_id",
+                    here,
+                    row.respondent_id,
+                ));
+            }
+            Some(_) => {}
+        }
+        let old = row.old_comment.map(|comment| Content {
+            value: row.old_value,
+            missing: row.old_missing,
+            comment,
+        });
+        let new = Content {
+            value: row.new_value,
+            missing: row.new_missing,
+            comment: row.new_comment,
+        };
+        if self.append_history(
+            &answer_id,
+            &row.respondent_id,
+            old.as_ref(),
+            &new,
+            &changed_at,
+        )? {
+            self.summary.history.added += 1;
+        } else {
+            self.summary.history.skipped += 1;
+        }
+        Ok(())
+    }
+
+    /// Appends a change unless the history already has it: a change is the same change when
+    /// its answer, its time and both its sides are the same (the natural key in
+    /// `docs/exchange.md`). Returns whether it was new.
+    fn append_history(
+        &self,
+        answer_id: &str,
+        respondent_id: &str,
+        old: Option<&Content>,
+        new: &Content,
+        at: &str,
+    ) -> rusqlite::Result<bool> {
+        let (old_value, old_missing, old_comment) = match old {
+            Some(old) => (
+                old.value,
+                old.missing.as_deref(),
+                Some(old.comment.as_str()),
+            ),
+            None => (None, None, None),
+        };
+        let already: bool = self
+            .conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM answer_history
+                 WHERE answer_id = ?1 AND changed_at = ?2
+                   AND old_value IS ?3 AND old_missing IS ?4 AND old_comment IS ?5
+                   AND new_value IS ?6 AND new_missing IS ?7 AND new_comment = ?8)",
+            )?
+            .query_row(
+                params![
+                    answer_id,
+                    at,
+                    old_value,
+                    old_missing,
+                    old_comment,
+                    new.value,
+                    new.missing,
+                    new.comment
+                ],
+                |r| r.get(0),
+            )?;
+        if already {
+            return Ok(false);
+        }
+        self.conn
+            .prepare_cached(
+                "INSERT INTO answer_history (answer_id, respondent_id, old_value, old_missing,
+                     old_comment, new_value, new_missing, new_comment, changed_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![
+                answer_id,
+                respondent_id,
+                old_value,
+                old_missing,
+                old_comment,
+                new.value,
+                new.missing,
+                new.comment,
+                at
+            ])?;
+        Ok(true)
+    }
+}
+
+fn not_empty(section: &'static str, id: &str, field: &'static str, text: &str) -> Step {
+    if text.trim().is_empty() {
+        return Err(Problem::EmptyText {
+            section,
+            id: id.to_string(),
+            field,
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// An RFC 3339 time in the store's own form (UTC, milliseconds), so that times from both
+/// machines compare as text.
+fn instant(
+    section: &'static str,
+    id: &str,
+    field: &'static str,
+    text: &str,
+) -> std::result::Result<String, Stop> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| timestamp(t.with_timezone(&Utc)))
+        .map_err(|_| {
+            Problem::BadTime {
+                section,
+                id: id.to_string(),
+                field,
+                value: text.to_string(),
+            }
+            .into()
+        })
+}
+
+/// A value (0–9) or a missing code, never both.
+fn check_response(
+    section: &'static str,
+    id: &str,
+    value: Option<i64>,
+    missing: Option<&str>,
+) -> Step {
+    if let Some(code) = missing {
+        if !MISSING_CODES.contains(&code) {
+            return Err(bad_code(section, id, "missing", code));
+        }
+        if value.is_some() {
+            return Err(Problem::ValueAndMissing {
+                section,
+                id: id.to_string(),
+                missing: code.to_string(),
+            }
+            .into());
+        }
+    }
+    match value {
+        Some(v) if !(0..=9).contains(&v) => Err(Problem::BadValue {
+            section,
+            id: id.to_string(),
+            value: v,
+        }
+        .into()),
+        _ => Ok(()),
+    }
+}
+
+fn bad_code(section: &'static str, id: &str, field: &'static str, value: &str) -> Stop {
+    Problem::BadCode {
+        section,
+        id: id.to_string(),
+        field,
+        value: value.to_string(),
+    }
+    .into()
+}
+
+fn missing_parent(section: &'static str, id: &str, field: &'static str, parent: &str) -> Stop {
+    Problem::MissingParent {
+        section,
+        id: id.to_string(),
+        field,
+        parent: parent.to_string(),
+    }
+    .into()
+}
+
+fn identity(
+    section: &'static str,
+    id: &str,
+    field: &'static str,
+    here: String,
+    there: String,
+) -> Stop {
+    Problem::Identity {
+        section,
+        id: id.to_string(),
+        field,
+        here,
+        there,
+    }
+    .into()
+}
+
+// ---- the streaming reader ----
+//
+// serde_json gives a problem the line and column where the reader stood when it was raised.
+// Each row is checked and written from inside its own `visit_map`, before the parser moves
+// past the row's closing brace, so that place is the row's own line.
+
+/// The whole file: the header fields, then the five arrays, in the order of `FIELDS`.
+struct FileSeed<'i, 'a> {
+    importer: &'i mut Importer<'a>,
+}
+
+impl<'de> DeserializeSeed<'de> for FileSeed<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> de::Visitor<'de> for FileSeed<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a kartlegg export (a JSON object)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let importer = self.importer;
+        for (index, &expected) in FIELDS.iter().enumerate() {
+            let found = map.next_key::<String>()?;
+            match found {
+                Some(found) if found == expected => {}
+                _ if index == 0 => return Err(importer.stop(Problem::NotAnExport)),
+                Some(found) => return Err(importer.stop(Problem::FieldOrder { expected, found })),
+                None => return Err(importer.stop(Problem::MissingField { expected })),
+            }
+            match expected {
+                "format" => {
+                    let format: serde_json::Value = map.next_value()?;
+                    if format != FORMAT {
+                        return Err(importer.stop(Problem::NotAnExport));
+                    }
+                }
+                "format_version" => {
+                    let version: serde_json::Value = map.next_value()?;
+                    if version != FORMAT_VERSION {
+                        return Err(importer.stop(Problem::FormatVersion {
+                            found: version.to_string(),
+                        }));
+                    }
+                }
+                // Only for people reading the file: the format version is what counts.
+                "exported_at" => {
+                    map.next_value::<String>()?;
+                }
+                "schema_version" => {
+                    map.next_value::<u32>()?;
+                }
+                "instrument" => {
+                    let theirs: InstrumentRef = map.next_value()?;
+                    if theirs.key != importer.instrument.key {
+                        let known = importer.instrument.key.clone();
+                        return Err(importer.stop(Problem::Instrument {
+                            found: theirs.key,
+                            known,
+                        }));
+                    }
+                }
+                "services" => map.next_value_seed(Rows::new(importer, Importer::service))?,
+                "rounds" => map.next_value_seed(Rows::new(importer, Importer::round))?,
+                "respondents" => map.next_value_seed(Rows::new(importer, Importer::respondent))?,
+                "answers" => map.next_value_seed(Rows::new(importer, Importer::answer))?,
+                "history" => map.next_value_seed(Rows::new(importer, Importer::history))?,
+                _ => unreachable!("every field in FIELDS has an arm"),
+            }
+        }
+        if let Some(found) = map.next_key::<String>()? {
+            return Err(importer.stop(Problem::ExtraField { found }));
+        }
+        Ok(())
+    }
+}
+
+type Handler<'a, T> = fn(&mut Importer<'a>, T) -> Step;
+
+/// One array of rows, each handed to `handle` as soon as it is read.
+struct Rows<'i, 'a, T> {
+    importer: &'i mut Importer<'a>,
+    handle: Handler<'a, T>,
+}
+
+impl<'i, 'a, T> Rows<'i, 'a, T> {
+    fn new(importer: &'i mut Importer<'a>, handle: Handler<'a, T>) -> Self {
+        Rows { importer, handle }
+    }
+}
+
+impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for Rows<'_, '_, T> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de, T: DeserializeOwned> de::Visitor<'de> for Rows<'_, '_, T> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of rows")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq
+            .next_element_seed(OneRow {
+                importer: &mut *self.importer,
+                handle: self.handle,
+                row: PhantomData,
+            })?
+            .is_some()
+        {}
+        Ok(())
+    }
+}
+
+struct OneRow<'i, 'a, T> {
+    importer: &'i mut Importer<'a>,
+    handle: Handler<'a, T>,
+    row: PhantomData<T>,
+}
+
+impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for OneRow<'_, '_, T> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de, T: DeserializeOwned> de::Visitor<'de> for OneRow<'_, '_, T> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a row (a JSON object)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        let row = T::deserialize(de::value::MapAccessDeserializer::new(map))?;
+        (self.handle)(self.importer, row).map_err(|stop| self.importer.stop(stop))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_that_a_spreadsheet_would_run_are_neutralised() {
+        for cell in ["=1+1", "+47 22", "-3", "@SUM(A1)", "\t=x", "\r=x"] {
+            assert_eq!(neutralise(cell), format!("'{cell}"));
+        }
+        for cell in ["", "3", "Fjellbygd", "a=b", "2026-03-09", " =x"] {
+            assert_eq!(neutralise(cell), cell);
+        }
+    }
+
+    #[test]
+    fn times_are_normalised_to_the_stores_form() {
+        assert_eq!(
+            instant("answers", "x", "updated_at", "2026-03-09T11:15:00+01:00").ok(),
+            Some("2026-03-09T10:15:00.000Z".to_string())
+        );
+        assert!(instant("answers", "x", "updated_at", "09.03.2026").is_err());
+    }
+
+    #[test]
+    fn a_tie_in_time_picks_the_same_winner_from_both_sides() {
+        let a = Content {
+            value: Some(2),
+            missing: None,
+            comment: String::new(),
+        };
+        let b = Content {
+            value: Some(4),
+            missing: None,
+            comment: String::new(),
+        };
+        let t = "2026-03-09T10:15:00.000Z";
+        assert!((t, &b) > (t, &a));
+        assert!(("2026-03-09T10:16:00.000Z", &a) > (t, &b));
+    }
+
+    #[test]
+    fn responses_are_checked() {
+        assert!(check_response("answers", "x", Some(3), None).is_ok());
+        assert!(check_response("answers", "x", None, Some("dont_know")).is_ok());
+        assert!(check_response("answers", "x", None, None).is_ok());
+        assert!(check_response("answers", "x", Some(3), Some("dont_know")).is_err());
+        assert!(check_response("answers", "x", None, Some("maybe")).is_err());
+        assert!(check_response("answers", "x", Some(10), None).is_err());
+    }
+}

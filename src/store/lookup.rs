@@ -1,0 +1,292 @@
+//! Finding a service and a round the way a user names them on the command line: by id, or
+//! by name or label (case-insensitive, exact). An unknown or ambiguous name lists the
+//! candidates, so the user can pick one by name or id.
+
+use crate::domain::model::{Round, Service};
+use crate::i18n::{Lang, tr, trf};
+
+use super::{Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum LookupError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("no service {query:?}")]
+    UnknownService {
+        query: String,
+        candidates: Vec<Service>,
+    },
+    #[error("more than one service is called {query:?}")]
+    AmbiguousService {
+        query: String,
+        candidates: Vec<Service>,
+    },
+    #[error("no round {query:?} in {service}")]
+    UnknownRound {
+        query: String,
+        service: String,
+        candidates: Vec<Round>,
+    },
+    #[error("more than one round of {service} is called {query:?}")]
+    AmbiguousRound {
+        query: String,
+        service: String,
+        candidates: Vec<Round>,
+    },
+}
+
+fn same_name(a: &str, b: &str) -> bool {
+    a.trim().to_lowercase() == b.trim().to_lowercase()
+}
+
+/// A user's text in the language's quotation marks: «…» or “…”.
+pub fn quoted(lang: Lang, text: &str) -> String {
+    trf(lang, "report.quoted", &[("text", &text)])
+}
+
+fn listing(lang: Lang, parts: Vec<String>) -> String {
+    if parts.is_empty() {
+        tr(lang, "report.none").to_string()
+    } else {
+        parts.join(", ")
+    }
+}
+
+impl LookupError {
+    /// One line a user reads, in their language, with the candidates.
+    pub fn message(&self, lang: Lang) -> String {
+        let service_names = |services: &[Service]| {
+            listing(
+                lang,
+                services.iter().map(|s| quoted(lang, &s.name)).collect(),
+            )
+        };
+        let service_ids = |services: &[Service]| {
+            listing(
+                lang,
+                services
+                    .iter()
+                    .map(|s| format!("{} ({}, id {})", quoted(lang, &s.name), s.cluster, s.id))
+                    .collect(),
+            )
+        };
+        let round_labels = |rounds: &[Round]| {
+            listing(
+                lang,
+                rounds
+                    .iter()
+                    .map(|r| format!("{} ({})", quoted(lang, &r.label), r.held_on))
+                    .collect(),
+            )
+        };
+        let round_ids = |rounds: &[Round]| {
+            listing(
+                lang,
+                rounds
+                    .iter()
+                    .map(|r| format!("{} ({}, id {})", quoted(lang, &r.label), r.held_on, r.id))
+                    .collect(),
+            )
+        };
+        match self {
+            LookupError::Store(e) => e.message(lang),
+            LookupError::UnknownService { query, candidates } => trf(
+                lang,
+                "report.unknown_service",
+                &[
+                    ("query", &quoted(lang, query)),
+                    ("candidates", &service_names(candidates)),
+                ],
+            ),
+            LookupError::AmbiguousService { query, candidates } => trf(
+                lang,
+                "report.ambiguous_service",
+                &[
+                    ("query", &quoted(lang, query)),
+                    ("candidates", &service_ids(candidates)),
+                ],
+            ),
+            LookupError::UnknownRound {
+                query,
+                service,
+                candidates,
+            } => trf(
+                lang,
+                "report.unknown_round",
+                &[
+                    ("query", &quoted(lang, query)),
+                    ("service", &quoted(lang, service)),
+                    ("candidates", &round_labels(candidates)),
+                ],
+            ),
+            LookupError::AmbiguousRound {
+                query,
+                service,
+                candidates,
+            } => trf(
+                lang,
+                "report.ambiguous_round",
+                &[
+                    ("query", &quoted(lang, query)),
+                    ("service", &quoted(lang, service)),
+                    ("candidates", &round_ids(candidates)),
+                ],
+            ),
+        }
+    }
+}
+
+impl Store {
+    /// The service with this id, or else the one service with this name (ignoring case).
+    pub fn find_service(&self, name_or_id: &str) -> Result<Service, LookupError> {
+        let services: Vec<Service> = self.services()?.into_iter().map(|s| s.service).collect();
+        let query = name_or_id.trim();
+        if let Some(service) = services.iter().find(|s| s.id == query) {
+            return Ok(service.clone());
+        }
+        let mut named: Vec<Service> = services
+            .iter()
+            .filter(|s| same_name(&s.name, query))
+            .cloned()
+            .collect();
+        match named.len() {
+            1 => Ok(named.remove(0)),
+            0 => Err(LookupError::UnknownService {
+                query: query.to_string(),
+                candidates: services,
+            }),
+            _ => Err(LookupError::AmbiguousService {
+                query: query.to_string(),
+                candidates: named,
+            }),
+        }
+    }
+
+    /// The round of `service` with this id, or else the one round with this label (ignoring
+    /// case). A round of another service is never found.
+    pub fn find_round(&self, service: &Service, label_or_id: &str) -> Result<Round, LookupError> {
+        let rounds: Vec<Round> = self
+            .rounds(&service.id)?
+            .into_iter()
+            .map(|r| r.round)
+            .collect();
+        let query = label_or_id.trim();
+        if let Some(round) = rounds.iter().find(|r| r.id == query) {
+            return Ok(round.clone());
+        }
+        let mut labelled: Vec<Round> = rounds
+            .iter()
+            .filter(|r| same_name(&r.label, query))
+            .cloned()
+            .collect();
+        match labelled.len() {
+            1 => Ok(labelled.remove(0)),
+            0 => Err(LookupError::UnknownRound {
+                query: query.to_string(),
+                service: service.name.clone(),
+                candidates: rounds,
+            }),
+            _ => Err(LookupError::AmbiguousRound {
+                query: query.to_string(),
+                service: service.name.clone(),
+                candidates: labelled,
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::instrument::Instrument;
+    use crate::domain::model::RoundKind;
+    use chrono::{NaiveDate, TimeZone, Utc};
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("k.db")).unwrap();
+        (dir, store)
+    }
+
+    #[test]
+    fn services_by_id_or_name_ignoring_case() {
+        let (_dir, mut store) = store();
+        let now = Utc.with_ymd_and_hms(2026, 3, 9, 10, 0, 0).unwrap();
+        let a = store
+            .create_service("Fjellbygd barnevern", &[], "Innlandet", now)
+            .unwrap();
+        let b = store.create_service("Sjøbyen", &[], "Vest", now).unwrap();
+        let c = store.create_service("SJØBYEN", &[], "Øst", now).unwrap();
+        assert_eq!(store.find_service("fjellbygd BARNEVERN ").unwrap(), a);
+        assert_eq!(store.find_service(&b.id).unwrap(), b);
+        match store.find_service("sjøbyen").unwrap_err() {
+            LookupError::AmbiguousService { candidates, .. } => {
+                assert_eq!(candidates.len(), 2);
+                let message = LookupError::AmbiguousService {
+                    query: "sjøbyen".into(),
+                    candidates,
+                }
+                .message(Lang::En);
+                assert!(
+                    message.contains(&b.id) && message.contains(&c.id),
+                    "{message}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        let unknown = store.find_service("Fjell").unwrap_err();
+        let message = unknown.message(Lang::Nb);
+        assert!(!message.contains('\n'));
+        assert!(message.contains("Fjellbygd barnevern"), "{message}");
+    }
+
+    #[test]
+    fn rounds_within_their_service_only() {
+        let (_dir, mut store) = store();
+        let now = Utc.with_ymd_and_hms(2026, 3, 9, 10, 0, 0).unwrap();
+        let date = NaiveDate::from_ymd_opt(2026, 3, 9).unwrap();
+        let instrument = Instrument::standard();
+        let a = store.create_service("A", &[], "", now).unwrap();
+        let b = store.create_service("B", &[], "", now).unwrap();
+        let round = store
+            .create_round(
+                &a.id,
+                "Før samling 1",
+                date,
+                RoundKind::Before,
+                instrument,
+                now,
+            )
+            .unwrap();
+        let other = store
+            .create_round(
+                &b.id,
+                "Før samling 1",
+                date,
+                RoundKind::Before,
+                instrument,
+                now,
+            )
+            .unwrap();
+        assert_eq!(store.find_round(&a, "før SAMLING 1").unwrap(), round);
+        assert_eq!(store.find_round(&a, &round.id).unwrap(), round);
+        assert!(matches!(
+            store.find_round(&a, &other.id),
+            Err(LookupError::UnknownRound { .. })
+        ));
+        store
+            .create_round(
+                &a.id,
+                "før samling 1",
+                date,
+                RoundKind::Before,
+                instrument,
+                now,
+            )
+            .unwrap();
+        assert!(matches!(
+            store.find_round(&a, "Før samling 1"),
+            Err(LookupError::AmbiguousRound { .. })
+        ));
+    }
+}

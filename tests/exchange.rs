@@ -1,0 +1,837 @@
+//! Export and import between machines: round trips, idempotence, conflicts, refusals that
+//! leave the database untouched, CSV for analysis, and the command line around them.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use kartlegg::domain::instrument::Instrument;
+use kartlegg::domain::model::{Response, Role, RoundKind};
+use kartlegg::store::exchange::{CsvLayout, ImportSummary, Problem, Scope};
+use kartlegg::store::{Store, StoreError};
+use proptest::prelude::*;
+
+fn at(minute: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 9, 10, 0, 0).unwrap() + Duration::minutes(minute)
+}
+
+fn instrument() -> &'static Instrument {
+    Instrument::standard()
+}
+
+fn demo(path: &Path, seed: u64) -> Store {
+    let mut store = Store::open(path).unwrap();
+    kartlegg::cli::demo::fill(&mut store, instrument(), seed, at(0))
+        .unwrap()
+        .expect("an empty database");
+    store
+}
+
+fn export(store: &Store) -> Vec<u8> {
+    let mut out = Vec::new();
+    store
+        .export_json(
+            Scope::All,
+            instrument(),
+            at(999),
+            &mut out,
+            Path::new("test"),
+        )
+        .unwrap();
+    out
+}
+
+fn csv(store: &Store, layout: CsvLayout) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    store
+        .export_csv(
+            Scope::All,
+            instrument(),
+            layout,
+            &mut out,
+            Path::new("test"),
+        )
+        .unwrap();
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(out.as_slice())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+fn import(store: &mut Store, file: &[u8]) -> Result<ImportSummary, StoreError> {
+    store.import_json(file, instrument())
+}
+
+fn refusal(store: &mut Store, file: &[u8]) -> (usize, usize, Problem) {
+    match import(store, file) {
+        Err(StoreError::ImportRefused(refusal)) => (refusal.line, refusal.column, refusal.problem),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+/// The export as data, without the moment it was made.
+fn data(file: &[u8]) -> serde_json::Value {
+    let mut value: serde_json::Value = serde_json::from_slice(file).unwrap();
+    value.as_object_mut().unwrap().remove("exported_at");
+    value
+}
+
+/// Every row of every table, history with its local `seq`, in a stable order.
+fn dump(path: &Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let mut rows = Vec::new();
+    for (table, order) in [
+        ("service", "id"),
+        ("round", "id"),
+        ("respondent", "id"),
+        ("answer", "id"),
+        ("answer_history", "seq"),
+    ] {
+        let mut stmt = conn
+            .prepare(&format!("SELECT * FROM {table} ORDER BY {order}"))
+            .unwrap();
+        let n = stmt.column_count();
+        let found = stmt
+            .query_map([], |r| {
+                (0..n)
+                    .map(|i| {
+                        r.get::<_, rusqlite::types::Value>(i)
+                            .map(|v| format!("{v:?}"))
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .unwrap();
+        for row in found {
+            rows.push(format!("{table}: {}", row.unwrap().join(" | ")));
+        }
+    }
+    rows
+}
+
+/// The history without `seq`, as a set: what two machines should agree on after exchanging.
+fn history_set(path: &Path) -> Vec<String> {
+    let mut rows: Vec<String> = dump(path)
+        .into_iter()
+        .filter(|r| r.starts_with("answer_history:"))
+        .map(|r| r.split_once(" | ").unwrap().1.to_string())
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// The main file's bytes once every committed change is in it, and proof that no
+/// write-ahead log is left over.
+fn settled_bytes(path: &Path) -> Vec<u8> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .unwrap();
+    drop(conn);
+    let wal = PathBuf::from(format!("{}-wal", path.display()));
+    assert!(
+        fs::metadata(&wal).map(|m| m.len() == 0).unwrap_or(true),
+        "write-ahead log left with content"
+    );
+    fs::read(path).unwrap()
+}
+
+/// One service, round and respondent: what two machines share before they part.
+fn small(path: &Path) -> (Store, String) {
+    let mut store = Store::open(path).unwrap();
+    let service = store
+        .create_service("Fjellbygd", &["3401".into()], "Innlandet", at(0))
+        .unwrap();
+    let round = store
+        .create_round(
+            &service.id,
+            "Før samling 1",
+            NaiveDate::from_ymd_opt(2026, 3, 9).unwrap(),
+            RoundKind::Before,
+            instrument(),
+            at(0),
+        )
+        .unwrap();
+    let who = store
+        .create_respondent(&round.id, Role::KeyPerson, "AB", at(0))
+        .unwrap();
+    (store, who.id)
+}
+
+const ITEM: &str = "readiness.problem_awareness.1";
+
+#[test]
+fn export_then_import_into_an_empty_database_then_export_gives_the_same_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = demo(&dir.path().join("a.db"), 7);
+    let first = export(&a);
+    let mut b = Store::open(&dir.path().join("b.db")).unwrap();
+    let summary = import(&mut b, &first).unwrap();
+    let counts = a.counts().unwrap();
+    assert_eq!(summary.services.added, counts.services);
+    assert_eq!(summary.answers.added, counts.answers);
+    assert_eq!(summary.history.added, counts.history);
+    assert_eq!(b.counts().unwrap(), counts);
+    assert!(b.integrity_problems().unwrap().is_empty());
+    let second = export(&b);
+    assert_eq!(data(&first), data(&second));
+    // The same rows in the same order: the files are the same line for line.
+    assert_eq!(first, second);
+    // And what the screens show is the same too: respondents in the order they were added.
+    let services = a.services().unwrap();
+    let round = &a.rounds(&services[0].service.id).unwrap()[0].round;
+    assert_eq!(
+        a.round_answers(&round.id).unwrap(),
+        b.round_answers(&round.id).unwrap()
+    );
+}
+
+#[test]
+fn importing_the_same_file_twice_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = demo(&dir.path().join("a.db"), 7);
+    let file = export(&a);
+    let b_path = dir.path().join("b.db");
+    // The second database has data of its own, so the merge is a real one.
+    let mut b = demo(&b_path, 8);
+    let first = import(&mut b, &file).unwrap();
+    assert!(first.changed_anything());
+    drop(b);
+    let before = dump(&b_path);
+    let mut b = Store::open(&b_path).unwrap();
+    let second = import(&mut b, &file).unwrap();
+    assert!(!second.changed_anything(), "{second:?}");
+    assert_eq!(second.answers.skipped, a.counts().unwrap().answers);
+    assert_eq!(second.history.skipped, a.counts().unwrap().history);
+    drop(b);
+    assert_eq!(dump(&b_path), before);
+}
+
+#[test]
+fn a_change_on_both_machines_keeps_the_newer_and_puts_the_older_in_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a_path, b_path) = (dir.path().join("a.db"), dir.path().join("b.db"));
+    let (mut a, who) = small(&a_path);
+    a.save_response(&who, ITEM, Some(Response::Score(3)), at(1))
+        .unwrap();
+    let mut b = Store::open(&b_path).unwrap();
+    import(&mut b, &export(&a)).unwrap();
+
+    // They part: A says 5 at minute 2, B says 2 at minute 3, later.
+    a.save_response(&who, ITEM, Some(Response::Score(5)), at(2))
+        .unwrap();
+    b.save_response(&who, ITEM, Some(Response::Score(2)), at(3))
+        .unwrap();
+    b.save_comment(&who, "fit.answers_problem.1", "Bare hos B", at(4))
+        .unwrap();
+
+    // B gets A's file: B's answer is newer and stays; A's 5 goes into B's history.
+    let summary = import(&mut b, &export(&a)).unwrap();
+    assert_eq!(summary.newer_here, 1);
+    assert_eq!(summary.answers.updated, 0);
+    let answers = b.answers(&who).unwrap();
+    assert_eq!(answers[ITEM].response, Some(Response::Score(2)));
+    let history = b.history(&who, ITEM).unwrap();
+    assert!(
+        history
+            .iter()
+            .any(|h| h.new.response == Some(Response::Score(5))),
+        "A's 5 is in B's history: {history:?}"
+    );
+    assert!(history.iter().any(|h| {
+        h.old.as_ref().map(|o| o.response) == Some(Some(Response::Score(5)))
+            && h.new.response == Some(Response::Score(2))
+    }));
+
+    // A gets B's file: B's 2 is newer and wins; A's 5 is the old side of the change.
+    let summary = import(&mut a, &export(&b)).unwrap();
+    assert_eq!(summary.answers.updated, 1);
+    assert_eq!(summary.answers.added, 1, "the comment only B had");
+    let answers = a.answers(&who).unwrap();
+    assert_eq!(answers[ITEM].response, Some(Response::Score(2)));
+    assert_eq!(answers["fit.answers_problem.1"].comment, "Bare hos B");
+    let history = a.history(&who, ITEM).unwrap();
+    assert!(history.iter().any(|h| {
+        h.old.as_ref().map(|o| o.response) == Some(Some(Response::Score(5)))
+            && h.new.response == Some(Response::Score(2))
+    }));
+
+    // After one more exchange each way the two machines agree, history and all.
+    import(&mut b, &export(&a)).unwrap();
+    import(&mut a, &export(&b)).unwrap();
+    drop((a, b));
+    let strip_seq = |rows: Vec<String>| -> Vec<String> {
+        rows.into_iter()
+            .filter(|r| !r.starts_with("answer_history:"))
+            .collect()
+    };
+    assert_eq!(strip_seq(dump(&a_path)), strip_seq(dump(&b_path)));
+    assert_eq!(history_set(&a_path), history_set(&b_path));
+}
+
+#[test]
+fn the_same_item_answered_on_two_machines_under_different_ids_merges_by_respondent_and_item() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a_path, b_path) = (dir.path().join("a.db"), dir.path().join("b.db"));
+    let (mut a, who) = small(&a_path);
+    let mut b = Store::open(&b_path).unwrap();
+    import(&mut b, &export(&a)).unwrap();
+    // Neither has answered yet; both do, each making its own answer row.
+    a.save_response(&who, ITEM, Some(Response::Score(4)), at(5))
+        .unwrap();
+    b.save_response(&who, ITEM, Some(Response::DontKnow), at(6))
+        .unwrap();
+    let summary = import(&mut a, &export(&b)).unwrap();
+    assert_eq!(summary.answers.updated, 1);
+    assert_eq!(summary.history.added, 1, "B's own change, under A's id");
+    assert_eq!(
+        a.answers(&who).unwrap()[ITEM].response,
+        Some(Response::DontKnow)
+    );
+    let history = a.history(&who, ITEM).unwrap();
+    assert!(
+        history
+            .iter()
+            .any(|h| h.new.response == Some(Response::Score(4)))
+    );
+    assert!(a.integrity_problems().unwrap().is_empty());
+    // And twice is still once.
+    assert!(!import(&mut a, &export(&b)).unwrap().changed_anything());
+}
+
+#[test]
+fn a_refused_file_leaves_the_database_byte_for_byte_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = export(&demo(&dir.path().join("a.db"), 7));
+    let target = dir.path().join("b.db");
+    drop(demo(&target, 8));
+    let before = settled_bytes(&target);
+    let text = String::from_utf8(good.clone()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    // The last answer gets an item key the instrument does not have, so the import fails
+    // only after thousands of rows were written.
+    let last_answer = lines
+        .iter()
+        .rposition(|l| l.contains("\"item_key\""))
+        .unwrap();
+    let unknown = {
+        let mut lines = lines.clone();
+        let changed = lines[last_answer].replacen("\"item_key\":\"", "\"item_key\":\"x.", 1);
+        lines[last_answer] = &changed;
+        lines.join("\n").into_bytes()
+    };
+    let bad: Vec<(&str, Vec<u8>)> = vec![
+        ("empty", Vec::new()),
+        ("half", good[..good.len() / 2].to_vec()),
+        ("all but the end", good[..good.len() - 3].to_vec()),
+        ("not json", b"service;round\nFjellbygd;1\n".to_vec()),
+        ("foreign json", br#"{"name": "another program"}"#.to_vec()),
+        ("an array", b"[1, 2, 3]".to_vec()),
+        ("unknown item", unknown),
+        ("trailing garbage", [good.as_slice(), b"{}"].concat()),
+    ];
+    for (what, file) in &bad {
+        let mut store = Store::open(&target).unwrap();
+        let (line, column, problem) = refusal(&mut store, file);
+        assert!(
+            line >= 1 || what == &"empty",
+            "{what}: {problem:?} at {line}:{column}"
+        );
+        drop(store);
+        assert!(
+            settled_bytes(&target) == before,
+            "{what} changed the database"
+        );
+    }
+}
+
+#[test]
+fn a_refusal_says_why_and_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, who) = small(&dir.path().join("a.db"));
+    a.save_response(&who, ITEM, Some(Response::Score(3)), at(1))
+        .unwrap();
+    let text = String::from_utf8(export(&a)).unwrap();
+    let mut b = Store::open(&dir.path().join("b.db")).unwrap();
+    let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+
+    let unknown = text.replace(ITEM, "readiness.problem_awareness.9");
+    let (line, _, problem) = refusal(&mut b, unknown.as_bytes());
+    assert_eq!(line, line_of("\"item_key\""));
+    assert!(
+        matches!(&problem, Problem::UnknownItem { item, .. } if item == "readiness.problem_awareness.9")
+    );
+    let message = problem.message(kartlegg::i18n::Lang::En);
+    assert!(
+        message.contains("readiness.problem_awareness.9"),
+        "{message}"
+    );
+
+    let newer = text.replace("\"format_version\": 1,", "\"format_version\": 2,");
+    let (line, _, problem) = refusal(&mut b, newer.as_bytes());
+    assert_eq!(line, line_of("\"format_version\""));
+    assert_eq!(problem, Problem::FormatVersion { found: "2".into() });
+
+    let out_of_scale = text.replace("\"value\":3", "\"value\":7");
+    let (_, _, problem) = refusal(&mut b, out_of_scale.as_bytes());
+    assert!(matches!(
+        problem,
+        Problem::OutOfScale {
+            value: 7,
+            min: 1,
+            max: 5,
+            ..
+        }
+    ));
+
+    let orphan = text.replacen("\"service_id\":\"", "\"service_id\":\"gone-", 1);
+    let (line, _, problem) = refusal(&mut b, orphan.as_bytes());
+    assert_eq!(line, line_of("\"service_id\""));
+    assert!(matches!(
+        problem,
+        Problem::MissingParent {
+            field: "service_id",
+            ..
+        }
+    ));
+
+    let cut = &text[..text.len() / 2];
+    let (line, _, problem) = refusal(&mut b, cut.as_bytes());
+    assert_eq!(problem, Problem::Truncated);
+    assert_eq!(line, cut.matches('\n').count() + 1);
+
+    assert_eq!(refusal(&mut b, b"{\"name\": 1}").2, Problem::NotAnExport);
+    assert!(matches!(
+        refusal(&mut b, b"name;code").2,
+        Problem::NotJson(_)
+    ));
+    assert_eq!(b.counts().unwrap(), Default::default());
+
+    // Every problem reads in every language, with the place.
+    let e = import(&mut b, unknown.as_bytes()).unwrap_err();
+    for lang in kartlegg::i18n::Lang::ALL {
+        let message = e.message(lang);
+        assert!(
+            message.contains(&line_of("\"item_key\"").to_string()),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn csv_cells_that_a_spreadsheet_would_run_are_neutralised() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("k.db")).unwrap();
+    let service = store
+        .create_service("=HYPERLINK(\"http://x\")", &[], "+47 cluster", at(0))
+        .unwrap();
+    let round = store
+        .create_round(
+            &service.id,
+            "@runde",
+            NaiveDate::from_ymd_opt(2026, 3, 9).unwrap(),
+            RoundKind::Before,
+            instrument(),
+            at(0),
+        )
+        .unwrap();
+    let who = store
+        .create_respondent(&round.id, Role::Staff, "-A1", at(0))
+        .unwrap();
+    store
+        .save_comment(&who.id, ITEM, "=1+1, \"quoted\"\nand a new line", at(1))
+        .unwrap();
+    store
+        .save_response(&who.id, ITEM, Some(Response::Score(4)), at(2))
+        .unwrap();
+    for layout in [CsvLayout::Long, CsvLayout::Wide] {
+        let rows = csv(&store, layout);
+        assert_eq!(rows.len(), 2, "{layout:?}: a header and one row");
+        let row = &rows[1];
+        for cell in row {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@']),
+                "{layout:?}: {cell:?} could run as a formula"
+            );
+        }
+        assert!(row.contains(&"'=HYPERLINK(\"http://x\")".to_string()));
+        assert!(row.contains(&"'+47 cluster".to_string()));
+        assert!(row.contains(&"'@runde".to_string()));
+        assert!(row.contains(&"'-A1".to_string()));
+    }
+    let long = csv(&store, CsvLayout::Long);
+    let comment = long[0].iter().position(|h| h == "comment").unwrap();
+    assert_eq!(long[1][comment], "'=1+1, \"quoted\"\nand a new line");
+    let value = long[0].iter().position(|h| h == "value").unwrap();
+    assert_eq!(long[1][value], "4");
+}
+
+#[test]
+fn the_wide_header_has_one_column_per_item_in_walk_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo(&dir.path().join("k.db"), 7);
+    let rows = csv(&store, CsvLayout::Wide);
+    let keys: Vec<String> = instrument()
+        .items()
+        .iter()
+        .map(|i| i.item.key.clone())
+        .collect();
+    let header = &rows[0];
+    assert_eq!(
+        header[..11].join(","),
+        "service_id,service,cluster,round_id,round,held_on,kind,instrument_version,respondent_id,role,code"
+    );
+    assert_eq!(header[11..], keys[..]);
+    assert_eq!(rows.len() - 1, store.counts().unwrap().respondents);
+    // Every cell of an item is a score on its scale, a missing code, or empty.
+    for row in &rows[1..] {
+        for (cell, item) in row[11..].iter().zip(instrument().items()) {
+            let ok = cell.is_empty()
+                || cell == "dont_know"
+                || cell == "not_applicable"
+                || cell.parse::<u8>().is_ok_and(|v| item.scale.contains(v));
+            assert!(ok, "{cell:?} for {}", item.item.key);
+        }
+    }
+    let long = csv(&store, CsvLayout::Long);
+    assert_eq!(long.len() - 1, store.counts().unwrap().answers);
+}
+
+// ---- a random database survives the round trip ----
+
+#[derive(Debug, Clone)]
+enum Change {
+    Score(u8),
+    DontKnow,
+    NotApplicable,
+    Clear,
+    Comment(String),
+}
+
+#[derive(Debug, Clone)]
+struct RespondentPlan {
+    role: usize,
+    code: String,
+    changes: Vec<(usize, Change)>,
+}
+
+#[derive(Debug, Clone)]
+struct RoundPlan {
+    label: String,
+    kind: usize,
+    day: u32,
+    respondents: Vec<RespondentPlan>,
+}
+
+#[derive(Debug, Clone)]
+struct ServicePlan {
+    name: String,
+    municipalities: Vec<String>,
+    cluster: String,
+    rounds: Vec<RoundPlan>,
+}
+
+fn text() -> impl Strategy<Value = String> {
+    "[a-zA-ZæøåÆØÅ0-9 =+@\"'\\-,;\n]{0,16}"
+}
+
+fn plan() -> impl Strategy<Value = Vec<ServicePlan>> {
+    let change = prop_oneof![
+        any::<u8>().prop_map(Change::Score),
+        Just(Change::DontKnow),
+        Just(Change::NotApplicable),
+        Just(Change::Clear),
+        text().prop_map(Change::Comment),
+    ];
+    let respondent = (
+        0..4usize,
+        "[A-Z]{0,3}",
+        prop::collection::vec((0..57usize, change), 0..8),
+    )
+        .prop_map(|(role, code, changes)| RespondentPlan {
+            role,
+            code,
+            changes,
+        });
+    let round = (
+        "[A-Za-zæøå][A-Za-zæøå 0-9]{0,10}",
+        0..3usize,
+        1..28u32,
+        prop::collection::vec(respondent, 0..3),
+    )
+        .prop_map(|(label, kind, day, respondents)| RoundPlan {
+            label,
+            kind,
+            day,
+            respondents,
+        });
+    let service = (
+        "[A-Za-zæøå=+@-][A-Za-zæøå 0-9]{0,10}",
+        prop::collection::vec("[0-9]{4}", 0..3),
+        text(),
+        prop::collection::vec(round, 0..3),
+    )
+        .prop_map(|(name, municipalities, cluster, rounds)| ServicePlan {
+            name,
+            municipalities,
+            cluster,
+            rounds,
+        });
+    prop::collection::vec(service, 0..3)
+}
+
+fn build(store: &mut Store, plan: &[ServicePlan]) {
+    let items = instrument().items();
+    // The clock moves on with every change, as a real one does.
+    let mut clock = 0;
+    store
+        .in_transaction(|store| {
+            for s in plan {
+                let service =
+                    store.create_service(&s.name, &s.municipalities, &s.cluster, at(0))?;
+                for r in &s.rounds {
+                    let round = store.create_round(
+                        &service.id,
+                        &r.label,
+                        NaiveDate::from_ymd_opt(2026, 2, r.day).unwrap(),
+                        RoundKind::ALL[r.kind],
+                        instrument(),
+                        at(0),
+                    )?;
+                    for p in &r.respondents {
+                        let who = store.create_respondent(
+                            &round.id,
+                            Role::ALL[p.role],
+                            &p.code,
+                            at(0),
+                        )?;
+                        for (item, change) in &p.changes {
+                            clock += 1;
+                            let item = &items[*item];
+                            let key = &item.item.key;
+                            let now = at(clock);
+                            match change {
+                                Change::Score(raw) => {
+                                    let span = item.scale.max() - item.scale.min() + 1;
+                                    let score = item.scale.min() + raw % span;
+                                    store.save_response(
+                                        &who.id,
+                                        key,
+                                        Some(Response::Score(score)),
+                                        now,
+                                    )?
+                                }
+                                Change::DontKnow => store.save_response(
+                                    &who.id,
+                                    key,
+                                    Some(Response::DontKnow),
+                                    now,
+                                )?,
+                                Change::NotApplicable => store.save_response(
+                                    &who.id,
+                                    key,
+                                    Some(Response::NotApplicable),
+                                    now,
+                                )?,
+                                Change::Clear => store.save_response(&who.id, key, None, now)?,
+                                Change::Comment(text) => {
+                                    store.save_comment(&who.id, key, text, now)?
+                                }
+                            };
+                        }
+                    }
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_exports_round_trip(plan in plan()) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut a = Store::open(&dir.path().join("a.db")).unwrap();
+        build(&mut a, &plan);
+        let first = export(&a);
+        let mut b = Store::open(&dir.path().join("b.db")).unwrap();
+        import(&mut b, &first).unwrap();
+        prop_assert_eq!(data(&first), data(&export(&b)));
+        prop_assert_eq!(b.counts().unwrap(), a.counts().unwrap());
+        prop_assert!(!import(&mut b, &first).unwrap().changed_anything());
+    }
+}
+
+// ---- the command line ----
+
+fn kartlegg(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kartlegg"))
+        .args(args)
+        .env_remove("KARTLEGG_DB")
+        .env("LANG", "C.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .stdin(Stdio::null())
+        .output()
+        .expect("the binary runs")
+}
+
+fn arg(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn the_command_line_exports_to_private_files_and_imports_with_a_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    drop(demo(&db, 7));
+    let json = dir.path().join("a.json");
+    let out = kartlegg(&[
+        "export",
+        "--db",
+        arg(&db),
+        "--format",
+        "json",
+        "--out",
+        arg(&json),
+        "--lang",
+        "en",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Exported 4 services, 8 rounds"));
+    for (format, wide) in [("csv", false), ("csv", true)] {
+        let file = dir.path().join(format!("a-{wide}.csv"));
+        let mut args = vec![
+            "export",
+            "--db",
+            arg(&db),
+            "--format",
+            format,
+            "--out",
+            arg(&file),
+        ];
+        if wide {
+            args.push("--wide");
+        }
+        assert!(kartlegg(&args).status.success());
+        assert_eq!(
+            fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    assert_eq!(
+        fs::metadata(&json).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    // Overwriting keeps it private, even if someone loosened it meanwhile.
+    fs::set_permissions(&json, fs::Permissions::from_mode(0o644)).unwrap();
+    assert!(
+        kartlegg(&[
+            "export",
+            "--db",
+            arg(&db),
+            "--format",
+            "json",
+            "--out",
+            arg(&json)
+        ])
+        .status
+        .success()
+    );
+    assert_eq!(
+        fs::metadata(&json).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+
+    // Standard output carries the same data.
+    let out = kartlegg(&["export", "--db", arg(&db), "--format", "json"]);
+    assert!(out.status.success());
+    assert_eq!(data(&out.stdout), data(&fs::read(&json).unwrap()));
+
+    // One service, by name in any case.
+    let out = kartlegg(&[
+        "export",
+        "--db",
+        arg(&db),
+        "--format",
+        "json",
+        "--service",
+        "sjøbyen BARNEVERNTJENESTE",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let one = data(&out.stdout);
+    assert_eq!(one["services"].as_array().unwrap().len(), 1);
+    assert_eq!(one["rounds"].as_array().unwrap().len(), 2);
+    let out = kartlegg(&[
+        "export",
+        "--db",
+        arg(&db),
+        "--format",
+        "json",
+        "--service",
+        "Nowhere",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("Nowhere"));
+
+    let fresh = dir.path().join("b.db");
+    let out = kartlegg(&["import", arg(&json), "--db", arg(&fresh), "--lang", "en"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        text.contains("services:     4 added, 0 updated, 0 skipped"),
+        "{text}"
+    );
+    let out = kartlegg(&["import", arg(&json), "--db", arg(&fresh), "--lang", "en"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Nothing new"));
+    let out = kartlegg(&["check", "--db", arg(&fresh), "--lang", "en"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Integrity: ok"));
+}
+
+#[test]
+fn the_command_line_refuses_a_bad_file_in_one_line_with_the_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let good = export(&demo(&db, 7));
+    let cut = dir.path().join("cut.json");
+    fs::write(&cut, &good[..good.len() / 3]).unwrap();
+    let fresh = dir.path().join("b.db");
+    let out = kartlegg(&["import", arg(&cut), "--db", arg(&fresh), "--lang", "en"]);
+    assert_eq!(out.status.code(), Some(1));
+    let message = stderr(&out);
+    assert_eq!(message.lines().count(), 1, "{message}");
+    assert!(message.contains("cut.json: line "), "{message}");
+    assert!(message.contains(", column "), "{message}");
+    assert!(message.contains("ends too early"), "{message}");
+    assert!(message.contains("was not changed"), "{message}");
+
+    let out = kartlegg(&[
+        "import",
+        arg(&dir.path().join("missing.json")),
+        "--db",
+        arg(&fresh),
+    ]);
+    assert_eq!(out.status.code(), Some(5));
+
+    let out = kartlegg(&["export", "--db", arg(&db), "--format", "json", "--wide"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = kartlegg(&[
+        "export",
+        "--db",
+        arg(&db),
+        "--format",
+        "json",
+        "--out",
+        arg(&db),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(Store::open(&db).is_ok(), "the database was not overwritten");
+}
