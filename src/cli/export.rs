@@ -2,14 +2,14 @@
 //! another machine) or as CSV (for SPSS, R and spreadsheets). The formats are described in
 //! `docs/exchange.md`.
 
-use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 
+use super::files::{is_database_file, write_private};
 use super::{exit, fail};
 use crate::domain::instrument::Instrument;
 use crate::i18n::{Lang, tr, trf};
@@ -61,9 +61,9 @@ pub fn run(
     }
     let service_id = match &args.service {
         None => None,
-        Some(wanted) => match pick_service(store, lang, wanted) {
-            Ok(id) => Some(id),
-            Err(code) => return code,
+        Some(wanted) => match store.find_service(wanted) {
+            Ok(service) => Some(service.id),
+            Err(e) => return super::report_model::lookup_failed(lang, &e),
         },
     };
     let scope = match &service_id {
@@ -71,7 +71,7 @@ pub fn run(
         Some(id) => Scope::Service(id),
     };
     if let Some(out) = &args.out
-        && same_file(out, db)
+        && is_database_file(out, db)
     {
         super::complain(&trf(
             lang,
@@ -98,7 +98,7 @@ pub fn run(
     };
     let outcome = match &args.out {
         None => write(&mut io::stdout().lock(), Path::new("<stdout>")),
-        Some(path) => write_file(path, write),
+        Some(path) => write_private(path, write),
     };
     match (outcome, &args.out) {
         (Ok(Written::Json(counts)), Some(path)) => println!(
@@ -132,84 +132,4 @@ pub fn run(
         (Err(e), _) => return fail(lang, &e),
     }
     ExitCode::SUCCESS
-}
-
-/// The id of the one service whose id is `wanted`, or else whose name is `wanted` in any
-/// case. None, or several of that name, is said on standard error.
-fn pick_service(store: &Store, lang: Lang, wanted: &str) -> Result<String, ExitCode> {
-    let services = store.services().map_err(|e| fail(lang, &e))?;
-    let wanted = wanted.trim();
-    if let Some(found) = services.iter().find(|s| s.service.id == wanted) {
-        return Ok(found.service.id.clone());
-    }
-    let lower = wanted.to_lowercase();
-    let named: Vec<&str> = services
-        .iter()
-        .filter(|s| s.service.name.to_lowercase() == lower)
-        .map(|s| s.service.id.as_str())
-        .collect();
-    let message = match named.as_slice() {
-        [id] => return Ok(id.to_string()),
-        [] => trf(lang, "export.no_service", &[("service", &wanted)]),
-        several => trf(
-            lang,
-            "export.ambiguous_service",
-            &[("service", &wanted), ("ids", &several.join(", "))],
-        ),
-    };
-    super::complain(&message);
-    Err(ExitCode::from(exit::FAILURE))
-}
-
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (fs::metadata(a), fs::metadata(b)) {
-        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
-        _ => false,
-    }
-}
-
-/// Writes through a new file beside `path`, created readable by its owner alone, then
-/// renamed over it: the export is never readable by others, not even for a moment, and a
-/// failed export leaves no half-written file behind. A device or a pipe (`/dev/stdout`,
-/// a FIFO) is written straight into.
-fn write_file<T>(
-    path: &Path,
-    write: impl FnOnce(&mut dyn Write, &Path) -> Result<T, StoreError>,
-) -> Result<T, StoreError> {
-    let io_error = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| StoreError::Io { path, source }
-    };
-    if let Ok(meta) = fs::metadata(path)
-        && !meta.is_file()
-    {
-        let mut file = OpenOptions::new()
-            .write(true)
-            .open(path)
-            .map_err(io_error(path))?;
-        return write(&mut file, path);
-    }
-    let Some(name) = path.file_name() else {
-        return Err(io_error(path)(io::Error::from(io::ErrorKind::InvalidInput)));
-    };
-    let temp = path.with_file_name(format!(
-        ".{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&temp)
-        .map_err(io_error(&temp))?;
-    let outcome = write(&mut file, path).and_then(|value| {
-        file.sync_all().map_err(io_error(path))?;
-        fs::rename(&temp, path).map_err(io_error(path))?;
-        Ok(value)
-    });
-    if outcome.is_err() {
-        let _ = fs::remove_file(&temp);
-    }
-    outcome
 }

@@ -3,6 +3,7 @@
 pub mod compare;
 pub mod demo;
 pub mod export;
+pub mod files;
 pub mod import;
 pub mod report;
 pub mod report_model;
@@ -113,7 +114,7 @@ pub fn complain(message: &str) {
     let _ = writeln!(std::io::stderr(), "kartlegg: {message}");
 }
 
-fn fail(lang: Lang, error: &StoreError) -> ExitCode {
+pub fn fail(lang: Lang, error: &StoreError) -> ExitCode {
     complain(&error.message(lang));
     ExitCode::from(exit_code(error))
 }

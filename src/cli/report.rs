@@ -3,10 +3,8 @@
 //! a browser and on paper. Every chart has a text alternative and its numbers in a table.
 
 use std::fmt::Write as _;
-use std::fs::{self, OpenOptions};
-use std::io::Write as _;
-use std::os::unix::fs::OpenOptionsExt;
-use std::path::{Path, PathBuf};
+
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
@@ -15,6 +13,7 @@ use super::compare::{
     dont_know_table, items_table, not_comparable_table, role_groups, roles_table, score_cell,
     sections_table,
 };
+use super::files::{is_database_file, write_private};
 use super::report_model::{
     Align, ComparisonModel, RoundData, Table, escape_html, escape_markdown, legend, percent,
     quoted, role_name, section_name, subdomain_name,
@@ -25,7 +24,7 @@ use crate::domain::model::{Role, Service};
 use crate::domain::scoring::summarize;
 use crate::domain::trend::{TrendRow, scored_counts, trend};
 use crate::i18n::{Lang, tr, trf};
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 
 /// How many of the items that moved most the report lists.
 const MOVED_ITEMS: usize = 10;
@@ -95,7 +94,7 @@ pub fn run(
         ));
         return ExitCode::from(super::exit::FAILURE);
     }
-    if is_same_file(&request.out, store.path()) {
+    if is_database_file(&request.out, store.path()) {
         super::complain(&trf(
             lang,
             "report.out_is_database",
@@ -116,7 +115,14 @@ pub fn run(
         Format::Markdown => markdown_document(&report.title(), &blocks),
         Format::Html => html(lang, &report.title(), &blocks),
     };
-    match write_private(&request.out, &text) {
+    let written = write_private(&request.out, |out, path| {
+        out.write_all(text.as_bytes())
+            .map_err(|source| StoreError::Io {
+                path: path.to_path_buf(),
+                source,
+            })
+    });
+    match written {
         Ok(()) => {
             println!(
                 "{}",
@@ -124,75 +130,16 @@ pub fn run(
             );
             ExitCode::SUCCESS
         }
-        Err(e) => {
+        Err(StoreError::Io { source, .. }) => {
             super::complain(&trf(
                 lang,
                 "report.write_failed",
-                &[("path", &request.out.display()), ("reason", &e)],
+                &[("path", &request.out.display()), ("reason", &source)],
             ));
             ExitCode::from(super::exit::IO)
         }
+        Err(e) => super::fail(lang, &e),
     }
-}
-
-/// Whether `out` names the database or one of its companion files, which a report must
-/// never replace.
-fn is_same_file(out: &Path, database: &Path) -> bool {
-    let Ok(database) = fs::canonicalize(database) else {
-        return false;
-    };
-    let out = match (out.parent(), out.file_name()) {
-        (Some(parent), Some(name)) => {
-            let parent = if parent.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                parent
-            };
-            match fs::canonicalize(parent) {
-                Ok(parent) => parent.join(name),
-                Err(_) => return false,
-            }
-        }
-        _ => return false,
-    };
-    let out = fs::canonicalize(&out).unwrap_or(out);
-    ["", "-wal", "-shm", "-journal"].iter().any(|suffix| {
-        let mut companion = database.clone().into_os_string();
-        companion.push(suffix);
-        out == Path::new(&companion)
-    })
-}
-
-/// Writes the whole file beside its final place, readable by its owner alone (0600), and
-/// moves it there: a reader never sees half a report, and an old report's wider mode does
-/// not carry over.
-pub fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file name"))?;
-    let folder = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let temporary = folder.join(format!(
-        ".{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let written = (|| {
-        let mut file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&temporary)?;
-        file.write_all(text.as_bytes())?;
-        file.sync_all()?;
-        fs::rename(&temporary, path)
-    })();
-    if written.is_err() {
-        let _ = fs::remove_file(&temporary);
-    }
-    written
 }
 
 // ---- the report as blocks, rendered as Markdown or HTML ----

@@ -242,22 +242,8 @@ pub fn by_role(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::model::Answer;
 
-    fn set(pairs: &[(&str, Response)]) -> AnswerSet {
-        pairs
-            .iter()
-            .map(|(k, r)| {
-                (
-                    k.to_string(),
-                    Answer {
-                        response: Some(*r),
-                        comment: String::new(),
-                    },
-                )
-            })
-            .collect()
-    }
+    use crate::domain::test_support::answer_set as set;
 
     fn section<'a>(c: &'a Comparison, key: &str) -> &'a SectionChange {
         c.sections.iter().find(|s| s.change.key == key).unwrap()

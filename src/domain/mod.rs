@@ -5,3 +5,23 @@ pub mod instrument;
 pub mod model;
 pub mod scoring;
 pub mod trend;
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::model::{Answer, Response};
+    use super::scoring::AnswerSet;
+
+    /// One respondent's answers from (item key, response) pairs.
+    pub fn answer_set(pairs: &[(&str, Response)]) -> AnswerSet {
+        pairs
+            .iter()
+            .map(|(key, response)| {
+                let answer = Answer {
+                    response: Some(*response),
+                    comment: String::new(),
+                };
+                (key.to_string(), answer)
+            })
+            .collect()
+    }
+}

@@ -144,19 +144,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn answer(response: Response) -> Answer {
-        Answer {
-            response: Some(response),
-            comment: String::new(),
-        }
-    }
-
-    fn answers(pairs: &[(&str, Response)]) -> AnswerSet {
-        pairs
-            .iter()
-            .map(|(key, r)| (key.to_string(), answer(*r)))
-            .collect()
-    }
+    use crate::domain::test_support::answer_set as answers;
 
     fn section<'a>(scores: &'a [SectionScore], key: &str) -> &'a SectionScore {
         scores.iter().find(|s| s.key == key).unwrap()

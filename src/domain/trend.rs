@@ -138,20 +138,7 @@ mod tests {
     use crate::domain::compare::compare;
     use crate::domain::model::{Answer, Response};
 
-    fn set(pairs: &[(&str, Response)]) -> AnswerSet {
-        pairs
-            .iter()
-            .map(|(k, r)| {
-                (
-                    k.to_string(),
-                    Answer {
-                        response: Some(*r),
-                        comment: String::new(),
-                    },
-                )
-            })
-            .collect()
-    }
+    use crate::domain::test_support::answer_set as set;
 
     #[test]
     fn n_counts_respondents_with_a_score_not_answers() {
