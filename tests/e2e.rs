@@ -881,3 +881,54 @@ fn discard_confirmation_fits_the_status_line() {
     tui.send("q");
     tui.expect_clean_exit();
 }
+
+/// A consultant opens a service of the demo cluster, compares before with after, and reads
+/// the change in readiness off the screen: the same number `kartlegg compare` gives.
+#[test]
+fn compare_before_with_after_from_the_demo() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(&dir);
+    run_cli(&["demo"], &db, "en");
+    let json = run_cli(
+        &[
+            "compare",
+            "--service",
+            "Fjellbygd barneverntjeneste",
+            "--from",
+            "Før samling 1",
+            "--to",
+            "Etter programmet",
+            "--format",
+            "json",
+        ],
+        &db,
+        "en",
+    );
+    let parsed: serde_json::Value = serde_json::from_str(&json).expect("compare gives JSON");
+    let readiness = &parsed["sections"][0];
+    assert_eq!(readiness["key"], "readiness");
+    let (from, to, delta) = (
+        readiness["from"].as_f64().unwrap(),
+        readiness["to"].as_f64().unwrap(),
+        readiness["delta"].as_f64().unwrap(),
+    );
+
+    let mut tui = Tui::start(&db, "en");
+    tui.wait_for("Fjellbygd barneverntjeneste");
+    // Services are listed by name: Elvedalen first, Fjellbygd second.
+    tui.send(DOWN);
+    tui.send(ENTER);
+    tui.wait_for("Rounds – Fjellbygd");
+    tui.send("c");
+    tui.wait_for("Før samling 1 (n=6) → Etter programmet (n=6)");
+    let line = tui.line_with("Readiness for change");
+    let expected = format!("{from:.0} %   {to:.0} %   ▲ {delta:+.0}");
+    assert!(line.contains(&expected), "{line:?} lacks {expected:?}");
+    assert_eq!(delta >= 10.0, line.contains('★'), "{line:?}");
+
+    // The items view lists the item that moved most first.
+    tui.send(TAB);
+    tui.wait_for("Item (mean on its scale)");
+    tui.send("q");
+    tui.expect_clean_exit();
+}
