@@ -3,6 +3,7 @@
 pub mod compare;
 pub mod instrument;
 pub mod model;
+pub mod plan;
 pub mod scoring;
 pub mod trend;
 

@@ -163,6 +163,8 @@ pub enum InputError {
     EmptyName,
     #[error("the label is empty")]
     EmptyLabel,
+    #[error("the text is empty")]
+    EmptyText,
     #[error("not a four-digit municipality number: {0}")]
     MunicipalityNumber(String),
     #[error("not a date (YYYY-MM-DD): {0}")]

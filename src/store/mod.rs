@@ -8,6 +8,8 @@ pub mod exchange;
 
 pub mod lookup;
 
+pub mod plan;
+
 use std::collections::HashMap;
 use std::fs::{self, OpenOptions};
 use std::io::Read;
@@ -23,9 +25,11 @@ use crate::domain::model::{Answer, Respondent, Response, Role, Round, RoundKind,
 use crate::domain::scoring::AnswerSet;
 use crate::i18n::{Lang, trf};
 
-/// Version 1 is `schema.sql`; each later entry migrates from the version before it.
-const MIGRATIONS: &[&str] = &[include_str!("../../schema.sql")];
-pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+/// The current schema, for a new database.
+const SCHEMA: &str = include_str!("../../schema.sql");
+/// `UPGRADES[i]` brings a database from version `i + 1` to `i + 2`.
+const UPGRADES: &[&str] = &[include_str!("migrations/002_plans.sql")];
+pub const SCHEMA_VERSION: u32 = 1 + UPGRADES.len() as u32;
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
@@ -246,11 +250,15 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         // Another process may have migrated while this one waited for the lock.
         let mut version: u32 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        while version < SCHEMA_VERSION {
-            tx.execute_batch(MIGRATIONS[version as usize])?;
-            version += 1;
-            tx.pragma_update(None, "user_version", version)?;
+        if version == 0 {
+            tx.execute_batch(SCHEMA)?;
+            version = SCHEMA_VERSION;
         }
+        while version < SCHEMA_VERSION {
+            tx.execute_batch(UPGRADES[version as usize - 1])?;
+            version += 1;
+        }
+        tx.pragma_update(None, "user_version", version)?;
         tx.commit()?;
         Ok(())
     }

@@ -917,7 +917,7 @@ fn service_fields(name: &str, municipalities: &str, cluster: &str) -> Vec<Field>
 fn input_error_field(error: &crate::domain::model::InputError) -> usize {
     use crate::domain::model::InputError::*;
     match error {
-        EmptyName | EmptyLabel => 0,
+        EmptyName | EmptyLabel | EmptyText => 0,
         MunicipalityNumber(_) | Date(_) => 1,
     }
 }
@@ -927,6 +927,7 @@ pub fn input_error_text(lang: Lang, error: &crate::domain::model::InputError) ->
     match error {
         EmptyName => tr(lang, "error.empty_name").to_string(),
         EmptyLabel => tr(lang, "error.empty_label").to_string(),
+        EmptyText => tr(lang, "error.empty_text").to_string(),
         MunicipalityNumber(bad) => trf(lang, "error.municipality", &[("value", bad)]),
         Date(bad) => trf(lang, "error.date", &[("value", bad)]),
     }

@@ -1,0 +1,388 @@
+//! Plans, goals, the implementation stage and consensus values: each change one
+//! transaction, with a JSON snapshot of before and after in the append-only `change_log`.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde::Serialize;
+
+use super::{Result, Store, StoreError, timestamp};
+use crate::domain::model::new_id;
+use crate::domain::plan::{Goal, GoalStatus, Level, PlanItem, PlanKind, Stage};
+
+/// One entry of the change log: the row before (None: created) and after (None: removed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub old_json: Option<String>,
+    pub new_json: Option<String>,
+    pub changed_at: String,
+}
+
+fn log<T: Serialize>(
+    tx: &Connection,
+    entity: &str,
+    key: &str,
+    old: Option<&T>,
+    new: Option<&T>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let json = |value: Option<&T>| -> Result<Option<String>> {
+        value
+            .map(|v| {
+                serde_json::to_string(v).map_err(|e| {
+                    StoreError::Sqlite(rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+                })
+            })
+            .transpose()
+    };
+    tx.execute(
+        "INSERT INTO change_log (entity, entity_key, old_json, new_json, changed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![entity, key, json(old)?, json(new)?, timestamp(now)],
+    )?;
+    Ok(())
+}
+
+fn date_text(date: Option<NaiveDate>) -> Option<String> {
+    date.map(|d| d.to_string())
+}
+
+fn parse_date(column: usize, text: Option<String>) -> rusqlite::Result<Option<NaiveDate>> {
+    text.map(|t| {
+        t.parse().map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(
+                column,
+                rusqlite::types::Type::Text,
+                Box::new(e),
+            )
+        })
+    })
+    .transpose()
+}
+
+fn code<T>(column: usize, text: &str, parse: fn(&str) -> Option<T>) -> rusqlite::Result<T> {
+    parse(text).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            column,
+            rusqlite::types::Type::Text,
+            format!("unknown code {text:?}").into(),
+        )
+    })
+}
+
+const PLAN_COLUMNS: &str =
+    "id, service_id, subdomain_key, kind, text, level, owner, due_on, done, done_on";
+
+fn plan_item_from(row: &Row) -> rusqlite::Result<PlanItem> {
+    let kind: String = row.get(3)?;
+    let level: Option<String> = row.get(5)?;
+    Ok(PlanItem {
+        id: row.get(0)?,
+        service_id: row.get(1)?,
+        subdomain_key: row.get(2)?,
+        kind: code(3, &kind, PlanKind::from_code)?,
+        text: row.get(4)?,
+        level: level.map(|l| code(5, &l, Level::from_code)).transpose()?,
+        owner: row.get(6)?,
+        due_on: parse_date(7, row.get(7)?)?,
+        done: row.get::<_, i64>(8)? != 0,
+        done_on: parse_date(9, row.get(9)?)?,
+    })
+}
+
+fn goal_from(row: &Row) -> rusqlite::Result<Goal> {
+    let keys: String = row.get(3)?;
+    Ok(Goal {
+        id: row.get(0)?,
+        service_id: row.get(1)?,
+        text: row.get(2)?,
+        subdomain_keys: keys
+            .split(',')
+            .filter(|k| !k.is_empty())
+            .map(str::to_string)
+            .collect(),
+    })
+}
+
+impl Store {
+    /// Every plan item of a service, by subdomain, kind and the order they were added.
+    pub fn plan_items(&self, service_id: &str) -> Result<Vec<PlanItem>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {PLAN_COLUMNS} FROM plan_item WHERE service_id = ?1
+             ORDER BY subdomain_key, CASE kind WHEN 'barrier' THEN 0 WHEN 'strategy' THEN 1 ELSE 2 END,
+                      created_at, rowid"
+        ))?;
+        let rows = stmt.query_map([service_id], plan_item_from)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn plan_item(tx: &Connection, id: &str) -> Result<PlanItem> {
+        tx.query_row(
+            &format!("SELECT {PLAN_COLUMNS} FROM plan_item WHERE id = ?1"),
+            [id],
+            plan_item_from,
+        )
+        .optional()?
+        .ok_or(StoreError::NotFound("plan item"))
+    }
+
+    /// Adds a barrier, strategy or measure; `item.id` is ignored and a new one given.
+    pub fn add_plan_item(&mut self, item: &PlanItem, now: DateTime<Utc>) -> Result<PlanItem> {
+        let item = PlanItem {
+            id: new_id(),
+            ..item.clone()
+        };
+        self.write(|tx| {
+            let at = timestamp(now);
+            tx.execute(
+                "INSERT INTO plan_item (id, service_id, subdomain_key, kind, text, level, owner,
+                                        due_on, done, done_on, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+                params![
+                    item.id,
+                    item.service_id,
+                    item.subdomain_key,
+                    item.kind.code(),
+                    item.text,
+                    item.level.map(Level::code),
+                    item.owner,
+                    date_text(item.due_on),
+                    item.done,
+                    date_text(item.done_on),
+                    at
+                ],
+            )?;
+            log(tx, "plan_item", &item.id, None, Some(&item), now)
+        })?;
+        Ok(item)
+    }
+
+    /// Saves a changed plan item (text, level, owner, dates, done), keeping the old in the log.
+    pub fn update_plan_item(&mut self, item: &PlanItem, now: DateTime<Utc>) -> Result<()> {
+        self.write(|tx| {
+            let old = Self::plan_item(tx, &item.id)?;
+            if &old == item {
+                return Ok(());
+            }
+            tx.execute(
+                "UPDATE plan_item SET text = ?2, level = ?3, owner = ?4, due_on = ?5, done = ?6,
+                                      done_on = ?7, updated_at = ?8
+                 WHERE id = ?1",
+                params![
+                    item.id,
+                    item.text,
+                    item.level.map(Level::code),
+                    item.owner,
+                    date_text(item.due_on),
+                    item.done,
+                    date_text(item.done_on),
+                    timestamp(now)
+                ],
+            )?;
+            log(tx, "plan_item", &item.id, Some(&old), Some(item), now)
+        })
+    }
+
+    pub fn goals(&self, service_id: &str) -> Result<Vec<Goal>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, service_id, text, subdomain_keys FROM goal WHERE service_id = ?1
+             ORDER BY created_at, rowid",
+        )?;
+        let rows = stmt.query_map([service_id], goal_from)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn add_goal(
+        &mut self,
+        service_id: &str,
+        text: &str,
+        subdomain_keys: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<Goal> {
+        let goal = Goal {
+            id: new_id(),
+            service_id: service_id.to_string(),
+            text: text.to_string(),
+            subdomain_keys: subdomain_keys.to_vec(),
+        };
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO goal (id, service_id, text, subdomain_keys, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+                params![
+                    goal.id,
+                    goal.service_id,
+                    goal.text,
+                    goal.subdomain_keys.join(","),
+                    timestamp(now)
+                ],
+            )?;
+            log(tx, "goal", &goal.id, None, Some(&goal), now)
+        })?;
+        Ok(goal)
+    }
+
+    /// Each goal's status per round, for the goals of a service.
+    pub fn goal_statuses(&self, service_id: &str) -> Result<HashMap<(String, String), GoalStatus>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT s.goal_id, s.round_id, s.status FROM goal_status s
+             JOIN goal g ON g.id = s.goal_id WHERE g.service_id = ?1",
+        )?;
+        let rows = stmt.query_map([service_id], |row| {
+            let status: String = row.get(2)?;
+            Ok((
+                (row.get(0)?, row.get(1)?),
+                code(2, &status, GoalStatus::from_code)?,
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Sets, changes or (with `None`) removes a goal's status in a round.
+    pub fn set_goal_status(
+        &mut self,
+        goal_id: &str,
+        round_id: &str,
+        status: Option<GoalStatus>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.write(|tx| {
+            let old: Option<GoalStatus> = tx
+                .query_row(
+                    "SELECT status FROM goal_status WHERE goal_id = ?1 AND round_id = ?2",
+                    [goal_id, round_id],
+                    |row| {
+                        let text: String = row.get(0)?;
+                        code(0, &text, GoalStatus::from_code)
+                    },
+                )
+                .optional()?;
+            if old == status {
+                return Ok(());
+            }
+            match status {
+                Some(status) => tx.execute(
+                    "INSERT INTO goal_status (goal_id, round_id, status, updated_at)
+                     VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (goal_id, round_id) DO UPDATE SET
+                        status = excluded.status, updated_at = excluded.updated_at",
+                    params![goal_id, round_id, status.code(), timestamp(now)],
+                )?,
+                None => tx.execute(
+                    "DELETE FROM goal_status WHERE goal_id = ?1 AND round_id = ?2",
+                    [goal_id, round_id],
+                )?,
+            };
+            let key = format!("{goal_id}/{round_id}");
+            log(tx, "goal_status", &key, old.as_ref(), status.as_ref(), now)
+        })
+    }
+
+    pub fn round_stage(&self, round_id: &str) -> Result<Option<Stage>> {
+        let stage: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT stage FROM round_stage WHERE round_id = ?1",
+                [round_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(stage.and_then(|s| Stage::from_code(&s)))
+    }
+
+    pub fn set_round_stage(
+        &mut self,
+        round_id: &str,
+        stage: Option<Stage>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let old = self.round_stage(round_id)?;
+        if old == stage {
+            return Ok(());
+        }
+        self.write(|tx| {
+            match stage {
+                Some(stage) => tx.execute(
+                    "INSERT INTO round_stage (round_id, stage, updated_at) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (round_id) DO UPDATE SET
+                        stage = excluded.stage, updated_at = excluded.updated_at",
+                    params![round_id, stage.code(), timestamp(now)],
+                )?,
+                None => tx.execute("DELETE FROM round_stage WHERE round_id = ?1", [round_id])?,
+            };
+            log(
+                tx,
+                "round_stage",
+                round_id,
+                old.as_ref(),
+                stage.as_ref(),
+                now,
+            )
+        })
+    }
+
+    /// The consensus values of a round, by subdomain key.
+    pub fn consensus(&self, round_id: &str) -> Result<HashMap<String, u8>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT subdomain_key, value FROM consensus WHERE round_id = ?1")?;
+        let rows = stmt.query_map([round_id], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)? as u8))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Sets, changes or (with `None`) removes the group's value for a subdomain.
+    pub fn set_consensus(
+        &mut self,
+        round_id: &str,
+        subdomain_key: &str,
+        value: Option<u8>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.write(|tx| {
+            let old: Option<u8> = tx
+                .query_row(
+                    "SELECT value FROM consensus WHERE round_id = ?1 AND subdomain_key = ?2",
+                    [round_id, subdomain_key],
+                    |r| Ok(r.get::<_, i64>(0)? as u8),
+                )
+                .optional()?;
+            if old == value {
+                return Ok(());
+            }
+            match value {
+                Some(value) => tx.execute(
+                    "INSERT INTO consensus (round_id, subdomain_key, value, updated_at)
+                     VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (round_id, subdomain_key) DO UPDATE SET
+                        value = excluded.value, updated_at = excluded.updated_at",
+                    params![round_id, subdomain_key, value, timestamp(now)],
+                )?,
+                None => tx.execute(
+                    "DELETE FROM consensus WHERE round_id = ?1 AND subdomain_key = ?2",
+                    [round_id, subdomain_key],
+                )?,
+            };
+            let key = format!("{round_id}/{subdomain_key}");
+            log(tx, "consensus", &key, old.as_ref(), value.as_ref(), now)
+        })
+    }
+
+    /// The logged changes to one entity, oldest first.
+    pub fn changes(&self, entity: &str, entity_key: &str) -> Result<Vec<Change>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT old_json, new_json, changed_at FROM change_log
+             WHERE entity = ?1 AND entity_key = ?2 ORDER BY seq",
+        )?;
+        let rows = stmt.query_map([entity, entity_key], |row| {
+            Ok(Change {
+                old_json: row.get(0)?,
+                new_json: row.get(1)?,
+                changed_at: row.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
