@@ -3,6 +3,8 @@
 //! Lookup falls back nn → nb → en → the key itself, so a missing translation shows
 //! something readable rather than nothing; a test makes sure none is missing.
 
+pub mod plan_names;
+
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::LazyLock;
