@@ -1,5 +1,6 @@
 //! The command line: arguments, the non-interactive subcommands, and exit codes.
 
+pub mod backup;
 pub mod compare;
 pub mod demo;
 pub mod export;
@@ -7,6 +8,7 @@ pub mod files;
 pub mod import;
 pub mod report;
 pub mod report_model;
+pub mod write_answers;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -55,6 +57,11 @@ pub enum Command {
     Compare(compare::CompareArgs),
     /// Write a report for a gathering (Markdown or one self-contained HTML file)
     Report(report::ReportArgs),
+    /// Write a consistent copy of the database, also while it is in use, and check it
+    Backup(backup::BackupArgs),
+    /// For tests: write answers, printing each as it is committed
+    #[command(name = "_write-answers", hide = true)]
+    WriteAnswers(write_answers::WriteAnswersArgs),
 }
 
 fn parse_lang(value: &str) -> Result<Lang, String> {
@@ -72,11 +79,11 @@ pub mod exit {
 
 pub fn exit_code(error: &StoreError) -> u8 {
     match error {
-        StoreError::NotADatabase { .. } | StoreError::ForeignDatabase { .. } => {
-            exit::UNUSABLE_DATABASE
-        }
+        StoreError::NotADatabase { .. }
+        | StoreError::ForeignDatabase { .. }
+        | StoreError::Corrupt { .. } => exit::UNUSABLE_DATABASE,
         StoreError::NewerSchema { .. } => exit::NEWER_SCHEMA,
-        StoreError::Io { .. } => exit::IO,
+        StoreError::Io { .. } | StoreError::ReadOnly { .. } => exit::IO,
         StoreError::Sqlite(e)
             if matches!(
                 e.sqlite_error_code(),
@@ -133,6 +140,12 @@ pub fn run(cli: Cli) -> ExitCode {
         complain(tr(lang, "error.no_terminal"));
         return ExitCode::from(exit::FAILURE);
     }
+    // Before the database is used, so that the warning is read first.
+    let location_warning =
+        crate::store::location::risk(&path).map(|risk| risk.message(lang, &path));
+    if let (Some(warning), Some(_)) = (&location_warning, &cli.command) {
+        complain(warning);
+    }
     let mut store = match Store::open(&path) {
         Ok(store) => store,
         Err(e) => return fail(lang, &e),
@@ -142,6 +155,12 @@ pub fn run(cli: Cli) -> ExitCode {
         None => {
             let mut app = crate::ui::App::new(store, instrument, lang, Box::new(chrono::Utc::now));
             app.theme = crate::ui::view::Theme::from_env();
+            if let Some(warning) = location_warning {
+                app.status = Some(crate::ui::app::Status {
+                    kind: crate::ui::app::StatusKind::Warning,
+                    text: warning,
+                });
+            }
             match crate::ui::run(app) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
@@ -184,6 +203,10 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Export(args)) => export::run(&store, instrument, lang, &path, args),
         Some(Command::Import(args)) => import::run(&mut store, instrument, lang, args),
         Some(Command::Compare(args)) => compare::run(&store, instrument, lang, &args),
+        Some(Command::Backup(args)) => backup::run(&store, lang, &args, chrono::Utc::now()),
+        Some(Command::WriteAnswers(args)) => {
+            write_answers::run(&mut store, instrument, lang, &args)
+        }
         Some(Command::Report(args)) => report::run(
             &store,
             instrument,

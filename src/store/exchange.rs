@@ -15,7 +15,7 @@ use std::marker::PhantomData;
 use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{Connection, OptionalExtension, Row, ToSql, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, Row, ToSql, params};
 use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, SeqAccess};
 use serde::{Deserialize, Serialize};
 
@@ -867,9 +867,7 @@ impl Store {
         input: impl Read,
         instrument: &Instrument,
     ) -> Result<ImportSummary> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.begin_immediate()?;
         let mut importer = Importer::new(&tx, instrument);
         let mut de =
             serde_json::Deserializer::from_reader(BufReader::with_capacity(1 << 16, input));

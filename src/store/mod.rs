@@ -10,20 +10,27 @@ pub mod lookup;
 
 pub mod plan;
 
+pub mod backup;
+
+pub mod location;
+
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::fs::{self, OpenOptions};
 use std::io::Read;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior, params};
+use rusqlite::{
+    Connection, OpenFlags, OptionalExtension, Row, Transaction, TransactionBehavior, params,
+};
 
 use crate::domain::instrument::Instrument;
 use crate::domain::model::{Answer, Respondent, Response, Role, Round, RoundKind, Service, new_id};
 use crate::domain::scoring::AnswerSet;
-use crate::i18n::{Lang, trf};
+use crate::i18n::{Lang, tr, trf};
 
 /// The current schema, for a new database.
 const SCHEMA: &str = include_str!("../../schema.sql");
@@ -31,7 +38,28 @@ const SCHEMA: &str = include_str!("../../schema.sql");
 const UPGRADES: &[&str] = &[include_str!("migrations/002_plans.sql")];
 pub const SCHEMA_VERSION: u32 = 1 + UPGRADES.len() as u32;
 
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a write waits while another process writes: SQLite's busy timeout for each
+/// try, and how long to go on trying before giving up with `StoreError::Busy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BusyWait {
+    pub per_try: Duration,
+    pub patience: Duration,
+}
+
+impl BusyWait {
+    /// Commands wait where they are, for up to a minute: an import of a large file or a
+    /// demo on another kartlegg may hold the database that long.
+    pub const COMMAND: BusyWait = BusyWait {
+        per_try: Duration::from_secs(5),
+        patience: Duration::from_secs(60),
+    };
+    /// The full-screen program gives up after one short try and tries again on its next
+    /// tick, so that it can say in the status line why it waits (`Store::take_busy`).
+    pub const SCREEN: BusyWait = BusyWait {
+        per_try: Duration::from_secs(1),
+        patience: Duration::ZERO,
+    };
+}
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +74,12 @@ pub enum StoreError {
         found: u32,
         known: u32,
     },
+    #[error("{path}: damaged ({detail})")]
+    Corrupt { path: PathBuf, detail: String },
+    #[error("{path}: read-only")]
+    ReadOnly { path: PathBuf },
+    #[error("{path}: another process kept the database busy")]
+    Busy { path: PathBuf },
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -83,6 +117,20 @@ impl StoreError {
                 "error.io",
                 &[("path", &path.display()), ("reason", source)],
             ),
+            StoreError::Corrupt { path, detail } => trf(
+                lang,
+                "fault.corrupt",
+                &[("path", &path.display()), ("detail", detail)],
+            ),
+            StoreError::ReadOnly { path } => {
+                trf(lang, "fault.read_only", &[("path", &path.display())])
+            }
+            StoreError::Busy { path } => trf(lang, "busy.gave_up", &[("path", &path.display())]),
+            StoreError::Sqlite(e)
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) =>
+            {
+                tr(lang, "fault.disk_full").to_string()
+            }
             StoreError::Sqlite(e) => trf(lang, "error.database", &[("reason", e)]),
             StoreError::NotFound(what) => trf(lang, "error.not_found", &[("what", what)]),
             StoreError::ImportRefused(refusal) => refusal.message(lang),
@@ -130,6 +178,9 @@ pub struct Counts {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    busy: BusyWait,
+    /// Set when a write gave up because another process held the database.
+    busy_gave_up: Cell<bool>,
 }
 
 pub fn timestamp(now: DateTime<Utc>) -> String {
@@ -166,6 +217,7 @@ impl Store {
                         path: path.to_path_buf(),
                     });
                 }
+                check_writable(path)?;
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 OpenOptions::new()
@@ -187,12 +239,15 @@ impl Store {
 
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(|e| classify(e, path))?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.busy_timeout(BusyWait::COMMAND.per_try)?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            busy: BusyWait::COMMAND,
+            busy_gave_up: Cell::new(false),
         };
         store.check_ownership()?;
+        store.check_health()?;
         // Pragmas outside any transaction: inside one they do nothing.
         store.conn.pragma_update(None, "journal_mode", "WAL")?;
         store.conn.pragma_update(None, "synchronous", "FULL")?;
@@ -228,6 +283,66 @@ impl Store {
         Ok(())
     }
 
+    /// Refuses, before anything is written, a file SQLite can only read or finds damaged.
+    /// The quick check reads every page once; kartlegg's databases are small.
+    fn check_health(&self) -> Result<()> {
+        if self.conn.is_readonly(rusqlite::MAIN_DB)? {
+            return Err(StoreError::ReadOnly {
+                path: self.path.clone(),
+            });
+        }
+        let verdict: String = self
+            .conn
+            .pragma_query_value(None, "quick_check", |r| r.get(0))
+            .map_err(|e| classify(e, &self.path))?;
+        if verdict != "ok" {
+            return Err(StoreError::Corrupt {
+                path: self.path.clone(),
+                detail: verdict,
+            });
+        }
+        Ok(())
+    }
+
+    /// How long writes wait for another process; see `BusyWait`.
+    pub fn set_busy_wait(&mut self, wait: BusyWait) -> Result<()> {
+        self.conn.busy_timeout(wait.per_try)?;
+        self.busy = wait;
+        Ok(())
+    }
+
+    /// Whether a write gave up since the last call because another process held the
+    /// database; the screen then says so and tries the same action again.
+    pub fn take_busy(&self) -> bool {
+        self.busy_gave_up.replace(false)
+    }
+
+    /// Begins an IMMEDIATE transaction, trying again while another process writes, as
+    /// long as `BusyWait::patience` allows.
+    pub(crate) fn begin_immediate(&self) -> Result<Transaction<'_>> {
+        self.retry_busy(|| Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate))
+    }
+
+    fn retry_busy<T>(&self, mut attempt: impl FnMut() -> rusqlite::Result<T>) -> Result<T> {
+        let started = Instant::now();
+        loop {
+            match attempt() {
+                Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) => {
+                    if started.elapsed() >= self.busy.patience {
+                        self.busy_gave_up.set(true);
+                        return Err(StoreError::Busy {
+                            path: self.path.clone(),
+                        });
+                    }
+                    // SQLite may also answer busy at once (a checkpoint, a recovery);
+                    // a short, uneven pause keeps waiting processes out of step.
+                    std::thread::sleep(Duration::from_millis(fastrand::u64(5..40)));
+                }
+                other => return Ok(other?),
+            }
+        }
+    }
+
     fn user_version(&self) -> rusqlite::Result<u32> {
         self.conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
@@ -245,9 +360,7 @@ impl Store {
         if before > 0 {
             self.backup_before_migration(before)?;
         }
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.begin_immediate()?;
         // Another process may have migrated while this one waited for the lock.
         let mut version: u32 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
         if version == 0 {
@@ -270,25 +383,14 @@ impl Store {
             "{}.v{version}-{stamp}.bak",
             self.path.file_name().unwrap_or_default().to_string_lossy()
         );
-        let backup = self.path.with_file_name(name);
-        self.conn
-            .execute("VACUUM INTO ?1", params![backup.to_string_lossy()])?;
-        fs::set_permissions(&backup, std::os::unix::fs::PermissionsExt::from_mode(0o600)).map_err(
-            |source| StoreError::Io {
-                path: backup.clone(),
-                source,
-            },
-        )?;
-        Ok(())
+        self.backup_to(&self.path.with_file_name(name))
     }
 
     /// One write as its own IMMEDIATE transaction, or as a savepoint inside a bulk
     /// transaction (`in_transaction`).
     fn write<T>(&mut self, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         if self.conn.is_autocommit() {
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let tx = self.begin_immediate()?;
             let value = work(&tx)?;
             tx.commit()?;
             Ok(value)
@@ -673,7 +775,7 @@ impl Store {
 
     /// Many writes as one transaction, for bulk loading (the demo).
     pub fn in_transaction<T>(&mut self, work: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
-        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        self.retry_busy(|| self.conn.execute_batch("BEGIN IMMEDIATE"))?;
         let outcome = work(self);
         match outcome {
             Ok(value) => {
@@ -688,14 +790,45 @@ impl Store {
     }
 }
 
-/// Turns SQLite's "not a database" into our own error.
+/// Turns SQLite's "not a database" and "malformed" into our own errors.
 fn classify(e: rusqlite::Error, path: &Path) -> StoreError {
     match e.sqlite_error_code() {
         Some(rusqlite::ErrorCode::NotADatabase) => StoreError::NotADatabase {
             path: path.to_path_buf(),
         },
+        Some(rusqlite::ErrorCode::DatabaseCorrupt) => StoreError::Corrupt {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        },
         _ => StoreError::Sqlite(e),
     }
+}
+
+/// Refuses a database that this user may only read, or whose folder they cannot write to
+/// (SQLite keeps its journal beside the file), before SQLite opens it.
+fn check_writable(path: &Path) -> Result<()> {
+    let read_only = |e: std::io::Error, at: &Path| match e.kind() {
+        std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
+            StoreError::ReadOnly {
+                path: at.to_path_buf(),
+            }
+        }
+        _ => StoreError::Io {
+            path: at.to_path_buf(),
+            source: e,
+        },
+    };
+    // Opening for writing, without creating or truncating, changes nothing in the file.
+    OpenOptions::new()
+        .write(true)
+        .open(path)
+        .map_err(|e| read_only(e, path))?;
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    rustix::fs::access(folder, rustix::fs::Access::WRITE_OK)
+        .map_err(|e| read_only(e.into(), folder))
 }
 
 fn response_columns(response: Option<Response>) -> (Option<i64>, Option<&'static str>) {

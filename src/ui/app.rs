@@ -1,20 +1,24 @@
 //! The application state and `update`, the one place where state changes and the store is
 //! written. Drawing lives in `view`, key mapping in `keys`.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, FixedOffset, Local, Utc};
 use crossterm::event::KeyEvent;
 use ratatui_textarea::TextArea;
 
 use super::analysis::{ClusterView, CompareView, RolesView, TrendView};
 use super::form::{Field, Form};
+use super::plan::{GatheringView, GoalsView, PlanView};
 use super::view::Theme;
 use crate::domain::instrument::{Instrument, ItemRef};
 use crate::domain::model::{
     Respondent, Response, Role, Round, RoundKind, Service, validate_round, validate_service,
 };
+use crate::domain::plan::{PlanItem, PlanKind};
 use crate::domain::scoring::{AnswerSet, SectionScore, summarize};
 use crate::i18n::{Lang, tr, trf};
-use crate::store::{RespondentSummary, RoundSummary, ServiceSummary, Store, StoreError};
+use crate::store::{BusyWait, RespondentSummary, RoundSummary, ServiceSummary, Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
@@ -54,6 +58,16 @@ pub enum Action {
     CycleTo,
     Increase,
     Decrease,
+    /// Sent by the event loop on an idle tick while a write waits for another process.
+    Retry,
+    Plan,
+    NewBarrier,
+    NewStrategy,
+    NewMeasure,
+    ToggleDone,
+    Goals,
+    Stage,
+    Gathering,
 }
 
 /// Which key list applies; derived from the state, never stored.
@@ -70,6 +84,9 @@ pub enum Mode {
     Trend,
     Cluster,
     Roles,
+    Plan,
+    Goals,
+    Gathering,
     Help,
 }
 
@@ -96,6 +113,11 @@ pub enum FormPurpose {
     EditService(Service),
     NewRound(Service),
     NewRespondent(Service, Round),
+    /// A barrier, strategy or measure for a subdomain (`section.subdomain`) of a service.
+    NewPlanItem(Service, String, PlanKind),
+    EditPlanItem(PlanItem),
+    NewGoal(Service),
+    RoundStage(Service, Round),
 }
 
 pub struct FormScreen {
@@ -124,7 +146,10 @@ pub struct SummaryView {
     pub round: Round,
     pub respondents: usize,
     pub scores: Vec<SectionScore>,
-    pub offset: usize,
+    /// The selected row: sections and their subdomains, in instrument order.
+    pub selected: usize,
+    /// Plan items per subdomain key, so the weak areas without a plan stand out.
+    pub plan_counts: HashMap<String, usize>,
 }
 
 pub enum Screen {
@@ -138,12 +163,16 @@ pub enum Screen {
     Trend(TrendView),
     Cluster(ClusterView),
     Roles(RolesView),
+    Plan(PlanView),
+    Goals(GoalsView),
+    Gathering(GatheringView),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StatusKind {
     Info,
     Saved,
+    Warning,
     Error,
 }
 
@@ -166,6 +195,9 @@ pub struct App {
     /// How far the help is scrolled down, in lines.
     pub help_offset: u16,
     pub should_quit: bool,
+    /// An action whose write found the database busy (another kartlegg writing), to be
+    /// tried again; nothing of it is saved yet, and the status line says so.
+    pub waiting: Option<Action>,
     pub theme: Theme,
     /// The user's offset from UTC, fixed at start so tests draw the same on every machine.
     pub utc_offset: FixedOffset,
@@ -223,9 +255,13 @@ impl App {
             help_open: false,
             help_offset: 0,
             should_quit: false,
+            waiting: None,
             theme: Theme { color: true },
             utc_offset: *Local::now().offset(),
         };
+        if let Err(e) = app.store.set_busy_wait(BusyWait::SCREEN) {
+            app.error(&e);
+        }
         let rows = app.load(Store::services).unwrap_or_default();
         app.stack
             .push(Screen::Services(ServiceList { rows, selected: 0 }));
@@ -258,10 +294,13 @@ impl App {
             Screen::Trend(_) => Mode::Trend,
             Screen::Cluster(_) => Mode::Cluster,
             Screen::Roles(_) => Mode::Roles,
+            Screen::Plan(_) => Mode::Plan,
+            Screen::Goals(_) => Mode::Goals,
+            Screen::Gathering(_) => Mode::Gathering,
         }
     }
 
-    fn now(&self) -> DateTime<Utc> {
+    pub(super) fn now(&self) -> DateTime<Utc> {
         (self.clock)()
     }
 
@@ -293,7 +332,33 @@ impl App {
     }
 
     /// Handles one action; returns a follow-up action, if any.
+    ///
+    /// A write that finds the database busy changes nothing; its action waits in
+    /// `waiting` and is tried again on `Action::Retry`. Meanwhile other keys are ignored,
+    /// except quitting.
     pub fn update(&mut self, action: Action) -> Option<Action> {
+        let action = match (self.waiting.take(), action) {
+            (Some(waiting), Action::Retry) => waiting,
+            (None, Action::Retry) => return None,
+            (_, Action::Quit) => Action::Quit,
+            (Some(waiting), _) => {
+                self.waiting = Some(waiting);
+                return None;
+            }
+            (None, action) => action,
+        };
+        let again = action.clone();
+        let next = self.handle(action);
+        if self.store.take_busy() {
+            self.waiting = Some(again);
+            let text = tr(self.lang, "busy.waiting").to_string();
+            self.info(StatusKind::Warning, text);
+            return None;
+        }
+        next
+    }
+
+    fn handle(&mut self, action: Action) -> Option<Action> {
         if action == Action::Quit {
             self.quit();
             return None;
@@ -324,6 +389,9 @@ impl App {
             Mode::Trend => self.update_trend(action),
             Mode::Cluster => self.update_cluster(action),
             Mode::Roles => self.update_roles(action),
+            Mode::Plan => self.update_plan(action),
+            Mode::Goals => self.update_goals(action),
+            Mode::Gathering => self.update_gathering(action),
             Mode::Help => None,
         }
     }
@@ -368,12 +436,20 @@ impl App {
                 | Screen::Compare(_)
                 | Screen::Trend(_)
                 | Screen::Cluster(_)
-                | Screen::Roles(_),
+                | Screen::Roles(_)
+                | Screen::Plan(_)
+                | Screen::Goals(_)
+                | Screen::Gathering(_),
             )
             | None => Ok(()),
         };
         if let Err(e) = reloaded {
             self.error(&e);
+        }
+        match self.stack.last() {
+            Some(Screen::Plan(_)) => self.reload_plan(),
+            Some(Screen::Goals(_)) => self.reload_goals(),
+            _ => {}
         }
     }
 
@@ -441,6 +517,8 @@ impl App {
             (Action::Summary, Some(round)) => self.open_round_summary(service, round),
             (Action::Compare, round) => self.open_compare(service, round.as_ref()),
             (Action::Trend, _) => self.open_trend(service),
+            (Action::Goals, _) => self.open_goals(service),
+            (Action::Stage, Some(round)) => self.open_form(FormPurpose::RoundStage(service, round)),
             _ => {}
         }
         None
@@ -472,6 +550,7 @@ impl App {
             (Action::Open, Some(respondent)) => self.open_walk(service, round, respondent),
             (Action::Summary, _) => self.open_round_summary(service, round),
             (Action::Roles, _) => self.open_roles(service, round),
+            (Action::Gathering, _) => self.open_gathering(service, round),
             _ => {}
         }
         None
@@ -486,21 +565,34 @@ impl App {
             1 => tr(self.lang, "summary.one_respondent").to_string(),
             n => trf(self.lang, "summary.all_respondents", &[("n", &n)]),
         };
+        let plan_counts = self.plan_counts(&service.id);
         self.stack.push(Screen::Summary(SummaryView {
             heading,
             respondents: all.len(),
             scores: summarize(self.instrument, &sets),
             service,
             round,
-            offset: 0,
+            selected: 0,
+            plan_counts,
         }));
+    }
+
+    /// How many plan items each subdomain of a service has.
+    fn plan_counts(&mut self, service_id: &str) -> HashMap<String, usize> {
+        let mut counts = HashMap::new();
+        for item in self.load(|s| s.plan_items(service_id)).unwrap_or_default() {
+            *counts.entry(item.subdomain_key).or_insert(0) += 1;
+        }
+        counts
     }
 
     // ---- forms ----
 
-    fn open_form(&mut self, purpose: FormPurpose) {
+    pub(super) fn open_form(&mut self, purpose: FormPurpose) {
         let today = self.local(self.now()).date_naive().to_string();
-        let kinds = vec!["kind.before", "kind.between", "kind.after"];
+        let lang = self.lang;
+        let names = |keys: &[&str]| keys.iter().map(|k| tr(lang, k).to_string()).collect();
+        let kinds = RoundKind::ALL.map(kind_key);
         let fields = match &purpose {
             FormPurpose::NewService => service_fields("", "", ""),
             FormPurpose::EditService(s) => {
@@ -509,14 +601,20 @@ impl App {
             FormPurpose::NewRound(_) => vec![
                 Field::text("form.round_label", Some("form.round_label_hint"), ""),
                 Field::text("form.round_date", Some("form.round_date_hint"), &today),
-                Field::choice("form.round_kind", kinds, 0),
+                Field::choice("form.round_kind", names(&kinds), 0),
             ],
+            FormPurpose::NewPlanItem(_, _, kind) => self.plan_fields(*kind, None),
+            FormPurpose::EditPlanItem(item) => self.plan_fields(item.kind, Some(item)),
+            FormPurpose::NewGoal(_) => {
+                let (labels, _) = self.subdomain_choices();
+                vec![
+                    Field::text("goals.text", None, ""),
+                    Field::choice("goals.subdomain", labels, 0),
+                ]
+            }
+            FormPurpose::RoundStage(_, round) => self.stage_fields(round),
             FormPurpose::NewRespondent(..) => vec![
-                Field::choice(
-                    "form.role",
-                    Role::ALL.iter().map(|r| role_key(*r)).collect(),
-                    0,
-                ),
+                Field::choice("form.role", names(&Role::ALL.map(role_key)), 0),
                 Field::text("form.code", Some("form.code_hint"), ""),
             ],
         };
@@ -552,6 +650,9 @@ impl App {
     }
 
     fn submit_form(&mut self) {
+        if self.submit_plan_form() {
+            return;
+        }
         let now = self.now();
         let lang = self.lang;
         let instrument = self.instrument;
@@ -619,6 +720,10 @@ impl App {
                     }
                 }
             }
+            FormPurpose::NewPlanItem(..)
+            | FormPurpose::EditPlanItem(_)
+            | FormPurpose::NewGoal(_)
+            | FormPurpose::RoundStage(..) => return,
             FormPurpose::NewRespondent(service, round) => {
                 let role = Role::ALL[form.selected(0)];
                 let code = crate::domain::model::single_line(&form.value(1));
@@ -652,6 +757,53 @@ impl App {
                 self.info(StatusKind::Saved, message);
             }
         }
+    }
+
+    /// Saves the plan, goal and stage forms; false when the form is another kind.
+    fn submit_plan_form(&mut self) -> bool {
+        let Some(Screen::Form(screen)) = self.stack.pop() else {
+            return false;
+        };
+        let outcome = match &screen.purpose {
+            FormPurpose::NewPlanItem(service, subdomain_key, kind) => {
+                let base = PlanItem {
+                    id: String::new(),
+                    service_id: service.id.clone(),
+                    subdomain_key: subdomain_key.clone(),
+                    kind: *kind,
+                    text: String::new(),
+                    level: None,
+                    owner: String::new(),
+                    due_on: None,
+                    done: false,
+                    done_on: None,
+                };
+                self.submit_plan_item(&screen.form, base, false)
+            }
+            FormPurpose::EditPlanItem(item) => {
+                self.submit_plan_item(&screen.form, item.clone(), true)
+            }
+            FormPurpose::NewGoal(service) => self.submit_goal(&screen.form, service),
+            FormPurpose::RoundStage(_, round) => self.submit_stage(&screen.form, round),
+            _ => {
+                self.stack.push(Screen::Form(screen));
+                return false;
+            }
+        };
+        match outcome {
+            Ok(message) => {
+                self.refresh();
+                self.info(StatusKind::Saved, message);
+            }
+            Err((field, message)) => {
+                let mut screen = screen;
+                screen.form.focus = field;
+                screen.form.error = Some(message.clone());
+                self.stack.push(Screen::Form(screen));
+                self.info(StatusKind::Error, message);
+            }
+        }
+        true
     }
 
     // ---- the walk ----
@@ -757,14 +909,16 @@ impl App {
             }
             Action::Summary => {
                 let heading = respondent_label(lang, &walk.respondent);
-                let view = SummaryView {
+                let mut view = SummaryView {
                     heading,
                     service: walk.service.clone(),
                     round: walk.round.clone(),
                     respondents: 1,
                     scores: summarize(self.instrument, &[&walk.answers]),
-                    offset: 0,
+                    selected: 0,
+                    plan_counts: HashMap::new(),
                 };
+                view.plan_counts = self.plan_counts(&view.service.id);
                 self.stack.push(Screen::Summary(view));
             }
             _ => {}
@@ -888,14 +1042,30 @@ impl App {
             return None;
         };
         let rows: usize = view.scores.iter().map(|s| 1 + s.subdomains.len()).sum();
+        if move_selection(&mut view.selected, rows, &action) {
+            return None;
+        }
         match action {
             Action::Back => self.back(),
-            Action::Up => view.offset = view.offset.saturating_sub(1),
-            Action::Down => view.offset = (view.offset + 1).min(rows.saturating_sub(1)),
-            Action::PageUp => view.offset = view.offset.saturating_sub(10),
-            Action::PageDown => view.offset = (view.offset + 10).min(rows.saturating_sub(1)),
-            Action::Home => view.offset = 0,
-            Action::End => view.offset = rows.saturating_sub(1),
+            Action::Plan => {
+                // A section row plans for its first subdomain.
+                let mut row = 0;
+                let mut chosen = None;
+                for score in &view.scores {
+                    let first = row;
+                    row += 1;
+                    for sub in &score.subdomains {
+                        if view.selected == row || (view.selected == first && chosen.is_none()) {
+                            chosen.get_or_insert_with(|| format!("{}.{}", score.key, sub.key));
+                        }
+                        row += 1;
+                    }
+                }
+                let service = view.service.clone();
+                if let Some(key) = chosen {
+                    self.open_plan(service, key);
+                }
+            }
             _ => {}
         }
         None

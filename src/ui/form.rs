@@ -11,8 +11,8 @@ pub enum Input {
         initial: String,
     },
     Choice {
-        /// Text keys of the options.
-        options: Vec<&'static str>,
+        /// The options as the user reads them.
+        options: Vec<String>,
         selected: usize,
     },
 }
@@ -39,7 +39,7 @@ impl Field {
         }
     }
 
-    pub fn choice(label: &'static str, options: Vec<&'static str>, selected: usize) -> Field {
+    pub fn choice(label: &'static str, options: Vec<String>, selected: usize) -> Field {
         Field {
             label,
             hint: None,

@@ -91,6 +91,8 @@ const ROUNDS: &[Command] = &[
     }),
     cmd(&[Char('c')], "c", "key.compare", true, |_| Action::Compare),
     cmd(&[Char('t')], "t", "key.trend", true, |_| Action::Trend),
+    cmd(&[Char('g')], "g", "key.goals", true, |_| Action::Goals),
+    cmd(&[Char('f')], "f", "key.stage", true, |_| Action::Stage),
     MOVE,
     BACK,
     QUIT,
@@ -108,6 +110,9 @@ const RESPONDENTS: &[Command] = &[
         Action::Summary
     }),
     cmd(&[Char('r')], "r", "key.roles", true, |_| Action::Roles),
+    cmd(&[Char('k')], "k", "key.gathering", true, |_| {
+        Action::Gathering
+    }),
     MOVE,
     BACK,
     QUIT,
@@ -172,6 +177,7 @@ const WALK: &[Command] = &[
 ];
 
 const SUMMARY: &[Command] = &[
+    cmd(&[Char('p')], "p", "key.plan", true, |_| Action::Plan),
     cmd(
         &[Up, Down, Char('k'), Char('j'), Home, End, PageUp, PageDown],
         "↑↓",
@@ -203,6 +209,65 @@ const COMPARE: &[Command] = &[
 ];
 
 const TREND: &[Command] = &[BACK, QUIT, HELP];
+
+const PLAN: &[Command] = &[
+    cmd(&[Char('b')], "b", "key.new_barrier", true, |_| {
+        Action::NewBarrier
+    }),
+    cmd(&[Char('s')], "s", "key.new_strategy", true, |_| {
+        Action::NewStrategy
+    }),
+    cmd(&[Char('m')], "m", "key.new_measure", true, |_| {
+        Action::NewMeasure
+    }),
+    cmd(&[Char('d')], "d", "key.toggle_done", true, |_| {
+        Action::ToggleDone
+    }),
+    cmd(&[Char('e')], "e", "key.edit", true, |_| Action::Edit),
+    MOVE,
+    BACK,
+    QUIT,
+    HELP,
+];
+
+const GOALS: &[Command] = &[
+    cmd(&[Char('n')], "n", "key.new_goal", true, |_| Action::New),
+    cmd(&[Enter], "Enter", "key.cycle_status", true, |_| {
+        Action::Confirm
+    }),
+    cmd(
+        &[Left, Right],
+        "←→",
+        "key.choose_round",
+        true,
+        |key| match key {
+            Left => Action::Left,
+            _ => Action::Right,
+        },
+    ),
+    MOVE,
+    BACK,
+    QUIT,
+    HELP,
+];
+
+const GATHERING: &[Command] = &[
+    cmd(DIGITS, "0–5", "key.set_consensus", true, |key| match key {
+        Char(c) => Action::Choose(c.to_digit(10).unwrap_or(0) as u8),
+        _ => Action::Confirm,
+    }),
+    cmd(
+        &[Delete, Backspace],
+        "Del",
+        "key.clear_consensus",
+        true,
+        |_| Action::Clear,
+    ),
+    MOVE,
+    BACK,
+    QUIT,
+    HELP,
+];
 
 const CLUSTER: &[Command] = &[
     cmd(&[Enter], "Enter", "key.open_comparison", true, |_| {
@@ -299,6 +364,9 @@ pub fn commands(mode: Mode) -> &'static [Command] {
         Mode::Trend => TREND,
         Mode::Cluster => CLUSTER,
         Mode::Roles => ROLES,
+        Mode::Plan => PLAN,
+        Mode::Goals => GOALS,
+        Mode::Gathering => GATHERING,
         Mode::Help => HELP_OPEN,
     }
 }

@@ -5,6 +5,8 @@ pub mod analysis_view;
 pub mod app;
 pub mod form;
 pub mod keys;
+pub mod plan;
+pub mod plan_view;
 pub mod view;
 
 use std::sync::Arc;
@@ -117,6 +119,7 @@ fn event_loop(
                 keys::action_for(app.mode(), key)
             }
             Some(Event::Paste(text)) => Some(app::Action::Paste(text)),
+            None if app.waiting.is_some() => Some(app::Action::Retry),
             _ => None,
         };
         let mut next = action;

@@ -16,7 +16,9 @@ use super::app::{
 };
 use super::form::Input;
 use super::keys::commands;
+use super::plan_view;
 use crate::domain::model::Response;
+use crate::domain::plan::PlanKind;
 use crate::domain::scoring::{Band, Tally};
 use crate::i18n::{tr, trf};
 
@@ -56,6 +58,7 @@ impl Theme {
         match kind {
             StatusKind::Info => Style::new(),
             StatusKind::Saved => self.fg(Color::Green),
+            StatusKind::Warning => self.fg(Color::Yellow).add_modifier(Modifier::BOLD),
             StatusKind::Error => self.fg(Color::Red).add_modifier(Modifier::BOLD),
         }
     }
@@ -122,6 +125,7 @@ pub fn view(app: &App, frame: &mut Frame) {
         let symbol = match s.kind {
             StatusKind::Saved => "✓ ",
             StatusKind::Error => "✗ ",
+            StatusKind::Warning => "⚠ ",
             StatusKind::Info => "ℹ ",
         };
         format!("{symbol}{}", s.text)
@@ -154,6 +158,9 @@ pub fn view(app: &App, frame: &mut Frame) {
         Screen::Trend(v) => analysis_view::draw_trend(app, v, frame, body),
         Screen::Cluster(v) => analysis_view::draw_cluster(app, v, frame, body),
         Screen::Roles(v) => analysis_view::draw_roles(app, v, frame, body),
+        Screen::Plan(v) => plan_view::draw_plan(app, v, frame, body),
+        Screen::Goals(v) => plan_view::draw_goals(app, v, frame, body),
+        Screen::Gathering(v) => plan_view::draw_gathering(app, v, frame, body),
     }
     if let (Some(s), Some(text)) = (&app.status, status_text) {
         frame.render_widget(
@@ -184,6 +191,9 @@ fn breadcrumb(app: &App, width: u16) -> Line<'static> {
             Screen::Trend(_) => parts.push(tr(lang, "trend.crumb").to_string()),
             Screen::Cluster(v) => parts.push(v.cluster.clone()),
             Screen::Roles(_) => parts.push(tr(lang, "roles.crumb").to_string()),
+            Screen::Plan(_) => parts.push(tr(lang, "plan.crumb").to_string()),
+            Screen::Goals(_) => parts.push(tr(lang, "goals.crumb").to_string()),
+            Screen::Gathering(_) => parts.push(tr(lang, "gathering.crumb").to_string()),
         }
     }
     // Keep the end of the trail, where the user is, when it does not fit.
@@ -235,6 +245,14 @@ fn form_title_key(purpose: &FormPurpose) -> &'static str {
         FormPurpose::EditService(_) => "form.edit_service",
         FormPurpose::NewRound(_) => "form.new_round",
         FormPurpose::NewRespondent(..) => "form.new_respondent",
+        FormPurpose::NewPlanItem(_, _, kind) => match kind {
+            PlanKind::Barrier => "plan.new_barrier",
+            PlanKind::Strategy => "plan.new_strategy",
+            PlanKind::Measure => "plan.new_measure",
+        },
+        FormPurpose::EditPlanItem(_) => "plan.edit",
+        FormPurpose::NewGoal(_) => "goals.new",
+        FormPurpose::RoundStage(..) => "stage.title",
     }
 }
 
@@ -473,10 +491,10 @@ fn draw_form(app: &App, screen: &FormScreen, frame: &mut Frame, area: Rect) {
                 frame.render_widget(&*textarea, input_area);
             }
             Input::Choice { options, selected } => {
-                let spans: Vec<Span> = options
-                    .iter()
-                    .enumerate()
-                    .flat_map(|(i, option)| {
+                let all_width: usize = options.iter().map(|o| o.chars().count() + 6).sum();
+                let mut line = vec![Span::raw(if focused { "◀ " } else { "  " })];
+                if all_width + 4 <= usize::from(input_area.width) {
+                    for (i, option) in options.iter().enumerate() {
                         let chosen = i == *selected;
                         let mark = if chosen { "(•) " } else { "( ) " };
                         let style = if chosen && focused {
@@ -486,15 +504,15 @@ fn draw_form(app: &App, screen: &FormScreen, frame: &mut Frame, area: Rect) {
                         } else {
                             Style::new()
                         };
-                        [
-                            Span::styled(format!("{mark}{}", tr(lang, option)), style),
-                            Span::raw("  "),
-                        ]
-                    })
-                    .collect();
-                let prefix = if focused { "◀ " } else { "  " };
-                let mut line = vec![Span::raw(prefix)];
-                line.extend(spans);
+                        line.push(Span::styled(format!("{mark}{option}"), style));
+                        line.push(Span::raw("  "));
+                    }
+                } else {
+                    // Too many to show side by side: the chosen one, and where it is.
+                    let style = if focused { SELECTED } else { BOLD };
+                    line.push(Span::styled(format!("(•) {}", options[*selected]), style));
+                    line.push(Span::raw(format!("  {}/{}  ", selected + 1, options.len())));
+                }
                 if focused {
                     line.push(Span::raw("▶"));
                 }
@@ -742,6 +760,18 @@ fn draw_summary(app: &App, view: &SummaryView, frame: &mut Frame, area: Rect) {
         for (subdomain, sub) in section.subdomains.iter().zip(&score.subdomains) {
             let mut cells = vec![Cell::from(format!("  {}", subdomain.name.get(lang)))];
             cells.extend(score_cells(app, &sub.tally));
+            let planned = view
+                .plan_counts
+                .get(&format!("{}.{}", section.key, subdomain.key))
+                .copied()
+                .unwrap_or(0);
+            // Weak or unknown areas without a plan are the ones to plan first.
+            let suggest = sub.tally.band() == Some(Band::Priority) || sub.tally.dont_know_flagged();
+            cells.push(match (planned, suggest) {
+                (0, true) => Cell::from("→ p").style(BOLD),
+                (0, false) => Cell::from(""),
+                (n, _) => Cell::from(n.to_string()),
+            });
             rows.push(Row::new(cells));
         }
     }
@@ -752,6 +782,7 @@ fn draw_summary(app: &App, view: &SummaryView, frame: &mut Frame, area: Rect) {
         tr(lang, "summary.band"),
         tr(lang, "summary.dont_know"),
         tr(lang, "summary.answered"),
+        tr(lang, "summary.plan"),
     ])
     .style(BOLD);
     let title = trf(lang, "summary.heading", &[("who", &view.heading)]);
@@ -762,14 +793,16 @@ fn draw_summary(app: &App, view: &SummaryView, frame: &mut Frame, area: Rect) {
             Constraint::Length(10),
             Constraint::Length(5),
             Constraint::Length(13),
-            Constraint::Length(10),
+            Constraint::Length(8),
             Constraint::Length(7),
+            Constraint::Length(4),
         ],
     )
     .header(header)
     .column_spacing(1)
+    .row_highlight_style(SELECTED)
     .block(block(title));
-    let mut state = TableState::default().with_offset(view.offset);
+    let mut state = TableState::default().with_selected(Some(view.selected));
     frame.render_stateful_widget(table, table_area, &mut state);
     let legend = format!(
         "● {}  ◐ {}  ○ {}  ⚑ {}",

@@ -1,0 +1,226 @@
+//! Drawing the plan, the goal matrix and the gathering. Reads state only.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
+
+use super::app::App;
+use super::plan::{GatheringView, GoalsView, PlanView, find_subdomain};
+use super::view::{BOLD, SELECTED, block};
+use crate::domain::plan::{PlanItem, PlanKind, consensus_percent};
+use crate::i18n::plan_names::{goal_status_key, goal_status_symbol, level_key, plan_kind_key};
+use crate::i18n::{tr, trf};
+
+/// "Fast veiledning – Fagleder – 01.04.2026 – ⚠ forfalt", the way a measure reads anywhere.
+pub fn measure_line(app: &App, item: &PlanItem) -> String {
+    let lang = app.lang;
+    let mut parts = vec![item.text.clone()];
+    if !item.owner.is_empty() {
+        parts.push(item.owner.clone());
+    }
+    if let Some(due) = item.due_on {
+        parts.push(due.format("%d.%m.%Y").to_string());
+    }
+    let state = if item.done {
+        format!("✓ {}", tr(lang, "plan.done"))
+    } else if item.is_overdue(app.today()) {
+        format!("⚠ {}", tr(lang, "plan.overdue"))
+    } else {
+        format!("○ {}", tr(lang, "plan.open"))
+    };
+    parts.push(state);
+    parts.join(" – ")
+}
+
+fn subdomain_title(app: &App, key: &str) -> String {
+    let lang = app.lang;
+    find_subdomain(&app.instrument.sections, key)
+        .map(|(section, subdomain)| {
+            format!("{} › {}", section.name.get(lang), subdomain.name.get(lang))
+        })
+        .unwrap_or_else(|| key.to_string())
+}
+
+pub fn draw_plan(app: &App, view: &PlanView, frame: &mut Frame, area: Rect) {
+    let lang = app.lang;
+    let title = trf(
+        lang,
+        "plan.title",
+        &[("subdomain", &subdomain_title(app, &view.subdomain_key))],
+    );
+    let outer = block(title);
+    let inner = outer.inner(area);
+    frame.render_widget(outer, area);
+    if view.items.is_empty() {
+        frame.render_widget(
+            Paragraph::new(tr(lang, "plan.empty")).wrap(Wrap { trim: true }),
+            inner,
+        );
+        return;
+    }
+    let rows: Vec<Row> = view
+        .items
+        .iter()
+        .map(|item| {
+            let detail = match item.kind {
+                PlanKind::Barrier => item
+                    .level
+                    .map(|l| format!("{} [{}]", item.text, tr(lang, level_key(l))))
+                    .unwrap_or_else(|| item.text.clone()),
+                PlanKind::Strategy => item.text.clone(),
+                PlanKind::Measure => measure_line(app, item),
+            };
+            Row::new(vec![
+                Cell::from(tr(lang, plan_kind_key(item.kind)).to_string()).style(BOLD),
+                Cell::from(detail),
+            ])
+        })
+        .collect();
+    let table = Table::new(rows, [Constraint::Length(10), Constraint::Fill(1)])
+        .row_highlight_style(SELECTED)
+        .highlight_symbol("▶ ");
+    frame.render_stateful_widget(
+        table,
+        inner,
+        &mut TableState::default().with_selected(Some(view.selected)),
+    );
+}
+
+pub fn draw_goals(app: &App, view: &GoalsView, frame: &mut Frame, area: Rect) {
+    let lang = app.lang;
+    let outer = block(trf(lang, "goals.title", &[("service", &view.service.name)]));
+    let inner = outer.inner(area);
+    frame.render_widget(outer, area);
+    let [table_area, legend_area] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(2)]).areas(inner);
+    if view.goals.is_empty() {
+        frame.render_widget(
+            Paragraph::new(tr(lang, "goals.empty")).wrap(Wrap { trim: true }),
+            table_area,
+        );
+    } else {
+        let mut header = vec![Cell::from(tr(lang, "goals.goal").to_string())];
+        for (i, round) in view.rounds.iter().enumerate() {
+            let label: String = round.label.chars().take(12).collect();
+            let style = if i == view.round { SELECTED } else { BOLD };
+            header.push(Cell::from(label).style(style));
+        }
+        let rows: Vec<Row> = view
+            .goals
+            .iter()
+            .enumerate()
+            .map(|(g, goal)| {
+                let mut cells = vec![Cell::from(goal.text.clone())];
+                for (r, round) in view.rounds.iter().enumerate() {
+                    let status = view.statuses.get(&(goal.id.clone(), round.id.clone()));
+                    let text = match status {
+                        Some(s) => {
+                            let word: String =
+                                tr(lang, goal_status_key(*s)).chars().take(10).collect();
+                            format!("{} {word}", goal_status_symbol(*s))
+                        }
+                        None => "·".to_string(),
+                    };
+                    let style = if g == view.goal && r == view.round {
+                        SELECTED
+                    } else {
+                        Style::new()
+                    };
+                    cells.push(Cell::from(text).style(style));
+                }
+                Row::new(cells)
+            })
+            .collect();
+        let mut widths = vec![Constraint::Fill(1)];
+        widths.extend(std::iter::repeat_n(
+            Constraint::Length(13),
+            view.rounds.len(),
+        ));
+        frame.render_stateful_widget(
+            Table::new(rows, widths)
+                .header(Row::new(header))
+                .highlight_symbol("▶ "),
+            table_area,
+            &mut TableState::default().with_selected(Some(view.goal)),
+        );
+    }
+    frame.render_widget(
+        Paragraph::new(tr(lang, "goals.legend"))
+            .wrap(Wrap { trim: true })
+            .style(app.theme.dim()),
+        legend_area,
+    );
+}
+
+pub fn draw_gathering(app: &App, view: &GatheringView, frame: &mut Frame, area: Rect) {
+    let lang = app.lang;
+    let outer = block(trf(
+        lang,
+        "gathering.title",
+        &[("round", &view.round.label), ("n", &view.respondents)],
+    ));
+    let inner = outer.inner(area);
+    frame.render_widget(outer, area);
+    let [table_area, note_area] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(2)]).areas(inner);
+    let header = Row::new(vec![
+        tr(lang, "summary.area").to_string(),
+        tr(lang, "gathering.spread").to_string(),
+        tr(lang, "gathering.consensus").to_string(),
+    ])
+    .style(BOLD);
+    let rows: Vec<Row> = view
+        .rows
+        .iter()
+        .map(|row| {
+            let name = find_subdomain(&app.instrument.sections, &row.subdomain_key)
+                .map(|(_, d)| d.name.get(lang).to_string())
+                .unwrap_or_else(|| row.subdomain_key.clone());
+            let mut spread: Vec<Span> = row
+                .counts
+                .iter()
+                .map(|(value, n)| Span::raw(format!("{value}:{n:<3}")))
+                .collect();
+            spread.push(Span::raw(format!(
+                "v:{:<3}i:{}",
+                row.dont_know, row.not_applicable
+            )));
+            let consensus = view.consensus.get(&row.subdomain_key).map(|v| {
+                let scale = find_subdomain(&app.instrument.sections, &row.subdomain_key)
+                    .and_then(|(s, _)| app.instrument.scale(&s.scale));
+                match scale {
+                    Some(scale) => format!("{v} ({:.0} %)", consensus_percent(*v, scale)),
+                    None => v.to_string(),
+                }
+            });
+            Row::new(vec![
+                Cell::from(name),
+                Cell::from(Line::from(spread)),
+                Cell::from(consensus.unwrap_or_else(|| "–".into())),
+            ])
+        })
+        .collect();
+    frame.render_stateful_widget(
+        Table::new(
+            rows,
+            [
+                Constraint::Fill(1),
+                Constraint::Length(34),
+                Constraint::Length(10),
+            ],
+        )
+        .header(header)
+        .row_highlight_style(SELECTED)
+        .highlight_symbol("▶ "),
+        table_area,
+        &mut TableState::default().with_selected(Some(view.selected)),
+    );
+    frame.render_widget(
+        Paragraph::new(tr(lang, "gathering.note"))
+            .wrap(Wrap { trim: true })
+            .style(app.theme.dim()),
+        note_area,
+    );
+}
