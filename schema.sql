@@ -1,4 +1,4 @@
--- kartlegg's schema, version 2: the one schema of a new database, embedded in the binary.
+-- kartlegg's schema, version 3: the one schema of a new database, embedded in the binary.
 -- An older database is brought here by the steps in src/store/migrations/ (00N upgrades
 -- version N-1 to N); a test checks that both roads lead to the same schema.
 -- Identifiers are UUIDs as text so that databases from two machines merge without clashes.
@@ -153,3 +153,31 @@ CREATE TRIGGER change_log_is_append_only_delete BEFORE DELETE ON change_log
 BEGIN
     SELECT RAISE(ABORT, 'change_log is append-only');
 END;
+
+-- ---- version 3: kept scores (see src/store/migrations/003_kept_scores.sql) ----
+
+-- A respondent's answers in one subdomain (`section.subdomain`): how many have a score, the
+-- sum of their fractions of the scale's maximum, and the "vet ikke" and "ikke relevant".
+-- Only subdomains with an answer have a row. The slots (items × respondents) follow from the
+-- instrument and are not kept.
+CREATE TABLE respondent_score (
+    respondent_id  TEXT NOT NULL REFERENCES respondent (id),
+    subdomain_key  TEXT NOT NULL,
+    scored         INTEGER NOT NULL CHECK (scored >= 0),
+    fraction_sum   REAL NOT NULL CHECK (fraction_sum >= 0),
+    dont_know      INTEGER NOT NULL CHECK (dont_know >= 0),
+    not_applicable INTEGER NOT NULL CHECK (not_applicable >= 0),
+    PRIMARY KEY (respondent_id, subdomain_key)
+) STRICT, WITHOUT ROWID;
+
+-- The sum of respondent_score over the respondents of a round, per subdomain: the round's
+-- scores in about twenty rows, together on disk.
+CREATE TABLE round_score (
+    round_id       TEXT NOT NULL REFERENCES round (id),
+    subdomain_key  TEXT NOT NULL,
+    scored         INTEGER NOT NULL CHECK (scored >= 0),
+    fraction_sum   REAL NOT NULL CHECK (fraction_sum >= 0),
+    dont_know      INTEGER NOT NULL CHECK (dont_know >= 0),
+    not_applicable INTEGER NOT NULL CHECK (not_applicable >= 0),
+    PRIMARY KEY (round_id, subdomain_key)
+) STRICT, WITHOUT ROWID;

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::{Response, Role, RoundKind};
+use kartlegg::domain::plan::{GoalStatus, Level, PlanItem, PlanKind, Stage};
 use kartlegg::store::Store;
 use serde_json::Value;
 
@@ -239,7 +240,7 @@ fn compare_as_json_carries_the_hand_computed_numbers() {
     let fixture = fixture();
     let json: Value = serde_json::from_str(&compare(&fixture, &["--format", "json"])).unwrap();
     assert_eq!(json["format"], "kartlegg-compare");
-    assert_eq!(json["format_version"], 1);
+    assert_eq!(json["format_version"], 2);
     assert_eq!(json["service"]["name"], SERVICE);
     assert_eq!(json["from"]["label"], ROUND_A);
     assert_eq!(json["from"]["held_on"], "2026-01-10");
@@ -589,6 +590,237 @@ fn markdown_report_for_a_gathering() {
     );
 }
 
+// ---- plans, goals, stage and consensus ----
+
+const BARRIER: &str = "<i>Ingen tid</i> | *x*";
+
+/// Adds to the fixture what a gathering and the planning after it would:
+/// stage "agenda" in round A and "adapt" in B (none in Underveis); consensus on problem
+/// awareness 3 in A ((3 − 1) / 4 = 50 %) and 4 in B (75 %), on training 2 in B (2 / 2 =
+/// 100 %); on training a barrier (team level), a strategy, and three measures: one done,
+/// one due long ago (overdue on any report date), one due far ahead; a goal achieved step
+/// by step (A not, Underveis partly, B achieved) and a goal without any status.
+fn with_plans(fixture: &Fixture) {
+    let mut store = Store::open(&fixture.db).unwrap();
+    let service = store.services().unwrap()[0].service.id.clone();
+    let rounds: Vec<String> = store
+        .rounds(&service)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.round.id)
+        .collect();
+    // In date order: A, Underveis, B.
+    let (a, between, b) = (&rounds[0], &rounds[1], &rounds[2]);
+    assert_eq!(a, &fixture.round_a_id);
+    store
+        .set_round_stage(a, Some(Stage::Agenda), at(10))
+        .unwrap();
+    store
+        .set_round_stage(b, Some(Stage::Adapt), at(10))
+        .unwrap();
+    let awareness = "readiness.problem_awareness";
+    store.set_consensus(a, awareness, Some(3), at(11)).unwrap();
+    store.set_consensus(b, awareness, Some(4), at(11)).unwrap();
+    store
+        .set_consensus(b, "competence.training", Some(2), at(11))
+        .unwrap();
+    let item = |kind, text: &str| PlanItem {
+        id: String::new(),
+        service_id: service.clone(),
+        subdomain_key: "competence.training".into(),
+        kind,
+        text: text.into(),
+        level: None,
+        owner: String::new(),
+        due_on: None,
+        done: false,
+        done_on: None,
+    };
+    let plan = [
+        PlanItem {
+            level: Some(Level::Team),
+            ..item(PlanKind::Barrier, BARRIER)
+        },
+        item(PlanKind::Strategy, "Opplæring i arbeidstiden"),
+        PlanItem {
+            owner: "Fagleder".into(),
+            due_on: Some(date(2, 1)),
+            done: true,
+            done_on: Some(date(2, 20)),
+            ..item(PlanKind::Measure, "Kurs for alle")
+        },
+        PlanItem {
+            owner: "Leder".into(),
+            due_on: NaiveDate::from_ymd_opt(2020, 1, 1),
+            ..item(PlanKind::Measure, "Avtale med RKBU")
+        },
+        PlanItem {
+            owner: "Nøkkelperson".into(),
+            due_on: NaiveDate::from_ymd_opt(2099, 12, 31),
+            ..item(PlanKind::Measure, "Oppfølging i teamet")
+        },
+    ];
+    for (minute, item) in (12..).zip(&plan) {
+        store.add_plan_item(item, at(minute)).unwrap();
+    }
+    let goal = store
+        .add_goal(
+            &service,
+            "Alle har fått opplæring",
+            &["competence.training".into()],
+            at(20),
+        )
+        .unwrap();
+    store
+        .add_goal(&service, "Felles språk", &[], at(21))
+        .unwrap();
+    for (round, status) in [
+        (a, GoalStatus::Not),
+        (between, GoalStatus::Partly),
+        (b, GoalStatus::Achieved),
+    ] {
+        store
+            .set_goal_status(&goal.id, round, Some(status), at(22))
+            .unwrap();
+    }
+}
+
+#[test]
+fn compare_carries_consensus_stage_plans_and_goals() {
+    let fixture = fixture();
+    with_plans(&fixture);
+    let json: Value = serde_json::from_str(&compare(&fixture, &["--format", "json"])).unwrap();
+    assert_eq!(json["format_version"], 2);
+    assert_eq!(json["from"]["stage"], "agenda");
+    assert_eq!(json["from"]["stage_name"], "Sette problemet på dagsorden");
+    assert_eq!(json["to"]["stage"], "adapt");
+    let readiness = &json["sections"][0];
+    assert!(readiness.get("consensus_from").is_none(), "subdomains only");
+    let awareness = &readiness["subdomains"][0];
+    // The version 1 fields are still there, beside the new ones.
+    assert_eq!(awareness["from"], 50.0);
+    assert_eq!(awareness["delta"], 16.0);
+    assert_eq!(awareness["consensus_from"], 3);
+    assert_eq!(awareness["consensus_to"], 4);
+    assert_eq!(awareness["consensus_percent_from"], 50.0);
+    assert_eq!(awareness["consensus_percent_to"], 75.0);
+    let training = json["sections"][3]["subdomains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["key"] == "competence.training")
+        .unwrap()
+        .clone();
+    assert_eq!(training["consensus_from"], Value::Null);
+    assert_eq!(training["consensus_to"], 2);
+    assert_eq!(training["consensus_percent_to"], 100.0);
+
+    let items = json["plan_items"].as_array().unwrap();
+    assert_eq!(items.len(), 5);
+    assert_eq!(items[0]["kind"], "barrier");
+    assert_eq!(items[0]["text"], BARRIER);
+    assert_eq!(items[0]["level"], "team");
+    assert_eq!(items[0]["subdomain"], "competence.training");
+    assert_eq!(items[0]["subdomain_name"], "Opplæring");
+    assert_eq!(items[2]["done_on"], "2026-02-20");
+    assert_eq!(items[3]["due_on"], "2020-01-01");
+    assert_eq!(items[3]["done"], false);
+    let goals = json["goals"].as_array().unwrap();
+    assert_eq!(goals[0]["status_from"], "not");
+    assert_eq!(goals[0]["status_to"], "achieved");
+    assert_eq!(goals[0]["subdomains"][0], "competence.training");
+    assert_eq!(goals[1]["status_to"], Value::Null);
+
+    // Text and Markdown: the consensus beside the scores, the stage beside each round.
+    let lines = columns(&compare(&fixture, &[]));
+    has_line(
+        &lines,
+        "Problemforståelse | 50 % ◐ | 66 % ◐ | +16 ★ | 3 (50 %) → 4 (75 %) | 4 → 4 | 3 ⚑ → 0",
+    );
+    has_line(
+        &lines,
+        "Opplæring | 50 % ◐ | 75 % ◐ | +25 ★ | – → 2 (100 %) | 3 → 2 | 1 → 2 ⚑",
+    );
+    let markdown = compare(&fixture, &["--format", "markdown", "--lang", "en"]);
+    for needle in [
+        "| Area | Før \\| samling \\<1\\> | Etter programmet | Change | Consensus | n | Don't know |",
+        "| · Problem awareness | 50 % ◐ | 66 % ◐ | +16 ★ | 3 (50 %) → 4 (75 %) | 4 → 4 | 3 ⚑ → 0 |",
+        "| **Readiness for change** | 50 % ◐ | 66 % ◐ | +16 ★ |  | 4 → 4 | 3 ⚑ → 0 |",
+        "· Implementation stage: Put the problem on the agenda",
+        "· Implementation stage: Adapt the measures",
+    ] {
+        assert!(markdown.contains(needle), "no {needle:?} in:\n{markdown}");
+    }
+}
+
+#[test]
+fn markdown_report_shows_the_plan_the_goal_matrix_and_the_consensus() {
+    let fixture = fixture();
+    with_plans(&fixture);
+    let (_, md) = report(&fixture, "plan.md", &["--format", "markdown"]);
+    let expect = |needle: &str| assert!(md.contains(needle), "no {needle:?} in:\n{md}");
+    // Rounds with their stage, and the stage on the trend.
+    expect("| Runde | Dato | Når | Svar | Versjon | Implementeringsfase |");
+    expect(
+        "| Før \\| samling \\<1\\> | 2026-01-10 | Før | 4 | 1.0 | Sette problemet på dagsorden |",
+    );
+    expect("| Underveis | 2026-03-15 | Underveis | 1 | 1.0 | – |");
+    expect("| Implementeringsfase | Sette problemet på dagsorden | – | Tilpasse tiltak |");
+    // The comparison table has the consensus column.
+    expect(
+        "| Område | Før \\| samling \\<1\\> | Etter programmet | Endring | Konsensus | n | Vet ikke |",
+    );
+    expect(
+        "| · Problemforståelse | 50 % ◐ | 66 % ◐ | +16 ★ | 3 (50 %) → 4 (75 %) | 4 → 4 | 3 ⚑ → 0 |",
+    );
+    expect("*Konsensus = verdien gruppen ble enige om");
+    // The plan, with user text escaped.
+    expect("## Plan: barrierer, strategier og tiltak\n");
+    expect("2 åpne tiltak, 1 av dem over fristen per ");
+    expect("### Kompetansedrivere – Opplæring\n");
+    expect("*Skår i Etter programmet: 75 % ◐ · konsensus 2 (100 %)*");
+    expect("| Barriere | Nivå |");
+    expect("| \\<i\\>Ingen tid\\</i\\> \\| \\*x\\* | Gruppe/team |");
+    expect("| Strategi |\n| --- |\n| Opplæring i arbeidstiden |");
+    expect("| Tiltak | Ansvarlig | Frist | Status |");
+    expect("| Kurs for alle | Fagleder | 2026-02-01 | ✓ utført 2026-02-20 |");
+    expect("| Avtale med RKBU | Leder | 2020-01-01 | ⚠ over fristen |");
+    expect("| Oppfølging i teamet | Nøkkelperson | 2099-12-31 | ☐ åpent |");
+    assert!(!md.contains("<i>"), "{md}");
+    // The goal matrix: goals × rounds, in words and symbols.
+    expect("## Mål, runde for runde\n");
+    expect("*○ Ikke oppnådd · ◐ Delvis oppnådd · ● Oppnådd · – ikke vurdert i runden*");
+    expect(
+        "| Mål | Gjelder | Før \\| samling \\<1\\> (2026-01-10) | Underveis (2026-03-15) | Etter programmet (2026-06-10) |",
+    );
+    expect(
+        "| Alle har fått opplæring | Opplæring | ○ Ikke oppnådd | ◐ Delvis oppnådd | ● Oppnådd |",
+    );
+    expect("| Felles språk | – | – | – | – |");
+
+    // One round alone: its consensus beside its scores.
+    let (_, md) = report(
+        &fixture,
+        "one.md",
+        &[
+            "--format",
+            "markdown",
+            "--round",
+            "Etter programmet",
+            "--lang",
+            "nn",
+        ],
+    );
+    assert!(
+        md.contains("| Område | Skår | n | Veit ikkje | Konsensus |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| · Problemforståing | 66 % ◐ | 4 | 0 | 4 (75 %) |"),
+        "{md}"
+    );
+}
+
 // ---- the HTML report in a real browser ----
 
 fn chromium() -> PathBuf {
@@ -647,6 +879,7 @@ fn run_chromium(args: &[String], out: &Path) {
 #[test]
 fn html_report_renders_in_headless_chromium() {
     let fixture = fixture();
+    with_plans(&fixture);
     let (page, html) = report(
         &fixture,
         "rapport.html",
@@ -689,11 +922,24 @@ fn html_report_renders_in_headless_chromium() {
         "n, mean and spread per section",
         "The items that moved most",
         "“Don't know”",
+        "Plan: barriers, strategies and measures",
+        "Goals, round by round",
     ] {
         expect(&format!("-heading\">{heading}</h2>"));
     }
     expect(
-        "<th scope=\"row\">Readiness for change</th><td class=\"num\">50 % ◐</td><td class=\"num\">66 % ◐</td><td class=\"num\">+16 ★</td><td class=\"num\">4 → 4</td><td class=\"num\">3 ⚑ → 0</td>",
+        "<th scope=\"row\">Readiness for change</th><td class=\"num\">50 % ◐</td><td class=\"num\">66 % ◐</td><td class=\"num\">+16 ★</td><td class=\"num\"></td><td class=\"num\">4 → 4</td><td class=\"num\">3 ⚑ → 0</td>",
+    );
+    expect("<td class=\"num\">3 (50 %) → 4 (75 %)</td>");
+    // The plan, its user text inert, and the goal matrix as a table of words and symbols.
+    expect("<th scope=\"row\">&lt;i&gt;Ingen tid&lt;/i&gt; | *x*</th><td>Group/team</td>");
+    assert!(!dom.contains("<i>"), "{dom}");
+    expect("<td>2020-01-01</td><td>⚠ overdue</td>");
+    expect(
+        "<table class=\"goals\">\n<thead><tr><th scope=\"col\">Goal</th><th scope=\"col\">Concerns</th><th scope=\"col\">Før | samling &lt;1&gt; (2026-01-10)</th>",
+    );
+    expect(
+        "<th scope=\"row\">Alle har fått opplæring</th><td>Training</td><td>○ Not achieved</td><td>◐ Partly achieved</td><td>● Achieved</td>",
     );
     expect("<td class=\"num\">too few to show</td>");
     expect("<td class=\"num\">n 4 · 41 % (0–88 %)</td>");

@@ -922,7 +922,7 @@ fn compare_before_with_after_from_the_demo() {
     tui.send("c");
     tui.wait_for("Før samling 1 (n=6) → Etter programmet (n=6)");
     let line = tui.line_with("Readiness for change");
-    let expected = format!("{from:.0} %   {to:.0} %   ▲ {delta:+.0}");
+    let expected = format!("{from:.0} %  {to:.0} %  ▲ {delta:+.0}");
     assert!(line.contains(&expected), "{line:?} lacks {expected:?}");
     assert_eq!(delta >= 10.0, line.contains('★'), "{line:?}");
 

@@ -9,6 +9,7 @@ use std::process::{Command, Output, Stdio};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::{Response, Role, RoundKind};
+use kartlegg::domain::plan::{GoalStatus, Level, PlanItem, PlanKind, Stage};
 use kartlegg::store::exchange::{CsvLayout, ImportSummary, Problem, Scope};
 use kartlegg::store::{Store, StoreError};
 use proptest::prelude::*;
@@ -90,6 +91,12 @@ fn dump(path: &Path) -> Vec<String> {
         ("respondent", "id"),
         ("answer", "id"),
         ("answer_history", "seq"),
+        ("plan_item", "id"),
+        ("goal", "id"),
+        ("goal_status", "goal_id, round_id"),
+        ("round_stage", "round_id"),
+        ("consensus", "round_id, subdomain_key"),
+        ("change_log", "seq"),
     ] {
         let mut stmt = conn
             .prepare(&format!("SELECT * FROM {table} ORDER BY {order}"))
@@ -114,13 +121,27 @@ fn dump(path: &Path) -> Vec<String> {
 
 /// The history without `seq`, as a set: what two machines should agree on after exchanging.
 fn history_set(path: &Path) -> Vec<String> {
+    log_set(path, "answer_history:")
+}
+
+/// The rows of an append-only log (`answer_history:` or `change_log:`) without their `seq`,
+/// as a set.
+fn log_set(path: &Path, table: &str) -> Vec<String> {
     let mut rows: Vec<String> = dump(path)
         .into_iter()
-        .filter(|r| r.starts_with("answer_history:"))
+        .filter(|r| r.starts_with(table))
         .map(|r| r.split_once(" | ").unwrap().1.to_string())
         .collect();
     rows.sort();
     rows
+}
+
+/// Every row but those of the two logs, whose `seq` is each machine's own.
+fn without_logs(path: &Path) -> Vec<String> {
+    dump(path)
+        .into_iter()
+        .filter(|r| !r.starts_with("answer_history:") && !r.starts_with("change_log:"))
+        .collect()
 }
 
 /// The main file's bytes once every committed change is in it, and proof that no
@@ -229,7 +250,7 @@ fn a_change_on_both_machines_keeps_the_newer_and_puts_the_older_in_history() {
 
     // B gets A's file: B's answer is newer and stays; A's 5 goes into B's history.
     let summary = import(&mut b, &export(&a)).unwrap();
-    assert_eq!(summary.newer_here, 1);
+    assert_eq!(summary.answers.newer_here, 1);
     assert_eq!(summary.answers.updated, 0);
     let answers = b.answers(&who).unwrap();
     assert_eq!(answers[ITEM].response, Some(Response::Score(2)));
@@ -262,12 +283,7 @@ fn a_change_on_both_machines_keeps_the_newer_and_puts_the_older_in_history() {
     import(&mut b, &export(&a)).unwrap();
     import(&mut a, &export(&b)).unwrap();
     drop((a, b));
-    let strip_seq = |rows: Vec<String>| -> Vec<String> {
-        rows.into_iter()
-            .filter(|r| !r.starts_with("answer_history:"))
-            .collect()
-    };
-    assert_eq!(strip_seq(dump(&a_path)), strip_seq(dump(&b_path)));
+    assert_eq!(without_logs(&a_path), without_logs(&b_path));
     assert_eq!(history_set(&a_path), history_set(&b_path));
 }
 
@@ -369,10 +385,10 @@ fn a_refusal_says_why_and_where() {
         "{message}"
     );
 
-    let newer = text.replace("\"format_version\": 1,", "\"format_version\": 2,");
+    let newer = text.replace("\"format_version\": 2,", "\"format_version\": 3,");
     let (line, _, problem) = refusal(&mut b, newer.as_bytes());
     assert_eq!(line, line_of("\"format_version\""));
-    assert_eq!(problem, Problem::FormatVersion { found: "2".into() });
+    assert_eq!(problem, Problem::FormatVersion { found: "3".into() });
 
     let out_of_scale = text.replace("\"value\":3", "\"value\":7");
     let (_, _, problem) = refusal(&mut b, out_of_scale.as_bytes());
@@ -497,6 +513,412 @@ fn the_wide_header_has_one_column_per_item_in_walk_order() {
     }
     let long = csv(&store, CsvLayout::Long);
     assert_eq!(long.len() - 1, store.counts().unwrap().answers);
+}
+
+// ---- plans, goals, stage and consensus ----
+
+const COACHING: &str = "competence.coaching";
+
+/// What `planned` made, by id.
+struct Planned {
+    service: String,
+    round: String,
+    measure: PlanItem,
+    goal: String,
+}
+
+/// `small`, with a plan on coaching (a barrier, a strategy and a measure, the measure
+/// edited once), a goal with a status in the round, the round's stage and a consensus
+/// value set twice: every kind of row and a change log with updates.
+fn planned(path: &Path) -> (Store, Planned) {
+    let (mut store, _) = small(path);
+    let service = store.services().unwrap()[0].service.id.clone();
+    let round = store.rounds(&service).unwrap()[0].round.id.clone();
+    let barrier = store
+        .add_plan_item(
+            &PlanItem {
+                id: String::new(),
+                service_id: service.clone(),
+                subdomain_key: COACHING.into(),
+                kind: PlanKind::Barrier,
+                text: "Ingen tid satt av til veiledning".into(),
+                level: Some(Level::Organisation),
+                owner: String::new(),
+                due_on: None,
+                done: false,
+                done_on: None,
+            },
+            at(1),
+        )
+        .unwrap();
+    store
+        .add_plan_item(
+            &PlanItem {
+                kind: PlanKind::Strategy,
+                text: "Fast tid i turnusen".into(),
+                level: None,
+                ..barrier.clone()
+            },
+            at(2),
+        )
+        .unwrap();
+    let measure = store
+        .add_plan_item(
+            &PlanItem {
+                kind: PlanKind::Measure,
+                text: "Veiledning annenhver uke".into(),
+                level: None,
+                owner: "Fagleder".into(),
+                due_on: NaiveDate::from_ymd_opt(2026, 4, 1),
+                ..barrier.clone()
+            },
+            at(3),
+        )
+        .unwrap();
+    let measure = PlanItem {
+        text: "Veiledning hver fjortende dag".into(),
+        ..measure
+    };
+    store.update_plan_item(&measure, at(4)).unwrap();
+    let goal = store
+        .add_goal(&service, "Alle får veiledning", &[COACHING.into()], at(5))
+        .unwrap()
+        .id;
+    store
+        .set_goal_status(&goal, &round, Some(GoalStatus::Partly), at(6))
+        .unwrap();
+    store
+        .set_round_stage(&round, Some(Stage::Adapt), at(7))
+        .unwrap();
+    store
+        .set_consensus(&round, COACHING, Some(0), at(8))
+        .unwrap();
+    store
+        .set_consensus(&round, COACHING, Some(1), at(9))
+        .unwrap();
+    (
+        store,
+        Planned {
+            service,
+            round,
+            measure,
+            goal,
+        },
+    )
+}
+
+fn change_log_rows(store: &Store) -> usize {
+    let file = data(&export(store));
+    file["change_log"].as_array().unwrap().len()
+}
+
+#[test]
+fn plans_goals_stage_and_consensus_round_trip_and_a_second_import_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, planned) = planned(&dir.path().join("a.db"));
+    let first = export(&a);
+    let file = data(&first);
+    assert_eq!(file["format_version"], 2);
+    assert_eq!(file["plan_items"].as_array().unwrap().len(), 3);
+    assert_eq!(file["plan_items"][0]["level"], "organisation");
+    assert_eq!(file["goals"][0]["subdomain_keys"][0], COACHING);
+    assert_eq!(file["goal_statuses"][0]["status"], "partly");
+    assert_eq!(file["round_stages"][0]["stage"], "adapt");
+    assert_eq!(file["consensus"][0]["value"], 1);
+    // 3 plan items + 1 edit, a goal, a status, a stage, a consensus value twice.
+    let log = file["change_log"].as_array().unwrap();
+    assert_eq!(log.len(), 9);
+    assert_eq!(log[3]["entity"], "plan_item");
+    assert_eq!(log[3]["old"]["text"], "Veiledning annenhver uke");
+    assert_eq!(log[3]["new"]["text"], "Veiledning hver fjortende dag");
+    assert_eq!(log[8]["old"], 0);
+    assert_eq!(log[8]["new"], 1);
+
+    let b_path = dir.path().join("b.db");
+    let mut b = Store::open(&b_path).unwrap();
+    let summary = import(&mut b, &first).unwrap();
+    assert_eq!(summary.plan_items.added, 3);
+    assert_eq!(summary.goals.added, 1);
+    assert_eq!(summary.goal_statuses.added, 1);
+    assert_eq!(summary.round_stages.added, 1);
+    assert_eq!(summary.consensus.added, 1);
+    assert_eq!(summary.changes.added, 9);
+    assert_eq!(
+        b.plan_items(&planned.service).unwrap(),
+        a.plan_items(&planned.service).unwrap()
+    );
+    assert!(
+        b.plan_items(&planned.service)
+            .unwrap()
+            .contains(&planned.measure)
+    );
+    assert_eq!(
+        b.goals(&planned.service).unwrap(),
+        a.goals(&planned.service).unwrap()
+    );
+    assert_eq!(
+        b.goal_statuses(&planned.service).unwrap()[&(planned.goal.clone(), planned.round.clone())],
+        GoalStatus::Partly
+    );
+    assert_eq!(b.round_stage(&planned.round).unwrap(), Some(Stage::Adapt));
+    assert_eq!(b.consensus(&planned.round).unwrap()[COACHING], 1);
+    assert_eq!(
+        b.changes("plan_item", &planned.measure.id).unwrap(),
+        a.changes("plan_item", &planned.measure.id).unwrap(),
+        "the snapshots are the same text on both machines"
+    );
+    assert!(b.integrity_problems().unwrap().is_empty());
+    // The same file again, line for line.
+    assert_eq!(first, export(&b));
+
+    drop(b);
+    let before = dump(&b_path);
+    let mut b = Store::open(&b_path).unwrap();
+    let second = import(&mut b, &first).unwrap();
+    assert!(!second.changed_anything(), "{second:?}");
+    assert_eq!(second.plan_items.skipped, 3);
+    assert_eq!(second.changes.skipped, 9);
+    drop(b);
+    assert_eq!(dump(&b_path), before);
+
+    // One service's export carries its plan, and nothing of another service's.
+    let mut a = a;
+    let other = a.create_service("Sjøbyen", &[], "", at(10)).unwrap();
+    a.add_goal(&other.id, "Et annet mål", &[], at(11)).unwrap();
+    let mut out = Vec::new();
+    a.export_json(
+        Scope::Service(&planned.service),
+        instrument(),
+        at(999),
+        &mut out,
+        Path::new("test"),
+    )
+    .unwrap();
+    assert_eq!(data(&out), data(&first));
+    assert_eq!(change_log_rows(&a), 10);
+}
+
+#[test]
+fn a_conflict_on_a_plan_item_or_a_consensus_keeps_the_newer_and_logs_the_older() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a_path, b_path) = (dir.path().join("a.db"), dir.path().join("b.db"));
+    let (mut a, planned) = planned(&a_path);
+    let mut b = Store::open(&b_path).unwrap();
+    import(&mut b, &export(&a)).unwrap();
+
+    // They part. The measure: A marks it done at minute 20, B renames it at 21 (newer).
+    // The consensus: B says 2 at minute 20, A says 0 at 21 (newer).
+    let done = PlanItem {
+        done: true,
+        done_on: NaiveDate::from_ymd_opt(2026, 3, 20),
+        ..planned.measure.clone()
+    };
+    a.update_plan_item(&done, at(20)).unwrap();
+    let renamed = PlanItem {
+        text: "Veiledning hver uke".into(),
+        ..planned.measure.clone()
+    };
+    b.update_plan_item(&renamed, at(21)).unwrap();
+    b.set_consensus(&planned.round, COACHING, Some(2), at(20))
+        .unwrap();
+    a.set_consensus(&planned.round, COACHING, Some(0), at(21))
+        .unwrap();
+
+    // B gets A's file: B's measure is newer and stays, A's consensus is newer and wins.
+    let summary = import(&mut b, &export(&a)).unwrap();
+    assert_eq!(summary.plan_items.newer_here, 1);
+    assert_eq!(summary.plan_items.updated, 0);
+    assert_eq!(summary.consensus.updated, 1);
+    let measure = |store: &Store| {
+        store
+            .plan_items(&planned.service)
+            .unwrap()
+            .into_iter()
+            .find(|i| i.id == planned.measure.id)
+            .unwrap()
+    };
+    assert_eq!(measure(&b), renamed);
+    assert_eq!(b.consensus(&planned.round).unwrap()[COACHING], 0);
+    // The older of each is in B's change log, as the old side of the change to the newer.
+    let log = b.changes("plan_item", &planned.measure.id).unwrap();
+    assert!(
+        log.iter().any(|c| {
+            c.old_json
+                .as_deref()
+                .is_some_and(|o| o.contains("\"done\":true"))
+                && c.new_json
+                    .as_deref()
+                    .is_some_and(|n| n.contains("Veiledning hver uke"))
+        }),
+        "A's done measure is in B's log: {log:?}"
+    );
+    let key = format!("{}/{COACHING}", planned.round);
+    let log = b.changes("consensus", &key).unwrap();
+    assert!(
+        log.iter()
+            .any(|c| c.old_json.as_deref() == Some("2") && c.new_json.as_deref() == Some("0")),
+        "B's 2 is the old side: {log:?}"
+    );
+
+    // A gets B's file: B's measure is newer and wins; B already has A's consensus.
+    let summary = import(&mut a, &export(&b)).unwrap();
+    assert_eq!(summary.plan_items.updated, 1);
+    assert_eq!(summary.consensus.skipped, 1);
+    assert_eq!(measure(&a), renamed);
+    assert_eq!(a.consensus(&planned.round).unwrap()[COACHING], 0);
+
+    // After one more exchange each way the two machines agree, change log and all.
+    import(&mut b, &export(&a)).unwrap();
+    import(&mut a, &export(&b)).unwrap();
+    assert!(!import(&mut a, &export(&b)).unwrap().changed_anything());
+    drop((a, b));
+    assert_eq!(without_logs(&a_path), without_logs(&b_path));
+    assert_eq!(
+        log_set(&a_path, "change_log:"),
+        log_set(&b_path, "change_log:")
+    );
+}
+
+#[test]
+fn a_cleared_value_is_cleared_on_the_other_machine_unless_set_again_later_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a_path, b_path) = (dir.path().join("a.db"), dir.path().join("b.db"));
+    let (mut a, planned) = planned(&a_path);
+    let mut b = Store::open(&b_path).unwrap();
+    import(&mut b, &export(&a)).unwrap();
+
+    // A clears the stage and the consensus; B sets another stage after that.
+    a.set_consensus(&planned.round, COACHING, None, at(20))
+        .unwrap();
+    a.set_round_stage(&planned.round, None, at(20)).unwrap();
+    b.set_round_stage(&planned.round, Some(Stage::Decide), at(21))
+        .unwrap();
+
+    let summary = import(&mut b, &export(&a)).unwrap();
+    assert_eq!(summary.consensus.updated, 1, "the removal");
+    assert!(b.consensus(&planned.round).unwrap().is_empty());
+    assert_eq!(b.round_stage(&planned.round).unwrap(), Some(Stage::Decide));
+    // A does not get the cleared values back from B, and takes B's newer stage.
+    let summary = import(&mut a, &export(&b)).unwrap();
+    assert_eq!(summary.consensus.added, 0);
+    assert!(a.consensus(&planned.round).unwrap().is_empty());
+    assert_eq!(a.round_stage(&planned.round).unwrap(), Some(Stage::Decide));
+
+    import(&mut b, &export(&a)).unwrap();
+    import(&mut a, &export(&b)).unwrap();
+    assert!(!import(&mut b, &export(&a)).unwrap().changed_anything());
+    drop((a, b));
+    assert_eq!(without_logs(&a_path), without_logs(&b_path));
+    assert_eq!(
+        log_set(&a_path, "change_log:"),
+        log_set(&b_path, "change_log:")
+    );
+}
+
+#[test]
+fn a_format_version_1_file_still_imports() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, _) = planned(&dir.path().join("a.db"));
+    let text = String::from_utf8(export(&a)).unwrap();
+    // A file as version 1 wrote it: the same header, and nothing after the history.
+    let cut = text.find(",\n\"plan_items\"").unwrap();
+    let v1 = format!("{}\n}}\n", &text[..cut]).replacen(
+        "\"format_version\": 2,",
+        "\"format_version\": 1,",
+        1,
+    );
+    let mut b = Store::open(&dir.path().join("b.db")).unwrap();
+    let summary = import(&mut b, v1.as_bytes()).unwrap();
+    assert_eq!(summary.services.added, 1);
+    assert_eq!(summary.respondents.added, 1);
+    assert_eq!(summary.plan_items, Default::default());
+    assert_eq!(b.counts().unwrap(), a.counts().unwrap());
+    let service = &b.services().unwrap()[0].service.id;
+    assert!(b.plan_items(service).unwrap().is_empty());
+    assert!(!import(&mut b, v1.as_bytes()).unwrap().changed_anything());
+
+    // A version 1 file with the plan arrays, or a version 2 file without them, is refused.
+    let mixed = text.replacen("\"format_version\": 2,", "\"format_version\": 1,", 1);
+    assert_eq!(
+        refusal(&mut b, mixed.as_bytes()).2,
+        Problem::ExtraField {
+            found: "plan_items".into()
+        }
+    );
+    let short = v1.replacen("\"format_version\": 1,", "\"format_version\": 2,", 1);
+    assert_eq!(
+        refusal(&mut b, short.as_bytes()).2,
+        Problem::MissingField {
+            expected: "plan_items"
+        }
+    );
+}
+
+#[test]
+fn plan_rows_are_checked_like_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, planned) = planned(&dir.path().join("a.db"));
+    let text = String::from_utf8(export(&a)).unwrap();
+    let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    let mut b = Store::open(&dir.path().join("b.db")).unwrap();
+
+    let unknown = text.replacen(
+        "\"subdomain_key\":\"competence.coaching\"",
+        "\"subdomain_key\":\"competence.gone\"",
+        1,
+    );
+    let (line, _, problem) = refusal(&mut b, unknown.as_bytes());
+    assert_eq!(line, line_of("\"kind\":\"barrier\""));
+    assert!(
+        matches!(&problem, Problem::UnknownSubdomain { section: "plan_items", subdomain, .. } if subdomain == "competence.gone")
+    );
+    // Coaching is a competence driver: 0–2.
+    let off_scale = text.replace(
+        "\"subdomain_key\":\"competence.coaching\",\"value\":1",
+        "\"subdomain_key\":\"competence.coaching\",\"value\":4",
+    );
+    assert!(matches!(
+        refusal(&mut b, off_scale.as_bytes()).2,
+        Problem::ConsensusOutOfScale {
+            value: 4,
+            min: 0,
+            max: 2,
+            ..
+        }
+    ));
+    let bad_level = text.replace("\"level\":\"organisation\"", "\"level\":\"county\"");
+    assert!(matches!(
+        refusal(&mut b, bad_level.as_bytes()).2,
+        Problem::BadCode { field: "level", .. }
+    ));
+    let bad_due = text.replace("\"due_on\":\"2026-04-01\"", "\"due_on\":\"01.04.2026\"");
+    assert!(matches!(
+        refusal(&mut b, bad_due.as_bytes()).2,
+        Problem::BadDate {
+            field: "due_on",
+            ..
+        }
+    ));
+    let bad_snapshot = text.replace("\"old\":0,", "\"old\":\"zero\",");
+    let (line, _, problem) = refusal(&mut b, bad_snapshot.as_bytes());
+    assert_eq!(line, line_of("\"old\":0,"));
+    assert!(matches!(problem, Problem::BadSnapshot { field: "old", .. }));
+    let orphan = text.replace(
+        &format!("\"entity_key\":\"{}\"", planned.round),
+        "\"entity_key\":\"no-such-round\"",
+    );
+    assert!(matches!(
+        refusal(&mut b, orphan.as_bytes()).2,
+        Problem::MissingParent {
+            section: "change_log",
+            ..
+        }
+    ));
+    assert_eq!(b.counts().unwrap(), Default::default());
+    for lang in kartlegg::i18n::Lang::ALL {
+        let message = problem.message(lang);
+        assert!(message.contains("old"), "{message}");
+    }
 }
 
 // ---- a random database survives the round trip ----

@@ -5,6 +5,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::{Response, Role, RoundKind};
+use kartlegg::domain::plan::{GoalStatus, Level, PlanItem, PlanKind, Stage};
 use kartlegg::i18n::Lang;
 use kartlegg::store::Store;
 use kartlegg::ui::App;
@@ -368,7 +369,7 @@ fn the_comparison_on_screen_is_the_domain_comparison() {
         .find(|l| l.contains("│Programme fit "))
         .unwrap_or_else(|| panic!("{screen}"));
     let expected = format!(
-        "{:.0} %   {:.0} %   ▲ {:+.0}",
+        "{:.0} %  {:.0} %  ▲ {:+.0}",
         fit.from.percent().unwrap(),
         fit.to.percent().unwrap(),
         fit.delta().unwrap()
@@ -394,4 +395,138 @@ fn small_role_groups_show_no_numbers() {
     // One leader and one key person: "for få"; the staff group is large enough.
     assert_eq!(readiness.matches("for få").count(), 2, "{readiness}");
     assert!(readiness.contains('%'));
+}
+
+#[test]
+fn plan_goal_stage_and_gathering_screens() {
+    for lang in LANGS {
+        let mut f = demo_fixture(lang);
+        let today = NaiveDate::from_ymd_opt(2026, 3, 9).unwrap();
+        {
+            let store = &mut f.app.store;
+            let service = store.services().unwrap()[1].service.clone();
+            let round = store.rounds(&service.id).unwrap()[0].round.clone();
+            let base = PlanItem {
+                id: String::new(),
+                service_id: service.id.clone(),
+                subdomain_key: "fit.answers_problem".into(),
+                kind: PlanKind::Barrier,
+                text: "Vi vet ikke hva programmet krever".into(),
+                level: Some(Level::Team),
+                owner: String::new(),
+                due_on: None,
+                done: false,
+                done_on: None,
+            };
+            store.add_plan_item(&base, fixed_now()).unwrap();
+            for (text, due, done) in [
+                ("Be om programplanen", today.pred_opt(), false),
+                ("Sett av tid til mellomarbeid", today.succ_opt(), false),
+                ("Avklar hvem som deltar", None, true),
+            ] {
+                let measure = PlanItem {
+                    kind: PlanKind::Measure,
+                    text: text.into(),
+                    level: None,
+                    owner: "Leder".into(),
+                    due_on: due,
+                    done,
+                    ..base.clone()
+                };
+                store.add_plan_item(&measure, fixed_now()).unwrap();
+            }
+            let goal = store
+                .add_goal(
+                    &service.id,
+                    "Alle kjenner programmets krav",
+                    &[],
+                    fixed_now(),
+                )
+                .unwrap();
+            store
+                .set_goal_status(&goal.id, &round.id, Some(GoalStatus::Partly), fixed_now())
+                .unwrap();
+            store
+                .set_round_stage(&round.id, Some(Stage::Adapt), fixed_now())
+                .unwrap();
+            store
+                .set_consensus(&round.id, "fit.answers_problem", Some(2), fixed_now())
+                .unwrap();
+        }
+        // Services → Fjellbygd → rounds (measures counted in the title).
+        f.act(&[Action::Down, Action::Open]);
+        snap("rounds_with_plan", lang, &f);
+        f.act(&[Action::Goals]);
+        snap("goals", lang, &f);
+        f.act(&[Action::Back, Action::Up, Action::Stage]);
+        snap("stage_form", lang, &f);
+        f.act(&[Action::Back, Action::Open, Action::Gathering]);
+        snap("gathering", lang, &f);
+        // Summary of the round, down to "Answers our problem", and its plan.
+        f.act(&[Action::Back, Action::Summary]);
+        for _ in 0..6 {
+            f.act(&[Action::Down]);
+        }
+        f.act(&[Action::Plan]);
+        snap("plan", lang, &f);
+        f.act(&[Action::NewMeasure]);
+        snap("plan_measure_form", lang, &f);
+    }
+}
+
+#[test]
+fn a_measure_shows_on_the_items_of_its_area_and_can_be_marked_done() {
+    let mut f = fixture(Lang::Nb, true);
+    let (service, round) = {
+        let store = &f.app.store;
+        let service = store.services().unwrap()[1].service.clone();
+        let round = store.rounds(&service.id).unwrap()[0].round.clone();
+        (service, round)
+    };
+    // Summary → first subdomain (problem awareness) → plan → new measure.
+    f.act(&[
+        Action::Down,
+        Action::Open,
+        Action::Open,
+        Action::Summary,
+        Action::Down,
+        Action::Plan,
+    ]);
+    f.act(&[Action::NewMeasure]);
+    f.typed("Drøft forbedringsområdene på personalmøtet");
+    f.act(&[Action::NextField]);
+    f.typed("Leder");
+    f.act(&[Action::NextField]);
+    f.typed("2026-03-01");
+    f.act(&[Action::Submit]);
+    let screen = f.render(80, 24);
+    assert!(screen.contains("Planen er lagret."), "{screen}");
+    assert!(
+        screen.contains("⚠ forfalt"),
+        "due 1 March, today is 9 March:\n{screen}"
+    );
+    // The item of that area shows the measure in the walk.
+    f.act(&[Action::Back, Action::Back, Action::Open]);
+    f.act(&[Action::Home]);
+    let walk = f.render(120, 40);
+    assert!(
+        walk.contains("Tiltak: ⚠ forfalt · Drøft forbedringsområdene"),
+        "{walk}"
+    );
+    // Marked done in the plan, it reads done everywhere.
+    f.act(&[
+        Action::Back,
+        Action::Summary,
+        Action::Down,
+        Action::Plan,
+        Action::ToggleDone,
+    ]);
+    assert!(f.render(80, 24).contains("✓ utført"));
+    let items = f.app.store.plan_items(&service.id).unwrap();
+    assert!(items[0].done);
+    assert_eq!(
+        items[0].done_on,
+        Some(NaiveDate::from_ymd_opt(2026, 3, 9).unwrap())
+    );
+    let _ = round;
 }

@@ -7,18 +7,22 @@ use std::process::ExitCode;
 use serde::Serialize;
 
 use super::report_model::{
-    Align, ComparisonModel, RoundData, Table, band_code, delta, dont_know, escape_markdown,
-    item_text, legend, mean, percent, quoted, role_name, rounded, section_name, subdomain_name,
+    Align, ComparisonModel, PlanData, RoundData, Table, band_code, delta, dont_know,
+    escape_markdown, item_text, legend, mean, percent, quoted, role_name, rounded, section_name,
+    subdomain_name,
 };
 use crate::domain::compare::{Change, DEFAULT_MIN_GROUP, NOTABLE_POINTS, RoleGroup, by_role};
 use crate::domain::instrument::Instrument;
+use crate::domain::plan::{GoalStatus, Level, Stage};
 use crate::domain::scoring::Tally;
 use crate::domain::trend::answered_in;
+use crate::i18n::plan_names::stage_key;
 use crate::i18n::{Lang, tr, trf};
 use crate::store::Store;
 
-/// Version of the JSON document; raised only when a field changes meaning or goes away.
-pub const JSON_FORMAT_VERSION: u32 = 1;
+/// Version of the JSON document; raised when a field changes meaning or goes away, and at 2
+/// for the consensus, stage, plan items and goals added beside the version 1 fields.
+pub const JSON_FORMAT_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -58,9 +62,10 @@ pub fn run(store: &Store, instrument: &Instrument, lang: Lang, request: &Compare
         let to = store.find_round(&service, &request.to)?;
         let from = RoundData::load(store, from)?;
         let to = RoundData::load(store, to)?;
-        Ok((service, from, to))
+        let plan = PlanData::load(store, &service.id)?;
+        Ok((service, from, to, plan))
     };
-    let (service, from, to) = match found() {
+    let (service, from, to, plan) = match found() {
         Ok(found) => found,
         Err(e) => return super::report_model::lookup_failed(lang, &e),
     };
@@ -68,16 +73,17 @@ pub fn run(store: &Store, instrument: &Instrument, lang: Lang, request: &Compare
     let output = match request.format {
         Format::Text => text(instrument, lang, &model, request.min_group),
         Format::Markdown => markdown(instrument, lang, &model, request.min_group),
-        Format::Json => json(instrument, lang, &model, request.min_group),
+        Format::Json => json(instrument, lang, &model, &plan, request.min_group),
     };
     super::report_model::print(&output)
 }
 
 // ---- tables shared with the report ----
 
-/// Sections with their subdomains: from, to, change, n, "vet ikke".
+/// Sections with their subdomains: from, to, change, n, "vet ikke"; after the change the
+/// gathering's consensus per subdomain, when either round has one.
 pub fn sections_table(instrument: &Instrument, lang: Lang, model: &ComparisonModel) -> Table {
-    let mut table = Table::new(
+    let table = Table::new(
         vec![
             tr(lang, "summary.area").to_string(),
             model.from.round.label.clone(),
@@ -106,17 +112,69 @@ pub fn sections_table(instrument: &Instrument, lang: Lang, model: &ComparisonMod
             dont_know(change),
         ]
     };
+    let consensus = model.has_consensus();
+    let mut table = if consensus {
+        with_column(table, CONSENSUS_COLUMN, tr(lang, "report.col_consensus"))
+    } else {
+        table
+    };
+    let mut add = |row: Vec<String>, consensus_cell: Option<String>, sub: bool| {
+        let row = match (consensus, consensus_cell) {
+            (true, cell) => insert_cell(row, CONSENSUS_COLUMN, cell.unwrap_or_default()),
+            (false, _) => row,
+        };
+        if sub {
+            table.sub_row(row);
+        } else {
+            table.row(row);
+        }
+    };
     for section in &model.comparison.sections {
         let key = &section.change.key;
-        table.row(cells(section_name(instrument, lang, key), &section.change));
+        add(
+            cells(section_name(instrument, lang, key), &section.change),
+            None,
+            false,
+        );
         for subdomain in &section.subdomains {
-            table.sub_row(cells(
-                subdomain_name(instrument, lang, &subdomain.key),
-                subdomain,
-            ));
+            add(
+                cells(subdomain_name(instrument, lang, &subdomain.key), subdomain),
+                Some(model.consensus_change(instrument, &subdomain.key)),
+                true,
+            );
         }
     }
     table
+}
+
+/// Where the consensus stands in the comparison table: right after the change in the
+/// individual scores.
+const CONSENSUS_COLUMN: usize = 4;
+
+/// The table with an empty right-aligned column at `index`.
+fn with_column(mut table: Table, index: usize, header: &str) -> Table {
+    table.header.insert(index, header.to_string());
+    table.align.insert(index, Align::Right);
+    table
+}
+
+fn insert_cell(mut cells: Vec<String>, index: usize, cell: String) -> Vec<String> {
+    cells.insert(index, cell);
+    cells
+}
+
+/// " · Implementeringsfase: Tilpasse tiltak" when the round has a stage, else nothing.
+pub fn stage_suffix(lang: Lang, round: &RoundData) -> String {
+    round.stage.map_or_else(String::new, |stage| {
+        format!(
+            " · {}",
+            trf(
+                lang,
+                "report.stage_line",
+                &[("stage", &tr(lang, stage_key(stage)))]
+            )
+        )
+    })
 }
 
 /// "50 % ◐": the score and the band's symbol (the legend gives the words).
@@ -257,7 +315,7 @@ fn total_dont_know(model: &ComparisonModel) -> (u32, u32) {
 }
 
 fn round_line(lang: Lang, key: &str, round: &RoundData) -> String {
-    trf(
+    let line = trf(
         lang,
         key,
         &[
@@ -265,7 +323,8 @@ fn round_line(lang: Lang, key: &str, round: &RoundData) -> String {
             ("date", &round.round.held_on),
             ("n", &round.respondents.len()),
         ],
-    )
+    );
+    format!("{line}{}", stage_suffix(lang, round))
 }
 
 // ---- text ----
@@ -287,6 +346,10 @@ fn text(instrument: &Instrument, lang: Lang, model: &ComparisonModel, min_group:
     line(&legend(lang));
     line("");
     line(&sections_table(instrument, lang, model).text());
+    if model.has_consensus() {
+        line(tr(lang, "report.consensus_note"));
+        line("");
+    }
     line(tr(lang, "report.items_heading"));
     line(tr(lang, "report.items_scale_note"));
     line("");
@@ -353,7 +416,7 @@ fn markdown(
         ("report.to_round", model.to),
     ] {
         line(&format!(
-            "- {}",
+            "- {}{}",
             trf(
                 lang,
                 key,
@@ -362,7 +425,8 @@ fn markdown(
                     ("date", &round.round.held_on),
                     ("n", &round.respondents.len()),
                 ],
-            )
+            ),
+            escape_markdown(&stage_suffix(lang, round))
         ));
     }
     line("");
@@ -371,6 +435,12 @@ fn markdown(
     line(&escape_markdown(&legend(lang)));
     line("");
     line(&sections_table(instrument, lang, model).markdown());
+    if model.has_consensus() {
+        line(&format!(
+            "*{}*\n",
+            escape_markdown(tr(lang, "report.consensus_note"))
+        ));
+    }
     let heading = |key: &str| format!("## {}\n", escape_markdown(tr(lang, key)));
     line(&heading("report.items_heading"));
     line(&escape_markdown(tr(lang, "report.items_scale_note")));
@@ -461,6 +531,8 @@ struct Document<'a> {
     not_comparable: Vec<NotComparableJson<'a>>,
     dont_know: BeforeAfter,
     roles: RolesJson,
+    plan_items: Vec<PlanItemJson<'a>>,
+    goals: Vec<GoalJson<'a>>,
 }
 
 #[derive(Serialize)]
@@ -485,6 +557,8 @@ struct RoundRef<'a> {
     kind: &'static str,
     instrument_version: &'a str,
     respondents: usize,
+    stage: Option<&'static str>,
+    stage_name: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -519,7 +593,41 @@ struct ChangeJson<'a> {
 struct SectionJson<'a> {
     #[serde(flatten)]
     change: ChangeJson<'a>,
-    subdomains: Vec<ChangeJson<'a>>,
+    subdomains: Vec<SubdomainJson<'a>>,
+}
+
+/// A subdomain: its change, and the gathering's consensus in each round.
+#[derive(Serialize)]
+struct SubdomainJson<'a> {
+    #[serde(flatten)]
+    change: ChangeJson<'a>,
+    consensus_from: Option<u8>,
+    consensus_to: Option<u8>,
+    consensus_percent_from: Option<f64>,
+    consensus_percent_to: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct PlanItemJson<'a> {
+    id: &'a str,
+    subdomain: &'a str,
+    subdomain_name: &'a str,
+    kind: &'static str,
+    text: &'a str,
+    level: Option<&'static str>,
+    owner: &'a str,
+    due_on: Option<String>,
+    done: bool,
+    done_on: Option<String>,
+}
+
+#[derive(Serialize)]
+struct GoalJson<'a> {
+    id: &'a str,
+    text: &'a str,
+    subdomains: &'a [String],
+    status_from: Option<&'static str>,
+    status_to: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -624,7 +732,7 @@ fn roles_json(instrument: &Instrument, round: &RoundData, min_group: usize) -> V
         .collect()
 }
 
-fn round_ref(round: &RoundData) -> RoundRef<'_> {
+fn round_ref(lang: Lang, round: &RoundData) -> RoundRef<'_> {
     RoundRef {
         id: &round.round.id,
         label: &round.round.label,
@@ -632,10 +740,72 @@ fn round_ref(round: &RoundData) -> RoundRef<'_> {
         kind: round.round.kind.code(),
         instrument_version: &round.round.instrument_version,
         respondents: round.respondents.len(),
+        stage: round.stage.map(Stage::code),
+        stage_name: round.stage.map(|stage| tr(lang, stage_key(stage))),
     }
 }
 
-fn json(instrument: &Instrument, lang: Lang, model: &ComparisonModel, min_group: usize) -> String {
+fn subdomain_json<'a>(
+    instrument: &Instrument,
+    model: &ComparisonModel,
+    change: &'a Change,
+    name: &'a str,
+) -> SubdomainJson<'a> {
+    let from = model.from.consensus_on(instrument, &change.key);
+    let to = model.to.consensus_on(instrument, &change.key);
+    SubdomainJson {
+        change: change_json(model, change, name),
+        consensus_from: from.map(|(value, _)| value),
+        consensus_to: to.map(|(value, _)| value),
+        consensus_percent_from: from.map(|(_, p)| rounded(p, 1)),
+        consensus_percent_to: to.map(|(_, p)| rounded(p, 1)),
+    }
+}
+
+fn plan_json<'a>(
+    instrument: &'a Instrument,
+    lang: Lang,
+    model: &ComparisonModel,
+    plan: &'a PlanData,
+) -> (Vec<PlanItemJson<'a>>, Vec<GoalJson<'a>>) {
+    let items = plan
+        .by_subdomain(instrument)
+        .into_iter()
+        .flat_map(|(_, items)| items)
+        .map(|item| PlanItemJson {
+            id: &item.id,
+            subdomain: &item.subdomain_key,
+            subdomain_name: subdomain_name(instrument, lang, &item.subdomain_key),
+            kind: item.kind.code(),
+            text: &item.text,
+            level: item.level.map(Level::code),
+            owner: &item.owner,
+            due_on: item.due_on.map(|d| d.to_string()),
+            done: item.done,
+            done_on: item.done_on.map(|d| d.to_string()),
+        })
+        .collect();
+    let goals = plan
+        .goals
+        .iter()
+        .map(|goal| GoalJson {
+            id: &goal.id,
+            text: &goal.text,
+            subdomains: &goal.subdomain_keys,
+            status_from: plan.status(goal, &model.from.round).map(GoalStatus::code),
+            status_to: plan.status(goal, &model.to.round).map(GoalStatus::code),
+        })
+        .collect();
+    (items, goals)
+}
+
+fn json(
+    instrument: &Instrument,
+    lang: Lang,
+    model: &ComparisonModel,
+    plan: &PlanData,
+    min_group: usize,
+) -> String {
     let sections = model
         .comparison
         .sections
@@ -649,7 +819,14 @@ fn json(instrument: &Instrument, lang: Lang, model: &ComparisonModel, min_group:
             subdomains: section
                 .subdomains
                 .iter()
-                .map(|d| change_json(model, d, subdomain_name(instrument, lang, &d.key)))
+                .map(|d| {
+                    subdomain_json(
+                        instrument,
+                        model,
+                        d,
+                        subdomain_name(instrument, lang, &d.key),
+                    )
+                })
                 .collect(),
         })
         .collect();
@@ -699,6 +876,7 @@ fn json(instrument: &Instrument, lang: Lang, model: &ComparisonModel, min_group:
         })
         .collect();
     let (dont_know_from, dont_know_to) = total_dont_know(model);
+    let (plan_items, goals) = plan_json(instrument, lang, model, plan);
     let document = Document {
         format: "kartlegg-compare",
         format_version: JSON_FORMAT_VERSION,
@@ -713,8 +891,8 @@ fn json(instrument: &Instrument, lang: Lang, model: &ComparisonModel, min_group:
             cluster: &model.service.cluster,
             municipalities: &model.service.municipalities,
         },
-        from: round_ref(model.from),
-        to: round_ref(model.to),
+        from: round_ref(lang, model.from),
+        to: round_ref(lang, model.to),
         notable_points: NOTABLE_POINTS,
         min_group,
         sections,
@@ -728,6 +906,8 @@ fn json(instrument: &Instrument, lang: Lang, model: &ComparisonModel, min_group:
             from: roles_json(instrument, model.from, min_group),
             to: roles_json(instrument, model.to, min_group),
         },
+        plan_items,
+        goals,
     };
     let mut text = serde_json::to_string_pretty(&document).expect("plain data serializes");
     text.push('\n');

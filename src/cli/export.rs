@@ -44,7 +44,7 @@ pub struct ExportArgs {
 }
 
 enum Written {
-    Json(crate::store::Counts),
+    Json(crate::store::exchange::Exported),
     Csv(usize),
 }
 
@@ -101,21 +101,39 @@ pub fn run(
         Some(path) => write_private(path, write),
     };
     match (outcome, &args.out) {
-        (Ok(Written::Json(counts)), Some(path)) => println!(
-            "{}",
-            trf(
-                lang,
-                "export.done",
-                &[
-                    ("path", &path.display()),
-                    ("services", &counts.services),
-                    ("rounds", &counts.rounds),
-                    ("respondents", &counts.respondents),
-                    ("answers", &counts.answers),
-                    ("history", &counts.history),
-                ],
-            )
-        ),
+        (Ok(Written::Json(exported)), Some(path)) => {
+            let (counts, plans) = (exported.counts, exported.plans);
+            println!(
+                "{}",
+                trf(
+                    lang,
+                    "export.done",
+                    &[
+                        ("path", &path.display()),
+                        ("services", &counts.services),
+                        ("rounds", &counts.rounds),
+                        ("respondents", &counts.respondents),
+                        ("answers", &counts.answers),
+                        ("history", &counts.history),
+                    ],
+                )
+            );
+            println!(
+                "{}",
+                trf(
+                    lang,
+                    "export.done_plans",
+                    &[
+                        ("plan_items", &plans.plan_items),
+                        ("goals", &plans.goals),
+                        ("goal_statuses", &plans.goal_statuses),
+                        ("round_stages", &plans.round_stages),
+                        ("consensus", &plans.consensus),
+                        ("changes", &plans.changes),
+                    ],
+                )
+            );
+        }
         (Ok(Written::Csv(rows)), Some(path)) => println!(
             "{}",
             trf(

@@ -67,7 +67,7 @@ fn summary_lines(
                 ("added", &tally.added),
                 ("updated", &tally.updated),
                 ("skipped", &tally.skipped),
-                ("newer", &summary.newer_here),
+                ("newer", &tally.newer_here),
             ],
         )
     };
@@ -82,6 +82,12 @@ fn summary_lines(
         tally("import.tally_respondents", &summary.respondents),
         tally("import.tally_answers", &summary.answers),
         tally("import.tally_history", &summary.history),
+        tally("import.tally_plan_items", &summary.plan_items),
+        tally("import.tally_goals", &summary.goals),
+        tally("import.tally_goal_statuses", &summary.goal_statuses),
+        tally("import.tally_round_stages", &summary.round_stages),
+        tally("import.tally_consensus", &summary.consensus),
+        tally("import.tally_changes", &summary.changes),
     ];
     if !summary.changed_anything() {
         lines.push(tr(lang, "import.unchanged").to_string());

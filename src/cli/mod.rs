@@ -83,7 +83,9 @@ pub fn exit_code(error: &StoreError) -> u8 {
         | StoreError::ForeignDatabase { .. }
         | StoreError::Corrupt { .. } => exit::UNUSABLE_DATABASE,
         StoreError::NewerSchema { .. } => exit::NEWER_SCHEMA,
-        StoreError::Io { .. } | StoreError::ReadOnly { .. } => exit::IO,
+        StoreError::Io { .. } | StoreError::ReadOnly { .. } | StoreError::DiskFull { .. } => {
+            exit::IO
+        }
         StoreError::Sqlite(e)
             if matches!(
                 e.sqlite_error_code(),

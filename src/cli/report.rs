@@ -15,14 +15,18 @@ use super::compare::{
 };
 use super::files::{is_database_file, write_private};
 use super::report_model::{
-    Align, ComparisonModel, RoundData, Table, escape_html, escape_markdown, legend, percent,
-    quoted, role_name, section_name, subdomain_name,
+    Align, ComparisonModel, PlanData, RoundData, Table, consensus_cell, escape_html,
+    escape_markdown, legend, percent, quoted, role_name, section_name, subdomain_name,
 };
 use crate::domain::compare::{DEFAULT_MIN_GROUP, RoleGroup, spreads};
 use crate::domain::instrument::Instrument;
 use crate::domain::model::{Role, Service};
+use crate::domain::plan::{GoalStatus, PlanItem, PlanKind, measure_counts};
 use crate::domain::scoring::summarize;
 use crate::domain::trend::{TrendRow, scored_counts, trend};
+use crate::i18n::plan_names::{
+    goal_status_key, goal_status_symbol, level_key, plan_kind_key, stage_key,
+};
 use crate::i18n::{Lang, tr, trf};
 use crate::store::{Store, StoreError};
 
@@ -80,9 +84,10 @@ pub fn run(
             .filter(|round| chosen.is_empty() || chosen.contains(&round.id))
             .map(|round| RoundData::load(store, round))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok((service, rounds))
+        let plan = PlanData::load(store, &service.id)?;
+        Ok((service, rounds, plan))
     };
-    let (service, rounds) = match found() {
+    let (service, rounds, plan) = match found() {
         Ok(found) => found,
         Err(e) => return super::report_model::lookup_failed(lang, &e),
     };
@@ -107,6 +112,7 @@ pub fn run(
         lang,
         service: &service,
         rounds: &rounds,
+        plan: &plan,
         min_group: request.min_group,
         today,
     };
@@ -176,6 +182,7 @@ struct Report<'a> {
     lang: Lang,
     service: &'a Service,
     rounds: &'a [RoundData],
+    plan: &'a PlanData,
     min_group: usize,
     today: NaiveDate,
 }
@@ -221,6 +228,9 @@ impl Report<'_> {
                     sections_table(self.instrument, lang, model),
                     "scores",
                 ));
+                if model.has_consensus() {
+                    blocks.push(Block::Note(self.tr("report.consensus_note")));
+                }
                 blocks.push(Block::Subheading(self.tr("report.not_comparable_heading")));
                 match not_comparable_table(self.instrument, lang, model) {
                     Some(table) => blocks.push(Block::Table(table, "not-comparable")),
@@ -238,6 +248,9 @@ impl Report<'_> {
                 ));
                 blocks.push(Block::Paragraph(self.tr("report.compare_needs_two")));
                 blocks.push(Block::Table(self.round_table(first), "scores"));
+                if !first.consensus.is_empty() {
+                    blocks.push(Block::Note(self.tr("report.consensus_note")));
+                }
             }
         }
 
@@ -252,6 +265,10 @@ impl Report<'_> {
             blocks.push(Block::Chart(self.trend_chart(&rows)));
         }
         blocks.push(Block::Table(self.trend_table(&rows), "trend"));
+
+        // What the service will do about it, and whether its goals were reached.
+        self.plan_blocks(&mut blocks);
+        self.goal_blocks(&mut blocks);
 
         // Roles side by side, in the first and the last round.
         blocks.push(Block::Heading(self.tr("report.roles_heading"), "roles"));
@@ -377,16 +394,37 @@ impl Report<'_> {
                 Align::Left,
             ],
         );
+        let stages = self.has_stages();
+        if stages {
+            table.header.push(tr(lang, "report.col_stage").to_string());
+            table.align.push(Align::Left);
+        }
         for round in self.rounds {
-            table.row(vec![
+            let mut cells = vec![
                 round.round.label.clone(),
                 round.round.held_on.to_string(),
                 tr(lang, crate::ui::app::kind_key(round.round.kind)).to_string(),
                 round.respondents.len().to_string(),
                 round.round.instrument_version.clone(),
-            ]);
+            ];
+            if stages {
+                cells.push(self.stage_name(round));
+            }
+            table.row(cells);
         }
         table
+    }
+
+    /// Whether any chosen round has its implementation stage recorded.
+    fn has_stages(&self) -> bool {
+        self.rounds.iter().any(|r| r.stage.is_some())
+    }
+
+    fn stage_name(&self, round: &RoundData) -> String {
+        round
+            .stage
+            .map_or("–", |stage| tr(self.lang, stage_key(stage)))
+            .to_string()
     }
 
     /// One round alone: score, n and "vet ikke" per section and subdomain.
@@ -404,6 +442,13 @@ impl Report<'_> {
             ],
             vec![Align::Left, Align::Right, Align::Right, Align::Right],
         );
+        let consensus = !round.consensus.is_empty();
+        if consensus {
+            table
+                .header
+                .push(tr(lang, "report.col_consensus").to_string());
+            table.align.push(Align::Right);
+        }
         let flag = |t: &crate::domain::scoring::Tally| {
             format!(
                 "{}{}",
@@ -412,19 +457,27 @@ impl Report<'_> {
             )
         };
         for (section, count) in scores.iter().zip(&counts) {
-            table.row(vec![
+            let mut cells = vec![
                 section_name(self.instrument, lang, &section.key).to_string(),
                 score_cell(&section.tally),
                 count.n.to_string(),
                 flag(&section.tally),
-            ]);
+            ];
+            if consensus {
+                cells.push(String::new());
+            }
+            table.row(cells);
             for (subdomain, (key, n)) in section.subdomains.iter().zip(&count.subdomains) {
-                table.sub_row(vec![
+                let mut cells = vec![
                     subdomain_name(self.instrument, lang, key).to_string(),
                     score_cell(&subdomain.tally),
                     n.to_string(),
                     flag(&subdomain.tally),
-                ]);
+                ];
+                if consensus {
+                    cells.push(consensus_cell(round.consensus_on(self.instrument, key)));
+                }
+                table.sub_row(cells);
             }
         }
         table
@@ -465,6 +518,11 @@ impl Report<'_> {
         let mut align = vec![Align::Left];
         align.extend(self.rounds.iter().map(|_| Align::Right));
         let mut table = Table::new(header, align);
+        if self.has_stages() {
+            let mut cells = vec![tr(lang, "report.col_stage").to_string()];
+            cells.extend(self.rounds.iter().map(|round| self.stage_name(round)));
+            table.row(cells);
+        }
         for row in rows {
             let mut cells = vec![section_name(self.instrument, lang, &row.key).to_string()];
             cells.extend(
@@ -512,6 +570,175 @@ impl Report<'_> {
             table.row(cells);
         }
         table
+    }
+
+    /// Per subdomain with a plan: its score and consensus in the last round, then its
+    /// barriers with their level, its strategies, and its measures with owner, due date and
+    /// whether each is done, open or overdue on the day the report is made.
+    fn plan_blocks(&self, blocks: &mut Vec<Block>) {
+        let lang = self.lang;
+        let groups = self.plan.by_subdomain(self.instrument);
+        if groups.is_empty() {
+            return;
+        }
+        blocks.push(Block::Heading(self.tr("report.plan_heading"), "plan"));
+        let (open, overdue) = measure_counts(&self.plan.items, self.today);
+        blocks.push(Block::Paragraph(trf(
+            lang,
+            "report.plan_measures",
+            &[
+                ("open", &open),
+                ("overdue", &overdue),
+                ("date", &self.today),
+            ],
+        )));
+        let last = &self.rounds[self.rounds.len() - 1];
+        let scores = summarize(self.instrument, &last.sets());
+        for (key, items) in groups {
+            let section = key.split('.').next().unwrap_or_default();
+            blocks.push(Block::Subheading(format!(
+                "{} – {}",
+                section_name(self.instrument, lang, section),
+                subdomain_name(self.instrument, lang, key)
+            )));
+            let score = scores
+                .iter()
+                .flat_map(|s| s.subdomains.iter().map(move |d| (s, d)))
+                .find(|(s, d)| format!("{}.{}", s.key, d.key) == key)
+                .map_or_else(|| percent(None), |(_, d)| score_cell(&d.tally));
+            let mut line = trf(
+                lang,
+                "report.plan_score",
+                &[("round", &last.round.label), ("score", &score)],
+            );
+            if let Some(consensus) = last.consensus_on(self.instrument, key) {
+                line.push_str(" · ");
+                line.push_str(&trf(
+                    lang,
+                    "report.plan_consensus",
+                    &[("value", &consensus_cell(Some(consensus)))],
+                ));
+            }
+            blocks.push(Block::Note(line));
+            let of_kind = |kind: PlanKind| items.iter().filter(move |i| i.kind == kind);
+            let mut barriers = Table::new(
+                vec![
+                    self.tr(plan_kind_key(PlanKind::Barrier)),
+                    self.tr("report.col_level"),
+                ],
+                vec![Align::Left, Align::Left],
+            );
+            for item in of_kind(PlanKind::Barrier) {
+                barriers.row(vec![
+                    item.text.clone(),
+                    item.level
+                        .map_or("–", |level| tr(lang, level_key(level)))
+                        .to_string(),
+                ]);
+            }
+            let mut strategies = Table::new(
+                vec![self.tr(plan_kind_key(PlanKind::Strategy))],
+                vec![Align::Left],
+            );
+            for item in of_kind(PlanKind::Strategy) {
+                strategies.row(vec![item.text.clone()]);
+            }
+            let mut measures = Table::new(
+                vec![
+                    self.tr(plan_kind_key(PlanKind::Measure)),
+                    self.tr("report.col_owner"),
+                    self.tr("report.col_due"),
+                    self.tr("report.col_status"),
+                ],
+                vec![Align::Left, Align::Left, Align::Left, Align::Left],
+            );
+            for item in of_kind(PlanKind::Measure) {
+                measures.row(vec![
+                    item.text.clone(),
+                    if item.owner.is_empty() {
+                        "–".to_string()
+                    } else {
+                        item.owner.clone()
+                    },
+                    item.due_on
+                        .map_or_else(|| "–".to_string(), |d| d.to_string()),
+                    self.measure_status(item),
+                ]);
+            }
+            for (table, class) in [
+                (barriers, "plan-barriers"),
+                (strategies, "plan-strategies"),
+                (measures, "plan-measures"),
+            ] {
+                if !table.rows.is_empty() {
+                    blocks.push(Block::Table(table, class));
+                }
+            }
+        }
+    }
+
+    /// "✓ done 2026-03-30", "⚠ overdue" or "☐ open": a word beside the symbol.
+    fn measure_status(&self, item: &PlanItem) -> String {
+        let lang = self.lang;
+        if item.done {
+            match item.done_on {
+                Some(date) => trf(lang, "report.measure_done_on", &[("date", &date)]),
+                None => self.tr("report.measure_done"),
+            }
+        } else if item.is_overdue(self.today) {
+            self.tr("report.measure_overdue")
+        } else {
+            self.tr("report.measure_open")
+        }
+    }
+
+    /// Goals × rounds: each goal's status in each chosen round, as a symbol and a word.
+    fn goal_blocks(&self, blocks: &mut Vec<Block>) {
+        let lang = self.lang;
+        if self.plan.goals.is_empty() {
+            return;
+        }
+        blocks.push(Block::Heading(self.tr("report.goals_heading"), "goals"));
+        let mut legend: Vec<String> = GoalStatus::ALL
+            .iter()
+            .map(|s| {
+                format!(
+                    "{} {}",
+                    goal_status_symbol(*s),
+                    tr(lang, goal_status_key(*s))
+                )
+            })
+            .collect();
+        legend.push(format!("– {}", tr(lang, "report.goal_not_rated")));
+        blocks.push(Block::Note(legend.join(" · ")));
+        let mut header = vec![self.tr("report.col_goal"), self.tr("report.col_concerns")];
+        header.extend(self.rounds.iter().map(RoundData::title));
+        let mut align = vec![Align::Left, Align::Left];
+        align.extend(self.rounds.iter().map(|_| Align::Left));
+        let mut table = Table::new(header, align);
+        for goal in &self.plan.goals {
+            let concerns: Vec<&str> = goal
+                .subdomain_keys
+                .iter()
+                .map(|key| subdomain_name(self.instrument, lang, key))
+                .collect();
+            let mut cells = vec![
+                goal.text.clone(),
+                if concerns.is_empty() {
+                    "–".to_string()
+                } else {
+                    concerns.join(", ")
+                },
+            ];
+            cells.extend(self.rounds.iter().map(|round| {
+                self.plan.status(goal, &round.round).map_or_else(
+                    || "–".to_string(),
+                    |s| format!("{} {}", goal_status_symbol(s), tr(lang, goal_status_key(s))),
+                )
+            }));
+            table.row(cells);
+        }
+        blocks.push(Block::Table(table, "goals"));
     }
 
     fn section_names(&self) -> Vec<String> {
@@ -686,6 +913,9 @@ tbody th { font-weight: normal; }
 tr.main th, tr.main td { font-weight: 600; background: var(--shade); }
 tr.sub th { padding-left: 1.6rem; }
 tbody th[scope="row"] { min-width: 13em; }
+table.plan-barriers, table.plan-strategies, table.plan-measures { table-layout: fixed; }
+table.plan-barriers thead th:first-child, table.plan-measures thead th:first-child { width: 50%; }
+table.plan-measures td:last-child { white-space: nowrap; }
 figure { margin: 1rem 0 .4rem; }
 figcaption { font-size: .88rem; margin-top: .2rem; }
 svg { display: block; width: 100%; max-width: 760px; height: auto; font-family: inherit; }

@@ -2,13 +2,15 @@
 //! of two of them, number formats, escaping, and a table that renders as text, Markdown
 //! or HTML. Presentation only: every score comes from `domain`.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::process::ExitCode;
 
 use crate::domain::compare::{Change, Comparison, compare};
-use crate::domain::instrument::Instrument;
+use crate::domain::instrument::{Instrument, Scale};
 use crate::domain::model::{Respondent, Role, Round, Service};
+use crate::domain::plan::{Goal, GoalStatus, PlanItem, Stage, consensus_percent};
 use crate::domain::scoring::{AnswerSet, Band};
 use crate::domain::trend::{ScoredCount, scored_counts};
 use crate::i18n::{Lang, tr};
@@ -16,16 +18,35 @@ use crate::store::lookup::LookupError;
 pub use crate::store::lookup::quoted;
 use crate::store::{Store, StoreError};
 
-/// One round with every respondent's answers.
+/// One round with every respondent's answers, where the service was in its implementation,
+/// and the values a gathering agreed on.
 pub struct RoundData {
     pub round: Round,
     pub respondents: Vec<(Respondent, AnswerSet)>,
+    pub stage: Option<Stage>,
+    /// Consensus values on the section's scale, by subdomain key.
+    pub consensus: HashMap<String, u8>,
 }
 
 impl RoundData {
     pub fn load(store: &Store, round: Round) -> Result<RoundData, StoreError> {
         let respondents = store.round_answers(&round.id)?;
-        Ok(RoundData { round, respondents })
+        let stage = store.round_stage(&round.id)?;
+        let consensus = store.consensus(&round.id)?;
+        Ok(RoundData {
+            round,
+            respondents,
+            stage,
+            consensus,
+        })
+    }
+
+    /// The consensus on a subdomain: the value on its section's scale, and as a percent of
+    /// the maximum like the scores beside it.
+    pub fn consensus_on(&self, instrument: &Instrument, key: &str) -> Option<(u8, f64)> {
+        let value = *self.consensus.get(key)?;
+        let scale = subdomain_scale(instrument, key)?;
+        Some((value, consensus_percent(value, scale)))
     }
 
     pub fn sets(&self) -> Vec<&AnswerSet> {
@@ -42,6 +63,60 @@ impl RoundData {
     /// "Før samling 1 (2026-02-10)"
     pub fn title(&self) -> String {
         format!("{} ({})", self.round.label, self.round.held_on)
+    }
+}
+
+/// A service's plan: barriers, strategies and measures per subdomain, and its goals with
+/// their status per round.
+pub struct PlanData {
+    pub items: Vec<PlanItem>,
+    pub goals: Vec<Goal>,
+    /// By (goal id, round id).
+    pub statuses: HashMap<(String, String), GoalStatus>,
+}
+
+impl PlanData {
+    pub fn load(store: &Store, service_id: &str) -> Result<PlanData, StoreError> {
+        Ok(PlanData {
+            items: store.plan_items(service_id)?,
+            goals: store.goals(service_id)?,
+            statuses: store.goal_statuses(service_id)?,
+        })
+    }
+
+    /// The plan items grouped by subdomain, in the instrument's order (a key the instrument
+    /// does not know last); within a subdomain barriers, strategies, measures, as the store
+    /// gives them.
+    pub fn by_subdomain(&self, instrument: &Instrument) -> Vec<(&str, Vec<&PlanItem>)> {
+        let order: HashMap<String, usize> = instrument
+            .sections
+            .iter()
+            .flat_map(|s| {
+                s.subdomains
+                    .iter()
+                    .map(move |d| format!("{}.{}", s.key, d.key))
+            })
+            .enumerate()
+            .map(|(i, key)| (key, i))
+            .collect();
+        let mut groups: Vec<(&str, Vec<&PlanItem>)> = Vec::new();
+        for item in &self.items {
+            match groups
+                .iter_mut()
+                .find(|(key, _)| *key == item.subdomain_key)
+            {
+                Some((_, items)) => items.push(item),
+                None => groups.push((&item.subdomain_key, vec![item])),
+            }
+        }
+        groups.sort_by_key(|(key, _)| (order.get(*key).copied().unwrap_or(usize::MAX), *key));
+        groups
+    }
+
+    pub fn status(&self, goal: &Goal, round: &Round) -> Option<GoalStatus> {
+        self.statuses
+            .get(&(goal.id.clone(), round.id.clone()))
+            .copied()
     }
 }
 
@@ -71,6 +146,23 @@ impl<'a> ComparisonModel<'a> {
             counts_from: scored_counts(instrument, &sets_from),
             counts_to: scored_counts(instrument, &sets_to),
         }
+    }
+
+    /// Whether a gathering agreed on a value in either round.
+    pub fn has_consensus(&self) -> bool {
+        !self.from.consensus.is_empty() || !self.to.consensus.is_empty()
+    }
+
+    /// "3 (50 %) → 4 (75 %)" for a subdomain; "–" where neither round has a consensus.
+    pub fn consensus_change(&self, instrument: &Instrument, key: &str) -> String {
+        let (from, to) = (
+            self.from.consensus_on(instrument, key),
+            self.to.consensus_on(instrument, key),
+        );
+        if from.is_none() && to.is_none() {
+            return "–".to_string();
+        }
+        format!("{} → {}", consensus_cell(from), consensus_cell(to))
     }
 
     /// Respondents with a score behind a section's or subdomain's key, before and after.
@@ -143,6 +235,22 @@ pub fn subdomain_name<'i>(instrument: &'i Instrument, lang: Lang, key: &'i str) 
                 .find(|d| d.key == subdomain)
         })
         .map_or(key, |d| d.name.get(lang))
+}
+
+/// The scale of a subdomain's section, on which a consensus value is given.
+pub fn subdomain_scale<'i>(instrument: &'i Instrument, key: &str) -> Option<&'i Scale> {
+    let (section, subdomain) = key.split_once('.')?;
+    let section = instrument.sections.iter().find(|s| s.key == section)?;
+    section.subdomains.iter().find(|d| d.key == subdomain)?;
+    instrument.scale(&section.scale)
+}
+
+/// "3 (50 %)": a consensus value on its scale, then as percent; "–" without one.
+pub fn consensus_cell(consensus: Option<(u8, f64)>) -> String {
+    consensus.map_or_else(
+        || "–".to_string(),
+        |(value, p)| format!("{value} ({})", percent(Some(p))),
+    )
 }
 
 pub fn item_text<'i>(instrument: &'i Instrument, lang: Lang, key: &str) -> Option<&'i str> {

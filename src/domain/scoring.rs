@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::instrument::{Instrument, Scale};
+use super::instrument::{Instrument, Scale, Section, Subdomain};
 use super::model::{Answer, Response};
 
 /// Answers of one respondent, by item key.
@@ -55,7 +55,7 @@ impl Tally {
         }
     }
 
-    fn merge(&mut self, other: &Tally) {
+    pub fn merge(&mut self, other: &Tally) {
         self.slots += other.slots;
         self.scored += other.scored;
         self.fraction_sum += other.fraction_sum;
@@ -105,6 +105,58 @@ pub struct SectionScore {
 
 /// Scores every section and subdomain over the answers of one or more respondents.
 pub fn summarize(instrument: &Instrument, respondents: &[&AnswerSet]) -> Vec<SectionScore> {
+    sections_from(instrument, |_, subdomain, scale| {
+        let mut tally = Tally::default();
+        for answers in respondents {
+            tally.merge(&subdomain_tally(subdomain, scale, answers));
+        }
+        tally
+    })
+}
+
+/// One respondent's tally in one subdomain: its items in instrument order.
+pub fn subdomain_tally(subdomain: &Subdomain, scale: &Scale, answers: &AnswerSet) -> Tally {
+    let mut tally = Tally::default();
+    for item in &subdomain.items {
+        tally.add(answers.get(&item.key).and_then(|a| a.response), scale);
+    }
+    tally
+}
+
+/// The key of a subdomain among all others: `section.subdomain`, as kept scores, plans and
+/// comparisons name it.
+pub fn subdomain_key(section: &Section, subdomain: &Subdomain) -> String {
+    format!("{}.{}", section.key, subdomain.key)
+}
+
+/// Scores from kept tallies: the sums over `respondents` respondents of their subdomain
+/// tallies, by `section.subdomain` key, without slots (a subdomain missing has no answers).
+/// Gives what `summarize` gives over the same respondents' answers: the slots are the
+/// subdomain's items times the respondents, and a section pools its subdomains.
+///
+/// The sums are exact, in whatever order they were added, because every fraction of the
+/// instrument's scales is a multiple of a quarter (a test checks this).
+pub fn from_kept(
+    instrument: &Instrument,
+    respondents: usize,
+    kept: &HashMap<String, Tally>,
+) -> Vec<SectionScore> {
+    sections_from(instrument, |section, subdomain, _| {
+        let mut tally = kept
+            .get(&subdomain_key(section, subdomain))
+            .copied()
+            .unwrap_or_default();
+        tally.slots = (subdomain.items.len() * respondents) as u32;
+        tally
+    })
+}
+
+/// Every section in instrument order with its subdomains' tallies; a section pools its
+/// subdomains.
+fn sections_from(
+    instrument: &Instrument,
+    mut tally_of: impl FnMut(&Section, &Subdomain, &Scale) -> Tally,
+) -> Vec<SectionScore> {
     instrument
         .sections
         .iter()
@@ -113,17 +165,9 @@ pub fn summarize(instrument: &Instrument, respondents: &[&AnswerSet]) -> Vec<Sec
             let subdomains: Vec<SubdomainScore> = section
                 .subdomains
                 .iter()
-                .map(|subdomain| {
-                    let mut tally = Tally::default();
-                    for answers in respondents {
-                        for item in &subdomain.items {
-                            tally.add(answers.get(&item.key).and_then(|a| a.response), scale);
-                        }
-                    }
-                    SubdomainScore {
-                        key: subdomain.key.clone(),
-                        tally,
-                    }
+                .map(|subdomain| SubdomainScore {
+                    key: subdomain.key.clone(),
+                    tally: tally_of(section, subdomain, scale),
                 })
                 .collect();
             let mut tally = Tally::default();
@@ -245,6 +289,54 @@ mod tests {
         assert_eq!(Band::of(79.9), Band::Partly);
         assert_eq!(Band::of(50.0), Band::Partly);
         assert_eq!(Band::of(49.9), Band::Priority);
+    }
+
+    #[test]
+    fn every_fraction_is_a_multiple_of_a_quarter() {
+        // Kept scores add the same fractions as `summarize` in another order; with quarters
+        // the sums are exact in binary, so both give the very same numbers.
+        let instrument = Instrument::standard();
+        for scale in &instrument.scales {
+            for point in &scale.points {
+                let quarters = scale.fraction(point.value) * 4.0;
+                assert_eq!(quarters, quarters.trunc(), "{} {}", scale.key, point.value);
+            }
+        }
+    }
+
+    #[test]
+    fn kept_tallies_give_what_summarize_gives() {
+        use Response::*;
+        let instrument = Instrument::standard();
+        let a = answers(&[
+            ("readiness.problem_awareness.1", Score(4)),
+            ("competence.training.2", DontKnow),
+            ("competence.coaching.1", Score(1)),
+        ]);
+        let b = answers(&[
+            ("readiness.problem_awareness.1", Score(2)),
+            ("competence.training.3", NotApplicable),
+        ]);
+        let mut kept: HashMap<String, Tally> = HashMap::new();
+        for set in [&a, &b] {
+            for section in &instrument.sections {
+                let scale = instrument.scale(&section.scale).unwrap();
+                for subdomain in &section.subdomains {
+                    let tally = subdomain_tally(subdomain, scale, set);
+                    if tally.answered() > 0 {
+                        kept.entry(subdomain_key(section, subdomain))
+                            .or_default()
+                            .merge(&Tally { slots: 0, ..tally });
+                    }
+                }
+            }
+        }
+        // A third respondent without answers still counts in the slots.
+        let empty = AnswerSet::new();
+        assert_eq!(
+            from_kept(instrument, 3, &kept),
+            summarize(instrument, &[&a, &b, &empty])
+        );
     }
 
     #[test]

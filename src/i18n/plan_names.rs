@@ -30,6 +30,15 @@ pub fn goal_status_key(status: GoalStatus) -> &'static str {
     }
 }
 
+/// The status in one word, for the goal matrix's narrow columns.
+pub fn goal_status_short_key(status: GoalStatus) -> &'static str {
+    match status {
+        GoalStatus::Not => "goal_status_short.not",
+        GoalStatus::Partly => "goal_status_short.partly",
+        GoalStatus::Achieved => "goal_status_short.achieved",
+    }
+}
+
 /// A symbol per status, so the matrix reads without colour: ○ not, ◐ partly, ● achieved.
 pub fn goal_status_symbol(status: GoalStatus) -> &'static str {
     match status {

@@ -44,13 +44,20 @@ impl Store {
     }
 
     /// Where `kartlegg backup` writes without `--out`: beside the database, named by the
-    /// moment (UTC), e.g. `kartlegg.db.20260309T101500Z.bak`.
+    /// moment (UTC), e.g. `kartlegg.db.20260309T101500Z.bak`, with `-2`, `-3` … after the
+    /// moment when a copy of that second is there already.
     pub fn default_backup_path(&self, now: DateTime<Utc>) -> PathBuf {
-        let name = format!(
-            "{}.{}.bak",
+        let base = format!(
+            "{}.{}",
             self.path.file_name().unwrap_or_default().to_string_lossy(),
             now.format("%Y%m%dT%H%M%SZ")
         );
-        self.path.with_file_name(name)
+        (1..)
+            .map(|n| match n {
+                1 => self.path.with_file_name(format!("{base}.bak")),
+                n => self.path.with_file_name(format!("{base}-{n}.bak")),
+            })
+            .find(|path| !path.exists())
+            .expect("some name is free")
     }
 }

@@ -6,6 +6,10 @@
 //! fit in memory: export writes each row as SQLite yields it; import writes each row as soon
 //! as it is parsed, inside one IMMEDIATE transaction that the first problem rolls back, so a
 //! refused file leaves the database as it was.
+//!
+//! Format version 2 adds the plans (barriers, strategies, measures), goals with their status
+//! per round, the implementation stage of each round, the gathering's consensus values and
+//! their change log; a version 1 file (without them) is still read.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -22,17 +26,19 @@ use serde::{Deserialize, Serialize};
 use super::{Counts, Result, Store, StoreError, timestamp};
 use crate::domain::instrument::{Instrument, Scale};
 use crate::domain::model::{Role, RoundKind};
+use crate::domain::plan::{Goal, GoalStatus, Level, PlanItem, PlanKind, Stage};
 use crate::i18n::{Lang, tr, trf};
 
 /// The value of the file's first field: what tells a kartlegg export from any other JSON.
 pub const FORMAT: &str = "kartlegg-export";
 /// Raised when a file written by this version could be misread by an older reader.
-pub const FORMAT_VERSION: u64 = 1;
+/// Version 2 added the plan arrays after `history`; every version from 1 up is read.
+pub const FORMAT_VERSION: u64 = 2;
 
 /// The top-level fields, in the order they are written and must be read: the header comes
 /// before the rows so that a foreign or newer file is refused before anything is written,
 /// and the arrays come parents first so that every reference can be checked as it arrives.
-const FIELDS: [&str; 10] = [
+const FIELDS: [&str; 16] = [
     "format",
     "format_version",
     "exported_at",
@@ -43,7 +49,16 @@ const FIELDS: [&str; 10] = [
     "respondents",
     "answers",
     "history",
+    "plan_items",
+    "goals",
+    "goal_statuses",
+    "round_stages",
+    "consensus",
+    "change_log",
 ];
+
+/// A format version 1 file has the first this many fields, and ends after `history`.
+const V1_FIELDS: usize = 10;
 
 /// The page cache during an import, in KiB (SQLite's negative `cache_size`).
 const IMPORT_CACHE_KIB: i64 = -65_536;
@@ -120,6 +135,90 @@ pub struct HistoryRow {
     pub changed_at: String,
 }
 
+/// A barrier, a strategy or a measure for one subdomain of one service (`plan_item`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanItemRow {
+    pub id: String,
+    pub service_id: String,
+    pub subdomain_key: String,
+    pub kind: String,
+    pub text: String,
+    pub level: Option<String>,
+    pub owner: String,
+    pub due_on: Option<String>,
+    pub done: bool,
+    pub done_on: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GoalRow {
+    pub id: String,
+    pub service_id: String,
+    pub text: String,
+    pub subdomain_keys: Vec<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GoalStatusRow {
+    pub goal_id: String,
+    pub round_id: String,
+    pub status: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoundStageRow {
+    pub round_id: String,
+    pub stage: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsensusRow {
+    pub round_id: String,
+    pub subdomain_key: String,
+    pub value: i64,
+    pub updated_at: String,
+}
+
+/// One row of `change_log`, without its `seq`, with the snapshots as JSON values rather
+/// than as text holding JSON.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeRow {
+    pub entity: String,
+    pub entity_key: String,
+    pub old: Option<serde_json::Value>,
+    pub new: Option<serde_json::Value>,
+    pub changed_at: String,
+}
+
+/// The plan rows an export wrote, beside the answers' `Counts`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PlanCounts {
+    pub plan_items: usize,
+    pub goals: usize,
+    pub goal_statuses: usize,
+    pub round_stages: usize,
+    pub consensus: usize,
+    pub changes: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Exported {
+    pub counts: Counts,
+    pub plans: PlanCounts,
+}
+
 /// What an export covers: everything, or one service (by id) with all that hangs under it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope<'a> {
@@ -169,6 +268,9 @@ pub struct Tally {
     pub added: usize,
     pub updated: usize,
     pub skipped: usize,
+    /// Rows that differed but were newer here, so this database's version was kept (they
+    /// are counted as skipped too).
+    pub newer_here: usize,
 }
 
 impl Tally {
@@ -184,9 +286,13 @@ pub struct ImportSummary {
     pub respondents: Tally,
     pub answers: Tally,
     pub history: Tally,
-    /// Answers that differed but were newer here, so this database's version was kept (they
-    /// are counted as skipped too).
-    pub newer_here: usize,
+    pub plan_items: Tally,
+    pub goals: Tally,
+    /// A removal that came in through the change log counts as updated.
+    pub goal_statuses: Tally,
+    pub round_stages: Tally,
+    pub consensus: Tally,
+    pub changes: Tally,
 }
 
 impl ImportSummary {
@@ -197,6 +303,12 @@ impl ImportSummary {
             self.respondents,
             self.answers,
             self.history,
+            self.plan_items,
+            self.goals,
+            self.goal_statuses,
+            self.round_stages,
+            self.consensus,
+            self.changes,
         ]
         .iter()
         .any(Tally::changed)
@@ -220,10 +332,48 @@ impl Refusal {
             &[
                 ("line", &self.line),
                 ("column", &self.column),
-                ("reason", &self.problem.message(lang)),
+                ("reason", &readable(&self.problem.message(lang))),
             ],
         )
     }
+}
+
+/// Keeps a refusal to one readable line whatever the file holds: quoted text (a value, or
+/// serde's quote of one) and any unbroken run (an id) keep their first 60 characters, the
+/// whole its first 400, each cut marked with "…"; control characters are shown escaped,
+/// so that a file cannot move the cursor or change the terminal it is reported on.
+fn readable(message: &str) -> String {
+    const KEEP: usize = 60;
+    const WHOLE: usize = 400;
+    let mut out = String::with_capacity(message.len().min(WHOLE * 4));
+    let (mut quoted, mut word, mut total) = (None::<usize>, 0, 0);
+    for c in message.chars() {
+        match (quoted, c) {
+            (None, '“' | '«' | '"') => quoted = Some(0),
+            (Some(_), '”' | '»' | '"') => quoted = None,
+            (Some(n), _) => quoted = Some(n + 1),
+            (None, _) => {}
+        }
+        word = if c.is_whitespace() { 0 } else { word + 1 };
+        let run = quoted.unwrap_or(0).max(word);
+        if run > KEEP {
+            if run == KEEP + 1 {
+                out.push('…');
+            }
+            continue;
+        }
+        if total == WHOLE {
+            out.push('…');
+            break;
+        }
+        total += 1;
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 impl fmt::Display for Refusal {
@@ -320,6 +470,26 @@ pub enum Problem {
         field: &'static str,
         here: String,
         there: String,
+    },
+    /// A plan item, goal or consensus value about a subdomain the instrument does not have.
+    UnknownSubdomain {
+        section: &'static str,
+        id: String,
+        subdomain: String,
+        instrument: String,
+    },
+    /// A consensus value off the scale of its subdomain's section; `id` is `round/subdomain`.
+    ConsensusOutOfScale {
+        id: String,
+        value: i64,
+        min: u8,
+        max: u8,
+    },
+    /// A change log snapshot that is not a row of its entity.
+    BadSnapshot {
+        id: String,
+        field: &'static str,
+        reason: String,
     },
     Rejected(String),
 }
@@ -478,6 +648,36 @@ impl Problem {
                     ("there", there),
                 ],
             ),
+            Problem::UnknownSubdomain {
+                section,
+                id,
+                subdomain,
+                instrument,
+            } => trf(
+                lang,
+                "import.unknown_subdomain",
+                &[
+                    ("section", section),
+                    ("id", id),
+                    ("subdomain", subdomain),
+                    ("instrument", instrument),
+                ],
+            ),
+            Problem::ConsensusOutOfScale {
+                id,
+                value,
+                min,
+                max,
+            } => trf(
+                lang,
+                "import.consensus_out_of_scale",
+                &[("id", id), ("value", value), ("min", min), ("max", max)],
+            ),
+            Problem::BadSnapshot { id, field, reason } => trf(
+                lang,
+                "import.bad_snapshot",
+                &[("id", id), ("field", field), ("reason", reason)],
+            ),
             Problem::Rejected(reason) => trf(lang, "import.rejected", &[("reason", reason)]),
         }
     }
@@ -549,6 +749,56 @@ const HISTORY: Scoped = Scoped {
     join: "JOIN respondent p ON p.id = h.respondent_id JOIN round r ON r.id = p.round_id",
     service_column: "r.service_id",
     order: "ORDER BY h.seq",
+};
+const PLAN_ITEMS: Scoped = Scoped {
+    select: "SELECT p.id, p.service_id, p.subdomain_key, p.kind, p.text, p.level, p.owner,
+                    p.due_on, p.done, p.done_on, p.created_at, p.updated_at
+             FROM plan_item p",
+    join: "",
+    service_column: "p.service_id",
+    order: "ORDER BY p.created_at, p.rowid",
+};
+const GOALS: Scoped = Scoped {
+    select: "SELECT g.id, g.service_id, g.text, g.subdomain_keys, g.created_at, g.updated_at
+             FROM goal g",
+    join: "",
+    service_column: "g.service_id",
+    order: "ORDER BY g.created_at, g.rowid",
+};
+const GOAL_STATUSES: Scoped = Scoped {
+    select: "SELECT s.goal_id, s.round_id, s.status, s.updated_at FROM goal_status s",
+    join: "JOIN goal g ON g.id = s.goal_id",
+    service_column: "g.service_id",
+    order: "ORDER BY s.rowid",
+};
+const ROUND_STAGES: Scoped = Scoped {
+    select: "SELECT t.round_id, t.stage, t.updated_at FROM round_stage t",
+    join: "JOIN round r ON r.id = t.round_id",
+    service_column: "r.service_id",
+    order: "ORDER BY t.rowid",
+};
+const CONSENSUS: Scoped = Scoped {
+    select: "SELECT c.round_id, c.subdomain_key, c.value, c.updated_at FROM consensus c",
+    join: "JOIN round r ON r.id = c.round_id",
+    service_column: "r.service_id",
+    order: "ORDER BY c.rowid",
+};
+/// The change log names its row by `entity_key` (`goal/round` and `round/subdomain` for the
+/// two-part keys); the service is found through that row's parent.
+const CHANGES: Scoped = Scoped {
+    select: "SELECT l.entity, l.entity_key, l.old_json, l.new_json, l.changed_at
+             FROM change_log l",
+    join: "",
+    service_column: "CASE l.entity
+        WHEN 'plan_item' THEN (SELECT service_id FROM plan_item WHERE id = l.entity_key)
+        WHEN 'goal' THEN (SELECT service_id FROM goal WHERE id = l.entity_key)
+        WHEN 'goal_status' THEN (SELECT service_id FROM goal
+                                 WHERE id = substr(l.entity_key, 1, instr(l.entity_key, '/') - 1))
+        WHEN 'round_stage' THEN (SELECT service_id FROM round WHERE id = l.entity_key)
+        WHEN 'consensus' THEN (SELECT service_id FROM round
+                               WHERE id = substr(l.entity_key, 1, instr(l.entity_key, '/') - 1))
+        END",
+    order: "ORDER BY l.seq",
 };
 /// Every respondent with the service and round around it, for CSV.
 const CSV_RESPONDENTS: Scoped = Scoped {
@@ -627,6 +877,88 @@ fn history_row(row: &Row) -> rusqlite::Result<HistoryRow> {
     })
 }
 
+fn plan_item_row(row: &Row) -> rusqlite::Result<PlanItemRow> {
+    Ok(PlanItemRow {
+        id: row.get(0)?,
+        service_id: row.get(1)?,
+        subdomain_key: row.get(2)?,
+        kind: row.get(3)?,
+        text: row.get(4)?,
+        level: row.get(5)?,
+        owner: row.get(6)?,
+        due_on: row.get(7)?,
+        done: row.get::<_, i64>(8)? != 0,
+        done_on: row.get(9)?,
+        created_at: row.get(10)?,
+        updated_at: row.get(11)?,
+    })
+}
+
+fn goal_row(row: &Row) -> rusqlite::Result<GoalRow> {
+    let keys: String = row.get(3)?;
+    Ok(GoalRow {
+        id: row.get(0)?,
+        service_id: row.get(1)?,
+        text: row.get(2)?,
+        subdomain_keys: keys
+            .split(',')
+            .filter(|k| !k.is_empty())
+            .map(str::to_string)
+            .collect(),
+        created_at: row.get(4)?,
+        updated_at: row.get(5)?,
+    })
+}
+
+fn goal_status_row(row: &Row) -> rusqlite::Result<GoalStatusRow> {
+    Ok(GoalStatusRow {
+        goal_id: row.get(0)?,
+        round_id: row.get(1)?,
+        status: row.get(2)?,
+        updated_at: row.get(3)?,
+    })
+}
+
+fn round_stage_row(row: &Row) -> rusqlite::Result<RoundStageRow> {
+    Ok(RoundStageRow {
+        round_id: row.get(0)?,
+        stage: row.get(1)?,
+        updated_at: row.get(2)?,
+    })
+}
+
+fn consensus_row(row: &Row) -> rusqlite::Result<ConsensusRow> {
+    Ok(ConsensusRow {
+        round_id: row.get(0)?,
+        subdomain_key: row.get(1)?,
+        value: row.get(2)?,
+        updated_at: row.get(3)?,
+    })
+}
+
+fn change_row(row: &Row) -> rusqlite::Result<ChangeRow> {
+    let snapshot = |column: usize| -> rusqlite::Result<Option<serde_json::Value>> {
+        row.get::<_, Option<String>>(column)?
+            .map(|text| {
+                serde_json::from_str(&text).map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        column,
+                        rusqlite::types::Type::Text,
+                        Box::new(e),
+                    )
+                })
+            })
+            .transpose()
+    };
+    Ok(ChangeRow {
+        entity: row.get(0)?,
+        entity_key: row.get(1)?,
+        old: snapshot(2)?,
+        new: snapshot(3)?,
+        changed_at: row.get(4)?,
+    })
+}
+
 /// Writes JSON one field or one row at a time, a row to a line, so that a problem found on
 /// import has a line number that points at its row.
 struct JsonOut<'w, 'p> {
@@ -694,7 +1026,7 @@ impl Store {
         now: DateTime<Utc>,
         out: &mut dyn Write,
         out_name: &Path,
-    ) -> Result<Counts> {
+    ) -> Result<Exported> {
         // One read transaction, so that the arrays agree even while someone else writes.
         let tx = self.conn.unchecked_transaction()?;
         let mut json = JsonOut {
@@ -723,14 +1055,38 @@ impl Store {
         let answers = json.array(&tx, "answers", &ANSWERS, scope, answer_row)?;
         json.raw(",\n")?;
         let history = json.array(&tx, "history", &HISTORY, scope, history_row)?;
+        json.raw(",\n")?;
+        let plan_items = json.array(&tx, "plan_items", &PLAN_ITEMS, scope, plan_item_row)?;
+        json.raw(",\n")?;
+        let goals = json.array(&tx, "goals", &GOALS, scope, goal_row)?;
+        json.raw(",\n")?;
+        let goal_statuses =
+            json.array(&tx, "goal_statuses", &GOAL_STATUSES, scope, goal_status_row)?;
+        json.raw(",\n")?;
+        let round_stages =
+            json.array(&tx, "round_stages", &ROUND_STAGES, scope, round_stage_row)?;
+        json.raw(",\n")?;
+        let consensus = json.array(&tx, "consensus", &CONSENSUS, scope, consensus_row)?;
+        json.raw(",\n")?;
+        let changes = json.array(&tx, "change_log", &CHANGES, scope, change_row)?;
         json.raw("\n}\n")?;
         json.out.flush().map_err(|e| json.io(e))?;
-        Ok(Counts {
-            services,
-            rounds,
-            respondents,
-            answers,
-            history,
+        Ok(Exported {
+            counts: Counts {
+                services,
+                rounds,
+                respondents,
+                answers,
+                history,
+            },
+            plans: PlanCounts {
+                plan_items,
+                goals,
+                goal_statuses,
+                round_stages,
+                consensus,
+                changes,
+            },
         })
     }
 
@@ -857,7 +1213,9 @@ impl Store {
             .pragma_query_value(None, "cache_size", |r| r.get(0))?;
         self.conn
             .pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
-        let outcome = self.import_in_transaction(input, instrument);
+        let outcome = self
+            .import_in_transaction(input, instrument)
+            .map_err(|e| e.on_full_disk(&self.path));
         self.conn.pragma_update(None, "cache_size", cache)?;
         outcome
     }
@@ -927,6 +1285,10 @@ struct Importer<'a> {
     conn: &'a Connection,
     instrument: &'a Instrument,
     scales: HashMap<&'a str, &'a Scale>,
+    /// Every subdomain (`section.subdomain`) with its section's scale, for consensus values.
+    subdomains: HashMap<String, &'a Scale>,
+    /// Removals from the file's change log, weighed once the whole log is in.
+    removals: Vec<Removal>,
     /// Answer ids in the file that are another id here (the same respondent and item was
     /// answered on both machines), for the history rows that refer to them.
     remap: HashMap<String, String>,
@@ -944,6 +1306,17 @@ impl<'a> Importer<'a> {
                 .iter()
                 .map(|i| (i.item.key.as_str(), i.scale))
                 .collect(),
+            subdomains: instrument
+                .sections
+                .iter()
+                .filter_map(|s| Some((s, instrument.scale(&s.scale)?)))
+                .flat_map(|(s, scale)| {
+                    s.subdomains
+                        .iter()
+                        .map(move |d| (format!("{}.{}", s.key, d.key), scale))
+                })
+                .collect(),
+            removals: Vec::new(),
             remap: HashMap::new(),
             summary: ImportSummary::default(),
             stopped: None,
@@ -1067,17 +1440,7 @@ impl<'a> Importer<'a> {
         not_empty(S, &row.id, "id", &row.id)?;
         not_empty(S, &row.id, "label", &row.label)?;
         not_empty(S, &row.id, "instrument_version", &row.instrument_version)?;
-        let valid_date = NaiveDate::parse_from_str(&row.held_on, "%Y-%m-%d")
-            .is_ok_and(|d| d.to_string() == row.held_on);
-        if !valid_date {
-            return Err(Problem::BadDate {
-                section: S,
-                id: row.id.clone(),
-                field: "held_on",
-                value: row.held_on.clone(),
-            }
-            .into());
-        }
+        checked_date(S, &row.id, "held_on", &row.held_on)?;
         if RoundKind::from_code(&row.kind).is_none() {
             return Err(bad_code(S, &row.id, "kind", &row.kind));
         }
@@ -1310,7 +1673,7 @@ impl<'a> Importer<'a> {
                 self.append_history(&id, &row.respondent_id, Some(&theirs), &ours, &our_time)?;
             }
             self.summary.answers.skipped += 1;
-            self.summary.newer_here += 1;
+            self.summary.answers.newer_here += 1;
         }
         Ok(())
     }
@@ -1436,6 +1799,693 @@ impl<'a> Importer<'a> {
             ])?;
         Ok(true)
     }
+
+    // ---- plans, goals, stage, consensus, and their change log ----
+
+    fn known_subdomain(&self, section: &'static str, id: &str, key: &str) -> Step {
+        if self.subdomains.contains_key(key) {
+            return Ok(());
+        }
+        Err(Problem::UnknownSubdomain {
+            section,
+            id: id.to_string(),
+            subdomain: key.to_string(),
+            instrument: format!("{} {}", self.instrument.key, self.instrument.version),
+        }
+        .into())
+    }
+
+    /// `parent` must be a row of `table`, in the file before or in this database.
+    fn require(
+        &self,
+        section: &'static str,
+        id: &str,
+        field: &'static str,
+        table: &str,
+        parent: &str,
+    ) -> Step {
+        let sql = format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE id = ?1)");
+        if self.exists(&sql, parent)? {
+            Ok(())
+        } else {
+            Err(missing_parent(section, id, field, parent))
+        }
+    }
+
+    fn plan_item(&mut self, row: PlanItemRow) -> Step {
+        const S: &str = "plan_items";
+        let theirs = checked_plan_item(S, &row)?;
+        self.known_subdomain(S, &row.id, &row.subdomain_key)?;
+        let created_at = instant(S, &row.id, "created_at", &row.created_at)?;
+        let updated_at = instant(S, &row.id, "updated_at", &row.updated_at)?;
+        self.require(S, &row.id, "service_id", "service", &row.service_id)?;
+        let here = self
+            .conn
+            .prepare_cached(&format!("{} WHERE p.id = ?1", PLAN_ITEMS.select))?
+            .query_row([&row.id], plan_item_row)
+            .optional()?;
+        let ours = match here {
+            None => None,
+            Some(here) => {
+                // None of these changes after a plan item is made: another value means
+                // another thing under the same id.
+                for (field, ours, theirs) in [
+                    ("service_id", &here.service_id, &row.service_id),
+                    ("subdomain_key", &here.subdomain_key, &row.subdomain_key),
+                    ("kind", &here.kind, &row.kind),
+                ] {
+                    if ours != theirs {
+                        return Err(identity(S, &row.id, field, ours.clone(), theirs.clone()));
+                    }
+                }
+                Some((snapshot_of(&checked_plan_item(S, &here)?), here.updated_at))
+            }
+        };
+        let settled = self.settle(
+            "plan_item",
+            &row.id,
+            ours,
+            &snapshot_of(&theirs),
+            &updated_at,
+        )?;
+        let item = &theirs;
+        match settled {
+            Settled::Add => {
+                self.conn
+                    .prepare_cached(
+                        "INSERT INTO plan_item (id, service_id, subdomain_key, kind, text, level,
+                             owner, due_on, done, done_on, created_at, updated_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                    )?
+                    .execute(params![
+                        item.id,
+                        item.service_id,
+                        item.subdomain_key,
+                        item.kind.code(),
+                        item.text,
+                        item.level.map(Level::code),
+                        item.owner,
+                        item.due_on.map(|d| d.to_string()),
+                        item.done,
+                        item.done_on.map(|d| d.to_string()),
+                        created_at,
+                        updated_at
+                    ])?;
+            }
+            Settled::Replace => {
+                self.conn
+                    .prepare_cached(
+                        "UPDATE plan_item SET text = ?2, level = ?3, owner = ?4, due_on = ?5,
+                                              done = ?6, done_on = ?7, updated_at = ?8
+                         WHERE id = ?1",
+                    )?
+                    .execute(params![
+                        item.id,
+                        item.text,
+                        item.level.map(Level::code),
+                        item.owner,
+                        item.due_on.map(|d| d.to_string()),
+                        item.done,
+                        item.done_on.map(|d| d.to_string()),
+                        updated_at
+                    ])?;
+            }
+            Settled::Same | Settled::OursNewer => {}
+        }
+        self.summary.plan_items.count(settled);
+        Ok(())
+    }
+
+    fn goal(&mut self, row: GoalRow) -> Step {
+        const S: &str = "goals";
+        not_empty(S, &row.id, "id", &row.id)?;
+        not_empty(S, &row.id, "text", &row.text)?;
+        for key in &row.subdomain_keys {
+            self.known_subdomain(S, &row.id, key)?;
+        }
+        let created_at = instant(S, &row.id, "created_at", &row.created_at)?;
+        let updated_at = instant(S, &row.id, "updated_at", &row.updated_at)?;
+        self.require(S, &row.id, "service_id", "service", &row.service_id)?;
+        let here = self
+            .conn
+            .prepare_cached(&format!("{} WHERE g.id = ?1", GOALS.select))?
+            .query_row([&row.id], goal_row)
+            .optional()?;
+        let goal = |row: &GoalRow| Goal {
+            id: row.id.clone(),
+            service_id: row.service_id.clone(),
+            text: row.text.clone(),
+            subdomain_keys: row.subdomain_keys.clone(),
+        };
+        let ours = match here {
+            None => None,
+            Some(here) if here.service_id != row.service_id => {
+                return Err(identity(
+                    S,
+                    &row.id,
+                    "service_id",
+                    here.service_id,
+                    row.service_id,
+                ));
+            }
+            Some(here) => Some((snapshot_of(&goal(&here)), here.updated_at)),
+        };
+        let settled = self.settle(
+            "goal",
+            &row.id,
+            ours,
+            &snapshot_of(&goal(&row)),
+            &updated_at,
+        )?;
+        let keys = row.subdomain_keys.join(",");
+        match settled {
+            Settled::Add => {
+                self.conn
+                    .prepare_cached(
+                        "INSERT INTO goal (id, service_id, text, subdomain_keys, created_at,
+                                           updated_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    )?
+                    .execute(params![
+                        row.id,
+                        row.service_id,
+                        row.text,
+                        keys,
+                        created_at,
+                        updated_at
+                    ])?;
+            }
+            Settled::Replace => {
+                self.conn
+                    .prepare_cached(
+                        "UPDATE goal SET text = ?2, subdomain_keys = ?3, updated_at = ?4
+                         WHERE id = ?1",
+                    )?
+                    .execute(params![row.id, row.text, keys, updated_at])?;
+            }
+            Settled::Same | Settled::OursNewer => {}
+        }
+        self.summary.goals.count(settled);
+        Ok(())
+    }
+
+    fn goal_status(&mut self, row: GoalStatusRow) -> Step {
+        const S: &str = "goal_statuses";
+        let key = format!("{}/{}", row.goal_id, row.round_id);
+        let status = GoalStatus::from_code(&row.status)
+            .ok_or_else(|| bad_code(S, &key, "status", &row.status))?;
+        let updated_at = instant(S, &key, "updated_at", &row.updated_at)?;
+        self.require(S, &key, "goal_id", "goal", &row.goal_id)?;
+        self.require(S, &key, "round_id", "round", &row.round_id)?;
+        let ours = self.current(Valued::GoalStatus, &key)?;
+        let settled = self.settle(
+            Valued::GoalStatus.entity(),
+            &key,
+            ours,
+            &snapshot_of(&status),
+            &updated_at,
+        )?;
+        if let Settled::Add | Settled::Replace = settled {
+            self.conn
+                .prepare_cached(
+                    "INSERT INTO goal_status (goal_id, round_id, status, updated_at)
+                     VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (goal_id, round_id) DO UPDATE SET
+                        status = excluded.status, updated_at = excluded.updated_at",
+                )?
+                .execute(params![
+                    row.goal_id,
+                    row.round_id,
+                    status.code(),
+                    updated_at
+                ])?;
+        }
+        self.summary.goal_statuses.count(settled);
+        Ok(())
+    }
+
+    fn round_stage(&mut self, row: RoundStageRow) -> Step {
+        const S: &str = "round_stages";
+        let key = row.round_id.clone();
+        let stage =
+            Stage::from_code(&row.stage).ok_or_else(|| bad_code(S, &key, "stage", &row.stage))?;
+        let updated_at = instant(S, &key, "updated_at", &row.updated_at)?;
+        self.require(S, &key, "round_id", "round", &row.round_id)?;
+        let ours = self.current(Valued::RoundStage, &key)?;
+        let settled = self.settle(
+            Valued::RoundStage.entity(),
+            &key,
+            ours,
+            &snapshot_of(&stage),
+            &updated_at,
+        )?;
+        if let Settled::Add | Settled::Replace = settled {
+            self.conn
+                .prepare_cached(
+                    "INSERT INTO round_stage (round_id, stage, updated_at) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (round_id) DO UPDATE SET
+                        stage = excluded.stage, updated_at = excluded.updated_at",
+                )?
+                .execute(params![row.round_id, stage.code(), updated_at])?;
+        }
+        self.summary.round_stages.count(settled);
+        Ok(())
+    }
+
+    fn consensus(&mut self, row: ConsensusRow) -> Step {
+        const S: &str = "consensus";
+        let key = format!("{}/{}", row.round_id, row.subdomain_key);
+        self.known_subdomain(S, &key, &row.subdomain_key)?;
+        let scale = self.subdomains[row.subdomain_key.as_str()];
+        if !u8::try_from(row.value).is_ok_and(|v| scale.contains(v)) {
+            return Err(Problem::ConsensusOutOfScale {
+                id: key,
+                value: row.value,
+                min: scale.min(),
+                max: scale.max(),
+            }
+            .into());
+        }
+        let updated_at = instant(S, &key, "updated_at", &row.updated_at)?;
+        self.require(S, &key, "round_id", "round", &row.round_id)?;
+        let ours = self.current(Valued::Consensus, &key)?;
+        let settled = self.settle(
+            Valued::Consensus.entity(),
+            &key,
+            ours,
+            &snapshot_of(&row.value),
+            &updated_at,
+        )?;
+        if let Settled::Add | Settled::Replace = settled {
+            self.conn
+                .prepare_cached(
+                    "INSERT INTO consensus (round_id, subdomain_key, value, updated_at)
+                     VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (round_id, subdomain_key) DO UPDATE SET
+                        value = excluded.value, updated_at = excluded.updated_at",
+                )?
+                .execute(params![
+                    row.round_id,
+                    row.subdomain_key,
+                    row.value,
+                    updated_at
+                ])?;
+        }
+        self.summary.consensus.count(settled);
+        Ok(())
+    }
+
+    fn change(&mut self, row: ChangeRow) -> Step {
+        const S: &str = "change_log";
+        let key = &row.entity_key;
+        if !CHANGE_ENTITIES.contains(&row.entity.as_str()) {
+            return Err(bad_code(S, key, "entity", &row.entity));
+        }
+        let changed_at = instant(S, key, "changed_at", &row.changed_at)?;
+        let snapshot = |field: &'static str, value: Option<serde_json::Value>| {
+            value
+                .map(|v| canonical(&row.entity, v))
+                .transpose()
+                .map_err(|reason| Problem::BadSnapshot {
+                    id: key.clone(),
+                    field,
+                    reason,
+                })
+        };
+        let old = snapshot("old", row.old.clone())?;
+        let new = snapshot("new", row.new.clone())?;
+        if !self.change_parent(&row.entity, key)? {
+            return Err(missing_parent(S, key, "entity_key", key));
+        }
+        let added = self.log_change(
+            &row.entity,
+            key,
+            old.as_deref(),
+            new.as_deref(),
+            &changed_at,
+        )?;
+        if added {
+            self.summary.changes.added += 1;
+        } else {
+            self.summary.changes.skipped += 1;
+        }
+        if let (Some(valued), None) = (Valued::of_entity(&row.entity), &new) {
+            self.removals.push(Removal {
+                valued,
+                key: key.clone(),
+                old,
+                at: changed_at,
+                new_here: added,
+            });
+        }
+        Ok(())
+    }
+
+    /// Whether the row a change log entry is about is here (or came earlier in the file).
+    fn change_parent(&self, entity: &str, key: &str) -> rusqlite::Result<bool> {
+        let (first, second) = key.split_once('/').unwrap_or((key, ""));
+        let exists = |table: &str, id: &str| {
+            self.exists(
+                &format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE id = ?1)"),
+                id,
+            )
+        };
+        match entity {
+            "plan_item" => exists("plan_item", key),
+            "goal" => exists("goal", key),
+            "goal_status" => Ok(exists("goal", first)? && exists("round", second)?),
+            "round_stage" => exists("round", key),
+            "consensus" => Ok(!second.is_empty() && exists("round", first)?),
+            _ => Ok(false),
+        }
+    }
+
+    /// A value removed on the other machine (a status, stage or consensus value cleared)
+    /// arrives as a change log entry with no new side. Once the whole log is merged, each
+    /// removal is weighed against the value here by the rule of `settle`, from the other
+    /// side: a removal newer than the value here removes it, and the value goes into the
+    /// log; an older one leaves it, and the change back to it is logged.
+    fn apply_removals(&mut self) -> Step {
+        for removal in std::mem::take(&mut self.removals) {
+            let Some((ours, our_time)) = self.current(removal.valued, &removal.key)? else {
+                continue;
+            };
+            let entity = removal.valued.entity();
+            if (removal.at.as_str(), None) > (our_time.as_str(), Some(ours.as_str())) {
+                self.remove(removal.valued, &removal.key)?;
+                if removal.old.as_deref() != Some(ours.as_str()) {
+                    self.log_change(entity, &removal.key, Some(&ours), None, &removal.at)?;
+                }
+                self.valued_tally(removal.valued).updated += 1;
+            } else if removal.new_here {
+                self.log_change(entity, &removal.key, None, Some(&ours), &our_time)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn valued_tally(&mut self, valued: Valued) -> &mut Tally {
+        match valued {
+            Valued::GoalStatus => &mut self.summary.goal_statuses,
+            Valued::RoundStage => &mut self.summary.round_stages,
+            Valued::Consensus => &mut self.summary.consensus,
+        }
+    }
+
+    /// The value here under a change log key, as its snapshot, and when it was set.
+    fn current(&self, valued: Valued, key: &str) -> rusqlite::Result<Option<(String, String)>> {
+        let (first, second) = key.split_once('/').unwrap_or((key, ""));
+        let text = |r: &Row| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?));
+        let found = match valued {
+            Valued::GoalStatus => self
+                .conn
+                .prepare_cached(
+                    "SELECT status, updated_at FROM goal_status
+                     WHERE goal_id = ?1 AND round_id = ?2",
+                )?
+                .query_row([first, second], text)
+                .optional()?
+                .map(|(code, at)| (snapshot_of(&code), at)),
+            Valued::RoundStage => self
+                .conn
+                .prepare_cached("SELECT stage, updated_at FROM round_stage WHERE round_id = ?1")?
+                .query_row([key], text)
+                .optional()?
+                .map(|(code, at)| (snapshot_of(&code), at)),
+            Valued::Consensus => self
+                .conn
+                .prepare_cached(
+                    "SELECT value, updated_at FROM consensus
+                     WHERE round_id = ?1 AND subdomain_key = ?2",
+                )?
+                .query_row([first, second], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+                })
+                .optional()?
+                .map(|(value, at)| (snapshot_of(&value), at)),
+        };
+        Ok(found)
+    }
+
+    fn remove(&self, valued: Valued, key: &str) -> rusqlite::Result<()> {
+        let (first, second) = key.split_once('/').unwrap_or((key, ""));
+        match valued {
+            Valued::GoalStatus => self
+                .conn
+                .prepare_cached("DELETE FROM goal_status WHERE goal_id = ?1 AND round_id = ?2")?
+                .execute([first, second])?,
+            Valued::RoundStage => self
+                .conn
+                .prepare_cached("DELETE FROM round_stage WHERE round_id = ?1")?
+                .execute([key])?,
+            Valued::Consensus => self
+                .conn
+                .prepare_cached("DELETE FROM consensus WHERE round_id = ?1 AND subdomain_key = ?2")?
+                .execute([first, second])?,
+        };
+        Ok(())
+    }
+
+    /// The newer-wins rule for a row of the plan tables, as for answers: `ours` is the row
+    /// here (its snapshot and `updated_at`), if any. The newer wins; an exact tie in time is
+    /// settled by the content, the same way on both machines. The older goes into the change
+    /// log as the old side of the change to the newer, dated when the newer was made, unless
+    /// the log here already had the file's version at its time (then the file is only out of
+    /// date). A value removed here is a version of its own, dated when it was removed, and
+    /// older than any value of the same moment. The caller writes the row.
+    fn settle(
+        &mut self,
+        entity: &'static str,
+        key: &str,
+        ours: Option<(String, String)>,
+        theirs: &str,
+        their_time: &str,
+    ) -> std::result::Result<Settled, Stop> {
+        let ours = match ours {
+            Some((snapshot, time)) => Some((time, Some(snapshot))),
+            None => self.removed_at(entity, key)?.map(|time| (time, None)),
+        };
+        let Some((our_time, ours)) = ours else {
+            return Ok(Settled::Add);
+        };
+        if ours.as_deref() == Some(theirs) {
+            return Ok(Settled::Same);
+        }
+        if (their_time, Some(theirs)) > (our_time.as_str(), ours.as_deref()) {
+            self.log_change(entity, key, ours.as_deref(), Some(theirs), their_time)?;
+            return Ok(if ours.is_some() {
+                Settled::Replace
+            } else {
+                Settled::Add
+            });
+        }
+        if !self.logged(entity, key, theirs, their_time)? {
+            self.log_change(entity, key, Some(theirs), ours.as_deref(), &our_time)?;
+        }
+        Ok(Settled::OursNewer)
+    }
+
+    /// When the value under `key` was last removed here, if it ever was.
+    fn removed_at(&self, entity: &str, key: &str) -> rusqlite::Result<Option<String>> {
+        self.conn
+            .prepare_cached(
+                "SELECT max(changed_at) FROM change_log
+                 WHERE entity = ?1 AND entity_key = ?2 AND new_json IS NULL",
+            )?
+            .query_row([entity, key], |r| r.get(0))
+    }
+
+    /// Whether the log here has `new` as the result of a change at `at`.
+    fn logged(&self, entity: &str, key: &str, new: &str, at: &str) -> rusqlite::Result<bool> {
+        self.conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM change_log
+                 WHERE entity = ?1 AND entity_key = ?2 AND changed_at = ?3 AND new_json = ?4)",
+            )?
+            .query_row([entity, key, at, new], |r| r.get(0))
+    }
+
+    /// Appends a change unless the log already has it: the same entity and key, the same
+    /// time and both sides the same (the natural key in `docs/exchange.md`). Returns whether
+    /// it was new.
+    fn log_change(
+        &self,
+        entity: &str,
+        key: &str,
+        old: Option<&str>,
+        new: Option<&str>,
+        at: &str,
+    ) -> rusqlite::Result<bool> {
+        let already: bool = self
+            .conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM change_log
+                 WHERE entity = ?1 AND entity_key = ?2 AND changed_at = ?3
+                   AND old_json IS ?4 AND new_json IS ?5)",
+            )?
+            .query_row(params![entity, key, at, old, new], |r| r.get(0))?;
+        if already {
+            return Ok(false);
+        }
+        self.conn
+            .prepare_cached(
+                "INSERT INTO change_log (entity, entity_key, old_json, new_json, changed_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![entity, key, old, new, at])?;
+        Ok(true)
+    }
+}
+
+/// What the newer-wins rule decided for one row of the plan tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Settled {
+    /// Not here (or removed here before the file's version): add it.
+    Add,
+    /// The file's is newer: write it over this database's.
+    Replace,
+    Same,
+    /// This database's is newer and stays.
+    OursNewer,
+}
+
+impl Tally {
+    fn count(&mut self, settled: Settled) {
+        match settled {
+            Settled::Add => self.added += 1,
+            Settled::Replace => self.updated += 1,
+            Settled::Same => self.skipped += 1,
+            Settled::OursNewer => {
+                self.skipped += 1;
+                self.newer_here += 1;
+            }
+        }
+    }
+}
+
+/// The values that can be removed (set to nothing), each under a change log key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Valued {
+    /// `goal_id/round_id`
+    GoalStatus,
+    /// `round_id`
+    RoundStage,
+    /// `round_id/subdomain_key`
+    Consensus,
+}
+
+impl Valued {
+    fn entity(self) -> &'static str {
+        match self {
+            Valued::GoalStatus => "goal_status",
+            Valued::RoundStage => "round_stage",
+            Valued::Consensus => "consensus",
+        }
+    }
+
+    fn of_entity(entity: &str) -> Option<Valued> {
+        [Valued::GoalStatus, Valued::RoundStage, Valued::Consensus]
+            .into_iter()
+            .find(|v| v.entity() == entity)
+    }
+}
+
+/// A removal read from the file's change log, weighed once the whole log is in.
+struct Removal {
+    valued: Valued,
+    key: String,
+    old: Option<String>,
+    at: String,
+    /// Whether this database learnt of it from this file.
+    new_here: bool,
+}
+
+const CHANGE_ENTITIES: [&str; 5] = [
+    "plan_item",
+    "goal",
+    "goal_status",
+    "round_stage",
+    "consensus",
+];
+
+/// A snapshot as the store writes one (`store::plan`): compact JSON in the field order of
+/// the domain type.
+fn snapshot_of<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("plain data serializes")
+}
+
+/// A change log snapshot from a file, checked to be a row of its entity and written as the
+/// store writes one, so that the same change is the same text on every machine.
+fn canonical(entity: &str, value: serde_json::Value) -> std::result::Result<String, String> {
+    fn again<T: DeserializeOwned + Serialize>(
+        value: serde_json::Value,
+    ) -> std::result::Result<String, String> {
+        serde_json::from_value::<T>(value)
+            .map(|v| snapshot_of(&v))
+            .map_err(|e| e.to_string())
+    }
+    match entity {
+        "plan_item" => again::<PlanItem>(value),
+        "goal" => again::<Goal>(value),
+        "goal_status" => again::<GoalStatus>(value),
+        "round_stage" => again::<Stage>(value),
+        "consensus" => again::<u8>(value),
+        other => Err(format!("unknown entity {other}")),
+    }
+}
+
+/// A plan item row as the domain has it, its codes and dates checked.
+fn checked_plan_item(
+    section: &'static str,
+    row: &PlanItemRow,
+) -> std::result::Result<PlanItem, Stop> {
+    not_empty(section, &row.id, "id", &row.id)?;
+    not_empty(section, &row.id, "text", &row.text)?;
+    let kind = PlanKind::from_code(&row.kind)
+        .ok_or_else(|| bad_code(section, &row.id, "kind", &row.kind))?;
+    let level = row
+        .level
+        .as_deref()
+        .map(|l| Level::from_code(l).ok_or_else(|| bad_code(section, &row.id, "level", l)))
+        .transpose()?;
+    let date = |field: &'static str, text: &Option<String>| {
+        text.as_deref()
+            .map(|t| checked_date(section, &row.id, field, t))
+            .transpose()
+    };
+    Ok(PlanItem {
+        id: row.id.clone(),
+        service_id: row.service_id.clone(),
+        subdomain_key: row.subdomain_key.clone(),
+        kind,
+        text: row.text.clone(),
+        level,
+        owner: row.owner.clone(),
+        due_on: date("due_on", &row.due_on)?,
+        done: row.done,
+        done_on: date("done_on", &row.done_on)?,
+    })
+}
+
+/// A date written `YYYY-MM-DD`, exactly.
+fn checked_date(
+    section: &'static str,
+    id: &str,
+    field: &'static str,
+    text: &str,
+) -> std::result::Result<NaiveDate, Stop> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .filter(|d| d.to_string() == text)
+        .ok_or_else(|| {
+            Problem::BadDate {
+                section,
+                id: id.to_string(),
+                field,
+                value: text.to_string(),
+            }
+            .into()
+        })
 }
 
 fn not_empty(section: &'static str, id: &str, field: &'static str, text: &str) -> Step {
@@ -1545,7 +2595,8 @@ fn identity(
 // Each row is checked and written from inside its own `visit_map`, before the parser moves
 // past the row's closing brace, so that place is the row's own line.
 
-/// The whole file: the header fields, then the five arrays, in the order of `FIELDS`.
+/// The whole file: the header fields, then the arrays, in the order of `FIELDS` (a format
+/// version 1 file ends after `history`).
 struct FileSeed<'i, 'a> {
     importer: &'i mut Importer<'a>,
 }
@@ -1567,7 +2618,11 @@ impl<'de> de::Visitor<'de> for FileSeed<'_, '_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let importer = self.importer;
+        let mut version = FORMAT_VERSION;
         for (index, &expected) in FIELDS.iter().enumerate() {
+            if index == V1_FIELDS && version == 1 {
+                break;
+            }
             let found = map.next_key::<String>()?;
             match found {
                 Some(found) if found == expected => {}
@@ -1583,11 +2638,14 @@ impl<'de> de::Visitor<'de> for FileSeed<'_, '_> {
                     }
                 }
                 "format_version" => {
-                    let version: serde_json::Value = map.next_value()?;
-                    if version != FORMAT_VERSION {
-                        return Err(importer.stop(Problem::FormatVersion {
-                            found: version.to_string(),
-                        }));
+                    let found: serde_json::Value = map.next_value()?;
+                    match found.as_u64() {
+                        Some(known @ 1..=FORMAT_VERSION) => version = known,
+                        _ => {
+                            return Err(importer.stop(Problem::FormatVersion {
+                                found: found.to_string(),
+                            }));
+                        }
                     }
                 }
                 // Only for people reading the file: the format version is what counts.
@@ -1612,6 +2670,21 @@ impl<'de> de::Visitor<'de> for FileSeed<'_, '_> {
                 "respondents" => map.next_value_seed(Rows::new(importer, Importer::respondent))?,
                 "answers" => map.next_value_seed(Rows::new(importer, Importer::answer))?,
                 "history" => map.next_value_seed(Rows::new(importer, Importer::history))?,
+                "plan_items" => map.next_value_seed(Rows::new(importer, Importer::plan_item))?,
+                "goals" => map.next_value_seed(Rows::new(importer, Importer::goal))?,
+                "goal_statuses" => {
+                    map.next_value_seed(Rows::new(importer, Importer::goal_status))?
+                }
+                "round_stages" => {
+                    map.next_value_seed(Rows::new(importer, Importer::round_stage))?
+                }
+                "consensus" => map.next_value_seed(Rows::new(importer, Importer::consensus))?,
+                "change_log" => {
+                    map.next_value_seed(Rows::new(importer, Importer::change))?;
+                    importer
+                        .apply_removals()
+                        .map_err(|stop| importer.stop(stop))?;
+                }
                 _ => unreachable!("every field in FIELDS has an arm"),
             }
         }

@@ -14,6 +14,10 @@ pub mod backup;
 
 pub mod location;
 
+pub mod kept;
+
+pub mod bulk;
+
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::fs::{self, OpenOptions};
@@ -35,8 +39,13 @@ use crate::i18n::{Lang, tr, trf};
 /// The current schema, for a new database.
 const SCHEMA: &str = include_str!("../../schema.sql");
 /// `UPGRADES[i]` brings a database from version `i + 1` to `i + 2`.
-const UPGRADES: &[&str] = &[include_str!("migrations/002_plans.sql")];
+const UPGRADES: &[&str] = &[
+    include_str!("migrations/002_plans.sql"),
+    include_str!("migrations/003_kept_scores.sql"),
+];
 pub const SCHEMA_VERSION: u32 = 1 + UPGRADES.len() as u32;
+/// The version that brought kept scores; the step to it fills them from the answers.
+const KEPT_SCORES_VERSION: u32 = 3;
 
 /// How long a write waits while another process writes: SQLite's busy timeout for each
 /// try, and how long to go on trying before giving up with `StoreError::Busy`.
@@ -78,6 +87,8 @@ pub enum StoreError {
     Corrupt { path: PathBuf, detail: String },
     #[error("{path}: read-only")]
     ReadOnly { path: PathBuf },
+    #[error("{path}: the disk is full")]
+    DiskFull { path: PathBuf },
     #[error("{path}: another process kept the database busy")]
     Busy { path: PathBuf },
     #[error("{path}: {source}")]
@@ -126,6 +137,9 @@ impl StoreError {
                 trf(lang, "fault.read_only", &[("path", &path.display())])
             }
             StoreError::Busy { path } => trf(lang, "busy.gave_up", &[("path", &path.display())]),
+            StoreError::DiskFull { path } => {
+                format!("{}: {}", path.display(), tr(lang, "fault.disk_full"))
+            }
             StoreError::Sqlite(e)
                 if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) =>
             {
@@ -136,6 +150,35 @@ impl StoreError {
             StoreError::ImportRefused(refusal) => refusal.message(lang),
         }
     }
+}
+
+impl StoreError {
+    /// SQLite says "disk is full" when a write finds no room, but "disk I/O error" when
+    /// there is no room for its shared-memory file as it opens; both become `DiskFull`
+    /// when the database's file system has no space left, so that the user reads why.
+    fn on_full_disk(self, path: &Path) -> StoreError {
+        let code = match &self {
+            StoreError::Sqlite(e) => e.sqlite_error_code(),
+            _ => None,
+        };
+        let full = match code {
+            Some(rusqlite::ErrorCode::DiskFull) => true,
+            Some(rusqlite::ErrorCode::SystemIoFailure) => no_space_left(path),
+            _ => false,
+        };
+        if full {
+            StoreError::DiskFull {
+                path: path.to_path_buf(),
+            }
+        } else {
+            self
+        }
+    }
+}
+
+fn no_space_left(path: &Path) -> bool {
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+    rustix::fs::statvfs(folder.unwrap_or(Path::new("."))).is_ok_and(|stat| stat.f_bavail == 0)
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -150,6 +193,8 @@ pub struct ServiceSummary {
 pub struct RoundSummary {
     pub round: Round,
     pub respondents: usize,
+    /// Where the service was in its implementation at this round, if recorded.
+    pub stage: Option<crate::domain::plan::Stage>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -192,6 +237,10 @@ impl Store {
     /// the owner alone. A file that is not kartlegg's, or of a newer schema, is refused
     /// before anything is written to it.
     pub fn open(path: &Path) -> Result<Store> {
+        Store::open_unmapped(path).map_err(|e| e.on_full_disk(path))
+    }
+
+    fn open_unmapped(path: &Path) -> Result<Store> {
         let io = |source| StoreError::Io {
             path: path.to_path_buf(),
             source,
@@ -296,9 +345,11 @@ impl Store {
             .pragma_query_value(None, "quick_check", |r| r.get(0))
             .map_err(|e| classify(e, &self.path))?;
         if verdict != "ok" {
+            // The first problem is enough to say what is wrong, on one line.
+            let first = verdict.lines().find(|line| !line.starts_with("***"));
             return Err(StoreError::Corrupt {
                 path: self.path.clone(),
-                detail: verdict,
+                detail: first.unwrap_or(&verdict).to_string(),
             });
         }
         Ok(())
@@ -370,6 +421,9 @@ impl Store {
         while version < SCHEMA_VERSION {
             tx.execute_batch(UPGRADES[version as usize - 1])?;
             version += 1;
+            if version == KEPT_SCORES_VERSION {
+                kept::rebuild(&tx, Instrument::standard())?;
+            }
         }
         tx.pragma_update(None, "user_version", version)?;
         tx.commit()?;
@@ -390,10 +444,12 @@ impl Store {
     /// transaction (`in_transaction`).
     fn write<T>(&mut self, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         if self.conn.is_autocommit() {
-            let tx = self.begin_immediate()?;
-            let value = work(&tx)?;
-            tx.commit()?;
-            Ok(value)
+            let written = self.begin_immediate().and_then(|tx| {
+                let value = work(&tx)?;
+                tx.commit()?;
+                Ok(value)
+            });
+            written.map_err(|e| e.on_full_disk(&self.path))
         } else {
             let savepoint = self.conn.savepoint()?;
             let value = work(&savepoint)?;
@@ -486,13 +542,16 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT r.id, r.service_id, r.label, r.held_on, r.kind, r.instrument_key,
                     r.instrument_version,
-                    (SELECT count(*) FROM respondent p WHERE p.round_id = r.id)
+                    (SELECT count(*) FROM respondent p WHERE p.round_id = r.id),
+                    (SELECT stage FROM round_stage s WHERE s.round_id = r.id)
              FROM round r WHERE r.service_id = ?1 ORDER BY r.held_on, r.created_at, r.rowid",
         )?;
         let rows = stmt.query_map([service_id], |row| {
+            let stage: Option<String> = row.get(8)?;
             Ok(RoundSummary {
                 round: round_from(row)?,
                 respondents: row.get::<_, i64>(7)? as usize,
+                stage: stage.and_then(|s| crate::domain::plan::Stage::from_code(&s)),
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -702,6 +761,9 @@ impl Store {
                     at
                 ],
             )?;
+            if old.as_ref().and_then(|a| a.response) != new.response {
+                kept::answer_changed(tx, Instrument::standard(), respondent_id, item_key)?;
+            }
             Ok(new)
         })
     }
@@ -776,17 +838,14 @@ impl Store {
     /// Many writes as one transaction, for bulk loading (the demo).
     pub fn in_transaction<T>(&mut self, work: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
         self.retry_busy(|| self.conn.execute_batch("BEGIN IMMEDIATE"))?;
-        let outcome = work(self);
-        match outcome {
-            Ok(value) => {
-                self.conn.execute_batch("COMMIT")?;
-                Ok(value)
-            }
-            Err(e) => {
-                let _ = self.conn.execute_batch("ROLLBACK");
-                Err(e)
-            }
+        let outcome = work(self).and_then(|value| {
+            self.conn.execute_batch("COMMIT")?;
+            Ok(value)
+        });
+        if outcome.is_err() && !self.conn.is_autocommit() {
+            let _ = self.conn.execute_batch("ROLLBACK");
         }
+        outcome.map_err(|e| e.on_full_disk(&self.path))
     }
 }
 

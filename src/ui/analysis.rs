@@ -2,10 +2,13 @@
 //! overview and the roles side by side. State and `update` here; drawing in `analysis_view`.
 
 use super::app::{Action, App, Screen};
+use std::collections::HashMap;
+
 use crate::domain::compare::{
     Comparison, DEFAULT_MIN_GROUP, RoleGroup, Spread, by_role, compare, spreads,
 };
 use crate::domain::model::{Round, Service};
+use crate::domain::plan::Stage;
 use crate::domain::scoring::{AnswerSet, SectionScore, summarize};
 use crate::i18n::tr;
 use crate::store::StoreError;
@@ -24,6 +27,8 @@ pub struct CompareView {
     pub from: usize,
     pub to: usize,
     pub comparison: Comparison,
+    /// The gatherings' consensus values of the from- and to-round, by subdomain key.
+    pub consensus: [HashMap<String, u8>; 2],
     pub tab: CompareTab,
     pub offset: usize,
 }
@@ -32,6 +37,7 @@ pub struct TrendPoint {
     pub round: Round,
     pub respondents: usize,
     pub scores: Vec<SectionScore>,
+    pub stage: Option<Stage>,
 }
 
 pub struct TrendView {
@@ -84,11 +90,19 @@ impl App {
             .collect())
     }
 
-    fn comparison_of(&self, from: &Round, to: &Round) -> Loaded<Comparison> {
+    fn comparison_of(
+        &self,
+        from: &Round,
+        to: &Round,
+    ) -> Loaded<(Comparison, [HashMap<String, u8>; 2])> {
         let (before, after) = (self.round_sets(from)?, self.round_sets(to)?);
         let before: Vec<&AnswerSet> = before.iter().collect();
         let after: Vec<&AnswerSet> = after.iter().collect();
-        Ok(compare(self.instrument, &before, &after))
+        let consensus = [
+            self.store.consensus(&from.id)?,
+            self.store.consensus(&to.id)?,
+        ];
+        Ok((compare(self.instrument, &before, &after), consensus))
     }
 
     /// Compares `to` with the round before it (or the first round with the last).
@@ -110,12 +124,13 @@ impl App {
             (to - 1, to)
         };
         match self.comparison_of(&rounds[from], &rounds[to]) {
-            Ok(comparison) => self.stack.push(Screen::Compare(CompareView {
+            Ok((comparison, consensus)) => self.stack.push(Screen::Compare(CompareView {
                 service,
                 rounds,
                 from,
                 to,
                 comparison,
+                consensus,
                 tab: CompareTab::Areas,
                 offset: 0,
             })),
@@ -133,6 +148,17 @@ impl App {
             return None;
         };
         let count = view.rounds.len();
+        let rows = match view.tab {
+            CompareTab::Areas => view
+                .comparison
+                .sections
+                .iter()
+                .map(|s| 1 + s.subdomains.len())
+                .sum(),
+            CompareTab::Items => view.comparison.items.len() + view.comparison.not_comparable.len(),
+            CompareTab::Chart => 0,
+        };
+        let last_row = rows.saturating_sub(1);
         let mut reload = false;
         match action {
             Action::Back => {
@@ -156,18 +182,39 @@ impl App {
                 reload = true;
             }
             Action::Up => view.offset = view.offset.saturating_sub(1),
-            Action::Down => view.offset += 1,
+            Action::Down => view.offset = (view.offset + 1).min(last_row),
             Action::PageUp => view.offset = view.offset.saturating_sub(10),
-            Action::PageDown => view.offset += 10,
+            Action::PageDown => view.offset = (view.offset + 10).min(last_row),
             Action::Home => view.offset = 0,
+            Action::Plan if view.tab == CompareTab::Areas => {
+                // Rows: each section, then its subdomains; a section row plans its first.
+                let mut row = 0;
+                let mut chosen = None;
+                for section in &view.comparison.sections {
+                    let section_row = row;
+                    row += 1;
+                    for sub in &section.subdomains {
+                        if row == view.offset || (section_row == view.offset && chosen.is_none()) {
+                            chosen.get_or_insert_with(|| sub.key.clone());
+                        }
+                        row += 1;
+                    }
+                }
+                let service = view.service.clone();
+                if let Some(key) = chosen {
+                    self.open_plan(service, key);
+                }
+                return None;
+            }
             _ => {}
         }
         if reload {
             let (from, to) = (view.rounds[view.from].clone(), view.rounds[view.to].clone());
             match self.comparison_of(&from, &to) {
-                Ok(comparison) => {
+                Ok((comparison, consensus)) => {
                     if let Some(Screen::Compare(view)) = self.stack.last_mut() {
                         view.comparison = comparison;
+                        view.consensus = consensus;
                         view.offset = 0;
                     }
                 }
@@ -178,18 +225,19 @@ impl App {
     }
 
     pub(super) fn open_trend(&mut self, service: Service) {
-        let Some(rounds) = self.load_rounds(&service) else {
+        let Some(rounds) = self.load(|s| s.rounds(&service.id)) else {
             return;
         };
         let points: Loaded<Vec<TrendPoint>> = rounds
             .into_iter()
-            .map(|round| {
-                let sets = self.round_sets(&round)?;
+            .map(|summary| {
+                let sets = self.round_sets(&summary.round)?;
                 let refs: Vec<&AnswerSet> = sets.iter().collect();
                 Ok(TrendPoint {
                     scores: summarize(self.instrument, &refs),
                     respondents: sets.len(),
-                    round,
+                    round: summary.round,
+                    stage: summary.stage,
                 })
             })
             .collect();

@@ -14,7 +14,9 @@ use super::analysis::{ClusterSort, ClusterView, CompareTab, CompareView, RolesVi
 use super::app::{App, kind_key, role_key};
 use super::view::{BOLD, SELECTED, band_symbol, block};
 use crate::domain::compare::Change;
+use crate::domain::plan::{Stage, consensus_percent};
 use crate::domain::scoring::{Band, Tally};
+use crate::i18n::plan_names::stage_key;
 use crate::i18n::{decimal, tr, trf};
 
 fn percent(tally: &Tally) -> String {
@@ -128,9 +130,23 @@ fn draw_compare_areas(app: &App, view: &CompareView, frame: &mut Frame, area: Re
         let mut cells = vec![Cell::from(section.name.get(lang).to_string()).style(BOLD)];
         cells.extend(change_cells(app, &change.change));
         rows.push(Row::new(cells));
+        let scale = app.instrument.scale(&section.scale);
         for (subdomain, sub) in section.subdomains.iter().zip(&change.subdomains) {
             let mut cells = vec![Cell::from(format!("  {}", subdomain.name.get(lang)))];
             cells.extend(change_cells(app, sub));
+            // The gathering's agreed value beside the individual scores, never mixed in.
+            let agreed = |side: usize| {
+                let value = view.consensus[side].get(&sub.key)?;
+                Some(format!("{:.0}", consensus_percent(*value, scale?)))
+            };
+            cells.push(Cell::from(match (agreed(0), agreed(1)) {
+                (None, None) => String::new(),
+                (from, to) => format!(
+                    "{}→{}",
+                    from.unwrap_or_else(|| "–".into()),
+                    to.unwrap_or_else(|| "–".into())
+                ),
+            }));
             rows.push(Row::new(cells));
         }
     }
@@ -141,6 +157,7 @@ fn draw_compare_areas(app: &App, view: &CompareView, frame: &mut Frame, area: Re
         tr(lang, "compare.change"),
         tr(lang, "summary.band"),
         tr(lang, "summary.dont_know"),
+        tr(lang, "compare.consensus"),
     ])
     .style(BOLD);
     let offset = view.offset.min(rows.len().saturating_sub(1));
@@ -148,15 +165,22 @@ fn draw_compare_areas(app: &App, view: &CompareView, frame: &mut Frame, area: Re
         rows,
         [
             Constraint::Fill(1),
-            Constraint::Length(6),
-            Constraint::Length(6),
-            Constraint::Length(9),
             Constraint::Length(5),
-            Constraint::Length(10),
+            Constraint::Length(5),
+            Constraint::Length(8),
+            Constraint::Length(5),
+            Constraint::Length(9),
+            Constraint::Length(7),
         ],
     )
     .header(header);
-    frame.render_stateful_widget(table, area, &mut TableState::default().with_offset(offset));
+    // The selected row (kept on screen by the table) is where `p` opens a plan.
+    let table = table.row_highlight_style(SELECTED);
+    frame.render_stateful_widget(
+        table,
+        area,
+        &mut TableState::default().with_selected(Some(offset)),
+    );
 }
 
 fn draw_compare_items(app: &App, view: &CompareView, frame: &mut Frame, area: Rect) {
@@ -210,7 +234,13 @@ fn draw_compare_items(app: &App, view: &CompareView, frame: &mut Frame, area: Re
         ],
     )
     .header(header);
-    frame.render_stateful_widget(table, area, &mut TableState::default().with_offset(offset));
+    // The selected row (kept on screen by the table) is where `p` opens a plan.
+    let table = table.row_highlight_style(SELECTED);
+    frame.render_stateful_widget(
+        table,
+        area,
+        &mut TableState::default().with_selected(Some(offset)),
+    );
 }
 
 /// Short names for chart labels: the first letters of the section name.
@@ -289,7 +319,8 @@ pub fn draw_trend(app: &App, view: &TrendView, frame: &mut Frame, area: Rect) {
         return;
     }
     let sections = &app.instrument.sections;
-    let table_height = (sections.len() + 2) as u16;
+    let has_stage = view.points.iter().any(|p| p.stage.is_some());
+    let table_height = (sections.len() + 2 + usize::from(has_stage) * 2) as u16;
     let [chart_area, table_area] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(table_height)]).areas(inner);
 
@@ -394,12 +425,52 @@ pub fn draw_trend(app: &App, view: &TrendView, frame: &mut Frame, area: Rect) {
         .collect();
     let mut date_row = vec![String::new()];
     date_row.extend(dates);
+    // The implementation stage per round, by its number in the model (the names are below).
+    let mut rows = rows;
+    if view.points.iter().any(|p| p.stage.is_some()) {
+        let mut cells = vec![Cell::from(tr(lang, "stage.title").to_string())];
+        cells.extend(view.points[first..].iter().map(|p| {
+            Cell::from(
+                p.stage
+                    .map(|s| (Stage::ALL.iter().position(|x| *x == s).unwrap_or(0) + 1).to_string())
+                    .unwrap_or_else(|| "–".into()),
+            )
+        }));
+        rows.push(Row::new(cells).style(BOLD));
+    }
+    let [table_area, stage_legend_area] = Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(u16::from(has_stage)),
+    ])
+    .areas(table_area);
     frame.render_widget(
         Table::new(rows, widths)
             .header(Row::new(header).style(BOLD).bottom_margin(0))
             .footer(Row::new(date_row).style(app.theme.dim())),
         table_area,
     );
+    if has_stage {
+        let mut stages: Vec<Stage> = view.points.iter().filter_map(|p| p.stage).collect();
+        stages.sort_by_key(|s| Stage::ALL.iter().position(|x| x == s));
+        stages.dedup();
+        let names: Vec<String> = stages
+            .iter()
+            .map(|s| {
+                let number = Stage::ALL.iter().position(|x| x == s).unwrap_or(0) + 1;
+                format!("{number} {}", tr(lang, stage_key(*s)))
+            })
+            .collect();
+        let legend_area = stage_legend_area;
+        frame.render_widget(
+            Paragraph::new(format!(
+                "{}: {}",
+                tr(lang, "stage.title"),
+                names.join(" · ")
+            ))
+            .style(app.theme.dim()),
+            legend_area,
+        );
+    }
 }
 
 pub fn draw_cluster(app: &App, view: &ClusterView, frame: &mut Frame, area: Rect) {

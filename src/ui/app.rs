@@ -99,6 +99,8 @@ pub struct RoundList {
     pub service: Service,
     pub rows: Vec<RoundSummary>,
     pub selected: usize,
+    /// The service's plan items, for the open and overdue measures.
+    pub plan: Vec<PlanItem>,
 }
 
 pub struct RespondentList {
@@ -137,6 +139,8 @@ pub struct Walk {
     pub cursor: usize,
     /// The comment being written, if the editor is open.
     pub editor: Option<Box<TextArea<'static>>>,
+    /// The service's measures, shown on the items of their subdomain.
+    pub measures: Vec<PlanItem>,
 }
 
 pub struct SummaryView {
@@ -419,9 +423,11 @@ impl App {
                 list.rows = rows;
                 clamp(&mut list.selected, list.rows.len());
             }),
-            Some(Screen::Rounds(list)) => store.rounds(&list.service.id).map(|rows| {
+            Some(Screen::Rounds(list)) => store.rounds(&list.service.id).and_then(|rows| {
                 list.rows = rows;
+                list.plan = store.plan_items(&list.service.id)?;
                 clamp(&mut list.selected, list.rows.len());
+                Ok(())
             }),
             Some(Screen::Respondents(list)) => store.respondents(&list.round.id).map(|rows| {
                 list.rows = rows;
@@ -449,6 +455,13 @@ impl App {
         match self.stack.last() {
             Some(Screen::Plan(_)) => self.reload_plan(),
             Some(Screen::Goals(_)) => self.reload_goals(),
+            Some(Screen::Summary(view)) => {
+                let service_id = view.service.id.clone();
+                let counts = self.plan_counts(&service_id);
+                if let Some(Screen::Summary(view)) = self.stack.last_mut() {
+                    view.plan_counts = counts;
+                }
+            }
             _ => {}
         }
     }
@@ -492,11 +505,13 @@ impl App {
     }
 
     fn open_rounds(&mut self, service: Service) {
-        if let Some(rows) = self.load(|s| s.rounds(&service.id)) {
+        let loaded = self.load(|s| Ok((s.rounds(&service.id)?, s.plan_items(&service.id)?)));
+        if let Some((rows, plan)) = loaded {
             self.stack.push(Screen::Rounds(RoundList {
                 service,
                 selected: rows.len().saturating_sub(1),
                 rows,
+                plan,
             }));
         }
     }
@@ -809,7 +824,8 @@ impl App {
     // ---- the walk ----
 
     fn open_walk(&mut self, service: Service, round: Round, respondent: Respondent) {
-        let Some(answers) = self.load(|s| s.answers(&respondent.id)) else {
+        let loaded = self.load(|s| Ok((s.answers(&respondent.id)?, s.plan_items(&service.id)?)));
+        let Some((answers, plan)) = loaded else {
             return;
         };
         let items = self.instrument.items();
@@ -821,6 +837,10 @@ impl App {
             current: 0,
             cursor: 0,
             editor: None,
+            measures: plan
+                .into_iter()
+                .filter(|i| i.kind == PlanKind::Measure)
+                .collect(),
         };
         let resume = walk.first_unanswered_from(&items, 0);
         walk.go_to(&items, resume.unwrap_or(0));
@@ -988,7 +1008,10 @@ impl App {
                 editor.input(key);
             }
             Action::Paste(text) => {
+                // Many terminals paste a line break as CR; it is still a line break.
                 let clean: String = text
+                    .replace("\r\n", "\n")
+                    .replace('\r', "\n")
                     .chars()
                     .filter(|c| !c.is_control() || *c == '\n')
                     .collect();

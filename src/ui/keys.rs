@@ -192,6 +192,7 @@ const SUMMARY: &[Command] = &[
 
 const COMPARE: &[Command] = &[
     cmd(&[Tab], "Tab", "key.next_view", true, |_| Action::NextTab),
+    cmd(&[Char('p')], "p", "key.plan", true, |_| Action::Plan),
     cmd(&[Char('f')], "f", "key.cycle_from", true, |_| {
         Action::CycleFrom
     }),

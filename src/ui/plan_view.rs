@@ -10,19 +10,15 @@ use super::app::App;
 use super::plan::{GatheringView, GoalsView, PlanView, find_subdomain};
 use super::view::{BOLD, SELECTED, block};
 use crate::domain::plan::{PlanItem, PlanKind, consensus_percent};
-use crate::i18n::plan_names::{goal_status_key, goal_status_symbol, level_key, plan_kind_key};
+use crate::i18n::plan_names::{
+    goal_status_short_key, goal_status_symbol, level_key, plan_kind_key,
+};
 use crate::i18n::{tr, trf};
 
-/// "Fast veiledning – Fagleder – 01.04.2026 – ⚠ forfalt", the way a measure reads anywhere.
+/// "⚠ forfalt · Fast veiledning – Fagleder – 01.04.2026": the state first, so it is read
+/// even where the line is cut short.
 pub fn measure_line(app: &App, item: &PlanItem) -> String {
     let lang = app.lang;
-    let mut parts = vec![item.text.clone()];
-    if !item.owner.is_empty() {
-        parts.push(item.owner.clone());
-    }
-    if let Some(due) = item.due_on {
-        parts.push(due.format("%d.%m.%Y").to_string());
-    }
     let state = if item.done {
         format!("✓ {}", tr(lang, "plan.done"))
     } else if item.is_overdue(app.today()) {
@@ -30,8 +26,14 @@ pub fn measure_line(app: &App, item: &PlanItem) -> String {
     } else {
         format!("○ {}", tr(lang, "plan.open"))
     };
-    parts.push(state);
-    parts.join(" – ")
+    let mut parts = vec![item.text.clone()];
+    if !item.owner.is_empty() {
+        parts.push(item.owner.clone());
+    }
+    if let Some(due) = item.due_on {
+        parts.push(due.format("%d.%m.%Y").to_string());
+    }
+    format!("{state} · {}", parts.join(" – "))
 }
 
 fn subdomain_title(app: &App, key: &str) -> String {
@@ -60,31 +62,42 @@ pub fn draw_plan(app: &App, view: &PlanView, frame: &mut Frame, area: Rect) {
         );
         return;
     }
-    let rows: Vec<Row> = view
-        .items
-        .iter()
-        .map(|item| {
-            let detail = match item.kind {
-                PlanKind::Barrier => item
-                    .level
-                    .map(|l| format!("{} [{}]", item.text, tr(lang, level_key(l))))
-                    .unwrap_or_else(|| item.text.clone()),
-                PlanKind::Strategy => item.text.clone(),
-                PlanKind::Measure => measure_line(app, item),
-            };
-            Row::new(vec![
-                Cell::from(tr(lang, plan_kind_key(item.kind)).to_string()).style(BOLD),
-                Cell::from(detail),
-            ])
-        })
-        .collect();
-    let table = Table::new(rows, [Constraint::Length(10), Constraint::Fill(1)])
-        .row_highlight_style(SELECTED)
-        .highlight_symbol("▶ ");
-    frame.render_stateful_widget(
-        table,
+    // A paragraph, not a table, so that long measures wrap instead of losing their dates.
+    let width = usize::from(inner.width.max(1));
+    let mut lines = Vec::new();
+    let mut before_selected = 0;
+    for (index, item) in view.items.iter().enumerate() {
+        let detail = match item.kind {
+            PlanKind::Barrier => item
+                .level
+                .map(|l| format!("{} [{}]", item.text, tr(lang, level_key(l))))
+                .unwrap_or_else(|| item.text.clone()),
+            PlanKind::Strategy => item.text.clone(),
+            PlanKind::Measure => measure_line(app, item),
+        };
+        let selected = index == view.selected;
+        let kind = format!(
+            "{}{:<10} ",
+            if selected { "▶ " } else { "  " },
+            tr(lang, plan_kind_key(item.kind))
+        );
+        let height = (kind.chars().count() + detail.chars().count()).div_ceil(width);
+        if index < view.selected {
+            before_selected += height;
+        }
+        let style = if selected { SELECTED } else { Style::new() };
+        lines.push(Line::from(vec![
+            Span::styled(kind, style.patch(BOLD)),
+            Span::styled(detail, style),
+        ]));
+    }
+    let visible = usize::from(inner.height);
+    let scroll = before_selected.saturating_sub(visible.saturating_sub(3));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll as u16, 0)),
         inner,
-        &mut TableState::default().with_selected(Some(view.selected)),
     );
 }
 
@@ -116,11 +129,11 @@ pub fn draw_goals(app: &App, view: &GoalsView, frame: &mut Frame, area: Rect) {
                 for (r, round) in view.rounds.iter().enumerate() {
                     let status = view.statuses.get(&(goal.id.clone(), round.id.clone()));
                     let text = match status {
-                        Some(s) => {
-                            let word: String =
-                                tr(lang, goal_status_key(*s)).chars().take(10).collect();
-                            format!("{} {word}", goal_status_symbol(*s))
-                        }
+                        Some(s) => format!(
+                            "{} {}",
+                            goal_status_symbol(*s),
+                            tr(lang, goal_status_short_key(*s))
+                        ),
                         None => "·".to_string(),
                     };
                     let style = if g == view.goal && r == view.round {

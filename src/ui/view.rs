@@ -18,8 +18,9 @@ use super::form::Input;
 use super::keys::commands;
 use super::plan_view;
 use crate::domain::model::Response;
-use crate::domain::plan::PlanKind;
+use crate::domain::plan::{PlanKind, Stage, measure_counts};
 use crate::domain::scoring::{Band, Tally};
+use crate::i18n::plan_names::stage_key;
 use crate::i18n::{tr, trf};
 
 pub const MIN_WIDTH: u16 = 60;
@@ -344,24 +345,39 @@ fn draw_rounds(app: &App, list: &RoundList, frame: &mut Frame, area: Rect) {
                 r.round.held_on.to_string(),
                 tr(lang, kind_key(r.round.kind)).to_string(),
                 r.respondents.to_string(),
+                r.stage.map(|s| stage_text(app, s)).unwrap_or_default(),
                 r.round.instrument_version.clone(),
             ])
         })
         .collect();
+    let mut title = trf(lang, "rounds.title", &[("service", &list.service.name)]);
+    let (open, overdue) = measure_counts(&list.plan, app.today());
+    if open > 0 {
+        title = format!(
+            "{title} · {}",
+            trf(
+                lang,
+                "rounds.measures",
+                &[("open", &open), ("overdue", &overdue)]
+            )
+        );
+    }
     ListTable {
-        title: trf(lang, "rounds.title", &[("service", &list.service.name)]),
+        title,
         header: vec![
             tr(lang, "rounds.label"),
             tr(lang, "rounds.date"),
             tr(lang, "rounds.kind"),
             tr(lang, "rounds.respondents"),
+            tr(lang, "stage.title"),
             tr(lang, "rounds.version"),
         ],
         widths: vec![
-            Constraint::Fill(1),
+            Constraint::Fill(2),
             Constraint::Length(10),
-            Constraint::Length(16),
-            Constraint::Length(7),
+            Constraint::Length(9),
+            Constraint::Length(4),
+            Constraint::Fill(2),
             Constraint::Length(7),
         ],
         rows,
@@ -369,6 +385,12 @@ fn draw_rounds(app: &App, list: &RoundList, frame: &mut Frame, area: Rect) {
         empty_hint: tr(lang, "rounds.empty"),
     }
     .draw(frame, area);
+}
+
+/// "3 Tilpasse tiltak": the stage's number in the model and its name.
+pub(super) fn stage_text(app: &App, stage: Stage) -> String {
+    let number = Stage::ALL.iter().position(|s| *s == stage).unwrap_or(0) + 1;
+    format!("{number} {}", tr(app.lang, stage_key(stage)))
 }
 
 fn local_time(app: &App, stamp: &str) -> String {
@@ -434,7 +456,10 @@ fn draw_form(app: &App, screen: &FormScreen, frame: &mut Frame, area: Rect) {
     let mut title = tr(lang, form_title_key(&screen.purpose)).to_string();
     match &screen.purpose {
         FormPurpose::NewRound(service) => title = format!("{title} – {}", service.name),
-        FormPurpose::NewRespondent(_, round) => title = format!("{title} – {}", round.label),
+        FormPurpose::NewRespondent(_, round) | FormPurpose::RoundStage(_, round) => {
+            title = format!("{title} – {}", round.label)
+        }
+        FormPurpose::NewGoal(service) => title = format!("{title} – {}", service.name),
         _ => {}
     }
     let outer = block(title);
@@ -666,6 +691,18 @@ fn draw_walk(app: &App, walk: &Walk, frame: &mut Frame, area: Rect) {
         ])
     };
     text.push_line(comment_line);
+    // What the service decided to do about this area, so the next round sees it.
+    let subdomain_key = format!("{}.{}", item.section.key, item.subdomain.key);
+    for measure in walk
+        .measures
+        .iter()
+        .filter(|m| m.subdomain_key == subdomain_key)
+    {
+        text.push_line(Line::from(vec![
+            Span::styled(format!("{} ", tr(lang, "walk.measure")), BOLD),
+            Span::raw(plan_view::measure_line(app, measure)),
+        ]));
+    }
     frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), inner);
 
     let answered = walk.answered_count(&items);

@@ -1,0 +1,265 @@
+//! Kept scores (schema version 3): each respondent's tally per subdomain in
+//! `respondent_score`, and their sum per round in `round_score`. They are brought up to date
+//! in the transaction that changes an answer, so an overview of many rounds reads about
+//! twenty rows per round instead of every answer. A tally is always computed by the
+//! domain's own `subdomain_tally`, from the answers as stored.
+
+use std::collections::{BTreeSet, HashMap};
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{Result, Store, response_from};
+use crate::domain::instrument::{Instrument, Scale, Section, Subdomain};
+use crate::domain::model::Answer;
+use crate::domain::scoring::{AnswerSet, SectionScore, Tally, from_kept, subdomain_key};
+
+/// The scores of one round from its kept tallies.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoundScores {
+    pub respondents: usize,
+    pub sections: Vec<SectionScore>,
+}
+
+/// The subdomain an item belongs to, with its section and scale.
+fn subdomain_of<'i>(
+    instrument: &'i Instrument,
+    item_key: &str,
+) -> Option<(&'i Section, &'i Subdomain, &'i Scale)> {
+    instrument.sections.iter().find_map(|section| {
+        let scale = instrument.scale(&section.scale)?;
+        section
+            .subdomains
+            .iter()
+            .find(|d| d.items.iter().any(|i| i.key == item_key))
+            .map(|d| (section, d, scale))
+    })
+}
+
+/// Brings the kept scores up to date after one answer of a respondent changed.
+pub(crate) fn answer_changed(
+    conn: &Connection,
+    instrument: &Instrument,
+    respondent_id: &str,
+    item_key: &str,
+) -> Result<()> {
+    let Some((section, subdomain, scale)) = subdomain_of(instrument, item_key) else {
+        // An item the instrument does not know is never scored.
+        return Ok(());
+    };
+    let key = subdomain_key(section, subdomain);
+    // The subdomain's items share the prefix `section.subdomain.`; '/' follows '.'.
+    let answers = answer_set(
+        conn,
+        "SELECT item_key, value, missing FROM answer
+         WHERE respondent_id = ?1 AND item_key > ?2 AND item_key < ?3",
+        params![respondent_id, format!("{key}."), format!("{key}/")],
+    )?;
+    let tally = crate::domain::scoring::subdomain_tally(subdomain, scale, &answers);
+    write_respondent(conn, respondent_id, &key, &tally)?;
+    let round_id: String = conn
+        .prepare_cached("SELECT round_id FROM respondent WHERE id = ?1")?
+        .query_row([respondent_id], |r| r.get(0))?;
+    sum_round(conn, &round_id, Some(&key))
+}
+
+/// Computes again every kept score of the given respondents, and the sums of their rounds:
+/// for an import, and for answers loaded in bulk.
+pub(crate) fn respondents_changed<'a>(
+    conn: &Connection,
+    instrument: &Instrument,
+    respondent_ids: impl IntoIterator<Item = &'a str>,
+) -> Result<()> {
+    let mut rounds = BTreeSet::new();
+    for respondent_id in respondent_ids {
+        let answers = answer_set(
+            conn,
+            "SELECT item_key, value, missing FROM answer WHERE respondent_id = ?1",
+            params![respondent_id],
+        )?;
+        conn.prepare_cached("DELETE FROM respondent_score WHERE respondent_id = ?1")?
+            .execute([respondent_id])?;
+        for (key, tally) in respondent_tallies(instrument, &answers) {
+            write_respondent(conn, respondent_id, &key, &tally)?;
+        }
+        let round_id: String = conn
+            .prepare_cached("SELECT round_id FROM respondent WHERE id = ?1")?
+            .query_row([respondent_id], |r| r.get(0))?;
+        rounds.insert(round_id);
+    }
+    for round_id in rounds {
+        sum_round(conn, &round_id, None)?;
+    }
+    Ok(())
+}
+
+/// Computes every kept score again from the answers: the migration to version 3.
+pub(crate) fn rebuild(conn: &Connection, instrument: &Instrument) -> Result<()> {
+    conn.execute_batch("DELETE FROM respondent_score; DELETE FROM round_score;")?;
+    let respondents: Vec<String> = {
+        let mut stmt = conn.prepare("SELECT DISTINCT respondent_id FROM answer")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    respondents_changed(conn, instrument, respondents.iter().map(String::as_str))
+}
+
+/// A respondent's tallies in the subdomains they answered, by `section.subdomain`.
+pub(crate) fn respondent_tallies(
+    instrument: &Instrument,
+    answers: &AnswerSet,
+) -> Vec<(String, Tally)> {
+    let mut tallies = Vec::new();
+    for section in &instrument.sections {
+        let Some(scale) = instrument.scale(&section.scale) else {
+            continue;
+        };
+        for subdomain in &section.subdomains {
+            let tally = crate::domain::scoring::subdomain_tally(subdomain, scale, answers);
+            if tally.answered() > 0 {
+                tallies.push((subdomain_key(section, subdomain), tally));
+            }
+        }
+    }
+    tallies
+}
+
+fn answer_set(conn: &Connection, sql: &str, args: impl rusqlite::Params) -> Result<AnswerSet> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map(args, |row| {
+        Ok((
+            row.get::<_, String>(0)?,
+            Answer {
+                response: response_from(row.get(1)?, row.get(2)?),
+                comment: String::new(),
+            },
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Keeps a respondent's tally in one subdomain; a subdomain without answers has no row.
+pub(crate) fn write_respondent(
+    conn: &Connection,
+    respondent_id: &str,
+    key: &str,
+    tally: &Tally,
+) -> Result<()> {
+    if tally.answered() == 0 {
+        conn.prepare_cached(
+            "DELETE FROM respondent_score WHERE respondent_id = ?1 AND subdomain_key = ?2",
+        )?
+        .execute(params![respondent_id, key])?;
+    } else {
+        conn.prepare_cached(
+            "INSERT OR REPLACE INTO respondent_score
+                 (respondent_id, subdomain_key, scored, fraction_sum, dont_know, not_applicable)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![
+            respondent_id,
+            key,
+            tally.scored,
+            tally.fraction_sum,
+            tally.dont_know,
+            tally.not_applicable
+        ])?;
+    }
+    Ok(())
+}
+
+/// Sums the kept tallies of a round's respondents, in one subdomain or in all.
+pub(crate) fn sum_round(conn: &Connection, round_id: &str, key: Option<&str>) -> Result<()> {
+    conn.prepare_cached(
+        "DELETE FROM round_score WHERE round_id = ?1 AND (?2 IS NULL OR subdomain_key = ?2)",
+    )?
+    .execute(params![round_id, key])?;
+    conn.prepare_cached(
+        "INSERT INTO round_score
+             (round_id, subdomain_key, scored, fraction_sum, dont_know, not_applicable)
+         SELECT p.round_id, s.subdomain_key, sum(s.scored), sum(s.fraction_sum),
+                sum(s.dont_know), sum(s.not_applicable)
+         FROM respondent p JOIN respondent_score s ON s.respondent_id = p.id
+         WHERE p.round_id = ?1 AND (?2 IS NULL OR s.subdomain_key = ?2)
+         GROUP BY s.subdomain_key",
+    )?
+    .execute(params![round_id, key])?;
+    Ok(())
+}
+
+fn tally_from(row: &rusqlite::Row, first: usize) -> rusqlite::Result<Tally> {
+    Ok(Tally {
+        slots: 0,
+        scored: row.get(first)?,
+        fraction_sum: row.get(first + 1)?,
+        dont_know: row.get(first + 2)?,
+        not_applicable: row.get(first + 3)?,
+    })
+}
+
+impl Store {
+    /// The scores of many rounds at once, from the kept scores, as `summarize` gives them
+    /// over the rounds' answers; in the order of `round_ids`. A round not found has no
+    /// respondents.
+    pub fn round_scores(
+        &self,
+        instrument: &Instrument,
+        round_ids: &[&str],
+    ) -> Result<Vec<RoundScores>> {
+        let ids = serde_json::to_string(round_ids).expect("strings always serialise");
+        let mut respondents: HashMap<String, usize> = HashMap::new();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT j.value, (SELECT count(*) FROM respondent p WHERE p.round_id = j.value)
+             FROM json_each(?1) j",
+        )?;
+        for row in stmt.query_map([&ids], |r| Ok((r.get(0)?, r.get::<_, i64>(1)?)))? {
+            let (id, n) = row?;
+            respondents.insert(id, n as usize);
+        }
+        let mut kept: HashMap<String, HashMap<String, Tally>> = HashMap::new();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT s.round_id, s.subdomain_key, s.scored, s.fraction_sum, s.dont_know,
+                    s.not_applicable
+             FROM json_each(?1) j JOIN round_score s ON s.round_id = j.value",
+        )?;
+        let rows = stmt.query_map([&ids], |r| {
+            Ok((r.get::<_, String>(0)?, r.get(1)?, tally_from(r, 2)?))
+        })?;
+        for row in rows {
+            let (round_id, key, tally) = row?;
+            kept.entry(round_id).or_default().insert(key, tally);
+        }
+        let none = HashMap::new();
+        Ok(round_ids
+            .iter()
+            .map(|id| {
+                let n = respondents.get(*id).copied().unwrap_or(0);
+                RoundScores {
+                    respondents: n,
+                    sections: from_kept(instrument, n, kept.get(*id).unwrap_or(&none)),
+                }
+            })
+            .collect())
+    }
+
+    /// One respondent's scores from the kept scores, as `summarize` gives them over their
+    /// answers.
+    pub fn respondent_scores(
+        &self,
+        instrument: &Instrument,
+        respondent_id: &str,
+    ) -> Result<Vec<SectionScore>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT subdomain_key, scored, fraction_sum, dont_know, not_applicable
+             FROM respondent_score WHERE respondent_id = ?1",
+        )?;
+        let rows = stmt.query_map([respondent_id], |r| Ok((r.get(0)?, tally_from(r, 1)?)))?;
+        let kept = rows.collect::<rusqlite::Result<HashMap<String, Tally>>>()?;
+        let exists = self
+            .conn
+            .prepare_cached("SELECT 1 FROM respondent WHERE id = ?1")?
+            .query_row([respondent_id], |_| Ok(()))
+            .optional()?
+            .is_some();
+        Ok(from_kept(instrument, usize::from(exists), &kept))
+    }
+}

@@ -1,0 +1,468 @@
+//! What the tests that run the real binary share: a pseudo-terminal harness (the program in
+//! a pty, read back through a terminal emulator, driven by the keys a person would press),
+//! the command line, and a database with a service and a round to write into.
+//!
+//! Every wait is for a text on the screen, never a blind sleep, and every run has a hard
+//! bound: a harness that is dropped (also by a failing assertion) kills its child.
+
+// Each test file uses its own part of this module.
+#![allow(dead_code)]
+
+pub mod import;
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use portable_pty::{Child, CommandBuilder, ExitStatus, MasterPty, PtySize, native_pty_system};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_kartlegg");
+
+/// The longest any single run of the program may take before the test fails.
+pub const RUN_BOUND: Duration = Duration::from_secs(20);
+/// The longest one expected text may take to appear.
+pub const WAIT: Duration = Duration::from_secs(8);
+pub const POLL: Duration = Duration::from_millis(20);
+
+/// Leaves the alternate screen: the program has given the terminal back.
+pub const LEAVE_ALT_SCREEN: &[u8] = b"\x1b[?1049l";
+
+pub const ENTER: &str = "\r";
+pub const TAB: &str = "\t";
+pub const ESC: &str = "\x1b";
+pub const BACKSPACE: &str = "\x7f";
+pub const UP: &str = "\x1b[A";
+pub const DOWN: &str = "\x1b[B";
+pub const RIGHT: &str = "\x1b[C";
+pub const LEFT: &str = "\x1b[D";
+
+/// The program running in a pseudo-terminal of its own.
+pub struct Tui {
+    child: Box<dyn Child + Send + Sync>,
+    writer: Option<Box<dyn Write + Send>>,
+    master: Option<Box<dyn MasterPty + Send>>,
+    parser: Arc<Mutex<vt100::Parser>>,
+    /// Every byte the program wrote, for checks on escape sequences.
+    output: Arc<Mutex<Vec<u8>>>,
+    /// Set by the reader thread when the pty has no more to give.
+    reader_done: Arc<AtomicBool>,
+    /// Asks the reader thread to stop (and close its end) after its next read.
+    reader_stop: Arc<AtomicBool>,
+    started: Instant,
+    exited: bool,
+}
+
+impl Tui {
+    pub fn start(db: &Path, lang: &str) -> Tui {
+        Tui::start_sized(db, lang, 24, 80)
+    }
+
+    pub fn start_sized(db: &Path, lang: &str, rows: u16, cols: u16) -> Tui {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("open a pty");
+        let mut cmd = CommandBuilder::new(BIN);
+        cmd.arg("--db");
+        cmd.arg(db);
+        cmd.arg("--lang");
+        cmd.arg(lang);
+        if let Some(dir) = db.parent() {
+            cmd.cwd(dir);
+        }
+        for name in [
+            "KARTLEGG_DB",
+            "LC_ALL",
+            "LC_MESSAGES",
+            "LANGUAGE",
+            "COLORTERM",
+        ] {
+            cmd.env_remove(name);
+        }
+        cmd.env("NO_COLOR", "1");
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("LANG", "C.UTF-8");
+        let child = pair.slave.spawn_command(cmd).expect("spawn kartlegg");
+        // Only the child may hold the slave, so that its end is seen as the pty's end.
+        drop(pair.slave);
+
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
+        let output = Arc::new(Mutex::new(Vec::new()));
+        let reader_done = Arc::new(AtomicBool::new(false));
+        let reader_stop = Arc::new(AtomicBool::new(false));
+        let mut reader = pair.master.try_clone_reader().expect("pty reader");
+        {
+            let (parser, output, done, stop) = (
+                Arc::clone(&parser),
+                Arc::clone(&output),
+                Arc::clone(&reader_done),
+                Arc::clone(&reader_stop),
+            );
+            thread::spawn(move || {
+                let mut buf = [0u8; 8192];
+                loop {
+                    match reader.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => {
+                            output.lock().unwrap().extend_from_slice(&buf[..n]);
+                            parser.lock().unwrap().process(&buf[..n]);
+                        }
+                    }
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                }
+                drop(reader);
+                done.store(true, Ordering::SeqCst);
+            });
+        }
+        let writer = pair.master.take_writer().expect("pty writer");
+        Tui {
+            child,
+            writer: Some(writer),
+            master: Some(pair.master),
+            parser,
+            output,
+            reader_done,
+            reader_stop,
+            started: Instant::now(),
+            exited: false,
+        }
+    }
+
+    pub fn remaining(&self) -> Duration {
+        RUN_BOUND.saturating_sub(self.started.elapsed())
+    }
+
+    /// Writes bytes to the terminal, as typed keys.
+    pub fn send(&mut self, keys: &str) {
+        let writer = self.writer.as_mut().expect("the terminal is open");
+        writer.write_all(keys.as_bytes()).expect("write to the pty");
+        writer.flush().expect("flush the pty");
+    }
+
+    /// Sends Esc alone and waits for its effect, so that the next key cannot be read
+    /// together with it as Alt+key.
+    pub fn esc_then(&mut self, expected: &str) {
+        self.send(ESC);
+        self.wait_for(expected);
+    }
+
+    pub fn screen(&self) -> String {
+        self.parser.lock().unwrap().screen().contents()
+    }
+
+    /// The first screen line that contains `text`, or a panic that shows the screen.
+    pub fn line_with(&self, text: &str) -> String {
+        let screen = self.screen();
+        match screen.lines().find(|line| line.contains(text)) {
+            Some(line) => line.to_string(),
+            None => panic!("no line contains {text:?}; the screen is:\n{screen}"),
+        }
+    }
+
+    pub fn wait_for(&self, text: &str) {
+        self.wait_for_within(text, WAIT);
+    }
+
+    pub fn wait_for_within(&self, text: &str, timeout: Duration) {
+        self.wait_until(&format!("the text {text:?}"), timeout, |s| s.contains(text));
+    }
+
+    pub fn wait_until(&self, what: &str, timeout: Duration, ok: impl Fn(&str) -> bool) {
+        let limit = Instant::now() + timeout.min(self.remaining());
+        loop {
+            let screen = self.screen();
+            if ok(&screen) {
+                return;
+            }
+            if Instant::now() >= limit {
+                panic!(
+                    "timed out after {:.1} s waiting for {what}; the screen is:\n{}\n{}\n{}",
+                    self.started.elapsed().as_secs_f64(),
+                    "-".repeat(80),
+                    screen,
+                    "-".repeat(80)
+                );
+            }
+            thread::sleep(POLL);
+        }
+    }
+
+    /// Resizes the terminal and the emulator that reads it.
+    pub fn resize(&mut self, rows: u16, cols: u16) {
+        let mut parser = self.parser.lock().unwrap();
+        parser.screen_mut().set_size(rows, cols);
+        self.master
+            .as_ref()
+            .expect("the terminal is open")
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("resize the pty");
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.process_id().expect("the child has a process id")
+    }
+
+    /// Waits (bounded) for the program to end by itself.
+    pub fn wait_exit(&mut self, timeout: Duration) -> ExitStatus {
+        let limit = Instant::now() + timeout.min(self.remaining());
+        loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                self.exited = true;
+                return status;
+            }
+            if Instant::now() >= limit {
+                panic!(
+                    "kartlegg did not exit within {:.1} s; the screen is:\n{}",
+                    timeout.as_secs_f64(),
+                    self.screen()
+                );
+            }
+            thread::sleep(POLL);
+        }
+    }
+
+    /// The program must end by itself, successfully, and give the terminal back.
+    pub fn expect_clean_exit(mut self) {
+        let status = self.wait_exit(WAIT);
+        assert!(
+            status.success(),
+            "kartlegg exited with {status:?}; the screen was:\n{}",
+            self.screen()
+        );
+        // Everything it wrote before it ended is read once the pty reports its end.
+        let limit = Instant::now() + Duration::from_secs(5).min(self.remaining());
+        while !self.reader_done.load(Ordering::SeqCst) && Instant::now() < limit {
+            thread::sleep(POLL);
+        }
+        let output = self.output.lock().unwrap();
+        assert!(
+            output
+                .windows(LEAVE_ALT_SCREEN.len())
+                .any(|w| w == LEAVE_ALT_SCREEN),
+            "kartlegg did not leave the alternate screen (\\e[?1049l) on the way out"
+        );
+        let leave = output
+            .windows(LEAVE_ALT_SCREEN.len())
+            .rposition(|w| w == LEAVE_ALT_SCREEN)
+            .unwrap();
+        let enter = output.windows(8).rposition(|w| w == b"\x1b[?1049h");
+        assert!(
+            enter.is_none_or(|e| e < leave),
+            "kartlegg entered the alternate screen again after leaving it"
+        );
+        drop(output);
+        assert!(
+            self.is_cooked(),
+            "kartlegg left the terminal in raw mode (local flags {:#o})",
+            self.local_flags()
+        );
+    }
+
+    /// Closes every handle on the terminal, as when a terminal window is closed.
+    pub fn hang_up(&mut self) {
+        // The reader thread holds a handle too; it lets go after its next read, and the
+        // program answers every key with a redraw.
+        self.reader_stop.store(true, Ordering::SeqCst);
+        self.send(" ");
+        let limit = Instant::now() + WAIT.min(self.remaining());
+        while !self.reader_done.load(Ordering::SeqCst) {
+            assert!(
+                Instant::now() < limit,
+                "the reader did not let go of the pty"
+            );
+            thread::sleep(POLL);
+        }
+        // A closing window makes the kernel send SIGHUP and end the input. portable-pty's
+        // writer also types "\n" and Ctrl-D when dropped, which a real window never does, so
+        // the hang-up signal goes first, as the kernel's would.
+        let status = Command::new("kill")
+            .args(["-HUP", &self.pid().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+        drop(self.writer.take());
+        drop(self.master.take());
+    }
+}
+
+impl Drop for Tui {
+    fn drop(&mut self) {
+        if !self.exited && matches!(self.child.try_wait(), Ok(None)) {
+            // SIGHUP, then SIGKILL after a short grace period.
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+impl Tui {
+    /// The pty's local modes (`ICANON`, `ECHO`, …) as the program has set them.
+    pub fn local_flags(&self) -> libc::tcflag_t {
+        let termios = self
+            .master
+            .as_ref()
+            .expect("the terminal is open")
+            .get_termios()
+            .expect("the pty has termios");
+        libc::termios::from(termios).c_lflag
+    }
+
+    /// Whether the terminal reads lines and echoes them, as a shell expects it to.
+    pub fn is_cooked(&self) -> bool {
+        let cooked = libc::ICANON | libc::ECHO;
+        self.local_flags() & cooked == cooked
+    }
+
+    /// Types `text` as a terminal pastes it, between bracketed-paste marks.
+    pub fn paste(&mut self, text: &str) {
+        self.send(&format!("\x1b[200~{text}\x1b[201~"));
+    }
+
+    /// Kills the program at once (SIGKILL), as a crash or a flat battery would, and reaps it.
+    pub fn kill_hard(&mut self) {
+        let pid = self.pid().to_string();
+        let status = Command::new("kill")
+            .args(["-KILL", &pid])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -KILL {pid}");
+        let status = self.wait_exit(WAIT);
+        assert!(!status.success(), "killed, it cannot have succeeded");
+    }
+}
+
+pub fn db_in(dir: &tempfile::TempDir) -> PathBuf {
+    dir.path().join("k.db")
+}
+
+/// The binary, ready to run a subcommand with no terminal and no language from outside.
+pub fn kartlegg() -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.env_remove("KARTLEGG_DB")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "C.UTF-8")
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null());
+    cmd
+}
+
+/// Runs a non-interactive subcommand; returns its standard output, or panics with all of it.
+pub fn run_cli(args: &[&str], db: &Path, lang: &str) -> String {
+    let out = kartlegg()
+        .args(args)
+        .arg("--db")
+        .arg(db)
+        .args(["--lang", lang])
+        .output()
+        .expect("run kartlegg");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "kartlegg {args:?} failed with {:?}\nstdout:\n{stdout}\nstderr:\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+/// A database with one service and one round; returns the round's id.
+pub fn seeded_round(db: &Path) -> String {
+    use kartlegg::domain::instrument::Instrument;
+    use kartlegg::domain::model::RoundKind;
+    let mut store = kartlegg::store::Store::open(db).expect("open the database");
+    let now = chrono::Utc::now();
+    let service = store
+        .create_service("Fjellbygd barnevern", &["3401".into()], "Innlandet", now)
+        .unwrap();
+    let round = store
+        .create_round(
+            &service.id,
+            "Før samling 1",
+            chrono::NaiveDate::from_ymd_opt(2026, 3, 9).unwrap(),
+            RoundKind::Before,
+            Instrument::standard(),
+            now,
+        )
+        .unwrap();
+    round.id
+}
+
+/// What `kartlegg _write-answers` reported as committed: respondents, and answers as
+/// (respondent, item key, value).
+#[derive(Debug, Default)]
+pub struct Reported {
+    pub respondents: Vec<String>,
+    pub answers: Vec<(String, String, u8)>,
+}
+
+impl Reported {
+    pub fn add_line(&mut self, line: &str) {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.as_slice() {
+            ["respondent", id] => self.respondents.push(id.to_string()),
+            ["answer", who, key, value] => {
+                self.answers
+                    .push((who.to_string(), key.to_string(), value.parse().unwrap()))
+            }
+            _ => panic!("the writer printed an unexpected line: {line:?}"),
+        }
+    }
+
+    /// Panics unless every reported respondent and answer is in the database, with the
+    /// value reported.
+    pub fn expect_all_in(&self, db: &Path) {
+        let conn = rusqlite::Connection::open(db).unwrap();
+        for id in &self.respondents {
+            let found: i64 = conn
+                .query_row("SELECT count(*) FROM respondent WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })
+                .unwrap();
+            assert_eq!(
+                found, 1,
+                "respondent {id} was reported committed but is gone"
+            );
+        }
+        for (who, key, value) in &self.answers {
+            let found: Option<i64> = conn
+                .query_row(
+                    "SELECT value FROM answer WHERE respondent_id = ?1 AND item_key = ?2",
+                    [who, key],
+                    |r| r.get(0),
+                )
+                .ok()
+                .flatten();
+            assert_eq!(
+                found,
+                Some(i64::from(*value)),
+                "the answer {who} {key} = {value} was reported committed"
+            );
+        }
+    }
+}
+
+/// SQLite's own full integrity check on the file, as a fresh connection sees it.
+pub fn integrity_check(db: &Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = conn.prepare("PRAGMA integrity_check").unwrap();
+    stmt.query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap()
+}
