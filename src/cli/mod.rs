@@ -3,6 +3,7 @@
 pub mod backup;
 pub mod compare;
 pub mod demo;
+pub mod demo_scale;
 pub mod export;
 pub mod files;
 pub mod import;
@@ -41,11 +42,14 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Fill a new database with a realistic demo: a cluster of four services, two rounds each
+    /// Fill a new database with a realistic demo: a cluster of four services, two rounds each, or larger
     Demo {
         /// Seed for the made-up answers; the same seed gives the same demo
         #[arg(long, default_value_t = 2026)]
         seed: u64,
+        /// How much: small (4 services), cluster (25 services, 6 rounds each) or national (357 services, about 1.5 million answers)
+        #[arg(long, value_enum, default_value_t = demo_scale::Scale::Small)]
+        scale: demo_scale::Scale,
     },
     /// Check the database: SQLite's integrity check, the schema version and counts
     Check,
@@ -171,35 +175,8 @@ pub fn run(cli: Cli) -> ExitCode {
                 }
             }
         }
-        Some(Command::Demo { seed }) => {
-            match demo::fill(&mut store, instrument, seed, chrono::Utc::now()) {
-                Ok(Some(counts)) => {
-                    println!(
-                        "{}",
-                        trf(
-                            lang,
-                            "cli.demo_done",
-                            &[
-                                ("path", &path.display()),
-                                ("services", &counts.services),
-                                ("rounds", &counts.rounds),
-                                ("respondents", &counts.respondents),
-                                ("answers", &counts.answers),
-                            ],
-                        )
-                    );
-                    ExitCode::SUCCESS
-                }
-                Ok(None) => {
-                    complain(&trf(
-                        lang,
-                        "cli.demo_not_empty",
-                        &[("path", &path.display())],
-                    ));
-                    ExitCode::from(exit::FAILURE)
-                }
-                Err(e) => fail(lang, &e),
-            }
+        Some(Command::Demo { seed, scale }) => {
+            demo_scale::run(&mut store, instrument, lang, &path, scale, seed)
         }
         Some(Command::Check) => check(&store, lang),
         Some(Command::Export(args)) => export::run(&store, instrument, lang, &path, args),

@@ -12,7 +12,7 @@
 //! their change log; a version 1 file (without them) is still read.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::marker::PhantomData;
@@ -1239,7 +1239,9 @@ impl Store {
             return Err(importer.refusal(&e));
         }
         let summary = importer.summary;
+        let rescore = std::mem::take(&mut importer.rescore);
         drop(importer);
+        super::kept::respondents_changed(&tx, instrument, rescore.iter().map(String::as_str))?;
         tx.commit()?;
         Ok(summary)
     }
@@ -1292,6 +1294,8 @@ struct Importer<'a> {
     /// Answer ids in the file that are another id here (the same respondent and item was
     /// answered on both machines), for the history rows that refer to them.
     remap: HashMap<String, String>,
+    /// Respondents whose answers changed, for their kept scores once all is read.
+    rescore: HashSet<String>,
     summary: ImportSummary,
     stopped: Option<Stop>,
 }
@@ -1318,6 +1322,7 @@ impl<'a> Importer<'a> {
                 .collect(),
             removals: Vec::new(),
             remap: HashMap::new(),
+            rescore: HashSet::new(),
             summary: ImportSummary::default(),
             stopped: None,
         }
@@ -1629,6 +1634,7 @@ impl<'a> Importer<'a> {
                     updated_at
                 ])?;
             self.summary.answers.added += 1;
+            self.rescore.insert(row.respondent_id);
             return Ok(());
         };
         if id != row.id {
@@ -1656,6 +1662,7 @@ impl<'a> Importer<'a> {
                 ])?;
             self.append_history(&id, &row.respondent_id, Some(&ours), &theirs, &updated_at)?;
             self.summary.answers.updated += 1;
+            self.rescore.insert(row.respondent_id);
         } else {
             // An older version this database has had itself is no conflict, only a stale file.
             let known: bool = self

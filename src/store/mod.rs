@@ -70,6 +70,8 @@ impl BusyWait {
     };
 }
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+/// Databases up to this size are checked whole as they are opened (see `check_health`).
+const QUICK_CHECK_MAX_BYTES: u64 = 16 << 20;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -333,12 +335,19 @@ impl Store {
     }
 
     /// Refuses, before anything is written, a file SQLite can only read or finds damaged.
-    /// The quick check reads every page once; kartlegg's databases are small.
+    /// The quick check reads every page once: up to `QUICK_CHECK_MAX_BYTES` that takes a
+    /// few milliseconds. A larger database (a national one is 700 MB and needs more than a
+    /// second) is not read whole before every start; SQLite still refuses a damaged page
+    /// when it meets one, and `kartlegg check` reads them all.
     fn check_health(&self) -> Result<()> {
         if self.conn.is_readonly(rusqlite::MAIN_DB)? {
             return Err(StoreError::ReadOnly {
                 path: self.path.clone(),
             });
+        }
+        let size = fs::metadata(&self.path).map_or(0, |m| m.len());
+        if size > QUICK_CHECK_MAX_BYTES {
+            return Ok(());
         }
         let verdict: String = self
             .conn
@@ -707,8 +716,8 @@ impl Store {
         })
     }
 
-    /// Changes one answer and appends the change to its history, in one transaction.
-    /// A change that changes nothing writes nothing.
+    /// Changes one answer and appends the change to its history, in one transaction, which
+    /// also brings the kept scores up to date. A change that changes nothing writes nothing.
     fn change_answer(
         &mut self,
         respondent_id: &str,

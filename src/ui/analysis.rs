@@ -228,19 +228,20 @@ impl App {
         let Some(rounds) = self.load(|s| s.rounds(&service.id)) else {
             return;
         };
-        let points: Loaded<Vec<TrendPoint>> = rounds
-            .into_iter()
-            .map(|summary| {
-                let sets = self.round_sets(&summary.round)?;
-                let refs: Vec<&AnswerSet> = sets.iter().collect();
-                Ok(TrendPoint {
-                    scores: summarize(self.instrument, &refs),
-                    respondents: sets.len(),
-                    round: summary.round,
-                    stage: summary.stage,
-                })
-            })
-            .collect();
+        let ids: Vec<&str> = rounds.iter().map(|r| r.round.id.as_str()).collect();
+        let points: Loaded<Vec<TrendPoint>> =
+            self.store.round_scores(self.instrument, &ids).map(|kept| {
+                rounds
+                    .into_iter()
+                    .zip(kept)
+                    .map(|(summary, kept)| TrendPoint {
+                        scores: kept.sections,
+                        respondents: kept.respondents,
+                        round: summary.round,
+                        stage: summary.stage,
+                    })
+                    .collect()
+            });
         match points {
             Ok(points) => self
                 .stack
@@ -305,24 +306,30 @@ impl App {
         rounds: &[(Service, Vec<Round>)],
         label: Option<&String>,
     ) -> Loaded<Vec<ClusterRow>> {
-        rounds
+        // The latest round with the label, if the service has one; all their scores in one
+        // read of the kept scores.
+        let chosen: Vec<Option<Round>> = rounds
             .iter()
-            .map(|(service, list)| {
-                // The latest round with the label, if the service has one.
-                let round = list.iter().rev().find(|r| Some(&r.label) == label).cloned();
-                let sets = match &round {
-                    Some(round) => self.round_sets(round)?,
-                    None => Vec::new(),
+            .map(|(_, list)| list.iter().rev().find(|r| Some(&r.label) == label).cloned())
+            .collect();
+        let ids: Vec<&str> = chosen.iter().flatten().map(|r| r.id.as_str()).collect();
+        let mut kept = self.store.round_scores(self.instrument, &ids)?.into_iter();
+        Ok(rounds
+            .iter()
+            .zip(chosen)
+            .map(|((service, _), round)| {
+                let (respondents, scores) = match round.as_ref().and_then(|_| kept.next()) {
+                    Some(kept) => (kept.respondents, kept.sections),
+                    None => (0, summarize(self.instrument, &[])),
                 };
-                let refs: Vec<&AnswerSet> = sets.iter().collect();
-                Ok(ClusterRow {
+                ClusterRow {
                     service: service.clone(),
                     round,
-                    respondents: sets.len(),
-                    scores: summarize(self.instrument, &refs),
-                })
+                    respondents,
+                    scores,
+                }
             })
-            .collect()
+            .collect())
     }
 
     pub(super) fn update_cluster(&mut self, action: Action) -> Option<Action> {

@@ -572,19 +572,22 @@ impl App {
     }
 
     fn open_round_summary(&mut self, service: Service, round: Round) {
-        let Some(all) = self.load(|s| s.round_answers(&round.id)) else {
+        let instrument = self.instrument;
+        let Some(kept) = self.load(|s| s.round_scores(instrument, &[&round.id])) else {
             return;
         };
-        let sets: Vec<&AnswerSet> = all.iter().map(|(_, answers)| answers).collect();
-        let heading = match all.len() {
+        let Some(kept) = kept.into_iter().next() else {
+            return;
+        };
+        let heading = match kept.respondents {
             1 => tr(self.lang, "summary.one_respondent").to_string(),
             n => trf(self.lang, "summary.all_respondents", &[("n", &n)]),
         };
         let plan_counts = self.plan_counts(&service.id);
         self.stack.push(Screen::Summary(SummaryView {
             heading,
-            respondents: all.len(),
-            scores: summarize(self.instrument, &sets),
+            respondents: kept.respondents,
+            scores: kept.sections,
             service,
             round,
             selected: 0,
