@@ -58,7 +58,7 @@ fn every_file_of_the_fuzz_corpus_is_imported_whole_or_refused() {
     assert!(
         wrong.is_empty(),
         "{}\n(after a deliberate change to the export format, write the seeds again: \
-         cargo test --test fuzz_corpus -- --ignored write_seed_corpus)",
+         KARTLEGG_WRITE_CORPUS=1 cargo test --test fuzz_corpus)",
         wrong.join("\n")
     );
 }
@@ -90,10 +90,12 @@ fn replaced(good: &[u8], from: &str, to: &str) -> Vec<u8> {
     text.replacen(from, to, 1).into_bytes()
 }
 
-/// Writes the seed corpus anew, for a changed export format.
+/// The seeds are made from a fresh export, and each does what its name says. After a
+/// deliberate change to the export format, `KARTLEGG_WRITE_CORPUS=1 cargo test --test
+/// fuzz_corpus` writes them into `fuzz/corpus/import` as well.
 #[test]
-#[ignore = "writes fuzz/corpus/import; run by hand after a deliberate change to the export format"]
-fn write_seed_corpus() {
+fn the_seed_corpus_is_made_from_a_fresh_export() {
+    let write = std::env::var_os("KARTLEGG_WRITE_CORPUS").is_some_and(|v| v == "1");
     let dir = tempfile::tempdir().unwrap();
     let good = small_export(dir.path(), false);
     let at = |fraction: f64| At((fraction * u64::MAX as f64) as u64);
@@ -159,16 +161,20 @@ fn write_seed_corpus() {
             replaced(&good, "\"format\": \"kartlegg-export\",\n", ""),
         ),
     ];
-    for entry in fs::read_dir(CORPUS).unwrap() {
-        let path = entry.unwrap().path();
-        if expected(&path).is_some() {
-            fs::remove_file(path).unwrap();
+    if write {
+        for entry in fs::read_dir(CORPUS).unwrap() {
+            let path = entry.unwrap().path();
+            if expected(&path).is_some() {
+                fs::remove_file(path).unwrap();
+            }
         }
     }
     for (name, bytes) in &seeds {
         let path = Path::new(CORPUS).join(name);
         let outcome = imported_whole_or_refused(bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(Some(outcome), expected(&path), "{name}");
-        fs::write(path, bytes).unwrap();
+        if write {
+            fs::write(path, bytes).unwrap();
+        }
     }
 }

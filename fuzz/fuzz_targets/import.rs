@@ -20,7 +20,9 @@ static STORE: LazyLock<Mutex<(tempfile::TempDir, Store)>> = LazyLock::new(|| {
 });
 
 fuzz_target!(|data: &[u8]| {
-    let mut guard = STORE.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut guard = STORE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let store = &mut guard.1;
     match store.import_json(data, Instrument::standard()) {
         Ok(_) => assert!(

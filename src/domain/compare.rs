@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::instrument::Instrument;
+use super::instrument::{Instrument, ItemRef};
 use super::model::{Response, Role};
 use super::scoring::{AnswerSet, SectionScore, Tally, summarize};
 
@@ -74,13 +74,10 @@ fn scored_values(key: &str, sets: &[&AnswerSet]) -> Vec<u8> {
         .collect()
 }
 
-fn item_tally(instrument: &Instrument, key: &str, sets: &[&AnswerSet]) -> Tally {
-    let Some(item) = instrument.items().into_iter().find(|i| i.item.key == key) else {
-        return Tally::default();
-    };
+fn item_tally(item: &ItemRef<'_>, sets: &[&AnswerSet]) -> Tally {
     let mut tally = Tally::default();
     for set in sets {
-        tally.add(set.get(key).and_then(|a| a.response), item.scale);
+        tally.add(set.get(&item.item.key).and_then(|a| a.response), item.scale);
     }
     tally
 }
@@ -150,8 +147,8 @@ pub fn compare(instrument: &Instrument, from: &[&AnswerSet], to: &[&AnswerSet]) 
                 to_mean: mean(&scored_values(key, to)),
                 change: Change {
                     key: key.clone(),
-                    from: item_tally(instrument, key, from),
-                    to: item_tally(instrument, key, to),
+                    from: item_tally(i, from),
+                    to: item_tally(i, to),
                 },
             }
         })

@@ -139,11 +139,17 @@ impl LookupError {
 impl Store {
     /// The service with this id, or else the one service with this name (ignoring case).
     pub fn find_service(&self, name_or_id: &str) -> Result<Service, LookupError> {
-        let services: Vec<Service> = self.services()?.into_iter().map(|s| s.service).collect();
         let query = name_or_id.trim();
-        if let Some(service) = services.iter().find(|s| s.id == query) {
-            return Ok(service.clone());
+        match self.service(query) {
+            Err(StoreError::NotFound(_)) => {}
+            found => return Ok(found?),
         }
+        // Most often one name matches: only the names are read to find it.
+        let ids = self.service_ids_named(|name| same_name(name, query))?;
+        if let [id] = ids.as_slice() {
+            return Ok(self.service(id)?);
+        }
+        let services = self.service_list()?;
         let mut named: Vec<Service> = services
             .iter()
             .filter(|s| same_name(&s.name, query))

@@ -484,6 +484,29 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Every service, in the order of `services`, without counting their rounds.
+    pub fn service_list(&self) -> Result<Vec<Service>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, name, municipalities, cluster
+             FROM service ORDER BY cluster COLLATE NOCASE, name COLLATE NOCASE",
+        )?;
+        let rows = stmt.query_map([], service_from)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The ids of the services whose name `matches`.
+    pub fn service_ids_named(&self, matches: impl Fn(&str) -> bool) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached("SELECT id, name FROM service")?;
+        let mut rows = stmt.query([])?;
+        let mut ids = Vec::new();
+        while let Some(row) = rows.next()? {
+            if matches(row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?) {
+                ids.push(row.get(0)?);
+            }
+        }
+        Ok(ids)
+    }
+
     pub fn service(&self, id: &str) -> Result<Service> {
         self.conn
             .query_row(
@@ -679,15 +702,34 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<HashMap<_, _>>>()?)
     }
 
-    /// Every respondent of a round with their answers, in the order they were added.
+    /// Every respondent of a round with their answers, in the order they were added: one
+    /// query, the respondents with their answers beside them.
     pub fn round_answers(&self, round_id: &str) -> Result<Vec<(Respondent, AnswerSet)>> {
-        self.respondents(round_id)?
-            .into_iter()
-            .map(|summary| {
-                let answers = self.answers(&summary.respondent.id)?;
-                Ok((summary.respondent, answers))
-            })
-            .collect()
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, round_id, role, code FROM respondent
+             WHERE round_id = ?1 ORDER BY created_at, rowid",
+        )?;
+        let rows = stmt.query_map([round_id], respondent_from)?;
+        let mut all: Vec<(Respondent, AnswerSet)> = rows
+            .map(|r| r.map(|respondent| (respondent, AnswerSet::new())))
+            .collect::<rusqlite::Result<_>>()?;
+        let position: HashMap<String, usize> = (all.iter().enumerate())
+            .map(|(i, (respondent, _))| (respondent.id.clone(), i))
+            .collect();
+        // The answers as the index gives them, each to its respondent: no sorting.
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.respondent_id, a.item_key, a.value, a.missing, a.comment
+             FROM respondent p JOIN answer a ON a.respondent_id = p.id
+             WHERE p.round_id = ?1",
+        )?;
+        let mut rows = stmt.query([round_id])?;
+        while let Some(row) = rows.next()? {
+            let respondent = row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+            if let Some(&i) = position.get(respondent) {
+                all[i].1.insert(row.get(1)?, answer_from(row, 2)?);
+            }
+        }
+        Ok(all)
     }
 
     /// Records a response (or clears it with `None`), keeping the comment.

@@ -1,0 +1,184 @@
+//! The store's operations on the national demo database: saving an answer (one durable
+//! commit), comparing two rounds of a service, the overview of one round over all 357
+//! services, export to JSON and CSV, and importing the national export into an empty
+//! database.
+
+mod support;
+
+use std::io;
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::{TimeZone, Utc};
+use criterion::{Criterion, criterion_group, criterion_main};
+use kartlegg::cli::report_model::{ComparisonModel, RoundData};
+use kartlegg::domain::instrument::Instrument;
+use kartlegg::domain::model::{Response, Round};
+use kartlegg::domain::scoring::{AnswerSet, summarize};
+use kartlegg::store::Store;
+use kartlegg::store::exchange::{CsvLayout, Scope};
+use support::{data_dir, national, national_to_write};
+
+const FIRST_ROUND: &str = "Før samling 1";
+
+/// One answer changed back and forth: each save is a real change, committed durably (WAL,
+/// `synchronous=FULL`) with its history row and the kept scores of its subdomain.
+fn save_answer(c: &mut Criterion) {
+    let mut store = Store::open(&national_to_write()).unwrap();
+    let service = &store.services().unwrap()[0].service;
+    let round = store.rounds(&service.id).unwrap().remove(0).round;
+    let respondent = store.respondents(&round.id).unwrap().remove(0).respondent;
+    let key = &Instrument::standard().items()[0].item.key;
+    let now = Utc.with_ymd_and_hms(2027, 6, 1, 12, 0, 0).unwrap();
+    let mut value = 2;
+    c.bench_function("save_answer", |b| {
+        b.iter(|| {
+            value = 6 - value;
+            store
+                .save_response(&respondent.id, key, Some(Response::Score(value)), now)
+                .unwrap()
+        })
+    });
+}
+
+/// The first service's first and last rounds: both rounds' answers read and compared per
+/// section, subdomain and item, with the n behind each score (what `kartlegg compare`
+/// prints, before formatting).
+fn compare(c: &mut Criterion) {
+    let store = Store::open(&national()).unwrap();
+    let instrument = Instrument::standard();
+    let service = store.services().unwrap().remove(0).service;
+    let rounds: Vec<Round> = store
+        .rounds(&service.id)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.round)
+        .collect();
+    let (first, last) = (rounds[0].clone(), rounds[rounds.len() - 1].clone());
+    c.bench_function("compare_two_rounds", |b| {
+        b.iter(|| {
+            let from = RoundData::load(&store, first.clone()).unwrap();
+            let to = RoundData::load(&store, last.clone()).unwrap();
+            let model = ComparisonModel::new(instrument, &service, &from, &to);
+            model.comparison.sections.len()
+        })
+    });
+}
+
+/// Every service's latest round with the first label, as the cluster overview picks it.
+fn first_rounds(store: &Store) -> Vec<Round> {
+    store
+        .services()
+        .unwrap()
+        .iter()
+        .filter_map(|s| {
+            let rounds = store.rounds(&s.service.id).unwrap();
+            rounds
+                .into_iter()
+                .rev()
+                .find(|r| r.round.label == FIRST_ROUND)
+                .map(|r| r.round)
+        })
+        .collect()
+}
+
+/// One round of all 357 services, every section: from the kept scores (how kartlegg reads
+/// it), and from every answer (how it did before the kept scores, for comparison).
+fn overview(c: &mut Criterion) {
+    let store = Store::open(&national()).unwrap();
+    let instrument = Instrument::standard();
+    let rounds = first_rounds(&store);
+    assert_eq!(rounds.len(), support::SERVICES);
+    let ids: Vec<&str> = rounds.iter().map(|r| r.id.as_str()).collect();
+    let from_answers = || -> Vec<_> {
+        rounds
+            .iter()
+            .map(|round| {
+                let answers = store.round_answers(&round.id).unwrap();
+                let sets: Vec<&AnswerSet> = answers.iter().map(|(_, a)| a).collect();
+                summarize(instrument, &sets)
+            })
+            .collect()
+    };
+    let kept: Vec<_> = store.round_scores(instrument, &ids).unwrap();
+    let kept: Vec<_> = kept.into_iter().map(|k| k.sections).collect();
+    assert!(
+        kept == from_answers(),
+        "the kept scores differ from the answers"
+    );
+
+    let mut group = c.benchmark_group("overview_357_services");
+    group.bench_function("kept_scores", |b| {
+        b.iter(|| store.round_scores(instrument, &ids).unwrap())
+    });
+    group.sample_size(10);
+    group.bench_function("from_answers", |b| b.iter(from_answers));
+    group.finish();
+}
+
+fn export(c: &mut Criterion) {
+    let store = Store::open(&national()).unwrap();
+    let instrument = Instrument::standard();
+    let now = Utc.with_ymd_and_hms(2027, 6, 1, 12, 0, 0).unwrap();
+    let name = Path::new("national");
+    let mut group = c.benchmark_group("export_national");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(30));
+    group.bench_function("json", |b| {
+        b.iter(|| {
+            store
+                .export_json(Scope::All, instrument, now, &mut io::sink(), name)
+                .unwrap()
+        })
+    });
+    group.bench_function("csv", |b| {
+        b.iter(|| {
+            let mut sink = io::sink();
+            store
+                .export_csv(Scope::All, instrument, CsvLayout::Long, &mut sink, name)
+                .unwrap()
+        })
+    });
+    group.finish();
+}
+
+/// The national export, written once beside the database.
+fn national_export() -> std::path::PathBuf {
+    let path = data_dir().join("national.json");
+    let database = national();
+    let fresh = |p: &Path| {
+        let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+        matches!((modified(p), modified(&database)), (Some(a), Some(b)) if a >= b)
+    };
+    if !fresh(&path) {
+        let store = Store::open(&database).unwrap();
+        let now = Utc.with_ymd_and_hms(2027, 6, 1, 12, 0, 0).unwrap();
+        let mut file = io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        store
+            .export_json(Scope::All, Instrument::standard(), now, &mut file, &path)
+            .unwrap();
+    }
+    path
+}
+
+fn import(c: &mut Criterion) {
+    let file = national_export();
+    let instrument = Instrument::standard();
+    let mut group = c.benchmark_group("import_national");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(60));
+    group.bench_function("json_into_empty_database", |b| {
+        b.iter_with_large_drop(|| {
+            let dir = tempfile::tempdir_in(data_dir()).unwrap();
+            let mut store = Store::open(&dir.path().join("k.db")).unwrap();
+            let input = io::BufReader::new(std::fs::File::open(&file).unwrap());
+            let summary = store.import_json(input, instrument).unwrap();
+            assert_eq!(summary.services.added, support::SERVICES);
+            (store, dir)
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, save_answer, compare, overview, export, import);
+criterion_main!(benches);
