@@ -955,8 +955,14 @@ struct ServicePlan {
     rounds: Vec<RoundPlan>,
 }
 
+/// Text as a comment may hold it, line breaks included.
 fn text() -> impl Strategy<Value = String> {
     "[a-zA-ZæøåÆØÅ0-9 =+@\"'\\-,;\n]{0,16}"
+}
+
+/// Text of a one-line field, as the screens let it be typed.
+fn line() -> impl Strategy<Value = String> {
+    "[a-zA-ZæøåÆØÅ0-9 =+@\"'\\-,;]{0,16}"
 }
 
 fn plan() -> impl Strategy<Value = Vec<ServicePlan>> {
@@ -992,7 +998,7 @@ fn plan() -> impl Strategy<Value = Vec<ServicePlan>> {
     let service = (
         "[A-Za-zæøå=+@-][A-Za-zæøå 0-9]{0,10}",
         prop::collection::vec("[0-9]{4}", 0..3),
-        text(),
+        line(),
         prop::collection::vec(round, 0..3),
     )
         .prop_map(|(name, municipalities, cluster, rounds)| ServicePlan {
@@ -1256,4 +1262,47 @@ fn the_command_line_refuses_a_bad_file_in_one_line_with_the_place() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(Store::open(&db).is_ok(), "the database was not overwritten");
+}
+
+/// A name or comment from another machine is shown on screens and printed by reports: text
+/// that a terminal would act on (cursor moves, colours, a cleared screen) is refused.
+#[test]
+fn text_with_control_characters_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, who) = small(&dir.path().join("a.db"));
+    store
+        .save_comment(&who, ITEM, "Første linje\nandre linje", at(1))
+        .unwrap();
+    let good = String::from_utf8(export(&store)).unwrap();
+    let target = dir.path().join("b.db");
+    drop(Store::open(&target).unwrap());
+    let before = settled_bytes(&target);
+    let escape = "\\u001b[2J";
+    for (what, file) in [
+        (
+            "name",
+            good.replacen("Fjellbygd", &format!("Fjell{escape}bygd"), 1),
+        ),
+        (
+            "comment",
+            good.replacen("andre linje", &format!("andre{escape} linje"), 1),
+        ),
+        ("code", good.replacen("\"AB\"", "\"A\\u0007B\"", 1)),
+    ] {
+        assert_ne!(file, good, "{what}: the fixture changed");
+        let mut store = Store::open(&target).unwrap();
+        let (_, _, problem) = refusal(&mut store, file.as_bytes());
+        assert!(
+            matches!(problem, Problem::ControlCharacter { .. }),
+            "{what}: {problem:?}"
+        );
+        drop(store);
+        assert!(
+            settled_bytes(&target) == before,
+            "{what} changed the database"
+        );
+    }
+    // Line breaks in a comment are text, not control.
+    let mut store = Store::open(&target).unwrap();
+    import(&mut store, good.as_bytes()).expect("the good file imports");
 }

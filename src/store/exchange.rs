@@ -453,6 +453,12 @@ pub enum Problem {
         id: String,
         field: &'static str,
     },
+    /// Control characters could move the cursor or change colours when the text is shown.
+    ControlCharacter {
+        section: &'static str,
+        id: String,
+        field: &'static str,
+    },
     Municipality {
         section: &'static str,
         id: String,
@@ -609,6 +615,11 @@ impl Problem {
             Problem::EmptyText { section, id, field } => trf(
                 lang,
                 "import.empty_text",
+                &[("section", section), ("id", id), ("field", field)],
+            ),
+            Problem::ControlCharacter { section, id, field } => trf(
+                lang,
+                "import.control_character",
                 &[("section", section), ("id", id), ("field", field)],
             ),
             Problem::Municipality { section, id, value } => trf(
@@ -1370,6 +1381,8 @@ impl<'a> Importer<'a> {
         const S: &str = "services";
         not_empty(S, &row.id, "id", &row.id)?;
         not_empty(S, &row.id, "name", &row.name)?;
+        plain_text(S, &row.id, "name", &row.name, false)?;
+        plain_text(S, &row.id, "cluster", &row.cluster, false)?;
         if let Some(bad) = row
             .municipalities
             .iter()
@@ -1444,6 +1457,7 @@ impl<'a> Importer<'a> {
         const S: &str = "rounds";
         not_empty(S, &row.id, "id", &row.id)?;
         not_empty(S, &row.id, "label", &row.label)?;
+        plain_text(S, &row.id, "label", &row.label, false)?;
         not_empty(S, &row.id, "instrument_version", &row.instrument_version)?;
         checked_date(S, &row.id, "held_on", &row.held_on)?;
         if RoundKind::from_code(&row.kind).is_none() {
@@ -1506,6 +1520,7 @@ impl<'a> Importer<'a> {
     fn respondent(&mut self, row: RespondentRow) -> Step {
         const S: &str = "respondents";
         not_empty(S, &row.id, "id", &row.id)?;
+        plain_text(S, &row.id, "code", &row.code, false)?;
         if Role::from_code(&row.role).is_none() {
             return Err(bad_code(S, &row.id, "role", &row.role));
         }
@@ -1548,6 +1563,7 @@ impl<'a> Importer<'a> {
     fn answer(&mut self, row: AnswerRow) -> Step {
         const S: &str = "answers";
         not_empty(S, &row.id, "id", &row.id)?;
+        plain_text(S, &row.id, "comment", &row.comment, true)?;
         let Some(scale) = self.scales.get(row.item_key.as_str()) else {
             return Err(Problem::UnknownItem {
                 id: row.id.clone(),
@@ -1927,6 +1943,7 @@ impl<'a> Importer<'a> {
         const S: &str = "goals";
         not_empty(S, &row.id, "id", &row.id)?;
         not_empty(S, &row.id, "text", &row.text)?;
+        plain_text(S, &row.id, "text", &row.text, false)?;
         for key in &row.subdomain_keys {
             self.known_subdomain(S, &row.id, key)?;
         }
@@ -2448,6 +2465,8 @@ fn checked_plan_item(
 ) -> std::result::Result<PlanItem, Stop> {
     not_empty(section, &row.id, "id", &row.id)?;
     not_empty(section, &row.id, "text", &row.text)?;
+    plain_text(section, &row.id, "text", &row.text, false)?;
+    plain_text(section, &row.id, "owner", &row.owner, false)?;
     let kind = PlanKind::from_code(&row.kind)
         .ok_or_else(|| bad_code(section, &row.id, "kind", &row.kind))?;
     let level = row
@@ -2498,6 +2517,28 @@ fn checked_date(
 fn not_empty(section: &'static str, id: &str, field: &'static str, text: &str) -> Step {
     if text.trim().is_empty() {
         return Err(Problem::EmptyText {
+            section,
+            id: id.to_string(),
+            field,
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// Refuses text that a terminal would act on; a comment or plan text may hold line breaks.
+fn plain_text(
+    section: &'static str,
+    id: &str,
+    field: &'static str,
+    text: &str,
+    line_breaks: bool,
+) -> Step {
+    if text
+        .chars()
+        .any(|c| c.is_control() && !(line_breaks && c == '\n'))
+    {
+        return Err(Problem::ControlCharacter {
             section,
             id: id.to_string(),
             field,
