@@ -16,7 +16,8 @@ fn size_id(name: &str, (w, h): (u16, u16)) -> BenchmarkId {
     BenchmarkId::new(name, format!("{w}x{h}"))
 }
 
-/// Times one key and one frame, again and again from the same screen.
+/// Times one key and one frame, again and again from the same screen; the keys take turns
+/// and, between them, lead back to where they started.
 fn key_then_frame(c: &mut Criterion, group: &str, name: &str, app: &mut App, keys: &[KeyCode]) {
     let mut group = c.benchmark_group(group);
     for size in SIZES {
@@ -30,6 +31,11 @@ fn key_then_frame(c: &mut Criterion, group: &str, name: &str, app: &mut App, key
                 draw(&mut term, app);
             })
         });
+        // Back where it started, whatever the number of iterations.
+        while turn % keys.len() != 0 {
+            press(app, keys[turn % keys.len()]);
+            turn += 1;
+        }
     }
     group.finish();
 }
@@ -112,6 +118,51 @@ fn cluster(c: &mut Criterion) {
     key_then_frame(c, "cluster", "next_round", &mut app, &[KeyCode::Right]);
 }
 
+/// The keys that open a screen (and reads what it shows), each with `Esc` back to the list
+/// (which reads the list again): the rounds of a service, a round's summary, the trend of
+/// a service, the comparison of its last two rounds, the roles side by side of a round,
+/// and the overview of the largest cluster.
+fn open_and_back(c: &mut Criterion) {
+    let mut app = app(&national());
+    key_then_frame(
+        c,
+        "open_and_back",
+        "rounds",
+        &mut app,
+        &[KeyCode::Enter, KeyCode::Esc],
+    );
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.mode(), Mode::Rounds);
+    for (name, key) in [("summary", 's'), ("trend", 't'), ("compare", 'c')] {
+        key_then_frame(
+            c,
+            "open_and_back",
+            name,
+            &mut app,
+            &[KeyCode::Char(key), KeyCode::Esc],
+        );
+    }
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.mode(), Mode::Respondents);
+    key_then_frame(
+        c,
+        "open_and_back",
+        "roles",
+        &mut app,
+        &[KeyCode::Char('r'), KeyCode::Esc],
+    );
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Esc);
+    at_largest_cluster(&mut app);
+    key_then_frame(
+        c,
+        "open_and_back",
+        "cluster",
+        &mut app,
+        &[KeyCode::Char('o'), KeyCode::Esc],
+    );
+}
+
 /// Opening the national database and drawing the services list.
 fn startup(c: &mut Criterion) {
     let path = national();
@@ -130,5 +181,5 @@ fn startup(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, walk, compare, cluster, startup);
+criterion_group!(benches, walk, compare, cluster, open_and_back, startup);
 criterion_main!(benches);

@@ -382,3 +382,53 @@ pub fn run(
         Err(e) => fail(lang, &e),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn batches(seed: u64) -> String {
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let names = place_names(&mut rng);
+        let batches: Vec<Batch> = (0..3)
+            .map(|i| service_batch(&mut rng, Instrument::standard(), 7, i, &names[i]))
+            .collect();
+        format!("{batches:?}")
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_services_ids_and_answers() {
+        assert_eq!(batches(1), batches(1));
+        assert_ne!(batches(1), batches(2));
+    }
+
+    #[test]
+    fn a_service_has_six_rounds_of_about_twelve_respondents() {
+        let mut rng = fastrand::Rng::with_seed(5);
+        let instrument = Instrument::standard();
+        let mut respondents = 0;
+        for i in 0..40 {
+            let batch = service_batch(&mut rng, instrument, 11, i, "Testvik");
+            assert_eq!(batch.rounds.len(), 6);
+            assert!(batch.services[0].0.cluster == "Klynge Vestland");
+            respondents += batch.respondents.len();
+            for r in &batch.respondents {
+                assert!(r.answers.len() <= instrument.items().len());
+            }
+        }
+        let mean = respondents as f64 / (40.0 * 6.0);
+        assert!((11.0..13.0).contains(&mean), "{mean}");
+    }
+
+    #[test]
+    fn there_are_enough_place_names_for_every_municipality() {
+        let mut rng = fastrand::Rng::with_seed(1);
+        let names = place_names(&mut rng);
+        let mut unique = names.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len());
+        assert!(names.len() >= COUNTIES.iter().map(|c| c.2).sum::<usize>());
+        assert_eq!(COUNTIES.iter().map(|c| c.2).sum::<usize>(), 357);
+    }
+}
