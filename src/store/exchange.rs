@@ -828,11 +828,7 @@ fn service_row(row: &Row) -> rusqlite::Result<ServiceRow> {
     Ok(ServiceRow {
         id: row.get(0)?,
         name: row.get(1)?,
-        municipalities: municipalities
-            .split(',')
-            .filter(|m| !m.is_empty())
-            .map(str::to_string)
-            .collect(),
+        municipalities: super::split_list(&municipalities),
         cluster: row.get(3)?,
         created_at: row.get(4)?,
         updated_at: row.get(5)?,
@@ -911,11 +907,7 @@ fn goal_row(row: &Row) -> rusqlite::Result<GoalRow> {
         id: row.get(0)?,
         service_id: row.get(1)?,
         text: row.get(2)?,
-        subdomain_keys: keys
-            .split(',')
-            .filter(|k| !k.is_empty())
-            .map(str::to_string)
-            .collect(),
+        subdomain_keys: super::split_list(&keys),
         created_at: row.get(4)?,
         updated_at: row.get(5)?,
     })

@@ -973,16 +973,20 @@ fn answer_from(row: &Row, first: usize) -> rusqlite::Result<Answer> {
     })
 }
 
+/// A list column (municipality numbers, subdomain keys) as stored: comma separated.
+pub(crate) fn split_list(text: &str) -> Vec<String> {
+    text.split(',')
+        .filter(|part| !part.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 fn service_from(row: &Row) -> rusqlite::Result<Service> {
     let municipalities: String = row.get(2)?;
     Ok(Service {
         id: row.get(0)?,
         name: row.get(1)?,
-        municipalities: municipalities
-            .split(',')
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect(),
+        municipalities: split_list(&municipalities),
         cluster: row.get(3)?,
     })
 }

@@ -97,11 +97,7 @@ fn goal_from(row: &Row) -> rusqlite::Result<Goal> {
         id: row.get(0)?,
         service_id: row.get(1)?,
         text: row.get(2)?,
-        subdomain_keys: keys
-            .split(',')
-            .filter(|k| !k.is_empty())
-            .map(str::to_string)
-            .collect(),
+        subdomain_keys: super::split_list(&keys),
     })
 }
 
