@@ -182,20 +182,30 @@ fn kept_scores_follow_a_bulk_load() {
     assert_kept_equal_recomputed(&store);
 }
 
+/// `seeded`, with the first 30 items answered in turn by the three respondents (so that their
+/// answers come apart in an export), and its export.
+fn answered(path: &Path) -> (Store, Vec<String>, Vec<u8>) {
+    let instrument = Instrument::standard();
+    let (mut store, respondents) = seeded(path);
+    for (i, item) in instrument.items().iter().enumerate().take(30) {
+        let response = Some(Response::Score(item.scale.min() + (i % 3) as u8));
+        store
+            .save_response(&respondents[i % 3], &item.item.key, response, at(1))
+            .unwrap();
+    }
+    let mut file = Vec::new();
+    store
+        .export_json(All, instrument, at(2), &mut file, Path::new("x"))
+        .unwrap();
+    (store, respondents, file)
+}
+
 #[test]
 fn kept_scores_follow_an_import_and_a_merge() {
     let dir = tempfile::tempdir().unwrap();
     let instrument = Instrument::standard();
-    let (mut here, respondents) = seeded(&dir.path().join("here.db"));
+    let (mut here, respondents, file) = answered(&dir.path().join("here.db"));
     let items = instrument.items();
-    for (i, item) in items.iter().enumerate().take(30) {
-        let response = Some(Response::Score(item.scale.min() + (i % 3) as u8));
-        here.save_response(&respondents[i % 3], &item.item.key, response, at(1))
-            .unwrap();
-    }
-    let mut file = Vec::new();
-    here.export_json(All, instrument, at(2), &mut file, Path::new("x"))
-        .unwrap();
 
     // Into an empty database.
     let mut there = Store::open(&dir.path().join("there.db")).unwrap();
@@ -302,4 +312,74 @@ fn a_version_2_database_is_upgraded_with_its_kept_scores_filled() {
     let fresh = dir.path().join("fresh.db");
     drop(Store::open(&fresh).unwrap());
     assert_eq!(schema_of(&old), schema_of(&fresh));
+}
+
+/// An import counts the kept scores of the respondents it adds while their answers stream
+/// in, and adds their first changes without looking for them; a file whose rows come apart,
+/// or that holds an answer or a change twice, must still end where one at a time would.
+#[test]
+fn kept_scores_and_history_follow_a_file_with_rows_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let instrument = Instrument::standard();
+    let (_, _, file) = answered(&dir.path().join("here.db"));
+    // One row a line; a row repeated goes right after the first of its array.
+    let text = String::from_utf8(file).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let first_of = |lines: &[String], array: &str| {
+        1 + lines
+            .iter()
+            .position(|l| l.starts_with(&format!("\"{array}\": [")))
+            .unwrap()
+    };
+    let row = |line: &str| -> serde_json::Value {
+        serde_json::from_str(line.trim_end_matches(',')).unwrap()
+    };
+    let at_answer = first_of(&lines, "answers");
+    let first = row(&lines[at_answer]);
+    let (who, item) = (
+        first["respondent_id"].as_str().unwrap().to_string(),
+        first["item_key"].as_str().unwrap().to_string(),
+    );
+    // The same respondent and item under another id, answered later on another machine.
+    let mut again = first.clone();
+    again["id"] = "018d1148-cc00-7000-8000-000000000001".into();
+    again["value"] = serde_json::Value::Null;
+    again["missing"] = "dont_know".into();
+    again["updated_at"] = timestamp(at(20)).into();
+    lines.insert(at_answer + 1, format!("{again},"));
+    let at_change = first_of(&lines, "history");
+    assert_eq!(
+        row(&lines[at_change])["answer_id"],
+        first["id"],
+        "the fixture changed"
+    );
+    let change = format!("{},", lines[at_change].trim_end_matches(','));
+    lines.insert(at_change + 1, change);
+    let file = lines.join("\n").into_bytes();
+
+    let mut there = Store::open(&dir.path().join("there.db")).unwrap();
+    let summary = there.import_json(file.as_slice(), instrument).unwrap();
+    assert_eq!(summary.answers.updated, 1, "{summary:?}");
+    assert_eq!(summary.history.skipped, 1, "the change twice is one change");
+    assert_kept_equal_recomputed(&there);
+    assert_eq!(
+        there.answers(&who).unwrap()[&item].response,
+        Some(Response::DontKnow)
+    );
+    // Its first version from the file, and the change the newer one made.
+    let history = there.history(&who, &item).unwrap();
+    assert_eq!(history.len(), 2, "{history:?}");
+    assert!(
+        history
+            .iter()
+            .any(|h| h.new.response == Some(Response::DontKnow)),
+        "{history:?}"
+    );
+    assert!(
+        !there
+            .import_json(file.as_slice(), instrument)
+            .unwrap()
+            .changed_anything()
+    );
+    assert_eq!(there.history(&who, &item).unwrap().len(), 2);
 }

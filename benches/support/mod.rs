@@ -6,6 +6,11 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+
+// The allocator of the program (see src/main.rs), so that the benches measure what it does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::time::Instant;
 
 use chrono::{TimeZone, Utc};

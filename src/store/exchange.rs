@@ -12,18 +12,19 @@
 //! their change log; a version 1 file (without them) is still read.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::cell::Cell;
+use std::collections::HashMap;
 use std::fmt;
-use std::io::{self, BufReader, BufWriter, Read, Write};
-use std::marker::PhantomData;
+use std::io::{self, BufWriter, Read, Write};
 use std::path::Path;
+use std::sync::mpsc::{self, Receiver, SyncSender};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{Connection, OptionalExtension, Row, ToSql, params};
+use rusqlite::{Connection, OptionalExtension, Row, Statement, ToSql, params};
 use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, SeqAccess};
 use serde::{Deserialize, Serialize};
 
-use super::{Counts, Result, Store, StoreError, timestamp};
+use super::{Counts, Result, Store, StoreError, kept, timestamp};
 use crate::domain::instrument::{Instrument, Scale};
 use crate::domain::model::{Role, RoundKind};
 use crate::domain::plan::{Goal, GoalStatus, Level, PlanItem, PlanKind, Stage};
@@ -61,7 +62,7 @@ const FIELDS: [&str; 16] = [
 const V1_FIELDS: usize = 10;
 
 /// The page cache during an import, in KiB (SQLite's negative `cache_size`).
-const IMPORT_CACHE_KIB: i64 = -65_536;
+const IMPORT_CACHE_KIB: i64 = -32_768;
 
 const MISSING_CODES: [&str; 2] = ["dont_know", "not_applicable"];
 
@@ -1206,7 +1207,7 @@ impl Store {
     /// which says why and where, and nothing is written.
     pub fn import_json(
         &mut self,
-        input: impl Read,
+        input: impl Read + Send,
         instrument: &Instrument,
     ) -> Result<ImportSummary> {
         // A large file inserts into indexes of random ids far bigger than SQLite's default
@@ -1216,35 +1217,52 @@ impl Store {
             .pragma_query_value(None, "cache_size", |r| r.get(0))?;
         self.conn
             .pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
+        // The write-ahead log takes every page of an import twice: into the log, then into
+        // the database. Into an empty database (a new machine, a national collection), a
+        // rollback journal takes them once, as the journal holds only pages that had
+        // content, and is as safe. It keeps readers out until the import is done, so it is
+        // used only where there is nothing to read yet, and only when no other connection
+        // is open (SQLite refuses the switch otherwise, and the import runs in the log).
+        let empty: bool =
+            self.conn
+                .query_row("SELECT NOT EXISTS (SELECT 1 FROM service)", [], |r| {
+                    r.get(0)
+                })?;
+        if empty {
+            let _ = self.conn.pragma_update(None, "journal_mode", "TRUNCATE");
+        }
+        // The import looks up every row's parents itself before it writes the row, so that a
+        // refusal can say which and where; SQLite's own check of each reference, another
+        // look-up per reference, took a fifth of a large import.
+        self.conn.pragma_update(None, "foreign_keys", "OFF")?;
         let outcome = self
             .import_in_transaction(input, instrument)
             .map_err(|e| e.on_full_disk(&self.path));
+        self.conn.pragma_update(None, "foreign_keys", "ON")?;
         self.conn.pragma_update(None, "cache_size", cache)?;
+        // Another process that opened meanwhile brings the log back itself when we cannot.
+        let _ = self.conn.pragma_update(None, "journal_mode", "WAL");
         outcome
     }
 
     fn import_in_transaction(
         &mut self,
-        input: impl Read,
+        input: impl Read + Send,
         instrument: &Instrument,
     ) -> Result<ImportSummary> {
         let tx = self.begin_immediate()?;
-        let mut importer = Importer::new(&tx, instrument);
-        let mut de =
-            serde_json::Deserializer::from_reader(BufReader::with_capacity(1 << 16, input));
-        let outcome = FileSeed {
-            importer: &mut importer,
-        }
-        .deserialize(&mut de)
-        .and_then(|()| de.end());
-        if let Err(e) = outcome {
-            // Dropping the transaction rolls back every row written so far.
-            return Err(importer.refusal(&e));
-        }
-        let summary = importer.summary;
-        let rescore = std::mem::take(&mut importer.rescore);
-        drop(importer);
-        super::kept::respondents_changed(&tx, instrument, rescore.iter().map(String::as_str))?;
+        // The file is parsed on a thread of its own while this one writes what it has read:
+        // parsing takes a fifth of a large import.
+        let summary = std::thread::scope(|scope| {
+            let (out, handed) = mpsc::sync_channel(BATCHES_AHEAD);
+            scope.spawn(move || Reading::run(input, instrument, out));
+            let mut importer = Importer::new(&tx, instrument)?;
+            // Dropping `handed` on a refusal stops the reader; the scope waits for it.
+            importer.write(handed)?;
+            let Importer { summary, kept, .. } = importer;
+            kept.finish(&tx)?;
+            Ok::<_, StoreError>(summary)
+        })?;
         tx.commit()?;
         Ok(summary)
     }
@@ -1286,8 +1304,80 @@ struct Content {
     comment: String,
 }
 
+/// An answer as this database stores it.
+struct Stored {
+    rowid: i64,
+    id: String,
+}
+
+/// Which answers added by this import have a history row yet, one bit each by rowid (a
+/// rowid past `answers_before` is an answer the import added). Until it has one, no change
+/// of that answer can be in the history, so the first needs no look for itself.
+struct HistoryAdded {
+    answers_before: i64,
+    bits: Vec<u64>,
+}
+
+impl HistoryAdded {
+    /// Far more answers than one import adds; past it, every change is looked for.
+    const MOST: u64 = 1 << 32;
+
+    fn new(answers_before: i64) -> HistoryAdded {
+        HistoryAdded {
+            answers_before,
+            bits: Vec::new(),
+        }
+    }
+
+    /// Whether this is the first change added for an answer the import added; marks it.
+    fn first(&mut self, rowid: i64) -> bool {
+        let Some(index) = rowid
+            .checked_sub(self.answers_before)
+            .and_then(|past| u64::try_from(past - 1).ok())
+            .filter(|&index| index < Self::MOST)
+        else {
+            return false;
+        };
+        let (word, bit) = ((index / 64) as usize, 1u64 << (index % 64));
+        if word >= self.bits.len() {
+            self.bits.resize(word + 1, 0);
+        }
+        let first = self.bits[word] & bit == 0;
+        self.bits[word] |= bit;
+        first
+    }
+}
+
+/// The statements run for nearly every answer and change, prepared once.
+struct Hot<'a> {
+    add_answer: Statement<'a>,
+    answer_by_id: Statement<'a>,
+    add_history: Statement<'a>,
+}
+
+impl<'a> Hot<'a> {
+    fn new(conn: &'a Connection) -> rusqlite::Result<Hot<'a>> {
+        Ok(Hot {
+            // Does nothing when the id, or the respondent and item, are taken.
+            add_answer: conn.prepare(
+                "INSERT INTO answer (id, respondent_id, item_key, value, missing, comment,
+                                     updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT DO NOTHING",
+            )?,
+            answer_by_id: conn.prepare("SELECT rowid, respondent_id FROM answer WHERE id = ?1")?,
+            add_history: conn.prepare(
+                "INSERT INTO answer_history (answer_id, respondent_id, old_value, old_missing,
+                     old_comment, new_value, new_missing, new_comment, changed_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?,
+        })
+    }
+}
+
 struct Importer<'a> {
     conn: &'a Connection,
+    hot: Hot<'a>,
     instrument: &'a Instrument,
     scales: HashMap<&'a str, &'a Scale>,
     /// Every subdomain (`section.subdomain`) with its section's scale, for consensus values.
@@ -1297,16 +1387,20 @@ struct Importer<'a> {
     /// Answer ids in the file that are another id here (the same respondent and item was
     /// answered on both machines), for the history rows that refer to them.
     remap: HashMap<String, String>,
-    /// Respondents whose answers changed, for their kept scores once all is read.
-    rescore: HashSet<String>,
+    /// The respondent last found here, for the answers that follow theirs.
+    known_respondent: Option<String>,
+    kept: kept::Counter<'a>,
+    history_added: HistoryAdded,
     summary: ImportSummary,
-    stopped: Option<Stop>,
 }
 
 impl<'a> Importer<'a> {
-    fn new(conn: &'a Connection, instrument: &'a Instrument) -> Importer<'a> {
-        Importer {
+    fn new(conn: &'a Connection, instrument: &'a Instrument) -> rusqlite::Result<Importer<'a>> {
+        let answers_before =
+            conn.query_row("SELECT ifnull(max(rowid), 0) FROM answer", [], |r| r.get(0))?;
+        Ok(Importer {
             conn,
+            hot: Hot::new(conn)?,
             instrument,
             scales: instrument
                 .items()
@@ -1325,44 +1419,62 @@ impl<'a> Importer<'a> {
                 .collect(),
             removals: Vec::new(),
             remap: HashMap::new(),
-            rescore: HashSet::new(),
+            known_respondent: None,
+            kept: kept::Counter::new(instrument),
+            history_added: HistoryAdded::new(answers_before),
             summary: ImportSummary::default(),
-            stopped: None,
-        }
+        })
     }
 
-    /// Keeps why reading stops, for `refusal`; the parser only carries a text and a place.
-    fn stop<E: de::Error>(&mut self, stop: impl Into<Stop>) -> E {
-        let stop = stop.into();
-        let text = match &stop {
-            Stop::Problem(problem) => problem.message(Lang::En),
-            Stop::Store(e) => e.to_string(),
-        };
-        self.stopped = Some(stop);
-        E::custom(text)
-    }
-
-    fn refusal(&mut self, e: &serde_json::Error) -> StoreError {
-        let problem = match self.stopped.take() {
-            Some(Stop::Store(e)) => return e,
-            Some(Stop::Problem(problem)) => problem,
-            None => {
-                let text = e.to_string();
-                let suffix = format!(" at line {} column {}", e.line(), e.column());
-                let reason = text.strip_suffix(&suffix).unwrap_or(&text).to_string();
-                match e.classify() {
-                    serde_json::error::Category::Io => Problem::Read(reason),
-                    serde_json::error::Category::Syntax => Problem::NotJson(reason),
-                    serde_json::error::Category::Data => Problem::Unexpected(reason),
-                    serde_json::error::Category::Eof => Problem::Truncated,
+    /// Writes the rows the reader hands over, in the file's order, until it is done or a
+    /// row is refused.
+    fn write(&mut self, handed: Receiver<Handed>) -> Result<()> {
+        for message in handed {
+            match message {
+                Handed::Rows(rows) => {
+                    for (parsed, place) in rows {
+                        self.take(parsed).map_err(|stop| match stop {
+                            Stop::Problem(problem) => {
+                                StoreError::ImportRefused(Box::new(Refusal {
+                                    line: place.line,
+                                    column: place.column,
+                                    problem,
+                                }))
+                            }
+                            Stop::Store(e) => e,
+                        })?;
+                    }
+                }
+                Handed::End(None) => return Ok(()),
+                Handed::End(Some(refusal)) => {
+                    return Err(StoreError::ImportRefused(Box::new(refusal)));
                 }
             }
-        };
-        StoreError::ImportRefused(Box::new(Refusal {
-            line: e.line(),
-            column: e.column(),
-            problem,
-        }))
+        }
+        // The reader went without saying how reading ended: it panicked, and the scope it
+        // runs in passes that on. Nothing is committed.
+        Err(StoreError::ImportRefused(Box::new(Refusal {
+            line: 0,
+            column: 0,
+            problem: Problem::Read("the file's reader stopped".into()),
+        })))
+    }
+
+    fn take(&mut self, parsed: Parsed) -> Step {
+        match parsed {
+            Parsed::Service(row) => self.service(row),
+            Parsed::Round(row) => self.round(row),
+            Parsed::Respondent(row) => self.respondent(row),
+            Parsed::Answer(row) => self.answer(row),
+            Parsed::History(row) => self.history(row),
+            Parsed::PlanItem(row) => self.plan_item(row),
+            Parsed::Goal(row) => self.goal(row),
+            Parsed::GoalStatus(row) => self.goal_status(row),
+            Parsed::RoundStage(row) => self.round_stage(row),
+            Parsed::Consensus(row) => self.consensus(row),
+            Parsed::Change(row) => self.change(row),
+            Parsed::ChangeLogEnd => self.apply_removals(),
+        }
     }
 
     fn exists(&self, sql: &str, id: &str) -> rusqlite::Result<bool> {
@@ -1542,6 +1654,7 @@ impl<'a> Importer<'a> {
                         row.code,
                         created_at
                     ])?;
+                self.kept.respondent_added(&row.id, &row.round_id);
                 self.summary.respondents.added += 1;
             }
             Some(round_id) if round_id != row.round_id => {
@@ -1578,76 +1691,82 @@ impl<'a> Importer<'a> {
             .into());
         }
         let updated_at = instant(S, &row.id, "updated_at", &row.updated_at)?;
-        if !self.exists(
-            "SELECT EXISTS (SELECT 1 FROM respondent WHERE id = ?1)",
-            &row.respondent_id,
-        )? {
-            return Err(missing_parent(
-                S,
-                &row.id,
-                "respondent_id",
+        // A respondent's answers come together: their respondent is looked up once.
+        if self.known_respondent.as_ref() != Some(&row.respondent_id) {
+            if !self.exists(
+                "SELECT EXISTS (SELECT 1 FROM respondent WHERE id = ?1)",
                 &row.respondent_id,
-            ));
+            )? {
+                return Err(missing_parent(
+                    S,
+                    &row.id,
+                    "respondent_id",
+                    &row.respondent_id,
+                ));
+            }
+            self.known_respondent = Some(row.respondent_id.clone());
         }
-        let theirs = Content {
-            value: row.value,
-            missing: row.missing.clone(),
-            comment: row.comment.clone(),
-        };
+        // Most answers in a file are new here: try to add it first, and merge only when its
+        // id or its respondent and item are taken (the insert then does nothing).
+        let added = self.hot.add_answer.execute(params![
+            row.id,
+            row.respondent_id,
+            row.item_key,
+            row.value,
+            row.missing,
+            row.comment,
+            updated_at
+        ]);
+        if added? > 0 {
+            let response = super::response_from(row.value, row.missing);
+            self.kept
+                .answer_added(self.conn, &row.respondent_id, &row.item_key, response)
+                .map_err(Stop::Store)?;
+            self.summary.answers.added += 1;
+            return Ok(());
+        }
         // An answer is one respondent's answer to one item, whatever its id: the same item
         // may have been answered on two machines before they met.
         let here = self
             .conn
             .prepare_cached(
-                "SELECT id, value, missing, comment, updated_at FROM answer
+                "SELECT rowid, id, value, missing, comment, updated_at FROM answer
                  WHERE respondent_id = ?1 AND item_key = ?2",
             )?
             .query_row(params![row.respondent_id, row.item_key], |r| {
                 Ok((
-                    r.get::<_, String>(0)?,
-                    Content {
-                        value: r.get(1)?,
-                        missing: r.get(2)?,
-                        comment: r.get(3)?,
+                    Stored {
+                        rowid: r.get(0)?,
+                        id: r.get(1)?,
                     },
-                    r.get::<_, String>(4)?,
+                    Content {
+                        value: r.get(2)?,
+                        missing: r.get(3)?,
+                        comment: r.get(4)?,
+                    },
+                    r.get::<_, String>(5)?,
                 ))
             })
             .optional()?;
-        let Some((id, ours, our_time)) = here else {
-            let taken: Option<String> = self
+        let Some((stored, ours, our_time)) = here else {
+            // The insert did nothing, so the id is another answer's.
+            let other: String = self
                 .conn
                 .prepare_cached(
                     "SELECT respondent_id || ' ' || item_key FROM answer WHERE id = ?1",
                 )?
-                .query_row([&row.id], |r| r.get(0))
-                .optional()?;
-            if let Some(other) = taken {
-                let there = format!("{} {}", row.respondent_id, row.item_key);
-                return Err(identity(S, &row.id, "respondent_id item_key", other, there));
-            }
-            self.conn
-                .prepare_cached(
-                    "INSERT INTO answer (id, respondent_id, item_key, value, missing, comment,
-                                         updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                )?
-                .execute(params![
-                    row.id,
-                    row.respondent_id,
-                    row.item_key,
-                    row.value,
-                    row.missing,
-                    row.comment,
-                    updated_at
-                ])?;
-            self.summary.answers.added += 1;
-            self.rescore.insert(row.respondent_id);
-            return Ok(());
+                .query_row([&row.id], |r| r.get(0))?;
+            let there = format!("{} {}", row.respondent_id, row.item_key);
+            return Err(identity(S, &row.id, "respondent_id item_key", other, there));
         };
-        if id != row.id {
-            self.remap.insert(row.id.clone(), id.clone());
+        if stored.id != row.id {
+            self.remap.insert(row.id.clone(), stored.id.clone());
         }
+        let theirs = Content {
+            value: row.value,
+            missing: row.missing,
+            comment: row.comment,
+        };
         if theirs == ours {
             self.summary.answers.skipped += 1;
             return Ok(());
@@ -1662,15 +1781,21 @@ impl<'a> Importer<'a> {
                      WHERE id = ?1",
                 )?
                 .execute(params![
-                    id,
+                    stored.id,
                     theirs.value,
                     theirs.missing,
                     theirs.comment,
                     updated_at
                 ])?;
-            self.append_history(&id, &row.respondent_id, Some(&ours), &theirs, &updated_at)?;
+            self.append_history(
+                &stored,
+                &row.respondent_id,
+                Some(&ours),
+                &theirs,
+                &updated_at,
+            )?;
             self.summary.answers.updated += 1;
-            self.rescore.insert(row.respondent_id);
+            self.kept.answer_changed(&row.respondent_id);
         } else {
             // An older version this database has had itself is no conflict, only a stale file.
             let known: bool = self
@@ -1681,11 +1806,17 @@ impl<'a> Importer<'a> {
                        AND new_missing IS ?4 AND new_comment = ?5)",
                 )?
                 .query_row(
-                    params![id, updated_at, theirs.value, theirs.missing, theirs.comment],
+                    params![
+                        stored.id,
+                        updated_at,
+                        theirs.value,
+                        theirs.missing,
+                        theirs.comment
+                    ],
                     |r| r.get(0),
                 )?;
             if !known {
-                self.append_history(&id, &row.respondent_id, Some(&theirs), &ours, &our_time)?;
+                self.append_history(&stored, &row.respondent_id, Some(&theirs), &ours, &our_time)?;
             }
             self.summary.answers.skipped += 1;
             self.summary.answers.newer_here += 1;
@@ -1698,17 +1829,21 @@ impl<'a> Importer<'a> {
         let changed_at = instant(S, &row.answer_id, "changed_at", &row.changed_at)?;
         check_response(S, &row.answer_id, row.old_value, row.old_missing.as_deref())?;
         check_response(S, &row.answer_id, row.new_value, row.new_missing.as_deref())?;
-        let answer_id = self
-            .remap
-            .get(&row.answer_id)
-            .cloned()
-            .unwrap_or_else(|| row.answer_id.clone());
-        let respondent: Option<String> = self
-            .conn
-            .prepare_cached("SELECT respondent_id FROM answer WHERE id = ?1")?
-            .query_row([&answer_id], |r| r.get(0))
+        let answer_id = self.remap.get(&row.answer_id).unwrap_or(&row.answer_id);
+        let here = self
+            .hot
+            .answer_by_id
+            .query_row([answer_id], |r| {
+                Ok((
+                    Stored {
+                        rowid: r.get(0)?,
+                        id: answer_id.clone(),
+                    },
+                    r.get::<_, String>(1)?,
+                ))
+            })
             .optional()?;
-        match respondent {
+        let stored = match here {
             None => {
                 return Err(missing_parent(
                     S,
@@ -1717,17 +1852,17 @@ impl<'a> Importer<'a> {
                     &row.answer_id,
                 ));
             }
-            Some(here) if here != row.respondent_id => {
+            Some((_, respondent)) if respondent != row.respondent_id => {
                 return Err(identity(
                     S,
                     &row.answer_id,
                     "respondent_id",
-                    here,
+                    respondent,
                     row.respondent_id,
                 ));
             }
-            Some(_) => {}
-        }
+            Some((stored, _)) => stored,
+        };
         let old = row.old_comment.map(|comment| Content {
             value: row.old_value,
             missing: row.old_missing,
@@ -1738,13 +1873,7 @@ impl<'a> Importer<'a> {
             missing: row.new_missing,
             comment: row.new_comment,
         };
-        if self.append_history(
-            &answer_id,
-            &row.respondent_id,
-            old.as_ref(),
-            &new,
-            &changed_at,
-        )? {
+        if self.append_history(&stored, &row.respondent_id, old.as_ref(), &new, &changed_at)? {
             self.summary.history.added += 1;
         } else {
             self.summary.history.skipped += 1;
@@ -1756,8 +1885,8 @@ impl<'a> Importer<'a> {
     /// its answer, its time and both its sides are the same (the natural key in
     /// `docs/exchange.md`). Returns whether it was new.
     fn append_history(
-        &self,
-        answer_id: &str,
+        &mut self,
+        answer: &Stored,
         respondent_id: &str,
         old: Option<&Content>,
         new: &Content,
@@ -1771,47 +1900,43 @@ impl<'a> Importer<'a> {
             ),
             None => (None, None, None),
         };
-        let already: bool = self
-            .conn
-            .prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM answer_history
-                 WHERE answer_id = ?1 AND changed_at = ?2
-                   AND old_value IS ?3 AND old_missing IS ?4 AND old_comment IS ?5
-                   AND new_value IS ?6 AND new_missing IS ?7 AND new_comment = ?8)",
-            )?
-            .query_row(
-                params![
-                    answer_id,
-                    at,
-                    old_value,
-                    old_missing,
-                    old_comment,
-                    new.value,
-                    new.missing,
-                    new.comment
-                ],
-                |r| r.get(0),
-            )?;
-        if already {
-            return Ok(false);
+        if !self.history_added.first(answer.rowid) {
+            let already: bool = self
+                .conn
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM answer_history
+                     WHERE answer_id = ?1 AND changed_at = ?2
+                       AND old_value IS ?3 AND old_missing IS ?4 AND old_comment IS ?5
+                       AND new_value IS ?6 AND new_missing IS ?7 AND new_comment = ?8)",
+                )?
+                .query_row(
+                    params![
+                        answer.id,
+                        at,
+                        old_value,
+                        old_missing,
+                        old_comment,
+                        new.value,
+                        new.missing,
+                        new.comment
+                    ],
+                    |r| r.get(0),
+                )?;
+            if already {
+                return Ok(false);
+            }
         }
-        self.conn
-            .prepare_cached(
-                "INSERT INTO answer_history (answer_id, respondent_id, old_value, old_missing,
-                     old_comment, new_value, new_missing, new_comment, changed_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?
-            .execute(params![
-                answer_id,
-                respondent_id,
-                old_value,
-                old_missing,
-                old_comment,
-                new.value,
-                new.missing,
-                new.comment,
-                at
-            ])?;
+        self.hot.add_history.execute(params![
+            answer.id,
+            respondent_id,
+            old_value,
+            old_missing,
+            old_comment,
+            new.value,
+            new.missing,
+            new.comment,
+            at
+        ])?;
         Ok(true)
     }
 
@@ -2635,10 +2760,207 @@ fn identity(
 // Each row is checked and written from inside its own `visit_map`, before the parser moves
 // past the row's closing brace, so that place is the row's own line.
 
+// ---- reading the file, on its own thread ----
+
+/// Where the parser is in the file, counted as serde_json counts (lines from 1, columns in
+/// bytes since the line began), which it tells only in its errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Place {
+    line: usize,
+    column: usize,
+}
+
+/// The file as the parser reads it, with the place of the last byte it took. serde_json
+/// takes one byte at a time, each counted as it goes; the parser's place is this one.
+struct Counted<'p, R> {
+    inner: R,
+    buffer: Box<[u8]>,
+    start: usize,
+    end: usize,
+    line: usize,
+    column: usize,
+    place: &'p Cell<Place>,
+}
+
+impl<'p, R: Read> Counted<'p, R> {
+    fn new(inner: R, place: &'p Cell<Place>) -> Self {
+        Counted {
+            inner,
+            buffer: vec![0; 1 << 16].into_boxed_slice(),
+            start: 0,
+            end: 0,
+            line: 1,
+            column: 0,
+            place,
+        }
+    }
+}
+
+impl<R: Read> Counted<'_, R> {
+    fn count(&mut self, byte: u8) {
+        if byte == b'\n' {
+            self.line += 1;
+            self.column = 0;
+        } else {
+            self.column += 1;
+        }
+        self.place.set(Place {
+            line: self.line,
+            column: self.column,
+        });
+    }
+
+    fn read_more(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if self.start == self.end {
+            self.end = self.inner.read(&mut self.buffer)?;
+            self.start = 0;
+        }
+        let n = out.len().min(self.end - self.start);
+        out[..n].copy_from_slice(&self.buffer[self.start..self.start + n]);
+        self.start += n;
+        for &byte in &out[..n] {
+            self.count(byte);
+        }
+        Ok(n)
+    }
+}
+
+impl<R: Read> Read for Counted<'_, R> {
+    /// serde_json asks for one byte at a time: that is the way to make fast.
+    #[inline]
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        match out {
+            [only] if self.start < self.end => {
+                let byte = self.buffer[self.start];
+                self.start += 1;
+                *only = byte;
+                self.count(byte);
+                Ok(1)
+            }
+            _ => self.read_more(out),
+        }
+    }
+}
+
+/// A row of the file, or the end of its change log (when the removals in it are weighed).
+enum Parsed {
+    Service(ServiceRow),
+    Round(RoundRow),
+    Respondent(RespondentRow),
+    Answer(AnswerRow),
+    History(HistoryRow),
+    PlanItem(PlanItemRow),
+    Goal(GoalRow),
+    GoalStatus(GoalStatusRow),
+    RoundStage(RoundStageRow),
+    Consensus(ConsensusRow),
+    Change(ChangeRow),
+    ChangeLogEnd,
+}
+
+/// What the reading thread hands the writing one, in the file's order: rows with the place
+/// just after each (where a refusal of that row points), then how reading ended.
+enum Handed {
+    Rows(Vec<(Parsed, Place)>),
+    End(Option<Refusal>),
+}
+
+/// Rows are handed over this many at a time, and at most `BATCHES_AHEAD` batches wait:
+/// the reader stays a little ahead of the writer, and memory stays small.
+const BATCH: usize = 512;
+const BATCHES_AHEAD: usize = 8;
+
+/// The reading thread: parses the file and hands its rows over as it goes. The header's
+/// problems and the file's own (not JSON, cut short, a wrong type) are found here; what
+/// the rows mean for the database is found by the writer.
+struct Reading<'p> {
+    instrument: &'p Instrument,
+    place: &'p Cell<Place>,
+    batch: Vec<(Parsed, Place)>,
+    out: SyncSender<Handed>,
+    stopped: Option<Problem>,
+    /// The writer stopped (it refused a row, or the database failed): stop reading.
+    writer_gone: bool,
+}
+
+impl Reading<'_> {
+    /// Reads the whole file and hands over its rows, then how reading ended.
+    fn run(input: impl Read, instrument: &Instrument, out: SyncSender<Handed>) {
+        let place = Cell::new(Place { line: 1, column: 0 });
+        let mut reading = Reading {
+            instrument,
+            place: &place,
+            batch: Vec::with_capacity(BATCH),
+            out,
+            stopped: None,
+            writer_gone: false,
+        };
+        let mut de = serde_json::Deserializer::from_reader(Counted::new(input, &place));
+        let outcome = FileSeed {
+            reading: &mut reading,
+        }
+        .deserialize(&mut de)
+        .and_then(|()| de.end());
+        if reading.writer_gone {
+            return;
+        }
+        let end = outcome.err().map(|e| reading.refusal(&e));
+        if reading.hand_over().is_ok() {
+            // Nobody to tell when the writer has stopped meanwhile.
+            let _ = reading.out.send(Handed::End(end));
+        }
+    }
+
+    fn push<E: de::Error>(&mut self, parsed: Parsed) -> Result<(), E> {
+        self.batch.push((parsed, self.place.get()));
+        if self.batch.len() < BATCH {
+            return Ok(());
+        }
+        self.hand_over().map_err(|()| {
+            self.writer_gone = true;
+            E::custom("the import stopped")
+        })
+    }
+
+    fn hand_over(&mut self) -> Result<(), ()> {
+        let rows = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+        if rows.is_empty() {
+            return Ok(());
+        }
+        self.out.send(Handed::Rows(rows)).map_err(|_| ())
+    }
+
+    /// Keeps why reading stops, for `refusal`; the parser only carries a text and a place.
+    fn stop<E: de::Error>(&mut self, problem: Problem) -> E {
+        let text = problem.message(Lang::En);
+        self.stopped = Some(problem);
+        E::custom(text)
+    }
+
+    fn refusal(&mut self, e: &serde_json::Error) -> Refusal {
+        let problem = self.stopped.take().unwrap_or_else(|| {
+            let text = e.to_string();
+            let suffix = format!(" at line {} column {}", e.line(), e.column());
+            let reason = text.strip_suffix(&suffix).unwrap_or(&text).to_string();
+            match e.classify() {
+                serde_json::error::Category::Io => Problem::Read(reason),
+                serde_json::error::Category::Syntax => Problem::NotJson(reason),
+                serde_json::error::Category::Data => Problem::Unexpected(reason),
+                serde_json::error::Category::Eof => Problem::Truncated,
+            }
+        });
+        Refusal {
+            line: e.line(),
+            column: e.column(),
+            problem,
+        }
+    }
+}
+
 /// The whole file: the header fields, then the arrays, in the order of `FIELDS` (a format
 /// version 1 file ends after `history`).
-struct FileSeed<'i, 'a> {
-    importer: &'i mut Importer<'a>,
+struct FileSeed<'i, 'p> {
+    reading: &'i mut Reading<'p>,
 }
 
 impl<'de> DeserializeSeed<'de> for FileSeed<'_, '_> {
@@ -2657,7 +2979,7 @@ impl<'de> de::Visitor<'de> for FileSeed<'_, '_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let importer = self.importer;
+        let reading = self.reading;
         let mut version = FORMAT_VERSION;
         for (index, &expected) in FIELDS.iter().enumerate() {
             if index == V1_FIELDS && version == 1 {
@@ -2666,15 +2988,15 @@ impl<'de> de::Visitor<'de> for FileSeed<'_, '_> {
             let found = map.next_key::<String>()?;
             match found {
                 Some(found) if found == expected => {}
-                _ if index == 0 => return Err(importer.stop(Problem::NotAnExport)),
-                Some(found) => return Err(importer.stop(Problem::FieldOrder { expected, found })),
-                None => return Err(importer.stop(Problem::MissingField { expected })),
+                _ if index == 0 => return Err(reading.stop(Problem::NotAnExport)),
+                Some(found) => return Err(reading.stop(Problem::FieldOrder { expected, found })),
+                None => return Err(reading.stop(Problem::MissingField { expected })),
             }
             match expected {
                 "format" => {
                     let format: serde_json::Value = map.next_value()?;
                     if format != FORMAT {
-                        return Err(importer.stop(Problem::NotAnExport));
+                        return Err(reading.stop(Problem::NotAnExport));
                     }
                 }
                 "format_version" => {
@@ -2682,7 +3004,7 @@ impl<'de> de::Visitor<'de> for FileSeed<'_, '_> {
                     match found.as_u64() {
                         Some(known @ 1..=FORMAT_VERSION) => version = known,
                         _ => {
-                            return Err(importer.stop(Problem::FormatVersion {
+                            return Err(reading.stop(Problem::FormatVersion {
                                 found: found.to_string(),
                             }));
                         }
@@ -2697,55 +3019,47 @@ impl<'de> de::Visitor<'de> for FileSeed<'_, '_> {
                 }
                 "instrument" => {
                     let theirs: InstrumentRef = map.next_value()?;
-                    if theirs.key != importer.instrument.key {
-                        let known = importer.instrument.key.clone();
-                        return Err(importer.stop(Problem::Instrument {
+                    if theirs.key != reading.instrument.key {
+                        let known = reading.instrument.key.clone();
+                        return Err(reading.stop(Problem::Instrument {
                             found: theirs.key,
                             known,
                         }));
                     }
                 }
-                "services" => map.next_value_seed(Rows::new(importer, Importer::service))?,
-                "rounds" => map.next_value_seed(Rows::new(importer, Importer::round))?,
-                "respondents" => map.next_value_seed(Rows::new(importer, Importer::respondent))?,
-                "answers" => map.next_value_seed(Rows::new(importer, Importer::answer))?,
-                "history" => map.next_value_seed(Rows::new(importer, Importer::history))?,
-                "plan_items" => map.next_value_seed(Rows::new(importer, Importer::plan_item))?,
-                "goals" => map.next_value_seed(Rows::new(importer, Importer::goal))?,
-                "goal_statuses" => {
-                    map.next_value_seed(Rows::new(importer, Importer::goal_status))?
-                }
-                "round_stages" => {
-                    map.next_value_seed(Rows::new(importer, Importer::round_stage))?
-                }
-                "consensus" => map.next_value_seed(Rows::new(importer, Importer::consensus))?,
+                "services" => map.next_value_seed(Rows::new(reading, Parsed::Service))?,
+                "rounds" => map.next_value_seed(Rows::new(reading, Parsed::Round))?,
+                "respondents" => map.next_value_seed(Rows::new(reading, Parsed::Respondent))?,
+                "answers" => map.next_value_seed(Rows::new(reading, Parsed::Answer))?,
+                "history" => map.next_value_seed(Rows::new(reading, Parsed::History))?,
+                "plan_items" => map.next_value_seed(Rows::new(reading, Parsed::PlanItem))?,
+                "goals" => map.next_value_seed(Rows::new(reading, Parsed::Goal))?,
+                "goal_statuses" => map.next_value_seed(Rows::new(reading, Parsed::GoalStatus))?,
+                "round_stages" => map.next_value_seed(Rows::new(reading, Parsed::RoundStage))?,
+                "consensus" => map.next_value_seed(Rows::new(reading, Parsed::Consensus))?,
                 "change_log" => {
-                    map.next_value_seed(Rows::new(importer, Importer::change))?;
-                    importer
-                        .apply_removals()
-                        .map_err(|stop| importer.stop(stop))?;
+                    map.next_value_seed(Rows::new(reading, Parsed::Change))?;
+                    reading.push(Parsed::ChangeLogEnd)?;
                 }
                 _ => unreachable!("every field in FIELDS has an arm"),
             }
         }
         if let Some(found) = map.next_key::<String>()? {
-            return Err(importer.stop(Problem::ExtraField { found }));
+            return Err(reading.stop(Problem::ExtraField { found }));
         }
         Ok(())
     }
 }
 
-type Handler<'a, T> = fn(&mut Importer<'a>, T) -> Step;
-
-/// One array of rows, each handed to `handle` as soon as it is read.
-struct Rows<'i, 'a, T> {
-    importer: &'i mut Importer<'a>,
-    handle: Handler<'a, T>,
+/// One array of rows, each handed over as soon as it is read.
+struct Rows<'i, 'p, T> {
+    reading: &'i mut Reading<'p>,
+    wrap: fn(T) -> Parsed,
 }
 
-impl<'i, 'a, T> Rows<'i, 'a, T> {
-    fn new(importer: &'i mut Importer<'a>, handle: Handler<'a, T>) -> Self {
-        Rows { importer, handle }
+impl<'i, 'p, T> Rows<'i, 'p, T> {
+    fn new(reading: &'i mut Reading<'p>, wrap: fn(T) -> Parsed) -> Self {
+        Rows { reading, wrap }
     }
 }
 
@@ -2767,9 +3081,8 @@ impl<'de, T: DeserializeOwned> de::Visitor<'de> for Rows<'_, '_, T> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         while seq
             .next_element_seed(OneRow {
-                importer: &mut *self.importer,
-                handle: self.handle,
-                row: PhantomData,
+                reading: &mut *self.reading,
+                wrap: self.wrap,
             })?
             .is_some()
         {}
@@ -2777,10 +3090,9 @@ impl<'de, T: DeserializeOwned> de::Visitor<'de> for Rows<'_, '_, T> {
     }
 }
 
-struct OneRow<'i, 'a, T> {
-    importer: &'i mut Importer<'a>,
-    handle: Handler<'a, T>,
-    row: PhantomData<T>,
+struct OneRow<'i, 'p, T> {
+    reading: &'i mut Reading<'p>,
+    wrap: fn(T) -> Parsed,
 }
 
 impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for OneRow<'_, '_, T> {
@@ -2800,7 +3112,7 @@ impl<'de, T: DeserializeOwned> de::Visitor<'de> for OneRow<'_, '_, T> {
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
         let row = T::deserialize(de::value::MapAccessDeserializer::new(map))?;
-        (self.handle)(self.importer, row).map_err(|stop| self.importer.stop(stop))
+        self.reading.push((self.wrap)(row))
     }
 }
 

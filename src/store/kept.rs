@@ -4,13 +4,13 @@
 //! twenty rows per round instead of every answer. A tally is always computed by the
 //! domain's own `subdomain_tally`, from the answers as stored.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Result, Store, response_from};
 use crate::domain::instrument::{Instrument, Scale, Section, Subdomain};
-use crate::domain::model::Answer;
+use crate::domain::model::{Answer, Response};
 use crate::domain::scoring::{AnswerSet, SectionScore, Tally, from_kept, subdomain_key};
 
 /// The scores of one round from its kept tallies.
@@ -69,6 +69,19 @@ pub(crate) fn respondents_changed<'a>(
     instrument: &Instrument,
     respondent_ids: impl IntoIterator<Item = &'a str>,
 ) -> Result<()> {
+    for round_id in score_again(conn, instrument, respondent_ids)? {
+        sum_round(conn, &round_id, None)?;
+    }
+    Ok(())
+}
+
+/// Computes again every kept score of the given respondents; gives their rounds, whose
+/// sums are then out of date.
+fn score_again<'a>(
+    conn: &Connection,
+    instrument: &Instrument,
+    respondent_ids: impl IntoIterator<Item = &'a str>,
+) -> Result<BTreeSet<String>> {
     let mut rounds = BTreeSet::new();
     for respondent_id in respondent_ids {
         let answers = answer_set(
@@ -86,10 +99,132 @@ pub(crate) fn respondents_changed<'a>(
             .query_row([respondent_id], |r| r.get(0))?;
         rounds.insert(round_id);
     }
-    for round_id in rounds {
-        sum_round(conn, &round_id, None)?;
+    Ok(rounds)
+}
+
+/// Kept scores counted while an import streams its answers in, so that most need no
+/// reading back. A respondent the import adds has, at first, only the answers it adds: their
+/// tallies are the sums of those answers, counted while that respondent's answers come one
+/// after another and written when another respondent's come. Every other respondent whose
+/// answers change (one already here, one whose answer was merged or changed, one whose
+/// answers come apart in the file) is computed again from the stored answers at the end.
+pub(crate) struct Counter<'i> {
+    instrument: &'i Instrument,
+    /// Each item's subdomain (its place in `subdomain_keys`) and scale.
+    items: HashMap<&'i str, (usize, &'i Scale)>,
+    subdomain_keys: Vec<String>,
+    /// Respondents the import added, and whose tallies are still counted from their answers.
+    added: HashSet<String>,
+    /// The respondent being counted, with a tally per subdomain.
+    counting: Option<(String, Vec<Tally>)>,
+    /// Added respondents whose tallies have been written.
+    written: HashSet<String>,
+    again: HashSet<String>,
+    rounds: BTreeSet<String>,
+}
+
+impl<'i> Counter<'i> {
+    pub(crate) fn new(instrument: &'i Instrument) -> Counter<'i> {
+        let mut items = HashMap::new();
+        let mut subdomain_keys = Vec::new();
+        for section in &instrument.sections {
+            let Some(scale) = instrument.scale(&section.scale) else {
+                continue;
+            };
+            for subdomain in &section.subdomains {
+                for item in &subdomain.items {
+                    items.insert(item.key.as_str(), (subdomain_keys.len(), scale));
+                }
+                subdomain_keys.push(subdomain_key(section, subdomain));
+            }
+        }
+        Counter {
+            instrument,
+            items,
+            subdomain_keys,
+            added: HashSet::new(),
+            counting: None,
+            written: HashSet::new(),
+            again: HashSet::new(),
+            rounds: BTreeSet::new(),
+        }
     }
-    Ok(())
+
+    pub(crate) fn respondent_added(&mut self, respondent_id: &str, round_id: &str) {
+        self.added.insert(respondent_id.to_string());
+        self.rounds.insert(round_id.to_string());
+    }
+
+    /// An answer the import added (none was there for its respondent and item).
+    pub(crate) fn answer_added(
+        &mut self,
+        conn: &Connection,
+        respondent_id: &str,
+        item_key: &str,
+        response: Option<Response>,
+    ) -> Result<()> {
+        if !self.added.contains(respondent_id) {
+            self.again.insert(respondent_id.to_string());
+            return Ok(());
+        }
+        if self
+            .counting
+            .as_ref()
+            .is_none_or(|(counting, _)| counting != respondent_id)
+        {
+            self.write_counted(conn)?;
+            if self.written.contains(respondent_id) {
+                // Their answers come apart in the file: count them all again at the end.
+                self.answer_changed(respondent_id);
+                return Ok(());
+            }
+            let tallies = vec![Tally::default(); self.subdomain_keys.len()];
+            self.counting = Some((respondent_id.to_string(), tallies));
+        }
+        if let (Some((_, tallies)), Some(&(index, scale))) =
+            (self.counting.as_mut(), self.items.get(item_key))
+        {
+            tallies[index].add(response, scale);
+        }
+        Ok(())
+    }
+
+    /// An answer the import changed or merged: its respondent is computed again at the end.
+    pub(crate) fn answer_changed(&mut self, respondent_id: &str) {
+        if self
+            .counting
+            .as_ref()
+            .is_some_and(|(counting, _)| counting == respondent_id)
+        {
+            self.counting = None;
+        }
+        self.added.remove(respondent_id);
+        self.again.insert(respondent_id.to_string());
+    }
+
+    fn write_counted(&mut self, conn: &Connection) -> Result<()> {
+        let Some((respondent_id, tallies)) = self.counting.take() else {
+            return Ok(());
+        };
+        for (key, tally) in self.subdomain_keys.iter().zip(&tallies) {
+            if tally.answered() > 0 {
+                write_respondent(conn, &respondent_id, key, tally)?;
+            }
+        }
+        self.written.insert(respondent_id);
+        Ok(())
+    }
+
+    /// Writes what is counted, computes the rest again, and sums every round touched.
+    pub(crate) fn finish(mut self, conn: &Connection) -> Result<()> {
+        self.write_counted(conn)?;
+        let mut rounds = score_again(conn, self.instrument, self.again.iter().map(String::as_str))?;
+        rounds.append(&mut self.rounds);
+        for round_id in rounds {
+            sum_round(conn, &round_id, None)?;
+        }
+        Ok(())
+    }
 }
 
 /// Computes every kept score again from the answers: the migration to version 3.

@@ -300,7 +300,9 @@ impl Store {
         store.check_ownership()?;
         store.check_health()?;
         // Pragmas outside any transaction: inside one they do nothing.
-        store.conn.pragma_update(None, "journal_mode", "WAL")?;
+        // Busy while an import runs with a rollback journal (see `import_json`); SQLite does
+        // not wait for that itself.
+        store.retry_busy(|| store.conn.pragma_update(None, "journal_mode", "WAL"))?;
         store.conn.pragma_update(None, "synchronous", "FULL")?;
         store.conn.pragma_update(None, "foreign_keys", "ON")?;
         // Without the query planner stability guarantee, a cached statement whose plan
