@@ -243,3 +243,65 @@ fn two_screens_on_one_database_answer_side_by_side() {
         );
     }
 }
+
+/// The small demo's export, and where in it to hold an import: halfway through its answers.
+fn demo_export(dir: &Path) -> (Vec<u8>, usize) {
+    let source = dir.join("source.db");
+    run_cli(&["demo"], &source, "nb");
+    let file = dir.join("demo.json");
+    run_cli(
+        &["export", "--format", "json", "--out", file.to_str().unwrap()],
+        &source,
+        "nb",
+    );
+    let export = std::fs::read(&file).unwrap();
+    let text = String::from_utf8_lossy(&export);
+    let answers = text.find("\"answers\": [").unwrap();
+    let history = text.find("\"history\": [").unwrap();
+    (export, (answers + history) / 2)
+}
+
+/// An import into an empty database writes with a rollback journal, which keeps others out
+/// until it is done: another kartlegg that opens the database meanwhile waits, and then
+/// finds everything; afterwards the database is in the write-ahead log again.
+#[test]
+fn a_process_that_opens_during_an_import_into_an_empty_database_waits_for_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (export, middle) = demo_export(dir.path());
+    let db = db_in(&dir);
+    drop(Store::open(&db).unwrap());
+
+    let mut import = PipedImport::start(&db, dir.path());
+    import.feed(&export[..middle]);
+    import.wait_for_journal();
+    let reader = kartlegg()
+        .args(["export", "--format", "json", "--db"])
+        .arg(&db)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let output = import.finish(&export[middle..]);
+    assert!(output.status.success(), "{output:?}");
+    let read = reader.wait_with_output().unwrap();
+    assert!(read.status.success(), "{read:?}");
+    let count = |file: &[u8]| String::from_utf8_lossy(file).matches("\"item_key\"").count();
+    assert_eq!(count(&read.stdout), count(&export), "it read the whole import");
+    assert!(in_wal_mode(&db));
+    assert_eq!(integrity_check(&db), ["ok"]);
+}
+
+/// With another connection open, SQLite keeps the write-ahead log and the import runs in it,
+/// beside that connection.
+#[test]
+fn an_import_beside_an_open_connection_keeps_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let (export, _) = demo_export(dir.path());
+    let db = db_in(&dir);
+    let other = Store::open(&db).unwrap();
+    let file = dir.path().join("demo.json");
+    std::fs::write(&file, &export).unwrap();
+    run_cli(&["import", file.to_str().unwrap()], &db, "en");
+    assert!(in_wal_mode(&db));
+    assert_eq!(other.services().unwrap().len(), 4);
+}

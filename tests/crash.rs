@@ -154,3 +154,28 @@ fn a_killed_screen_keeps_every_answer_it_showed_as_saved() {
     assert!(matches!(last, None | Some(Response::Score(5))), "{last:?}");
     assert!(answers.len() <= shown + 1, "{} answers", answers.len());
 }
+
+/// An import into an empty database writes with a rollback journal (`Store::import_json`):
+/// killed in the middle, it leaves a journal from which the next opening restores the empty
+/// database, whole, in the write-ahead log again.
+#[test]
+fn an_import_killed_in_the_middle_leaves_the_empty_database_it_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("source.db");
+    run_cli(&["demo"], &source, "nb");
+    let export = run_cli(&["export", "--format", "json"], &source, "nb");
+    let db = db_in(&dir);
+    drop(Store::open(&db).unwrap());
+
+    let mut import = PipedImport::start(&db, dir.path());
+    import.feed(&export.as_bytes()[..export.len() / 2]);
+    import.wait_for_journal();
+    import.kill();
+
+    let store = Store::open(&db).unwrap();
+    assert!(store.services().unwrap().is_empty());
+    drop(store);
+    assert!(in_wal_mode(&db));
+    assert_eq!(integrity_check(&db), ["ok"]);
+    assert!(run_cli(&["check"], &db, "en").contains("ok"));
+}

@@ -476,3 +476,71 @@ pub fn without_change_counter(mut bytes: Vec<u8>) -> Vec<u8> {
     bytes[92..96].fill(0);
     bytes
 }
+
+/// `kartlegg import` reading its file from a named pipe, so that a test can hold the import
+/// in the middle of its transaction: what has been fed is written, the rest not yet read.
+pub struct PipedImport {
+    child: std::process::Child,
+    pipe: Option<std::fs::File>,
+    db: PathBuf,
+}
+
+impl PipedImport {
+    pub fn start(db: &Path, dir: &Path) -> PipedImport {
+        let fifo = dir.join("import.pipe");
+        let name = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a valid C string; mkfifo only creates the file.
+        assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0, "mkfifo");
+        let child = kartlegg()
+            .args(["import", "--lang", "en", "--db"])
+            .arg(db)
+            .arg(&fifo)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run kartlegg import");
+        // Opening a pipe waits for its reader: the import has opened the database by now.
+        let pipe = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+        PipedImport {
+            child,
+            pipe: Some(pipe),
+            db: db.to_path_buf(),
+        }
+    }
+
+    pub fn feed(&mut self, bytes: &[u8]) {
+        self.pipe.as_mut().unwrap().write_all(bytes).unwrap();
+    }
+
+    /// Waits until the import writes with a rollback journal (as it does into an empty
+    /// database), which is while its transaction is open.
+    pub fn wait_for_journal(&self) {
+        let journal = PathBuf::from(format!("{}-journal", self.db.display()));
+        let started = Instant::now();
+        while !journal.exists() {
+            assert!(
+                started.elapsed() < WAIT,
+                "the import never wrote with a rollback journal"
+            );
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Feeds the rest of the file and waits for the import to end.
+    pub fn finish(mut self, rest: &[u8]) -> std::process::Output {
+        self.feed(rest);
+        drop(self.pipe.take());
+        self.child.wait_with_output().unwrap()
+    }
+
+    pub fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+/// Whether a database file's header says it is in write-ahead-log mode (bytes 18 and 19).
+pub fn in_wal_mode(db: &Path) -> bool {
+    let header = std::fs::read(db).unwrap();
+    header[18] == 2 && header[19] == 2
+}
