@@ -2,7 +2,8 @@
 //! `respondent_score`, and their sum per round in `round_score`. They are brought up to date
 //! in the transaction that changes an answer, so an overview of many rounds reads about
 //! twenty rows per round instead of every answer. A tally is always computed by the
-//! domain's own `subdomain_tally`, from the answers as stored.
+//! domain's own scoring: `subdomain_tally` over the answers as stored, or `Tally::add`
+//! answer by answer while an import streams them in (`Counter`).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -119,7 +120,9 @@ pub(crate) struct Counter<'i> {
     counting: Option<(String, Vec<Tally>)>,
     /// Added respondents whose tallies have been written.
     written: HashSet<String>,
+    /// Respondents computed again from their stored answers at the end.
     again: HashSet<String>,
+    /// The rounds of the added respondents, whose sums are made at the end.
     rounds: BTreeSet<String>,
 }
 
