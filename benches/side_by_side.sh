@@ -49,6 +49,9 @@ fi
 peak() {
     local name=$1
     shift
+    # Each starts with the disk settled: an export just before leaves hundreds of MB still
+    # to be written out, which slowed the import after it by a second.
+    sync
     /usr/bin/time -f "%M %e" -o "$data/time.out" "$@" > /dev/null 2>&1
     read -r kib seconds < "$data/time.out"
     printf '| %s | %d MiB | %s s |\n' "$name" $(( (kib + 1023) / 1024 )) "$seconds"

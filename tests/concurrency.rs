@@ -250,7 +250,13 @@ fn demo_export(dir: &Path) -> (Vec<u8>, usize) {
     run_cli(&["demo"], &source, "nb");
     let file = dir.join("demo.json");
     run_cli(
-        &["export", "--format", "json", "--out", file.to_str().unwrap()],
+        &[
+            "export",
+            "--format",
+            "json",
+            "--out",
+            file.to_str().unwrap(),
+        ],
         &source,
         "nb",
     );
@@ -285,8 +291,16 @@ fn a_process_that_opens_during_an_import_into_an_empty_database_waits_for_it() {
     assert!(output.status.success(), "{output:?}");
     let read = reader.wait_with_output().unwrap();
     assert!(read.status.success(), "{read:?}");
-    let count = |file: &[u8]| String::from_utf8_lossy(file).matches("\"item_key\"").count();
-    assert_eq!(count(&read.stdout), count(&export), "it read the whole import");
+    let count = |file: &[u8]| {
+        String::from_utf8_lossy(file)
+            .matches("\"item_key\"")
+            .count()
+    };
+    assert_eq!(
+        count(&read.stdout),
+        count(&export),
+        "it read the whole import"
+    );
     assert!(in_wal_mode(&db));
     assert_eq!(integrity_check(&db), ["ok"]);
 }
