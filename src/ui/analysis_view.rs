@@ -169,7 +169,8 @@ fn draw_compare_areas(app: &App, view: &CompareView, frame: &mut Frame, area: Re
             Constraint::Length(5),
             Constraint::Length(8),
             Constraint::Length(5),
-            Constraint::Length(9),
+            // "Don't know", whole.
+            Constraint::Length(10),
             Constraint::Length(7),
         ],
     )
