@@ -6,7 +6,10 @@ use std::sync::LazyLock;
 
 use serde::Deserialize;
 
-use crate::i18n::Localized;
+use crate::i18n::{Lang, Localized};
+
+/// The longest a section's short name may be.
+pub const SHORT_NAME_CHARS: usize = 4;
 
 const STANDARD_TOML: &str = include_str!("instrument.toml");
 
@@ -45,6 +48,9 @@ pub struct Section {
     pub key: String,
     pub scale: String,
     pub name: Localized,
+    /// At most `SHORT_NAME_CHARS` characters, distinct in each language: a column heading
+    /// where the name has no room (the cluster overview).
+    pub short: Localized,
     pub intro: Localized,
     pub subdomains: Vec<Subdomain>,
 }
@@ -169,6 +175,7 @@ impl Instrument {
         }
         for section in &self.sections {
             incomplete(&section.key, &section.name);
+            incomplete(&section.key, &section.short);
             incomplete(&section.key, &section.intro);
             for subdomain in &section.subdomains {
                 incomplete(
@@ -190,6 +197,20 @@ impl Instrument {
                     "scale {} must count up by one, with at least two points, within 0–9",
                     scale.key
                 ));
+            }
+        }
+        for lang in Lang::ALL {
+            let mut shorts = HashSet::new();
+            for section in &self.sections {
+                let short = section.short.exact(lang);
+                if short.chars().count() > SHORT_NAME_CHARS || !shorts.insert(short) {
+                    problems.push(format!(
+                        "section {}: short name {short:?} ({}) is longer than {SHORT_NAME_CHARS} \
+                         characters or not unique",
+                        section.key,
+                        lang.code()
+                    ));
+                }
             }
         }
         let mut keys = HashSet::new();
@@ -270,6 +291,13 @@ mod tests {
         );
         let err = Instrument::from_toml(&duplicate).unwrap_err();
         assert!(err.contains("not unique"), "{err}");
+
+        let long_short = STANDARD_TOML.replacen("en = \"Fit\"", "en = \"Fitness\"", 1);
+        assert_ne!(long_short, STANDARD_TOML);
+        let err = Instrument::from_toml(&long_short).unwrap_err();
+        assert!(err.contains("short name \"Fitness\" (en)"), "{err}");
+        let same_short = STANDARD_TOML.replacen("en = \"Fit\"", "en = \"Read\"", 1);
+        assert!(Instrument::from_toml(&same_short).is_err());
 
         let unknown_scale = STANDARD_TOML.replacen("scale = \"driver3\"", "scale = \"nope\"", 1);
         assert!(

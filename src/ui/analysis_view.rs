@@ -14,10 +14,11 @@ use super::analysis::{ClusterSort, ClusterView, CompareTab, CompareView, RolesVi
 use super::app::{App, kind_key, role_key};
 use super::view::{BOLD, SELECTED, band_symbol, block};
 use crate::domain::compare::Change;
+use crate::domain::instrument::{SHORT_NAME_CHARS, Section};
 use crate::domain::plan::{Stage, consensus_percent};
 use crate::domain::scoring::{Band, Tally};
 use crate::i18n::plan_names::stage_key;
-use crate::i18n::{decimal, tr, trf};
+use crate::i18n::{Lang, decimal, tr, trf};
 
 fn percent(tally: &Tally) -> String {
     tally
@@ -244,9 +245,22 @@ fn draw_compare_items(app: &App, view: &CompareView, frame: &mut Frame, area: Re
     );
 }
 
-/// Short names for chart labels: the first letters of the section name.
-fn short(name: &str, width: usize) -> String {
-    name.chars().take(width).collect()
+/// Each section's label in `width` characters: its name, cut to the room; where two cut
+/// names would read the same ("Programme fit", "Programme owner support"), their short names.
+fn section_labels(sections: &[Section], lang: Lang, width: usize) -> Vec<String> {
+    let cut = |text: &str| -> String { text.chars().take(width).collect() };
+    let names: Vec<String> = sections.iter().map(|s| cut(s.name.get(lang))).collect();
+    sections
+        .iter()
+        .zip(&names)
+        .map(|(section, name)| {
+            if names.iter().filter(|other| *other == name).count() > 1 {
+                cut(section.short.get(lang))
+            } else {
+                name.clone()
+            }
+        })
+        .collect()
 }
 
 fn draw_compare_chart(app: &App, view: &CompareView, frame: &mut Frame, area: Rect) {
@@ -262,7 +276,8 @@ fn draw_compare_chart(app: &App, view: &CompareView, frame: &mut Frame, area: Re
         .bar_gap(1)
         .group_gap(3)
         .max(100);
-    for (section, change) in sections.iter().zip(&view.comparison.sections) {
+    let labels = section_labels(sections, lang, usize::from(bar_width * 2 + 1));
+    for (label, change) in labels.into_iter().zip(&view.comparison.sections) {
         let bar = |tally: &Tally, mark: &str, style: Style| {
             let value = tally.percent().map(|p| p.round() as u64).unwrap_or(0);
             Bar::default()
@@ -277,15 +292,10 @@ fn draw_compare_chart(app: &App, view: &CompareView, frame: &mut Frame, area: Re
                 .style(style)
                 .value_style(style.add_modifier(Modifier::REVERSED))
         };
-        let group = BarGroup::default()
-            .label(Line::from(short(
-                section.name.get(lang),
-                usize::from(bar_width * 2 + 1),
-            )))
-            .bars(&[
-                bar(&change.change.from, "", app.theme.dim()),
-                bar(&change.change.to, "", app.theme.accent()),
-            ]);
+        let group = BarGroup::default().label(Line::from(label)).bars(&[
+            bar(&change.change.from, "", app.theme.dim()),
+            bar(&change.change.to, "", app.theme.accent()),
+        ]);
         chart = chart.data(group);
     }
     frame.render_widget(chart, chart_area);
@@ -493,10 +503,10 @@ pub fn draw_cluster(app: &App, view: &ClusterView, frame: &mut Frame, area: Rect
         Cell::from(tr(lang, "services.name").to_string()),
         Cell::from("n"),
     ];
-    for (i, section) in sections.iter().enumerate() {
+    let labels = section_labels(sections, lang, SHORT_NAME_CHARS);
+    for (i, name) in labels.iter().enumerate() {
         let sorted = view.sort == ClusterSort::Section(i);
         let text = format!("{}{}", i + 1, if sorted { "▼" } else { "" });
-        let name = short(section.name.get(lang), 4);
         header.push(Cell::from(format!("{text} {name}")));
     }
     let rows: Vec<Row> = view
