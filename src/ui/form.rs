@@ -28,7 +28,7 @@ pub struct Field {
 impl Field {
     pub fn text(label: &'static str, hint: Option<&'static str>, value: &str) -> Field {
         let mut area = TextArea::new(vec![value.to_string()]);
-        area.move_cursor(ratatui_textarea::CursorMove::End);
+        select_whole(&mut area);
         Field {
             label,
             hint,
@@ -46,6 +46,17 @@ impl Field {
             input: Input::Choice { options, selected },
         }
     }
+}
+
+/// A field's text, selected whole as the field gets the focus: typing replaces it (a
+/// prefilled date is typed over, not added to), an arrow, Home or End keeps it and moves
+/// the cursor. An empty field just has the cursor.
+fn select_whole(area: &mut TextArea<'static>) {
+    area.cancel_selection();
+    if area.lines().iter().all(String::is_empty) {
+        return;
+    }
+    area.select_all();
 }
 
 pub struct Form {
@@ -92,6 +103,9 @@ impl Form {
     pub fn focus_next(&mut self, step: isize) {
         let count = self.fields.len() as isize;
         self.focus = (self.focus as isize + step).rem_euclid(count) as usize;
+        if let Input::Text { area, .. } = &mut self.fields[self.focus].input {
+            select_whole(area);
+        }
     }
 
     /// Left/right change a choice, or move the cursor in a text field.
@@ -106,6 +120,7 @@ impl Form {
                 };
             }
             Input::Text { area, .. } => {
+                area.cancel_selection();
                 area.input(KeyEvent::from(if right {
                     KeyCode::Right
                 } else {
@@ -117,6 +132,14 @@ impl Form {
 
     pub fn type_key(&mut self, key: KeyEvent) {
         if let Input::Text { area, .. } = &mut self.fields[self.focus].input {
+            // A key that moves the cursor keeps the text, also where the cursor cannot move
+            // (End at the end), which the text area would take as no move at all.
+            if matches!(
+                key.code,
+                KeyCode::Home | KeyCode::End | KeyCode::Left | KeyCode::Right
+            ) {
+                area.cancel_selection();
+            }
             // A one-line field: Enter is the form's, never a line break.
             if key.code != KeyCode::Enter {
                 area.input(key);
@@ -128,5 +151,58 @@ impl Form {
         if let Input::Text { area, .. } = &mut self.fields[self.focus].input {
             area.insert_str(single_line(text));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn typed(form: &mut Form, text: &str) {
+        for c in text.chars() {
+            form.type_key(KeyEvent::from(KeyCode::Char(c)));
+        }
+    }
+
+    #[test]
+    fn typing_into_a_prefilled_field_replaces_it_and_an_arrow_keeps_it() {
+        let date = || Form::new(vec![Field::text("form.round_date", None, "2026-11-30")]);
+        let mut form = date();
+        typed(&mut form, "2026-12-01");
+        assert_eq!(form.value(0), "2026-12-01");
+
+        let mut form = date();
+        form.horizontal(true);
+        typed(&mut form, "x");
+        assert_eq!(form.value(0), "2026-11-30x");
+
+        let mut form = date();
+        form.type_key(KeyEvent::from(KeyCode::End));
+        typed(&mut form, "y");
+        assert_eq!(form.value(0), "2026-11-30y");
+
+        let mut form = date();
+        form.type_key(KeyEvent::from(KeyCode::Backspace));
+        assert_eq!(form.value(0), "");
+        let mut form = date();
+        form.paste("2027-01-02");
+        assert_eq!(form.value(0), "2027-01-02");
+    }
+
+    #[test]
+    fn a_field_is_selected_whole_when_the_focus_comes_back_to_it() {
+        let mut form = Form::new(vec![
+            Field::text("form.service_name", None, ""),
+            Field::text("form.cluster", None, "Innlandet"),
+        ]);
+        typed(&mut form, "Fjell");
+        form.focus_next(1);
+        typed(&mut form, "Agder");
+        form.focus_next(1);
+        typed(&mut form, "Sjø");
+        assert_eq!(
+            (form.value(0), form.value(1)),
+            ("Sjø".into(), "Agder".into())
+        );
     }
 }

@@ -510,6 +510,12 @@ fn draw_form(app: &App, screen: &FormScreen, frame: &mut Frame, area: Rect) {
                         .border_style(border),
                 );
                 textarea.set_cursor_line_style(Style::new());
+                // Shown only where typing would replace it, without colour.
+                textarea.set_selection_style(if focused {
+                    Style::new().add_modifier(Modifier::REVERSED)
+                } else {
+                    Style::new()
+                });
                 if !focused {
                     textarea.set_cursor_style(Style::new());
                 }
