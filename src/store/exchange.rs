@@ -2826,7 +2826,7 @@ impl<R: Read> Counted<'_, R> {
 }
 
 impl<R: Read> Read for Counted<'_, R> {
-    /// serde_json asks for one byte at a time: that is the way to make fast.
+    /// serde_json asks for one byte at a time: that case is kept short, to be inlined.
     #[inline]
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         match out {
