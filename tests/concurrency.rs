@@ -319,3 +319,45 @@ fn an_import_beside_an_open_connection_keeps_the_log() {
     assert!(in_wal_mode(&db));
     assert_eq!(other.services().unwrap().len(), 4);
 }
+
+/// An import into an empty database, once its pages no longer fit in memory, holds the
+/// database exclusively (a rollback journal). Another kartlegg that opens it then says that
+/// it waits, waits, and goes on when the import is done; "database is locked" is no error.
+#[test]
+fn a_process_that_opens_an_exclusively_held_database_says_it_waits() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(&dir);
+    drop(Store::open(&db).unwrap());
+    let holder = rusqlite::Connection::open(&db).unwrap();
+    let mode: String = holder
+        .query_row("PRAGMA journal_mode=TRUNCATE", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "truncate");
+    holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
+
+    let mut check = kartlegg()
+        .args(["check", "--lang", "en", "--db"])
+        .arg(&db)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = check.stderr.take().unwrap();
+    let (said, heard) = std::sync::mpsc::channel();
+    thread::spawn(move || {
+        let mut line = String::new();
+        let _ = std::io::BufReader::new(stderr).read_line(&mut line);
+        let _ = said.send(line);
+    });
+    let line = heard.recv_timeout(WAIT).expect("it says that it waits");
+    assert!(line.contains("Waiting for another kartlegg"), "{line}");
+    assert!(check.try_wait().unwrap().is_none(), "it waits");
+
+    holder.execute_batch("COMMIT").unwrap();
+    drop(holder);
+    let output = check.wait_with_output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("Integrity: ok"));
+    assert!(in_wal_mode(&db));
+}

@@ -152,7 +152,8 @@ pub fn run(cli: Cli) -> ExitCode {
     if let (Some(warning), Some(_)) = (&location_warning, &cli.command) {
         complain(warning);
     }
-    let mut store = match Store::open(&path) {
+    let waiting = || complain(tr(lang, "busy.opening"));
+    let mut store = match Store::open_saying_when_waiting(&path, &waiting) {
         Ok(store) => store,
         Err(e) => return fail(lang, &e),
     };

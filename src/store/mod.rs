@@ -69,6 +69,8 @@ impl BusyWait {
         patience: Duration::ZERO,
     };
 }
+/// SQLite's busy timeout for each try to get a database ready as it opens.
+const OPENING_TRY: Duration = Duration::from_millis(100);
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 /// Databases up to this size are checked whole as they are opened (see `check_health`).
 const QUICK_CHECK_MAX_BYTES: u64 = 16 << 20;
@@ -155,6 +157,12 @@ impl StoreError {
 }
 
 impl StoreError {
+    /// Another process holds the database ("database is locked").
+    fn is_busy(&self) -> bool {
+        matches!(self, StoreError::Sqlite(e)
+            if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy))
+    }
+
     /// SQLite says "disk is full" when a write finds no room, but "disk I/O error" when
     /// there is no room for its shared-memory file as it opens; both become `DiskFull`
     /// when the database's file system has no space left, so that the user reads why.
@@ -239,10 +247,17 @@ impl Store {
     /// the owner alone. A file that is not kartlegg's, or of a newer schema, is refused
     /// before anything is written to it.
     pub fn open(path: &Path) -> Result<Store> {
-        Store::open_unmapped(path).map_err(|e| e.on_full_disk(path))
+        Store::open_saying_when_waiting(path, &|| {})
     }
 
-    fn open_unmapped(path: &Path) -> Result<Store> {
+    /// `open`, calling `waiting` once if another process keeps the database busy (an import
+    /// into an empty database keeps everyone out until it is done), before waiting for it
+    /// as a write does (`BusyWait::COMMAND`).
+    pub fn open_saying_when_waiting(path: &Path, waiting: &dyn Fn()) -> Result<Store> {
+        Store::open_unmapped(path, waiting).map_err(|e| e.on_full_disk(path))
+    }
+
+    fn open_unmapped(path: &Path, waiting: &dyn Fn()) -> Result<Store> {
         let io = |source| StoreError::Io {
             path: path.to_path_buf(),
             source,
@@ -297,23 +312,43 @@ impl Store {
             busy: BusyWait::COMMAND,
             busy_gave_up: Cell::new(false),
         };
-        store.check_ownership()?;
-        store.check_health()?;
+        // Short tries, so that a wait is said at once; the patience is the same.
+        store.conn.busy_timeout(OPENING_TRY)?;
+        let started = Instant::now();
+        let mut said = false;
+        loop {
+            match store.get_ready() {
+                Err(e) if e.is_busy() && started.elapsed() < store.busy.patience => {
+                    if !said {
+                        waiting();
+                        said = true;
+                    }
+                    std::thread::sleep(Duration::from_millis(fastrand::u64(5..40)));
+                }
+                ready => break ready?,
+            }
+        }
+        store.conn.busy_timeout(store.busy.per_try)?;
+        Ok(store)
+    }
+
+    /// Checks the file and sets the connection up; busy while another process holds the
+    /// database (a read waits out SQLite's busy timeout, switching to the log does not wait).
+    fn get_ready(&mut self) -> Result<()> {
+        self.check_ownership()?;
+        self.check_health()?;
         // Pragmas outside any transaction: inside one they do nothing.
-        // Busy while an import runs with a rollback journal (see `import_json`); SQLite does
-        // not wait for that itself.
-        store.retry_busy(|| store.conn.pragma_update(None, "journal_mode", "WAL"))?;
-        store.conn.pragma_update(None, "synchronous", "FULL")?;
-        store.conn.pragma_update(None, "foreign_keys", "ON")?;
+        self.conn.pragma_update(None, "journal_mode", "WAL")?;
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        self.conn.pragma_update(None, "foreign_keys", "ON")?;
         // Without the query planner stability guarantee, a cached statement whose plan
         // looked at a bound value (most with an ORDER BY or a join) is compiled again every
         // time it gets a new value: a third of the time of reading a cluster's rounds.
-        store.conn.set_db_config(
+        self.conn.set_db_config(
             rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
             true,
         )?;
-        store.migrate()?;
-        Ok(store)
+        self.migrate()
     }
 
     pub fn path(&self) -> &Path {
