@@ -318,12 +318,16 @@ impl Store {
         let mut said = false;
         loop {
             match store.get_ready() {
-                Err(e) if e.is_busy() && started.elapsed() < store.busy.patience => {
+                Err(e) if e.is_busy() => {
                     if !said {
                         waiting();
                         said = true;
                     }
-                    std::thread::sleep(Duration::from_millis(fastrand::u64(5..40)));
+                    if !pause_while_busy(started, store.busy.patience) {
+                        return Err(StoreError::Busy {
+                            path: path.to_path_buf(),
+                        });
+                    }
                 }
                 ready => break ready?,
             }
@@ -432,15 +436,12 @@ impl Store {
         loop {
             match attempt() {
                 Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) => {
-                    if started.elapsed() >= self.busy.patience {
+                    if !pause_while_busy(started, self.busy.patience) {
                         self.busy_gave_up.set(true);
                         return Err(StoreError::Busy {
                             path: self.path.clone(),
                         });
                     }
-                    // SQLite may also answer busy at once (a checkpoint, a recovery);
-                    // a short, uneven pause keeps waiting processes out of step.
-                    std::thread::sleep(Duration::from_millis(fastrand::u64(5..40)));
                 }
                 other => return Ok(other?),
             }
@@ -942,6 +943,17 @@ impl Store {
         }
         outcome.map_err(|e| e.on_full_disk(&self.path))
     }
+}
+
+/// After a busy answer: pauses briefly and says to try again, until `patience` has passed
+/// since `started`. SQLite may also answer busy at once (a checkpoint, a recovery, a switch of
+/// journal); a short, uneven pause keeps waiting processes out of step.
+fn pause_while_busy(started: Instant, patience: Duration) -> bool {
+    if started.elapsed() >= patience {
+        return false;
+    }
+    std::thread::sleep(Duration::from_millis(fastrand::u64(5..40)));
+    true
 }
 
 /// Turns SQLite's "not a database" and "malformed" into our own errors.
