@@ -2754,13 +2754,12 @@ fn identity(
     .into()
 }
 
-// ---- the streaming reader ----
+// ---- reading the file, on its own thread ----
 //
 // serde_json gives a problem the line and column where the reader stood when it was raised.
-// Each row is checked and written from inside its own `visit_map`, before the parser moves
-// past the row's closing brace, so that place is the row's own line.
-
-// ---- reading the file, on its own thread ----
+// Each row is handed over with the place the reader stood at in its own `visit_map`, just
+// past the row's closing brace, so that a row refused later by the writer is refused at its
+// own line, as a problem the reader finds is.
 
 /// Where the parser is in the file, counted as serde_json counts (lines from 1, columns in
 /// bytes since the line began), which it tells only in its errors.
@@ -2770,6 +2769,24 @@ struct Place {
     column: usize,
 }
 
+impl Place {
+    const START: Place = Place { line: 1, column: 0 };
+
+    fn after(self, byte: u8) -> Place {
+        if byte == b'\n' {
+            Place {
+                line: self.line + 1,
+                column: 0,
+            }
+        } else {
+            Place {
+                column: self.column + 1,
+                ..self
+            }
+        }
+    }
+}
+
 /// The file as the parser reads it, with the place of the last byte it took. serde_json
 /// takes one byte at a time, each counted as it goes; the parser's place is this one.
 struct Counted<'p, R> {
@@ -2777,8 +2794,6 @@ struct Counted<'p, R> {
     buffer: Box<[u8]>,
     start: usize,
     end: usize,
-    line: usize,
-    column: usize,
     place: &'p Cell<Place>,
 }
 
@@ -2789,25 +2804,14 @@ impl<'p, R: Read> Counted<'p, R> {
             buffer: vec![0; 1 << 16].into_boxed_slice(),
             start: 0,
             end: 0,
-            line: 1,
-            column: 0,
             place,
         }
     }
 }
 
 impl<R: Read> Counted<'_, R> {
-    fn count(&mut self, byte: u8) {
-        if byte == b'\n' {
-            self.line += 1;
-            self.column = 0;
-        } else {
-            self.column += 1;
-        }
-        self.place.set(Place {
-            line: self.line,
-            column: self.column,
-        });
+    fn count(&self, byte: u8) {
+        self.place.set(self.place.get().after(byte));
     }
 
     fn read_more(&mut self, out: &mut [u8]) -> io::Result<usize> {
@@ -2886,7 +2890,7 @@ struct Reading<'p> {
 impl Reading<'_> {
     /// Reads the whole file and hands over its rows, then how reading ended.
     fn run(input: impl Read, instrument: &Instrument, out: SyncSender<Handed>) {
-        let place = Cell::new(Place { line: 1, column: 0 });
+        let place = Cell::new(Place::START);
         let mut reading = Reading {
             instrument,
             place: &place,

@@ -63,19 +63,6 @@ pub(crate) fn answer_changed(
     sum_round(conn, &round_id, Some(&key))
 }
 
-/// Computes again every kept score of the given respondents, and the sums of their rounds:
-/// for an import, and for answers loaded in bulk.
-pub(crate) fn respondents_changed<'a>(
-    conn: &Connection,
-    instrument: &Instrument,
-    respondent_ids: impl IntoIterator<Item = &'a str>,
-) -> Result<()> {
-    for round_id in score_again(conn, instrument, respondent_ids)? {
-        sum_round(conn, &round_id, None)?;
-    }
-    Ok(())
-}
-
 /// Computes again every kept score of the given respondents; gives their rounds, whose
 /// sums are then out of date.
 fn score_again<'a>(
@@ -238,7 +225,10 @@ pub(crate) fn rebuild(conn: &Connection, instrument: &Instrument) -> Result<()> 
         let rows = stmt.query_map([], |r| r.get(0))?;
         rows.collect::<rusqlite::Result<_>>()?
     };
-    respondents_changed(conn, instrument, respondents.iter().map(String::as_str))
+    for round_id in score_again(conn, instrument, respondents.iter().map(String::as_str))? {
+        sum_round(conn, &round_id, None)?;
+    }
+    Ok(())
 }
 
 /// A respondent's tallies in the subdomains they answered, by `section.subdomain`.
