@@ -59,7 +59,13 @@ fn compare(c: &mut Criterion) {
         b.iter(|| {
             let from = RoundData::load(&store, first.clone()).unwrap();
             let to = RoundData::load(&store, last.clone()).unwrap();
-            let model = ComparisonModel::new(instrument, &service, &from, &to);
+            let model = ComparisonModel::new(
+                instrument,
+                &service,
+                &from,
+                &to,
+                kartlegg::domain::compare::Options::default(),
+            );
             model.comparison.sections.len()
         })
     });
@@ -100,7 +106,13 @@ fn overview(c: &mut Criterion) {
             })
             .collect()
     };
-    let kept: Vec<_> = store.round_scores(instrument, &ids).unwrap();
+    let kept: Vec<_> = store
+        .round_scores(
+            instrument,
+            &ids,
+            kartlegg::domain::compare::Options::default(),
+        )
+        .unwrap();
     let kept: Vec<_> = kept.into_iter().map(|k| k.sections).collect();
     assert!(
         kept == from_answers(),
@@ -109,7 +121,15 @@ fn overview(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("overview_357_services");
     group.bench_function("kept_scores", |b| {
-        b.iter(|| store.round_scores(instrument, &ids).unwrap())
+        b.iter(|| {
+            store
+                .round_scores(
+                    instrument,
+                    &ids,
+                    kartlegg::domain::compare::Options::default(),
+                )
+                .unwrap()
+        })
     });
     group.sample_size(10);
     group.bench_function("from_answers", |b| b.iter(from_answers));

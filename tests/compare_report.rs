@@ -28,31 +28,43 @@ fn date(month: u32, day: u32) -> NaiveDate {
 
 /// The fixture, with every number the tests expect worked out by hand.
 ///
-/// Round A "Før | samling <1>" (2026-01-10): a leader and three staff.
-///   leader: awareness.1 = 5, awareness.2 = 4, training.1 = 2, fit.answers_problem.1 = 3
-///   staff 1: awareness.1 = 1, awareness.2 = don't know, training.1 = 0
-///   staff 2: awareness.1 = 3, awareness.2 = don't know, training.1 = 1
-///   staff 3: awareness.1 = don't know, awareness.2 = 2, training.1 = don't know
-/// Round B "Etter programmet" (2026-06-10): a leader, a key person and two staff.
-///   leader: awareness.1 = 5, awareness.2 = 5, training.1 = 2, support.evaluation.1 = 4
-///   key person: awareness.1 = 4, awareness.2 = 4, training.1 = don't know
-///   staff 1: awareness.1 = 1, awareness.2 = 3, training.1 = don't know
-///   staff 2: awareness.1 = 4, awareness.2 = 3, training.1 = 1
+/// Round A "Før | samling <1>" (2026-01-10): a leader, three staff and the process leader.
+///   leader "L":  awareness.1 = 5, awareness.2 = 4, training.1 = 2, fit.answers_problem.1 = 3
+///   staff "s1":  awareness.1 = 1, awareness.2 = don't know, training.1 = 0
+///   staff "s2":  awareness.1 = 3, awareness.2 = don't know, training.1 = 1
+///   staff (no code): awareness.1 = don't know, awareness.2 = 2, training.1 = don't know
+///   consultant:  awareness.1 = 5, awareness.2 = 5
+/// Round B "Etter programmet" (2026-06-10): a leader, a key person, two staff, the process
+/// leader.
+///   leader "L":  awareness.1 = 5, awareness.2 = 5, training.1 = 2, support.evaluation.1 = 4
+///   key person:  awareness.1 = 4, awareness.2 = 4, training.1 = don't know
+///   staff "S1 ": awareness.1 = 1, awareness.2 = 3, training.1 = don't know
+///   staff "s2":  awareness.1 = 4, awareness.2 = 3, training.1 = 1
+///   consultant:  awareness.1 = 2, awareness.2 = 2
 /// Round C "Underveis" (2026-03-15, made last): a leader, awareness.1 = 3.
 ///
-/// Readiness (1–5: (v − 1) / 4): A = (1 + 0 + .5 + .75 + .25) / 5 = 50 %, 3 don't know of 8
-/// answers (flagged); B = (1 + .75 + 0 + .75 + 1 + .75 + .5 + .5) / 8 = 65.625 %, reported
-/// as a whole 66 %; +16 (changes are differences of the reported scores).
-/// Competence (0–2: v / 2): A = (1 + 0 + .5) / 3 = 50 %, 1 don't know of 4 (not flagged);
-/// B = (1 + .5) / 2 = 75 %, 2 of 4 (flagged); +25. Fit: A 50 %, B none. Support: B 75 %.
-/// Items: training.1 means 1.0 → 1.5, +25; awareness.2 3.0 → 3.75, 50 → 68.75 (69) %, +19;
-/// awareness.1 3.0 → 3.5, 50 → 62.5 (63) %, +13. Not comparable: fit.answers_problem.1 (A
-/// only), support.evaluation.1 (B only). Don't know in all: 4 → 2.
+/// The process leader is kept apart. Items with a score in both rounds: awareness.1,
+/// awareness.2, training.1. So problem awareness compares 2 of its 3 items (comparable):
+/// A = (1 + .75 + 0 + .5 + .25) / 5 = 50 %, n 4; B = (1 + 1 + .75 + .75 + 0 + .5 + .75 + .5)
+/// / 8 = 65.625, reported as 66 %, n 4; +16, no interval and no ★ (4 respondents are too
+/// few). Readiness compares 2 of 12 items and training 1 of 3, competence 1 of 15: ⊘, no
+/// change. Fit and support have no item in common.
+/// Paired (codes L, s1 = "S1 ", s2): awareness A = (1 + .75 + 0 + .5) / 4 = 56.25 → 56 %,
+/// B = (1 + 1 + 0 + .5 + .75 + .5) / 6 = 62.5 → 63 %: +7, n 3.
+/// The process leader apart: awareness 100 % → 25 %. Pooled (--with-consultant): A = 4.5 / 7
+/// = 64.3 → 64 %, B = 5.75 / 10 = 57.5 → 58 %: −6, n 5 → 5.
+/// "Don't know" in problem awareness: A 3 of 8 answers (38 %, ⚑), B 0 of 8; in training
+/// A 1 of 4 (25 %, not over a quarter), B 2 of 4 (50 %, ⚑). In all: A 4 of 13 (31 %), B 2 of
+/// 13 (15 %).
+/// Items: training.1 means 1.0 → 1.5, 50 → 75 %, +25, n 3 → 2; awareness.2 3.0 → 3.8
+/// (3.75), 50 → 69 % (68.75), +19, n 2 → 4; awareness.1 3.0 → 3.5, 50 → 63 % (62.5), +13,
+/// n 3 → 4. Not comparable: fit.answers_problem.1 (item 13, scored in A only) and
+/// support.evaluation.1 (item 21, in B only).
 /// Staff in A (n = 3): readiness (0 + .5 + .25) / 3 = 25 %; the leader alone is never shown.
 /// In B every role has fewer than 3; with --min-group 2, staff readiness (0 + .5 + .75 + .5)
 /// / 4 = 43.75, reported as 44 %.
 /// A role and its answers, by item key.
-type Respondent = (Role, Vec<(&'static str, Response)>);
+type Respondent = (Role, &'static str, Vec<(&'static str, Response)>);
 
 struct Fixture {
     _dir: tempfile::TempDir,
@@ -84,6 +96,7 @@ fn fixture() -> Fixture {
         vec![
             (
                 Role::Leader,
+                "L",
                 vec![
                     (pa1, Score(5)),
                     (pa2, Score(4)),
@@ -93,20 +106,25 @@ fn fixture() -> Fixture {
             ),
             (
                 Role::Staff,
+                "s1",
                 vec![(pa1, Score(1)), (pa2, DontKnow), (ct1, Score(0))],
             ),
             (
                 Role::Staff,
+                "s2",
                 vec![(pa1, Score(3)), (pa2, DontKnow), (ct1, Score(1))],
             ),
             (
                 Role::Staff,
+                "",
                 vec![(pa1, DontKnow), (pa2, Score(2)), (ct1, DontKnow)],
             ),
+            (Role::Consultant, "", vec![(pa1, Score(5)), (pa2, Score(5))]),
         ],
         vec![
             (
                 Role::Leader,
+                "L",
                 vec![
                     (pa1, Score(5)),
                     (pa2, Score(5)),
@@ -116,18 +134,22 @@ fn fixture() -> Fixture {
             ),
             (
                 Role::KeyPerson,
+                "",
                 vec![(pa1, Score(4)), (pa2, Score(4)), (ct1, DontKnow)],
             ),
             (
                 Role::Staff,
+                "S1 ",
                 vec![(pa1, Score(1)), (pa2, Score(3)), (ct1, DontKnow)],
             ),
             (
                 Role::Staff,
+                "s2",
                 vec![(pa1, Score(4)), (pa2, Score(3)), (ct1, Score(1))],
             ),
+            (Role::Consultant, "", vec![(pa1, Score(2)), (pa2, Score(2))]),
         ],
-        vec![(Role::Leader, vec![(pa1, Score(3))])],
+        vec![(Role::Leader, "", vec![(pa1, Score(3))])],
     ];
     let mut round_a_id = String::new();
     for ((label, held_on, kind), respondents) in rounds.into_iter().zip(answers) {
@@ -137,8 +159,10 @@ fn fixture() -> Fixture {
         if label == ROUND_A {
             round_a_id = round.id.clone();
         }
-        for (role, items) in respondents {
-            let who = store.create_respondent(&round.id, role, "", at(2)).unwrap();
+        for (role, code, items) in respondents {
+            let who = store
+                .create_respondent(&round.id, role, code, at(2))
+                .unwrap();
             for (key, response) in items {
                 store
                     .save_response(&who.id, key, Some(response), at(3))
@@ -240,16 +264,27 @@ fn compare_as_json_carries_the_hand_computed_numbers() {
     let fixture = fixture();
     let json: Value = serde_json::from_str(&compare(&fixture, &["--format", "json"])).unwrap();
     assert_eq!(json["format"], "kartlegg-compare");
-    assert_eq!(json["format_version"], 2);
+    assert_eq!(json["format_version"], 3);
     assert_eq!(json["service"]["name"], SERVICE);
     assert_eq!(json["from"]["label"], ROUND_A);
     assert_eq!(json["from"]["held_on"], "2026-01-10");
     assert_eq!(json["from"]["kind"], "before");
+    assert_eq!(json["backwards"], false);
+    // Five respondents each; four counted, the process leader apart.
     assert_eq!(
         (&json["from"]["respondents"], &json["to"]["respondents"]),
+        (&Value::from(5), &Value::from(5))
+    );
+    assert_eq!(
+        (&json["from"]["counted"], &json["to"]["counted"]),
         (&Value::from(4), &Value::from(4))
     );
-    assert_eq!(json["notable_points"], 10.0);
+    assert_eq!(json["with_consultant"], false);
+    assert_eq!(json["rules"]["notable_points"], 10.0);
+    assert_eq!(json["rules"]["min_respondents_for_star"], 5);
+    assert_eq!(json["rules"]["interval_level"], 95);
+    assert_eq!(json["rules"]["dont_know_flag_min_answers"], 4);
+    assert_eq!(json["pairs"], 3);
 
     let section = |key: &str| {
         json["sections"]
@@ -260,54 +295,83 @@ fn compare_as_json_carries_the_hand_computed_numbers() {
             .unwrap()
             .clone()
     };
+    // Readiness: 2 of 12 items in common, so no change, though both sides have a score.
     let readiness = section("readiness");
-    assert_eq!(readiness["from"], 50.0);
-    assert_eq!(readiness["to"], 66.0);
-    assert_eq!(readiness["delta"], 16.0);
-    assert_eq!(readiness["notable"], true);
     assert_eq!(
-        (&readiness["n_from"], &readiness["n_to"]),
-        (&4.into(), &4.into())
+        (&readiness["items"], &readiness["items_common"]),
+        (&12.into(), &2.into())
     );
-    assert_eq!(readiness["band_from"], "partly");
-    assert_eq!(readiness["band_to"], "partly");
-    assert_eq!(readiness["dont_know_from"], 3);
-    assert_eq!(readiness["dont_know_to"], 0);
-    assert_eq!(readiness["dont_know_flagged_from"], true);
+    assert_eq!(readiness["comparable"], false);
+    assert_eq!(
+        (&readiness["from"], &readiness["to"]),
+        (&50.0.into(), &66.0.into())
+    );
+    assert_eq!(readiness["delta"], Value::Null);
+    assert_eq!(readiness["notable"], false);
+
+    // Problem awareness: 2 of 3 in common; +16 over 4 → 4 respondents, too few for an
+    // interval or a star.
     let awareness = &readiness["subdomains"][0];
     assert_eq!(awareness["key"], "readiness.problem_awareness");
+    assert_eq!(
+        (&awareness["items"], &awareness["items_common"]),
+        (&3.into(), &2.into())
+    );
+    assert_eq!(awareness["comparable"], true);
     assert_eq!(awareness["from"], 50.0);
+    assert_eq!(awareness["to"], 66.0);
     assert_eq!(awareness["delta"], 16.0);
+    assert_eq!(
+        (&awareness["n_from"], &awareness["n_to"]),
+        (&4.into(), &4.into())
+    );
+    assert_eq!(awareness["interval_low"], Value::Null);
+    assert_eq!(awareness["notable"], false);
+    assert_eq!(awareness["band_from"], "partly");
+    // Paired over L, s1 and s2: 56 % → 63 %, +7.
+    let paired = &awareness["paired"];
+    assert_eq!((&paired["n_from"], &paired["n_to"]), (&3.into(), &3.into()));
+    assert_eq!(
+        (&paired["from"], &paired["to"]),
+        (&56.0.into(), &63.0.into())
+    );
+    assert_eq!(paired["delta"], 7.0);
+    // "Don't know" as a share of the answers: 3 of 8 (38 %, flagged) → 0 of 8.
+    let answers = &awareness["answers"];
+    assert_eq!(answers["from"]["answered"], 8);
+    assert_eq!(answers["from"]["dont_know"], 3);
+    assert_eq!(answers["from"]["dont_know_share"], 38.0);
+    assert_eq!(answers["from"]["dont_know_flagged"], true);
+    assert_eq!(answers["to"]["dont_know_share"], 0.0);
     assert_eq!(readiness["subdomains"][1]["from"], Value::Null);
     assert_eq!(readiness["subdomains"][1]["n_from"], 0);
 
+    // Training: 1 of 3 in common; "don't know" 1 of 4 (not over a quarter) → 2 of 4 (⚑).
     let competence = section("competence");
+    assert_eq!(competence["comparable"], false);
+    let training = competence["subdomains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["key"] == "competence.training")
+        .unwrap();
     assert_eq!(
-        (&competence["from"], &competence["to"]),
-        (&50.0.into(), &75.0.into())
+        (&training["items"], &training["items_common"]),
+        (&3.into(), &1.into())
     );
-    assert_eq!(competence["delta"], 25.0);
-    assert_eq!(
-        (&competence["n_from"], &competence["n_to"]),
-        (&3.into(), &2.into())
-    );
-    assert_eq!(competence["dont_know_from"], 1);
-    assert_eq!(competence["dont_know_to"], 2);
-    assert_eq!(competence["dont_know_flagged_from"], false);
-    assert_eq!(competence["dont_know_flagged_to"], true);
+    assert_eq!(training["delta"], Value::Null);
+    assert_eq!(training["answers"]["from"]["dont_know_share"], 25.0);
+    assert_eq!(training["answers"]["from"]["dont_know_flagged"], false);
+    assert_eq!(training["answers"]["to"]["dont_know_share"], 50.0);
+    assert_eq!(training["answers"]["to"]["dont_know_flagged"], true);
 
+    // Fit: scored before only, nothing in common; the round's own score is still there.
     let fit = section("fit");
-    assert_eq!(
-        (&fit["from"], &fit["to"], &fit["delta"]),
-        (&50.0.into(), &Value::Null, &Value::Null)
-    );
-    assert_eq!(fit["band_to"], Value::Null);
-    assert_eq!((&fit["n_from"], &fit["n_to"]), (&1.into(), &0.into()));
+    assert_eq!(fit["items_common"], 0);
+    assert_eq!((&fit["from"], &fit["delta"]), (&Value::Null, &Value::Null));
+    assert_eq!(fit["answers"]["from"]["score"], 50.0);
     let support = section("support");
-    assert_eq!(
-        (&support["to"], &support["band_to"]),
-        (&75.0.into(), &"partly".into())
-    );
+    assert_eq!(support["answers"]["to"]["score"], 75.0);
 
     let items = json["items"].as_array().unwrap();
     let keys: Vec<&str> = items.iter().map(|i| i["key"].as_str().unwrap()).collect();
@@ -319,31 +383,59 @@ fn compare_as_json_carries_the_hand_computed_numbers() {
             "readiness.problem_awareness.1"
         ]
     );
+    assert_eq!(items[0]["number"], 31);
     assert_eq!(items[0]["mean_from"], 1.0);
     assert_eq!(items[0]["mean_to"], 1.5);
     assert_eq!(items[0]["delta"], 25.0);
+    assert_eq!(
+        (&items[0]["n_from"], &items[0]["n_to"]),
+        (&3.into(), &2.into())
+    );
     assert_eq!(
         (&items[0]["scale_min"], &items[0]["scale_max"]),
         (&0.into(), &2.into())
     );
     assert_eq!(items[0]["dont_know_to"], 2);
-    assert_eq!(items[1]["mean_to"], 3.75);
+    // 3.75 is shown, and written, as 3.8: one rounding rule, halves away from zero.
+    assert_eq!(items[1]["mean_to"], 3.8);
     assert_eq!(items[1]["to"], 69.0);
     assert_eq!(items[1]["delta"], 19.0);
+    assert_eq!(items[1]["mean_delta"], 0.8);
     assert_eq!(items[2]["mean_delta"], 0.5);
     assert_eq!(items[2]["delta"], 13.0);
 
     let not_comparable = json["not_comparable"].as_array().unwrap();
     assert_eq!(not_comparable.len(), 2);
     assert_eq!(not_comparable[0]["key"], "fit.answers_problem.1");
-    assert_eq!(not_comparable[0]["answered_from"], true);
-    assert_eq!(not_comparable[0]["answered_to"], false);
+    assert_eq!(not_comparable[0]["number"], 13);
+    assert_eq!(not_comparable[0]["scored_from"], true);
+    assert_eq!(not_comparable[0]["scored_to"], false);
     assert_eq!(not_comparable[1]["key"], "support.evaluation.1");
     assert_eq!(not_comparable[1]["answered_to"], true);
     assert_eq!(not_comparable[1]["known"], true);
 
-    assert_eq!(json["dont_know"]["from"], 4);
-    assert_eq!(json["dont_know"]["to"], 2);
+    assert_eq!(json["answers"]["from"]["dont_know"], 4);
+    assert_eq!(json["answers"]["from"]["answered"], 13);
+    assert_eq!(json["answers"]["from"]["dont_know_share"], 31.0);
+    assert_eq!(json["answers"]["to"]["dont_know"], 2);
+    assert_eq!(json["answers"]["to"]["dont_know_share"], 15.0);
+
+    // The process leader apart: 100 % → 25 % in problem awareness.
+    let consultant = &json["consultant"];
+    assert_eq!(
+        (&consultant["n_from"], &consultant["n_to"]),
+        (&1.into(), &1.into())
+    );
+    let awareness_apart = consultant["areas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["key"] == "readiness.problem_awareness")
+        .unwrap();
+    assert_eq!(
+        (&awareness_apart["from"], &awareness_apart["to"]),
+        (&100.0.into(), &25.0.into())
+    );
 
     let roles_from = json["roles"]["from"].as_array().unwrap();
     assert_eq!(roles_from[0]["role"], "leader");
@@ -379,35 +471,249 @@ fn compare_as_json_carries_the_hand_computed_numbers() {
 }
 
 #[test]
+fn the_process_leader_is_pooled_only_when_asked() {
+    let fixture = fixture();
+    let json: Value = serde_json::from_str(&compare(
+        &fixture,
+        &["--format", "json", "--with-consultant"],
+    ))
+    .unwrap();
+    assert_eq!(json["with_consultant"], true);
+    assert_eq!(json["consultant"], Value::Null);
+    assert_eq!(json["from"]["counted"], 5);
+    // Problem awareness with the process leader: 4.5 / 7 = 64 % → 5.75 / 10 = 58 %, −6.
+    let awareness = &json["sections"][0]["subdomains"][0];
+    assert_eq!(
+        (&awareness["from"], &awareness["to"]),
+        (&64.0.into(), &58.0.into())
+    );
+    assert_eq!(awareness["delta"], -6.0);
+    assert_eq!(
+        (&awareness["n_from"], &awareness["n_to"]),
+        (&5.into(), &5.into())
+    );
+    let text = compare(&fixture, &["--with-consultant", "--lang", "en"]);
+    assert!(
+        text.contains("pooled into the service's score (--with-consultant)"),
+        "{text}"
+    );
+}
+
+/// A service whose change is hand-computable with its interval: five staff (codes a–e)
+/// answer problem awareness all 2 (25 %) before and all 4 (75 %) after, with no spread:
+/// every resample gives +50, so the interval is +50 to +50 and the change is starred. In
+/// leaders seeking solutions they answer 1, 1, 5, 5, 3 (50 %) before and 1, 5, 5, 5, 2
+/// (65 %) after: +15, with a spread that puts 0 inside the interval, so no star.
+fn starred_fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    let mut store = Store::open(&db).unwrap();
+    let instrument = Instrument::standard();
+    let service = store
+        .create_service("Nordby barnevern", &[], "", at(0))
+        .unwrap();
+    let keys = |subdomain: &str| -> Vec<String> {
+        instrument
+            .items()
+            .iter()
+            .filter(|i| format!("{}.{}", i.section.key, i.subdomain.key) == subdomain)
+            .map(|i| i.item.key.clone())
+            .collect()
+    };
+    let (awareness, seek) = (
+        keys("readiness.problem_awareness"),
+        keys("readiness.leaders_seek_solutions"),
+    );
+    let mut round_a_id = String::new();
+    for (label, held_on, aware, seeking) in [
+        ("Før", date(1, 10), 2, [1, 1, 5, 5, 3]),
+        ("Etter", date(6, 10), 4, [1, 5, 5, 5, 2]),
+    ] {
+        let round = store
+            .create_round(
+                &service.id,
+                label,
+                held_on,
+                RoundKind::Before,
+                instrument,
+                at(1),
+            )
+            .unwrap();
+        if round_a_id.is_empty() {
+            round_a_id = round.id.clone();
+        }
+        for (code, seek_value) in ["a", "b", "c", "d", "e"].into_iter().zip(seeking) {
+            let who = store
+                .create_respondent(&round.id, Role::Staff, code, at(2))
+                .unwrap();
+            for (keys, value) in [(&awareness, aware), (&seek, seek_value)] {
+                for key in keys {
+                    store
+                        .save_response(&who.id, key, Some(Response::Score(value)), at(3))
+                        .unwrap();
+                }
+            }
+        }
+    }
+    Fixture {
+        db,
+        dir: dir.path().to_path_buf(),
+        _dir: dir,
+        round_a_id,
+    }
+}
+
+#[test]
+fn a_star_needs_five_respondents_and_an_interval_beyond_zero() {
+    let fixture = starred_fixture();
+    let out = kartlegg(
+        &fixture.db,
+        &[
+            "compare",
+            "--service",
+            "Nordby barnevern",
+            "--from",
+            "Før",
+            "--to",
+            "Etter",
+            "--format",
+            "json",
+        ],
+    );
+    let json: Value = serde_json::from_str(&success(&out)).unwrap();
+    let readiness = &json["sections"][0];
+    let awareness = &readiness["subdomains"][0];
+    assert_eq!(
+        (&awareness["from"], &awareness["to"]),
+        (&25.0.into(), &75.0.into())
+    );
+    assert_eq!(awareness["delta"], 50.0);
+    assert_eq!(
+        (&awareness["interval_low"], &awareness["interval_high"]),
+        (&50.0.into(), &50.0.into())
+    );
+    assert_eq!(awareness["notable"], true);
+    // Paired: the same five, the same +50.
+    assert_eq!(awareness["paired"]["delta"], 50.0);
+    assert_eq!(awareness["paired"]["notable"], true);
+
+    let seek = &readiness["subdomains"][1];
+    assert_eq!((&seek["from"], &seek["to"]), (&50.0.into(), &65.0.into()));
+    assert_eq!(seek["delta"], 15.0);
+    let (low, high) = (
+        seek["interval_low"].as_f64().unwrap(),
+        seek["interval_high"].as_f64().unwrap(),
+    );
+    assert!(low < 0.0 && high > 15.0, "{low} {high}");
+    assert_eq!(seek["notable"], false);
+
+    // Readiness pools both: 6 of 12 items in common, comparable; (25 + 50) / 2 = 37.5 → 38 %
+    // against (75 + 65) / 2 = 70 %: +32, an interval above 0 that holds +32.
+    assert_eq!(
+        (&readiness["items_common"], &readiness["comparable"]),
+        (&6.into(), &true.into())
+    );
+    assert_eq!(
+        (&readiness["from"], &readiness["to"]),
+        (&38.0.into(), &70.0.into())
+    );
+    assert_eq!(readiness["delta"], 32.0);
+    let (low, high) = (
+        readiness["interval_low"].as_f64().unwrap(),
+        readiness["interval_high"].as_f64().unwrap(),
+    );
+    assert!(low > 0.0 && low <= 32.0 && high >= 32.0, "{low} {high}");
+    assert_eq!(readiness["notable"], true);
+
+    // The text says the same: the star, the interval, the coverage, n.
+    let text = success(&kartlegg(
+        &fixture.db,
+        &[
+            "compare",
+            "--service",
+            "Nordby barnevern",
+            "--from",
+            "Før",
+            "--to",
+            "Etter",
+            "--lang",
+            "en",
+        ],
+    ));
+    let lines = columns(&text);
+    has_line(
+        &lines,
+        "Problem awareness | 25 % ○ | 75 % ◐ | +50 ★ | +50 to +50 | 3/3 | 5 → 5 | 0 % → 0 %",
+    );
+    // The paired table: five with the same codes.
+    has_line(
+        &lines,
+        "Problem awareness | 5 | 25 % ○ | 75 % ◐ | +50 ★ | +50 to +50",
+    );
+}
+
+#[test]
 fn compare_as_text_and_markdown() {
     let fixture = fixture();
     let text = compare(&fixture, &[]);
     let lines = columns(&text);
     has_line(
         &lines,
-        "Endringsberedskap | 50 % ◐ | 66 % ◐ | +16 ★ | 4 → 4 | 3 ⚑ → 0",
+        "Endringsberedskap | 50 % ◐ | 66 % ◐ | ⊘ | – | 2/12 | 4 → 4 | 38 % ⚑ → 0 % | 100 % ● → 25 % ○",
     );
     has_line(
         &lines,
-        "Kompetansedrivere | 50 % ◐ | 75 % ◐ | +25 ★ | 3 → 2 | 1 → 2 ⚑",
+        "Problemforståelse | 50 % ◐ | 66 % ◐ | +16 | – | 2/3 | 4 → 4 | 38 % ⚑ → 0 % | 100 % ● → 25 % ○",
     );
-    has_line(&lines, "Passform | 50 % ◐ | – | – | 1 → 0 | 0 → 0");
+    has_line(
+        &lines,
+        "Opplæring | 50 % ◐ | 75 % ◐ | ⊘ | – | 1/3 | 3 → 2 | 25 % → 50 % ⚑ | – → –",
+    );
+    // An area with nothing answered has no change, not "not comparable".
+    has_line(
+        &lines,
+        "Ledere søker løsninger | – | – | – | – | 0/3 | 0 → 0 | – → – | – → –",
+    );
+    has_line(&lines, "Problemforståelse | 3 | 56 % ◐ | 63 % ◐ | +7 | –");
     assert!(text.contains(&format!("«{SERVICE}»")), "{text}");
-    assert!(text.contains("«Vet ikke»-svar i alt: 4 → 2."), "{text}");
-    assert!(text.contains("support.evaluation.1"), "{text}");
+    assert!(
+        text.contains("«Vet ikke» i alt: 4 av 13 (31 %) → 2 av 13 (15 %)."),
+        "{text}"
+    );
+    // Items that cannot be compared by number and text, with the reason.
     has_line(
         &lines,
-        "readiness.problem_awareness.2 | +19 ★ | 3,0 | 3,8 | Behovet for endring bygger på kunnskap om tjenesten, for eksempel tilsyn, avvik, fristbrudd eller tilbakemeldinger fra barn og familier.",
+        "support.evaluation.1 | Svar med skåre bare i Etter programmet | 21. Programeier hjelper oss å finne ut om praksisen vår faktisk har endret seg.",
     );
-    has_line(&lines, "Endringsberedskap | for få til å vise | 25 % ○");
+    has_line(
+        &lines,
+        "readiness.problem_awareness.2 | 2 → 4 | +19 | 3,0 | 3,8 | 2. Behovet for endring bygger på kunnskap om tjenesten, for eksempel tilsyn, avvik, fristbrudd eller tilbakemeldinger fra barn og familier.",
+    );
+    has_line(
+        &lines,
+        "Endringsberedskap – Problemforståelse | 3 av 8 (38 %) ⚑ | 0 av 8 (0 %) | 0 av 8 (0 %) | 0 av 8 (0 %)",
+    );
+    has_line(
+        &lines,
+        "Endringsberedskap | for få til å vise | 25 % ○ | for få til å vise",
+    );
+    assert!(text.contains("konvensjon fra NIRN/SISEP"), "{text}");
+    assert!(
+        text.contains("«verken enig eller uenig» som 50 %"),
+        "{text}"
+    );
 
     let english = compare(&fixture, &["--lang", "en"]);
     assert!(
-        english.contains("“Don't know” answers in all: 4 → 2."),
+        english.contains("“Don't know” in all: 4 of 13 (31 %) → 2 of 13 (15 %)."),
         "{english}"
     );
     assert!(english.contains("Leader (n = 1)"), "{english}");
     assert!(english.contains("3.0"), "{english}");
+    assert!(
+        english.contains("From: Før | samling <1> (2026-01-10), 4 respondents"),
+        "{english}"
+    );
 
     let markdown = compare(&fixture, &["--format", "markdown"]);
     assert!(
@@ -418,16 +724,16 @@ fn compare_as_text_and_markdown() {
     );
     assert!(
         markdown.contains(
-            "| Område | Før \\| samling \\<1\\> | Etter programmet | Endring | n | Vet ikke |"
+            "| Område | Før \\| samling \\<1\\> | Etter programmet | Endring | 95 %-intervall | Spørsmål | n | «Vet ikke» | Prosessleder |"
         ),
         "{markdown}"
     );
     assert!(
-        markdown.contains("| **Endringsberedskap** | 50 % ◐ | 66 % ◐ | +16 ★ | 4 → 4 | 3 ⚑ → 0 |"),
+        markdown.contains("| **Endringsberedskap** | 50 % ◐ | 66 % ◐ | ⊘ | – | 2/12 | 4 → 4 | 38 % ⚑ → 0 % | 100 % ● → 25 % ○ |"),
         "{markdown}"
     );
     assert!(
-        markdown.contains("| · Opplæring | 50 % ◐ | 75 % ◐ | +25 ★ | 3 → 2 | 1 → 2 ⚑ |"),
+        markdown.contains("| · Problemforståelse | 50 % ◐ | 66 % ◐ | +16 | – | 2/3 | 4 → 4 | 38 % ⚑ → 0 % | 100 % ● → 25 % ○ |"),
         "{markdown}"
     );
     assert!(!markdown.contains("<b>"), "{markdown}");
@@ -535,25 +841,38 @@ fn markdown_report_for_a_gathering() {
     let expect = |needle: &str| assert!(md.contains(needle), "no {needle:?} in:\n{md}");
     expect("# Rapport: «Testby \\<b\\>barnevern\\</b\\> \\& «co» \\| \\*x\\*»\n");
     expect("## Sammenligning: Før \\| samling \\<1\\> → Etter programmet\n");
+    // The comparison with its coverage, n and the process leader apart.
+    expect("Prosessleders svar er holdt utenfor tjenestens skåre og står for seg.");
+    expect(
+        "| · Problemforståelse | 50 % ◐ | 66 % ◐ | +16 | – | 2/3 | 4 → 4 | 38 % ⚑ → 0 % | 100 % ● → 25 % ○ |",
+    );
+    expect("| · Problemforståelse | 3 | 56 % ◐ | 63 % ◐ | +7 | – |");
+    expect("konvensjon fra NIRN/SISEP");
     // The trend has every round, in date order (Underveis was made last).
     expect(
-        "| Område | Før \\| samling \\<1\\> (2026-01-10) | Underveis (2026-03-15) | Etter programmet (2026-06-10) |",
+        "| Område | Før \\| samling \\<1\\> (10.01.2026) | Underveis (15.03.2026) | Etter programmet (10.06.2026) |",
     );
     expect("| Endringsberedskap | 50 % ◐ · n 4 | 50 % ◐ · n 1 | 66 % ◐ · n 4 |");
     // Roles: the leader alone is never shown.
-    expect("| Område | Leder (n = 1) | Ansatt (n = 3) |");
-    expect("| Endringsberedskap | for få til å vise | 25 % ○ |");
+    expect("| Område | Leder (n = 1) | Ansatt (n = 3) | Prosessleder (n = 1) |");
+    expect("| Endringsberedskap | for få til å vise | 25 % ○ | for få til å vise |");
     // Spread: A's readiness per respondent 87.5, 0, 50, 25; B's competence has n 2 < 3.
     expect("| Endringsberedskap | n 4 · 41 % (0–88 %) | n 1 · 50 % | n 4 · 66 % (25–100 %) |");
     expect("| Kompetansedrivere | n 3 · 50 % (0–100 %) | n 0 · – | n 2 · 75 % |");
     // The items that moved most, and "vet ikke".
     expect(
-        "| Opplæringen har et omfang som er nok til å lære det nye, uten å ta mer tid enn tjenesten kan avse. | 1,0 | 1,5 | +25 ★ | competence.training.1 |",
+        "| 31. Opplæringen har et omfang som er nok til å lære det nye, uten å ta mer tid enn tjenesten kan avse. | 1,0 | 1,5 | +25 | 3 → 2 | competence.training.1 |",
     );
-    expect("«Vet ikke»-svar i alt: 4 → 2.");
-    expect("| Endringsberedskap – Problemforståelse | 3 ⚑ | 0 |");
-    expect("| Kompetansedrivere – Opplæring | 1 | 2 ⚑ |");
-    expect("| fit.answers\\_problem.1 | Før \\| samling \\<1\\> |");
+    expect("«Vet ikke» i alt: 4 av 13 (31 %) → 2 av 13 (15 %).");
+    expect(
+        "| Endringsberedskap – Problemforståelse | 3 av 8 (38 %) ⚑ | 0 av 8 (0 %) | 0 av 8 (0 %) | 0 av 8 (0 %) |",
+    );
+    expect(
+        "| Kompetansedrivere – Opplæring | 1 av 4 (25 %) | 2 av 4 (50 %) ⚑ | 0 av 4 (0 %) | 0 av 4 (0 %) |",
+    );
+    expect(
+        "| 13. Det programmet handler om, passer med de forbedringsområdene tjenesten selv har pekt ut. | Svar med skåre bare i Før \\| samling \\<1\\> | fit.answers\\_problem.1 |",
+    );
     assert!(!md.contains("<b>"));
 
     // Chosen rounds, by id and label, still in date order; then a single round.
@@ -690,14 +1009,13 @@ fn compare_carries_consensus_stage_plans_and_goals() {
     let fixture = fixture();
     with_plans(&fixture);
     let json: Value = serde_json::from_str(&compare(&fixture, &["--format", "json"])).unwrap();
-    assert_eq!(json["format_version"], 2);
+    assert_eq!(json["format_version"], 3);
     assert_eq!(json["from"]["stage"], "agenda");
     assert_eq!(json["from"]["stage_name"], "Sette problemet på dagsorden");
     assert_eq!(json["to"]["stage"], "adapt");
     let readiness = &json["sections"][0];
     assert!(readiness.get("consensus_from").is_none(), "subdomains only");
     let awareness = &readiness["subdomains"][0];
-    // The version 1 fields are still there, beside the new ones.
     assert_eq!(awareness["from"], 50.0);
     assert_eq!(awareness["delta"], 16.0);
     assert_eq!(awareness["consensus_from"], 3);
@@ -735,17 +1053,17 @@ fn compare_carries_consensus_stage_plans_and_goals() {
     let lines = columns(&compare(&fixture, &[]));
     has_line(
         &lines,
-        "Problemforståelse | 50 % ◐ | 66 % ◐ | +16 ★ | 3 (50 %) → 4 (75 %) | 4 → 4 | 3 ⚑ → 0",
+        "Problemforståelse | 50 % ◐ | 66 % ◐ | +16 | – | 2/3 | 4 → 4 | 38 % ⚑ → 0 % | 3 (50 %) → 4 (75 %) | 100 % ● → 25 % ○",
     );
     has_line(
         &lines,
-        "Opplæring | 50 % ◐ | 75 % ◐ | +25 ★ | – → 2 (100 %) | 3 → 2 | 1 → 2 ⚑",
+        "Opplæring | 50 % ◐ | 75 % ◐ | ⊘ | – | 1/3 | 3 → 2 | 25 % → 50 % ⚑ | – → 2 (100 %) | – → –",
     );
     let markdown = compare(&fixture, &["--format", "markdown", "--lang", "en"]);
     for needle in [
-        "| Area | Før \\| samling \\<1\\> | Etter programmet | Change | Consensus | n | Don't know |",
-        "| · Problem awareness | 50 % ◐ | 66 % ◐ | +16 ★ | 3 (50 %) → 4 (75 %) | 4 → 4 | 3 ⚑ → 0 |",
-        "| **Readiness for change** | 50 % ◐ | 66 % ◐ | +16 ★ |  | 4 → 4 | 3 ⚑ → 0 |",
+        "| Area | Før \\| samling \\<1\\> | Etter programmet | Change | 95 % interval | Items | n | “Don't know” | Consensus | Process leader |",
+        "| · Problem awareness | 50 % ◐ | 66 % ◐ | +16 | – | 2/3 | 4 → 4 | 38 % ⚑ → 0 % | 3 (50 %) → 4 (75 %) | 100 % ● → 25 % ○ |",
+        "| **Readiness for change** | 50 % ◐ | 66 % ◐ | ⊘ | – | 2/12 | 4 → 4 | 38 % ⚑ → 0 % |  | 100 % ● → 25 % ○ |",
         "· Implementation stage: Put the problem on the agenda",
         "· Implementation stage: Adapt the measures",
     ] {
@@ -762,16 +1080,16 @@ fn markdown_report_shows_the_plan_the_goal_matrix_and_the_consensus() {
     // Rounds with their stage, and the stage on the trend.
     expect("| Runde | Dato | Når | Svar | Versjon | Implementeringsfase |");
     expect(
-        "| Før \\| samling \\<1\\> | 2026-01-10 | Før | 4 | 1.0 | Sette problemet på dagsorden |",
+        "| Før \\| samling \\<1\\> | 10.01.2026 | Før | 5 | 1.0 | Sette problemet på dagsorden |",
     );
-    expect("| Underveis | 2026-03-15 | Underveis | 1 | 1.0 | – |");
+    expect("| Underveis | 15.03.2026 | Underveis | 1 | 1.0 | – |");
     expect("| Implementeringsfase | Sette problemet på dagsorden | – | Tilpasse tiltak |");
     // The comparison table has the consensus column.
     expect(
-        "| Område | Før \\| samling \\<1\\> | Etter programmet | Endring | Konsensus | n | Vet ikke |",
+        "| Område | Før \\| samling \\<1\\> | Etter programmet | Endring | 95 %-intervall | Spørsmål | n | «Vet ikke» | Konsensus | Prosessleder |",
     );
     expect(
-        "| · Problemforståelse | 50 % ◐ | 66 % ◐ | +16 ★ | 3 (50 %) → 4 (75 %) | 4 → 4 | 3 ⚑ → 0 |",
+        "| · Problemforståelse | 50 % ◐ | 66 % ◐ | +16 | – | 2/3 | 4 → 4 | 38 % ⚑ → 0 % | 3 (50 %) → 4 (75 %) | 100 % ● → 25 % ○ |",
     );
     expect("*Konsensus = verdien gruppen ble enige om");
     // The plan, with user text escaped.
@@ -783,15 +1101,15 @@ fn markdown_report_shows_the_plan_the_goal_matrix_and_the_consensus() {
     expect("| \\<i\\>Ingen tid\\</i\\> \\| \\*x\\* | Gruppe/team |");
     expect("| Strategi |\n| --- |\n| Opplæring i arbeidstiden |");
     expect("| Tiltak | Ansvarlig | Frist | Status |");
-    expect("| Kurs for alle | Fagleder | 2026-02-01 | ✓ utført 2026-02-20 |");
-    expect("| Avtale med RKBU | Leder | 2020-01-01 | ⚠ over fristen |");
-    expect("| Oppfølging i teamet | Nøkkelperson | 2099-12-31 | ☐ åpent |");
+    expect("| Kurs for alle | Fagleder | 01.02.2026 | ✓ utført 20.02.2026 |");
+    expect("| Avtale med RKBU | Leder | 01.01.2020 | ⚠ over fristen |");
+    expect("| Oppfølging i teamet | Nøkkelperson | 31.12.2099 | ☐ åpent |");
     assert!(!md.contains("<i>"), "{md}");
     // The goal matrix: goals × rounds, in words and symbols.
     expect("## Mål, runde for runde\n");
     expect("*○ Ikke oppnådd · ◐ Delvis oppnådd · ● Oppnådd · – ikke vurdert i runden*");
     expect(
-        "| Mål | Gjelder | Før \\| samling \\<1\\> (2026-01-10) | Underveis (2026-03-15) | Etter programmet (2026-06-10) |",
+        "| Mål | Gjelder | Før \\| samling \\<1\\> (10.01.2026) | Underveis (15.03.2026) | Etter programmet (10.06.2026) |",
     );
     expect(
         "| Alle har fått opplæring | Opplæring | ○ Ikke oppnådd | ◐ Delvis oppnådd | ● Oppnådd |",
@@ -928,7 +1246,7 @@ fn html_report_renders_in_headless_chromium() {
         expect(&format!("-heading\">{heading}</h2>"));
     }
     expect(
-        "<th scope=\"row\">Readiness for change</th><td class=\"num\">50 % ◐</td><td class=\"num\">66 % ◐</td><td class=\"num\">+16 ★</td><td class=\"num\"></td><td class=\"num\">4 → 4</td><td class=\"num\">3 ⚑ → 0</td>",
+        "<th scope=\"row\">Readiness for change</th><td class=\"num\">50 % ◐</td><td class=\"num\">66 % ◐</td><td class=\"num\">⊘</td><td class=\"num\">–</td><td class=\"num\">2/12</td><td class=\"num\">4 → 4</td><td class=\"num\">38 % ⚑ → 0 %</td><td class=\"num\"></td><td class=\"num\">100 % ● → 25 % ○</td>",
     );
     expect("<td class=\"num\">3 (50 %) → 4 (75 %)</td>");
     // The plan, its user text inert, and the goal matrix as a table of words and symbols.

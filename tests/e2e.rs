@@ -595,10 +595,15 @@ fn compare_before_with_after_from_the_demo() {
     let parsed: serde_json::Value = serde_json::from_str(&json).expect("compare gives JSON");
     let readiness = &parsed["sections"][0];
     assert_eq!(readiness["key"], "readiness");
-    let (from, to, delta) = (
+    let (from, to, delta, notable) = (
         readiness["from"].as_f64().unwrap(),
         readiness["to"].as_f64().unwrap(),
         readiness["delta"].as_f64().unwrap(),
+        readiness["notable"].as_bool().unwrap(),
+    );
+    let (low, high) = (
+        readiness["interval_low"].as_f64().unwrap(),
+        readiness["interval_high"].as_f64().unwrap(),
     );
 
     let mut tui = Tui::start(&db, "en");
@@ -608,11 +613,20 @@ fn compare_before_with_after_from_the_demo() {
     tui.send(ENTER);
     tui.wait_for("Rounds – Fjellbygd");
     tui.send("c");
-    tui.wait_for("Før samling 1 (n=6) → Etter programmet (n=6)");
+    tui.wait_for("Fjellbygd barneverntjeneste: Før samling 1 → Etter programmet");
+    tui.wait_for("n 6 → 6");
     let line = tui.line_with("Readiness for change");
-    let expected = format!("{from:.0} %  {to:.0} %  ▲ {delta:+.0}");
+    let expected = format!("{from:>4} ◐{to:>4} ▲ {delta:+}");
     assert!(line.contains(&expected), "{line:?} lacks {expected:?}");
-    assert_eq!(delta >= 10.0, line.contains('★'), "{line:?}");
+    assert_eq!(notable, line.contains('★'), "{line:?}");
+    // The interval as the JSON gives it, in the details of the selected row.
+    let signed = |v: f64| match v {
+        v if v > 0.0 => format!("+{v}"),
+        v if v < 0.0 => format!("−{}", -v),
+        _ => "0".to_string(),
+    };
+    let interval = format!("95 % interval: {} to {}.", signed(low), signed(high));
+    tui.wait_for(&interval);
 
     // The items view lists the item that moved most first.
     tui.send(TAB);

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use kartlegg::domain::compare::Options;
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::{Answer, Respondent, Response, Role, Round, RoundKind, Service};
 use kartlegg::domain::scoring::{AnswerSet, summarize};
@@ -25,8 +26,14 @@ fn assert_kept_equal_recomputed(store: &Store) {
     for service in store.services().unwrap() {
         let rounds = store.rounds(&service.service.id).unwrap();
         let ids: Vec<&str> = rounds.iter().map(|r| r.round.id.as_str()).collect();
-        let kept = store.round_scores(instrument, &ids).unwrap();
-        for (round, kept) in rounds.iter().zip(kept) {
+        let pooled = Options {
+            with_consultant: true,
+        };
+        let kept = store.round_scores(instrument, &ids, pooled).unwrap();
+        let own = store
+            .round_scores(instrument, &ids, Options::default())
+            .unwrap();
+        for ((round, kept), own) in rounds.iter().zip(kept).zip(own) {
             let answers = store.round_answers(&round.round.id).unwrap();
             let sets: Vec<&AnswerSet> = answers.iter().map(|(_, a)| a).collect();
             assert_eq!(kept.respondents, answers.len());
@@ -34,6 +41,20 @@ fn assert_kept_equal_recomputed(store: &Store) {
                 kept.sections,
                 summarize(instrument, &sets),
                 "{}",
+                round.round.label
+            );
+            // The service's own score: the process leader's answers taken out.
+            let service_sets: Vec<&AnswerSet> = answers
+                .iter()
+                .filter(|(r, _)| r.role != Role::Consultant)
+                .map(|(_, a)| a)
+                .collect();
+            assert_eq!(own.respondents, service_sets.len());
+            assert_eq!(own.apart, answers.len() - service_sets.len());
+            assert_eq!(
+                own.sections,
+                summarize(instrument, &service_sets),
+                "{} without the process leader",
                 round.round.label
             );
             for (respondent, set) in &answers {
@@ -48,7 +69,8 @@ fn assert_kept_equal_recomputed(store: &Store) {
     }
 }
 
-/// Two rounds of one service, with two and one respondents.
+/// Two rounds of one service, with two and one respondents; the second in the first round
+/// is the process leader, whose tallies the service's own score leaves out.
 fn seeded(path: &Path) -> (Store, Vec<String>) {
     let mut store = Store::open(path).unwrap();
     let instrument = Instrument::standard();
@@ -66,10 +88,13 @@ fn seeded(path: &Path) -> (Store, Vec<String>) {
                 at(0),
             )
             .unwrap();
-        for _ in 0..n {
-            let p = store
-                .create_respondent(&round.id, Role::Staff, "", at(0))
-                .unwrap();
+        for i in 0..n {
+            let role = if i == 1 {
+                Role::Consultant
+            } else {
+                Role::Staff
+            };
+            let p = store.create_respondent(&round.id, role, "", at(0)).unwrap();
             respondents.push(p.id);
         }
     }
@@ -290,7 +315,7 @@ fn a_version_2_database_is_upgraded_with_its_kept_scores_filled() {
     assert_eq!(SCHEMA_VERSION, 3);
     assert_kept_equal_recomputed(&store);
     let kept = store
-        .round_scores(Instrument::standard(), &["r1", "r2"])
+        .round_scores(Instrument::standard(), &["r1", "r2"], Options::default())
         .unwrap();
     let fit = &kept[0].sections[1];
     assert_eq!((fit.key.as_str(), fit.tally.scored), ("fit", 2));

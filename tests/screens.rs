@@ -349,38 +349,38 @@ fn the_comparison_on_screen_is_the_domain_comparison() {
     let service = &store.services().unwrap()[1].service;
     assert_eq!(service.name, "Fjellbygd barneverntjeneste");
     let rounds = store.rounds(&service.id).unwrap();
-    let sets = |i: usize| -> Vec<kartlegg::domain::scoring::AnswerSet> {
-        store
-            .round_answers(&rounds[i].round.id)
-            .unwrap()
-            .into_iter()
-            .map(|(_, a)| a)
-            .collect()
-    };
-    let (before, after) = (sets(0), sets(1));
+    let answers = |i: usize| store.round_answers(&rounds[i].round.id).unwrap();
+    let (before, after) = (answers(0), answers(1));
+    use kartlegg::domain::compare::answered;
     let c = kartlegg::domain::compare::compare(
         Instrument::standard(),
-        &before.iter().collect::<Vec<_>>(),
-        &after.iter().collect::<Vec<_>>(),
+        &answered(&before),
+        &answered(&after),
+        kartlegg::domain::compare::Options::default(),
     );
-    let fit = &c.sections[1].change;
+    let fit = &c.sections[1].area;
     let line = screen
         .lines()
         .find(|l| l.contains("│Programme fit "))
         .unwrap_or_else(|| panic!("{screen}"));
     let expected = format!(
-        "{:.0} %  {:.0} %  ▲ {:+.0}",
-        fit.from.percent().unwrap(),
-        fit.to.percent().unwrap(),
-        fit.delta().unwrap()
+        "{:>4} ◐{:>4} ▲ {}",
+        fit.change.from.percent().unwrap(),
+        fit.change.to.percent().unwrap(),
+        kartlegg::present::change(&fit.change),
     );
-    assert!(line.contains(&expected), "{line} lacks {expected}");
-    // Changing the from-round to the after-round itself gives no change.
-    f.act(&[Action::CycleFrom]);
     assert!(
-        f.render(120, 40)
-            .contains("Etter programmet (n=6) → Etter programmet (n=6)")
+        line.contains(&expected),
+        "{line} lacks {expected}\n{screen}"
     );
+    // Changing the from-round to the after-round itself gives no change, and says so.
+    f.act(&[Action::CycleFrom]);
+    let screen = f.render(120, 40);
+    assert!(
+        screen.contains("Etter programmet → Etter programmet"),
+        "{screen}"
+    );
+    assert!(screen.contains("the same round"), "{screen}");
 }
 
 #[test]

@@ -7,22 +7,26 @@ use std::process::ExitCode;
 use serde::Serialize;
 
 use super::report_model::{
-    Align, ComparisonModel, PlanData, RoundData, Table, band_code, delta, dont_know,
-    escape_markdown, item_text, legend, mean, percent, quoted, role_name, rounded, section_name,
-    subdomain_name,
+    Align, Block, ComparisonModel, PlanData, RoundData, Table, band_code, change_legend, legend,
+    markdown_document, quoted, role_name, section_name, subdomain_name, text_document,
 };
-use crate::domain::compare::{Change, DEFAULT_MIN_GROUP, NOTABLE_POINTS, RoleGroup, by_role};
+use crate::domain::compare::{
+    AreaChange, BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, Change, DEFAULT_MIN_GROUP, INTERVAL_LEVEL,
+    MIN_RESPONDENTS_FOR_STAR, NOTABLE_POINTS, Options, RoleGroup, by_role,
+};
 use crate::domain::instrument::Instrument;
 use crate::domain::plan::{GoalStatus, Level, Stage};
-use crate::domain::scoring::Tally;
-use crate::domain::trend::answered_in;
+use crate::domain::scoring::{DONT_KNOW_MIN_ANSWERS, Tally};
 use crate::i18n::plan_names::stage_key;
 use crate::i18n::{Lang, tr, trf};
+use crate::present;
 use crate::store::Store;
 
-/// Version of the JSON document; raised when a field changes meaning or goes away, and at 2
-/// for the consensus, stage, plan items and goals added beside the version 1 fields.
-pub const JSON_FORMAT_VERSION: u32 = 2;
+/// Version of the JSON document; raised when a field changes meaning or goes away: 2 added
+/// the consensus, stage, plan items and goals; 3 computes a change over the items scored in
+/// both rounds, adds its coverage, interval and paired change, the shares of "don't know" and
+/// "not applicable", and keeps the process leader apart.
+pub const JSON_FORMAT_VERSION: u32 = 3;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -53,6 +57,11 @@ pub struct CompareArgs {
     /// Role groups with fewer respondents show their n only, no scores
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MIN_GROUP, value_parser = parse_min_group)]
     pub min_group: usize,
+
+    /// Pool the process leader's (consultant's) answers into the service's scores; by
+    /// default they are shown apart
+    #[arg(long)]
+    pub with_consultant: bool,
 }
 
 pub fn run(store: &Store, instrument: &Instrument, lang: Lang, request: &CompareArgs) -> ExitCode {
@@ -69,7 +78,13 @@ pub fn run(store: &Store, instrument: &Instrument, lang: Lang, request: &Compare
         Ok(found) => found,
         Err(e) => return super::report_model::lookup_failed(lang, &e),
     };
-    let model = ComparisonModel::new(instrument, &service, &from, &to);
+    let options = Options {
+        with_consultant: request.with_consultant,
+    };
+    let model = ComparisonModel::new(instrument, &service, &from, &to, options);
+    if model.backwards() {
+        super::complain(&backwards_warning(lang, &model));
+    }
     let output = match request.format {
         Format::Text => text(instrument, lang, &model, request.min_group),
         Format::Markdown => markdown(instrument, lang, &model, request.min_group),
@@ -78,19 +93,103 @@ pub fn run(store: &Store, instrument: &Instrument, lang: Lang, request: &Compare
     super::report_model::print(&output)
 }
 
+/// Says that the from-round is dated after the to-round.
+pub fn backwards_warning(lang: Lang, model: &ComparisonModel) -> String {
+    trf(
+        lang,
+        "compare.backwards",
+        &[
+            ("from", &model.from.title(lang)),
+            ("to", &model.to.title(lang)),
+        ],
+    )
+}
+
 // ---- tables shared with the report ----
 
-/// Sections with their subdomains: from, to, change, n, "vet ikke"; after the change the
-/// gathering's consensus per subdomain, when either round has one.
+/// The scores as the two rounds give them over the area's comparable items, the change with
+/// its interval, how many items and respondents it rests on, and the share of "don't know";
+/// then the gathering's consensus and the process leader's own scores, where there are any.
 pub fn sections_table(instrument: &Instrument, lang: Lang, model: &ComparisonModel) -> Table {
-    let table = Table::new(
+    let mut header = vec![
+        tr(lang, "summary.area").to_string(),
+        model.from.round.label.clone(),
+        model.to.round.label.clone(),
+        tr(lang, "report.col_change").to_string(),
+        trf(lang, "report.col_interval", &[("level", &INTERVAL_LEVEL)]),
+        tr(lang, "report.col_items").to_string(),
+        tr(lang, "report.col_n").to_string(),
+        tr(lang, "report.col_dont_know_share").to_string(),
+    ];
+    let consensus = model.has_consensus();
+    if consensus {
+        header.push(tr(lang, "report.col_consensus").to_string());
+    }
+    let consultant = model.comparison.consultant.as_ref();
+    if consultant.is_some() {
+        header.push(tr(lang, "report.col_consultant").to_string());
+    }
+    let mut align = vec![Align::Left];
+    align.extend(std::iter::repeat_n(Align::Right, header.len() - 1));
+    let mut table = Table::new(header, align);
+    let row = |name: &str, area: &AreaChange| {
+        let mut cells = vec![
+            name.to_string(),
+            present::score(&area.change.from),
+            present::score(&area.change.to),
+            present::area_change(area),
+            present::change_interval(lang, &area.change),
+            present::coverage(area),
+            present::respondents(&area.change),
+            format!(
+                "{} → {}",
+                present::dont_know_share(&area.answers_from),
+                present::dont_know_share(&area.answers_to)
+            ),
+        ];
+        if consensus {
+            cells.push(model.consensus_change(instrument, &area.key));
+        }
+        if let Some(consultant) = consultant {
+            cells.push(match consultant.area(&area.key) {
+                Some((from, to)) => format!("{} → {}", present::score(from), present::score(to)),
+                None => present::NONE.to_string(),
+            });
+        }
+        cells
+    };
+    for section in &model.comparison.sections {
+        let mut cells = row(
+            section_name(instrument, lang, &section.area.key),
+            &section.area,
+        );
+        if consensus {
+            // A consensus is agreed per subdomain, never per section.
+            let column = cells.len() - 1 - usize::from(consultant.is_some());
+            cells[column] = String::new();
+        }
+        table.row(cells);
+        for subdomain in &section.subdomains {
+            table.sub_row(row(
+                subdomain_name(instrument, lang, &subdomain.key),
+                subdomain,
+            ));
+        }
+    }
+    table
+}
+
+/// The change over the respondents whose code appears in both rounds, per area where there
+/// are such respondents; `None` when there are none.
+pub fn paired_table(instrument: &Instrument, lang: Lang, model: &ComparisonModel) -> Option<Table> {
+    let mut table = Table::new(
         vec![
             tr(lang, "summary.area").to_string(),
+            tr(lang, "report.col_pairs").to_string(),
             model.from.round.label.clone(),
             model.to.round.label.clone(),
             tr(lang, "report.col_change").to_string(),
-            tr(lang, "report.col_n").to_string(),
-            tr(lang, "report.col_dont_know").to_string(),
+            trf(lang, "report.col_interval", &[("level", &INTERVAL_LEVEL)]),
         ],
         vec![
             Align::Left,
@@ -101,66 +200,77 @@ pub fn sections_table(instrument: &Instrument, lang: Lang, model: &ComparisonMod
             Align::Right,
         ],
     );
-    let cells = |name: &str, change: &Change| {
-        let (n_from, n_to) = model.n(&change.key);
-        vec![
-            name.to_string(),
-            score_cell(&change.from),
-            score_cell(&change.to),
-            delta(change),
-            format!("{n_from} → {n_to}"),
-            dont_know(change),
-        ]
-    };
-    let consensus = model.has_consensus();
-    let mut table = if consensus {
-        with_column(table, CONSENSUS_COLUMN, tr(lang, "report.col_consensus"))
-    } else {
-        table
-    };
-    let mut add = |row: Vec<String>, consensus_cell: Option<String>, sub: bool| {
-        let row = match (consensus, consensus_cell) {
-            (true, cell) => insert_cell(row, CONSENSUS_COLUMN, cell.unwrap_or_default()),
-            (false, _) => row,
-        };
-        if sub {
-            table.sub_row(row);
-        } else {
-            table.row(row);
-        }
-    };
     for section in &model.comparison.sections {
-        let key = &section.change.key;
-        add(
-            cells(section_name(instrument, lang, key), &section.change),
-            None,
-            false,
-        );
-        for subdomain in &section.subdomains {
-            add(
-                cells(subdomain_name(instrument, lang, &subdomain.key), subdomain),
-                Some(model.consensus_change(instrument, &subdomain.key)),
-                true,
-            );
+        for (area, sub) in std::iter::once((&section.area, false))
+            .chain(section.subdomains.iter().map(|d| (d, true)))
+        {
+            let Some(paired) = area.paired.as_ref().filter(|_| area.comparable()) else {
+                continue;
+            };
+            let name = if sub {
+                subdomain_name(instrument, lang, &area.key)
+            } else {
+                section_name(instrument, lang, &area.key)
+            };
+            let cells = vec![
+                name.to_string(),
+                paired.n_from.to_string(),
+                present::score(&paired.from),
+                present::score(&paired.to),
+                present::change(paired),
+                present::change_interval(lang, paired),
+            ];
+            if sub {
+                table.sub_row(cells);
+            } else {
+                table.row(cells);
+            }
         }
     }
-    table
+    (!table.rows.is_empty()).then_some(table)
 }
 
-/// Where the consensus stands in the comparison table: right after the change in the
-/// individual scores.
-const CONSENSUS_COLUMN: usize = 4;
-
-/// The table with an empty right-aligned column at `index`.
-fn with_column(mut table: Table, index: usize, header: &str) -> Table {
-    table.header.insert(index, header.to_string());
-    table.align.insert(index, Align::Right);
-    table
+/// The process leader's own scores, apart from the service's; `None` without any.
+pub fn consultant_table(
+    instrument: &Instrument,
+    lang: Lang,
+    model: &ComparisonModel,
+) -> Option<Table> {
+    let consultant = model.comparison.consultant.as_ref()?;
+    let mut table = Table::new(
+        vec![
+            tr(lang, "summary.area").to_string(),
+            format!("{} (n = {})", model.from.round.label, consultant.n_from),
+            format!("{} (n = {})", model.to.round.label, consultant.n_to),
+        ],
+        vec![Align::Left, Align::Right, Align::Right],
+    );
+    // Only where the process leader gave a score.
+    for (key, from, to) in consultant
+        .areas
+        .iter()
+        .filter(|(_, from, to)| from.scored + to.scored > 0)
+    {
+        let cells = vec![
+            area_name(instrument, lang, key).to_string(),
+            present::score(from),
+            present::score(to),
+        ];
+        if key.contains('.') {
+            table.sub_row(cells);
+        } else {
+            table.row(cells);
+        }
+    }
+    Some(table)
 }
 
-fn insert_cell(mut cells: Vec<String>, index: usize, cell: String) -> Vec<String> {
-    cells.insert(index, cell);
-    cells
+fn area_name<'i>(instrument: &'i Instrument, lang: Lang, key: &'i str) -> &'i str {
+    if key.contains('.') {
+        subdomain_name(instrument, lang, key)
+    } else {
+        section_name(instrument, lang, key)
+    }
 }
 
 /// " · Implementeringsfase: Tilpasse tiltak" when the round has a stage, else nothing.
@@ -177,16 +287,16 @@ pub fn stage_suffix(lang: Lang, round: &RoundData) -> String {
     })
 }
 
-/// "50 % ◐": the score and the band's symbol (the legend gives the words).
-pub fn score_cell(tally: &Tally) -> String {
-    match tally.band() {
-        Some(b) => format!(
-            "{} {}",
-            percent(tally.percent()),
-            crate::ui::view::band_symbol(b)
-        ),
-        None => percent(None),
-    }
+/// "12. Vi har en felles forståelse …": an item by its number in the walk and its text.
+pub fn numbered_item(instrument: &Instrument, lang: Lang, key: &str) -> String {
+    instrument
+        .items()
+        .iter()
+        .find(|i| i.item.key == key)
+        .map_or_else(
+            || format!("{} ({key})", tr(lang, "report.unknown_item")),
+            |i| format!("{}. {}", i.index + 1, i.item.text.get(lang)),
+        )
 }
 
 /// Comparable items, the largest change first; at most `limit` when given, and then only
@@ -203,6 +313,7 @@ pub fn items_table(
             tr(lang, "report.col_mean_from").to_string(),
             tr(lang, "report.col_mean_to").to_string(),
             tr(lang, "report.col_change").to_string(),
+            tr(lang, "report.col_n").to_string(),
             tr(lang, "report.col_key").to_string(),
         ],
         vec![
@@ -210,29 +321,51 @@ pub fn items_table(
             Align::Right,
             Align::Right,
             Align::Right,
+            Align::Right,
             Align::Left,
         ],
     );
+    // For a terminal: the key first, the long text last.
+    table = table.text_order(&[5, 4, 3, 1, 2, 0]);
     let items: Vec<&crate::domain::compare::ItemChange> = match limit {
         Some(limit) => crate::domain::trend::moved_most(&model.comparison, limit),
         None => model.comparison.items.iter().collect(),
     };
     for item in items {
         table.row(vec![
-            item_text(instrument, lang, &item.key)
-                .unwrap_or(&item.key)
-                .to_string(),
-            mean(lang, item.from_mean),
-            mean(lang, item.to_mean),
-            delta(&item.change),
+            numbered_item(instrument, lang, &item.key),
+            present::mean(lang, item.from_mean),
+            present::mean(lang, item.to_mean),
+            present::change(&item.change),
+            present::respondents(&item.change),
             item.key.clone(),
         ]);
     }
     table
 }
 
-/// Items answered in one round only (or unknown to the instrument); `None` when there are
-/// none.
+/// Why an item is not compared, in words: "Bare svar med verdi i Før samling 1".
+fn not_comparable_reason(
+    lang: Lang,
+    model: &ComparisonModel,
+    item: &crate::domain::compare::NotComparable,
+) -> String {
+    let (from, to) = (
+        model.from.round.label.as_str(),
+        model.to.round.label.as_str(),
+    );
+    if !item.known {
+        return tr(lang, "report.unknown_item").to_string();
+    }
+    match (item.scored_from, item.scored_to) {
+        (true, false) => trf(lang, "report.scored_only_in", &[("round", &from)]),
+        (false, true) => trf(lang, "report.scored_only_in", &[("round", &to)]),
+        _ => tr(lang, "report.scored_in_neither").to_string(),
+    }
+}
+
+/// Items answered in the rounds but without a score in both (or unknown to the
+/// instrument), by number and text; `None` when there are none.
 pub fn not_comparable_table(
     instrument: &Instrument,
     lang: Lang,
@@ -244,29 +377,17 @@ pub fn not_comparable_table(
     let mut table = Table::new(
         vec![
             tr(lang, "report.col_item").to_string(),
+            tr(lang, "report.col_why").to_string(),
             tr(lang, "report.col_key").to_string(),
-            tr(lang, "report.col_answered_in").to_string(),
         ],
         vec![Align::Left, Align::Left, Align::Left],
-    );
-    let (sets_from, sets_to) = (model.from.sets(), model.to.sets());
-    for key in &model.comparison.not_comparable {
-        let rounds: Vec<&str> = [
-            (
-                answered_in(&sets_from, key),
-                model.from.round.label.as_str(),
-            ),
-            (answered_in(&sets_to, key), model.to.round.label.as_str()),
-        ]
-        .into_iter()
-        .filter_map(|(answered, label)| answered.then_some(label))
-        .collect();
+    )
+    .text_order(&[2, 1, 0]);
+    for item in &model.comparison.not_comparable {
         table.row(vec![
-            item_text(instrument, lang, key)
-                .unwrap_or(tr(lang, "report.unknown_item"))
-                .to_string(),
-            key.clone(),
-            rounds.join(", "),
+            numbered_item(instrument, lang, &item.key),
+            not_comparable_reason(lang, model, item),
+            item.key.clone(),
         ]);
     }
     Some(table)
@@ -291,7 +412,7 @@ pub fn roles_table(instrument: &Instrument, lang: Lang, groups: &[RoleGroup]) ->
             match &g.scores {
                 Some(scores) => scores
                     .get(index)
-                    .map_or_else(|| percent(None), |s| score_cell(&s.tally)),
+                    .map_or_else(|| present::percent(None), |s| present::score(&s.tally)),
                 None => tr(lang, "report.too_few").to_string(),
             }
         }));
@@ -304,89 +425,202 @@ pub fn role_groups(instrument: &Instrument, round: &RoundData, min_group: usize)
     by_role(instrument, &round.roles(), min_group)
 }
 
-fn total_dont_know(model: &ComparisonModel) -> (u32, u32) {
-    model
-        .comparison
-        .sections
-        .iter()
-        .fold((0, 0), |(from, to), s| {
-            (from + s.change.from.dont_know, to + s.change.to.dont_know)
-        })
+/// Every "don't know" and "not applicable" of the counted respondents, over every item, as
+/// a share of their answers in each round.
+fn answer_totals(model: &ComparisonModel) -> (Tally, Tally) {
+    model.comparison.sections.iter().fold(
+        (Tally::default(), Tally::default()),
+        |(mut f, mut t), s| {
+            f.merge(&s.area.answers_from);
+            t.merge(&s.area.answers_to);
+            (f, t)
+        },
+    )
 }
 
-fn round_line(lang: Lang, key: &str, round: &RoundData) -> String {
+/// "«Vet ikke»: 4 av 19 svar (21 %) → 2 av 18 (11 %)."
+pub fn dont_know_total(lang: Lang, model: &ComparisonModel) -> String {
+    let (from, to) = answer_totals(model);
+    trf(
+        lang,
+        "report.dont_know_total",
+        &[
+            (
+                "from",
+                &present::count_of(lang, from.dont_know, from.answered()),
+            ),
+            ("to", &present::count_of(lang, to.dont_know, to.answered())),
+        ],
+    )
+}
+
+fn round_line(lang: Lang, key: &str, round: &RoundData, n: usize) -> String {
     let line = trf(
         lang,
         key,
         &[
             ("label", &round.round.label),
-            ("date", &round.round.held_on),
-            ("n", &round.respondents.len()),
+            ("date", &present::date(lang, round.round.held_on)),
+            ("n", &present::count(lang, "noun.respondent", n)),
         ],
     );
     format!("{line}{}", stage_suffix(lang, round))
 }
 
-// ---- text ----
+/// Who is counted in the service's scores, and where the process leader stands.
+pub fn counted_note(lang: Lang, model: &ComparisonModel) -> Option<String> {
+    let c = &model.comparison;
+    if c.options.with_consultant {
+        let any = model
+            .from
+            .respondents
+            .iter()
+            .chain(&model.to.respondents)
+            .any(|(r, _)| r.role == crate::domain::model::Role::Consultant);
+        return any.then(|| tr(lang, "report.consultant_pooled").to_string());
+    }
+    c.consultant
+        .as_ref()
+        .map(|_| tr(lang, "report.consultant_apart").to_string())
+}
 
-fn text(instrument: &Instrument, lang: Lang, model: &ComparisonModel, min_group: usize) -> String {
-    let mut out = String::new();
-    let mut line = |text: &str| {
-        out.push_str(text);
-        out.push('\n');
-    };
-    line(&trf(
+/// The rules of the change, with the numbers the code uses.
+pub fn rules_note(lang: Lang) -> String {
+    trf(
+        lang,
+        "report.how_to_read",
+        &[
+            ("points", &NOTABLE_POINTS),
+            ("n", &MIN_RESPONDENTS_FOR_STAR),
+            ("level", &INTERVAL_LEVEL),
+            ("resamples", &BOOTSTRAP_RESAMPLES),
+            ("dont_know", &DONT_KNOW_MIN_ANSWERS),
+        ],
+    )
+}
+
+/// How many respondents the paired change follows.
+pub fn paired_note(lang: Lang, model: &ComparisonModel) -> String {
+    match model.comparison.pairs {
+        0 => tr(lang, "report.paired_none").to_string(),
+        n => trf(
+            lang,
+            "report.paired_note",
+            &[("pairs", &present::count(lang, "noun.respondent", n))],
+        ),
+    }
+}
+
+// ---- text and Markdown: one document ----
+
+fn title(lang: Lang, model: &ComparisonModel) -> String {
+    trf(
         lang,
         "report.compare_title",
         &[("service", &quoted(lang, &model.service.name))],
-    ));
-    line(&round_line(lang, "report.from_round", model.from));
-    line(&round_line(lang, "report.to_round", model.to));
-    line(tr(lang, "report.how_to_read"));
-    line(&legend(lang));
-    line("");
-    line(&sections_table(instrument, lang, model).text());
-    if model.has_consensus() {
-        line(tr(lang, "report.consensus_note"));
-        line("");
-    }
-    line(tr(lang, "report.items_heading"));
-    line(tr(lang, "report.items_scale_note"));
-    line("");
-    // The long text last, so that a narrow terminal wraps only it.
-    line(
-        &items_table(instrument, lang, model, None)
-            .columns(&[4, 3, 1, 2, 0])
-            .text(),
-    );
-    line(tr(lang, "report.not_comparable_heading"));
-    match not_comparable_table(instrument, lang, model) {
-        Some(table) => line(&table.text()),
-        None => {
-            line(tr(lang, "report.not_comparable_none"));
-            line("");
-        }
-    }
-    let (from, to) = total_dont_know(model);
-    line(&trf(
-        lang,
-        "report.dont_know_total",
-        &[("from", &from), ("to", &to)],
-    ));
-    line("");
-    for round in [model.from, model.to] {
-        line(&trf(
-            lang,
-            "report.roles_in_round",
-            &[("round", &round.title())],
-        ));
-        line(&roles_table(instrument, lang, &role_groups(instrument, round, min_group)).text());
-    }
-    line(&trf(lang, "report.roles_note", &[("min", &min_group)]));
-    out
+    )
 }
 
-// ---- Markdown ----
+/// The comparison as a document: the rounds, how to read it, the change per area, paired,
+/// the process leader apart, the items, "don't know", the roles.
+fn blocks(
+    instrument: &Instrument,
+    lang: Lang,
+    model: &ComparisonModel,
+    min_group: usize,
+) -> Vec<Block> {
+    let c = &model.comparison;
+    let mut blocks = vec![
+        Block::Paragraph(round_line(lang, "report.from_round", model.from, c.n_from)),
+        Block::Paragraph(round_line(lang, "report.to_round", model.to, c.n_to)),
+    ];
+    if model.backwards() {
+        blocks.push(Block::Paragraph(backwards_warning(lang, model)));
+    }
+    if let Some(note) = counted_note(lang, model) {
+        blocks.push(Block::Paragraph(note));
+    }
+    blocks.push(Block::Note(rules_note(lang)));
+    blocks.push(Block::Note(tr(lang, "report.bands_note").to_string()));
+    blocks.push(Block::Note(legend(lang)));
+    blocks.push(Block::Note(change_legend(lang)));
+    blocks.push(Block::Table(
+        sections_table(instrument, lang, model),
+        "scores",
+    ));
+    if model.has_consensus() {
+        blocks.push(Block::Note(tr(lang, "report.consensus_note").to_string()));
+    }
+    blocks.push(Block::Heading(
+        tr(lang, "report.paired_heading").to_string(),
+        "paired",
+    ));
+    blocks.push(Block::Paragraph(paired_note(lang, model)));
+    if let Some(table) = paired_table(instrument, lang, model) {
+        blocks.push(Block::Table(table, "paired"));
+    }
+    if let Some(table) = consultant_table(instrument, lang, model) {
+        blocks.push(Block::Heading(
+            tr(lang, "report.consultant_heading").to_string(),
+            "consultant",
+        ));
+        blocks.push(Block::Table(table, "consultant"));
+    }
+    blocks.push(Block::Heading(
+        tr(lang, "report.items_heading").to_string(),
+        "items",
+    ));
+    blocks.push(Block::Paragraph(
+        tr(lang, "report.items_scale_note").to_string(),
+    ));
+    blocks.push(Block::Table(
+        items_table(instrument, lang, model, None),
+        "items",
+    ));
+    blocks.push(Block::Heading(
+        tr(lang, "report.not_comparable_heading").to_string(),
+        "not-comparable",
+    ));
+    blocks.push(Block::table_or(
+        not_comparable_table(instrument, lang, model),
+        "not-comparable",
+        tr(lang, "report.not_comparable_none").to_string(),
+    ));
+    blocks.push(Block::Heading(
+        tr(lang, "report.dont_know_heading").to_string(),
+        "dont-know",
+    ));
+    blocks.push(Block::Paragraph(dont_know_total(lang, model)));
+    blocks.push(Block::table_or(
+        dont_know_table(instrument, lang, model),
+        "dont-know",
+        tr(lang, "report.dont_know_none").to_string(),
+    ));
+    blocks.push(Block::Heading(
+        tr(lang, "report.roles_heading").to_string(),
+        "roles",
+    ));
+    blocks.push(Block::Paragraph(trf(
+        lang,
+        "report.roles_note",
+        &[("min", &min_group)],
+    )));
+    for round in [model.from, model.to] {
+        blocks.push(Block::Subheading(round.title(lang)));
+        blocks.push(Block::Table(
+            roles_table(instrument, lang, &role_groups(instrument, round, min_group)),
+            "roles",
+        ));
+    }
+    blocks
+}
+
+fn text(instrument: &Instrument, lang: Lang, model: &ComparisonModel, min_group: usize) -> String {
+    text_document(
+        &title(lang, model),
+        &blocks(instrument, lang, model, min_group),
+    )
+}
 
 fn markdown(
     instrument: &Instrument,
@@ -394,92 +628,14 @@ fn markdown(
     model: &ComparisonModel,
     min_group: usize,
 ) -> String {
-    let mut out = String::new();
-    let mut line = |text: &str| {
-        out.push_str(text);
-        out.push('\n');
-    };
-    line(&format!(
-        "# {}",
-        trf(
-            lang,
-            "report.compare_title",
-            &[(
-                "service",
-                &escape_markdown(&quoted(lang, &model.service.name))
-            )],
-        )
-    ));
-    line("");
-    for (key, round) in [
-        ("report.from_round", model.from),
-        ("report.to_round", model.to),
-    ] {
-        line(&format!(
-            "- {}{}",
-            trf(
-                lang,
-                key,
-                &[
-                    ("label", &escape_markdown(&round.round.label)),
-                    ("date", &round.round.held_on),
-                    ("n", &round.respondents.len()),
-                ],
-            ),
-            escape_markdown(&stage_suffix(lang, round))
-        ));
-    }
-    line("");
-    line(&escape_markdown(tr(lang, "report.how_to_read")));
-    line("");
-    line(&escape_markdown(&legend(lang)));
-    line("");
-    line(&sections_table(instrument, lang, model).markdown());
-    if model.has_consensus() {
-        line(&format!(
-            "*{}*\n",
-            escape_markdown(tr(lang, "report.consensus_note"))
-        ));
-    }
-    let heading = |key: &str| format!("## {}\n", escape_markdown(tr(lang, key)));
-    line(&heading("report.items_heading"));
-    line(&escape_markdown(tr(lang, "report.items_scale_note")));
-    line("");
-    line(&items_table(instrument, lang, model, None).markdown());
-    line(&heading("report.not_comparable_heading"));
-    match not_comparable_table(instrument, lang, model) {
-        Some(table) => line(&table.markdown()),
-        None => {
-            line(&escape_markdown(tr(lang, "report.not_comparable_none")));
-            line("");
-        }
-    }
-    let (from, to) = total_dont_know(model);
-    line(&heading("report.dont_know_heading"));
-    line(&escape_markdown(&trf(
-        lang,
-        "report.dont_know_total",
-        &[("from", &from), ("to", &to)],
-    )));
-    line("");
-    if let Some(table) = dont_know_table(instrument, lang, model) {
-        line(&table.markdown());
-    }
-    line(&heading("report.roles_heading"));
-    line(&escape_markdown(&trf(
-        lang,
-        "report.roles_note",
-        &[("min", &min_group)],
-    )));
-    line("");
-    for round in [model.from, model.to] {
-        line(&format!("### {}\n", escape_markdown(&round.title())));
-        line(&roles_table(instrument, lang, &role_groups(instrument, round, min_group)).markdown());
-    }
-    out
+    markdown_document(
+        &title(lang, model),
+        &blocks(instrument, lang, model, min_group),
+    )
 }
 
-/// Subdomains where "vet ikke" is a finding: flagged in a round, or its count changed.
+/// Subdomains where "vet ikke" is a finding (flagged in a round, or its count changed):
+/// "don't know" and "not applicable" as shares of each round's answers, with the counts.
 pub fn dont_know_table(
     instrument: &Instrument,
     lang: Lang,
@@ -489,25 +645,49 @@ pub fn dont_know_table(
     if findings.is_empty() {
         return None;
     }
+    let (from, to) = (&model.from.round.label, &model.to.round.label);
+    let column = |key: &str, round: &str| trf(lang, key, &[("round", &round)]);
     let mut table = Table::new(
         vec![
             tr(lang, "report.col_subdomain").to_string(),
-            model.from.round.label.clone(),
-            model.to.round.label.clone(),
+            column("report.col_dont_know_in", from),
+            column("report.col_dont_know_in", to),
+            column("report.col_not_applicable_in", from),
+            column("report.col_not_applicable_in", to),
         ],
-        vec![Align::Left, Align::Right, Align::Right],
+        vec![
+            Align::Left,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+        ],
     );
     let flag = |flagged: bool| if flagged { " ⚑" } else { "" };
     for finding in findings {
+        let Some(area) = model.comparison.area(&finding.key) else {
+            continue;
+        };
         let section = finding.key.split('.').next().unwrap_or_default();
+        let count = |part: u32, tally: &Tally| present::count_of(lang, part, tally.answered());
         table.row(vec![
             format!(
                 "{} – {}",
                 section_name(instrument, lang, section),
                 subdomain_name(instrument, lang, &finding.key)
             ),
-            format!("{}{}", finding.from, flag(finding.flagged_from)),
-            format!("{}{}", finding.to, flag(finding.flagged_to)),
+            format!(
+                "{}{}",
+                count(finding.from, &area.answers_from),
+                flag(finding.flagged_from)
+            ),
+            format!(
+                "{}{}",
+                count(finding.to, &area.answers_to),
+                flag(finding.flagged_to)
+            ),
+            count(area.answers_from.not_applicable, &area.answers_from),
+            count(area.answers_to.not_applicable, &area.answers_to),
         ]);
     }
     Some(table)
@@ -524,15 +704,34 @@ struct Document<'a> {
     service: ServiceRef<'a>,
     from: RoundRef<'a>,
     to: RoundRef<'a>,
-    notable_points: f64,
+    /// The from-round is dated after the to-round.
+    backwards: bool,
+    rules: Rules,
+    with_consultant: bool,
     min_group: usize,
+    /// Respondent codes found once in each round: the respondents of the paired change.
+    pairs: usize,
     sections: Vec<SectionJson<'a>>,
     items: Vec<ItemJson<'a>>,
     not_comparable: Vec<NotComparableJson<'a>>,
-    dont_know: BeforeAfter,
+    answers: FromTo<AnswersJson>,
+    consultant: Option<ConsultantJson<'a>>,
     roles: RolesJson,
     plan_items: Vec<PlanItemJson<'a>>,
     goals: Vec<GoalJson<'a>>,
+}
+
+/// The numbers behind ★, ⊘ and ⚑, as the code uses them.
+#[derive(Serialize)]
+struct Rules {
+    notable_points: f64,
+    min_respondents_for_star: usize,
+    interval_level: u32,
+    bootstrap_resamples: usize,
+    bootstrap_seed: u64,
+    comparable_share_of_items: f64,
+    dont_know_flag_share: f64,
+    dont_know_flag_min_answers: u32,
 }
 
 #[derive(Serialize)]
@@ -556,43 +755,68 @@ struct RoundRef<'a> {
     held_on: String,
     kind: &'static str,
     instrument_version: &'a str,
+    /// Every respondent of the round.
     respondents: usize,
+    /// Those counted in the service's scores (the process leader apart, unless pooled).
+    counted: usize,
     stage: Option<&'static str>,
     stage_name: Option<&'static str>,
 }
 
 #[derive(Serialize)]
-struct BeforeAfter {
-    from: u32,
-    to: u32,
+struct FromTo<T> {
+    from: T,
+    to: T,
 }
 
+/// A round's answers to an area's items, every item: the score the round has on its own,
+/// and "don't know" and "not applicable" as shares of the answers.
 #[derive(Serialize)]
-struct ChangeJson<'a> {
-    key: &'a str,
-    name: &'a str,
+struct AnswersJson {
+    answered: u32,
+    scored: u32,
+    score: Option<f64>,
+    dont_know: u32,
+    dont_know_share: Option<f64>,
+    dont_know_flagged: bool,
+    not_applicable: u32,
+    not_applicable_share: Option<f64>,
+}
+
+/// A change: both sides over the same items, the n behind each, and its interval.
+#[derive(Serialize)]
+struct ChangeJson {
     from: Option<f64>,
     to: Option<f64>,
     delta: Option<f64>,
     notable: bool,
     n_from: usize,
     n_to: usize,
+    interval_low: Option<f64>,
+    interval_high: Option<f64>,
     band_from: Option<&'static str>,
     band_to: Option<&'static str>,
     scored_from: u32,
     scored_to: u32,
-    dont_know_from: u32,
-    dont_know_to: u32,
-    dont_know_flagged_from: bool,
-    dont_know_flagged_to: bool,
-    not_applicable_from: u32,
-    not_applicable_to: u32,
+}
+
+#[derive(Serialize)]
+struct AreaJson<'a> {
+    key: &'a str,
+    name: &'a str,
+    items: usize,
+    items_common: usize,
+    comparable: bool,
+    #[serde(flatten)]
+    change: ChangeJson,
+    paired: Option<ChangeJson>,
+    answers: FromTo<AnswersJson>,
 }
 
 #[derive(Serialize)]
 struct SectionJson<'a> {
     #[serde(flatten)]
-    change: ChangeJson<'a>,
+    area: AreaJson<'a>,
     subdomains: Vec<SubdomainJson<'a>>,
 }
 
@@ -600,11 +824,27 @@ struct SectionJson<'a> {
 #[derive(Serialize)]
 struct SubdomainJson<'a> {
     #[serde(flatten)]
-    change: ChangeJson<'a>,
+    area: AreaJson<'a>,
     consensus_from: Option<u8>,
     consensus_to: Option<u8>,
     consensus_percent_from: Option<f64>,
     consensus_percent_to: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct ConsultantJson<'a> {
+    n_from: usize,
+    n_to: usize,
+    areas: Vec<ConsultantAreaJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct ConsultantAreaJson<'a> {
+    key: &'a str,
+    from: Option<f64>,
+    to: Option<f64>,
+    band_from: Option<&'static str>,
+    band_to: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -633,6 +873,8 @@ struct GoalJson<'a> {
 #[derive(Serialize)]
 struct ItemJson<'a> {
     key: &'a str,
+    /// Its number in the walk, from 1.
+    number: usize,
     section: &'a str,
     subdomain: &'a str,
     scale_min: u8,
@@ -640,12 +882,8 @@ struct ItemJson<'a> {
     mean_from: Option<f64>,
     mean_to: Option<f64>,
     mean_delta: Option<f64>,
-    from: Option<f64>,
-    to: Option<f64>,
-    delta: Option<f64>,
-    notable: bool,
-    scored_from: u32,
-    scored_to: u32,
+    #[serde(flatten)]
+    change: ChangeJson,
     dont_know_from: u32,
     dont_know_to: u32,
     not_applicable_from: u32,
@@ -655,9 +893,12 @@ struct ItemJson<'a> {
 #[derive(Serialize)]
 struct NotComparableJson<'a> {
     key: &'a str,
+    number: Option<usize>,
     known: bool,
     answered_from: bool,
     answered_to: bool,
+    scored_from: bool,
+    scored_to: bool,
 }
 
 #[derive(Serialize)]
@@ -682,31 +923,66 @@ struct RoleSectionJson {
     n_answers: u32,
 }
 
+/// A percent or a change in points, whole, as every face shows it.
 fn pct(value: Option<f64>) -> Option<f64> {
-    value.map(|v| rounded(v, 1))
+    value.map(|v| present::json(v, 0))
 }
 
-fn change_json<'a>(model: &ComparisonModel, change: &'a Change, name: &'a str) -> ChangeJson<'a> {
-    let (n_from, n_to) = model.n(&change.key);
+fn mean_json(value: Option<f64>) -> Option<f64> {
+    value.map(|v| present::json(v, present::MEAN_PLACES))
+}
+
+fn change_json(change: &Change, comparable: bool) -> ChangeJson {
     ChangeJson {
-        key: &change.key,
-        name,
         from: pct(change.from.percent()),
         to: pct(change.to.percent()),
-        delta: pct(change.delta()),
-        notable: change.notable(),
-        n_from,
-        n_to,
+        delta: if comparable {
+            pct(change.delta())
+        } else {
+            None
+        },
+        notable: comparable && change.notable(),
+        n_from: change.n_from,
+        n_to: change.n_to,
+        interval_low: pct(change.interval.map(|(low, _)| low)),
+        interval_high: pct(change.interval.map(|(_, high)| high)),
         band_from: band_code(change.from.band()),
         band_to: band_code(change.to.band()),
         scored_from: change.from.scored,
         scored_to: change.to.scored,
-        dont_know_from: change.from.dont_know,
-        dont_know_to: change.to.dont_know,
-        dont_know_flagged_from: change.from.dont_know_flagged(),
-        dont_know_flagged_to: change.to.dont_know_flagged(),
-        not_applicable_from: change.from.not_applicable,
-        not_applicable_to: change.to.not_applicable,
+    }
+}
+
+fn answers_json(tally: &Tally) -> AnswersJson {
+    let share = |part| pct(present::share(part, tally.answered()));
+    AnswersJson {
+        answered: tally.answered(),
+        scored: tally.scored,
+        score: pct(tally.percent()),
+        dont_know: tally.dont_know,
+        dont_know_share: share(tally.dont_know),
+        dont_know_flagged: tally.dont_know_flagged(),
+        not_applicable: tally.not_applicable,
+        not_applicable_share: share(tally.not_applicable),
+    }
+}
+
+fn area_json<'a>(area: &'a AreaChange, name: &'a str) -> AreaJson<'a> {
+    AreaJson {
+        key: &area.key,
+        name,
+        items: area.items,
+        items_common: area.items_common,
+        comparable: area.comparable(),
+        change: change_json(&area.change, area.comparable()),
+        paired: area
+            .paired
+            .as_ref()
+            .map(|p| change_json(p, area.comparable())),
+        answers: FromTo {
+            from: answers_json(&area.answers_from),
+            to: answers_json(&area.answers_to),
+        },
     }
 }
 
@@ -732,7 +1008,7 @@ fn roles_json(instrument: &Instrument, round: &RoundData, min_group: usize) -> V
         .collect()
 }
 
-fn round_ref(lang: Lang, round: &RoundData) -> RoundRef<'_> {
+fn round_ref(lang: Lang, round: &RoundData, counted: usize) -> RoundRef<'_> {
     RoundRef {
         id: &round.round.id,
         label: &round.round.label,
@@ -740,6 +1016,7 @@ fn round_ref(lang: Lang, round: &RoundData) -> RoundRef<'_> {
         kind: round.round.kind.code(),
         instrument_version: &round.round.instrument_version,
         respondents: round.respondents.len(),
+        counted,
         stage: round.stage.map(Stage::code),
         stage_name: round.stage.map(|stage| tr(lang, stage_key(stage))),
     }
@@ -748,17 +1025,17 @@ fn round_ref(lang: Lang, round: &RoundData) -> RoundRef<'_> {
 fn subdomain_json<'a>(
     instrument: &Instrument,
     model: &ComparisonModel,
-    change: &'a Change,
+    area: &'a AreaChange,
     name: &'a str,
 ) -> SubdomainJson<'a> {
-    let from = model.from.consensus_on(instrument, &change.key);
-    let to = model.to.consensus_on(instrument, &change.key);
+    let from = model.from.consensus_on(instrument, &area.key);
+    let to = model.to.consensus_on(instrument, &area.key);
     SubdomainJson {
-        change: change_json(model, change, name),
+        area: area_json(area, name),
         consensus_from: from.map(|(value, _)| value),
         consensus_to: to.map(|(value, _)| value),
-        consensus_percent_from: from.map(|(_, p)| rounded(p, 1)),
-        consensus_percent_to: to.map(|(_, p)| rounded(p, 1)),
+        consensus_percent_from: pct(from.map(|(_, p)| p)),
+        consensus_percent_to: pct(to.map(|(_, p)| p)),
     }
 }
 
@@ -806,15 +1083,14 @@ fn json(
     plan: &PlanData,
     min_group: usize,
 ) -> String {
-    let sections = model
-        .comparison
+    let c = &model.comparison;
+    let sections = c
         .sections
         .iter()
         .map(|section| SectionJson {
-            change: change_json(
-                model,
-                &section.change,
-                section_name(instrument, lang, &section.change.key),
+            area: area_json(
+                &section.area,
+                section_name(instrument, lang, &section.area.key),
             ),
             subdomains: section
                 .subdomains
@@ -831,8 +1107,7 @@ fn json(
         })
         .collect();
     let all_items = instrument.items();
-    let items = model
-        .comparison
+    let items = c
         .items
         .iter()
         .filter_map(|item| {
@@ -840,22 +1115,18 @@ fn json(
             let change = &item.change;
             Some(ItemJson {
                 key: &item.key,
+                number: place.index + 1,
                 section: &place.section.key,
                 subdomain: &place.subdomain.key,
                 scale_min: place.scale.min(),
                 scale_max: place.scale.max(),
-                mean_from: item.from_mean.map(|m| rounded(m, 2)),
-                mean_to: item.to_mean.map(|m| rounded(m, 2)),
-                mean_delta: item
-                    .from_mean
-                    .zip(item.to_mean)
-                    .map(|(f, t)| rounded(t - f, 2)),
-                from: pct(change.from.percent()),
-                to: pct(change.to.percent()),
-                delta: pct(change.delta()),
-                notable: change.notable(),
-                scored_from: change.from.scored,
-                scored_to: change.to.scored,
+                mean_from: mean_json(item.from_mean),
+                mean_to: mean_json(item.to_mean),
+                // The difference of the means as shown.
+                mean_delta: mean_json(item.from_mean)
+                    .zip(mean_json(item.to_mean))
+                    .map(|(f, t)| present::json(t - f, present::MEAN_PLACES)),
+                change: change_json(change, true),
                 dont_know_from: change.from.dont_know,
                 dont_know_to: change.to.dont_know,
                 not_applicable_from: change.from.not_applicable,
@@ -863,19 +1134,38 @@ fn json(
             })
         })
         .collect();
-    let (sets_from, sets_to) = (model.from.sets(), model.to.sets());
-    let not_comparable = model
-        .comparison
+    let not_comparable = c
         .not_comparable
         .iter()
-        .map(|key| NotComparableJson {
-            key,
-            known: all_items.iter().any(|i| &i.item.key == key),
-            answered_from: answered_in(&sets_from, key),
-            answered_to: answered_in(&sets_to, key),
+        .map(|item| NotComparableJson {
+            key: &item.key,
+            number: all_items
+                .iter()
+                .find(|i| i.item.key == item.key)
+                .map(|i| i.index + 1),
+            known: item.known,
+            answered_from: item.answered_from,
+            answered_to: item.answered_to,
+            scored_from: item.scored_from,
+            scored_to: item.scored_to,
         })
         .collect();
-    let (dont_know_from, dont_know_to) = total_dont_know(model);
+    let (answers_from, answers_to) = answer_totals(model);
+    let consultant = c.consultant.as_ref().map(|consultant| ConsultantJson {
+        n_from: consultant.n_from,
+        n_to: consultant.n_to,
+        areas: consultant
+            .areas
+            .iter()
+            .map(|(key, from, to)| ConsultantAreaJson {
+                key,
+                from: pct(from.percent()),
+                to: pct(to.percent()),
+                band_from: band_code(from.band()),
+                band_to: band_code(to.band()),
+            })
+            .collect(),
+    });
     let (plan_items, goals) = plan_json(instrument, lang, model, plan);
     let document = Document {
         format: "kartlegg-compare",
@@ -891,17 +1181,30 @@ fn json(
             cluster: &model.service.cluster,
             municipalities: &model.service.municipalities,
         },
-        from: round_ref(lang, model.from),
-        to: round_ref(lang, model.to),
-        notable_points: NOTABLE_POINTS,
+        from: round_ref(lang, model.from, c.n_from),
+        to: round_ref(lang, model.to, c.n_to),
+        backwards: model.backwards(),
+        rules: Rules {
+            notable_points: NOTABLE_POINTS,
+            min_respondents_for_star: MIN_RESPONDENTS_FOR_STAR,
+            interval_level: INTERVAL_LEVEL,
+            bootstrap_resamples: BOOTSTRAP_RESAMPLES,
+            bootstrap_seed: BOOTSTRAP_SEED,
+            comparable_share_of_items: 0.5,
+            dont_know_flag_share: 0.25,
+            dont_know_flag_min_answers: DONT_KNOW_MIN_ANSWERS,
+        },
+        with_consultant: c.options.with_consultant,
         min_group,
+        pairs: c.pairs,
         sections,
         items,
         not_comparable,
-        dont_know: BeforeAfter {
-            from: dont_know_from,
-            to: dont_know_to,
+        answers: FromTo {
+            from: answers_json(&answers_from),
+            to: answers_json(&answers_to),
         },
+        consultant,
         roles: RolesJson {
             from: roles_json(instrument, model.from, min_group),
             to: roles_json(instrument, model.to, min_group),

@@ -10,15 +10,17 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 
 use super::compare::{
-    dont_know_table, items_table, not_comparable_table, role_groups, roles_table, score_cell,
+    consultant_table, counted_note, dont_know_table, dont_know_total, items_table,
+    not_comparable_table, paired_note, paired_table, role_groups, roles_table, rules_note,
     sections_table,
 };
 use super::files::{is_database_file, write_private};
 use super::report_model::{
-    Align, ComparisonModel, PlanData, RoundData, Table, consensus_cell, escape_html,
-    escape_markdown, legend, percent, quoted, role_name, section_name, subdomain_name,
+    Align, Bar, Block, Chart, ComparisonModel, PlanData, RoundData, Table, change_legend,
+    consensus_cell, escape_html, legend, markdown_document, quoted, role_name, section_name,
+    subdomain_name,
 };
-use crate::domain::compare::{DEFAULT_MIN_GROUP, RoleGroup, spreads};
+use crate::domain::compare::{DEFAULT_MIN_GROUP, Options, RoleGroup, spreads};
 use crate::domain::instrument::Instrument;
 use crate::domain::model::{Role, Service};
 use crate::domain::plan::{GoalStatus, PlanItem, PlanKind, measure_counts};
@@ -28,6 +30,7 @@ use crate::i18n::plan_names::{
     goal_status_key, goal_status_symbol, level_key, plan_kind_key, stage_key,
 };
 use crate::i18n::{Lang, tr, trf};
+use crate::present::{self, percent};
 use crate::store::{Store, StoreError};
 
 /// How many of the items that moved most the report lists.
@@ -61,6 +64,11 @@ pub struct ReportArgs {
     /// Role groups with fewer respondents show their n only, no scores
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MIN_GROUP, value_parser = super::compare::parse_min_group)]
     pub min_group: usize,
+
+    /// Pool the process leader's (consultant's) answers into the service's scores; by
+    /// default they are shown apart
+    #[arg(long)]
+    pub with_consultant: bool,
 }
 
 pub fn run(
@@ -114,6 +122,9 @@ pub fn run(
         rounds: &rounds,
         plan: &plan,
         min_group: request.min_group,
+        options: Options {
+            with_consultant: request.with_consultant,
+        },
         today,
     };
     let blocks = report.blocks();
@@ -148,35 +159,6 @@ pub fn run(
     }
 }
 
-// ---- the report as blocks, rendered as Markdown or HTML ----
-
-enum Block {
-    /// A top-level part of the report, with a stable id for links.
-    Heading(String, &'static str),
-    Subheading(String),
-    Paragraph(String),
-    Note(String),
-    Table(Table, &'static str),
-    Chart(Chart),
-}
-
-/// Grouped horizontal bars, one group per section, one bar per series (round or role).
-struct Chart {
-    id: String,
-    title: String,
-    series: Vec<String>,
-    /// Index into `SERIES_COLOURS` per series, so that a role keeps its colour.
-    colours: Vec<usize>,
-    groups: Vec<(String, Vec<Bar>)>,
-}
-
-#[derive(Clone, Copy)]
-enum Bar {
-    Score(f64),
-    NoScore,
-    TooFew,
-}
-
 struct Report<'a> {
     instrument: &'a Instrument,
     lang: Lang,
@@ -184,6 +166,7 @@ struct Report<'a> {
     rounds: &'a [RoundData],
     plan: &'a PlanData,
     min_group: usize,
+    options: Options,
     today: NaiveDate,
 }
 
@@ -204,13 +187,15 @@ impl Report<'_> {
         let lang = self.lang;
         let mut blocks = vec![Block::Paragraph(self.meta())];
         blocks.push(Block::Table(self.rounds_table(), "rounds"));
-        blocks.push(Block::Note(self.tr("report.how_to_read")));
+        blocks.push(Block::Note(rules_note(lang)));
+        blocks.push(Block::Note(self.tr("report.bands_note")));
         blocks.push(Block::Note(legend(lang)));
 
         let first = &self.rounds[0];
         let last = &self.rounds[self.rounds.len() - 1];
-        let comparison = (self.rounds.len() > 1)
-            .then(|| ComparisonModel::new(self.instrument, self.service, first, last));
+        let comparison = (self.rounds.len() > 1).then(|| {
+            ComparisonModel::new(self.instrument, self.service, first, last, self.options)
+        });
 
         // The comparison of the first and the last round.
         match &comparison {
@@ -223,6 +208,10 @@ impl Report<'_> {
                     ),
                     "comparison",
                 ));
+                if let Some(note) = counted_note(lang, model) {
+                    blocks.push(Block::Paragraph(note));
+                }
+                blocks.push(Block::Note(change_legend(lang)));
                 blocks.push(Block::Chart(self.comparison_chart(model)));
                 blocks.push(Block::Table(
                     sections_table(self.instrument, lang, model),
@@ -231,11 +220,21 @@ impl Report<'_> {
                 if model.has_consensus() {
                     blocks.push(Block::Note(self.tr("report.consensus_note")));
                 }
-                blocks.push(Block::Subheading(self.tr("report.not_comparable_heading")));
-                match not_comparable_table(self.instrument, lang, model) {
-                    Some(table) => blocks.push(Block::Table(table, "not-comparable")),
-                    None => blocks.push(Block::Paragraph(self.tr("report.not_comparable_none"))),
+                blocks.push(Block::Subheading(self.tr("report.paired_heading")));
+                blocks.push(Block::Paragraph(paired_note(lang, model)));
+                if let Some(table) = paired_table(self.instrument, lang, model) {
+                    blocks.push(Block::Table(table, "paired"));
                 }
+                if let Some(table) = consultant_table(self.instrument, lang, model) {
+                    blocks.push(Block::Subheading(self.tr("report.consultant_heading")));
+                    blocks.push(Block::Table(table, "consultant"));
+                }
+                blocks.push(Block::Subheading(self.tr("report.not_comparable_heading")));
+                blocks.push(Block::table_or(
+                    not_comparable_table(self.instrument, lang, model),
+                    "not-comparable",
+                    self.tr("report.not_comparable_none"),
+                ));
             }
             None => {
                 blocks.push(Block::Heading(
@@ -257,7 +256,11 @@ impl Report<'_> {
         // The trend: every chosen round in date order.
         let rows = trend(
             self.instrument,
-            &self.rounds.iter().map(RoundData::sets).collect::<Vec<_>>(),
+            &self
+                .rounds
+                .iter()
+                .map(|r| r.counted_sets(self.options))
+                .collect::<Vec<_>>(),
         );
         blocks.push(Block::Heading(self.tr("report.trend_heading"), "trend"));
         // With two rounds the chart would repeat the comparison's.
@@ -284,7 +287,7 @@ impl Report<'_> {
         };
         for (index, round) in ends.iter().enumerate() {
             let groups = role_groups(self.instrument, round, self.min_group);
-            blocks.push(Block::Subheading(round.title()));
+            blocks.push(Block::Subheading(round.title(lang)));
             blocks.push(Block::Chart(self.roles_chart(index, round, &groups)));
             blocks.push(Block::Table(
                 roles_table(self.instrument, lang, &groups),
@@ -319,30 +322,30 @@ impl Report<'_> {
             self.tr("report.dont_know_heading"),
             "dont-know",
         ));
-        blocks.push(Block::Paragraph(self.tr("report.dont_know_note")));
+        blocks.push(Block::Paragraph(trf(
+            lang,
+            "report.dont_know_note",
+            &[("min", &crate::domain::scoring::DONT_KNOW_MIN_ANSWERS)],
+        )));
         match &comparison {
             Some(model) => {
-                let (from, to) = model.comparison.sections.iter().fold((0, 0), |(f, t), s| {
-                    (f + s.change.from.dont_know, t + s.change.to.dont_know)
-                });
-                blocks.push(Block::Paragraph(trf(
-                    lang,
-                    "report.dont_know_total",
-                    &[("from", &from), ("to", &to)],
-                )));
-                match dont_know_table(self.instrument, lang, model) {
-                    Some(table) => blocks.push(Block::Table(table, "dont-know")),
-                    None => blocks.push(Block::Paragraph(self.tr("report.dont_know_none"))),
-                }
+                blocks.push(Block::Paragraph(dont_know_total(lang, model)));
+                blocks.push(Block::table_or(
+                    dont_know_table(self.instrument, lang, model),
+                    "dont-know",
+                    self.tr("report.dont_know_none"),
+                ));
             }
-            None => match self.flagged_table(first) {
-                Some(table) => blocks.push(Block::Table(table, "dont-know")),
-                None => blocks.push(Block::Paragraph(self.tr("report.dont_know_none"))),
-            },
+            None => blocks.push(Block::table_or(
+                self.flagged_table(first),
+                "dont-know",
+                self.tr("report.dont_know_none"),
+            )),
         }
 
         blocks.push(Block::Heading(self.tr("report.legend_heading"), "about"));
         blocks.push(Block::Paragraph(self.tr("help.scoring")));
+        blocks.push(Block::Paragraph(self.tr("report.bands_note")));
         blocks.push(Block::Paragraph(self.tr("report.privacy_note")));
         blocks
     }
@@ -368,7 +371,7 @@ impl Report<'_> {
             lang,
             "report.made",
             &[
-                ("date", &self.today),
+                ("date", &present::date(lang, self.today)),
                 ("version", &env!("CARGO_PKG_VERSION")),
                 ("instrument", &self.instrument.version),
             ],
@@ -402,7 +405,7 @@ impl Report<'_> {
         for round in self.rounds {
             let mut cells = vec![
                 round.round.label.clone(),
-                round.round.held_on.to_string(),
+                present::date(lang, round.round.held_on),
                 tr(lang, crate::ui::app::kind_key(round.round.kind)).to_string(),
                 round.respondents.len().to_string(),
                 round.round.instrument_version.clone(),
@@ -430,7 +433,7 @@ impl Report<'_> {
     /// One round alone: score, n and "vet ikke" per section and subdomain.
     fn round_table(&self, round: &RoundData) -> Table {
         let lang = self.lang;
-        let sets = round.sets();
+        let sets = round.counted_sets(self.options);
         let scores = summarize(self.instrument, &sets);
         let counts = scored_counts(self.instrument, &sets);
         let mut table = Table::new(
@@ -459,7 +462,7 @@ impl Report<'_> {
         for (section, count) in scores.iter().zip(&counts) {
             let mut cells = vec![
                 section_name(self.instrument, lang, &section.key).to_string(),
-                score_cell(&section.tally),
+                present::score(&section.tally),
                 count.n.to_string(),
                 flag(&section.tally),
             ];
@@ -470,7 +473,7 @@ impl Report<'_> {
             for (subdomain, (key, n)) in section.subdomains.iter().zip(&count.subdomains) {
                 let mut cells = vec![
                     subdomain_name(self.instrument, lang, key).to_string(),
-                    score_cell(&subdomain.tally),
+                    present::score(&subdomain.tally),
                     n.to_string(),
                     flag(&subdomain.tally),
                 ];
@@ -493,7 +496,7 @@ impl Report<'_> {
             ],
             vec![Align::Left, Align::Right],
         );
-        for section in summarize(self.instrument, &round.sets()) {
+        for section in summarize(self.instrument, &round.counted_sets(self.options)) {
             for subdomain in &section.subdomains {
                 if subdomain.tally.dont_know_flagged() {
                     let key = format!("{}.{}", section.key, subdomain.key);
@@ -514,7 +517,7 @@ impl Report<'_> {
     fn trend_table(&self, rows: &[TrendRow]) -> Table {
         let lang = self.lang;
         let mut header = vec![tr(lang, "summary.area").to_string()];
-        header.extend(self.rounds.iter().map(RoundData::title));
+        header.extend(self.rounds.iter().map(|r| r.title(self.lang)));
         let mut align = vec![Align::Left];
         align.extend(self.rounds.iter().map(|_| Align::Right));
         let mut table = Table::new(header, align);
@@ -528,7 +531,7 @@ impl Report<'_> {
             cells.extend(
                 row.points
                     .iter()
-                    .map(|p| format!("{} · n {}", score_cell(&p.tally), p.n)),
+                    .map(|p| format!("{} · n {}", present::score(&p.tally), p.n)),
             );
             table.row(cells);
         }
@@ -538,14 +541,14 @@ impl Report<'_> {
     fn spread_table(&self) -> Table {
         let lang = self.lang;
         let mut header = vec![tr(lang, "summary.area").to_string()];
-        header.extend(self.rounds.iter().map(RoundData::title));
+        header.extend(self.rounds.iter().map(|r| r.title(self.lang)));
         let mut align = vec![Align::Left];
         align.extend(self.rounds.iter().map(|_| Align::Right));
         let mut table = Table::new(header, align);
         let per_round: Vec<_> = self
             .rounds
             .iter()
-            .map(|round| spreads(self.instrument, &round.sets()))
+            .map(|round| spreads(self.instrument, &round.counted_sets(self.options)))
             .collect();
         for (index, section) in self.instrument.sections.iter().enumerate() {
             let mut cells = vec![section.name.get(lang).to_string()];
@@ -589,11 +592,11 @@ impl Report<'_> {
             &[
                 ("open", &open),
                 ("overdue", &overdue),
-                ("date", &self.today),
+                ("date", &present::date(lang, self.today)),
             ],
         )));
         let last = &self.rounds[self.rounds.len() - 1];
-        let scores = summarize(self.instrument, &last.sets());
+        let scores = summarize(self.instrument, &last.counted_sets(self.options));
         for (key, items) in groups {
             let section = key.split('.').next().unwrap_or_default();
             blocks.push(Block::Subheading(format!(
@@ -605,7 +608,7 @@ impl Report<'_> {
                 .iter()
                 .flat_map(|s| s.subdomains.iter().map(move |d| (s, d)))
                 .find(|(s, d)| format!("{}.{}", s.key, d.key) == key)
-                .map_or_else(|| percent(None), |(_, d)| score_cell(&d.tally));
+                .map_or_else(|| percent(None), |(_, d)| present::score(&d.tally));
             let mut line = trf(
                 lang,
                 "report.plan_score",
@@ -660,8 +663,10 @@ impl Report<'_> {
                     } else {
                         item.owner.clone()
                     },
-                    item.due_on
-                        .map_or_else(|| "–".to_string(), |d| d.to_string()),
+                    item.due_on.map_or_else(
+                        || present::NONE.to_string(),
+                        |d| present::date(self.lang, d),
+                    ),
                     self.measure_status(item),
                 ]);
             }
@@ -682,7 +687,11 @@ impl Report<'_> {
         let lang = self.lang;
         if item.done {
             match item.done_on {
-                Some(date) => trf(lang, "report.measure_done_on", &[("date", &date)]),
+                Some(date) => trf(
+                    lang,
+                    "report.measure_done_on",
+                    &[("date", &present::date(lang, date))],
+                ),
                 None => self.tr("report.measure_done"),
             }
         } else if item.is_overdue(self.today) {
@@ -712,7 +721,7 @@ impl Report<'_> {
         legend.push(format!("– {}", tr(lang, "report.goal_not_rated")));
         blocks.push(Block::Note(legend.join(" · ")));
         let mut header = vec![self.tr("report.col_goal"), self.tr("report.col_concerns")];
-        header.extend(self.rounds.iter().map(RoundData::title));
+        header.extend(self.rounds.iter().map(|r| r.title(self.lang)));
         let mut align = vec![Align::Left, Align::Left];
         align.extend(self.rounds.iter().map(|_| Align::Left));
         let mut table = Table::new(header, align);
@@ -760,7 +769,7 @@ impl Report<'_> {
                     ("to", &model.to.round.label),
                 ],
             ),
-            series: vec![model.from.title(), model.to.title()],
+            series: vec![model.from.title(self.lang), model.to.title(self.lang)],
             colours: vec![0, 1],
             groups: self
                 .section_names()
@@ -770,8 +779,8 @@ impl Report<'_> {
                     (
                         name,
                         vec![
-                            score_bar(s.change.from.percent()),
-                            score_bar(s.change.to.percent()),
+                            score_bar(s.area.change.from.percent()),
+                            score_bar(s.area.change.to.percent()),
                         ],
                     )
                 })
@@ -783,7 +792,7 @@ impl Report<'_> {
         Chart {
             id: "chart-trend".into(),
             title: self.tr("report.chart_trend_title"),
-            series: self.rounds.iter().map(RoundData::title).collect(),
+            series: self.rounds.iter().map(|r| r.title(self.lang)).collect(),
             // The first and the last round in the comparison's colours.
             colours: (0..self.rounds.len())
                 .map(|i| match i {
@@ -855,39 +864,6 @@ impl Report<'_> {
 
 fn score_bar(percent: Option<f64>) -> Bar {
     percent.map_or(Bar::NoScore, Bar::Score)
-}
-
-// ---- Markdown ----
-
-fn markdown(blocks: &[Block]) -> String {
-    let mut out = String::new();
-    for block in blocks {
-        match block {
-            Block::Heading(text, _) => {
-                let _ = writeln!(out, "## {}\n", escape_markdown(text));
-            }
-            Block::Subheading(text) => {
-                let _ = writeln!(out, "### {}\n", escape_markdown(text));
-            }
-            Block::Paragraph(text) => {
-                let _ = writeln!(out, "{}\n", escape_markdown(text));
-            }
-            Block::Note(text) => {
-                let _ = writeln!(out, "*{}*\n", escape_markdown(text));
-            }
-            Block::Table(table, _) => {
-                let _ = writeln!(out, "{}", table.markdown());
-            }
-            // The chart's numbers are in the table beside it.
-            Block::Chart(_) => {}
-        }
-    }
-    out
-}
-
-/// The Markdown document, with its title.
-fn markdown_document(title: &str, blocks: &[Block]) -> String {
-    format!("# {}\n\n{}", escape_markdown(title), markdown(blocks))
 }
 
 // ---- HTML ----

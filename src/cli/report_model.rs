@@ -7,13 +7,13 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use crate::domain::compare::{Change, Comparison, compare};
+use crate::domain::compare::{Answered, Comparison, Options, compare};
 use crate::domain::instrument::{Instrument, Scale};
 use crate::domain::model::{Respondent, Role, Round, Service};
 use crate::domain::plan::{Goal, GoalStatus, PlanItem, Stage, consensus_percent};
 use crate::domain::scoring::{AnswerSet, Band};
-use crate::domain::trend::{ScoredCount, scored_counts};
 use crate::i18n::{Lang, tr};
+use crate::present;
 use crate::store::lookup::LookupError;
 pub use crate::store::lookup::quoted;
 use crate::store::{Store, StoreError};
@@ -53,6 +53,21 @@ impl RoundData {
         self.respondents.iter().map(|(_, set)| set).collect()
     }
 
+    /// The respondents as a comparison sees them: role, code and answers.
+    pub fn answered(&self) -> Vec<Answered<'_>> {
+        crate::domain::compare::answered(&self.respondents)
+    }
+
+    /// The answers of the respondents counted in the service's own score: everyone but the
+    /// process leader, unless asked for.
+    pub fn counted_sets(&self, options: Options) -> Vec<&AnswerSet> {
+        self.respondents
+            .iter()
+            .filter(|(r, _)| options.with_consultant || r.role != Role::Consultant)
+            .map(|(_, set)| set)
+            .collect()
+    }
+
     pub fn roles(&self) -> Vec<(Role, &AnswerSet)> {
         self.respondents
             .iter()
@@ -60,9 +75,13 @@ impl RoundData {
             .collect()
     }
 
-    /// "Før samling 1 (2026-02-10)"
-    pub fn title(&self) -> String {
-        format!("{} ({})", self.round.label, self.round.held_on)
+    /// "Før samling 1 (10.02.2026)"
+    pub fn title(&self, lang: Lang) -> String {
+        format!(
+            "{} ({})",
+            self.round.label,
+            present::date(lang, self.round.held_on)
+        )
     }
 }
 
@@ -126,8 +145,6 @@ pub struct ComparisonModel<'a> {
     pub from: &'a RoundData,
     pub to: &'a RoundData,
     pub comparison: Comparison,
-    pub counts_from: Vec<ScoredCount>,
-    pub counts_to: Vec<ScoredCount>,
 }
 
 impl<'a> ComparisonModel<'a> {
@@ -136,15 +153,13 @@ impl<'a> ComparisonModel<'a> {
         service: &'a Service,
         from: &'a RoundData,
         to: &'a RoundData,
+        options: Options,
     ) -> ComparisonModel<'a> {
-        let (sets_from, sets_to) = (from.sets(), to.sets());
         ComparisonModel {
             service,
             from,
             to,
-            comparison: compare(instrument, &sets_from, &sets_to),
-            counts_from: scored_counts(instrument, &sets_from),
-            counts_to: scored_counts(instrument, &sets_to),
+            comparison: compare(instrument, &from.answered(), &to.answered(), options),
         }
     }
 
@@ -160,31 +175,15 @@ impl<'a> ComparisonModel<'a> {
             self.to.consensus_on(instrument, key),
         );
         if from.is_none() && to.is_none() {
-            return "–".to_string();
+            return present::NONE.to_string();
         }
         format!("{} → {}", consensus_cell(from), consensus_cell(to))
     }
 
-    /// Respondents with a score behind a section's or subdomain's key, before and after.
-    pub fn n(&self, key: &str) -> (usize, usize) {
-        (
-            count_for(&self.counts_from, key),
-            count_for(&self.counts_to, key),
-        )
+    /// The later round is dated before the earlier one: the comparison runs backwards.
+    pub fn backwards(&self) -> bool {
+        self.from.round.held_on > self.to.round.held_on
     }
-}
-
-fn count_for(counts: &[ScoredCount], key: &str) -> usize {
-    counts
-        .iter()
-        .find_map(|c| {
-            if c.key == key {
-                Some(c.n)
-            } else {
-                c.subdomains.iter().find(|(k, _)| k == key).map(|(_, n)| *n)
-            }
-        })
-        .unwrap_or(0)
 }
 
 /// Says why a service or round was not found, and exits: 1, or the store's own code.
@@ -249,7 +248,7 @@ pub fn subdomain_scale<'i>(instrument: &'i Instrument, key: &str) -> Option<&'i 
 pub fn consensus_cell(consensus: Option<(u8, f64)>) -> String {
     consensus.map_or_else(
         || "–".to_string(),
-        |(value, p)| format!("{value} ({})", percent(Some(p))),
+        |(value, p)| format!("{value} ({})", present::percent(Some(p))),
     )
 }
 
@@ -261,59 +260,6 @@ pub fn item_text<'i>(instrument: &'i Instrument, lang: Lang, key: &str) -> Optio
         .flat_map(|d| &d.items)
         .find(|i| i.key == key)
         .map(|i| i.text.get(lang))
-}
-
-// ---- numbers ----
-
-/// Rounded half away from zero, to `places` decimals: what JSON carries.
-pub fn rounded(value: f64, places: i32) -> f64 {
-    let factor = 10f64.powi(places);
-    let r = (value * factor).round() / factor;
-    if r == 0.0 { 0.0 } else { r }
-}
-
-/// "50 %", or "–" without a score.
-pub fn percent(value: Option<f64>) -> String {
-    value.map_or_else(|| "–".to_string(), |p| format!("{} %", rounded(p, 0)))
-}
-
-/// Percentage points with a sign ("+25", "−5", "0"), "–" where one side has no score, and
-/// a ★ when the change is notable.
-pub fn delta(change: &Change) -> String {
-    match change.delta() {
-        None => "–".to_string(),
-        Some(d) => {
-            let star = if change.notable() { " ★" } else { "" };
-            format!("{}{star}", signed(rounded(d, 0), 0))
-        }
-    }
-}
-
-/// A signed number with a real minus sign.
-pub fn signed(value: f64, places: usize) -> String {
-    let magnitude = format!("{:.places$}", value.abs());
-    if value > 0.0 {
-        format!("+{magnitude}")
-    } else if value < 0.0 {
-        format!("−{magnitude}")
-    } else {
-        magnitude
-    }
-}
-
-/// A mean on an item's own scale, one decimal, with a decimal comma in Norwegian.
-pub fn mean(lang: Lang, value: Option<f64>) -> String {
-    value.map_or_else(
-        || "–".to_string(),
-        |m| decimal(lang, &format!("{:.1}", rounded(m, 1))),
-    )
-}
-
-pub fn decimal(lang: Lang, text: &str) -> String {
-    match lang {
-        Lang::En => text.to_string(),
-        Lang::Nb | Lang::Nn => text.replace('.', ","),
-    }
 }
 
 /// The stable code of a band in JSON.
@@ -329,18 +275,6 @@ pub fn role_name(lang: Lang, role: Role) -> &'static str {
     tr(lang, crate::ui::app::role_key(role))
 }
 
-/// "Vet ikke" from → to, with ⚑ where more than a quarter are "don't know".
-pub fn dont_know(change: &Change) -> String {
-    let flag = |t: &crate::domain::scoring::Tally| if t.dont_know_flagged() { " ⚑" } else { "" };
-    format!(
-        "{}{} → {}{}",
-        change.from.dont_know,
-        flag(&change.from),
-        change.to.dont_know,
-        flag(&change.to)
-    )
-}
-
 /// The legend line shared by every output.
 pub fn legend(lang: Lang) -> String {
     [
@@ -354,6 +288,116 @@ pub fn legend(lang: Lang) -> String {
     .map(|(key, symbol)| format!("{symbol}{}", tr(lang, key)))
     .collect::<Vec<_>>()
     .join(" · ")
+}
+
+/// What ★ and ⊘ mean in a comparison, with the rules behind them.
+pub fn change_legend(lang: Lang) -> String {
+    crate::i18n::trf(
+        lang,
+        "legend.change_rules",
+        &[
+            ("star", &present::STAR),
+            ("not", &present::NOT_COMPARABLE),
+            ("points", &crate::domain::compare::NOTABLE_POINTS),
+            ("n", &crate::domain::compare::MIN_RESPONDENTS_FOR_STAR),
+            ("level", &crate::domain::compare::INTERVAL_LEVEL),
+        ],
+    )
+}
+
+// ---- documents as blocks, written as text, Markdown or HTML ----
+
+pub enum Block {
+    /// A top-level part of the report, with a stable id for links.
+    Heading(String, &'static str),
+    Subheading(String),
+    Paragraph(String),
+    Note(String),
+    Table(Table, &'static str),
+    Chart(Chart),
+}
+
+impl Block {
+    /// The table, or where there is none, the sentence that says so.
+    pub fn table_or(table: Option<Table>, class: &'static str, none: String) -> Block {
+        match table {
+            Some(table) => Block::Table(table, class),
+            None => Block::Paragraph(none),
+        }
+    }
+}
+
+/// Grouped horizontal bars, one group per section, one bar per series (round or role).
+pub struct Chart {
+    pub id: String,
+    pub title: String,
+    pub series: Vec<String>,
+    /// Index into `SERIES_COLOURS` per series, so that a role keeps its colour.
+    pub colours: Vec<usize>,
+    pub groups: Vec<(String, Vec<Bar>)>,
+}
+
+#[derive(Clone, Copy)]
+pub enum Bar {
+    Score(f64),
+    NoScore,
+    TooFew,
+}
+
+pub fn markdown(blocks: &[Block]) -> String {
+    let mut out = String::new();
+    for block in blocks {
+        match block {
+            Block::Heading(text, _) => {
+                let _ = writeln!(out, "## {}\n", escape_markdown(text));
+            }
+            Block::Subheading(text) => {
+                let _ = writeln!(out, "### {}\n", escape_markdown(text));
+            }
+            Block::Paragraph(text) => {
+                let _ = writeln!(out, "{}\n", escape_markdown(text));
+            }
+            Block::Note(text) => {
+                let _ = writeln!(out, "*{}*\n", escape_markdown(text));
+            }
+            Block::Table(table, _) => {
+                let _ = writeln!(out, "{}", table.markdown());
+            }
+            // The chart's numbers are in the table beside it.
+            Block::Chart(_) => {}
+        }
+    }
+    out
+}
+
+/// The Markdown document, with its title.
+pub fn markdown_document(title: &str, blocks: &[Block]) -> String {
+    format!("# {}\n\n{}", escape_markdown(title), markdown(blocks))
+}
+
+/// The blocks as plain text for a terminal: headings as lines, tables padded.
+pub fn text(blocks: &[Block]) -> String {
+    let mut out = String::new();
+    for block in blocks {
+        match block {
+            Block::Heading(text, _) | Block::Subheading(text) => {
+                let _ = writeln!(out, "{text}\n");
+            }
+            Block::Paragraph(text) | Block::Note(text) => {
+                let _ = writeln!(out, "{text}");
+            }
+            Block::Table(table, _) => {
+                let _ = writeln!(out, "{}", table.text());
+            }
+            Block::Chart(_) => {}
+        }
+    }
+    out
+}
+
+/// The text document, with its title.
+pub fn text_document(title: &str, blocks: &[Block]) -> String {
+    format!("{title}\n{}", text(blocks))
 }
 
 // ---- escaping ----
@@ -406,6 +450,9 @@ pub struct Table {
     pub header: Vec<String>,
     pub align: Vec<Align>,
     pub rows: Vec<TableRow>,
+    /// The columns in another order for a terminal, where a long text goes last so that
+    /// only it wraps.
+    pub text_order: Option<Vec<usize>>,
 }
 
 /// A row of plain, unescaped text; every renderer escapes for its own format.
@@ -422,7 +469,14 @@ impl Table {
             header,
             align,
             rows: Vec::new(),
+            text_order: None,
         }
+    }
+
+    /// Sets the order of the columns for a terminal.
+    pub fn text_order(mut self, order: &[usize]) -> Table {
+        self.text_order = Some(order.to_vec());
+        self
     }
 
     pub fn row(&mut self, cells: Vec<String>) {
@@ -452,6 +506,7 @@ impl Table {
                     sub: row.sub,
                 })
                 .collect(),
+            text_order: None,
         }
     }
 
@@ -461,6 +516,9 @@ impl Table {
 
     /// Columns padded to their widest cell, for a terminal.
     pub fn text(&self) -> String {
+        if let Some(order) = &self.text_order {
+            return self.columns(order).text();
+        }
         let first = |row: &TableRow, i: usize, cell: &str| {
             if i == 0 && row.sub {
                 format!("  {cell}")
@@ -597,20 +655,6 @@ mod tests {
             escape_markdown(nasty),
             "A \\<b\\>\\&\\</b\\> \"x\" 'y' \\| \\*z\\* \\[l\\](u) \\#"
         );
-    }
-
-    #[test]
-    fn numbers_round_half_away_from_zero_with_real_minus_signs() {
-        assert_eq!(percent(Some(37.5)), "38 %");
-        assert_eq!(percent(Some(62.5)), "63 %");
-        assert_eq!(percent(None), "–");
-        assert_eq!(signed(-4.0, 0), "−4");
-        assert_eq!(signed(0.0, 0), "0");
-        assert_eq!(signed(12.0, 0), "+12");
-        assert_eq!(rounded(-0.04, 1), 0.0);
-        assert_eq!(rounded(65.625, 1), 65.6);
-        assert_eq!(mean(Lang::Nb, Some(3.75)), "3,8");
-        assert_eq!(mean(Lang::En, Some(3.75)), "3.8");
     }
 
     #[test]

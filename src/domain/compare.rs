@@ -1,41 +1,153 @@
 //! Comparing rounds: change per section, subdomain and item, spread between respondents,
 //! and groups by role. Only items with the same key are compared.
+//!
+//! A change a consultant can defend (DOMAIN.md, "Numbers a consultant can defend"):
+//! - an area's change is computed over its items that have a score in **both** rounds, and
+//!   says how many of the area's items that is; under half of them, it is not comparable;
+//! - every change carries the respondents behind each side (n);
+//! - ★ marks a change of at least 10 points, with at least 5 respondents in both rounds,
+//!   whose 95 % interval (a seeded bootstrap over respondents) does not include 0;
+//! - beside it, the change over the respondents whose code appears in both rounds (paired);
+//! - the process leader's (consultant's) answers stand apart unless asked for.
 
 use std::collections::{BTreeSet, HashMap};
 
 use super::instrument::{Instrument, ItemRef};
-use super::model::{Response, Role};
+use super::model::{Respondent, Response, Role};
 use super::scoring::{AnswerSet, SectionScore, Tally, summarize};
 
 /// A change of 10 percentage points or more is notable (DOMAIN.md).
 pub const NOTABLE_POINTS: f64 = 10.0;
 
+/// Fewer respondents than this on either side, and no change is marked: with four or fewer,
+/// one person moves the score by ten points.
+pub const MIN_RESPONDENTS_FOR_STAR: usize = 5;
+
+/// Resamples of the bootstrap, and its seed: the same data give the same interval on every
+/// run and every machine.
+pub const BOOTSTRAP_RESAMPLES: usize = 2000;
+pub const BOOTSTRAP_SEED: u64 = 0x6b61_7274_6c65_6767;
+
+/// The interval's coverage, in percent.
+pub const INTERVAL_LEVEL: u32 = 95;
+
 /// Groups smaller than this are never shown, so no single person's answers can be read.
 pub const DEFAULT_MIN_GROUP: usize = 3;
 
+/// One respondent as a comparison sees them: a role, the code they gave (may be empty), and
+/// their answers.
+#[derive(Debug, Clone, Copy)]
+pub struct Answered<'a> {
+    pub role: Role,
+    pub code: &'a str,
+    pub answers: &'a AnswerSet,
+}
+
+/// A round's respondents with their answers, as a comparison sees them.
+pub fn answered(round: &[(Respondent, AnswerSet)]) -> Vec<Answered<'_>> {
+    round
+        .iter()
+        .map(|(respondent, answers)| Answered {
+            role: respondent.role,
+            code: &respondent.code,
+            answers,
+        })
+        .collect()
+}
+
+/// What to compare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Options {
+    /// Pool the process leader's (consultant's) answers into the service's score.
+    pub with_consultant: bool,
+}
+
+/// A change between two rounds, over a fixed set of items.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Change {
-    pub key: String,
     pub from: Tally,
     pub to: Tally,
+    /// Respondents with at least one score behind each side.
+    pub n_from: usize,
+    pub n_to: usize,
+    /// The change's 95 % interval in points (of the unrounded scores), from a bootstrap
+    /// over respondents; `None` with fewer than `MIN_RESPONDENTS_FOR_STAR` on a side.
+    pub interval: Option<(f64, f64)>,
 }
 
 impl Change {
     /// Percentage points from `from` to `to`, where both have a score: the difference of
-    /// the reported (whole) percents.
+    /// the reported (whole) percents, so that it is the difference of what is shown.
     pub fn delta(&self) -> Option<f64> {
         Some(self.to.percent()? - self.from.percent()?)
     }
 
+    pub fn enough_respondents(&self) -> bool {
+        self.n_from >= MIN_RESPONDENTS_FOR_STAR && self.n_to >= MIN_RESPONDENTS_FOR_STAR
+    }
+
+    /// The interval lies wholly on one side of 0: more than the spread between respondents
+    /// explains.
+    pub fn beyond_spread(&self) -> bool {
+        self.interval
+            .is_some_and(|(low, high)| low > 0.0 || high < 0.0)
+    }
+
+    /// ★: large, with enough respondents, and beyond the spread.
     pub fn notable(&self) -> bool {
         self.delta().is_some_and(|d| d.abs() >= NOTABLE_POINTS)
+            && self.enough_respondents()
+            && self.beyond_spread()
+    }
+}
+
+/// A section's or a subdomain's change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AreaChange {
+    /// `section` or `section.subdomain`.
+    pub key: String,
+    /// The area's items, and how many of them have a score in both rounds.
+    pub items: usize,
+    pub items_common: usize,
+    /// Over the common items.
+    pub change: Change,
+    /// Over the respondents whose code appears in both rounds, and the same items; `None`
+    /// when no such respondent has a score here.
+    pub paired: Option<Change>,
+    /// Every answer to the area's items in each round: its "don't know" and "not
+    /// applicable" shares.
+    pub answers_from: Tally,
+    pub answers_to: Tally,
+}
+
+impl AreaChange {
+    /// At least half the area's items have a score in both rounds.
+    pub fn comparable(&self) -> bool {
+        self.items_common > 0 && self.items_common * 2 >= self.items
+    }
+
+    /// Some answer in the area has a score, in either round.
+    pub fn has_scores(&self) -> bool {
+        self.answers_from.scored > 0 || self.answers_to.scored > 0
+    }
+
+    pub fn delta(&self) -> Option<f64> {
+        if self.comparable() {
+            self.change.delta()
+        } else {
+            None
+        }
+    }
+
+    pub fn notable(&self) -> bool {
+        self.comparable() && self.change.notable()
     }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SectionChange {
-    pub change: Change,
-    pub subdomains: Vec<Change>,
+    pub area: AreaChange,
+    pub subdomains: Vec<AreaChange>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -47,17 +159,67 @@ pub struct ItemChange {
     pub change: Change,
 }
 
+/// Why an item is left out of the comparison.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Comparison {
+pub struct NotComparable {
+    pub key: String,
+    /// The instrument knows the key.
+    pub known: bool,
+    /// Answered at all (a score, "don't know" or "not applicable"), and with a score.
+    pub answered_from: bool,
+    pub answered_to: bool,
+    pub scored_from: bool,
+    pub scored_to: bool,
+}
+
+/// The process leader's own answers, pooled if there are several, per area: shown beside
+/// the service's scores, never mixed in (unless asked for).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConsultantScores {
     pub n_from: usize,
     pub n_to: usize,
+    /// By area key (`section` and `section.subdomain`), over every item of the area.
+    pub areas: Vec<(String, Tally, Tally)>,
+}
+
+impl ConsultantScores {
+    pub fn area(&self, key: &str) -> Option<(&Tally, &Tally)> {
+        self.areas
+            .iter()
+            .find(|(k, _, _)| k == key)
+            .map(|(_, from, to)| (from, to))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    pub options: Options,
+    /// Respondents in the service's score in each round.
+    pub n_from: usize,
+    pub n_to: usize,
+    /// Codes found once in each round: the respondents of the paired change.
+    pub pairs: usize,
     pub sections: Vec<SectionChange>,
-    /// Comparable items, the largest change first; items without a score in one of the
-    /// rounds last.
+    /// Comparable items, the largest change first.
     pub items: Vec<ItemChange>,
-    /// Item keys answered in one round only, or unknown to the instrument: listed, never
-    /// silently dropped.
-    pub not_comparable: Vec<String>,
+    /// Items answered in the rounds but without a score in both, or unknown to the
+    /// instrument: listed, never silently dropped.
+    pub not_comparable: Vec<NotComparable>,
+    /// The consultants' answers apart; `None` when there are none, or when they are pooled.
+    pub consultant: Option<ConsultantScores>,
+}
+
+impl Comparison {
+    /// Every area, sections each followed by their subdomains.
+    pub fn areas(&self) -> impl Iterator<Item = &AreaChange> {
+        self.sections
+            .iter()
+            .flat_map(|s| std::iter::once(&s.area).chain(&s.subdomains))
+    }
+
+    pub fn area(&self, key: &str) -> Option<&AreaChange> {
+        self.areas().find(|a| a.key == key)
+    }
 }
 
 fn mean(values: &[u8]) -> Option<f64> {
@@ -65,91 +227,232 @@ fn mean(values: &[u8]) -> Option<f64> {
         .then(|| values.iter().map(|v| f64::from(*v)).sum::<f64>() / values.len() as f64)
 }
 
-fn scored_values(key: &str, sets: &[&AnswerSet]) -> Vec<u8> {
-    sets.iter()
-        .filter_map(|set| match set.get(key)?.response? {
-            Response::Score(v) => Some(v),
-            _ => None,
-        })
-        .collect()
+fn response<'a>(who: &Answered<'a>, key: &str) -> Option<Response> {
+    who.answers.get(key).and_then(|a| a.response)
 }
 
-fn item_tally(item: &ItemRef<'_>, sets: &[&AnswerSet]) -> Tally {
+fn scored(item: &ItemRef<'_>, response: Option<Response>) -> Option<f64> {
+    match response? {
+        Response::Score(v) if item.scale.contains(v) => Some(item.scale.fraction(v)),
+        _ => None,
+    }
+}
+
+/// A respondent's (scores, sum of fractions) over some items: what the bootstrap draws.
+type Part = (u32, f64);
+
+fn part_of(items: &[&ItemRef<'_>], who: &Answered<'_>) -> Part {
+    items
+        .iter()
+        .filter_map(|item| scored(item, response(who, &item.item.key)))
+        .fold((0, 0.0), |(n, sum), f| (n + 1, sum + f))
+}
+
+fn tally_of(items: &[&ItemRef<'_>], people: &[Answered<'_>]) -> Tally {
     let mut tally = Tally::default();
-    for set in sets {
-        tally.add(set.get(&item.item.key).and_then(|a| a.response), item.scale);
+    for who in people {
+        for item in items {
+            tally.add(response(who, &item.item.key), item.scale);
+        }
     }
     tally
 }
 
-/// Compares the answers of two rounds of one service.
-pub fn compare(instrument: &Instrument, from: &[&AnswerSet], to: &[&AnswerSet]) -> Comparison {
-    let before = summarize(instrument, from);
-    let after = summarize(instrument, to);
-    let sections = before
+fn pooled(parts: impl Iterator<Item = Part>) -> Option<f64> {
+    let (n, sum) = parts.fold((0u32, 0.0), |(n, s), (pn, ps)| (n + pn, s + ps));
+    (n > 0).then(|| 100.0 * sum / f64::from(n))
+}
+
+/// The 95 % percentile interval of `to − from` (pooled percents), resampling each side's
+/// respondents with replacement; `paired` resamples the pairs together.
+fn bootstrap(from: &[Part], to: &[Part], paired: bool) -> Option<(f64, f64)> {
+    if from.len() < MIN_RESPONDENTS_FOR_STAR || to.len() < MIN_RESPONDENTS_FOR_STAR {
+        return None;
+    }
+    let mut rng = fastrand::Rng::with_seed(BOOTSTRAP_SEED);
+    let mut deltas = Vec::with_capacity(BOOTSTRAP_RESAMPLES);
+    for _ in 0..BOOTSTRAP_RESAMPLES {
+        let (before, after) = if paired {
+            let picks: Vec<usize> = (0..from.len()).map(|_| rng.usize(..from.len())).collect();
+            (
+                pooled(picks.iter().map(|&i| from[i])),
+                pooled(picks.iter().map(|&i| to[i])),
+            )
+        } else {
+            (
+                pooled((0..from.len()).map(|_| from[rng.usize(..from.len())])),
+                pooled((0..to.len()).map(|_| to[rng.usize(..to.len())])),
+            )
+        };
+        if let (Some(before), Some(after)) = (before, after) {
+            deltas.push(after - before);
+        }
+    }
+    if deltas.is_empty() {
+        return None;
+    }
+    deltas.sort_by(f64::total_cmp);
+    let tail = (100 - INTERVAL_LEVEL) as f64 / 200.0;
+    let last = deltas.len() - 1;
+    let at = |q: f64| deltas[((q * last as f64).round() as usize).min(last)];
+    Some((at(tail), at(1.0 - tail)))
+}
+
+/// The change over `items` between two groups of respondents.
+fn change_over(items: &[&ItemRef<'_>], from: &[Answered<'_>], to: &[Answered<'_>]) -> Change {
+    let parts = |people: &[Answered<'_>]| -> Vec<Part> {
+        people
+            .iter()
+            .map(|who| part_of(items, who))
+            .filter(|(n, _)| *n > 0)
+            .collect()
+    };
+    let (parts_from, parts_to) = (parts(from), parts(to));
+    Change {
+        from: tally_of(items, from),
+        to: tally_of(items, to),
+        n_from: parts_from.len(),
+        n_to: parts_to.len(),
+        interval: bootstrap(&parts_from, &parts_to, false),
+    }
+}
+
+/// The change over `items` for respondents matched by code; pairs without a score on
+/// both sides are left out.
+fn paired_change(items: &[&ItemRef<'_>], pairs: &[(Answered<'_>, Answered<'_>)]) -> Option<Change> {
+    let kept: Vec<&(Answered, Answered)> = pairs
         .iter()
-        .zip(&after)
-        .map(|(b, a)| SectionChange {
-            change: Change {
-                key: b.key.clone(),
-                from: b.tally,
-                to: a.tally,
-            },
-            subdomains: b
-                .subdomains
+        .filter(|(a, b)| part_of(items, a).0 > 0 && part_of(items, b).0 > 0)
+        .collect();
+    if kept.is_empty() {
+        return None;
+    }
+    let from: Vec<Answered> = kept.iter().map(|(a, _)| *a).collect();
+    let to: Vec<Answered> = kept.iter().map(|(_, b)| *b).collect();
+    let parts = |people: &[Answered]| -> Vec<Part> {
+        people.iter().map(|who| part_of(items, who)).collect()
+    };
+    Some(Change {
+        from: tally_of(items, &from),
+        to: tally_of(items, &to),
+        n_from: kept.len(),
+        n_to: kept.len(),
+        interval: bootstrap(&parts(&from), &parts(&to), true),
+    })
+}
+
+/// Respondents whose code, compared without case and surrounding spaces, occurs exactly once
+/// in each round: the same person, as far as the codes tell.
+fn match_codes<'a>(
+    from: &[Answered<'a>],
+    to: &[Answered<'a>],
+) -> Vec<(Answered<'a>, Answered<'a>)> {
+    let unique = |people: &[Answered<'a>]| -> HashMap<String, Answered<'a>> {
+        let mut seen: HashMap<String, Vec<Answered<'a>>> = HashMap::new();
+        for who in people {
+            let code = who.code.trim().to_lowercase();
+            if !code.is_empty() {
+                seen.entry(code).or_default().push(*who);
+            }
+        }
+        seen.into_iter()
+            .filter(|(_, list)| list.len() == 1)
+            .map(|(code, list)| (code, list[0]))
+            .collect()
+    };
+    let (before, after) = (unique(from), unique(to));
+    let mut pairs: Vec<(String, Answered<'a>, Answered<'a>)> = before
+        .into_iter()
+        .filter_map(|(code, a)| after.get(&code).map(|b| (code, a, *b)))
+        .collect();
+    pairs.sort_by(|x, y| x.0.cmp(&y.0));
+    pairs.into_iter().map(|(_, a, b)| (a, b)).collect()
+}
+
+/// Compares the answers of two rounds of one service.
+pub fn compare(
+    instrument: &Instrument,
+    from: &[Answered<'_>],
+    to: &[Answered<'_>],
+    options: Options,
+) -> Comparison {
+    let counted = |who: &&Answered<'_>| options.with_consultant || who.role != Role::Consultant;
+    let (from, consultants_from): (Vec<Answered>, Vec<Answered>) = from.iter().partition(counted);
+    let (to, consultants_to): (Vec<Answered>, Vec<Answered>) = to.iter().partition(counted);
+    let pairs = match_codes(&from, &to);
+
+    let all_items = instrument.items();
+    let scored_in = |item: &ItemRef<'_>, people: &[Answered<'_>]| {
+        people
+            .iter()
+            .any(|who| scored(item, response(who, &item.item.key)).is_some())
+    };
+    let common: Vec<bool> = all_items
+        .iter()
+        .map(|item| scored_in(item, &from) && scored_in(item, &to))
+        .collect();
+
+    let area = |key: String, items: Vec<&ItemRef<'_>>| -> AreaChange {
+        let shared: Vec<&ItemRef> = items
+            .iter()
+            .copied()
+            .filter(|item| common[item.index])
+            .collect();
+        AreaChange {
+            key,
+            items: items.len(),
+            items_common: shared.len(),
+            change: change_over(&shared, &from, &to),
+            paired: paired_change(&shared, &pairs),
+            answers_from: tally_of(&items, &from),
+            answers_to: tally_of(&items, &to),
+        }
+    };
+    let sections = instrument
+        .sections
+        .iter()
+        .enumerate()
+        .map(|(index, section)| {
+            let in_section: Vec<&ItemRef> = all_items
                 .iter()
-                .zip(&a.subdomains)
-                .map(|(bs, as_)| Change {
-                    key: format!("{}.{}", b.key, bs.key),
-                    from: bs.tally,
-                    to: as_.tally,
-                })
-                .collect(),
+                .filter(|i| i.section_index == index)
+                .collect();
+            SectionChange {
+                area: area(section.key.clone(), in_section.clone()),
+                subdomains: section
+                    .subdomains
+                    .iter()
+                    .map(|subdomain| {
+                        let items = in_section
+                            .iter()
+                            .copied()
+                            .filter(|i| std::ptr::eq(i.subdomain, subdomain))
+                            .collect();
+                        area(format!("{}.{}", section.key, subdomain.key), items)
+                    })
+                    .collect(),
+            }
         })
         .collect();
 
-    let answered_keys = |sets: &[&AnswerSet]| -> BTreeSet<String> {
-        sets.iter()
-            .flat_map(|s| {
-                s.iter()
-                    .filter(|(_, a)| a.is_answered())
-                    .map(|(k, _)| k.clone())
-            })
-            .collect()
-    };
-    let (keys_from, keys_to) = (answered_keys(from), answered_keys(to));
-    let known: BTreeSet<String> = instrument
-        .items()
+    let mut items: Vec<ItemChange> = all_items
         .iter()
-        .map(|i| i.item.key.clone())
-        .collect();
-    let not_comparable: Vec<String> = keys_from
-        .symmetric_difference(&keys_to)
-        .chain(
-            keys_from
-                .intersection(&keys_to)
-                .filter(|k| !known.contains(*k)),
-        )
-        .cloned()
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-
-    let mut items: Vec<ItemChange> = instrument
-        .items()
-        .iter()
-        .filter(|i| keys_from.contains(&i.item.key) && keys_to.contains(&i.item.key))
-        .map(|i| {
-            let key = &i.item.key;
+        .filter(|item| common[item.index])
+        .map(|item| {
+            let values = |people: &[Answered<'_>]| -> Vec<u8> {
+                people
+                    .iter()
+                    .filter_map(|who| match response(who, &item.item.key)? {
+                        Response::Score(v) if item.scale.contains(v) => Some(v),
+                        _ => None,
+                    })
+                    .collect()
+            };
             ItemChange {
-                key: key.clone(),
-                from_mean: mean(&scored_values(key, from)),
-                to_mean: mean(&scored_values(key, to)),
-                change: Change {
-                    key: key.clone(),
-                    from: item_tally(i, from),
-                    to: item_tally(i, to),
-                },
+                key: item.item.key.clone(),
+                from_mean: mean(&values(&from)),
+                to_mean: mean(&values(&to)),
+                change: change_over(&[item], &from, &to),
             }
         })
         .collect();
@@ -160,12 +463,98 @@ pub fn compare(instrument: &Instrument, from: &[&AnswerSet], to: &[&AnswerSet]) 
     });
 
     Comparison {
+        options,
         n_from: from.len(),
         n_to: to.len(),
+        pairs: pairs.len(),
         sections,
         items,
-        not_comparable,
+        not_comparable: not_comparable(instrument, &from, &to, &common),
+        consultant: consultant_scores(instrument, &consultants_from, &consultants_to),
     }
+}
+
+fn not_comparable(
+    instrument: &Instrument,
+    from: &[Answered<'_>],
+    to: &[Answered<'_>],
+    common: &[bool],
+) -> Vec<NotComparable> {
+    let items = instrument.items();
+    let index: HashMap<&str, &ItemRef> = items.iter().map(|i| (i.item.key.as_str(), i)).collect();
+    let answered_keys: BTreeSet<&str> = from
+        .iter()
+        .chain(to)
+        .flat_map(|who| {
+            who.answers
+                .iter()
+                .filter(|(_, a)| a.is_answered())
+                .map(|(k, _)| k.as_str())
+        })
+        .collect();
+    let answered = |people: &[Answered<'_>], key: &str| {
+        people
+            .iter()
+            .any(|who| who.answers.get(key).is_some_and(|a| a.is_answered()))
+    };
+    let mut list: Vec<NotComparable> = answered_keys
+        .into_iter()
+        .filter(|key| index.get(key).is_none_or(|item| !common[item.index]))
+        .map(|key| {
+            let item = index.get(key);
+            let has_score = |people: &[Answered<'_>]| {
+                item.is_some_and(|item| {
+                    people
+                        .iter()
+                        .any(|who| scored(item, response(who, key)).is_some())
+                })
+            };
+            NotComparable {
+                key: key.to_string(),
+                known: item.is_some(),
+                answered_from: answered(from, key),
+                answered_to: answered(to, key),
+                scored_from: has_score(from),
+                scored_to: has_score(to),
+            }
+        })
+        .collect();
+    // In walk order, unknown keys last.
+    list.sort_by_key(|n| {
+        (
+            index.get(n.key.as_str()).map_or(usize::MAX, |i| i.index),
+            n.key.clone(),
+        )
+    });
+    list
+}
+
+fn consultant_scores(
+    instrument: &Instrument,
+    from: &[Answered<'_>],
+    to: &[Answered<'_>],
+) -> Option<ConsultantScores> {
+    if from.is_empty() && to.is_empty() {
+        return None;
+    }
+    let before: Vec<&AnswerSet> = from.iter().map(|who| who.answers).collect();
+    let after: Vec<&AnswerSet> = to.iter().map(|who| who.answers).collect();
+    let (before, after) = (
+        summarize(instrument, &before),
+        summarize(instrument, &after),
+    );
+    let mut areas = Vec::new();
+    for (b, a) in before.iter().zip(&after) {
+        areas.push((b.key.clone(), b.tally, a.tally));
+        for (bs, as_) in b.subdomains.iter().zip(&a.subdomains) {
+            areas.push((format!("{}.{}", b.key, bs.key), bs.tally, as_.tally));
+        }
+    }
+    Some(ConsultantScores {
+        n_from: from.len(),
+        n_to: to.len(),
+        areas,
+    })
 }
 
 /// How far respondents agree on a section: each respondent's own score, then the spread.
@@ -242,8 +631,24 @@ mod tests {
 
     use crate::domain::test_support::answer_set as set;
 
-    fn section<'a>(c: &'a Comparison, key: &str) -> &'a SectionChange {
-        c.sections.iter().find(|s| s.change.key == key).unwrap()
+    fn staff(answers: &AnswerSet) -> Answered<'_> {
+        Answered {
+            role: Role::Staff,
+            code: "",
+            answers,
+        }
+    }
+
+    fn coded<'a>(role: Role, code: &'a str, answers: &'a AnswerSet) -> Answered<'a> {
+        Answered {
+            role,
+            code,
+            answers,
+        }
+    }
+
+    fn area<'a>(c: &'a Comparison, key: &str) -> &'a AreaChange {
+        c.area(key).unwrap_or_else(|| panic!("no area {key}"))
     }
 
     #[test]
@@ -267,34 +672,33 @@ mod tests {
             ("competence.training.1", Score(2)),
             ("support.evaluation.1", Score(4)),
         ]);
-        let c = compare(instrument, &[&b1, &b2], &[&a1]);
+        let c = compare(
+            instrument,
+            &[staff(&b1), staff(&b2)],
+            &[staff(&a1)],
+            Options::default(),
+        );
         assert_eq!((c.n_from, c.n_to), (2, 1));
 
-        let readiness = section(&c, "readiness");
-        assert_eq!(readiness.change.from.exact_percent(), Some(37.5));
-        assert_eq!(readiness.change.from.percent(), Some(38.0));
-        assert_eq!(readiness.change.to.percent(), Some(100.0));
-        assert_eq!(readiness.change.delta(), Some(62.0));
-        assert!(readiness.change.notable());
-        let awareness = &readiness.subdomains[0];
-        assert_eq!(awareness.key, "readiness.problem_awareness");
-        assert_eq!(awareness.delta(), Some(62.0));
+        let awareness = area(&c, "readiness.problem_awareness");
+        assert_eq!((awareness.items, awareness.items_common), (3, 1));
+        assert!(!awareness.comparable(), "1 of 3 items is under half");
+        assert_eq!(awareness.delta(), None);
+        assert_eq!(awareness.change.from.exact_percent(), Some(37.5));
+        assert_eq!(awareness.change.to.percent(), Some(100.0));
+        assert_eq!((awareness.change.n_from, awareness.change.n_to), (2, 1));
 
-        let competence = section(&c, "competence");
-        assert_eq!(competence.change.from.percent(), Some(0.0));
-        assert_eq!(competence.change.from.dont_know, 1);
-        assert_eq!(competence.change.to.dont_know, 0);
-        assert_eq!(competence.change.delta(), Some(100.0));
+        let readiness = area(&c, "readiness");
+        assert_eq!((readiness.items, readiness.items_common), (12, 1));
+        assert!(!readiness.notable());
 
-        // Fit has a score before only: no delta, and the item is not comparable.
-        assert_eq!(section(&c, "fit").change.delta(), None);
-        assert!(!section(&c, "fit").change.notable());
-        assert_eq!(
-            c.not_comparable,
-            ["fit.answers_problem.1", "support.evaluation.1"]
-        );
+        // Fit has a score before only: nothing in common, and the item is not comparable.
+        let fit = area(&c, "fit");
+        assert_eq!(fit.items_common, 0);
+        assert_eq!(fit.delta(), None);
+        assert_eq!(fit.answers_from.scored, 1);
 
-        // Items: training moved 100 points, awareness 62.
+        // Items: only the two scored in both rounds; training moved 100 points.
         let keys: Vec<&str> = c.items.iter().map(|i| i.key.as_str()).collect();
         assert_eq!(
             keys,
@@ -303,31 +707,252 @@ mod tests {
         let awareness_item = &c.items[1];
         assert_eq!(awareness_item.from_mean, Some(2.5));
         assert_eq!(awareness_item.to_mean, Some(5.0));
+        assert_eq!(awareness_item.change.delta(), Some(62.0));
+        assert!(!awareness_item.change.notable(), "n 2 → 1 is too few");
         let training = &c.items[0];
         assert_eq!(
             (training.change.from.dont_know, training.change.to.dont_know),
             (1, 0)
         );
+        assert_eq!((training.change.n_from, training.change.n_to), (1, 1));
+
+        let not: Vec<(&str, bool, bool)> = c
+            .not_comparable
+            .iter()
+            .map(|n| (n.key.as_str(), n.scored_from, n.scored_to))
+            .collect();
+        assert_eq!(
+            not,
+            [
+                ("fit.answers_problem.1", true, false),
+                ("support.evaluation.1", false, true)
+            ]
+        );
+    }
+
+    /// Five staff before and after, the same code each; every item of readiness answered.
+    fn readiness_round(values: &[u8], codes: &[&'static str]) -> Vec<(AnswerSet, &'static str)> {
+        let instrument = Instrument::standard();
+        let keys: Vec<String> = instrument
+            .items()
+            .iter()
+            .filter(|i| i.section.key == "readiness")
+            .map(|i| i.item.key.clone())
+            .collect();
+        values
+            .iter()
+            .zip(codes)
+            .map(|(value, code)| {
+                let pairs: Vec<(&str, Response)> = keys
+                    .iter()
+                    .map(|k| (k.as_str(), Response::Score(*value)))
+                    .collect();
+                (set(&pairs), *code)
+            })
+            .collect()
+    }
+
+    fn people<'a>(round: &'a [(AnswerSet, &'static str)]) -> Vec<Answered<'a>> {
+        round
+            .iter()
+            .map(|(answers, code)| coded(Role::Staff, code, answers))
+            .collect()
     }
 
     #[test]
-    fn small_changes_are_not_notable() {
-        let change = Change {
-            key: "x".into(),
-            from: Tally {
-                slots: 1,
-                scored: 1,
-                fraction_sum: 0.5,
-                ..Tally::default()
-            },
-            to: Tally {
-                slots: 1,
-                scored: 1,
-                fraction_sum: 0.59,
-                ..Tally::default()
-            },
+    fn a_star_needs_five_respondents_and_a_change_beyond_the_spread() {
+        let instrument = Instrument::standard();
+        let codes = ["a", "b", "c", "d", "e"];
+        // Everyone at 2 (25 %) before and 4 (75 %) after: no spread, the interval is the
+        // change itself, +50.
+        let before = readiness_round(&[2, 2, 2, 2, 2], &codes);
+        let after = readiness_round(&[4, 4, 4, 4, 4], &codes);
+        let c = compare(
+            instrument,
+            &people(&before),
+            &people(&after),
+            Options::default(),
+        );
+        let readiness = area(&c, "readiness");
+        assert_eq!((readiness.items, readiness.items_common), (12, 12));
+        assert_eq!(readiness.delta(), Some(50.0));
+        assert_eq!(readiness.change.interval, Some((50.0, 50.0)));
+        assert!(readiness.notable());
+
+        // Four respondents: the same change is not marked, and has no interval.
+        let c = compare(
+            instrument,
+            &people(&before[..4]),
+            &people(&after[..4]),
+            Options::default(),
+        );
+        assert_eq!(area(&c, "readiness").delta(), Some(50.0));
+        assert_eq!(area(&c, "readiness").change.interval, None);
+        assert!(!area(&c, "readiness").notable());
+
+        // A rise of 15 points in the mean that the spread explains: 1,1,5,5,3 (50 %)
+        // against 1,5,5,5,2 (65 %). The resamples range widely; the interval holds 0.
+        let before = readiness_round(&[1, 1, 5, 5, 3], &codes);
+        let after = readiness_round(&[1, 5, 5, 5, 2], &codes);
+        let c = compare(
+            instrument,
+            &people(&before),
+            &people(&after),
+            Options::default(),
+        );
+        let readiness = area(&c, "readiness");
+        assert_eq!(readiness.delta(), Some(15.0));
+        let (low, high) = readiness.change.interval.unwrap();
+        assert!(low < 0.0 && high > 15.0, "{low} {high}");
+        assert!(!readiness.notable());
+    }
+
+    #[test]
+    fn the_interval_is_the_same_on_every_run() {
+        let instrument = Instrument::standard();
+        let codes = ["a", "b", "c", "d", "e", "f"];
+        let before = readiness_round(&[1, 2, 3, 2, 2, 4], &codes);
+        let after = readiness_round(&[3, 4, 4, 5, 3, 4], &codes);
+        let run = || {
+            compare(
+                instrument,
+                &people(&before),
+                &people(&after),
+                Options::default(),
+            )
+            .area("readiness")
+            .unwrap()
+            .change
+            .interval
         };
-        assert!(!change.notable());
+        let first = run().unwrap();
+        assert_eq!(run(), Some(first));
+        // From 2/6 = 33.3 % to 4.25/6 = 70.8 %: 37.5 points unrounded, inside the interval,
+        // which lies above 0.
+        assert!(
+            first.0 > 0.0 && first.0 < 37.5 && first.1 > 37.5,
+            "{first:?}"
+        );
+    }
+
+    #[test]
+    fn paired_change_follows_the_people_who_answered_both_times() {
+        let instrument = Instrument::standard();
+        // Before: a, b, c at 25 %, and d at 100 %. After: a, b, c at 75 %, and a newcomer e
+        // at 0 %. Unpaired: (25·3 + 100) / 4 = 43.75 → 44 % against (75·3 + 0) / 4 =
+        // 56.25 → 56 %: +12. Paired over a, b, c alone: 25 % → 75 %, +50, n 3.
+        let before = readiness_round(&[2, 2, 2, 5], &["a", "b", "c", "d"]);
+        let after = readiness_round(&[4, 4, 4, 1], &["A ", "b", "c", "e"]);
+        let c = compare(
+            instrument,
+            &people(&before),
+            &people(&after),
+            Options::default(),
+        );
+        assert_eq!(c.pairs, 3, "codes match without case or spaces");
+        let readiness = area(&c, "readiness");
+        assert_eq!(readiness.delta(), Some(12.0));
+        let paired = readiness.paired.as_ref().unwrap();
+        assert_eq!((paired.n_from, paired.n_to), (3, 3));
+        assert_eq!(paired.delta(), Some(50.0));
+        assert_eq!(
+            paired.interval, None,
+            "three pairs are too few for an interval"
+        );
+
+        // A code used twice in a round names no one.
+        let before = readiness_round(&[2, 2], &["a", "a"]);
+        let after = readiness_round(&[4], &["a"]);
+        let c = compare(
+            instrument,
+            &people(&before),
+            &people(&after),
+            Options::default(),
+        );
+        assert_eq!(c.pairs, 0);
+        assert_eq!(area(&c, "readiness").paired, None);
+    }
+
+    #[test]
+    fn the_process_leader_stands_apart_unless_asked_for() {
+        use Response::*;
+        let instrument = Instrument::standard();
+        let low = set(&[("fit.answers_problem.1", Score(1))]);
+        let high = set(&[("fit.answers_problem.1", Score(5))]);
+        let from = [
+            coded(Role::Staff, "", &low),
+            coded(Role::Consultant, "", &high),
+        ];
+        let to = [
+            coded(Role::Staff, "", &low),
+            coded(Role::Consultant, "", &low),
+        ];
+        let c = compare(instrument, &from, &to, Options::default());
+        assert_eq!((c.n_from, c.n_to), (1, 1));
+        let fit = area(&c, "fit.answers_problem");
+        assert_eq!(fit.change.from.percent(), Some(0.0));
+        let consultant = c.consultant.as_ref().unwrap();
+        assert_eq!((consultant.n_from, consultant.n_to), (1, 1));
+        let (before, after) = consultant.area("fit.answers_problem").unwrap();
+        assert_eq!(
+            (before.percent(), after.percent()),
+            (Some(100.0), Some(0.0))
+        );
+
+        let pooled = compare(
+            instrument,
+            &from,
+            &to,
+            Options {
+                with_consultant: true,
+            },
+        );
+        assert_eq!((pooled.n_from, pooled.n_to), (2, 2));
+        assert_eq!(pooled.consultant, None);
+        assert_eq!(
+            pooled
+                .area("fit.answers_problem")
+                .unwrap()
+                .change
+                .from
+                .percent(),
+            Some(50.0)
+        );
+    }
+
+    #[test]
+    fn a_change_over_under_half_the_items_is_never_starred() {
+        let instrument = Instrument::standard();
+        let codes = ["a", "b", "c", "d", "e"];
+        // Readiness fully answered before; after, only problem awareness (3 of 12 items).
+        let before = readiness_round(&[2, 2, 2, 2, 2], &codes);
+        let after_full = readiness_round(&[5, 5, 5, 5, 5], &codes);
+        let after: Vec<(AnswerSet, &'static str)> = after_full
+            .iter()
+            .map(|(answers, code)| {
+                let kept = answers
+                    .iter()
+                    .filter(|(k, _)| k.starts_with("readiness.problem_awareness."))
+                    .map(|(k, a)| (k.clone(), a.clone()))
+                    .collect();
+                (kept, *code)
+            })
+            .collect();
+        let c = compare(
+            instrument,
+            &people(&before),
+            &people(&after),
+            Options::default(),
+        );
+        let readiness = area(&c, "readiness");
+        assert_eq!((readiness.items, readiness.items_common), (12, 3));
+        assert!(!readiness.comparable());
+        assert!(!readiness.notable());
+        // Its subdomain, answered in full both times, is comparable and marked.
+        let awareness = area(&c, "readiness.problem_awareness");
+        assert!(awareness.comparable());
+        assert_eq!(awareness.delta(), Some(75.0));
+        assert!(awareness.notable());
     }
 
     #[test]

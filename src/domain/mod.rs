@@ -4,13 +4,26 @@ pub mod compare;
 pub mod instrument;
 pub mod model;
 pub mod plan;
+pub mod rounding;
 pub mod scoring;
 pub mod trend;
 
 #[cfg(test)]
 pub(crate) mod test_support {
-    use super::model::{Answer, Response};
+    use super::compare::Answered;
+    use super::model::{Answer, Response, Role};
     use super::scoring::AnswerSet;
+
+    /// Staff without codes: respondents as the comparison sees them.
+    pub fn anonymous<'a>(sets: &[&'a AnswerSet]) -> Vec<Answered<'a>> {
+        sets.iter()
+            .map(|answers| Answered {
+                role: Role::Staff,
+                code: "",
+                answers,
+            })
+            .collect()
+    }
 
     /// One respondent's answers from (item key, response) pairs.
     pub fn answer_set(pairs: &[(&str, Response)]) -> AnswerSet {

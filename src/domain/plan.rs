@@ -118,7 +118,7 @@ pub fn measure_counts(items: &[PlanItem], today: NaiveDate) -> (usize, usize) {
 /// A consensus value as percent of the maximum, on the scale of its section, so that it can
 /// stand beside the individual scores.
 pub fn consensus_percent(value: u8, scale: &super::instrument::Scale) -> f64 {
-    (100.0 * scale.fraction(value)).round()
+    100.0 * scale.fraction(value)
 }
 
 #[cfg(test)]

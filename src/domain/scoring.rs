@@ -7,6 +7,10 @@ use std::collections::HashMap;
 
 use super::instrument::{Instrument, Scale, Section, Subdomain};
 use super::model::{Answer, Response};
+use super::rounding::round;
+
+/// The "don't know" flag needs at least this many answers in the area.
+pub const DONT_KNOW_MIN_ANSWERS: u32 = 4;
 
 /// Answers of one respondent, by item key.
 pub type AnswerSet = HashMap<String, Answer>;
@@ -73,20 +77,31 @@ impl Tally {
         (self.scored > 0).then(|| 100.0 * self.fraction_sum / f64::from(self.scored))
     }
 
-    /// The score as reported: a whole percent, halves rounded up. Bands and changes are read
-    /// from this number, so that "80 %" is always "in place" and the change between two shown
-    /// scores is their difference.
+    /// The score as reported: a whole percent, by the one rounding rule (halves away from
+    /// zero). Bands and changes are read from this number, so that "80 %" is always "in
+    /// place" and the change between two shown scores is their difference.
     pub fn percent(&self) -> Option<f64> {
-        self.exact_percent().map(f64::round)
+        self.exact_percent().map(|p| round(p, 0))
     }
 
     pub fn band(&self) -> Option<Band> {
         self.percent().map(Band::of)
     }
 
-    /// More than a quarter of the answers are "don't know": not knowing is a finding.
+    /// More than a quarter of at least `DONT_KNOW_MIN_ANSWERS` answers are "don't know":
+    /// not knowing is a finding. With fewer answers one "don't know" would raise the flag.
     pub fn dont_know_flagged(&self) -> bool {
-        self.answered() > 0 && self.dont_know * 4 > self.answered()
+        self.answered() >= DONT_KNOW_MIN_ANSWERS && self.dont_know * 4 > self.answered()
+    }
+
+    /// Taken out again what `merge` put in: exact, since every fraction is a multiple of a
+    /// quarter.
+    pub fn remove(&mut self, other: &Tally) {
+        self.slots = self.slots.saturating_sub(other.slots);
+        self.scored = self.scored.saturating_sub(other.scored);
+        self.fraction_sum -= other.fraction_sum;
+        self.dont_know = self.dont_know.saturating_sub(other.dont_know);
+        self.not_applicable = self.not_applicable.saturating_sub(other.not_applicable);
     }
 }
 
@@ -232,8 +247,9 @@ mod tests {
             (training.tally.dont_know, training.tally.not_applicable),
             (1, 1)
         );
-        // One "don't know" of three answers is more than a quarter.
-        assert!(training.tally.dont_know_flagged());
+        // One "don't know" of three answers is more than a quarter, but three answers are
+        // too few for the flag.
+        assert!(!training.tally.dont_know_flagged());
     }
 
     #[test]
@@ -350,6 +366,24 @@ mod tests {
         };
         assert!(!tally.dont_know_flagged());
         assert!(!Tally::default().dont_know_flagged());
+        // Two of four is more than a quarter, and four answers are enough.
+        let flagged = Tally {
+            slots: 4,
+            scored: 2,
+            fraction_sum: 1.0,
+            dont_know: 2,
+            not_applicable: 0,
+        };
+        assert!(flagged.dont_know_flagged());
+        // One of three would be a third, but three answers are too few.
+        let few = Tally {
+            slots: 3,
+            scored: 2,
+            fraction_sum: 1.0,
+            dont_know: 1,
+            not_applicable: 0,
+        };
+        assert!(!few.dont_know_flagged());
     }
 
     fn arbitrary_answers() -> impl Strategy<Value = Vec<(usize, Option<Response>)>> {

@@ -94,13 +94,15 @@ pub fn moved_most(comparison: &Comparison, limit: usize) -> Vec<&ItemChange> {
 }
 
 /// A subdomain where "don't know" is a finding: flagged in either round, or its count
-/// changed.
+/// changed. The answers behind each count make it a share.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DontKnowFinding {
     /// `section.subdomain`
     pub key: String,
     pub from: u32,
     pub to: u32,
+    pub answered_from: u32,
+    pub answered_to: u32,
     pub flagged_from: bool,
     pub flagged_to: bool,
 }
@@ -110,17 +112,18 @@ pub fn dont_know_findings(comparison: &Comparison) -> Vec<DontKnowFinding> {
         .sections
         .iter()
         .flat_map(|section| &section.subdomains)
-        .filter(|change| {
-            change.from.dont_know != change.to.dont_know
-                || change.from.dont_know_flagged()
-                || change.to.dont_know_flagged()
+        .filter(|area| {
+            let (from, to) = (&area.answers_from, &area.answers_to);
+            from.dont_know != to.dont_know || from.dont_know_flagged() || to.dont_know_flagged()
         })
-        .map(|change| DontKnowFinding {
-            key: change.key.clone(),
-            from: change.from.dont_know,
-            to: change.to.dont_know,
-            flagged_from: change.from.dont_know_flagged(),
-            flagged_to: change.to.dont_know_flagged(),
+        .map(|area| DontKnowFinding {
+            key: area.key.clone(),
+            from: area.answers_from.dont_know,
+            to: area.answers_to.dont_know,
+            answered_from: area.answers_from.answered(),
+            answered_to: area.answers_to.answered(),
+            flagged_from: area.answers_from.dont_know_flagged(),
+            flagged_to: area.answers_to.dont_know_flagged(),
         })
         .collect()
 }
@@ -135,8 +138,9 @@ pub fn answered_in(sets: &[&AnswerSet], key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::compare::compare;
+    use crate::domain::compare::{Options, compare};
     use crate::domain::model::{Answer, Response};
+    use crate::domain::test_support::anonymous;
 
     use crate::domain::test_support::answer_set as set;
 
@@ -197,7 +201,12 @@ mod tests {
             ("fit.answers_problem.3", Score(4)),
             ("competence.training.1", Score(2)),
         ]);
-        let c = compare(Instrument::standard(), &[&before], &[&after]);
+        let c = compare(
+            Instrument::standard(),
+            &anonymous(&[&before]),
+            &anonymous(&[&after]),
+            Options::default(),
+        );
         let keys: Vec<&str> = moved_most(&c, 10).iter().map(|i| i.key.as_str()).collect();
         assert_eq!(keys, ["competence.training.1", "fit.answers_problem.1"]);
         assert_eq!(moved_most(&c, 1).len(), 1);
@@ -209,11 +218,15 @@ mod tests {
         let before = set(&[
             ("competence.training.1", DontKnow),
             ("competence.training.2", Score(1)),
+            ("competence.training.3", Score(1)),
             ("fit.answers_problem.1", DontKnow),
             ("fit.answers_problem.2", Score(1)),
             ("fit.answers_problem.3", Score(1)),
         ]);
-        let second = set(&[("fit.answers_problem.1", Score(1))]);
+        let second = set(&[
+            ("competence.training.1", DontKnow),
+            ("fit.answers_problem.1", Score(1)),
+        ]);
         let after = set(&[
             ("competence.training.1", Score(1)),
             ("competence.training.2", Score(1)),
@@ -221,23 +234,34 @@ mod tests {
             ("fit.answers_problem.2", Score(1)),
             ("fit.answers_problem.3", Score(1)),
         ]);
-        let c = compare(Instrument::standard(), &[&before, &second], &[&after]);
+        let third = set(&[("fit.answers_problem.1", DontKnow)]);
+        let c = compare(
+            Instrument::standard(),
+            &anonymous(&[&before, &second]),
+            &anonymous(&[&after, &third]),
+            Options::default(),
+        );
         let findings = dont_know_findings(&c);
         assert_eq!(
             findings,
             [
-                // 1 of 4 answers before is not more than a quarter, 1 of 3 after is.
+                // 1 of 4 answers before is not more than a quarter, 2 of 4 after are.
                 DontKnowFinding {
                     key: "fit.answers_problem".into(),
                     from: 1,
-                    to: 1,
+                    to: 2,
+                    answered_from: 4,
+                    answered_to: 4,
                     flagged_from: false,
                     flagged_to: true,
                 },
+                // 2 of 4 before; none of 2 after.
                 DontKnowFinding {
                     key: "competence.training".into(),
-                    from: 1,
+                    from: 2,
                     to: 0,
+                    answered_from: 4,
+                    answered_to: 2,
                     flagged_from: true,
                     flagged_to: false,
                 },

@@ -10,6 +10,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Result, Store, response_from};
+use crate::domain::compare::Options;
 use crate::domain::instrument::{Instrument, Scale, Section, Subdomain};
 use crate::domain::model::{Answer, Response};
 use crate::domain::scoring::{AnswerSet, SectionScore, Tally, from_kept, subdomain_key};
@@ -17,7 +18,10 @@ use crate::domain::scoring::{AnswerSet, SectionScore, Tally, from_kept, subdomai
 /// The scores of one round from its kept tallies.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RoundScores {
+    /// The respondents counted in the scores.
     pub respondents: usize,
+    /// Process leaders (consultants) kept out of the scores.
+    pub apart: usize,
     pub sections: Vec<SectionScore>,
 }
 
@@ -327,21 +331,29 @@ fn tally_from(row: &rusqlite::Row, first: usize) -> rusqlite::Result<Tally> {
 impl Store {
     /// The scores of many rounds at once, from the kept scores, as `summarize` gives them
     /// over the rounds' answers; in the order of `round_ids`. A round not found has no
-    /// respondents.
+    /// respondents. The process leader's (consultant's) tallies are taken out of the sums
+    /// unless `options` pools them: the service's own score.
     pub fn round_scores(
         &self,
         instrument: &Instrument,
         round_ids: &[&str],
+        options: Options,
     ) -> Result<Vec<RoundScores>> {
         let ids = serde_json::to_string(round_ids).expect("strings always serialise");
-        let mut respondents: HashMap<String, usize> = HashMap::new();
+        let mut respondents: HashMap<String, (usize, usize)> = HashMap::new();
         let mut stmt = self.conn.prepare_cached(
-            "SELECT j.value, (SELECT count(*) FROM respondent p WHERE p.round_id = j.value)
+            "SELECT j.value,
+                    (SELECT count(*) FROM respondent p WHERE p.round_id = j.value),
+                    (SELECT count(*) FROM respondent p
+                     WHERE p.round_id = j.value AND p.role = 'consultant')
              FROM json_each(?1) j",
         )?;
-        for row in stmt.query_map([&ids], |r| Ok((r.get(0)?, r.get::<_, i64>(1)?)))? {
-            let (id, n) = row?;
-            respondents.insert(id, n as usize);
+        let rows = stmt.query_map([&ids], |r| {
+            Ok((r.get(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
+        })?;
+        for row in rows {
+            let (id, all, consultants) = row?;
+            respondents.insert(id, (all as usize, consultants as usize));
         }
         let mut kept: HashMap<String, HashMap<String, Tally>> = HashMap::new();
         let mut stmt = self.conn.prepare_cached(
@@ -356,13 +368,42 @@ impl Store {
             let (round_id, key, tally) = row?;
             kept.entry(round_id).or_default().insert(key, tally);
         }
+        if !options.with_consultant {
+            // Few rows: a round has a process leader or two at most.
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT p.round_id, s.subdomain_key, s.scored, s.fraction_sum, s.dont_know,
+                        s.not_applicable
+                 FROM json_each(?1) j
+                 JOIN respondent p ON p.round_id = j.value AND p.role = 'consultant'
+                 JOIN respondent_score s ON s.respondent_id = p.id",
+            )?;
+            let rows = stmt.query_map([&ids], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    tally_from(r, 2)?,
+                ))
+            })?;
+            for row in rows {
+                let (round_id, key, tally) = row?;
+                if let Some(sum) = kept.get_mut(&round_id).and_then(|k| k.get_mut(&key)) {
+                    sum.remove(&tally);
+                }
+            }
+        }
         let none = HashMap::new();
         Ok(round_ids
             .iter()
             .map(|id| {
-                let n = respondents.get(*id).copied().unwrap_or(0);
+                let (all, consultants) = respondents.get(*id).copied().unwrap_or((0, 0));
+                let (n, apart) = if options.with_consultant {
+                    (all, 0)
+                } else {
+                    (all - consultants, consultants)
+                };
                 RoundScores {
                     respondents: n,
+                    apart,
                     sections: from_kept(instrument, n, kept.get(*id).unwrap_or(&none)),
                 }
             })

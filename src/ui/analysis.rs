@@ -5,7 +5,7 @@ use super::app::{Action, App, Screen};
 use std::collections::HashMap;
 
 use crate::domain::compare::{
-    Comparison, DEFAULT_MIN_GROUP, RoleGroup, Spread, by_role, compare, spreads,
+    Comparison, DEFAULT_MIN_GROUP, Options, RoleGroup, Spread, answered, by_role, compare, spreads,
 };
 use crate::domain::model::{Round, Service};
 use crate::domain::plan::Stage;
@@ -31,6 +31,41 @@ pub struct CompareView {
     pub consensus: [HashMap<String, u8>; 2],
     pub tab: CompareTab,
     pub offset: usize,
+    /// The selected row's details, opened with Enter.
+    pub detail_open: bool,
+}
+
+impl CompareView {
+    /// The from-round is dated after the to-round, or is the same round.
+    pub fn order_warning(&self) -> Option<&'static str> {
+        let (from, to) = (&self.rounds[self.from], &self.rounds[self.to]);
+        if self.from == self.to {
+            Some("compare.same_round")
+        } else if from.held_on > to.held_on {
+            Some("compare.backwards_screen")
+        } else {
+            None
+        }
+    }
+
+    /// Rows of the current tab: sections and subdomains, or items then the not comparable.
+    pub fn rows(&self) -> usize {
+        match self.tab {
+            CompareTab::Areas => self
+                .comparison
+                .sections
+                .iter()
+                .map(|s| 1 + s.subdomains.len())
+                .sum(),
+            CompareTab::Items => self.comparison.items.len() + self.comparison.not_comparable.len(),
+            CompareTab::Chart => 0,
+        }
+    }
+
+    /// The area on the selected row of the areas tab.
+    pub fn selected_area(&self) -> Option<&crate::domain::compare::AreaChange> {
+        self.comparison.areas().nth(self.offset)
+    }
 }
 
 pub struct TrendPoint {
@@ -81,28 +116,27 @@ pub struct RolesView {
 type Loaded<T> = Result<T, StoreError>;
 
 impl App {
-    fn round_sets(&self, round: &Round) -> Loaded<Vec<AnswerSet>> {
-        Ok(self
-            .store
-            .round_answers(&round.id)?
-            .into_iter()
-            .map(|(_, answers)| answers)
-            .collect())
-    }
-
     fn comparison_of(
         &self,
         from: &Round,
         to: &Round,
+        options: Options,
     ) -> Loaded<(Comparison, [HashMap<String, u8>; 2])> {
-        let (before, after) = (self.round_sets(from)?, self.round_sets(to)?);
-        let before: Vec<&AnswerSet> = before.iter().collect();
-        let after: Vec<&AnswerSet> = after.iter().collect();
+        let (before, after) = (
+            self.store.round_answers(&from.id)?,
+            self.store.round_answers(&to.id)?,
+        );
         let consensus = [
             self.store.consensus(&from.id)?,
             self.store.consensus(&to.id)?,
         ];
-        Ok((compare(self.instrument, &before, &after), consensus))
+        let comparison = compare(
+            self.instrument,
+            &answered(&before),
+            &answered(&after),
+            options,
+        );
+        Ok((comparison, consensus))
     }
 
     /// Compares `to` with the round before it (or the first round with the last).
@@ -123,7 +157,7 @@ impl App {
         } else {
             (to - 1, to)
         };
-        match self.comparison_of(&rounds[from], &rounds[to]) {
+        match self.comparison_of(&rounds[from], &rounds[to], Options::default()) {
             Ok((comparison, consensus)) => self.stack.push(Screen::Compare(CompareView {
                 service,
                 rounds,
@@ -133,6 +167,7 @@ impl App {
                 consensus,
                 tab: CompareTab::Areas,
                 offset: 0,
+                detail_open: false,
             })),
             Err(e) => self.error(&e),
         }
@@ -148,18 +183,14 @@ impl App {
             return None;
         };
         let count = view.rounds.len();
-        let rows = match view.tab {
-            CompareTab::Areas => view
-                .comparison
-                .sections
-                .iter()
-                .map(|s| 1 + s.subdomains.len())
-                .sum(),
-            CompareTab::Items => view.comparison.items.len() + view.comparison.not_comparable.len(),
-            CompareTab::Chart => 0,
-        };
-        let last_row = rows.saturating_sub(1);
+        let last_row = view.rows().saturating_sub(1);
+        let mut options = view.comparison.options;
         let mut reload = false;
+        if view.detail_open {
+            // The details cover the table: any key closes them, quitting aside.
+            view.detail_open = false;
+            return None;
+        }
         match action {
             Action::Back => {
                 self.back();
@@ -181,25 +212,33 @@ impl App {
                 view.to = (view.to + 1) % count;
                 reload = true;
             }
+            Action::ToggleConsultant => {
+                options.with_consultant = !options.with_consultant;
+                reload = true;
+            }
+            Action::Open if view.tab != CompareTab::Chart && view.rows() > 0 => {
+                view.detail_open = true;
+            }
             Action::Up => view.offset = view.offset.saturating_sub(1),
             Action::Down => view.offset = (view.offset + 1).min(last_row),
             Action::PageUp => view.offset = view.offset.saturating_sub(10),
             Action::PageDown => view.offset = (view.offset + 10).min(last_row),
             Action::Home => view.offset = 0,
+            Action::End => view.offset = last_row,
             Action::Plan if view.tab == CompareTab::Areas => {
-                // Rows: each section, then its subdomains; a section row plans its first.
-                let mut row = 0;
-                let mut chosen = None;
-                for section in &view.comparison.sections {
-                    let section_row = row;
-                    row += 1;
-                    for sub in &section.subdomains {
-                        if row == view.offset || (section_row == view.offset && chosen.is_none()) {
-                            chosen.get_or_insert_with(|| sub.key.clone());
-                        }
-                        row += 1;
+                // A section row plans its first subdomain.
+                let chosen = view.selected_area().map(|area| {
+                    if area.key.contains('.') {
+                        area.key.clone()
+                    } else {
+                        view.comparison
+                            .sections
+                            .iter()
+                            .find(|s| s.area.key == area.key)
+                            .and_then(|s| s.subdomains.first())
+                            .map_or_else(|| area.key.clone(), |d| d.key.clone())
                     }
-                }
+                });
                 let service = view.service.clone();
                 if let Some(key) = chosen {
                     self.open_plan(service, key);
@@ -210,12 +249,12 @@ impl App {
         }
         if reload {
             let (from, to) = (view.rounds[view.from].clone(), view.rounds[view.to].clone());
-            match self.comparison_of(&from, &to) {
+            match self.comparison_of(&from, &to, options) {
                 Ok((comparison, consensus)) => {
                     if let Some(Screen::Compare(view)) = self.stack.last_mut() {
                         view.comparison = comparison;
                         view.consensus = consensus;
-                        view.offset = 0;
+                        view.offset = view.offset.min(view.rows().saturating_sub(1));
                     }
                 }
                 Err(e) => self.error(&e),
@@ -229,8 +268,10 @@ impl App {
             return;
         };
         let ids: Vec<&str> = rounds.iter().map(|r| r.round.id.as_str()).collect();
-        let points: Loaded<Vec<TrendPoint>> =
-            self.store.round_scores(self.instrument, &ids).map(|kept| {
+        let points: Loaded<Vec<TrendPoint>> = self
+            .store
+            .round_scores(self.instrument, &ids, Options::default())
+            .map(|kept| {
                 rounds
                     .into_iter()
                     .zip(kept)
@@ -313,7 +354,10 @@ impl App {
             .map(|(_, list)| list.iter().rev().find(|r| Some(&r.label) == label).cloned())
             .collect();
         let ids: Vec<&str> = chosen.iter().flatten().map(|r| r.id.as_str()).collect();
-        let mut kept = self.store.round_scores(self.instrument, &ids)?.into_iter();
+        let mut kept = self
+            .store
+            .round_scores(self.instrument, &ids, Options::default())?
+            .into_iter();
         Ok(rounds
             .iter()
             .zip(chosen)

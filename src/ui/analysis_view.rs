@@ -6,25 +6,23 @@ use ratatui::style::{Modifier, Style};
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{
-    Axis, Bar, BarChart, BarGroup, Cell, Chart, Dataset, GraphType, Paragraph, Row, Table,
-    TableState, Tabs, Wrap,
+    Axis, Bar, BarChart, BarGroup, Block, Borders, Cell, Chart, Clear, Dataset, GraphType,
+    Paragraph, Row, Table, TableState, Tabs, Wrap,
 };
 
 use super::analysis::{ClusterSort, ClusterView, CompareTab, CompareView, RolesView, TrendView};
 use super::app::{App, kind_key, role_key};
 use super::view::{BOLD, SELECTED, band_symbol, block};
-use crate::domain::compare::Change;
+use crate::domain::compare::{AreaChange, Change};
 use crate::domain::instrument::{SHORT_NAME_CHARS, Section};
 use crate::domain::plan::{Stage, consensus_percent};
 use crate::domain::scoring::{Band, Tally};
 use crate::i18n::plan_names::stage_key;
-use crate::i18n::{Lang, decimal, tr, trf};
+use crate::i18n::{Lang, tr, trf};
+use crate::present;
 
 fn percent(tally: &Tally) -> String {
-    tally
-        .percent()
-        .map(|p| format!("{p:.0} %"))
-        .unwrap_or_else(|| "–".to_string())
+    present::percent(tally.percent())
 }
 
 fn band_mark(tally: &Tally) -> &'static str {
@@ -32,25 +30,37 @@ fn band_mark(tally: &Tally) -> &'static str {
 }
 
 /// "▲ +12 ★": direction, percentage points, and a star on notable changes.
-pub fn delta_text(change: &Change) -> String {
+fn change_text(change: &Change) -> String {
     match change.delta() {
-        None => "–".to_string(),
+        None => present::NONE.to_string(),
         Some(d) => {
-            let arrow = if d >= 0.5 {
+            let arrow = if d > 0.0 {
                 "▲"
-            } else if d <= -0.5 {
+            } else if d < 0.0 {
                 "▼"
             } else {
                 "="
             };
-            let star = if change.notable() { " ★" } else { "" };
-            format!("{arrow} {d:+.0}{star}")
+            format!("{arrow} {}", present::change(change))
         }
     }
 }
 
 fn band_style(app: &App, band: Option<Band>) -> Style {
     band.map(|b| app.theme.band(b)).unwrap_or_default()
+}
+
+/// "17⚑→8 %": the share of "don't know" in each round, ⚑ where it is a finding.
+fn dont_know_cell(from: &Tally, to: &Tally) -> String {
+    let side = |t: &Tally| {
+        let share = present::share(t.dont_know, t.answered());
+        let number = share.map_or_else(
+            || present::NONE.to_string(),
+            |s| present::decimal(Lang::En, s, 0),
+        );
+        format!("{number}{}", if t.dont_know_flagged() { "⚑" } else { "" })
+    };
+    format!("{}→{} %", side(from), side(to))
 }
 
 pub fn draw_compare(app: &App, view: &CompareView, frame: &mut Frame, area: Rect) {
@@ -61,19 +71,35 @@ pub fn draw_compare(app: &App, view: &CompareView, frame: &mut Frame, area: Rect
         lang,
         "compare.title",
         &[
+            ("service", &view.service.name),
             ("from", &from.label),
-            ("n_from", &c.n_from),
             ("to", &to.label),
-            ("n_to", &c.n_to),
         ],
     );
     let outer = block(title);
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
-    let [tabs_area, body, legend] = Layout::vertical([
+    let warning = view.order_warning();
+    let detail_height = match view.tab {
+        CompareTab::Chart => 0,
+        _ if inner.height >= 22 => 6,
+        _ => 3,
+    };
+    let legend_text = match view.tab {
+        CompareTab::Chart => tr(lang, "compare.chart_key").to_string(),
+        _ => tr(lang, "compare.legend").to_string(),
+    };
+    let legend_height = if legend_text.chars().count() > usize::from(inner.width) {
+        2
+    } else {
+        1
+    };
+    let [tabs_area, warning_area, body, detail_area, legend] = Layout::vertical([
         Constraint::Length(1),
+        Constraint::Length(u16::from(warning.is_some())),
         Constraint::Fill(1),
-        Constraint::Length(1),
+        Constraint::Length(detail_height),
+        Constraint::Length(legend_height),
     ])
     .areas(inner);
     let titles = [
@@ -87,97 +113,469 @@ pub fn draw_compare(app: &App, view: &CompareView, frame: &mut Frame, area: Rect
         CompareTab::Items => 1,
         CompareTab::Chart => 2,
     };
+    // The n of each round beside the tabs, where there is room.
+    let counted = trf(
+        lang,
+        "compare.counted",
+        &[("from", &c.n_from), ("to", &c.n_to)],
+    );
+    let tabs_width: usize = titles.iter().map(|t| t.chars().count() + 3).sum();
+    let [tabs_left, tabs_right] = Layout::horizontal([
+        Constraint::Fill(1),
+        Constraint::Length(
+            if tabs_width + counted.chars().count() + 2 <= usize::from(tabs_area.width) {
+                counted.chars().count() as u16
+            } else {
+                0
+            },
+        ),
+    ])
+    .areas(tabs_area);
     frame.render_widget(
         Tabs::new(titles)
             .select(selected)
             .highlight_style(SELECTED)
             .divider("│"),
-        tabs_area,
+        tabs_left,
     );
+    frame.render_widget(Paragraph::new(counted).style(app.theme.dim()), tabs_right);
+    if let Some(key) = warning {
+        frame.render_widget(
+            Paragraph::new(format!(
+                "⚠ {}",
+                trf(
+                    lang,
+                    key,
+                    &[
+                        ("from", &present::date(lang, from.held_on)),
+                        ("to", &present::date(lang, to.held_on)),
+                    ],
+                )
+            ))
+            .style(BOLD),
+            warning_area,
+        );
+    }
     match view.tab {
         CompareTab::Areas => draw_compare_areas(app, view, frame, body),
         CompareTab::Items => draw_compare_items(app, view, frame, body),
         CompareTab::Chart => draw_compare_chart(app, view, frame, body),
     }
+    if detail_height > 0 {
+        let lines = compare_details(app, view);
+        let detail_block = Block::default()
+            .borders(Borders::TOP)
+            .border_style(app.theme.dim())
+            .title(Span::styled(
+                format!(" {} ", tr(lang, "compare.details")),
+                app.theme.dim(),
+            ));
+        frame.render_widget(
+            Paragraph::new(lines)
+                .wrap(Wrap { trim: true })
+                .block(detail_block),
+            detail_area,
+        );
+    }
     frame.render_widget(
-        Paragraph::new(tr(lang, "compare.legend")).style(app.theme.dim()),
+        Paragraph::new(legend_text)
+            .wrap(Wrap { trim: true })
+            .style(app.theme.dim()),
         legend,
     );
+    if view.detail_open {
+        // Every detail of the selected row, over the table.
+        let popup = area.inner(ratatui::layout::Margin {
+            horizontal: 2,
+            vertical: 1,
+        });
+        frame.render_widget(Clear, popup);
+        let mut lines = compare_details(app, view);
+        lines.push(Line::default());
+        lines.push(Line::styled(
+            tr(lang, "compare.details_close").to_string(),
+            app.theme.dim(),
+        ));
+        frame.render_widget(
+            Paragraph::new(lines)
+                .wrap(Wrap { trim: true })
+                .block(block(tr(lang, "compare.details").to_string())),
+            popup,
+        );
+    }
 }
 
-fn change_cells(app: &App, change: &Change) -> Vec<Cell<'static>> {
+/// The area's name, or the item's number and text, for the selected row.
+fn area_name<'a>(app: &'a App, key: &str) -> &'a str {
+    let lang = app.lang;
+    let (section_key, subdomain_key) = key.split_once('.').unwrap_or((key, ""));
+    let Some(section) = app
+        .instrument
+        .sections
+        .iter()
+        .find(|s| s.key == section_key)
+    else {
+        return "";
+    };
+    if subdomain_key.is_empty() {
+        return section.name.get(lang);
+    }
+    section
+        .subdomains
+        .iter()
+        .find(|d| d.key == subdomain_key)
+        .map_or("", |d| d.name.get(lang))
+}
+
+/// Everything the selected row's numbers rest on, in sentences.
+fn compare_details(app: &App, view: &CompareView) -> Vec<Line<'static>> {
+    match view.tab {
+        CompareTab::Areas => view
+            .selected_area()
+            .map(|area| area_details(app, view, area))
+            .unwrap_or_default(),
+        CompareTab::Items => item_details(app, view),
+        CompareTab::Chart => Vec::new(),
+    }
+}
+
+fn interval_or_reason(lang: Lang, change: &Change) -> String {
+    if !change.enough_respondents() {
+        trf(
+            lang,
+            "compare.too_few_for_star",
+            &[("n", &crate::domain::compare::MIN_RESPONDENTS_FOR_STAR)],
+        )
+    } else {
+        let interval = present::change_interval(lang, change);
+        let key = if change.beyond_spread() {
+            "compare.interval"
+        } else {
+            "compare.interval_holds_zero"
+        };
+        trf(
+            lang,
+            key,
+            &[
+                ("level", &crate::domain::compare::INTERVAL_LEVEL),
+                ("interval", &interval),
+            ],
+        )
+    }
+}
+
+fn area_details(app: &App, view: &CompareView, area: &AreaChange) -> Vec<Line<'static>> {
+    let lang = app.lang;
+    let change = &area.change;
+    let mut lines = Vec::new();
+    let head = if area.comparable() {
+        trf(
+            lang,
+            "compare.detail_change",
+            &[
+                ("name", &area_name(app, &area.key)),
+                ("from", &present::score(&change.from)),
+                ("to", &present::score(&change.to)),
+                ("change", &present::change(change)),
+                ("common", &area.items_common),
+                ("items", &area.items),
+                ("n_from", &change.n_from),
+                ("n_to", &change.n_to),
+            ],
+        )
+    } else {
+        trf(
+            lang,
+            "compare.detail_not_comparable",
+            &[
+                ("name", &area_name(app, &area.key)),
+                ("common", &area.items_common),
+                ("items", &area.items),
+            ],
+        )
+    };
+    let mut first = vec![Span::styled(head, BOLD)];
+    if area.comparable() && change.delta().is_some() {
+        first.push(Span::raw(format!(" {}", interval_or_reason(lang, change))));
+    }
+    lines.push(Line::from(first));
+    lines.push(Line::from(match (&area.paired, area.comparable()) {
+        (Some(paired), true) => format!(
+            "{} {}",
+            trf(
+                lang,
+                "compare.detail_paired",
+                &[
+                    ("n", &paired.n_from),
+                    ("from", &present::score(&paired.from)),
+                    ("to", &present::score(&paired.to)),
+                    ("change", &present::change(paired)),
+                ],
+            ),
+            paired
+                .interval
+                .map(|i| format!("({})", present::interval(lang, i)))
+                .unwrap_or_default()
+        ),
+        _ if view.comparison.pairs == 0 => tr(lang, "compare.detail_no_pairs").to_string(),
+        _ => tr(lang, "compare.detail_paired_none").to_string(),
+    }));
+    let (f, t) = (&area.answers_from, &area.answers_to);
+    lines.push(Line::from(trf(
+        lang,
+        "compare.detail_answers",
+        &[
+            (
+                "dk_from",
+                &present::count_of(lang, f.dont_know, f.answered()),
+            ),
+            ("dk_to", &present::count_of(lang, t.dont_know, t.answered())),
+            (
+                "na_from",
+                &present::count_of(lang, f.not_applicable, f.answered()),
+            ),
+            (
+                "na_to",
+                &present::count_of(lang, t.not_applicable, t.answered()),
+            ),
+        ],
+    )));
+    let scale = area
+        .key
+        .split_once('.')
+        .and_then(|(s, _)| app.instrument.sections.iter().find(|x| x.key == s))
+        .and_then(|s| app.instrument.scale(&s.scale));
+    let agreed = |side: usize| {
+        let value = view.consensus[side].get(&area.key)?;
+        Some(format!(
+            "{value} ({})",
+            present::percent(Some(consensus_percent(*value, scale?)))
+        ))
+    };
+    if let (None, None) = (agreed(0), agreed(1)) {
+    } else {
+        lines.push(Line::from(trf(
+            lang,
+            "compare.detail_consensus",
+            &[
+                ("from", &agreed(0).unwrap_or_else(|| present::NONE.into())),
+                ("to", &agreed(1).unwrap_or_else(|| present::NONE.into())),
+            ],
+        )));
+    }
+    match &view.comparison.consultant {
+        Some(consultant) => {
+            if let Some((from, to)) = consultant.area(&area.key) {
+                lines.push(Line::from(trf(
+                    lang,
+                    "compare.detail_consultant",
+                    &[
+                        ("from", &present::score(from)),
+                        ("to", &present::score(to)),
+                        ("n_from", &consultant.n_from),
+                        ("n_to", &consultant.n_to),
+                    ],
+                )));
+            }
+        }
+        None if view.comparison.options.with_consultant => {
+            lines.push(Line::from(
+                tr(lang, "compare.detail_consultant_pooled").to_string(),
+            ));
+        }
+        None => {}
+    }
+    lines
+}
+
+fn item_details(app: &App, view: &CompareView) -> Vec<Line<'static>> {
+    let lang = app.lang;
+    let items = app.instrument.items();
+    let c = &view.comparison;
+    let number_and_text = |key: &str| {
+        items
+            .iter()
+            .find(|i| i.item.key == key)
+            .map(|i| format!("{}. {}", i.index + 1, i.item.text.get(lang)))
+            .unwrap_or_else(|| format!("{} ({key})", tr(lang, "report.unknown_item")))
+    };
+    if let Some(item) = c.items.get(view.offset) {
+        let scale = items
+            .iter()
+            .find(|i| i.item.key == item.key)
+            .map(|i| (i.scale.min(), i.scale.max()));
+        let change = &item.change;
+        let mut numbers = trf(
+            lang,
+            "compare.detail_item",
+            &[
+                ("mean_from", &present::mean(lang, item.from_mean)),
+                ("mean_to", &present::mean(lang, item.to_mean)),
+                ("min", &scale.map_or(0, |s| s.0)),
+                ("max", &scale.map_or(0, |s| s.1)),
+                ("from", &present::score(&change.from)),
+                ("to", &present::score(&change.to)),
+                ("change", &present::change(change)),
+                ("n_from", &change.n_from),
+                ("n_to", &change.n_to),
+            ],
+        );
+        if change.delta().is_some() {
+            numbers = format!("{numbers} {}", interval_or_reason(lang, change));
+        }
+        return vec![
+            Line::styled(number_and_text(&item.key), BOLD),
+            Line::from(numbers),
+        ];
+    }
+    let Some(not) = c
+        .not_comparable
+        .get(view.offset.saturating_sub(c.items.len()))
+    else {
+        return Vec::new();
+    };
+    let (from, to) = (&view.rounds[view.from].label, &view.rounds[view.to].label);
+    let why = match (not.known, not.scored_from, not.scored_to) {
+        (false, _, _) => tr(lang, "report.unknown_item").to_string(),
+        (true, true, false) => trf(lang, "report.scored_only_in", &[("round", from)]),
+        (true, false, true) => trf(lang, "report.scored_only_in", &[("round", to)]),
+        _ => tr(lang, "report.scored_in_neither").to_string(),
+    };
     vec![
-        Cell::from(percent(&change.from)),
-        Cell::from(percent(&change.to)),
-        Cell::from(delta_text(change)).style(if change.notable() { BOLD } else { Style::new() }),
-        Cell::from(Line::from(vec![
-            Span::styled(band_mark(&change.from), band_style(app, change.from.band())),
-            Span::raw("→"),
-            Span::styled(band_mark(&change.to), band_style(app, change.to.band())),
-        ])),
-        Cell::from(format!("{}→{}", change.from.dont_know, change.to.dont_know)),
+        Line::styled(number_and_text(&not.key), BOLD),
+        Line::from(format!("{} {why}", present::NOT_COMPARABLE)),
     ]
+}
+
+/// The table's columns that fit `width`: the name takes what the others leave.
+struct Columns {
+    widths: Vec<Constraint>,
+    name: usize,
+}
+
+fn columns(width: u16, fixed: &[u16]) -> Columns {
+    let spacing = fixed.len() as u16;
+    let used: u16 = fixed.iter().sum::<u16>() + spacing;
+    let mut widths = vec![Constraint::Fill(1)];
+    widths.extend(fixed.iter().map(|w| Constraint::Length(*w)));
+    Columns {
+        widths,
+        name: usize::from(width.saturating_sub(used)),
+    }
 }
 
 fn draw_compare_areas(app: &App, view: &CompareView, frame: &mut Frame, area: Rect) {
     let lang = app.lang;
+    let c = &view.comparison;
+    // What a row shows steps down with the width: always from, to and the change; then the
+    // items and n it rests on and "don't know"; then the consensus and the process leader.
+    let medium = area.width >= 70;
+    let wide = area.width >= 104;
+    let consensus = wide && view.consensus.iter().any(|m| !m.is_empty());
+    let consultant = wide && c.consultant.is_some();
+    let mut fixed = vec![5, 5, 8];
+    let mut header = vec![
+        tr(lang, "summary.area").to_string(),
+        tr(lang, "compare.from").to_string(),
+        tr(lang, "compare.to").to_string(),
+        tr(lang, "compare.change").to_string(),
+    ];
+    if medium {
+        fixed.extend([5, 7, 11]);
+        header.push(tr(lang, "compare.items_short").to_string());
+        header.push("n".to_string());
+        header.push(tr(lang, "summary.dont_know").to_string());
+    }
+    if consensus {
+        fixed.push(9);
+        header.push(tr(lang, "compare.consensus").to_string());
+    }
+    if consultant {
+        fixed.push(9);
+        header.push(tr(lang, "compare.consultant").to_string());
+    }
+    let layout = columns(area.width, &fixed);
     let mut rows = Vec::new();
-    for (section, change) in app
-        .instrument
-        .sections
-        .iter()
-        .zip(&view.comparison.sections)
-    {
-        let mut cells = vec![Cell::from(section.name.get(lang).to_string()).style(BOLD)];
-        cells.extend(change_cells(app, &change.change));
-        rows.push(Row::new(cells));
-        let scale = app.instrument.scale(&section.scale);
-        for (subdomain, sub) in section.subdomains.iter().zip(&change.subdomains) {
-            let mut cells = vec![Cell::from(format!("  {}", subdomain.name.get(lang)))];
-            cells.extend(change_cells(app, sub));
-            // The gathering's agreed value beside the individual scores, never mixed in.
-            let agreed = |side: usize| {
-                let value = view.consensus[side].get(&sub.key)?;
-                Some(format!("{:.0}", consensus_percent(*value, scale?)))
-            };
-            cells.push(Cell::from(match (agreed(0), agreed(1)) {
-                (None, None) => String::new(),
-                (from, to) => format!(
-                    "{}→{}",
-                    from.unwrap_or_else(|| "–".into()),
-                    to.unwrap_or_else(|| "–".into())
-                ),
-            }));
+    for (section, change) in app.instrument.sections.iter().zip(&c.sections) {
+        let areas = std::iter::once((section.name.get(lang).to_string(), &change.area, true))
+            .chain(
+                section
+                    .subdomains
+                    .iter()
+                    .zip(&change.subdomains)
+                    .map(|(d, a)| (format!("  {}", d.name.get(lang)), a, false)),
+            );
+        for (name, row_area, is_section) in areas {
+            let ch = &row_area.change;
+            let mut cells = vec![
+                Cell::from(present::fit(&name, layout.name)).style(if is_section {
+                    BOLD
+                } else {
+                    Style::new()
+                }),
+                Cell::from(Line::from(vec![
+                    Span::styled(band_mark(&ch.from), band_style(app, ch.from.band())),
+                    Span::raw(format!("{:>4}", percent_number(&ch.from))),
+                ])),
+                Cell::from(Line::from(vec![
+                    Span::styled(band_mark(&ch.to), band_style(app, ch.to.band())),
+                    Span::raw(format!("{:>4}", percent_number(&ch.to))),
+                ])),
+                Cell::from(if row_area.comparable() {
+                    change_text(ch)
+                } else {
+                    present::area_change(row_area)
+                })
+                .style(if row_area.notable() {
+                    BOLD
+                } else {
+                    Style::new()
+                }),
+            ];
+            if medium {
+                cells.push(Cell::from(present::coverage(row_area)));
+                cells.push(Cell::from(format!("{}→{}", ch.n_from, ch.n_to)));
+                cells.push(Cell::from(dont_know_cell(
+                    &row_area.answers_from,
+                    &row_area.answers_to,
+                )));
+            }
+            if consensus {
+                let scale = app.instrument.scale(&section.scale);
+                let agreed = |side: usize| {
+                    let value = view.consensus[side].get(&row_area.key)?;
+                    Some(present::decimal(
+                        Lang::En,
+                        consensus_percent(*value, scale?),
+                        0,
+                    ))
+                };
+                cells.push(Cell::from(match (agreed(0), agreed(1)) {
+                    (None, None) => String::new(),
+                    (f, t) => format!(
+                        "{}→{}",
+                        f.unwrap_or_else(|| present::NONE.into()),
+                        t.unwrap_or_else(|| present::NONE.into())
+                    ),
+                }));
+            }
+            if consultant {
+                let shown = c
+                    .consultant
+                    .as_ref()
+                    .and_then(|k| k.area(&row_area.key))
+                    .map(|(f, t)| format!("{}→{}", percent_number(f), percent_number(t)))
+                    .unwrap_or_default();
+                cells.push(Cell::from(shown));
+            }
             rows.push(Row::new(cells));
         }
     }
-    let header = Row::new(vec![
-        tr(lang, "summary.area"),
-        tr(lang, "compare.from"),
-        tr(lang, "compare.to"),
-        tr(lang, "compare.change"),
-        tr(lang, "summary.band"),
-        tr(lang, "summary.dont_know"),
-        tr(lang, "compare.consensus"),
-    ])
-    .style(BOLD);
     let offset = view.offset.min(rows.len().saturating_sub(1));
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Fill(1),
-            Constraint::Length(5),
-            Constraint::Length(5),
-            Constraint::Length(8),
-            Constraint::Length(5),
-            // "Don't know", whole.
-            Constraint::Length(10),
-            Constraint::Length(7),
-        ],
-    )
-    .header(header);
-    // The selected row (kept on screen by the table) is where `p` opens a plan.
-    let table = table.row_highlight_style(SELECTED);
+    let table = Table::new(rows, layout.widths)
+        .header(Row::new(header).style(BOLD))
+        // The selected row is where `p` opens a plan and Enter shows the details.
+        .row_highlight_style(SELECTED);
     frame.render_stateful_widget(
         table,
         area,
@@ -185,59 +583,72 @@ fn draw_compare_areas(app: &App, view: &CompareView, frame: &mut Frame, area: Re
     );
 }
 
+/// "63", or "–": a whole percent without its sign, for narrow columns.
+fn percent_number(tally: &Tally) -> String {
+    tally.percent().map_or_else(
+        || present::NONE.to_string(),
+        |p| present::decimal(Lang::En, p, 0),
+    )
+}
+
 fn draw_compare_items(app: &App, view: &CompareView, frame: &mut Frame, area: Rect) {
     let lang = app.lang;
     let items = app.instrument.items();
-    let mean = |m: Option<f64>| m.map(|v| decimal(lang, v, 1)).unwrap_or_else(|| "–".into());
-    let mut rows: Vec<Row> = view
-        .comparison
+    let c = &view.comparison;
+    let medium = area.width >= 70;
+    let mut fixed = vec![5, 5, 8];
+    let mut header = vec![
+        tr(lang, "compare.item").to_string(),
+        tr(lang, "compare.from").to_string(),
+        tr(lang, "compare.to").to_string(),
+        tr(lang, "compare.change").to_string(),
+    ];
+    if medium {
+        fixed.push(7);
+        header.push("n".to_string());
+    }
+    let layout = columns(area.width, &fixed);
+    let numbered = |key: &str| {
+        items
+            .iter()
+            .find(|i| i.item.key == key)
+            .map(|i| format!("{}. {}", i.index + 1, i.item.text.get(lang)))
+            .unwrap_or_else(|| format!("{} ({key})", tr(lang, "report.unknown_item")))
+    };
+    let mut rows: Vec<Row> = c
         .items
         .iter()
         .map(|item| {
-            let text = items
-                .iter()
-                .find(|i| i.item.key == item.key)
-                .map(|i| format!("{}. {}", i.index + 1, i.item.text.get(lang)))
-                .unwrap_or_else(|| item.key.clone());
-            Row::new(vec![
-                Cell::from(text),
-                Cell::from(mean(item.from_mean)),
-                Cell::from(mean(item.to_mean)),
-                Cell::from(delta_text(&item.change)),
-                Cell::from(format!(
+            let mut cells = vec![
+                Cell::from(present::fit(&numbered(&item.key), layout.name)),
+                Cell::from(present::mean(lang, item.from_mean)),
+                Cell::from(present::mean(lang, item.to_mean)),
+                Cell::from(change_text(&item.change)),
+            ];
+            if medium {
+                cells.push(Cell::from(format!(
                     "{}→{}",
-                    item.change.from.dont_know, item.change.to.dont_know
-                )),
-            ])
+                    item.change.n_from, item.change.n_to
+                )));
+            }
+            Row::new(cells)
         })
         .collect();
-    for key in &view.comparison.not_comparable {
-        rows.push(Row::new(vec![
-            Cell::from(trf(lang, "compare.not_comparable", &[("key", key)])).style(app.theme.dim()),
-        ]));
+    for not in &c.not_comparable {
+        rows.push(
+            Row::new(vec![
+                Cell::from(present::fit(&numbered(&not.key), layout.name)),
+                Cell::from(""),
+                Cell::from(""),
+                Cell::from(present::NOT_COMPARABLE),
+            ])
+            .style(app.theme.dim()),
+        );
     }
-    let header = Row::new(vec![
-        tr(lang, "compare.item"),
-        tr(lang, "compare.from"),
-        tr(lang, "compare.to"),
-        tr(lang, "compare.change"),
-        tr(lang, "summary.dont_know"),
-    ])
-    .style(BOLD);
     let offset = view.offset.min(rows.len().saturating_sub(1));
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Fill(1),
-            Constraint::Length(6),
-            Constraint::Length(6),
-            Constraint::Length(9),
-            Constraint::Length(10),
-        ],
-    )
-    .header(header);
-    // The selected row (kept on screen by the table) is where `p` opens a plan.
-    let table = table.row_highlight_style(SELECTED);
+    let table = Table::new(rows, layout.widths)
+        .header(Row::new(header).style(BOLD))
+        .row_highlight_style(SELECTED);
     frame.render_stateful_widget(
         table,
         area,
@@ -293,8 +704,8 @@ fn draw_compare_chart(app: &App, view: &CompareView, frame: &mut Frame, area: Re
                 .value_style(style.add_modifier(Modifier::REVERSED))
         };
         let group = BarGroup::default().label(Line::from(label)).bars(&[
-            bar(&change.change.from, "", app.theme.dim()),
-            bar(&change.change.to, "", app.theme.accent()),
+            bar(&change.area.change.from, "", app.theme.dim()),
+            bar(&change.area.change.to, "", app.theme.accent()),
         ]);
         chart = chart.data(group);
     }

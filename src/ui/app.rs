@@ -11,6 +11,7 @@ use super::analysis::{ClusterView, CompareView, RolesView, TrendView};
 use super::form::{Field, Form};
 use super::plan::{GatheringView, GoalsView, PlanView};
 use super::view::Theme;
+use crate::domain::compare::Options;
 use crate::domain::instrument::{Instrument, ItemRef};
 use crate::domain::model::{
     Respondent, Response, Role, Round, RoundKind, Service, validate_round, validate_service,
@@ -18,6 +19,7 @@ use crate::domain::model::{
 use crate::domain::plan::{PlanItem, PlanKind};
 use crate::domain::scoring::{AnswerSet, SectionScore, summarize};
 use crate::i18n::{Lang, tr, trf};
+use crate::present;
 use crate::store::{BusyWait, RespondentSummary, RoundSummary, ServiceSummary, Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,6 +70,8 @@ pub enum Action {
     Goals,
     Stage,
     Gathering,
+    /// Pool the process leader's answers into the service's scores, or set them apart.
+    ToggleConsultant,
 }
 
 /// Which key list applies; derived from the state, never stored.
@@ -154,6 +158,9 @@ pub struct SummaryView {
     pub selected: usize,
     /// Plan items per subdomain key, so the weak areas without a plan stand out.
     pub plan_counts: HashMap<String, usize>,
+    /// A round's summary: whether the process leader is pooled, and how many are kept
+    /// apart; `None` for one respondent's own summary.
+    pub pooling: Option<(Options, usize)>,
 }
 
 pub enum Screen {
@@ -572,27 +579,48 @@ impl App {
     }
 
     fn open_round_summary(&mut self, service: Service, round: Round) {
-        let instrument = self.instrument;
-        let Some(kept) = self.load(|s| s.round_scores(instrument, &[&round.id])) else {
-            return;
-        };
-        let Some(kept) = kept.into_iter().next() else {
-            return;
-        };
-        let heading = match kept.respondents {
-            1 => tr(self.lang, "summary.one_respondent").to_string(),
-            n => trf(self.lang, "summary.all_respondents", &[("n", &n)]),
-        };
         let plan_counts = self.plan_counts(&service.id);
-        self.stack.push(Screen::Summary(SummaryView {
-            heading,
-            respondents: kept.respondents,
-            scores: kept.sections,
+        let mut view = SummaryView {
+            heading: String::new(),
+            respondents: 0,
+            scores: Vec::new(),
             service,
             round,
             selected: 0,
             plan_counts,
-        }));
+            pooling: Some((Options::default(), 0)),
+        };
+        if self.fill_round_summary(&mut view, Options::default()) {
+            self.stack.push(Screen::Summary(view));
+        }
+    }
+
+    /// The round's scores from the kept scores, with or without the process leader.
+    fn fill_round_summary(&mut self, view: &mut SummaryView, options: Options) -> bool {
+        let instrument = self.instrument;
+        let round_id = view.round.id.clone();
+        let Some(kept) = self.load(|s| s.round_scores(instrument, &[&round_id], options)) else {
+            return false;
+        };
+        let Some(kept) = kept.into_iter().next() else {
+            return false;
+        };
+        let lang = self.lang;
+        let mut heading = present::count(lang, "noun.respondent", kept.respondents);
+        if kept.apart > 0 {
+            heading = trf(
+                lang,
+                "summary.consultant_apart",
+                &[("who", &heading), ("n", &kept.apart)],
+            );
+        } else if options.with_consultant {
+            heading = trf(lang, "summary.consultant_pooled", &[("who", &heading)]);
+        }
+        view.heading = heading;
+        view.respondents = kept.respondents;
+        view.scores = kept.sections;
+        view.pooling = Some((options, kept.apart));
+        true
     }
 
     /// How many plan items each subdomain of a service has.
@@ -940,6 +968,7 @@ impl App {
                     scores: summarize(self.instrument, &[&walk.answers]),
                     selected: 0,
                     plan_counts: HashMap::new(),
+                    pooling: None,
                 };
                 view.plan_counts = self.plan_counts(&view.service.id);
                 self.stack.push(Screen::Summary(view));
@@ -1073,6 +1102,17 @@ impl App {
         }
         match action {
             Action::Back => self.back(),
+            Action::ToggleConsultant => {
+                let (options, _) = view.pooling?;
+                let options = Options {
+                    with_consultant: !options.with_consultant,
+                };
+                let Some(Screen::Summary(mut view)) = self.stack.pop() else {
+                    return None;
+                };
+                self.fill_round_summary(&mut view, options);
+                self.stack.push(Screen::Summary(view));
+            }
             Action::Plan => {
                 // A section row plans for its first subdomain.
                 let mut row = 0;

@@ -178,6 +178,9 @@ const WALK: &[Command] = &[
 
 const SUMMARY: &[Command] = &[
     cmd(&[Char('p')], "p", "key.plan", true, |_| Action::Plan),
+    cmd(&[Char('a')], "a", "key.toggle_consultant", false, |_| {
+        Action::ToggleConsultant
+    }),
     cmd(
         &[Up, Down, Char('k'), Char('j'), Home, End, PageUp, PageDown],
         "↑↓",
@@ -192,11 +195,15 @@ const SUMMARY: &[Command] = &[
 
 const COMPARE: &[Command] = &[
     cmd(&[Tab], "Tab", "key.next_view", true, |_| Action::NextTab),
+    cmd(&[Enter], "Enter", "key.details", true, |_| Action::Open),
     cmd(&[Char('p')], "p", "key.plan", true, |_| Action::Plan),
     cmd(&[Char('f')], "f", "key.cycle_from", true, |_| {
         Action::CycleFrom
     }),
     cmd(&[Char('t')], "t", "key.cycle_to", true, |_| Action::CycleTo),
+    cmd(&[Char('a')], "a", "key.toggle_consultant", true, |_| {
+        Action::ToggleConsultant
+    }),
     cmd(
         &[Up, Down, Char('k'), Char('j'), Home, End, PageUp, PageDown],
         "↑↓",

@@ -22,6 +22,7 @@ use crate::domain::plan::{PlanKind, Stage, measure_counts};
 use crate::domain::scoring::{Band, Tally};
 use crate::i18n::plan_names::stage_key;
 use crate::i18n::{tr, trf};
+use crate::present;
 
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 16;
@@ -197,18 +198,22 @@ fn breadcrumb(app: &App, width: u16) -> Line<'static> {
             Screen::Gathering(_) => parts.push(tr(lang, "gathering.crumb").to_string()),
         }
     }
-    // Keep the end of the trail, where the user is, when it does not fit.
+    // Keep the end of the trail, where the user is, when it does not fit; never cut a name
+    // in the middle without saying so.
     let width = usize::from(width);
+    let shown = |start: usize| {
+        let trail = parts[start..].join(" › ");
+        if start > 0 {
+            format!(" … › {trail}")
+        } else {
+            format!(" {trail}")
+        }
+    };
     let mut start = 0;
-    while start + 1 < parts.len() && parts[start..].join(" › ").chars().count() + 3 > width {
+    while start + 1 < parts.len() && shown(start).chars().count() > width {
         start += 1;
     }
-    let trail = parts[start..].join(" › ");
-    Line::from(if start > 0 {
-        format!(" … › {trail}")
-    } else {
-        format!(" {trail}")
-    })
+    Line::from(present::fit(&shown(start), width))
 }
 
 /// The footer: the current screen's main keys, as many as fit, help always last.
@@ -828,7 +833,18 @@ fn draw_summary(app: &App, view: &SummaryView, frame: &mut Frame, area: Rect) {
         tr(lang, "summary.plan"),
     ])
     .style(BOLD);
-    let title = trf(lang, "summary.heading", &[("who", &view.heading)]);
+    let title = present::fit(
+        &trf(
+            lang,
+            "summary.heading",
+            &[
+                ("service", &view.service.name),
+                ("round", &view.round.label),
+                ("who", &view.heading),
+            ],
+        ),
+        usize::from(area.width.saturating_sub(4)),
+    );
     let table = Table::new(
         rows,
         [

@@ -1,0 +1,245 @@
+//! One place for how numbers, dates and counts look, whatever face shows them: the screens,
+//! text, Markdown, HTML, JSON and CSV. The rounding rule is the domain's
+//! (`domain::rounding`, halves away from zero); here is only how a rounded number is written.
+
+use chrono::NaiveDate;
+
+use crate::domain::compare::{AreaChange, Change};
+use crate::domain::rounding::round;
+use crate::domain::scoring::{Band, Tally};
+use crate::i18n::{Lang, tr, trf};
+
+/// What stands where there is no number.
+pub const NONE: &str = "–";
+
+/// U+2212, the minus sign of typeset text; machine-read files keep the hyphen-minus.
+const MINUS: char = '−';
+
+/// Decimals of a mean on an item's scale, wherever it is shown or written.
+pub const MEAN_PLACES: u32 = 1;
+
+/// A number as JSON carries it: rounded by the one rule, to the places every other face
+/// shows, so that a number read from JSON is the number on the screen and in the report.
+pub fn json(value: f64, places: u32) -> f64 {
+    round(value, places)
+}
+
+/// `value` with `places` decimals, rounded by the one rule, with a decimal comma in
+/// Norwegian and a plain hyphen-minus, as spreadsheets read it.
+pub fn decimal(lang: Lang, value: f64, places: u32) -> String {
+    let text = format!("{:.*}", places as usize, round(value, places));
+    match lang {
+        Lang::Nb | Lang::Nn => text.replace('.', ","),
+        Lang::En => text,
+    }
+}
+
+/// A percent of the maximum, whole: "63 %"; "–" without a score.
+pub fn percent(value: Option<f64>) -> String {
+    value.map_or_else(|| NONE.to_string(), |p| format!("{} %", round(p, 0)))
+}
+
+/// A whole number with its sign, as a change is written: "+12", "−5", "0".
+pub fn points(value: f64) -> String {
+    signed(Lang::En, value, 0)
+}
+
+/// A number with its sign and `places` decimals: "+0,4", "−1,3", "0,0".
+pub fn signed(lang: Lang, value: f64, places: u32) -> String {
+    let rounded = round(value, places);
+    let magnitude = decimal(lang, rounded.abs(), places);
+    if rounded > 0.0 {
+        format!("+{magnitude}")
+    } else if rounded < 0.0 {
+        format!("{MINUS}{magnitude}")
+    } else {
+        magnitude
+    }
+}
+
+/// An interval of a change in points: "−3 til +20".
+pub fn interval(lang: Lang, (low, high): (f64, f64)) -> String {
+    trf(
+        lang,
+        "number.interval",
+        &[("low", &points(low)), ("high", &points(high))],
+    )
+}
+
+/// `part` of `whole` as a percent, unrounded; `None` of nothing.
+pub fn share(part: u32, whole: u32) -> Option<f64> {
+    (whole > 0).then(|| 100.0 * f64::from(part) / f64::from(whole))
+}
+
+/// "2 av 12 (17 %)": a count with the whole it is part of and its share.
+pub fn count_of(lang: Lang, part: u32, whole: u32) -> String {
+    trf(
+        lang,
+        "number.count_of",
+        &[
+            ("part", &part),
+            ("whole", &whole),
+            ("share", &percent(share(part, whole))),
+        ],
+    )
+}
+
+/// A date as the language writes it: 10.02.2026 in Norwegian, 2026-02-10 in English.
+pub fn date(lang: Lang, date: NaiveDate) -> String {
+    match lang {
+        Lang::Nb | Lang::Nn => date.format("%d.%m.%Y").to_string(),
+        Lang::En => date.format("%Y-%m-%d").to_string(),
+    }
+}
+
+/// A count with its noun in the right number: "1 tjeneste", "2 tjenester". `noun` names a
+/// text whose forms are "{n} one|{n} other".
+pub fn count(lang: Lang, noun: &str, n: usize) -> String {
+    let forms = tr(lang, noun);
+    let form = match forms.split_once('|') {
+        Some((one, _)) if n == 1 => one,
+        Some((_, other)) => other,
+        None => forms,
+    };
+    form.replace("{n}", &n.to_string())
+}
+
+/// `text` in at most `width` characters, its end replaced by "…" when it is cut.
+pub fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let cut: String = text.chars().take(width - 1).collect();
+    format!("{}…", cut.trim_end())
+}
+
+// ---- scores and changes, as every face writes them ----
+
+/// A band's symbol: the words are in the legend.
+pub fn band_symbol(band: Band) -> &'static str {
+    match band {
+        Band::InPlace => "●",
+        Band::Partly => "◐",
+        Band::Priority => "○",
+    }
+}
+
+/// "50 % ◐": a score and its band; "–" without a score.
+pub fn score(tally: &Tally) -> String {
+    match tally.band() {
+        Some(band) => format!("{} {}", percent(tally.percent()), band_symbol(band)),
+        None => percent(None),
+    }
+}
+
+/// Marks a change over too few of the area's items to compare.
+pub const NOT_COMPARABLE: &str = "⊘";
+
+/// Marks a notable change.
+pub const STAR: &str = "★";
+
+/// A change in points with its star: "+12 ★", "−5", "0"; "–" where a side has no score.
+pub fn change(change: &Change) -> String {
+    match change.delta() {
+        None => NONE.to_string(),
+        Some(d) if change.notable() => format!("{} {STAR}", points(d)),
+        Some(d) => points(d),
+    }
+}
+
+/// An area's change: as `change`; "⊘" where it has scores but under half its items are
+/// comparable; "–" where it has no score at all.
+pub fn area_change(area: &AreaChange) -> String {
+    if area.comparable() {
+        change(&area.change)
+    } else if area.has_scores() {
+        NOT_COMPARABLE.to_string()
+    } else {
+        NONE.to_string()
+    }
+}
+
+/// The change's 95 % interval, "−3 til +20"; "–" without one (too few respondents).
+pub fn change_interval(lang: Lang, change: &Change) -> String {
+    change
+        .interval
+        .map_or_else(|| NONE.to_string(), |i| interval(lang, i))
+}
+
+/// "6 → 5": the respondents behind each side.
+pub fn respondents(change: &Change) -> String {
+    format!("{} → {}", change.n_from, change.n_to)
+}
+
+/// "3/3": the area's items with a score in both rounds, of all its items.
+pub fn coverage(area: &AreaChange) -> String {
+    format!("{}/{}", area.items_common, area.items)
+}
+
+/// The share of "don't know" among a round's answers: "17 %", ⚑ where it is a finding;
+/// "–" without answers.
+pub fn dont_know_share(tally: &Tally) -> String {
+    let flag = if tally.dont_know_flagged() {
+        " ⚑"
+    } else {
+        ""
+    };
+    format!(
+        "{}{flag}",
+        percent(share(tally.dont_know, tally.answered()))
+    )
+}
+
+/// A mean on an item's own scale, one decimal; "–" without one.
+pub fn mean(lang: Lang, value: Option<f64>) -> String {
+    value.map_or_else(|| NONE.to_string(), |m| decimal(lang, m, MEAN_PLACES))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_round_half_away_from_zero_in_every_language() {
+        assert_eq!(decimal(Lang::Nb, 4.25, 1), "4,3");
+        assert_eq!(decimal(Lang::Nn, 4.25, 1), "4,3");
+        assert_eq!(decimal(Lang::En, 4.25, 1), "4.3");
+        assert_eq!(decimal(Lang::En, -0.04, 1), "0.0");
+        assert_eq!(percent(Some(62.5)), "63 %");
+        assert_eq!(percent(Some(37.5)), "38 %");
+        assert_eq!(percent(None), "–");
+        assert_eq!(points(-4.0), "−4");
+        assert_eq!(points(0.4), "0");
+        assert_eq!(points(12.5), "+13");
+        assert_eq!(signed(Lang::Nb, -1.25, 1), "−1,3");
+    }
+
+    #[test]
+    fn shares_and_counts() {
+        assert_eq!(share(1, 6).map(|s| round(s, 0)), Some(17.0));
+        assert_eq!(share(0, 0), None);
+        assert_eq!(count_of(Lang::Nb, 2, 12), "2 av 12 (17 %)");
+        assert_eq!(count_of(Lang::En, 2, 12), "2 of 12 (17 %)");
+    }
+
+    #[test]
+    fn dates_per_language() {
+        let day = NaiveDate::from_ymd_opt(2026, 2, 10).unwrap();
+        assert_eq!(date(Lang::Nb, day), "10.02.2026");
+        assert_eq!(date(Lang::Nn, day), "10.02.2026");
+        assert_eq!(date(Lang::En, day), "2026-02-10");
+    }
+
+    #[test]
+    fn plural_forms() {
+        assert_eq!(count(Lang::Nb, "noun.service", 1), "1 tjeneste");
+        assert_eq!(count(Lang::Nb, "noun.service", 2), "2 tjenester");
+        assert_eq!(count(Lang::Nn, "noun.service", 2), "2 tenester");
+        assert_eq!(count(Lang::En, "noun.service", 1), "1 service");
+        assert_eq!(count(Lang::En, "noun.service", 0), "0 services");
+        assert_eq!(interval(Lang::Nb, (-3.0, 20.0)), "−3 til +20");
+    }
+}
