@@ -429,3 +429,79 @@ fn the_codebook_follows_the_export_rules_and_options_that_do_not_apply_are_refus
         assert!(stderr.contains(says), "{args:?}: {stderr}");
     }
 }
+
+/// What docs/analysis.md tells an analyst to do with the long CSV: per round and subdomain
+/// (or section), 100 × the sum of (value − scale_min) / (scale_max − scale_min) over the
+/// answers with a value, divided by their number, rounded half away from zero (Rust's
+/// `f64::round`). It must give kartlegg's own scores, ties and all.
+#[test]
+fn the_documented_rule_applied_to_the_long_csv_gives_kartleggs_own_scores() {
+    use std::collections::BTreeMap;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    let mut store = Store::open(&db).unwrap();
+    kartlegg::cli::demo::fill(&mut store, instrument(), 11, at(0))
+        .unwrap()
+        .expect("an empty database");
+    let rows = parse(&export(&db, &["--format", "csv"]), b',');
+
+    // (round, area) → (sum of shares × 100, number of values)
+    let mut sums: BTreeMap<(String, String), (f64, u32)> = BTreeMap::new();
+    for r in 1..rows.len() {
+        let Ok(value) = cell(&rows, r, "value").parse::<f64>() else {
+            continue;
+        };
+        let min: f64 = cell(&rows, r, "scale_min").parse().unwrap();
+        let max: f64 = cell(&rows, r, "scale_max").parse().unwrap();
+        let key = cell(&rows, r, "item_key");
+        let subdomain = key.rsplit_once('.').unwrap().0;
+        let section = key.split_once('.').unwrap().0;
+        for area in [subdomain, section] {
+            let sum = sums
+                .entry((cell(&rows, r, "round_id").to_string(), area.to_string()))
+                .or_default();
+            sum.0 += 100.0 * (value - min) / (max - min);
+            sum.1 += 1;
+        }
+    }
+    let analyst: BTreeMap<(String, String), f64> = sums
+        .into_iter()
+        .map(|(key, (sum, n))| (key, (sum / f64::from(n)).round()))
+        .collect();
+
+    let mut own = BTreeMap::new();
+    let mut halves = 0;
+    let rounds: std::collections::BTreeSet<&String> =
+        analyst.keys().map(|(round, _)| round).collect();
+    for round in rounds {
+        let answers = store.round_answers(round).unwrap();
+        let sets: Vec<_> = answers.iter().map(|(_, set)| set).collect();
+        for section in kartlegg::domain::scoring::summarize(instrument(), &sets) {
+            let areas = std::iter::once((section.key.clone(), section.tally)).chain(
+                section
+                    .subdomains
+                    .iter()
+                    .map(|d| (format!("{}.{}", section.key, d.key), d.tally)),
+            );
+            for (area, tally) in areas {
+                if let Some(percent) = tally.percent() {
+                    halves += usize::from(tally.exact_percent().unwrap().fract() == 0.5);
+                    own.insert((round.clone(), area), percent);
+                }
+            }
+        }
+    }
+    let differ: Vec<_> = own
+        .iter()
+        .filter(|(key, percent)| analyst.get(*key) != Some(percent))
+        .collect();
+    assert!(
+        differ.is_empty(),
+        "kartlegg's scores the rule misses: {differ:?}"
+    );
+    assert_eq!(analyst.len(), own.len());
+    assert!(
+        halves > 0,
+        "the demo has scores that end in .5, where rounding rules differ"
+    );
+}
