@@ -16,7 +16,7 @@ use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::{Response, Round};
 use kartlegg::domain::scoring::{AnswerSet, summarize};
 use kartlegg::store::Store;
-use kartlegg::store::exchange::{CsvLayout, Scope};
+use kartlegg::store::exchange::{CsvDialect, CsvLayout, Scope};
 use support::{data_dir, national, national_to_write};
 
 const FIRST_ROUND: &str = "Før samling 1";
@@ -155,7 +155,14 @@ fn export(c: &mut Criterion) {
         b.iter(|| {
             let mut sink = io::sink();
             store
-                .export_csv(Scope::All, instrument, CsvLayout::Long, &mut sink, name)
+                .export_csv(
+                    Scope::All,
+                    instrument,
+                    CsvLayout::Long,
+                    CsvDialect::Plain,
+                    &mut sink,
+                    name,
+                )
                 .unwrap()
         })
     });

@@ -14,7 +14,7 @@ use common::without_change_counter;
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::{Response, Role, RoundKind};
 use kartlegg::domain::plan::{GoalStatus, Level, PlanItem, PlanKind, Stage};
-use kartlegg::store::exchange::{CsvLayout, ImportSummary, Problem, Scope};
+use kartlegg::store::exchange::{CsvDialect, CsvLayout, ImportSummary, Problem, Scope};
 use kartlegg::store::{Store, StoreError};
 use proptest::prelude::*;
 
@@ -55,6 +55,7 @@ fn csv(store: &Store, layout: CsvLayout) -> Vec<Vec<String>> {
             Scope::All,
             instrument(),
             layout,
+            CsvDialect::Plain,
             &mut out,
             Path::new("test"),
         )

@@ -1,6 +1,6 @@
 //! `kartlegg export`: everything, or one service, as JSON (to merge into the database on
-//! another machine) or as CSV (for SPSS, R and spreadsheets). The formats are described in
-//! `docs/exchange.md`.
+//! another machine) or as CSV (for SPSS, R and spreadsheets), and the instrument's codebook.
+//! The formats are described in `docs/exchange.md` and `docs/analysis.md`.
 
 use std::io::{self, Write};
 
@@ -13,7 +13,7 @@ use super::files::{is_database_file, write_private};
 use super::{exit, fail};
 use crate::domain::instrument::Instrument;
 use crate::i18n::{Lang, tr, trf};
-use crate::store::exchange::{CsvLayout, Scope};
+use crate::store::exchange::{CsvDialect, CsvLayout, Scope, export_codebook};
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -22,6 +22,8 @@ pub enum Format {
     Json,
     /// The answers as a table, for analysis
     Csv,
+    /// The codebook to read the CSV by, one row per item: keys, scale, missing codes, texts (CSV)
+    Codebook,
 }
 
 #[derive(Debug, Args)]
@@ -38,6 +40,10 @@ pub struct ExportArgs {
     #[arg(long)]
     pub wide: bool,
 
+    /// CSV for a spreadsheet with Norwegian settings (Excel, LibreOffice): semicolons, decimal comma, a UTF-8 byte-order mark
+    #[arg(long)]
+    pub spreadsheet: bool,
+
     /// Write to FILE (created readable by its owner alone) instead of standard output
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -46,6 +52,7 @@ pub struct ExportArgs {
 enum Written {
     Json(crate::store::exchange::Exported),
     Csv(usize),
+    Codebook(usize),
 }
 
 pub fn run(
@@ -55,10 +62,24 @@ pub fn run(
     db: &Path,
     args: ExportArgs,
 ) -> ExitCode {
-    if args.wide && args.format != Format::Csv {
-        super::complain(tr(lang, "export.wide_needs_csv"));
+    let refusal = if args.wide && args.format != Format::Csv {
+        Some("export.wide_needs_csv")
+    } else if args.spreadsheet && args.format == Format::Json {
+        Some("export.spreadsheet_needs_csv")
+    } else if args.service.is_some() && args.format == Format::Codebook {
+        Some("export.codebook_no_service")
+    } else {
+        None
+    };
+    if let Some(key) = refusal {
+        super::complain(tr(lang, key));
         return ExitCode::from(exit::USAGE);
     }
+    let dialect = if args.spreadsheet {
+        CsvDialect::Spreadsheet
+    } else {
+        CsvDialect::Plain
+    };
     let service_id = match &args.service {
         None => None,
         Some(wanted) => match store.find_service(wanted) {
@@ -92,9 +113,10 @@ pub fn run(
                 CsvLayout::Long
             };
             store
-                .export_csv(scope, instrument, layout, out, name)
+                .export_csv(scope, instrument, layout, dialect, out, name)
                 .map(Written::Csv)
         }
+        Format::Codebook => export_codebook(instrument, dialect, out, name).map(Written::Codebook),
     };
     let outcome = match &args.out {
         None => write(&mut io::stdout().lock(), Path::new("<stdout>")),
@@ -140,6 +162,14 @@ pub fn run(
                 lang,
                 "export.done_csv",
                 &[("path", &path.display()), ("rows", &rows)]
+            )
+        ),
+        (Ok(Written::Codebook(items)), Some(path)) => println!(
+            "{}",
+            trf(
+                lang,
+                "export.done_codebook",
+                &[("path", &path.display()), ("items", &items)]
             )
         ),
         // On standard output the data is the whole answer.

@@ -25,10 +25,11 @@ use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess
 use serde::{Deserialize, Serialize};
 
 use super::{Counts, Result, Store, StoreError, kept, timestamp};
-use crate::domain::instrument::{Instrument, Scale};
+use crate::domain::instrument::{Instrument, Scale, ScalePoint};
 use crate::domain::model::{Role, RoundKind};
 use crate::domain::plan::{Goal, GoalStatus, Level, PlanItem, PlanKind, Stage};
-use crate::i18n::{Lang, tr, trf};
+use crate::domain::scoring::subdomain_key;
+use crate::i18n::{Lang, decimal, tr, trf};
 
 /// The value of the file's first field: what tells a kartlegg export from any other JSON.
 pub const FORMAT: &str = "kartlegg-export";
@@ -235,6 +236,140 @@ pub enum CsvLayout {
     Wide,
 }
 
+/// How a CSV file is written. Only the form differs; the cells are the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CsvDialect {
+    /// Comma, decimal point, no byte-order mark: what R, SPSS and pandas read as they are.
+    #[default]
+    Plain,
+    /// Semicolon, decimal comma and a UTF-8 byte-order mark: a spreadsheet with Norwegian
+    /// settings (Excel, LibreOffice) otherwise puts a row in one column and garbles æøå.
+    Spreadsheet,
+}
+
+impl CsvDialect {
+    /// A CSV writer on `out`, the byte-order mark already written.
+    fn writer(self, out: &mut dyn Write) -> io::Result<csv::Writer<&mut dyn Write>> {
+        let delimiter = match self {
+            CsvDialect::Plain => b',',
+            CsvDialect::Spreadsheet => {
+                out.write_all("\u{feff}".as_bytes())?;
+                b';'
+            }
+        };
+        Ok(csv::WriterBuilder::new()
+            .delimiter(delimiter)
+            .buffer_capacity(1 << 16)
+            .from_writer(out))
+    }
+
+    /// A decimal number: `i18n::decimal` writes the comma in Norwegian, the point in English.
+    fn decimal(self, value: f64, places: usize) -> String {
+        let lang = match self {
+            CsvDialect::Plain => Lang::En,
+            CsvDialect::Spreadsheet => Lang::Nb,
+        };
+        decimal(lang, value, places)
+    }
+}
+
+/// A failed write to `out_name`.
+fn write_error(out_name: &Path) -> impl Fn(io::Error) -> StoreError + '_ {
+    move |source| StoreError::Io {
+        path: out_name.to_path_buf(),
+        source,
+    }
+}
+
+/// An error from the CSV writer as the I/O error it is, on `out_name`.
+fn csv_io_error(out_name: &Path) -> impl Fn(csv::Error) -> StoreError + '_ {
+    move |e| {
+        write_error(out_name)(match e.into_kind() {
+            csv::ErrorKind::Io(e) => e,
+            other => io::Error::other(format!("{other:?}")),
+        })
+    }
+}
+
+/// The codebook's columns: one row per item, what an analyst needs to read the answers.
+const CODEBOOK: [&str; 25] = [
+    "item_order",
+    "item_key",
+    "section_key",
+    "subdomain_key",
+    "scale_key",
+    "scale_min",
+    "scale_max",
+    "points_score",
+    "code_dont_know",
+    "code_not_applicable",
+    "code_not_answered",
+    "instrument_key",
+    "instrument_version",
+    "section_nb",
+    "section_nn",
+    "section_en",
+    "subdomain_nb",
+    "subdomain_nn",
+    "subdomain_en",
+    "item_nb",
+    "item_nn",
+    "item_en",
+    "points_nb",
+    "points_nn",
+    "points_en",
+];
+
+/// Writes the codebook of `instrument` as CSV with a header row: one row per item in walk
+/// order, with its keys, scale, what each point scores, the missing codes the answer CSVs
+/// use, and its texts in every language (`docs/analysis.md`). Returns the number of items.
+pub fn export_codebook(
+    instrument: &Instrument,
+    dialect: CsvDialect,
+    out: &mut dyn Write,
+    out_name: &Path,
+) -> Result<usize> {
+    let io_error = csv_io_error(out_name);
+    let mut csv = dialect.writer(out).map_err(write_error(out_name))?;
+    csv.write_record(CODEBOOK).map_err(&io_error)?;
+    let items = instrument.items();
+    // A value and what it stands for, as value labels are commonly written: "1=Helt uenig | 2=…".
+    let points = |scale: &Scale, what: &dyn Fn(&ScalePoint) -> String| {
+        scale
+            .points
+            .iter()
+            .map(|p| format!("{}={}", p.value, what(p)))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    for item in &items {
+        let scale = item.scale;
+        let mut record = vec![
+            (item.index + 1).to_string(),
+            item.item.key.clone(),
+            item.section.key.clone(),
+            subdomain_key(item.section, item.subdomain),
+            scale.key.clone(),
+            scale.min().to_string(),
+            scale.max().to_string(),
+            points(scale, &|p| dialect.decimal(scale.fraction(p.value), 2)),
+            MISSING_CODES[0].to_string(),
+            MISSING_CODES[1].to_string(),
+            String::new(),
+            instrument.key.clone(),
+            instrument.version.clone(),
+        ];
+        for text in [&item.section.name, &item.subdomain.name, &item.item.text] {
+            record.extend(Lang::ALL.map(|lang| text.exact(lang).to_string()));
+        }
+        record.extend(Lang::ALL.map(|lang| points(scale, &|p| p.label.exact(lang).to_string())));
+        csv.write_record(record.iter().map(|c| neutralise(c).into_owned()))
+            .map_err(&io_error)?;
+    }
+    csv.flush().map_err(write_error(out_name))?;
+    Ok(items.len())
+}
+
 /// A spreadsheet runs a cell that begins with `=`, `+`, `-` or `@` as a formula (some also
 /// after a leading tab or carriage return); a leading apostrophe makes it plain text, as
 /// OWASP advises against CSV injection.
@@ -260,7 +395,15 @@ const CSV_CONTEXT: [&str; 11] = [
     "role",
     "code",
 ];
-const CSV_LONG: [&str; 5] = ["item_key", "value", "missing", "comment", "updated_at"];
+const CSV_LONG: [&str; 7] = [
+    "item_key",
+    "value",
+    "scale_min",
+    "scale_max",
+    "missing",
+    "comment",
+    "updated_at",
+];
 
 // ---- import: what happened, and why a file is refused ----
 
@@ -1096,34 +1239,29 @@ impl Store {
 
     /// Writes the answers in `scope` as CSV with a header row; returns the number of rows
     /// after the header. Items are in walk order; an item the instrument does not know comes
-    /// last in the long layout and is left out of the wide one.
+    /// last in the long layout (without scale bounds) and is left out of the wide one.
     pub fn export_csv(
         &self,
         scope: Scope<'_>,
         instrument: &Instrument,
         layout: CsvLayout,
+        dialect: CsvDialect,
         out: &mut dyn Write,
         out_name: &Path,
     ) -> Result<usize> {
-        let io_error = |e: csv::Error| {
-            let source = match e.into_kind() {
-                csv::ErrorKind::Io(e) => e,
-                other => io::Error::other(format!("{other:?}")),
-            };
-            StoreError::Io {
-                path: out_name.to_path_buf(),
-                source,
-            }
-        };
+        let io_error = csv_io_error(out_name);
         let tx = self.conn.unchecked_transaction()?;
         let items = instrument.items();
         let walk: HashMap<&str, usize> = items
             .iter()
             .map(|i| (i.item.key.as_str(), i.index))
             .collect();
-        let mut csv = csv::WriterBuilder::new()
-            .buffer_capacity(1 << 16)
-            .from_writer(out);
+        // Beside each value in the long layout, so that 0–2 and 1–5 are never mixed up.
+        let bounds: Vec<[String; 2]> = items
+            .iter()
+            .map(|i| [i.scale.min().to_string(), i.scale.max().to_string()])
+            .collect();
+        let mut csv = dialect.writer(out).map_err(write_error(out_name))?;
         let header: Vec<&str> = match layout {
             CsvLayout::Long => CSV_CONTEXT.iter().chain(&CSV_LONG).copied().collect(),
             CsvLayout::Wide => CSV_CONTEXT
@@ -1132,7 +1270,7 @@ impl Store {
                 .chain(items.iter().map(|i| i.item.key.as_str()))
                 .collect(),
         };
-        csv.write_record(&header).map_err(io_error)?;
+        csv.write_record(&header).map_err(&io_error)?;
 
         let mut respondents = tx.prepare(&CSV_RESPONDENTS.sql(scope))?;
         let mut answers = tx.prepare_cached(
@@ -1165,15 +1303,20 @@ impl Store {
                 CsvLayout::Long => {
                     for (key, value, missing, comment, updated_at) in &theirs {
                         let value = value.map(|v| v.to_string()).unwrap_or_default();
+                        let [min, max] = walk
+                            .get(key.as_str())
+                            .map_or(["", ""], |&i| bounds[i].each_ref().map(String::as_str));
                         let record = context.iter().map(String::as_str).chain([
                             key.as_str(),
                             &value,
+                            min,
+                            max,
                             missing.as_deref().unwrap_or(""),
                             comment,
                             updated_at,
                         ]);
                         csv.write_record(record.map(neutralise).map(|c| c.into_owned()))
-                            .map_err(io_error)?;
+                            .map_err(&io_error)?;
                         written += 1;
                     }
                 }
@@ -1190,15 +1333,12 @@ impl Store {
                     }
                     let record = context.iter().chain(&wide).map(|c| neutralise(c));
                     csv.write_record(record.map(|c| c.into_owned()))
-                        .map_err(io_error)?;
+                        .map_err(&io_error)?;
                     written += 1;
                 }
             }
         }
-        csv.flush().map_err(|source| StoreError::Io {
-            path: out_name.to_path_buf(),
-            source,
-        })?;
+        csv.flush().map_err(write_error(out_name))?;
         Ok(written)
     }
 
