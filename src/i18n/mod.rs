@@ -157,15 +157,6 @@ pub fn trf(lang: Lang, key: &str, args: &[(&str, &dyn fmt::Display)]) -> String 
     text
 }
 
-/// A number with `places` decimals, with a decimal comma in Norwegian.
-pub fn decimal(lang: Lang, value: f64, places: usize) -> String {
-    let text = format!("{value:.places$}");
-    match lang {
-        Lang::Nb | Lang::Nn => text.replace('.', ","),
-        Lang::En => text,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,13 +247,6 @@ mod tests {
             unknown.is_empty(),
             "keys missing from texts.toml: {unknown:?}"
         );
-    }
-
-    #[test]
-    fn decimals_follow_the_language() {
-        assert_eq!(decimal(Lang::Nb, 2.25, 1), "2,2");
-        assert_eq!(decimal(Lang::En, 2.35, 1), "2.4");
-        assert_eq!(decimal(Lang::Nn, -0.5, 0), "-0");
     }
 
     #[test]

@@ -29,7 +29,7 @@ use crate::domain::instrument::{Instrument, Scale, ScalePoint};
 use crate::domain::model::{Role, RoundKind};
 use crate::domain::plan::{Goal, GoalStatus, Level, PlanItem, PlanKind, Stage};
 use crate::domain::scoring::subdomain_key;
-use crate::i18n::{Lang, decimal, tr, trf};
+use crate::i18n::{Lang, tr, trf};
 
 /// The value of the file's first field: what tells a kartlegg export from any other JSON.
 pub const FORMAT: &str = "kartlegg-export";
@@ -263,13 +263,14 @@ impl CsvDialect {
             .from_writer(out))
     }
 
-    /// A decimal number: `i18n::decimal` writes the comma in Norwegian, the point in English.
-    fn decimal(self, value: f64, places: usize) -> String {
+    /// A decimal number as every face writes it (`present::decimal`): the comma for
+    /// Norwegian spreadsheets, the point otherwise.
+    fn decimal(self, value: f64, places: u32) -> String {
         let lang = match self {
             CsvDialect::Plain => Lang::En,
             CsvDialect::Spreadsheet => Lang::Nb,
         };
-        decimal(lang, value, places)
+        crate::present::decimal(lang, value, places)
     }
 }
 
