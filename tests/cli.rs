@@ -248,6 +248,16 @@ fn everything_in(dir: &Path) -> Vec<PathBuf> {
     found
 }
 
+/// kartlegg's own words, not the operating system's.
+fn assert_no_raw_os_error(message: &str) {
+    assert!(!message.contains("os error"), "a raw OS error: {message}");
+    // The temporary file an export is written through is named `.NAME.PID.tmp`.
+    assert!(
+        !message.contains(".tmp:"),
+        "an internal file name: {message}"
+    );
+}
+
 /// The commands that only read, each with an `--out` (if it takes one) inside `dir`.
 fn reading_commands(dir: &Path) -> Vec<Vec<String>> {
     let out = |name: &str| dir.join(name).to_str().unwrap().to_string();
@@ -364,5 +374,137 @@ fn the_full_screen_program_creates_a_database_and_says_so() {
         assert!(!tui.screen().contains(says), "{}", tui.screen());
         tui.send("q");
         tui.expect_clean_exit();
+    }
+}
+
+#[test]
+fn backup_refuses_to_replace_a_file_in_the_users_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    assert!(kartlegg_in("nb", &["demo"], &db).status.success());
+    let taken = dir.path().join("viktig.txt");
+    std::fs::write(&taken, "Ikke rør\n").unwrap();
+    let before = everything_in(dir.path());
+    for (lang, says) in [
+        (
+            "nb",
+            "finnes allerede; kartlegg backup erstatter aldri en fil",
+        ),
+        (
+            "en",
+            "already exists; kartlegg backup never replaces a file",
+        ),
+    ] {
+        let out = kartlegg_in(lang, &["backup", "--out", path_arg(&taken)], &db);
+        let message = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{lang}: {message}");
+        assert!(
+            message.contains(&format!("{} {says}", path_arg(&taken))),
+            "{lang}: {message}"
+        );
+        assert_no_raw_os_error(&message);
+    }
+    assert_eq!(std::fs::read_to_string(&taken).unwrap(), "Ikke rør\n");
+    assert_eq!(everything_in(dir.path()), before);
+}
+
+#[test]
+fn a_missing_import_file_is_said_in_the_users_language_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("fra-kontoret.json");
+    let no_db = dir.path().join("ny.db");
+    let db = dir.path().join("k.db");
+    assert!(kartlegg_in("nb", &["demo"], &db).status.success());
+    let bytes = std::fs::read(&db).unwrap();
+    let before = everything_in(dir.path());
+    for target in [&no_db, &db] {
+        for (lang, says) in [
+            (
+                "nb",
+                "Importerte ikke {path}: filen finnes ikke. Databasen er ikke endret.",
+            ),
+            (
+                "en",
+                "Did not import {path}: no such file. The database was not changed.",
+            ),
+        ] {
+            let out = kartlegg_in(lang, &["import", path_arg(&missing)], target);
+            let message = stderr(&out);
+            assert_eq!(out.status.code(), Some(5), "{lang}: {message}");
+            assert!(
+                message.contains(&says.replace("{path}", path_arg(&missing))),
+                "{lang}: {message}"
+            );
+            assert_no_raw_os_error(&message);
+            assert_eq!(everything_in(dir.path()), before, "{target:?}");
+        }
+    }
+    // A folder is no file to import either.
+    let out = kartlegg_in("en", &["import", path_arg(dir.path())], &db);
+    let message = stderr(&out);
+    assert_eq!(out.status.code(), Some(5), "{message}");
+    assert!(
+        message.contains(&format!(
+            "Did not import {}: it is a folder, not a file.",
+            path_arg(dir.path())
+        )),
+        "{message}"
+    );
+    assert_no_raw_os_error(&message);
+    assert_eq!(everything_in(dir.path()), before);
+    assert_eq!(std::fs::read(&db).unwrap(), bytes);
+}
+
+#[test]
+fn an_out_file_that_cannot_be_written_is_said_with_its_path_or_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    assert!(kartlegg_in("nb", &["demo"], &db).status.success());
+    let before = everything_in(dir.path());
+    let folder = dir.path().join("finnes-ikke");
+    let report = [
+        "report",
+        "--service",
+        "Fjellbygd barneverntjeneste",
+        "--format",
+        "markdown",
+    ];
+    let commands: [&[&str]; 3] = [&["export", "--format", "json"], &report, &["backup"]];
+    for command in commands {
+        for (lang, cannot, no_folder) in [
+            ("nb", "Kunne ikke skrive", "mappen {folder} finnes ikke"),
+            (
+                "en",
+                "Could not write",
+                "the folder {folder} does not exist",
+            ),
+        ] {
+            let out_file = folder.join("ut.fil");
+            let mut args = command.to_vec();
+            args.extend(["--out", path_arg(&out_file)]);
+            let out = kartlegg_in(lang, &args, &db);
+            let message = stderr(&out);
+            assert_eq!(out.status.code(), Some(5), "{args:?} {lang}: {message}");
+            assert!(
+                message.contains(&format!("{cannot} {}: ", path_arg(&out_file)))
+                    && message.contains(&no_folder.replace("{folder}", path_arg(&folder))),
+                "{args:?} {lang}: {message}"
+            );
+            assert_no_raw_os_error(&message);
+            assert!(!message.contains(".ut.fil."), "{message}");
+
+            // A folder where a file should be.
+            let mut args = command.to_vec();
+            args.extend(["--out", path_arg(dir.path())]);
+            let out = kartlegg_in(lang, &args, &db);
+            let message = stderr(&out);
+            assert_eq!(out.status.code(), Some(5), "{args:?} {lang}: {message}");
+            assert!(
+                message.contains(&format!("{cannot} {}: ", path_arg(dir.path()))),
+                "{args:?} {lang}: {message}"
+            );
+            assert_no_raw_os_error(&message);
+            assert_eq!(everything_in(dir.path()), before, "{args:?}");
+        }
     }
 }

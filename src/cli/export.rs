@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 
-use super::files::{is_database_file, write_private};
+use super::files::{is_database_file, write_failed, write_private};
 use super::{exit, fail};
 use crate::domain::instrument::Instrument;
 use crate::i18n::{Lang, tr, trf};
@@ -147,7 +147,8 @@ pub fn run(
         // A reader that stops early (`| head`) is no failure.
         (Err(StoreError::Io { source, .. }), None)
             if source.kind() == io::ErrorKind::BrokenPipe => {}
-        (Err(e), _) => return fail(lang, &e),
+        (Err(e), Some(_)) => return write_failed(lang, &e),
+        (Err(e), None) => return fail(lang, &e),
     }
     ExitCode::SUCCESS
 }

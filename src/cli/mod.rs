@@ -176,12 +176,17 @@ pub fn run(cli: Cli) -> ExitCode {
         .as_ref()
         .map_or(IfMissing::Create, Command::if_missing);
     let open = || Store::open_saying_when_waiting(&path, if_missing, &waiting);
+    let instrument = Instrument::standard();
+    let command = match cli.command {
+        // The file comes first, so that one that cannot be read creates no database.
+        Some(Command::Import(args)) => return import::run(open, instrument, lang, args),
+        command => command,
+    };
     let mut store = match open() {
         Ok(store) => store,
         Err(e) => return fail(lang, &e),
     };
-    let instrument = Instrument::standard();
-    match cli.command {
+    match command {
         None => {
             let created = store.created();
             let mut app = crate::ui::App::new(store, instrument, lang, Box::new(chrono::Utc::now));
@@ -200,7 +205,7 @@ pub fn run(cli: Cli) -> ExitCode {
         }
         Some(Command::Check) => check(&store, lang),
         Some(Command::Export(args)) => export::run(&store, instrument, lang, &path, args),
-        Some(Command::Import(args)) => import::run(&mut store, instrument, lang, args),
+        Some(Command::Import(_)) => unreachable!("imported above"),
         Some(Command::Compare(args)) => compare::run(&store, instrument, lang, &args),
         Some(Command::Backup(args)) => backup::run(&store, lang, &args, chrono::Utc::now()),
         Some(Command::WriteAnswers(args)) => {

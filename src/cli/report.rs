@@ -13,7 +13,7 @@ use super::compare::{
     dont_know_table, items_table, not_comparable_table, role_groups, roles_table, score_cell,
     sections_table,
 };
-use super::files::{is_database_file, write_private};
+use super::files::{is_database_file, write_failed, write_private};
 use super::report_model::{
     Align, ComparisonModel, PlanData, RoundData, Table, consensus_cell, escape_html,
     escape_markdown, legend, percent, quoted, role_name, section_name, subdomain_name,
@@ -136,15 +136,7 @@ pub fn run(
             );
             ExitCode::SUCCESS
         }
-        Err(StoreError::Io { source, .. }) => {
-            super::complain(&trf(
-                lang,
-                "report.write_failed",
-                &[("path", &request.out.display()), ("reason", &source)],
-            ));
-            ExitCode::from(super::exit::IO)
-        }
-        Err(e) => super::fail(lang, &e),
+        Err(e) => write_failed(lang, &e),
     }
 }
 

@@ -145,7 +145,10 @@ impl StoreError {
             StoreError::Io { path, source } => trf(
                 lang,
                 "error.io",
-                &[("path", &path.display()), ("reason", source)],
+                &[
+                    ("path", &path.display()),
+                    ("reason", &io_reason(lang, source)),
+                ],
             ),
             StoreError::Corrupt { path, detail } => trf(
                 lang,
@@ -169,6 +172,23 @@ impl StoreError {
             StoreError::ImportRefused(refusal) => refusal.message(lang),
         }
     }
+}
+
+/// Why a file could not be read or written, in the user's language where kartlegg knows
+/// the reason, else in the operating system's words.
+pub fn io_reason(lang: Lang, error: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    let key = match error.kind() {
+        ErrorKind::NotFound => "io.not_found",
+        ErrorKind::PermissionDenied => "io.permission_denied",
+        ErrorKind::AlreadyExists => "io.already_exists",
+        ErrorKind::IsADirectory => "io.is_a_folder",
+        ErrorKind::NotADirectory => "io.not_a_folder",
+        ErrorKind::ReadOnlyFilesystem => "io.read_only",
+        ErrorKind::StorageFull => "io.storage_full",
+        _ => return error.to_string(),
+    };
+    tr(lang, key).to_string()
 }
 
 impl StoreError {
