@@ -116,7 +116,8 @@ fn a_backup_never_replaces_an_existing_file() {
             .arg(&db)
             .output()
             .unwrap();
-        assert_eq!(out.status.code(), Some(5), "{target:?}");
+        // Refusing to overwrite, README's exit code 1.
+        assert_eq!(out.status.code(), Some(1), "{target:?}");
         assert!(
             String::from_utf8_lossy(&out.stderr).contains(target.to_str().unwrap()),
             "{}",

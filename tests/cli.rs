@@ -1,6 +1,8 @@
 //! The command line as a user meets it: subcommands, bad input, refusals, exit codes.
 
-use std::path::Path;
+mod common;
+
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use kartlegg::domain::instrument::Instrument;
@@ -205,11 +207,314 @@ fn the_full_screen_program_needs_a_terminal() {
 fn the_database_path_comes_from_the_environment_too() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("from-env.db");
-    let out = Command::new(env!("CARGO_BIN_EXE_kartlegg"))
-        .arg("check")
-        .env("KARTLEGG_DB", &db)
-        .output()
-        .unwrap();
+    let check = || {
+        Command::new(env!("CARGO_BIN_EXE_kartlegg"))
+            .args(["check", "--lang", "en"])
+            .env("KARTLEGG_DB", &db)
+            .output()
+            .unwrap()
+    };
+    let out = check();
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    assert!(stderr(&out).contains(path_arg(&db)), "{}", stderr(&out));
+    drop(Store::open(&db).unwrap());
+    let out = check();
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(db.exists());
+    assert!(stdout(&out).contains(path_arg(&db)), "{}", stdout(&out));
+}
+
+// ---- what may create a database, and what the command line says about files ----
+
+fn kartlegg_in(lang: &str, args: &[&str], db: &Path) -> Output {
+    let mut all = args.to_vec();
+    all.extend(["--db", path_arg(db), "--lang", lang]);
+    kartlegg(&all)
+}
+
+/// Everything under `dir`, folders too, so that a test can say nothing was left behind.
+fn everything_in(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path.clone());
+            }
+            found.push(path);
+        }
+    }
+    found.sort();
+    found
+}
+
+/// kartlegg's own words, not the operating system's.
+fn assert_no_raw_os_error(message: &str) {
+    assert!(!message.contains("os error"), "a raw OS error: {message}");
+    // The temporary file an export is written through is named `.NAME.PID.tmp`.
+    assert!(
+        !message.contains(".tmp:"),
+        "an internal file name: {message}"
+    );
+}
+
+/// The commands that only read, each with an `--out` (if it takes one) inside `dir`.
+fn reading_commands(dir: &Path) -> Vec<Vec<String>> {
+    let out = |name: &str| dir.join(name).to_str().unwrap().to_string();
+    [
+        vec!["check".to_string()],
+        vec!["export".into(), "--format".into(), "json".into()],
+        vec![
+            "export".into(),
+            "--format".into(),
+            "csv".into(),
+            "--out".into(),
+            out("svar.csv"),
+        ],
+        vec![
+            "compare".into(),
+            "--service".into(),
+            "Fjellbygd".into(),
+            "--from".into(),
+            "1".into(),
+            "--to".into(),
+            "2".into(),
+        ],
+        vec![
+            "report".into(),
+            "--service".into(),
+            "Fjellbygd".into(),
+            "--format".into(),
+            "markdown".into(),
+            "--out".into(),
+            out("rapport.md"),
+        ],
+        vec!["backup".into()],
+        vec!["backup".into(), "--out".into(), out("kopi.db")],
+    ]
+    .into()
+}
+
+#[test]
+fn commands_that_only_read_refuse_a_missing_database_and_create_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mistyped = dir.path().join("kartleg.db");
+    let in_missing_folder = dir.path().join("ny").join("mappe").join("k.db");
+    for db in [&mistyped, &in_missing_folder] {
+        for command in reading_commands(dir.path()) {
+            let args: Vec<&str> = command.iter().map(String::as_str).collect();
+            for (lang, says) in [("nb", "Fant ingen database på"), ("en", "No database at")] {
+                let out = kartlegg_in(lang, &args, db);
+                let message = stderr(&out);
+                assert_eq!(out.status.code(), Some(5), "{args:?} {lang}: {message}");
+                assert!(
+                    message.contains(&format!("{says} {}", path_arg(db))),
+                    "{args:?} {lang}: {message}"
+                );
+                assert_eq!(message.lines().count(), 1, "one clear line: {message}");
+                assert!(stdout(&out).is_empty(), "{args:?}: {}", stdout(&out));
+                assert_eq!(
+                    everything_in(dir.path()),
+                    Vec::<PathBuf>::new(),
+                    "{args:?} left something behind"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_codebook_needs_no_database_and_creates_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ingen").join("k.db");
+    let out = kartlegg_in("nb", &["export", "--format", "codebook"], &db);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("item_order,"), "{}", stdout(&out));
+    assert_eq!(everything_in(dir.path()), Vec::<PathBuf>::new());
+}
+
+#[test]
+fn demo_and_import_create_a_missing_database_and_its_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("a").join("b").join("demo.db");
+    let out = kartlegg_in("nb", &["demo"], &demo);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(Store::open(&demo).unwrap().counts().unwrap().services, 4);
+
+    let file = dir.path().join("alt.json");
+    let out = kartlegg_in(
+        "nb",
+        &["export", "--format", "json", "--out", path_arg(&file)],
+        &demo,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let imported = dir.path().join("c").join("d").join("k.db");
+    let out = kartlegg_in("nb", &["import", path_arg(&file)], &imported);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        Store::open(&imported).unwrap().counts().unwrap(),
+        Store::open(&demo).unwrap().counts().unwrap()
+    );
+}
+
+#[test]
+fn the_full_screen_program_creates_a_database_and_says_so() {
+    use common::Tui;
+    for (lang, says, empty) in [
+        ("nb", "Ny database opprettet:", "Ingen tjenester ennå"),
+        ("nn", "Ny database oppretta:", "Ingen tenester enno"),
+        ("en", "New database created:", "No services yet"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("k.db");
+        let mut tui = Tui::start(&db, lang);
+        tui.wait_for(empty);
+        tui.wait_for(&format!("{says} {}", path_arg(&db)));
+        assert!(db.exists());
+        tui.send("q");
+        tui.expect_clean_exit();
+
+        // Opened again, it is no longer new, and nothing says it is.
+        let mut tui = Tui::start(&db, lang);
+        tui.wait_for(empty);
+        // The footer is drawn last: the whole first frame is on the screen.
+        tui.wait_until("the footer", common::WAIT, |s| {
+            s.trim_end().lines().last().is_some_and(|l| l.contains('?'))
+        });
+        assert!(!tui.screen().contains(says), "{}", tui.screen());
+        tui.send("q");
+        tui.expect_clean_exit();
+    }
+}
+
+#[test]
+fn backup_refuses_to_replace_a_file_in_the_users_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    assert!(kartlegg_in("nb", &["demo"], &db).status.success());
+    let taken = dir.path().join("viktig.txt");
+    std::fs::write(&taken, "Ikke rør\n").unwrap();
+    let before = everything_in(dir.path());
+    for (lang, says) in [
+        (
+            "nb",
+            "finnes allerede; kartlegg backup erstatter aldri en fil",
+        ),
+        (
+            "en",
+            "already exists; kartlegg backup never replaces a file",
+        ),
+    ] {
+        let out = kartlegg_in(lang, &["backup", "--out", path_arg(&taken)], &db);
+        let message = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{lang}: {message}");
+        assert!(
+            message.contains(&format!("{} {says}", path_arg(&taken))),
+            "{lang}: {message}"
+        );
+        assert_no_raw_os_error(&message);
+    }
+    assert_eq!(std::fs::read_to_string(&taken).unwrap(), "Ikke rør\n");
+    assert_eq!(everything_in(dir.path()), before);
+}
+
+#[test]
+fn a_missing_import_file_is_said_in_the_users_language_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("fra-kontoret.json");
+    let no_db = dir.path().join("ny.db");
+    let db = dir.path().join("k.db");
+    assert!(kartlegg_in("nb", &["demo"], &db).status.success());
+    let bytes = std::fs::read(&db).unwrap();
+    let before = everything_in(dir.path());
+    for target in [&no_db, &db] {
+        for (lang, says) in [
+            (
+                "nb",
+                "Importerte ikke {path}: filen finnes ikke. Databasen er ikke endret.",
+            ),
+            (
+                "en",
+                "Did not import {path}: no such file. The database was not changed.",
+            ),
+        ] {
+            let out = kartlegg_in(lang, &["import", path_arg(&missing)], target);
+            let message = stderr(&out);
+            assert_eq!(out.status.code(), Some(5), "{lang}: {message}");
+            assert!(
+                message.contains(&says.replace("{path}", path_arg(&missing))),
+                "{lang}: {message}"
+            );
+            assert_no_raw_os_error(&message);
+            assert_eq!(everything_in(dir.path()), before, "{target:?}");
+        }
+    }
+    // A folder is no file to import either.
+    let out = kartlegg_in("en", &["import", path_arg(dir.path())], &db);
+    let message = stderr(&out);
+    assert_eq!(out.status.code(), Some(5), "{message}");
+    assert!(
+        message.contains(&format!(
+            "Did not import {}: it is a folder, not a file.",
+            path_arg(dir.path())
+        )),
+        "{message}"
+    );
+    assert_no_raw_os_error(&message);
+    assert_eq!(everything_in(dir.path()), before);
+    assert_eq!(std::fs::read(&db).unwrap(), bytes);
+}
+
+#[test]
+fn an_out_file_that_cannot_be_written_is_said_with_its_path_or_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    assert!(kartlegg_in("nb", &["demo"], &db).status.success());
+    let before = everything_in(dir.path());
+    let folder = dir.path().join("finnes-ikke");
+    let report = [
+        "report",
+        "--service",
+        "Fjellbygd barneverntjeneste",
+        "--format",
+        "markdown",
+    ];
+    let commands: [&[&str]; 3] = [&["export", "--format", "json"], &report, &["backup"]];
+    for command in commands {
+        for (lang, cannot, no_folder) in [
+            ("nb", "Kunne ikke skrive", "mappen {folder} finnes ikke"),
+            (
+                "en",
+                "Could not write",
+                "the folder {folder} does not exist",
+            ),
+        ] {
+            let out_file = folder.join("ut.fil");
+            let mut args = command.to_vec();
+            args.extend(["--out", path_arg(&out_file)]);
+            let out = kartlegg_in(lang, &args, &db);
+            let message = stderr(&out);
+            assert_eq!(out.status.code(), Some(5), "{args:?} {lang}: {message}");
+            assert!(
+                message.contains(&format!("{cannot} {}: ", path_arg(&out_file)))
+                    && message.contains(&no_folder.replace("{folder}", path_arg(&folder))),
+                "{args:?} {lang}: {message}"
+            );
+            assert_no_raw_os_error(&message);
+            assert!(!message.contains(".ut.fil."), "{message}");
+
+            // A folder where a file should be.
+            let mut args = command.to_vec();
+            args.extend(["--out", path_arg(dir.path())]);
+            let out = kartlegg_in(lang, &args, &db);
+            let message = stderr(&out);
+            assert_eq!(out.status.code(), Some(5), "{args:?} {lang}: {message}");
+            assert!(
+                message.contains(&format!("{cannot} {}: ", path_arg(dir.path()))),
+                "{args:?} {lang}: {message}"
+            );
+            assert_no_raw_os_error(&message);
+            assert_eq!(everything_in(dir.path()), before, "{args:?}");
+        }
+    }
 }

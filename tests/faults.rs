@@ -281,6 +281,15 @@ fn a_read_only_file_system_is_refused_and_left_as_it_was() {
 fn a_database_in_a_synchronised_folder_gets_a_warning_before_use() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("Dropbox").join("kartlegg").join("k.db");
+    std::fs::create_dir_all(db.parent().unwrap()).unwrap();
+
+    // The full-screen program shows it in the status line as it starts, after saying that
+    // the database is new.
+    let mut tui = Tui::start_sized(&db, "en", 30, 160);
+    tui.wait_for("New database created. Warning:");
+    tui.wait_for("Dropbox copies to other machines");
+    tui.send("q");
+    tui.expect_clean_exit();
 
     let out = check(&db);
     assert!(
@@ -294,18 +303,12 @@ fn a_database_in_a_synchronised_folder_gets_a_warning_before_use() {
         "{warning}"
     );
     assert_eq!(warning.lines().count(), 1, "{warning}");
-
-    // The full-screen program shows it in the status line as it starts.
-    let mut tui = Tui::start_sized(&db, "en", 30, 160);
-    tui.wait_for("Warning:");
-    tui.wait_for("Dropbox copies to other machines");
-    tui.send("q");
-    tui.expect_clean_exit();
 }
 
 #[test]
 fn an_ordinary_folder_gets_no_warning() {
     let dir = tempfile::tempdir().unwrap();
+    drop(Store::open(&db_in(&dir)).unwrap());
     let out = check(&db_in(&dir));
     assert!(out.status.success());
     assert!(out.stderr.is_empty(), "{}", stderr(&out));

@@ -284,3 +284,19 @@ fn two_connections_write_side_by_side_without_losing_anything() {
     assert_eq!(store.answers(&b.id).unwrap().len(), items.len());
     assert!(store.integrity_problems().unwrap().is_empty());
 }
+
+#[test]
+fn opening_an_existing_database_only_creates_nothing_and_says_which_was_new() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ny").join("k.db");
+    match Store::open_existing(&db) {
+        Err(StoreError::Missing { path }) => assert_eq!(path, db),
+        Err(e) => panic!("{e}"),
+        Ok(_) => panic!("opened a database that is not there"),
+    }
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0, "nothing made");
+
+    assert!(Store::open(&db).unwrap().created());
+    assert!(!Store::open(&db).unwrap().created());
+    assert!(!Store::open_existing(&db).unwrap().created());
+}

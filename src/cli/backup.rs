@@ -5,9 +5,10 @@ use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
 
-use super::{complain, exit, fail};
+use super::files::write_failed;
+use super::{complain, exit};
 use crate::i18n::{Lang, trf};
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 
 #[derive(Debug, clap::Args)]
 pub struct BackupArgs {
@@ -23,10 +24,22 @@ pub fn run(store: &Store, lang: Lang, args: &BackupArgs, now: DateTime<Utc>) -> 
         .out
         .clone()
         .unwrap_or_else(|| store.default_backup_path(now));
-    if let Err(e) = store.backup_to(&target) {
-        return fail(lang, &e);
+    match store.backup_to(&target) {
+        Ok(()) => {}
+        Err(StoreError::Io { source, .. })
+            if source.kind() == std::io::ErrorKind::AlreadyExists && target.is_file() =>
+        {
+            complain(&trf(
+                lang,
+                "backup.out_exists",
+                &[("path", &target.display())],
+            ));
+            return ExitCode::from(exit::FAILURE);
+        }
+        Err(e) => return write_failed(lang, &e),
     }
-    let checked = Store::open(&target)
+    // Only the copy just written: were it gone, a new empty one must not pass the check.
+    let checked = Store::open_existing(&target)
         .and_then(|copy| Ok((copy.integrity_problems()?, copy.counts()?.answers)));
     let problem = match checked {
         Ok((problems, answers)) if problems.is_empty() => {

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 
-use super::files::{is_database_file, write_private};
+use super::files::{is_database_file, write_failed, write_private};
 use super::{exit, fail};
 use crate::domain::instrument::Instrument;
 use crate::i18n::{Lang, tr, trf};
@@ -56,7 +56,7 @@ enum Written {
 }
 
 pub fn run(
-    store: &Store,
+    open: impl FnOnce() -> Result<Store, StoreError>,
     instrument: &Instrument,
     lang: Lang,
     db: &Path,
@@ -80,12 +80,20 @@ pub fn run(
     } else {
         CsvDialect::Plain
     };
-    let service_id = match &args.service {
-        None => None,
-        Some(wanted) => match store.find_service(wanted) {
+    // The codebook is the instrument's own: it needs no database, and opens none.
+    let store = match args.format {
+        Format::Codebook => None,
+        Format::Json | Format::Csv => match open() {
+            Ok(store) => Some(store),
+            Err(e) => return fail(lang, &e),
+        },
+    };
+    let service_id = match (&args.service, &store) {
+        (Some(wanted), Some(store)) => match store.find_service(wanted) {
             Ok(service) => Some(service.id),
             Err(e) => return super::report_model::lookup_failed(lang, &e),
         },
+        _ => None,
     };
     let scope = match &service_id {
         None => Scope::All,
@@ -102,11 +110,11 @@ pub fn run(
         return ExitCode::from(exit::FAILURE);
     }
 
-    let write = |out: &mut dyn Write, name: &Path| match args.format {
-        Format::Json => store
+    let write = |out: &mut dyn Write, name: &Path| match (&store, args.format) {
+        (Some(store), Format::Json) => store
             .export_json(scope, instrument, chrono::Utc::now(), out, name)
             .map(Written::Json),
-        Format::Csv => {
+        (Some(store), Format::Csv) => {
             let layout = if args.wide {
                 CsvLayout::Wide
             } else {
@@ -116,7 +124,10 @@ pub fn run(
                 .export_csv(scope, instrument, layout, dialect, out, name)
                 .map(Written::Csv)
         }
-        Format::Codebook => export_codebook(instrument, dialect, out, name).map(Written::Codebook),
+        // The codebook, the one export without a store.
+        (None, _) | (_, Format::Codebook) => {
+            export_codebook(instrument, dialect, out, name).map(Written::Codebook)
+        }
     };
     let outcome = match &args.out {
         None => write(&mut io::stdout().lock(), Path::new("<stdout>")),
@@ -177,7 +188,8 @@ pub fn run(
         // A reader that stops early (`| head`) is no failure.
         (Err(StoreError::Io { source, .. }), None)
             if source.kind() == io::ErrorKind::BrokenPipe => {}
-        (Err(e), _) => return fail(lang, &e),
+        (Err(e), Some(_)) => return write_failed(lang, &e),
+        (Err(e), None) => return fail(lang, &e),
     }
     ExitCode::SUCCESS
 }

@@ -4,8 +4,46 @@ use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
+use std::process::ExitCode;
 
-use crate::store::StoreError;
+use super::{complain, exit, fail};
+use crate::i18n::{Lang, trf};
+use crate::store::{StoreError, io_reason};
+
+/// Why the file the user named at `path` could not be read or written, in their
+/// language: a folder given for a file, or a folder on the way that is not there, is named
+/// as such rather than as the file "not found".
+pub fn why(lang: Lang, path: &Path, error: &io::Error) -> String {
+    if path.is_dir() {
+        return io_reason(lang, &io::Error::from(io::ErrorKind::IsADirectory));
+    }
+    if error.kind() == io::ErrorKind::NotFound
+        && let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty())
+        && !folder.exists()
+    {
+        return trf(lang, "file.no_folder", &[("folder", &folder.display())]);
+    }
+    io_reason(lang, error)
+}
+
+/// Says that a file the user named could not be written, and why, with the exit code
+/// README gives; an error that is not about the file is said as any other.
+pub fn write_failed(lang: Lang, error: &StoreError) -> ExitCode {
+    match error {
+        StoreError::Io { path, source } => {
+            complain(&trf(
+                lang,
+                "file.cannot_write",
+                &[
+                    ("path", &path.display()),
+                    ("reason", &why(lang, path, source)),
+                ],
+            ));
+            ExitCode::from(exit::IO)
+        }
+        e => fail(lang, e),
+    }
+}
 
 /// Whether `out` names the database or one of its companion files, which a report must
 /// never replace.
@@ -38,7 +76,8 @@ pub fn is_database_file(out: &Path, database: &Path) -> bool {
 /// Writes through a new file beside `path`, created readable by its owner alone, then
 /// renamed over it: the export is never readable by others, not even for a moment, and a
 /// failed export leaves no half-written file behind. A device or a pipe (`/dev/stdout`,
-/// a FIFO) is written straight into.
+/// a FIFO) is written straight into. Every error names `path`, the file the user asked
+/// for, never the temporary one.
 pub fn write_private<T>(
     path: &Path,
     write: impl FnOnce(&mut dyn Write, &Path) -> Result<T, StoreError>,
@@ -69,7 +108,7 @@ pub fn write_private<T>(
         .create_new(true)
         .mode(0o600)
         .open(&temp)
-        .map_err(io_error(&temp))?;
+        .map_err(io_error(path))?;
     let outcome = write(&mut file, path).and_then(|value| {
         file.sync_all().map_err(io_error(path))?;
         fs::rename(&temp, path).map_err(io_error(path))?;

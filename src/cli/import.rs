@@ -21,22 +21,40 @@ pub struct ImportArgs {
     pub file: PathBuf,
 }
 
-pub fn run(store: &mut Store, instrument: &Instrument, lang: Lang, args: ImportArgs) -> ExitCode {
-    let file = match File::open(&args.file) {
+/// Opens the file, and only then the database with `open`: a file that cannot be read
+/// changes nothing, and creates no database.
+pub fn run(
+    open: impl FnOnce() -> Result<Store, StoreError>,
+    instrument: &Instrument,
+    lang: Lang,
+    args: ImportArgs,
+) -> ExitCode {
+    // A folder opens as a file does, and fails only when read.
+    let opened = File::open(&args.file).and_then(|file| match file.metadata()?.is_dir() {
+        true => Err(std::io::ErrorKind::IsADirectory.into()),
+        false => Ok(file),
+    });
+    let file = match opened {
         Ok(file) => file,
         Err(source) => {
-            return fail(
+            super::complain(&trf(
                 lang,
-                &StoreError::Io {
-                    path: args.file,
-                    source,
-                },
-            );
+                "import.refused",
+                &[
+                    ("path", &args.file.display()),
+                    ("reason", &super::files::why(lang, &args.file, &source)),
+                ],
+            ));
+            return ExitCode::from(exit::IO);
         }
+    };
+    let mut store = match open() {
+        Ok(store) => store,
+        Err(e) => return fail(lang, &e),
     };
     match store.import_json(file, instrument) {
         Ok(summary) => {
-            for line in summary_lines(lang, &args.file, store, &summary) {
+            for line in summary_lines(lang, &args.file, &store, &summary) {
                 println!("{line}");
             }
             ExitCode::SUCCESS

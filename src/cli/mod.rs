@@ -19,7 +19,7 @@ use clap::{Parser, Subcommand};
 
 use crate::domain::instrument::Instrument;
 use crate::i18n::{Lang, tr, trf};
-use crate::store::{SCHEMA_VERSION, Store, StoreError};
+use crate::store::{IfMissing, SCHEMA_VERSION, Store, StoreError};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -68,6 +68,23 @@ pub enum Command {
     WriteAnswers(write_answers::WriteAnswersArgs),
 }
 
+impl Command {
+    /// Only the commands that put data into a database may create one; the others, on a
+    /// mistyped path, would leave an empty database behind and report on it.
+    fn if_missing(&self) -> IfMissing {
+        match self {
+            Command::Demo { .. } | Command::Import(_) | Command::WriteAnswers(_) => {
+                IfMissing::Create
+            }
+            Command::Check
+            | Command::Export(_)
+            | Command::Compare(_)
+            | Command::Report(_)
+            | Command::Backup(_) => IfMissing::Refuse,
+        }
+    }
+}
+
 fn parse_lang(value: &str) -> Result<Lang, String> {
     Lang::parse(value).ok_or_else(|| format!("unknown language '{value}' (use nb, nn or en)"))
 }
@@ -87,9 +104,10 @@ pub fn exit_code(error: &StoreError) -> u8 {
         | StoreError::ForeignDatabase { .. }
         | StoreError::Corrupt { .. } => exit::UNUSABLE_DATABASE,
         StoreError::NewerSchema { .. } => exit::NEWER_SCHEMA,
-        StoreError::Io { .. } | StoreError::ReadOnly { .. } | StoreError::DiskFull { .. } => {
-            exit::IO
-        }
+        StoreError::Missing { .. }
+        | StoreError::Io { .. }
+        | StoreError::ReadOnly { .. }
+        | StoreError::DiskFull { .. } => exit::IO,
         StoreError::Sqlite(e)
             if matches!(
                 e.sqlite_error_code(),
@@ -153,48 +171,94 @@ pub fn run(cli: Cli) -> ExitCode {
         complain(warning);
     }
     let waiting = || complain(tr(lang, "busy.opening"));
-    let mut store = match Store::open_saying_when_waiting(&path, &waiting) {
-        Ok(store) => store,
-        Err(e) => return fail(lang, &e),
-    };
+    let if_missing = cli
+        .command
+        .as_ref()
+        .map_or(IfMissing::Create, Command::if_missing);
+    let open = || Store::open_saying_when_waiting(&path, if_missing, &waiting);
     let instrument = Instrument::standard();
-    match cli.command {
-        None => {
-            let mut app = crate::ui::App::new(store, instrument, lang, Box::new(chrono::Utc::now));
-            app.theme = crate::ui::view::Theme::from_env();
-            if let Some(warning) = location_warning {
-                app.status = Some(crate::ui::app::Status {
-                    kind: crate::ui::app::StatusKind::Warning,
-                    text: warning,
-                });
+    let Some(command) = cli.command else {
+        let store = match open() {
+            Ok(store) => store,
+            Err(e) => return fail(lang, &e),
+        };
+        let created = store.created();
+        let mut app = crate::ui::App::new(store, instrument, lang, Box::new(chrono::Utc::now));
+        app.theme = crate::ui::view::Theme::from_env();
+        app.status = first_status(lang, &path, created, location_warning);
+        return match crate::ui::run(app) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                complain(&format!("{e:#}"));
+                ExitCode::from(exit::FAILURE)
             }
-            match crate::ui::run(app) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    complain(&format!("{e:#}"));
-                    ExitCode::from(exit::FAILURE)
-                }
-            }
+        };
+    };
+    // Each command opens the database when it needs it: an import once its file is read, a
+    // codebook never.
+    let with_store = |run: &mut dyn FnMut(&mut Store) -> ExitCode| match open() {
+        Ok(mut store) => run(&mut store),
+        Err(e) => fail(lang, &e),
+    };
+    match command {
+        Command::Import(args) => import::run(open, instrument, lang, args),
+        Command::Export(args) => export::run(open, instrument, lang, &path, args),
+        Command::Demo { seed, scale } => {
+            with_store(&mut |store| demo_scale::run(store, instrument, lang, &path, scale, seed))
         }
-        Some(Command::Demo { seed, scale }) => {
-            demo_scale::run(&mut store, instrument, lang, &path, scale, seed)
+        Command::Check => with_store(&mut |store| check(store, lang)),
+        Command::Compare(ref args) => {
+            with_store(&mut |store| compare::run(store, instrument, lang, args))
         }
-        Some(Command::Check) => check(&store, lang),
-        Some(Command::Export(args)) => export::run(&store, instrument, lang, &path, args),
-        Some(Command::Import(args)) => import::run(&mut store, instrument, lang, args),
-        Some(Command::Compare(args)) => compare::run(&store, instrument, lang, &args),
-        Some(Command::Backup(args)) => backup::run(&store, lang, &args, chrono::Utc::now()),
-        Some(Command::WriteAnswers(args)) => {
-            write_answers::run(&mut store, instrument, lang, &args)
+        Command::Backup(ref args) => {
+            with_store(&mut |store| backup::run(store, lang, args, chrono::Utc::now()))
         }
-        Some(Command::Report(args)) => report::run(
-            &store,
-            instrument,
-            lang,
-            &args,
-            chrono::Local::now().date_naive(),
-        ),
+        Command::WriteAnswers(ref args) => {
+            with_store(&mut |store| write_answers::run(store, instrument, lang, args))
+        }
+        Command::Report(ref args) => with_store(&mut |store| {
+            report::run(
+                store,
+                instrument,
+                lang,
+                args,
+                chrono::Local::now().date_naive(),
+            )
+        }),
     }
+}
+
+/// What the status line says as the full-screen program starts: that the database is new,
+/// and a warning about where it lies. The warning names the path and comes first in the
+/// two lines there are, so beside it the new database is said in short.
+fn first_status(
+    lang: Lang,
+    path: &std::path::Path,
+    created: bool,
+    location_warning: Option<String>,
+) -> Option<crate::ui::app::Status> {
+    use crate::ui::app::{Status, StatusKind};
+    let (kind, text) = match (created, location_warning) {
+        (false, None) => return None,
+        (true, None) => (
+            StatusKind::Info,
+            trf(
+                lang,
+                "status.database_created",
+                &[("path", &path.display())],
+            ),
+        ),
+        (false, Some(warning)) => (StatusKind::Warning, warning),
+        (true, Some(warning)) => (
+            StatusKind::Warning,
+            trf(
+                lang,
+                "status.database_created_warning",
+                &[("warning", &warning)],
+            ),
+        ),
+    };
+    Some(Status { kind, text })
 }
 
 fn check(store: &Store, lang: Lang) -> ExitCode {

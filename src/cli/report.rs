@@ -14,7 +14,7 @@ use super::compare::{
     not_comparable_table, paired_note, paired_table, role_groups, roles_table, rules_note,
     sections_table,
 };
-use super::files::{is_database_file, write_private};
+use super::files::{is_database_file, write_failed, write_private};
 use super::report_model::{
     Align, Bar, Block, Chart, ComparisonModel, PlanData, RoundData, Table, change_legend,
     consensus_cell, escape_html, legend, markdown_document, quoted, role_name, section_name,
@@ -147,15 +147,7 @@ pub fn run(
             );
             ExitCode::SUCCESS
         }
-        Err(StoreError::Io { source, .. }) => {
-            super::complain(&trf(
-                lang,
-                "report.write_failed",
-                &[("path", &request.out.display()), ("reason", &source)],
-            ));
-            ExitCode::from(super::exit::IO)
-        }
-        Err(e) => super::fail(lang, &e),
+        Err(e) => write_failed(lang, &e),
     }
 }
 

@@ -75,8 +75,20 @@ const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 /// Databases up to this size are checked whole as they are opened (see `check_health`).
 const QUICK_CHECK_MAX_BYTES: u64 = 16 << 20;
 
+/// What opening does when there is no database at the path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IfMissing {
+    /// Creates it, and its folder.
+    Create,
+    /// Refuses with `StoreError::Missing` and creates nothing: a mistyped path must not
+    /// leave an empty database behind that looks like a real one.
+    Refuse,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    #[error("{path}: no database there")]
+    Missing { path: PathBuf },
     #[error("{path}: not an SQLite database")]
     NotADatabase { path: PathBuf },
     #[error("{path}: an SQLite database, but not kartlegg's")]
@@ -112,6 +124,9 @@ impl StoreError {
     /// The message a user reads, in their language.
     pub fn message(&self, lang: Lang) -> String {
         match self {
+            StoreError::Missing { path } => {
+                trf(lang, "error.no_database", &[("path", &path.display())])
+            }
             StoreError::NotADatabase { path } => {
                 trf(lang, "error.not_a_database", &[("path", &path.display())])
             }
@@ -130,7 +145,10 @@ impl StoreError {
             StoreError::Io { path, source } => trf(
                 lang,
                 "error.io",
-                &[("path", &path.display()), ("reason", source)],
+                &[
+                    ("path", &path.display()),
+                    ("reason", &io_reason(lang, source)),
+                ],
             ),
             StoreError::Corrupt { path, detail } => trf(
                 lang,
@@ -154,6 +172,23 @@ impl StoreError {
             StoreError::ImportRefused(refusal) => refusal.message(lang),
         }
     }
+}
+
+/// Why a file could not be read or written, in the user's language where kartlegg knows
+/// the reason, else in the operating system's words.
+pub fn io_reason(lang: Lang, error: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    let key = match error.kind() {
+        ErrorKind::NotFound => "io.not_found",
+        ErrorKind::PermissionDenied => "io.permission_denied",
+        ErrorKind::AlreadyExists => "io.already_exists",
+        ErrorKind::IsADirectory => "io.is_a_folder",
+        ErrorKind::NotADirectory => "io.not_a_folder",
+        ErrorKind::ReadOnlyFilesystem => "io.read_only",
+        ErrorKind::StorageFull => "io.storage_full",
+        _ => return error.to_string(),
+    };
+    tr(lang, key).to_string()
 }
 
 impl StoreError {
@@ -233,6 +268,8 @@ pub struct Counts {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Whether this opening made the database file.
+    created: bool,
     busy: BusyWait,
     /// Set when a write gave up because another process held the database.
     busy_gave_up: Cell<bool>,
@@ -247,22 +284,32 @@ impl Store {
     /// the owner alone. A file that is not kartlegg's, or of a newer schema, is refused
     /// before anything is written to it.
     pub fn open(path: &Path) -> Result<Store> {
-        Store::open_saying_when_waiting(path, &|| {})
+        Store::open_saying_when_waiting(path, IfMissing::Create, &|| {})
     }
 
-    /// `open`, calling `waiting` once if another process keeps the database busy (an import
-    /// into an empty database keeps everyone out until it is done), before waiting for it
-    /// as a write does (`BusyWait::COMMAND`).
-    pub fn open_saying_when_waiting(path: &Path, waiting: &dyn Fn()) -> Result<Store> {
-        Store::open_unmapped(path, waiting).map_err(|e| e.on_full_disk(path))
+    /// `open`, but only a database that is there: see `IfMissing::Refuse`.
+    pub fn open_existing(path: &Path) -> Result<Store> {
+        Store::open_saying_when_waiting(path, IfMissing::Refuse, &|| {})
     }
 
-    fn open_unmapped(path: &Path, waiting: &dyn Fn()) -> Result<Store> {
+    /// `open` or `open_existing`, calling `waiting` once if another process keeps the
+    /// database busy (an import into an empty database keeps everyone out until it is
+    /// done), before waiting for it as a write does (`BusyWait::COMMAND`).
+    pub fn open_saying_when_waiting(
+        path: &Path,
+        if_missing: IfMissing,
+        waiting: &dyn Fn(),
+    ) -> Result<Store> {
+        Store::open_unmapped(path, if_missing, waiting).map_err(|e| e.on_full_disk(path))
+    }
+
+    fn open_unmapped(path: &Path, if_missing: IfMissing, waiting: &dyn Fn()) -> Result<Store> {
         let io = |source| StoreError::Io {
             path: path.to_path_buf(),
             source,
         };
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+        if if_missing == IfMissing::Create
+            && let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
             && !parent.exists()
         {
             fs::DirBuilder::new()
@@ -271,6 +318,7 @@ impl Store {
                 .create(parent)
                 .map_err(io)?;
         }
+        let mut created = false;
         match OpenOptions::new().read(true).open(path) {
             Ok(mut file) => {
                 let mut header = Vec::with_capacity(16);
@@ -286,19 +334,24 @@ impl Store {
                 check_writable(path)?;
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                OpenOptions::new()
+                if if_missing == IfMissing::Refuse {
+                    return Err(StoreError::Missing {
+                        path: path.to_path_buf(),
+                    });
+                }
+                match OpenOptions::new()
                     .write(true)
                     .create_new(true)
                     .mode(0o600)
                     .open(path)
-                    .or_else(|e| match e.kind() {
-                        // Another process created it a moment ago.
-                        std::io::ErrorKind::AlreadyExists => {
-                            OpenOptions::new().read(true).open(path)
-                        }
-                        _ => Err(e),
-                    })
-                    .map_err(io)?;
+                {
+                    Ok(_) => created = true,
+                    // Another process created it a moment ago.
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                        OpenOptions::new().read(true).open(path).map_err(io)?;
+                    }
+                    Err(e) => return Err(io(e)),
+                }
             }
             Err(e) => return Err(io(e)),
         }
@@ -309,6 +362,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            created,
             busy: BusyWait::COMMAND,
             busy_gave_up: Cell::new(false),
         };
@@ -357,6 +411,11 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Whether this opening made a new database, so that the user can be told.
+    pub fn created(&self) -> bool {
+        self.created
     }
 
     /// Refuses, without writing, a file of a newer schema or another program's database.
