@@ -377,6 +377,59 @@ fn resize_and_tiny_terminal() {
     tui.expect_clean_exit();
 }
 
+#[test]
+fn keys_do_nothing_while_the_terminal_is_too_small() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(&dir);
+    let mut tui = Tui::start(&db, "nb");
+    tui.wait_for("Ingen tjenester ennå");
+    new_service_nb(&mut tui, "Smalby barnevern", "3401");
+    new_round_nb(&mut tui, "Før samling 1");
+    new_key_person_nb(&mut tui, "EF");
+    // Answer item 1 with 4, so that there is something a blind Del could remove.
+    tui.send("4");
+    tui.wait_for("Besvart 1 av 57");
+    tui.send(UP);
+    tui.wait_for("Spørsmål 1 av 57");
+
+    tui.resize(10, 40);
+    tui.wait_for("for liten");
+    // Del, then an answer, then "vet ikke", a comment and moves: none may act unseen.
+    tui.send("\x1b[3~");
+    tui.send("2");
+    tui.send("v");
+    tui.send("c");
+    tui.send("x");
+    tui.send(DOWN);
+    tui.resize(24, 80);
+    tui.wait_for("Spørsmål 1 av 57");
+    tui.wait_for("Besvart 1 av 57");
+    assert!(
+        !tui.screen().contains("Kommentar til spørsmål"),
+        "{}",
+        tui.screen()
+    );
+    tui.send("q");
+    tui.expect_clean_exit();
+
+    let store = kartlegg::store::Store::open(&db).unwrap();
+    let service = &store.services().unwrap()[0].service;
+    let round = &store.rounds(&service.id).unwrap()[0].round;
+    let answers = store.round_answers(&round.id).unwrap();
+    let (_, set) = &answers[0];
+    let first = kartlegg::domain::instrument::Instrument::standard().items()[0]
+        .item
+        .key
+        .clone();
+    assert_eq!(
+        set.get(&first).and_then(|a| a.response),
+        Some(kartlegg::domain::model::Response::Score(4)),
+        "the answer given before is untouched"
+    );
+    assert_eq!(set.values().filter(|a| a.is_answered()).count(), 1);
+    assert!(set.values().all(|a| a.comment.is_empty()));
+}
+
 /// Opens a comment on item 1 of a fresh walk and types `text` into it, unsaved.
 fn open_comment_with_text(tui: &mut Tui, text: &str) {
     tui.wait_for("Ingen tjenester ennå");

@@ -188,6 +188,41 @@ fn walk_and_summary_screens() {
 }
 
 #[test]
+fn while_the_terminal_is_too_small_only_help_and_quitting_act() {
+    let mut f = fixture(Lang::Nb, true);
+    f.act(&[Action::Down, Action::Open, Action::Open, Action::Open]);
+    assert_eq!(f.app.mode(), Mode::Walk);
+    let answers = |f: &Fixture| {
+        let store = Store::open(&f.db()).unwrap();
+        let service = &store.services().unwrap()[1].service;
+        let round = &store.rounds(&service.id).unwrap()[0].round;
+        store.round_answers(&round.id).unwrap()
+    };
+    let before = answers(&f);
+    f.act(&[Action::Resize(40, 10)]);
+    f.act(&[
+        Action::Choose(2),
+        Action::Clear,
+        Action::DontKnow,
+        Action::Comment,
+        Action::Back,
+        Action::Summary,
+    ]);
+    assert_eq!(answers(&f), before, "nothing written unseen");
+    assert_eq!(f.app.mode(), Mode::Walk, "nothing opened or closed unseen");
+    f.act(&[Action::ToggleHelp]);
+    assert_eq!(f.app.mode(), Mode::Help);
+    f.act(&[
+        Action::ToggleHelp,
+        Action::Resize(80, 24),
+        Action::Choose(2),
+    ]);
+    assert_ne!(answers(&f), before, "at full size the key acts again");
+    f.act(&[Action::Resize(40, 10), Action::Quit]);
+    assert!(f.app.should_quit);
+}
+
+#[test]
 fn a_tiny_terminal_gets_one_line_not_garbage() {
     for lang in LANGS {
         let f = fixture(lang, true);

@@ -72,6 +72,8 @@ pub enum Action {
     Gathering,
     /// Pool the process leader's answers into the service's scores, or set them apart.
     ToggleConsultant,
+    /// The terminal has this size now (columns, rows).
+    Resize(u16, u16),
 }
 
 /// Which key list applies; derived from the state, never stored.
@@ -212,6 +214,8 @@ pub struct App {
     pub theme: Theme,
     /// The user's offset from UTC, fixed at start so tests draw the same on every machine.
     pub utc_offset: FixedOffset,
+    /// The terminal's size as last told (columns, rows); `None` until told.
+    pub size: Option<(u16, u16)>,
 }
 
 impl Walk {
@@ -269,6 +273,7 @@ impl App {
             waiting: None,
             theme: Theme { color: true },
             utc_offset: *Local::now().offset(),
+            size: None,
         };
         if let Err(e) = app.store.set_busy_wait(BusyWait::SCREEN) {
             app.error(&e);
@@ -342,12 +347,29 @@ impl App {
         }
     }
 
+    /// Whether the terminal is below the smallest size the screens are drawn at.
+    pub fn too_small(&self) -> bool {
+        self.size
+            .is_some_and(|(w, h)| w < super::view::MIN_WIDTH || h < super::view::MIN_HEIGHT)
+    }
+
     /// Handles one action; returns a follow-up action, if any.
     ///
     /// A write that finds the database busy changes nothing; its action waits in
     /// `waiting` and is tried again on `Action::Retry`. Meanwhile other keys are ignored,
     /// except quitting.
+    ///
+    /// While the terminal is too small to show the screen, nothing that changes it or the
+    /// database acts: the user cannot see what a key would do. Quitting and help still work.
     pub fn update(&mut self, action: Action) -> Option<Action> {
+        if let Action::Resize(width, height) = action {
+            self.size = Some((width, height));
+            return None;
+        }
+        if self.too_small() && !matches!(action, Action::Quit | Action::ToggleHelp | Action::Retry)
+        {
+            return None;
+        }
         let action = match (self.waiting.take(), action) {
             (Some(waiting), Action::Retry) => waiting,
             (None, Action::Retry) => return None,

@@ -75,6 +75,11 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
         }
     });
 
+    // The size at the start; later sizes come as events, in order with the keys, so that a
+    // key is judged by the size at which it was typed.
+    if let Ok(size) = terminal.size() {
+        app.update(app::Action::Resize(size.width, size.height));
+    }
     let outcome = event_loop(&mut app, &mut terminal, &stop, &events);
     if terminal.show_cursor().is_err() {
         // The terminal is gone. ratatui's Drop would report that on the closed stderr, and a
@@ -119,6 +124,7 @@ fn event_loop(
                 keys::action_for(app.mode(), key)
             }
             Some(Event::Paste(text)) => Some(app::Action::Paste(text)),
+            Some(Event::Resize(width, height)) => Some(app::Action::Resize(width, height)),
             None if app.waiting.is_some() => Some(app::Action::Retry),
             _ => None,
         };
