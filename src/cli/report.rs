@@ -911,7 +911,6 @@ thead th { border-bottom: 2px solid var(--ink); font-weight: 600; vertical-align
 tbody th { font-weight: normal; }
 .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 thead th.num { white-space: normal; }
-thead th { text-wrap: balance; }
 .nobr { white-space: nowrap; }
 tr.main th, tr.main td { font-weight: 600; background: var(--shade); }
 tr.sub th { padding-left: 1.6rem; }
