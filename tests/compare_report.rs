@@ -1254,7 +1254,7 @@ fn html_report_renders_in_headless_chromium() {
     assert!(!dom.contains("<i>"), "{dom}");
     expect("<td>2020-01-01</td><td>⚠ overdue</td>");
     expect(
-        "<table class=\"goals\">\n<thead><tr><th scope=\"col\">Goal</th><th scope=\"col\">Concerns</th><th scope=\"col\">Før | samling &lt;1&gt; (2026-01-10)</th>",
+        "<table class=\"goals\">\n<thead><tr><th scope=\"col\">Goal</th><th scope=\"col\">Concerns</th><th scope=\"col\">Før | samling &lt;1&gt; <span class=\"nobr\">(2026-01-10)</span></th>",
     );
     expect(
         "<th scope=\"row\">Alle har fått opplæring</th><td>Training</td><td>○ Not achieved</td><td>◐ Partly achieved</td><td>● Achieved</td>",
@@ -1289,4 +1289,371 @@ fn html_report_renders_in_headless_chromium() {
         "a page with content, not a blank one: {} bytes",
         bytes.len()
     );
+}
+
+// ---- the HTML report on paper and on a phone, with many rounds ----
+
+/// The rounds of a service followed through a whole programme, with their dates.
+const SIX_ROUNDS: [(&str, u32, u32); 6] = [
+    ("Før samling 1", 2, 10),
+    ("Etter samling 1", 3, 17),
+    ("Før samling 2", 4, 21),
+    ("Etter samling 2", 5, 26),
+    ("Før samling 3", 6, 30),
+    ("Etter programmet", 8, 4),
+];
+
+/// The service of `SERVICE` with six rounds of twelve respondents (a leader, a key person
+/// and ten staff) who answer every item, some "don't know": the widest round columns a
+/// real service gives, "76 % ◐ · n 12" and "n 12 · 76 % (50–100 %)".
+fn six_rounds() -> Fixture {
+    use Response::{DontKnow, Score};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    let mut store = Store::open(&db).unwrap();
+    let instrument = Instrument::standard();
+    let items = instrument.items();
+    let mut first_round = String::new();
+    store
+        .in_transaction(|store| {
+            let service = store.create_service(SERVICE, &[], "", at(0))?;
+            for (r, (label, month, day)) in SIX_ROUNDS.into_iter().enumerate() {
+                let kind = match r {
+                    0 => RoundKind::Before,
+                    5 => RoundKind::After,
+                    _ => RoundKind::Between,
+                };
+                let round = store.create_round(
+                    &service.id,
+                    label,
+                    date(month, day),
+                    kind,
+                    instrument,
+                    at(1),
+                )?;
+                if r == 0 {
+                    first_round = round.id.clone();
+                }
+                let roles = [Role::Leader, Role::KeyPerson]
+                    .into_iter()
+                    .chain(std::iter::repeat_n(Role::Staff, 10));
+                for (p, role) in roles.enumerate() {
+                    let who = store.create_respondent(&round.id, role, "", at(2))?;
+                    for (i, item) in items.iter().enumerate() {
+                        // Spread over the scale, and higher round by round.
+                        let (min, max) = (item.scale.min(), item.scale.max());
+                        let span = usize::from(max - min);
+                        let response = if (i + 2 * p + r) % 11 == 10 {
+                            DontKnow
+                        } else {
+                            Score(min + ((i + p) % (span + 1) + r).min(span) as u8)
+                        };
+                        store.save_response(&who.id, &item.item.key, Some(response), at(3))?;
+                    }
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+    Fixture {
+        db,
+        dir: dir.path().to_path_buf(),
+        _dir: dir,
+        round_a_id: first_round,
+    }
+}
+
+/// "Før samling 1 (2026-02-10)": how the report heads a round's column.
+fn round_titles() -> Vec<String> {
+    SIX_ROUNDS
+        .iter()
+        .map(|(label, month, day)| format!("{label} ({})", date(*month, *day)))
+        .collect()
+}
+
+/// The cells of the Markdown table that follows a `## heading`, header row first.
+fn markdown_table(markdown: &str, heading: &str) -> Vec<Vec<String>> {
+    let start = markdown
+        .find(&format!("## {heading}\n"))
+        .unwrap_or_else(|| panic!("no heading {heading:?} in:\n{markdown}"));
+    markdown[start..]
+        .lines()
+        .skip_while(|line| !line.starts_with('|'))
+        .take_while(|line| line.starts_with('|'))
+        .filter(|line| !line.starts_with("| ---"))
+        .map(|line| {
+            line.trim_matches('|')
+                .split(" | ")
+                .map(|cell| cell.trim().replace('\\', ""))
+                .collect()
+        })
+        .collect()
+}
+
+/// A word on a printed page, with its box in points.
+#[derive(Debug)]
+struct Word {
+    page: usize,
+    page_width: f64,
+    x_min: f64,
+    x_max: f64,
+    y_min: f64,
+    text: String,
+}
+
+fn pdftotext() -> PathBuf {
+    let found = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|path| std::env::split_paths(&path).collect::<Vec<_>>())
+        .map(|dir| dir.join("pdftotext"))
+        .find(|path| path.is_file());
+    found.unwrap_or_else(|| {
+        panic!(
+            "this test needs pdftotext to read the printed report, and found none on PATH. \
+             Install Debian's package: apt-get install poppler-utils (.ci/run does this in CI)"
+        )
+    })
+}
+
+/// Every word of a PDF with its place, in reading order: page by page, top to bottom,
+/// left to right.
+fn pdf_words(pdf: &Path) -> Vec<Word> {
+    let output = Command::new(pdftotext())
+        .arg("-bbox-layout")
+        .arg(pdf)
+        .arg("-")
+        .stdin(Stdio::null())
+        .output()
+        .expect("pdftotext runs");
+    assert!(
+        output.status.success(),
+        "pdftotext failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8(output.stdout).unwrap();
+    let attribute = |tag: &str, name: &str| -> f64 {
+        let start = tag.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+        let end = start + tag[start..].find('"').unwrap();
+        tag[start..end].parse().unwrap()
+    };
+    let mut words = Vec::new();
+    let (mut page, mut page_width) = (0, 0.0);
+    for line in text.lines().map(str::trim) {
+        if line.starts_with("<page ") {
+            page += 1;
+            page_width = attribute(line, "width");
+        } else if line.starts_with("<word ") {
+            let (tag, content) = line.split_once('>').unwrap();
+            let content = content.strip_suffix("</word>").unwrap();
+            words.push(Word {
+                page,
+                page_width,
+                x_min: attribute(tag, "xMin"),
+                x_max: attribute(tag, "xMax"),
+                y_min: attribute(tag, "yMin"),
+                text: content
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&quot;", "\"")
+                    .replace("&apos;", "'")
+                    .replace("&amp;", "&"),
+            });
+        }
+    }
+    words.sort_by(|a, b| {
+        (a.page, a.y_min, a.x_min)
+            .partial_cmp(&(b.page, b.y_min, b.x_min))
+            .unwrap()
+    });
+    words
+}
+
+/// Where a phrase starts among the words, at or after `from`.
+fn find_phrase(words: &[Word], phrase: &str, from: usize) -> Option<usize> {
+    let phrase: Vec<&str> = phrase.split_whitespace().collect();
+    (from..words.len().saturating_sub(phrase.len() - 1)).find(|&i| {
+        phrase
+            .iter()
+            .enumerate()
+            .all(|(k, word)| words[i + k].text == *word)
+    })
+}
+
+/// Checks that a table's every header and cell, as the Markdown report has them, is
+/// printed under `heading` (after its chart, if any) and before the `next` heading: each
+/// round's column, and each word of the headers and cells at least as often as the table
+/// holds it.
+fn printed_in_full(words: &[Word], table: &[Vec<String>], heading: &str, next: &str) {
+    let at = find_phrase(words, heading, 0)
+        .unwrap_or_else(|| panic!("the heading {heading:?} is not on the printed pages"));
+    let end = find_phrase(words, next, at)
+        .unwrap_or_else(|| panic!("the heading {next:?} is not on the printed pages"));
+    let caption = "The same numbers are in the table below.";
+    let start = find_phrase(words, caption, at)
+        .filter(|&i| i < end)
+        .map_or(at, |i| i + caption.split_whitespace().count());
+    let printed = &words[start..end];
+    let all: Vec<&str> = printed.iter().map(|w| w.text.as_str()).collect();
+    // A round's date, "(2026-02-10)", is a word of its own in its column's header.
+    for title in &table[0][1..] {
+        let date = title.split_whitespace().last().unwrap();
+        assert!(
+            all.contains(&date),
+            "the column {title:?} under {heading:?} is not printed; printed: {}",
+            all.join(" ")
+        );
+    }
+    let mut wanted: Vec<(&str, usize)> = Vec::new();
+    for word in table
+        .iter()
+        .flatten()
+        .flat_map(|cell| cell.split_whitespace())
+    {
+        match wanted.iter_mut().find(|(w, _)| *w == word) {
+            Some((_, n)) => *n += 1,
+            None => wanted.push((word, 1)),
+        }
+    }
+    let missing: Vec<String> = wanted
+        .iter()
+        .filter_map(|&(word, n)| {
+            let found = all.iter().filter(|w| **w == word).count();
+            (found < n).then(|| format!("{word:?} printed {found} times of {n}"))
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "the printed table under {heading:?} lacks cells the report holds: {}; printed: {}",
+        missing.join(", "),
+        all.join(" ")
+    );
+}
+
+#[test]
+fn html_report_prints_every_round_on_a4() {
+    let fixture = six_rounds();
+    let (page, _) = report(&fixture, "six.html", &["--format", "html", "--lang", "en"]);
+    let (_, markdown) = report(
+        &fixture,
+        "six.md",
+        &["--format", "markdown", "--lang", "en"],
+    );
+    let trend_heading = "Trend per section, round by round";
+    let spread_heading = "n, mean and spread per section";
+    let trend = markdown_table(&markdown, trend_heading);
+    let spread = markdown_table(&markdown, spread_heading);
+    let mut header = vec!["Area".to_string()];
+    header.extend(round_titles());
+    for table in [&trend, &spread] {
+        assert_eq!(table[0], header, "a column for every round, in date order");
+        assert_eq!(table.len(), 7, "a row for each of the six sections");
+    }
+    assert!(trend[1][1].ends_with(" · n 12"), "{:?}", trend[1]);
+    assert!(spread[1][1].starts_with("n 12 · "), "{:?}", spread[1]);
+
+    let pdf = fixture.dir.join("six.pdf");
+    run_chromium(
+        &[
+            format!("--print-to-pdf={}", pdf.display()),
+            "--no-pdf-header-footer".to_string(),
+            format!("file://{}", page.display()),
+        ],
+        &fixture.dir.join("print.log"),
+    );
+    let words = pdf_words(&pdf);
+    assert!(!words.is_empty(), "the printed report has text");
+    // A4 from the @page rule, with its 12 mm side margins.
+    let margin = 12.0 / 25.4 * 72.0;
+    for word in &words {
+        assert!(
+            (word.page_width - 595.0).abs() < 1.0,
+            "an A4 page: {word:?}"
+        );
+        assert!(
+            word.x_min >= margin - 1.0 && word.x_max <= word.page_width - margin + 1.0,
+            "a word beyond the printed area of page {}: {word:?}",
+            word.page
+        );
+    }
+    printed_in_full(&words, &trend, trend_heading, "Roles side by side");
+    printed_in_full(&words, &spread, spread_heading, "The items that moved most");
+}
+
+/// Measures, in the browser, how the report lays out on a phone: the page must not be
+/// wider than the screen, and each table on screen must sit in a focusable, named box that
+/// scrolls sideways. The report itself runs no scripts; a copy of it with this one does,
+/// and hands what it found to the page around it.
+const LAYOUT_CHECK: &str = r#"<script>
+(() => {
+  const width = document.documentElement.clientWidth;
+  const problems = [];
+  if (document.documentElement.scrollWidth > width) {
+    problems.push(`the page is ${document.documentElement.scrollWidth} px wide on a ${width} px screen`);
+  }
+  let tables = 0, scrolling = 0;
+  for (const table of document.querySelectorAll("table")) {
+    if (table.getClientRects().length === 0) continue;
+    tables++;
+    const box = table.parentElement;
+    const named = (box.getAttribute("aria-label") || "").trim() !== ""
+      && ["group", "region"].includes(box.getAttribute("role"));
+    const scrolls = ["auto", "scroll"].includes(getComputedStyle(box).overflowX);
+    if (box.tabIndex !== 0 || !named || !scrolls) {
+      problems.push(`table.${table.className} is not in a focusable, named box that scrolls`);
+    }
+    if (box.getBoundingClientRect().right > width) {
+      problems.push(`the box of table.${table.className} reaches beyond the screen`);
+    }
+    if (box.scrollWidth > box.clientWidth) scrolling++;
+  }
+  const result = parent.document.createElement("pre");
+  result.id = "layout-check";
+  result.textContent = JSON.stringify({ width, tables, scrolling, problems });
+  parent.document.body.append(result);
+})();
+</script>"#;
+
+#[test]
+fn html_report_fits_a_phone_screen() {
+    let fixture = six_rounds();
+    let (_, html) = report(
+        &fixture,
+        "phone.html",
+        &["--format", "html", "--lang", "en"],
+    );
+    let csp = "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n";
+    assert!(html.contains(csp), "the report forbids scripts");
+    let measured = html
+        .replace(csp, "")
+        .replace("</body>", &format!("{LAYOUT_CHECK}\n</body>"));
+    // Headless Chromium lays a page out at least 500 px wide, whatever the window; a frame
+    // as wide as a small phone is not held to that. It is tall enough not to scroll.
+    let phone = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Phone</title></head>\
+         <body style=\"margin:0\"><iframe title=\"Report\" style=\"border:0;width:360px;height:40000px\" srcdoc=\"{}\"></iframe></body></html>",
+        measured.replace('&', "&amp;").replace('"', "&quot;")
+    );
+    let page = fixture.dir.join("phone-frame.html");
+    fs::write(&page, phone).unwrap();
+    let dom_file = fixture.dir.join("phone-dom.html");
+    run_chromium(
+        &[
+            "--dump-dom".to_string(),
+            format!("file://{}", page.display()),
+        ],
+        &dom_file,
+    );
+    let dom = fs::read_to_string(&dom_file).unwrap();
+    let start = dom
+        .find("<pre id=\"layout-check\">")
+        .expect("the layout was measured")
+        + "<pre id=\"layout-check\">".len();
+    let end = start + dom[start..].find("</pre>").unwrap();
+    let result: Value = serde_json::from_str(&dom[start..end].replace("&quot;", "\"")).unwrap();
+    assert_eq!(result["width"], 360, "a small phone's width: {result}");
+    assert_eq!(result["problems"], Value::Array(vec![]), "{result}");
+    // The rounds, the comparison, the trend, the roles in two rounds, the spread, the
+    // items and "don't know": every table is seen to, and the wide ones scroll.
+    assert!(result["tables"].as_u64().unwrap() >= 8, "{result}");
+    assert!(result["scrolling"].as_u64().unwrap() >= 2, "{result}");
 }

@@ -609,14 +609,22 @@ impl Table {
             Align::Left => "",
             Align::Right => " class=\"num\"",
         };
+        // Headers wrap between words, never inside one: "(2026-02-10)" stays whole.
+        let header = |text: &str| {
+            text.split(' ')
+                .map(|word| {
+                    if word.contains(['-', '–', '—', '/']) {
+                        format!("<span class=\"nobr\">{}</span>", escape_html(word))
+                    } else {
+                        escape_html(word)
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
         let mut out = format!("<table class=\"{}\">\n<thead><tr>", escape_html(class));
         for (i, cell) in self.header.iter().enumerate() {
-            let _ = write!(
-                out,
-                "<th scope=\"col\"{}>{}</th>",
-                align(i),
-                escape_html(cell)
-            );
+            let _ = write!(out, "<th scope=\"col\"{}>{}</th>", align(i), header(cell));
         }
         out.push_str("</tr></thead>\n<tbody>\n");
         for row in &self.rows {
