@@ -17,6 +17,7 @@ use super::app::{
 use super::form::Input;
 use super::keys::commands;
 use super::plan_view;
+use crate::domain::instrument::ItemRef;
 use crate::domain::model::Response;
 use crate::domain::plan::{PlanKind, Stage, measure_counts};
 use crate::domain::scoring::{Band, Tally};
@@ -567,25 +568,11 @@ fn draw_form(app: &App, screen: &FormScreen, frame: &mut Frame, area: Rect) {
     }
 }
 
-fn response_label(app: &App, scale_label: Option<&str>, response: Response) -> String {
-    match response {
-        Response::Score(v) => format!("{v}  {}", scale_label.unwrap_or("")),
-        Response::DontKnow => format!("v  {}", tr(app.lang, "answer.dont_know")),
-        Response::NotApplicable => format!("i  {}", tr(app.lang, "answer.not_applicable")),
-    }
-}
-
-fn draw_walk(app: &App, walk: &Walk, frame: &mut Frame, area: Rect) {
+/// The walk's panel of sections with their progress; the current section opens to its
+/// subdomains.
+fn walk_sections(app: &App, walk: &Walk, item: &ItemRef<'_>, width: u16) -> Vec<Line<'static>> {
     let lang = app.lang;
     let items = app.instrument.items();
-    let item = items[walk.current];
-    let [main, gauge_area] =
-        Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
-    let side_width = if main.width >= 100 { 36 } else { 31 };
-    let [side, centre] =
-        Layout::horizontal([Constraint::Length(side_width), Constraint::Fill(1)]).areas(main);
-
-    // Sections with progress; the current section opens to its subdomains.
     let mut lines = Vec::new();
     for (index, section) in app.instrument.sections.iter().enumerate() {
         let section_items: Vec<_> = items.iter().filter(|i| i.section_index == index).collect();
@@ -605,7 +592,7 @@ fn draw_walk(app: &App, walk: &Walk, frame: &mut Frame, area: Rect) {
         lines.push(fit_line(
             &format!("{mark} {}", section.name.get(lang)),
             &progress,
-            side.width.saturating_sub(2),
+            width,
             if here { BOLD } else { Style::new() },
         ));
         if here {
@@ -623,7 +610,7 @@ fn draw_walk(app: &App, walk: &Walk, frame: &mut Frame, area: Rect) {
                         subdomain.name.get(lang)
                     ),
                     &format!("{sub_done}/{}", subdomain.items.len()),
-                    side.width.saturating_sub(2),
+                    width,
                     if current {
                         app.theme.accent()
                     } else {
@@ -633,13 +620,144 @@ fn draw_walk(app: &App, walk: &Walk, frame: &mut Frame, area: Rect) {
             }
         }
     }
-    frame.render_widget(
-        Paragraph::new(lines).block(block(tr(lang, "walk.sections").to_string())),
-        side,
-    );
+    lines
+}
 
-    // The item, its help, its options and its comment.
-    let saved = walk.answers.get(&item.item.key);
+/// The answer options, one per line: the scale's points, then "don't know" and "not
+/// applicable"; the cursor reversed, the saved answer marked.
+fn walk_options_tall(app: &App, walk: &Walk, item: &ItemRef<'_>) -> Vec<Line<'static>> {
+    let lang = app.lang;
+    let saved = walk.answers.get(&item.item.key).and_then(|a| a.response);
+    Walk::options(item)
+        .into_iter()
+        .enumerate()
+        .map(|(index, option)| {
+            let chosen = saved == Some(option);
+            let pointer = if index == walk.cursor { "▶" } else { " " };
+            let mark = if chosen { "(•)" } else { "( )" };
+            let mut style = if chosen { BOLD } else { Style::new() };
+            if index == walk.cursor {
+                style = style.add_modifier(Modifier::REVERSED);
+            }
+            let suffix = if chosen {
+                format!("  ✓ {}", tr(lang, "walk.saved"))
+            } else {
+                String::new()
+            };
+            Line::from(vec![
+                Span::raw(format!("{pointer}{mark} ")),
+                Span::styled(response_label(app, item, option), style),
+                Span::styled(suffix, app.theme.status(StatusKind::Saved)),
+            ])
+        })
+        .collect()
+}
+
+/// The answer options in two lines, where there is no room for one per line: the keys side
+/// by side (the cursor reversed, the saved answer marked •), then what the cursor points at
+/// and what is saved.
+fn walk_options_short(app: &App, walk: &Walk, item: &ItemRef<'_>) -> Vec<Line<'static>> {
+    let lang = app.lang;
+    let saved = walk.answers.get(&item.item.key).and_then(|a| a.response);
+    let options = Walk::options(item);
+    let mut keys = Vec::new();
+    for (index, option) in options.iter().enumerate() {
+        let key = match option {
+            Response::Score(v) => v.to_string(),
+            Response::DontKnow => "v".to_string(),
+            Response::NotApplicable => "i".to_string(),
+        };
+        let chosen = saved == Some(*option);
+        let mut style = if chosen { BOLD } else { Style::new() };
+        if index == walk.cursor {
+            style = style.add_modifier(Modifier::REVERSED);
+        }
+        keys.push(Span::styled(
+            format!("{}{key} ", if chosen { "•" } else { " " }),
+            style,
+        ));
+    }
+    let pointed = options
+        .get(walk.cursor)
+        .map(|o| format!("▶ {}", response_label(app, item, *o)))
+        .unwrap_or_default();
+    let answer = match saved {
+        Some(response) => Span::styled(
+            format!(
+                "  ✓ {} {}",
+                tr(lang, "walk.saved"),
+                response_label(app, item, response)
+            ),
+            app.theme.status(StatusKind::Saved),
+        ),
+        None => Span::styled(
+            format!("  {}", tr(lang, "walk.not_answered")),
+            app.theme.dim(),
+        ),
+    };
+    vec![
+        Line::from(keys),
+        Line::from(vec![Span::styled(pointed, BOLD), answer]),
+    ]
+}
+
+/// "4  Ganske enig", "v  Vet ikke": an option with its key and label.
+fn response_label(app: &App, item: &ItemRef<'_>, response: Response) -> String {
+    let lang = app.lang;
+    match response {
+        Response::Score(v) => {
+            let label = item
+                .scale
+                .points
+                .iter()
+                .find(|p| p.value == v)
+                .map(|p| p.label.get(lang))
+                .unwrap_or("");
+            format!("{v}  {label}")
+        }
+        Response::DontKnow => format!("v  {}", tr(lang, "answer.dont_know")),
+        Response::NotApplicable => format!("i  {}", tr(lang, "answer.not_applicable")),
+    }
+}
+
+/// How many lines `lines` take wrapped in `width`.
+fn wrapped_height(lines: &[Line<'static>], width: u16) -> usize {
+    Paragraph::new(lines.to_vec())
+        .wrap(Wrap { trim: false })
+        .line_count(width)
+}
+
+/// The walk steps down with the room it has: the panel of sections folds away below 76
+/// columns (its progress stays in the item's heading); the options go on two lines when
+/// one per line does not fit; the help text, the comment and the measures come as room
+/// allows. The item, the scale and the current answer are always shown.
+fn draw_walk(app: &App, walk: &Walk, frame: &mut Frame, area: Rect) {
+    let lang = app.lang;
+    let items = app.instrument.items();
+    let item = items[walk.current];
+    let [main, gauge_area] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+    let side_width = match main.width {
+        w if w >= 100 => 36,
+        w if w >= 76 => 30,
+        _ => 0,
+    };
+    let [side, centre] =
+        Layout::horizontal([Constraint::Length(side_width), Constraint::Fill(1)]).areas(main);
+    if side_width > 0 {
+        frame.render_widget(
+            Paragraph::new(walk_sections(
+                app,
+                walk,
+                &item,
+                side.width.saturating_sub(2),
+            ))
+            .block(block(tr(lang, "walk.sections").to_string())),
+            side,
+        );
+    }
+
+    // The item, its options and answer; then, with room, its help, comment and measures.
     let title = trf(
         lang,
         "walk.item_of",
@@ -648,60 +766,53 @@ fn draw_walk(app: &App, walk: &Walk, frame: &mut Frame, area: Rect) {
     let outer = block(title);
     let inner = outer.inner(centre);
     frame.render_widget(outer, centre);
-    let mut text = Text::default();
-    text.push_line(Line::styled(
-        format!(
-            "{} › {}",
-            item.section.name.get(lang),
-            item.subdomain.name.get(lang)
-        ),
-        app.theme.accent(),
-    ));
-    text.push_line(Line::styled(item.item.text.get(lang).to_string(), BOLD));
-    text.push_line(Line::styled(
+    let width = inner.width;
+    let room = usize::from(inner.height);
+
+    let mut heading = format!(
+        "{} › {}",
+        item.section.name.get(lang),
+        item.subdomain.name.get(lang)
+    );
+    if side_width == 0 {
+        // The folded panel's progress: the section's answered items.
+        let in_section: Vec<_> = items
+            .iter()
+            .filter(|i| i.section_index == item.section_index)
+            .collect();
+        let done = in_section
+            .iter()
+            .filter(|i| walk.answered(&i.item.key))
+            .count();
+        heading = format!("{heading} · {done}/{}", in_section.len());
+    }
+    let heading = vec![Line::styled(heading, app.theme.accent())];
+    let text = vec![Line::styled(item.item.text.get(lang).to_string(), BOLD)];
+    let tall = walk_options_tall(app, walk, &item);
+    let fixed = wrapped_height(&heading, width) + wrapped_height(&text, width);
+    let options = if fixed + tall.len() <= room {
+        tall
+    } else {
+        walk_options_short(app, walk, &item)
+    };
+
+    let help = vec![Line::styled(
         item.item.help.get(lang).to_string(),
         app.theme.dim().add_modifier(Modifier::ITALIC),
-    ));
-    text.push_line(Line::default());
-    for (index, option) in Walk::options(&item).into_iter().enumerate() {
-        let label = match option {
-            Response::Score(v) => item
-                .scale
-                .points
-                .iter()
-                .find(|p| p.value == v)
-                .map(|p| p.label.get(lang)),
-            _ => None,
-        };
-        let chosen = saved.and_then(|a| a.response) == Some(option);
-        let pointer = if index == walk.cursor { "▶" } else { " " };
-        let mark = if chosen { "(•)" } else { "( )" };
-        let mut style = if chosen { BOLD } else { Style::new() };
-        if index == walk.cursor {
-            style = style.add_modifier(Modifier::REVERSED);
-        }
-        let suffix = if chosen {
-            format!("  ✓ {}", tr(lang, "walk.saved"))
-        } else {
-            String::new()
-        };
-        text.push_line(Line::from(vec![
-            Span::raw(format!("{pointer}{mark} ")),
-            Span::styled(response_label(app, label, option), style),
-            Span::styled(suffix, app.theme.status(StatusKind::Saved)),
-        ]));
-    }
-    text.push_line(Line::default());
+    )];
+    let saved = walk.answers.get(&item.item.key);
     let comment = saved.map(|a| a.comment.as_str()).unwrap_or("");
-    let comment_line = if comment.is_empty() {
+    let mut notes = vec![if comment.is_empty() {
         Line::styled(tr(lang, "walk.no_comment").to_string(), app.theme.dim())
     } else {
+        // One line: a preview, the whole comment is in the editor (c).
+        let label = format!("{} ", tr(lang, "walk.comment"));
+        let room = usize::from(width).saturating_sub(label.chars().count());
         Line::from(vec![
-            Span::styled(format!("{} ", tr(lang, "walk.comment")), BOLD),
-            Span::raw(comment.replace('\n', " ⏎ ")),
+            Span::styled(label, BOLD),
+            Span::raw(present::fit(&comment.replace('\n', " ⏎ "), room)),
         ])
-    };
-    text.push_line(comment_line);
+    }];
     // What the service decided to do about this area, so the next round sees it.
     let subdomain_key = format!("{}.{}", item.section.key, item.subdomain.key);
     for measure in walk
@@ -709,12 +820,45 @@ fn draw_walk(app: &App, walk: &Walk, frame: &mut Frame, area: Rect) {
         .iter()
         .filter(|m| m.subdomain_key == subdomain_key)
     {
-        text.push_line(Line::from(vec![
+        notes.push(Line::from(vec![
             Span::styled(format!("{} ", tr(lang, "walk.measure")), BOLD),
             Span::raw(plan_view::measure_line(app, measure)),
         ]));
     }
-    frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), inner);
+
+    // Heading, text and options always; the rest in order while it fits, each with a
+    // blank line before it where that fits too.
+    let mut used = fixed + options.len();
+    let mut fits = |lines: &[Line<'static>]| {
+        let height = wrapped_height(lines, width);
+        if used + height <= room {
+            used += height;
+            true
+        } else {
+            false
+        }
+    };
+    let help_fits = fits(&help);
+    let notes_fit = fits(&notes);
+    let gap_before_options = fits(&[Line::default()]);
+    let gap_before_notes = notes_fit && fits(&[Line::default()]);
+
+    let mut lines = heading;
+    lines.extend(text);
+    if help_fits {
+        lines.extend(help);
+    }
+    if gap_before_options {
+        lines.push(Line::default());
+    }
+    lines.extend(options);
+    if notes_fit {
+        if gap_before_notes {
+            lines.push(Line::default());
+        }
+        lines.extend(notes);
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 
     let answered = walk.answered_count(&items);
     let ratio = answered as f64 / items.len() as f64;
@@ -731,7 +875,7 @@ fn draw_walk(app: &App, walk: &Walk, frame: &mut Frame, area: Rect) {
     );
 
     if let Some(editor) = &walk.editor {
-        let popup = centered(centre.union(side), 90, 60);
+        let popup = centered(main, 90, 60);
         frame.render_widget(Clear, popup);
         let mut editor = editor.clone();
         editor.set_block(block(trf(
