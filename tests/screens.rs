@@ -530,3 +530,106 @@ fn a_measure_shows_on_the_items_of_its_area_and_can_be_marked_done() {
     );
     let _ = round;
 }
+
+// ---- what the screen says: help, footers, keys ----
+
+const ALL_LANGS: [Lang; 3] = [Lang::Nb, Lang::Nn, Lang::En];
+/// The smallest terminal kartlegg draws in, the usual one and a large one.
+const ROOMS: [(u16, u16); 3] = [(60, 16), (80, 24), (120, 40)];
+
+/// The words of `text`, each with how often it occurs.
+fn word_counts(text: &str) -> std::collections::HashMap<String, usize> {
+    let mut counts = std::collections::HashMap::new();
+    for word in text.split_whitespace() {
+        *counts.entry(word.to_string()).or_insert(0) += 1;
+    }
+    counts
+}
+
+/// The rows inside the help box, from every scroll position, so that text scrolled out of
+/// view at first is seen too.
+fn help_text(f: &mut Fixture, w: u16, h: u16) -> String {
+    let mut seen = String::new();
+    for _ in 0..40 {
+        let screen = f.render(w, h);
+        let mut inside = false;
+        for row in screen.lines() {
+            let row = row.trim_matches('"');
+            if row.starts_with('╭') {
+                inside = true;
+            } else if row.starts_with('╰') {
+                inside = false;
+            } else if inside {
+                seen.push_str(row.trim_matches('│'));
+                seen.push('\n');
+            }
+        }
+        f.act(&[Action::Down]);
+    }
+    f.act(&[Action::Home]);
+    seen
+}
+
+#[test]
+fn help_entries_wrap_whole_words_in_their_column() {
+    use kartlegg::i18n::tr;
+    use kartlegg::ui::keys::commands;
+    for lang in ALL_LANGS {
+        let mut f = demo_fixture(lang);
+        // Goals (a long status cycle), the cluster (the sort keys), the walk (many keys).
+        let screens: [(&str, &[Action], &[Action]); 3] = [
+            (
+                "goals",
+                &[Action::Down, Action::Open, Action::Goals],
+                &[Action::Back, Action::Back],
+            ),
+            ("cluster", &[Action::Overview], &[Action::Back]),
+            (
+                "walk",
+                &[Action::Down, Action::Open, Action::Open, Action::Open],
+                &[Action::Back, Action::Back, Action::Back, Action::Back],
+            ),
+        ];
+        for (name, there, back) in screens {
+            f.act(there);
+            let mode = f.app.mode();
+            f.act(&[Action::ToggleHelp]);
+            for (w, h) in ROOMS {
+                let shown = word_counts(&help_text(&mut f, w, h));
+                for command in commands(mode) {
+                    for (word, n) in word_counts(tr(lang, command.text)) {
+                        assert!(
+                            shown.get(&word).copied().unwrap_or(0) >= n,
+                            "{name} {lang} {w}×{h}: «{word}» of «{}» is cut:\n{}",
+                            tr(lang, command.text),
+                            f.render(w, h)
+                        );
+                    }
+                }
+            }
+            f.act(&[Action::ToggleHelp]);
+            f.act(back);
+        }
+    }
+}
+
+/// Like `snap`, also in the smallest terminal kartlegg draws in.
+fn snap_rooms(name: &str, lang: Lang, fixture: &Fixture) {
+    for (w, h) in ROOMS {
+        insta::assert_snapshot!(format!("{name}_{lang}_{w}x{h}"), fixture.render(w, h));
+    }
+}
+
+#[test]
+fn help_over_the_goal_matrix() {
+    for lang in LANGS {
+        let mut f = demo_fixture(lang);
+        f.act(&[
+            Action::Down,
+            Action::Open,
+            Action::Goals,
+            Action::ToggleHelp,
+        ]);
+        snap_rooms("goals_help", lang, &f);
+    }
+}

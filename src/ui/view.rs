@@ -878,6 +878,34 @@ fn centered(area: Rect, percent_x: u16, percent_y: u16) -> Rect {
     centre
 }
 
+/// `text` in lines of at most `width` characters, broken between words; a word longer than a
+/// line is broken where the line ends.
+pub(super) fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        let len = line.chars().count();
+        if len > 0 && len + 1 + word.len() <= width {
+            line.push(' ');
+            line.extend(&word);
+            continue;
+        }
+        if len > 0 {
+            lines.push(std::mem::take(&mut line));
+        }
+        while word.len() > width {
+            lines.push(word.drain(..width).collect());
+        }
+        line = word.into_iter().collect();
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 fn draw_help(app: &App, frame: &mut Frame, area: Rect) {
     let lang = app.lang;
     frame.render_widget(Clear, area);
@@ -894,23 +922,53 @@ fn draw_help(app: &App, frame: &mut Frame, area: Rect) {
     // Two columns where there is room, so the keys and the text below fit on one screen.
     let columns = if inner.width >= 70 { 2 } else { 1 };
     let column_width = usize::from(inner.width) / columns;
-    let rows = entries.len().div_ceil(columns);
+    let key_width = entries
+        .iter()
+        .map(|(label, _)| label.chars().count())
+        .max()
+        .unwrap_or(0);
+    // Each entry wraps within its column, the lines after the first under its text.
+    let text_width = column_width.saturating_sub(key_width + 3).max(1);
+    let blocks: Vec<Vec<Line>> = entries
+        .iter()
+        .map(|(label, what)| {
+            wrap_words(what, text_width)
+                .into_iter()
+                .enumerate()
+                .map(|(i, part)| {
+                    let key = if i == 0 { *label } else { "" };
+                    let pad = text_width.saturating_sub(part.chars().count()) + 1;
+                    Line::from(vec![
+                        Span::styled(format!("{key:>key_width$}  "), BOLD),
+                        Span::raw(format!("{part}{}", " ".repeat(pad))),
+                    ])
+                })
+                .collect()
+        })
+        .collect();
+    // The split that leaves the two columns as near the same height as whole entries allow.
+    let heights: Vec<usize> = blocks.iter().map(Vec::len).collect();
+    let total: usize = heights.iter().sum();
+    let split = if columns == 1 {
+        blocks.len()
+    } else {
+        (0..=blocks.len())
+            .min_by_key(|&k| {
+                let left: usize = heights[..k].iter().sum();
+                left.max(total - left)
+            })
+            .unwrap_or(blocks.len())
+    };
+    let (left, right) = blocks.split_at(split);
+    let left: Vec<&Line> = left.iter().flatten().collect();
+    let right: Vec<&Line> = right.iter().flatten().collect();
     let mut text = Text::default();
-    for row in 0..rows {
+    for row in 0..left.len().max(right.len()) {
         let mut spans = Vec::new();
-        for column in 0..columns {
-            if let Some((label, what)) = entries.get(column * rows + row) {
-                let cell: String = format!("{label:>10}  {what}")
-                    .chars()
-                    .take(column_width)
-                    .collect();
-                let pad = column_width.saturating_sub(cell.chars().count());
-                spans.push(Span::styled(format!("{label:>10}  "), BOLD));
-                spans.push(Span::raw(format!(
-                    "{}{}",
-                    cell.chars().skip(12).collect::<String>(),
-                    " ".repeat(pad)
-                )));
+        for side in [&left, &right].into_iter().take(columns) {
+            match side.get(row) {
+                Some(line) => spans.extend(line.spans.iter().cloned()),
+                None => spans.push(Span::raw(" ".repeat(column_width))),
             }
         }
         text.push_line(Line::from(spans));
@@ -930,4 +988,19 @@ fn draw_help(app: &App, frame: &mut Frame, area: Rect) {
             .scroll((app.help_offset, 0)),
         inner,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_wrap_whole_and_long_words_break_at_the_line_end() {
+        assert_eq!(
+            wrap_words("sorter etter del, 0 etter navn", 12),
+            ["sorter etter", "del, 0 etter", "navn"]
+        );
+        assert_eq!(wrap_words("abcdefgh ij", 3), ["abc", "def", "gh", "ij"]);
+        assert_eq!(wrap_words("", 5), [""]);
+    }
 }
