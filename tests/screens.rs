@@ -633,3 +633,57 @@ fn help_over_the_goal_matrix() {
         snap_rooms("goals_help", lang, &f);
     }
 }
+
+fn press(code: KeyCode) -> Action {
+    kartlegg::ui::keys::action_for(kartlegg::ui::app::Mode::Form, KeyEvent::from(code)).unwrap()
+}
+
+#[test]
+fn f1_opens_a_form_help_that_says_what_the_fields_take_and_keeps_the_text() {
+    use kartlegg::i18n::tr;
+    for lang in ALL_LANGS {
+        let mut f = fixture(lang, true);
+        f.act(&[Action::Down, Action::Open, Action::New]);
+        f.typed("Før samling 2?");
+        f.act(&[press(KeyCode::F(1))]);
+        assert_eq!(f.app.mode(), Mode::Help);
+        let help = word_counts(&help_text(&mut f, 80, 24));
+        for key in ["help.form_round", "help.form_keys"] {
+            for (word, n) in word_counts(tr(lang, key)) {
+                assert!(help.get(&word).copied().unwrap_or(0) >= n, "{lang}: {word}");
+            }
+        }
+        f.act(&[press(KeyCode::F(1))]);
+        assert_eq!(f.app.mode(), Mode::Form);
+        assert!(f.render(80, 24).contains("Før samling 2?"));
+    }
+    let mut f = fixture(Lang::Nb, true);
+    f.act(&[Action::New, Action::ToggleHelp]);
+    snap_rooms("service_form_help", Lang::Nb, &f);
+    let mut f = fixture(Lang::En, true);
+    f.act(&[Action::New, Action::ToggleHelp]);
+    snap_rooms("service_form_help", Lang::En, &f);
+}
+
+#[test]
+fn quitting_with_the_help_over_the_comment_editor_saves_the_comment() {
+    let mut f = fixture(Lang::Nb, true);
+    f.act(&[Action::Down, Action::Open, Action::Open, Action::Open]);
+    f.act(&[Action::Comment]);
+    f.typed("Under hjelpen ");
+    f.act(&[Action::ToggleHelp]);
+    assert_eq!(f.app.mode(), Mode::Help);
+    assert!(f.render(80, 24).contains("Ctrl-S"), "the comment's help");
+    f.act(&[Action::Quit]);
+    assert!(f.app.should_quit);
+    let other = Store::open(&f.db()).unwrap();
+    let service = &other.services().unwrap()[1].service;
+    let round = &other.rounds(&service.id).unwrap()[0].round;
+    let who = &other.respondents(&round.id).unwrap()[0].respondent;
+    let key = &Instrument::standard().items()[4].item.key;
+    assert!(
+        other.answers(&who.id).unwrap()[key]
+            .comment
+            .contains("Under hjelpen"),
+    );
+}

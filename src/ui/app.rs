@@ -400,9 +400,9 @@ impl App {
         }
     }
 
-    /// Leaves the program, saving a comment still open in the editor.
+    /// Leaves the program, saving a comment still open in the editor (also under the help).
     pub fn quit(&mut self) {
-        if self.mode() == Mode::Comment && !self.close_comment() {
+        if self.screen_mode() == Mode::Comment && !self.close_comment() {
             return;
         }
         self.should_quit = true;

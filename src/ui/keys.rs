@@ -32,8 +32,8 @@ const fn cmd(
 }
 
 use KeyCode::{
-    BackTab, Backspace, Char, Delete, Down, End, Enter, Esc, Home, Left, PageDown, PageUp, Right,
-    Tab, Up,
+    BackTab, Backspace, Char, Delete, Down, End, Enter, Esc, F, Home, Left, PageDown, PageUp,
+    Right, Tab, Up,
 };
 
 const DIGITS: &[KeyCode] = &[
@@ -60,7 +60,11 @@ fn vertical(key: KeyCode) -> Action {
     }
 }
 
-const HELP: Command = cmd(&[Char('?')], "?", "key.help", true, |_| Action::ToggleHelp);
+const HELP: Command = cmd(&[Char('?'), F(1)], "? F1", "key.help", true, |_| {
+    Action::ToggleHelp
+});
+/// Where text is typed, `?` is a letter: F1 is the way to the help there.
+const HELP_TYPING: Command = cmd(&[F(1)], "F1", "key.help", true, |_| Action::ToggleHelp);
 const QUIT: Command = cmd(&[Char('q')], "q", "key.quit", true, |_| Action::Quit);
 const BACK: Command = cmd(&[Esc], "Esc", "key.back", true, |_| Action::Back);
 const MOVE: Command = cmd(
@@ -325,6 +329,7 @@ const FORM: &[Command] = &[
     ),
     cmd(&[Enter], "Enter", "key.save", true, |_| Action::Submit),
     cmd(&[Esc], "Esc", "key.cancel", true, |_| Action::Back),
+    HELP_TYPING,
 ];
 
 const COMMENT: &[Command] = &[
@@ -333,11 +338,12 @@ const COMMENT: &[Command] = &[
     cmd(&[Enter], "Enter", "key.new_line", true, |key| {
         Action::Type(KeyEvent::from(key))
     }),
+    HELP_TYPING,
 ];
 
 const HELP_OPEN: &[Command] = &[
     cmd(
-        &[Esc, Char('?'), Char('q')],
+        &[Esc, Char('?'), Char('q'), F(1)],
         "Esc",
         "key.close_help",
         true,
@@ -441,6 +447,43 @@ mod tests {
         ));
         assert_eq!(action_for(Mode::Form, press(Enter)), Some(Action::Submit));
         assert_eq!(action_for(Mode::Comment, press(Esc)), Some(Action::Back));
+    }
+
+    const EVERY_MODE: [Mode; 15] = [
+        Mode::Services,
+        Mode::Rounds,
+        Mode::Respondents,
+        Mode::Walk,
+        Mode::Summary,
+        Mode::Form,
+        Mode::Comment,
+        Mode::Compare,
+        Mode::Trend,
+        Mode::Cluster,
+        Mode::Roles,
+        Mode::Plan,
+        Mode::Goals,
+        Mode::Gathering,
+        Mode::Help,
+    ];
+
+    #[test]
+    fn f1_opens_and_closes_the_help_everywhere_also_where_text_is_typed() {
+        for mode in EVERY_MODE {
+            assert_eq!(
+                action_for(mode, press(F(1))),
+                Some(Action::ToggleHelp),
+                "{mode:?}"
+            );
+            // And the footer and help say so (the open help says how it closes).
+            assert!(
+                mode == Mode::Help
+                    || commands(mode)
+                        .iter()
+                        .any(|c| c.keys.contains(&F(1)) && c.label.contains("F1")),
+                "{mode:?}"
+            );
+        }
     }
 
     #[test]

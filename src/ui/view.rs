@@ -257,6 +257,24 @@ fn form_title_key(purpose: &FormPurpose) -> &'static str {
     }
 }
 
+/// What a form's fields take, for its help.
+fn form_help_key(purpose: &FormPurpose) -> &'static str {
+    let plan_kind = |kind: &PlanKind| match kind {
+        PlanKind::Barrier => "help.form_barrier",
+        PlanKind::Strategy => "help.form_strategy",
+        PlanKind::Measure => "help.form_measure",
+    };
+    match purpose {
+        FormPurpose::NewService | FormPurpose::EditService(_) => "help.form_service",
+        FormPurpose::NewRound(_) => "help.form_round",
+        FormPurpose::NewRespondent(..) => "help.form_respondent",
+        FormPurpose::NewPlanItem(_, _, kind) => plan_kind(kind),
+        FormPurpose::EditPlanItem(item) => plan_kind(&item.kind),
+        FormPurpose::NewGoal(_) => "help.form_goal",
+        FormPurpose::RoundStage(..) => "help.form_stage",
+    }
+}
+
 pub(super) fn block(title: String) -> Block<'static> {
     Block::default()
         .borders(Borders::ALL)
@@ -973,14 +991,19 @@ fn draw_help(app: &App, frame: &mut Frame, area: Rect) {
         }
         text.push_line(Line::from(spans));
     }
-    let about = match screen_mode {
-        Mode::Walk => Some(app.instrument.about.get(lang).to_string()),
-        Mode::Summary => Some(tr(lang, "help.scoring").to_string()),
-        _ => None,
+    let about: Vec<&str> = match app.screen() {
+        _ if screen_mode == Mode::Comment => vec![tr(lang, "help.comment")],
+        Screen::Walk(_) => vec![app.instrument.about.get(lang)],
+        Screen::Summary(_) => vec![tr(lang, "help.scoring")],
+        Screen::Form(form) => vec![
+            tr(lang, form_help_key(&form.purpose)),
+            tr(lang, "help.form_keys"),
+        ],
+        _ => Vec::new(),
     };
-    if let Some(about) = about {
+    for paragraph in about {
         text.push_line(Line::default());
-        text.push_line(Line::from(about));
+        text.push_line(Line::from(paragraph));
     }
     frame.render_widget(
         Paragraph::new(text)
