@@ -687,3 +687,148 @@ fn quitting_with_the_help_over_the_comment_editor_saves_the_comment() {
             .contains("Under hjelpen"),
     );
 }
+
+/// The footer's last line holds whole entries of the mode's key list, from the top of the
+/// list without a gap, each with its text or its short text, and then the help.
+fn check_footer(screen: &str, mode: Mode, lang: Lang, context: &str) {
+    use kartlegg::i18n::tr;
+    use kartlegg::ui::keys::commands;
+    let footer = screen.lines().last().unwrap().trim_matches('"');
+    let entry = |label: &str, text: &str| format!(" {label}  {text} ");
+    let list = commands(mode);
+    let mut rest = footer;
+    let mut shown = 0;
+    for command in list.iter().filter(|c| c.footer && c.text != "key.help") {
+        let whole = entry(command.label, tr(lang, command.text));
+        let short = command.short.map(|s| entry(command.label, tr(lang, s)));
+        if let Some(after) = rest.strip_prefix(&whole) {
+            rest = after;
+        } else if let Some(after) = short.as_deref().and_then(|s| rest.strip_prefix(s)) {
+            rest = after;
+        } else {
+            break;
+        }
+        shown += 1;
+    }
+    if let Some(help) = list.iter().find(|c| c.text == "key.help") {
+        let help = entry(help.label, tr(lang, help.text));
+        rest = rest.strip_prefix(&help).unwrap_or_else(|| {
+            panic!("{context}: the help is not where the entries end: {footer:?}")
+        });
+    }
+    assert!(
+        rest.trim().is_empty(),
+        "{context}: after {shown} whole entries, {rest:?} is left: {footer:?}"
+    );
+}
+
+#[test]
+fn footers_show_whole_entries_most_important_first_and_always_the_help() {
+    type Steps = &'static [Action];
+    let screens: [(&str, Steps, Steps); 17] = [
+        ("services", &[], &[]),
+        (
+            "rounds",
+            &[Action::Down, Action::Open],
+            &[Action::Back, Action::Up],
+        ),
+        (
+            "respondents",
+            &[Action::Down, Action::Open, Action::Open],
+            &[Action::Back, Action::Back, Action::Up],
+        ),
+        (
+            "walk",
+            &[Action::Down, Action::Open, Action::Open, Action::Open],
+            &[Action::Back, Action::Back, Action::Back, Action::Up],
+        ),
+        (
+            "comment",
+            &[
+                Action::Down,
+                Action::Open,
+                Action::Open,
+                Action::Open,
+                Action::Comment,
+            ],
+            &[
+                Action::Back,
+                Action::Back,
+                Action::Back,
+                Action::Back,
+                Action::Up,
+            ],
+        ),
+        (
+            "summary",
+            &[Action::Down, Action::Open, Action::Summary],
+            &[Action::Back, Action::Back, Action::Up],
+        ),
+        ("service form", &[Action::New], &[Action::Back]),
+        (
+            "goal form",
+            &[Action::Down, Action::Open, Action::Goals, Action::New],
+            &[Action::Back, Action::Back, Action::Back, Action::Up],
+        ),
+        (
+            "compare",
+            &[Action::Down, Action::Open, Action::Compare],
+            &[Action::Back, Action::Back, Action::Up],
+        ),
+        (
+            "trend",
+            &[Action::Down, Action::Open, Action::Trend],
+            &[Action::Back, Action::Back, Action::Up],
+        ),
+        ("cluster", &[Action::Overview], &[Action::Back]),
+        (
+            "roles",
+            &[Action::Down, Action::Open, Action::Open, Action::Roles],
+            &[Action::Back, Action::Back, Action::Back, Action::Up],
+        ),
+        (
+            "plan",
+            &[
+                Action::Down,
+                Action::Open,
+                Action::Summary,
+                Action::Down,
+                Action::Plan,
+            ],
+            &[Action::Back, Action::Back, Action::Back, Action::Up],
+        ),
+        (
+            "goals",
+            &[Action::Down, Action::Open, Action::Goals],
+            &[Action::Back, Action::Back, Action::Up],
+        ),
+        (
+            "gathering",
+            &[Action::Down, Action::Open, Action::Open, Action::Gathering],
+            &[Action::Back, Action::Back, Action::Back, Action::Up],
+        ),
+        (
+            "stage form",
+            &[Action::Down, Action::Open, Action::Stage],
+            &[Action::Back, Action::Back, Action::Up],
+        ),
+        ("help", &[Action::ToggleHelp], &[Action::ToggleHelp]),
+    ];
+    for lang in ALL_LANGS {
+        let mut f = demo_fixture(lang);
+        for (name, there, back) in screens {
+            f.act(there);
+            let mode = f.app.mode();
+            for (w, h) in ROOMS {
+                check_footer(
+                    &f.render(w, h),
+                    mode,
+                    lang,
+                    &format!("{name} {lang} {w}×{h}"),
+                );
+            }
+            f.act(back);
+            assert_eq!(f.app.mode(), Mode::Services, "{name}: back to the start");
+        }
+    }
+}

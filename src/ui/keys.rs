@@ -11,8 +11,19 @@ pub struct Command {
     pub label: &'static str,
     /// Key of the text that says what it does.
     pub text: &'static str,
+    /// Key of a shorter text, for a footer without room for the whole one.
+    pub short: Option<&'static str>,
     pub footer: bool,
     pub action: fn(KeyCode) -> Action,
+}
+
+impl Command {
+    const fn short(self, text: &'static str) -> Command {
+        Command {
+            short: Some(text),
+            ..self
+        }
+    }
 }
 
 const fn cmd(
@@ -26,6 +37,7 @@ const fn cmd(
         keys,
         label,
         text,
+        short: None,
         footer,
         action,
     }
@@ -87,18 +99,20 @@ const SERVICES: &[Command] = &[
     HELP,
 ];
 
+// Most important first: the footer shows as many as fit, from the top.
 const ROUNDS: &[Command] = &[
     cmd(&[Enter], "Enter", "key.open", true, |_| Action::Open),
     cmd(&[Char('n')], "n", "key.new_round", true, |_| Action::New),
     cmd(&[Char('s')], "s", "key.summary_round", true, |_| {
         Action::Summary
-    }),
+    })
+    .short("key.summary_own"),
     cmd(&[Char('c')], "c", "key.compare", true, |_| Action::Compare),
+    BACK,
     cmd(&[Char('t')], "t", "key.trend", true, |_| Action::Trend),
     cmd(&[Char('g')], "g", "key.goals", true, |_| Action::Goals),
     cmd(&[Char('f')], "f", "key.stage", true, |_| Action::Stage),
     MOVE,
-    BACK,
     QUIT,
     HELP,
 ];
@@ -106,19 +120,22 @@ const ROUNDS: &[Command] = &[
 const RESPONDENTS: &[Command] = &[
     cmd(&[Enter], "Enter", "key.continue_walk", true, |_| {
         Action::Open
-    }),
+    })
+    .short("key.continue_short"),
     cmd(&[Char('n')], "n", "key.new_respondent", true, |_| {
         Action::New
     }),
     cmd(&[Char('s')], "s", "key.summary_round", true, |_| {
         Action::Summary
-    }),
-    cmd(&[Char('r')], "r", "key.roles", true, |_| Action::Roles),
+    })
+    .short("key.summary_own"),
+    BACK,
+    cmd(&[Char('r')], "r", "key.roles", true, |_| Action::Roles).short("key.roles_short"),
     cmd(&[Char('k')], "k", "key.gathering", true, |_| {
         Action::Gathering
-    }),
+    })
+    .short("key.gathering_short"),
     MOVE,
-    BACK,
     QUIT,
     HELP,
 ];
@@ -148,6 +165,7 @@ const WALK: &[Command] = &[
         Action::NotApplicable
     }),
     cmd(&[Char('c')], "c", "key.comment", true, |_| Action::Comment),
+    BACK,
     cmd(&[Char('u')], "u", "key.next_unanswered", true, |_| {
         Action::NextUnanswered
     }),
@@ -175,13 +193,12 @@ const WALK: &[Command] = &[
         false,
         |_| Action::Clear,
     ),
-    BACK,
     QUIT,
     HELP,
 ];
 
 const SUMMARY: &[Command] = &[
-    cmd(&[Char('p')], "p", "key.plan", true, |_| Action::Plan),
+    cmd(&[Char('p')], "p", "key.plan", true, |_| Action::Plan).short("key.plan_short"),
     cmd(
         &[Up, Down, Char('k'), Char('j'), Home, End, PageUp, PageDown],
         "↑↓",
@@ -196,7 +213,8 @@ const SUMMARY: &[Command] = &[
 
 const COMPARE: &[Command] = &[
     cmd(&[Tab], "Tab", "key.next_view", true, |_| Action::NextTab),
-    cmd(&[Char('p')], "p", "key.plan", true, |_| Action::Plan),
+    cmd(&[Char('p')], "p", "key.plan", true, |_| Action::Plan).short("key.plan_short"),
+    BACK,
     cmd(&[Char('f')], "f", "key.cycle_from", true, |_| {
         Action::CycleFrom
     }),
@@ -208,7 +226,6 @@ const COMPARE: &[Command] = &[
         false,
         vertical,
     ),
-    BACK,
     QUIT,
     HELP,
 ];
@@ -229,8 +246,8 @@ const PLAN: &[Command] = &[
         Action::ToggleDone
     }),
     cmd(&[Char('e')], "e", "key.edit", true, |_| Action::Edit),
-    MOVE,
     BACK,
+    MOVE,
     QUIT,
     HELP,
 ];
@@ -239,7 +256,8 @@ const GOALS: &[Command] = &[
     cmd(&[Char('n')], "n", "key.new_goal", true, |_| Action::New),
     cmd(&[Enter], "Enter", "key.cycle_status", true, |_| {
         Action::Confirm
-    }),
+    })
+    .short("key.cycle_status_short"),
     cmd(
         &[Left, Right],
         "←→",
@@ -250,8 +268,8 @@ const GOALS: &[Command] = &[
             _ => Action::Right,
         },
     ),
-    MOVE,
     BACK,
+    MOVE,
     QUIT,
     HELP,
 ];
@@ -268,8 +286,8 @@ const GATHERING: &[Command] = &[
         true,
         |_| Action::Clear,
     ),
-    MOVE,
     BACK,
+    MOVE,
     QUIT,
     HELP,
 ];
@@ -277,7 +295,8 @@ const GATHERING: &[Command] = &[
 const CLUSTER: &[Command] = &[
     cmd(&[Enter], "Enter", "key.open_comparison", true, |_| {
         Action::Open
-    }),
+    })
+    .short("key.compare"),
     cmd(
         &[Left, Right],
         "←→",
@@ -288,12 +307,13 @@ const CLUSTER: &[Command] = &[
             _ => Action::Right,
         },
     ),
+    BACK,
     cmd(DIGITS, "1–6 0", "key.sort", true, |key| match key {
         Char(c) => Action::Choose(c.to_digit(10).unwrap_or(0) as u8),
         _ => Action::Choose(0),
-    }),
+    })
+    .short("key.sort_short"),
     MOVE,
-    BACK,
     QUIT,
     HELP,
 ];
@@ -311,12 +331,11 @@ const ROLES: &[Command] = &[
 ];
 
 const FORM: &[Command] = &[
+    cmd(&[Enter], "Enter", "key.save", true, |_| Action::Submit),
     cmd(&[Tab, Down], "Tab", "key.next_field", true, |_| {
         Action::NextField
     }),
-    cmd(&[BackTab, Up], "Shift-Tab", "key.prev_field", false, |_| {
-        Action::PrevField
-    }),
+    cmd(&[Esc], "Esc", "key.cancel", true, |_| Action::Back),
     cmd(
         &[Left, Right],
         "←→",
@@ -327,8 +346,9 @@ const FORM: &[Command] = &[
             _ => Action::Right,
         },
     ),
-    cmd(&[Enter], "Enter", "key.save", true, |_| Action::Submit),
-    cmd(&[Esc], "Esc", "key.cancel", true, |_| Action::Back),
+    cmd(&[BackTab, Up], "Shift-Tab", "key.prev_field", false, |_| {
+        Action::PrevField
+    }),
     HELP_TYPING,
 ];
 

@@ -15,7 +15,7 @@ use super::app::{
     SummaryView, Walk, kind_key, respondent_label, role_key,
 };
 use super::form::Input;
-use super::keys::commands;
+use super::keys::{Command, commands};
 use super::plan_view;
 use crate::domain::model::Response;
 use crate::domain::plan::{PlanKind, Stage, measure_counts};
@@ -211,31 +211,41 @@ fn breadcrumb(app: &App, width: u16) -> Line<'static> {
     })
 }
 
-/// The footer: the current screen's main keys, as many as fit, help always last.
+/// The footer: the current screen's keys, most important first, as many whole entries as
+/// fit (with their short text where that makes room for one more), the help always last.
 fn footer_line(app: &App, width: u16) -> Line<'static> {
     let lang = app.lang;
-    let mode = app.mode();
-    let mut spans = Vec::new();
-    let mut used = 0usize;
-    let list = commands(mode);
-    let (help, rest): (Vec<_>, Vec<_>) = list
+    let (help, rest): (Vec<&Command>, Vec<&Command>) = commands(app.mode())
         .iter()
         .filter(|c| c.footer)
         .partition(|c| c.text == "key.help");
-    let reserve: usize = help
-        .iter()
-        .map(|c| c.label.chars().count() + tr(lang, c.text).chars().count() + 4)
-        .sum();
-    for command in rest.iter().chain(help.iter()) {
-        let text = tr(lang, command.text);
-        let cost = command.label.chars().count() + text.chars().count() + 4;
-        let is_help = command.text == "key.help";
-        if !is_help && used + cost + reserve > usize::from(width) {
-            continue;
+    let cost =
+        |command: &Command, text: &str| command.label.chars().count() + text.chars().count() + 4;
+    let full = |command: &Command| tr(lang, command.text);
+    let short = |command: &Command| command.short.map_or(full(command), |key| tr(lang, key));
+    let mut room = usize::from(width).saturating_sub(help.iter().map(|c| cost(c, full(c))).sum());
+    // As many entries as fit at their shortest, then as many of those whole as still fit.
+    let mut shown: Vec<(&Command, &str)> = Vec::new();
+    for command in rest {
+        let text = short(command);
+        if cost(command, text) > room {
+            break;
         }
+        room -= cost(command, text);
+        shown.push((command, text));
+    }
+    for (command, text) in &mut shown {
+        let extra = cost(command, full(command)) - cost(command, text);
+        if extra <= room {
+            room -= extra;
+            *text = full(command);
+        }
+    }
+    let help = help.into_iter().map(|c| (c, full(c)));
+    let mut spans = Vec::new();
+    for (command, text) in shown.into_iter().chain(help) {
         spans.push(Span::styled(format!(" {} ", command.label), SELECTED));
         spans.push(Span::raw(format!(" {text} ")));
-        used += cost;
     }
     Line::from(spans)
 }
