@@ -832,3 +832,19 @@ fn footers_show_whole_entries_most_important_first_and_always_the_help() {
         }
     }
 }
+
+#[test]
+fn roles_and_gathering_open_from_the_rounds_list_for_the_selected_round() {
+    let mut f = demo_fixture(Lang::Nb);
+    // Fjellbygd's rounds; the list starts on the last round, "Etter programmet".
+    f.act(&[Action::Down, Action::Open, Action::Up]);
+    f.act(&[Action::Roles]);
+    assert_eq!(f.app.mode(), Mode::Roles);
+    assert!(
+        f.render(80, 24)
+            .contains("Roller side om side – Før samling 1")
+    );
+    f.act(&[Action::Back, Action::Down, Action::Gathering]);
+    assert_eq!(f.app.mode(), Mode::Gathering);
+    assert!(f.render(80, 24).contains("Samling – Etter programmet"));
+}

@@ -534,6 +534,8 @@ impl App {
             (Action::Trend, _) => self.open_trend(service),
             (Action::Goals, _) => self.open_goals(service),
             (Action::Stage, Some(round)) => self.open_form(FormPurpose::RoundStage(service, round)),
+            (Action::Roles, Some(round)) => self.open_roles(service, round),
+            (Action::Gathering, Some(round)) => self.open_gathering(service, round),
             _ => {}
         }
         None

@@ -112,6 +112,13 @@ const ROUNDS: &[Command] = &[
     cmd(&[Char('t')], "t", "key.trend", true, |_| Action::Trend),
     cmd(&[Char('g')], "g", "key.goals", true, |_| Action::Goals),
     cmd(&[Char('f')], "f", "key.stage", true, |_| Action::Stage),
+    // The round's roles and gathering, as on its respondents list; before MOVE, which
+    // would take `k` as up.
+    cmd(&[Char('r')], "r", "key.roles", true, |_| Action::Roles).short("key.roles_short"),
+    cmd(&[Char('k')], "k", "key.gathering", true, |_| {
+        Action::Gathering
+    })
+    .short("key.gathering_short"),
     MOVE,
     QUIT,
     HELP,
@@ -449,6 +456,14 @@ mod tests {
             Some(Action::PageDown)
         );
         assert_eq!(action_for(Mode::Walk, press(Char('z'))), None);
+    }
+
+    #[test]
+    fn roles_and_gathering_on_the_rounds_list_as_on_the_respondents_list() {
+        for mode in [Mode::Rounds, Mode::Respondents] {
+            assert_eq!(action_for(mode, press(Char('r'))), Some(Action::Roles));
+            assert_eq!(action_for(mode, press(Char('k'))), Some(Action::Gathering));
+        }
     }
 
     #[test]
