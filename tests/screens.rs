@@ -256,6 +256,9 @@ fn quitting_with_the_comment_editor_open_saves_the_comment() {
         Action::Comment,
     ]);
     assert_eq!(f.app.mode(), Mode::Comment);
+    // The editor opens at the start; Ctrl-End goes to the end to add to the text.
+    let ctrl_end = KeyEvent::new(KeyCode::End, crossterm::event::KeyModifiers::CONTROL);
+    f.act(&[Action::Type(ctrl_end)]);
     f.typed("Skrevet rett før strømmen gikk");
     f.act(&[Action::Quit]);
     assert!(f.app.should_quit);
@@ -847,4 +850,98 @@ fn roles_and_gathering_open_from_the_rounds_list_for_the_selected_round() {
     f.act(&[Action::Back, Action::Down, Action::Gathering]);
     assert_eq!(f.app.mode(), Mode::Gathering);
     assert!(f.render(80, 24).contains("Samling – Etter programmet"));
+}
+
+/// The key person of the fixture's round, and the store that holds them.
+fn key_person(f: &Fixture) -> String {
+    let store = &f.app.store;
+    let service = &store.services().unwrap()[1].service;
+    let round = &store.rounds(&service.id).unwrap()[0].round;
+    store.respondents(&round.id).unwrap()[0]
+        .respondent
+        .id
+        .clone()
+}
+
+#[test]
+fn the_comment_editor_opens_at_the_start_and_wraps_long_lines() {
+    let mut f = fixture(Lang::Nb, true);
+    let who = key_person(&f);
+    let items = Instrument::standard().items();
+    // Item 6: one line too long for any popup; item 7: more lines than the popup shows.
+    let long: Vec<String> = (1..=40).map(|i| format!("ord{i:02}")).collect();
+    let many: Vec<String> = (1..=30).map(|i| format!("Linje {i:02}")).collect();
+    f.app
+        .store
+        .save_comment(&who, &items[5].item.key, &long.join(" "), fixed_now())
+        .unwrap();
+    f.app
+        .store
+        .save_comment(&who, &items[6].item.key, &many.join("\n"), fixed_now())
+        .unwrap();
+    f.act(&[Action::Down, Action::Open, Action::Open, Action::Open]);
+    f.act(&[Action::Down, Action::Comment]);
+    for (w, h) in ROOMS {
+        let screen = f.render(w, h);
+        assert!(
+            screen.contains("ord01") && screen.contains("ord40"),
+            "{w}×{h}: the whole line, wrapped:\n{screen}"
+        );
+    }
+    snap_rooms("walk_comment_wrapped", Lang::Nb, &f);
+    f.act(&[Action::Back, Action::Down, Action::Comment]);
+    let screen = f.render(80, 24);
+    assert!(
+        screen.contains("Linje 01"),
+        "the start of the text:\n{screen}"
+    );
+    // Ctrl-End goes to the end of the text, where typing adds to it.
+    let ctrl_end = KeyEvent::new(KeyCode::End, crossterm::event::KeyModifiers::CONTROL);
+    f.act(&[Action::Type(ctrl_end)]);
+    f.typed(" slutt");
+    assert!(f.render(80, 24).contains("Linje 30 slutt"));
+}
+
+#[test]
+fn closing_the_comment_editor_unchanged_writes_nothing() {
+    let mut f = fixture(Lang::Nb, true);
+    let who = key_person(&f);
+    let items = Instrument::standard().items();
+    // Item 5 has a comment, item 6 has no answer at all.
+    f.act(&[Action::Down, Action::Open, Action::Open, Action::Open]);
+    for (item, down) in [(4, false), (5, true)] {
+        if down {
+            f.act(&[Action::Down]);
+        }
+        let key = &items[item].item.key;
+        let before = f.app.store.history(&who, key).unwrap().len();
+        f.act(&[Action::Comment, Action::Back]);
+        assert_eq!(f.app.mode(), Mode::Walk);
+        assert_eq!(
+            f.app.store.history(&who, key).unwrap().len(),
+            before,
+            "item {item}"
+        );
+        assert_eq!(
+            f.app.status, None,
+            "item {item}: nothing was saved, nothing says so"
+        );
+        // Nor on the way out.
+        f.act(&[Action::Comment, Action::Quit]);
+        assert!(f.app.should_quit);
+        f.app.should_quit = false;
+        assert_eq!(
+            f.app.store.history(&who, key).unwrap().len(),
+            before,
+            "item {item}"
+        );
+        assert_eq!(f.app.mode(), Mode::Walk, "the editor closed on the way out");
+    }
+    assert!(
+        !f.app
+            .store
+            .answers(&who)
+            .unwrap()
+            .contains_key(&items[5].item.key)
+    );
 }

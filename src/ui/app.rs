@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, FixedOffset, Local, Utc};
-use crossterm::event::KeyEvent;
-use ratatui_textarea::TextArea;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 
 use super::analysis::{ClusterView, CompareView, RolesView, TrendView};
 use super::form::{Field, Form};
@@ -927,9 +927,10 @@ impl App {
                     .get(&item.item.key)
                     .map(|a| a.comment.clone())
                     .unwrap_or_default();
+                // Long lines wrap on screen (the text keeps its own line breaks), and the
+                // editor opens at the start, so a long comment is read from its beginning.
                 let mut editor = TextArea::new(comment.lines().map(str::to_string).collect());
-                editor.move_cursor(ratatui_textarea::CursorMove::Bottom);
-                editor.move_cursor(ratatui_textarea::CursorMove::End);
+                editor.set_wrap_mode(WrapMode::WordOrGlyph);
                 walk.editor = Some(Box::new(editor));
             }
             Action::Summary => {
@@ -1009,6 +1010,20 @@ impl App {
             Action::Back => {
                 self.close_comment();
             }
+            // Ctrl-Home and Ctrl-End go to the start and the end of the whole text, as in
+            // other editors (the text area alone takes them as the line's).
+            Action::Type(key)
+                if key.modifiers.contains(KeyModifiers::CONTROL)
+                    && matches!(key.code, KeyCode::Home | KeyCode::End) =>
+            {
+                let (whole, line) = if key.code == KeyCode::Home {
+                    (CursorMove::Top, CursorMove::Head)
+                } else {
+                    (CursorMove::Bottom, CursorMove::End)
+                };
+                editor.move_cursor(whole);
+                editor.move_cursor(line);
+            }
             Action::Type(key) => {
                 editor.input(key);
             }
@@ -1027,7 +1042,8 @@ impl App {
         None
     }
 
-    /// Saves the comment in the editor and closes it; keeps it open if saving fails.
+    /// Saves the comment in the editor and closes it; keeps it open if saving fails. An
+    /// unchanged comment is closed without a write, so opening and closing leaves no trace.
     fn close_comment(&mut self) -> bool {
         let items = self.instrument.items();
         let now = self.now();
@@ -1041,6 +1057,11 @@ impl App {
         };
         let comment = editor.lines().join("\n").trim_end().to_string();
         let key = items[walk.current].item.key.clone();
+        let before = walk.answers.get(&key).map_or("", |a| a.comment.as_str());
+        if comment == before.trim_end() {
+            walk.editor = None;
+            return true;
+        }
         match self
             .store
             .save_comment(&walk.respondent.id, &key, &comment, now)
