@@ -945,3 +945,63 @@ fn closing_the_comment_editor_unchanged_writes_nothing() {
             .contains_key(&items[5].item.key)
     );
 }
+
+#[test]
+fn a_goals_area_is_chosen_from_a_list_that_filters_as_you_type() {
+    for lang in LANGS {
+        let mut f = demo_fixture(lang);
+        f.act(&[Action::Down, Action::Open, Action::Goals, Action::New]);
+        f.typed("Alle ansatte vil lære programmet");
+        f.act(&[Action::NextField]);
+        snap_rooms("goal_form_list", lang, &f);
+        // Letters filter the list; Enter saves what it then shows chosen.
+        f.typed("motiv");
+        snap_rooms("goal_form_filtered", lang, &f);
+        f.act(&[Action::Submit]);
+        assert_eq!(f.app.mode(), Mode::Goals, "{}", f.render(80, 24));
+        let service = f.app.store.services().unwrap()[1].service.clone();
+        let goals = f.app.store.goals(&service.id).unwrap();
+        assert_eq!(
+            goals[0].subdomain_keys,
+            ["readiness.staff_motivation"],
+            "{lang}"
+        );
+        snap_rooms("goals_with_area", lang, &f);
+    }
+}
+
+#[test]
+fn an_empty_filter_match_keeps_the_choice_and_esc_empties_the_filter_first() {
+    let mut f = demo_fixture(Lang::Nb);
+    f.act(&[Action::Down, Action::Open, Action::Stage]);
+    f.typed("tilp");
+    assert!(f.render(80, 24).contains("Filter: «tilp» – 1 av 7"));
+    f.typed("qqq");
+    let screen = f.render(60, 16);
+    assert!(screen.contains("Ingen treff for «tilpqqq»"), "{screen}");
+    f.act(&[Action::Back]);
+    assert_eq!(f.app.mode(), Mode::Form, "Esc emptied the filter");
+    assert!(!f.render(80, 24).contains("tilp"));
+    f.act(&[Action::Submit]);
+    let service = f.app.store.services().unwrap()[1].service.clone();
+    let round = &f.app.store.rounds(&service.id).unwrap()[1].round;
+    assert_eq!(
+        f.app.store.round_stage(&round.id).unwrap(),
+        Some(Stage::Adapt),
+        "the stage found by the filter"
+    );
+}
+
+#[test]
+fn the_trail_at_the_top_keeps_where_you_are_whole() {
+    for lang in ALL_LANGS {
+        let mut f = demo_fixture(lang);
+        f.act(&[Action::Down, Action::Open, Action::Goals, Action::New]);
+        let here = kartlegg::i18n::tr(lang, "goals.new");
+        for (w, h) in ROOMS {
+            let screen = f.render(w, h);
+            let top = screen.lines().next().unwrap().trim_matches('"').trim_end();
+            assert!(top.ends_with(here), "{lang} {w}×{h}: {top:?}");
+        }
+    }
+}

@@ -651,6 +651,8 @@ impl App {
         let form = &mut screen.form;
         let was_confirming = std::mem::take(&mut form.confirm_discard);
         match action {
+            // In a list, Esc first empties what was typed to filter it.
+            Action::Back if form.clear_filter() => {}
             Action::Back if form.is_dirty() && !was_confirming => {
                 form.confirm_discard = true;
                 let text = tr(self.lang, "form.confirm_discard").to_string();
@@ -659,6 +661,9 @@ impl App {
             Action::Back => self.back(),
             Action::NextField => form.focus_next(1),
             Action::PrevField => form.focus_next(-1),
+            // ↑↓ move in a list, and between the fields elsewhere.
+            Action::Down if !form.vertical(true) => form.focus_next(1),
+            Action::Up if !form.vertical(false) => form.focus_next(-1),
             Action::Left => form.horizontal(false),
             Action::Right => form.horizontal(true),
             Action::Type(key) => form.type_key(key),

@@ -339,9 +339,7 @@ const ROLES: &[Command] = &[
 
 const FORM: &[Command] = &[
     cmd(&[Enter], "Enter", "key.save", true, |_| Action::Submit),
-    cmd(&[Tab, Down], "Tab", "key.next_field", true, |_| {
-        Action::NextField
-    }),
+    cmd(&[Tab], "Tab", "key.next_field", true, |_| Action::NextField),
     cmd(&[Esc], "Esc", "key.cancel", true, |_| Action::Back),
     cmd(
         &[Left, Right],
@@ -353,9 +351,10 @@ const FORM: &[Command] = &[
             _ => Action::Right,
         },
     ),
-    cmd(&[BackTab, Up], "Shift-Tab", "key.prev_field", false, |_| {
+    cmd(&[BackTab], "Shift-Tab", "key.prev_field", false, |_| {
         Action::PrevField
     }),
+    cmd(&[Up, Down], "↑↓", "key.form_vertical", false, vertical),
     HELP_TYPING,
 ];
 

@@ -6,7 +6,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{
-    Block, BorderType, Borders, Cell, Clear, LineGauge, Paragraph, Row, Table, TableState, Wrap,
+    Block, BorderType, Borders, Cell, Clear, HighlightSpacing, LineGauge, List, ListItem,
+    ListState, Paragraph, Row, Table, TableState, Wrap,
 };
 
 use super::analysis_view;
@@ -197,18 +198,19 @@ fn breadcrumb(app: &App, width: u16) -> Line<'static> {
             Screen::Gathering(_) => parts.push(tr(lang, "gathering.crumb").to_string()),
         }
     }
-    // Keep the end of the trail, where the user is, when it does not fit.
+    // Keep the end of the trail, where the user is, when it does not fit: " … › " before it.
     let width = usize::from(width);
     let mut start = 0;
-    while start + 1 < parts.len() && parts[start..].join(" › ").chars().count() + 3 > width {
+    while start + 1 < parts.len() && parts[start..].join(" › ").chars().count() + 6 > width {
         start += 1;
     }
     let trail = parts[start..].join(" › ");
-    Line::from(if start > 0 {
+    let trail = if start > 0 {
         format!(" … › {trail}")
     } else {
         format!(" {trail}")
-    })
+    };
+    Line::from(ellipsize(&trail, width))
 }
 
 /// The footer: the current screen's keys, most important first, as many whole entries as
@@ -494,15 +496,28 @@ fn draw_form(app: &App, screen: &FormScreen, frame: &mut Frame, area: Rect) {
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
 
+    // A list takes the room there is, a row of choices as many lines as it wraps to.
     let mut constraints: Vec<Constraint> = form
         .fields
         .iter()
-        .map(|f| match f.input {
+        .enumerate()
+        .map(|(index, f)| match &f.input {
             Input::Text { .. } => Constraint::Length(4),
-            Input::Choice { .. } => Constraint::Length(2),
+            input if input.is_list() => Constraint::Min(4),
+            Input::Choice {
+                options, selected, ..
+            } => {
+                let rows = choice_row(options, *selected, index == form.focus, inner.width);
+                Constraint::Length(1 + rows.len() as u16)
+            }
         })
         .collect();
-    constraints.push(Constraint::Fill(1));
+    let has_list = form.fields.iter().any(|f| f.input.is_list());
+    constraints.push(if has_list {
+        Constraint::Length(u16::from(form.error.is_some()) * 2)
+    } else {
+        Constraint::Fill(1)
+    });
     let areas = Layout::vertical(constraints).split(inner);
     for (index, field) in form.fields.iter().enumerate() {
         let focused = index == form.focus;
@@ -549,33 +564,23 @@ fn draw_form(app: &App, screen: &FormScreen, frame: &mut Frame, area: Rect) {
                 }
                 frame.render_widget(&*textarea, input_area);
             }
-            Input::Choice { options, selected } => {
-                let all_width: usize = options.iter().map(|o| o.chars().count() + 6).sum();
-                let mut line = vec![Span::raw(if focused { "◀ " } else { "  " })];
-                if all_width + 4 <= usize::from(input_area.width) {
-                    for (i, option) in options.iter().enumerate() {
-                        let chosen = i == *selected;
-                        let mark = if chosen { "(•) " } else { "( ) " };
-                        let style = if chosen && focused {
-                            SELECTED
-                        } else if chosen {
-                            BOLD
-                        } else {
-                            Style::new()
-                        };
-                        line.push(Span::styled(format!("{mark}{option}"), style));
-                        line.push(Span::raw("  "));
-                    }
+            input @ Input::Choice {
+                options,
+                selected,
+                filter,
+            } => {
+                if input.is_list() {
+                    draw_choice_list(
+                        app,
+                        (options, *selected, filter),
+                        focused,
+                        frame,
+                        input_area,
+                    );
                 } else {
-                    // Too many to show side by side: the chosen one, and where it is.
-                    let style = if focused { SELECTED } else { BOLD };
-                    line.push(Span::styled(format!("(•) {}", options[*selected]), style));
-                    line.push(Span::raw(format!("  {}/{}  ", selected + 1, options.len())));
+                    let rows = choice_row(options, *selected, focused, input_area.width);
+                    frame.render_widget(Paragraph::new(rows), input_area);
                 }
-                if focused {
-                    line.push(Span::raw("▶"));
-                }
-                frame.render_widget(Paragraph::new(Line::from(line)), input_area);
             }
         }
     }
@@ -588,6 +593,97 @@ fn draw_form(app: &App, screen: &FormScreen, frame: &mut Frame, area: Rect) {
             last,
         );
     }
+}
+
+/// A short choice side by side, `(•)` on the chosen one, wrapped onto more lines where the
+/// row is wider than `width`; ◀ ▶ mark the focused one, which ←→ change.
+fn choice_row(
+    options: &[String],
+    selected: usize,
+    focused: bool,
+    width: u16,
+) -> Vec<Line<'static>> {
+    let width = usize::from(width);
+    let mut lines = vec![Line::from(if focused { "◀ " } else { "  " })];
+    for (i, option) in options.iter().enumerate() {
+        let chosen = i == selected;
+        let text = format!("{}{option}", if chosen { "(•) " } else { "( ) " });
+        let style = match (chosen, focused) {
+            (true, true) => SELECTED,
+            (true, false) => BOLD,
+            _ => Style::new(),
+        };
+        // Room for the option, and on the last line for the ▶ after it.
+        let need = text.chars().count() + if i + 1 == options.len() { 3 } else { 2 };
+        let line = lines.last_mut().expect("one line at least");
+        if line.width() > 2 && line.width() + need > width {
+            lines.push(Line::from("  "));
+        }
+        let line = lines.last_mut().expect("one line at least");
+        line.push_span(Span::styled(text, style));
+        line.push_span(Span::raw("  "));
+    }
+    if focused {
+        let line = lines.last_mut().expect("one line at least");
+        line.push_span(Span::raw("▶"));
+    }
+    lines
+}
+
+/// A long choice as a list: the filter typed so far and what it finds, then the options it
+/// shows, scrolled to the chosen one.
+fn draw_choice_list(
+    app: &App,
+    (options, selected, filter): (&[String], usize, &str),
+    focused: bool,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    let lang = app.lang;
+    let [filter_area, list_area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+    let shown = super::form::matches(options, filter);
+    let status = if filter.is_empty() {
+        Line::styled(
+            if focused {
+                trf(lang, "form.filter_hint", &[("n", &options.len())])
+            } else {
+                String::new()
+            },
+            app.theme.dim(),
+        )
+    } else if shown.is_empty() {
+        Line::styled(
+            trf(lang, "form.no_match", &[("filter", &filter)]),
+            app.theme.status(StatusKind::Warning),
+        )
+    } else {
+        Line::from(trf(
+            lang,
+            "form.filter",
+            &[
+                ("filter", &filter),
+                ("shown", &shown.len()),
+                ("total", &options.len()),
+            ],
+        ))
+    };
+    frame.render_widget(Paragraph::new(status), filter_area);
+    // "▶ " and "(•) " before each name.
+    let room = usize::from(list_area.width).saturating_sub(6);
+    let items: Vec<ListItem> = shown
+        .iter()
+        .map(|&i| {
+            let mark = if i == selected { "(•) " } else { "( ) " };
+            ListItem::new(format!("{mark}{}", ellipsize(&options[i], room)))
+        })
+        .collect();
+    let list = List::new(items)
+        .highlight_symbol("▶ ")
+        .highlight_spacing(HighlightSpacing::Always)
+        .highlight_style(if focused { SELECTED } else { BOLD });
+    let mut state = ListState::default().with_selected(shown.iter().position(|&i| i == selected));
+    frame.render_stateful_widget(list, list_area, &mut state);
 }
 
 fn response_label(app: &App, scale_label: Option<&str>, response: Response) -> String {
@@ -767,16 +863,24 @@ fn draw_walk(app: &App, walk: &Walk, frame: &mut Frame, area: Rect) {
     }
 }
 
+/// `text` in at most `width` characters; cut short, it ends in "…".
+pub(super) fn ellipsize(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut shown: String = text.chars().take(width.saturating_sub(1)).collect();
+    if width > 0 {
+        shown.push('…');
+    }
+    shown
+}
+
 /// `left` and `right` on one line of `width`, the left part cut short to make room.
 fn fit_line(left: &str, right: &str, width: u16, style: Style) -> Line<'static> {
     let width = usize::from(width);
     let right_len = right.chars().count() + 1;
     let room = width.saturating_sub(right_len);
-    let mut shown: String = left.chars().take(room).collect();
-    if left.chars().count() > room && room > 0 {
-        shown.pop();
-        shown.push('…');
-    }
+    let shown = ellipsize(left, room);
     let pad = room.saturating_sub(shown.chars().count());
     Line::styled(format!("{shown}{} {right}", " ".repeat(pad)), style)
 }
