@@ -1005,3 +1005,56 @@ fn the_trail_at_the_top_keeps_where_you_are_whole() {
         }
     }
 }
+
+#[test]
+fn the_trend_chart_reads_without_colour_each_section_its_own_mark_and_a_legend() {
+    for lang in ALL_LANGS {
+        let mut f = demo_fixture(lang);
+        f.act(&[Action::Down, Action::Open, Action::Trend]);
+        let sections = &Instrument::standard().sections;
+        for (w, h) in [(80, 24), (120, 40)] {
+            let screen = f.render(w, h);
+            let rows: Vec<&str> = screen.lines().map(|r| r.trim_matches('"')).collect();
+            let dates = rows.iter().position(|r| r.contains("10.02.26")).unwrap();
+            let header = kartlegg::i18n::tr(lang, "summary.area");
+            let table = rows
+                .iter()
+                .position(|r| r.starts_with(&format!("│{header}")))
+                .unwrap();
+            // The legend: "• 1 Endringsberedskap  ■ 2 Passform  …" between the dates and the
+            // table.
+            let mut marks = Vec::new();
+            for row in &rows[dates + 1..table] {
+                for entry in row
+                    .trim_matches('│')
+                    .split("  ")
+                    .filter(|e| !e.trim().is_empty())
+                {
+                    let mut parts = entry.trim().splitn(3, ' ');
+                    let mark = parts.next().unwrap().chars().next().unwrap();
+                    let number: usize = parts.next().unwrap().parse().unwrap();
+                    let name = parts.next().unwrap();
+                    let section = &sections[number - 1];
+                    assert!(
+                        name == section.name.get(lang) || name == section.short.get(lang),
+                        "{lang} {w}×{h}: {entry:?}"
+                    );
+                    assert_eq!(number, marks.len() + 1, "{lang} {w}×{h}: {entry:?}");
+                    marks.push(mark);
+                }
+            }
+            assert_eq!(marks.len(), sections.len(), "{lang} {w}×{h}:\n{screen}");
+            let mut distinct = marks.clone();
+            distinct.sort();
+            distinct.dedup();
+            assert_eq!(distinct.len(), marks.len(), "{lang} {w}×{h}: {marks:?}");
+            // The lines are drawn with those marks and nothing else.
+            for row in &rows[2..dates - 1] {
+                let plot = row.split('│').nth(2).unwrap_or("");
+                for c in plot.chars().filter(|c| *c != ' ') {
+                    assert!(marks.contains(&c), "{lang} {w}×{h}: {c:?} in {row:?}");
+                }
+            }
+        }
+    }
+}
