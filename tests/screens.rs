@@ -505,7 +505,7 @@ fn a_measure_shows_on_the_items_of_its_area_and_can_be_marked_done() {
     let screen = f.render(80, 24);
     assert!(screen.contains("Planen er lagret."), "{screen}");
     assert!(
-        screen.contains("⚠ forfalt"),
+        screen.contains("⚠ over fristen"),
         "due 1 March, today is 9 March:\n{screen}"
     );
     // The item of that area shows the measure in the walk.
@@ -513,7 +513,7 @@ fn a_measure_shows_on_the_items_of_its_area_and_can_be_marked_done() {
     f.act(&[Action::Home]);
     let walk = f.render(120, 40);
     assert!(
-        walk.contains("Tiltak: ⚠ forfalt · Drøft forbedringsområdene"),
+        walk.contains("Tiltak: ⚠ over fristen · Drøft forbedringsområdene"),
         "{walk}"
     );
     // Marked done in the plan, it reads done everywhere.
@@ -1055,6 +1055,37 @@ fn the_trend_chart_reads_without_colour_each_section_its_own_mark_and_a_legend()
                     assert!(marks.contains(&c), "{lang} {w}×{h}: {c:?} in {row:?}");
                 }
             }
+        }
+    }
+}
+
+#[test]
+fn the_rounds_list_counts_one_open_measure_and_names_its_respondents() {
+    for (lang, title, column) in [
+        (Lang::Nb, "Tiltak: 1 åpent, 0 over fristen", "Respondenter"),
+        (Lang::Nn, "Tiltak: 1 ope, 0 over fristen", "Respondentar"),
+        (Lang::En, "Measures: 1 open, 0 overdue", "Respondents"),
+    ] {
+        let mut f = fixture(lang, true);
+        let service = f.app.store.services().unwrap()[1].service.clone();
+        let measure = PlanItem {
+            id: String::new(),
+            service_id: service.id.clone(),
+            subdomain_key: "fit.answers_problem".into(),
+            kind: PlanKind::Measure,
+            text: "Be om programplanen".into(),
+            level: None,
+            owner: String::new(),
+            due_on: NaiveDate::from_ymd_opt(2026, 4, 1),
+            done: false,
+            done_on: None,
+        };
+        f.app.store.add_plan_item(&measure, fixed_now()).unwrap();
+        f.act(&[Action::Down, Action::Open]);
+        for (w, h) in SIZES {
+            let screen = f.render(w, h);
+            assert!(screen.contains(title), "{lang} {w}×{h}:\n{screen}");
+            assert!(screen.contains(column), "{lang} {w}×{h}:\n{screen}");
         }
     }
 }

@@ -15,7 +15,7 @@ use crate::i18n::plan_names::{
 };
 use crate::i18n::{tr, trf};
 
-/// "⚠ forfalt · Fast veiledning – Fagleder – 01.04.2026": the state first, so it is read
+/// "⚠ over fristen · Fast veiledning – Fagleder – 01.04.2026": the state first, so it is read
 /// even where the line is cut short.
 pub fn measure_line(app: &App, item: &PlanItem) -> String {
     let lang = app.lang;

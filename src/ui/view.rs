@@ -22,7 +22,7 @@ use crate::domain::model::Response;
 use crate::domain::plan::{PlanKind, Stage, measure_counts};
 use crate::domain::scoring::{Band, Tally};
 use crate::i18n::plan_names::stage_key;
-use crate::i18n::{tr, trf};
+use crate::i18n::{Lang, tr, trf};
 
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 16;
@@ -100,6 +100,16 @@ pub fn band_symbol(band: Band) -> &'static str {
         Band::Partly => "◐",
         Band::Priority => "○",
     }
+}
+
+/// Room for a band with its symbol ("○ bør prioriteres"), or for "no score", whole.
+fn band_width(lang: Lang) -> u16 {
+    [Band::InPlace, Band::Partly, Band::Priority]
+        .map(|band| tr(lang, band_key(band)).chars().count() + 2)
+        .into_iter()
+        .chain([tr(lang, "band.none").chars().count()])
+        .max()
+        .unwrap_or(0) as u16
 }
 
 pub fn band_key(band: Band) -> &'static str {
@@ -299,7 +309,7 @@ struct ListTable<'a> {
     title: String,
     header: Vec<&'a str>,
     widths: Vec<Constraint>,
-    rows: Vec<Row<'static>>,
+    rows: Vec<Vec<String>>,
     selected: usize,
     /// What to say when there are no rows.
     empty_hint: &'a str,
@@ -317,9 +327,23 @@ impl ListTable<'_> {
             );
             return;
         }
-        let header =
-            Row::new(self.header.into_iter().map(|h| Cell::from(h.to_string()))).style(BOLD);
-        let table = Table::new(self.rows, self.widths)
+        // The columns as the table lays them out (after "▶ "), so that a cell cut for room
+        // ends in "…" rather than mid-word.
+        let inner = outer.inner(area);
+        let columns = Layout::horizontal(self.widths.clone())
+            .spacing(1)
+            .split(Rect::new(0, 0, inner.width.saturating_sub(2), 1));
+        let fit = |cells: Vec<String>| {
+            Row::new(
+                cells
+                    .into_iter()
+                    .zip(columns.iter())
+                    .map(|(cell, column)| ellipsize(&cell, usize::from(column.width))),
+            )
+        };
+        let header = fit(self.header.iter().map(|h| h.to_string()).collect()).style(BOLD);
+        let rows: Vec<Row> = self.rows.into_iter().map(fit).collect();
+        let table = Table::new(rows, self.widths)
             .header(header)
             .block(outer)
             .row_highlight_style(SELECTED)
@@ -335,12 +359,12 @@ fn draw_services(app: &App, list: &ServiceList, frame: &mut Frame, area: Rect) {
         .rows
         .iter()
         .map(|r| {
-            Row::new(vec![
+            vec![
                 r.service.name.clone(),
                 r.service.municipalities.join(", "),
                 r.service.cluster.clone(),
                 r.rounds.to_string(),
-            ])
+            ]
         })
         .collect();
     ListTable {
@@ -370,35 +394,36 @@ fn draw_rounds(app: &App, list: &RoundList, frame: &mut Frame, area: Rect) {
         .rows
         .iter()
         .map(|r| {
-            Row::new(vec![
+            vec![
                 r.round.label.clone(),
                 r.round.held_on.to_string(),
                 tr(lang, kind_key(r.round.kind)).to_string(),
                 r.respondents.to_string(),
                 r.stage.map(|s| stage_text(app, s)).unwrap_or_default(),
                 r.round.instrument_version.clone(),
-            ])
+            ]
         })
         .collect();
     let mut title = trf(lang, "rounds.title", &[("service", &list.service.name)]);
     let (open, overdue) = measure_counts(&list.plan, app.today());
     if open > 0 {
-        title = format!(
-            "{title} · {}",
-            trf(
-                lang,
-                "rounds.measures",
-                &[("open", &open), ("overdue", &overdue)]
-            )
-        );
+        // "1 åpent", "2 åpne": the adjective agrees with the number.
+        let key = if open == 1 {
+            "rounds.measures_one"
+        } else {
+            "rounds.measures"
+        };
+        let measures = trf(lang, key, &[("open", &open), ("overdue", &overdue)]);
+        title = format!("{title} · {measures}");
     }
+    let respondents = tr(lang, "rounds.respondents");
     ListTable {
         title,
         header: vec![
             tr(lang, "rounds.label"),
             tr(lang, "rounds.date"),
             tr(lang, "rounds.kind"),
-            tr(lang, "rounds.respondents"),
+            respondents,
             tr(lang, "stage.title"),
             tr(lang, "rounds.version"),
         ],
@@ -406,7 +431,8 @@ fn draw_rounds(app: &App, list: &RoundList, frame: &mut Frame, area: Rect) {
             Constraint::Fill(2),
             Constraint::Length(10),
             Constraint::Length(9),
-            Constraint::Length(4),
+            // The heading whole.
+            Constraint::Length(respondents.chars().count() as u16),
             Constraint::Fill(2),
             Constraint::Length(7),
         ],
@@ -441,7 +467,7 @@ fn draw_respondents(app: &App, list: &RespondentList, frame: &mut Frame, area: R
         .iter()
         .map(|r| {
             let done = if r.answered >= total { " ✓" } else { "" };
-            Row::new(vec![
+            vec![
                 tr(lang, role_key(r.respondent.role)).to_string(),
                 r.respondent.code.clone(),
                 format!("{}/{total}{done}", r.answered),
@@ -449,7 +475,7 @@ fn draw_respondents(app: &App, list: &RespondentList, frame: &mut Frame, area: R
                     .as_deref()
                     .map(|t| local_time(app, t))
                     .unwrap_or_default(),
-            ])
+            ]
         })
         .collect();
     ListTable {
@@ -967,7 +993,7 @@ fn draw_summary(app: &App, view: &SummaryView, frame: &mut Frame, area: Rect) {
             Constraint::Fill(1),
             Constraint::Length(10),
             Constraint::Length(5),
-            Constraint::Length(12),
+            Constraint::Length(band_width(lang)),
             Constraint::Length(10),
             Constraint::Length(7),
             Constraint::Length(4),
