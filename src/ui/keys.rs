@@ -285,14 +285,16 @@ const GATHERING: &[Command] = &[
     cmd(DIGITS, "0–5", "key.set_consensus", true, |key| match key {
         Char(c) => Action::Choose(c.to_digit(10).unwrap_or(0) as u8),
         _ => Action::Confirm,
-    }),
+    })
+    .short("key.set_consensus_short"),
     cmd(
         &[Delete, Backspace],
         "Del",
         "key.clear_consensus",
         true,
         |_| Action::Clear,
-    ),
+    )
+    .short("key.clear_consensus_short"),
     BACK,
     MOVE,
     QUIT,
@@ -328,10 +330,12 @@ const CLUSTER: &[Command] = &[
 const ROLES: &[Command] = &[
     cmd(&[Char('+')], "+", "key.min_group_up", true, |_| {
         Action::Increase
-    }),
+    })
+    .short("key.min_group_up_short"),
     cmd(&[Char('-')], "-", "key.min_group_down", true, |_| {
         Action::Decrease
-    }),
+    })
+    .short("key.min_group_down_short"),
     BACK,
     QUIT,
     HELP,
