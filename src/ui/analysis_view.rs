@@ -393,10 +393,10 @@ pub fn draw_trend(app: &App, view: &TrendView, frame: &mut Frame, area: Rect) {
                 .collect()
         })
         .collect();
-    if chart_area.height >= 6 {
-        // Without colour (NO_COLOR) the sections still tell apart: each has its own mark,
-        // and the legend under the chart names it.
-        let legend = trend_legend(sections, lang, chart_area);
+    // Without colour (NO_COLOR) the sections still tell apart: each has its own mark, and the
+    // legend under the chart names it; the chart keeps its 6 rows beside the legend.
+    let legend = trend_legend(sections, lang, chart_area);
+    if usize::from(chart_area.height) >= 6 + legend.len() {
         let [chart_area, legend_area] =
             Layout::vertical([Constraint::Fill(1), Constraint::Length(legend.len() as u16)])
                 .areas(chart_area);
