@@ -540,16 +540,7 @@ mod tests {
 
     #[test]
     fn every_footer_has_help_or_a_way_out() {
-        for mode in [
-            Mode::Services,
-            Mode::Rounds,
-            Mode::Respondents,
-            Mode::Walk,
-            Mode::Summary,
-            Mode::Form,
-            Mode::Comment,
-            Mode::Help,
-        ] {
+        for mode in EVERY_MODE {
             let list = commands(mode);
             assert!(
                 list.iter()
