@@ -1078,7 +1078,7 @@ fn markdown_report_shows_the_plan_the_goal_matrix_and_the_consensus() {
     let (_, md) = report(&fixture, "plan.md", &["--format", "markdown"]);
     let expect = |needle: &str| assert!(md.contains(needle), "no {needle:?} in:\n{md}");
     // Rounds with their stage, and the stage on the trend.
-    expect("| Runde | Dato | Når | Svar | Versjon | Implementeringsfase |");
+    expect("| Runde | Dato | Når | Respondenter | Versjon | Implementeringsfase |");
     expect(
         "| Før \\| samling \\<1\\> | 10.01.2026 | Før | 5 | 1.0 | Sette problemet på dagsorden |",
     );
@@ -1091,12 +1091,12 @@ fn markdown_report_shows_the_plan_the_goal_matrix_and_the_consensus() {
     expect(
         "| · Problemforståelse | 50 % ◐ | 66 % ◐ | +16 | – | 2/3 | 4 → 4 | 38 % ⚑ → 0 % | 3 (50 %) → 4 (75 %) | 100 % ● → 25 % ○ |",
     );
-    expect("*Konsensus = verdien gruppen ble enige om");
+    expect("*Konsensus = verdien gruppen ble enig om");
     // The plan, with user text escaped.
     expect("## Plan: barrierer, strategier og tiltak\n");
     expect("2 åpne tiltak, 1 av dem over fristen per ");
     expect("### Kompetansedrivere – Opplæring\n");
-    expect("*Skår i Etter programmet: 75 % ◐ · konsensus 2 (100 %)*");
+    expect("*Skåre i Etter programmet: 75 % ◐ · konsensus 2 (100 %)*");
     expect("| Barriere | Nivå |");
     expect("| \\<i\\>Ingen tid\\</i\\> \\| \\*x\\* | Gruppe/team |");
     expect("| Strategi |\n| --- |\n| Opplæring i arbeidstiden |");
@@ -1130,7 +1130,7 @@ fn markdown_report_shows_the_plan_the_goal_matrix_and_the_consensus() {
         ],
     );
     assert!(
-        md.contains("| Område | Skår | n | Veit ikkje | Konsensus |"),
+        md.contains("| Område | Skåre | n | Veit ikkje | Konsensus |"),
         "{md}"
     );
     assert!(

@@ -72,7 +72,7 @@ fn plan_a_weak_area_and_follow_it_into_the_next_round() {
     tui.esc_then("Besvart 3 av 57");
     tui.esc_then("Sist endret");
     tui.esc_then("Runder – Planby barnevern");
-    tui.wait_for("Tiltak: 1 åpne, 0 forfalt");
+    tui.wait_for("Tiltak: 1 åpent, 0 over fristen");
     tui.send("n");
     tui.wait_for("Ny runde");
     tui.send("Etter samling 1");

@@ -126,7 +126,11 @@ const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 const LANGS: [Lang; 2] = [Lang::Nb, Lang::En];
 
 fn snap(name: &str, lang: Lang, fixture: &Fixture) {
-    for (w, h) in SIZES {
+    snap_at(&SIZES, name, lang, fixture);
+}
+
+fn snap_at(sizes: &[(u16, u16)], name: &str, lang: Lang, fixture: &Fixture) {
+    for &(w, h) in sizes {
         insta::assert_snapshot!(format!("{name}_{lang}_{w}x{h}"), fixture.render(w, h));
     }
 }
@@ -291,18 +295,26 @@ fn quitting_with_the_comment_editor_open_saves_the_comment() {
         Action::Comment,
     ]);
     assert_eq!(f.app.mode(), Mode::Comment);
+    // The editor opens at the start; Ctrl-End goes to the end to add to the text.
+    let ctrl_end = KeyEvent::new(KeyCode::End, crossterm::event::KeyModifiers::CONTROL);
+    f.act(&[Action::Type(ctrl_end)]);
     f.typed("Skrevet rett før strømmen gikk");
     f.act(&[Action::Quit]);
     assert!(f.app.should_quit);
+    assert_eq!(
+        comment_in_database(&f, 4),
+        "Vi har vurdert to andre tilbud.Skrevet rett før strømmen gikk"
+    );
+}
+
+/// The key person's comment on an item, as another connection to the database reads it.
+fn comment_in_database(f: &Fixture, item: usize) -> String {
     let other = Store::open(&f.db()).unwrap();
     let service = &other.services().unwrap()[1].service;
     let round = &other.rounds(&service.id).unwrap()[0].round;
     let who = &other.respondents(&round.id).unwrap()[0].respondent;
-    let key = &Instrument::standard().items()[4].item.key;
-    assert_eq!(
-        other.answers(&who.id).unwrap()[key].comment,
-        "Vi har vurdert to andre tilbud.Skrevet rett før strømmen gikk"
-    );
+    let key = &Instrument::standard().items()[item].item.key;
+    other.answers(&who.id).unwrap()[key].comment.clone()
 }
 
 #[test]
@@ -537,7 +549,7 @@ fn a_measure_shows_on_the_items_of_its_area_and_can_be_marked_done() {
     let screen = f.render(80, 24);
     assert!(screen.contains("Planen er lagret."), "{screen}");
     assert!(
-        screen.contains("⚠ forfalt"),
+        screen.contains("⚠ over fristen"),
         "due 1 March, today is 9 March:\n{screen}"
     );
     // The item of that area shows the measure in the walk.
@@ -545,7 +557,7 @@ fn a_measure_shows_on_the_items_of_its_area_and_can_be_marked_done() {
     f.act(&[Action::Home]);
     let walk = f.render(120, 40);
     assert!(
-        walk.contains("Tiltak: ⚠ forfalt · Drøft forbedringsområdene"),
+        walk.contains("Tiltak: ⚠ over fristen · Drøft forbedringsområdene"),
         "{walk}"
     );
     // Marked done in the plan, it reads done everywhere.
@@ -564,4 +576,483 @@ fn a_measure_shows_on_the_items_of_its_area_and_can_be_marked_done() {
         Some(NaiveDate::from_ymd_opt(2026, 3, 9).unwrap())
     );
     let _ = round;
+}
+
+// ---- what the screen says: help, footers, keys ----
+
+const ALL_LANGS: [Lang; 3] = [Lang::Nb, Lang::Nn, Lang::En];
+/// The smallest terminal kartlegg draws in, the usual one and a large one.
+const ROOMS: [(u16, u16); 3] = [(60, 16), (80, 24), (120, 40)];
+
+/// The words of `text`, each with how often it occurs.
+fn word_counts(text: &str) -> std::collections::HashMap<String, usize> {
+    let mut counts = std::collections::HashMap::new();
+    for word in text.split_whitespace() {
+        *counts.entry(word.to_string()).or_insert(0) += 1;
+    }
+    counts
+}
+
+/// The rows inside the help box, from every scroll position, so that text scrolled out of
+/// view at first is seen too.
+fn help_text(f: &mut Fixture, w: u16, h: u16) -> String {
+    let mut seen = String::new();
+    for _ in 0..40 {
+        let screen = f.render(w, h);
+        let mut inside = false;
+        for row in screen.lines() {
+            let row = row.trim_matches('"');
+            if row.starts_with('╭') {
+                inside = true;
+            } else if row.starts_with('╰') {
+                inside = false;
+            } else if inside {
+                seen.push_str(row.trim_matches('│'));
+                seen.push('\n');
+            }
+        }
+        f.act(&[Action::Down]);
+    }
+    f.act(&[Action::Home]);
+    seen
+}
+
+#[test]
+fn help_entries_wrap_whole_words_in_their_column() {
+    use kartlegg::i18n::tr;
+    use kartlegg::ui::keys::commands;
+    // Goals (a long status cycle), the cluster (the sort keys), the walk (many keys).
+    let screens: [(&str, &[Action]); 3] = [
+        ("goals", &[Action::Down, Action::Open, Action::Goals]),
+        ("cluster", &[Action::Overview]),
+        (
+            "walk",
+            &[Action::Down, Action::Open, Action::Open, Action::Open],
+        ),
+    ];
+    for lang in ALL_LANGS {
+        let mut f = demo_fixture(lang);
+        for (name, there) in screens {
+            f.act(there);
+            let mode = f.app.mode();
+            f.act(&[Action::ToggleHelp]);
+            for (w, h) in ROOMS {
+                let shown = word_counts(&help_text(&mut f, w, h));
+                for command in commands(mode) {
+                    for (word, n) in word_counts(tr(lang, command.text)) {
+                        assert!(
+                            shown.get(&word).copied().unwrap_or(0) >= n,
+                            "{name} {lang} {w}×{h}: «{word}» of «{}» is cut:\n{}",
+                            tr(lang, command.text),
+                            f.render(w, h)
+                        );
+                    }
+                }
+            }
+            back_to_start(&mut f);
+        }
+    }
+}
+
+/// Like `snap`, also in the smallest terminal kartlegg draws in.
+fn snap_rooms(name: &str, lang: Lang, fixture: &Fixture) {
+    snap_at(&ROOMS, name, lang, fixture);
+}
+
+/// Back to the services list, on its first row, from wherever the fixture is.
+fn back_to_start(f: &mut Fixture) {
+    if f.app.help_open {
+        f.act(&[Action::ToggleHelp]);
+    }
+    while f.app.stack.len() > 1 {
+        f.act(&[Action::Back]);
+    }
+    f.act(&[Action::Home]);
+}
+
+#[test]
+fn help_over_the_goal_matrix() {
+    for lang in LANGS {
+        let mut f = demo_fixture(lang);
+        f.act(&[
+            Action::Down,
+            Action::Open,
+            Action::Goals,
+            Action::ToggleHelp,
+        ]);
+        snap_rooms("goals_help", lang, &f);
+    }
+}
+
+fn press(code: KeyCode) -> Action {
+    kartlegg::ui::keys::action_for(kartlegg::ui::app::Mode::Form, KeyEvent::from(code)).unwrap()
+}
+
+#[test]
+fn f1_opens_a_form_help_that_says_what_the_fields_take_and_keeps_the_text() {
+    use kartlegg::i18n::tr;
+    for lang in ALL_LANGS {
+        let mut f = fixture(lang, true);
+        f.act(&[Action::Down, Action::Open, Action::New]);
+        f.typed("Før samling 2?");
+        f.act(&[press(KeyCode::F(1))]);
+        assert_eq!(f.app.mode(), Mode::Help);
+        let help = word_counts(&help_text(&mut f, 80, 24));
+        for key in ["help.form_round", "help.form_keys"] {
+            for (word, n) in word_counts(tr(lang, key)) {
+                assert!(help.get(&word).copied().unwrap_or(0) >= n, "{lang}: {word}");
+            }
+        }
+        f.act(&[press(KeyCode::F(1))]);
+        assert_eq!(f.app.mode(), Mode::Form);
+        assert!(f.render(80, 24).contains("Før samling 2?"));
+    }
+    let mut f = fixture(Lang::Nb, true);
+    f.act(&[Action::New, Action::ToggleHelp]);
+    snap_rooms("service_form_help", Lang::Nb, &f);
+    let mut f = fixture(Lang::En, true);
+    f.act(&[Action::New, Action::ToggleHelp]);
+    snap_rooms("service_form_help", Lang::En, &f);
+}
+
+#[test]
+fn quitting_with_the_help_over_the_comment_editor_saves_the_comment() {
+    let mut f = fixture(Lang::Nb, true);
+    f.act(&[Action::Down, Action::Open, Action::Open, Action::Open]);
+    f.act(&[Action::Comment]);
+    f.typed("Under hjelpen ");
+    f.act(&[Action::ToggleHelp]);
+    assert_eq!(f.app.mode(), Mode::Help);
+    assert!(f.render(80, 24).contains("Ctrl-S"), "the comment's help");
+    f.act(&[Action::Quit]);
+    assert!(f.app.should_quit);
+    assert!(comment_in_database(&f, 4).contains("Under hjelpen"));
+}
+
+/// The footer's last line holds whole entries of the mode's key list, from the top of the
+/// list without a gap, each with its text or its short text, and then the help.
+fn check_footer(screen: &str, mode: Mode, lang: Lang, context: &str) {
+    use kartlegg::i18n::tr;
+    use kartlegg::ui::keys::commands;
+    let footer = screen.lines().last().unwrap().trim_matches('"');
+    let entry = |label: &str, text: &str| format!(" {label}  {text} ");
+    let list = commands(mode);
+    let mut rest = footer;
+    let mut shown = 0;
+    for command in list.iter().filter(|c| c.footer && c.text != "key.help") {
+        let whole = entry(command.label, tr(lang, command.text));
+        let short = command.short.map(|s| entry(command.label, tr(lang, s)));
+        if let Some(after) = rest.strip_prefix(&whole) {
+            rest = after;
+        } else if let Some(after) = short.as_deref().and_then(|s| rest.strip_prefix(s)) {
+            rest = after;
+        } else {
+            break;
+        }
+        shown += 1;
+    }
+    if let Some(help) = list.iter().find(|c| c.text == "key.help") {
+        let help = entry(help.label, tr(lang, help.text));
+        rest = rest.strip_prefix(&help).unwrap_or_else(|| {
+            panic!("{context}: the help is not where the entries end: {footer:?}")
+        });
+    }
+    assert!(
+        rest.trim().is_empty(),
+        "{context}: after {shown} whole entries, {rest:?} is left: {footer:?}"
+    );
+}
+
+#[test]
+fn footers_show_whole_entries_most_important_first_and_always_the_help() {
+    use Action::*;
+    let screens: [(&str, &[Action]); 17] = [
+        ("services", &[]),
+        ("rounds", &[Down, Open]),
+        ("respondents", &[Down, Open, Open]),
+        ("walk", &[Down, Open, Open, Open]),
+        ("comment", &[Down, Open, Open, Open, Comment]),
+        ("summary", &[Down, Open, Summary]),
+        ("service form", &[New]),
+        ("goal form", &[Down, Open, Goals, New]),
+        ("compare", &[Down, Open, Compare]),
+        ("trend", &[Down, Open, Trend]),
+        ("cluster", &[Overview]),
+        ("roles", &[Down, Open, Open, Roles]),
+        ("plan", &[Down, Open, Summary, Down, Plan]),
+        ("goals", &[Down, Open, Goals]),
+        ("gathering", &[Down, Open, Open, Gathering]),
+        ("stage form", &[Down, Open, Stage]),
+        ("help", &[ToggleHelp]),
+    ];
+    for lang in ALL_LANGS {
+        let mut f = demo_fixture(lang);
+        for (name, there) in screens {
+            f.act(there);
+            let mode = f.app.mode();
+            for (w, h) in ROOMS {
+                check_footer(
+                    &f.render(w, h),
+                    mode,
+                    lang,
+                    &format!("{name} {lang} {w}×{h}"),
+                );
+            }
+            back_to_start(&mut f);
+        }
+    }
+}
+
+#[test]
+fn roles_and_gathering_open_from_the_rounds_list_for_the_selected_round() {
+    let mut f = demo_fixture(Lang::Nb);
+    // Fjellbygd's rounds; the list starts on the last round, "Etter programmet".
+    f.act(&[Action::Down, Action::Open, Action::Up]);
+    f.act(&[Action::Roles]);
+    assert_eq!(f.app.mode(), Mode::Roles);
+    assert!(
+        f.render(80, 24)
+            .contains("Roller side om side – Før samling 1")
+    );
+    f.act(&[Action::Back, Action::Down, Action::Gathering]);
+    assert_eq!(f.app.mode(), Mode::Gathering);
+    assert!(f.render(80, 24).contains("Samling – Etter programmet"));
+}
+
+/// The key person of the fixture's round, and the store that holds them.
+fn key_person(f: &Fixture) -> String {
+    let store = &f.app.store;
+    let service = &store.services().unwrap()[1].service;
+    let round = &store.rounds(&service.id).unwrap()[0].round;
+    store.respondents(&round.id).unwrap()[0]
+        .respondent
+        .id
+        .clone()
+}
+
+#[test]
+fn the_comment_editor_opens_at_the_start_and_wraps_long_lines() {
+    let mut f = fixture(Lang::Nb, true);
+    let who = key_person(&f);
+    let items = Instrument::standard().items();
+    // Item 6: one line too long for any popup; item 7: more lines than the popup shows.
+    let long: Vec<String> = (1..=40).map(|i| format!("ord{i:02}")).collect();
+    let many: Vec<String> = (1..=30).map(|i| format!("Linje {i:02}")).collect();
+    f.app
+        .store
+        .save_comment(&who, &items[5].item.key, &long.join(" "), fixed_now())
+        .unwrap();
+    f.app
+        .store
+        .save_comment(&who, &items[6].item.key, &many.join("\n"), fixed_now())
+        .unwrap();
+    f.act(&[Action::Down, Action::Open, Action::Open, Action::Open]);
+    f.act(&[Action::Down, Action::Comment]);
+    for (w, h) in ROOMS {
+        let screen = f.render(w, h);
+        assert!(
+            screen.contains("ord01") && screen.contains("ord40"),
+            "{w}×{h}: the whole line, wrapped:\n{screen}"
+        );
+    }
+    snap_rooms("walk_comment_wrapped", Lang::Nb, &f);
+    f.act(&[Action::Back, Action::Down, Action::Comment]);
+    let screen = f.render(80, 24);
+    assert!(
+        screen.contains("Linje 01"),
+        "the start of the text:\n{screen}"
+    );
+    // Ctrl-End goes to the end of the text, where typing adds to it.
+    let ctrl_end = KeyEvent::new(KeyCode::End, crossterm::event::KeyModifiers::CONTROL);
+    f.act(&[Action::Type(ctrl_end)]);
+    f.typed(" slutt");
+    assert!(f.render(80, 24).contains("Linje 30 slutt"));
+}
+
+#[test]
+fn closing_the_comment_editor_unchanged_writes_nothing() {
+    let mut f = fixture(Lang::Nb, true);
+    let who = key_person(&f);
+    let items = Instrument::standard().items();
+    // Item 5 has a comment, item 6 has no answer at all.
+    f.act(&[Action::Down, Action::Open, Action::Open, Action::Open]);
+    for (item, down) in [(4, false), (5, true)] {
+        if down {
+            f.act(&[Action::Down]);
+        }
+        let key = &items[item].item.key;
+        let before = f.app.store.history(&who, key).unwrap().len();
+        f.act(&[Action::Comment, Action::Back]);
+        assert_eq!(f.app.mode(), Mode::Walk);
+        assert_eq!(
+            f.app.store.history(&who, key).unwrap().len(),
+            before,
+            "item {item}"
+        );
+        assert_eq!(
+            f.app.status, None,
+            "item {item}: nothing was saved, nothing says so"
+        );
+        // Nor on the way out.
+        f.act(&[Action::Comment, Action::Quit]);
+        assert!(f.app.should_quit);
+        f.app.should_quit = false;
+        assert_eq!(
+            f.app.store.history(&who, key).unwrap().len(),
+            before,
+            "item {item}"
+        );
+        assert_eq!(f.app.mode(), Mode::Walk, "the editor closed on the way out");
+    }
+    assert!(
+        !f.app
+            .store
+            .answers(&who)
+            .unwrap()
+            .contains_key(&items[5].item.key)
+    );
+}
+
+#[test]
+fn a_goals_area_is_chosen_from_a_list_that_filters_as_you_type() {
+    for lang in LANGS {
+        let mut f = demo_fixture(lang);
+        f.act(&[Action::Down, Action::Open, Action::Goals, Action::New]);
+        f.typed("Alle ansatte vil lære programmet");
+        f.act(&[Action::NextField]);
+        snap_rooms("goal_form_list", lang, &f);
+        // Letters filter the list; Enter saves what it then shows chosen.
+        f.typed("motiv");
+        snap_rooms("goal_form_filtered", lang, &f);
+        f.act(&[Action::Submit]);
+        assert_eq!(f.app.mode(), Mode::Goals, "{}", f.render(80, 24));
+        let service = f.app.store.services().unwrap()[1].service.clone();
+        let goals = f.app.store.goals(&service.id).unwrap();
+        assert_eq!(
+            goals[0].subdomain_keys,
+            ["readiness.staff_motivation"],
+            "{lang}"
+        );
+        snap_rooms("goals_with_area", lang, &f);
+    }
+}
+
+#[test]
+fn an_empty_filter_match_keeps_the_choice_and_esc_empties_the_filter_first() {
+    let mut f = demo_fixture(Lang::Nb);
+    f.act(&[Action::Down, Action::Open, Action::Stage]);
+    f.typed("tilp");
+    assert!(f.render(80, 24).contains("Filter: «tilp» – 1 av 7"));
+    f.typed("qqq");
+    let screen = f.render(60, 16);
+    assert!(screen.contains("Ingen treff for «tilpqqq»"), "{screen}");
+    f.act(&[Action::Back]);
+    assert_eq!(f.app.mode(), Mode::Form, "Esc emptied the filter");
+    assert!(!f.render(80, 24).contains("tilp"));
+    f.act(&[Action::Submit]);
+    let service = f.app.store.services().unwrap()[1].service.clone();
+    let round = &f.app.store.rounds(&service.id).unwrap()[1].round;
+    assert_eq!(
+        f.app.store.round_stage(&round.id).unwrap(),
+        Some(Stage::Adapt),
+        "the stage found by the filter"
+    );
+}
+
+#[test]
+fn the_trail_at_the_top_keeps_where_you_are_whole() {
+    for lang in ALL_LANGS {
+        let mut f = demo_fixture(lang);
+        f.act(&[Action::Down, Action::Open, Action::Goals, Action::New]);
+        let here = kartlegg::i18n::tr(lang, "goals.new");
+        for (w, h) in ROOMS {
+            let screen = f.render(w, h);
+            let top = screen.lines().next().unwrap().trim_matches('"').trim_end();
+            assert!(top.ends_with(here), "{lang} {w}×{h}: {top:?}");
+        }
+    }
+}
+
+#[test]
+fn the_trend_chart_reads_without_colour_each_section_its_own_mark_and_a_legend() {
+    for lang in ALL_LANGS {
+        let mut f = demo_fixture(lang);
+        f.act(&[Action::Down, Action::Open, Action::Trend]);
+        let sections = &Instrument::standard().sections;
+        for (w, h) in [(80, 24), (120, 40)] {
+            let screen = f.render(w, h);
+            let rows: Vec<&str> = screen.lines().map(|r| r.trim_matches('"')).collect();
+            let dates = rows.iter().position(|r| r.contains("10.02.26")).unwrap();
+            let header = kartlegg::i18n::tr(lang, "summary.area");
+            let table = rows
+                .iter()
+                .position(|r| r.starts_with(&format!("│{header}")))
+                .unwrap();
+            // The legend: "• 1 Endringsberedskap  ■ 2 Passform  …" between the dates and the
+            // table.
+            let mut marks = Vec::new();
+            for row in &rows[dates + 1..table] {
+                for entry in row
+                    .trim_matches('│')
+                    .split("  ")
+                    .filter(|e| !e.trim().is_empty())
+                {
+                    let mut parts = entry.trim().splitn(3, ' ');
+                    let mark = parts.next().unwrap().chars().next().unwrap();
+                    let number: usize = parts.next().unwrap().parse().unwrap();
+                    let name = parts.next().unwrap();
+                    let section = &sections[number - 1];
+                    assert!(
+                        name == section.name.get(lang) || name == section.short.get(lang),
+                        "{lang} {w}×{h}: {entry:?}"
+                    );
+                    assert_eq!(number, marks.len() + 1, "{lang} {w}×{h}: {entry:?}");
+                    marks.push(mark);
+                }
+            }
+            assert_eq!(marks.len(), sections.len(), "{lang} {w}×{h}:\n{screen}");
+            let mut distinct = marks.clone();
+            distinct.sort();
+            distinct.dedup();
+            assert_eq!(distinct.len(), marks.len(), "{lang} {w}×{h}: {marks:?}");
+            // The lines are drawn with those marks and nothing else.
+            for row in &rows[2..dates - 1] {
+                let plot = row.split('│').nth(2).unwrap_or("");
+                for c in plot.chars().filter(|c| *c != ' ') {
+                    assert!(marks.contains(&c), "{lang} {w}×{h}: {c:?} in {row:?}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn the_rounds_list_counts_one_open_measure_and_names_its_respondents() {
+    for (lang, title, column) in [
+        (Lang::Nb, "Tiltak: 1 åpent, 0 over fristen", "Respondenter"),
+        (Lang::Nn, "Tiltak: 1 ope, 0 over fristen", "Respondentar"),
+        (Lang::En, "Measures: 1 open, 0 overdue", "Respondents"),
+    ] {
+        let mut f = fixture(lang, true);
+        let service = f.app.store.services().unwrap()[1].service.clone();
+        let measure = PlanItem {
+            id: String::new(),
+            service_id: service.id.clone(),
+            subdomain_key: "fit.answers_problem".into(),
+            kind: PlanKind::Measure,
+            text: "Be om programplanen".into(),
+            level: None,
+            owner: String::new(),
+            due_on: NaiveDate::from_ymd_opt(2026, 4, 1),
+            done: false,
+            done_on: None,
+        };
+        f.app.store.add_plan_item(&measure, fixed_now()).unwrap();
+        f.act(&[Action::Down, Action::Open]);
+        for (w, h) in SIZES {
+            let screen = f.render(w, h);
+            assert!(screen.contains(title), "{lang} {w}×{h}:\n{screen}");
+            assert!(screen.contains(column), "{lang} {w}×{h}:\n{screen}");
+        }
+    }
 }

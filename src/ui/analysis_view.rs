@@ -716,6 +716,55 @@ fn draw_compare_chart(app: &App, view: &CompareView, frame: &mut Frame, area: Re
     );
 }
 
+/// The mark a section's line is drawn with in the trend chart: one per section, none of
+/// them a band's symbol (● ◐ ○) or a change's (▲ ▼).
+fn trend_mark(section: usize) -> char {
+    const MARKS: [char; 6] = ['•', '■', '◆', '×', '+', '*'];
+    MARKS[section % MARKS.len()]
+}
+
+/// The trend chart's legend, mark → number and section, in lines as wide as `area`: the full
+/// names where they leave the chart 10 rows, else the short names on one line, else the full
+/// names however many lines they take. Each entry with its section's index, for its colour.
+fn trend_legend(sections: &[Section], lang: Lang, area: Rect) -> Vec<Vec<(usize, String)>> {
+    let width = usize::from(area.width);
+    let entries = |short: bool| -> Vec<(usize, String)> {
+        sections
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let name = if short {
+                    s.short.get(lang)
+                } else {
+                    s.name.get(lang)
+                };
+                (i, format!("{} {} {name}", trend_mark(i), i + 1))
+            })
+            .collect()
+    };
+    let length = |entries: &[(usize, String)]| {
+        (entries
+            .iter()
+            .map(|(_, e)| e.chars().count() + 2)
+            .sum::<usize>())
+        .saturating_sub(2)
+    };
+    let mut full: Vec<Vec<(usize, String)>> = vec![Vec::new()];
+    for entry in entries(false) {
+        let line = full.last_mut().expect("one line at least");
+        if !line.is_empty() && length(line) + 2 + entry.1.chars().count() > width {
+            full.push(Vec::new());
+        }
+        full.last_mut().expect("one line at least").push(entry);
+    }
+    let short = entries(true);
+    if usize::from(area.height).saturating_sub(full.len()) < 10 && length(&short) <= width {
+        vec![short]
+    } else {
+        full
+    }
+}
+
 /// A sparkline as text, one block per round, so the trend reads without colour.
 fn sparkline(values: &[Option<f64>]) -> String {
     const LEVELS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
@@ -755,15 +804,27 @@ pub fn draw_trend(app: &App, view: &TrendView, frame: &mut Frame, area: Rect) {
                 .collect()
         })
         .collect();
-    if chart_area.height >= 6 {
-        let markers = [
-            Marker::Dot,
-            Marker::Block,
-            Marker::Bar,
-            Marker::Braille,
-            Marker::HalfBlock,
-            Marker::Dot,
-        ];
+    // Without colour (NO_COLOR) the sections still tell apart: each has its own mark, and the
+    // legend under the chart names it; the chart keeps its 6 rows beside the legend.
+    let legend = trend_legend(sections, lang, chart_area);
+    if usize::from(chart_area.height) >= 6 + legend.len() {
+        let [chart_area, legend_area] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(legend.len() as u16)])
+                .areas(chart_area);
+        let legend: Vec<Line> = legend
+            .into_iter()
+            .map(|entries| {
+                let mut spans = Vec::new();
+                for (i, text) in entries {
+                    if !spans.is_empty() {
+                        spans.push(Span::raw("  "));
+                    }
+                    spans.push(Span::styled(text, app.theme.series(i)));
+                }
+                Line::from(spans)
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(legend), legend_area);
         let datasets: Vec<Dataset> = sections
             .iter()
             .zip(&series)
@@ -771,7 +832,7 @@ pub fn draw_trend(app: &App, view: &TrendView, frame: &mut Frame, area: Rect) {
             .map(|(i, (section, points))| {
                 Dataset::default()
                     .name(format!("{} {}", i + 1, section.name.get(lang)))
-                    .marker(markers[i % markers.len()])
+                    .marker(Marker::Custom(trend_mark(i)))
                     .graph_type(GraphType::Line)
                     .style(app.theme.series(i))
                     .data(points)
@@ -795,7 +856,7 @@ pub fn draw_trend(app: &App, view: &TrendView, frame: &mut Frame, area: Rect) {
                     .bounds([0.0, 100.0])
                     .labels(["0", "50", "100 %"]),
             )
-            // The table below names the series, in the same colours and numbers.
+            // The legend below names the series, with their marks and numbers.
             .legend_position(None);
         frame.render_widget(chart, chart_area);
     }

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, FixedOffset, Local, Utc};
-use crossterm::event::KeyEvent;
-use ratatui_textarea::TextArea;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 
 use super::analysis::{ClusterView, CompareView, RolesView, TrendView};
 use super::form::{Field, Form};
@@ -429,9 +429,9 @@ impl App {
         }
     }
 
-    /// Leaves the program, saving a comment still open in the editor.
+    /// Leaves the program, saving a comment still open in the editor (also under the help).
     pub fn quit(&mut self) {
-        if self.mode() == Mode::Comment && !self.close_comment() {
+        if self.screen_mode() == Mode::Comment && !self.close_comment() {
             return;
         }
         self.should_quit = true;
@@ -563,6 +563,8 @@ impl App {
             (Action::Trend, _) => self.open_trend(service),
             (Action::Goals, _) => self.open_goals(service),
             (Action::Stage, Some(round)) => self.open_form(FormPurpose::RoundStage(service, round)),
+            (Action::Roles, Some(round)) => self.open_roles(service, round),
+            (Action::Gathering, Some(round)) => self.open_gathering(service, round),
             _ => {}
         }
         None
@@ -699,6 +701,8 @@ impl App {
         let form = &mut screen.form;
         let was_confirming = std::mem::take(&mut form.confirm_discard);
         match action {
+            // In a list, Esc first empties what was typed to filter it.
+            Action::Back if form.clear_filter() => {}
             Action::Back if form.is_dirty() && !was_confirming => {
                 form.confirm_discard = true;
                 let text = tr(self.lang, "form.confirm_discard").to_string();
@@ -707,6 +711,9 @@ impl App {
             Action::Back => self.back(),
             Action::NextField => form.focus_next(1),
             Action::PrevField => form.focus_next(-1),
+            // ↑↓ move in a list, and between the fields elsewhere.
+            Action::Down if !form.vertical(true) => form.focus_next(1),
+            Action::Up if !form.vertical(false) => form.focus_next(-1),
             Action::Left => form.horizontal(false),
             Action::Right => form.horizontal(true),
             Action::Type(key) => form.type_key(key),
@@ -975,9 +982,10 @@ impl App {
                     .get(&item.item.key)
                     .map(|a| a.comment.clone())
                     .unwrap_or_default();
+                // Long lines wrap on screen (the text keeps its own line breaks), and the
+                // editor opens at the start, so a long comment is read from its beginning.
                 let mut editor = TextArea::new(comment.lines().map(str::to_string).collect());
-                editor.move_cursor(ratatui_textarea::CursorMove::Bottom);
-                editor.move_cursor(ratatui_textarea::CursorMove::End);
+                editor.set_wrap_mode(WrapMode::WordOrGlyph);
                 walk.editor = Some(Box::new(editor));
             }
             Action::Summary => {
@@ -1058,6 +1066,20 @@ impl App {
             Action::Back => {
                 self.close_comment();
             }
+            // Ctrl-Home and Ctrl-End go to the start and the end of the whole text, as in
+            // other editors (the text area alone takes them as the line's).
+            Action::Type(key)
+                if key.modifiers.contains(KeyModifiers::CONTROL)
+                    && matches!(key.code, KeyCode::Home | KeyCode::End) =>
+            {
+                let (whole, line) = if key.code == KeyCode::Home {
+                    (CursorMove::Top, CursorMove::Head)
+                } else {
+                    (CursorMove::Bottom, CursorMove::End)
+                };
+                editor.move_cursor(whole);
+                editor.move_cursor(line);
+            }
             Action::Type(key) => {
                 editor.input(key);
             }
@@ -1076,7 +1098,8 @@ impl App {
         None
     }
 
-    /// Saves the comment in the editor and closes it; keeps it open if saving fails.
+    /// Saves the comment in the editor and closes it; keeps it open if saving fails. An
+    /// unchanged comment is closed without a write, so opening and closing leaves no trace.
     fn close_comment(&mut self) -> bool {
         let items = self.instrument.items();
         let now = self.now();
@@ -1090,6 +1113,11 @@ impl App {
         };
         let comment = editor.lines().join("\n").trim_end().to_string();
         let key = items[walk.current].item.key.clone();
+        let before = walk.answers.get(&key).map_or("", |a| a.comment.as_str());
+        if comment == before.trim_end() {
+            walk.editor = None;
+            return true;
+        }
         match self
             .store
             .save_comment(&walk.respondent.id, &key, &comment, now)

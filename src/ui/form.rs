@@ -1,6 +1,6 @@
 //! One form for every "new"/"edit" screen: text fields (ratatui-textarea) and choices.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 
 use crate::domain::model::single_line;
@@ -14,7 +14,28 @@ pub enum Input {
         /// The options as the user reads them.
         options: Vec<String>,
         selected: usize,
+        /// Typed into a list to narrow it; empty shows every option.
+        filter: String,
     },
+}
+
+/// From this many options a choice is a list that scrolls and filters as you type (a goal's
+/// area, a round's stage); fewer read best side by side, changed with ←→.
+pub const LIST_FROM: usize = 6;
+
+impl Input {
+    /// Whether this is a choice shown as a list.
+    pub fn is_list(&self) -> bool {
+        matches!(self, Input::Choice { options, .. } if options.len() >= LIST_FROM)
+    }
+}
+
+/// The indexes of the options whose name holds `filter`, in any case.
+pub fn matches(options: &[String], filter: &str) -> Vec<usize> {
+    let filter = filter.to_lowercase();
+    (0..options.len())
+        .filter(|&i| options[i].to_lowercase().contains(&filter))
+        .collect()
 }
 
 pub struct Field {
@@ -43,7 +64,11 @@ impl Field {
         Field {
             label,
             hint: None,
-            input: Input::Choice { options, selected },
+            input: Input::Choice {
+                options,
+                selected,
+                filter: String::new(),
+            },
         }
     }
 }
@@ -108,10 +133,39 @@ impl Form {
         }
     }
 
+    /// Up/down move in a list; false where the focus is not on a list (they move between
+    /// the fields there).
+    pub fn vertical(&mut self, down: bool) -> bool {
+        let input = &mut self.fields[self.focus].input;
+        if !input.is_list() {
+            return false;
+        }
+        step_in_list(input, if down { 1 } else { -1 });
+        true
+    }
+
+    /// Empties the filter of a focused list; false if there was none to empty.
+    pub fn clear_filter(&mut self) -> bool {
+        match &mut self.fields[self.focus].input {
+            Input::Choice { filter, .. } if !filter.is_empty() => {
+                filter.clear();
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Left/right change a choice, or move the cursor in a text field.
     pub fn horizontal(&mut self, right: bool) {
-        match &mut self.fields[self.focus].input {
-            Input::Choice { options, selected } => {
+        let input = &mut self.fields[self.focus].input;
+        if input.is_list() {
+            step_in_list(input, if right { 1 } else { -1 });
+            return;
+        }
+        match input {
+            Input::Choice {
+                options, selected, ..
+            } => {
                 let count = options.len();
                 *selected = if right {
                     (*selected + 1) % count
@@ -131,7 +185,12 @@ impl Form {
     }
 
     pub fn type_key(&mut self, key: KeyEvent) {
-        if let Input::Text { area, .. } = &mut self.fields[self.focus].input {
+        let input = &mut self.fields[self.focus].input;
+        if input.is_list() {
+            type_in_list(input, key);
+            return;
+        }
+        if let Input::Text { area, .. } = input {
             // A key that moves the cursor keeps the text, also where the cursor cannot move
             // (End at the end), which the text area would take as no move at all.
             if matches!(
@@ -148,8 +207,80 @@ impl Form {
     }
 
     pub fn paste(&mut self, text: &str) {
-        if let Input::Text { area, .. } = &mut self.fields[self.focus].input {
+        let input = &mut self.fields[self.focus].input;
+        if input.is_list() {
+            if let Input::Choice { filter, .. } = input {
+                filter.push_str(&single_line(text));
+            }
+            follow_filter(input);
+            return;
+        }
+        if let Input::Text { area, .. } = input {
             area.insert_str(single_line(text));
+        }
+    }
+}
+
+/// Moves a list's choice `step` places among the options its filter shows, stopping at the
+/// ends.
+fn step_in_list(input: &mut Input, step: isize) {
+    let Input::Choice {
+        options,
+        selected,
+        filter,
+    } = input
+    else {
+        return;
+    };
+    let shown = matches(options, filter);
+    let Some(last) = shown.len().checked_sub(1) else {
+        return;
+    };
+    let target = match shown.iter().position(|i| i == selected) {
+        Some(at) => at.saturating_add_signed(step).min(last),
+        None if step < 0 => last,
+        None => 0,
+    };
+    *selected = shown[target];
+}
+
+/// Typing in a list: letters narrow it, Backspace widens it again, Home, End, PgUp and PgDn
+/// move in it.
+fn type_in_list(input: &mut Input, key: KeyEvent) {
+    let Input::Choice { filter, .. } = input else {
+        return;
+    };
+    let plain = !key
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+    match key.code {
+        KeyCode::Char(c) if plain => filter.push(c),
+        KeyCode::Backspace => {
+            filter.pop();
+        }
+        KeyCode::Home => return step_in_list(input, isize::MIN),
+        KeyCode::End => return step_in_list(input, isize::MAX),
+        KeyCode::PageUp => return step_in_list(input, -5),
+        KeyCode::PageDown => return step_in_list(input, 5),
+        _ => return,
+    }
+    follow_filter(input);
+}
+
+/// After the filter changed: the choice stays if the list still shows it, and is the first
+/// option shown otherwise. With nothing shown it stays where it was.
+fn follow_filter(input: &mut Input) {
+    if let Input::Choice {
+        options,
+        selected,
+        filter,
+    } = input
+    {
+        let shown = matches(options, filter);
+        if !shown.contains(selected)
+            && let Some(first) = shown.first()
+        {
+            *selected = *first;
         }
     }
 }
@@ -187,6 +318,63 @@ mod tests {
         let mut form = date();
         form.paste("2027-01-02");
         assert_eq!(form.value(0), "2027-01-02");
+    }
+
+    fn areas() -> Form {
+        let options = [
+            "Ingen bestemt",
+            "Endringsberedskap › Problemforståelse",
+            "Endringsberedskap › Ansattes motivasjon",
+            "Passform › Svarer på vårt problem",
+            "Passform › Krav vi kan håndtere",
+            "Kompetansedrivere › Opplæring",
+            "Organisasjonsdrivere › Systemintervensjon",
+        ];
+        Form::new(vec![
+            Field::text("goals.text", None, ""),
+            Field::choice(
+                "goals.subdomain",
+                options.iter().map(|o| o.to_string()).collect(),
+                0,
+            ),
+        ])
+    }
+
+    #[test]
+    fn a_long_choice_is_a_list_that_filters_as_you_type() {
+        let mut form = areas();
+        assert!(form.fields[1].input.is_list());
+        assert!(
+            !Field::choice("form.role", vec!["a".into(), "b".into()], 0)
+                .input
+                .is_list()
+        );
+        form.focus_next(1);
+        // Typing narrows the list and picks the first option it shows.
+        typed(&mut form, "PROBLEM");
+        assert_eq!(form.selected(1), 1);
+        // ↓ and → move among the options shown, stopping at the last.
+        assert!(form.vertical(true));
+        assert_eq!(form.selected(1), 3);
+        form.horizontal(true);
+        assert_eq!(form.selected(1), 3);
+        // Nothing found: the choice stays; Backspace widens the list again.
+        typed(&mut form, "xyz");
+        assert_eq!(form.selected(1), 3);
+        for _ in 0..3 {
+            form.type_key(KeyEvent::from(KeyCode::Backspace));
+        }
+        form.type_key(KeyEvent::from(KeyCode::End));
+        assert_eq!(form.selected(1), 3, "the last option the filter shows");
+        // Esc empties the filter first; then every option shows again.
+        assert!(form.clear_filter());
+        assert!(!form.clear_filter());
+        form.type_key(KeyEvent::from(KeyCode::End));
+        assert_eq!(form.selected(1), 6);
+        assert!(!form.is_dirty(), "a choice is never typed text to lose");
+        // In a text field ↑↓ are the form's: they move between the fields.
+        form.focus_next(1);
+        assert!(!form.vertical(true));
     }
 
     #[test]

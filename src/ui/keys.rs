@@ -11,8 +11,19 @@ pub struct Command {
     pub label: &'static str,
     /// Key of the text that says what it does.
     pub text: &'static str,
+    /// Key of a shorter text, for a footer without room for the whole one.
+    pub short: Option<&'static str>,
     pub footer: bool,
     pub action: fn(KeyCode) -> Action,
+}
+
+impl Command {
+    const fn short(self, text: &'static str) -> Command {
+        Command {
+            short: Some(text),
+            ..self
+        }
+    }
 }
 
 const fn cmd(
@@ -26,14 +37,15 @@ const fn cmd(
         keys,
         label,
         text,
+        short: None,
         footer,
         action,
     }
 }
 
 use KeyCode::{
-    BackTab, Backspace, Char, Delete, Down, End, Enter, Esc, Home, Left, PageDown, PageUp, Right,
-    Tab, Up,
+    BackTab, Backspace, Char, Delete, Down, End, Enter, Esc, F, Home, Left, PageDown, PageUp,
+    Right, Tab, Up,
 };
 
 const DIGITS: &[KeyCode] = &[
@@ -60,7 +72,11 @@ fn vertical(key: KeyCode) -> Action {
     }
 }
 
-const HELP: Command = cmd(&[Char('?')], "?", "key.help", true, |_| Action::ToggleHelp);
+const HELP: Command = cmd(&[Char('?'), F(1)], "? F1", "key.help", true, |_| {
+    Action::ToggleHelp
+});
+/// Where text is typed, `?` is a letter: F1 is the way to the help there.
+const HELP_TYPING: Command = cmd(&[F(1)], "F1", "key.help", true, |_| Action::ToggleHelp);
 const QUIT: Command = cmd(&[Char('q')], "q", "key.quit", true, |_| Action::Quit);
 const BACK: Command = cmd(&[Esc], "Esc", "key.back", true, |_| Action::Back);
 const MOVE: Command = cmd(
@@ -83,18 +99,27 @@ const SERVICES: &[Command] = &[
     HELP,
 ];
 
+// Most important first: the footer shows as many as fit, from the top.
 const ROUNDS: &[Command] = &[
     cmd(&[Enter], "Enter", "key.open", true, |_| Action::Open),
     cmd(&[Char('n')], "n", "key.new_round", true, |_| Action::New),
     cmd(&[Char('s')], "s", "key.summary_round", true, |_| {
         Action::Summary
-    }),
+    })
+    .short("key.summary_own"),
     cmd(&[Char('c')], "c", "key.compare", true, |_| Action::Compare),
+    BACK,
     cmd(&[Char('t')], "t", "key.trend", true, |_| Action::Trend),
     cmd(&[Char('g')], "g", "key.goals", true, |_| Action::Goals),
     cmd(&[Char('f')], "f", "key.stage", true, |_| Action::Stage),
+    // The round's roles and gathering, as on its respondents list; before MOVE, which
+    // would take `k` as up.
+    cmd(&[Char('r')], "r", "key.roles", true, |_| Action::Roles).short("key.roles_short"),
+    cmd(&[Char('k')], "k", "key.gathering", true, |_| {
+        Action::Gathering
+    })
+    .short("key.gathering_short"),
     MOVE,
-    BACK,
     QUIT,
     HELP,
 ];
@@ -102,19 +127,22 @@ const ROUNDS: &[Command] = &[
 const RESPONDENTS: &[Command] = &[
     cmd(&[Enter], "Enter", "key.continue_walk", true, |_| {
         Action::Open
-    }),
+    })
+    .short("key.continue_short"),
     cmd(&[Char('n')], "n", "key.new_respondent", true, |_| {
         Action::New
     }),
     cmd(&[Char('s')], "s", "key.summary_round", true, |_| {
         Action::Summary
-    }),
-    cmd(&[Char('r')], "r", "key.roles", true, |_| Action::Roles),
+    })
+    .short("key.summary_own"),
+    BACK,
+    cmd(&[Char('r')], "r", "key.roles", true, |_| Action::Roles).short("key.roles_short"),
     cmd(&[Char('k')], "k", "key.gathering", true, |_| {
         Action::Gathering
-    }),
+    })
+    .short("key.gathering_short"),
     MOVE,
-    BACK,
     QUIT,
     HELP,
 ];
@@ -144,6 +172,7 @@ const WALK: &[Command] = &[
         Action::NotApplicable
     }),
     cmd(&[Char('c')], "c", "key.comment", true, |_| Action::Comment),
+    BACK,
     cmd(&[Char('u')], "u", "key.next_unanswered", true, |_| {
         Action::NextUnanswered
     }),
@@ -171,13 +200,12 @@ const WALK: &[Command] = &[
         false,
         |_| Action::Clear,
     ),
-    BACK,
     QUIT,
     HELP,
 ];
 
 const SUMMARY: &[Command] = &[
-    cmd(&[Char('p')], "p", "key.plan", true, |_| Action::Plan),
+    cmd(&[Char('p')], "p", "key.plan", true, |_| Action::Plan).short("key.plan_short"),
     cmd(&[Char('a')], "a", "key.toggle_consultant", false, |_| {
         Action::ToggleConsultant
     }),
@@ -196,7 +224,8 @@ const SUMMARY: &[Command] = &[
 const COMPARE: &[Command] = &[
     cmd(&[Tab], "Tab", "key.next_view", true, |_| Action::NextTab),
     cmd(&[Enter], "Enter", "key.details", true, |_| Action::Open),
-    cmd(&[Char('p')], "p", "key.plan", true, |_| Action::Plan),
+    cmd(&[Char('p')], "p", "key.plan", true, |_| Action::Plan).short("key.plan_short"),
+    BACK,
     cmd(&[Char('f')], "f", "key.cycle_from", true, |_| {
         Action::CycleFrom
     }),
@@ -211,7 +240,6 @@ const COMPARE: &[Command] = &[
         false,
         vertical,
     ),
-    BACK,
     QUIT,
     HELP,
 ];
@@ -232,8 +260,8 @@ const PLAN: &[Command] = &[
         Action::ToggleDone
     }),
     cmd(&[Char('e')], "e", "key.edit", true, |_| Action::Edit),
-    MOVE,
     BACK,
+    MOVE,
     QUIT,
     HELP,
 ];
@@ -242,7 +270,8 @@ const GOALS: &[Command] = &[
     cmd(&[Char('n')], "n", "key.new_goal", true, |_| Action::New),
     cmd(&[Enter], "Enter", "key.cycle_status", true, |_| {
         Action::Confirm
-    }),
+    })
+    .short("key.cycle_status_short"),
     cmd(
         &[Left, Right],
         "←→",
@@ -253,8 +282,8 @@ const GOALS: &[Command] = &[
             _ => Action::Right,
         },
     ),
-    MOVE,
     BACK,
+    MOVE,
     QUIT,
     HELP,
 ];
@@ -263,16 +292,18 @@ const GATHERING: &[Command] = &[
     cmd(DIGITS, "0–5", "key.set_consensus", true, |key| match key {
         Char(c) => Action::Choose(c.to_digit(10).unwrap_or(0) as u8),
         _ => Action::Confirm,
-    }),
+    })
+    .short("key.set_consensus_short"),
     cmd(
         &[Delete, Backspace],
         "Del",
         "key.clear_consensus",
         true,
         |_| Action::Clear,
-    ),
-    MOVE,
+    )
+    .short("key.clear_consensus_short"),
     BACK,
+    MOVE,
     QUIT,
     HELP,
 ];
@@ -280,7 +311,8 @@ const GATHERING: &[Command] = &[
 const CLUSTER: &[Command] = &[
     cmd(&[Enter], "Enter", "key.open_comparison", true, |_| {
         Action::Open
-    }),
+    })
+    .short("key.compare"),
     cmd(
         &[Left, Right],
         "←→",
@@ -291,12 +323,13 @@ const CLUSTER: &[Command] = &[
             _ => Action::Right,
         },
     ),
+    BACK,
     cmd(DIGITS, "1–6 0", "key.sort", true, |key| match key {
         Char(c) => Action::Choose(c.to_digit(10).unwrap_or(0) as u8),
         _ => Action::Choose(0),
-    }),
+    })
+    .short("key.sort_short"),
     MOVE,
-    BACK,
     QUIT,
     HELP,
 ];
@@ -304,22 +337,21 @@ const CLUSTER: &[Command] = &[
 const ROLES: &[Command] = &[
     cmd(&[Char('+')], "+", "key.min_group_up", true, |_| {
         Action::Increase
-    }),
+    })
+    .short("key.min_group_up_short"),
     cmd(&[Char('-')], "-", "key.min_group_down", true, |_| {
         Action::Decrease
-    }),
+    })
+    .short("key.min_group_down_short"),
     BACK,
     QUIT,
     HELP,
 ];
 
 const FORM: &[Command] = &[
-    cmd(&[Tab, Down], "Tab", "key.next_field", true, |_| {
-        Action::NextField
-    }),
-    cmd(&[BackTab, Up], "Shift-Tab", "key.prev_field", false, |_| {
-        Action::PrevField
-    }),
+    cmd(&[Enter], "Enter", "key.save", true, |_| Action::Submit),
+    cmd(&[Tab], "Tab", "key.next_field", true, |_| Action::NextField),
+    cmd(&[Esc], "Esc", "key.cancel", true, |_| Action::Back),
     cmd(
         &[Left, Right],
         "←→",
@@ -330,8 +362,11 @@ const FORM: &[Command] = &[
             _ => Action::Right,
         },
     ),
-    cmd(&[Enter], "Enter", "key.save", true, |_| Action::Submit),
-    cmd(&[Esc], "Esc", "key.cancel", true, |_| Action::Back),
+    cmd(&[BackTab], "Shift-Tab", "key.prev_field", false, |_| {
+        Action::PrevField
+    }),
+    cmd(&[Up, Down], "↑↓", "key.form_vertical", false, vertical),
+    HELP_TYPING,
 ];
 
 const COMMENT: &[Command] = &[
@@ -340,11 +375,12 @@ const COMMENT: &[Command] = &[
     cmd(&[Enter], "Enter", "key.new_line", true, |key| {
         Action::Type(KeyEvent::from(key))
     }),
+    HELP_TYPING,
 ];
 
 const HELP_OPEN: &[Command] = &[
     cmd(
-        &[Esc, Char('?'), Char('q')],
+        &[Esc, Char('?'), Char('q'), F(1)],
         "Esc",
         "key.close_help",
         true,
@@ -433,6 +469,14 @@ mod tests {
     }
 
     #[test]
+    fn roles_and_gathering_on_the_rounds_list_as_on_the_respondents_list() {
+        for mode in [Mode::Rounds, Mode::Respondents] {
+            assert_eq!(action_for(mode, press(Char('r'))), Some(Action::Roles));
+            assert_eq!(action_for(mode, press(Char('k'))), Some(Action::Gathering));
+        }
+    }
+
+    #[test]
     fn letters_are_typing_in_forms() {
         assert!(matches!(
             action_for(Mode::Form, press(Char('q'))),
@@ -448,6 +492,43 @@ mod tests {
         ));
         assert_eq!(action_for(Mode::Form, press(Enter)), Some(Action::Submit));
         assert_eq!(action_for(Mode::Comment, press(Esc)), Some(Action::Back));
+    }
+
+    const EVERY_MODE: [Mode; 15] = [
+        Mode::Services,
+        Mode::Rounds,
+        Mode::Respondents,
+        Mode::Walk,
+        Mode::Summary,
+        Mode::Form,
+        Mode::Comment,
+        Mode::Compare,
+        Mode::Trend,
+        Mode::Cluster,
+        Mode::Roles,
+        Mode::Plan,
+        Mode::Goals,
+        Mode::Gathering,
+        Mode::Help,
+    ];
+
+    #[test]
+    fn f1_opens_and_closes_the_help_everywhere_also_where_text_is_typed() {
+        for mode in EVERY_MODE {
+            assert_eq!(
+                action_for(mode, press(F(1))),
+                Some(Action::ToggleHelp),
+                "{mode:?}"
+            );
+            // And the footer and help say so (the open help says how it closes).
+            assert!(
+                mode == Mode::Help
+                    || commands(mode)
+                        .iter()
+                        .any(|c| c.keys.contains(&F(1)) && c.label.contains("F1")),
+                "{mode:?}"
+            );
+        }
     }
 
     #[test]
@@ -466,16 +547,7 @@ mod tests {
 
     #[test]
     fn every_footer_has_help_or_a_way_out() {
-        for mode in [
-            Mode::Services,
-            Mode::Rounds,
-            Mode::Respondents,
-            Mode::Walk,
-            Mode::Summary,
-            Mode::Form,
-            Mode::Comment,
-            Mode::Help,
-        ] {
+        for mode in EVERY_MODE {
             let list = commands(mode);
             assert!(
                 list.iter()

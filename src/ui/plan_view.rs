@@ -9,13 +9,14 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
 use super::app::App;
 use super::plan::{GatheringView, GoalsView, PlanView, find_subdomain};
 use super::view::{BOLD, SELECTED, block};
-use crate::domain::plan::{PlanItem, PlanKind, consensus_percent};
+use crate::domain::plan::{Goal, PlanItem, PlanKind, consensus_percent};
 use crate::i18n::plan_names::{
     goal_status_short_key, goal_status_symbol, level_key, plan_kind_key,
 };
 use crate::i18n::{tr, trf};
+use crate::present;
 
-/// "⚠ forfalt · Fast veiledning – Fagleder – 01.04.2026": the state first, so it is read
+/// "⚠ over fristen · Fast veiledning – Fagleder – 01.04.2026": the state first, so it is read
 /// even where the line is cut short.
 pub fn measure_line(app: &App, item: &PlanItem) -> String {
     let lang = app.lang;
@@ -114,9 +115,44 @@ pub fn draw_goals(app: &App, view: &GoalsView, frame: &mut Frame, area: Rect) {
             table_area,
         );
     } else {
-        let mut header = vec![Cell::from(tr(lang, "goals.goal").to_string())];
+        // The goal and its area share what the rounds leave; names cut for room end in "…".
+        const ROUND_WIDTH: u16 = 13;
+        let rounds = view.rounds.len() as u16;
+        let room = table_area
+            .width
+            .saturating_sub(2 + 1 + rounds * (ROUND_WIDTH + 1));
+        let area_of = |goal: &Goal| {
+            let names: Vec<&str> = goal
+                .subdomain_keys
+                .iter()
+                .map(|key| {
+                    find_subdomain(&app.instrument.sections, key)
+                        .map_or(key.as_str(), |(_, d)| d.name.get(lang))
+                })
+                .collect();
+            if names.is_empty() {
+                "–".to_string()
+            } else {
+                names.join(", ")
+            }
+        };
+        let area_header = tr(lang, "summary.area");
+        // The area takes what its longest name needs, up to two fifths; the goal the rest.
+        let area_width = view
+            .goals
+            .iter()
+            .map(|g| area_of(g).chars().count())
+            .chain([area_header.chars().count()])
+            .max()
+            .unwrap_or(0)
+            .min(usize::from(room * 2 / 5)) as u16;
+        let goal_width = room.saturating_sub(area_width).max(8);
+        let mut header = vec![
+            Cell::from(tr(lang, "goals.goal").to_string()),
+            Cell::from(area_header.to_string()),
+        ];
         for (i, round) in view.rounds.iter().enumerate() {
-            let label: String = round.label.chars().take(12).collect();
+            let label = present::fit(&round.label, usize::from(ROUND_WIDTH));
             let style = if i == view.round { SELECTED } else { BOLD };
             header.push(Cell::from(label).style(style));
         }
@@ -125,7 +161,10 @@ pub fn draw_goals(app: &App, view: &GoalsView, frame: &mut Frame, area: Rect) {
             .iter()
             .enumerate()
             .map(|(g, goal)| {
-                let mut cells = vec![Cell::from(goal.text.clone())];
+                let mut cells = vec![
+                    Cell::from(present::fit(&goal.text, usize::from(goal_width))),
+                    Cell::from(present::fit(&area_of(goal), usize::from(area_width))),
+                ];
                 for (r, round) in view.rounds.iter().enumerate() {
                     let status = view.statuses.get(&(goal.id.clone(), round.id.clone()));
                     let text = match status {
@@ -146,9 +185,12 @@ pub fn draw_goals(app: &App, view: &GoalsView, frame: &mut Frame, area: Rect) {
                 Row::new(cells)
             })
             .collect();
-        let mut widths = vec![Constraint::Fill(1)];
+        let mut widths = vec![
+            Constraint::Length(goal_width),
+            Constraint::Length(area_width),
+        ];
         widths.extend(std::iter::repeat_n(
-            Constraint::Length(13),
+            Constraint::Length(ROUND_WIDTH),
             view.rounds.len(),
         ));
         frame.render_stateful_widget(

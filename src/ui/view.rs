@@ -6,7 +6,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{
-    Block, BorderType, Borders, Cell, Clear, LineGauge, Paragraph, Row, Table, TableState, Wrap,
+    Block, BorderType, Borders, Cell, Clear, HighlightSpacing, LineGauge, List, ListItem,
+    ListState, Paragraph, Row, Table, TableState, Wrap,
 };
 
 use super::analysis_view;
@@ -15,14 +16,14 @@ use super::app::{
     SummaryView, Walk, kind_key, respondent_label, role_key,
 };
 use super::form::Input;
-use super::keys::commands;
+use super::keys::{Command, commands};
 use super::plan_view;
 use crate::domain::instrument::ItemRef;
 use crate::domain::model::Response;
 use crate::domain::plan::{PlanKind, Stage, measure_counts};
 use crate::domain::scoring::{Band, Tally};
 use crate::i18n::plan_names::stage_key;
-use crate::i18n::{tr, trf};
+use crate::i18n::{Lang, tr, trf};
 use crate::present;
 
 pub const MIN_WIDTH: u16 = 60;
@@ -101,6 +102,16 @@ pub fn band_symbol(band: Band) -> &'static str {
         Band::Partly => "◐",
         Band::Priority => "○",
     }
+}
+
+/// Room for a band with its symbol ("○ bør prioriteres"), or for "no score", whole.
+fn band_width(lang: Lang) -> u16 {
+    [Band::InPlace, Band::Partly, Band::Priority]
+        .map(|band| tr(lang, band_key(band)).chars().count() + 2)
+        .into_iter()
+        .chain([tr(lang, "band.none").chars().count()])
+        .max()
+        .unwrap_or(0) as u16
 }
 
 pub fn band_key(band: Band) -> &'static str {
@@ -217,31 +228,41 @@ fn breadcrumb(app: &App, width: u16) -> Line<'static> {
     Line::from(present::fit(&shown(start), width))
 }
 
-/// The footer: the current screen's main keys, as many as fit, help always last.
+/// The footer: the current screen's keys, most important first, as many whole entries as
+/// fit (with their short text where that makes room for one more), the help always last.
 fn footer_line(app: &App, width: u16) -> Line<'static> {
     let lang = app.lang;
-    let mode = app.mode();
-    let mut spans = Vec::new();
-    let mut used = 0usize;
-    let list = commands(mode);
-    let (help, rest): (Vec<_>, Vec<_>) = list
+    let (help, rest): (Vec<&Command>, Vec<&Command>) = commands(app.mode())
         .iter()
         .filter(|c| c.footer)
         .partition(|c| c.text == "key.help");
-    let reserve: usize = help
-        .iter()
-        .map(|c| c.label.chars().count() + tr(lang, c.text).chars().count() + 4)
-        .sum();
-    for command in rest.iter().chain(help.iter()) {
-        let text = tr(lang, command.text);
-        let cost = command.label.chars().count() + text.chars().count() + 4;
-        let is_help = command.text == "key.help";
-        if !is_help && used + cost + reserve > usize::from(width) {
-            continue;
+    let cost =
+        |command: &Command, text: &str| command.label.chars().count() + text.chars().count() + 4;
+    let full = |command: &Command| tr(lang, command.text);
+    let short = |command: &Command| command.short.map_or(full(command), |key| tr(lang, key));
+    let mut room = usize::from(width).saturating_sub(help.iter().map(|c| cost(c, full(c))).sum());
+    // As many entries as fit at their shortest, then as many of those whole as still fit.
+    let mut shown: Vec<(&Command, &str)> = Vec::new();
+    for command in rest {
+        let text = short(command);
+        if cost(command, text) > room {
+            break;
         }
+        room -= cost(command, text);
+        shown.push((command, text));
+    }
+    for (command, text) in &mut shown {
+        let extra = cost(command, full(command)) - cost(command, text);
+        if extra <= room {
+            room -= extra;
+            *text = full(command);
+        }
+    }
+    let help = help.into_iter().map(|c| (c, full(c)));
+    let mut spans = Vec::new();
+    for (command, text) in shown.into_iter().chain(help) {
         spans.push(Span::styled(format!(" {} ", command.label), SELECTED));
         spans.push(Span::raw(format!(" {text} ")));
-        used += cost;
     }
     Line::from(spans)
 }
@@ -263,6 +284,24 @@ fn form_title_key(purpose: &FormPurpose) -> &'static str {
     }
 }
 
+/// What a form's fields take, for its help.
+fn form_help_key(purpose: &FormPurpose) -> &'static str {
+    let plan_kind = |kind: &PlanKind| match kind {
+        PlanKind::Barrier => "help.form_barrier",
+        PlanKind::Strategy => "help.form_strategy",
+        PlanKind::Measure => "help.form_measure",
+    };
+    match purpose {
+        FormPurpose::NewService | FormPurpose::EditService(_) => "help.form_service",
+        FormPurpose::NewRound(_) => "help.form_round",
+        FormPurpose::NewRespondent(..) => "help.form_respondent",
+        FormPurpose::NewPlanItem(_, _, kind) => plan_kind(kind),
+        FormPurpose::EditPlanItem(item) => plan_kind(&item.kind),
+        FormPurpose::NewGoal(_) => "help.form_goal",
+        FormPurpose::RoundStage(..) => "help.form_stage",
+    }
+}
+
 pub(super) fn block(title: String) -> Block<'static> {
     Block::default()
         .borders(Borders::ALL)
@@ -275,7 +314,7 @@ struct ListTable<'a> {
     title: String,
     header: Vec<&'a str>,
     widths: Vec<Constraint>,
-    rows: Vec<Row<'static>>,
+    rows: Vec<Vec<String>>,
     selected: usize,
     /// What to say when there are no rows.
     empty_hint: &'a str,
@@ -293,9 +332,23 @@ impl ListTable<'_> {
             );
             return;
         }
-        let header =
-            Row::new(self.header.into_iter().map(|h| Cell::from(h.to_string()))).style(BOLD);
-        let table = Table::new(self.rows, self.widths)
+        // The columns as the table lays them out (after "▶ "), so that a cell cut for room
+        // ends in "…" rather than mid-word.
+        let inner = outer.inner(area);
+        let columns = Layout::horizontal(self.widths.clone())
+            .spacing(1)
+            .split(Rect::new(0, 0, inner.width.saturating_sub(2), 1));
+        let fit = |cells: Vec<String>| {
+            Row::new(
+                cells
+                    .into_iter()
+                    .zip(columns.iter())
+                    .map(|(cell, column)| present::fit(&cell, usize::from(column.width))),
+            )
+        };
+        let header = fit(self.header.iter().map(|h| h.to_string()).collect()).style(BOLD);
+        let rows: Vec<Row> = self.rows.into_iter().map(fit).collect();
+        let table = Table::new(rows, self.widths)
             .header(header)
             .block(outer)
             .row_highlight_style(SELECTED)
@@ -311,12 +364,12 @@ fn draw_services(app: &App, list: &ServiceList, frame: &mut Frame, area: Rect) {
         .rows
         .iter()
         .map(|r| {
-            Row::new(vec![
+            vec![
                 r.service.name.clone(),
                 r.service.municipalities.join(", "),
                 r.service.cluster.clone(),
                 r.rounds.to_string(),
-            ])
+            ]
         })
         .collect();
     ListTable {
@@ -346,35 +399,36 @@ fn draw_rounds(app: &App, list: &RoundList, frame: &mut Frame, area: Rect) {
         .rows
         .iter()
         .map(|r| {
-            Row::new(vec![
+            vec![
                 r.round.label.clone(),
                 r.round.held_on.to_string(),
                 tr(lang, kind_key(r.round.kind)).to_string(),
                 r.respondents.to_string(),
                 r.stage.map(|s| stage_text(app, s)).unwrap_or_default(),
                 r.round.instrument_version.clone(),
-            ])
+            ]
         })
         .collect();
     let mut title = trf(lang, "rounds.title", &[("service", &list.service.name)]);
     let (open, overdue) = measure_counts(&list.plan, app.today());
     if open > 0 {
-        title = format!(
-            "{title} · {}",
-            trf(
-                lang,
-                "rounds.measures",
-                &[("open", &open), ("overdue", &overdue)]
-            )
-        );
+        // "1 åpent", "2 åpne": the adjective agrees with the number.
+        let key = if open == 1 {
+            "rounds.measures_one"
+        } else {
+            "rounds.measures"
+        };
+        let measures = trf(lang, key, &[("open", &open), ("overdue", &overdue)]);
+        title = format!("{title} · {measures}");
     }
+    let respondents = tr(lang, "rounds.respondents");
     ListTable {
         title,
         header: vec![
             tr(lang, "rounds.label"),
             tr(lang, "rounds.date"),
             tr(lang, "rounds.kind"),
-            tr(lang, "rounds.respondents"),
+            respondents,
             tr(lang, "stage.title"),
             tr(lang, "rounds.version"),
         ],
@@ -382,7 +436,8 @@ fn draw_rounds(app: &App, list: &RoundList, frame: &mut Frame, area: Rect) {
             Constraint::Fill(2),
             Constraint::Length(10),
             Constraint::Length(9),
-            Constraint::Length(4),
+            // The heading whole.
+            Constraint::Length(respondents.chars().count() as u16),
             Constraint::Fill(2),
             Constraint::Length(7),
         ],
@@ -417,7 +472,7 @@ fn draw_respondents(app: &App, list: &RespondentList, frame: &mut Frame, area: R
         .iter()
         .map(|r| {
             let done = if r.answered >= total { " ✓" } else { "" };
-            Row::new(vec![
+            vec![
                 tr(lang, role_key(r.respondent.role)).to_string(),
                 r.respondent.code.clone(),
                 format!("{}/{total}{done}", r.answered),
@@ -425,7 +480,7 @@ fn draw_respondents(app: &App, list: &RespondentList, frame: &mut Frame, area: R
                     .as_deref()
                     .map(|t| local_time(app, t))
                     .unwrap_or_default(),
-            ])
+            ]
         })
         .collect();
     ListTable {
@@ -472,15 +527,28 @@ fn draw_form(app: &App, screen: &FormScreen, frame: &mut Frame, area: Rect) {
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
 
+    // A list takes the room there is, a row of choices as many lines as it wraps to.
     let mut constraints: Vec<Constraint> = form
         .fields
         .iter()
-        .map(|f| match f.input {
+        .enumerate()
+        .map(|(index, f)| match &f.input {
             Input::Text { .. } => Constraint::Length(4),
-            Input::Choice { .. } => Constraint::Length(2),
+            input if input.is_list() => Constraint::Min(4),
+            Input::Choice {
+                options, selected, ..
+            } => {
+                let rows = choice_row(options, *selected, index == form.focus, inner.width);
+                Constraint::Length(1 + rows.len() as u16)
+            }
         })
         .collect();
-    constraints.push(Constraint::Fill(1));
+    let has_list = form.fields.iter().any(|f| f.input.is_list());
+    constraints.push(if has_list {
+        Constraint::Length(u16::from(form.error.is_some()) * 2)
+    } else {
+        Constraint::Fill(1)
+    });
     let areas = Layout::vertical(constraints).split(inner);
     for (index, field) in form.fields.iter().enumerate() {
         let focused = index == form.focus;
@@ -527,33 +595,23 @@ fn draw_form(app: &App, screen: &FormScreen, frame: &mut Frame, area: Rect) {
                 }
                 frame.render_widget(&*textarea, input_area);
             }
-            Input::Choice { options, selected } => {
-                let all_width: usize = options.iter().map(|o| o.chars().count() + 6).sum();
-                let mut line = vec![Span::raw(if focused { "◀ " } else { "  " })];
-                if all_width + 4 <= usize::from(input_area.width) {
-                    for (i, option) in options.iter().enumerate() {
-                        let chosen = i == *selected;
-                        let mark = if chosen { "(•) " } else { "( ) " };
-                        let style = if chosen && focused {
-                            SELECTED
-                        } else if chosen {
-                            BOLD
-                        } else {
-                            Style::new()
-                        };
-                        line.push(Span::styled(format!("{mark}{option}"), style));
-                        line.push(Span::raw("  "));
-                    }
+            input @ Input::Choice {
+                options,
+                selected,
+                filter,
+            } => {
+                if input.is_list() {
+                    draw_choice_list(
+                        app,
+                        (options, *selected, filter),
+                        focused,
+                        frame,
+                        input_area,
+                    );
                 } else {
-                    // Too many to show side by side: the chosen one, and where it is.
-                    let style = if focused { SELECTED } else { BOLD };
-                    line.push(Span::styled(format!("(•) {}", options[*selected]), style));
-                    line.push(Span::raw(format!("  {}/{}  ", selected + 1, options.len())));
+                    let rows = choice_row(options, *selected, focused, input_area.width);
+                    frame.render_widget(Paragraph::new(rows), input_area);
                 }
-                if focused {
-                    line.push(Span::raw("▶"));
-                }
-                frame.render_widget(Paragraph::new(Line::from(line)), input_area);
             }
         }
     }
@@ -566,6 +624,97 @@ fn draw_form(app: &App, screen: &FormScreen, frame: &mut Frame, area: Rect) {
             last,
         );
     }
+}
+
+/// A short choice side by side, `(•)` on the chosen one, wrapped onto more lines where the
+/// row is wider than `width`; ◀ ▶ mark the focused one, which ←→ change.
+fn choice_row(
+    options: &[String],
+    selected: usize,
+    focused: bool,
+    width: u16,
+) -> Vec<Line<'static>> {
+    let width = usize::from(width);
+    let mut lines = vec![Line::from(if focused { "◀ " } else { "  " })];
+    for (i, option) in options.iter().enumerate() {
+        let chosen = i == selected;
+        let text = format!("{}{option}", if chosen { "(•) " } else { "( ) " });
+        let style = match (chosen, focused) {
+            (true, true) => SELECTED,
+            (true, false) => BOLD,
+            _ => Style::new(),
+        };
+        // Room for the option, and on the last line for the ▶ after it.
+        let need = text.chars().count() + if i + 1 == options.len() { 3 } else { 2 };
+        let line = lines.last_mut().expect("one line at least");
+        if line.width() > 2 && line.width() + need > width {
+            lines.push(Line::from("  "));
+        }
+        let line = lines.last_mut().expect("one line at least");
+        line.push_span(Span::styled(text, style));
+        line.push_span(Span::raw("  "));
+    }
+    if focused {
+        let line = lines.last_mut().expect("one line at least");
+        line.push_span(Span::raw("▶"));
+    }
+    lines
+}
+
+/// A long choice as a list: the filter typed so far and what it finds, then the options it
+/// shows, scrolled to the chosen one.
+fn draw_choice_list(
+    app: &App,
+    (options, selected, filter): (&[String], usize, &str),
+    focused: bool,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    let lang = app.lang;
+    let [filter_area, list_area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+    let shown = super::form::matches(options, filter);
+    let status = if filter.is_empty() {
+        Line::styled(
+            if focused {
+                trf(lang, "form.filter_hint", &[("n", &options.len())])
+            } else {
+                String::new()
+            },
+            app.theme.dim(),
+        )
+    } else if shown.is_empty() {
+        Line::styled(
+            trf(lang, "form.no_match", &[("filter", &filter)]),
+            app.theme.status(StatusKind::Warning),
+        )
+    } else {
+        Line::from(trf(
+            lang,
+            "form.filter",
+            &[
+                ("filter", &filter),
+                ("shown", &shown.len()),
+                ("total", &options.len()),
+            ],
+        ))
+    };
+    frame.render_widget(Paragraph::new(status), filter_area);
+    // "▶ " and "(•) " before each name.
+    let room = usize::from(list_area.width).saturating_sub(6);
+    let items: Vec<ListItem> = shown
+        .iter()
+        .map(|&i| {
+            let mark = if i == selected { "(•) " } else { "( ) " };
+            ListItem::new(format!("{mark}{}", present::fit(&options[i], room)))
+        })
+        .collect();
+    let list = List::new(items)
+        .highlight_symbol("▶ ")
+        .highlight_spacing(HighlightSpacing::Always)
+        .highlight_style(if focused { SELECTED } else { BOLD });
+    let mut state = ListState::default().with_selected(shown.iter().position(|&i| i == selected));
+    frame.render_stateful_widget(list, list_area, &mut state);
 }
 
 /// The walk's panel of sections with their progress; the current section opens to its
@@ -893,11 +1042,7 @@ fn fit_line(left: &str, right: &str, width: u16, style: Style) -> Line<'static> 
     let width = usize::from(width);
     let right_len = right.chars().count() + 1;
     let room = width.saturating_sub(right_len);
-    let mut shown: String = left.chars().take(room).collect();
-    if left.chars().count() > room && room > 0 {
-        shown.pop();
-        shown.push('…');
-    }
+    let shown = present::fit(left, room);
     let pad = room.saturating_sub(shown.chars().count());
     Line::styled(format!("{shown}{} {right}", " ".repeat(pad)), style)
 }
@@ -995,7 +1140,7 @@ fn draw_summary(app: &App, view: &SummaryView, frame: &mut Frame, area: Rect) {
             Constraint::Fill(1),
             Constraint::Length(10),
             Constraint::Length(5),
-            Constraint::Length(12),
+            Constraint::Length(band_width(lang)),
             Constraint::Length(10),
             Constraint::Length(7),
             Constraint::Length(4),
@@ -1038,6 +1183,34 @@ fn centered(area: Rect, percent_x: u16, percent_y: u16) -> Rect {
     centre
 }
 
+/// `text` in lines of at most `width` characters, broken between words; a word longer than a
+/// line is broken where the line ends.
+pub(super) fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        let len = line.chars().count();
+        if len > 0 && len + 1 + word.len() <= width {
+            line.push(' ');
+            line.extend(&word);
+            continue;
+        }
+        if len > 0 {
+            lines.push(std::mem::take(&mut line));
+        }
+        while word.len() > width {
+            lines.push(word.drain(..width).collect());
+        }
+        line = word.into_iter().collect();
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 fn draw_help(app: &App, frame: &mut Frame, area: Rect) {
     let lang = app.lang;
     frame.render_widget(Clear, area);
@@ -1054,35 +1227,70 @@ fn draw_help(app: &App, frame: &mut Frame, area: Rect) {
     // Two columns where there is room, so the keys and the text below fit on one screen.
     let columns = if inner.width >= 70 { 2 } else { 1 };
     let column_width = usize::from(inner.width) / columns;
-    let rows = entries.len().div_ceil(columns);
+    let key_width = entries
+        .iter()
+        .map(|(label, _)| label.chars().count())
+        .max()
+        .unwrap_or(0);
+    // Each entry wraps within its column, the lines after the first under its text.
+    let text_width = column_width.saturating_sub(key_width + 3).max(1);
+    let blocks: Vec<Vec<Line>> = entries
+        .iter()
+        .map(|(label, what)| {
+            wrap_words(what, text_width)
+                .into_iter()
+                .enumerate()
+                .map(|(i, part)| {
+                    let key = if i == 0 { *label } else { "" };
+                    let pad = text_width.saturating_sub(part.chars().count()) + 1;
+                    Line::from(vec![
+                        Span::styled(format!("{key:>key_width$}  "), BOLD),
+                        Span::raw(format!("{part}{}", " ".repeat(pad))),
+                    ])
+                })
+                .collect()
+        })
+        .collect();
+    // The split that leaves the two columns as near the same height as whole entries allow.
+    let heights: Vec<usize> = blocks.iter().map(Vec::len).collect();
+    let total: usize = heights.iter().sum();
+    let split = if columns == 1 {
+        blocks.len()
+    } else {
+        (0..=blocks.len())
+            .min_by_key(|&k| {
+                let left: usize = heights[..k].iter().sum();
+                left.max(total - left)
+            })
+            .unwrap_or(blocks.len())
+    };
+    let (left, right) = blocks.split_at(split);
+    let left: Vec<&Line> = left.iter().flatten().collect();
+    let right: Vec<&Line> = right.iter().flatten().collect();
     let mut text = Text::default();
-    for row in 0..rows {
+    for row in 0..left.len().max(right.len()) {
         let mut spans = Vec::new();
-        for column in 0..columns {
-            if let Some((label, what)) = entries.get(column * rows + row) {
-                let cell: String = format!("{label:>10}  {what}")
-                    .chars()
-                    .take(column_width)
-                    .collect();
-                let pad = column_width.saturating_sub(cell.chars().count());
-                spans.push(Span::styled(format!("{label:>10}  "), BOLD));
-                spans.push(Span::raw(format!(
-                    "{}{}",
-                    cell.chars().skip(12).collect::<String>(),
-                    " ".repeat(pad)
-                )));
+        for side in [&left, &right].into_iter().take(columns) {
+            match side.get(row) {
+                Some(line) => spans.extend(line.spans.iter().cloned()),
+                None => spans.push(Span::raw(" ".repeat(column_width))),
             }
         }
         text.push_line(Line::from(spans));
     }
-    let about = match screen_mode {
-        Mode::Walk => Some(app.instrument.about.get(lang).to_string()),
-        Mode::Summary => Some(tr(lang, "help.scoring").to_string()),
-        _ => None,
+    let about: Vec<&str> = match app.screen() {
+        _ if screen_mode == Mode::Comment => vec![tr(lang, "help.comment")],
+        Screen::Walk(_) => vec![app.instrument.about.get(lang)],
+        Screen::Summary(_) => vec![tr(lang, "help.scoring")],
+        Screen::Form(form) => vec![
+            tr(lang, form_help_key(&form.purpose)),
+            tr(lang, "help.form_keys"),
+        ],
+        _ => Vec::new(),
     };
-    if let Some(about) = about {
+    for paragraph in about {
         text.push_line(Line::default());
-        text.push_line(Line::from(about));
+        text.push_line(Line::from(paragraph));
     }
     frame.render_widget(
         Paragraph::new(text)
@@ -1090,4 +1298,19 @@ fn draw_help(app: &App, frame: &mut Frame, area: Rect) {
             .scroll((app.help_offset, 0)),
         inner,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_wrap_whole_and_long_words_break_at_the_line_end() {
+        assert_eq!(
+            wrap_words("sorter etter del, 0 etter navn", 12),
+            ["sorter etter", "del, 0 etter", "navn"]
+        );
+        assert_eq!(wrap_words("abcdefgh ij", 3), ["abc", "def", "gh", "ij"]);
+        assert_eq!(wrap_words("", 5), [""]);
+    }
 }

@@ -56,6 +56,25 @@ pub struct Tui {
     exited: bool,
 }
 
+/// The emulator, also after a panic inside it.
+fn lock(parser: &Mutex<vt100::Parser>) -> std::sync::MutexGuard<'_, vt100::Parser> {
+    parser.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Feeds the emulator. vt100 0.16 panics on a double-width character in a one-column
+/// screen (`size.cols - width` underflows in `col_wrap`), which a burst of resizes can
+/// bring about when output drawn for a wider screen arrives after the emulator shrank.
+/// That is the emulator's fault, not the program's: the emulator is then made anew at its
+/// size, and the next full redraw, which follows every resize, fills it again.
+fn process(parser: &Mutex<vt100::Parser>, bytes: &[u8]) {
+    let mut guard = lock(parser);
+    let fed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| guard.process(bytes)));
+    if fed.is_err() {
+        let (rows, cols) = guard.screen().size();
+        *guard = vt100::Parser::new(rows, cols, 0);
+    }
+}
+
 impl Tui {
     pub fn start(db: &Path, lang: &str) -> Tui {
         Tui::start_sized(db, lang, 24, 80)
@@ -113,7 +132,7 @@ impl Tui {
                         Ok(0) | Err(_) => break,
                         Ok(n) => {
                             output.lock().unwrap().extend_from_slice(&buf[..n]);
-                            parser.lock().unwrap().process(&buf[..n]);
+                            process(&parser, &buf[..n]);
                         }
                     }
                     if stop.load(Ordering::SeqCst) {
@@ -157,7 +176,7 @@ impl Tui {
     }
 
     pub fn screen(&self) -> String {
-        self.parser.lock().unwrap().screen().contents()
+        lock(&self.parser).screen().contents()
     }
 
     /// The first screen line that contains `text`, or a panic that shows the screen.
@@ -199,7 +218,7 @@ impl Tui {
 
     /// Resizes the terminal and the emulator that reads it.
     pub fn resize(&mut self, rows: u16, cols: u16) {
-        let mut parser = self.parser.lock().unwrap();
+        let mut parser = lock(&self.parser);
         parser.screen_mut().set_size(rows, cols);
         self.master
             .as_ref()
