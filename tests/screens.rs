@@ -122,7 +122,7 @@ fn fixture(lang: Lang, populated: bool) -> Fixture {
     Fixture { dir, app }
 }
 
-const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+const SIZES: [(u16, u16); 3] = [(60, 16), (80, 24), (120, 40)];
 const LANGS: [Lang; 2] = [Lang::Nb, Lang::En];
 
 fn snap(name: &str, lang: Lang, fixture: &Fixture) {
@@ -982,7 +982,9 @@ fn the_trend_chart_reads_without_colour_each_section_its_own_mark_and_a_legend()
         for (w, h) in [(80, 24), (120, 40)] {
             let screen = f.render(w, h);
             let rows: Vec<&str> = screen.lines().map(|r| r.trim_matches('"')).collect();
-            let dates = rows.iter().position(|r| r.contains("10.02.26")).unwrap();
+            let first =
+                kartlegg::present::date(lang, NaiveDate::from_ymd_opt(2026, 2, 10).unwrap());
+            let dates = rows.iter().position(|r| r.contains(&first)).unwrap();
             let header = kartlegg::i18n::tr(lang, "summary.area");
             let table = rows
                 .iter()

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use serde::Serialize;
 
 use super::report_model::{
-    Align, Block, ComparisonModel, PlanData, RoundData, Table, band_code, change_legend, legend,
+    Align, Block, ComparisonModel, PlanData, RoundData, Table, band_code, legend,
     markdown_document, quoted, role_name, section_name, subdomain_name, text_document,
 };
 use crate::domain::compare::{
@@ -484,21 +484,6 @@ pub fn counted_note(lang: Lang, model: &ComparisonModel) -> Option<String> {
         .map(|_| tr(lang, "report.consultant_apart").to_string())
 }
 
-/// The rules of the change, with the numbers the code uses.
-pub fn rules_note(lang: Lang) -> String {
-    trf(
-        lang,
-        "report.how_to_read",
-        &[
-            ("points", &NOTABLE_POINTS),
-            ("n", &MIN_RESPONDENTS_FOR_STAR),
-            ("level", &INTERVAL_LEVEL),
-            ("resamples", &BOOTSTRAP_RESAMPLES),
-            ("dont_know", &DONT_KNOW_MIN_ANSWERS),
-        ],
-    )
-}
-
 /// How many respondents the paired change follows.
 pub fn paired_note(lang: Lang, model: &ComparisonModel) -> String {
     match model.comparison.pairs {
@@ -540,10 +525,10 @@ fn blocks(
     if let Some(note) = counted_note(lang, model) {
         blocks.push(Block::Paragraph(note));
     }
-    blocks.push(Block::Note(rules_note(lang)));
+    blocks.push(Block::Note(present::rules_note(lang)));
     blocks.push(Block::Note(tr(lang, "report.bands_note").to_string()));
     blocks.push(Block::Note(legend(lang)));
-    blocks.push(Block::Note(change_legend(lang)));
+    blocks.push(Block::Note(present::change_legend(lang)));
     blocks.push(Block::Table(
         sections_table(instrument, lang, model),
         "scores",

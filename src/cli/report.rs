@@ -11,14 +11,12 @@ use chrono::NaiveDate;
 
 use super::compare::{
     consultant_table, counted_note, dont_know_table, dont_know_total, items_table,
-    not_comparable_table, paired_note, paired_table, role_groups, roles_table, rules_note,
-    sections_table,
+    not_comparable_table, paired_note, paired_table, role_groups, roles_table, sections_table,
 };
 use super::files::{is_database_file, write_failed, write_private};
 use super::report_model::{
-    Align, Bar, Block, Chart, ComparisonModel, PlanData, RoundData, Table, change_legend,
-    consensus_cell, escape_html, legend, markdown_document, quoted, role_name, section_name,
-    subdomain_name,
+    Align, Bar, Block, Chart, ComparisonModel, PlanData, RoundData, Table, consensus_cell,
+    escape_html, legend, markdown_document, quoted, role_name, section_name, subdomain_name,
 };
 use crate::domain::compare::{DEFAULT_MIN_GROUP, Options, RoleGroup, spreads};
 use crate::domain::instrument::Instrument;
@@ -179,7 +177,7 @@ impl Report<'_> {
         let lang = self.lang;
         let mut blocks = vec![Block::Paragraph(self.meta())];
         blocks.push(Block::Table(self.rounds_table(), "rounds"));
-        blocks.push(Block::Note(rules_note(lang)));
+        blocks.push(Block::Note(present::rules_note(lang)));
         blocks.push(Block::Note(self.tr("report.bands_note")));
         blocks.push(Block::Note(legend(lang)));
 
@@ -203,7 +201,7 @@ impl Report<'_> {
                 if let Some(note) = counted_note(lang, model) {
                     blocks.push(Block::Paragraph(note));
                 }
-                blocks.push(Block::Note(change_legend(lang)));
+                blocks.push(Block::Note(present::change_legend(lang)));
                 blocks.push(Block::Chart(self.comparison_chart(model)));
                 blocks.push(Block::Table(
                     sections_table(self.instrument, lang, model),
@@ -552,13 +550,7 @@ impl Report<'_> {
                     Some(s) if s.n < self.min_group => {
                         format!("n {} · {}", s.n, percent(Some(s.mean)))
                     }
-                    Some(s) => format!(
-                        "n {} · {} ({}–{})",
-                        s.n,
-                        percent(Some(s.mean)),
-                        percent(Some(s.min)).trim_end_matches(" %"),
-                        percent(Some(s.max))
-                    ),
+                    Some(s) => format!("n {} · {}", s.n, present::spread(s.mean, s.min, s.max)),
                 };
                 cells.push(cell);
             }

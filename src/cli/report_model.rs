@@ -290,21 +290,6 @@ pub fn legend(lang: Lang) -> String {
     .join(" · ")
 }
 
-/// What ★ and ⊘ mean in a comparison, with the rules behind them.
-pub fn change_legend(lang: Lang) -> String {
-    crate::i18n::trf(
-        lang,
-        "legend.change_rules",
-        &[
-            ("star", &present::STAR),
-            ("not", &present::NOT_COMPARABLE),
-            ("points", &crate::domain::compare::NOTABLE_POINTS),
-            ("n", &crate::domain::compare::MIN_RESPONDENTS_FOR_STAR),
-            ("level", &crate::domain::compare::INTERVAL_LEVEL),
-        ],
-    )
-}
-
 // ---- documents as blocks, written as text, Markdown or HTML ----
 
 pub enum Block {

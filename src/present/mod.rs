@@ -193,9 +193,54 @@ pub fn dont_know_share(tally: &Tally) -> String {
     )
 }
 
+/// The mean of the respondents' own scores and their range: "41 % (0–88 %)".
+pub fn spread(mean: f64, min: f64, max: f64) -> String {
+    format!(
+        "{} ({}–{})",
+        percent(Some(mean)),
+        percent(Some(min)).trim_end_matches(" %"),
+        percent(Some(max))
+    )
+}
+
 /// A mean on an item's own scale, one decimal; "–" without one.
 pub fn mean(lang: Lang, value: Option<f64>) -> String {
     value.map_or_else(|| NONE.to_string(), |m| decimal(lang, m, MEAN_PLACES))
+}
+
+/// The rules of a change, with the numbers the code uses: coverage, n, the interval, ★
+/// and ⚑.
+pub fn rules_note(lang: Lang) -> String {
+    use crate::domain::compare::{
+        BOOTSTRAP_RESAMPLES, INTERVAL_LEVEL, MIN_RESPONDENTS_FOR_STAR, NOTABLE_POINTS,
+    };
+    trf(
+        lang,
+        "report.how_to_read",
+        &[
+            ("points", &NOTABLE_POINTS),
+            ("n", &MIN_RESPONDENTS_FOR_STAR),
+            ("level", &INTERVAL_LEVEL),
+            ("resamples", &BOOTSTRAP_RESAMPLES),
+            ("dont_know", &crate::domain::scoring::DONT_KNOW_MIN_ANSWERS),
+        ],
+    )
+}
+
+/// What ★ and ⊘ mean in a comparison, with the rules behind them.
+pub fn change_legend(lang: Lang) -> String {
+    use crate::domain::compare::{INTERVAL_LEVEL, MIN_RESPONDENTS_FOR_STAR, NOTABLE_POINTS};
+    trf(
+        lang,
+        "legend.change_rules",
+        &[
+            ("star", &STAR),
+            ("not", &NOT_COMPARABLE),
+            ("points", &NOTABLE_POINTS),
+            ("n", &MIN_RESPONDENTS_FOR_STAR),
+            ("level", &INTERVAL_LEVEL),
+        ],
+    )
 }
 
 #[cfg(test)]

@@ -456,7 +456,13 @@ impl App {
     ) {
         let pairs: Vec<(crate::domain::model::Role, &AnswerSet)> =
             all.iter().map(|(r, a)| (r.role, a)).collect();
-        let sets: Vec<&AnswerSet> = all.iter().map(|(_, a)| a).collect();
+        // "All" is the service's own respondents: the process leader is a group apart.
+        let sets: Vec<&AnswerSet> = all
+            .iter()
+            .filter(|(r, _)| r.role != crate::domain::model::Role::Consultant)
+            .map(|(_, a)| a)
+            .collect();
+        view.respondents = sets.len();
         view.groups = by_role(self.instrument, &pairs, view.min_group);
         view.spreads = spreads(self.instrument, &sets);
     }

@@ -76,25 +76,60 @@ pub fn draw_compare(app: &App, view: &CompareView, frame: &mut Frame, area: Rect
             ("to", &to.label),
         ],
     );
-    let outer = block(title);
+    let outer = block(present::fit(
+        &title,
+        usize::from(area.width.saturating_sub(4)),
+    ));
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
     let warning = view.order_warning();
-    let detail_height = match view.tab {
-        CompareTab::Chart => 0,
-        _ if inner.height >= 22 => 6,
-        _ => 3,
+    // The legend in full where it takes two lines at most, else in short.
+    let legend = |key: &str| {
+        Paragraph::new(tr(lang, key).to_string())
+            .wrap(Wrap { trim: true })
+            .style(app.theme.dim())
     };
-    let legend_text = match view.tab {
-        CompareTab::Chart => tr(lang, "compare.chart_key").to_string(),
-        _ => tr(lang, "compare.legend").to_string(),
+    let (legend, legend_height) = {
+        let key = match view.tab {
+            CompareTab::Chart => "compare.chart_key",
+            _ => "compare.legend",
+        };
+        let full = legend(key);
+        let height = full.line_count(inner.width);
+        if height <= 2 {
+            (full, height)
+        } else {
+            let short = legend("compare.legend_short");
+            let height = short.line_count(inner.width);
+            (short, height)
+        }
     };
-    let legend_height = if legend_text.chars().count() > usize::from(inner.width) {
-        2
-    } else {
-        1
-    };
-    let [tabs_area, warning_area, body, detail_area, legend] = Layout::vertical([
+    // The details of the selected row below the table, as many whole lines as leave the
+    // table five rows; Enter shows them all.
+    let mut details = compare_details(app, view);
+    let mut detail_height = 0;
+    if view.tab != CompareTab::Chart {
+        let room = inner
+            .height
+            .saturating_sub(1 + u16::from(warning.is_some()) + legend_height as u16 + 6);
+        let mut shown = 0;
+        for line in &details {
+            let height = Paragraph::new(line.clone())
+                .wrap(Wrap { trim: true })
+                .line_count(inner.width) as u16;
+            if detail_height + height + 1 > room {
+                break;
+            }
+            detail_height += height;
+            shown += 1;
+        }
+        if shown > 0 {
+            detail_height += 1;
+        }
+        details.truncate(shown);
+    }
+    let legend_height = legend_height as u16;
+    let [tabs_area, warning_area, body, detail_area, legend_area] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(u16::from(warning.is_some())),
         Constraint::Fill(1),
@@ -162,7 +197,7 @@ pub fn draw_compare(app: &App, view: &CompareView, frame: &mut Frame, area: Rect
         CompareTab::Chart => draw_compare_chart(app, view, frame, body),
     }
     if detail_height > 0 {
-        let lines = compare_details(app, view);
+        let lines = details;
         let detail_block = Block::default()
             .borders(Borders::TOP)
             .border_style(app.theme.dim())
@@ -177,12 +212,7 @@ pub fn draw_compare(app: &App, view: &CompareView, frame: &mut Frame, area: Rect
             detail_area,
         );
     }
-    frame.render_widget(
-        Paragraph::new(legend_text)
-            .wrap(Wrap { trim: true })
-            .style(app.theme.dim()),
-        legend,
-    );
+    frame.render_widget(legend, legend_area);
     if view.detail_open {
         // Every detail of the selected row, over the table.
         let popup = area.inner(ratatui::layout::Margin {
@@ -276,7 +306,12 @@ fn area_details(app: &App, view: &CompareView, area: &AreaChange) -> Vec<Line<'s
                 ("name", &area_name(app, &area.key)),
                 ("from", &present::score(&change.from)),
                 ("to", &present::score(&change.to)),
-                ("change", &present::change(change)),
+                (
+                    "change",
+                    &change
+                        .delta()
+                        .map_or_else(|| present::NONE.to_string(), present::points),
+                ),
                 ("common", &area.items_common),
                 ("items", &area.items),
                 ("n_from", &change.n_from),
@@ -297,6 +332,9 @@ fn area_details(app: &App, view: &CompareView, area: &AreaChange) -> Vec<Line<'s
     let mut first = vec![Span::styled(head, BOLD)];
     if area.comparable() && change.delta().is_some() {
         first.push(Span::raw(format!(" {}", interval_or_reason(lang, change))));
+    }
+    if area.notable() {
+        first.push(Span::styled(format!(" {}", present::STAR), BOLD));
     }
     lines.push(Line::from(first));
     lines.push(Line::from(match (&area.paired, area.comparable()) {
@@ -656,8 +694,8 @@ fn draw_compare_items(app: &App, view: &CompareView, frame: &mut Frame, area: Re
     );
 }
 
-/// Each section's label in `width` characters: its name, cut to the room; where two cut
-/// names would read the same ("Programme fit", "Programme owner support"), their short names.
+/// Each section's label in `width` characters: its name where it fits whole and reads apart
+/// from the others, else its short name, made for narrow room ("Endr", "Pass").
 fn section_labels(sections: &[Section], lang: Lang, width: usize) -> Vec<String> {
     let cut = |text: &str| -> String { text.chars().take(width).collect() };
     let names: Vec<String> = sections.iter().map(|s| cut(s.name.get(lang))).collect();
@@ -665,10 +703,12 @@ fn section_labels(sections: &[Section], lang: Lang, width: usize) -> Vec<String>
         .iter()
         .zip(&names)
         .map(|(section, name)| {
-            if names.iter().filter(|other| *other == name).count() > 1 {
-                cut(section.short.get(lang))
-            } else {
+            let whole = section.name.get(lang).chars().count() <= width;
+            let clash = names.iter().filter(|other| *other == name).count() > 1;
+            if whole && !clash {
                 name.clone()
+            } else {
+                cut(section.short.get(lang))
             }
         })
         .collect()
@@ -677,11 +717,12 @@ fn section_labels(sections: &[Section], lang: Lang, width: usize) -> Vec<String>
 fn draw_compare_chart(app: &App, view: &CompareView, frame: &mut Frame, area: Rect) {
     let lang = app.lang;
     let sections = &app.instrument.sections;
-    let bar_width =
-        ((area.width.saturating_sub(2) / sections.len().max(1) as u16).saturating_sub(3) / 2)
-            .clamp(1, 8);
-    let [chart_area, key_area] =
-        Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+    // Two bars a section, each followed by a gap of 1, and 3 between sections: the widest
+    // bars that fit.
+    let groups = sections.len().max(1) as u16;
+    let fits = |bar: u16| groups * (2 * bar + 2 + 3) - 3 - 1 <= area.width;
+    let bar_width = (1..=8).rev().find(|b| fits(*b)).unwrap_or(1);
+    let chart_area = area;
     let mut chart = BarChart::default()
         .bar_width(bar_width)
         .bar_gap(1)
@@ -690,16 +731,10 @@ fn draw_compare_chart(app: &App, view: &CompareView, frame: &mut Frame, area: Re
     let labels = section_labels(sections, lang, usize::from(bar_width * 2 + 1));
     for (label, change) in labels.into_iter().zip(&view.comparison.sections) {
         let bar = |tally: &Tally, mark: &str, style: Style| {
-            let value = tally.percent().map(|p| p.round() as u64).unwrap_or(0);
+            let value = tally.percent().map(|p| p as u64).unwrap_or(0);
             Bar::default()
                 .value(value)
-                .text_value(format!(
-                    "{mark}{}",
-                    tally
-                        .percent()
-                        .map(|p| format!("{p:.0}"))
-                        .unwrap_or("–".into())
-                ))
+                .text_value(format!("{mark}{}", percent_number(tally)))
                 .style(style)
                 .value_style(style.add_modifier(Modifier::REVERSED))
         };
@@ -710,10 +745,6 @@ fn draw_compare_chart(app: &App, view: &CompareView, frame: &mut Frame, area: Re
         chart = chart.data(group);
     }
     frame.render_widget(chart, chart_area);
-    frame.render_widget(
-        Paragraph::new(tr(lang, "compare.chart_key")).style(app.theme.dim()),
-        key_area,
-    );
 }
 
 /// The mark a section's line is drawn with in the trend chart: one per section, none of
@@ -792,7 +823,7 @@ pub fn draw_trend(app: &App, view: &TrendView, frame: &mut Frame, area: Rect) {
     let sections = &app.instrument.sections;
     let has_stage = view.points.iter().any(|p| p.stage.is_some());
     let table_height = (sections.len() + 2 + usize::from(has_stage) * 2) as u16;
-    let [chart_area, table_area] =
+    let [mut chart_area, mut table_area] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(table_height)]).areas(inner);
 
     let series: Vec<Vec<(f64, f64)>> = (0..sections.len())
@@ -807,6 +838,14 @@ pub fn draw_trend(app: &App, view: &TrendView, frame: &mut Frame, area: Rect) {
     // Without colour (NO_COLOR) the sections still tell apart: each has its own mark, and the
     // legend under the chart names it; the chart keeps its 6 rows beside the legend.
     let legend = trend_legend(sections, lang, chart_area);
+    if usize::from(chart_area.height) < 6 + legend.len() {
+        // No room for the chart: the table, which has the same numbers, takes its place.
+        table_area = Rect {
+            height: table_area.height.min(inner.height),
+            ..inner
+        };
+        chart_area.height = 0;
+    }
     if usize::from(chart_area.height) >= 6 + legend.len() {
         let [chart_area, legend_area] =
             Layout::vertical([Constraint::Fill(1), Constraint::Length(legend.len() as u16)])
@@ -842,7 +881,7 @@ pub fn draw_trend(app: &App, view: &TrendView, frame: &mut Frame, area: Rect) {
         let labels: Vec<String> = view
             .points
             .iter()
-            .map(|p| p.round.held_on.format("%d.%m.%y").to_string())
+            .map(|p| present::date(lang, p.round.held_on))
             .collect();
         let x_labels = if labels.len() > 1 {
             vec![labels[0].clone(), labels[labels.len() - 1].clone()]
@@ -862,10 +901,12 @@ pub fn draw_trend(app: &App, view: &TrendView, frame: &mut Frame, area: Rect) {
     }
 
     // The same numbers as a table: every round a column, the trend as a sparkline.
+    // A round's column holds its date whole.
+    const ROUND_COLUMN: u16 = 10;
     let shown = view
         .points
         .len()
-        .min(usize::from(table_area.width.saturating_sub(30) / 7).max(1));
+        .min(usize::from(table_area.width.saturating_sub(30) / (ROUND_COLUMN + 1)).max(1));
     let first = view.points.len() - shown;
     let mut header = vec![tr(lang, "summary.area").to_string()];
     header.extend(view.points[first..].iter().map(|p| {
@@ -878,33 +919,34 @@ pub fn draw_trend(app: &App, view: &TrendView, frame: &mut Frame, area: Rect) {
         )
     }));
     header.push(tr(lang, "trend.sparkline").to_string());
-    let rows: Vec<Row> =
-        sections
-            .iter()
-            .enumerate()
-            .map(|(s, section)| {
-                let values: Vec<Option<f64>> = view
-                    .points
+    let rows: Vec<Row> = sections
+        .iter()
+        .enumerate()
+        .map(|(s, section)| {
+            let values: Vec<Option<f64>> = view
+                .points
+                .iter()
+                .map(|p| p.scores.get(s).and_then(|x| x.tally.percent()))
+                .collect();
+            let mut cells = vec![
+                Cell::from(format!("{} {}", s + 1, section.name.get(lang)))
+                    .style(app.theme.series(s)),
+            ];
+            cells.extend(
+                values[first..]
                     .iter()
-                    .map(|p| p.scores.get(s).and_then(|x| x.tally.percent()))
-                    .collect();
-                let mut cells = vec![
-                    Cell::from(format!("{} {}", s + 1, section.name.get(lang)))
-                        .style(app.theme.series(s)),
-                ];
-                cells.extend(values[first..].iter().map(|v| {
-                    Cell::from(v.map(|p| format!("{p:.0} %")).unwrap_or_else(|| "–".into()))
-                }));
-                cells.push(Cell::from(sparkline(&values)));
-                Row::new(cells)
-            })
-            .collect();
+                    .map(|v| Cell::from(present::percent(*v))),
+            );
+            cells.push(Cell::from(sparkline(&values)));
+            Row::new(cells)
+        })
+        .collect();
     let mut widths = vec![Constraint::Fill(1)];
-    widths.extend(std::iter::repeat_n(Constraint::Length(6), shown));
+    widths.extend(std::iter::repeat_n(Constraint::Length(ROUND_COLUMN), shown));
     widths.push(Constraint::Length(view.points.len().clamp(6, 20) as u16));
     let dates: Vec<String> = view.points[first..]
         .iter()
-        .map(|p| p.round.held_on.format("%d.%m").to_string())
+        .map(|p| present::date(lang, p.round.held_on))
         .collect();
     let mut date_row = vec![String::new()];
     date_row.extend(dates);
@@ -963,14 +1005,21 @@ pub fn draw_cluster(app: &App, view: &ClusterView, frame: &mut Frame, area: Rect
         .get(view.label)
         .map(String::as_str)
         .unwrap_or("–");
-    let outer = block(trf(
-        lang,
-        "cluster.title",
-        &[("cluster", &view.cluster), ("round", &label)],
+    let outer = block(present::fit(
+        &trf(
+            lang,
+            "cluster.title",
+            &[("cluster", &view.cluster), ("round", &label)],
+        ),
+        usize::from(area.width.saturating_sub(4)),
     ));
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
     let sections = &app.instrument.sections;
+    // A section's column: "1 Endr" over "● 81" where there is room, "1" over "●81" where
+    // not; the numbers are named in the key below, the services' names take the rest.
+    let wide = inner.width >= 80;
+    let column: u16 = if wide { 7 } else { 4 };
     let mut header = vec![
         Cell::from(tr(lang, "services.name").to_string()),
         Cell::from("n"),
@@ -979,26 +1028,35 @@ pub fn draw_cluster(app: &App, view: &ClusterView, frame: &mut Frame, area: Rect
     for (i, name) in labels.iter().enumerate() {
         let sorted = view.sort == ClusterSort::Section(i);
         let text = format!("{}{}", i + 1, if sorted { "▼" } else { "" });
-        header.push(Cell::from(format!("{text} {name}")));
+        header.push(Cell::from(if wide {
+            format!("{text} {name}")
+        } else {
+            text
+        }));
     }
+    // "▶ " before the names, a space between columns.
+    let fixed = 2 + 4 + (column + 1) * sections.len() as u16;
+    let name_width = usize::from(inner.width.saturating_sub(fixed));
     let rows: Vec<Row> = view
         .rows
         .iter()
         .map(|row| {
             let mut cells = vec![
-                Cell::from(row.service.name.clone()),
+                Cell::from(present::fit(&row.service.name, name_width)),
                 Cell::from(if row.round.is_some() {
                     row.respondents.to_string()
                 } else {
-                    "–".into()
+                    present::NONE.into()
                 }),
             ];
             for score in &row.scores {
                 let tally = &score.tally;
+                let number = percent_number(tally);
                 cells.push(
                     Cell::from(match tally.percent() {
-                        Some(p) => format!("{} {p:>3.0}", band_mark(tally)),
-                        None => "  –".to_string(),
+                        Some(_) if wide => format!("{} {number:>3}", band_mark(tally)),
+                        Some(_) => format!("{}{number:>3}", band_mark(tally)),
+                        None => format!("{:>3}", present::NONE),
                     })
                     .style(band_style(app, tally.band())),
                 );
@@ -1007,9 +1065,21 @@ pub fn draw_cluster(app: &App, view: &ClusterView, frame: &mut Frame, area: Rect
         })
         .collect();
     let mut widths = vec![Constraint::Fill(1), Constraint::Length(3)];
-    widths.extend(std::iter::repeat_n(Constraint::Length(7), sections.len()));
+    widths.extend(std::iter::repeat_n(
+        Constraint::Length(column),
+        sections.len(),
+    ));
+    let names: Vec<String> = sections
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!("{} {}", i + 1, s.name.get(lang)))
+        .collect();
+    let key = Paragraph::new(names.join(" · "))
+        .wrap(Wrap { trim: true })
+        .style(app.theme.dim());
+    let key_height = key.line_count(inner.width) as u16;
     let [table_area, key_area] =
-        Layout::vertical([Constraint::Fill(1), Constraint::Length(2)]).areas(inner);
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(key_height)]).areas(inner);
     if view.rows.is_empty() {
         frame.render_widget(Paragraph::new(tr(lang, "cluster.empty")), table_area);
     } else {
@@ -1023,28 +1093,39 @@ pub fn draw_cluster(app: &App, view: &ClusterView, frame: &mut Frame, area: Rect
             &mut TableState::default().with_selected(Some(view.selected)),
         );
     }
-    let names: Vec<String> = sections
-        .iter()
-        .enumerate()
-        .map(|(i, s)| format!("{} {}", i + 1, s.name.get(lang)))
-        .collect();
-    frame.render_widget(
-        Paragraph::new(names.join(" · "))
-            .wrap(Wrap { trim: true })
-            .style(app.theme.dim()),
-        key_area,
-    );
+    frame.render_widget(key, key_area);
 }
 
 pub fn draw_roles(app: &App, view: &RolesView, frame: &mut Frame, area: Rect) {
     let lang = app.lang;
-    let outer = block(trf(
-        lang,
-        "roles.title",
-        &[("round", &view.round.label), ("min", &view.min_group)],
+    let outer = block(present::fit(
+        &trf(
+            lang,
+            "roles.title",
+            &[("round", &view.round.label), ("min", &view.min_group)],
+        ),
+        usize::from(area.width.saturating_sub(4)),
     ));
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
+    // Each group's column as wide as its heading or its widest cell; the areas' names take
+    // what is left, cut with "…".
+    let too_few = tr(lang, "roles.too_few");
+    let group_widths: Vec<u16> = view
+        .groups
+        .iter()
+        .map(|g| {
+            let role = tr(lang, role_key(g.role)).chars().count();
+            role.max(too_few.chars().count()).max(7) as u16
+        })
+        .collect();
+    let all_width = trf(lang, "roles.all", &[("n", &view.respondents)])
+        .chars()
+        .count()
+        .max(tr(lang, "roles.spread").chars().count())
+        .max(14) as u16;
+    let fixed: u16 = group_widths.iter().map(|w| w + 1).sum::<u16>() + all_width + 1;
+    let name_width = usize::from(inner.width.saturating_sub(fixed));
     // Two header lines: the group, then its n.
     let mut header = vec![Cell::from(tr(lang, "summary.area").to_string())];
     for group in &view.groups {
@@ -1063,7 +1144,7 @@ pub fn draw_roles(app: &App, view: &RolesView, frame: &mut Frame, area: Rect) {
         .iter()
         .enumerate()
         .map(|(s, section)| {
-            let mut cells = vec![Cell::from(section.name.get(lang).to_string())];
+            let mut cells = vec![Cell::from(present::fit(section.name.get(lang), name_width))];
             for group in &view.groups {
                 cells.push(match &group.scores {
                     Some(scores) => {
@@ -1080,7 +1161,7 @@ pub fn draw_roles(app: &App, view: &RolesView, frame: &mut Frame, area: Rect) {
             cells.push(match spread {
                 // With fewer respondents than the smallest group, a spread would show them.
                 Some(sp) if sp.n >= view.min_group => {
-                    Cell::from(format!("{:.0} ({:.0}–{:.0})", sp.mean, sp.min, sp.max))
+                    Cell::from(present::spread(sp.mean, sp.min, sp.max))
                 }
                 Some(_) => Cell::from(tr(lang, "roles.too_few").to_string()).style(app.theme.dim()),
                 None => Cell::from("–"),
@@ -1089,23 +1170,34 @@ pub fn draw_roles(app: &App, view: &RolesView, frame: &mut Frame, area: Rect) {
         })
         .collect();
     let mut widths = vec![Constraint::Fill(1)];
-    widths.extend(std::iter::repeat_n(
-        Constraint::Length(12),
-        view.groups.len(),
-    ));
-    widths.push(Constraint::Length(16));
+    widths.extend(group_widths.iter().map(|w| Constraint::Length(*w)));
+    widths.push(Constraint::Length(all_width));
+    // The note whole where the table keeps its rows (2 heading lines and 6 sections), else
+    // in short; the help has it whole.
+    let note = |key: &str| {
+        Paragraph::new(trf(lang, key, &[("min", &view.min_group)]))
+            .wrap(Wrap { trim: true })
+            .style(app.theme.dim())
+    };
+    let room = inner.height.saturating_sub(8);
+    let (note, note_height) = match note("roles.note") {
+        full if full.line_count(inner.width) as u16 <= room => {
+            let height = full.line_count(inner.width) as u16;
+            (full, height)
+        }
+        _ => {
+            let short = note("roles.note_short");
+            let height = short.line_count(inner.width) as u16;
+            (short, height)
+        }
+    };
     let [table_area, note_area] =
-        Layout::vertical([Constraint::Fill(1), Constraint::Length(3)]).areas(inner);
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(note_height)]).areas(inner);
     frame.render_widget(
         Table::new(rows, widths).header(Row::new(header).style(BOLD).height(2)),
         table_area,
     );
-    frame.render_widget(
-        Paragraph::new(trf(lang, "roles.note", &[("min", &view.min_group)]))
-            .wrap(Wrap { trim: true })
-            .style(app.theme.dim()),
-        note_area,
-    );
+    frame.render_widget(note, note_area);
 }
 
 #[cfg(test)]

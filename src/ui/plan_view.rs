@@ -32,7 +32,7 @@ pub fn measure_line(app: &App, item: &PlanItem) -> String {
         parts.push(item.owner.clone());
     }
     if let Some(due) = item.due_on {
-        parts.push(due.format("%d.%m.%Y").to_string());
+        parts.push(present::date(app.lang, due));
     }
     format!("{state} · {}", parts.join(" – "))
 }
@@ -211,15 +211,68 @@ pub fn draw_goals(app: &App, view: &GoalsView, frame: &mut Frame, area: Rect) {
 
 pub fn draw_gathering(app: &App, view: &GatheringView, frame: &mut Frame, area: Rect) {
     let lang = app.lang;
-    let outer = block(trf(
-        lang,
-        "gathering.title",
-        &[("round", &view.round.label), ("n", &view.respondents)],
+    let outer = block(present::fit(
+        &trf(
+            lang,
+            "gathering.title",
+            &[("round", &view.round.label), ("n", &view.respondents)],
+        ),
+        usize::from(area.width.saturating_sub(4)),
     ));
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
+    // The note whole where it leaves the table room, else in short (the help has it all).
+    let note = |key: &str| {
+        Paragraph::new(tr(lang, key).to_string())
+            .wrap(Wrap { trim: true })
+            .style(app.theme.dim())
+    };
+    let (note, note_height) = match note("gathering.note") {
+        full if full.line_count(inner.width) <= 2 => {
+            let height = full.line_count(inner.width);
+            (full, height)
+        }
+        _ => {
+            let short = note("gathering.note_short");
+            let height = short.line_count(inner.width);
+            (short, height)
+        }
+    };
     let [table_area, note_area] =
-        Layout::vertical([Constraint::Fill(1), Constraint::Length(2)]).areas(inner);
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(note_height as u16)])
+            .areas(inner);
+    // Narrow, the counts close up: "1:0 2:2" rather than "1:0  2:2".
+    let narrow = inner.width < 70;
+    let spread_text = |row: &super::plan::Distribution| -> String {
+        let cell = |label: String, n: usize| {
+            if narrow {
+                format!("{label}:{n} ")
+            } else {
+                format!("{label}:{n:<3}")
+            }
+        };
+        let mut text: String = row
+            .counts
+            .iter()
+            .map(|(value, n)| cell(value.to_string(), *n))
+            .collect();
+        text.push_str(&cell("v".into(), row.dont_know));
+        text.push_str(&format!("i:{}", row.not_applicable));
+        text
+    };
+    let spread_width = view
+        .rows
+        .iter()
+        .map(|row| spread_text(row).chars().count())
+        .chain([tr(lang, "gathering.spread").chars().count()])
+        .max()
+        .unwrap_or(0) as u16;
+    let consensus_width: u16 = 9;
+    let name_width = usize::from(
+        inner
+            .width
+            .saturating_sub(2 + spread_width + consensus_width + 2),
+    );
     let header = Row::new(vec![
         tr(lang, "summary.area").to_string(),
         tr(lang, "gathering.spread").to_string(),
@@ -233,27 +286,22 @@ pub fn draw_gathering(app: &App, view: &GatheringView, frame: &mut Frame, area: 
             let name = find_subdomain(&app.instrument.sections, &row.subdomain_key)
                 .map(|(_, d)| d.name.get(lang).to_string())
                 .unwrap_or_else(|| row.subdomain_key.clone());
-            let mut spread: Vec<Span> = row
-                .counts
-                .iter()
-                .map(|(value, n)| Span::raw(format!("{value}:{n:<3}")))
-                .collect();
-            spread.push(Span::raw(format!(
-                "v:{:<3}i:{}",
-                row.dont_know, row.not_applicable
-            )));
+            let spread = spread_text(row);
             let consensus = view.consensus.get(&row.subdomain_key).map(|v| {
                 let scale = find_subdomain(&app.instrument.sections, &row.subdomain_key)
                     .and_then(|(s, _)| app.instrument.scale(&s.scale));
                 match scale {
-                    Some(scale) => format!("{v} ({:.0} %)", consensus_percent(*v, scale)),
+                    Some(scale) => format!(
+                        "{v} ({})",
+                        present::percent(Some(consensus_percent(*v, scale)))
+                    ),
                     None => v.to_string(),
                 }
             });
             Row::new(vec![
-                Cell::from(name),
-                Cell::from(Line::from(spread)),
-                Cell::from(consensus.unwrap_or_else(|| "–".into())),
+                Cell::from(present::fit(&name, name_width)),
+                Cell::from(spread),
+                Cell::from(consensus.unwrap_or_else(|| present::NONE.into())),
             ])
         })
         .collect();
@@ -262,8 +310,8 @@ pub fn draw_gathering(app: &App, view: &GatheringView, frame: &mut Frame, area: 
             rows,
             [
                 Constraint::Fill(1),
-                Constraint::Length(34),
-                Constraint::Length(10),
+                Constraint::Length(spread_width),
+                Constraint::Length(consensus_width),
             ],
         )
         .header(header)
@@ -272,10 +320,5 @@ pub fn draw_gathering(app: &App, view: &GatheringView, frame: &mut Frame, area: 
         table_area,
         &mut TableState::default().with_selected(Some(view.selected)),
     );
-    frame.render_widget(
-        Paragraph::new(tr(lang, "gathering.note"))
-            .wrap(Wrap { trim: true })
-            .style(app.theme.dim()),
-        note_area,
-    );
+    frame.render_widget(note, note_area);
 }

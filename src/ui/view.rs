@@ -395,52 +395,65 @@ fn draw_services(app: &App, list: &ServiceList, frame: &mut Frame, area: Rect) {
 
 fn draw_rounds(app: &App, list: &RoundList, frame: &mut Frame, area: Rect) {
     let lang = app.lang;
+    // The stage and the instrument's version go first where there is no room for them.
+    let wide = area.width >= 72;
     let rows = list
         .rows
         .iter()
         .map(|r| {
-            vec![
+            let mut cells = vec![
                 r.round.label.clone(),
-                r.round.held_on.to_string(),
+                present::date(lang, r.round.held_on),
                 tr(lang, kind_key(r.round.kind)).to_string(),
                 r.respondents.to_string(),
-                r.stage.map(|s| stage_text(app, s)).unwrap_or_default(),
-                r.round.instrument_version.clone(),
-            ]
+            ];
+            if wide {
+                cells.push(r.stage.map(|s| stage_text(app, s)).unwrap_or_default());
+                cells.push(r.round.instrument_version.clone());
+            }
+            cells
         })
         .collect();
     let mut title = trf(lang, "rounds.title", &[("service", &list.service.name)]);
     let (open, overdue) = measure_counts(&list.plan, app.today());
     if open > 0 {
-        // "1 åpent", "2 åpne": the adjective agrees with the number.
-        let key = if open == 1 {
-            "rounds.measures_one"
-        } else {
-            "rounds.measures"
-        };
-        let measures = trf(lang, key, &[("open", &open), ("overdue", &overdue)]);
+        let measures = trf(
+            lang,
+            "rounds.measures",
+            &[
+                ("open", &present::count(lang, "noun.open_measure", open)),
+                ("overdue", &overdue),
+            ],
+        );
         title = format!("{title} · {measures}");
+        // The service is named in the trail above: the measures come before it.
+        if title.chars().count() + 4 > usize::from(area.width) {
+            title = format!("{} · {measures}", tr(lang, "rounds.title_short"));
+        }
     }
+    let title = present::fit(&title, usize::from(area.width.saturating_sub(4)));
     let respondents = tr(lang, "rounds.respondents");
+    let mut header = vec![
+        tr(lang, "rounds.label"),
+        tr(lang, "rounds.date"),
+        tr(lang, "rounds.kind"),
+        respondents,
+    ];
+    let mut widths = vec![
+        Constraint::Fill(2),
+        Constraint::Length(10),
+        Constraint::Length(9),
+        // The heading whole.
+        Constraint::Length(respondents.chars().count() as u16),
+    ];
+    if wide {
+        header.extend([tr(lang, "stage.title"), tr(lang, "rounds.version")]);
+        widths.extend([Constraint::Fill(2), Constraint::Length(7)]);
+    }
     ListTable {
         title,
-        header: vec![
-            tr(lang, "rounds.label"),
-            tr(lang, "rounds.date"),
-            tr(lang, "rounds.kind"),
-            respondents,
-            tr(lang, "stage.title"),
-            tr(lang, "rounds.version"),
-        ],
-        widths: vec![
-            Constraint::Fill(2),
-            Constraint::Length(10),
-            Constraint::Length(9),
-            // The heading whole.
-            Constraint::Length(respondents.chars().count() as u16),
-            Constraint::Fill(2),
-            Constraint::Length(7),
-        ],
+        header,
+        widths,
         rows,
         selected: list.selected,
         empty_hint: tr(lang, "rounds.empty"),
@@ -457,9 +470,12 @@ pub(super) fn stage_text(app: &App, stage: Stage) -> String {
 fn local_time(app: &App, stamp: &str) -> String {
     DateTime::parse_from_rfc3339(stamp)
         .map(|t| {
-            app.local(t.with_timezone(&Utc))
-                .format("%Y-%m-%d %H:%M")
-                .to_string()
+            let local = app.local(t.with_timezone(&Utc));
+            format!(
+                "{} {}",
+                present::date(app.lang, local.date_naive()),
+                local.format("%H:%M")
+            )
         })
         .unwrap_or_default()
 }
@@ -1047,56 +1063,141 @@ fn fit_line(left: &str, right: &str, width: u16, style: Style) -> Line<'static> 
     Line::styled(format!("{shown}{} {right}", " ".repeat(pad)), style)
 }
 
-fn score_cells(app: &App, tally: &Tally) -> Vec<Cell<'static>> {
+/// Which of the summary's columns there is room for, beside the area's name.
+#[derive(Clone, Copy)]
+struct SummaryColumns {
+    bar: bool,
+    band_words: bool,
+    answered: bool,
+}
+
+impl SummaryColumns {
+    /// The columns step down with the width: the bar goes first, then the band's words
+    /// (its symbol stays, the legend says it) and the count of answers.
+    fn for_width(width: u16) -> SummaryColumns {
+        SummaryColumns {
+            bar: width >= 90,
+            band_words: width >= 70,
+            answered: width >= 70,
+        }
+    }
+}
+
+fn score_cells(app: &App, tally: &Tally, columns: SummaryColumns) -> Vec<Cell<'static>> {
     let lang = app.lang;
-    let (bar, percent, band) = match tally.percent() {
+    let mut cells = Vec::new();
+    match tally.percent() {
         Some(p) => {
             let band = Band::of(p);
-            let filled = ((p / 10.0).round() as usize).min(10);
-            (
-                Cell::from(format!("{}{}", "█".repeat(filled), "░".repeat(10 - filled)))
-                    .style(app.theme.band(band)),
-                Cell::from(format!("{p:>3.0} %")),
-                Cell::from(format!(
-                    "{} {}",
-                    band_symbol(band),
-                    tr(lang, band_key(band))
-                ))
-                .style(app.theme.band(band)),
-            )
+            if columns.bar {
+                let filled = ((p / 10.0).round() as usize).min(10);
+                cells.push(
+                    Cell::from(format!("{}{}", "█".repeat(filled), "░".repeat(10 - filled)))
+                        .style(app.theme.band(band)),
+                );
+            }
+            cells.push(Cell::from(format!("{:>5}", present::percent(Some(p)))));
+            let band_text = if columns.band_words {
+                format!("{} {}", band_symbol(band), tr(lang, band_key(band)))
+            } else {
+                band_symbol(band).to_string()
+            };
+            cells.push(Cell::from(band_text).style(app.theme.band(band)));
         }
-        None => (
-            Cell::from("·".repeat(10)).style(app.theme.dim()),
-            Cell::from("  – "),
-            Cell::from(tr(lang, "band.none").to_string()).style(app.theme.dim()),
-        ),
-    };
+        None => {
+            if columns.bar {
+                cells.push(Cell::from("·".repeat(10)).style(app.theme.dim()));
+            }
+            cells.push(Cell::from(format!("{:>5}", present::NONE)));
+            cells.push(
+                Cell::from(if columns.band_words {
+                    tr(lang, "band.none").to_string()
+                } else {
+                    String::new()
+                })
+                .style(app.theme.dim()),
+            );
+        }
+    }
     let flag = if tally.dont_know_flagged() {
         " ⚑"
     } else {
         ""
     };
-    vec![
-        bar,
-        percent,
-        band,
-        Cell::from(format!("{:>3}{flag}", tally.dont_know)),
-        Cell::from(format!("{}/{}", tally.answered(), tally.slots)),
-    ]
+    cells.push(Cell::from(format!("{:>3}{flag}", tally.dont_know)));
+    if columns.answered {
+        cells.push(Cell::from(format!("{}/{}", tally.answered(), tally.slots)));
+    }
+    cells
 }
 
 fn draw_summary(app: &App, view: &SummaryView, frame: &mut Frame, area: Rect) {
     let lang = app.lang;
+    let legend = format!(
+        "● {}  ◐ {}  ○ {}  ⚑ {}",
+        tr(lang, "legend.in_place"),
+        tr(lang, "legend.partly"),
+        tr(lang, "legend.priority"),
+        tr(lang, "legend.dont_know"),
+    );
+    let legend = Paragraph::new(legend)
+        .wrap(Wrap { trim: true })
+        .style(app.theme.dim());
+    let legend_height = legend.line_count(area.width) as u16;
     let [table_area, legend_area] =
-        Layout::vertical([Constraint::Fill(1), Constraint::Length(2)]).areas(area);
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(legend_height)]).areas(area);
+    let inner_width = table_area.width.saturating_sub(2);
+    let columns = SummaryColumns::for_width(inner_width);
+    let mut widths = vec![Constraint::Fill(1)];
+    let mut header = vec![tr(lang, "summary.area")];
+    if columns.bar {
+        widths.push(Constraint::Length(10));
+        header.push(tr(lang, "summary.score"));
+    }
+    widths.push(Constraint::Length(5));
+    header.push("%");
+    widths.push(Constraint::Length(if columns.band_words {
+        band_width(lang)
+    } else {
+        1
+    }));
+    header.push(if columns.band_words {
+        tr(lang, "summary.band")
+    } else {
+        ""
+    });
+    let dont_know = tr(lang, "summary.dont_know");
+    widths.push(Constraint::Length(dont_know.chars().count().max(5) as u16));
+    header.push(dont_know);
+    if columns.answered {
+        widths.push(Constraint::Length(7));
+        header.push(tr(lang, "summary.answered"));
+    }
+    widths.push(Constraint::Length(4));
+    header.push(tr(lang, "summary.plan"));
+    // The name takes what the other columns leave.
+    let fixed: u16 = widths
+        .iter()
+        .map(|w| match w {
+            Constraint::Length(n) => n + 1,
+            _ => 0,
+        })
+        .sum();
+    let name_width = usize::from(inner_width.saturating_sub(fixed));
+
     let mut rows = Vec::new();
     for (section, score) in app.instrument.sections.iter().zip(&view.scores) {
-        let mut cells = vec![Cell::from(section.name.get(lang).to_string()).style(BOLD)];
-        cells.extend(score_cells(app, &score.tally));
+        let mut cells =
+            vec![Cell::from(present::fit(section.name.get(lang), name_width)).style(BOLD)];
+        cells.extend(score_cells(app, &score.tally, columns));
+        cells.push(Cell::from(""));
         rows.push(Row::new(cells));
         for (subdomain, sub) in section.subdomains.iter().zip(&score.subdomains) {
-            let mut cells = vec![Cell::from(format!("  {}", subdomain.name.get(lang)))];
-            cells.extend(score_cells(app, &sub.tally));
+            let mut cells = vec![Cell::from(present::fit(
+                &format!("  {}", subdomain.name.get(lang)),
+                name_width,
+            ))];
+            cells.extend(score_cells(app, &sub.tally, columns));
             let planned = view
                 .plan_counts
                 .get(&format!("{}.{}", section.key, subdomain.key))
@@ -1112,16 +1213,6 @@ fn draw_summary(app: &App, view: &SummaryView, frame: &mut Frame, area: Rect) {
             rows.push(Row::new(cells));
         }
     }
-    let header = Row::new(vec![
-        tr(lang, "summary.area"),
-        tr(lang, "summary.score"),
-        "%",
-        tr(lang, "summary.band"),
-        tr(lang, "summary.dont_know"),
-        tr(lang, "summary.answered"),
-        tr(lang, "summary.plan"),
-    ])
-    .style(BOLD);
     let title = present::fit(
         &trf(
             lang,
@@ -1134,37 +1225,14 @@ fn draw_summary(app: &App, view: &SummaryView, frame: &mut Frame, area: Rect) {
         ),
         usize::from(area.width.saturating_sub(4)),
     );
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Fill(1),
-            Constraint::Length(10),
-            Constraint::Length(5),
-            Constraint::Length(band_width(lang)),
-            Constraint::Length(10),
-            Constraint::Length(7),
-            Constraint::Length(4),
-        ],
-    )
-    .header(header)
-    .column_spacing(1)
-    .row_highlight_style(SELECTED)
-    .block(block(title));
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(BOLD))
+        .column_spacing(1)
+        .row_highlight_style(SELECTED)
+        .block(block(title));
     let mut state = TableState::default().with_selected(Some(view.selected));
     frame.render_stateful_widget(table, table_area, &mut state);
-    let legend = format!(
-        "● {}  ◐ {}  ○ {}  ⚑ {}",
-        tr(lang, "legend.in_place"),
-        tr(lang, "legend.partly"),
-        tr(lang, "legend.priority"),
-        tr(lang, "legend.dont_know"),
-    );
-    frame.render_widget(
-        Paragraph::new(legend)
-            .wrap(Wrap { trim: true })
-            .style(app.theme.dim()),
-        legend_area,
-    );
+    frame.render_widget(legend, legend_area);
 }
 
 fn centered(area: Rect, percent_x: u16, percent_y: u16) -> Rect {
@@ -1278,13 +1346,31 @@ fn draw_help(app: &App, frame: &mut Frame, area: Rect) {
         }
         text.push_line(Line::from(spans));
     }
-    let about: Vec<&str> = match app.screen() {
-        _ if screen_mode == Mode::Comment => vec![tr(lang, "help.comment")],
-        Screen::Walk(_) => vec![app.instrument.about.get(lang)],
-        Screen::Summary(_) => vec![tr(lang, "help.scoring")],
+    let about: Vec<String> = match app.screen() {
+        _ if screen_mode == Mode::Comment => vec![tr(lang, "help.comment").to_string()],
+        Screen::Walk(_) => vec![app.instrument.about.get(lang).to_string()],
+        Screen::Roles(view) => vec![
+            trf(lang, "roles.note", &[("min", &view.min_group)]),
+            tr(lang, "help.scoring").to_string(),
+            tr(lang, "help.consultant_apart").to_string(),
+        ],
+        Screen::Gathering(_) => vec![tr(lang, "gathering.note").to_string()],
+        Screen::Summary(_) | Screen::Trend(_) | Screen::Cluster(_) => {
+            vec![
+                tr(lang, "help.scoring").to_string(),
+                tr(lang, "help.consultant_apart").to_string(),
+            ]
+        }
+        // The rules behind every number of a comparison, and what the bands are.
+        Screen::Compare(_) => vec![
+            present::rules_note(lang),
+            present::change_legend(lang),
+            tr(lang, "help.scoring").to_string(),
+            tr(lang, "help.consultant_apart").to_string(),
+        ],
         Screen::Form(form) => vec![
-            tr(lang, form_help_key(&form.purpose)),
-            tr(lang, "help.form_keys"),
+            tr(lang, form_help_key(&form.purpose)).to_string(),
+            tr(lang, "help.form_keys").to_string(),
         ],
         _ => Vec::new(),
     };

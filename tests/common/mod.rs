@@ -58,7 +58,9 @@ pub struct Tui {
 
 /// The emulator, also after a panic inside it.
 fn lock(parser: &Mutex<vt100::Parser>) -> std::sync::MutexGuard<'_, vt100::Parser> {
-    parser.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    parser
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Feeds the emulator. vt100 0.16 panics on a double-width character in a one-column
