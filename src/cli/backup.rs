@@ -48,7 +48,13 @@ pub fn run(store: &Store, lang: Lang, args: &BackupArgs, now: DateTime<Utc>) -> 
                 trf(
                     lang,
                     "backup.done",
-                    &[("path", &target.display()), ("answers", &answers)]
+                    &[
+                        ("path", &target.display()),
+                        (
+                            "answers",
+                            &crate::present::count(lang, "noun.answer", answers)
+                        )
+                    ]
                 )
             );
             return ExitCode::SUCCESS;

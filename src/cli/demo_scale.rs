@@ -18,6 +18,7 @@ use super::{complain, exit, fail};
 use crate::domain::instrument::Instrument;
 use crate::domain::model::{Answer, Respondent, Response, Role, Round, RoundKind, Service};
 use crate::i18n::{Lang, trf};
+use crate::present::count;
 use crate::store::bulk::{Batch, BatchAnswer, BatchRespondent};
 use crate::store::{Counts, Store, StoreError, timestamp};
 
@@ -350,10 +351,13 @@ pub fn run(
                     "cli.demo_done",
                     &[
                         ("path", &path.display()),
-                        ("services", &counts.services),
-                        ("rounds", &counts.rounds),
-                        ("respondents", &counts.respondents),
-                        ("answers", &counts.answers),
+                        ("services", &count(lang, "noun.service", counts.services)),
+                        ("rounds", &count(lang, "noun.round", counts.rounds)),
+                        (
+                            "respondents",
+                            &count(lang, "noun.respondent", counts.respondents),
+                        ),
+                        ("answers", &count(lang, "noun.answer", counts.answers)),
                     ],
                 )
             );
@@ -364,7 +368,7 @@ pub fn run(
                     lang,
                     "demo.timed",
                     &[
-                        ("seconds", &format!("{seconds:.2}")),
+                        ("seconds", &crate::present::decimal(lang, seconds, 2)),
                         ("per_second", &per_second),
                     ],
                 )

@@ -13,6 +13,7 @@ use super::files::{is_database_file, write_failed, write_private};
 use super::{exit, fail};
 use crate::domain::instrument::Instrument;
 use crate::i18n::{Lang, tr, trf};
+use crate::present::count;
 use crate::store::exchange::{CsvDialect, CsvLayout, Scope, export_codebook};
 use crate::store::{Store, StoreError};
 
@@ -143,11 +144,17 @@ pub fn run(
                     "export.done",
                     &[
                         ("path", &path.display()),
-                        ("services", &counts.services),
-                        ("rounds", &counts.rounds),
-                        ("respondents", &counts.respondents),
-                        ("answers", &counts.answers),
-                        ("history", &counts.history),
+                        ("services", &count(lang, "noun.service", counts.services)),
+                        ("rounds", &count(lang, "noun.round", counts.rounds)),
+                        (
+                            "respondents",
+                            &count(lang, "noun.respondent", counts.respondents),
+                        ),
+                        ("answers", &count(lang, "noun.answer", counts.answers)),
+                        (
+                            "history",
+                            &count(lang, "noun.history_change", counts.history)
+                        ),
                     ],
                 )
             );
@@ -172,7 +179,10 @@ pub fn run(
             trf(
                 lang,
                 "export.done_csv",
-                &[("path", &path.display()), ("rows", &rows)]
+                &[
+                    ("path", &path.display()),
+                    ("rows", &count(lang, "noun.row", rows))
+                ]
             )
         ),
         (Ok(Written::Codebook(items)), Some(path)) => println!(
@@ -180,7 +190,10 @@ pub fn run(
             trf(
                 lang,
                 "export.done_codebook",
-                &[("path", &path.display()), ("items", &items)]
+                &[
+                    ("path", &path.display()),
+                    ("items", &count(lang, "noun.item", items))
+                ]
             )
         ),
         // On standard output the data is the whole answer.

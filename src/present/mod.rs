@@ -279,6 +279,31 @@ mod tests {
     }
 
     #[test]
+    fn every_noun_has_a_one_and_an_other_form_in_every_language() {
+        for noun in [
+            "noun.service",
+            "noun.round",
+            "noun.respondent",
+            "noun.answer",
+            "noun.history_change",
+            "noun.item",
+            "noun.row",
+            "noun.open_measure",
+        ] {
+            for lang in Lang::ALL {
+                let forms = tr(lang, noun);
+                assert_eq!(forms.matches('|').count(), 1, "{noun} {lang}: {forms}");
+                assert!(count(lang, noun, 1).starts_with("1 "), "{noun} {lang}");
+                assert!(count(lang, noun, 21).starts_with("21 "), "{noun} {lang}");
+            }
+        }
+        assert_eq!(count(Lang::En, "noun.row", 1), "1 row");
+        assert_eq!(count(Lang::Nn, "noun.respondent", 3), "3 respondentar");
+        assert_eq!(count(Lang::Nb, "noun.open_measure", 1), "1 åpent");
+        assert_eq!(count(Lang::Nb, "noun.open_measure", 2), "2 åpne");
+    }
+
+    #[test]
     fn plural_forms() {
         assert_eq!(count(Lang::Nb, "noun.service", 1), "1 tjeneste");
         assert_eq!(count(Lang::Nb, "noun.service", 2), "2 tjenester");

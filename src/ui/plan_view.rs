@@ -215,7 +215,13 @@ pub fn draw_gathering(app: &App, view: &GatheringView, frame: &mut Frame, area: 
         &trf(
             lang,
             "gathering.title",
-            &[("round", &view.round.label), ("n", &view.respondents)],
+            &[
+                ("round", &view.round.label),
+                (
+                    "n",
+                    &present::count(lang, "noun.respondent", view.respondents),
+                ),
+            ],
         ),
         usize::from(area.width.saturating_sub(4)),
     ));
