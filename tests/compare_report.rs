@@ -1657,3 +1657,205 @@ fn html_report_fits_a_phone_screen() {
     assert!(result["tables"].as_u64().unwrap() >= 8, "{result}");
     assert!(result["scrolling"].as_u64().unwrap() >= 2, "{result}");
 }
+
+// ---- one number everywhere ----
+
+/// Numbers that sit on a half, where rounding rules part: four staff (codes a–d).
+/// Round "Før" (2026-01-10): awareness.1 = 4, 4, 4, 5 (mean 4.25, shown 4,3; 81.25 → 81 %),
+/// awareness.2 = 3 for all (mean 3.0, 50 %). Readiness (1 + .75·3 + .5·4) / 8 = 65.625 →
+/// 66 %; each respondent's own 62.5, 62.5, 62.5, 75: mean 65.625 → 66, range 63–75.
+/// Round "Etter" (2026-06-10): awareness.1 = 5 for all (100 %), awareness.2 = 1, 3, 2, 2
+/// (mean 2.0, 25 %). Readiness (4 + 0 + .5 + .25 + .25) / 8 = 62.5 → 63 %; −3; each
+/// respondent's own 50, 75, 62.5, 62.5: mean 62.5 → 63, range 50–75.
+fn halves_fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    let mut store = Store::open(&db).unwrap();
+    let instrument = Instrument::standard();
+    let service = store.create_service("Halvby", &[], "", at(0)).unwrap();
+    let (pa1, pa2) = (
+        "readiness.problem_awareness.1",
+        "readiness.problem_awareness.2",
+    );
+    let mut round_a_id = String::new();
+    for (label, held_on, first, second) in [
+        ("Før", date(1, 10), [4, 4, 4, 5], [3, 3, 3, 3]),
+        ("Etter", date(6, 10), [5, 5, 5, 5], [1, 3, 2, 2]),
+    ] {
+        let round = store
+            .create_round(
+                &service.id,
+                label,
+                held_on,
+                RoundKind::Before,
+                instrument,
+                at(1),
+            )
+            .unwrap();
+        if round_a_id.is_empty() {
+            round_a_id = round.id.clone();
+        }
+        for ((code, a), b) in ["a", "b", "c", "d"].into_iter().zip(first).zip(second) {
+            let who = store
+                .create_respondent(&round.id, Role::Staff, code, at(2))
+                .unwrap();
+            for (key, value) in [(pa1, a), (pa2, b)] {
+                store
+                    .save_response(&who.id, key, Some(Response::Score(value)), at(3))
+                    .unwrap();
+            }
+        }
+    }
+    Fixture {
+        db,
+        dir: dir.path().to_path_buf(),
+        _dir: dir,
+        round_a_id,
+    }
+}
+
+/// Renders the full-screen program on `db` after `actions`, at 120×40.
+fn screen_after(db: &Path, actions: &[kartlegg::ui::app::Action]) -> String {
+    use ratatui::{Terminal, backend::TestBackend};
+    let store = Store::open(db).unwrap();
+    let mut app = kartlegg::ui::App::new(
+        store,
+        Instrument::standard(),
+        kartlegg::i18n::Lang::Nb,
+        Box::new(|| at(30)),
+    );
+    app.theme = kartlegg::ui::view::Theme { color: false };
+    for action in actions {
+        let mut next = Some(action.clone());
+        while let Some(action) = next {
+            next = app.update(action);
+        }
+    }
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    terminal
+        .draw(|frame| kartlegg::ui::view::view(&app, frame))
+        .unwrap();
+    terminal.backend().to_string()
+}
+
+#[test]
+fn the_screen_text_markdown_json_and_html_show_the_same_numbers() {
+    use kartlegg::ui::app::Action;
+    let fixture = halves_fixture();
+    let args = |format: &str| {
+        vec![
+            "compare",
+            "--service",
+            "Halvby",
+            "--from",
+            "Før",
+            "--to",
+            "Etter",
+            "--format",
+            format,
+            "--lang",
+            "nb",
+        ]
+        .into_iter()
+        .map(str::to_string)
+        .collect::<Vec<_>>()
+    };
+    let run = |format: &str| {
+        let args = args(format);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        success(&kartlegg(&fixture.db, &args))
+    };
+
+    // JSON: the numbers themselves.
+    let json: Value = serde_json::from_str(&run("json")).unwrap();
+    let awareness = &json["sections"][0]["subdomains"][0];
+    assert_eq!(
+        (&awareness["from"], &awareness["to"], &awareness["delta"]),
+        (&66.0.into(), &63.0.into(), &(-3.0).into())
+    );
+    let first = json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["key"] == "readiness.problem_awareness.1")
+        .unwrap();
+    assert_eq!(first["mean_from"], 4.3, "4.25 rounds half away from zero");
+    assert_eq!(
+        (&first["from"], &first["to"]),
+        (&81.0.into(), &100.0.into())
+    );
+
+    // Text and Markdown: the same numbers in the comparison's rows.
+    let text = run("text");
+    let lines = columns(&text);
+    has_line(
+        &lines,
+        "Endringsberedskap | 66 % ◐ | 63 % ◐ | ⊘ | – | 2/12 | 4 → 4 | 0 % → 0 %",
+    );
+    has_line(
+        &lines,
+        "readiness.problem_awareness.1 | 4 → 4 | +19 | 4,3 | 5,0 | 1. I tjenesten vår er vi enige om hvilke sider ved praksisen vår som må bli bedre.",
+    );
+    let markdown = run("markdown");
+    assert!(
+        markdown.contains(
+            "| · Problemforståelse | 66 % ◐ | 63 % ◐ | −3 | – | 2/3 | 4 → 4 | 0 % → 0 % |"
+        ),
+        "{markdown}"
+    );
+    assert!(markdown.contains("| 4,3 | 5,0 | +19 |"), "{markdown}");
+
+    // HTML and Markdown reports: the same scores, and the spread of the respondents'
+    // own scores, 62.5 → 63.
+    let page = fixture.dir.join("halv.html");
+    success(&kartlegg(
+        &fixture.db,
+        &[
+            "report",
+            "--service",
+            "Halvby",
+            "--format",
+            "html",
+            "--lang",
+            "nb",
+            "--out",
+            page.to_str().unwrap(),
+        ],
+    ));
+    let html = fs::read_to_string(&page).unwrap();
+    for cell in [
+        "<td class=\"num\">66 % ◐</td>",
+        "<td class=\"num\">63 % ◐</td>",
+        "<td class=\"num\">4,3</td>",
+        "<td class=\"num\">n 4 · 63 % (50–75 %)</td>",
+        "<td class=\"num\">n 4 · 66 % (63–75 %)</td>",
+    ] {
+        assert!(html.contains(cell), "no {cell} in the HTML report");
+    }
+
+    // The screens: the comparison's row and item, the round's summary, the spread beside
+    // the roles.
+    let compare = screen_after(&fixture.db, &[Action::Open, Action::Compare]);
+    let row = compare
+        .lines()
+        .find(|l| l.contains("│  Problemforståelse"))
+        .unwrap_or_else(|| panic!("{compare}"));
+    assert!(row.contains("◐  66 ◐  63 ▼ −3"), "{row}");
+    let items = screen_after(
+        &fixture.db,
+        &[Action::Open, Action::Compare, Action::NextTab],
+    );
+    assert!(items.contains("4,3   5,0   ▲ +19"), "{items}");
+    let summary = screen_after(&fixture.db, &[Action::Open, Action::Summary]);
+    let readiness = summary
+        .lines()
+        .find(|l| l.contains("│Endringsberedskap"))
+        .unwrap();
+    assert!(readiness.contains(" 63 %"), "{readiness}");
+    let roles = screen_after(&fixture.db, &[Action::Open, Action::Open, Action::Roles]);
+    let readiness = roles
+        .lines()
+        .find(|l| l.contains("│Endringsberedskap"))
+        .unwrap_or_else(|| panic!("{roles}"));
+    assert!(readiness.contains("63 % (50–75 %)"), "{readiness}");
+}
