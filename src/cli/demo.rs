@@ -97,12 +97,15 @@ pub fn fill(
                     };
                 let dont_know_rate = if kind == RoundKind::After { 0.05 } else { 0.14 };
                 let staff = 2 + rng.usize(0..3);
+                // The process leader rates the service too; kartlegg keeps that apart.
                 let roles = [Role::Leader, Role::KeyPerson]
                     .into_iter()
-                    .chain(std::iter::repeat_n(Role::Staff, staff));
+                    .chain(std::iter::repeat_n(Role::Staff, staff))
+                    .chain([Role::Consultant]);
                 for (r, role) in roles.enumerate() {
                     let code = match role {
                         Role::Staff => format!("A{}", r - 1),
+                        Role::Consultant => "PL".to_string(),
                         _ => String::new(),
                     };
                     let respondent = store.create_respondent(&round.id, role, &code, now)?;
@@ -110,6 +113,7 @@ pub fn fill(
                     let role_lift = match role {
                         Role::Leader => 0.10,
                         Role::KeyPerson => 0.05,
+                        Role::Consultant => -0.05,
                         _ => 0.0,
                     };
                     for item in &items {
