@@ -431,6 +431,21 @@ fn the_comparison_on_screen_is_the_domain_comparison() {
 }
 
 #[test]
+fn the_details_of_a_row_open_with_enter_and_close_with_any_key() {
+    use kartlegg::ui::keys::action_for;
+    let mut f = demo_fixture(Lang::En);
+    f.act(&[Action::Down, Action::Open, Action::Compare, Action::Open]);
+    assert_eq!(f.app.mode(), Mode::CompareDetails);
+    let screen = f.render(60, 16);
+    assert!(screen.contains("95 % interval"), "{screen}");
+    assert!(screen.contains("Press a key to close."), "{screen}");
+    // A key no screen uses still closes them, and does nothing else.
+    let x = action_for(f.app.mode(), KeyEvent::from(KeyCode::Char('x'))).unwrap();
+    f.act(&[x]);
+    assert_eq!(f.app.mode(), Mode::Compare);
+}
+
+#[test]
 fn small_role_groups_show_no_numbers() {
     let mut f = demo_fixture(Lang::Nb);
     f.act(&[Action::Down, Action::Open, Action::Open, Action::Roles]);

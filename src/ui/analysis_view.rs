@@ -214,22 +214,26 @@ pub fn draw_compare(app: &App, view: &CompareView, frame: &mut Frame, area: Rect
     }
     frame.render_widget(legend, legend_area);
     if view.detail_open {
-        // Every detail of the selected row, over the table.
-        let popup = area.inner(ratatui::layout::Margin {
-            horizontal: 2,
-            vertical: 1,
-        });
+        // Every detail of the selected row, over the table; with room, a margin around.
+        let margin = if area.height > 20 && area.width > 70 {
+            ratatui::layout::Margin {
+                horizontal: 2,
+                vertical: 1,
+            }
+        } else {
+            ratatui::layout::Margin::default()
+        };
+        let popup = area.inner(margin);
         frame.render_widget(Clear, popup);
-        let mut lines = compare_details(app, view);
-        lines.push(Line::default());
-        lines.push(Line::styled(
-            tr(lang, "compare.details_close").to_string(),
-            app.theme.dim(),
-        ));
         frame.render_widget(
-            Paragraph::new(lines)
+            Paragraph::new(compare_details(app, view))
                 .wrap(Wrap { trim: true })
-                .block(block(tr(lang, "compare.details").to_string())),
+                .block(
+                    block(tr(lang, "compare.details").to_string()).title_bottom(Span::styled(
+                        format!(" {} ", tr(lang, "compare.details_close")),
+                        app.theme.dim(),
+                    )),
+                ),
             popup,
         );
     }

@@ -93,6 +93,8 @@ pub enum Mode {
     Plan,
     Goals,
     Gathering,
+    /// The details of a comparison's row, over the table: any key closes them.
+    CompareDetails,
     Help,
 }
 
@@ -306,6 +308,7 @@ impl App {
             Screen::Walk(walk) if walk.editor.is_some() => Mode::Comment,
             Screen::Walk(_) => Mode::Walk,
             Screen::Summary(_) => Mode::Summary,
+            Screen::Compare(view) if view.detail_open => Mode::CompareDetails,
             Screen::Compare(_) => Mode::Compare,
             Screen::Trend(_) => Mode::Trend,
             Screen::Cluster(_) => Mode::Cluster,
@@ -418,7 +421,7 @@ impl App {
             Mode::Walk => self.update_walk(action),
             Mode::Comment => self.update_comment(action),
             Mode::Summary => self.update_summary(action),
-            Mode::Compare => self.update_compare(action),
+            Mode::Compare | Mode::CompareDetails => self.update_compare(action),
             Mode::Trend => self.update_trend(action),
             Mode::Cluster => self.update_cluster(action),
             Mode::Roles => self.update_roles(action),

@@ -395,6 +395,11 @@ const HELP_OPEN: &[Command] = &[
     ),
 ];
 
+/// Any key closes the details; Esc is the one the footer names.
+const DETAILS: &[Command] = &[cmd(&[Esc, Enter], "Esc", "key.close", true, |_| {
+    Action::Back
+})];
+
 pub fn commands(mode: Mode) -> &'static [Command] {
     match mode {
         Mode::Services => SERVICES,
@@ -411,6 +416,7 @@ pub fn commands(mode: Mode) -> &'static [Command] {
         Mode::Plan => PLAN,
         Mode::Goals => GOALS,
         Mode::Gathering => GATHERING,
+        Mode::CompareDetails => DETAILS,
         Mode::Help => HELP_OPEN,
     }
 }
@@ -421,6 +427,9 @@ pub fn action_for(mode: Mode, key: KeyEvent) -> Option<Action> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     if ctrl && key.code == Char('c') {
         return Some(Action::Quit);
+    }
+    if mode == Mode::CompareDetails {
+        return Some(Action::Back);
     }
     let typing = matches!(mode, Mode::Form | Mode::Comment);
     if typing && ctrl && key.code == Char('s') {
