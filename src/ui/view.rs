@@ -1213,6 +1213,8 @@ fn draw_summary(app: &App, view: &SummaryView, frame: &mut Frame, area: Rect) {
             rows.push(Row::new(cells));
         }
     }
+    // The title names service and round; whose answers, in the bottom border.
+    let room = usize::from(area.width.saturating_sub(4));
     let title = present::fit(
         &trf(
             lang,
@@ -1220,16 +1222,16 @@ fn draw_summary(app: &App, view: &SummaryView, frame: &mut Frame, area: Rect) {
             &[
                 ("service", &view.service.name),
                 ("round", &view.round.label),
-                ("who", &view.heading),
             ],
         ),
-        usize::from(area.width.saturating_sub(4)),
+        room,
     );
+    let who = present::fit(&view.heading, room);
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(BOLD))
         .column_spacing(1)
         .row_highlight_style(SELECTED)
-        .block(block(title));
+        .block(block(title).title_bottom(format!(" {who} ")));
     let mut state = TableState::default().with_selected(Some(view.selected));
     frame.render_stateful_widget(table, table_area, &mut state);
     frame.render_widget(legend, legend_area);
