@@ -847,6 +847,11 @@ fn walk_options_short(app: &App, walk: &Walk, item: &ItemRef<'_>) -> Vec<Line<'s
         .map(|o| format!("▶ {}", response_label(app, item, *o)))
         .unwrap_or_default();
     let answer = match saved {
+        // The cursor on the saved answer: said once.
+        Some(response) if options.get(walk.cursor) == Some(&response) => Span::styled(
+            format!("  ✓ {}", tr(lang, "walk.saved")),
+            app.theme.status(StatusKind::Saved),
+        ),
         Some(response) => Span::styled(
             format!(
                 "  ✓ {} {}",
