@@ -444,13 +444,25 @@ fn compare_as_json_carries_the_hand_computed_numbers() {
     assert_eq!(roles_from[0]["sections"], Value::Null);
     assert_eq!(roles_from[1]["role"], "staff");
     assert_eq!(roles_from[1]["sections"][0]["score"], 25.0);
-    assert!(
-        json["roles"]["to"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|g| g["shown"] == false)
+    // Every group of the service's own people in B is under 3; the process leader's own
+    // rating is shown apart on purpose (100 % → 25 % in readiness).
+    let shown: Vec<(&Value, &Value)> = json["roles"]["to"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| (&g["role"], &g["shown"]))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            (&"leader".into(), &false.into()),
+            (&"key_person".into(), &false.into()),
+            (&"staff".into(), &false.into()),
+            (&"consultant".into(), &true.into()),
+        ]
     );
+    assert_eq!(roles_from[2]["role"], "consultant");
+    assert_eq!(roles_from[2]["sections"][0]["score"], 100.0);
 
     // A smaller group size shows the two staff of round B; the keys stay English in nynorsk.
     let json: Value = serde_json::from_str(&compare(
@@ -695,7 +707,7 @@ fn compare_as_text_and_markdown() {
     );
     has_line(
         &lines,
-        "Endringsberedskap | for få til å vise | 25 % ○ | for få til å vise",
+        "Endringsberedskap | for få til å vise | 25 % ○ | 100 % ●",
     );
     assert!(text.contains("konvensjon fra NIRN/SISEP"), "{text}");
     assert!(
@@ -855,7 +867,7 @@ fn markdown_report_for_a_gathering() {
     expect("| Endringsberedskap | 50 % ◐ · n 4 | 50 % ◐ · n 1 | 66 % ◐ · n 4 |");
     // Roles: the leader alone is never shown.
     expect("| Område | Leder (n = 1) | Ansatt (n = 3) | Prosessleder (n = 1) |");
-    expect("| Endringsberedskap | for få til å vise | 25 % ○ | for få til å vise |");
+    expect("| Endringsberedskap | for få til å vise | 25 % ○ | 100 % ● |");
     // Spread: A's readiness per respondent 87.5, 0, 50, 25; B's competence has n 2 < 3.
     expect("| Endringsberedskap | n 4 · 41 % (0–88 %) | n 1 · 50 % | n 4 · 66 % (25–100 %) |");
     expect("| Kompetansedrivere | n 3 · 50 % (0–100 %) | n 0 · – | n 2 · 75 % |");

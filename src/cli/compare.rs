@@ -11,12 +11,12 @@ use super::report_model::{
     markdown_document, quoted, role_name, section_name, subdomain_name, text_document,
 };
 use crate::domain::compare::{
-    AreaChange, BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, Change, DEFAULT_MIN_GROUP, INTERVAL_LEVEL,
-    MIN_RESPONDENTS_FOR_STAR, NOTABLE_POINTS, Options, RoleGroup, by_role,
+    AreaChange, BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, COMPARABLE_SHARE, Change, DEFAULT_MIN_GROUP,
+    INTERVAL_LEVEL, MIN_RESPONDENTS_FOR_STAR, NOTABLE_POINTS, Options, RoleGroup, by_role,
 };
 use crate::domain::instrument::Instrument;
 use crate::domain::plan::{GoalStatus, Level, Stage};
-use crate::domain::scoring::{DONT_KNOW_MIN_ANSWERS, Tally};
+use crate::domain::scoring::{DONT_KNOW_FLAG_SHARE, DONT_KNOW_MIN_ANSWERS, Tally};
 use crate::i18n::plan_names::stage_key;
 use crate::i18n::{Lang, tr, trf};
 use crate::present;
@@ -138,7 +138,7 @@ pub fn sections_table(instrument: &Instrument, lang: Lang, model: &ComparisonMod
             present::score(&area.change.from),
             present::score(&area.change.to),
             present::area_change(area),
-            present::change_interval(lang, &area.change),
+            present::area_interval(lang, area),
             present::coverage(area),
             present::respondents(&area.change),
             format!(
@@ -929,8 +929,8 @@ fn change_json(change: &Change, comparable: bool) -> ChangeJson {
         notable: comparable && change.notable(),
         n_from: change.n_from,
         n_to: change.n_to,
-        interval_low: pct(change.interval.map(|(low, _)| low)),
-        interval_high: pct(change.interval.map(|(_, high)| high)),
+        interval_low: pct(change.interval.filter(|_| comparable).map(|(low, _)| low)),
+        interval_high: pct(change.interval.filter(|_| comparable).map(|(_, high)| high)),
         band_from: band_code(change.from.band()),
         band_to: band_code(change.to.band()),
         scored_from: change.from.scored,
@@ -1175,8 +1175,8 @@ fn json(
             interval_level: INTERVAL_LEVEL,
             bootstrap_resamples: BOOTSTRAP_RESAMPLES,
             bootstrap_seed: BOOTSTRAP_SEED,
-            comparable_share_of_items: 0.5,
-            dont_know_flag_share: 0.25,
+            comparable_share_of_items: COMPARABLE_SHARE,
+            dont_know_flag_share: DONT_KNOW_FLAG_SHARE,
             dont_know_flag_min_answers: DONT_KNOW_MIN_ANSWERS,
         },
         with_consultant: c.options.with_consultant,

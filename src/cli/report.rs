@@ -334,8 +334,8 @@ impl Report<'_> {
         }
 
         blocks.push(Block::Heading(self.tr("report.legend_heading"), "about"));
+        // The scoring, bands included (the note on the bands stands at the top).
         blocks.push(Block::Paragraph(self.tr("help.scoring")));
-        blocks.push(Block::Paragraph(self.tr("report.bands_note")));
         blocks.push(Block::Paragraph(self.tr("report.privacy_note")));
         blocks
     }
@@ -396,7 +396,7 @@ impl Report<'_> {
             let mut cells = vec![
                 round.round.label.clone(),
                 present::date(lang, round.round.held_on),
-                tr(lang, crate::ui::app::kind_key(round.round.kind)).to_string(),
+                tr(lang, crate::present::kind_key(round.round.kind)).to_string(),
                 round.respondents.len().to_string(),
                 round.round.instrument_version.clone(),
             ];

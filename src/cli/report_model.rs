@@ -272,7 +272,7 @@ pub fn band_code(band: Option<Band>) -> Option<&'static str> {
 }
 
 pub fn role_name(lang: Lang, role: Role) -> &'static str {
-    tr(lang, crate::ui::app::role_key(role))
+    tr(lang, crate::present::role_key(role))
 }
 
 /// The legend line shared by every output.
@@ -366,6 +366,10 @@ pub fn text(blocks: &[Block]) -> String {
     for block in blocks {
         match block {
             Block::Heading(text, _) | Block::Subheading(text) => {
+                // A heading stands apart from what came before it.
+                if !out.is_empty() && !out.ends_with("\n\n") {
+                    out.push('\n');
+                }
                 let _ = writeln!(out, "{text}\n");
             }
             Block::Paragraph(text) | Block::Note(text) => {

@@ -14,6 +14,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use super::instrument::{Instrument, ItemRef};
 use super::model::{Respondent, Response, Role};
+use super::rounding::round;
 use super::scoring::{AnswerSet, SectionScore, Tally, summarize};
 
 /// A change of 10 percentage points or more is notable (DOMAIN.md).
@@ -26,7 +27,12 @@ pub const MIN_RESPONDENTS_FOR_STAR: usize = 5;
 /// Resamples of the bootstrap, and its seed: the same data give the same interval on every
 /// run and every machine.
 pub const BOOTSTRAP_RESAMPLES: usize = 2000;
-pub const BOOTSTRAP_SEED: u64 = 0x6b61_7274_6c65_6767;
+/// Small enough to be read exactly wherever the JSON goes (JavaScript holds integers to
+/// 2^53 exactly).
+pub const BOOTSTRAP_SEED: u64 = 20_260_210;
+
+/// An area is comparable when at least this share of its items has a score in both rounds.
+pub const COMPARABLE_SHARE: f64 = 0.5;
 
 /// The interval's coverage, in percent.
 pub const INTERVAL_LEVEL: u32 = 95;
@@ -86,11 +92,12 @@ impl Change {
         self.n_from >= MIN_RESPONDENTS_FOR_STAR && self.n_to >= MIN_RESPONDENTS_FOR_STAR
     }
 
-    /// The interval lies wholly on one side of 0: more than the spread between respondents
-    /// explains.
+    /// The interval, as shown (whole points), lies wholly on one side of 0: more than the
+    /// spread between respondents explains. Read from the shown bounds, so that an interval
+    /// shown as "0 to +20" is never called beyond the spread.
     pub fn beyond_spread(&self) -> bool {
         self.interval
-            .is_some_and(|(low, high)| low > 0.0 || high < 0.0)
+            .is_some_and(|(low, high)| round(low, 0) > 0.0 || round(high, 0) < 0.0)
     }
 
     /// ★: large, with enough respondents, and beyond the spread.
@@ -121,9 +128,9 @@ pub struct AreaChange {
 }
 
 impl AreaChange {
-    /// At least half the area's items have a score in both rounds.
+    /// At least `COMPARABLE_SHARE` of the area's items have a score in both rounds.
     pub fn comparable(&self) -> bool {
-        self.items_common > 0 && self.items_common * 2 >= self.items
+        self.items_common > 0 && self.items_common as f64 >= COMPARABLE_SHARE * self.items as f64
     }
 
     /// Some answer in the area has a score, in either round.
@@ -269,6 +276,20 @@ fn bootstrap(from: &[Part], to: &[Part], paired: bool) -> Option<(f64, f64)> {
     if from.len() < MIN_RESPONDENTS_FOR_STAR || to.len() < MIN_RESPONDENTS_FOR_STAR {
         return None;
     }
+    // In a fixed order, so that the interval depends on the answers alone, not on the order
+    // the respondents were stored in; pairs keep together.
+    let by_value = |a: &Part, b: &Part| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1));
+    let (from, to) = if paired {
+        let mut pairs: Vec<(Part, Part)> = from.iter().copied().zip(to.iter().copied()).collect();
+        pairs.sort_by(|x, y| by_value(&x.0, &y.0).then(by_value(&x.1, &y.1)));
+        pairs.into_iter().unzip()
+    } else {
+        let (mut from, mut to) = (from.to_vec(), to.to_vec());
+        from.sort_by(by_value);
+        to.sort_by(by_value);
+        (from, to)
+    };
+    let (from, to) = (from.as_slice(), to.as_slice());
     let mut rng = fastrand::Rng::with_seed(BOOTSTRAP_SEED);
     let mut deltas = Vec::with_capacity(BOOTSTRAP_RESAMPLES);
     for _ in 0..BOOTSTRAP_RESAMPLES {
@@ -601,8 +622,10 @@ pub struct RoleGroup {
     pub scores: Option<Vec<SectionScore>>,
 }
 
-/// Leaders beside key persons beside staff (and consultants), each with n. Groups with
-/// fewer than `min_group` respondents keep their n but show no scores.
+/// Leaders beside key persons beside staff (and the process leader), each with n. Groups
+/// of the service's own people with fewer than `min_group` respondents keep their n but show
+/// no scores. The process leader (consultant) is the exception: their rating of the service
+/// is a professional's, shown apart by design, as the comparison shows it.
 pub fn by_role(
     instrument: &Instrument,
     respondents: &[(Role, &AnswerSet)],
@@ -619,7 +642,8 @@ pub fn by_role(
             Some(RoleGroup {
                 role,
                 n: sets.len(),
-                scores: (sets.len() >= min_group.max(1)).then(|| summarize(instrument, &sets)),
+                scores: (sets.len() >= min_group.max(1) || role == Role::Consultant)
+                    .then(|| summarize(instrument, &sets)),
             })
         })
         .collect()

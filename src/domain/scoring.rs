@@ -9,8 +9,11 @@ use super::instrument::{Instrument, Scale, Section, Subdomain};
 use super::model::{Answer, Response};
 use super::rounding::round;
 
-/// The "don't know" flag needs at least this many answers in the area.
+/// The "don't know" flag needs at least this many answers in the area...
 pub const DONT_KNOW_MIN_ANSWERS: u32 = 4;
+
+/// ...of which more than this share are "don't know".
+pub const DONT_KNOW_FLAG_SHARE: f64 = 0.25;
 
 /// Answers of one respondent, by item key.
 pub type AnswerSet = HashMap<String, Answer>;
@@ -88,10 +91,11 @@ impl Tally {
         self.percent().map(Band::of)
     }
 
-    /// More than a quarter of at least `DONT_KNOW_MIN_ANSWERS` answers are "don't know":
+    /// More than `DONT_KNOW_FLAG_SHARE` of at least `DONT_KNOW_MIN_ANSWERS` answers are "don't know":
     /// not knowing is a finding. With fewer answers one "don't know" would raise the flag.
     pub fn dont_know_flagged(&self) -> bool {
-        self.answered() >= DONT_KNOW_MIN_ANSWERS && self.dont_know * 4 > self.answered()
+        self.answered() >= DONT_KNOW_MIN_ANSWERS
+            && f64::from(self.dont_know) > DONT_KNOW_FLAG_SHARE * f64::from(self.answered())
     }
 
     /// Taken out again what `merge` put in: exact, since every fraction is a multiple of a

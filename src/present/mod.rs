@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 
 use crate::domain::compare::{AreaChange, Change};
+use crate::domain::model::{Role, RoundKind};
 use crate::domain::rounding::round;
 use crate::domain::scoring::{Band, Tally};
 use crate::i18n::{Lang, tr, trf};
@@ -116,6 +117,27 @@ pub fn fit(text: &str, width: usize) -> String {
     format!("{}…", cut.trim_end())
 }
 
+// ---- names, as every face writes them ----
+
+/// The text key of a role's name.
+pub fn role_key(role: Role) -> &'static str {
+    match role {
+        Role::Leader => "role.leader",
+        Role::KeyPerson => "role.key_person",
+        Role::Staff => "role.staff",
+        Role::Consultant => "role.consultant",
+    }
+}
+
+/// The text key of a round's kind.
+pub fn kind_key(kind: RoundKind) -> &'static str {
+    match kind {
+        RoundKind::Before => "kind.before",
+        RoundKind::Between => "kind.between",
+        RoundKind::After => "kind.after",
+    }
+}
+
 // ---- scores and changes, as every face writes them ----
 
 /// A band's symbol: the words are in the legend.
@@ -167,6 +189,15 @@ pub fn change_interval(lang: Lang, change: &Change) -> String {
     change
         .interval
         .map_or_else(|| NONE.to_string(), |i| interval(lang, i))
+}
+
+/// An area's interval: as `change_interval` where it is comparable, "–" where not.
+pub fn area_interval(lang: Lang, area: &AreaChange) -> String {
+    if area.comparable() {
+        change_interval(lang, &area.change)
+    } else {
+        NONE.to_string()
+    }
 }
 
 /// "6 → 5": the respondents behind each side.

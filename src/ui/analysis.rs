@@ -225,6 +225,19 @@ impl App {
             Action::PageDown => view.offset = (view.offset + 10).min(last_row),
             Action::Home => view.offset = 0,
             Action::End => view.offset = last_row,
+            Action::Plan if view.tab == CompareTab::Items => {
+                // The selected item's area.
+                let items = self.instrument.items();
+                let key = view.comparison.items.get(view.offset).and_then(|item| {
+                    let place = items.iter().find(|i| i.item.key == item.key)?;
+                    Some(format!("{}.{}", place.section.key, place.subdomain.key))
+                });
+                let service = view.service.clone();
+                if let Some(key) = key {
+                    self.open_plan(service, key);
+                }
+                return None;
+            }
             Action::Plan if view.tab == CompareTab::Areas => {
                 // A section row plans its first subdomain.
                 let chosen = view.selected_area().map(|area| {

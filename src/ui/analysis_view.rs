@@ -11,7 +11,7 @@ use ratatui::widgets::{
 };
 
 use super::analysis::{ClusterSort, ClusterView, CompareTab, CompareView, RolesView, TrendView};
-use super::app::{App, kind_key, role_key};
+use super::app::App;
 use super::view::{BOLD, SELECTED, band_symbol, block};
 use crate::domain::compare::{AreaChange, Change};
 use crate::domain::instrument::{SHORT_NAME_CHARS, Section};
@@ -20,6 +20,7 @@ use crate::domain::scoring::{Band, Tally};
 use crate::i18n::plan_names::stage_key;
 use crate::i18n::{Lang, tr, trf};
 use crate::present;
+use crate::present::{kind_key, role_key};
 
 fn percent(tally: &Tally) -> String {
     present::percent(tally.percent())
@@ -82,7 +83,24 @@ pub fn draw_compare(app: &App, view: &CompareView, frame: &mut Frame, area: Rect
     ));
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
-    let warning = view.order_warning();
+    let warning = view.order_warning().map(|key| {
+        Paragraph::new(format!(
+            "⚠ {}",
+            trf(
+                lang,
+                key,
+                &[
+                    ("from", &present::date(lang, from.held_on)),
+                    ("to", &present::date(lang, to.held_on)),
+                ],
+            )
+        ))
+        .wrap(Wrap { trim: true })
+        .style(BOLD)
+    });
+    let warning_height = warning
+        .as_ref()
+        .map_or(0, |w| w.line_count(inner.width) as u16);
     // The legend in full where it takes two lines at most, else in short.
     let legend = |key: &str| {
         Paragraph::new(tr(lang, key).to_string())
@@ -111,7 +129,7 @@ pub fn draw_compare(app: &App, view: &CompareView, frame: &mut Frame, area: Rect
     if view.tab != CompareTab::Chart {
         let room = inner
             .height
-            .saturating_sub(1 + u16::from(warning.is_some()) + legend_height as u16 + 6);
+            .saturating_sub(1 + warning_height + legend_height as u16 + 6);
         let mut shown = 0;
         for line in &details {
             let height = Paragraph::new(line.clone())
@@ -131,7 +149,7 @@ pub fn draw_compare(app: &App, view: &CompareView, frame: &mut Frame, area: Rect
     let legend_height = legend_height as u16;
     let [tabs_area, warning_area, body, detail_area, legend_area] = Layout::vertical([
         Constraint::Length(1),
-        Constraint::Length(u16::from(warning.is_some())),
+        Constraint::Length(warning_height),
         Constraint::Fill(1),
         Constraint::Length(detail_height),
         Constraint::Length(legend_height),
@@ -174,22 +192,8 @@ pub fn draw_compare(app: &App, view: &CompareView, frame: &mut Frame, area: Rect
         tabs_left,
     );
     frame.render_widget(Paragraph::new(counted).style(app.theme.dim()), tabs_right);
-    if let Some(key) = warning {
-        frame.render_widget(
-            Paragraph::new(format!(
-                "⚠ {}",
-                trf(
-                    lang,
-                    key,
-                    &[
-                        ("from", &present::date(lang, from.held_on)),
-                        ("to", &present::date(lang, to.held_on)),
-                    ],
-                )
-            ))
-            .style(BOLD),
-            warning_area,
-        );
+    if let Some(warning) = warning {
+        frame.render_widget(warning, warning_area);
     }
     match view.tab {
         CompareTab::Areas => draw_compare_areas(app, view, frame, body),

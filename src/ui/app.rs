@@ -20,6 +20,7 @@ use crate::domain::plan::{PlanItem, PlanKind};
 use crate::domain::scoring::{AnswerSet, SectionScore, summarize};
 use crate::i18n::{Lang, tr, trf};
 use crate::present;
+use crate::present::{kind_key, role_key};
 use crate::store::{BusyWait, RespondentSummary, RoundSummary, ServiceSummary, Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1219,23 +1220,6 @@ pub fn input_error_text(lang: Lang, error: &crate::domain::model::InputError) ->
         EmptyText => tr(lang, "error.empty_text").to_string(),
         MunicipalityNumber(bad) => trf(lang, "error.municipality", &[("value", bad)]),
         Date(bad) => trf(lang, "error.date", &[("value", bad)]),
-    }
-}
-
-pub fn role_key(role: Role) -> &'static str {
-    match role {
-        Role::Leader => "role.leader",
-        Role::KeyPerson => "role.key_person",
-        Role::Staff => "role.staff",
-        Role::Consultant => "role.consultant",
-    }
-}
-
-pub fn kind_key(kind: RoundKind) -> &'static str {
-    match kind {
-        RoundKind::Before => "kind.before",
-        RoundKind::Between => "kind.between",
-        RoundKind::After => "kind.after",
     }
 }
 

@@ -13,7 +13,7 @@ use ratatui::widgets::{
 use super::analysis_view;
 use super::app::{
     App, FormPurpose, FormScreen, Mode, RespondentList, RoundList, Screen, ServiceList, StatusKind,
-    SummaryView, Walk, kind_key, respondent_label, role_key,
+    SummaryView, Walk, respondent_label,
 };
 use super::form::Input;
 use super::keys::{Command, commands};
@@ -25,6 +25,7 @@ use crate::domain::scoring::{Band, Tally};
 use crate::i18n::plan_names::stage_key;
 use crate::i18n::{Lang, tr, trf};
 use crate::present;
+use crate::present::{kind_key, role_key};
 
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 16;
