@@ -513,9 +513,12 @@ fn the_process_leader_is_pooled_only_when_asked() {
 
 /// A service whose change is hand-computable with its interval: five staff (codes a–e)
 /// answer problem awareness all 2 (25 %) before and all 4 (75 %) after, with no spread:
-/// every resample gives +50, so the interval is +50 to +50 and the change is starred. In
-/// leaders seeking solutions they answer 1, 1, 5, 5, 3 (50 %) before and 1, 5, 5, 5, 2
-/// (65 %) after: +15, with a spread that puts 0 inside the interval, so no star.
+/// the interval is +50 to +50 and the change is starred. In leaders seeking solutions they
+/// answer 1, 1, 5, 5, 3 (50 %) before and 1, 5, 5, 5, 2 (65 %) after: +15 ± 2.306 · 31.22
+/// = −57.0 to +87.0, which holds 0, so no star. Readiness pools both (every respondent's own
+/// score 12.5, 12.5, 62.5, 62.5, 37.5 % before, 37.5, 87.5, 87.5, 87.5, 50 % after):
+/// 37.5 → 38 % against 70 %, +32.5 ± 2.306 · 15.61 = −3.5 to +68.5 (scipy agrees), which
+/// holds 0: a change of 32 points that five people's spread does not carry, so no star.
 fn starred_fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("k.db");
@@ -620,7 +623,7 @@ fn a_star_needs_five_respondents_and_an_interval_beyond_zero() {
     assert_eq!(seek["notable"], false);
 
     // Readiness pools both: 6 of 12 items in common, comparable; (25 + 50) / 2 = 37.5 → 38 %
-    // against (75 + 65) / 2 = 70 %: +32, an interval above 0 that holds +32.
+    // against (75 + 65) / 2 = 70 %: +32, with −3.5 to +68.5 written as −4 to +69.
     assert_eq!(
         (&readiness["items_common"], &readiness["comparable"]),
         (&6.into(), &true.into())
@@ -634,8 +637,13 @@ fn a_star_needs_five_respondents_and_an_interval_beyond_zero() {
         readiness["interval_low"].as_f64().unwrap(),
         readiness["interval_high"].as_f64().unwrap(),
     );
-    assert!(low > 0.0 && low <= 32.0 && high >= 32.0, "{low} {high}");
-    assert_eq!(readiness["notable"], true);
+    assert_eq!((low, high), (-4.0, 69.0));
+    assert_eq!(readiness["notable"], false);
+    let seek_interval = (
+        seek["interval_low"].as_f64().unwrap(),
+        seek["interval_high"].as_f64().unwrap(),
+    );
+    assert_eq!(seek_interval, (-57.0, 87.0));
 
     // The text says the same: the star, the interval, the coverage, n.
     let text = success(&kartlegg(

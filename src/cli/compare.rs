@@ -11,8 +11,8 @@ use super::report_model::{
     markdown_document, quoted, role_name, section_name, subdomain_name, text_document,
 };
 use crate::domain::compare::{
-    AreaChange, BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, COMPARABLE_SHARE, Change, DEFAULT_MIN_GROUP,
-    INTERVAL_LEVEL, MIN_RESPONDENTS_FOR_STAR, NOTABLE_POINTS, Options, RoleGroup, by_role,
+    AreaChange, COMPARABLE_SHARE, Change, DEFAULT_MIN_GROUP, INTERVAL_LEVEL,
+    MIN_RESPONDENTS_FOR_STAR, NOTABLE_POINTS, Options, RoleGroup, by_role,
 };
 use crate::domain::instrument::Instrument;
 use crate::domain::plan::{GoalStatus, Level, Stage};
@@ -712,8 +712,8 @@ struct Rules {
     notable_points: f64,
     min_respondents_for_star: usize,
     interval_level: u32,
-    bootstrap_resamples: usize,
-    bootstrap_seed: u64,
+    /// How the interval is made: "t_linearised" (see docs/compare-and-report.md).
+    interval_method: &'static str,
     comparable_share_of_items: f64,
     dont_know_flag_share: f64,
     dont_know_flag_min_answers: u32,
@@ -1173,8 +1173,7 @@ fn json(
             notable_points: NOTABLE_POINTS,
             min_respondents_for_star: MIN_RESPONDENTS_FOR_STAR,
             interval_level: INTERVAL_LEVEL,
-            bootstrap_resamples: BOOTSTRAP_RESAMPLES,
-            bootstrap_seed: BOOTSTRAP_SEED,
+            interval_method: "t_linearised",
             comparable_share_of_items: COMPARABLE_SHARE,
             dont_know_flag_share: DONT_KNOW_FLAG_SHARE,
             dont_know_flag_min_answers: DONT_KNOW_MIN_ANSWERS,

@@ -6,7 +6,9 @@
 //!   says how many of the area's items that is; under half of them, it is not comparable;
 //! - every change carries the respondents behind each side (n);
 //! - ★ marks a change of at least 10 points, with at least 5 respondents in both rounds,
-//!   whose 95 % interval (a seeded bootstrap over respondents) does not include 0;
+//!   whose 95 % interval does not include 0: the difference of the pooled scores ± t times
+//!   its standard error, from the spread between respondents (Taylor linearisation of the
+//!   pooled score, Welch–Satterthwaite degrees of freedom; person by person when paired);
 //! - beside it, the change over the respondents whose code appears in both rounds (paired);
 //! - the process leader's (consultant's) answers stand apart unless asked for.
 
@@ -23,13 +25,6 @@ pub const NOTABLE_POINTS: f64 = 10.0;
 /// Fewer respondents than this on either side, and no change is marked: with four or fewer,
 /// one person moves the score by ten points.
 pub const MIN_RESPONDENTS_FOR_STAR: usize = 5;
-
-/// Resamples of the bootstrap, and its seed: the same data give the same interval on every
-/// run and every machine.
-pub const BOOTSTRAP_RESAMPLES: usize = 2000;
-/// Small enough to be read exactly wherever the JSON goes (JavaScript holds integers to
-/// 2^53 exactly).
-pub const BOOTSTRAP_SEED: u64 = 20_260_210;
 
 /// An area is comparable when at least this share of its items has a score in both rounds.
 pub const COMPARABLE_SHARE: f64 = 0.5;
@@ -76,8 +71,8 @@ pub struct Change {
     /// Respondents with at least one score behind each side.
     pub n_from: usize,
     pub n_to: usize,
-    /// The change's 95 % interval in points (of the unrounded scores), from a bootstrap
-    /// over respondents; `None` with fewer than `MIN_RESPONDENTS_FOR_STAR` on a side.
+    /// The change's 95 % interval in points (of the unrounded scores), from the spread
+    /// between respondents; `None` with fewer than `MIN_RESPONDENTS_FOR_STAR` on a side.
     pub interval: Option<(f64, f64)>,
 }
 
@@ -245,7 +240,7 @@ fn scored(item: &ItemRef<'_>, response: Option<Response>) -> Option<f64> {
     }
 }
 
-/// A respondent's (scores, sum of fractions) over some items: what the bootstrap draws.
+/// A respondent's (scores, sum of fractions) over some items: what the interval is made of.
 type Part = (u32, f64);
 
 fn part_of(items: &[&ItemRef<'_>], who: &Answered<'_>) -> Part {
@@ -265,58 +260,64 @@ fn tally_of(items: &[&ItemRef<'_>], people: &[Answered<'_>]) -> Tally {
     tally
 }
 
-fn pooled(parts: impl Iterator<Item = Part>) -> Option<f64> {
-    let (n, sum) = parts.fold((0u32, 0.0), |(n, s), (pn, ps)| (n + pn, s + ps));
-    (n > 0).then(|| 100.0 * sum / f64::from(n))
+/// The linearised variance of a pooled score (the sum of the respondents' fractions over the
+/// sum of their scored answers): a ratio estimator with the respondents as clusters, the
+/// variance of the mean of their residuals `(f − p·s) / s̄` (Taylor linearisation, as survey
+/// statistics does for a ratio). Returns the score (0–1), the residuals and the variance.
+fn linearised(parts: &[Part]) -> (f64, Vec<f64>, f64) {
+    let m = parts.len() as f64;
+    let scored: f64 = parts.iter().map(|(n, _)| f64::from(*n)).sum();
+    let sum: f64 = parts.iter().map(|(_, s)| *s).sum();
+    let p = sum / scored;
+    let mean_scored = scored / m;
+    let residuals: Vec<f64> = parts
+        .iter()
+        .map(|(n, s)| (s - p * f64::from(*n)) / mean_scored)
+        .collect();
+    let variance = residuals.iter().map(|e| e * e).sum::<f64>() / (m * (m - 1.0));
+    (p, residuals, variance)
 }
 
-/// The 95 % percentile interval of `to − from` (pooled percents), resampling each side's
-/// respondents with replacement; `paired` resamples the pairs together.
-fn bootstrap(from: &[Part], to: &[Part], paired: bool) -> Option<(f64, f64)> {
+/// The interval's two-sided Student t quantile at `df` degrees of freedom.
+fn t_quantile(df: f64) -> f64 {
+    let tail = f64::from(100 - INTERVAL_LEVEL) / 200.0;
+    distrs::StudentsT::ppf(1.0 - tail, df)
+}
+
+/// The 95 % interval of `to − from` in points, from the spread between respondents: the
+/// difference of the pooled scores ± t · its standard error. Two rounds' respondents are two
+/// independent samples (Welch–Satterthwaite degrees of freedom); `paired` parts are the same
+/// people in both rounds, in the same order, and their difference is taken person by
+/// person (m − 1 degrees of freedom). Without spread the interval is the change itself.
+/// `None` with fewer than `MIN_RESPONDENTS_FOR_STAR` on a side.
+fn interval(from: &[Part], to: &[Part], paired: bool) -> Option<(f64, f64)> {
     if from.len() < MIN_RESPONDENTS_FOR_STAR || to.len() < MIN_RESPONDENTS_FOR_STAR {
         return None;
     }
-    // In a fixed order, so that the interval depends on the answers alone, not on the order
-    // the respondents were stored in; pairs keep together.
-    let by_value = |a: &Part, b: &Part| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1));
-    let (from, to) = if paired {
-        let mut pairs: Vec<(Part, Part)> = from.iter().copied().zip(to.iter().copied()).collect();
-        pairs.sort_by(|x, y| by_value(&x.0, &y.0).then(by_value(&x.1, &y.1)));
-        pairs.into_iter().unzip()
+    let (p_from, e_from, v_from) = linearised(from);
+    let (p_to, e_to, v_to) = linearised(to);
+    let delta = 100.0 * (p_to - p_from);
+    let (variance, df) = if paired {
+        let m = from.len() as f64;
+        let variance = e_from
+            .iter()
+            .zip(&e_to)
+            .map(|(f, t)| (t - f) * (t - f))
+            .sum::<f64>()
+            / (m * (m - 1.0));
+        (variance, m - 1.0)
     } else {
-        let (mut from, mut to) = (from.to_vec(), to.to_vec());
-        from.sort_by(by_value);
-        to.sort_by(by_value);
-        (from, to)
+        let (m_from, m_to) = (from.len() as f64, to.len() as f64);
+        let variance = v_from + v_to;
+        let df =
+            variance * variance / (v_from * v_from / (m_from - 1.0) + v_to * v_to / (m_to - 1.0));
+        (variance, df)
     };
-    let (from, to) = (from.as_slice(), to.as_slice());
-    let mut rng = fastrand::Rng::with_seed(BOOTSTRAP_SEED);
-    let mut deltas = Vec::with_capacity(BOOTSTRAP_RESAMPLES);
-    for _ in 0..BOOTSTRAP_RESAMPLES {
-        let (before, after) = if paired {
-            let picks: Vec<usize> = (0..from.len()).map(|_| rng.usize(..from.len())).collect();
-            (
-                pooled(picks.iter().map(|&i| from[i])),
-                pooled(picks.iter().map(|&i| to[i])),
-            )
-        } else {
-            (
-                pooled((0..from.len()).map(|_| from[rng.usize(..from.len())])),
-                pooled((0..to.len()).map(|_| to[rng.usize(..to.len())])),
-            )
-        };
-        if let (Some(before), Some(after)) = (before, after) {
-            deltas.push(after - before);
-        }
+    if variance <= 0.0 {
+        return Some((delta, delta));
     }
-    if deltas.is_empty() {
-        return None;
-    }
-    deltas.sort_by(f64::total_cmp);
-    let tail = (100 - INTERVAL_LEVEL) as f64 / 200.0;
-    let last = deltas.len() - 1;
-    let at = |q: f64| deltas[((q * last as f64).round() as usize).min(last)];
-    Some((at(tail), at(1.0 - tail)))
+    let half = t_quantile(df) * 100.0 * variance.sqrt();
+    Some((delta - half, delta + half))
 }
 
 /// The change over `items` between two groups of respondents.
@@ -334,7 +335,7 @@ fn change_over(items: &[&ItemRef<'_>], from: &[Answered<'_>], to: &[Answered<'_>
         to: tally_of(items, to),
         n_from: parts_from.len(),
         n_to: parts_to.len(),
-        interval: bootstrap(&parts_from, &parts_to, false),
+        interval: interval(&parts_from, &parts_to, false),
     }
 }
 
@@ -358,7 +359,7 @@ fn paired_change(items: &[&ItemRef<'_>], pairs: &[(Answered<'_>, Answered<'_>)])
         to: tally_of(items, &to),
         n_from: kept.len(),
         n_to: kept.len(),
-        interval: bootstrap(&parts(&from), &parts(&to), true),
+        interval: interval(&parts(&from), &parts(&to), true),
     })
 }
 
@@ -815,7 +816,9 @@ mod tests {
         assert!(!area(&c, "readiness").notable());
 
         // A rise of 15 points in the mean that the spread explains: 1,1,5,5,3 (50 %)
-        // against 1,5,5,5,2 (65 %). The resamples range widely; the interval holds 0.
+        // against 1,5,5,5,2 (65 %). Each respondent answers every item alike, so the
+        // interval is Welch's for the respondents' own scores (checked with scipy):
+        // 15 ± t(0.975, 7.99) · 31.22 = −57.0 to +87.0; it holds 0.
         let before = readiness_round(&[1, 1, 5, 5, 3], &codes);
         let after = readiness_round(&[1, 5, 5, 5, 2], &codes);
         let c = compare(
@@ -827,35 +830,56 @@ mod tests {
         let readiness = area(&c, "readiness");
         assert_eq!(readiness.delta(), Some(15.0));
         let (low, high) = readiness.change.interval.unwrap();
-        assert!(low < 0.0 && high > 15.0, "{low} {high}");
+        assert!(
+            (low + 57.013).abs() < 0.01 && (high - 87.013).abs() < 0.01,
+            "{low} {high}"
+        );
         assert!(!readiness.notable());
     }
 
     #[test]
-    fn the_interval_is_the_same_on_every_run() {
+    fn a_hand_computed_interval_beyond_the_spread() {
         let instrument = Instrument::standard();
         let codes = ["a", "b", "c", "d", "e", "f"];
+        // Own scores 0, 25, 50, 25, 25, 75 % (mean 33.3) against 50, 75, 75, 100, 50, 75 %
+        // (mean 70.8): +37.5 unrounded, variances of the means 0.011111 and 0.005903,
+        // Welch's 9.14 degrees of freedom: 37.5 ± 2.257 · 13.04 = +8.06 to +66.94 (scipy
+        // agrees). Shown: 33 % → 71 %, +38 ★.
         let before = readiness_round(&[1, 2, 3, 2, 2, 4], &codes);
         let after = readiness_round(&[3, 4, 4, 5, 3, 4], &codes);
-        let run = || {
-            compare(
-                instrument,
-                &people(&before),
-                &people(&after),
-                Options::default(),
-            )
-            .area("readiness")
-            .unwrap()
-            .change
-            .interval
-        };
-        let first = run().unwrap();
-        assert_eq!(run(), Some(first));
-        // From 2/6 = 33.3 % to 4.25/6 = 70.8 %: 37.5 points unrounded, inside the interval,
-        // which lies above 0.
+        let c = compare(
+            instrument,
+            &people(&before),
+            &people(&after),
+            Options::default(),
+        );
+        let readiness = area(&c, "readiness");
+        let (low, high) = readiness.change.interval.unwrap();
         assert!(
-            first.0 > 0.0 && first.0 < 37.5 && first.1 > 37.5,
-            "{first:?}"
+            (low - 8.063).abs() < 0.01 && (high - 66.937).abs() < 0.01,
+            "{low} {high}"
+        );
+        assert_eq!(readiness.delta(), Some(38.0));
+        assert!(readiness.notable());
+        // The same people in both rounds: their own changes +50, +50, +25, +75, +25, 0;
+        // mean +37.5, standard error 10.70 on 5 degrees of freedom: +9.98 to +65.02.
+        let paired = readiness.paired.as_ref().unwrap();
+        let (low, high) = paired.interval.unwrap();
+        assert!(
+            (low - 9.984).abs() < 0.01 && (high - 65.016).abs() < 0.01,
+            "{low} {high}"
+        );
+        // The order the respondents come in changes nothing.
+        let reversed: Vec<(AnswerSet, &'static str)> = before.iter().rev().cloned().collect();
+        let again = compare(
+            instrument,
+            &people(&reversed),
+            &people(&after),
+            Options::default(),
+        );
+        assert_eq!(
+            again.area("readiness").unwrap().change.interval,
+            readiness.change.interval
         );
     }
 

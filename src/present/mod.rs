@@ -242,9 +242,7 @@ pub fn mean(lang: Lang, value: Option<f64>) -> String {
 /// The rules of a change, with the numbers the code uses: coverage, n, the interval, ★
 /// and ⚑.
 pub fn rules_note(lang: Lang) -> String {
-    use crate::domain::compare::{
-        BOOTSTRAP_RESAMPLES, INTERVAL_LEVEL, MIN_RESPONDENTS_FOR_STAR, NOTABLE_POINTS,
-    };
+    use crate::domain::compare::{INTERVAL_LEVEL, MIN_RESPONDENTS_FOR_STAR, NOTABLE_POINTS};
     trf(
         lang,
         "report.how_to_read",
@@ -252,7 +250,6 @@ pub fn rules_note(lang: Lang) -> String {
             ("points", &NOTABLE_POINTS),
             ("n", &MIN_RESPONDENTS_FOR_STAR),
             ("level", &INTERVAL_LEVEL),
-            ("resamples", &BOOTSTRAP_RESAMPLES),
             ("dont_know", &crate::domain::scoring::DONT_KNOW_MIN_ANSWERS),
         ],
     )
