@@ -1,4 +1,4 @@
--- kartlegg's schema, version 3: the one schema of a new database, embedded in the binary.
+-- kartlegg's schema, version 4: the one schema of a new database, embedded in the binary.
 -- An older database is brought here by the steps in src/store/migrations/ (00N upgrades
 -- version N-1 to N); a test checks that both roads lead to the same schema.
 -- Identifiers are UUIDs as text so that databases from two machines merge without clashes.
@@ -34,7 +34,8 @@ CREATE TABLE respondent (
     code       TEXT NOT NULL DEFAULT '',
     created_at TEXT NOT NULL
 ) STRICT;
-CREATE INDEX respondent_by_round ON respondent (round_id);
+-- With the role: the process leader is kept apart from the service's own score (version 4).
+CREATE INDEX respondent_by_round ON respondent (round_id, role);
 
 -- One row per respondent and item. A row may hold only a comment (value and missing NULL):
 -- a comment can be written before the item is answered.

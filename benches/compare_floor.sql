@@ -16,7 +16,8 @@ answers AS (
            substr(a.item_key, instr(a.item_key, '.') + 1) AS rest
     -- CROSS JOIN keeps this order: the rounds first, then their respondents' answers.
     FROM rounds
-    CROSS JOIN respondent p ON p.round_id = rounds.id
+    -- The service's own score: the process leader (role consultant) apart, as kartlegg does.
+    CROSS JOIN respondent p ON p.round_id = rounds.id AND p.role <> 'consultant'
     CROSS JOIN answer a ON a.respondent_id = p.id
 ),
 scored AS (

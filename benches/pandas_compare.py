@@ -64,7 +64,8 @@ def scores(answers):
 
 def compare(csv_path, service, before, after):
     table = pd.read_csv(csv_path)
-    of_service = table[table["service"] == service]
+    # The service's own score: the process leader (role consultant) apart, as kartlegg does.
+    of_service = table[(table["service"] == service) & (table["role"] != "consultant")]
     rounds = {label: scores(of_service[of_service["round"] == label]) for label in (before, after)}
     keys = sorted(set(rounds[before]) | set(rounds[after]))
     empty = {"percent": None, "scored": 0, "dont_know": 0, "not_applicable": 0}
@@ -89,16 +90,24 @@ def compare(csv_path, service, before, after):
 
 
 def kartlegg_areas(compare_json):
-    """The same fields from `kartlegg compare --format json`, by section and subdomain key."""
-    fields = [
-        "from", "to", "delta", "scored_from", "scored_to", "dont_know_from",
-        "dont_know_to", "not_applicable_from", "not_applicable_to",
-    ]
+    """The same fields from `kartlegg compare --format json` (format 3), by section and
+    subdomain key. Every item of the national demo is scored in both rounds, so the change
+    over the items in common is the change over all of them."""
     areas = {}
+    whole = lambda v: None if v is None else int(v)
     for section in compare_json["sections"]:
         for area in [section] + section["subdomains"]:
+            before, after = area["answers"]["from"], area["answers"]["to"]
             areas[area["key"]] = {
-                f: (None if area[f] is None else int(area[f])) for f in fields
+                "from": whole(area["from"]),
+                "to": whole(area["to"]),
+                "delta": whole(area["delta"]),
+                "scored_from": area["scored_from"],
+                "scored_to": area["scored_to"],
+                "dont_know_from": before["dont_know"],
+                "dont_know_to": after["dont_know"],
+                "not_applicable_from": before["not_applicable"],
+                "not_applicable_to": after["not_applicable"],
             }
     return areas
 

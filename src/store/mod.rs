@@ -42,6 +42,7 @@ const SCHEMA: &str = include_str!("../../schema.sql");
 const UPGRADES: &[&str] = &[
     include_str!("migrations/002_plans.sql"),
     include_str!("migrations/003_kept_scores.sql"),
+    include_str!("migrations/004_respondent_roles.sql"),
 ];
 pub const SCHEMA_VERSION: u32 = 1 + UPGRADES.len() as u32;
 /// The version that brought kept scores; the step to it fills them from the answers.
