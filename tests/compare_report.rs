@@ -511,39 +511,21 @@ fn the_process_leader_is_pooled_only_when_asked() {
     );
 }
 
-/// A service whose change is hand-computable with its interval: five staff (codes a–e)
-/// answer problem awareness all 2 (25 %) before and all 4 (75 %) after, with no spread:
-/// the interval is +50 to +50 and the change is starred. In leaders seeking solutions they
-/// answer 1, 1, 5, 5, 3 (50 %) before and 1, 5, 5, 5, 2 (65 %) after: +15 ± 2.306 · 31.22
-/// = −57.0 to +87.0, which holds 0, so no star. Readiness pools both (every respondent's own
-/// score 12.5, 12.5, 62.5, 62.5, 37.5 % before, 37.5, 87.5, 87.5, 87.5, 50 % after):
-/// 37.5 → 38 % against 70 %, +32.5 ± 2.306 · 15.61 = −3.5 to +68.5 (scipy agrees), which
-/// holds 0: a change of 32 points that five people's spread does not carry, so no star.
-fn starred_fixture() -> Fixture {
+/// Staff answers: a code and the score they give each item key.
+type StaffAnswers = Vec<(&'static str, Vec<(String, u8)>)>;
+
+/// A service "Før" (2026-01-10) → "Etter" (2026-06-10) whose respondents are staff with codes,
+/// each answering the given items with the given scores.
+fn staff_fixture(service: &str, before: StaffAnswers, after: StaffAnswers) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("k.db");
     let mut store = Store::open(&db).unwrap();
     let instrument = Instrument::standard();
-    let service = store
-        .create_service("Nordby barnevern", &[], "", at(0))
-        .unwrap();
-    let keys = |subdomain: &str| -> Vec<String> {
-        instrument
-            .items()
-            .iter()
-            .filter(|i| format!("{}.{}", i.section.key, i.subdomain.key) == subdomain)
-            .map(|i| i.item.key.clone())
-            .collect()
-    };
-    let (awareness, seek) = (
-        keys("readiness.problem_awareness"),
-        keys("readiness.leaders_seek_solutions"),
-    );
+    let service = store.create_service(service, &[], "", at(0)).unwrap();
     let mut round_a_id = String::new();
-    for (label, held_on, aware, seeking) in [
-        ("Før", date(1, 10), 2, [1, 1, 5, 5, 3]),
-        ("Etter", date(6, 10), 4, [1, 5, 5, 5, 2]),
-    ] {
+    for (label, held_on, respondents) in
+        [("Før", date(1, 10), before), ("Etter", date(6, 10), after)]
+    {
         let round = store
             .create_round(
                 &service.id,
@@ -557,16 +539,14 @@ fn starred_fixture() -> Fixture {
         if round_a_id.is_empty() {
             round_a_id = round.id.clone();
         }
-        for (code, seek_value) in ["a", "b", "c", "d", "e"].into_iter().zip(seeking) {
+        for (code, answers) in respondents {
             let who = store
                 .create_respondent(&round.id, Role::Staff, code, at(2))
                 .unwrap();
-            for (keys, value) in [(&awareness, aware), (&seek, seek_value)] {
-                for key in keys {
-                    store
-                        .save_response(&who.id, key, Some(Response::Score(value)), at(3))
-                        .unwrap();
-                }
+            for (key, value) in answers {
+                store
+                    .save_response(&who.id, &key, Some(Response::Score(value)), at(3))
+                    .unwrap();
             }
         }
     }
@@ -576,6 +556,50 @@ fn starred_fixture() -> Fixture {
         _dir: dir,
         round_a_id,
     }
+}
+
+/// Every item key of a subdomain (`section.subdomain`).
+fn keys_of(subdomain: &str) -> Vec<String> {
+    Instrument::standard()
+        .items()
+        .iter()
+        .filter(|i| format!("{}.{}", i.section.key, i.subdomain.key) == subdomain)
+        .map(|i| i.item.key.clone())
+        .collect()
+}
+
+/// A service whose change is hand-computable with its interval: five staff (codes a–e)
+/// answer problem awareness all 2 (25 %) before and all 4 (75 %) after, with no spread:
+/// the interval is +50 to +50 and the change is starred. In leaders seeking solutions they
+/// answer 1, 1, 5, 5, 3 (50 %) before and 1, 5, 5, 5, 2 (65 %) after: +15 ± 2.306 · 31.22
+/// = −57.0 to +87.0, which holds 0, so no star. Readiness pools both (every respondent's own
+/// score 12.5, 12.5, 62.5, 62.5, 37.5 % before, 37.5, 87.5, 87.5, 87.5, 50 % after):
+/// 37.5 → 38 % against 70 %, +32.5 ± 2.306 · 15.61 = −3.5 to +68.5 (scipy agrees), which
+/// holds 0: a change of 32 points that five people's spread does not carry, so no star.
+fn starred_fixture() -> Fixture {
+    let (awareness, seek) = (
+        keys_of("readiness.problem_awareness"),
+        keys_of("readiness.leaders_seek_solutions"),
+    );
+    let round = |aware: u8, seeking: [u8; 5]| -> StaffAnswers {
+        ["a", "b", "c", "d", "e"]
+            .into_iter()
+            .zip(seeking)
+            .map(|(code, value)| {
+                let answers = awareness
+                    .iter()
+                    .map(|k| (k.clone(), aware))
+                    .chain(seek.iter().map(|k| (k.clone(), value)))
+                    .collect();
+                (code, answers)
+            })
+            .collect()
+    };
+    staff_fixture(
+        "Nordby barnevern",
+        round(2, [1, 1, 5, 5, 3]),
+        round(4, [1, 5, 5, 5, 2]),
+    )
 }
 
 #[test]
@@ -1688,50 +1712,24 @@ fn html_report_fits_a_phone_screen() {
 /// (mean 2.0, 25 %). Readiness (4 + 0 + .5 + .25 + .25) / 8 = 62.5 → 63 %; −3; each
 /// respondent's own 50, 75, 62.5, 62.5: mean 62.5 → 63, range 50–75.
 fn halves_fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("k.db");
-    let mut store = Store::open(&db).unwrap();
-    let instrument = Instrument::standard();
-    let service = store.create_service("Halvby", &[], "", at(0)).unwrap();
-    let (pa1, pa2) = (
-        "readiness.problem_awareness.1",
-        "readiness.problem_awareness.2",
-    );
-    let mut round_a_id = String::new();
-    for (label, held_on, first, second) in [
-        ("Før", date(1, 10), [4, 4, 4, 5], [3, 3, 3, 3]),
-        ("Etter", date(6, 10), [5, 5, 5, 5], [1, 3, 2, 2]),
-    ] {
-        let round = store
-            .create_round(
-                &service.id,
-                label,
-                held_on,
-                RoundKind::Before,
-                instrument,
-                at(1),
-            )
-            .unwrap();
-        if round_a_id.is_empty() {
-            round_a_id = round.id.clone();
-        }
-        for ((code, a), b) in ["a", "b", "c", "d"].into_iter().zip(first).zip(second) {
-            let who = store
-                .create_respondent(&round.id, Role::Staff, code, at(2))
-                .unwrap();
-            for (key, value) in [(pa1, a), (pa2, b)] {
-                store
-                    .save_response(&who.id, key, Some(Response::Score(value)), at(3))
-                    .unwrap();
-            }
-        }
-    }
-    Fixture {
-        db,
-        dir: dir.path().to_path_buf(),
-        _dir: dir,
-        round_a_id,
-    }
+    let round = |first: [u8; 4], second: [u8; 4]| -> StaffAnswers {
+        ["a", "b", "c", "d"]
+            .into_iter()
+            .zip(first.into_iter().zip(second))
+            .map(|(code, (a, b))| {
+                let answers = vec![
+                    ("readiness.problem_awareness.1".to_string(), a),
+                    ("readiness.problem_awareness.2".to_string(), b),
+                ];
+                (code, answers)
+            })
+            .collect()
+    };
+    staff_fixture(
+        "Halvby",
+        round([4, 4, 4, 5], [3, 3, 3, 3]),
+        round([5, 5, 5, 5], [1, 3, 2, 2]),
+    )
 }
 
 /// Renders the full-screen program on `db` after `actions`, at 120×40.

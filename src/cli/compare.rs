@@ -287,18 +287,6 @@ pub fn stage_suffix(lang: Lang, round: &RoundData) -> String {
     })
 }
 
-/// "12. Vi har en felles forståelse …": an item by its number in the walk and its text.
-pub fn numbered_item(instrument: &Instrument, lang: Lang, key: &str) -> String {
-    instrument
-        .items()
-        .iter()
-        .find(|i| i.item.key == key)
-        .map_or_else(
-            || format!("{} ({key})", tr(lang, "report.unknown_item")),
-            |i| format!("{}. {}", i.index + 1, i.item.text.get(lang)),
-        )
-}
-
 /// Comparable items, the largest change first; at most `limit` when given, and then only
 /// the items that moved.
 pub fn items_table(
@@ -333,7 +321,7 @@ pub fn items_table(
     };
     for item in items {
         table.row(vec![
-            numbered_item(instrument, lang, &item.key),
+            present::numbered_item(instrument, lang, &item.key),
             present::mean(lang, item.from_mean),
             present::mean(lang, item.to_mean),
             present::change(&item.change),
@@ -342,26 +330,6 @@ pub fn items_table(
         ]);
     }
     table
-}
-
-/// Why an item is not compared, in words: "Bare svar med verdi i Før samling 1".
-fn not_comparable_reason(
-    lang: Lang,
-    model: &ComparisonModel,
-    item: &crate::domain::compare::NotComparable,
-) -> String {
-    let (from, to) = (
-        model.from.round.label.as_str(),
-        model.to.round.label.as_str(),
-    );
-    if !item.known {
-        return tr(lang, "report.unknown_item").to_string();
-    }
-    match (item.scored_from, item.scored_to) {
-        (true, false) => trf(lang, "report.scored_only_in", &[("round", &from)]),
-        (false, true) => trf(lang, "report.scored_only_in", &[("round", &to)]),
-        _ => tr(lang, "report.scored_in_neither").to_string(),
-    }
 }
 
 /// Items answered in the rounds but without a score in both (or unknown to the
@@ -385,8 +353,13 @@ pub fn not_comparable_table(
     .text_order(&[2, 1, 0]);
     for item in &model.comparison.not_comparable {
         table.row(vec![
-            numbered_item(instrument, lang, &item.key),
-            not_comparable_reason(lang, model, item),
+            present::numbered_item(instrument, lang, &item.key),
+            present::not_comparable_reason(
+                lang,
+                &model.from.round.label,
+                &model.to.round.label,
+                item,
+            ),
             item.key.clone(),
         ]);
     }

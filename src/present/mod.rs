@@ -4,7 +4,8 @@
 
 use chrono::NaiveDate;
 
-use crate::domain::compare::{AreaChange, Change};
+use crate::domain::compare::{AreaChange, Change, NotComparable};
+use crate::domain::instrument::Instrument;
 use crate::domain::model::{Role, RoundKind};
 use crate::domain::rounding::round;
 use crate::domain::scoring::{Band, Tally};
@@ -237,6 +238,31 @@ pub fn spread(mean: f64, min: f64, max: f64) -> String {
 /// A mean on an item's own scale, one decimal; "–" without one.
 pub fn mean(lang: Lang, value: Option<f64>) -> String {
     value.map_or_else(|| NONE.to_string(), |m| decimal(lang, m, MEAN_PLACES))
+}
+
+/// "12. Vi har en felles forståelse …": an item by its number in the walk and its text; a key
+/// the instrument does not know, said so.
+pub fn numbered_item(instrument: &Instrument, lang: Lang, key: &str) -> String {
+    instrument
+        .items()
+        .iter()
+        .find(|i| i.item.key == key)
+        .map_or_else(
+            || format!("{} ({key})", tr(lang, "report.unknown_item")),
+            |i| format!("{}. {}", i.index + 1, i.item.text.get(lang)),
+        )
+}
+
+/// Why an item is left out of a comparison of the rounds `from` and `to`, in words.
+pub fn not_comparable_reason(lang: Lang, from: &str, to: &str, item: &NotComparable) -> String {
+    if !item.known {
+        return tr(lang, "report.unknown_item").to_string();
+    }
+    match (item.scored_from, item.scored_to) {
+        (true, false) => trf(lang, "report.scored_only_in", &[("round", &from)]),
+        (false, true) => trf(lang, "report.scored_only_in", &[("round", &to)]),
+        _ => tr(lang, "report.scored_in_neither").to_string(),
+    }
 }
 
 /// The rules of a change, with the numbers the code uses: coverage, n, the interval, ★

@@ -438,13 +438,7 @@ fn item_details(app: &App, view: &CompareView) -> Vec<Line<'static>> {
     let lang = app.lang;
     let items = app.instrument.items();
     let c = &view.comparison;
-    let number_and_text = |key: &str| {
-        items
-            .iter()
-            .find(|i| i.item.key == key)
-            .map(|i| format!("{}. {}", i.index + 1, i.item.text.get(lang)))
-            .unwrap_or_else(|| format!("{} ({key})", tr(lang, "report.unknown_item")))
-    };
+    let number_and_text = |key: &str| present::numbered_item(app.instrument, lang, key);
     if let Some(item) = c.items.get(view.offset) {
         let scale = items
             .iter()
@@ -481,12 +475,7 @@ fn item_details(app: &App, view: &CompareView) -> Vec<Line<'static>> {
         return Vec::new();
     };
     let (from, to) = (&view.rounds[view.from].label, &view.rounds[view.to].label);
-    let why = match (not.known, not.scored_from, not.scored_to) {
-        (false, _, _) => tr(lang, "report.unknown_item").to_string(),
-        (true, true, false) => trf(lang, "report.scored_only_in", &[("round", from)]),
-        (true, false, true) => trf(lang, "report.scored_only_in", &[("round", to)]),
-        _ => tr(lang, "report.scored_in_neither").to_string(),
-    };
+    let why = present::not_comparable_reason(lang, from, to, not);
     vec![
         Line::styled(number_and_text(&not.key), BOLD),
         Line::from(format!("{} {why}", present::NOT_COMPARABLE)),
@@ -639,7 +628,6 @@ fn percent_number(tally: &Tally) -> String {
 
 fn draw_compare_items(app: &App, view: &CompareView, frame: &mut Frame, area: Rect) {
     let lang = app.lang;
-    let items = app.instrument.items();
     let c = &view.comparison;
     let medium = area.width >= 70;
     let mut fixed = vec![5, 5, 8];
@@ -654,13 +642,7 @@ fn draw_compare_items(app: &App, view: &CompareView, frame: &mut Frame, area: Re
         header.push("n".to_string());
     }
     let layout = columns(area.width, &fixed);
-    let numbered = |key: &str| {
-        items
-            .iter()
-            .find(|i| i.item.key == key)
-            .map(|i| format!("{}. {}", i.index + 1, i.item.text.get(lang)))
-            .unwrap_or_else(|| format!("{} ({key})", tr(lang, "report.unknown_item")))
-    };
+    let numbered = |key: &str| present::numbered_item(app.instrument, lang, key);
     let mut rows: Vec<Row> = c
         .items
         .iter()
