@@ -663,7 +663,7 @@ impl App {
     // ---- forms ----
 
     pub(super) fn open_form(&mut self, purpose: FormPurpose) {
-        let today = self.local(self.now()).date_naive().to_string();
+        let today = present::date(self.lang, self.local(self.now()).date_naive());
         let lang = self.lang;
         let names = |keys: &[&str]| keys.iter().map(|k| tr(lang, k).to_string()).collect();
         let kinds = RoundKind::ALL.map(kind_key);

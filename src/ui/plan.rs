@@ -186,7 +186,7 @@ impl App {
                 let owner = item.map(|i| i.owner.as_str()).unwrap_or("");
                 let due = item
                     .and_then(|i| i.due_on)
-                    .map(|d| d.to_string())
+                    .map(|d| crate::present::date(self.lang, d))
                     .unwrap_or_default();
                 fields.push(Field::text("plan.owner", Some("plan.owner_hint"), owner));
                 fields.push(Field::text("plan.due", Some("plan.due_hint"), &due));
