@@ -518,3 +518,23 @@ fn an_out_file_that_cannot_be_written_is_said_with_its_path_or_folder() {
         }
     }
 }
+
+#[test]
+fn check_into_a_reader_that_is_gone_does_not_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    assert!(kartlegg_in("en", &["demo"], &db).status.success());
+    // `kartlegg check | head -0`: the reading end closes before a line is written.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kartlegg"))
+        .args(["check", "--db", path_arg(&db)])
+        .env_remove("KARTLEGG_DB")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+}

@@ -273,20 +273,13 @@ fn check(store: &Store, lang: Lang) -> ExitCode {
         Ok(report) => report,
         Err(e) => return fail(lang, &e),
     };
-    println!(
-        "{}",
-        trf(lang, "cli.check_path", &[("path", &store.path().display())])
-    );
-    println!(
-        "{}",
+    let mut lines = vec![
+        trf(lang, "cli.check_path", &[("path", &store.path().display())]),
         trf(
             lang,
             "cli.check_version",
-            &[("version", &version), ("known", &SCHEMA_VERSION)]
-        )
-    );
-    println!(
-        "{}",
+            &[("version", &version), ("known", &SCHEMA_VERSION)],
+        ),
         trf(
             lang,
             "cli.check_counts",
@@ -297,16 +290,20 @@ fn check(store: &Store, lang: Lang) -> ExitCode {
                 ("answers", &counts.answers),
                 ("history", &counts.history),
             ],
-        )
-    );
-    if problems.is_empty() {
-        println!("{}", tr(lang, "cli.check_ok"));
-        ExitCode::SUCCESS
+        ),
+    ];
+    let whole = problems.is_empty();
+    if whole {
+        lines.push(tr(lang, "cli.check_ok").to_string());
     } else {
-        println!("{}", tr(lang, "cli.check_problems"));
-        for problem in problems {
-            println!("  {problem}");
-        }
-        ExitCode::from(exit::UNUSABLE_DATABASE)
+        lines.push(tr(lang, "cli.check_problems").to_string());
+        lines.extend(problems.into_iter().map(|problem| format!("  {problem}")));
     }
+    lines.push(String::new());
+    // Through the one writer that takes a reader going away (`| head`) calmly.
+    let printed = report_model::print(&lines.join("\n"));
+    if !whole {
+        return ExitCode::from(exit::UNUSABLE_DATABASE);
+    }
+    printed
 }
