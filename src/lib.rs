@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod domain;
 pub mod i18n;
+pub mod pause;
 pub mod present;
 pub mod store;
 pub mod ui;

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use super::files::write_failed;
 use super::{complain, exit};
 use crate::i18n::{Lang, trf};
+use crate::store::backup::CopyFault;
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, clap::Args)]
@@ -17,15 +18,16 @@ pub struct BackupArgs {
     pub out: Option<PathBuf>,
 }
 
-/// Writes the copy, then opens it as a database and checks it, so that a copy that
-/// reports success is known to open and pass SQLite's integrity check.
+/// Writes the copy, opens it as a database and checks it, and only then gives it the name
+/// asked for: a copy that reports success is known to open and pass SQLite's integrity check,
+/// and a backup killed part-way leaves nothing with that name.
 pub fn run(store: &Store, lang: Lang, args: &BackupArgs, now: DateTime<Utc>) -> ExitCode {
     let target = args
         .out
         .clone()
         .unwrap_or_else(|| store.default_backup_path(now));
-    match store.backup_to(&target) {
-        Ok(()) => {}
+    let verdict = match store.backup_to(&target) {
+        Ok(verdict) => verdict,
         Err(StoreError::Io { source, .. })
             if source.kind() == std::io::ErrorKind::AlreadyExists && target.is_file() =>
         {
@@ -37,12 +39,9 @@ pub fn run(store: &Store, lang: Lang, args: &BackupArgs, now: DateTime<Utc>) -> 
             return ExitCode::from(exit::FAILURE);
         }
         Err(e) => return write_failed(lang, &e),
-    }
-    // Only the copy just written: were it gone, a new empty one must not pass the check.
-    let checked = Store::open_existing(&target)
-        .and_then(|copy| Ok((copy.integrity_problems()?, copy.counts()?.answers)));
-    let problem = match checked {
-        Ok((problems, answers)) if problems.is_empty() => {
+    };
+    let problem = match verdict {
+        Ok(answers) => {
             println!(
                 "{}",
                 trf(
@@ -59,15 +58,9 @@ pub fn run(store: &Store, lang: Lang, args: &BackupArgs, now: DateTime<Utc>) -> 
             );
             return ExitCode::SUCCESS;
         }
-        Ok((problems, _)) => problems.join("; "),
-        Err(e) => e.message(lang),
+        Err(CopyFault::Problems(problems)) => problems,
+        Err(CopyFault::Refused(e)) => e.message(lang),
     };
-    // A copy that does not pass is no backup; it goes, so that nobody trusts it later.
-    for suffix in ["", "-wal", "-shm"] {
-        let mut file = target.clone().into_os_string();
-        file.push(suffix);
-        let _ = std::fs::remove_file(file);
-    }
     complain(&trf(
         lang,
         "backup.damaged",

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use super::{complain, exit, fail};
 use crate::i18n::{Lang, trf};
-use crate::store::{StoreError, io_reason};
+use crate::store::{StoreError, io_reason, temp};
 
 /// Why the file the user named at `path` could not be read or written, in their
 /// language: a folder given for a file, or a folder on the way that is not there, is named
@@ -77,7 +77,8 @@ pub fn is_database_file(out: &Path, database: &Path) -> bool {
 /// renamed over it: the export is never readable by others, not even for a moment, and a
 /// failed export leaves no half-written file behind. A device or a pipe (`/dev/stdout`,
 /// a FIFO) is written straight into. Every error names `path`, the file the user asked
-/// for, never the temporary one.
+/// for, never the temporary one. Temporary files that killed runs left in that folder are
+/// removed first (`store::temp::sweep`).
 pub fn write_private<T>(
     path: &Path,
     write: impl FnOnce(&mut dyn Write, &Path) -> Result<T, StoreError>,
@@ -95,14 +96,11 @@ pub fn write_private<T>(
             .map_err(io_error(path))?;
         return write(&mut file, path);
     }
-    let Some(name) = path.file_name() else {
+    let Some(temp) = temp::beside(path) else {
         return Err(io_error(path)(io::Error::from(io::ErrorKind::InvalidInput)));
     };
-    let temp = path.with_file_name(format!(
-        ".{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
+    // What killed runs left here: their files hold comments too.
+    temp::sweep(path.parent().unwrap_or(Path::new("")));
     let mut file = OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -111,6 +109,7 @@ pub fn write_private<T>(
         .map_err(io_error(path))?;
     let outcome = write(&mut file, path).and_then(|value| {
         file.sync_all().map_err(io_error(path))?;
+        crate::pause::here("file-written");
         fs::rename(&temp, path).map_err(io_error(path))?;
         Ok(value)
     });

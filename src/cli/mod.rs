@@ -102,7 +102,8 @@ pub fn exit_code(error: &StoreError) -> u8 {
     match error {
         StoreError::NotADatabase { .. }
         | StoreError::ForeignDatabase { .. }
-        | StoreError::Corrupt { .. } => exit::UNUSABLE_DATABASE,
+        | StoreError::Corrupt { .. }
+        | StoreError::SchemaMismatch { .. } => exit::UNUSABLE_DATABASE,
         StoreError::NewerSchema { .. } => exit::NEWER_SCHEMA,
         StoreError::Missing { .. }
         | StoreError::Io { .. }

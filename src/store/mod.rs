@@ -18,6 +18,8 @@ pub mod kept;
 
 pub mod bulk;
 
+pub mod temp;
+
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::fs::{self, OpenOptions};
@@ -106,6 +108,12 @@ pub enum StoreError {
     ReadOnly { path: PathBuf },
     #[error("{path}: the disk is full")]
     DiskFull { path: PathBuf },
+    #[error("{path}: says schema version {version}, but its tables do not fit it ({detail})")]
+    SchemaMismatch {
+        path: PathBuf,
+        version: u32,
+        detail: String,
+    },
     #[error("{path}: another process kept the database busy")]
     Busy { path: PathBuf },
     #[error("{path}: {source}")]
@@ -159,6 +167,19 @@ impl StoreError {
             StoreError::ReadOnly { path } => {
                 trf(lang, "fault.read_only", &[("path", &path.display())])
             }
+            StoreError::SchemaMismatch {
+                path,
+                version,
+                detail,
+            } => trf(
+                lang,
+                "wip.schema_mismatch",
+                &[
+                    ("path", &path.display()),
+                    ("version", version),
+                    ("detail", detail),
+                ],
+            ),
             StoreError::Busy { path } => trf(lang, "busy.gave_up", &[("path", &path.display())]),
             StoreError::DiskFull { path } => {
                 format!("{}: {}", path.display(), tr(lang, "fault.disk_full"))
@@ -522,9 +543,42 @@ impl Store {
         if before == SCHEMA_VERSION {
             return Ok(());
         }
-        if before > 0 {
-            self.backup_before_migration(before)?;
+        let backup = match before {
+            0 => None,
+            _ => Some(self.backup_before_migration(before)?),
+        };
+        let migrated = self.upgrade();
+        if let (Err(StoreError::SchemaMismatch { .. }), Some(backup)) = (&migrated, &backup) {
+            // Nothing was changed, and every opening would fail the same way: a copy per
+            // try would only fill the folder.
+            backup::remove_copy(backup);
         }
+        migrated
+    }
+
+    /// Brings the schema to `SCHEMA_VERSION` in one transaction. A step that does not fit
+    /// the tables there (a version number set back by hand, say) is `SchemaMismatch`.
+    fn upgrade(&mut self) -> Result<()> {
+        let path = self.path.clone();
+        let mismatch = |version: u32| {
+            let path = path.clone();
+            move |e: rusqlite::Error| match &e {
+                rusqlite::Error::SqlInputError { error, .. }
+                | rusqlite::Error::SqliteFailure(error, _)
+                    if matches!(
+                        error.code,
+                        rusqlite::ErrorCode::Unknown | rusqlite::ErrorCode::ConstraintViolation
+                    ) =>
+                {
+                    StoreError::SchemaMismatch {
+                        path,
+                        version,
+                        detail: sqlite_message(&e),
+                    }
+                }
+                _ => StoreError::Sqlite(e),
+            }
+        };
         let tx = self.begin_immediate()?;
         // Another process may have migrated while this one waited for the lock.
         let mut version: u32 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
@@ -532,26 +586,21 @@ impl Store {
             tx.execute_batch(SCHEMA)?;
             version = SCHEMA_VERSION;
         }
+        let found = version;
         while version < SCHEMA_VERSION {
-            tx.execute_batch(UPGRADES[version as usize - 1])?;
+            tx.execute_batch(UPGRADES[version as usize - 1])
+                .map_err(mismatch(found))?;
             version += 1;
             if version == KEPT_SCORES_VERSION {
-                kept::rebuild(&tx, Instrument::standard())?;
+                kept::rebuild(&tx, Instrument::standard()).map_err(|e| match e {
+                    StoreError::Sqlite(e) => mismatch(found)(e),
+                    e => e,
+                })?;
             }
         }
         tx.pragma_update(None, "user_version", version)?;
         tx.commit()?;
         Ok(())
-    }
-
-    /// A full copy beside the file, kept, before its schema changes.
-    fn backup_before_migration(&self, version: u32) -> Result<()> {
-        let stamp = Utc::now().format("%Y%m%dT%H%M%S");
-        let name = format!(
-            "{}.v{version}-{stamp}.bak",
-            self.path.file_name().unwrap_or_default().to_string_lossy()
-        );
-        self.backup_to(&self.path.with_file_name(name))
     }
 
     /// One write as its own IMMEDIATE transaction, or as a savepoint inside a bulk
@@ -1014,6 +1063,20 @@ fn pause_while_busy(started: Instant, patience: Duration) -> bool {
     }
     std::thread::sleep(Duration::from_millis(fastrand::u64(5..40)));
     true
+}
+
+/// SQLite's own words for an error, without the statement it quotes (a migration's is many
+/// lines long).
+fn sqlite_message(e: &rusqlite::Error) -> String {
+    match e {
+        rusqlite::Error::SqlInputError { msg, .. } => msg.clone(),
+        rusqlite::Error::SqliteFailure(_, Some(msg)) => msg.clone(),
+        e => e.to_string(),
+    }
+    .lines()
+    .next()
+    .unwrap_or_default()
+    .to_string()
 }
 
 /// Turns SQLite's "not a database" and "malformed" into our own errors.
