@@ -357,3 +357,77 @@ fn what_a_killed_export_left_is_removed_by_the_next_write_there() {
     expected.sort();
     assert_eq!(names_in(&out), expected);
 }
+
+// ---- demo ----
+
+/// The small demo is one transaction: killed in the middle, it leaves an empty database that
+/// the next `demo` fills.
+#[test]
+fn a_small_demo_killed_in_the_middle_leaves_nothing_and_runs_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(&dir);
+    kill_at("demo-service-2", &["demo"], &db);
+    assert_eq!(Store::open(&db).unwrap().counts().unwrap().services, 0);
+    let said = run_cli(&["demo"], &db, "en");
+    assert!(said.contains("4 services, 8 rounds"), "{said}");
+    assert_eq!(integrity_check(&db), ["ok"]);
+}
+
+/// Services with their rounds, respondents and answers, in order, to compare two demos.
+fn demo_contents(db: &Path) -> Vec<(String, usize, usize)> {
+    let store = Store::open_existing(db).unwrap();
+    store
+        .service_list()
+        .unwrap()
+        .into_iter()
+        .map(|service| {
+            let rounds = store.rounds(&service.id).unwrap();
+            let answers = rounds
+                .iter()
+                .flat_map(|r| store.round_answers(&r.round.id).unwrap())
+                .map(|(_, answers)| answers.len())
+                .sum();
+            (service.id, rounds.len(), answers)
+        })
+        .collect()
+}
+
+/// A large demo commits one service at a time: killed after three, the next `demo` with the
+/// same scale and seed finishes it, to the same demo as one that was never stopped. Another
+/// seed refuses, and writes nothing.
+#[test]
+fn a_large_demo_killed_part_way_is_finished_by_the_next_demo() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(&dir);
+    let demo = ["demo", "--scale", "cluster", "--seed", "11"];
+    kill_at("demo-service-3", &demo, &db);
+    assert_eq!(Store::open(&db).unwrap().counts().unwrap().services, 3);
+
+    let other = run(&["demo", "--scale", "cluster", "--seed", "12"], &db);
+    assert_eq!(other.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&other.stderr).contains("already has services"),
+        "{}",
+        String::from_utf8_lossy(&other.stderr)
+    );
+    assert_eq!(Store::open(&db).unwrap().counts().unwrap().services, 3);
+
+    let out = run(&demo, &db);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("3 of 25 services were written"), "{said}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("25 services, 150 rounds"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(integrity_check(&db), ["ok"]);
+
+    let whole = dir.path().join("whole.db");
+    run_cli(&demo, &whole, "en");
+    assert_eq!(demo_contents(&db), demo_contents(&whole));
+
+    // A finished demo is not finished again.
+    let again = run(&demo, &db);
+    assert_eq!(again.status.code(), Some(1));
+}

@@ -77,7 +77,7 @@ pub fn national() -> PathBuf {
             Scale::National,
             SEED,
             now,
-            |_, _| {},
+            |_| {},
         )
         .expect("fill the national demo");
         eprintln!("built in {:.1} s", started.elapsed().as_secs_f64());

@@ -63,7 +63,8 @@ const COMMENTS: &[(&str, &str)] = &[
     ),
 ];
 
-/// Fills an empty database; returns `None` (and writes nothing) if it already has services.
+/// Fills an empty database, all of it in one transaction, so that a demo stopped part-way
+/// leaves nothing; returns `None` (and writes nothing) if it already has services.
 pub fn fill(
     store: &mut Store,
     instrument: &Instrument,
@@ -139,6 +140,7 @@ pub fn fill(
                     }
                 }
             }
+            crate::pause::here(&format!("demo-service-{}", s + 1));
         }
         Ok(())
     })?;

@@ -7,6 +7,7 @@
 //!
 //! The same seed gives the same database: names, ids, answers and times all come from it.
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -93,39 +94,71 @@ struct Profile {
     section_bias: Vec<f64>,
 }
 
-/// Fills an empty database at the given scale, one transaction per service; `progress` is
-/// told how many services are written. Returns `None` (and writes nothing) if the database
-/// already has services.
+/// Fills an empty database at the given scale; `progress` is told how many services are
+/// written. Returns `None` (and writes nothing) if the database already has other services.
+///
+/// The small demo is one transaction. The large ones write one transaction per service, for
+/// speed, so a demo stopped part-way leaves its first services whole; since the same seed
+/// writes the same services in the same order, a database whose services are exactly the
+/// first ones of this demo is a stopped demo, and is finished where it stopped.
 pub fn fill(
     store: &mut Store,
     instrument: &Instrument,
     scale: Scale,
     seed: u64,
     now: DateTime<Utc>,
-    mut progress: impl FnMut(usize, usize),
+    mut progress: impl FnMut(Progress),
 ) -> Result<Option<Counts>, StoreError> {
     let counties: Vec<(usize, usize)> = match scale {
         Scale::Small => return super::demo::fill(store, instrument, seed, now),
         Scale::Cluster => vec![(CLUSTER_COUNTY, COUNTIES[CLUSTER_COUNTY].2)],
         Scale::National => COUNTIES.iter().enumerate().map(|(i, c)| (i, c.2)).collect(),
     };
-    if store.counts()?.services > 0 {
-        return Ok(None);
-    }
+    let there: HashSet<String> = store.service_list()?.into_iter().map(|s| s.id).collect();
     let mut rng = fastrand::Rng::with_seed(seed);
     let total: usize = counties.iter().map(|(_, n)| n).sum();
+    if there.len() >= total {
+        return Ok(None);
+    }
     let mut names = place_names(&mut rng);
     let mut written = 0;
     for (county, services) in counties {
         for index in 0..services {
             let place = names.pop().expect("more names than services");
             let batch = service_batch(&mut rng, instrument, county, index, &place);
+            if written < there.len() {
+                // Made again from the seed, and checked against what is there; nothing is
+                // written until every service there is known to be this demo's.
+                if !batch.services.iter().all(|(s, _)| there.contains(&s.id)) {
+                    return Ok(None);
+                }
+                written += 1;
+                if written == there.len() {
+                    progress(Progress::Resumed { written, total });
+                }
+                continue;
+            }
             store.load_batch(instrument, &batch)?;
             written += 1;
-            progress(written, total);
+            progress(Progress::Written { written, total });
+            crate::pause::here(&format!("demo-service-{written}"));
         }
     }
     Ok(Some(store.counts()?))
+}
+
+/// How far a large demo has come, in services.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// A stopped demo was found with this many services of its `total` written.
+    Resumed {
+        written: usize,
+        total: usize,
+    },
+    Written {
+        written: usize,
+        total: usize,
+    },
 }
 
 /// Every name the parts make, in an order the seed decides.
@@ -330,15 +363,28 @@ pub fn run(
 ) -> ExitCode {
     let started = Instant::now();
     let mut shown = 0;
-    let progress = |done: usize, total: usize| {
-        // Every tenth of the way, on standard error, so that the output stays one report.
-        if done * 10 / total > shown {
-            shown = done * 10 / total;
+    let progress = |progress: Progress| match progress {
+        Progress::Resumed { written, total } => {
+            shown = written * 10 / total;
             complain(&trf(
                 lang,
-                "demo.progress",
-                &[("done", &done), ("total", &total)],
+                "wip.demo_resumed",
+                &[("done", &written), ("total", &total)],
             ));
+        }
+        // Every tenth of the way, on standard error, so that the output stays one report.
+        Progress::Written {
+            written: done,
+            total,
+        } => {
+            if done * 10 / total > shown {
+                shown = done * 10 / total;
+                complain(&trf(
+                    lang,
+                    "demo.progress",
+                    &[("done", &done), ("total", &total)],
+                ));
+            }
         }
     };
     match fill(store, instrument, scale, seed, Utc::now(), progress) {
