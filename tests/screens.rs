@@ -1074,3 +1074,35 @@ fn the_rounds_list_counts_one_open_measure_and_names_its_respondents() {
         }
     }
 }
+
+/// A comment kept in a recovery file when kartlegg was stopped: the first screen asks about
+/// it, over the service list, with where it belongs and the comment it would replace; Enter
+/// saves it, and the file goes.
+#[test]
+fn the_first_screen_asks_about_a_comment_kept_when_kartlegg_was_stopped() {
+    let text = "Skrevet da kartlegg ble stoppet.\nAndre linje.";
+    for lang in LANGS {
+        let f = fixture(lang, true);
+        let who = key_person(&f);
+        let item = &Instrument::standard().items()[4].item.key;
+        let file = f
+            .app
+            .store
+            .keep_unsaved(&who, item, text, fixed_now())
+            .unwrap();
+        let Fixture { dir, app } = f;
+        drop(app);
+        let store = Store::open(&dir.path().join("k.db")).unwrap();
+        let mut app = App::new(store, Instrument::standard(), lang, Box::new(fixed_now));
+        app.theme = Theme { color: false };
+        app.utc_offset = FixedOffset::east_opt(3600).unwrap();
+        let mut f = Fixture { dir, app };
+        assert_eq!(f.app.mode(), Mode::Recover);
+        snap("recover", lang, &f);
+
+        f.act(&[Action::Confirm]);
+        assert_eq!(f.app.mode(), Mode::Services);
+        assert_eq!(comment_in_database(&f, 4), text);
+        assert!(!file.exists());
+    }
+}

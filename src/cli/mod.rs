@@ -188,7 +188,20 @@ pub fn run(cli: Cli) -> ExitCode {
         app.theme = crate::ui::view::Theme::from_env();
         app.status = first_status(lang, &path, created, location_warning);
         return match crate::ui::run(app) {
-            Ok(()) => ExitCode::SUCCESS,
+            Ok(crate::ui::Stopped::Clean) => ExitCode::SUCCESS,
+            Ok(crate::ui::Stopped::Kept(file)) => {
+                complain(&trf(lang, "wip.comment_kept", &[("file", &file.display())]));
+                ExitCode::from(exit::FAILURE)
+            }
+            // The last place left for the text is the terminal.
+            Ok(crate::ui::Stopped::Lost { comment, error }) => {
+                complain(&trf(
+                    lang,
+                    "wip.comment_lost",
+                    &[("reason", &error.message(lang)), ("comment", &comment)],
+                ));
+                ExitCode::from(exit::FAILURE)
+            }
             Err(e) => {
                 complain(&format!("{e:#}"));
                 ExitCode::from(exit::FAILURE)

@@ -20,6 +20,8 @@ pub mod bulk;
 
 pub mod temp;
 
+pub mod recovery;
+
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::fs::{self, OpenOptions};
@@ -70,6 +72,19 @@ impl BusyWait {
     pub const SCREEN: BusyWait = BusyWait {
         per_try: Duration::from_secs(1),
         patience: Duration::ZERO,
+    };
+    /// One try that does not wait at all: the full-screen program, stopped from outside
+    /// with a comment open, tries this first, so that it can say that it waits.
+    pub const AT_ONCE: BusyWait = BusyWait {
+        per_try: Duration::ZERO,
+        patience: Duration::ZERO,
+    };
+    /// Then it waits this long for another kartlegg's write to end: long enough for a write,
+    /// short enough for a machine that is shutting down, which kills what is still running
+    /// some seconds after it asked.
+    pub const STOPPING: BusyWait = BusyWait {
+        per_try: Duration::from_millis(250),
+        patience: Duration::from_secs(5),
     };
 }
 /// SQLite's busy timeout for each try to get a database ready as it opens.

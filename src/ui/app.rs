@@ -2,6 +2,7 @@
 //! written. Drawing lives in `view`, key mapping in `keys`.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 
 use chrono::{DateTime, FixedOffset, Local, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -21,6 +22,7 @@ use crate::domain::scoring::{AnswerSet, SectionScore, summarize};
 use crate::i18n::{Lang, tr, trf};
 use crate::present;
 use crate::present::{kind_key, role_key};
+use crate::store::recovery::Recovery;
 use crate::store::{BusyWait, RespondentSummary, RoundSummary, ServiceSummary, Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,6 +98,9 @@ pub enum Mode {
     Gathering,
     /// The details of a comparison's row, over the table: any key closes them.
     CompareDetails,
+    /// The question, over the first screen, what to do with a comment kept in a recovery
+    /// file when kartlegg was last stopped.
+    Recover,
     Help,
 }
 
@@ -200,6 +205,28 @@ pub struct Status {
 
 pub type Clock = Box<dyn Fn() -> DateTime<Utc>>;
 
+/// A comment kept in a recovery file when kartlegg was stopped, as the first screen asks
+/// about it.
+pub struct Recovered {
+    pub recovery: Recovery,
+    /// Service, round and respondent, if the database has the respondent.
+    pub place: Option<(Service, Round, Respondent)>,
+    /// The comment the item has now, when it has one other than the kept one.
+    pub replaces: Option<String>,
+}
+
+/// What became of the comment open in the editor when the program was stopped from
+/// outside (`App::stop`).
+#[derive(Debug)]
+pub enum Stopped {
+    /// None was open, or it is saved.
+    Clean,
+    /// It could not be saved in time; it is kept in this recovery file.
+    Kept(PathBuf),
+    /// It could neither be saved nor kept: the text, and why not.
+    Lost { comment: String, error: StoreError },
+}
+
 pub struct App {
     pub store: Store,
     pub instrument: &'static Instrument,
@@ -219,6 +246,8 @@ pub struct App {
     pub utc_offset: FixedOffset,
     /// The terminal's size as last told (columns, rows); `None` until told.
     pub size: Option<(u16, u16)>,
+    /// Comments kept in recovery files, still to be asked about, the one asked first.
+    pub recovered: Vec<Recovered>,
 }
 
 impl Walk {
@@ -277,10 +306,17 @@ impl App {
             theme: Theme { color: true },
             utc_offset: *Local::now().offset(),
             size: None,
+            recovered: Vec::new(),
         };
         if let Err(e) = app.store.set_busy_wait(BusyWait::SCREEN) {
             app.error(&e);
         }
+        app.recovered = app
+            .store
+            .unsaved()
+            .into_iter()
+            .map(|r| app.recovered(r))
+            .collect();
         let rows = app.load(Store::services).unwrap_or_default();
         app.stack
             .push(Screen::Services(ServiceList { rows, selected: 0 }));
@@ -301,6 +337,9 @@ impl App {
 
     /// The mode of the screen itself, beneath any help shown over it.
     pub fn screen_mode(&self) -> Mode {
+        if !self.recovered.is_empty() {
+            return Mode::Recover;
+        }
         match self.screen() {
             Screen::Services(_) => Mode::Services,
             Screen::Rounds(_) => Mode::Rounds,
@@ -429,6 +468,7 @@ impl App {
             Mode::Plan => self.update_plan(action),
             Mode::Goals => self.update_goals(action),
             Mode::Gathering => self.update_gathering(action),
+            Mode::Recover => self.update_recover(action),
             Mode::Help => None,
         }
     }
@@ -439,6 +479,56 @@ impl App {
             return;
         }
         self.should_quit = true;
+    }
+
+    /// The program is asked to stop from outside (a signal, a terminal that went away). A
+    /// comment still open is saved, first at once, then, if another kartlegg holds the
+    /// database, after `waiting` was called (the screen says so) within `BusyWait::STOPPING`.
+    /// One that cannot be saved is kept in a recovery file beside the database.
+    pub fn stop(&mut self, waiting: impl FnOnce(&App)) -> Stopped {
+        self.should_quit = true;
+        if self.editor_text().is_none() {
+            return Stopped::Clean;
+        }
+        let mut saved = self.try_close_comment(BusyWait::AT_ONCE);
+        if !saved && self.store.take_busy() {
+            let seconds = BusyWait::STOPPING.patience.as_secs() as usize;
+            let text = trf(
+                self.lang,
+                "wip.stopping_waits",
+                &[(
+                    "seconds",
+                    &present::count(self.lang, "wip.noun.second", seconds),
+                )],
+            );
+            self.info(StatusKind::Warning, text);
+            waiting(self);
+            saved = self.try_close_comment(BusyWait::STOPPING);
+        }
+        self.store.take_busy();
+        if saved {
+            return Stopped::Clean;
+        }
+        let Some((respondent, key, comment)) = self.editor_text() else {
+            return Stopped::Clean;
+        };
+        match self
+            .store
+            .keep_unsaved(&respondent, &key, &comment, self.now())
+        {
+            Ok(path) => Stopped::Kept(path),
+            Err(error) => Stopped::Lost { comment, error },
+        }
+    }
+
+    /// `close_comment`, waiting for another kartlegg as `wait` says.
+    fn try_close_comment(&mut self, wait: BusyWait) -> bool {
+        if self.store.set_busy_wait(wait).is_err() {
+            return false;
+        }
+        let closed = self.close_comment();
+        let _ = self.store.set_busy_wait(BusyWait::SCREEN);
+        closed
     }
 
     pub(super) fn back(&mut self) {
@@ -1102,30 +1192,39 @@ impl App {
         None
     }
 
+    /// The comment in the editor, if it is open and its text differs from the one saved:
+    /// respondent, item key and text.
+    fn editor_text(&self) -> Option<(String, String, String)> {
+        let Some(Screen::Walk(walk)) = self.stack.last() else {
+            return None;
+        };
+        let comment = walk
+            .editor
+            .as_ref()?
+            .lines()
+            .join("\n")
+            .trim_end()
+            .to_string();
+        let key = &self.instrument.items()[walk.current].item.key;
+        let before = walk.answers.get(key).map_or("", |a| a.comment.as_str());
+        (comment != before.trim_end()).then(|| (walk.respondent.id.clone(), key.clone(), comment))
+    }
+
     /// Saves the comment in the editor and closes it; keeps it open if saving fails. An
     /// unchanged comment is closed without a write, so opening and closing leaves no trace.
     fn close_comment(&mut self) -> bool {
-        let items = self.instrument.items();
         let now = self.now();
         let local = self.local(now);
         let lang = self.lang;
+        let changed = self.editor_text();
         let Some(Screen::Walk(walk)) = self.stack.last_mut() else {
             return true;
         };
-        let Some(editor) = walk.editor.as_ref() else {
-            return true;
-        };
-        let comment = editor.lines().join("\n").trim_end().to_string();
-        let key = items[walk.current].item.key.clone();
-        let before = walk.answers.get(&key).map_or("", |a| a.comment.as_str());
-        if comment == before.trim_end() {
+        let Some((respondent, key, comment)) = changed else {
             walk.editor = None;
             return true;
-        }
-        match self
-            .store
-            .save_comment(&walk.respondent.id, &key, &comment, now)
-        {
+        };
+        match self.store.save_comment(&respondent, &key, &comment, now) {
             Ok(answer) => {
                 walk.answers.insert(key, answer);
                 walk.editor = None;
@@ -1142,6 +1241,70 @@ impl App {
                 false
             }
         }
+    }
+
+    // ---- a comment kept when kartlegg was stopped ----
+
+    /// A recovery file with what the question about it shows.
+    fn recovered(&self, recovery: Recovery) -> Recovered {
+        let unsaved = &recovery.unsaved;
+        let place = (|| {
+            let respondent = self.store.respondent(&unsaved.respondent_id).ok()??;
+            let round = self.store.round(&respondent.round_id).ok()?;
+            let service = self.store.service(&round.service_id).ok()?;
+            Some((service, round, respondent))
+        })();
+        let replaces = place.as_ref().and_then(|(_, _, respondent)| {
+            let answers = self.store.answers(&respondent.id).ok()?;
+            let now = answers
+                .get(&unsaved.item_key)?
+                .comment
+                .trim_end()
+                .to_string();
+            (!now.is_empty() && now != unsaved.comment).then_some(now)
+        });
+        Recovered {
+            recovery,
+            place,
+            replaces,
+        }
+    }
+
+    /// Restores the kept comment asked about (Enter), gives it up (Del), or leaves the
+    /// question for the next start (Esc).
+    fn update_recover(&mut self, action: Action) -> Option<Action> {
+        let recovery = self.recovered.first()?.recovery.clone();
+        let now = self.now();
+        let outcome = match action {
+            Action::Confirm => self.store.restore_unsaved(&recovery, now).map(|_| {
+                let time = self.local(now).format("%H:%M:%S");
+                trf(self.lang, "status.comment_saved", &[("time", &time)])
+            }),
+            Action::Clear => self
+                .store
+                .discard_unsaved(&recovery)
+                .map(|()| tr(self.lang, "wip.discarded").to_string()),
+            Action::Back => {
+                self.recovered.clear();
+                let text = tr(self.lang, "wip.asked_later").to_string();
+                self.info(StatusKind::Info, text);
+                return None;
+            }
+            _ => return None,
+        };
+        match outcome {
+            Ok(text) => {
+                self.recovered.remove(0);
+                let kind = if action == Action::Confirm {
+                    StatusKind::Saved
+                } else {
+                    StatusKind::Info
+                };
+                self.info(kind, text);
+            }
+            Err(e) => self.error(&e),
+        }
+        None
     }
 
     // ---- summary ----

@@ -395,6 +395,19 @@ const HELP_OPEN: &[Command] = &[
     ),
 ];
 
+/// The question about a comment kept when kartlegg was stopped: Esc never gives it up.
+const RECOVER: &[Command] = &[
+    cmd(&[Enter], "Enter", "wip.key_restore", true, |_| {
+        Action::Confirm
+    }),
+    cmd(&[Delete, Backspace], "Del", "wip.key_discard", true, |_| {
+        Action::Clear
+    }),
+    cmd(&[Esc], "Esc", "wip.key_later", true, |_| Action::Back),
+    QUIT,
+    HELP,
+];
+
 /// Any key closes the details; Esc is the one the footer names.
 const DETAILS: &[Command] = &[cmd(&[Esc, Enter], "Esc", "key.close", true, |_| {
     Action::Back
@@ -417,6 +430,7 @@ pub fn commands(mode: Mode) -> &'static [Command] {
         Mode::Goals => GOALS,
         Mode::Gathering => GATHERING,
         Mode::CompareDetails => DETAILS,
+        Mode::Recover => RECOVER,
         Mode::Help => HELP_OPEN,
     }
 }
@@ -503,7 +517,7 @@ mod tests {
         assert_eq!(action_for(Mode::Comment, press(Esc)), Some(Action::Back));
     }
 
-    const EVERY_MODE: [Mode; 15] = [
+    const EVERY_MODE: [Mode; 16] = [
         Mode::Services,
         Mode::Rounds,
         Mode::Respondents,
@@ -518,6 +532,7 @@ mod tests {
         Mode::Plan,
         Mode::Goals,
         Mode::Gathering,
+        Mode::Recover,
         Mode::Help,
     ];
 

@@ -18,7 +18,19 @@ use std::time::Duration;
 use crossterm::event::{self, Event, KeyEventKind};
 use crossterm::execute;
 
-pub use app::App;
+pub use app::{App, Stopped};
+
+/// The signals that stop the program from outside. Each gives the terminal back and keeps the
+/// comment being written (`App::stop`). SIGHUP is a closed terminal; in raw mode Ctrl-C and
+/// Ctrl-\ are keys, so SIGINT and SIGQUIT come from another program (`kill -INT`), as SIGTERM
+/// and SIGUSR1 do.
+const STOP_SIGNALS: [std::ffi::c_int; 5] = [
+    signal_hook::consts::SIGTERM,
+    signal_hook::consts::SIGHUP,
+    signal_hook::consts::SIGINT,
+    signal_hook::consts::SIGQUIT,
+    signal_hook::consts::SIGUSR1,
+];
 
 /// Restores the terminal however the loop ends: normally, by error or by unwinding.
 struct TerminalGuard;
@@ -53,12 +65,13 @@ fn init_terminal() -> std::io::Result<ratatui::DefaultTerminal> {
     ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(std::io::stdout()))
 }
 
-/// Runs the full-screen program until the user quits or a signal asks it to stop.
-pub fn run(mut app: App) -> anyhow::Result<()> {
-    // SIGTERM and SIGHUP (a closed terminal) become a clean quit; answers are saved already,
-    // and an open comment is saved on the way out.
+/// Runs the full-screen program until the user quits or a signal asks it to stop; says what
+/// became of a comment open then. The terminal is given back before it returns.
+pub fn run(mut app: App) -> anyhow::Result<Stopped> {
+    // A signal becomes a clean quit: answers are saved already, and an open comment is saved
+    // on the way out, or kept for the next start.
     let stop = Arc::new(AtomicBool::new(false));
-    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
+    for signal in STOP_SIGNALS {
         signal_hook::flag::register(signal, Arc::clone(&stop))?;
     }
     let _guard = TerminalGuard;
@@ -94,30 +107,32 @@ fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     stop: &AtomicBool,
     events: &mpsc::Receiver<Event>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Stopped> {
+    // Stopped from outside: the screen says it if the comment must wait for the database.
+    let stopped = |app: &mut App, terminal: &mut ratatui::DefaultTerminal| {
+        app.stop(|app| {
+            let _ = terminal.draw(|frame| view::view(app, frame));
+        })
+    };
     while !app.should_quit {
         if stop.load(Ordering::Relaxed) {
-            app.quit();
-            break;
+            return Ok(stopped(app, terminal));
         }
         if let Err(e) = terminal.draw(|frame| view::view(app, frame)) {
             // The terminal is gone: keep what was typed, then report.
-            app.quit();
-            return Err(e.into());
+            return match app.stop(|_| {}) {
+                Stopped::Clean => Err(e.into()),
+                kept => Ok(kept),
+            };
         }
         let event = match events.recv_timeout(Duration::from_millis(250)) {
             Ok(event) => Some(event),
             Err(mpsc::RecvTimeoutError::Timeout) => None,
             // The reader ended: no more input will come.
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                app.quit();
-                break;
-            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(stopped(app, terminal)),
         };
         if stop.load(Ordering::Relaxed) {
-            app.quit();
-            // A comment that cannot be saved must not keep a dying terminal alive.
-            break;
+            return Ok(stopped(app, terminal));
         }
         let action = match event {
             Some(Event::Key(key)) if key.kind == KeyEventKind::Press => {
@@ -133,5 +148,5 @@ fn event_loop(
             next = app.update(action);
         }
     }
-    Ok(())
+    Ok(Stopped::Clean)
 }

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Margin, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{
@@ -12,8 +12,8 @@ use ratatui::widgets::{
 
 use super::analysis_view;
 use super::app::{
-    App, FormPurpose, FormScreen, Mode, RespondentList, RoundList, Screen, ServiceList, StatusKind,
-    SummaryView, Walk, respondent_label,
+    App, FormPurpose, FormScreen, Mode, Recovered, RespondentList, RoundList, Screen, ServiceList,
+    StatusKind, SummaryView, Walk, respondent_label,
 };
 use super::form::Input;
 use super::keys::{Command, commands};
@@ -186,6 +186,9 @@ pub fn view(app: &App, frame: &mut Frame) {
         );
     }
     frame.render_widget(Paragraph::new(footer_line(app, footer.width)), footer);
+    if let Some(recovered) = app.recovered.first() {
+        draw_recovered(app, recovered, frame, body);
+    }
     if app.help_open {
         draw_help(app, frame, body);
     }
@@ -479,6 +482,82 @@ fn local_time(app: &App, stamp: &str) -> String {
             )
         })
         .unwrap_or_default()
+}
+
+/// How many lines of a kept comment the question shows; the rest is in its file.
+const RECOVERED_LINES: usize = 8;
+
+/// The question about a comment kept when kartlegg was stopped, over the first screen: what
+/// happened, where the comment belongs, what each key does with it, and the comment.
+fn draw_recovered(app: &App, recovered: &Recovered, frame: &mut Frame, area: Rect) {
+    let lang = app.lang;
+    let unsaved = &recovered.recovery.unsaved;
+    let margin = if area.height > 20 && area.width > 70 {
+        Margin {
+            horizontal: 2,
+            vertical: 1,
+        }
+    } else {
+        Margin::default()
+    };
+    let popup = area.inner(margin);
+    let title = match app.recovered.len() {
+        1 => tr(lang, "wip.recover_title").to_string(),
+        n => trf(lang, "wip.recover_title_of", &[("n", &n)]),
+    };
+    let outer = block(title);
+    let width = usize::from(outer.inner(popup).width);
+    let mut lines = vec![
+        Line::from(trf(
+            lang,
+            "wip.recover_why",
+            &[("time", &local_time(app, &unsaved.kept_at))],
+        )),
+        Line::default(),
+    ];
+    match &recovered.place {
+        Some((service, round, respondent)) => lines.push(Line::from(Span::styled(
+            format!(
+                "{} › {} › {}",
+                service.name,
+                round.label,
+                respondent_label(lang, respondent)
+            ),
+            BOLD,
+        ))),
+        None => lines.push(Line::from(tr(lang, "wip.recover_no_respondent"))),
+    }
+    lines.push(Line::from(Span::styled(
+        present::numbered_item(app.instrument, lang, &unsaved.item_key),
+        BOLD,
+    )));
+    // The question before the comment, which may be long: its file keeps it whole.
+    if let Some(now) = &recovered.replaces {
+        lines.push(Line::from(trf(
+            lang,
+            "wip.recover_replaces",
+            &[("now", &present::fit(now, 80))],
+        )));
+    }
+    lines.push(Line::from(tr(lang, "wip.recover_keys")));
+    lines.push(Line::default());
+    let comment: Vec<&str> = unsaved.comment.lines().collect();
+    for line in comment.iter().take(RECOVERED_LINES) {
+        lines.push(Line::from(format!(
+            "  {}",
+            present::fit(line, width.saturating_sub(2))
+        )));
+    }
+    if comment.len() > RECOVERED_LINES {
+        lines.push(Line::from("  …"));
+    }
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(outer),
+        popup,
+    );
 }
 
 fn draw_respondents(app: &App, list: &RespondentList, frame: &mut Frame, area: Rect) {

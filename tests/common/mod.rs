@@ -258,10 +258,17 @@ impl Tui {
     }
 
     /// The program must end by itself, successfully, and give the terminal back.
-    pub fn expect_clean_exit(mut self) {
+    pub fn expect_clean_exit(self) {
+        self.expect_exit_giving_terminal_back(0);
+    }
+
+    /// The program must end by itself with exit code `code`, and give the terminal back;
+    /// returns the screen it left, where what it said on the way out stands.
+    pub fn expect_exit_giving_terminal_back(mut self, code: u32) -> String {
         let status = self.wait_exit(WAIT);
-        assert!(
-            status.success(),
+        assert_eq!(
+            status.exit_code(),
+            code,
             "kartlegg exited with {status:?}; the screen was:\n{}",
             self.screen()
         );
@@ -292,6 +299,7 @@ impl Tui {
             "kartlegg left the terminal in raw mode (local flags {:#o})",
             self.local_flags()
         );
+        self.screen()
     }
 
     /// Closes every handle on the terminal, as when a terminal window is closed.
