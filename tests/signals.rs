@@ -132,8 +132,9 @@ fn a_closed_terminal_while_another_kartlegg_writes_saves_the_comment_once_the_da
     let holder = hold_write_lock(&db);
     tui.hang_up();
     // Nobody sees the terminal any more. The program waits for the database; the other
-    // kartlegg is done a moment later.
-    thread::sleep(Duration::from_millis(500));
+    // kartlegg is done two seconds later, longer than the one second any write of the screen
+    // waits, shorter than the wait on the way out.
+    thread::sleep(Duration::from_secs(2));
     holder.execute_batch("COMMIT").unwrap();
     let status = tui.wait_exit(PAST_THE_WAIT);
     assert!(status.success(), "{status:?}");
