@@ -32,13 +32,6 @@ fn first_item() -> String {
     Instrument::standard().items()[0].item.key.clone()
 }
 
-/// Holds the write lock, as another kartlegg in the middle of a long write would.
-fn hold_write_lock(db: &Path) -> rusqlite::Connection {
-    let holder = rusqlite::Connection::open(db).unwrap();
-    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
-    holder
-}
-
 #[test]
 fn four_processes_writing_at_once_lose_nothing() {
     let dir = tempfile::tempdir().unwrap();

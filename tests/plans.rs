@@ -1,11 +1,14 @@
 //! Schema version 2: the migration from version 1, and plans, goals, stage and consensus
 //! in the store.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use common::version_1_database;
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::{Response, Role, RoundKind};
 use kartlegg::domain::plan::{GoalStatus, Level, PlanItem, PlanKind, Stage};
@@ -37,23 +40,7 @@ fn schema_of(path: &Path) -> BTreeMap<String, String> {
 fn a_version_1_database_is_upgraded_with_its_data_intact_and_a_backup() {
     let dir = tempfile::tempdir().unwrap();
     let old = dir.path().join("old.db");
-    {
-        // A database as version 1 of kartlegg made it.
-        let conn = rusqlite::Connection::open(&old).unwrap();
-        conn.execute_batch(include_str!("fixtures/schema_v1.sql"))
-            .unwrap();
-        conn.execute_batch(
-            "INSERT INTO service VALUES ('s1', 'Fjellbygd', '3401', 'Innlandet', 't', 't');
-             INSERT INTO round VALUES ('r1', 's1', 'Før samling 1', '2026-02-10', 'before',
-                                       'kartlegg-standard', '1.0', 't');
-             INSERT INTO respondent VALUES ('p1', 'r1', 'leader', 'AB', 't');
-             INSERT INTO answer VALUES ('a1', 'p1', 'fit.answers_problem.1', 4, NULL, 'Ja', 't');
-             INSERT INTO answer_history (answer_id, respondent_id, new_value, new_comment, changed_at)
-                 VALUES ('a1', 'p1', 4, 'Ja', 't');
-             PRAGMA user_version = 1;",
-        )
-        .unwrap();
-    }
+    version_1_database(&old);
     let store = Store::open(&old).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     assert_eq!(SCHEMA_VERSION, 4);

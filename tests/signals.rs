@@ -59,13 +59,6 @@ fn signal(tui: &Tui, name: &str) {
     assert!(sent.success(), "kill -s {name} {pid}");
 }
 
-/// Holds the write lock, as another kartlegg in the middle of a long write would.
-fn hold_write_lock(db: &Path) -> rusqlite::Connection {
-    let holder = rusqlite::Connection::open(db).unwrap();
-    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
-    holder
-}
-
 /// The comment on item 1 of the respondent, as saved in the database.
 fn saved_comment(db: &Path, who: &str) -> Option<String> {
     let first = &Instrument::standard().items()[0].item.key;

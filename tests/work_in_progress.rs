@@ -138,24 +138,6 @@ fn a_backup_killed_part_way_leaves_nothing_with_the_name_asked_for() {
 
 // ---- a schema upgrade ----
 
-/// A database as version 1 of kartlegg made it, with one answer.
-fn version_1_database(path: &Path) {
-    let conn = rusqlite::Connection::open(path).unwrap();
-    conn.execute_batch(include_str!("fixtures/schema_v1.sql"))
-        .unwrap();
-    conn.execute_batch(
-        "INSERT INTO service VALUES ('s1', 'Fjellbygd', '3401', 'Innlandet', 't', 't');
-         INSERT INTO round VALUES ('r1', 's1', 'Før samling 1', '2026-02-10', 'before',
-                                   'kartlegg-standard', '1.0', 't');
-         INSERT INTO respondent VALUES ('p1', 'r1', 'leader', 'AB', 't');
-         INSERT INTO answer VALUES ('a1', 'p1', 'fit.answers_problem.1', 4, NULL, 'Ja', 't');
-         INSERT INTO answer_history (answer_id, respondent_id, new_value, new_comment, changed_at)
-             VALUES ('a1', 'p1', 4, 'Ja', 't');
-         PRAGMA user_version = 1;",
-    )
-    .unwrap();
-}
-
 /// The backups a migration wrote beside `db` (`k.db.v1-….bak`).
 fn migration_backups(db: &Path) -> Vec<PathBuf> {
     let prefix = format!("{}.v", db.file_name().unwrap().to_string_lossy());

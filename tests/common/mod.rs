@@ -432,6 +432,32 @@ pub fn seeded_round(db: &Path) -> String {
     round.id
 }
 
+/// A database at `path` as version 1 of kartlegg made it: a service, a round, a leader (AB)
+/// with one answer (4, comment "Ja") and its history.
+pub fn version_1_database(path: &Path) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch(include_str!("../fixtures/schema_v1.sql"))
+        .unwrap();
+    conn.execute_batch(
+        "INSERT INTO service VALUES ('s1', 'Fjellbygd', '3401', 'Innlandet', 't', 't');
+         INSERT INTO round VALUES ('r1', 's1', 'Før samling 1', '2026-02-10', 'before',
+                                   'kartlegg-standard', '1.0', 't');
+         INSERT INTO respondent VALUES ('p1', 'r1', 'leader', 'AB', 't');
+         INSERT INTO answer VALUES ('a1', 'p1', 'fit.answers_problem.1', 4, NULL, 'Ja', 't');
+         INSERT INTO answer_history (answer_id, respondent_id, new_value, new_comment, changed_at)
+             VALUES ('a1', 'p1', 4, 'Ja', 't');
+         PRAGMA user_version = 1;",
+    )
+    .unwrap();
+}
+
+/// Holds the write lock, as another kartlegg in the middle of a long write would.
+pub fn hold_write_lock(db: &Path) -> rusqlite::Connection {
+    let holder = rusqlite::Connection::open(db).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    holder
+}
+
 /// What `kartlegg _write-answers` reported as committed: respondents, and answers as
 /// (respondent, item key, value).
 #[derive(Debug, Default)]
