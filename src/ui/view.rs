@@ -507,16 +507,10 @@ fn draw_recovered(app: &App, recovered: &Recovered, frame: &mut Frame, area: Rec
     };
     let outer = block(title);
     let width = usize::from(outer.inner(popup).width);
-    let mut lines = vec![
-        Line::from(trf(
-            lang,
-            "wip.recover_why",
-            &[("time", &local_time(app, &unsaved.kept_at))],
-        )),
-        Line::default(),
-    ];
-    match &recovered.place {
-        Some((service, round, respondent)) => lines.push(Line::from(Span::styled(
+    // What matters first, where room is short: whose comment, on what, the comment itself,
+    // what a key does; why it was kept comes last.
+    let mut lines = vec![match &recovered.place {
+        Some((service, round, respondent)) => Line::from(Span::styled(
             format!(
                 "{} › {} › {}",
                 service.name,
@@ -524,23 +518,13 @@ fn draw_recovered(app: &App, recovered: &Recovered, frame: &mut Frame, area: Rec
                 respondent_label(lang, respondent)
             ),
             BOLD,
-        ))),
-        None => lines.push(Line::from(tr(lang, "wip.recover_no_respondent"))),
-    }
+        )),
+        None => Line::from(tr(lang, "wip.recover_no_respondent")),
+    }];
     lines.push(Line::from(Span::styled(
         present::numbered_item(app.instrument, lang, &unsaved.item_key),
         BOLD,
     )));
-    // The question before the comment, which may be long: its file keeps it whole.
-    if let Some(now) = &recovered.replaces {
-        lines.push(Line::from(trf(
-            lang,
-            "wip.recover_replaces",
-            &[("now", &present::fit(now, 80))],
-        )));
-    }
-    lines.push(Line::from(tr(lang, "wip.recover_keys")));
-    lines.push(Line::default());
     let comment: Vec<&str> = unsaved.comment.lines().collect();
     for line in comment.iter().take(RECOVERED_LINES) {
         lines.push(Line::from(format!(
@@ -551,6 +535,20 @@ fn draw_recovered(app: &App, recovered: &Recovered, frame: &mut Frame, area: Rec
     if comment.len() > RECOVERED_LINES {
         lines.push(Line::from("  …"));
     }
+    if let Some(now) = &recovered.replaces {
+        lines.push(Line::from(trf(
+            lang,
+            "wip.recover_replaces",
+            &[("now", &present::fit(now, 80))],
+        )));
+    }
+    lines.push(Line::from(tr(lang, "wip.recover_keys")));
+    lines.push(Line::default());
+    lines.push(Line::from(trf(
+        lang,
+        "wip.recover_why",
+        &[("time", &local_time(app, &unsaved.kept_at))],
+    )));
     frame.render_widget(Clear, popup);
     frame.render_widget(
         Paragraph::new(lines)
