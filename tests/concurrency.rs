@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use common::*;
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::{Response, Role};
-use kartlegg::store::{BusyWait, Store, StoreError};
+use kartlegg::store::{BusyWait, Held, Store, StoreError};
 
 /// A respondent in a new database; returns its id.
 fn respondent(db: &Path, role: Role, code: &str) -> String {
@@ -110,7 +110,7 @@ fn a_write_waits_out_a_held_lock_and_then_succeeds() {
         waited >= Duration::from_millis(1200),
         "it cannot have written while the lock was held ({waited:?})"
     );
-    assert!(!store.take_busy(), "it did not give up");
+    assert_eq!(store.take_held(), None, "it did not give up");
     assert_eq!(
         store.answers(&who).unwrap()[&first_item()].response,
         Some(Response::Score(3))
@@ -140,8 +140,8 @@ fn a_write_without_patience_gives_up_with_a_distinct_error() {
         )
         .unwrap_err();
     assert!(matches!(error, StoreError::Busy { .. }), "{error:?}");
-    assert!(store.take_busy());
-    assert!(!store.take_busy(), "taken once");
+    assert_eq!(store.take_held(), Some(Held::Busy));
+    assert_eq!(store.take_held(), None, "taken once");
     holder.execute_batch("ROLLBACK").unwrap();
     assert!(store.answers(&who).unwrap().is_empty());
 }

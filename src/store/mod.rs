@@ -22,7 +22,9 @@ pub mod temp;
 
 pub mod recovery;
 
-use std::cell::Cell;
+pub mod health;
+
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::fs::{self, OpenOptions};
 use std::io::Read;
@@ -68,7 +70,7 @@ impl BusyWait {
         patience: Duration::from_secs(60),
     };
     /// The full-screen program gives up after one short try and tries again on its next
-    /// tick, so that it can say in the status line why it waits (`Store::take_busy`).
+    /// tick, so that it can say in the status line why it waits (`Store::take_held`).
     pub const SCREEN: BusyWait = BusyWait {
         per_try: Duration::from_secs(1),
         patience: Duration::ZERO,
@@ -90,8 +92,6 @@ impl BusyWait {
 /// SQLite's busy timeout for each try to get a database ready as it opens.
 const OPENING_TRY: Duration = Duration::from_millis(100);
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
-/// Databases up to this size are checked whole as they are opened (see `check_health`).
-const QUICK_CHECK_MAX_BYTES: u64 = 16 << 20;
 
 /// What opening does when there is no database at the path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,6 +131,9 @@ pub enum StoreError {
     },
     #[error("{path}: another process kept the database busy")]
     Busy { path: PathBuf },
+    /// A write waits for the check of a large database to end (`health`).
+    #[error("{path}: still being checked before its first write")]
+    Checking { path: PathBuf },
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -196,6 +199,9 @@ impl StoreError {
                 ],
             ),
             StoreError::Busy { path } => trf(lang, "busy.gave_up", &[("path", &path.display())]),
+            StoreError::Checking { path } => {
+                trf(lang, "health.checking", &[("path", &path.display())])
+            }
             StoreError::DiskFull { path } => {
                 format!("{}: {}", path.display(), tr(lang, "fault.disk_full"))
             }
@@ -308,8 +314,20 @@ pub struct Store {
     /// Whether this opening made the database file.
     created: bool,
     busy: BusyWait,
-    /// Set when a write gave up because another process held the database.
-    busy_gave_up: Cell<bool>,
+    /// Set when a write was held: another process held the database, or it is still being
+    /// checked.
+    held: Cell<Option<Held>>,
+    /// Whether the database is known whole; every write asks first (`health`).
+    health: RefCell<health::Health>,
+}
+
+/// Why a write of the full-screen program was held, to be tried again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Held {
+    /// Another process writes.
+    Busy,
+    /// The database is still being checked before its first write.
+    Checking,
 }
 
 pub fn timestamp(now: DateTime<Utc>) -> String {
@@ -401,7 +419,8 @@ impl Store {
             path: path.to_path_buf(),
             created,
             busy: BusyWait::COMMAND,
-            busy_gave_up: Cell::new(false),
+            held: Cell::new(None),
+            health: RefCell::new(health::Health::Unchecked),
         };
         // Short tries, so that a wait is said at once; the patience is the same.
         store.conn.busy_timeout(OPENING_TRY)?;
@@ -478,11 +497,9 @@ impl Store {
         Ok(())
     }
 
-    /// Refuses, before anything is written, a file SQLite can only read or finds damaged.
-    /// The quick check reads every page once: up to `QUICK_CHECK_MAX_BYTES` that takes a
-    /// few milliseconds. A larger database (a national one is 700 MB and needs more than a
-    /// second) is not read whole before every start; SQLite still refuses a damaged page
-    /// when it meets one, and `kartlegg check` reads them all.
+    /// Refuses, before anything is written, a file SQLite can only read, and one up to
+    /// `health::CHECK_AT_OPENING_MAX_BYTES` that it finds damaged; a larger one is checked
+    /// before its first write (`before_write`).
     fn check_health(&self) -> Result<()> {
         if self.conn.is_readonly(rusqlite::MAIN_DB)? {
             return Err(StoreError::ReadOnly {
@@ -490,22 +507,75 @@ impl Store {
             });
         }
         let size = fs::metadata(&self.path).map_or(0, |m| m.len());
-        if size > QUICK_CHECK_MAX_BYTES {
-            return Ok(());
-        }
-        let verdict: String = self
-            .conn
-            .pragma_query_value(None, "quick_check", |r| r.get(0))
-            .map_err(|e| classify(e, &self.path))?;
-        if verdict != "ok" {
-            // The first problem is enough to say what is wrong, on one line.
-            let first = verdict.lines().find(|line| !line.starts_with("***"));
-            return Err(StoreError::Corrupt {
-                path: self.path.clone(),
-                detail: first.unwrap_or(&verdict).to_string(),
-            });
+        if size <= health::CHECK_AT_OPENING_MAX_BYTES {
+            let verdict = health::quick_check(&self.conn, &self.path);
+            self.settle_health(&verdict);
+            verdict?;
         }
         Ok(())
+    }
+
+    /// Starts the check of a database too large to check as it opened, on a thread of its
+    /// own, so that the full-screen program can be used at once; its writes wait for it.
+    pub fn check_in_background(&self) {
+        let mut health = self.health.borrow_mut();
+        if matches!(*health, health::Health::Unchecked) {
+            // Where it cannot even open, the first write checks it instead.
+            if let Ok(checker) = health::check_apart(&self.path) {
+                *health = health::Health::Checking(checker);
+            }
+        }
+    }
+
+    /// The verdict of the check started by `check_in_background`, once, when it is in.
+    pub fn health_news(&self) -> Option<Result<()>> {
+        let verdict = match &*self.health.borrow() {
+            health::Health::Checking(checker) => checker.verdict.try_recv().ok()?,
+            _ => return None,
+        };
+        self.settle_health(&verdict);
+        Some(verdict)
+    }
+
+    fn settle_health(&self, verdict: &Result<()>) {
+        let after = health::after(verdict);
+        if matches!(after, health::Health::Damaged(_)) {
+            health::keep_log_out(&self.conn, &self.path);
+        }
+        *self.health.borrow_mut() = after;
+    }
+
+    /// Every write asks first: a damaged database is refused, an unchecked one is checked
+    /// now, and while the check runs apart, the write waits for it as long as `BusyWait`'s
+    /// patience allows, or is held (`Held::Checking`) to be tried again.
+    fn before_write(&self) -> Result<()> {
+        let verdict = match &*self.health.borrow() {
+            health::Health::Whole => return Ok(()),
+            health::Health::Damaged(detail) => {
+                return Err(StoreError::Corrupt {
+                    path: self.path.clone(),
+                    detail: detail.clone(),
+                });
+            }
+            health::Health::Unchecked => health::quick_check(&self.conn, &self.path),
+            health::Health::Checking(checker) => {
+                match checker.verdict.recv_timeout(self.busy.patience) {
+                    Ok(verdict) => verdict,
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                        self.held.set(Some(Held::Checking));
+                        return Err(StoreError::Checking {
+                            path: self.path.clone(),
+                        });
+                    }
+                    // The thread is gone without a word: check here.
+                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                        health::quick_check(&self.conn, &self.path)
+                    }
+                }
+            }
+        };
+        self.settle_health(&verdict);
+        verdict
     }
 
     /// How long writes wait for another process; see `BusyWait`.
@@ -515,15 +585,16 @@ impl Store {
         Ok(())
     }
 
-    /// Whether a write gave up since the last call because another process held the
-    /// database; the screen then says so and tries the same action again.
-    pub fn take_busy(&self) -> bool {
-        self.busy_gave_up.replace(false)
+    /// Whether a write was held since the last call, and why; the screen then says so and
+    /// tries the same action again.
+    pub fn take_held(&self) -> Option<Held> {
+        self.held.take()
     }
 
     /// Begins an IMMEDIATE transaction, trying again while another process writes, as
     /// long as `BusyWait::patience` allows.
     pub(crate) fn begin_immediate(&self) -> Result<Transaction<'_>> {
+        self.before_write()?;
         self.retry_busy(|| Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate))
     }
 
@@ -533,7 +604,7 @@ impl Store {
             match attempt() {
                 Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) => {
                     if !pause_while_busy(started, self.busy.patience) {
-                        self.busy_gave_up.set(true);
+                        self.held.set(Some(Held::Busy));
                         return Err(StoreError::Busy {
                             path: self.path.clone(),
                         });
@@ -1057,6 +1128,7 @@ impl Store {
 
     /// Many writes as one transaction, for bulk loading (the demo).
     pub fn in_transaction<T>(&mut self, work: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+        self.before_write()?;
         self.retry_busy(|| self.conn.execute_batch("BEGIN IMMEDIATE"))?;
         let outcome = work(self).and_then(|value| {
             self.conn.execute_batch("COMMIT")?;

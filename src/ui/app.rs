@@ -23,7 +23,9 @@ use crate::i18n::{Lang, tr, trf};
 use crate::present;
 use crate::present::{kind_key, role_key};
 use crate::store::recovery::Recovery;
-use crate::store::{BusyWait, RespondentSummary, RoundSummary, ServiceSummary, Store, StoreError};
+use crate::store::{
+    BusyWait, Held, RespondentSummary, RoundSummary, ServiceSummary, Store, StoreError,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
@@ -63,8 +65,9 @@ pub enum Action {
     CycleTo,
     Increase,
     Decrease,
-    /// Sent by the event loop on an idle tick while a write waits for another process.
-    Retry,
+    /// Sent by the event loop when a while passed without a key: a held write is tried
+    /// again, and the verdict of the database's check is heard.
+    Tick,
     Plan,
     NewBarrier,
     NewStrategy,
@@ -311,6 +314,7 @@ impl App {
         if let Err(e) = app.store.set_busy_wait(BusyWait::SCREEN) {
             app.error(&e);
         }
+        app.store.check_in_background();
         app.recovered = app
             .store
             .unsaved()
@@ -399,7 +403,7 @@ impl App {
     /// Handles one action; returns a follow-up action, if any.
     ///
     /// A write that finds the database busy changes nothing; its action waits in
-    /// `waiting` and is tried again on `Action::Retry`. Meanwhile other keys are ignored,
+    /// `waiting` and is tried again on `Action::Tick`. Meanwhile other keys are ignored,
     /// except quitting.
     ///
     /// While the terminal is too small to show the screen, nothing that changes it or the
@@ -409,13 +413,15 @@ impl App {
             self.size = Some((width, height));
             return None;
         }
-        if self.too_small() && !matches!(action, Action::Quit | Action::ToggleHelp | Action::Retry)
-        {
+        if self.too_small() && !matches!(action, Action::Quit | Action::ToggleHelp | Action::Tick) {
             return None;
         }
         let action = match (self.waiting.take(), action) {
-            (Some(waiting), Action::Retry) => waiting,
-            (None, Action::Retry) => return None,
+            (Some(waiting), Action::Tick) => waiting,
+            (None, Action::Tick) => {
+                self.hear_health();
+                return None;
+            }
             (_, Action::Quit) => Action::Quit,
             (Some(waiting), _) => {
                 self.waiting = Some(waiting);
@@ -425,13 +431,24 @@ impl App {
         };
         let again = action.clone();
         let next = self.handle(action);
-        if self.store.take_busy() {
+        if let Some(held) = self.store.take_held() {
             self.waiting = Some(again);
-            let text = tr(self.lang, "busy.waiting").to_string();
+            let text = match held {
+                Held::Busy => tr(self.lang, "busy.waiting").to_string(),
+                Held::Checking => tr(self.lang, "health.writes_wait").to_string(),
+            };
             self.info(StatusKind::Warning, text);
             return None;
         }
         next
+    }
+
+    /// A large database is checked apart as the program starts (`Store::check_in_background`):
+    /// a damage is said as soon as it is found, before any write is tried.
+    fn hear_health(&mut self) {
+        if let Some(Err(e)) = self.store.health_news() {
+            self.error(&e);
+        }
     }
 
     fn handle(&mut self, action: Action) -> Option<Action> {
@@ -491,11 +508,15 @@ impl App {
             return Stopped::Clean;
         }
         let mut saved = self.try_close_comment(BusyWait::AT_ONCE);
-        if !saved && self.store.take_busy() {
+        if let (false, Some(held)) = (saved, self.store.take_held()) {
             let seconds = BusyWait::STOPPING.patience.as_secs() as usize;
+            let waits = match held {
+                Held::Busy => "wip.stopping_waits",
+                Held::Checking => "wip.stopping_checks",
+            };
             let text = trf(
                 self.lang,
-                "wip.stopping_waits",
+                waits,
                 &[(
                     "seconds",
                     &present::count(self.lang, "wip.noun.second", seconds),
@@ -505,7 +526,7 @@ impl App {
             waiting(self);
             saved = self.try_close_comment(BusyWait::STOPPING);
         }
-        self.store.take_busy();
+        self.store.take_held();
         if saved {
             return Stopped::Clean;
         }

@@ -140,7 +140,7 @@ fn event_loop(
             }
             Some(Event::Paste(text)) => Some(app::Action::Paste(text)),
             Some(Event::Resize(width, height)) => Some(app::Action::Resize(width, height)),
-            None if app.waiting.is_some() => Some(app::Action::Retry),
+            None => Some(app::Action::Tick),
             _ => None,
         };
         let mut next = action;

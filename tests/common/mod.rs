@@ -83,6 +83,11 @@ impl Tui {
     }
 
     pub fn start_sized(db: &Path, lang: &str, rows: u16, cols: u16) -> Tui {
+        Tui::start_with(db, lang, rows, cols, &[])
+    }
+
+    /// `start_sized`, with more in the program's environment.
+    pub fn start_with(db: &Path, lang: &str, rows: u16, cols: u16, env: &[(&str, &Path)]) -> Tui {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows,
@@ -111,6 +116,9 @@ impl Tui {
         cmd.env("NO_COLOR", "1");
         cmd.env("TERM", "xterm-256color");
         cmd.env("LANG", "C.UTF-8");
+        for (name, value) in env {
+            cmd.env(name, value);
+        }
         let child = pair.slave.spawn_command(cmd).expect("spawn kartlegg");
         // Only the child may hold the slave, so that its end is seen as the pty's end.
         drop(pair.slave);
