@@ -212,5 +212,43 @@ fn import(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, save_answer, compare, overview, export, import);
+/// What the check before the first write costs on a database too large to check as it
+/// opens (`store::health`): a command's opening alone, and its opening with its first save,
+/// which reads every page first. The full-screen program opens as fast as `open` and checks
+/// on a thread of its own (`startup` in the frames bench).
+fn first_write(c: &mut Criterion) {
+    let path = national_to_write();
+    let now = Utc.with_ymd_and_hms(2027, 6, 1, 12, 0, 0).unwrap();
+    let (respondent, key) = {
+        let store = Store::open(&path).unwrap();
+        let service = &store.services().unwrap()[0].service;
+        let round = store.rounds(&service.id).unwrap().remove(0).round;
+        let respondent = store.respondents(&round.id).unwrap().remove(0).respondent;
+        (respondent.id, Instrument::standard().items()[0].item.key.clone())
+    };
+    let mut value = 2;
+    let mut group = c.benchmark_group("first_write_national");
+    group.sample_size(10);
+    group.bench_function("open", |b| b.iter(|| Store::open(&path).unwrap()));
+    group.bench_function("open_and_first_save", |b| {
+        b.iter(|| {
+            value = 6 - value;
+            let mut store = Store::open(&path).unwrap();
+            store
+                .save_response(&respondent, &key, Some(Response::Score(value)), now)
+                .unwrap()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    save_answer,
+    compare,
+    overview,
+    export,
+    import,
+    first_write
+);
 criterion_main!(benches);

@@ -1351,6 +1351,9 @@ impl Store {
         input: impl Read + Send,
         instrument: &Instrument,
     ) -> Result<ImportSummary> {
+        // Checked before the import's pragmas touch it, and through the default page cache:
+        // the import's larger one would only hold the check's pages.
+        self.before_write()?;
         // A large file inserts into indexes of random ids far bigger than SQLite's default
         // page cache (2 MB); a bigger one for the import alone saves most of the page reads.
         let cache: i64 = self

@@ -548,7 +548,7 @@ impl Store {
     /// Every write asks first: a damaged database is refused, an unchecked one is checked
     /// now, and while the check runs apart, the write waits for it as long as `BusyWait`'s
     /// patience allows, or is held (`Held::Checking`) to be tried again.
-    fn before_write(&self) -> Result<()> {
+    pub(crate) fn before_write(&self) -> Result<()> {
         let verdict = match &*self.health.borrow() {
             health::Health::Whole => return Ok(()),
             health::Health::Damaged(detail) => {
