@@ -10,7 +10,7 @@ mod common;
 use std::fs;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Output, Stdio};
+use std::process::Stdio;
 use std::sync::mpsc;
 use std::thread;
 
@@ -80,15 +80,6 @@ fn temporary_files(dir: &Path) -> Vec<String> {
         .into_iter()
         .filter(|n| n.starts_with('.') && n.contains(".tmp"))
         .collect()
-}
-
-fn run(args: &[&str], db: &Path) -> Output {
-    kartlegg()
-        .args(args)
-        .args(["--lang", "en", "--db"])
-        .arg(db)
-        .output()
-        .expect("run kartlegg")
 }
 
 fn user_version(db: &Path) -> u32 {
@@ -185,7 +176,7 @@ fn an_upgrade_after_a_killed_one_reuses_the_name_of_its_partial_backup() {
         fs::write(path, &bytes[..bytes.len() / 2]).unwrap();
     }
 
-    let out = run(&["check"], &db);
+    let out = run_en(&["check"], &db);
     assert!(
         out.status.success(),
         "{}",
@@ -227,7 +218,7 @@ fn an_upgrade_killed_while_it_writes_its_backup_runs_again_whole() {
     );
     assert!(!temporary_files(dir.path()).is_empty());
 
-    let out = run(&["check"], &db);
+    let out = run_en(&["check"], &db);
     assert!(
         out.status.success(),
         "{}",
@@ -258,7 +249,7 @@ fn a_database_set_back_to_an_older_version_is_refused_in_one_line() {
     let before = fs::read(&db).unwrap();
 
     for _ in 0..2 {
-        let out = run(&["check"], &db);
+        let out = run_en(&["check"], &db);
         let said = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(EXIT_UNUSABLE), "{said}");
         assert_eq!(said.lines().count(), 1, "one line: {said}");
@@ -385,7 +376,7 @@ fn a_large_demo_killed_part_way_is_finished_by_the_next_demo() {
     kill_at("demo-service-3", &demo, &db);
     assert_eq!(Store::open(&db).unwrap().counts().unwrap().services, 3);
 
-    let other = run(&["demo", "--scale", "cluster", "--seed", "12"], &db);
+    let other = run_en(&["demo", "--scale", "cluster", "--seed", "12"], &db);
     assert_eq!(other.status.code(), Some(1));
     assert!(
         String::from_utf8_lossy(&other.stderr).contains("already has services"),
@@ -394,7 +385,7 @@ fn a_large_demo_killed_part_way_is_finished_by_the_next_demo() {
     );
     assert_eq!(Store::open(&db).unwrap().counts().unwrap().services, 3);
 
-    let out = run(&demo, &db);
+    let out = run_en(&demo, &db);
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{said}");
     assert!(said.contains("3 of 25 services were written"), "{said}");
@@ -410,6 +401,6 @@ fn a_large_demo_killed_part_way_is_finished_by_the_next_demo() {
     assert_eq!(demo_contents(&db), demo_contents(&whole));
 
     // A finished demo is not finished again.
-    let again = run(&demo, &db);
+    let again = run_en(&demo, &db);
     assert_eq!(again.status.code(), Some(1));
 }

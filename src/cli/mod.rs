@@ -19,6 +19,7 @@ use clap::{Parser, Subcommand};
 
 use crate::domain::instrument::Instrument;
 use crate::i18n::{Lang, tr, trf};
+use crate::store::private::made_private_message;
 use crate::store::{IfMissing, SCHEMA_VERSION, Store, StoreError};
 
 #[derive(Debug, Parser)]
@@ -96,6 +97,8 @@ pub mod exit {
     pub const UNUSABLE_DATABASE: u8 = 3;
     pub const NEWER_SCHEMA: u8 = 4;
     pub const IO: u8 = 5;
+    /// The database or a file beside it is another user's, or others may write to it.
+    pub const NOT_PRIVATE: u8 = 6;
 }
 
 pub fn exit_code(error: &StoreError) -> u8 {
@@ -105,6 +108,7 @@ pub fn exit_code(error: &StoreError) -> u8 {
         | StoreError::Corrupt { .. }
         | StoreError::SchemaMismatch { .. } => exit::UNUSABLE_DATABASE,
         StoreError::NewerSchema { .. } => exit::NEWER_SCHEMA,
+        StoreError::NotPrivate { .. } => exit::NOT_PRIVATE,
         StoreError::Missing { .. }
         | StoreError::Io { .. }
         | StoreError::ReadOnly { .. }
@@ -176,7 +180,17 @@ pub fn run(cli: Cli) -> ExitCode {
         .command
         .as_ref()
         .map_or(IfMissing::Create, Command::if_missing);
-    let open = || Store::open_saying_when_waiting(&path, if_missing, &waiting);
+    let is_command = cli.command.is_some();
+    let open = || {
+        let store = Store::open_saying_when_waiting(&path, if_missing, &waiting)?;
+        // The full-screen program says it in its status line.
+        if let (true, Some(message)) =
+            (is_command, made_private_message(lang, store.made_private()))
+        {
+            complain(&message);
+        }
+        Ok(store)
+    };
     let instrument = Instrument::standard();
     let Some(command) = cli.command else {
         let store = match open() {
@@ -184,9 +198,10 @@ pub fn run(cli: Cli) -> ExitCode {
             Err(e) => return fail(lang, &e),
         };
         let created = store.created();
+        let made_private = made_private_message(lang, store.made_private());
         let mut app = crate::ui::App::new(store, instrument, lang, Box::new(chrono::Utc::now));
         app.theme = crate::ui::view::Theme::from_env();
-        app.status = first_status(lang, &path, created, location_warning);
+        app.status = first_status(lang, &path, created, location_warning, made_private);
         return match crate::ui::run(app) {
             Ok(crate::ui::Stopped::Clean) => ExitCode::SUCCESS,
             Ok(crate::ui::Stopped::Kept(file)) => {
@@ -244,16 +259,23 @@ pub fn run(cli: Cli) -> ExitCode {
 
 /// What the status line says as the full-screen program starts: that the database is new,
 /// and a warning about where it lies. The warning names the path and comes first in the
-/// two lines there are, so beside it the new database is said in short.
+/// two lines there are, so beside it the new database is said in short. That files were
+/// made private comes last (a new database never needs it).
 fn first_status(
     lang: Lang,
     path: &std::path::Path,
     created: bool,
     location_warning: Option<String>,
+    made_private: Option<String>,
 ) -> Option<crate::ui::app::Status> {
     use crate::ui::app::{Status, StatusKind};
     let (kind, text) = match (created, location_warning) {
-        (false, None) => return None,
+        (false, None) => {
+            return made_private.map(|text| Status {
+                kind: StatusKind::Info,
+                text,
+            });
+        }
         (true, None) => (
             StatusKind::Info,
             trf(
@@ -271,6 +293,10 @@ fn first_status(
                 &[("warning", &warning)],
             ),
         ),
+    };
+    let text = match made_private {
+        Some(private) => format!("{text} {private}"),
+        None => text,
     };
     Some(Status { kind, text })
 }

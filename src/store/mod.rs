@@ -24,6 +24,8 @@ pub mod recovery;
 
 pub mod health;
 
+pub mod private;
+
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::fs::{self, OpenOptions};
@@ -129,6 +131,11 @@ pub enum StoreError {
         version: u32,
         detail: String,
     },
+    #[error("{path}: not private ({why:?})")]
+    NotPrivate {
+        path: PathBuf,
+        why: private::NotPrivate,
+    },
     #[error("{path}: another process kept the database busy")]
     Busy { path: PathBuf },
     /// A write waits for the check of a large database to end (`health`).
@@ -198,6 +205,7 @@ impl StoreError {
                     ("detail", detail),
                 ],
             ),
+            StoreError::NotPrivate { path, why } => why.message(lang, path),
             StoreError::Busy { path } => trf(lang, "busy.gave_up", &[("path", &path.display())]),
             StoreError::Checking { path } => {
                 trf(lang, "health.checking", &[("path", &path.display())])
@@ -313,6 +321,9 @@ pub struct Store {
     path: PathBuf,
     /// Whether this opening made the database file.
     created: bool,
+    /// The user's own files of the database that others could read, made private as it
+    /// opened.
+    made_private: Vec<PathBuf>,
     busy: BusyWait,
     /// Set when a write was held: another process held the database, or it is still being
     /// checked.
@@ -373,6 +384,7 @@ impl Store {
                 .create(parent)
                 .map_err(io)?;
         }
+        let log_files = private::check_before_open(path, if_missing)?;
         let mut created = false;
         match OpenOptions::new().read(true).open(path) {
             Ok(mut file) => {
@@ -418,6 +430,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             created,
+            made_private: Vec::new(),
             busy: BusyWait::COMMAND,
             held: Cell::new(None),
             health: RefCell::new(health::Health::Unchecked),
@@ -443,6 +456,7 @@ impl Store {
             }
         }
         store.conn.busy_timeout(store.busy.per_try)?;
+        log_files.in_use();
         Ok(store)
     }
 
@@ -462,6 +476,7 @@ impl Store {
             rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
             true,
         )?;
+        self.made_private = self.check_open_files()?;
         self.migrate()
     }
 
@@ -472,6 +487,12 @@ impl Store {
     /// Whether this opening made a new database, so that the user can be told.
     pub fn created(&self) -> bool {
         self.created
+    }
+
+    /// The user's own files of the database that others could read and that this opening
+    /// made readable by them alone, so that the user can be told.
+    pub fn made_private(&self) -> &[PathBuf] {
+        &self.made_private
     }
 
     /// Refuses, without writing, a file of a newer schema or another program's database.

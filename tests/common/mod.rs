@@ -399,6 +399,16 @@ pub fn kartlegg() -> Command {
     cmd
 }
 
+/// Runs a non-interactive subcommand in English, however it ends.
+pub fn run_en(args: &[&str], db: &Path) -> std::process::Output {
+    kartlegg()
+        .args(args)
+        .args(["--lang", "en", "--db"])
+        .arg(db)
+        .output()
+        .expect("run kartlegg")
+}
+
 /// Runs a non-interactive subcommand; returns its standard output, or panics with all of it.
 pub fn run_cli(args: &[&str], db: &Path, lang: &str) -> String {
     let out = kartlegg()
