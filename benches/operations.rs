@@ -224,7 +224,10 @@ fn first_write(c: &mut Criterion) {
         let service = &store.services().unwrap()[0].service;
         let round = store.rounds(&service.id).unwrap().remove(0).round;
         let respondent = store.respondents(&round.id).unwrap().remove(0).respondent;
-        (respondent.id, Instrument::standard().items()[0].item.key.clone())
+        (
+            respondent.id,
+            Instrument::standard().items()[0].item.key.clone(),
+        )
     };
     let mut value = 2;
     let mut group = c.benchmark_group("first_write_national");
