@@ -41,16 +41,18 @@ pub(super) enum Health {
 /// takes more than a second to read, and no one would hear the answer.
 pub(super) struct Checker {
     pub(super) verdict: mpsc::Receiver<Result<()>>,
-    interrupt: rusqlite::InterruptHandle,
     stopped: Arc<AtomicBool>,
 }
 
 impl Drop for Checker {
     fn drop(&mut self) {
         self.stopped.store(true, Ordering::Relaxed);
-        self.interrupt.interrupt();
     }
 }
+
+/// How many of SQLite's steps the check takes between two looks at whether it is still
+/// wanted: some microseconds.
+const STEPS_BETWEEN_LOOKS: i32 = 1000;
 
 /// SQLite's quick check: every page read once and its structure checked. The first
 /// problem is enough to say what is wrong, on one line.
@@ -71,14 +73,21 @@ pub(super) fn quick_check(conn: &Connection, path: &Path) -> Result<()> {
 /// The quick check on a connection of its own that only reads, on a thread of its own.
 pub(super) fn check_apart(path: &Path) -> Result<Checker> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(path, flags).map_err(|e| classify(e, path))?;
+    let mut conn = Connection::open_with_flags(path, flags).map_err(|e| classify(e, path))?;
     let (verdict, receiver) = mpsc::channel();
     let stopped = Arc::new(AtomicBool::new(false));
     let checker = Checker {
         verdict: receiver,
-        interrupt: conn.get_interrupt_handle(),
         stopped: Arc::clone(&stopped),
     };
+    // SQLite's check asks its progress handler as it goes (unlike `sqlite3_interrupt`, which
+    // a check not yet started would miss): stopped, it ends with SQLITE_INTERRUPT.
+    let wanted = Arc::clone(&stopped);
+    conn.progress_handler(
+        STEPS_BETWEEN_LOOKS,
+        Some(move || wanted.load(Ordering::Relaxed)),
+    )
+    .map_err(StoreError::Sqlite)?;
     let path = path.to_path_buf();
     thread::spawn(move || {
         if let Some(release) = std::env::var_os(HOLD_CHECK_VARIABLE) {
