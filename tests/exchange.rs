@@ -431,6 +431,78 @@ fn a_refusal_says_why_and_where() {
     }
 }
 
+/// A reader that hands over one byte at a time, as a slow pipe may.
+struct Trickle<'a>(&'a [u8]);
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let Some((&first, rest)) = self.0.split_first() else {
+            return Ok(0);
+        };
+        match out.first_mut() {
+            Some(byte) => *byte = first,
+            None => return Ok(0),
+        }
+        self.0 = rest;
+        Ok(1)
+    }
+}
+
+/// Notepad and other Windows editors save UTF-8 with a byte-order mark first.
+#[test]
+fn a_file_that_starts_with_a_byte_order_mark_imports() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = demo(&dir.path().join("a.db"), 7);
+    let file = [b"\xEF\xBB\xBF".as_slice(), &export(&a)].concat();
+    let mut b = Store::open(&dir.path().join("b.db")).unwrap();
+    import(&mut b, &file).expect("a file with a byte-order mark imports");
+    assert_eq!(b.counts().unwrap(), a.counts().unwrap());
+    let mut c = Store::open(&dir.path().join("c.db")).unwrap();
+    c.import_json(Trickle(&file), instrument())
+        .expect("also when the mark comes a byte at a time");
+    assert_eq!(c.counts().unwrap(), a.counts().unwrap());
+    // Only the mark goes: a refusal's place is still counted from the first brace.
+    let text = String::from_utf8(file).unwrap();
+    let broken = text.replacen("\"format\": ", "\"format\" ", 1);
+    let (line, column, problem) = refusal(&mut b, broken.as_bytes());
+    assert!(matches!(problem, Problem::NotJson(_)), "{problem:?}");
+    assert_eq!((line, column), (2, 10));
+}
+
+/// Only a version above this kartlegg's is from a newer one; 0 and -1 no kartlegg writes.
+#[test]
+fn a_format_version_no_kartlegg_wrote_is_named_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, _) = small(&dir.path().join("a.db"));
+    let text = String::from_utf8(export(&a)).unwrap();
+    let mut b = Store::open(&dir.path().join("b.db")).unwrap();
+    for found in ["0", "-1", "1.5", "\"2\""] {
+        let file = text.replace(
+            "\"format_version\": 2,",
+            &format!("\"format_version\": {found},"),
+        );
+        let (line, _, problem) = refusal(&mut b, file.as_bytes());
+        assert_eq!(line, 3);
+        assert_eq!(
+            problem,
+            Problem::UnknownFormatVersion {
+                found: found.into()
+            }
+        );
+        for lang in kartlegg::i18n::Lang::ALL {
+            let message = problem.message(lang);
+            assert!(!message.contains("?"), "{found}: {message}");
+            assert!(message.contains(found), "{found}: {message}");
+        }
+        assert!(
+            problem
+                .message(kartlegg::i18n::Lang::En)
+                .contains("no kartlegg")
+        );
+    }
+    assert_eq!(b.counts().unwrap(), Default::default());
+}
+
 #[test]
 fn csv_cells_that_a_spreadsheet_would_run_are_neutralised() {
     let dir = tempfile::tempdir().unwrap();

@@ -536,7 +536,12 @@ pub enum Problem {
     Unexpected(String),
     Read(String),
     NotAnExport,
+    /// A version above the newest this kartlegg reads: a newer kartlegg wrote it.
     FormatVersion {
+        found: String,
+    },
+    /// Zero, negative, a fraction or not a number: no kartlegg writes that.
+    UnknownFormatVersion {
         found: String,
     },
     FieldOrder {
@@ -656,6 +661,11 @@ impl Problem {
             Problem::FormatVersion { found } => trf(
                 lang,
                 "import.format_version",
+                &[("found", found), ("known", &FORMAT_VERSION)],
+            ),
+            Problem::UnknownFormatVersion { found } => trf(
+                lang,
+                "import.unknown_format_version",
                 &[("found", found), ("known", &FORMAT_VERSION)],
             ),
             Problem::FieldOrder { expected, found } => trf(
@@ -2936,6 +2946,8 @@ struct Counted<'p, R> {
     start: usize,
     end: usize,
     place: &'p Cell<Place>,
+    /// Whether the first bytes were read yet (and a byte-order mark skipped).
+    begun: bool,
 }
 
 impl<'p, R: Read> Counted<'p, R> {
@@ -2946,6 +2958,7 @@ impl<'p, R: Read> Counted<'p, R> {
             start: 0,
             end: 0,
             place,
+            begun: false,
         }
     }
 }
@@ -2956,9 +2969,17 @@ impl<R: Read> Counted<'_, R> {
     }
 
     fn read_more(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        if self.start == self.end {
-            self.end = self.inner.read(&mut self.buffer)?;
+        // Again while only a byte-order mark was read: an empty read is the end of the file.
+        while self.start == self.end {
             self.start = 0;
+            self.end = if self.begun {
+                self.inner.read(&mut self.buffer)?
+            } else {
+                self.begin()?
+            };
+            if self.end == 0 {
+                break;
+            }
         }
         let n = out.len().min(self.end - self.start);
         out[..n].copy_from_slice(&self.buffer[self.start..self.start + n]);
@@ -2967,6 +2988,29 @@ impl<R: Read> Counted<'_, R> {
             self.count(byte);
         }
         Ok(n)
+    }
+}
+
+impl<R: Read> Counted<'_, R> {
+    /// The first bytes, without the UTF-8 byte-order mark that Windows editors put first
+    /// (JSON has none, and serde_json refuses one). Reads until it can tell, as a pipe may
+    /// hand over fewer than three bytes at a time.
+    fn begin(&mut self) -> io::Result<usize> {
+        const BOM: &[u8] = b"\xEF\xBB\xBF";
+        let mut end = 0;
+        while end < BOM.len() {
+            match self.inner.read(&mut self.buffer[end..]) {
+                Ok(0) => break,
+                Ok(n) => end += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.begun = true;
+        if self.buffer[..end].starts_with(BOM) {
+            self.start = BOM.len();
+        }
+        Ok(end)
     }
 }
 
@@ -3148,7 +3192,12 @@ impl<'de> de::Visitor<'de> for FileSeed<'_, '_> {
                     let found: serde_json::Value = map.next_value()?;
                     match found.as_u64() {
                         Some(known @ 1..=FORMAT_VERSION) => version = known,
-                        _ => {
+                        Some(0) | None => {
+                            return Err(reading.stop(Problem::UnknownFormatVersion {
+                                found: found.to_string(),
+                            }));
+                        }
+                        Some(_) => {
                             return Err(reading.stop(Problem::FormatVersion {
                                 found: found.to_string(),
                             }));
