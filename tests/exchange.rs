@@ -431,6 +431,151 @@ fn a_refusal_says_why_and_where() {
     }
 }
 
+/// The answer rows' ids in a file, in the file's order.
+fn answer_ids(text: &str) -> Vec<String> {
+    let file: serde_json::Value = serde_json::from_str(text).unwrap();
+    file["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// A refusal at the end of the row that holds `needle`, the database as it was.
+fn refused_at_row(target: &Path, text: &str, needle: &str) -> Problem {
+    let before = settled_bytes(target);
+    let mut store = Store::open(target).unwrap();
+    let (line, column, problem) = refusal(&mut store, text.as_bytes());
+    drop(store);
+    let row = text
+        .lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("no row holds {needle}"));
+    assert_eq!(line, row + 1, "{problem:?}");
+    let row = text.lines().nth(row).unwrap();
+    assert_eq!(column, row.trim_end_matches(',').len(), "{row}");
+    assert!(
+        settled_bytes(target) == before,
+        "{problem:?} changed the database"
+    );
+    for lang in kartlegg::i18n::Lang::ALL {
+        assert!(!problem.message(lang).is_empty());
+    }
+    problem
+}
+
+#[test]
+fn a_history_value_off_its_items_scale_is_refused_with_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, who) = small(&dir.path().join("a.db"));
+    a.save_response(&who, ITEM, Some(Response::Score(3)), at(1))
+        .unwrap();
+    a.save_response(&who, ITEM, Some(Response::Score(4)), at(2))
+        .unwrap();
+    let two = "competence.training.1";
+    a.save_response(&who, two, Some(Response::Score(2)), at(3))
+        .unwrap();
+    let text = String::from_utf8(export(&a)).unwrap();
+    let target = dir.path().join("b.db");
+    drop(demo(&target, 8));
+    let history = |from: &str, to: &str| {
+        let lines: Vec<String> = text
+            .lines()
+            .map(|l| match l.contains("\"changed_at\"") && l.contains(from) {
+                true => l.replacen(from, to, 1),
+                false => l.to_string(),
+            })
+            .collect();
+        lines.join("\n")
+    };
+    // 3 → 4 on the 1–5 scale becomes 3 → 7; 2 on the 0–2 scale becomes 3.
+    for (file, needle, field, value) in [
+        (
+            history("\"new_value\":4", "\"new_value\":7"),
+            "\"new_value\":7",
+            "new_value",
+            7,
+        ),
+        (
+            history("\"old_value\":3", "\"old_value\":0"),
+            "\"old_value\":0",
+            "old_value",
+            0,
+        ),
+        (
+            history("\"new_value\":2", "\"new_value\":3"),
+            "\"new_value\":3,\"new_missing\":null,\"new_comment\":\"\",\"changed_at\":\"2026-03-09T10:03",
+            "new_value",
+            3,
+        ),
+    ] {
+        assert_ne!(file, text, "{needle}: the fixture changed");
+        let problem = refused_at_row(&target, &file, needle);
+        assert!(
+            matches!(&problem, Problem::HistoryOutOfScale { field: f, value: v, .. } if *f == field && *v == value),
+            "{problem:?}"
+        );
+    }
+    import(&mut Store::open(&target).unwrap(), text.as_bytes()).expect("the good file imports");
+}
+
+/// One id for two answers: the history of both would be filed under one of them.
+#[test]
+fn one_answer_id_for_two_items_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, who) = small(&dir.path().join("a.db"));
+    let other = "readiness.problem_awareness.2";
+    let empty = export(&a);
+    a.save_response(&who, ITEM, Some(Response::Score(3)), at(2))
+        .unwrap();
+    a.save_response(&who, other, Some(Response::Score(5)), at(3))
+        .unwrap();
+    let text = String::from_utf8(export(&a)).unwrap();
+    let ids = answer_ids(&text);
+    // Both answers under the first one's id.
+    let file = text.replace(ids[1].as_str(), &ids[0]);
+    // This machine has its own answer to the first item (the file's is filed under this
+    // one's id, then the id comes again), or to the second (the file's id is added with the
+    // first, then comes again for one filed under this machine's id).
+    for (n, here) in [ITEM, other].into_iter().enumerate() {
+        let target = dir.path().join(format!("b{n}.db"));
+        let mut b = Store::open(&target).unwrap();
+        import(&mut b, &empty).unwrap();
+        b.save_response(&who, here, Some(Response::Score(2)), at(1))
+            .unwrap();
+        drop(b);
+        let problem = refused_at_row(&target, &file, &format!("\"item_key\":\"{other}\""));
+        assert!(
+            matches!(&problem, Problem::Identity { section: "answers", field: "respondent_id item_key", id, .. } if id == &ids[0]),
+            "{here}: {problem:?}"
+        );
+        import(&mut Store::open(&target).unwrap(), text.as_bytes()).expect("the good file imports");
+    }
+}
+
+#[test]
+fn a_round_of_an_instrument_version_kartlegg_does_not_have_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, _) = small(&dir.path().join("a.db"));
+    let text = String::from_utf8(export(&a)).unwrap();
+    let version = format!("\"instrument_version\":\"{}\"", instrument().version);
+    let file = text.replacen(&version, "\"instrument_version\":\"9.9\"", 1);
+    assert_ne!(file, text);
+    let target = dir.path().join("b.db");
+    drop(demo(&target, 8));
+    let problem = refused_at_row(&target, &file, "\"instrument_version\":\"9.9\"");
+    assert!(
+        matches!(&problem, Problem::InstrumentVersion { found, .. } if found == "9.9"),
+        "{problem:?}"
+    );
+    let message = problem.message(kartlegg::i18n::Lang::En);
+    assert!(
+        message.contains("9.9") && message.contains("1.0"),
+        "{message}"
+    );
+}
+
 /// A reader that hands over one byte at a time, as a slow pipe may.
 struct Trickle<'a>(&'a [u8]);
 

@@ -558,6 +558,12 @@ pub enum Problem {
         found: String,
         known: String,
     },
+    /// A round answered with a version of the instrument this kartlegg does not have.
+    InstrumentVersion {
+        id: String,
+        found: String,
+        known: String,
+    },
     UnknownItem {
         id: String,
         item: String,
@@ -566,6 +572,15 @@ pub enum Problem {
     OutOfScale {
         id: String,
         item: String,
+        value: i64,
+        min: u8,
+        max: u8,
+    },
+    /// A history row's old or new value off the scale of its answer's item.
+    HistoryOutOfScale {
+        id: String,
+        item: String,
+        field: &'static str,
         value: i64,
         min: u8,
         max: u8,
@@ -682,6 +697,11 @@ impl Problem {
                 "import.instrument",
                 &[("found", found), ("known", known)],
             ),
+            Problem::InstrumentVersion { id, found, known } => trf(
+                lang,
+                "import.instrument_version",
+                &[("id", id), ("found", found), ("known", known)],
+            ),
             Problem::UnknownItem {
                 id,
                 item,
@@ -703,6 +723,25 @@ impl Problem {
                 &[
                     ("id", id),
                     ("item", item),
+                    ("value", value),
+                    ("min", min),
+                    ("max", max),
+                ],
+            ),
+            Problem::HistoryOutOfScale {
+                id,
+                item,
+                field,
+                value,
+                min,
+                max,
+            } => trf(
+                lang,
+                "import.history_out_of_scale",
+                &[
+                    ("id", id),
+                    ("item", item),
+                    ("field", field),
                     ("value", value),
                     ("min", min),
                     ("max", max),
@@ -1516,7 +1555,8 @@ impl<'a> Hot<'a> {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT DO NOTHING",
             )?,
-            answer_by_id: conn.prepare("SELECT rowid, respondent_id FROM answer WHERE id = ?1")?,
+            answer_by_id: conn
+                .prepare("SELECT rowid, respondent_id, item_key FROM answer WHERE id = ?1")?,
             add_history: conn.prepare(
                 "INSERT INTO answer_history (answer_id, respondent_id, old_value, old_missing,
                      old_comment, new_value, new_missing, new_comment, changed_at)
@@ -1725,6 +1765,16 @@ impl<'a> Importer<'a> {
             }
             .into());
         }
+        // Its answers are read against this kartlegg's items and scales: another version's
+        // could mean other things under the same keys.
+        if row.instrument_version != self.instrument.version {
+            return Err(Problem::InstrumentVersion {
+                id: row.id.clone(),
+                found: row.instrument_version.clone(),
+                known: format!("{} {}", self.instrument.key, self.instrument.version),
+            }
+            .into());
+        }
         let created_at = instant(S, &row.id, "created_at", &row.created_at)?;
         if !self.exists(
             "SELECT EXISTS (SELECT 1 FROM service WHERE id = ?1)",
@@ -1857,6 +1907,14 @@ impl<'a> Importer<'a> {
             }
             self.known_respondent = Some(row.respondent_id.clone());
         }
+        // An id the file used before for an answer filed here under another id: its
+        // history would go to that answer, so it must be that answer again.
+        if let Some(filed_as) = (!self.remap.is_empty())
+            .then(|| self.remap.get(&row.id))
+            .flatten()
+        {
+            self.same_answer(&row, filed_as)?;
+        }
         // Most answers in a file are new here: try to add it first, and merge only when its
         // id or its respondent and item are taken (the insert then does nothing).
         let added = self.hot.add_answer.execute(params![
@@ -1911,6 +1969,9 @@ impl<'a> Importer<'a> {
             return Err(identity(S, &row.id, "respondent_id item_key", other, there));
         };
         if stored.id != row.id {
+            // The file's id is another answer here (added earlier from the file): filing
+            // this one under this machine's id would put that answer's history under it.
+            self.same_answer(&row, &row.id)?;
             self.remap.insert(row.id.clone(), stored.id.clone());
         }
         let theirs = Content {
@@ -1975,6 +2036,30 @@ impl<'a> Importer<'a> {
         Ok(())
     }
 
+    /// Refuses `row` unless the answer `id` here, if there is one, is its respondent's
+    /// answer to its item.
+    fn same_answer(&self, row: &AnswerRow, id: &str) -> Step {
+        let here: Option<(String, String)> = self
+            .conn
+            .prepare_cached("SELECT respondent_id, item_key FROM answer WHERE id = ?1")?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        match here {
+            Some((respondent, item))
+                if (&respondent, &item) != (&row.respondent_id, &row.item_key) =>
+            {
+                Err(identity(
+                    "answers",
+                    &row.id,
+                    "respondent_id item_key",
+                    format!("{respondent} {item}"),
+                    format!("{} {}", row.respondent_id, row.item_key),
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+
     fn history(&mut self, row: HistoryRow) -> Step {
         const S: &str = "history";
         let changed_at = instant(S, &row.answer_id, "changed_at", &row.changed_at)?;
@@ -1991,10 +2076,11 @@ impl<'a> Importer<'a> {
                         id: answer_id.clone(),
                     },
                     r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
                 ))
             })
             .optional()?;
-        let stored = match here {
+        let (stored, item) = match here {
             None => {
                 return Err(missing_parent(
                     S,
@@ -2003,7 +2089,7 @@ impl<'a> Importer<'a> {
                     &row.answer_id,
                 ));
             }
-            Some((_, respondent)) if respondent != row.respondent_id => {
+            Some((_, respondent, _)) if respondent != row.respondent_id => {
                 return Err(identity(
                     S,
                     &row.answer_id,
@@ -2012,8 +2098,24 @@ impl<'a> Importer<'a> {
                     row.respondent_id,
                 ));
             }
-            Some((stored, _)) => stored,
+            Some((stored, _, item)) => (stored, item),
         };
+        let scale = self.scales.get(item.as_str());
+        for (field, value) in [("old_value", row.old_value), ("new_value", row.new_value)] {
+            if let (Some(value), Some(scale)) = (value, scale)
+                && !u8::try_from(value).is_ok_and(|v| scale.contains(v))
+            {
+                return Err(Problem::HistoryOutOfScale {
+                    id: row.answer_id.clone(),
+                    item,
+                    field,
+                    value,
+                    min: scale.min(),
+                    max: scale.max(),
+                }
+                .into());
+            }
+        }
         let old = row.old_comment.map(|comment| Content {
             value: row.old_value,
             missing: row.old_missing,
