@@ -9,12 +9,14 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use common::import::settled_bytes;
+use common::import::{clock, settled_bytes};
 use common::without_change_counter;
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::{Response, Role, RoundKind};
 use kartlegg::domain::plan::{GoalStatus, Level, PlanItem, PlanKind, Stage};
-use kartlegg::store::exchange::{CsvDialect, CsvLayout, ImportSummary, Problem, Scope};
+use kartlegg::store::exchange::{
+    CsvDialect, CsvLayout, ImportClock, ImportSummary, Problem, Scope,
+};
 use kartlegg::store::{Store, StoreError};
 use proptest::prelude::*;
 
@@ -69,7 +71,7 @@ fn csv(store: &Store, layout: CsvLayout) -> Vec<Vec<String>> {
 }
 
 fn import(store: &mut Store, file: &[u8]) -> Result<ImportSummary, StoreError> {
-    store.import_json(file, instrument())
+    store.import_json(file, instrument(), clock())
 }
 
 fn refusal(store: &mut Store, file: &[u8]) -> (usize, usize, Problem) {
@@ -444,9 +446,16 @@ fn answer_ids(text: &str) -> Vec<String> {
 
 /// A refusal at the end of the row that holds `needle`, the database as it was.
 fn refused_at_row(target: &Path, text: &str, needle: &str) -> Problem {
+    refused_at_row_by(target, text, needle, clock())
+}
+
+fn refused_at_row_by(target: &Path, text: &str, needle: &str, clock: ImportClock) -> Problem {
     let before = settled_bytes(target);
     let mut store = Store::open(target).unwrap();
-    let (line, column, problem) = refusal(&mut store, text.as_bytes());
+    let (line, column, problem) = match store.import_json(text.as_bytes(), instrument(), clock) {
+        Err(StoreError::ImportRefused(refusal)) => (refusal.line, refusal.column, refusal.problem),
+        other => panic!("expected a refusal, got {other:?}"),
+    };
     drop(store);
     let row = text
         .lines()
@@ -603,7 +612,7 @@ fn a_file_that_starts_with_a_byte_order_mark_imports() {
     import(&mut b, &file).expect("a file with a byte-order mark imports");
     assert_eq!(b.counts().unwrap(), a.counts().unwrap());
     let mut c = Store::open(&dir.path().join("c.db")).unwrap();
-    c.import_json(Trickle(&file), instrument())
+    c.import_json(Trickle(&file), instrument(), clock())
         .expect("also when the mark comes a byte at a time");
     assert_eq!(c.counts().unwrap(), a.counts().unwrap());
     // Only the mark goes: a refusal's place is still counted from the first brace.
@@ -817,6 +826,160 @@ fn planned(path: &Path) -> (Store, Planned) {
             goal,
         },
     )
+}
+
+/// A year past the clock of the tests below (`at(999)`, when their files are exported).
+const A_YEAR_AHEAD: &str = "2027-03-09T10:00:00.000Z";
+
+/// Every time a merge weighs (each `updated_at`) and each log's `changed_at`, one row at a
+/// time, a year past this machine's clock: refused at that row, the database unchanged.
+#[test]
+fn every_time_the_merge_weighs_more_than_a_day_past_this_machines_clock_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, _) = planned(&dir.path().join("a.db"));
+    let file: serde_json::Value = serde_json::from_slice(&export(&a)).unwrap();
+    let who = file["respondents"][0]["id"].as_str().unwrap().to_string();
+    a.save_response(&who, ITEM, Some(Response::Score(2)), at(10))
+        .unwrap();
+    a.save_response(&who, ITEM, Some(Response::Score(3)), at(11))
+        .unwrap();
+    let text = String::from_utf8(export(&a)).unwrap();
+    let target = dir.path().join("b.db");
+    drop(demo(&target, 8));
+    let now = ImportClock::at(at(999));
+    let mut section = String::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for (index, line) in text.lines().enumerate() {
+        if let Some(name) = line.strip_suffix(": [") {
+            section = name.trim_matches('"').to_string();
+        }
+        let Some((name, time)) = weighed_time(line) else {
+            continue;
+        };
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        let written = format!("\"{name}\":\"{time}\"");
+        lines[index] = line.replacen(&written, &format!("\"{name}\":\"{A_YEAR_AHEAD}\""), 1);
+        let file = lines.join("\n");
+        let problem = refused_at_row_by(&target, &file, &lines[index], now);
+        match &problem {
+            Problem::FutureTime {
+                section: s,
+                field: f,
+                value,
+                now,
+                ..
+            } if *s == section && *f == name && value == A_YEAR_AHEAD => {
+                assert_eq!(now, "2026-03-10T02:39:00.000Z");
+            }
+            other => panic!("{section} {name}: {other:?}"),
+        }
+        seen.insert(section.clone());
+    }
+    let every: std::collections::BTreeSet<String> = [
+        "services",
+        "answers",
+        "history",
+        "plan_items",
+        "goals",
+        "goal_statuses",
+        "round_stages",
+        "consensus",
+        "change_log",
+    ]
+    .map(String::from)
+    .into();
+    assert_eq!(seen, every);
+    // A day is a clock's error, not a year's: 23 hours ahead is still imported.
+    let mut b = Store::open(&target).unwrap();
+    let ahead = text.replace(
+        &kartlegg::store::timestamp(at(11)),
+        &kartlegg::store::timestamp(at(999) + Duration::hours(23)),
+    );
+    assert_ne!(ahead, text);
+    b.import_json(ahead.as_bytes(), instrument(), now)
+        .expect("a time less than a day ahead imports");
+}
+
+/// The first field that a merge weighs in a row, with its time as written.
+fn weighed_time(line: &str) -> Option<(&'static str, String)> {
+    ["updated_at", "changed_at"].into_iter().find_map(|name| {
+        let key = format!("\"{name}\":\"");
+        let start = line.find(&key)? + key.len();
+        let end = start + line[start..].find('"')?;
+        Some((name, line[start..end].to_string()))
+    })
+}
+
+/// The fault this rule is for: a machine whose clock is a year ahead would overwrite a
+/// correction made here today, and again at every import. With the flag, its times are
+/// taken as right.
+#[test]
+fn a_machine_whose_clock_is_ahead_does_not_win_every_merge() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, who) = small(&dir.path().join("a.db"));
+    let target = dir.path().join("b.db");
+    let mut b = Store::open(&target).unwrap();
+    import(&mut b, &export(&a)).unwrap();
+    let ahead = at(0) + Duration::days(365);
+    a.save_response(&who, ITEM, Some(Response::Score(1)), ahead)
+        .unwrap();
+    let mut file = Vec::new();
+    a.export_json(Scope::All, instrument(), ahead, &mut file, Path::new("t"))
+        .unwrap();
+    // Today's correction here.
+    b.save_response(&who, ITEM, Some(Response::Score(4)), at(30))
+        .unwrap();
+    drop(b);
+    let before = settled_bytes(&target);
+    let today = ImportClock::at(at(31));
+    let mut b = Store::open(&target).unwrap();
+    match b.import_json(file.as_slice(), instrument(), today) {
+        Err(StoreError::ImportRefused(refusal)) => {
+            assert_eq!(refusal.line, 4, "exported_at is the fourth line");
+            assert!(
+                matches!(&refusal.problem, Problem::FutureExport { value, .. } if *value == kartlegg::store::timestamp(ahead)),
+                "{:?}",
+                refusal.problem
+            );
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    drop(b);
+    assert!(settled_bytes(&target) == before);
+    // Exported today, the answer still from the future: refused at the answer.
+    let text = String::from_utf8(file.clone()).unwrap().replacen(
+        &kartlegg::store::timestamp(ahead),
+        &kartlegg::store::timestamp(at(31)),
+        1,
+    );
+    let problem = refused_at_row_by(&target, &text, "\"item_key\"", today);
+    assert!(
+        matches!(
+            &problem,
+            Problem::FutureTime {
+                section: "answers",
+                field: "updated_at",
+                ..
+            }
+        ),
+        "{problem:?}"
+    );
+    let mut b = Store::open(&target).unwrap();
+    assert_eq!(
+        b.answers(&who).unwrap()[ITEM].response,
+        Some(Response::Score(4)),
+        "today's correction stands"
+    );
+    b.import_json(
+        file.as_slice(),
+        instrument(),
+        today.accepting_future_times(),
+    )
+    .expect("with the flag the times are taken as right");
+    assert_eq!(
+        b.answers(&who).unwrap()[ITEM].response,
+        Some(Response::Score(1))
+    );
 }
 
 fn change_log_rows(store: &Store) -> usize {
@@ -1474,6 +1637,39 @@ fn the_command_line_refuses_a_bad_file_in_one_line_with_the_place() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(Store::open(&db).is_ok(), "the database was not overwritten");
+}
+
+/// The real binary weighs the file's times against the machine's own clock.
+#[test]
+fn the_command_line_refuses_future_times_unless_told_they_are_right() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = String::from_utf8(export(&demo(&dir.path().join("a.db"), 7))).unwrap();
+    let file = dir.path().join("ahead.json");
+    let exported = kartlegg::store::timestamp(at(999));
+    fs::write(
+        &file,
+        good.replacen(&exported, "2099-01-01T00:00:00.000Z", 1),
+    )
+    .unwrap();
+    let db = dir.path().join("b.db");
+    let out = kartlegg(&["import", arg(&file), "--db", arg(&db), "--lang", "en"]);
+    assert_eq!(out.status.code(), Some(1));
+    let message = stderr(&out);
+    assert_eq!(message.lines().count(), 1, "{message}");
+    assert!(message.contains("ahead.json: line 4, column "), "{message}");
+    assert!(message.contains("2099-01-01T00:00:00.000Z"), "{message}");
+    assert!(
+        message.contains("import with --accept-future-times"),
+        "{message}"
+    );
+    let out = kartlegg(&[
+        "import",
+        arg(&file),
+        "--db",
+        arg(&db),
+        "--accept-future-times",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
 
 /// A name or comment from another machine is shown on screens and printed by reports: text

@@ -215,7 +215,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Err(e) => fail(lang, &e),
     };
     match command {
-        Command::Import(args) => import::run(open, instrument, lang, args),
+        Command::Import(args) => import::run(open, instrument, lang, args, chrono::Utc::now()),
         Command::Export(args) => export::run(open, instrument, lang, &path, args),
         Command::Demo { seed, scale } => {
             with_store(&mut |store| demo_scale::run(store, instrument, lang, &path, scale, seed))

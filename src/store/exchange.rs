@@ -408,6 +408,42 @@ const CSV_LONG: [&str; 7] = [
 
 // ---- import: what happened, and why a file is refused ----
 
+/// The importing machine's clock, against which the file's times are weighed. Newer wins
+/// every merge, so a machine whose clock ran ahead would win every merge with its future
+/// times, again at every import: a time more than `FUTURE_TOLERANCE` past `now` is refused,
+/// unless the person importing says the times are right.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportClock {
+    pub now: DateTime<Utc>,
+    pub accept_future_times: bool,
+}
+
+/// How far past this machine's clock a file's time may be: clocks set by hand, and time
+/// zones got wrong, are hours off, not days.
+pub const FUTURE_TOLERANCE: chrono::TimeDelta = chrono::TimeDelta::days(1);
+
+impl ImportClock {
+    pub fn at(now: DateTime<Utc>) -> ImportClock {
+        ImportClock {
+            now,
+            accept_future_times: false,
+        }
+    }
+
+    pub fn accepting_future_times(self) -> ImportClock {
+        ImportClock {
+            accept_future_times: true,
+            ..self
+        }
+    }
+
+    /// The latest time accepted, in the store's form (which compares as text); none when
+    /// every time is.
+    fn latest(self) -> Option<String> {
+        (!self.accept_future_times).then(|| timestamp(self.now + FUTURE_TOLERANCE))
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Tally {
     pub added: usize,
@@ -613,6 +649,23 @@ pub enum Problem {
         field: &'static str,
         value: String,
     },
+    /// A time the merge rules weigh, more than `FUTURE_TOLERANCE` past the import's clock.
+    FutureTime {
+        section: &'static str,
+        id: String,
+        field: &'static str,
+        value: String,
+        now: String,
+    },
+    /// The header's `exported_at` is not a time.
+    BadExportTime {
+        value: String,
+    },
+    /// The file says it was written more than `FUTURE_TOLERANCE` after the import's clock.
+    FutureExport {
+        value: String,
+        now: String,
+    },
     EmptyText {
         section: &'static str,
         id: String,
@@ -805,6 +858,31 @@ impl Problem {
                     ("field", field),
                     ("value", value),
                 ],
+            ),
+            Problem::FutureTime {
+                section,
+                id,
+                field,
+                value,
+                now,
+            } => trf(
+                lang,
+                "import.future_time",
+                &[
+                    ("section", section),
+                    ("id", id),
+                    ("field", field),
+                    ("value", value),
+                    ("now", now),
+                ],
+            ),
+            Problem::BadExportTime { value } => {
+                trf(lang, "import.bad_export_time", &[("value", value)])
+            }
+            Problem::FutureExport { value, now } => trf(
+                lang,
+                "import.future_export",
+                &[("value", value), ("now", now)],
             ),
             Problem::EmptyText { section, id, field } => trf(
                 lang,
@@ -1394,11 +1472,13 @@ impl Store {
 
     /// Merges a JSON export into this database, all or nothing (see `docs/exchange.md` for
     /// the rules). A file that cannot be merged is refused with `StoreError::ImportRefused`,
-    /// which says why and where, and nothing is written.
+    /// which says why and where, and nothing is written. `clock` is this machine's: times
+    /// past it are refused (see `ImportClock`).
     pub fn import_json(
         &mut self,
         input: impl Read + Send,
         instrument: &Instrument,
+        clock: ImportClock,
     ) -> Result<ImportSummary> {
         // A large file inserts into indexes of random ids far bigger than SQLite's default
         // page cache (2 MB); a bigger one for the import alone saves most of the page reads.
@@ -1426,7 +1506,7 @@ impl Store {
         // look-up per reference, took a fifth of a large import.
         self.conn.pragma_update(None, "foreign_keys", "OFF")?;
         let outcome = self
-            .import_in_transaction(input, instrument)
+            .import_in_transaction(input, instrument, clock)
             .map_err(|e| e.on_full_disk(&self.path));
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
         self.conn.pragma_update(None, "cache_size", cache)?;
@@ -1439,14 +1519,15 @@ impl Store {
         &mut self,
         input: impl Read + Send,
         instrument: &Instrument,
+        clock: ImportClock,
     ) -> Result<ImportSummary> {
         let tx = self.begin_immediate()?;
         // The file is parsed on a thread of its own while this one writes what it has read:
         // parsing takes a fifth of a large import.
         let summary = std::thread::scope(|scope| {
             let (out, handed) = mpsc::sync_channel(BATCHES_AHEAD);
-            scope.spawn(move || Reading::run(input, instrument, out));
-            let mut importer = Importer::new(&tx, instrument)?;
+            scope.spawn(move || Reading::run(input, instrument, clock, out));
+            let mut importer = Importer::new(&tx, instrument, clock)?;
             // Dropping `handed` on a refusal stops the reader; the scope waits for it.
             importer.write(handed)?;
             let Importer { summary, kept, .. } = importer;
@@ -1583,10 +1664,17 @@ struct Importer<'a> {
     kept: kept::Counter<'a>,
     history_added: HistoryAdded,
     summary: ImportSummary,
+    clock: ImportClock,
+    /// `clock.latest()`, made once.
+    latest: Option<String>,
 }
 
 impl<'a> Importer<'a> {
-    fn new(conn: &'a Connection, instrument: &'a Instrument) -> rusqlite::Result<Importer<'a>> {
+    fn new(
+        conn: &'a Connection,
+        instrument: &'a Instrument,
+        clock: ImportClock,
+    ) -> rusqlite::Result<Importer<'a>> {
         let answers_before =
             conn.query_row("SELECT ifnull(max(rowid), 0) FROM answer", [], |r| r.get(0))?;
         Ok(Importer {
@@ -1614,6 +1702,8 @@ impl<'a> Importer<'a> {
             kept: kept::Counter::new(instrument),
             history_added: HistoryAdded::new(answers_before),
             summary: ImportSummary::default(),
+            clock,
+            latest: clock.latest(),
         })
     }
 
@@ -1668,6 +1758,29 @@ impl<'a> Importer<'a> {
         }
     }
 
+    /// A time the merge rules weigh (an `updated_at`) or a log's `changed_at`: refused more
+    /// than a day past this machine's clock, for it would win every merge from then on.
+    fn weighed_time(
+        &self,
+        section: &'static str,
+        id: &str,
+        field: &'static str,
+        text: &str,
+    ) -> std::result::Result<String, Stop> {
+        let time = instant(section, id, field, text)?;
+        match &self.latest {
+            Some(latest) if time > *latest => Err(Problem::FutureTime {
+                section,
+                id: id.to_string(),
+                field,
+                value: time,
+                now: timestamp(self.clock.now),
+            }
+            .into()),
+            _ => Ok(time),
+        }
+    }
+
     fn exists(&self, sql: &str, id: &str) -> rusqlite::Result<bool> {
         self.conn.prepare_cached(sql)?.query_row([id], |r| r.get(0))
     }
@@ -1691,7 +1804,7 @@ impl<'a> Importer<'a> {
             .into());
         }
         let created_at = instant(S, &row.id, "created_at", &row.created_at)?;
-        let updated_at = instant(S, &row.id, "updated_at", &row.updated_at)?;
+        let updated_at = self.weighed_time(S, &row.id, "updated_at", &row.updated_at)?;
         let municipalities = row.municipalities.join(",");
         let here = self
             .conn
@@ -1891,7 +2004,7 @@ impl<'a> Importer<'a> {
             }
             .into());
         }
-        let updated_at = instant(S, &row.id, "updated_at", &row.updated_at)?;
+        let updated_at = self.weighed_time(S, &row.id, "updated_at", &row.updated_at)?;
         // A respondent's answers come together: their respondent is looked up once.
         if self.known_respondent.as_ref() != Some(&row.respondent_id) {
             if !self.exists(
@@ -2062,7 +2175,7 @@ impl<'a> Importer<'a> {
 
     fn history(&mut self, row: HistoryRow) -> Step {
         const S: &str = "history";
-        let changed_at = instant(S, &row.answer_id, "changed_at", &row.changed_at)?;
+        let changed_at = self.weighed_time(S, &row.answer_id, "changed_at", &row.changed_at)?;
         check_response(S, &row.answer_id, row.old_value, row.old_missing.as_deref())?;
         check_response(S, &row.answer_id, row.new_value, row.new_missing.as_deref())?;
         let answer_id = self.remap.get(&row.answer_id).unwrap_or(&row.answer_id);
@@ -2230,7 +2343,7 @@ impl<'a> Importer<'a> {
         let theirs = checked_plan_item(S, &row)?;
         self.known_subdomain(S, &row.id, &row.subdomain_key)?;
         let created_at = instant(S, &row.id, "created_at", &row.created_at)?;
-        let updated_at = instant(S, &row.id, "updated_at", &row.updated_at)?;
+        let updated_at = self.weighed_time(S, &row.id, "updated_at", &row.updated_at)?;
         self.require(S, &row.id, "service_id", "service", &row.service_id)?;
         let here = self
             .conn
@@ -2318,7 +2431,7 @@ impl<'a> Importer<'a> {
             self.known_subdomain(S, &row.id, key)?;
         }
         let created_at = instant(S, &row.id, "created_at", &row.created_at)?;
-        let updated_at = instant(S, &row.id, "updated_at", &row.updated_at)?;
+        let updated_at = self.weighed_time(S, &row.id, "updated_at", &row.updated_at)?;
         self.require(S, &row.id, "service_id", "service", &row.service_id)?;
         let here = self
             .conn
@@ -2388,7 +2501,7 @@ impl<'a> Importer<'a> {
         let key = format!("{}/{}", row.goal_id, row.round_id);
         let status = GoalStatus::from_code(&row.status)
             .ok_or_else(|| bad_code(S, &key, "status", &row.status))?;
-        let updated_at = instant(S, &key, "updated_at", &row.updated_at)?;
+        let updated_at = self.weighed_time(S, &key, "updated_at", &row.updated_at)?;
         self.require(S, &key, "goal_id", "goal", &row.goal_id)?;
         self.require(S, &key, "round_id", "round", &row.round_id)?;
         let ours = self.current(Valued::GoalStatus, &key)?;
@@ -2423,7 +2536,7 @@ impl<'a> Importer<'a> {
         let key = row.round_id.clone();
         let stage =
             Stage::from_code(&row.stage).ok_or_else(|| bad_code(S, &key, "stage", &row.stage))?;
-        let updated_at = instant(S, &key, "updated_at", &row.updated_at)?;
+        let updated_at = self.weighed_time(S, &key, "updated_at", &row.updated_at)?;
         self.require(S, &key, "round_id", "round", &row.round_id)?;
         let ours = self.current(Valued::RoundStage, &key)?;
         let settled = self.settle(
@@ -2460,7 +2573,7 @@ impl<'a> Importer<'a> {
             }
             .into());
         }
-        let updated_at = instant(S, &key, "updated_at", &row.updated_at)?;
+        let updated_at = self.weighed_time(S, &key, "updated_at", &row.updated_at)?;
         self.require(S, &key, "round_id", "round", &row.round_id)?;
         let ours = self.current(Valued::Consensus, &key)?;
         let settled = self.settle(
@@ -2495,7 +2608,7 @@ impl<'a> Importer<'a> {
         if !CHANGE_ENTITIES.contains(&row.entity.as_str()) {
             return Err(bad_code(S, key, "entity", &row.entity));
         }
-        let changed_at = instant(S, key, "changed_at", &row.changed_at)?;
+        let changed_at = self.weighed_time(S, key, "changed_at", &row.changed_at)?;
         let snapshot = |field: &'static str, value: Option<serde_json::Value>| {
             value
                 .map(|v| canonical(&row.entity, v))
@@ -3166,6 +3279,7 @@ const BATCHES_AHEAD: usize = 8;
 /// the rows mean for the database is found by the writer.
 struct Reading<'p> {
     instrument: &'p Instrument,
+    clock: ImportClock,
     place: &'p Cell<Place>,
     batch: Vec<(Parsed, Place)>,
     out: SyncSender<Handed>,
@@ -3176,10 +3290,11 @@ struct Reading<'p> {
 
 impl Reading<'_> {
     /// Reads the whole file and hands over its rows, then how reading ended.
-    fn run(input: impl Read, instrument: &Instrument, out: SyncSender<Handed>) {
+    fn run(input: impl Read, instrument: &Instrument, clock: ImportClock, out: SyncSender<Handed>) {
         let place = Cell::new(Place::START);
         let mut reading = Reading {
             instrument,
+            clock,
             place: &place,
             batch: Vec::with_capacity(BATCH),
             out,
@@ -3306,9 +3421,19 @@ impl<'de> de::Visitor<'de> for FileSeed<'_, '_> {
                         }
                     }
                 }
-                // Only for people reading the file: the format version is what counts.
+                // A file written after this machine's clock holds times after it too.
                 "exported_at" => {
-                    map.next_value::<String>()?;
+                    let value = map.next_value::<String>()?;
+                    let Ok(at) = DateTime::parse_from_rfc3339(&value) else {
+                        return Err(reading.stop(Problem::BadExportTime { value }));
+                    };
+                    let at = timestamp(at.with_timezone(&Utc));
+                    if let Some(latest) = reading.clock.latest()
+                        && at > latest
+                    {
+                        let now = timestamp(reading.clock.now);
+                        return Err(reading.stop(Problem::FutureExport { value: at, now }));
+                    }
                 }
                 "schema_version" => {
                     map.next_value::<u32>()?;
