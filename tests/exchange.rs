@@ -1672,6 +1672,107 @@ fn the_command_line_refuses_future_times_unless_told_they_are_right() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
 
+/// A direction control (U+202A–U+202E, U+2066–U+2069) in a name can make it read as
+/// another: refused in names, labels and codes; a comment is free text and may hold one.
+#[test]
+fn a_direction_control_in_a_name_label_or_code_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, _) = planned(&dir.path().join("a.db"));
+    let file: serde_json::Value = serde_json::from_slice(&export(&a)).unwrap();
+    let who = file["respondents"][0]["id"].as_str().unwrap().to_string();
+    a.save_comment(&who, ITEM, "Se \u{202E}vedlegg", at(10))
+        .unwrap();
+    let text = String::from_utf8(export(&a)).unwrap();
+    let target = dir.path().join("b.db");
+    drop(demo(&target, 8));
+    for (field, from, to) in [
+        ("name", "\"Fjellbygd\"", "\"Fjell\\u202ebygd\""),
+        ("cluster", "\"Innlandet\"", "\"Inn\u{2066}landet\""),
+        ("label", "\"Før samling 1\"", "\"Før\\u2067 samling 1\""),
+        ("code", "\"AB\"", "\"A\\u202dB\""),
+        ("owner", "\"Fagleder\"", "\"Fag\u{2069}leder\""),
+    ] {
+        let file = text.replacen(from, to, 1);
+        assert_ne!(file, text, "{field}: the fixture changed");
+        let problem = refused_at_row(&target, &file, to);
+        assert!(
+            matches!(&problem, Problem::DirectionControl { field: f, .. } if *f == field),
+            "{field}: {problem:?}"
+        );
+    }
+    import(&mut Store::open(&target).unwrap(), text.as_bytes()).expect("a comment may hold one");
+}
+
+/// Limits no person reaches: 200 characters for a name, label, code or id, 2,000 for a
+/// plan text, 256 KiB for a comment. A string past any field's is refused as it is read.
+#[test]
+fn a_text_past_its_limit_is_refused_with_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, _) = planned(&dir.path().join("a.db"));
+    let file: serde_json::Value = serde_json::from_slice(&export(&a)).unwrap();
+    let who = file["respondents"][0]["id"].as_str().unwrap().to_string();
+    a.save_comment(&who, ITEM, "kort", at(10)).unwrap();
+    let text = String::from_utf8(export(&a)).unwrap();
+    let target = dir.path().join("b.db");
+    drop(demo(&target, 8));
+    let at_most = |n: usize| "æ".repeat(n);
+    let name = text.replacen("\"Fjellbygd\"", &format!("\"{}\"", at_most(200)), 1);
+    let plan = text.replacen(
+        "\"Fast tid i turnusen\"",
+        &format!("\"{}\"", at_most(2_000)),
+        1,
+    );
+    let comment = text.replacen("\"kort\"", &format!("\"{}\"", "a".repeat(256 * 1024)), 1);
+    for ok in [&name, &plan, &comment] {
+        let target = dir.path().join("ok.db");
+        let _ = fs::remove_file(&target);
+        import(&mut Store::open(&target).unwrap(), ok.as_bytes()).expect("at the limit");
+    }
+    for (field, file, needle) in [
+        (
+            "name",
+            name.replacen(&at_most(200), &at_most(201), 1),
+            "\"Fjell",
+        ),
+        (
+            "text",
+            plan.replacen(&at_most(2_000), &at_most(2_001), 1),
+            "\"kind\":\"strategy\"",
+        ),
+        (
+            "comment",
+            text.replacen("\"kort\"", &format!("\"{}\"", "a".repeat(300 * 1024)), 1),
+            "\"item_key\"",
+        ),
+    ] {
+        let needle = match field {
+            "name" => format!("\"{}", at_most(201)),
+            _ => needle.to_string(),
+        };
+        let problem = refused_at_row(&target, &file, &needle);
+        assert!(
+            matches!(&problem, Problem::TooLong { field: f, .. } if *f == field),
+            "{field}: {problem:?}"
+        );
+        let message = problem.message(kartlegg::i18n::Lang::En);
+        assert!(message.contains("longer than"), "{message}");
+    }
+    // 20 MB in one string: refused as it is read, where it is, never whole in memory.
+    let huge = text.replacen("\"kort\"", &format!("\"{}\"", "a".repeat(20 << 20)), 1);
+    let before = settled_bytes(&target);
+    let mut store = Store::open(&target).unwrap();
+    let (line, _, problem) = refusal(&mut store, huge.as_bytes());
+    drop(store);
+    assert_eq!(problem, Problem::StringTooLong);
+    let row = huge
+        .lines()
+        .position(|l| l.contains("\"item_key\""))
+        .unwrap()
+        + 1;
+    assert_eq!(line, row);
+    assert!(settled_bytes(&target) == before);
+}
+
 /// A name or comment from another machine is shown on screens and printed by reports: text
 /// that a terminal would act on (cursor moves, colours, a cleared screen) is refused.
 #[test]

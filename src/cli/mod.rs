@@ -143,6 +143,8 @@ pub fn default_db_path() -> Option<PathBuf> {
 /// gone there is no one to tell, and a failed write must not abort the process.
 pub fn complain(message: &str) {
     use std::io::Write;
+    // A message may quote a name or a value from a file or the command line.
+    let message = crate::domain::model::neutralise_bidi(message);
     let _ = writeln!(std::io::stderr(), "kartlegg: {message}");
 }
 

@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Counts, Result, Store, StoreError, kept, timestamp};
 use crate::domain::instrument::{Instrument, Scale, ScalePoint};
-use crate::domain::model::{Role, RoundKind};
+use crate::domain::model::{Role, RoundKind, is_direction_control, neutralise_bidi};
 use crate::domain::plan::{Goal, GoalStatus, Level, PlanItem, PlanKind, Stage};
 use crate::domain::scoring::subdomain_key;
 use crate::i18n::{Lang, tr, trf};
@@ -373,12 +373,14 @@ pub fn export_codebook(
 
 /// A spreadsheet runs a cell that begins with `=`, `+`, `-` or `@` as a formula (some also
 /// after a leading tab or carriage return); a leading apostrophe makes it plain text, as
-/// OWASP advises against CSV injection.
+/// OWASP advises against CSV injection. Direction controls go first (`neutralise_bidi`), so
+/// that none can hide a formula's first character, nor turn a name around in the sheet.
 pub fn neutralise(cell: &str) -> Cow<'_, str> {
+    let cell = neutralise_bidi(cell);
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         Cow::Owned(format!("'{cell}"))
     } else {
-        Cow::Borrowed(cell)
+        cell
     }
 }
 
@@ -677,6 +679,22 @@ pub enum Problem {
         id: String,
         field: &'static str,
     },
+    /// A direction control in a name, label or code could make one name read as another.
+    DirectionControl {
+        section: &'static str,
+        id: String,
+        field: &'static str,
+    },
+    /// A text past its kind's limit (`TextKind`).
+    TooLong {
+        section: &'static str,
+        id: String,
+        field: &'static str,
+        kind: TextKind,
+    },
+    /// One string in the file longer than any field may be, refused as it is read, before
+    /// it is in memory whole.
+    StringTooLong,
     Municipality {
         section: &'static str,
         id: String,
@@ -894,6 +912,31 @@ impl Problem {
                 "import.control_character",
                 &[("section", section), ("id", id), ("field", field)],
             ),
+            Problem::DirectionControl { section, id, field } => trf(
+                lang,
+                "import.direction_control",
+                &[("section", section), ("id", id), ("field", field)],
+            ),
+            Problem::TooLong {
+                section,
+                id,
+                field,
+                kind,
+            } => trf(
+                lang,
+                "import.too_long",
+                &[
+                    ("section", section),
+                    ("id", id),
+                    ("field", field),
+                    ("limit", &limit_text(lang, *kind)),
+                ],
+            ),
+            Problem::StringTooLong => trf(
+                lang,
+                "import.string_too_long",
+                &[("limit", &limit_text(lang, TextKind::Comment))],
+            ),
             Problem::Municipality { section, id, value } => trf(
                 lang,
                 "import.municipality",
@@ -963,6 +1006,20 @@ impl Problem {
             ),
             Problem::Rejected(reason) => trf(lang, "import.rejected", &[("reason", reason)]),
         }
+    }
+}
+
+/// "200 characters", "256 KiB": a kind's limit as a reader counts it.
+fn limit_text(lang: Lang, kind: TextKind) -> String {
+    let chars = |n: usize| trf(lang, "import.limit_chars", &[("n", &n)]);
+    match kind {
+        TextKind::Name => chars(TextKind::NAME_CHARS),
+        TextKind::Plan => chars(TextKind::PLAN_CHARS),
+        TextKind::Comment => trf(
+            lang,
+            "import.limit_kib",
+            &[("n", &(TextKind::COMMENT_BYTES / 1024))],
+        ),
     }
 }
 
@@ -1788,9 +1845,10 @@ impl<'a> Importer<'a> {
     fn service(&mut self, row: ServiceRow) -> Step {
         const S: &str = "services";
         not_empty(S, &row.id, "id", &row.id)?;
+        checked_text(S, &row.id, "id", &row.id, TextKind::Name)?;
         not_empty(S, &row.id, "name", &row.name)?;
-        plain_text(S, &row.id, "name", &row.name, false)?;
-        plain_text(S, &row.id, "cluster", &row.cluster, false)?;
+        checked_text(S, &row.id, "name", &row.name, TextKind::Name)?;
+        checked_text(S, &row.id, "cluster", &row.cluster, TextKind::Name)?;
         if let Some(bad) = row
             .municipalities
             .iter()
@@ -1864,9 +1922,12 @@ impl<'a> Importer<'a> {
     fn round(&mut self, row: RoundRow) -> Step {
         const S: &str = "rounds";
         not_empty(S, &row.id, "id", &row.id)?;
+        checked_text(S, &row.id, "id", &row.id, TextKind::Name)?;
         not_empty(S, &row.id, "label", &row.label)?;
-        plain_text(S, &row.id, "label", &row.label, false)?;
+        checked_text(S, &row.id, "label", &row.label, TextKind::Name)?;
         not_empty(S, &row.id, "instrument_version", &row.instrument_version)?;
+        let version = &row.instrument_version;
+        checked_text(S, &row.id, "instrument_version", version, TextKind::Name)?;
         checked_date(S, &row.id, "held_on", &row.held_on)?;
         if RoundKind::from_code(&row.kind).is_none() {
             return Err(bad_code(S, &row.id, "kind", &row.kind));
@@ -1938,7 +1999,8 @@ impl<'a> Importer<'a> {
     fn respondent(&mut self, row: RespondentRow) -> Step {
         const S: &str = "respondents";
         not_empty(S, &row.id, "id", &row.id)?;
-        plain_text(S, &row.id, "code", &row.code, false)?;
+        checked_text(S, &row.id, "id", &row.id, TextKind::Name)?;
+        checked_text(S, &row.id, "code", &row.code, TextKind::Name)?;
         if Role::from_code(&row.role).is_none() {
             return Err(bad_code(S, &row.id, "role", &row.role));
         }
@@ -1982,7 +2044,8 @@ impl<'a> Importer<'a> {
     fn answer(&mut self, row: AnswerRow) -> Step {
         const S: &str = "answers";
         not_empty(S, &row.id, "id", &row.id)?;
-        plain_text(S, &row.id, "comment", &row.comment, true)?;
+        checked_text(S, &row.id, "id", &row.id, TextKind::Name)?;
+        checked_text(S, &row.id, "comment", &row.comment, TextKind::Comment)?;
         let Some(scale) = self.scales.get(row.item_key.as_str()) else {
             return Err(Problem::UnknownItem {
                 id: row.id.clone(),
@@ -2176,6 +2239,16 @@ impl<'a> Importer<'a> {
     fn history(&mut self, row: HistoryRow) -> Step {
         const S: &str = "history";
         let changed_at = self.weighed_time(S, &row.answer_id, "changed_at", &row.changed_at)?;
+        if let Some(old) = &row.old_comment {
+            checked_text(S, &row.answer_id, "old_comment", old, TextKind::Comment)?;
+        }
+        checked_text(
+            S,
+            &row.answer_id,
+            "new_comment",
+            &row.new_comment,
+            TextKind::Comment,
+        )?;
         check_response(S, &row.answer_id, row.old_value, row.old_missing.as_deref())?;
         check_response(S, &row.answer_id, row.new_value, row.new_missing.as_deref())?;
         let answer_id = self.remap.get(&row.answer_id).unwrap_or(&row.answer_id);
@@ -2425,8 +2498,9 @@ impl<'a> Importer<'a> {
     fn goal(&mut self, row: GoalRow) -> Step {
         const S: &str = "goals";
         not_empty(S, &row.id, "id", &row.id)?;
+        checked_text(S, &row.id, "id", &row.id, TextKind::Name)?;
         not_empty(S, &row.id, "text", &row.text)?;
-        plain_text(S, &row.id, "text", &row.text, false)?;
+        checked_text(S, &row.id, "text", &row.text, TextKind::Plan)?;
         for key in &row.subdomain_keys {
             self.known_subdomain(S, &row.id, key)?;
         }
@@ -2947,9 +3021,10 @@ fn checked_plan_item(
     row: &PlanItemRow,
 ) -> std::result::Result<PlanItem, Stop> {
     not_empty(section, &row.id, "id", &row.id)?;
+    checked_text(section, &row.id, "id", &row.id, TextKind::Name)?;
     not_empty(section, &row.id, "text", &row.text)?;
-    plain_text(section, &row.id, "text", &row.text, false)?;
-    plain_text(section, &row.id, "owner", &row.owner, false)?;
+    checked_text(section, &row.id, "text", &row.text, TextKind::Plan)?;
+    checked_text(section, &row.id, "owner", &row.owner, TextKind::Name)?;
     let kind = PlanKind::from_code(&row.kind)
         .ok_or_else(|| bad_code(section, &row.id, "kind", &row.kind))?;
     let level = row
@@ -3009,21 +3084,66 @@ fn not_empty(section: &'static str, id: &str, field: &'static str, text: &str) -
     Ok(())
 }
 
-/// Refuses text that a terminal would act on; a comment or plan text may hold line breaks.
-fn plain_text(
+/// What a text field of the file may hold. Its limits are far past what a person writes,
+/// and keep a hostile file from filling memory or every screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextKind {
+    /// A name, label, code or id: one line, no direction controls, 200 characters.
+    Name,
+    /// A plan item's or goal's text: one line, 2,000 characters.
+    Plan,
+    /// A comment: line breaks and tabs too, 256 KiB (of UTF-8).
+    Comment,
+}
+
+impl TextKind {
+    pub const NAME_CHARS: usize = 200;
+    pub const PLAN_CHARS: usize = 2_000;
+    pub const COMMENT_BYTES: usize = 256 * 1024;
+
+    fn too_long(self, text: &str) -> bool {
+        // A character is at least one byte: most texts need no count.
+        let chars = |most: usize| text.len() > most && text.chars().count() > most;
+        match self {
+            TextKind::Name => chars(Self::NAME_CHARS),
+            TextKind::Plan => chars(Self::PLAN_CHARS),
+            TextKind::Comment => text.len() > Self::COMMENT_BYTES,
+        }
+    }
+}
+
+/// Refuses text that a terminal would act on (a comment may hold line breaks and tabs),
+/// direction controls in a name, and text past its kind's limit.
+fn checked_text(
     section: &'static str,
     id: &str,
     field: &'static str,
     text: &str,
-    line_breaks: bool,
+    kind: TextKind,
 ) -> Step {
-    if text
-        .chars()
-        .any(|c| c.is_control() && !(line_breaks && c == '\n'))
-    {
+    let id = || id.to_string();
+    if kind.too_long(text) {
+        return Err(Problem::TooLong {
+            section,
+            id: id(),
+            field,
+            kind,
+        }
+        .into());
+    }
+    let allowed = |c: char| kind == TextKind::Comment && (c == '\n' || c == '\t');
+    if text.chars().any(|c| c.is_control() && !allowed(c)) {
         return Err(Problem::ControlCharacter {
             section,
-            id: id.to_string(),
+            id: id(),
+            field,
+        }
+        .into());
+    }
+    if kind == TextKind::Name && text.contains(is_direction_control) {
+        return Err(Problem::DirectionControl {
+            section,
+            id: id(),
             field,
         }
         .into());
@@ -3163,10 +3283,22 @@ struct Counted<'p, R> {
     place: &'p Cell<Place>,
     /// Whether the first bytes were read yet (and a byte-order mark skipped).
     begun: bool,
+    /// Inside a JSON string, after a backslash in one, and how many bytes it has so far:
+    /// serde_json reads a string into memory whole, so one too long is refused here.
+    in_string: bool,
+    escaped: bool,
+    string_bytes: usize,
+    /// Set when a string was too long, so that the refusal says that and not a read error
+    /// (serde_json passes on only the kind of an error from a reader).
+    too_long: &'p Cell<bool>,
 }
 
+/// The most bytes one string of the file may take: the longest comment (`TextKind`), each
+/// of its bytes written as a `\u` escape at worst. A longer one is no field's.
+const LONGEST_STRING: usize = 6 * TextKind::COMMENT_BYTES;
+
 impl<'p, R: Read> Counted<'p, R> {
-    fn new(inner: R, place: &'p Cell<Place>) -> Self {
+    fn new(inner: R, place: &'p Cell<Place>, too_long: &'p Cell<bool>) -> Self {
         Counted {
             inner,
             buffer: vec![0; 1 << 16].into_boxed_slice(),
@@ -3174,13 +3306,39 @@ impl<'p, R: Read> Counted<'p, R> {
             end: 0,
             place,
             begun: false,
+            in_string: false,
+            escaped: false,
+            string_bytes: 0,
+            too_long,
         }
     }
 }
 
 impl<R: Read> Counted<'_, R> {
-    fn count(&self, byte: u8) {
+    #[inline]
+    fn count(&mut self, byte: u8) -> io::Result<()> {
         self.place.set(self.place.get().after(byte));
+        if !self.in_string {
+            if byte == b'"' {
+                (self.in_string, self.string_bytes) = (true, 0);
+            }
+            return Ok(());
+        }
+        match (self.escaped, byte) {
+            (true, _) => self.escaped = false,
+            (false, b'\\') => self.escaped = true,
+            (false, b'"') => {
+                self.in_string = false;
+                return Ok(());
+            }
+            _ => {}
+        }
+        self.string_bytes += 1;
+        if self.string_bytes > LONGEST_STRING {
+            self.too_long.set(true);
+            return Err(io::Error::other("a string longer than any field may be"));
+        }
+        Ok(())
     }
 
     fn read_more(&mut self, out: &mut [u8]) -> io::Result<usize> {
@@ -3200,7 +3358,7 @@ impl<R: Read> Counted<'_, R> {
         out[..n].copy_from_slice(&self.buffer[self.start..self.start + n]);
         self.start += n;
         for &byte in &out[..n] {
-            self.count(byte);
+            self.count(byte)?;
         }
         Ok(n)
     }
@@ -3238,7 +3396,7 @@ impl<R: Read> Read for Counted<'_, R> {
                 let byte = self.buffer[self.start];
                 self.start += 1;
                 *only = byte;
-                self.count(byte);
+                self.count(byte)?;
                 Ok(1)
             }
             _ => self.read_more(out),
@@ -3281,6 +3439,7 @@ struct Reading<'p> {
     instrument: &'p Instrument,
     clock: ImportClock,
     place: &'p Cell<Place>,
+    too_long: &'p Cell<bool>,
     batch: Vec<(Parsed, Place)>,
     out: SyncSender<Handed>,
     stopped: Option<Problem>,
@@ -3291,17 +3450,18 @@ struct Reading<'p> {
 impl Reading<'_> {
     /// Reads the whole file and hands over its rows, then how reading ended.
     fn run(input: impl Read, instrument: &Instrument, clock: ImportClock, out: SyncSender<Handed>) {
-        let place = Cell::new(Place::START);
+        let (place, too_long) = (Cell::new(Place::START), Cell::new(false));
         let mut reading = Reading {
             instrument,
             clock,
             place: &place,
+            too_long: &too_long,
             batch: Vec::with_capacity(BATCH),
             out,
             stopped: None,
             writer_gone: false,
         };
-        let mut de = serde_json::Deserializer::from_reader(Counted::new(input, &place));
+        let mut de = serde_json::Deserializer::from_reader(Counted::new(input, &place, &too_long));
         let outcome = FileSeed {
             reading: &mut reading,
         }
@@ -3349,6 +3509,7 @@ impl Reading<'_> {
             let suffix = format!(" at line {} column {}", e.line(), e.column());
             let reason = text.strip_suffix(&suffix).unwrap_or(&text).to_string();
             match e.classify() {
+                serde_json::error::Category::Io if self.too_long.get() => Problem::StringTooLong,
                 serde_json::error::Category::Io => Problem::Read(reason),
                 serde_json::error::Category::Syntax => Problem::NotJson(reason),
                 serde_json::error::Category::Data => Problem::Unexpected(reason),
