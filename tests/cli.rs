@@ -538,3 +538,89 @@ fn check_into_a_reader_that_is_gone_does_not_panic() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
 }
+
+/// A name and a comment written straight into the database (an older kartlegg, another
+/// program) with a right-to-left override, which could make one name read as another:
+/// every file and message kartlegg writes has them without it.
+#[test]
+fn a_direction_control_smuggled_into_a_name_is_removed_from_every_file_and_message() {
+    const RLO: char = '\u{202E}';
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    assert!(kartlegg(&["demo", "--db", path_arg(&db)]).status.success());
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let (id, name): (String, String) = conn
+        .query_row(
+            "SELECT id, name FROM service ORDER BY name LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let smuggled = name.replacen(' ', &format!("{RLO} "), 1);
+    assert_ne!(smuggled, name);
+    conn.execute(
+        "UPDATE service SET name = ?1 WHERE id = ?2",
+        [&smuggled, &id],
+    )
+    .unwrap();
+    conn.execute(
+        "UPDATE answer SET comment = ?1 WHERE rowid = (SELECT min(rowid) FROM answer)",
+        [format!("Se {RLO}vedlegg")],
+    )
+    .unwrap();
+    drop(conn);
+    let clean = |what: &str, text: &str| {
+        assert!(!text.contains(RLO), "{what}: {text}");
+    };
+    for args in [
+        vec!["export", "--format", "csv"],
+        vec!["export", "--format", "csv", "--wide", "--spreadsheet"],
+        vec![
+            "compare",
+            "--service",
+            &id,
+            "--from",
+            "Før samling 1",
+            "--to",
+            "Etter programmet",
+        ],
+    ] {
+        let out = kartlegg_in("en", &args, &db);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        clean(&format!("{args:?}"), &stdout(&out));
+        assert!(stdout(&out).contains(&name), "{args:?}");
+    }
+    let csv = stdout(&kartlegg_in("en", &["export", "--format", "csv"], &db));
+    assert!(
+        csv.contains("Se vedlegg"),
+        "the comment, without the control"
+    );
+    for format in ["markdown", "html"] {
+        let file = dir.path().join(format!("report.{format}"));
+        let args = [
+            "report",
+            "--service",
+            &id,
+            "--format",
+            format,
+            "--out",
+            path_arg(&file),
+        ];
+        let out = kartlegg_in("en", &args, &db);
+        assert!(out.status.success(), "{format}: {}", stderr(&out));
+        let text = std::fs::read_to_string(&file).unwrap();
+        clean(format, &text);
+        assert!(text.contains(&name), "{format}");
+    }
+    // A message on standard error lists the services, and quotes what was asked for.
+    let asked = format!("No{RLO}where");
+    let out = kartlegg_in(
+        "en",
+        &["compare", "--service", &asked, "--from", "a", "--to", "b"],
+        &db,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    clean("stderr", &stderr(&out));
+    assert!(stderr(&out).contains(&name), "{}", stderr(&out));
+    assert!(stderr(&out).contains("Nowhere"), "{}", stderr(&out));
+}

@@ -9,12 +9,14 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use common::import::settled_bytes;
+use common::import::{clock, settled_bytes};
 use common::without_change_counter;
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::{Response, Role, RoundKind};
 use kartlegg::domain::plan::{GoalStatus, Level, PlanItem, PlanKind, Stage};
-use kartlegg::store::exchange::{CsvDialect, CsvLayout, ImportSummary, Problem, Scope};
+use kartlegg::store::exchange::{
+    CsvDialect, CsvLayout, ImportClock, ImportSummary, Problem, Scope,
+};
 use kartlegg::store::{Store, StoreError};
 use proptest::prelude::*;
 
@@ -69,7 +71,7 @@ fn csv(store: &Store, layout: CsvLayout) -> Vec<Vec<String>> {
 }
 
 fn import(store: &mut Store, file: &[u8]) -> Result<ImportSummary, StoreError> {
-    store.import_json(file, instrument())
+    store.import_json(file, instrument(), clock())
 }
 
 fn refusal(store: &mut Store, file: &[u8]) -> (usize, usize, Problem) {
@@ -431,6 +433,230 @@ fn a_refusal_says_why_and_where() {
     }
 }
 
+/// The answer rows' ids in a file, in the file's order.
+fn answer_ids(text: &str) -> Vec<String> {
+    let file: serde_json::Value = serde_json::from_str(text).unwrap();
+    file["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// A refusal at the end of the row that holds `needle`, the database as it was.
+fn refused_at_row(target: &Path, text: &str, needle: &str) -> Problem {
+    refused_at_row_by(target, text, needle, clock())
+}
+
+fn refused_at_row_by(target: &Path, text: &str, needle: &str, clock: ImportClock) -> Problem {
+    let before = settled_bytes(target);
+    let mut store = Store::open(target).unwrap();
+    let (line, column, problem) = match store.import_json(text.as_bytes(), instrument(), clock) {
+        Err(StoreError::ImportRefused(refusal)) => (refusal.line, refusal.column, refusal.problem),
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+    drop(store);
+    let row = text
+        .lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("no row holds {needle}"));
+    assert_eq!(line, row + 1, "{problem:?}");
+    let row = text.lines().nth(row).unwrap();
+    assert_eq!(column, row.trim_end_matches(',').len(), "{row}");
+    assert!(
+        settled_bytes(target) == before,
+        "{problem:?} changed the database"
+    );
+    for lang in kartlegg::i18n::Lang::ALL {
+        assert!(!problem.message(lang).is_empty());
+    }
+    problem
+}
+
+#[test]
+fn a_history_value_off_its_items_scale_is_refused_with_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, who) = small(&dir.path().join("a.db"));
+    a.save_response(&who, ITEM, Some(Response::Score(3)), at(1))
+        .unwrap();
+    a.save_response(&who, ITEM, Some(Response::Score(4)), at(2))
+        .unwrap();
+    let two = "competence.training.1";
+    a.save_response(&who, two, Some(Response::Score(2)), at(3))
+        .unwrap();
+    let text = String::from_utf8(export(&a)).unwrap();
+    let target = dir.path().join("b.db");
+    drop(demo(&target, 8));
+    let history = |from: &str, to: &str| {
+        let lines: Vec<String> = text
+            .lines()
+            .map(|l| match l.contains("\"changed_at\"") && l.contains(from) {
+                true => l.replacen(from, to, 1),
+                false => l.to_string(),
+            })
+            .collect();
+        lines.join("\n")
+    };
+    // 3 → 4 on the 1–5 scale becomes 3 → 7; 2 on the 0–2 scale becomes 3.
+    for (file, needle, field, value) in [
+        (
+            history("\"new_value\":4", "\"new_value\":7"),
+            "\"new_value\":7",
+            "new_value",
+            7,
+        ),
+        (
+            history("\"old_value\":3", "\"old_value\":0"),
+            "\"old_value\":0",
+            "old_value",
+            0,
+        ),
+        (
+            history("\"new_value\":2", "\"new_value\":3"),
+            "\"new_value\":3,\"new_missing\":null,\"new_comment\":\"\",\"changed_at\":\"2026-03-09T10:03",
+            "new_value",
+            3,
+        ),
+    ] {
+        assert_ne!(file, text, "{needle}: the fixture changed");
+        let problem = refused_at_row(&target, &file, needle);
+        assert!(
+            matches!(&problem, Problem::HistoryOutOfScale { field: f, value: v, .. } if *f == field && *v == value),
+            "{problem:?}"
+        );
+    }
+    import(&mut Store::open(&target).unwrap(), text.as_bytes()).expect("the good file imports");
+}
+
+/// One id for two answers: the history of both would be filed under one of them.
+#[test]
+fn one_answer_id_for_two_items_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, who) = small(&dir.path().join("a.db"));
+    let other = "readiness.problem_awareness.2";
+    let empty = export(&a);
+    a.save_response(&who, ITEM, Some(Response::Score(3)), at(2))
+        .unwrap();
+    a.save_response(&who, other, Some(Response::Score(5)), at(3))
+        .unwrap();
+    let text = String::from_utf8(export(&a)).unwrap();
+    let ids = answer_ids(&text);
+    // Both answers under the first one's id.
+    let file = text.replace(ids[1].as_str(), &ids[0]);
+    // This machine has its own answer to the first item (the file's is filed under this
+    // one's id, then the id comes again), or to the second (the file's id is added with the
+    // first, then comes again for one filed under this machine's id).
+    for (n, here) in [ITEM, other].into_iter().enumerate() {
+        let target = dir.path().join(format!("b{n}.db"));
+        let mut b = Store::open(&target).unwrap();
+        import(&mut b, &empty).unwrap();
+        b.save_response(&who, here, Some(Response::Score(2)), at(1))
+            .unwrap();
+        drop(b);
+        let problem = refused_at_row(&target, &file, &format!("\"item_key\":\"{other}\""));
+        assert!(
+            matches!(&problem, Problem::Identity { section: "answers", field: "respondent_id item_key", id, .. } if id == &ids[0]),
+            "{here}: {problem:?}"
+        );
+        import(&mut Store::open(&target).unwrap(), text.as_bytes()).expect("the good file imports");
+    }
+}
+
+#[test]
+fn a_round_of_an_instrument_version_kartlegg_does_not_have_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, _) = small(&dir.path().join("a.db"));
+    let text = String::from_utf8(export(&a)).unwrap();
+    let version = format!("\"instrument_version\":\"{}\"", instrument().version);
+    let file = text.replacen(&version, "\"instrument_version\":\"9.9\"", 1);
+    assert_ne!(file, text);
+    let target = dir.path().join("b.db");
+    drop(demo(&target, 8));
+    let problem = refused_at_row(&target, &file, "\"instrument_version\":\"9.9\"");
+    assert!(
+        matches!(&problem, Problem::InstrumentVersion { found, .. } if found == "9.9"),
+        "{problem:?}"
+    );
+    let message = problem.message(kartlegg::i18n::Lang::En);
+    assert!(
+        message.contains("9.9") && message.contains("1.0"),
+        "{message}"
+    );
+}
+
+/// A reader that hands over one byte at a time, as a slow pipe may.
+struct Trickle<'a>(&'a [u8]);
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let Some((&first, rest)) = self.0.split_first() else {
+            return Ok(0);
+        };
+        match out.first_mut() {
+            Some(byte) => *byte = first,
+            None => return Ok(0),
+        }
+        self.0 = rest;
+        Ok(1)
+    }
+}
+
+/// Notepad and other Windows editors save UTF-8 with a byte-order mark first.
+#[test]
+fn a_file_that_starts_with_a_byte_order_mark_imports() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = demo(&dir.path().join("a.db"), 7);
+    let file = [b"\xEF\xBB\xBF".as_slice(), &export(&a)].concat();
+    let mut b = Store::open(&dir.path().join("b.db")).unwrap();
+    import(&mut b, &file).expect("a file with a byte-order mark imports");
+    assert_eq!(b.counts().unwrap(), a.counts().unwrap());
+    let mut c = Store::open(&dir.path().join("c.db")).unwrap();
+    c.import_json(Trickle(&file), instrument(), clock())
+        .expect("also when the mark comes a byte at a time");
+    assert_eq!(c.counts().unwrap(), a.counts().unwrap());
+    // Only the mark goes: a refusal's place is still counted from the first brace.
+    let text = String::from_utf8(file).unwrap();
+    let broken = text.replacen("\"format\": ", "\"format\" ", 1);
+    let (line, column, problem) = refusal(&mut b, broken.as_bytes());
+    assert!(matches!(problem, Problem::NotJson(_)), "{problem:?}");
+    assert_eq!((line, column), (2, 10));
+}
+
+/// Only a version above this kartlegg's is from a newer one; 0 and -1 no kartlegg writes.
+#[test]
+fn a_format_version_no_kartlegg_wrote_is_named_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, _) = small(&dir.path().join("a.db"));
+    let text = String::from_utf8(export(&a)).unwrap();
+    let mut b = Store::open(&dir.path().join("b.db")).unwrap();
+    for found in ["0", "-1", "1.5", "\"2\""] {
+        let file = text.replace(
+            "\"format_version\": 2,",
+            &format!("\"format_version\": {found},"),
+        );
+        let (line, _, problem) = refusal(&mut b, file.as_bytes());
+        assert_eq!(line, 3);
+        assert_eq!(
+            problem,
+            Problem::UnknownFormatVersion {
+                found: found.into()
+            }
+        );
+        for lang in kartlegg::i18n::Lang::ALL {
+            let message = problem.message(lang);
+            assert!(!message.contains("?"), "{found}: {message}");
+            assert!(message.contains(found), "{found}: {message}");
+        }
+        assert!(
+            problem
+                .message(kartlegg::i18n::Lang::En)
+                .contains("no kartlegg")
+        );
+    }
+    assert_eq!(b.counts().unwrap(), Default::default());
+}
+
 #[test]
 fn csv_cells_that_a_spreadsheet_would_run_are_neutralised() {
     let dir = tempfile::tempdir().unwrap();
@@ -600,6 +826,160 @@ fn planned(path: &Path) -> (Store, Planned) {
             goal,
         },
     )
+}
+
+/// A year past the clock of the tests below (`at(999)`, when their files are exported).
+const A_YEAR_AHEAD: &str = "2027-03-09T10:00:00.000Z";
+
+/// Every time a merge weighs (each `updated_at`) and each log's `changed_at`, one row at a
+/// time, a year past this machine's clock: refused at that row, the database unchanged.
+#[test]
+fn every_time_the_merge_weighs_more_than_a_day_past_this_machines_clock_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, _) = planned(&dir.path().join("a.db"));
+    let file: serde_json::Value = serde_json::from_slice(&export(&a)).unwrap();
+    let who = file["respondents"][0]["id"].as_str().unwrap().to_string();
+    a.save_response(&who, ITEM, Some(Response::Score(2)), at(10))
+        .unwrap();
+    a.save_response(&who, ITEM, Some(Response::Score(3)), at(11))
+        .unwrap();
+    let text = String::from_utf8(export(&a)).unwrap();
+    let target = dir.path().join("b.db");
+    drop(demo(&target, 8));
+    let now = ImportClock::at(at(999));
+    let mut section = String::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for (index, line) in text.lines().enumerate() {
+        if let Some(name) = line.strip_suffix(": [") {
+            section = name.trim_matches('"').to_string();
+        }
+        let Some((name, time)) = weighed_time(line) else {
+            continue;
+        };
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        let written = format!("\"{name}\":\"{time}\"");
+        lines[index] = line.replacen(&written, &format!("\"{name}\":\"{A_YEAR_AHEAD}\""), 1);
+        let file = lines.join("\n");
+        let problem = refused_at_row_by(&target, &file, &lines[index], now);
+        match &problem {
+            Problem::FutureTime {
+                section: s,
+                field: f,
+                value,
+                now,
+                ..
+            } if *s == section && *f == name && value == A_YEAR_AHEAD => {
+                assert_eq!(now, "2026-03-10T02:39:00.000Z");
+            }
+            other => panic!("{section} {name}: {other:?}"),
+        }
+        seen.insert(section.clone());
+    }
+    let every: std::collections::BTreeSet<String> = [
+        "services",
+        "answers",
+        "history",
+        "plan_items",
+        "goals",
+        "goal_statuses",
+        "round_stages",
+        "consensus",
+        "change_log",
+    ]
+    .map(String::from)
+    .into();
+    assert_eq!(seen, every);
+    // A day is a clock's error, not a year's: 23 hours ahead is still imported.
+    let mut b = Store::open(&target).unwrap();
+    let ahead = text.replace(
+        &kartlegg::store::timestamp(at(11)),
+        &kartlegg::store::timestamp(at(999) + Duration::hours(23)),
+    );
+    assert_ne!(ahead, text);
+    b.import_json(ahead.as_bytes(), instrument(), now)
+        .expect("a time less than a day ahead imports");
+}
+
+/// The first field that a merge weighs in a row, with its time as written.
+fn weighed_time(line: &str) -> Option<(&'static str, String)> {
+    ["updated_at", "changed_at"].into_iter().find_map(|name| {
+        let key = format!("\"{name}\":\"");
+        let start = line.find(&key)? + key.len();
+        let end = start + line[start..].find('"')?;
+        Some((name, line[start..end].to_string()))
+    })
+}
+
+/// The fault this rule is for: a machine whose clock is a year ahead would overwrite a
+/// correction made here today, and again at every import. With the flag, its times are
+/// taken as right.
+#[test]
+fn a_machine_whose_clock_is_ahead_does_not_win_every_merge() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, who) = small(&dir.path().join("a.db"));
+    let target = dir.path().join("b.db");
+    let mut b = Store::open(&target).unwrap();
+    import(&mut b, &export(&a)).unwrap();
+    let ahead = at(0) + Duration::days(365);
+    a.save_response(&who, ITEM, Some(Response::Score(1)), ahead)
+        .unwrap();
+    let mut file = Vec::new();
+    a.export_json(Scope::All, instrument(), ahead, &mut file, Path::new("t"))
+        .unwrap();
+    // Today's correction here.
+    b.save_response(&who, ITEM, Some(Response::Score(4)), at(30))
+        .unwrap();
+    drop(b);
+    let before = settled_bytes(&target);
+    let today = ImportClock::at(at(31));
+    let mut b = Store::open(&target).unwrap();
+    match b.import_json(file.as_slice(), instrument(), today) {
+        Err(StoreError::ImportRefused(refusal)) => {
+            assert_eq!(refusal.line, 4, "exported_at is the fourth line");
+            assert!(
+                matches!(&refusal.problem, Problem::FutureExport { value, .. } if *value == kartlegg::store::timestamp(ahead)),
+                "{:?}",
+                refusal.problem
+            );
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    drop(b);
+    assert!(settled_bytes(&target) == before);
+    // Exported today, the answer still from the future: refused at the answer.
+    let text = String::from_utf8(file.clone()).unwrap().replacen(
+        &kartlegg::store::timestamp(ahead),
+        &kartlegg::store::timestamp(at(31)),
+        1,
+    );
+    let problem = refused_at_row_by(&target, &text, "\"item_key\"", today);
+    assert!(
+        matches!(
+            &problem,
+            Problem::FutureTime {
+                section: "answers",
+                field: "updated_at",
+                ..
+            }
+        ),
+        "{problem:?}"
+    );
+    let mut b = Store::open(&target).unwrap();
+    assert_eq!(
+        b.answers(&who).unwrap()[ITEM].response,
+        Some(Response::Score(4)),
+        "today's correction stands"
+    );
+    b.import_json(
+        file.as_slice(),
+        instrument(),
+        today.accepting_future_times(),
+    )
+    .expect("with the flag the times are taken as right");
+    assert_eq!(
+        b.answers(&who).unwrap()[ITEM].response,
+        Some(Response::Score(1))
+    );
 }
 
 fn change_log_rows(store: &Store) -> usize {
@@ -1257,6 +1637,140 @@ fn the_command_line_refuses_a_bad_file_in_one_line_with_the_place() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(Store::open(&db).is_ok(), "the database was not overwritten");
+}
+
+/// The real binary weighs the file's times against the machine's own clock.
+#[test]
+fn the_command_line_refuses_future_times_unless_told_they_are_right() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = String::from_utf8(export(&demo(&dir.path().join("a.db"), 7))).unwrap();
+    let file = dir.path().join("ahead.json");
+    let exported = kartlegg::store::timestamp(at(999));
+    fs::write(
+        &file,
+        good.replacen(&exported, "2099-01-01T00:00:00.000Z", 1),
+    )
+    .unwrap();
+    let db = dir.path().join("b.db");
+    let out = kartlegg(&["import", arg(&file), "--db", arg(&db), "--lang", "en"]);
+    assert_eq!(out.status.code(), Some(1));
+    let message = stderr(&out);
+    assert_eq!(message.lines().count(), 1, "{message}");
+    assert!(message.contains("ahead.json: line 4, column "), "{message}");
+    assert!(message.contains("2099-01-01T00:00:00.000Z"), "{message}");
+    assert!(
+        message.contains("import with --accept-future-times"),
+        "{message}"
+    );
+    let out = kartlegg(&[
+        "import",
+        arg(&file),
+        "--db",
+        arg(&db),
+        "--accept-future-times",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+/// A direction control (U+202A–U+202E, U+2066–U+2069) in a name can make it read as
+/// another: refused in names, labels and codes; a comment is free text and may hold one.
+#[test]
+fn a_direction_control_in_a_name_label_or_code_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, _) = planned(&dir.path().join("a.db"));
+    let file: serde_json::Value = serde_json::from_slice(&export(&a)).unwrap();
+    let who = file["respondents"][0]["id"].as_str().unwrap().to_string();
+    a.save_comment(&who, ITEM, "Se \u{202E}vedlegg", at(10))
+        .unwrap();
+    let text = String::from_utf8(export(&a)).unwrap();
+    let target = dir.path().join("b.db");
+    drop(demo(&target, 8));
+    for (field, from, to) in [
+        ("name", "\"Fjellbygd\"", "\"Fjell\\u202ebygd\""),
+        ("cluster", "\"Innlandet\"", "\"Inn\u{2066}landet\""),
+        ("label", "\"Før samling 1\"", "\"Før\\u2067 samling 1\""),
+        ("code", "\"AB\"", "\"A\\u202dB\""),
+        ("owner", "\"Fagleder\"", "\"Fag\u{2069}leder\""),
+    ] {
+        let file = text.replacen(from, to, 1);
+        assert_ne!(file, text, "{field}: the fixture changed");
+        let problem = refused_at_row(&target, &file, to);
+        assert!(
+            matches!(&problem, Problem::DirectionControl { field: f, .. } if *f == field),
+            "{field}: {problem:?}"
+        );
+    }
+    import(&mut Store::open(&target).unwrap(), text.as_bytes()).expect("a comment may hold one");
+}
+
+/// Limits no person reaches: 200 characters for a name, label, code or id, 2,000 for a
+/// plan text, 256 KiB for a comment. A string past any field's is refused as it is read.
+#[test]
+fn a_text_past_its_limit_is_refused_with_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, _) = planned(&dir.path().join("a.db"));
+    let file: serde_json::Value = serde_json::from_slice(&export(&a)).unwrap();
+    let who = file["respondents"][0]["id"].as_str().unwrap().to_string();
+    a.save_comment(&who, ITEM, "kort", at(10)).unwrap();
+    let text = String::from_utf8(export(&a)).unwrap();
+    let target = dir.path().join("b.db");
+    drop(demo(&target, 8));
+    let at_most = |n: usize| "æ".repeat(n);
+    let name = text.replacen("\"Fjellbygd\"", &format!("\"{}\"", at_most(200)), 1);
+    let plan = text.replacen(
+        "\"Fast tid i turnusen\"",
+        &format!("\"{}\"", at_most(2_000)),
+        1,
+    );
+    let comment = text.replacen("\"kort\"", &format!("\"{}\"", "a".repeat(256 * 1024)), 1);
+    for ok in [&name, &plan, &comment] {
+        let target = dir.path().join("ok.db");
+        let _ = fs::remove_file(&target);
+        import(&mut Store::open(&target).unwrap(), ok.as_bytes()).expect("at the limit");
+    }
+    for (field, file, needle) in [
+        (
+            "name",
+            name.replacen(&at_most(200), &at_most(201), 1),
+            "\"Fjell",
+        ),
+        (
+            "text",
+            plan.replacen(&at_most(2_000), &at_most(2_001), 1),
+            "\"kind\":\"strategy\"",
+        ),
+        (
+            "comment",
+            text.replacen("\"kort\"", &format!("\"{}\"", "a".repeat(300 * 1024)), 1),
+            "\"item_key\"",
+        ),
+    ] {
+        let needle = match field {
+            "name" => format!("\"{}", at_most(201)),
+            _ => needle.to_string(),
+        };
+        let problem = refused_at_row(&target, &file, &needle);
+        assert!(
+            matches!(&problem, Problem::TooLong { field: f, .. } if *f == field),
+            "{field}: {problem:?}"
+        );
+        let message = problem.message(kartlegg::i18n::Lang::En);
+        assert!(message.contains("longer than"), "{message}");
+    }
+    // 20 MB in one string: refused as it is read, where it is, never whole in memory.
+    let huge = text.replacen("\"kort\"", &format!("\"{}\"", "a".repeat(20 << 20)), 1);
+    let before = settled_bytes(&target);
+    let mut store = Store::open(&target).unwrap();
+    let (line, _, problem) = refusal(&mut store, huge.as_bytes());
+    drop(store);
+    assert_eq!(problem, Problem::StringTooLong);
+    let row = huge
+        .lines()
+        .position(|l| l.contains("\"item_key\""))
+        .unwrap()
+        + 1;
+    assert_eq!(line, row);
+    assert!(settled_bytes(&target) == before);
 }
 
 /// A name or comment from another machine is shown on screens and printed by reports: text

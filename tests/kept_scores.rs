@@ -11,9 +11,15 @@ use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::{Answer, Respondent, Response, Role, Round, RoundKind, Service};
 use kartlegg::domain::scoring::{AnswerSet, summarize};
 use kartlegg::store::bulk::{Batch, BatchAnswer, BatchRespondent};
+use kartlegg::store::exchange::ImportClock;
 use kartlegg::store::exchange::Scope::All;
 use kartlegg::store::{SCHEMA_VERSION, Store, timestamp};
 use proptest::prelude::*;
+
+/// This machine's clock as it imports: past every time the tests write.
+fn clock() -> ImportClock {
+    ImportClock::at(Utc.with_ymd_and_hms(2028, 3, 9, 10, 0, 0).unwrap())
+}
 
 fn at(second: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 9, 10, second / 60, second % 60)
@@ -234,7 +240,9 @@ fn kept_scores_follow_an_import_and_a_merge() {
 
     // Into an empty database.
     let mut there = Store::open(&dir.path().join("there.db")).unwrap();
-    there.import_json(file.as_slice(), instrument).unwrap();
+    there
+        .import_json(file.as_slice(), instrument, clock())
+        .unwrap();
     assert_kept_equal_recomputed(&there);
     assert_eq!(
         there
@@ -254,7 +262,8 @@ fn kept_scores_follow_an_import_and_a_merge() {
     there
         .export_json(All, instrument, at(31), &mut file, Path::new("x"))
         .unwrap();
-    here.import_json(file.as_slice(), instrument).unwrap();
+    here.import_json(file.as_slice(), instrument, clock())
+        .unwrap();
     assert_kept_equal_recomputed(&here);
     let scores = here.respondent_scores(instrument, &respondents[0]).unwrap();
     assert!(scores.iter().map(|s| s.tally.dont_know).sum::<u32>() >= 10);
@@ -383,7 +392,9 @@ fn kept_scores_and_history_follow_a_file_with_rows_twice() {
     let file = lines.join("\n").into_bytes();
 
     let mut there = Store::open(&dir.path().join("there.db")).unwrap();
-    let summary = there.import_json(file.as_slice(), instrument).unwrap();
+    let summary = there
+        .import_json(file.as_slice(), instrument, clock())
+        .unwrap();
     assert_eq!(summary.answers.updated, 1, "{summary:?}");
     assert_eq!(summary.history.skipped, 1, "the change twice is one change");
     assert_kept_equal_recomputed(&there);
@@ -402,7 +413,7 @@ fn kept_scores_and_history_follow_a_file_with_rows_twice() {
     );
     assert!(
         !there
-            .import_json(file.as_slice(), instrument)
+            .import_json(file.as_slice(), instrument, clock())
             .unwrap()
             .changed_anything()
     );

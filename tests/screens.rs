@@ -10,7 +10,9 @@ use kartlegg::i18n::Lang;
 use kartlegg::store::Store;
 use kartlegg::ui::App;
 use kartlegg::ui::app::{Action, Mode};
-use kartlegg::ui::view::{Theme, view};
+use kartlegg::ui::view::Theme;
+
+const RLO: char = '\u{202E}';
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tempfile::TempDir;
@@ -46,7 +48,9 @@ impl Fixture {
 
     fn render(&self, width: u16, height: u16) -> String {
         let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-        terminal.draw(|frame| view(&self.app, frame)).unwrap();
+        terminal
+            .draw(|frame| kartlegg::ui::draw(&self.app, frame))
+            .unwrap();
         terminal.backend().to_string()
     }
 }
@@ -309,12 +313,78 @@ fn quitting_with_the_comment_editor_open_saves_the_comment() {
 
 /// The key person's comment on an item, as another connection to the database reads it.
 fn comment_in_database(f: &Fixture, item: usize) -> String {
+    answer_in_database(f, item).expect("an answer").comment
+}
+
+/// The key person's answer to an item, if there is one, as another connection reads it.
+fn answer_in_database(f: &Fixture, item: usize) -> Option<kartlegg::domain::model::Answer> {
     let other = Store::open(&f.db()).unwrap();
     let service = &other.services().unwrap()[1].service;
     let round = &other.rounds(&service.id).unwrap()[0].round;
     let who = &other.respondents(&round.id).unwrap()[0].respondent;
     let key = &Instrument::standard().items()[item].item.key;
-    other.answers(&who.id).unwrap()[key].comment.clone()
+    other.answers(&who.id).unwrap().remove(key)
+}
+
+/// Trailing spaces and tabs are part of what was written; only whitespace is no comment.
+#[test]
+fn a_comment_keeps_its_trailing_spaces_and_tabs() {
+    let mut f = fixture(Lang::Nb, true);
+    f.act(&[
+        Action::Down,
+        Action::Open,
+        Action::Open,
+        Action::Open,
+        Action::Comment,
+    ]);
+    let ctrl_end = KeyEvent::new(KeyCode::End, crossterm::event::KeyModifiers::CONTROL);
+    f.act(&[Action::Type(ctrl_end)]);
+    f.act(&[Action::Paste(" Se vedlegg:\t \t".into()), Action::Back]);
+    assert_eq!(
+        comment_in_database(&f, 4),
+        "Vi har vurdert to andre tilbud. Se vedlegg:\t \t"
+    );
+    f.act(&[Action::Down, Action::Comment]);
+    f.act(&[Action::Paste(" \t \n ".into()), Action::Back]);
+    let answer = answer_in_database(&f, 5);
+    assert!(
+        answer.as_ref().is_none_or(|a| a.comment.is_empty()),
+        "only whitespace is no comment: {answer:?}"
+    );
+}
+
+/// A name written straight into the database (an older kartlegg, another program) with a
+/// right-to-left override: drawn without it, as the last step before the terminal.
+#[test]
+fn a_direction_control_smuggled_into_a_name_never_reaches_the_screen() {
+    let mut f = fixture(Lang::En, true);
+    let conn = rusqlite::Connection::open(f.db()).unwrap();
+    let name = format!("Fjellbygd{RLO} barneverntjeneste");
+    conn.execute(
+        "UPDATE service SET name = ?1 WHERE name = 'Fjellbygd barneverntjeneste'",
+        [&name],
+    )
+    .unwrap();
+    drop(conn);
+    let store = Store::open(&f.db()).unwrap();
+    f.app = App::new(store, Instrument::standard(), Lang::En, Box::new(fixed_now));
+    for (w, h) in SIZES {
+        let screen = f.render(w, h);
+        assert!(!screen.contains(RLO), "{w}×{h}:\n{screen}");
+        assert!(screen.contains("Fjellbygd barnevern"), "{screen}");
+    }
+}
+
+#[test]
+fn a_form_refuses_a_direction_control_in_a_name_as_a_field_error() {
+    let mut f = fixture(Lang::En, false);
+    f.act(&[Action::New]);
+    f.typed(&format!("Fjell{RLO}bygd"));
+    f.act(&[Action::Submit]);
+    assert_eq!(f.app.mode(), Mode::Form);
+    let screen = f.render(80, 24);
+    assert!(screen.contains("turns the reading direction"), "{screen}");
+    assert_eq!(Store::open(&f.db()).unwrap().counts().unwrap().services, 0);
 }
 
 #[test]

@@ -104,10 +104,10 @@ fn odd_text_is_saved_exactly_as_typed_and_pasted() {
     let (mut tui, who) = walk_at_item_1(&db);
 
     let typed = "Blåbær ÆØÅ 👍🏽 🇳🇴 👩‍👩‍👧 e\u{301}a\u{308}o\u{328}\u{301} שלום עולם مرحبا بالعالم 漢字";
-    // A terminal may paste line breaks as CR or CRLF; the bell, backspace, tab, escape and
-    // NUL are not text and go.
+    // A terminal may paste line breaks as CR or CRLF; the bell, backspace, escape and NUL
+    // are not text and go; a tab is white space as typed, and stays.
     let pasted = "\r\nandre linje\x07\x08\t slutt\x1b[31m rød\x00\rtredje linje";
-    let expected = format!("{typed}\nandre linje slutt[31m rød\ntredje linje");
+    let expected = format!("{typed}\nandre linje\t slutt[31m rød\ntredje linje");
 
     tui.send("c");
     tui.wait_for("Kommentar til spørsmål 1");

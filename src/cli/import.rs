@@ -11,7 +11,7 @@ use clap::Args;
 use super::{exit, fail};
 use crate::domain::instrument::Instrument;
 use crate::i18n::{Lang, tr, trf};
-use crate::store::exchange::{ImportSummary, Tally};
+use crate::store::exchange::{ImportClock, ImportSummary, Problem, Tally};
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, Args)]
@@ -19,15 +19,20 @@ pub struct ImportArgs {
     /// A file written by `kartlegg export --format json`, on this machine or another
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
+    /// Import times more than a day past this machine's clock too: for a file whose times
+    /// are right, when this machine's clock is behind
+    #[arg(long)]
+    pub accept_future_times: bool,
 }
 
 /// Opens the file, and only then the database with `open`: a file that cannot be read
-/// changes nothing, and creates no database.
+/// changes nothing, and creates no database. `now` is this machine's clock.
 pub fn run(
     open: impl FnOnce() -> Result<Store, StoreError>,
     instrument: &Instrument,
     lang: Lang,
     args: ImportArgs,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> ExitCode {
     // A folder opens as a file does, and fails only when read.
     let opened = File::open(&args.file).and_then(|file| match file.metadata()?.is_dir() {
@@ -52,19 +57,31 @@ pub fn run(
         Ok(store) => store,
         Err(e) => return fail(lang, &e),
     };
-    match store.import_json(file, instrument) {
+    let clock = match args.accept_future_times {
+        true => ImportClock::at(now).accepting_future_times(),
+        false => ImportClock::at(now),
+    };
+    match store.import_json(file, instrument, clock) {
         Ok(summary) => {
             for line in summary_lines(lang, &args.file, &store, &summary) {
                 println!("{line}");
             }
             ExitCode::SUCCESS
         }
-        Err(e @ StoreError::ImportRefused(_)) => {
-            super::complain(&trf(
+        Err(StoreError::ImportRefused(refusal)) => {
+            let mut message = trf(
                 lang,
                 "import.refused",
-                &[("path", &args.file.display()), ("reason", &e.message(lang))],
-            ));
+                &[
+                    ("path", &args.file.display()),
+                    ("reason", &refusal.message(lang)),
+                ],
+            );
+            // The one refusal a person can overrule, when they know the times are right.
+            if let Problem::FutureTime { .. } | Problem::FutureExport { .. } = refusal.problem {
+                message = format!("{message} {}", tr(lang, "import.future_hint"));
+            }
+            super::complain(&message);
             ExitCode::from(exit::FAILURE)
         }
         Err(e) => fail(lang, &e),

@@ -147,6 +147,8 @@ pub fn default_db_path() -> Option<PathBuf> {
 /// gone there is no one to tell, and a failed write must not abort the process.
 pub fn complain(message: &str) {
     use std::io::Write;
+    // A message may quote a name or a value from a file or the command line.
+    let message = crate::domain::model::neutralise_bidi(message);
     let _ = writeln!(std::io::stderr(), "kartlegg: {message}");
 }
 
@@ -230,7 +232,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Err(e) => fail(lang, &e),
     };
     match command {
-        Command::Import(args) => import::run(open, instrument, lang, args),
+        Command::Import(args) => import::run(open, instrument, lang, args, chrono::Utc::now()),
         Command::Export(args) => export::run(open, instrument, lang, &path, args),
         Command::Demo { seed, scale } => {
             with_store(&mut |store| demo_scale::run(store, instrument, lang, &path, scale, seed))

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use crate::domain::compare::{Answered, Comparison, Options, compare};
 use crate::domain::instrument::{Instrument, Scale};
-use crate::domain::model::{Respondent, Role, Round, Service};
+use crate::domain::model::{Respondent, Role, Round, Service, is_direction_control};
 use crate::domain::plan::{Goal, GoalStatus, PlanItem, Stage, consensus_percent};
 use crate::domain::scoring::{AnswerSet, Band};
 use crate::i18n::{Lang, tr};
@@ -197,6 +197,7 @@ pub fn lookup_failed(lang: Lang, error: &LookupError) -> ExitCode {
 
 /// Writes to standard output; a reader that went away (`| head`) is not a failure.
 pub fn print(text: &str) -> ExitCode {
+    let text = crate::domain::model::neutralise_bidi(text);
     let mut stdout = std::io::stdout().lock();
     match stdout
         .write_all(text.as_bytes())
@@ -402,6 +403,7 @@ pub fn escape_html(text: &str) -> String {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
             c if c.is_control() => out.push(' '),
+            c if is_direction_control(c) => {}
             c => out.push(c),
         }
     }
@@ -420,6 +422,7 @@ pub fn escape_markdown(text: &str) -> String {
                 out.push(c);
             }
             c if c.is_control() => out.push(' '),
+            c if is_direction_control(c) => {}
             c => out.push(c),
         }
     }

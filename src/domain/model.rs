@@ -108,16 +108,45 @@ impl Answer {
     }
 }
 
+/// The controls that turn the direction text is read in (embeddings, overrides and isolates,
+/// U+202A–U+202E and U+2066–U+2069): in a name they can make one name read as another
+/// ("Trojan source"), so names, labels and codes refuse them, and every face removes them
+/// from what it shows or writes (`neutralise_bidi`).
+pub fn is_direction_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Text as every face shows or writes it (the screen, messages, CSV, Markdown, HTML):
+/// without direction controls, so that free text (a comment may hold them) and text stored
+/// before they were refused cannot turn what follows it around. Here, in the leaf, so that
+/// the store's CSV and the faces share it.
+pub fn neutralise_bidi(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains(is_direction_control) {
+        std::borrow::Cow::Owned(text.chars().filter(|&c| !is_direction_control(c)).collect())
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// A name, label or code as typed: tidied to one line, and refused with a direction control.
+pub fn validate_name(field: NameField, text: &str) -> Result<String, InputError> {
+    if text.contains(is_direction_control) {
+        return Err(InputError::DirectionControl(field));
+    }
+    Ok(single_line(text))
+}
+
 /// Checks and tidies the fields of a service as a user typed them.
 pub fn validate_service(
     name: &str,
     municipalities: &str,
     cluster: &str,
 ) -> Result<(String, Vec<String>, String), InputError> {
-    let name = single_line(name);
+    let name = validate_name(NameField::Name, name)?;
     if name.is_empty() {
         return Err(InputError::EmptyName);
     }
+    let cluster = validate_name(NameField::Cluster, cluster)?;
     let numbers: Vec<String> = municipalities
         .split(|c: char| c == ',' || c.is_whitespace())
         .filter(|part| !part.is_empty())
@@ -129,12 +158,12 @@ pub fn validate_service(
     {
         return Err(InputError::MunicipalityNumber(bad.clone()));
     }
-    Ok((name, numbers, single_line(cluster)))
+    Ok((name, numbers, cluster))
 }
 
 /// Checks a round's label and date as typed (`YYYY-MM-DD`, or `DD.MM.YYYY` as Norwegians write it).
 pub fn validate_round(label: &str, date: &str) -> Result<(String, NaiveDate), InputError> {
-    let label = single_line(label);
+    let label = validate_name(NameField::Label, label)?;
     if label.is_empty() {
         return Err(InputError::EmptyLabel);
     }
@@ -157,8 +186,20 @@ pub fn single_line(text: &str) -> String {
         .join(" ")
 }
 
+/// Which one-line field of a form a problem is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameField {
+    Name,
+    Cluster,
+    Label,
+    Code,
+    Owner,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InputError {
+    #[error("a direction control character in the {0:?}")]
+    DirectionControl(NameField),
     #[error("the name is empty")]
     EmptyName,
     #[error("the label is empty")]
@@ -188,6 +229,39 @@ mod tests {
             Err(InputError::MunicipalityNumber("34o1".into()))
         );
         assert!(validate_service("A", "", "").unwrap().1.is_empty());
+    }
+
+    #[test]
+    fn names_labels_and_codes_refuse_direction_controls() {
+        for c in ['\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}'] {
+            let name = format!("Fjell{c}bygd");
+            assert_eq!(
+                validate_service(&name, "", ""),
+                Err(InputError::DirectionControl(NameField::Name))
+            );
+        }
+        for c in ['\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}'] {
+            let text = format!("A{c}B");
+            assert_eq!(
+                validate_service("A", "", &text),
+                Err(InputError::DirectionControl(NameField::Cluster))
+            );
+            assert_eq!(
+                validate_round(&text, "2026-03-09"),
+                Err(InputError::DirectionControl(NameField::Label))
+            );
+            assert_eq!(
+                validate_name(NameField::Code, &text),
+                Err(InputError::DirectionControl(NameField::Code))
+            );
+            assert_eq!(neutralise_bidi(&text), "AB");
+        }
+        // Right-to-left letters are text, not controls; nor is the right-to-left mark.
+        assert_eq!(
+            validate_name(NameField::Name, "שלום\u{200F}").unwrap(),
+            "שלום\u{200F}"
+        );
+        assert_eq!(neutralise_bidi("شكرا"), "شكرا");
     }
 
     #[test]

@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Counts, Result, Store, StoreError, kept, timestamp};
 use crate::domain::instrument::{Instrument, Scale, ScalePoint};
-use crate::domain::model::{Role, RoundKind};
+use crate::domain::model::{Role, RoundKind, is_direction_control, neutralise_bidi};
 use crate::domain::plan::{Goal, GoalStatus, Level, PlanItem, PlanKind, Stage};
 use crate::domain::scoring::subdomain_key;
 use crate::i18n::{Lang, tr, trf};
@@ -373,12 +373,14 @@ pub fn export_codebook(
 
 /// A spreadsheet runs a cell that begins with `=`, `+`, `-` or `@` as a formula (some also
 /// after a leading tab or carriage return); a leading apostrophe makes it plain text, as
-/// OWASP advises against CSV injection.
+/// OWASP advises against CSV injection. Direction controls go first (`neutralise_bidi`), so
+/// that none can hide a formula's first character, nor turn a name around in the sheet.
 pub fn neutralise(cell: &str) -> Cow<'_, str> {
+    let cell = neutralise_bidi(cell);
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         Cow::Owned(format!("'{cell}"))
     } else {
-        Cow::Borrowed(cell)
+        cell
     }
 }
 
@@ -407,6 +409,42 @@ const CSV_LONG: [&str; 7] = [
 ];
 
 // ---- import: what happened, and why a file is refused ----
+
+/// The importing machine's clock, against which the file's times are weighed. Newer wins
+/// every merge, so a machine whose clock ran ahead would win every merge with its future
+/// times, again at every import: a time more than `FUTURE_TOLERANCE` past `now` is refused,
+/// unless the person importing says the times are right.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportClock {
+    pub now: DateTime<Utc>,
+    pub accept_future_times: bool,
+}
+
+/// How far past this machine's clock a file's time may be: clocks set by hand, and time
+/// zones got wrong, are hours off, not days.
+pub const FUTURE_TOLERANCE: chrono::TimeDelta = chrono::TimeDelta::days(1);
+
+impl ImportClock {
+    pub fn at(now: DateTime<Utc>) -> ImportClock {
+        ImportClock {
+            now,
+            accept_future_times: false,
+        }
+    }
+
+    pub fn accepting_future_times(self) -> ImportClock {
+        ImportClock {
+            accept_future_times: true,
+            ..self
+        }
+    }
+
+    /// The latest time accepted, in the store's form (which compares as text); none when
+    /// every time is.
+    fn latest(self) -> Option<String> {
+        (!self.accept_future_times).then(|| timestamp(self.now + FUTURE_TOLERANCE))
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Tally {
@@ -536,7 +574,12 @@ pub enum Problem {
     Unexpected(String),
     Read(String),
     NotAnExport,
+    /// A version above the newest this kartlegg reads: a newer kartlegg wrote it.
     FormatVersion {
+        found: String,
+    },
+    /// Zero, negative, a fraction or not a number: no kartlegg writes that.
+    UnknownFormatVersion {
         found: String,
     },
     FieldOrder {
@@ -553,6 +596,12 @@ pub enum Problem {
         found: String,
         known: String,
     },
+    /// A round answered with a version of the instrument this kartlegg does not have.
+    InstrumentVersion {
+        id: String,
+        found: String,
+        known: String,
+    },
     UnknownItem {
         id: String,
         item: String,
@@ -561,6 +610,15 @@ pub enum Problem {
     OutOfScale {
         id: String,
         item: String,
+        value: i64,
+        min: u8,
+        max: u8,
+    },
+    /// A history row's old or new value off the scale of its answer's item.
+    HistoryOutOfScale {
+        id: String,
+        item: String,
+        field: &'static str,
         value: i64,
         min: u8,
         max: u8,
@@ -593,6 +651,23 @@ pub enum Problem {
         field: &'static str,
         value: String,
     },
+    /// A time the merge rules weigh, more than `FUTURE_TOLERANCE` past the import's clock.
+    FutureTime {
+        section: &'static str,
+        id: String,
+        field: &'static str,
+        value: String,
+        now: String,
+    },
+    /// The header's `exported_at` is not a time.
+    BadExportTime {
+        value: String,
+    },
+    /// The file says it was written more than `FUTURE_TOLERANCE` after the import's clock.
+    FutureExport {
+        value: String,
+        now: String,
+    },
     EmptyText {
         section: &'static str,
         id: String,
@@ -604,6 +679,22 @@ pub enum Problem {
         id: String,
         field: &'static str,
     },
+    /// A direction control in a name, label or code could make one name read as another.
+    DirectionControl {
+        section: &'static str,
+        id: String,
+        field: &'static str,
+    },
+    /// A text past its kind's limit (`TextKind`).
+    TooLong {
+        section: &'static str,
+        id: String,
+        field: &'static str,
+        kind: TextKind,
+    },
+    /// One string in the file longer than any field may be, refused as it is read, before
+    /// it is in memory whole.
+    StringTooLong,
     Municipality {
         section: &'static str,
         id: String,
@@ -658,6 +749,11 @@ impl Problem {
                 "import.format_version",
                 &[("found", found), ("known", &FORMAT_VERSION)],
             ),
+            Problem::UnknownFormatVersion { found } => trf(
+                lang,
+                "import.unknown_format_version",
+                &[("found", found), ("known", &FORMAT_VERSION)],
+            ),
             Problem::FieldOrder { expected, found } => trf(
                 lang,
                 "import.field_order",
@@ -671,6 +767,11 @@ impl Problem {
                 lang,
                 "import.instrument",
                 &[("found", found), ("known", known)],
+            ),
+            Problem::InstrumentVersion { id, found, known } => trf(
+                lang,
+                "import.instrument_version",
+                &[("id", id), ("found", found), ("known", known)],
             ),
             Problem::UnknownItem {
                 id,
@@ -693,6 +794,25 @@ impl Problem {
                 &[
                     ("id", id),
                     ("item", item),
+                    ("value", value),
+                    ("min", min),
+                    ("max", max),
+                ],
+            ),
+            Problem::HistoryOutOfScale {
+                id,
+                item,
+                field,
+                value,
+                min,
+                max,
+            } => trf(
+                lang,
+                "import.history_out_of_scale",
+                &[
+                    ("id", id),
+                    ("item", item),
+                    ("field", field),
                     ("value", value),
                     ("min", min),
                     ("max", max),
@@ -757,6 +877,31 @@ impl Problem {
                     ("value", value),
                 ],
             ),
+            Problem::FutureTime {
+                section,
+                id,
+                field,
+                value,
+                now,
+            } => trf(
+                lang,
+                "import.future_time",
+                &[
+                    ("section", section),
+                    ("id", id),
+                    ("field", field),
+                    ("value", value),
+                    ("now", now),
+                ],
+            ),
+            Problem::BadExportTime { value } => {
+                trf(lang, "import.bad_export_time", &[("value", value)])
+            }
+            Problem::FutureExport { value, now } => trf(
+                lang,
+                "import.future_export",
+                &[("value", value), ("now", now)],
+            ),
             Problem::EmptyText { section, id, field } => trf(
                 lang,
                 "import.empty_text",
@@ -766,6 +911,31 @@ impl Problem {
                 lang,
                 "import.control_character",
                 &[("section", section), ("id", id), ("field", field)],
+            ),
+            Problem::DirectionControl { section, id, field } => trf(
+                lang,
+                "import.direction_control",
+                &[("section", section), ("id", id), ("field", field)],
+            ),
+            Problem::TooLong {
+                section,
+                id,
+                field,
+                kind,
+            } => trf(
+                lang,
+                "import.too_long",
+                &[
+                    ("section", section),
+                    ("id", id),
+                    ("field", field),
+                    ("limit", &limit_text(lang, *kind)),
+                ],
+            ),
+            Problem::StringTooLong => trf(
+                lang,
+                "import.string_too_long",
+                &[("limit", &limit_text(lang, TextKind::Comment))],
             ),
             Problem::Municipality { section, id, value } => trf(
                 lang,
@@ -836,6 +1006,20 @@ impl Problem {
             ),
             Problem::Rejected(reason) => trf(lang, "import.rejected", &[("reason", reason)]),
         }
+    }
+}
+
+/// "200 characters", "256 KiB": a kind's limit as a reader counts it.
+fn limit_text(lang: Lang, kind: TextKind) -> String {
+    let chars = |n: usize| trf(lang, "import.limit_chars", &[("n", &n)]);
+    match kind {
+        TextKind::Name => chars(TextKind::NAME_CHARS),
+        TextKind::Plan => chars(TextKind::PLAN_CHARS),
+        TextKind::Comment => trf(
+            lang,
+            "import.limit_kib",
+            &[("n", &(TextKind::COMMENT_BYTES / 1024))],
+        ),
     }
 }
 
@@ -1345,11 +1529,13 @@ impl Store {
 
     /// Merges a JSON export into this database, all or nothing (see `docs/exchange.md` for
     /// the rules). A file that cannot be merged is refused with `StoreError::ImportRefused`,
-    /// which says why and where, and nothing is written.
+    /// which says why and where, and nothing is written. `clock` is this machine's: times
+    /// past it are refused (see `ImportClock`).
     pub fn import_json(
         &mut self,
         input: impl Read + Send,
         instrument: &Instrument,
+        clock: ImportClock,
     ) -> Result<ImportSummary> {
         // Checked before the import's pragmas touch it, and through the default page cache:
         // the import's larger one would only hold the check's pages.
@@ -1380,7 +1566,7 @@ impl Store {
         // look-up per reference, took a fifth of a large import.
         self.conn.pragma_update(None, "foreign_keys", "OFF")?;
         let outcome = self
-            .import_in_transaction(input, instrument)
+            .import_in_transaction(input, instrument, clock)
             .map_err(|e| e.on_full_disk(&self.path));
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
         self.conn.pragma_update(None, "cache_size", cache)?;
@@ -1393,14 +1579,15 @@ impl Store {
         &mut self,
         input: impl Read + Send,
         instrument: &Instrument,
+        clock: ImportClock,
     ) -> Result<ImportSummary> {
         let tx = self.begin_immediate()?;
         // The file is parsed on a thread of its own while this one writes what it has read:
         // parsing takes a fifth of a large import.
         let summary = std::thread::scope(|scope| {
             let (out, handed) = mpsc::sync_channel(BATCHES_AHEAD);
-            scope.spawn(move || Reading::run(input, instrument, out));
-            let mut importer = Importer::new(&tx, instrument)?;
+            scope.spawn(move || Reading::run(input, instrument, clock, out));
+            let mut importer = Importer::new(&tx, instrument, clock)?;
             // Dropping `handed` on a refusal stops the reader; the scope waits for it.
             importer.write(handed)?;
             let Importer { summary, kept, .. } = importer;
@@ -1509,7 +1696,8 @@ impl<'a> Hot<'a> {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT DO NOTHING",
             )?,
-            answer_by_id: conn.prepare("SELECT rowid, respondent_id FROM answer WHERE id = ?1")?,
+            answer_by_id: conn
+                .prepare("SELECT rowid, respondent_id, item_key FROM answer WHERE id = ?1")?,
             add_history: conn.prepare(
                 "INSERT INTO answer_history (answer_id, respondent_id, old_value, old_missing,
                      old_comment, new_value, new_missing, new_comment, changed_at)
@@ -1536,10 +1724,17 @@ struct Importer<'a> {
     kept: kept::Counter<'a>,
     history_added: HistoryAdded,
     summary: ImportSummary,
+    clock: ImportClock,
+    /// `clock.latest()`, made once.
+    latest: Option<String>,
 }
 
 impl<'a> Importer<'a> {
-    fn new(conn: &'a Connection, instrument: &'a Instrument) -> rusqlite::Result<Importer<'a>> {
+    fn new(
+        conn: &'a Connection,
+        instrument: &'a Instrument,
+        clock: ImportClock,
+    ) -> rusqlite::Result<Importer<'a>> {
         let answers_before =
             conn.query_row("SELECT ifnull(max(rowid), 0) FROM answer", [], |r| r.get(0))?;
         Ok(Importer {
@@ -1567,6 +1762,8 @@ impl<'a> Importer<'a> {
             kept: kept::Counter::new(instrument),
             history_added: HistoryAdded::new(answers_before),
             summary: ImportSummary::default(),
+            clock,
+            latest: clock.latest(),
         })
     }
 
@@ -1621,6 +1818,29 @@ impl<'a> Importer<'a> {
         }
     }
 
+    /// A time the merge rules weigh (an `updated_at`) or a log's `changed_at`: refused more
+    /// than a day past this machine's clock, for it would win every merge from then on.
+    fn weighed_time(
+        &self,
+        section: &'static str,
+        id: &str,
+        field: &'static str,
+        text: &str,
+    ) -> std::result::Result<String, Stop> {
+        let time = instant(section, id, field, text)?;
+        match &self.latest {
+            Some(latest) if time > *latest => Err(Problem::FutureTime {
+                section,
+                id: id.to_string(),
+                field,
+                value: time,
+                now: timestamp(self.clock.now),
+            }
+            .into()),
+            _ => Ok(time),
+        }
+    }
+
     fn exists(&self, sql: &str, id: &str) -> rusqlite::Result<bool> {
         self.conn.prepare_cached(sql)?.query_row([id], |r| r.get(0))
     }
@@ -1628,9 +1848,10 @@ impl<'a> Importer<'a> {
     fn service(&mut self, row: ServiceRow) -> Step {
         const S: &str = "services";
         not_empty(S, &row.id, "id", &row.id)?;
+        checked_text(S, &row.id, "id", &row.id, TextKind::Name)?;
         not_empty(S, &row.id, "name", &row.name)?;
-        plain_text(S, &row.id, "name", &row.name, false)?;
-        plain_text(S, &row.id, "cluster", &row.cluster, false)?;
+        checked_text(S, &row.id, "name", &row.name, TextKind::Name)?;
+        checked_text(S, &row.id, "cluster", &row.cluster, TextKind::Name)?;
         if let Some(bad) = row
             .municipalities
             .iter()
@@ -1644,7 +1865,7 @@ impl<'a> Importer<'a> {
             .into());
         }
         let created_at = instant(S, &row.id, "created_at", &row.created_at)?;
-        let updated_at = instant(S, &row.id, "updated_at", &row.updated_at)?;
+        let updated_at = self.weighed_time(S, &row.id, "updated_at", &row.updated_at)?;
         let municipalities = row.municipalities.join(",");
         let here = self
             .conn
@@ -1704,9 +1925,12 @@ impl<'a> Importer<'a> {
     fn round(&mut self, row: RoundRow) -> Step {
         const S: &str = "rounds";
         not_empty(S, &row.id, "id", &row.id)?;
+        checked_text(S, &row.id, "id", &row.id, TextKind::Name)?;
         not_empty(S, &row.id, "label", &row.label)?;
-        plain_text(S, &row.id, "label", &row.label, false)?;
+        checked_text(S, &row.id, "label", &row.label, TextKind::Name)?;
         not_empty(S, &row.id, "instrument_version", &row.instrument_version)?;
+        let version = &row.instrument_version;
+        checked_text(S, &row.id, "instrument_version", version, TextKind::Name)?;
         checked_date(S, &row.id, "held_on", &row.held_on)?;
         if RoundKind::from_code(&row.kind).is_none() {
             return Err(bad_code(S, &row.id, "kind", &row.kind));
@@ -1715,6 +1939,16 @@ impl<'a> Importer<'a> {
             return Err(Problem::Instrument {
                 found: row.instrument_key.clone(),
                 known: self.instrument.key.clone(),
+            }
+            .into());
+        }
+        // Its answers are read against this kartlegg's items and scales: another version's
+        // could mean other things under the same keys.
+        if row.instrument_version != self.instrument.version {
+            return Err(Problem::InstrumentVersion {
+                id: row.id.clone(),
+                found: row.instrument_version.clone(),
+                known: format!("{} {}", self.instrument.key, self.instrument.version),
             }
             .into());
         }
@@ -1768,7 +2002,8 @@ impl<'a> Importer<'a> {
     fn respondent(&mut self, row: RespondentRow) -> Step {
         const S: &str = "respondents";
         not_empty(S, &row.id, "id", &row.id)?;
-        plain_text(S, &row.id, "code", &row.code, false)?;
+        checked_text(S, &row.id, "id", &row.id, TextKind::Name)?;
+        checked_text(S, &row.id, "code", &row.code, TextKind::Name)?;
         if Role::from_code(&row.role).is_none() {
             return Err(bad_code(S, &row.id, "role", &row.role));
         }
@@ -1812,7 +2047,8 @@ impl<'a> Importer<'a> {
     fn answer(&mut self, row: AnswerRow) -> Step {
         const S: &str = "answers";
         not_empty(S, &row.id, "id", &row.id)?;
-        plain_text(S, &row.id, "comment", &row.comment, true)?;
+        checked_text(S, &row.id, "id", &row.id, TextKind::Name)?;
+        checked_text(S, &row.id, "comment", &row.comment, TextKind::Comment)?;
         let Some(scale) = self.scales.get(row.item_key.as_str()) else {
             return Err(Problem::UnknownItem {
                 id: row.id.clone(),
@@ -1834,7 +2070,7 @@ impl<'a> Importer<'a> {
             }
             .into());
         }
-        let updated_at = instant(S, &row.id, "updated_at", &row.updated_at)?;
+        let updated_at = self.weighed_time(S, &row.id, "updated_at", &row.updated_at)?;
         // A respondent's answers come together: their respondent is looked up once.
         if self.known_respondent.as_ref() != Some(&row.respondent_id) {
             if !self.exists(
@@ -1849,6 +2085,14 @@ impl<'a> Importer<'a> {
                 ));
             }
             self.known_respondent = Some(row.respondent_id.clone());
+        }
+        // An id the file used before for an answer filed here under another id: its
+        // history would go to that answer, so it must be that answer again.
+        if let Some(filed_as) = (!self.remap.is_empty())
+            .then(|| self.remap.get(&row.id))
+            .flatten()
+        {
+            self.same_answer(&row, filed_as)?;
         }
         // Most answers in a file are new here: try to add it first, and merge only when its
         // id or its respondent and item are taken (the insert then does nothing).
@@ -1904,6 +2148,9 @@ impl<'a> Importer<'a> {
             return Err(identity(S, &row.id, "respondent_id item_key", other, there));
         };
         if stored.id != row.id {
+            // The file's id is another answer here (added earlier from the file): filing
+            // this one under this machine's id would put that answer's history under it.
+            self.same_answer(&row, &row.id)?;
             self.remap.insert(row.id.clone(), stored.id.clone());
         }
         let theirs = Content {
@@ -1968,9 +2215,43 @@ impl<'a> Importer<'a> {
         Ok(())
     }
 
+    /// Refuses `row` unless the answer `id` here, if there is one, is its respondent's
+    /// answer to its item.
+    fn same_answer(&self, row: &AnswerRow, id: &str) -> Step {
+        let here: Option<(String, String)> = self
+            .conn
+            .prepare_cached("SELECT respondent_id, item_key FROM answer WHERE id = ?1")?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        match here {
+            Some((respondent, item))
+                if (&respondent, &item) != (&row.respondent_id, &row.item_key) =>
+            {
+                Err(identity(
+                    "answers",
+                    &row.id,
+                    "respondent_id item_key",
+                    format!("{respondent} {item}"),
+                    format!("{} {}", row.respondent_id, row.item_key),
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+
     fn history(&mut self, row: HistoryRow) -> Step {
         const S: &str = "history";
-        let changed_at = instant(S, &row.answer_id, "changed_at", &row.changed_at)?;
+        let changed_at = self.weighed_time(S, &row.answer_id, "changed_at", &row.changed_at)?;
+        if let Some(old) = &row.old_comment {
+            checked_text(S, &row.answer_id, "old_comment", old, TextKind::Comment)?;
+        }
+        checked_text(
+            S,
+            &row.answer_id,
+            "new_comment",
+            &row.new_comment,
+            TextKind::Comment,
+        )?;
         check_response(S, &row.answer_id, row.old_value, row.old_missing.as_deref())?;
         check_response(S, &row.answer_id, row.new_value, row.new_missing.as_deref())?;
         let answer_id = self.remap.get(&row.answer_id).unwrap_or(&row.answer_id);
@@ -1984,10 +2265,11 @@ impl<'a> Importer<'a> {
                         id: answer_id.clone(),
                     },
                     r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
                 ))
             })
             .optional()?;
-        let stored = match here {
+        let (stored, item) = match here {
             None => {
                 return Err(missing_parent(
                     S,
@@ -1996,7 +2278,7 @@ impl<'a> Importer<'a> {
                     &row.answer_id,
                 ));
             }
-            Some((_, respondent)) if respondent != row.respondent_id => {
+            Some((_, respondent, _)) if respondent != row.respondent_id => {
                 return Err(identity(
                     S,
                     &row.answer_id,
@@ -2005,8 +2287,24 @@ impl<'a> Importer<'a> {
                     row.respondent_id,
                 ));
             }
-            Some((stored, _)) => stored,
+            Some((stored, _, item)) => (stored, item),
         };
+        let scale = self.scales.get(item.as_str());
+        for (field, value) in [("old_value", row.old_value), ("new_value", row.new_value)] {
+            if let (Some(value), Some(scale)) = (value, scale)
+                && !u8::try_from(value).is_ok_and(|v| scale.contains(v))
+            {
+                return Err(Problem::HistoryOutOfScale {
+                    id: row.answer_id.clone(),
+                    item,
+                    field,
+                    value,
+                    min: scale.min(),
+                    max: scale.max(),
+                }
+                .into());
+            }
+        }
         let old = row.old_comment.map(|comment| Content {
             value: row.old_value,
             missing: row.old_missing,
@@ -2121,7 +2419,7 @@ impl<'a> Importer<'a> {
         let theirs = checked_plan_item(S, &row)?;
         self.known_subdomain(S, &row.id, &row.subdomain_key)?;
         let created_at = instant(S, &row.id, "created_at", &row.created_at)?;
-        let updated_at = instant(S, &row.id, "updated_at", &row.updated_at)?;
+        let updated_at = self.weighed_time(S, &row.id, "updated_at", &row.updated_at)?;
         self.require(S, &row.id, "service_id", "service", &row.service_id)?;
         let here = self
             .conn
@@ -2203,13 +2501,14 @@ impl<'a> Importer<'a> {
     fn goal(&mut self, row: GoalRow) -> Step {
         const S: &str = "goals";
         not_empty(S, &row.id, "id", &row.id)?;
+        checked_text(S, &row.id, "id", &row.id, TextKind::Name)?;
         not_empty(S, &row.id, "text", &row.text)?;
-        plain_text(S, &row.id, "text", &row.text, false)?;
+        checked_text(S, &row.id, "text", &row.text, TextKind::Plan)?;
         for key in &row.subdomain_keys {
             self.known_subdomain(S, &row.id, key)?;
         }
         let created_at = instant(S, &row.id, "created_at", &row.created_at)?;
-        let updated_at = instant(S, &row.id, "updated_at", &row.updated_at)?;
+        let updated_at = self.weighed_time(S, &row.id, "updated_at", &row.updated_at)?;
         self.require(S, &row.id, "service_id", "service", &row.service_id)?;
         let here = self
             .conn
@@ -2279,7 +2578,7 @@ impl<'a> Importer<'a> {
         let key = format!("{}/{}", row.goal_id, row.round_id);
         let status = GoalStatus::from_code(&row.status)
             .ok_or_else(|| bad_code(S, &key, "status", &row.status))?;
-        let updated_at = instant(S, &key, "updated_at", &row.updated_at)?;
+        let updated_at = self.weighed_time(S, &key, "updated_at", &row.updated_at)?;
         self.require(S, &key, "goal_id", "goal", &row.goal_id)?;
         self.require(S, &key, "round_id", "round", &row.round_id)?;
         let ours = self.current(Valued::GoalStatus, &key)?;
@@ -2314,7 +2613,7 @@ impl<'a> Importer<'a> {
         let key = row.round_id.clone();
         let stage =
             Stage::from_code(&row.stage).ok_or_else(|| bad_code(S, &key, "stage", &row.stage))?;
-        let updated_at = instant(S, &key, "updated_at", &row.updated_at)?;
+        let updated_at = self.weighed_time(S, &key, "updated_at", &row.updated_at)?;
         self.require(S, &key, "round_id", "round", &row.round_id)?;
         let ours = self.current(Valued::RoundStage, &key)?;
         let settled = self.settle(
@@ -2351,7 +2650,7 @@ impl<'a> Importer<'a> {
             }
             .into());
         }
-        let updated_at = instant(S, &key, "updated_at", &row.updated_at)?;
+        let updated_at = self.weighed_time(S, &key, "updated_at", &row.updated_at)?;
         self.require(S, &key, "round_id", "round", &row.round_id)?;
         let ours = self.current(Valued::Consensus, &key)?;
         let settled = self.settle(
@@ -2386,7 +2685,7 @@ impl<'a> Importer<'a> {
         if !CHANGE_ENTITIES.contains(&row.entity.as_str()) {
             return Err(bad_code(S, key, "entity", &row.entity));
         }
-        let changed_at = instant(S, key, "changed_at", &row.changed_at)?;
+        let changed_at = self.weighed_time(S, key, "changed_at", &row.changed_at)?;
         let snapshot = |field: &'static str, value: Option<serde_json::Value>| {
             value
                 .map(|v| canonical(&row.entity, v))
@@ -2725,9 +3024,10 @@ fn checked_plan_item(
     row: &PlanItemRow,
 ) -> std::result::Result<PlanItem, Stop> {
     not_empty(section, &row.id, "id", &row.id)?;
+    checked_text(section, &row.id, "id", &row.id, TextKind::Name)?;
     not_empty(section, &row.id, "text", &row.text)?;
-    plain_text(section, &row.id, "text", &row.text, false)?;
-    plain_text(section, &row.id, "owner", &row.owner, false)?;
+    checked_text(section, &row.id, "text", &row.text, TextKind::Plan)?;
+    checked_text(section, &row.id, "owner", &row.owner, TextKind::Name)?;
     let kind = PlanKind::from_code(&row.kind)
         .ok_or_else(|| bad_code(section, &row.id, "kind", &row.kind))?;
     let level = row
@@ -2787,21 +3087,66 @@ fn not_empty(section: &'static str, id: &str, field: &'static str, text: &str) -
     Ok(())
 }
 
-/// Refuses text that a terminal would act on; a comment or plan text may hold line breaks.
-fn plain_text(
+/// What a text field of the file may hold. Its limits are far past what a person writes,
+/// and keep a hostile file from filling memory or every screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextKind {
+    /// A name, label, code or id: one line, no direction controls, 200 characters.
+    Name,
+    /// A plan item's or goal's text: one line, 2,000 characters.
+    Plan,
+    /// A comment: line breaks and tabs too, 256 KiB (of UTF-8).
+    Comment,
+}
+
+impl TextKind {
+    pub const NAME_CHARS: usize = 200;
+    pub const PLAN_CHARS: usize = 2_000;
+    pub const COMMENT_BYTES: usize = 256 * 1024;
+
+    fn too_long(self, text: &str) -> bool {
+        // A character is at least one byte: most texts need no count.
+        let chars = |most: usize| text.len() > most && text.chars().count() > most;
+        match self {
+            TextKind::Name => chars(Self::NAME_CHARS),
+            TextKind::Plan => chars(Self::PLAN_CHARS),
+            TextKind::Comment => text.len() > Self::COMMENT_BYTES,
+        }
+    }
+}
+
+/// Refuses text that a terminal would act on (a comment may hold line breaks and tabs),
+/// direction controls in a name, and text past its kind's limit.
+fn checked_text(
     section: &'static str,
     id: &str,
     field: &'static str,
     text: &str,
-    line_breaks: bool,
+    kind: TextKind,
 ) -> Step {
-    if text
-        .chars()
-        .any(|c| c.is_control() && !(line_breaks && c == '\n'))
-    {
+    let id = || id.to_string();
+    if kind.too_long(text) {
+        return Err(Problem::TooLong {
+            section,
+            id: id(),
+            field,
+            kind,
+        }
+        .into());
+    }
+    let allowed = |c: char| kind == TextKind::Comment && (c == '\n' || c == '\t');
+    if text.chars().any(|c| c.is_control() && !allowed(c)) {
         return Err(Problem::ControlCharacter {
             section,
-            id: id.to_string(),
+            id: id(),
+            field,
+        }
+        .into());
+    }
+    if kind == TextKind::Name && text.contains(is_direction_control) {
+        return Err(Problem::DirectionControl {
+            section,
+            id: id(),
             field,
         }
         .into());
@@ -2939,37 +3284,109 @@ struct Counted<'p, R> {
     start: usize,
     end: usize,
     place: &'p Cell<Place>,
+    /// Whether the first bytes were read yet (and a byte-order mark skipped).
+    begun: bool,
+    /// Inside a JSON string, after a backslash in one, and how many bytes it has so far:
+    /// serde_json reads a string into memory whole, so one too long is refused here.
+    in_string: bool,
+    escaped: bool,
+    string_bytes: usize,
+    /// Set when a string was too long, so that the refusal says that and not a read error
+    /// (serde_json passes on only the kind of an error from a reader).
+    too_long: &'p Cell<bool>,
 }
 
+/// The most bytes one string of the file may take: the longest comment (`TextKind`), each
+/// of its bytes written as a `\u` escape at worst. A longer one is no field's.
+const LONGEST_STRING: usize = 6 * TextKind::COMMENT_BYTES;
+
 impl<'p, R: Read> Counted<'p, R> {
-    fn new(inner: R, place: &'p Cell<Place>) -> Self {
+    fn new(inner: R, place: &'p Cell<Place>, too_long: &'p Cell<bool>) -> Self {
         Counted {
             inner,
             buffer: vec![0; 1 << 16].into_boxed_slice(),
             start: 0,
             end: 0,
             place,
+            begun: false,
+            in_string: false,
+            escaped: false,
+            string_bytes: 0,
+            too_long,
         }
     }
 }
 
 impl<R: Read> Counted<'_, R> {
-    fn count(&self, byte: u8) {
+    #[inline]
+    fn count(&mut self, byte: u8) -> io::Result<()> {
         self.place.set(self.place.get().after(byte));
+        if !self.in_string {
+            if byte == b'"' {
+                (self.in_string, self.string_bytes) = (true, 0);
+            }
+            return Ok(());
+        }
+        match (self.escaped, byte) {
+            (true, _) => self.escaped = false,
+            (false, b'\\') => self.escaped = true,
+            (false, b'"') => {
+                self.in_string = false;
+                return Ok(());
+            }
+            _ => {}
+        }
+        self.string_bytes += 1;
+        if self.string_bytes > LONGEST_STRING {
+            self.too_long.set(true);
+            return Err(io::Error::other("a string longer than any field may be"));
+        }
+        Ok(())
     }
 
     fn read_more(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        if self.start == self.end {
-            self.end = self.inner.read(&mut self.buffer)?;
+        // Again while only a byte-order mark was read: an empty read is the end of the file.
+        while self.start == self.end {
             self.start = 0;
+            self.end = if self.begun {
+                self.inner.read(&mut self.buffer)?
+            } else {
+                self.begin()?
+            };
+            if self.end == 0 {
+                break;
+            }
         }
         let n = out.len().min(self.end - self.start);
         out[..n].copy_from_slice(&self.buffer[self.start..self.start + n]);
         self.start += n;
         for &byte in &out[..n] {
-            self.count(byte);
+            self.count(byte)?;
         }
         Ok(n)
+    }
+}
+
+impl<R: Read> Counted<'_, R> {
+    /// The first bytes, without the UTF-8 byte-order mark that Windows editors put first
+    /// (JSON has none, and serde_json refuses one). Reads until it can tell, as a pipe may
+    /// hand over fewer than three bytes at a time.
+    fn begin(&mut self) -> io::Result<usize> {
+        const BOM: &[u8] = b"\xEF\xBB\xBF";
+        let mut end = 0;
+        while end < BOM.len() {
+            match self.inner.read(&mut self.buffer[end..]) {
+                Ok(0) => break,
+                Ok(n) => end += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.begun = true;
+        if self.buffer[..end].starts_with(BOM) {
+            self.start = BOM.len();
+        }
+        Ok(end)
     }
 }
 
@@ -2982,7 +3399,7 @@ impl<R: Read> Read for Counted<'_, R> {
                 let byte = self.buffer[self.start];
                 self.start += 1;
                 *only = byte;
-                self.count(byte);
+                self.count(byte)?;
                 Ok(1)
             }
             _ => self.read_more(out),
@@ -3023,7 +3440,9 @@ const BATCHES_AHEAD: usize = 8;
 /// the rows mean for the database is found by the writer.
 struct Reading<'p> {
     instrument: &'p Instrument,
+    clock: ImportClock,
     place: &'p Cell<Place>,
+    too_long: &'p Cell<bool>,
     batch: Vec<(Parsed, Place)>,
     out: SyncSender<Handed>,
     stopped: Option<Problem>,
@@ -3033,17 +3452,19 @@ struct Reading<'p> {
 
 impl Reading<'_> {
     /// Reads the whole file and hands over its rows, then how reading ended.
-    fn run(input: impl Read, instrument: &Instrument, out: SyncSender<Handed>) {
-        let place = Cell::new(Place::START);
+    fn run(input: impl Read, instrument: &Instrument, clock: ImportClock, out: SyncSender<Handed>) {
+        let (place, too_long) = (Cell::new(Place::START), Cell::new(false));
         let mut reading = Reading {
             instrument,
+            clock,
             place: &place,
+            too_long: &too_long,
             batch: Vec::with_capacity(BATCH),
             out,
             stopped: None,
             writer_gone: false,
         };
-        let mut de = serde_json::Deserializer::from_reader(Counted::new(input, &place));
+        let mut de = serde_json::Deserializer::from_reader(Counted::new(input, &place, &too_long));
         let outcome = FileSeed {
             reading: &mut reading,
         }
@@ -3091,6 +3512,7 @@ impl Reading<'_> {
             let suffix = format!(" at line {} column {}", e.line(), e.column());
             let reason = text.strip_suffix(&suffix).unwrap_or(&text).to_string();
             match e.classify() {
+                serde_json::error::Category::Io if self.too_long.get() => Problem::StringTooLong,
                 serde_json::error::Category::Io => Problem::Read(reason),
                 serde_json::error::Category::Syntax => Problem::NotJson(reason),
                 serde_json::error::Category::Data => Problem::Unexpected(reason),
@@ -3151,16 +3573,31 @@ impl<'de> de::Visitor<'de> for FileSeed<'_, '_> {
                     let found: serde_json::Value = map.next_value()?;
                     match found.as_u64() {
                         Some(known @ 1..=FORMAT_VERSION) => version = known,
-                        _ => {
+                        Some(0) | None => {
+                            return Err(reading.stop(Problem::UnknownFormatVersion {
+                                found: found.to_string(),
+                            }));
+                        }
+                        Some(_) => {
                             return Err(reading.stop(Problem::FormatVersion {
                                 found: found.to_string(),
                             }));
                         }
                     }
                 }
-                // Only for people reading the file: the format version is what counts.
+                // A file written after this machine's clock holds times after it too.
                 "exported_at" => {
-                    map.next_value::<String>()?;
+                    let value = map.next_value::<String>()?;
+                    let Ok(at) = DateTime::parse_from_rfc3339(&value) else {
+                        return Err(reading.stop(Problem::BadExportTime { value }));
+                    };
+                    let at = timestamp(at.with_timezone(&Utc));
+                    if let Some(latest) = reading.clock.latest()
+                        && at > latest
+                    {
+                        let now = timestamp(reading.clock.now);
+                        return Err(reading.stop(Problem::FutureExport { value: at, now }));
+                    }
                 }
                 "schema_version" => {
                     map.next_value::<u32>()?;

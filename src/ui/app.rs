@@ -15,7 +15,8 @@ use super::view::Theme;
 use crate::domain::compare::Options;
 use crate::domain::instrument::{Instrument, ItemRef};
 use crate::domain::model::{
-    Respondent, Response, Role, Round, RoundKind, Service, validate_round, validate_service,
+    NameField, Respondent, Response, Role, Round, RoundKind, Service, validate_name,
+    validate_round, validate_service,
 };
 use crate::domain::plan::{PlanItem, PlanKind};
 use crate::domain::scoring::{AnswerSet, SectionScore, summarize};
@@ -916,14 +917,17 @@ impl App {
             | FormPurpose::RoundStage(..) => return,
             FormPurpose::NewRespondent(service, round) => {
                 let role = Role::ALL[form.selected(0)];
-                let code = crate::domain::model::single_line(&form.value(1));
-                self.store
-                    .create_respondent(&round.id, role, &code, now)
-                    .map(|respondent| {
-                        let text = tr(lang, "status.respondent_saved").to_string();
-                        (Next::Walk(service.clone(), round.clone(), respondent), text)
-                    })
-                    .map_err(|e| (1, e.message(lang)))
+                match validate_name(NameField::Code, &form.value(1)) {
+                    Err(e) => Err((1, input_error_text(lang, &e))),
+                    Ok(code) => self
+                        .store
+                        .create_respondent(&round.id, role, &code, now)
+                        .map(|respondent| {
+                            let text = tr(lang, "status.respondent_saved").to_string();
+                            (Next::Walk(service.clone(), round.clone(), respondent), text)
+                        })
+                        .map_err(|e| (1, e.message(lang))),
+                }
             }
         };
         match outcome {
@@ -1204,7 +1208,7 @@ impl App {
                     .replace("\r\n", "\n")
                     .replace('\r', "\n")
                     .chars()
-                    .filter(|c| !c.is_control() || *c == '\n')
+                    .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
                     .collect();
                 editor.insert_str(clean);
             }
@@ -1219,16 +1223,14 @@ impl App {
         let Some(Screen::Walk(walk)) = self.stack.last() else {
             return None;
         };
-        let comment = walk
-            .editor
-            .as_ref()?
-            .lines()
-            .join("\n")
-            .trim_end()
-            .to_string();
+        // Kept as typed, trailing spaces and tabs too; only whitespace is no comment.
+        let mut comment = walk.editor.as_ref()?.lines().join("\n");
+        if comment.trim().is_empty() {
+            comment.clear();
+        }
         let key = &self.instrument.items()[walk.current].item.key;
         let before = walk.answers.get(key).map_or("", |a| a.comment.as_str());
-        (comment != before.trim_end()).then(|| (walk.respondent.id.clone(), key.clone(), comment))
+        (comment != before).then(|| (walk.respondent.id.clone(), key.clone(), comment))
     }
 
     /// Saves the comment in the editor and closes it; keeps it open if saving fails. An
@@ -1392,7 +1394,10 @@ fn input_error_field(error: &crate::domain::model::InputError) -> usize {
     use crate::domain::model::InputError::*;
     match error {
         EmptyName | EmptyLabel | EmptyText => 0,
+        DirectionControl(NameField::Name | NameField::Label) => 0,
         MunicipalityNumber(_) | Date(_) => 1,
+        DirectionControl(NameField::Code | NameField::Owner) => 1,
+        DirectionControl(NameField::Cluster) => 2,
     }
 }
 
@@ -1404,6 +1409,7 @@ pub fn input_error_text(lang: Lang, error: &crate::domain::model::InputError) ->
         EmptyText => tr(lang, "error.empty_text").to_string(),
         MunicipalityNumber(bad) => trf(lang, "error.municipality", &[("value", bad)]),
         Date(bad) => trf(lang, "error.date", &[("value", bad)]),
+        DirectionControl(_) => tr(lang, "error.direction_control").to_string(),
     }
 }
 

@@ -20,6 +20,8 @@ use crossterm::execute;
 
 pub use app::{App, Stopped};
 
+use crate::domain::model::neutralise_bidi;
+
 /// The signals that stop the program from outside. Each gives the terminal back and keeps the
 /// comment being written (`App::stop`). SIGHUP is a closed terminal; in raw mode Ctrl-C and
 /// Ctrl-\ are keys, so SIGINT and SIGQUIT come from another program (`kill -INT`), as SIGTERM
@@ -63,6 +65,19 @@ fn init_terminal() -> std::io::Result<ratatui::DefaultTerminal> {
         event::EnableBracketedPaste
     )?;
     ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(std::io::stdout()))
+}
+
+/// Draws the whole screen. Its last step before the terminal: no cell keeps a direction
+/// control, whatever text it came from (a comment, a name stored before they were refused),
+/// so that nothing on the screen can turn the text after it around. ratatui puts such a
+/// zero-width character into the cell before it, so a cell's symbol is where it hides.
+pub fn draw(app: &App, frame: &mut ratatui::Frame) {
+    view::view(app, frame);
+    for cell in &mut frame.buffer_mut().content {
+        if let std::borrow::Cow::Owned(kept) = neutralise_bidi(cell.symbol()) {
+            cell.set_symbol(if kept.is_empty() { " " } else { &kept });
+        }
+    }
 }
 
 /// Runs the full-screen program until the user quits or a signal asks it to stop; says what
@@ -111,14 +126,14 @@ fn event_loop(
     // Stopped from outside: the screen says it if the comment must wait for the database.
     let stopped = |app: &mut App, terminal: &mut ratatui::DefaultTerminal| {
         app.stop(|app| {
-            let _ = terminal.draw(|frame| view::view(app, frame));
+            let _ = terminal.draw(|frame| draw(app, frame));
         })
     };
     while !app.should_quit {
         if stop.load(Ordering::Relaxed) {
             return Ok(stopped(app, terminal));
         }
-        if let Err(e) = terminal.draw(|frame| view::view(app, frame)) {
+        if let Err(e) = terminal.draw(|frame| draw(app, frame)) {
             // The terminal is gone: keep what was typed, then report.
             return match app.stop(|_| {}) {
                 Stopped::Clean => Err(e.into()),

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use super::app::{Action, App, FormPurpose, Screen, StatusKind};
 use super::form::{Field, Form};
 use crate::domain::instrument::{Scale, Section, Subdomain};
-use crate::domain::model::{Response, Round, Service};
+use crate::domain::model::{NameField, Response, Round, Service, validate_name};
 use crate::domain::plan::{
     Goal, GoalStatus, Level, PlanItem, PlanKind, Stage, parse_optional_date, validate_plan_text,
 };
@@ -210,7 +210,8 @@ impl App {
             PlanKind::Barrier => item.level = Some(Level::ALL[form.selected(1)]),
             PlanKind::Strategy => {}
             PlanKind::Measure => {
-                item.owner = crate::domain::model::single_line(&form.value(1));
+                item.owner = validate_name(NameField::Owner, &form.value(1))
+                    .map_err(|e| (1, super::app::input_error_text(lang, &e)))?;
                 item.due_on = parse_optional_date(&form.value(2))
                     .map_err(|e| (2, super::app::input_error_text(lang, &e)))?;
             }

@@ -8,8 +8,14 @@ use std::sync::LazyLock;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::{Response, Role, RoundKind};
-use kartlegg::store::exchange::Scope;
+use kartlegg::store::exchange::{ImportClock, Scope};
 use kartlegg::store::{Store, StoreError};
+
+/// This machine's clock in the tests that import: two years past the fixtures' times, so
+/// that none of them is in its future.
+pub fn clock() -> ImportClock {
+    ImportClock::at(Utc.with_ymd_and_hms(2028, 3, 9, 10, 0, 0).unwrap())
+}
 
 pub fn at(minute: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 9, 10, 0, 0).unwrap() + Duration::minutes(minute)
@@ -235,7 +241,7 @@ pub fn imported_whole_or_refused(file: &[u8]) -> Result<Outcome, String> {
     let path = dir.path().join("k.db");
     fs::write(&path, &FIXTURE.target).unwrap();
     let mut store = Store::open(&path).unwrap();
-    match store.import_json(file, Instrument::standard()) {
+    match store.import_json(file, Instrument::standard(), clock()) {
         Ok(_) => {
             let problems = store.integrity_problems().unwrap();
             ensure(problems.is_empty(), || {
@@ -272,7 +278,9 @@ pub fn imported_whole_or_refused(file: &[u8]) -> Result<Outcome, String> {
                 })?;
             }
             // And all of it: a second import has nothing left to add.
-            let again = store.import_json(file, Instrument::standard()).unwrap();
+            let again = store
+                .import_json(file, Instrument::standard(), clock())
+                .unwrap();
             ensure(!again.changed_anything(), || {
                 format!("imported in part: a second import changed {again:?}")
             })?;
