@@ -313,9 +313,10 @@ impl Tui {
     /// Closes every handle on the terminal, as when a terminal window is closed.
     pub fn hang_up(&mut self) {
         // The reader thread holds a handle too; it lets go after its next read, and the
-        // program answers every key with a redraw.
+        // program answers every key with a redraw. → changes no text (a space would be kept
+        // in a comment being written) and no answer.
         self.reader_stop.store(true, Ordering::SeqCst);
-        self.send(" ");
+        self.send(RIGHT);
         let limit = Instant::now() + WAIT.min(self.remaining());
         while !self.reader_done.load(Ordering::SeqCst) {
             assert!(
