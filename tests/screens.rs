@@ -353,6 +353,55 @@ fn a_comment_keeps_its_trailing_spaces_and_tabs() {
     );
 }
 
+/// The limits an import holds a file to hold in the forms too, so that nothing saved here is
+/// refused by the import on another machine: a name of 201 characters is a field error, one
+/// of 200 is saved; a comment past 256 KiB keeps the editor open with every word in it.
+#[test]
+fn a_form_and_the_comment_editor_refuse_text_past_the_limits_an_import_holds() {
+    let mut f = fixture(Lang::En, false);
+    f.act(&[Action::New]);
+    f.act(&[Action::Paste("å".repeat(201))]);
+    f.act(&[Action::Submit]);
+    assert_eq!(f.app.mode(), Mode::Form);
+    let screen = f.render(80, 24);
+    assert!(
+        screen.contains("Too long: 200 characters at most."),
+        "{screen}"
+    );
+    assert_eq!(Store::open(&f.db()).unwrap().counts().unwrap().services, 0);
+    f.act(&[
+        Action::Type(KeyEvent::from(KeyCode::Backspace)),
+        Action::Submit,
+    ]);
+    assert_eq!(Store::open(&f.db()).unwrap().counts().unwrap().services, 1);
+
+    let mut f = fixture(Lang::Nb, true);
+    f.act(&[
+        Action::Down,
+        Action::Open,
+        Action::Open,
+        Action::Open,
+        Action::Down,
+        Action::Comment,
+    ]);
+    // 256 KiB and one byte.
+    let mut long = "Et langt sitat. ".repeat(256 * 1024 / 16);
+    long.push('!');
+    f.act(&[Action::Paste(long.clone()), Action::Back]);
+    assert_eq!(f.app.mode(), Mode::Comment, "the editor stays open");
+    assert!(f.render(80, 24).contains("For lang: høyst 256 KiB."));
+    assert!(answer_in_database(&f, 5).is_none_or(|a| a.comment.is_empty()));
+    f.act(&[
+        Action::Type(KeyEvent::from(KeyCode::Backspace)),
+        Action::Back,
+    ]);
+    assert_eq!(f.app.mode(), Mode::Walk);
+    assert_eq!(
+        answer_in_database(&f, 5).unwrap().comment.len(),
+        long.len() - 1
+    );
+}
+
 /// A name written straight into the database (an older kartlegg, another program) with a
 /// right-to-left override: drawn without it, as the last step before the terminal.
 #[test]

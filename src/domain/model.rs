@@ -108,6 +108,35 @@ impl Answer {
     }
 }
 
+/// What a text field may hold, in the forms and in an imported file. Its limits are far past
+/// what a person writes, and keep a hostile file (or a runaway paste) from filling memory or
+/// every screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextKind {
+    /// A name, label, code or id: one line, no direction controls, 200 characters.
+    Name,
+    /// A plan item's or goal's text: one line, 2,000 characters.
+    Plan,
+    /// A comment: line breaks and tabs too, 256 KiB (of UTF-8).
+    Comment,
+}
+
+impl TextKind {
+    pub const NAME_CHARS: usize = 200;
+    pub const PLAN_CHARS: usize = 2_000;
+    pub const COMMENT_BYTES: usize = 256 * 1024;
+
+    pub fn too_long(self, text: &str) -> bool {
+        // A character is at least one byte: most texts need no count.
+        let chars = |most: usize| text.len() > most && text.chars().count() > most;
+        match self {
+            TextKind::Name => chars(Self::NAME_CHARS),
+            TextKind::Plan => chars(Self::PLAN_CHARS),
+            TextKind::Comment => text.len() > Self::COMMENT_BYTES,
+        }
+    }
+}
+
 /// The controls that turn the direction text is read in (embeddings, overrides and isolates,
 /// U+202A–U+202E and U+2066–U+2069): in a name they can make one name read as another
 /// ("Trojan source"), so names, labels and codes refuse them, and every face removes them
@@ -128,12 +157,25 @@ pub fn neutralise_bidi(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// A name, label or code as typed: tidied to one line, and refused with a direction control.
+/// A name, label or code as typed: tidied to one line, and refused with a direction control
+/// or past its limit (`TextKind::Name`).
 pub fn validate_name(field: NameField, text: &str) -> Result<String, InputError> {
     if text.contains(is_direction_control) {
         return Err(InputError::DirectionControl(field));
     }
-    Ok(single_line(text))
+    let text = single_line(text);
+    if TextKind::Name.too_long(&text) {
+        return Err(InputError::TooLong(field, TextKind::Name));
+    }
+    Ok(text)
+}
+
+/// A comment as written: refused past its limit (`TextKind::Comment`), never changed.
+pub fn validate_comment(text: &str) -> Result<(), InputError> {
+    if TextKind::Comment.too_long(text) {
+        return Err(InputError::TooLong(NameField::Comment, TextKind::Comment));
+    }
+    Ok(())
 }
 
 /// Checks and tidies the fields of a service as a user typed them.
@@ -194,12 +236,18 @@ pub enum NameField {
     Label,
     Code,
     Owner,
+    /// A plan item's text.
+    Text,
+    /// The comment editor's text.
+    Comment,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InputError {
     #[error("a direction control character in the {0:?}")]
     DirectionControl(NameField),
+    #[error("the {0:?} is longer than its limit")]
+    TooLong(NameField, TextKind),
     #[error("the name is empty")]
     EmptyName,
     #[error("the label is empty")]
@@ -215,6 +263,25 @@ pub enum InputError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn texts_are_held_to_their_limits_counted_in_characters_or_bytes() {
+        let name = "ø".repeat(TextKind::NAME_CHARS);
+        assert_eq!(validate_name(NameField::Code, &name), Ok(name.clone()));
+        assert_eq!(
+            validate_name(NameField::Code, &format!("{name}x")),
+            Err(InputError::TooLong(NameField::Code, TextKind::Name))
+        );
+        let comment = "x".repeat(TextKind::COMMENT_BYTES);
+        assert_eq!(validate_comment(&comment), Ok(()));
+        assert!(validate_comment(&format!("{comment}y")).is_err());
+        let plan = "å".repeat(TextKind::PLAN_CHARS);
+        assert_eq!(
+            crate::domain::plan::validate_plan_text(&plan),
+            Ok(plan.clone())
+        );
+        assert!(crate::domain::plan::validate_plan_text(&format!("{plan}.")).is_err());
+    }
 
     #[test]
     fn service_input_is_tidied_and_checked() {

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::model::{Id, InputError, single_line};
+use super::model::{Id, InputError, NameField, TextKind, single_line};
 
 macro_rules! codes {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:literal),+ $(,)? }) => {
@@ -96,6 +96,9 @@ pub fn validate_plan_text(text: &str) -> Result<String, InputError> {
     let text = single_line(text);
     if text.is_empty() {
         return Err(InputError::EmptyText);
+    }
+    if TextKind::Plan.too_long(&text) {
+        return Err(InputError::TooLong(NameField::Text, TextKind::Plan));
     }
     Ok(text)
 }

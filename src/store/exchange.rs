@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Counts, Result, Store, StoreError, kept, timestamp};
 use crate::domain::instrument::{Instrument, Scale, ScalePoint};
-use crate::domain::model::{Role, RoundKind, is_direction_control, neutralise_bidi};
+use crate::domain::model::{Role, RoundKind, TextKind, is_direction_control, neutralise_bidi};
 use crate::domain::plan::{Goal, GoalStatus, Level, PlanItem, PlanKind, Stage};
 use crate::domain::scoring::subdomain_key;
 use crate::i18n::{Lang, tr, trf};
@@ -1010,7 +1010,8 @@ impl Problem {
 }
 
 /// "200 characters", "256 KiB": a kind's limit as a reader counts it.
-fn limit_text(lang: Lang, kind: TextKind) -> String {
+/// A text kind's limit as the user reads it ("200 tegn", "256 KiB").
+pub fn limit_text(lang: Lang, kind: TextKind) -> String {
     let chars = |n: usize| trf(lang, "import.limit_chars", &[("n", &n)]);
     match kind {
         TextKind::Name => chars(TextKind::NAME_CHARS),
@@ -3085,34 +3086,6 @@ fn not_empty(section: &'static str, id: &str, field: &'static str, text: &str) -
         .into());
     }
     Ok(())
-}
-
-/// What a text field of the file may hold. Its limits are far past what a person writes,
-/// and keep a hostile file from filling memory or every screen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TextKind {
-    /// A name, label, code or id: one line, no direction controls, 200 characters.
-    Name,
-    /// A plan item's or goal's text: one line, 2,000 characters.
-    Plan,
-    /// A comment: line breaks and tabs too, 256 KiB (of UTF-8).
-    Comment,
-}
-
-impl TextKind {
-    pub const NAME_CHARS: usize = 200;
-    pub const PLAN_CHARS: usize = 2_000;
-    pub const COMMENT_BYTES: usize = 256 * 1024;
-
-    fn too_long(self, text: &str) -> bool {
-        // A character is at least one byte: most texts need no count.
-        let chars = |most: usize| text.len() > most && text.chars().count() > most;
-        match self {
-            TextKind::Name => chars(Self::NAME_CHARS),
-            TextKind::Plan => chars(Self::PLAN_CHARS),
-            TextKind::Comment => text.len() > Self::COMMENT_BYTES,
-        }
-    }
 }
 
 /// Refuses text that a terminal would act on (a comment may hold line breaks and tabs),

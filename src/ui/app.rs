@@ -15,8 +15,8 @@ use super::view::Theme;
 use crate::domain::compare::Options;
 use crate::domain::instrument::{Instrument, ItemRef};
 use crate::domain::model::{
-    NameField, Respondent, Response, Role, Round, RoundKind, Service, validate_name,
-    validate_round, validate_service,
+    NameField, Respondent, Response, Role, Round, RoundKind, Service, validate_comment,
+    validate_name, validate_round, validate_service,
 };
 use crate::domain::plan::{PlanItem, PlanKind};
 use crate::domain::scoring::{AnswerSet, SectionScore, summarize};
@@ -1247,6 +1247,11 @@ impl App {
             walk.editor = None;
             return true;
         };
+        // Past its limit it stays open, every word still there, to be shortened.
+        if let Err(e) = validate_comment(&comment) {
+            self.info(StatusKind::Error, input_error_text(lang, &e));
+            return false;
+        }
         match self.store.save_comment(&respondent, &key, &comment, now) {
             Ok(answer) => {
                 walk.answers.insert(key, answer);
@@ -1394,10 +1399,12 @@ fn input_error_field(error: &crate::domain::model::InputError) -> usize {
     use crate::domain::model::InputError::*;
     match error {
         EmptyName | EmptyLabel | EmptyText => 0,
-        DirectionControl(NameField::Name | NameField::Label) => 0,
         MunicipalityNumber(_) | Date(_) => 1,
-        DirectionControl(NameField::Code | NameField::Owner) => 1,
-        DirectionControl(NameField::Cluster) => 2,
+        DirectionControl(field) | TooLong(field, _) => match field {
+            NameField::Name | NameField::Label | NameField::Text | NameField::Comment => 0,
+            NameField::Code | NameField::Owner => 1,
+            NameField::Cluster => 2,
+        },
     }
 }
 
@@ -1410,6 +1417,11 @@ pub fn input_error_text(lang: Lang, error: &crate::domain::model::InputError) ->
         MunicipalityNumber(bad) => trf(lang, "error.municipality", &[("value", bad)]),
         Date(bad) => trf(lang, "error.date", &[("value", bad)]),
         DirectionControl(_) => tr(lang, "error.direction_control").to_string(),
+        TooLong(_, kind) => trf(
+            lang,
+            "error.too_long",
+            &[("limit", &crate::store::exchange::limit_text(lang, *kind))],
+        ),
     }
 }
 
