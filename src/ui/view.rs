@@ -621,19 +621,35 @@ fn draw_form(app: &App, screen: &FormScreen, frame: &mut Frame, area: Rect) {
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
 
-    // A list takes the room there is, a row of choices as many lines as it wraps to.
-    let mut constraints: Vec<Constraint> = form
-        .fields
-        .iter()
-        .enumerate()
-        .map(|(index, f)| match &f.input {
-            Input::Text { .. } => Constraint::Length(4),
-            input if input.is_list() => Constraint::Min(4),
-            Input::Choice {
-                options, selected, ..
-            } => {
-                let rows = choice_row(options, *selected, index == form.focus, inner.width);
-                Constraint::Length(1 + rows.len() as u16)
+    // A list takes the room there is, a row of choices as many lines as it wraps to. A text
+    // field is its label over a box of one line, four rows; where the form has fewer (60×16
+    // with an error in the status line), its label goes into the box's top border, so that
+    // what was typed in every field still shows.
+    let rows_of = |text_rows: u16| -> Vec<u16> {
+        form.fields
+            .iter()
+            .enumerate()
+            .map(|(index, f)| match &f.input {
+                Input::Text { .. } => text_rows,
+                input if input.is_list() => 4,
+                Input::Choice {
+                    options, selected, ..
+                } => {
+                    let rows = choice_row(options, *selected, index == form.focus, inner.width);
+                    1 + rows.len() as u16
+                }
+            })
+            .collect()
+    };
+    let compact = rows_of(4).iter().sum::<u16>() > inner.height;
+    let mut constraints: Vec<Constraint> = rows_of(if compact { 3 } else { 4 })
+        .into_iter()
+        .zip(&form.fields)
+        .map(|(rows, f)| {
+            if f.input.is_list() {
+                Constraint::Min(rows)
+            } else {
+                Constraint::Length(rows)
             }
         })
         .collect();
@@ -646,8 +662,10 @@ fn draw_form(app: &App, screen: &FormScreen, frame: &mut Frame, area: Rect) {
     let areas = Layout::vertical(constraints).split(inner);
     for (index, field) in form.fields.iter().enumerate() {
         let focused = index == form.focus;
+        let label_rows = u16::from(!compact);
         let [label_area, input_area] =
-            Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(areas[index]);
+            Layout::vertical([Constraint::Length(label_rows), Constraint::Fill(1)])
+                .areas(areas[index]);
         let mut label = vec![Span::styled(
             tr(lang, field.label).to_string(),
             if focused { BOLD } else { Style::new() },
@@ -658,7 +676,10 @@ fn draw_form(app: &App, screen: &FormScreen, frame: &mut Frame, area: Rect) {
                 app.theme.dim(),
             ));
         }
-        frame.render_widget(Paragraph::new(Line::from(label)), label_area);
+        let label = Line::from(label);
+        if !compact {
+            frame.render_widget(Paragraph::new(label.clone()), label_area);
+        }
         match &field.input {
             Input::Text { area: textarea, .. } => {
                 let mut textarea = textarea.clone();
@@ -667,16 +688,18 @@ fn draw_form(app: &App, screen: &FormScreen, frame: &mut Frame, area: Rect) {
                 } else {
                     app.theme.dim()
                 };
-                textarea.set_block(
-                    Block::default()
-                        .borders(Borders::ALL)
-                        .border_type(if focused {
-                            BorderType::Thick
-                        } else {
-                            BorderType::Plain
-                        })
-                        .border_style(border),
-                );
+                let mut field_block = Block::default()
+                    .borders(Borders::ALL)
+                    .border_type(if focused {
+                        BorderType::Thick
+                    } else {
+                        BorderType::Plain
+                    })
+                    .border_style(border);
+                if compact {
+                    field_block = field_block.title(label);
+                }
+                textarea.set_block(field_block);
                 textarea.set_cursor_line_style(Style::new());
                 // Shown only where typing would replace it, without colour.
                 textarea.set_selection_style(if focused {
