@@ -564,3 +564,34 @@ fn the_full_screen_program_refuses_a_database_of_another_user_and_says_one_made_
     tui.expect_clean_exit();
     assert_eq!(mode(&db), 0o600);
 }
+
+#[test]
+fn a_journal_planted_before_an_import_into_an_empty_database_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let shared = sticky_folder(&dir);
+    let (db, export) = demo_and_export(&shared);
+    // An empty database: the import writes it with a rollback journal (docs/promises.md, 2).
+    drop(kartlegg::store::Store::open(&db).unwrap());
+    let journal = with_suffix(&db, "-journal");
+    let import = ["import", export.to_str().unwrap()];
+
+    let mut held = None;
+    let (said, code) = run_pausing(&import, &db, None, &["import:journal-next"], |_| {
+        held = Some(plant(&journal));
+    });
+    assert_eq!(code, Some(EXIT_NOT_PRIVATE), "{said}");
+    assert!(
+        said.contains(&format!("{} belongs to another user", journal.display())),
+        "{said}"
+    );
+    assert!(
+        read_all(held.as_ref().unwrap()).is_empty(),
+        "nothing written into it"
+    );
+    fs::remove_file(&journal).unwrap();
+    assert!(run_cli(&["check"], &db, "en").contains("Services: 0"));
+
+    run_cli(&import, &db, "en");
+    assert!(!journal.exists(), "no journal left behind");
+    assert!(!run_cli(&["check"], &db, "en").contains("Services: 0"));
+}

@@ -1559,9 +1559,14 @@ impl Store {
                 .query_row("SELECT NOT EXISTS (SELECT 1 FROM service)", [], |r| {
                     r.get(0)
                 })?;
-        if empty {
+        let journal = if empty {
+            crate::pause::here("import:journal-next");
+            let made = super::private::make_journal(&self.path)?;
             let _ = self.conn.pragma_update(None, "journal_mode", "TRUNCATE");
-        }
+            Some(made)
+        } else {
+            None
+        };
         // The import looks up every row's parents itself before it writes the row, so that a
         // refusal can say which and where; SQLite's own check of each reference, another
         // look-up per reference, took a fifth of a large import.
@@ -1573,6 +1578,7 @@ impl Store {
         self.conn.pragma_update(None, "cache_size", cache)?;
         // Another process that opened meanwhile brings the log back itself when we cannot.
         let _ = self.conn.pragma_update(None, "journal_mode", "WAL");
+        drop(journal);
         outcome
     }
 

@@ -181,6 +181,33 @@ pub(super) fn check_before_open(path: &Path, if_missing: IfMissing) -> Result<Lo
     Ok(made)
 }
 
+/// The rollback journal an import into an empty database writes with (`import_json`), made
+/// here, private, before SQLite makes it: SQLite would take a file of that name that another
+/// user planted since the opening, and, run by root, make it look like the database owner's.
+/// One already there is judged as at opening. What is left of it, empty, goes with the guard.
+pub(super) fn make_journal(path: &Path) -> Result<LogFiles> {
+    let mut made = LogFiles::default();
+    let Ok(real) = fs::canonicalize(path) else {
+        return Ok(made);
+    };
+    let file = with_suffix(&real, "-journal");
+    match OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&file)
+    {
+        Ok(_) => made.files.push(file),
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => {
+            let link = fs::symlink_metadata(&file).map_err(|e| io(&file, e))?;
+            judge(&file, &link, &fs::metadata(&file).unwrap_or(link.clone()))?;
+        }
+        // A folder that cannot take it is refused with the reason by the import's write.
+        Err(_) => {}
+    }
+    Ok(made)
+}
+
 /// Whether the database's header says WAL mode (its read and write versions are 2).
 fn uses_the_log(database: &Path) -> bool {
     let mut header = [0u8; 20];
