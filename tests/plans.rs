@@ -232,3 +232,47 @@ fn goals_stage_and_consensus_are_kept_apart_from_the_answers() {
         "append-only"
     );
 }
+
+/// Two kartlegg set a round's stage at once: each change log entry's old value is the value
+/// the other had just written, read inside the same write transaction.
+#[test]
+fn two_writers_setting_a_stage_log_each_others_value_as_the_old_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    let (store, _, round) = seeded(&db);
+    drop(store);
+    let holder = common::hold_write_lock(&db);
+    let writers: Vec<_> = [Stage::Agenda, Stage::Decide]
+        .into_iter()
+        .map(|stage| {
+            let (db, round) = (db.clone(), round.clone());
+            std::thread::spawn(move || {
+                let mut store = Store::open(&db).unwrap();
+                store.set_round_stage(&round, Some(stage), at(5)).unwrap();
+            })
+        })
+        .collect();
+    // Both have read what they could before the lock is let go.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    holder.execute_batch("ROLLBACK").unwrap();
+    for writer in writers {
+        writer.join().unwrap();
+    }
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT old_json, new_json FROM change_log WHERE entity = 'round_stage' ORDER BY seq",
+        )
+        .unwrap();
+    let log: Vec<(Option<String>, Option<String>)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(log.len(), 2, "{log:?}");
+    assert_eq!(log[0].0, None, "{log:?}");
+    assert_eq!(
+        log[1].0, log[0].1,
+        "the second writer's old value is the first's new: {log:?}"
+    );
+}

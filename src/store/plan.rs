@@ -276,15 +276,7 @@ impl Store {
     }
 
     pub fn round_stage(&self, round_id: &str) -> Result<Option<Stage>> {
-        let stage: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT stage FROM round_stage WHERE round_id = ?1",
-                [round_id],
-                |r| r.get(0),
-            )
-            .optional()?;
-        Ok(stage.and_then(|s| Stage::from_code(&s)))
+        stage_of(&self.conn, round_id)
     }
 
     pub fn set_round_stage(
@@ -293,11 +285,13 @@ impl Store {
         stage: Option<Stage>,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let old = self.round_stage(round_id)?;
-        if old == stage {
-            return Ok(());
-        }
         self.write(|tx| {
+            // Read in the write's own transaction: read before it, another kartlegg's stage
+            // set in between would be logged as never there.
+            let old = stage_of(tx, round_id)?;
+            if old == stage {
+                return Ok(());
+            }
             match stage {
                 Some(stage) => tx.execute(
                     "INSERT INTO round_stage (round_id, stage, updated_at) VALUES (?1, ?2, ?3)
@@ -381,4 +375,15 @@ impl Store {
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+}
+
+fn stage_of(conn: &Connection, round_id: &str) -> Result<Option<Stage>> {
+    let stage: Option<String> = conn
+        .query_row(
+            "SELECT stage FROM round_stage WHERE round_id = ?1",
+            [round_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(stage.and_then(|s| Stage::from_code(&s)))
 }
