@@ -103,7 +103,7 @@ fn history_rows(db: &Path) -> i64 {
 }
 
 #[test]
-fn an_import_into_a_large_damaged_database_is_refused_and_the_file_and_its_log_left_as_they_were() {
+fn check_and_an_import_leave_a_large_damaged_database_and_its_log_as_they_were() {
     let dir = tempfile::tempdir().unwrap();
     let whole = dir.path().join("whole.db");
     cluster_database(&whole);
@@ -123,6 +123,22 @@ fn an_import_into_a_large_damaged_database_is_refused_and_the_file_and_its_log_l
     damage_an_index(&db);
     let (bytes, log) = (fs::read(&db).unwrap(), fs::read(log_of(&db)).unwrap());
     assert!(!log.is_empty(), "the log holds the earlier session's work");
+
+    // `check` reads it whole, says it is damaged, and leaves the log out of it as it closes.
+    let out = kartlegg()
+        .args(["check", "--lang", "nb", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(EXIT_UNUSABLE));
+    assert!(
+        fs::read(&db).unwrap() == bytes,
+        "check let the log into the damaged file"
+    );
+    assert!(
+        fs::read(log_of(&db)).unwrap() == log,
+        "check changed the log"
+    );
 
     let export = an_export(dir.path());
     let out = import(&db, &export);

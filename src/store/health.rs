@@ -109,15 +109,19 @@ pub(super) fn after(verdict: &Result<()>) -> Health {
     match verdict {
         Ok(()) => Health::Whole,
         Err(StoreError::Corrupt { detail, .. }) => Health::Damaged(detail.clone()),
+        // A file SQLite no longer reads as a database is as damaged as one can be.
+        Err(e @ StoreError::NotADatabase { .. }) => Health::Damaged(e.to_string()),
         Err(_) => Health::Unchecked,
     }
 }
 
-/// Keeps a log that holds an earlier session's work out of a damaged file: closing the
-/// connection would otherwise copy it in. An empty log is left to close as usual (SQLite then
-/// removes it), so that no file is left behind that was not there.
+/// Keeps a log that holds an earlier session's work out of a file not known whole: closing
+/// the connection would otherwise copy it in. An empty log is left to close as usual (SQLite
+/// then removes it), so that no file is left behind that was not there.
 pub(super) fn keep_log_out(conn: &Connection, path: &Path) {
-    let mut log = path.as_os_str().to_owned();
+    // Beside the file itself, where SQLite keeps it, also when `path` is a link.
+    let database = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut log = database.into_os_string();
     log.push("-wal");
     let holds_work = std::fs::metadata(PathBuf::from(log)).is_ok_and(|m| m.len() > 0);
     if holds_work {
@@ -126,4 +130,12 @@ pub(super) fn keep_log_out(conn: &Connection, path: &Path) {
             true,
         );
     }
+}
+
+/// Once the file is found whole, closing copies the log in again, as SQLite does by default.
+pub(super) fn let_log_in(conn: &Connection) {
+    let _ = conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+        false,
+    );
 }

@@ -476,7 +476,10 @@ impl Store {
             rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
             true,
         )?;
-        self.made_private = self.check_open_files()?;
+        // Extended, not replaced: a try that found the database busy may have made them
+        // private already, and the next finds nothing left to say.
+        let made = self.check_open_files()?;
+        self.made_private.extend(made);
         self.migrate()
     }
 
@@ -532,6 +535,10 @@ impl Store {
             let verdict = health::quick_check(&self.conn, &self.path);
             self.settle_health(&verdict);
             verdict?;
+        } else {
+            // Not known whole: what an earlier session left in the log stays there when a
+            // command that only reads closes, until a check finds the file whole.
+            health::keep_log_out(&self.conn, &self.path);
         }
         Ok(())
     }
@@ -560,8 +567,10 @@ impl Store {
 
     fn settle_health(&self, verdict: &Result<()>) {
         let after = health::after(verdict);
-        if matches!(after, health::Health::Damaged(_)) {
-            health::keep_log_out(&self.conn, &self.path);
+        match after {
+            health::Health::Damaged(_) => health::keep_log_out(&self.conn, &self.path),
+            health::Health::Whole => health::let_log_in(&self.conn),
+            _ => {}
         }
         *self.health.borrow_mut() = after;
     }
@@ -1126,12 +1135,27 @@ impl Store {
 
     /// SQLite's own integrity and foreign-key checks; empty when all is well.
     pub fn integrity_problems(&self) -> Result<Vec<String>> {
-        let mut problems: Vec<String> = {
+        let checked = (|| {
             let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
             let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-            rows.collect::<rusqlite::Result<_>>()?
-        };
+            rows.collect::<rusqlite::Result<Vec<String>>>()
+        })()
+        .map_err(|e| classify(e, &self.path));
+        if let Err(e @ StoreError::Corrupt { .. }) = &checked {
+            self.settle_health(&Err(StoreError::Corrupt {
+                path: self.path.clone(),
+                detail: e.to_string(),
+            }));
+        }
+        let mut problems = checked?;
         problems.retain(|line| line != "ok");
+        if let Some(first) = problems.first() {
+            // Found damaged here too: nothing of the log goes into it as this closes.
+            self.settle_health(&Err(StoreError::Corrupt {
+                path: self.path.clone(),
+                detail: first.clone(),
+            }));
+        }
         let mut stmt = self.conn.prepare("PRAGMA foreign_key_check")?;
         let broken = stmt.query_map([], |r| {
             Ok(format!(
