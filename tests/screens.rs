@@ -1225,3 +1225,31 @@ fn the_first_screen_asks_about_a_comment_kept_when_kartlegg_was_stopped() {
         assert!(!file.exists());
     }
 }
+
+/// A comment kept past the editor's limit (stopped with it open) is not saved from the
+/// recovery question either: the limit is said, the file kept, and Del can still discard it.
+#[test]
+fn a_kept_comment_past_the_limit_is_not_saved_from_the_recovery_question() {
+    let f = fixture(Lang::En, true);
+    let who = key_person(&f);
+    let item = &Instrument::standard().items()[4].item.key;
+    let long = "x".repeat(256 * 1024 + 1);
+    let file = f
+        .app
+        .store
+        .keep_unsaved(&who, item, &long, fixed_now())
+        .unwrap();
+    let Fixture { dir, app } = f;
+    drop(app);
+    let store = Store::open(&dir.path().join("k.db")).unwrap();
+    let app = App::new(store, Instrument::standard(), Lang::En, Box::new(fixed_now));
+    let mut f = Fixture { dir, app };
+    f.act(&[Action::Confirm]);
+    assert_eq!(f.app.mode(), Mode::Recover, "still asked");
+    assert!(f.render(80, 24).contains("Too long: 256 KiB at most."));
+    assert!(answer_in_database(&f, 4).is_none_or(|a| a.comment != long));
+    assert!(file.exists());
+    f.act(&[Action::Clear]);
+    assert_eq!(f.app.mode(), Mode::Services);
+    assert!(!file.exists());
+}

@@ -1304,10 +1304,18 @@ impl App {
         let recovery = self.recovered.first()?.recovery.clone();
         let now = self.now();
         let outcome = match action {
-            Action::Confirm => self.store.restore_unsaved(&recovery, now).map(|_| {
-                let time = self.local(now).format("%H:%M:%S");
-                trf(self.lang, "status.comment_saved", &[("time", &time)])
-            }),
+            Action::Confirm => {
+                // Held to the limit the editor holds it to; too long, it can still be
+                // discarded (or kept for later).
+                if let Err(e) = validate_comment(&recovery.unsaved.comment) {
+                    self.info(StatusKind::Error, input_error_text(self.lang, &e));
+                    return None;
+                }
+                self.store.restore_unsaved(&recovery, now).map(|_| {
+                    let time = self.local(now).format("%H:%M:%S");
+                    trf(self.lang, "status.comment_saved", &[("time", &time)])
+                })
+            }
             Action::Clear => self
                 .store
                 .discard_unsaved(&recovery)

@@ -662,7 +662,8 @@ fn draw_form(app: &App, screen: &FormScreen, frame: &mut Frame, area: Rect) {
     let areas = Layout::vertical(constraints).split(inner);
     for (index, field) in form.fields.iter().enumerate() {
         let focused = index == form.focus;
-        let label_rows = u16::from(!compact);
+        // Only a text field has a border to carry its label.
+        let label_rows = u16::from(!(compact && matches!(field.input, Input::Text { .. })));
         let [label_area, input_area] =
             Layout::vertical([Constraint::Length(label_rows), Constraint::Fill(1)])
                 .areas(areas[index]);
@@ -677,7 +678,7 @@ fn draw_form(app: &App, screen: &FormScreen, frame: &mut Frame, area: Rect) {
             ));
         }
         let label = Line::from(label);
-        if !compact {
+        if label_rows == 1 {
             frame.render_widget(Paragraph::new(label.clone()), label_area);
         }
         match &field.input {
@@ -696,7 +697,7 @@ fn draw_form(app: &App, screen: &FormScreen, frame: &mut Frame, area: Rect) {
                         BorderType::Plain
                     })
                     .border_style(border);
-                if compact {
+                if label_rows == 0 {
                     field_block = field_block.title(label);
                 }
                 textarea.set_block(field_block);
