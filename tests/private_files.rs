@@ -464,7 +464,7 @@ fn a_log_planted_while_the_database_opens_is_refused_before_anything_is_written(
     // Too late: kartlegg made the log, private, before SQLite opens it, and in a sticky
     // folder no one else can remove it to plant another.
     let (said, code) = run_pausing(&import, &db, None, &["opening:log-made"], |_| {
-        for suffix in ["-wal", "-shm"] {
+        for suffix in ["-wal", "-shm", "-journal"] {
             let made = with_suffix(&db, suffix);
             assert_eq!(
                 (fs::metadata(&made).unwrap().uid(), mode(&made)),

@@ -156,8 +156,11 @@ pub(super) fn check_before_open(path: &Path, if_missing: IfMissing) -> Result<Lo
     let mut made = LogFiles::default();
     // Only a database in WAL mode reads a log it finds (an empty one's SQLite removes and
     // makes again itself; one with a rollback journal would be read as if in WAL mode).
+    // The journal too: SQLite looks for a hot journal to play back before it finds the log,
+    // and one another user planted would be written into the database. An empty one of ours
+    // is not hot, and goes once the log is open (`in_use`).
     if let (true, Ok(real)) = (in_wal_mode, fs::canonicalize(path)) {
-        for suffix in ["-wal", "-shm"] {
+        for suffix in COMPANIONS {
             let file = with_suffix(&real, suffix);
             match OpenOptions::new()
                 .write(true)
@@ -233,7 +236,10 @@ pub(super) struct LogFiles {
 
 impl LogFiles {
     pub(super) fn in_use(mut self) {
-        self.files.clear();
+        // SQLite removes the log and its index as the last connection closes; the journal
+        // of a database in WAL mode is never its own, and goes now (when still empty).
+        self.files
+            .retain(|file| file.as_os_str().to_string_lossy().ends_with("-journal"));
     }
 }
 
