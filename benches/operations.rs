@@ -196,9 +196,8 @@ fn national_export() -> std::path::PathBuf {
 fn import(c: &mut Criterion) {
     let file = national_export();
     let instrument = Instrument::standard();
-    // The national demo's rounds run into 2028, past the clock it was made with; the import
-    // is measured on a machine whose clock is past them all, so that every time is weighed
-    // and none refused.
+    // A machine whose clock is past every time in the file, so that every time is weighed
+    // and none refused (a national database cached by an older kartlegg ran into 2028).
     let clock = ImportClock::at(Utc.with_ymd_and_hms(2030, 1, 1, 12, 0, 0).unwrap());
     let mut group = c.benchmark_group("import_national");
     group.sample_size(10);
