@@ -633,17 +633,7 @@ fn the_cluster_demos_export_imports_without_being_told_its_times_are_right() {
     let source = dir.path().join("demo.db");
     common::run_cli(&["demo", "--scale", "cluster"], &source, "en");
     let file = dir.path().join("demo.json");
-    common::run_cli(
-        &[
-            "export",
-            "--format",
-            "json",
-            "--out",
-            file.to_str().unwrap(),
-        ],
-        &source,
-        "en",
-    );
+    common::export_json(&source, &file);
     let said = common::run_cli(
         &["import", file.to_str().unwrap()],
         &dir.path().join("other.db"),

@@ -242,17 +242,7 @@ fn demo_export(dir: &Path) -> (Vec<u8>, usize) {
     let source = dir.join("source.db");
     run_cli(&["demo"], &source, "nb");
     let file = dir.join("demo.json");
-    run_cli(
-        &[
-            "export",
-            "--format",
-            "json",
-            "--out",
-            file.to_str().unwrap(),
-        ],
-        &source,
-        "nb",
-    );
+    export_json(&source, &file);
     let export = std::fs::read(&file).unwrap();
     let text = String::from_utf8_lossy(&export);
     let answers = text.find("\"answers\": [").unwrap();

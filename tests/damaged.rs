@@ -71,17 +71,7 @@ fn an_export(dir: &Path) -> PathBuf {
     let other = dir.join("other.db");
     run_cli(&["demo", "--seed", "7"], &other, "nb");
     let file = dir.join("other.json");
-    run_cli(
-        &[
-            "export",
-            "--format",
-            "json",
-            "--out",
-            file.to_str().unwrap(),
-        ],
-        &other,
-        "nb",
-    );
+    export_json(&other, &file);
     file
 }
 

@@ -1009,7 +1009,6 @@ impl Problem {
     }
 }
 
-/// "200 characters", "256 KiB": a kind's limit as a reader counts it.
 /// A text kind's limit as the user reads it ("200 tegn", "256 KiB").
 pub fn limit_text(lang: Lang, kind: TextKind) -> String {
     let chars = |n: usize| trf(lang, "import.limit_chars", &[("n", &n)]);

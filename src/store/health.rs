@@ -10,7 +10,7 @@
 //! A damaged database is never written into. Nor is what an earlier session left in its log
 //! (`-wal`) copied into it when the connection closes: the log is left as it was found.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
 use std::thread;
@@ -121,9 +121,8 @@ pub(super) fn after(verdict: &Result<()>) -> Health {
 pub(super) fn keep_log_out(conn: &Connection, path: &Path) {
     // Beside the file itself, where SQLite keeps it, also when `path` is a link.
     let database = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut log = database.into_os_string();
-    log.push("-wal");
-    let holds_work = std::fs::metadata(PathBuf::from(log)).is_ok_and(|m| m.len() > 0);
+    let log = super::private::with_suffix(&database, "-wal");
+    let holds_work = std::fs::metadata(log).is_ok_and(|m| m.len() > 0);
     if holds_work {
         let _ = conn.set_db_config(
             rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,

@@ -80,7 +80,7 @@ fn refuse(path: &Path, why: NotPrivate) -> StoreError {
 }
 
 /// `path` with `suffix` after its name, as SQLite names its companions.
-fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+pub(super) fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(suffix);
     PathBuf::from(name)
@@ -161,23 +161,7 @@ pub(super) fn check_before_open(path: &Path, if_missing: IfMissing) -> Result<Lo
     // is not hot, and goes once the log is open (`in_use`).
     if let (true, Ok(real)) = (in_wal_mode, fs::canonicalize(path)) {
         for suffix in COMPANIONS {
-            let file = with_suffix(&real, suffix);
-            match OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(&file)
-            {
-                Ok(_) => made.files.push(file),
-                Err(e) if e.kind() == ErrorKind::AlreadyExists => {
-                    if let Ok(link) = fs::symlink_metadata(&file) {
-                        judge(&file, &link, &fs::metadata(&file).unwrap_or(link.clone()))?;
-                    }
-                }
-                // A folder that cannot take it (read-only, full) is refused with the reason
-                // when the database is opened.
-                Err(_) => {}
-            }
+            made.make(with_suffix(&real, suffix))?;
         }
     }
     crate::pause::here("opening:log-made");
@@ -193,21 +177,7 @@ pub(super) fn make_journal(path: &Path) -> Result<LogFiles> {
     let Ok(real) = fs::canonicalize(path) else {
         return Ok(made);
     };
-    let file = with_suffix(&real, "-journal");
-    match OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&file)
-    {
-        Ok(_) => made.files.push(file),
-        Err(e) if e.kind() == ErrorKind::AlreadyExists => {
-            let link = fs::symlink_metadata(&file).map_err(|e| io(&file, e))?;
-            judge(&file, &link, &fs::metadata(&file).unwrap_or(link.clone()))?;
-        }
-        // A folder that cannot take it is refused with the reason by the import's write.
-        Err(_) => {}
-    }
+    made.make(with_suffix(&real, "-journal"))?;
     Ok(made)
 }
 
@@ -235,6 +205,27 @@ pub(super) struct LogFiles {
 }
 
 impl LogFiles {
+    /// Makes `file`, private, where no file has its name; one that has it is judged. A
+    /// folder that cannot take it (read-only, full) is refused with the reason by SQLite's
+    /// own opening or write.
+    fn make(&mut self, file: PathBuf) -> Result<()> {
+        match OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&file)
+        {
+            Ok(_) => self.files.push(file),
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => {
+                if let Ok(link) = fs::symlink_metadata(&file) {
+                    judge(&file, &link, &fs::metadata(&file).unwrap_or(link.clone()))?;
+                }
+            }
+            Err(_) => {}
+        }
+        Ok(())
+    }
+
     pub(super) fn in_use(mut self) {
         // SQLite removes the log and its index as the last connection closes; the journal
         // of a database in WAL mode is never its own, and goes now (when still empty).

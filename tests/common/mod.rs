@@ -429,6 +429,21 @@ pub fn run_cli(args: &[&str], db: &Path, lang: &str) -> String {
     stdout
 }
 
+/// `kartlegg export --format json` of `db` into `file`.
+pub fn export_json(db: &Path, file: &Path) {
+    run_cli(
+        &[
+            "export",
+            "--format",
+            "json",
+            "--out",
+            file.to_str().unwrap(),
+        ],
+        db,
+        "en",
+    );
+}
+
 /// A database with one service and one round; returns the round's id.
 pub fn seeded_round(db: &Path) -> String {
     use kartlegg::domain::instrument::Instrument;
