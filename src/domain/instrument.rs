@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use serde::Deserialize;
 
-use crate::i18n::{Lang, Localized};
+use super::lang::{Lang, Localized};
 
 /// The longest a section's short name may be.
 pub const SHORT_NAME_CHARS: usize = 4;
