@@ -6,5 +6,6 @@ pub mod domain;
 pub mod i18n;
 pub mod pause;
 pub mod present;
+pub mod start;
 pub mod store;
 pub mod ui;

@@ -8,6 +8,18 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+use kartlegg::cli::Cli;
+use kartlegg::start::Start;
+
+/// Picks the face: the full-screen program, or the command the command line names.
 fn main() -> ExitCode {
-    kartlegg::cli::run(kartlegg::cli::Cli::parse())
+    let cli = Cli::parse();
+    let start = match Start::new(cli.lang, cli.db, cli.command.is_none()) {
+        Ok(start) => start,
+        Err(code) => return code,
+    };
+    match cli.command {
+        None => kartlegg::ui::launch(start),
+        Some(command) => kartlegg::cli::run(start, command),
+    }
 }

@@ -11,7 +11,6 @@ pub mod report;
 pub mod report_model;
 pub mod write_answers;
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -20,6 +19,9 @@ use clap::{Parser, Subcommand};
 use crate::domain::instrument::Instrument;
 use crate::i18n::{Lang, tr, trf};
 use crate::store::private::made_private_message;
+// What both faces share, where the commands have always found it.
+use crate::start::{Start, open_store};
+pub use crate::start::{complain, exit, exit_code, fail};
 use crate::store::{IfMissing, SCHEMA_VERSION, Store, StoreError};
 
 #[derive(Debug, Parser)]
@@ -90,141 +92,26 @@ fn parse_lang(value: &str) -> Result<Lang, String> {
     Lang::parse(value).ok_or_else(|| format!("unknown language '{value}' (use nb, nn or en)"))
 }
 
-/// Exit codes, documented in README.md.
-pub mod exit {
-    pub const FAILURE: u8 = 1;
-    pub const USAGE: u8 = 2;
-    pub const UNUSABLE_DATABASE: u8 = 3;
-    pub const NEWER_SCHEMA: u8 = 4;
-    pub const IO: u8 = 5;
-    /// The database or a file beside it is another user's, or others may write to it.
-    pub const NOT_PRIVATE: u8 = 6;
-}
-
-pub fn exit_code(error: &StoreError) -> u8 {
-    match error {
-        StoreError::NotADatabase { .. }
-        | StoreError::ForeignDatabase { .. }
-        | StoreError::Corrupt { .. }
-        | StoreError::SchemaMismatch { .. } => exit::UNUSABLE_DATABASE,
-        StoreError::NewerSchema { .. } => exit::NEWER_SCHEMA,
-        StoreError::NotPrivate { .. } => exit::NOT_PRIVATE,
-        StoreError::Missing { .. }
-        | StoreError::Io { .. }
-        | StoreError::ReadOnly { .. }
-        | StoreError::DiskFull { .. } => exit::IO,
-        StoreError::Sqlite(e)
-            if matches!(
-                e.sqlite_error_code(),
-                Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
-            ) =>
-        {
-            exit::UNUSABLE_DATABASE
-        }
-        StoreError::Sqlite(e)
-            if matches!(
-                e.sqlite_error_code(),
-                Some(
-                    rusqlite::ErrorCode::DiskFull
-                        | rusqlite::ErrorCode::ReadOnly
-                        | rusqlite::ErrorCode::CannotOpen
-                        | rusqlite::ErrorCode::PermissionDenied
-                        | rusqlite::ErrorCode::SystemIoFailure
-                )
-            ) =>
-        {
-            exit::IO
-        }
-        _ => exit::FAILURE,
-    }
-}
-
-pub fn default_db_path() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "kartlegg").map(|d| d.data_dir().join("kartlegg.db"))
-}
-
-/// Tells the user what went wrong, on standard error. Never panics: when the terminal is
-/// gone there is no one to tell, and a failed write must not abort the process.
-pub fn complain(message: &str) {
-    use std::io::Write;
-    // A message may quote a name or a value from a file or the command line.
-    let message = crate::domain::model::neutralise_bidi(message);
-    let _ = writeln!(std::io::stderr(), "kartlegg: {message}");
-}
-
-pub fn fail(lang: Lang, error: &StoreError) -> ExitCode {
-    complain(&error.message(lang));
-    ExitCode::from(exit_code(error))
-}
-
-/// Runs what the command line asks for and says how it went.
-pub fn run(cli: Cli) -> ExitCode {
-    let lang = cli
-        .lang
-        .unwrap_or_else(|| Lang::from_env_vars(|name| std::env::var(name).ok()));
-    let Some(path) = cli.db.or_else(default_db_path) else {
-        complain(tr(lang, "error.no_home"));
-        return ExitCode::from(exit::FAILURE);
-    };
-    if cli.command.is_none() && !(std::io::stdout().is_terminal() && std::io::stdin().is_terminal())
-    {
-        complain(tr(lang, "error.no_terminal"));
-        return ExitCode::from(exit::FAILURE);
-    }
+/// Runs the command the command line names and says how it went.
+pub fn run(start: Start, command: Command) -> ExitCode {
+    let Start {
+        lang,
+        path,
+        location_warning,
+    } = start;
     // Before the database is used, so that the warning is read first.
-    let location_warning =
-        crate::store::location::risk(&path).map(|risk| risk.message(lang, &path));
-    if let (Some(warning), Some(_)) = (&location_warning, &cli.command) {
+    if let Some(warning) = &location_warning {
         complain(warning);
     }
-    let waiting = || complain(tr(lang, "busy.opening"));
-    let if_missing = cli
-        .command
-        .as_ref()
-        .map_or(IfMissing::Create, Command::if_missing);
-    let is_command = cli.command.is_some();
+    let if_missing = command.if_missing();
     let open = || {
-        let store = Store::open_saying_when_waiting(&path, if_missing, &waiting)?;
-        // The full-screen program says it in its status line.
-        if let (true, Some(message)) =
-            (is_command, made_private_message(lang, store.made_private()))
-        {
+        let store = open_store(lang, &path, if_missing)?;
+        if let Some(message) = made_private_message(lang, store.made_private()) {
             complain(&message);
         }
         Ok(store)
     };
     let instrument = Instrument::standard();
-    let Some(command) = cli.command else {
-        let store = match open() {
-            Ok(store) => store,
-            Err(e) => return fail(lang, &e),
-        };
-        let created = store.created();
-        let made_private = made_private_message(lang, store.made_private());
-        let mut app = crate::ui::App::new(store, instrument, lang, Box::new(chrono::Utc::now));
-        app.theme = crate::ui::view::Theme::from_env();
-        app.status = first_status(lang, &path, created, location_warning, made_private);
-        return match crate::ui::run(app) {
-            Ok(crate::ui::Stopped::Clean) => ExitCode::SUCCESS,
-            Ok(crate::ui::Stopped::Kept(file)) => {
-                complain(&trf(lang, "wip.comment_kept", &[("file", &file.display())]));
-                ExitCode::from(exit::FAILURE)
-            }
-            // The last place left for the text is the terminal.
-            Ok(crate::ui::Stopped::Lost { comment, error }) => {
-                complain(&trf(
-                    lang,
-                    "wip.comment_lost",
-                    &[("reason", &error.message(lang)), ("comment", &comment)],
-                ));
-                ExitCode::from(exit::FAILURE)
-            }
-            Err(e) => {
-                complain(&format!("{e:#}"));
-                ExitCode::from(exit::FAILURE)
-            }
-        };
-    };
     // Each command opens the database when it needs it: an import once its file is read, a
     // codebook never.
     let with_store = |run: &mut dyn FnMut(&mut Store) -> ExitCode| match open() {
@@ -257,50 +144,6 @@ pub fn run(cli: Cli) -> ExitCode {
             )
         }),
     }
-}
-
-/// What the status line says as the full-screen program starts: that the database is new,
-/// and a warning about where it lies. The warning names the path and comes first in the
-/// two lines there are, so beside it the new database is said in short. That files were
-/// made private comes last (a new database never needs it).
-fn first_status(
-    lang: Lang,
-    path: &std::path::Path,
-    created: bool,
-    location_warning: Option<String>,
-    made_private: Option<String>,
-) -> Option<crate::ui::app::Status> {
-    use crate::ui::app::{Status, StatusKind};
-    let (kind, text) = match (created, location_warning) {
-        (false, None) => {
-            return made_private.map(|text| Status {
-                kind: StatusKind::Info,
-                text,
-            });
-        }
-        (true, None) => (
-            StatusKind::Info,
-            trf(
-                lang,
-                "status.database_created",
-                &[("path", &path.display())],
-            ),
-        ),
-        (false, Some(warning)) => (StatusKind::Warning, warning),
-        (true, Some(warning)) => (
-            StatusKind::Warning,
-            trf(
-                lang,
-                "status.database_created_warning",
-                &[("warning", &warning)],
-            ),
-        ),
-    };
-    let text = match made_private {
-        Some(private) => format!("{text} {private}"),
-        None => text,
-    };
-    Some(Status { kind, text })
 }
 
 fn check(store: &Store, lang: Lang) -> ExitCode {

@@ -96,4 +96,3 @@ impl Localized {
         Lang::ALL.iter().all(|l| !self.exact(*l).trim().is_empty())
     }
 }
-

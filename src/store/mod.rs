@@ -225,6 +225,53 @@ impl StoreError {
     }
 }
 
+/// What kind of failure an error is, so that a face can act on it (the command line's exit
+/// code) without knowing the database driver.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// The file is not a kartlegg database it can use: not SQLite, another program's,
+    /// damaged, or with tables that do not fit its version.
+    Unusable,
+    /// From a newer kartlegg.
+    Newer,
+    /// A file another user prepared, or that others may write to.
+    NotPrivate,
+    /// The file or its folder cannot be read or written: missing, read-only, a full disk.
+    Unreachable,
+    /// Anything else: a refused import, something not found, a busy database.
+    Other,
+}
+
+impl StoreError {
+    pub fn fault(&self) -> Fault {
+        use rusqlite::ErrorCode;
+        match self {
+            StoreError::NotADatabase { .. }
+            | StoreError::ForeignDatabase { .. }
+            | StoreError::Corrupt { .. }
+            | StoreError::SchemaMismatch { .. } => Fault::Unusable,
+            StoreError::NewerSchema { .. } => Fault::Newer,
+            StoreError::NotPrivate { .. } => Fault::NotPrivate,
+            StoreError::Missing { .. }
+            | StoreError::Io { .. }
+            | StoreError::ReadOnly { .. }
+            | StoreError::DiskFull { .. } => Fault::Unreachable,
+            StoreError::Sqlite(e) => match e.sqlite_error_code() {
+                Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => Fault::Unusable,
+                Some(
+                    ErrorCode::DiskFull
+                    | ErrorCode::ReadOnly
+                    | ErrorCode::CannotOpen
+                    | ErrorCode::PermissionDenied
+                    | ErrorCode::SystemIoFailure,
+                ) => Fault::Unreachable,
+                _ => Fault::Other,
+            },
+            _ => Fault::Other,
+        }
+    }
+}
+
 /// Why a file could not be read or written, in the user's language where kartlegg knows
 /// the reason, else in the operating system's words.
 pub fn io_reason(lang: Lang, error: &std::io::Error) -> String {

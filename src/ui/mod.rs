@@ -5,6 +5,7 @@ pub mod analysis_view;
 pub mod app;
 pub mod form;
 pub mod keys;
+pub mod launch;
 pub mod plan;
 pub mod plan_view;
 pub mod view;
@@ -19,6 +20,7 @@ use crossterm::event::{self, Event, KeyEventKind};
 use crossterm::execute;
 
 pub use app::{App, Stopped};
+pub use launch::launch;
 
 use crate::domain::model::neutralise_bidi;
 
