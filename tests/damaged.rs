@@ -154,28 +154,38 @@ fn check_and_an_import_leave_a_large_damaged_database_and_its_log_as_they_were()
     );
 }
 
-/// Opens the first service's first round's leader, whose first answer is 4.
-fn the_leaders_first_item(tui: &mut Tui) {
+/// Opens the first service's last round's leader, whose first answer is 4.
+fn the_leaders_first_item(tui: &mut Tui, lang: &str) {
+    let (rounds, respondents, item) = match lang {
+        "en" => ("Rounds – Askdal", "Last change", "Item 1 of 57"),
+        _ => ("Runder – Askdal", "Sist endret", "Spørsmål 1 av 57"),
+    };
     tui.wait_for("Askdal barneverntjeneste");
     tui.send(ENTER);
-    tui.wait_for("Runder – Askdal");
+    tui.wait_for(rounds);
     tui.send(ENTER);
-    tui.wait_for("Sist endret");
+    tui.wait_for(respondents);
     tui.send(ENTER);
-    tui.wait_for("Spørsmål 1 av 57");
+    tui.wait_for(item);
+}
+
+/// The program on a cluster's database whose check waits until the file `release` is
+/// made (the test seam `KARTLEGG_TEST_HOLD_CHECK`), at the leader's first item, in bokmål.
+fn with_the_check_held(dir: &tempfile::TempDir) -> (Tui, PathBuf, PathBuf) {
+    let db = db_in(dir);
+    cluster_database(&db);
+    let release = dir.path().join("release");
+    let hold = [("KARTLEGG_TEST_HOLD_CHECK", release.as_path())];
+    let mut tui = Tui::start_with(&db, "nb", 24, 80, &hold);
+    the_leaders_first_item(&mut tui, "nb");
+    (tui, db, release)
 }
 
 #[test]
 fn the_full_screen_program_holds_its_writes_until_a_large_database_is_checked() {
     let dir = tempfile::tempdir().unwrap();
-    let db = db_in(&dir);
-    cluster_database(&db);
+    let (mut tui, db, release) = with_the_check_held(&dir);
     let before = history_rows(&db);
-    let release = dir.path().join("release");
-
-    let hold = [("KARTLEGG_TEST_HOLD_CHECK", release.as_path())];
-    let mut tui = Tui::start_with(&db, "nb", 24, 80, &hold);
-    the_leaders_first_item(&mut tui);
     tui.send("2");
     tui.wait_for("Sjekker at databasen er hel");
     tui.wait_for("Ingenting er lagret ennå");
@@ -202,13 +212,7 @@ fn the_full_screen_program_says_a_large_database_is_damaged_and_writes_nothing_i
 
     let mut tui = Tui::start(&db, "en");
     tui.wait_for("is damaged");
-    tui.wait_for("Askdal barneverntjeneste");
-    tui.send(ENTER);
-    tui.wait_for("Rounds – Askdal");
-    tui.send(ENTER);
-    tui.wait_for("Last change");
-    tui.send(ENTER);
-    tui.wait_for("Item 1 of 57");
+    the_leaders_first_item(&mut tui, "en");
     tui.send("2");
     tui.wait_for("is damaged");
     tui.wait_for("The file was not changed");
@@ -224,13 +228,7 @@ fn the_full_screen_program_says_a_large_database_is_damaged_and_writes_nothing_i
 fn stopped_with_a_comment_open_while_a_large_database_is_checked_it_saves_the_comment_after_the_check()
  {
     let dir = tempfile::tempdir().unwrap();
-    let db = db_in(&dir);
-    cluster_database(&db);
-    let release = dir.path().join("release");
-
-    let hold = [("KARTLEGG_TEST_HOLD_CHECK", release.as_path())];
-    let mut tui = Tui::start_with(&db, "nb", 24, 80, &hold);
-    the_leaders_first_item(&mut tui);
+    let (mut tui, db, release) = with_the_check_held(&dir);
     tui.send("c");
     tui.wait_for("Kommentar til spørsmål 1");
     tui.send("Sett i planen");

@@ -2,24 +2,21 @@
 //! load, an import, the migration from version 2), the kept scores equal a recomputation
 //! from the answers as stored.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use common::import::clock;
 use kartlegg::domain::compare::Options;
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::{Answer, Respondent, Response, Role, Round, RoundKind, Service};
 use kartlegg::domain::scoring::{AnswerSet, summarize};
 use kartlegg::store::bulk::{Batch, BatchAnswer, BatchRespondent};
-use kartlegg::store::exchange::ImportClock;
 use kartlegg::store::exchange::Scope::All;
 use kartlegg::store::{SCHEMA_VERSION, Store, timestamp};
 use proptest::prelude::*;
-
-/// This machine's clock as it imports: past every time the tests write.
-fn clock() -> ImportClock {
-    ImportClock::at(Utc.with_ymd_and_hms(2028, 3, 9, 10, 0, 0).unwrap())
-}
 
 fn at(second: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 9, 10, second / 60, second % 60)

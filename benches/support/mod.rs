@@ -21,7 +21,6 @@ use kartlegg::i18n::Lang;
 use kartlegg::store::{SCHEMA_VERSION, Store};
 use kartlegg::ui::App;
 use kartlegg::ui::keys::action_for;
-use kartlegg::ui::view::view;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -124,8 +123,11 @@ pub fn terminal(width: u16, height: u16) -> Terminal<TestBackend> {
     Terminal::new(TestBackend::new(width, height)).expect("a test terminal")
 }
 
+/// A frame as the program draws it, direction controls taken out as its last step.
 pub fn draw(terminal: &mut Terminal<TestBackend>, app: &App) {
-    terminal.draw(|frame| view(app, frame)).expect("draw");
+    terminal
+        .draw(|frame| kartlegg::ui::draw(app, frame))
+        .expect("draw");
 }
 
 /// The services list at the first service of the largest cluster (Innlandet, 46 services).

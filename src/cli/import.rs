@@ -57,9 +57,9 @@ pub fn run(
         Ok(store) => store,
         Err(e) => return fail(lang, &e),
     };
-    let clock = match args.accept_future_times {
-        true => ImportClock::at(now).accepting_future_times(),
-        false => ImportClock::at(now),
+    let clock = ImportClock {
+        now,
+        accept_future_times: args.accept_future_times,
     };
     match store.import_json(file, instrument, clock) {
         Ok(summary) => {
