@@ -3113,7 +3113,16 @@ fn checked_text(
         .into());
     }
     let allowed = |c: char| kind == TextKind::Comment && (c == '\n' || c == '\t');
-    if text.chars().any(|c| c.is_control() && !allowed(c)) {
+    // Most texts of a file are ids and codes in ASCII, which holds no direction control:
+    // one look at the bytes says all (this runs for every field of every row).
+    let ascii = text.is_ascii();
+    let control = if ascii {
+        text.bytes()
+            .any(|b| b.is_ascii_control() && !allowed(char::from(b)))
+    } else {
+        text.chars().any(|c| c.is_control() && !allowed(c))
+    };
+    if control {
         return Err(Problem::ControlCharacter {
             section,
             id: id(),
@@ -3121,7 +3130,7 @@ fn checked_text(
         }
         .into());
     }
-    if kind == TextKind::Name && text.contains(is_direction_control) {
+    if kind == TextKind::Name && !ascii && text.contains(is_direction_control) {
         return Err(Problem::DirectionControl {
             section,
             id: id(),
@@ -3264,8 +3273,9 @@ struct Counted<'p, R> {
     place: &'p Cell<Place>,
     /// Whether the first bytes were read yet (and a byte-order mark skipped).
     begun: bool,
-    /// Inside a JSON string, after a backslash in one, and how many bytes it has so far:
-    /// serde_json reads a string into memory whole, so one too long is refused here.
+    /// Inside a JSON string, after a backslash in one, and how many bytes it has so far
+    /// (`follow_strings`): serde_json reads a string into memory whole, so one too long is
+    /// refused here.
     in_string: bool,
     escaped: bool,
     string_bytes: usize,
@@ -3297,27 +3307,45 @@ impl<'p, R: Read> Counted<'p, R> {
 
 impl<R: Read> Counted<'_, R> {
     #[inline]
-    fn count(&mut self, byte: u8) -> io::Result<()> {
+    fn count(&self, byte: u8) {
         self.place.set(self.place.get().after(byte));
-        if !self.in_string {
-            if byte == b'"' {
+    }
+
+    /// Follows the file's strings through bytes just read into the buffer, a chunk at a
+    /// time (jumping from quote to backslash to quote), so that serde_json's byte-by-byte
+    /// reading pays nothing for it; a string grown past `LONGEST_STRING` is refused. The
+    /// refusal comes as the chunk it is in is read, within a chunk of where it grew too long.
+    fn follow_strings(&mut self) -> io::Result<()> {
+        let mut at = self.start;
+        while at < self.end {
+            let rest = &self.buffer[at..self.end];
+            if !self.in_string {
+                let Some(quote) = memchr::memchr(b'"', rest) else {
+                    break;
+                };
                 (self.in_string, self.string_bytes) = (true, 0);
+                at += quote + 1;
+            } else if self.escaped {
+                self.escaped = false;
+                self.string_bytes += 1;
+                at += 1;
+            } else if let Some(special) = memchr::memchr2(b'"', b'\\', rest) {
+                self.string_bytes += special;
+                if rest[special] == b'"' {
+                    self.in_string = false;
+                } else {
+                    self.escaped = true;
+                    self.string_bytes += 1;
+                }
+                at += special + 1;
+            } else {
+                self.string_bytes += rest.len();
+                at = self.end;
             }
-            return Ok(());
-        }
-        match (self.escaped, byte) {
-            (true, _) => self.escaped = false,
-            (false, b'\\') => self.escaped = true,
-            (false, b'"') => {
-                self.in_string = false;
-                return Ok(());
+            if self.string_bytes > LONGEST_STRING {
+                self.too_long.set(true);
+                return Err(io::Error::other("a string longer than any field may be"));
             }
-            _ => {}
-        }
-        self.string_bytes += 1;
-        if self.string_bytes > LONGEST_STRING {
-            self.too_long.set(true);
-            return Err(io::Error::other("a string longer than any field may be"));
         }
         Ok(())
     }
@@ -3334,12 +3362,13 @@ impl<R: Read> Counted<'_, R> {
             if self.end == 0 {
                 break;
             }
+            self.follow_strings()?;
         }
         let n = out.len().min(self.end - self.start);
         out[..n].copy_from_slice(&self.buffer[self.start..self.start + n]);
         self.start += n;
         for &byte in &out[..n] {
-            self.count(byte)?;
+            self.count(byte);
         }
         Ok(n)
     }
@@ -3377,7 +3406,7 @@ impl<R: Read> Read for Counted<'_, R> {
                 let byte = self.buffer[self.start];
                 self.start += 1;
                 *only = byte;
-                self.count(byte)?;
+                self.count(byte);
                 Ok(1)
             }
             _ => self.read_more(out),
