@@ -150,7 +150,9 @@ pub fn is_direction_control(c: char) -> bool {
 /// before they were refused cannot turn what follows it around. Here, in the leaf, so that
 /// the store's CSV and the faces share it.
 pub fn neutralise_bidi(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.contains(is_direction_control) {
+    // Each of them is three bytes in UTF-8, the first 0xE2: a look for that byte settles most
+    // text (the screen asks this of every cell of every frame).
+    if text.as_bytes().contains(&0xE2) && text.contains(is_direction_control) {
         std::borrow::Cow::Owned(text.chars().filter(|&c| !is_direction_control(c)).collect())
     } else {
         std::borrow::Cow::Borrowed(text)
