@@ -15,6 +15,7 @@ use kartlegg::domain::model::{Response, Role, RoundKind};
 use kartlegg::domain::scoring::subdomain_key;
 use kartlegg::i18n::{Lang, Localized};
 use kartlegg::store::Store;
+use kartlegg::store::{Answers, Scores};
 
 const BOM: &str = "\u{feff}";
 const AGREE: &str = "readiness.problem_awareness.1";

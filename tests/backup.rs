@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
 use common::*;
+use kartlegg::store::Admin;
 use kartlegg::store::Store;
 
 fn mode(path: &Path) -> u32 {

@@ -8,6 +8,7 @@ use std::process::{Command, Output, Stdio};
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::scoring::{AnswerSet, summarize};
 use kartlegg::store::Store;
+use kartlegg::store::{Admin, Answers};
 
 fn kartlegg(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kartlegg"))

@@ -13,6 +13,7 @@ use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::{Response, Role, RoundKind};
 use kartlegg::domain::plan::{GoalStatus, Level, PlanItem, PlanKind, Stage};
 use kartlegg::store::Store;
+use kartlegg::store::{Answers, Plans};
 use serde_json::Value;
 
 const SERVICE: &str = "Testby <b>barnevern</b> & «co» | *x*";

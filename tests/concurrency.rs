@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use common::*;
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::{Response, Role};
+use kartlegg::store::{Admin, Answers};
 use kartlegg::store::{BusyWait, Held, Store, StoreError};
 
 /// A respondent in a new database; returns its id.

@@ -18,6 +18,7 @@ use common::*;
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::{Response, Role};
 use kartlegg::store::Store;
+use kartlegg::store::{Admin, Answers};
 
 const KILLS: u64 = 25;
 /// The default seed; `KARTLEGG_CRASH_SEED=N cargo test --test crash` repeats another run.

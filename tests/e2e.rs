@@ -6,6 +6,7 @@
 
 mod common;
 
+use kartlegg::store::Answers;
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;

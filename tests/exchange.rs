@@ -17,6 +17,7 @@ use kartlegg::domain::plan::{GoalStatus, Level, PlanItem, PlanKind, Stage};
 use kartlegg::store::exchange::{
     CsvDialect, CsvLayout, ImportClock, ImportSummary, Problem, Scope,
 };
+use kartlegg::store::{Admin, Answers, Plans};
 use kartlegg::store::{Store, StoreError};
 use proptest::prelude::*;
 

@@ -15,6 +15,7 @@ use kartlegg::domain::model::{Answer, Respondent, Response, Role, Round, RoundKi
 use kartlegg::domain::scoring::{AnswerSet, summarize};
 use kartlegg::store::bulk::{Batch, BatchAnswer, BatchRespondent};
 use kartlegg::store::exchange::Scope::All;
+use kartlegg::store::{Admin, Answers, Scores};
 use kartlegg::store::{SCHEMA_VERSION, Store, timestamp};
 use proptest::prelude::*;
 

@@ -8,6 +8,7 @@ use kartlegg::domain::model::{Response, Role, RoundKind};
 use kartlegg::domain::plan::{GoalStatus, Level, PlanItem, PlanKind, Stage};
 use kartlegg::i18n::Lang;
 use kartlegg::store::Store;
+use kartlegg::store::{Admin, Answers, Plans};
 use kartlegg::ui::App;
 use kartlegg::ui::app::{Action, Mode};
 use kartlegg::ui::view::Theme;

@@ -15,6 +15,7 @@ use std::time::Duration;
 use common::*;
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::Role;
+use kartlegg::store::Answers;
 use kartlegg::store::Store;
 
 const DELETE: &str = "\x1b[3~";

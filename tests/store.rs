@@ -7,6 +7,7 @@ use std::path::Path;
 use chrono::{DateTime, TimeZone, Utc};
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::{Response, Role, RoundKind};
+use kartlegg::store::{Admin, Answers};
 use kartlegg::store::{SCHEMA_VERSION, Store, StoreError};
 
 fn at(minute: u32) -> DateTime<Utc> {

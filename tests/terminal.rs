@@ -10,6 +10,7 @@ use std::path::Path;
 use common::*;
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::Role;
+use kartlegg::store::Answers;
 use kartlegg::store::Store;
 
 /// The program in raw mode, as it must be while it runs: the check that it is cooked

@@ -15,6 +15,7 @@ use std::sync::mpsc;
 use std::thread;
 
 use common::*;
+use kartlegg::store::{Admin, Answers};
 use kartlegg::store::{SCHEMA_VERSION, Store};
 
 const EXIT_UNUSABLE: i32 = 3;

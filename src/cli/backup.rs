@@ -8,7 +8,8 @@ use chrono::{DateTime, Utc};
 use super::files::write_failed;
 use super::{complain, exit};
 use crate::i18n::{Lang, trf};
-use crate::store::backup::CopyFault;
+use crate::store::Admin;
+use crate::store::CopyFault;
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, clap::Args)]

@@ -20,6 +20,7 @@ use crate::domain::scoring::{DONT_KNOW_FLAG_SHARE, DONT_KNOW_MIN_ANSWERS, Tally}
 use crate::i18n::plan_names::stage_key;
 use crate::i18n::{Lang, tr, trf};
 use crate::present;
+use crate::store::Answers;
 use crate::store::Store;
 
 /// Version of the JSON document; raised when a field changes meaning or goes away: 2 added

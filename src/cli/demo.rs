@@ -5,6 +5,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use crate::domain::instrument::Instrument;
 use crate::domain::model::{Response, Role, RoundKind};
+use crate::store::{Admin, Answers};
 use crate::store::{Counts, Store, StoreError};
 
 struct DemoService {

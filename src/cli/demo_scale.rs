@@ -21,6 +21,7 @@ use crate::domain::model::{Answer, Respondent, Response, Role, Round, RoundKind,
 use crate::i18n::{Lang, trf};
 use crate::present::count;
 use crate::store::bulk::{Batch, BatchAnswer, BatchRespondent};
+use crate::store::{Admin, Answers};
 use crate::store::{Counts, Store, StoreError, timestamp};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

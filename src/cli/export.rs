@@ -14,6 +14,7 @@ use super::{exit, fail};
 use crate::domain::instrument::Instrument;
 use crate::i18n::{Lang, tr, trf};
 use crate::present::count;
+use crate::store::Answers;
 use crate::store::exchange::{CsvDialect, CsvLayout, Scope, export_codebook};
 use crate::store::{Store, StoreError};
 

@@ -18,6 +18,7 @@ use clap::{Parser, Subcommand};
 
 use crate::domain::instrument::Instrument;
 use crate::i18n::{Lang, tr, trf};
+use crate::store::Admin;
 use crate::store::private::made_private_message;
 // What both faces share, where the commands have always found it.
 use crate::start::{Start, open_store};

@@ -29,6 +29,7 @@ use crate::i18n::plan_names::{
 };
 use crate::i18n::{Lang, tr, trf};
 use crate::present::{self, percent};
+use crate::store::{Admin, Answers};
 use crate::store::{Store, StoreError};
 
 /// How many of the items that moved most the report lists.

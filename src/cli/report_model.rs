@@ -16,6 +16,7 @@ use crate::i18n::{Lang, tr};
 use crate::present;
 use crate::store::lookup::LookupError;
 pub use crate::store::lookup::quoted;
+use crate::store::{Answers, Plans};
 use crate::store::{Store, StoreError};
 
 /// One round with every respondent's answers, where the service was in its implementation,

@@ -15,6 +15,7 @@ use super::{exit, fail};
 use crate::domain::instrument::Instrument;
 use crate::domain::model::{Response, Role};
 use crate::i18n::Lang;
+use crate::store::Answers;
 use crate::store::Store;
 
 #[derive(Debug, clap::Args)]

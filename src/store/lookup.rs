@@ -5,7 +5,7 @@
 use crate::domain::model::{Round, Service};
 use crate::i18n::{Lang, tr, trf};
 
-use super::{Store, StoreError};
+use super::{Answers, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LookupError {
@@ -136,68 +136,73 @@ impl LookupError {
     }
 }
 
-impl Store {
-    /// The service with this id, or else the one service with this name (ignoring case).
-    pub fn find_service(&self, name_or_id: &str) -> Result<Service, LookupError> {
-        let query = name_or_id.trim();
-        match self.service(query) {
-            Err(StoreError::NotFound(_)) => {}
-            found => return Ok(found?),
-        }
-        // Most often one name matches: only the names are read to find it.
-        let ids = self.service_ids_named(|name| same_name(name, query))?;
-        if let [id] = ids.as_slice() {
-            return Ok(self.service(id)?);
-        }
-        let services = self.service_list()?;
-        let mut named: Vec<Service> = services
-            .iter()
-            .filter(|s| same_name(&s.name, query))
-            .cloned()
-            .collect();
-        match named.len() {
-            1 => Ok(named.remove(0)),
-            0 => Err(LookupError::UnknownService {
-                query: query.to_string(),
-                candidates: services,
-            }),
-            _ => Err(LookupError::AmbiguousService {
-                query: query.to_string(),
-                candidates: named,
-            }),
-        }
+/// The service with this id, or else the one service with this name (ignoring case).
+pub(super) fn find_service<S: Answers + ?Sized>(
+    store: &S,
+    name_or_id: &str,
+) -> Result<Service, LookupError> {
+    let query = name_or_id.trim();
+    match store.service(query) {
+        Err(StoreError::NotFound(_)) => {}
+        found => return Ok(found?),
     }
+    // Most often one name matches: only the names are read to find it.
+    let ids = store.service_ids_named(|name| same_name(name, query))?;
+    if let [id] = ids.as_slice() {
+        return Ok(store.service(id)?);
+    }
+    let services = store.service_list()?;
+    let mut named: Vec<Service> = services
+        .iter()
+        .filter(|s| same_name(&s.name, query))
+        .cloned()
+        .collect();
+    match named.len() {
+        1 => Ok(named.remove(0)),
+        0 => Err(LookupError::UnknownService {
+            query: query.to_string(),
+            candidates: services,
+        }),
+        _ => Err(LookupError::AmbiguousService {
+            query: query.to_string(),
+            candidates: named,
+        }),
+    }
+}
 
-    /// The round of `service` with this id, or else the one round with this label (ignoring
-    /// case). A round of another service is never found.
-    pub fn find_round(&self, service: &Service, label_or_id: &str) -> Result<Round, LookupError> {
-        let rounds: Vec<Round> = self
-            .rounds(&service.id)?
-            .into_iter()
-            .map(|r| r.round)
-            .collect();
-        let query = label_or_id.trim();
-        if let Some(round) = rounds.iter().find(|r| r.id == query) {
-            return Ok(round.clone());
-        }
-        let mut labelled: Vec<Round> = rounds
-            .iter()
-            .filter(|r| same_name(&r.label, query))
-            .cloned()
-            .collect();
-        match labelled.len() {
-            1 => Ok(labelled.remove(0)),
-            0 => Err(LookupError::UnknownRound {
-                query: query.to_string(),
-                service: service.name.clone(),
-                candidates: rounds,
-            }),
-            _ => Err(LookupError::AmbiguousRound {
-                query: query.to_string(),
-                service: service.name.clone(),
-                candidates: labelled,
-            }),
-        }
+/// The round of `service` with this id, or else the one round with this label (ignoring
+/// case). A round of another service is never found.
+pub(super) fn find_round<S: Answers + ?Sized>(
+    store: &S,
+    service: &Service,
+    label_or_id: &str,
+) -> Result<Round, LookupError> {
+    let rounds: Vec<Round> = store
+        .rounds(&service.id)?
+        .into_iter()
+        .map(|r| r.round)
+        .collect();
+    let query = label_or_id.trim();
+    if let Some(round) = rounds.iter().find(|r| r.id == query) {
+        return Ok(round.clone());
+    }
+    let mut labelled: Vec<Round> = rounds
+        .iter()
+        .filter(|r| same_name(&r.label, query))
+        .cloned()
+        .collect();
+    match labelled.len() {
+        1 => Ok(labelled.remove(0)),
+        0 => Err(LookupError::UnknownRound {
+            query: query.to_string(),
+            service: service.name.clone(),
+            candidates: rounds,
+        }),
+        _ => Err(LookupError::AmbiguousRound {
+            query: query.to_string(),
+            service: service.name.clone(),
+            candidates: labelled,
+        }),
     }
 }
 
@@ -206,6 +211,7 @@ mod tests {
     use super::*;
     use crate::domain::instrument::Instrument;
     use crate::domain::model::RoundKind;
+    use crate::store::Store;
     use chrono::{NaiveDate, TimeZone, Utc};
 
     fn store() -> (tempfile::TempDir, Store) {

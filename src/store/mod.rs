@@ -1,60 +1,31 @@
-//! The SQLite store: opening, pragmas, migrations and queries. Returns domain types and
-//! knows nothing of the terminal.
+//! The store: what the faces need of a database, as traits, with driver-free errors and
+//! plain summary types. `sqlite` is the one implementation today; a second backend
+//! implements the same traits and runs the same contract suite (`tests/store_contract.rs`).
 //!
-//! Every write is one IMMEDIATE transaction: a deferred one that upgrades to a write can
-//! fail with SQLITE_BUSY whatever the busy timeout.
-
-pub mod exchange;
-
-pub mod lookup;
-
-pub mod plan;
-
-pub mod backup;
+//! Every write is one transaction: an answer is saved the moment it is given, whole or not
+//! at all.
 
 pub mod location;
-
-pub mod kept;
-
-pub mod bulk;
-
+pub mod lookup;
+pub mod sqlite;
 pub mod temp;
 
-pub mod recovery;
+pub use sqlite::{SCHEMA_VERSION, Store};
+pub use sqlite::{backup, bulk, exchange, health, private, recovery};
 
-pub mod health;
-
-pub mod private;
-
-use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
-use std::fs::{self, OpenOptions};
-use std::io::Read;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
-use rusqlite::{
-    Connection, OpenFlags, OptionalExtension, Row, Transaction, TransactionBehavior, params,
-};
 
+use crate::domain::compare::Options;
 use crate::domain::instrument::Instrument;
-use crate::domain::model::{Answer, Respondent, Response, Role, Round, RoundKind, Service, new_id};
-use crate::domain::scoring::AnswerSet;
+use crate::domain::model::{Answer, Respondent, Response, Role, Round, RoundKind, Service};
+use crate::domain::plan::{Goal, GoalStatus, PlanItem, Stage};
+use crate::domain::scoring::{AnswerSet, SectionScore};
 use crate::i18n::{Lang, tr, trf};
-
-/// The current schema, for a new database.
-const SCHEMA: &str = include_str!("../../schema.sql");
-/// `UPGRADES[i]` brings a database from version `i + 1` to `i + 2`.
-const UPGRADES: &[&str] = &[
-    include_str!("migrations/002_plans.sql"),
-    include_str!("migrations/003_kept_scores.sql"),
-    include_str!("migrations/004_respondent_roles.sql"),
-];
-pub const SCHEMA_VERSION: u32 = 1 + UPGRADES.len() as u32;
-/// The version that brought kept scores; the step to it fills them from the answers.
-const KEPT_SCORES_VERSION: u32 = 3;
+pub use lookup::LookupError;
 
 /// How long a write waits while another process writes: SQLite's busy timeout for each
 /// try, and how long to go on trying before giving up with `StoreError::Busy`.
@@ -91,9 +62,6 @@ impl BusyWait {
         patience: Duration::from_secs(5),
     };
 }
-/// SQLite's busy timeout for each try to get a database ready as it opens.
-const OPENING_TRY: Duration = Duration::from_millis(100);
-const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 /// What opening does when there is no database at the path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,7 +115,7 @@ pub enum StoreError {
         source: std::io::Error,
     },
     #[error("database: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Database(DriverError),
     #[error("no such {0}")]
     NotFound(&'static str),
     #[error("{0}")]
@@ -213,16 +181,40 @@ impl StoreError {
             StoreError::DiskFull { path } => {
                 format!("{}: {}", path.display(), tr(lang, "fault.disk_full"))
             }
-            StoreError::Sqlite(e)
-                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) =>
-            {
+            StoreError::Database(e) if e.kind == DriverKind::DiskFull => {
                 tr(lang, "fault.disk_full").to_string()
             }
-            StoreError::Sqlite(e) => trf(lang, "error.database", &[("reason", e)]),
+            StoreError::Database(e) => trf(lang, "error.database", &[("reason", e)]),
             StoreError::NotFound(what) => trf(lang, "error.not_found", &[("what", what)]),
             StoreError::ImportRefused(refusal) => refusal.message(lang),
         }
     }
+}
+
+/// A failure the database driver reported: what kind it is, and the driver's own words.
+#[derive(Debug, thiserror::Error)]
+#[error("{detail}")]
+pub struct DriverError {
+    pub kind: DriverKind,
+    pub detail: String,
+}
+
+/// The kinds of driver failure kartlegg acts on; each backend maps its own codes to these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DriverKind {
+    /// Another process holds the database.
+    Busy,
+    /// No room left for a write.
+    DiskFull,
+    /// The operating system failed a read or write.
+    IoFailure,
+    /// The file is damaged or not a database.
+    Corrupt,
+    /// The file cannot be opened or written: read-only, no permission.
+    Unreachable,
+    /// A statement the tables refused: a constraint, or SQL that does not fit them.
+    Refused,
+    Other,
 }
 
 /// What kind of failure an error is, so that a face can act on it (the command line's exit
@@ -244,7 +236,6 @@ pub enum Fault {
 
 impl StoreError {
     pub fn fault(&self) -> Fault {
-        use rusqlite::ErrorCode;
         match self {
             StoreError::NotADatabase { .. }
             | StoreError::ForeignDatabase { .. }
@@ -256,16 +247,12 @@ impl StoreError {
             | StoreError::Io { .. }
             | StoreError::ReadOnly { .. }
             | StoreError::DiskFull { .. } => Fault::Unreachable,
-            StoreError::Sqlite(e) => match e.sqlite_error_code() {
-                Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => Fault::Unusable,
-                Some(
-                    ErrorCode::DiskFull
-                    | ErrorCode::ReadOnly
-                    | ErrorCode::CannotOpen
-                    | ErrorCode::PermissionDenied
-                    | ErrorCode::SystemIoFailure,
-                ) => Fault::Unreachable,
-                _ => Fault::Other,
+            StoreError::Database(e) => match e.kind {
+                DriverKind::Corrupt => Fault::Unusable,
+                DriverKind::DiskFull | DriverKind::IoFailure | DriverKind::Unreachable => {
+                    Fault::Unreachable
+                }
+                DriverKind::Busy | DriverKind::Refused | DriverKind::Other => Fault::Other,
             },
             _ => Fault::Other,
         }
@@ -287,41 +274,6 @@ pub fn io_reason(lang: Lang, error: &std::io::Error) -> String {
         _ => return error.to_string(),
     };
     tr(lang, key).to_string()
-}
-
-impl StoreError {
-    /// Another process holds the database ("database is locked").
-    fn is_busy(&self) -> bool {
-        matches!(self, StoreError::Sqlite(e)
-            if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy))
-    }
-
-    /// SQLite says "disk is full" when a write finds no room, but "disk I/O error" when
-    /// there is no room for its shared-memory file as it opens; both become `DiskFull`
-    /// when the database's file system has no space left, so that the user reads why.
-    fn on_full_disk(self, path: &Path) -> StoreError {
-        let code = match &self {
-            StoreError::Sqlite(e) => e.sqlite_error_code(),
-            _ => None,
-        };
-        let full = match code {
-            Some(rusqlite::ErrorCode::DiskFull) => true,
-            Some(rusqlite::ErrorCode::SystemIoFailure) => no_space_left(path),
-            _ => false,
-        };
-        if full {
-            StoreError::DiskFull {
-                path: path.to_path_buf(),
-            }
-        } else {
-            self
-        }
-    }
-}
-
-fn no_space_left(path: &Path) -> bool {
-    let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
-    rustix::fs::statvfs(folder.unwrap_or(Path::new("."))).is_ok_and(|stat| stat.f_bavail == 0)
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -363,22 +315,6 @@ pub struct Counts {
     pub history: usize,
 }
 
-pub struct Store {
-    conn: Connection,
-    path: PathBuf,
-    /// Whether this opening made the database file.
-    created: bool,
-    /// The user's own files of the database that others could read, made private as it
-    /// opened.
-    made_private: Vec<PathBuf>,
-    busy: BusyWait,
-    /// Set when a write was held: another process held the database, or it is still being
-    /// checked.
-    held: Cell<Option<Held>>,
-    /// Whether the database is known whole; every write asks first (`health`).
-    health: RefCell<health::Health>,
-}
-
 /// Why a write of the full-screen program was held, to be tried again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Held {
@@ -392,533 +328,75 @@ pub fn timestamp(now: DateTime<Utc>) -> String {
     now.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-impl Store {
-    /// Opens (or creates) the database at `path`, creating its folder and file readable by
-    /// the owner alone. A file that is not kartlegg's, or of a newer schema, is refused
-    /// before anything is written to it.
-    pub fn open(path: &Path) -> Result<Store> {
-        Store::open_saying_when_waiting(path, IfMissing::Create, &|| {})
-    }
+/// One entry of the change log: the row before (None: created) and after (None: removed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub old_json: Option<String>,
+    pub new_json: Option<String>,
+    pub changed_at: String,
+}
 
-    /// `open`, but only a database that is there: see `IfMissing::Refuse`.
-    pub fn open_existing(path: &Path) -> Result<Store> {
-        Store::open_saying_when_waiting(path, IfMissing::Refuse, &|| {})
-    }
+/// The scores of one round from its kept tallies.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoundScores {
+    /// The respondents counted in the scores.
+    pub respondents: usize,
+    /// Process leaders (consultants) kept out of the scores.
+    pub apart: usize,
+    pub sections: Vec<SectionScore>,
+}
 
-    /// `open` or `open_existing`, calling `waiting` once if another process keeps the
-    /// database busy (an import into an empty database keeps everyone out until it is
-    /// done), before waiting for it as a write does (`BusyWait::COMMAND`).
-    pub fn open_saying_when_waiting(
-        path: &Path,
-        if_missing: IfMissing,
-        waiting: &dyn Fn(),
-    ) -> Result<Store> {
-        Store::open_unmapped(path, if_missing, waiting).map_err(|e| e.on_full_disk(path))
-    }
+/// A copy that was written and checked: how many answers it holds, or why it is no backup
+/// (the copy is then gone).
+pub type Verdict = std::result::Result<usize, CopyFault>;
 
-    fn open_unmapped(path: &Path, if_missing: IfMissing, waiting: &dyn Fn()) -> Result<Store> {
-        let io = |source| StoreError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
-        if if_missing == IfMissing::Create
-            && let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
-            && !parent.exists()
-        {
-            fs::DirBuilder::new()
-                .recursive(true)
-                .mode(0o700)
-                .create(parent)
-                .map_err(io)?;
-        }
-        let log_files = private::check_before_open(path, if_missing)?;
-        let mut created = false;
-        match OpenOptions::new().read(true).open(path) {
-            Ok(mut file) => {
-                let mut header = Vec::with_capacity(16);
-                file.by_ref()
-                    .take(16)
-                    .read_to_end(&mut header)
-                    .map_err(io)?;
-                if !header.is_empty() && header != SQLITE_MAGIC {
-                    return Err(StoreError::NotADatabase {
-                        path: path.to_path_buf(),
-                    });
-                }
-                check_writable(path)?;
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                if if_missing == IfMissing::Refuse {
-                    return Err(StoreError::Missing {
-                        path: path.to_path_buf(),
-                    });
-                }
-                match OpenOptions::new()
-                    .write(true)
-                    .create_new(true)
-                    .mode(0o600)
-                    .open(path)
-                {
-                    Ok(_) => created = true,
-                    // Another process created it a moment ago.
-                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                        OpenOptions::new().read(true).open(path).map_err(io)?;
-                    }
-                    Err(e) => return Err(io(e)),
-                }
-            }
-            Err(e) => return Err(io(e)),
-        }
+#[derive(Debug)]
+pub enum CopyFault {
+    /// What SQLite's integrity check found.
+    Problems(String),
+    /// The copy did not open as a kartlegg database.
+    Refused(StoreError),
+}
 
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| classify(e, path))?;
-        conn.busy_timeout(BusyWait::COMMAND.per_try)?;
-        let mut store = Store {
-            conn,
-            path: path.to_path_buf(),
-            created,
-            made_private: Vec::new(),
-            busy: BusyWait::COMMAND,
-            held: Cell::new(None),
-            health: RefCell::new(health::Health::Unchecked),
-        };
-        // Short tries, so that a wait is said at once; the patience is the same.
-        store.conn.busy_timeout(OPENING_TRY)?;
-        let started = Instant::now();
-        let mut said = false;
-        loop {
-            match store.get_ready() {
-                Err(e) if e.is_busy() => {
-                    if !said {
-                        waiting();
-                        said = true;
-                    }
-                    if !pause_while_busy(started, store.busy.patience) {
-                        return Err(StoreError::Busy {
-                            path: path.to_path_buf(),
-                        });
-                    }
-                }
-                ready => break ready?,
-            }
-        }
-        store.conn.busy_timeout(store.busy.per_try)?;
-        log_files.in_use();
-        Ok(store)
-    }
+/// What the faces need of a database: every backend implements all four (and runs
+/// `tests/store_contract.rs`).
+pub trait Backend: Answers + Plans + Scores + Admin {}
 
-    /// Checks the file and sets the connection up; busy while another process holds the
-    /// database (a read waits out SQLite's busy timeout, switching to the log does not wait).
-    fn get_ready(&mut self) -> Result<()> {
-        self.check_ownership()?;
-        self.check_health()?;
-        // Pragmas outside any transaction: inside one they do nothing.
-        self.conn.pragma_update(None, "journal_mode", "WAL")?;
-        self.conn.pragma_update(None, "synchronous", "FULL")?;
-        self.conn.pragma_update(None, "foreign_keys", "ON")?;
-        // Without the query planner stability guarantee, a cached statement whose plan
-        // looked at a bound value (most with an ORDER BY or a join) is compiled again every
-        // time it gets a new value: a third of the time of reading a cluster's rounds.
-        self.conn.set_db_config(
-            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
-            true,
-        )?;
-        // Extended, not replaced: a try that found the database busy may have made them
-        // private already, and the next finds nothing left to say.
-        let made = self.check_open_files()?;
-        self.made_private.extend(made);
-        self.migrate()
-    }
+impl<S: Answers + Plans + Scores + Admin> Backend for S {}
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// Whether this opening made a new database, so that the user can be told.
-    pub fn created(&self) -> bool {
-        self.created
-    }
-
-    /// The user's own files of the database that others could read and that this opening
-    /// made readable by them alone, so that the user can be told.
-    pub fn made_private(&self) -> &[PathBuf] {
-        &self.made_private
-    }
-
-    /// Refuses, without writing, a file of a newer schema or another program's database.
-    fn check_ownership(&self) -> Result<()> {
-        let version = self.user_version().map_err(|e| classify(e, &self.path))?;
-        if version > SCHEMA_VERSION {
-            return Err(StoreError::NewerSchema {
-                path: self.path.clone(),
-                found: version,
-                known: SCHEMA_VERSION,
-            });
-        }
-        if version == 0 {
-            let tables: i64 =
-                self.conn
-                    .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
-            if tables > 0 {
-                return Err(StoreError::ForeignDatabase {
-                    path: self.path.clone(),
-                });
-            }
-        }
-        Ok(())
-    }
-
-    /// Refuses, before anything is written, a file SQLite can only read, and one up to
-    /// `health::CHECK_AT_OPENING_MAX_BYTES` that it finds damaged; a larger one is checked
-    /// before its first write (`before_write`).
-    fn check_health(&self) -> Result<()> {
-        if self.conn.is_readonly(rusqlite::MAIN_DB)? {
-            return Err(StoreError::ReadOnly {
-                path: self.path.clone(),
-            });
-        }
-        let size = fs::metadata(&self.path).map_or(0, |m| m.len());
-        if size <= health::CHECK_AT_OPENING_MAX_BYTES {
-            let verdict = health::quick_check(&self.conn, &self.path);
-            self.settle_health(&verdict);
-            verdict?;
-        } else {
-            // Not known whole: what an earlier session left in the log stays there when a
-            // command that only reads closes, until a check finds the file whole.
-            health::keep_log_out(&self.conn, &self.path);
-        }
-        Ok(())
-    }
-
-    /// Starts the check of a database too large to check as it opened, on a thread of its
-    /// own, so that the full-screen program can be used at once; its writes wait for it.
-    pub fn check_in_background(&self) {
-        let mut health = self.health.borrow_mut();
-        if matches!(*health, health::Health::Unchecked) {
-            // Where it cannot even open, the first write checks it instead.
-            if let Ok(checker) = health::check_apart(&self.path) {
-                *health = health::Health::Checking(checker);
-            }
-        }
-    }
-
-    /// The verdict of the check started by `check_in_background`, once, when it is in.
-    pub fn health_news(&self) -> Option<Result<()>> {
-        let verdict = match &*self.health.borrow() {
-            health::Health::Checking(checker) => checker.verdict.try_recv().ok()?,
-            _ => return None,
-        };
-        self.settle_health(&verdict);
-        Some(verdict)
-    }
-
-    fn settle_health(&self, verdict: &Result<()>) {
-        let after = health::after(verdict);
-        match after {
-            health::Health::Damaged(_) => health::keep_log_out(&self.conn, &self.path),
-            health::Health::Whole => health::let_log_in(&self.conn),
-            _ => {}
-        }
-        *self.health.borrow_mut() = after;
-    }
-
-    /// Every write asks first: a damaged database is refused, an unchecked one is checked
-    /// now, and while the check runs apart, the write waits for it as long as `BusyWait`'s
-    /// patience allows, or is held (`Held::Checking`) to be tried again.
-    pub(crate) fn before_write(&self) -> Result<()> {
-        let verdict = match &*self.health.borrow() {
-            health::Health::Whole => return Ok(()),
-            health::Health::Damaged(detail) => {
-                return Err(StoreError::Corrupt {
-                    path: self.path.clone(),
-                    detail: detail.clone(),
-                });
-            }
-            health::Health::Unchecked => health::quick_check(&self.conn, &self.path),
-            health::Health::Checking(checker) => {
-                match checker.verdict.recv_timeout(self.busy.patience) {
-                    Ok(verdict) => verdict,
-                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                        self.held.set(Some(Held::Checking));
-                        return Err(StoreError::Checking {
-                            path: self.path.clone(),
-                        });
-                    }
-                    // The thread is gone without a word: check here.
-                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-                        health::quick_check(&self.conn, &self.path)
-                    }
-                }
-            }
-        };
-        self.settle_health(&verdict);
-        verdict
-    }
-
-    /// How long writes wait for another process; see `BusyWait`.
-    pub fn set_busy_wait(&mut self, wait: BusyWait) -> Result<()> {
-        self.conn.busy_timeout(wait.per_try)?;
-        self.busy = wait;
-        Ok(())
-    }
-
-    /// Whether a write was held since the last call, and why; the screen then says so and
-    /// tries the same action again.
-    pub fn take_held(&self) -> Option<Held> {
-        self.held.take()
-    }
-
-    /// Begins an IMMEDIATE transaction, trying again while another process writes, as
-    /// long as `BusyWait::patience` allows.
-    pub(crate) fn begin_immediate(&self) -> Result<Transaction<'_>> {
-        self.before_write()?;
-        self.retry_busy(|| Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate))
-    }
-
-    fn retry_busy<T>(&self, mut attempt: impl FnMut() -> rusqlite::Result<T>) -> Result<T> {
-        let started = Instant::now();
-        loop {
-            match attempt() {
-                Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) => {
-                    if !pause_while_busy(started, self.busy.patience) {
-                        self.held.set(Some(Held::Busy));
-                        return Err(StoreError::Busy {
-                            path: self.path.clone(),
-                        });
-                    }
-                }
-                other => return Ok(other?),
-            }
-        }
-    }
-
-    fn user_version(&self) -> rusqlite::Result<u32> {
-        self.conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-    }
-
-    pub fn schema_version(&self) -> Result<u32> {
-        Ok(self.user_version()?)
-    }
-
-    fn migrate(&mut self) -> Result<()> {
-        let before = self.user_version()?;
-        if before == SCHEMA_VERSION {
-            return Ok(());
-        }
-        let backup = match before {
-            0 => None,
-            _ => Some(self.backup_before_migration(before)?),
-        };
-        let migrated = self.upgrade();
-        if let (Err(StoreError::SchemaMismatch { .. }), Some(backup)) = (&migrated, &backup) {
-            // Nothing was changed, and every opening would fail the same way: a copy per
-            // try would only fill the folder.
-            backup::remove_copy(backup);
-        }
-        migrated
-    }
-
-    /// Brings the schema to `SCHEMA_VERSION` in one transaction. A step that does not fit
-    /// the tables there (a version number set back by hand, say) is `SchemaMismatch`.
-    fn upgrade(&mut self) -> Result<()> {
-        let path = self.path.clone();
-        let mismatch = |version: u32| {
-            let path = path.clone();
-            move |e: rusqlite::Error| match &e {
-                rusqlite::Error::SqlInputError { error, .. }
-                | rusqlite::Error::SqliteFailure(error, _)
-                    if matches!(
-                        error.code,
-                        rusqlite::ErrorCode::Unknown | rusqlite::ErrorCode::ConstraintViolation
-                    ) =>
-                {
-                    StoreError::SchemaMismatch {
-                        path,
-                        version,
-                        detail: sqlite_message(&e),
-                    }
-                }
-                _ => StoreError::Sqlite(e),
-            }
-        };
-        let tx = self.begin_immediate()?;
-        // Another process may have migrated while this one waited for the lock.
-        let mut version: u32 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        if version == 0 {
-            tx.execute_batch(SCHEMA)?;
-            version = SCHEMA_VERSION;
-        }
-        let found = version;
-        while version < SCHEMA_VERSION {
-            tx.execute_batch(UPGRADES[version as usize - 1])
-                .map_err(mismatch(found))?;
-            version += 1;
-            if version == KEPT_SCORES_VERSION {
-                kept::rebuild(&tx, Instrument::standard()).map_err(|e| match e {
-                    StoreError::Sqlite(e) => mismatch(found)(e),
-                    e => e,
-                })?;
-            }
-        }
-        tx.pragma_update(None, "user_version", version)?;
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// One write as its own IMMEDIATE transaction, or as a savepoint inside a bulk
-    /// transaction (`in_transaction`).
-    fn write<T>(&mut self, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        if self.conn.is_autocommit() {
-            let written = self.begin_immediate().and_then(|tx| {
-                let value = work(&tx)?;
-                tx.commit()?;
-                Ok(value)
-            });
-            written.map_err(|e| e.on_full_disk(&self.path))
-        } else {
-            let savepoint = self.conn.savepoint()?;
-            let value = work(&savepoint)?;
-            savepoint.commit()?;
-            Ok(value)
-        }
-    }
-
-    // ---- services ----
-
-    pub fn services(&self) -> Result<Vec<ServiceSummary>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT s.id, s.name, s.municipalities, s.cluster,
-                    (SELECT count(*) FROM round r WHERE r.service_id = s.id)
-             FROM service s ORDER BY s.cluster COLLATE NOCASE, s.name COLLATE NOCASE",
-        )?;
-        let rows = stmt.query_map([], |row| {
-            Ok(ServiceSummary {
-                service: service_from(row)?,
-                rounds: row.get::<_, i64>(4)? as usize,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
+pub trait Answers {
+    /// Every service with how many rounds it has, by cluster and name.
+    fn services(&self) -> Result<Vec<ServiceSummary>>;
 
     /// Every service, in the order of `services`, without counting their rounds.
-    pub fn service_list(&self) -> Result<Vec<Service>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, name, municipalities, cluster
-             FROM service ORDER BY cluster COLLATE NOCASE, name COLLATE NOCASE",
-        )?;
-        let rows = stmt.query_map([], service_from)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
+    fn service_list(&self) -> Result<Vec<Service>>;
 
     /// The ids of the services whose name `matches`.
-    pub fn service_ids_named(&self, matches: impl Fn(&str) -> bool) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare_cached("SELECT id, name FROM service")?;
-        let mut rows = stmt.query([])?;
-        let mut ids = Vec::new();
-        while let Some(row) = rows.next()? {
-            if matches(row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?) {
-                ids.push(row.get(0)?);
-            }
-        }
-        Ok(ids)
-    }
+    fn service_ids_named(&self, matches: impl Fn(&str) -> bool) -> Result<Vec<String>>;
 
-    pub fn service(&self, id: &str) -> Result<Service> {
-        self.conn
-            .query_row(
-                "SELECT id, name, municipalities, cluster FROM service WHERE id = ?1",
-                [id],
-                service_from,
-            )
-            .optional()?
-            .ok_or(StoreError::NotFound("service"))
-    }
+    /// The service with this id, or `NotFound`.
+    fn service(&self, id: &str) -> Result<Service>;
 
-    pub fn create_service(
+    /// Adds a service; its name and municipalities are checked first.
+    fn create_service(
         &mut self,
         name: &str,
         municipalities: &[String],
         cluster: &str,
         now: DateTime<Utc>,
-    ) -> Result<Service> {
-        let service = Service {
-            id: new_id(),
-            name: name.to_string(),
-            municipalities: municipalities.to_vec(),
-            cluster: cluster.to_string(),
-        };
-        self.write(|tx| {
-            tx.execute(
-                "INSERT INTO service (id, name, municipalities, cluster, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-                params![
-                    service.id,
-                    service.name,
-                    service.municipalities.join(","),
-                    service.cluster,
-                    timestamp(now)
-                ],
-            )?;
-            Ok(())
-        })?;
-        Ok(service)
-    }
+    ) -> Result<Service>;
 
-    pub fn update_service(&mut self, service: &Service, now: DateTime<Utc>) -> Result<()> {
-        self.write(|tx| {
-            let changed = tx.execute(
-                "UPDATE service SET name = ?2, municipalities = ?3, cluster = ?4, updated_at = ?5
-                 WHERE id = ?1",
-                params![
-                    service.id,
-                    service.name,
-                    service.municipalities.join(","),
-                    service.cluster,
-                    timestamp(now)
-                ],
-            )?;
-            if changed == 0 {
-                return Err(StoreError::NotFound("service"));
-            }
-            Ok(())
-        })
-    }
+    /// Saves a changed name, municipalities or cluster.
+    fn update_service(&mut self, service: &Service, now: DateTime<Utc>) -> Result<()>;
 
-    // ---- rounds ----
+    /// The rounds of a service with their respondents and stage, by the day held.
+    fn rounds(&self, service_id: &str) -> Result<Vec<RoundSummary>>;
 
-    pub fn rounds(&self, service_id: &str) -> Result<Vec<RoundSummary>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT r.id, r.service_id, r.label, r.held_on, r.kind, r.instrument_key,
-                    r.instrument_version,
-                    (SELECT count(*) FROM respondent p WHERE p.round_id = r.id),
-                    (SELECT stage FROM round_stage s WHERE s.round_id = r.id)
-             FROM round r WHERE r.service_id = ?1 ORDER BY r.held_on, r.created_at, r.rowid",
-        )?;
-        let rows = stmt.query_map([service_id], |row| {
-            let stage: Option<String> = row.get(8)?;
-            Ok(RoundSummary {
-                round: round_from(row)?,
-                respondents: row.get::<_, i64>(7)? as usize,
-                stage: stage.and_then(|s| crate::domain::plan::Stage::from_code(&s)),
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
+    /// The round with this id, or `NotFound`.
+    fn round(&self, id: &str) -> Result<Round>;
 
-    pub fn round(&self, id: &str) -> Result<Round> {
-        self.conn
-            .query_row(
-                "SELECT id, service_id, label, held_on, kind, instrument_key, instrument_version
-                 FROM round WHERE id = ?1",
-                [id],
-                round_from,
-            )
-            .optional()?
-            .ok_or(StoreError::NotFound("round"))
-    }
-
-    pub fn create_round(
+    /// Adds a round of a service, answered with `instrument`.
+    fn create_round(
         &mut self,
         service_id: &str,
         label: &str,
@@ -926,452 +404,161 @@ impl Store {
         kind: RoundKind,
         instrument: &Instrument,
         now: DateTime<Utc>,
-    ) -> Result<Round> {
-        let round = Round {
-            id: new_id(),
-            service_id: service_id.to_string(),
-            label: label.to_string(),
-            held_on,
-            kind,
-            instrument_key: instrument.key.clone(),
-            instrument_version: instrument.version.clone(),
-        };
-        self.write(|tx| {
-            tx.execute(
-                "INSERT INTO round (id, service_id, label, held_on, kind, instrument_key,
-                                    instrument_version, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![
-                    round.id,
-                    round.service_id,
-                    round.label,
-                    round.held_on.to_string(),
-                    round.kind.code(),
-                    round.instrument_key,
-                    round.instrument_version,
-                    timestamp(now)
-                ],
-            )?;
-            Ok(())
-        })?;
-        Ok(round)
-    }
+    ) -> Result<Round>;
 
-    // ---- respondents ----
+    /// The respondents of a round, with how much each has answered and when last, in the
+    /// order they were added.
+    fn respondents(&self, round_id: &str) -> Result<Vec<RespondentSummary>>;
 
-    pub fn respondents(&self, round_id: &str) -> Result<Vec<RespondentSummary>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT p.id, p.round_id, p.role, p.code,
-                    (SELECT count(*) FROM answer a
-                      WHERE a.respondent_id = p.id AND (a.value IS NOT NULL OR a.missing IS NOT NULL)),
-                    (SELECT max(a.updated_at) FROM answer a WHERE a.respondent_id = p.id)
-             FROM respondent p WHERE p.round_id = ?1 ORDER BY p.created_at, p.rowid",
-        )?;
-        let rows = stmt.query_map([round_id], |row| {
-            Ok(RespondentSummary {
-                respondent: respondent_from(row)?,
-                answered: row.get::<_, i64>(4)? as usize,
-                last_change: row.get(5)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    pub fn create_respondent(
+    /// Adds a respondent to a round under a code (never a name).
+    fn create_respondent(
         &mut self,
         round_id: &str,
         role: Role,
         code: &str,
         now: DateTime<Utc>,
-    ) -> Result<Respondent> {
-        let respondent = Respondent {
-            id: new_id(),
-            round_id: round_id.to_string(),
-            role,
-            code: code.to_string(),
-        };
-        self.write(|tx| {
-            tx.execute(
-                "INSERT INTO respondent (id, round_id, role, code, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![
-                    respondent.id,
-                    respondent.round_id,
-                    role.code(),
-                    respondent.code,
-                    timestamp(now)
-                ],
-            )?;
-            Ok(())
-        })?;
-        Ok(respondent)
-    }
+    ) -> Result<Respondent>;
 
-    // ---- answers ----
-
-    pub fn answers(&self, respondent_id: &str) -> Result<AnswerSet> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT item_key, value, missing, comment FROM answer WHERE respondent_id = ?1",
-        )?;
-        let rows = stmt.query_map([respondent_id], |row| {
-            Ok((row.get::<_, String>(0)?, answer_from(row, 1)?))
-        })?;
-        Ok(rows.collect::<rusqlite::Result<HashMap<_, _>>>()?)
-    }
+    /// One respondent's answers, by item key.
+    fn answers(&self, respondent_id: &str) -> Result<AnswerSet>;
 
     /// Every respondent of a round with their answers, in the order they were added: one
     /// query, the respondents with their answers beside them.
-    pub fn round_answers(&self, round_id: &str) -> Result<Vec<(Respondent, AnswerSet)>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, round_id, role, code FROM respondent
-             WHERE round_id = ?1 ORDER BY created_at, rowid",
-        )?;
-        let rows = stmt.query_map([round_id], respondent_from)?;
-        let mut all: Vec<(Respondent, AnswerSet)> = rows
-            .map(|r| r.map(|respondent| (respondent, AnswerSet::new())))
-            .collect::<rusqlite::Result<_>>()?;
-        let position: HashMap<String, usize> = (all.iter().enumerate())
-            .map(|(i, (respondent, _))| (respondent.id.clone(), i))
-            .collect();
-        // The answers as the index gives them, each to its respondent: no sorting.
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT a.respondent_id, a.item_key, a.value, a.missing, a.comment
-             FROM respondent p JOIN answer a ON a.respondent_id = p.id
-             WHERE p.round_id = ?1",
-        )?;
-        let mut rows = stmt.query([round_id])?;
-        while let Some(row) = rows.next()? {
-            let respondent = row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
-            if let Some(&i) = position.get(respondent) {
-                all[i].1.insert(row.get(1)?, answer_from(row, 2)?);
-            }
-        }
-        Ok(all)
-    }
+    fn round_answers(&self, round_id: &str) -> Result<Vec<(Respondent, AnswerSet)>>;
 
     /// Records a response (or clears it with `None`), keeping the comment.
-    pub fn save_response(
+    fn save_response(
         &mut self,
         respondent_id: &str,
         item_key: &str,
         response: Option<Response>,
         now: DateTime<Utc>,
-    ) -> Result<Answer> {
-        self.change_answer(respondent_id, item_key, now, |answer| {
-            answer.response = response;
-        })
-    }
+    ) -> Result<Answer>;
 
     /// Records a comment, keeping the response.
-    pub fn save_comment(
+    fn save_comment(
         &mut self,
         respondent_id: &str,
         item_key: &str,
         comment: &str,
         now: DateTime<Utc>,
-    ) -> Result<Answer> {
-        self.change_answer(respondent_id, item_key, now, |answer| {
-            answer.comment = comment.to_string();
-        })
-    }
-
-    /// Changes one answer and appends the change to its history, in one transaction, which
-    /// also brings the kept scores up to date. A change that changes nothing writes nothing.
-    fn change_answer(
-        &mut self,
-        respondent_id: &str,
-        item_key: &str,
-        now: DateTime<Utc>,
-        change: impl FnOnce(&mut Answer),
-    ) -> Result<Answer> {
-        self.write(|tx| {
-            let existing = tx
-                .query_row(
-                    "SELECT id, value, missing, comment FROM answer
-                     WHERE respondent_id = ?1 AND item_key = ?2",
-                    params![respondent_id, item_key],
-                    |row| Ok((row.get::<_, String>(0)?, answer_from(row, 1)?)),
-                )
-                .optional()?;
-            let (id, old) = match existing {
-                Some((id, old)) => (id, Some(old)),
-                None => (new_id(), None),
-            };
-            let mut new = old.clone().unwrap_or_default();
-            change(&mut new);
-            if old.as_ref() == Some(&new) {
-                return Ok(new);
-            }
-            let at = timestamp(now);
-            let (new_value, new_missing) = response_columns(new.response);
-            tx.execute(
-                "INSERT INTO answer (id, respondent_id, item_key, value, missing, comment, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                 ON CONFLICT (id) DO UPDATE SET
-                    value = excluded.value, missing = excluded.missing,
-                    comment = excluded.comment, updated_at = excluded.updated_at",
-                params![id, respondent_id, item_key, new_value, new_missing, new.comment, at],
-            )?;
-            let (old_value, old_missing) = response_columns(old.as_ref().and_then(|a| a.response));
-            tx.execute(
-                "INSERT INTO answer_history (answer_id, respondent_id, old_value, old_missing,
-                     old_comment, new_value, new_missing, new_comment, changed_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![
-                    id,
-                    respondent_id,
-                    old_value,
-                    old_missing,
-                    old.as_ref().map(|a| a.comment.as_str()),
-                    new_value,
-                    new_missing,
-                    new.comment,
-                    at
-                ],
-            )?;
-            if old.as_ref().and_then(|a| a.response) != new.response {
-                kept::answer_changed(tx, Instrument::standard(), respondent_id, item_key)?;
-            }
-            Ok(new)
-        })
-    }
+    ) -> Result<Answer>;
 
     /// The changes to one answer, oldest first.
-    pub fn history(&self, respondent_id: &str, item_key: &str) -> Result<Vec<HistoryEntry>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT h.old_value, h.old_missing, h.old_comment, h.new_value, h.new_missing,
-                    h.new_comment, h.changed_at
-             FROM answer_history h JOIN answer a ON a.id = h.answer_id
-             WHERE a.respondent_id = ?1 AND a.item_key = ?2 ORDER BY h.seq",
-        )?;
-        let rows = stmt.query_map(params![respondent_id, item_key], |row| {
-            let old_comment: Option<String> = row.get(2)?;
-            let old = match old_comment {
-                Some(comment) => Some(Answer {
-                    response: response_from(row.get(0)?, row.get(1)?),
-                    comment,
-                }),
-                None => None,
-            };
-            Ok(HistoryEntry {
-                old,
-                new: answer_from(row, 3)?,
-                changed_at: row.get(6)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    fn history(&self, respondent_id: &str, item_key: &str) -> Result<Vec<HistoryEntry>>;
+
+    /// One respondent, if the database has it.
+    fn respondent(&self, id: &str) -> Result<Option<Respondent>>;
+
+    /// The service with this id, or else the one service with this name (ignoring case).
+    fn find_service(&self, name_or_id: &str) -> Result<Service, LookupError> {
+        lookup::find_service(self, name_or_id)
     }
 
-    // ---- maintenance ----
-
-    pub fn counts(&self) -> Result<Counts> {
-        let count = |table: &str| -> Result<usize> {
-            let n: i64 =
-                self.conn
-                    .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
-            Ok(n as usize)
-        };
-        Ok(Counts {
-            services: count("service")?,
-            rounds: count("round")?,
-            respondents: count("respondent")?,
-            answers: count("answer")?,
-            history: count("answer_history")?,
-        })
-    }
-
-    /// SQLite's own integrity and foreign-key checks; empty when all is well.
-    pub fn integrity_problems(&self) -> Result<Vec<String>> {
-        let checked = (|| {
-            let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
-            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-            rows.collect::<rusqlite::Result<Vec<String>>>()
-        })()
-        .map_err(|e| classify(e, &self.path));
-        if let Err(e @ StoreError::Corrupt { .. }) = &checked {
-            self.settle_health(&Err(StoreError::Corrupt {
-                path: self.path.clone(),
-                detail: e.to_string(),
-            }));
-        }
-        let mut problems = checked?;
-        problems.retain(|line| line != "ok");
-        if let Some(first) = problems.first() {
-            // Found damaged here too: nothing of the log goes into it as this closes.
-            self.settle_health(&Err(StoreError::Corrupt {
-                path: self.path.clone(),
-                detail: first.clone(),
-            }));
-        }
-        let mut stmt = self.conn.prepare("PRAGMA foreign_key_check")?;
-        let broken = stmt.query_map([], |r| {
-            Ok(format!(
-                "foreign key: {} row {} -> {}",
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?
-            ))
-        })?;
-        for line in broken {
-            problems.push(line?);
-        }
-        Ok(problems)
-    }
-
-    /// Many writes as one transaction, for bulk loading (the demo).
-    pub fn in_transaction<T>(&mut self, work: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
-        self.before_write()?;
-        self.retry_busy(|| self.conn.execute_batch("BEGIN IMMEDIATE"))?;
-        let outcome = work(self).and_then(|value| {
-            self.conn.execute_batch("COMMIT")?;
-            Ok(value)
-        });
-        if outcome.is_err() && !self.conn.is_autocommit() {
-            let _ = self.conn.execute_batch("ROLLBACK");
-        }
-        outcome.map_err(|e| e.on_full_disk(&self.path))
+    /// The round of `service` with this id, or else the one round with this label (ignoring
+    /// case). A round of another service is never found.
+    fn find_round(&self, service: &Service, label_or_id: &str) -> Result<Round, LookupError> {
+        lookup::find_round(self, service, label_or_id)
     }
 }
 
-/// After a busy answer: pauses briefly and says to try again, until `patience` has passed
-/// since `started`. SQLite may also answer busy at once (a checkpoint, a recovery, a switch of
-/// journal); a short, uneven pause keeps waiting processes out of step.
-fn pause_while_busy(started: Instant, patience: Duration) -> bool {
-    if started.elapsed() >= patience {
-        return false;
-    }
-    std::thread::sleep(Duration::from_millis(fastrand::u64(5..40)));
-    true
+pub trait Plans {
+    /// Every plan item of a service, by subdomain, kind and the order they were added.
+    fn plan_items(&self, service_id: &str) -> Result<Vec<PlanItem>>;
+
+    /// Adds a barrier, strategy or measure; `item.id` is ignored and a new one given.
+    fn add_plan_item(&mut self, item: &PlanItem, now: DateTime<Utc>) -> Result<PlanItem>;
+
+    /// Saves a changed plan item (text, level, owner, dates, done), keeping the old in the log.
+    fn update_plan_item(&mut self, item: &PlanItem, now: DateTime<Utc>) -> Result<()>;
+
+    /// The goals of a service, in the order they were added.
+    fn goals(&self, service_id: &str) -> Result<Vec<Goal>>;
+
+    /// Adds a goal tied to the subdomains it is about.
+    fn add_goal(
+        &mut self,
+        service_id: &str,
+        text: &str,
+        subdomain_keys: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<Goal>;
+
+    /// Each goal's status per round, for the goals of a service.
+    fn goal_statuses(&self, service_id: &str) -> Result<HashMap<(String, String), GoalStatus>>;
+
+    /// Sets, changes or (with `None`) removes a goal's status in a round.
+    fn set_goal_status(
+        &mut self,
+        goal_id: &str,
+        round_id: &str,
+        status: Option<GoalStatus>,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+
+    /// Where the service was in its implementation at this round, if recorded.
+    fn round_stage(&self, round_id: &str) -> Result<Option<Stage>>;
+
+    /// Sets, changes or (with `None`) removes the round's stage, keeping the old in the log.
+    fn set_round_stage(
+        &mut self,
+        round_id: &str,
+        stage: Option<Stage>,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+
+    /// The consensus values of a round, by subdomain key.
+    fn consensus(&self, round_id: &str) -> Result<HashMap<String, u8>>;
+
+    /// Sets, changes or (with `None`) removes the group's value for a subdomain.
+    fn set_consensus(
+        &mut self,
+        round_id: &str,
+        subdomain_key: &str,
+        value: Option<u8>,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+
+    /// The logged changes to one entity, oldest first.
+    fn changes(&self, entity: &str, entity_key: &str) -> Result<Vec<Change>>;
 }
 
-/// SQLite's own words for an error, without the statement it quotes (a migration's is many
-/// lines long).
-fn sqlite_message(e: &rusqlite::Error) -> String {
-    match e {
-        rusqlite::Error::SqlInputError { msg, .. } => msg.clone(),
-        rusqlite::Error::SqliteFailure(_, Some(msg)) => msg.clone(),
-        e => e.to_string(),
-    }
-    .lines()
-    .next()
-    .unwrap_or_default()
-    .to_string()
+pub trait Scores {
+    /// The scores of many rounds at once, from the kept scores, as `summarize` gives them
+    /// over the rounds' answers; in the order of `round_ids`. A round not found has no
+    /// respondents. The process leader's (consultant's) tallies are taken out of the sums
+    /// unless `options` pools them: the service's own score.
+    fn round_scores(
+        &self,
+        instrument: &Instrument,
+        round_ids: &[&str],
+        options: Options,
+    ) -> Result<Vec<RoundScores>>;
+
+    /// One respondent's scores from the kept scores, as `summarize` gives them over their
+    /// answers.
+    fn respondent_scores(
+        &self,
+        instrument: &Instrument,
+        respondent_id: &str,
+    ) -> Result<Vec<SectionScore>>;
 }
 
-/// Turns SQLite's "not a database" and "malformed" into our own errors.
-fn classify(e: rusqlite::Error, path: &Path) -> StoreError {
-    match e.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::NotADatabase) => StoreError::NotADatabase {
-            path: path.to_path_buf(),
-        },
-        Some(rusqlite::ErrorCode::DatabaseCorrupt) => StoreError::Corrupt {
-            path: path.to_path_buf(),
-            detail: e.to_string(),
-        },
-        _ => StoreError::Sqlite(e),
-    }
-}
+pub trait Admin {
+    /// Where the database is, as the user named it.
+    fn path(&self) -> &Path;
 
-/// Refuses a database that this user may only read, or whose folder they cannot write to
-/// (SQLite keeps its journal beside the file), before SQLite opens it.
-fn check_writable(path: &Path) -> Result<()> {
-    let read_only = |e: std::io::Error, at: &Path| match e.kind() {
-        std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
-            StoreError::ReadOnly {
-                path: at.to_path_buf(),
-            }
-        }
-        _ => StoreError::Io {
-            path: at.to_path_buf(),
-            source: e,
-        },
-    };
-    // Opening for writing, without creating or truncating, changes nothing in the file.
-    OpenOptions::new()
-        .write(true)
-        .open(path)
-        .map_err(|e| read_only(e, path))?;
-    let folder = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    rustix::fs::access(folder, rustix::fs::Access::WRITE_OK)
-        .map_err(|e| read_only(e.into(), folder))
-}
+    /// The schema version the database is at.
+    fn schema_version(&self) -> Result<u32>;
 
-fn response_columns(response: Option<Response>) -> (Option<i64>, Option<&'static str>) {
-    match response {
-        Some(Response::Score(v)) => (Some(i64::from(v)), None),
-        Some(Response::DontKnow) => (None, Some("dont_know")),
-        Some(Response::NotApplicable) => (None, Some("not_applicable")),
-        None => (None, None),
-    }
-}
+    /// How many services, rounds, respondents, answers and changes it holds.
+    fn counts(&self) -> Result<Counts>;
 
-fn response_from(value: Option<i64>, missing: Option<String>) -> Option<Response> {
-    match (value, missing.as_deref()) {
-        (Some(v), _) => u8::try_from(v).ok().map(Response::Score),
-        (None, Some("dont_know")) => Some(Response::DontKnow),
-        (None, Some("not_applicable")) => Some(Response::NotApplicable),
-        _ => None,
-    }
-}
+    /// The backend's own integrity and foreign-key checks; empty when all is well.
+    fn integrity_problems(&self) -> Result<Vec<String>>;
 
-fn answer_from(row: &Row, first: usize) -> rusqlite::Result<Answer> {
-    Ok(Answer {
-        response: response_from(row.get(first)?, row.get(first + 1)?),
-        comment: row.get(first + 2)?,
-    })
-}
-
-/// A list column (municipality numbers, subdomain keys) as stored: comma separated.
-pub(crate) fn split_list(text: &str) -> Vec<String> {
-    text.split(',')
-        .filter(|part| !part.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
-fn service_from(row: &Row) -> rusqlite::Result<Service> {
-    let municipalities: String = row.get(2)?;
-    Ok(Service {
-        id: row.get(0)?,
-        name: row.get(1)?,
-        municipalities: split_list(&municipalities),
-        cluster: row.get(3)?,
-    })
-}
-
-fn round_from(row: &Row) -> rusqlite::Result<Round> {
-    let held_on: String = row.get(3)?;
-    let kind: String = row.get(4)?;
-    Ok(Round {
-        id: row.get(0)?,
-        service_id: row.get(1)?,
-        label: row.get(2)?,
-        held_on: held_on.parse().map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, Box::new(e))
-        })?,
-        kind: RoundKind::from_code(&kind).ok_or_else(|| invalid_code(4, &kind))?,
-        instrument_key: row.get(5)?,
-        instrument_version: row.get(6)?,
-    })
-}
-
-fn respondent_from(row: &Row) -> rusqlite::Result<Respondent> {
-    let role: String = row.get(2)?;
-    Ok(Respondent {
-        id: row.get(0)?,
-        round_id: row.get(1)?,
-        role: Role::from_code(&role).ok_or_else(|| invalid_code(2, &role))?,
-        code: row.get(3)?,
-    })
-}
-
-fn invalid_code(column: usize, code: &str) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(
-        column,
-        rusqlite::types::Type::Text,
-        format!("unknown code {code:?}").into(),
-    )
+    /// Writes a consistent copy of the database to `target`, a new file readable by its
+    /// owner alone, and checks it (it opens as a kartlegg database and passes SQLite's
+    /// integrity check) before it takes that name. An existing file is never replaced.
+    fn backup_to(&self, target: &Path) -> Result<Verdict>;
 }

@@ -12,6 +12,7 @@ use crate::domain::plan::Stage;
 use crate::domain::scoring::{AnswerSet, SectionScore, summarize};
 use crate::i18n::tr;
 use crate::store::StoreError;
+use crate::store::{Answers, Plans, Scores};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CompareTab {

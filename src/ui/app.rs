@@ -24,6 +24,7 @@ use crate::i18n::{Lang, tr, trf};
 use crate::present;
 use crate::present::{kind_key, role_key};
 use crate::store::recovery::Recovery;
+use crate::store::{Answers, Plans, Scores};
 use crate::store::{
     BusyWait, Held, RespondentSummary, RoundSummary, ServiceSummary, Store, StoreError,
 };

@@ -15,6 +15,7 @@ use crate::domain::plan::{
 };
 use crate::i18n::plan_names::{level_key, stage_key};
 use crate::i18n::{tr, trf};
+use crate::store::{Answers, Plans};
 
 pub struct PlanView {
     pub service: Service,

@@ -9,6 +9,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::{Response, Role, RoundKind};
 use kartlegg::store::exchange::{ImportClock, Scope};
+use kartlegg::store::{Admin, Answers};
 use kartlegg::store::{Store, StoreError};
 
 /// This machine's clock in the tests that import: two years past the fixtures' times, so

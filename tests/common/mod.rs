@@ -10,6 +10,7 @@
 
 pub mod import;
 
+use kartlegg::store::Answers;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -14,16 +14,7 @@ use crate::domain::compare::Options;
 use crate::domain::instrument::{Instrument, Scale, Section, Subdomain};
 use crate::domain::model::{Answer, Response};
 use crate::domain::scoring::{AnswerSet, SectionScore, Tally, from_kept, subdomain_key};
-
-/// The scores of one round from its kept tallies.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RoundScores {
-    /// The respondents counted in the scores.
-    pub respondents: usize,
-    /// Process leaders (consultants) kept out of the scores.
-    pub apart: usize,
-    pub sections: Vec<SectionScore>,
-}
+use crate::store::{RoundScores, Scores};
 
 /// The subdomain an item belongs to, with its section and scale.
 fn subdomain_of<'i>(
@@ -328,12 +319,10 @@ fn tally_from(row: &rusqlite::Row, first: usize) -> rusqlite::Result<Tally> {
     })
 }
 
-impl Store {
-    /// The scores of many rounds at once, from the kept scores, as `summarize` gives them
-    /// over the rounds' answers; in the order of `round_ids`. A round not found has no
-    /// respondents. The process leader's (consultant's) tallies are taken out of the sums
-    /// unless `options` pools them: the service's own score.
-    pub fn round_scores(
+impl Store {}
+
+impl Scores for Store {
+    fn round_scores(
         &self,
         instrument: &Instrument,
         round_ids: &[&str],
@@ -410,9 +399,7 @@ impl Store {
             .collect())
     }
 
-    /// One respondent's scores from the kept scores, as `summarize` gives them over their
-    /// answers.
-    pub fn respondent_scores(
+    fn respondent_scores(
         &self,
         instrument: &Instrument,
         respondent_id: &str,

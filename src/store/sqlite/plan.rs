@@ -10,14 +10,7 @@ use serde::Serialize;
 use super::{Result, Store, StoreError, timestamp};
 use crate::domain::model::new_id;
 use crate::domain::plan::{Goal, GoalStatus, Level, PlanItem, PlanKind, Stage};
-
-/// One entry of the change log: the row before (None: created) and after (None: removed).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Change {
-    pub old_json: Option<String>,
-    pub new_json: Option<String>,
-    pub changed_at: String,
-}
+use crate::store::{Change, Plans};
 
 fn log<T: Serialize>(
     tx: &Connection,
@@ -31,7 +24,7 @@ fn log<T: Serialize>(
         value
             .map(|v| {
                 serde_json::to_string(v).map_err(|e| {
-                    StoreError::Sqlite(rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+                    StoreError::from(rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
                 })
             })
             .transpose()
@@ -102,17 +95,6 @@ fn goal_from(row: &Row) -> rusqlite::Result<Goal> {
 }
 
 impl Store {
-    /// Every plan item of a service, by subdomain, kind and the order they were added.
-    pub fn plan_items(&self, service_id: &str) -> Result<Vec<PlanItem>> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {PLAN_COLUMNS} FROM plan_item WHERE service_id = ?1
-             ORDER BY subdomain_key, CASE kind WHEN 'barrier' THEN 0 WHEN 'strategy' THEN 1 ELSE 2 END,
-                      created_at, rowid"
-        ))?;
-        let rows = stmt.query_map([service_id], plan_item_from)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
     fn plan_item(tx: &Connection, id: &str) -> Result<PlanItem> {
         tx.query_row(
             &format!("SELECT {PLAN_COLUMNS} FROM plan_item WHERE id = ?1"),
@@ -122,9 +104,31 @@ impl Store {
         .optional()?
         .ok_or(StoreError::NotFound("plan item"))
     }
+}
 
-    /// Adds a barrier, strategy or measure; `item.id` is ignored and a new one given.
-    pub fn add_plan_item(&mut self, item: &PlanItem, now: DateTime<Utc>) -> Result<PlanItem> {
+fn stage_of(conn: &Connection, round_id: &str) -> Result<Option<Stage>> {
+    let stage: Option<String> = conn
+        .query_row(
+            "SELECT stage FROM round_stage WHERE round_id = ?1",
+            [round_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(stage.and_then(|s| Stage::from_code(&s)))
+}
+
+impl Plans for Store {
+    fn plan_items(&self, service_id: &str) -> Result<Vec<PlanItem>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {PLAN_COLUMNS} FROM plan_item WHERE service_id = ?1
+             ORDER BY subdomain_key, CASE kind WHEN 'barrier' THEN 0 WHEN 'strategy' THEN 1 ELSE 2 END,
+                      created_at, rowid"
+        ))?;
+        let rows = stmt.query_map([service_id], plan_item_from)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn add_plan_item(&mut self, item: &PlanItem, now: DateTime<Utc>) -> Result<PlanItem> {
         let item = PlanItem {
             id: new_id(),
             ..item.clone()
@@ -154,8 +158,7 @@ impl Store {
         Ok(item)
     }
 
-    /// Saves a changed plan item (text, level, owner, dates, done), keeping the old in the log.
-    pub fn update_plan_item(&mut self, item: &PlanItem, now: DateTime<Utc>) -> Result<()> {
+    fn update_plan_item(&mut self, item: &PlanItem, now: DateTime<Utc>) -> Result<()> {
         self.write(|tx| {
             let old = Self::plan_item(tx, &item.id)?;
             if &old == item {
@@ -180,7 +183,7 @@ impl Store {
         })
     }
 
-    pub fn goals(&self, service_id: &str) -> Result<Vec<Goal>> {
+    fn goals(&self, service_id: &str) -> Result<Vec<Goal>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, service_id, text, subdomain_keys FROM goal WHERE service_id = ?1
              ORDER BY created_at, rowid",
@@ -189,7 +192,7 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    pub fn add_goal(
+    fn add_goal(
         &mut self,
         service_id: &str,
         text: &str,
@@ -219,8 +222,7 @@ impl Store {
         Ok(goal)
     }
 
-    /// Each goal's status per round, for the goals of a service.
-    pub fn goal_statuses(&self, service_id: &str) -> Result<HashMap<(String, String), GoalStatus>> {
+    fn goal_statuses(&self, service_id: &str) -> Result<HashMap<(String, String), GoalStatus>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT s.goal_id, s.round_id, s.status FROM goal_status s
              JOIN goal g ON g.id = s.goal_id WHERE g.service_id = ?1",
@@ -235,8 +237,7 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Sets, changes or (with `None`) removes a goal's status in a round.
-    pub fn set_goal_status(
+    fn set_goal_status(
         &mut self,
         goal_id: &str,
         round_id: &str,
@@ -275,11 +276,11 @@ impl Store {
         })
     }
 
-    pub fn round_stage(&self, round_id: &str) -> Result<Option<Stage>> {
+    fn round_stage(&self, round_id: &str) -> Result<Option<Stage>> {
         stage_of(&self.conn, round_id)
     }
 
-    pub fn set_round_stage(
+    fn set_round_stage(
         &mut self,
         round_id: &str,
         stage: Option<Stage>,
@@ -312,8 +313,7 @@ impl Store {
         })
     }
 
-    /// The consensus values of a round, by subdomain key.
-    pub fn consensus(&self, round_id: &str) -> Result<HashMap<String, u8>> {
+    fn consensus(&self, round_id: &str) -> Result<HashMap<String, u8>> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT subdomain_key, value FROM consensus WHERE round_id = ?1")?;
@@ -323,8 +323,7 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Sets, changes or (with `None`) removes the group's value for a subdomain.
-    pub fn set_consensus(
+    fn set_consensus(
         &mut self,
         round_id: &str,
         subdomain_key: &str,
@@ -360,8 +359,7 @@ impl Store {
         })
     }
 
-    /// The logged changes to one entity, oldest first.
-    pub fn changes(&self, entity: &str, entity_key: &str) -> Result<Vec<Change>> {
+    fn changes(&self, entity: &str, entity_key: &str) -> Result<Vec<Change>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT old_json, new_json, changed_at FROM change_log
              WHERE entity = ?1 AND entity_key = ?2 ORDER BY seq",
@@ -375,15 +373,4 @@ impl Store {
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
-}
-
-fn stage_of(conn: &Connection, round_id: &str) -> Result<Option<Stage>> {
-    let stage: Option<String> = conn
-        .query_row(
-            "SELECT stage FROM round_stage WHERE round_id = ?1",
-            [round_id],
-            |r| r.get(0),
-        )
-        .optional()?;
-    Ok(stage.and_then(|s| Stage::from_code(&s)))
 }

@@ -86,8 +86,7 @@ pub(super) fn check_apart(path: &Path) -> Result<Checker> {
     conn.progress_handler(
         STEPS_BETWEEN_LOOKS,
         Some(move || wanted.load(Ordering::Relaxed)),
-    )
-    .map_err(StoreError::Sqlite)?;
+    )?;
     let path = path.to_path_buf();
     thread::spawn(move || {
         if let Some(release) = std::env::var_os(HOLD_CHECK_VARIABLE) {

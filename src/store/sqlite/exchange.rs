@@ -30,6 +30,7 @@ use crate::domain::model::{Role, RoundKind, TextKind, is_direction_control, neut
 use crate::domain::plan::{Goal, GoalStatus, Level, PlanItem, PlanKind, Stage};
 use crate::domain::scoring::subdomain_key;
 use crate::i18n::{Lang, tr, trf};
+use crate::store::Admin;
 
 /// The value of the file's first field: what tells a kartlegg export from any other JSON.
 pub const FORMAT: &str = "kartlegg-export";

@@ -10,48 +10,12 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
-use super::{Result, Store, StoreError, temp};
-
-/// A copy that was written and checked: how many answers it holds, or why it is no backup
-/// (the copy is then gone).
-pub type Verdict = std::result::Result<usize, CopyFault>;
-
-#[derive(Debug)]
-pub enum CopyFault {
-    /// What SQLite's integrity check found.
-    Problems(String),
-    /// The copy did not open as a kartlegg database.
-    Refused(StoreError),
-}
+use super::{Result, Store, StoreError};
+use crate::store::Admin;
+use crate::store::temp;
+use crate::store::{CopyFault, Verdict};
 
 impl Store {
-    /// Writes a consistent copy of the database to `target`, a new file readable by its
-    /// owner alone, and checks it (it opens as a kartlegg database and passes SQLite's
-    /// integrity check) before it takes that name. An existing file is never replaced.
-    pub fn backup_to(&self, target: &Path) -> Result<Verdict> {
-        if fs::symlink_metadata(target).is_ok() {
-            return Err(io_error(target)(io::ErrorKind::AlreadyExists.into()));
-        }
-        let copy = self.write_copy(target)?;
-        crate::pause::here("backup-written");
-        // Only the copy just written: were it gone, a new empty one must not pass the check.
-        let checked = Store::open_existing(&copy)
-            .and_then(|copy| Ok((copy.integrity_problems()?, copy.counts()?.answers)));
-        let verdict = match checked {
-            Ok((problems, answers)) if problems.is_empty() => Ok(answers),
-            Ok((problems, _)) => Err(CopyFault::Problems(problems.join("; "))),
-            Err(e) => Err(CopyFault::Refused(e)),
-        };
-        if verdict.is_ok() {
-            crate::pause::here("backup-checked");
-            rename_without_replacing(&copy, target).inspect_err(|_| remove_copy(&copy))?;
-        } else {
-            // A copy that does not pass is no backup; it goes, so that nobody trusts it.
-            remove_copy(&copy);
-        }
-        Ok(verdict)
-    }
-
     /// A full copy beside the file, kept, before its schema changes. A copy of the same
     /// version and second there already (an upgrade killed a moment ago, or a partial copy
     /// an older kartlegg left) is replaced by this whole one. Returns where it is.
@@ -174,5 +138,31 @@ pub(super) fn sync_folder(path: &Path) {
     };
     if let Ok(folder) = File::open(folder) {
         let _ = folder.sync_all();
+    }
+}
+
+impl Store {
+    pub(super) fn write_checked_copy(&self, target: &Path) -> Result<Verdict> {
+        if fs::symlink_metadata(target).is_ok() {
+            return Err(io_error(target)(io::ErrorKind::AlreadyExists.into()));
+        }
+        let copy = self.write_copy(target)?;
+        crate::pause::here("backup-written");
+        // Only the copy just written: were it gone, a new empty one must not pass the check.
+        let checked = Store::open_existing(&copy)
+            .and_then(|copy| Ok((copy.integrity_problems()?, copy.counts()?.answers)));
+        let verdict = match checked {
+            Ok((problems, answers)) if problems.is_empty() => Ok(answers),
+            Ok((problems, _)) => Err(CopyFault::Problems(problems.join("; "))),
+            Err(e) => Err(CopyFault::Refused(e)),
+        };
+        if verdict.is_ok() {
+            crate::pause::here("backup-checked");
+            rename_without_replacing(&copy, target).inspect_err(|_| remove_copy(&copy))?;
+        } else {
+            // A copy that does not pass is no backup; it goes, so that nobody trusts it.
+            remove_copy(&copy);
+        }
+        Ok(verdict)
     }
 }

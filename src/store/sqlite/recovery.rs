@@ -9,11 +9,13 @@ use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use rusqlite::OptionalExtension;
+
 use serde::{Deserialize, Serialize};
 
-use super::{Result, Store, StoreError, respondent_from, temp, timestamp};
-use crate::domain::model::{Answer, Respondent};
+use super::{Result, Store, StoreError, timestamp};
+use crate::domain::model::Answer;
+use crate::store::Answers;
+use crate::store::temp;
 
 /// What a recovery file's name holds after the database's name, and how it ends.
 const MARK: &str = ".unsaved-";
@@ -153,17 +155,5 @@ impl Store {
             }),
             _ => Ok(()),
         }
-    }
-
-    /// One respondent, if the database has it.
-    pub fn respondent(&self, id: &str) -> Result<Option<Respondent>> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT id, round_id, role, code FROM respondent WHERE id = ?1",
-                [id],
-                respondent_from,
-            )
-            .optional()?)
     }
 }
