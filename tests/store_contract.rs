@@ -1,0 +1,438 @@
+//! The store's contract: every promise of the interface in `src/store` (the traits
+//! `Answers`, `Plans`, `Scores` and `Admin`), written once against `Backend` and run for each
+//! backend. A new backend adds one line to `every_backend!` and must pass all of it unchanged.
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use kartlegg::domain::compare::Options;
+use kartlegg::domain::instrument::Instrument;
+use kartlegg::domain::model::{Response, Role, RoundKind};
+use kartlegg::domain::plan::{GoalStatus, Level, PlanItem, PlanKind, Stage};
+use kartlegg::domain::scoring::{AnswerSet, summarize};
+use kartlegg::store::{Backend, SCHEMA_VERSION, Store, StoreError};
+
+fn at(minute: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 9, 10, minute, 0).unwrap()
+}
+
+fn instrument() -> &'static Instrument {
+    Instrument::standard()
+}
+
+/// The first `n` item keys of the instrument, with the lowest score of each item's scale.
+fn items(n: usize) -> Vec<(String, u8)> {
+    let instrument = instrument();
+    instrument
+        .sections
+        .iter()
+        .flat_map(|section| {
+            let min = instrument.scale(&section.scale).unwrap().min();
+            section
+                .subdomains
+                .iter()
+                .flat_map(move |d| d.items.iter().map(move |i| (i.key.clone(), min)))
+        })
+        .take(n)
+        .collect()
+}
+
+/// A service with one round before the gatherings; returns their ids.
+fn service_and_round<S: Backend>(store: &mut S) -> (String, String) {
+    let service = store
+        .create_service(
+            "Askdal barneverntjeneste",
+            &["3401".into()],
+            "Klynge 1",
+            at(0),
+        )
+        .unwrap();
+    let round = store
+        .create_round(
+            &service.id,
+            "Før første samling",
+            NaiveDate::from_ymd_opt(2026, 3, 9).unwrap(),
+            RoundKind::Before,
+            instrument(),
+            at(1),
+        )
+        .unwrap();
+    (service.id, round.id)
+}
+
+// ---- Answers -------------------------------------------------------------------------------
+
+fn services_rounds_and_respondents_are_found_again<S: Backend>(store: &mut S) {
+    let (service_id, round_id) = service_and_round(store);
+    let who = store
+        .create_respondent(&round_id, Role::KeyPerson, "NP1", at(2))
+        .unwrap();
+    let services = store.services().unwrap();
+    assert_eq!(services.len(), 1);
+    assert_eq!(services[0].service.name, "Askdal barneverntjeneste");
+    assert_eq!(services[0].service.municipalities, vec!["3401".to_string()]);
+    assert_eq!(services[0].rounds, 1);
+    assert_eq!(store.service(&service_id).unwrap(), services[0].service);
+    let rounds = store.rounds(&service_id).unwrap();
+    assert_eq!(rounds.len(), 1);
+    assert_eq!(rounds[0].round.label, "Før første samling");
+    assert_eq!(rounds[0].respondents, 1);
+    assert_eq!(store.round(&round_id).unwrap(), rounds[0].round);
+    let respondents = store.respondents(&round_id).unwrap();
+    assert_eq!(respondents.len(), 1);
+    assert_eq!(respondents[0].respondent, who);
+    assert_eq!(respondents[0].answered, 0);
+    assert_eq!(store.respondent(&who.id).unwrap(), Some(who.clone()));
+    assert_eq!(store.respondent("no such one").unwrap(), None);
+    // Found by name, whatever its case, and by id; a round only under its own service.
+    let found = store.find_service("ASKDAL barneverntjeneste").unwrap();
+    assert_eq!(found.id, service_id);
+    assert_eq!(store.find_service(&service_id).unwrap().id, service_id);
+    let service = store.service(&service_id).unwrap();
+    assert_eq!(
+        store.find_round(&service, "før første samling").unwrap().id,
+        round_id
+    );
+    assert!(store.find_service("Brekke").is_err());
+}
+
+fn a_changed_service_is_saved<S: Backend>(store: &mut S) {
+    let (service_id, _) = service_and_round(store);
+    let mut service = store.service(&service_id).unwrap();
+    service.name = "Askdal og Brekke barnevern".into();
+    service.municipalities = vec!["3401".into(), "3402".into()];
+    store.update_service(&service, at(5)).unwrap();
+    assert_eq!(store.service(&service_id).unwrap(), service);
+    assert_eq!(
+        store
+            .service_ids_named(|name| name.contains("Brekke"))
+            .unwrap(),
+        vec![service_id]
+    );
+}
+
+fn what_is_not_there_is_not_found<S: Backend>(store: &mut S) {
+    assert!(matches!(
+        store.service("no such service"),
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        store.round("no such round"),
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(store.answers("no such respondent").unwrap().is_empty());
+    assert!(store.rounds("no such service").unwrap().is_empty());
+}
+
+fn a_response_and_a_comment_are_kept_apart_and_both_saved<S: Backend>(store: &mut S) {
+    let (_, round_id) = service_and_round(store);
+    let who = store
+        .create_respondent(&round_id, Role::Leader, "L1", at(2))
+        .unwrap();
+    let (key, score) = items(1).remove(0);
+    store
+        .save_response(&who.id, &key, Some(Response::Score(score)), at(3))
+        .unwrap();
+    store
+        .save_comment(&who.id, &key, "Vi mangler tid", at(4))
+        .unwrap();
+    let answer = &store.answers(&who.id).unwrap()[&key];
+    assert_eq!(answer.response, Some(Response::Score(score)));
+    assert_eq!(answer.comment, "Vi mangler tid");
+    // Clearing the response keeps the comment.
+    store.save_response(&who.id, &key, None, at(5)).unwrap();
+    let answer = &store.answers(&who.id).unwrap()[&key];
+    assert_eq!(answer.response, None);
+    assert_eq!(answer.comment, "Vi mangler tid");
+    store
+        .save_response(&who.id, &key, Some(Response::DontKnow), at(6))
+        .unwrap();
+    assert_eq!(
+        store.answers(&who.id).unwrap()[&key].response,
+        Some(Response::DontKnow)
+    );
+    let round = store.round_answers(&round_id).unwrap();
+    assert_eq!(round.len(), 1);
+    assert_eq!(round[0].0, who);
+    assert_eq!(round[0].1, store.answers(&who.id).unwrap());
+    assert_eq!(store.respondents(&round_id).unwrap()[0].answered, 1);
+}
+
+fn every_change_to_an_answer_is_in_its_history_oldest_first<S: Backend>(store: &mut S) {
+    let (_, round_id) = service_and_round(store);
+    let who = store
+        .create_respondent(&round_id, Role::Staff, "A1", at(2))
+        .unwrap();
+    let (key, score) = items(1).remove(0);
+    store
+        .save_response(&who.id, &key, Some(Response::Score(score)), at(3))
+        .unwrap();
+    store
+        .save_response(&who.id, &key, Some(Response::Score(score + 1)), at(4))
+        .unwrap();
+    // The same response again is no change.
+    store
+        .save_response(&who.id, &key, Some(Response::Score(score + 1)), at(5))
+        .unwrap();
+    store.save_comment(&who.id, &key, "Usikker", at(6)).unwrap();
+    let history = store.history(&who.id, &key).unwrap();
+    assert_eq!(history.len(), 3, "{history:?}");
+    assert_eq!(history[0].old, None);
+    assert_eq!(history[0].new.response, Some(Response::Score(score)));
+    assert_eq!(
+        history[1].old.as_ref().unwrap().response,
+        Some(Response::Score(score))
+    );
+    assert_eq!(history[1].new.response, Some(Response::Score(score + 1)));
+    assert_eq!(history[2].new.comment, "Usikker");
+    assert_eq!(history[2].new.response, Some(Response::Score(score + 1)));
+    assert!(history[0].changed_at < history[1].changed_at);
+    assert!(history[1].changed_at < history[2].changed_at);
+}
+
+fn an_answer_for_no_respondent_is_refused_and_nothing_is_written<S: Backend>(store: &mut S) {
+    let (key, score) = items(1).remove(0);
+    let before = store.counts().unwrap();
+    assert!(
+        store
+            .save_response(
+                "no such respondent",
+                &key,
+                Some(Response::Score(score)),
+                at(3)
+            )
+            .is_err()
+    );
+    assert!(
+        store
+            .create_respondent("no such round", Role::Staff, "X", at(3))
+            .is_err()
+    );
+    assert_eq!(store.counts().unwrap(), before);
+}
+
+// ---- Scores ----------------------------------------------------------------------------------
+
+/// The kept scores are what `summarize` computes from the answers, after every kind of change:
+/// added, changed, cleared, and answers of a process leader (kept out unless pooled).
+fn kept_scores_equal_a_recomputation_from_the_answers<S: Backend>(store: &mut S) {
+    let (_, round_id) = service_and_round(store);
+    let keys = items(12);
+    let roles = [Role::Leader, Role::KeyPerson, Role::Staff, Role::Consultant];
+    let mut ids = Vec::new();
+    for (n, role) in roles.into_iter().enumerate() {
+        let who = store
+            .create_respondent(&round_id, role, &format!("R{n}"), at(2))
+            .unwrap();
+        for (i, (key, min)) in keys.iter().enumerate() {
+            let response = match (i + n) % 4 {
+                0 => Response::DontKnow,
+                k => Response::Score(min + k as u8 - 1),
+            };
+            store
+                .save_response(&who.id, key, Some(response), at(3))
+                .unwrap();
+        }
+        ids.push(who.id);
+    }
+    store
+        .save_response(&ids[0], &keys[1].0, None, at(4))
+        .unwrap();
+    store
+        .save_response(&ids[1], &keys[2].0, Some(Response::Score(keys[2].1)), at(4))
+        .unwrap();
+    let round = store.round_answers(&round_id).unwrap();
+    let own: Vec<&AnswerSet> = round
+        .iter()
+        .filter(|(who, _)| who.role != Role::Consultant)
+        .map(|(_, answers)| answers)
+        .collect();
+    let all: Vec<&AnswerSet> = round.iter().map(|(_, answers)| answers).collect();
+    let kept = store
+        .round_scores(instrument(), &[&round_id], Options::default())
+        .unwrap();
+    assert_eq!(kept[0].respondents, 3);
+    assert_eq!(kept[0].apart, 1);
+    assert_eq!(kept[0].sections, summarize(instrument(), &own));
+    let pooled = Options {
+        with_consultant: true,
+    };
+    let kept = store
+        .round_scores(instrument(), &[&round_id], pooled)
+        .unwrap();
+    assert_eq!(kept[0].sections, summarize(instrument(), &all));
+    for (who, answers) in &round {
+        assert_eq!(
+            store.respondent_scores(instrument(), &who.id).unwrap(),
+            summarize(instrument(), &[answers])
+        );
+    }
+    // A round not found has no respondents.
+    let none = store
+        .round_scores(instrument(), &["no such round"], Options::default())
+        .unwrap();
+    assert_eq!(none[0].respondents, 0);
+}
+
+// ---- Plans -----------------------------------------------------------------------------------
+
+fn plan_items_are_saved_and_their_changes_logged<S: Backend>(store: &mut S) {
+    let (service_id, _) = service_and_round(store);
+    let subdomain = format!(
+        "{}.{}",
+        instrument().sections[0].key,
+        instrument().sections[0].subdomains[0].key
+    );
+    let barrier = store
+        .add_plan_item(
+            &PlanItem {
+                id: String::new(),
+                service_id: service_id.clone(),
+                subdomain_key: subdomain.clone(),
+                kind: PlanKind::Barrier,
+                text: "Lite tid til opplæring".into(),
+                level: Some(Level::Organisation),
+                owner: String::new(),
+                due_on: None,
+                done: false,
+                done_on: None,
+            },
+            at(2),
+        )
+        .unwrap();
+    assert!(!barrier.id.is_empty());
+    let mut changed = barrier.clone();
+    changed.text = "Lite tid og få veiledere".into();
+    store.update_plan_item(&changed, at(3)).unwrap();
+    assert_eq!(store.plan_items(&service_id).unwrap(), vec![changed]);
+    let log = store.changes("plan_item", &barrier.id).unwrap();
+    assert_eq!(log.len(), 2, "{log:?}");
+    assert_eq!(log[0].old_json, None);
+    assert_eq!(log[1].old_json, log[0].new_json);
+    assert!(log[1].new_json.as_deref().unwrap().contains("få veiledere"));
+}
+
+fn goals_stage_and_consensus_are_set_changed_and_removed<S: Backend>(store: &mut S) {
+    let (service_id, round_id) = service_and_round(store);
+    let subdomain = format!(
+        "{}.{}",
+        instrument().sections[0].key,
+        instrument().sections[0].subdomains[0].key
+    );
+    let goal = store
+        .add_goal(
+            &service_id,
+            "Alle kjenner planen",
+            std::slice::from_ref(&subdomain),
+            at(2),
+        )
+        .unwrap();
+    assert_eq!(store.goals(&service_id).unwrap(), vec![goal.clone()]);
+    store
+        .set_goal_status(&goal.id, &round_id, Some(GoalStatus::Partly), at(3))
+        .unwrap();
+    let key = (goal.id.clone(), round_id.clone());
+    assert_eq!(
+        store.goal_statuses(&service_id).unwrap().get(&key),
+        Some(&GoalStatus::Partly)
+    );
+    store
+        .set_goal_status(&goal.id, &round_id, None, at(4))
+        .unwrap();
+    assert!(store.goal_statuses(&service_id).unwrap().is_empty());
+
+    assert_eq!(store.round_stage(&round_id).unwrap(), None);
+    store
+        .set_round_stage(&round_id, Some(Stage::Agenda), at(5))
+        .unwrap();
+    store
+        .set_round_stage(&round_id, Some(Stage::Decide), at(6))
+        .unwrap();
+    assert_eq!(store.round_stage(&round_id).unwrap(), Some(Stage::Decide));
+    assert_eq!(
+        store.rounds(&service_id).unwrap()[0].stage,
+        Some(Stage::Decide)
+    );
+    let log = store.changes("round_stage", &round_id).unwrap();
+    assert_eq!(log.len(), 2, "{log:?}");
+    assert_eq!(log[1].old_json, log[0].new_json);
+
+    store
+        .set_consensus(&round_id, &subdomain, Some(3), at(7))
+        .unwrap();
+    assert_eq!(
+        store.consensus(&round_id).unwrap().get(&subdomain),
+        Some(&3)
+    );
+    store
+        .set_consensus(&round_id, &subdomain, None, at(8))
+        .unwrap();
+    assert!(store.consensus(&round_id).unwrap().is_empty());
+}
+
+// ---- Admin -----------------------------------------------------------------------------------
+
+fn a_new_store_is_at_the_current_schema_whole_and_counts_what_it_holds<S: Backend>(store: &mut S) {
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    assert!(store.integrity_problems().unwrap().is_empty());
+    assert_eq!(store.counts().unwrap().services, 0);
+    let (_, round_id) = service_and_round(store);
+    let who = store
+        .create_respondent(&round_id, Role::Staff, "A1", at(2))
+        .unwrap();
+    let (key, score) = items(1).remove(0);
+    store
+        .save_response(&who.id, &key, Some(Response::Score(score)), at(3))
+        .unwrap();
+    store.save_response(&who.id, &key, None, at(4)).unwrap();
+    let counts = store.counts().unwrap();
+    assert_eq!(
+        (
+            counts.services,
+            counts.rounds,
+            counts.respondents,
+            counts.answers,
+            counts.history
+        ),
+        (1, 1, 1, 1, 2)
+    );
+    assert!(store.integrity_problems().unwrap().is_empty());
+}
+
+// ---- The backends ----------------------------------------------------------------------------
+
+/// Each contract function, as one test per backend: `$open` gives a fresh, empty store and
+/// whatever must live as long as it (a temporary folder, a server's schema).
+macro_rules! every_backend {
+    ($($backend:ident => $open:expr),+ $(,)?) => {
+        $(mod $backend {
+            every_backend!(@tests $open;
+                services_rounds_and_respondents_are_found_again,
+                a_changed_service_is_saved,
+                what_is_not_there_is_not_found,
+                a_response_and_a_comment_are_kept_apart_and_both_saved,
+                every_change_to_an_answer_is_in_its_history_oldest_first,
+                an_answer_for_no_respondent_is_refused_and_nothing_is_written,
+                kept_scores_equal_a_recomputation_from_the_answers,
+                plan_items_are_saved_and_their_changes_logged,
+                goals_stage_and_consensus_are_set_changed_and_removed,
+                a_new_store_is_at_the_current_schema_whole_and_counts_what_it_holds,
+            );
+        })+
+    };
+    (@tests $open:expr; $($contract:ident),+ $(,)?) => {
+        $(#[test]
+        fn $contract() {
+            let (_keep, mut store) = $open;
+            super::$contract(&mut store);
+        })+
+    };
+}
+
+fn sqlite() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("contract.db")).unwrap();
+    (dir, store)
+}
+
+every_backend! {
+    sqlite => super::sqlite(),
+}
