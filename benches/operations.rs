@@ -16,7 +16,7 @@ use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::{Response, Round};
 use kartlegg::domain::scoring::{AnswerSet, summarize};
 use kartlegg::store::Store;
-use kartlegg::store::exchange::{CsvDialect, CsvLayout, ImportClock, Scope};
+use kartlegg::exchange::{CsvDialect, CsvLayout, ImportClock, Scope};
 use kartlegg::store::{Answers, Scores};
 use support::{data_dir, national, national_to_write};
 

@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod domain;
+pub mod exchange;
 pub mod i18n;
 pub mod pause;
 pub mod present;

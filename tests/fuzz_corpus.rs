@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use common::import::{At, Mutation, Outcome, apply, fill, imported_whole_or_refused};
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::store::Store;
-use kartlegg::store::exchange::Scope;
+use kartlegg::exchange::Scope;
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/corpus/import");
 

@@ -9,8 +9,8 @@ use std::sync::{LazyLock, Mutex};
 use chrono::{TimeZone, Utc};
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::i18n::Lang;
-use kartlegg::store::exchange::ImportClock;
-use kartlegg::store::{Store, StoreError};
+use kartlegg::exchange::ImportClock;
+use kartlegg::store::{Admin, Store, StoreError};
 use libfuzzer_sys::fuzz_target;
 
 /// One database for the whole run: opening one per input would drown the parser in file

@@ -12,10 +12,11 @@ use clap::{Args, ValueEnum};
 use super::files::{is_database_file, write_failed, write_private};
 use super::{exit, fail};
 use crate::domain::instrument::Instrument;
+use crate::exchange::{CsvDialect, CsvLayout, Scope, export_codebook};
 use crate::i18n::{Lang, tr, trf};
 use crate::present::count;
 use crate::store::Answers;
-use crate::store::exchange::{CsvDialect, CsvLayout, Scope, export_codebook};
+
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -52,7 +53,7 @@ pub struct ExportArgs {
 }
 
 enum Written {
-    Json(crate::store::exchange::Exported),
+    Json(crate::store::Exported),
     Csv(usize),
     Codebook(usize),
 }
@@ -127,9 +128,9 @@ pub fn run(
                 .map(Written::Csv)
         }
         // The codebook, the one export without a store.
-        (None, _) | (_, Format::Codebook) => {
-            export_codebook(instrument, dialect, out, name).map(Written::Codebook)
-        }
+        (None, _) | (_, Format::Codebook) => export_codebook(instrument, dialect, out, name)
+            .map(Written::Codebook)
+            .map_err(StoreError::from),
     };
     let outcome = match &args.out {
         None => write(&mut io::stdout().lock(), Path::new("<stdout>")),

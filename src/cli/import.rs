@@ -10,9 +10,9 @@ use clap::Args;
 
 use super::{exit, fail};
 use crate::domain::instrument::Instrument;
+use crate::exchange::{ImportClock, ImportSummary, Problem, Tally};
 use crate::i18n::{Lang, tr, trf};
 use crate::store::Admin;
-use crate::store::exchange::{ImportClock, ImportSummary, Problem, Tally};
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, Args)]

@@ -10,14 +10,16 @@ pub mod lookup;
 pub mod sqlite;
 pub mod temp;
 
+use crate::exchange::PlanCounts;
+pub use crate::exchange::timestamp;
 pub use sqlite::{SCHEMA_VERSION, Store};
-pub use sqlite::{backup, bulk, exchange, health, private, recovery};
+pub use sqlite::{backup, bulk, health, private, recovery};
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::domain::compare::Options;
 use crate::domain::instrument::Instrument;
@@ -119,7 +121,7 @@ pub enum StoreError {
     #[error("no such {0}")]
     NotFound(&'static str),
     #[error("{0}")]
-    ImportRefused(Box<exchange::Refusal>),
+    ImportRefused(Box<crate::exchange::Refusal>),
 }
 
 impl StoreError {
@@ -215,6 +217,15 @@ pub enum DriverKind {
     /// A statement the tables refused: a constraint, or SQL that does not fit them.
     Refused,
     Other,
+}
+
+impl From<crate::exchange::WriteFailed> for StoreError {
+    fn from(failed: crate::exchange::WriteFailed) -> StoreError {
+        StoreError::Io {
+            path: failed.path,
+            source: failed.source,
+        }
+    }
 }
 
 /// What kind of failure an error is, so that a face can act on it (the command line's exit
@@ -322,10 +333,6 @@ pub enum Held {
     Busy,
     /// The database is still being checked before its first write.
     Checking,
-}
-
-pub fn timestamp(now: DateTime<Utc>) -> String {
-    now.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
 /// One entry of the change log: the row before (None: created) and after (None: removed).
@@ -561,4 +568,10 @@ pub trait Admin {
     /// owner alone, and checks it (it opens as a kartlegg database and passes SQLite's
     /// integrity check) before it takes that name. An existing file is never replaced.
     fn backup_to(&self, target: &Path) -> Result<Verdict>;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Exported {
+    pub counts: Counts,
+    pub plans: PlanCounts,
 }

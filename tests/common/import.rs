@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::{Response, Role, RoundKind};
-use kartlegg::store::exchange::{ImportClock, Scope};
+use kartlegg::exchange::{ImportClock, Scope};
 use kartlegg::store::{Admin, Answers};
 use kartlegg::store::{Store, StoreError};
 
