@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 
 use common::import::{At, Mutation, Outcome, apply, fill, imported_whole_or_refused};
 use kartlegg::domain::instrument::Instrument;
-use kartlegg::store::Store;
 use kartlegg::exchange::Scope;
+use kartlegg::store::Store;
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/corpus/import");
 

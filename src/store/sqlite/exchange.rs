@@ -11,6 +11,7 @@ use crate::exchange::check::{
     bad_code, canonical, check_response, checked_date, checked_plan_item, checked_text, identity,
     instant, missing_parent, not_empty, snapshot_of,
 };
+use crate::exchange::merge::{self, Verdict};
 use crate::exchange::read::{BATCHES_AHEAD, Handed, Parsed, Reading};
 use crate::exchange::{
     AnswerRow, CSV_CONTEXT, CSV_LONG, ChangeRow, ConsensusRow, CsvDialect, CsvLayout, FORMAT,
@@ -920,11 +921,9 @@ impl<'a> Importer<'a> {
                 tally.added += 1;
             }
             Some((name, here_municipalities, cluster, here_updated)) => {
-                let ours = (here_updated, name, here_municipalities, cluster);
-                let theirs = (updated_at, row.name, municipalities, row.cluster);
-                // The newer wins; an exact tie in time is settled by the content, so that both
-                // machines settle it the same way.
-                if theirs.1 == ours.1 && theirs.2 == ours.2 && theirs.3 == ours.3 || theirs < ours {
+                let ours = (name, here_municipalities, cluster);
+                let theirs = (row.name, municipalities, row.cluster);
+                if merge::weigh(&here_updated, &ours, &updated_at, &theirs) != Verdict::Theirs {
                     tally.skipped += 1;
                     return Ok(());
                 }
@@ -934,7 +933,7 @@ impl<'a> Importer<'a> {
                                             updated_at = ?5
                          WHERE id = ?1",
                     )?
-                    .execute(params![row.id, theirs.1, theirs.2, theirs.3, theirs.0])?;
+                    .execute(params![row.id, theirs.0, theirs.1, theirs.2, updated_at])?;
                 tally.updated += 1;
             }
         }
@@ -1166,14 +1165,12 @@ impl<'a> Importer<'a> {
             missing: row.missing,
             comment: row.comment,
         };
-        if theirs == ours {
+        let verdict = merge::weigh(&our_time, &ours, &updated_at, &theirs);
+        if verdict == Verdict::Same {
             self.summary.answers.skipped += 1;
             return Ok(());
         }
-        // The newer wins; the older goes into the history as the old side of the change
-        // that replaced it, dated when the newer was made. Both machines write the same row,
-        // so after they have exchanged files both ways their histories agree.
-        if (&updated_at, &theirs) > (&our_time, &ours) {
+        if verdict == Verdict::Theirs {
             self.conn
                 .prepare_cached(
                     "UPDATE answer SET value = ?2, missing = ?3, comment = ?4, updated_at = ?5
@@ -1855,16 +1852,18 @@ impl<'a> Importer<'a> {
         let Some((our_time, ours)) = ours else {
             return Ok(Settled::Add);
         };
-        if ours.as_deref() == Some(theirs) {
-            return Ok(Settled::Same);
-        }
-        if (their_time, Some(theirs)) > (our_time.as_str(), ours.as_deref()) {
-            self.log_change(entity, key, ours.as_deref(), Some(theirs), their_time)?;
-            return Ok(if ours.is_some() {
-                Settled::Replace
-            } else {
-                Settled::Add
-            });
+        let theirs_now = Some(theirs);
+        match merge::weigh(&our_time, &ours.as_deref(), their_time, &theirs_now) {
+            Verdict::Same => return Ok(Settled::Same),
+            Verdict::Theirs => {
+                self.log_change(entity, key, ours.as_deref(), Some(theirs), their_time)?;
+                return Ok(if ours.is_some() {
+                    Settled::Replace
+                } else {
+                    Settled::Add
+                });
+            }
+            Verdict::Ours => {}
         }
         if !self.logged(entity, key, theirs, their_time)? {
             self.log_change(entity, key, Some(theirs), ours.as_deref(), &our_time)?;
@@ -1994,25 +1993,3 @@ const CHANGE_ENTITIES: [&str; 5] = [
     "round_stage",
     "consensus",
 ];
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_tie_in_time_picks_the_same_winner_from_both_sides() {
-        let a = Content {
-            value: Some(2),
-            missing: None,
-            comment: String::new(),
-        };
-        let b = Content {
-            value: Some(4),
-            missing: None,
-            comment: String::new(),
-        };
-        let t = "2026-03-09T10:15:00.000Z";
-        assert!((t, &b) > (t, &a));
-        assert!(("2026-03-09T10:16:00.000Z", &a) > (t, &b));
-    }
-}
