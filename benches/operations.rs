@@ -16,6 +16,7 @@ use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::{Response, Round};
 use kartlegg::domain::scoring::{AnswerSet, summarize};
 use kartlegg::exchange::{CsvDialect, CsvLayout, ImportClock, Scope};
+use kartlegg::store::Exchange;
 use kartlegg::store::Store;
 use kartlegg::store::{Answers, Scores};
 use support::{data_dir, national, national_to_write};

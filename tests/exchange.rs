@@ -15,6 +15,7 @@ use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::{Response, Role, RoundKind};
 use kartlegg::domain::plan::{GoalStatus, Level, PlanItem, PlanKind, Stage};
 use kartlegg::exchange::{CsvDialect, CsvLayout, ImportClock, ImportSummary, Problem, Scope};
+use kartlegg::store::Exchange;
 use kartlegg::store::{Admin, Answers, Plans};
 use kartlegg::store::{Store, StoreError};
 use proptest::prelude::*;

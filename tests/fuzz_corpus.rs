@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use common::import::{At, Mutation, Outcome, apply, fill, imported_whole_or_refused};
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::exchange::Scope;
+use kartlegg::store::Exchange;
 use kartlegg::store::Store;
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/corpus/import");

@@ -14,6 +14,7 @@ use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::{Answer, Respondent, Response, Role, Round, RoundKind, Service};
 use kartlegg::domain::scoring::{AnswerSet, summarize};
 use kartlegg::exchange::Scope::All;
+use kartlegg::store::Exchange;
 use kartlegg::store::bulk::{Batch, BatchAnswer, BatchRespondent};
 use kartlegg::store::{Admin, Answers, Scores};
 use kartlegg::store::{SCHEMA_VERSION, Store, timestamp};

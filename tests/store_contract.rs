@@ -1,6 +1,6 @@
 //! The store's contract: every promise of the interface in `src/store` (the traits
-//! `Answers`, `Plans`, `Scores` and `Admin`), written once against `Backend` and run for each
-//! backend. A new backend adds one line to `every_backend!` and must pass all of it unchanged.
+//! `Answers`, `Plans`, `Scores`, `Admin` and `Exchange`, the merge rules included), written
+//! once against `Backend` and run for each backend. A new backend adds one line to `every_backend!` and must pass all of it unchanged.
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use kartlegg::domain::compare::Options;
@@ -8,6 +8,7 @@ use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::{Response, Role, RoundKind};
 use kartlegg::domain::plan::{GoalStatus, Level, PlanItem, PlanKind, Stage};
 use kartlegg::domain::scoring::{AnswerSet, summarize};
+use kartlegg::exchange::{ImportClock, Scope};
 use kartlegg::store::{Backend, SCHEMA_VERSION, Store, StoreError};
 
 fn at(minute: u32) -> DateTime<Utc> {
@@ -397,13 +398,133 @@ fn a_new_store_is_at_the_current_schema_whole_and_counts_what_it_holds<S: Backen
     assert!(store.integrity_problems().unwrap().is_empty());
 }
 
+// ---- Exchange: the merge rules ---------------------------------------------------------------
+
+/// Everything `from` holds, as one export file.
+fn export<S: Backend>(from: &S) -> Vec<u8> {
+    let mut file = Vec::new();
+    from.export_json(
+        Scope::All,
+        instrument(),
+        at(50),
+        &mut file,
+        std::path::Path::new("x"),
+    )
+    .unwrap();
+    file
+}
+
+fn import<S: Backend>(into: &mut S, file: &[u8]) -> kartlegg::exchange::ImportSummary {
+    into.import_json(file, instrument(), ImportClock::at(at(59)))
+        .unwrap()
+}
+
+/// Two machines change the same answer apart; after files both ways they agree on the
+/// newer, and both histories have the older as the old side of the change to it.
+fn the_newer_answer_wins_on_both_machines_and_the_older_is_in_both_histories<S: Backend>(
+    a: &mut S,
+    b: &mut S,
+) {
+    let (_, round_id) = service_and_round(a);
+    let who = a
+        .create_respondent(&round_id, Role::KeyPerson, "NP1", at(2))
+        .unwrap();
+    let (key, min) = items(1).remove(0);
+    a.save_response(&who.id, &key, Some(Response::Score(min)), at(3))
+        .unwrap();
+    import(b, &export(a));
+    assert_eq!(b.answers(&who.id).unwrap(), a.answers(&who.id).unwrap());
+    // A changes it first; B later, so B's is the newer.
+    a.save_response(&who.id, &key, Some(Response::Score(min + 1)), at(4))
+        .unwrap();
+    b.save_response(&who.id, &key, Some(Response::Score(min + 2)), at(5))
+        .unwrap();
+    let into_b = import(b, &export(a));
+    assert_eq!(into_b.answers.newer_here, 1);
+    import(a, &export(b));
+    let newer = Some(Response::Score(min + 2));
+    assert_eq!(a.answers(&who.id).unwrap()[&key].response, newer);
+    assert_eq!(b.answers(&who.id).unwrap()[&key].response, newer);
+    for store in [&*a, &*b] {
+        let history = store.history(&who.id, &key).unwrap();
+        assert!(
+            history.iter().any(|change| {
+                change.old.as_ref().and_then(|old| old.response) == Some(Response::Score(min + 1))
+                    && change.new.response == newer
+            }),
+            "{history:?}"
+        );
+    }
+    // Merged both ways, a file again changes nothing.
+    assert!(!import(a, &export(b)).changed_anything());
+    assert!(!import(b, &export(a)).changed_anything());
+    assert_eq!(a.counts().unwrap(), b.counts().unwrap());
+}
+
+/// The same for a plan row: the newer stage wins on both, and the older is in both logs.
+fn the_newer_stage_wins_on_both_machines<S: Backend>(a: &mut S, b: &mut S) {
+    let (_, round_id) = service_and_round(a);
+    a.set_round_stage(&round_id, Some(Stage::Agenda), at(2))
+        .unwrap();
+    import(b, &export(a));
+    a.set_round_stage(&round_id, Some(Stage::Adapt), at(3))
+        .unwrap();
+    b.set_round_stage(&round_id, Some(Stage::Decide), at(4))
+        .unwrap();
+    import(b, &export(a));
+    import(a, &export(b));
+    assert_eq!(a.round_stage(&round_id).unwrap(), Some(Stage::Decide));
+    assert_eq!(b.round_stage(&round_id).unwrap(), Some(Stage::Decide));
+    for store in [&*a, &*b] {
+        let log = store.changes("round_stage", &round_id).unwrap();
+        assert!(
+            log.iter()
+                .any(|c| c.old_json.as_deref() == Some("\"adapt\"")
+                    && c.new_json.as_deref() == Some("\"decide\"")),
+            "{log:?}"
+        );
+    }
+    // A stage removed later on one machine is removed on the other.
+    b.set_round_stage(&round_id, None, at(6)).unwrap();
+    import(a, &export(b));
+    assert_eq!(a.round_stage(&round_id).unwrap(), None);
+}
+
+/// A file that cannot be merged is refused, says where, and writes nothing.
+fn a_refused_file_writes_nothing<S: Backend>(a: &mut S, b: &mut S) {
+    let (_, round_id) = service_and_round(a);
+    let who = a
+        .create_respondent(&round_id, Role::Staff, "A1", at(2))
+        .unwrap();
+    let (key, min) = items(1).remove(0);
+    a.save_response(&who.id, &key, Some(Response::Score(min)), at(3))
+        .unwrap();
+    let file = String::from_utf8(export(a)).unwrap();
+    // The last answer names an item this instrument does not have.
+    let bad = file.replace(&format!("\"{key}\""), "\"no.such.item\"");
+    assert_ne!(bad, file);
+    let before = b.counts().unwrap();
+    match b.import_json(bad.as_bytes(), instrument(), ImportClock::at(at(59))) {
+        Err(StoreError::ImportRefused(refusal)) => assert!(refusal.line > 0, "{refusal:?}"),
+        other => panic!("not refused: {other:?}"),
+    }
+    assert_eq!(b.counts().unwrap(), before);
+    assert!(b.services().unwrap().is_empty());
+}
+
 // ---- The backends ----------------------------------------------------------------------------
 
 /// Each contract function, as one test per backend: `$open` gives a fresh, empty store and
-/// whatever must live as long as it (a temporary folder, a server's schema).
+/// whatever must live as long as it (a temporary folder, a server's schema); the merge
+/// contracts take two, one for each machine.
 macro_rules! every_backend {
     ($($backend:ident => $open:expr),+ $(,)?) => {
         $(mod $backend {
+            every_backend!(@pairs $open;
+                the_newer_answer_wins_on_both_machines_and_the_older_is_in_both_histories,
+                the_newer_stage_wins_on_both_machines,
+                a_refused_file_writes_nothing,
+            );
             every_backend!(@tests $open;
                 services_rounds_and_respondents_are_found_again,
                 a_changed_service_is_saved,
@@ -416,6 +537,14 @@ macro_rules! every_backend {
                 goals_stage_and_consensus_are_set_changed_and_removed,
                 a_new_store_is_at_the_current_schema_whole_and_counts_what_it_holds,
             );
+        })+
+    };
+    (@pairs $open:expr; $($contract:ident),+ $(,)?) => {
+        $(#[test]
+        fn $contract() {
+            let (_keep_a, mut a) = $open;
+            let (_keep_b, mut b) = $open;
+            super::$contract(&mut a, &mut b);
         })+
     };
     (@tests $open:expr; $($contract:ident),+ $(,)?) => {

@@ -10,7 +10,7 @@ use chrono::{TimeZone, Utc};
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::i18n::Lang;
 use kartlegg::exchange::ImportClock;
-use kartlegg::store::{Admin, Store, StoreError};
+use kartlegg::store::{Admin, Exchange, Store, StoreError};
 use libfuzzer_sys::fuzz_target;
 
 /// One database for the whole run: opening one per input would drown the parser in file

@@ -16,6 +16,7 @@ use crate::exchange::{CsvDialect, CsvLayout, Scope, export_codebook};
 use crate::i18n::{Lang, tr, trf};
 use crate::present::count;
 use crate::store::Answers;
+use crate::store::Exchange;
 
 use crate::store::{Store, StoreError};
 

@@ -13,6 +13,7 @@ use crate::domain::instrument::Instrument;
 use crate::exchange::{ImportClock, ImportSummary, Problem, Tally};
 use crate::i18n::{Lang, tr, trf};
 use crate::store::Admin;
+use crate::store::Exchange;
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, Args)]

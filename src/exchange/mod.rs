@@ -9,6 +9,7 @@
 //! their change log; a version 1 file (without them) is still read.
 
 pub mod check;
+pub mod import;
 pub mod merge;
 pub mod problem;
 pub mod read;

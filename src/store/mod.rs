@@ -10,12 +10,13 @@ pub mod lookup;
 pub mod sqlite;
 pub mod temp;
 
-use crate::exchange::PlanCounts;
 pub use crate::exchange::timestamp;
+use crate::exchange::{CsvDialect, CsvLayout, ImportClock, ImportSummary, PlanCounts, Scope};
 pub use sqlite::{SCHEMA_VERSION, Store};
 pub use sqlite::{backup, bulk, health, private, recovery};
 
 use std::collections::HashMap;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -367,9 +368,45 @@ pub enum CopyFault {
 
 /// What the faces need of a database: every backend implements all four (and runs
 /// `tests/store_contract.rs`).
-pub trait Backend: Answers + Plans + Scores + Admin {}
+pub trait Backend: Answers + Plans + Scores + Admin + Exchange {}
 
-impl<S: Answers + Plans + Scores + Admin> Backend for S {}
+impl<S: Answers + Plans + Scores + Admin + Exchange> Backend for S {}
+
+/// Files between machines (`crate::exchange` holds the format and the merge rules).
+pub trait Exchange {
+    /// Writes everything in `scope` as one JSON export, streaming, from one read
+    /// transaction so that the arrays agree even while someone else writes.
+    fn export_json(
+        &self,
+        scope: Scope<'_>,
+        instrument: &Instrument,
+        now: DateTime<Utc>,
+        out: &mut dyn Write,
+        out_name: &Path,
+    ) -> Result<Exported>;
+
+    /// Writes the answers in `scope` as CSV in `layout` and `dialect`; returns the rows.
+    fn export_csv(
+        &self,
+        scope: Scope<'_>,
+        instrument: &Instrument,
+        layout: CsvLayout,
+        dialect: CsvDialect,
+        out: &mut dyn Write,
+        out_name: &Path,
+    ) -> Result<usize>;
+
+    /// Merges a JSON export into this database, all or nothing, by the rules of
+    /// `crate::exchange::import` (`docs/exchange.md`). A file that cannot be merged is
+    /// refused with `StoreError::ImportRefused`, which says why and where, and nothing is
+    /// written. `clock` is this machine's: times past it are refused (see `ImportClock`).
+    fn import_json(
+        &mut self,
+        input: impl Read + Send,
+        instrument: &Instrument,
+        clock: ImportClock,
+    ) -> Result<ImportSummary>;
+}
 
 pub trait Answers {
     /// Every service with how many rounds it has, by cluster and name.

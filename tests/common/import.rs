@@ -9,6 +9,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::{Response, Role, RoundKind};
 use kartlegg::exchange::{ImportClock, Scope};
+use kartlegg::store::Exchange;
 use kartlegg::store::{Admin, Answers};
 use kartlegg::store::{Store, StoreError};
 
