@@ -6,8 +6,7 @@
 //! Both directions stream, so that a national database (1.5 million answers) never has to
 //! fit in memory.
 
-use super::{Counts, Result, Store, StoreError, kept};
-use crate::exchange::check::snapshot_of;
+use super::{Counts, Result, Store, StoreError, kept, plan};
 use crate::exchange::import::{
     self, AnswerHere, Content, Failed, MergeTx, Stop, StoredAnswer, Table, Valued,
 };
@@ -19,6 +18,7 @@ use crate::exchange::{
     csv_io_error, neutralise, timestamp, write_error,
 };
 use crate::store::{Exchange, Exported};
+use rusqlite::types::Value;
 use std::collections::HashMap;
 use std::io::{self, BufWriter, Read, Write};
 use std::path::Path;
@@ -752,11 +752,6 @@ impl<'a> SqliteMerge<'a> {
     }
 }
 
-/// A change log key of two parts (`goal_id/round_id`, `round_id/subdomain_key`), or one.
-fn key_parts(key: &str) -> (&str, &str) {
-    key.split_once('/').unwrap_or((key, ""))
-}
-
 impl MergeTx for SqliteMerge<'_> {
     type Error = StoreError;
 
@@ -1087,22 +1082,26 @@ impl MergeTx for SqliteMerge<'_> {
         status: GoalStatus,
         updated_at: &str,
     ) -> Step {
-        self.run(
-            "INSERT INTO goal_status (goal_id, round_id, status, updated_at)
-             VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (goal_id, round_id) DO UPDATE SET
-                status = excluded.status, updated_at = excluded.updated_at",
-            params![goal_id, round_id, status.code(), updated_at],
-        )
+        let key = format!("{goal_id}/{round_id}");
+        let status = Value::Text(status.code().into());
+        Ok(plan::put_value(
+            self.conn,
+            Valued::GoalStatus,
+            &key,
+            &status,
+            updated_at,
+        )?)
     }
 
     fn put_round_stage(&mut self, round_id: &str, stage: Stage, updated_at: &str) -> Step {
-        self.run(
-            "INSERT INTO round_stage (round_id, stage, updated_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT (round_id) DO UPDATE SET
-                stage = excluded.stage, updated_at = excluded.updated_at",
-            params![round_id, stage.code(), updated_at],
-        )
+        let stage = Value::Text(stage.code().into());
+        Ok(plan::put_value(
+            self.conn,
+            Valued::RoundStage,
+            round_id,
+            &stage,
+            updated_at,
+        )?)
     }
 
     fn put_consensus(
@@ -1112,59 +1111,24 @@ impl MergeTx for SqliteMerge<'_> {
         value: i64,
         updated_at: &str,
     ) -> Step {
-        self.run(
-            "INSERT INTO consensus (round_id, subdomain_key, value, updated_at)
-             VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (round_id, subdomain_key) DO UPDATE SET
-                value = excluded.value, updated_at = excluded.updated_at",
-            params![round_id, subdomain_key, value, updated_at],
-        )
+        let key = format!("{round_id}/{subdomain_key}");
+        let value = Value::Integer(value);
+        Ok(plan::put_value(
+            self.conn,
+            Valued::Consensus,
+            &key,
+            &value,
+            updated_at,
+        )?)
     }
 
     fn current(&mut self, valued: Valued, key: &str) -> Found<Option<(String, String)>> {
-        let (first, second) = key_parts(key);
-        let text = |r: &Row| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?));
-        let found = match valued {
-            Valued::GoalStatus => self
-                .one(
-                    "SELECT status, updated_at FROM goal_status
-                     WHERE goal_id = ?1 AND round_id = ?2",
-                    [first, second],
-                    text,
-                )?
-                .map(|(code, at)| (snapshot_of(&code), at)),
-            Valued::RoundStage => self
-                .one(
-                    "SELECT stage, updated_at FROM round_stage WHERE round_id = ?1",
-                    [key],
-                    text,
-                )?
-                .map(|(code, at)| (snapshot_of(&code), at)),
-            Valued::Consensus => self
-                .one(
-                    "SELECT value, updated_at FROM consensus
-                     WHERE round_id = ?1 AND subdomain_key = ?2",
-                    [first, second],
-                    |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
-                )?
-                .map(|(value, at)| (snapshot_of(&value), at)),
-        };
-        Ok(found)
+        Ok(plan::current_value(self.conn, valued, key)?
+            .map(|(value, at)| (plan::snapshot(&value), at)))
     }
 
     fn remove(&mut self, valued: Valued, key: &str) -> Step {
-        let (first, second) = key_parts(key);
-        match valued {
-            Valued::GoalStatus => self.run(
-                "DELETE FROM goal_status WHERE goal_id = ?1 AND round_id = ?2",
-                [first, second],
-            ),
-            Valued::RoundStage => self.run("DELETE FROM round_stage WHERE round_id = ?1", [key]),
-            Valued::Consensus => self.run(
-                "DELETE FROM consensus WHERE round_id = ?1 AND subdomain_key = ?2",
-                [first, second],
-            ),
-        }
+        Ok(plan::remove_value(self.conn, valued, key)?)
     }
 
     fn removed_at(&mut self, entity: &str, key: &str) -> Found<Option<String>> {

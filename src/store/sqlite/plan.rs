@@ -4,12 +4,15 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, Row, ToSql, params, params_from_iter};
 use serde::Serialize;
 
 use super::{Result, Store, StoreError, timestamp};
 use crate::domain::model::new_id;
 use crate::domain::plan::{Goal, GoalStatus, Level, PlanItem, PlanKind, Stage};
+use crate::exchange::check::snapshot_of;
+use crate::exchange::import::Valued;
 use crate::store::{Change, Plans};
 
 fn log<T: Serialize>(
@@ -29,12 +32,139 @@ fn log<T: Serialize>(
             })
             .transpose()
     };
+    log_snapshots(tx, entity, key, json(old)?, json(new)?, now)
+}
+
+fn log_snapshots(
+    tx: &Connection,
+    entity: &str,
+    key: &str,
+    old: Option<String>,
+    new: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<()> {
     tx.execute(
         "INSERT INTO change_log (entity, entity_key, old_json, new_json, changed_at)
          VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![entity, key, json(old)?, json(new)?, timestamp(now)],
+        params![entity, key, old, new, timestamp(now)],
     )?;
     Ok(())
+}
+
+// ---- the values under a change log key: a goal's status, a round's stage, consensus ----
+
+/// How SQLite keeps each kind of value: one reading, writing and removing of each, for the
+/// screens' changes and the import's.
+struct ValuedSql {
+    select: &'static str,
+    put: &'static str,
+    delete: &'static str,
+}
+
+fn valued_sql(valued: Valued) -> ValuedSql {
+    match valued {
+        Valued::GoalStatus => ValuedSql {
+            select: "SELECT status, updated_at FROM goal_status
+                     WHERE goal_id = ?1 AND round_id = ?2",
+            put: "INSERT INTO goal_status (goal_id, round_id, status, updated_at)
+                  VALUES (?1, ?2, ?3, ?4)
+                  ON CONFLICT (goal_id, round_id) DO UPDATE SET
+                     status = excluded.status, updated_at = excluded.updated_at",
+            delete: "DELETE FROM goal_status WHERE goal_id = ?1 AND round_id = ?2",
+        },
+        Valued::RoundStage => ValuedSql {
+            select: "SELECT stage, updated_at FROM round_stage WHERE round_id = ?1",
+            put: "INSERT INTO round_stage (round_id, stage, updated_at) VALUES (?1, ?2, ?3)
+                  ON CONFLICT (round_id) DO UPDATE SET
+                     stage = excluded.stage, updated_at = excluded.updated_at",
+            delete: "DELETE FROM round_stage WHERE round_id = ?1",
+        },
+        Valued::Consensus => ValuedSql {
+            select: "SELECT value, updated_at FROM consensus
+                     WHERE round_id = ?1 AND subdomain_key = ?2",
+            put: "INSERT INTO consensus (round_id, subdomain_key, value, updated_at)
+                  VALUES (?1, ?2, ?3, ?4)
+                  ON CONFLICT (round_id, subdomain_key) DO UPDATE SET
+                     value = excluded.value, updated_at = excluded.updated_at",
+            delete: "DELETE FROM consensus WHERE round_id = ?1 AND subdomain_key = ?2",
+        },
+    }
+}
+
+/// The parts of a change log key that the row's columns hold: `round_id` for a stage, the
+/// two halves of `goal_id/round_id` or `round_id/subdomain_key` for the others.
+fn key_parts(valued: Valued, key: &str) -> Vec<&str> {
+    match (valued, key.split_once('/')) {
+        (Valued::RoundStage, _) | (_, None) => vec![key],
+        (_, Some((first, second))) => vec![first, second],
+    }
+}
+
+/// The value under `key` (a code, or consensus's number) and when it was set.
+pub(super) fn current_value(
+    conn: &Connection,
+    valued: Valued,
+    key: &str,
+) -> rusqlite::Result<Option<(Value, String)>> {
+    conn.prepare_cached(valued_sql(valued).select)?
+        .query_row(params_from_iter(key_parts(valued, key)), |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()
+}
+
+pub(super) fn put_value(
+    conn: &Connection,
+    valued: Valued,
+    key: &str,
+    value: &Value,
+    at: &str,
+) -> rusqlite::Result<()> {
+    let mut columns: Vec<&dyn ToSql> = Vec::new();
+    let parts = key_parts(valued, key);
+    columns.extend(parts.iter().map(|p| p as &dyn ToSql));
+    columns.push(value);
+    columns.push(&at);
+    conn.prepare_cached(valued_sql(valued).put)?
+        .execute(params_from_iter(columns))?;
+    Ok(())
+}
+
+pub(super) fn remove_value(conn: &Connection, valued: Valued, key: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(valued_sql(valued).delete)?
+        .execute(params_from_iter(key_parts(valued, key)))?;
+    Ok(())
+}
+
+/// A value as the change log writes it: the code as a JSON string, a number as a number.
+pub(super) fn snapshot(value: &Value) -> String {
+    match value {
+        Value::Text(code) => snapshot_of(code),
+        Value::Integer(number) => snapshot_of(number),
+        other => snapshot_of(&format!("{other:?}")),
+    }
+}
+
+/// Sets, changes or (with `None`) removes a value, and logs the change, in the write's own
+/// transaction: read before it, another kartlegg's value set in between would be logged as
+/// never there.
+fn set_value(
+    tx: &Connection,
+    valued: Valued,
+    key: &str,
+    new: Option<Value>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let old = current_value(tx, valued, key)?.map(|(value, _)| value);
+    if old == new {
+        return Ok(());
+    }
+    match &new {
+        Some(value) => put_value(tx, valued, key, value, &timestamp(now))?,
+        None => remove_value(tx, valued, key)?,
+    }
+    let (old, new) = (old.as_ref().map(snapshot), new.as_ref().map(snapshot));
+    log_snapshots(tx, valued.entity(), key, old, new, now)
 }
 
 fn date_text(date: Option<NaiveDate>) -> Option<String> {
@@ -244,36 +374,9 @@ impl Plans for Store {
         status: Option<GoalStatus>,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        self.write(|tx| {
-            let old: Option<GoalStatus> = tx
-                .query_row(
-                    "SELECT status FROM goal_status WHERE goal_id = ?1 AND round_id = ?2",
-                    [goal_id, round_id],
-                    |row| {
-                        let text: String = row.get(0)?;
-                        code(0, &text, GoalStatus::from_code)
-                    },
-                )
-                .optional()?;
-            if old == status {
-                return Ok(());
-            }
-            match status {
-                Some(status) => tx.execute(
-                    "INSERT INTO goal_status (goal_id, round_id, status, updated_at)
-                     VALUES (?1, ?2, ?3, ?4)
-                     ON CONFLICT (goal_id, round_id) DO UPDATE SET
-                        status = excluded.status, updated_at = excluded.updated_at",
-                    params![goal_id, round_id, status.code(), timestamp(now)],
-                )?,
-                None => tx.execute(
-                    "DELETE FROM goal_status WHERE goal_id = ?1 AND round_id = ?2",
-                    [goal_id, round_id],
-                )?,
-            };
-            let key = format!("{goal_id}/{round_id}");
-            log(tx, "goal_status", &key, old.as_ref(), status.as_ref(), now)
-        })
+        let key = format!("{goal_id}/{round_id}");
+        let status = status.map(|s| Value::Text(s.code().into()));
+        self.write(|tx| set_value(tx, Valued::GoalStatus, &key, status, now))
     }
 
     fn round_stage(&self, round_id: &str) -> Result<Option<Stage>> {
@@ -286,31 +389,8 @@ impl Plans for Store {
         stage: Option<Stage>,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        self.write(|tx| {
-            // Read in the write's own transaction: read before it, another kartlegg's stage
-            // set in between would be logged as never there.
-            let old = stage_of(tx, round_id)?;
-            if old == stage {
-                return Ok(());
-            }
-            match stage {
-                Some(stage) => tx.execute(
-                    "INSERT INTO round_stage (round_id, stage, updated_at) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (round_id) DO UPDATE SET
-                        stage = excluded.stage, updated_at = excluded.updated_at",
-                    params![round_id, stage.code(), timestamp(now)],
-                )?,
-                None => tx.execute("DELETE FROM round_stage WHERE round_id = ?1", [round_id])?,
-            };
-            log(
-                tx,
-                "round_stage",
-                round_id,
-                old.as_ref(),
-                stage.as_ref(),
-                now,
-            )
-        })
+        let stage = stage.map(|s| Value::Text(s.code().into()));
+        self.write(|tx| set_value(tx, Valued::RoundStage, round_id, stage, now))
     }
 
     fn consensus(&self, round_id: &str) -> Result<HashMap<String, u8>> {
@@ -330,33 +410,9 @@ impl Plans for Store {
         value: Option<u8>,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        self.write(|tx| {
-            let old: Option<u8> = tx
-                .query_row(
-                    "SELECT value FROM consensus WHERE round_id = ?1 AND subdomain_key = ?2",
-                    [round_id, subdomain_key],
-                    |r| Ok(r.get::<_, i64>(0)? as u8),
-                )
-                .optional()?;
-            if old == value {
-                return Ok(());
-            }
-            match value {
-                Some(value) => tx.execute(
-                    "INSERT INTO consensus (round_id, subdomain_key, value, updated_at)
-                     VALUES (?1, ?2, ?3, ?4)
-                     ON CONFLICT (round_id, subdomain_key) DO UPDATE SET
-                        value = excluded.value, updated_at = excluded.updated_at",
-                    params![round_id, subdomain_key, value, timestamp(now)],
-                )?,
-                None => tx.execute(
-                    "DELETE FROM consensus WHERE round_id = ?1 AND subdomain_key = ?2",
-                    [round_id, subdomain_key],
-                )?,
-            };
-            let key = format!("{round_id}/{subdomain_key}");
-            log(tx, "consensus", &key, old.as_ref(), value.as_ref(), now)
-        })
+        let key = format!("{round_id}/{subdomain_key}");
+        let value = value.map(|v| Value::Integer(v.into()));
+        self.write(|tx| set_value(tx, Valued::Consensus, &key, value, now))
     }
 
     fn changes(&self, entity: &str, entity_key: &str) -> Result<Vec<Change>> {
