@@ -29,7 +29,7 @@ use rusqlite::{Connection, OptionalExtension, Row, Statement, ToSql, params};
 use serde::Serialize;
 
 use crate::domain::instrument::Instrument;
-use crate::domain::plan::{GoalStatus, Level, PlanItem, Stage};
+use crate::domain::plan::{GoalStatus, PlanItem, Stage};
 use crate::store::Admin;
 
 /// The page cache during an import, in KiB (SQLite's negative `cache_size`).
@@ -1005,43 +1005,13 @@ impl MergeTx for SqliteMerge<'_> {
     }
 
     fn add_plan_item(&mut self, item: &PlanItem, created_at: &str, updated_at: &str) -> Step {
-        self.run(
-            "INSERT INTO plan_item (id, service_id, subdomain_key, kind, text, level, owner,
-                                    due_on, done, done_on, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            params![
-                item.id,
-                item.service_id,
-                item.subdomain_key,
-                item.kind.code(),
-                item.text,
-                item.level.map(Level::code),
-                item.owner,
-                item.due_on.map(|d| d.to_string()),
-                item.done,
-                item.done_on.map(|d| d.to_string()),
-                created_at,
-                updated_at
-            ],
-        )
+        Ok(plan::insert_plan_item(
+            self.conn, item, created_at, updated_at,
+        )?)
     }
 
     fn update_plan_item(&mut self, item: &PlanItem, updated_at: &str) -> Step {
-        self.run(
-            "UPDATE plan_item SET text = ?2, level = ?3, owner = ?4, due_on = ?5, done = ?6,
-                                  done_on = ?7, updated_at = ?8
-             WHERE id = ?1",
-            params![
-                item.id,
-                item.text,
-                item.level.map(Level::code),
-                item.owner,
-                item.due_on.map(|d| d.to_string()),
-                item.done,
-                item.done_on.map(|d| d.to_string()),
-                updated_at
-            ],
-        )
+        Ok(plan::update_plan_item(self.conn, item, updated_at)?)
     }
 
     fn goal(&mut self, id: &str) -> Found<Option<GoalRow>> {

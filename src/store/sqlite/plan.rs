@@ -214,6 +214,59 @@ fn plan_item_from(row: &Row) -> rusqlite::Result<PlanItem> {
     })
 }
 
+/// Adds a plan item as it is, for the screens' additions and the import's.
+pub(super) fn insert_plan_item(
+    conn: &Connection,
+    item: &PlanItem,
+    created_at: &str,
+    updated_at: &str,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO plan_item (id, service_id, subdomain_key, kind, text, level, owner,
+                                due_on, done, done_on, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?
+    .execute(params![
+        item.id,
+        item.service_id,
+        item.subdomain_key,
+        item.kind.code(),
+        item.text,
+        item.level.map(Level::code),
+        item.owner,
+        date_text(item.due_on),
+        item.done,
+        date_text(item.done_on),
+        created_at,
+        updated_at
+    ])?;
+    Ok(())
+}
+
+/// Writes what may change of a plan item (text, level, owner, dates, done) over it.
+pub(super) fn update_plan_item(
+    conn: &Connection,
+    item: &PlanItem,
+    updated_at: &str,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE plan_item SET text = ?2, level = ?3, owner = ?4, due_on = ?5, done = ?6,
+                              done_on = ?7, updated_at = ?8
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        item.id,
+        item.text,
+        item.level.map(Level::code),
+        item.owner,
+        date_text(item.due_on),
+        item.done,
+        date_text(item.done_on),
+        updated_at
+    ])?;
+    Ok(())
+}
+
 fn goal_from(row: &Row) -> rusqlite::Result<Goal> {
     let keys: String = row.get(3)?;
     Ok(Goal {
@@ -265,24 +318,7 @@ impl Plans for Store {
         };
         self.write(|tx| {
             let at = timestamp(now);
-            tx.execute(
-                "INSERT INTO plan_item (id, service_id, subdomain_key, kind, text, level, owner,
-                                        due_on, done, done_on, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
-                params![
-                    item.id,
-                    item.service_id,
-                    item.subdomain_key,
-                    item.kind.code(),
-                    item.text,
-                    item.level.map(Level::code),
-                    item.owner,
-                    date_text(item.due_on),
-                    item.done,
-                    date_text(item.done_on),
-                    at
-                ],
-            )?;
+            insert_plan_item(tx, &item, &at, &at)?;
             log(tx, "plan_item", &item.id, None, Some(&item), now)
         })?;
         Ok(item)
@@ -294,21 +330,7 @@ impl Plans for Store {
             if &old == item {
                 return Ok(());
             }
-            tx.execute(
-                "UPDATE plan_item SET text = ?2, level = ?3, owner = ?4, due_on = ?5, done = ?6,
-                                      done_on = ?7, updated_at = ?8
-                 WHERE id = ?1",
-                params![
-                    item.id,
-                    item.text,
-                    item.level.map(Level::code),
-                    item.owner,
-                    date_text(item.due_on),
-                    item.done,
-                    date_text(item.done_on),
-                    timestamp(now)
-                ],
-            )?;
+            update_plan_item(tx, item, &timestamp(now))?;
             log(tx, "plan_item", &item.id, Some(&old), Some(item), now)
         })
     }
