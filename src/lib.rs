@@ -5,6 +5,7 @@ pub mod cli;
 pub mod domain;
 pub mod exchange;
 pub mod i18n;
+pub mod messages;
 pub mod pause;
 pub mod present;
 pub mod start;

@@ -74,3 +74,26 @@ fn the_two_faces_never_import_each_other() {
         Vec::<String>::new()
     );
 }
+
+/// The store and the exchange say what happened in plain types; the faces' `messages` says it
+/// in the user's language. Neither translates, and neither reaches up to the faces.
+#[test]
+fn the_store_and_the_exchange_never_translate_nor_reach_up() {
+    for room in ["store", "exchange"] {
+        assert_eq!(
+            naming(room, &["trf(", "tr(lang", "tr(Lang", "crate::messages"]),
+            Vec::<String>::new(),
+            "{room} translates"
+        );
+        assert_eq!(
+            naming(room, &["crate::ui", "crate::cli", "crate::start"]),
+            Vec::<String>::new(),
+            "{room} reaches up"
+        );
+    }
+    // Numbers in the exchange's CSV are written as every face writes them (`present`);
+    // the store writes none.
+    assert_eq!(naming("store", &["crate::present"]), Vec::<String>::new());
+    // The store uses the exchange's format; the format knows no store.
+    assert_eq!(naming("exchange", &["crate::store"]), Vec::<String>::new());
+}

@@ -8,7 +8,8 @@ use std::process::ExitCode;
 
 use super::{complain, exit, fail};
 use crate::i18n::{Lang, trf};
-use crate::store::{StoreError, io_reason, temp};
+use crate::messages::io_reason;
+use crate::store::{StoreError, temp};
 
 /// Why the file the user named at `path` could not be read or written, in their
 /// language: a folder given for a file, or a folder on the way that is not there, is named

@@ -18,8 +18,8 @@ use clap::{Parser, Subcommand};
 
 use crate::domain::instrument::Instrument;
 use crate::i18n::{Lang, tr, trf};
+use crate::messages::made_private_message;
 use crate::store::Admin;
-use crate::store::private::made_private_message;
 // What both faces share, where the commands have always found it.
 use crate::start::{Start, open_store};
 pub use crate::start::{complain, exit, exit_code, fail};

@@ -13,9 +13,9 @@ use crate::domain::model::{Respondent, Role, Round, Service, is_direction_contro
 use crate::domain::plan::{Goal, GoalStatus, PlanItem, Stage, consensus_percent};
 use crate::domain::scoring::{AnswerSet, Band};
 use crate::i18n::{Lang, tr};
+pub use crate::messages::quoted;
 use crate::present;
 use crate::store::lookup::LookupError;
-pub use crate::store::lookup::quoted;
 use crate::store::{Answers, Plans};
 use crate::store::{Store, StoreError};
 

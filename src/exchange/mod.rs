@@ -14,7 +14,7 @@ pub mod merge;
 pub mod problem;
 pub mod read;
 
-pub use problem::{Problem, Refusal, limit_text};
+pub use problem::{Problem, Refusal};
 
 use std::borrow::Cow;
 use std::io::{self, Write};

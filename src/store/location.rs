@@ -10,32 +10,12 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::i18n::{Lang, trf};
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Risk {
     /// A network (or user-space) file system, by its kind, e.g. "NFS".
     Network(&'static str),
     /// A folder a file-sync client copies to other machines, by the client's name.
     Synced(&'static str),
-}
-
-impl Risk {
-    /// The warning a user reads, in their language.
-    pub fn message(self, lang: Lang, path: &Path) -> String {
-        match self {
-            Risk::Network(kind) => trf(
-                lang,
-                "fault.network_fs",
-                &[("path", &path.display()), ("kind", &kind)],
-            ),
-            Risk::Synced(client) => trf(
-                lang,
-                "fault.synced_folder",
-                &[("path", &path.display()), ("client", &client)],
-            ),
-        }
-    }
 }
 
 /// Whether the database at `path` (which need not exist yet) lies where SQLite's locking

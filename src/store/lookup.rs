@@ -3,7 +3,6 @@
 //! candidates, so the user can pick one by name or id.
 
 use crate::domain::model::{Round, Service};
-use crate::i18n::{Lang, tr, trf};
 
 use super::{Answers, StoreError};
 
@@ -37,103 +36,6 @@ pub enum LookupError {
 
 fn same_name(a: &str, b: &str) -> bool {
     a.trim().to_lowercase() == b.trim().to_lowercase()
-}
-
-/// A user's text in the language's quotation marks: «…» or “…”.
-pub fn quoted(lang: Lang, text: &str) -> String {
-    trf(lang, "report.quoted", &[("text", &text)])
-}
-
-fn listing(lang: Lang, parts: Vec<String>) -> String {
-    if parts.is_empty() {
-        tr(lang, "report.none").to_string()
-    } else {
-        parts.join(", ")
-    }
-}
-
-impl LookupError {
-    /// One line a user reads, in their language, with the candidates.
-    pub fn message(&self, lang: Lang) -> String {
-        let service_names = |services: &[Service]| {
-            listing(
-                lang,
-                services.iter().map(|s| quoted(lang, &s.name)).collect(),
-            )
-        };
-        let service_ids = |services: &[Service]| {
-            listing(
-                lang,
-                services
-                    .iter()
-                    .map(|s| format!("{} ({}, id {})", quoted(lang, &s.name), s.cluster, s.id))
-                    .collect(),
-            )
-        };
-        let round_labels = |rounds: &[Round]| {
-            listing(
-                lang,
-                rounds
-                    .iter()
-                    .map(|r| format!("{} ({})", quoted(lang, &r.label), r.held_on))
-                    .collect(),
-            )
-        };
-        let round_ids = |rounds: &[Round]| {
-            listing(
-                lang,
-                rounds
-                    .iter()
-                    .map(|r| format!("{} ({}, id {})", quoted(lang, &r.label), r.held_on, r.id))
-                    .collect(),
-            )
-        };
-        match self {
-            LookupError::Store(e) => e.message(lang),
-            LookupError::UnknownService { query, candidates } => trf(
-                lang,
-                "report.unknown_service",
-                &[
-                    ("query", &quoted(lang, query)),
-                    ("candidates", &service_names(candidates)),
-                ],
-            ),
-            LookupError::AmbiguousService { query, candidates } => trf(
-                lang,
-                "report.ambiguous_service",
-                &[
-                    ("query", &quoted(lang, query)),
-                    ("candidates", &service_ids(candidates)),
-                ],
-            ),
-            LookupError::UnknownRound {
-                query,
-                service,
-                candidates,
-            } => trf(
-                lang,
-                "report.unknown_round",
-                &[
-                    ("query", &quoted(lang, query)),
-                    ("service", &quoted(lang, service)),
-                    ("candidates", &round_labels(candidates)),
-                ],
-            ),
-            LookupError::AmbiguousRound {
-                query,
-                service,
-                candidates,
-            } => trf(
-                lang,
-                "report.ambiguous_round",
-                &[
-                    ("query", &quoted(lang, query)),
-                    ("service", &quoted(lang, service)),
-                    ("candidates", &round_ids(candidates)),
-                ],
-            ),
-        }
-    }
 }
 
 /// The service with this id, or else the one service with this name (ignoring case).
@@ -211,6 +113,7 @@ mod tests {
     use super::*;
     use crate::domain::instrument::Instrument;
     use crate::domain::model::RoundKind;
+    use crate::i18n::Lang;
     use crate::store::Store;
     use chrono::{NaiveDate, TimeZone, Utc};
 

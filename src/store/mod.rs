@@ -27,7 +27,6 @@ use crate::domain::instrument::Instrument;
 use crate::domain::model::{Answer, Respondent, Response, Role, Round, RoundKind, Service};
 use crate::domain::plan::{Goal, GoalStatus, PlanItem, Stage};
 use crate::domain::scoring::{AnswerSet, SectionScore};
-use crate::i18n::{Lang, tr, trf};
 pub use lookup::LookupError;
 
 /// How long a write waits while another process writes: SQLite's busy timeout for each
@@ -103,10 +102,7 @@ pub enum StoreError {
         detail: String,
     },
     #[error("{path}: not private ({why:?})")]
-    NotPrivate {
-        path: PathBuf,
-        why: private::NotPrivate,
-    },
+    NotPrivate { path: PathBuf, why: NotPrivate },
     #[error("{path}: another process kept the database busy")]
     Busy { path: PathBuf },
     /// A write waits for the check of a large database to end (`health`).
@@ -123,75 +119,6 @@ pub enum StoreError {
     NotFound(&'static str),
     #[error("{0}")]
     ImportRefused(Box<crate::exchange::Refusal>),
-}
-
-impl StoreError {
-    /// The message a user reads, in their language.
-    pub fn message(&self, lang: Lang) -> String {
-        match self {
-            StoreError::Missing { path } => {
-                trf(lang, "error.no_database", &[("path", &path.display())])
-            }
-            StoreError::NotADatabase { path } => {
-                trf(lang, "error.not_a_database", &[("path", &path.display())])
-            }
-            StoreError::ForeignDatabase { path } => {
-                trf(lang, "error.foreign_database", &[("path", &path.display())])
-            }
-            StoreError::NewerSchema { path, found, known } => trf(
-                lang,
-                "error.newer_schema",
-                &[
-                    ("path", &path.display()),
-                    ("found", found),
-                    ("known", known),
-                ],
-            ),
-            StoreError::Io { path, source } => trf(
-                lang,
-                "error.io",
-                &[
-                    ("path", &path.display()),
-                    ("reason", &io_reason(lang, source)),
-                ],
-            ),
-            StoreError::Corrupt { path, detail } => trf(
-                lang,
-                "fault.corrupt",
-                &[("path", &path.display()), ("detail", detail)],
-            ),
-            StoreError::ReadOnly { path } => {
-                trf(lang, "fault.read_only", &[("path", &path.display())])
-            }
-            StoreError::SchemaMismatch {
-                path,
-                version,
-                detail,
-            } => trf(
-                lang,
-                "wip.schema_mismatch",
-                &[
-                    ("path", &path.display()),
-                    ("version", version),
-                    ("detail", detail),
-                ],
-            ),
-            StoreError::NotPrivate { path, why } => why.message(lang, path),
-            StoreError::Busy { path } => trf(lang, "busy.gave_up", &[("path", &path.display())]),
-            StoreError::Checking { path } => {
-                trf(lang, "health.checking", &[("path", &path.display())])
-            }
-            StoreError::DiskFull { path } => {
-                format!("{}: {}", path.display(), tr(lang, "fault.disk_full"))
-            }
-            StoreError::Database(e) if e.kind == DriverKind::DiskFull => {
-                tr(lang, "fault.disk_full").to_string()
-            }
-            StoreError::Database(e) => trf(lang, "error.database", &[("reason", e)]),
-            StoreError::NotFound(what) => trf(lang, "error.not_found", &[("what", what)]),
-            StoreError::ImportRefused(refusal) => refusal.message(lang),
-        }
-    }
 }
 
 /// A failure the database driver reported: what kind it is, and the driver's own words.
@@ -227,6 +154,19 @@ impl From<crate::exchange::WriteFailed> for StoreError {
             source: failed.source,
         }
     }
+}
+
+/// Why a file at the database's path is not taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotPrivate {
+    /// A symbolic link that another user made.
+    Link { uid: u32 },
+    /// A file that another user owns.
+    Owner { uid: u32 },
+    /// A file that its group or everyone may write to.
+    Writable { mode: u32 },
+    /// An empty file that is not private (0600): not taken as a new database.
+    Empty { mode: u32 },
 }
 
 /// What kind of failure an error is, so that a face can act on it (the command line's exit
@@ -269,23 +209,6 @@ impl StoreError {
             _ => Fault::Other,
         }
     }
-}
-
-/// Why a file could not be read or written, in the user's language where kartlegg knows
-/// the reason, else in the operating system's words.
-pub fn io_reason(lang: Lang, error: &std::io::Error) -> String {
-    use std::io::ErrorKind;
-    let key = match error.kind() {
-        ErrorKind::NotFound => "io.not_found",
-        ErrorKind::PermissionDenied => "io.permission_denied",
-        ErrorKind::AlreadyExists => "io.already_exists",
-        ErrorKind::IsADirectory => "io.is_a_folder",
-        ErrorKind::NotADirectory => "io.not_a_folder",
-        ErrorKind::ReadOnlyFilesystem => "io.read_only",
-        ErrorKind::StorageFull => "io.storage_full",
-        _ => return error.to_string(),
-    };
-    tr(lang, key).to_string()
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1429,7 +1429,7 @@ pub fn input_error_text(lang: Lang, error: &crate::domain::model::InputError) ->
         TooLong(_, kind) => trf(
             lang,
             "error.too_long",
-            &[("limit", &crate::exchange::limit_text(lang, *kind))],
+            &[("limit", &crate::messages::limit_text(lang, *kind))],
         ),
     }
 }

@@ -8,9 +8,9 @@ use super::app::{Status, StatusKind};
 use super::{App, Stopped};
 use crate::domain::instrument::Instrument;
 use crate::i18n::{Lang, trf};
+use crate::messages::made_private_message;
 use crate::start::{Start, complain, exit, fail, open_store};
 use crate::store::IfMissing;
-use crate::store::private::made_private_message;
 
 /// Runs the full-screen program on the database `start` names, creating it when it is not
 /// there, until the user quits or it is stopped.

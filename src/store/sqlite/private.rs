@@ -14,59 +14,10 @@ use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use super::{IfMissing, Result, Store, StoreError};
-use crate::i18n::{Lang, trf};
+use crate::store::NotPrivate;
 
 /// The files SQLite keeps beside a database.
 const COMPANIONS: [&str; 3] = ["-wal", "-shm", "-journal"];
-
-/// Why a file at the database's path is not taken.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NotPrivate {
-    /// A symbolic link that another user made.
-    Link { uid: u32 },
-    /// A file that another user owns.
-    Owner { uid: u32 },
-    /// A file that its group or everyone may write to.
-    Writable { mode: u32 },
-    /// An empty file that is not private (0600): not taken as a new database.
-    Empty { mode: u32 },
-}
-
-impl NotPrivate {
-    /// The refusal as the user reads it, naming the file.
-    pub fn message(&self, lang: Lang, path: &Path) -> String {
-        let path: &dyn std::fmt::Display = &path.display();
-        match *self {
-            NotPrivate::Link { uid } => trf(lang, "private.link", &[("path", path), ("uid", &uid)]),
-            NotPrivate::Owner { uid } => {
-                trf(lang, "private.owner", &[("path", path), ("uid", &uid)])
-            }
-            NotPrivate::Writable { mode } => trf(
-                lang,
-                "private.writable",
-                &[("path", path), ("mode", &format!("{mode:04o}"))],
-            ),
-            NotPrivate::Empty { mode } => trf(
-                lang,
-                "private.empty",
-                &[("path", path), ("mode", &format!("{mode:04o}"))],
-            ),
-        }
-    }
-}
-
-/// Says which of the user's files kartlegg made private as it opened them.
-pub fn made_private_message(lang: Lang, files: &[PathBuf]) -> Option<String> {
-    if files.is_empty() {
-        return None;
-    }
-    let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
-    Some(trf(
-        lang,
-        "private.made_private",
-        &[("files", &names.join(", "))],
-    ))
-}
 
 fn me() -> u32 {
     rustix::process::geteuid().as_raw()

@@ -1,0 +1,251 @@
+//! What went wrong, in the user's words: the store's and the exchange's errors are plain
+//! types that say what happened; this is where each becomes a message in the user's
+//! language, for both faces. The store and the exchange never translate.
+
+mod import;
+
+pub use import::limit_text;
+
+use std::path::{Path, PathBuf};
+
+use crate::domain::model::{Round, Service};
+use crate::i18n::{Lang, tr, trf};
+use crate::store::location::Risk;
+use crate::store::{DriverKind, LookupError, NotPrivate, StoreError};
+
+impl StoreError {
+    /// The message a user reads, in their language.
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            StoreError::Missing { path } => {
+                trf(lang, "error.no_database", &[("path", &path.display())])
+            }
+            StoreError::NotADatabase { path } => {
+                trf(lang, "error.not_a_database", &[("path", &path.display())])
+            }
+            StoreError::ForeignDatabase { path } => {
+                trf(lang, "error.foreign_database", &[("path", &path.display())])
+            }
+            StoreError::NewerSchema { path, found, known } => trf(
+                lang,
+                "error.newer_schema",
+                &[
+                    ("path", &path.display()),
+                    ("found", found),
+                    ("known", known),
+                ],
+            ),
+            StoreError::Io { path, source } => trf(
+                lang,
+                "error.io",
+                &[
+                    ("path", &path.display()),
+                    ("reason", &io_reason(lang, source)),
+                ],
+            ),
+            StoreError::Corrupt { path, detail } => trf(
+                lang,
+                "fault.corrupt",
+                &[("path", &path.display()), ("detail", detail)],
+            ),
+            StoreError::ReadOnly { path } => {
+                trf(lang, "fault.read_only", &[("path", &path.display())])
+            }
+            StoreError::SchemaMismatch {
+                path,
+                version,
+                detail,
+            } => trf(
+                lang,
+                "wip.schema_mismatch",
+                &[
+                    ("path", &path.display()),
+                    ("version", version),
+                    ("detail", detail),
+                ],
+            ),
+            StoreError::NotPrivate { path, why } => why.message(lang, path),
+            StoreError::Busy { path } => trf(lang, "busy.gave_up", &[("path", &path.display())]),
+            StoreError::Checking { path } => {
+                trf(lang, "health.checking", &[("path", &path.display())])
+            }
+            StoreError::DiskFull { path } => {
+                format!("{}: {}", path.display(), tr(lang, "fault.disk_full"))
+            }
+            StoreError::Database(e) if e.kind == DriverKind::DiskFull => {
+                tr(lang, "fault.disk_full").to_string()
+            }
+            StoreError::Database(e) => trf(lang, "error.database", &[("reason", e)]),
+            StoreError::NotFound(what) => trf(lang, "error.not_found", &[("what", what)]),
+            StoreError::ImportRefused(refusal) => refusal.message(lang),
+        }
+    }
+}
+
+/// Why a file could not be read or written, in the user's language where kartlegg knows
+/// the reason, else in the operating system's words.
+pub fn io_reason(lang: Lang, error: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    let key = match error.kind() {
+        ErrorKind::NotFound => "io.not_found",
+        ErrorKind::PermissionDenied => "io.permission_denied",
+        ErrorKind::AlreadyExists => "io.already_exists",
+        ErrorKind::IsADirectory => "io.is_a_folder",
+        ErrorKind::NotADirectory => "io.not_a_folder",
+        ErrorKind::ReadOnlyFilesystem => "io.read_only",
+        ErrorKind::StorageFull => "io.storage_full",
+        _ => return error.to_string(),
+    };
+    tr(lang, key).to_string()
+}
+
+impl NotPrivate {
+    /// The refusal as the user reads it, naming the file.
+    pub fn message(&self, lang: Lang, path: &Path) -> String {
+        let path: &dyn std::fmt::Display = &path.display();
+        match *self {
+            NotPrivate::Link { uid } => trf(lang, "private.link", &[("path", path), ("uid", &uid)]),
+            NotPrivate::Owner { uid } => {
+                trf(lang, "private.owner", &[("path", path), ("uid", &uid)])
+            }
+            NotPrivate::Writable { mode } => trf(
+                lang,
+                "private.writable",
+                &[("path", path), ("mode", &format!("{mode:04o}"))],
+            ),
+            NotPrivate::Empty { mode } => trf(
+                lang,
+                "private.empty",
+                &[("path", path), ("mode", &format!("{mode:04o}"))],
+            ),
+        }
+    }
+}
+
+/// Says which of the user's files kartlegg made private as it opened them.
+pub fn made_private_message(lang: Lang, files: &[PathBuf]) -> Option<String> {
+    if files.is_empty() {
+        return None;
+    }
+    let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    Some(trf(
+        lang,
+        "private.made_private",
+        &[("files", &names.join(", "))],
+    ))
+}
+
+impl Risk {
+    /// The warning a user reads, in their language.
+    pub fn message(self, lang: Lang, path: &Path) -> String {
+        match self {
+            Risk::Network(kind) => trf(
+                lang,
+                "fault.network_fs",
+                &[("path", &path.display()), ("kind", &kind)],
+            ),
+            Risk::Synced(client) => trf(
+                lang,
+                "fault.synced_folder",
+                &[("path", &path.display()), ("client", &client)],
+            ),
+        }
+    }
+}
+
+/// A user's text in the language's quotation marks: «…» or “…”.
+pub fn quoted(lang: Lang, text: &str) -> String {
+    trf(lang, "report.quoted", &[("text", &text)])
+}
+
+fn listing(lang: Lang, parts: Vec<String>) -> String {
+    if parts.is_empty() {
+        tr(lang, "report.none").to_string()
+    } else {
+        parts.join(", ")
+    }
+}
+
+impl LookupError {
+    /// One line a user reads, in their language, with the candidates.
+    pub fn message(&self, lang: Lang) -> String {
+        let service_names = |services: &[Service]| {
+            listing(
+                lang,
+                services.iter().map(|s| quoted(lang, &s.name)).collect(),
+            )
+        };
+        let service_ids = |services: &[Service]| {
+            listing(
+                lang,
+                services
+                    .iter()
+                    .map(|s| format!("{} ({}, id {})", quoted(lang, &s.name), s.cluster, s.id))
+                    .collect(),
+            )
+        };
+        let round_labels = |rounds: &[Round]| {
+            listing(
+                lang,
+                rounds
+                    .iter()
+                    .map(|r| format!("{} ({})", quoted(lang, &r.label), r.held_on))
+                    .collect(),
+            )
+        };
+        let round_ids = |rounds: &[Round]| {
+            listing(
+                lang,
+                rounds
+                    .iter()
+                    .map(|r| format!("{} ({}, id {})", quoted(lang, &r.label), r.held_on, r.id))
+                    .collect(),
+            )
+        };
+        match self {
+            LookupError::Store(e) => e.message(lang),
+            LookupError::UnknownService { query, candidates } => trf(
+                lang,
+                "report.unknown_service",
+                &[
+                    ("query", &quoted(lang, query)),
+                    ("candidates", &service_names(candidates)),
+                ],
+            ),
+            LookupError::AmbiguousService { query, candidates } => trf(
+                lang,
+                "report.ambiguous_service",
+                &[
+                    ("query", &quoted(lang, query)),
+                    ("candidates", &service_ids(candidates)),
+                ],
+            ),
+            LookupError::UnknownRound {
+                query,
+                service,
+                candidates,
+            } => trf(
+                lang,
+                "report.unknown_round",
+                &[
+                    ("query", &quoted(lang, query)),
+                    ("service", &quoted(lang, service)),
+                    ("candidates", &round_labels(candidates)),
+                ],
+            ),
+            LookupError::AmbiguousRound {
+                query,
+                service,
+                candidates,
+            } => trf(
+                lang,
+                "report.ambiguous_round",
+                &[
+                    ("query", &quoted(lang, query)),
+                    ("service", &quoted(lang, service)),
+                    ("candidates", &round_ids(candidates)),
+                ],
+            ),
+        }
+    }
+}
