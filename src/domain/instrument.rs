@@ -83,6 +83,14 @@ pub struct ItemRef<'a> {
     pub scale: &'a Scale,
 }
 
+/// A subdomain with its section and the scale its items (and a consensus value) are on.
+#[derive(Debug, Clone, Copy)]
+pub struct SubdomainRef<'a> {
+    pub section: &'a Section,
+    pub subdomain: &'a Subdomain,
+    pub scale: &'a Scale,
+}
+
 impl Scale {
     pub fn min(&self) -> u8 {
         self.points.iter().map(|p| p.value).min().unwrap_or(0)
@@ -122,6 +130,36 @@ impl Instrument {
 
     pub fn scale(&self, key: &str) -> Option<&Scale> {
         self.scales.iter().find(|s| s.key == key)
+    }
+
+    /// The subdomain keyed `section.subdomain` (`scoring::subdomain_key`): the one look-up
+    /// of a key for every face, the store and the importer.
+    pub fn subdomain(&self, key: &str) -> Option<SubdomainRef<'_>> {
+        let (section_key, subdomain_key) = key.split_once('.')?;
+        let section = self.sections.iter().find(|s| s.key == section_key)?;
+        let subdomain = section.subdomains.iter().find(|d| d.key == subdomain_key)?;
+        let scale = self.scale(&section.scale)?;
+        Some(SubdomainRef {
+            section,
+            subdomain,
+            scale,
+        })
+    }
+
+    /// The subdomain that the item keyed `item_key` belongs to.
+    pub fn subdomain_of_item(&self, item_key: &str) -> Option<SubdomainRef<'_>> {
+        self.sections.iter().find_map(|section| {
+            let scale = self.scale(&section.scale)?;
+            let subdomain = section
+                .subdomains
+                .iter()
+                .find(|d| d.items.iter().any(|i| i.key == item_key))?;
+            Some(SubdomainRef {
+                section,
+                subdomain,
+                scale,
+            })
+        })
     }
 
     /// Every item in walk order.
@@ -243,6 +281,33 @@ impl Instrument {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_item_is_found_under_its_subdomain_and_by_its_key() {
+        let instrument = Instrument::standard();
+        for item in instrument.items() {
+            let key = format!("{}.{}", item.section.key, item.subdomain.key);
+            let found = instrument.subdomain(&key).expect("a subdomain");
+            assert_eq!(found.subdomain.key, item.subdomain.key);
+            assert_eq!(found.section.key, item.section.key);
+            assert_eq!(found.scale.key, item.scale.key);
+            let of_item = instrument
+                .subdomain_of_item(&item.item.key)
+                .expect("its subdomain");
+            assert_eq!(of_item.subdomain.key, item.subdomain.key);
+        }
+        for key in [
+            "",
+            "readiness",
+            "readiness.",
+            ".x",
+            "no.such",
+            "readiness.no_such",
+        ] {
+            assert!(instrument.subdomain(key).is_none(), "{key}");
+        }
+        assert!(instrument.subdomain_of_item("no.such.item").is_none());
+    }
 
     #[test]
     fn the_standard_instrument_is_valid() {

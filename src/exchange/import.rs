@@ -314,8 +314,6 @@ struct Importer<'a, M> {
     merge: &'a mut M,
     instrument: &'a Instrument,
     scales: HashMap<&'a str, &'a Scale>,
-    /// Every subdomain (`section.subdomain`) with its section's scale, for consensus values.
-    subdomains: HashMap<String, &'a Scale>,
     /// Removals from the file's change log, weighed once the whole log is in.
     removals: Vec<Removal>,
     /// Answer ids in the file that are another id here (the same respondent and item was
@@ -338,16 +336,6 @@ impl<'a, M: MergeTx> Importer<'a, M> {
                 .items()
                 .iter()
                 .map(|i| (i.item.key.as_str(), i.scale))
-                .collect(),
-            subdomains: instrument
-                .sections
-                .iter()
-                .filter_map(|s| Some((s, instrument.scale(&s.scale)?)))
-                .flat_map(|(s, scale)| {
-                    s.subdomains
-                        .iter()
-                        .map(move |d| (format!("{}.{}", s.key, d.key), scale))
-                })
                 .collect(),
             removals: Vec::new(),
             remap: HashMap::new(),
@@ -723,7 +711,7 @@ impl<'a, M: MergeTx> Importer<'a, M> {
     // ---- plans, goals, stage, consensus, and their change log ----
 
     fn known_subdomain(&self, section: &'static str, id: &str, key: &str) -> Step<M::Error> {
-        if self.subdomains.contains_key(key) {
+        if self.instrument.subdomain(key).is_some() {
             return Ok(());
         }
         Err(Problem::UnknownSubdomain {
@@ -874,8 +862,10 @@ impl<'a, M: MergeTx> Importer<'a, M> {
     fn consensus(&mut self, row: ConsensusRow) -> Step<M::Error> {
         const S: &str = "consensus";
         let key = format!("{}/{}", row.round_id, row.subdomain_key);
-        self.known_subdomain(S, &key, &row.subdomain_key)?;
-        let scale = self.subdomains[row.subdomain_key.as_str()];
+        let Some(subdomain) = self.instrument.subdomain(&row.subdomain_key) else {
+            return self.known_subdomain(S, &key, &row.subdomain_key);
+        };
+        let scale = subdomain.scale;
         if !u8::try_from(row.value).is_ok_and(|v| scale.contains(v)) {
             return Err(Problem::ConsensusOutOfScale {
                 id: key,

@@ -11,25 +11,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Result, Store, response_from};
 use crate::domain::compare::Options;
-use crate::domain::instrument::{Instrument, Scale, Section, Subdomain};
+use crate::domain::instrument::{Instrument, Scale, SubdomainRef};
 use crate::domain::model::{Answer, Response};
 use crate::domain::scoring::{AnswerSet, SectionScore, Tally, from_kept, subdomain_key};
 use crate::store::{RoundScores, Scores};
-
-/// The subdomain an item belongs to, with its section and scale.
-fn subdomain_of<'i>(
-    instrument: &'i Instrument,
-    item_key: &str,
-) -> Option<(&'i Section, &'i Subdomain, &'i Scale)> {
-    instrument.sections.iter().find_map(|section| {
-        let scale = instrument.scale(&section.scale)?;
-        section
-            .subdomains
-            .iter()
-            .find(|d| d.items.iter().any(|i| i.key == item_key))
-            .map(|d| (section, d, scale))
-    })
-}
 
 /// Brings the kept scores up to date after one answer of a respondent changed.
 pub(crate) fn answer_changed(
@@ -38,7 +23,12 @@ pub(crate) fn answer_changed(
     respondent_id: &str,
     item_key: &str,
 ) -> Result<()> {
-    let Some((section, subdomain, scale)) = subdomain_of(instrument, item_key) else {
+    let Some(SubdomainRef {
+        section,
+        subdomain,
+        scale,
+    }) = instrument.subdomain_of_item(item_key)
+    else {
         // An item the instrument does not know is never scored.
         return Ok(());
     };
