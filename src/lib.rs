@@ -9,3 +9,4 @@ pub mod present;
 pub mod start;
 pub mod store;
 pub mod ui;
+pub mod usecase;

@@ -74,3 +74,14 @@ fn the_two_faces_never_import_each_other() {
         Vec::<String>::new()
     );
 }
+
+#[test]
+fn the_use_cases_import_neither_face() {
+    assert_eq!(
+        naming(
+            "usecase",
+            &["crate::ui", "crate::cli", "super::ui", "super::cli"]
+        ),
+        Vec::<String>::new()
+    );
+}

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use serde::Serialize;
 
 use super::report_model::{
-    Align, Block, ComparisonModel, PlanData, RoundData, Table, band_code, legend,
-    markdown_document, quoted, role_name, section_name, subdomain_name, text_document,
+    Align, Block, Table, band_code, consensus_change, legend, markdown_document, quoted, role_name,
+    text_document,
 };
 use crate::domain::compare::{
     AreaChange, COMPARABLE_SHARE, Change, DEFAULT_MIN_GROUP, INTERVAL_LEVEL,
@@ -19,8 +19,10 @@ use crate::domain::plan::{GoalStatus, Level, Stage};
 use crate::domain::scoring::{DONT_KNOW_FLAG_SHARE, DONT_KNOW_MIN_ANSWERS, Tally};
 use crate::i18n::plan_names::stage_key;
 use crate::i18n::{Lang, tr, trf};
-use crate::present;
+use crate::present::{self, area_name, section_name, subdomain_name};
 use crate::store::Store;
+use crate::usecase::comparison::ComparisonModel;
+use crate::usecase::rounds::{PlanData, RoundData, find_pair};
 
 /// Version of the JSON document; raised when a field changes meaning or goes away: 2 added
 /// the consensus, stage, plan items and goals; 3 computes a change over the items scored in
@@ -65,19 +67,11 @@ pub struct CompareArgs {
 }
 
 pub fn run(store: &Store, instrument: &Instrument, lang: Lang, request: &CompareArgs) -> ExitCode {
-    let found = || -> Result<_, crate::store::lookup::LookupError> {
-        let service = store.find_service(&request.service)?;
-        let from = store.find_round(&service, &request.from)?;
-        let to = store.find_round(&service, &request.to)?;
-        let from = RoundData::load(store, from)?;
-        let to = RoundData::load(store, to)?;
-        let plan = PlanData::load(store, &service.id)?;
-        Ok((service, from, to, plan))
-    };
-    let (service, from, to, plan) = match found() {
-        Ok(found) => found,
-        Err(e) => return super::report_model::lookup_failed(lang, &e),
-    };
+    let (service, from, to, plan) =
+        match find_pair(store, &request.service, &request.from, &request.to) {
+            Ok(found) => found,
+            Err(e) => return super::report_model::lookup_failed(lang, &e),
+        };
     let options = Options {
         with_consultant: request.with_consultant,
     };
@@ -148,7 +142,7 @@ pub fn sections_table(instrument: &Instrument, lang: Lang, model: &ComparisonMod
             ),
         ];
         if consensus {
-            cells.push(model.consensus_change(instrument, &area.key));
+            cells.push(consensus_change(instrument, model, &area.key));
         }
         if let Some(consultant) = consultant {
             cells.push(match consultant.area(&area.key) {
@@ -263,14 +257,6 @@ pub fn consultant_table(
         }
     }
     Some(table)
-}
-
-fn area_name<'i>(instrument: &'i Instrument, lang: Lang, key: &'i str) -> &'i str {
-    if key.contains('.') {
-        subdomain_name(instrument, lang, key)
-    } else {
-        section_name(instrument, lang, key)
-    }
 }
 
 /// " · Implementeringsfase: Tilpasse tiltak" when the round has a stage, else nothing.

@@ -15,8 +15,8 @@ use super::compare::{
 };
 use super::files::{is_database_file, write_failed, write_private};
 use super::report_model::{
-    Align, Bar, Block, Chart, ComparisonModel, PlanData, RoundData, Table, consensus_cell,
-    escape_html, legend, markdown_document, quoted, role_name, section_name, subdomain_name,
+    Align, Bar, Block, Chart, Table, consensus_cell, escape_html, legend, markdown_document,
+    quoted, role_name,
 };
 use crate::domain::compare::{DEFAULT_MIN_GROUP, Options, RoleGroup, spreads};
 use crate::domain::instrument::Instrument;
@@ -28,8 +28,10 @@ use crate::i18n::plan_names::{
     goal_status_key, goal_status_symbol, level_key, plan_kind_key, stage_key,
 };
 use crate::i18n::{Lang, tr, trf};
-use crate::present::{self, percent};
+use crate::present::{self, percent, section_name, subdomain_name};
 use crate::store::{Store, StoreError};
+use crate::usecase::comparison::ComparisonModel;
+use crate::usecase::rounds::{PlanData, RoundData, find_rounds};
 
 /// How many of the items that moved most the report lists.
 const MOVED_ITEMS: usize = 10;
@@ -76,24 +78,7 @@ pub fn run(
     request: &ReportArgs,
     today: NaiveDate,
 ) -> ExitCode {
-    let found = || -> Result<_, crate::store::lookup::LookupError> {
-        let service = store.find_service(&request.service)?;
-        let mut chosen = Vec::new();
-        for query in &request.rounds {
-            chosen.push(store.find_round(&service, query)?.id);
-        }
-        // The store gives the rounds in date order; the report keeps it.
-        let rounds = store
-            .rounds(&service.id)?
-            .into_iter()
-            .map(|summary| summary.round)
-            .filter(|round| chosen.is_empty() || chosen.contains(&round.id))
-            .map(|round| RoundData::load(store, round))
-            .collect::<Result<Vec<_>, _>>()?;
-        let plan = PlanData::load(store, &service.id)?;
-        Ok((service, rounds, plan))
-    };
-    let (service, rounds, plan) = match found() {
+    let (service, rounds, plan) = match find_rounds(store, &request.service, &request.rounds) {
         Ok(found) => found,
         Err(e) => return super::report_model::lookup_failed(lang, &e),
     };

@@ -1,189 +1,30 @@
-//! What `compare` and `report` share: the rounds as loaded from the store, the comparison
-//! of two of them, number formats, escaping, and a table that renders as text, Markdown
-//! or HTML. Presentation only: every score comes from `domain`.
+//! What `compare` and `report` share: cells, escaping, and a table that renders as text,
+//! Markdown or HTML. Presentation only: the rounds and their comparison come from
+//! `usecase`, every score from `domain`.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use crate::domain::compare::{Answered, Comparison, Options, compare};
-use crate::domain::instrument::{Instrument, Scale};
-use crate::domain::model::{Respondent, Role, Round, Service, is_direction_control};
-use crate::domain::plan::{Goal, GoalStatus, PlanItem, Stage, consensus_percent};
-use crate::domain::scoring::{AnswerSet, Band};
+use crate::domain::instrument::Instrument;
+use crate::domain::model::{Role, is_direction_control};
+use crate::domain::scoring::Band;
 use crate::i18n::{Lang, tr};
 use crate::present;
 use crate::store::lookup::LookupError;
 pub use crate::store::lookup::quoted;
-use crate::store::{Store, StoreError};
+use crate::usecase::comparison::ComparisonModel;
 
-/// One round with every respondent's answers, where the service was in its implementation,
-/// and the values a gathering agreed on.
-pub struct RoundData {
-    pub round: Round,
-    pub respondents: Vec<(Respondent, AnswerSet)>,
-    pub stage: Option<Stage>,
-    /// Consensus values on the section's scale, by subdomain key.
-    pub consensus: HashMap<String, u8>,
-}
-
-impl RoundData {
-    pub fn load(store: &Store, round: Round) -> Result<RoundData, StoreError> {
-        let respondents = store.round_answers(&round.id)?;
-        let stage = store.round_stage(&round.id)?;
-        let consensus = store.consensus(&round.id)?;
-        Ok(RoundData {
-            round,
-            respondents,
-            stage,
-            consensus,
-        })
+/// "3 (50 %) → 4 (75 %)" for a subdomain; "–" where neither round has a consensus.
+pub fn consensus_change(instrument: &Instrument, model: &ComparisonModel, key: &str) -> String {
+    let (from, to) = (
+        model.from.consensus_on(instrument, key),
+        model.to.consensus_on(instrument, key),
+    );
+    if from.is_none() && to.is_none() {
+        return present::NONE.to_string();
     }
-
-    /// The consensus on a subdomain: the value on its section's scale, and as a percent of
-    /// the maximum like the scores beside it.
-    pub fn consensus_on(&self, instrument: &Instrument, key: &str) -> Option<(u8, f64)> {
-        let value = *self.consensus.get(key)?;
-        let scale = subdomain_scale(instrument, key)?;
-        Some((value, consensus_percent(value, scale)))
-    }
-
-    pub fn sets(&self) -> Vec<&AnswerSet> {
-        self.respondents.iter().map(|(_, set)| set).collect()
-    }
-
-    /// The respondents as a comparison sees them: role, code and answers.
-    pub fn answered(&self) -> Vec<Answered<'_>> {
-        crate::domain::compare::answered(&self.respondents)
-    }
-
-    /// The answers of the respondents counted in the service's own score: everyone but the
-    /// process leader, unless asked for.
-    pub fn counted_sets(&self, options: Options) -> Vec<&AnswerSet> {
-        self.respondents
-            .iter()
-            .filter(|(r, _)| options.with_consultant || r.role != Role::Consultant)
-            .map(|(_, set)| set)
-            .collect()
-    }
-
-    pub fn roles(&self) -> Vec<(Role, &AnswerSet)> {
-        self.respondents
-            .iter()
-            .map(|(respondent, set)| (respondent.role, set))
-            .collect()
-    }
-
-    /// "Før samling 1 (10.02.2026)"
-    pub fn title(&self, lang: Lang) -> String {
-        format!(
-            "{} ({})",
-            self.round.label,
-            present::date(lang, self.round.held_on)
-        )
-    }
-}
-
-/// A service's plan: barriers, strategies and measures per subdomain, and its goals with
-/// their status per round.
-pub struct PlanData {
-    pub items: Vec<PlanItem>,
-    pub goals: Vec<Goal>,
-    /// By (goal id, round id).
-    pub statuses: HashMap<(String, String), GoalStatus>,
-}
-
-impl PlanData {
-    pub fn load(store: &Store, service_id: &str) -> Result<PlanData, StoreError> {
-        Ok(PlanData {
-            items: store.plan_items(service_id)?,
-            goals: store.goals(service_id)?,
-            statuses: store.goal_statuses(service_id)?,
-        })
-    }
-
-    /// The plan items grouped by subdomain, in the instrument's order (a key the instrument
-    /// does not know last); within a subdomain barriers, strategies, measures, as the store
-    /// gives them.
-    pub fn by_subdomain(&self, instrument: &Instrument) -> Vec<(&str, Vec<&PlanItem>)> {
-        let order: HashMap<String, usize> = instrument
-            .sections
-            .iter()
-            .flat_map(|s| {
-                s.subdomains
-                    .iter()
-                    .map(move |d| format!("{}.{}", s.key, d.key))
-            })
-            .enumerate()
-            .map(|(i, key)| (key, i))
-            .collect();
-        let mut groups: Vec<(&str, Vec<&PlanItem>)> = Vec::new();
-        for item in &self.items {
-            match groups
-                .iter_mut()
-                .find(|(key, _)| *key == item.subdomain_key)
-            {
-                Some((_, items)) => items.push(item),
-                None => groups.push((&item.subdomain_key, vec![item])),
-            }
-        }
-        groups.sort_by_key(|(key, _)| (order.get(*key).copied().unwrap_or(usize::MAX), *key));
-        groups
-    }
-
-    pub fn status(&self, goal: &Goal, round: &Round) -> Option<GoalStatus> {
-        self.statuses
-            .get(&(goal.id.clone(), round.id.clone()))
-            .copied()
-    }
-}
-
-/// Two rounds of one service side by side, with the n behind every score.
-pub struct ComparisonModel<'a> {
-    pub service: &'a Service,
-    pub from: &'a RoundData,
-    pub to: &'a RoundData,
-    pub comparison: Comparison,
-}
-
-impl<'a> ComparisonModel<'a> {
-    pub fn new(
-        instrument: &Instrument,
-        service: &'a Service,
-        from: &'a RoundData,
-        to: &'a RoundData,
-        options: Options,
-    ) -> ComparisonModel<'a> {
-        ComparisonModel {
-            service,
-            from,
-            to,
-            comparison: compare(instrument, &from.answered(), &to.answered(), options),
-        }
-    }
-
-    /// Whether a gathering agreed on a value in either round.
-    pub fn has_consensus(&self) -> bool {
-        !self.from.consensus.is_empty() || !self.to.consensus.is_empty()
-    }
-
-    /// "3 (50 %) → 4 (75 %)" for a subdomain; "–" where neither round has a consensus.
-    pub fn consensus_change(&self, instrument: &Instrument, key: &str) -> String {
-        let (from, to) = (
-            self.from.consensus_on(instrument, key),
-            self.to.consensus_on(instrument, key),
-        );
-        if from.is_none() && to.is_none() {
-            return present::NONE.to_string();
-        }
-        format!("{} → {}", consensus_cell(from), consensus_cell(to))
-    }
-
-    /// The later round is dated before the earlier one: the comparison runs backwards.
-    pub fn backwards(&self) -> bool {
-        self.from.round.held_on > self.to.round.held_on
-    }
+    format!("{} → {}", consensus_cell(from), consensus_cell(to))
 }
 
 /// Says why a service or round was not found, and exits: 1, or the store's own code.
@@ -212,38 +53,7 @@ pub fn print(text: &str) -> ExitCode {
     }
 }
 
-// ---- names from the instrument ----
-
-pub fn section_name<'i>(instrument: &'i Instrument, lang: Lang, key: &'i str) -> &'i str {
-    instrument
-        .sections
-        .iter()
-        .find(|s| s.key == key)
-        .map_or(key, |s| s.name.get(lang))
-}
-
-/// The name of a subdomain keyed `section.subdomain`.
-pub fn subdomain_name<'i>(instrument: &'i Instrument, lang: Lang, key: &'i str) -> &'i str {
-    key.split_once('.')
-        .and_then(|(section, subdomain)| {
-            instrument
-                .sections
-                .iter()
-                .find(|s| s.key == section)?
-                .subdomains
-                .iter()
-                .find(|d| d.key == subdomain)
-        })
-        .map_or(key, |d| d.name.get(lang))
-}
-
-/// The scale of a subdomain's section, on which a consensus value is given.
-pub fn subdomain_scale<'i>(instrument: &'i Instrument, key: &str) -> Option<&'i Scale> {
-    let (section, subdomain) = key.split_once('.')?;
-    let section = instrument.sections.iter().find(|s| s.key == section)?;
-    section.subdomains.iter().find(|d| d.key == subdomain)?;
-    instrument.scale(&section.scale)
-}
+// ---- cells ----
 
 /// "3 (50 %)": a consensus value on its scale, then as percent; "–" without one.
 pub fn consensus_cell(consensus: Option<(u8, f64)>) -> String {
@@ -251,16 +61,6 @@ pub fn consensus_cell(consensus: Option<(u8, f64)>) -> String {
         || "–".to_string(),
         |(value, p)| format!("{value} ({})", present::percent(Some(p))),
     )
-}
-
-pub fn item_text<'i>(instrument: &'i Instrument, lang: Lang, key: &str) -> Option<&'i str> {
-    instrument
-        .sections
-        .iter()
-        .flat_map(|s| &s.subdomains)
-        .flat_map(|d| &d.items)
-        .find(|i| i.key == key)
-        .map(|i| i.text.get(lang))
 }
 
 /// The stable code of a band in JSON.
