@@ -9,16 +9,15 @@ use std::process::ExitCode;
 
 use chrono::NaiveDate;
 
-use super::compare::{
+use super::compare::tables::{
     consultant_table, counted_note, dont_know_table, dont_know_total, items_table,
-    not_comparable_table, paired_note, paired_table, role_groups, roles_table, sections_table,
+    not_comparable_table, paired_note, paired_table, roles_table, sections_table,
 };
 use super::files::{is_database_file, write_failed, write_private};
 use super::report_model::{
-    Align, Bar, Block, Chart, Table, consensus_cell, escape_html, legend, markdown_document,
-    quoted, role_name,
+    Align, Bar, Block, Chart, Table, consensus_cell, escape_html, legend, quoted, role_name,
 };
-use crate::domain::compare::{DEFAULT_MIN_GROUP, Options, RoleGroup, spreads};
+use crate::domain::compare::{DEFAULT_MIN_GROUP, Options, RoleGroup, by_role, spreads};
 use crate::domain::instrument::Instrument;
 use crate::domain::model::{Role, Service};
 use crate::domain::plan::{GoalStatus, PlanItem, PlanKind, measure_counts};
@@ -30,7 +29,7 @@ use crate::i18n::plan_names::{
 use crate::i18n::{Lang, tr, trf};
 use crate::present::{self, percent, section_name, subdomain_name};
 use crate::store::{Store, StoreError};
-use crate::usecase::comparison::ComparisonModel;
+use crate::usecase::comparison::{ComparisonModel, ComparisonRows};
 use crate::usecase::rounds::{PlanData, RoundData, find_rounds};
 
 /// How many of the items that moved most the report lists.
@@ -112,7 +111,7 @@ pub fn run(
     };
     let blocks = report.blocks();
     let text = match request.format {
-        Format::Markdown => markdown_document(&report.title(), &blocks),
+        Format::Markdown => super::compare::markdown::document(&report.title(), &blocks),
         Format::Html => html(lang, &report.title(), &blocks),
     };
     let written = write_private(&request.out, |out, path| {
@@ -169,7 +168,9 @@ impl Report<'_> {
         let first = &self.rounds[0];
         let last = &self.rounds[self.rounds.len() - 1];
         let comparison = (self.rounds.len() > 1).then(|| {
-            ComparisonModel::new(self.instrument, self.service, first, last, self.options)
+            let model =
+                ComparisonModel::new(self.instrument, self.service, first, last, self.options);
+            ComparisonRows::new(self.instrument, lang, &model, self.min_group)
         });
 
         // The comparison of the first and the last round.
@@ -188,25 +189,22 @@ impl Report<'_> {
                 }
                 blocks.push(Block::Note(present::change_legend(lang)));
                 blocks.push(Block::Chart(self.comparison_chart(model)));
-                blocks.push(Block::Table(
-                    sections_table(self.instrument, lang, model),
-                    "scores",
-                ));
-                if model.has_consensus() {
+                blocks.push(Block::Table(sections_table(lang, model), "scores"));
+                if model.has_consensus {
                     blocks.push(Block::Note(self.tr("report.consensus_note")));
                 }
                 blocks.push(Block::Subheading(self.tr("report.paired_heading")));
                 blocks.push(Block::Paragraph(paired_note(lang, model)));
-                if let Some(table) = paired_table(self.instrument, lang, model) {
+                if let Some(table) = paired_table(lang, model) {
                     blocks.push(Block::Table(table, "paired"));
                 }
-                if let Some(table) = consultant_table(self.instrument, lang, model) {
+                if let Some(table) = consultant_table(lang, model) {
                     blocks.push(Block::Subheading(self.tr("report.consultant_heading")));
                     blocks.push(Block::Table(table, "consultant"));
                 }
                 blocks.push(Block::Subheading(self.tr("report.not_comparable_heading")));
                 blocks.push(Block::table_or(
-                    not_comparable_table(self.instrument, lang, model),
+                    not_comparable_table(lang, model),
                     "not-comparable",
                     self.tr("report.not_comparable_none"),
                 ));
@@ -261,11 +259,11 @@ impl Report<'_> {
             vec![first]
         };
         for (index, round) in ends.iter().enumerate() {
-            let groups = role_groups(self.instrument, round, self.min_group);
+            let groups = by_role(self.instrument, &round.roles(), self.min_group);
             blocks.push(Block::Subheading(round.title(lang)));
             blocks.push(Block::Chart(self.roles_chart(index, round, &groups)));
             blocks.push(Block::Table(
-                roles_table(self.instrument, lang, &groups),
+                roles_table(lang, &self.section_names(), &groups),
                 "roles",
             ));
         }
@@ -283,7 +281,7 @@ impl Report<'_> {
         blocks.push(Block::Heading(self.tr("report.moved_heading"), "moved"));
         match &comparison {
             Some(model) => {
-                let table = items_table(self.instrument, lang, model, Some(MOVED_ITEMS));
+                let table = items_table(lang, model, Some(MOVED_ITEMS));
                 blocks.push(Block::Paragraph(self.tr("report.items_scale_note")));
                 if table.rows.is_empty() {
                     blocks.push(Block::Paragraph(self.tr("report.moved_none")));
@@ -306,7 +304,7 @@ impl Report<'_> {
             Some(model) => {
                 blocks.push(Block::Paragraph(dont_know_total(lang, model)));
                 blocks.push(Block::table_or(
-                    dont_know_table(self.instrument, lang, model),
+                    dont_know_table(lang, model),
                     "dont-know",
                     self.tr("report.dont_know_none"),
                 ));
@@ -727,7 +725,7 @@ impl Report<'_> {
             .collect()
     }
 
-    fn comparison_chart(&self, model: &ComparisonModel) -> Chart {
+    fn comparison_chart(&self, model: &ComparisonRows) -> Chart {
         Chart {
             id: "chart-comparison".into(),
             title: trf(
@@ -738,18 +736,18 @@ impl Report<'_> {
                     ("to", &model.to.round.label),
                 ],
             ),
-            series: vec![model.from.title(self.lang), model.to.title(self.lang)],
+            series: vec![model.from.title.clone(), model.to.title.clone()],
             colours: vec![0, 1],
             groups: self
                 .section_names()
                 .into_iter()
-                .zip(&model.comparison.sections)
+                .zip(&model.sections)
                 .map(|(name, s)| {
                     (
                         name,
                         vec![
-                            score_bar(s.area.change.from.percent()),
-                            score_bar(s.area.change.to.percent()),
+                            score_bar(s.area.change.change.from.percent()),
+                            score_bar(s.area.change.change.to.percent()),
                         ],
                     )
                 })

@@ -130,66 +130,6 @@ pub enum Bar {
     TooFew,
 }
 
-pub fn markdown(blocks: &[Block]) -> String {
-    let mut out = String::new();
-    for block in blocks {
-        match block {
-            Block::Heading(text, _) => {
-                let _ = writeln!(out, "## {}\n", escape_markdown(text));
-            }
-            Block::Subheading(text) => {
-                let _ = writeln!(out, "### {}\n", escape_markdown(text));
-            }
-            Block::Paragraph(text) => {
-                let _ = writeln!(out, "{}\n", escape_markdown(text));
-            }
-            Block::Note(text) => {
-                let _ = writeln!(out, "*{}*\n", escape_markdown(text));
-            }
-            Block::Table(table, _) => {
-                let _ = writeln!(out, "{}", table.markdown());
-            }
-            // The chart's numbers are in the table beside it.
-            Block::Chart(_) => {}
-        }
-    }
-    out
-}
-
-/// The Markdown document, with its title.
-pub fn markdown_document(title: &str, blocks: &[Block]) -> String {
-    format!("# {}\n\n{}", escape_markdown(title), markdown(blocks))
-}
-
-/// The blocks as plain text for a terminal: headings as lines, tables padded.
-pub fn text(blocks: &[Block]) -> String {
-    let mut out = String::new();
-    for block in blocks {
-        match block {
-            Block::Heading(text, _) | Block::Subheading(text) => {
-                // A heading stands apart from what came before it.
-                if !out.is_empty() && !out.ends_with("\n\n") {
-                    out.push('\n');
-                }
-                let _ = writeln!(out, "{text}\n");
-            }
-            Block::Paragraph(text) | Block::Note(text) => {
-                let _ = writeln!(out, "{text}");
-            }
-            Block::Table(table, _) => {
-                let _ = writeln!(out, "{}", table.text());
-            }
-            Block::Chart(_) => {}
-        }
-    }
-    out
-}
-
-/// The text document, with its title.
-pub fn text_document(title: &str, blocks: &[Block]) -> String {
-    format!("{title}\n{}", text(blocks))
-}
-
 // ---- escaping ----
 
 /// Text made safe for HTML element content and quoted attribute values.
@@ -202,25 +142,6 @@ pub fn escape_html(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            c if c.is_control() => out.push(' '),
-            c if is_direction_control(c) => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Text made inert in Markdown, also inside a table cell: no emphasis, links, HTML,
-/// entities, code or cell breaks, and on one line. CommonMark's backslash escapes keep the
-/// source readable as plain text too.
-pub fn escape_markdown(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '#' | '|' | '~' => {
-                out.push('\\');
-                out.push(c);
-            }
             c if c.is_control() => out.push(' '),
             c if is_direction_control(c) => {}
             c => out.push(c),
@@ -302,95 +223,8 @@ impl Table {
         }
     }
 
-    fn align_of(&self, column: usize) -> Align {
+    pub fn align_of(&self, column: usize) -> Align {
         self.align.get(column).copied().unwrap_or(Align::Left)
-    }
-
-    /// Columns padded to their widest cell, for a terminal.
-    pub fn text(&self) -> String {
-        if let Some(order) = &self.text_order {
-            return self.columns(order).text();
-        }
-        let first = |row: &TableRow, i: usize, cell: &str| {
-            if i == 0 && row.sub {
-                format!("  {cell}")
-            } else {
-                cell.to_string()
-            }
-        };
-        let lines: Vec<Vec<String>> = std::iter::once(self.header.clone())
-            .chain(self.rows.iter().map(|row| {
-                row.cells
-                    .iter()
-                    .enumerate()
-                    .map(|(i, c)| first(row, i, c))
-                    .collect()
-            }))
-            .collect();
-        let columns = lines.iter().map(Vec::len).max().unwrap_or(0);
-        let widths: Vec<usize> = (0..columns)
-            .map(|i| {
-                lines
-                    .iter()
-                    .filter_map(|l| l.get(i))
-                    .map(|c| c.chars().count())
-                    .max()
-                    .unwrap_or(0)
-            })
-            .collect();
-        let mut out = String::new();
-        for (index, line) in lines.iter().enumerate() {
-            let mut text = String::new();
-            for (i, cell) in line.iter().enumerate() {
-                let pad = " ".repeat(widths[i] - cell.chars().count());
-                if i > 0 {
-                    text.push_str("  ");
-                }
-                match self.align_of(i) {
-                    Align::Left => {
-                        text.push_str(cell);
-                        text.push_str(&pad);
-                    }
-                    Align::Right => {
-                        text.push_str(&pad);
-                        text.push_str(cell);
-                    }
-                }
-            }
-            let _ = writeln!(out, "{}", text.trim_end());
-            if index == 0 {
-                let rule: usize = widths.iter().sum::<usize>() + 2 * columns.saturating_sub(1);
-                let _ = writeln!(out, "{}", "─".repeat(rule));
-            }
-        }
-        out
-    }
-
-    /// Section rows are bold when the table has subdomain rows at all.
-    pub fn markdown(&self) -> String {
-        let has_sub = self.rows.iter().any(|r| r.sub);
-        let mut out = String::new();
-        let cells = |cells: &[String]| cells.iter().map(|c| escape_markdown(c)).collect::<Vec<_>>();
-        let _ = writeln!(out, "| {} |", cells(&self.header).join(" | "));
-        let rule: Vec<&str> = (0..self.header.len())
-            .map(|i| match self.align_of(i) {
-                Align::Left => "---",
-                Align::Right => "---:",
-            })
-            .collect();
-        let _ = writeln!(out, "| {} |", rule.join(" | "));
-        for row in &self.rows {
-            let mut cells = cells(&row.cells);
-            if let Some(first) = cells.first_mut() {
-                if row.sub {
-                    *first = format!("· {first}");
-                } else if has_sub {
-                    *first = format!("**{first}**");
-                }
-            }
-            let _ = writeln!(out, "| {} |", cells.join(" | "));
-        }
-        out
     }
 
     /// Rows are headed by their first cell; section rows get the class `main` when the
@@ -445,15 +279,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn user_text_is_inert_in_html_and_markdown() {
+    fn user_text_is_inert_in_html() {
         let nasty = "A <b>&</b> \"x\" 'y' | *z* [l](u)\n#";
         assert_eq!(
             escape_html(nasty),
             "A &lt;b&gt;&amp;&lt;/b&gt; &quot;x&quot; &#39;y&#39; | *z* [l](u) #"
-        );
-        assert_eq!(
-            escape_markdown(nasty),
-            "A \\<b\\>\\&\\</b\\> \"x\" 'y' \\| \\*z\\* \\[l\\](u) \\#"
         );
     }
 

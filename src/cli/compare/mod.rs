@@ -1,15 +1,18 @@
-//! `kartlegg compare`: two rounds of a service side by side, as text, JSON or Markdown.
+//! `kartlegg compare`: two rounds of a service side by side, as text, JSON or Markdown:
+//! the comparison is decided once into its rows (`usecase::comparison`), the document once
+//! into blocks, and each format only writes them.
 //! The JSON is documented, field by field, in docs/compare-and-report.md; its keys are
 //! English and stable whatever the language.
+
+pub mod markdown;
+pub mod tables;
+pub mod text;
 
 use std::process::ExitCode;
 
 use serde::Serialize;
 
-use super::report_model::{
-    Align, Block, Table, band_code, consensus_change, legend, markdown_document, quoted, role_name,
-    text_document,
-};
+use super::report_model::{Block, band_code, legend, quoted};
 use crate::domain::compare::{
     AreaChange, COMPARABLE_SHARE, Change, DEFAULT_MIN_GROUP, INTERVAL_LEVEL,
     MIN_RESPONDENTS_FOR_STAR, NOTABLE_POINTS, Options, RoleGroup, by_role,
@@ -19,10 +22,16 @@ use crate::domain::plan::{GoalStatus, Level, Stage};
 use crate::domain::scoring::{DONT_KNOW_FLAG_SHARE, DONT_KNOW_MIN_ANSWERS, Tally};
 use crate::i18n::plan_names::stage_key;
 use crate::i18n::{Lang, tr, trf};
-use crate::present::{self, area_name, section_name, subdomain_name};
+use crate::present::{self, section_name, subdomain_name};
 use crate::store::Store;
-use crate::usecase::comparison::ComparisonModel;
-use crate::usecase::rounds::{PlanData, RoundData, find_pair};
+use crate::usecase::comparison::{ComparisonModel, ComparisonRows};
+use crate::usecase::rounds::find_pair;
+use crate::usecase::rounds::{PlanData, RoundData};
+use tables::{
+    backwards_warning, consultant_table, counted_note, dont_know_table, dont_know_total,
+    items_table, not_comparable_table, paired_note, paired_table, roles_table, round_line,
+    sections_table,
+};
 
 /// Version of the JSON document; raised when a field changes meaning or goes away: 2 added
 /// the consensus, stage, plan items and goals; 3 computes a change over the items scored in
@@ -76,309 +85,109 @@ pub fn run(store: &Store, instrument: &Instrument, lang: Lang, request: &Compare
         with_consultant: request.with_consultant,
     };
     let model = ComparisonModel::new(instrument, &service, &from, &to, options);
-    if model.backwards() {
-        super::complain(&backwards_warning(lang, &model));
+    let rows = ComparisonRows::new(instrument, lang, &model, request.min_group);
+    if rows.backwards {
+        super::complain(&backwards_warning(lang, &rows));
     }
     let output = match request.format {
-        Format::Text => text(instrument, lang, &model, request.min_group),
-        Format::Markdown => markdown(instrument, lang, &model, request.min_group),
+        Format::Text => text::document(&title(lang, &rows), &blocks(lang, &rows)),
+        Format::Markdown => markdown::document(&title(lang, &rows), &blocks(lang, &rows)),
         Format::Json => json(instrument, lang, &model, &plan, request.min_group),
     };
     super::report_model::print(&output)
 }
 
-/// Says that the from-round is dated after the to-round.
-pub fn backwards_warning(lang: Lang, model: &ComparisonModel) -> String {
+fn title(lang: Lang, rows: &ComparisonRows) -> String {
     trf(
         lang,
-        "compare.backwards",
-        &[
-            ("from", &model.from.title(lang)),
-            ("to", &model.to.title(lang)),
-        ],
+        "report.compare_title",
+        &[("service", &quoted(lang, &rows.service.name))],
     )
 }
 
-// ---- tables shared with the report ----
-
-/// The scores as the two rounds give them over the area's comparable items, the change with
-/// its interval, how many items and respondents it rests on, and the share of "don't know";
-/// then the gathering's consensus and the process leader's own scores, where there are any.
-pub fn sections_table(instrument: &Instrument, lang: Lang, model: &ComparisonModel) -> Table {
-    let mut header = vec![
-        tr(lang, "summary.area").to_string(),
-        model.from.round.label.clone(),
-        model.to.round.label.clone(),
-        tr(lang, "report.col_change").to_string(),
-        trf(lang, "report.col_interval", &[("level", &INTERVAL_LEVEL)]),
-        tr(lang, "report.col_items").to_string(),
-        tr(lang, "report.col_n").to_string(),
-        tr(lang, "report.col_dont_know_share").to_string(),
+/// The comparison as a document: the rounds, how to read it, the change per area, paired,
+/// the process leader apart, the items, "don't know", the roles.
+fn blocks(lang: Lang, rows: &ComparisonRows) -> Vec<Block> {
+    let mut blocks = vec![
+        Block::Paragraph(round_line(lang, "report.from_round", &rows.from)),
+        Block::Paragraph(round_line(lang, "report.to_round", &rows.to)),
     ];
-    let consensus = model.has_consensus();
-    if consensus {
-        header.push(tr(lang, "report.col_consensus").to_string());
+    if rows.backwards {
+        blocks.push(Block::Paragraph(backwards_warning(lang, rows)));
     }
-    let consultant = model.comparison.consultant.as_ref();
-    if consultant.is_some() {
-        header.push(tr(lang, "report.col_consultant").to_string());
+    if let Some(note) = counted_note(lang, rows) {
+        blocks.push(Block::Paragraph(note));
     }
-    let mut align = vec![Align::Left];
-    align.extend(std::iter::repeat_n(Align::Right, header.len() - 1));
-    let mut table = Table::new(header, align);
-    let row = |name: &str, area: &AreaChange| {
-        let mut cells = vec![
-            name.to_string(),
-            present::score(&area.change.from),
-            present::score(&area.change.to),
-            present::area_change(area),
-            present::area_interval(lang, area),
-            present::coverage(area),
-            present::respondents(&area.change),
-            format!(
-                "{} → {}",
-                present::dont_know_share(&area.answers_from),
-                present::dont_know_share(&area.answers_to)
-            ),
-        ];
-        if consensus {
-            cells.push(consensus_change(instrument, model, &area.key));
-        }
-        if let Some(consultant) = consultant {
-            cells.push(match consultant.area(&area.key) {
-                Some((from, to)) => format!("{} → {}", present::score(from), present::score(to)),
-                None => present::NONE.to_string(),
-            });
-        }
-        cells
-    };
-    for section in &model.comparison.sections {
-        let mut cells = row(
-            section_name(instrument, lang, &section.area.key),
-            &section.area,
-        );
-        if consensus {
-            // A consensus is agreed per subdomain, never per section.
-            let column = cells.len() - 1 - usize::from(consultant.is_some());
-            cells[column] = String::new();
-        }
-        table.row(cells);
-        for subdomain in &section.subdomains {
-            table.sub_row(row(
-                subdomain_name(instrument, lang, &subdomain.key),
-                subdomain,
-            ));
-        }
+    blocks.push(Block::Note(present::rules_note(lang)));
+    blocks.push(Block::Note(tr(lang, "report.bands_note").to_string()));
+    blocks.push(Block::Note(legend(lang)));
+    blocks.push(Block::Note(present::change_legend(lang)));
+    blocks.push(Block::Table(sections_table(lang, rows), "scores"));
+    if rows.has_consensus {
+        blocks.push(Block::Note(tr(lang, "report.consensus_note").to_string()));
     }
-    table
+    blocks.push(Block::Heading(
+        tr(lang, "report.paired_heading").to_string(),
+        "paired",
+    ));
+    blocks.push(Block::Paragraph(paired_note(lang, rows)));
+    if let Some(table) = paired_table(lang, rows) {
+        blocks.push(Block::Table(table, "paired"));
+    }
+    if let Some(table) = consultant_table(lang, rows) {
+        blocks.push(Block::Heading(
+            tr(lang, "report.consultant_heading").to_string(),
+            "consultant",
+        ));
+        blocks.push(Block::Table(table, "consultant"));
+    }
+    blocks.push(Block::Heading(
+        tr(lang, "report.items_heading").to_string(),
+        "items",
+    ));
+    blocks.push(Block::Paragraph(
+        tr(lang, "report.items_scale_note").to_string(),
+    ));
+    blocks.push(Block::Table(items_table(lang, rows, None), "items"));
+    blocks.push(Block::Heading(
+        tr(lang, "report.not_comparable_heading").to_string(),
+        "not-comparable",
+    ));
+    blocks.push(Block::table_or(
+        not_comparable_table(lang, rows),
+        "not-comparable",
+        tr(lang, "report.not_comparable_none").to_string(),
+    ));
+    blocks.push(Block::Heading(
+        tr(lang, "report.dont_know_heading").to_string(),
+        "dont-know",
+    ));
+    blocks.push(Block::Paragraph(dont_know_total(lang, rows)));
+    blocks.push(Block::table_or(
+        dont_know_table(lang, rows),
+        "dont-know",
+        tr(lang, "report.dont_know_none").to_string(),
+    ));
+    blocks.push(Block::Heading(
+        tr(lang, "report.roles_heading").to_string(),
+        "roles",
+    ));
+    blocks.push(Block::Paragraph(trf(
+        lang,
+        "report.roles_note",
+        &[("min", &rows.min_group)],
+    )));
+    for round in [&rows.from, &rows.to] {
+        blocks.push(Block::Subheading(round.title.clone()));
+        blocks.push(Block::Table(
+            roles_table(lang, &rows.section_names, &round.roles),
+            "roles",
+        ));
+    }
+    blocks
 }
 
-/// The change over the respondents whose code appears in both rounds, per area where there
-/// are such respondents; `None` when there are none.
-pub fn paired_table(instrument: &Instrument, lang: Lang, model: &ComparisonModel) -> Option<Table> {
-    let mut table = Table::new(
-        vec![
-            tr(lang, "summary.area").to_string(),
-            tr(lang, "report.col_pairs").to_string(),
-            model.from.round.label.clone(),
-            model.to.round.label.clone(),
-            tr(lang, "report.col_change").to_string(),
-            trf(lang, "report.col_interval", &[("level", &INTERVAL_LEVEL)]),
-        ],
-        vec![
-            Align::Left,
-            Align::Right,
-            Align::Right,
-            Align::Right,
-            Align::Right,
-            Align::Right,
-        ],
-    );
-    for section in &model.comparison.sections {
-        for (area, sub) in std::iter::once((&section.area, false))
-            .chain(section.subdomains.iter().map(|d| (d, true)))
-        {
-            let Some(paired) = area.paired.as_ref().filter(|_| area.comparable()) else {
-                continue;
-            };
-            let name = if sub {
-                subdomain_name(instrument, lang, &area.key)
-            } else {
-                section_name(instrument, lang, &area.key)
-            };
-            let cells = vec![
-                name.to_string(),
-                paired.n_from.to_string(),
-                present::score(&paired.from),
-                present::score(&paired.to),
-                present::change(paired),
-                present::change_interval(lang, paired),
-            ];
-            if sub {
-                table.sub_row(cells);
-            } else {
-                table.row(cells);
-            }
-        }
-    }
-    (!table.rows.is_empty()).then_some(table)
-}
-
-/// The process leader's own scores, apart from the service's; `None` without any.
-pub fn consultant_table(
-    instrument: &Instrument,
-    lang: Lang,
-    model: &ComparisonModel,
-) -> Option<Table> {
-    let consultant = model.comparison.consultant.as_ref()?;
-    let mut table = Table::new(
-        vec![
-            tr(lang, "summary.area").to_string(),
-            format!("{} (n = {})", model.from.round.label, consultant.n_from),
-            format!("{} (n = {})", model.to.round.label, consultant.n_to),
-        ],
-        vec![Align::Left, Align::Right, Align::Right],
-    );
-    // Only where the process leader gave a score.
-    for (key, from, to) in consultant
-        .areas
-        .iter()
-        .filter(|(_, from, to)| from.scored + to.scored > 0)
-    {
-        let cells = vec![
-            area_name(instrument, lang, key).to_string(),
-            present::score(from),
-            present::score(to),
-        ];
-        if key.contains('.') {
-            table.sub_row(cells);
-        } else {
-            table.row(cells);
-        }
-    }
-    Some(table)
-}
-
-/// " · Implementeringsfase: Tilpasse tiltak" when the round has a stage, else nothing.
-pub fn stage_suffix(lang: Lang, round: &RoundData) -> String {
-    round.stage.map_or_else(String::new, |stage| {
-        format!(
-            " · {}",
-            trf(
-                lang,
-                "report.stage_line",
-                &[("stage", &tr(lang, stage_key(stage)))]
-            )
-        )
-    })
-}
-
-/// Comparable items, the largest change first; at most `limit` when given, and then only
-/// the items that moved.
-pub fn items_table(
-    instrument: &Instrument,
-    lang: Lang,
-    model: &ComparisonModel,
-    limit: Option<usize>,
-) -> Table {
-    let mut table = Table::new(
-        vec![
-            tr(lang, "report.col_item").to_string(),
-            tr(lang, "report.col_mean_from").to_string(),
-            tr(lang, "report.col_mean_to").to_string(),
-            tr(lang, "report.col_change").to_string(),
-            tr(lang, "report.col_n").to_string(),
-            tr(lang, "report.col_key").to_string(),
-        ],
-        vec![
-            Align::Left,
-            Align::Right,
-            Align::Right,
-            Align::Right,
-            Align::Right,
-            Align::Left,
-        ],
-    );
-    // For a terminal: the key first, the long text last.
-    table = table.text_order(&[5, 4, 3, 1, 2, 0]);
-    let items: Vec<&crate::domain::compare::ItemChange> = match limit {
-        Some(limit) => crate::domain::trend::moved_most(&model.comparison, limit),
-        None => model.comparison.items.iter().collect(),
-    };
-    for item in items {
-        table.row(vec![
-            present::numbered_item(instrument, lang, &item.key),
-            present::mean(lang, item.from_mean),
-            present::mean(lang, item.to_mean),
-            present::change(&item.change),
-            present::respondents(&item.change),
-            item.key.clone(),
-        ]);
-    }
-    table
-}
-
-/// Items answered in the rounds but without a score in both (or unknown to the
-/// instrument), by number and text; `None` when there are none.
-pub fn not_comparable_table(
-    instrument: &Instrument,
-    lang: Lang,
-    model: &ComparisonModel,
-) -> Option<Table> {
-    if model.comparison.not_comparable.is_empty() {
-        return None;
-    }
-    let mut table = Table::new(
-        vec![
-            tr(lang, "report.col_item").to_string(),
-            tr(lang, "report.col_why").to_string(),
-            tr(lang, "report.col_key").to_string(),
-        ],
-        vec![Align::Left, Align::Left, Align::Left],
-    )
-    .text_order(&[2, 1, 0]);
-    for item in &model.comparison.not_comparable {
-        table.row(vec![
-            present::numbered_item(instrument, lang, &item.key),
-            present::not_comparable_reason(
-                lang,
-                &model.from.round.label,
-                &model.to.round.label,
-                item,
-            ),
-            item.key.clone(),
-        ]);
-    }
-    Some(table)
-}
-
-/// Leaders beside key persons beside staff, per section; small groups keep their n only.
-pub fn roles_table(instrument: &Instrument, lang: Lang, groups: &[RoleGroup]) -> Table {
-    let mut header = vec![tr(lang, "summary.area").to_string()];
-    header.extend(groups.iter().map(|g| {
-        trf(
-            lang,
-            "report.role_n",
-            &[("role", &role_name(lang, g.role)), ("n", &g.n)],
-        )
-    }));
-    let mut align = vec![Align::Left];
-    align.extend(groups.iter().map(|_| Align::Right));
-    let mut table = Table::new(header, align);
-    for (index, section) in instrument.sections.iter().enumerate() {
-        let mut cells = vec![section.name.get(lang).to_string()];
-        cells.extend(groups.iter().map(|g| {
-            match &g.scores {
-                Some(scores) => scores
-                    .get(index)
-                    .map_or_else(|| present::percent(None), |s| present::score(&s.tally)),
-                None => tr(lang, "report.too_few").to_string(),
-            }
-        }));
-        table.row(cells);
-    }
-    table
-}
+// The JSON still reads the comparison itself; it moves onto the rows next.
 
 pub fn role_groups(instrument: &Instrument, round: &RoundData, min_group: usize) -> Vec<RoleGroup> {
     by_role(instrument, &round.roles(), min_group)
@@ -395,246 +204,6 @@ fn answer_totals(model: &ComparisonModel) -> (Tally, Tally) {
             (f, t)
         },
     )
-}
-
-/// "«Vet ikke»: 4 av 19 svar (21 %) → 2 av 18 (11 %)."
-pub fn dont_know_total(lang: Lang, model: &ComparisonModel) -> String {
-    let (from, to) = answer_totals(model);
-    trf(
-        lang,
-        "report.dont_know_total",
-        &[
-            (
-                "from",
-                &present::count_of(lang, from.dont_know, from.answered()),
-            ),
-            ("to", &present::count_of(lang, to.dont_know, to.answered())),
-        ],
-    )
-}
-
-fn round_line(lang: Lang, key: &str, round: &RoundData, n: usize) -> String {
-    let line = trf(
-        lang,
-        key,
-        &[
-            ("label", &round.round.label),
-            ("date", &present::date(lang, round.round.held_on)),
-            ("n", &present::count(lang, "noun.respondent", n)),
-        ],
-    );
-    format!("{line}{}", stage_suffix(lang, round))
-}
-
-/// Who is counted in the service's scores, and where the process leader stands.
-pub fn counted_note(lang: Lang, model: &ComparisonModel) -> Option<String> {
-    let c = &model.comparison;
-    if c.options.with_consultant {
-        let any = model
-            .from
-            .respondents
-            .iter()
-            .chain(&model.to.respondents)
-            .any(|(r, _)| r.role == crate::domain::model::Role::Consultant);
-        return any.then(|| tr(lang, "report.consultant_pooled").to_string());
-    }
-    c.consultant
-        .as_ref()
-        .map(|_| tr(lang, "report.consultant_apart").to_string())
-}
-
-/// How many respondents the paired change follows.
-pub fn paired_note(lang: Lang, model: &ComparisonModel) -> String {
-    match model.comparison.pairs {
-        0 => tr(lang, "report.paired_none").to_string(),
-        n => trf(
-            lang,
-            "report.paired_note",
-            &[("pairs", &present::count(lang, "noun.respondent", n))],
-        ),
-    }
-}
-
-// ---- text and Markdown: one document ----
-
-fn title(lang: Lang, model: &ComparisonModel) -> String {
-    trf(
-        lang,
-        "report.compare_title",
-        &[("service", &quoted(lang, &model.service.name))],
-    )
-}
-
-/// The comparison as a document: the rounds, how to read it, the change per area, paired,
-/// the process leader apart, the items, "don't know", the roles.
-fn blocks(
-    instrument: &Instrument,
-    lang: Lang,
-    model: &ComparisonModel,
-    min_group: usize,
-) -> Vec<Block> {
-    let c = &model.comparison;
-    let mut blocks = vec![
-        Block::Paragraph(round_line(lang, "report.from_round", model.from, c.n_from)),
-        Block::Paragraph(round_line(lang, "report.to_round", model.to, c.n_to)),
-    ];
-    if model.backwards() {
-        blocks.push(Block::Paragraph(backwards_warning(lang, model)));
-    }
-    if let Some(note) = counted_note(lang, model) {
-        blocks.push(Block::Paragraph(note));
-    }
-    blocks.push(Block::Note(present::rules_note(lang)));
-    blocks.push(Block::Note(tr(lang, "report.bands_note").to_string()));
-    blocks.push(Block::Note(legend(lang)));
-    blocks.push(Block::Note(present::change_legend(lang)));
-    blocks.push(Block::Table(
-        sections_table(instrument, lang, model),
-        "scores",
-    ));
-    if model.has_consensus() {
-        blocks.push(Block::Note(tr(lang, "report.consensus_note").to_string()));
-    }
-    blocks.push(Block::Heading(
-        tr(lang, "report.paired_heading").to_string(),
-        "paired",
-    ));
-    blocks.push(Block::Paragraph(paired_note(lang, model)));
-    if let Some(table) = paired_table(instrument, lang, model) {
-        blocks.push(Block::Table(table, "paired"));
-    }
-    if let Some(table) = consultant_table(instrument, lang, model) {
-        blocks.push(Block::Heading(
-            tr(lang, "report.consultant_heading").to_string(),
-            "consultant",
-        ));
-        blocks.push(Block::Table(table, "consultant"));
-    }
-    blocks.push(Block::Heading(
-        tr(lang, "report.items_heading").to_string(),
-        "items",
-    ));
-    blocks.push(Block::Paragraph(
-        tr(lang, "report.items_scale_note").to_string(),
-    ));
-    blocks.push(Block::Table(
-        items_table(instrument, lang, model, None),
-        "items",
-    ));
-    blocks.push(Block::Heading(
-        tr(lang, "report.not_comparable_heading").to_string(),
-        "not-comparable",
-    ));
-    blocks.push(Block::table_or(
-        not_comparable_table(instrument, lang, model),
-        "not-comparable",
-        tr(lang, "report.not_comparable_none").to_string(),
-    ));
-    blocks.push(Block::Heading(
-        tr(lang, "report.dont_know_heading").to_string(),
-        "dont-know",
-    ));
-    blocks.push(Block::Paragraph(dont_know_total(lang, model)));
-    blocks.push(Block::table_or(
-        dont_know_table(instrument, lang, model),
-        "dont-know",
-        tr(lang, "report.dont_know_none").to_string(),
-    ));
-    blocks.push(Block::Heading(
-        tr(lang, "report.roles_heading").to_string(),
-        "roles",
-    ));
-    blocks.push(Block::Paragraph(trf(
-        lang,
-        "report.roles_note",
-        &[("min", &min_group)],
-    )));
-    for round in [model.from, model.to] {
-        blocks.push(Block::Subheading(round.title(lang)));
-        blocks.push(Block::Table(
-            roles_table(instrument, lang, &role_groups(instrument, round, min_group)),
-            "roles",
-        ));
-    }
-    blocks
-}
-
-fn text(instrument: &Instrument, lang: Lang, model: &ComparisonModel, min_group: usize) -> String {
-    text_document(
-        &title(lang, model),
-        &blocks(instrument, lang, model, min_group),
-    )
-}
-
-fn markdown(
-    instrument: &Instrument,
-    lang: Lang,
-    model: &ComparisonModel,
-    min_group: usize,
-) -> String {
-    markdown_document(
-        &title(lang, model),
-        &blocks(instrument, lang, model, min_group),
-    )
-}
-
-/// Subdomains where "vet ikke" is a finding (flagged in a round, or its count changed):
-/// "don't know" and "not applicable" as shares of each round's answers, with the counts.
-pub fn dont_know_table(
-    instrument: &Instrument,
-    lang: Lang,
-    model: &ComparisonModel,
-) -> Option<Table> {
-    let findings = crate::domain::trend::dont_know_findings(&model.comparison);
-    if findings.is_empty() {
-        return None;
-    }
-    let (from, to) = (&model.from.round.label, &model.to.round.label);
-    let column = |key: &str, round: &str| trf(lang, key, &[("round", &round)]);
-    let mut table = Table::new(
-        vec![
-            tr(lang, "report.col_subdomain").to_string(),
-            column("report.col_dont_know_in", from),
-            column("report.col_dont_know_in", to),
-            column("report.col_not_applicable_in", from),
-            column("report.col_not_applicable_in", to),
-        ],
-        vec![
-            Align::Left,
-            Align::Right,
-            Align::Right,
-            Align::Right,
-            Align::Right,
-        ],
-    );
-    let flag = |flagged: bool| if flagged { " ⚑" } else { "" };
-    for finding in findings {
-        let Some(area) = model.comparison.area(&finding.key) else {
-            continue;
-        };
-        let section = finding.key.split('.').next().unwrap_or_default();
-        let count = |part: u32, tally: &Tally| present::count_of(lang, part, tally.answered());
-        table.row(vec![
-            format!(
-                "{} – {}",
-                section_name(instrument, lang, section),
-                subdomain_name(instrument, lang, &finding.key)
-            ),
-            format!(
-                "{}{}",
-                count(finding.from, &area.answers_from),
-                flag(finding.flagged_from)
-            ),
-            format!(
-                "{}{}",
-                count(finding.to, &area.answers_to),
-                flag(finding.flagged_to)
-            ),
-            count(area.answers_from.not_applicable, &area.answers_from),
-            count(area.answers_to.not_applicable, &area.answers_to),
-        ]);
-    }
-    Some(table)
 }
 
 // ---- JSON ----
