@@ -92,7 +92,7 @@ pub fn run(
     let service_id = match (&args.service, &store) {
         (Some(wanted), Some(store)) => match store.find_service(wanted) {
             Ok(service) => Some(service.id),
-            Err(e) => return super::report_model::lookup_failed(lang, &e),
+            Err(e) => return super::lookup_failed(lang, &e),
         },
         _ => None,
     };

@@ -4,13 +4,12 @@
 use serde::Serialize;
 
 use super::JSON_FORMAT_VERSION;
-use crate::cli::report_model::band_code;
 use crate::domain::compare::{
     AreaChange, COMPARABLE_SHARE, Change, INTERVAL_LEVEL, MIN_RESPONDENTS_FOR_STAR, NOTABLE_POINTS,
     RoleGroup,
 };
 use crate::domain::plan::{GoalStatus, Level, Stage};
-use crate::domain::scoring::{DONT_KNOW_FLAG_SHARE, DONT_KNOW_MIN_ANSWERS, Tally};
+use crate::domain::scoring::{Band, DONT_KNOW_FLAG_SHARE, DONT_KNOW_MIN_ANSWERS, Tally};
 use crate::i18n::plan_names::stage_key;
 use crate::i18n::{Lang, tr};
 use crate::present;
@@ -242,6 +241,15 @@ struct RoleSectionJson {
     score: Option<f64>,
     band: Option<&'static str>,
     n_answers: u32,
+}
+
+/// The stable code of a band in JSON.
+fn band_code(band: Option<Band>) -> Option<&'static str> {
+    band.map(|b| match b {
+        Band::InPlace => "in_place",
+        Band::Partly => "partly",
+        Band::Priority => "priority",
+    })
 }
 
 /// A percent or a change in points, whole, as every face shows it.

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::cli::report_model::{Align, Block, Table};
+use crate::cli::document::{Align, Block, Table};
 use crate::domain::model::is_direction_control;
 
 fn markdown(blocks: &[Block]) -> String {

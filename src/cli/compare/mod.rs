@@ -11,7 +11,7 @@ pub mod text;
 
 use std::process::ExitCode;
 
-use super::report_model::{Block, legend, quoted};
+use super::document::{Block, legend, quoted};
 use crate::domain::compare::{DEFAULT_MIN_GROUP, Options};
 use crate::domain::instrument::Instrument;
 use crate::i18n::{Lang, tr, trf};
@@ -71,7 +71,7 @@ pub fn run(store: &Store, instrument: &Instrument, lang: Lang, request: &Compare
     let (service, from, to, plan) =
         match find_pair(store, &request.service, &request.from, &request.to) {
             Ok(found) => found,
-            Err(e) => return super::report_model::lookup_failed(lang, &e),
+            Err(e) => return super::lookup_failed(lang, &e),
         };
     let options = Options {
         with_consultant: request.with_consultant,
@@ -90,7 +90,7 @@ pub fn run(store: &Store, instrument: &Instrument, lang: Lang, request: &Compare
             &PlanRows::new(instrument, lang, &plan, &from.round, &to.round),
         ),
     };
-    super::report_model::print(&output)
+    super::print(&output)
 }
 
 fn title(lang: Lang, rows: &ComparisonRows) -> String {

@@ -1,7 +1,7 @@
 //! The comparison's tables and notes, from its rows: what `compare` prints and the report's
 //! comparison shows.
 
-use crate::cli::report_model::{Align, Table, consensus_cell, role_name};
+use crate::cli::document::{Align, Table, consensus_cell, role_name};
 use crate::domain::compare::{INTERVAL_LEVEL, RoleGroup};
 use crate::i18n::plan_names::stage_key;
 use crate::i18n::{Lang, tr, trf};

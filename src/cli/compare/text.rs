@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use crate::cli::report_model::{Align, Block, Table, TableRow};
+use crate::cli::document::{Align, Block, Table, TableRow};
 
 /// The blocks as plain text for a terminal: headings as lines, tables padded.
 fn text(blocks: &[Block]) -> String {
