@@ -112,6 +112,17 @@ impl Table {
         }
     }
 
+    /// A table of numbers: the row headers (areas, subdomains) in the first column, left;
+    /// every other column right-aligned.
+    pub fn numbers(header: Vec<String>) -> Table {
+        let mut align = vec![Align::Left];
+        align.extend(std::iter::repeat_n(
+            Align::Right,
+            header.len().saturating_sub(1),
+        ));
+        Table::new(header, align)
+    }
+
     /// Sets the order of the columns for a terminal.
     pub fn text_order(mut self, order: &[usize]) -> Table {
         self.text_order = Some(order.to_vec());

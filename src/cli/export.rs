@@ -139,24 +139,7 @@ pub fn run(
             let (counts, plans) = (exported.counts, exported.plans);
             println!(
                 "{}",
-                trf(
-                    lang,
-                    "export.done",
-                    &[
-                        ("path", &path.display()),
-                        ("services", &count(lang, "noun.service", counts.services)),
-                        ("rounds", &count(lang, "noun.round", counts.rounds)),
-                        (
-                            "respondents",
-                            &count(lang, "noun.respondent", counts.respondents),
-                        ),
-                        ("answers", &count(lang, "noun.answer", counts.answers)),
-                        (
-                            "history",
-                            &count(lang, "noun.history_change", counts.history)
-                        ),
-                    ],
-                )
+                super::counts_message(lang, "export.done", path, &counts)
             );
             println!(
                 "{}",

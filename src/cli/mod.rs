@@ -220,3 +220,33 @@ pub fn print(text: &str) -> ExitCode {
         }
     }
 }
+
+/// A message that names a database or file and what it holds, each count with its noun:
+/// services, rounds, respondents, answers and changes in the history (where the text has
+/// a place for them).
+pub fn counts_message(
+    lang: Lang,
+    key: &str,
+    path: &std::path::Path,
+    counts: &crate::store::Counts,
+) -> String {
+    use crate::present::count;
+    trf(
+        lang,
+        key,
+        &[
+            ("path", &path.display()),
+            ("services", &count(lang, "noun.service", counts.services)),
+            ("rounds", &count(lang, "noun.round", counts.rounds)),
+            (
+                "respondents",
+                &count(lang, "noun.respondent", counts.respondents),
+            ),
+            ("answers", &count(lang, "noun.answer", counts.answers)),
+            (
+                "history",
+                &count(lang, "noun.history_change", counts.history),
+            ),
+        ],
+    )
+}

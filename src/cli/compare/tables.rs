@@ -51,9 +51,7 @@ pub fn sections_table(lang: Lang, rows: &ComparisonRows) -> Table {
     if consultant {
         header.push(tr(lang, "report.col_consultant").to_string());
     }
-    let mut align = vec![Align::Left];
-    align.extend(std::iter::repeat_n(Align::Right, header.len() - 1));
-    let mut table = Table::new(header, align);
+    let mut table = Table::numbers(header);
     for (row, sub) in rows.areas() {
         let area = &row.change;
         let mut cells = vec![
@@ -96,24 +94,14 @@ pub fn sections_table(lang: Lang, rows: &ComparisonRows) -> Table {
 /// The change over the respondents whose code appears in both rounds, per area where there
 /// are such respondents; `None` when there are none.
 pub fn paired_table(lang: Lang, rows: &ComparisonRows) -> Option<Table> {
-    let mut table = Table::new(
-        vec![
-            tr(lang, "summary.area").to_string(),
-            tr(lang, "report.col_pairs").to_string(),
-            rows.from.round.label.clone(),
-            rows.to.round.label.clone(),
-            tr(lang, "report.col_change").to_string(),
-            trf(lang, "report.col_interval", &[("level", &INTERVAL_LEVEL)]),
-        ],
-        vec![
-            Align::Left,
-            Align::Right,
-            Align::Right,
-            Align::Right,
-            Align::Right,
-            Align::Right,
-        ],
-    );
+    let mut table = Table::numbers(vec![
+        tr(lang, "summary.area").to_string(),
+        tr(lang, "report.col_pairs").to_string(),
+        rows.from.round.label.clone(),
+        rows.to.round.label.clone(),
+        tr(lang, "report.col_change").to_string(),
+        trf(lang, "report.col_interval", &[("level", &INTERVAL_LEVEL)]),
+    ]);
     for (row, sub) in rows.areas() {
         let area = &row.change;
         let Some(paired) = area.paired.as_ref().filter(|_| area.comparable()) else {
@@ -139,14 +127,11 @@ pub fn paired_table(lang: Lang, rows: &ComparisonRows) -> Option<Table> {
 /// The process leader's own scores, apart from the service's; `None` without any.
 pub fn consultant_table(lang: Lang, rows: &ComparisonRows) -> Option<Table> {
     let consultant = rows.consultant.as_ref()?;
-    let mut table = Table::new(
-        vec![
-            tr(lang, "summary.area").to_string(),
-            format!("{} (n = {})", rows.from.round.label, consultant.n_from),
-            format!("{} (n = {})", rows.to.round.label, consultant.n_to),
-        ],
-        vec![Align::Left, Align::Right, Align::Right],
-    );
+    let mut table = Table::numbers(vec![
+        tr(lang, "summary.area").to_string(),
+        format!("{} (n = {})", rows.from.round.label, consultant.n_from),
+        format!("{} (n = {})", rows.to.round.label, consultant.n_to),
+    ]);
     // Only where the process leader gave a score.
     for area in consultant
         .areas
@@ -257,9 +242,7 @@ pub fn roles_table(lang: Lang, section_names: &[String], groups: &[RoleGroup]) -
             &[("role", &role_name(lang, g.role)), ("n", &g.n)],
         )
     }));
-    let mut align = vec![Align::Left];
-    align.extend(groups.iter().map(|_| Align::Right));
-    let mut table = Table::new(header, align);
+    let mut table = Table::numbers(header);
     for (index, name) in section_names.iter().enumerate() {
         let mut cells = vec![name.clone()];
         cells.extend(groups.iter().map(|g| {
@@ -336,22 +319,13 @@ pub fn dont_know_table(lang: Lang, rows: &ComparisonRows) -> Option<Table> {
     }
     let (from, to) = (&rows.from.round.label, &rows.to.round.label);
     let column = |key: &str, round: &str| trf(lang, key, &[("round", &round)]);
-    let mut table = Table::new(
-        vec![
-            tr(lang, "report.col_subdomain").to_string(),
-            column("report.col_dont_know_in", from),
-            column("report.col_dont_know_in", to),
-            column("report.col_not_applicable_in", from),
-            column("report.col_not_applicable_in", to),
-        ],
-        vec![
-            Align::Left,
-            Align::Right,
-            Align::Right,
-            Align::Right,
-            Align::Right,
-        ],
-    );
+    let mut table = Table::numbers(vec![
+        tr(lang, "report.col_subdomain").to_string(),
+        column("report.col_dont_know_in", from),
+        column("report.col_dont_know_in", to),
+        column("report.col_not_applicable_in", from),
+        column("report.col_not_applicable_in", to),
+    ]);
     let flag = |flagged: bool| if flagged { " ⚑" } else { "" };
     let count = |part: u32, tally: &crate::domain::scoring::Tally| {
         present::count_of(lang, part, tally.answered())

@@ -382,13 +382,16 @@ impl Report<'_> {
         (!table.rows.is_empty()).then_some(table)
     }
 
+    /// Areas down, one column per chosen round across.
+    fn by_round_table(&self) -> Table {
+        let mut header = vec![tr(self.lang, "summary.area").to_string()];
+        header.extend(self.rounds.iter().map(|r| r.title(self.lang)));
+        Table::numbers(header)
+    }
+
     fn trend_table(&self, rows: &[TrendRow]) -> Table {
         let lang = self.lang;
-        let mut header = vec![tr(lang, "summary.area").to_string()];
-        header.extend(self.rounds.iter().map(|r| r.title(self.lang)));
-        let mut align = vec![Align::Left];
-        align.extend(self.rounds.iter().map(|_| Align::Right));
-        let mut table = Table::new(header, align);
+        let mut table = self.by_round_table();
         if self.has_stages() {
             let mut cells = vec![tr(lang, "report.col_stage").to_string()];
             cells.extend(self.rounds.iter().map(|round| self.stage_name(round)));
@@ -408,11 +411,7 @@ impl Report<'_> {
 
     fn spread_table(&self) -> Table {
         let lang = self.lang;
-        let mut header = vec![tr(lang, "summary.area").to_string()];
-        header.extend(self.rounds.iter().map(|r| r.title(self.lang)));
-        let mut align = vec![Align::Left];
-        align.extend(self.rounds.iter().map(|_| Align::Right));
-        let mut table = Table::new(header, align);
+        let mut table = self.by_round_table();
         let per_round: Vec<_> = self
             .rounds
             .iter()
