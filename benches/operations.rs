@@ -11,7 +11,6 @@ use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
-use kartlegg::cli::report_model::{ComparisonModel, RoundData};
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::{Response, Round};
 use kartlegg::domain::scoring::{AnswerSet, summarize};
@@ -19,6 +18,8 @@ use kartlegg::exchange::{CsvDialect, CsvLayout, ImportClock, Scope};
 use kartlegg::store::Exchange;
 use kartlegg::store::Store;
 use kartlegg::store::{Answers, Scores};
+use kartlegg::usecase::comparison::ComparisonModel;
+use kartlegg::usecase::rounds::RoundData;
 use support::{data_dir, national, national_to_write};
 
 const FIRST_ROUND: &str = "Før samling 1";

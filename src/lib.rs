@@ -11,3 +11,4 @@ pub mod present;
 pub mod start;
 pub mod store;
 pub mod ui;
+pub mod usecase;

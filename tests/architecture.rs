@@ -97,3 +97,14 @@ fn the_store_and_the_exchange_never_translate_nor_reach_up() {
     // The store uses the exchange's format; the format knows no store.
     assert_eq!(naming("exchange", &["crate::store"]), Vec::<String>::new());
 }
+
+#[test]
+fn the_use_cases_import_neither_face() {
+    assert_eq!(
+        naming(
+            "usecase",
+            &["crate::ui", "crate::cli", "super::ui", "super::cli"]
+        ),
+        Vec::<String>::new()
+    );
+}

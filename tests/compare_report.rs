@@ -1116,6 +1116,44 @@ fn compare_carries_consensus_stage_plans_and_goals() {
     }
 }
 
+/// The use case the compare screen is to call gives what `kartlegg compare` prints: the
+/// same comparison and each round's consensus and stage.
+#[test]
+fn load_and_compare_gives_what_compare_prints() {
+    use kartlegg::domain::compare::Options;
+    use kartlegg::usecase::comparison::load_and_compare;
+    let fixture = fixture();
+    with_plans(&fixture);
+    let store = Store::open(&fixture.db).unwrap();
+    let service = store.services().unwrap()[0].service.id.clone();
+    let rounds: Vec<_> = store
+        .rounds(&service)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.round)
+        .collect();
+    let (a, b) = (rounds[0].clone(), rounds[2].clone());
+    let compared =
+        load_and_compare(&store, Instrument::standard(), a, b, Options::default()).unwrap();
+    assert_eq!(compared.from.stage, Some(Stage::Agenda));
+    assert_eq!(compared.to.stage, Some(Stage::Adapt));
+    assert_eq!(compared.from.consensus["readiness.problem_awareness"], 3);
+    assert_eq!(compared.to.consensus["competence.training"], 2);
+    let json: Value = serde_json::from_str(&compare(&fixture, &["--format", "json"])).unwrap();
+    let (c, readiness) = (&compared.comparison, &json["sections"][0]);
+    assert_eq!(json["from"]["counted"], c.n_from);
+    assert_eq!(json["pairs"], c.pairs);
+    assert_eq!(readiness["key"], c.sections[0].area.key.as_str());
+    assert_eq!(readiness["n_from"], c.sections[0].area.change.n_from);
+    assert_eq!(readiness["n_to"], c.sections[0].area.change.n_to);
+    assert_eq!(readiness["items_common"], c.sections[0].area.items_common);
+    assert_eq!(
+        readiness["from"].as_f64(),
+        c.sections[0].area.change.from.percent()
+    );
+    assert_eq!(json["items"].as_array().unwrap().len(), c.items.len());
+}
+
 #[test]
 fn markdown_report_shows_the_plan_the_goal_matrix_and_the_consensus() {
     let fixture = fixture();

@@ -19,7 +19,6 @@ use super::{complain, exit, fail};
 use crate::domain::instrument::Instrument;
 use crate::domain::model::{Answer, Respondent, Response, Role, Round, RoundKind, Service};
 use crate::i18n::{Lang, trf};
-use crate::present::count;
 use crate::store::bulk::{Batch, BatchAnswer, BatchRespondent};
 use crate::store::{Admin, Answers};
 use crate::store::{Counts, Store, StoreError, timestamp};
@@ -394,20 +393,7 @@ pub fn run(
             let seconds = started.elapsed().as_secs_f64();
             println!(
                 "{}",
-                trf(
-                    lang,
-                    "cli.demo_done",
-                    &[
-                        ("path", &path.display()),
-                        ("services", &count(lang, "noun.service", counts.services)),
-                        ("rounds", &count(lang, "noun.round", counts.rounds)),
-                        (
-                            "respondents",
-                            &count(lang, "noun.respondent", counts.respondents),
-                        ),
-                        ("answers", &count(lang, "noun.answer", counts.answers)),
-                    ],
-                )
+                super::counts_message(lang, "cli.demo_done", path, &counts)
             );
             let per_second = (counts.answers as f64 / seconds.max(1e-3)).round();
             println!(

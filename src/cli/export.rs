@@ -95,7 +95,7 @@ pub fn run(
     let service_id = match (&args.service, &store) {
         (Some(wanted), Some(store)) => match store.find_service(wanted) {
             Ok(service) => Some(service.id),
-            Err(e) => return super::report_model::lookup_failed(lang, &e),
+            Err(e) => return super::lookup_failed(lang, &e),
         },
         _ => None,
     };
@@ -142,24 +142,7 @@ pub fn run(
             let (counts, plans) = (exported.counts, exported.plans);
             println!(
                 "{}",
-                trf(
-                    lang,
-                    "export.done",
-                    &[
-                        ("path", &path.display()),
-                        ("services", &count(lang, "noun.service", counts.services)),
-                        ("rounds", &count(lang, "noun.round", counts.rounds)),
-                        (
-                            "respondents",
-                            &count(lang, "noun.respondent", counts.respondents),
-                        ),
-                        ("answers", &count(lang, "noun.answer", counts.answers)),
-                        (
-                            "history",
-                            &count(lang, "noun.history_change", counts.history)
-                        ),
-                    ],
-                )
+                super::counts_message(lang, "export.done", path, &counts)
             );
             println!(
                 "{}",

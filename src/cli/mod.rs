@@ -4,13 +4,14 @@ pub mod backup;
 pub mod compare;
 pub mod demo;
 pub mod demo_scale;
+pub mod document;
 pub mod export;
 pub mod files;
 pub mod import;
 pub mod report;
-pub mod report_model;
 pub mod write_answers;
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -20,6 +21,7 @@ use crate::domain::instrument::Instrument;
 use crate::i18n::{Lang, tr, trf};
 use crate::messages::made_private_message;
 use crate::store::Admin;
+use crate::store::lookup::LookupError;
 // What both faces share, where the commands have always found it.
 use crate::start::{Start, open_store};
 pub use crate::start::{complain, exit, exit_code, fail};
@@ -187,9 +189,65 @@ fn check(store: &Store, lang: Lang) -> ExitCode {
     }
     lines.push(String::new());
     // Through the one writer that takes a reader going away (`| head`) calmly.
-    let printed = report_model::print(&lines.join("\n"));
+    let printed = print(&lines.join("\n"));
     if !whole {
         return ExitCode::from(exit::UNUSABLE_DATABASE);
     }
     printed
+}
+
+/// Says why a service or round was not found, and exits: 1, or the store's own code.
+pub fn lookup_failed(lang: Lang, error: &LookupError) -> ExitCode {
+    complain(&error.message(lang));
+    match error {
+        LookupError::Store(e) => ExitCode::from(exit_code(e)),
+        _ => ExitCode::from(exit::FAILURE),
+    }
+}
+
+/// Writes to standard output; a reader that went away (`| head`) is not a failure.
+pub fn print(text: &str) -> ExitCode {
+    let text = crate::domain::model::neutralise_bidi(text);
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            complain(&e.to_string());
+            ExitCode::from(exit::IO)
+        }
+    }
+}
+
+/// A message that names a database or file and what it holds, each count with its noun:
+/// services, rounds, respondents, answers and changes in the history (where the text has
+/// a place for them).
+pub fn counts_message(
+    lang: Lang,
+    key: &str,
+    path: &std::path::Path,
+    counts: &crate::store::Counts,
+) -> String {
+    use crate::present::count;
+    trf(
+        lang,
+        key,
+        &[
+            ("path", &path.display()),
+            ("services", &count(lang, "noun.service", counts.services)),
+            ("rounds", &count(lang, "noun.round", counts.rounds)),
+            (
+                "respondents",
+                &count(lang, "noun.respondent", counts.respondents),
+            ),
+            ("answers", &count(lang, "noun.answer", counts.answers)),
+            (
+                "history",
+                &count(lang, "noun.history_change", counts.history),
+            ),
+        ],
+    )
 }

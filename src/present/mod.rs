@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 
 use crate::domain::compare::{AreaChange, Change, NotComparable};
-use crate::domain::instrument::Instrument;
+use crate::domain::instrument::{Instrument, Scale};
 use crate::domain::model::{Role, RoundKind};
 use crate::domain::rounding::round;
 use crate::domain::scoring::{Band, Tally};
@@ -137,6 +137,47 @@ pub fn kind_key(kind: RoundKind) -> &'static str {
         RoundKind::Between => "kind.between",
         RoundKind::After => "kind.after",
     }
+}
+
+/// A section's name by its key; the key itself where the instrument does not know it.
+pub fn section_name<'i>(instrument: &'i Instrument, lang: Lang, key: &'i str) -> &'i str {
+    instrument
+        .sections
+        .iter()
+        .find(|s| s.key == key)
+        .map_or(key, |s| s.name.get(lang))
+}
+
+/// The name of a subdomain keyed `section.subdomain`.
+pub fn subdomain_name<'i>(instrument: &'i Instrument, lang: Lang, key: &'i str) -> &'i str {
+    key.split_once('.')
+        .and_then(|(section, subdomain)| {
+            instrument
+                .sections
+                .iter()
+                .find(|s| s.key == section)?
+                .subdomains
+                .iter()
+                .find(|d| d.key == subdomain)
+        })
+        .map_or(key, |d| d.name.get(lang))
+}
+
+/// A section's or, keyed `section.subdomain`, a subdomain's name.
+pub fn area_name<'i>(instrument: &'i Instrument, lang: Lang, key: &'i str) -> &'i str {
+    if key.contains('.') {
+        subdomain_name(instrument, lang, key)
+    } else {
+        section_name(instrument, lang, key)
+    }
+}
+
+/// The scale of a subdomain's section, on which a consensus value is given.
+pub fn subdomain_scale<'i>(instrument: &'i Instrument, key: &str) -> Option<&'i Scale> {
+    let (section, subdomain) = key.split_once('.')?;
+    let section = instrument.sections.iter().find(|s| s.key == section)?;
+    section.subdomains.iter().find(|d| d.key == subdomain)?;
+    instrument.scale(&section.scale)
 }
 
 // ---- scores and changes, as every face writes them ----

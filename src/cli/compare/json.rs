@@ -1,0 +1,510 @@
+//! `compare --format json`: the comparison's rows with stable English keys, documented
+//! field by field in docs/compare-and-report.md.
+
+use serde::Serialize;
+
+use super::JSON_FORMAT_VERSION;
+use crate::domain::compare::{
+    AreaChange, COMPARABLE_SHARE, Change, INTERVAL_LEVEL, MIN_RESPONDENTS_FOR_STAR, NOTABLE_POINTS,
+    RoleGroup,
+};
+use crate::domain::plan::{GoalStatus, Level, Stage};
+use crate::domain::scoring::{Band, DONT_KNOW_FLAG_SHARE, DONT_KNOW_MIN_ANSWERS, Tally};
+use crate::i18n::plan_names::stage_key;
+use crate::i18n::{Lang, tr};
+use crate::present;
+use crate::usecase::comparison::{AreaRow, ComparisonRows, PlanRows, RoundSide};
+
+#[derive(Serialize)]
+struct Document<'a> {
+    format: &'static str,
+    format_version: u32,
+    lang: &'static str,
+    instrument: InstrumentRef<'a>,
+    service: ServiceRef<'a>,
+    from: RoundRef<'a>,
+    to: RoundRef<'a>,
+    /// The from-round is dated after the to-round.
+    backwards: bool,
+    rules: Rules,
+    with_consultant: bool,
+    min_group: usize,
+    /// Respondent codes found once in each round: the respondents of the paired change.
+    pairs: usize,
+    sections: Vec<SectionJson<'a>>,
+    items: Vec<ItemJson<'a>>,
+    not_comparable: Vec<NotComparableJson<'a>>,
+    answers: FromTo<AnswersJson>,
+    consultant: Option<ConsultantJson<'a>>,
+    roles: RolesJson,
+    plan_items: Vec<PlanItemJson<'a>>,
+    goals: Vec<GoalJson<'a>>,
+}
+
+/// The numbers behind ★, ⊘ and ⚑, as the code uses them.
+#[derive(Serialize)]
+struct Rules {
+    notable_points: f64,
+    min_respondents_for_star: usize,
+    interval_level: u32,
+    /// How the interval is made: "t_linearised" (see docs/compare-and-report.md).
+    interval_method: &'static str,
+    comparable_share_of_items: f64,
+    dont_know_flag_share: f64,
+    dont_know_flag_min_answers: u32,
+}
+
+#[derive(Serialize)]
+struct InstrumentRef<'a> {
+    key: &'a str,
+    version: &'a str,
+}
+
+#[derive(Serialize)]
+struct ServiceRef<'a> {
+    id: &'a str,
+    name: &'a str,
+    cluster: &'a str,
+    municipalities: &'a [String],
+}
+
+#[derive(Serialize)]
+struct RoundRef<'a> {
+    id: &'a str,
+    label: &'a str,
+    held_on: String,
+    kind: &'static str,
+    instrument_version: &'a str,
+    /// Every respondent of the round.
+    respondents: usize,
+    /// Those counted in the service's scores (the process leader apart, unless pooled).
+    counted: usize,
+    stage: Option<&'static str>,
+    stage_name: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct FromTo<T> {
+    from: T,
+    to: T,
+}
+
+/// A round's answers to an area's items, every item: the score the round has on its own,
+/// and "don't know" and "not applicable" as shares of the answers.
+#[derive(Serialize)]
+struct AnswersJson {
+    answered: u32,
+    scored: u32,
+    score: Option<f64>,
+    dont_know: u32,
+    dont_know_share: Option<f64>,
+    dont_know_flagged: bool,
+    not_applicable: u32,
+    not_applicable_share: Option<f64>,
+}
+
+/// A change: both sides over the same items, the n behind each, and its interval.
+#[derive(Serialize)]
+struct ChangeJson {
+    from: Option<f64>,
+    to: Option<f64>,
+    delta: Option<f64>,
+    notable: bool,
+    n_from: usize,
+    n_to: usize,
+    interval_low: Option<f64>,
+    interval_high: Option<f64>,
+    band_from: Option<&'static str>,
+    band_to: Option<&'static str>,
+    scored_from: u32,
+    scored_to: u32,
+}
+
+#[derive(Serialize)]
+struct AreaJson<'a> {
+    key: &'a str,
+    name: &'a str,
+    items: usize,
+    items_common: usize,
+    comparable: bool,
+    #[serde(flatten)]
+    change: ChangeJson,
+    paired: Option<ChangeJson>,
+    answers: FromTo<AnswersJson>,
+}
+
+#[derive(Serialize)]
+struct SectionJson<'a> {
+    #[serde(flatten)]
+    area: AreaJson<'a>,
+    subdomains: Vec<SubdomainJson<'a>>,
+}
+
+/// A subdomain: its change, and the gathering's consensus in each round.
+#[derive(Serialize)]
+struct SubdomainJson<'a> {
+    #[serde(flatten)]
+    area: AreaJson<'a>,
+    consensus_from: Option<u8>,
+    consensus_to: Option<u8>,
+    consensus_percent_from: Option<f64>,
+    consensus_percent_to: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct ConsultantJson<'a> {
+    n_from: usize,
+    n_to: usize,
+    areas: Vec<ConsultantAreaJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct ConsultantAreaJson<'a> {
+    key: &'a str,
+    from: Option<f64>,
+    to: Option<f64>,
+    band_from: Option<&'static str>,
+    band_to: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct PlanItemJson<'a> {
+    id: &'a str,
+    subdomain: &'a str,
+    subdomain_name: &'a str,
+    kind: &'static str,
+    text: &'a str,
+    level: Option<&'static str>,
+    owner: &'a str,
+    due_on: Option<String>,
+    done: bool,
+    done_on: Option<String>,
+}
+
+#[derive(Serialize)]
+struct GoalJson<'a> {
+    id: &'a str,
+    text: &'a str,
+    subdomains: &'a [String],
+    status_from: Option<&'static str>,
+    status_to: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct ItemJson<'a> {
+    key: &'a str,
+    /// Its number in the walk, from 1.
+    number: usize,
+    section: &'a str,
+    subdomain: &'a str,
+    scale_min: u8,
+    scale_max: u8,
+    mean_from: Option<f64>,
+    mean_to: Option<f64>,
+    mean_delta: Option<f64>,
+    #[serde(flatten)]
+    change: ChangeJson,
+    dont_know_from: u32,
+    dont_know_to: u32,
+    not_applicable_from: u32,
+    not_applicable_to: u32,
+}
+
+#[derive(Serialize)]
+struct NotComparableJson<'a> {
+    key: &'a str,
+    number: Option<usize>,
+    known: bool,
+    answered_from: bool,
+    answered_to: bool,
+    scored_from: bool,
+    scored_to: bool,
+}
+
+#[derive(Serialize)]
+struct RolesJson {
+    from: Vec<RoleJson>,
+    to: Vec<RoleJson>,
+}
+
+#[derive(Serialize)]
+struct RoleJson {
+    role: &'static str,
+    n: usize,
+    shown: bool,
+    sections: Option<Vec<RoleSectionJson>>,
+}
+
+#[derive(Serialize)]
+struct RoleSectionJson {
+    key: String,
+    score: Option<f64>,
+    band: Option<&'static str>,
+    n_answers: u32,
+}
+
+/// The stable code of a band in JSON.
+fn band_code(band: Option<Band>) -> Option<&'static str> {
+    band.map(|b| match b {
+        Band::InPlace => "in_place",
+        Band::Partly => "partly",
+        Band::Priority => "priority",
+    })
+}
+
+/// A percent or a change in points, whole, as every face shows it.
+fn pct(value: Option<f64>) -> Option<f64> {
+    value.map(|v| present::json(v, 0))
+}
+
+fn mean_json(value: Option<f64>) -> Option<f64> {
+    value.map(|v| present::json(v, present::MEAN_PLACES))
+}
+
+fn change_json(change: &Change, comparable: bool) -> ChangeJson {
+    ChangeJson {
+        from: pct(change.from.percent()),
+        to: pct(change.to.percent()),
+        delta: if comparable {
+            pct(change.delta())
+        } else {
+            None
+        },
+        notable: comparable && change.notable(),
+        n_from: change.n_from,
+        n_to: change.n_to,
+        interval_low: pct(change.interval.filter(|_| comparable).map(|(low, _)| low)),
+        interval_high: pct(change.interval.filter(|_| comparable).map(|(_, high)| high)),
+        band_from: band_code(change.from.band()),
+        band_to: band_code(change.to.band()),
+        scored_from: change.from.scored,
+        scored_to: change.to.scored,
+    }
+}
+
+fn answers_json(tally: &Tally) -> AnswersJson {
+    let share = |part| pct(present::share(part, tally.answered()));
+    AnswersJson {
+        answered: tally.answered(),
+        scored: tally.scored,
+        score: pct(tally.percent()),
+        dont_know: tally.dont_know,
+        dont_know_share: share(tally.dont_know),
+        dont_know_flagged: tally.dont_know_flagged(),
+        not_applicable: tally.not_applicable,
+        not_applicable_share: share(tally.not_applicable),
+    }
+}
+
+fn area_json<'a>(area: &'a AreaChange, name: &'a str) -> AreaJson<'a> {
+    AreaJson {
+        key: &area.key,
+        name,
+        items: area.items,
+        items_common: area.items_common,
+        comparable: area.comparable(),
+        change: change_json(&area.change, area.comparable()),
+        paired: area
+            .paired
+            .as_ref()
+            .map(|p| change_json(p, area.comparable())),
+        answers: FromTo {
+            from: answers_json(&area.answers_from),
+            to: answers_json(&area.answers_to),
+        },
+    }
+}
+
+fn roles_json(groups: &[RoleGroup]) -> Vec<RoleJson> {
+    groups
+        .iter()
+        .map(|group| RoleJson {
+            role: group.role.code(),
+            n: group.n,
+            shown: group.scores.is_some(),
+            sections: group.scores.as_ref().map(|scores| {
+                scores
+                    .iter()
+                    .map(|s| RoleSectionJson {
+                        score: pct(s.tally.percent()),
+                        band: band_code(s.tally.band()),
+                        n_answers: s.tally.scored,
+                        key: s.key.clone(),
+                    })
+                    .collect()
+            }),
+        })
+        .collect()
+}
+
+fn round_ref(lang: Lang, round: &RoundSide) -> RoundRef<'_> {
+    RoundRef {
+        id: &round.round.id,
+        label: &round.round.label,
+        held_on: round.round.held_on.to_string(),
+        kind: round.round.kind.code(),
+        instrument_version: &round.round.instrument_version,
+        respondents: round.respondents,
+        counted: round.counted,
+        stage: round.stage.map(Stage::code),
+        stage_name: round.stage.map(|stage| tr(lang, stage_key(stage))),
+    }
+}
+
+fn subdomain_json(row: &AreaRow) -> SubdomainJson<'_> {
+    let (from, to) = (row.consensus_from, row.consensus_to);
+    SubdomainJson {
+        area: area_json(&row.change, &row.name),
+        consensus_from: from.map(|(value, _)| value),
+        consensus_to: to.map(|(value, _)| value),
+        consensus_percent_from: pct(from.map(|(_, p)| p)),
+        consensus_percent_to: pct(to.map(|(_, p)| p)),
+    }
+}
+
+fn plan_json<'a>(plan: &PlanRows<'a>) -> (Vec<PlanItemJson<'a>>, Vec<GoalJson<'a>>) {
+    let items = plan
+        .items
+        .iter()
+        .map(|&(item, subdomain_name)| PlanItemJson {
+            id: &item.id,
+            subdomain: &item.subdomain_key,
+            subdomain_name,
+            kind: item.kind.code(),
+            text: &item.text,
+            level: item.level.map(Level::code),
+            owner: &item.owner,
+            due_on: item.due_on.map(|d| d.to_string()),
+            done: item.done,
+            done_on: item.done_on.map(|d| d.to_string()),
+        })
+        .collect();
+    let goals = plan
+        .goals
+        .iter()
+        .map(|&(goal, from, to)| GoalJson {
+            id: &goal.id,
+            text: &goal.text,
+            subdomains: &goal.subdomain_keys,
+            status_from: from.map(GoalStatus::code),
+            status_to: to.map(GoalStatus::code),
+        })
+        .collect();
+    (items, goals)
+}
+
+/// The comparison as one JSON document, ending in a newline.
+pub fn write(lang: Lang, rows: &ComparisonRows, plan: &PlanRows) -> String {
+    let sections = rows
+        .sections
+        .iter()
+        .map(|section| SectionJson {
+            area: area_json(&section.area.change, &section.area.name),
+            subdomains: section.subdomains.iter().map(subdomain_json).collect(),
+        })
+        .collect();
+    let items = rows
+        .items
+        .iter()
+        .filter_map(|row| {
+            let place = row.place.as_ref()?;
+            let item = &row.change;
+            let change = &item.change;
+            Some(ItemJson {
+                key: &item.key,
+                number: place.number,
+                section: &place.section,
+                subdomain: &place.subdomain,
+                scale_min: place.scale_min,
+                scale_max: place.scale_max,
+                mean_from: mean_json(item.from_mean),
+                mean_to: mean_json(item.to_mean),
+                // The difference of the means as shown.
+                mean_delta: mean_json(item.from_mean)
+                    .zip(mean_json(item.to_mean))
+                    .map(|(f, t)| present::json(t - f, present::MEAN_PLACES)),
+                change: change_json(change, true),
+                dont_know_from: change.from.dont_know,
+                dont_know_to: change.to.dont_know,
+                not_applicable_from: change.from.not_applicable,
+                not_applicable_to: change.to.not_applicable,
+            })
+        })
+        .collect();
+    let not_comparable = rows
+        .not_comparable
+        .iter()
+        .map(|row| NotComparableJson {
+            key: &row.item.key,
+            number: row.number,
+            known: row.item.known,
+            answered_from: row.item.answered_from,
+            answered_to: row.item.answered_to,
+            scored_from: row.item.scored_from,
+            scored_to: row.item.scored_to,
+        })
+        .collect();
+    let consultant = rows.consultant.as_ref().map(|consultant| ConsultantJson {
+        n_from: consultant.n_from,
+        n_to: consultant.n_to,
+        areas: consultant
+            .areas
+            .iter()
+            .map(|area| ConsultantAreaJson {
+                key: &area.key,
+                from: pct(area.from.percent()),
+                to: pct(area.to.percent()),
+                band_from: band_code(area.from.band()),
+                band_to: band_code(area.to.band()),
+            })
+            .collect(),
+    });
+    let (plan_items, goals) = plan_json(plan);
+    let document = Document {
+        format: "kartlegg-compare",
+        format_version: JSON_FORMAT_VERSION,
+        lang: lang.code(),
+        instrument: InstrumentRef {
+            key: &rows.instrument_key,
+            version: &rows.instrument_version,
+        },
+        service: ServiceRef {
+            id: &rows.service.id,
+            name: &rows.service.name,
+            cluster: &rows.service.cluster,
+            municipalities: &rows.service.municipalities,
+        },
+        from: round_ref(lang, &rows.from),
+        to: round_ref(lang, &rows.to),
+        backwards: rows.backwards,
+        rules: Rules {
+            notable_points: NOTABLE_POINTS,
+            min_respondents_for_star: MIN_RESPONDENTS_FOR_STAR,
+            interval_level: INTERVAL_LEVEL,
+            interval_method: "t_linearised",
+            comparable_share_of_items: COMPARABLE_SHARE,
+            dont_know_flag_share: DONT_KNOW_FLAG_SHARE,
+            dont_know_flag_min_answers: DONT_KNOW_MIN_ANSWERS,
+        },
+        with_consultant: rows.options.with_consultant,
+        min_group: rows.min_group,
+        pairs: rows.pairs,
+        sections,
+        items,
+        not_comparable,
+        answers: FromTo {
+            from: answers_json(&rows.answers_from),
+            to: answers_json(&rows.answers_to),
+        },
+        consultant,
+        roles: RolesJson {
+            from: roles_json(&rows.from.roles),
+            to: roles_json(&rows.to.roles),
+        },
+        plan_items,
+        goals,
+    };
+    let mut text = serde_json::to_string_pretty(&document).expect("plain data serializes");
+    text.push('\n');
+    text
+}

@@ -1,0 +1,124 @@
+//! `kartlegg report`: a report to bring to a gathering, as Markdown or as one
+//! self-contained HTML file (inline CSS and SVG, no scripts, nothing fetched), readable in
+//! a browser and on paper. Every chart has a text alternative and its numbers in a table.
+//! The report's sections are made once (`model`); `markdown` and `html` (with `svg`) only
+//! write them.
+
+pub mod html;
+pub mod markdown;
+pub mod model;
+pub mod svg;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+
+use super::files::{is_database_file, write_failed, write_private};
+use crate::domain::compare::{DEFAULT_MIN_GROUP, Options};
+use crate::domain::instrument::Instrument;
+use crate::i18n::{Lang, trf};
+use crate::messages::quoted;
+use crate::store::Admin;
+use crate::store::{Store, StoreError};
+use crate::usecase::rounds::find_rounds;
+use model::Report;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Markdown,
+    /// One self-contained file for a browser and for print
+    Html,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReportArgs {
+    /// The service: its id, or its name in any case
+    #[arg(long, value_name = "NAME_OR_ID")]
+    pub service: String,
+
+    /// A round to include, by label in any case or id; repeat it, or give several
+    /// [default: every round of the service]
+    #[arg(long = "round", value_name = "ROUND", num_args = 1..)]
+    pub rounds: Vec<String>,
+
+    #[arg(long, value_enum)]
+    pub format: Format,
+
+    /// The file to write (created readable by its owner alone; an old report is replaced)
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+
+    /// Role groups with fewer respondents show their n only, no scores
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MIN_GROUP, value_parser = super::compare::parse_min_group)]
+    pub min_group: usize,
+
+    /// Pool the process leader's (consultant's) answers into the service's scores; by
+    /// default they are shown apart
+    #[arg(long)]
+    pub with_consultant: bool,
+}
+
+pub fn run(
+    store: &Store,
+    instrument: &Instrument,
+    lang: Lang,
+    request: &ReportArgs,
+    today: NaiveDate,
+) -> ExitCode {
+    let (service, rounds, plan) = match find_rounds(store, &request.service, &request.rounds) {
+        Ok(found) => found,
+        Err(e) => return super::lookup_failed(lang, &e),
+    };
+    if rounds.is_empty() {
+        super::complain(&trf(
+            lang,
+            "report.no_rounds",
+            &[("service", &quoted(lang, &service.name))],
+        ));
+        return ExitCode::from(super::exit::FAILURE);
+    }
+    if is_database_file(&request.out, store.path()) {
+        super::complain(&trf(
+            lang,
+            "report.out_is_database",
+            &[("path", &request.out.display())],
+        ));
+        return ExitCode::from(super::exit::FAILURE);
+    }
+    let report = Report {
+        instrument,
+        lang,
+        service: &service,
+        rounds: &rounds,
+        plan: &plan,
+        min_group: request.min_group,
+        options: Options {
+            with_consultant: request.with_consultant,
+        },
+        today,
+    };
+    // The report is made once; each format only writes it.
+    let (title, blocks) = (report.title(), report.blocks());
+    let text = match request.format {
+        Format::Markdown => markdown::write(&title, &blocks),
+        Format::Html => html::write(lang, &title, &blocks),
+    };
+    let written = write_private(&request.out, |out, path| {
+        out.write_all(text.as_bytes())
+            .map_err(|source| StoreError::Io {
+                path: path.to_path_buf(),
+                source,
+            })
+    });
+    match written {
+        Ok(()) => {
+            println!(
+                "{}",
+                trf(lang, "report.written", &[("path", &request.out.display())])
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => write_failed(lang, &e),
+    }
+}

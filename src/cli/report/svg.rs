@@ -1,0 +1,140 @@
+//! The report's charts as inline SVG, made of `Html` like the rest of the page.
+
+use super::html::{Html, html};
+use crate::cli::document::{Bar, Chart};
+use crate::i18n::{Lang, tr};
+use crate::present::{fit, percent};
+
+/// Okabe–Ito colours, told apart by people with colour vision deficiency; every bar is
+/// also labelled in words, so colour never carries meaning alone.
+const SERIES_COLOURS: [&str; 7] = [
+    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#7F7F7F",
+];
+
+/// A chart as inline SVG: `role="img"`, a `<title>` and a `<desc>` that says every number
+/// the bars show; the table after it has the same numbers.
+pub fn chart(lang: Lang, chart: &Chart) -> Html {
+    const WIDTH: f64 = 760.0;
+    const LABEL: f64 = 230.0;
+    const PLOT: f64 = 430.0;
+    const TOP: f64 = 26.0;
+    const GROUP_LABEL: f64 = 22.0;
+    const BAR: f64 = 15.0;
+    const BAR_GAP: f64 = 4.0;
+    const GROUP_GAP: f64 = 12.0;
+    let x = |percent: f64| LABEL + PLOT * percent.clamp(0.0, 100.0) / 100.0;
+    let group_height = GROUP_LABEL + chart.series.len() as f64 * (BAR + BAR_GAP) + GROUP_GAP;
+    let plot_bottom = TOP + chart.groups.len() as f64 * group_height;
+    let height = plot_bottom + 24.0;
+
+    let value_text = |bar: Bar| match bar {
+        Bar::Score(p) => percent(Some(p)),
+        Bar::NoScore => tr(lang, "band.none").to_string(),
+        Bar::TooFew => tr(lang, "report.too_few").to_string(),
+    };
+    let desc = chart
+        .groups
+        .iter()
+        .map(|(name, bars)| {
+            let values: Vec<String> = chart
+                .series
+                .iter()
+                .zip(bars)
+                .map(|(series, bar)| format!("{series} {}", value_text(*bar)))
+                .collect();
+            format!("{name}: {}", values.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(". ");
+
+    let id = Html::text(&chart.id);
+    let mut svg = html!(
+        "<figure>\n<svg role=\"img\" aria-labelledby=\"{0}-title {0}-desc\" \
+         viewBox=\"0 0 {1} {2}\" xmlns=\"http://www.w3.org/2000/svg\">\n\
+         <title id=\"{0}-title\">{3}</title>\n<desc id=\"{0}-desc\">{4}</desc>\n",
+        id,
+        WIDTH,
+        height,
+        Html::text(&chart.title),
+        Html::text(&desc)
+    );
+    // Band zones behind the bars, named at the top.
+    for (from, to, fill, key) in [
+        (0.0, 50.0, "#fbeaea", "band.priority"),
+        (50.0, 80.0, "#fdf6e3", "band.partly"),
+        (80.0, 100.0, "#e8f4ec", "band.in_place"),
+    ] {
+        svg.push(&html!(
+            "<rect x=\"{:.1}\" y=\"{}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{}\"/>\
+             <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" fill=\"#4a4a4a\" text-anchor=\"middle\">{}</text>\n",
+            x(from),
+            TOP,
+            x(to) - x(from),
+            plot_bottom - TOP,
+            Html::trusted(fill),
+            (x(from) + x(to)) / 2.0,
+            TOP - 8.0,
+            Html::text(tr(lang, key))
+        ));
+    }
+    for tick in [0.0, 50.0, 80.0, 100.0] {
+        svg.push(&html!(
+            "<line x1=\"{0:.1}\" x2=\"{0:.1}\" y1=\"{3}\" y2=\"{4:.1}\" stroke=\"#9a9a9a\" stroke-width=\"1\"/>\
+             <text x=\"{0:.1}\" y=\"{1:.1}\" font-size=\"11\" fill=\"#4a4a4a\" text-anchor=\"middle\">{2} %</text>\n",
+            x(tick),
+            plot_bottom + 16.0,
+            tick,
+            TOP,
+            plot_bottom
+        ));
+    }
+    for (g, (name, bars)) in chart.groups.iter().enumerate() {
+        let top = TOP + g as f64 * group_height;
+        svg.push(&html!(
+            "<text x=\"0\" y=\"{:.1}\" font-size=\"13\" font-weight=\"600\" fill=\"#1b1b1b\">{}</text>\n",
+            top + 16.0,
+            Html::text(name)
+        ));
+        for (s, (series, bar)) in chart.series.iter().zip(bars).enumerate() {
+            let y = top + GROUP_LABEL + s as f64 * (BAR + BAR_GAP);
+            svg.push(&html!(
+                "<text x=\"8\" y=\"{:.1}\" font-size=\"11.5\" fill=\"#1b1b1b\">{}</text>",
+                y + BAR - 3.5,
+                Html::text(&fit(series, 34))
+            ));
+            match bar {
+                Bar::Score(p) => {
+                    svg.push(&html!(
+                        "<rect x=\"{}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{}\" fill=\"{}\"/>\
+                         <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11.5\" font-weight=\"600\" fill=\"#1b1b1b\">{}</text>\n",
+                        LABEL,
+                        y,
+                        (x(*p) - LABEL).max(1.0),
+                        BAR,
+                        Html::trusted(
+                            SERIES_COLOURS[chart.colours.get(s).copied().unwrap_or(s)
+                                % SERIES_COLOURS.len()]
+                        ),
+                        x(*p) + 5.0,
+                        y + BAR - 3.5,
+                        Html::text(&percent(Some(*p)))
+                    ));
+                }
+                Bar::NoScore | Bar::TooFew => {
+                    svg.push(&html!(
+                        "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11.5\" font-style=\"italic\" fill=\"#4a4a4a\">{}</text>\n",
+                        LABEL + 5.0,
+                        y + BAR - 3.5,
+                        Html::text(&value_text(*bar))
+                    ));
+                }
+            }
+        }
+    }
+    svg.push(&Html::trusted("</svg>\n"));
+    svg.push(&html!(
+        "<figcaption>{}</figcaption>\n</figure>\n",
+        Html::text(tr(lang, "report.chart_note"))
+    ));
+    svg
+}

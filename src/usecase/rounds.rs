@@ -1,0 +1,175 @@
+//! A service's rounds as the faces load them: answers, stage and consensus, and its plan.
+
+use std::collections::HashMap;
+
+use crate::domain::compare::{Answered, Options};
+use crate::domain::instrument::Instrument;
+use crate::domain::model::{Respondent, Role, Round, Service};
+use crate::domain::plan::{Goal, GoalStatus, PlanItem, Stage, consensus_percent};
+use crate::domain::scoring::AnswerSet;
+use crate::i18n::Lang;
+use crate::present;
+use crate::store::lookup::LookupError;
+use crate::store::{Backend, StoreError};
+
+/// One round with every respondent's answers, where the service was in its implementation,
+/// and the values a gathering agreed on.
+pub struct RoundData {
+    pub round: Round,
+    pub respondents: Vec<(Respondent, AnswerSet)>,
+    pub stage: Option<Stage>,
+    /// Consensus values on the section's scale, by subdomain key.
+    pub consensus: HashMap<String, u8>,
+}
+
+impl RoundData {
+    pub fn load(store: &impl Backend, round: Round) -> Result<RoundData, StoreError> {
+        let respondents = store.round_answers(&round.id)?;
+        let stage = store.round_stage(&round.id)?;
+        let consensus = store.consensus(&round.id)?;
+        Ok(RoundData {
+            round,
+            respondents,
+            stage,
+            consensus,
+        })
+    }
+
+    /// The consensus on a subdomain: the value on its section's scale, and as a percent of
+    /// the maximum like the scores beside it.
+    pub fn consensus_on(&self, instrument: &Instrument, key: &str) -> Option<(u8, f64)> {
+        let value = *self.consensus.get(key)?;
+        let scale = present::subdomain_scale(instrument, key)?;
+        Some((value, consensus_percent(value, scale)))
+    }
+
+    pub fn sets(&self) -> Vec<&AnswerSet> {
+        self.respondents.iter().map(|(_, set)| set).collect()
+    }
+
+    /// The respondents as a comparison sees them: role, code and answers.
+    pub fn answered(&self) -> Vec<Answered<'_>> {
+        crate::domain::compare::answered(&self.respondents)
+    }
+
+    /// The answers of the respondents counted in the service's own score: everyone but the
+    /// process leader, unless asked for.
+    pub fn counted_sets(&self, options: Options) -> Vec<&AnswerSet> {
+        self.respondents
+            .iter()
+            .filter(|(r, _)| options.with_consultant || r.role != Role::Consultant)
+            .map(|(_, set)| set)
+            .collect()
+    }
+
+    pub fn roles(&self) -> Vec<(Role, &AnswerSet)> {
+        self.respondents
+            .iter()
+            .map(|(respondent, set)| (respondent.role, set))
+            .collect()
+    }
+
+    /// "Før samling 1 (10.02.2026)"
+    pub fn title(&self, lang: Lang) -> String {
+        format!(
+            "{} ({})",
+            self.round.label,
+            present::date(lang, self.round.held_on)
+        )
+    }
+}
+
+/// A service's plan: barriers, strategies and measures per subdomain, and its goals with
+/// their status per round.
+pub struct PlanData {
+    pub items: Vec<PlanItem>,
+    pub goals: Vec<Goal>,
+    /// By (goal id, round id).
+    pub statuses: HashMap<(String, String), GoalStatus>,
+}
+
+impl PlanData {
+    pub fn load(store: &impl Backend, service_id: &str) -> Result<PlanData, StoreError> {
+        Ok(PlanData {
+            items: store.plan_items(service_id)?,
+            goals: store.goals(service_id)?,
+            statuses: store.goal_statuses(service_id)?,
+        })
+    }
+
+    /// The plan items grouped by subdomain, in the instrument's order (a key the instrument
+    /// does not know last); within a subdomain barriers, strategies, measures, as the store
+    /// gives them.
+    pub fn by_subdomain(&self, instrument: &Instrument) -> Vec<(&str, Vec<&PlanItem>)> {
+        let order: HashMap<String, usize> = instrument
+            .sections
+            .iter()
+            .flat_map(|s| {
+                s.subdomains
+                    .iter()
+                    .map(move |d| format!("{}.{}", s.key, d.key))
+            })
+            .enumerate()
+            .map(|(i, key)| (key, i))
+            .collect();
+        let mut groups: Vec<(&str, Vec<&PlanItem>)> = Vec::new();
+        for item in &self.items {
+            match groups
+                .iter_mut()
+                .find(|(key, _)| *key == item.subdomain_key)
+            {
+                Some((_, items)) => items.push(item),
+                None => groups.push((&item.subdomain_key, vec![item])),
+            }
+        }
+        groups.sort_by_key(|(key, _)| (order.get(*key).copied().unwrap_or(usize::MAX), *key));
+        groups
+    }
+
+    pub fn status(&self, goal: &Goal, round: &Round) -> Option<GoalStatus> {
+        self.statuses
+            .get(&(goal.id.clone(), round.id.clone()))
+            .copied()
+    }
+}
+
+/// The service a person named, two of its rounds loaded, and its plan: what `compare`
+/// starts from.
+pub fn find_pair(
+    store: &impl Backend,
+    service: &str,
+    from: &str,
+    to: &str,
+) -> Result<(Service, RoundData, RoundData, PlanData), LookupError> {
+    let service = store.find_service(service)?;
+    let from = store.find_round(&service, from)?;
+    let to = store.find_round(&service, to)?;
+    let from = RoundData::load(store, from)?;
+    let to = RoundData::load(store, to)?;
+    let plan = PlanData::load(store, &service.id)?;
+    Ok((service, from, to, plan))
+}
+
+/// The service a person named, the rounds they named (every round when none) loaded in
+/// date order, and its plan: what `report` starts from.
+pub fn find_rounds(
+    store: &impl Backend,
+    service: &str,
+    rounds: &[String],
+) -> Result<(Service, Vec<RoundData>, PlanData), LookupError> {
+    let service = store.find_service(service)?;
+    let mut chosen = Vec::new();
+    for query in rounds {
+        chosen.push(store.find_round(&service, query)?.id);
+    }
+    // The store gives the rounds in date order; the report keeps it.
+    let rounds = store
+        .rounds(&service.id)?
+        .into_iter()
+        .map(|summary| summary.round)
+        .filter(|round| chosen.is_empty() || chosen.contains(&round.id))
+        .map(|round| RoundData::load(store, round))
+        .collect::<Result<Vec<_>, _>>()?;
+    let plan = PlanData::load(store, &service.id)?;
+    Ok((service, rounds, plan))
+}
