@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 
 use crate::domain::compare::{AreaChange, Change, NotComparable};
-use crate::domain::instrument::{Instrument, Scale};
+use crate::domain::instrument::Instrument;
 use crate::domain::model::{Role, RoundKind};
 use crate::domain::rounding::round;
 use crate::domain::scoring::{Band, Tally};
@@ -150,17 +150,9 @@ pub fn section_name<'i>(instrument: &'i Instrument, lang: Lang, key: &'i str) ->
 
 /// The name of a subdomain keyed `section.subdomain`.
 pub fn subdomain_name<'i>(instrument: &'i Instrument, lang: Lang, key: &'i str) -> &'i str {
-    key.split_once('.')
-        .and_then(|(section, subdomain)| {
-            instrument
-                .sections
-                .iter()
-                .find(|s| s.key == section)?
-                .subdomains
-                .iter()
-                .find(|d| d.key == subdomain)
-        })
-        .map_or(key, |d| d.name.get(lang))
+    instrument
+        .subdomain(key)
+        .map_or(key, |d| d.subdomain.name.get(lang))
 }
 
 /// A section's or, keyed `section.subdomain`, a subdomain's name.
@@ -170,14 +162,6 @@ pub fn area_name<'i>(instrument: &'i Instrument, lang: Lang, key: &'i str) -> &'
     } else {
         section_name(instrument, lang, key)
     }
-}
-
-/// The scale of a subdomain's section, on which a consensus value is given.
-pub fn subdomain_scale<'i>(instrument: &'i Instrument, key: &str) -> Option<&'i Scale> {
-    let (section, subdomain) = key.split_once('.')?;
-    let section = instrument.sections.iter().find(|s| s.key == section)?;
-    section.subdomains.iter().find(|d| d.key == subdomain)?;
-    instrument.scale(&section.scale)
 }
 
 // ---- scores and changes, as every face writes them ----

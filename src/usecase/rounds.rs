@@ -39,7 +39,7 @@ impl RoundData {
     /// the maximum like the scores beside it.
     pub fn consensus_on(&self, instrument: &Instrument, key: &str) -> Option<(u8, f64)> {
         let value = *self.consensus.get(key)?;
-        let scale = present::subdomain_scale(instrument, key)?;
+        let scale = instrument.subdomain(key)?.scale;
         Some((value, consensus_percent(value, scale)))
     }
 
