@@ -29,6 +29,7 @@ use rusqlite::{Connection, OptionalExtension, Row, Statement, ToSql, params};
 use serde::Serialize;
 
 use crate::domain::instrument::Instrument;
+use crate::domain::model::Service;
 use crate::domain::plan::{GoalStatus, PlanItem, Stage};
 use crate::store::Admin;
 
@@ -752,6 +753,15 @@ impl<'a> SqliteMerge<'a> {
     }
 }
 
+fn service_of(row: &ServiceRow) -> Service {
+    Service {
+        id: row.id.clone(),
+        name: row.name.clone(),
+        municipalities: row.municipalities.clone(),
+        cluster: row.cluster.clone(),
+    }
+}
+
 impl MergeTx for SqliteMerge<'_> {
     type Error = StoreError;
 
@@ -778,32 +788,18 @@ impl MergeTx for SqliteMerge<'_> {
     }
 
     fn add_service(&mut self, row: &ServiceRow) -> Step {
-        self.run(
-            "INSERT INTO service (id, name, municipalities, cluster, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                row.id,
-                row.name,
-                row.municipalities.join(","),
-                row.cluster,
-                row.created_at,
-                row.updated_at
-            ],
-        )
+        let service = service_of(row);
+        Ok(super::insert_service(
+            self.conn,
+            &service,
+            &row.created_at,
+            &row.updated_at,
+        )?)
     }
 
     fn update_service(&mut self, row: &ServiceRow) -> Step {
-        self.run(
-            "UPDATE service SET name = ?2, municipalities = ?3, cluster = ?4, updated_at = ?5
-             WHERE id = ?1",
-            params![
-                row.id,
-                row.name,
-                row.municipalities.join(","),
-                row.cluster,
-                row.updated_at
-            ],
-        )
+        super::write_service(self.conn, &service_of(row), &row.updated_at)?;
+        Ok(())
     }
 
     fn round_service(&mut self, id: &str) -> Found<Option<String>> {

@@ -719,6 +719,49 @@ fn service_from(row: &Row) -> rusqlite::Result<Service> {
     })
 }
 
+/// Adds a service as it is, for the screens and the import alike.
+pub(super) fn insert_service(
+    conn: &Connection,
+    service: &Service,
+    created_at: &str,
+    updated_at: &str,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO service (id, name, municipalities, cluster, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        service.id,
+        service.name,
+        service.municipalities.join(","),
+        service.cluster,
+        created_at,
+        updated_at
+    ])?;
+    Ok(())
+}
+
+/// Writes a service's name, municipalities and cluster over it; says whether it was there.
+pub(super) fn write_service(
+    conn: &Connection,
+    service: &Service,
+    updated_at: &str,
+) -> rusqlite::Result<bool> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE service SET name = ?2, municipalities = ?3, cluster = ?4, updated_at = ?5
+             WHERE id = ?1",
+        )?
+        .execute(params![
+            service.id,
+            service.name,
+            service.municipalities.join(","),
+            service.cluster,
+            updated_at
+        ])?;
+    Ok(changed > 0)
+}
+
 fn round_from(row: &Row) -> rusqlite::Result<Round> {
     let held_on: String = row.get(3)?;
     let kind: String = row.get(4)?;
@@ -892,37 +935,14 @@ impl Answers for Store {
             municipalities: municipalities.to_vec(),
             cluster: cluster.to_string(),
         };
-        self.write(|tx| {
-            tx.execute(
-                "INSERT INTO service (id, name, municipalities, cluster, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-                params![
-                    service.id,
-                    service.name,
-                    service.municipalities.join(","),
-                    service.cluster,
-                    timestamp(now)
-                ],
-            )?;
-            Ok(())
-        })?;
+        let at = timestamp(now);
+        self.write(|tx| Ok(insert_service(tx, &service, &at, &at)?))?;
         Ok(service)
     }
 
     fn update_service(&mut self, service: &Service, now: DateTime<Utc>) -> Result<()> {
         self.write(|tx| {
-            let changed = tx.execute(
-                "UPDATE service SET name = ?2, municipalities = ?3, cluster = ?4, updated_at = ?5
-                 WHERE id = ?1",
-                params![
-                    service.id,
-                    service.name,
-                    service.municipalities.join(","),
-                    service.cluster,
-                    timestamp(now)
-                ],
-            )?;
-            if changed == 0 {
+            if !write_service(tx, service, &timestamp(now))? {
                 return Err(StoreError::NotFound("service"));
             }
             Ok(())
