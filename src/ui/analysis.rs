@@ -1,7 +1,8 @@
 //! The consultant's screens: comparing rounds, the trend of a service, the cluster
 //! overview and the roles side by side. State and `update` here; drawing in `analysis_view`.
 
-use super::app::{Action, App, Screen};
+use super::action::Action;
+use super::app::{App, Screen};
 use std::collections::HashMap;
 
 use crate::domain::compare::{
@@ -146,7 +147,7 @@ impl App {
         };
         if rounds.len() < 2 {
             let text = tr(self.lang, "compare.need_two").to_string();
-            self.info(super::app::StatusKind::Info, text);
+            self.info(super::status::StatusKind::Info, text);
             return;
         }
         let to = to_round

@@ -12,12 +12,11 @@ use ratatui::widgets::{
 
 use super::analysis::{ClusterSort, ClusterView, CompareTab, CompareView, RolesView, TrendView};
 use super::app::App;
-use super::view::{BOLD, SELECTED, band_symbol, block};
+use super::widgets::{BOLD, SELECTED, block};
 use crate::domain::compare::{AreaChange, Change};
 use crate::domain::instrument::{SHORT_NAME_CHARS, Section};
 use crate::domain::plan::{Stage, consensus_percent};
 use crate::domain::scoring::{Band, Tally};
-use crate::i18n::plan_names::stage_key;
 use crate::i18n::{Lang, tr, trf};
 use crate::present;
 use crate::present::{kind_key, role_key};
@@ -27,7 +26,7 @@ fn percent(tally: &Tally) -> String {
 }
 
 fn band_mark(tally: &Tally) -> &'static str {
-    tally.band().map(band_symbol).unwrap_or("·")
+    tally.band().map(present::band_symbol).unwrap_or("·")
 }
 
 /// "▲ +12 ★": direction, percentage points, and a star on notable changes.
@@ -947,7 +946,7 @@ pub fn draw_trend(app: &App, view: &TrendView, frame: &mut Frame, area: Rect) {
         cells.extend(view.points[first..].iter().map(|p| {
             Cell::from(
                 p.stage
-                    .map(|s| (Stage::ALL.iter().position(|x| *x == s).unwrap_or(0) + 1).to_string())
+                    .map(|s| present::stage_number(s).to_string())
                     .unwrap_or_else(|| "–".into()),
             )
         }));
@@ -966,14 +965,11 @@ pub fn draw_trend(app: &App, view: &TrendView, frame: &mut Frame, area: Rect) {
     );
     if has_stage {
         let mut stages: Vec<Stage> = view.points.iter().filter_map(|p| p.stage).collect();
-        stages.sort_by_key(|s| Stage::ALL.iter().position(|x| x == s));
+        stages.sort_by_key(|s| present::stage_number(*s));
         stages.dedup();
         let names: Vec<String> = stages
             .iter()
-            .map(|s| {
-                let number = Stage::ALL.iter().position(|x| x == s).unwrap_or(0) + 1;
-                format!("{number} {}", tr(lang, stage_key(*s)))
-            })
+            .map(|s| present::numbered_stage(lang, *s))
             .collect();
         let legend_area = stage_legend_area;
         frame.render_widget(

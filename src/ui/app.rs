@@ -5,13 +5,15 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use chrono::{DateTime, FixedOffset, Local, Utc};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyModifiers};
 use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 
+use super::action::{Action, Mode};
 use super::analysis::{ClusterView, CompareView, RolesView, TrendView};
 use super::form::{Field, Form};
 use super::plan::{GatheringView, GoalsView, PlanView};
-use super::view::Theme;
+use super::status::{Status, StatusKind};
+use super::widgets::{MIN_HEIGHT, MIN_WIDTH, Theme};
 use crate::domain::compare::Options;
 use crate::domain::instrument::{Instrument, ItemRef};
 use crate::domain::model::{
@@ -27,86 +29,6 @@ use crate::store::recovery::Recovery;
 use crate::store::{
     BusyWait, Held, RespondentSummary, RoundSummary, ServiceSummary, Store, StoreError,
 };
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Action {
-    Quit,
-    ToggleHelp,
-    Back,
-    Up,
-    Down,
-    PageUp,
-    PageDown,
-    Home,
-    End,
-    Left,
-    Right,
-    Open,
-    New,
-    Edit,
-    Summary,
-    Choose(u8),
-    Confirm,
-    DontKnow,
-    NotApplicable,
-    Clear,
-    Comment,
-    NextUnanswered,
-    NextField,
-    PrevField,
-    Submit,
-    Type(KeyEvent),
-    Paste(String),
-    Compare,
-    Trend,
-    Overview,
-    Roles,
-    NextTab,
-    CycleFrom,
-    CycleTo,
-    Increase,
-    Decrease,
-    /// Sent by the event loop when a while passed without a key: a held write is tried
-    /// again, and the verdict of the database's check is heard.
-    Tick,
-    Plan,
-    NewBarrier,
-    NewStrategy,
-    NewMeasure,
-    ToggleDone,
-    Goals,
-    Stage,
-    Gathering,
-    /// Pool the process leader's answers into the service's scores, or set them apart.
-    ToggleConsultant,
-    /// The terminal has this size now (columns, rows).
-    Resize(u16, u16),
-}
-
-/// Which key list applies; derived from the state, never stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Services,
-    Rounds,
-    Respondents,
-    Walk,
-    Summary,
-    Form,
-    Comment,
-    Compare,
-    Trend,
-    Cluster,
-    Roles,
-    Plan,
-    Goals,
-    Gathering,
-    /// The details of a comparison's row, over the table: any key closes them.
-    CompareDetails,
-    /// The question, over the first screen, what to do with a comment kept in a recovery
-    /// file when kartlegg was last stopped.
-    Recover,
-    Help,
-}
 
 pub struct ServiceList {
     pub rows: Vec<ServiceSummary>,
@@ -191,20 +113,6 @@ pub enum Screen {
     Plan(PlanView),
     Goals(GoalsView),
     Gathering(GatheringView),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StatusKind {
-    Info,
-    Saved,
-    Warning,
-    Error,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Status {
-    pub kind: StatusKind,
-    pub text: String,
 }
 
 pub type Clock = Box<dyn Fn() -> DateTime<Utc>>;
@@ -398,7 +306,7 @@ impl App {
     /// Whether the terminal is below the smallest size the screens are drawn at.
     pub fn too_small(&self) -> bool {
         self.size
-            .is_some_and(|(w, h)| w < super::view::MIN_WIDTH || h < super::view::MIN_HEIGHT)
+            .is_some_and(|(w, h)| w < MIN_WIDTH || h < MIN_HEIGHT)
     }
 
     /// Handles one action; returns a follow-up action, if any.

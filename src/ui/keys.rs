@@ -3,7 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::app::{Action, Mode};
+use super::action::{Action, Mode};
 
 pub struct Command {
     pub keys: &'static [KeyCode],

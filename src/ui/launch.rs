@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::app::{Status, StatusKind};
+use super::status::{Status, StatusKind};
 use super::{App, Stopped};
 use crate::domain::instrument::Instrument;
 use crate::i18n::{Lang, trf};
@@ -33,7 +33,7 @@ pub fn launch(start: Start) -> ExitCode {
         lang,
         Box::new(chrono::Utc::now),
     );
-    app.theme = super::view::Theme::from_env();
+    app.theme = super::widgets::Theme::from_env();
     app.status = first_status(lang, &path, created, location_warning, made_private);
     match super::run(app) {
         Ok(Stopped::Clean) => ExitCode::SUCCESS,

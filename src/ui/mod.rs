@@ -1,5 +1,6 @@
 //! The terminal face: app state, key mapping, drawing and the event loop.
 
+pub mod action;
 pub mod analysis;
 pub mod analysis_view;
 pub mod app;
@@ -8,7 +9,9 @@ pub mod keys;
 pub mod launch;
 pub mod plan;
 pub mod plan_view;
+pub mod status;
 pub mod view;
+pub mod widgets;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -108,7 +111,7 @@ pub fn run(mut app: App) -> anyhow::Result<Stopped> {
     // The size at the start; later sizes come as events, in order with the keys, so that a
     // key is judged by the size at which it was typed.
     if let Ok(size) = terminal.size() {
-        app.update(app::Action::Resize(size.width, size.height));
+        app.update(action::Action::Resize(size.width, size.height));
     }
     let outcome = event_loop(&mut app, &mut terminal, &stop, &events);
     if terminal.show_cursor().is_err() {
@@ -155,9 +158,9 @@ fn event_loop(
             Some(Event::Key(key)) if key.kind == KeyEventKind::Press => {
                 keys::action_for(app.mode(), key)
             }
-            Some(Event::Paste(text)) => Some(app::Action::Paste(text)),
-            Some(Event::Resize(width, height)) => Some(app::Action::Resize(width, height)),
-            None => Some(app::Action::Tick),
+            Some(Event::Paste(text)) => Some(action::Action::Paste(text)),
+            Some(Event::Resize(width, height)) => Some(action::Action::Resize(width, height)),
+            None => Some(action::Action::Tick),
             _ => None,
         };
         let mut next = action;

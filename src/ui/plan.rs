@@ -6,8 +6,10 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-use super::app::{Action, App, FormPurpose, Screen, StatusKind};
+use super::action::Action;
+use super::app::{App, FormPurpose, Screen};
 use super::form::{Field, Form};
+use super::status::StatusKind;
 use crate::domain::instrument::{Scale, Section, Subdomain};
 use crate::domain::model::{NameField, Response, Round, Service, validate_name};
 use crate::domain::plan::{

@@ -8,7 +8,7 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
 
 use super::app::App;
 use super::plan::{GatheringView, GoalsView, PlanView, find_subdomain};
-use super::view::{BOLD, SELECTED, block};
+use super::widgets::{BOLD, SELECTED, block};
 use crate::domain::plan::{Goal, PlanItem, PlanKind, consensus_percent};
 use crate::i18n::plan_names::{
     goal_status_short_key, goal_status_symbol, level_key, plan_kind_key,

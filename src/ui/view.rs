@@ -3,107 +3,31 @@
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Margin, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{
     Block, BorderType, Borders, Cell, Clear, HighlightSpacing, LineGauge, List, ListItem,
     ListState, Paragraph, Row, Table, TableState, Wrap,
 };
 
+use super::action::Mode;
 use super::analysis_view;
 use super::app::{
-    App, FormPurpose, FormScreen, Mode, Recovered, RespondentList, RoundList, Screen, ServiceList,
-    StatusKind, SummaryView, Walk, respondent_label,
+    App, FormPurpose, FormScreen, Recovered, RespondentList, RoundList, Screen, ServiceList,
+    SummaryView, Walk, respondent_label,
 };
 use super::form::Input;
 use super::keys::{Command, commands};
 use super::plan_view;
+use super::status::StatusKind;
+use super::widgets::{BOLD, ListTable, MIN_HEIGHT, MIN_WIDTH, SELECTED, block};
 use crate::domain::instrument::ItemRef;
 use crate::domain::model::Response;
-use crate::domain::plan::{PlanKind, Stage, measure_counts};
+use crate::domain::plan::{PlanKind, measure_counts};
 use crate::domain::scoring::{Band, Tally};
-use crate::i18n::plan_names::stage_key;
 use crate::i18n::{Lang, tr, trf};
 use crate::present;
-use crate::present::{kind_key, role_key};
-
-pub const MIN_WIDTH: u16 = 60;
-pub const MIN_HEIGHT: u16 = 16;
-
-/// Colours are an extra, never the only carrier of meaning; `NO_COLOR` turns them off.
-#[derive(Debug, Clone, Copy)]
-pub struct Theme {
-    pub color: bool,
-}
-
-impl Theme {
-    pub fn from_env() -> Theme {
-        Theme {
-            color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
-        }
-    }
-
-    fn fg(self, color: Color) -> Style {
-        if self.color {
-            Style::new().fg(color)
-        } else {
-            Style::new()
-        }
-    }
-
-    pub(super) fn band(self, band: Band) -> Style {
-        self.fg(match band {
-            Band::InPlace => Color::Green,
-            Band::Partly => Color::Yellow,
-            Band::Priority => Color::Red,
-        })
-    }
-
-    fn status(self, kind: StatusKind) -> Style {
-        match kind {
-            StatusKind::Info => Style::new(),
-            StatusKind::Saved => self.fg(Color::Green),
-            StatusKind::Warning => self.fg(Color::Yellow).add_modifier(Modifier::BOLD),
-            StatusKind::Error => self.fg(Color::Red).add_modifier(Modifier::BOLD),
-        }
-    }
-
-    /// A colour per chart series; the series also differ by marker and number.
-    pub(super) fn series(self, index: usize) -> Style {
-        const COLORS: [Color; 6] = [
-            Color::Cyan,
-            Color::Magenta,
-            Color::Yellow,
-            Color::Green,
-            Color::Blue,
-            Color::Red,
-        ];
-        self.fg(COLORS[index % COLORS.len()])
-    }
-
-    pub(super) fn accent(self) -> Style {
-        self.fg(Color::Cyan)
-    }
-
-    pub(super) fn dim(self) -> Style {
-        if self.color {
-            Style::new().add_modifier(Modifier::DIM)
-        } else {
-            Style::new()
-        }
-    }
-}
-
-pub(super) const SELECTED: Style = Style::new().add_modifier(Modifier::REVERSED);
-pub(super) const BOLD: Style = Style::new().add_modifier(Modifier::BOLD);
-
-pub fn band_symbol(band: Band) -> &'static str {
-    match band {
-        Band::InPlace => "●",
-        Band::Partly => "◐",
-        Band::Priority => "○",
-    }
-}
+use crate::present::{band_key, band_symbol, kind_key, role_key};
 
 /// Room for a band with its symbol ("○ bør prioriteres"), or for "no score", whole.
 fn band_width(lang: Lang) -> u16 {
@@ -113,14 +37,6 @@ fn band_width(lang: Lang) -> u16 {
         .chain([tr(lang, "band.none").chars().count()])
         .max()
         .unwrap_or(0) as u16
-}
-
-pub fn band_key(band: Band) -> &'static str {
-    match band {
-        Band::InPlace => "band.in_place",
-        Band::Partly => "band.partly",
-        Band::Priority => "band.priority",
-    }
 }
 
 pub fn view(app: &App, frame: &mut Frame) {
@@ -306,62 +222,6 @@ fn form_help_key(purpose: &FormPurpose) -> &'static str {
     }
 }
 
-pub(super) fn block(title: String) -> Block<'static> {
-    Block::default()
-        .borders(Borders::ALL)
-        .border_type(BorderType::Rounded)
-        .title(Span::styled(format!(" {title} "), BOLD))
-}
-
-/// A list screen's table: a header, the selected row reversed and marked.
-struct ListTable<'a> {
-    title: String,
-    header: Vec<&'a str>,
-    widths: Vec<Constraint>,
-    rows: Vec<Vec<String>>,
-    selected: usize,
-    /// What to say when there are no rows.
-    empty_hint: &'a str,
-}
-
-impl ListTable<'_> {
-    fn draw(self, frame: &mut Frame, area: Rect) {
-        let outer = block(self.title);
-        if self.rows.is_empty() {
-            frame.render_widget(
-                Paragraph::new(self.empty_hint.to_string())
-                    .wrap(Wrap { trim: true })
-                    .block(outer),
-                area,
-            );
-            return;
-        }
-        // The columns as the table lays them out (after "▶ "), so that a cell cut for room
-        // ends in "…" rather than mid-word.
-        let inner = outer.inner(area);
-        let columns = Layout::horizontal(self.widths.clone())
-            .spacing(1)
-            .split(Rect::new(0, 0, inner.width.saturating_sub(2), 1));
-        let fit = |cells: Vec<String>| {
-            Row::new(
-                cells
-                    .into_iter()
-                    .zip(columns.iter())
-                    .map(|(cell, column)| present::fit(&cell, usize::from(column.width))),
-            )
-        };
-        let header = fit(self.header.iter().map(|h| h.to_string()).collect()).style(BOLD);
-        let rows: Vec<Row> = self.rows.into_iter().map(fit).collect();
-        let table = Table::new(rows, self.widths)
-            .header(header)
-            .block(outer)
-            .row_highlight_style(SELECTED)
-            .highlight_symbol("▶ ");
-        let mut state = TableState::default().with_selected(Some(self.selected));
-        frame.render_stateful_widget(table, area, &mut state);
-    }
-}
-
 fn draw_services(app: &App, list: &ServiceList, frame: &mut Frame, area: Rect) {
     let lang = app.lang;
     let rows = list
@@ -412,7 +272,11 @@ fn draw_rounds(app: &App, list: &RoundList, frame: &mut Frame, area: Rect) {
                 r.respondents.to_string(),
             ];
             if wide {
-                cells.push(r.stage.map(|s| stage_text(app, s)).unwrap_or_default());
+                cells.push(
+                    r.stage
+                        .map(|s| present::numbered_stage(lang, s))
+                        .unwrap_or_default(),
+                );
                 cells.push(r.round.instrument_version.clone());
             }
             cells
@@ -463,12 +327,6 @@ fn draw_rounds(app: &App, list: &RoundList, frame: &mut Frame, area: Rect) {
         empty_hint: tr(lang, "rounds.empty"),
     }
     .draw(frame, area);
-}
-
-/// "3 Tilpasse tiltak": the stage's number in the model and its name.
-pub(super) fn stage_text(app: &App, stage: Stage) -> String {
-    let number = Stage::ALL.iter().position(|s| *s == stage).unwrap_or(0) + 1;
-    format!("{number} {}", tr(app.lang, stage_key(stage)))
 }
 
 fn local_time(app: &App, stamp: &str) -> String {

@@ -1,0 +1,138 @@
+//! The drawing helpers every screen shares: the smallest size, the colours, the bold and
+//! selected styles, a titled block and a list screen's table.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::Span;
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Row, Table, TableState, Wrap};
+
+use super::status::StatusKind;
+use crate::domain::scoring::Band;
+use crate::present;
+
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 16;
+
+/// Colours are an extra, never the only carrier of meaning; `NO_COLOR` turns them off.
+#[derive(Debug, Clone, Copy)]
+pub struct Theme {
+    pub color: bool,
+}
+
+impl Theme {
+    pub fn from_env() -> Theme {
+        Theme {
+            color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        }
+    }
+
+    fn fg(self, color: Color) -> Style {
+        if self.color {
+            Style::new().fg(color)
+        } else {
+            Style::new()
+        }
+    }
+
+    pub fn band(self, band: Band) -> Style {
+        self.fg(match band {
+            Band::InPlace => Color::Green,
+            Band::Partly => Color::Yellow,
+            Band::Priority => Color::Red,
+        })
+    }
+
+    pub fn status(self, kind: StatusKind) -> Style {
+        match kind {
+            StatusKind::Info => Style::new(),
+            StatusKind::Saved => self.fg(Color::Green),
+            StatusKind::Warning => self.fg(Color::Yellow).add_modifier(Modifier::BOLD),
+            StatusKind::Error => self.fg(Color::Red).add_modifier(Modifier::BOLD),
+        }
+    }
+
+    /// A colour per chart series; the series also differ by marker and number.
+    pub fn series(self, index: usize) -> Style {
+        const COLORS: [Color; 6] = [
+            Color::Cyan,
+            Color::Magenta,
+            Color::Yellow,
+            Color::Green,
+            Color::Blue,
+            Color::Red,
+        ];
+        self.fg(COLORS[index % COLORS.len()])
+    }
+
+    pub fn accent(self) -> Style {
+        self.fg(Color::Cyan)
+    }
+
+    pub fn dim(self) -> Style {
+        if self.color {
+            Style::new().add_modifier(Modifier::DIM)
+        } else {
+            Style::new()
+        }
+    }
+}
+
+pub const SELECTED: Style = Style::new().add_modifier(Modifier::REVERSED);
+pub const BOLD: Style = Style::new().add_modifier(Modifier::BOLD);
+
+pub fn block(title: String) -> Block<'static> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Rounded)
+        .title(Span::styled(format!(" {title} "), BOLD))
+}
+
+/// A list screen's table: a header, the selected row reversed and marked.
+pub struct ListTable<'a> {
+    pub title: String,
+    pub header: Vec<&'a str>,
+    pub widths: Vec<Constraint>,
+    pub rows: Vec<Vec<String>>,
+    pub selected: usize,
+    /// What to say when there are no rows.
+    pub empty_hint: &'a str,
+}
+
+impl ListTable<'_> {
+    pub fn draw(self, frame: &mut Frame, area: Rect) {
+        let outer = block(self.title);
+        if self.rows.is_empty() {
+            frame.render_widget(
+                Paragraph::new(self.empty_hint.to_string())
+                    .wrap(Wrap { trim: true })
+                    .block(outer),
+                area,
+            );
+            return;
+        }
+        // The columns as the table lays them out (after "▶ "), so that a cell cut for room
+        // ends in "…" rather than mid-word.
+        let inner = outer.inner(area);
+        let columns = Layout::horizontal(self.widths.clone())
+            .spacing(1)
+            .split(Rect::new(0, 0, inner.width.saturating_sub(2), 1));
+        let fit = |cells: Vec<String>| {
+            Row::new(
+                cells
+                    .into_iter()
+                    .zip(columns.iter())
+                    .map(|(cell, column)| present::fit(&cell, usize::from(column.width))),
+            )
+        };
+        let header = fit(self.header.iter().map(|h| h.to_string()).collect()).style(BOLD);
+        let rows: Vec<Row> = self.rows.into_iter().map(fit).collect();
+        let table = Table::new(rows, self.widths)
+            .header(header)
+            .block(outer)
+            .row_highlight_style(SELECTED)
+            .highlight_symbol("▶ ");
+        let mut state = TableState::default().with_selected(Some(self.selected));
+        frame.render_stateful_widget(table, area, &mut state);
+    }
+}
