@@ -9,7 +9,6 @@ use crate::domain::compare::{
     Comparison, DEFAULT_MIN_GROUP, Options, RoleGroup, Spread, answered, by_role, compare, spreads,
 };
 use crate::domain::model::{Round, Service};
-use crate::domain::plan::Stage;
 use crate::domain::scoring::{AnswerSet, SectionScore, summarize};
 use crate::i18n::tr;
 use crate::store::StoreError;
@@ -67,18 +66,6 @@ impl CompareView {
     pub fn selected_area(&self) -> Option<&crate::domain::compare::AreaChange> {
         self.comparison.areas().nth(self.offset)
     }
-}
-
-pub struct TrendPoint {
-    pub round: Round,
-    pub respondents: usize,
-    pub scores: Vec<SectionScore>,
-    pub stage: Option<Stage>,
-}
-
-pub struct TrendView {
-    pub service: Service,
-    pub points: Vec<TrendPoint>,
 }
 
 pub struct ClusterRow {
@@ -273,41 +260,6 @@ impl App {
                 }
                 Err(e) => self.error(&e),
             }
-        }
-        None
-    }
-
-    pub(super) fn open_trend(&mut self, service: Service) {
-        let Some(rounds) = self.load(|s| s.rounds(&service.id)) else {
-            return;
-        };
-        let ids: Vec<&str> = rounds.iter().map(|r| r.round.id.as_str()).collect();
-        let points: Loaded<Vec<TrendPoint>> = self
-            .store
-            .round_scores(self.instrument, &ids, Options::default())
-            .map(|kept| {
-                rounds
-                    .into_iter()
-                    .zip(kept)
-                    .map(|(summary, kept)| TrendPoint {
-                        scores: kept.sections,
-                        respondents: kept.respondents,
-                        round: summary.round,
-                        stage: summary.stage,
-                    })
-                    .collect()
-            });
-        match points {
-            Ok(points) => self
-                .stack
-                .push(Screen::Trend(TrendView { service, points })),
-            Err(e) => self.error(&e),
-        }
-    }
-
-    pub(super) fn update_trend(&mut self, action: Action) -> Option<Action> {
-        if action == Action::Back {
-            self.back();
         }
         None
     }

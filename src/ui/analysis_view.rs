@@ -3,31 +3,24 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
-use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{
-    Axis, Bar, BarChart, BarGroup, Block, Borders, Cell, Chart, Clear, Dataset, GraphType,
-    Paragraph, Row, Table, TableState, Tabs, Wrap,
+    Bar, BarChart, BarGroup, Block, Borders, Cell, Clear, Paragraph, Row, Table, TableState, Tabs,
+    Wrap,
 };
 
-use super::analysis::{ClusterSort, ClusterView, CompareTab, CompareView, RolesView, TrendView};
+use super::analysis::{ClusterSort, ClusterView, CompareTab, CompareView, RolesView};
 use super::app::App;
-use super::widgets::{BOLD, SELECTED, block};
+use super::widgets::{
+    BOLD, SELECTED, band_mark, band_style, block, percent, percent_number, section_labels,
+};
 use crate::domain::compare::{AreaChange, Change};
-use crate::domain::instrument::{SHORT_NAME_CHARS, Section};
-use crate::domain::plan::{Stage, consensus_percent};
-use crate::domain::scoring::{Band, Tally};
+use crate::domain::instrument::SHORT_NAME_CHARS;
+use crate::domain::plan::consensus_percent;
+use crate::domain::scoring::Tally;
 use crate::i18n::{Lang, tr, trf};
 use crate::present;
-use crate::present::{kind_key, role_key};
-
-fn percent(tally: &Tally) -> String {
-    present::percent(tally.percent())
-}
-
-fn band_mark(tally: &Tally) -> &'static str {
-    tally.band().map(present::band_symbol).unwrap_or("·")
-}
+use crate::present::role_key;
 
 /// "▲ +12 ★": direction, percentage points, and a star on notable changes.
 fn change_text(change: &Change) -> String {
@@ -44,10 +37,6 @@ fn change_text(change: &Change) -> String {
             format!("{arrow} {}", present::change(change))
         }
     }
-}
-
-fn band_style(app: &App, band: Option<Band>) -> Style {
-    band.map(|b| app.theme.band(b)).unwrap_or_default()
 }
 
 /// "17⚑→8 %": the share of "don't know" in each round, ⚑ where it is a finding.
@@ -548,11 +537,11 @@ fn draw_compare_areas(app: &App, view: &CompareView, frame: &mut Frame, area: Re
                     Style::new()
                 }),
                 Cell::from(Line::from(vec![
-                    Span::styled(band_mark(&ch.from), band_style(app, ch.from.band())),
+                    Span::styled(band_mark(&ch.from), band_style(app.theme, ch.from.band())),
                     Span::raw(format!("{:>4}", percent_number(&ch.from))),
                 ])),
                 Cell::from(Line::from(vec![
-                    Span::styled(band_mark(&ch.to), band_style(app, ch.to.band())),
+                    Span::styled(band_mark(&ch.to), band_style(app.theme, ch.to.band())),
                     Span::raw(format!("{:>4}", percent_number(&ch.to))),
                 ])),
                 Cell::from(if row_area.comparable() {
@@ -617,14 +606,6 @@ fn draw_compare_areas(app: &App, view: &CompareView, frame: &mut Frame, area: Re
     );
 }
 
-/// "63", or "–": a whole percent without its sign, for narrow columns.
-fn percent_number(tally: &Tally) -> String {
-    tally.percent().map_or_else(
-        || present::NONE.to_string(),
-        |p| present::decimal(Lang::En, p, 0),
-    )
-}
-
 fn draw_compare_items(app: &App, view: &CompareView, frame: &mut Frame, area: Rect) {
     let lang = app.lang;
     let c = &view.comparison;
@@ -683,26 +664,6 @@ fn draw_compare_items(app: &App, view: &CompareView, frame: &mut Frame, area: Re
     );
 }
 
-/// Each section's label in `width` characters: its name where it fits whole and reads apart
-/// from the others, else its short name, made for narrow room ("Endr", "Pass").
-fn section_labels(sections: &[Section], lang: Lang, width: usize) -> Vec<String> {
-    let cut = |text: &str| -> String { text.chars().take(width).collect() };
-    let names: Vec<String> = sections.iter().map(|s| cut(s.name.get(lang))).collect();
-    sections
-        .iter()
-        .zip(&names)
-        .map(|(section, name)| {
-            let whole = section.name.get(lang).chars().count() <= width;
-            let clash = names.iter().filter(|other| *other == name).count() > 1;
-            if whole && !clash {
-                name.clone()
-            } else {
-                cut(section.short.get(lang))
-            }
-        })
-        .collect()
-}
-
 fn draw_compare_chart(app: &App, view: &CompareView, frame: &mut Frame, area: Rect) {
     let lang = app.lang;
     let sections = &app.instrument.sections;
@@ -734,254 +695,6 @@ fn draw_compare_chart(app: &App, view: &CompareView, frame: &mut Frame, area: Re
         chart = chart.data(group);
     }
     frame.render_widget(chart, chart_area);
-}
-
-/// The mark a section's line is drawn with in the trend chart: one per section, none of
-/// them a band's symbol (● ◐ ○) or a change's (▲ ▼).
-fn trend_mark(section: usize) -> char {
-    const MARKS: [char; 6] = ['•', '■', '◆', '×', '+', '*'];
-    MARKS[section % MARKS.len()]
-}
-
-/// The trend chart's legend, mark → number and section, in lines as wide as `area`: the full
-/// names where they leave the chart 10 rows, else the short names on one line, else the full
-/// names however many lines they take. Each entry with its section's index, for its colour.
-fn trend_legend(sections: &[Section], lang: Lang, area: Rect) -> Vec<Vec<(usize, String)>> {
-    let width = usize::from(area.width);
-    let entries = |short: bool| -> Vec<(usize, String)> {
-        sections
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                let name = if short {
-                    s.short.get(lang)
-                } else {
-                    s.name.get(lang)
-                };
-                (i, format!("{} {} {name}", trend_mark(i), i + 1))
-            })
-            .collect()
-    };
-    let length = |entries: &[(usize, String)]| {
-        (entries
-            .iter()
-            .map(|(_, e)| e.chars().count() + 2)
-            .sum::<usize>())
-        .saturating_sub(2)
-    };
-    let mut full: Vec<Vec<(usize, String)>> = vec![Vec::new()];
-    for entry in entries(false) {
-        let line = full.last_mut().expect("one line at least");
-        if !line.is_empty() && length(line) + 2 + entry.1.chars().count() > width {
-            full.push(Vec::new());
-        }
-        full.last_mut().expect("one line at least").push(entry);
-    }
-    let short = entries(true);
-    if usize::from(area.height).saturating_sub(full.len()) < 10 && length(&short) <= width {
-        vec![short]
-    } else {
-        full
-    }
-}
-
-/// A sparkline as text, one block per round, so the trend reads without colour.
-fn sparkline(values: &[Option<f64>]) -> String {
-    const LEVELS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-    values
-        .iter()
-        .map(|v| match v {
-            Some(p) => LEVELS[((p / 100.0 * 7.0).round() as usize).min(7)],
-            None => '·',
-        })
-        .collect()
-}
-
-pub fn draw_trend(app: &App, view: &TrendView, frame: &mut Frame, area: Rect) {
-    let lang = app.lang;
-    let outer = block(trf(lang, "trend.title", &[("service", &view.service.name)]));
-    let inner = outer.inner(area);
-    frame.render_widget(outer, area);
-    if view.points.is_empty() {
-        frame.render_widget(
-            Paragraph::new(tr(lang, "rounds.empty")).wrap(Wrap { trim: true }),
-            inner,
-        );
-        return;
-    }
-    let sections = &app.instrument.sections;
-    let has_stage = view.points.iter().any(|p| p.stage.is_some());
-    let table_height = (sections.len() + 2 + usize::from(has_stage) * 2) as u16;
-    let [mut chart_area, mut table_area] =
-        Layout::vertical([Constraint::Fill(1), Constraint::Length(table_height)]).areas(inner);
-
-    let series: Vec<Vec<(f64, f64)>> = (0..sections.len())
-        .map(|s| {
-            view.points
-                .iter()
-                .enumerate()
-                .filter_map(|(x, p)| Some((x as f64, p.scores.get(s)?.tally.percent()?)))
-                .collect()
-        })
-        .collect();
-    // Without colour (NO_COLOR) the sections still tell apart: each has its own mark, and the
-    // legend under the chart names it; the chart keeps its 6 rows beside the legend.
-    let legend = trend_legend(sections, lang, chart_area);
-    if usize::from(chart_area.height) < 6 + legend.len() {
-        // No room for the chart: the table, which has the same numbers, takes its place.
-        table_area = Rect {
-            height: table_area.height.min(inner.height),
-            ..inner
-        };
-        chart_area.height = 0;
-    }
-    if usize::from(chart_area.height) >= 6 + legend.len() {
-        let [chart_area, legend_area] =
-            Layout::vertical([Constraint::Fill(1), Constraint::Length(legend.len() as u16)])
-                .areas(chart_area);
-        let legend: Vec<Line> = legend
-            .into_iter()
-            .map(|entries| {
-                let mut spans = Vec::new();
-                for (i, text) in entries {
-                    if !spans.is_empty() {
-                        spans.push(Span::raw("  "));
-                    }
-                    spans.push(Span::styled(text, app.theme.series(i)));
-                }
-                Line::from(spans)
-            })
-            .collect();
-        frame.render_widget(Paragraph::new(legend), legend_area);
-        let datasets: Vec<Dataset> = sections
-            .iter()
-            .zip(&series)
-            .enumerate()
-            .map(|(i, (section, points))| {
-                Dataset::default()
-                    .name(format!("{} {}", i + 1, section.name.get(lang)))
-                    .marker(Marker::Custom(trend_mark(i)))
-                    .graph_type(GraphType::Line)
-                    .style(app.theme.series(i))
-                    .data(points)
-            })
-            .collect();
-        let last = (view.points.len().max(2) - 1) as f64;
-        let labels: Vec<String> = view
-            .points
-            .iter()
-            .map(|p| present::date(lang, p.round.held_on))
-            .collect();
-        let x_labels = if labels.len() > 1 {
-            vec![labels[0].clone(), labels[labels.len() - 1].clone()]
-        } else {
-            labels.clone()
-        };
-        let chart = Chart::new(datasets)
-            .x_axis(Axis::default().bounds([0.0, last]).labels(x_labels))
-            .y_axis(
-                Axis::default()
-                    .bounds([0.0, 100.0])
-                    .labels(["0", "50", "100 %"]),
-            )
-            // The legend below names the series, with their marks and numbers.
-            .legend_position(None);
-        frame.render_widget(chart, chart_area);
-    }
-
-    // The same numbers as a table: every round a column, the trend as a sparkline.
-    // A round's column holds its date whole.
-    const ROUND_COLUMN: u16 = 10;
-    let shown = view
-        .points
-        .len()
-        .min(usize::from(table_area.width.saturating_sub(30) / (ROUND_COLUMN + 1)).max(1));
-    let first = view.points.len() - shown;
-    let mut header = vec![tr(lang, "summary.area").to_string()];
-    header.extend(view.points[first..].iter().map(|p| {
-        format!(
-            "{} ",
-            tr(lang, kind_key(p.round.kind))
-                .chars()
-                .take(6)
-                .collect::<String>()
-        )
-    }));
-    header.push(tr(lang, "trend.sparkline").to_string());
-    let rows: Vec<Row> = sections
-        .iter()
-        .enumerate()
-        .map(|(s, section)| {
-            let values: Vec<Option<f64>> = view
-                .points
-                .iter()
-                .map(|p| p.scores.get(s).and_then(|x| x.tally.percent()))
-                .collect();
-            let mut cells = vec![
-                Cell::from(format!("{} {}", s + 1, section.name.get(lang)))
-                    .style(app.theme.series(s)),
-            ];
-            cells.extend(
-                values[first..]
-                    .iter()
-                    .map(|v| Cell::from(present::percent(*v))),
-            );
-            cells.push(Cell::from(sparkline(&values)));
-            Row::new(cells)
-        })
-        .collect();
-    let mut widths = vec![Constraint::Fill(1)];
-    widths.extend(std::iter::repeat_n(Constraint::Length(ROUND_COLUMN), shown));
-    widths.push(Constraint::Length(view.points.len().clamp(6, 20) as u16));
-    let dates: Vec<String> = view.points[first..]
-        .iter()
-        .map(|p| present::date(lang, p.round.held_on))
-        .collect();
-    let mut date_row = vec![String::new()];
-    date_row.extend(dates);
-    // The implementation stage per round, by its number in the model (the names are below).
-    let mut rows = rows;
-    if view.points.iter().any(|p| p.stage.is_some()) {
-        let mut cells = vec![Cell::from(tr(lang, "stage.title").to_string())];
-        cells.extend(view.points[first..].iter().map(|p| {
-            Cell::from(
-                p.stage
-                    .map(|s| present::stage_number(s).to_string())
-                    .unwrap_or_else(|| "–".into()),
-            )
-        }));
-        rows.push(Row::new(cells).style(BOLD));
-    }
-    let [table_area, stage_legend_area] = Layout::vertical([
-        Constraint::Fill(1),
-        Constraint::Length(u16::from(has_stage)),
-    ])
-    .areas(table_area);
-    frame.render_widget(
-        Table::new(rows, widths)
-            .header(Row::new(header).style(BOLD).bottom_margin(0))
-            .footer(Row::new(date_row).style(app.theme.dim())),
-        table_area,
-    );
-    if has_stage {
-        let mut stages: Vec<Stage> = view.points.iter().filter_map(|p| p.stage).collect();
-        stages.sort_by_key(|s| present::stage_number(*s));
-        stages.dedup();
-        let names: Vec<String> = stages
-            .iter()
-            .map(|s| present::numbered_stage(lang, *s))
-            .collect();
-        let legend_area = stage_legend_area;
-        frame.render_widget(
-            Paragraph::new(format!(
-                "{}: {}",
-                tr(lang, "stage.title"),
-                names.join(" · ")
-            ))
-            .style(app.theme.dim()),
-            legend_area,
-        );
-    }
 }
 
 pub fn draw_cluster(app: &App, view: &ClusterView, frame: &mut Frame, area: Rect) {
@@ -1044,7 +757,7 @@ pub fn draw_cluster(app: &App, view: &ClusterView, frame: &mut Frame, area: Rect
                         Some(_) => format!("{}{number:>3}", band_mark(tally)),
                         None => format!("{:>3}", present::NONE),
                     })
-                    .style(band_style(app, tally.band())),
+                    .style(band_style(app.theme, tally.band())),
                 );
             }
             Row::new(cells)
@@ -1136,7 +849,7 @@ pub fn draw_roles(app: &App, view: &RolesView, frame: &mut Frame, area: Rect) {
                     Some(scores) => {
                         let tally = &scores[s].tally;
                         Cell::from(format!("{} {}", band_mark(tally), percent(tally)))
-                            .style(band_style(app, tally.band()))
+                            .style(band_style(app.theme, tally.band()))
                     }
                     None => {
                         Cell::from(tr(lang, "roles.too_few").to_string()).style(app.theme.dim())
@@ -1184,17 +897,4 @@ pub fn draw_roles(app: &App, view: &RolesView, frame: &mut Frame, area: Rect) {
         table_area,
     );
     frame.render_widget(note, note_area);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sparkline_maps_percent_to_blocks() {
-        assert_eq!(
-            sparkline(&[Some(0.0), Some(50.0), Some(100.0), None]),
-            "▁▅█·"
-        );
-    }
 }

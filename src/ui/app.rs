@@ -9,10 +9,16 @@ use crossterm::event::{KeyCode, KeyModifiers};
 use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 
 use super::action::{Action, Mode};
-use super::analysis::{ClusterView, CompareView, RolesView, TrendView};
+use super::analysis::{ClusterView, CompareView, RolesView};
+use super::context::{
+    Clock, FormPurpose, clamp, input_error_text, move_selection, respondent_label,
+};
+use super::context::{Component, Ctx, Open, Outcome};
 use super::form::{Field, Form};
 use super::plan::{GatheringView, GoalsView, PlanView};
+use super::screen::trend::TrendView;
 use super::status::{Status, StatusKind};
+use super::widgets::Look;
 use super::widgets::{MIN_HEIGHT, MIN_WIDTH, Theme};
 use crate::domain::compare::Options;
 use crate::domain::instrument::{Instrument, ItemRef};
@@ -48,18 +54,6 @@ pub struct RespondentList {
     pub round: Round,
     pub rows: Vec<RespondentSummary>,
     pub selected: usize,
-}
-
-pub enum FormPurpose {
-    NewService,
-    EditService(Service),
-    NewRound(Service),
-    NewRespondent(Service, Round),
-    /// A barrier, strategy or measure for a subdomain (`section.subdomain`) of a service.
-    NewPlanItem(Service, String, PlanKind),
-    EditPlanItem(PlanItem),
-    NewGoal(Service),
-    RoundStage(Service, Round),
 }
 
 pub struct FormScreen {
@@ -115,8 +109,6 @@ pub enum Screen {
     Gathering(GatheringView),
 }
 
-pub type Clock = Box<dyn Fn() -> DateTime<Utc>>;
-
 /// A comment kept in a recovery file when kartlegg was stopped, as the first screen asks
 /// about it.
 pub struct Recovered {
@@ -137,6 +129,23 @@ pub enum Stopped {
     Kept(PathBuf),
     /// It could neither be saved nor kept: the text, and why not.
     Lost { comment: String, error: StoreError },
+}
+
+impl Screen {
+    /// The screen as a component, for those that are one.
+    pub fn component(&self) -> Option<&dyn Component> {
+        match self {
+            Screen::Trend(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    fn component_mut(&mut self) -> Option<&mut dyn Component> {
+        match self {
+            Screen::Trend(s) => Some(s),
+            _ => None,
+        }
+    }
 }
 
 pub struct App {
@@ -254,6 +263,7 @@ impl App {
             return Mode::Recover;
         }
         match self.screen() {
+            screen @ Screen::Trend(_) => screen.component().map_or(Mode::Services, |c| c.mode()),
             Screen::Services(_) => Mode::Services,
             Screen::Rounds(_) => Mode::Rounds,
             Screen::Respondents(_) => Mode::Respondents,
@@ -263,7 +273,6 @@ impl App {
             Screen::Summary(_) => Mode::Summary,
             Screen::Compare(view) if view.detail_open => Mode::CompareDetails,
             Screen::Compare(_) => Mode::Compare,
-            Screen::Trend(_) => Mode::Trend,
             Screen::Cluster(_) => Mode::Cluster,
             Screen::Roles(_) => Mode::Roles,
             Screen::Plan(_) => Mode::Plan,
@@ -379,6 +388,14 @@ impl App {
         if !matches!(action, Action::Type(_) | Action::Paste(_)) && self.mode() != Mode::Comment {
             self.status = None;
         }
+        if self.recovered.is_empty() {
+            let (top, mut ctx) = self.parts();
+            if let Some(component) = top.and_then(Screen::component_mut) {
+                let outcome = component.update(action, &mut ctx);
+                self.follow(outcome);
+                return None;
+            }
+        }
         match self.mode() {
             Mode::Services => self.update_services(action),
             Mode::Rounds => self.update_rounds(action),
@@ -388,7 +405,7 @@ impl App {
             Mode::Comment => self.update_comment(action),
             Mode::Summary => self.update_summary(action),
             Mode::Compare | Mode::CompareDetails => self.update_compare(action),
-            Mode::Trend => self.update_trend(action),
+            Mode::Trend => None,
             Mode::Cluster => self.update_cluster(action),
             Mode::Roles => self.update_roles(action),
             Mode::Plan => self.update_plan(action),
@@ -461,6 +478,91 @@ impl App {
         closed
     }
 
+    /// The screen on top, and what it may use beside itself.
+    fn parts(&mut self) -> (Option<&mut Screen>, Ctx<'_>) {
+        let ctx = Ctx {
+            store: &mut self.store,
+            instrument: self.instrument,
+            lang: self.lang,
+            clock: &self.clock,
+            utc_offset: self.utc_offset,
+            status: &mut self.status,
+        };
+        (self.stack.last_mut(), ctx)
+    }
+
+    /// What drawing reads beside the screens' state.
+    pub fn look(&self) -> Look {
+        Look {
+            lang: self.lang,
+            theme: self.theme,
+            instrument: self.instrument,
+            utc_offset: self.utc_offset,
+            today: self.local(self.now()).date_naive(),
+        }
+    }
+
+    /// Does what a screen asked for.
+    fn follow(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Stay => {}
+            Outcome::Back => self.back(),
+            Outcome::Open(open) => self.open(open),
+            Outcome::Saved { next, text } => {
+                self.back();
+                if let Some(next) = next {
+                    self.open(next);
+                }
+                self.info(StatusKind::Saved, text);
+            }
+        }
+    }
+
+    /// Opens a screen on top, or says in the status line why it cannot open.
+    fn open(&mut self, open: Open) {
+        let screen = match open {
+            Open::Trend(service) => {
+                let (_, mut ctx) = self.parts();
+                TrendView::open(&mut ctx, service).map(Screen::Trend)
+            }
+            Open::Rounds(service) => return self.open_rounds(service),
+            Open::Respondents(service, round) => return self.open_respondents(service, round),
+            Open::Walk(service, round, respondent) => {
+                return self.open_walk(service, round, respondent);
+            }
+            Open::RoundSummary(service, round) => return self.open_round_summary(service, round),
+            Open::RespondentSummary {
+                heading,
+                service,
+                round,
+                scores,
+            } => {
+                let mut view = SummaryView {
+                    heading,
+                    service,
+                    round,
+                    respondents: 1,
+                    scores,
+                    selected: 0,
+                    plan_counts: HashMap::new(),
+                    pooling: None,
+                };
+                view.plan_counts = self.plan_counts(&view.service.id);
+                Some(Screen::Summary(view))
+            }
+            Open::Compare(service, round) => return self.open_compare(service, round.as_ref()),
+            Open::Cluster(cluster) => return self.open_cluster(cluster),
+            Open::Roles(service, round) => return self.open_roles(service, round),
+            Open::Plan(service, key) => return self.open_plan(service, key),
+            Open::Goals(service) => return self.open_goals(service),
+            Open::Gathering(service, round) => return self.open_gathering(service, round),
+            Open::Form(purpose) => return self.open_form(purpose),
+        };
+        if let Some(screen) = screen {
+            self.stack.push(screen);
+        }
+    }
+
     pub(super) fn back(&mut self) {
         if self.stack.len() > 1 {
             self.stack.pop();
@@ -470,6 +572,11 @@ impl App {
 
     /// Reloads what the top screen shows, after something below or beside it changed.
     fn refresh(&mut self) {
+        let (top, mut ctx) = self.parts();
+        if let Some(component) = top.and_then(Screen::component_mut) {
+            component.refresh(&mut ctx);
+            return;
+        }
         let store = &self.store;
         let reloaded = match self.stack.last_mut() {
             Some(Screen::Services(list)) => store.services().map(|rows| {
@@ -489,18 +596,7 @@ impl App {
             Some(Screen::Walk(walk)) => store
                 .answers(&walk.respondent.id)
                 .map(|answers| walk.answers = answers),
-            Some(
-                Screen::Summary(_)
-                | Screen::Form(_)
-                | Screen::Compare(_)
-                | Screen::Trend(_)
-                | Screen::Cluster(_)
-                | Screen::Roles(_)
-                | Screen::Plan(_)
-                | Screen::Goals(_)
-                | Screen::Gathering(_),
-            )
-            | None => Ok(()),
+            _ => Ok(()),
         };
         if let Err(e) = reloaded {
             self.error(&e);
@@ -584,7 +680,7 @@ impl App {
             (Action::Open, Some(round)) => self.open_respondents(service, round),
             (Action::Summary, Some(round)) => self.open_round_summary(service, round),
             (Action::Compare, round) => self.open_compare(service, round.as_ref()),
-            (Action::Trend, _) => self.open_trend(service),
+            (Action::Trend, _) => self.open(Open::Trend(service)),
             (Action::Goals, _) => self.open_goals(service),
             (Action::Stage, Some(round)) => self.open_form(FormPurpose::RoundStage(service, round)),
             (Action::Roles, Some(round)) => self.open_roles(service, round),
@@ -1322,50 +1418,4 @@ fn input_error_field(error: &crate::domain::model::InputError) -> usize {
             NameField::Cluster => 2,
         },
     }
-}
-
-pub fn input_error_text(lang: Lang, error: &crate::domain::model::InputError) -> String {
-    use crate::domain::model::InputError::*;
-    match error {
-        EmptyName => tr(lang, "error.empty_name").to_string(),
-        EmptyLabel => tr(lang, "error.empty_label").to_string(),
-        EmptyText => tr(lang, "error.empty_text").to_string(),
-        MunicipalityNumber(bad) => trf(lang, "error.municipality", &[("value", bad)]),
-        Date(bad) => trf(lang, "error.date", &[("value", bad)]),
-        DirectionControl(_) => tr(lang, "error.direction_control").to_string(),
-        TooLong(_, kind) => trf(
-            lang,
-            "error.too_long",
-            &[("limit", &crate::store::exchange::limit_text(lang, *kind))],
-        ),
-    }
-}
-
-/// "Leder (AB)", or just the role when no code was given.
-pub fn respondent_label(lang: Lang, respondent: &Respondent) -> String {
-    let role = tr(lang, role_key(respondent.role));
-    if respondent.code.is_empty() {
-        role.to_string()
-    } else {
-        format!("{role} ({})", respondent.code)
-    }
-}
-
-/// Moves a list selection; true if the action was a movement.
-fn move_selection(selected: &mut usize, len: usize, action: &Action) -> bool {
-    let last = len.saturating_sub(1);
-    *selected = match action {
-        Action::Up => selected.saturating_sub(1),
-        Action::Down => (*selected + 1).min(last),
-        Action::PageUp => selected.saturating_sub(10),
-        Action::PageDown => (*selected + 10).min(last),
-        Action::Home => 0,
-        Action::End => last,
-        _ => return false,
-    };
-    true
-}
-
-fn clamp(selected: &mut usize, len: usize) {
-    *selected = (*selected).min(len.saturating_sub(1));
 }

@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use super::action::Action;
-use super::app::{App, FormPurpose, Screen};
+use super::app::{App, Screen};
+use super::context::FormPurpose;
 use super::form::{Field, Form};
 use super::status::StatusKind;
 use crate::domain::instrument::{Scale, Section, Subdomain};
@@ -206,16 +207,16 @@ impl App {
     ) -> Result<String, (usize, String)> {
         let lang = self.lang;
         let text = validate_plan_text(&form.value(0))
-            .map_err(|e| (0, super::app::input_error_text(lang, &e)))?;
+            .map_err(|e| (0, super::context::input_error_text(lang, &e)))?;
         let mut item = PlanItem { text, ..base };
         match item.kind {
             PlanKind::Barrier => item.level = Some(Level::ALL[form.selected(1)]),
             PlanKind::Strategy => {}
             PlanKind::Measure => {
                 item.owner = validate_name(NameField::Owner, &form.value(1))
-                    .map_err(|e| (1, super::app::input_error_text(lang, &e)))?;
+                    .map_err(|e| (1, super::context::input_error_text(lang, &e)))?;
                 item.due_on = parse_optional_date(&form.value(2))
-                    .map_err(|e| (2, super::app::input_error_text(lang, &e)))?;
+                    .map_err(|e| (2, super::context::input_error_text(lang, &e)))?;
             }
         }
         let now = self.now();
@@ -343,7 +344,7 @@ impl App {
     ) -> Result<String, (usize, String)> {
         let lang = self.lang;
         let text = validate_plan_text(&form.value(0))
-            .map_err(|e| (0, super::app::input_error_text(lang, &e)))?;
+            .map_err(|e| (0, super::context::input_error_text(lang, &e)))?;
         let (_, keys) = self.subdomain_choices();
         let subdomains: Vec<String> = keys[form.selected(1)].iter().cloned().collect();
         let now = self.now();

@@ -13,9 +13,9 @@ use ratatui::widgets::{
 use super::action::Mode;
 use super::analysis_view;
 use super::app::{
-    App, FormPurpose, FormScreen, Recovered, RespondentList, RoundList, Screen, ServiceList,
-    SummaryView, Walk, respondent_label,
+    App, FormScreen, Recovered, RespondentList, RoundList, Screen, ServiceList, SummaryView, Walk,
 };
+use super::context::{FormPurpose, respondent_label};
 use super::form::Input;
 use super::keys::{Command, commands};
 use super::plan_view;
@@ -86,12 +86,16 @@ pub fn view(app: &App, frame: &mut Frame) {
         Screen::Walk(walk) => draw_walk(app, walk, frame, body),
         Screen::Summary(summary) => draw_summary(app, summary, frame, body),
         Screen::Compare(v) => analysis_view::draw_compare(app, v, frame, body),
-        Screen::Trend(v) => analysis_view::draw_trend(app, v, frame, body),
         Screen::Cluster(v) => analysis_view::draw_cluster(app, v, frame, body),
         Screen::Roles(v) => analysis_view::draw_roles(app, v, frame, body),
         Screen::Plan(v) => plan_view::draw_plan(app, v, frame, body),
         Screen::Goals(v) => plan_view::draw_goals(app, v, frame, body),
         Screen::Gathering(v) => plan_view::draw_gathering(app, v, frame, body),
+        screen => {
+            if let Some(component) = screen.component() {
+                component.draw(&app.look(), frame, body);
+            }
+        }
     }
     if let (Some(s), Some(text)) = (&app.status, status_text) {
         frame.render_widget(
@@ -122,12 +126,12 @@ fn breadcrumb(app: &App, width: u16) -> Line<'static> {
             Screen::Summary(_) => parts.push(tr(lang, "summary.title").to_string()),
             Screen::Form(f) => parts.push(tr(lang, form_title_key(&f.purpose)).to_string()),
             Screen::Compare(_) => parts.push(tr(lang, "compare.crumb").to_string()),
-            Screen::Trend(_) => parts.push(tr(lang, "trend.crumb").to_string()),
             Screen::Cluster(v) => parts.push(v.cluster.clone()),
             Screen::Roles(_) => parts.push(tr(lang, "roles.crumb").to_string()),
             Screen::Plan(_) => parts.push(tr(lang, "plan.crumb").to_string()),
             Screen::Goals(_) => parts.push(tr(lang, "goals.crumb").to_string()),
             Screen::Gathering(_) => parts.push(tr(lang, "gathering.crumb").to_string()),
+            screen => parts.extend(screen.component().map(|c| c.crumb(lang))),
         }
     }
     // Keep the end of the trail, where the user is, when it does not fit; never cut a name
@@ -1322,7 +1326,7 @@ fn draw_help(app: &App, frame: &mut Frame, area: Rect) {
             tr(lang, "help.consultant_apart").to_string(),
         ],
         Screen::Gathering(_) => vec![tr(lang, "gathering.note").to_string()],
-        Screen::Summary(_) | Screen::Trend(_) | Screen::Cluster(_) => {
+        Screen::Summary(_) | Screen::Cluster(_) => {
             vec![
                 tr(lang, "help.scoring").to_string(),
                 tr(lang, "help.consultant_apart").to_string(),
@@ -1339,7 +1343,10 @@ fn draw_help(app: &App, frame: &mut Frame, area: Rect) {
             tr(lang, form_help_key(&form.purpose)).to_string(),
             tr(lang, "help.form_keys").to_string(),
         ],
-        _ => Vec::new(),
+        screen => screen
+            .component()
+            .map(|c| c.about(&app.look()))
+            .unwrap_or_default(),
     };
     for paragraph in about {
         text.push_line(Line::default());

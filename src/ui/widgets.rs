@@ -7,8 +7,12 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Span;
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Row, Table, TableState, Wrap};
 
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+
 use super::status::StatusKind;
-use crate::domain::scoring::Band;
+use crate::domain::instrument::{Instrument, Section};
+use crate::domain::scoring::{Band, Tally};
+use crate::i18n::Lang;
 use crate::present;
 
 pub const MIN_WIDTH: u16 = 60;
@@ -135,4 +139,69 @@ impl ListTable<'_> {
         let mut state = TableState::default().with_selected(Some(self.selected));
         frame.render_stateful_widget(table, area, &mut state);
     }
+}
+
+/// What drawing reads beside a screen's own state: the language, the colours, the
+/// instrument, and the user's clock for dates.
+pub struct Look {
+    pub lang: Lang,
+    pub theme: Theme,
+    pub instrument: &'static Instrument,
+    pub utc_offset: FixedOffset,
+    pub today: NaiveDate,
+}
+
+impl Look {
+    pub fn local(&self, time: DateTime<Utc>) -> DateTime<FixedOffset> {
+        time.with_timezone(&self.utc_offset)
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.today
+    }
+}
+
+// ---- scores as the tables of the consultant's screens show them ----
+
+/// "63 %", or "–".
+pub fn percent(tally: &Tally) -> String {
+    present::percent(tally.percent())
+}
+
+/// A score's band symbol; "·" without a score.
+pub fn band_mark(tally: &Tally) -> &'static str {
+    tally.band().map(present::band_symbol).unwrap_or("·")
+}
+
+/// A band's colour, none without a band.
+pub fn band_style(theme: Theme, band: Option<Band>) -> Style {
+    band.map(|b| theme.band(b)).unwrap_or_default()
+}
+
+/// "63", or "–": a whole percent without its sign, for narrow columns.
+pub fn percent_number(tally: &Tally) -> String {
+    tally.percent().map_or_else(
+        || present::NONE.to_string(),
+        |p| present::decimal(Lang::En, p, 0),
+    )
+}
+
+/// Each section's label in `width` characters: its name where it fits whole and reads apart
+/// from the others, else its short name, made for narrow room ("Endr", "Pass").
+pub fn section_labels(sections: &[Section], lang: Lang, width: usize) -> Vec<String> {
+    let cut = |text: &str| -> String { text.chars().take(width).collect() };
+    let names: Vec<String> = sections.iter().map(|s| cut(s.name.get(lang))).collect();
+    sections
+        .iter()
+        .zip(&names)
+        .map(|(section, name)| {
+            let whole = section.name.get(lang).chars().count() <= width;
+            let clash = names.iter().filter(|other| *other == name).count() > 1;
+            if whole && !clash {
+                name.clone()
+            } else {
+                cut(section.short.get(lang))
+            }
+        })
+        .collect()
 }

@@ -1,0 +1,5 @@
+//! One module per screen: each holds the screen's state, what an action does there, and how
+//! it is drawn. A screen uses `ui::context` and the leaves (`action`, `status`, `widgets`,
+//! `form`), never the router nor another screen.
+
+pub mod trend;
