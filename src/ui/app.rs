@@ -9,13 +9,15 @@ use crossterm::event::{KeyCode, KeyModifiers};
 use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 
 use super::action::{Action, Mode};
-use super::analysis::{ClusterView, CompareView, RolesView};
 use super::context::{
     Clock, FormPurpose, clamp, input_error_text, move_selection, respondent_label,
 };
 use super::context::{Component, Ctx, Open, Outcome};
 use super::form::{Field, Form};
 use super::plan::{GatheringView, GoalsView, PlanView};
+use super::screen::cluster::ClusterView;
+use super::screen::compare::CompareView;
+use super::screen::roles::RolesView;
 use super::screen::trend::TrendView;
 use super::status::{Status, StatusKind};
 use super::widgets::Look;
@@ -135,14 +137,20 @@ impl Screen {
     /// The screen as a component, for those that are one.
     pub fn component(&self) -> Option<&dyn Component> {
         match self {
+            Screen::Compare(s) => Some(s),
             Screen::Trend(s) => Some(s),
+            Screen::Cluster(s) => Some(s),
+            Screen::Roles(s) => Some(s),
             _ => None,
         }
     }
 
     fn component_mut(&mut self) -> Option<&mut dyn Component> {
         match self {
+            Screen::Compare(s) => Some(s),
             Screen::Trend(s) => Some(s),
+            Screen::Cluster(s) => Some(s),
+            Screen::Roles(s) => Some(s),
             _ => None,
         }
     }
@@ -263,7 +271,10 @@ impl App {
             return Mode::Recover;
         }
         match self.screen() {
-            screen @ Screen::Trend(_) => screen.component().map_or(Mode::Services, |c| c.mode()),
+            screen @ (Screen::Trend(_)
+            | Screen::Compare(_)
+            | Screen::Cluster(_)
+            | Screen::Roles(_)) => screen.component().map_or(Mode::Services, |c| c.mode()),
             Screen::Services(_) => Mode::Services,
             Screen::Rounds(_) => Mode::Rounds,
             Screen::Respondents(_) => Mode::Respondents,
@@ -271,10 +282,6 @@ impl App {
             Screen::Walk(walk) if walk.editor.is_some() => Mode::Comment,
             Screen::Walk(_) => Mode::Walk,
             Screen::Summary(_) => Mode::Summary,
-            Screen::Compare(view) if view.detail_open => Mode::CompareDetails,
-            Screen::Compare(_) => Mode::Compare,
-            Screen::Cluster(_) => Mode::Cluster,
-            Screen::Roles(_) => Mode::Roles,
             Screen::Plan(_) => Mode::Plan,
             Screen::Goals(_) => Mode::Goals,
             Screen::Gathering(_) => Mode::Gathering,
@@ -404,14 +411,13 @@ impl App {
             Mode::Walk => self.update_walk(action),
             Mode::Comment => self.update_comment(action),
             Mode::Summary => self.update_summary(action),
-            Mode::Compare | Mode::CompareDetails => self.update_compare(action),
-            Mode::Trend => None,
-            Mode::Cluster => self.update_cluster(action),
-            Mode::Roles => self.update_roles(action),
             Mode::Plan => self.update_plan(action),
             Mode::Goals => self.update_goals(action),
             Mode::Gathering => self.update_gathering(action),
             Mode::Recover => self.update_recover(action),
+            Mode::Compare | Mode::CompareDetails | Mode::Trend | Mode::Cluster | Mode::Roles => {
+                None
+            }
             Mode::Help => None,
         }
     }
@@ -550,9 +556,18 @@ impl App {
                 view.plan_counts = self.plan_counts(&view.service.id);
                 Some(Screen::Summary(view))
             }
-            Open::Compare(service, round) => return self.open_compare(service, round.as_ref()),
-            Open::Cluster(cluster) => return self.open_cluster(cluster),
-            Open::Roles(service, round) => return self.open_roles(service, round),
+            Open::Compare(service, round) => {
+                let (_, mut ctx) = self.parts();
+                CompareView::open(&mut ctx, service, round).map(Screen::Compare)
+            }
+            Open::Cluster(cluster) => {
+                let (_, mut ctx) = self.parts();
+                ClusterView::open(&mut ctx, cluster).map(Screen::Cluster)
+            }
+            Open::Roles(service, round) => {
+                let (_, mut ctx) = self.parts();
+                RolesView::open(&mut ctx, service, round).map(Screen::Roles)
+            }
             Open::Plan(service, key) => return self.open_plan(service, key),
             Open::Goals(service) => return self.open_goals(service),
             Open::Gathering(service, round) => return self.open_gathering(service, round),
@@ -645,7 +660,7 @@ impl App {
             }
             Action::Overview => {
                 if let Some(service) = selected {
-                    self.open_cluster(service.cluster);
+                    self.open(Open::Cluster(service.cluster));
                 }
                 None
             }
@@ -679,11 +694,11 @@ impl App {
             (Action::New, _) => self.open_form(FormPurpose::NewRound(service)),
             (Action::Open, Some(round)) => self.open_respondents(service, round),
             (Action::Summary, Some(round)) => self.open_round_summary(service, round),
-            (Action::Compare, round) => self.open_compare(service, round.as_ref()),
+            (Action::Compare, round) => self.open(Open::Compare(service, round)),
             (Action::Trend, _) => self.open(Open::Trend(service)),
             (Action::Goals, _) => self.open_goals(service),
             (Action::Stage, Some(round)) => self.open_form(FormPurpose::RoundStage(service, round)),
-            (Action::Roles, Some(round)) => self.open_roles(service, round),
+            (Action::Roles, Some(round)) => self.open(Open::Roles(service, round)),
             (Action::Gathering, Some(round)) => self.open_gathering(service, round),
             _ => {}
         }
@@ -715,7 +730,7 @@ impl App {
             (Action::New, _) => self.open_form(FormPurpose::NewRespondent(service, round)),
             (Action::Open, Some(respondent)) => self.open_walk(service, round, respondent),
             (Action::Summary, _) => self.open_round_summary(service, round),
-            (Action::Roles, _) => self.open_roles(service, round),
+            (Action::Roles, _) => self.open(Open::Roles(service, round)),
             (Action::Gathering, _) => self.open_gathering(service, round),
             _ => {}
         }

@@ -66,6 +66,14 @@ impl Ctx<'_> {
     }
 }
 
+impl Ctx<'_> {
+    /// A service's rounds in date order.
+    pub fn rounds(&mut self, service: &Service) -> Option<Vec<Round>> {
+        let rows = self.load(|s| s.rounds(&service.id))?;
+        Some(rows.into_iter().map(|r| r.round).collect())
+    }
+}
+
 /// A screen: which keys it understands (its mode, whose list `keys` holds), what an action
 /// does there, and how it is drawn.
 pub trait Component {

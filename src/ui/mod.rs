@@ -2,7 +2,6 @@
 
 pub mod action;
 pub mod analysis;
-pub mod analysis_view;
 pub mod app;
 pub mod context;
 pub mod form;

@@ -11,7 +11,6 @@ use ratatui::widgets::{
 };
 
 use super::action::Mode;
-use super::analysis_view;
 use super::app::{
     App, FormScreen, Recovered, RespondentList, RoundList, Screen, ServiceList, SummaryView, Walk,
 };
@@ -85,9 +84,6 @@ pub fn view(app: &App, frame: &mut Frame) {
         Screen::Form(screen) => draw_form(app, screen, frame, body),
         Screen::Walk(walk) => draw_walk(app, walk, frame, body),
         Screen::Summary(summary) => draw_summary(app, summary, frame, body),
-        Screen::Compare(v) => analysis_view::draw_compare(app, v, frame, body),
-        Screen::Cluster(v) => analysis_view::draw_cluster(app, v, frame, body),
-        Screen::Roles(v) => analysis_view::draw_roles(app, v, frame, body),
         Screen::Plan(v) => plan_view::draw_plan(app, v, frame, body),
         Screen::Goals(v) => plan_view::draw_goals(app, v, frame, body),
         Screen::Gathering(v) => plan_view::draw_gathering(app, v, frame, body),
@@ -125,9 +121,6 @@ fn breadcrumb(app: &App, width: u16) -> Line<'static> {
             Screen::Walk(w) => parts.push(respondent_label(lang, &w.respondent)),
             Screen::Summary(_) => parts.push(tr(lang, "summary.title").to_string()),
             Screen::Form(f) => parts.push(tr(lang, form_title_key(&f.purpose)).to_string()),
-            Screen::Compare(_) => parts.push(tr(lang, "compare.crumb").to_string()),
-            Screen::Cluster(v) => parts.push(v.cluster.clone()),
-            Screen::Roles(_) => parts.push(tr(lang, "roles.crumb").to_string()),
             Screen::Plan(_) => parts.push(tr(lang, "plan.crumb").to_string()),
             Screen::Goals(_) => parts.push(tr(lang, "goals.crumb").to_string()),
             Screen::Gathering(_) => parts.push(tr(lang, "gathering.crumb").to_string()),
@@ -1320,25 +1313,13 @@ fn draw_help(app: &App, frame: &mut Frame, area: Rect) {
     let about: Vec<String> = match app.screen() {
         _ if screen_mode == Mode::Comment => vec![tr(lang, "help.comment").to_string()],
         Screen::Walk(_) => vec![app.instrument.about.get(lang).to_string()],
-        Screen::Roles(view) => vec![
-            trf(lang, "roles.note", &[("min", &view.min_group)]),
-            tr(lang, "help.scoring").to_string(),
-            tr(lang, "help.consultant_apart").to_string(),
-        ],
         Screen::Gathering(_) => vec![tr(lang, "gathering.note").to_string()],
-        Screen::Summary(_) | Screen::Cluster(_) => {
+        Screen::Summary(_) => {
             vec![
                 tr(lang, "help.scoring").to_string(),
                 tr(lang, "help.consultant_apart").to_string(),
             ]
         }
-        // The rules behind every number of a comparison, and what the bands are.
-        Screen::Compare(_) => vec![
-            present::rules_note(lang),
-            present::change_legend(lang),
-            tr(lang, "help.scoring").to_string(),
-            tr(lang, "help.consultant_apart").to_string(),
-        ],
         Screen::Form(form) => vec![
             tr(lang, form_help_key(&form.purpose)).to_string(),
             tr(lang, "help.form_keys").to_string(),

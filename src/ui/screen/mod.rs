@@ -2,4 +2,7 @@
 //! it is drawn. A screen uses `ui::context` and the leaves (`action`, `status`, `widgets`,
 //! `form`), never the router nor another screen.
 
+pub mod cluster;
+pub mod compare;
+pub mod roles;
 pub mod trend;

@@ -1,26 +1,248 @@
-//! Drawing the consultant's screens. Reads state only.
+//! Comparing two rounds of a service: the areas, the items and a chart, the details of a
+//! row, and the consensus of each round's gathering beside the scores.
+
+use std::collections::HashMap;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
-use ratatui::text::{Line, Span, Text};
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{
     Bar, BarChart, BarGroup, Block, Borders, Cell, Clear, Paragraph, Row, Table, TableState, Tabs,
     Wrap,
 };
 
-use super::analysis::{ClusterSort, ClusterView, CompareTab, CompareView, RolesView};
-use super::app::App;
-use super::widgets::{
-    BOLD, SELECTED, band_mark, band_style, block, percent, percent_number, section_labels,
-};
-use crate::domain::compare::{AreaChange, Change};
-use crate::domain::instrument::SHORT_NAME_CHARS;
+use crate::domain::compare::{AreaChange, Change, Comparison, Options};
+use crate::domain::model::{Round, Service};
 use crate::domain::plan::consensus_percent;
 use crate::domain::scoring::Tally;
 use crate::i18n::{Lang, tr, trf};
 use crate::present;
-use crate::present::role_key;
+use crate::ui::action::{Action, Mode};
+use crate::ui::analysis::comparison_of;
+use crate::ui::context::{Component, Ctx, Open, Outcome};
+use crate::ui::status::StatusKind;
+use crate::ui::widgets::{
+    BOLD, Look, SELECTED, band_mark, band_style, block, percent_number, section_labels,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompareTab {
+    Areas,
+    Items,
+    Chart,
+}
+
+pub struct CompareView {
+    pub service: Service,
+    /// The service's rounds in date order.
+    pub rounds: Vec<Round>,
+    pub from: usize,
+    pub to: usize,
+    pub comparison: Comparison,
+    /// The gatherings' consensus values of the from- and to-round, by subdomain key.
+    pub consensus: [HashMap<String, u8>; 2],
+    pub tab: CompareTab,
+    pub offset: usize,
+    /// The selected row's details, opened with Enter.
+    pub detail_open: bool,
+}
+
+impl CompareView {
+    /// The from-round is dated after the to-round, or is the same round.
+    pub fn order_warning(&self) -> Option<&'static str> {
+        let (from, to) = (&self.rounds[self.from], &self.rounds[self.to]);
+        if self.from == self.to {
+            Some("compare.same_round")
+        } else if from.held_on > to.held_on {
+            Some("compare.backwards_screen")
+        } else {
+            None
+        }
+    }
+
+    /// Rows of the current tab: sections and subdomains, or items then the not comparable.
+    pub fn rows(&self) -> usize {
+        match self.tab {
+            CompareTab::Areas => self
+                .comparison
+                .sections
+                .iter()
+                .map(|s| 1 + s.subdomains.len())
+                .sum(),
+            CompareTab::Items => self.comparison.items.len() + self.comparison.not_comparable.len(),
+            CompareTab::Chart => 0,
+        }
+    }
+
+    /// The area on the selected row of the areas tab.
+    pub fn selected_area(&self) -> Option<&crate::domain::compare::AreaChange> {
+        self.comparison.areas().nth(self.offset)
+    }
+}
+
+impl CompareView {
+    /// Compares `to` with the round before it (or the first round with the last).
+    pub fn open(ctx: &mut Ctx, service: Service, to_round: Option<Round>) -> Option<CompareView> {
+        let rounds = ctx.rounds(&service)?;
+        if rounds.len() < 2 {
+            let text = tr(ctx.lang, "compare.need_two").to_string();
+            ctx.info(StatusKind::Info, text);
+            return None;
+        }
+        let to = to_round
+            .and_then(|r| rounds.iter().position(|x| x.id == r.id))
+            .unwrap_or(rounds.len() - 1);
+        let (from, to) = if to == 0 {
+            (0, rounds.len() - 1)
+        } else {
+            (to - 1, to)
+        };
+        let compared = comparison_of(
+            ctx.store,
+            ctx.instrument,
+            &rounds[from],
+            &rounds[to],
+            Options::default(),
+        );
+        match compared {
+            Ok((comparison, consensus)) => Some(CompareView {
+                service,
+                rounds,
+                from,
+                to,
+                comparison,
+                consensus,
+                tab: CompareTab::Areas,
+                offset: 0,
+                detail_open: false,
+            }),
+            Err(e) => {
+                ctx.error(&e);
+                None
+            }
+        }
+    }
+
+    /// The subdomain `p` plans for: the selected item's, or the selected area's (a section
+    /// plans for its first subdomain).
+    fn plan_key(&self, ctx: &Ctx) -> Option<String> {
+        match self.tab {
+            CompareTab::Items => {
+                let items = ctx.instrument.items();
+                self.comparison.items.get(self.offset).and_then(|item| {
+                    let place = items.iter().find(|i| i.item.key == item.key)?;
+                    Some(format!("{}.{}", place.section.key, place.subdomain.key))
+                })
+            }
+            CompareTab::Areas => self.selected_area().map(|area| {
+                if area.key.contains('.') {
+                    area.key.clone()
+                } else {
+                    self.comparison
+                        .sections
+                        .iter()
+                        .find(|s| s.area.key == area.key)
+                        .and_then(|s| s.subdomains.first())
+                        .map_or_else(|| area.key.clone(), |d| d.key.clone())
+                }
+            }),
+            CompareTab::Chart => None,
+        }
+    }
+}
+
+impl Component for CompareView {
+    fn mode(&self) -> Mode {
+        if self.detail_open {
+            Mode::CompareDetails
+        } else {
+            Mode::Compare
+        }
+    }
+
+    fn crumb(&self, lang: Lang) -> String {
+        tr(lang, "compare.crumb").to_string()
+    }
+
+    fn update(&mut self, action: Action, ctx: &mut Ctx) -> Outcome {
+        let count = self.rounds.len();
+        let last_row = self.rows().saturating_sub(1);
+        let mut options = self.comparison.options;
+        let mut reload = false;
+        if self.detail_open {
+            // The details cover the table: any key closes them, quitting aside.
+            self.detail_open = false;
+            return Outcome::Stay;
+        }
+        match action {
+            Action::Back => return Outcome::Back,
+            Action::NextTab => {
+                self.tab = match self.tab {
+                    CompareTab::Areas => CompareTab::Items,
+                    CompareTab::Items => CompareTab::Chart,
+                    CompareTab::Chart => CompareTab::Areas,
+                };
+                self.offset = 0;
+            }
+            Action::CycleFrom => {
+                self.from = (self.from + 1) % count;
+                reload = true;
+            }
+            Action::CycleTo => {
+                self.to = (self.to + 1) % count;
+                reload = true;
+            }
+            Action::ToggleConsultant => {
+                options.with_consultant = !options.with_consultant;
+                reload = true;
+            }
+            Action::Open if self.tab != CompareTab::Chart && self.rows() > 0 => {
+                self.detail_open = true;
+            }
+            Action::Up => self.offset = self.offset.saturating_sub(1),
+            Action::Down => self.offset = (self.offset + 1).min(last_row),
+            Action::PageUp => self.offset = self.offset.saturating_sub(10),
+            Action::PageDown => self.offset = (self.offset + 10).min(last_row),
+            Action::Home => self.offset = 0,
+            Action::End => self.offset = last_row,
+            Action::Plan => {
+                return match self.plan_key(ctx) {
+                    Some(key) => Outcome::Open(Open::Plan(self.service.clone(), key)),
+                    None => Outcome::Stay,
+                };
+            }
+            _ => {}
+        }
+        if reload {
+            let (from, to) = (&self.rounds[self.from], &self.rounds[self.to]);
+            match comparison_of(ctx.store, ctx.instrument, from, to, options) {
+                Ok((comparison, consensus)) => {
+                    self.comparison = comparison;
+                    self.consensus = consensus;
+                    self.offset = self.offset.min(self.rows().saturating_sub(1));
+                }
+                Err(e) => ctx.error(&e),
+            }
+        }
+        Outcome::Stay
+    }
+
+    fn draw(&self, look: &Look, frame: &mut Frame, area: Rect) {
+        draw_compare(look, self, frame, area);
+    }
+
+    /// The rules behind every number of a comparison, and what the bands are.
+    fn about(&self, look: &Look) -> Vec<String> {
+        let lang = look.lang;
+        vec![
+            present::rules_note(lang),
+            present::change_legend(lang),
+            tr(lang, "help.scoring").to_string(),
+            tr(lang, "help.consultant_apart").to_string(),
+        ]
+    }
+}
 
 /// "▲ +12 ★": direction, percentage points, and a star on notable changes.
 fn change_text(change: &Change) -> String {
@@ -52,8 +274,8 @@ fn dont_know_cell(from: &Tally, to: &Tally) -> String {
     format!("{}→{} %", side(from), side(to))
 }
 
-pub fn draw_compare(app: &App, view: &CompareView, frame: &mut Frame, area: Rect) {
-    let lang = app.lang;
+fn draw_compare(look: &Look, view: &CompareView, frame: &mut Frame, area: Rect) {
+    let lang = look.lang;
     let (from, to) = (&view.rounds[view.from], &view.rounds[view.to]);
     let c = &view.comparison;
     let title = trf(
@@ -93,7 +315,7 @@ pub fn draw_compare(app: &App, view: &CompareView, frame: &mut Frame, area: Rect
     let legend = |key: &str| {
         Paragraph::new(tr(lang, key).to_string())
             .wrap(Wrap { trim: true })
-            .style(app.theme.dim())
+            .style(look.theme.dim())
     };
     let (legend, legend_height) = {
         let key = match view.tab {
@@ -112,7 +334,7 @@ pub fn draw_compare(app: &App, view: &CompareView, frame: &mut Frame, area: Rect
     };
     // The details of the selected row below the table, as many whole lines as leave the
     // table five rows; Enter shows them all.
-    let mut details = compare_details(app, view);
+    let mut details = compare_details(look, view);
     let mut detail_height = 0;
     if view.tab != CompareTab::Chart {
         let room = inner
@@ -179,23 +401,23 @@ pub fn draw_compare(app: &App, view: &CompareView, frame: &mut Frame, area: Rect
             .divider("│"),
         tabs_left,
     );
-    frame.render_widget(Paragraph::new(counted).style(app.theme.dim()), tabs_right);
+    frame.render_widget(Paragraph::new(counted).style(look.theme.dim()), tabs_right);
     if let Some(warning) = warning {
         frame.render_widget(warning, warning_area);
     }
     match view.tab {
-        CompareTab::Areas => draw_compare_areas(app, view, frame, body),
-        CompareTab::Items => draw_compare_items(app, view, frame, body),
-        CompareTab::Chart => draw_compare_chart(app, view, frame, body),
+        CompareTab::Areas => draw_compare_areas(look, view, frame, body),
+        CompareTab::Items => draw_compare_items(look, view, frame, body),
+        CompareTab::Chart => draw_compare_chart(look, view, frame, body),
     }
     if detail_height > 0 {
         let lines = details;
         let detail_block = Block::default()
             .borders(Borders::TOP)
-            .border_style(app.theme.dim())
+            .border_style(look.theme.dim())
             .title(Span::styled(
                 format!(" {} ", tr(lang, "compare.details")),
-                app.theme.dim(),
+                look.theme.dim(),
             ));
         frame.render_widget(
             Paragraph::new(lines)
@@ -218,12 +440,12 @@ pub fn draw_compare(app: &App, view: &CompareView, frame: &mut Frame, area: Rect
         let popup = area.inner(margin);
         frame.render_widget(Clear, popup);
         frame.render_widget(
-            Paragraph::new(compare_details(app, view))
+            Paragraph::new(compare_details(look, view))
                 .wrap(Wrap { trim: true })
                 .block(
                     block(tr(lang, "compare.details").to_string()).title_bottom(Span::styled(
                         format!(" {} ", tr(lang, "compare.details_close")),
-                        app.theme.dim(),
+                        look.theme.dim(),
                     )),
                 ),
             popup,
@@ -232,10 +454,10 @@ pub fn draw_compare(app: &App, view: &CompareView, frame: &mut Frame, area: Rect
 }
 
 /// The area's name, or the item's number and text, for the selected row.
-fn area_name<'a>(app: &'a App, key: &str) -> &'a str {
-    let lang = app.lang;
+fn area_name<'a>(look: &'a Look, key: &str) -> &'a str {
+    let lang = look.lang;
     let (section_key, subdomain_key) = key.split_once('.').unwrap_or((key, ""));
-    let Some(section) = app
+    let Some(section) = look
         .instrument
         .sections
         .iter()
@@ -254,13 +476,13 @@ fn area_name<'a>(app: &'a App, key: &str) -> &'a str {
 }
 
 /// Everything the selected row's numbers rest on, in sentences.
-fn compare_details(app: &App, view: &CompareView) -> Vec<Line<'static>> {
+fn compare_details(look: &Look, view: &CompareView) -> Vec<Line<'static>> {
     match view.tab {
         CompareTab::Areas => view
             .selected_area()
-            .map(|area| area_details(app, view, area))
+            .map(|area| area_details(look, view, area))
             .unwrap_or_default(),
-        CompareTab::Items => item_details(app, view),
+        CompareTab::Items => item_details(look, view),
         CompareTab::Chart => Vec::new(),
     }
 }
@@ -290,8 +512,8 @@ fn interval_or_reason(lang: Lang, change: &Change) -> String {
     }
 }
 
-fn area_details(app: &App, view: &CompareView, area: &AreaChange) -> Vec<Line<'static>> {
-    let lang = app.lang;
+fn area_details(look: &Look, view: &CompareView, area: &AreaChange) -> Vec<Line<'static>> {
+    let lang = look.lang;
     let change = &area.change;
     let mut lines = Vec::new();
     let head = if area.comparable() {
@@ -299,7 +521,7 @@ fn area_details(app: &App, view: &CompareView, area: &AreaChange) -> Vec<Line<'s
             lang,
             "compare.detail_change",
             &[
-                ("name", &area_name(app, &area.key)),
+                ("name", &area_name(look, &area.key)),
                 ("from", &present::score(&change.from)),
                 ("to", &present::score(&change.to)),
                 (
@@ -319,7 +541,7 @@ fn area_details(app: &App, view: &CompareView, area: &AreaChange) -> Vec<Line<'s
             lang,
             "compare.detail_not_comparable",
             &[
-                ("name", &area_name(app, &area.key)),
+                ("name", &area_name(look, &area.key)),
                 ("common", &area.items_common),
                 ("items", &area.items),
             ],
@@ -377,8 +599,8 @@ fn area_details(app: &App, view: &CompareView, area: &AreaChange) -> Vec<Line<'s
     let scale = area
         .key
         .split_once('.')
-        .and_then(|(s, _)| app.instrument.sections.iter().find(|x| x.key == s))
-        .and_then(|s| app.instrument.scale(&s.scale));
+        .and_then(|(s, _)| look.instrument.sections.iter().find(|x| x.key == s))
+        .and_then(|s| look.instrument.scale(&s.scale));
     let agreed = |side: usize| {
         let value = view.consensus[side].get(&area.key)?;
         Some(format!(
@@ -422,11 +644,11 @@ fn area_details(app: &App, view: &CompareView, area: &AreaChange) -> Vec<Line<'s
     lines
 }
 
-fn item_details(app: &App, view: &CompareView) -> Vec<Line<'static>> {
-    let lang = app.lang;
-    let items = app.instrument.items();
+fn item_details(look: &Look, view: &CompareView) -> Vec<Line<'static>> {
+    let lang = look.lang;
+    let items = look.instrument.items();
     let c = &view.comparison;
-    let number_and_text = |key: &str| present::numbered_item(app.instrument, lang, key);
+    let number_and_text = |key: &str| present::numbered_item(look.instrument, lang, key);
     if let Some(item) = c.items.get(view.offset) {
         let scale = items
             .iter()
@@ -487,8 +709,8 @@ fn columns(width: u16, fixed: &[u16]) -> Columns {
     }
 }
 
-fn draw_compare_areas(app: &App, view: &CompareView, frame: &mut Frame, area: Rect) {
-    let lang = app.lang;
+fn draw_compare_areas(look: &Look, view: &CompareView, frame: &mut Frame, area: Rect) {
+    let lang = look.lang;
     let c = &view.comparison;
     // What a row shows steps down with the width: always from, to and the change; then the
     // items and n it rests on and "don't know"; then the consensus and the process leader.
@@ -519,7 +741,7 @@ fn draw_compare_areas(app: &App, view: &CompareView, frame: &mut Frame, area: Re
     }
     let layout = columns(area.width, &fixed);
     let mut rows = Vec::new();
-    for (section, change) in app.instrument.sections.iter().zip(&c.sections) {
+    for (section, change) in look.instrument.sections.iter().zip(&c.sections) {
         let areas = std::iter::once((section.name.get(lang).to_string(), &change.area, true))
             .chain(
                 section
@@ -537,11 +759,11 @@ fn draw_compare_areas(app: &App, view: &CompareView, frame: &mut Frame, area: Re
                     Style::new()
                 }),
                 Cell::from(Line::from(vec![
-                    Span::styled(band_mark(&ch.from), band_style(app.theme, ch.from.band())),
+                    Span::styled(band_mark(&ch.from), band_style(look.theme, ch.from.band())),
                     Span::raw(format!("{:>4}", percent_number(&ch.from))),
                 ])),
                 Cell::from(Line::from(vec![
-                    Span::styled(band_mark(&ch.to), band_style(app.theme, ch.to.band())),
+                    Span::styled(band_mark(&ch.to), band_style(look.theme, ch.to.band())),
                     Span::raw(format!("{:>4}", percent_number(&ch.to))),
                 ])),
                 Cell::from(if row_area.comparable() {
@@ -564,7 +786,7 @@ fn draw_compare_areas(app: &App, view: &CompareView, frame: &mut Frame, area: Re
                 )));
             }
             if consensus {
-                let scale = app.instrument.scale(&section.scale);
+                let scale = look.instrument.scale(&section.scale);
                 let agreed = |side: usize| {
                     let value = view.consensus[side].get(&row_area.key)?;
                     Some(present::decimal(
@@ -606,8 +828,8 @@ fn draw_compare_areas(app: &App, view: &CompareView, frame: &mut Frame, area: Re
     );
 }
 
-fn draw_compare_items(app: &App, view: &CompareView, frame: &mut Frame, area: Rect) {
-    let lang = app.lang;
+fn draw_compare_items(look: &Look, view: &CompareView, frame: &mut Frame, area: Rect) {
+    let lang = look.lang;
     let c = &view.comparison;
     let medium = area.width >= 70;
     let mut fixed = vec![5, 5, 8];
@@ -622,7 +844,7 @@ fn draw_compare_items(app: &App, view: &CompareView, frame: &mut Frame, area: Re
         header.push("n".to_string());
     }
     let layout = columns(area.width, &fixed);
-    let numbered = |key: &str| present::numbered_item(app.instrument, lang, key);
+    let numbered = |key: &str| present::numbered_item(look.instrument, lang, key);
     let mut rows: Vec<Row> = c
         .items
         .iter()
@@ -650,7 +872,7 @@ fn draw_compare_items(app: &App, view: &CompareView, frame: &mut Frame, area: Re
                 Cell::from(""),
                 Cell::from(present::NOT_COMPARABLE),
             ])
-            .style(app.theme.dim()),
+            .style(look.theme.dim()),
         );
     }
     let offset = view.offset.min(rows.len().saturating_sub(1));
@@ -664,9 +886,9 @@ fn draw_compare_items(app: &App, view: &CompareView, frame: &mut Frame, area: Re
     );
 }
 
-fn draw_compare_chart(app: &App, view: &CompareView, frame: &mut Frame, area: Rect) {
-    let lang = app.lang;
-    let sections = &app.instrument.sections;
+fn draw_compare_chart(look: &Look, view: &CompareView, frame: &mut Frame, area: Rect) {
+    let lang = look.lang;
+    let sections = &look.instrument.sections;
     // Two bars a section, each followed by a gap of 1, and 3 between sections: the widest
     // bars that fit.
     let groups = sections.len().max(1) as u16;
@@ -689,212 +911,10 @@ fn draw_compare_chart(app: &App, view: &CompareView, frame: &mut Frame, area: Re
                 .value_style(style.add_modifier(Modifier::REVERSED))
         };
         let group = BarGroup::default().label(Line::from(label)).bars(&[
-            bar(&change.area.change.from, "", app.theme.dim()),
-            bar(&change.area.change.to, "", app.theme.accent()),
+            bar(&change.area.change.from, "", look.theme.dim()),
+            bar(&change.area.change.to, "", look.theme.accent()),
         ]);
         chart = chart.data(group);
     }
     frame.render_widget(chart, chart_area);
-}
-
-pub fn draw_cluster(app: &App, view: &ClusterView, frame: &mut Frame, area: Rect) {
-    let lang = app.lang;
-    let label = view
-        .labels
-        .get(view.label)
-        .map(String::as_str)
-        .unwrap_or("–");
-    let outer = block(present::fit(
-        &trf(
-            lang,
-            "cluster.title",
-            &[("cluster", &view.cluster), ("round", &label)],
-        ),
-        usize::from(area.width.saturating_sub(4)),
-    ));
-    let inner = outer.inner(area);
-    frame.render_widget(outer, area);
-    let sections = &app.instrument.sections;
-    // A section's column: "1 Endr" over "● 81" where there is room, "1" over "●81" where
-    // not; the numbers are named in the key below, the services' names take the rest.
-    let wide = inner.width >= 80;
-    let column: u16 = if wide { 7 } else { 4 };
-    let mut header = vec![
-        Cell::from(tr(lang, "services.name").to_string()),
-        Cell::from("n"),
-    ];
-    let labels = section_labels(sections, lang, SHORT_NAME_CHARS);
-    for (i, name) in labels.iter().enumerate() {
-        let sorted = view.sort == ClusterSort::Section(i);
-        let text = format!("{}{}", i + 1, if sorted { "▼" } else { "" });
-        header.push(Cell::from(if wide {
-            format!("{text} {name}")
-        } else {
-            text
-        }));
-    }
-    // "▶ " before the names, a space between columns.
-    let fixed = 2 + 4 + (column + 1) * sections.len() as u16;
-    let name_width = usize::from(inner.width.saturating_sub(fixed));
-    let rows: Vec<Row> = view
-        .rows
-        .iter()
-        .map(|row| {
-            let mut cells = vec![
-                Cell::from(present::fit(&row.service.name, name_width)),
-                Cell::from(if row.round.is_some() {
-                    row.respondents.to_string()
-                } else {
-                    present::NONE.into()
-                }),
-            ];
-            for score in &row.scores {
-                let tally = &score.tally;
-                let number = percent_number(tally);
-                cells.push(
-                    Cell::from(match tally.percent() {
-                        Some(_) if wide => format!("{} {number:>3}", band_mark(tally)),
-                        Some(_) => format!("{}{number:>3}", band_mark(tally)),
-                        None => format!("{:>3}", present::NONE),
-                    })
-                    .style(band_style(app.theme, tally.band())),
-                );
-            }
-            Row::new(cells)
-        })
-        .collect();
-    let mut widths = vec![Constraint::Fill(1), Constraint::Length(3)];
-    widths.extend(std::iter::repeat_n(
-        Constraint::Length(column),
-        sections.len(),
-    ));
-    let names: Vec<String> = sections
-        .iter()
-        .enumerate()
-        .map(|(i, s)| format!("{} {}", i + 1, s.name.get(lang)))
-        .collect();
-    let key = Paragraph::new(names.join(" · "))
-        .wrap(Wrap { trim: true })
-        .style(app.theme.dim());
-    let key_height = key.line_count(inner.width) as u16;
-    let [table_area, key_area] =
-        Layout::vertical([Constraint::Fill(1), Constraint::Length(key_height)]).areas(inner);
-    if view.rows.is_empty() {
-        frame.render_widget(Paragraph::new(tr(lang, "cluster.empty")), table_area);
-    } else {
-        let table = Table::new(rows, widths)
-            .header(Row::new(header).style(BOLD))
-            .row_highlight_style(SELECTED)
-            .highlight_symbol("▶ ");
-        frame.render_stateful_widget(
-            table,
-            table_area,
-            &mut TableState::default().with_selected(Some(view.selected)),
-        );
-    }
-    frame.render_widget(key, key_area);
-}
-
-pub fn draw_roles(app: &App, view: &RolesView, frame: &mut Frame, area: Rect) {
-    let lang = app.lang;
-    let outer = block(present::fit(
-        &trf(
-            lang,
-            "roles.title",
-            &[("round", &view.round.label), ("min", &view.min_group)],
-        ),
-        usize::from(area.width.saturating_sub(4)),
-    ));
-    let inner = outer.inner(area);
-    frame.render_widget(outer, area);
-    // Each group's column as wide as its heading or its widest cell; the areas' names take
-    // what is left, cut with "…".
-    let too_few = tr(lang, "roles.too_few");
-    let group_widths: Vec<u16> = view
-        .groups
-        .iter()
-        .map(|g| {
-            let role = tr(lang, role_key(g.role)).chars().count();
-            role.max(too_few.chars().count()).max(7) as u16
-        })
-        .collect();
-    let all_width = trf(lang, "roles.all", &[("n", &view.respondents)])
-        .chars()
-        .count()
-        .max(tr(lang, "roles.spread").chars().count())
-        .max(14) as u16;
-    let fixed: u16 = group_widths.iter().map(|w| w + 1).sum::<u16>() + all_width + 1;
-    let name_width = usize::from(inner.width.saturating_sub(fixed));
-    // Two header lines: the group, then its n.
-    let mut header = vec![Cell::from(tr(lang, "summary.area").to_string())];
-    for group in &view.groups {
-        header.push(Cell::from(Text::from(vec![
-            Line::from(tr(lang, role_key(group.role)).to_string()),
-            Line::from(format!("n={}", group.n)),
-        ])));
-    }
-    header.push(Cell::from(Text::from(vec![
-        Line::from(trf(lang, "roles.all", &[("n", &view.respondents)])),
-        Line::from(tr(lang, "roles.spread").to_string()),
-    ])));
-    let rows: Vec<Row> = app
-        .instrument
-        .sections
-        .iter()
-        .enumerate()
-        .map(|(s, section)| {
-            let mut cells = vec![Cell::from(present::fit(section.name.get(lang), name_width))];
-            for group in &view.groups {
-                cells.push(match &group.scores {
-                    Some(scores) => {
-                        let tally = &scores[s].tally;
-                        Cell::from(format!("{} {}", band_mark(tally), percent(tally)))
-                            .style(band_style(app.theme, tally.band()))
-                    }
-                    None => {
-                        Cell::from(tr(lang, "roles.too_few").to_string()).style(app.theme.dim())
-                    }
-                });
-            }
-            let spread = view.spreads.get(s).and_then(|(_, spread)| *spread);
-            cells.push(match spread {
-                // With fewer respondents than the smallest group, a spread would show them.
-                Some(sp) if sp.n >= view.min_group => {
-                    Cell::from(present::spread(sp.mean, sp.min, sp.max))
-                }
-                Some(_) => Cell::from(tr(lang, "roles.too_few").to_string()).style(app.theme.dim()),
-                None => Cell::from("–"),
-            });
-            Row::new(cells)
-        })
-        .collect();
-    let mut widths = vec![Constraint::Fill(1)];
-    widths.extend(group_widths.iter().map(|w| Constraint::Length(*w)));
-    widths.push(Constraint::Length(all_width));
-    // The note whole where the table keeps its rows (2 heading lines and 6 sections), else
-    // in short; the help has it whole.
-    let note = |key: &str| {
-        Paragraph::new(trf(lang, key, &[("min", &view.min_group)]))
-            .wrap(Wrap { trim: true })
-            .style(app.theme.dim())
-    };
-    let room = inner.height.saturating_sub(8);
-    let (note, note_height) = match note("roles.note") {
-        full if full.line_count(inner.width) as u16 <= room => {
-            let height = full.line_count(inner.width) as u16;
-            (full, height)
-        }
-        _ => {
-            let short = note("roles.note_short");
-            let height = short.line_count(inner.width) as u16;
-            (short, height)
-        }
-    };
-    let [table_area, note_area] =
-        Layout::vertical([Constraint::Fill(1), Constraint::Length(note_height)]).areas(inner);
-    frame.render_widget(
-        Table::new(rows, widths).header(Row::new(header).style(BOLD).height(2)),
-        table_area,
-    );
-    frame.render_widget(note, note_area);
 }
