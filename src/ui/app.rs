@@ -14,9 +14,11 @@ use super::context::{
 };
 use super::context::{Component, Ctx, Open, Outcome};
 use super::form::{Field, Form};
-use super::plan::{GatheringView, GoalsView, PlanView};
 use super::screen::cluster::ClusterView;
 use super::screen::compare::CompareView;
+use super::screen::gathering::GatheringView;
+use super::screen::goals::GoalsView;
+use super::screen::plan::PlanView;
 use super::screen::roles::RolesView;
 use super::screen::trend::TrendView;
 use super::status::{Status, StatusKind};
@@ -141,6 +143,9 @@ impl Screen {
             Screen::Trend(s) => Some(s),
             Screen::Cluster(s) => Some(s),
             Screen::Roles(s) => Some(s),
+            Screen::Plan(s) => Some(s),
+            Screen::Goals(s) => Some(s),
+            Screen::Gathering(s) => Some(s),
             _ => None,
         }
     }
@@ -151,6 +156,9 @@ impl Screen {
             Screen::Trend(s) => Some(s),
             Screen::Cluster(s) => Some(s),
             Screen::Roles(s) => Some(s),
+            Screen::Plan(s) => Some(s),
+            Screen::Goals(s) => Some(s),
+            Screen::Gathering(s) => Some(s),
             _ => None,
         }
     }
@@ -271,10 +279,6 @@ impl App {
             return Mode::Recover;
         }
         match self.screen() {
-            screen @ (Screen::Trend(_)
-            | Screen::Compare(_)
-            | Screen::Cluster(_)
-            | Screen::Roles(_)) => screen.component().map_or(Mode::Services, |c| c.mode()),
             Screen::Services(_) => Mode::Services,
             Screen::Rounds(_) => Mode::Rounds,
             Screen::Respondents(_) => Mode::Respondents,
@@ -282,9 +286,7 @@ impl App {
             Screen::Walk(walk) if walk.editor.is_some() => Mode::Comment,
             Screen::Walk(_) => Mode::Walk,
             Screen::Summary(_) => Mode::Summary,
-            Screen::Plan(_) => Mode::Plan,
-            Screen::Goals(_) => Mode::Goals,
-            Screen::Gathering(_) => Mode::Gathering,
+            screen => screen.component().map_or(Mode::Services, |c| c.mode()),
         }
     }
 
@@ -411,14 +413,8 @@ impl App {
             Mode::Walk => self.update_walk(action),
             Mode::Comment => self.update_comment(action),
             Mode::Summary => self.update_summary(action),
-            Mode::Plan => self.update_plan(action),
-            Mode::Goals => self.update_goals(action),
-            Mode::Gathering => self.update_gathering(action),
             Mode::Recover => self.update_recover(action),
-            Mode::Compare | Mode::CompareDetails | Mode::Trend | Mode::Cluster | Mode::Roles => {
-                None
-            }
-            Mode::Help => None,
+            _ => None,
         }
     }
 
@@ -568,9 +564,18 @@ impl App {
                 let (_, mut ctx) = self.parts();
                 RolesView::open(&mut ctx, service, round).map(Screen::Roles)
             }
-            Open::Plan(service, key) => return self.open_plan(service, key),
-            Open::Goals(service) => return self.open_goals(service),
-            Open::Gathering(service, round) => return self.open_gathering(service, round),
+            Open::Plan(service, key) => {
+                let (_, mut ctx) = self.parts();
+                PlanView::open(&mut ctx, service, key).map(Screen::Plan)
+            }
+            Open::Goals(service) => {
+                let (_, mut ctx) = self.parts();
+                GoalsView::open(&mut ctx, service).map(Screen::Goals)
+            }
+            Open::Gathering(service, round) => {
+                let (_, mut ctx) = self.parts();
+                GatheringView::open(&mut ctx, service, round).map(Screen::Gathering)
+            }
             Open::Form(purpose) => return self.open_form(purpose),
         };
         if let Some(screen) = screen {
@@ -616,17 +621,12 @@ impl App {
         if let Err(e) = reloaded {
             self.error(&e);
         }
-        match self.stack.last() {
-            Some(Screen::Plan(_)) => self.reload_plan(),
-            Some(Screen::Goals(_)) => self.reload_goals(),
-            Some(Screen::Summary(view)) => {
-                let service_id = view.service.id.clone();
-                let counts = self.plan_counts(&service_id);
-                if let Some(Screen::Summary(view)) = self.stack.last_mut() {
-                    view.plan_counts = counts;
-                }
+        if let Some(Screen::Summary(view)) = self.stack.last() {
+            let service_id = view.service.id.clone();
+            let counts = self.plan_counts(&service_id);
+            if let Some(Screen::Summary(view)) = self.stack.last_mut() {
+                view.plan_counts = counts;
             }
-            _ => {}
         }
     }
 
@@ -696,10 +696,10 @@ impl App {
             (Action::Summary, Some(round)) => self.open_round_summary(service, round),
             (Action::Compare, round) => self.open(Open::Compare(service, round)),
             (Action::Trend, _) => self.open(Open::Trend(service)),
-            (Action::Goals, _) => self.open_goals(service),
+            (Action::Goals, _) => self.open(Open::Goals(service)),
             (Action::Stage, Some(round)) => self.open_form(FormPurpose::RoundStage(service, round)),
             (Action::Roles, Some(round)) => self.open(Open::Roles(service, round)),
-            (Action::Gathering, Some(round)) => self.open_gathering(service, round),
+            (Action::Gathering, Some(round)) => self.open(Open::Gathering(service, round)),
             _ => {}
         }
         None
@@ -731,7 +731,7 @@ impl App {
             (Action::Open, Some(respondent)) => self.open_walk(service, round, respondent),
             (Action::Summary, _) => self.open_round_summary(service, round),
             (Action::Roles, _) => self.open(Open::Roles(service, round)),
-            (Action::Gathering, _) => self.open_gathering(service, round),
+            (Action::Gathering, _) => self.open(Open::Gathering(service, round)),
             _ => {}
         }
         None
@@ -1401,7 +1401,7 @@ impl App {
                 }
                 let service = view.service.clone();
                 if let Some(key) = chosen {
-                    self.open_plan(service, key);
+                    self.open(Open::Plan(service, key));
                 }
             }
             _ => {}

@@ -11,7 +11,7 @@ use ratatui::layout::Rect;
 use super::action::{Action, Mode};
 use super::status::{Status, StatusKind};
 use super::widgets::Look;
-use crate::domain::instrument::Instrument;
+use crate::domain::instrument::{Instrument, Section, Subdomain};
 use crate::domain::model::{Respondent, Round, Service};
 use crate::domain::plan::{PlanItem, PlanKind};
 use crate::domain::scoring::SectionScore;
@@ -189,4 +189,15 @@ pub fn move_selection(selected: &mut usize, len: usize, action: &Action) -> bool
 /// Keeps a selection within a list that may have shrunk.
 pub fn clamp(selected: &mut usize, len: usize) {
     *selected = (*selected).min(len.saturating_sub(1));
+}
+
+/// The section and subdomain of a `section.subdomain` key.
+pub fn find_subdomain<'i>(
+    sections: &'i [Section],
+    key: &str,
+) -> Option<(&'i Section, &'i Subdomain)> {
+    let (section_key, subdomain_key) = key.split_once('.')?;
+    let section = sections.iter().find(|s| s.key == section_key)?;
+    let subdomain = section.subdomains.iter().find(|d| d.key == subdomain_key)?;
+    Some((section, subdomain))
 }

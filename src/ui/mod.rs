@@ -8,7 +8,6 @@ pub mod form;
 pub mod keys;
 pub mod launch;
 pub mod plan;
-pub mod plan_view;
 pub mod screen;
 pub mod status;
 pub mod view;

@@ -17,9 +17,8 @@ use super::app::{
 use super::context::{FormPurpose, respondent_label};
 use super::form::Input;
 use super::keys::{Command, commands};
-use super::plan_view;
 use super::status::StatusKind;
-use super::widgets::{BOLD, ListTable, MIN_HEIGHT, MIN_WIDTH, SELECTED, block};
+use super::widgets::{BOLD, ListTable, MIN_HEIGHT, MIN_WIDTH, SELECTED, block, measure_line};
 use crate::domain::instrument::ItemRef;
 use crate::domain::model::Response;
 use crate::domain::plan::{PlanKind, measure_counts};
@@ -84,9 +83,6 @@ pub fn view(app: &App, frame: &mut Frame) {
         Screen::Form(screen) => draw_form(app, screen, frame, body),
         Screen::Walk(walk) => draw_walk(app, walk, frame, body),
         Screen::Summary(summary) => draw_summary(app, summary, frame, body),
-        Screen::Plan(v) => plan_view::draw_plan(app, v, frame, body),
-        Screen::Goals(v) => plan_view::draw_goals(app, v, frame, body),
-        Screen::Gathering(v) => plan_view::draw_gathering(app, v, frame, body),
         screen => {
             if let Some(component) = screen.component() {
                 component.draw(&app.look(), frame, body);
@@ -121,9 +117,6 @@ fn breadcrumb(app: &App, width: u16) -> Line<'static> {
             Screen::Walk(w) => parts.push(respondent_label(lang, &w.respondent)),
             Screen::Summary(_) => parts.push(tr(lang, "summary.title").to_string()),
             Screen::Form(f) => parts.push(tr(lang, form_title_key(&f.purpose)).to_string()),
-            Screen::Plan(_) => parts.push(tr(lang, "plan.crumb").to_string()),
-            Screen::Goals(_) => parts.push(tr(lang, "goals.crumb").to_string()),
-            Screen::Gathering(_) => parts.push(tr(lang, "gathering.crumb").to_string()),
             screen => parts.extend(screen.component().map(|c| c.crumb(lang))),
         }
     }
@@ -949,7 +942,7 @@ fn draw_walk(app: &App, walk: &Walk, frame: &mut Frame, area: Rect) {
     {
         notes.push(Line::from(vec![
             Span::styled(format!("{} ", tr(lang, "walk.measure")), BOLD),
-            Span::raw(plan_view::measure_line(app, measure)),
+            Span::raw(measure_line(&app.look(), measure)),
         ]));
     }
 
@@ -1313,7 +1306,6 @@ fn draw_help(app: &App, frame: &mut Frame, area: Rect) {
     let about: Vec<String> = match app.screen() {
         _ if screen_mode == Mode::Comment => vec![tr(lang, "help.comment").to_string()],
         Screen::Walk(_) => vec![app.instrument.about.get(lang).to_string()],
-        Screen::Gathering(_) => vec![tr(lang, "gathering.note").to_string()],
         Screen::Summary(_) => {
             vec![
                 tr(lang, "help.scoring").to_string(),

@@ -11,8 +11,9 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 
 use super::status::StatusKind;
 use crate::domain::instrument::{Instrument, Section};
+use crate::domain::plan::PlanItem;
 use crate::domain::scoring::{Band, Tally};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, tr};
 use crate::present;
 
 pub const MIN_WIDTH: u16 = 60;
@@ -204,4 +205,25 @@ pub fn section_labels(sections: &[Section], lang: Lang, width: usize) -> Vec<Str
             }
         })
         .collect()
+}
+
+/// "⚠ over fristen · Fast veiledning – Fagleder – 01.04.2026": the state first, so it is read
+/// even where the line is cut short.
+pub fn measure_line(look: &Look, item: &PlanItem) -> String {
+    let lang = look.lang;
+    let state = if item.done {
+        format!("✓ {}", tr(lang, "plan.done"))
+    } else if item.is_overdue(look.today()) {
+        format!("⚠ {}", tr(lang, "plan.overdue"))
+    } else {
+        format!("○ {}", tr(lang, "plan.open"))
+    };
+    let mut parts = vec![item.text.clone()];
+    if !item.owner.is_empty() {
+        parts.push(item.owner.clone());
+    }
+    if let Some(due) = item.due_on {
+        parts.push(present::date(look.lang, due));
+    }
+    format!("{state} · {}", parts.join(" – "))
 }

@@ -4,5 +4,8 @@
 
 pub mod cluster;
 pub mod compare;
+pub mod gathering;
+pub mod goals;
+pub mod plan;
 pub mod roles;
 pub mod trend;
