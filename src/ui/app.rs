@@ -9,9 +9,7 @@ use crossterm::event::{KeyCode, KeyModifiers};
 use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 
 use super::action::{Action, Mode};
-use super::context::{
-    Clock, FormPurpose, clamp, input_error_text, move_selection, respondent_label,
-};
+use super::context::{Clock, FormPurpose, input_error_text, move_selection, respondent_label};
 use super::context::{Component, Ctx, Open, Outcome};
 use super::form::{Field, Form};
 use super::screen::cluster::ClusterView;
@@ -19,7 +17,10 @@ use super::screen::compare::CompareView;
 use super::screen::gathering::GatheringView;
 use super::screen::goals::GoalsView;
 use super::screen::plan::PlanView;
+use super::screen::respondents::RespondentList;
 use super::screen::roles::RolesView;
+use super::screen::rounds::RoundList;
+use super::screen::services::ServiceList;
 use super::screen::trend::TrendView;
 use super::status::{Status, StatusKind};
 use super::widgets::Look;
@@ -36,29 +37,7 @@ use crate::i18n::{Lang, tr, trf};
 use crate::present;
 use crate::present::{kind_key, role_key};
 use crate::store::recovery::Recovery;
-use crate::store::{
-    BusyWait, Held, RespondentSummary, RoundSummary, ServiceSummary, Store, StoreError,
-};
-
-pub struct ServiceList {
-    pub rows: Vec<ServiceSummary>,
-    pub selected: usize,
-}
-
-pub struct RoundList {
-    pub service: Service,
-    pub rows: Vec<RoundSummary>,
-    pub selected: usize,
-    /// The service's plan items, for the open and overdue measures.
-    pub plan: Vec<PlanItem>,
-}
-
-pub struct RespondentList {
-    pub service: Service,
-    pub round: Round,
-    pub rows: Vec<RespondentSummary>,
-    pub selected: usize,
-}
+use crate::store::{BusyWait, Held, Store, StoreError};
 
 pub struct FormScreen {
     pub purpose: FormPurpose,
@@ -139,6 +118,9 @@ impl Screen {
     /// The screen as a component, for those that are one.
     pub fn component(&self) -> Option<&dyn Component> {
         match self {
+            Screen::Services(s) => Some(s),
+            Screen::Rounds(s) => Some(s),
+            Screen::Respondents(s) => Some(s),
             Screen::Compare(s) => Some(s),
             Screen::Trend(s) => Some(s),
             Screen::Cluster(s) => Some(s),
@@ -152,6 +134,9 @@ impl Screen {
 
     fn component_mut(&mut self) -> Option<&mut dyn Component> {
         match self {
+            Screen::Services(s) => Some(s),
+            Screen::Rounds(s) => Some(s),
+            Screen::Respondents(s) => Some(s),
             Screen::Compare(s) => Some(s),
             Screen::Trend(s) => Some(s),
             Screen::Cluster(s) => Some(s),
@@ -255,9 +240,9 @@ impl App {
             .into_iter()
             .map(|r| app.recovered(r))
             .collect();
-        let rows = app.load(Store::services).unwrap_or_default();
-        app.stack
-            .push(Screen::Services(ServiceList { rows, selected: 0 }));
+        let (_, mut ctx) = app.parts();
+        let services = ServiceList::open(&mut ctx);
+        app.stack.push(Screen::Services(services));
         app
     }
 
@@ -279,9 +264,6 @@ impl App {
             return Mode::Recover;
         }
         match self.screen() {
-            Screen::Services(_) => Mode::Services,
-            Screen::Rounds(_) => Mode::Rounds,
-            Screen::Respondents(_) => Mode::Respondents,
             Screen::Form(_) => Mode::Form,
             Screen::Walk(walk) if walk.editor.is_some() => Mode::Comment,
             Screen::Walk(_) => Mode::Walk,
@@ -406,9 +388,6 @@ impl App {
             }
         }
         match self.mode() {
-            Mode::Services => self.update_services(action),
-            Mode::Rounds => self.update_rounds(action),
-            Mode::Respondents => self.update_respondents(action),
             Mode::Form => self.update_form(action),
             Mode::Walk => self.update_walk(action),
             Mode::Comment => self.update_comment(action),
@@ -527,8 +506,14 @@ impl App {
                 let (_, mut ctx) = self.parts();
                 TrendView::open(&mut ctx, service).map(Screen::Trend)
             }
-            Open::Rounds(service) => return self.open_rounds(service),
-            Open::Respondents(service, round) => return self.open_respondents(service, round),
+            Open::Rounds(service) => {
+                let (_, mut ctx) = self.parts();
+                RoundList::open(&mut ctx, service).map(Screen::Rounds)
+            }
+            Open::Respondents(service, round) => {
+                let (_, mut ctx) = self.parts();
+                RespondentList::open(&mut ctx, service, round).map(Screen::Respondents)
+            }
             Open::Walk(service, round, respondent) => {
                 return self.open_walk(service, round, respondent);
             }
@@ -599,20 +584,6 @@ impl App {
         }
         let store = &self.store;
         let reloaded = match self.stack.last_mut() {
-            Some(Screen::Services(list)) => store.services().map(|rows| {
-                list.rows = rows;
-                clamp(&mut list.selected, list.rows.len());
-            }),
-            Some(Screen::Rounds(list)) => store.rounds(&list.service.id).and_then(|rows| {
-                list.rows = rows;
-                list.plan = store.plan_items(&list.service.id)?;
-                clamp(&mut list.selected, list.rows.len());
-                Ok(())
-            }),
-            Some(Screen::Respondents(list)) => store.respondents(&list.round.id).map(|rows| {
-                list.rows = rows;
-                clamp(&mut list.selected, list.rows.len());
-            }),
             Some(Screen::Walk(walk)) => store
                 .answers(&walk.respondent.id)
                 .map(|answers| walk.answers = answers),
@@ -631,111 +602,6 @@ impl App {
     }
 
     // ---- lists ----
-
-    fn update_services(&mut self, action: Action) -> Option<Action> {
-        let Some(Screen::Services(list)) = self.stack.last_mut() else {
-            return None;
-        };
-        if move_selection(&mut list.selected, list.rows.len(), &action) {
-            return None;
-        }
-        let selected = list.rows.get(list.selected).map(|r| r.service.clone());
-        match action {
-            Action::Back => None,
-            Action::New => {
-                self.open_form(FormPurpose::NewService);
-                None
-            }
-            Action::Edit => {
-                if let Some(service) = selected {
-                    self.open_form(FormPurpose::EditService(service));
-                }
-                None
-            }
-            Action::Open => {
-                if let Some(service) = selected {
-                    self.open_rounds(service);
-                }
-                None
-            }
-            Action::Overview => {
-                if let Some(service) = selected {
-                    self.open(Open::Cluster(service.cluster));
-                }
-                None
-            }
-            _ => None,
-        }
-    }
-
-    fn open_rounds(&mut self, service: Service) {
-        let loaded = self.load(|s| Ok((s.rounds(&service.id)?, s.plan_items(&service.id)?)));
-        if let Some((rows, plan)) = loaded {
-            self.stack.push(Screen::Rounds(RoundList {
-                service,
-                selected: rows.len().saturating_sub(1),
-                rows,
-                plan,
-            }));
-        }
-    }
-
-    fn update_rounds(&mut self, action: Action) -> Option<Action> {
-        let Some(Screen::Rounds(list)) = self.stack.last_mut() else {
-            return None;
-        };
-        if move_selection(&mut list.selected, list.rows.len(), &action) {
-            return None;
-        }
-        let service = list.service.clone();
-        let selected = list.rows.get(list.selected).map(|r| r.round.clone());
-        match (action, selected) {
-            (Action::Back, _) => self.back(),
-            (Action::New, _) => self.open_form(FormPurpose::NewRound(service)),
-            (Action::Open, Some(round)) => self.open_respondents(service, round),
-            (Action::Summary, Some(round)) => self.open_round_summary(service, round),
-            (Action::Compare, round) => self.open(Open::Compare(service, round)),
-            (Action::Trend, _) => self.open(Open::Trend(service)),
-            (Action::Goals, _) => self.open(Open::Goals(service)),
-            (Action::Stage, Some(round)) => self.open_form(FormPurpose::RoundStage(service, round)),
-            (Action::Roles, Some(round)) => self.open(Open::Roles(service, round)),
-            (Action::Gathering, Some(round)) => self.open(Open::Gathering(service, round)),
-            _ => {}
-        }
-        None
-    }
-
-    fn open_respondents(&mut self, service: Service, round: Round) {
-        if let Some(rows) = self.load(|s| s.respondents(&round.id)) {
-            self.stack.push(Screen::Respondents(RespondentList {
-                service,
-                round,
-                rows,
-                selected: 0,
-            }));
-        }
-    }
-
-    fn update_respondents(&mut self, action: Action) -> Option<Action> {
-        let Some(Screen::Respondents(list)) = self.stack.last_mut() else {
-            return None;
-        };
-        if move_selection(&mut list.selected, list.rows.len(), &action) {
-            return None;
-        }
-        let (service, round) = (list.service.clone(), list.round.clone());
-        let selected = list.rows.get(list.selected).map(|r| r.respondent.clone());
-        match (action, selected) {
-            (Action::Back, _) => self.back(),
-            (Action::New, _) => self.open_form(FormPurpose::NewRespondent(service, round)),
-            (Action::Open, Some(respondent)) => self.open_walk(service, round, respondent),
-            (Action::Summary, _) => self.open_round_summary(service, round),
-            (Action::Roles, _) => self.open(Open::Roles(service, round)),
-            (Action::Gathering, _) => self.open(Open::Gathering(service, round)),
-            _ => {}
-        }
-        None
-    }
 
     fn open_round_summary(&mut self, service: Service, round: Round) {
         let plan_counts = self.plan_counts(&service.id);
@@ -961,8 +827,10 @@ impl App {
                 self.back();
                 match next {
                     Next::Back => {}
-                    Next::Rounds(service) => self.open_rounds(service),
-                    Next::Respondents(service, round) => self.open_respondents(service, round),
+                    Next::Rounds(service) => self.open(Open::Rounds(service)),
+                    Next::Respondents(service, round) => {
+                        self.open(Open::Respondents(service, round))
+                    }
                     Next::Walk(service, round, respondent) => {
                         self.open_walk(service, round, respondent)
                     }

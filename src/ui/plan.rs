@@ -1,8 +1,6 @@
 //! The forms of the plan, the goal matrix and the round's implementation stage: their fields
 //! and what saving them writes.
 
-use chrono::NaiveDate;
-
 use super::app::App;
 use super::form::{Field, Form};
 use crate::domain::model::{NameField, Round, Service, validate_name};
@@ -13,10 +11,6 @@ use crate::i18n::plan_names::{level_key, stage_key};
 use crate::i18n::{tr, trf};
 
 impl App {
-    pub(super) fn today(&self) -> NaiveDate {
-        self.local(self.now()).date_naive()
-    }
-
     /// The fields of a plan item form, filled with `item` when editing.
     pub(super) fn plan_fields(&self, kind: PlanKind, item: Option<&PlanItem>) -> Vec<Field> {
         let lang = self.lang;

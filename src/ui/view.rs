@@ -1,6 +1,5 @@
 //! Drawing. `view` reads the state and never changes it.
 
-use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Margin, Rect};
 use ratatui::style::{Modifier, Style};
@@ -11,21 +10,19 @@ use ratatui::widgets::{
 };
 
 use super::action::Mode;
-use super::app::{
-    App, FormScreen, Recovered, RespondentList, RoundList, Screen, ServiceList, SummaryView, Walk,
-};
+use super::app::{App, FormScreen, Recovered, Screen, SummaryView, Walk};
 use super::context::{FormPurpose, respondent_label};
 use super::form::Input;
 use super::keys::{Command, commands};
 use super::status::StatusKind;
-use super::widgets::{BOLD, ListTable, MIN_HEIGHT, MIN_WIDTH, SELECTED, block, measure_line};
+use super::widgets::{BOLD, MIN_HEIGHT, MIN_WIDTH, SELECTED, block, local_time, measure_line};
 use crate::domain::instrument::ItemRef;
 use crate::domain::model::Response;
-use crate::domain::plan::{PlanKind, measure_counts};
+use crate::domain::plan::PlanKind;
 use crate::domain::scoring::{Band, Tally};
 use crate::i18n::{Lang, tr, trf};
 use crate::present;
-use crate::present::{band_key, band_symbol, kind_key, role_key};
+use crate::present::{band_key, band_symbol};
 
 /// Room for a band with its symbol ("○ bør prioriteres"), or for "no score", whole.
 fn band_width(lang: Lang) -> u16 {
@@ -77,9 +74,6 @@ pub fn view(app: &App, frame: &mut Frame) {
         title,
     );
     match app.screen() {
-        Screen::Services(list) => draw_services(app, list, frame, body),
-        Screen::Rounds(list) => draw_rounds(app, list, frame, body),
-        Screen::Respondents(list) => draw_respondents(app, list, frame, body),
         Screen::Form(screen) => draw_form(app, screen, frame, body),
         Screen::Walk(walk) => draw_walk(app, walk, frame, body),
         Screen::Summary(summary) => draw_summary(app, summary, frame, body),
@@ -111,9 +105,6 @@ fn breadcrumb(app: &App, width: u16) -> Line<'static> {
     let mut parts = vec![tr(lang, "app.name").to_string()];
     for screen in &app.stack {
         match screen {
-            Screen::Services(_) => parts.push(tr(lang, "services.title").to_string()),
-            Screen::Rounds(l) => parts.push(l.service.name.clone()),
-            Screen::Respondents(l) => parts.push(l.round.label.clone()),
             Screen::Walk(w) => parts.push(respondent_label(lang, &w.respondent)),
             Screen::Summary(_) => parts.push(tr(lang, "summary.title").to_string()),
             Screen::Form(f) => parts.push(tr(lang, form_title_key(&f.purpose)).to_string()),
@@ -212,126 +203,6 @@ fn form_help_key(purpose: &FormPurpose) -> &'static str {
     }
 }
 
-fn draw_services(app: &App, list: &ServiceList, frame: &mut Frame, area: Rect) {
-    let lang = app.lang;
-    let rows = list
-        .rows
-        .iter()
-        .map(|r| {
-            vec![
-                r.service.name.clone(),
-                r.service.municipalities.join(", "),
-                r.service.cluster.clone(),
-                r.rounds.to_string(),
-            ]
-        })
-        .collect();
-    ListTable {
-        title: tr(lang, "services.title").to_string(),
-        header: vec![
-            tr(lang, "services.name"),
-            tr(lang, "services.municipalities"),
-            tr(lang, "services.cluster"),
-            tr(lang, "services.rounds"),
-        ],
-        widths: vec![
-            Constraint::Fill(4),
-            Constraint::Fill(2),
-            Constraint::Fill(2),
-            Constraint::Length(6),
-        ],
-        rows,
-        selected: list.selected,
-        empty_hint: tr(lang, "services.empty"),
-    }
-    .draw(frame, area);
-}
-
-fn draw_rounds(app: &App, list: &RoundList, frame: &mut Frame, area: Rect) {
-    let lang = app.lang;
-    // The stage and the instrument's version go first where there is no room for them.
-    let wide = area.width >= 72;
-    let rows = list
-        .rows
-        .iter()
-        .map(|r| {
-            let mut cells = vec![
-                r.round.label.clone(),
-                present::date(lang, r.round.held_on),
-                tr(lang, kind_key(r.round.kind)).to_string(),
-                r.respondents.to_string(),
-            ];
-            if wide {
-                cells.push(
-                    r.stage
-                        .map(|s| present::numbered_stage(lang, s))
-                        .unwrap_or_default(),
-                );
-                cells.push(r.round.instrument_version.clone());
-            }
-            cells
-        })
-        .collect();
-    let mut title = trf(lang, "rounds.title", &[("service", &list.service.name)]);
-    let (open, overdue) = measure_counts(&list.plan, app.today());
-    if open > 0 {
-        let measures = trf(
-            lang,
-            "rounds.measures",
-            &[
-                ("open", &present::count(lang, "noun.open_measure", open)),
-                ("overdue", &overdue),
-            ],
-        );
-        title = format!("{title} · {measures}");
-        // The service is named in the trail above: the measures come before it.
-        if title.chars().count() + 4 > usize::from(area.width) {
-            title = format!("{} · {measures}", tr(lang, "rounds.title_short"));
-        }
-    }
-    let title = present::fit(&title, usize::from(area.width.saturating_sub(4)));
-    let respondents = tr(lang, "rounds.respondents");
-    let mut header = vec![
-        tr(lang, "rounds.label"),
-        tr(lang, "rounds.date"),
-        tr(lang, "rounds.kind"),
-        respondents,
-    ];
-    let mut widths = vec![
-        Constraint::Fill(2),
-        Constraint::Length(10),
-        Constraint::Length(9),
-        // The heading whole.
-        Constraint::Length(respondents.chars().count() as u16),
-    ];
-    if wide {
-        header.extend([tr(lang, "stage.title"), tr(lang, "rounds.version")]);
-        widths.extend([Constraint::Fill(2), Constraint::Length(7)]);
-    }
-    ListTable {
-        title,
-        header,
-        widths,
-        rows,
-        selected: list.selected,
-        empty_hint: tr(lang, "rounds.empty"),
-    }
-    .draw(frame, area);
-}
-
-fn local_time(app: &App, stamp: &str) -> String {
-    DateTime::parse_from_rfc3339(stamp)
-        .map(|t| {
-            let local = app.local(t.with_timezone(&Utc));
-            format!(
-                "{} {}",
-                present::date(app.lang, local.date_naive()),
-                local.format("%H:%M")
-            )
-        })
-        .unwrap_or_default()
-}
-
 /// How many lines of a kept comment the question shows; the rest is in its file.
 const RECOVERED_LINES: usize = 8;
 
@@ -395,7 +266,7 @@ fn draw_recovered(app: &App, recovered: &Recovered, frame: &mut Frame, area: Rec
     lines.push(Line::from(trf(
         lang,
         "wip.recover_why",
-        &[("time", &local_time(app, &unsaved.kept_at))],
+        &[("time", &local_time(&app.look(), &unsaved.kept_at))],
     )));
     frame.render_widget(Clear, popup);
     frame.render_widget(
@@ -404,53 +275,6 @@ fn draw_recovered(app: &App, recovered: &Recovered, frame: &mut Frame, area: Rec
             .block(outer),
         popup,
     );
-}
-
-fn draw_respondents(app: &App, list: &RespondentList, frame: &mut Frame, area: Rect) {
-    let lang = app.lang;
-    let total = app.instrument.item_count();
-    let rows = list
-        .rows
-        .iter()
-        .map(|r| {
-            let done = if r.answered >= total { " ✓" } else { "" };
-            vec![
-                tr(lang, role_key(r.respondent.role)).to_string(),
-                r.respondent.code.clone(),
-                format!("{}/{total}{done}", r.answered),
-                r.last_change
-                    .as_deref()
-                    .map(|t| local_time(app, t))
-                    .unwrap_or_default(),
-            ]
-        })
-        .collect();
-    ListTable {
-        title: trf(
-            lang,
-            "respondents.title",
-            &[
-                ("round", &list.round.label),
-                ("service", &list.service.name),
-            ],
-        ),
-        header: vec![
-            tr(lang, "respondents.role"),
-            tr(lang, "respondents.code"),
-            tr(lang, "respondents.answered"),
-            tr(lang, "respondents.last_change"),
-        ],
-        widths: vec![
-            Constraint::Fill(1),
-            Constraint::Length(8),
-            Constraint::Length(9),
-            Constraint::Length(16),
-        ],
-        rows,
-        selected: list.selected,
-        empty_hint: tr(lang, "respondents.empty"),
-    }
-    .draw(frame, area);
 }
 
 fn draw_form(app: &App, screen: &FormScreen, frame: &mut Frame, area: Rect) {

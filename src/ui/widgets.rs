@@ -227,3 +227,17 @@ pub fn measure_line(look: &Look, item: &PlanItem) -> String {
     }
     format!("{state} · {}", parts.join(" – "))
 }
+
+/// "09.03.2026 14:45": a stored time stamp in the user's time; nothing where it is unreadable.
+pub fn local_time(look: &Look, stamp: &str) -> String {
+    DateTime::parse_from_rfc3339(stamp)
+        .map(|t| {
+            let local = look.local(t.with_timezone(&Utc));
+            format!(
+                "{} {}",
+                present::date(look.lang, local.date_naive()),
+                local.format("%H:%M")
+            )
+        })
+        .unwrap_or_default()
+}

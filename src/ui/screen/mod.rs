@@ -7,5 +7,8 @@ pub mod compare;
 pub mod gathering;
 pub mod goals;
 pub mod plan;
+pub mod respondents;
 pub mod roles;
+pub mod rounds;
+pub mod services;
 pub mod trend;
