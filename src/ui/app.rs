@@ -1,7 +1,6 @@
 //! The application state and `update`, the one place where state changes and the store is
 //! written. Drawing lives in `view`, key mapping in `keys`.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 use chrono::{DateTime, FixedOffset, Local, Utc};
@@ -21,18 +20,18 @@ use super::screen::respondents::RespondentList;
 use super::screen::roles::RolesView;
 use super::screen::rounds::RoundList;
 use super::screen::services::ServiceList;
+use super::screen::summary::SummaryView;
 use super::screen::trend::TrendView;
 use super::status::{Status, StatusKind};
 use super::widgets::Look;
 use super::widgets::{MIN_HEIGHT, MIN_WIDTH, Theme};
-use crate::domain::compare::Options;
 use crate::domain::instrument::{Instrument, ItemRef};
 use crate::domain::model::{
     NameField, Respondent, Response, Role, Round, RoundKind, Service, validate_comment,
     validate_name, validate_round, validate_service,
 };
 use crate::domain::plan::{PlanItem, PlanKind};
-use crate::domain::scoring::{AnswerSet, SectionScore, summarize};
+use crate::domain::scoring::{AnswerSet, summarize};
 use crate::i18n::{Lang, tr, trf};
 use crate::present;
 use crate::present::{kind_key, role_key};
@@ -58,22 +57,6 @@ pub struct Walk {
     pub editor: Option<Box<TextArea<'static>>>,
     /// The service's measures, shown on the items of their subdomain.
     pub measures: Vec<PlanItem>,
-}
-
-pub struct SummaryView {
-    /// Whose answers: a respondent, or every respondent of the round.
-    pub heading: String,
-    pub service: Service,
-    pub round: Round,
-    pub respondents: usize,
-    pub scores: Vec<SectionScore>,
-    /// The selected row: sections and their subdomains, in instrument order.
-    pub selected: usize,
-    /// Plan items per subdomain key, so the weak areas without a plan stand out.
-    pub plan_counts: HashMap<String, usize>,
-    /// A round's summary: whether the process leader is pooled, and how many are kept
-    /// apart; `None` for one respondent's own summary.
-    pub pooling: Option<(Options, usize)>,
 }
 
 pub enum Screen {
@@ -121,6 +104,7 @@ impl Screen {
             Screen::Services(s) => Some(s),
             Screen::Rounds(s) => Some(s),
             Screen::Respondents(s) => Some(s),
+            Screen::Summary(s) => Some(s),
             Screen::Compare(s) => Some(s),
             Screen::Trend(s) => Some(s),
             Screen::Cluster(s) => Some(s),
@@ -137,6 +121,7 @@ impl Screen {
             Screen::Services(s) => Some(s),
             Screen::Rounds(s) => Some(s),
             Screen::Respondents(s) => Some(s),
+            Screen::Summary(s) => Some(s),
             Screen::Compare(s) => Some(s),
             Screen::Trend(s) => Some(s),
             Screen::Cluster(s) => Some(s),
@@ -267,7 +252,6 @@ impl App {
             Screen::Form(_) => Mode::Form,
             Screen::Walk(walk) if walk.editor.is_some() => Mode::Comment,
             Screen::Walk(_) => Mode::Walk,
-            Screen::Summary(_) => Mode::Summary,
             screen => screen.component().map_or(Mode::Services, |c| c.mode()),
         }
     }
@@ -391,7 +375,6 @@ impl App {
             Mode::Form => self.update_form(action),
             Mode::Walk => self.update_walk(action),
             Mode::Comment => self.update_comment(action),
-            Mode::Summary => self.update_summary(action),
             Mode::Recover => self.update_recover(action),
             _ => None,
         }
@@ -517,24 +500,18 @@ impl App {
             Open::Walk(service, round, respondent) => {
                 return self.open_walk(service, round, respondent);
             }
-            Open::RoundSummary(service, round) => return self.open_round_summary(service, round),
+            Open::RoundSummary(service, round) => {
+                let (_, mut ctx) = self.parts();
+                SummaryView::of_round(&mut ctx, service, round).map(Screen::Summary)
+            }
             Open::RespondentSummary {
                 heading,
                 service,
                 round,
                 scores,
             } => {
-                let mut view = SummaryView {
-                    heading,
-                    service,
-                    round,
-                    respondents: 1,
-                    scores,
-                    selected: 0,
-                    plan_counts: HashMap::new(),
-                    pooling: None,
-                };
-                view.plan_counts = self.plan_counts(&view.service.id);
+                let (_, mut ctx) = self.parts();
+                let view = SummaryView::of_respondent(&mut ctx, heading, service, round, scores);
                 Some(Screen::Summary(view))
             }
             Open::Compare(service, round) => {
@@ -592,70 +569,9 @@ impl App {
         if let Err(e) = reloaded {
             self.error(&e);
         }
-        if let Some(Screen::Summary(view)) = self.stack.last() {
-            let service_id = view.service.id.clone();
-            let counts = self.plan_counts(&service_id);
-            if let Some(Screen::Summary(view)) = self.stack.last_mut() {
-                view.plan_counts = counts;
-            }
-        }
     }
 
     // ---- lists ----
-
-    fn open_round_summary(&mut self, service: Service, round: Round) {
-        let plan_counts = self.plan_counts(&service.id);
-        let mut view = SummaryView {
-            heading: String::new(),
-            respondents: 0,
-            scores: Vec::new(),
-            service,
-            round,
-            selected: 0,
-            plan_counts,
-            pooling: Some((Options::default(), 0)),
-        };
-        if self.fill_round_summary(&mut view, Options::default()) {
-            self.stack.push(Screen::Summary(view));
-        }
-    }
-
-    /// The round's scores from the kept scores, with or without the process leader.
-    fn fill_round_summary(&mut self, view: &mut SummaryView, options: Options) -> bool {
-        let instrument = self.instrument;
-        let round_id = view.round.id.clone();
-        let Some(kept) = self.load(|s| s.round_scores(instrument, &[&round_id], options)) else {
-            return false;
-        };
-        let Some(kept) = kept.into_iter().next() else {
-            return false;
-        };
-        let lang = self.lang;
-        let mut heading = present::count(lang, "noun.respondent", kept.respondents);
-        if kept.apart > 0 {
-            heading = trf(
-                lang,
-                "summary.consultant_apart",
-                &[("who", &heading), ("n", &kept.apart)],
-            );
-        } else if options.with_consultant {
-            heading = trf(lang, "summary.consultant_pooled", &[("who", &heading)]);
-        }
-        view.heading = heading;
-        view.respondents = kept.respondents;
-        view.scores = kept.sections;
-        view.pooling = Some((options, kept.apart));
-        true
-    }
-
-    /// How many plan items each subdomain of a service has.
-    fn plan_counts(&mut self, service_id: &str) -> HashMap<String, usize> {
-        let mut counts = HashMap::new();
-        for item in self.load(|s| s.plan_items(service_id)).unwrap_or_default() {
-            *counts.entry(item.subdomain_key).or_insert(0) += 1;
-        }
-        counts
-    }
 
     // ---- forms ----
 
@@ -995,19 +911,13 @@ impl App {
                 walk.editor = Some(Box::new(editor));
             }
             Action::Summary => {
-                let heading = respondent_label(lang, &walk.respondent);
-                let mut view = SummaryView {
-                    heading,
+                let open = Open::RespondentSummary {
+                    heading: respondent_label(lang, &walk.respondent),
                     service: walk.service.clone(),
                     round: walk.round.clone(),
-                    respondents: 1,
                     scores: summarize(self.instrument, &[&walk.answers]),
-                    selected: 0,
-                    plan_counts: HashMap::new(),
-                    pooling: None,
                 };
-                view.plan_counts = self.plan_counts(&view.service.id);
-                self.stack.push(Screen::Summary(view));
+                self.open(open);
             }
             _ => {}
         }
@@ -1226,53 +1136,6 @@ impl App {
                 self.info(kind, text);
             }
             Err(e) => self.error(&e),
-        }
-        None
-    }
-
-    // ---- summary ----
-
-    fn update_summary(&mut self, action: Action) -> Option<Action> {
-        let Some(Screen::Summary(view)) = self.stack.last_mut() else {
-            return None;
-        };
-        let rows: usize = view.scores.iter().map(|s| 1 + s.subdomains.len()).sum();
-        if move_selection(&mut view.selected, rows, &action) {
-            return None;
-        }
-        match action {
-            Action::Back => self.back(),
-            Action::ToggleConsultant => {
-                let (options, _) = view.pooling?;
-                let options = Options {
-                    with_consultant: !options.with_consultant,
-                };
-                let Some(Screen::Summary(mut view)) = self.stack.pop() else {
-                    return None;
-                };
-                self.fill_round_summary(&mut view, options);
-                self.stack.push(Screen::Summary(view));
-            }
-            Action::Plan => {
-                // A section row plans for its first subdomain.
-                let mut row = 0;
-                let mut chosen = None;
-                for score in &view.scores {
-                    let first = row;
-                    row += 1;
-                    for sub in &score.subdomains {
-                        if view.selected == row || (view.selected == first && chosen.is_none()) {
-                            chosen.get_or_insert_with(|| format!("{}.{}", score.key, sub.key));
-                        }
-                        row += 1;
-                    }
-                }
-                let service = view.service.clone();
-                if let Some(key) = chosen {
-                    self.open(Open::Plan(service, key));
-                }
-            }
-            _ => {}
         }
         None
     }

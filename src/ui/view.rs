@@ -5,12 +5,12 @@ use ratatui::layout::{Constraint, Layout, Margin, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{
-    Block, BorderType, Borders, Cell, Clear, HighlightSpacing, LineGauge, List, ListItem,
-    ListState, Paragraph, Row, Table, TableState, Wrap,
+    Block, BorderType, Borders, Clear, HighlightSpacing, LineGauge, List, ListItem, ListState,
+    Paragraph, Wrap,
 };
 
 use super::action::Mode;
-use super::app::{App, FormScreen, Recovered, Screen, SummaryView, Walk};
+use super::app::{App, FormScreen, Recovered, Screen, Walk};
 use super::context::{FormPurpose, respondent_label};
 use super::form::Input;
 use super::keys::{Command, commands};
@@ -19,20 +19,8 @@ use super::widgets::{BOLD, MIN_HEIGHT, MIN_WIDTH, SELECTED, block, local_time, m
 use crate::domain::instrument::ItemRef;
 use crate::domain::model::Response;
 use crate::domain::plan::PlanKind;
-use crate::domain::scoring::{Band, Tally};
-use crate::i18n::{Lang, tr, trf};
+use crate::i18n::{tr, trf};
 use crate::present;
-use crate::present::{band_key, band_symbol};
-
-/// Room for a band with its symbol ("○ bør prioriteres"), or for "no score", whole.
-fn band_width(lang: Lang) -> u16 {
-    [Band::InPlace, Band::Partly, Band::Priority]
-        .map(|band| tr(lang, band_key(band)).chars().count() + 2)
-        .into_iter()
-        .chain([tr(lang, "band.none").chars().count()])
-        .max()
-        .unwrap_or(0) as u16
-}
 
 pub fn view(app: &App, frame: &mut Frame) {
     let area = frame.area();
@@ -76,7 +64,6 @@ pub fn view(app: &App, frame: &mut Frame) {
     match app.screen() {
         Screen::Form(screen) => draw_form(app, screen, frame, body),
         Screen::Walk(walk) => draw_walk(app, walk, frame, body),
-        Screen::Summary(summary) => draw_summary(app, summary, frame, body),
         screen => {
             if let Some(component) = screen.component() {
                 component.draw(&app.look(), frame, body);
@@ -106,7 +93,6 @@ fn breadcrumb(app: &App, width: u16) -> Line<'static> {
     for screen in &app.stack {
         match screen {
             Screen::Walk(w) => parts.push(respondent_label(lang, &w.respondent)),
-            Screen::Summary(_) => parts.push(tr(lang, "summary.title").to_string()),
             Screen::Form(f) => parts.push(tr(lang, form_title_key(&f.purpose)).to_string()),
             screen => parts.extend(screen.component().map(|c| c.crumb(lang))),
         }
@@ -842,180 +828,6 @@ fn fit_line(left: &str, right: &str, width: u16, style: Style) -> Line<'static> 
     Line::styled(format!("{shown}{} {right}", " ".repeat(pad)), style)
 }
 
-/// Which of the summary's columns there is room for, beside the area's name.
-#[derive(Clone, Copy)]
-struct SummaryColumns {
-    bar: bool,
-    band_words: bool,
-    answered: bool,
-}
-
-impl SummaryColumns {
-    /// The columns step down with the width: the bar goes first, then the band's words
-    /// (its symbol stays, the legend says it) and the count of answers.
-    fn for_width(width: u16) -> SummaryColumns {
-        SummaryColumns {
-            bar: width >= 90,
-            band_words: width >= 70,
-            answered: width >= 70,
-        }
-    }
-}
-
-fn score_cells(app: &App, tally: &Tally, columns: SummaryColumns) -> Vec<Cell<'static>> {
-    let lang = app.lang;
-    let mut cells = Vec::new();
-    match tally.percent() {
-        Some(p) => {
-            let band = Band::of(p);
-            if columns.bar {
-                let filled = ((p / 10.0).round() as usize).min(10);
-                cells.push(
-                    Cell::from(format!("{}{}", "█".repeat(filled), "░".repeat(10 - filled)))
-                        .style(app.theme.band(band)),
-                );
-            }
-            cells.push(Cell::from(format!("{:>5}", present::percent(Some(p)))));
-            let band_text = if columns.band_words {
-                format!("{} {}", band_symbol(band), tr(lang, band_key(band)))
-            } else {
-                band_symbol(band).to_string()
-            };
-            cells.push(Cell::from(band_text).style(app.theme.band(band)));
-        }
-        None => {
-            if columns.bar {
-                cells.push(Cell::from("·".repeat(10)).style(app.theme.dim()));
-            }
-            cells.push(Cell::from(format!("{:>5}", present::NONE)));
-            cells.push(
-                Cell::from(if columns.band_words {
-                    tr(lang, "band.none").to_string()
-                } else {
-                    String::new()
-                })
-                .style(app.theme.dim()),
-            );
-        }
-    }
-    let flag = if tally.dont_know_flagged() {
-        " ⚑"
-    } else {
-        ""
-    };
-    cells.push(Cell::from(format!("{:>3}{flag}", tally.dont_know)));
-    if columns.answered {
-        cells.push(Cell::from(format!("{}/{}", tally.answered(), tally.slots)));
-    }
-    cells
-}
-
-fn draw_summary(app: &App, view: &SummaryView, frame: &mut Frame, area: Rect) {
-    let lang = app.lang;
-    let legend = format!(
-        "● {}  ◐ {}  ○ {}  ⚑ {}",
-        tr(lang, "legend.in_place"),
-        tr(lang, "legend.partly"),
-        tr(lang, "legend.priority"),
-        tr(lang, "legend.dont_know"),
-    );
-    let legend = Paragraph::new(legend)
-        .wrap(Wrap { trim: true })
-        .style(app.theme.dim());
-    let legend_height = legend.line_count(area.width) as u16;
-    let [table_area, legend_area] =
-        Layout::vertical([Constraint::Fill(1), Constraint::Length(legend_height)]).areas(area);
-    let inner_width = table_area.width.saturating_sub(2);
-    let columns = SummaryColumns::for_width(inner_width);
-    let mut widths = vec![Constraint::Fill(1)];
-    let mut header = vec![tr(lang, "summary.area")];
-    if columns.bar {
-        widths.push(Constraint::Length(10));
-        header.push(tr(lang, "summary.score"));
-    }
-    widths.push(Constraint::Length(5));
-    header.push("%");
-    widths.push(Constraint::Length(if columns.band_words {
-        band_width(lang)
-    } else {
-        1
-    }));
-    header.push(if columns.band_words {
-        tr(lang, "summary.band")
-    } else {
-        ""
-    });
-    let dont_know = tr(lang, "summary.dont_know");
-    widths.push(Constraint::Length(dont_know.chars().count().max(5) as u16));
-    header.push(dont_know);
-    if columns.answered {
-        widths.push(Constraint::Length(7));
-        header.push(tr(lang, "summary.answered"));
-    }
-    widths.push(Constraint::Length(4));
-    header.push(tr(lang, "summary.plan"));
-    // The name takes what the other columns leave.
-    let fixed: u16 = widths
-        .iter()
-        .map(|w| match w {
-            Constraint::Length(n) => n + 1,
-            _ => 0,
-        })
-        .sum();
-    let name_width = usize::from(inner_width.saturating_sub(fixed));
-
-    let mut rows = Vec::new();
-    for (section, score) in app.instrument.sections.iter().zip(&view.scores) {
-        let mut cells =
-            vec![Cell::from(present::fit(section.name.get(lang), name_width)).style(BOLD)];
-        cells.extend(score_cells(app, &score.tally, columns));
-        cells.push(Cell::from(""));
-        rows.push(Row::new(cells));
-        for (subdomain, sub) in section.subdomains.iter().zip(&score.subdomains) {
-            let mut cells = vec![Cell::from(present::fit(
-                &format!("  {}", subdomain.name.get(lang)),
-                name_width,
-            ))];
-            cells.extend(score_cells(app, &sub.tally, columns));
-            let planned = view
-                .plan_counts
-                .get(&format!("{}.{}", section.key, subdomain.key))
-                .copied()
-                .unwrap_or(0);
-            // Weak or unknown areas without a plan are the ones to plan first.
-            let suggest = sub.tally.band() == Some(Band::Priority) || sub.tally.dont_know_flagged();
-            cells.push(match (planned, suggest) {
-                (0, true) => Cell::from("→ p").style(BOLD),
-                (0, false) => Cell::from(""),
-                (n, _) => Cell::from(n.to_string()),
-            });
-            rows.push(Row::new(cells));
-        }
-    }
-    // The title names service and round; whose answers, in the bottom border.
-    let room = usize::from(area.width.saturating_sub(4));
-    let title = present::fit(
-        &trf(
-            lang,
-            "summary.heading",
-            &[
-                ("service", &view.service.name),
-                ("round", &view.round.label),
-            ],
-        ),
-        room,
-    );
-    let who = present::fit(&view.heading, room);
-    let table = Table::new(rows, widths)
-        .header(Row::new(header).style(BOLD))
-        .column_spacing(1)
-        .row_highlight_style(SELECTED)
-        .block(block(title).title_bottom(format!(" {who} ")));
-    let mut state = TableState::default().with_selected(Some(view.selected));
-    frame.render_stateful_widget(table, table_area, &mut state);
-    frame.render_widget(legend, legend_area);
-}
-
 fn centered(area: Rect, percent_x: u16, percent_y: u16) -> Rect {
     let [_, middle, _] = Layout::vertical([
         Constraint::Percentage((100 - percent_y) / 2),
@@ -1130,12 +942,6 @@ fn draw_help(app: &App, frame: &mut Frame, area: Rect) {
     let about: Vec<String> = match app.screen() {
         _ if screen_mode == Mode::Comment => vec![tr(lang, "help.comment").to_string()],
         Screen::Walk(_) => vec![app.instrument.about.get(lang).to_string()],
-        Screen::Summary(_) => {
-            vec![
-                tr(lang, "help.scoring").to_string(),
-                tr(lang, "help.consultant_apart").to_string(),
-            ]
-        }
         Screen::Form(form) => vec![
             tr(lang, form_help_key(&form.purpose)).to_string(),
             tr(lang, "help.form_keys").to_string(),

@@ -11,4 +11,5 @@ pub mod respondents;
 pub mod roles;
 pub mod rounds;
 pub mod services;
+pub mod summary;
 pub mod trend;
