@@ -4,11 +4,9 @@
 use std::path::PathBuf;
 
 use chrono::{DateTime, FixedOffset, Local, Utc};
-use crossterm::event::{KeyCode, KeyModifiers};
-use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 
 use super::action::{Action, Mode};
-use super::context::{Clock, FormPurpose, input_error_text, move_selection, respondent_label};
+use super::context::{Clock, FormPurpose, input_error_text, move_selection};
 use super::context::{Component, Ctx, Open, Outcome};
 use super::form::{Field, Form};
 use super::screen::cluster::ClusterView;
@@ -22,16 +20,16 @@ use super::screen::rounds::RoundList;
 use super::screen::services::ServiceList;
 use super::screen::summary::SummaryView;
 use super::screen::trend::TrendView;
+use super::screen::walk::Walk;
 use super::status::{Status, StatusKind};
 use super::widgets::Look;
 use super::widgets::{MIN_HEIGHT, MIN_WIDTH, Theme};
-use crate::domain::instrument::{Instrument, ItemRef};
+use crate::domain::instrument::Instrument;
 use crate::domain::model::{
-    NameField, Respondent, Response, Role, Round, RoundKind, Service, validate_comment,
-    validate_name, validate_round, validate_service,
+    NameField, Respondent, Role, Round, RoundKind, Service, validate_comment, validate_name,
+    validate_round, validate_service,
 };
-use crate::domain::plan::{PlanItem, PlanKind};
-use crate::domain::scoring::{AnswerSet, summarize};
+use crate::domain::plan::PlanItem;
 use crate::i18n::{Lang, tr, trf};
 use crate::present;
 use crate::present::{kind_key, role_key};
@@ -41,22 +39,6 @@ use crate::store::{BusyWait, Held, Store, StoreError};
 pub struct FormScreen {
     pub purpose: FormPurpose,
     pub form: Form,
-}
-
-pub struct Walk {
-    pub service: Service,
-    pub round: Round,
-    pub respondent: Respondent,
-    pub answers: AnswerSet,
-    /// Index of the item shown, in walk order.
-    pub current: usize,
-    /// Which option the arrow keys point at: the scale's points, then "don't know",
-    /// then "not applicable".
-    pub cursor: usize,
-    /// The comment being written, if the editor is open.
-    pub editor: Option<Box<TextArea<'static>>>,
-    /// The service's measures, shown on the items of their subdomain.
-    pub measures: Vec<PlanItem>,
 }
 
 pub enum Screen {
@@ -105,6 +87,7 @@ impl Screen {
             Screen::Rounds(s) => Some(s),
             Screen::Respondents(s) => Some(s),
             Screen::Summary(s) => Some(s),
+            Screen::Walk(s) => Some(s),
             Screen::Compare(s) => Some(s),
             Screen::Trend(s) => Some(s),
             Screen::Cluster(s) => Some(s),
@@ -122,6 +105,7 @@ impl Screen {
             Screen::Rounds(s) => Some(s),
             Screen::Respondents(s) => Some(s),
             Screen::Summary(s) => Some(s),
+            Screen::Walk(s) => Some(s),
             Screen::Compare(s) => Some(s),
             Screen::Trend(s) => Some(s),
             Screen::Cluster(s) => Some(s),
@@ -155,46 +139,6 @@ pub struct App {
     pub size: Option<(u16, u16)>,
     /// Comments kept in recovery files, still to be asked about, the one asked first.
     pub recovered: Vec<Recovered>,
-}
-
-impl Walk {
-    pub fn options(item: &ItemRef<'_>) -> Vec<Response> {
-        item.scale
-            .points
-            .iter()
-            .map(|p| Response::Score(p.value))
-            .chain([Response::DontKnow, Response::NotApplicable])
-            .collect()
-    }
-
-    pub fn answered(&self, key: &str) -> bool {
-        self.answers.get(key).is_some_and(|a| a.is_answered())
-    }
-
-    pub fn answered_count(&self, items: &[ItemRef<'_>]) -> usize {
-        items.iter().filter(|i| self.answered(&i.item.key)).count()
-    }
-
-    fn first_unanswered_from(&self, items: &[ItemRef<'_>], start: usize) -> Option<usize> {
-        (0..items.len())
-            .map(|step| (start + step) % items.len())
-            .find(|&i| !self.answered(&items[i].item.key))
-    }
-
-    /// Points the cursor at the saved answer, or the middle of the scale.
-    fn place_cursor(&mut self, items: &[ItemRef<'_>]) {
-        let item = &items[self.current];
-        let options = Walk::options(item);
-        let saved = self.answers.get(&item.item.key).and_then(|a| a.response);
-        self.cursor = saved
-            .and_then(|r| options.iter().position(|o| *o == r))
-            .unwrap_or((item.scale.points.len() - 1) / 2);
-    }
-
-    fn go_to(&mut self, items: &[ItemRef<'_>], index: usize) {
-        self.current = index.min(items.len() - 1);
-        self.place_cursor(items);
-    }
 }
 
 impl App {
@@ -250,8 +194,6 @@ impl App {
         }
         match self.screen() {
             Screen::Form(_) => Mode::Form,
-            Screen::Walk(walk) if walk.editor.is_some() => Mode::Comment,
-            Screen::Walk(_) => Mode::Walk,
             screen => screen.component().map_or(Mode::Services, |c| c.mode()),
         }
     }
@@ -271,20 +213,6 @@ impl App {
     pub(super) fn error(&mut self, error: &StoreError) {
         let text = error.message(self.lang);
         self.info(StatusKind::Error, text);
-    }
-
-    /// Runs a store read, showing its error in the status line.
-    pub(super) fn load<T>(
-        &mut self,
-        read: impl FnOnce(&Store) -> Result<T, StoreError>,
-    ) -> Option<T> {
-        match read(&self.store) {
-            Ok(value) => Some(value),
-            Err(e) => {
-                self.error(&e);
-                None
-            }
-        }
     }
 
     /// Whether the terminal is below the smallest size the screens are drawn at.
@@ -373,8 +301,6 @@ impl App {
         }
         match self.mode() {
             Mode::Form => self.update_form(action),
-            Mode::Walk => self.update_walk(action),
-            Mode::Comment => self.update_comment(action),
             Mode::Recover => self.update_recover(action),
             _ => None,
         }
@@ -442,6 +368,22 @@ impl App {
         closed
     }
 
+    /// The comment open in the walk's editor, if its text differs from the one saved.
+    fn editor_text(&self) -> Option<(String, String, String)> {
+        match self.stack.last() {
+            Some(Screen::Walk(walk)) => walk.editor_text(self.instrument),
+            _ => None,
+        }
+    }
+
+    /// Saves the walk's comment and closes the editor; false when it stays open.
+    fn close_comment(&mut self) -> bool {
+        match self.parts() {
+            (Some(Screen::Walk(walk)), mut ctx) => walk.close_comment(&mut ctx),
+            _ => true,
+        }
+    }
+
     /// The screen on top, and what it may use beside itself.
     fn parts(&mut self) -> (Option<&mut Screen>, Ctx<'_>) {
         let ctx = Ctx {
@@ -498,7 +440,8 @@ impl App {
                 RespondentList::open(&mut ctx, service, round).map(Screen::Respondents)
             }
             Open::Walk(service, round, respondent) => {
-                return self.open_walk(service, round, respondent);
+                let (_, mut ctx) = self.parts();
+                Walk::open(&mut ctx, service, round, respondent).map(Screen::Walk)
             }
             Open::RoundSummary(service, round) => {
                 let (_, mut ctx) = self.parts();
@@ -557,21 +500,8 @@ impl App {
         let (top, mut ctx) = self.parts();
         if let Some(component) = top.and_then(Screen::component_mut) {
             component.refresh(&mut ctx);
-            return;
-        }
-        let store = &self.store;
-        let reloaded = match self.stack.last_mut() {
-            Some(Screen::Walk(walk)) => store
-                .answers(&walk.respondent.id)
-                .map(|answers| walk.answers = answers),
-            _ => Ok(()),
-        };
-        if let Err(e) = reloaded {
-            self.error(&e);
         }
     }
-
-    // ---- lists ----
 
     // ---- forms ----
 
@@ -748,7 +678,7 @@ impl App {
                         self.open(Open::Respondents(service, round))
                     }
                     Next::Walk(service, round, respondent) => {
-                        self.open_walk(service, round, respondent)
+                        self.open(Open::Walk(service, round, respondent))
                     }
                 }
                 self.info(StatusKind::Saved, message);
@@ -801,271 +731,6 @@ impl App {
             }
         }
         true
-    }
-
-    // ---- the walk ----
-
-    fn open_walk(&mut self, service: Service, round: Round, respondent: Respondent) {
-        let loaded = self.load(|s| Ok((s.answers(&respondent.id)?, s.plan_items(&service.id)?)));
-        let Some((answers, plan)) = loaded else {
-            return;
-        };
-        let items = self.instrument.items();
-        let mut walk = Walk {
-            service,
-            round,
-            respondent,
-            answers,
-            current: 0,
-            cursor: 0,
-            editor: None,
-            measures: plan
-                .into_iter()
-                .filter(|i| i.kind == PlanKind::Measure)
-                .collect(),
-        };
-        let resume = walk.first_unanswered_from(&items, 0);
-        walk.go_to(&items, resume.unwrap_or(0));
-        if resume.is_none() {
-            let text = tr(self.lang, "walk.all_answered").to_string();
-            self.info(StatusKind::Info, text);
-        }
-        self.stack.push(Screen::Walk(walk));
-    }
-
-    fn update_walk(&mut self, action: Action) -> Option<Action> {
-        let items = self.instrument.items();
-        let lang = self.lang;
-        let Some(Screen::Walk(walk)) = self.stack.last_mut() else {
-            return None;
-        };
-        let item = items[walk.current];
-        let options = Walk::options(&item);
-        let last = items.len() - 1;
-        match action {
-            Action::Back => self.back(),
-            Action::Up => walk.go_to(&items, walk.current.saturating_sub(1)),
-            Action::Down => walk.go_to(&items, walk.current + 1),
-            Action::PageDown => {
-                let next = items
-                    .iter()
-                    .position(|i| i.section_index > item.section_index)
-                    .unwrap_or(last);
-                walk.go_to(&items, next);
-            }
-            Action::PageUp => {
-                let start = |section| {
-                    items
-                        .iter()
-                        .position(|i: &ItemRef| i.section_index == section)
-                        .unwrap_or(0)
-                };
-                let here = start(item.section_index);
-                let target = if walk.current > here || item.section_index == 0 {
-                    here
-                } else {
-                    start(item.section_index - 1)
-                };
-                walk.go_to(&items, target);
-            }
-            Action::Home => walk.go_to(&items, 0),
-            Action::End => walk.go_to(&items, last),
-            Action::Left => walk.cursor = walk.cursor.saturating_sub(1),
-            Action::Right => walk.cursor = (walk.cursor + 1).min(options.len() - 1),
-            Action::Confirm => {
-                let choice = options[walk.cursor];
-                self.answer(Some(choice));
-            }
-            Action::Choose(value) => {
-                if item.scale.contains(value) {
-                    self.answer(Some(Response::Score(value)));
-                } else {
-                    let text = trf(
-                        lang,
-                        "walk.out_of_scale",
-                        &[("min", &item.scale.min()), ("max", &item.scale.max())],
-                    );
-                    self.info(StatusKind::Error, text);
-                }
-            }
-            Action::DontKnow => self.answer(Some(Response::DontKnow)),
-            Action::NotApplicable => self.answer(Some(Response::NotApplicable)),
-            Action::Clear => self.answer(None),
-            Action::NextUnanswered => match walk.first_unanswered_from(&items, walk.current + 1) {
-                Some(next) => walk.go_to(&items, next),
-                None => {
-                    let text = tr(lang, "walk.all_answered").to_string();
-                    self.info(StatusKind::Info, text);
-                }
-            },
-            Action::Comment => {
-                let comment = walk
-                    .answers
-                    .get(&item.item.key)
-                    .map(|a| a.comment.clone())
-                    .unwrap_or_default();
-                // Long lines wrap on screen (the text keeps its own line breaks), and the
-                // editor opens at the start, so a long comment is read from its beginning.
-                let mut editor = TextArea::new(comment.lines().map(str::to_string).collect());
-                editor.set_wrap_mode(WrapMode::WordOrGlyph);
-                walk.editor = Some(Box::new(editor));
-            }
-            Action::Summary => {
-                let open = Open::RespondentSummary {
-                    heading: respondent_label(lang, &walk.respondent),
-                    service: walk.service.clone(),
-                    round: walk.round.clone(),
-                    scores: summarize(self.instrument, &[&walk.answers]),
-                };
-                self.open(open);
-            }
-            _ => {}
-        }
-        None
-    }
-
-    /// Saves the response to the current item at once, then moves on to the next item.
-    fn answer(&mut self, response: Option<Response>) {
-        let items = self.instrument.items();
-        let now = self.now();
-        let local = self.local(now);
-        let lang = self.lang;
-        let Some(Screen::Walk(walk)) = self.stack.last_mut() else {
-            return;
-        };
-        let key = items[walk.current].item.key.clone();
-        match self
-            .store
-            .save_response(&walk.respondent.id, &key, response, now)
-        {
-            Ok(answer) => {
-                walk.answers.insert(key, answer);
-                let text = trf(
-                    lang,
-                    if response.is_some() {
-                        "status.answer_saved"
-                    } else {
-                        "status.answer_cleared"
-                    },
-                    &[("time", &local.format("%H:%M:%S"))],
-                );
-                if response.is_some() {
-                    if walk.current + 1 < items.len() {
-                        walk.go_to(&items, walk.current + 1);
-                    } else {
-                        walk.place_cursor(&items);
-                    }
-                } else {
-                    walk.place_cursor(&items);
-                }
-                let all_done = walk.answered_count(&items) == items.len();
-                self.info(StatusKind::Saved, text);
-                if all_done && response.is_some() {
-                    let done = format!(
-                        "{} {}",
-                        self.status.as_ref().map(|s| s.text.as_str()).unwrap_or(""),
-                        tr(lang, "walk.all_answered")
-                    );
-                    self.info(StatusKind::Saved, done);
-                }
-            }
-            Err(e) => self.error(&e),
-        }
-    }
-
-    fn update_comment(&mut self, action: Action) -> Option<Action> {
-        let Some(Screen::Walk(walk)) = self.stack.last_mut() else {
-            return None;
-        };
-        let editor = walk.editor.as_mut()?;
-        match action {
-            Action::Back => {
-                self.close_comment();
-            }
-            // Ctrl-Home and Ctrl-End go to the start and the end of the whole text, as in
-            // other editors (the text area alone takes them as the line's).
-            Action::Type(key)
-                if key.modifiers.contains(KeyModifiers::CONTROL)
-                    && matches!(key.code, KeyCode::Home | KeyCode::End) =>
-            {
-                let (whole, line) = if key.code == KeyCode::Home {
-                    (CursorMove::Top, CursorMove::Head)
-                } else {
-                    (CursorMove::Bottom, CursorMove::End)
-                };
-                editor.move_cursor(whole);
-                editor.move_cursor(line);
-            }
-            Action::Type(key) => {
-                editor.input(key);
-            }
-            Action::Paste(text) => {
-                // Many terminals paste a line break as CR; it is still a line break.
-                let clean: String = text
-                    .replace("\r\n", "\n")
-                    .replace('\r', "\n")
-                    .chars()
-                    .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
-                    .collect();
-                editor.insert_str(clean);
-            }
-            _ => {}
-        }
-        None
-    }
-
-    /// The comment in the editor, if it is open and its text differs from the one saved:
-    /// respondent, item key and text.
-    fn editor_text(&self) -> Option<(String, String, String)> {
-        let Some(Screen::Walk(walk)) = self.stack.last() else {
-            return None;
-        };
-        // Kept as typed, trailing spaces and tabs too; only whitespace is no comment.
-        let mut comment = walk.editor.as_ref()?.lines().join("\n");
-        if comment.trim().is_empty() {
-            comment.clear();
-        }
-        let key = &self.instrument.items()[walk.current].item.key;
-        let before = walk.answers.get(key).map_or("", |a| a.comment.as_str());
-        (comment != before).then(|| (walk.respondent.id.clone(), key.clone(), comment))
-    }
-
-    /// Saves the comment in the editor and closes it; keeps it open if saving fails. An
-    /// unchanged comment is closed without a write, so opening and closing leaves no trace.
-    fn close_comment(&mut self) -> bool {
-        let now = self.now();
-        let local = self.local(now);
-        let lang = self.lang;
-        let changed = self.editor_text();
-        let Some(Screen::Walk(walk)) = self.stack.last_mut() else {
-            return true;
-        };
-        let Some((respondent, key, comment)) = changed else {
-            walk.editor = None;
-            return true;
-        };
-        // Past its limit it stays open, every word still there, to be shortened.
-        if let Err(e) = validate_comment(&comment) {
-            self.info(StatusKind::Error, input_error_text(lang, &e));
-            return false;
-        }
-        match self.store.save_comment(&respondent, &key, &comment, now) {
-            Ok(answer) => {
-                walk.answers.insert(key, answer);
-                walk.editor = None;
-                let text = trf(
-                    lang,
-                    "status.comment_saved",
-                    &[("time", &local.format("%H:%M:%S"))],
-                );
-                self.info(StatusKind::Saved, text);
-                true
-            }
-            Err(e) => {
-                self.error(&e);
-                false
-            }
-        }
     }
 
     // ---- a comment kept when kartlegg was stopped ----

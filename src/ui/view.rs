@@ -5,19 +5,15 @@ use ratatui::layout::{Constraint, Layout, Margin, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{
-    Block, BorderType, Borders, Clear, HighlightSpacing, LineGauge, List, ListItem, ListState,
-    Paragraph, Wrap,
+    Block, BorderType, Borders, Clear, HighlightSpacing, List, ListItem, ListState, Paragraph, Wrap,
 };
 
-use super::action::Mode;
-use super::app::{App, FormScreen, Recovered, Screen, Walk};
+use super::app::{App, FormScreen, Recovered, Screen};
 use super::context::{FormPurpose, respondent_label};
 use super::form::Input;
 use super::keys::{Command, commands};
 use super::status::StatusKind;
-use super::widgets::{BOLD, MIN_HEIGHT, MIN_WIDTH, SELECTED, block, local_time, measure_line};
-use crate::domain::instrument::ItemRef;
-use crate::domain::model::Response;
+use super::widgets::{BOLD, MIN_HEIGHT, MIN_WIDTH, SELECTED, block, local_time};
 use crate::domain::plan::PlanKind;
 use crate::i18n::{tr, trf};
 use crate::present;
@@ -63,7 +59,6 @@ pub fn view(app: &App, frame: &mut Frame) {
     );
     match app.screen() {
         Screen::Form(screen) => draw_form(app, screen, frame, body),
-        Screen::Walk(walk) => draw_walk(app, walk, frame, body),
         screen => {
             if let Some(component) = screen.component() {
                 component.draw(&app.look(), frame, body);
@@ -92,7 +87,6 @@ fn breadcrumb(app: &App, width: u16) -> Line<'static> {
     let mut parts = vec![tr(lang, "app.name").to_string()];
     for screen in &app.stack {
         match screen {
-            Screen::Walk(w) => parts.push(respondent_label(lang, &w.respondent)),
             Screen::Form(f) => parts.push(tr(lang, form_title_key(&f.purpose)).to_string()),
             screen => parts.extend(screen.component().map(|c| c.crumb(lang))),
         }
@@ -493,357 +487,6 @@ fn draw_choice_list(
     frame.render_stateful_widget(list, list_area, &mut state);
 }
 
-/// The walk's panel of sections with their progress; the current section opens to its
-/// subdomains.
-fn walk_sections(app: &App, walk: &Walk, item: &ItemRef<'_>, width: u16) -> Vec<Line<'static>> {
-    let lang = app.lang;
-    let items = app.instrument.items();
-    let mut lines = Vec::new();
-    for (index, section) in app.instrument.sections.iter().enumerate() {
-        let section_items: Vec<_> = items.iter().filter(|i| i.section_index == index).collect();
-        let done = section_items
-            .iter()
-            .filter(|i| walk.answered(&i.item.key))
-            .count();
-        let here = index == item.section_index;
-        let mark = if done == section_items.len() {
-            "✓"
-        } else if here {
-            "▶"
-        } else {
-            " "
-        };
-        let progress = format!("{done}/{}", section_items.len());
-        lines.push(fit_line(
-            &format!("{mark} {}", section.name.get(lang)),
-            &progress,
-            width,
-            if here { BOLD } else { Style::new() },
-        ));
-        if here {
-            for subdomain in &section.subdomains {
-                let sub_done = subdomain
-                    .items
-                    .iter()
-                    .filter(|i| walk.answered(&i.key))
-                    .count();
-                let current = std::ptr::eq(subdomain, item.subdomain);
-                lines.push(fit_line(
-                    &format!(
-                        "  {}{}",
-                        if current { "› " } else { "  " },
-                        subdomain.name.get(lang)
-                    ),
-                    &format!("{sub_done}/{}", subdomain.items.len()),
-                    width,
-                    if current {
-                        app.theme.accent()
-                    } else {
-                        app.theme.dim()
-                    },
-                ));
-            }
-        }
-    }
-    lines
-}
-
-/// The answer options, one per line: the scale's points, then "don't know" and "not
-/// applicable"; the cursor reversed, the saved answer marked.
-fn walk_options_tall(app: &App, walk: &Walk, item: &ItemRef<'_>) -> Vec<Line<'static>> {
-    let lang = app.lang;
-    let saved = walk.answers.get(&item.item.key).and_then(|a| a.response);
-    Walk::options(item)
-        .into_iter()
-        .enumerate()
-        .map(|(index, option)| {
-            let chosen = saved == Some(option);
-            let pointer = if index == walk.cursor { "▶" } else { " " };
-            let mark = if chosen { "(•)" } else { "( )" };
-            let mut style = if chosen { BOLD } else { Style::new() };
-            if index == walk.cursor {
-                style = style.add_modifier(Modifier::REVERSED);
-            }
-            let suffix = if chosen {
-                format!("  ✓ {}", tr(lang, "walk.saved"))
-            } else {
-                String::new()
-            };
-            Line::from(vec![
-                Span::raw(format!("{pointer}{mark} ")),
-                Span::styled(response_label(app, item, option), style),
-                Span::styled(suffix, app.theme.status(StatusKind::Saved)),
-            ])
-        })
-        .collect()
-}
-
-/// The answer options in two lines, where there is no room for one per line: the keys side
-/// by side (the cursor reversed, the saved answer marked •), then what the cursor points at
-/// and what is saved.
-fn walk_options_short(app: &App, walk: &Walk, item: &ItemRef<'_>) -> Vec<Line<'static>> {
-    let lang = app.lang;
-    let saved = walk.answers.get(&item.item.key).and_then(|a| a.response);
-    let options = Walk::options(item);
-    let mut keys = Vec::new();
-    for (index, option) in options.iter().enumerate() {
-        let key = match option {
-            Response::Score(v) => v.to_string(),
-            Response::DontKnow => "v".to_string(),
-            Response::NotApplicable => "i".to_string(),
-        };
-        let chosen = saved == Some(*option);
-        let mut style = if chosen { BOLD } else { Style::new() };
-        if index == walk.cursor {
-            style = style.add_modifier(Modifier::REVERSED);
-        }
-        keys.push(Span::styled(
-            format!("{}{key} ", if chosen { "•" } else { " " }),
-            style,
-        ));
-    }
-    let pointed = options
-        .get(walk.cursor)
-        .map(|o| format!("▶ {}", response_label(app, item, *o)))
-        .unwrap_or_default();
-    let answer = match saved {
-        // The cursor on the saved answer: said once.
-        Some(response) if options.get(walk.cursor) == Some(&response) => Span::styled(
-            format!("  ✓ {}", tr(lang, "walk.saved")),
-            app.theme.status(StatusKind::Saved),
-        ),
-        Some(response) => Span::styled(
-            format!(
-                "  ✓ {} {}",
-                tr(lang, "walk.saved"),
-                response_label(app, item, response)
-            ),
-            app.theme.status(StatusKind::Saved),
-        ),
-        None => Span::styled(
-            format!("  {}", tr(lang, "walk.not_answered")),
-            app.theme.dim(),
-        ),
-    };
-    vec![
-        Line::from(keys),
-        Line::from(vec![Span::styled(pointed, BOLD), answer]),
-    ]
-}
-
-/// "4  Ganske enig", "v  Vet ikke": an option with its key and label.
-fn response_label(app: &App, item: &ItemRef<'_>, response: Response) -> String {
-    let lang = app.lang;
-    match response {
-        Response::Score(v) => {
-            let label = item
-                .scale
-                .points
-                .iter()
-                .find(|p| p.value == v)
-                .map(|p| p.label.get(lang))
-                .unwrap_or("");
-            format!("{v}  {label}")
-        }
-        Response::DontKnow => format!("v  {}", tr(lang, "answer.dont_know")),
-        Response::NotApplicable => format!("i  {}", tr(lang, "answer.not_applicable")),
-    }
-}
-
-/// How many lines `lines` take wrapped in `width`.
-fn wrapped_height(lines: &[Line<'static>], width: u16) -> usize {
-    Paragraph::new(lines.to_vec())
-        .wrap(Wrap { trim: false })
-        .line_count(width)
-}
-
-/// The walk steps down with the room it has: the panel of sections folds away below 76
-/// columns (its progress stays in the item's heading); the options go on two lines when
-/// one per line does not fit; the help text, the comment and the measures come as room
-/// allows. The item, the scale and the current answer are always shown.
-fn draw_walk(app: &App, walk: &Walk, frame: &mut Frame, area: Rect) {
-    let lang = app.lang;
-    let items = app.instrument.items();
-    let item = items[walk.current];
-    let [main, gauge_area] =
-        Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
-    let side_width = match main.width {
-        w if w >= 100 => 36,
-        w if w >= 76 => 30,
-        _ => 0,
-    };
-    let [side, centre] =
-        Layout::horizontal([Constraint::Length(side_width), Constraint::Fill(1)]).areas(main);
-    if side_width > 0 {
-        frame.render_widget(
-            Paragraph::new(walk_sections(
-                app,
-                walk,
-                &item,
-                side.width.saturating_sub(2),
-            ))
-            .block(block(tr(lang, "walk.sections").to_string())),
-            side,
-        );
-    }
-
-    // The item, its options and answer; then, with room, its help, comment and measures.
-    let title = trf(
-        lang,
-        "walk.item_of",
-        &[("n", &(walk.current + 1)), ("total", &items.len())],
-    );
-    let outer = block(title);
-    let inner = outer.inner(centre);
-    frame.render_widget(outer, centre);
-    let width = inner.width;
-    let room = usize::from(inner.height);
-
-    let mut heading = format!(
-        "{} › {}",
-        item.section.name.get(lang),
-        item.subdomain.name.get(lang)
-    );
-    if side_width == 0 {
-        // The folded panel's progress: the section's answered items.
-        let in_section: Vec<_> = items
-            .iter()
-            .filter(|i| i.section_index == item.section_index)
-            .collect();
-        let done = in_section
-            .iter()
-            .filter(|i| walk.answered(&i.item.key))
-            .count();
-        heading = format!("{heading} · {done}/{}", in_section.len());
-    }
-    let heading = vec![Line::styled(heading, app.theme.accent())];
-    let text = vec![Line::styled(item.item.text.get(lang).to_string(), BOLD)];
-    let tall = walk_options_tall(app, walk, &item);
-    let fixed = wrapped_height(&heading, width) + wrapped_height(&text, width);
-    let options = if fixed + tall.len() <= room {
-        tall
-    } else {
-        walk_options_short(app, walk, &item)
-    };
-
-    let help = vec![Line::styled(
-        item.item.help.get(lang).to_string(),
-        app.theme.dim().add_modifier(Modifier::ITALIC),
-    )];
-    let saved = walk.answers.get(&item.item.key);
-    let comment = saved.map(|a| a.comment.as_str()).unwrap_or("");
-    let mut notes = vec![if comment.is_empty() {
-        Line::styled(tr(lang, "walk.no_comment").to_string(), app.theme.dim())
-    } else {
-        // One line: a preview, the whole comment is in the editor (c).
-        let label = format!("{} ", tr(lang, "walk.comment"));
-        let room = usize::from(width).saturating_sub(label.chars().count());
-        Line::from(vec![
-            Span::styled(label, BOLD),
-            Span::raw(present::fit(&comment.replace('\n', " ⏎ "), room)),
-        ])
-    }];
-    // What the service decided to do about this area, so the next round sees it.
-    let subdomain_key = format!("{}.{}", item.section.key, item.subdomain.key);
-    for measure in walk
-        .measures
-        .iter()
-        .filter(|m| m.subdomain_key == subdomain_key)
-    {
-        notes.push(Line::from(vec![
-            Span::styled(format!("{} ", tr(lang, "walk.measure")), BOLD),
-            Span::raw(measure_line(&app.look(), measure)),
-        ]));
-    }
-
-    // Heading, text and options always; the rest in order while it fits, each with a
-    // blank line before it where that fits too.
-    let mut used = fixed + options.len();
-    let mut fits = |lines: &[Line<'static>]| {
-        let height = wrapped_height(lines, width);
-        if used + height <= room {
-            used += height;
-            true
-        } else {
-            false
-        }
-    };
-    let help_fits = fits(&help);
-    let notes_fit = fits(&notes);
-    let gap_before_options = fits(&[Line::default()]);
-    let gap_before_notes = notes_fit && fits(&[Line::default()]);
-
-    let mut lines = heading;
-    lines.extend(text);
-    if help_fits {
-        lines.extend(help);
-    }
-    if gap_before_options {
-        lines.push(Line::default());
-    }
-    lines.extend(options);
-    if notes_fit {
-        if gap_before_notes {
-            lines.push(Line::default());
-        }
-        lines.extend(notes);
-    }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
-
-    let answered = walk.answered_count(&items);
-    let ratio = answered as f64 / items.len() as f64;
-    frame.render_widget(
-        LineGauge::default()
-            .filled_style(app.theme.accent().add_modifier(Modifier::BOLD))
-            .label(trf(
-                lang,
-                "walk.progress",
-                &[("answered", &answered), ("total", &items.len())],
-            ))
-            .ratio(ratio),
-        gauge_area,
-    );
-
-    if let Some(editor) = &walk.editor {
-        let popup = centered(main, 90, 60);
-        frame.render_widget(Clear, popup);
-        let mut editor = editor.clone();
-        editor.set_block(block(trf(
-            lang,
-            "walk.comment_title",
-            &[("n", &(walk.current + 1))],
-        )));
-        editor.set_cursor_line_style(Style::new());
-        frame.render_widget(&*editor, popup);
-    }
-}
-
-/// `left` and `right` on one line of `width`, the left part cut short to make room.
-fn fit_line(left: &str, right: &str, width: u16, style: Style) -> Line<'static> {
-    let width = usize::from(width);
-    let right_len = right.chars().count() + 1;
-    let room = width.saturating_sub(right_len);
-    let shown = present::fit(left, room);
-    let pad = room.saturating_sub(shown.chars().count());
-    Line::styled(format!("{shown}{} {right}", " ".repeat(pad)), style)
-}
-
-fn centered(area: Rect, percent_x: u16, percent_y: u16) -> Rect {
-    let [_, middle, _] = Layout::vertical([
-        Constraint::Percentage((100 - percent_y) / 2),
-        Constraint::Percentage(percent_y),
-        Constraint::Fill(1),
-    ])
-    .areas(area);
-    let [_, centre, _] = Layout::horizontal([
-        Constraint::Percentage((100 - percent_x) / 2),
-        Constraint::Percentage(percent_x),
-        Constraint::Fill(1),
-    ])
-    .areas(middle);
-    centre
-}
-
 /// `text` in lines of at most `width` characters, broken between words; a word longer than a
 /// line is broken where the line ends.
 pub(super) fn wrap_words(text: &str, width: usize) -> Vec<String> {
@@ -940,8 +583,6 @@ fn draw_help(app: &App, frame: &mut Frame, area: Rect) {
         text.push_line(Line::from(spans));
     }
     let about: Vec<String> = match app.screen() {
-        _ if screen_mode == Mode::Comment => vec![tr(lang, "help.comment").to_string()],
-        Screen::Walk(_) => vec![app.instrument.about.get(lang).to_string()],
         Screen::Form(form) => vec![
             tr(lang, form_help_key(&form.purpose)).to_string(),
             tr(lang, "help.form_keys").to_string(),

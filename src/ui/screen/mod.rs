@@ -13,3 +13,4 @@ pub mod rounds;
 pub mod services;
 pub mod summary;
 pub mod trend;
+pub mod walk;
