@@ -6,14 +6,15 @@ use std::path::PathBuf;
 use chrono::{DateTime, FixedOffset, Local, Utc};
 
 use super::action::{Action, Mode};
-use super::context::{Clock, FormPurpose, input_error_text, move_selection};
+use super::context::{Clock, move_selection};
 use super::context::{Component, Ctx, Open, Outcome};
-use super::form::{Field, Form};
 use super::screen::cluster::ClusterView;
 use super::screen::compare::CompareView;
+use super::screen::form::FormScreen;
 use super::screen::gathering::GatheringView;
 use super::screen::goals::GoalsView;
 use super::screen::plan::PlanView;
+use super::screen::recover::{self, Recovered};
 use super::screen::respondents::RespondentList;
 use super::screen::roles::RolesView;
 use super::screen::rounds::RoundList;
@@ -25,23 +26,36 @@ use super::status::{Status, StatusKind};
 use super::widgets::Look;
 use super::widgets::{MIN_HEIGHT, MIN_WIDTH, Theme};
 use crate::domain::instrument::Instrument;
-use crate::domain::model::{
-    NameField, Respondent, Role, Round, RoundKind, Service, validate_comment, validate_name,
-    validate_round, validate_service,
-};
-use crate::domain::plan::PlanItem;
 use crate::i18n::{Lang, tr, trf};
 use crate::present;
-use crate::present::{kind_key, role_key};
-use crate::store::recovery::Recovery;
 use crate::store::{BusyWait, Held, Store, StoreError};
 
-pub struct FormScreen {
-    pub purpose: FormPurpose,
-    pub form: Form,
+/// Declares the screens the router stacks, once: the enum, and each as a component.
+macro_rules! screens {
+    ($($variant:ident($screen:ty)),* $(,)?) => {
+        /// A screen on the stack.
+        pub enum Screen {
+            $($variant($screen)),*
+        }
+
+        impl Screen {
+            /// The screen as what it answers: its keys, its update and its drawing.
+            pub fn component(&self) -> &dyn Component {
+                match self {
+                    $(Screen::$variant(screen) => screen),*
+                }
+            }
+
+            fn component_mut(&mut self) -> &mut dyn Component {
+                match self {
+                    $(Screen::$variant(screen) => screen),*
+                }
+            }
+        }
+    };
 }
 
-pub enum Screen {
+screens! {
     Services(ServiceList),
     Rounds(RoundList),
     Respondents(RespondentList),
@@ -57,16 +71,6 @@ pub enum Screen {
     Gathering(GatheringView),
 }
 
-/// A comment kept in a recovery file when kartlegg was stopped, as the first screen asks
-/// about it.
-pub struct Recovered {
-    pub recovery: Recovery,
-    /// Service, round and respondent, if the database has the respondent.
-    pub place: Option<(Service, Round, Respondent)>,
-    /// The comment the item has now, when it has one other than the kept one.
-    pub replaces: Option<String>,
-}
-
 /// What became of the comment open in the editor when the program was stopped from
 /// outside (`App::stop`).
 #[derive(Debug)]
@@ -77,45 +81,6 @@ pub enum Stopped {
     Kept(PathBuf),
     /// It could neither be saved nor kept: the text, and why not.
     Lost { comment: String, error: StoreError },
-}
-
-impl Screen {
-    /// The screen as a component, for those that are one.
-    pub fn component(&self) -> Option<&dyn Component> {
-        match self {
-            Screen::Services(s) => Some(s),
-            Screen::Rounds(s) => Some(s),
-            Screen::Respondents(s) => Some(s),
-            Screen::Summary(s) => Some(s),
-            Screen::Walk(s) => Some(s),
-            Screen::Compare(s) => Some(s),
-            Screen::Trend(s) => Some(s),
-            Screen::Cluster(s) => Some(s),
-            Screen::Roles(s) => Some(s),
-            Screen::Plan(s) => Some(s),
-            Screen::Goals(s) => Some(s),
-            Screen::Gathering(s) => Some(s),
-            _ => None,
-        }
-    }
-
-    fn component_mut(&mut self) -> Option<&mut dyn Component> {
-        match self {
-            Screen::Services(s) => Some(s),
-            Screen::Rounds(s) => Some(s),
-            Screen::Respondents(s) => Some(s),
-            Screen::Summary(s) => Some(s),
-            Screen::Walk(s) => Some(s),
-            Screen::Compare(s) => Some(s),
-            Screen::Trend(s) => Some(s),
-            Screen::Cluster(s) => Some(s),
-            Screen::Roles(s) => Some(s),
-            Screen::Plan(s) => Some(s),
-            Screen::Goals(s) => Some(s),
-            Screen::Gathering(s) => Some(s),
-            _ => None,
-        }
-    }
 }
 
 pub struct App {
@@ -167,7 +132,7 @@ impl App {
             .store
             .unsaved()
             .into_iter()
-            .map(|r| app.recovered(r))
+            .map(|r| Recovered::new(&app.store, r))
             .collect();
         let (_, mut ctx) = app.parts();
         let services = ServiceList::open(&mut ctx);
@@ -192,10 +157,7 @@ impl App {
         if !self.recovered.is_empty() {
             return Mode::Recover;
         }
-        match self.screen() {
-            Screen::Form(_) => Mode::Form,
-            screen => screen.component().map_or(Mode::Services, |c| c.mode()),
-        }
+        self.screen().component().mode()
     }
 
     pub(super) fn now(&self) -> DateTime<Utc> {
@@ -291,19 +253,20 @@ impl App {
         if !matches!(action, Action::Type(_) | Action::Paste(_)) && self.mode() != Mode::Comment {
             self.status = None;
         }
-        if self.recovered.is_empty() {
-            let (top, mut ctx) = self.parts();
-            if let Some(component) = top.and_then(Screen::component_mut) {
-                let outcome = component.update(action, &mut ctx);
-                self.follow(outcome);
-                return None;
-            }
+        if !self.recovered.is_empty() {
+            // The question about a kept comment stands over the first screen.
+            let mut kept = std::mem::take(&mut self.recovered);
+            let (_, mut ctx) = self.parts();
+            recover::update(&mut kept, action, &mut ctx);
+            self.recovered = kept;
+            return None;
         }
-        match self.mode() {
-            Mode::Form => self.update_form(action),
-            Mode::Recover => self.update_recover(action),
-            _ => None,
+        let (top, mut ctx) = self.parts();
+        if let Some(screen) = top {
+            let outcome = screen.component_mut().update(action, &mut ctx);
+            self.follow(outcome);
         }
+        None
     }
 
     /// Leaves the program, saving a comment still open in the editor (also under the help).
@@ -426,62 +389,39 @@ impl App {
 
     /// Opens a screen on top, or says in the status line why it cannot open.
     fn open(&mut self, open: Open) {
+        let (_, mut ctx) = self.parts();
+        let ctx = &mut ctx;
         let screen = match open {
-            Open::Trend(service) => {
-                let (_, mut ctx) = self.parts();
-                TrendView::open(&mut ctx, service).map(Screen::Trend)
-            }
-            Open::Rounds(service) => {
-                let (_, mut ctx) = self.parts();
-                RoundList::open(&mut ctx, service).map(Screen::Rounds)
-            }
+            Open::Rounds(service) => RoundList::open(ctx, service).map(Screen::Rounds),
             Open::Respondents(service, round) => {
-                let (_, mut ctx) = self.parts();
-                RespondentList::open(&mut ctx, service, round).map(Screen::Respondents)
+                RespondentList::open(ctx, service, round).map(Screen::Respondents)
             }
             Open::Walk(service, round, respondent) => {
-                let (_, mut ctx) = self.parts();
-                Walk::open(&mut ctx, service, round, respondent).map(Screen::Walk)
+                Walk::open(ctx, service, round, respondent).map(Screen::Walk)
             }
             Open::RoundSummary(service, round) => {
-                let (_, mut ctx) = self.parts();
-                SummaryView::of_round(&mut ctx, service, round).map(Screen::Summary)
+                SummaryView::of_round(ctx, service, round).map(Screen::Summary)
             }
             Open::RespondentSummary {
                 heading,
                 service,
                 round,
                 scores,
-            } => {
-                let (_, mut ctx) = self.parts();
-                let view = SummaryView::of_respondent(&mut ctx, heading, service, round, scores);
-                Some(Screen::Summary(view))
-            }
+            } => Some(Screen::Summary(SummaryView::of_respondent(
+                ctx, heading, service, round, scores,
+            ))),
             Open::Compare(service, round) => {
-                let (_, mut ctx) = self.parts();
-                CompareView::open(&mut ctx, service, round).map(Screen::Compare)
+                CompareView::open(ctx, service, round).map(Screen::Compare)
             }
-            Open::Cluster(cluster) => {
-                let (_, mut ctx) = self.parts();
-                ClusterView::open(&mut ctx, cluster).map(Screen::Cluster)
-            }
-            Open::Roles(service, round) => {
-                let (_, mut ctx) = self.parts();
-                RolesView::open(&mut ctx, service, round).map(Screen::Roles)
-            }
-            Open::Plan(service, key) => {
-                let (_, mut ctx) = self.parts();
-                PlanView::open(&mut ctx, service, key).map(Screen::Plan)
-            }
-            Open::Goals(service) => {
-                let (_, mut ctx) = self.parts();
-                GoalsView::open(&mut ctx, service).map(Screen::Goals)
-            }
+            Open::Trend(service) => TrendView::open(ctx, service).map(Screen::Trend),
+            Open::Cluster(cluster) => ClusterView::open(ctx, cluster).map(Screen::Cluster),
+            Open::Roles(service, round) => RolesView::open(ctx, service, round).map(Screen::Roles),
+            Open::Plan(service, key) => PlanView::open(ctx, service, key).map(Screen::Plan),
+            Open::Goals(service) => GoalsView::open(ctx, service).map(Screen::Goals),
             Open::Gathering(service, round) => {
-                let (_, mut ctx) = self.parts();
-                GatheringView::open(&mut ctx, service, round).map(Screen::Gathering)
+                GatheringView::open(ctx, service, round).map(Screen::Gathering)
             }
-            Open::Form(purpose) => return self.open_form(purpose),
+            Open::Form(purpose) => Some(Screen::Form(FormScreen::open(ctx, purpose))),
         };
         if let Some(screen) = screen {
             self.stack.push(screen);
@@ -498,335 +438,8 @@ impl App {
     /// Reloads what the top screen shows, after something below or beside it changed.
     fn refresh(&mut self) {
         let (top, mut ctx) = self.parts();
-        if let Some(component) = top.and_then(Screen::component_mut) {
-            component.refresh(&mut ctx);
+        if let Some(screen) = top {
+            screen.component_mut().refresh(&mut ctx);
         }
-    }
-
-    // ---- forms ----
-
-    pub(super) fn open_form(&mut self, purpose: FormPurpose) {
-        let today = present::date(self.lang, self.local(self.now()).date_naive());
-        let lang = self.lang;
-        let names = |keys: &[&str]| keys.iter().map(|k| tr(lang, k).to_string()).collect();
-        let kinds = RoundKind::ALL.map(kind_key);
-        let fields = match &purpose {
-            FormPurpose::NewService => service_fields("", "", ""),
-            FormPurpose::EditService(s) => {
-                service_fields(&s.name, &s.municipalities.join(", "), &s.cluster)
-            }
-            FormPurpose::NewRound(_) => vec![
-                Field::text("form.round_label", Some("form.round_label_hint"), ""),
-                Field::text("form.round_date", Some("form.round_date_hint"), &today),
-                Field::choice("form.round_kind", names(&kinds), 0),
-            ],
-            FormPurpose::NewPlanItem(_, _, kind) => self.plan_fields(*kind, None),
-            FormPurpose::EditPlanItem(item) => self.plan_fields(item.kind, Some(item)),
-            FormPurpose::NewGoal(_) => {
-                let (labels, _) = self.subdomain_choices();
-                vec![
-                    Field::text("goals.text", None, ""),
-                    Field::choice("goals.subdomain", labels, 0),
-                ]
-            }
-            FormPurpose::RoundStage(_, round) => self.stage_fields(round),
-            FormPurpose::NewRespondent(..) => vec![
-                Field::choice("form.role", names(&Role::ALL.map(role_key)), 0),
-                Field::text("form.code", Some("form.code_hint"), ""),
-            ],
-        };
-        self.stack.push(Screen::Form(FormScreen {
-            purpose,
-            form: Form::new(fields),
-        }));
-    }
-
-    fn update_form(&mut self, action: Action) -> Option<Action> {
-        let Some(Screen::Form(screen)) = self.stack.last_mut() else {
-            return None;
-        };
-        let form = &mut screen.form;
-        let was_confirming = std::mem::take(&mut form.confirm_discard);
-        match action {
-            // In a list, Esc first empties what was typed to filter it.
-            Action::Back if form.clear_filter() => {}
-            Action::Back if form.is_dirty() && !was_confirming => {
-                form.confirm_discard = true;
-                let text = tr(self.lang, "form.confirm_discard").to_string();
-                self.info(StatusKind::Info, text);
-            }
-            Action::Back => self.back(),
-            Action::NextField => form.focus_next(1),
-            Action::PrevField => form.focus_next(-1),
-            // ↑↓ move in a list, and between the fields elsewhere.
-            Action::Down if !form.vertical(true) => form.focus_next(1),
-            Action::Up if !form.vertical(false) => form.focus_next(-1),
-            Action::Left => form.horizontal(false),
-            Action::Right => form.horizontal(true),
-            Action::Type(key) => form.type_key(key),
-            Action::Paste(text) => form.paste(&text),
-            Action::Submit => self.submit_form(),
-            _ => {}
-        }
-        None
-    }
-
-    fn submit_form(&mut self) {
-        if self.submit_plan_form() {
-            return;
-        }
-        let now = self.now();
-        let lang = self.lang;
-        let instrument = self.instrument;
-        let Some(Screen::Form(screen)) = self.stack.last() else {
-            return;
-        };
-        let form = &screen.form;
-        enum Next {
-            Rounds(Service),
-            Respondents(Service, Round),
-            Walk(Service, Round, Respondent),
-            Back,
-        }
-        let outcome: Result<(Next, String), (usize, String)> = match &screen.purpose {
-            FormPurpose::NewService | FormPurpose::EditService(_) => {
-                match validate_service(&form.value(0), &form.value(1), &form.value(2)) {
-                    Err(e) => Err((input_error_field(&e), input_error_text(lang, &e))),
-                    Ok((name, municipalities, cluster)) => {
-                        if let FormPurpose::EditService(old) = &screen.purpose {
-                            let service = Service {
-                                id: old.id.clone(),
-                                name,
-                                municipalities,
-                                cluster,
-                            };
-                            self.store
-                                .update_service(&service, now)
-                                .map(|()| {
-                                    (
-                                        Next::Back,
-                                        trf(
-                                            lang,
-                                            "status.service_saved",
-                                            &[("name", &service.name)],
-                                        ),
-                                    )
-                                })
-                                .map_err(|e| (0, e.message(lang)))
-                        } else {
-                            self.store
-                                .create_service(&name, &municipalities, &cluster, now)
-                                .map(|s| {
-                                    let text =
-                                        trf(lang, "status.service_saved", &[("name", &s.name)]);
-                                    (Next::Rounds(s), text)
-                                })
-                                .map_err(|e| (0, e.message(lang)))
-                        }
-                    }
-                }
-            }
-            FormPurpose::NewRound(service) => {
-                match validate_round(&form.value(0), &form.value(1)) {
-                    Err(e) => Err((input_error_field(&e), input_error_text(lang, &e))),
-                    Ok((label, date)) => {
-                        let kind = RoundKind::ALL[form.selected(2)];
-                        self.store
-                            .create_round(&service.id, &label, date, kind, instrument, now)
-                            .map(|round| {
-                                let text =
-                                    trf(lang, "status.round_saved", &[("label", &round.label)]);
-                                (Next::Respondents(service.clone(), round), text)
-                            })
-                            .map_err(|e| (0, e.message(lang)))
-                    }
-                }
-            }
-            FormPurpose::NewPlanItem(..)
-            | FormPurpose::EditPlanItem(_)
-            | FormPurpose::NewGoal(_)
-            | FormPurpose::RoundStage(..) => return,
-            FormPurpose::NewRespondent(service, round) => {
-                let role = Role::ALL[form.selected(0)];
-                match validate_name(NameField::Code, &form.value(1)) {
-                    Err(e) => Err((1, input_error_text(lang, &e))),
-                    Ok(code) => self
-                        .store
-                        .create_respondent(&round.id, role, &code, now)
-                        .map(|respondent| {
-                            let text = tr(lang, "status.respondent_saved").to_string();
-                            (Next::Walk(service.clone(), round.clone(), respondent), text)
-                        })
-                        .map_err(|e| (1, e.message(lang))),
-                }
-            }
-        };
-        match outcome {
-            Err((field, message)) => {
-                if let Some(Screen::Form(screen)) = self.stack.last_mut() {
-                    screen.form.focus = field;
-                    screen.form.error = Some(message.clone());
-                }
-                self.info(StatusKind::Error, message);
-            }
-            Ok((next, message)) => {
-                self.back();
-                match next {
-                    Next::Back => {}
-                    Next::Rounds(service) => self.open(Open::Rounds(service)),
-                    Next::Respondents(service, round) => {
-                        self.open(Open::Respondents(service, round))
-                    }
-                    Next::Walk(service, round, respondent) => {
-                        self.open(Open::Walk(service, round, respondent))
-                    }
-                }
-                self.info(StatusKind::Saved, message);
-            }
-        }
-    }
-
-    /// Saves the plan, goal and stage forms; false when the form is another kind.
-    fn submit_plan_form(&mut self) -> bool {
-        let Some(Screen::Form(screen)) = self.stack.pop() else {
-            return false;
-        };
-        let outcome = match &screen.purpose {
-            FormPurpose::NewPlanItem(service, subdomain_key, kind) => {
-                let base = PlanItem {
-                    id: String::new(),
-                    service_id: service.id.clone(),
-                    subdomain_key: subdomain_key.clone(),
-                    kind: *kind,
-                    text: String::new(),
-                    level: None,
-                    owner: String::new(),
-                    due_on: None,
-                    done: false,
-                    done_on: None,
-                };
-                self.submit_plan_item(&screen.form, base, false)
-            }
-            FormPurpose::EditPlanItem(item) => {
-                self.submit_plan_item(&screen.form, item.clone(), true)
-            }
-            FormPurpose::NewGoal(service) => self.submit_goal(&screen.form, service),
-            FormPurpose::RoundStage(_, round) => self.submit_stage(&screen.form, round),
-            _ => {
-                self.stack.push(Screen::Form(screen));
-                return false;
-            }
-        };
-        match outcome {
-            Ok(message) => {
-                self.refresh();
-                self.info(StatusKind::Saved, message);
-            }
-            Err((field, message)) => {
-                let mut screen = screen;
-                screen.form.focus = field;
-                screen.form.error = Some(message.clone());
-                self.stack.push(Screen::Form(screen));
-                self.info(StatusKind::Error, message);
-            }
-        }
-        true
-    }
-
-    // ---- a comment kept when kartlegg was stopped ----
-
-    /// A recovery file with what the question about it shows.
-    fn recovered(&self, recovery: Recovery) -> Recovered {
-        let unsaved = &recovery.unsaved;
-        let place = (|| {
-            let respondent = self.store.respondent(&unsaved.respondent_id).ok()??;
-            let round = self.store.round(&respondent.round_id).ok()?;
-            let service = self.store.service(&round.service_id).ok()?;
-            Some((service, round, respondent))
-        })();
-        let replaces = place.as_ref().and_then(|(_, _, respondent)| {
-            let answers = self.store.answers(&respondent.id).ok()?;
-            let now = answers
-                .get(&unsaved.item_key)?
-                .comment
-                .trim_end()
-                .to_string();
-            (!now.is_empty() && now != unsaved.comment).then_some(now)
-        });
-        Recovered {
-            recovery,
-            place,
-            replaces,
-        }
-    }
-
-    /// Restores the kept comment asked about (Enter), gives it up (Del), or leaves the
-    /// question for the next start (Esc).
-    fn update_recover(&mut self, action: Action) -> Option<Action> {
-        let recovery = self.recovered.first()?.recovery.clone();
-        let now = self.now();
-        let outcome = match action {
-            Action::Confirm => {
-                // Held to the limit the editor holds it to; too long, it can still be
-                // discarded (or kept for later).
-                if let Err(e) = validate_comment(&recovery.unsaved.comment) {
-                    self.info(StatusKind::Error, input_error_text(self.lang, &e));
-                    return None;
-                }
-                self.store.restore_unsaved(&recovery, now).map(|_| {
-                    let time = self.local(now).format("%H:%M:%S");
-                    trf(self.lang, "status.comment_saved", &[("time", &time)])
-                })
-            }
-            Action::Clear => self
-                .store
-                .discard_unsaved(&recovery)
-                .map(|()| tr(self.lang, "wip.discarded").to_string()),
-            Action::Back => {
-                self.recovered.clear();
-                let text = tr(self.lang, "wip.asked_later").to_string();
-                self.info(StatusKind::Info, text);
-                return None;
-            }
-            _ => return None,
-        };
-        match outcome {
-            Ok(text) => {
-                self.recovered.remove(0);
-                let kind = if action == Action::Confirm {
-                    StatusKind::Saved
-                } else {
-                    StatusKind::Info
-                };
-                self.info(kind, text);
-            }
-            Err(e) => self.error(&e),
-        }
-        None
-    }
-}
-
-fn service_fields(name: &str, municipalities: &str, cluster: &str) -> Vec<Field> {
-    vec![
-        Field::text("form.service_name", None, name),
-        Field::text(
-            "form.municipalities",
-            Some("form.municipalities_hint"),
-            municipalities,
-        ),
-        Field::text("form.cluster", Some("form.cluster_hint"), cluster),
-    ]
-}
-
-fn input_error_field(error: &crate::domain::model::InputError) -> usize {
-    use crate::domain::model::InputError::*;
-    match error {
-        EmptyName | EmptyLabel | EmptyText => 0,
-        MunicipalityNumber(_) | Date(_) => 1,
-        DirectionControl(field) | TooLong(field, _) => match field {
-            NameField::Name | NameField::Label | NameField::Text | NameField::Comment => 0,
-            NameField::Code | NameField::Owner => 1,
-            NameField::Cluster => 2,
-        },
     }
 }

@@ -7,7 +7,6 @@ pub mod context;
 pub mod form;
 pub mod keys;
 pub mod launch;
-pub mod plan;
 pub mod screen;
 pub mod status;
 pub mod view;

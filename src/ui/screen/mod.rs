@@ -4,9 +4,11 @@
 
 pub mod cluster;
 pub mod compare;
+pub mod form;
 pub mod gathering;
 pub mod goals;
 pub mod plan;
+pub mod recover;
 pub mod respondents;
 pub mod roles;
 pub mod rounds;
