@@ -816,10 +816,20 @@ fn draw_compare_areas(look: &Look, view: &CompareView, frame: &mut Frame, area: 
             rows.push(Row::new(cells));
         }
     }
-    let offset = view.offset.min(rows.len().saturating_sub(1));
-    let table = Table::new(rows, layout.widths)
+    draw_rows(frame, area, (header, rows, layout.widths), view.offset);
+}
+
+/// A tab's table: its header, its rows, the row at `offset` selected (kept within the rows),
+/// where `p` opens a plan and Enter shows the details.
+fn draw_rows(
+    frame: &mut Frame,
+    area: Rect,
+    (header, rows, widths): (Vec<String>, Vec<Row<'static>>, Vec<Constraint>),
+    offset: usize,
+) {
+    let offset = offset.min(rows.len().saturating_sub(1));
+    let table = Table::new(rows, widths)
         .header(Row::new(header).style(BOLD))
-        // The selected row is where `p` opens a plan and Enter shows the details.
         .row_highlight_style(SELECTED);
     frame.render_stateful_widget(
         table,
@@ -875,15 +885,7 @@ fn draw_compare_items(look: &Look, view: &CompareView, frame: &mut Frame, area: 
             .style(look.theme.dim()),
         );
     }
-    let offset = view.offset.min(rows.len().saturating_sub(1));
-    let table = Table::new(rows, layout.widths)
-        .header(Row::new(header).style(BOLD))
-        .row_highlight_style(SELECTED);
-    frame.render_stateful_widget(
-        table,
-        area,
-        &mut TableState::default().with_selected(Some(offset)),
-    );
+    draw_rows(frame, area, (header, rows, layout.widths), view.offset);
 }
 
 fn draw_compare_chart(look: &Look, view: &CompareView, frame: &mut Frame, area: Rect) {
