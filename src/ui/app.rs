@@ -1,13 +1,15 @@
-//! The application state and `update`, the one place where state changes and the store is
-//! written. Drawing lives in `view`, key mapping in `keys`.
+//! The router: the stack of screens, the store, the status line and the help they share.
+//! `update` hands an action to the screen on top (or to the question about a kept comment)
+//! and does what it asks for (`Outcome`): open a screen, go back, say a form was saved. A
+//! busy database, a terminal too small, quitting and stopping are handled here, for every
+//! screen alike. The frame around the screens is drawn in `view`, the keys are in `keys`.
 
 use std::path::PathBuf;
 
 use chrono::{DateTime, FixedOffset, Local, Utc};
 
 use super::action::{Action, Mode};
-use super::context::{Clock, move_selection};
-use super::context::{Component, Ctx, Open, Outcome};
+use super::context::{Clock, Component, Ctx, Open, Outcome, move_selection};
 use super::screen::cluster::ClusterView;
 use super::screen::compare::CompareView;
 use super::screen::form::FormScreen;
@@ -23,8 +25,7 @@ use super::screen::summary::SummaryView;
 use super::screen::trend::TrendView;
 use super::screen::walk::Walk;
 use super::status::{Status, StatusKind};
-use super::widgets::Look;
-use super::widgets::{MIN_HEIGHT, MIN_WIDTH, Theme};
+use super::widgets::{Look, MIN_HEIGHT, MIN_WIDTH, Theme};
 use crate::domain::instrument::Instrument;
 use crate::i18n::{Lang, tr, trf};
 use crate::present;
@@ -160,7 +161,7 @@ impl App {
         self.screen().component().mode()
     }
 
-    pub(super) fn now(&self) -> DateTime<Utc> {
+    fn now(&self) -> DateTime<Utc> {
         (self.clock)()
     }
 
@@ -168,11 +169,11 @@ impl App {
         time.with_timezone(&self.utc_offset)
     }
 
-    pub(super) fn info(&mut self, kind: StatusKind, text: String) {
+    fn info(&mut self, kind: StatusKind, text: String) {
         self.status = Some(Status { kind, text });
     }
 
-    pub(super) fn error(&mut self, error: &StoreError) {
+    fn error(&mut self, error: &StoreError) {
         let text = error.message(self.lang);
         self.info(StatusKind::Error, text);
     }
@@ -428,7 +429,7 @@ impl App {
         }
     }
 
-    pub(super) fn back(&mut self) {
+    fn back(&mut self) {
         if self.stack.len() > 1 {
             self.stack.pop();
             self.refresh();

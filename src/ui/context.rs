@@ -64,9 +64,7 @@ impl Ctx<'_> {
             }
         }
     }
-}
 
-impl Ctx<'_> {
     /// A service's rounds in date order.
     pub fn rounds(&mut self, service: &Service) -> Option<Vec<Round>> {
         let rows = self.load(|s| s.rounds(&service.id))?;

@@ -1,4 +1,6 @@
-//! Drawing. `view` reads the state and never changes it.
+//! The frame around the screens: the trail at the top, the status line, the footer of keys,
+//! the question about a kept comment and the help over them; the screen on top draws the
+//! rest. `view` reads the state and never changes it.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
