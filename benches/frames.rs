@@ -7,7 +7,7 @@ mod support;
 use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
 use crossterm::event::KeyCode;
 use kartlegg::ui::App;
-use kartlegg::ui::app::Mode;
+use kartlegg::ui::action::Mode;
 use support::{app, at_largest_cluster, draw, national, national_to_write, press, terminal};
 
 const SIZES: [(u16, u16); 2] = [(120, 40), (300, 100)];

@@ -1772,7 +1772,7 @@ fn halves_fixture() -> Fixture {
 }
 
 /// Renders the full-screen program on `db` after `actions`, at 120×40.
-fn screen_after(db: &Path, actions: &[kartlegg::ui::app::Action]) -> String {
+fn screen_after(db: &Path, actions: &[kartlegg::ui::action::Action]) -> String {
     use ratatui::{Terminal, backend::TestBackend};
     let store = Store::open(db).unwrap();
     let mut app = kartlegg::ui::App::new(
@@ -1781,7 +1781,7 @@ fn screen_after(db: &Path, actions: &[kartlegg::ui::app::Action]) -> String {
         kartlegg::i18n::Lang::Nb,
         Box::new(|| at(30)),
     );
-    app.theme = kartlegg::ui::view::Theme { color: false };
+    app.theme = kartlegg::ui::widgets::Theme { color: false };
     for action in actions {
         let mut next = Some(action.clone());
         while let Some(action) = next {
@@ -1797,7 +1797,7 @@ fn screen_after(db: &Path, actions: &[kartlegg::ui::app::Action]) -> String {
 
 #[test]
 fn the_screen_text_markdown_json_and_html_show_the_same_numbers() {
-    use kartlegg::ui::app::Action;
+    use kartlegg::ui::action::Action;
     let fixture = halves_fixture();
     let args = |format: &str| {
         vec![

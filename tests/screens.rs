@@ -10,8 +10,8 @@ use kartlegg::i18n::Lang;
 use kartlegg::store::Store;
 use kartlegg::store::{Admin, Answers, Plans};
 use kartlegg::ui::App;
-use kartlegg::ui::app::{Action, Mode};
-use kartlegg::ui::view::Theme;
+use kartlegg::ui::action::{Action, Mode};
+use kartlegg::ui::widgets::Theme;
 
 const RLO: char = '\u{202E}';
 use ratatui::Terminal;
@@ -821,7 +821,7 @@ fn help_over_the_goal_matrix() {
 }
 
 fn press(code: KeyCode) -> Action {
-    kartlegg::ui::keys::action_for(kartlegg::ui::app::Mode::Form, KeyEvent::from(code)).unwrap()
+    kartlegg::ui::keys::action_for(kartlegg::ui::action::Mode::Form, KeyEvent::from(code)).unwrap()
 }
 
 #[test]

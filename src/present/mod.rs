@@ -7,8 +7,10 @@ use chrono::NaiveDate;
 use crate::domain::compare::{AreaChange, Change, NotComparable};
 use crate::domain::instrument::Instrument;
 use crate::domain::model::{Role, RoundKind};
+use crate::domain::plan::Stage;
 use crate::domain::rounding::round;
 use crate::domain::scoring::{Band, Tally};
+use crate::i18n::plan_names::stage_key;
 use crate::i18n::{Lang, tr, trf};
 
 /// What stands where there is no number.
@@ -164,6 +166,16 @@ pub fn area_name<'i>(instrument: &'i Instrument, lang: Lang, key: &'i str) -> &'
     }
 }
 
+/// A stage's number in the model of implementation, 1 for the first.
+pub fn stage_number(stage: Stage) -> usize {
+    Stage::ALL.iter().position(|s| *s == stage).unwrap_or(0) + 1
+}
+
+/// "3 Tilpasse tiltak": the stage's number in the model and its name.
+pub fn numbered_stage(lang: Lang, stage: Stage) -> String {
+    format!("{} {}", stage_number(stage), tr(lang, stage_key(stage)))
+}
+
 // ---- scores and changes, as every face writes them ----
 
 /// A band's symbol: the words are in the legend.
@@ -172,6 +184,15 @@ pub fn band_symbol(band: Band) -> &'static str {
         Band::InPlace => "●",
         Band::Partly => "◐",
         Band::Priority => "○",
+    }
+}
+
+/// The text key of a band's name.
+pub fn band_key(band: Band) -> &'static str {
+    match band {
+        Band::InPlace => "band.in_place",
+        Band::Partly => "band.partly",
+        Band::Priority => "band.priority",
     }
 }
 

@@ -1,184 +1,62 @@
-//! The application state and `update`, the one place where state changes and the store is
-//! written. Drawing lives in `view`, key mapping in `keys`.
+//! The router: the stack of screens, the store, the status line and the help they share.
+//! `update` hands an action to the screen on top (or to the question about a kept comment)
+//! and does what it asks for (`Outcome`): open a screen, go back, say a form was saved. A
+//! busy database, a terminal too small, quitting and stopping are handled here, for every
+//! screen alike. The frame around the screens is drawn in `view`, the keys are in `keys`.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 use chrono::{DateTime, FixedOffset, Local, Utc};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 
-use super::analysis::{ClusterView, CompareView, RolesView, TrendView};
-use super::form::{Field, Form};
-use super::plan::{GatheringView, GoalsView, PlanView};
-use super::view::Theme;
-use crate::domain::compare::Options;
-use crate::domain::instrument::{Instrument, ItemRef};
-use crate::domain::model::{
-    NameField, Respondent, Response, Role, Round, RoundKind, Service, validate_comment,
-    validate_name, validate_round, validate_service,
-};
-use crate::domain::plan::{PlanItem, PlanKind};
-use crate::domain::scoring::{AnswerSet, SectionScore, summarize};
+use super::action::{Action, Mode};
+use super::context::{Clock, Component, Ctx, Open, Outcome, move_selection};
+use super::screen::cluster::ClusterView;
+use super::screen::compare::CompareView;
+use super::screen::form::FormScreen;
+use super::screen::gathering::GatheringView;
+use super::screen::goals::GoalsView;
+use super::screen::plan::PlanView;
+use super::screen::recover::{self, Recovered};
+use super::screen::respondents::RespondentList;
+use super::screen::roles::RolesView;
+use super::screen::rounds::RoundList;
+use super::screen::services::ServiceList;
+use super::screen::summary::SummaryView;
+use super::screen::trend::TrendView;
+use super::screen::walk::Walk;
+use super::status::{Status, StatusKind};
+use super::widgets::{Look, MIN_HEIGHT, MIN_WIDTH, Theme};
+use crate::domain::instrument::Instrument;
 use crate::i18n::{Lang, tr, trf};
 use crate::present;
-use crate::present::{kind_key, role_key};
-use crate::store::recovery::Recovery;
-use crate::store::{Answers, Plans, Scores};
-use crate::store::{
-    BusyWait, Held, RespondentSummary, RoundSummary, ServiceSummary, Store, StoreError,
-};
+use crate::store::{BusyWait, Held, Store, StoreError};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Action {
-    Quit,
-    ToggleHelp,
-    Back,
-    Up,
-    Down,
-    PageUp,
-    PageDown,
-    Home,
-    End,
-    Left,
-    Right,
-    Open,
-    New,
-    Edit,
-    Summary,
-    Choose(u8),
-    Confirm,
-    DontKnow,
-    NotApplicable,
-    Clear,
-    Comment,
-    NextUnanswered,
-    NextField,
-    PrevField,
-    Submit,
-    Type(KeyEvent),
-    Paste(String),
-    Compare,
-    Trend,
-    Overview,
-    Roles,
-    NextTab,
-    CycleFrom,
-    CycleTo,
-    Increase,
-    Decrease,
-    /// Sent by the event loop when a while passed without a key: a held write is tried
-    /// again, and the verdict of the database's check is heard.
-    Tick,
-    Plan,
-    NewBarrier,
-    NewStrategy,
-    NewMeasure,
-    ToggleDone,
-    Goals,
-    Stage,
-    Gathering,
-    /// Pool the process leader's answers into the service's scores, or set them apart.
-    ToggleConsultant,
-    /// The terminal has this size now (columns, rows).
-    Resize(u16, u16),
+/// Declares the screens the router stacks, once: the enum, and each as a component.
+macro_rules! screens {
+    ($($variant:ident($screen:ty)),* $(,)?) => {
+        /// A screen on the stack.
+        pub enum Screen {
+            $($variant($screen)),*
+        }
+
+        impl Screen {
+            /// The screen as what it answers: its keys, its update and its drawing.
+            pub fn component(&self) -> &dyn Component {
+                match self {
+                    $(Screen::$variant(screen) => screen),*
+                }
+            }
+
+            fn component_mut(&mut self) -> &mut dyn Component {
+                match self {
+                    $(Screen::$variant(screen) => screen),*
+                }
+            }
+        }
+    };
 }
 
-/// Which key list applies; derived from the state, never stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Services,
-    Rounds,
-    Respondents,
-    Walk,
-    Summary,
-    Form,
-    Comment,
-    Compare,
-    Trend,
-    Cluster,
-    Roles,
-    Plan,
-    Goals,
-    Gathering,
-    /// The details of a comparison's row, over the table: any key closes them.
-    CompareDetails,
-    /// The question, over the first screen, what to do with a comment kept in a recovery
-    /// file when kartlegg was last stopped.
-    Recover,
-    Help,
-}
-
-pub struct ServiceList {
-    pub rows: Vec<ServiceSummary>,
-    pub selected: usize,
-}
-
-pub struct RoundList {
-    pub service: Service,
-    pub rows: Vec<RoundSummary>,
-    pub selected: usize,
-    /// The service's plan items, for the open and overdue measures.
-    pub plan: Vec<PlanItem>,
-}
-
-pub struct RespondentList {
-    pub service: Service,
-    pub round: Round,
-    pub rows: Vec<RespondentSummary>,
-    pub selected: usize,
-}
-
-pub enum FormPurpose {
-    NewService,
-    EditService(Service),
-    NewRound(Service),
-    NewRespondent(Service, Round),
-    /// A barrier, strategy or measure for a subdomain (`section.subdomain`) of a service.
-    NewPlanItem(Service, String, PlanKind),
-    EditPlanItem(PlanItem),
-    NewGoal(Service),
-    RoundStage(Service, Round),
-}
-
-pub struct FormScreen {
-    pub purpose: FormPurpose,
-    pub form: Form,
-}
-
-pub struct Walk {
-    pub service: Service,
-    pub round: Round,
-    pub respondent: Respondent,
-    pub answers: AnswerSet,
-    /// Index of the item shown, in walk order.
-    pub current: usize,
-    /// Which option the arrow keys point at: the scale's points, then "don't know",
-    /// then "not applicable".
-    pub cursor: usize,
-    /// The comment being written, if the editor is open.
-    pub editor: Option<Box<TextArea<'static>>>,
-    /// The service's measures, shown on the items of their subdomain.
-    pub measures: Vec<PlanItem>,
-}
-
-pub struct SummaryView {
-    /// Whose answers: a respondent, or every respondent of the round.
-    pub heading: String,
-    pub service: Service,
-    pub round: Round,
-    pub respondents: usize,
-    pub scores: Vec<SectionScore>,
-    /// The selected row: sections and their subdomains, in instrument order.
-    pub selected: usize,
-    /// Plan items per subdomain key, so the weak areas without a plan stand out.
-    pub plan_counts: HashMap<String, usize>,
-    /// A round's summary: whether the process leader is pooled, and how many are kept
-    /// apart; `None` for one respondent's own summary.
-    pub pooling: Option<(Options, usize)>,
-}
-
-pub enum Screen {
+screens! {
     Services(ServiceList),
     Rounds(RoundList),
     Respondents(RespondentList),
@@ -192,32 +70,6 @@ pub enum Screen {
     Plan(PlanView),
     Goals(GoalsView),
     Gathering(GatheringView),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StatusKind {
-    Info,
-    Saved,
-    Warning,
-    Error,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Status {
-    pub kind: StatusKind,
-    pub text: String,
-}
-
-pub type Clock = Box<dyn Fn() -> DateTime<Utc>>;
-
-/// A comment kept in a recovery file when kartlegg was stopped, as the first screen asks
-/// about it.
-pub struct Recovered {
-    pub recovery: Recovery,
-    /// Service, round and respondent, if the database has the respondent.
-    pub place: Option<(Service, Round, Respondent)>,
-    /// The comment the item has now, when it has one other than the kept one.
-    pub replaces: Option<String>,
 }
 
 /// What became of the comment open in the editor when the program was stopped from
@@ -255,46 +107,6 @@ pub struct App {
     pub recovered: Vec<Recovered>,
 }
 
-impl Walk {
-    pub fn options(item: &ItemRef<'_>) -> Vec<Response> {
-        item.scale
-            .points
-            .iter()
-            .map(|p| Response::Score(p.value))
-            .chain([Response::DontKnow, Response::NotApplicable])
-            .collect()
-    }
-
-    pub fn answered(&self, key: &str) -> bool {
-        self.answers.get(key).is_some_and(|a| a.is_answered())
-    }
-
-    pub fn answered_count(&self, items: &[ItemRef<'_>]) -> usize {
-        items.iter().filter(|i| self.answered(&i.item.key)).count()
-    }
-
-    fn first_unanswered_from(&self, items: &[ItemRef<'_>], start: usize) -> Option<usize> {
-        (0..items.len())
-            .map(|step| (start + step) % items.len())
-            .find(|&i| !self.answered(&items[i].item.key))
-    }
-
-    /// Points the cursor at the saved answer, or the middle of the scale.
-    fn place_cursor(&mut self, items: &[ItemRef<'_>]) {
-        let item = &items[self.current];
-        let options = Walk::options(item);
-        let saved = self.answers.get(&item.item.key).and_then(|a| a.response);
-        self.cursor = saved
-            .and_then(|r| options.iter().position(|o| *o == r))
-            .unwrap_or((item.scale.points.len() - 1) / 2);
-    }
-
-    fn go_to(&mut self, items: &[ItemRef<'_>], index: usize) {
-        self.current = index.min(items.len() - 1);
-        self.place_cursor(items);
-    }
-}
-
 impl App {
     pub fn new(store: Store, instrument: &'static Instrument, lang: Lang, clock: Clock) -> App {
         let mut app = App {
@@ -321,11 +133,11 @@ impl App {
             .store
             .unsaved()
             .into_iter()
-            .map(|r| app.recovered(r))
+            .map(|r| Recovered::new(&app.store, r))
             .collect();
-        let rows = app.load(Store::services).unwrap_or_default();
-        app.stack
-            .push(Screen::Services(ServiceList { rows, selected: 0 }));
+        let (_, mut ctx) = app.parts();
+        let services = ServiceList::open(&mut ctx);
+        app.stack.push(Screen::Services(services));
         app
     }
 
@@ -346,26 +158,10 @@ impl App {
         if !self.recovered.is_empty() {
             return Mode::Recover;
         }
-        match self.screen() {
-            Screen::Services(_) => Mode::Services,
-            Screen::Rounds(_) => Mode::Rounds,
-            Screen::Respondents(_) => Mode::Respondents,
-            Screen::Form(_) => Mode::Form,
-            Screen::Walk(walk) if walk.editor.is_some() => Mode::Comment,
-            Screen::Walk(_) => Mode::Walk,
-            Screen::Summary(_) => Mode::Summary,
-            Screen::Compare(view) if view.detail_open => Mode::CompareDetails,
-            Screen::Compare(_) => Mode::Compare,
-            Screen::Trend(_) => Mode::Trend,
-            Screen::Cluster(_) => Mode::Cluster,
-            Screen::Roles(_) => Mode::Roles,
-            Screen::Plan(_) => Mode::Plan,
-            Screen::Goals(_) => Mode::Goals,
-            Screen::Gathering(_) => Mode::Gathering,
-        }
+        self.screen().component().mode()
     }
 
-    pub(super) fn now(&self) -> DateTime<Utc> {
+    fn now(&self) -> DateTime<Utc> {
         (self.clock)()
     }
 
@@ -373,33 +169,19 @@ impl App {
         time.with_timezone(&self.utc_offset)
     }
 
-    pub(super) fn info(&mut self, kind: StatusKind, text: String) {
+    fn info(&mut self, kind: StatusKind, text: String) {
         self.status = Some(Status { kind, text });
     }
 
-    pub(super) fn error(&mut self, error: &StoreError) {
+    fn error(&mut self, error: &StoreError) {
         let text = error.message(self.lang);
         self.info(StatusKind::Error, text);
-    }
-
-    /// Runs a store read, showing its error in the status line.
-    pub(super) fn load<T>(
-        &mut self,
-        read: impl FnOnce(&Store) -> Result<T, StoreError>,
-    ) -> Option<T> {
-        match read(&self.store) {
-            Ok(value) => Some(value),
-            Err(e) => {
-                self.error(&e);
-                None
-            }
-        }
     }
 
     /// Whether the terminal is below the smallest size the screens are drawn at.
     pub fn too_small(&self) -> bool {
         self.size
-            .is_some_and(|(w, h)| w < super::view::MIN_WIDTH || h < super::view::MIN_HEIGHT)
+            .is_some_and(|(w, h)| w < MIN_WIDTH || h < MIN_HEIGHT)
     }
 
     /// Handles one action; returns a follow-up action, if any.
@@ -472,24 +254,20 @@ impl App {
         if !matches!(action, Action::Type(_) | Action::Paste(_)) && self.mode() != Mode::Comment {
             self.status = None;
         }
-        match self.mode() {
-            Mode::Services => self.update_services(action),
-            Mode::Rounds => self.update_rounds(action),
-            Mode::Respondents => self.update_respondents(action),
-            Mode::Form => self.update_form(action),
-            Mode::Walk => self.update_walk(action),
-            Mode::Comment => self.update_comment(action),
-            Mode::Summary => self.update_summary(action),
-            Mode::Compare | Mode::CompareDetails => self.update_compare(action),
-            Mode::Trend => self.update_trend(action),
-            Mode::Cluster => self.update_cluster(action),
-            Mode::Roles => self.update_roles(action),
-            Mode::Plan => self.update_plan(action),
-            Mode::Goals => self.update_goals(action),
-            Mode::Gathering => self.update_gathering(action),
-            Mode::Recover => self.update_recover(action),
-            Mode::Help => None,
+        if !self.recovered.is_empty() {
+            // The question about a kept comment stands over the first screen.
+            let mut kept = std::mem::take(&mut self.recovered);
+            let (_, mut ctx) = self.parts();
+            recover::update(&mut kept, action, &mut ctx);
+            self.recovered = kept;
+            return None;
         }
+        let (top, mut ctx) = self.parts();
+        if let Some(screen) = top {
+            let outcome = screen.component_mut().update(action, &mut ctx);
+            self.follow(outcome);
+        }
+        None
     }
 
     /// Leaves the program, saving a comment still open in the editor (also under the help).
@@ -554,7 +332,104 @@ impl App {
         closed
     }
 
-    pub(super) fn back(&mut self) {
+    /// The comment open in the walk's editor, if its text differs from the one saved.
+    fn editor_text(&self) -> Option<(String, String, String)> {
+        match self.stack.last() {
+            Some(Screen::Walk(walk)) => walk.editor_text(self.instrument),
+            _ => None,
+        }
+    }
+
+    /// Saves the walk's comment and closes the editor; false when it stays open.
+    fn close_comment(&mut self) -> bool {
+        match self.parts() {
+            (Some(Screen::Walk(walk)), mut ctx) => walk.close_comment(&mut ctx),
+            _ => true,
+        }
+    }
+
+    /// The screen on top, and what it may use beside itself.
+    fn parts(&mut self) -> (Option<&mut Screen>, Ctx<'_>) {
+        let ctx = Ctx {
+            store: &mut self.store,
+            instrument: self.instrument,
+            lang: self.lang,
+            clock: &self.clock,
+            utc_offset: self.utc_offset,
+            status: &mut self.status,
+        };
+        (self.stack.last_mut(), ctx)
+    }
+
+    /// What drawing reads beside the screens' state.
+    pub fn look(&self) -> Look {
+        Look {
+            lang: self.lang,
+            theme: self.theme,
+            instrument: self.instrument,
+            utc_offset: self.utc_offset,
+            today: self.local(self.now()).date_naive(),
+        }
+    }
+
+    /// Does what a screen asked for.
+    fn follow(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Stay => {}
+            Outcome::Back => self.back(),
+            Outcome::Open(open) => self.open(open),
+            Outcome::Saved { next, text } => {
+                self.back();
+                if let Some(next) = next {
+                    self.open(next);
+                }
+                self.info(StatusKind::Saved, text);
+            }
+        }
+    }
+
+    /// Opens a screen on top, or says in the status line why it cannot open.
+    fn open(&mut self, open: Open) {
+        let (_, mut ctx) = self.parts();
+        let ctx = &mut ctx;
+        let screen = match open {
+            Open::Rounds(service) => RoundList::open(ctx, service).map(Screen::Rounds),
+            Open::Respondents(service, round) => {
+                RespondentList::open(ctx, service, round).map(Screen::Respondents)
+            }
+            Open::Walk(service, round, respondent) => {
+                Walk::open(ctx, service, round, respondent).map(Screen::Walk)
+            }
+            Open::RoundSummary(service, round) => {
+                SummaryView::of_round(ctx, service, round).map(Screen::Summary)
+            }
+            Open::RespondentSummary {
+                heading,
+                service,
+                round,
+                scores,
+            } => Some(Screen::Summary(SummaryView::of_respondent(
+                ctx, heading, service, round, scores,
+            ))),
+            Open::Compare(service, round) => {
+                CompareView::open(ctx, service, round).map(Screen::Compare)
+            }
+            Open::Trend(service) => TrendView::open(ctx, service).map(Screen::Trend),
+            Open::Cluster(cluster) => ClusterView::open(ctx, cluster).map(Screen::Cluster),
+            Open::Roles(service, round) => RolesView::open(ctx, service, round).map(Screen::Roles),
+            Open::Plan(service, key) => PlanView::open(ctx, service, key).map(Screen::Plan),
+            Open::Goals(service) => GoalsView::open(ctx, service).map(Screen::Goals),
+            Open::Gathering(service, round) => {
+                GatheringView::open(ctx, service, round).map(Screen::Gathering)
+            }
+            Open::Form(purpose) => Some(Screen::Form(FormScreen::open(ctx, purpose))),
+        };
+        if let Some(screen) = screen {
+            self.stack.push(screen);
+        }
+    }
+
+    fn back(&mut self) {
         if self.stack.len() > 1 {
             self.stack.pop();
             self.refresh();
@@ -563,902 +438,9 @@ impl App {
 
     /// Reloads what the top screen shows, after something below or beside it changed.
     fn refresh(&mut self) {
-        let store = &self.store;
-        let reloaded = match self.stack.last_mut() {
-            Some(Screen::Services(list)) => store.services().map(|rows| {
-                list.rows = rows;
-                clamp(&mut list.selected, list.rows.len());
-            }),
-            Some(Screen::Rounds(list)) => store.rounds(&list.service.id).and_then(|rows| {
-                list.rows = rows;
-                list.plan = store.plan_items(&list.service.id)?;
-                clamp(&mut list.selected, list.rows.len());
-                Ok(())
-            }),
-            Some(Screen::Respondents(list)) => store.respondents(&list.round.id).map(|rows| {
-                list.rows = rows;
-                clamp(&mut list.selected, list.rows.len());
-            }),
-            Some(Screen::Walk(walk)) => store
-                .answers(&walk.respondent.id)
-                .map(|answers| walk.answers = answers),
-            Some(
-                Screen::Summary(_)
-                | Screen::Form(_)
-                | Screen::Compare(_)
-                | Screen::Trend(_)
-                | Screen::Cluster(_)
-                | Screen::Roles(_)
-                | Screen::Plan(_)
-                | Screen::Goals(_)
-                | Screen::Gathering(_),
-            )
-            | None => Ok(()),
-        };
-        if let Err(e) = reloaded {
-            self.error(&e);
-        }
-        match self.stack.last() {
-            Some(Screen::Plan(_)) => self.reload_plan(),
-            Some(Screen::Goals(_)) => self.reload_goals(),
-            Some(Screen::Summary(view)) => {
-                let service_id = view.service.id.clone();
-                let counts = self.plan_counts(&service_id);
-                if let Some(Screen::Summary(view)) = self.stack.last_mut() {
-                    view.plan_counts = counts;
-                }
-            }
-            _ => {}
+        let (top, mut ctx) = self.parts();
+        if let Some(screen) = top {
+            screen.component_mut().refresh(&mut ctx);
         }
     }
-
-    // ---- lists ----
-
-    fn update_services(&mut self, action: Action) -> Option<Action> {
-        let Some(Screen::Services(list)) = self.stack.last_mut() else {
-            return None;
-        };
-        if move_selection(&mut list.selected, list.rows.len(), &action) {
-            return None;
-        }
-        let selected = list.rows.get(list.selected).map(|r| r.service.clone());
-        match action {
-            Action::Back => None,
-            Action::New => {
-                self.open_form(FormPurpose::NewService);
-                None
-            }
-            Action::Edit => {
-                if let Some(service) = selected {
-                    self.open_form(FormPurpose::EditService(service));
-                }
-                None
-            }
-            Action::Open => {
-                if let Some(service) = selected {
-                    self.open_rounds(service);
-                }
-                None
-            }
-            Action::Overview => {
-                if let Some(service) = selected {
-                    self.open_cluster(service.cluster);
-                }
-                None
-            }
-            _ => None,
-        }
-    }
-
-    fn open_rounds(&mut self, service: Service) {
-        let loaded = self.load(|s| Ok((s.rounds(&service.id)?, s.plan_items(&service.id)?)));
-        if let Some((rows, plan)) = loaded {
-            self.stack.push(Screen::Rounds(RoundList {
-                service,
-                selected: rows.len().saturating_sub(1),
-                rows,
-                plan,
-            }));
-        }
-    }
-
-    fn update_rounds(&mut self, action: Action) -> Option<Action> {
-        let Some(Screen::Rounds(list)) = self.stack.last_mut() else {
-            return None;
-        };
-        if move_selection(&mut list.selected, list.rows.len(), &action) {
-            return None;
-        }
-        let service = list.service.clone();
-        let selected = list.rows.get(list.selected).map(|r| r.round.clone());
-        match (action, selected) {
-            (Action::Back, _) => self.back(),
-            (Action::New, _) => self.open_form(FormPurpose::NewRound(service)),
-            (Action::Open, Some(round)) => self.open_respondents(service, round),
-            (Action::Summary, Some(round)) => self.open_round_summary(service, round),
-            (Action::Compare, round) => self.open_compare(service, round.as_ref()),
-            (Action::Trend, _) => self.open_trend(service),
-            (Action::Goals, _) => self.open_goals(service),
-            (Action::Stage, Some(round)) => self.open_form(FormPurpose::RoundStage(service, round)),
-            (Action::Roles, Some(round)) => self.open_roles(service, round),
-            (Action::Gathering, Some(round)) => self.open_gathering(service, round),
-            _ => {}
-        }
-        None
-    }
-
-    fn open_respondents(&mut self, service: Service, round: Round) {
-        if let Some(rows) = self.load(|s| s.respondents(&round.id)) {
-            self.stack.push(Screen::Respondents(RespondentList {
-                service,
-                round,
-                rows,
-                selected: 0,
-            }));
-        }
-    }
-
-    fn update_respondents(&mut self, action: Action) -> Option<Action> {
-        let Some(Screen::Respondents(list)) = self.stack.last_mut() else {
-            return None;
-        };
-        if move_selection(&mut list.selected, list.rows.len(), &action) {
-            return None;
-        }
-        let (service, round) = (list.service.clone(), list.round.clone());
-        let selected = list.rows.get(list.selected).map(|r| r.respondent.clone());
-        match (action, selected) {
-            (Action::Back, _) => self.back(),
-            (Action::New, _) => self.open_form(FormPurpose::NewRespondent(service, round)),
-            (Action::Open, Some(respondent)) => self.open_walk(service, round, respondent),
-            (Action::Summary, _) => self.open_round_summary(service, round),
-            (Action::Roles, _) => self.open_roles(service, round),
-            (Action::Gathering, _) => self.open_gathering(service, round),
-            _ => {}
-        }
-        None
-    }
-
-    fn open_round_summary(&mut self, service: Service, round: Round) {
-        let plan_counts = self.plan_counts(&service.id);
-        let mut view = SummaryView {
-            heading: String::new(),
-            respondents: 0,
-            scores: Vec::new(),
-            service,
-            round,
-            selected: 0,
-            plan_counts,
-            pooling: Some((Options::default(), 0)),
-        };
-        if self.fill_round_summary(&mut view, Options::default()) {
-            self.stack.push(Screen::Summary(view));
-        }
-    }
-
-    /// The round's scores from the kept scores, with or without the process leader.
-    fn fill_round_summary(&mut self, view: &mut SummaryView, options: Options) -> bool {
-        let instrument = self.instrument;
-        let round_id = view.round.id.clone();
-        let Some(kept) = self.load(|s| s.round_scores(instrument, &[&round_id], options)) else {
-            return false;
-        };
-        let Some(kept) = kept.into_iter().next() else {
-            return false;
-        };
-        let lang = self.lang;
-        let mut heading = present::count(lang, "noun.respondent", kept.respondents);
-        if kept.apart > 0 {
-            heading = trf(
-                lang,
-                "summary.consultant_apart",
-                &[("who", &heading), ("n", &kept.apart)],
-            );
-        } else if options.with_consultant {
-            heading = trf(lang, "summary.consultant_pooled", &[("who", &heading)]);
-        }
-        view.heading = heading;
-        view.respondents = kept.respondents;
-        view.scores = kept.sections;
-        view.pooling = Some((options, kept.apart));
-        true
-    }
-
-    /// How many plan items each subdomain of a service has.
-    fn plan_counts(&mut self, service_id: &str) -> HashMap<String, usize> {
-        let mut counts = HashMap::new();
-        for item in self.load(|s| s.plan_items(service_id)).unwrap_or_default() {
-            *counts.entry(item.subdomain_key).or_insert(0) += 1;
-        }
-        counts
-    }
-
-    // ---- forms ----
-
-    pub(super) fn open_form(&mut self, purpose: FormPurpose) {
-        let today = present::date(self.lang, self.local(self.now()).date_naive());
-        let lang = self.lang;
-        let names = |keys: &[&str]| keys.iter().map(|k| tr(lang, k).to_string()).collect();
-        let kinds = RoundKind::ALL.map(kind_key);
-        let fields = match &purpose {
-            FormPurpose::NewService => service_fields("", "", ""),
-            FormPurpose::EditService(s) => {
-                service_fields(&s.name, &s.municipalities.join(", "), &s.cluster)
-            }
-            FormPurpose::NewRound(_) => vec![
-                Field::text("form.round_label", Some("form.round_label_hint"), ""),
-                Field::text("form.round_date", Some("form.round_date_hint"), &today),
-                Field::choice("form.round_kind", names(&kinds), 0),
-            ],
-            FormPurpose::NewPlanItem(_, _, kind) => self.plan_fields(*kind, None),
-            FormPurpose::EditPlanItem(item) => self.plan_fields(item.kind, Some(item)),
-            FormPurpose::NewGoal(_) => {
-                let (labels, _) = self.subdomain_choices();
-                vec![
-                    Field::text("goals.text", None, ""),
-                    Field::choice("goals.subdomain", labels, 0),
-                ]
-            }
-            FormPurpose::RoundStage(_, round) => self.stage_fields(round),
-            FormPurpose::NewRespondent(..) => vec![
-                Field::choice("form.role", names(&Role::ALL.map(role_key)), 0),
-                Field::text("form.code", Some("form.code_hint"), ""),
-            ],
-        };
-        self.stack.push(Screen::Form(FormScreen {
-            purpose,
-            form: Form::new(fields),
-        }));
-    }
-
-    fn update_form(&mut self, action: Action) -> Option<Action> {
-        let Some(Screen::Form(screen)) = self.stack.last_mut() else {
-            return None;
-        };
-        let form = &mut screen.form;
-        let was_confirming = std::mem::take(&mut form.confirm_discard);
-        match action {
-            // In a list, Esc first empties what was typed to filter it.
-            Action::Back if form.clear_filter() => {}
-            Action::Back if form.is_dirty() && !was_confirming => {
-                form.confirm_discard = true;
-                let text = tr(self.lang, "form.confirm_discard").to_string();
-                self.info(StatusKind::Info, text);
-            }
-            Action::Back => self.back(),
-            Action::NextField => form.focus_next(1),
-            Action::PrevField => form.focus_next(-1),
-            // ↑↓ move in a list, and between the fields elsewhere.
-            Action::Down if !form.vertical(true) => form.focus_next(1),
-            Action::Up if !form.vertical(false) => form.focus_next(-1),
-            Action::Left => form.horizontal(false),
-            Action::Right => form.horizontal(true),
-            Action::Type(key) => form.type_key(key),
-            Action::Paste(text) => form.paste(&text),
-            Action::Submit => self.submit_form(),
-            _ => {}
-        }
-        None
-    }
-
-    fn submit_form(&mut self) {
-        if self.submit_plan_form() {
-            return;
-        }
-        let now = self.now();
-        let lang = self.lang;
-        let instrument = self.instrument;
-        let Some(Screen::Form(screen)) = self.stack.last() else {
-            return;
-        };
-        let form = &screen.form;
-        enum Next {
-            Rounds(Service),
-            Respondents(Service, Round),
-            Walk(Service, Round, Respondent),
-            Back,
-        }
-        let outcome: Result<(Next, String), (usize, String)> = match &screen.purpose {
-            FormPurpose::NewService | FormPurpose::EditService(_) => {
-                match validate_service(&form.value(0), &form.value(1), &form.value(2)) {
-                    Err(e) => Err((input_error_field(&e), input_error_text(lang, &e))),
-                    Ok((name, municipalities, cluster)) => {
-                        if let FormPurpose::EditService(old) = &screen.purpose {
-                            let service = Service {
-                                id: old.id.clone(),
-                                name,
-                                municipalities,
-                                cluster,
-                            };
-                            self.store
-                                .update_service(&service, now)
-                                .map(|()| {
-                                    (
-                                        Next::Back,
-                                        trf(
-                                            lang,
-                                            "status.service_saved",
-                                            &[("name", &service.name)],
-                                        ),
-                                    )
-                                })
-                                .map_err(|e| (0, e.message(lang)))
-                        } else {
-                            self.store
-                                .create_service(&name, &municipalities, &cluster, now)
-                                .map(|s| {
-                                    let text =
-                                        trf(lang, "status.service_saved", &[("name", &s.name)]);
-                                    (Next::Rounds(s), text)
-                                })
-                                .map_err(|e| (0, e.message(lang)))
-                        }
-                    }
-                }
-            }
-            FormPurpose::NewRound(service) => {
-                match validate_round(&form.value(0), &form.value(1)) {
-                    Err(e) => Err((input_error_field(&e), input_error_text(lang, &e))),
-                    Ok((label, date)) => {
-                        let kind = RoundKind::ALL[form.selected(2)];
-                        self.store
-                            .create_round(&service.id, &label, date, kind, instrument, now)
-                            .map(|round| {
-                                let text =
-                                    trf(lang, "status.round_saved", &[("label", &round.label)]);
-                                (Next::Respondents(service.clone(), round), text)
-                            })
-                            .map_err(|e| (0, e.message(lang)))
-                    }
-                }
-            }
-            FormPurpose::NewPlanItem(..)
-            | FormPurpose::EditPlanItem(_)
-            | FormPurpose::NewGoal(_)
-            | FormPurpose::RoundStage(..) => return,
-            FormPurpose::NewRespondent(service, round) => {
-                let role = Role::ALL[form.selected(0)];
-                match validate_name(NameField::Code, &form.value(1)) {
-                    Err(e) => Err((1, input_error_text(lang, &e))),
-                    Ok(code) => self
-                        .store
-                        .create_respondent(&round.id, role, &code, now)
-                        .map(|respondent| {
-                            let text = tr(lang, "status.respondent_saved").to_string();
-                            (Next::Walk(service.clone(), round.clone(), respondent), text)
-                        })
-                        .map_err(|e| (1, e.message(lang))),
-                }
-            }
-        };
-        match outcome {
-            Err((field, message)) => {
-                if let Some(Screen::Form(screen)) = self.stack.last_mut() {
-                    screen.form.focus = field;
-                    screen.form.error = Some(message.clone());
-                }
-                self.info(StatusKind::Error, message);
-            }
-            Ok((next, message)) => {
-                self.back();
-                match next {
-                    Next::Back => {}
-                    Next::Rounds(service) => self.open_rounds(service),
-                    Next::Respondents(service, round) => self.open_respondents(service, round),
-                    Next::Walk(service, round, respondent) => {
-                        self.open_walk(service, round, respondent)
-                    }
-                }
-                self.info(StatusKind::Saved, message);
-            }
-        }
-    }
-
-    /// Saves the plan, goal and stage forms; false when the form is another kind.
-    fn submit_plan_form(&mut self) -> bool {
-        let Some(Screen::Form(screen)) = self.stack.pop() else {
-            return false;
-        };
-        let outcome = match &screen.purpose {
-            FormPurpose::NewPlanItem(service, subdomain_key, kind) => {
-                let base = PlanItem {
-                    id: String::new(),
-                    service_id: service.id.clone(),
-                    subdomain_key: subdomain_key.clone(),
-                    kind: *kind,
-                    text: String::new(),
-                    level: None,
-                    owner: String::new(),
-                    due_on: None,
-                    done: false,
-                    done_on: None,
-                };
-                self.submit_plan_item(&screen.form, base, false)
-            }
-            FormPurpose::EditPlanItem(item) => {
-                self.submit_plan_item(&screen.form, item.clone(), true)
-            }
-            FormPurpose::NewGoal(service) => self.submit_goal(&screen.form, service),
-            FormPurpose::RoundStage(_, round) => self.submit_stage(&screen.form, round),
-            _ => {
-                self.stack.push(Screen::Form(screen));
-                return false;
-            }
-        };
-        match outcome {
-            Ok(message) => {
-                self.refresh();
-                self.info(StatusKind::Saved, message);
-            }
-            Err((field, message)) => {
-                let mut screen = screen;
-                screen.form.focus = field;
-                screen.form.error = Some(message.clone());
-                self.stack.push(Screen::Form(screen));
-                self.info(StatusKind::Error, message);
-            }
-        }
-        true
-    }
-
-    // ---- the walk ----
-
-    fn open_walk(&mut self, service: Service, round: Round, respondent: Respondent) {
-        let loaded = self.load(|s| Ok((s.answers(&respondent.id)?, s.plan_items(&service.id)?)));
-        let Some((answers, plan)) = loaded else {
-            return;
-        };
-        let items = self.instrument.items();
-        let mut walk = Walk {
-            service,
-            round,
-            respondent,
-            answers,
-            current: 0,
-            cursor: 0,
-            editor: None,
-            measures: plan
-                .into_iter()
-                .filter(|i| i.kind == PlanKind::Measure)
-                .collect(),
-        };
-        let resume = walk.first_unanswered_from(&items, 0);
-        walk.go_to(&items, resume.unwrap_or(0));
-        if resume.is_none() {
-            let text = tr(self.lang, "walk.all_answered").to_string();
-            self.info(StatusKind::Info, text);
-        }
-        self.stack.push(Screen::Walk(walk));
-    }
-
-    fn update_walk(&mut self, action: Action) -> Option<Action> {
-        let items = self.instrument.items();
-        let lang = self.lang;
-        let Some(Screen::Walk(walk)) = self.stack.last_mut() else {
-            return None;
-        };
-        let item = items[walk.current];
-        let options = Walk::options(&item);
-        let last = items.len() - 1;
-        match action {
-            Action::Back => self.back(),
-            Action::Up => walk.go_to(&items, walk.current.saturating_sub(1)),
-            Action::Down => walk.go_to(&items, walk.current + 1),
-            Action::PageDown => {
-                let next = items
-                    .iter()
-                    .position(|i| i.section_index > item.section_index)
-                    .unwrap_or(last);
-                walk.go_to(&items, next);
-            }
-            Action::PageUp => {
-                let start = |section| {
-                    items
-                        .iter()
-                        .position(|i: &ItemRef| i.section_index == section)
-                        .unwrap_or(0)
-                };
-                let here = start(item.section_index);
-                let target = if walk.current > here || item.section_index == 0 {
-                    here
-                } else {
-                    start(item.section_index - 1)
-                };
-                walk.go_to(&items, target);
-            }
-            Action::Home => walk.go_to(&items, 0),
-            Action::End => walk.go_to(&items, last),
-            Action::Left => walk.cursor = walk.cursor.saturating_sub(1),
-            Action::Right => walk.cursor = (walk.cursor + 1).min(options.len() - 1),
-            Action::Confirm => {
-                let choice = options[walk.cursor];
-                self.answer(Some(choice));
-            }
-            Action::Choose(value) => {
-                if item.scale.contains(value) {
-                    self.answer(Some(Response::Score(value)));
-                } else {
-                    let text = trf(
-                        lang,
-                        "walk.out_of_scale",
-                        &[("min", &item.scale.min()), ("max", &item.scale.max())],
-                    );
-                    self.info(StatusKind::Error, text);
-                }
-            }
-            Action::DontKnow => self.answer(Some(Response::DontKnow)),
-            Action::NotApplicable => self.answer(Some(Response::NotApplicable)),
-            Action::Clear => self.answer(None),
-            Action::NextUnanswered => match walk.first_unanswered_from(&items, walk.current + 1) {
-                Some(next) => walk.go_to(&items, next),
-                None => {
-                    let text = tr(lang, "walk.all_answered").to_string();
-                    self.info(StatusKind::Info, text);
-                }
-            },
-            Action::Comment => {
-                let comment = walk
-                    .answers
-                    .get(&item.item.key)
-                    .map(|a| a.comment.clone())
-                    .unwrap_or_default();
-                // Long lines wrap on screen (the text keeps its own line breaks), and the
-                // editor opens at the start, so a long comment is read from its beginning.
-                let mut editor = TextArea::new(comment.lines().map(str::to_string).collect());
-                editor.set_wrap_mode(WrapMode::WordOrGlyph);
-                walk.editor = Some(Box::new(editor));
-            }
-            Action::Summary => {
-                let heading = respondent_label(lang, &walk.respondent);
-                let mut view = SummaryView {
-                    heading,
-                    service: walk.service.clone(),
-                    round: walk.round.clone(),
-                    respondents: 1,
-                    scores: summarize(self.instrument, &[&walk.answers]),
-                    selected: 0,
-                    plan_counts: HashMap::new(),
-                    pooling: None,
-                };
-                view.plan_counts = self.plan_counts(&view.service.id);
-                self.stack.push(Screen::Summary(view));
-            }
-            _ => {}
-        }
-        None
-    }
-
-    /// Saves the response to the current item at once, then moves on to the next item.
-    fn answer(&mut self, response: Option<Response>) {
-        let items = self.instrument.items();
-        let now = self.now();
-        let local = self.local(now);
-        let lang = self.lang;
-        let Some(Screen::Walk(walk)) = self.stack.last_mut() else {
-            return;
-        };
-        let key = items[walk.current].item.key.clone();
-        match self
-            .store
-            .save_response(&walk.respondent.id, &key, response, now)
-        {
-            Ok(answer) => {
-                walk.answers.insert(key, answer);
-                let text = trf(
-                    lang,
-                    if response.is_some() {
-                        "status.answer_saved"
-                    } else {
-                        "status.answer_cleared"
-                    },
-                    &[("time", &local.format("%H:%M:%S"))],
-                );
-                if response.is_some() {
-                    if walk.current + 1 < items.len() {
-                        walk.go_to(&items, walk.current + 1);
-                    } else {
-                        walk.place_cursor(&items);
-                    }
-                } else {
-                    walk.place_cursor(&items);
-                }
-                let all_done = walk.answered_count(&items) == items.len();
-                self.info(StatusKind::Saved, text);
-                if all_done && response.is_some() {
-                    let done = format!(
-                        "{} {}",
-                        self.status.as_ref().map(|s| s.text.as_str()).unwrap_or(""),
-                        tr(lang, "walk.all_answered")
-                    );
-                    self.info(StatusKind::Saved, done);
-                }
-            }
-            Err(e) => self.error(&e),
-        }
-    }
-
-    fn update_comment(&mut self, action: Action) -> Option<Action> {
-        let Some(Screen::Walk(walk)) = self.stack.last_mut() else {
-            return None;
-        };
-        let editor = walk.editor.as_mut()?;
-        match action {
-            Action::Back => {
-                self.close_comment();
-            }
-            // Ctrl-Home and Ctrl-End go to the start and the end of the whole text, as in
-            // other editors (the text area alone takes them as the line's).
-            Action::Type(key)
-                if key.modifiers.contains(KeyModifiers::CONTROL)
-                    && matches!(key.code, KeyCode::Home | KeyCode::End) =>
-            {
-                let (whole, line) = if key.code == KeyCode::Home {
-                    (CursorMove::Top, CursorMove::Head)
-                } else {
-                    (CursorMove::Bottom, CursorMove::End)
-                };
-                editor.move_cursor(whole);
-                editor.move_cursor(line);
-            }
-            Action::Type(key) => {
-                editor.input(key);
-            }
-            Action::Paste(text) => {
-                // Many terminals paste a line break as CR; it is still a line break.
-                let clean: String = text
-                    .replace("\r\n", "\n")
-                    .replace('\r', "\n")
-                    .chars()
-                    .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
-                    .collect();
-                editor.insert_str(clean);
-            }
-            _ => {}
-        }
-        None
-    }
-
-    /// The comment in the editor, if it is open and its text differs from the one saved:
-    /// respondent, item key and text.
-    fn editor_text(&self) -> Option<(String, String, String)> {
-        let Some(Screen::Walk(walk)) = self.stack.last() else {
-            return None;
-        };
-        // Kept as typed, trailing spaces and tabs too; only whitespace is no comment.
-        let mut comment = walk.editor.as_ref()?.lines().join("\n");
-        if comment.trim().is_empty() {
-            comment.clear();
-        }
-        let key = &self.instrument.items()[walk.current].item.key;
-        let before = walk.answers.get(key).map_or("", |a| a.comment.as_str());
-        (comment != before).then(|| (walk.respondent.id.clone(), key.clone(), comment))
-    }
-
-    /// Saves the comment in the editor and closes it; keeps it open if saving fails. An
-    /// unchanged comment is closed without a write, so opening and closing leaves no trace.
-    fn close_comment(&mut self) -> bool {
-        let now = self.now();
-        let local = self.local(now);
-        let lang = self.lang;
-        let changed = self.editor_text();
-        let Some(Screen::Walk(walk)) = self.stack.last_mut() else {
-            return true;
-        };
-        let Some((respondent, key, comment)) = changed else {
-            walk.editor = None;
-            return true;
-        };
-        // Past its limit it stays open, every word still there, to be shortened.
-        if let Err(e) = validate_comment(&comment) {
-            self.info(StatusKind::Error, input_error_text(lang, &e));
-            return false;
-        }
-        match self.store.save_comment(&respondent, &key, &comment, now) {
-            Ok(answer) => {
-                walk.answers.insert(key, answer);
-                walk.editor = None;
-                let text = trf(
-                    lang,
-                    "status.comment_saved",
-                    &[("time", &local.format("%H:%M:%S"))],
-                );
-                self.info(StatusKind::Saved, text);
-                true
-            }
-            Err(e) => {
-                self.error(&e);
-                false
-            }
-        }
-    }
-
-    // ---- a comment kept when kartlegg was stopped ----
-
-    /// A recovery file with what the question about it shows.
-    fn recovered(&self, recovery: Recovery) -> Recovered {
-        let unsaved = &recovery.unsaved;
-        let place = (|| {
-            let respondent = self.store.respondent(&unsaved.respondent_id).ok()??;
-            let round = self.store.round(&respondent.round_id).ok()?;
-            let service = self.store.service(&round.service_id).ok()?;
-            Some((service, round, respondent))
-        })();
-        let replaces = place.as_ref().and_then(|(_, _, respondent)| {
-            let answers = self.store.answers(&respondent.id).ok()?;
-            let now = answers
-                .get(&unsaved.item_key)?
-                .comment
-                .trim_end()
-                .to_string();
-            (!now.is_empty() && now != unsaved.comment).then_some(now)
-        });
-        Recovered {
-            recovery,
-            place,
-            replaces,
-        }
-    }
-
-    /// Restores the kept comment asked about (Enter), gives it up (Del), or leaves the
-    /// question for the next start (Esc).
-    fn update_recover(&mut self, action: Action) -> Option<Action> {
-        let recovery = self.recovered.first()?.recovery.clone();
-        let now = self.now();
-        let outcome = match action {
-            Action::Confirm => {
-                // Held to the limit the editor holds it to; too long, it can still be
-                // discarded (or kept for later).
-                if let Err(e) = validate_comment(&recovery.unsaved.comment) {
-                    self.info(StatusKind::Error, input_error_text(self.lang, &e));
-                    return None;
-                }
-                self.store.restore_unsaved(&recovery, now).map(|_| {
-                    let time = self.local(now).format("%H:%M:%S");
-                    trf(self.lang, "status.comment_saved", &[("time", &time)])
-                })
-            }
-            Action::Clear => self
-                .store
-                .discard_unsaved(&recovery)
-                .map(|()| tr(self.lang, "wip.discarded").to_string()),
-            Action::Back => {
-                self.recovered.clear();
-                let text = tr(self.lang, "wip.asked_later").to_string();
-                self.info(StatusKind::Info, text);
-                return None;
-            }
-            _ => return None,
-        };
-        match outcome {
-            Ok(text) => {
-                self.recovered.remove(0);
-                let kind = if action == Action::Confirm {
-                    StatusKind::Saved
-                } else {
-                    StatusKind::Info
-                };
-                self.info(kind, text);
-            }
-            Err(e) => self.error(&e),
-        }
-        None
-    }
-
-    // ---- summary ----
-
-    fn update_summary(&mut self, action: Action) -> Option<Action> {
-        let Some(Screen::Summary(view)) = self.stack.last_mut() else {
-            return None;
-        };
-        let rows: usize = view.scores.iter().map(|s| 1 + s.subdomains.len()).sum();
-        if move_selection(&mut view.selected, rows, &action) {
-            return None;
-        }
-        match action {
-            Action::Back => self.back(),
-            Action::ToggleConsultant => {
-                let (options, _) = view.pooling?;
-                let options = Options {
-                    with_consultant: !options.with_consultant,
-                };
-                let Some(Screen::Summary(mut view)) = self.stack.pop() else {
-                    return None;
-                };
-                self.fill_round_summary(&mut view, options);
-                self.stack.push(Screen::Summary(view));
-            }
-            Action::Plan => {
-                // A section row plans for its first subdomain.
-                let mut row = 0;
-                let mut chosen = None;
-                for score in &view.scores {
-                    let first = row;
-                    row += 1;
-                    for sub in &score.subdomains {
-                        if view.selected == row || (view.selected == first && chosen.is_none()) {
-                            chosen.get_or_insert_with(|| format!("{}.{}", score.key, sub.key));
-                        }
-                        row += 1;
-                    }
-                }
-                let service = view.service.clone();
-                if let Some(key) = chosen {
-                    self.open_plan(service, key);
-                }
-            }
-            _ => {}
-        }
-        None
-    }
-}
-
-fn service_fields(name: &str, municipalities: &str, cluster: &str) -> Vec<Field> {
-    vec![
-        Field::text("form.service_name", None, name),
-        Field::text(
-            "form.municipalities",
-            Some("form.municipalities_hint"),
-            municipalities,
-        ),
-        Field::text("form.cluster", Some("form.cluster_hint"), cluster),
-    ]
-}
-
-fn input_error_field(error: &crate::domain::model::InputError) -> usize {
-    use crate::domain::model::InputError::*;
-    match error {
-        EmptyName | EmptyLabel | EmptyText => 0,
-        MunicipalityNumber(_) | Date(_) => 1,
-        DirectionControl(field) | TooLong(field, _) => match field {
-            NameField::Name | NameField::Label | NameField::Text | NameField::Comment => 0,
-            NameField::Code | NameField::Owner => 1,
-            NameField::Cluster => 2,
-        },
-    }
-}
-
-pub fn input_error_text(lang: Lang, error: &crate::domain::model::InputError) -> String {
-    use crate::domain::model::InputError::*;
-    match error {
-        EmptyName => tr(lang, "error.empty_name").to_string(),
-        EmptyLabel => tr(lang, "error.empty_label").to_string(),
-        EmptyText => tr(lang, "error.empty_text").to_string(),
-        MunicipalityNumber(bad) => trf(lang, "error.municipality", &[("value", bad)]),
-        Date(bad) => trf(lang, "error.date", &[("value", bad)]),
-        DirectionControl(_) => tr(lang, "error.direction_control").to_string(),
-        TooLong(_, kind) => trf(
-            lang,
-            "error.too_long",
-            &[("limit", &crate::messages::limit_text(lang, *kind))],
-        ),
-    }
-}
-
-/// "Leder (AB)", or just the role when no code was given.
-pub fn respondent_label(lang: Lang, respondent: &Respondent) -> String {
-    let role = tr(lang, role_key(respondent.role));
-    if respondent.code.is_empty() {
-        role.to_string()
-    } else {
-        format!("{role} ({})", respondent.code)
-    }
-}
-
-/// Moves a list selection; true if the action was a movement.
-fn move_selection(selected: &mut usize, len: usize, action: &Action) -> bool {
-    let last = len.saturating_sub(1);
-    *selected = match action {
-        Action::Up => selected.saturating_sub(1),
-        Action::Down => (*selected + 1).min(last),
-        Action::PageUp => selected.saturating_sub(10),
-        Action::PageDown => (*selected + 10).min(last),
-        Action::Home => 0,
-        Action::End => last,
-        _ => return false,
-    };
-    true
-}
-
-fn clamp(selected: &mut usize, len: usize) {
-    *selected = (*selected).min(len.saturating_sub(1));
 }

@@ -3,7 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::app::{Action, Mode};
+use super::action::{Action, Mode};
 
 pub struct Command {
     pub keys: &'static [KeyCode],
@@ -61,6 +61,25 @@ const DIGITS: &[KeyCode] = &[
     Char('9'),
 ];
 
+/// A digit typed: the value it chooses.
+fn digit(key: KeyCode) -> Action {
+    match key {
+        Char(c) => Action::Choose(c.to_digit(10).unwrap_or(0) as u8),
+        _ => Action::Choose(0),
+    }
+}
+
+/// ← or h, → or l.
+fn horizontal(key: KeyCode) -> Action {
+    match key {
+        Left | Char('h') => Action::Left,
+        _ => Action::Right,
+    }
+}
+
+/// Where a screen has a row of rounds to choose among.
+const CHOOSE_ROUND: Command = cmd(&[Left, Right], "←→", "key.choose_round", true, horizontal);
+
 fn vertical(key: KeyCode) -> Action {
     match key {
         Up | Char('k') => Action::Up,
@@ -87,6 +106,19 @@ const MOVE: Command = cmd(
     vertical,
 );
 
+// A round's summary, roles and gathering: the same keys on its row of the rounds list as on
+// its respondents list.
+const ROUND_SUMMARY: Command = cmd(&[Char('s')], "s", "key.summary_round", true, |_| {
+    Action::Summary
+})
+.short("key.summary_own");
+const ROUND_ROLES: Command =
+    cmd(&[Char('r')], "r", "key.roles", true, |_| Action::Roles).short("key.roles_short");
+const ROUND_GATHERING: Command = cmd(&[Char('k')], "k", "key.gathering", true, |_| {
+    Action::Gathering
+})
+.short("key.gathering_short");
+
 const SERVICES: &[Command] = &[
     cmd(&[Enter], "Enter", "key.open", true, |_| Action::Open),
     cmd(&[Char('n')], "n", "key.new_service", true, |_| Action::New),
@@ -103,10 +135,7 @@ const SERVICES: &[Command] = &[
 const ROUNDS: &[Command] = &[
     cmd(&[Enter], "Enter", "key.open", true, |_| Action::Open),
     cmd(&[Char('n')], "n", "key.new_round", true, |_| Action::New),
-    cmd(&[Char('s')], "s", "key.summary_round", true, |_| {
-        Action::Summary
-    })
-    .short("key.summary_own"),
+    ROUND_SUMMARY,
     cmd(&[Char('c')], "c", "key.compare", true, |_| Action::Compare),
     BACK,
     cmd(&[Char('t')], "t", "key.trend", true, |_| Action::Trend),
@@ -114,11 +143,8 @@ const ROUNDS: &[Command] = &[
     cmd(&[Char('f')], "f", "key.stage", true, |_| Action::Stage),
     // The round's roles and gathering, as on its respondents list; before MOVE, which
     // would take `k` as up.
-    cmd(&[Char('r')], "r", "key.roles", true, |_| Action::Roles).short("key.roles_short"),
-    cmd(&[Char('k')], "k", "key.gathering", true, |_| {
-        Action::Gathering
-    })
-    .short("key.gathering_short"),
+    ROUND_ROLES,
+    ROUND_GATHERING,
     MOVE,
     QUIT,
     HELP,
@@ -132,35 +158,23 @@ const RESPONDENTS: &[Command] = &[
     cmd(&[Char('n')], "n", "key.new_respondent", true, |_| {
         Action::New
     }),
-    cmd(&[Char('s')], "s", "key.summary_round", true, |_| {
-        Action::Summary
-    })
-    .short("key.summary_own"),
+    ROUND_SUMMARY,
     BACK,
-    cmd(&[Char('r')], "r", "key.roles", true, |_| Action::Roles).short("key.roles_short"),
-    cmd(&[Char('k')], "k", "key.gathering", true, |_| {
-        Action::Gathering
-    })
-    .short("key.gathering_short"),
+    ROUND_ROLES,
+    ROUND_GATHERING,
     MOVE,
     QUIT,
     HELP,
 ];
 
 const WALK: &[Command] = &[
-    cmd(DIGITS, "0–5", "key.answer_digit", true, |key| match key {
-        Char(c) => Action::Choose(c.to_digit(10).unwrap_or(0) as u8),
-        _ => Action::Confirm,
-    }),
+    cmd(DIGITS, "0–5", "key.answer_digit", true, digit),
     cmd(
         &[Left, Right, Char('h'), Char('l')],
         "←→",
         "key.choose",
         false,
-        |key| match key {
-            Left | Char('h') => Action::Left,
-            _ => Action::Right,
-        },
+        horizontal,
     ),
     cmd(&[Enter], "Enter", "key.save_choice", false, |_| {
         Action::Confirm
@@ -272,16 +286,7 @@ const GOALS: &[Command] = &[
         Action::Confirm
     })
     .short("key.cycle_status_short"),
-    cmd(
-        &[Left, Right],
-        "←→",
-        "key.choose_round",
-        true,
-        |key| match key {
-            Left => Action::Left,
-            _ => Action::Right,
-        },
-    ),
+    CHOOSE_ROUND,
     BACK,
     MOVE,
     QUIT,
@@ -289,11 +294,7 @@ const GOALS: &[Command] = &[
 ];
 
 const GATHERING: &[Command] = &[
-    cmd(DIGITS, "0–5", "key.set_consensus", true, |key| match key {
-        Char(c) => Action::Choose(c.to_digit(10).unwrap_or(0) as u8),
-        _ => Action::Confirm,
-    })
-    .short("key.set_consensus_short"),
+    cmd(DIGITS, "0–5", "key.set_consensus", true, digit).short("key.set_consensus_short"),
     cmd(
         &[Delete, Backspace],
         "Del",
@@ -313,22 +314,9 @@ const CLUSTER: &[Command] = &[
         Action::Open
     })
     .short("key.compare"),
-    cmd(
-        &[Left, Right],
-        "←→",
-        "key.choose_round",
-        true,
-        |key| match key {
-            Left => Action::Left,
-            _ => Action::Right,
-        },
-    ),
+    CHOOSE_ROUND,
     BACK,
-    cmd(DIGITS, "1–6 0", "key.sort", true, |key| match key {
-        Char(c) => Action::Choose(c.to_digit(10).unwrap_or(0) as u8),
-        _ => Action::Choose(0),
-    })
-    .short("key.sort_short"),
+    cmd(DIGITS, "1–6 0", "key.sort", true, digit).short("key.sort_short"),
     MOVE,
     QUIT,
     HELP,
@@ -352,16 +340,7 @@ const FORM: &[Command] = &[
     cmd(&[Enter], "Enter", "key.save", true, |_| Action::Submit),
     cmd(&[Tab], "Tab", "key.next_field", true, |_| Action::NextField),
     cmd(&[Esc], "Esc", "key.cancel", true, |_| Action::Back),
-    cmd(
-        &[Left, Right],
-        "←→",
-        "key.choose_option",
-        true,
-        |key| match key {
-            Left => Action::Left,
-            _ => Action::Right,
-        },
-    ),
+    cmd(&[Left, Right], "←→", "key.choose_option", true, horizontal),
     cmd(&[BackTab], "Shift-Tab", "key.prev_field", false, |_| {
         Action::PrevField
     }),

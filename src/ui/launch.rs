@@ -4,8 +4,8 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::app::{Status, StatusKind};
-use super::{App, Stopped};
+use super::app::{App, Stopped};
+use super::status::{Status, StatusKind};
 use crate::domain::instrument::Instrument;
 use crate::i18n::{Lang, trf};
 use crate::messages::made_private_message;
@@ -33,9 +33,9 @@ pub fn launch(start: Start) -> ExitCode {
         lang,
         Box::new(chrono::Utc::now),
     );
-    app.theme = super::view::Theme::from_env();
+    app.theme = super::widgets::Theme::from_env();
     app.status = first_status(lang, &path, created, location_warning, made_private);
-    match super::run(app) {
+    match super::terminal::run(app) {
         Ok(Stopped::Clean) => ExitCode::SUCCESS,
         Ok(Stopped::Kept(file)) => {
             complain(&trf(lang, "wip.comment_kept", &[("file", &file.display())]));

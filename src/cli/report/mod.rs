@@ -6,6 +6,7 @@
 
 pub mod html;
 pub mod markdown;
+pub mod markup;
 pub mod model;
 pub mod svg;
 

@@ -1,6 +1,6 @@
 //! The report's charts as inline SVG, made of `Html` like the rest of the page.
 
-use super::html::{Html, html};
+use super::markup::{Html, html};
 use crate::cli::document::{Bar, Chart};
 use crate::i18n::{Lang, tr};
 use crate::present::{fit, percent};

@@ -1,0 +1,84 @@
+//! What a key asks for (`Action`) and which key list applies (`Mode`): the messages every
+//! screen, the keys and the router share.
+
+use crossterm::event::KeyEvent;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    Quit,
+    ToggleHelp,
+    Back,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+    Left,
+    Right,
+    Open,
+    New,
+    Edit,
+    Summary,
+    Choose(u8),
+    Confirm,
+    DontKnow,
+    NotApplicable,
+    Clear,
+    Comment,
+    NextUnanswered,
+    NextField,
+    PrevField,
+    Submit,
+    Type(KeyEvent),
+    Paste(String),
+    Compare,
+    Trend,
+    Overview,
+    Roles,
+    NextTab,
+    CycleFrom,
+    CycleTo,
+    Increase,
+    Decrease,
+    /// Sent by the event loop when a while passed without a key: a held write is tried
+    /// again, and the verdict of the database's check is heard.
+    Tick,
+    Plan,
+    NewBarrier,
+    NewStrategy,
+    NewMeasure,
+    ToggleDone,
+    Goals,
+    Stage,
+    Gathering,
+    /// Pool the process leader's answers into the service's scores, or set them apart.
+    ToggleConsultant,
+    /// The terminal has this size now (columns, rows).
+    Resize(u16, u16),
+}
+
+/// Which key list applies; derived from the state, never stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Services,
+    Rounds,
+    Respondents,
+    Walk,
+    Summary,
+    Form,
+    Comment,
+    Compare,
+    Trend,
+    Cluster,
+    Roles,
+    Plan,
+    Goals,
+    Gathering,
+    /// The details of a comparison's row, over the table: any key closes them.
+    CompareDetails,
+    /// The question, over the first screen, what to do with a comment kept in a recovery
+    /// file when kartlegg was last stopped.
+    Recover,
+    Help,
+}

@@ -1,0 +1,191 @@
+//! What the router hands a screen, and what a screen hands back: the store and the rest a
+//! screen's update needs (`Ctx`), the three questions every screen answers (`Component`:
+//! its keys, its update, its drawing), and what it asks the router to do next (`Outcome`,
+//! `Open`). Screens know this module and the leaves beneath it, never the router nor each
+//! other: that keeps the import arrows of `ui/` running one way.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+use super::action::{Action, Mode};
+use super::status::{Status, StatusKind};
+use super::widgets::Look;
+use crate::domain::instrument::Instrument;
+use crate::domain::model::{Respondent, Round, Service};
+use crate::domain::plan::{PlanItem, PlanKind};
+use crate::domain::scoring::SectionScore;
+use crate::i18n::{Lang, tr, trf};
+use crate::present::role_key;
+use crate::store::Answers;
+use crate::store::{Store, StoreError};
+
+pub type Clock = Box<dyn Fn() -> DateTime<Utc>>;
+
+/// What a screen's update may use: the store (the one place it is written), the
+/// instrument, the language, the clock, and the status line.
+pub struct Ctx<'a> {
+    pub store: &'a mut Store,
+    pub instrument: &'static Instrument,
+    pub lang: Lang,
+    pub clock: &'a Clock,
+    pub utc_offset: FixedOffset,
+    pub status: &'a mut Option<Status>,
+}
+
+impl Ctx<'_> {
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+
+    pub fn local(&self, time: DateTime<Utc>) -> DateTime<FixedOffset> {
+        time.with_timezone(&self.utc_offset)
+    }
+
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.local(self.now()).date_naive()
+    }
+
+    pub fn info(&mut self, kind: StatusKind, text: String) {
+        *self.status = Some(Status { kind, text });
+    }
+
+    pub fn error(&mut self, error: &StoreError) {
+        let text = error.message(self.lang);
+        self.info(StatusKind::Error, text);
+    }
+
+    /// Runs a store read, showing its error in the status line.
+    pub fn load<T>(&mut self, read: impl FnOnce(&Store) -> Result<T, StoreError>) -> Option<T> {
+        match read(self.store) {
+            Ok(value) => Some(value),
+            Err(e) => {
+                self.error(&e);
+                None
+            }
+        }
+    }
+
+    /// A service's rounds in date order.
+    pub fn rounds(&mut self, service: &Service) -> Option<Vec<Round>> {
+        let rows = self.load(|s| s.rounds(&service.id))?;
+        Some(rows.into_iter().map(|r| r.round).collect())
+    }
+}
+
+/// A screen: which keys it understands (its mode, whose list `keys` holds), what an action
+/// does there, and how it is drawn.
+pub trait Component {
+    /// Which key list applies now.
+    fn mode(&self) -> Mode;
+    /// Its name in the trail at the top.
+    fn crumb(&self, lang: Lang) -> String;
+    fn update(&mut self, action: Action, ctx: &mut Ctx) -> Outcome;
+    /// Draws it; reads its state only.
+    fn draw(&self, look: &Look, frame: &mut Frame, area: Rect);
+    /// Reloads what it shows, after something above it changed.
+    fn refresh(&mut self, _ctx: &mut Ctx) {}
+    /// What its help says under the keys, a paragraph each.
+    fn about(&self, _look: &Look) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+/// What a screen asks the router to do after an action.
+pub enum Outcome {
+    Stay,
+    /// Back to the screen beneath, reloaded.
+    Back,
+    Open(Open),
+    /// A form was saved: back to the screen beneath, then on to `next`, saying `text`.
+    Saved {
+        next: Option<Open>,
+        text: String,
+    },
+}
+
+/// A screen to open, with what it is opened on.
+pub enum Open {
+    Rounds(Service),
+    Respondents(Service, Round),
+    Walk(Service, Round, Respondent),
+    RoundSummary(Service, Round),
+    /// One respondent's own summary, from the walk.
+    RespondentSummary {
+        heading: String,
+        service: Service,
+        round: Round,
+        scores: Vec<SectionScore>,
+    },
+    /// Compares a round (the last without one) with the round before it.
+    Compare(Service, Option<Round>),
+    Trend(Service),
+    Cluster(String),
+    Roles(Service, Round),
+    /// A subdomain's plan (`section.subdomain`).
+    Plan(Service, String),
+    Goals(Service),
+    Gathering(Service, Round),
+    Form(FormPurpose),
+}
+
+/// What a form is for, and what it is filled in on.
+pub enum FormPurpose {
+    NewService,
+    EditService(Service),
+    NewRound(Service),
+    NewRespondent(Service, Round),
+    /// A barrier, strategy or measure for a subdomain (`section.subdomain`) of a service.
+    NewPlanItem(Service, String, PlanKind),
+    EditPlanItem(PlanItem),
+    NewGoal(Service),
+    RoundStage(Service, Round),
+}
+
+/// What is wrong with a typed value, in the user's language.
+pub fn input_error_text(lang: Lang, error: &crate::domain::model::InputError) -> String {
+    use crate::domain::model::InputError::*;
+    match error {
+        EmptyName => tr(lang, "error.empty_name").to_string(),
+        EmptyLabel => tr(lang, "error.empty_label").to_string(),
+        EmptyText => tr(lang, "error.empty_text").to_string(),
+        MunicipalityNumber(bad) => trf(lang, "error.municipality", &[("value", bad)]),
+        Date(bad) => trf(lang, "error.date", &[("value", bad)]),
+        DirectionControl(_) => tr(lang, "error.direction_control").to_string(),
+        TooLong(_, kind) => trf(
+            lang,
+            "error.too_long",
+            &[("limit", &crate::messages::limit_text(lang, *kind))],
+        ),
+    }
+}
+
+/// "Leder (AB)", or just the role when no code was given.
+pub fn respondent_label(lang: Lang, respondent: &Respondent) -> String {
+    let role = tr(lang, role_key(respondent.role));
+    if respondent.code.is_empty() {
+        role.to_string()
+    } else {
+        format!("{role} ({})", respondent.code)
+    }
+}
+
+/// Moves a list selection; true if the action was a movement.
+pub fn move_selection(selected: &mut usize, len: usize, action: &Action) -> bool {
+    let last = len.saturating_sub(1);
+    *selected = match action {
+        Action::Up => selected.saturating_sub(1),
+        Action::Down => (*selected + 1).min(last),
+        Action::PageUp => selected.saturating_sub(10),
+        Action::PageDown => (*selected + 10).min(last),
+        Action::Home => 0,
+        Action::End => last,
+        _ => return false,
+    };
+    true
+}
+
+/// Keeps a selection within a list that may have shrunk.
+pub fn clamp(selected: &mut usize, len: usize) {
+    *selected = (*selected).min(len.saturating_sub(1));
+}

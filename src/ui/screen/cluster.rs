@@ -1,0 +1,303 @@
+//! The cluster overview: every service of a cluster beside the others, at one round label,
+//! sortable by name or by a section's score.
+
+use chrono::NaiveDate;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
+
+use crate::domain::compare::Options;
+use crate::domain::instrument::SHORT_NAME_CHARS;
+use crate::domain::model::{Round, Service};
+use crate::domain::scoring::{SectionScore, summarize};
+use crate::i18n::{Lang, tr, trf};
+use crate::present;
+use crate::store::{Answers, Scores};
+use crate::ui::action::{Action, Mode};
+use crate::ui::context::{Component, Ctx, Open, Outcome};
+use crate::ui::widgets::{
+    BOLD, Look, SELECTED, band_mark, band_style, block, percent_number, section_labels,
+};
+
+pub struct ClusterRow {
+    pub service: Service,
+    pub round: Option<Round>,
+    pub respondents: usize,
+    pub scores: Vec<SectionScore>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClusterSort {
+    Name,
+    /// By a section's score, highest first.
+    Section(usize),
+}
+
+pub struct ClusterView {
+    pub cluster: String,
+    /// Round labels found in the cluster, in date order of their first use.
+    pub labels: Vec<String>,
+    pub label: usize,
+    pub rows: Vec<ClusterRow>,
+    pub sort: ClusterSort,
+    pub selected: usize,
+}
+impl ClusterView {
+    pub fn open(ctx: &mut Ctx, cluster: String) -> Option<ClusterView> {
+        let services = ctx.load(|s| s.services())?;
+        let services: Vec<Service> = services
+            .into_iter()
+            .map(|s| s.service)
+            .filter(|s| s.cluster == cluster)
+            .collect();
+        let rounds = rounds_of(ctx, services)?;
+        let mut dated: Vec<(NaiveDate, String)> = rounds
+            .iter()
+            .flat_map(|(_, list)| list.iter().map(|r| (r.held_on, r.label.clone())))
+            .collect();
+        dated.sort();
+        let mut labels: Vec<String> = Vec::new();
+        for (_, label) in dated {
+            if !labels.contains(&label) {
+                labels.push(label);
+            }
+        }
+        let rows = rows(ctx, &rounds, labels.first())?;
+        Some(ClusterView {
+            cluster,
+            labels,
+            label: 0,
+            rows,
+            sort: ClusterSort::Name,
+            selected: 0,
+        })
+    }
+
+    fn sort(&mut self) {
+        match self.sort {
+            ClusterSort::Name => self.rows.sort_by_key(|r| r.service.name.to_lowercase()),
+            ClusterSort::Section(index) => self.rows.sort_by(|a, b| {
+                let score = |r: &ClusterRow| {
+                    r.scores
+                        .get(index)
+                        .and_then(|s| s.tally.percent())
+                        .unwrap_or(-1.0)
+                };
+                score(b).total_cmp(&score(a))
+            }),
+        }
+        self.selected = 0;
+    }
+}
+
+/// Each service with its rounds in date order.
+fn rounds_of(ctx: &mut Ctx, services: Vec<Service>) -> Option<Vec<(Service, Vec<Round>)>> {
+    let mut rounds = Vec::new();
+    for service in services {
+        let list = ctx.rounds(&service)?;
+        rounds.push((service, list));
+    }
+    Some(rounds)
+}
+
+/// The latest round with the label, if the service has one; all their scores in one read of
+/// the kept scores.
+fn rows(
+    ctx: &mut Ctx,
+    rounds: &[(Service, Vec<Round>)],
+    label: Option<&String>,
+) -> Option<Vec<ClusterRow>> {
+    let chosen: Vec<Option<Round>> = rounds
+        .iter()
+        .map(|(_, list)| list.iter().rev().find(|r| Some(&r.label) == label).cloned())
+        .collect();
+    let ids: Vec<&str> = chosen.iter().flatten().map(|r| r.id.as_str()).collect();
+    let instrument = ctx.instrument;
+    let mut kept = ctx
+        .load(|s| s.round_scores(instrument, &ids, Options::default()))?
+        .into_iter();
+    Some(
+        rounds
+            .iter()
+            .zip(chosen)
+            .map(|((service, _), round)| {
+                let (respondents, scores) = match round.as_ref().and_then(|_| kept.next()) {
+                    Some(kept) => (kept.respondents, kept.sections),
+                    None => (0, summarize(instrument, &[])),
+                };
+                ClusterRow {
+                    service: service.clone(),
+                    round,
+                    respondents,
+                    scores,
+                }
+            })
+            .collect(),
+    )
+}
+
+impl Component for ClusterView {
+    fn mode(&self) -> Mode {
+        Mode::Cluster
+    }
+
+    fn crumb(&self, _lang: Lang) -> String {
+        self.cluster.clone()
+    }
+
+    fn update(&mut self, action: Action, ctx: &mut Ctx) -> Outcome {
+        let sections = ctx.instrument.sections.len();
+        match action {
+            Action::Back => return Outcome::Back,
+            Action::Up => self.selected = self.selected.saturating_sub(1),
+            Action::Down => {
+                self.selected = (self.selected + 1).min(self.rows.len().saturating_sub(1))
+            }
+            Action::Home => self.selected = 0,
+            Action::End => self.selected = self.rows.len().saturating_sub(1),
+            Action::Left | Action::Right if !self.labels.is_empty() => {
+                let count = self.labels.len();
+                self.label = if action == Action::Right {
+                    (self.label + 1) % count
+                } else {
+                    (self.label + count - 1) % count
+                };
+                let label = self.labels.get(self.label).cloned();
+                let services = self.rows.iter().map(|r| r.service.clone()).collect();
+                let Some(rounds) = rounds_of(ctx, services) else {
+                    return Outcome::Stay;
+                };
+                if let Some(rows) = rows(ctx, &rounds, label.as_ref()) {
+                    self.rows = rows;
+                    self.sort();
+                }
+            }
+            Action::Choose(digit) => {
+                let digit = usize::from(digit);
+                self.sort = if (1..=sections).contains(&digit) {
+                    ClusterSort::Section(digit - 1)
+                } else {
+                    ClusterSort::Name
+                };
+                self.sort();
+            }
+            Action::Open => {
+                if let Some(row) = self.rows.get(self.selected) {
+                    let open = Open::Compare(row.service.clone(), row.round.clone());
+                    return Outcome::Open(open);
+                }
+            }
+            _ => {}
+        }
+        Outcome::Stay
+    }
+
+    fn draw(&self, look: &Look, frame: &mut Frame, area: Rect) {
+        draw_cluster(look, self, frame, area);
+    }
+
+    fn about(&self, look: &Look) -> Vec<String> {
+        vec![
+            tr(look.lang, "help.scoring").to_string(),
+            tr(look.lang, "help.consultant_apart").to_string(),
+        ]
+    }
+}
+
+fn draw_cluster(look: &Look, view: &ClusterView, frame: &mut Frame, area: Rect) {
+    let lang = look.lang;
+    let label = view
+        .labels
+        .get(view.label)
+        .map(String::as_str)
+        .unwrap_or("–");
+    let outer = block(present::fit(
+        &trf(
+            lang,
+            "cluster.title",
+            &[("cluster", &view.cluster), ("round", &label)],
+        ),
+        usize::from(area.width.saturating_sub(4)),
+    ));
+    let inner = outer.inner(area);
+    frame.render_widget(outer, area);
+    let sections = &look.instrument.sections;
+    // A section's column: "1 Endr" over "● 81" where there is room, "1" over "●81" where
+    // not; the numbers are named in the key below, the services' names take the rest.
+    let wide = inner.width >= 80;
+    let column: u16 = if wide { 7 } else { 4 };
+    let mut header = vec![
+        Cell::from(tr(lang, "services.name").to_string()),
+        Cell::from("n"),
+    ];
+    let labels = section_labels(sections, lang, SHORT_NAME_CHARS);
+    for (i, name) in labels.iter().enumerate() {
+        let sorted = view.sort == ClusterSort::Section(i);
+        let text = format!("{}{}", i + 1, if sorted { "▼" } else { "" });
+        header.push(Cell::from(if wide {
+            format!("{text} {name}")
+        } else {
+            text
+        }));
+    }
+    // "▶ " before the names, a space between columns.
+    let fixed = 2 + 4 + (column + 1) * sections.len() as u16;
+    let name_width = usize::from(inner.width.saturating_sub(fixed));
+    let rows: Vec<Row> = view
+        .rows
+        .iter()
+        .map(|row| {
+            let mut cells = vec![
+                Cell::from(present::fit(&row.service.name, name_width)),
+                Cell::from(if row.round.is_some() {
+                    row.respondents.to_string()
+                } else {
+                    present::NONE.into()
+                }),
+            ];
+            for score in &row.scores {
+                let tally = &score.tally;
+                let number = percent_number(tally);
+                cells.push(
+                    Cell::from(match tally.percent() {
+                        Some(_) if wide => format!("{} {number:>3}", band_mark(tally)),
+                        Some(_) => format!("{}{number:>3}", band_mark(tally)),
+                        None => format!("{:>3}", present::NONE),
+                    })
+                    .style(band_style(look.theme, tally.band())),
+                );
+            }
+            Row::new(cells)
+        })
+        .collect();
+    let mut widths = vec![Constraint::Fill(1), Constraint::Length(3)];
+    widths.extend(std::iter::repeat_n(
+        Constraint::Length(column),
+        sections.len(),
+    ));
+    let names: Vec<String> = sections
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!("{} {}", i + 1, s.name.get(lang)))
+        .collect();
+    let key = Paragraph::new(names.join(" · "))
+        .wrap(Wrap { trim: true })
+        .style(look.theme.dim());
+    let key_height = key.line_count(inner.width) as u16;
+    let [table_area, key_area] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(key_height)]).areas(inner);
+    if view.rows.is_empty() {
+        frame.render_widget(Paragraph::new(tr(lang, "cluster.empty")), table_area);
+    } else {
+        let table = Table::new(rows, widths)
+            .header(Row::new(header).style(BOLD))
+            .row_highlight_style(SELECTED)
+            .highlight_symbol("▶ ");
+        frame.render_stateful_widget(
+            table,
+            table_area,
+            &mut TableState::default().with_selected(Some(view.selected)),
+        );
+    }
+    frame.render_widget(key, key_area);
+}

@@ -1,0 +1,595 @@
+//! The form screen: the fields of each form (a service, a round, a respondent, a plan item,
+//! a goal, a round's stage), typing in them, and what saving each one writes.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{
+    Block, Borders, HighlightSpacing, List, ListItem, ListState, Paragraph, Wrap,
+};
+
+use crate::domain::model::{NameField, validate_name, validate_round, validate_service};
+use crate::domain::model::{Role, Round, RoundKind, Service};
+use crate::domain::plan::{Level, PlanItem, PlanKind, Stage};
+use crate::domain::plan::{parse_optional_date, validate_plan_text};
+use crate::i18n::plan_names::{level_key, stage_key};
+use crate::i18n::{Lang, tr, trf};
+use crate::present;
+use crate::present::{kind_key, role_key};
+use crate::store::StoreError;
+use crate::store::{Answers, Plans};
+use crate::ui::action::{Action, Mode};
+use crate::ui::context::{Component, Ctx, FormPurpose, Open, Outcome, input_error_text};
+use crate::ui::form::{Field, Form, Input, matches};
+use crate::ui::status::StatusKind;
+use crate::ui::widgets::{BOLD, Look, SELECTED, block};
+use ratatui::widgets::BorderType;
+
+pub struct FormScreen {
+    pub purpose: FormPurpose,
+    pub form: Form,
+}
+
+/// What a saved form leads to, and what the status line says; or the field at fault and why.
+type Saved = Result<(Option<Open>, String), (usize, String)>;
+
+impl FormScreen {
+    pub fn open(ctx: &mut Ctx, purpose: FormPurpose) -> FormScreen {
+        let lang = ctx.lang;
+        let today = present::date(lang, ctx.today());
+        let names = |keys: &[&str]| keys.iter().map(|k| tr(lang, k).to_string()).collect();
+        let kinds = RoundKind::ALL.map(kind_key);
+        let fields = match &purpose {
+            FormPurpose::NewService => service_fields("", "", ""),
+            FormPurpose::EditService(s) => {
+                service_fields(&s.name, &s.municipalities.join(", "), &s.cluster)
+            }
+            FormPurpose::NewRound(_) => vec![
+                Field::text("form.round_label", Some("form.round_label_hint"), ""),
+                Field::text("form.round_date", Some("form.round_date_hint"), &today),
+                Field::choice("form.round_kind", names(&kinds), 0),
+            ],
+            FormPurpose::NewPlanItem(_, _, kind) => plan_fields(lang, *kind, None),
+            FormPurpose::EditPlanItem(item) => plan_fields(lang, item.kind, Some(item)),
+            FormPurpose::NewGoal(_) => {
+                let (labels, _) = subdomain_choices(ctx);
+                vec![
+                    Field::text("goals.text", None, ""),
+                    Field::choice("goals.subdomain", labels, 0),
+                ]
+            }
+            FormPurpose::RoundStage(_, round) => stage_fields(ctx, round),
+            FormPurpose::NewRespondent(..) => vec![
+                Field::choice("form.role", names(&Role::ALL.map(role_key)), 0),
+                Field::text("form.code", Some("form.code_hint"), ""),
+            ],
+        };
+        FormScreen {
+            purpose,
+            form: Form::new(fields),
+        }
+    }
+
+    /// Checks and writes what the form holds.
+    fn save(&self, ctx: &mut Ctx) -> Saved {
+        let now = ctx.now();
+        let lang = ctx.lang;
+        let form = &self.form;
+        let input = |field: usize| move |e| (field, input_error_text(lang, &e));
+        let stored = |field: usize| move |e: StoreError| (field, e.message(lang));
+        match &self.purpose {
+            FormPurpose::NewService | FormPurpose::EditService(_) => {
+                let (name, municipalities, cluster) =
+                    validate_service(&form.value(0), &form.value(1), &form.value(2))
+                        .map_err(|e| (input_error_field(&e), input_error_text(lang, &e)))?;
+                if let FormPurpose::EditService(old) = &self.purpose {
+                    let service = Service {
+                        id: old.id.clone(),
+                        name,
+                        municipalities,
+                        cluster,
+                    };
+                    ctx.store.update_service(&service, now).map_err(stored(0))?;
+                    let text = trf(lang, "status.service_saved", &[("name", &service.name)]);
+                    Ok((None, text))
+                } else {
+                    let service = ctx
+                        .store
+                        .create_service(&name, &municipalities, &cluster, now)
+                        .map_err(stored(0))?;
+                    let text = trf(lang, "status.service_saved", &[("name", &service.name)]);
+                    Ok((Some(Open::Rounds(service)), text))
+                }
+            }
+            FormPurpose::NewRound(service) => {
+                let (label, date) = validate_round(&form.value(0), &form.value(1))
+                    .map_err(|e| (input_error_field(&e), input_error_text(lang, &e)))?;
+                let kind = RoundKind::ALL[form.selected(2)];
+                let round = ctx
+                    .store
+                    .create_round(&service.id, &label, date, kind, ctx.instrument, now)
+                    .map_err(stored(0))?;
+                let text = trf(lang, "status.round_saved", &[("label", &round.label)]);
+                Ok((Some(Open::Respondents(service.clone(), round)), text))
+            }
+            FormPurpose::NewRespondent(service, round) => {
+                let role = Role::ALL[form.selected(0)];
+                let code = validate_name(NameField::Code, &form.value(1)).map_err(input(1))?;
+                let respondent = ctx
+                    .store
+                    .create_respondent(&round.id, role, &code, now)
+                    .map_err(stored(1))?;
+                let text = tr(lang, "status.respondent_saved").to_string();
+                let open = Open::Walk(service.clone(), round.clone(), respondent);
+                Ok((Some(open), text))
+            }
+            FormPurpose::NewPlanItem(service, subdomain_key, kind) => {
+                let base = PlanItem {
+                    id: String::new(),
+                    service_id: service.id.clone(),
+                    subdomain_key: subdomain_key.clone(),
+                    kind: *kind,
+                    text: String::new(),
+                    level: None,
+                    owner: String::new(),
+                    due_on: None,
+                    done: false,
+                    done_on: None,
+                };
+                save_plan_item(ctx, form, base, false)
+            }
+            FormPurpose::EditPlanItem(item) => save_plan_item(ctx, form, item.clone(), true),
+            FormPurpose::NewGoal(service) => {
+                let text = validate_plan_text(&form.value(0)).map_err(input(0))?;
+                let (_, keys) = subdomain_choices(ctx);
+                let subdomains: Vec<String> = keys[form.selected(1)].iter().cloned().collect();
+                ctx.store
+                    .add_goal(&service.id, &text, &subdomains, now)
+                    .map_err(stored(0))?;
+                Ok((None, tr(lang, "goals.saved").to_string()))
+            }
+            FormPurpose::RoundStage(_, round) => {
+                let stage = form.selected(0).checked_sub(1).map(|i| Stage::ALL[i]);
+                ctx.store
+                    .set_round_stage(&round.id, stage, now)
+                    .map_err(stored(0))?;
+                Ok((None, trf(lang, "stage.saved", &[("round", &round.label)])))
+            }
+        }
+    }
+}
+
+impl Component for FormScreen {
+    fn mode(&self) -> Mode {
+        Mode::Form
+    }
+
+    fn crumb(&self, lang: Lang) -> String {
+        tr(lang, form_title_key(&self.purpose)).to_string()
+    }
+
+    fn update(&mut self, action: Action, ctx: &mut Ctx) -> Outcome {
+        let form = &mut self.form;
+        let was_confirming = std::mem::take(&mut form.confirm_discard);
+        match action {
+            // In a list, Esc first empties what was typed to filter it.
+            Action::Back if form.clear_filter() => {}
+            Action::Back if form.is_dirty() && !was_confirming => {
+                form.confirm_discard = true;
+                let text = tr(ctx.lang, "form.confirm_discard").to_string();
+                ctx.info(StatusKind::Info, text);
+            }
+            Action::Back => return Outcome::Back,
+            Action::NextField => form.focus_next(1),
+            Action::PrevField => form.focus_next(-1),
+            // ↑↓ move in a list, and between the fields elsewhere.
+            Action::Down if !form.vertical(true) => form.focus_next(1),
+            Action::Up if !form.vertical(false) => form.focus_next(-1),
+            Action::Left => form.horizontal(false),
+            Action::Right => form.horizontal(true),
+            Action::Type(key) => form.type_key(key),
+            Action::Paste(text) => form.paste(&text),
+            Action::Submit => match self.save(ctx) {
+                Ok((next, text)) => return Outcome::Saved { next, text },
+                Err((field, message)) => {
+                    self.form.focus = field;
+                    self.form.error = Some(message.clone());
+                    ctx.info(StatusKind::Error, message);
+                }
+            },
+            _ => {}
+        }
+        Outcome::Stay
+    }
+
+    fn draw(&self, look: &Look, frame: &mut Frame, area: Rect) {
+        draw_form(look, self, frame, area);
+    }
+
+    fn about(&self, look: &Look) -> Vec<String> {
+        vec![
+            tr(look.lang, form_help_key(&self.purpose)).to_string(),
+            tr(look.lang, "help.form_keys").to_string(),
+        ]
+    }
+}
+
+fn service_fields(name: &str, municipalities: &str, cluster: &str) -> Vec<Field> {
+    vec![
+        Field::text("form.service_name", None, name),
+        Field::text(
+            "form.municipalities",
+            Some("form.municipalities_hint"),
+            municipalities,
+        ),
+        Field::text("form.cluster", Some("form.cluster_hint"), cluster),
+    ]
+}
+
+/// The field a service's or a round's wrong value was typed in.
+fn input_error_field(error: &crate::domain::model::InputError) -> usize {
+    use crate::domain::model::InputError::*;
+    match error {
+        EmptyName | EmptyLabel | EmptyText => 0,
+        MunicipalityNumber(_) | Date(_) => 1,
+        DirectionControl(field) | TooLong(field, _) => match field {
+            NameField::Name | NameField::Label | NameField::Text | NameField::Comment => 0,
+            NameField::Code | NameField::Owner => 1,
+            NameField::Cluster => 2,
+        },
+    }
+}
+
+/// The fields of a plan item form, filled with `item` when editing.
+fn plan_fields(lang: Lang, kind: PlanKind, item: Option<&PlanItem>) -> Vec<Field> {
+    let text = item.map(|i| i.text.as_str()).unwrap_or("");
+    let mut fields = vec![Field::text("plan.text", None, text)];
+    match kind {
+        PlanKind::Barrier => {
+            let levels: Vec<String> = Level::ALL
+                .iter()
+                .map(|l| tr(lang, level_key(*l)).to_string())
+                .collect();
+            let selected = item
+                .and_then(|i| i.level)
+                .and_then(|l| Level::ALL.iter().position(|x| *x == l))
+                .unwrap_or(1);
+            fields.push(Field::choice("plan.level", levels, selected));
+        }
+        PlanKind::Strategy => {}
+        PlanKind::Measure => {
+            let owner = item.map(|i| i.owner.as_str()).unwrap_or("");
+            let due = item
+                .and_then(|i| i.due_on)
+                .map(|d| present::date(lang, d))
+                .unwrap_or_default();
+            fields.push(Field::text("plan.owner", Some("plan.owner_hint"), owner));
+            fields.push(Field::text("plan.due", Some("plan.due_hint"), &due));
+        }
+    }
+    fields
+}
+
+/// Saves a plan item form.
+fn save_plan_item(ctx: &mut Ctx, form: &Form, base: PlanItem, editing: bool) -> Saved {
+    let lang = ctx.lang;
+    let input = |field: usize| move |e| (field, input_error_text(lang, &e));
+    let text = validate_plan_text(&form.value(0)).map_err(input(0))?;
+    let mut item = PlanItem { text, ..base };
+    match item.kind {
+        PlanKind::Barrier => item.level = Some(Level::ALL[form.selected(1)]),
+        PlanKind::Strategy => {}
+        PlanKind::Measure => {
+            item.owner = validate_name(NameField::Owner, &form.value(1)).map_err(input(1))?;
+            item.due_on = parse_optional_date(&form.value(2)).map_err(input(2))?;
+        }
+    }
+    let now = ctx.now();
+    let saved = if editing {
+        ctx.store.update_plan_item(&item, now)
+    } else {
+        ctx.store.add_plan_item(&item, now).map(|_| ())
+    };
+    saved.map_err(|e| (0, e.message(lang)))?;
+    Ok((None, tr(lang, "plan.saved").to_string()))
+}
+
+/// The options of the goal form's subdomain choice: none, then every subdomain.
+fn subdomain_choices(ctx: &Ctx) -> (Vec<String>, Vec<Option<String>>) {
+    let lang = ctx.lang;
+    let mut labels = vec![tr(lang, "goals.no_subdomain").to_string()];
+    let mut keys = vec![None];
+    for section in &ctx.instrument.sections {
+        for subdomain in &section.subdomains {
+            labels.push(format!(
+                "{} › {}",
+                section.name.get(lang),
+                subdomain.name.get(lang)
+            ));
+            keys.push(Some(format!("{}.{}", section.key, subdomain.key)));
+        }
+    }
+    (labels, keys)
+}
+
+/// The stage form: none, or one of the model's stages, the round's own chosen.
+fn stage_fields(ctx: &Ctx, round: &Round) -> Vec<Field> {
+    let lang = ctx.lang;
+    let current = ctx.store.round_stage(&round.id).ok().flatten();
+    let mut options = vec![tr(lang, "stage.none").to_string()];
+    options.extend(
+        Stage::ALL
+            .iter()
+            .map(|s| tr(lang, stage_key(*s)).to_string()),
+    );
+    let selected = current
+        .and_then(|c| Stage::ALL.iter().position(|s| *s == c))
+        .map_or(0, |i| i + 1);
+    vec![Field::choice("stage.label", options, selected)]
+}
+
+fn form_title_key(purpose: &FormPurpose) -> &'static str {
+    match purpose {
+        FormPurpose::NewService => "form.new_service",
+        FormPurpose::EditService(_) => "form.edit_service",
+        FormPurpose::NewRound(_) => "form.new_round",
+        FormPurpose::NewRespondent(..) => "form.new_respondent",
+        FormPurpose::NewPlanItem(_, _, kind) => match kind {
+            PlanKind::Barrier => "plan.new_barrier",
+            PlanKind::Strategy => "plan.new_strategy",
+            PlanKind::Measure => "plan.new_measure",
+        },
+        FormPurpose::EditPlanItem(_) => "plan.edit",
+        FormPurpose::NewGoal(_) => "goals.new",
+        FormPurpose::RoundStage(..) => "stage.title",
+    }
+}
+
+/// What a form's fields take, for its help.
+fn form_help_key(purpose: &FormPurpose) -> &'static str {
+    let plan_kind = |kind: &PlanKind| match kind {
+        PlanKind::Barrier => "help.form_barrier",
+        PlanKind::Strategy => "help.form_strategy",
+        PlanKind::Measure => "help.form_measure",
+    };
+    match purpose {
+        FormPurpose::NewService | FormPurpose::EditService(_) => "help.form_service",
+        FormPurpose::NewRound(_) => "help.form_round",
+        FormPurpose::NewRespondent(..) => "help.form_respondent",
+        FormPurpose::NewPlanItem(_, _, kind) => plan_kind(kind),
+        FormPurpose::EditPlanItem(item) => plan_kind(&item.kind),
+        FormPurpose::NewGoal(_) => "help.form_goal",
+        FormPurpose::RoundStage(..) => "help.form_stage",
+    }
+}
+
+fn draw_form(look: &Look, screen: &FormScreen, frame: &mut Frame, area: Rect) {
+    let lang = look.lang;
+    let form = &screen.form;
+    let mut title = tr(lang, form_title_key(&screen.purpose)).to_string();
+    match &screen.purpose {
+        FormPurpose::NewRound(service) => title = format!("{title} – {}", service.name),
+        FormPurpose::NewRespondent(_, round) | FormPurpose::RoundStage(_, round) => {
+            title = format!("{title} – {}", round.label)
+        }
+        FormPurpose::NewGoal(service) => title = format!("{title} – {}", service.name),
+        _ => {}
+    }
+    let outer = block(title);
+    let inner = outer.inner(area);
+    frame.render_widget(outer, area);
+
+    // A list takes the room there is, a row of choices as many lines as it wraps to. A text
+    // field is its label over a box of one line, four rows; where the form has fewer (60×16
+    // with an error in the status line), its label goes into the box's top border, so that
+    // what was typed in every field still shows.
+    let rows_of = |text_rows: u16| -> Vec<u16> {
+        form.fields
+            .iter()
+            .enumerate()
+            .map(|(index, f)| match &f.input {
+                Input::Text { .. } => text_rows,
+                input if input.is_list() => 4,
+                Input::Choice {
+                    options, selected, ..
+                } => {
+                    let rows = choice_row(options, *selected, index == form.focus, inner.width);
+                    1 + rows.len() as u16
+                }
+            })
+            .collect()
+    };
+    let compact = rows_of(4).iter().sum::<u16>() > inner.height;
+    let mut constraints: Vec<Constraint> = rows_of(if compact { 3 } else { 4 })
+        .into_iter()
+        .zip(&form.fields)
+        .map(|(rows, f)| {
+            if f.input.is_list() {
+                Constraint::Min(rows)
+            } else {
+                Constraint::Length(rows)
+            }
+        })
+        .collect();
+    let has_list = form.fields.iter().any(|f| f.input.is_list());
+    constraints.push(if has_list {
+        Constraint::Length(u16::from(form.error.is_some()) * 2)
+    } else {
+        Constraint::Fill(1)
+    });
+    let areas = Layout::vertical(constraints).split(inner);
+    for (index, field) in form.fields.iter().enumerate() {
+        let focused = index == form.focus;
+        // Only a text field has a border to carry its label.
+        let label_rows = u16::from(!(compact && matches!(field.input, Input::Text { .. })));
+        let [label_area, input_area] =
+            Layout::vertical([Constraint::Length(label_rows), Constraint::Fill(1)])
+                .areas(areas[index]);
+        let mut label = vec![Span::styled(
+            tr(lang, field.label).to_string(),
+            if focused { BOLD } else { Style::new() },
+        )];
+        if let Some(hint) = field.hint {
+            label.push(Span::styled(
+                format!("  {}", tr(lang, hint)),
+                look.theme.dim(),
+            ));
+        }
+        let label = Line::from(label);
+        if label_rows == 1 {
+            frame.render_widget(Paragraph::new(label.clone()), label_area);
+        }
+        match &field.input {
+            Input::Text { area: textarea, .. } => {
+                let mut textarea = textarea.clone();
+                let border = if focused {
+                    look.theme.accent().add_modifier(Modifier::BOLD)
+                } else {
+                    look.theme.dim()
+                };
+                let mut field_block = Block::default()
+                    .borders(Borders::ALL)
+                    .border_type(if focused {
+                        BorderType::Thick
+                    } else {
+                        BorderType::Plain
+                    })
+                    .border_style(border);
+                if label_rows == 0 {
+                    field_block = field_block.title(label);
+                }
+                textarea.set_block(field_block);
+                textarea.set_cursor_line_style(Style::new());
+                // Shown only where typing would replace it, without colour.
+                textarea.set_selection_style(if focused {
+                    Style::new().add_modifier(Modifier::REVERSED)
+                } else {
+                    Style::new()
+                });
+                if !focused {
+                    textarea.set_cursor_style(Style::new());
+                }
+                frame.render_widget(&*textarea, input_area);
+            }
+            input @ Input::Choice {
+                options,
+                selected,
+                filter,
+            } => {
+                if input.is_list() {
+                    draw_choice_list(
+                        look,
+                        (options, *selected, filter),
+                        focused,
+                        frame,
+                        input_area,
+                    );
+                } else {
+                    let rows = choice_row(options, *selected, focused, input_area.width);
+                    frame.render_widget(Paragraph::new(rows), input_area);
+                }
+            }
+        }
+    }
+    if let Some(error) = &form.error {
+        let last = areas[areas.len() - 1];
+        frame.render_widget(
+            Paragraph::new(format!("✗ {error}"))
+                .style(look.theme.status(StatusKind::Error))
+                .wrap(Wrap { trim: true }),
+            last,
+        );
+    }
+}
+
+/// A short choice side by side, `(•)` on the chosen one, wrapped onto more lines where the
+/// row is wider than `width`; ◀ ▶ mark the focused one, which ←→ change.
+fn choice_row(
+    options: &[String],
+    selected: usize,
+    focused: bool,
+    width: u16,
+) -> Vec<Line<'static>> {
+    let width = usize::from(width);
+    let mut lines = vec![Line::from(if focused { "◀ " } else { "  " })];
+    for (i, option) in options.iter().enumerate() {
+        let chosen = i == selected;
+        let text = format!("{}{option}", if chosen { "(•) " } else { "( ) " });
+        let style = match (chosen, focused) {
+            (true, true) => SELECTED,
+            (true, false) => BOLD,
+            _ => Style::new(),
+        };
+        // Room for the option, and on the last line for the ▶ after it.
+        let need = text.chars().count() + if i + 1 == options.len() { 3 } else { 2 };
+        let line = lines.last_mut().expect("one line at least");
+        if line.width() > 2 && line.width() + need > width {
+            lines.push(Line::from("  "));
+        }
+        let line = lines.last_mut().expect("one line at least");
+        line.push_span(Span::styled(text, style));
+        line.push_span(Span::raw("  "));
+    }
+    if focused {
+        let line = lines.last_mut().expect("one line at least");
+        line.push_span(Span::raw("▶"));
+    }
+    lines
+}
+
+/// A long choice as a list: the filter typed so far and what it finds, then the options it
+/// shows, scrolled to the chosen one.
+fn draw_choice_list(
+    look: &Look,
+    (options, selected, filter): (&[String], usize, &str),
+    focused: bool,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    let lang = look.lang;
+    let [filter_area, list_area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+    let shown = matches(options, filter);
+    let status = if filter.is_empty() {
+        Line::styled(
+            if focused {
+                trf(lang, "form.filter_hint", &[("n", &options.len())])
+            } else {
+                String::new()
+            },
+            look.theme.dim(),
+        )
+    } else if shown.is_empty() {
+        Line::styled(
+            trf(lang, "form.no_match", &[("filter", &filter)]),
+            look.theme.status(StatusKind::Warning),
+        )
+    } else {
+        Line::from(trf(
+            lang,
+            "form.filter",
+            &[
+                ("filter", &filter),
+                ("shown", &shown.len()),
+                ("total", &options.len()),
+            ],
+        ))
+    };
+    frame.render_widget(Paragraph::new(status), filter_area);
+    // "▶ " and "(•) " before each name.
+    let room = usize::from(list_area.width).saturating_sub(6);
+    let items: Vec<ListItem> = shown
+        .iter()
+        .map(|&i| {
+            let mark = if i == selected { "(•) " } else { "( ) " };
+            ListItem::new(format!("{mark}{}", present::fit(&options[i], room)))
+        })
+        .collect();
+    let list = List::new(items)
+        .highlight_symbol("▶ ")
+        .highlight_spacing(HighlightSpacing::Always)
+        .highlight_style(if focused { SELECTED } else { BOLD });
+    let mut state = ListState::default().with_selected(shown.iter().position(|&i| i == selected));
+    frame.render_stateful_widget(list, list_area, &mut state);
+}

@@ -1,0 +1,193 @@
+//! A subdomain's plan: its barriers, strategies and measures, and marking a measure done.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use crate::domain::model::Service;
+use crate::domain::plan::{PlanItem, PlanKind};
+use crate::i18n::plan_names::{level_key, plan_kind_key};
+use crate::i18n::{Lang, tr, trf};
+use crate::store::Plans;
+use crate::ui::action::{Action, Mode};
+use crate::ui::context::{Component, Ctx, FormPurpose, Open, Outcome};
+use crate::ui::status::StatusKind;
+use crate::ui::widgets::measure_line;
+use crate::ui::widgets::{BOLD, Look, SELECTED, block};
+
+pub struct PlanView {
+    pub service: Service,
+    pub subdomain_key: String,
+    pub items: Vec<PlanItem>,
+    pub selected: usize,
+}
+
+impl PlanView {
+    pub fn open(ctx: &mut Ctx, service: Service, subdomain_key: String) -> Option<PlanView> {
+        let mut view = PlanView {
+            service,
+            subdomain_key,
+            items: Vec::new(),
+            selected: 0,
+        };
+        view.items = view.load(ctx)?;
+        Some(view)
+    }
+
+    /// The service's plan items of this subdomain.
+    fn load(&self, ctx: &mut Ctx) -> Option<Vec<PlanItem>> {
+        let items = ctx.load(|s| s.plan_items(&self.service.id))?;
+        Some(
+            items
+                .into_iter()
+                .filter(|i| i.subdomain_key == self.subdomain_key)
+                .collect(),
+        )
+    }
+}
+
+impl Component for PlanView {
+    fn mode(&self) -> Mode {
+        Mode::Plan
+    }
+
+    fn crumb(&self, lang: Lang) -> String {
+        tr(lang, "plan.crumb").to_string()
+    }
+
+    fn update(&mut self, action: Action, ctx: &mut Ctx) -> Outcome {
+        let last = self.items.len().saturating_sub(1);
+        let selected = self.items.get(self.selected).cloned();
+        let new_item = |kind| {
+            let purpose =
+                FormPurpose::NewPlanItem(self.service.clone(), self.subdomain_key.clone(), kind);
+            Outcome::Open(Open::Form(purpose))
+        };
+        match action {
+            Action::Back => return Outcome::Back,
+            Action::Up => self.selected = self.selected.saturating_sub(1),
+            Action::Down => self.selected = (self.selected + 1).min(last),
+            Action::NewBarrier => return new_item(PlanKind::Barrier),
+            Action::NewStrategy => return new_item(PlanKind::Strategy),
+            Action::NewMeasure => return new_item(PlanKind::Measure),
+            Action::Edit => {
+                if let Some(item) = selected {
+                    return Outcome::Open(Open::Form(FormPurpose::EditPlanItem(item)));
+                }
+            }
+            Action::ToggleDone => match selected {
+                Some(item) if item.kind == PlanKind::Measure => {
+                    let done = !item.done;
+                    let changed = PlanItem {
+                        done,
+                        done_on: done.then(|| ctx.today()),
+                        ..item
+                    };
+                    let now = ctx.now();
+                    match ctx.store.update_plan_item(&changed, now) {
+                        Ok(()) => {
+                            let key = if done {
+                                "plan.marked_done"
+                            } else {
+                                "plan.marked_open"
+                            };
+                            let text = tr(ctx.lang, key).to_string();
+                            ctx.info(StatusKind::Saved, text);
+                            self.refresh(ctx);
+                        }
+                        Err(e) => ctx.error(&e),
+                    }
+                }
+                _ => {
+                    let text = tr(ctx.lang, "plan.only_measures").to_string();
+                    ctx.info(StatusKind::Info, text);
+                }
+            },
+            _ => {}
+        }
+        Outcome::Stay
+    }
+
+    fn draw(&self, look: &Look, frame: &mut Frame, area: Rect) {
+        draw_plan(look, self, frame, area);
+    }
+
+    fn refresh(&mut self, ctx: &mut Ctx) {
+        if let Some(items) = self.load(ctx) {
+            self.items = items;
+            self.selected = self.selected.min(self.items.len().saturating_sub(1));
+        }
+    }
+}
+
+fn subdomain_title(look: &Look, key: &str) -> String {
+    let lang = look.lang;
+    look.instrument
+        .subdomain(key)
+        .map(|d| {
+            format!(
+                "{} › {}",
+                d.section.name.get(lang),
+                d.subdomain.name.get(lang)
+            )
+        })
+        .unwrap_or_else(|| key.to_string())
+}
+
+fn draw_plan(look: &Look, view: &PlanView, frame: &mut Frame, area: Rect) {
+    let lang = look.lang;
+    let title = trf(
+        lang,
+        "plan.title",
+        &[("subdomain", &subdomain_title(look, &view.subdomain_key))],
+    );
+    let outer = block(title);
+    let inner = outer.inner(area);
+    frame.render_widget(outer, area);
+    if view.items.is_empty() {
+        frame.render_widget(
+            Paragraph::new(tr(lang, "plan.empty")).wrap(Wrap { trim: true }),
+            inner,
+        );
+        return;
+    }
+    // A paragraph, not a table, so that long measures wrap instead of losing their dates.
+    let width = usize::from(inner.width.max(1));
+    let mut lines = Vec::new();
+    let mut before_selected = 0;
+    for (index, item) in view.items.iter().enumerate() {
+        let detail = match item.kind {
+            PlanKind::Barrier => item
+                .level
+                .map(|l| format!("{} [{}]", item.text, tr(lang, level_key(l))))
+                .unwrap_or_else(|| item.text.clone()),
+            PlanKind::Strategy => item.text.clone(),
+            PlanKind::Measure => measure_line(look, item),
+        };
+        let selected = index == view.selected;
+        let kind = format!(
+            "{}{:<10} ",
+            if selected { "▶ " } else { "  " },
+            tr(lang, plan_kind_key(item.kind))
+        );
+        let height = (kind.chars().count() + detail.chars().count()).div_ceil(width);
+        if index < view.selected {
+            before_selected += height;
+        }
+        let style = if selected { SELECTED } else { Style::new() };
+        lines.push(Line::from(vec![
+            Span::styled(kind, style.patch(BOLD)),
+            Span::styled(detail, style),
+        ]));
+    }
+    let visible = usize::from(inner.height);
+    let scroll = before_selected.saturating_sub(visible.saturating_sub(3));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll as u16, 0)),
+        inner,
+    );
+}
