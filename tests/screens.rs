@@ -231,6 +231,42 @@ fn while_the_terminal_is_too_small_only_help_and_quitting_act() {
     assert!(f.app.should_quit);
 }
 
+/// A frame is drawn at the terminal's size of its moment, which the size's event may follow
+/// after keys typed once the frame said "too small": those keys wait too.
+#[test]
+fn keys_typed_after_a_frame_showed_too_small_do_not_act_before_its_event() {
+    let mut f = fixture(Lang::Nb, true);
+    f.act(&[Action::Down, Action::Open, Action::Open, Action::Open]);
+    let answers = |f: &Fixture| {
+        let store = Store::open(&f.db()).unwrap();
+        let service = &store.services().unwrap()[1].service;
+        let round = &store.rounds(&service.id).unwrap()[0].round;
+        store.round_answers(&round.id).unwrap()
+    };
+    let before = answers(&f);
+    f.act(&[Action::Resize(80, 24)]);
+    f.app.shown(40, 10);
+    f.act(&[Action::Choose(2), Action::Comment]);
+    assert_eq!(answers(&f), before, "nothing written unseen");
+    assert_eq!(f.app.mode(), Mode::Walk, "nothing opened unseen");
+    // Shown at full size again, right away: the window may have grown back before the
+    // keys typed while small were read.
+    f.app.shown(80, 24);
+    f.act(&[Action::Choose(2)]);
+    assert_eq!(answers(&f), before, "nothing written just after");
+    // Once the size has settled, the key acts again.
+    f.app.shown_small_at = f
+        .app
+        .shown_small_at
+        .map(|at| at - std::time::Duration::from_secs(1));
+    f.act(&[Action::Choose(2)]);
+    assert_ne!(
+        answers(&f),
+        before,
+        "shown at full size, the key acts again"
+    );
+}
+
 #[test]
 fn a_tiny_terminal_gets_one_line_not_garbage() {
     for lang in LANGS {

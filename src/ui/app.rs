@@ -5,6 +5,7 @@
 //! screen alike. The frame around the screens is drawn in `view`, the keys are in `keys`.
 
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, FixedOffset, Local, Utc};
 
@@ -103,9 +104,20 @@ pub struct App {
     pub utc_offset: FixedOffset,
     /// The terminal's size as last told (columns, rows); `None` until told.
     pub size: Option<(u16, u16)>,
+    /// The size the last frame was drawn at: what the user sees. It can run ahead of `size`,
+    /// for a frame is drawn at the terminal's size of that moment, and the size's event may
+    /// come after keys typed once the frame showed it.
+    pub shown_size: Option<(u16, u16)>,
+    /// When a frame last showed "too small" (`shown`).
+    pub shown_small_at: Option<Instant>,
     /// Comments kept in recovery files, still to be asked about, the one asked first.
     pub recovered: Vec<Recovered>,
 }
+
+/// How long after a frame said "too small" keys still wait. The terminal's size and its keys
+/// reach the program by different ways (a signal and the input), in no certain order: a key
+/// typed while the window was small can come after the window has grown again.
+const SIZE_SETTLES: Duration = Duration::from_millis(300);
 
 impl App {
     pub fn new(store: Store, instrument: &'static Instrument, lang: Lang, clock: Clock) -> App {
@@ -123,6 +135,8 @@ impl App {
             theme: Theme { color: true },
             utc_offset: *Local::now().offset(),
             size: None,
+            shown_size: None,
+            shown_small_at: None,
             recovered: Vec::new(),
         };
         if let Err(e) = app.store.set_busy_wait(BusyWait::SCREEN) {
@@ -178,10 +192,26 @@ impl App {
         self.info(StatusKind::Error, text);
     }
 
-    /// Whether the terminal is below the smallest size the screens are drawn at.
+    /// Whether the terminal is below the smallest size the screens are drawn at: as last
+    /// told, or as the last frame showed it (then the user saw "too small" whatever the
+    /// events say yet).
     pub fn too_small(&self) -> bool {
-        self.size
-            .is_some_and(|(w, h)| w < MIN_WIDTH || h < MIN_HEIGHT)
+        let below = |(w, h): (u16, u16)| w < MIN_WIDTH || h < MIN_HEIGHT;
+        [self.size, self.shown_size]
+            .into_iter()
+            .flatten()
+            .any(below)
+            || self
+                .shown_small_at
+                .is_some_and(|at| at.elapsed() < SIZE_SETTLES)
+    }
+
+    /// The size a frame was just drawn at.
+    pub fn shown(&mut self, width: u16, height: u16) {
+        self.shown_size = Some((width, height));
+        if width < MIN_WIDTH || height < MIN_HEIGHT {
+            self.shown_small_at = Some(Instant::now());
+        }
     }
 
     /// Handles one action; returns a follow-up action, if any.

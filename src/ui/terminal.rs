@@ -127,12 +127,15 @@ fn event_loop(
         if stop.load(Ordering::Relaxed) {
             return Ok(stopped(app, terminal));
         }
-        if let Err(e) = terminal.draw(|frame| draw(app, frame)) {
-            // The terminal is gone: keep what was typed, then report.
-            return match app.stop(|_| {}) {
-                Stopped::Clean => Err(e.into()),
-                kept => Ok(kept),
-            };
+        match terminal.draw(|frame| draw(app, frame)) {
+            Ok(shown) => app.shown(shown.area.width, shown.area.height),
+            Err(e) => {
+                // The terminal is gone: keep what was typed, then report.
+                return match app.stop(|_| {}) {
+                    Stopped::Clean => Err(e.into()),
+                    kept => Ok(kept),
+                };
+            }
         }
         let event = match events.recv_timeout(Duration::from_millis(250)) {
             Ok(event) => Some(event),
