@@ -254,11 +254,16 @@ fn keys_typed_after_a_frame_showed_too_small_do_not_act_before_its_event() {
     f.app.shown(80, 24);
     f.act(&[Action::Choose(2)]);
     assert_eq!(answers(&f), before, "nothing written just after");
-    // Once the size has settled, the key acts again.
-    f.app.shown_small_at = f
-        .app
-        .shown_small_at
-        .map(|at| at - std::time::Duration::from_secs(1));
+    // Once the size has settled, the screen says the keys did nothing, and keys act again.
+    let settled = std::time::Duration::from_secs(1);
+    f.app.shown_small_at = f.app.shown_small_at.and_then(|at| at.checked_sub(settled));
+    f.act(&[Action::Tick]);
+    let told = f.app.status.as_ref().map(|s| s.text.clone());
+    assert_eq!(
+        told.as_deref(),
+        Some(kartlegg::i18n::tr(Lang::Nb, "ui.keys_waited")),
+        "the screen says the keys did nothing"
+    );
     f.act(&[Action::Choose(2)]);
     assert_ne!(
         answers(&f),

@@ -110,6 +110,9 @@ pub struct App {
     pub shown_size: Option<(u16, u16)>,
     /// When a frame last showed "too small" (`shown`).
     pub shown_small_at: Option<Instant>,
+    /// Keys came while the terminal was too small, and the user has not been told yet that
+    /// they did nothing.
+    keys_waited: bool,
     /// Comments kept in recovery files, still to be asked about, the one asked first.
     pub recovered: Vec<Recovered>,
 }
@@ -137,6 +140,7 @@ impl App {
             size: None,
             shown_size: None,
             shown_small_at: None,
+            keys_waited: false,
             recovered: Vec::new(),
         };
         if let Err(e) = app.store.set_busy_wait(BusyWait::SCREEN) {
@@ -227,8 +231,15 @@ impl App {
             self.size = Some((width, height));
             return None;
         }
-        if self.too_small() && !matches!(action, Action::Quit | Action::ToggleHelp | Action::Tick) {
-            return None;
+        if self.too_small() {
+            if !matches!(action, Action::Quit | Action::ToggleHelp | Action::Tick) {
+                self.keys_waited = true;
+                return None;
+            }
+        } else if std::mem::take(&mut self.keys_waited) {
+            // Said once the screen is back, so that no key seems lost without a word.
+            let text = tr(self.lang, "ui.keys_waited").to_string();
+            self.info(StatusKind::Info, text);
         }
         let action = match (self.waiting.take(), action) {
             (Some(waiting), Action::Tick) => waiting,
