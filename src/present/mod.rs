@@ -40,7 +40,12 @@ pub fn decimal(lang: Lang, value: f64, places: u32) -> String {
 
 /// A percent of the maximum, whole: "63 %"; "–" without a score.
 pub fn percent(value: Option<f64>) -> String {
-    value.map_or_else(|| NONE.to_string(), |p| format!("{} %", round(p, 0)))
+    value.map_or_else(|| NONE.to_string(), |p| format!("{} %", percent_figure(p)))
+}
+
+/// A whole percent without its sign, for narrow columns: "63".
+pub fn percent_figure(value: f64) -> String {
+    decimal(Lang::En, value, 0)
 }
 
 /// A whole number with its sign, as a change is written: "+12", "−5", "0".

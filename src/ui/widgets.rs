@@ -181,10 +181,9 @@ pub fn band_style(theme: Theme, band: Option<Band>) -> Style {
 
 /// "63", or "–": a whole percent without its sign, for narrow columns.
 pub fn percent_number(tally: &Tally) -> String {
-    tally.percent().map_or_else(
-        || present::NONE.to_string(),
-        |p| present::decimal(Lang::En, p, 0),
-    )
+    tally
+        .percent()
+        .map_or_else(|| present::NONE.to_string(), present::percent_figure)
 }
 
 /// Each section's label in `width` characters: its name where it fits whole and reads apart
