@@ -165,13 +165,15 @@ const CSV_RESPONDENTS: Scoped = Scoped {
                      r.created_at, r.rowid, p.created_at, p.rowid",
 };
 
+// A row of the file is the domain's row (one mapping of its columns, first) and its times.
+
 fn service_row(row: &Row) -> rusqlite::Result<ServiceRow> {
-    let municipalities: String = row.get(2)?;
+    let service = super::service_from(row)?;
     Ok(ServiceRow {
-        id: row.get(0)?,
-        name: row.get(1)?,
-        municipalities: super::split_list(&municipalities),
-        cluster: row.get(3)?,
+        id: service.id,
+        name: service.name,
+        municipalities: service.municipalities,
+        cluster: service.cluster,
         created_at: row.get(4)?,
         updated_at: row.get(5)?,
     })
@@ -244,12 +246,12 @@ fn plan_item_row(row: &Row) -> rusqlite::Result<PlanItemRow> {
 }
 
 fn goal_row(row: &Row) -> rusqlite::Result<GoalRow> {
-    let keys: String = row.get(3)?;
+    let goal = plan::goal_from(row)?;
     Ok(GoalRow {
-        id: row.get(0)?,
-        service_id: row.get(1)?,
-        text: row.get(2)?,
-        subdomain_keys: super::split_list(&keys),
+        id: goal.id,
+        service_id: goal.service_id,
+        text: goal.text,
+        subdomain_keys: goal.subdomain_keys,
         created_at: row.get(4)?,
         updated_at: row.get(5)?,
     })

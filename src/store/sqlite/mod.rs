@@ -709,7 +709,8 @@ pub(crate) fn split_list(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn service_from(row: &Row) -> rusqlite::Result<Service> {
+/// A service from the first four columns of its row (id, name, municipalities, cluster).
+pub(super) fn service_from(row: &Row) -> rusqlite::Result<Service> {
     let municipalities: String = row.get(2)?;
     Ok(Service {
         id: row.get(0)?,

@@ -267,7 +267,8 @@ pub(super) fn update_plan_item(
     Ok(())
 }
 
-fn goal_from(row: &Row) -> rusqlite::Result<Goal> {
+/// A goal from the first four columns of its row (id, service_id, text, subdomain_keys).
+pub(super) fn goal_from(row: &Row) -> rusqlite::Result<Goal> {
     let keys: String = row.get(3)?;
     Ok(Goal {
         id: row.get(0)?,
