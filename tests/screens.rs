@@ -254,9 +254,9 @@ fn keys_typed_after_a_frame_showed_too_small_do_not_act_before_its_event() {
     f.app.shown(80, 24);
     f.act(&[Action::Choose(2)]);
     assert_eq!(answers(&f), before, "nothing written just after");
-    // Once the size has settled, the screen says the keys did nothing, and keys act again.
+    // Once the screen has stood at full size, it says the keys did nothing, and keys act.
     let settled = std::time::Duration::from_secs(1);
-    f.app.shown_small_at = f.app.shown_small_at.and_then(|at| at.checked_sub(settled));
+    f.app.shown_again_at = f.app.shown_again_at.and_then(|at| at.checked_sub(settled));
     f.act(&[Action::Tick]);
     let told = f.app.status.as_ref().map(|s| s.text.clone());
     assert_eq!(

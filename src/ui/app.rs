@@ -108,8 +108,9 @@ pub struct App {
     /// for a frame is drawn at the terminal's size of that moment, and the size's event may
     /// come after keys typed once the frame showed it.
     pub shown_size: Option<(u16, u16)>,
-    /// When a frame last showed "too small" (`shown`).
-    pub shown_small_at: Option<Instant>,
+    /// When the first frame at full size after one that said "too small" was shown
+    /// (`shown`): until it has stood `SIZE_SETTLES`, keys wait.
+    pub shown_again_at: Option<Instant>,
     /// Keys came while the terminal was too small, and the user has not been told yet that
     /// they did nothing.
     keys_waited: bool,
@@ -117,9 +118,10 @@ pub struct App {
     pub recovered: Vec<Recovered>,
 }
 
-/// How long after a frame said "too small" keys still wait. The terminal's size and its keys
-/// reach the program by different ways (a signal and the input), in no certain order: a key
-/// typed while the window was small can come after the window has grown again.
+/// How long the screen must have stood at full size again, after a frame that said "too
+/// small", before keys act. The terminal's size and its keys reach the program by different
+/// ways (a signal and the input), in no certain order: keys typed while the window was small
+/// can come after it has grown again and been drawn.
 const SIZE_SETTLES: Duration = Duration::from_millis(300);
 
 impl App {
@@ -139,7 +141,7 @@ impl App {
             utc_offset: *Local::now().offset(),
             size: None,
             shown_size: None,
-            shown_small_at: None,
+            shown_again_at: None,
             keys_waited: false,
             recovered: Vec::new(),
         };
@@ -198,7 +200,7 @@ impl App {
 
     /// Whether the terminal is below the smallest size the screens are drawn at: as last
     /// told, or as the last frame showed it (then the user saw "too small" whatever the
-    /// events say yet).
+    /// events say yet), or the screen has only just come back (`SIZE_SETTLES`).
     pub fn too_small(&self) -> bool {
         let below = |(w, h): (u16, u16)| w < MIN_WIDTH || h < MIN_HEIGHT;
         [self.size, self.shown_size]
@@ -206,16 +208,17 @@ impl App {
             .flatten()
             .any(below)
             || self
-                .shown_small_at
+                .shown_again_at
                 .is_some_and(|at| at.elapsed() < SIZE_SETTLES)
     }
 
     /// The size a frame was just drawn at.
     pub fn shown(&mut self, width: u16, height: u16) {
-        self.shown_size = Some((width, height));
-        if width < MIN_WIDTH || height < MIN_HEIGHT {
-            self.shown_small_at = Some(Instant::now());
+        let small = |(w, h): (u16, u16)| w < MIN_WIDTH || h < MIN_HEIGHT;
+        if self.shown_size.is_some_and(small) && !small((width, height)) {
+            self.shown_again_at = Some(Instant::now());
         }
+        self.shown_size = Some((width, height));
     }
 
     /// Handles one action; returns a follow-up action, if any.
@@ -236,8 +239,9 @@ impl App {
                 self.keys_waited = true;
                 return None;
             }
-        } else if std::mem::take(&mut self.keys_waited) {
-            // Said once the screen is back, so that no key seems lost without a word.
+        } else if std::mem::take(&mut self.keys_waited) && action == Action::Tick {
+            // Said once the screen is back and the user has not typed on, so that no key
+            // seems lost without a word.
             let text = tr(self.lang, "ui.keys_waited").to_string();
             self.info(StatusKind::Info, text);
         }
