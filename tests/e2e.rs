@@ -370,9 +370,8 @@ fn resize_and_tiny_terminal() {
     });
     tui.wait_for("kartlegg › Tjenester");
 
-    // Still answers keys after the resizes, once the size has settled: a key that comes
-    // within 0.3 s of a frame that said "too small" may have been typed then, and waits.
-    std::thread::sleep(Duration::from_millis(400));
+    // Still answers keys after the resizes, once the size has settled.
+    tui.let_the_size_settle();
     tui.send("n");
     tui.wait_for("Ny tjeneste");
     tui.esc_then("Ingen tjenester ennå");

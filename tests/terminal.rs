@@ -63,7 +63,8 @@ fn a_burst_of_resizes_leaves_it_alive_and_answering() {
     tui.wait_until("the too-small message gone", WAIT, |s| {
         s.contains("Ingen tjenester ennå") && !s.contains("for liten")
     });
-    // It still answers keys.
+    // It still answers keys, once the size has settled.
+    tui.let_the_size_settle();
     tui.send("n");
     tui.wait_for("Ny tjeneste");
     tui.esc_then("Ingen tjenester ennå");

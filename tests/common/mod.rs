@@ -243,6 +243,12 @@ impl Tui {
             .expect("resize the pty");
     }
 
+    /// Waits as long as keys wait once the screen is back at full size after "too small"
+    /// (0.3 s, `ui::app`): a key read sooner may have been typed while it was small.
+    pub fn let_the_size_settle(&self) {
+        std::thread::sleep(Duration::from_millis(400));
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.process_id().expect("the child has a process id")
     }
