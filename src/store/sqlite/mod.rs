@@ -459,23 +459,6 @@ impl Store {
     /// Brings the schema to `SCHEMA_VERSION` in one transaction. A step that does not fit
     /// the tables there (a version number set back by hand, say) is `SchemaMismatch`.
     fn upgrade(&mut self) -> Result<()> {
-        let path = self.path.clone();
-        let mismatch = |version: u32| {
-            let path = path.clone();
-            move |e: rusqlite::Error| {
-                let detail = sqlite_message(&e);
-                match StoreError::from(e) {
-                    StoreError::Database(e) if e.kind == DriverKind::Refused => {
-                        StoreError::SchemaMismatch {
-                            path,
-                            version,
-                            detail,
-                        }
-                    }
-                    e => e,
-                }
-            }
-        };
         let tx = self.begin_immediate()?;
         // Another process may have migrated while this one waited for the lock.
         let mut version: u32 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
@@ -484,21 +467,27 @@ impl Store {
             version = SCHEMA_VERSION;
         }
         let found = version;
+        // A statement the tables refuse means they do not fit the version they say: SQLite's
+        // own words, without the statement it quotes (a migration's is many lines long).
+        let mismatch = |e: StoreError, detail: Option<String>| match e {
+            StoreError::Database(e) if e.kind == DriverKind::Refused => {
+                StoreError::SchemaMismatch {
+                    path: self.path.clone(),
+                    version: found,
+                    detail: detail.unwrap_or(e.detail),
+                }
+            }
+            e => e,
+        };
         while version < SCHEMA_VERSION {
             tx.execute_batch(UPGRADES[version as usize - 1])
-                .map_err(mismatch(found))?;
+                .map_err(|e| {
+                    let detail = sqlite_message(&e);
+                    mismatch(e.into(), Some(detail))
+                })?;
             version += 1;
             if version == KEPT_SCORES_VERSION {
-                kept::rebuild(&tx, Instrument::standard()).map_err(|e| match e {
-                    StoreError::Database(e) if e.kind == DriverKind::Refused => {
-                        StoreError::SchemaMismatch {
-                            path: path.clone(),
-                            version: found,
-                            detail: e.detail,
-                        }
-                    }
-                    e => e,
-                })?;
+                kept::rebuild(&tx, Instrument::standard()).map_err(|e| mismatch(e, None))?;
             }
         }
         tx.pragma_update(None, "user_version", version)?;
