@@ -122,7 +122,7 @@ pub struct App {
 /// small", before keys act. The terminal's size and its keys reach the program by different
 /// ways (a signal and the input), in no certain order: keys typed while the window was small
 /// can come after it has grown again and been drawn.
-const SIZE_SETTLES: Duration = Duration::from_millis(300);
+pub const SIZE_SETTLES: Duration = Duration::from_millis(300);
 
 impl App {
     pub fn new(store: Store, instrument: &'static Instrument, lang: Lang, clock: Clock) -> App {
@@ -239,7 +239,10 @@ impl App {
                 self.keys_waited = true;
                 return None;
             }
-        } else if std::mem::take(&mut self.keys_waited) && action == Action::Tick {
+        } else if std::mem::take(&mut self.keys_waited)
+            && action == Action::Tick
+            && self.waiting.is_none()
+        {
             // Said once the screen is back and the user has not typed on, so that no key
             // seems lost without a word.
             let text = tr(self.lang, "ui.keys_waited").to_string();

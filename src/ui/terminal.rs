@@ -97,8 +97,8 @@ pub fn run(mut app: App) -> anyhow::Result<Stopped> {
         }
     });
 
-    // The size at the start; later sizes come as events, in order with the keys, so that a
-    // key is judged by the size at which it was typed.
+    // The size at the start; later sizes come as events, in no certain order with the keys
+    // (see `App::too_small`).
     if let Ok(size) = terminal.size() {
         app.update(Action::Resize(size.width, size.height));
     }

@@ -246,7 +246,7 @@ impl Tui {
     /// Waits as long as keys wait once the screen is back at full size after "too small"
     /// (0.3 s, `ui::app`): a key read sooner may have been typed while it was small.
     pub fn let_the_size_settle(&self) {
-        std::thread::sleep(Duration::from_millis(400));
+        std::thread::sleep(kartlegg::ui::app::SIZE_SETTLES + Duration::from_millis(100));
     }
 
     pub fn pid(&self) -> u32 {
