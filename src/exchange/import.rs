@@ -646,12 +646,8 @@ impl<'a, M: MergeTx> Importer<'a, M> {
         )?;
         check_response(S, &row.answer_id, row.old_value, row.old_missing.as_deref())?;
         check_response(S, &row.answer_id, row.new_value, row.new_missing.as_deref())?;
-        let answer_id = self
-            .remap
-            .get(&row.answer_id)
-            .unwrap_or(&row.answer_id)
-            .clone();
-        let (stored, item) = match self.merge.answer_by_id(&answer_id)? {
+        let answer_id = self.remap.get(&row.answer_id).unwrap_or(&row.answer_id);
+        let (stored, item) = match self.merge.answer_by_id(answer_id)? {
             None => {
                 return Err(missing_parent(S, &row.answer_id, "answer_id", &row.answer_id).into());
             }

@@ -1,4 +1,4 @@
-//! Why a file is refused: each problem with its place, in the user's language.
+//! Why a file is refused: each problem with its place (`messages` puts it in the user's words).
 
 use crate::domain::model::TextKind;
 

@@ -16,7 +16,6 @@ use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess
 
 use crate::domain::instrument::Instrument;
 use crate::domain::model::TextKind;
-use crate::i18n::Lang;
 
 // ---- reading the file, on its own thread ----
 //
@@ -301,9 +300,9 @@ impl Reading<'_> {
 
     /// Keeps why reading stops, for `refusal`; the parser only carries a text and a place.
     fn stop<E: de::Error>(&mut self, problem: Problem) -> E {
-        let text = problem.message(Lang::En);
         self.stopped = Some(problem);
-        E::custom(text)
+        // The text is never read: `refusal` takes the problem kept here.
+        E::custom("refused")
     }
 
     fn refusal(&mut self, e: &serde_json::Error) -> Refusal {

@@ -289,7 +289,7 @@ pub enum CopyFault {
     Refused(StoreError),
 }
 
-/// What the faces need of a database: every backend implements all four (and runs
+/// What the faces need of a database: every backend implements all five (and runs
 /// `tests/store_contract.rs`).
 pub trait Backend: Answers + Plans + Scores + Admin + Exchange {}
 

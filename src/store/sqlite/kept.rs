@@ -309,8 +309,6 @@ fn tally_from(row: &rusqlite::Row, first: usize) -> rusqlite::Result<Tally> {
     })
 }
 
-impl Store {}
-
 impl Scores for Store {
     fn round_scores(
         &self,
