@@ -371,10 +371,7 @@ fn resize_and_tiny_terminal() {
     tui.wait_for("kartlegg › Tjenester");
 
     // Still answers keys after the resizes, once the size has settled.
-    tui.let_the_size_settle();
-    tui.send("n");
-    tui.wait_for("Ny tjeneste");
-    tui.esc_then("Ingen tjenester ennå");
+    keys_act_on_the_empty_service_list(&mut tui);
 
     tui.send("q");
     tui.expect_clean_exit();
@@ -433,6 +430,35 @@ fn keys_do_nothing_while_the_terminal_is_too_small() {
     );
     assert_eq!(set.values().filter(|a| a.is_answered()).count(), 1);
     assert!(set.values().all(|a| a.comment.is_empty()));
+}
+
+/// A key and the window's growing back at the same moment: crossterm can read the key and
+/// lose the resize's signal, and no event then says the window is big again. The program asks
+/// the terminal its size, so keys act again once the screen has settled.
+#[test]
+fn keys_act_again_when_the_window_grows_back_together_with_a_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(&dir);
+    let mut tui = Tui::start(&db, "nb");
+    tui.wait_for("Ingen tjenester ennå");
+    for _ in 0..6 {
+        tui.resize(10, 40);
+        tui.wait_for("for liten");
+        tui.send("x");
+        tui.resize(24, 80);
+        tui.wait_for("Ingen tjenester ennå");
+        keys_act_on_the_empty_service_list(&mut tui);
+    }
+    tui.send("q");
+    tui.expect_clean_exit();
+}
+
+/// Once the size has settled, `n` opens the form for a new service, and Esc closes it.
+fn keys_act_on_the_empty_service_list(tui: &mut Tui) {
+    tui.let_the_size_settle();
+    tui.send("n");
+    tui.wait_for("Ny tjeneste");
+    tui.esc_then("Ingen tjenester ennå");
 }
 
 /// Opens a comment on item 1 of a fresh walk and types `text` into it, unsaved.

@@ -272,6 +272,60 @@ fn keys_typed_after_a_frame_showed_too_small_do_not_act_before_its_event() {
     );
 }
 
+/// The word that keys did nothing is dropped once the user types on, and waits while a write
+/// is held and tried again (whose word would overwrite it at once).
+#[test]
+fn the_word_on_waited_keys_goes_when_typed_on_and_waits_for_a_held_write() {
+    let keys_waited = kartlegg::i18n::tr(Lang::Nb, "ui.keys_waited");
+    let said = |f: &Fixture| f.app.status.as_ref().map(|s| s.text.clone());
+    let settle = |f: &mut Fixture| {
+        let settled = std::time::Duration::from_secs(1);
+        f.app.shown_again_at = f.app.shown_again_at.and_then(|at| at.checked_sub(settled));
+    };
+    let mut f = fixture(Lang::Nb, true);
+    f.act(&[Action::Down, Action::Open, Action::Open, Action::Open]);
+    f.act(&[Action::Resize(80, 24)]);
+
+    // Typed on: the next key is the user's answer to what they see.
+    f.app.shown(40, 10);
+    f.act(&[Action::Choose(2)]);
+    f.app.shown(80, 24);
+    settle(&mut f);
+    f.act(&[Action::Down, Action::Tick, Action::Tick]);
+    assert_ne!(said(&f).as_deref(), Some(keys_waited), "typed on: not said");
+
+    // A write held by another kartlegg: the word waits until the write has gone through.
+    let holder = kartlegg_lock(&f.db());
+    f.act(&[Action::Choose(3)]);
+    assert!(f.app.waiting.is_some(), "the write is held");
+    f.app.shown(40, 10);
+    f.act(&[Action::Choose(4)]);
+    f.app.shown(80, 24);
+    settle(&mut f);
+    f.act(&[Action::Tick]);
+    assert_ne!(
+        said(&f).as_deref(),
+        Some(keys_waited),
+        "not over the held write"
+    );
+    drop(holder);
+    f.act(&[Action::Tick]);
+    assert!(f.app.waiting.is_none(), "the held write went through");
+    f.act(&[Action::Tick]);
+    assert_eq!(
+        said(&f).as_deref(),
+        Some(keys_waited),
+        "said once the write is done"
+    );
+}
+
+/// Another connection in the middle of a write, as a second kartlegg would be.
+fn kartlegg_lock(db: &std::path::Path) -> rusqlite::Connection {
+    let holder = rusqlite::Connection::open(db).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    holder
+}
+
 #[test]
 fn a_tiny_terminal_gets_one_line_not_garbage() {
     for lang in LANGS {

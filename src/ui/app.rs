@@ -102,11 +102,11 @@ pub struct App {
     pub theme: Theme,
     /// The user's offset from UTC, fixed at start so tests draw the same on every machine.
     pub utc_offset: FixedOffset,
-    /// The terminal's size as last told (columns, rows); `None` until told.
+    /// The terminal's size (columns, rows) as asked before the event in hand; `None` until
+    /// asked.
     pub size: Option<(u16, u16)>,
-    /// The size the last frame was drawn at: what the user sees. It can run ahead of `size`,
-    /// for a frame is drawn at the terminal's size of that moment, and the size's event may
-    /// come after keys typed once the frame showed it.
+    /// The size the last frame was drawn at: what the user sees. Keys read now may have been
+    /// typed while that frame stood, whatever the size is now.
     pub shown_size: Option<(u16, u16)>,
     /// When the first frame at full size after one that said "too small" was shown
     /// (`shown`): until it has stood `SIZE_SETTLES`, keys wait.
@@ -119,9 +119,8 @@ pub struct App {
 }
 
 /// How long the screen must have stood at full size again, after a frame that said "too
-/// small", before keys act. The terminal's size and its keys reach the program by different
-/// ways (a signal and the input), in no certain order: keys typed while the window was small
-/// can come after it has grown again and been drawn.
+/// small", before keys act: keys typed while the window was small can be read only after it
+/// has grown again and been drawn.
 pub const SIZE_SETTLES: Duration = Duration::from_millis(300);
 
 impl App {
@@ -239,12 +238,13 @@ impl App {
                 self.keys_waited = true;
                 return None;
             }
-        } else if std::mem::take(&mut self.keys_waited)
-            && action == Action::Tick
-            && self.waiting.is_none()
-        {
-            // Said once the screen is back and the user has not typed on, so that no key
-            // seems lost without a word.
+        } else if action != Action::Tick {
+            // The user has typed on: the keys that waited are behind them.
+            self.keys_waited = false;
+        } else if self.keys_waited && self.waiting.is_none() {
+            // Said once the screen is back, so that no key seems lost without a word; a held
+            // write's retry would clear it at once, so it waits for that.
+            self.keys_waited = false;
             let text = tr(self.lang, "ui.keys_waited").to_string();
             self.info(StatusKind::Info, text);
         }

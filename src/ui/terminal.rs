@@ -97,11 +97,6 @@ pub fn run(mut app: App) -> anyhow::Result<Stopped> {
         }
     });
 
-    // The size at the start; later sizes come as events, in no certain order with the keys
-    // (see `App::too_small`).
-    if let Ok(size) = terminal.size() {
-        app.update(Action::Resize(size.width, size.height));
-    }
     let outcome = event_loop(&mut app, &mut terminal, &stop, &events);
     if terminal.show_cursor().is_err() {
         // The terminal is gone. ratatui's Drop would report that on the closed stderr, and a
@@ -146,12 +141,17 @@ fn event_loop(
         if stop.load(Ordering::Relaxed) {
             return Ok(stopped(app, terminal));
         }
+        // The size is asked of the terminal before each event is handled, never taken from a
+        // resize event: crossterm can lose the signal of a resize that comes together with
+        // keys, and then no event would ever say that the window grew back.
+        if let Ok(size) = terminal.size() {
+            app.update(Action::Resize(size.width, size.height));
+        }
         let action = match event {
             Some(Event::Key(key)) if key.kind == KeyEventKind::Press => {
                 keys::action_for(app.mode(), key)
             }
             Some(Event::Paste(text)) => Some(Action::Paste(text)),
-            Some(Event::Resize(width, height)) => Some(Action::Resize(width, height)),
             None => Some(Action::Tick),
             _ => None,
         };
