@@ -88,3 +88,14 @@ pub fn open_store(lang: Lang, path: &Path, if_missing: IfMissing) -> Result<Stor
     let waiting = || complain(tr(lang, "busy.opening"));
     Store::open_saying_when_waiting(path, if_missing, &waiting)
 }
+
+/// `open_store`, but a database this user may only read is opened for reading only
+/// (`Store::open_or_read`); the face says so.
+pub fn open_store_or_read(
+    lang: Lang,
+    path: &Path,
+    if_missing: IfMissing,
+) -> Result<Store, StoreError> {
+    let waiting = || complain(tr(lang, "busy.opening"));
+    Store::open_or_read(path, if_missing, &waiting)
+}

@@ -9,6 +9,7 @@ pub mod export;
 pub mod files;
 pub mod import;
 pub mod report;
+pub mod share;
 pub mod write_answers;
 
 use std::io::Write as _;
@@ -20,10 +21,10 @@ use clap::{Parser, Subcommand};
 use crate::domain::instrument::Instrument;
 use crate::i18n::{Lang, tr, trf};
 use crate::messages::made_private_message;
-use crate::store::Admin;
 use crate::store::lookup::LookupError;
+use crate::store::{Admin, Sharing};
 // What both faces share, where the commands have always found it.
-use crate::start::{Start, open_store};
+use crate::start::{Start, open_store, open_store_or_read};
 pub use crate::start::{complain, exit, exit_code, fail};
 use crate::store::{IfMissing, SCHEMA_VERSION, Store, StoreError};
 
@@ -69,6 +70,8 @@ pub enum Command {
     Report(report::ReportArgs),
     /// Write a consistent copy of the database, also while it is in use, and check it
     Backup(backup::BackupArgs),
+    /// Share the database with a Unix group on this machine: its members read and write it, no one else reads it
+    Share(share::ShareArgs),
     /// For tests: write answers, printing each as it is committed
     #[command(name = "_write-answers", hide = true)]
     WriteAnswers(write_answers::WriteAnswersArgs),
@@ -86,8 +89,18 @@ impl Command {
             | Command::Export(_)
             | Command::Compare(_)
             | Command::Report(_)
-            | Command::Backup(_) => IfMissing::Refuse,
+            | Command::Backup(_)
+            | Command::Share(_) => IfMissing::Refuse,
         }
+    }
+
+    /// The commands that only read: they open a database this user may only read, for
+    /// reading only, rather than refuse it.
+    fn only_reads(&self) -> bool {
+        matches!(
+            self,
+            Command::Export(_) | Command::Compare(_) | Command::Report(_)
+        )
     }
 }
 
@@ -107,10 +120,22 @@ pub fn run(start: Start, command: Command) -> ExitCode {
         complain(warning);
     }
     let if_missing = command.if_missing();
+    let only_reads = command.only_reads();
     let open = || {
-        let store = open_store(lang, &path, if_missing)?;
+        let store = if only_reads {
+            open_store_or_read(lang, &path, if_missing)?
+        } else {
+            open_store(lang, &path, if_missing)?
+        };
         if let Some(message) = made_private_message(lang, store.made_private()) {
             complain(&message);
+        }
+        if store.reading_only() {
+            complain(&trf(
+                lang,
+                "share.reading_only",
+                &[("path", &path.display())],
+            ));
         }
         Ok(store)
     };
@@ -131,6 +156,10 @@ pub fn run(start: Start, command: Command) -> ExitCode {
         Command::Compare(ref args) => {
             with_store(&mut |store| compare::run(store, instrument, lang, args))
         }
+        Command::Share(ref args) => match share::group_or_refuse(lang, args) {
+            Ok(group) => with_store(&mut |store| share::run(store, lang, &group, args)),
+            Err(code) => code,
+        },
         Command::Backup(ref args) => {
             with_store(&mut |store| backup::run(store, lang, args, chrono::Utc::now()))
         }

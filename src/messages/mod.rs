@@ -51,6 +51,33 @@ impl StoreError {
             StoreError::ReadOnly { path } => {
                 trf(lang, "fault.read_only", &[("path", &path.display())])
             }
+            StoreError::ReadingOnly { path } => {
+                trf(lang, "fault.reading_only", &[("path", &path.display())])
+            }
+            StoreError::LogMissing { path } => {
+                trf(lang, "fault.log_missing", &[("path", &path.display())])
+            }
+            StoreError::NeedsUpgrade { path, found } => trf(
+                lang,
+                "fault.needs_upgrade",
+                &[("path", &path.display()), ("found", found)],
+            ),
+            StoreError::NotInGroup { group } => {
+                trf(lang, "share.not_in_group", &[("group", group)])
+            }
+            StoreError::FolderNotShared {
+                folder,
+                group,
+                mode,
+            } => trf(
+                lang,
+                "share.folder_not_own",
+                &[
+                    ("folder", &folder.display()),
+                    ("group", group),
+                    ("mode", &format!("{mode:o}")),
+                ],
+            ),
             StoreError::SchemaMismatch {
                 path,
                 version,

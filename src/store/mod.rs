@@ -93,6 +93,25 @@ pub enum StoreError {
     Corrupt { path: PathBuf, detail: String },
     #[error("{path}: read-only")]
     ReadOnly { path: PathBuf },
+    /// A write to a database opened for reading only (`Sharing::reading_only`).
+    #[error("{path}: opened for reading only")]
+    ReadingOnly { path: PathBuf },
+    /// A database in WAL mode that may only be read, whose log or its index is not there.
+    #[error("{path}: may only be read, and its -wal or -shm is not there")]
+    LogMissing { path: PathBuf },
+    /// A database of an older schema that may only be read: it cannot be upgraded.
+    #[error("{path}: may only be read, and its schema version {found} is older")]
+    NeedsUpgrade { path: PathBuf, found: u32 },
+    /// Sharing with a group that this user is not one of.
+    #[error("not in the group {group}")]
+    NotInGroup { group: String },
+    /// Sharing a database whose folder holds more than it, and is not the group's yet.
+    #[error("{folder}: not kartlegg's folder, and not the group {group}'s ({mode:o})")]
+    FolderNotShared {
+        folder: PathBuf,
+        group: String,
+        mode: u32,
+    },
     #[error("{path}: the disk is full")]
     DiskFull { path: PathBuf },
     #[error("{path}: says schema version {version}, but its tables do not fit it ({detail})")]
@@ -198,6 +217,9 @@ impl StoreError {
             StoreError::Missing { .. }
             | StoreError::Io { .. }
             | StoreError::ReadOnly { .. }
+            | StoreError::ReadingOnly { .. }
+            | StoreError::LogMissing { .. }
+            | StoreError::NeedsUpgrade { .. }
             | StoreError::DiskFull { .. } => Fault::Unreachable,
             StoreError::Database(e) => match e.kind {
                 DriverKind::Corrupt => Fault::Unusable,
@@ -291,9 +313,45 @@ pub enum CopyFault {
 
 /// What the faces need of a database: every backend implements all five (and runs
 /// `tests/store_contract.rs`).
-pub trait Backend: Answers + Plans + Scores + Admin + Exchange {}
+pub trait Backend: Answers + Plans + Scores + Admin + Exchange + Sharing {}
 
-impl<S: Answers + Plans + Scores + Admin + Exchange> Backend for S {}
+impl<S: Answers + Plans + Scores + Admin + Exchange + Sharing> Backend for S {}
+
+/// A Unix group, by its id and the name the user gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnixGroup {
+    pub gid: u32,
+    pub name: String,
+}
+
+/// What the group may do with a database shared with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupAccess {
+    /// Read and write: the team maps together (files 0660, folder 2770).
+    ReadWrite,
+    /// Read: only the owner writes (files 0640, folder 2750).
+    Read,
+}
+
+/// A file or folder `share_with` gave the group, with its mode now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SharedFile {
+    pub path: PathBuf,
+    pub mode: u32,
+}
+
+/// A database shared on purpose, and one opened for reading only.
+pub trait Sharing {
+    /// Whether the database was opened for reading only: every write is refused
+    /// (`StoreError::ReadingOnly`).
+    fn reading_only(&self) -> bool;
+
+    /// Gives the database, its log and its index (and its folder, setgid, where it holds
+    /// nothing else) to `group`, with `access`, and nothing to others; refused, with nothing
+    /// changed, for a group this user is not one of, or a folder that holds more than the
+    /// database and is not the group's already.
+    fn share_with(&mut self, group: &UnixGroup, access: GroupAccess) -> Result<Vec<SharedFile>>;
+}
 
 /// Files between machines (`crate::exchange` holds the format and the merge rules).
 pub trait Exchange {

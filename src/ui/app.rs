@@ -30,7 +30,7 @@ use super::widgets::{Look, MIN_HEIGHT, MIN_WIDTH, Theme};
 use crate::domain::instrument::Instrument;
 use crate::i18n::{Lang, tr, trf};
 use crate::present;
-use crate::store::{BusyWait, Held, Store, StoreError};
+use crate::store::{Admin, BusyWait, Held, Sharing, Store, StoreError};
 
 /// Declares the screens the router stacks, once: the enum, and each as a component.
 macro_rules! screens {
@@ -116,6 +116,9 @@ pub struct App {
     keys_waited: bool,
     /// Comments kept in recovery files, still to be asked about, the one asked first.
     pub recovered: Vec<Recovered>,
+    /// On a database opened for reading only, what the status line says whenever it has
+    /// nothing else to say.
+    pub reading_only: Option<Status>,
 }
 
 /// How long the screen must have stood at full size again, after a frame that said "too
@@ -143,7 +146,15 @@ impl App {
             shown_again_at: None,
             keys_waited: false,
             recovered: Vec::new(),
+            reading_only: None,
         };
+        if app.store.reading_only() {
+            let path = app.store.path().display().to_string();
+            app.reading_only = Some(Status {
+                kind: StatusKind::Warning,
+                text: trf(lang, "share.reading_only", &[("path", &path)]),
+            });
+        }
         if let Err(e) = app.store.set_busy_wait(BusyWait::SCREEN) {
             app.error(&e);
         }
@@ -308,6 +319,13 @@ impl App {
             let (_, mut ctx) = self.parts();
             recover::update(&mut kept, action, &mut ctx);
             self.recovered = kept;
+            return None;
+        }
+        if self.store.reading_only() && super::keys::writes(self.mode(), &action) {
+            let error = StoreError::ReadingOnly {
+                path: self.store.path().to_path_buf(),
+            };
+            self.error(&error);
             return None;
         }
         let (top, mut ctx) = self.parts();

@@ -15,12 +15,22 @@ pub struct Command {
     pub short: Option<&'static str>,
     pub footer: bool,
     pub action: fn(KeyCode) -> Action,
+    /// Whether the key writes to the database, or opens a form or an editor whose end does:
+    /// on a database opened for reading only it says it cannot (`writes`).
+    pub writes: bool,
 }
 
 impl Command {
     const fn short(self, text: &'static str) -> Command {
         Command {
             short: Some(text),
+            ..self
+        }
+    }
+
+    const fn writes(self) -> Command {
+        Command {
+            writes: true,
             ..self
         }
     }
@@ -40,6 +50,7 @@ const fn cmd(
         short: None,
         footer,
         action,
+        writes: false,
     }
 }
 
@@ -121,8 +132,8 @@ const ROUND_GATHERING: Command = cmd(&[Char('k')], "k", "key.gathering", true, |
 
 const SERVICES: &[Command] = &[
     cmd(&[Enter], "Enter", "key.open", true, |_| Action::Open),
-    cmd(&[Char('n')], "n", "key.new_service", true, |_| Action::New),
-    cmd(&[Char('e')], "e", "key.edit", true, |_| Action::Edit),
+    cmd(&[Char('n')], "n", "key.new_service", true, |_| Action::New).writes(),
+    cmd(&[Char('e')], "e", "key.edit", true, |_| Action::Edit).writes(),
     cmd(&[Char('o')], "o", "key.overview", true, |_| {
         Action::Overview
     }),
@@ -134,13 +145,13 @@ const SERVICES: &[Command] = &[
 // Most important first: the footer shows as many as fit, from the top.
 const ROUNDS: &[Command] = &[
     cmd(&[Enter], "Enter", "key.open", true, |_| Action::Open),
-    cmd(&[Char('n')], "n", "key.new_round", true, |_| Action::New),
+    cmd(&[Char('n')], "n", "key.new_round", true, |_| Action::New).writes(),
     ROUND_SUMMARY,
     cmd(&[Char('c')], "c", "key.compare", true, |_| Action::Compare),
     BACK,
     cmd(&[Char('t')], "t", "key.trend", true, |_| Action::Trend),
     cmd(&[Char('g')], "g", "key.goals", true, |_| Action::Goals),
-    cmd(&[Char('f')], "f", "key.stage", true, |_| Action::Stage),
+    cmd(&[Char('f')], "f", "key.stage", true, |_| Action::Stage).writes(),
     // The round's roles and gathering, as on its respondents list; before MOVE, which
     // would take `k` as up.
     ROUND_ROLES,
@@ -157,7 +168,8 @@ const RESPONDENTS: &[Command] = &[
     .short("key.continue_short"),
     cmd(&[Char('n')], "n", "key.new_respondent", true, |_| {
         Action::New
-    }),
+    })
+    .writes(),
     ROUND_SUMMARY,
     BACK,
     ROUND_ROLES,
@@ -168,7 +180,7 @@ const RESPONDENTS: &[Command] = &[
 ];
 
 const WALK: &[Command] = &[
-    cmd(DIGITS, "0–5", "key.answer_digit", true, digit),
+    cmd(DIGITS, "0–5", "key.answer_digit", true, digit).writes(),
     cmd(
         &[Left, Right, Char('h'), Char('l')],
         "←→",
@@ -178,14 +190,17 @@ const WALK: &[Command] = &[
     ),
     cmd(&[Enter], "Enter", "key.save_choice", false, |_| {
         Action::Confirm
-    }),
+    })
+    .writes(),
     cmd(&[Char('v')], "v", "key.dont_know", true, |_| {
         Action::DontKnow
-    }),
+    })
+    .writes(),
     cmd(&[Char('i')], "i", "key.not_applicable", true, |_| {
         Action::NotApplicable
-    }),
-    cmd(&[Char('c')], "c", "key.comment", true, |_| Action::Comment),
+    })
+    .writes(),
+    cmd(&[Char('c')], "c", "key.comment", true, |_| Action::Comment).writes(),
     BACK,
     cmd(&[Char('u')], "u", "key.next_unanswered", true, |_| {
         Action::NextUnanswered
@@ -213,7 +228,8 @@ const WALK: &[Command] = &[
         "key.clear_answer",
         false,
         |_| Action::Clear,
-    ),
+    )
+    .writes(),
     QUIT,
     HELP,
 ];
@@ -263,17 +279,21 @@ const TREND: &[Command] = &[BACK, QUIT, HELP];
 const PLAN: &[Command] = &[
     cmd(&[Char('b')], "b", "key.new_barrier", true, |_| {
         Action::NewBarrier
-    }),
+    })
+    .writes(),
     cmd(&[Char('s')], "s", "key.new_strategy", true, |_| {
         Action::NewStrategy
-    }),
+    })
+    .writes(),
     cmd(&[Char('m')], "m", "key.new_measure", true, |_| {
         Action::NewMeasure
-    }),
+    })
+    .writes(),
     cmd(&[Char('d')], "d", "key.toggle_done", true, |_| {
         Action::ToggleDone
-    }),
-    cmd(&[Char('e')], "e", "key.edit", true, |_| Action::Edit),
+    })
+    .writes(),
+    cmd(&[Char('e')], "e", "key.edit", true, |_| Action::Edit).writes(),
     BACK,
     MOVE,
     QUIT,
@@ -281,11 +301,12 @@ const PLAN: &[Command] = &[
 ];
 
 const GOALS: &[Command] = &[
-    cmd(&[Char('n')], "n", "key.new_goal", true, |_| Action::New),
+    cmd(&[Char('n')], "n", "key.new_goal", true, |_| Action::New).writes(),
     cmd(&[Enter], "Enter", "key.cycle_status", true, |_| {
         Action::Confirm
     })
-    .short("key.cycle_status_short"),
+    .short("key.cycle_status_short")
+    .writes(),
     CHOOSE_ROUND,
     BACK,
     MOVE,
@@ -294,7 +315,9 @@ const GOALS: &[Command] = &[
 ];
 
 const GATHERING: &[Command] = &[
-    cmd(DIGITS, "0–5", "key.set_consensus", true, digit).short("key.set_consensus_short"),
+    cmd(DIGITS, "0–5", "key.set_consensus", true, digit)
+        .short("key.set_consensus_short")
+        .writes(),
     cmd(
         &[Delete, Backspace],
         "Del",
@@ -302,7 +325,8 @@ const GATHERING: &[Command] = &[
         true,
         |_| Action::Clear,
     )
-    .short("key.clear_consensus_short"),
+    .short("key.clear_consensus_short")
+    .writes(),
     BACK,
     MOVE,
     QUIT,
@@ -337,7 +361,7 @@ const ROLES: &[Command] = &[
 ];
 
 const FORM: &[Command] = &[
-    cmd(&[Enter], "Enter", "key.save", true, |_| Action::Submit),
+    cmd(&[Enter], "Enter", "key.save", true, |_| Action::Submit).writes(),
     cmd(&[Tab], "Tab", "key.next_field", true, |_| Action::NextField),
     cmd(&[Esc], "Esc", "key.cancel", true, |_| Action::Back),
     cmd(&[Left, Right], "←→", "key.choose_option", true, horizontal),
@@ -378,10 +402,12 @@ const HELP_OPEN: &[Command] = &[
 const RECOVER: &[Command] = &[
     cmd(&[Enter], "Enter", "wip.key_restore", true, |_| {
         Action::Confirm
-    }),
+    })
+    .writes(),
     cmd(&[Delete, Backspace], "Del", "wip.key_discard", true, |_| {
         Action::Clear
-    }),
+    })
+    .writes(),
     cmd(&[Esc], "Esc", "wip.key_later", true, |_| Action::Back),
     QUIT,
     HELP,
@@ -412,6 +438,15 @@ pub fn commands(mode: Mode) -> &'static [Command] {
         Mode::Recover => RECOVER,
         Mode::Help => HELP_OPEN,
     }
+}
+
+/// Whether `action` in `mode` writes, or opens what writes: the one place that decides it for
+/// a database opened for reading only. The typing of a form or the editor never gets there.
+pub fn writes(mode: Mode, action: &Action) -> bool {
+    commands(mode)
+        .iter()
+        .filter(|c| c.writes)
+        .any(|c| c.keys.iter().any(|&key| (c.action)(key) == *action))
 }
 
 /// The action a key press asks for in `mode`. Where text is typed, a key no command
@@ -531,6 +566,48 @@ mod tests {
                         .any(|c| c.keys.contains(&F(1)) && c.label.contains("F1")),
                 "{mode:?}"
             );
+        }
+    }
+
+    #[test]
+    fn the_keys_that_write_are_known_and_those_that_only_read_are_not_among_them() {
+        let writes_in =
+            |mode, code| action_for(mode, press(code)).is_some_and(|a| writes(mode, &a));
+        for code in [Char('4'), Char('v'), Char('i'), Char('c'), Enter, Delete] {
+            assert!(writes_in(Mode::Walk, code), "{code:?}");
+        }
+        for (mode, code) in [
+            (Mode::Services, Char('n')),
+            (Mode::Services, Char('e')),
+            (Mode::Rounds, Char('n')),
+            (Mode::Rounds, Char('f')),
+            (Mode::Respondents, Char('n')),
+            (Mode::Plan, Char('b')),
+            (Mode::Plan, Char('d')),
+            (Mode::Goals, Enter),
+            (Mode::Gathering, Char('3')),
+            (Mode::Gathering, Delete),
+            (Mode::Form, Enter),
+            (Mode::Recover, Enter),
+        ] {
+            assert!(writes_in(mode, code), "{mode:?} {code:?}");
+        }
+        for (mode, code) in [
+            (Mode::Walk, Up),
+            (Mode::Walk, PageDown),
+            (Mode::Walk, Char('s')),
+            (Mode::Walk, Char('u')),
+            (Mode::Services, Enter),
+            (Mode::Rounds, Enter),
+            (Mode::Rounds, Char('c')),
+            (Mode::Respondents, Enter),
+            (Mode::Summary, Char('p')),
+            (Mode::Compare, Char('f')),
+            (Mode::Goals, Right),
+            (Mode::Cluster, Char('3')),
+            (Mode::Roles, Char('+')),
+        ] {
+            assert!(!writes_in(mode, code), "{mode:?} {code:?}");
         }
     }
 

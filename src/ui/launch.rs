@@ -9,7 +9,7 @@ use super::status::{Status, StatusKind};
 use crate::domain::instrument::Instrument;
 use crate::i18n::{Lang, trf};
 use crate::messages::made_private_message;
-use crate::start::{Start, complain, exit, fail, open_store};
+use crate::start::{Start, complain, exit, fail, open_store_or_read};
 use crate::store::IfMissing;
 
 /// Runs the full-screen program on the database `start` names, creating it when it is not
@@ -20,7 +20,7 @@ pub fn launch(start: Start) -> ExitCode {
         path,
         location_warning,
     } = start;
-    let store = match open_store(lang, &path, IfMissing::Create) {
+    let store = match open_store_or_read(lang, &path, IfMissing::Create) {
         Ok(store) => store,
         Err(e) => return fail(lang, &e),
     };

@@ -29,7 +29,8 @@ pub fn view(app: &App, frame: &mut Frame) {
         return;
     }
     // A long message gets a second line rather than being cut off.
-    let status_text = app.status.as_ref().map(|s| {
+    let shown_status = app.status.as_ref().or(app.reading_only.as_ref());
+    let status_text = shown_status.map(|s| {
         let symbol = match s.kind {
             StatusKind::Saved => "✓ ",
             StatusKind::Error => "✗ ",
@@ -57,7 +58,7 @@ pub fn view(app: &App, frame: &mut Frame) {
     );
     let look = app.look();
     app.screen().component().draw(&look, frame, body);
-    if let (Some(s), Some(text)) = (&app.status, status_text) {
+    if let (Some(s), Some(text)) = (shown_status, status_text) {
         frame.render_widget(
             Paragraph::new(text)
                 .wrap(Wrap { trim: true })

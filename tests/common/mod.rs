@@ -89,6 +89,23 @@ impl Tui {
 
     /// `start_sized`, with more in the program's environment.
     pub fn start_with(db: &Path, lang: &str, rows: u16, cols: u16, env: &[(&str, &Path)]) -> Tui {
+        Tui::spawn(db, lang, rows, cols, env, &[])
+    }
+
+    /// `start_sized` as another user: `setpriv` (util-linux) with `who`, its arguments
+    /// (`--reuid=N --regid=G --groups=G`), runs the program.
+    pub fn start_as(db: &Path, lang: &str, rows: u16, cols: u16, who: &[String]) -> Tui {
+        Tui::spawn(db, lang, rows, cols, &[], who)
+    }
+
+    fn spawn(
+        db: &Path,
+        lang: &str,
+        rows: u16,
+        cols: u16,
+        env: &[(&str, &Path)],
+        who: &[String],
+    ) -> Tui {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows,
@@ -97,7 +114,15 @@ impl Tui {
                 pixel_height: 0,
             })
             .expect("open a pty");
-        let mut cmd = CommandBuilder::new(BIN);
+        let mut cmd = if who.is_empty() {
+            CommandBuilder::new(BIN)
+        } else {
+            let mut setpriv = CommandBuilder::new("setpriv");
+            setpriv.args(who);
+            setpriv.arg("--");
+            setpriv.arg(BIN);
+            setpriv
+        };
         cmd.arg("--db");
         cmd.arg(db);
         cmd.arg("--lang");

@@ -20,6 +20,8 @@ pub mod health;
 
 pub mod private;
 
+pub mod shared;
+
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::fs::{self, OpenOptions};
@@ -135,6 +137,8 @@ pub struct Store {
     held: Cell<Option<Held>>,
     /// Whether the database is known whole; every write asks first (`health`).
     health: RefCell<health::Health>,
+    /// Opened for reading only (`open_for_reading`): every write is refused.
+    reading_only: bool,
 }
 
 impl Store {
@@ -148,6 +152,16 @@ impl Store {
     /// `open`, but only a database that is there: see `IfMissing::Refuse`.
     pub fn open_existing(path: &Path) -> Result<Store> {
         Store::open_saying_when_waiting(path, IfMissing::Refuse, &|| {})
+    }
+
+    /// `open_saying_when_waiting`, but a database that this user may read and not write (the
+    /// file or its folder) is opened for reading only, where it can be (`open_for_reading`).
+    pub fn open_or_read(path: &Path, if_missing: IfMissing, waiting: &dyn Fn()) -> Result<Store> {
+        let there = fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() > 0);
+        if there && matches!(check_writable(path), Err(StoreError::ReadOnly { .. })) {
+            return Store::open_for_reading(path, waiting).map_err(|e| e.on_full_disk(path));
+        }
+        Store::open_saying_when_waiting(path, if_missing, waiting)
     }
 
     /// `open` or `open_existing`, calling `waiting` once if another process keeps the
@@ -198,13 +212,20 @@ impl Store {
                         path: path.to_path_buf(),
                     });
                 }
+                // The group's in a folder shared on purpose, else the user's alone.
+                let mode = shared::new_database_mode(path);
                 match OpenOptions::new()
                     .write(true)
                     .create_new(true)
-                    .mode(0o600)
+                    .mode(mode)
                     .open(path)
                 {
-                    Ok(_) => created = true,
+                    Ok(file) => {
+                        // Exactly that mode, whatever the umask.
+                        file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(mode))
+                            .map_err(io)?;
+                        created = true;
+                    }
                     // Another process created it a moment ago.
                     Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                         OpenOptions::new().read(true).open(path).map_err(io)?;
@@ -217,39 +238,26 @@ impl Store {
 
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(|e| classify(e, path))?;
+        let mut store = Store::around(conn, path, false)?;
+        store.created = created;
+        store.wait_until_ready(waiting, Store::get_ready)?;
+        log_files.in_use();
+        Ok(store)
+    }
+
+    /// A store on a connection just opened, not yet ready.
+    fn around(conn: Connection, path: &Path, reading_only: bool) -> Result<Store> {
         conn.busy_timeout(BusyWait::COMMAND.per_try)?;
-        let mut store = Store {
+        Ok(Store {
             conn,
             path: path.to_path_buf(),
-            created,
+            created: false,
             made_private: Vec::new(),
             busy: BusyWait::COMMAND,
             held: Cell::new(None),
             health: RefCell::new(health::Health::Unchecked),
-        };
-        // Short tries, so that a wait is said at once; the patience is the same.
-        store.conn.busy_timeout(OPENING_TRY)?;
-        let started = Instant::now();
-        let mut said = false;
-        loop {
-            match store.get_ready() {
-                Err(e) if e.is_busy() => {
-                    if !said {
-                        waiting();
-                        said = true;
-                    }
-                    if !pause_while_busy(started, store.busy.patience) {
-                        return Err(StoreError::Busy {
-                            path: path.to_path_buf(),
-                        });
-                    }
-                }
-                ready => break ready?,
-            }
-        }
-        store.conn.busy_timeout(store.busy.per_try)?;
-        log_files.in_use();
-        Ok(store)
+            reading_only,
+        })
     }
 
     /// Checks the file and sets the connection up; busy while another process holds the
@@ -272,6 +280,7 @@ impl Store {
         // private already, and the next finds nothing left to say.
         let made = self.check_open_files()?;
         self.made_private.extend(made);
+        self.keep_log_if_shared();
         self.migrate()
     }
 
@@ -357,7 +366,10 @@ impl Store {
         let after = health::after(verdict);
         match after {
             health::Health::Damaged(_) => health::keep_log_out(&self.conn, &self.path),
-            health::Health::Whole => health::let_log_in(&self.conn),
+            health::Health::Whole => {
+                health::let_log_in(&self.conn);
+                self.keep_log_if_shared();
+            }
             _ => {}
         }
         *self.health.borrow_mut() = after;
@@ -367,6 +379,11 @@ impl Store {
     /// now, and while the check runs apart, the write waits for it as long as `BusyWait`'s
     /// patience allows, or is held (`Held::Checking`) to be tried again.
     pub(crate) fn before_write(&self) -> Result<()> {
+        if self.reading_only {
+            return Err(StoreError::ReadingOnly {
+                path: self.path.clone(),
+            });
+        }
         let verdict = match &*self.health.borrow() {
             health::Health::Whole => return Ok(()),
             health::Health::Damaged(detail) => {

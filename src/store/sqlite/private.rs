@@ -13,6 +13,7 @@ use std::io::{ErrorKind, Read};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
+use super::shared::{self, Shared};
 use super::{IfMissing, Result, Store, StoreError};
 use crate::store::NotPrivate;
 
@@ -57,16 +58,20 @@ fn files_of(path: &Path) -> Vec<(PathBuf, bool)> {
 }
 
 /// Refuses a file another user owns or may write to; `link` is its own entry (`lstat`),
-/// `file` what it leads to.
+/// `file` what it leads to. In a folder shared on purpose (`shared::Shared`), a file of its
+/// group that others cannot reach is the team's: any member may own it and the group write it.
 fn judge(path: &Path, link: &Metadata, file: &Metadata) -> Result<()> {
     let me = me();
     if link.file_type().is_symlink() && link.uid() != me {
         return Err(refuse(path, NotPrivate::Link { uid: link.uid() }));
     }
+    let mode = file.mode() & 0o7777;
+    if Shared::of_file(path).is_some_and(|shared| shared.holds(file)) {
+        return Ok(());
+    }
     if file.uid() != me {
         return Err(refuse(path, NotPrivate::Owner { uid: file.uid() }));
     }
-    let mode = file.mode() & 0o7777;
     if mode & 0o022 != 0 {
         return Err(refuse(path, NotPrivate::Writable { mode }));
     }
@@ -98,7 +103,8 @@ pub(super) fn check_before_open(path: &Path, if_missing: IfMissing) -> Result<Lo
                 });
             }
             let mode = target.mode() & 0o7777;
-            if mode != 0o600 {
+            let shared = Shared::of_file(&file).is_some_and(|shared| shared.holds(&target));
+            if mode != 0o600 && !(shared && mode == shared::FILE_MODE) {
                 return Err(refuse(&file, NotPrivate::Empty { mode }));
             }
         }
@@ -111,8 +117,9 @@ pub(super) fn check_before_open(path: &Path, if_missing: IfMissing) -> Result<Lo
     // and one another user planted would be written into the database. An empty one of ours
     // is not hot, and goes once the log is open (`in_use`).
     if let (true, Ok(real)) = (in_wal_mode, fs::canonicalize(path)) {
+        let mode = shared::companion_mode(&real);
         for suffix in COMPANIONS {
-            made.make(with_suffix(&real, suffix))?;
+            made.make(with_suffix(&real, suffix), mode)?;
         }
     }
     crate::pause::here("opening:log-made");
@@ -128,7 +135,10 @@ pub(super) fn make_journal(path: &Path) -> Result<LogFiles> {
     let Ok(real) = fs::canonicalize(path) else {
         return Ok(made);
     };
-    made.make(with_suffix(&real, "-journal"))?;
+    made.make(
+        with_suffix(&real, "-journal"),
+        shared::companion_mode(&real),
+    )?;
     Ok(made)
 }
 
@@ -156,17 +166,22 @@ pub(super) struct LogFiles {
 }
 
 impl LogFiles {
-    /// Makes `file`, private, where no file has its name; one that has it is judged. A
-    /// folder that cannot take it (read-only, full) is refused with the reason by SQLite's
-    /// own opening or write.
-    fn make(&mut self, file: PathBuf) -> Result<()> {
+    /// Makes `file` with `mode` (private, or the group's beside a shared database) where no
+    /// file has its name; one that has it is judged. A folder that cannot take it
+    /// (read-only, full) is refused with the reason by SQLite's own opening or write.
+    fn make(&mut self, file: PathBuf, mode: u32) -> Result<()> {
         match OpenOptions::new()
             .write(true)
             .create_new(true)
-            .mode(0o600)
+            .mode(mode)
             .open(&file)
         {
-            Ok(_) => self.files.push(file),
+            Ok(made) => {
+                // The umask may have taken the group's bits.
+                made.set_permissions(fs::Permissions::from_mode(mode))
+                    .map_err(|e| io(&file, e))?;
+                self.files.push(file);
+            }
             Err(e) if e.kind() == ErrorKind::AlreadyExists => {
                 if let Ok(link) = fs::symlink_metadata(&file) {
                     judge(&file, &link, &fs::metadata(&file).unwrap_or(link.clone()))?;
@@ -243,8 +258,13 @@ impl Store {
             };
             judge(&file, &link, &target)?;
             let mode = target.mode() & 0o7777;
-            if mode & 0o077 != 0 {
-                fs::set_permissions(&file, fs::Permissions::from_mode(mode & 0o700))
+            // A file shared on purpose keeps its group's bits; others get nothing, ever.
+            let keep = match Shared::of_file(&file) {
+                Some(shared) if shared.holds(&target) => 0o770,
+                _ => 0o700,
+            };
+            if mode & 0o777 & !keep != 0 && target.uid() == me() {
+                fs::set_permissions(&file, fs::Permissions::from_mode(mode & keep))
                     .map_err(|e| io(&file, e))?;
                 made_private.push((file, is_database));
             }

@@ -93,6 +93,10 @@ impl Store {
     /// The recovery files beside the database, oldest first: files of this user's whose name
     /// and content are what `keep_unsaved` writes. Others are left alone, unread.
     pub fn unsaved(&self) -> Vec<Recovery> {
+        // A reader could only be asked about what they cannot save.
+        if self.reading_only {
+            return Vec::new();
+        }
         let prefix = format!(
             "{}{MARK}",
             self.path.file_name().unwrap_or_default().to_string_lossy()
