@@ -469,14 +469,21 @@ fn a_member_who_may_only_read_compares_reports_and_exports_and_every_write_is_re
     reader.ok(&compare, &db, "nb");
 }
 
+/// A demo database of an owner (`uid`), shared with a group for reading (`share
+/// --read-only`), and a member of the group (`uid + 1`), who may only read it.
+fn shared_for_reading(test: &str, uid: u32) -> (Group, User, User, tempfile::TempDir, PathBuf) {
+    need_root();
+    let group = Group::new(test);
+    let owner = User::new(uid, &[group.gid]);
+    let reader = User::new(uid + 1, &[group.gid]);
+    let (dir, db) = place(&owner);
+    owner.ok(&["share", "--group", &group.name, "--read-only"], &db, "en");
+    (group, owner, reader, dir, db)
+}
+
 #[test]
 fn a_reader_reads_while_the_owner_writes_and_sees_what_was_written() {
-    need_root();
-    let group = Group::new("rw2");
-    let owner = User::new(24141, &[group.gid]);
-    let reader = User::new(24142, &[group.gid]);
-    let (_dir, db) = place(&owner);
-    owner.ok(&["share", "--group", &group.name, "--read-only"], &db, "en");
+    let (_group, owner, reader, _dir, db) = shared_for_reading("rw2", 24141);
     let (_, _, _, round) = first_service(&owner, &db);
 
     // The owner writes 400 answers, one transaction each, while the reader exports again and
@@ -505,12 +512,7 @@ fn a_reader_reads_while_the_owner_writes_and_sees_what_was_written() {
 
 #[test]
 fn the_program_opened_read_only_shows_the_reading_screens_and_says_no_to_every_write() {
-    need_root();
-    let group = Group::new("tui");
-    let owner = User::new(24151, &[group.gid]);
-    let reader = User::new(24152, &[group.gid]);
-    let (_dir, db) = place(&owner);
-    owner.ok(&["share", "--group", &group.name, "--read-only"], &db, "en");
+    let (_group, _owner, reader, _dir, db) = shared_for_reading("tui", 24151);
     let bytes = bytes_of(&db);
 
     // The words each language shows: the note, a refusal, and the screens' names.
@@ -530,6 +532,9 @@ fn the_program_opened_read_only_shows_the_reading_screens_and_says_no_to_every_w
     ] {
         let mut tui = Tui::start_as(&db, lang, 24, 80, &reader.setpriv());
         tui.wait_for(note);
+        // The footer offers no key that would write.
+        let footer = tui.line_with("F1");
+        assert!(!footer.contains(" n "), "{footer}");
         // A new service would write: refused, and no form opens (Enter then opens the rounds).
         tui.send("n");
         tui.wait_for(refused);

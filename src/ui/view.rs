@@ -103,9 +103,12 @@ fn breadcrumb(app: &App, width: u16) -> Line<'static> {
 /// fit (with their short text where that makes room for one more), the help always last.
 fn footer_line(app: &App, width: u16) -> Line<'static> {
     let lang = app.lang;
+    // A database opened for reading only: the keys that would write are not offered (the
+    // help still lists them, and each says why it does nothing).
+    let reading_only = app.reading_only.is_some();
     let (help, rest): (Vec<&Command>, Vec<&Command>) = commands(app.mode())
         .iter()
-        .filter(|c| c.footer)
+        .filter(|c| c.footer && !(reading_only && c.writes))
         .partition(|c| c.text == "key.help");
     let cost =
         |command: &Command, text: &str| command.label.chars().count() + text.chars().count() + 4;
