@@ -1,4 +1,4 @@
--- kartlegg's schema, version 4: the one schema of a new database, embedded in the binary.
+-- kartlegg's schema, version 5: the one schema of a new database, embedded in the binary.
 -- An older database is brought here by the steps in src/store/migrations/ (00N upgrades
 -- version N-1 to N); a test checks that both roads lead to the same schema.
 -- Identifiers are UUIDs as text so that databases from two machines merge without clashes.
@@ -182,3 +182,20 @@ CREATE TABLE round_score (
     not_applicable INTEGER NOT NULL CHECK (not_applicable >= 0),
     PRIMARY KEY (round_id, subdomain_key)
 ) STRICT, WITHOUT ROWID;
+
+-- ---- version 5 (migrations/006_invites.sql): codes for answering alone ----
+
+-- A one-time code with which one respondent answers alone (`kartlegg invite`, `kartlegg
+-- answer`). Only the code's SHA-256 is kept, never the code. The respondent is made when the
+-- code is first used; until then `respondent_id` is NULL. A respondent with an invite is seen
+-- by others only in aggregate.
+CREATE TABLE invite (
+    id            TEXT PRIMARY KEY,
+    round_id      TEXT NOT NULL REFERENCES round (id),
+    role          TEXT NOT NULL CHECK (role IN ('leader', 'key_person', 'staff', 'consultant')),
+    code_hash     TEXT NOT NULL UNIQUE CHECK (length(code_hash) = 64),
+    created_at    TEXT NOT NULL,
+    withdrawn_at  TEXT,
+    respondent_id TEXT UNIQUE REFERENCES respondent (id)
+) STRICT;
+CREATE INDEX invite_by_round ON invite (round_id);

@@ -8,18 +8,20 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use kartlegg::cli::Cli;
+use kartlegg::cli::{Cli, Command};
 use kartlegg::start::Start;
 
 /// Picks the face: the full-screen program, or the command the command line names.
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let start = match Start::new(cli.lang, cli.db, cli.command.is_none()) {
+    let screen = matches!(cli.command, None | Some(Command::Answer(_)));
+    let start = match Start::new(cli.lang, cli.db, screen) {
         Ok(start) => start,
         Err(code) => return code,
     };
     match cli.command {
         None => kartlegg::ui::launch(start),
+        Some(Command::Answer(args)) => kartlegg::ui::answer(start, args.code),
         Some(command) => kartlegg::cli::run(start, command),
     }
 }

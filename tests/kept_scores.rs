@@ -4,11 +4,11 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use common::import::clock;
+use common::schema_of;
 use kartlegg::domain::compare::Options;
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::{Answer, Respondent, Response, Role, Round, RoundKind, Service};
@@ -268,24 +268,6 @@ fn kept_scores_follow_an_import_and_a_merge() {
     assert!(scores.iter().map(|s| s.tally.dont_know).sum::<u32>() >= 10);
 }
 
-/// The schema as SQLite reports it, by name, without whitespace differences.
-fn schema_of(path: &Path) -> BTreeMap<String, String> {
-    let conn = rusqlite::Connection::open(path).unwrap();
-    let mut stmt = conn
-        .prepare("SELECT name, sql FROM sqlite_schema WHERE sql IS NOT NULL")
-        .unwrap();
-    stmt.query_map([], |r| {
-        let sql: String = r.get(1)?;
-        Ok((
-            r.get(0)?,
-            sql.split_whitespace().collect::<Vec<_>>().join(" "),
-        ))
-    })
-    .unwrap()
-    .map(Result::unwrap)
-    .collect()
-}
-
 #[test]
 fn a_version_2_database_is_upgraded_with_its_kept_scores_filled() {
     let dir = tempfile::tempdir().unwrap();
@@ -320,7 +302,7 @@ fn a_version_2_database_is_upgraded_with_its_kept_scores_filled() {
     }
     let store = Store::open(&old).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 4);
+    assert_eq!(SCHEMA_VERSION, 5);
     assert_kept_equal_recomputed(&store);
     let kept = store
         .round_scores(Instrument::standard(), &["r1", "r2"], Options::default())

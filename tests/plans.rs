@@ -3,12 +3,11 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use common::version_1_database;
+use common::{schema_of, version_1_database};
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::{Response, Role, RoundKind};
 use kartlegg::domain::plan::{GoalStatus, Level, PlanItem, PlanKind, Stage};
@@ -19,24 +18,6 @@ fn at(minute: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 9, 10, minute, 0).unwrap()
 }
 
-/// The schema as SQLite reports it, by name, without whitespace differences.
-fn schema_of(path: &Path) -> BTreeMap<String, String> {
-    let conn = rusqlite::Connection::open(path).unwrap();
-    let mut stmt = conn
-        .prepare("SELECT name, sql FROM sqlite_schema WHERE sql IS NOT NULL")
-        .unwrap();
-    stmt.query_map([], |r| {
-        let sql: String = r.get(1)?;
-        Ok((
-            r.get(0)?,
-            sql.split_whitespace().collect::<Vec<_>>().join(" "),
-        ))
-    })
-    .unwrap()
-    .map(Result::unwrap)
-    .collect()
-}
-
 #[test]
 fn a_version_1_database_is_upgraded_with_its_data_intact_and_a_backup() {
     let dir = tempfile::tempdir().unwrap();
@@ -44,7 +25,7 @@ fn a_version_1_database_is_upgraded_with_its_data_intact_and_a_backup() {
     version_1_database(&old);
     let store = Store::open(&old).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 4);
+    assert_eq!(SCHEMA_VERSION, 5);
     let answers = store.answers("p1").unwrap();
     assert_eq!(
         answers["fit.answers_problem.1"].response,

@@ -1349,3 +1349,174 @@ fn a_kept_comment_past_the_limit_is_not_saved_from_the_recovery_question() {
     assert_eq!(f.app.mode(), Mode::Services);
     assert!(!file.exists());
 }
+
+/// `kartlegg answer` without a code: its first screen asks for one, and nothing else is
+/// there to see (nn too: a respondent reads it in their own language).
+#[test]
+fn answering_alone_opens_on_the_screen_that_asks_for_the_code() {
+    for lang in [Lang::Nb, Lang::Nn, Lang::En] {
+        let Fixture { dir, app } = fixture(lang, true);
+        drop(app);
+        let store = Store::open(&dir.path().join("k.db")).unwrap();
+        let mut app = App::answering(
+            store,
+            Instrument::standard(),
+            lang,
+            Box::new(fixed_now),
+            None,
+        );
+        app.theme = Theme { color: false };
+        let mut f = Fixture { dir, app };
+        assert_eq!(f.app.mode(), Mode::Code);
+        f.typed("k7qm-4r");
+        snap_at(&[(60, 16), (80, 24)], "answer_code", lang, &f);
+    }
+}
+
+/// Wrong codes wait longer each time, and the fifth ends the program with a word for the
+/// person; the clock moves on a minute at each look, so that no wait holds a try back.
+#[test]
+fn five_wrong_codes_end_the_program() {
+    let Fixture { dir, app } = fixture(Lang::En, true);
+    drop(app);
+    let store = Store::open(&dir.path().join("k.db")).unwrap();
+    let minutes = std::cell::Cell::new(0);
+    let clock = move || {
+        minutes.set(minutes.get() + 1);
+        fixed_now() + chrono::TimeDelta::minutes(minutes.get())
+    };
+    let app = App::answering(
+        store,
+        Instrument::standard(),
+        Lang::En,
+        Box::new(clock),
+        None,
+    );
+    let mut f = Fixture { dir, app };
+    for try_ in 1..=4 {
+        f.typed("ZZZZ-ZZZZ");
+        f.act(&[Action::Submit]);
+        assert!(!f.app.should_quit, "after {try_}");
+        assert!(f.render(80, 24).contains("This code cannot be used"));
+    }
+    f.typed("ZZZZ-ZZZZ");
+    f.act(&[Action::Submit]);
+    assert!(f.app.should_quit);
+    assert!(
+        f.app
+            .farewell
+            .as_deref()
+            .is_some_and(|t| t.contains("Too many"))
+    );
+}
+
+/// Respondents who answer by code are one row in the leader's list, with their n and
+/// nothing of anyone's progress; it does not open. Their answers count in the round's
+/// summary like everyone's.
+#[test]
+fn leaders_see_respondents_by_code_only_as_one_row_that_does_not_open() {
+    use kartlegg::domain::invite;
+    use kartlegg::store::Invites;
+    for lang in LANGS {
+        let mut f = fixture(lang, true);
+        let round = {
+            let store = &f.app.store;
+            let service = &store.services().unwrap()[1].service;
+            store.rounds(&service.id).unwrap()[0].round.id.clone()
+        };
+        let codes = ["K7QM4RTX", "ABCD2345"];
+        let hashes: Vec<String> = codes.iter().map(|c| invite::hash(c)).collect();
+        let store = &mut f.app.store;
+        store
+            .add_invites(&round, Role::Staff, &hashes, fixed_now())
+            .unwrap();
+        for (code, hash) in codes.iter().zip(&hashes) {
+            let who = store
+                .claim_invite(hash, &invite::label(code), fixed_now())
+                .unwrap()
+                .unwrap();
+            let item = &Instrument::standard().items()[0].item.key;
+            store
+                .save_response(&who.id, item, Some(Response::Score(5)), fixed_now())
+                .unwrap();
+        }
+        f.act(&[Action::Down, Action::Open, Action::Open]);
+        assert_eq!(f.app.mode(), Mode::Respondents);
+        snap_at(&[(60, 16), (80, 24)], "respondents_by_code", lang, &f);
+        let shown = f.render(80, 24);
+        for code in codes {
+            assert!(!shown.contains(&invite::label(code)), "{shown}");
+        }
+        f.act(&[Action::End, Action::Open]);
+        assert_eq!(f.app.mode(), Mode::Respondents, "it does not open");
+        assert!(f.render(80, 24).contains(if lang == Lang::En {
+            "shown only together"
+        } else {
+            "vises bare samlet"
+        }));
+        f.act(&[Action::Summary]);
+        assert_eq!(f.app.mode(), Mode::Summary);
+        // Problem awareness: the key person's 3 answers and one of each by code.
+        let summary = f.render(120, 40);
+        assert!(summary.contains("5/12"), "{summary}");
+    }
+}
+
+/// A comment kept when a respondent by code was stopped is theirs: the leader's program
+/// does not ask about it (it would show the comment), and the respondent's next walk does.
+#[test]
+fn a_kept_comment_of_a_respondent_by_code_is_asked_about_only_in_their_own_walk() {
+    use kartlegg::domain::invite;
+    use kartlegg::store::Invites;
+    use kartlegg::usecase::invites::redeem;
+    let Fixture { dir, app } = fixture(Lang::En, true);
+    drop(app);
+    let db = dir.path().join("k.db");
+    let mut store = Store::open(&db).unwrap();
+    let service = &store.services().unwrap()[1].service;
+    let round = store.rounds(&service.id).unwrap()[0].round.id.clone();
+    store
+        .add_invites(
+            &round,
+            Role::Staff,
+            &[invite::hash("K7QM4RTX")],
+            fixed_now(),
+        )
+        .unwrap();
+    let who = redeem(&mut store, "K7QM-4RTX", fixed_now())
+        .unwrap()
+        .unwrap();
+    let item = &Instrument::standard().items()[0].item.key;
+    let text = "Bare mitt.";
+    store
+        .keep_unsaved(&who.respondent.id, item, text, fixed_now())
+        .unwrap();
+
+    let leader = App::new(store, Instrument::standard(), Lang::En, Box::new(fixed_now));
+    assert_eq!(
+        leader.mode(),
+        Mode::Services,
+        "not asked about at the machine"
+    );
+    let leader = Fixture { dir, app: leader };
+    assert!(!leader.render(120, 40).contains(text));
+    let Fixture { dir, app } = leader;
+    drop(app);
+
+    let mut store = Store::open(&db).unwrap();
+    let claimed = redeem(&mut store, "k7qm4rtx", fixed_now()).unwrap();
+    assert!(claimed.is_some());
+    let app = App::answering(
+        store,
+        Instrument::standard(),
+        Lang::En,
+        Box::new(fixed_now),
+        claimed,
+    );
+    let mut f = Fixture { dir, app };
+    assert_eq!(f.app.mode(), Mode::Recover);
+    assert!(f.render(80, 24).contains(text));
+    f.act(&[Action::Confirm]);
+    assert_eq!(f.app.mode(), Mode::OwnWalk);
+    assert!(f.render(120, 40).contains(text), "{}", f.render(120, 40));
+}

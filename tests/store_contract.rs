@@ -1,10 +1,13 @@
 //! The store's contract: every promise of the interface in `src/store` (the traits
-//! `Answers`, `Plans`, `Scores`, `Admin` and `Exchange`, the merge rules included), written
+//! `Answers`, `Plans`, `Scores`, `Admin`, `Exchange` and `Invites`, the merge rules included), written
 //! once against `Backend` and run for each backend. A new backend adds one line to `every_backend!` and must pass all of it unchanged.
+
+use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use kartlegg::domain::compare::Options;
 use kartlegg::domain::instrument::Instrument;
+use kartlegg::domain::invite;
 use kartlegg::domain::model::{Response, Role, RoundKind};
 use kartlegg::domain::plan::{GoalStatus, Level, PlanItem, PlanKind, Stage};
 use kartlegg::domain::scoring::{AnswerSet, summarize};
@@ -57,6 +60,69 @@ fn service_and_round<S: Backend>(store: &mut S) -> (String, String) {
         )
         .unwrap();
     (service.id, round.id)
+}
+
+// ---- Invites -------------------------------------------------------------------------------
+
+fn a_code_claims_one_respondent_of_its_round_and_role_until_it_is_withdrawn<S: Backend>(
+    store: &mut S,
+) {
+    let (_, round) = service_and_round(store);
+    let codes = ["K7QM4RTX", "ABCD2345"];
+    let hashes: Vec<String> = codes.iter().map(|c| invite::hash(c)).collect();
+    store
+        .add_invites(&round, Role::KeyPerson, &hashes, at(2))
+        .unwrap();
+    assert!(
+        store.respondents(&round).unwrap().is_empty(),
+        "none until used"
+    );
+    let first = store
+        .claim_invite(&hashes[0], &invite::label(codes[0]), at(3))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (first.role, first.round_id.as_str()),
+        (Role::KeyPerson, round.as_str())
+    );
+    assert_eq!(first.code, invite::label(codes[0]));
+    let again = store
+        .claim_invite(&hashes[0], "ignored", at(4))
+        .unwrap()
+        .unwrap();
+    assert_eq!(again, first, "the same code is the same respondent");
+    assert_eq!(store.respondents(&round).unwrap().len(), 1);
+    assert_eq!(
+        store.code_respondents(&round).unwrap(),
+        HashSet::from([first.id.clone()])
+    );
+    // A hash that is there already refuses the whole batch.
+    let batch = [invite::hash("NEWCODE2"), hashes[1].clone()];
+    assert!(
+        store
+            .add_invites(&round, Role::Staff, &batch, at(5))
+            .is_err()
+    );
+    assert!(
+        store.claim_invite(&batch[0], "x", at(5)).unwrap().is_none(),
+        "nothing of the refused batch was kept"
+    );
+    assert!(store.withdraw_invite(&hashes[0], at(6)).unwrap());
+    assert!(!store.withdraw_invite(&hashes[0], at(7)).unwrap());
+    assert!(
+        store
+            .claim_invite(&hashes[0], "x", at(8))
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        !store
+            .withdraw_invite(&invite::hash("ZZZZZZZZ"), at(8))
+            .unwrap()
+    );
+    // The answers given stay, and the respondent is still one by code.
+    assert_eq!(store.respondents(&round).unwrap().len(), 1);
+    assert_eq!(store.code_respondents(&round).unwrap().len(), 1);
 }
 
 // ---- Answers -------------------------------------------------------------------------------
@@ -536,6 +602,7 @@ macro_rules! every_backend {
                 plan_items_are_saved_and_their_changes_logged,
                 goals_stage_and_consensus_are_set_changed_and_removed,
                 a_new_store_is_at_the_current_schema_whole_and_counts_what_it_holds,
+                a_code_claims_one_respondent_of_its_round_and_role_until_it_is_withdrawn,
             );
         })+
     };

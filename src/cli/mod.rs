@@ -1,5 +1,6 @@
 //! The command line: arguments, the non-interactive subcommands, and exit codes.
 
+pub mod answer;
 pub mod backup;
 pub mod compare;
 pub mod demo;
@@ -8,6 +9,7 @@ pub mod document;
 pub mod export;
 pub mod files;
 pub mod import;
+pub mod invite;
 pub mod report;
 pub mod share;
 pub mod write_answers;
@@ -72,6 +74,10 @@ pub enum Command {
     Backup(backup::BackupArgs),
     /// Share the database with a Unix group on this machine: its members read and write it, no one else reads it
     Share(share::ShareArgs),
+    /// Make one-time codes with which staff answer a round alone, or withdraw one
+    Invite(invite::InviteArgs),
+    /// Answer alone with a code: only your own walk and summary (for an SSH forced command)
+    Answer(answer::AnswerArgs),
     /// For tests: write answers, printing each as it is committed
     #[command(name = "_write-answers", hide = true)]
     WriteAnswers(write_answers::WriteAnswersArgs),
@@ -86,6 +92,8 @@ impl Command {
                 IfMissing::Create
             }
             Command::Check
+            | Command::Invite(_)
+            | Command::Answer(_)
             | Command::Export(_)
             | Command::Compare(_)
             | Command::Report(_)
@@ -166,6 +174,11 @@ pub fn run(start: Start, command: Command) -> ExitCode {
         Command::WriteAnswers(ref args) => {
             with_store(&mut |store| write_answers::run(store, instrument, lang, args))
         }
+        Command::Invite(ref args) => {
+            with_store(&mut |store| invite::run(store, lang, args, chrono::Utc::now()))
+        }
+        // `main` hands it to the full-screen face, which opens the database itself.
+        Command::Answer(_) => ExitCode::from(exit::USAGE),
         Command::Report(ref args) => with_store(&mut |store| {
             report::run(
                 store,

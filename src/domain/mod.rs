@@ -2,6 +2,7 @@
 
 pub mod compare;
 pub mod instrument;
+pub mod invite;
 pub mod lang;
 pub mod model;
 pub mod plan;

@@ -15,7 +15,7 @@ use crate::exchange::{CsvDialect, CsvLayout, ImportClock, ImportSummary, PlanCou
 pub use sqlite::{SCHEMA_VERSION, Store};
 pub use sqlite::{backup, bulk, health, private, recovery};
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -311,11 +311,11 @@ pub enum CopyFault {
     Refused(StoreError),
 }
 
-/// What the faces need of a database: every backend implements all five (and runs
+/// What the faces need of a database: every backend implements all seven (and runs
 /// `tests/store_contract.rs`).
-pub trait Backend: Answers + Plans + Scores + Admin + Exchange + Sharing {}
+pub trait Backend: Answers + Plans + Scores + Admin + Exchange + Sharing + Invites {}
 
-impl<S: Answers + Plans + Scores + Admin + Exchange + Sharing> Backend for S {}
+impl<S: Answers + Plans + Scores + Admin + Exchange + Sharing + Invites> Backend for S {}
 
 /// A Unix group, by its id and the name the user gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -351,6 +351,38 @@ pub trait Sharing {
     /// changed, for a group this user is not one of, or a folder that holds more than the
     /// database and is not the group's already.
     fn share_with(&mut self, group: &UnixGroup, access: GroupAccess) -> Result<Vec<SharedFile>>;
+}
+
+/// One-time codes with which a respondent answers alone (`crate::domain::invite`). Only a
+/// code's hash is ever handed to the store, and only the hash is kept.
+pub trait Invites {
+    /// Adds one invite per hash to a round, for a respondent of `role`: all of them, or
+    /// (a hash already there, say) none.
+    fn add_invites(
+        &mut self,
+        round_id: &str,
+        role: Role,
+        hashes: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+
+    /// Withdraws the invite with this hash; false when there is no such invite, or it was
+    /// withdrawn already. Its respondent's answers stay, counted as before.
+    fn withdraw_invite(&mut self, hash: &str, now: DateTime<Utc>) -> Result<bool>;
+
+    /// The respondent of the invite with this hash, made on its first use with the
+    /// invite's role under `label`, in one transaction; `None` when no invite that is not
+    /// withdrawn has this hash.
+    fn claim_invite(
+        &mut self,
+        hash: &str,
+        label: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Respondent>>;
+
+    /// The ids of a round's respondents who answer by code: others see them only in
+    /// aggregate.
+    fn code_respondents(&self, round_id: &str) -> Result<HashSet<String>>;
 }
 
 /// Files between machines (`crate::exchange` holds the format and the merge rules).

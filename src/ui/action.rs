@@ -80,5 +80,11 @@ pub enum Mode {
     /// The question, over the first screen, what to do with a comment kept in a recovery
     /// file when kartlegg was last stopped.
     Recover,
+    /// The first screen of `kartlegg answer`, where the code is typed.
+    Code,
+    /// A respondent's own summary, answering alone by code: nothing opens from it.
+    OwnSummary,
+    /// The walk, answering alone by code: Esc ends the program.
+    OwnWalk,
     Help,
 }

@@ -12,6 +12,7 @@ use chrono::{DateTime, FixedOffset, Local, Utc};
 use super::action::{Action, Mode};
 use super::context::{Clock, Component, Ctx, Open, Outcome, move_selection};
 use super::screen::cluster::ClusterView;
+use super::screen::code::CodeEntry;
 use super::screen::compare::CompareView;
 use super::screen::form::FormScreen;
 use super::screen::gathering::GatheringView;
@@ -28,9 +29,11 @@ use super::screen::walk::Walk;
 use super::status::{Status, StatusKind};
 use super::widgets::{Look, MIN_HEIGHT, MIN_WIDTH, Theme};
 use crate::domain::instrument::Instrument;
+use crate::domain::model::Respondent;
 use crate::i18n::{Lang, tr, trf};
 use crate::present;
-use crate::store::{Admin, BusyWait, Held, Sharing, Store, StoreError};
+use crate::store::{Admin, BusyWait, Held, Invites, Sharing, Store, StoreError};
+use crate::usecase::invites::Claimed;
 
 /// Declares the screens the router stacks, once: the enum, and each as a component.
 macro_rules! screens {
@@ -71,6 +74,7 @@ screens! {
     Plan(PlanView),
     Goals(GoalsView),
     Gathering(GatheringView),
+    Code(CodeEntry),
 }
 
 /// What became of the comment open in the editor when the program was stopped from
@@ -83,6 +87,8 @@ pub enum Stopped {
     Kept(PathBuf),
     /// It could neither be saved nor kept: the text, and why not.
     Lost { comment: String, error: StoreError },
+    /// The program ended itself, with this to say (too many wrong codes).
+    Ended(String),
 }
 
 pub struct App {
@@ -119,6 +125,11 @@ pub struct App {
     /// On a database opened for reading only, what the status line says whenever it has
     /// nothing else to say.
     pub reading_only: Option<Status>,
+    /// Answering alone by code (`kartlegg answer`): only that respondent's walk and own
+    /// summary open, and leaving the walk ends the program.
+    pub alone: bool,
+    /// What to say once the terminal is given back, when the program ended itself.
+    pub farewell: Option<String>,
 }
 
 /// How long the screen must have stood at full size again, after a frame that said "too
@@ -128,6 +139,62 @@ pub const SIZE_SETTLES: Duration = Duration::from_millis(300);
 
 impl App {
     pub fn new(store: Store, instrument: &'static Instrument, lang: Lang, clock: Clock) -> App {
+        let mut app = App::bare(store, instrument, lang, clock);
+        // A comment of a respondent who answers by code is theirs alone: it is asked about
+        // when they come back (`answering`), never here.
+        app.recovered = app.kept_comments(|store, respondent| {
+            respondent.is_none_or(|respondent| {
+                store
+                    .code_respondents(&respondent.round_id)
+                    .is_ok_and(|by_code| !by_code.contains(&respondent.id))
+            })
+        });
+        let (_, mut ctx) = app.parts();
+        let services = ServiceList::open(&mut ctx);
+        app.stack.push(Screen::Services(services));
+        app
+    }
+
+    /// The program for one respondent answering alone: their walk, when the code was given
+    /// on the command line, or else the screen that asks for it. Comments kept from other
+    /// respondents' stopped walks are not asked about here: they are not this person's.
+    pub fn answering(
+        store: Store,
+        instrument: &'static Instrument,
+        lang: Lang,
+        clock: Clock,
+        claimed: Option<Claimed>,
+    ) -> App {
+        let mut app = App::bare(store, instrument, lang, clock);
+        app.alone = true;
+        match claimed {
+            Some(Claimed {
+                service,
+                round,
+                respondent,
+            }) => app.open(Open::Walk(service, round, respondent)),
+            None => app.stack.push(Screen::Code(CodeEntry::default())),
+        }
+        if app.stack.is_empty() {
+            // The walk could not be loaded; the status line says why.
+            app.stack.push(Screen::Code(CodeEntry::default()));
+        }
+        app
+    }
+
+    /// The comments kept in recovery files when kartlegg was stopped, of the respondents
+    /// `asked` lets through (`None`: a respondent the database does not have).
+    fn kept_comments(&self, asked: impl Fn(&Store, Option<&Respondent>) -> bool) -> Vec<Recovered> {
+        self.store
+            .unsaved()
+            .into_iter()
+            .map(|r| Recovered::new(&self.store, r))
+            .filter(|r| asked(&self.store, r.place.as_ref().map(|(_, _, who)| who)))
+            .collect()
+    }
+
+    /// The router with no screen yet, its store ready for the screens.
+    fn bare(store: Store, instrument: &'static Instrument, lang: Lang, clock: Clock) -> App {
         let mut app = App {
             store,
             instrument,
@@ -147,6 +214,8 @@ impl App {
             keys_waited: false,
             recovered: Vec::new(),
             reading_only: None,
+            alone: false,
+            farewell: None,
         };
         if app.store.reading_only() {
             let path = app.store.path().display().to_string();
@@ -159,15 +228,6 @@ impl App {
             app.error(&e);
         }
         app.store.check_in_background();
-        app.recovered = app
-            .store
-            .unsaved()
-            .into_iter()
-            .map(|r| Recovered::new(&app.store, r))
-            .collect();
-        let (_, mut ctx) = app.parts();
-        let services = ServiceList::open(&mut ctx);
-        app.stack.push(Screen::Services(services));
         app
     }
 
@@ -188,7 +248,13 @@ impl App {
         if !self.recovered.is_empty() {
             return Mode::Recover;
         }
-        self.screen().component().mode()
+        match self.screen().component().mode() {
+            // Answering alone, nothing opens from the summary and nothing lies beneath the
+            // walk: their keys say so.
+            Mode::Summary if self.alone => Mode::OwnSummary,
+            Mode::Walk if self.alone => Mode::OwnWalk,
+            mode => mode,
+        }
     }
 
     fn now(&self) -> DateTime<Utc> {
@@ -319,6 +385,10 @@ impl App {
             let (_, mut ctx) = self.parts();
             recover::update(&mut kept, action, &mut ctx);
             self.recovered = kept;
+            if self.alone {
+                // Beneath the question stands the walk, whose comment may just have come back.
+                self.refresh();
+            }
             return None;
         }
         if self.store.reading_only() && super::keys::writes(self.mode(), &action) {
@@ -451,11 +521,23 @@ impl App {
                 }
                 self.info(StatusKind::Saved, text);
             }
+            Outcome::End(text) => {
+                self.farewell = Some(text);
+                self.should_quit = true;
+            }
         }
     }
 
-    /// Opens a screen on top, or says in the status line why it cannot open.
+    /// Opens a screen on top, or says in the status line why it cannot open. Answering
+    /// alone, only the respondent's walk (which takes the place of the code screen) and
+    /// their own summary open.
     fn open(&mut self, open: Open) {
+        if self.alone && !matches!(open, Open::Walk(..) | Open::RespondentSummary { .. }) {
+            let text = tr(self.lang, "answer.not_here").to_string();
+            self.info(StatusKind::Info, text);
+            return;
+        }
+        let replaces = self.alone && matches!(open, Open::Walk(..));
         let (_, mut ctx) = self.parts();
         let ctx = &mut ctx;
         let screen = match open {
@@ -491,12 +573,24 @@ impl App {
             Open::Form(purpose) => Some(Screen::Form(FormScreen::open(ctx, purpose))),
         };
         if let Some(screen) = screen {
+            if replaces {
+                self.stack.clear();
+                // Only this respondent's own kept comments are asked about, over their walk.
+                if let Screen::Walk(walk) = &screen {
+                    let id = walk.respondent.id.clone();
+                    self.recovered =
+                        self.kept_comments(|_, respondent| respondent.is_some_and(|r| r.id == id));
+                }
+            }
             self.stack.push(screen);
         }
     }
 
     fn back(&mut self) {
-        if self.stack.len() > 1 {
+        if self.alone && self.stack.len() == 1 {
+            // Answering alone there is nothing beneath the walk to go back to.
+            self.should_quit = true;
+        } else if self.stack.len() > 1 {
             self.stack.pop();
             self.refresh();
         }

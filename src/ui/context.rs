@@ -102,6 +102,9 @@ pub enum Outcome {
         next: Option<Open>,
         text: String,
     },
+    /// Ends the program, saying `text` once the terminal is given back (too many wrong
+    /// codes).
+    End(String),
 }
 
 /// A screen to open, with what it is opened on.

@@ -109,6 +109,8 @@ const HELP: Command = cmd(&[Char('?'), F(1)], "? F1", "key.help", true, |_| {
 const HELP_TYPING: Command = cmd(&[F(1)], "F1", "key.help", true, |_| Action::ToggleHelp);
 const QUIT: Command = cmd(&[Char('q')], "q", "key.quit", true, |_| Action::Quit);
 const BACK: Command = cmd(&[Esc], "Esc", "key.back", true, |_| Action::Back);
+/// Esc where nothing lies beneath: answering alone, it ends the program.
+const END: Command = cmd(&[Esc], "Esc", "key.end", true, |_| Action::Back);
 const MOVE: Command = cmd(
     &[Up, Down, Char('k'), Char('j'), Home, End],
     "↑↓",
@@ -179,73 +181,83 @@ const RESPONDENTS: &[Command] = &[
     HELP,
 ];
 
-const WALK: &[Command] = &[
-    cmd(DIGITS, "0–5", "key.answer_digit", true, digit).writes(),
-    cmd(
-        &[Left, Right, Char('h'), Char('l')],
-        "←→",
-        "key.choose",
-        false,
-        horizontal,
-    ),
-    cmd(&[Enter], "Enter", "key.save_choice", false, |_| {
-        Action::Confirm
-    })
-    .writes(),
-    cmd(&[Char('v')], "v", "key.dont_know", true, |_| {
-        Action::DontKnow
-    })
-    .writes(),
-    cmd(&[Char('i')], "i", "key.not_applicable", true, |_| {
-        Action::NotApplicable
-    })
-    .writes(),
-    cmd(&[Char('c')], "c", "key.comment", true, |_| Action::Comment).writes(),
-    BACK,
-    cmd(&[Char('u')], "u", "key.next_unanswered", true, |_| {
-        Action::NextUnanswered
-    }),
-    cmd(&[Char('s')], "s", "key.summary_own", true, |_| {
-        Action::Summary
-    }),
-    cmd(
-        &[Up, Down, Char('k'), Char('j')],
-        "↑↓",
-        "key.prev_next_item",
-        false,
-        vertical,
-    ),
-    cmd(
-        &[PageUp, PageDown],
-        "PgUp PgDn",
-        "key.prev_next_section",
-        false,
-        vertical,
-    ),
-    cmd(
-        &[Delete, Backspace],
-        "Del",
-        "key.clear_answer",
-        false,
-        |_| Action::Clear,
-    )
-    .writes(),
-    QUIT,
-    HELP,
-];
+/// The walk's keys, with `back` for Esc: back to the list, or, answering alone, the end.
+const fn walk(back: Command) -> [Command; 14] {
+    [
+        cmd(DIGITS, "0–5", "key.answer_digit", true, digit).writes(),
+        cmd(
+            &[Left, Right, Char('h'), Char('l')],
+            "←→",
+            "key.choose",
+            false,
+            horizontal,
+        ),
+        cmd(&[Enter], "Enter", "key.save_choice", false, |_| {
+            Action::Confirm
+        })
+        .writes(),
+        cmd(&[Char('v')], "v", "key.dont_know", true, |_| {
+            Action::DontKnow
+        })
+        .writes(),
+        cmd(&[Char('i')], "i", "key.not_applicable", true, |_| {
+            Action::NotApplicable
+        })
+        .writes(),
+        cmd(&[Char('c')], "c", "key.comment", true, |_| Action::Comment).writes(),
+        back,
+        cmd(&[Char('u')], "u", "key.next_unanswered", true, |_| {
+            Action::NextUnanswered
+        }),
+        cmd(&[Char('s')], "s", "key.summary_own", true, |_| {
+            Action::Summary
+        }),
+        cmd(
+            &[Up, Down, Char('k'), Char('j')],
+            "↑↓",
+            "key.prev_next_item",
+            false,
+            vertical,
+        ),
+        cmd(
+            &[PageUp, PageDown],
+            "PgUp PgDn",
+            "key.prev_next_section",
+            false,
+            vertical,
+        ),
+        cmd(
+            &[Delete, Backspace],
+            "Del",
+            "key.clear_answer",
+            false,
+            |_| Action::Clear,
+        )
+        .writes(),
+        QUIT,
+        HELP,
+    ]
+}
+
+const WALK: &[Command] = &walk(BACK);
+/// Answering alone by code: there is nothing to go back to, so Esc ends.
+const OWN_WALK: &[Command] = &walk(END);
+
+/// Scrolling a summary's table.
+const SCROLL: Command = cmd(
+    &[Up, Down, Char('k'), Char('j'), Home, End, PageUp, PageDown],
+    "↑↓",
+    "key.scroll",
+    true,
+    vertical,
+);
 
 const SUMMARY: &[Command] = &[
     cmd(&[Char('p')], "p", "key.plan", true, |_| Action::Plan).short("key.plan_short"),
     cmd(&[Char('a')], "a", "key.toggle_consultant", false, |_| {
         Action::ToggleConsultant
     }),
-    cmd(
-        &[Up, Down, Char('k'), Char('j'), Home, End, PageUp, PageDown],
-        "↑↓",
-        "key.scroll",
-        true,
-        vertical,
-    ),
+    SCROLL,
     BACK,
     QUIT,
     HELP,
@@ -413,6 +425,15 @@ const RECOVER: &[Command] = &[
     HELP,
 ];
 
+const OWN_SUMMARY: &[Command] = &[SCROLL, BACK, QUIT, HELP];
+
+/// Where the code is typed (`kartlegg answer`): every letter is the code's, Esc ends.
+const CODE: &[Command] = &[
+    cmd(&[Enter], "Enter", "key.log_in", true, |_| Action::Submit),
+    END,
+    HELP_TYPING,
+];
+
 /// Any key closes the details; Esc is the one the footer names.
 const DETAILS: &[Command] = &[cmd(&[Esc, Enter], "Esc", "key.close", true, |_| {
     Action::Back
@@ -436,6 +457,9 @@ pub fn commands(mode: Mode) -> &'static [Command] {
         Mode::Gathering => GATHERING,
         Mode::CompareDetails => DETAILS,
         Mode::Recover => RECOVER,
+        Mode::Code => CODE,
+        Mode::OwnSummary => OWN_SUMMARY,
+        Mode::OwnWalk => OWN_WALK,
         Mode::Help => HELP_OPEN,
     }
 }
@@ -459,7 +483,7 @@ pub fn action_for(mode: Mode, key: KeyEvent) -> Option<Action> {
     if mode == Mode::CompareDetails {
         return Some(Action::Back);
     }
-    let typing = matches!(mode, Mode::Form | Mode::Comment);
+    let typing = matches!(mode, Mode::Form | Mode::Comment | Mode::Code);
     if typing && ctrl && key.code == Char('s') {
         return Some(if mode == Mode::Comment {
             Action::Back
@@ -531,7 +555,7 @@ mod tests {
         assert_eq!(action_for(Mode::Comment, press(Esc)), Some(Action::Back));
     }
 
-    const EVERY_MODE: [Mode; 16] = [
+    const EVERY_MODE: [Mode; 19] = [
         Mode::Services,
         Mode::Rounds,
         Mode::Respondents,
@@ -547,6 +571,9 @@ mod tests {
         Mode::Goals,
         Mode::Gathering,
         Mode::Recover,
+        Mode::Code,
+        Mode::OwnSummary,
+        Mode::OwnWalk,
         Mode::Help,
     ];
 
@@ -619,6 +646,7 @@ mod tests {
             Mode::Form,
             Mode::Comment,
             Mode::Walk,
+            Mode::Code,
             Mode::Help,
         ] {
             assert_eq!(action_for(mode, ctrl_c), Some(Action::Quit));

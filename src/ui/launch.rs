@@ -3,14 +3,16 @@
 
 use std::path::Path;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use super::app::{App, Stopped};
 use super::status::{Status, StatusKind};
 use crate::domain::instrument::Instrument;
-use crate::i18n::{Lang, trf};
+use crate::i18n::{Lang, tr, trf};
 use crate::messages::made_private_message;
-use crate::start::{Start, complain, exit, fail, open_store_or_read};
+use crate::start::{Start, complain, exit, fail, open_store, open_store_or_read};
 use crate::store::IfMissing;
+use crate::usecase::invites::redeem;
 
 /// Runs the full-screen program on the database `start` names, creating it when it is not
 /// there, until the user quits or it is stopped.
@@ -35,8 +37,55 @@ pub fn launch(start: Start) -> ExitCode {
     );
     app.theme = super::widgets::Theme::from_env();
     app.status = first_status(lang, &path, created, location_warning, made_private);
-    match super::terminal::run(app) {
+    ended(lang, super::terminal::run(app))
+}
+
+/// How long `answer --code` waits before it says that a code cannot be used: a script that
+/// guesses gets one try a second at most.
+const REFUSED_PAUSE: Duration = Duration::from_secs(1);
+
+/// `kartlegg answer`: one respondent answering alone by code (`App::answering`), on an
+/// existing database only. A code given on the command line is tried before the terminal
+/// is taken, and one that cannot be used is said on standard error. Nothing of the
+/// command line but the code is heard: run as an SSH forced command, what the person asked
+/// for (`SSH_ORIGINAL_COMMAND`) is never read.
+pub fn answer(start: Start, code: Option<String>) -> ExitCode {
+    let Start { lang, path, .. } = start;
+    let mut store = match open_store(lang, &path, IfMissing::Refuse) {
+        Ok(store) => store,
+        Err(e) => return fail(lang, &e),
+    };
+    let claimed = match code {
+        None => None,
+        Some(code) => match redeem(&mut store, &code, chrono::Utc::now()) {
+            Ok(Some(claimed)) => Some(claimed),
+            Ok(None) => {
+                std::thread::sleep(REFUSED_PAUSE);
+                complain(tr(lang, "answer.refused"));
+                return ExitCode::from(exit::FAILURE);
+            }
+            Err(e) => return fail(lang, &e),
+        },
+    };
+    let mut app = App::answering(
+        store,
+        Instrument::standard(),
+        lang,
+        Box::new(chrono::Utc::now),
+        claimed,
+    );
+    app.theme = super::widgets::Theme::from_env();
+    ended(lang, super::terminal::run(app))
+}
+
+/// The exit code for how the program ended, and what is said about it on standard error.
+fn ended(lang: Lang, stopped: anyhow::Result<Stopped>) -> ExitCode {
+    match stopped {
         Ok(Stopped::Clean) => ExitCode::SUCCESS,
+        Ok(Stopped::Ended(text)) => {
+            complain(&text);
+            ExitCode::from(exit::FAILURE)
+        }
         Ok(Stopped::Kept(file)) => {
             complain(&trf(lang, "wip.comment_kept", &[("file", &file.display())]));
             ExitCode::from(exit::FAILURE)

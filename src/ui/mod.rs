@@ -15,5 +15,5 @@ pub mod view;
 pub mod widgets;
 
 pub use app::{App, Stopped};
-pub use launch::launch;
+pub use launch::{answer, launch};
 pub use terminal::{draw, run};

@@ -160,5 +160,8 @@ fn event_loop(
             next = app.update(action);
         }
     }
-    Ok(Stopped::Clean)
+    Ok(match app.farewell.take() {
+        Some(text) => Stopped::Ended(text),
+        None => Stopped::Clean,
+    })
 }

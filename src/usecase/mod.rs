@@ -5,4 +5,5 @@
 //! neither face.
 
 pub mod comparison;
+pub mod invites;
 pub mod rounds;

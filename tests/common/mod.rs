@@ -11,6 +11,8 @@
 pub mod import;
 
 use kartlegg::store::Answers;
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -89,23 +91,59 @@ impl Tui {
 
     /// `start_sized`, with more in the program's environment.
     pub fn start_with(db: &Path, lang: &str, rows: u16, cols: u16, env: &[(&str, &Path)]) -> Tui {
-        Tui::spawn(db, lang, rows, cols, env, &[])
+        let mut cmd = CommandBuilder::new(BIN);
+        cmd.arg("--db");
+        cmd.arg(db);
+        cmd.arg("--lang");
+        cmd.arg(lang);
+        if let Some(dir) = db.parent() {
+            cmd.cwd(dir);
+        }
+        let env = env
+            .iter()
+            .map(|(n, v)| (*n, v.as_os_str()))
+            .collect::<Vec<_>>();
+        Tui::spawn(cmd, rows, cols, &env)
     }
 
     /// `start_sized` as another user: `setpriv` (util-linux) with `who`, its arguments
     /// (`--reuid=N --regid=G --groups=G`), runs the program.
     pub fn start_as(db: &Path, lang: &str, rows: u16, cols: u16, who: &[String]) -> Tui {
-        Tui::spawn(db, lang, rows, cols, &[], who)
+        let mut cmd = CommandBuilder::new("setpriv");
+        cmd.args(who);
+        cmd.arg("--");
+        cmd.arg(BIN);
+        cmd.arg("--db");
+        cmd.arg(db);
+        cmd.arg("--lang");
+        cmd.arg(lang);
+        if let Some(dir) = db.parent() {
+            cmd.cwd(dir);
+        }
+        Tui::spawn(cmd, rows, cols, &[])
     }
 
-    fn spawn(
-        db: &Path,
-        lang: &str,
+    /// `program` with `args` in a terminal of its own (a shell that runs kartlegg, say), in
+    /// the same clean environment, with `env` added.
+    pub fn start_program(
+        program: &str,
+        args: &[&str],
         rows: u16,
         cols: u16,
-        env: &[(&str, &Path)],
-        who: &[String],
+        env: &[(&str, &str)],
     ) -> Tui {
+        let mut cmd = CommandBuilder::new(program);
+        cmd.args(args);
+        let env = env
+            .iter()
+            .map(|(n, v)| (*n, OsStr::new(v)))
+            .collect::<Vec<_>>();
+        Tui::spawn(cmd, rows, cols, &env)
+    }
+
+    /// Runs `cmd` in a new pty of this size, without the language and database of the
+    /// environment the tests run in, with `env` added.
+    fn spawn(mut cmd: CommandBuilder, rows: u16, cols: u16, env: &[(&str, &OsStr)]) -> Tui {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows,
@@ -114,22 +152,6 @@ impl Tui {
                 pixel_height: 0,
             })
             .expect("open a pty");
-        let mut cmd = if who.is_empty() {
-            CommandBuilder::new(BIN)
-        } else {
-            let mut setpriv = CommandBuilder::new("setpriv");
-            setpriv.args(who);
-            setpriv.arg("--");
-            setpriv.arg(BIN);
-            setpriv
-        };
-        cmd.arg("--db");
-        cmd.arg(db);
-        cmd.arg("--lang");
-        cmd.arg(lang);
-        if let Some(dir) = db.parent() {
-            cmd.cwd(dir);
-        }
         for name in [
             "KARTLEGG_DB",
             "LC_ALL",
@@ -515,6 +537,24 @@ pub fn version_1_database(path: &Path) {
          PRAGMA user_version = 1;",
     )
     .unwrap();
+}
+
+/// The schema as SQLite reports it, by name, without whitespace differences.
+pub fn schema_of(path: &Path) -> BTreeMap<String, String> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT name, sql FROM sqlite_schema WHERE sql IS NOT NULL")
+        .unwrap();
+    stmt.query_map([], |r| {
+        let sql: String = r.get(1)?;
+        Ok((
+            r.get(0)?,
+            sql.split_whitespace().collect::<Vec<_>>().join(" "),
+        ))
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
 }
 
 /// Holds the write lock, as another kartlegg in the middle of a long write would.

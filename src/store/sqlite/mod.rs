@@ -21,6 +21,7 @@ pub mod health;
 pub mod private;
 
 pub mod shared;
+pub mod invite;
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -50,6 +51,8 @@ const UPGRADES: &[&str] = &[
     include_str!("migrations/002_plans.sql"),
     include_str!("migrations/003_kept_scores.sql"),
     include_str!("migrations/004_respondent_roles.sql"),
+    // Numbered 006 in this round's plan: 005 (erasure) goes before it when both are merged.
+    include_str!("migrations/006_invites.sql"),
 ];
 pub const SCHEMA_VERSION: u32 = 1 + UPGRADES.len() as u32;
 /// The version that brought kept scores; the step to it fills them from the answers.
@@ -785,6 +788,35 @@ fn round_from(row: &Row) -> rusqlite::Result<Round> {
     })
 }
 
+pub(super) fn insert_respondent(
+    tx: &Connection,
+    respondent: &Respondent,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO respondent (id, round_id, role, code, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            respondent.id,
+            respondent.round_id,
+            respondent.role.code(),
+            respondent.code,
+            timestamp(now)
+        ],
+    )?;
+    Ok(())
+}
+
+pub(super) fn find_respondent(conn: &Connection, id: &str) -> Result<Option<Respondent>> {
+    Ok(conn
+        .query_row(
+            "SELECT id, round_id, role, code FROM respondent WHERE id = ?1",
+            [id],
+            respondent_from,
+        )
+        .optional()?)
+}
+
 fn respondent_from(row: &Row) -> rusqlite::Result<Respondent> {
     let role: String = row.get(2)?;
     Ok(Respondent {
@@ -872,14 +904,7 @@ impl Admin for Store {
 
 impl Answers for Store {
     fn respondent(&self, id: &str) -> Result<Option<Respondent>> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT id, round_id, role, code FROM respondent WHERE id = ?1",
-                [id],
-                respondent_from,
-            )
-            .optional()?)
+        find_respondent(&self.conn, id)
     }
 
     fn services(&self) -> Result<Vec<ServiceSummary>> {
@@ -1057,20 +1082,7 @@ impl Answers for Store {
             role,
             code: code.to_string(),
         };
-        self.write(|tx| {
-            tx.execute(
-                "INSERT INTO respondent (id, round_id, role, code, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![
-                    respondent.id,
-                    respondent.round_id,
-                    role.code(),
-                    respondent.code,
-                    timestamp(now)
-                ],
-            )?;
-            Ok(())
-        })?;
+        self.write(|tx| insert_respondent(tx, &respondent, now))?;
         Ok(respondent)
     }
 

@@ -3,6 +3,7 @@
 //! `form`), never the router nor another screen.
 
 pub mod cluster;
+pub mod code;
 pub mod compare;
 pub mod form;
 pub mod gathering;

@@ -6,29 +6,49 @@ use ratatui::layout::{Constraint, Rect};
 use crate::domain::model::{Round, Service};
 use crate::i18n::{Lang, tr, trf};
 use crate::present::role_key;
-use crate::store::Answers;
 use crate::store::RespondentSummary;
+use crate::store::{Answers, Invites};
 use crate::ui::action::{Action, Mode};
 use crate::ui::context::{Component, Ctx, FormPurpose, Open, Outcome, clamp, move_selection};
+use crate::ui::status::StatusKind;
 use crate::ui::widgets::local_time;
 use crate::ui::widgets::{ListTable, Look};
 
 pub struct RespondentList {
     pub service: Service,
     pub round: Round,
+    /// The respondents entered at this machine, each openable.
     pub rows: Vec<RespondentSummary>,
+    /// How many answer alone by code: one row after the others, never opened, so that no
+    /// one's progress or answers can be read here.
+    pub by_code: usize,
     pub selected: usize,
+}
+
+/// The round's respondents entered here, and how many answer by code.
+fn load(ctx: &mut Ctx, round: &Round) -> Option<(Vec<RespondentSummary>, usize)> {
+    let (rows, by_code) =
+        ctx.load(|s| Ok((s.respondents(&round.id)?, s.code_respondents(&round.id)?)))?;
+    let (coded, own): (Vec<_>, Vec<_>) = rows
+        .into_iter()
+        .partition(|r| by_code.contains(&r.respondent.id));
+    Some((own, coded.len()))
 }
 
 impl RespondentList {
     pub fn open(ctx: &mut Ctx, service: Service, round: Round) -> Option<RespondentList> {
-        let rows = ctx.load(|s| s.respondents(&round.id))?;
+        let (rows, by_code) = load(ctx, &round)?;
         Some(RespondentList {
             service,
             round,
             rows,
+            by_code,
             selected: 0,
         })
+    }
+
+    fn len(&self) -> usize {
+        self.rows.len() + usize::from(self.by_code > 0)
     }
 }
 
@@ -41,8 +61,14 @@ impl Component for RespondentList {
         self.round.label.clone()
     }
 
-    fn update(&mut self, action: Action, _ctx: &mut Ctx) -> Outcome {
-        if move_selection(&mut self.selected, self.rows.len(), &action) {
+    fn update(&mut self, action: Action, ctx: &mut Ctx) -> Outcome {
+        let len = self.len();
+        if move_selection(&mut self.selected, len, &action) {
+            return Outcome::Stay;
+        }
+        if action == Action::Open && self.selected == self.rows.len() && self.by_code > 0 {
+            let text = tr(ctx.lang, "respondents.by_code_closed").to_string();
+            ctx.info(StatusKind::Info, text);
             return Outcome::Stay;
         }
         let (service, round) = (self.service.clone(), self.round.clone());
@@ -64,9 +90,10 @@ impl Component for RespondentList {
     }
 
     fn refresh(&mut self, ctx: &mut Ctx) {
-        if let Some(rows) = ctx.load(|s| s.respondents(&self.round.id)) {
-            self.rows = rows;
-            clamp(&mut self.selected, self.rows.len());
+        if let Some((rows, by_code)) = load(ctx, &self.round) {
+            (self.rows, self.by_code) = (rows, by_code);
+            let len = self.len();
+            clamp(&mut self.selected, len);
         }
     }
 }
@@ -74,7 +101,7 @@ impl Component for RespondentList {
 fn draw_respondents(look: &Look, list: &RespondentList, frame: &mut Frame, area: Rect) {
     let lang = look.lang;
     let total = look.instrument.item_count();
-    let rows = list
+    let mut rows: Vec<Vec<String>> = list
         .rows
         .iter()
         .map(|r| {
@@ -90,6 +117,14 @@ fn draw_respondents(look: &Look, list: &RespondentList, frame: &mut Frame, area:
             ]
         })
         .collect();
+    if list.by_code > 0 {
+        rows.push(vec![
+            tr(lang, "respondents.by_code").to_string(),
+            String::new(),
+            format!("n={}", list.by_code),
+            String::new(),
+        ]);
+    }
     ListTable {
         title: trf(
             lang,

@@ -1,0 +1,210 @@
+//! `kartlegg invite`: one-time codes with which staff answer alone (`kartlegg answer`),
+//! printed once and, with `--sheet`, as a page of slips to cut out for the gathering; or
+//! `--withdraw`, a code that is no longer to be used. Only the codes' hashes are stored.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::{DateTime, Utc};
+
+use super::document::quoted;
+use super::files::{is_database_file, write_failed, write_private};
+use crate::domain::invite::{self, CODE_LEN};
+use crate::domain::model::{Role, Round, Service};
+use crate::i18n::{Lang, tr, trf};
+use crate::present::{count, role_key};
+use crate::store::{Admin, Answers, Invites, Store, StoreError};
+
+/// The most codes one command makes: a large service's staff, with room to spare.
+const MOST: usize = 500;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct InviteArgs {
+    /// The service: its id, or its name in any case
+    #[arg(long, value_name = "NAME_OR_ID", required_unless_present = "withdraw")]
+    pub service: Option<String>,
+
+    /// The round the codes answer: its label in any case, or its id
+    #[arg(long, value_name = "ROUND", required_unless_present = "withdraw")]
+    pub round: Option<String>,
+
+    /// How many codes, one per respondent (at most 500)
+    #[arg(long, value_name = "N", required_unless_present = "withdraw",
+          value_parser = clap::value_parser!(u16).range(1..=MOST as i64))]
+    pub count: Option<u16>,
+
+    /// The role of the respondents who answer with these codes: leader, key_person, staff
+    /// or consultant
+    #[arg(long, value_name = "ROLE", default_value = "staff", value_parser = parse_role)]
+    pub role: Role,
+
+    /// Also write the codes as a page of slips to cut out, one per code, saying how to
+    /// answer (plain text that reads as Markdown; readable by its owner alone)
+    #[arg(long, value_name = "FILE")]
+    pub sheet: Option<PathBuf>,
+
+    /// How staff reach the program, as the slips say it, e.g. "ssh svar@kartlegg.kommune.no"
+    #[arg(long, value_name = "TEXT", requires = "sheet")]
+    pub login: Option<String>,
+
+    /// Withdraw this code: it can no longer be used (the answers given with it stay)
+    #[arg(long, value_name = "CODE",
+          conflicts_with_all = ["service", "round", "count", "sheet"])]
+    pub withdraw: Option<String>,
+}
+
+fn parse_role(value: &str) -> Result<Role, String> {
+    Role::from_code(&value.replace('-', "_")).ok_or_else(|| {
+        format!("unknown role '{value}' (use leader, key_person, staff or consultant)")
+    })
+}
+
+pub fn run(store: &mut Store, lang: Lang, args: &InviteArgs, now: DateTime<Utc>) -> ExitCode {
+    if let Some(code) = &args.withdraw {
+        return withdraw(store, lang, code, now);
+    }
+    let (Some(service), Some(round), Some(wanted)) = (&args.service, &args.round, args.count)
+    else {
+        // clap asks for all three when there is nothing to withdraw.
+        return ExitCode::from(super::exit::USAGE);
+    };
+    let (service, round) = match store
+        .find_service(service)
+        .and_then(|service| Ok((store.find_round(&service, round)?, service)))
+    {
+        Ok((round, service)) => (service, round),
+        Err(e) => return super::lookup_failed(lang, &e),
+    };
+    if let Some(sheet) = &args.sheet
+        && is_database_file(sheet, store.path())
+    {
+        super::complain(&trf(
+            lang,
+            "invite.sheet_is_database",
+            &[("path", &sheet.display())],
+        ));
+        return ExitCode::from(super::exit::FAILURE);
+    }
+    let codes = match new_codes(usize::from(wanted)) {
+        Ok(codes) => codes,
+        Err(e) => {
+            super::complain(&trf(lang, "invite.no_random", &[("reason", &e)]));
+            return ExitCode::from(super::exit::FAILURE);
+        }
+    };
+    let hashes: Vec<String> = codes.iter().map(|code| invite::hash(code)).collect();
+    // The sheet is written inside the transaction: a sheet that cannot be written leaves no
+    // codes behind that no one could hand out.
+    let written = store.in_transaction(|store| {
+        store.add_invites(&round.id, args.role, &hashes, now)?;
+        if let Some(sheet) = &args.sheet {
+            let text = sheet_text(lang, &service, &round, &codes, args.login.as_deref());
+            write_private(sheet, |out, path| {
+                out.write_all(text.as_bytes())
+                    .map_err(|source| StoreError::Io {
+                        path: path.to_path_buf(),
+                        source,
+                    })
+            })?;
+        }
+        Ok(())
+    });
+    if let Err(e) = written {
+        return write_failed(lang, &e);
+    }
+    super::complain(&trf(
+        lang,
+        "invite.made",
+        &[
+            ("codes", &count(lang, "noun.code", codes.len())),
+            ("round", &quoted(lang, &round.label)),
+            ("service", &quoted(lang, &service.name)),
+            ("role", &tr(lang, role_key(args.role))),
+        ],
+    ));
+    if let Some(sheet) = &args.sheet {
+        super::complain(&trf(
+            lang,
+            "invite.sheet_written",
+            &[("path", &sheet.display())],
+        ));
+    }
+    let lines: Vec<String> = codes.iter().map(|code| invite::grouped(code)).collect();
+    super::print(&format!("{}\n", lines.join("\n")))
+}
+
+/// `wanted` codes from the OS's random source, none twice.
+fn new_codes(wanted: usize) -> Result<Vec<String>, String> {
+    let mut seen = HashSet::new();
+    let mut codes = Vec::with_capacity(wanted);
+    while codes.len() < wanted {
+        let mut random = [0u8; CODE_LEN];
+        getrandom::fill(&mut random).map_err(|e| e.to_string())?;
+        let code = invite::code_from(&random);
+        if seen.insert(code.clone()) {
+            codes.push(code);
+        }
+    }
+    Ok(codes)
+}
+
+fn withdraw(store: &mut Store, lang: Lang, typed: &str, now: DateTime<Utc>) -> ExitCode {
+    let shown =
+        invite::read(typed).map_or_else(|| typed.trim().to_string(), |c| invite::grouped(&c));
+    let withdrawn = match invite::read(typed) {
+        Some(code) => store.withdraw_invite(&invite::hash(&code), now),
+        None => Ok(false),
+    };
+    match withdrawn {
+        Ok(true) => {
+            println!("{}", trf(lang, "invite.withdrawn", &[("code", &shown)]));
+            ExitCode::SUCCESS
+        }
+        // Unknown and withdrawn already are said alike: no answer tells which codes exist.
+        Ok(false) => {
+            super::complain(&trf(lang, "invite.no_such_code", &[("code", &shown)]));
+            ExitCode::from(super::exit::FAILURE)
+        }
+        Err(e) => super::fail(lang, &e),
+    }
+}
+
+/// The page of slips: a heading and how to use it, then one slip per code between cut lines.
+fn sheet_text(
+    lang: Lang,
+    service: &Service,
+    round: &Round,
+    codes: &[String],
+    login: Option<&str>,
+) -> String {
+    let place = trf(
+        lang,
+        "invite.sheet_place",
+        &[("round", &round.label), ("service", &service.name)],
+    );
+    let how = match login {
+        Some(login) => trf(lang, "invite.slip_how_login", &[("login", &login)]),
+        None => tr(lang, "invite.slip_how").to_string(),
+    };
+    let cut = "- - - - - - - - - - - - - - - - - - - - - - - - - - - - - - ✂";
+    let mut text = format!(
+        "# {}\n\n{}\n\n",
+        trf(lang, "invite.sheet_title", &[("place", &place)]),
+        tr(lang, "invite.sheet_intro")
+    );
+    for code in codes {
+        text.push_str(&format!(
+            "{cut}\n\n**kartlegg: {place}**\n\n{}\n\n{how}\n\n{}\n\n",
+            trf(
+                lang,
+                "invite.slip_code",
+                &[("code", &invite::grouped(code))]
+            ),
+            tr(lang, "invite.slip_alone"),
+        ));
+    }
+    text.push_str(cut);
+    text.push('\n');
+    text
+}

@@ -1,0 +1,40 @@
+//! Answering alone: a typed code, read and hashed, becomes its respondent's walk with the
+//! service and round it belongs to, for both the command (`answer --code`) and the screen
+//! that asks for the code.
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::invite;
+use crate::domain::model::{Respondent, Round, Service};
+use crate::store::{Backend, StoreError};
+
+/// What a valid code opens: one respondent's walk, and where it belongs.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    pub service: Service,
+    pub round: Round,
+    pub respondent: Respondent,
+}
+
+/// The respondent of the code typed, made on its first use; `None` for a code that is not
+/// one, unknown or withdrawn alike, so that no answer tells which codes exist.
+pub fn redeem(
+    store: &mut impl Backend,
+    typed: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Claimed>, StoreError> {
+    let Some(code) = invite::read(typed) else {
+        return Ok(None);
+    };
+    let Some(respondent) = store.claim_invite(&invite::hash(&code), &invite::label(&code), now)?
+    else {
+        return Ok(None);
+    };
+    let round = store.round(&respondent.round_id)?;
+    let service = store.service(&round.service_id)?;
+    Ok(Some(Claimed {
+        service,
+        round,
+        respondent,
+    }))
+}

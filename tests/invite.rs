@@ -1,0 +1,258 @@
+//! `kartlegg invite`: one-time codes for answering alone. The codes printed, their role and
+//! uniqueness, that only their hashes reach the database file, the sheet of slips, withdrawing
+//! a code, refusals that leave the database unchanged, and a version 4 database migrated to
+//! hold invites. What the store promises of invites is in `store_contract.rs`.
+
+mod common;
+
+use std::collections::HashSet;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use chrono::Utc;
+use common::{db_in, kartlegg, run_cli, run_en, schema_of, seeded_round};
+use kartlegg::domain::invite;
+use kartlegg::domain::model::Role;
+use kartlegg::store::{Invites, SCHEMA_VERSION, Store};
+
+const SERVICE: &str = "Fjellbygd barnevern";
+const ROUND: &str = "Før samling 1";
+
+/// `invite` of `count` codes for the seeded round, with `more` arguments.
+fn invite<'a>(count: &'a str, more: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "invite",
+        "--service",
+        SERVICE,
+        "--round",
+        ROUND,
+        "--count",
+        count,
+    ];
+    args.extend(more);
+    args
+}
+
+/// Makes `count` codes for the seeded round in `role`, as printed, one a line.
+fn invite_codes(db: &Path, count: usize, role: &str) -> Vec<String> {
+    let count = count.to_string();
+    let out = run_cli(&invite(&count, &["--role", role]), db, "en");
+    out.lines().map(str::to_string).collect()
+}
+
+fn invites(db: &Path) -> Vec<(String, String, Option<String>)> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT role, code_hash, withdrawn_at FROM invite ORDER BY rowid")
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// Every byte of the database and the files beside it, as text where it is text.
+fn database_bytes(db: &Path) -> String {
+    let mut bytes = Vec::new();
+    for suffix in ["", "-wal", "-journal"] {
+        let mut path = db.as_os_str().to_owned();
+        path.push(suffix);
+        if let Ok(content) = std::fs::read(&path) {
+            bytes.extend(content);
+        }
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+#[test]
+fn invite_prints_as_many_different_codes_as_asked_and_stores_only_their_hashes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(&dir);
+    seeded_round(&db);
+    let codes = invite_codes(&db, 40, "key_person");
+    assert_eq!(codes.len(), 40, "{codes:?}");
+    let unique: HashSet<&String> = codes.iter().collect();
+    assert_eq!(unique.len(), 40, "a code twice: {codes:?}");
+    for code in &codes {
+        // Two groups of four, of symbols that cannot be read as another.
+        assert_eq!(code.len(), 9, "{code}");
+        assert_eq!(&code[4..5], "-", "{code}");
+        assert!(
+            code.chars()
+                .filter(|c| *c != '-')
+                .all(|c| invite::ALPHABET.contains(&(c as u8))),
+            "{code}"
+        );
+    }
+    let stored = invites(&db);
+    assert_eq!(stored.len(), 40);
+    assert!(
+        stored
+            .iter()
+            .all(|(role, _, withdrawn)| role == "key_person" && withdrawn.is_none())
+    );
+    let hashes: HashSet<String> = stored.into_iter().map(|(_, hash, _)| hash).collect();
+    let expected: HashSet<String> = codes
+        .iter()
+        .map(|c| invite::hash(&invite::read(c).unwrap()))
+        .collect();
+    assert_eq!(hashes, expected);
+
+    // A second call makes codes of its own, none of the first's.
+    let more = invite_codes(&db, 5, "staff");
+    assert!(more.iter().all(|c| !unique.contains(c)), "{more:?}");
+
+    // No code is anywhere in the files, with its dash or without, in any case.
+    let bytes = database_bytes(&db).to_uppercase();
+    for code in codes.iter().chain(&more) {
+        assert!(
+            !bytes.contains(code.as_str()),
+            "{code} is in the database file"
+        );
+        assert!(
+            !bytes.contains(&code.replace('-', "")),
+            "{code} is in the database file"
+        );
+    }
+}
+
+#[test]
+fn the_sheet_has_one_slip_per_code_saying_how_to_answer_in_the_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(&dir);
+    seeded_round(&db);
+    let sheet = dir.path().join("lapper.md");
+    let login = ["--login", "ssh svar@kartlegg.kommune.no"];
+    let sheet_arg = ["--sheet", sheet.to_str().unwrap()];
+    let out = run_cli(&invite("3", &[&sheet_arg[..], &login].concat()), &db, "nb");
+    let codes: Vec<&str> = out.lines().collect();
+    assert_eq!(codes.len(), 3);
+    let text = std::fs::read_to_string(&sheet).unwrap();
+    for code in &codes {
+        assert_eq!(text.matches(code).count(), 1, "{code} in:\n{text}");
+    }
+    assert_eq!(text.matches("Din kode:").count(), 3, "{text}");
+    assert_eq!(text.matches("✂").count(), 4, "a cut line around each slip");
+    assert!(
+        text.contains("logg inn med `ssh svar@kartlegg.kommune.no`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Før samling 1, Fjellbygd barnevern"),
+        "{text}"
+    );
+    let mode = std::fs::metadata(&sheet).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the sheet holds codes: its owner's alone");
+}
+
+#[test]
+fn a_sheet_that_cannot_be_written_leaves_no_codes_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(&dir);
+    seeded_round(&db);
+    let sheet = dir.path().join("no-such-folder").join("lapper.md");
+    let out = run_en(&invite("3", &["--sheet", sheet.to_str().unwrap()]), &db);
+    assert_eq!(out.status.code(), Some(5), "{out:?}");
+    assert!(out.stdout.is_empty(), "no code printed: {out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("lapper.md"), "{stderr}");
+    assert!(invites(&db).is_empty(), "the database is unchanged");
+}
+
+#[test]
+fn an_unknown_round_or_a_bad_count_is_refused_and_nothing_is_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(&dir);
+    seeded_round(&db);
+    let ask = |round: &str, count: &str| {
+        run_en(
+            &[
+                "invite",
+                "--service",
+                SERVICE,
+                "--round",
+                round,
+                "--count",
+                count,
+            ],
+            &db,
+        )
+    };
+    let unknown = ask("Etter", "3");
+    assert_eq!(unknown.status.code(), Some(1), "{unknown:?}");
+    let stderr = String::from_utf8_lossy(&unknown.stderr);
+    assert!(
+        stderr.contains("Etter") && stderr.contains(ROUND),
+        "{stderr}"
+    );
+    for count in ["0", "501", "many"] {
+        let bad = ask(ROUND, count);
+        assert_eq!(bad.status.code(), Some(2), "--count {count}: {bad:?}");
+    }
+    let no_role = run_en(&invite("1", &["--role", "chief"]), &db);
+    assert_eq!(no_role.status.code(), Some(2), "{no_role:?}");
+    assert!(invites(&db).is_empty());
+}
+
+#[test]
+fn a_withdrawn_code_and_an_unknown_one_are_refused_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(&dir);
+    seeded_round(&db);
+    let codes = invite_codes(&db, 2, "staff");
+    let withdrawn = run_cli(
+        &["invite", "--withdraw", &codes[0].to_lowercase()],
+        &db,
+        "en",
+    );
+    assert!(withdrawn.contains(&codes[0]), "{withdrawn}");
+    let stored = invites(&db);
+    assert!(stored[0].2.is_some() && stored[1].2.is_none(), "{stored:?}");
+
+    let refusal = |code: &str| {
+        let out = run_en(&["invite", "--withdraw", code], &db);
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        String::from_utf8_lossy(&out.stderr).replace(code, "CODE")
+    };
+    let again = refusal(&codes[0]);
+    let unknown = refusal("ZZZZ-ZZZZ");
+    assert_eq!(again, unknown, "withdrawn and unknown say the same");
+    assert_eq!(invites(&db), stored, "refusals change nothing");
+}
+
+#[test]
+fn a_version_4_database_is_migrated_to_hold_invites() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old.db");
+    let round = seeded_round(&old);
+    {
+        // The database as version 4 made it: without the invite table.
+        let conn = rusqlite::Connection::open(&old).unwrap();
+        conn.execute_batch("DROP TABLE invite; PRAGMA user_version = 4;")
+            .unwrap();
+    }
+    std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = kartlegg()
+        .args(["check", "--lang", "en", "--db"])
+        .arg(&old)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(&format!("Schema version: {SCHEMA_VERSION}")),
+        "{stdout}"
+    );
+    let mut store = Store::open(&old).unwrap();
+    store
+        .add_invites(&round, Role::Staff, &[invite::hash("K7QM4RTX")], Utc::now())
+        .unwrap();
+    drop(store);
+    let fresh = dir.path().join("fresh.db");
+    drop(Store::open(&fresh).unwrap());
+    assert_eq!(
+        schema_of(&old),
+        schema_of(&fresh),
+        "both roads lead to one schema"
+    );
+}
