@@ -289,11 +289,111 @@ pub enum CopyFault {
     Refused(StoreError),
 }
 
-/// What the faces need of a database: every backend implements all five (and runs
+/// What the faces need of a database: every backend implements all six (and runs
 /// `tests/store_contract.rs`).
-pub trait Backend: Answers + Plans + Scores + Admin + Exchange {}
+pub trait Backend: Answers + Plans + Scores + Admin + Exchange + Erase {}
 
-impl<S: Answers + Plans + Scores + Admin + Exchange> Backend for S {}
+impl<S: Answers + Plans + Scores + Admin + Exchange + Erase> Backend for S {}
+
+/// A thing that can be erased, by its id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Erasable {
+    /// With its rounds, plan and goals.
+    Service(String),
+    /// With its respondents, answers, consensus, stage and goal statuses.
+    Round(String),
+    /// With their answers.
+    Respondent(String),
+    PlanItem(String),
+    /// With its statuses.
+    Goal(String),
+}
+
+impl Erasable {
+    /// The kind as the tombstone names it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Erasable::Service(_) => "service",
+            Erasable::Round(_) => "round",
+            Erasable::Respondent(_) => "respondent",
+            Erasable::PlanItem(_) => "plan_item",
+            Erasable::Goal(_) => "goal",
+        }
+    }
+}
+
+/// The face that erased something, as its tombstone says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErasedBy {
+    /// The full-screen program.
+    Screen,
+    /// `kartlegg erase` naming what goes.
+    Command,
+    /// `kartlegg erase --older-than`.
+    Retention,
+}
+
+impl ErasedBy {
+    pub fn code(self) -> &'static str {
+        match self {
+            ErasedBy::Screen => "screen",
+            ErasedBy::Command => "command",
+            ErasedBy::Retention => "retention",
+        }
+    }
+}
+
+/// What an erasure removes, or would: each thing once, however it was named. The history
+/// of the answers and the change log of the plans go with them, and are not counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Erasure {
+    pub services: usize,
+    pub rounds: usize,
+    pub respondents: usize,
+    /// Answer rows, a comment alone included.
+    pub answers: usize,
+    pub plan_items: usize,
+    pub goals: usize,
+}
+
+/// What is left of an erased thing: what kind it was, its id, when and by which face.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tombstone {
+    pub kind: String,
+    pub id: String,
+    pub erased_at: String,
+    pub erased_by: String,
+}
+
+/// A round found for retention, with what the listing says of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgedRound {
+    pub round: Round,
+    pub service_name: String,
+    /// The day of its last answer (UTC), or the day it was held when it has none.
+    pub last_answer: NaiveDate,
+    pub respondents: usize,
+}
+
+/// Erasure: a thing and everything that refers to it go, its history too, in one
+/// transaction; a tombstone stays.
+pub trait Erase {
+    /// What erasing `targets` would remove; changes nothing. `NotFound` names a target
+    /// that is not there.
+    fn erasure(&self, targets: &[Erasable]) -> Result<Erasure>;
+
+    /// Erases `targets`, all or nothing: the things, what they hold, their answers'
+    /// history, their change log, their kept scores (a round that loses a respondent is
+    /// summed again), leaving a tombstone for each thing with an id.
+    fn erase(&mut self, targets: &[Erasable], by: ErasedBy, now: DateTime<Utc>) -> Result<Erasure>;
+
+    /// The rounds whose last answer (or, without answers, whose day) is before `date`, by
+    /// service and day: what retention erases.
+    fn rounds_last_answered_before(&self, date: NaiveDate) -> Result<Vec<AgedRound>>;
+
+    /// Every tombstone, oldest first.
+    fn tombstones(&self) -> Result<Vec<Tombstone>>;
+}
 
 /// Files between machines (`crate::exchange` holds the format and the merge rules).
 pub trait Exchange {

@@ -20,6 +20,8 @@ pub mod health;
 
 pub mod private;
 
+pub mod erase;
+
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::fs::{self, OpenOptions};
@@ -48,6 +50,7 @@ const UPGRADES: &[&str] = &[
     include_str!("migrations/002_plans.sql"),
     include_str!("migrations/003_kept_scores.sql"),
     include_str!("migrations/004_respondent_roles.sql"),
+    include_str!("migrations/005_erasure.sql"),
 ];
 pub const SCHEMA_VERSION: u32 = 1 + UPGRADES.len() as u32;
 /// The version that brought kept scores; the step to it fills them from the answers.

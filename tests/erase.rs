@@ -1,0 +1,484 @@
+//! Erasure (schema version 5): a respondent, round, service, plan item or goal goes with its
+//! answers, their history, its change log and kept scores, in one transaction, leaving a
+//! tombstone; an import does not bring it back; retention erases old rounds.
+
+mod common;
+
+use std::path::Path;
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use kartlegg::domain::compare::Options;
+use kartlegg::domain::instrument::Instrument;
+use kartlegg::domain::model::{Response, Role, RoundKind};
+use kartlegg::domain::plan::{GoalStatus, PlanItem, PlanKind, Stage};
+use kartlegg::domain::scoring::{AnswerSet, summarize};
+use kartlegg::store::{
+    Admin, Answers, Erasable, Erase, ErasedBy, Erasure, Plans, Scores, Store, StoreError,
+};
+
+fn at(minute: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 9, 10, minute, 0).unwrap()
+}
+
+struct Seeded {
+    service: String,
+    round: String,
+    other_round: String,
+    /// Leader AB with three answers, each changed once (history of six).
+    ab: String,
+    /// Staff EF with two answers.
+    ef: String,
+    item: String,
+    goal: String,
+}
+
+/// A service with two rounds: the first with AB and EF, consensus, a stage and a goal's
+/// status; the second with one respondent. A plan item and a goal.
+fn seed(store: &mut Store) -> Seeded {
+    let instrument = Instrument::standard();
+    let service = store
+        .create_service("Fjellbygd barnevern", &["3401".into()], "Innlandet", at(0))
+        .unwrap();
+    let day = NaiveDate::from_ymd_opt(2026, 3, 9).unwrap();
+    let round = store
+        .create_round(
+            &service.id,
+            "Før",
+            day,
+            RoundKind::Before,
+            instrument,
+            at(0),
+        )
+        .unwrap();
+    let later = NaiveDate::from_ymd_opt(2026, 9, 9).unwrap();
+    let other = store
+        .create_round(
+            &service.id,
+            "Etter",
+            later,
+            RoundKind::After,
+            instrument,
+            at(0),
+        )
+        .unwrap();
+    let ab = store
+        .create_respondent(&round.id, Role::Leader, "AB", at(1))
+        .unwrap();
+    let ef = store
+        .create_respondent(&round.id, Role::Staff, "EF", at(1))
+        .unwrap();
+    let gh = store
+        .create_respondent(&other.id, Role::Staff, "GH", at(1))
+        .unwrap();
+    for (i, item) in [
+        "fit.answers_problem.1",
+        "fit.answers_problem.2",
+        "competence.training.1",
+    ]
+    .iter()
+    .enumerate()
+    {
+        store
+            .save_response(&ab.id, item, Some(Response::Score(2)), at(2))
+            .unwrap();
+        store
+            .save_response(&ab.id, item, Some(Response::Score(i as u8 + 1)), at(3))
+            .unwrap();
+        store.save_comment(&gh.id, item, "Snart", at(3)).unwrap();
+    }
+    for item in ["fit.answers_problem.1", "competence.training.1"] {
+        store
+            .save_response(&ef.id, item, Some(Response::Score(4)), at(4))
+            .unwrap();
+        store
+            .save_response(&gh.id, item, Some(Response::Score(1)), at(4))
+            .unwrap();
+    }
+    store
+        .set_consensus(&round.id, "fit.answers_problem", Some(3), at(5))
+        .unwrap();
+    store
+        .set_round_stage(&round.id, Some(Stage::Adapt), at(5))
+        .unwrap();
+    let item = store
+        .add_plan_item(
+            &PlanItem {
+                id: String::new(),
+                service_id: service.id.clone(),
+                subdomain_key: "fit.answers_problem".into(),
+                kind: PlanKind::Measure,
+                text: "Opplæring i metoden".into(),
+                level: None,
+                owner: "Leder".into(),
+                due_on: None,
+                done: false,
+                done_on: None,
+            },
+            at(6),
+        )
+        .unwrap();
+    let goal = store
+        .add_goal(&service.id, "Alle kjenner metoden", &[], at(6))
+        .unwrap();
+    store
+        .set_goal_status(&goal.id, &round.id, Some(GoalStatus::Partly), at(7))
+        .unwrap();
+    store
+        .set_goal_status(&goal.id, &other.id, Some(GoalStatus::Achieved), at(7))
+        .unwrap();
+    Seeded {
+        service: service.id,
+        round: round.id,
+        other_round: other.id,
+        ab: ab.id,
+        ef: ef.id,
+        item: item.id,
+        goal: goal.id,
+    }
+}
+
+fn opened() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("k.db")).unwrap();
+    (dir, store)
+}
+
+fn count(db: &Path, sql: &str) -> i64 {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+/// How many rows of every table mention `id`, in any column: what an erasure leaves of it
+/// outside its tombstone.
+fn rows_naming(db: &Path, id: &str) -> Vec<String> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name != 'erased'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut found = Vec::new();
+    for table in tables {
+        let columns: Vec<String> = conn
+            .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        for column in columns {
+            let n: i64 = conn
+                .query_row(
+                    &format!(
+                        "SELECT count(*) FROM {table} WHERE instr(CAST({column} AS TEXT), ?1) > 0"
+                    ),
+                    [id],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            if n > 0 {
+                found.push(format!("{table}.{column}: {n}"));
+            }
+        }
+    }
+    found
+}
+
+/// The kept scores of every round equal a recomputation from its answers as stored.
+fn assert_kept_equal_recomputed(store: &Store) {
+    let instrument = Instrument::standard();
+    for service in store.services().unwrap() {
+        for round in store.rounds(&service.service.id).unwrap() {
+            let pooled = Options {
+                with_consultant: true,
+            };
+            let kept = store
+                .round_scores(instrument, &[round.round.id.as_str()], pooled)
+                .unwrap();
+            let answers = store.round_answers(&round.round.id).unwrap();
+            let sets: Vec<&AnswerSet> = answers.iter().map(|(_, a)| a).collect();
+            assert_eq!(kept[0].respondents, answers.len());
+            assert_eq!(kept[0].sections, summarize(instrument, &sets));
+        }
+    }
+}
+
+#[test]
+fn an_erased_respondent_goes_with_answers_history_and_kept_scores_leaving_a_tombstone() {
+    let (dir, mut store) = opened();
+    let db = dir.path().join("k.db");
+    let s = seed(&mut store);
+    let target = [Erasable::Respondent(s.ab.clone())];
+    let expected = Erasure {
+        respondents: 1,
+        answers: 3,
+        ..Erasure::default()
+    };
+    assert_eq!(store.erasure(&target).unwrap(), expected);
+    assert_eq!(
+        store.erase(&target, ErasedBy::Screen, at(30)).unwrap(),
+        expected
+    );
+    assert_eq!(rows_naming(&db, &s.ab), Vec::<String>::new());
+    let left: Vec<String> = (store.respondents(&s.round).unwrap().into_iter())
+        .map(|r| r.respondent.code)
+        .collect();
+    assert_eq!(left, ["EF"], "the respondent list's n");
+    assert_kept_equal_recomputed(&store);
+    let scores = store
+        .round_scores(
+            Instrument::standard(),
+            &[s.round.as_str()],
+            Options::default(),
+        )
+        .unwrap();
+    assert_eq!(scores[0].respondents, 1, "the summary's n");
+    let tombstones = store.tombstones().unwrap();
+    assert_eq!(tombstones.len(), 1);
+    assert_eq!(
+        (tombstones[0].kind.as_str(), tombstones[0].id.as_str()),
+        ("respondent", s.ab.as_str())
+    );
+    assert_eq!(tombstones[0].erased_by, "screen");
+    assert_eq!(tombstones[0].erased_at, "2026-03-09T10:30:00.000Z");
+    // EF keeps their answers and history.
+    assert_eq!(store.answers(&s.ef).unwrap().len(), 2);
+    assert!(store.integrity_problems().unwrap().is_empty());
+}
+
+#[test]
+fn the_history_stays_append_only_for_what_is_not_erased() {
+    let (dir, mut store) = opened();
+    let db = dir.path().join("k.db");
+    let s = seed(&mut store);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    for sql in [
+        "DELETE FROM answer_history",
+        "DELETE FROM change_log",
+        "UPDATE answer_history SET new_comment = 'x'",
+    ] {
+        let refused = conn.execute(sql, []).unwrap_err().to_string();
+        assert!(refused.contains("append-only"), "{sql}: {refused}");
+    }
+    // Nor does a tombstone for one respondent open another's history.
+    store
+        .erase(&[Erasable::Respondent(s.ab)], ErasedBy::Command, at(30))
+        .unwrap();
+    let refused = conn
+        .execute(
+            "DELETE FROM answer_history WHERE respondent_id = ?1",
+            [&s.ef],
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(refused.contains("append-only"), "{refused}");
+}
+
+#[test]
+fn an_erased_round_takes_its_consensus_stage_goal_statuses_and_their_log() {
+    let (dir, mut store) = opened();
+    let db = dir.path().join("k.db");
+    let s = seed(&mut store);
+    let erased = store
+        .erase(
+            &[Erasable::Round(s.round.clone())],
+            ErasedBy::Command,
+            at(30),
+        )
+        .unwrap();
+    assert_eq!(
+        erased,
+        Erasure {
+            rounds: 1,
+            respondents: 2,
+            answers: 5,
+            ..Erasure::default()
+        }
+    );
+    for id in [&s.round, &s.ab, &s.ef] {
+        assert_eq!(rows_naming(&db, id), Vec::<String>::new(), "{id}");
+    }
+    // The other round, the plan and the goal stay, with the goal's other status.
+    assert_eq!(store.rounds(&s.service).unwrap().len(), 1);
+    assert_eq!(store.goal_statuses(&s.service).unwrap().len(), 1);
+    assert_eq!(store.changes("goal", &s.goal).unwrap().len(), 1);
+    assert_eq!(store.plan_items(&s.service).unwrap().len(), 1);
+    let kinds: Vec<String> = store
+        .tombstones()
+        .unwrap()
+        .into_iter()
+        .map(|t| t.kind)
+        .collect();
+    assert_eq!(kinds, ["round", "respondent", "respondent"]);
+    assert_kept_equal_recomputed(&store);
+    assert!(store.integrity_problems().unwrap().is_empty());
+}
+
+#[test]
+fn an_erased_service_leaves_nothing_but_tombstones() {
+    let (dir, mut store) = opened();
+    let db = dir.path().join("k.db");
+    let s = seed(&mut store);
+    let erased = store
+        .erase(
+            &[Erasable::Service(s.service.clone())],
+            ErasedBy::Command,
+            at(30),
+        )
+        .unwrap();
+    assert_eq!(
+        erased,
+        Erasure {
+            services: 1,
+            rounds: 2,
+            respondents: 3,
+            answers: 8,
+            plan_items: 1,
+            goals: 1,
+        }
+    );
+    for table in [
+        "service",
+        "round",
+        "respondent",
+        "answer",
+        "answer_history",
+        "plan_item",
+        "goal",
+        "goal_status",
+        "round_stage",
+        "consensus",
+        "change_log",
+        "respondent_score",
+        "round_score",
+    ] {
+        assert_eq!(
+            count(&db, &format!("SELECT count(*) FROM {table}")),
+            0,
+            "{table}"
+        );
+    }
+    // The service, two rounds, three respondents, the plan item and the goal.
+    assert_eq!(count(&db, "SELECT count(*) FROM erased"), 8);
+    // No name or content in the tombstones: only kinds, ids, times and faces.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let columns: Vec<String> = conn
+        .prepare("SELECT name FROM pragma_table_info('erased')")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(columns, ["id", "kind", "erased_at", "erased_by"]);
+    assert!(store.integrity_problems().unwrap().is_empty());
+}
+
+#[test]
+fn a_plan_item_and_a_goal_go_with_their_log_and_statuses() {
+    let (dir, mut store) = opened();
+    let db = dir.path().join("k.db");
+    let s = seed(&mut store);
+    let erased = store
+        .erase(
+            &[
+                Erasable::PlanItem(s.item.clone()),
+                Erasable::Goal(s.goal.clone()),
+            ],
+            ErasedBy::Screen,
+            at(30),
+        )
+        .unwrap();
+    assert_eq!((erased.plan_items, erased.goals, erased.answers), (1, 1, 0));
+    assert_eq!(rows_naming(&db, &s.item), Vec::<String>::new());
+    assert_eq!(rows_naming(&db, &s.goal), Vec::<String>::new());
+    // The rounds' own log (stage, consensus) stays.
+    assert_eq!(store.changes("round_stage", &s.round).unwrap().len(), 1);
+    assert_eq!(store.rounds(&s.service).unwrap().len(), 2);
+}
+
+#[test]
+fn erasing_what_is_not_there_is_refused_and_changes_nothing() {
+    let (dir, mut store) = opened();
+    let db = dir.path().join("k.db");
+    let s = seed(&mut store);
+    let refused = store
+        .erase(
+            &[
+                Erasable::Respondent(s.ab.clone()),
+                Erasable::Goal("nope".into()),
+            ],
+            ErasedBy::Command,
+            at(30),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(refused, StoreError::NotFound("goal")),
+        "{refused:?}"
+    );
+    assert_eq!(store.answers(&s.ab).unwrap().len(), 3);
+    assert!(store.tombstones().unwrap().is_empty());
+    assert_eq!(count(&db, "SELECT count(*) FROM erased"), 0);
+}
+
+#[test]
+fn retention_finds_the_rounds_whose_last_answer_is_older_than_the_date() {
+    let (_dir, mut store) = opened();
+    let s = seed(&mut store);
+    // Answers were given on 2026-03-09; the second round has answers too.
+    let day = |d: &str| d.parse::<NaiveDate>().unwrap();
+    assert!(
+        store
+            .rounds_last_answered_before(day("2026-03-09"))
+            .unwrap()
+            .is_empty()
+    );
+    let aged = store
+        .rounds_last_answered_before(day("2026-03-10"))
+        .unwrap();
+    let ids: Vec<&str> = aged.iter().map(|a| a.round.id.as_str()).collect();
+    assert_eq!(ids, [s.round.as_str(), s.other_round.as_str()]);
+    assert_eq!(aged[0].respondents, 2);
+    assert_eq!(aged[0].last_answer, day("2026-03-09"));
+    assert_eq!(aged[0].service_name, "Fjellbygd barnevern");
+    // A round without answers counts from the day it was held.
+    let service = store.service(&s.service).unwrap();
+    store
+        .create_round(
+            &service.id,
+            "Tom",
+            day("2025-01-01"),
+            RoundKind::Between,
+            Instrument::standard(),
+            at(40),
+        )
+        .unwrap();
+    let aged = store
+        .rounds_last_answered_before(day("2025-06-01"))
+        .unwrap();
+    assert_eq!(aged.len(), 1);
+    assert_eq!(aged[0].round.label, "Tom");
+}
+
+#[test]
+fn an_old_database_is_migrated_and_its_history_can_then_be_erased() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("old.db");
+    common::version_1_database(&db);
+    let mut store = Store::open(&db).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 5);
+    assert_eq!(
+        store.history("p1", "fit.answers_problem.1").unwrap().len(),
+        1
+    );
+    store
+        .erase(
+            &[Erasable::Respondent("p1".into())],
+            ErasedBy::Command,
+            at(30),
+        )
+        .unwrap();
+    assert_eq!(rows_naming(&db, "p1"), Vec::<String>::new());
+    assert_eq!(store.tombstones().unwrap().len(), 1);
+}
