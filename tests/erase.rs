@@ -13,7 +13,7 @@ use kartlegg::domain::model::{Response, Role, RoundKind};
 use kartlegg::domain::plan::{GoalStatus, PlanItem, PlanKind, Stage};
 use kartlegg::domain::scoring::{AnswerSet, summarize};
 use kartlegg::store::{
-    Admin, Answers, Erasable, Erase, ErasedBy, Erasure, Plans, Scores, Store, StoreError,
+    Admin, Answers, Erasable, Erase, ErasedBy, Erasure, Exchange, Plans, Scores, Store, StoreError,
 };
 
 fn at(minute: u32) -> DateTime<Utc> {
@@ -79,16 +79,16 @@ fn seed(store: &mut Store) -> Seeded {
     .enumerate()
     {
         store
-            .save_response(&ab.id, item, Some(Response::Score(2)), at(2))
+            .save_response(&ab.id, item, Some(Response::DontKnow), at(2))
             .unwrap();
         store
-            .save_response(&ab.id, item, Some(Response::Score(i as u8 + 1)), at(3))
+            .save_response(&ab.id, item, Some(Response::Score([2, 1, 2][i])), at(3))
             .unwrap();
         store.save_comment(&gh.id, item, "Snart", at(3)).unwrap();
     }
     for item in ["fit.answers_problem.1", "competence.training.1"] {
         store
-            .save_response(&ef.id, item, Some(Response::Score(4)), at(4))
+            .save_response(&ef.id, item, Some(Response::Score(2)), at(4))
             .unwrap();
         store
             .save_response(&gh.id, item, Some(Response::Score(1)), at(4))
@@ -481,4 +481,102 @@ fn an_old_database_is_migrated_and_its_history_can_then_be_erased() {
         .unwrap();
     assert_eq!(rows_naming(&db, "p1"), Vec::<String>::new());
     assert_eq!(store.tombstones().unwrap().len(), 1);
+}
+
+fn export(store: &Store) -> Vec<u8> {
+    let mut out = Vec::new();
+    store
+        .export_json(
+            kartlegg::exchange::Scope::All,
+            Instrument::standard(),
+            at(50),
+            &mut out,
+            Path::new("export.json"),
+        )
+        .unwrap();
+    out
+}
+
+fn import(store: &mut Store, file: &[u8]) -> kartlegg::exchange::ImportSummary {
+    store
+        .import_json(file, Instrument::standard(), common::import::clock())
+        .unwrap()
+}
+
+#[test]
+fn an_import_does_not_bring_an_erased_respondent_back() {
+    let (dir, mut store) = opened();
+    let db = dir.path().join("k.db");
+    let s = seed(&mut store);
+    let file = export(&store);
+    store
+        .erase(
+            &[Erasable::Respondent(s.ab.clone())],
+            ErasedBy::Screen,
+            at(30),
+        )
+        .unwrap();
+    let summary = import(&mut store, &file);
+    // The respondent, their three answers and six changes.
+    assert_eq!(summary.erased, 10);
+    assert_eq!(summary.respondents.added, 0);
+    assert_eq!(rows_naming(&db, &s.ab), Vec::<String>::new());
+    assert_eq!(store.respondents(&s.round).unwrap().len(), 1);
+    assert_kept_equal_recomputed(&store);
+
+    // Nor into another database that has the tombstone from nowhere but its own erasure:
+    // a copy made before, erased there too, takes the first one's file.
+    let (_other_dir, mut other) = opened();
+    import(&mut other, &file);
+    other
+        .erase(
+            &[Erasable::Respondent(s.ab.clone())],
+            ErasedBy::Command,
+            at(31),
+        )
+        .unwrap();
+    assert_eq!(import(&mut other, &file).erased, 10);
+    assert!(other.respondent(&s.ab).unwrap().is_none());
+}
+
+#[test]
+fn an_import_does_not_bring_back_an_erased_service_nor_what_was_added_to_it_elsewhere() {
+    let (_dir, mut store) = opened();
+    let s = seed(&mut store);
+    // Another machine has the service and adds a round and a respondent to it.
+    let (_other_dir, mut other) = opened();
+    import(&mut other, &export(&store));
+    let round = other
+        .create_round(
+            &s.service,
+            "Senere",
+            NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(),
+            RoundKind::Between,
+            Instrument::standard(),
+            at(40),
+        )
+        .unwrap();
+    let late = other
+        .create_respondent(&round.id, Role::Staff, "IJ", at(40))
+        .unwrap();
+    other
+        .save_response(
+            &late.id,
+            "fit.answers_problem.1",
+            Some(Response::Score(3)),
+            at(41),
+        )
+        .unwrap();
+    store
+        .erase(
+            &[Erasable::Service(s.service.clone())],
+            ErasedBy::Command,
+            at(45),
+        )
+        .unwrap();
+    let summary = import(&mut store, &export(&other));
+    assert!(!summary.changed_anything(), "{summary:?}");
+    assert!(summary.erased > 0);
+    assert!(store.services().unwrap().is_empty());
+    assert_eq!(store.counts().unwrap(), kartlegg::store::Counts::default());
 }
