@@ -580,3 +580,235 @@ fn an_import_does_not_bring_back_an_erased_service_nor_what_was_added_to_it_else
     assert!(store.services().unwrap().is_empty());
     assert_eq!(store.counts().unwrap(), kartlegg::store::Counts::default());
 }
+
+/// Every table's rows, for telling that nothing changed.
+fn table_counts(db: &Path) -> Vec<(String, i64)> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    tables
+        .into_iter()
+        .map(|t| {
+            let n = count(db, &format!("SELECT count(*) FROM {t}"));
+            (t, n)
+        })
+        .collect()
+}
+
+fn seeded_db() -> (tempfile::TempDir, std::path::PathBuf, Seeded) {
+    let (dir, mut store) = opened();
+    let s = seed(&mut store);
+    drop(store);
+    let db = dir.path().join("k.db");
+    (dir, db, s)
+}
+
+const SERVICE: &str = "fjellbygd BARNEVERN";
+
+#[test]
+fn the_command_erases_a_respondent_named_by_code_and_says_what_went() {
+    let (_dir, db, s) = seeded_db();
+    let args = [
+        "erase",
+        "respondent",
+        "--service",
+        SERVICE,
+        "--round",
+        "før",
+        "--code",
+        "ab",
+    ];
+    let before = table_counts(&db);
+    let dry = common::run_cli(&[&args[..], &["--dry-run"]].concat(), &db, "en");
+    assert_eq!(
+        dry,
+        "Would erase respondent AB and 3 answers.\nNothing was changed (--dry-run).\n"
+    );
+    assert_eq!(table_counts(&db), before, "a dry run changes nothing");
+    let out = common::run_cli(&args, &db, "nb");
+    assert!(
+        out.starts_with("Slettet respondenten AB og 3 svar.\n"),
+        "{out}"
+    );
+    assert_eq!(rows_naming(&db, &s.ab), Vec::<String>::new());
+    let store = Store::open(&db).unwrap();
+    let tombstones = store.tombstones().unwrap();
+    assert_eq!(tombstones.len(), 1);
+    assert_eq!(tombstones[0].erased_by, "command");
+    assert_kept_equal_recomputed(&store);
+}
+
+#[test]
+fn the_command_erases_a_round_a_service_a_plan_item_and_a_goal() {
+    let (_dir, db, s) = seeded_db();
+    let out = common::run_cli(
+        &["erase", "plan-item", "--service", SERVICE, "--id", &s.item],
+        &db,
+        "en",
+    );
+    assert!(
+        out.starts_with("Erased “Opplæring i metoden” from the plan.\n"),
+        "{out}"
+    );
+    let out = common::run_cli(
+        &["erase", "goal", "--service", SERVICE, "--id", &s.goal],
+        &db,
+        "en",
+    );
+    assert!(
+        out.starts_with("Erased goal “Alle kjenner metoden”.\n"),
+        "{out}"
+    );
+    let out = common::run_cli(
+        &["erase", "round", "--service", SERVICE, "--round", "Etter"],
+        &db,
+        "en",
+    );
+    assert!(
+        out.starts_with("Erased round “Etter” with 1 respondent, 3 answers.\n"),
+        "{out}"
+    );
+    assert_eq!(rows_naming(&db, &s.other_round), Vec::<String>::new());
+    let out = common::run_cli(&["erase", "service", "--service", SERVICE], &db, "en");
+    assert!(
+        out.starts_with(
+            "Erased service “Fjellbygd barnevern” with 1 round, 2 respondents, 5 answers.\n"
+        ),
+        "{out}"
+    );
+    let kinds: Vec<(String, i64)> = table_counts(&db)
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    assert_eq!(kinds, [("erased".to_string(), 8)]);
+}
+
+#[test]
+fn the_command_names_the_candidates_when_it_finds_no_one_and_refuses_two_ways_at_once() {
+    let (_dir, db, s) = seeded_db();
+    let before = table_counts(&db);
+    let out = common::run_en(
+        &[
+            "erase",
+            "respondent",
+            "--service",
+            SERVICE,
+            "--round",
+            "Før",
+            "--code",
+            "XY",
+        ],
+        &db,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("No respondent with the code “XY” in round “Før”"),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!("AB (Leader, id {})", s.ab)),
+        "{said}"
+    );
+    assert!(!said.trim_end().contains('\n'), "one line: {said}");
+    let out = common::run_en(
+        &["erase", "goal", "--service", SERVICE, "--id", "nope"],
+        &db,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("has no goal with the id nope"));
+    for args in [
+        &["erase"][..],
+        &[
+            "erase",
+            "--older-than",
+            "2030-01-01",
+            "service",
+            "--service",
+            SERVICE,
+        ][..],
+    ] {
+        let out = common::run_en(args, &db);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
+    assert_eq!(table_counts(&db), before);
+}
+
+#[test]
+fn retention_lists_without_changing_anything_on_a_dry_run_and_then_erases_the_old_rounds() {
+    let (_dir, db, s) = seeded_db();
+    {
+        // A round answered later, which retention keeps.
+        let mut store = Store::open(&db).unwrap();
+        let round = store
+            .create_round(
+                &s.service,
+                "Senere",
+                NaiveDate::from_ymd_opt(2026, 10, 1).unwrap(),
+                RoundKind::Between,
+                Instrument::standard(),
+                at(0),
+            )
+            .unwrap();
+        let late = store
+            .create_respondent(&round.id, Role::Staff, "KL", at(0))
+            .unwrap();
+        let later = Utc.with_ymd_and_hms(2026, 10, 2, 9, 0, 0).unwrap();
+        store
+            .save_response(
+                &late.id,
+                "fit.answers_problem.1",
+                Some(Response::Score(3)),
+                later,
+            )
+            .unwrap();
+    }
+    let before = table_counts(&db);
+    let dry = common::run_cli(
+        &["erase", "--older-than", "2026-06-01", "--dry-run"],
+        &db,
+        "en",
+    );
+    assert_eq!(
+        dry,
+        "These rounds were last answered before 2026-06-01 and would be erased with all they \
+         hold (2 rounds, 3 respondents, 8 answers):\n  \
+         “Fjellbygd barnevern”, “Før”: held 2026-03-09, last answer 2026-03-09, 2 respondents\n  \
+         “Fjellbygd barnevern”, “Etter”: held 2026-09-09, last answer 2026-03-09, 1 respondent\n\
+         Nothing was changed (--dry-run).\n"
+    );
+    assert_eq!(table_counts(&db), before, "a dry run changes nothing");
+    let done = common::run_cli(&["erase", "--older-than", "2026-06-01"], &db, "nb");
+    assert!(
+        done.starts_with("Disse rundene hadde siste svar før 01.06.2026 og er slettet"),
+        "{done}"
+    );
+    let store = Store::open(&db).unwrap();
+    let left: Vec<String> = (store.rounds(&s.service).unwrap().into_iter())
+        .map(|r| r.round.label)
+        .collect();
+    assert_eq!(left, ["Senere"]);
+    assert_eq!(
+        store.plan_items(&s.service).unwrap().len(),
+        1,
+        "the plan stays"
+    );
+    assert!(
+        store
+            .tombstones()
+            .unwrap()
+            .iter()
+            .all(|t| t.erased_by == "retention")
+    );
+    assert_kept_equal_recomputed(&store);
+    let again = common::run_cli(&["erase", "--older-than", "2026-06-01"], &db, "en");
+    assert_eq!(
+        again,
+        "No round was last answered before 2026-06-01; nothing to erase.\n"
+    );
+}

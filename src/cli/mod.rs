@@ -5,6 +5,7 @@ pub mod compare;
 pub mod demo;
 pub mod demo_scale;
 pub mod document;
+pub mod erase;
 pub mod export;
 pub mod files;
 pub mod import;
@@ -69,6 +70,8 @@ pub enum Command {
     Report(report::ReportArgs),
     /// Write a consistent copy of the database, also while it is in use, and check it
     Backup(backup::BackupArgs),
+    /// Erase a respondent, round, service, plan item or goal with all it holds and its history, or old rounds (--older-than); a tombstone without names or content remains
+    Erase(erase::EraseArgs),
     /// For tests: write answers, printing each as it is committed
     #[command(name = "_write-answers", hide = true)]
     WriteAnswers(write_answers::WriteAnswersArgs),
@@ -86,7 +89,8 @@ impl Command {
             | Command::Export(_)
             | Command::Compare(_)
             | Command::Report(_)
-            | Command::Backup(_) => IfMissing::Refuse,
+            | Command::Backup(_)
+            | Command::Erase(_) => IfMissing::Refuse,
         }
     }
 }
@@ -133,6 +137,9 @@ pub fn run(start: Start, command: Command) -> ExitCode {
         }
         Command::Backup(ref args) => {
             with_store(&mut |store| backup::run(store, lang, args, chrono::Utc::now()))
+        }
+        Command::Erase(ref args) => {
+            with_store(&mut |store| erase::run(store, lang, args, chrono::Utc::now()))
         }
         Command::WriteAnswers(ref args) => {
             with_store(&mut |store| write_answers::run(store, instrument, lang, args))

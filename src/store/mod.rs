@@ -527,6 +527,12 @@ pub trait Answers {
     fn find_round(&self, service: &Service, label_or_id: &str) -> Result<Round, LookupError> {
         lookup::find_round(self, service, label_or_id)
     }
+
+    /// The respondent of `round` with this id, or else the one with this code (ignoring
+    /// case). A respondent of another round is never found.
+    fn find_respondent(&self, round: &Round, code_or_id: &str) -> Result<Respondent, LookupError> {
+        lookup::find_respondent(self, round, code_or_id)
+    }
 }
 
 pub trait Plans {
