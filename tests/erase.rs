@@ -812,3 +812,102 @@ fn retention_lists_without_changing_anything_on_a_dry_run_and_then_erases_the_ol
         "No round was last answered before 2026-06-01; nothing to erase.\n"
     );
 }
+
+const DELETE: &str = "\x1b[3~";
+
+#[test]
+fn a_respondent_erased_in_the_program_is_gone_from_the_lists_the_summary_and_the_database() {
+    let (_dir, db, s) = seeded_db();
+    let mut tui = common::Tui::start_sized(&db, "nb", 24, 120);
+    tui.wait_for("Fjellbygd barnevern");
+    tui.send(common::ENTER);
+    tui.wait_for("Etter");
+    tui.send(common::UP);
+    tui.send(common::ENTER);
+    tui.wait_for("Før – Fjellbygd barnevern");
+    tui.send(common::DOWN);
+    tui.send(DELETE);
+    tui.wait_for("Slette respondenten EF og 2 svar? Dette kan ikke angres. j/n");
+    // Any other key leaves the question standing; n keeps everything.
+    tui.send("x");
+    tui.send("n");
+    tui.wait_for("Ingenting er slettet.");
+    assert!(tui.screen().contains("EF"));
+    tui.send(DELETE);
+    tui.wait_for("Slette respondenten EF og 2 svar?");
+    tui.send("j");
+    tui.wait_for("Slettet respondenten EF og 2 svar.");
+    let list = tui.screen();
+    assert!(!list.contains("Ansatt"), "EF's row is gone: {list}");
+    assert!(list.contains("AB"), "{list}");
+    // The summary's n.
+    tui.send("s");
+    tui.wait_for("Sammendrag");
+    tui.wait_for("1 respondent");
+    tui.esc_then("Før – Fjellbygd barnevern");
+    tui.esc_then("Runder");
+    // The round's n on the rounds list.
+    let row = tui.line_with("Før");
+    assert!(row.contains(" 1 "), "{row}");
+    tui.send("q");
+    tui.expect_clean_exit();
+
+    assert_eq!(rows_naming(&db, &s.ef), Vec::<String>::new());
+    let store = Store::open(&db).unwrap();
+    let tombstones = store.tombstones().unwrap();
+    assert_eq!(tombstones.len(), 1);
+    assert_eq!(
+        (tombstones[0].kind.as_str(), tombstones[0].id.as_str()),
+        ("respondent", s.ef.as_str())
+    );
+    assert_eq!(tombstones[0].erased_by, "screen");
+    assert_eq!(store.answers(&s.ab).unwrap().len(), 3);
+    assert_kept_equal_recomputed(&store);
+}
+
+#[test]
+fn a_service_a_round_and_a_goal_are_erased_from_their_lists_in_english() {
+    let (_dir, db, s) = seeded_db();
+    let mut tui = common::Tui::start_sized(&db, "en", 24, 120);
+    tui.wait_for("Fjellbygd barnevern");
+    tui.send(common::ENTER);
+    tui.wait_for("Etter");
+    // The goals, and their goal.
+    tui.send("g");
+    tui.wait_for("Alle kjenner metoden");
+    tui.send(DELETE);
+    tui.wait_for("Erase goal “Alle kjenner metoden”? This cannot be undone. y/n");
+    tui.send("y");
+    tui.wait_for("Erased goal “Alle kjenner metoden”.");
+    tui.esc_then("Etter");
+    // The selected round, the last.
+    tui.send(DELETE);
+    tui.wait_for("Erase round “Etter” with 1 respondent, 3 answers? This cannot be undone. y/n");
+    tui.send("y");
+    tui.wait_for("Erased round “Etter” with 1 respondent, 3 answers.");
+    let rows = tui.screen();
+    assert!(
+        !rows.lines().any(|l| l.contains('│') && l.contains("Etter")),
+        "{rows}"
+    );
+    tui.esc_then("Services");
+    tui.send(DELETE);
+    tui.wait_for(
+        "Erase service “Fjellbygd barnevern” with 1 round, 2 respondents, 5 answers, 1 plan item? \
+         This cannot be undone. y/n",
+    );
+    tui.send(common::ESC);
+    tui.wait_for("Nothing was erased.");
+    tui.send(DELETE);
+    tui.wait_for("Erase service “Fjellbygd barnevern”");
+    tui.send("y");
+    tui.wait_for("Erased service “Fjellbygd barnevern” with 1 round");
+    tui.send("q");
+    tui.expect_clean_exit();
+    let kinds: Vec<(String, i64)> = table_counts(&db)
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    assert_eq!(kinds, [("erased".to_string(), 8)]);
+    let _ = s;
+}

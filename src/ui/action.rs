@@ -54,6 +54,8 @@ pub enum Action {
     Gathering,
     /// Pool the process leader's answers into the service's scores, or set them apart.
     ToggleConsultant,
+    /// Erase the selected thing, once the status line's question is answered yes.
+    Erase,
     /// The terminal has this size now (columns, rows).
     Resize(u16, u16),
 }
@@ -80,5 +82,7 @@ pub enum Mode {
     /// The question, over the first screen, what to do with a comment kept in a recovery
     /// file when kartlegg was last stopped.
     Recover,
+    /// The status line asks whether to erase the selected thing: yes or no.
+    ConfirmErase,
     Help,
 }

@@ -119,6 +119,11 @@ const ROUND_GATHERING: Command = cmd(&[Char('k')], "k", "key.gathering", true, |
 })
 .short("key.gathering_short");
 
+// On every list whose rows can be erased; the status line then asks first (`CONFIRM_ERASE`).
+const ERASE: Command = cmd(&[Delete, Backspace], "Del", "key.erase", true, |_| {
+    Action::Erase
+});
+
 const SERVICES: &[Command] = &[
     cmd(&[Enter], "Enter", "key.open", true, |_| Action::Open),
     cmd(&[Char('n')], "n", "key.new_service", true, |_| Action::New),
@@ -126,6 +131,7 @@ const SERVICES: &[Command] = &[
     cmd(&[Char('o')], "o", "key.overview", true, |_| {
         Action::Overview
     }),
+    ERASE,
     MOVE,
     QUIT,
     HELP,
@@ -145,6 +151,7 @@ const ROUNDS: &[Command] = &[
     // would take `k` as up.
     ROUND_ROLES,
     ROUND_GATHERING,
+    ERASE,
     MOVE,
     QUIT,
     HELP,
@@ -162,6 +169,7 @@ const RESPONDENTS: &[Command] = &[
     BACK,
     ROUND_ROLES,
     ROUND_GATHERING,
+    ERASE,
     MOVE,
     QUIT,
     HELP,
@@ -275,6 +283,7 @@ const PLAN: &[Command] = &[
     }),
     cmd(&[Char('e')], "e", "key.edit", true, |_| Action::Edit),
     BACK,
+    ERASE,
     MOVE,
     QUIT,
     HELP,
@@ -288,6 +297,7 @@ const GOALS: &[Command] = &[
     .short("key.cycle_status_short"),
     CHOOSE_ROUND,
     BACK,
+    ERASE,
     MOVE,
     QUIT,
     HELP,
@@ -387,6 +397,22 @@ const RECOVER: &[Command] = &[
     HELP,
 ];
 
+/// The question whether to erase: j (ja) or y (yes) erases, n or Esc keeps; other keys wait.
+const CONFIRM_ERASE: &[Command] = &[
+    cmd(
+        &[Char('j'), Char('y')],
+        "j/y",
+        "key.erase_yes",
+        true,
+        |_| Action::Confirm,
+    ),
+    cmd(&[Char('n'), Esc], "n/Esc", "key.erase_no", true, |_| {
+        Action::Back
+    }),
+    QUIT,
+    HELP,
+];
+
 /// Any key closes the details; Esc is the one the footer names.
 const DETAILS: &[Command] = &[cmd(&[Esc, Enter], "Esc", "key.close", true, |_| {
     Action::Back
@@ -410,6 +436,7 @@ pub fn commands(mode: Mode) -> &'static [Command] {
         Mode::Gathering => GATHERING,
         Mode::CompareDetails => DETAILS,
         Mode::Recover => RECOVER,
+        Mode::ConfirmErase => CONFIRM_ERASE,
         Mode::Help => HELP_OPEN,
     }
 }
@@ -496,7 +523,7 @@ mod tests {
         assert_eq!(action_for(Mode::Comment, press(Esc)), Some(Action::Back));
     }
 
-    const EVERY_MODE: [Mode; 16] = [
+    const EVERY_MODE: [Mode; 17] = [
         Mode::Services,
         Mode::Rounds,
         Mode::Respondents,
@@ -512,6 +539,7 @@ mod tests {
         Mode::Goals,
         Mode::Gathering,
         Mode::Recover,
+        Mode::ConfirmErase,
         Mode::Help,
     ];
 

@@ -5,6 +5,7 @@ use ratatui::layout::{Constraint, Rect};
 
 use crate::domain::model::{Round, Service};
 use crate::i18n::{Lang, tr, trf};
+use crate::messages::Erasing;
 use crate::present::role_key;
 use crate::store::Answers;
 use crate::store::RespondentSummary;
@@ -18,6 +19,8 @@ pub struct RespondentList {
     pub round: Round,
     pub rows: Vec<RespondentSummary>,
     pub selected: usize,
+    /// The erasure the status line asks about, until it is answered.
+    pub erasing: Option<Erasing>,
 }
 
 impl RespondentList {
@@ -28,12 +31,16 @@ impl RespondentList {
             round,
             rows,
             selected: 0,
+            erasing: None,
         })
     }
 }
 
 impl Component for RespondentList {
     fn mode(&self) -> Mode {
+        if self.erasing.is_some() {
+            return Mode::ConfirmErase;
+        }
         Mode::Respondents
     }
 
@@ -41,7 +48,13 @@ impl Component for RespondentList {
         self.round.label.clone()
     }
 
-    fn update(&mut self, action: Action, _ctx: &mut Ctx) -> Outcome {
+    fn update(&mut self, action: Action, ctx: &mut Ctx) -> Outcome {
+        if self.erasing.is_some() {
+            if ctx.answer_erase(&mut self.erasing, &action) {
+                self.refresh(ctx);
+            }
+            return Outcome::Stay;
+        }
         if move_selection(&mut self.selected, self.rows.len(), &action) {
             return Outcome::Stay;
         }
@@ -54,6 +67,10 @@ impl Component for RespondentList {
             (Action::Summary, _) => Open::RoundSummary(service, round),
             (Action::Roles, _) => Open::Roles(service, round),
             (Action::Gathering, _) => Open::Gathering(service, round),
+            (Action::Erase, Some(respondent)) => {
+                self.erasing = ctx.ask_erase(Erasing::respondent(ctx.lang, &respondent));
+                return Outcome::Stay;
+            }
             _ => return Outcome::Stay,
         };
         Outcome::Open(open)
