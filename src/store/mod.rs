@@ -350,7 +350,8 @@ pub struct Erasure {
     pub services: usize,
     pub rounds: usize,
     pub respondents: usize,
-    /// Answer rows, a comment alone included.
+    /// The answers given (a score, "vet ikke" or "ikke relevant"), as the respondents list
+    /// counts them; a comment without one goes too, uncounted.
     pub answers: usize,
     pub plan_items: usize,
     pub goals: usize,
