@@ -86,11 +86,10 @@ impl Doomed {
 
     fn count(&self, conn: &Connection) -> Result<Erasure> {
         let mut answers = 0;
-        let mut stmt =
-            conn.prepare_cached(
-                "SELECT count(*) FROM answer
+        let mut stmt = conn.prepare_cached(
+            "SELECT count(*) FROM answer
                  WHERE respondent_id = ?1 AND (value IS NOT NULL OR missing IS NOT NULL)",
-            )?;
+        )?;
         for respondent in &self.respondents {
             answers += stmt.query_row([respondent], |r| r.get::<_, i64>(0))? as usize;
         }
