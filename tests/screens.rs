@@ -229,6 +229,21 @@ fn the_question_before_an_erasure_says_what_goes() {
         let mut f = fixture(lang, true);
         f.act(&[Action::Down, Action::Open, Action::Open, Action::Erase]);
         snap_at(&[(60, 16), (80, 24)], "respondent_erase_question", lang, &f);
+        // A service's question names all it holds: on three lines, its y/n not cut off.
+        let mut f = fixture(lang, true);
+        {
+            use kartlegg::store::{Answers, Plans};
+            let mut other = Store::open(&f.db()).unwrap();
+            let service = other.service_list().unwrap().remove(1);
+            other
+                .add_goal(&service.id, "Alle kjenner metoden", &[], fixed_now())
+                .unwrap();
+        }
+        f.act(&[Action::Down, Action::Erase]);
+        let screen = f.render(60, 16);
+        let answer = if lang == Lang::Nb { "j/n" } else { "y/n" };
+        assert!(screen.contains(answer), "{screen}");
+        snap_at(&[(60, 16)], "service_erase_question", lang, &f);
     }
 }
 
