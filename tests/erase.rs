@@ -912,3 +912,49 @@ fn a_service_a_round_and_a_goal_are_erased_from_their_lists_in_english() {
     assert_eq!(kinds, [("erased".to_string(), 8)]);
     let _ = s;
 }
+
+/// The erased comment's words are in none of the database's files afterwards: not in the
+/// free space of a page (SQLite's `secure_delete`), nor in the write-ahead log.
+#[test]
+fn an_erased_comment_is_not_left_in_the_files() {
+    let (dir, mut store) = opened();
+    let s = seed(&mut store);
+    let secret = "Hemmelig-opplysning-XYZ";
+    store
+        .save_comment(&s.ef, "fit.answers_problem.1", secret, at(20))
+        .unwrap();
+    store
+        .save_comment(
+            &s.ef,
+            "fit.answers_problem.1",
+            &format!("{secret} 2"),
+            at(21),
+        )
+        .unwrap();
+    let in_files = |dir: &Path| -> Vec<String> {
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let bytes = std::fs::read(&path).unwrap();
+            if bytes.windows(secret.len()).any(|w| w == secret.as_bytes()) {
+                found.push(path.display().to_string());
+            }
+        }
+        found
+    };
+    assert!(!in_files(dir.path()).is_empty(), "the comment is written");
+    store
+        .erase(
+            &[Erasable::Respondent(s.ef.clone())],
+            ErasedBy::Screen,
+            at(30),
+        )
+        .unwrap();
+    assert_eq!(
+        in_files(dir.path()),
+        Vec::<String>::new(),
+        "while it is open"
+    );
+    drop(store);
+    assert_eq!(in_files(dir.path()), Vec::<String>::new());
+}

@@ -214,14 +214,26 @@ impl Erase for Store {
     }
 
     fn erase(&mut self, targets: &[Erasable], by: ErasedBy, now: DateTime<Utc>) -> Result<Erasure> {
-        self.write(|tx| {
+        // What is removed is overwritten with zeros, not left in a page's free space.
+        self.conn.pragma_update(None, "secure_delete", true)?;
+        let erased = self.write(|tx| {
             let doomed = Doomed::collect(tx, targets)?;
             let erasure = doomed.count(tx)?;
             doomed.remove(tx, by, now)?;
             // For the test that kills kartlegg here: nothing of it may be left.
             crate::pause::here("erase:removed");
             Ok(erasure)
-        })
+        });
+        self.conn.pragma_update(None, "secure_delete", false)?;
+        if erased.is_ok() {
+            // The write-ahead log still holds the pages as they were: they go into the file
+            // and the log is emptied, unless another process reads meanwhile (then its next
+            // checkpoint does it).
+            let _ = self
+                .conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        }
+        erased
     }
 
     fn rounds_last_answered_before(&self, date: NaiveDate) -> Result<Vec<AgedRound>> {
