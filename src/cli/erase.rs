@@ -11,7 +11,7 @@ use super::{complain, exit, fail, lookup_failed, print};
 use crate::i18n::{Lang, tr, trf};
 use crate::messages::{Erasing, erasure_counts, quoted};
 use crate::present::{count, date};
-use crate::store::{Answers, Erasable, Erase, ErasedBy, Erasure, Plans, Store};
+use crate::store::{Answers, Erasable, Erase, ErasedBy, Plans, Store};
 
 #[derive(Debug, clap::Args)]
 pub struct EraseArgs {
@@ -190,8 +190,20 @@ fn retention(
     dry_run: bool,
     now: DateTime<Utc>,
 ) -> ExitCode {
-    let aged = match store.rounds_last_answered_before(before) {
-        Ok(aged) => aged,
+    let found = if dry_run {
+        store.rounds_last_answered_before(before).and_then(|aged| {
+            let targets: Vec<Erasable> = (aged.iter())
+                .map(|a| Erasable::Round(a.round.id.clone()))
+                .collect();
+            Ok((store.erasure(&targets)?, aged))
+        })
+    } else {
+        // Found and erased in one transaction: a round answered meanwhile stays.
+        (store.erase_rounds_last_answered_before(before, now))
+            .map(|(aged, erasure)| (erasure, aged))
+    };
+    let (erasure, aged) = match found {
+        Ok(found) => found,
         Err(e) => return fail(lang, &e),
     };
     let day = date(lang, before);
@@ -202,18 +214,6 @@ fn retention(
             &[("date", &day)],
         )]));
     }
-    let targets: Vec<Erasable> = (aged.iter())
-        .map(|a| Erasable::Round(a.round.id.clone()))
-        .collect();
-    let counted: Result<Erasure, _> = if dry_run {
-        store.erasure(&targets)
-    } else {
-        store.erase(&targets, ErasedBy::Retention, now)
-    };
-    let erasure = match counted {
-        Ok(erasure) => erasure,
-        Err(e) => return fail(lang, &e),
-    };
     let heading = if dry_run {
         "erase.retention_would"
     } else {

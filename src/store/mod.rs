@@ -392,6 +392,14 @@ pub trait Erase {
     /// service and day: what retention erases.
     fn rounds_last_answered_before(&self, date: NaiveDate) -> Result<Vec<AgedRound>>;
 
+    /// Retention: finds the rounds of `rounds_last_answered_before` and erases them in one
+    /// transaction, so that a round answered meanwhile stays.
+    fn erase_rounds_last_answered_before(
+        &mut self,
+        date: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<AgedRound>, Erasure)>;
+
     /// Every tombstone, oldest first.
     fn tombstones(&self) -> Result<Vec<Tombstone>>;
 }

@@ -204,20 +204,18 @@ fn must_exist(conn: &Connection, table: &'static str, id: &str) -> Result<()> {
     }))
 }
 
-impl Erase for Store {
-    fn erasure(&self, targets: &[Erasable]) -> Result<Erasure> {
-        // One read transaction, so that the counts agree with each other.
-        let tx = self.conn.unchecked_transaction()?;
-        let erasure = Doomed::collect(&tx, targets)?.count(&tx)?;
-        tx.finish()?;
-        Ok(erasure)
-    }
-
-    fn erase(&mut self, targets: &[Erasable], by: ErasedBy, now: DateTime<Utc>) -> Result<Erasure> {
+impl Store {
+    /// Erases what `find` finds in the write's own transaction, all or nothing.
+    fn erase_found(
+        &mut self,
+        find: impl FnOnce(&Connection) -> Result<Vec<Erasable>>,
+        by: ErasedBy,
+        now: DateTime<Utc>,
+    ) -> Result<Erasure> {
         // What is removed is overwritten with zeros, not left in a page's free space.
         self.conn.pragma_update(None, "secure_delete", true)?;
         let erased = self.write(|tx| {
-            let doomed = Doomed::collect(tx, targets)?;
+            let doomed = Doomed::collect(tx, &find(tx)?)?;
             let erasure = doomed.count(tx)?;
             doomed.remove(tx, by, now)?;
             // For the test that kills kartlegg here: nothing of it may be left.
@@ -235,10 +233,12 @@ impl Erase for Store {
         }
         erased
     }
+}
 
-    fn rounds_last_answered_before(&self, date: NaiveDate) -> Result<Vec<AgedRound>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT r.id, r.service_id, r.label, r.held_on, r.kind, r.instrument_key,
+/// The rounds whose last answer (or, without answers, whose day) is before `date`.
+fn aged(conn: &Connection, date: NaiveDate) -> Result<Vec<AgedRound>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT r.id, r.service_id, r.label, r.held_on, r.kind, r.instrument_key,
                     r.instrument_version, s.name,
                     coalesce((SELECT substr(max(a.updated_at), 1, 10)
                                 FROM respondent p JOIN answer a ON a.respondent_id = p.id
@@ -246,30 +246,68 @@ impl Erase for Store {
                     (SELECT count(*) FROM respondent p WHERE p.round_id = r.id)
              FROM round r JOIN service s ON s.id = r.service_id
              ORDER BY s.name COLLATE NOCASE, r.held_on, r.created_at, r.rowid",
-        )?;
-        let rows = stmt.query_map([], |row| {
-            let last: String = row.get(8)?;
-            Ok((
-                round_from(row)?,
-                row.get::<_, String>(7)?,
-                last,
-                row.get::<_, i64>(9)? as usize,
-            ))
-        })?;
-        let mut aged = Vec::new();
-        for row in rows {
-            let (round, service_name, last, respondents) = row?;
-            let last_answer: NaiveDate = last.parse().unwrap_or(round.held_on);
-            if last_answer < date {
-                aged.push(AgedRound {
-                    round,
-                    service_name,
-                    last_answer,
-                    respondents,
-                });
-            }
+    )?;
+    let rows = stmt.query_map([], |row| {
+        let last: String = row.get(8)?;
+        Ok((
+            round_from(row)?,
+            row.get::<_, String>(7)?,
+            last,
+            row.get::<_, i64>(9)? as usize,
+        ))
+    })?;
+    let mut aged = Vec::new();
+    for row in rows {
+        let (round, service_name, last, respondents) = row?;
+        let last_answer: NaiveDate = last.parse().unwrap_or(round.held_on);
+        if last_answer < date {
+            aged.push(AgedRound {
+                round,
+                service_name,
+                last_answer,
+                respondents,
+            });
         }
-        Ok(aged)
+    }
+    Ok(aged)
+}
+
+impl Erase for Store {
+    fn erasure(&self, targets: &[Erasable]) -> Result<Erasure> {
+        // One read transaction, so that the counts agree with each other.
+        let tx = self.conn.unchecked_transaction()?;
+        let erasure = Doomed::collect(&tx, targets)?.count(&tx)?;
+        tx.finish()?;
+        Ok(erasure)
+    }
+
+    fn erase(&mut self, targets: &[Erasable], by: ErasedBy, now: DateTime<Utc>) -> Result<Erasure> {
+        self.erase_found(|_| Ok(targets.to_vec()), by, now)
+    }
+
+    fn rounds_last_answered_before(&self, date: NaiveDate) -> Result<Vec<AgedRound>> {
+        aged(&self.conn, date)
+    }
+
+    fn erase_rounds_last_answered_before(
+        &mut self,
+        date: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<AgedRound>, Erasure)> {
+        // Found in the erasure's own transaction: an answer saved meanwhile keeps its round.
+        let mut found = Vec::new();
+        let erasure = self.erase_found(
+            |conn| {
+                found = aged(conn, date)?;
+                Ok(found
+                    .iter()
+                    .map(|a| Erasable::Round(a.round.id.clone()))
+                    .collect())
+            },
+            ErasedBy::Retention,
+            now,
+        )?;
+        Ok((found, erasure))
     }
 
     fn tombstones(&self) -> Result<Vec<Tombstone>> {
