@@ -1,4 +1,4 @@
--- kartlegg's schema, version 5: the one schema of a new database, embedded in the binary.
+-- kartlegg's schema, version 6: the one schema of a new database, embedded in the binary.
 -- An older database is brought here by the steps in src/store/migrations/ (00N upgrades
 -- version N-1 to N); a test checks that both roads lead to the same schema.
 -- Identifiers are UUIDs as text so that databases from two machines merge without clashes.
@@ -70,7 +70,9 @@ CREATE TRIGGER answer_history_is_append_only_update BEFORE UPDATE ON answer_hist
 BEGIN
     SELECT RAISE(ABORT, 'answer_history is append-only');
 END;
+-- Deletes only the history of an erased respondent (version 5: see `erased` below).
 CREATE TRIGGER answer_history_is_append_only_delete BEFORE DELETE ON answer_history
+WHEN NOT EXISTS (SELECT 1 FROM erased WHERE id = OLD.respondent_id)
 BEGIN
     SELECT RAISE(ABORT, 'answer_history is append-only');
 END;
@@ -150,7 +152,13 @@ CREATE TRIGGER change_log_is_append_only_update BEFORE UPDATE ON change_log
 BEGIN
     SELECT RAISE(ABORT, 'change_log is append-only');
 END;
+-- Deletes only the entries of an erased thing (version 5): a key is an id, or two joined
+-- by '/' (`goal_id/round_id`, `round_id/subdomain_key`), and goes when either part is erased.
 CREATE TRIGGER change_log_is_append_only_delete BEFORE DELETE ON change_log
+WHEN NOT EXISTS (SELECT 1 FROM erased
+                 WHERE id IN (OLD.entity_key,
+                              substr(OLD.entity_key, 1, instr(OLD.entity_key, '/') - 1),
+                              substr(OLD.entity_key, instr(OLD.entity_key, '/') + 1)))
 BEGIN
     SELECT RAISE(ABORT, 'change_log is append-only');
 END;
@@ -183,7 +191,21 @@ CREATE TABLE round_score (
     PRIMARY KEY (round_id, subdomain_key)
 ) STRICT, WITHOUT ROWID;
 
--- ---- version 5 (migrations/006_invites.sql): codes for answering alone ----
+-- ---- version 5: erasure (see src/store/migrations/005_erasure.sql) ----
+
+-- A tombstone per erased thing: what kind, its id, when, and by which face; never a name or
+-- content. An import skips rows whose id (or whose parent's id) has one.
+CREATE TABLE erased (
+    id        TEXT PRIMARY KEY,
+    kind      TEXT NOT NULL CHECK (kind IN ('service', 'round', 'respondent', 'plan_item',
+                                            'goal')),
+    erased_at TEXT NOT NULL,
+    -- the face that erased it: the program, the `erase` command, or retention
+    -- (`erase --older-than`)
+    erased_by TEXT NOT NULL CHECK (erased_by IN ('screen', 'command', 'retention'))
+) STRICT;
+
+-- ---- version 6 (migrations/006_invites.sql): codes for answering alone ----
 
 -- A one-time code with which one respondent answers alone (`kartlegg invite`, `kartlegg
 -- answer`). Only the code's SHA-256 is kept, never the code. The respondent is made when the

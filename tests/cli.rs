@@ -259,7 +259,8 @@ fn assert_no_raw_os_error(message: &str) {
     );
 }
 
-/// The commands that only read, each with an `--out` (if it takes one) inside `dir`.
+/// The commands that only read, each with an `--out` (if it takes one) inside `dir`, and
+/// erasure, which has nothing to erase in a database that is not there.
 fn reading_commands(dir: &Path) -> Vec<Vec<String>> {
     let out = |name: &str| dir.join(name).to_str().unwrap().to_string();
     [
@@ -292,6 +293,13 @@ fn reading_commands(dir: &Path) -> Vec<Vec<String>> {
         ],
         vec!["backup".into()],
         vec!["backup".into(), "--out".into(), out("kopi.db")],
+        vec!["erase".into(), "--older-than".into(), "2020-01-01".into()],
+        vec![
+            "erase".into(),
+            "service".into(),
+            "--service".into(),
+            "Fjellbygd".into(),
+        ],
     ]
     .into()
 }

@@ -196,6 +196,57 @@ fn walk_and_summary_screens() {
     }
 }
 
+/// Where the comment editor opens, its lower border says that nothing about children or
+/// families goes in it (taushetsplikt), in every language, without taking a line from the
+/// text: at the smallest size too.
+#[test]
+fn the_comment_editor_says_that_nothing_about_children_or_families_may_be_written() {
+    for (lang, says) in [
+        (
+            Lang::Nb,
+            "Skriv ikke om barn eller familier (taushetsplikt)",
+        ),
+        (Lang::Nn, "Skriv ikkje om born eller familiar (teieplikt)"),
+        (Lang::En, "Not about children or families (confidentiality)"),
+    ] {
+        let mut f = fixture(lang, true);
+        f.act(&[Action::Down, Action::Open, Action::Open, Action::Open]);
+        assert!(!f.render(60, 16).contains(says), "only where it opens");
+        f.act(&[Action::Comment]);
+        f.typed("Første linje");
+        let screen = f.render(60, 16);
+        let border = screen.lines().find(|l| l.contains(says));
+        assert!(border.is_some_and(|l| l.contains('╰')), "{screen}");
+        assert!(screen.contains("Første linje"), "{screen}");
+        snap_at(&[(60, 16)], "walk_comment_confidential", lang, &f);
+    }
+}
+
+/// The question before an erasure stands in the status line, whole, at the smallest size.
+#[test]
+fn the_question_before_an_erasure_says_what_goes() {
+    for lang in LANGS {
+        let mut f = fixture(lang, true);
+        f.act(&[Action::Down, Action::Open, Action::Open, Action::Erase]);
+        snap_at(&[(60, 16), (80, 24)], "respondent_erase_question", lang, &f);
+        // A service's question names all it holds: on three lines, its y/n not cut off.
+        let mut f = fixture(lang, true);
+        {
+            use kartlegg::store::{Answers, Plans};
+            let mut other = Store::open(&f.db()).unwrap();
+            let service = other.service_list().unwrap().remove(1);
+            other
+                .add_goal(&service.id, "Alle kjenner metoden", &[], fixed_now())
+                .unwrap();
+        }
+        f.act(&[Action::Down, Action::Erase]);
+        let screen = f.render(60, 16);
+        let answer = if lang == Lang::Nb { "j/n" } else { "y/n" };
+        assert!(screen.contains(answer), "{screen}");
+        snap_at(&[(60, 16)], "service_erase_question", lang, &f);
+    }
+}
+
 #[test]
 fn while_the_terminal_is_too_small_only_help_and_quitting_act() {
     let mut f = fixture(Lang::Nb, true);

@@ -1,5 +1,5 @@
 //! The store's contract: every promise of the interface in `src/store` (the traits
-//! `Answers`, `Plans`, `Scores`, `Admin`, `Exchange` and `Invites`, the merge rules included), written
+//! `Answers`, `Plans`, `Scores`, `Admin`, `Exchange`, `Sharing`, `Invites` and `Erase`, the merge rules included), written
 //! once against `Backend` and run for each backend. A new backend adds one line to `every_backend!` and must pass all of it unchanged.
 
 use std::collections::HashSet;
@@ -12,7 +12,7 @@ use kartlegg::domain::model::{Response, Role, RoundKind};
 use kartlegg::domain::plan::{GoalStatus, Level, PlanItem, PlanKind, Stage};
 use kartlegg::domain::scoring::{AnswerSet, summarize};
 use kartlegg::exchange::{ImportClock, Scope};
-use kartlegg::store::{Backend, SCHEMA_VERSION, Store, StoreError};
+use kartlegg::store::{Backend, Erasable, ErasedBy, SCHEMA_VERSION, Store, StoreError};
 
 fn at(minute: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 9, 10, minute, 0).unwrap()
@@ -578,6 +578,67 @@ fn a_refused_file_writes_nothing<S: Backend>(a: &mut S, b: &mut S) {
     assert!(b.services().unwrap().is_empty());
 }
 
+// ---- Erase -----------------------------------------------------------------------------------
+
+/// An erased respondent goes with their answers and their history, the round's kept scores
+/// count what is left, a tombstone stays; the same file imported again brings none of it
+/// back, and the history of what is not erased stays.
+fn an_erased_respondent_is_gone_history_too_and_an_import_does_not_bring_them_back<S: Backend>(
+    a: &mut S,
+    b: &mut S,
+) {
+    let (_, round_id) = service_and_round(a);
+    let gone = a
+        .create_respondent(&round_id, Role::Staff, "EF", at(2))
+        .unwrap();
+    let stays = a
+        .create_respondent(&round_id, Role::Leader, "AB", at(2))
+        .unwrap();
+    for (key, min) in items(3) {
+        for who in [&gone, &stays] {
+            a.save_response(&who.id, &key, Some(Response::Score(min)), at(3))
+                .unwrap();
+            a.save_comment(&who.id, &key, "Endret", at(4)).unwrap();
+        }
+    }
+    let file = export(a);
+    import(b, &file);
+    for store in [&mut *a, &mut *b] {
+        let targets = [Erasable::Respondent(gone.id.clone())];
+        assert_eq!(store.erasure(&targets).unwrap().answers, 3);
+        let erased = store.erase(&targets, ErasedBy::Command, at(10)).unwrap();
+        assert_eq!((erased.respondents, erased.answers), (1, 3));
+        assert!(store.respondent(&gone.id).unwrap().is_none());
+        assert!(store.answers(&gone.id).unwrap().is_empty());
+        assert!(store.history(&gone.id, &items(1)[0].0).unwrap().is_empty());
+        assert_eq!(store.history(&stays.id, &items(1)[0].0).unwrap().len(), 2);
+        let kept = store
+            .round_scores(instrument(), &[&round_id], Options::default())
+            .unwrap();
+        assert_eq!(kept[0].respondents, 1);
+        let tombstones = store.tombstones().unwrap();
+        assert_eq!(tombstones.len(), 1);
+        assert_eq!(
+            (tombstones[0].kind.as_str(), tombstones[0].id.as_str()),
+            ("respondent", gone.id.as_str())
+        );
+        let summary = import(store, &file);
+        assert!(summary.erased > 0);
+        assert!(store.respondent(&gone.id).unwrap().is_none());
+        assert_eq!(store.counts().unwrap().respondents, 1);
+        assert!(store.integrity_problems().unwrap().is_empty());
+    }
+    // Erasing what is not there is `NotFound`, and changes nothing.
+    let before = a.counts().unwrap();
+    let refused = a.erase(&[Erasable::Round("nope".into())], ErasedBy::Screen, at(11));
+    assert!(
+        matches!(refused, Err(StoreError::NotFound(_))),
+        "{refused:?}"
+    );
+    assert_eq!(a.counts().unwrap(), before);
+    assert_eq!(a.tombstones().unwrap().len(), 1);
+}
+
 // ---- The backends ----------------------------------------------------------------------------
 
 /// Each contract function, as one test per backend: `$open` gives a fresh, empty store and
@@ -590,6 +651,7 @@ macro_rules! every_backend {
                 the_newer_answer_wins_on_both_machines_and_the_older_is_in_both_histories,
                 the_newer_stage_wins_on_both_machines,
                 a_refused_file_writes_nothing,
+                an_erased_respondent_is_gone_history_too_and_an_import_does_not_bring_them_back,
             );
             every_backend!(@tests $open;
                 services_rounds_and_respondents_are_found_again,

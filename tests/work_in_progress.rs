@@ -405,3 +405,49 @@ fn a_large_demo_killed_part_way_is_finished_by_the_next_demo() {
     let again = run_en(&demo, &db);
     assert_eq!(again.status.code(), Some(1));
 }
+
+/// An erasure killed after it removed everything, before it committed, leaves everything
+/// it found: no tombstone, no answer or history missing.
+#[test]
+fn an_erasure_killed_before_it_commits_leaves_all_it_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(&dir);
+    run_cli(&["demo"], &db, "nb");
+    let rows = |db: &Path| -> Vec<i64> {
+        let conn = rusqlite::Connection::open(db).unwrap();
+        [
+            "service",
+            "round",
+            "respondent",
+            "answer",
+            "answer_history",
+            "change_log",
+            "erased",
+        ]
+        .iter()
+        .map(|t| {
+            conn.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))
+                .unwrap()
+        })
+        .collect()
+    };
+    let before = rows(&db);
+    assert_eq!(before[6], 0);
+    let args = [
+        "erase",
+        "service",
+        "--service",
+        "Fjellbygd barneverntjeneste",
+    ];
+    kill_at("erase:removed", &args, &db);
+    let store = Store::open(&db).unwrap();
+    assert!(store.integrity_problems().unwrap().is_empty());
+    drop(store);
+    assert_eq!(rows(&db), before);
+    // And the same erasure, not killed, goes whole.
+    let said = run_cli(&args, &db, "en");
+    assert!(said.starts_with("Erased service"), "{said}");
+    let after = rows(&db);
+    assert_eq!(after[0], before[0] - 1);
+    assert!(after[6] > 0);
+}

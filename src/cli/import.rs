@@ -126,6 +126,13 @@ fn summary_lines(
         tally("import.tally_consensus", &summary.consensus),
         tally("import.tally_changes", &summary.changes),
     ];
+    if summary.erased > 0 {
+        lines.push(trf(
+            lang,
+            "import.erased_skipped",
+            &[("rows", &summary.erased)],
+        ));
+    }
     if !summary.changed_anything() {
         lines.push(tr(lang, "import.unchanged").to_string());
     }

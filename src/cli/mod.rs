@@ -6,6 +6,7 @@ pub mod compare;
 pub mod demo;
 pub mod demo_scale;
 pub mod document;
+pub mod erase;
 pub mod export;
 pub mod files;
 pub mod import;
@@ -78,6 +79,8 @@ pub enum Command {
     Invite(invite::InviteArgs),
     /// Answer alone with a code: only your own walk and summary (for an SSH forced command)
     Answer(answer::AnswerArgs),
+    /// Erase a respondent, round, service, plan item or goal with all it holds and its history, or old rounds (--older-than); a tombstone without names or content remains
+    Erase(erase::EraseArgs),
     /// For tests: write answers, printing each as it is committed
     #[command(name = "_write-answers", hide = true)]
     WriteAnswers(write_answers::WriteAnswersArgs),
@@ -99,6 +102,7 @@ impl Command {
             | Command::Report(_)
             | Command::Backup(_)
             | Command::Share(_) => IfMissing::Refuse,
+            Command::Erase(_) => IfMissing::Refuse,
         }
     }
 
@@ -170,6 +174,9 @@ pub fn run(start: Start, command: Command) -> ExitCode {
         },
         Command::Backup(ref args) => {
             with_store(&mut |store| backup::run(store, lang, args, chrono::Utc::now()))
+        }
+        Command::Erase(ref args) => {
+            with_store(&mut |store| erase::run(store, lang, args, chrono::Utc::now()))
         }
         Command::WriteAnswers(ref args) => {
             with_store(&mut |store| write_answers::run(store, instrument, lang, args))

@@ -4,7 +4,7 @@
 //! how to find, add and change a row; which rows may come, what wins and what goes into the
 //! history is said here.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::mpsc::Receiver;
 
 use super::check::{
@@ -128,6 +128,10 @@ pub trait MergeTx {
 
     /// Whether `table` has a row with this id.
     fn exists(&mut self, table: Table, id: &str) -> Found<bool, Self::Error>;
+
+    /// The ids of everything erased here (its tombstones): rows with one of these ids, or
+    /// under a parent with one, are skipped, so that an import never brings them back.
+    fn erased_ids(&mut self) -> Found<HashSet<String>, Self::Error>;
 
     fn service(&mut self, id: &str) -> Found<Option<ServiceRow>, Self::Error>;
     fn add_service(&mut self, row: &ServiceRow) -> Step<Self::Error>;
@@ -283,6 +287,14 @@ pub(crate) fn merge_rows<M: MergeTx>(
     handed: Receiver<Handed>,
 ) -> Result<ImportSummary, Failed<M::Error>> {
     let mut importer = Importer::new(merge, instrument, clock);
+    importer.erased = importer.merge.erased_ids().map_err(|stop| match stop {
+        Stop::Problem(problem) => Failed::Refused(Box::new(Refusal {
+            line: 0,
+            column: 0,
+            problem,
+        })),
+        Stop::Backend(e) => Failed::Backend(e),
+    })?;
     for message in handed {
         match message {
             Handed::Rows(rows) => {
@@ -321,6 +333,9 @@ struct Importer<'a, M> {
     remap: HashMap<String, String>,
     /// The respondent last found here, for the answers that follow theirs.
     known_respondent: Option<String>,
+    /// The ids erased here, and those of the file's rows skipped for it, whose own rows
+    /// are then skipped too.
+    erased: HashSet<String>,
     summary: ImportSummary,
     clock: ImportClock,
     /// `clock.latest()`, made once.
@@ -340,10 +355,27 @@ impl<'a, M: MergeTx> Importer<'a, M> {
             removals: Vec::new(),
             remap: HashMap::new(),
             known_respondent: None,
+            erased: HashSet::new(),
             summary: ImportSummary::default(),
             clock,
             latest: clock.latest(),
         }
+    }
+
+    /// Whether a row is of something erased here: its own id (`id`, kept so that what it
+    /// holds is skipped too) or one of its parents' (`parents`). Counts it as skipped.
+    fn erased(&mut self, id: Option<&str>, parents: &[&str]) -> bool {
+        let erased = id
+            .into_iter()
+            .chain(parents.iter().copied())
+            .any(|i| self.erased.contains(i));
+        if erased {
+            if let Some(id) = id {
+                self.erased.insert(id.to_string());
+            }
+            self.summary.erased += 1;
+        }
+        erased
     }
 
     fn take(&mut self, parsed: Parsed) -> Step<M::Error> {
@@ -407,6 +439,9 @@ impl<'a, M: MergeTx> Importer<'a, M> {
         }
         row.created_at = instant(S, &row.id, "created_at", &row.created_at)?;
         row.updated_at = self.weighed_time(S, &row.id, "updated_at", &row.updated_at)?;
+        if self.erased(Some(&row.id), &[]) {
+            return Ok(());
+        }
         let Some(here) = self.merge.service(&row.id)? else {
             self.merge.add_service(&row)?;
             self.summary.services.added += 1;
@@ -456,6 +491,9 @@ impl<'a, M: MergeTx> Importer<'a, M> {
             .into());
         }
         row.created_at = instant(S, &row.id, "created_at", &row.created_at)?;
+        if self.erased(Some(&row.id), &[&row.service_id]) {
+            return Ok(());
+        }
         if !self.merge.exists(Table::Service, &row.service_id)? {
             return Err(missing_parent(S, &row.id, "service_id", &row.service_id).into());
         }
@@ -482,6 +520,9 @@ impl<'a, M: MergeTx> Importer<'a, M> {
             return Err(bad_code(S, &row.id, "role", &row.role).into());
         }
         row.created_at = instant(S, &row.id, "created_at", &row.created_at)?;
+        if self.erased(Some(&row.id), &[&row.round_id]) {
+            return Ok(());
+        }
         if !self.merge.exists(Table::Round, &row.round_id)? {
             return Err(missing_parent(S, &row.id, "round_id", &row.round_id).into());
         }
@@ -525,6 +566,9 @@ impl<'a, M: MergeTx> Importer<'a, M> {
             .into());
         }
         row.updated_at = self.weighed_time(S, &row.id, "updated_at", &row.updated_at)?;
+        if self.erased(Some(&row.id), &[&row.respondent_id]) {
+            return Ok(());
+        }
         // A respondent's answers come together: their respondent is looked up once.
         if self.known_respondent.as_ref() != Some(&row.respondent_id) {
             if !self.merge.exists(Table::Respondent, &row.respondent_id)? {
@@ -646,6 +690,9 @@ impl<'a, M: MergeTx> Importer<'a, M> {
         )?;
         check_response(S, &row.answer_id, row.old_value, row.old_missing.as_deref())?;
         check_response(S, &row.answer_id, row.new_value, row.new_missing.as_deref())?;
+        if self.erased(None, &[&row.answer_id, &row.respondent_id]) {
+            return Ok(());
+        }
         let answer_id = self.remap.get(&row.answer_id).unwrap_or(&row.answer_id);
         let (stored, item) = match self.merge.answer_by_id(answer_id)? {
             None => {
@@ -741,6 +788,9 @@ impl<'a, M: MergeTx> Importer<'a, M> {
         self.known_subdomain(S, &row.id, &row.subdomain_key)?;
         let created_at = instant(S, &row.id, "created_at", &row.created_at)?;
         let updated_at = self.weighed_time(S, &row.id, "updated_at", &row.updated_at)?;
+        if self.erased(Some(&row.id), &[&row.service_id]) {
+            return Ok(());
+        }
         self.require(S, &row.id, "service_id", Table::Service, &row.service_id)?;
         let ours = match self.merge.plan_item(&row.id)? {
             None => None,
@@ -790,6 +840,9 @@ impl<'a, M: MergeTx> Importer<'a, M> {
         }
         row.created_at = instant(S, &row.id, "created_at", &row.created_at)?;
         row.updated_at = self.weighed_time(S, &row.id, "updated_at", &row.updated_at)?;
+        if self.erased(Some(&row.id), &[&row.service_id]) {
+            return Ok(());
+        }
         self.require(S, &row.id, "service_id", Table::Service, &row.service_id)?;
         let goal = |row: &GoalRow| Goal {
             id: row.id.clone(),
@@ -828,6 +881,9 @@ impl<'a, M: MergeTx> Importer<'a, M> {
         let status = GoalStatus::from_code(&row.status)
             .ok_or_else(|| bad_code(S, &key, "status", &row.status))?;
         let updated_at = self.weighed_time(S, &key, "updated_at", &row.updated_at)?;
+        if self.erased(None, &[&row.goal_id, &row.round_id]) {
+            return Ok(());
+        }
         self.require(S, &key, "goal_id", Table::Goal, &row.goal_id)?;
         self.require(S, &key, "round_id", Table::Round, &row.round_id)?;
         let settled = self.settle_value(Valued::GoalStatus, &key, &status, &updated_at)?;
@@ -845,6 +901,9 @@ impl<'a, M: MergeTx> Importer<'a, M> {
         let stage =
             Stage::from_code(&row.stage).ok_or_else(|| bad_code(S, &key, "stage", &row.stage))?;
         let updated_at = self.weighed_time(S, &key, "updated_at", &row.updated_at)?;
+        if self.erased(None, &[&row.round_id]) {
+            return Ok(());
+        }
         self.require(S, &key, "round_id", Table::Round, &row.round_id)?;
         let settled = self.settle_value(Valued::RoundStage, &key, &stage, &updated_at)?;
         if let Settled::Add | Settled::Replace = settled {
@@ -872,6 +931,9 @@ impl<'a, M: MergeTx> Importer<'a, M> {
             .into());
         }
         let updated_at = self.weighed_time(S, &key, "updated_at", &row.updated_at)?;
+        if self.erased(None, &[&row.round_id]) {
+            return Ok(());
+        }
         self.require(S, &key, "round_id", Table::Round, &row.round_id)?;
         let settled = self.settle_value(Valued::Consensus, &key, &row.value, &updated_at)?;
         if let Settled::Add | Settled::Replace = settled {
@@ -901,6 +963,10 @@ impl<'a, M: MergeTx> Importer<'a, M> {
         };
         let old = snapshot("old", row.old.clone())?;
         let new = snapshot("new", row.new.clone())?;
+        let (first, second) = key.split_once('/').unwrap_or((key, ""));
+        if self.erased(None, &[key, first, second]) {
+            return Ok(());
+        }
         if !self.change_parent(&row.entity, key)? {
             return Err(missing_parent(S, key, "entity_key", key).into());
         }

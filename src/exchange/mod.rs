@@ -471,6 +471,9 @@ pub struct ImportSummary {
     pub round_stages: Tally,
     pub consensus: Tally,
     pub changes: Tally,
+    /// Rows of something erased here (or under it), skipped: an import never brings back
+    /// what was erased.
+    pub erased: usize,
 }
 
 impl ImportSummary {

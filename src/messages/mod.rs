@@ -2,13 +2,15 @@
 //! types that say what happened; this is where each becomes a message in the user's
 //! language, for both faces. The store and the exchange never translate.
 
+mod erase;
 mod import;
 
+pub use erase::{Erasing, erasure_counts};
 pub use import::limit_text;
 
 use std::path::{Path, PathBuf};
 
-use crate::domain::model::{Round, Service};
+use crate::domain::model::{Respondent, Round, Service};
 use crate::i18n::{Lang, tr, trf};
 use crate::store::location::Risk;
 use crate::store::{DriverKind, LookupError, NotPrivate, StoreError};
@@ -229,6 +231,22 @@ impl LookupError {
                     .collect(),
             )
         };
+        // Codes may be empty or shared: the id is what tells them apart.
+        let respondent_ids = |respondents: &[Respondent]| {
+            listing(
+                lang,
+                respondents
+                    .iter()
+                    .map(|r| {
+                        let role = tr(lang, crate::present::role_key(r.role));
+                        match r.code.as_str() {
+                            "" => format!("{role} (id {})", r.id),
+                            code => format!("{code} ({role}, id {})", r.id),
+                        }
+                    })
+                    .collect(),
+            )
+        };
         match self {
             LookupError::Store(e) => e.message(lang),
             LookupError::UnknownService { query, candidates } => trf(
@@ -271,6 +289,32 @@ impl LookupError {
                     ("query", &quoted(lang, query)),
                     ("service", &quoted(lang, service)),
                     ("candidates", &round_ids(candidates)),
+                ],
+            ),
+            LookupError::UnknownRespondent {
+                query,
+                round,
+                candidates,
+            } => trf(
+                lang,
+                "erase.unknown_respondent",
+                &[
+                    ("query", &quoted(lang, query)),
+                    ("round", &quoted(lang, round)),
+                    ("candidates", &respondent_ids(candidates)),
+                ],
+            ),
+            LookupError::AmbiguousRespondent {
+                query,
+                round,
+                candidates,
+            } => trf(
+                lang,
+                "erase.ambiguous_respondent",
+                &[
+                    ("query", &quoted(lang, query)),
+                    ("round", &quoted(lang, round)),
+                    ("candidates", &respondent_ids(candidates)),
                 ],
             ),
         }

@@ -1,8 +1,8 @@
-//! Finding a service and a round the way a user names them on the command line: by id, or
-//! by name or label (case-insensitive, exact). An unknown or ambiguous name lists the
+//! Finding a service, a round and a respondent the way a user names them on the command
+//! line: by id, or by name, label or code (case-insensitive, exact). An unknown or ambiguous name lists the
 //! candidates, so the user can pick one by name or id.
 
-use crate::domain::model::{Round, Service};
+use crate::domain::model::{Respondent, Round, Service};
 
 use super::{Answers, StoreError};
 
@@ -31,6 +31,18 @@ pub enum LookupError {
         query: String,
         service: String,
         candidates: Vec<Round>,
+    },
+    #[error("no respondent {query:?} in {round}")]
+    UnknownRespondent {
+        query: String,
+        round: String,
+        candidates: Vec<Respondent>,
+    },
+    #[error("more than one respondent of {round} has the code {query:?}")]
+    AmbiguousRespondent {
+        query: String,
+        round: String,
+        candidates: Vec<Respondent>,
     },
 }
 
@@ -104,6 +116,42 @@ pub(super) fn find_round<S: Answers + ?Sized>(
             query: query.to_string(),
             service: service.name.clone(),
             candidates: labelled,
+        }),
+    }
+}
+
+/// The respondent of `round` with this id, or else the one with this code (ignoring case).
+/// A respondent of another round is never found.
+pub(super) fn find_respondent<S: Answers + ?Sized>(
+    store: &S,
+    round: &Round,
+    code_or_id: &str,
+) -> Result<Respondent, LookupError> {
+    let respondents: Vec<Respondent> = store
+        .respondents(&round.id)?
+        .into_iter()
+        .map(|r| r.respondent)
+        .collect();
+    let query = code_or_id.trim();
+    if let Some(respondent) = respondents.iter().find(|r| r.id == query) {
+        return Ok(respondent.clone());
+    }
+    let mut coded: Vec<Respondent> = respondents
+        .iter()
+        .filter(|r| !query.is_empty() && same_name(&r.code, query))
+        .cloned()
+        .collect();
+    match coded.len() {
+        1 => Ok(coded.remove(0)),
+        0 => Err(LookupError::UnknownRespondent {
+            query: query.to_string(),
+            round: round.label.clone(),
+            candidates: respondents,
+        }),
+        _ => Err(LookupError::AmbiguousRespondent {
+            query: query.to_string(),
+            round: round.label.clone(),
+            candidates: coded,
         }),
     }
 }

@@ -311,11 +311,11 @@ pub enum CopyFault {
     Refused(StoreError),
 }
 
-/// What the faces need of a database: every backend implements all seven (and runs
+/// What the faces need of a database: every backend implements all eight (and runs
 /// `tests/store_contract.rs`).
-pub trait Backend: Answers + Plans + Scores + Admin + Exchange + Sharing + Invites {}
+pub trait Backend: Answers + Plans + Scores + Admin + Exchange + Sharing + Invites + Erase {}
 
-impl<S: Answers + Plans + Scores + Admin + Exchange + Sharing + Invites> Backend for S {}
+impl<S: Answers + Plans + Scores + Admin + Exchange + Sharing + Invites + Erase> Backend for S {}
 
 /// A Unix group, by its id and the name the user gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -383,6 +383,115 @@ pub trait Invites {
     /// The ids of a round's respondents who answer by code: others see them only in
     /// aggregate.
     fn code_respondents(&self, round_id: &str) -> Result<HashSet<String>>;
+}
+
+/// A thing that can be erased, by its id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Erasable {
+    /// With its rounds, plan and goals.
+    Service(String),
+    /// With its respondents, answers, consensus, stage and goal statuses.
+    Round(String),
+    /// With their answers.
+    Respondent(String),
+    PlanItem(String),
+    /// With its statuses.
+    Goal(String),
+}
+
+impl Erasable {
+    /// The kind as the tombstone names it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Erasable::Service(_) => "service",
+            Erasable::Round(_) => "round",
+            Erasable::Respondent(_) => "respondent",
+            Erasable::PlanItem(_) => "plan_item",
+            Erasable::Goal(_) => "goal",
+        }
+    }
+}
+
+/// The face that erased something, as its tombstone says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErasedBy {
+    /// The full-screen program.
+    Screen,
+    /// `kartlegg erase` naming what goes.
+    Command,
+    /// `kartlegg erase --older-than`.
+    Retention,
+}
+
+impl ErasedBy {
+    pub fn code(self) -> &'static str {
+        match self {
+            ErasedBy::Screen => "screen",
+            ErasedBy::Command => "command",
+            ErasedBy::Retention => "retention",
+        }
+    }
+}
+
+/// What an erasure removes, or would: each thing once, however it was named. The history
+/// of the answers and the change log of the plans go with them, and are not counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Erasure {
+    pub services: usize,
+    pub rounds: usize,
+    pub respondents: usize,
+    /// The answers given (a score, "vet ikke" or "ikke relevant"), as the respondents list
+    /// counts them; a comment without one goes too, uncounted.
+    pub answers: usize,
+    pub plan_items: usize,
+    pub goals: usize,
+}
+
+/// What is left of an erased thing: what kind it was, its id, when and by which face.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tombstone {
+    pub kind: String,
+    pub id: String,
+    pub erased_at: String,
+    pub erased_by: String,
+}
+
+/// A round found for retention, with what the listing says of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgedRound {
+    pub round: Round,
+    pub service_name: String,
+    /// The day of its last answer (UTC), or the day it was held when it has none.
+    pub last_answer: NaiveDate,
+    pub respondents: usize,
+}
+
+/// Erasure: a thing and everything that refers to it go, its history too, in one
+/// transaction; a tombstone stays.
+pub trait Erase {
+    /// What erasing `targets` would remove; changes nothing. `NotFound` names a target
+    /// that is not there.
+    fn erasure(&self, targets: &[Erasable]) -> Result<Erasure>;
+
+    /// Erases `targets`, all or nothing: the things, what they hold, their answers'
+    /// history, their change log, their kept scores (a round that loses a respondent is
+    /// summed again), leaving a tombstone for each thing with an id.
+    fn erase(&mut self, targets: &[Erasable], by: ErasedBy, now: DateTime<Utc>) -> Result<Erasure>;
+
+    /// The rounds whose last answer (or, without answers, whose day) is before `date`, by
+    /// service and day: what retention erases.
+    fn rounds_last_answered_before(&self, date: NaiveDate) -> Result<Vec<AgedRound>>;
+
+    /// Retention: finds the rounds of `rounds_last_answered_before` and erases them in one
+    /// transaction, so that a round answered meanwhile stays.
+    fn erase_rounds_last_answered_before(
+        &mut self,
+        date: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<AgedRound>, Erasure)>;
+
+    /// Every tombstone, oldest first.
+    fn tombstones(&self) -> Result<Vec<Tombstone>>;
 }
 
 /// Files between machines (`crate::exchange` holds the format and the merge rules).
@@ -516,6 +625,12 @@ pub trait Answers {
     /// case). A round of another service is never found.
     fn find_round(&self, service: &Service, label_or_id: &str) -> Result<Round, LookupError> {
         lookup::find_round(self, service, label_or_id)
+    }
+
+    /// The respondent of `round` with this id, or else the one with this code (ignoring
+    /// case). A respondent of another round is never found.
+    fn find_respondent(&self, round: &Round, code_or_id: &str) -> Result<Respondent, LookupError> {
+        lookup::find_respondent(self, round, code_or_id)
     }
 }
 

@@ -54,6 +54,8 @@ pub enum Action {
     Gathering,
     /// Pool the process leader's answers into the service's scores, or set them apart.
     ToggleConsultant,
+    /// Erase the selected thing, once the status line's question is answered yes.
+    Erase,
     /// The terminal has this size now (columns, rows).
     Resize(u16, u16),
 }
@@ -86,5 +88,7 @@ pub enum Mode {
     OwnSummary,
     /// The walk, answering alone by code: Esc ends the program.
     OwnWalk,
+    /// The status line asks whether to erase the selected thing: yes or no.
+    ConfirmErase,
     Help,
 }

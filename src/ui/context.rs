@@ -16,8 +16,9 @@ use crate::domain::model::{Respondent, Round, Service};
 use crate::domain::plan::{PlanItem, PlanKind};
 use crate::domain::scoring::SectionScore;
 use crate::i18n::{Lang, tr, trf};
+use crate::messages::Erasing;
 use crate::present::role_key;
-use crate::store::Answers;
+use crate::store::{Answers, Erase, ErasedBy};
 use crate::store::{Store, StoreError};
 
 pub type Clock = Box<dyn Fn() -> DateTime<Utc>>;
@@ -62,6 +63,46 @@ impl Ctx<'_> {
             Err(e) => {
                 self.error(&e);
                 None
+            }
+        }
+    }
+
+    /// Asks in the status line whether to erase, saying what would go; the screen keeps
+    /// what this gives while the question stands (its mode is then `Mode::ConfirmErase`).
+    pub fn ask_erase(&mut self, erasing: Erasing) -> Option<Erasing> {
+        let erasure = self.load(|s| s.erasure(std::slice::from_ref(&erasing.target)))?;
+        let text = erasing.question(self.lang, &erasure);
+        self.info(StatusKind::Warning, text);
+        Some(erasing)
+    }
+
+    /// The answer to `ask_erase`'s question: `Action::Confirm` erases and says what went,
+    /// anything else keeps all. Whether it erased. A write held (another process writes)
+    /// leaves the question standing, for the router to try the same answer again.
+    pub fn answer_erase(&mut self, pending: &mut Option<Erasing>, action: &Action) -> bool {
+        let Some(erasing) = pending.take() else {
+            return false;
+        };
+        if *action != Action::Confirm {
+            let text = tr(self.lang, "erase.kept").to_string();
+            self.info(StatusKind::Info, text);
+            return false;
+        }
+        let now = self.now();
+        let targets = std::slice::from_ref(&erasing.target);
+        match self.store.erase(targets, ErasedBy::Screen, now) {
+            Ok(erasure) => {
+                let text = erasing.done(self.lang, &erasure);
+                self.info(StatusKind::Saved, text);
+                true
+            }
+            Err(StoreError::Busy { .. } | StoreError::Checking { .. }) => {
+                *pending = Some(erasing);
+                false
+            }
+            Err(e) => {
+                self.error(&e);
+                false
             }
         }
     }

@@ -132,6 +132,12 @@ const ROUND_GATHERING: Command = cmd(&[Char('k')], "k", "key.gathering", true, |
 })
 .short("key.gathering_short");
 
+// On every list whose rows can be erased; the status line then asks first (`CONFIRM_ERASE`).
+const ERASE: Command = cmd(&[Delete, Backspace], "Del", "key.erase", true, |_| {
+    Action::Erase
+})
+.writes();
+
 const SERVICES: &[Command] = &[
     cmd(&[Enter], "Enter", "key.open", true, |_| Action::Open),
     cmd(&[Char('n')], "n", "key.new_service", true, |_| Action::New).writes(),
@@ -139,6 +145,7 @@ const SERVICES: &[Command] = &[
     cmd(&[Char('o')], "o", "key.overview", true, |_| {
         Action::Overview
     }),
+    ERASE,
     MOVE,
     QUIT,
     HELP,
@@ -158,6 +165,7 @@ const ROUNDS: &[Command] = &[
     // would take `k` as up.
     ROUND_ROLES,
     ROUND_GATHERING,
+    ERASE,
     MOVE,
     QUIT,
     HELP,
@@ -176,6 +184,7 @@ const RESPONDENTS: &[Command] = &[
     BACK,
     ROUND_ROLES,
     ROUND_GATHERING,
+    ERASE,
     MOVE,
     QUIT,
     HELP,
@@ -307,6 +316,7 @@ const PLAN: &[Command] = &[
     .writes(),
     cmd(&[Char('e')], "e", "key.edit", true, |_| Action::Edit).writes(),
     BACK,
+    ERASE,
     MOVE,
     QUIT,
     HELP,
@@ -321,6 +331,7 @@ const GOALS: &[Command] = &[
     .writes(),
     CHOOSE_ROUND,
     BACK,
+    ERASE,
     MOVE,
     QUIT,
     HELP,
@@ -434,6 +445,22 @@ const CODE: &[Command] = &[
     HELP_TYPING,
 ];
 
+/// The question whether to erase: j (ja) or y (yes) erases, n or Esc keeps; other keys wait.
+const CONFIRM_ERASE: &[Command] = &[
+    cmd(
+        &[Char('j'), Char('y')],
+        "j/y",
+        "key.erase_yes",
+        true,
+        |_| Action::Confirm,
+    ),
+    cmd(&[Char('n'), Esc], "n/Esc", "key.erase_no", true, |_| {
+        Action::Back
+    }),
+    QUIT,
+    HELP,
+];
+
 /// Any key closes the details; Esc is the one the footer names.
 const DETAILS: &[Command] = &[cmd(&[Esc, Enter], "Esc", "key.close", true, |_| {
     Action::Back
@@ -460,6 +487,7 @@ pub fn commands(mode: Mode) -> &'static [Command] {
         Mode::Code => CODE,
         Mode::OwnSummary => OWN_SUMMARY,
         Mode::OwnWalk => OWN_WALK,
+        Mode::ConfirmErase => CONFIRM_ERASE,
         Mode::Help => HELP_OPEN,
     }
 }
@@ -555,7 +583,7 @@ mod tests {
         assert_eq!(action_for(Mode::Comment, press(Esc)), Some(Action::Back));
     }
 
-    const EVERY_MODE: [Mode; 19] = [
+    const EVERY_MODE: [Mode; 20] = [
         Mode::Services,
         Mode::Rounds,
         Mode::Respondents,
@@ -574,6 +602,7 @@ mod tests {
         Mode::Code,
         Mode::OwnSummary,
         Mode::OwnWalk,
+        Mode::ConfirmErase,
         Mode::Help,
     ];
 

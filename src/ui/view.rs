@@ -28,7 +28,8 @@ pub fn view(app: &App, frame: &mut Frame) {
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
         return;
     }
-    // A long message gets a second line rather than being cut off.
+    // A long message gets a second line, or a third (an erasure's question names what goes,
+    // and ends with its j/n), rather than being cut off.
     let shown_status = app.status.as_ref().or(app.reading_only.as_ref());
     let status_text = shown_status.map(|s| {
         let symbol = match s.kind {
@@ -40,8 +41,11 @@ pub fn view(app: &App, frame: &mut Frame) {
         format!("{symbol}{}", s.text)
     });
     let status_lines = match &status_text {
-        Some(text) if text.chars().count() > usize::from(area.width) => 2,
-        _ => 1,
+        Some(text) => Paragraph::new(text.as_str())
+            .wrap(Wrap { trim: true })
+            .line_count(area.width)
+            .clamp(1, 3) as u16,
+        None => 1,
     };
     let [title, body, status, footer] = Layout::vertical([
         Constraint::Length(1),

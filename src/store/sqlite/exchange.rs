@@ -19,7 +19,7 @@ use crate::exchange::{
 };
 use crate::store::{Exchange, Exported};
 use rusqlite::types::Value;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{self, BufWriter, Read, Write};
 use std::path::Path;
 use std::sync::mpsc::{self};
@@ -779,6 +779,12 @@ impl MergeTx for SqliteMerge<'_> {
             .conn
             .prepare_cached(sql)?
             .query_row([id], |r| r.get(0))?)
+    }
+
+    fn erased_ids(&mut self) -> Found<HashSet<String>> {
+        let mut stmt = self.conn.prepare("SELECT id FROM erased")?;
+        let ids = stmt.query_map([], |r| r.get(0))?;
+        Ok(ids.collect::<rusqlite::Result<_>>()?)
     }
 
     fn service(&mut self, id: &str) -> Found<Option<ServiceRow>> {

@@ -20,8 +20,9 @@ pub mod health;
 
 pub mod private;
 
-pub mod shared;
+pub mod erase;
 pub mod invite;
+pub mod shared;
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -51,7 +52,7 @@ const UPGRADES: &[&str] = &[
     include_str!("migrations/002_plans.sql"),
     include_str!("migrations/003_kept_scores.sql"),
     include_str!("migrations/004_respondent_roles.sql"),
-    // Numbered 006 in this round's plan: 005 (erasure) goes before it when both are merged.
+    include_str!("migrations/005_erasure.sql"),
     include_str!("migrations/006_invites.sql"),
 ];
 pub const SCHEMA_VERSION: u32 = 1 + UPGRADES.len() as u32;

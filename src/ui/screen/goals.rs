@@ -11,6 +11,7 @@ use crate::domain::model::{Round, Service};
 use crate::domain::plan::{Goal, GoalStatus};
 use crate::i18n::plan_names::{goal_status_short_key, goal_status_symbol};
 use crate::i18n::{Lang, tr, trf};
+use crate::messages::Erasing;
 use crate::present;
 use crate::store::{Answers, Plans};
 use crate::ui::action::{Action, Mode};
@@ -26,6 +27,8 @@ pub struct GoalsView {
     pub statuses: HashMap<(String, String), GoalStatus>,
     pub goal: usize,
     pub round: usize,
+    /// The erasure the status line asks about, until it is answered.
+    pub erasing: Option<Erasing>,
 }
 
 impl GoalsView {
@@ -43,12 +46,16 @@ impl GoalsView {
             goals,
             statuses,
             goal: 0,
+            erasing: None,
         })
     }
 }
 
 impl Component for GoalsView {
     fn mode(&self) -> Mode {
+        if self.erasing.is_some() {
+            return Mode::ConfirmErase;
+        }
         Mode::Goals
     }
 
@@ -57,6 +64,12 @@ impl Component for GoalsView {
     }
 
     fn update(&mut self, action: Action, ctx: &mut Ctx) -> Outcome {
+        if self.erasing.is_some() {
+            if ctx.answer_erase(&mut self.erasing, &action) {
+                self.refresh(ctx);
+            }
+            return Outcome::Stay;
+        }
         match action {
             Action::Back => return Outcome::Back,
             Action::Up => self.goal = self.goal.saturating_sub(1),
@@ -66,6 +79,12 @@ impl Component for GoalsView {
             Action::New => {
                 let purpose = FormPurpose::NewGoal(self.service.clone());
                 return Outcome::Open(Open::Form(purpose));
+            }
+            Action::Erase => {
+                if let Some(goal) = self.goals.get(self.goal) {
+                    let erasing = Erasing::goal(ctx.lang, goal);
+                    self.erasing = ctx.ask_erase(erasing);
+                }
             }
             Action::Confirm => {
                 let (Some(goal), Some(round)) =

@@ -10,6 +10,7 @@ use crate::domain::model::Service;
 use crate::domain::plan::{PlanItem, PlanKind};
 use crate::i18n::plan_names::{level_key, plan_kind_key};
 use crate::i18n::{Lang, tr, trf};
+use crate::messages::Erasing;
 use crate::store::Plans;
 use crate::ui::action::{Action, Mode};
 use crate::ui::context::{Component, Ctx, FormPurpose, Open, Outcome};
@@ -22,6 +23,8 @@ pub struct PlanView {
     pub subdomain_key: String,
     pub items: Vec<PlanItem>,
     pub selected: usize,
+    /// The erasure the status line asks about, until it is answered.
+    pub erasing: Option<Erasing>,
 }
 
 impl PlanView {
@@ -31,6 +34,7 @@ impl PlanView {
             subdomain_key,
             items: Vec::new(),
             selected: 0,
+            erasing: None,
         };
         view.items = view.load(ctx)?;
         Some(view)
@@ -50,6 +54,9 @@ impl PlanView {
 
 impl Component for PlanView {
     fn mode(&self) -> Mode {
+        if self.erasing.is_some() {
+            return Mode::ConfirmErase;
+        }
         Mode::Plan
     }
 
@@ -58,6 +65,12 @@ impl Component for PlanView {
     }
 
     fn update(&mut self, action: Action, ctx: &mut Ctx) -> Outcome {
+        if self.erasing.is_some() {
+            if ctx.answer_erase(&mut self.erasing, &action) {
+                self.refresh(ctx);
+            }
+            return Outcome::Stay;
+        }
         let last = self.items.len().saturating_sub(1);
         let selected = self.items.get(self.selected).cloned();
         let new_item = |kind| {
@@ -75,6 +88,11 @@ impl Component for PlanView {
             Action::Edit => {
                 if let Some(item) = selected {
                     return Outcome::Open(Open::Form(FormPurpose::EditPlanItem(item)));
+                }
+            }
+            Action::Erase => {
+                if let Some(item) = selected {
+                    self.erasing = ctx.ask_erase(Erasing::plan_item(ctx.lang, &item));
                 }
             }
             Action::ToggleDone => match selected {

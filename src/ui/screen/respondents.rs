@@ -5,6 +5,7 @@ use ratatui::layout::{Constraint, Rect};
 
 use crate::domain::model::{Round, Service};
 use crate::i18n::{Lang, tr, trf};
+use crate::messages::Erasing;
 use crate::present::role_key;
 use crate::store::RespondentSummary;
 use crate::store::{Answers, Invites};
@@ -23,6 +24,8 @@ pub struct RespondentList {
     /// one's progress or answers can be read here.
     pub by_code: usize,
     pub selected: usize,
+    /// The erasure the status line asks about, until it is answered.
+    pub erasing: Option<Erasing>,
 }
 
 /// The round's respondents entered here, and how many answer by code.
@@ -44,6 +47,7 @@ impl RespondentList {
             rows,
             by_code,
             selected: 0,
+            erasing: None,
         })
     }
 
@@ -54,6 +58,9 @@ impl RespondentList {
 
 impl Component for RespondentList {
     fn mode(&self) -> Mode {
+        if self.erasing.is_some() {
+            return Mode::ConfirmErase;
+        }
         Mode::Respondents
     }
 
@@ -62,6 +69,12 @@ impl Component for RespondentList {
     }
 
     fn update(&mut self, action: Action, ctx: &mut Ctx) -> Outcome {
+        if self.erasing.is_some() {
+            if ctx.answer_erase(&mut self.erasing, &action) {
+                self.refresh(ctx);
+            }
+            return Outcome::Stay;
+        }
         let len = self.len();
         if move_selection(&mut self.selected, len, &action) {
             return Outcome::Stay;
@@ -80,6 +93,10 @@ impl Component for RespondentList {
             (Action::Summary, _) => Open::RoundSummary(service, round),
             (Action::Roles, _) => Open::Roles(service, round),
             (Action::Gathering, _) => Open::Gathering(service, round),
+            (Action::Erase, Some(respondent)) => {
+                self.erasing = ctx.ask_erase(Erasing::respondent(ctx.lang, &respondent));
+                return Outcome::Stay;
+            }
             _ => return Outcome::Stay,
         };
         Outcome::Open(open)

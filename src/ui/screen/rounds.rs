@@ -6,6 +6,7 @@ use ratatui::layout::{Constraint, Rect};
 use crate::domain::model::Service;
 use crate::domain::plan::{PlanItem, measure_counts};
 use crate::i18n::{Lang, tr, trf};
+use crate::messages::Erasing;
 use crate::present;
 use crate::present::kind_key;
 use crate::store::RoundSummary;
@@ -20,6 +21,8 @@ pub struct RoundList {
     pub selected: usize,
     /// The service's plan items, for the open and overdue measures.
     pub plan: Vec<PlanItem>,
+    /// The erasure the status line asks about, until it is answered.
+    pub erasing: Option<Erasing>,
 }
 
 impl RoundList {
@@ -32,12 +35,16 @@ impl RoundList {
             selected: rows.len().saturating_sub(1),
             rows,
             plan,
+            erasing: None,
         })
     }
 }
 
 impl Component for RoundList {
     fn mode(&self) -> Mode {
+        if self.erasing.is_some() {
+            return Mode::ConfirmErase;
+        }
         Mode::Rounds
     }
 
@@ -45,7 +52,13 @@ impl Component for RoundList {
         self.service.name.clone()
     }
 
-    fn update(&mut self, action: Action, _ctx: &mut Ctx) -> Outcome {
+    fn update(&mut self, action: Action, ctx: &mut Ctx) -> Outcome {
+        if self.erasing.is_some() {
+            if ctx.answer_erase(&mut self.erasing, &action) {
+                self.refresh(ctx);
+            }
+            return Outcome::Stay;
+        }
         if move_selection(&mut self.selected, self.rows.len(), &action) {
             return Outcome::Stay;
         }
@@ -62,6 +75,10 @@ impl Component for RoundList {
             (Action::Stage, Some(round)) => Open::Form(FormPurpose::RoundStage(service, round)),
             (Action::Roles, Some(round)) => Open::Roles(service, round),
             (Action::Gathering, Some(round)) => Open::Gathering(service, round),
+            (Action::Erase, Some(round)) => {
+                self.erasing = ctx.ask_erase(Erasing::round(ctx.lang, &round));
+                return Outcome::Stay;
+            }
             _ => return Outcome::Stay,
         };
         Outcome::Open(open)

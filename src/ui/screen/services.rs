@@ -4,6 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 
 use crate::i18n::{Lang, tr};
+use crate::messages::Erasing;
 use crate::store::Answers;
 use crate::store::ServiceSummary;
 use crate::ui::action::{Action, Mode};
@@ -13,18 +14,27 @@ use crate::ui::widgets::{ListTable, Look};
 pub struct ServiceList {
     pub rows: Vec<ServiceSummary>,
     pub selected: usize,
+    /// The erasure the status line asks about, until it is answered.
+    pub erasing: Option<Erasing>,
 }
 
 impl ServiceList {
     /// Every service; none where the database cannot be read (the status line says why).
     pub fn open(ctx: &mut Ctx) -> ServiceList {
         let rows = ctx.load(|s| s.services()).unwrap_or_default();
-        ServiceList { rows, selected: 0 }
+        ServiceList {
+            rows,
+            selected: 0,
+            erasing: None,
+        }
     }
 }
 
 impl Component for ServiceList {
     fn mode(&self) -> Mode {
+        if self.erasing.is_some() {
+            return Mode::ConfirmErase;
+        }
         Mode::Services
     }
 
@@ -32,7 +42,13 @@ impl Component for ServiceList {
         tr(lang, "services.title").to_string()
     }
 
-    fn update(&mut self, action: Action, _ctx: &mut Ctx) -> Outcome {
+    fn update(&mut self, action: Action, ctx: &mut Ctx) -> Outcome {
+        if self.erasing.is_some() {
+            if ctx.answer_erase(&mut self.erasing, &action) {
+                self.refresh(ctx);
+            }
+            return Outcome::Stay;
+        }
         if move_selection(&mut self.selected, self.rows.len(), &action) {
             return Outcome::Stay;
         }
@@ -42,6 +58,10 @@ impl Component for ServiceList {
             (Action::Edit, Some(service)) => Open::Form(FormPurpose::EditService(service)),
             (Action::Open, Some(service)) => Open::Rounds(service),
             (Action::Overview, Some(service)) => Open::Cluster(service.cluster),
+            (Action::Erase, Some(service)) => {
+                self.erasing = ctx.ask_erase(Erasing::service(ctx.lang, &service));
+                return Outcome::Stay;
+            }
             _ => return Outcome::Stay,
         };
         Outcome::Open(open)

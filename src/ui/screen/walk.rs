@@ -691,11 +691,16 @@ fn draw_walk(look: &Look, walk: &Walk, frame: &mut Frame, area: Rect) {
         let popup = centered(main, 90, 60);
         frame.render_widget(Clear, popup);
         let mut editor = editor.clone();
-        editor.set_block(block(trf(
-            lang,
-            "walk.comment_title",
-            &[("n", &(walk.current + 1))],
-        )));
+        // On the lower border, where it takes no line from the text.
+        let confidential = format!(" {} ", tr(lang, "walk.comment_confidential"));
+        editor.set_block(
+            block(trf(
+                lang,
+                "walk.comment_title",
+                &[("n", &(walk.current + 1))],
+            ))
+            .title_bottom(Line::styled(confidential, look.theme.dim())),
+        );
         editor.set_cursor_line_style(Style::new());
         frame.render_widget(&*editor, popup);
     }
