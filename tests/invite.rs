@@ -221,14 +221,14 @@ fn a_withdrawn_code_and_an_unknown_one_are_refused_alike() {
 }
 
 #[test]
-fn a_version_4_database_is_migrated_to_hold_invites() {
+fn a_version_5_database_is_migrated_to_hold_invites() {
     let dir = tempfile::tempdir().unwrap();
     let old = dir.path().join("old.db");
     let round = seeded_round(&old);
     {
-        // The database as version 4 made it: without the invite table.
+        // The database as version 5 made it: without the invite table.
         let conn = rusqlite::Connection::open(&old).unwrap();
-        conn.execute_batch("DROP TABLE invite; PRAGMA user_version = 4;")
+        conn.execute_batch("DROP TABLE invite; PRAGMA user_version = 5;")
             .unwrap();
     }
     std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o600)).unwrap();
