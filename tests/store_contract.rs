@@ -8,7 +8,7 @@ use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::{Response, Role, RoundKind};
 use kartlegg::domain::plan::{GoalStatus, Level, PlanItem, PlanKind, Stage};
 use kartlegg::domain::scoring::{AnswerSet, summarize};
-use kartlegg::exchange::{ImportClock, Scope};
+use kartlegg::exchange::{Disclosure, ImportClock, Scope};
 use kartlegg::store::{Backend, SCHEMA_VERSION, Store, StoreError};
 
 fn at(minute: u32) -> DateTime<Utc> {
@@ -407,6 +407,7 @@ fn export<S: Backend>(from: &S) -> Vec<u8> {
         Scope::All,
         instrument(),
         at(50),
+        Disclosure::identified(),
         &mut file,
         std::path::Path::new("x"),
     )
