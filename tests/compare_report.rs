@@ -601,6 +601,75 @@ fn starred_fixture() -> Fixture {
     )
 }
 
+/// One person, code "a", in both rounds among two others each time: their paired change
+/// would be their own, readable by anyone who knows the code.
+#[test]
+fn one_pair_is_not_shown_as_a_paired_change_in_any_format() {
+    let awareness = keys_of("readiness.problem_awareness");
+    let round = |codes: [&'static str; 3], value: u8| -> StaffAnswers {
+        codes
+            .into_iter()
+            .map(|code| (code, awareness.iter().map(|k| (k.clone(), value)).collect()))
+            .collect()
+    };
+    let fixture = staff_fixture(
+        "Nordby barnevern",
+        round(["a", "b", "c"], 2),
+        round(["a", "x", "y"], 4),
+    );
+    let compare = |format: &str| {
+        success(&kartlegg(
+            &fixture.db,
+            &[
+                "compare",
+                "--service",
+                "Nordby barnevern",
+                "--from",
+                "Før",
+                "--to",
+                "Etter",
+                "--format",
+                format,
+                "--lang",
+                "en",
+            ],
+        ))
+    };
+    let json: Value = serde_json::from_str(&compare("json")).unwrap();
+    assert_eq!(json["pairs"], 1);
+    for section in json["sections"].as_array().unwrap() {
+        assert_eq!(section["paired"], Value::Null, "{}", section["key"]);
+        for sub in section["subdomains"].as_array().unwrap() {
+            assert_eq!(sub["paired"], Value::Null, "{}", sub["key"]);
+        }
+    }
+    // The change itself is there; the pair's is not, and the reason is said.
+    assert_eq!(json["sections"][0]["subdomains"][0]["delta"], 50.0);
+    let why = "Only 1 respondent gave the same code in both rounds, fewer than 3: the paired \
+               change is not shown, so that no one's own change can be read.";
+    for format in ["text", "markdown"] {
+        let text = compare(format);
+        assert!(text.contains(why), "{format}: {text}");
+    }
+    let out = fixture.dir.join("pairs.md");
+    success(&kartlegg(
+        &fixture.db,
+        &[
+            "report",
+            "--service",
+            "Nordby barnevern",
+            "--format",
+            "markdown",
+            "--lang",
+            "en",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    ));
+    let markdown = fs::read_to_string(&out).unwrap();
+    assert!(markdown.contains(why), "{markdown}");
+}
+
 #[test]
 fn a_star_needs_five_respondents_and_an_interval_beyond_zero() {
     let fixture = starred_fixture();

@@ -346,13 +346,14 @@ fn change_over(items: &[&ItemRef<'_>], from: &[Answered<'_>], to: &[Answered<'_>
 }
 
 /// The change over `items` for respondents matched by code; pairs without a score on
-/// both sides are left out.
+/// both sides are left out. `None` under `MIN_GROUP` pairs: one pair's change is that
+/// person's own, readable by anyone who knows their code, and of two each knows the other's.
 fn paired_change(items: &[&ItemRef<'_>], pairs: &[(Answered<'_>, Answered<'_>)]) -> Option<Change> {
     let kept: Vec<&(Answered, Answered)> = pairs
         .iter()
         .filter(|(a, b)| part_of(items, a).0 > 0 && part_of(items, b).0 > 0)
         .collect();
-    if kept.is_empty() {
+    if kept.len() < MIN_GROUP {
         return None;
     }
     let from: Vec<Answered> = kept.iter().map(|(a, _)| *a).collect();
@@ -1028,6 +1029,33 @@ mod tests {
         );
         assert_eq!(c.pairs, 0);
         assert_eq!(area(&c, "readiness").paired, None);
+    }
+
+    #[test]
+    fn a_paired_change_of_fewer_than_the_smallest_group_is_not_shown() {
+        let instrument = Instrument::standard();
+        // One person with the same code both times: their paired change would be their own
+        // change, readable by anyone who knows the code; two, each the other's.
+        for pairs in 1..MIN_GROUP {
+            let codes: Vec<&'static str> = ["a", "b", "c", "d", "e"][..pairs + 2].to_vec();
+            let before = readiness_round(&vec![2; codes.len()], &codes);
+            let mut after_codes = codes[..pairs].to_vec();
+            after_codes.extend(["x", "y"]);
+            let after = readiness_round(&vec![4; after_codes.len()], &after_codes);
+            let c = compare(
+                instrument,
+                &people(&before),
+                &people(&after),
+                Options::default(),
+            );
+            assert_eq!(c.pairs, pairs);
+            for section in &c.sections {
+                assert_eq!(section.area.paired, None, "{pairs} pairs");
+                for sub in &section.subdomains {
+                    assert_eq!(sub.paired, None, "{pairs} pairs");
+                }
+            }
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! comparison shows.
 
 use crate::cli::document::{Align, Table, consensus_cell, role_name};
-use crate::domain::compare::{Cell, INTERVAL_LEVEL, RoleTable};
+use crate::domain::compare::{Cell, INTERVAL_LEVEL, MIN_GROUP, RoleTable};
 use crate::i18n::plan_names::stage_key;
 use crate::i18n::{Lang, tr, trf};
 use crate::present;
@@ -307,6 +307,14 @@ pub fn counted_note(lang: Lang, rows: &ComparisonRows) -> Option<String> {
 pub fn paired_note(lang: Lang, rows: &ComparisonRows) -> String {
     match rows.pairs {
         0 => tr(lang, "report.paired_none").to_string(),
+        n if n < MIN_GROUP => trf(
+            lang,
+            "report.paired_too_few",
+            &[
+                ("pairs", &present::count(lang, "noun.respondent", n)),
+                ("min", &MIN_GROUP),
+            ],
+        ),
         n => trf(
             lang,
             "report.paired_note",
