@@ -14,7 +14,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::{Response, Round};
 use kartlegg::domain::scoring::{AnswerSet, summarize};
-use kartlegg::exchange::{CsvDialect, CsvLayout, ImportClock, Scope};
+use kartlegg::exchange::{CsvDialect, CsvExport, CsvLayout, Disclosure, ImportClock, Scope};
 use kartlegg::store::Exchange;
 use kartlegg::store::Store;
 use kartlegg::store::{Answers, Scores};
@@ -155,7 +155,14 @@ fn export(c: &mut Criterion) {
     group.bench_function("json", |b| {
         b.iter(|| {
             store
-                .export_json(Scope::All, instrument, now, &mut io::sink(), name)
+                .export_json(
+                    Scope::All,
+                    instrument,
+                    now,
+                    Disclosure::identified(),
+                    &mut io::sink(),
+                    name,
+                )
                 .unwrap()
         })
     });
@@ -166,8 +173,11 @@ fn export(c: &mut Criterion) {
                 .export_csv(
                     Scope::All,
                     instrument,
-                    CsvLayout::Long,
-                    CsvDialect::Plain,
+                    CsvExport {
+                        layout: CsvLayout::Long,
+                        dialect: CsvDialect::Plain,
+                        disclosure: Disclosure::identified(),
+                    },
                     &mut sink,
                     name,
                 )
@@ -190,7 +200,14 @@ fn national_export() -> std::path::PathBuf {
         let now = Utc.with_ymd_and_hms(2027, 6, 1, 12, 0, 0).unwrap();
         let mut file = io::BufWriter::new(std::fs::File::create(&path).unwrap());
         store
-            .export_json(Scope::All, Instrument::standard(), now, &mut file, &path)
+            .export_json(
+                Scope::All,
+                Instrument::standard(),
+                now,
+                Disclosure::identified(),
+                &mut file,
+                &path,
+            )
             .unwrap();
     }
     path

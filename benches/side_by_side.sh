@@ -24,7 +24,7 @@ if [ ! -f "$db" ]; then
     "$k" demo --scale national --seed 2026 --db "$db"
 fi
 [ -f "$data/national.csv" ] || "$k" export --db "$db" --format csv --out "$data/national.csv"
-[ -f "$data/national.json" ] || "$k" export --db "$db" --format json --out "$data/national.json"
+[ -f "$data/national.json" ] || "$k" export --db "$db" --format json --identified --out "$data/national.json"
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)," \
     "$(free -g | awk '/Mem:/ {print $2}') GiB; load: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -73,7 +73,7 @@ echo '| --- | --- | --- |'
 peak 'compare (one service, two rounds)' \
     "$k" compare --db "$db" --service "$service" --from "$from" --to "$to" --format json
 peak 'cluster overview in the program (46 services, two rounds)' bash -c overview
-peak 'export, JSON' "$k" export --db "$db" --format json --out "$data/export-again.json"
+peak 'export, JSON' "$k" export --db "$db" --format json --identified --out "$data/export-again.json"
 peak 'export, CSV' "$k" export --db "$db" --format csv --out "$data/export-again.csv"
 rm -f "$data/import.db" "$data/import.db-wal" "$data/import.db-shm"
 peak 'import into an empty database' "$k" import --db "$data/import.db" "$data/national.json"

@@ -269,7 +269,7 @@ fn the_default_csv_is_comma_separated_with_a_decimal_point_and_no_byte_order_mar
     let context = format!(
         "{service},Sjøbyen barneverntjeneste,Innlandet,{round},'=Før samling 1,2026-03-09,before,1.0,{respondent},key_person,'-007"
     );
-    let long = String::from_utf8(export(&db, &["--format", "csv"])).unwrap();
+    let long = String::from_utf8(export(&db, &["--format", "csv", "--identified"])).unwrap();
     assert_eq!(
         long,
         format!(
@@ -279,7 +279,8 @@ fn the_default_csv_is_comma_separated_with_a_decimal_point_and_no_byte_order_mar
              {context},competence.coaching.3,,0,2,dont_know,\"Æ, ø og å; «veiledning»\nny linje\",2026-03-09T10:04:00.000Z\n"
         )
     );
-    let wide = String::from_utf8(export(&db, &["--format", "csv", "--wide"])).unwrap();
+    let wide =
+        String::from_utf8(export(&db, &["--format", "csv", "--wide", "--identified"])).unwrap();
     let keys: Vec<String> = instrument()
         .items()
         .iter()
@@ -308,7 +309,10 @@ fn the_spreadsheet_form_has_a_bom_semicolons_and_decimal_commas_and_the_same_dat
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("k.db");
     answered(&db);
-    for form in [&["--format", "csv"][..], &["--format", "csv", "--wide"]] {
+    for form in [
+        &["--format", "csv", "--identified"][..],
+        &["--format", "csv", "--wide", "--identified"],
+    ] {
         let plain = parse(&export(&db, form), b',');
         let bytes = export(&db, &[form, &["--spreadsheet"]].concat());
         let text = String::from_utf8(bytes.clone()).unwrap();
@@ -334,7 +338,10 @@ fn the_spreadsheet_form_has_a_bom_semicolons_and_decimal_commas_and_the_same_dat
             }
         }
     }
-    let long = parse_spreadsheet(&export(&db, &["--format", "csv", "--spreadsheet"]));
+    let long = parse_spreadsheet(&export(
+        &db,
+        &["--format", "csv", "--spreadsheet", "--with-comments"],
+    ));
     assert_eq!(
         cell(&long, 3, "comment"),
         "Æ, ø og å; «veiledning»\nny linje"

@@ -353,7 +353,14 @@ fn demo_and_import_create_a_missing_database_and_its_folder() {
     let file = dir.path().join("alt.json");
     let out = kartlegg_in(
         "nb",
-        &["export", "--format", "json", "--out", path_arg(&file)],
+        &[
+            "export",
+            "--format",
+            "json",
+            "--identified",
+            "--out",
+            path_arg(&file),
+        ],
         &demo,
     );
     assert!(out.status.success(), "{}", stderr(&out));
@@ -599,7 +606,11 @@ fn a_direction_control_smuggled_into_a_name_is_removed_from_every_file_and_messa
         clean(&format!("{args:?}"), &stdout(&out));
         assert!(stdout(&out).contains(&name), "{args:?}");
     }
-    let csv = stdout(&kartlegg_in("en", &["export", "--format", "csv"], &db));
+    let csv = stdout(&kartlegg_in(
+        "en",
+        &["export", "--format", "csv", "--with-comments"],
+        &db,
+    ));
     assert!(
         csv.contains("Se vedlegg"),
         "the comment, without the control"

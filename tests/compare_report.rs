@@ -62,8 +62,7 @@ fn date(month: u32, day: u32) -> NaiveDate {
 /// n 3 → 4. Not comparable: fit.answers_problem.1 (item 13, scored in A only) and
 /// support.evaluation.1 (item 21, in B only).
 /// Staff in A (n = 3): readiness (0 + .5 + .25) / 3 = 25 %; the leader alone is never shown.
-/// In B every role has fewer than 3; with --min-group 2, staff readiness (0 + .5 + .75 + .5)
-/// / 4 = 43.75, reported as 44 %.
+/// In B every role has fewer than 3.
 /// A role and its answers, by item key.
 type Respondent = (Role, &'static str, Vec<(&'static str, Response)>);
 
@@ -265,7 +264,7 @@ fn compare_as_json_carries_the_hand_computed_numbers() {
     let fixture = fixture();
     let json: Value = serde_json::from_str(&compare(&fixture, &["--format", "json"])).unwrap();
     assert_eq!(json["format"], "kartlegg-compare");
-    assert_eq!(json["format_version"], 3);
+    assert_eq!(json["format_version"], 4);
     assert_eq!(json["service"]["name"], SERVICE);
     assert_eq!(json["from"]["label"], ROUND_A);
     assert_eq!(json["from"]["held_on"], "2026-01-10");
@@ -442,9 +441,15 @@ fn compare_as_json_carries_the_hand_computed_numbers() {
     assert_eq!(roles_from[0]["role"], "leader");
     assert_eq!(roles_from[0]["n"], 1);
     assert_eq!(roles_from[0]["shown"], false);
-    assert_eq!(roles_from[0]["sections"], Value::Null);
+    assert_eq!(roles_from[0]["sections"][0]["hidden"], "too_few");
+    assert_eq!(roles_from[0]["sections"][0]["score"], Value::Null);
+    // The three staff beside the lone leader are hidden too: the service's score (four
+    // respondents) minus theirs would give the leader's back.
     assert_eq!(roles_from[1]["role"], "staff");
-    assert_eq!(roles_from[1]["sections"][0]["score"], 25.0);
+    assert_eq!(roles_from[1]["shown"], false);
+    assert_eq!(roles_from[1]["sections"][0]["hidden"], "protects");
+    assert_eq!(roles_from[1]["sections"][0]["score"], Value::Null);
+    assert_eq!(roles_from[1]["sections"][0]["n_answers"], Value::Null);
     // Every group of the service's own people in B is under 3; the process leader's own
     // rating is shown apart on purpose (100 % → 25 % in readiness).
     let shown: Vec<(&Value, &Value)> = json["roles"]["to"]
@@ -465,20 +470,13 @@ fn compare_as_json_carries_the_hand_computed_numbers() {
     assert_eq!(roles_from[2]["role"], "consultant");
     assert_eq!(roles_from[2]["sections"][0]["score"], 100.0);
 
-    // A smaller group size shows the two staff of round B; the keys stay English in nynorsk.
+    // A larger group size is taken; the keys stay English in nynorsk.
     let json: Value = serde_json::from_str(&compare(
         &fixture,
-        &["--format", "json", "--min-group", "2", "--lang", "nn"],
+        &["--format", "json", "--min-group", "4", "--lang", "nn"],
     ))
     .unwrap();
-    let staff = json["roles"]["to"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["role"] == "staff")
-        .unwrap()
-        .clone();
-    assert_eq!(staff["sections"][0]["score"], 44.0);
+    assert_eq!(json["min_group"], 4);
     assert_eq!(json["lang"], "nn");
     assert_eq!(json["sections"][3]["name"], "Kompetansedrivarar");
 }
@@ -601,6 +599,75 @@ fn starred_fixture() -> Fixture {
         round(2, [1, 1, 5, 5, 3]),
         round(4, [1, 5, 5, 5, 2]),
     )
+}
+
+/// One person, code "a", in both rounds among two others each time: their paired change
+/// would be their own, readable by anyone who knows the code.
+#[test]
+fn one_pair_is_not_shown_as_a_paired_change_in_any_format() {
+    let awareness = keys_of("readiness.problem_awareness");
+    let round = |codes: [&'static str; 3], value: u8| -> StaffAnswers {
+        codes
+            .into_iter()
+            .map(|code| (code, awareness.iter().map(|k| (k.clone(), value)).collect()))
+            .collect()
+    };
+    let fixture = staff_fixture(
+        "Nordby barnevern",
+        round(["a", "b", "c"], 2),
+        round(["a", "x", "y"], 4),
+    );
+    let compare = |format: &str| {
+        success(&kartlegg(
+            &fixture.db,
+            &[
+                "compare",
+                "--service",
+                "Nordby barnevern",
+                "--from",
+                "Før",
+                "--to",
+                "Etter",
+                "--format",
+                format,
+                "--lang",
+                "en",
+            ],
+        ))
+    };
+    let json: Value = serde_json::from_str(&compare("json")).unwrap();
+    assert_eq!(json["pairs"], 1);
+    for section in json["sections"].as_array().unwrap() {
+        assert_eq!(section["paired"], Value::Null, "{}", section["key"]);
+        for sub in section["subdomains"].as_array().unwrap() {
+            assert_eq!(sub["paired"], Value::Null, "{}", sub["key"]);
+        }
+    }
+    // The change itself is there; the pair's is not, and the reason is said.
+    assert_eq!(json["sections"][0]["subdomains"][0]["delta"], 50.0);
+    let why = "Only 1 respondent gave the same code in both rounds, fewer than 3: the paired \
+               change is not shown, so that no one's own change can be read.";
+    for format in ["text", "markdown"] {
+        let text = compare(format);
+        assert!(text.contains(why), "{format}: {text}");
+    }
+    let out = fixture.dir.join("pairs.md");
+    success(&kartlegg(
+        &fixture.db,
+        &[
+            "report",
+            "--service",
+            "Nordby barnevern",
+            "--format",
+            "markdown",
+            "--lang",
+            "en",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    ));
+    let markdown = fs::read_to_string(&out).unwrap();
+    assert!(markdown.contains(why), "{markdown}");
 }
 
 #[test]
@@ -740,7 +807,7 @@ fn compare_as_text_and_markdown() {
     );
     has_line(
         &lines,
-        "Endringsberedskap | for få til å vise | 25 % ○ | 100 % ●",
+        "Endringsberedskap | for få til å vise | skjult, vern av en liten gruppe | 100 % ●",
     );
     assert!(text.contains("konvensjon fra NIRN/SISEP"), "{text}");
     assert!(
@@ -858,6 +925,38 @@ fn unknown_names_list_the_candidates_and_fail() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+#[test]
+fn a_smallest_group_under_three_is_refused_naming_the_floor() {
+    let fixture = fixture();
+    let round_a = ROUND_A.to_string();
+    for (command, lang, expected) in [
+        (
+            "compare",
+            "en",
+            "kartlegg: --min-group 2 is too small: the smallest group is 3, so that no single person's answers can be read. Use 3 or more.\n",
+        ),
+        (
+            "report",
+            "nb",
+            "kartlegg: --min-group 2 er for lite: minste gruppe er 3, så ingen enkeltpersons svar kan leses. Bruk 3 eller mer.\n",
+        ),
+    ] {
+        let out_file = fixture.dir.join("refused.md");
+        let mut args = vec![command, "--service", SERVICE, "--lang", lang];
+        if command == "compare" {
+            args.extend(["--from", &round_a, "--to", "Underveis"]);
+        } else {
+            args.extend(["--format", "markdown", "--out", out_file.to_str().unwrap()]);
+        }
+        args.extend(["--min-group", "2"]);
+        let out = kartlegg(&fixture.db, &args);
+        assert_eq!(out.status.code(), Some(2), "{command}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), expected);
+        assert!(out.stdout.is_empty());
+        assert!(!out_file.exists(), "no report is written");
+    }
+}
+
 fn report(fixture: &Fixture, name: &str, extra: &[&str]) -> (PathBuf, String) {
     let out = fixture.dir.join(name);
     let mut args = vec![
@@ -898,12 +997,15 @@ fn markdown_report_for_a_gathering() {
         "| Område | Før \\| samling \\<1\\> (10.01.2026) | Underveis (15.03.2026) | Etter programmet (10.06.2026) |",
     );
     expect("| Endringsberedskap | 50 % ◐ · n 4 | 50 % ◐ · n 1 | 66 % ◐ · n 4 |");
-    // Roles: the leader alone is never shown.
+    // Roles: the leader alone is never shown, nor the staff beside them, from whom and the
+    // service's score the leader's could be worked out.
     expect("| Område | Leder (n = 1) | Ansatt (n = 3) | Prosessleder (n = 1) |");
-    expect("| Endringsberedskap | for få til å vise | 25 % ○ | 100 % ● |");
-    // Spread: A's readiness per respondent 87.5, 0, 50, 25; B's competence has n 2 < 3.
-    expect("| Endringsberedskap | n 4 · 41 % (0–88 %) | n 1 · 50 % | n 4 · 66 % (25–100 %) |");
-    expect("| Kompetansedrivere | n 3 · 50 % (0–100 %) | n 0 · – | n 2 · 75 % |");
+    expect("| Endringsberedskap | for få til å vise | skjult, vern av en liten gruppe | 100 % ● |");
+    // Spread: A's readiness per respondent 87.5, 0, 50, 25: the range's top would be the
+    // hidden leader, so only the mean; so too in B, where every group is hidden; B's
+    // competence has n 2 < 3.
+    expect("| Endringsberedskap | n 4 · 41 % | n 1 · for få til å vise | n 4 · 66 % |");
+    expect("| Kompetansedrivere | n 3 · 50 % | n 0 · – | n 2 · for få til å vise |");
     // The items that moved most, and "vet ikke".
     expect(
         "| 31. Opplæringen har et omfang som er nok til å lære det nye, uten å ta mer tid enn tjenesten kan avse. | 1,0 | 1,5 | +25 | 3 → 2 | competence.training.1 |",
@@ -1054,7 +1156,7 @@ fn compare_carries_consensus_stage_plans_and_goals() {
     let fixture = fixture();
     with_plans(&fixture);
     let json: Value = serde_json::from_str(&compare(&fixture, &["--format", "json"])).unwrap();
-    assert_eq!(json["format_version"], 3);
+    assert_eq!(json["format_version"], 4);
     assert_eq!(json["from"]["stage"], "agenda");
     assert_eq!(json["from"]["stage_name"], "Sette problemet på dagsorden");
     assert_eq!(json["to"]["stage"], "adapt");
@@ -1343,7 +1445,8 @@ fn html_report_renders_in_headless_chromium() {
         "<th scope=\"row\">Alle har fått opplæring</th><td>Training</td><td>○ Not achieved</td><td>◐ Partly achieved</td><td>● Achieved</td>",
     );
     expect("<td class=\"num\">too few to show</td>");
-    expect("<td class=\"num\">n 4 · 41 % (0–88 %)</td>");
+    expect("<td class=\"num\">hidden, protects a small group</td>");
+    expect("<td class=\"num\">n 4 · 41 %</td>");
     // Every chart is an image with a title and a description holding its numbers.
     let charts = dom.matches("<svg role=\"img\"").count();
     assert!(charts >= 4, "{charts} charts");

@@ -164,7 +164,11 @@ fn an_import_killed_in_the_middle_leaves_the_empty_database_it_found() {
     let dir = tempfile::tempdir().unwrap();
     let source = dir.path().join("source.db");
     run_cli(&["demo"], &source, "nb");
-    let export = run_cli(&["export", "--format", "json"], &source, "nb");
+    let export = run_cli(
+        &["export", "--format", "json", "--identified"],
+        &source,
+        "nb",
+    );
     let db = db_in(&dir);
     drop(Store::open(&db).unwrap());
 

@@ -468,7 +468,10 @@ fn an_old_database_is_migrated_and_its_history_can_then_be_erased() {
     let db = dir.path().join("old.db");
     common::version_1_database(&db);
     let mut store = Store::open(&db).unwrap();
-    assert_eq!(store.schema_version().unwrap(), kartlegg::store::SCHEMA_VERSION);
+    assert_eq!(
+        store.schema_version().unwrap(),
+        kartlegg::store::SCHEMA_VERSION
+    );
     assert_eq!(
         store.history("p1", "fit.answers_problem.1").unwrap().len(),
         1
@@ -491,6 +494,7 @@ fn export(store: &Store) -> Vec<u8> {
             kartlegg::exchange::Scope::All,
             Instrument::standard(),
             at(50),
+            kartlegg::exchange::Disclosure::identified(),
             &mut out,
             Path::new("export.json"),
         )

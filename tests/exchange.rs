@@ -14,7 +14,9 @@ use common::without_change_counter;
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::{Response, Role, RoundKind};
 use kartlegg::domain::plan::{GoalStatus, Level, PlanItem, PlanKind, Stage};
-use kartlegg::exchange::{CsvDialect, CsvLayout, ImportClock, ImportSummary, Problem, Scope};
+use kartlegg::exchange::{
+    CsvDialect, CsvExport, CsvLayout, Disclosure, ImportClock, ImportSummary, Problem, Scope,
+};
 use kartlegg::store::Exchange;
 use kartlegg::store::{Admin, Answers, Plans};
 use kartlegg::store::{Store, StoreError};
@@ -43,6 +45,7 @@ fn export(store: &Store) -> Vec<u8> {
             Scope::All,
             instrument(),
             at(999),
+            Disclosure::identified(),
             &mut out,
             Path::new("test"),
         )
@@ -56,8 +59,11 @@ fn csv(store: &Store, layout: CsvLayout) -> Vec<Vec<String>> {
         .export_csv(
             Scope::All,
             instrument(),
-            layout,
-            CsvDialect::Plain,
+            CsvExport {
+                layout,
+                dialect: CsvDialect::Plain,
+                disclosure: Disclosure::identified(),
+            },
             &mut out,
             Path::new("test"),
         )
@@ -81,11 +87,37 @@ fn refusal(store: &mut Store, file: &[u8]) -> (usize, usize, Problem) {
     }
 }
 
-/// The export as data, without the moment it was made.
+/// The export as data, without the moment it was made and the database it came from.
 fn data(file: &[u8]) -> serde_json::Value {
     let mut value: serde_json::Value = serde_json::from_slice(file).unwrap();
     value.as_object_mut().unwrap().remove("exported_at");
+    value["contents"]
+        .as_object_mut()
+        .unwrap()
+        .remove("database");
     value
+}
+
+/// An export of `b.db` as if `a.db` had written it: the `contents` name the database.
+fn as_if_from_a(file: &[u8]) -> String {
+    let file = String::from_utf8(file.to_vec()).unwrap();
+    assert!(file.contains(r#""database":"b.db""#), "{file}");
+    file.replace(r#""database":"b.db""#, r#""database":"a.db""#)
+}
+
+/// `file` as a kartlegg before format version 3 wrote it, without `contents`.
+fn before_contents(file: &str, version: u64) -> String {
+    file.lines()
+        .filter(|line| !line.starts_with("\"contents\": "))
+        .map(|line| {
+            if line.starts_with("\"format_version\": ") {
+                format!("\"format_version\": {version},")
+            } else {
+                line.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Every row of every table, history with its local `seq`, in a stable order.
@@ -190,8 +222,9 @@ fn export_then_import_into_an_empty_database_then_export_gives_the_same_data() {
     assert!(b.integrity_problems().unwrap().is_empty());
     let second = export(&b);
     assert_eq!(data(&first), data(&second));
-    // The same rows in the same order: the files are the same line for line.
-    assert_eq!(first, second);
+    // The same rows in the same order: the files are the same line for line, but for the
+    // database each names in its `contents`.
+    assert_eq!(String::from_utf8(first).unwrap(), as_if_from_a(&second));
     // And what the screens show is the same too: respondents in the order they were added.
     let services = a.services().unwrap();
     let round = &a.rounds(&services[0].service.id).unwrap()[0].round;
@@ -379,10 +412,10 @@ fn a_refusal_says_why_and_where() {
         "{message}"
     );
 
-    let newer = text.replace("\"format_version\": 2,", "\"format_version\": 3,");
+    let newer = text.replace("\"format_version\": 3,", "\"format_version\": 4,");
     let (line, _, problem) = refusal(&mut b, newer.as_bytes());
     assert_eq!(line, line_of("\"format_version\""));
-    assert_eq!(problem, Problem::FormatVersion { found: "3".into() });
+    assert_eq!(problem, Problem::FormatVersion { found: "4".into() });
 
     let out_of_scale = text.replace("\"value\":3", "\"value\":7");
     let (_, _, problem) = refusal(&mut b, out_of_scale.as_bytes());
@@ -632,7 +665,7 @@ fn a_format_version_no_kartlegg_wrote_is_named_so() {
     let mut b = Store::open(&dir.path().join("b.db")).unwrap();
     for found in ["0", "-1", "1.5", "\"2\""] {
         let file = text.replace(
-            "\"format_version\": 2,",
+            "\"format_version\": 3,",
             &format!("\"format_version\": {found},"),
         );
         let (line, _, problem) = refusal(&mut b, file.as_bytes());
@@ -924,8 +957,15 @@ fn a_machine_whose_clock_is_ahead_does_not_win_every_merge() {
     a.save_response(&who, ITEM, Some(Response::Score(1)), ahead)
         .unwrap();
     let mut file = Vec::new();
-    a.export_json(Scope::All, instrument(), ahead, &mut file, Path::new("t"))
-        .unwrap();
+    a.export_json(
+        Scope::All,
+        instrument(),
+        ahead,
+        Disclosure::identified(),
+        &mut file,
+        Path::new("t"),
+    )
+    .unwrap();
     // Today's correction here.
     b.save_response(&who, ITEM, Some(Response::Score(4)), at(30))
         .unwrap();
@@ -993,7 +1033,7 @@ fn plans_goals_stage_and_consensus_round_trip_and_a_second_import_changes_nothin
     let (a, planned) = planned(&dir.path().join("a.db"));
     let first = export(&a);
     let file = data(&first);
-    assert_eq!(file["format_version"], 2);
+    assert_eq!(file["format_version"], 3);
     assert_eq!(file["plan_items"].as_array().unwrap().len(), 3);
     assert_eq!(file["plan_items"][0]["level"], "organisation");
     assert_eq!(file["goals"][0]["subdomain_keys"][0], COACHING);
@@ -1043,8 +1083,11 @@ fn plans_goals_stage_and_consensus_round_trip_and_a_second_import_changes_nothin
         "the snapshots are the same text on both machines"
     );
     assert!(b.integrity_problems().unwrap().is_empty());
-    // The same file again, line for line.
-    assert_eq!(first, export(&b));
+    // The same file again, line for line, but for the database it names.
+    assert_eq!(
+        String::from_utf8(first.clone()).unwrap(),
+        as_if_from_a(&export(&b))
+    );
 
     drop(b);
     let before = dump(&b_path);
@@ -1065,11 +1108,15 @@ fn plans_goals_stage_and_consensus_round_trip_and_a_second_import_changes_nothin
         Scope::Service(&planned.service),
         instrument(),
         at(999),
+        Disclosure::identified(),
         &mut out,
         Path::new("test"),
     )
     .unwrap();
-    assert_eq!(data(&out), data(&first));
+    // The same rows; the file says which service it holds.
+    let mut whole = data(&first);
+    whole["contents"]["service"] = "Fjellbygd".into();
+    assert_eq!(data(&out), whole);
     assert_eq!(change_log_rows(&a), 10);
 }
 
@@ -1197,11 +1244,7 @@ fn a_format_version_1_file_still_imports() {
     let text = String::from_utf8(export(&a)).unwrap();
     // A file as version 1 wrote it: the same header, and nothing after the history.
     let cut = text.find(",\n\"plan_items\"").unwrap();
-    let v1 = format!("{}\n}}\n", &text[..cut]).replacen(
-        "\"format_version\": 2,",
-        "\"format_version\": 1,",
-        1,
-    );
+    let v1 = before_contents(&format!("{}\n}}\n", &text[..cut]), 1);
     let mut b = Store::open(&dir.path().join("b.db")).unwrap();
     let summary = import(&mut b, v1.as_bytes()).unwrap();
     assert_eq!(summary.services.added, 1);
@@ -1213,7 +1256,7 @@ fn a_format_version_1_file_still_imports() {
     assert!(!import(&mut b, v1.as_bytes()).unwrap().changed_anything());
 
     // A version 1 file with the plan arrays, or a version 2 file without them, is refused.
-    let mixed = text.replacen("\"format_version\": 2,", "\"format_version\": 1,", 1);
+    let mixed = before_contents(&text, 1);
     assert_eq!(
         refusal(&mut b, mixed.as_bytes()).2,
         Problem::ExtraField {
@@ -1225,6 +1268,24 @@ fn a_format_version_1_file_still_imports() {
         refusal(&mut b, short.as_bytes()).2,
         Problem::MissingField {
             expected: "plan_items"
+        }
+    );
+
+    // A version 2 file, written before files said what they hold, holds everything as
+    // stored and imports; a version 3 file must say it.
+    let mut c = Store::open(&dir.path().join("c.db")).unwrap();
+    assert_eq!(
+        import(&mut c, before_contents(&text, 2).as_bytes())
+            .unwrap()
+            .plan_items
+            .added,
+        3
+    );
+    assert_eq!(
+        refusal(&mut c, before_contents(&text, 3).as_bytes()).2,
+        Problem::FieldOrder {
+            expected: "contents",
+            found: "schema_version".into()
         }
     );
 }
@@ -1503,6 +1564,7 @@ fn the_command_line_exports_to_private_files_and_imports_with_a_summary() {
         arg(&db),
         "--format",
         "json",
+        "--identified",
         "--out",
         arg(&json),
         "--lang",
@@ -1543,6 +1605,7 @@ fn the_command_line_exports_to_private_files_and_imports_with_a_summary() {
             arg(&db),
             "--format",
             "json",
+            "--identified",
             "--out",
             arg(&json)
         ])
@@ -1555,7 +1618,14 @@ fn the_command_line_exports_to_private_files_and_imports_with_a_summary() {
     );
 
     // Standard output carries the same data.
-    let out = kartlegg(&["export", "--db", arg(&db), "--format", "json"]);
+    let out = kartlegg(&[
+        "export",
+        "--db",
+        arg(&db),
+        "--format",
+        "json",
+        "--identified",
+    ]);
     assert!(out.status.success());
     assert_eq!(data(&out.stdout), data(&fs::read(&json).unwrap()));
 

@@ -194,6 +194,7 @@ fn a_full_disk_is_said_plainly_and_the_database_is_left_as_it_was() {
             "export",
             "--format",
             "json",
+            "--identified",
             "--out",
             dir.path().join("export.json").to_str().unwrap(),
         ],

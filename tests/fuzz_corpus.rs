@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use common::import::{At, Mutation, Outcome, apply, fill, imported_whole_or_refused};
 use kartlegg::domain::instrument::Instrument;
-use kartlegg::exchange::Scope;
+use kartlegg::exchange::{Disclosure, Scope};
 use kartlegg::store::Exchange;
 use kartlegg::store::Store;
 
@@ -77,6 +77,7 @@ fn small_export(dir: &Path, empty: bool) -> Vec<u8> {
             Scope::All,
             Instrument::standard(),
             common::import::at(99),
+            Disclosure::identified(),
             &mut out,
             Path::new("seed.json"),
         )

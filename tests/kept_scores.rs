@@ -13,6 +13,7 @@ use kartlegg::domain::compare::Options;
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::{Answer, Respondent, Response, Role, Round, RoundKind, Service};
 use kartlegg::domain::scoring::{AnswerSet, summarize};
+use kartlegg::exchange::Disclosure;
 use kartlegg::exchange::Scope::All;
 use kartlegg::store::Exchange;
 use kartlegg::store::bulk::{Batch, BatchAnswer, BatchRespondent};
@@ -225,7 +226,14 @@ fn answered(path: &Path) -> (Store, Vec<String>, Vec<u8>) {
     }
     let mut file = Vec::new();
     store
-        .export_json(All, instrument, at(2), &mut file, Path::new("x"))
+        .export_json(
+            All,
+            instrument,
+            at(2),
+            Disclosure::identified(),
+            &mut file,
+            Path::new("x"),
+        )
         .unwrap();
     (store, respondents, file)
 }
@@ -259,7 +267,14 @@ fn kept_scores_follow_an_import_and_a_merge() {
     }
     let mut file = Vec::new();
     there
-        .export_json(All, instrument, at(31), &mut file, Path::new("x"))
+        .export_json(
+            All,
+            instrument,
+            at(31),
+            Disclosure::identified(),
+            &mut file,
+            Path::new("x"),
+        )
         .unwrap();
     here.import_json(file.as_slice(), instrument, clock())
         .unwrap();

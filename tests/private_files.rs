@@ -85,6 +85,7 @@ fn demo_and_export(folder: &Path) -> (PathBuf, PathBuf) {
             "export",
             "--format",
             "json",
+            "--identified",
             "--out",
             export.to_str().unwrap(),
         ],

@@ -11,7 +11,7 @@ use kartlegg::domain::invite;
 use kartlegg::domain::model::{Response, Role, RoundKind};
 use kartlegg::domain::plan::{GoalStatus, Level, PlanItem, PlanKind, Stage};
 use kartlegg::domain::scoring::{AnswerSet, summarize};
-use kartlegg::exchange::{ImportClock, Scope};
+use kartlegg::exchange::{Disclosure, ImportClock, Scope};
 use kartlegg::store::{Backend, Erasable, ErasedBy, SCHEMA_VERSION, Store, StoreError};
 
 fn at(minute: u32) -> DateTime<Utc> {
@@ -473,6 +473,7 @@ fn export<S: Backend>(from: &S) -> Vec<u8> {
         Scope::All,
         instrument(),
         at(50),
+        Disclosure::identified(),
         &mut file,
         std::path::Path::new("x"),
     )

@@ -283,6 +283,7 @@ fn what_a_killed_export_left_is_removed_by_the_next_write_there() {
         "export",
         "--format",
         "json",
+        "--identified",
         "--out",
         file.to_str().unwrap(),
     ];
@@ -326,6 +327,8 @@ fn what_a_killed_export_left_is_removed_by_the_next_write_there() {
         ".notes.txt".to_string(),
         running.file_name().unwrap().to_string_lossy().into_owned(),
         "all.csv".to_string(),
+        // What the CSV holds, beside it.
+        "all.about.txt".to_string(),
         "notes.1.tmp".to_string(),
     ];
     expected.sort();

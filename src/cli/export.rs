@@ -1,6 +1,7 @@
 //! `kartlegg export`: everything, or one service, as JSON (to merge into the database on
 //! another machine) or as CSV (for SPSS, R and spreadsheets), and the instrument's codebook.
-//! The formats are described in `docs/exchange.md` and `docs/analysis.md`.
+//! The formats are described in `docs/exchange.md` and `docs/analysis.md`. The answers
+//! are pseudonymous unless `--identified` (`crate::exchange::disclose`).
 
 use std::io::{self, Write};
 
@@ -12,7 +13,10 @@ use clap::{Args, ValueEnum};
 use super::files::{is_database_file, write_failed, write_private};
 use super::{exit, fail};
 use crate::domain::instrument::Instrument;
-use crate::exchange::{CsvDialect, CsvLayout, Scope, export_codebook};
+use crate::exchange::disclose::Respondents;
+use crate::exchange::{
+    Contents, CsvDialect, CsvExport, CsvLayout, Disclosure, Scope, export_codebook, timestamp,
+};
 use crate::i18n::{Lang, tr, trf};
 use crate::present::count;
 use crate::store::Answers;
@@ -22,7 +26,7 @@ use crate::store::{Store, StoreError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// Everything, with ids and history; `kartlegg import` merges it on another machine
+    /// Everything (with --identified: ids and history, which `kartlegg import` merges on another machine)
     Json,
     /// The answers as a table, for analysis
     Csv,
@@ -48,7 +52,15 @@ pub struct ExportArgs {
     #[arg(long)]
     pub spreadsheet: bool,
 
-    /// Write to FILE (created readable by its owner alone) instead of standard output
+    /// Keep the respondents' ids, codes, times, the history and comments, to import on another machine
+    #[arg(long)]
+    pub identified: bool,
+
+    /// Keep the comments in a pseudonymous export
+    #[arg(long)]
+    pub with_comments: bool,
+
+    /// Write to FILE (created readable by its owner alone) instead of standard output; a CSV gets FILE's name with .about.txt beside it, saying what it holds
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
 }
@@ -72,6 +84,10 @@ pub fn run(
         Some("export.spreadsheet_needs_csv")
     } else if args.service.is_some() && args.format == Format::Codebook {
         Some("export.codebook_no_service")
+    } else if (args.identified || args.with_comments) && args.format == Format::Codebook {
+        Some("export.disclosure_needs_answers")
+    } else if args.with_comments && args.wide {
+        Some("export.wide_has_no_comments")
     } else {
         None
     };
@@ -92,19 +108,28 @@ pub fn run(
             Err(e) => return fail(lang, &e),
         },
     };
-    let service_id = match (&args.service, &store) {
+    let service = match (&args.service, &store) {
         (Some(wanted), Some(store)) => match store.find_service(wanted) {
-            Ok(service) => Some(service.id),
+            Ok(service) => Some(service),
             Err(e) => return super::lookup_failed(lang, &e),
         },
         _ => None,
     };
-    let scope = match &service_id {
+    let scope = match &service {
         None => Scope::All,
-        Some(id) => Scope::Service(id),
+        Some(service) => Scope::Service(&service.id),
     };
-    if let Some(out) = &args.out
-        && is_database_file(out, db)
+    let disclosure = disclosure(&args);
+    let now = chrono::Utc::now();
+    let mut contents = disclosure.contents(db, service.as_ref().map(|s| s.name.as_str()));
+    // The wide form has no column for them.
+    contents.comments &= !args.wide;
+    let about_file = args.out.as_deref().and_then(about_file);
+    if let Some(out) = args
+        .out
+        .iter()
+        .chain(&about_file)
+        .find(|out| is_database_file(out, db))
     {
         super::complain(&trf(
             lang,
@@ -116,7 +141,7 @@ pub fn run(
 
     let write = |out: &mut dyn Write, name: &Path| match (&store, args.format) {
         (Some(store), Format::Json) => store
-            .export_json(scope, instrument, chrono::Utc::now(), out, name)
+            .export_json(scope, instrument, now, disclosure, out, name)
             .map(Written::Json),
         (Some(store), Format::Csv) => {
             let layout = if args.wide {
@@ -124,8 +149,13 @@ pub fn run(
             } else {
                 CsvLayout::Long
             };
+            let csv = CsvExport {
+                layout,
+                dialect,
+                disclosure,
+            };
             store
-                .export_csv(scope, instrument, layout, dialect, out, name)
+                .export_csv(scope, instrument, csv, out, name)
                 .map(Written::Csv)
         }
         // The codebook, the one export without a store.
@@ -136,6 +166,31 @@ pub fn run(
     let outcome = match &args.out {
         None => write(&mut io::stdout().lock(), Path::new("<stdout>")),
         Some(path) => write_private(path, write),
+    };
+    // What a CSV holds goes beside it (a line in it would break R's, pandas' and a
+    // spreadsheet's header row), or, on standard output, to standard error.
+    let outcome = match (outcome, args.format) {
+        (Ok(written), Format::Csv) => {
+            let line = about(lang, now, &contents);
+            match (&about_file, &args.out) {
+                (Some(path), Some(csv)) => write_private(path, |out, name| {
+                    writeln!(out, "{}: {line}", csv.display()).map_err(|source| StoreError::Io {
+                        path: name.to_path_buf(),
+                        source,
+                    })
+                })
+                .map(|()| written)
+                // A CSV that cannot say what it holds is not left behind.
+                .inspect_err(|_| {
+                    let _ = std::fs::remove_file(csv);
+                }),
+                _ => {
+                    eprintln!("{line}");
+                    Ok(written)
+                }
+            }
+        }
+        (outcome, _) => outcome,
     };
     match (outcome, &args.out) {
         (Ok(Written::Json(exported)), Some(path)) => {
@@ -159,18 +214,31 @@ pub fn run(
                     ],
                 )
             );
+            println!("{}: {}", path.display(), about(lang, now, &contents));
+            if !contents.importable() {
+                println!("{}", tr(lang, "export.identified_hint"));
+            }
         }
-        (Ok(Written::Csv(rows)), Some(path)) => println!(
-            "{}",
-            trf(
-                lang,
-                "export.done_csv",
-                &[
-                    ("path", &path.display()),
-                    ("rows", &count(lang, "noun.row", rows))
-                ]
-            )
-        ),
+        (Ok(Written::Csv(rows)), Some(path)) => {
+            println!(
+                "{}",
+                trf(
+                    lang,
+                    "export.done_csv",
+                    &[
+                        ("path", &path.display()),
+                        ("rows", &count(lang, "noun.row", rows))
+                    ]
+                )
+            );
+            println!("{}: {}", path.display(), about(lang, now, &contents));
+            if let Some(about) = &about_file {
+                println!(
+                    "{}",
+                    trf(lang, "export.about_written", &[("path", &about.display())])
+                );
+            }
+        }
         (Ok(Written::Codebook(items)), Some(path)) => println!(
             "{}",
             trf(
@@ -191,4 +259,56 @@ pub fn run(
         (Err(e), None) => return fail(lang, &e),
     }
     ExitCode::SUCCESS
+}
+
+/// What the flags ask to disclose, with this export's own draw of codes.
+fn disclosure(args: &ExportArgs) -> Disclosure {
+    if args.identified {
+        return Disclosure::identified();
+    }
+    // From the system's randomness: nothing in the file may let anyone draw its codes again.
+    let (seed, _) = uuid::Uuid::new_v4().as_u64_pair();
+    let pseudonymous = Disclosure::pseudonymous(seed);
+    if args.with_comments {
+        pseudonymous.with_comments()
+    } else {
+        pseudonymous
+    }
+}
+
+/// The file beside a CSV written to `out` that says what it holds (`answers.csv` →
+/// `answers.about.txt`); none for a device or a pipe (`/dev/stdout`).
+fn about_file(out: &Path) -> Option<PathBuf> {
+    match std::fs::metadata(out) {
+        Ok(meta) if !meta.is_file() => None,
+        _ => Some(out.with_extension("about.txt")),
+    }
+}
+
+/// One line on what an export holds, in the user's language.
+fn about(lang: Lang, at: chrono::DateTime<chrono::Utc>, contents: &Contents) -> String {
+    let service = match &contents.service {
+        None => tr(lang, "export.about_every_service").to_string(),
+        Some(name) => trf(lang, "export.about_service", &[("name", name)]),
+    };
+    let respondents = match contents.respondents {
+        Respondents::Identified => "export.about_identified",
+        Respondents::Pseudonymous => "export.about_pseudonymous",
+    };
+    let comments = if contents.comments {
+        "export.about_comments"
+    } else {
+        "export.about_no_comments"
+    };
+    trf(
+        lang,
+        "export.about",
+        &[
+            ("at", &timestamp(at)),
+            ("database", &contents.database),
+            ("service", &service),
+            ("respondents", &tr(lang, respondents)),
+            ("comments", &tr(lang, comments)),
+        ],
+    )
 }

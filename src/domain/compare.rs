@@ -32,8 +32,14 @@ pub const COMPARABLE_SHARE: f64 = 0.5;
 /// The interval's coverage, in percent.
 pub const INTERVAL_LEVEL: u32 = 95;
 
-/// Groups smaller than this are never shown, so no single person's answers can be read.
-pub const DEFAULT_MIN_GROUP: usize = 3;
+/// The smallest group shown, by default and at the least: a group size can be raised, never
+/// lowered below it, so that no single person's answers can be read.
+pub const MIN_GROUP: usize = 3;
+
+/// A requested smallest group, held to the floor.
+pub fn min_group(requested: usize) -> usize {
+    requested.max(MIN_GROUP)
+}
 
 /// One respondent as a comparison sees them: a role, the code they gave (may be empty), and
 /// their answers.
@@ -340,13 +346,14 @@ fn change_over(items: &[&ItemRef<'_>], from: &[Answered<'_>], to: &[Answered<'_>
 }
 
 /// The change over `items` for respondents matched by code; pairs without a score on
-/// both sides are left out.
+/// both sides are left out. `None` under `MIN_GROUP` pairs: one pair's change is that
+/// person's own, readable by anyone who knows their code, and of two each knows the other's.
 fn paired_change(items: &[&ItemRef<'_>], pairs: &[(Answered<'_>, Answered<'_>)]) -> Option<Change> {
     let kept: Vec<&(Answered, Answered)> = pairs
         .iter()
         .filter(|(a, b)| part_of(items, a).0 > 0 && part_of(items, b).0 > 0)
         .collect();
-    if kept.is_empty() {
+    if kept.len() < MIN_GROUP {
         return None;
     }
     let from: Vec<Answered> = kept.iter().map(|(a, _)| *a).collect();
@@ -579,75 +586,178 @@ fn consultant_scores(
     })
 }
 
-/// How far respondents agree on a section: each respondent's own score, then the spread.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Spread {
-    /// Respondents with at least one scored answer in the section.
-    pub n: usize,
-    pub mean: f64,
-    pub min: f64,
-    pub max: f64,
+/// One group's figure in one section of the role table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// The group's score over its answers here; `n` its respondents with a score here.
+    Shown { n: usize, tally: Tally },
+    /// No one in the group has a score here.
+    Empty,
+    /// Fewer respondents with a score here than the smallest group.
+    TooFew,
+    /// Enough, but hidden too: with the service's score it would give away a group that is
+    /// too few (complementary suppression).
+    Protects,
 }
 
-/// Per section, the spread of the respondents' own scores; `None` where nobody has a score.
-pub fn spreads(instrument: &Instrument, sets: &[&AnswerSet]) -> Vec<(String, Option<Spread>)> {
-    let per_respondent: Vec<Vec<SectionScore>> = sets
-        .iter()
-        .map(|set| summarize(instrument, &[set]))
-        .collect();
-    instrument
-        .sections
-        .iter()
-        .enumerate()
-        .map(|(index, section)| {
-            let scores: Vec<f64> = per_respondent
-                .iter()
-                .filter_map(|scores| scores.get(index)?.tally.exact_percent())
-                .collect();
-            let spread = (!scores.is_empty()).then(|| Spread {
-                n: scores.len(),
-                mean: scores.iter().sum::<f64>() / scores.len() as f64,
-                min: scores.iter().copied().fold(f64::INFINITY, f64::min),
-                max: scores.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-            });
-            (section.key.clone(), spread)
-        })
-        .collect()
+impl Cell {
+    pub fn shown(&self) -> Option<&Tally> {
+        match self {
+            Cell::Shown { tally, .. } => Some(tally),
+            _ => None,
+        }
+    }
 }
 
-/// One role's scores within a round; `scores` is `None` when the group is too small to show.
+/// One role's figures within a round, per section in the instrument's order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RoleGroup {
     pub role: Role,
+    /// Respondents in the role (who is in which role is no secret: every list shows it).
     pub n: usize,
-    pub scores: Option<Vec<SectionScore>>,
+    pub cells: Vec<Cell>,
 }
 
-/// Leaders beside key persons beside staff (and the process leader), each with n. Groups
-/// of the service's own people with fewer than `min_group` respondents keep their n but show
-/// no scores. The process leader (consultant) is the exception: their rating of the service
-/// is a professional's, shown apart by design, as the comparison shows it.
-pub fn by_role(
+/// "All", the respondents of the service's score, in one section: their n, and what may be
+/// shown of their own scores.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AllCell {
+    /// Respondents with a score here.
+    pub n: usize,
+    /// The mean of their own scores: shown when they are at least the smallest group and no
+    /// group too few could be worked out from it.
+    pub mean: Option<f64>,
+    /// The lowest and highest own score: shown only where no group is hidden, since an end
+    /// of the range may be the one person of a hidden group.
+    pub range: Option<(f64, f64)>,
+}
+
+/// The roles side by side in one round, decided once for every face (the roles screen, the
+/// comparison in every format, the report).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoleTable {
+    pub min_group: usize,
+    /// The sections' keys, in the instrument's order.
+    pub sections: Vec<String>,
+    pub groups: Vec<RoleGroup>,
+    /// Per section, in the instrument's order.
+    pub all: Vec<AllCell>,
+}
+
+/// Leaders beside key persons beside staff (and the process leader), each with n, and "all".
+///
+/// The rule, per section, as statistics agencies suppress a table: a group of the service's
+/// own people with fewer than `min_group` respondents with a score there is not shown
+/// (primary suppression). The service's score is shown on every face, and it pools the
+/// groups: were one group hidden alone, the service's score minus the visible groups would
+/// give it back. So while the hidden groups together are fewer than `min_group`, the
+/// smallest visible group is hidden too (secondary suppression); if all are hidden and still
+/// too few, "all" is not shown either. The range of own scores is shown only where no group
+/// is hidden. The process leader's rating is shown whatever its n: it is the professional's
+/// rating of the service, shown apart by design; pooled in (`with_consultant`), it is a
+/// visible part of "all".
+pub fn role_table(
     instrument: &Instrument,
     respondents: &[(Role, &AnswerSet)],
+    options: Options,
     min_group: usize,
-) -> Vec<RoleGroup> {
-    let mut groups: HashMap<Role, Vec<&AnswerSet>> = HashMap::new();
-    for (role, set) in respondents {
-        groups.entry(*role).or_default().push(set);
-    }
-    Role::ALL
+) -> RoleTable {
+    let min_group = self::min_group(min_group);
+    let sections = instrument.sections.len();
+    // Each respondent's own score per section, once.
+    let own: Vec<(Role, Vec<SectionScore>)> = respondents
+        .iter()
+        .map(|(role, set)| (*role, summarize(instrument, &[set])))
+        .collect();
+    let roles: Vec<Role> = Role::ALL
         .into_iter()
-        .filter_map(|role| {
-            let sets = groups.remove(&role)?;
-            Some(RoleGroup {
-                role,
-                n: sets.len(),
-                scores: (sets.len() >= min_group.max(1) || role == Role::Consultant)
-                    .then(|| summarize(instrument, &sets)),
-            })
+        .filter(|role| respondents.iter().any(|(r, _)| r == role))
+        .collect();
+    // Per role and section: respondents with a score, and the pooled tally.
+    let figures: Vec<Vec<(usize, Tally)>> = roles
+        .iter()
+        .map(|role| {
+            (0..sections)
+                .map(|s| {
+                    own.iter().filter(|(r, _)| r == role).fold(
+                        (0, Tally::default()),
+                        |(n, mut tally), (_, scores)| {
+                            tally.merge(&scores[s].tally);
+                            (n + usize::from(scores[s].tally.scored > 0), tally)
+                        },
+                    )
+                })
+                .collect()
         })
-        .collect()
+        .collect();
+    let pooled = |role: Role| options.with_consultant || role != Role::Consultant;
+    let mut cells: Vec<Vec<Cell>> = vec![Vec::with_capacity(sections); roles.len()];
+    let mut all = Vec::with_capacity(sections);
+    for s in 0..sections {
+        // Indexes of the own groups with a score here, smallest first, in role order on a tie.
+        let mut own_groups: Vec<usize> = (0..roles.len())
+            .filter(|&g| roles[g] != Role::Consultant && figures[g][s].0 > 0)
+            .collect();
+        own_groups.sort_by_key(|&g| figures[g][s].0);
+        let mut hidden: Vec<usize> = own_groups
+            .iter()
+            .copied()
+            .filter(|&g| figures[g][s].0 < min_group)
+            .collect();
+        let primary = hidden.len();
+        let hidden_n = |hidden: &[usize]| hidden.iter().map(|&g| figures[g][s].0).sum::<usize>();
+        if !hidden.is_empty() {
+            for &g in &own_groups {
+                if hidden_n(&hidden) >= min_group {
+                    break;
+                }
+                if !hidden.contains(&g) {
+                    hidden.push(g);
+                }
+            }
+        }
+        for (g, role) in roles.iter().enumerate() {
+            let (n, tally) = figures[g][s];
+            cells[g].push(match hidden.iter().position(|&h| h == g) {
+                _ if n == 0 => Cell::Empty,
+                Some(at) if at < primary => Cell::TooFew,
+                Some(_) => Cell::Protects,
+                None if *role == Role::Consultant || n >= min_group => Cell::Shown { n, tally },
+                None => Cell::TooFew,
+            });
+        }
+        let scores: Vec<f64> = own
+            .iter()
+            .filter(|(role, _)| pooled(*role))
+            .filter_map(|(_, scores)| scores[s].tally.exact_percent())
+            .collect();
+        let n = scores.len();
+        let enough = n >= min_group && (hidden.is_empty() || hidden_n(&hidden) >= min_group);
+        all.push(AllCell {
+            n,
+            mean: enough.then(|| scores.iter().sum::<f64>() / n as f64),
+            range: (enough && hidden.is_empty()).then(|| {
+                (
+                    scores.iter().copied().fold(f64::INFINITY, f64::min),
+                    scores.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                )
+            }),
+        });
+    }
+    RoleTable {
+        min_group,
+        sections: instrument.sections.iter().map(|s| s.key.clone()).collect(),
+        groups: roles
+            .into_iter()
+            .zip(cells)
+            .map(|(role, cells)| RoleGroup {
+                role,
+                n: respondents.iter().filter(|(r, _)| *r == role).count(),
+                cells,
+            })
+            .collect(),
+        all,
+    }
 }
 
 #[cfg(test)]
@@ -922,6 +1032,33 @@ mod tests {
     }
 
     #[test]
+    fn a_paired_change_of_fewer_than_the_smallest_group_is_not_shown() {
+        let instrument = Instrument::standard();
+        // One person with the same code both times: their paired change would be their own
+        // change, readable by anyone who knows the code; two, each the other's.
+        for pairs in 1..MIN_GROUP {
+            let codes: Vec<&'static str> = ["a", "b", "c", "d", "e"][..pairs + 2].to_vec();
+            let before = readiness_round(&vec![2; codes.len()], &codes);
+            let mut after_codes = codes[..pairs].to_vec();
+            after_codes.extend(["x", "y"]);
+            let after = readiness_round(&vec![4; after_codes.len()], &after_codes);
+            let c = compare(
+                instrument,
+                &people(&before),
+                &people(&after),
+                Options::default(),
+            );
+            assert_eq!(c.pairs, pairs);
+            for section in &c.sections {
+                assert_eq!(section.area.paired, None, "{pairs} pairs");
+                for sub in &section.subdomains {
+                    assert_eq!(sub.paired, None, "{pairs} pairs");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn the_process_leader_stands_apart_unless_asked_for() {
         use Response::*;
         let instrument = Instrument::standard();
@@ -1003,8 +1140,16 @@ mod tests {
         assert!(awareness.notable());
     }
 
+    fn table(respondents: &[(Role, &AnswerSet)], options: Options, min: usize) -> RoleTable {
+        role_table(Instrument::standard(), respondents, options, min)
+    }
+
+    fn cell(table: &RoleTable, role: Role, section: usize) -> &Cell {
+        &table.groups.iter().find(|g| g.role == role).unwrap().cells[section]
+    }
+
     #[test]
-    fn spread_shows_how_far_respondents_agree() {
+    fn all_shows_the_mean_and_range_of_own_scores_where_no_group_is_hidden() {
         use Response::*;
         let low = set(&[("fit.answers_problem.1", Score(1))]);
         let high = set(&[
@@ -1012,14 +1157,109 @@ mod tests {
             ("fit.answers_problem.2", Score(3)),
         ]);
         let none = set(&[("fit.answers_problem.1", DontKnow)]);
-        let spreads = spreads(Instrument::standard(), &[&low, &high, &none]);
-        let (key, fit) = &spreads[1];
-        assert_eq!(key, "fit");
-        let fit = fit.unwrap();
-        assert_eq!(fit.n, 2);
-        assert_eq!((fit.min, fit.max), (0.0, 75.0));
-        assert_eq!(fit.mean, 37.5);
-        assert_eq!(spreads[0].1, None);
+        let staff = [
+            (Role::Staff, &low),
+            (Role::Staff, &high),
+            (Role::Staff, &low),
+            (Role::Staff, &none),
+        ];
+        let t = table(&staff, Options::default(), 3);
+        // Section 1 is fit: own scores 0, 75, 0; the one who does not know has none.
+        let fit = t.all[1];
+        assert_eq!(fit.n, 3);
+        assert_eq!(fit.mean, Some(25.0));
+        assert_eq!(fit.range, Some((0.0, 75.0)));
+        assert_eq!(t.all[0].n, 0);
+        assert_eq!(t.all[0].mean, None);
+        assert_eq!(cell(&t, Role::Staff, 0), &Cell::Empty);
+        // Three with a score are too few once the smallest group is raised to four.
+        let t = table(&staff, Options::default(), 4);
+        assert_eq!(cell(&t, Role::Staff, 1), &Cell::TooFew);
+        assert_eq!((t.all[1].mean, t.all[1].range), (None, None));
+    }
+
+    #[test]
+    fn the_floor_is_three_whatever_is_asked() {
+        assert_eq!(min_group(1), MIN_GROUP);
+        assert_eq!(min_group(2), 3);
+        assert_eq!(min_group(5), 5);
+        let a = set(&[("fit.answers_problem.1", Response::Score(5))]);
+        let two = [(Role::Staff, &a), (Role::Staff, &a)];
+        let t = table(&two, Options::default(), 1);
+        assert_eq!(t.min_group, 3);
+        assert_eq!(cell(&t, Role::Staff, 1), &Cell::TooFew);
+    }
+
+    #[test]
+    fn a_hidden_group_hides_the_next_smallest_so_that_it_cannot_be_worked_out() {
+        use Response::*;
+        let a = set(&[("fit.answers_problem.1", Score(5))]);
+        let b = set(&[("fit.answers_problem.1", Score(1))]);
+        // One leader, three key persons, five staff: the leader is too few, and the key
+        // persons (the smallest visible group) are hidden too; the staff stay.
+        let mut respondents = vec![(Role::Leader, &a)];
+        respondents.extend([(Role::KeyPerson, &b); 3]);
+        respondents.extend([(Role::Staff, &b); 5]);
+        let t = table(&respondents, Options::default(), 3);
+        assert_eq!(cell(&t, Role::Leader, 1), &Cell::TooFew);
+        assert_eq!(cell(&t, Role::KeyPerson, 1), &Cell::Protects);
+        assert!(cell(&t, Role::Staff, 1).shown().is_some());
+        assert_eq!(t.groups[0].n, 1, "n stays: who has which role is no secret");
+        // "All" keeps its mean (the hidden are four together), never its range.
+        assert_eq!(t.all[1].n, 9);
+        assert!(t.all[1].mean.is_some());
+        assert_eq!(t.all[1].range, None);
+
+        // One leader and one key person beside three staff: the two hidden are still too
+        // few together, so the staff are hidden too; "all" is then the five together, the
+        // service's own score, with no range.
+        let respondents = [
+            (Role::Leader, &a),
+            (Role::KeyPerson, &b),
+            (Role::Staff, &b),
+            (Role::Staff, &b),
+            (Role::Staff, &b),
+        ];
+        let t = table(&respondents, Options::default(), 3);
+        assert_eq!(cell(&t, Role::Staff, 1), &Cell::Protects);
+        assert_eq!((t.all[1].mean, t.all[1].range), (Some(20.0), None));
+        // Two leaders and two key persons hide each other and leave the staff.
+        let respondents = [
+            (Role::Leader, &a),
+            (Role::Leader, &a),
+            (Role::KeyPerson, &b),
+            (Role::KeyPerson, &b),
+            (Role::Staff, &b),
+            (Role::Staff, &b),
+            (Role::Staff, &b),
+        ];
+        let t = table(&respondents, Options::default(), 3);
+        assert_eq!(cell(&t, Role::Leader, 1), &Cell::TooFew);
+        assert_eq!(cell(&t, Role::KeyPerson, 1), &Cell::TooFew);
+        assert!(cell(&t, Role::Staff, 1).shown().is_some());
+        assert!(t.all[1].mean.is_some());
+    }
+
+    #[test]
+    fn the_process_leader_is_shown_whatever_their_n_and_pooled_is_part_of_all() {
+        use Response::*;
+        let a = set(&[("fit.answers_problem.1", Score(5))]);
+        let b = set(&[("fit.answers_problem.1", Score(1))]);
+        let respondents = [(Role::Consultant, &a), (Role::Staff, &b), (Role::Staff, &b)];
+        let apart = table(&respondents, Options::default(), 3);
+        assert!(cell(&apart, Role::Consultant, 1).shown().is_some());
+        assert_eq!(cell(&apart, Role::Staff, 1), &Cell::TooFew);
+        assert_eq!((apart.all[1].n, apart.all[1].mean), (2, None));
+        // Pooled in: "all" minus the process leader would be the two staff.
+        let pooled = table(
+            &respondents,
+            Options {
+                with_consultant: true,
+            },
+            3,
+        );
+        assert_eq!(pooled.all[1].n, 3);
+        assert_eq!(pooled.all[1].mean, None);
     }
 
     #[test]
@@ -1033,17 +1273,12 @@ mod tests {
             (Role::Staff, &b),
             (Role::Leader, &a),
         ];
-        let groups = by_role(Instrument::standard(), &respondents, 3);
-        assert_eq!(groups.len(), 2);
-        assert_eq!(groups[0].role, Role::Leader);
-        assert_eq!(groups[0].n, 1);
-        assert!(
-            groups[0].scores.is_none(),
-            "one leader must not be readable"
-        );
-        let staff = groups[1].scores.as_ref().unwrap();
-        // (1.0 + 0 + 0) / 3
-        assert!((staff[1].tally.exact_percent().unwrap() - 100.0 / 3.0).abs() < 1e-9);
-        assert_eq!(staff[1].tally.percent(), Some(33.0));
+        let t = table(&respondents, Options::default(), 3);
+        assert_eq!(t.groups.len(), 2);
+        assert_eq!(t.groups[0].role, Role::Leader);
+        assert_eq!(t.groups[0].n, 1);
+        assert_eq!(cell(&t, Role::Leader, 1), &Cell::TooFew);
+        // With the leader alone hidden, the staff would give them away: hidden too.
+        assert_eq!(cell(&t, Role::Staff, 1), &Cell::Protects);
     }
 }

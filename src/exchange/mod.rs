@@ -7,13 +7,19 @@
 //! Format version 2 adds the plans (barriers, strategies, measures), goals with their status
 //! per round, the implementation stage of each round, the gathering's consensus values and
 //! their change log; a version 1 file (without them) is still read.
+//!
+//! Format version 3 adds `contents`, what the file discloses of its respondents
+//! (`disclose`): only an identified file imports; version 1 and 2 files, written before
+//! there was any other, are identified.
 
 pub mod check;
+pub mod disclose;
 pub mod import;
 pub mod merge;
 pub mod problem;
 pub mod read;
 
+pub use disclose::{Contents, Disclosure};
 pub use problem::{Problem, Refusal};
 
 use std::borrow::Cow;
@@ -31,16 +37,18 @@ use crate::i18n::Lang;
 /// The value of the file's first field: what tells a kartlegg export from any other JSON.
 pub const FORMAT: &str = "kartlegg-export";
 /// Raised when a file written by this version could be misread by an older reader.
-/// Version 2 added the plan arrays after `history`; every version from 1 up is read.
-pub const FORMAT_VERSION: u64 = 2;
+/// Version 2 added the plan arrays after `history`, version 3 `contents`; every version
+/// from 1 up is read.
+pub const FORMAT_VERSION: u64 = 3;
 
 /// The top-level fields, in the order they are written and must be read: the header comes
 /// before the rows so that a foreign or newer file is refused before anything is written,
 /// and the arrays come parents first so that every reference can be checked as it arrives.
-pub(crate) const FIELDS: [&str; 16] = [
+pub(crate) const FIELDS: [&str; 17] = [
     "format",
     "format_version",
     "exported_at",
+    "contents",
     "schema_version",
     "instrument",
     "services",
@@ -56,8 +64,11 @@ pub(crate) const FIELDS: [&str; 16] = [
     "change_log",
 ];
 
-/// A format version 1 file has the first this many fields, and ends after `history`.
-pub(crate) const V1_FIELDS: usize = 10;
+/// A format version 1 file has the first this many fields (but `contents`), and ends
+/// after `history`.
+pub(crate) const V1_FIELDS: usize = 11;
+/// The first format version with `contents`; an older file has none.
+pub(crate) const CONTENTS_SINCE: u64 = 3;
 
 pub(crate) const MISSING_CODES: [&str; 2] = ["dont_know", "not_applicable"];
 
@@ -214,6 +225,14 @@ pub struct PlanCounts {
 pub enum Scope<'a> {
     All,
     Service(&'a str),
+}
+
+/// How the answers are written as CSV, and what of their respondents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CsvExport {
+    pub layout: CsvLayout,
+    pub dialect: CsvDialect,
+    pub disclosure: Disclosure,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -42,6 +42,9 @@ pub enum Problem {
         found: String,
         known: String,
     },
+    /// A file exported without `--identified`: its respondents are codes for that file
+    /// alone, and would be added anew at every import.
+    NotIdentified,
     /// A round answered with a version of the instrument this kartlegg does not have.
     InstrumentVersion {
         id: String,

@@ -2,9 +2,9 @@
 //! it is in the file for the place of a problem.
 
 use super::{
-    AnswerRow, ChangeRow, ConsensusRow, FIELDS, FORMAT, FORMAT_VERSION, GoalRow, GoalStatusRow,
-    HistoryRow, ImportClock, InstrumentRef, PlanItemRow, Problem, Refusal, RespondentRow, RoundRow,
-    RoundStageRow, ServiceRow, V1_FIELDS, timestamp,
+    AnswerRow, CONTENTS_SINCE, ChangeRow, ConsensusRow, Contents, FIELDS, FORMAT, FORMAT_VERSION,
+    GoalRow, GoalStatusRow, HistoryRow, ImportClock, InstrumentRef, PlanItemRow, Problem, Refusal,
+    RespondentRow, RoundRow, RoundStageRow, ServiceRow, V1_FIELDS, timestamp,
 };
 use std::cell::Cell;
 use std::fmt;
@@ -354,6 +354,9 @@ impl<'de> de::Visitor<'de> for FileSeed<'_, '_> {
             if index == V1_FIELDS && version == 1 {
                 break;
             }
+            if expected == "contents" && version < CONTENTS_SINCE {
+                continue;
+            }
             let found = map.next_key::<String>()?;
             match found {
                 Some(found) if found == expected => {}
@@ -396,6 +399,13 @@ impl<'de> de::Visitor<'de> for FileSeed<'_, '_> {
                     {
                         let now = timestamp(reading.clock.now);
                         return Err(reading.stop(Problem::FutureExport { value: at, now }));
+                    }
+                }
+                // Before a row: a pseudonymous file would add its respondents anew.
+                "contents" => {
+                    let contents: Contents = map.next_value()?;
+                    if !contents.importable() {
+                        return Err(reading.stop(Problem::NotIdentified));
                     }
                 }
                 "schema_version" => {

@@ -96,6 +96,7 @@ impl Problem {
                 "import.instrument",
                 &[("found", found), ("known", known)],
             ),
+            Problem::NotIdentified => tr(lang, "import.not_identified").to_string(),
             Problem::InstrumentVersion { id, found, known } => trf(
                 lang,
                 "import.instrument_version",

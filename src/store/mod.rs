@@ -11,7 +11,7 @@ pub mod sqlite;
 pub mod temp;
 
 pub use crate::exchange::timestamp;
-use crate::exchange::{CsvDialect, CsvLayout, ImportClock, ImportSummary, PlanCounts, Scope};
+use crate::exchange::{CsvExport, Disclosure, ImportClock, ImportSummary, PlanCounts, Scope};
 pub use sqlite::{SCHEMA_VERSION, Store};
 pub use sqlite::{backup, bulk, health, private, recovery};
 
@@ -497,23 +497,25 @@ pub trait Erase {
 /// Files between machines (`crate::exchange` holds the format and the merge rules).
 pub trait Exchange {
     /// Writes everything in `scope` as one JSON export, streaming, from one read
-    /// transaction so that the arrays agree even while someone else writes.
+    /// transaction so that the arrays agree even while someone else writes; its
+    /// respondents as `disclosure` says (`crate::exchange::disclose`).
     fn export_json(
         &self,
         scope: Scope<'_>,
         instrument: &Instrument,
         now: DateTime<Utc>,
+        disclosure: Disclosure,
         out: &mut dyn Write,
         out_name: &Path,
     ) -> Result<Exported>;
 
-    /// Writes the answers in `scope` as CSV in `layout` and `dialect`; returns the rows.
+    /// Writes the answers in `scope` as CSV in the layout, dialect and disclosure of
+    /// `csv`; returns the rows.
     fn export_csv(
         &self,
         scope: Scope<'_>,
         instrument: &Instrument,
-        layout: CsvLayout,
-        dialect: CsvDialect,
+        csv: CsvExport,
         out: &mut dyn Write,
         out_name: &Path,
     ) -> Result<usize>;

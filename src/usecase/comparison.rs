@@ -2,7 +2,7 @@
 //! the faces to write.
 
 use crate::domain::compare::{
-    AreaChange, Comparison, ItemChange, NotComparable, Options, RoleGroup, by_role, compare,
+    AreaChange, Comparison, ItemChange, NotComparable, Options, RoleTable, compare, role_table,
 };
 use crate::domain::instrument::Instrument;
 use crate::domain::model::{Role, Round, Service};
@@ -126,7 +126,7 @@ pub struct RoundSide {
     /// Those counted in the service's scores.
     pub counted: usize,
     pub stage: Option<Stage>,
-    pub roles: Vec<RoleGroup>,
+    pub roles: RoleTable,
 }
 
 pub struct SectionRows {
@@ -301,7 +301,7 @@ impl ComparisonRows {
             respondents: round.respondents.len(),
             counted,
             stage: round.stage,
-            roles: by_role(instrument, &round.roles(), min_group),
+            roles: role_table(instrument, &round.roles(), c.options, min_group),
         };
         ComparisonRows {
             service: model.service.clone(),
@@ -317,7 +317,7 @@ impl ComparisonRows {
                 .iter()
                 .chain(&model.to.respondents)
                 .any(|(r, _)| r.role == Role::Consultant),
-            min_group,
+            min_group: crate::domain::compare::min_group(min_group),
             pairs: c.pairs,
             has_consensus: model.has_consensus(),
             sections,

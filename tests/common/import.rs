@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::{Response, Role, RoundKind};
-use kartlegg::exchange::{ImportClock, Scope};
+use kartlegg::exchange::{Disclosure, ImportClock, Scope};
 use kartlegg::store::Exchange;
 use kartlegg::store::{Admin, Answers};
 use kartlegg::store::{Store, StoreError};
@@ -88,6 +88,7 @@ pub static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
             Scope::All,
             Instrument::standard(),
             at(99),
+            Disclosure::identified(),
             &mut export,
             Path::new("export.json"),
         )

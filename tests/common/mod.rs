@@ -483,13 +483,14 @@ pub fn run_cli(args: &[&str], db: &Path, lang: &str) -> String {
     stdout
 }
 
-/// `kartlegg export --format json` of `db` into `file`.
+/// `kartlegg export --format json --identified` of `db` into `file`, to import elsewhere.
 pub fn export_json(db: &Path, file: &Path) {
     run_cli(
         &[
             "export",
             "--format",
             "json",
+            "--identified",
             "--out",
             file.to_str().unwrap(),
         ],

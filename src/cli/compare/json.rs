@@ -5,8 +5,8 @@ use serde::Serialize;
 
 use super::JSON_FORMAT_VERSION;
 use crate::domain::compare::{
-    AreaChange, COMPARABLE_SHARE, Change, INTERVAL_LEVEL, MIN_RESPONDENTS_FOR_STAR, NOTABLE_POINTS,
-    RoleGroup,
+    AreaChange, COMPARABLE_SHARE, Cell, Change, INTERVAL_LEVEL, MIN_RESPONDENTS_FOR_STAR,
+    NOTABLE_POINTS, RoleTable,
 };
 use crate::domain::plan::{GoalStatus, Level, Stage};
 use crate::domain::scoring::{Band, DONT_KNOW_FLAG_SHARE, DONT_KNOW_MIN_ANSWERS, Tally};
@@ -232,15 +232,16 @@ struct RoleJson {
     role: &'static str,
     n: usize,
     shown: bool,
-    sections: Option<Vec<RoleSectionJson>>,
+    sections: Vec<RoleSectionJson>,
 }
 
 #[derive(Serialize)]
 struct RoleSectionJson {
     key: String,
+    hidden: Option<&'static str>,
     score: Option<f64>,
     band: Option<&'static str>,
-    n_answers: u32,
+    n_answers: Option<u32>,
 }
 
 /// The stable code of a band in JSON.
@@ -315,24 +316,33 @@ fn area_json<'a>(area: &'a AreaChange, name: &'a str) -> AreaJson<'a> {
     }
 }
 
-fn roles_json(groups: &[RoleGroup]) -> Vec<RoleJson> {
-    groups
+fn roles_json(roles: &RoleTable) -> Vec<RoleJson> {
+    roles
+        .groups
         .iter()
         .map(|group| RoleJson {
             role: group.role.code(),
             n: group.n,
-            shown: group.scores.is_some(),
-            sections: group.scores.as_ref().map(|scores| {
-                scores
-                    .iter()
-                    .map(|s| RoleSectionJson {
-                        score: pct(s.tally.percent()),
-                        band: band_code(s.tally.band()),
-                        n_answers: s.tally.scored,
-                        key: s.key.clone(),
-                    })
-                    .collect()
-            }),
+            shown: group.cells.iter().any(|c| c.shown().is_some()),
+            sections: roles
+                .sections
+                .iter()
+                .zip(&group.cells)
+                .map(|(section, cell)| {
+                    let shown = cell.shown();
+                    RoleSectionJson {
+                        key: section.clone(),
+                        hidden: match cell {
+                            Cell::TooFew => Some("too_few"),
+                            Cell::Protects => Some("protects"),
+                            Cell::Shown { .. } | Cell::Empty => None,
+                        },
+                        score: pct(shown.and_then(|t| t.percent())),
+                        band: band_code(shown.and_then(|t| t.band())),
+                        n_answers: shown.map(|t| t.scored),
+                    }
+                })
+                .collect(),
         })
         .collect()
 }

@@ -12,7 +12,7 @@ pub mod text;
 use std::process::ExitCode;
 
 use super::document::{Block, legend, quoted};
-use crate::domain::compare::{DEFAULT_MIN_GROUP, Options};
+use crate::domain::compare::{MIN_GROUP, Options};
 use crate::domain::instrument::Instrument;
 use crate::i18n::{Lang, tr, trf};
 use crate::present;
@@ -28,8 +28,10 @@ use tables::{
 /// Version of the JSON document; raised when a field changes meaning or goes away: 2 added
 /// the consensus, stage, plan items and goals; 3 computes a change over the items scored in
 /// both rounds, adds its coverage, interval and paired change, the shares of "don't know" and
-/// "not applicable", and keeps the process leader apart.
-pub const JSON_FORMAT_VERSION: u32 = 3;
+/// "not applicable", and keeps the process leader apart; 4 hides a role group section by
+/// section, those too few and those that would give them away (`hidden`), every section
+/// listed.
+pub const JSON_FORMAT_VERSION: u32 = 4;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -57,8 +59,8 @@ pub struct CompareArgs {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 
-    /// Role groups with fewer respondents show their n only, no scores
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_MIN_GROUP, value_parser = parse_min_group)]
+    /// Role groups with fewer respondents show their n only, no scores (3 or more)
+    #[arg(long, value_name = "N", default_value_t = MIN_GROUP, value_parser = parse_min_group)]
     pub min_group: usize,
 
     /// Pool the process leader's (consultant's) answers into the service's scores; by
@@ -68,6 +70,9 @@ pub struct CompareArgs {
 }
 
 pub fn run(store: &Store, instrument: &Instrument, lang: Lang, request: &CompareArgs) -> ExitCode {
+    if let Some(refused) = below_floor(lang, request.min_group) {
+        return refused;
+    }
     let (service, from, to, plan) =
         match find_pair(store, &request.service, &request.from, &request.to) {
             Ok(found) => found,
@@ -183,12 +188,23 @@ fn blocks(lang: Lang, rows: &ComparisonRows) -> Vec<Block> {
     blocks
 }
 
-/// `--min-group`: a whole number of at least 1.
+/// `--min-group`: a whole number (held to the floor by `below_floor`, in the user's words).
 pub fn parse_min_group(value: &str) -> Result<usize, String> {
-    match value.trim().parse::<usize>() {
-        Ok(n) if n >= 1 => Ok(n),
-        _ => Err(format!(
-            "'{value}' is not a group size (a whole number, 1 or more)"
-        )),
-    }
+    value
+        .trim()
+        .parse::<usize>()
+        .map_err(|_| format!("'{value}' is not a group size (a whole number, {MIN_GROUP} or more)"))
+}
+
+/// A `--min-group` under the floor is refused, not quietly raised: the user asked to see
+/// smaller groups, and is told why they cannot.
+pub fn below_floor(lang: Lang, min_group: usize) -> Option<ExitCode> {
+    (min_group < MIN_GROUP).then(|| {
+        super::complain(&trf(
+            lang,
+            "cli.min_group_floor",
+            &[("n", &min_group), ("floor", &MIN_GROUP)],
+        ));
+        ExitCode::from(super::exit::USAGE)
+    })
 }

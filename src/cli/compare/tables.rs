@@ -2,7 +2,7 @@
 //! comparison shows.
 
 use crate::cli::document::{Align, Table, consensus_cell, role_name};
-use crate::domain::compare::{INTERVAL_LEVEL, RoleGroup};
+use crate::domain::compare::{Cell, INTERVAL_LEVEL, MIN_GROUP, RoleTable};
 use crate::i18n::plan_names::stage_key;
 use crate::i18n::{Lang, tr, trf};
 use crate::present;
@@ -232,8 +232,9 @@ pub fn not_comparable_table(lang: Lang, rows: &ComparisonRows) -> Option<Table> 
     Some(table)
 }
 
-/// Leaders beside key persons beside staff, per section; small groups keep their n only.
-pub fn roles_table(lang: Lang, section_names: &[String], groups: &[RoleGroup]) -> Table {
+/// Leaders beside key persons beside staff, per section; hidden groups keep their n only.
+pub fn roles_table(lang: Lang, section_names: &[String], roles: &RoleTable) -> Table {
+    let groups = &roles.groups;
     let mut header = vec![tr(lang, "summary.area").to_string()];
     header.extend(groups.iter().map(|g| {
         trf(
@@ -245,17 +246,20 @@ pub fn roles_table(lang: Lang, section_names: &[String], groups: &[RoleGroup]) -
     let mut table = Table::numbers(header);
     for (index, name) in section_names.iter().enumerate() {
         let mut cells = vec![name.clone()];
-        cells.extend(groups.iter().map(|g| {
-            match &g.scores {
-                Some(scores) => scores
-                    .get(index)
-                    .map_or_else(|| present::percent(None), |s| present::score(&s.tally)),
-                None => tr(lang, "report.too_few").to_string(),
-            }
-        }));
+        cells.extend(groups.iter().map(|g| role_cell(lang, &g.cells[index])));
         table.row(cells);
     }
     table
+}
+
+/// A role group's figure in a section, as a document writes it.
+pub fn role_cell(lang: Lang, cell: &Cell) -> String {
+    match cell {
+        Cell::Shown { tally, .. } => present::score(tally),
+        Cell::Empty => present::percent(None),
+        Cell::TooFew => tr(lang, "report.too_few").to_string(),
+        Cell::Protects => tr(lang, "report.protects").to_string(),
+    }
 }
 
 /// "«Vet ikke»: 4 av 19 svar (21 %) → 2 av 18 (11 %)."
@@ -303,6 +307,14 @@ pub fn counted_note(lang: Lang, rows: &ComparisonRows) -> Option<String> {
 pub fn paired_note(lang: Lang, rows: &ComparisonRows) -> String {
     match rows.pairs {
         0 => tr(lang, "report.paired_none").to_string(),
+        n if n < MIN_GROUP => trf(
+            lang,
+            "report.paired_too_few",
+            &[
+                ("pairs", &present::count(lang, "noun.respondent", n)),
+                ("min", &MIN_GROUP),
+            ],
+        ),
         n => trf(
             lang,
             "report.paired_note",

@@ -16,7 +16,7 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 
 use super::files::{is_database_file, write_failed, write_private};
-use crate::domain::compare::{DEFAULT_MIN_GROUP, Options};
+use crate::domain::compare::{MIN_GROUP, Options};
 use crate::domain::instrument::Instrument;
 use crate::i18n::{Lang, trf};
 use crate::messages::quoted;
@@ -50,8 +50,8 @@ pub struct ReportArgs {
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
 
-    /// Role groups with fewer respondents show their n only, no scores
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_MIN_GROUP, value_parser = super::compare::parse_min_group)]
+    /// Role groups with fewer respondents show their n only, no scores (3 or more)
+    #[arg(long, value_name = "N", default_value_t = MIN_GROUP, value_parser = super::compare::parse_min_group)]
     pub min_group: usize,
 
     /// Pool the process leader's (consultant's) answers into the service's scores; by
@@ -67,6 +67,9 @@ pub fn run(
     request: &ReportArgs,
     today: NaiveDate,
 ) -> ExitCode {
+    if let Some(refused) = super::compare::below_floor(lang, request.min_group) {
+        return refused;
+    }
     let (service, rounds, plan) = match find_rounds(store, &request.service, &request.rounds) {
         Ok(found) => found,
         Err(e) => return super::lookup_failed(lang, &e),

@@ -10,7 +10,7 @@ use crate::cli::compare::tables::{
 use crate::cli::document::{
     Align, Bar, Block, Chart, Table, consensus_cell, legend, quoted, role_name,
 };
-use crate::domain::compare::{Options, RoleGroup, by_role, spreads};
+use crate::domain::compare::{Cell, Options, RoleTable, role_table};
 use crate::domain::instrument::Instrument;
 use crate::domain::model::{Role, Service};
 use crate::domain::plan::{GoalStatus, PlanItem, PlanKind, measure_counts};
@@ -154,7 +154,7 @@ impl Report<'_> {
             vec![first]
         };
         for (index, round) in ends.iter().enumerate() {
-            let groups = by_role(self.instrument, &round.roles(), self.min_group);
+            let groups = self.role_table(round);
             blocks.push(Block::Subheading(round.title(lang)));
             blocks.push(Block::Chart(self.roles_chart(index, round, &groups)));
             blocks.push(Block::Table(
@@ -409,27 +409,33 @@ impl Report<'_> {
         table
     }
 
+    /// The roles of a round, and what of them may be shown, by the one rule of the domain.
+    fn role_table(&self, round: &RoundData) -> RoleTable {
+        role_table(
+            self.instrument,
+            &round.roles(),
+            self.options,
+            self.min_group,
+        )
+    }
+
     fn spread_table(&self) -> Table {
         let lang = self.lang;
         let mut table = self.by_round_table();
-        let per_round: Vec<_> = self
-            .rounds
-            .iter()
-            .map(|round| spreads(self.instrument, &round.counted_sets(self.options)))
-            .collect();
+        let per_round: Vec<RoleTable> = self.rounds.iter().map(|r| self.role_table(r)).collect();
         for (index, section) in self.instrument.sections.iter().enumerate() {
             let mut cells = vec![section.name.get(lang).to_string()];
-            for spreads in &per_round {
-                let cell = match spreads.get(index).and_then(|(_, s)| *s) {
-                    None => format!("n 0 · {}", percent(None)),
-                    // A range over fewer respondents than a group may have would show a
-                    // single person's score.
-                    Some(s) if s.n < self.min_group => {
-                        format!("n {} · {}", s.n, percent(Some(s.mean)))
-                    }
-                    Some(s) => format!("n {} · {}", s.n, present::spread(s.mean, s.min, s.max)),
+            for roles in &per_round {
+                let all = roles.all[index];
+                // The range only where no group is hidden, the mean only where no hidden
+                // group could be worked out from it.
+                let shown = match (all.mean, all.range) {
+                    (Some(mean), Some((low, high))) => present::spread(mean, low, high),
+                    (Some(mean), None) => percent(Some(mean)),
+                    (None, _) if all.n == 0 => percent(None),
+                    (None, _) => tr(lang, "report.too_few").to_string(),
                 };
-                cells.push(cell);
+                cells.push(format!("n {} · {shown}", all.n));
             }
             table.row(cells);
         }
@@ -679,8 +685,9 @@ impl Report<'_> {
         }
     }
 
-    fn roles_chart(&self, index: usize, round: &RoundData, groups: &[RoleGroup]) -> Chart {
+    fn roles_chart(&self, index: usize, round: &RoundData, roles: &RoleTable) -> Chart {
         let lang = self.lang;
+        let groups = &roles.groups;
         Chart {
             id: format!("chart-roles-{index}"),
             title: trf(
@@ -709,11 +716,10 @@ impl Report<'_> {
                 .map(|(s, name)| {
                     let bars = groups
                         .iter()
-                        .map(|g| match &g.scores {
-                            Some(scores) => {
-                                score_bar(scores.get(s).and_then(|x| x.tally.percent()))
-                            }
-                            None => Bar::TooFew,
+                        .map(|g| match &g.cells[s] {
+                            Cell::Shown { tally, .. } => score_bar(tally.percent()),
+                            Cell::Empty => Bar::NoScore,
+                            Cell::TooFew | Cell::Protects => Bar::TooFew,
                         })
                         .collect();
                     (name, bars)

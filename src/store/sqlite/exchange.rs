@@ -7,15 +7,16 @@
 //! fit in memory.
 
 use super::{Counts, Result, Store, StoreError, kept, plan};
+use crate::exchange::disclose;
 use crate::exchange::import::{
     self, AnswerHere, Content, Failed, MergeTx, Stop, StoredAnswer, Table, Valued,
 };
 use crate::exchange::read::{BATCHES_AHEAD, Reading};
 use crate::exchange::{
-    AnswerRow, CSV_CONTEXT, CSV_LONG, ChangeRow, ConsensusRow, CsvDialect, CsvLayout, FORMAT,
-    FORMAT_VERSION, GoalRow, GoalStatusRow, HistoryRow, ImportClock, ImportSummary, InstrumentRef,
-    PlanCounts, PlanItemRow, Problem, RespondentRow, RoundRow, RoundStageRow, Scope, ServiceRow,
-    csv_io_error, neutralise, timestamp, write_error,
+    AnswerRow, CSV_CONTEXT, CSV_LONG, ChangeRow, ConsensusRow, CsvExport, CsvLayout, Disclosure,
+    FORMAT, FORMAT_VERSION, GoalRow, GoalStatusRow, HistoryRow, ImportClock, ImportSummary,
+    InstrumentRef, PlanCounts, PlanItemRow, Problem, RespondentRow, RoundRow, RoundStageRow, Scope,
+    ServiceRow, csv_io_error, neutralise, timestamp, write_error,
 };
 use crate::store::{Exchange, Exported};
 use rusqlite::types::Value;
@@ -82,9 +83,11 @@ const ROUNDS: Scoped = Scoped {
     service_column: "r.service_id",
     order: "ORDER BY r.created_at, r.rowid",
 };
+/// With the service, by which a pseudonymous file draws the codes typed (`disclose`).
 const RESPONDENTS: Scoped = Scoped {
-    select: "SELECT p.id, p.round_id, p.role, p.code, p.created_at FROM respondent p",
-    join: "JOIN round r ON r.id = p.round_id",
+    select: "SELECT p.id, p.round_id, p.role, p.code, p.created_at, r.service_id
+             FROM respondent p JOIN round r ON r.id = p.round_id",
+    join: "",
     service_column: "r.service_id",
     order: "ORDER BY p.created_at, p.rowid",
 };
@@ -348,14 +351,36 @@ impl JsonOut<'_, '_> {
         scope: Scope<'_>,
         read: fn(&Row) -> rusqlite::Result<T>,
     ) -> Result<usize> {
+        self.array_of(conn, name, query, scope, |row| read(row).map(Some))
+    }
+
+    /// `"name": [` `]`, as `array` writes an array without rows.
+    fn empty(&mut self, name: &str) -> Result<usize> {
+        self.value(&name)?;
+        self.raw(": [\n]")?;
+        Ok(0)
+    }
+
+    /// As `array`, leaving out the rows that `read` makes `None`.
+    fn array_of<T: Serialize>(
+        &mut self,
+        conn: &Connection,
+        name: &str,
+        query: &Scoped,
+        scope: Scope<'_>,
+        mut read: impl FnMut(&Row) -> rusqlite::Result<Option<T>>,
+    ) -> Result<usize> {
         self.value(&name)?;
         self.raw(": [")?;
         let mut stmt = conn.prepare(&query.sql(scope))?;
         let mut rows = stmt.query(scope_params(&scope).as_slice())?;
         let mut count = 0;
         while let Some(row) = rows.next()? {
+            let Some(written) = read(row)? else {
+                continue;
+            };
             self.raw(if count == 0 { "\n" } else { ",\n" })?;
-            self.value(&read(row)?)?;
+            self.value(&written)?;
             count += 1;
         }
         self.raw("\n]")?;
@@ -371,6 +396,7 @@ impl Exchange for Store {
         scope: Scope<'_>,
         instrument: &Instrument,
         now: DateTime<Utc>,
+        disclosure: Disclosure,
         out: &mut dyn Write,
         out_name: &Path,
     ) -> Result<Exported> {
@@ -385,6 +411,19 @@ impl Exchange for Store {
         json.field("format", &FORMAT)?;
         json.field("format_version", &FORMAT_VERSION)?;
         json.field("exported_at", &timestamp(now))?;
+        let service = match scope {
+            Scope::All => None,
+            Scope::Service(id) => tx
+                .query_row("SELECT name FROM service WHERE id = ?1", [id], |r| {
+                    r.get::<_, String>(0)
+                })
+                .optional()?,
+        };
+        json.field(
+            "contents",
+            &disclosure.contents(&self.path, service.as_deref()),
+        )?;
+        let mut hide = disclosure.pseudonyms();
         json.field("schema_version", &self.schema_version()?)?;
         json.field(
             "instrument",
@@ -397,11 +436,29 @@ impl Exchange for Store {
         json.raw(",\n")?;
         let rounds = json.array(&tx, "rounds", &ROUNDS, scope, round_row)?;
         json.raw(",\n")?;
-        let respondents = json.array(&tx, "respondents", &RESPONDENTS, scope, respondent_row)?;
+        let respondents = json.array_of(&tx, "respondents", &RESPONDENTS, scope, |row| {
+            let respondent = respondent_row(row)?;
+            Ok(Some(match &mut hide {
+                None => respondent,
+                Some(hide) => hide.respondent(respondent, &row.get::<_, String>(5)?),
+            }))
+        })?;
         json.raw(",\n")?;
-        let answers = json.array(&tx, "answers", &ANSWERS, scope, answer_row)?;
+        let answers = json.array_of(&tx, "answers", &ANSWERS, scope, |row| {
+            let answer = answer_row(row)?;
+            Ok(match &mut hide {
+                None => Some(answer),
+                Some(hide) => hide.answer(answer),
+            })
+        })?;
         json.raw(",\n")?;
-        let history = json.array(&tx, "history", &HISTORY, scope, history_row)?;
+        // The history is what a merge needs, and its times and old comments could tell who
+        // answered what: a pseudonymous file has none.
+        let history = if hide.is_none() {
+            json.array(&tx, "history", &HISTORY, scope, history_row)?
+        } else {
+            json.empty("history")?
+        };
         json.raw(",\n")?;
         let plan_items = json.array(&tx, "plan_items", &PLAN_ITEMS, scope, plan_item_row)?;
         json.raw(",\n")?;
@@ -444,8 +501,11 @@ impl Exchange for Store {
         &self,
         scope: Scope<'_>,
         instrument: &Instrument,
-        layout: CsvLayout,
-        dialect: CsvDialect,
+        CsvExport {
+            layout,
+            dialect,
+            disclosure,
+        }: CsvExport,
         out: &mut dyn Write,
         out_name: &Path,
     ) -> Result<usize> {
@@ -480,8 +540,10 @@ impl Exchange for Store {
         let mut rows = respondents.query(scope_params(&scope).as_slice())?;
         let mut written = 0;
         let mut wide = vec![String::new(); items.len()];
+        let mut hide = disclosure.pseudonyms();
+        let comments = disclosure.comments;
         while let Some(row) = rows.next()? {
-            let context = (0..CSV_CONTEXT.len())
+            let mut context = (0..CSV_CONTEXT.len())
                 .map(|i| row.get::<_, String>(i))
                 .collect::<rusqlite::Result<Vec<String>>>()?;
             let mut theirs = answers
@@ -495,6 +557,18 @@ impl Exchange for Store {
                     ))
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
+            if let Some(hide) = &mut hide {
+                context[8] = hide.respondent_id(&context[8]);
+                context[10] = hide.code(&context[0], &context[10]);
+                for answer in &mut theirs {
+                    answer.4 = disclose::day(&answer.4);
+                }
+            }
+            if !comments {
+                // A row that holds only a comment says nothing without it.
+                theirs.retain(|(_, value, missing, _, _)| value.is_some() || missing.is_some());
+                theirs.iter_mut().for_each(|answer| answer.3.clear());
+            }
             theirs.sort_by(|a, b| {
                 let place = |key: &str| walk.get(key).copied().unwrap_or(usize::MAX);
                 (place(&a.0), &a.0).cmp(&(place(&b.0), &b.0))

@@ -12,7 +12,7 @@ use ratatui::widgets::{
     Wrap,
 };
 
-use crate::domain::compare::{AreaChange, Change, Comparison, Options};
+use crate::domain::compare::{AreaChange, Change, Comparison, MIN_GROUP, Options};
 use crate::domain::model::{Round, Service};
 use crate::domain::plan::consensus_percent;
 use crate::domain::scoring::Tally;
@@ -578,7 +578,7 @@ fn area_details(look: &Look, view: &CompareView, area: &AreaChange) -> Vec<Line<
                 .unwrap_or_default()
         ),
         _ if view.comparison.pairs == 0 => tr(lang, "compare.detail_no_pairs").to_string(),
-        _ => tr(lang, "compare.detail_paired_none").to_string(),
+        _ => trf(lang, "compare.detail_paired_none", &[("min", &MIN_GROUP)]),
     }));
     let (f, t) = (&area.answers_from, &area.answers_to);
     lines.push(Line::from(trf(

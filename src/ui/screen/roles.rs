@@ -1,12 +1,13 @@
-//! The roles side by side: each role group's score per area (groups under the smallest size
-//! are not shown), with the spread among all respondents.
+//! The roles side by side: each role group's score per area (groups under the smallest size,
+//! and those that would give them away, are not shown), with the spread among all
+//! respondents where no group is hidden.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Text};
-use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Cell as TableCell, Paragraph, Row, Table, Wrap};
 
-use crate::domain::compare::{DEFAULT_MIN_GROUP, RoleGroup, Spread, by_role, spreads};
+use crate::domain::compare::{Cell, MIN_GROUP, Options, RoleTable, role_table};
 use crate::domain::model::{Respondent, Role, Round, Service};
 use crate::domain::scoring::AnswerSet;
 use crate::i18n::{Lang, tr, trf};
@@ -15,13 +16,13 @@ use crate::present::role_key;
 use crate::store::Answers;
 use crate::ui::action::{Action, Mode};
 use crate::ui::context::{Component, Ctx, Outcome};
+use crate::ui::status::StatusKind;
 use crate::ui::widgets::{BOLD, Look, band_mark, band_style, block, percent};
 
 pub struct RolesView {
     pub service: Service,
     pub round: Round,
-    pub groups: Vec<RoleGroup>,
-    pub spreads: Vec<(String, Option<Spread>)>,
+    pub table: RoleTable,
     pub respondents: usize,
     pub min_group: usize,
 }
@@ -32,10 +33,9 @@ impl RolesView {
         let mut view = RolesView {
             service,
             round,
-            groups: Vec::new(),
-            spreads: Vec::new(),
+            table: role_table(ctx.instrument, &[], Options::default(), MIN_GROUP),
             respondents: all.len(),
-            min_group: DEFAULT_MIN_GROUP,
+            min_group: MIN_GROUP,
         };
         view.fill(ctx, &all);
         Some(view)
@@ -44,14 +44,11 @@ impl RolesView {
     fn fill(&mut self, ctx: &Ctx, all: &[(Respondent, AnswerSet)]) {
         let pairs: Vec<(Role, &AnswerSet)> = all.iter().map(|(r, a)| (r.role, a)).collect();
         // "All" is the service's own respondents: the process leader is a group apart.
-        let sets: Vec<&AnswerSet> = all
+        self.respondents = all
             .iter()
             .filter(|(r, _)| r.role != Role::Consultant)
-            .map(|(_, a)| a)
-            .collect();
-        self.respondents = sets.len();
-        self.groups = by_role(ctx.instrument, &pairs, self.min_group);
-        self.spreads = spreads(ctx.instrument, &sets);
+            .count();
+        self.table = role_table(ctx.instrument, &pairs, Options::default(), self.min_group);
     }
 }
 
@@ -68,8 +65,15 @@ impl Component for RolesView {
         let min_group = match action {
             Action::Back => return Outcome::Back,
             Action::Increase => self.min_group + 1,
-            // Never below 1: a group of one is a person.
-            Action::Decrease => self.min_group.saturating_sub(1).max(1),
+            // Never below the floor: fewer could be one person.
+            Action::Decrease if self.min_group <= MIN_GROUP => {
+                ctx.info(
+                    StatusKind::Info,
+                    trf(ctx.lang, "roles.min_group_floor", &[("floor", &MIN_GROUP)]),
+                );
+                return Outcome::Stay;
+            }
+            Action::Decrease => self.min_group - 1,
             _ => return Outcome::Stay,
         };
         let round_id = self.round.id.clone();
@@ -109,12 +113,16 @@ fn draw_roles(look: &Look, view: &RolesView, frame: &mut Frame, area: Rect) {
     // Each group's column as wide as its heading or its widest cell; the areas' names take
     // what is left, cut with "…".
     let too_few = tr(lang, "roles.too_few");
+    let hidden = tr(lang, "roles.protects");
     let group_widths: Vec<u16> = view
+        .table
         .groups
         .iter()
         .map(|g| {
             let role = tr(lang, role_key(g.role)).chars().count();
-            role.max(too_few.chars().count()).max(7) as u16
+            role.max(too_few.chars().count())
+                .max(hidden.chars().count())
+                .max(7) as u16
         })
         .collect();
     let all_width = trf(lang, "roles.all", &[("n", &view.respondents)])
@@ -125,49 +133,52 @@ fn draw_roles(look: &Look, view: &RolesView, frame: &mut Frame, area: Rect) {
     let fixed: u16 = group_widths.iter().map(|w| w + 1).sum::<u16>() + all_width + 1;
     let name_width = usize::from(inner.width.saturating_sub(fixed));
     // Two header lines: the group, then its n.
-    let mut header = vec![Cell::from(tr(lang, "summary.area").to_string())];
-    for group in &view.groups {
-        header.push(Cell::from(Text::from(vec![
+    let mut header = vec![TableCell::from(tr(lang, "summary.area").to_string())];
+    for group in &view.table.groups {
+        header.push(TableCell::from(Text::from(vec![
             Line::from(tr(lang, role_key(group.role)).to_string()),
             Line::from(format!("n={}", group.n)),
         ])));
     }
-    header.push(Cell::from(Text::from(vec![
+    header.push(TableCell::from(Text::from(vec![
         Line::from(trf(lang, "roles.all", &[("n", &view.respondents)])),
         Line::from(tr(lang, "roles.spread").to_string()),
     ])));
-    let rows: Vec<Row> =
-        look.instrument
-            .sections
-            .iter()
-            .enumerate()
-            .map(|(s, section)| {
-                let mut cells = vec![Cell::from(present::fit(section.name.get(lang), name_width))];
-                for group in &view.groups {
-                    cells.push(match &group.scores {
-                        Some(scores) => {
-                            let tally = &scores[s].tally;
-                            Cell::from(format!("{} {}", band_mark(tally), percent(tally)))
-                                .style(band_style(look.theme, tally.band()))
-                        }
-                        None => Cell::from(tr(lang, "roles.too_few").to_string())
-                            .style(look.theme.dim()),
-                    });
-                }
-                let spread = view.spreads.get(s).and_then(|(_, spread)| *spread);
-                cells.push(match spread {
-                    // With fewer respondents than the smallest group, a spread would show them.
-                    Some(sp) if sp.n >= view.min_group => {
-                        Cell::from(present::spread(sp.mean, sp.min, sp.max))
+    let rows: Vec<Row> = look
+        .instrument
+        .sections
+        .iter()
+        .enumerate()
+        .map(|(s, section)| {
+            let mut cells = vec![TableCell::from(present::fit(
+                section.name.get(lang),
+                name_width,
+            ))];
+            let dim =
+                |key: &str| TableCell::from(tr(lang, key).to_string()).style(look.theme.dim());
+            for group in &view.table.groups {
+                cells.push(match &group.cells[s] {
+                    Cell::Shown { tally, .. } => {
+                        TableCell::from(format!("{} {}", band_mark(tally), percent(tally)))
+                            .style(band_style(look.theme, tally.band()))
                     }
-                    Some(_) => {
-                        Cell::from(tr(lang, "roles.too_few").to_string()).style(look.theme.dim())
-                    }
-                    None => Cell::from("–"),
+                    Cell::Empty => TableCell::from("–"),
+                    Cell::TooFew => dim("roles.too_few"),
+                    Cell::Protects => dim("roles.protects"),
                 });
-                Row::new(cells)
-            })
-            .collect();
+            }
+            let all = view.table.all[s];
+            cells.push(match (all.mean, all.range) {
+                (Some(mean), Some((low, high))) => {
+                    TableCell::from(present::spread(mean, low, high))
+                }
+                (Some(mean), None) => TableCell::from(present::percent(Some(mean))),
+                (None, _) if all.n == 0 => TableCell::from("–"),
+                (None, _) => dim("roles.too_few"),
+            });
+            Row::new(cells)
+        })
+        .collect();
     let mut widths = vec![Constraint::Fill(1)];
     widths.extend(group_widths.iter().map(|w| Constraint::Length(*w)));
     widths.push(Constraint::Length(all_width));
