@@ -105,19 +105,26 @@ fn as_if_from_a(file: &[u8]) -> String {
     file.replace(r#""database":"b.db""#, r#""database":"a.db""#)
 }
 
-/// `file` as a kartlegg before format version 3 wrote it, without `contents`.
+/// `file` as a kartlegg before format version 3 wrote it, without `contents` (nor
+/// `by_code`).
 fn before_contents(file: &str, version: u64) -> String {
-    file.lines()
+    before_by_code(file, version)
+        .lines()
         .filter(|line| !line.starts_with("\"contents\": "))
-        .map(|line| {
-            if line.starts_with("\"format_version\": ") {
-                format!("\"format_version\": {version},")
-            } else {
-                line.to_string()
-            }
-        })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// `file` as a kartlegg before format version 4 wrote it, whose respondents have no
+/// `by_code`, under `version`.
+fn before_by_code(file: &str, version: u64) -> String {
+    file.replace(",\"by_code\":false}", "}")
+        .replace(",\"by_code\":true}", "}")
+        .replacen(
+            "\"format_version\": 4,",
+            &format!("\"format_version\": {version},"),
+            1,
+        )
 }
 
 /// Every row of every table, history with its local `seq`, in a stable order.
@@ -412,10 +419,10 @@ fn a_refusal_says_why_and_where() {
         "{message}"
     );
 
-    let newer = text.replace("\"format_version\": 3,", "\"format_version\": 4,");
+    let newer = text.replace("\"format_version\": 4,", "\"format_version\": 5,");
     let (line, _, problem) = refusal(&mut b, newer.as_bytes());
     assert_eq!(line, line_of("\"format_version\""));
-    assert_eq!(problem, Problem::FormatVersion { found: "4".into() });
+    assert_eq!(problem, Problem::FormatVersion { found: "5".into() });
 
     let out_of_scale = text.replace("\"value\":3", "\"value\":7");
     let (_, _, problem) = refusal(&mut b, out_of_scale.as_bytes());
@@ -665,7 +672,7 @@ fn a_format_version_no_kartlegg_wrote_is_named_so() {
     let mut b = Store::open(&dir.path().join("b.db")).unwrap();
     for found in ["0", "-1", "1.5", "\"2\""] {
         let file = text.replace(
-            "\"format_version\": 3,",
+            "\"format_version\": 4,",
             &format!("\"format_version\": {found},"),
         );
         let (line, _, problem) = refusal(&mut b, file.as_bytes());
@@ -1033,7 +1040,7 @@ fn plans_goals_stage_and_consensus_round_trip_and_a_second_import_changes_nothin
     let (a, planned) = planned(&dir.path().join("a.db"));
     let first = export(&a);
     let file = data(&first);
-    assert_eq!(file["format_version"], 3);
+    assert_eq!(file["format_version"], 4);
     assert_eq!(file["plan_items"].as_array().unwrap().len(), 3);
     assert_eq!(file["plan_items"][0]["level"], "organisation");
     assert_eq!(file["goals"][0]["subdomain_keys"][0], COACHING);
@@ -1288,6 +1295,128 @@ fn a_format_version_1_file_still_imports() {
             found: "schema_version".into()
         }
     );
+}
+
+/// A store with one respondent entered at the machine and one who answered by code, each
+/// with one answer; returns the code's respondent.
+fn with_one_by_code(path: &Path) -> (Store, String) {
+    use kartlegg::domain::invite;
+    use kartlegg::store::Invites;
+    let (mut store, at_machine) = small(path);
+    let round = store.respondent(&at_machine).unwrap().unwrap().round_id;
+    let hash = invite::hash("K7QM4RTX");
+    store
+        .add_invites(&round, Role::Staff, std::slice::from_ref(&hash), at(1))
+        .unwrap();
+    let alone = store.claim_invite(&hash, "#J4R6", at(2)).unwrap().unwrap();
+    for who in [&at_machine, &alone.id] {
+        store
+            .save_response(who, ITEM, Some(Response::Score(4)), at(3))
+            .unwrap();
+    }
+    (store, alone.id)
+}
+
+/// The respondents' `by_code`, in the file's order.
+fn by_code_of(file: &[u8]) -> Vec<serde_json::Value> {
+    let file: serde_json::Value = serde_json::from_slice(file).unwrap();
+    file["respondents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["by_code"].clone())
+        .collect()
+}
+
+#[test]
+fn every_json_export_says_who_answered_by_code_and_never_their_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, alone) = with_one_by_code(&dir.path().join("a.db"));
+    let identified = export(&a);
+    let file: serde_json::Value = serde_json::from_slice(&identified).unwrap();
+    assert_eq!(file["format_version"], 4);
+    assert_eq!(file["respondents"][1]["id"], alone.as_str());
+    assert_eq!(by_code_of(&identified), [false, true]);
+    let mut pseudonymous = Vec::new();
+    a.export_json(
+        Scope::All,
+        instrument(),
+        at(999),
+        Disclosure::pseudonymous(5),
+        &mut pseudonymous,
+        Path::new("test"),
+    )
+    .unwrap();
+    assert_eq!(by_code_of(&pseudonymous), [false, true]);
+    for file in [&identified, &pseudonymous] {
+        let text = String::from_utf8(file.clone()).unwrap();
+        let hash = kartlegg::domain::invite::hash("K7QM4RTX");
+        assert!(!text.contains("K7QM4RTX") && !text.contains(&hash));
+    }
+}
+
+#[test]
+fn the_import_says_how_many_answered_by_code_and_are_seen_here_only_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, _) = with_one_by_code(&dir.path().join("a.db"));
+    let file = dir.path().join("a.json");
+    fs::write(&file, export(&a)).unwrap();
+    let fresh = dir.path().join("b.db");
+    let out = kartlegg(&["import", arg(&file), "--db", arg(&fresh), "--lang", "en"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        text.contains(
+            "\n  1 of them answered by code: their answers are shown here too only together\n"
+        ),
+        "{text}"
+    );
+    let out = kartlegg(&["import", arg(&file), "--db", arg(&fresh), "--lang", "nb"]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(!text.contains("kode"), "{text}");
+}
+
+/// Files written before format version 4 have no `by_code`: their respondents import as
+/// entered at the machine, as before. A version 4 file must say it, an older one may not.
+#[test]
+fn a_file_before_by_code_still_imports_and_the_field_belongs_to_version_4() {
+    use kartlegg::store::Invites;
+    let dir = tempfile::tempdir().unwrap();
+    let (a, alone) = with_one_by_code(&dir.path().join("a.db"));
+    let text = String::from_utf8(export(&a)).unwrap();
+    let round = a.respondent(&alone).unwrap().unwrap().round_id;
+    let v3 = before_by_code(&text, 3);
+    assert!(!v3.contains("by_code"));
+    let mut b = Store::open(&dir.path().join("b.db")).unwrap();
+    let summary = import(&mut b, v3.as_bytes()).unwrap();
+    assert_eq!((summary.respondents.added, summary.by_code), (2, 0));
+    assert!(b.code_respondents(&round).unwrap().is_empty());
+    // The same answers from a version 4 file later: the respondent is by code from then on.
+    let summary = import(&mut b, text.as_bytes()).unwrap();
+    assert_eq!((summary.respondents.skipped, summary.by_code), (2, 1));
+    assert_eq!(b.code_respondents(&round).unwrap().len(), 1);
+    assert!(!import(&mut b, text.as_bytes()).unwrap().changed_anything());
+    let mut c = Store::open(&dir.path().join("c.db")).unwrap();
+    assert!(
+        import(
+            &mut c,
+            before_contents(&before_by_code(&text, 2), 2).as_bytes()
+        )
+        .is_ok()
+    );
+
+    let mut d = Store::open(&dir.path().join("d.db")).unwrap();
+    let old_with_field = text.replacen("\"format_version\": 4,", "\"format_version\": 3,", 1);
+    assert!(matches!(
+        refusal(&mut d, old_with_field.as_bytes()).2,
+        Problem::Unexpected(reason) if reason.contains("by_code")
+    ));
+    let new_without = before_by_code(&text, 4);
+    assert!(matches!(
+        refusal(&mut d, new_without.as_bytes()).2,
+        Problem::Unexpected(reason) if reason.contains("by_code")
+    ));
+    assert_eq!(d.counts().unwrap(), Default::default());
 }
 
 #[test]

@@ -1514,6 +1514,74 @@ fn leaders_see_respondents_by_code_only_as_one_row_that_does_not_open() {
     }
 }
 
+/// A respondent by code whose answers came in a file from another machine is, on this
+/// one too, only in the one row that does not open.
+#[test]
+fn respondents_by_code_imported_from_another_machine_are_one_row_that_does_not_open() {
+    use kartlegg::domain::invite;
+    use kartlegg::exchange::{Disclosure, ImportClock, Scope};
+    use kartlegg::store::{Exchange, Invites};
+    let mut there = fixture(Lang::Nb, true);
+    let round = {
+        let store = &there.app.store;
+        let service = &store.services().unwrap()[1].service;
+        store.rounds(&service.id).unwrap()[0].round.id.clone()
+    };
+    let code = "K7QM4RTX";
+    let store = &mut there.app.store;
+    store
+        .add_invites(&round, Role::Staff, &[invite::hash(code)], fixed_now())
+        .unwrap();
+    let alone = store
+        .claim_invite(&invite::hash(code), &invite::label(code), fixed_now())
+        .unwrap()
+        .unwrap();
+    let item = &Instrument::standard().items()[0].item.key;
+    store
+        .save_response(&alone.id, item, Some(Response::Score(5)), fixed_now())
+        .unwrap();
+    let mut file = Vec::new();
+    store
+        .export_json(
+            Scope::All,
+            Instrument::standard(),
+            fixed_now(),
+            Disclosure::identified(),
+            &mut file,
+            std::path::Path::new("fil.json"),
+        )
+        .unwrap();
+
+    for lang in LANGS {
+        let dir = tempfile::tempdir().unwrap();
+        let mut here = Store::open(&dir.path().join("k.db")).unwrap();
+        here.import_json(
+            file.as_slice(),
+            Instrument::standard(),
+            ImportClock::at(fixed_now()),
+        )
+        .unwrap();
+        let mut app = App::new(here, Instrument::standard(), lang, Box::new(fixed_now));
+        app.theme = Theme { color: false };
+        let mut f = Fixture { dir, app };
+        f.act(&[Action::Down, Action::Open, Action::Open]);
+        assert_eq!(f.app.mode(), Mode::Respondents);
+        let shown = f.render(80, 24);
+        assert!(!shown.contains(&invite::label(code)), "{shown}");
+        let row = if lang == Lang::En {
+            "Answered by code"
+        } else {
+            "Besvart med kode"
+        };
+        assert!(
+            shown.lines().any(|l| l.contains(row) && l.contains("n=1")),
+            "{shown}"
+        );
+        f.act(&[Action::End, Action::Open]);
+        assert_eq!(f.app.mode(), Mode::Respondents, "it does not open");
+    }
+}
+
 /// A comment kept when a respondent by code was stopped is theirs: the leader's program
 /// does not ask about it (it would show the comment), and the respondent's next walk does.
 #[test]

@@ -640,6 +640,77 @@ fn an_erased_respondent_is_gone_history_too_and_an_import_does_not_bring_them_ba
     assert_eq!(a.tombstones().unwrap().len(), 1);
 }
 
+/// A respondent who answered alone with a code is seen only in aggregate on every machine
+/// their answers reach: the file says so (never their code), the importing machine records
+/// them as answered by code, and files back and forth, or the same file again, add nothing.
+fn a_respondent_by_code_stays_by_code_through_an_export_and_an_import_both_ways<S: Backend>(
+    a: &mut S,
+    b: &mut S,
+) {
+    let (_, round_id) = service_and_round(a);
+    let at_machine = a
+        .create_respondent(&round_id, Role::Leader, "AB", at(2))
+        .unwrap();
+    let code = "K7QM4RTX";
+    a.add_invites(&round_id, Role::Staff, &[invite::hash(code)], at(2))
+        .unwrap();
+    let alone = a
+        .claim_invite(&invite::hash(code), &invite::label(code), at(3))
+        .unwrap()
+        .unwrap();
+    for (key, min) in items(3) {
+        for who in [&at_machine, &alone] {
+            a.save_response(&who.id, &key, Some(Response::Score(min)), at(4))
+                .unwrap();
+        }
+    }
+    let file = export(a);
+    let text = String::from_utf8(file.clone()).unwrap();
+    assert!(!text.contains(code) && !text.contains(&invite::hash(code)));
+
+    let summary = import(b, &file);
+    assert_eq!(summary.by_code, 1);
+    assert_eq!(
+        b.code_respondents(&round_id).unwrap(),
+        HashSet::from([alone.id.clone()])
+    );
+    // Their answers count in the round's scores as everyone's do.
+    let kept = b
+        .round_scores(instrument(), &[&round_id], Options::default())
+        .unwrap();
+    assert_eq!(kept[0].respondents, 2);
+    assert_eq!(b.answers(&alone.id).unwrap().len(), 3);
+
+    // The same file again, and the second machine's file back to the first, add nothing;
+    // the first machine's code still opens its respondent's walk.
+    let again = import(b, &file);
+    assert!(!again.changed_anything(), "{again:?}");
+    let back = import(a, &export(b));
+    assert!(!back.changed_anything(), "{back:?}");
+    for store in [&*a, &*b] {
+        assert_eq!(store.code_respondents(&round_id).unwrap().len(), 1);
+        assert_eq!(store.counts().unwrap().respondents, 2);
+        assert!(store.integrity_problems().unwrap().is_empty());
+    }
+    assert_eq!(
+        a.claim_invite(&invite::hash(code), "x", at(6)).unwrap(),
+        Some(alone.clone())
+    );
+
+    // Erased on the second machine, they stay erased when the file comes again.
+    b.erase(
+        &[Erasable::Respondent(alone.id.clone())],
+        ErasedBy::Command,
+        at(7),
+    )
+    .unwrap();
+    let after = import(b, &file);
+    assert_eq!(after.by_code, 0);
+    assert!(b.respondent(&alone.id).unwrap().is_none());
+    assert!(b.code_respondents(&round_id).unwrap().is_empty());
+    assert!(b.integrity_problems().unwrap().is_empty());
+}
+
 // ---- The backends ----------------------------------------------------------------------------
 
 /// Each contract function, as one test per backend: `$open` gives a fresh, empty store and
@@ -653,6 +724,7 @@ macro_rules! every_backend {
                 the_newer_stage_wins_on_both_machines,
                 a_refused_file_writes_nothing,
                 an_erased_respondent_is_gone_history_too_and_an_import_does_not_bring_them_back,
+                a_respondent_by_code_stays_by_code_through_an_export_and_an_import_both_ways,
             );
             every_backend!(@tests $open;
                 services_rounds_and_respondents_are_found_again,

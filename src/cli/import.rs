@@ -117,6 +117,15 @@ fn summary_lines(
         tally("import.tally_services", &summary.services),
         tally("import.tally_rounds", &summary.rounds),
         tally("import.tally_respondents", &summary.respondents),
+    ];
+    if summary.by_code > 0 {
+        lines.push(trf(
+            lang,
+            "import.by_code",
+            &[("respondents", &summary.by_code)],
+        ));
+    }
+    lines.extend([
         tally("import.tally_answers", &summary.answers),
         tally("import.tally_history", &summary.history),
         tally("import.tally_plan_items", &summary.plan_items),
@@ -125,7 +134,7 @@ fn summary_lines(
         tally("import.tally_round_stages", &summary.round_stages),
         tally("import.tally_consensus", &summary.consensus),
         tally("import.tally_changes", &summary.changes),
-    ];
+    ]);
     if summary.erased > 0 {
         lines.push(trf(
             lang,

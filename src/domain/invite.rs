@@ -51,6 +51,13 @@ pub fn hash(code: &str) -> String {
     hex(&Sha256::digest(code.as_bytes()))
 }
 
+/// A stored hash that no code has: that of 32 random bytes (from the OS's source), where a
+/// code's is that of eight symbols. It marks a respondent who answered by code on another
+/// machine, whose code works only there (an import), and can never be typed here.
+pub fn sealed(random: &[u8; 32]) -> String {
+    hex(&Sha256::digest(random))
+}
+
 /// The label a code's respondent is shown under (`#` and four symbols): taken from another
 /// hash than the stored one, so that it says nothing of the code nor of its stored hash.
 pub fn label(code: &str) -> String {

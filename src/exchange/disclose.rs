@@ -222,6 +222,7 @@ mod tests {
             role: "staff".into(),
             code: code.into(),
             created_at: "2026-03-09T10:15:42.123Z".into(),
+            by_code: false,
         }
     }
 

@@ -144,6 +144,10 @@ pub trait MergeTx {
     /// The round of the respondent with this id, if there is one.
     fn respondent_round(&mut self, id: &str) -> Found<Option<String>, Self::Error>;
     fn add_respondent(&mut self, row: &RespondentRow) -> Step<Self::Error>;
+    /// Records the respondent here (already here, in the row's round) as answered by code
+    /// on another machine, at `at`, unless they are so already: then no code here opens
+    /// their walk, and they are seen only in aggregate. Says whether it did.
+    fn answered_by_code(&mut self, row: &RespondentRow, at: &str) -> Found<bool, Self::Error>;
 
     /// Adds the answer unless its id, or its respondent and item, are taken; says whether
     /// it did.
@@ -535,6 +539,15 @@ impl<'a, M: MergeTx> Importer<'a, M> {
                 return Err(identity(S, &row.id, "round_id", round_id, row.round_id).into());
             }
             Some(_) => self.summary.respondents.skipped += 1,
+        }
+        // Answered by code anywhere is answered by code here, never the other way back: a
+        // file that does not say so (an older one) leaves them as they are.
+        if row.by_code
+            && self
+                .merge
+                .answered_by_code(&row, &timestamp(self.clock.now))?
+        {
+            self.summary.by_code += 1;
         }
         Ok(())
     }

@@ -11,6 +11,10 @@
 //! Format version 3 adds `contents`, what the file discloses of its respondents
 //! (`disclose`): only an identified file imports; version 1 and 2 files, written before
 //! there was any other, are identified.
+//!
+//! Format version 4 adds `by_code` to each respondent: whether they answered alone with a
+//! one-time code, so that the machine a file is imported into shows them only in aggregate
+//! too. An older file's respondents were entered at the machine, as far as it says.
 
 pub mod check;
 pub mod disclose;
@@ -37,9 +41,9 @@ use crate::i18n::Lang;
 /// The value of the file's first field: what tells a kartlegg export from any other JSON.
 pub const FORMAT: &str = "kartlegg-export";
 /// Raised when a file written by this version could be misread by an older reader.
-/// Version 2 added the plan arrays after `history`, version 3 `contents`; every version
-/// from 1 up is read.
-pub const FORMAT_VERSION: u64 = 3;
+/// Version 2 added the plan arrays after `history`, version 3 `contents`, version 4 the
+/// respondents' `by_code`; every version from 1 up is read.
+pub const FORMAT_VERSION: u64 = 4;
 
 /// The top-level fields, in the order they are written and must be read: the header comes
 /// before the rows so that a foreign or newer file is refused before anything is written,
@@ -69,6 +73,8 @@ pub(crate) const FIELDS: [&str; 17] = [
 pub(crate) const V1_FIELDS: usize = 11;
 /// The first format version with `contents`; an older file has none.
 pub(crate) const CONTENTS_SINCE: u64 = 3;
+/// The first format version whose respondents say `by_code`; an older file's have none.
+pub(crate) const BY_CODE_SINCE: u64 = 4;
 
 pub(crate) const MISSING_CODES: [&str; 2] = ["dont_know", "not_applicable"];
 
@@ -113,6 +119,34 @@ pub struct RespondentRow {
     pub role: String,
     pub code: String,
     pub created_at: String,
+    /// Answered alone with a one-time code: seen by others only in aggregate. Never the
+    /// code nor its hash, which work only on the machine that made them.
+    pub by_code: bool,
+}
+
+/// A respondent of a file before format version 4, which has no `by_code`: entered at the
+/// machine, as far as the file can say.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RespondentRowBefore4 {
+    pub id: String,
+    pub round_id: String,
+    pub role: String,
+    pub code: String,
+    pub created_at: String,
+}
+
+impl From<RespondentRowBefore4> for RespondentRow {
+    fn from(row: RespondentRowBefore4) -> RespondentRow {
+        RespondentRow {
+            id: row.id,
+            round_id: row.round_id,
+            role: row.role,
+            code: row.code,
+            created_at: row.created_at,
+            by_code: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -493,6 +527,9 @@ pub struct ImportSummary {
     /// Rows of something erased here (or under it), skipped: an import never brings back
     /// what was erased.
     pub erased: usize,
+    /// Respondents who answered by code elsewhere, seen only in aggregate here from this
+    /// import on (they were not marked so here before).
+    pub by_code: usize,
 }
 
 impl ImportSummary {
@@ -512,6 +549,7 @@ impl ImportSummary {
         ]
         .iter()
         .any(Tally::changed)
+            || self.by_code > 0
     }
 }
 

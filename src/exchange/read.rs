@@ -2,9 +2,10 @@
 //! it is in the file for the place of a problem.
 
 use super::{
-    AnswerRow, CONTENTS_SINCE, ChangeRow, ConsensusRow, Contents, FIELDS, FORMAT, FORMAT_VERSION,
-    GoalRow, GoalStatusRow, HistoryRow, ImportClock, InstrumentRef, PlanItemRow, Problem, Refusal,
-    RespondentRow, RoundRow, RoundStageRow, ServiceRow, V1_FIELDS, timestamp,
+    AnswerRow, BY_CODE_SINCE, CONTENTS_SINCE, ChangeRow, ConsensusRow, Contents, FIELDS, FORMAT,
+    FORMAT_VERSION, GoalRow, GoalStatusRow, HistoryRow, ImportClock, InstrumentRef, PlanItemRow,
+    Problem, Refusal, RespondentRow, RespondentRowBefore4, RoundRow, RoundStageRow, ServiceRow,
+    V1_FIELDS, timestamp,
 };
 use std::cell::Cell;
 use std::fmt;
@@ -423,6 +424,10 @@ impl<'de> de::Visitor<'de> for FileSeed<'_, '_> {
                 }
                 "services" => map.next_value_seed(Rows::new(reading, Parsed::Service))?,
                 "rounds" => map.next_value_seed(Rows::new(reading, Parsed::Round))?,
+                "respondents" if version < BY_CODE_SINCE => {
+                    let older = |row: RespondentRowBefore4| Parsed::Respondent(row.into());
+                    map.next_value_seed(Rows::new(reading, older))?
+                }
                 "respondents" => map.next_value_seed(Rows::new(reading, Parsed::Respondent))?,
                 "answers" => map.next_value_seed(Rows::new(reading, Parsed::Answer))?,
                 "history" => map.next_value_seed(Rows::new(reading, Parsed::History))?,

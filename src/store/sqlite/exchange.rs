@@ -18,6 +18,7 @@ use crate::exchange::{
     InstrumentRef, PlanCounts, PlanItemRow, Problem, RespondentRow, RoundRow, RoundStageRow, Scope,
     ServiceRow, csv_io_error, neutralise, timestamp, write_error,
 };
+use crate::store::{DriverError, DriverKind};
 use crate::store::{Exchange, Exported};
 use rusqlite::types::Value;
 use std::collections::{HashMap, HashSet};
@@ -30,7 +31,8 @@ use rusqlite::{Connection, OptionalExtension, Row, Statement, ToSql, params};
 use serde::Serialize;
 
 use crate::domain::instrument::Instrument;
-use crate::domain::model::Service;
+use crate::domain::invite;
+use crate::domain::model::{Service, new_id};
 use crate::domain::plan::{GoalStatus, PlanItem, Stage};
 use crate::store::Admin;
 
@@ -83,9 +85,11 @@ const ROUNDS: Scoped = Scoped {
     service_column: "r.service_id",
     order: "ORDER BY r.created_at, r.rowid",
 };
-/// With the service, by which a pseudonymous file draws the codes typed (`disclose`).
+/// With whether they answered by code (an invite claimed by them), and the service, by
+/// which a pseudonymous file draws the codes typed (`disclose`).
 const RESPONDENTS: Scoped = Scoped {
-    select: "SELECT p.id, p.round_id, p.role, p.code, p.created_at, r.service_id
+    select: "SELECT p.id, p.round_id, p.role, p.code, p.created_at,
+                    EXISTS (SELECT 1 FROM invite i WHERE i.respondent_id = p.id), r.service_id
              FROM respondent p JOIN round r ON r.id = p.round_id",
     join: "",
     service_column: "r.service_id",
@@ -202,6 +206,7 @@ fn respondent_row(row: &Row) -> rusqlite::Result<RespondentRow> {
         role: row.get(2)?,
         code: row.get(3)?,
         created_at: row.get(4)?,
+        by_code: row.get(5)?,
     })
 }
 
@@ -440,7 +445,7 @@ impl Exchange for Store {
             let respondent = respondent_row(row)?;
             Ok(Some(match &mut hide {
                 None => respondent,
-                Some(hide) => hide.respondent(respondent, &row.get::<_, String>(5)?),
+                Some(hide) => hide.respondent(respondent, &row.get::<_, String>(6)?),
             }))
         })?;
         json.raw(",\n")?;
@@ -922,6 +927,36 @@ impl MergeTx for SqliteMerge<'_> {
         )?;
         self.kept.respondent_added(&row.id, &row.round_id);
         Ok(())
+    }
+
+    fn answered_by_code(&mut self, row: &RespondentRow, at: &str) -> Found<bool> {
+        let mut random = [0u8; 32];
+        getrandom::fill(&mut random).map_err(|e| {
+            StoreError::Database(DriverError {
+                kind: DriverKind::Other,
+                detail: format!("no random bytes from the system: {e}"),
+            })
+        })?;
+        // Withdrawn, claimed, and under a hash no code has: nothing here opens their walk,
+        // and everything that shows respondents by code counts them. One with an invite
+        // here already (the machine that made their code, or an earlier import) keeps it.
+        let added = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO invite (id, round_id, role, code_hash, created_at, withdrawn_at,
+                                     respondent_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)
+                 ON CONFLICT (respondent_id) DO NOTHING",
+            )?
+            .execute(params![
+                new_id(),
+                row.round_id,
+                row.role,
+                invite::sealed(&random),
+                at,
+                row.id
+            ])?;
+        Ok(added == 1)
     }
 
     fn add_answer(&mut self, row: &AnswerRow) -> Found<bool> {
