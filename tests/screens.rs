@@ -668,8 +668,8 @@ fn the_comparison_on_screen_is_the_domain_comparison() {
     use kartlegg::domain::compare::answered;
     let c = kartlegg::domain::compare::compare(
         Instrument::standard(),
-        &answered(&before),
-        &answered(&after),
+        &answered(&before, &Default::default()),
+        &answered(&after, &Default::default()),
         kartlegg::domain::compare::Options::default(),
     );
     let fit = &c.sections[1].area;
