@@ -478,8 +478,6 @@ fn check_codes(
                     ..Tally::default()
                 };
                 let (known, coded) = split(&|who| hidden.contains(&who.role));
-                let mut rest = rest;
-                rest.scored = scored;
                 pool_attack(instrument, key, rest, &known, &coded, "the hidden groups")?;
             }
         }

@@ -724,7 +724,10 @@ pub struct RoleTable {
 /// give it back. So while the hidden groups together are fewer than `min_group`, the
 /// smallest visible group is hidden too (secondary suppression); if all are hidden and still
 /// too few, "all" is not shown either. The range of own scores is shown only where no group
-/// is hidden. The process leader's rating is shown whatever its n: it is the professional's
+/// is hidden. Respondents by code are seen only in aggregate: a group with one or two of them
+/// beside people the leader can see is hidden too, and the hidden groups are held together
+/// to none or at least `MIN_GROUP` by code; the range is not shown where any of them has a
+/// score. The process leader's rating is shown whatever its n: it is the professional's
 /// rating of the service, shown apart by design; pooled in (`with_consultant`), it is a
 /// visible part of "all".
 pub fn role_table(
