@@ -668,8 +668,8 @@ fn the_comparison_on_screen_is_the_domain_comparison() {
     use kartlegg::domain::compare::answered;
     let c = kartlegg::domain::compare::compare(
         Instrument::standard(),
-        &answered(&before),
-        &answered(&after),
+        &answered(&before, &Default::default()),
+        &answered(&after, &Default::default()),
         kartlegg::domain::compare::Options::default(),
     );
     let fit = &c.sections[1].area;
@@ -1100,6 +1100,77 @@ fn roles_and_gathering_open_from_the_rounds_list_for_the_selected_round() {
     f.act(&[Action::Back, Action::Down, Action::Gathering]);
     assert_eq!(f.app.mode(), Mode::Gathering);
     assert!(f.render(80, 24).contains("Samling – Etter programmet"));
+}
+
+/// Staff answering by code in the fixture's round: `first..last` of its invites, each
+/// answering every readiness item with 1.
+fn answer_by_code(f: &Fixture, first: usize, last: usize) {
+    use kartlegg::store::Invites;
+    let mut store = Store::open(&f.db()).unwrap();
+    let service = &store.services().unwrap()[1].service.clone();
+    let round = store.rounds(&service.id).unwrap().remove(0).round;
+    let hashes: Vec<String> = (first..last).map(|i| format!("{i:064}")).collect();
+    store
+        .add_invites(&round.id, Role::Staff, &hashes, fixed_now())
+        .unwrap();
+    for hash in &hashes {
+        let staff = store.claim_invite(hash, "K", fixed_now()).unwrap().unwrap();
+        for item in Instrument::standard().items() {
+            if item.section.key == "readiness" {
+                store
+                    .save_response(
+                        &staff.id,
+                        &item.item.key,
+                        Some(Response::Score(1)),
+                        fixed_now(),
+                    )
+                    .unwrap();
+            }
+        }
+    }
+}
+
+/// The leader's view of a round where one staff member answered by code: the summary does
+/// not count them and the list says why; with three by code, they count.
+#[test]
+fn one_by_code_beside_the_leader_is_not_counted_until_three_have_answered() {
+    for lang in LANGS {
+        let mut f = fixture(lang, true);
+        answer_by_code(&f, 0, 1);
+        f.act(&[Action::Down, Action::Open, Action::Open]);
+        snap_at(
+            &[(60, 16), (80, 24)],
+            "respondents_by_code_waiting",
+            lang,
+            &f,
+        );
+        f.act(&[Action::Down, Action::Down, Action::Open]);
+        let why = match lang {
+            Lang::En => "1 answered by code: counted once at least 3 have answered.",
+            _ => "1 svarte med kode: telles med når minst 3 har svart.",
+        };
+        assert!(f.render(120, 40).contains(why), "{}", f.render(120, 40));
+        f.act(&[Action::Summary]);
+        let two = match lang {
+            Lang::En => "2 respondents",
+            _ => "2 respondenter",
+        };
+        assert!(f.render(120, 40).contains(two), "{}", f.render(120, 40));
+        // Two more by code: the three count, in the summary and beside the others.
+        answer_by_code(&f, 1, 3);
+        f.act(&[Action::Back, Action::Back, Action::Open, Action::Summary]);
+        let five = match lang {
+            Lang::En => "5 respondents",
+            _ => "5 respondenter",
+        };
+        assert!(f.render(120, 40).contains(five), "{}", f.render(120, 40));
+        f.act(&[Action::Back]);
+        assert!(
+            !f.render(80, 24).contains(&why[..12]),
+            "{}",
+            f.render(80, 24)
+        );
+    }
 }
 
 /// The key person of the fixture's round, and the store that holds them.

@@ -4,12 +4,17 @@
 //! mean and range), and tries to compute each hidden group's score back from them alone. It
 //! must never get within the rounding of the true value.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use kartlegg::domain::compare::{Answered, MIN_GROUP, Options, compare, role_table};
+use chrono::{NaiveDate, TimeZone, Utc};
+use kartlegg::domain::compare::{
+    Answered, MIN_GROUP, Options, answered, compare, hold_back_codes, role_table,
+};
 use kartlegg::domain::instrument::Instrument;
-use kartlegg::domain::model::{Answer, Response, Role};
-use kartlegg::domain::scoring::{AnswerSet, summarize};
+use kartlegg::domain::model::{Answer, Respondent, Response, Role, RoundKind};
+use kartlegg::domain::scoring::{AnswerSet, Tally, summarize};
+use kartlegg::store::{Answers, Invites, Scores, Store};
+use kartlegg::usecase::rounds::RoundData;
 use proptest::prelude::*;
 
 /// A small, seeded generator, so that a failing case is the same on every machine.
@@ -184,6 +189,7 @@ fn people(round: &[(Role, AnswerSet)]) -> Vec<Answered<'_>> {
         .map(|(role, answers)| Answered {
             role: *role,
             code: "",
+            by_code: false,
             answers,
         })
         .collect()
@@ -199,8 +205,7 @@ fn shown(
     min_group: usize,
 ) -> Vec<SectionShown> {
     let comparison = compare(instrument, &people(other), &people(round), options);
-    let roles: Vec<(Role, &AnswerSet)> = round.iter().map(|(r, a)| (*r, a)).collect();
-    let table = role_table(instrument, &roles, options, min_group);
+    let table = role_table(instrument, &people(round), options, min_group);
     instrument
         .sections
         .iter()
@@ -320,4 +325,268 @@ fn the_lone_leader_of_issue_13_stays_hidden() {
     let mut round = vec![(Role::Leader, with(5))];
     round.extend((0..5).map(|_| (Role::Staff, with(2))));
     check_round(instrument, &round, &round, Options::default(), 3).unwrap();
+}
+
+/// A round in which some respondents answered by code (`true`) and the rest were entered at
+/// the machine, whose exact answers the attacker is given; the process leaders never by code.
+fn coded_round(
+    instrument: &Instrument,
+    sizes: [usize; 4],
+    codes: [usize; 3],
+    rng: &mut Rng,
+) -> (Vec<(Respondent, AnswerSet)>, HashSet<String>) {
+    let mut all = Vec::new();
+    let mut by_code = HashSet::new();
+    for (g, (role, n)) in Role::ALL.into_iter().zip(sizes).enumerate() {
+        for i in 0..n {
+            let id = format!("{g}-{i}");
+            if codes.get(g).is_some_and(|&c| i < c) {
+                by_code.insert(id.clone());
+            }
+            let respondent = Respondent {
+                id,
+                round_id: "r".into(),
+                role,
+                code: String::new(),
+            };
+            all.push((respondent, answers(instrument, rng)));
+        }
+    }
+    (all, by_code)
+}
+
+fn tally_over(instrument: &Instrument, key: &str, sets: &[&AnswerSet]) -> Tally {
+    let mut tally = Tally::default();
+    for item in instrument.items() {
+        let in_area = key == item.section.key
+            || key == format!("{}.{}", item.section.key, item.subdomain.key);
+        if in_area {
+            for set in sets {
+                tally.add(set.get(&item.item.key).and_then(|a| a.response), item.scale);
+            }
+        }
+    }
+    tally
+}
+
+/// A figure shown as a whole percent over `shown.scored` answers, minus what the attacker
+/// knows of it (the individuals entered at the machine): the pooled score of the rest, the
+/// respondents by code in it. Fails where that rest is one or two respondents by code and
+/// the estimate lands within the rounding of their true pooled score.
+fn pool_attack(
+    instrument: &Instrument,
+    key: &str,
+    shown: Tally,
+    known: &[&AnswerSet],
+    coded: &[&AnswerSet],
+    what: &str,
+) -> Result<(), String> {
+    let Some(percent) = shown.percent() else {
+        return Ok(());
+    };
+    let known = tally_over(instrument, key, known);
+    let contributors: Vec<&AnswerSet> = coded
+        .iter()
+        .copied()
+        .filter(|set| tally_over(instrument, key, &[set]).scored > 0)
+        .collect();
+    let rest = shown.scored.saturating_sub(known.scored);
+    if rest == 0 || contributors.is_empty() || contributors.len() >= MIN_GROUP {
+        return Ok(());
+    }
+    let estimate =
+        (percent * f64::from(shown.scored) - 100.0 * known.fraction_sum) / f64::from(rest);
+    let rounding = 0.5 * f64::from(shown.scored) / f64::from(rest);
+    let truth = tally_over(instrument, key, &contributors)
+        .exact_percent()
+        .unwrap();
+    if (estimate - truth).abs() <= rounding {
+        return Err(format!(
+            "{what} in {key} minus the known respondents gives {} by code: {estimate:.1} \
+             against {truth:.1}",
+            contributors.len()
+        ));
+    }
+    Ok(())
+}
+
+/// Everything a leader sees of a round with respondents by code, and the individuals they
+/// know, against the code respondents' true scores.
+fn check_codes(
+    instrument: &Instrument,
+    raw: Vec<(Respondent, AnswerSet)>,
+    mut by_code: HashSet<String>,
+    options: Options,
+    min_group: usize,
+) -> Result<(), String> {
+    let mut round = raw;
+    hold_back_codes(instrument, &mut round, &mut by_code);
+    let people = answered(&round, &by_code);
+    let counted = |who: &&Answered| options.with_consultant || who.role != Role::Consultant;
+    let comparison = compare(instrument, &people, &people, options);
+    let table = role_table(instrument, &people, options, min_group);
+    let split = |filter: &dyn Fn(&Answered) -> bool| -> (Vec<&AnswerSet>, Vec<&AnswerSet>) {
+        let (coded, known): (Vec<&Answered>, Vec<&Answered>) = people
+            .iter()
+            .filter(counted)
+            .filter(|who| filter(who))
+            .partition(|who| who.by_code);
+        (
+            known.iter().map(|w| w.answers).collect(),
+            coded.iter().map(|w| w.answers).collect(),
+        )
+    };
+    // The service's score in every section and subdomain, on every face.
+    let (known, coded) = split(&|_| true);
+    for area in comparison.areas() {
+        pool_attack(
+            instrument,
+            &area.key,
+            area.answers_to,
+            &known,
+            &coded,
+            "the service's score",
+        )?;
+    }
+    for (s, section) in instrument.sections.iter().enumerate() {
+        let key = section.key.as_str();
+        let mut hidden: Vec<Role> = Vec::new();
+        let mut visible = Tally::default();
+        for group in table
+            .groups
+            .iter()
+            .filter(|g| options.with_consultant || g.role != Role::Consultant)
+        {
+            let (known, coded) = split(&|who| who.role == group.role);
+            match group.cells[s].shown() {
+                Some(tally) => {
+                    visible.merge(tally);
+                    pool_attack(instrument, key, *tally, &known, &coded, "a shown group")?;
+                }
+                None => hidden.push(group.role),
+            }
+        }
+        // The service's score minus the shown groups: the hidden groups pooled.
+        let total = comparison.area(key).unwrap().answers_to;
+        if let Some(percent) = total.percent() {
+            let scored = total.scored - visible.scored;
+            if scored > 0 {
+                let sum = percent * f64::from(total.scored) / 100.0 - visible.fraction_sum;
+                let rest = Tally {
+                    scored,
+                    fraction_sum: sum,
+                    ..Tally::default()
+                };
+                let (known, coded) = split(&|who| hidden.contains(&who.role));
+                pool_attack(instrument, key, rest, &known, &coded, "the hidden groups")?;
+            }
+        }
+        // An end of the range that is no known respondent's own score is one by code's.
+        if let Some((low, high)) = table.all[s].range {
+            let (known, coded) = split(&|_| true);
+            let own = |set: &AnswerSet| tally_over(instrument, key, &[set]).exact_percent();
+            for end in [low, high] {
+                let near = |set: &&AnswerSet| own(set).is_some_and(|p| (p - end).abs() < 1e-9);
+                if !known.iter().any(near) && coded.iter().any(near) {
+                    return Err(format!("the range's end {end} in {key} is one by code's"));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn no_respondent_by_code_nor_one_or_two_of_them_can_be_worked_out(
+        seed in any::<u64>(),
+        sizes in [1..=6usize, 1..=6, 1..=6, 0..=2],
+        codes in [0..=6usize, 0..=6, 0..=6],
+        with_consultant in any::<bool>(),
+        raise in 0..=2usize,
+    ) {
+        let instrument = Instrument::standard();
+        let mut rng = Rng(seed);
+        let (round, by_code) = coded_round(instrument, sizes, codes, &mut rng);
+        check_codes(instrument, round, by_code, Options { with_consultant }, MIN_GROUP + raise)
+            .map_err(TestCaseError::fail)?;
+    }
+}
+
+/// Every answer of a readiness item at one value.
+fn readiness_at(instrument: &Instrument, value: u8) -> Vec<(String, Response)> {
+    instrument
+        .items()
+        .iter()
+        .filter(|i| i.section.key == "readiness")
+        .map(|i| (i.item.key.clone(), Response::Score(value)))
+        .collect()
+}
+
+/// Rule A through the store: one staff member by code beside the leader is in no figure, not
+/// in the kept scores, not in the answers the faces load; from the third by code, all are.
+#[test]
+fn respondents_by_code_count_in_no_figure_until_three_have_answered() {
+    let instrument = Instrument::standard();
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("k.db")).unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 3, 9, 10, 0, 0).unwrap();
+    let service = store
+        .create_service("Fjellbygd", &["3431".into()], "Innlandet", now)
+        .unwrap();
+    let date = NaiveDate::from_ymd_opt(2026, 2, 10).unwrap();
+    let round = store
+        .create_round(&service.id, "Før", date, RoundKind::Before, instrument, now)
+        .unwrap();
+    let leader = store
+        .create_respondent(&round.id, Role::Leader, "", now)
+        .unwrap();
+    for (key, response) in readiness_at(instrument, 5) {
+        store
+            .save_response(&leader.id, &key, Some(response), now)
+            .unwrap();
+    }
+    let hashes: Vec<String> = (0..3).map(|i| format!("{i:064}")).collect();
+    store
+        .add_invites(&round.id, Role::Staff, &hashes, now)
+        .unwrap();
+    let answer_by_code = |store: &mut Store, hash: &str| {
+        let staff = store.claim_invite(hash, "K", now).unwrap().unwrap();
+        for (key, response) in readiness_at(instrument, 1) {
+            store
+                .save_response(&staff.id, &key, Some(response), now)
+                .unwrap();
+        }
+    };
+    let figures = |store: &Store| {
+        let kept = store
+            .round_scores(instrument, &[&round.id], Options::default())
+            .unwrap()
+            .remove(0);
+        let data = RoundData::load(store, round.clone()).unwrap();
+        // The kept scores and the answers the faces load count the same respondents.
+        assert_eq!(kept.sections, summarize(instrument, &data.sets()));
+        assert_eq!(kept.respondents, data.respondents.len());
+        (kept.respondents, kept.sections[0].tally.percent())
+    };
+    answer_by_code(&mut store, &hashes[0]);
+    assert_eq!(
+        figures(&store),
+        (1, Some(100.0)),
+        "one by code is not counted"
+    );
+    answer_by_code(&mut store, &hashes[1]);
+    assert_eq!(
+        figures(&store),
+        (1, Some(100.0)),
+        "two by code are not counted"
+    );
+    answer_by_code(&mut store, &hashes[2]);
+    assert_eq!(
+        figures(&store),
+        (4, Some(25.0)),
+        "three by code are counted"
+    );
 }

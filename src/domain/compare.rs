@@ -12,7 +12,7 @@
 //! - beside it, the change over the respondents whose code appears in both rounds (paired);
 //! - the process leader's (consultant's) answers stand apart unless asked for.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::instrument::{Instrument, ItemRef};
 use super::model::{Respondent, Response, Role};
@@ -41,25 +41,80 @@ pub fn min_group(requested: usize) -> usize {
     requested.max(MIN_GROUP)
 }
 
-/// One respondent as a comparison sees them: a role, the code they gave (may be empty), and
-/// their answers.
+/// One respondent as a comparison sees them: a role, the code they gave (may be empty),
+/// whether they answered alone by code (and so may be seen only in aggregate), and their
+/// answers.
 #[derive(Debug, Clone, Copy)]
 pub struct Answered<'a> {
     pub role: Role,
     pub code: &'a str,
+    pub by_code: bool,
     pub answers: &'a AnswerSet,
 }
 
-/// A round's respondents with their answers, as a comparison sees them.
-pub fn answered(round: &[(Respondent, AnswerSet)]) -> Vec<Answered<'_>> {
+/// A round's respondents with their answers, as a comparison sees them; `by_code` holds the
+/// ids of those who answered by code.
+pub fn answered<'a>(
+    round: &'a [(Respondent, AnswerSet)],
+    by_code: &HashSet<String>,
+) -> Vec<Answered<'a>> {
     round
         .iter()
         .map(|(respondent, answers)| Answered {
             role: respondent.role,
             code: &respondent.code,
+            by_code: by_code.contains(&respondent.id),
             answers,
         })
         .collect()
+}
+
+/// Enough respondents by code to count them in a figure: fewer, and the figure minus the
+/// respondents a leader can see (those entered at the machine) would be theirs.
+pub fn codes_counted(by_code: usize) -> bool {
+    by_code >= MIN_GROUP
+}
+
+/// A round's respondents as every figure counts them (rule A of answering alone): while the
+/// round has fewer than `MIN_GROUP` respondents by code they are left out, and in an area
+/// (subdomain) where fewer than `MIN_GROUP` of them have a score, their answers there are.
+/// The kept scores apply the same rule (`store::Scores`); `by_code` keeps only the ids of
+/// those still counted.
+pub fn hold_back_codes(
+    instrument: &Instrument,
+    round: &mut Vec<(Respondent, AnswerSet)>,
+    by_code: &mut HashSet<String>,
+) {
+    let coded = |r: &Respondent, codes: &HashSet<String>| codes.contains(&r.id);
+    let claimed = round.iter().filter(|(r, _)| coded(r, by_code)).count();
+    if !codes_counted(claimed) {
+        round.retain(|(r, _)| !coded(r, by_code));
+        by_code.clear();
+        return;
+    }
+    let mut counted_items: HashSet<&str> = HashSet::new();
+    for section in &instrument.sections {
+        let Some(scale) = instrument.scale(&section.scale) else {
+            continue;
+        };
+        for subdomain in &section.subdomains {
+            let scoring = round
+                .iter()
+                .filter(|(r, set)| {
+                    coded(r, by_code)
+                        && super::scoring::subdomain_tally(subdomain, scale, set).scored > 0
+                })
+                .count();
+            if codes_counted(scoring) {
+                counted_items.extend(subdomain.items.iter().map(|i| i.key.as_str()));
+            }
+        }
+    }
+    for (respondent, answers) in round.iter_mut() {
+        if coded(respondent, by_code) {
+            answers.retain(|key, _| counted_items.contains(key.as_str()));
+        }
+    }
 }
 
 /// What to compare.
@@ -586,6 +641,22 @@ fn consultant_scores(
     })
 }
 
+/// A role group's figures in one section, before anything is hidden.
+#[derive(Debug, Clone, Copy, Default)]
+struct Figure {
+    /// Respondents with a score here, and those of them who answered by code.
+    n: usize,
+    by_code: usize,
+    tally: Tally,
+}
+
+impl Figure {
+    /// None by code, or enough of them that their pooled score is no one's own.
+    fn codes_safe(&self) -> bool {
+        self.by_code == 0 || codes_counted(self.by_code)
+    }
+}
+
 /// One group's figure in one section of the role table.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
@@ -653,37 +724,44 @@ pub struct RoleTable {
 /// give it back. So while the hidden groups together are fewer than `min_group`, the
 /// smallest visible group is hidden too (secondary suppression); if all are hidden and still
 /// too few, "all" is not shown either. The range of own scores is shown only where no group
-/// is hidden. The process leader's rating is shown whatever its n: it is the professional's
+/// is hidden. Respondents by code are seen only in aggregate: a group with one or two of them
+/// beside people the leader can see is hidden too, and the hidden groups are held together
+/// to none or at least `MIN_GROUP` by code; the range is not shown where any of them has a
+/// score. The process leader's rating is shown whatever its n: it is the professional's
 /// rating of the service, shown apart by design; pooled in (`with_consultant`), it is a
 /// visible part of "all".
 pub fn role_table(
     instrument: &Instrument,
-    respondents: &[(Role, &AnswerSet)],
+    respondents: &[Answered<'_>],
     options: Options,
     min_group: usize,
 ) -> RoleTable {
     let min_group = self::min_group(min_group);
     let sections = instrument.sections.len();
-    // Each respondent's own score per section, once.
-    let own: Vec<(Role, Vec<SectionScore>)> = respondents
+    // Each respondent's own score per section, once, and whether they answered by code.
+    let own: Vec<(Role, bool, Vec<SectionScore>)> = respondents
         .iter()
-        .map(|(role, set)| (*role, summarize(instrument, &[set])))
+        .map(|who| (who.role, who.by_code, summarize(instrument, &[who.answers])))
         .collect();
     let roles: Vec<Role> = Role::ALL
         .into_iter()
-        .filter(|role| respondents.iter().any(|(r, _)| r == role))
+        .filter(|role| respondents.iter().any(|who| who.role == *role))
         .collect();
-    // Per role and section: respondents with a score, and the pooled tally.
-    let figures: Vec<Vec<(usize, Tally)>> = roles
+    // Per role and section: respondents with a score, those of them by code, and the
+    // pooled tally.
+    let figures: Vec<Vec<Figure>> = roles
         .iter()
         .map(|role| {
             (0..sections)
                 .map(|s| {
-                    own.iter().filter(|(r, _)| r == role).fold(
-                        (0, Tally::default()),
-                        |(n, mut tally), (_, scores)| {
-                            tally.merge(&scores[s].tally);
-                            (n + usize::from(scores[s].tally.scored > 0), tally)
+                    own.iter().filter(|(r, _, _)| r == role).fold(
+                        Figure::default(),
+                        |mut f, (_, by_code, scores)| {
+                            f.tally.merge(&scores[s].tally);
+                            let scored = usize::from(scores[s].tally.scored > 0);
+                            f.n += scored;
+                            f.by_code += if *by_code { scored } else { 0 };
+                            f
                         },
                     )
                 })
@@ -696,19 +774,28 @@ pub fn role_table(
     for s in 0..sections {
         // Indexes of the own groups with a score here, smallest first, in role order on a tie.
         let mut own_groups: Vec<usize> = (0..roles.len())
-            .filter(|&g| roles[g] != Role::Consultant && figures[g][s].0 > 0)
+            .filter(|&g| roles[g] != Role::Consultant && figures[g][s].n > 0)
             .collect();
-        own_groups.sort_by_key(|&g| figures[g][s].0);
+        own_groups.sort_by_key(|&g| figures[g][s].n);
+        // Too few; or one or two by code beside people the leader can see, which the
+        // group's score minus those people would give away.
+        let too_few = |g: usize| figures[g][s].n < min_group;
         let mut hidden: Vec<usize> = own_groups
             .iter()
             .copied()
-            .filter(|&g| figures[g][s].0 < min_group)
+            .filter(|&g| too_few(g) || !figures[g][s].codes_safe())
             .collect();
-        let primary = hidden.len();
-        let hidden_n = |hidden: &[usize]| hidden.iter().map(|&g| figures[g][s].0).sum::<usize>();
+        let held_together = |hidden: &[usize]| {
+            let together = hidden.iter().fold(Figure::default(), |mut f, &g| {
+                f.n += figures[g][s].n;
+                f.by_code += figures[g][s].by_code;
+                f
+            });
+            together.n >= min_group && together.codes_safe()
+        };
         if !hidden.is_empty() {
             for &g in &own_groups {
-                if hidden_n(&hidden) >= min_group {
+                if held_together(&hidden) {
                     break;
                 }
                 if !hidden.contains(&g) {
@@ -717,26 +804,29 @@ pub fn role_table(
             }
         }
         for (g, role) in roles.iter().enumerate() {
-            let (n, tally) = figures[g][s];
-            cells[g].push(match hidden.iter().position(|&h| h == g) {
+            let Figure { n, tally, .. } = figures[g][s];
+            cells[g].push(match hidden.contains(&g) {
                 _ if n == 0 => Cell::Empty,
-                Some(at) if at < primary => Cell::TooFew,
-                Some(_) => Cell::Protects,
-                None if *role == Role::Consultant || n >= min_group => Cell::Shown { n, tally },
-                None => Cell::TooFew,
+                true if too_few(g) => Cell::TooFew,
+                true => Cell::Protects,
+                false if *role == Role::Consultant || n >= min_group => Cell::Shown { n, tally },
+                false => Cell::TooFew,
             });
         }
-        let scores: Vec<f64> = own
+        let scored: Vec<(bool, f64)> = own
             .iter()
-            .filter(|(role, _)| pooled(*role))
-            .filter_map(|(_, scores)| scores[s].tally.exact_percent())
+            .filter(|(role, _, _)| pooled(*role))
+            .filter_map(|(_, by_code, scores)| Some((*by_code, scores[s].tally.exact_percent()?)))
             .collect();
+        let scores: Vec<f64> = scored.iter().map(|(_, score)| *score).collect();
         let n = scores.len();
-        let enough = n >= min_group && (hidden.is_empty() || hidden_n(&hidden) >= min_group);
+        let enough = n >= min_group && (hidden.is_empty() || held_together(&hidden));
+        // An end of the range may be one respondent by code.
+        let no_codes = scored.iter().all(|(by_code, _)| !by_code);
         all.push(AllCell {
             n,
             mean: enough.then(|| scores.iter().sum::<f64>() / n as f64),
-            range: (enough && hidden.is_empty()).then(|| {
+            range: (enough && hidden.is_empty() && no_codes).then(|| {
                 (
                     scores.iter().copied().fold(f64::INFINITY, f64::min),
                     scores.iter().copied().fold(f64::NEG_INFINITY, f64::max),
@@ -752,7 +842,7 @@ pub fn role_table(
             .zip(cells)
             .map(|(role, cells)| RoleGroup {
                 role,
-                n: respondents.iter().filter(|(r, _)| *r == role).count(),
+                n: respondents.iter().filter(|who| who.role == role).count(),
                 cells,
             })
             .collect(),
@@ -770,6 +860,7 @@ mod tests {
         Answered {
             role: Role::Staff,
             code: "",
+            by_code: false,
             answers,
         }
     }
@@ -778,6 +869,7 @@ mod tests {
         Answered {
             role,
             code,
+            by_code: false,
             answers,
         }
     }
@@ -1141,7 +1233,16 @@ mod tests {
     }
 
     fn table(respondents: &[(Role, &AnswerSet)], options: Options, min: usize) -> RoleTable {
-        role_table(Instrument::standard(), respondents, options, min)
+        let people: Vec<Answered> = respondents
+            .iter()
+            .map(|(role, answers)| Answered {
+                role: *role,
+                code: "",
+                by_code: false,
+                answers,
+            })
+            .collect();
+        role_table(Instrument::standard(), &people, options, min)
     }
 
     fn cell(table: &RoleTable, role: Role, section: usize) -> &Cell {

@@ -22,6 +22,7 @@ pub(crate) mod test_support {
             .map(|answers| Answered {
                 role: Role::Staff,
                 code: "",
+                by_code: false,
                 answers,
             })
             .collect()

@@ -301,7 +301,7 @@ impl ComparisonRows {
             respondents: round.respondents.len(),
             counted,
             stage: round.stage,
-            roles: role_table(instrument, &round.roles(), c.options, min_group),
+            roles: role_table(instrument, &round.answered(), c.options, min_group),
         };
         ComparisonRows {
             service: model.service.clone(),

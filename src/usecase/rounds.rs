@@ -1,8 +1,8 @@
 //! A service's rounds as the faces load them: answers, stage and consensus, and its plan.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use crate::domain::compare::{Answered, Options};
+use crate::domain::compare::{Answered, Options, hold_back_codes};
 use crate::domain::instrument::Instrument;
 use crate::domain::model::{Respondent, Role, Round, Service};
 use crate::domain::plan::{Goal, GoalStatus, PlanItem, Stage, consensus_percent};
@@ -16,20 +16,28 @@ use crate::store::{Backend, StoreError};
 /// and the values a gathering agreed on.
 pub struct RoundData {
     pub round: Round,
+    /// As every figure counts them: respondents by code only as `hold_back_codes` lets them.
     pub respondents: Vec<(Respondent, AnswerSet)>,
+    /// The ids of the respondents by code among them.
+    pub by_code: HashSet<String>,
     pub stage: Option<Stage>,
     /// Consensus values on the section's scale, by subdomain key.
     pub consensus: HashMap<String, u8>,
 }
 
 impl RoundData {
+    /// The one place a round's respondents are gathered for figures: every face that shows
+    /// a figure of a round's answers loads it here.
     pub fn load(store: &impl Backend, round: Round) -> Result<RoundData, StoreError> {
-        let respondents = store.round_answers(&round.id)?;
+        let mut respondents = store.round_answers(&round.id)?;
+        let mut by_code = store.code_respondents(&round.id)?;
+        hold_back_codes(Instrument::standard(), &mut respondents, &mut by_code);
         let stage = store.round_stage(&round.id)?;
         let consensus = store.consensus(&round.id)?;
         Ok(RoundData {
             round,
             respondents,
+            by_code,
             stage,
             consensus,
         })
@@ -47,9 +55,9 @@ impl RoundData {
         self.respondents.iter().map(|(_, set)| set).collect()
     }
 
-    /// The respondents as a comparison sees them: role, code and answers.
+    /// The respondents as a comparison sees them: role, code, by code or not, and answers.
     pub fn answered(&self) -> Vec<Answered<'_>> {
-        crate::domain::compare::answered(&self.respondents)
+        crate::domain::compare::answered(&self.respondents, &self.by_code)
     }
 
     /// The answers of the respondents counted in the service's own score: everyone but the
@@ -59,13 +67,6 @@ impl RoundData {
             .iter()
             .filter(|(r, _)| options.with_consultant || r.role != Role::Consultant)
             .map(|(_, set)| set)
-            .collect()
-    }
-
-    pub fn roles(&self) -> Vec<(Role, &AnswerSet)> {
-        self.respondents
-            .iter()
-            .map(|(respondent, set)| (respondent.role, set))
             .collect()
     }
 

@@ -413,7 +413,7 @@ impl Report<'_> {
     fn role_table(&self, round: &RoundData) -> RoleTable {
         role_table(
             self.instrument,
-            &round.roles(),
+            &round.answered(),
             self.options,
             self.min_group,
         )

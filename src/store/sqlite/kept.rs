@@ -10,7 +10,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Result, Store, response_from};
-use crate::domain::compare::Options;
+use crate::domain::compare::{MIN_GROUP, Options};
 use crate::domain::instrument::{Instrument, Scale, SubdomainRef};
 use crate::domain::model::{Answer, Response};
 use crate::domain::scoring::{AnswerSet, SectionScore, Tally, from_kept, subdomain_key};
@@ -211,7 +211,8 @@ pub(crate) fn rebuild(conn: &Connection, instrument: &Instrument) -> Result<()> 
         rows.collect::<rusqlite::Result<_>>()?
     };
     for round_id in score_again(conn, instrument, respondents.iter().map(String::as_str))? {
-        sum_round(conn, &round_id, None)?;
+        // Version 3 comes before the invites (version 6): no one answered by code yet.
+        sum_where(conn, &round_id, None, "?3 IS NOT NULL")?;
     }
     Ok(())
 }
@@ -280,22 +281,44 @@ pub(crate) fn write_respondent(
     Ok(())
 }
 
+/// Whether the tally `s` of respondent `p` is counted in its round's sum: not when `p`
+/// answered by code and fewer than `MIN_GROUP` (`?3`) of the round's respondents by code
+/// have a score in that subdomain (`domain::compare::hold_back_codes`, the same rule over
+/// the answers). Since no one's kept tally has a score before they answer, a round with
+/// fewer than that by code counts none of them; each answer sums its subdomain again, so
+/// the third to answer there brings in all three.
+const COUNTED: &str = "(NOT EXISTS (SELECT 1 FROM invite i WHERE i.respondent_id = p.id)
+     OR (SELECT count(*) FROM invite i JOIN respondent_score c ON c.respondent_id = i.respondent_id
+         WHERE i.round_id = p.round_id AND c.subdomain_key = s.subdomain_key AND c.scored > 0)
+        >= ?3)";
+
+/// Whether respondent `p` is in its round's n: not when they answered by code and the
+/// round has fewer than `MIN_GROUP` (`?2`) respondents by code.
+const IN_N: &str = "(NOT EXISTS (SELECT 1 FROM invite i WHERE i.respondent_id = p.id)
+     OR (SELECT count(*) FROM invite i WHERE i.round_id = p.round_id
+         AND i.respondent_id IS NOT NULL) >= ?2)";
+
 /// Sums the kept tallies of a round's respondents, in one subdomain or in all.
 pub(crate) fn sum_round(conn: &Connection, round_id: &str, key: Option<&str>) -> Result<()> {
+    sum_where(conn, round_id, key, COUNTED)
+}
+
+/// Sums the tallies that meet `counted`, a condition on `p` and `s` (`?3` is `MIN_GROUP`).
+fn sum_where(conn: &Connection, round_id: &str, key: Option<&str>, counted: &str) -> Result<()> {
     conn.prepare_cached(
         "DELETE FROM round_score WHERE round_id = ?1 AND (?2 IS NULL OR subdomain_key = ?2)",
     )?
     .execute(params![round_id, key])?;
-    conn.prepare_cached(
+    conn.prepare_cached(&format!(
         "INSERT INTO round_score
              (round_id, subdomain_key, scored, fraction_sum, dont_know, not_applicable)
          SELECT p.round_id, s.subdomain_key, sum(s.scored), sum(s.fraction_sum),
                 sum(s.dont_know), sum(s.not_applicable)
          FROM respondent p JOIN respondent_score s ON s.respondent_id = p.id
-         WHERE p.round_id = ?1 AND (?2 IS NULL OR s.subdomain_key = ?2)
-         GROUP BY s.subdomain_key",
-    )?
-    .execute(params![round_id, key])?;
+         WHERE p.round_id = ?1 AND (?2 IS NULL OR s.subdomain_key = ?2) AND {counted}
+         GROUP BY s.subdomain_key"
+    ))?
+    .execute(params![round_id, key, MIN_GROUP as i64])?;
     Ok(())
 }
 
@@ -318,14 +341,16 @@ impl Scores for Store {
     ) -> Result<Vec<RoundScores>> {
         let ids = serde_json::to_string(round_ids).expect("strings always serialise");
         let mut respondents: HashMap<String, (usize, usize)> = HashMap::new();
-        let mut stmt = self.conn.prepare_cached(
+        // A round's respondents by code are in its n only from `MIN_GROUP` of them, as in
+        // `hold_back_codes`.
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT j.value,
-                    (SELECT count(*) FROM respondent p WHERE p.round_id = j.value),
+                    (SELECT count(*) FROM respondent p WHERE p.round_id = j.value AND {IN_N}),
                     (SELECT count(*) FROM respondent p
-                     WHERE p.round_id = j.value AND p.role = 'consultant')
-             FROM json_each(?1) j",
-        )?;
-        let rows = stmt.query_map([&ids], |r| {
+                     WHERE p.round_id = j.value AND p.role = 'consultant' AND {IN_N})
+             FROM json_each(?1) j"
+        ))?;
+        let rows = stmt.query_map(params![&ids, MIN_GROUP as i64], |r| {
             Ok((r.get(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
         })?;
         for row in rows {
@@ -347,14 +372,15 @@ impl Scores for Store {
         }
         if !options.with_consultant {
             // Few rows: a round has a process leader or two at most.
-            let mut stmt = self.conn.prepare_cached(
+            let mut stmt = self.conn.prepare_cached(&format!(
                 "SELECT p.round_id, s.subdomain_key, s.scored, s.fraction_sum, s.dont_know,
                         s.not_applicable
                  FROM json_each(?1) j
                  JOIN respondent p ON p.round_id = j.value AND p.role = 'consultant'
-                 JOIN respondent_score s ON s.respondent_id = p.id",
-            )?;
-            let rows = stmt.query_map([&ids], |r| {
+                 JOIN respondent_score s ON s.respondent_id = p.id
+                 WHERE {COUNTED}"
+            ))?;
+            let rows = stmt.query_map(params![&ids, None::<String>, MIN_GROUP as i64], |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,

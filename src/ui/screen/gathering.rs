@@ -14,11 +14,12 @@ use crate::domain::plan::consensus_percent;
 use crate::domain::scoring::AnswerSet;
 use crate::i18n::{Lang, tr, trf};
 use crate::present;
-use crate::store::{Answers, Plans};
+use crate::store::Plans;
 use crate::ui::action::{Action, Mode};
 use crate::ui::context::{Component, Ctx, Outcome};
 use crate::ui::status::StatusKind;
 use crate::ui::widgets::{BOLD, Look, SELECTED, block};
+use crate::usecase::rounds::RoundData;
 
 /// How the respondents of a round answered one subdomain, without names.
 pub struct Distribution {
@@ -40,15 +41,13 @@ pub struct GatheringView {
 
 impl GatheringView {
     pub fn open(ctx: &mut Ctx, service: Service, round: Round) -> Option<GatheringView> {
-        let (all, consensus) =
-            ctx.load(|s| Ok((s.round_answers(&round.id)?, s.consensus(&round.id)?)))?;
-        let sets: Vec<&AnswerSet> = all.iter().map(|(_, answers)| answers).collect();
+        let data = ctx.load(|s| RoundData::load(s, round.clone()))?;
         Some(GatheringView {
             service,
             round,
-            respondents: all.len(),
-            rows: distributions(ctx.instrument, &sets),
-            consensus,
+            respondents: data.respondents.len(),
+            rows: distributions(ctx.instrument, &data.sets()),
+            consensus: data.consensus,
             selected: 0,
         })
     }

@@ -3,6 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 
+use crate::domain::compare::{MIN_GROUP, codes_counted};
 use crate::domain::model::{Round, Service};
 use crate::i18n::{Lang, tr, trf};
 use crate::messages::Erasing;
@@ -80,7 +81,16 @@ impl Component for RespondentList {
             return Outcome::Stay;
         }
         if action == Action::Open && self.selected == self.rows.len() && self.by_code > 0 {
-            let text = tr(ctx.lang, "respondents.by_code_closed").to_string();
+            // While too few to be counted, the row says why they are in no figure.
+            let text = if codes_counted(self.by_code) {
+                tr(ctx.lang, "respondents.by_code_closed").to_string()
+            } else {
+                trf(
+                    ctx.lang,
+                    "respondents.by_code_waiting_why",
+                    &[("n", &self.by_code), ("min", &MIN_GROUP)],
+                )
+            };
             ctx.info(StatusKind::Info, text);
             return Outcome::Stay;
         }
@@ -139,7 +149,11 @@ fn draw_respondents(look: &Look, list: &RespondentList, frame: &mut Frame, area:
             tr(lang, "respondents.by_code").to_string(),
             String::new(),
             format!("n={}", list.by_code),
-            String::new(),
+            if codes_counted(list.by_code) {
+                String::new()
+            } else {
+                trf(lang, "respondents.by_code_waiting", &[("min", &MIN_GROUP)])
+            },
         ]);
     }
     ListTable {

@@ -8,16 +8,15 @@ use ratatui::text::{Line, Text};
 use ratatui::widgets::{Cell as TableCell, Paragraph, Row, Table, Wrap};
 
 use crate::domain::compare::{Cell, MIN_GROUP, Options, RoleTable, role_table};
-use crate::domain::model::{Respondent, Role, Round, Service};
-use crate::domain::scoring::AnswerSet;
+use crate::domain::model::{Role, Round, Service};
 use crate::i18n::{Lang, tr, trf};
 use crate::present;
 use crate::present::role_key;
-use crate::store::Answers;
 use crate::ui::action::{Action, Mode};
 use crate::ui::context::{Component, Ctx, Outcome};
 use crate::ui::status::StatusKind;
 use crate::ui::widgets::{BOLD, Look, band_mark, band_style, block, percent};
+use crate::usecase::rounds::RoundData;
 
 pub struct RolesView {
     pub service: Service,
@@ -29,26 +28,31 @@ pub struct RolesView {
 
 impl RolesView {
     pub fn open(ctx: &mut Ctx, service: Service, round: Round) -> Option<RolesView> {
-        let all = ctx.load(|s| s.round_answers(&round.id))?;
+        let all = ctx.load(|s| RoundData::load(s, round.clone()))?;
         let mut view = RolesView {
             service,
             round,
             table: role_table(ctx.instrument, &[], Options::default(), MIN_GROUP),
-            respondents: all.len(),
+            respondents: all.respondents.len(),
             min_group: MIN_GROUP,
         };
         view.fill(ctx, &all);
         Some(view)
     }
 
-    fn fill(&mut self, ctx: &Ctx, all: &[(Respondent, AnswerSet)]) {
-        let pairs: Vec<(Role, &AnswerSet)> = all.iter().map(|(r, a)| (r.role, a)).collect();
+    fn fill(&mut self, ctx: &Ctx, all: &RoundData) {
         // "All" is the service's own respondents: the process leader is a group apart.
         self.respondents = all
+            .respondents
             .iter()
             .filter(|(r, _)| r.role != Role::Consultant)
             .count();
-        self.table = role_table(ctx.instrument, &pairs, Options::default(), self.min_group);
+        self.table = role_table(
+            ctx.instrument,
+            &all.answered(),
+            Options::default(),
+            self.min_group,
+        );
     }
 }
 
@@ -76,8 +80,8 @@ impl Component for RolesView {
             Action::Decrease => self.min_group - 1,
             _ => return Outcome::Stay,
         };
-        let round_id = self.round.id.clone();
-        if let Some(all) = ctx.load(|s| s.round_answers(&round_id)) {
+        let round = self.round.clone();
+        if let Some(all) = ctx.load(|s| RoundData::load(s, round)) {
             self.min_group = min_group;
             self.fill(ctx, &all);
         }
