@@ -80,6 +80,17 @@ fn process(parser: &Mutex<vt100::Parser>, bytes: &[u8]) {
     }
 }
 
+/// The program's arguments for `db` in `lang`, run from the database's folder.
+fn on_database(cmd: &mut CommandBuilder, db: &Path, lang: &str) {
+    cmd.arg("--db");
+    cmd.arg(db);
+    cmd.arg("--lang");
+    cmd.arg(lang);
+    if let Some(dir) = db.parent() {
+        cmd.cwd(dir);
+    }
+}
+
 impl Tui {
     pub fn start(db: &Path, lang: &str) -> Tui {
         Tui::start_sized(db, lang, 24, 80)
@@ -92,13 +103,7 @@ impl Tui {
     /// `start_sized`, with more in the program's environment.
     pub fn start_with(db: &Path, lang: &str, rows: u16, cols: u16, env: &[(&str, &Path)]) -> Tui {
         let mut cmd = CommandBuilder::new(BIN);
-        cmd.arg("--db");
-        cmd.arg(db);
-        cmd.arg("--lang");
-        cmd.arg(lang);
-        if let Some(dir) = db.parent() {
-            cmd.cwd(dir);
-        }
+        on_database(&mut cmd, db, lang);
         let env = env
             .iter()
             .map(|(n, v)| (*n, v.as_os_str()))
@@ -113,13 +118,7 @@ impl Tui {
         cmd.args(who);
         cmd.arg("--");
         cmd.arg(BIN);
-        cmd.arg("--db");
-        cmd.arg(db);
-        cmd.arg("--lang");
-        cmd.arg(lang);
-        if let Some(dir) = db.parent() {
-            cmd.cwd(dir);
-        }
+        on_database(&mut cmd, db, lang);
         Tui::spawn(cmd, rows, cols, &[])
     }
 
