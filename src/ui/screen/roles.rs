@@ -144,9 +144,15 @@ fn draw_roles(look: &Look, view: &RolesView, frame: &mut Frame, area: Rect) {
             Line::from(format!("n={}", group.n)),
         ])));
     }
+    // "(min–max)" only where a range stands below it.
+    let all_figure = if view.table.all.iter().any(|a| a.range.is_some()) {
+        "roles.spread"
+    } else {
+        "roles.mean"
+    };
     header.push(TableCell::from(Text::from(vec![
         Line::from(trf(lang, "roles.all", &[("n", &view.respondents)])),
-        Line::from(tr(lang, "roles.spread").to_string()),
+        Line::from(tr(lang, all_figure).to_string()),
     ])));
     let rows: Vec<Row> = look
         .instrument
