@@ -2019,3 +2019,167 @@ fn the_screen_text_markdown_json_and_html_show_the_same_numbers() {
         .unwrap_or_else(|| panic!("{roles}"));
     assert!(readiness.contains("63 % (50–75 %)"), "{readiness}");
 }
+
+/// A service "Kodeby", "Før" → "Etter", whose problem awareness (items 1–3) is answered in
+/// each round by the leader, entered at the machine, and by three staff by code: all three
+/// answer items 2 and 3, only the first of them item 1. Rule A counts the three (three by
+/// code have a score in the area); item 1's figure alone, minus the leader's own answer,
+/// would be that one staff member's.
+fn one_by_code_on_an_item_fixture() -> Fixture {
+    use kartlegg::store::Invites;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    let mut store = Store::open(&db).unwrap();
+    let instrument = Instrument::standard();
+    let service = store.create_service("Kodeby", &[], "", at(0)).unwrap();
+    let keys = keys_of("readiness.problem_awareness");
+    let mut round_a_id = String::new();
+    for (r, (label, held_on, value)) in [("Før", date(1, 10), 1), ("Etter", date(6, 10), 4)]
+        .into_iter()
+        .enumerate()
+    {
+        let round = store
+            .create_round(
+                &service.id,
+                label,
+                held_on,
+                RoundKind::Before,
+                instrument,
+                at(1),
+            )
+            .unwrap();
+        if round_a_id.is_empty() {
+            round_a_id = round.id.clone();
+        }
+        let leader = store
+            .create_respondent(&round.id, Role::Leader, "L", at(2))
+            .unwrap();
+        for key in &keys {
+            store
+                .save_response(&leader.id, key, Some(Response::Score(5)), at(3))
+                .unwrap();
+        }
+        let hashes: Vec<String> = (0..3).map(|i| format!("{r}{i:063}")).collect();
+        store
+            .add_invites(&round.id, Role::Staff, &hashes, at(2))
+            .unwrap();
+        for (i, hash) in hashes.iter().enumerate() {
+            let staff = store.claim_invite(hash, "", at(3)).unwrap().unwrap();
+            for key in keys.iter().skip(usize::from(i > 0)) {
+                store
+                    .save_response(&staff.id, key, Some(Response::Score(value)), at(3))
+                    .unwrap();
+            }
+        }
+    }
+    Fixture {
+        db,
+        dir: dir.path().to_path_buf(),
+        _dir: dir,
+        round_a_id,
+    }
+}
+
+/// Rule C of answering alone: where an item of an area has one or two answers by code, no
+/// item of the area is shown, on the screen, in `compare` as text, Markdown and JSON, and in
+/// the report; each says why, and the area's own figure stays.
+#[test]
+fn one_by_code_on_an_item_hides_every_item_of_its_area_in_every_face() {
+    use kartlegg::ui::action::Action;
+    let fixture = one_by_code_on_an_item_fixture();
+    let run = |format: &str, lang: &str| {
+        success(&kartlegg(
+            &fixture.db,
+            &[
+                "compare",
+                "--service",
+                "Kodeby",
+                "--from",
+                "Før",
+                "--to",
+                "Etter",
+                "--format",
+                format,
+                "--lang",
+                lang,
+            ],
+        ))
+    };
+    let keys = keys_of("readiness.problem_awareness");
+    let why_nb = "skjult: vern om svar gitt med kode";
+
+    let json: Value = serde_json::from_str(&run("json", "nb")).unwrap();
+    let listed = |list: &str| -> Vec<String> {
+        json[list]
+            .as_array()
+            .unwrap_or_else(|| panic!("no {list} in {json}"))
+            .iter()
+            .map(|i| i["key"].as_str().unwrap().to_string())
+            .collect()
+    };
+    for list in ["items", "not_comparable"] {
+        assert!(
+            !listed(list).iter().any(|k| keys.contains(k)),
+            "{list} shows an item of problem awareness: {:?}",
+            listed(list)
+        );
+    }
+    assert_eq!(listed("withheld_items"), keys);
+    assert!(
+        json["withheld_items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["hidden"] == "by_code" && i["subdomain"] == "problem_awareness")
+    );
+    // The area's own figure, safe by rule A, still counts the leader and the three by code.
+    let awareness = &json["sections"][0]["subdomains"][0];
+    assert_eq!(awareness["key"], "readiness.problem_awareness");
+    assert_eq!(awareness["n_from"], 4);
+
+    for (format, lang, why) in [
+        ("text", "nb", why_nb),
+        ("markdown", "nb", why_nb),
+        ("text", "en", "hidden: shields answers given by code"),
+    ] {
+        let out = run(format, lang);
+        assert!(
+            out.contains(why),
+            "{format} {lang} does not say why:\n{out}"
+        );
+        assert!(
+            !keys.iter().any(|k| out.contains(k.as_str())),
+            "{format} {lang} shows an item of problem awareness:\n{out}"
+        );
+    }
+
+    let out = fixture.dir.join("kodeby.md");
+    success(&kartlegg(
+        &fixture.db,
+        &[
+            "report",
+            "--service",
+            "Kodeby",
+            "--format",
+            "markdown",
+            "--lang",
+            "nb",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    ));
+    let report = fs::read_to_string(&out).unwrap();
+    assert!(report.contains(why_nb), "{report}");
+    assert!(
+        !keys.iter().any(|k| report.contains(k.as_str())),
+        "{report}"
+    );
+
+    let items = screen_after(
+        &fixture.db,
+        &[Action::Open, Action::Compare, Action::NextTab],
+    );
+    assert!(items.contains("Problemforståelse, spørsmål 1–3"), "{items}");
+    assert!(items.contains("skjult"), "{items}");
+    assert!(!items.contains("1. I tjenesten"), "{items}");
+}

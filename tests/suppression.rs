@@ -2,7 +2,9 @@
 //! every figure the faces show about role groups (the comparison's service score with its n
 //! and answer counts, each group's shown score with its n and answer counts, "all" with its
 //! mean and range), and tries to compute each hidden group's score back from them alone. It
-//! must never get within the rounding of the true value.
+//! must never get within the rounding of the true value. With respondents by code, the
+//! service's score per area and each item's figure are attacked too, minus the answers of
+//! those entered at the machine.
 
 use std::collections::{HashMap, HashSet};
 
@@ -355,11 +357,13 @@ fn coded_round(
     (all, by_code)
 }
 
+/// A tally over an area (`section` or `section.subdomain`) or one item, by key.
 fn tally_over(instrument: &Instrument, key: &str, sets: &[&AnswerSet]) -> Tally {
     let mut tally = Tally::default();
     for item in instrument.items() {
         let in_area = key == item.section.key
-            || key == format!("{}.{}", item.section.key, item.subdomain.key);
+            || key == format!("{}.{}", item.section.key, item.subdomain.key)
+            || key == item.item.key;
         if in_area {
             for set in sets {
                 tally.add(set.get(&item.item.key).and_then(|a| a.response), item.scale);
@@ -446,6 +450,17 @@ fn check_codes(
             &known,
             &coded,
             "the service's score",
+        )?;
+    }
+    // Every item's figure shown in the comparison (rule C).
+    for item in &comparison.items {
+        pool_attack(
+            instrument,
+            &item.key,
+            item.change.to,
+            &known,
+            &coded,
+            "an item's figure",
         )?;
     }
     for (s, section) in instrument.sections.iter().enumerate() {

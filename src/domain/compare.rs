@@ -117,6 +117,44 @@ pub fn hold_back_codes(
     }
 }
 
+/// The areas (subdomains) whose figures per item are withheld (rule C of answering alone):
+/// those where, in either round, some item has a score, or any answer, from one or two
+/// respondents by code. Such an item's figure minus the answers a leader can see would be
+/// theirs (a score, or a "don't know" counted); and every item of the area goes, so that the
+/// area's own figure (safe by rule A) cannot be split by subtracting the items shown. Every
+/// face that shows items learns it from `compare`.
+pub fn items_withheld(
+    instrument: &Instrument,
+    from: &[Answered<'_>],
+    to: &[Answered<'_>],
+) -> Vec<String> {
+    let by_code = |people: &[Answered<'_>], key: &str, scored: bool| {
+        people
+            .iter()
+            .filter(|who| who.by_code)
+            .filter_map(|who| who.answers.get(key)?.response)
+            .filter(|r| !scored || matches!(r, Response::Score(_)))
+            .count()
+    };
+    let safe = |n: usize| n == 0 || codes_counted(n);
+    let mut withheld = Vec::new();
+    for section in &instrument.sections {
+        for subdomain in &section.subdomains {
+            let splits = subdomain.items.iter().any(|item| {
+                [from, to].iter().any(|people| {
+                    [true, false]
+                        .into_iter()
+                        .any(|scored| !safe(by_code(people, &item.key, scored)))
+                })
+            });
+            if splits {
+                withheld.push(format!("{}.{}", section.key, subdomain.key));
+            }
+        }
+    }
+    withheld
+}
+
 /// What to compare.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Options {
@@ -270,6 +308,9 @@ pub struct Comparison {
     pub not_comparable: Vec<NotComparable>,
     /// The consultants' answers apart; `None` when there are none, or when they are pooled.
     pub consultant: Option<ConsultantScores>,
+    /// Subdomains whose items are in neither `items` nor `not_comparable`, to shield answers
+    /// by code (`items_withheld`), in the instrument's order.
+    pub withheld: Vec<String>,
 }
 
 impl Comparison {
@@ -475,6 +516,11 @@ pub fn compare(
         .iter()
         .map(|item| scored_in(item, &from) && scored_in(item, &to))
         .collect();
+    let withheld = items_withheld(instrument, &from, &to);
+    let shown: Vec<bool> = all_items
+        .iter()
+        .map(|item| !withheld.contains(&item.area_key()))
+        .collect();
 
     let area = |key: String, items: Vec<&ItemRef<'_>>| -> AreaChange {
         let shared: Vec<&ItemRef> = items
@@ -521,7 +567,7 @@ pub fn compare(
 
     let mut items: Vec<ItemChange> = all_items
         .iter()
-        .filter(|item| common[item.index])
+        .filter(|item| common[item.index] && shown[item.index])
         .map(|item| {
             let values = |people: &[Answered<'_>]| -> Vec<u8> {
                 people
@@ -553,8 +599,9 @@ pub fn compare(
         pairs: pairs.len(),
         sections,
         items,
-        not_comparable: not_comparable(instrument, &from, &to, &common),
+        not_comparable: not_comparable(instrument, &from, &to, &common, &shown),
         consultant: consultant_scores(instrument, &consultants_from, &consultants_to),
+        withheld,
     }
 }
 
@@ -563,6 +610,7 @@ fn not_comparable(
     from: &[Answered<'_>],
     to: &[Answered<'_>],
     common: &[bool],
+    shown: &[bool],
 ) -> Vec<NotComparable> {
     let items = instrument.items();
     let index: HashMap<&str, &ItemRef> = items.iter().map(|i| (i.item.key.as_str(), i)).collect();
@@ -583,7 +631,12 @@ fn not_comparable(
     };
     let mut list: Vec<NotComparable> = answered_keys
         .into_iter()
-        .filter(|key| index.get(key).is_none_or(|item| !common[item.index]))
+        // Whether a withheld item was answered is itself a trace of who answered it.
+        .filter(|key| {
+            index
+                .get(key)
+                .is_none_or(|item| !common[item.index] && shown[item.index])
+        })
         .map(|key| {
             let item = index.get(key);
             let has_score = |people: &[Answered<'_>]| {

@@ -83,6 +83,13 @@ pub struct ItemRef<'a> {
     pub scale: &'a Scale,
 }
 
+impl ItemRef<'_> {
+    /// The key of the item's subdomain, `section.subdomain`, as areas are keyed.
+    pub fn area_key(&self) -> String {
+        format!("{}.{}", self.section.key, self.subdomain.key)
+    }
+}
+
 /// A subdomain with its section and the scale its items (and a consensus value) are on.
 #[derive(Debug, Clone, Copy)]
 pub struct SubdomainRef<'a> {

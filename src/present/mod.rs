@@ -304,6 +304,39 @@ pub fn numbered_item(instrument: &Instrument, lang: Lang, key: &str) -> String {
         )
 }
 
+/// "Felles forståelse, spørsmål 5–8": a subdomain whose items a comparison withholds
+/// (`domain::compare::items_withheld`), by its name and the numbers of its items.
+pub fn withheld_area(instrument: &Instrument, lang: Lang, key: &str) -> String {
+    let numbers: Vec<usize> = instrument
+        .items()
+        .iter()
+        .filter(|i| i.area_key() == key)
+        .map(|i| i.index + 1)
+        .collect();
+    let (first, last) = (
+        numbers.first().copied().unwrap_or(0),
+        numbers.last().copied().unwrap_or(0),
+    );
+    trf(
+        lang,
+        "compare.withheld_area",
+        &[
+            ("area", &subdomain_name(instrument, lang, key)),
+            ("first", &first),
+            ("last", &last),
+        ],
+    )
+}
+
+/// Why a comparison shows none of an area's items, in words.
+pub fn withheld_reason(lang: Lang) -> String {
+    trf(
+        lang,
+        "compare.withheld",
+        &[("min", &crate::domain::compare::MIN_GROUP)],
+    )
+}
+
 /// Why an item is left out of a comparison of the rounds `from` and `to`, in words.
 pub fn not_comparable_reason(lang: Lang, from: &str, to: &str, item: &NotComparable) -> String {
     if !item.known {

@@ -106,6 +106,8 @@ pub struct ComparisonRows {
     /// Of `items`, those that moved, in the same order.
     pub moved: Vec<usize>,
     pub not_comparable: Vec<NotComparableRow>,
+    /// Subdomains whose items are shown in neither list, to shield answers by code.
+    pub withheld: Vec<WithheldRow>,
     /// Subdomains where "don't know" is a finding.
     pub dont_know: Vec<DontKnowRow>,
     /// Every "don't know" and "not applicable" of the counted respondents, over every
@@ -182,6 +184,18 @@ pub struct NotComparableRow {
     pub reason: String,
     pub number: Option<usize>,
     pub item: NotComparable,
+}
+
+/// A subdomain whose items a comparison withholds (`domain::compare::items_withheld`).
+pub struct WithheldRow {
+    /// `section.subdomain`
+    pub key: String,
+    /// "Felles forståelse, spørsmål 5–8"
+    pub label: String,
+    /// Why, in words.
+    pub reason: String,
+    /// Its items, by key and number in the walk.
+    pub items: Vec<(String, usize)>,
 }
 
 pub struct DontKnowRow {
@@ -270,6 +284,20 @@ impl ComparisonRows {
                 item: item.clone(),
             })
             .collect();
+        let withheld = c
+            .withheld
+            .iter()
+            .map(|key| WithheldRow {
+                key: key.clone(),
+                label: present::withheld_area(instrument, lang, key),
+                reason: present::withheld_reason(lang),
+                items: all_items
+                    .iter()
+                    .filter(|i| i.area_key() == *key)
+                    .map(|i| (i.item.key.clone(), i.index + 1))
+                    .collect(),
+            })
+            .collect();
         let dont_know = dont_know_findings(c)
             .into_iter()
             .filter_map(|finding| {
@@ -339,6 +367,7 @@ impl ComparisonRows {
             items,
             moved,
             not_comparable,
+            withheld,
             dont_know,
             answers_from,
             answers_to,

@@ -34,6 +34,8 @@ struct Document<'a> {
     sections: Vec<SectionJson<'a>>,
     items: Vec<ItemJson<'a>>,
     not_comparable: Vec<NotComparableJson<'a>>,
+    /// Items shown in neither list, to shield answers given by code.
+    withheld_items: Vec<WithheldJson<'a>>,
     answers: FromTo<AnswersJson>,
     consultant: Option<ConsultantJson<'a>>,
     roles: RolesJson,
@@ -242,6 +244,16 @@ struct RoleSectionJson {
     score: Option<f64>,
     band: Option<&'static str>,
     n_answers: Option<u32>,
+}
+
+/// An item whose figures are withheld: where it sits, and why (`hidden`).
+#[derive(Serialize)]
+struct WithheldJson<'a> {
+    key: &'a str,
+    number: usize,
+    section: &'a str,
+    subdomain: &'a str,
+    hidden: &'static str,
 }
 
 /// The stable code of a band in JSON.
@@ -454,6 +466,20 @@ pub fn write(lang: Lang, rows: &ComparisonRows, plan: &PlanRows) -> String {
             scored_to: row.item.scored_to,
         })
         .collect();
+    let withheld_items = rows
+        .withheld
+        .iter()
+        .flat_map(|area| {
+            let (section, subdomain) = area.key.split_once('.').unwrap_or((&area.key, ""));
+            area.items.iter().map(move |(key, number)| WithheldJson {
+                key,
+                number: *number,
+                section,
+                subdomain,
+                hidden: "by_code",
+            })
+        })
+        .collect();
     let consultant = rows.consultant.as_ref().map(|consultant| ConsultantJson {
         n_from: consultant.n_from,
         n_to: consultant.n_to,
@@ -502,6 +528,7 @@ pub fn write(lang: Lang, rows: &ComparisonRows, plan: &PlanRows) -> String {
         sections,
         items,
         not_comparable,
+        withheld_items,
         answers: FromTo {
             from: answers_json(&rows.answers_from),
             to: answers_json(&rows.answers_to),

@@ -208,9 +208,10 @@ pub fn items_table(lang: Lang, rows: &ComparisonRows, limit: Option<usize>) -> T
 }
 
 /// Items answered in the rounds but without a score in both (or unknown to the
-/// instrument), by number and text; `None` when there are none.
+/// instrument), by number and text, then the areas whose items are withheld, and why;
+/// `None` when there are none.
 pub fn not_comparable_table(lang: Lang, rows: &ComparisonRows) -> Option<Table> {
-    if rows.not_comparable.is_empty() {
+    if rows.not_comparable.is_empty() && rows.withheld.is_empty() {
         return None;
     }
     let mut table = Table::new(
@@ -228,6 +229,9 @@ pub fn not_comparable_table(lang: Lang, rows: &ComparisonRows) -> Option<Table> 
             row.reason.clone(),
             row.item.key.clone(),
         ]);
+    }
+    for row in &rows.withheld {
+        table.row(vec![row.label.clone(), row.reason.clone(), row.key.clone()]);
     }
     Some(table)
 }

@@ -61,7 +61,8 @@ impl CompareView {
         }
     }
 
-    /// Rows of the current tab: sections and subdomains, or items then the not comparable.
+    /// Rows of the current tab: sections and subdomains, or items, then the not comparable,
+    /// then the areas whose items are withheld.
     pub fn rows(&self) -> usize {
         match self.tab {
             CompareTab::Areas => self
@@ -70,7 +71,11 @@ impl CompareView {
                 .iter()
                 .map(|s| 1 + s.subdomains.len())
                 .sum(),
-            CompareTab::Items => self.comparison.items.len() + self.comparison.not_comparable.len(),
+            CompareTab::Items => {
+                self.comparison.items.len()
+                    + self.comparison.not_comparable.len()
+                    + self.comparison.withheld.len()
+            }
             CompareTab::Chart => 0,
         }
     }
@@ -134,7 +139,14 @@ impl CompareView {
         match self.tab {
             CompareTab::Items => {
                 let items = ctx.instrument.items();
-                self.comparison.items.get(self.offset).and_then(|item| {
+                let c = &self.comparison;
+                let withheld = self
+                    .offset
+                    .checked_sub(c.items.len() + c.not_comparable.len());
+                if let Some(key) = withheld.and_then(|i| c.withheld.get(i)) {
+                    return Some(key.clone());
+                }
+                c.items.get(self.offset).and_then(|item| {
                     let place = items.iter().find(|i| i.item.key == item.key)?;
                     Some(format!("{}.{}", place.section.key, place.subdomain.key))
                 })
@@ -682,6 +694,15 @@ fn item_details(look: &Look, view: &CompareView) -> Vec<Line<'static>> {
             Line::from(numbers),
         ];
     }
+    let withheld = view
+        .offset
+        .checked_sub(c.items.len() + c.not_comparable.len());
+    if let Some(key) = withheld.and_then(|i| c.withheld.get(i)) {
+        return vec![
+            Line::styled(present::withheld_area(look.instrument, lang, key), BOLD),
+            Line::from(present::withheld_reason(lang)),
+        ];
+    }
     let Some(not) = c
         .not_comparable
         .get(view.offset.saturating_sub(c.items.len()))
@@ -885,6 +906,20 @@ fn draw_compare_items(look: &Look, view: &CompareView, frame: &mut Frame, area: 
                 Cell::from(""),
                 Cell::from(""),
                 Cell::from(present::NOT_COMPARABLE),
+            ])
+            .style(look.theme.dim()),
+        );
+    }
+    for key in &c.withheld {
+        rows.push(
+            Row::new(vec![
+                Cell::from(present::fit(
+                    &present::withheld_area(look.instrument, lang, key),
+                    layout.name,
+                )),
+                Cell::from(""),
+                Cell::from(""),
+                Cell::from(tr(lang, "compare.withheld_short").to_string()),
             ])
             .style(look.theme.dim()),
         );
