@@ -1026,3 +1026,48 @@ fn an_erased_respondent_by_code_takes_the_code_and_an_erased_round_its_unused_co
     );
     assert!(store.integrity_problems().unwrap().is_empty());
 }
+
+/// A comment kept in a recovery file (the walk was stopped while the database was held)
+/// goes with its respondent, and an erased respondent's comment is not kept afterwards.
+#[test]
+fn an_erased_respondents_kept_comment_goes_with_them_and_none_is_kept_after() {
+    let (dir, mut store) = opened();
+    let s = seed(&mut store);
+    let item = "fit.answers_problem.1";
+    let kept = store
+        .keep_unsaved(&s.ab, item, "Ord som skal bort", at(20))
+        .unwrap();
+    let others = store.keep_unsaved(&s.ef, item, "Blir", at(21)).unwrap();
+    assert_eq!(store.unsaved().len(), 2);
+
+    store
+        .erase(
+            &[Erasable::Respondent(s.ab.clone())],
+            ErasedBy::Command,
+            at(30),
+        )
+        .unwrap();
+    assert!(
+        !kept.exists(),
+        "the erased respondent's kept comment is gone"
+    );
+    assert!(others.exists(), "another respondent's stays");
+    let left: Vec<String> = store
+        .unsaved()
+        .into_iter()
+        .map(|r| r.unsaved.respondent_id)
+        .collect();
+    assert_eq!(left, std::slice::from_ref(&s.ef));
+
+    // A walk still open on the erased respondent, stopped now, keeps nothing.
+    assert!(matches!(
+        store.keep_unsaved(&s.ab, item, "Skrevet etter", at(31)),
+        Err(StoreError::NotFound(_))
+    ));
+    let files: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains("unsaved"))
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+}

@@ -458,6 +458,53 @@ fn quitting_with_the_comment_editor_open_saves_the_comment() {
     );
 }
 
+/// Another kartlegg erases the respondent while their comment is open here: closing it (and
+/// quitting) says the respondent is gone, instead of holding the user in the editor.
+#[test]
+fn a_comment_open_on_a_respondent_erased_meanwhile_closes_and_lets_the_user_go() {
+    use kartlegg::store::{Erasable, Erase, ErasedBy};
+    let mut f = fixture(Lang::Nb, true);
+    f.act(&[
+        Action::Down,
+        Action::Open,
+        Action::Open,
+        Action::Open,
+        Action::Comment,
+    ]);
+    assert_eq!(f.app.mode(), Mode::Comment);
+    f.typed("Skrevet mens en annen slettet");
+    let respondent = {
+        let other = Store::open(&f.db()).unwrap();
+        let service = &other.services().unwrap()[1].service;
+        let round = &other.rounds(&service.id).unwrap()[0].round;
+        other.respondents(&round.id).unwrap()[0]
+            .respondent
+            .id
+            .clone()
+    };
+    let mut other = Store::open(&f.db()).unwrap();
+    other
+        .erase(
+            &[Erasable::Respondent(respondent)],
+            ErasedBy::Command,
+            fixed_now(),
+        )
+        .unwrap();
+    f.act(&[Action::Quit]);
+    assert!(
+        f.app.should_quit,
+        "quitting is not held by a comment with nowhere to go"
+    );
+    let said = f
+        .app
+        .status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default();
+    assert!(said.contains("Fant ikke"), "{said}");
+    assert!(other.unsaved().is_empty(), "nothing of it kept");
+}
+
 /// The key person's comment on an item, as another connection to the database reads it.
 fn comment_in_database(f: &Fixture, item: usize) -> String {
     answer_in_database(f, item).expect("an answer").comment

@@ -234,6 +234,8 @@ impl Store {
             let _ = self
                 .conn
                 .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+            // A comment of theirs kept in a recovery file goes too.
+            self.forget_erased_unsaved();
         }
         erased
     }

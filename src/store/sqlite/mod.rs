@@ -552,6 +552,13 @@ impl Store {
         change: impl FnOnce(&mut Answer),
     ) -> Result<Answer> {
         self.write(|tx| {
+            // Erased meanwhile (by another kartlegg, say): said as such, not as a constraint.
+            let present = tx
+                .prepare_cached("SELECT 1 FROM respondent WHERE id = ?1")?
+                .exists([respondent_id])?;
+            if !present {
+                return Err(StoreError::NotFound("respondent"));
+            }
             let existing = tx
                 .query_row(
                     "SELECT id, value, missing, comment FROM answer

@@ -51,6 +51,10 @@ impl Store {
         comment: &str,
         now: DateTime<Utc>,
     ) -> Result<PathBuf> {
+        // An erased respondent's words go with them: nothing is kept for later.
+        if self.is_erased(respondent_id) {
+            return Err(StoreError::NotFound("respondent"));
+        }
         let unsaved = Unsaved {
             respondent_id: respondent_id.to_string(),
             item_key: item_key.to_string(),
@@ -91,12 +95,37 @@ impl Store {
     }
 
     /// The recovery files beside the database, oldest first: files of this user's whose name
-    /// and content are what `keep_unsaved` writes. Others are left alone, unread.
+    /// and content are what `keep_unsaved` writes. Others are left alone, unread. Those of an
+    /// erased respondent are never among them (`forget_erased_unsaved`).
     pub fn unsaved(&self) -> Vec<Recovery> {
         // A reader could only be asked about what they cannot save.
         if self.reading_only {
             return Vec::new();
         }
+        self.forget_erased_unsaved();
+        self.recovery_files()
+    }
+
+    /// Removes the recovery files of erased respondents: an erasure takes their comments
+    /// kept for later too, and no one is asked about them.
+    pub(super) fn forget_erased_unsaved(&self) {
+        for recovery in self.recovery_files() {
+            if self.is_erased(&recovery.unsaved.respondent_id) {
+                let _ = self.discard_unsaved(&recovery);
+            }
+        }
+    }
+
+    /// Whether `id` has a tombstone. When that cannot be read, it counts as not erased: the
+    /// question about a kept comment then still comes, as before.
+    fn is_erased(&self, id: &str) -> bool {
+        self.conn
+            .prepare_cached("SELECT 1 FROM erased WHERE id = ?1")
+            .and_then(|mut stmt| stmt.exists([id]))
+            .unwrap_or(false)
+    }
+
+    fn recovery_files(&self) -> Vec<Recovery> {
         let prefix = format!(
             "{}{MARK}",
             self.path.file_name().unwrap_or_default().to_string_lossy()

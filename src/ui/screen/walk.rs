@@ -13,7 +13,7 @@ use crate::domain::plan::{PlanItem, PlanKind};
 use crate::domain::scoring::{AnswerSet, summarize};
 use crate::i18n::{Lang, tr, trf};
 use crate::present;
-use crate::store::{Answers, Plans};
+use crate::store::{Answers, Plans, StoreError};
 use crate::ui::action::{Action, Mode};
 use crate::ui::context::{Component, Ctx, Open, Outcome, input_error_text, respondent_label};
 use crate::ui::status::StatusKind;
@@ -326,6 +326,13 @@ impl Walk {
                     &[("time", &local.format("%H:%M:%S"))],
                 );
                 ctx.info(StatusKind::Saved, text);
+                true
+            }
+            Err(e @ StoreError::NotFound(_)) => {
+                // The respondent was erased meanwhile: the comment has nowhere to go, and the
+                // editor must not hold the user (nor keep the words) for ever.
+                self.editor = None;
+                ctx.error(&e);
                 true
             }
             Err(e) => {
