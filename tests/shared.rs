@@ -312,6 +312,31 @@ fn share_refuses_a_group_it_cannot_use_and_changes_nothing() {
     assert_eq!(mode(&shared_db), 0o600);
     assert_eq!(mode(shared_db.parent().unwrap()), 0o700);
     assert_eq!((mode(&db), gid(&db), mode(db.parent().unwrap())), before);
+
+    // Root outside the group is refused too: its kartlegg would not keep the group's files
+    // shared (the opening checks ask for a member), and the next open undid the setup.
+    let root_db = dir.path().join("roots").join("k.db");
+    let out = std::process::Command::new(BIN)
+        .args(["--lang", "en", "--db"])
+        .arg(&root_db)
+        .arg("demo")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let root_before = (mode(&root_db), gid(&root_db));
+    let out = std::process::Command::new(BIN)
+        .args(["--lang", "en", "--db"])
+        .arg(&root_db)
+        .args(["share", "--group", &group.name])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("not a member of the group"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!((mode(&root_db), gid(&root_db)), root_before);
 }
 
 #[test]

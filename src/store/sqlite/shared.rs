@@ -254,7 +254,9 @@ impl Sharing for Store {
     fn share_with(&mut self, group: &UnixGroup, access: GroupAccess) -> Result<Vec<SharedFile>> {
         self.before_write()?;
         let me = rustix::process::geteuid().as_raw();
-        if me != 0 && !in_group(group.gid) {
+        // Root too: the opening checks keep a group's files only for a member, so root
+        // outside the group would set up what its own next open undoes.
+        if !in_group(group.gid) {
             return Err(StoreError::NotInGroup {
                 group: group.name.clone(),
             });
