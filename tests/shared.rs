@@ -423,6 +423,7 @@ fn a_member_who_may_only_read_compares_reports_and_exports_and_every_write_is_re
                 &to,
             ],
             vec!["export", "--format", "csv"],
+            vec!["erase", "--older-than", "2099-01-01", "--dry-run"],
             vec![
                 "report",
                 "--service",
@@ -460,6 +461,7 @@ fn a_member_who_may_only_read_compares_reports_and_exports_and_every_write_is_re
         vec!["_write-answers", "--round", &round, "--count", "1"],
         vec!["import", export.to_str().unwrap()],
         vec!["share", "--group", &group.name],
+        vec!["erase", "--older-than", "2099-01-01"],
     ] {
         let out = reader.run(&args, &db, "nb");
         assert_eq!(

@@ -109,10 +109,12 @@ impl Command {
     /// The commands that only read: they open a database this user may only read, for
     /// reading only, rather than refuse it.
     fn only_reads(&self) -> bool {
-        matches!(
-            self,
-            Command::Export(_) | Command::Compare(_) | Command::Report(_)
-        )
+        match self {
+            Command::Export(_) | Command::Compare(_) | Command::Report(_) => true,
+            // A dry run says what would go, and writes nothing.
+            Command::Erase(args) => args.dry_run,
+            _ => false,
+        }
     }
 }
 
