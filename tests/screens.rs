@@ -1625,6 +1625,14 @@ fn leaders_see_respondents_by_code_only_as_one_row_that_does_not_open() {
         } else {
             "vises bare samlet"
         }));
+        // Del on the row says why nothing is asked, rather than doing nothing.
+        f.act(&[Action::Erase]);
+        assert_eq!(f.app.mode(), Mode::Respondents, "no question about erasing");
+        let said = f.app.status.as_ref().map(|s| s.text.clone());
+        assert_eq!(
+            said.as_deref(),
+            Some(kartlegg::i18n::tr(lang, "respondents.by_code_not_erased"))
+        );
         f.act(&[Action::Summary]);
         assert_eq!(f.app.mode(), Mode::Summary);
         // Problem awareness: the key person's 3 answers and one of each by code.

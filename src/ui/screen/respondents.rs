@@ -94,6 +94,11 @@ impl Component for RespondentList {
             ctx.info(StatusKind::Info, text);
             return Outcome::Stay;
         }
+        if action == Action::Erase && self.selected == self.rows.len() && self.by_code > 0 {
+            let text = tr(ctx.lang, "respondents.by_code_not_erased").to_string();
+            ctx.info(StatusKind::Info, text);
+            return Outcome::Stay;
+        }
         let (service, round) = (self.service.clone(), self.round.clone());
         let selected = self.rows.get(self.selected).map(|r| r.respondent.clone());
         let open = match (action, selected) {
