@@ -174,14 +174,15 @@ fn draw_respondents(look: &Look, list: &RespondentList, frame: &mut Frame, area:
             ]
         })
         .collect();
+    let mut note = false;
     if list.by_code > 0 {
+        let why = list.not_counted(lang).map(|(short, _)| short);
+        note = why.is_some();
         rows.push(vec![
             tr(lang, "respondents.by_code").to_string(),
             String::new(),
             format!("n={}", list.by_code),
-            list.not_counted(lang)
-                .map(|(short, _)| short)
-                .unwrap_or_default(),
+            why.unwrap_or_default(),
         ]);
     }
     ListTable {
@@ -204,7 +205,7 @@ fn draw_respondents(look: &Look, list: &RespondentList, frame: &mut Frame, area:
             Constraint::Length(8),
             Constraint::Length(9),
             // A time, or why the answers by code are not counted yet.
-            Constraint::Length(18),
+            Constraint::Length(if note { 18 } else { 16 }),
         ],
         rows,
         selected: list.selected,
