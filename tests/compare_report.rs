@@ -2071,6 +2071,8 @@ fn one_by_code_on_an_item_fixture() -> Fixture {
                     .unwrap();
             }
         }
+        // Answering by code closed: only then do their answers count (promise 7).
+        store.close_invites(&round.id, at(4)).unwrap();
     }
     Fixture {
         db,

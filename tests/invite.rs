@@ -256,3 +256,144 @@ fn a_version_5_database_is_migrated_to_hold_invites() {
         "both roads lead to one schema"
     );
 }
+
+/// The seeded round's staff member by `code` answers every readiness item with `value`, as
+/// `kartlegg answer` saves it.
+fn answer_readiness(db: &Path, code: &str, value: u8) {
+    use kartlegg::domain::instrument::Instrument;
+    use kartlegg::domain::model::Response;
+    use kartlegg::store::Answers;
+    let mut store = Store::open(db).unwrap();
+    let code = invite::read(code).unwrap();
+    let who = store
+        .claim_invite(&invite::hash(&code), &invite::label(&code), Utc::now())
+        .unwrap()
+        .expect("the code opens a walk");
+    for item in Instrument::standard().items() {
+        if item.section.key == "readiness" {
+            store
+                .save_response(
+                    &who.id,
+                    &item.item.key,
+                    Some(Response::Score(value)),
+                    Utc::now(),
+                )
+                .unwrap();
+        }
+    }
+}
+
+/// `compare --format json` of the seeded round.
+fn compared(db: &Path) -> serde_json::Value {
+    let out = run_cli(
+        &[
+            "compare",
+            "--service",
+            SERVICE,
+            "--from",
+            ROUND,
+            "--to",
+            ROUND,
+            "--format",
+            "json",
+        ],
+        db,
+        "en",
+    );
+    serde_json::from_str(&out).unwrap()
+}
+
+/// The reviewer's attack of issue 13: compare the figures before and after a fourth by code
+/// answers (or one changes an answer). While answering by code is open, nothing by code
+/// counts, so the two moments are the same; `--close` brings them all in at once.
+#[test]
+fn two_moments_give_away_no_respondent_by_code_until_answering_is_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(&dir);
+    seeded_round(&db);
+    let codes = invite_codes(&db, 5, "staff");
+    for (code, value) in codes.iter().zip([1, 2, 3]) {
+        answer_readiness(&db, code, value);
+    }
+    let before = compared(&db);
+    assert_eq!(before["to"]["respondents"], 0, "no one by code counts yet");
+    answer_readiness(&db, &codes[3], 5);
+    assert_eq!(compared(&db), before, "a fourth by code moves no figure");
+    answer_readiness(&db, &codes[0], 4);
+    assert_eq!(compared(&db), before, "a changed answer by code moves none");
+    run_cli(&["invite", "--withdraw", &codes[4]], &db, "en");
+    assert_eq!(
+        compared(&db),
+        before,
+        "one code withdrawn, others open: none"
+    );
+
+    let out = run_en(
+        &["invite", "--service", SERVICE, "--round", ROUND, "--close"],
+        &db,
+    );
+    assert!(out.status.success(), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("4 codes withdrawn") && said.contains("The 4 who answered by code now count"),
+        "{said}"
+    );
+    let after = compared(&db);
+    assert_eq!(after["to"]["respondents"], 4, "{after}");
+    let readiness = after["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["key"] == "readiness")
+        .unwrap();
+    // The four by code at 4, 2, 3 and 5: (3 + 1 + 2 + 4) / 16 of the scale, 62.5 %, shown
+    // whole.
+    assert_eq!(readiness["answers"]["to"]["score"], 63.0, "{readiness}");
+}
+
+#[test]
+fn closing_withdraws_every_open_code_and_a_closed_round_takes_no_code_nor_new_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(&dir);
+    seeded_round(&db);
+    let close = ["invite", "--service", SERVICE, "--round", ROUND, "--close"];
+    let none = run_en(&close, &db);
+    assert_eq!(none.status.code(), Some(1), "{none:?}");
+    assert!(
+        String::from_utf8_lossy(&none.stderr).contains("has no codes; there is nothing to close"),
+        "{none:?}"
+    );
+    let codes = invite_codes(&db, 3, "staff");
+    answer_readiness(&db, &codes[0], 4);
+    let out = run_cli(&close, &db, "nb");
+    assert!(
+        out.contains("3 koder trukket tilbake")
+            && out.contains("Bare 1 svarte med kode, færre enn 3: de telles ikke"),
+        "{out}"
+    );
+    assert!(
+        invites(&db)
+            .iter()
+            .all(|(_, _, withdrawn)| withdrawn.is_some())
+    );
+    let mut store = Store::open(&db).unwrap();
+    for code in &codes {
+        let code = invite::read(code).unwrap();
+        let claimed = store
+            .claim_invite(&invite::hash(&code), "K", Utc::now())
+            .unwrap();
+        assert!(claimed.is_none(), "a code of a closed round opens nothing");
+    }
+    drop(store);
+    let again = run_cli(&close, &db, "en");
+    assert!(again.contains("was closed already"), "{again}");
+    let stored = database_bytes(&db);
+    let more = run_en(&invite("1", &[]), &db);
+    assert_eq!(more.status.code(), Some(1), "{more:?}");
+    assert!(
+        String::from_utf8_lossy(&more.stderr).contains("no new codes are made"),
+        "{more:?}"
+    );
+    assert!(more.stdout.is_empty(), "{more:?}");
+    assert_eq!(database_bytes(&db), stored, "nothing written");
+}

@@ -13,7 +13,7 @@ use kartlegg::domain::compare::{
     Answered, MIN_GROUP, Options, answered, compare, hold_back_codes, role_table,
 };
 use kartlegg::domain::instrument::Instrument;
-use kartlegg::domain::model::{Answer, Respondent, Response, Role, RoundKind};
+use kartlegg::domain::model::{Answer, Respondent, Response, Role, Round, RoundKind};
 use kartlegg::domain::scoring::{AnswerSet, Tally, summarize};
 use kartlegg::store::{Answers, Invites, Scores, Store};
 use kartlegg::usecase::rounds::RoundData;
@@ -420,11 +420,12 @@ fn check_codes(
     instrument: &Instrument,
     raw: Vec<(Respondent, AnswerSet)>,
     mut by_code: HashSet<String>,
+    closed: bool,
     options: Options,
     min_group: usize,
 ) -> Result<(), String> {
     let mut round = raw;
-    hold_back_codes(instrument, &mut round, &mut by_code);
+    hold_back_codes(instrument, &mut round, &mut by_code, closed);
     let people = answered(&round, &by_code);
     let counted = |who: &&Answered| options.with_consultant || who.role != Role::Consultant;
     let comparison = compare(instrument, &people, &people, options);
@@ -521,11 +522,13 @@ proptest! {
         codes in [0..=6usize, 0..=6, 0..=6],
         with_consultant in any::<bool>(),
         raise in 0..=2usize,
+        closed in any::<bool>(),
     ) {
         let instrument = Instrument::standard();
         let mut rng = Rng(seed);
         let (round, by_code) = coded_round(instrument, sizes, codes, &mut rng);
-        check_codes(instrument, round, by_code, Options { with_consultant }, MIN_GROUP + raise)
+        let options = Options { with_consultant };
+        check_codes(instrument, round, by_code, closed, options, MIN_GROUP + raise)
             .map_err(TestCaseError::fail)?;
     }
 }
@@ -540,10 +543,11 @@ fn readiness_at(instrument: &Instrument, value: u8) -> Vec<(String, Response)> {
         .collect()
 }
 
-/// Rule A through the store: one staff member by code beside the leader is in no figure, not
-/// in the kept scores, not in the answers the faces load; from the third by code, all are.
+/// Rule A through the store, and answering closed: one, two, three and four staff by code
+/// beside the leader are in no figure while codes of the round are open, neither in the kept
+/// scores nor in the answers the faces load; closing brings them in, from three by code.
 #[test]
-fn respondents_by_code_count_in_no_figure_until_three_have_answered() {
+fn respondents_by_code_count_in_no_figure_until_answering_is_closed_and_three_have_answered() {
     let instrument = Instrument::standard();
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("k.db")).unwrap();
@@ -552,30 +556,36 @@ fn respondents_by_code_count_in_no_figure_until_three_have_answered() {
         .create_service("Fjellbygd", &["3431".into()], "Innlandet", now)
         .unwrap();
     let date = NaiveDate::from_ymd_opt(2026, 2, 10).unwrap();
-    let round = store
-        .create_round(&service.id, "Før", date, RoundKind::Before, instrument, now)
-        .unwrap();
-    let leader = store
-        .create_respondent(&round.id, Role::Leader, "", now)
-        .unwrap();
-    for (key, response) in readiness_at(instrument, 5) {
+    let mut rounds = Vec::new();
+    for label in ["Før", "Etter"] {
+        let round = store
+            .create_round(&service.id, label, date, RoundKind::Before, instrument, now)
+            .unwrap();
+        let leader = store
+            .create_respondent(&round.id, Role::Leader, "", now)
+            .unwrap();
+        for (key, response) in readiness_at(instrument, 5) {
+            store
+                .save_response(&leader.id, &key, Some(response), now)
+                .unwrap();
+        }
+        rounds.push(round);
+    }
+    let hashes: Vec<String> = (0..10).map(|i| format!("{i:064}")).collect();
+    for (round, hashes) in rounds.iter().zip(hashes.chunks(5)) {
         store
-            .save_response(&leader.id, &key, Some(response), now)
+            .add_invites(&round.id, Role::Staff, hashes, now)
             .unwrap();
     }
-    let hashes: Vec<String> = (0..3).map(|i| format!("{i:064}")).collect();
-    store
-        .add_invites(&round.id, Role::Staff, &hashes, now)
-        .unwrap();
-    let answer_by_code = |store: &mut Store, hash: &str| {
+    let answer_by_code = |store: &mut Store, hash: &str, value: u8| {
         let staff = store.claim_invite(hash, "K", now).unwrap().unwrap();
-        for (key, response) in readiness_at(instrument, 1) {
+        for (key, response) in readiness_at(instrument, value) {
             store
                 .save_response(&staff.id, &key, Some(response), now)
                 .unwrap();
         }
     };
-    let figures = |store: &Store| {
+    let figures = |store: &Store, round: &Round| {
         let kept = store
             .round_scores(instrument, &[&round.id], Options::default())
             .unwrap()
@@ -586,22 +596,43 @@ fn respondents_by_code_count_in_no_figure_until_three_have_answered() {
         assert_eq!(kept.respondents, data.respondents.len());
         (kept.respondents, kept.sections[0].tally.percent())
     };
-    answer_by_code(&mut store, &hashes[0]);
+    let before = &rounds[0];
+    for (n, hash) in hashes[..4].iter().enumerate() {
+        answer_by_code(&mut store, hash, 1);
+        assert_eq!(
+            figures(&store, before),
+            (1, Some(100.0)),
+            "{} by code, codes open: not counted",
+            n + 1
+        );
+    }
+    // One code withdrawn while another is open changes nothing.
+    assert!(store.withdraw_invite(&hashes[4], now).unwrap());
+    assert_eq!(figures(&store, before), (1, Some(100.0)));
+    assert!(!store.answering_closed(&before.id).unwrap());
+    assert_eq!(store.close_invites(&before.id, now).unwrap(), 4);
+    assert!(store.answering_closed(&before.id).unwrap());
     assert_eq!(
-        figures(&store),
-        (1, Some(100.0)),
-        "one by code is not counted"
+        figures(&store, before),
+        (5, Some(20.0)),
+        "closed: all four count"
     );
-    answer_by_code(&mut store, &hashes[1]);
+    assert!(store.claim_invite(&hashes[0], "K", now).unwrap().is_none());
+
+    // The other round closed by withdrawing its codes one by one: the last one brings in
+    // the three by code.
+    let after = &rounds[1];
+    for hash in &hashes[5..8] {
+        answer_by_code(&mut store, hash, 1);
+    }
+    for hash in &hashes[5..10] {
+        assert_eq!(figures(&store, after), (1, Some(100.0)));
+        assert!(store.withdraw_invite(hash, now).unwrap());
+    }
+    assert!(store.answering_closed(&after.id).unwrap());
     assert_eq!(
-        figures(&store),
-        (1, Some(100.0)),
-        "two by code are not counted"
-    );
-    answer_by_code(&mut store, &hashes[2]);
-    assert_eq!(
-        figures(&store),
+        figures(&store, after),
         (4, Some(25.0)),
-        "three by code are counted"
+        "closed by the last"
     );
 }

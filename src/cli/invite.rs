@@ -1,6 +1,7 @@
 //! `kartlegg invite`: one-time codes with which staff answer alone (`kartlegg answer`),
-//! printed once and, with `--sheet`, as a page of slips to cut out for the gathering; or
-//! `--withdraw`, a code that is no longer to be used. Only the codes' hashes are stored.
+//! printed once and, with `--sheet`, as a page of slips to cut out for the gathering;
+//! `--withdraw`, a code that is no longer to be used; or `--close`, every open code of a
+//! round at once, after which the answers by code count. Only the codes' hashes are stored.
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -10,6 +11,7 @@ use chrono::{DateTime, Utc};
 
 use super::document::quoted;
 use super::files::{is_database_file, write_failed, write_private};
+use crate::domain::compare::{MIN_GROUP, codes_counted};
 use crate::domain::invite::{self, CODE_LEN};
 use crate::domain::model::{Role, Round, Service};
 use crate::i18n::{Lang, tr, trf};
@@ -30,7 +32,7 @@ pub struct InviteArgs {
     pub round: Option<String>,
 
     /// How many codes, one per respondent (at most 500)
-    #[arg(long, value_name = "N", required_unless_present = "withdraw",
+    #[arg(long, value_name = "N", required_unless_present_any = ["withdraw", "close"],
           value_parser = clap::value_parser!(u16).range(1..=MOST as i64))]
     pub count: Option<u16>,
 
@@ -50,8 +52,13 @@ pub struct InviteArgs {
 
     /// Withdraw this code: it can no longer be used (the answers given with it stay)
     #[arg(long, value_name = "CODE",
-          conflicts_with_all = ["service", "round", "count", "sheet"])]
+          conflicts_with_all = ["service", "round", "count", "sheet", "close"])]
     pub withdraw: Option<String>,
+
+    /// Close answering alone for the round: withdraw every code still open, after which the
+    /// answers given by code count in the round's figures
+    #[arg(long, conflicts_with_all = ["count", "sheet"])]
+    pub close: bool,
 }
 
 fn parse_role(value: &str) -> Result<Role, String> {
@@ -64,9 +71,8 @@ pub fn run(store: &mut Store, lang: Lang, args: &InviteArgs, now: DateTime<Utc>)
     if let Some(code) = &args.withdraw {
         return withdraw(store, lang, code, now);
     }
-    let (Some(service), Some(round), Some(wanted)) = (&args.service, &args.round, args.count)
-    else {
-        // clap asks for all three when there is nothing to withdraw.
+    let (Some(service), Some(round)) = (&args.service, &args.round) else {
+        // clap asks for both when there is nothing to withdraw.
         return ExitCode::from(super::exit::USAGE);
     };
     let (service, round) = match store
@@ -76,6 +82,26 @@ pub fn run(store: &mut Store, lang: Lang, args: &InviteArgs, now: DateTime<Utc>)
         Ok((round, service)) => (service, round),
         Err(e) => return super::lookup_failed(lang, &e),
     };
+    let place = Place {
+        round: quoted(lang, &round.label),
+        service: quoted(lang, &service.name),
+    };
+    if args.close {
+        return close(store, lang, &round, &place, now);
+    }
+    let Some(wanted) = args.count else {
+        return ExitCode::from(super::exit::USAGE);
+    };
+    // New codes would open a closed round again: its figures would then move with each one
+    // who answers, and who arrived could be read from two moments.
+    match store.answering_closed(&round.id) {
+        Ok(false) => {}
+        Ok(true) => {
+            super::complain(&trf(lang, "invite.round_closed", &place.args()));
+            return ExitCode::from(super::exit::FAILURE);
+        }
+        Err(e) => return super::fail(lang, &e),
+    }
     if let Some(sheet) = &args.sheet
         && is_database_file(sheet, store.path())
     {
@@ -147,6 +173,67 @@ fn new_codes(wanted: usize) -> Result<Vec<String>, String> {
         }
     }
     Ok(codes)
+}
+
+/// Withdraws every open code of the round, and says how many and whether the answers by
+/// code now count (from `MIN_GROUP` of them, rule A).
+fn close(
+    store: &mut Store,
+    lang: Lang,
+    round: &Round,
+    place: &Place,
+    now: DateTime<Utc>,
+) -> ExitCode {
+    let closed = store.answering_closed(&round.id).and_then(|before| {
+        let withdrawn = if before {
+            None
+        } else {
+            Some(store.close_invites(&round.id, now)?)
+        };
+        Ok((withdrawn, store.code_respondents(&round.id)?.len()))
+    });
+    let (withdrawn, answered) = match closed {
+        Ok(closed) => closed,
+        Err(e) => return super::fail(lang, &e),
+    };
+    let key = match withdrawn {
+        // No code was open and none withdrawn before: the round never had any.
+        Some(0) => {
+            super::complain(&trf(lang, "invite.close_no_codes", &place.args()));
+            return ExitCode::from(super::exit::FAILURE);
+        }
+        Some(_) => "invite.closed",
+        None => "invite.closed_already",
+    };
+    let codes = count(lang, "noun.code", withdrawn.unwrap_or(0));
+    let mut args = place.args();
+    args.push(("codes", &codes));
+    let mut text = trf(lang, key, &args);
+    let counted = if codes_counted(answered) {
+        trf(lang, "invite.closed_counted", &[("n", &answered)])
+    } else {
+        trf(
+            lang,
+            "invite.closed_too_few",
+            &[("n", &answered), ("min", &MIN_GROUP)],
+        )
+    };
+    text.push(' ');
+    text.push_str(&counted);
+    println!("{text}");
+    ExitCode::SUCCESS
+}
+
+/// The round and service as the messages name them.
+struct Place {
+    round: String,
+    service: String,
+}
+
+impl Place {
+    fn args(&self) -> Vec<(&str, &dyn std::fmt::Display)> {
+        vec![("round", &self.round), ("service", &self.service)]
+    }
 }
 
 fn withdraw(store: &mut Store, lang: Lang, typed: &str, now: DateTime<Utc>) -> ExitCode {

@@ -75,8 +75,11 @@ pub fn codes_counted(by_code: usize) -> bool {
     by_code >= MIN_GROUP
 }
 
-/// A round's respondents as every figure counts them (rule A of answering alone): while the
-/// round has fewer than `MIN_GROUP` respondents by code they are left out, and in an area
+/// A round's respondents as every figure counts them. Until answering alone is `closed` for
+/// the round (no code of it can be used any more), respondents by code are left out: each
+/// one arriving, or changing an answer, would otherwise move a figure alone, and two
+/// moments compared would give their answers away. Once closed, rule A: while the round
+/// has fewer than `MIN_GROUP` respondents by code they are left out, and in an area
 /// (subdomain) where fewer than `MIN_GROUP` of them have a score, their answers there are.
 /// The kept scores apply the same rule (`store::Scores`); `by_code` keeps only the ids of
 /// those still counted.
@@ -84,10 +87,11 @@ pub fn hold_back_codes(
     instrument: &Instrument,
     round: &mut Vec<(Respondent, AnswerSet)>,
     by_code: &mut HashSet<String>,
+    closed: bool,
 ) {
     let coded = |r: &Respondent, codes: &HashSet<String>| codes.contains(&r.id);
     let claimed = round.iter().filter(|(r, _)| coded(r, by_code)).count();
-    if !codes_counted(claimed) {
+    if !closed || !codes_counted(claimed) {
         round.retain(|(r, _)| !coded(r, by_code));
         by_code.clear();
         return;

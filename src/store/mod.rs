@@ -367,8 +367,17 @@ pub trait Invites {
     ) -> Result<()>;
 
     /// Withdraws the invite with this hash; false when there is no such invite, or it was
-    /// withdrawn already. Its respondent's answers stay, counted as before.
+    /// withdrawn already. Its respondent's answers stay; when it was the round's last open
+    /// code, answering alone is closed and the round's kept scores are summed again.
     fn withdraw_invite(&mut self, hash: &str, now: DateTime<Utc>) -> Result<bool>;
+
+    /// Closes answering alone for a round: withdraws every code of it still open, in one
+    /// transaction that sums the round's kept scores again, so that the answers by code
+    /// count from now on (`domain::compare::hold_back_codes`). How many it withdrew.
+    fn close_invites(&mut self, round_id: &str, now: DateTime<Utc>) -> Result<usize>;
+
+    /// Whether answering alone is closed for a round: it has codes, and none is still open.
+    fn answering_closed(&self, round_id: &str) -> Result<bool>;
 
     /// The respondent of the invite with this hash, made on its first use with the
     /// invite's role under `label`, in one transaction; `None` when no invite that is not

@@ -31,7 +31,13 @@ impl RoundData {
     pub fn load(store: &impl Backend, round: Round) -> Result<RoundData, StoreError> {
         let mut respondents = store.round_answers(&round.id)?;
         let mut by_code = store.code_respondents(&round.id)?;
-        hold_back_codes(Instrument::standard(), &mut respondents, &mut by_code);
+        let closed = store.answering_closed(&round.id)?;
+        hold_back_codes(
+            Instrument::standard(),
+            &mut respondents,
+            &mut by_code,
+            closed,
+        );
         let stage = store.round_stage(&round.id)?;
         let consensus = store.consensus(&round.id)?;
         Ok(RoundData {

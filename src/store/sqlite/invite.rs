@@ -3,9 +3,9 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Result, Store, find_respondent, insert_respondent, invalid_code, timestamp};
+use super::{Result, Store, find_respondent, insert_respondent, invalid_code, kept, timestamp};
 use crate::domain::model::{Respondent, Role, new_id};
 use crate::store::Invites;
 
@@ -37,13 +37,40 @@ impl Invites for Store {
 
     fn withdraw_invite(&mut self, hash: &str, now: DateTime<Utc>) -> Result<bool> {
         self.write(|tx| {
-            let changed = tx.execute(
-                "UPDATE invite SET withdrawn_at = ?2
-                 WHERE code_hash = ?1 AND withdrawn_at IS NULL",
-                params![hash, timestamp(now)],
-            )?;
-            Ok(changed == 1)
+            let round_id: Option<String> = tx
+                .query_row(
+                    "UPDATE invite SET withdrawn_at = ?2
+                     WHERE code_hash = ?1 AND withdrawn_at IS NULL
+                     RETURNING round_id",
+                    params![hash, timestamp(now)],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            let Some(round_id) = round_id else {
+                return Ok(false);
+            };
+            // The last open code closes answering alone: its answers by code count now.
+            if closed(tx, &round_id)? {
+                kept::sum_round(tx, &round_id, None)?;
+            }
+            Ok(true)
         })
+    }
+
+    fn close_invites(&mut self, round_id: &str, now: DateTime<Utc>) -> Result<usize> {
+        self.write(|tx| {
+            let withdrawn = tx.execute(
+                "UPDATE invite SET withdrawn_at = ?2
+                 WHERE round_id = ?1 AND withdrawn_at IS NULL",
+                params![round_id, timestamp(now)],
+            )?;
+            kept::sum_round(tx, round_id, None)?;
+            Ok(withdrawn)
+        })
+    }
+
+    fn answering_closed(&self, round_id: &str) -> Result<bool> {
+        closed(&self.conn, round_id)
     }
 
     fn claim_invite(
@@ -99,4 +126,14 @@ impl Invites for Store {
         let ids = stmt.query_map([round_id], |row| row.get(0))?;
         Ok(ids.collect::<rusqlite::Result<_>>()?)
     }
+}
+
+/// The round has codes, and none of them is still open.
+fn closed(conn: &Connection, round_id: &str) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM invite WHERE round_id = ?1)
+            AND NOT EXISTS (SELECT 1 FROM invite WHERE round_id = ?1 AND withdrawn_at IS NULL)",
+        [round_id],
+        |row| row.get(0),
+    )?)
 }

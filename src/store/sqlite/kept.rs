@@ -282,21 +282,26 @@ pub(crate) fn write_respondent(
 }
 
 /// Whether the tally `s` of respondent `p` is counted in its round's sum: not when `p`
-/// answered by code and fewer than `MIN_GROUP` (`?3`) of the round's respondents by code
-/// have a score in that subdomain (`domain::compare::hold_back_codes`, the same rule over
-/// the answers). Since no one's kept tally has a score before they answer, a round with
-/// fewer than that by code counts none of them; each answer sums its subdomain again, so
-/// the third to answer there brings in all three.
+/// answered by code and a code of the round is still open, or fewer than `MIN_GROUP`
+/// (`?3`) of the round's respondents by code have a score in that subdomain
+/// (`domain::compare::hold_back_codes`, the same rule over the answers). Closing answering
+/// alone sums the round again (`Invites::close_invites`), bringing them in.
 const COUNTED: &str = "(NOT EXISTS (SELECT 1 FROM invite i WHERE i.respondent_id = p.id)
-     OR (SELECT count(*) FROM invite i JOIN respondent_score c ON c.respondent_id = i.respondent_id
-         WHERE i.round_id = p.round_id AND c.subdomain_key = s.subdomain_key AND c.scored > 0)
-        >= ?3)";
+     OR (NOT EXISTS (SELECT 1 FROM invite o WHERE o.round_id = p.round_id
+                     AND o.withdrawn_at IS NULL)
+         AND (SELECT count(*) FROM invite i
+              JOIN respondent_score c ON c.respondent_id = i.respondent_id
+              WHERE i.round_id = p.round_id AND c.subdomain_key = s.subdomain_key
+                AND c.scored > 0) >= ?3))";
 
-/// Whether respondent `p` is in its round's n: not when they answered by code and the
-/// round has fewer than `MIN_GROUP` (`?2`) respondents by code.
+/// Whether respondent `p` is in its round's n: not when they answered by code and a code
+/// of the round is still open, or the round has fewer than `MIN_GROUP` (`?2`) respondents
+/// by code.
 const IN_N: &str = "(NOT EXISTS (SELECT 1 FROM invite i WHERE i.respondent_id = p.id)
-     OR (SELECT count(*) FROM invite i WHERE i.round_id = p.round_id
-         AND i.respondent_id IS NOT NULL) >= ?2)";
+     OR (NOT EXISTS (SELECT 1 FROM invite o WHERE o.round_id = p.round_id
+                     AND o.withdrawn_at IS NULL)
+         AND (SELECT count(*) FROM invite i WHERE i.round_id = p.round_id
+              AND i.respondent_id IS NOT NULL) >= ?2))";
 
 /// Sums the kept tallies of a round's respondents, in one subdomain or in all.
 pub(crate) fn sum_round(conn: &Connection, round_id: &str, key: Option<&str>) -> Result<()> {

@@ -24,29 +24,38 @@ pub struct RespondentList {
     /// How many answer alone by code: one row after the others, never opened, so that no
     /// one's progress or answers can be read here.
     pub by_code: usize,
+    /// Whether answering by code is closed for the round: until then they count nowhere.
+    pub closed: bool,
     pub selected: usize,
     /// The erasure the status line asks about, until it is answered.
     pub erasing: Option<Erasing>,
 }
 
-/// The round's respondents entered here, and how many answer by code.
-fn load(ctx: &mut Ctx, round: &Round) -> Option<(Vec<RespondentSummary>, usize)> {
-    let (rows, by_code) =
-        ctx.load(|s| Ok((s.respondents(&round.id)?, s.code_respondents(&round.id)?)))?;
+/// The round's respondents entered here, how many answer by code, and whether answering
+/// by code is closed.
+fn load(ctx: &mut Ctx, round: &Round) -> Option<(Vec<RespondentSummary>, usize, bool)> {
+    let (rows, by_code, closed) = ctx.load(|s| {
+        Ok((
+            s.respondents(&round.id)?,
+            s.code_respondents(&round.id)?,
+            s.answering_closed(&round.id)?,
+        ))
+    })?;
     let (coded, own): (Vec<_>, Vec<_>) = rows
         .into_iter()
         .partition(|r| by_code.contains(&r.respondent.id));
-    Some((own, coded.len()))
+    Some((own, coded.len(), closed))
 }
 
 impl RespondentList {
     pub fn open(ctx: &mut Ctx, service: Service, round: Round) -> Option<RespondentList> {
-        let (rows, by_code) = load(ctx, &round)?;
+        let (rows, by_code, closed) = load(ctx, &round)?;
         Some(RespondentList {
             service,
             round,
             rows,
             by_code,
+            closed,
             selected: 0,
             erasing: None,
         })
@@ -54,6 +63,32 @@ impl RespondentList {
 
     fn len(&self) -> usize {
         self.rows.len() + usize::from(self.by_code > 0)
+    }
+
+    /// Why the answers by code are in no figure (its short form, and the whole), if they
+    /// are not.
+    fn not_counted(&self, lang: Lang) -> Option<(String, String)> {
+        if !self.closed {
+            let why = trf(
+                lang,
+                "respondents.by_code_open_why",
+                &[
+                    ("n", &self.by_code),
+                    ("service", &self.service.name),
+                    ("round", &self.round.label),
+                ],
+            );
+            return Some((tr(lang, "respondents.by_code_open").to_string(), why));
+        }
+        if codes_counted(self.by_code) {
+            return None;
+        }
+        let why = trf(
+            lang,
+            "respondents.by_code_waiting_why",
+            &[("n", &self.by_code), ("min", &MIN_GROUP)],
+        );
+        Some((tr(lang, "respondents.by_code_waiting").to_string(), why))
     }
 }
 
@@ -81,15 +116,10 @@ impl Component for RespondentList {
             return Outcome::Stay;
         }
         if action == Action::Open && self.selected == self.rows.len() && self.by_code > 0 {
-            // While too few to be counted, the row says why they are in no figure.
-            let text = if codes_counted(self.by_code) {
-                tr(ctx.lang, "respondents.by_code_closed").to_string()
-            } else {
-                trf(
-                    ctx.lang,
-                    "respondents.by_code_waiting_why",
-                    &[("n", &self.by_code), ("min", &MIN_GROUP)],
-                )
+            // While not counted, the row says why they are in no figure (and how to close).
+            let text = match self.not_counted(ctx.lang) {
+                Some((_, why)) => why,
+                None => tr(ctx.lang, "respondents.by_code_closed").to_string(),
             };
             ctx.info(StatusKind::Info, text);
             return Outcome::Stay;
@@ -122,8 +152,8 @@ impl Component for RespondentList {
     }
 
     fn refresh(&mut self, ctx: &mut Ctx) {
-        if let Some((rows, by_code)) = load(ctx, &self.round) {
-            (self.rows, self.by_code) = (rows, by_code);
+        if let Some((rows, by_code, closed)) = load(ctx, &self.round) {
+            (self.rows, self.by_code, self.closed) = (rows, by_code, closed);
             let len = self.len();
             clamp(&mut self.selected, len);
         }
@@ -149,16 +179,15 @@ fn draw_respondents(look: &Look, list: &RespondentList, frame: &mut Frame, area:
             ]
         })
         .collect();
+    let mut note = false;
     if list.by_code > 0 {
+        let why = list.not_counted(lang).map(|(short, _)| short);
+        note = why.is_some();
         rows.push(vec![
             tr(lang, "respondents.by_code").to_string(),
             String::new(),
             format!("n={}", list.by_code),
-            if codes_counted(list.by_code) {
-                String::new()
-            } else {
-                trf(lang, "respondents.by_code_waiting", &[("min", &MIN_GROUP)])
-            },
+            why.unwrap_or_default(),
         ]);
     }
     ListTable {
@@ -180,7 +209,8 @@ fn draw_respondents(look: &Look, list: &RespondentList, frame: &mut Frame, area:
             Constraint::Fill(1),
             Constraint::Length(8),
             Constraint::Length(9),
-            Constraint::Length(16),
+            // A time, or why the answers by code are not counted yet.
+            Constraint::Length(if note { 18 } else { 16 }),
         ],
         rows,
         selected: list.selected,
