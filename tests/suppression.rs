@@ -568,7 +568,13 @@ fn respondents_by_code_count_in_no_figure_until_three_have_answered() {
         .add_invites(&round.id, Role::Staff, &hashes, now)
         .unwrap();
     let answer_by_code = |store: &mut Store, hash: &str| {
-        let staff = store.claim_invite(hash, "K", now).unwrap().unwrap();
+        let staff = store
+            .claim_invite(
+                &[(kartlegg::domain::invite::Scheme::Argon2id, hash.to_string())],
+                now,
+            )
+            .unwrap()
+            .unwrap();
         for (key, response) in readiness_at(instrument, 1) {
             store
                 .save_response(&staff.id, &key, Some(response), now)

@@ -93,7 +93,11 @@ pub fn run(store: &mut Store, lang: Lang, args: &InviteArgs, now: DateTime<Utc>)
             return ExitCode::from(super::exit::FAILURE);
         }
     };
-    let hashes: Vec<String> = codes.iter().map(|code| invite::hash(code)).collect();
+    let key = match store.invite_key() {
+        Ok(key) => key,
+        Err(e) => return write_failed(lang, &e),
+    };
+    let hashes: Vec<String> = codes.iter().map(|code| invite::hash(code, &key)).collect();
     // The sheet is written inside the transaction: a sheet that cannot be written leaves no
     // codes behind that no one could hand out.
     let written = store.in_transaction(|store| {
@@ -153,7 +157,9 @@ fn withdraw(store: &mut Store, lang: Lang, typed: &str, now: DateTime<Utc>) -> E
     let shown =
         invite::read(typed).map_or_else(|| typed.trim().to_string(), |c| invite::grouped(&c));
     let withdrawn = match invite::read(typed) {
-        Some(code) => store.withdraw_invite(&invite::hash(&code), now),
+        Some(code) => store
+            .invite_key()
+            .and_then(|key| store.withdraw_invite(&invite::hashes(&code, &key), now)),
         None => Ok(false),
     };
     match withdrawn {
