@@ -208,9 +208,10 @@ CREATE TABLE erased (
 -- ---- version 6 (migrations/006_invites.sql): codes for answering alone ----
 
 -- A one-time code with which one respondent answers alone (`kartlegg invite`, `kartlegg
--- answer`). Only the code's SHA-256 is kept, never the code. The respondent is made when the
--- code is first used; until then `respondent_id` is NULL. A respondent with an invite is seen
--- by others only in aggregate.
+-- answer`). Only the code's hash is kept, never the code (its Argon2id under `invite_key`
+-- since version 7, `code_scheme` 'argon2id'; its SHA-256 before, 'sha256'). The respondent is
+-- made when the code is first used; until then `respondent_id` is NULL. A respondent with an
+-- invite is seen by others only in aggregate.
 CREATE TABLE invite (
     id            TEXT PRIMARY KEY,
     round_id      TEXT NOT NULL REFERENCES round (id),
@@ -219,5 +220,15 @@ CREATE TABLE invite (
     created_at    TEXT NOT NULL,
     withdrawn_at  TEXT,
     respondent_id TEXT UNIQUE REFERENCES respondent (id)
-) STRICT;
+    , code_scheme TEXT NOT NULL DEFAULT 'sha256' CHECK (code_scheme IN ('sha256', 'argon2id'))) STRICT;
 CREATE INDEX invite_by_round ON invite (round_id);
+
+-- ---- version 7 (migrations/007_invite_key.sql): codes hashed slowly ----
+-- (`invite.code_scheme` above came then too, by ALTER TABLE: written as SQLite writes it then.)
+
+-- The salt of every code's hash in this database: 32 random bytes made on first use.
+CREATE TABLE invite_key (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    key        BLOB NOT NULL CHECK (length(key) = 32),
+    created_at TEXT NOT NULL
+) STRICT;

@@ -39,6 +39,19 @@ fn answer(db: &Path, lang: &str, code: Option<&str>) -> Tui {
     Tui::start_program(BIN, &args, 24, 80, &[])
 }
 
+/// The label a code's respondent had up to schema version 6: four symbols of a SHA-256 of
+/// the code, 20 of the code's 40 bits' worth to whoever saw it.
+fn label_from_hash(code: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("kartlegg respondent label\0{code}").as_bytes());
+    let alphabet = kartlegg::domain::invite::ALPHABET;
+    let symbols: String = digest[..4]
+        .iter()
+        .map(|byte| char::from(alphabet[usize::from(byte & 31)]))
+        .collect();
+    format!("#{symbols}")
+}
+
 /// The round's respondents with how much each answered.
 fn respondents(db: &Path) -> Vec<(String, usize)> {
     let store = Store::open(db).unwrap();
@@ -75,6 +88,11 @@ fn a_code_opens_its_own_walk_and_the_same_code_resumes_it_with_its_summary() {
     assert!(
         !codes[0].contains(&who[0].0[1..]),
         "the label is not the code"
+    );
+    assert_ne!(
+        who[0].0,
+        label_from_hash(&codes[0].replace('-', "")),
+        "the label is drawn at random, not taken from the code's hash"
     );
 
     // The same code, on the command line: the walk goes on where it stopped.

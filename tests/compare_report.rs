@@ -2064,7 +2064,13 @@ fn one_by_code_on_an_item_fixture() -> Fixture {
             .add_invites(&round.id, Role::Staff, &hashes, at(2))
             .unwrap();
         for (i, hash) in hashes.iter().enumerate() {
-            let staff = store.claim_invite(hash, "", at(3)).unwrap().unwrap();
+            let staff = store
+                .claim_invite(
+                    &[(kartlegg::domain::invite::Scheme::Argon2id, hash.clone())],
+                    at(3),
+                )
+                .unwrap()
+                .unwrap();
             for key in keys.iter().skip(usize::from(i > 0)) {
                 store
                     .save_response(&staff.id, key, Some(Response::Score(value)), at(3))

@@ -983,7 +983,13 @@ fn an_erased_respondent_by_code_takes_the_code_and_an_erased_round_its_unused_co
             at(1),
         )
         .unwrap();
-    let alone = store.claim_invite(&used, "#J4R6", at(2)).unwrap().unwrap();
+    let alone = store
+        .claim_invite(
+            &[(kartlegg::domain::invite::Scheme::Argon2id, used.clone())],
+            at(2),
+        )
+        .unwrap()
+        .unwrap();
     store
         .save_response(
             &alone.id,
@@ -1007,7 +1013,12 @@ fn an_erased_respondent_by_code_takes_the_code_and_an_erased_round_its_unused_co
         "the code went"
     );
     assert_eq!(
-        store.claim_invite(&used, "#J4R6", at(5)).unwrap(),
+        store
+            .claim_invite(
+                &[(kartlegg::domain::invite::Scheme::Argon2id, used.clone())],
+                at(5)
+            )
+            .unwrap(),
         None,
         "the erased respondent's code makes no one anew"
     );

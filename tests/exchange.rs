@@ -1304,11 +1304,19 @@ fn with_one_by_code(path: &Path) -> (Store, String) {
     use kartlegg::store::Invites;
     let (mut store, at_machine) = small(path);
     let round = store.respondent(&at_machine).unwrap().unwrap().round_id;
-    let hash = invite::hash("K7QM4RTX");
+    let key = store.invite_key().unwrap();
     store
-        .add_invites(&round, Role::Staff, std::slice::from_ref(&hash), at(1))
+        .add_invites(
+            &round,
+            Role::Staff,
+            &[invite::hash("K7QM4RTX", &key)],
+            at(1),
+        )
         .unwrap();
-    let alone = store.claim_invite(&hash, "#J4R6", at(2)).unwrap().unwrap();
+    let alone = store
+        .claim_invite(&invite::hashes("K7QM4RTX", &key), at(2))
+        .unwrap()
+        .unwrap();
     for who in [&at_machine, &alone.id] {
         store
             .save_response(who, ITEM, Some(Response::Score(4)), at(3))
@@ -1331,7 +1339,7 @@ fn by_code_of(file: &[u8]) -> Vec<serde_json::Value> {
 #[test]
 fn every_json_export_says_who_answered_by_code_and_never_their_code() {
     let dir = tempfile::tempdir().unwrap();
-    let (a, alone) = with_one_by_code(&dir.path().join("a.db"));
+    let (mut a, alone) = with_one_by_code(&dir.path().join("a.db"));
     let identified = export(&a);
     let file: serde_json::Value = serde_json::from_slice(&identified).unwrap();
     assert_eq!(file["format_version"], 4);
@@ -1350,7 +1358,8 @@ fn every_json_export_says_who_answered_by_code_and_never_their_code() {
     assert_eq!(by_code_of(&pseudonymous), [false, true]);
     for file in [&identified, &pseudonymous] {
         let text = String::from_utf8(file.clone()).unwrap();
-        let hash = kartlegg::domain::invite::hash("K7QM4RTX");
+        let key = kartlegg::store::Invites::invite_key(&mut a).unwrap();
+        let hash = kartlegg::domain::invite::hash("K7QM4RTX", &key);
         assert!(!text.contains("K7QM4RTX") && !text.contains(&hash));
     }
 }

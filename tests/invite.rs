@@ -14,6 +14,8 @@ use common::{db_in, kartlegg, run_cli, run_en, schema_of, seeded_round};
 use kartlegg::domain::invite;
 use kartlegg::domain::model::Role;
 use kartlegg::store::{Invites, SCHEMA_VERSION, Store};
+use kartlegg::usecase::invites::redeem;
+use sha2::{Digest, Sha256};
 
 const SERVICE: &str = "Fjellbygd barnevern";
 const ROUND: &str = "Før samling 1";
@@ -38,6 +40,58 @@ fn invite_codes(db: &Path, count: usize, role: &str) -> Vec<String> {
     let count = count.to_string();
     let out = run_cli(&invite(&count, &["--role", role]), db, "en");
     out.lines().map(str::to_string).collect()
+}
+
+/// The database's key for its codes' hashes, as stored.
+fn key_of(db: &Path) -> [u8; invite::KEY_LEN] {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let key: Vec<u8> = conn
+        .query_row("SELECT key FROM invite_key", [], |r| r.get(0))
+        .unwrap();
+    key.try_into().unwrap()
+}
+
+/// Each invite's hash and the scheme it was made by.
+fn schemes(db: &Path) -> Vec<(String, String)> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT code_hash, code_scheme FROM invite ORDER BY rowid")
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// What `check` says of an old database, which it migrates (readable by its owner alone).
+fn checked(old: &Path) -> String {
+    std::fs::set_permissions(old, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = kartlegg()
+        .args(["check", "--lang", "en", "--db"])
+        .arg(old)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A migrated database has the tables a new one is made with.
+fn same_schema_as_a_new_database(migrated: &Path) {
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = dir.path().join("fresh.db");
+    drop(Store::open(&fresh).unwrap());
+    assert_eq!(
+        schema_of(migrated),
+        schema_of(&fresh),
+        "both roads lead to one schema"
+    );
+}
+
+fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn invites(db: &Path) -> Vec<(String, String, Option<String>)> {
@@ -92,9 +146,10 @@ fn invite_prints_as_many_different_codes_as_asked_and_stores_only_their_hashes()
             .all(|(role, _, withdrawn)| role == "key_person" && withdrawn.is_none())
     );
     let hashes: HashSet<String> = stored.into_iter().map(|(_, hash, _)| hash).collect();
+    let key = key_of(&db);
     let expected: HashSet<String> = codes
         .iter()
-        .map(|c| invite::hash(&invite::read(c).unwrap()))
+        .map(|c| invite::hash(&invite::read(c).unwrap(), &key))
         .collect();
     assert_eq!(hashes, expected);
 
@@ -226,35 +281,123 @@ fn a_version_5_database_is_migrated_to_hold_invites() {
     let old = dir.path().join("old.db");
     let round = seeded_round(&old);
     {
-        // The database as version 5 made it: without the invite table.
+        // The database as version 5 made it: without the invite tables.
         let conn = rusqlite::Connection::open(&old).unwrap();
-        conn.execute_batch("DROP TABLE invite; PRAGMA user_version = 5;")
+        conn.execute_batch("DROP TABLE invite; DROP TABLE invite_key; PRAGMA user_version = 5;")
             .unwrap();
     }
-    std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o600)).unwrap();
-    let out = kartlegg()
-        .args(["check", "--lang", "en", "--db"])
-        .arg(&old)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
-    let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stdout.contains(&format!("Schema version: {SCHEMA_VERSION}")),
-        "{stdout}"
+        checked(&old).contains(&format!("Schema version: {SCHEMA_VERSION}")),
+        "migrated"
     );
     let mut store = Store::open(&old).unwrap();
+    let key = store.invite_key().unwrap();
     store
-        .add_invites(&round, Role::Staff, &[invite::hash("K7QM4RTX")], Utc::now())
+        .add_invites(
+            &round,
+            Role::Staff,
+            &[invite::hash("K7QM4RTX", &key)],
+            Utc::now(),
+        )
         .unwrap();
     drop(store);
-    let fresh = dir.path().join("fresh.db");
-    drop(Store::open(&fresh).unwrap());
-    assert_eq!(
-        schema_of(&old),
-        schema_of(&fresh),
-        "both roads lead to one schema"
-    );
+    same_schema_as_a_new_database(&old);
+}
+
+/// Whoever may read the database (a group member with `share --read-only`) finds there no
+/// code's bare SHA-256, which 40 bits would give away in hours, but its Argon2id under the
+/// database's own random key: without that key the hash cannot be checked at all.
+#[test]
+fn a_codes_stored_hash_is_not_its_sha256_and_needs_the_databases_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(&dir);
+    seeded_round(&db);
+    let codes = invite_codes(&db, 3, "staff");
+    let stored = schemes(&db);
+    assert_eq!(stored.len(), 3);
+    for (code, (hash, scheme)) in codes.iter().zip(&stored) {
+        let code = invite::read(code).unwrap();
+        assert_ne!(
+            *hash,
+            sha256_hex(&code),
+            "{code}: the bare SHA-256 is stored"
+        );
+        assert_eq!(scheme, "argon2id");
+        assert_eq!(*hash, invite::hash(&code, &key_of(&db)));
+        assert_ne!(
+            *hash,
+            invite::hash(&code, &[0; invite::KEY_LEN]),
+            "needs the key"
+        );
+    }
+    // Another database has another key: the same code is another hash there.
+    let other = dir.path().join("other.db");
+    seeded_round(&other);
+    invite_codes(&other, 1, "staff");
+    assert_ne!(key_of(&db), key_of(&other));
+    // More codes later are hashed under the same key, and all still open their walks.
+    invite_codes(&db, 1, "staff");
+    let mut store = Store::open(&db).unwrap();
+    assert_eq!(store.invite_key().unwrap(), key_of(&db));
+    for code in &codes {
+        assert!(
+            redeem(&mut store, code, Utc::now()).unwrap().is_some(),
+            "{code}"
+        );
+    }
+}
+
+/// A database of version 6 holds codes as their SHA-256: migrated to version 7 it keeps
+/// them so (`code_scheme` 'sha256'), they still open their walks and can be withdrawn, and
+/// new codes are made the new way.
+#[test]
+fn a_version_6_database_is_migrated_to_7_and_its_codes_still_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old.db");
+    let round = seeded_round(&old);
+    let codes = ["K7QM4RTX", "ABCD2345"];
+    {
+        // The database as version 6 made it: no key, the invite table of its migration,
+        // and the codes' bare SHA-256 in it.
+        let conn = rusqlite::Connection::open(&old).unwrap();
+        conn.execute_batch("DROP TABLE invite; DROP TABLE invite_key;")
+            .unwrap();
+        conn.execute_batch(include_str!(
+            "../src/store/sqlite/migrations/006_invites.sql"
+        ))
+        .unwrap();
+        conn.execute_batch("PRAGMA user_version = 6;").unwrap();
+        for (n, code) in codes.iter().enumerate() {
+            conn.execute(
+                "INSERT INTO invite (id, round_id, role, code_hash, created_at)
+                 VALUES (?1, ?2, 'staff', ?3, '2026-03-09T10:00:00Z')",
+                rusqlite::params![format!("old{n}"), round, sha256_hex(code)],
+            )
+            .unwrap();
+        }
+    }
+    let stdout = checked(&old);
+    assert!(stdout.contains("Schema version: 7"), "{stdout}");
+    assert_eq!(SCHEMA_VERSION, 7);
+
+    let mut store = Store::open(&old).unwrap();
+    let claimed = redeem(&mut store, "k7qm-4rtx", Utc::now())
+        .unwrap()
+        .expect("an old code still opens its walk");
+    assert_eq!(claimed.respondent.role, Role::Staff);
+    assert_eq!(claimed.respondent.code.len(), 5, "{:?}", claimed.respondent);
+    let again = redeem(&mut store, "K7QM4RTX", Utc::now()).unwrap().unwrap();
+    assert_eq!(again.respondent, claimed.respondent);
+    drop(store);
+    let withdrawn = run_cli(&["invite", "--withdraw", "ABCD-2345"], &old, "en");
+    assert!(withdrawn.contains("ABCD-2345"), "{withdrawn}");
+    invite_codes(&old, 1, "staff");
+    let stored = schemes(&old);
+    let schemes: Vec<&str> = stored.iter().map(|(_, s)| s.as_str()).collect();
+    assert_eq!(schemes, ["sha256", "sha256", "argon2id"]);
+    assert!(invites(&old)[1].2.is_some(), "the old code was withdrawn");
+
+    same_schema_as_a_new_database(&old);
 }
 
 /// The seeded round's staff member by `code` answers every readiness item with `value`, as
@@ -265,8 +408,9 @@ fn answer_readiness(db: &Path, code: &str, value: u8) {
     use kartlegg::store::Answers;
     let mut store = Store::open(db).unwrap();
     let code = invite::read(code).unwrap();
+    let key = store.invite_key().unwrap();
     let who = store
-        .claim_invite(&invite::hash(&code), &invite::label(&code), Utc::now())
+        .claim_invite(&invite::hashes(&code, &key), Utc::now())
         .unwrap()
         .expect("the code opens a walk");
     for item in Instrument::standard().items() {
@@ -377,10 +521,11 @@ fn closing_withdraws_every_open_code_and_a_closed_round_takes_no_code_nor_new_on
             .all(|(_, _, withdrawn)| withdrawn.is_some())
     );
     let mut store = Store::open(&db).unwrap();
+    let key = store.invite_key().unwrap();
     for code in &codes {
         let code = invite::read(code).unwrap();
         let claimed = store
-            .claim_invite(&invite::hash(&code), "K", Utc::now())
+            .claim_invite(&invite::hashes(&code, &key), Utc::now())
             .unwrap();
         assert!(claimed.is_none(), "a code of a closed round opens nothing");
     }

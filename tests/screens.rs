@@ -1161,7 +1161,13 @@ fn answer_by_code(f: &Fixture, first: usize, last: usize) {
         .add_invites(&round.id, Role::Staff, &hashes, fixed_now())
         .unwrap();
     for hash in &hashes {
-        let staff = store.claim_invite(hash, "K", fixed_now()).unwrap().unwrap();
+        let staff = store
+            .claim_invite(
+                &[(kartlegg::domain::invite::Scheme::Argon2id, hash.clone())],
+                fixed_now(),
+            )
+            .unwrap()
+            .unwrap();
         for item in Instrument::standard().items() {
             if item.section.key == "readiness" {
                 store
@@ -1642,16 +1648,19 @@ fn leaders_see_respondents_by_code_only_as_one_row_that_does_not_open() {
         };
         // Three, so that they are counted (fewer by code count in no figure: promise 7).
         let codes = ["K7QM4RTX", "ABCD2345", "XY23ZW45"];
-        let hashes: Vec<String> = codes.iter().map(|c| invite::hash(c)).collect();
         let store = &mut f.app.store;
+        let key = store.invite_key().unwrap();
+        let hashes: Vec<String> = codes.iter().map(|c| invite::hash(c, &key)).collect();
         store
             .add_invites(&round, Role::Staff, &hashes, fixed_now())
             .unwrap();
-        for (code, hash) in codes.iter().zip(&hashes) {
+        let mut labels = Vec::new();
+        for code in codes {
             let who = store
-                .claim_invite(hash, &invite::label(code), fixed_now())
+                .claim_invite(&invite::hashes(code, &key), fixed_now())
                 .unwrap()
                 .unwrap();
+            labels.push(who.code.clone());
             let item = &Instrument::standard().items()[0].item.key;
             store
                 .save_response(&who.id, item, Some(Response::Score(5)), fixed_now())
@@ -1662,8 +1671,8 @@ fn leaders_see_respondents_by_code_only_as_one_row_that_does_not_open() {
         assert_eq!(f.app.mode(), Mode::Respondents);
         snap_at(&[(60, 16), (80, 24)], "respondents_by_code", lang, &f);
         let shown = f.render(80, 24);
-        for code in codes {
-            assert!(!shown.contains(&invite::label(code)), "{shown}");
+        for label in &labels {
+            assert!(!shown.contains(label.as_str()), "{shown}");
         }
         f.act(&[Action::End, Action::Open]);
         assert_eq!(f.app.mode(), Mode::Respondents, "it does not open");
@@ -1703,11 +1712,17 @@ fn respondents_by_code_imported_from_another_machine_are_one_row_that_does_not_o
     };
     let code = "K7QM4RTX";
     let store = &mut there.app.store;
+    let key = store.invite_key().unwrap();
     store
-        .add_invites(&round, Role::Staff, &[invite::hash(code)], fixed_now())
+        .add_invites(
+            &round,
+            Role::Staff,
+            &[invite::hash(code, &key)],
+            fixed_now(),
+        )
         .unwrap();
     let alone = store
-        .claim_invite(&invite::hash(code), &invite::label(code), fixed_now())
+        .claim_invite(&invite::hashes(code, &key), fixed_now())
         .unwrap()
         .unwrap();
     let item = &Instrument::standard().items()[0].item.key;
@@ -1741,7 +1756,7 @@ fn respondents_by_code_imported_from_another_machine_are_one_row_that_does_not_o
         f.act(&[Action::Down, Action::Open, Action::Open]);
         assert_eq!(f.app.mode(), Mode::Respondents);
         let shown = f.render(80, 24);
-        assert!(!shown.contains(&invite::label(code)), "{shown}");
+        assert!(!shown.contains(&alone.code), "{shown}");
         let row = if lang == Lang::En {
             "Answered by code"
         } else {
@@ -1769,11 +1784,12 @@ fn a_kept_comment_of_a_respondent_by_code_is_asked_about_only_in_their_own_walk(
     let mut store = Store::open(&db).unwrap();
     let service = &store.services().unwrap()[1].service;
     let round = store.rounds(&service.id).unwrap()[0].round.id.clone();
+    let key = store.invite_key().unwrap();
     store
         .add_invites(
             &round,
             Role::Staff,
-            &[invite::hash("K7QM4RTX")],
+            &[invite::hash("K7QM4RTX", &key)],
             fixed_now(),
         )
         .unwrap();

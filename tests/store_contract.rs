@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use kartlegg::domain::compare::Options;
 use kartlegg::domain::instrument::Instrument;
-use kartlegg::domain::invite;
+use kartlegg::domain::invite::{self, Scheme};
 use kartlegg::domain::model::{Response, Role, RoundKind};
 use kartlegg::domain::plan::{GoalStatus, Level, PlanItem, PlanKind, Stage};
 use kartlegg::domain::scoring::{AnswerSet, summarize};
@@ -64,12 +64,55 @@ fn service_and_round<S: Backend>(store: &mut S) -> (String, String) {
 
 // ---- Invites -------------------------------------------------------------------------------
 
+/// A hash made the way every new invite's is.
+fn new_scheme(hash: &str) -> [(Scheme, String); 1] {
+    [(Scheme::Argon2id, hash.to_string())]
+}
+
+/// `#` and four of a code's symbols: what a respondent by code is shown under.
+fn is_label(label: &str) -> bool {
+    label.len() == 5
+        && label.starts_with('#')
+        && label[1..].bytes().all(|b| invite::ALPHABET.contains(&b))
+}
+
+/// The label is drawn at random when a code is first used: the same codes claimed on two
+/// machines get other labels, so a label shown in an export or the walk's title tells
+/// nothing of the code (it was once a 20-bit piece of the code's hash).
+fn a_respondents_label_is_drawn_at_random_not_made_from_the_code<S: Backend>(a: &mut S, b: &mut S) {
+    let codes = ["K7QM4RTX", "ABCD2345", "XY23ZW45"];
+    let mut labels = Vec::new();
+    for store in [a, b] {
+        let (_, round) = service_and_round(store);
+        let key = store.invite_key().unwrap();
+        let hashes: Vec<String> = codes.iter().map(|c| invite::hash(c, &key)).collect();
+        store
+            .add_invites(&round, Role::Staff, &hashes, at(2))
+            .unwrap();
+        let claimed: Vec<String> = codes
+            .iter()
+            .map(|c| {
+                let who = store.claim_invite(&invite::hashes(c, &key), at(3));
+                who.unwrap().unwrap().code
+            })
+            .collect();
+        assert!(claimed.iter().all(|l| is_label(l)), "{claimed:?}");
+        let unique: HashSet<&String> = claimed.iter().collect();
+        assert_eq!(unique.len(), codes.len(), "one label each: {claimed:?}");
+        labels.push(claimed);
+    }
+    // By chance alike only once in 2^60.
+    assert_ne!(labels[0], labels[1], "the labels follow from the codes");
+}
+
 fn a_code_claims_one_respondent_of_its_round_and_role_until_it_is_withdrawn<S: Backend>(
     store: &mut S,
 ) {
     let (_, round) = service_and_round(store);
     let codes = ["K7QM4RTX", "ABCD2345"];
-    let hashes: Vec<String> = codes.iter().map(|c| invite::hash(c)).collect();
+    let key = store.invite_key().unwrap();
+    assert_eq!(store.invite_key().unwrap(), key, "made once, then kept");
+    let hashes: Vec<String> = codes.iter().map(|c| invite::hash(c, &key)).collect();
     store
         .add_invites(&round, Role::KeyPerson, &hashes, at(2))
         .unwrap();
@@ -78,16 +121,16 @@ fn a_code_claims_one_respondent_of_its_round_and_role_until_it_is_withdrawn<S: B
         "none until used"
     );
     let first = store
-        .claim_invite(&hashes[0], &invite::label(codes[0]), at(3))
+        .claim_invite(&new_scheme(&hashes[0]), at(3))
         .unwrap()
         .unwrap();
     assert_eq!(
         (first.role, first.round_id.as_str()),
         (Role::KeyPerson, round.as_str())
     );
-    assert_eq!(first.code, invite::label(codes[0]));
+    assert!(is_label(&first.code), "{first:?}");
     let again = store
-        .claim_invite(&hashes[0], "ignored", at(4))
+        .claim_invite(&invite::hashes(codes[0], &key), at(4))
         .unwrap()
         .unwrap();
     assert_eq!(again, first, "the same code is the same respondent");
@@ -97,27 +140,44 @@ fn a_code_claims_one_respondent_of_its_round_and_role_until_it_is_withdrawn<S: B
         HashSet::from([first.id.clone()])
     );
     // A hash that is there already refuses the whole batch.
-    let batch = [invite::hash("NEWCODE2"), hashes[1].clone()];
+    let batch = [invite::hash("NEWCODE2", &key), hashes[1].clone()];
     assert!(
         store
             .add_invites(&round, Role::Staff, &batch, at(5))
             .is_err()
     );
     assert!(
-        store.claim_invite(&batch[0], "x", at(5)).unwrap().is_none(),
+        store
+            .claim_invite(&new_scheme(&batch[0]), at(5))
+            .unwrap()
+            .is_none(),
         "nothing of the refused batch was kept"
     );
-    assert!(store.withdraw_invite(&hashes[0], at(6)).unwrap());
-    assert!(!store.withdraw_invite(&hashes[0], at(7)).unwrap());
+    assert!(
+        !store
+            .withdraw_invite(&[(Scheme::Sha256, hashes[0].clone())], at(6))
+            .unwrap(),
+        "a hash is looked up under its own scheme"
+    );
     assert!(
         store
-            .claim_invite(&hashes[0], "x", at(8))
+            .withdraw_invite(&new_scheme(&hashes[0]), at(6))
+            .unwrap()
+    );
+    assert!(
+        !store
+            .withdraw_invite(&new_scheme(&hashes[0]), at(7))
+            .unwrap()
+    );
+    assert!(
+        store
+            .claim_invite(&new_scheme(&hashes[0]), at(8))
             .unwrap()
             .is_none()
     );
     assert!(
         !store
-            .withdraw_invite(&invite::hash("ZZZZZZZZ"), at(8))
+            .withdraw_invite(&invite::hashes("ZZZZZZZZ", &key), at(8))
             .unwrap()
     );
     // The answers given stay, and the respondent is still one by code.
@@ -652,10 +712,11 @@ fn a_respondent_by_code_stays_by_code_through_an_export_and_an_import_both_ways<
         .create_respondent(&round_id, Role::Leader, "AB", at(2))
         .unwrap();
     let code = "K7QM4RTX";
-    a.add_invites(&round_id, Role::Staff, &[invite::hash(code)], at(2))
+    let key = a.invite_key().unwrap();
+    a.add_invites(&round_id, Role::Staff, &[invite::hash(code, &key)], at(2))
         .unwrap();
     let alone = a
-        .claim_invite(&invite::hash(code), &invite::label(code), at(3))
+        .claim_invite(&invite::hashes(code, &key), at(3))
         .unwrap()
         .unwrap();
     for (key, min) in items(3) {
@@ -666,7 +727,7 @@ fn a_respondent_by_code_stays_by_code_through_an_export_and_an_import_both_ways<
     }
     let file = export(a);
     let text = String::from_utf8(file.clone()).unwrap();
-    assert!(!text.contains(code) && !text.contains(&invite::hash(code)));
+    assert!(!text.contains(code) && !text.contains(&invite::hash(code, &key)));
 
     let summary = import(b, &file);
     assert_eq!(summary.by_code, 1);
@@ -701,7 +762,7 @@ fn a_respondent_by_code_stays_by_code_through_an_export_and_an_import_both_ways<
         assert!(store.integrity_problems().unwrap().is_empty());
     }
     assert_eq!(
-        a.claim_invite(&invite::hash(code), "x", at(6)).unwrap(),
+        a.claim_invite(&invite::hashes(code, &key), at(6)).unwrap(),
         Some(alone.clone())
     );
 
@@ -733,6 +794,7 @@ macro_rules! every_backend {
                 a_refused_file_writes_nothing,
                 an_erased_respondent_is_gone_history_too_and_an_import_does_not_bring_them_back,
                 a_respondent_by_code_stays_by_code_through_an_export_and_an_import_both_ways,
+                a_respondents_label_is_drawn_at_random_not_made_from_the_code,
             );
             every_backend!(@tests $open;
                 services_rounds_and_respondents_are_found_again,

@@ -578,7 +578,7 @@ fn respondents_by_code_count_in_no_figure_until_answering_is_closed_and_three_ha
             .unwrap();
     }
     let answer_by_code = |store: &mut Store, hash: &str, value: u8| {
-        let staff = store.claim_invite(hash, "K", now).unwrap().unwrap();
+        let staff = store.claim_invite(&by_argon(hash), now).unwrap().unwrap();
         for (key, response) in readiness_at(instrument, value) {
             store
                 .save_response(&staff.id, &key, Some(response), now)
@@ -607,7 +607,7 @@ fn respondents_by_code_count_in_no_figure_until_answering_is_closed_and_three_ha
         );
     }
     // One code withdrawn while another is open changes nothing.
-    assert!(store.withdraw_invite(&hashes[4], now).unwrap());
+    assert!(store.withdraw_invite(&by_argon(&hashes[4]), now).unwrap());
     assert_eq!(figures(&store, before), (1, Some(100.0)));
     assert!(!store.answering_closed(&before.id).unwrap());
     assert_eq!(store.close_invites(&before.id, now).unwrap(), 4);
@@ -617,7 +617,12 @@ fn respondents_by_code_count_in_no_figure_until_answering_is_closed_and_three_ha
         (5, Some(20.0)),
         "closed: all four count"
     );
-    assert!(store.claim_invite(&hashes[0], "K", now).unwrap().is_none());
+    assert!(
+        store
+            .claim_invite(&by_argon(&hashes[0]), now)
+            .unwrap()
+            .is_none()
+    );
 
     // The other round closed by withdrawing its codes one by one: the last one brings in
     // the three by code.
@@ -627,7 +632,7 @@ fn respondents_by_code_count_in_no_figure_until_answering_is_closed_and_three_ha
     }
     for hash in &hashes[5..10] {
         assert_eq!(figures(&store, after), (1, Some(100.0)));
-        assert!(store.withdraw_invite(hash, now).unwrap());
+        assert!(store.withdraw_invite(&by_argon(hash), now).unwrap());
     }
     assert!(store.answering_closed(&after.id).unwrap());
     assert_eq!(
@@ -635,4 +640,9 @@ fn respondents_by_code_count_in_no_figure_until_answering_is_closed_and_three_ha
         (4, Some(25.0)),
         "closed by the last"
     );
+}
+
+/// An invite's hash as the store is asked for it: made the way new codes are.
+fn by_argon(hash: &str) -> Vec<(kartlegg::domain::invite::Scheme, String)> {
+    vec![(kartlegg::domain::invite::Scheme::Argon2id, hash.to_string())]
 }

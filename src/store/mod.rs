@@ -24,6 +24,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::domain::compare::Options;
 use crate::domain::instrument::Instrument;
+use crate::domain::invite::{self, Scheme};
 use crate::domain::model::{Answer, Respondent, Response, Role, Round, RoundKind, Service};
 use crate::domain::plan::{Goal, GoalStatus, PlanItem, Stage};
 use crate::domain::scoring::{AnswerSet, SectionScore};
@@ -356,8 +357,12 @@ pub trait Sharing {
 /// One-time codes with which a respondent answers alone (`crate::domain::invite`). Only a
 /// code's hash is ever handed to the store, and only the hash is kept.
 pub trait Invites {
-    /// Adds one invite per hash to a round, for a respondent of `role`: all of them, or
-    /// (a hash already there, say) none.
+    /// This database's key for the hashes of its codes (`invite::hash`): 32 bytes from the
+    /// OS's random source, made and kept on first use, the same ever after.
+    fn invite_key(&mut self) -> Result<[u8; invite::KEY_LEN]>;
+
+    /// Adds one invite per hash (each `invite::hash` under `invite_key`) to a round, for a
+    /// respondent of `role`: all of them, or (a hash already there, say) none.
     fn add_invites(
         &mut self,
         round_id: &str,
@@ -366,10 +371,11 @@ pub trait Invites {
         now: DateTime<Utc>,
     ) -> Result<()>;
 
-    /// Withdraws the invite with this hash; false when there is no such invite, or it was
+    /// Withdraws the invite with the first of these hashes (one code's, by scheme:
+    /// `invite::hashes`) that one has; false when there is no such invite, or it was
     /// withdrawn already. Its respondent's answers stay; when it was the round's last open
     /// code, answering alone is closed and the round's kept scores are summed again.
-    fn withdraw_invite(&mut self, hash: &str, now: DateTime<Utc>) -> Result<bool>;
+    fn withdraw_invite(&mut self, hashes: &[(Scheme, String)], now: DateTime<Utc>) -> Result<bool>;
 
     /// Closes answering alone for a round: withdraws every code of it still open, in one
     /// transaction that sums the round's kept scores again, so that the answers by code
@@ -379,13 +385,13 @@ pub trait Invites {
     /// Whether answering alone is closed for a round: it has codes, and none is still open.
     fn answering_closed(&self, round_id: &str) -> Result<bool>;
 
-    /// The respondent of the invite with this hash, made on its first use with the
-    /// invite's role under `label`, in one transaction; `None` when no invite that is not
-    /// withdrawn has this hash.
+    /// The respondent of the invite with the first of these hashes that one has, made on
+    /// its first use with the invite's role under a label drawn at random (`invite::label`,
+    /// none other of its round's), in one transaction; `None` when no invite that is not
+    /// withdrawn has one of these hashes.
     fn claim_invite(
         &mut self,
-        hash: &str,
-        label: &str,
+        hashes: &[(Scheme, String)],
         now: DateTime<Utc>,
     ) -> Result<Option<Respondent>>;
 

@@ -26,8 +26,8 @@ pub fn redeem(
     let Some(code) = invite::read(typed) else {
         return Ok(None);
     };
-    let Some(respondent) = store.claim_invite(&invite::hash(&code), &invite::label(&code), now)?
-    else {
+    let key = store.invite_key()?;
+    let Some(respondent) = store.claim_invite(&invite::hashes(&code, &key), now)? else {
         return Ok(None);
     };
     let round = store.round(&respondent.round_id)?;

@@ -18,7 +18,6 @@ use crate::exchange::{
     InstrumentRef, PlanCounts, PlanItemRow, Problem, RespondentRow, RoundRow, RoundStageRow, Scope,
     ServiceRow, csv_io_error, neutralise, timestamp, write_error,
 };
-use crate::store::{DriverError, DriverKind};
 use crate::store::{Exchange, Exported};
 use rusqlite::types::Value;
 use std::collections::{HashMap, HashSet};
@@ -930,13 +929,7 @@ impl MergeTx for SqliteMerge<'_> {
     }
 
     fn answered_by_code(&mut self, row: &RespondentRow, at: &str) -> Found<bool> {
-        let mut random = [0u8; 32];
-        getrandom::fill(&mut random).map_err(|e| {
-            StoreError::Database(DriverError {
-                kind: DriverKind::Other,
-                detail: format!("no random bytes from the system: {e}"),
-            })
-        })?;
+        let random = super::random_bytes::<32>()?;
         // Withdrawn, claimed, and under a hash no code has: nothing here opens their walk,
         // and everything that shows respondents by code counts them. One with an invite
         // here already (the machine that made their code, or an earlier import) keeps it.

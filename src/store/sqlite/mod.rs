@@ -54,6 +54,7 @@ const UPGRADES: &[&str] = &[
     include_str!("migrations/004_respondent_roles.sql"),
     include_str!("migrations/005_erasure.sql"),
     include_str!("migrations/006_invites.sql"),
+    include_str!("migrations/007_invite_key.sql"),
 ];
 pub const SCHEMA_VERSION: u32 = 1 + UPGRADES.len() as u32;
 /// The version that brought kept scores; the step to it fills them from the answers.
@@ -794,6 +795,19 @@ fn round_from(row: &Row) -> rusqlite::Result<Round> {
         instrument_key: row.get(5)?,
         instrument_version: row.get(6)?,
     })
+}
+
+/// `N` bytes from the OS's random source; a system that has none is an error of the store
+/// (nothing is written without them).
+pub(super) fn random_bytes<const N: usize>() -> Result<[u8; N]> {
+    let mut random = [0u8; N];
+    getrandom::fill(&mut random).map_err(|e| {
+        StoreError::Database(DriverError {
+            kind: DriverKind::Other,
+            detail: format!("no random bytes from the system: {e}"),
+        })
+    })?;
+    Ok(random)
 }
 
 pub(super) fn insert_respondent(
