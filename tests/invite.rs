@@ -542,3 +542,18 @@ fn closing_withdraws_every_open_code_and_a_closed_round_takes_no_code_nor_new_on
     assert!(more.stdout.is_empty(), "{more:?}");
     assert_eq!(database_bytes(&db), stored, "nothing written");
 }
+
+/// Each code is hashed slowly on purpose: making many says so first, rather than sitting
+/// silent for seconds; a few are made without a word more.
+#[test]
+fn making_many_codes_says_so_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(&dir);
+    seeded_round(&db);
+    let many = run_en(&invite("50", &[]), &db);
+    assert!(many.status.success(), "{many:?}");
+    let said = String::from_utf8_lossy(&many.stderr);
+    assert!(said.starts_with("kartlegg: Making 50 codes"), "{said}");
+    let few = run_en(&invite("3", &[]), &db);
+    assert!(!String::from_utf8_lossy(&few.stderr).contains("Making"));
+}

@@ -67,6 +67,9 @@ fn parse_role(value: &str) -> Result<Role, String> {
     })
 }
 
+/// From how many codes `invite` says that it is making them: about a second's work.
+const SAY_HASHING_FROM: usize = 50;
+
 pub fn run(store: &mut Store, lang: Lang, args: &InviteArgs, now: DateTime<Utc>) -> ExitCode {
     if let Some(code) = &args.withdraw {
         return withdraw(store, lang, code, now);
@@ -123,6 +126,10 @@ pub fn run(store: &mut Store, lang: Lang, args: &InviteArgs, now: DateTime<Utc>)
         Ok(key) => key,
         Err(e) => return write_failed(lang, &e),
     };
+    // Each code is hashed slowly on purpose (~40 ms): many take seconds, said first.
+    if codes.len() >= SAY_HASHING_FROM {
+        super::complain(&trf(lang, "invite.hashing", &[("n", &codes.len())]));
+    }
     let hashes = hash_all(&codes, &key);
     // The sheet is written inside the transaction: a sheet that cannot be written leaves no
     // codes behind that no one could hand out.
