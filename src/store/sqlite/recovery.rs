@@ -102,18 +102,27 @@ impl Store {
         if self.reading_only {
             return Vec::new();
         }
-        self.forget_erased_unsaved();
-        self.recovery_files()
+        self.without_erased(self.recovery_files())
     }
 
     /// Removes the recovery files of erased respondents: an erasure takes their comments
     /// kept for later too, and no one is asked about them.
     pub(super) fn forget_erased_unsaved(&self) {
-        for recovery in self.recovery_files() {
-            if self.is_erased(&recovery.unsaved.respondent_id) {
-                let _ = self.discard_unsaved(&recovery);
-            }
-        }
+        self.without_erased(self.recovery_files());
+    }
+
+    /// `found` without the files of erased respondents, which are removed on the way.
+    fn without_erased(&self, found: Vec<Recovery>) -> Vec<Recovery> {
+        found
+            .into_iter()
+            .filter(|recovery| {
+                let erased = self.is_erased(&recovery.unsaved.respondent_id);
+                if erased {
+                    let _ = self.discard_unsaved(recovery);
+                }
+                !erased
+            })
+            .collect()
     }
 
     /// Whether `id` has a tombstone. When that cannot be read, it counts as not erased: the
