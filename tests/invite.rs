@@ -557,3 +557,25 @@ fn making_many_codes_says_so_first() {
     let few = run_en(&invite("3", &[]), &db);
     assert!(!String::from_utf8_lossy(&few.stderr).contains("Making"));
 }
+
+/// The store itself refuses new codes for a closed round, in the write: no code slips in
+/// between the command's early answer and its transaction.
+#[test]
+fn the_store_takes_no_new_codes_for_a_closed_round() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(&dir);
+    let round = seeded_round(&db);
+    let mut store = Store::open(&db).unwrap();
+    let hash = |i: u32| format!("{i:064}");
+    store
+        .add_invites(&round, Role::Staff, &[hash(1)], Utc::now())
+        .unwrap();
+    store.close_invites(&round, Utc::now()).unwrap();
+    let refused = store.add_invites(&round, Role::Staff, &[hash(2)], Utc::now());
+    assert!(
+        matches!(refused, Err(kartlegg::store::StoreError::AnsweringClosed)),
+        "{refused:?}"
+    );
+    drop(store);
+    assert_eq!(invites(&db).len(), 1, "nothing added");
+}

@@ -96,7 +96,8 @@ pub fn run(store: &mut Store, lang: Lang, args: &InviteArgs, now: DateTime<Utc>)
         return ExitCode::from(super::exit::USAGE);
     };
     // New codes would open a closed round again: its figures would then move with each one
-    // who answers, and who arrived could be read from two moments.
+    // who answers, and who arrived could be read from two moments. The store refuses them
+    // (`StoreError::AnsweringClosed`); asked first, so that no one waits for the hashing.
     match store.answering_closed(&round.id) {
         Ok(false) => {}
         Ok(true) => {
@@ -147,8 +148,14 @@ pub fn run(store: &mut Store, lang: Lang, args: &InviteArgs, now: DateTime<Utc>)
         }
         Ok(())
     });
-    if let Err(e) = written {
-        return write_failed(lang, &e);
+    match written {
+        Ok(()) => {}
+        // Closed between the early answer above and the write.
+        Err(StoreError::AnsweringClosed) => {
+            super::complain(&trf(lang, "invite.round_closed", &place.args()));
+            return ExitCode::from(super::exit::FAILURE);
+        }
+        Err(e) => return write_failed(lang, &e),
     }
     super::complain(&trf(
         lang,

@@ -64,6 +64,7 @@ impl StoreError {
                 "fault.needs_upgrade",
                 &[("path", &path.display()), ("found", found)],
             ),
+            StoreError::AnsweringClosed => tr(lang, "error.answering_closed").to_string(),
             StoreError::NotInGroup { group } => {
                 trf(lang, "share.not_in_group", &[("group", group)])
             }

@@ -103,6 +103,10 @@ pub enum StoreError {
     /// A database of an older schema that may only be read: it cannot be upgraded.
     #[error("{path}: may only be read, and its schema version {found} is older")]
     NeedsUpgrade { path: PathBuf, found: u32 },
+    /// New codes for a round whose answering alone is closed: they would open it again, and
+    /// its figures would move with each one who answers.
+    #[error("answering alone is closed for the round")]
+    AnsweringClosed,
     /// Sharing with a group that this user is not one of.
     #[error("not in the group {group}")]
     NotInGroup { group: String },

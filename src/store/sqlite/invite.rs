@@ -10,7 +10,7 @@ use super::{
 };
 use crate::domain::invite::{self, KEY_LEN, Scheme};
 use crate::domain::model::{Respondent, Role, new_id};
-use crate::store::Invites;
+use crate::store::{Invites, StoreError};
 
 impl Invites for Store {
     fn invite_key(&mut self) -> Result<[u8; KEY_LEN]> {
@@ -42,6 +42,10 @@ impl Invites for Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         self.write(|tx| {
+            // Decided in the write itself, so that no code slips into a round closed meanwhile.
+            if closed(tx, round_id)? {
+                return Err(StoreError::AnsweringClosed);
+            }
             let mut insert = tx.prepare_cached(
                 "INSERT INTO invite (id, round_id, role, code_hash, created_at, code_scheme)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
