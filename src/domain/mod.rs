@@ -5,6 +5,7 @@ pub mod instrument;
 pub mod invite;
 pub mod lang;
 pub mod model;
+pub mod needs;
 pub mod plan;
 pub mod rounding;
 pub mod scoring;
