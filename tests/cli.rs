@@ -50,7 +50,10 @@ fn demo_fills_an_empty_database_and_check_reports_it() {
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(
-        text.contains("Schema version: 7 (this kartlegg: 7)"),
+        text.contains(&format!(
+            "Schema version: {v} (this kartlegg: {v})",
+            v = kartlegg::store::SCHEMA_VERSION
+        )),
         "{text}"
     );
     assert!(text.contains("Services: 4, rounds: 8"), "{text}");

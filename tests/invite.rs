@@ -10,7 +10,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use chrono::Utc;
-use common::{db_in, kartlegg, run_cli, run_en, schema_of, seeded_round};
+use common::{db_in, drop_needs, kartlegg, run_cli, run_en, schema_of, seeded_round};
 use kartlegg::domain::invite;
 use kartlegg::domain::model::Role;
 use kartlegg::store::{Invites, SCHEMA_VERSION, Store};
@@ -285,6 +285,7 @@ fn a_version_5_database_is_migrated_to_hold_invites() {
         let conn = rusqlite::Connection::open(&old).unwrap();
         conn.execute_batch("DROP TABLE invite; DROP TABLE invite_key; PRAGMA user_version = 5;")
             .unwrap();
+        drop_needs(&conn);
     }
     assert!(
         checked(&old).contains(&format!("Schema version: {SCHEMA_VERSION}")),
@@ -362,6 +363,7 @@ fn a_version_6_database_is_migrated_to_7_and_its_codes_still_answer() {
         let conn = rusqlite::Connection::open(&old).unwrap();
         conn.execute_batch("DROP TABLE invite; DROP TABLE invite_key;")
             .unwrap();
+        drop_needs(&conn);
         conn.execute_batch(include_str!(
             "../src/store/sqlite/migrations/006_invites.sql"
         ))
@@ -377,8 +379,10 @@ fn a_version_6_database_is_migrated_to_7_and_its_codes_still_answer() {
         }
     }
     let stdout = checked(&old);
-    assert!(stdout.contains("Schema version: 7"), "{stdout}");
-    assert_eq!(SCHEMA_VERSION, 7);
+    assert!(
+        stdout.contains(&format!("Schema version: {SCHEMA_VERSION}")),
+        "{stdout}"
+    );
 
     let mut store = Store::open(&old).unwrap();
     let claimed = redeem(&mut store, "k7qm-4rtx", Utc::now())

@@ -1,5 +1,5 @@
 //! The store's contract: every promise of the interface in `src/store` (the traits
-//! `Answers`, `Plans`, `Scores`, `Admin`, `Exchange`, `Sharing`, `Invites` and `Erase`, the merge rules included), written
+//! `Answers`, `Plans`, `Scores`, `Admin`, `Exchange`, `Sharing`, `Invites`, `Erase` and `Needs`, the merge rules included), written
 //! once against `Backend` and run for each backend. A new backend adds one line to `every_backend!` and must pass all of it unchanged.
 
 use std::collections::HashSet;
@@ -9,6 +9,10 @@ use kartlegg::domain::compare::Options;
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::invite::{self, Scheme};
 use kartlegg::domain::model::{Response, Role, RoundKind};
+use kartlegg::domain::needs::{
+    CompetenceAreas, Expectation, Expectations, FactField, FactProblem, Facts, Need, NeedField,
+    Who, YesPartlyNo,
+};
 use kartlegg::domain::plan::{GoalStatus, Level, PlanItem, PlanKind, Stage};
 use kartlegg::domain::scoring::{AnswerSet, summarize};
 use kartlegg::exchange::{Disclosure, ImportClock, Scope};
@@ -495,6 +499,298 @@ fn goals_stage_and_consensus_are_set_changed_and_removed<S: Backend>(store: &mut
     assert!(store.consensus(&round_id).unwrap().is_empty());
 }
 
+// ---- Needs -----------------------------------------------------------------------------------
+
+fn needs_are_set_part_by_part_logged_and_a_fourth_top_priority_is_refused<S: Backend>(
+    store: &mut S,
+) {
+    let (_, round_id) = service_and_round(store);
+    let areas = CompetenceAreas::standard();
+    let key = |i: usize| areas.areas[i].key.clone();
+    assert!(store.needs(&round_id).unwrap().is_empty());
+    store
+        .set_need(&round_id, &key(0), &NeedField::Mastery(Some(2)), at(2))
+        .unwrap();
+    store
+        .set_need(&round_id, &key(0), &NeedField::Importance(Some(5)), at(3))
+        .unwrap();
+    store
+        .set_need(&round_id, &key(0), &NeedField::Who(Some(Who::All)), at(4))
+        .unwrap();
+    let need = store
+        .set_need(
+            &round_id,
+            &key(0),
+            &NeedField::Missing("Mal for vedtak".into()),
+            at(5),
+        )
+        .unwrap();
+    let expected = Need {
+        area_key: key(0),
+        mastery: Some(2),
+        importance: Some(5),
+        top_three: false,
+        who: Some(Who::All),
+        missing: "Mal for vedtak".into(),
+    };
+    assert_eq!(need, expected);
+    assert_eq!(store.needs(&round_id).unwrap(), vec![expected.clone()]);
+    let log = store
+        .changes("need", &format!("{round_id}/{}", key(0)))
+        .unwrap();
+    assert_eq!(log.len(), 4, "{log:?}");
+    assert_eq!(log[0].old_json, None);
+    assert_eq!(log[3].old_json, log[2].new_json);
+    assert!(
+        log[3]
+            .new_json
+            .as_deref()
+            .unwrap()
+            .contains("Mal for vedtak")
+    );
+    // The same value again changes nothing and logs nothing.
+    store
+        .set_need(&round_id, &key(0), &NeedField::Mastery(Some(2)), at(6))
+        .unwrap();
+    assert_eq!(
+        store
+            .changes("need", &format!("{round_id}/{}", key(0)))
+            .unwrap()
+            .len(),
+        4
+    );
+
+    for i in 0..3 {
+        store
+            .set_need(&round_id, &key(i), &NeedField::TopThree(true), at(7))
+            .unwrap();
+    }
+    let before = store.needs(&round_id).unwrap();
+    assert!(matches!(
+        store.set_need(&round_id, &key(3), &NeedField::TopThree(true), at(8)),
+        Err(StoreError::TopThreeFull)
+    ));
+    assert!(matches!(
+        store.set_need(&round_id, &key(3), &NeedField::Mastery(Some(6)), at(8)),
+        Err(StoreError::NeedOutOfRange)
+    ));
+    assert!(matches!(
+        store.set_need(
+            &round_id,
+            "no-such-area",
+            &NeedField::Mastery(Some(3)),
+            at(8)
+        ),
+        Err(StoreError::NotFound("area"))
+    ));
+    assert!(matches!(
+        store.set_need(
+            "no-such-round",
+            &key(0),
+            &NeedField::Mastery(Some(3)),
+            at(8)
+        ),
+        Err(StoreError::NotFound("round"))
+    ));
+    assert_eq!(
+        store.needs(&round_id).unwrap(),
+        before,
+        "refusals write nothing"
+    );
+    // Marking one already marked again is no fourth; unmarking frees a place.
+    store
+        .set_need(&round_id, &key(2), &NeedField::TopThree(true), at(9))
+        .unwrap();
+    store
+        .set_need(&round_id, &key(2), &NeedField::TopThree(false), at(9))
+        .unwrap();
+    store
+        .set_need(&round_id, &key(3), &NeedField::TopThree(true), at(10))
+        .unwrap();
+    let top: Vec<String> = store
+        .needs(&round_id)
+        .unwrap()
+        .into_iter()
+        .filter(|n| n.top_three)
+        .map(|n| n.area_key)
+        .collect();
+    assert_eq!(top.len(), 3);
+    assert!(top.contains(&key(3)) && !top.contains(&key(2)));
+}
+
+fn own_areas_follow_the_list_and_take_needs_of_their_service_only<S: Backend>(store: &mut S) {
+    let (service_id, round_id) = service_and_round(store);
+    let own = store
+        .add_own_area(&service_id, "Rus og psykisk helse", at(2))
+        .unwrap();
+    assert_eq!(store.own_areas(&service_id).unwrap(), vec![own.clone()]);
+    let areas = store.areas(&service_id).unwrap();
+    assert_eq!(areas.len(), CompetenceAreas::standard().areas.len() + 1);
+    assert_eq!(areas.last().unwrap().key, own.id);
+    store
+        .set_need(&round_id, &own.id, &NeedField::Importance(Some(4)), at(3))
+        .unwrap();
+    let log = store
+        .changes("own_area", &format!("{service_id}/{}", own.id))
+        .unwrap();
+    assert_eq!(log.len(), 1);
+
+    let other = store
+        .create_service("Annen tjeneste", &["3403".into()], "", at(4))
+        .unwrap();
+    let other_round = store
+        .create_round(
+            &other.id,
+            "Før",
+            NaiveDate::from_ymd_opt(2026, 3, 9).unwrap(),
+            RoundKind::Before,
+            instrument(),
+            at(4),
+        )
+        .unwrap();
+    assert!(store.own_areas(&other.id).unwrap().is_empty());
+    assert!(matches!(
+        store.set_need(
+            &other_round.id,
+            &own.id,
+            &NeedField::Mastery(Some(1)),
+            at(5)
+        ),
+        Err(StoreError::NotFound("area"))
+    ));
+    assert!(matches!(
+        store.add_own_area("no-such-service", "X", at(5)),
+        Err(StoreError::NotFound("service"))
+    ));
+}
+
+fn expectations_and_facts_are_saved_whole_logged_and_refused_out_of_range<S: Backend>(
+    store: &mut S,
+) {
+    let (_, round_id) = service_and_round(store);
+    assert_eq!(
+        store.expectations(&round_id).unwrap(),
+        Expectations::default()
+    );
+    assert_eq!(store.facts(&round_id).unwrap(), Facts::default());
+    let expectations = Expectations {
+        // Given out of order and twice: kept once each, in the list's order.
+        wants: vec![
+            Expectation::Supervision,
+            Expectation::NewKnowledge,
+            Expectation::Supervision,
+        ],
+        text: "Verktøy vi kan bruke i egne saker".into(),
+        knows_why: Some(YesPartlyNo::Partly),
+        own_wish: Some(YesPartlyNo::Yes),
+    };
+    store
+        .set_expectations(&round_id, &expectations, at(2))
+        .unwrap();
+    assert_eq!(
+        store.expectations(&round_id).unwrap(),
+        Expectations {
+            wants: vec![Expectation::NewKnowledge, Expectation::Supervision],
+            ..expectations.clone()
+        }
+    );
+    let facts = Facts {
+        ftes: Some(12.5),
+        vacancies: Some(2),
+        turnover: Some(3),
+        newly_qualified: Some(40.0),
+        deadline_breaches: Some(7),
+        complaints: None,
+        emergency_cases: Some(1),
+    };
+    store.set_facts(&round_id, &facts, at(3)).unwrap();
+    assert_eq!(store.facts(&round_id).unwrap(), facts);
+    let wrong = Facts {
+        newly_qualified: Some(140.0),
+        ..facts.clone()
+    };
+    assert!(matches!(
+        store.set_facts(&round_id, &wrong, at(4)),
+        Err(StoreError::FactOutOfRange(
+            FactField::NewlyQualified,
+            FactProblem::OverHundred
+        ))
+    ));
+    assert_eq!(store.facts(&round_id).unwrap(), facts, "nothing written");
+    store
+        .set_facts(&round_id, &Facts::default(), at(5))
+        .unwrap();
+    assert_eq!(store.facts(&round_id).unwrap(), Facts::default());
+    let log = store.changes("service_facts", &round_id).unwrap();
+    assert_eq!(log.len(), 2, "{log:?}");
+    assert_eq!(log[1].new_json, None, "emptied: removed");
+    assert_eq!(store.changes("expectations", &round_id).unwrap().len(), 1);
+    assert!(matches!(
+        store.set_facts("no-such-round", &facts, at(6)),
+        Err(StoreError::NotFound("round"))
+    ));
+}
+
+fn an_erased_round_takes_its_needs_and_an_erased_service_its_own_areas<S: Backend>(store: &mut S) {
+    let (service_id, round_id) = service_and_round(store);
+    let own = store.add_own_area(&service_id, "Rus", at(2)).unwrap();
+    let key = CompetenceAreas::standard().areas[0].key.clone();
+    for area in [&key, &own.id] {
+        store
+            .set_need(&round_id, area, &NeedField::Mastery(Some(1)), at(3))
+            .unwrap();
+    }
+    let expectations = Expectations {
+        text: "Mer veiledning".into(),
+        ..Expectations::default()
+    };
+    store
+        .set_expectations(&round_id, &expectations, at(3))
+        .unwrap();
+    let facts = Facts {
+        vacancies: Some(1),
+        ..Facts::default()
+    };
+    store.set_facts(&round_id, &facts, at(3)).unwrap();
+    store
+        .erase(
+            &[Erasable::Round(round_id.clone())],
+            ErasedBy::Command,
+            at(4),
+        )
+        .unwrap();
+    assert!(store.needs(&round_id).unwrap().is_empty());
+    assert_eq!(
+        store.expectations(&round_id).unwrap(),
+        Expectations::default()
+    );
+    assert_eq!(store.facts(&round_id).unwrap(), Facts::default());
+    assert!(
+        store
+            .changes("need", &format!("{round_id}/{key}"))
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .changes("service_facts", &round_id)
+            .unwrap()
+            .is_empty()
+    );
+    assert!(store.changes("expectations", &round_id).unwrap().is_empty());
+    assert_eq!(store.own_areas(&service_id).unwrap(), vec![own.clone()]);
+    store
+        .erase(
+            &[Erasable::Service(service_id.clone())],
+            ErasedBy::Command,
+            at(5),
+        )
+        .unwrap();
+    assert!(store.own_areas(&service_id).unwrap().is_empty());
+    let own_key = format!("{service_id}/{}", own.id);
+    assert!(store.changes("own_area", &own_key).unwrap().is_empty());
+}
+
 // ---- Admin -----------------------------------------------------------------------------------
 
 fn a_new_store_is_at_the_current_schema_whole_and_counts_what_it_holds<S: Backend>(store: &mut S) {
@@ -808,6 +1104,10 @@ macro_rules! every_backend {
                 goals_stage_and_consensus_are_set_changed_and_removed,
                 a_new_store_is_at_the_current_schema_whole_and_counts_what_it_holds,
                 a_code_claims_one_respondent_of_its_round_and_role_until_it_is_withdrawn,
+                needs_are_set_part_by_part_logged_and_a_fourth_top_priority_is_refused,
+                own_areas_follow_the_list_and_take_needs_of_their_service_only,
+                expectations_and_facts_are_saved_whole_logged_and_refused_out_of_range,
+                an_erased_round_takes_its_needs_and_an_erased_service_its_own_areas,
             );
         })+
     };

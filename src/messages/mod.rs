@@ -11,6 +11,7 @@ pub use import::limit_text;
 use std::path::{Path, PathBuf};
 
 use crate::domain::model::{Respondent, Round, Service};
+use crate::domain::needs::{FactField, FactProblem};
 use crate::i18n::{Lang, tr, trf};
 use crate::store::location::Risk;
 use crate::store::{DriverKind, LookupError, NotPrivate, StoreError};
@@ -65,6 +66,13 @@ impl StoreError {
                 &[("path", &path.display()), ("found", found)],
             ),
             StoreError::AnsweringClosed => tr(lang, "error.answering_closed").to_string(),
+            StoreError::TopThreeFull => trf(
+                lang,
+                "error.top_three_full",
+                &[("most", &crate::domain::needs::TOP_THREE)],
+            ),
+            StoreError::NeedOutOfRange => tr(lang, "error.need_out_of_range").to_string(),
+            StoreError::FactOutOfRange(field, problem) => fact_problem(lang, *field, *problem),
             StoreError::NotInGroup { group } => {
                 trf(lang, "share.not_in_group", &[("group", group)])
             }
@@ -110,6 +118,40 @@ impl StoreError {
             StoreError::ImportRefused(refusal) => refusal.message(lang),
         }
     }
+}
+
+/// The label of a service fact, as its form field and the summary name it.
+pub fn fact_key(field: FactField) -> &'static str {
+    match field {
+        FactField::Ftes => "facts.ftes",
+        FactField::Vacancies => "facts.vacancies",
+        FactField::Turnover => "facts.turnover",
+        FactField::NewlyQualified => "facts.newly_qualified",
+        FactField::DeadlineBreaches => "facts.deadline_breaches",
+        FactField::Complaints => "facts.complaints",
+        FactField::EmergencyCases => "facts.emergency_cases",
+    }
+}
+
+/// What is wrong with a service fact, naming the field.
+pub fn fact_problem(lang: Lang, field: FactField, problem: FactProblem) -> String {
+    let key = match problem {
+        FactProblem::NotANumber if matches!(field, FactField::Ftes | FactField::NewlyQualified) => {
+            "error.fact_not_a_number"
+        }
+        FactProblem::NotANumber => "error.fact_not_whole",
+        FactProblem::Negative => "error.fact_negative",
+        FactProblem::OverHundred => "error.fact_over_hundred",
+        FactProblem::TooLarge => "error.fact_too_large",
+    };
+    trf(
+        lang,
+        key,
+        &[
+            ("field", &tr(lang, fact_key(field))),
+            ("most", &crate::domain::needs::FACT_MAX),
+        ],
+    )
 }
 
 /// Why a file could not be read or written, in the user's language where kartlegg knows

@@ -26,6 +26,8 @@ use crate::domain::compare::Options;
 use crate::domain::instrument::Instrument;
 use crate::domain::invite::{self, Scheme};
 use crate::domain::model::{Answer, Respondent, Response, Role, Round, RoundKind, Service};
+use crate::domain::needs::{Area, CompetenceAreas, Expectations, FactField, FactProblem, Facts};
+use crate::domain::needs::{Need, NeedField, OwnArea};
 use crate::domain::plan::{Goal, GoalStatus, PlanItem, Stage};
 use crate::domain::scoring::{AnswerSet, SectionScore};
 pub use lookup::LookupError;
@@ -107,6 +109,15 @@ pub enum StoreError {
     /// its figures would move with each one who answers.
     #[error("answering alone is closed for the round")]
     AnsweringClosed,
+    /// A fourth area marked among a round's top three (`needs::TOP_THREE`).
+    #[error("the round has three top priorities already")]
+    TopThreeFull,
+    /// A mastery or importance outside 1–5.
+    #[error("a need's value is outside 1–5")]
+    NeedOutOfRange,
+    /// A service fact outside its range (`needs::check_fact`).
+    #[error("the fact {0:?} is out of range ({1:?})")]
+    FactOutOfRange(FactField, FactProblem),
     /// Sharing with a group that this user is not one of.
     #[error("not in the group {group}")]
     NotInGroup { group: String },
@@ -318,9 +329,15 @@ pub enum CopyFault {
 
 /// What the faces need of a database: every backend implements all eight (and runs
 /// `tests/store_contract.rs`).
-pub trait Backend: Answers + Plans + Scores + Admin + Exchange + Sharing + Invites + Erase {}
+pub trait Backend:
+    Answers + Plans + Scores + Admin + Exchange + Sharing + Invites + Erase + Needs
+{
+}
 
-impl<S: Answers + Plans + Scores + Admin + Exchange + Sharing + Invites + Erase> Backend for S {}
+impl<S: Answers + Plans + Scores + Admin + Exchange + Sharing + Invites + Erase + Needs> Backend
+    for S
+{
+}
 
 /// A Unix group, by its id and the name the user gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -714,6 +731,58 @@ pub trait Plans {
 
     /// The logged changes to one entity, oldest first.
     fn changes(&self, entity: &str, entity_key: &str) -> Result<Vec<Change>>;
+}
+
+/// Competence needs per round and area, a service's own areas, its expectations of the
+/// programme and facts about it. Each write one transaction, with its change in the
+/// change log (entities `need`, keyed `round_id/area_key`; `own_area`, keyed
+/// `service_id/id`; `expectations` and `service_facts`, keyed by the round).
+pub trait Needs {
+    /// A service's own areas, in the order they were added.
+    fn own_areas(&self, service_id: &str) -> Result<Vec<OwnArea>>;
+
+    /// Every area a service weighs: the shipped list, then its own.
+    fn areas(&self, service_id: &str) -> Result<Vec<Area>> {
+        Ok(CompetenceAreas::standard().with_own(&self.own_areas(service_id)?))
+    }
+
+    /// Adds an area of the service's own under a new UUID; `name` as checked by
+    /// `validate_name`.
+    fn add_own_area(&mut self, service_id: &str, name: &str, now: DateTime<Utc>)
+    -> Result<OwnArea>;
+
+    /// The needs recorded for a round, one per area with anything set, by area key.
+    fn needs(&self, round_id: &str) -> Result<Vec<Need>>;
+
+    /// Changes one part of a round's need for an area, and gives the need as it now is.
+    /// Refused: a value outside 1–5 (`NeedOutOfRange`), a fourth top priority
+    /// (`TopThreeFull`), an area that is neither shipped nor the round's service's own
+    /// (`NotFound("area")`); nothing is written then.
+    fn set_need(
+        &mut self,
+        round_id: &str,
+        area_key: &str,
+        change: &NeedField,
+        now: DateTime<Utc>,
+    ) -> Result<Need>;
+
+    /// A round's expectations of the programme; empty when none are recorded.
+    fn expectations(&self, round_id: &str) -> Result<Expectations>;
+
+    /// Saves a round's expectations whole (empty removes them).
+    fn set_expectations(
+        &mut self,
+        round_id: &str,
+        expectations: &Expectations,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+
+    /// Facts about the service in a round; empty when none are recorded.
+    fn facts(&self, round_id: &str) -> Result<Facts>;
+
+    /// Saves a round's facts whole (empty removes them); a value out of its range is
+    /// refused (`FactOutOfRange`) and nothing written.
+    fn set_facts(&mut self, round_id: &str, facts: &Facts, now: DateTime<Utc>) -> Result<()>;
 }
 
 pub trait Scores {

@@ -539,6 +539,17 @@ pub fn version_1_database(path: &Path) {
     .unwrap();
 }
 
+/// Takes from a new database the tables of version 8 (needs), for a test that makes an
+/// older version from a new one; the migration to 8 makes them again, and the change log
+/// anew whichever CHECK it has.
+pub fn drop_needs(conn: &rusqlite::Connection) {
+    conn.execute_batch(
+        "DROP TABLE own_area; DROP TABLE need; DROP TABLE expectations;
+         DROP TABLE service_facts;",
+    )
+    .unwrap();
+}
+
 /// The schema as SQLite reports it, by name, without whitespace differences.
 pub fn schema_of(path: &Path) -> BTreeMap<String, String> {
     let conn = rusqlite::Connection::open(path).unwrap();

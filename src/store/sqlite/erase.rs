@@ -167,8 +167,13 @@ const ROUND: &[&str] = &[
     "DELETE FROM goal_status WHERE round_id = ?1",
     // Codes not used yet: a used one went with its respondent.
     "DELETE FROM invite WHERE round_id = ?1",
-    "DELETE FROM change_log WHERE (entity = 'round_stage' AND entity_key = ?1)
-        OR (entity = 'consensus' AND substr(entity_key, 1, length(?1) + 1) = ?1 || '/')
+    "DELETE FROM need WHERE round_id = ?1",
+    "DELETE FROM expectations WHERE round_id = ?1",
+    "DELETE FROM service_facts WHERE round_id = ?1",
+    "DELETE FROM change_log WHERE (entity IN ('round_stage', 'expectations', 'service_facts')
+                                   AND entity_key = ?1)
+        OR (entity IN ('consensus', 'need')
+            AND substr(entity_key, 1, length(?1) + 1) = ?1 || '/')
         OR (entity = 'goal_status' AND substr(entity_key, -length(?1) - 1) = '/' || ?1)",
     "DELETE FROM round WHERE id = ?1",
 ];
@@ -182,7 +187,13 @@ const PLAN_ITEM: &[&str] = &[
     "DELETE FROM change_log WHERE entity = 'plan_item' AND entity_key = ?1",
     "DELETE FROM plan_item WHERE id = ?1",
 ];
-const SERVICE: &[&str] = &["DELETE FROM service WHERE id = ?1"];
+const SERVICE: &[&str] = &[
+    // Its own areas: their needs went with its rounds.
+    "DELETE FROM change_log
+        WHERE entity = 'own_area' AND substr(entity_key, 1, length(?1) + 1) = ?1 || '/'",
+    "DELETE FROM own_area WHERE service_id = ?1",
+    "DELETE FROM service WHERE id = ?1",
+];
 
 fn run(conn: &Connection, statements: &[&str], id: &str) -> Result<()> {
     for sql in statements {

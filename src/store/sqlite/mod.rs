@@ -22,6 +22,7 @@ pub mod private;
 
 pub mod erase;
 pub mod invite;
+pub mod needs;
 pub mod shared;
 
 use std::cell::{Cell, RefCell};
@@ -55,6 +56,7 @@ const UPGRADES: &[&str] = &[
     include_str!("migrations/005_erasure.sql"),
     include_str!("migrations/006_invites.sql"),
     include_str!("migrations/007_invite_key.sql"),
+    include_str!("migrations/008_needs.sql"),
 ];
 pub const SCHEMA_VERSION: u32 = 1 + UPGRADES.len() as u32;
 /// The version that brought kept scores; the step to it fills them from the answers.

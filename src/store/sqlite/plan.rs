@@ -15,7 +15,7 @@ use crate::exchange::check::snapshot_of;
 use crate::exchange::import::Valued;
 use crate::store::{Change, Plans};
 
-fn log<T: Serialize>(
+pub(super) fn log<T: Serialize>(
     tx: &Connection,
     entity: &str,
     key: &str,
@@ -184,7 +184,11 @@ fn parse_date(column: usize, text: Option<String>) -> rusqlite::Result<Option<Na
     .transpose()
 }
 
-fn code<T>(column: usize, text: &str, parse: fn(&str) -> Option<T>) -> rusqlite::Result<T> {
+pub(super) fn code<T>(
+    column: usize,
+    text: &str,
+    parse: fn(&str) -> Option<T>,
+) -> rusqlite::Result<T> {
     parse(text).ok_or_else(|| {
         rusqlite::Error::FromSqlConversionFailure(
             column,

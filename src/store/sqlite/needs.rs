@@ -1,0 +1,330 @@
+//! Competence needs, own areas, expectations and service facts: each change one
+//! transaction, logged in `change_log` with its old and new side like plans.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::plan::{code, log};
+use super::{Result, Store, StoreError, split_list, timestamp};
+use crate::domain::model::new_id;
+use crate::domain::needs::{
+    CompetenceAreas, Expectation, Expectations, Facts, Need, NeedField, OwnArea, Who, YesPartlyNo,
+    top_three_full,
+};
+use crate::store::Needs;
+
+const NEED_COLUMNS: &str = "area_key, mastery, importance, top_three, who, missing";
+
+fn need_from(row: &Row) -> rusqlite::Result<Need> {
+    let who: Option<String> = row.get(4)?;
+    Ok(Need {
+        area_key: row.get(0)?,
+        mastery: row.get(1)?,
+        importance: row.get(2)?,
+        top_three: row.get(3)?,
+        who: who.map(|w| code(4, &w, Who::from_code)).transpose()?,
+        missing: row.get(5)?,
+    })
+}
+
+fn needs_of(conn: &Connection, round_id: &str) -> Result<Vec<Need>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {NEED_COLUMNS} FROM need WHERE round_id = ?1 ORDER BY area_key"
+    ))?;
+    let rows = stmt.query_map([round_id], need_from)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Whether `area_key` is shipped or one of the round's service's own areas.
+fn area_known(conn: &Connection, service_id: &str, area_key: &str) -> Result<bool> {
+    if CompetenceAreas::standard()
+        .areas
+        .iter()
+        .any(|a| a.key == area_key)
+    {
+        return Ok(true);
+    }
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM own_area WHERE id = ?1 AND service_id = ?2")?
+        .query_row([area_key, service_id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+fn service_of_round(conn: &Connection, round_id: &str) -> Result<String> {
+    conn.prepare_cached("SELECT service_id FROM round WHERE id = ?1")?
+        .query_row([round_id], |r| r.get(0))
+        .optional()?
+        .ok_or(StoreError::NotFound("round"))
+}
+
+fn expectations_of(conn: &Connection, round_id: &str) -> Result<Expectations> {
+    let found = conn
+        .prepare_cached(
+            "SELECT wants, text, knows_why, own_wish FROM expectations WHERE round_id = ?1",
+        )?
+        .query_row([round_id], |row| {
+            let wants: String = row.get(0)?;
+            let answer = |column: usize| -> rusqlite::Result<Option<YesPartlyNo>> {
+                let text: Option<String> = row.get(column)?;
+                text.map(|t| code(column, &t, YesPartlyNo::from_code))
+                    .transpose()
+            };
+            Ok(Expectations {
+                wants: split_list(&wants)
+                    .iter()
+                    .map(|w| code(0, w, Expectation::from_code))
+                    .collect::<rusqlite::Result<_>>()?,
+                text: row.get(1)?,
+                knows_why: answer(2)?,
+                own_wish: answer(3)?,
+            })
+        })
+        .optional()?;
+    Ok(found.unwrap_or_default())
+}
+
+fn facts_of(conn: &Connection, round_id: &str) -> Result<Facts> {
+    let found = conn
+        .prepare_cached(
+            "SELECT ftes, vacancies, turnover, newly_qualified, deadline_breaches, complaints,
+                    emergency_cases
+             FROM service_facts WHERE round_id = ?1",
+        )?
+        .query_row([round_id], |row| {
+            Ok(Facts {
+                ftes: row.get(0)?,
+                vacancies: row.get(1)?,
+                turnover: row.get(2)?,
+                newly_qualified: row.get(3)?,
+                deadline_breaches: row.get(4)?,
+                complaints: row.get(5)?,
+                emergency_cases: row.get(6)?,
+            })
+        })
+        .optional()?;
+    Ok(found.unwrap_or_default())
+}
+
+impl Needs for Store {
+    fn own_areas(&self, service_id: &str) -> Result<Vec<OwnArea>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, service_id, name FROM own_area WHERE service_id = ?1
+             ORDER BY created_at, rowid",
+        )?;
+        let rows = stmt.query_map([service_id], |r| {
+            Ok(OwnArea {
+                id: r.get(0)?,
+                service_id: r.get(1)?,
+                name: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn add_own_area(
+        &mut self,
+        service_id: &str,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<OwnArea> {
+        let area = OwnArea {
+            id: new_id(),
+            service_id: service_id.to_string(),
+            name: name.to_string(),
+        };
+        self.write(|tx| {
+            let found = tx
+                .prepare_cached("SELECT 1 FROM service WHERE id = ?1")?
+                .query_row([service_id], |_| Ok(()))
+                .optional()?;
+            found.ok_or(StoreError::NotFound("service"))?;
+            tx.prepare_cached(
+                "INSERT INTO own_area (id, service_id, name, created_at) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![area.id, area.service_id, area.name, timestamp(now)])?;
+            let key = format!("{service_id}/{}", area.id);
+            log(tx, "own_area", &key, None, Some(&area), now)
+        })?;
+        Ok(area)
+    }
+
+    fn needs(&self, round_id: &str) -> Result<Vec<Need>> {
+        needs_of(&self.conn, round_id)
+    }
+
+    fn set_need(
+        &mut self,
+        round_id: &str,
+        area_key: &str,
+        change: &NeedField,
+        now: DateTime<Utc>,
+    ) -> Result<Need> {
+        if !change.in_range() {
+            return Err(StoreError::NeedOutOfRange);
+        }
+        self.write(|tx| {
+            // Read in the write's own transaction: a need changed by another kartlegg in
+            // between is counted (the top three) and logged as it was.
+            let service = service_of_round(tx, round_id)?;
+            if !area_known(tx, &service, area_key)? {
+                return Err(StoreError::NotFound("area"));
+            }
+            let needs = needs_of(tx, round_id)?;
+            let old = needs.iter().find(|n| n.area_key == area_key).cloned();
+            if *change == NeedField::TopThree(true) && top_three_full(&needs, area_key) {
+                return Err(StoreError::TopThreeFull);
+            }
+            let mut new = old.clone().unwrap_or_else(|| Need {
+                area_key: area_key.to_string(),
+                ..Need::default()
+            });
+            change.apply(&mut new);
+            if Some(&new) == old.as_ref() {
+                return Ok(new);
+            }
+            tx.prepare_cached(
+                "INSERT INTO need (round_id, area_key, mastery, importance, top_three, who,
+                                   missing, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (round_id, area_key) DO UPDATE SET
+                    mastery = excluded.mastery, importance = excluded.importance,
+                    top_three = excluded.top_three, who = excluded.who,
+                    missing = excluded.missing, updated_at = excluded.updated_at",
+            )?
+            .execute(params![
+                round_id,
+                area_key,
+                new.mastery,
+                new.importance,
+                new.top_three,
+                new.who.map(Who::code),
+                new.missing,
+                timestamp(now)
+            ])?;
+            let key = format!("{round_id}/{area_key}");
+            log(tx, "need", &key, old.as_ref(), Some(&new), now)?;
+            Ok(new)
+        })
+    }
+
+    fn expectations(&self, round_id: &str) -> Result<Expectations> {
+        expectations_of(&self.conn, round_id)
+    }
+
+    fn set_expectations(
+        &mut self,
+        round_id: &str,
+        expectations: &Expectations,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        // One order and each choice once, whatever the caller gave.
+        let wants: Vec<&str> = Expectation::ALL
+            .iter()
+            .filter(|e| expectations.wants.contains(e))
+            .map(|e| e.code())
+            .collect();
+        let new = Expectations {
+            wants: Expectation::ALL
+                .iter()
+                .copied()
+                .filter(|e| expectations.wants.contains(e))
+                .collect(),
+            ..expectations.clone()
+        };
+        self.write(|tx| {
+            service_of_round(tx, round_id)?;
+            let old = expectations_of(tx, round_id)?;
+            if old == new {
+                return Ok(());
+            }
+            if new.is_empty() {
+                tx.prepare_cached("DELETE FROM expectations WHERE round_id = ?1")?
+                    .execute([round_id])?;
+            } else {
+                tx.prepare_cached(
+                    "INSERT INTO expectations (round_id, wants, text, knows_why, own_wish,
+                                               updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                     ON CONFLICT (round_id) DO UPDATE SET
+                        wants = excluded.wants, text = excluded.text,
+                        knows_why = excluded.knows_why, own_wish = excluded.own_wish,
+                        updated_at = excluded.updated_at",
+                )?
+                .execute(params![
+                    round_id,
+                    wants.join(","),
+                    new.text,
+                    new.knows_why.map(YesPartlyNo::code),
+                    new.own_wish.map(YesPartlyNo::code),
+                    timestamp(now)
+                ])?;
+            }
+            let side = |e: &Expectations| (!e.is_empty()).then(|| e.clone());
+            log(
+                tx,
+                "expectations",
+                round_id,
+                side(&old).as_ref(),
+                side(&new).as_ref(),
+                now,
+            )
+        })
+    }
+
+    fn facts(&self, round_id: &str) -> Result<Facts> {
+        facts_of(&self.conn, round_id)
+    }
+
+    fn set_facts(&mut self, round_id: &str, facts: &Facts, now: DateTime<Utc>) -> Result<()> {
+        if let Some((field, problem)) = facts.problem() {
+            return Err(StoreError::FactOutOfRange(field, problem));
+        }
+        self.write(|tx| {
+            service_of_round(tx, round_id)?;
+            let old = facts_of(tx, round_id)?;
+            if old == *facts {
+                return Ok(());
+            }
+            if facts.is_empty() {
+                tx.prepare_cached("DELETE FROM service_facts WHERE round_id = ?1")?
+                    .execute([round_id])?;
+            } else {
+                tx.prepare_cached(
+                    "INSERT INTO service_facts (round_id, ftes, vacancies, turnover,
+                         newly_qualified, deadline_breaches, complaints, emergency_cases,
+                         updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                     ON CONFLICT (round_id) DO UPDATE SET
+                        ftes = excluded.ftes, vacancies = excluded.vacancies,
+                        turnover = excluded.turnover,
+                        newly_qualified = excluded.newly_qualified,
+                        deadline_breaches = excluded.deadline_breaches,
+                        complaints = excluded.complaints,
+                        emergency_cases = excluded.emergency_cases,
+                        updated_at = excluded.updated_at",
+                )?
+                .execute(params![
+                    round_id,
+                    facts.ftes,
+                    facts.vacancies,
+                    facts.turnover,
+                    facts.newly_qualified,
+                    facts.deadline_breaches,
+                    facts.complaints,
+                    facts.emergency_cases,
+                    timestamp(now)
+                ])?;
+            }
+            let side = |f: &Facts| (!f.is_empty()).then(|| f.clone());
+            log(
+                tx,
+                "service_facts",
+                round_id,
+                side(&old).as_ref(),
+                side(facts).as_ref(),
+                now,
+            )
+        })
+    }
+}
