@@ -9,6 +9,7 @@ pub mod needs;
 pub mod plan;
 pub mod rounding;
 pub mod scoring;
+pub mod shared_needs;
 pub mod trend;
 
 #[cfg(test)]
