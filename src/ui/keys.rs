@@ -362,6 +362,10 @@ const CLUSTER: &[Command] = &[
     })
     .short("key.compare"),
     CHOOSE_ROUND,
+    cmd(&[Tab], "Tab", "key.cluster_needs", true, |_| {
+        Action::NextTab
+    })
+    .short("key.needs_short"),
     BACK,
     cmd(DIGITS, "1–6 0", "key.sort", true, digit).short("key.sort_short"),
     MOVE,

@@ -1,5 +1,6 @@
 //! The cluster overview: every service of a cluster beside the others, at one round label,
-//! sortable by name or by a section's score.
+//! sortable by name or by a section's score; or, on Tab, the needs the services share at
+//! that label.
 
 use chrono::NaiveDate;
 use ratatui::Frame;
@@ -9,10 +10,12 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
 use crate::domain::compare::Options;
 use crate::domain::instrument::SHORT_NAME_CHARS;
 use crate::domain::model::{Round, Service};
+use crate::domain::needs::{Area, CompetenceAreas};
 use crate::domain::scoring::{SectionScore, summarize};
+use crate::domain::shared_needs::{SharedNeeds, shared_needs};
 use crate::i18n::{Lang, tr, trf};
 use crate::present;
-use crate::store::{Answers, Scores};
+use crate::store::{Answers, Needs, Scores};
 use crate::ui::action::{Action, Mode};
 use crate::ui::context::{Component, Ctx, Open, Outcome};
 use crate::ui::widgets::{
@@ -41,7 +44,41 @@ pub struct ClusterView {
     pub rows: Vec<ClusterRow>,
     pub sort: ClusterSort,
     pub selected: usize,
+    /// The needs view when it is shown (Tab), of the services in `rows` at the same label.
+    pub needs: Option<NeedsFace>,
 }
+
+/// The cluster's shared needs with what it takes to name them: each service's name and
+/// the areas it weighs, in the order `shared_needs` was given them.
+pub struct NeedsFace {
+    pub shared: SharedNeeds,
+    pub services: Vec<(String, Vec<Area>)>,
+    /// The first area row shown, for a cluster with more rows than the screen.
+    pub scroll: usize,
+}
+
+impl NeedsFace {
+    fn read(ctx: &mut Ctx, rows: &[ClusterRow]) -> Option<NeedsFace> {
+        let mut services = Vec::new();
+        let mut weighed = Vec::new();
+        for row in rows {
+            let areas = ctx.load(|s| s.areas(&row.service.id))?;
+            let needs = match &row.round {
+                Some(round) => ctx.load(|s| s.needs(&round.id))?,
+                None => Vec::new(),
+            };
+            services.push((row.service.name.clone(), areas.clone()));
+            weighed.push((areas, needs));
+        }
+        let shared = shared_needs(&CompetenceAreas::standard().areas, &weighed);
+        Some(NeedsFace {
+            shared,
+            services,
+            scroll: 0,
+        })
+    }
+}
+
 impl ClusterView {
     pub fn open(ctx: &mut Ctx, cluster: String) -> Option<ClusterView> {
         let services = ctx.load(|s| s.services())?;
@@ -70,7 +107,15 @@ impl ClusterView {
             rows,
             sort: ClusterSort::Name,
             selected: 0,
+            needs: None,
         })
+    }
+
+    /// Reads the needs view again when it is shown: the label or the rows changed.
+    fn refresh_needs(&mut self, ctx: &mut Ctx) {
+        if self.needs.is_some() {
+            self.needs = NeedsFace::read(ctx, &self.rows);
+        }
     }
 
     fn sort(&mut self) {
@@ -147,8 +192,26 @@ impl Component for ClusterView {
 
     fn update(&mut self, action: Action, ctx: &mut Ctx) -> Outcome {
         let sections = ctx.instrument.sections.len();
+        if let Some(face) = self.needs.as_mut() {
+            match action {
+                Action::Up => face.scroll = face.scroll.saturating_sub(1),
+                Action::Down => {
+                    face.scroll = (face.scroll + 1).min(face.shared.areas.len().saturating_sub(1))
+                }
+                Action::Home => face.scroll = 0,
+                Action::NextTab => self.needs = None,
+                _ => {}
+            }
+            if matches!(
+                action,
+                Action::Up | Action::Down | Action::Home | Action::NextTab
+            ) {
+                return Outcome::Stay;
+            }
+        }
         match action {
             Action::Back => return Outcome::Back,
+            Action::NextTab => self.needs = NeedsFace::read(ctx, &self.rows),
             Action::Up => self.selected = self.selected.saturating_sub(1),
             Action::Down => {
                 self.selected = (self.selected + 1).min(self.rows.len().saturating_sub(1))
@@ -170,6 +233,7 @@ impl Component for ClusterView {
                 if let Some(rows) = rows(ctx, &rounds, label.as_ref()) {
                     self.rows = rows;
                     self.sort();
+                    self.refresh_needs(ctx);
                 }
             }
             Action::Choose(digit) => {
@@ -181,7 +245,7 @@ impl Component for ClusterView {
                 };
                 self.sort();
             }
-            Action::Open => {
+            Action::Open if self.needs.is_none() => {
                 if let Some(row) = self.rows.get(self.selected) {
                     let open = Open::Compare(row.service.clone(), row.round.clone());
                     return Outcome::Open(open);
@@ -193,27 +257,31 @@ impl Component for ClusterView {
     }
 
     fn draw(&self, look: &Look, frame: &mut Frame, area: Rect) {
-        draw_cluster(look, self, frame, area);
+        match &self.needs {
+            Some(face) => draw_needs(look, self, face, frame, area),
+            None => draw_cluster(look, self, frame, area),
+        }
     }
 
     fn about(&self, look: &Look) -> Vec<String> {
         vec![
             tr(look.lang, "help.scoring").to_string(),
             tr(look.lang, "help.consultant_apart").to_string(),
+            tr(look.lang, "help.cluster_needs").to_string(),
         ]
     }
 }
 
-fn draw_cluster(look: &Look, view: &ClusterView, frame: &mut Frame, area: Rect) {
-    let lang = look.lang;
+/// The frame both faces share: the cluster and the round label in the title.
+fn cluster_block(look: &Look, view: &ClusterView, frame: &mut Frame, area: Rect) -> Rect {
     let label = view
         .labels
         .get(view.label)
         .map(String::as_str)
-        .unwrap_or("–");
+        .unwrap_or(present::NONE);
     let outer = block(present::fit(
         &trf(
-            lang,
+            look.lang,
             "cluster.title",
             &[("cluster", &view.cluster), ("round", &label)],
         ),
@@ -221,6 +289,12 @@ fn draw_cluster(look: &Look, view: &ClusterView, frame: &mut Frame, area: Rect) 
     ));
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
+    inner
+}
+
+fn draw_cluster(look: &Look, view: &ClusterView, frame: &mut Frame, area: Rect) {
+    let lang = look.lang;
+    let inner = cluster_block(look, view, frame, area);
     let sections = &look.instrument.sections;
     // A section's column: "1 Endr" over "● 81" where there is room, "1" over "●81" where
     // not; the numbers are named in the key below, the services' names take the rest.
@@ -300,4 +374,115 @@ fn draw_cluster(look: &Look, view: &ClusterView, frame: &mut Frame, area: Rect) 
         );
     }
     frame.render_widget(key, key_area);
+}
+
+/// The needs view: per area how many of the mapped services rank it among their top three
+/// and their mean gap with its n; below, the services whose priorities no other shares.
+fn draw_needs(look: &Look, view: &ClusterView, face: &NeedsFace, frame: &mut Frame, area: Rect) {
+    let lang = look.lang;
+    let inner = cluster_block(look, view, frame, area);
+    let shared = &face.shared;
+    let whole = shared.mapped.to_string();
+    let intro = Paragraph::new(trf(
+        lang,
+        "cluster.needs_mapped",
+        &[
+            ("mapped", &whole),
+            ("services", &face.services.len().to_string()),
+        ],
+    ))
+    .wrap(Wrap { trim: true });
+    let intro_height = intro.line_count(inner.width) as u16;
+    let shipped = &CompetenceAreas::standard().areas;
+    let area_name = |areas: &[Area], key: &str| {
+        areas
+            .iter()
+            .find(|a| a.key == key)
+            .map_or_else(|| key.to_string(), |a| a.name.get(lang).to_string())
+    };
+    let unlike: Vec<String> = shared
+        .unlike
+        .iter()
+        .map(|u| {
+            let (name, areas) = &face.services[u.service];
+            let names: Vec<String> = u.area_keys.iter().map(|k| area_name(areas, k)).collect();
+            format!("{name}: {}", names.join(", "))
+        })
+        .collect();
+    let unlike_text = if unlike.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "{} {}",
+            tr(lang, "cluster.needs_unlike"),
+            unlike.join(" · ")
+        )
+    };
+    let unlike = Paragraph::new(unlike_text)
+        .wrap(Wrap { trim: true })
+        .style(look.theme.dim());
+    // The unlike-the-rest lines take at most a third of the room; the table the rest.
+    let unlike_height = (unlike.line_count(inner.width) as u16).min(inner.height / 3);
+    let [intro_area, table_area, unlike_area] = Layout::vertical([
+        Constraint::Length(intro_height),
+        Constraint::Fill(1),
+        Constraint::Length(if shared.unlike.is_empty() {
+            0
+        } else {
+            unlike_height
+        }),
+    ])
+    .areas(inner);
+    frame.render_widget(intro, intro_area);
+    frame.render_widget(unlike, unlike_area);
+    if shared.areas.is_empty() {
+        frame.render_widget(Paragraph::new(tr(lang, "cluster.needs_empty")), table_area);
+        return;
+    }
+    let top_head = tr(lang, "cluster.needs_top_three");
+    let gap_head = tr(lang, "cluster.needs_mean_gap");
+    let widest = present::count_of(lang, shared.mapped as u32, shared.mapped as u32);
+    let top_width = top_head.chars().count().max(widest.chars().count()) as u16;
+    let gap_width = gap_head.chars().count().max(10) as u16;
+    let name_width = usize::from(inner.width.saturating_sub(top_width + gap_width + 2));
+    let rows: Vec<Row> = shared
+        .areas
+        .iter()
+        .skip(face.scroll)
+        .map(|a| {
+            let gap = match a.mean_gap {
+                Some(mean) => format!(
+                    "{} (n={})",
+                    present::signed(lang, mean, present::MEAN_PLACES),
+                    a.gap_n
+                ),
+                None => present::NONE.to_string(),
+            };
+            Row::new(vec![
+                Cell::from(present::fit(&area_name(shipped, &a.area_key), name_width)),
+                Cell::from(present::count_of(
+                    lang,
+                    a.top_three as u32,
+                    shared.mapped as u32,
+                )),
+                Cell::from(gap),
+            ])
+        })
+        .collect();
+    let header = Row::new(vec![
+        Cell::from(tr(lang, "cluster.needs_area").to_string()),
+        Cell::from(top_head.to_string()),
+        Cell::from(gap_head.to_string()),
+    ])
+    .style(BOLD);
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Fill(1),
+            Constraint::Length(top_width),
+            Constraint::Length(gap_width),
+        ],
+    )
+    .header(header);
+    frame.render_widget(table, table_area);
 }
