@@ -5,10 +5,12 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+use kartlegg::domain::compare::Options;
 use kartlegg::domain::instrument::Instrument;
-use kartlegg::domain::scoring::{AnswerSet, summarize};
+use kartlegg::domain::plan::PlanKind;
+use kartlegg::domain::scoring::{AnswerSet, Band, Tally, summarize};
 use kartlegg::store::Store;
-use kartlegg::store::{Admin, Answers};
+use kartlegg::store::{Admin, Answers, Plans, Scores};
 
 fn kartlegg(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kartlegg"))
@@ -65,14 +67,118 @@ fn demo_fills_an_empty_database_and_check_reports_it() {
     assert!(services.iter().all(|s| s.rounds == 2));
 }
 
+/// How many plan items, goals, goal statuses, stages and consensus values a database holds.
+fn plan_rows(db: &Path) -> [usize; 5] {
+    let store = Store::open(db).unwrap();
+    let mut rows = [0; 5];
+    for service in store.services().unwrap() {
+        let id = &service.service.id;
+        rows[0] += store.plan_items(id).unwrap().len();
+        rows[1] += store.goals(id).unwrap().len();
+        rows[2] += store.goal_statuses(id).unwrap().len();
+        for round in store.rounds(id).unwrap() {
+            rows[3] += usize::from(store.round_stage(&round.round.id).unwrap().is_some());
+            rows[4] += store.consensus(&round.round.id).unwrap().len();
+        }
+    }
+    rows
+}
+
+/// A newcomer sees every screen of planning filled, and what is planned is what the numbers
+/// show: each service plans for areas not in place in its latest round, its weakest among them.
+#[test]
+fn the_demo_plans_for_the_weak_areas_of_each_services_latest_round() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("plan.db");
+    assert!(kartlegg(&["demo", "--db", path_arg(&db)]).status.success());
+    let rows = plan_rows(&db);
+    assert!(
+        rows.iter().all(|&n| n > 0),
+        "plan, goals, statuses, stages, consensus: {rows:?}"
+    );
+
+    let store = Store::open(&db).unwrap();
+    let instrument = Instrument::standard();
+    for service in store.services().unwrap() {
+        let id = &service.service.id;
+        let rounds = store.rounds(id).unwrap();
+        let latest = &rounds.last().unwrap().round.id;
+        assert!(
+            store.round_stage(latest).unwrap().is_some(),
+            "{}",
+            service.service.name
+        );
+        let scores = store
+            .round_scores(instrument, &[latest.as_str()], Options::default())
+            .unwrap()
+            .remove(0);
+        let tallies: Vec<(String, Tally)> = scores
+            .sections
+            .iter()
+            .flat_map(|s| {
+                s.subdomains
+                    .iter()
+                    .map(move |d| (format!("{}.{}", s.key, d.key), d.tally))
+            })
+            .collect();
+        let items = store.plan_items(id).unwrap();
+        assert!(!items.is_empty(), "{} has a plan", service.service.name);
+        for item in &items {
+            let (_, tally) = tallies
+                .iter()
+                .find(|(key, _)| *key == item.subdomain_key)
+                .unwrap();
+            assert!(
+                tally.wants_plan() || tally.band() != Some(Band::InPlace),
+                "{} plans for {}, in place at {:?}",
+                service.service.name,
+                item.subdomain_key,
+                tally.percent()
+            );
+        }
+        // None left out is weaker: wanting a plan (as the summary marks it) first, then by score.
+        let weakness = |t: &Tally| (!t.wants_plan(), t.exact_percent().unwrap_or(0.0));
+        let planned = |key: &str| items.iter().any(|i| i.subdomain_key == key);
+        for (key, tally) in tallies.iter().filter(|(k, _)| planned(k)) {
+            for (other, left) in tallies.iter().filter(|(k, _)| !planned(k)) {
+                assert!(
+                    weakness(tally) <= weakness(left),
+                    "{} plans for {key} but not for the weaker {other}",
+                    service.service.name
+                );
+            }
+        }
+        // Measures with owner and due date, some done.
+        let measures: Vec<_> = items
+            .iter()
+            .filter(|i| i.kind == PlanKind::Measure)
+            .collect();
+        assert!(
+            measures
+                .iter()
+                .all(|m| !m.owner.is_empty() && m.due_on.is_some())
+        );
+        assert!(measures.iter().any(|m| m.done) && measures.iter().any(|m| !m.done));
+        // Each goal has a status in the first round and in the latest.
+        let statuses = store.goal_statuses(id).unwrap();
+        for goal in store.goals(id).unwrap() {
+            for round in &rounds {
+                assert!(statuses.contains_key(&(goal.id.clone(), round.round.id.clone())));
+            }
+        }
+    }
+}
+
 #[test]
 fn demo_never_writes_into_a_database_with_data() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("k.db");
     assert!(kartlegg(&["demo", "--db", path_arg(&db)]).status.success());
     let before = Store::open(&db).unwrap().counts().unwrap();
+    let plans = plan_rows(&db);
     let out = kartlegg(&["demo", "--db", path_arg(&db)]);
     assert_eq!(out.status.code(), Some(1));
+    assert_eq!(plan_rows(&db), plans, "nothing planned twice");
     assert!(
         stderr(&out).contains("har allerede tjenester"),
         "{}",

@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::{Response, Role, RoundKind};
 use kartlegg::domain::plan::{GoalStatus, Level, PlanItem, PlanKind, Stage};
-use kartlegg::i18n::Lang;
+use kartlegg::i18n::{Lang, tr};
 use kartlegg::store::Store;
 use kartlegg::store::{Admin, Answers, Plans};
 use kartlegg::ui::App;
@@ -774,6 +774,46 @@ fn small_role_groups_show_no_numbers() {
     assert!(readiness.contains('%'));
 }
 
+/// A newcomer opening the demo finds its plans and goals filled: the goals of a service, and
+/// the plan of the first area it plans for, reached from the latest round's summary.
+#[test]
+fn the_demos_goals_and_plan_screens_show_its_content() {
+    for lang in LANGS {
+        let mut f = demo_fixture(lang);
+        let (first, row) = {
+            let store = &f.app.store;
+            let service = store.services().unwrap()[1].service.clone();
+            let first = store.plan_items(&service.id).unwrap().remove(0);
+            // The summary's rows: each section, then its subdomains.
+            let instrument = Instrument::standard();
+            let section = instrument.subdomain(&first.subdomain_key).unwrap().section;
+            let sections = 1 + instrument
+                .sections
+                .iter()
+                .position(|s| s.key == section.key)
+                .unwrap();
+            let keys = instrument.subdomain_keys();
+            let row = sections + keys.iter().position(|k| *k == first.subdomain_key).unwrap();
+            (first, row)
+        };
+        // Services → Fjellbygd → its rounds, the latest chosen; its goals.
+        f.act(&[Action::Down, Action::Open, Action::Goals]);
+        let goals = f.render(80, 24);
+        assert!(!goals.contains(tr(lang, "goals.empty")), "{goals}");
+        snap("demo_goals", lang, &f);
+        // The latest round's summary, down to the area, and its plan.
+        f.act(&[Action::Back, Action::Open, Action::Summary]);
+        for _ in 0..row {
+            f.act(&[Action::Down]);
+        }
+        f.act(&[Action::Plan]);
+        let plan = f.render(80, 24);
+        let start: String = first.text.chars().take(20).collect();
+        assert!(plan.contains(&start), "{}:\n{plan}", first.text);
+        snap("demo_plan", lang, &f);
+    }
+}
+
 #[test]
 fn plan_goal_stage_and_gathering_screens() {
     for lang in LANGS {
@@ -1381,8 +1421,12 @@ fn a_goals_area_is_chosen_from_a_list_that_filters_as_you_type() {
         assert_eq!(f.app.mode(), Mode::Goals, "{}", f.render(80, 24));
         let service = f.app.store.services().unwrap()[1].service.clone();
         let goals = f.app.store.goals(&service.id).unwrap();
+        let goal = goals
+            .iter()
+            .find(|g| g.text == "Alle ansatte vil lære programmet")
+            .unwrap();
         assert_eq!(
-            goals[0].subdomain_keys,
+            goal.subdomain_keys,
             ["readiness.staff_motivation"],
             "{lang}"
         );

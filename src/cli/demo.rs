@@ -3,9 +3,13 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
+use crate::domain::compare::Options;
 use crate::domain::instrument::Instrument;
-use crate::domain::model::{Response, Role, RoundKind};
-use crate::store::{Admin, Answers};
+use crate::domain::model::{Response, Role, Round, RoundKind};
+use crate::domain::plan::{GoalStatus, Level, PlanItem, PlanKind, Stage};
+use crate::domain::rounding::round;
+use crate::domain::scoring::{Band, SectionScore};
+use crate::store::{Admin, Answers, Plans, Scores};
 use crate::store::{Counts, Store, StoreError};
 
 struct DemoService {
@@ -64,6 +68,305 @@ const COMMENTS: &[(&str, &str)] = &[
     ),
 ];
 
+/// What a service might write down for an area it finds weak: the barrier and where it sits,
+/// a strategy, two measures with who owns them, and the goal it sets itself. Data the service
+/// writes, not interface text, so in bokmål only, like the comments.
+struct AreaPlan {
+    key: &'static str,
+    barrier: (&'static str, Level),
+    strategy: &'static str,
+    measures: [(&'static str, &'static str); 2],
+    goal: &'static str,
+}
+
+const fn area(
+    key: &'static str,
+    barrier: (&'static str, Level),
+    strategy: &'static str,
+    measures: [(&'static str, &'static str); 2],
+    goal: &'static str,
+) -> AreaPlan {
+    AreaPlan {
+        key,
+        barrier,
+        strategy,
+        measures,
+        goal,
+    }
+}
+
+/// One plan for every subdomain of the instrument (a unit test holds that), since which areas
+/// are weak depends on the seed.
+const AREAS: &[AreaPlan] = &[
+    area(
+        "readiness.problem_awareness",
+        (
+            "Vi snakker sjelden om hva som må bli bedre",
+            Level::Organisation,
+        ),
+        "Gjøre fristbrudd og kvalitet i undersøkelser til fast tema",
+        [
+            ("Gjennomgå fristbrudd på hvert personalmøte", "Leder"),
+            ("Felles gjennomgang av tre undersøkelser", "Fagkoordinator"),
+        ],
+        "Alle kan si hva vi vil forbedre i undersøkelsene",
+    ),
+    area(
+        "readiness.leaders_seek_solutions",
+        (
+            "Ledergruppen bruker tiden på drift, ikke utvikling",
+            Level::Organisation,
+        ),
+        "Sette av tid i ledermøtet til forbedringsarbeid",
+        [
+            ("Fast punkt om forbedring i ledermøtet", "Barnevernleder"),
+            ("Leder besøker et annet barnevern", "Barnevernleder"),
+        ],
+        "Ledergruppen har en plan for forbedringsarbeidet",
+    ),
+    area(
+        "readiness.capacity_for_change",
+        ("Høyt sykefravær og mange vikarer", Level::Organisation),
+        "Frigjøre tid ved å utsette mindre viktige oppgaver",
+        [
+            ("Liste over oppgaver som kan vente i et halvår", "Leder"),
+            ("Avklare vikarbudsjett med kommunalsjef", "Barnevernleder"),
+        ],
+        "Teamet har avsatt tid til endringsarbeidet",
+    ),
+    area(
+        "readiness.staff_motivation",
+        (
+            "Ansatte ser ikke nytten av enda et nytt tiltak",
+            Level::Individual,
+        ),
+        "Vise hva endringen betyr for barna og familiene",
+        [
+            ("Ansatte deler ett eksempel fra egen praksis", "Teamleder"),
+            ("Spørre ansatte hva som bør endres først", "Tillitsvalgt"),
+        ],
+        "Flertallet av ansatte ønsker endringen",
+    ),
+    area(
+        "fit.answers_problem",
+        ("Usikkert om metoden treffer våre saker", Level::Team),
+        "Sammenligne metoden med sakene vi faktisk har",
+        [
+            (
+                "Kartlegge ti saker mot metodens målgruppe",
+                "Fagkoordinator",
+            ),
+            ("Rådføre seg med kommunen som har prøvd", "Leder"),
+        ],
+        "Vi vet hvilke saker metoden passer for",
+    ),
+    area(
+        "fit.manageable_demands",
+        (
+            "Metoden krever mer dokumentasjon enn vi rekker",
+            Level::Team,
+        ),
+        "Tilpasse dokumentasjonen uten å miste kjernen",
+        [
+            ("Lage kortere mal for tiltaksplan", "Fagkoordinator"),
+            ("Prøve malen i to saker", "Teamleder"),
+        ],
+        "Kravene i metoden passer arbeidshverdagen",
+    ),
+    area(
+        "support.implementation",
+        (
+            "Ingen fast kontakt hos dem som støtter innføringen",
+            Level::System,
+        ),
+        "Avtale fast kontaktperson i programmet",
+        [
+            ("Månedlig møte med programmets rådgiver", "Prosessleder"),
+            ("Samle spørsmål før hvert møte", "Nøkkelperson"),
+        ],
+        "Vi får støtte når vi står fast",
+    ),
+    area(
+        "support.generalisation",
+        ("Det som virker i ett team spres ikke", Level::Organisation),
+        "La teamene lære av hverandre",
+        [
+            ("Felles fagdag for begge teamene", "Leder"),
+            ("Nøkkelperson hospiterer i det andre teamet", "Nøkkelperson"),
+        ],
+        "Metoden brukes i alle team",
+    ),
+    area(
+        "support.evaluation",
+        ("Vi vet ikke om endringen virker", Level::Organisation),
+        "Velge få mål og følge dem jevnlig",
+        [
+            (
+                "Velge tre indikatorer med kommunens analytiker",
+                "Fagkoordinator",
+            ),
+            ("Kvartalsvis gjennomgang av tallene", "Leder"),
+        ],
+        "Vi følger effekten med egne tall",
+    ),
+    area(
+        "competence.recruitment",
+        (
+            "Ved nyansettelser spør vi ikke etter metodekunnskap",
+            Level::Organisation,
+        ),
+        "Ta metoden inn i utlysning og intervju",
+        [
+            ("Oppdatere mal for utlysning", "Leder"),
+            ("Intervjuspørsmål om metoden", "Teamleder"),
+        ],
+        "Nye ansatte kjenner metoden før de begynner",
+    ),
+    area(
+        "competence.participation",
+        (
+            "Mange går glipp av opplæringen på grunn av saker",
+            Level::Team,
+        ),
+        "Skjerme dagene for opplæring",
+        [
+            ("Sette opplæringsdager i kalenderen for året", "Leder"),
+            ("Ordne vakt slik at alle kan delta", "Teamleder"),
+        ],
+        "Alle ansatte har deltatt i opplæringen",
+    ),
+    area(
+        "competence.relevance",
+        (
+            "Opplæringen bruker eksempler som ikke ligner våre saker",
+            Level::System,
+        ),
+        "Bruke egne saker i opplæringen",
+        [
+            ("Anonymisere to egne saker til øving", "Fagkoordinator"),
+            ("Gi kursholder tilbakemelding", "Prosessleder"),
+        ],
+        "Ansatte opplever opplæringen som relevant",
+    ),
+    area(
+        "competence.training",
+        (
+            "Nyansatte får ingen opplæring i metoden",
+            Level::Organisation,
+        ),
+        "Fast opplæringsløp for nyansatte",
+        [
+            ("Lage sjekkliste for de første åtte ukene", "Fagkoordinator"),
+            ("Fadder for hver nyansatt", "Teamleder"),
+        ],
+        "Alle nyansatte får opplæring det første halvåret",
+    ),
+    area(
+        "competence.coaching",
+        ("Veiledning skjer bare når noen ber om det", Level::Team),
+        "Fast veiledning i grupper",
+        [
+            ("Gruppeveiledning hver fjortende dag", "Fagkoordinator"),
+            ("Veiledningsplan for hver ansatt", "Teamleder"),
+        ],
+        "Alle ansatte får fast veiledning",
+    ),
+    area(
+        "leadership.dialogue",
+        ("Lite kontakt med direktoratet og Bufetat", Level::System),
+        "Bruke de regionale møtene aktivt",
+        [
+            (
+                "Melde inn våre erfaringer før regionmøtet",
+                "Barnevernleder",
+            ),
+            ("Invitere Bufetat til et personalmøte", "Leder"),
+        ],
+        "Vi har fast dialog med direktoratet",
+    ),
+    area(
+        "leadership.binding_agreement",
+        (
+            "Avtalen om deltakelse er ikke forankret i kommunen",
+            Level::System,
+        ),
+        "Forankre avtalen hos kommunalsjef",
+        [
+            ("Legge fram avtalen for kommunalsjef", "Barnevernleder"),
+            ("Ta avtalen inn i virksomhetsplanen", "Barnevernleder"),
+        ],
+        "Avtalen er forankret i kommunens planer",
+    ),
+    area(
+        "leadership.leader_problem_awareness",
+        (
+            "Lederne ser ulikt på hva som er problemet",
+            Level::Organisation,
+        ),
+        "Felles problemforståelse i ledergruppen",
+        [
+            ("Ledersamling om hva vi vil endre", "Barnevernleder"),
+            ("Skrive ned problemet på én side", "Leder"),
+        ],
+        "Ledergruppen er enig om hva som skal endres",
+    ),
+    area(
+        "leadership.leader_participates",
+        ("Leder deltar sjelden på samlingene", Level::Individual),
+        "Leder deltar sammen med de ansatte",
+        [
+            ("Leder melder seg på alle samlinger", "Leder"),
+            ("Leder åpner hver fagdag", "Leder"),
+        ],
+        "Leder deltar på alle samlinger",
+    ),
+    area(
+        "organisation.data_systems",
+        (
+            "Fagsystemet gir ikke tall på det vi vil endre",
+            Level::System,
+        ),
+        "Hente ut de tallene vi trenger",
+        [
+            ("Bestille rapport fra fagsystemet", "Systemansvarlig"),
+            (
+                "Enkel manuell telling inntil rapporten finnes",
+                "Fagkoordinator",
+            ),
+        ],
+        "Vi har tall på det vi vil endre",
+    ),
+    area(
+        "organisation.facilitative_administration",
+        (
+            "Rutiner og maler hindrer den nye arbeidsmåten",
+            Level::Organisation,
+        ),
+        "Tilpasse rutinene til arbeidsmåten",
+        [
+            ("Gjennomgå rutinehåndboken", "Fagkoordinator"),
+            ("Fjerne skjema som ikke brukes", "Leder"),
+        ],
+        "Rutinene støtter den nye arbeidsmåten",
+    ),
+    area(
+        "organisation.systems_intervention",
+        (
+            "Samarbeidet med skole og helse bygger på gamle avtaler",
+            Level::System,
+        ),
+        "Fornye samarbeidsavtalene",
+        [
+            ("Møte med rektorene i kommunen", "Barnevernleder"),
+            ("Ny avtale med helsestasjonen", "Leder"),
+        ],
+        "Samarbeidsavtalene passer den nye arbeidsmåten",
+    ),
+];
+
+/// At most this many weak areas of a service get a plan, as a service would start.
+const PLANNED_AREAS: usize = 3;
+
 /// Fills an empty database, all of it in one transaction, so that a demo stopped part-way
 /// leaves nothing; returns `None` (and writes nothing) if it already has services.
 pub fn fill(
@@ -87,10 +390,12 @@ pub fn fill(
                 ("Før samling 1", RoundKind::Before, 0),
                 ("Etter programmet", RoundKind::After, 210),
             ];
+            let mut made = Vec::new();
             for (label, kind, days) in rounds {
                 let held_on = first_gathering + Duration::days(days + s as i64 * 3);
                 let round =
                     store.create_round(&service.id, label, held_on, kind, instrument, now)?;
+                made.push(round.clone());
                 let level = demo.start
                     + if kind == RoundKind::After {
                         demo.lift
@@ -141,9 +446,192 @@ pub fn fill(
                     }
                 }
             }
+            plan(store, instrument, demo, &service.id, &made, now)?;
             crate::pause::here(&format!("demo-service-{}", s + 1));
         }
         Ok(())
     })?;
     Ok(Some(store.counts()?))
+}
+
+/// The service's plan from what its numbers show: plans for the weakest areas of its latest
+/// round, goals for them and for the area that rose most, a stage at each round, and the
+/// consensus of its first gathering (the first round).
+fn plan(
+    store: &mut Store,
+    instrument: &Instrument,
+    demo: &DemoService,
+    service_id: &str,
+    rounds: &[Round],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let (Some(first), Some(latest)) = (rounds.first(), rounds.last()) else {
+        return Ok(());
+    };
+    let ids: Vec<&str> = rounds.iter().map(|r| r.id.as_str()).collect();
+    let scores = store.round_scores(instrument, &ids, Options::default())?;
+    let (Some(before), Some(after)) = (scores.first(), scores.last()) else {
+        return Ok(());
+    };
+    let weak = weakest(&after.sections);
+    for (i, key) in weak.iter().enumerate() {
+        let Some(area) = AREAS.iter().find(|a| a.key == key) else {
+            continue;
+        };
+        let item = |kind, text: &str, level, owner: &str| PlanItem {
+            id: String::new(),
+            service_id: service_id.to_string(),
+            subdomain_key: key.clone(),
+            kind,
+            text: text.to_string(),
+            level,
+            owner: owner.to_string(),
+            due_on: None,
+            done: false,
+            done_on: None,
+        };
+        let (barrier, level) = area.barrier;
+        store.add_plan_item(&item(PlanKind::Barrier, barrier, Some(level), ""), now)?;
+        store.add_plan_item(&item(PlanKind::Strategy, area.strategy, None, ""), now)?;
+        // The first measure was done between the rounds; the second is still open.
+        let [(done, done_owner), (open, open_owner)] = area.measures;
+        let due = first.held_on + Duration::days(60);
+        store.add_plan_item(
+            &PlanItem {
+                due_on: Some(due),
+                done: true,
+                done_on: Some(due - Duration::days(5 * i as i64 + 3)),
+                ..item(PlanKind::Measure, done, None, done_owner)
+            },
+            now,
+        )?;
+        store.add_plan_item(
+            &PlanItem {
+                due_on: Some(latest.held_on + Duration::days(30 * (i as i64 + 2))),
+                ..item(PlanKind::Measure, open, None, open_owner)
+            },
+            now,
+        )?;
+    }
+    // Goals for the two weakest areas, only partly reached; and one for the area that rose
+    // most, reached if it is now in place.
+    let mut goals: Vec<(String, GoalStatus)> = weak
+        .iter()
+        .take(2)
+        .map(|key| (key.clone(), GoalStatus::Partly))
+        .collect();
+    if let Some((key, band)) = most_risen(&before.sections, &after.sections)
+        && !goals.iter().any(|(k, _)| *k == key)
+    {
+        let status = match band {
+            Some(Band::InPlace) => GoalStatus::Achieved,
+            _ => GoalStatus::Partly,
+        };
+        goals.push((key, status));
+    }
+    for (key, status) in goals {
+        let Some(area) = AREAS.iter().find(|a| a.key == key) else {
+            continue;
+        };
+        let goal = store.add_goal(service_id, area.goal, std::slice::from_ref(&key), now)?;
+        store.set_goal_status(&goal.id, &first.id, Some(GoalStatus::Not), now)?;
+        store.set_goal_status(&goal.id, &latest.id, Some(status), now)?;
+    }
+    // A service that starts low starts at the agenda; the programme moves it two or three steps.
+    let start = usize::from(demo.start >= 0.5);
+    let steps = if demo.lift >= 0.15 { 3 } else { 2 };
+    for (round, stage) in [(first, start), (latest, start + steps)] {
+        let stage = Stage::ALL[stage.min(Stage::ALL.len() - 1)];
+        store.set_round_stage(&round.id, Some(stage), now)?;
+    }
+    // At the first gathering the group settles on the scale point nearest its own score.
+    for section in &before.sections {
+        for sub in &section.subdomains {
+            let key = format!("{}.{}", section.key, sub.key);
+            let (Some(percent), Some(found)) = (sub.tally.percent(), instrument.subdomain(&key))
+            else {
+                continue;
+            };
+            let (min, max) = (found.scale.min(), found.scale.max());
+            let value = min + round(percent / 100.0 * f64::from(max - min), 0) as u8;
+            store.set_consensus(&first.id, &key, Some(value), now)?;
+        }
+    }
+    Ok(())
+}
+
+/// The weakest areas not yet in place, at most `PLANNED_AREAS`: those the summary marks for a
+/// plan (a priority, or much "don't know") first, then the lowest scores. A demo service that
+/// has lifted every area above a priority still plans for its weakest.
+fn weakest(sections: &[SectionScore]) -> Vec<String> {
+    let mut weak: Vec<(bool, f64, String)> = sections
+        .iter()
+        .flat_map(|section| {
+            section
+                .subdomains
+                .iter()
+                .filter(|sub| sub.tally.wants_plan() || sub.tally.band() != Some(Band::InPlace))
+                .map(|sub| {
+                    let percent = sub.tally.exact_percent().unwrap_or(0.0);
+                    let key = format!("{}.{}", section.key, sub.key);
+                    (!sub.tally.wants_plan(), percent, key)
+                })
+        })
+        .collect();
+    weak.sort_by(|a, b| {
+        (a.0.cmp(&b.0))
+            .then_with(|| a.1.total_cmp(&b.1))
+            .then_with(|| a.2.cmp(&b.2))
+    });
+    weak.into_iter()
+        .take(PLANNED_AREAS)
+        .map(|(_, _, key)| key)
+        .collect()
+}
+
+/// The area whose score rose most from the first round to the latest, with its band now.
+fn most_risen(before: &[SectionScore], after: &[SectionScore]) -> Option<(String, Option<Band>)> {
+    let mut best: Option<(f64, String, Option<Band>)> = None;
+    for (b, a) in before.iter().zip(after) {
+        for (bs, as_) in b.subdomains.iter().zip(&a.subdomains) {
+            let (Some(from), Some(to)) = (bs.tally.percent(), as_.tally.percent()) else {
+                continue;
+            };
+            if best.as_ref().is_none_or(|(rise, _, _)| to - from > *rise) {
+                best = Some((
+                    to - from,
+                    format!("{}.{}", a.key, as_.key),
+                    as_.tally.band(),
+                ));
+            }
+        }
+    }
+    best.map(|(_, key, band)| (key, band))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_subdomain_of_the_instrument_has_a_plan_and_no_other() {
+        let mut keys = Instrument::standard().subdomain_keys();
+        let mut planned: Vec<String> = AREAS.iter().map(|a| a.key.to_string()).collect();
+        keys.sort();
+        planned.sort();
+        assert_eq!(planned, keys);
+        for area in AREAS {
+            for text in [area.barrier.0, area.strategy, area.goal]
+                .into_iter()
+                .chain(area.measures.iter().map(|m| m.0))
+            {
+                assert_eq!(
+                    crate::domain::plan::validate_plan_text(text).as_deref(),
+                    Ok(text),
+                    "{}",
+                    area.key
+                );
+            }
+        }
+    }
 }

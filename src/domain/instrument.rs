@@ -169,6 +169,18 @@ impl Instrument {
         })
     }
 
+    /// Every subdomain's `section.subdomain` key, in the instrument's order.
+    pub fn subdomain_keys(&self) -> Vec<String> {
+        self.sections
+            .iter()
+            .flat_map(|s| {
+                s.subdomains
+                    .iter()
+                    .map(move |d| format!("{}.{}", s.key, d.key))
+            })
+            .collect()
+    }
+
     /// Every item in walk order.
     pub fn items(&self) -> Vec<ItemRef<'_>> {
         let mut items = Vec::new();

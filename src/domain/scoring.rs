@@ -91,6 +91,12 @@ impl Tally {
         self.percent().map(Band::of)
     }
 
+    /// A weak or unknown area: a priority, or flagged for "don't know". The summary suggests
+    /// planning for these first, and the demo plans for them.
+    pub fn wants_plan(&self) -> bool {
+        self.band() == Some(Band::Priority) || self.dont_know_flagged()
+    }
+
     /// More than `DONT_KNOW_FLAG_SHARE` of at least `DONT_KNOW_MIN_ANSWERS` answers are "don't know":
     /// not knowing is a finding. With fewer answers one "don't know" would raise the flag.
     pub fn dont_know_flagged(&self) -> bool {

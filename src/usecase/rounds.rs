@@ -109,13 +109,8 @@ impl PlanData {
     /// gives them.
     pub fn by_subdomain(&self, instrument: &Instrument) -> Vec<(&str, Vec<&PlanItem>)> {
         let order: HashMap<String, usize> = instrument
-            .sections
-            .iter()
-            .flat_map(|s| {
-                s.subdomains
-                    .iter()
-                    .map(move |d| format!("{}.{}", s.key, d.key))
-            })
+            .subdomain_keys()
+            .into_iter()
             .enumerate()
             .map(|(i, key)| (key, i))
             .collect();

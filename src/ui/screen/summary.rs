@@ -327,8 +327,7 @@ fn draw_summary(look: &Look, view: &SummaryView, frame: &mut Frame, area: Rect) 
                 .copied()
                 .unwrap_or(0);
             // Weak or unknown areas without a plan are the ones to plan first.
-            let suggest = sub.tally.band() == Some(Band::Priority) || sub.tally.dont_know_flagged();
-            cells.push(match (planned, suggest) {
+            cells.push(match (planned, sub.tally.wants_plan()) {
                 (0, true) => Cell::from("→ p").style(BOLD),
                 (0, false) => Cell::from(""),
                 (n, _) => Cell::from(n.to_string()),
