@@ -697,7 +697,37 @@ fn analysis_screens() {
         snap("cluster", lang, &f);
         f.act(&[Action::Right, Action::Choose(2)]);
         snap("cluster_after_sorted_by_fit", lang, &f);
+        f.act(&[Action::Left, Action::NextTab]);
+        snap("cluster_needs", lang, &f);
     }
+}
+
+/// The demo's needs before the programme, by hand (src/cli/demo.rs, `NEEDS`): all four
+/// services weigh investigations, three rank it among their top three, with gaps 5−2, 5−3,
+/// 4−4 and 5−2, a mean of 2.0 over 4; only Sjøbyen ranks minority work and care orders.
+#[test]
+fn the_cluster_needs_view_counts_the_demos_needs_by_hand() {
+    let mut f = demo_fixture(Lang::En);
+    f.act(&[Action::Overview, Action::NextTab]);
+    let screen = f.render(120, 40);
+    assert!(screen.contains("4 of 4 services mapped"), "{screen}");
+    let row = screen
+        .lines()
+        .find(|l| l.contains("Investigations"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(row.contains("3 of 4 (75 %)"), "{row}");
+    assert!(row.contains("+2.0 (n=4)"), "{row}");
+    let unlike = screen
+        .split("Priorities no other service shares:")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(
+        unlike.contains("Sjøbyen barneverntjeneste: Care orders"),
+        "{unlike}"
+    );
+    // Tab again gives the scores back.
+    f.act(&[Action::NextTab]);
+    assert!(!f.render(120, 40).contains("Mean gap"));
 }
 
 #[test]

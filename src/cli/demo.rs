@@ -6,10 +6,11 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use crate::domain::compare::Options;
 use crate::domain::instrument::Instrument;
 use crate::domain::model::{Response, Role, Round, RoundKind};
+use crate::domain::needs::{Expectation, Expectations, Facts, NeedField, Who, YesPartlyNo};
 use crate::domain::plan::{GoalStatus, Level, PlanItem, PlanKind, Stage};
 use crate::domain::rounding::round;
 use crate::domain::scoring::{Band, SectionScore};
-use crate::store::{Admin, Answers, Plans, Scores};
+use crate::store::{Admin, Answers, Needs, Plans, Scores};
 use crate::store::{Counts, Store, StoreError};
 
 struct DemoService {
@@ -364,6 +365,100 @@ const AREAS: &[AreaPlan] = &[
     ),
 ];
 
+/// One area a demo service weighs: mastery before the programme (after it one point more
+/// where the programme touched it), importance, and whether it is among the top three.
+struct DemoNeed {
+    area: &'static str,
+    mastery: u8,
+    importance: u8,
+    top_three: bool,
+    who: Who,
+    missing: &'static str,
+}
+
+const fn need(
+    area: &'static str,
+    mastery: u8,
+    importance: u8,
+    top_three: bool,
+    who: Who,
+    missing: &'static str,
+) -> DemoNeed {
+    DemoNeed {
+        area,
+        mastery,
+        importance,
+        top_three,
+        who,
+        missing,
+    }
+}
+
+/// The services' needs, in the order of `SERVICES`: most share investigations and talking
+/// with children, as the seeds' services did; Sjøbyen's minority work is its own.
+const NEEDS: [&[DemoNeed]; 4] = [
+    &[
+        need(
+            "investigation",
+            2,
+            5,
+            true,
+            Who::Caseworkers,
+            "Struktur i undersøkelsene og tidsfristene.",
+        ),
+        need(
+            "child_participation",
+            2,
+            4,
+            true,
+            Who::All,
+            "Samtaler med små barn.",
+        ),
+        need("documentation", 3, 4, true, Who::Caseworkers, ""),
+        need("law", 3, 3, false, Who::All, ""),
+        need("leadership_supervision", 3, 4, false, Who::Leaders, ""),
+    ],
+    &[
+        need("investigation", 3, 5, true, Who::Caseworkers, ""),
+        need(
+            "trauma_informed",
+            2,
+            4,
+            true,
+            Who::All,
+            "Felles språk for traumebevisst praksis.",
+        ),
+        need("child_participation", 3, 5, true, Who::Caseworkers, ""),
+        need("parent_cooperation", 3, 3, false, Who::All, ""),
+    ],
+    &[
+        need(
+            "minority_sami",
+            2,
+            5,
+            true,
+            Who::All,
+            "Tolk og kultursensitive samtaler.",
+        ),
+        need("child_participation", 3, 4, true, Who::Caseworkers, ""),
+        need("care_orders", 3, 4, true, Who::Caseworkers, ""),
+        need("investigation", 4, 4, false, Who::Caseworkers, ""),
+    ],
+    &[
+        need(
+            "investigation",
+            2,
+            5,
+            true,
+            Who::Caseworkers,
+            "Mange nyutdannede; lite erfaring med undersøkelser.",
+        ),
+        need("documentation", 2, 4, true, Who::Caseworkers, ""),
+        need("trauma_informed", 2, 4, true, Who::All, ""),
+        need("violence_abuse", 2, 3, false, Who::All, ""),
+    ],
+];
+
 /// At most this many weak areas of a service get a plan, as a service would start.
 const PLANNED_AREAS: usize = 3;
 
@@ -447,6 +542,7 @@ pub fn fill(
                 }
             }
             plan(store, instrument, demo, &service.id, &made, now)?;
+            needs(store, NEEDS[s], s, &made, now)?;
             crate::pause::here(&format!("demo-service-{}", s + 1));
         }
         Ok(())
@@ -558,6 +654,62 @@ fn plan(
         }
     }
     Ok(())
+}
+
+/// The service's needs in each round (mastery one point up after the programme where it
+/// was a top priority), and its expectations and facts in the first round.
+fn needs(
+    store: &mut Store,
+    needs: &[DemoNeed],
+    index: usize,
+    rounds: &[Round],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    for (r, round) in rounds.iter().enumerate() {
+        for need in needs {
+            let lift = u8::from(r > 0 && need.top_three);
+            let changes = [
+                NeedField::Mastery(Some((need.mastery + lift).min(5))),
+                NeedField::Importance(Some(need.importance)),
+                NeedField::TopThree(need.top_three),
+                NeedField::Who(Some(need.who)),
+                NeedField::Missing(need.missing.to_string()),
+            ];
+            for change in &changes {
+                store.set_need(&round.id, need.area, change, now)?;
+            }
+        }
+    }
+    let Some(first) = rounds.first() else {
+        return Ok(());
+    };
+    let (knows_why, own_wish) = match index {
+        0 => (YesPartlyNo::Yes, YesPartlyNo::Yes),
+        3 => (YesPartlyNo::Partly, YesPartlyNo::No),
+        _ => (YesPartlyNo::Yes, YesPartlyNo::Partly),
+    };
+    let expectations = Expectations {
+        wants: vec![
+            Expectation::NewKnowledge,
+            Expectation::Methods,
+            Expectation::Exchange,
+        ],
+        text: "Verktøy vi kan bruke i egne saker fra dag én.".to_string(),
+        knows_why: Some(knows_why),
+        own_wish: Some(own_wish),
+    };
+    store.set_expectations(&first.id, &expectations, now)?;
+    let size = 6 + 4 * index as u32;
+    let facts = Facts {
+        ftes: Some(f64::from(size) + 0.5),
+        vacancies: Some(index as u32 % 3),
+        turnover: Some(1 + index as u32),
+        newly_qualified: Some(20.0 + 10.0 * index as f64),
+        deadline_breaches: Some(size / 2),
+        complaints: Some(index as u32),
+        emergency_cases: Some(2 + index as u32),
+    };
+    store.set_facts(&first.id, &facts, now)
 }
 
 /// The weakest areas not yet in place, at most `PLANNED_AREAS`: those the summary marks for a

@@ -73,6 +73,8 @@ pub enum Mode {
     Compare,
     Trend,
     Cluster,
+    /// The cluster overview's needs view.
+    ClusterNeeds,
     Roles,
     Plan,
     Goals,

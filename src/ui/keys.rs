@@ -373,6 +373,18 @@ const CLUSTER: &[Command] = &[
     HELP,
 ];
 
+const CLUSTER_NEEDS: &[Command] = &[
+    cmd(&[Tab], "Tab", "key.cluster_scores", true, |_| {
+        Action::NextTab
+    })
+    .short("key.scores_short"),
+    CHOOSE_ROUND,
+    BACK,
+    MOVE,
+    QUIT,
+    HELP,
+];
+
 const ROLES: &[Command] = &[
     cmd(&[Char('+')], "+", "key.min_group_up", true, |_| {
         Action::Increase
@@ -482,6 +494,7 @@ pub fn commands(mode: Mode) -> &'static [Command] {
         Mode::Compare => COMPARE,
         Mode::Trend => TREND,
         Mode::Cluster => CLUSTER,
+        Mode::ClusterNeeds => CLUSTER_NEEDS,
         Mode::Roles => ROLES,
         Mode::Plan => PLAN,
         Mode::Goals => GOALS,
@@ -587,7 +600,7 @@ mod tests {
         assert_eq!(action_for(Mode::Comment, press(Esc)), Some(Action::Back));
     }
 
-    const EVERY_MODE: [Mode; 20] = [
+    const EVERY_MODE: [Mode; 21] = [
         Mode::Services,
         Mode::Rounds,
         Mode::Respondents,
@@ -598,6 +611,7 @@ mod tests {
         Mode::Compare,
         Mode::Trend,
         Mode::Cluster,
+        Mode::ClusterNeeds,
         Mode::Roles,
         Mode::Plan,
         Mode::Goals,

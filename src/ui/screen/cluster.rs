@@ -183,7 +183,11 @@ fn rows(
 
 impl Component for ClusterView {
     fn mode(&self) -> Mode {
-        Mode::Cluster
+        if self.needs.is_some() {
+            Mode::ClusterNeeds
+        } else {
+            Mode::Cluster
+        }
     }
 
     fn crumb(&self, _lang: Lang) -> String {
@@ -400,37 +404,27 @@ fn draw_needs(look: &Look, view: &ClusterView, face: &NeedsFace, frame: &mut Fra
             .find(|a| a.key == key)
             .map_or_else(|| key.to_string(), |a| a.name.get(lang).to_string())
     };
-    let unlike: Vec<String> = shared
+    let mut unlike: Vec<String> = shared
         .unlike
         .iter()
         .map(|u| {
             let (name, areas) = &face.services[u.service];
             let names: Vec<String> = u.area_keys.iter().map(|k| area_name(areas, k)).collect();
-            format!("{name}: {}", names.join(", "))
+            let line = format!("• {name} – {}", names.join(", "));
+            present::fit(&line, usize::from(inner.width))
         })
         .collect();
-    let unlike_text = if unlike.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "{} {}",
-            tr(lang, "cluster.needs_unlike"),
-            unlike.join(" · ")
-        )
-    };
-    let unlike = Paragraph::new(unlike_text)
-        .wrap(Wrap { trim: true })
-        .style(look.theme.dim());
-    // The unlike-the-rest lines take at most a third of the room; the table the rest.
-    let unlike_height = (unlike.line_count(inner.width) as u16).min(inner.height / 3);
+    if !unlike.is_empty() {
+        unlike.insert(0, tr(lang, "cluster.needs_unlike").to_string());
+    }
+    // A line per service, cut with an ellipsis where narrow; at most a third of the room,
+    // the table the rest.
+    let unlike_height = (unlike.len() as u16).min(inner.height / 3);
+    let unlike = Paragraph::new(unlike.join("\n")).style(look.theme.dim());
     let [intro_area, table_area, unlike_area] = Layout::vertical([
         Constraint::Length(intro_height),
         Constraint::Fill(1),
-        Constraint::Length(if shared.unlike.is_empty() {
-            0
-        } else {
-            unlike_height
-        }),
+        Constraint::Length(unlike_height),
     ])
     .areas(inner);
     frame.render_widget(intro, intro_area);
@@ -445,10 +439,19 @@ fn draw_needs(look: &Look, view: &ClusterView, face: &NeedsFace, frame: &mut Fra
     let top_width = top_head.chars().count().max(widest.chars().count()) as u16;
     let gap_width = gap_head.chars().count().max(10) as u16;
     let name_width = usize::from(inner.width.saturating_sub(top_width + gap_width + 2));
-    let rows: Vec<Row> = shared
+    // Below the header; when the rest does not fit, the last line says how many are below.
+    let room = usize::from(table_area.height.saturating_sub(1));
+    let left = shared.areas.len() - face.scroll.min(shared.areas.len());
+    let shown = if left > room {
+        room.saturating_sub(1)
+    } else {
+        left
+    };
+    let mut rows: Vec<Row> = shared
         .areas
         .iter()
         .skip(face.scroll)
+        .take(shown)
         .map(|a| {
             let gap = match a.mean_gap {
                 Some(mean) => format!(
@@ -469,6 +472,17 @@ fn draw_needs(look: &Look, view: &ClusterView, face: &NeedsFace, frame: &mut Fra
             ])
         })
         .collect();
+    if shown < left {
+        let more = (left - shown).to_string();
+        rows.push(
+            Row::new(vec![Cell::from(trf(
+                lang,
+                "cluster.needs_more",
+                &[("more", &more)],
+            ))])
+            .style(look.theme.dim()),
+        );
+    }
     let header = Row::new(vec![
         Cell::from(tr(lang, "cluster.needs_area").to_string()),
         Cell::from(top_head.to_string()),
