@@ -1066,15 +1066,21 @@ const BARRIER: &str = "<i>Ingen tid</i> | *x*";
 /// 100 %); on training a barrier (team level), a strategy, and three measures: one done,
 /// one due long ago (overdue on any report date), one due far ahead; a goal achieved step
 /// by step (A not, Underveis partly, B achieved) and a goal without any status.
-fn with_plans(fixture: &Fixture) {
-    let mut store = Store::open(&fixture.db).unwrap();
+/// The fixture's service and its round ids in date order: A, Underveis, B.
+fn service_and_rounds(store: &Store) -> (String, Vec<String>) {
     let service = store.services().unwrap()[0].service.id.clone();
-    let rounds: Vec<String> = store
+    let rounds = store
         .rounds(&service)
         .unwrap()
         .into_iter()
         .map(|r| r.round.id)
         .collect();
+    (service, rounds)
+}
+
+fn with_plans(fixture: &Fixture) {
+    let mut store = Store::open(&fixture.db).unwrap();
+    let (service, rounds) = service_and_rounds(&store);
     // In date order: A, Underveis, B.
     let (a, between, b) = (&rounds[0], &rounds[1], &rounds[2]);
     assert_eq!(a, &fixture.round_a_id);
@@ -1254,6 +1260,108 @@ fn load_and_compare_gives_what_compare_prints() {
         c.sections[0].area.change.from.percent()
     );
     assert_eq!(json["items"].as_array().unwrap().len(), c.items.len());
+}
+
+/// Needs by hand, in the first and the last round (the fixture's readiness is 50 % and
+/// 66 %, both at least "partly"): investigations 2→5 then 4→5, a top-three priority, so a
+/// gap of +3 then +1 the service is ready to work on; the law 4→3 (−1), not a priority.
+/// Nothing in the round between. Expectations and two facts in the first round.
+#[test]
+fn markdown_report_shows_the_needs_the_expectations_and_the_facts() {
+    use kartlegg::domain::needs::{Expectation, Expectations, Facts, NeedField, Who, YesPartlyNo};
+    use kartlegg::store::Needs;
+    let fixture = fixture();
+    let mut store = Store::open(&fixture.db).unwrap();
+    let (_, rounds) = service_and_rounds(&store);
+    let (a, b) = (&rounds[0], &rounds[2]);
+    for (round, mastery) in [(a, 2), (b, 4)] {
+        for change in [
+            NeedField::Mastery(Some(mastery)),
+            NeedField::Importance(Some(5)),
+            NeedField::TopThree(true),
+            NeedField::Who(Some(Who::Caseworkers)),
+        ] {
+            store
+                .set_need(round, "investigation", &change, at(5))
+                .unwrap();
+        }
+        for change in [NeedField::Mastery(Some(4)), NeedField::Importance(Some(3))] {
+            store.set_need(round, "law", &change, at(5)).unwrap();
+        }
+    }
+    store
+        .set_need(
+            a,
+            "investigation",
+            &NeedField::Missing("Struktur | <i>".into()),
+            at(5),
+        )
+        .unwrap();
+    let expectations = Expectations {
+        wants: vec![Expectation::NewKnowledge, Expectation::Supervision],
+        text: "Verktøy".into(),
+        knows_why: Some(YesPartlyNo::Partly),
+        own_wish: Some(YesPartlyNo::No),
+    };
+    store.set_expectations(a, &expectations, at(5)).unwrap();
+    let facts = Facts {
+        ftes: Some(12.5),
+        newly_qualified: Some(40.0),
+        ..Facts::default()
+    };
+    store.set_facts(a, &facts, at(5)).unwrap();
+    drop(store);
+
+    let (_, md) = report(&fixture, "needs.md", &["--format", "markdown"]);
+    let expect = |needle: &str| assert!(md.contains(needle), "no {needle:?} in:\n{md}");
+    expect("## Kompetansebehov\n");
+    expect("### Behovene i Etter programmet (10.06.2026)\n");
+    expect("Beredskap for endring i runden: 66 % ◐ (n = 4).");
+    let needs = markdown_table(&md, "Kompetansebehov");
+    assert_eq!(
+        needs,
+        [
+            vec![
+                "Område",
+                "Mestring",
+                "Viktighet",
+                "Gap",
+                "Topp 3",
+                "Hvem",
+                "Klar?",
+                "Hva mangler"
+            ],
+            vec![
+                "Undersøkelse og beslutning",
+                "4",
+                "5",
+                "+1",
+                "✓",
+                "saksbehandlere",
+                "klar til å jobbe med",
+                ""
+            ],
+            vec![
+                "Barnevernsloven og annet regelverk",
+                "4",
+                "3",
+                "−1",
+                "",
+                "",
+                "ikke blant topp 3",
+                ""
+            ],
+        ]
+    );
+    // Round by round, the round between with nothing recorded left empty.
+    expect("| Undersøkelse og beslutning | +3 (2→5) |  | +1 (4→5) |");
+    expect("| Barnevernsloven og annet regelverk | −1 (4→3) |  | −1 (4→3) |");
+    expect(
+        "| Før \\| samling \\<1\\> (10.01.2026) | ny kunnskap, veiledning | delvis | nei | Verktøy |",
+    );
+    expect("| Årsverk | 12,5 |  |  |");
+    expect("| Andel nyutdannede | 40 % |  |  |");
+    expect("| Akuttsaker |  |  |  |");
 }
 
 #[test]

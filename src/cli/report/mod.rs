@@ -8,6 +8,7 @@ pub mod html;
 pub mod markdown;
 pub mod markup;
 pub mod model;
+pub mod needs;
 pub mod svg;
 
 use std::path::PathBuf;
@@ -90,12 +91,18 @@ pub fn run(
         ));
         return ExitCode::from(super::exit::FAILURE);
     }
+    let (areas, round_needs) = match needs::load(store, &service.id, &rounds) {
+        Ok(found) => found,
+        Err(e) => return super::lookup_failed(lang, &e.into()),
+    };
     let report = Report {
         instrument,
         lang,
         service: &service,
         rounds: &rounds,
         plan: &plan,
+        areas: &areas,
+        needs: &round_needs,
         min_group: request.min_group,
         options: Options {
             with_consultant: request.with_consultant,

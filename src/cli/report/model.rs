@@ -13,6 +13,7 @@ use crate::cli::document::{
 use crate::domain::compare::{Cell, Options, RoleTable, role_table};
 use crate::domain::instrument::Instrument;
 use crate::domain::model::{Role, Service};
+use crate::domain::needs::Area;
 use crate::domain::plan::{GoalStatus, PlanItem, PlanKind, measure_counts};
 use crate::domain::scoring::summarize;
 use crate::domain::trend::{TrendRow, scored_counts, trend};
@@ -24,6 +25,8 @@ use crate::present::{self, percent, section_name, subdomain_name};
 use crate::usecase::comparison::{ComparisonModel, ComparisonRows};
 use crate::usecase::rounds::{PlanData, RoundData};
 
+use super::needs::{NeedsSection, RoundNeeds};
+
 /// How many of the items that moved most the report lists.
 const MOVED_ITEMS: usize = 10;
 
@@ -33,6 +36,9 @@ pub struct Report<'a> {
     pub service: &'a Service,
     pub rounds: &'a [RoundData],
     pub plan: &'a PlanData,
+    /// The areas the service weighs, and what each chosen round holds of its needs.
+    pub areas: &'a [Area],
+    pub needs: &'a [RoundNeeds],
     pub min_group: usize,
     pub options: Options,
     pub today: NaiveDate,
@@ -140,6 +146,17 @@ impl Report<'_> {
         // What the service will do about it, and whether its goals were reached.
         self.plan_blocks(&mut blocks);
         self.goal_blocks(&mut blocks);
+
+        // What the service says it needs, and whether it is ready to work on it.
+        NeedsSection {
+            instrument: self.instrument,
+            lang,
+            options: self.options,
+            areas: self.areas,
+            rounds: self.rounds,
+            needs: self.needs,
+        }
+        .blocks(&mut blocks);
 
         // Roles side by side, in the first and the last round.
         blocks.push(Block::Heading(self.tr("report.roles_heading"), "roles"));
