@@ -719,3 +719,89 @@ fn compare_before_with_after_from_the_demo() {
     tui.send("q");
     tui.expect_clean_exit();
 }
+
+/// A leader records mastery and importance for two areas of the demo's round and reads the
+/// gap off the screen, then sorts by it: 1 → 5 is a gap of +4, 2 → 5 of +3, both needs (!),
+/// ahead of the demo's own gaps of +1.
+#[test]
+fn needs_are_recorded_and_sorted_by_their_gap() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(&dir);
+    run_cli(&["demo"], &db, "nb");
+    let mut tui = Tui::start(&db, "nb");
+    tui.wait_for("Elvedalen interkommunale barnevern");
+    tui.send(ENTER);
+    tui.wait_for("Etter programmet");
+    tui.send("b");
+    tui.wait_for("Kompetansebehov – runde");
+    tui.wait_for("Beredskap for endring");
+
+    // The second and the fourth area in list order.
+    tui.send(DOWN);
+    tui.send("1");
+    tui.wait_for("Lagret.");
+    tui.send(RIGHT);
+    tui.send("5");
+    tui.wait_until("a gap of +4", WAIT, |s| {
+        s.lines()
+            .any(|l| l.contains("Oppfølging av hjelpetiltak") && l.contains("+4!"))
+    });
+    tui.send(DOWN);
+    tui.send(DOWN);
+    tui.send("5");
+    tui.send(LEFT);
+    tui.send("2");
+    tui.wait_until("a gap of +3", WAIT, |s| {
+        s.lines()
+            .any(|l| l.contains("Nettverksmobilisering") && l.contains("+3!"))
+    });
+
+    tui.send("g");
+    tui.wait_until("sorted by the gap", WAIT, |s| {
+        let rows: Vec<&str> = s
+            .lines()
+            .skip_while(|l| !l.contains("Område"))
+            .skip(1)
+            .take(3)
+            .collect();
+        rows.len() == 3
+            && rows[0].contains("Oppfølging av hjelpetiltak")
+            && rows[1].contains("Nettverksmobilisering")
+            && rows[2].contains("+1")
+    });
+
+    // Saved as given: another program reads them from the database.
+    let store = kartlegg::store::Store::open(&db).unwrap();
+    use kartlegg::store::Needs;
+    let service = store
+        .services()
+        .unwrap()
+        .into_iter()
+        .find(|s| s.service.name.starts_with("Elvedalen"))
+        .unwrap();
+    let round = store
+        .rounds(&service.service.id)
+        .unwrap()
+        .into_iter()
+        .find(|r| r.round.label == "Etter programmet")
+        .unwrap();
+    let needs = store.needs(&round.round.id).unwrap();
+    let of = |key: &str| needs.iter().find(|n| n.area_key == key).unwrap();
+    assert_eq!(
+        (
+            of("support_measures").mastery,
+            of("support_measures").importance
+        ),
+        (Some(1), Some(5))
+    );
+    assert_eq!(
+        (
+            of("network_family_conference").mastery,
+            of("network_family_conference").importance
+        ),
+        (Some(2), Some(5))
+    );
+    drop(store);
+    tui.send("q");
+    tui.expect_clean_exit();
+}

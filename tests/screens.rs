@@ -702,6 +702,18 @@ fn analysis_screens() {
     }
 }
 
+#[test]
+fn the_needs_screen_in_list_order_and_by_gap() {
+    for lang in LANGS {
+        let mut f = demo_fixture(lang);
+        // Fjellbygd's first round on the rounds list.
+        f.act(&[Action::Down, Action::Open, Action::Needs]);
+        snap("needs", lang, &f);
+        f.act(&[Action::NextTab, Action::Right]);
+        snap("needs_by_gap", lang, &f);
+    }
+}
+
 /// The demo's needs before the programme, by hand (src/cli/demo.rs, `NEEDS`): all four
 /// services weigh investigations, three rank it among their top three, with gaps 5−2, 5−3,
 /// 4−4 and 5−2, a mean of 2.0 over 4; only Sjøbyen ranks minority work and care orders.
@@ -722,7 +734,7 @@ fn the_cluster_needs_view_counts_the_demos_needs_by_hand() {
         .nth(1)
         .unwrap_or_else(|| panic!("{screen}"));
     assert!(
-        unlike.contains("Sjøbyen barneverntjeneste: Care orders"),
+        unlike.contains("• Sjøbyen barneverntjeneste – Care orders"),
         "{unlike}"
     );
     // Tab again gives the scores back.

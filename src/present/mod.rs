@@ -381,6 +381,27 @@ pub fn change_legend(lang: Lang) -> String {
     )
 }
 
+/// The text key of who needs a competence area.
+pub fn who_key(who: crate::domain::needs::Who) -> &'static str {
+    use crate::domain::needs::Who;
+    match who {
+        Who::Leaders => "needs.who_leaders",
+        Who::Caseworkers => "needs.who_caseworkers",
+        Who::All => "needs.who_all",
+    }
+}
+
+/// The text key of whether a service is ready to work on a need, or why not.
+pub fn readiness_key(readiness: crate::domain::needs::Readiness) -> &'static str {
+    use crate::domain::needs::Readiness;
+    match readiness {
+        Readiness::Ready => "needs.ready",
+        Readiness::NotPrioritised => "needs.not_prioritised",
+        Readiness::ReadinessLow => "needs.readiness_low",
+        Readiness::ReadinessUnknown => "needs.readiness_unknown",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

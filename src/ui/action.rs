@@ -52,6 +52,8 @@ pub enum Action {
     Goals,
     Stage,
     Gathering,
+    /// A round's competence needs.
+    Needs,
     /// Pool the process leader's answers into the service's scores, or set them apart.
     ToggleConsultant,
     /// Erase the selected thing, once the status line's question is answered yes.
@@ -75,6 +77,7 @@ pub enum Mode {
     Cluster,
     /// The cluster overview's needs view.
     ClusterNeeds,
+    Needs,
     Roles,
     Plan,
     Goals,

@@ -17,6 +17,7 @@ use super::screen::compare::CompareView;
 use super::screen::form::FormScreen;
 use super::screen::gathering::GatheringView;
 use super::screen::goals::GoalsView;
+use super::screen::needs::NeedsView;
 use super::screen::plan::PlanView;
 use super::screen::recover::{self, Recovered};
 use super::screen::respondents::RespondentList;
@@ -74,6 +75,7 @@ screens! {
     Plan(PlanView),
     Goals(GoalsView),
     Gathering(GatheringView),
+    Needs(NeedsView),
     Code(CodeEntry),
 }
 
@@ -570,6 +572,7 @@ impl App {
             Open::Gathering(service, round) => {
                 GatheringView::open(ctx, service, round).map(Screen::Gathering)
             }
+            Open::Needs(service, round) => NeedsView::open(ctx, service, round).map(Screen::Needs),
             Open::Form(purpose) => Some(Screen::Form(FormScreen::open(ctx, purpose))),
         };
         if let Some(screen) = screen {

@@ -170,6 +170,7 @@ pub enum Open {
     Plan(Service, String),
     Goals(Service),
     Gathering(Service, Round),
+    Needs(Service, Round),
     Form(FormPurpose),
 }
 
@@ -184,6 +185,15 @@ pub enum FormPurpose {
     EditPlanItem(PlanItem),
     NewGoal(Service),
     RoundStage(Service, Round),
+    /// What, concretely, is missing in an area of a round's needs.
+    NeedMissing {
+        round: Round,
+        area_key: String,
+        area_name: String,
+        missing: String,
+    },
+    /// A competence area of the service's own.
+    OwnArea(Service),
 }
 
 /// What is wrong with a typed value, in the user's language.

@@ -71,6 +71,8 @@ const DIGITS: &[KeyCode] = &[
     Char('8'),
     Char('9'),
 ];
+/// The digits of a 1–5 scale, and 0 that clears.
+const SCALE_DIGITS: &[KeyCode] = DIGITS.split_at(6).0;
 
 /// A digit typed: the value it chooses.
 fn digit(key: KeyCode) -> Action {
@@ -131,6 +133,8 @@ const ROUND_GATHERING: Command = cmd(&[Char('k')], "k", "key.gathering", true, |
     Action::Gathering
 })
 .short("key.gathering_short");
+const ROUND_NEEDS: Command =
+    cmd(&[Char('b')], "b", "key.needs", true, |_| Action::Needs).short("key.needs_short");
 
 // On every list whose rows can be erased; the status line then asks first (`CONFIRM_ERASE`).
 const ERASE: Command = cmd(&[Delete, Backspace], "Del", "key.erase", true, |_| {
@@ -165,6 +169,7 @@ const ROUNDS: &[Command] = &[
     // would take `k` as up.
     ROUND_ROLES,
     ROUND_GATHERING,
+    ROUND_NEEDS,
     ERASE,
     MOVE,
     QUIT,
@@ -184,6 +189,7 @@ const RESPONDENTS: &[Command] = &[
     BACK,
     ROUND_ROLES,
     ROUND_GATHERING,
+    ROUND_NEEDS,
     ERASE,
     MOVE,
     QUIT,
@@ -373,6 +379,35 @@ const CLUSTER: &[Command] = &[
     HELP,
 ];
 
+const NEEDS: &[Command] = &[
+    cmd(SCALE_DIGITS, "1–5 0", "key.need_value", true, digit)
+        .short("key.need_value_short")
+        .writes(),
+    cmd(&[Left, Right], "←→", "key.need_column", true, horizontal).short("key.need_column_short"),
+    cmd(&[Char('t')], "t", "key.top_three", true, |_| {
+        Action::ToggleDone
+    })
+    .short("key.top_three_short")
+    .writes(),
+    cmd(&[Char('w')], "w", "key.need_who", true, |_| Action::CycleTo)
+        .short("key.need_who_short")
+        .writes(),
+    cmd(&[Enter], "Enter", "key.need_missing", true, |_| {
+        Action::Open
+    })
+    .short("key.need_missing_short")
+    .writes(),
+    cmd(&[Char('n')], "n", "key.own_area", true, |_| Action::New).writes(),
+    cmd(&[Char('g')], "g", "key.need_sort", true, |_| {
+        Action::NextTab
+    })
+    .short("key.need_sort_short"),
+    BACK,
+    MOVE,
+    QUIT,
+    HELP,
+];
+
 const CLUSTER_NEEDS: &[Command] = &[
     cmd(&[Tab], "Tab", "key.cluster_scores", true, |_| {
         Action::NextTab
@@ -495,6 +530,7 @@ pub fn commands(mode: Mode) -> &'static [Command] {
         Mode::Trend => TREND,
         Mode::Cluster => CLUSTER,
         Mode::ClusterNeeds => CLUSTER_NEEDS,
+        Mode::Needs => NEEDS,
         Mode::Roles => ROLES,
         Mode::Plan => PLAN,
         Mode::Goals => GOALS,
@@ -600,7 +636,7 @@ mod tests {
         assert_eq!(action_for(Mode::Comment, press(Esc)), Some(Action::Back));
     }
 
-    const EVERY_MODE: [Mode; 21] = [
+    const EVERY_MODE: [Mode; 22] = [
         Mode::Services,
         Mode::Rounds,
         Mode::Respondents,
@@ -612,6 +648,7 @@ mod tests {
         Mode::Trend,
         Mode::Cluster,
         Mode::ClusterNeeds,
+        Mode::Needs,
         Mode::Roles,
         Mode::Plan,
         Mode::Goals,

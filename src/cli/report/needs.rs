@@ -6,7 +6,7 @@ use crate::cli::document::{Align, Block, Table};
 use crate::domain::compare::Options;
 use crate::domain::instrument::Instrument;
 use crate::domain::needs::{
-    Area, Expectations, FactField, Facts, Gap, Need, Readiness, Who, YesPartlyNo, gaps, readiness,
+    Area, Expectations, FactField, Facts, Gap, Need, YesPartlyNo, gaps, readiness,
 };
 use crate::domain::scoring::summarize;
 use crate::i18n::{Lang, tr, trf};
@@ -191,8 +191,9 @@ impl NeedsSection<'_> {
                 number(need.importance),
                 gap_text,
                 if need.top_three { "✓" } else { "" }.to_string(),
-                need.who.map_or(String::new(), |w| self.tr(who_key(w))),
-                self.tr(readiness_key(readiness(need.top_three, percent))),
+                need.who
+                    .map_or(String::new(), |w| self.tr(present::who_key(w))),
+                self.tr(present::readiness_key(readiness(need.top_three, percent))),
                 need.missing.clone(),
             ]);
         };
@@ -303,27 +304,10 @@ impl NeedsSection<'_> {
     }
 }
 
-fn who_key(who: Who) -> &'static str {
-    match who {
-        Who::Leaders => "report.who_leaders",
-        Who::Caseworkers => "report.who_caseworkers",
-        Who::All => "report.who_all",
-    }
-}
-
 fn answer_key(answer: YesPartlyNo) -> &'static str {
     match answer {
         YesPartlyNo::Yes => "report.answer_yes",
         YesPartlyNo::Partly => "report.answer_partly",
         YesPartlyNo::No => "report.answer_no",
-    }
-}
-
-fn readiness_key(readiness: Readiness) -> &'static str {
-    match readiness {
-        Readiness::Ready => "report.ready",
-        Readiness::NotPrioritised => "report.not_prioritised",
-        Readiness::ReadinessLow => "report.readiness_low",
-        Readiness::ReadinessUnknown => "report.readiness_unknown",
     }
 }

@@ -143,10 +143,15 @@ const CONSENSUS: Scoped = Scoped {
     order: "ORDER BY c.rowid",
 };
 /// The change log names its row by `entity_key` (`goal/round` and `round/subdomain` for the
-/// two-part keys); the service is found through that row's parent.
+/// two-part keys); the service is found through that row's parent. Only the entities the
+/// file format carries (`exchange::import::CHANGE_ENTITIES`): the needs' changes (schema
+/// 8) stay behind until their rows travel too, as a log of rows not in the file would not
+/// import.
 const CHANGES: Scoped = Scoped {
     select: "SELECT l.entity, l.entity_key, l.old_json, l.new_json, l.changed_at
-             FROM change_log l",
+             FROM (SELECT * FROM change_log
+                   WHERE entity IN ('plan_item', 'goal', 'goal_status', 'round_stage',
+                                    'consensus')) l",
     join: "",
     service_column: "CASE l.entity
         WHEN 'plan_item' THEN (SELECT service_id FROM plan_item WHERE id = l.entity_key)

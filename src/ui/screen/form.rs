@@ -1,5 +1,6 @@
 //! The form screen: the fields of each form (a service, a round, a respondent, a plan item,
-//! a goal, a round's stage), typing in them, and what saving each one writes.
+//! a goal, a round's stage, what is missing in a competence area, an own area), typing in
+//! them, and what saving each one writes.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -9,8 +10,11 @@ use ratatui::widgets::{
     Block, Borders, HighlightSpacing, List, ListItem, ListState, Paragraph, Wrap,
 };
 
-use crate::domain::model::{NameField, validate_name, validate_round, validate_service};
+use crate::domain::model::{
+    NameField, validate_comment, validate_name, validate_round, validate_service,
+};
 use crate::domain::model::{Role, Round, RoundKind, Service};
+use crate::domain::needs::NeedField;
 use crate::domain::plan::{Level, PlanItem, PlanKind, Stage};
 use crate::domain::plan::{parse_optional_date, validate_plan_text};
 use crate::i18n::plan_names::{level_key, stage_key};
@@ -18,7 +22,7 @@ use crate::i18n::{Lang, tr, trf};
 use crate::present;
 use crate::present::{kind_key, role_key};
 use crate::store::StoreError;
-use crate::store::{Answers, Plans};
+use crate::store::{Answers, Needs, Plans};
 use crate::ui::action::{Action, Mode};
 use crate::ui::context::{Component, Ctx, FormPurpose, Open, Outcome, input_error_text};
 use crate::ui::form::{Field, Form, Input, matches};
@@ -64,6 +68,12 @@ impl FormScreen {
                 Field::choice("form.role", names(&Role::ALL.map(role_key)), 0),
                 Field::text("form.code", Some("form.code_hint"), ""),
             ],
+            FormPurpose::NeedMissing { missing, .. } => vec![Field::text(
+                "needs.missing",
+                Some("walk.comment_confidential"),
+                missing,
+            )],
+            FormPurpose::OwnArea(_) => vec![Field::text("needs.own_area_name", None, "")],
         };
         FormScreen {
             purpose,
@@ -148,6 +158,30 @@ impl FormScreen {
                     .add_goal(&service.id, &text, &subdomains, now)
                     .map_err(stored(0))?;
                 Ok((None, tr(lang, "goals.saved").to_string()))
+            }
+            FormPurpose::NeedMissing {
+                round, area_key, ..
+            } => {
+                let text = form.value(0).trim().to_string();
+                validate_comment(&text).map_err(input(0))?;
+                ctx.store
+                    .set_need(&round.id, area_key, &NeedField::Missing(text), now)
+                    .map_err(stored(0))?;
+                Ok((None, tr(lang, "needs.saved").to_string()))
+            }
+            FormPurpose::OwnArea(service) => {
+                let name = validate_name(NameField::Name, &form.value(0)).map_err(input(0))?;
+                if name.is_empty() {
+                    return Err((0, tr(lang, "error.empty_name").to_string()));
+                }
+                let area = ctx
+                    .store
+                    .add_own_area(&service.id, &name, now)
+                    .map_err(stored(0))?;
+                Ok((
+                    None,
+                    trf(lang, "needs.own_area_saved", &[("name", &area.name)]),
+                ))
             }
             FormPurpose::RoundStage(_, round) => {
                 let stage = form.selected(0).checked_sub(1).map(|i| Stage::ALL[i]);
@@ -343,6 +377,8 @@ fn form_title_key(purpose: &FormPurpose) -> &'static str {
         FormPurpose::EditPlanItem(_) => "plan.edit",
         FormPurpose::NewGoal(_) => "goals.new",
         FormPurpose::RoundStage(..) => "stage.title",
+        FormPurpose::NeedMissing { .. } => "needs.missing_title",
+        FormPurpose::OwnArea(_) => "needs.own_area_title",
     }
 }
 
@@ -361,6 +397,8 @@ fn form_help_key(purpose: &FormPurpose) -> &'static str {
         FormPurpose::EditPlanItem(item) => plan_kind(&item.kind),
         FormPurpose::NewGoal(_) => "help.form_goal",
         FormPurpose::RoundStage(..) => "help.form_stage",
+        FormPurpose::NeedMissing { .. } => "help.form_need_missing",
+        FormPurpose::OwnArea(_) => "help.form_own_area",
     }
 }
 
@@ -373,7 +411,10 @@ fn draw_form(look: &Look, screen: &FormScreen, frame: &mut Frame, area: Rect) {
         FormPurpose::NewRespondent(_, round) | FormPurpose::RoundStage(_, round) => {
             title = format!("{title} – {}", round.label)
         }
-        FormPurpose::NewGoal(service) => title = format!("{title} – {}", service.name),
+        FormPurpose::NewGoal(service) | FormPurpose::OwnArea(service) => {
+            title = format!("{title} – {}", service.name)
+        }
+        FormPurpose::NeedMissing { area_name, .. } => title = format!("{title} – {area_name}"),
         _ => {}
     }
     let outer = block(title);

@@ -8,6 +8,7 @@ pub mod compare;
 pub mod form;
 pub mod gathering;
 pub mod goals;
+pub mod needs;
 pub mod plan;
 pub mod recover;
 pub mod respondents;
