@@ -6,6 +6,7 @@ pub mod invite;
 pub mod lang;
 pub mod model;
 pub mod plan;
+pub mod requirement;
 pub mod rounding;
 pub mod scoring;
 pub mod trend;
