@@ -7,8 +7,8 @@ use std::process::{Command, Output, Stdio};
 
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::scoring::{AnswerSet, summarize};
-use kartlegg::store::Store;
 use kartlegg::store::{Admin, Answers};
+use kartlegg::store::{SCHEMA_VERSION, Store};
 
 fn kartlegg(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kartlegg"))
@@ -50,7 +50,9 @@ fn demo_fills_an_empty_database_and_check_reports_it() {
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(
-        text.contains("Schema version: 7 (this kartlegg: 7)"),
+        text.contains(&format!(
+            "Schema version: {SCHEMA_VERSION} (this kartlegg: {SCHEMA_VERSION})"
+        )),
         "{text}"
     );
     assert!(text.contains("Services: 4, rounds: 8"), "{text}");

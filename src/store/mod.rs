@@ -27,6 +27,7 @@ use crate::domain::instrument::Instrument;
 use crate::domain::invite::{self, Scheme};
 use crate::domain::model::{Answer, Respondent, Response, Role, Round, RoundKind, Service};
 use crate::domain::plan::{Goal, GoalStatus, PlanItem, Stage};
+use crate::domain::requirement::{Position, PositionFacts};
 use crate::domain::scoring::{AnswerSet, SectionScore};
 pub use lookup::LookupError;
 
@@ -316,11 +317,17 @@ pub enum CopyFault {
     Refused(StoreError),
 }
 
-/// What the faces need of a database: every backend implements all eight (and runs
+/// What the faces need of a database: every backend implements all nine (and runs
 /// `tests/store_contract.rs`).
-pub trait Backend: Answers + Plans + Scores + Admin + Exchange + Sharing + Invites + Erase {}
+pub trait Backend:
+    Answers + Plans + Scores + Admin + Exchange + Sharing + Invites + Erase + Positions
+{
+}
 
-impl<S: Answers + Plans + Scores + Admin + Exchange + Sharing + Invites + Erase> Backend for S {}
+impl<S: Answers + Plans + Scores + Admin + Exchange + Sharing + Invites + Erase + Positions> Backend
+    for S
+{
+}
 
 /// A Unix group, by its id and the name the user gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -714,6 +721,33 @@ pub trait Plans {
 
     /// The logged changes to one entity, oldest first.
     fn changes(&self, entity: &str, entity_key: &str) -> Result<Vec<Change>>;
+}
+
+/// Positions in a round, for the formal competence requirement of 2031: posts, never people.
+/// Each write is one transaction, saved the moment it is given.
+pub trait Positions {
+    /// The round's positions, in the order they were added.
+    fn positions(&self, round_id: &str) -> Result<Vec<Position>>;
+
+    /// Adds a position to a round; `NotFound("round")` where the round is not there.
+    fn add_position(
+        &mut self,
+        round_id: &str,
+        facts: &PositionFacts,
+        now: DateTime<Utc>,
+    ) -> Result<Position>;
+
+    /// Saves a changed position; `NotFound("position")` where it is not there (removed, or
+    /// erased with its round by another kartlegg meanwhile).
+    fn change_position(
+        &mut self,
+        id: &str,
+        facts: &PositionFacts,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+
+    /// Removes a position; `NotFound("position")` where it is not there.
+    fn remove_position(&mut self, id: &str) -> Result<()>;
 }
 
 pub trait Scores {
