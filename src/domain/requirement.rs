@@ -106,6 +106,95 @@ pub struct PositionFacts {
     pub planned_year: Option<u16>,
 }
 
+/// A typed figure of a position's form that cannot be taken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FactsError {
+    /// Not a whole number from 0 to `max`, in the field `field` (credits, years, planned).
+    Number {
+        field: FactsField,
+        text: String,
+        max: u16,
+    },
+    /// Not a year.
+    Year(String),
+    /// Planned credits without the year they will be done.
+    YearMissing,
+    /// A year for planned education without its credits.
+    CreditsMissing,
+}
+
+/// The typed fields of a position, for saying which one is wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FactsField {
+    Credits,
+    Years,
+    PlannedCredits,
+    PlannedYear,
+}
+
+impl FactsError {
+    pub fn field(&self) -> FactsField {
+        match self {
+            FactsError::Number { field, .. } => *field,
+            FactsError::Year(_) | FactsError::YearMissing => FactsField::PlannedYear,
+            FactsError::CreditsMissing => FactsField::PlannedCredits,
+        }
+    }
+}
+
+/// A position's facts from what was typed: credits, years and planned credits as whole
+/// numbers (empty is 0), the planned year as a year or empty; planned credits and their year
+/// go together.
+pub fn parse_facts(
+    role: PositionRole,
+    education: Education,
+    [credits, years, planned_credits, planned_year]: [&str; 4],
+) -> Result<PositionFacts, FactsError> {
+    let number = |field, text: &str, max: u16| {
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(0);
+        }
+        text.parse::<u16>()
+            .ok()
+            .filter(|n| *n <= max)
+            .ok_or_else(|| FactsError::Number {
+                field,
+                text: text.to_string(),
+                max,
+            })
+    };
+    let credits = number(FactsField::Credits, credits, MAX_CREDITS)?;
+    let years = number(FactsField::Years, years, u16::from(MAX_YEARS))?;
+    let planned_credits = number(FactsField::PlannedCredits, planned_credits, MAX_CREDITS)?;
+    let year_text = planned_year.trim();
+    let planned_year = match year_text {
+        "" => None,
+        text => Some(
+            text.parse::<u16>()
+                .ok()
+                .filter(|y| (MIN_YEAR..=MAX_YEAR).contains(y))
+                .ok_or_else(|| FactsError::Year(text.to_string()))?,
+        ),
+    };
+    match (planned_credits, planned_year) {
+        (0, Some(_)) => Err(FactsError::CreditsMissing),
+        (1.., None) => Err(FactsError::YearMissing),
+        _ => Ok(PositionFacts {
+            role,
+            education,
+            credits,
+            years: u8::try_from(years).unwrap_or(MAX_YEARS),
+            planned_credits,
+            planned_year,
+        }),
+    }
+}
+
+/// The years a planned education may be done in (as the store takes them).
+pub const MIN_YEAR: u16 = 1900;
+pub const MAX_YEAR: u16 = 2200;
+
 /// One position in one round.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Position {
@@ -620,6 +709,39 @@ mod tests {
             ..bachelor(5, Some(2030))
         };
         assert_eq!(r.status(&huge, late), Meets);
+    }
+
+    #[test]
+    fn typed_figures_are_taken_or_refused_with_the_field_at_fault() {
+        let parse = |fields| parse_facts(PositionRole::Leader, BachelorRelevant, fields);
+        let facts = parse([" 30 ", "4", "30", "2028"]).unwrap();
+        assert_eq!(
+            (
+                facts.credits,
+                facts.years,
+                facts.planned_credits,
+                facts.planned_year
+            ),
+            (30, 4, 30, Some(2028))
+        );
+        let empty = parse(["", "", "", ""]).unwrap();
+        assert_eq!((empty.credits, empty.planned_year), (0, Option::None));
+        let wrong = |fields| parse(fields).unwrap_err().field();
+        assert_eq!(wrong(["-1", "", "", ""]), FactsField::Credits);
+        assert_eq!(wrong(["601", "", "", ""]), FactsField::Credits);
+        assert_eq!(wrong(["", "61", "", ""]), FactsField::Years);
+        assert_eq!(wrong(["", "2,5", "", ""]), FactsField::Years);
+        assert_eq!(wrong(["", "", "x", ""]), FactsField::PlannedCredits);
+        assert_eq!(wrong(["", "", "30", "28"]), FactsField::PlannedYear);
+        assert_eq!(parse(["", "", "30", ""]), Err(FactsError::YearMissing));
+        assert_eq!(
+            parse(["", "", "0", "2028"]),
+            Err(FactsError::CreditsMissing)
+        );
+        assert_eq!(
+            parse(["", "", "", "2O28"]),
+            Err(FactsError::Year("2O28".into()))
+        );
     }
 
     fn many(role: PositionRole, statuses: &[Status]) -> Vec<(PositionRole, Status)> {

@@ -401,9 +401,12 @@ fn draw_form(look: &Look, screen: &FormScreen, frame: &mut Frame, area: Rect) {
             .collect()
     };
     let compact = rows_of(4).iter().sum::<u16>() > inner.height;
-    let mut constraints: Vec<Constraint> = rows_of(if compact { 3 } else { 4 })
-        .into_iter()
-        .zip(&form.fields)
+    let rows = rows_of(if compact { 3 } else { 4 });
+    let (start, end) = shown_fields(&rows, form.focus, inner.height);
+    let mut constraints: Vec<Constraint> = rows[start..end]
+        .iter()
+        .copied()
+        .zip(&form.fields[start..end])
         .map(|(rows, f)| {
             if f.input.is_list() {
                 Constraint::Min(rows)
@@ -419,13 +422,13 @@ fn draw_form(look: &Look, screen: &FormScreen, frame: &mut Frame, area: Rect) {
         Constraint::Fill(1)
     });
     let areas = Layout::vertical(constraints).split(inner);
-    for (index, field) in form.fields.iter().enumerate() {
+    for (index, field) in form.fields.iter().enumerate().take(end).skip(start) {
         let focused = index == form.focus;
         // Only a text field has a border to carry its label.
         let label_rows = u16::from(!(compact && matches!(field.input, Input::Text { .. })));
         let [label_area, input_area] =
             Layout::vertical([Constraint::Length(label_rows), Constraint::Fill(1)])
-                .areas(areas[index]);
+                .areas(areas[index - start]);
         let mut label = vec![Span::styled(
             tr(lang, field.label).to_string(),
             if focused { BOLD } else { Style::new() },
@@ -492,8 +495,22 @@ fn draw_form(look: &Look, screen: &FormScreen, frame: &mut Frame, area: Rect) {
             }
         }
     }
+    let last = areas[areas.len() - 1];
+    if start > 0 || end < form.fields.len() {
+        let marks = format!(
+            "{}{}",
+            if start > 0 { "▲ " } else { "" },
+            if end < form.fields.len() { "▼" } else { "" }
+        );
+        let [_, bottom] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(last);
+        frame.render_widget(
+            Paragraph::new(marks.trim_end().to_string())
+                .alignment(ratatui::layout::Alignment::Right),
+            bottom,
+        );
+    }
     if let Some(error) = &form.error {
-        let last = areas[areas.len() - 1];
         frame.render_widget(
             Paragraph::new(format!("✗ {error}"))
                 .style(look.theme.status(StatusKind::Error))
@@ -501,6 +518,28 @@ fn draw_form(look: &Look, screen: &FormScreen, frame: &mut Frame, area: Rect) {
             last,
         );
     }
+}
+
+/// The fields drawn, `start..end`: all where they fit; where even the compact rows do not
+/// (a position's six fields at 60×16), a window that begins where the focused field fits
+/// and runs as far as there is room, so that the field being typed in always shows; ▲ ▼ in
+/// the form's last row say that more lie above or below (Tab reaches them).
+fn shown_fields(rows: &[u16], focus: usize, height: u16) -> (usize, usize) {
+    let sum = |range: std::ops::Range<usize>| rows[range].iter().sum::<u16>();
+    if sum(0..rows.len()) <= height {
+        return (0, rows.len());
+    }
+    // One row is kept for the marks.
+    let room = height.saturating_sub(1);
+    let focus = focus.min(rows.len().saturating_sub(1));
+    let start = (0..=focus)
+        .find(|&s| sum(s..focus + 1) <= room)
+        .unwrap_or(focus);
+    let end = (start + 1..=rows.len())
+        .rev()
+        .find(|&e| sum(start..e) <= room)
+        .unwrap_or(start + 1);
+    (start, end)
 }
 
 /// A short choice side by side, `(•)` on the chosen one, wrapped onto more lines where the
@@ -592,4 +631,23 @@ fn draw_choice_list(
         .highlight_style(if focused { SELECTED } else { BOLD });
     let mut state = ListState::default().with_selected(shown.iter().position(|&i| i == selected));
     frame.render_stateful_widget(list, list_area, &mut state);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown_fields;
+
+    #[test]
+    fn fields_that_do_not_fit_show_a_window_holding_the_focused_one() {
+        // All fit: all are drawn.
+        assert_eq!(shown_fields(&[3, 3, 3], 2, 9), (0, 3));
+        // Six fields of 3 rows in 10 rows (one kept for the marks): three at a time.
+        let rows = [3; 6];
+        assert_eq!(shown_fields(&rows, 0, 10), (0, 3));
+        assert_eq!(shown_fields(&rows, 2, 10), (0, 3));
+        assert_eq!(shown_fields(&rows, 3, 10), (1, 4));
+        assert_eq!(shown_fields(&rows, 5, 10), (3, 6));
+        // Too small for even one: the focused one is still the one drawn.
+        assert_eq!(shown_fields(&rows, 4, 2), (4, 5));
+    }
 }
