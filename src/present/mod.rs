@@ -158,6 +158,26 @@ pub fn education_key(education: Education) -> &'static str {
     }
 }
 
+/// The text key of a position's role in a narrow column.
+pub fn position_role_short_key(role: PositionRole) -> &'static str {
+    match role {
+        PositionRole::Leader => "position.role_short.leader",
+        PositionRole::Caseworker => "position.role_short.caseworker",
+        PositionRole::Other => "position.role_short.other",
+    }
+}
+
+/// The text key of a position's education in a narrow column.
+pub fn education_short_key(education: Education) -> &'static str {
+    match education {
+        Education::MasterChildWelfare => "position.education_short.master_child_welfare",
+        Education::MasterOtherRelevant => "position.education_short.master_other_relevant",
+        Education::BachelorRelevant => "position.education_short.bachelor_relevant",
+        Education::Other => "position.education_short.other",
+        Education::None => "position.education_short.none",
+    }
+}
+
 /// The text key of a position's status against the requirement, with its symbol.
 pub fn position_status_key(status: PositionStatus) -> &'static str {
     match status {

@@ -50,6 +50,8 @@ pub enum Action {
     NewMeasure,
     ToggleDone,
     Goals,
+    /// The round's positions against the 2031 competence requirement.
+    Positions,
     Stage,
     Gathering,
     /// Pool the process leader's answers into the service's scores, or set them apart.
@@ -76,6 +78,7 @@ pub enum Mode {
     Roles,
     Plan,
     Goals,
+    Positions,
     Gathering,
     /// The details of a comparison's row, over the table: any key closes them.
     CompareDetails,

@@ -131,6 +131,11 @@ const ROUND_GATHERING: Command = cmd(&[Char('k')], "k", "key.gathering", true, |
     Action::Gathering
 })
 .short("key.gathering_short");
+// The round's positions against the 2031 competence requirement, from both lists too.
+const ROUND_POSITIONS: Command = cmd(&[Char('w')], "w", "key.positions", true, |_| {
+    Action::Positions
+})
+.short("key.positions_short");
 
 // On every list whose rows can be erased; the status line then asks first (`CONFIRM_ERASE`).
 const ERASE: Command = cmd(&[Delete, Backspace], "Del", "key.erase", true, |_| {
@@ -166,6 +171,7 @@ const ROUNDS: &[Command] = &[
     ROUND_ROLES,
     ROUND_GATHERING,
     ERASE,
+    ROUND_POSITIONS,
     MOVE,
     QUIT,
     HELP,
@@ -185,6 +191,7 @@ const RESPONDENTS: &[Command] = &[
     ROUND_ROLES,
     ROUND_GATHERING,
     ERASE,
+    ROUND_POSITIONS,
     MOVE,
     QUIT,
     HELP,
@@ -337,6 +344,26 @@ const GOALS: &[Command] = &[
     HELP,
 ];
 
+const POSITIONS: &[Command] = &[
+    cmd(&[Char('n')], "n", "key.new_position", true, |_| Action::New).writes(),
+    cmd(&[Enter], "Enter", "key.edit_position", true, |_| {
+        Action::Edit
+    })
+    .writes(),
+    BACK,
+    cmd(
+        &[Delete, Backspace],
+        "Del",
+        "key.remove_position",
+        true,
+        |_| Action::Erase,
+    )
+    .writes(),
+    MOVE,
+    QUIT,
+    HELP,
+];
+
 const GATHERING: &[Command] = &[
     cmd(DIGITS, "0–5", "key.set_consensus", true, digit)
         .short("key.set_consensus_short")
@@ -481,6 +508,7 @@ pub fn commands(mode: Mode) -> &'static [Command] {
         Mode::Roles => ROLES,
         Mode::Plan => PLAN,
         Mode::Goals => GOALS,
+        Mode::Positions => POSITIONS,
         Mode::Gathering => GATHERING,
         Mode::CompareDetails => DETAILS,
         Mode::Recover => RECOVER,
@@ -562,6 +590,7 @@ mod tests {
         for mode in [Mode::Rounds, Mode::Respondents] {
             assert_eq!(action_for(mode, press(Char('r'))), Some(Action::Roles));
             assert_eq!(action_for(mode, press(Char('k'))), Some(Action::Gathering));
+            assert_eq!(action_for(mode, press(Char('w'))), Some(Action::Positions));
         }
     }
 
@@ -583,7 +612,7 @@ mod tests {
         assert_eq!(action_for(Mode::Comment, press(Esc)), Some(Action::Back));
     }
 
-    const EVERY_MODE: [Mode; 20] = [
+    const EVERY_MODE: [Mode; 21] = [
         Mode::Services,
         Mode::Rounds,
         Mode::Respondents,
@@ -597,6 +626,7 @@ mod tests {
         Mode::Roles,
         Mode::Plan,
         Mode::Goals,
+        Mode::Positions,
         Mode::Gathering,
         Mode::Recover,
         Mode::Code,
@@ -641,6 +671,9 @@ mod tests {
             (Mode::Plan, Char('b')),
             (Mode::Plan, Char('d')),
             (Mode::Goals, Enter),
+            (Mode::Positions, Char('n')),
+            (Mode::Positions, Enter),
+            (Mode::Positions, Delete),
             (Mode::Gathering, Char('3')),
             (Mode::Gathering, Delete),
             (Mode::Form, Enter),
@@ -662,6 +695,8 @@ mod tests {
             (Mode::Goals, Right),
             (Mode::Cluster, Char('3')),
             (Mode::Roles, Char('+')),
+            (Mode::Rounds, Char('w')),
+            (Mode::Positions, Down),
         ] {
             assert!(!writes_in(mode, code), "{mode:?} {code:?}");
         }

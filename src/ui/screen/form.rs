@@ -13,15 +13,17 @@ use crate::domain::model::{NameField, validate_name, validate_round, validate_se
 use crate::domain::model::{Role, Round, RoundKind, Service};
 use crate::domain::plan::{Level, PlanItem, PlanKind, Stage};
 use crate::domain::plan::{parse_optional_date, validate_plan_text};
+use crate::domain::requirement::{Education, FactsField, Position, PositionRole, parse_facts};
 use crate::i18n::plan_names::{level_key, stage_key};
 use crate::i18n::{Lang, tr, trf};
+use crate::messages::facts_error_text;
 use crate::present;
 use crate::present::{kind_key, role_key};
 use crate::store::StoreError;
-use crate::store::{Answers, Plans};
+use crate::store::{Answers, Plans, Positions};
 use crate::ui::action::{Action, Mode};
 use crate::ui::context::{Component, Ctx, FormPurpose, Open, Outcome, input_error_text};
-use crate::ui::form::{Field, Form, Input, matches};
+use crate::ui::form::{Field, Form, Input, matches, shown_fields};
 use crate::ui::status::StatusKind;
 use crate::ui::widgets::{BOLD, Look, SELECTED, block};
 use ratatui::widgets::BorderType;
@@ -60,6 +62,8 @@ impl FormScreen {
                 ]
             }
             FormPurpose::RoundStage(_, round) => stage_fields(ctx, round),
+            FormPurpose::NewPosition(_) => position_fields(lang, None),
+            FormPurpose::EditPosition(_, position) => position_fields(lang, Some(position)),
             FormPurpose::NewRespondent(..) => vec![
                 Field::choice("form.role", names(&Role::ALL.map(role_key)), 0),
                 Field::text("form.code", Some("form.code_hint"), ""),
@@ -155,6 +159,10 @@ impl FormScreen {
                     .set_round_stage(&round.id, stage, now)
                     .map_err(stored(0))?;
                 Ok((None, trf(lang, "stage.saved", &[("round", &round.label)])))
+            }
+            FormPurpose::NewPosition(round) => save_position(ctx, form, &round.id, None),
+            FormPurpose::EditPosition(round, position) => {
+                save_position(ctx, form, &round.id, Some(&position.id))
             }
         }
     }
@@ -295,6 +303,89 @@ fn save_plan_item(ctx: &mut Ctx, form: &Form, base: PlanItem, editing: bool) -> 
     Ok((None, tr(lang, "plan.saved").to_string()))
 }
 
+/// The fields of a position: its role and education chosen, its figures typed; filled with
+/// `position` when editing. A planned 0 is shown empty, as it is typed.
+fn position_fields(lang: Lang, position: Option<&Position>) -> Vec<Field> {
+    let names = |keys: Vec<&str>| keys.iter().map(|k| tr(lang, k).to_string()).collect();
+    let facts = position.map(|p| p.facts);
+    let role = facts.map_or(1, |f| {
+        PositionRole::ALL
+            .iter()
+            .position(|r| *r == f.role)
+            .unwrap_or(0)
+    });
+    let education = facts.map_or(0, |f| {
+        Education::ALL
+            .iter()
+            .position(|e| *e == f.education)
+            .unwrap_or(0)
+    });
+    let figure = |value: Option<u16>| value.map(|v| v.to_string()).unwrap_or_default();
+    let planned = facts.filter(|f| f.planned_credits > 0);
+    vec![
+        Field::choice(
+            "positions.f_role",
+            names(PositionRole::ALL.map(present::position_role_key).to_vec()),
+            role,
+        ),
+        Field::choice(
+            "positions.f_education",
+            names(Education::ALL.map(present::education_key).to_vec()),
+            education,
+        ),
+        Field::text(
+            "positions.f_credits",
+            Some("positions.f_credits_hint"),
+            &figure(facts.map(|f| f.credits)),
+        ),
+        Field::text(
+            "positions.f_years",
+            Some("positions.f_years_hint"),
+            &figure(facts.map(|f| u16::from(f.years))),
+        ),
+        Field::text(
+            "positions.f_planned_credits",
+            Some("positions.f_planned_credits_hint"),
+            &figure(planned.map(|f| f.planned_credits)),
+        ),
+        Field::text(
+            "positions.f_planned_year",
+            Some("positions.f_planned_year_hint"),
+            &figure(planned.and_then(|f| f.planned_year)),
+        ),
+    ]
+}
+
+/// Saves a position form: a new one in `round_id`, or the one `editing` names.
+fn save_position(ctx: &mut Ctx, form: &Form, round_id: &str, editing: Option<&str>) -> Saved {
+    let lang = ctx.lang;
+    let values = [2, 3, 4, 5].map(|i| form.value(i));
+    let facts = parse_facts(
+        PositionRole::ALL[form.selected(0)],
+        Education::ALL[form.selected(1)],
+        values.each_ref().map(String::as_str),
+    )
+    .map_err(|e| {
+        let field = match e.field() {
+            FactsField::Credits => 2,
+            FactsField::Years => 3,
+            FactsField::PlannedCredits => 4,
+            FactsField::PlannedYear => 5,
+        };
+        (field, facts_error_text(lang, &e))
+    })?;
+    let now = ctx.now();
+    let saved = match editing {
+        Some(id) => ctx.store.change_position(id, &facts, now),
+        None => ctx.store.add_position(round_id, &facts, now).map(|_| ()),
+    };
+    saved.map_err(|e| match e {
+        StoreError::NotFound("position") => (0, tr(lang, "positions.gone").to_string()),
+        e => (0, e.message(lang)),
+    })?;
+    Ok((None, tr(lang, "positions.saved").to_string()))
+}
+
 /// The options of the goal form's subdomain choice: none, then every subdomain.
 fn subdomain_choices(ctx: &Ctx) -> (Vec<String>, Vec<Option<String>>) {
     let lang = ctx.lang;
@@ -343,6 +434,8 @@ fn form_title_key(purpose: &FormPurpose) -> &'static str {
         FormPurpose::EditPlanItem(_) => "plan.edit",
         FormPurpose::NewGoal(_) => "goals.new",
         FormPurpose::RoundStage(..) => "stage.title",
+        FormPurpose::NewPosition(_) => "positions.new",
+        FormPurpose::EditPosition(..) => "positions.edit",
     }
 }
 
@@ -361,6 +454,7 @@ fn form_help_key(purpose: &FormPurpose) -> &'static str {
         FormPurpose::EditPlanItem(item) => plan_kind(&item.kind),
         FormPurpose::NewGoal(_) => "help.form_goal",
         FormPurpose::RoundStage(..) => "help.form_stage",
+        FormPurpose::NewPosition(_) | FormPurpose::EditPosition(..) => "help.form_position",
     }
 }
 
@@ -370,9 +464,10 @@ fn draw_form(look: &Look, screen: &FormScreen, frame: &mut Frame, area: Rect) {
     let mut title = tr(lang, form_title_key(&screen.purpose)).to_string();
     match &screen.purpose {
         FormPurpose::NewRound(service) => title = format!("{title} – {}", service.name),
-        FormPurpose::NewRespondent(_, round) | FormPurpose::RoundStage(_, round) => {
-            title = format!("{title} – {}", round.label)
-        }
+        FormPurpose::NewRespondent(_, round)
+        | FormPurpose::RoundStage(_, round)
+        | FormPurpose::NewPosition(round)
+        | FormPurpose::EditPosition(round, _) => title = format!("{title} – {}", round.label),
         FormPurpose::NewGoal(service) => title = format!("{title} – {}", service.name),
         _ => {}
     }
@@ -520,28 +615,6 @@ fn draw_form(look: &Look, screen: &FormScreen, frame: &mut Frame, area: Rect) {
     }
 }
 
-/// The fields drawn, `start..end`: all where they fit; where even the compact rows do not
-/// (a position's six fields at 60×16), a window that begins where the focused field fits
-/// and runs as far as there is room, so that the field being typed in always shows; ▲ ▼ in
-/// the form's last row say that more lie above or below (Tab reaches them).
-fn shown_fields(rows: &[u16], focus: usize, height: u16) -> (usize, usize) {
-    let sum = |range: std::ops::Range<usize>| rows[range].iter().sum::<u16>();
-    if sum(0..rows.len()) <= height {
-        return (0, rows.len());
-    }
-    // One row is kept for the marks.
-    let room = height.saturating_sub(1);
-    let focus = focus.min(rows.len().saturating_sub(1));
-    let start = (0..=focus)
-        .find(|&s| sum(s..focus + 1) <= room)
-        .unwrap_or(focus);
-    let end = (start + 1..=rows.len())
-        .rev()
-        .find(|&e| sum(start..e) <= room)
-        .unwrap_or(start + 1);
-    (start, end)
-}
-
 /// A short choice side by side, `(•)` on the chosen one, wrapped onto more lines where the
 /// row is wider than `width`; ◀ ▶ mark the focused one, which ←→ change.
 fn choice_row(
@@ -631,23 +704,4 @@ fn draw_choice_list(
         .highlight_style(if focused { SELECTED } else { BOLD });
     let mut state = ListState::default().with_selected(shown.iter().position(|&i| i == selected));
     frame.render_stateful_widget(list, list_area, &mut state);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::shown_fields;
-
-    #[test]
-    fn fields_that_do_not_fit_show_a_window_holding_the_focused_one() {
-        // All fit: all are drawn.
-        assert_eq!(shown_fields(&[3, 3, 3], 2, 9), (0, 3));
-        // Six fields of 3 rows in 10 rows (one kept for the marks): three at a time.
-        let rows = [3; 6];
-        assert_eq!(shown_fields(&rows, 0, 10), (0, 3));
-        assert_eq!(shown_fields(&rows, 2, 10), (0, 3));
-        assert_eq!(shown_fields(&rows, 3, 10), (1, 4));
-        assert_eq!(shown_fields(&rows, 5, 10), (3, 6));
-        // Too small for even one: the focused one is still the one drawn.
-        assert_eq!(shown_fields(&rows, 4, 2), (4, 5));
-    }
 }

@@ -9,6 +9,7 @@ pub mod form;
 pub mod gathering;
 pub mod goals;
 pub mod plan;
+pub mod positions;
 pub mod recover;
 pub mod respondents;
 pub mod roles;

@@ -138,6 +138,7 @@ impl Component for RespondentList {
             (Action::Summary, _) => Open::RoundSummary(service, round),
             (Action::Roles, _) => Open::Roles(service, round),
             (Action::Gathering, _) => Open::Gathering(service, round),
+            (Action::Positions, _) => Open::Positions(service, round),
             (Action::Erase, Some(respondent)) => {
                 self.erasing = ctx.ask_erase(Erasing::respondent(ctx.lang, &respondent));
                 return Outcome::Stay;

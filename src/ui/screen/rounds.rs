@@ -75,6 +75,7 @@ impl Component for RoundList {
             (Action::Stage, Some(round)) => Open::Form(FormPurpose::RoundStage(service, round)),
             (Action::Roles, Some(round)) => Open::Roles(service, round),
             (Action::Gathering, Some(round)) => Open::Gathering(service, round),
+            (Action::Positions, Some(round)) => Open::Positions(service, round),
             (Action::Erase, Some(round)) => {
                 self.erasing = ctx.ask_erase(Erasing::round(ctx.lang, &round));
                 return Outcome::Stay;
