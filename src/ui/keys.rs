@@ -345,10 +345,13 @@ const GOALS: &[Command] = &[
 ];
 
 const POSITIONS: &[Command] = &[
-    cmd(&[Char('n')], "n", "key.new_position", true, |_| Action::New).writes(),
+    cmd(&[Char('n')], "n", "key.new_position", true, |_| Action::New)
+        .short("key.new_short")
+        .writes(),
     cmd(&[Enter], "Enter", "key.edit_position", true, |_| {
         Action::Edit
     })
+    .short("key.edit")
     .writes(),
     BACK,
     cmd(
@@ -358,6 +361,7 @@ const POSITIONS: &[Command] = &[
         true,
         |_| Action::Erase,
     )
+    .short("key.remove_short")
     .writes(),
     MOVE,
     QUIT,

@@ -275,14 +275,17 @@ fn draw_positions(look: &Look, view: &PositionsView, frame: &mut Frame, area: Re
     let table_height = view.data.table.rows.len() as u16 + 1 + u16::from(not_covered);
     let full = Paragraph::new(baseline(lang, true)).wrap(Wrap { trim: true });
     let full_height = full.line_count(area.width) as u16;
+    // The list keeps at least its border, header and two rows; the baseline is whole where
+    // the list still keeps four rows, else in short (the help has it whole).
     let list_min = 5;
-    let (baseline_text, baseline_height) = if area.height >= list_min + table_height + full_height {
-        (full, full_height)
-    } else {
-        let short = Paragraph::new(baseline(lang, false)).wrap(Wrap { trim: true });
-        let height = short.line_count(area.width) as u16;
-        (short, height)
-    };
+    let (baseline_text, baseline_height) =
+        if area.height >= list_min + 2 + table_height + full_height {
+            (full, full_height)
+        } else {
+            let short = Paragraph::new(baseline(lang, false)).wrap(Wrap { trim: true });
+            let height = short.line_count(area.width) as u16;
+            (short, height)
+        };
     let [list_area, table_area, baseline_area] = Layout::vertical([
         Constraint::Min(list_min.min(area.height)),
         Constraint::Length(table_height),
@@ -297,8 +300,20 @@ fn draw_positions(look: &Look, view: &PositionsView, frame: &mut Frame, area: Re
             ("date", &present::date(lang, r.applies_from)),
         ],
     );
+    let room = usize::from(area.width.saturating_sub(4));
+    let title = if title.chars().count() <= room {
+        title
+    } else {
+        let year = r.applies_from.format("%Y").to_string();
+        let short = trf(
+            lang,
+            "positions.title_short",
+            &[("round", &view.round.label), ("year", &year)],
+        );
+        present::fit(&short, room)
+    };
     ListTable {
-        title: present::fit(&title, usize::from(area.width.saturating_sub(4))),
+        title,
         header: header.to_vec(),
         widths,
         rows,
