@@ -287,3 +287,23 @@ CREATE TABLE service_facts (
     emergency_cases   INTEGER CHECK (emergency_cases >= 0),
     updated_at        TEXT NOT NULL
 ) STRICT;
+
+-- ---- version 9 (migrations/009_positions.sql): positions against the 2031 requirement ----
+
+-- A post in a round (role, education, credits of relevant further education, years of
+-- relevant experience, planned further education and its year), never a person: no name, no
+-- initials. Erased with its round.
+CREATE TABLE position (
+    id              TEXT PRIMARY KEY,
+    round_id        TEXT NOT NULL REFERENCES round (id),
+    role            TEXT NOT NULL CHECK (role IN ('leader', 'caseworker', 'other')),
+    education       TEXT NOT NULL CHECK (education IN ('master_child_welfare',
+                        'master_other_relevant', 'bachelor_relevant', 'other', 'none')),
+    credits         INTEGER NOT NULL CHECK (credits BETWEEN 0 AND 600),
+    years           INTEGER NOT NULL CHECK (years BETWEEN 0 AND 60),
+    planned_credits INTEGER NOT NULL CHECK (planned_credits BETWEEN 0 AND 600),
+    planned_year    INTEGER CHECK (planned_year BETWEEN 1900 AND 2200),
+    created_at      TEXT NOT NULL,
+    updated_at      TEXT NOT NULL
+) STRICT;
+CREATE INDEX position_by_round ON position (round_id);

@@ -9,8 +9,8 @@ use kartlegg::domain::compare::Options;
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::plan::PlanKind;
 use kartlegg::domain::scoring::{AnswerSet, Band, Tally, summarize};
-use kartlegg::store::Store;
 use kartlegg::store::{Admin, Answers, Plans, Scores};
+use kartlegg::store::{SCHEMA_VERSION, Store};
 
 fn kartlegg(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kartlegg"))
@@ -53,8 +53,7 @@ fn demo_fills_an_empty_database_and_check_reports_it() {
     let text = stdout(&out);
     assert!(
         text.contains(&format!(
-            "Schema version: {v} (this kartlegg: {v})",
-            v = kartlegg::store::SCHEMA_VERSION
+            "Schema version: {SCHEMA_VERSION} (this kartlegg: {SCHEMA_VERSION})"
         )),
         "{text}"
     );

@@ -10,7 +10,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use chrono::Utc;
-use common::{db_in, drop_needs, kartlegg, run_cli, run_en, schema_of, seeded_round};
+use common::{db_in, drop_since_needs, kartlegg, run_cli, run_en, schema_of, seeded_round};
 use kartlegg::domain::invite;
 use kartlegg::domain::model::Role;
 use kartlegg::store::{Invites, SCHEMA_VERSION, Store};
@@ -281,11 +281,11 @@ fn a_version_5_database_is_migrated_to_hold_invites() {
     let old = dir.path().join("old.db");
     let round = seeded_round(&old);
     {
-        // The database as version 5 made it: without the invite tables.
+        // The database as version 5 made it: without the invite tables (nor positions).
         let conn = rusqlite::Connection::open(&old).unwrap();
         conn.execute_batch("DROP TABLE invite; DROP TABLE invite_key; PRAGMA user_version = 5;")
             .unwrap();
-        drop_needs(&conn);
+        drop_since_needs(&conn);
     }
     assert!(
         checked(&old).contains(&format!("Schema version: {SCHEMA_VERSION}")),
@@ -358,12 +358,12 @@ fn a_version_6_database_is_migrated_to_7_and_its_codes_still_answer() {
     let round = seeded_round(&old);
     let codes = ["K7QM4RTX", "ABCD2345"];
     {
-        // The database as version 6 made it: no key, the invite table of its migration,
+        // The database as version 6 made it: no key, no positions, the invite table of its migration,
         // and the codes' bare SHA-256 in it.
         let conn = rusqlite::Connection::open(&old).unwrap();
         conn.execute_batch("DROP TABLE invite; DROP TABLE invite_key;")
             .unwrap();
-        drop_needs(&conn);
+        drop_since_needs(&conn);
         conn.execute_batch(include_str!(
             "../src/store/sqlite/migrations/006_invites.sql"
         ))

@@ -1,5 +1,5 @@
 //! The store's contract: every promise of the interface in `src/store` (the traits
-//! `Answers`, `Plans`, `Scores`, `Admin`, `Exchange`, `Sharing`, `Invites`, `Erase` and `Needs`, the merge rules included), written
+//! `Answers`, `Plans`, `Scores`, `Admin`, `Exchange`, `Sharing`, `Invites`, `Erase`, `Needs` and `Positions`, the merge rules included), written
 //! once against `Backend` and run for each backend. A new backend adds one line to `every_backend!` and must pass all of it unchanged.
 
 use std::collections::HashSet;
@@ -14,6 +14,9 @@ use kartlegg::domain::needs::{
     Who, YesPartlyNo,
 };
 use kartlegg::domain::plan::{GoalStatus, Level, PlanItem, PlanKind, Stage};
+use kartlegg::domain::requirement::{
+    Education, MAX_CREDITS, Position, PositionFacts, PositionRole,
+};
 use kartlegg::domain::scoring::{AnswerSet, summarize};
 use kartlegg::exchange::{Disclosure, ImportClock, Scope};
 use kartlegg::store::{Backend, Erasable, ErasedBy, SCHEMA_VERSION, Store, StoreError};
@@ -996,6 +999,125 @@ fn an_erased_respondent_is_gone_history_too_and_an_import_does_not_bring_them_ba
     assert_eq!(a.tombstones().unwrap().len(), 1);
 }
 
+// ---- Positions -------------------------------------------------------------------------------
+
+fn caseworker(credits: u16, planned_year: Option<u16>) -> PositionFacts {
+    PositionFacts {
+        role: PositionRole::Caseworker,
+        education: Education::BachelorRelevant,
+        credits,
+        years: 6,
+        planned_credits: 30,
+        planned_year,
+    }
+}
+
+/// A position is saved at once, read back as given in the order added, changed and removed;
+/// one of a round not there, or a change of one not there, is `NotFound` and writes nothing;
+/// figures past their bounds are refused by the store itself and write nothing.
+fn positions_are_added_changed_and_removed_each_at_once<S: Backend>(store: &mut S) {
+    let (_, round_id) = service_and_round(store);
+    let first = store
+        .add_position(&round_id, &caseworker(30, Some(2028)), at(2))
+        .unwrap();
+    let leader = PositionFacts {
+        role: PositionRole::Leader,
+        education: Education::MasterChildWelfare,
+        credits: 0,
+        years: 0,
+        planned_credits: 0,
+        planned_year: None,
+    };
+    let second = store.add_position(&round_id, &leader, at(3)).unwrap();
+    let listed = store.positions(&round_id).unwrap();
+    assert_eq!(listed, [first.clone(), second.clone()]);
+    assert_eq!(listed[0].facts, caseworker(30, Some(2028)));
+
+    store
+        .change_position(&first.id, &caseworker(60, None), at(4))
+        .unwrap();
+    assert_eq!(
+        store.positions(&round_id).unwrap()[0].facts,
+        caseworker(60, None)
+    );
+    store.remove_position(&second.id).unwrap();
+    assert_eq!(
+        store.positions(&round_id).unwrap(),
+        [Position {
+            facts: caseworker(60, None),
+            ..first.clone()
+        }]
+    );
+
+    let before = store.positions(&round_id).unwrap();
+    assert!(matches!(
+        store.add_position("nope", &leader, at(5)),
+        Err(StoreError::NotFound("round"))
+    ));
+    assert!(matches!(
+        store.change_position(&second.id, &leader, at(5)),
+        Err(StoreError::NotFound("position"))
+    ));
+    assert!(matches!(
+        store.remove_position(&second.id),
+        Err(StoreError::NotFound("position"))
+    ));
+    let too_many = PositionFacts {
+        credits: MAX_CREDITS + 1,
+        ..leader
+    };
+    assert!(store.add_position(&round_id, &too_many, at(5)).is_err());
+    assert!(store.change_position(&first.id, &too_many, at(5)).is_err());
+    assert_eq!(store.positions(&round_id).unwrap(), before);
+    assert!(store.positions("nope").unwrap().is_empty());
+    assert!(store.integrity_problems().unwrap().is_empty());
+}
+
+/// A round's positions go with the round, a service's with the service, and retention's
+/// with the rounds it erases; the positions of other rounds stay.
+fn positions_go_with_their_round_their_service_and_retention<S: Backend>(store: &mut S) {
+    let (service_id, round_id) = service_and_round(store);
+    let later = store
+        .create_round(
+            &service_id,
+            "Etter",
+            NaiveDate::from_ymd_opt(2026, 9, 9).unwrap(),
+            RoundKind::After,
+            instrument(),
+            at(2),
+        )
+        .unwrap();
+    for round in [&round_id, &later.id] {
+        store
+            .add_position(round, &caseworker(0, None), at(3))
+            .unwrap();
+    }
+    store
+        .erase(
+            &[Erasable::Round(round_id.clone())],
+            ErasedBy::Screen,
+            at(4),
+        )
+        .unwrap();
+    assert!(store.positions(&round_id).unwrap().is_empty());
+    assert_eq!(store.positions(&later.id).unwrap().len(), 1);
+    store
+        .erase(&[Erasable::Service(service_id)], ErasedBy::Command, at(5))
+        .unwrap();
+    assert!(store.positions(&later.id).unwrap().is_empty());
+
+    let (_, old_round) = service_and_round(store);
+    store
+        .add_position(&old_round, &caseworker(0, None), at(6))
+        .unwrap();
+    let (aged, _) = store
+        .erase_rounds_last_answered_before(NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(), at(7))
+        .unwrap();
+    assert_eq!(aged.len(), 1);
+    assert!(store.positions(&old_round).unwrap().is_empty());
+    assert!(store.integrity_problems().unwrap().is_empty());
+}
+
 /// A respondent who answered alone with a code is seen only in aggregate on every machine
 /// their answers reach: the file says so (never their code), the importing machine records
 /// them as answered by code, and files back and forth, or the same file again, add nothing.
@@ -1108,6 +1230,8 @@ macro_rules! every_backend {
                 own_areas_follow_the_list_and_take_needs_of_their_service_only,
                 expectations_and_facts_are_saved_whole_logged_and_refused_out_of_range,
                 an_erased_round_takes_its_needs_and_an_erased_service_its_own_areas,
+                positions_are_added_changed_and_removed_each_at_once,
+                positions_go_with_their_round_their_service_and_retention,
             );
         })+
     };

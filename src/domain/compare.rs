@@ -772,6 +772,28 @@ pub struct RoleTable {
     pub all: Vec<AllCell>,
 }
 
+/// Complementary suppression of a table's groups: `hidden` are those hidden first (too
+/// few); while they are not `held_together` (together too few, so that a total minus the
+/// shown groups would give them back), the smallest shown group of `by_size` (group indexes,
+/// smallest first) is hidden too. Every table of groups of people hides by this one rule.
+pub fn suppress(
+    by_size: &[usize],
+    mut hidden: Vec<usize>,
+    held_together: impl Fn(&[usize]) -> bool,
+) -> Vec<usize> {
+    if !hidden.is_empty() {
+        for &g in by_size {
+            if held_together(&hidden) {
+                break;
+            }
+            if !hidden.contains(&g) {
+                hidden.push(g);
+            }
+        }
+    }
+    hidden
+}
+
 /// Leaders beside key persons beside staff (and the process leader), each with n, and "all".
 ///
 /// The rule, per section, as statistics agencies suppress a table: a group of the service's
@@ -837,7 +859,7 @@ pub fn role_table(
         // Too few; or one or two by code beside people the leader can see, which the
         // group's score minus those people would give away.
         let too_few = |g: usize| figures[g][s].n < min_group;
-        let mut hidden: Vec<usize> = own_groups
+        let first: Vec<usize> = own_groups
             .iter()
             .copied()
             .filter(|&g| too_few(g) || !figures[g][s].codes_safe())
@@ -850,16 +872,7 @@ pub fn role_table(
             });
             together.n >= min_group && together.codes_safe()
         };
-        if !hidden.is_empty() {
-            for &g in &own_groups {
-                if held_together(&hidden) {
-                    break;
-                }
-                if !hidden.contains(&g) {
-                    hidden.push(g);
-                }
-            }
-        }
+        let hidden = suppress(&own_groups, first, held_together);
         for (g, role) in roles.iter().enumerate() {
             let Figure { n, tally, .. } = figures[g][s];
             cells[g].push(match hidden.contains(&g) {

@@ -7,6 +7,7 @@ pub mod lang;
 pub mod model;
 pub mod needs;
 pub mod plan;
+pub mod requirement;
 pub mod rounding;
 pub mod scoring;
 pub mod shared_needs;

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use crate::domain::model::{Respondent, Round, Service};
 use crate::domain::needs::{FactField, FactProblem};
+use crate::domain::requirement::FactsError;
 use crate::i18n::{Lang, tr, trf};
 use crate::store::location::Risk;
 use crate::store::{DriverKind, LookupError, NotPrivate, StoreError};
@@ -222,6 +223,20 @@ impl Risk {
                 &[("path", &path.display()), ("client", &client)],
             ),
         }
+    }
+}
+
+/// What is wrong with a position's typed figures, in the user's language.
+pub fn facts_error_text(lang: Lang, error: &FactsError) -> String {
+    match error {
+        FactsError::Number { text, max, .. } => trf(
+            lang,
+            "positions.error_number",
+            &[("value", text), ("max", max)],
+        ),
+        FactsError::Year(text) => trf(lang, "positions.error_year", &[("value", text)]),
+        FactsError::YearMissing => tr(lang, "positions.error_year_missing").to_string(),
+        FactsError::CreditsMissing => tr(lang, "positions.error_credits_missing").to_string(),
     }
 }
 

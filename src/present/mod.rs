@@ -8,6 +8,7 @@ use crate::domain::compare::{AreaChange, Change, NotComparable};
 use crate::domain::instrument::Instrument;
 use crate::domain::model::{Role, RoundKind};
 use crate::domain::plan::Stage;
+use crate::domain::requirement::{Education, PositionRole, Status as PositionStatus};
 use crate::domain::rounding::round;
 use crate::domain::scoring::{Band, Tally};
 use crate::i18n::plan_names::stage_key;
@@ -134,6 +135,56 @@ pub fn role_key(role: Role) -> &'static str {
         Role::KeyPerson => "role.key_person",
         Role::Staff => "role.staff",
         Role::Consultant => "role.consultant",
+    }
+}
+
+/// The text key of a position's role.
+pub fn position_role_key(role: PositionRole) -> &'static str {
+    match role {
+        PositionRole::Leader => "position.role.leader",
+        PositionRole::Caseworker => "position.role.caseworker",
+        PositionRole::Other => "position.role.other",
+    }
+}
+
+/// The text key of a position's education.
+pub fn education_key(education: Education) -> &'static str {
+    match education {
+        Education::MasterChildWelfare => "position.education.master_child_welfare",
+        Education::MasterOtherRelevant => "position.education.master_other_relevant",
+        Education::BachelorRelevant => "position.education.bachelor_relevant",
+        Education::Other => "position.education.other",
+        Education::None => "position.education.none",
+    }
+}
+
+/// The text key of a position's role in a narrow column.
+pub fn position_role_short_key(role: PositionRole) -> &'static str {
+    match role {
+        PositionRole::Leader => "position.role_short.leader",
+        PositionRole::Caseworker => "position.role_short.caseworker",
+        PositionRole::Other => "position.role_short.other",
+    }
+}
+
+/// The text key of a position's education in a narrow column.
+pub fn education_short_key(education: Education) -> &'static str {
+    match education {
+        Education::MasterChildWelfare => "position.education_short.master_child_welfare",
+        Education::MasterOtherRelevant => "position.education_short.master_other_relevant",
+        Education::BachelorRelevant => "position.education_short.bachelor_relevant",
+        Education::Other => "position.education_short.other",
+        Education::None => "position.education_short.none",
+    }
+}
+
+/// The text key of a position's status against the requirement, with its symbol.
+pub fn position_status_key(status: PositionStatus) -> &'static str {
+    match status {
+        PositionStatus::Meets => "position.status.meets",
+        PositionStatus::Will => "position.status.will",
+        PositionStatus::WillNot => "position.status.will_not",
+        PositionStatus::NotCovered => "position.status.not_covered",
     }
 }
 

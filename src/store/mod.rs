@@ -29,6 +29,7 @@ use crate::domain::model::{Answer, Respondent, Response, Role, Round, RoundKind,
 use crate::domain::needs::{Area, CompetenceAreas, Expectations, FactField, FactProblem, Facts};
 use crate::domain::needs::{Need, NeedField, OwnArea};
 use crate::domain::plan::{Goal, GoalStatus, PlanItem, Stage};
+use crate::domain::requirement::{Position, PositionFacts};
 use crate::domain::scoring::{AnswerSet, SectionScore};
 pub use lookup::LookupError;
 
@@ -327,15 +328,15 @@ pub enum CopyFault {
     Refused(StoreError),
 }
 
-/// What the faces need of a database: every backend implements all eight (and runs
+/// What the faces need of a database: every backend implements all ten (and runs
 /// `tests/store_contract.rs`).
 pub trait Backend:
-    Answers + Plans + Scores + Admin + Exchange + Sharing + Invites + Erase + Needs
+    Answers + Plans + Scores + Admin + Exchange + Sharing + Invites + Erase + Needs + Positions
 {
 }
 
-impl<S: Answers + Plans + Scores + Admin + Exchange + Sharing + Invites + Erase + Needs> Backend
-    for S
+impl<S: Answers + Plans + Scores + Admin + Exchange + Sharing + Invites + Erase + Needs + Positions>
+    Backend for S
 {
 }
 
@@ -783,6 +784,33 @@ pub trait Needs {
     /// Saves a round's facts whole (empty removes them); a value out of its range is
     /// refused (`FactOutOfRange`) and nothing written.
     fn set_facts(&mut self, round_id: &str, facts: &Facts, now: DateTime<Utc>) -> Result<()>;
+}
+
+/// Positions in a round, for the formal competence requirement of 2031: posts, never people.
+/// Each write is one transaction, saved the moment it is given.
+pub trait Positions {
+    /// The round's positions, in the order they were added.
+    fn positions(&self, round_id: &str) -> Result<Vec<Position>>;
+
+    /// Adds a position to a round; `NotFound("round")` where the round is not there.
+    fn add_position(
+        &mut self,
+        round_id: &str,
+        facts: &PositionFacts,
+        now: DateTime<Utc>,
+    ) -> Result<Position>;
+
+    /// Saves a changed position; `NotFound("position")` where it is not there (removed, or
+    /// erased with its round by another kartlegg meanwhile).
+    fn change_position(
+        &mut self,
+        id: &str,
+        facts: &PositionFacts,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+
+    /// Removes a position; `NotFound("position")` where it is not there.
+    fn remove_position(&mut self, id: &str) -> Result<()>;
 }
 
 pub trait Scores {

@@ -50,6 +50,8 @@ pub enum Action {
     NewMeasure,
     ToggleDone,
     Goals,
+    /// The round's positions against the 2031 competence requirement.
+    Positions,
     Stage,
     Gathering,
     /// A round's competence needs.
@@ -81,6 +83,7 @@ pub enum Mode {
     Roles,
     Plan,
     Goals,
+    Positions,
     Gathering,
     /// The details of a comparison's row, over the table: any key closes them.
     CompareDetails,

@@ -19,6 +19,7 @@ use super::screen::gathering::GatheringView;
 use super::screen::goals::GoalsView;
 use super::screen::needs::NeedsView;
 use super::screen::plan::PlanView;
+use super::screen::positions::PositionsView;
 use super::screen::recover::{self, Recovered};
 use super::screen::respondents::RespondentList;
 use super::screen::roles::RolesView;
@@ -74,6 +75,7 @@ screens! {
     Roles(RolesView),
     Plan(PlanView),
     Goals(GoalsView),
+    Positions(PositionsView),
     Gathering(GatheringView),
     Needs(NeedsView),
     Code(CodeEntry),
@@ -569,6 +571,9 @@ impl App {
             Open::Roles(service, round) => RolesView::open(ctx, service, round).map(Screen::Roles),
             Open::Plan(service, key) => PlanView::open(ctx, service, key).map(Screen::Plan),
             Open::Goals(service) => GoalsView::open(ctx, service).map(Screen::Goals),
+            Open::Positions(service, round) => {
+                PositionsView::open(ctx, service, round).map(Screen::Positions)
+            }
             Open::Gathering(service, round) => {
                 GatheringView::open(ctx, service, round).map(Screen::Gathering)
             }

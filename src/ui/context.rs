@@ -14,6 +14,7 @@ use super::widgets::Look;
 use crate::domain::instrument::Instrument;
 use crate::domain::model::{Respondent, Round, Service};
 use crate::domain::plan::{PlanItem, PlanKind};
+use crate::domain::requirement::Position;
 use crate::domain::scoring::SectionScore;
 use crate::i18n::{Lang, tr, trf};
 use crate::messages::Erasing;
@@ -169,6 +170,8 @@ pub enum Open {
     /// A subdomain's plan (`section.subdomain`).
     Plan(Service, String),
     Goals(Service),
+    /// A round's positions against the 2031 competence requirement.
+    Positions(Service, Round),
     Gathering(Service, Round),
     Needs(Service, Round),
     Form(FormPurpose),
@@ -194,6 +197,8 @@ pub enum FormPurpose {
     },
     /// A competence area of the service's own.
     OwnArea(Service),
+    NewPosition(Round),
+    EditPosition(Round, Position),
 }
 
 /// What is wrong with a typed value, in the user's language.

@@ -285,6 +285,28 @@ fn follow_filter(input: &mut Input) {
     }
 }
 
+/// The fields drawn, `start..end`: all where they fit; where even the compact rows do not
+/// (a position's six fields at 60×16), a window that begins where the focused field fits
+/// and runs as far as there is room, so that the field being typed in always shows; ▲ ▼ in
+/// the form's last row say that more lie above or below (Tab reaches them).
+pub fn shown_fields(rows: &[u16], focus: usize, height: u16) -> (usize, usize) {
+    let sum = |range: std::ops::Range<usize>| rows[range].iter().sum::<u16>();
+    if sum(0..rows.len()) <= height {
+        return (0, rows.len());
+    }
+    // One row is kept for the marks.
+    let room = height.saturating_sub(1);
+    let focus = focus.min(rows.len().saturating_sub(1));
+    let start = (0..=focus)
+        .find(|&s| sum(s..focus + 1) <= room)
+        .unwrap_or(focus);
+    let end = (start + 1..=rows.len())
+        .rev()
+        .find(|&e| sum(start..e) <= room)
+        .unwrap_or(start + 1);
+    (start, end)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -392,5 +414,19 @@ mod tests {
             (form.value(0), form.value(1)),
             ("Sjø".into(), "Agder".into())
         );
+    }
+
+    #[test]
+    fn fields_that_do_not_fit_show_a_window_holding_the_focused_one() {
+        // All fit: all are drawn.
+        assert_eq!(shown_fields(&[3, 3, 3], 2, 9), (0, 3));
+        // Six fields of 3 rows in 10 rows (one kept for the marks): three at a time.
+        let rows = [3; 6];
+        assert_eq!(shown_fields(&rows, 0, 10), (0, 3));
+        assert_eq!(shown_fields(&rows, 2, 10), (0, 3));
+        assert_eq!(shown_fields(&rows, 3, 10), (1, 4));
+        assert_eq!(shown_fields(&rows, 5, 10), (3, 6));
+        // Too small for even one: the focused one is still the one drawn.
+        assert_eq!(shown_fields(&rows, 4, 2), (4, 5));
     }
 }

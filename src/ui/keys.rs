@@ -135,6 +135,11 @@ const ROUND_GATHERING: Command = cmd(&[Char('k')], "k", "key.gathering", true, |
 .short("key.gathering_short");
 const ROUND_NEEDS: Command =
     cmd(&[Char('b')], "b", "key.needs", true, |_| Action::Needs).short("key.needs_short");
+// The round's positions against the 2031 competence requirement, from both lists too.
+const ROUND_POSITIONS: Command = cmd(&[Char('w')], "w", "key.positions", true, |_| {
+    Action::Positions
+})
+.short("key.positions_short");
 
 // On every list whose rows can be erased; the status line then asks first (`CONFIRM_ERASE`).
 const ERASE: Command = cmd(&[Delete, Backspace], "Del", "key.erase", true, |_| {
@@ -170,6 +175,7 @@ const ROUNDS: &[Command] = &[
     ROUND_ROLES,
     ROUND_GATHERING,
     ROUND_NEEDS,
+    ROUND_POSITIONS,
     ERASE,
     MOVE,
     QUIT,
@@ -190,6 +196,7 @@ const RESPONDENTS: &[Command] = &[
     ROUND_ROLES,
     ROUND_GATHERING,
     ROUND_NEEDS,
+    ROUND_POSITIONS,
     ERASE,
     MOVE,
     QUIT,
@@ -338,6 +345,30 @@ const GOALS: &[Command] = &[
     CHOOSE_ROUND,
     BACK,
     ERASE,
+    MOVE,
+    QUIT,
+    HELP,
+];
+
+const POSITIONS: &[Command] = &[
+    cmd(&[Char('n')], "n", "key.new_position", true, |_| Action::New)
+        .short("key.new_short")
+        .writes(),
+    cmd(&[Enter], "Enter", "key.edit_position", true, |_| {
+        Action::Edit
+    })
+    .short("key.edit")
+    .writes(),
+    BACK,
+    cmd(
+        &[Delete, Backspace],
+        "Del",
+        "key.remove_position",
+        true,
+        |_| Action::Erase,
+    )
+    .short("key.remove_short")
+    .writes(),
     MOVE,
     QUIT,
     HELP,
@@ -534,6 +565,7 @@ pub fn commands(mode: Mode) -> &'static [Command] {
         Mode::Roles => ROLES,
         Mode::Plan => PLAN,
         Mode::Goals => GOALS,
+        Mode::Positions => POSITIONS,
         Mode::Gathering => GATHERING,
         Mode::CompareDetails => DETAILS,
         Mode::Recover => RECOVER,
@@ -615,6 +647,7 @@ mod tests {
         for mode in [Mode::Rounds, Mode::Respondents] {
             assert_eq!(action_for(mode, press(Char('r'))), Some(Action::Roles));
             assert_eq!(action_for(mode, press(Char('k'))), Some(Action::Gathering));
+            assert_eq!(action_for(mode, press(Char('w'))), Some(Action::Positions));
         }
     }
 
@@ -636,7 +669,7 @@ mod tests {
         assert_eq!(action_for(Mode::Comment, press(Esc)), Some(Action::Back));
     }
 
-    const EVERY_MODE: [Mode; 22] = [
+    const EVERY_MODE: [Mode; 23] = [
         Mode::Services,
         Mode::Rounds,
         Mode::Respondents,
@@ -652,6 +685,7 @@ mod tests {
         Mode::Roles,
         Mode::Plan,
         Mode::Goals,
+        Mode::Positions,
         Mode::Gathering,
         Mode::Recover,
         Mode::Code,
@@ -696,6 +730,9 @@ mod tests {
             (Mode::Plan, Char('b')),
             (Mode::Plan, Char('d')),
             (Mode::Goals, Enter),
+            (Mode::Positions, Char('n')),
+            (Mode::Positions, Enter),
+            (Mode::Positions, Delete),
             (Mode::Gathering, Char('3')),
             (Mode::Gathering, Delete),
             (Mode::Form, Enter),
@@ -717,6 +754,8 @@ mod tests {
             (Mode::Goals, Right),
             (Mode::Cluster, Char('3')),
             (Mode::Roles, Char('+')),
+            (Mode::Rounds, Char('w')),
+            (Mode::Positions, Down),
         ] {
             assert!(!writes_in(mode, code), "{mode:?} {code:?}");
         }

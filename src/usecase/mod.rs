@@ -6,4 +6,5 @@
 
 pub mod comparison;
 pub mod invites;
+pub mod positions;
 pub mod rounds;

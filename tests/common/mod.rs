@@ -539,13 +539,13 @@ pub fn version_1_database(path: &Path) {
     .unwrap();
 }
 
-/// Takes from a new database the tables of version 8 (needs), for a test that makes an
-/// older version from a new one; the migration to 8 makes them again, and the change log
-/// anew whichever CHECK it has.
-pub fn drop_needs(conn: &rusqlite::Connection) {
+/// Takes from a new database the tables of version 8 (needs) and after (9: positions), for
+/// a test that makes an older version from a new one; the migrations make them again, and
+/// the change log anew whichever CHECK it has.
+pub fn drop_since_needs(conn: &rusqlite::Connection) {
     conn.execute_batch(
         "DROP TABLE own_area; DROP TABLE need; DROP TABLE expectations;
-         DROP TABLE service_facts;",
+         DROP TABLE service_facts; DROP TABLE position;",
     )
     .unwrap();
 }

@@ -165,6 +165,7 @@ const ROUND: &[&str] = &[
     "DELETE FROM consensus WHERE round_id = ?1",
     "DELETE FROM round_stage WHERE round_id = ?1",
     "DELETE FROM goal_status WHERE round_id = ?1",
+    "DELETE FROM position WHERE round_id = ?1",
     // Codes not used yet: a used one went with its respondent.
     "DELETE FROM invite WHERE round_id = ?1",
     "DELETE FROM need WHERE round_id = ?1",

@@ -23,6 +23,7 @@ pub mod private;
 pub mod erase;
 pub mod invite;
 pub mod needs;
+pub mod positions;
 pub mod shared;
 
 use std::cell::{Cell, RefCell};
@@ -57,6 +58,7 @@ const UPGRADES: &[&str] = &[
     include_str!("migrations/006_invites.sql"),
     include_str!("migrations/007_invite_key.sql"),
     include_str!("migrations/008_needs.sql"),
+    include_str!("migrations/009_positions.sql"),
 ];
 pub const SCHEMA_VERSION: u32 = 1 + UPGRADES.len() as u32;
 /// The version that brought kept scores; the step to it fills them from the answers.
@@ -851,7 +853,7 @@ fn respondent_from(row: &Row) -> rusqlite::Result<Respondent> {
     })
 }
 
-fn invalid_code(column: usize, code: &str) -> rusqlite::Error {
+pub(super) fn invalid_code(column: usize, code: &str) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(
         column,
         rusqlite::types::Type::Text,

@@ -17,15 +17,17 @@ use crate::domain::model::{Role, Round, RoundKind, Service};
 use crate::domain::needs::NeedField;
 use crate::domain::plan::{Level, PlanItem, PlanKind, Stage};
 use crate::domain::plan::{parse_optional_date, validate_plan_text};
+use crate::domain::requirement::{Education, FactsField, Position, PositionRole, parse_facts};
 use crate::i18n::plan_names::{level_key, stage_key};
 use crate::i18n::{Lang, tr, trf};
+use crate::messages::facts_error_text;
 use crate::present;
 use crate::present::{kind_key, role_key};
 use crate::store::StoreError;
-use crate::store::{Answers, Needs, Plans};
+use crate::store::{Answers, Needs, Plans, Positions};
 use crate::ui::action::{Action, Mode};
 use crate::ui::context::{Component, Ctx, FormPurpose, Open, Outcome, input_error_text};
-use crate::ui::form::{Field, Form, Input, matches};
+use crate::ui::form::{Field, Form, Input, matches, shown_fields};
 use crate::ui::status::StatusKind;
 use crate::ui::widgets::{BOLD, Look, SELECTED, block};
 use ratatui::widgets::BorderType;
@@ -64,6 +66,8 @@ impl FormScreen {
                 ]
             }
             FormPurpose::RoundStage(_, round) => stage_fields(ctx, round),
+            FormPurpose::NewPosition(_) => position_fields(lang, None),
+            FormPurpose::EditPosition(_, position) => position_fields(lang, Some(position)),
             FormPurpose::NewRespondent(..) => vec![
                 Field::choice("form.role", names(&Role::ALL.map(role_key)), 0),
                 Field::text("form.code", Some("form.code_hint"), ""),
@@ -189,6 +193,10 @@ impl FormScreen {
                     .set_round_stage(&round.id, stage, now)
                     .map_err(stored(0))?;
                 Ok((None, trf(lang, "stage.saved", &[("round", &round.label)])))
+            }
+            FormPurpose::NewPosition(round) => save_position(ctx, form, &round.id, None),
+            FormPurpose::EditPosition(round, position) => {
+                save_position(ctx, form, &round.id, Some(&position.id))
             }
         }
     }
@@ -329,6 +337,89 @@ fn save_plan_item(ctx: &mut Ctx, form: &Form, base: PlanItem, editing: bool) -> 
     Ok((None, tr(lang, "plan.saved").to_string()))
 }
 
+/// The fields of a position: its role and education chosen, its figures typed; filled with
+/// `position` when editing. A planned 0 is shown empty, as it is typed.
+fn position_fields(lang: Lang, position: Option<&Position>) -> Vec<Field> {
+    let names = |keys: Vec<&str>| keys.iter().map(|k| tr(lang, k).to_string()).collect();
+    let facts = position.map(|p| p.facts);
+    let role = facts.map_or(1, |f| {
+        PositionRole::ALL
+            .iter()
+            .position(|r| *r == f.role)
+            .unwrap_or(0)
+    });
+    let education = facts.map_or(0, |f| {
+        Education::ALL
+            .iter()
+            .position(|e| *e == f.education)
+            .unwrap_or(0)
+    });
+    let figure = |value: Option<u16>| value.map(|v| v.to_string()).unwrap_or_default();
+    let planned = facts.filter(|f| f.planned_credits > 0);
+    vec![
+        Field::choice(
+            "positions.f_role",
+            names(PositionRole::ALL.map(present::position_role_key).to_vec()),
+            role,
+        ),
+        Field::choice(
+            "positions.f_education",
+            names(Education::ALL.map(present::education_key).to_vec()),
+            education,
+        ),
+        Field::text(
+            "positions.f_credits",
+            Some("positions.f_credits_hint"),
+            &figure(facts.map(|f| f.credits)),
+        ),
+        Field::text(
+            "positions.f_years",
+            Some("positions.f_years_hint"),
+            &figure(facts.map(|f| u16::from(f.years))),
+        ),
+        Field::text(
+            "positions.f_planned_credits",
+            Some("positions.f_planned_credits_hint"),
+            &figure(planned.map(|f| f.planned_credits)),
+        ),
+        Field::text(
+            "positions.f_planned_year",
+            Some("positions.f_planned_year_hint"),
+            &figure(planned.and_then(|f| f.planned_year)),
+        ),
+    ]
+}
+
+/// Saves a position form: a new one in `round_id`, or the one `editing` names.
+fn save_position(ctx: &mut Ctx, form: &Form, round_id: &str, editing: Option<&str>) -> Saved {
+    let lang = ctx.lang;
+    let values = [2, 3, 4, 5].map(|i| form.value(i));
+    let facts = parse_facts(
+        PositionRole::ALL[form.selected(0)],
+        Education::ALL[form.selected(1)],
+        values.each_ref().map(String::as_str),
+    )
+    .map_err(|e| {
+        let field = match e.field() {
+            FactsField::Credits => 2,
+            FactsField::Years => 3,
+            FactsField::PlannedCredits => 4,
+            FactsField::PlannedYear => 5,
+        };
+        (field, facts_error_text(lang, &e))
+    })?;
+    let now = ctx.now();
+    let saved = match editing {
+        Some(id) => ctx.store.change_position(id, &facts, now),
+        None => ctx.store.add_position(round_id, &facts, now).map(|_| ()),
+    };
+    saved.map_err(|e| match e {
+        StoreError::NotFound("position") => (0, tr(lang, "positions.gone").to_string()),
+        e => (0, e.message(lang)),
+    })?;
+    Ok((None, tr(lang, "positions.saved").to_string()))
+}
+
 /// The options of the goal form's subdomain choice: none, then every subdomain.
 fn subdomain_choices(ctx: &Ctx) -> (Vec<String>, Vec<Option<String>>) {
     let lang = ctx.lang;
@@ -379,6 +470,8 @@ fn form_title_key(purpose: &FormPurpose) -> &'static str {
         FormPurpose::RoundStage(..) => "stage.title",
         FormPurpose::NeedMissing { .. } => "needs.missing_title",
         FormPurpose::OwnArea(_) => "needs.own_area_title",
+        FormPurpose::NewPosition(_) => "positions.new",
+        FormPurpose::EditPosition(..) => "positions.edit",
     }
 }
 
@@ -399,6 +492,7 @@ fn form_help_key(purpose: &FormPurpose) -> &'static str {
         FormPurpose::RoundStage(..) => "help.form_stage",
         FormPurpose::NeedMissing { .. } => "help.form_need_missing",
         FormPurpose::OwnArea(_) => "help.form_own_area",
+        FormPurpose::NewPosition(_) | FormPurpose::EditPosition(..) => "help.form_position",
     }
 }
 
@@ -408,9 +502,10 @@ fn draw_form(look: &Look, screen: &FormScreen, frame: &mut Frame, area: Rect) {
     let mut title = tr(lang, form_title_key(&screen.purpose)).to_string();
     match &screen.purpose {
         FormPurpose::NewRound(service) => title = format!("{title} – {}", service.name),
-        FormPurpose::NewRespondent(_, round) | FormPurpose::RoundStage(_, round) => {
-            title = format!("{title} – {}", round.label)
-        }
+        FormPurpose::NewRespondent(_, round)
+        | FormPurpose::RoundStage(_, round)
+        | FormPurpose::NewPosition(round)
+        | FormPurpose::EditPosition(round, _) => title = format!("{title} – {}", round.label),
         FormPurpose::NewGoal(service) | FormPurpose::OwnArea(service) => {
             title = format!("{title} – {}", service.name)
         }
@@ -442,9 +537,12 @@ fn draw_form(look: &Look, screen: &FormScreen, frame: &mut Frame, area: Rect) {
             .collect()
     };
     let compact = rows_of(4).iter().sum::<u16>() > inner.height;
-    let mut constraints: Vec<Constraint> = rows_of(if compact { 3 } else { 4 })
-        .into_iter()
-        .zip(&form.fields)
+    let rows = rows_of(if compact { 3 } else { 4 });
+    let (start, end) = shown_fields(&rows, form.focus, inner.height);
+    let mut constraints: Vec<Constraint> = rows[start..end]
+        .iter()
+        .copied()
+        .zip(&form.fields[start..end])
         .map(|(rows, f)| {
             if f.input.is_list() {
                 Constraint::Min(rows)
@@ -460,13 +558,13 @@ fn draw_form(look: &Look, screen: &FormScreen, frame: &mut Frame, area: Rect) {
         Constraint::Fill(1)
     });
     let areas = Layout::vertical(constraints).split(inner);
-    for (index, field) in form.fields.iter().enumerate() {
+    for (index, field) in form.fields.iter().enumerate().take(end).skip(start) {
         let focused = index == form.focus;
         // Only a text field has a border to carry its label.
         let label_rows = u16::from(!(compact && matches!(field.input, Input::Text { .. })));
         let [label_area, input_area] =
             Layout::vertical([Constraint::Length(label_rows), Constraint::Fill(1)])
-                .areas(areas[index]);
+                .areas(areas[index - start]);
         let mut label = vec![Span::styled(
             tr(lang, field.label).to_string(),
             if focused { BOLD } else { Style::new() },
@@ -533,8 +631,22 @@ fn draw_form(look: &Look, screen: &FormScreen, frame: &mut Frame, area: Rect) {
             }
         }
     }
+    let last = areas[areas.len() - 1];
+    if start > 0 || end < form.fields.len() {
+        let marks = format!(
+            "{}{}",
+            if start > 0 { "▲ " } else { "" },
+            if end < form.fields.len() { "▼" } else { "" }
+        );
+        let [_, bottom] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(last);
+        frame.render_widget(
+            Paragraph::new(marks.trim_end().to_string())
+                .alignment(ratatui::layout::Alignment::Right),
+            bottom,
+        );
+    }
     if let Some(error) = &form.error {
-        let last = areas[areas.len() - 1];
         frame.render_widget(
             Paragraph::new(format!("✗ {error}"))
                 .style(look.theme.status(StatusKind::Error))

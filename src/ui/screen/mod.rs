@@ -10,6 +10,7 @@ pub mod gathering;
 pub mod goals;
 pub mod needs;
 pub mod plan;
+pub mod positions;
 pub mod recover;
 pub mod respondents;
 pub mod roles;

@@ -139,6 +139,7 @@ impl Component for RespondentList {
             (Action::Roles, _) => Open::Roles(service, round),
             (Action::Gathering, _) => Open::Gathering(service, round),
             (Action::Needs, _) => Open::Needs(service, round),
+            (Action::Positions, _) => Open::Positions(service, round),
             (Action::Erase, Some(respondent)) => {
                 self.erasing = ctx.ask_erase(Erasing::respondent(ctx.lang, &respondent));
                 return Outcome::Stay;

@@ -76,6 +76,7 @@ impl Component for RoundList {
             (Action::Roles, Some(round)) => Open::Roles(service, round),
             (Action::Gathering, Some(round)) => Open::Gathering(service, round),
             (Action::Needs, Some(round)) => Open::Needs(service, round),
+            (Action::Positions, Some(round)) => Open::Positions(service, round),
             (Action::Erase, Some(round)) => {
                 self.erasing = ctx.ask_erase(Erasing::round(ctx.lang, &round));
                 return Outcome::Stay;

@@ -1,0 +1,121 @@
+//! Positions in a round (`store::Positions`): each write one IMMEDIATE transaction.
+//! Positions keep when they were made and last changed, no change log: a post's figures
+//! are not a history anyone needs back, and they go with their round when it is erased.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, Row, params};
+
+use super::{Result, Store, StoreError, invalid_code, timestamp};
+use crate::domain::model::new_id;
+use crate::domain::requirement::{Education, Position, PositionFacts, PositionRole};
+use crate::store::Positions;
+
+fn position_from(row: &Row) -> rusqlite::Result<Position> {
+    let role: String = row.get(2)?;
+    let education: String = row.get(3)?;
+    Ok(Position {
+        id: row.get(0)?,
+        round_id: row.get(1)?,
+        facts: PositionFacts {
+            role: PositionRole::from_code(&role).ok_or_else(|| invalid_code(2, &role))?,
+            education: Education::from_code(&education)
+                .ok_or_else(|| invalid_code(3, &education))?,
+            credits: row.get(4)?,
+            years: row.get(5)?,
+            planned_credits: row.get(6)?,
+            planned_year: row.get(7)?,
+        },
+    })
+}
+
+fn exists(tx: &Connection, table: &'static str, id: &str) -> Result<()> {
+    let sql = match table {
+        "round" => "SELECT 1 FROM round WHERE id = ?1",
+        _ => "SELECT 1 FROM position WHERE id = ?1",
+    };
+    if tx.prepare_cached(sql)?.exists([id])? {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound(table))
+    }
+}
+
+impl Positions for Store {
+    fn positions(&self, round_id: &str) -> Result<Vec<Position>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, round_id, role, education, credits, years, planned_credits, planned_year
+             FROM position WHERE round_id = ?1 ORDER BY created_at, rowid",
+        )?;
+        let rows = stmt.query_map([round_id], position_from)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn add_position(
+        &mut self,
+        round_id: &str,
+        facts: &PositionFacts,
+        now: DateTime<Utc>,
+    ) -> Result<Position> {
+        let position = Position {
+            id: new_id(),
+            round_id: round_id.to_string(),
+            facts: *facts,
+        };
+        self.write(|tx| {
+            exists(tx, "round", round_id)?;
+            tx.execute(
+                "INSERT INTO position (id, round_id, role, education, credits, years,
+                                       planned_credits, planned_year, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+                params![
+                    position.id,
+                    position.round_id,
+                    facts.role.code(),
+                    facts.education.code(),
+                    facts.credits,
+                    facts.years,
+                    facts.planned_credits,
+                    facts.planned_year,
+                    timestamp(now)
+                ],
+            )?;
+            Ok(())
+        })?;
+        Ok(position)
+    }
+
+    fn change_position(
+        &mut self,
+        id: &str,
+        facts: &PositionFacts,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.write(|tx| {
+            exists(tx, "position", id)?;
+            tx.execute(
+                "UPDATE position SET role = ?2, education = ?3, credits = ?4, years = ?5,
+                        planned_credits = ?6, planned_year = ?7, updated_at = ?8
+                 WHERE id = ?1",
+                params![
+                    id,
+                    facts.role.code(),
+                    facts.education.code(),
+                    facts.credits,
+                    facts.years,
+                    facts.planned_credits,
+                    facts.planned_year,
+                    timestamp(now)
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn remove_position(&mut self, id: &str) -> Result<()> {
+        self.write(|tx| {
+            exists(tx, "position", id)?;
+            tx.execute("DELETE FROM position WHERE id = ?1", [id])?;
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,90 @@
+//! Positions against the 2031 requirement: the migration that brings them, and the real
+//! program recording positions and showing their status.
+
+mod common;
+
+use std::path::Path;
+
+use chrono::{TimeZone, Utc};
+use common::*;
+use kartlegg::domain::model::Response;
+use kartlegg::domain::requirement::{Education, PositionFacts, PositionRole};
+use kartlegg::store::{Admin, Answers, Positions, SCHEMA_VERSION, Store};
+
+/// The version before positions came: this branch's migration is the last step.
+const BEFORE_POSITIONS: u32 = SCHEMA_VERSION - 1;
+
+/// A database as the version before positions left it, with a service, a round, a
+/// respondent and an answer: made new, then the position table taken away again.
+fn database_before_positions(db: &Path) -> String {
+    let round = seeded_round(db);
+    let mut store = Store::open(db).unwrap();
+    let who = store
+        .create_respondent(
+            &round,
+            kartlegg::domain::model::Role::Leader,
+            "AB",
+            Utc::now(),
+        )
+        .unwrap();
+    store
+        .save_response(
+            &who.id,
+            "fit.answers_problem.1",
+            Some(Response::Score(4)),
+            Utc::now(),
+        )
+        .unwrap();
+    drop(store);
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.execute_batch(&format!(
+        "DROP TABLE position; PRAGMA user_version = {BEFORE_POSITIONS};"
+    ))
+    .unwrap();
+    who.id
+}
+
+#[test]
+fn a_database_of_the_version_before_is_upgraded_to_hold_positions_with_its_data_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old.db");
+    let who = database_before_positions(&old);
+    assert_eq!(
+        rusqlite::Connection::open(&old)
+            .unwrap()
+            .query_row("PRAGMA user_version", [], |r| r.get::<_, u32>(0))
+            .unwrap(),
+        BEFORE_POSITIONS
+    );
+
+    let mut store = Store::open(&old).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    let answers = store.answers(&who).unwrap();
+    assert_eq!(
+        answers["fit.answers_problem.1"].response,
+        Some(Response::Score(4))
+    );
+    let round = store.respondent(&who).unwrap().unwrap().round_id;
+    assert!(store.positions(&round).unwrap().is_empty());
+    let facts = PositionFacts {
+        role: PositionRole::Caseworker,
+        education: Education::BachelorRelevant,
+        credits: 30,
+        years: 4,
+        planned_credits: 30,
+        planned_year: Some(2029),
+    };
+    let at = Utc.with_ymd_and_hms(2026, 3, 9, 10, 0, 0).unwrap();
+    store.add_position(&round, &facts, at).unwrap();
+    assert_eq!(store.positions(&round).unwrap()[0].facts, facts);
+    assert!(store.integrity_problems().unwrap().is_empty());
+    drop(store);
+
+    let fresh = dir.path().join("fresh.db");
+    drop(Store::open(&fresh).unwrap());
+    assert_eq!(
+        schema_of(&old),
+        schema_of(&fresh),
+        "both roads lead to one schema"
+    );
+}
