@@ -5,8 +5,9 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+use kartlegg::domain::instrument::Asked;
 use kartlegg::domain::instrument::Instrument;
-use kartlegg::domain::scoring::{AnswerSet, summarize};
+use kartlegg::domain::scoring::{Answering, summarize};
 use kartlegg::store::Store;
 use kartlegg::store::{Admin, Answers};
 
@@ -85,7 +86,10 @@ fn all_scores(db: &Path) -> Vec<Option<f64>> {
     for service in store.services().unwrap() {
         for round in store.rounds(&service.service.id).unwrap() {
             let answers = store.round_answers(&round.round.id).unwrap();
-            let sets: Vec<&AnswerSet> = answers.iter().map(|(_, a)| a).collect();
+            let sets: Vec<Answering> = answers
+                .iter()
+                .map(|(r, a)| (Asked::new(round.round.kind, r.role), a))
+                .collect();
             for section in summarize(Instrument::standard(), &sets) {
                 scores.push(section.tally.percent());
             }

@@ -10,9 +10,9 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use common::import::clock;
 use common::schema_of;
 use kartlegg::domain::compare::Options;
-use kartlegg::domain::instrument::Instrument;
+use kartlegg::domain::instrument::{Asked, Instrument};
 use kartlegg::domain::model::{Answer, Respondent, Response, Role, Round, RoundKind, Service};
-use kartlegg::domain::scoring::{AnswerSet, summarize};
+use kartlegg::domain::scoring::{Answering, summarize};
 use kartlegg::exchange::Disclosure;
 use kartlegg::exchange::Scope::All;
 use kartlegg::store::Exchange;
@@ -41,7 +41,8 @@ fn assert_kept_equal_recomputed(store: &Store) {
             .unwrap();
         for ((round, kept), own) in rounds.iter().zip(kept).zip(own) {
             let answers = store.round_answers(&round.round.id).unwrap();
-            let sets: Vec<&AnswerSet> = answers.iter().map(|(_, a)| a).collect();
+            let asked = |r: &Respondent| Asked::new(round.round.kind, r.role);
+            let sets: Vec<Answering> = answers.iter().map(|(r, a)| (asked(r), a)).collect();
             assert_eq!(kept.respondents, answers.len());
             assert_eq!(
                 kept.sections,
@@ -50,10 +51,10 @@ fn assert_kept_equal_recomputed(store: &Store) {
                 round.round.label
             );
             // The service's own score: the process leader's answers taken out.
-            let service_sets: Vec<&AnswerSet> = answers
+            let service_sets: Vec<Answering> = answers
                 .iter()
                 .filter(|(r, _)| r.role != Role::Consultant)
-                .map(|(_, a)| a)
+                .map(|(r, a)| (asked(r), a))
                 .collect();
             assert_eq!(own.respondents, service_sets.len());
             assert_eq!(own.apart, answers.len() - service_sets.len());
@@ -66,7 +67,7 @@ fn assert_kept_equal_recomputed(store: &Store) {
             for (respondent, set) in &answers {
                 assert_eq!(
                     store.respondent_scores(instrument, &respondent.id).unwrap(),
-                    summarize(instrument, &[set]),
+                    summarize(instrument, &[(asked(respondent), set)]),
                     "respondent {}",
                     respondent.id
                 );

@@ -849,7 +849,7 @@ fn respondent_from(row: &Row) -> rusqlite::Result<Respondent> {
     })
 }
 
-fn invalid_code(column: usize, code: &str) -> rusqlite::Error {
+pub(crate) fn invalid_code(column: usize, code: &str) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(
         column,
         rusqlite::types::Type::Text,
@@ -1076,8 +1076,10 @@ impl Answers for Store {
     fn respondents(&self, round_id: &str) -> Result<Vec<RespondentSummary>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT p.id, p.round_id, p.role, p.code,
-                    (SELECT count(*) FROM answer a
-                      WHERE a.respondent_id = p.id AND (a.value IS NOT NULL OR a.missing IS NOT NULL)),
+                    -- The kept tallies count only the items put to the respondent, so an
+                    -- answer to one not asked (old data, an import) is no item answered.
+                    (SELECT coalesce(sum(s.scored + s.dont_know + s.not_applicable), 0)
+                      FROM respondent_score s WHERE s.respondent_id = p.id),
                     (SELECT max(a.updated_at) FROM answer a WHERE a.respondent_id = p.id)
              FROM respondent p WHERE p.round_id = ?1 ORDER BY p.created_at, p.rowid",
         )?;
