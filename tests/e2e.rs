@@ -736,3 +736,113 @@ fn compare_before_with_after_from_the_demo() {
     tui.send("q");
     tui.expect_clean_exit();
 }
+
+/// The first words of an item's text in bokmål, as its first line on the walk shows them.
+fn item_start(key: &str) -> String {
+    use kartlegg::domain::instrument::Instrument;
+    use kartlegg::domain::lang::Lang;
+    let item = Instrument::standard()
+        .items()
+        .into_iter()
+        .find(|i| i.item.key == key)
+        .unwrap_or_else(|| panic!("no item {key}"));
+    item.item.text.get(Lang::Nb).chars().take(30).collect()
+}
+
+/// Walks a whole before-round as `role` (one "vet ikke" after another), and gives every
+/// screen shown on the way.
+fn walk_all(tui: &mut Tui, total: usize) -> Vec<String> {
+    let mut screens = vec![tui.screen()];
+    for n in 1..=total {
+        tui.send("v");
+        tui.wait_for(&format!("Besvart {n} av {total}"));
+        screens.push(tui.screen());
+    }
+    screens
+}
+
+/// A staff member in a before-round is never asked what only the leader knows (a signed
+/// agreement, the data routines) nor what only the programme can show (the training, the
+/// support received); the leader is asked the facts, and no one the training yet.
+#[test]
+fn a_before_round_asks_staff_and_the_leader_only_what_applies_to_them() {
+    use kartlegg::domain::instrument::{Asked, Instrument};
+    use kartlegg::domain::model::{Role, RoundKind};
+    let asked = |role| -> Vec<String> {
+        Instrument::standard()
+            .items_asked(Asked::new(RoundKind::Before, role))
+            .iter()
+            .map(|i| i.item.key.clone())
+            .collect()
+    };
+    let (staff, leader) = (asked(Role::Staff), asked(Role::Leader));
+    // By hand from instrument.toml (see the unit tests in domain::instrument).
+    assert_eq!((staff.len(), leader.len()), (29, 47));
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(&dir);
+    let mut tui = Tui::start(&db, "nb");
+    tui.wait_for("Ingen tjenester ennå");
+    new_service_nb(&mut tui, "Førby barnevern", "3401");
+    new_round_nb(&mut tui, "Før samling 1");
+
+    // A staff member: Leder, Nøkkelperson, Ansatt.
+    tui.send("n");
+    tui.wait_for("Ny respondent");
+    tui.send(RIGHT);
+    tui.send(RIGHT);
+    tui.wait_until("Ansatt chosen", WAIT, |s| s.contains("(•) Ansatt"));
+    tui.send(ENTER);
+    tui.wait_for("Spørsmål 1 av 29");
+    let seen = walk_all(&mut tui, 29).join("\n");
+    for key in [
+        "leadership.binding_agreement.1",
+        "leadership.dialogue.1",
+        "organisation.data_systems.1",
+        "organisation.data_systems.4",
+        "competence.training.1",
+        "competence.training.4",
+        "support.implementation.1",
+        "competence.participation.4",
+    ] {
+        assert!(!staff.contains(&key.to_string()), "{key}");
+        assert!(
+            !seen.contains(&item_start(key)),
+            "staff were asked {key} before the programme"
+        );
+    }
+    for key in &staff {
+        assert!(
+            seen.contains(&item_start(key)),
+            "staff were not asked {key}"
+        );
+    }
+    tui.esc_then("Sist endret");
+    tui.wait_for("29/29");
+
+    // The leader (the form's first role) is asked the facts, and not the training.
+    tui.send("n");
+    tui.wait_for("Ny respondent");
+    tui.wait_for("(•) Leder");
+    tui.send(ENTER);
+    tui.wait_for("Spørsmål 1 av 47");
+    let seen = walk_all(&mut tui, 47).join("\n");
+    for key in [
+        "leadership.binding_agreement.1",
+        "leadership.leader_problem_awareness.1",
+        "organisation.data_systems.4",
+    ] {
+        assert!(leader.contains(&key.to_string()), "{key}");
+        assert!(
+            seen.contains(&item_start(key)),
+            "the leader was not asked {key}"
+        );
+    }
+    for key in ["competence.training.1", "support.implementation.1"] {
+        assert!(
+            !seen.contains(&item_start(key)),
+            "the leader was asked {key} before the programme"
+        );
+    }
+    tui.send("q");
+    tui.expect_clean_exit();
+}
