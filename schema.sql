@@ -307,3 +307,6 @@ CREATE TABLE position (
     updated_at      TEXT NOT NULL
 ) STRICT;
 CREATE INDEX position_by_round ON position (round_id);
+
+-- ---- version 10 (migrations/010_asked_items.sql): no table changes; the kept tallies are
+-- counted again under instrument 2.0's rules of which items are put to whom ----

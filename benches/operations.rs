@@ -11,9 +11,10 @@ use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
+use kartlegg::domain::instrument::Asked;
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::{Response, Round};
-use kartlegg::domain::scoring::{AnswerSet, summarize};
+use kartlegg::domain::scoring::{Answering, summarize};
 use kartlegg::exchange::{CsvDialect, CsvExport, CsvLayout, Disclosure, ImportClock, Scope};
 use kartlegg::store::Exchange;
 use kartlegg::store::Store;
@@ -105,10 +106,10 @@ fn overview(c: &mut Criterion) {
             .map(|round| {
                 let answers = store.round_answers(&round.id).unwrap();
                 // The service's own score: the process leader apart.
-                let sets: Vec<&AnswerSet> = answers
+                let sets: Vec<Answering> = answers
                     .iter()
                     .filter(|(r, _)| r.role != kartlegg::domain::model::Role::Consultant)
-                    .map(|(_, a)| a)
+                    .map(|(r, a)| (Asked::new(round.kind, r.role), a))
                     .collect();
                 summarize(instrument, &sets)
             })

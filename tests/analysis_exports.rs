@@ -156,7 +156,7 @@ fn the_codebook_describes_every_item_with_its_scale_and_texts_in_three_languages
     let rows = parse(&bytes, b',');
     assert_eq!(rows[0].join(","), CODEBOOK_HEADER);
     let items = instrument().items();
-    assert_eq!(items.len(), 57);
+    assert_eq!(items.len(), 63);
     assert_eq!(rows.len() - 1, items.len(), "one row per item");
 
     for (row, item) in (1..).zip(&items) {
@@ -267,7 +267,7 @@ fn the_default_csv_is_comma_separated_with_a_decimal_point_and_no_byte_order_mar
         respondent,
     } = answered(&db);
     let context = format!(
-        "{service},Sjøbyen barneverntjeneste,Innlandet,{round},'=Før samling 1,2026-03-09,before,1.0,{respondent},key_person,'-007"
+        "{service},Sjøbyen barneverntjeneste,Innlandet,{round},'=Før samling 1,2026-03-09,before,2.0,{respondent},key_person,'-007"
     );
     let long = String::from_utf8(export(&db, &["--format", "csv", "--identified"])).unwrap();
     assert_eq!(
@@ -326,7 +326,7 @@ fn the_spreadsheet_form_has_a_bom_semicolons_and_decimal_commas_and_the_same_dat
         assert_eq!(cell(&sheet, 1, "service"), "Sjøbyen barneverntjeneste");
         assert_eq!(
             cell(&sheet, 1, "instrument_version"),
-            "1.0",
+            "2.0",
             "a version is text"
         );
         // Formulas stay neutralised in this form too.
@@ -367,7 +367,7 @@ fn the_spreadsheet_form_has_a_bom_semicolons_and_decimal_commas_and_the_same_dat
         cell(&sheet, 1, "points_score"),
         "1=0,00 | 2=0,25 | 3=0,50 | 4=0,75 | 5=1,00"
     );
-    assert_eq!(cell(&sheet, 1, "instrument_version"), "1.0");
+    assert_eq!(cell(&sheet, 1, "instrument_version"), "2.0");
     assert!(cell(&sheet, 1, "points_nn").contains("Heilt usamd"));
 }
 
@@ -399,7 +399,7 @@ fn the_codebook_follows_the_export_rules_and_options_that_do_not_apply_are_refus
     );
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        format!("Wrote the codebook, 57 items, to {}.\n", file.display())
+        format!("Wrote the codebook, 63 items, to {}.\n", file.display())
     );
     assert_eq!(
         fs::metadata(&file).unwrap().permissions().mode() & 0o777,

@@ -74,12 +74,12 @@ fn a_code_opens_its_own_walk_and_the_same_code_resumes_it_with_its_summary() {
     tui.wait_for("Type the code from your slip");
     tui.send(&codes[0].to_lowercase());
     tui.send(ENTER);
-    tui.wait_for("Item 1 of 57");
+    tui.wait_for("Item 1 of 29");
     assert!(tui.screen().contains("Staff (#"), "{}", tui.screen());
     tui.send("4");
-    tui.wait_for("Item 2 of 57");
+    tui.wait_for("Item 2 of 29");
     tui.send("5");
-    tui.wait_for("Item 3 of 57");
+    tui.wait_for("Item 3 of 29");
     tui.send("q");
     tui.expect_clean_exit();
     let who = respondents(&db);
@@ -97,7 +97,7 @@ fn a_code_opens_its_own_walk_and_the_same_code_resumes_it_with_its_summary() {
 
     // The same code, on the command line: the walk goes on where it stopped.
     let mut tui = answer(&db, "en", Some(&codes[0]));
-    tui.wait_for("Item 3 of 57");
+    tui.wait_for("Item 3 of 29");
     tui.send("s");
     tui.wait_for("Summary:");
     assert!(
@@ -105,15 +105,15 @@ fn a_code_opens_its_own_walk_and_the_same_code_resumes_it_with_its_summary() {
         "{}",
         tui.screen()
     );
-    tui.esc_then("Item 3 of 57");
+    tui.esc_then("Item 3 of 29");
     tui.send(ESC);
     tui.expect_clean_exit();
     assert_eq!(respondents(&db).len(), 1, "no new respondent");
 
     // Another code is another respondent, who sees nothing of the first.
     let mut tui = answer(&db, "nb", Some(&codes[1]));
-    tui.wait_for("Spørsmål 1 av 57");
-    assert!(tui.screen().contains("0/12"), "{}", tui.screen());
+    tui.wait_for("Spørsmål 1 av 29");
+    assert!(tui.screen().contains("0/15"), "{}", tui.screen());
     tui.send("s");
     tui.wait_for("Sammendrag:");
     assert!(!tui.screen().contains("88 %"), "{}", tui.screen());
@@ -128,7 +128,7 @@ fn there_is_no_way_out_of_the_walk_to_other_screens() {
     let db = db_in(&dir);
     let codes = codes(&db, 1);
     let mut tui = answer(&db, "en", Some(&codes[0]));
-    tui.wait_for("Item 1 of 57");
+    tui.wait_for("Item 1 of 29");
     // The keys of the lists, the comparisons, plans and goals; Ctrl-Z and Ctrl-\ in raw
     // mode are keys like others, not signals.
     for key in [
@@ -192,7 +192,7 @@ fn a_wrong_code_and_a_withdrawn_one_are_refused_alike_and_slow_the_next_try() {
     std::thread::sleep(Duration::from_millis(2100));
     tui.send(&codes[0]);
     tui.send(ENTER);
-    tui.wait_for("Item 1 of 57");
+    tui.wait_for("Item 1 of 29");
     tui.send("q");
     tui.expect_clean_exit();
     assert_eq!(
@@ -225,9 +225,9 @@ fn as_an_ssh_forced_command_it_ignores_the_asked_command_and_ends_with_nothing_a
     tui.wait_for("Skriv inn koden");
     tui.send(&codes[0]);
     tui.send(ENTER);
-    tui.wait_for("Spørsmål 1 av 57");
+    tui.wait_for("Spørsmål 1 av 29");
     tui.send("3");
-    tui.wait_for("Spørsmål 2 av 57");
+    tui.wait_for("Spørsmål 2 av 29");
     // Esc from the walk, and the session is over: sh exits with kartlegg.
     tui.send(ESC);
     let screen = tui.expect_exit_giving_terminal_back(0);

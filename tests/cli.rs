@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use kartlegg::domain::compare::Options;
-use kartlegg::domain::instrument::Instrument;
+use kartlegg::domain::instrument::{Asked, Instrument};
 use kartlegg::domain::plan::PlanKind;
-use kartlegg::domain::scoring::{AnswerSet, Band, Tally, summarize};
+use kartlegg::domain::scoring::{Answering, Band, Tally, summarize};
 use kartlegg::store::{Admin, Answers, Plans, Scores};
 use kartlegg::store::{SCHEMA_VERSION, Store};
 
@@ -193,7 +193,10 @@ fn all_scores(db: &Path) -> Vec<Option<f64>> {
     for service in store.services().unwrap() {
         for round in store.rounds(&service.service.id).unwrap() {
             let answers = store.round_answers(&round.round.id).unwrap();
-            let sets: Vec<&AnswerSet> = answers.iter().map(|(_, a)| a).collect();
+            let sets: Vec<Answering> = answers
+                .iter()
+                .map(|(r, a)| (Asked::new(round.round.kind, r.role), a))
+                .collect();
             for section in summarize(Instrument::standard(), &sets) {
                 scores.push(section.tally.percent());
             }

@@ -29,7 +29,9 @@ fn date(month: u32, day: u32) -> NaiveDate {
 
 /// The fixture, with every number the tests expect worked out by hand.
 ///
-/// Round A "Før | samling <1>" (2026-01-10): a leader, three staff and the process leader.
+/// Round A "Før | samling <1>" (2026-01-10), a round between gatherings (training is asked
+/// only once it has been given, so a before-round could not hold its answers): a leader,
+/// three staff and the process leader.
 ///   leader "L":  awareness.1 = 5, awareness.2 = 4, training.1 = 2, fit.answers_problem.1 = 3
 ///   staff "s1":  awareness.1 = 1, awareness.2 = don't know, training.1 = 0
 ///   staff "s2":  awareness.1 = 3, awareness.2 = don't know, training.1 = 1
@@ -45,10 +47,10 @@ fn date(month: u32, day: u32) -> NaiveDate {
 /// Round C "Underveis" (2026-03-15, made last): a leader, awareness.1 = 3.
 ///
 /// The process leader is kept apart. Items with a score in both rounds: awareness.1,
-/// awareness.2, training.1. So problem awareness compares 2 of its 3 items (comparable):
+/// awareness.2, training.1. So problem awareness compares 2 of its 4 items (comparable):
 /// A = (1 + .75 + 0 + .5 + .25) / 5 = 50 %, n 4; B = (1 + 1 + .75 + .75 + 0 + .5 + .75 + .5)
 /// / 8 = 65.625, reported as 66 %, n 4; +16, no interval and no ★ (4 respondents are too
-/// few). Readiness compares 2 of 12 items and training 1 of 3, competence 1 of 15: ⊘, no
+/// few). Readiness compares 2 of 15 items and training 1 of 4, competence 1 of 16: ⊘, no
 /// change. Fit and support have no item in common.
 /// Paired (codes L, s1 = "S1 ", s2): awareness A = (1 + .75 + 0 + .5) / 4 = 56.25 → 56 %,
 /// B = (1 + 1 + 0 + .5 + .75 + .5) / 6 = 62.5 → 63 %: +7, n 3.
@@ -59,8 +61,8 @@ fn date(month: u32, day: u32) -> NaiveDate {
 /// 13 (15 %).
 /// Items: training.1 means 1.0 → 1.5, 50 → 75 %, +25, n 3 → 2; awareness.2 3.0 → 3.8
 /// (3.75), 50 → 69 % (68.75), +19, n 2 → 4; awareness.1 3.0 → 3.5, 50 → 63 % (62.5), +13,
-/// n 3 → 4. Not comparable: fit.answers_problem.1 (item 13, scored in A only) and
-/// support.evaluation.1 (item 21, in B only).
+/// n 3 → 4. Not comparable: fit.answers_problem.1 (item 16, scored in A only) and
+/// support.evaluation.1 (item 24, in B only).
 /// Staff in A (n = 3): readiness (0 + .5 + .25) / 3 = 25 %; the leader alone is never shown.
 /// In B every role has fewer than 3.
 /// A role and its answers, by item key.
@@ -83,7 +85,7 @@ fn fixture() -> Fixture {
         .create_service(SERVICE, &["3401".into()], "Klynge_1", at(0))
         .unwrap();
     let rounds = [
-        (ROUND_A, date(1, 10), RoundKind::Before),
+        (ROUND_A, date(1, 10), RoundKind::Between),
         ("Etter programmet", date(6, 10), RoundKind::After),
         ("Underveis", date(3, 15), RoundKind::Between),
     ];
@@ -268,7 +270,7 @@ fn compare_as_json_carries_the_hand_computed_numbers() {
     assert_eq!(json["service"]["name"], SERVICE);
     assert_eq!(json["from"]["label"], ROUND_A);
     assert_eq!(json["from"]["held_on"], "2026-01-10");
-    assert_eq!(json["from"]["kind"], "before");
+    assert_eq!(json["from"]["kind"], "between");
     assert_eq!(json["backwards"], false);
     // Five respondents each; four counted, the process leader apart.
     assert_eq!(
@@ -295,11 +297,11 @@ fn compare_as_json_carries_the_hand_computed_numbers() {
             .unwrap()
             .clone()
     };
-    // Readiness: 2 of 12 items in common, so no change, though both sides have a score.
+    // Readiness: 2 of 15 items in common, so no change, though both sides have a score.
     let readiness = section("readiness");
     assert_eq!(
         (&readiness["items"], &readiness["items_common"]),
-        (&12.into(), &2.into())
+        (&15.into(), &2.into())
     );
     assert_eq!(readiness["comparable"], false);
     assert_eq!(
@@ -309,13 +311,13 @@ fn compare_as_json_carries_the_hand_computed_numbers() {
     assert_eq!(readiness["delta"], Value::Null);
     assert_eq!(readiness["notable"], false);
 
-    // Problem awareness: 2 of 3 in common; +16 over 4 → 4 respondents, too few for an
+    // Problem awareness: 2 of 4 in common; +16 over 4 → 4 respondents, too few for an
     // interval or a star.
     let awareness = &readiness["subdomains"][0];
     assert_eq!(awareness["key"], "readiness.problem_awareness");
     assert_eq!(
         (&awareness["items"], &awareness["items_common"]),
-        (&3.into(), &2.into())
+        (&4.into(), &2.into())
     );
     assert_eq!(awareness["comparable"], true);
     assert_eq!(awareness["from"], 50.0);
@@ -346,7 +348,7 @@ fn compare_as_json_carries_the_hand_computed_numbers() {
     assert_eq!(readiness["subdomains"][1]["from"], Value::Null);
     assert_eq!(readiness["subdomains"][1]["n_from"], 0);
 
-    // Training: 1 of 3 in common; "don't know" 1 of 4 (not over a quarter) → 2 of 4 (⚑).
+    // Training: 1 of 4 in common; "don't know" 1 of 4 (not over a quarter) → 2 of 4 (⚑).
     let competence = section("competence");
     assert_eq!(competence["comparable"], false);
     let training = competence["subdomains"]
@@ -357,7 +359,7 @@ fn compare_as_json_carries_the_hand_computed_numbers() {
         .unwrap();
     assert_eq!(
         (&training["items"], &training["items_common"]),
-        (&3.into(), &1.into())
+        (&4.into(), &1.into())
     );
     assert_eq!(training["delta"], Value::Null);
     assert_eq!(training["answers"]["from"]["dont_know_share"], 25.0);
@@ -383,7 +385,7 @@ fn compare_as_json_carries_the_hand_computed_numbers() {
             "readiness.problem_awareness.1"
         ]
     );
-    assert_eq!(items[0]["number"], 31);
+    assert_eq!(items[0]["number"], 35);
     assert_eq!(items[0]["mean_from"], 1.0);
     assert_eq!(items[0]["mean_to"], 1.5);
     assert_eq!(items[0]["delta"], 25.0);
@@ -407,7 +409,7 @@ fn compare_as_json_carries_the_hand_computed_numbers() {
     let not_comparable = json["not_comparable"].as_array().unwrap();
     assert_eq!(not_comparable.len(), 2);
     assert_eq!(not_comparable[0]["key"], "fit.answers_problem.1");
-    assert_eq!(not_comparable[0]["number"], 13);
+    assert_eq!(not_comparable[0]["number"], 16);
     assert_eq!(not_comparable[0]["scored_from"], true);
     assert_eq!(not_comparable[0]["scored_to"], false);
     assert_eq!(not_comparable[1]["key"], "support.evaluation.1");
@@ -571,8 +573,10 @@ fn keys_of(subdomain: &str) -> Vec<String> {
 /// answer problem awareness all 2 (25 %) before and all 4 (75 %) after, with no spread:
 /// the interval is +50 to +50 and the change is starred. In leaders seeking solutions they
 /// answer 1, 1, 5, 5, 3 (50 %) before and 1, 5, 5, 5, 2 (65 %) after: +15 ± 2.306 · 31.22
-/// = −57.0 to +87.0, which holds 0, so no star. Readiness pools both (every respondent's own
-/// score 12.5, 12.5, 62.5, 62.5, 37.5 % before, 37.5, 87.5, 87.5, 87.5, 50 % after):
+/// = −57.0 to +87.0, which holds 0, so no star. They answer capacity_for_change.1 as they
+/// answer seeking solutions, so that readiness has 8 of its 15 items in common (at least
+/// half) and every respondent's own readiness score stays the mean of the two: readiness
+/// pools them (12.5, 12.5, 62.5, 62.5, 37.5 % before, 37.5, 87.5, 87.5, 87.5, 50 % after):
 /// 37.5 → 38 % against 70 %, +32.5 ± 2.306 · 15.61 = −3.5 to +68.5 (scipy agrees), which
 /// holds 0: a change of 32 points that five people's spread does not carry, so no star.
 fn starred_fixture() -> Fixture {
@@ -589,6 +593,7 @@ fn starred_fixture() -> Fixture {
                     .iter()
                     .map(|k| (k.clone(), aware))
                     .chain(seek.iter().map(|k| (k.clone(), value)))
+                    .chain([("readiness.capacity_for_change.1".to_string(), value)])
                     .collect();
                 (code, answers)
             })
@@ -714,11 +719,11 @@ fn a_star_needs_five_respondents_and_an_interval_beyond_zero() {
     assert!(low < 0.0 && high > 15.0, "{low} {high}");
     assert_eq!(seek["notable"], false);
 
-    // Readiness pools both: 6 of 12 items in common, comparable; (25 + 50) / 2 = 37.5 → 38 %
+    // Readiness pools them: 8 of 15 items in common, comparable; (25 + 50) / 2 = 37.5 → 38 %
     // against (75 + 65) / 2 = 70 %: +32, with −3.5 to +68.5 written as −4 to +69.
     assert_eq!(
         (&readiness["items_common"], &readiness["comparable"]),
-        (&6.into(), &true.into())
+        (&8.into(), &true.into())
     );
     assert_eq!(
         (&readiness["from"], &readiness["to"]),
@@ -755,7 +760,7 @@ fn a_star_needs_five_respondents_and_an_interval_beyond_zero() {
     let lines = columns(&text);
     has_line(
         &lines,
-        "Problem awareness | 25 % ○ | 75 % ◐ | +50 ★ | +50 to +50 | 3/3 | 5 → 5 | 0 % → 0 %",
+        "Problem awareness | 25 % ○ | 75 % ◐ | +50 ★ | +50 to +50 | 4/4 | 5 → 5 | 0 % → 0 %",
     );
     // The paired table: five with the same codes.
     has_line(
@@ -771,15 +776,15 @@ fn compare_as_text_and_markdown() {
     let lines = columns(&text);
     has_line(
         &lines,
-        "Endringsberedskap | 50 % ◐ | 66 % ◐ | ⊘ | – | 2/12 | 4 → 4 | 38 % ⚑ → 0 % | 100 % ● → 25 % ○",
+        "Endringsberedskap | 50 % ◐ | 66 % ◐ | ⊘ | – | 2/15 | 4 → 4 | 38 % ⚑ → 0 % | 100 % ● → 25 % ○",
     );
     has_line(
         &lines,
-        "Problemforståelse | 50 % ◐ | 66 % ◐ | +16 | – | 2/3 | 4 → 4 | 38 % ⚑ → 0 % | 100 % ● → 25 % ○",
+        "Problemforståelse | 50 % ◐ | 66 % ◐ | +16 | – | 2/4 | 4 → 4 | 38 % ⚑ → 0 % | 100 % ● → 25 % ○",
     );
     has_line(
         &lines,
-        "Opplæring | 50 % ◐ | 75 % ◐ | ⊘ | – | 1/3 | 3 → 2 | 25 % → 50 % ⚑ | – → –",
+        "Opplæring | 50 % ◐ | 75 % ◐ | ⊘ | – | 1/4 | 3 → 2 | 25 % → 50 % ⚑ | – → –",
     );
     // An area with nothing answered has no change, not "not comparable".
     has_line(
@@ -795,7 +800,7 @@ fn compare_as_text_and_markdown() {
     // Items that cannot be compared by number and text, with the reason.
     has_line(
         &lines,
-        "support.evaluation.1 | Svar med skåre bare i Etter programmet | 21. Programeier hjelper oss å finne ut om praksisen vår faktisk har endret seg.",
+        "support.evaluation.1 | Svar med skåre bare i Etter programmet | 24. Programeier hjelper oss å finne ut om praksisen vår faktisk har endret seg.",
     );
     has_line(
         &lines,
@@ -841,11 +846,11 @@ fn compare_as_text_and_markdown() {
         "{markdown}"
     );
     assert!(
-        markdown.contains("| **Endringsberedskap** | 50 % ◐ | 66 % ◐ | ⊘ | – | 2/12 | 4 → 4 | 38 % ⚑ → 0 % | 100 % ● → 25 % ○ |"),
+        markdown.contains("| **Endringsberedskap** | 50 % ◐ | 66 % ◐ | ⊘ | – | 2/15 | 4 → 4 | 38 % ⚑ → 0 % | 100 % ● → 25 % ○ |"),
         "{markdown}"
     );
     assert!(
-        markdown.contains("| · Problemforståelse | 50 % ◐ | 66 % ◐ | +16 | – | 2/3 | 4 → 4 | 38 % ⚑ → 0 % | 100 % ● → 25 % ○ |"),
+        markdown.contains("| · Problemforståelse | 50 % ◐ | 66 % ◐ | +16 | – | 2/4 | 4 → 4 | 38 % ⚑ → 0 % | 100 % ● → 25 % ○ |"),
         "{markdown}"
     );
     assert!(!markdown.contains("<b>"), "{markdown}");
@@ -988,7 +993,7 @@ fn markdown_report_for_a_gathering() {
     // The comparison with its coverage, n and the process leader apart.
     expect("Prosessleders svar er holdt utenfor tjenestens skåre og står for seg.");
     expect(
-        "| · Problemforståelse | 50 % ◐ | 66 % ◐ | +16 | – | 2/3 | 4 → 4 | 38 % ⚑ → 0 % | 100 % ● → 25 % ○ |",
+        "| · Problemforståelse | 50 % ◐ | 66 % ◐ | +16 | – | 2/4 | 4 → 4 | 38 % ⚑ → 0 % | 100 % ● → 25 % ○ |",
     );
     expect("| · Problemforståelse | 3 | 56 % ◐ | 63 % ◐ | +7 | – |");
     expect("konvensjon fra NIRN/SISEP");
@@ -1008,7 +1013,7 @@ fn markdown_report_for_a_gathering() {
     expect("| Kompetansedrivere | n 3 · 50 % | n 0 · – | n 2 · for få til å vise |");
     // The items that moved most, and "vet ikke".
     expect(
-        "| 31. Opplæringen har et omfang som er nok til å lære det nye, uten å ta mer tid enn tjenesten kan avse. | 1,0 | 1,5 | +25 | 3 → 2 | competence.training.1 |",
+        "| 35. Opplæringen har et omfang som er nok til å lære det nye, uten å ta mer tid enn tjenesten kan avse. | 1,0 | 1,5 | +25 | 3 → 2 | competence.training.1 |",
     );
     expect("«Vet ikke» i alt: 4 av 13 (31 %) → 2 av 13 (15 %).");
     expect(
@@ -1018,7 +1023,7 @@ fn markdown_report_for_a_gathering() {
         "| Kompetansedrivere – Opplæring | 1 av 4 (25 %) | 2 av 4 (50 %) ⚑ | 0 av 4 (0 %) | 0 av 4 (0 %) |",
     );
     expect(
-        "| 13. Det programmet handler om, passer med de forbedringsområdene tjenesten selv har pekt ut. | Svar med skåre bare i Før \\| samling \\<1\\> | fit.answers\\_problem.1 |",
+        "| 16. Det programmet handler om, passer med de forbedringsområdene tjenesten selv har pekt ut. | Svar med skåre bare i Før \\| samling \\<1\\> | fit.answers\\_problem.1 |",
     );
     assert!(!md.contains("<b>"));
 
@@ -1206,17 +1211,17 @@ fn compare_carries_consensus_stage_plans_and_goals() {
     let lines = columns(&compare(&fixture, &[]));
     has_line(
         &lines,
-        "Problemforståelse | 50 % ◐ | 66 % ◐ | +16 | – | 2/3 | 4 → 4 | 38 % ⚑ → 0 % | 3 (50 %) → 4 (75 %) | 100 % ● → 25 % ○",
+        "Problemforståelse | 50 % ◐ | 66 % ◐ | +16 | – | 2/4 | 4 → 4 | 38 % ⚑ → 0 % | 3 (50 %) → 4 (75 %) | 100 % ● → 25 % ○",
     );
     has_line(
         &lines,
-        "Opplæring | 50 % ◐ | 75 % ◐ | ⊘ | – | 1/3 | 3 → 2 | 25 % → 50 % ⚑ | – → 2 (100 %) | – → –",
+        "Opplæring | 50 % ◐ | 75 % ◐ | ⊘ | – | 1/4 | 3 → 2 | 25 % → 50 % ⚑ | – → 2 (100 %) | – → –",
     );
     let markdown = compare(&fixture, &["--format", "markdown", "--lang", "en"]);
     for needle in [
         "| Area | Før \\| samling \\<1\\> | Etter programmet | Change | 95 % interval | Items | n | “Don't know” | Consensus | Process leader |",
-        "| · Problem awareness | 50 % ◐ | 66 % ◐ | +16 | – | 2/3 | 4 → 4 | 38 % ⚑ → 0 % | 3 (50 %) → 4 (75 %) | 100 % ● → 25 % ○ |",
-        "| **Readiness for change** | 50 % ◐ | 66 % ◐ | ⊘ | – | 2/12 | 4 → 4 | 38 % ⚑ → 0 % |  | 100 % ● → 25 % ○ |",
+        "| · Problem awareness | 50 % ◐ | 66 % ◐ | +16 | – | 2/4 | 4 → 4 | 38 % ⚑ → 0 % | 3 (50 %) → 4 (75 %) | 100 % ● → 25 % ○ |",
+        "| **Readiness for change** | 50 % ◐ | 66 % ◐ | ⊘ | – | 2/15 | 4 → 4 | 38 % ⚑ → 0 % |  | 100 % ● → 25 % ○ |",
         "· Implementation stage: Put the problem on the agenda",
         "· Implementation stage: Adapt the measures",
     ] {
@@ -1373,16 +1378,16 @@ fn markdown_report_shows_the_plan_the_goal_matrix_and_the_consensus() {
     // Rounds with their stage, and the stage on the trend.
     expect("| Runde | Dato | Når | Respondenter | Versjon | Implementeringsfase |");
     expect(
-        "| Før \\| samling \\<1\\> | 10.01.2026 | Før | 5 | 1.0 | Sette problemet på dagsorden |",
+        "| Før \\| samling \\<1\\> | 10.01.2026 | Underveis | 5 | 2.0 | Sette problemet på dagsorden |",
     );
-    expect("| Underveis | 15.03.2026 | Underveis | 1 | 1.0 | – |");
+    expect("| Underveis | 15.03.2026 | Underveis | 1 | 2.0 | – |");
     expect("| Implementeringsfase | Sette problemet på dagsorden | – | Tilpasse tiltak |");
     // The comparison table has the consensus column.
     expect(
         "| Område | Før \\| samling \\<1\\> | Etter programmet | Endring | 95 %-intervall | Spørsmål | n | «Vet ikke» | Konsensus | Prosessleder |",
     );
     expect(
-        "| · Problemforståelse | 50 % ◐ | 66 % ◐ | +16 | – | 2/3 | 4 → 4 | 38 % ⚑ → 0 % | 3 (50 %) → 4 (75 %) | 100 % ● → 25 % ○ |",
+        "| · Problemforståelse | 50 % ◐ | 66 % ◐ | +16 | – | 2/4 | 4 → 4 | 38 % ⚑ → 0 % | 3 (50 %) → 4 (75 %) | 100 % ● → 25 % ○ |",
     );
     expect("*Konsensus = verdien gruppen ble enig om");
     // The plan, with user text escaped.
@@ -1539,7 +1544,7 @@ fn html_report_renders_in_headless_chromium() {
         expect(&format!("-heading\">{heading}</h2>"));
     }
     expect(
-        "<th scope=\"row\">Readiness for change</th><td class=\"num\">50 % ◐</td><td class=\"num\">66 % ◐</td><td class=\"num\">⊘</td><td class=\"num\">–</td><td class=\"num\">2/12</td><td class=\"num\">4 → 4</td><td class=\"num\">38 % ⚑ → 0 %</td><td class=\"num\"></td><td class=\"num\">100 % ● → 25 % ○</td>",
+        "<th scope=\"row\">Readiness for change</th><td class=\"num\">50 % ◐</td><td class=\"num\">66 % ◐</td><td class=\"num\">⊘</td><td class=\"num\">–</td><td class=\"num\">2/15</td><td class=\"num\">4 → 4</td><td class=\"num\">38 % ⚑ → 0 %</td><td class=\"num\"></td><td class=\"num\">100 % ● → 25 % ○</td>",
     );
     expect("<td class=\"num\">3 (50 %) → 4 (75 %)</td>");
     // The plan, its user text inert, and the goal matrix as a table of words and symbols.
@@ -2058,7 +2063,7 @@ fn the_screen_text_markdown_json_and_html_show_the_same_numbers() {
     let lines = columns(&text);
     has_line(
         &lines,
-        "Endringsberedskap | 66 % ◐ | 63 % ◐ | ⊘ | – | 2/12 | 4 → 4 | 0 % → 0 %",
+        "Endringsberedskap | 66 % ◐ | 63 % ◐ | ⊘ | – | 2/15 | 4 → 4 | 0 % → 0 %",
     );
     has_line(
         &lines,
@@ -2067,7 +2072,7 @@ fn the_screen_text_markdown_json_and_html_show_the_same_numbers() {
     let markdown = run("markdown");
     assert!(
         markdown.contains(
-            "| · Problemforståelse | 66 % ◐ | 63 % ◐ | −3 | – | 2/3 | 4 → 4 | 0 % → 0 % |"
+            "| · Problemforståelse | 66 % ◐ | 63 % ◐ | −3 | – | 2/4 | 4 → 4 | 0 % → 0 % |"
         ),
         "{markdown}"
     );
@@ -2295,7 +2300,7 @@ fn one_by_code_on_an_item_hides_every_item_of_its_area_in_every_face() {
         &fixture.db,
         &[Action::Open, Action::Compare, Action::NextTab],
     );
-    assert!(items.contains("Problemforståelse, spørsmål 1–3"), "{items}");
+    assert!(items.contains("Problemforståelse, spørsmål 1–4"), "{items}");
     assert!(items.contains("skjult"), "{items}");
     assert!(!items.contains("1. I tjenesten"), "{items}");
 }

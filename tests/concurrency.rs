@@ -163,15 +163,15 @@ fn the_screen_says_it_waits_and_saves_when_the_database_is_free() {
     tui.send(ENTER);
     tui.wait_for("Nøkkelperson");
     tui.send(ENTER);
-    tui.wait_for("Spørsmål 1 av 57");
+    tui.wait_for("Spørsmål 1 av 29");
 
     let holder = hold_write_lock(&db);
     let held = Instant::now();
     tui.send("4");
     tui.wait_for("Venter på en annen kartlegg");
-    assert!(tui.screen().contains("Besvart 0 av 57"), "{}", tui.screen());
+    assert!(tui.screen().contains("Besvart 0 av 29"), "{}", tui.screen());
     assert!(
-        tui.screen().contains("Spørsmål 1 av 57"),
+        tui.screen().contains("Spørsmål 1 av 29"),
         "{}",
         tui.screen()
     );
@@ -181,8 +181,8 @@ fn the_screen_says_it_waits_and_saves_when_the_database_is_free() {
     holder.execute_batch("COMMIT").unwrap();
 
     tui.wait_for("Svaret er lagret");
-    tui.wait_for("Besvart 1 av 57");
-    tui.wait_for("Spørsmål 2 av 57");
+    tui.wait_for("Besvart 1 av 29");
+    tui.wait_for("Spørsmål 2 av 29");
     tui.send("q");
     tui.expect_clean_exit();
 
@@ -217,8 +217,8 @@ fn two_screens_on_one_database_answer_side_by_side() {
     for n in 1..=answered {
         a.send("4");
         b.send("2");
-        a.wait_for(&format!("Besvart {n} av 57"));
-        b.wait_for(&format!("Besvart {n} av 57"));
+        a.wait_for(&format!("Besvart {n} av 47"));
+        b.wait_for(&format!("Besvart {n} av 29"));
     }
     a.send("q");
     b.send("q");

@@ -157,8 +157,8 @@ fn check_and_an_import_leave_a_large_damaged_database_and_its_log_as_they_were()
 /// Opens the first service's last round's leader, whose first answer is 4.
 fn the_leaders_first_item(tui: &mut Tui, lang: &str) {
     let (rounds, respondents, item) = match lang {
-        "en" => ("Rounds – Askdal", "Last change", "Item 1 of 57"),
-        _ => ("Runder – Askdal", "Sist endret", "Spørsmål 1 av 57"),
+        "en" => ("Rounds – Askdal", "Last change", "Item 1 of 63"),
+        _ => ("Runder – Askdal", "Sist endret", "Spørsmål 1 av 63"),
     };
     tui.wait_for("Askdal barneverntjeneste");
     tui.send(ENTER);

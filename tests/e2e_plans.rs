@@ -27,11 +27,11 @@ fn plan_a_weak_area_and_follow_it_into_the_next_round() {
     tui.send("n");
     tui.wait_for("Ny respondent");
     tui.send(ENTER);
-    tui.wait_for("Spørsmål 1 av 57");
+    tui.wait_for("Spørsmål 1 av 47");
     for _ in 0..3 {
         tui.send("1");
     }
-    tui.wait_for("Spørsmål 4 av 57");
+    tui.wait_for("Spørsmål 4 av 47");
 
     // The summary marks problem awareness as a priority without a plan.
     tui.send("s");
@@ -69,7 +69,7 @@ fn plan_a_weak_area_and_follow_it_into_the_next_round() {
         planned.trim_end_matches('│').trim_end().ends_with('2'),
         "two plan items: {planned:?}"
     );
-    tui.esc_then("Besvart 3 av 57");
+    tui.esc_then("Besvart 3 av 47");
     tui.esc_then("Sist endret");
     tui.esc_then("Runder – Planby barnevern");
     tui.wait_for("Tiltak: 1 åpent, 0 over fristen");
@@ -84,7 +84,7 @@ fn plan_a_weak_area_and_follow_it_into_the_next_round() {
     tui.send("n");
     tui.wait_for("Ny respondent");
     tui.send(ENTER);
-    tui.wait_for("Spørsmål 1 av 57");
+    tui.wait_for("Spørsmål 1 av 63");
     // The measure stands on the item of its area.
     tui.wait_for("Tiltak: ○ åpent · Forbedringsområder på hvert");
 
@@ -98,7 +98,7 @@ fn plan_a_weak_area_and_follow_it_into_the_next_round() {
     tui.send("d");
     tui.wait_for("✓ utført");
     tui.esc_then("Nivå");
-    tui.esc_then("Spørsmål 1 av 57");
+    tui.esc_then("Spørsmål 1 av 63");
     tui.esc_then("Sist endret");
     tui.esc_then("Runder – Planby barnevern");
     assert!(

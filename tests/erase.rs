@@ -8,10 +8,11 @@ use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use kartlegg::domain::compare::Options;
+use kartlegg::domain::instrument::Asked;
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::{Response, Role, RoundKind};
 use kartlegg::domain::plan::{GoalStatus, PlanItem, PlanKind, Stage};
-use kartlegg::domain::scoring::{AnswerSet, summarize};
+use kartlegg::domain::scoring::{Answering, summarize};
 use kartlegg::store::{
     Admin, Answers, Erasable, Erase, ErasedBy, Erasure, Exchange, Plans, Scores, Store, StoreError,
 };
@@ -198,7 +199,10 @@ fn assert_kept_equal_recomputed(store: &Store) {
                 .round_scores(instrument, &[round.round.id.as_str()], pooled)
                 .unwrap();
             let answers = store.round_answers(&round.round.id).unwrap();
-            let sets: Vec<&AnswerSet> = answers.iter().map(|(_, a)| a).collect();
+            let sets: Vec<Answering> = answers
+                .iter()
+                .map(|(r, a)| (Asked::new(round.round.kind, r.role), a))
+                .collect();
             assert_eq!(kept[0].respondents, answers.len());
             assert_eq!(kept[0].sections, summarize(instrument, &sets));
         }

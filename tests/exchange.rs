@@ -625,6 +625,28 @@ fn a_round_of_an_instrument_version_kartlegg_does_not_have_is_refused() {
     );
 }
 
+/// A round answered with 1.0, which 2.0 declares it reads (the same keys, the same items), is
+/// imported as it is, keeping its version.
+#[test]
+fn a_round_of_a_version_the_instrument_reads_is_imported() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, _) = small(&dir.path().join("a.db"));
+    let text = String::from_utf8(export(&a)).unwrap();
+    assert!(instrument().reads.iter().any(|v| v == "1.0"));
+    let version = format!("\"instrument_version\":\"{}\"", instrument().version);
+    let file = text.replace(&version, "\"instrument_version\":\"1.0\"");
+    assert_ne!(file, text);
+    let mut target = Store::open(&dir.path().join("b.db")).unwrap();
+    import(&mut target, file.as_bytes()).expect("a 1.0 round imports");
+    let service = &target.services().unwrap()[0].service;
+    let rounds = target.rounds(&service.id).unwrap();
+    assert!(!rounds.is_empty());
+    assert!(
+        rounds.iter().all(|r| r.round.instrument_version == "1.0"),
+        "{rounds:?}"
+    );
+}
+
 /// A reader that hands over one byte at a time, as a slow pipe may.
 struct Trickle<'a>(&'a [u8]);
 

@@ -10,9 +10,9 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use common::import::clock;
 use common::schema_of;
 use kartlegg::domain::compare::Options;
-use kartlegg::domain::instrument::Instrument;
+use kartlegg::domain::instrument::{Asked, Instrument};
 use kartlegg::domain::model::{Answer, Respondent, Response, Role, Round, RoundKind, Service};
-use kartlegg::domain::scoring::{AnswerSet, summarize};
+use kartlegg::domain::scoring::{Answering, summarize};
 use kartlegg::exchange::Disclosure;
 use kartlegg::exchange::Scope::All;
 use kartlegg::store::Exchange;
@@ -41,7 +41,8 @@ fn assert_kept_equal_recomputed(store: &Store) {
             .unwrap();
         for ((round, kept), own) in rounds.iter().zip(kept).zip(own) {
             let answers = store.round_answers(&round.round.id).unwrap();
-            let sets: Vec<&AnswerSet> = answers.iter().map(|(_, a)| a).collect();
+            let asked = |r: &Respondent| Asked::new(round.round.kind, r.role);
+            let sets: Vec<Answering> = answers.iter().map(|(r, a)| (asked(r), a)).collect();
             assert_eq!(kept.respondents, answers.len());
             assert_eq!(
                 kept.sections,
@@ -50,10 +51,10 @@ fn assert_kept_equal_recomputed(store: &Store) {
                 round.round.label
             );
             // The service's own score: the process leader's answers taken out.
-            let service_sets: Vec<&AnswerSet> = answers
+            let service_sets: Vec<Answering> = answers
                 .iter()
                 .filter(|(r, _)| r.role != Role::Consultant)
-                .map(|(_, a)| a)
+                .map(|(r, a)| (asked(r), a))
                 .collect();
             assert_eq!(own.respondents, service_sets.len());
             assert_eq!(own.apart, answers.len() - service_sets.len());
@@ -66,7 +67,7 @@ fn assert_kept_equal_recomputed(store: &Store) {
             for (respondent, set) in &answers {
                 assert_eq!(
                     store.respondent_scores(instrument, &respondent.id).unwrap(),
-                    summarize(instrument, &[set]),
+                    summarize(instrument, &[(asked(respondent), set)]),
                     "respondent {}",
                     respondent.id
                 );
@@ -413,4 +414,56 @@ fn kept_scores_and_history_follow_a_file_with_rows_twice() {
             .changed_anything()
     );
     assert_eq!(there.history(&who, &item).unwrap().len(), 2);
+}
+
+/// A database of the version before instrument 2.0's rules (9) kept tallies that counted a
+/// staff member's answer to a leader's item in a before round; the upgrade counts them again
+/// by the rules of which items are put to whom, so the scores and the answered count are a
+/// new database's. The answer itself stays.
+#[test]
+fn the_upgrade_to_asked_items_counts_the_kept_tallies_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    let (mut store, respondents) = seeded(&db);
+    let staff = &respondents[0];
+    let leaders_item = "competence.recruitment.1";
+    let everyones_item = "readiness.problem_awareness.1";
+    for key in [leaders_item, everyones_item] {
+        store
+            .save_response(staff, key, Some(Response::Score(4)), at(1))
+            .unwrap();
+    }
+    drop(store);
+    // As version 9 kept it: the leader's item counted in the staff member's tallies.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch(&format!(
+        "UPDATE respondent_score SET scored = scored + 1
+           WHERE respondent_id = '{staff}' AND subdomain_key = 'competence.recruitment';
+         INSERT INTO respondent_score (respondent_id, subdomain_key, scored, fraction_sum,
+                                       dont_know, not_applicable)
+           SELECT '{staff}', 'competence.recruitment', 1, 0.75, 0, 0
+           WHERE NOT EXISTS (SELECT 1 FROM respondent_score
+                             WHERE respondent_id = '{staff}'
+                               AND subdomain_key = 'competence.recruitment');
+         PRAGMA user_version = {};",
+        SCHEMA_VERSION - 1
+    ))
+    .unwrap();
+    drop(conn);
+
+    let store = Store::open(&db).unwrap();
+    assert_kept_equal_recomputed(&store);
+    let service = &store.services().unwrap()[0].service;
+    let round = store.rounds(&service.id).unwrap()[0].round.id.clone();
+    let answered = store
+        .respondents(&round)
+        .unwrap()
+        .into_iter()
+        .find(|r| r.respondent.id == *staff)
+        .unwrap()
+        .answered;
+    assert_eq!(answered, 1, "only the item put to the staff member counts");
+    let kept = store.round_answers(&round).unwrap();
+    let (_, set) = kept.iter().find(|(r, _)| r.id == *staff).unwrap();
+    assert!(set.contains_key(leaders_item), "the answer itself stays");
 }

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
-use kartlegg::domain::instrument::Instrument;
+use kartlegg::domain::instrument::{Asked, Instrument};
 use kartlegg::domain::model::{Response, Role, RoundKind};
 use kartlegg::domain::plan::{GoalStatus, Level, PlanItem, PlanKind, Stage};
 use kartlegg::i18n::{Lang, tr};
@@ -95,7 +95,9 @@ fn fixture(lang: Lang, populated: bool) -> Fixture {
         let leader = store
             .create_respondent(&round.id, Role::Leader, "", now)
             .unwrap();
-        let items = Instrument::standard().items();
+        // What the walk puts to each: a round before the programme.
+        let asked = |role| Instrument::standard().items_asked(Asked::new(RoundKind::Before, role));
+        let items = asked(Role::KeyPerson);
         let responses = [
             Response::Score(4),
             Response::Score(5),
@@ -115,7 +117,7 @@ fn fixture(lang: Lang, populated: bool) -> Fixture {
                 now,
             )
             .unwrap();
-        for item in items.iter().skip(20).take(15) {
+        for item in asked(Role::Leader).iter().skip(20).take(15) {
             store
                 .save_response(&leader.id, &item.item.key, Some(Response::Score(2)), now)
                 .unwrap();
@@ -392,7 +394,7 @@ fn answers_from_the_walk_are_in_the_database_at_once() {
     let mut f = fixture(Lang::Nb, true);
     f.act(&[Action::Down, Action::Open, Action::Open, Action::Open]);
     // Resumed at the first unanswered item: the fifth.
-    assert!(f.render(80, 24).contains("Spørsmål 5 av 57"));
+    assert!(f.render(80, 24).contains("Spørsmål 5 av 29"));
     f.act(&[Action::Choose(3)]);
     f.act(&[Action::NotApplicable]);
     f.act(&[Action::Left, Action::Confirm]);
@@ -432,7 +434,7 @@ fn a_digit_outside_the_scale_is_refused_with_a_message() {
     ]);
     let screen = f.render(80, 24);
     assert!(screen.contains("This item's scale is 1–5."), "{screen}");
-    assert!(screen.contains("Item 5 of 57"));
+    assert!(screen.contains("Item 5 of 29"));
 }
 
 #[test]
@@ -757,8 +759,8 @@ fn the_comparison_on_screen_is_the_domain_comparison() {
     use kartlegg::domain::compare::answered;
     let c = kartlegg::domain::compare::compare(
         Instrument::standard(),
-        &answered(&before, &Default::default()),
-        &answered(&after, &Default::default()),
+        &answered(rounds[0].round.kind, &before, &Default::default()),
+        &answered(rounds[1].round.kind, &after, &Default::default()),
         kartlegg::domain::compare::Options::default(),
     );
     let fit = &c.sections[1].area;
@@ -1777,9 +1779,10 @@ fn leaders_see_respondents_by_code_only_as_one_row_that_does_not_open() {
         );
         f.act(&[Action::Summary]);
         assert_eq!(f.app.mode(), Mode::Summary);
-        // Problem awareness: the key person's 3 answers and one of each by code.
+        // Problem awareness: the key person's 4 answers and one of each by code, of 4 items
+        // for each of the five.
         let summary = f.render(120, 40);
-        assert!(summary.contains("6/15"), "{summary}");
+        assert!(summary.contains("7/20"), "{summary}");
     }
 }
 

@@ -247,7 +247,7 @@ fn after_share_a_second_member_writes_and_a_user_outside_the_group_can_neither_r
     );
     let after = answers(&owner, &db);
     assert_ne!(before, after, "the member's answers are not there");
-    assert!(after.contains("answers: 2855"), "{after}");
+    assert!(after.contains("answers: 2012"), "{after}");
     for file in [db.clone(), beside(&db, "-wal"), beside(&db, "-shm")] {
         assert_eq!(mode(&file), 0o660, "{file:?}");
         assert_eq!(gid(&file), group.gid, "{file:?}");
@@ -544,8 +544,8 @@ fn a_reader_reads_while_the_owner_writes_and_sees_what_was_written() {
     assert!(reads > 0, "the writer was done before anything was read");
     let last = reader.ok(&["export", "--format", "csv"], &db, "en");
     let rows = text(&last.stdout).lines().count();
-    // A header and 2,850 + 400 answers.
-    assert_eq!(rows, 1 + 2850 + 400);
+    // A header and the demo's 2,007 (only the items put to each respondent) + 400 answers.
+    assert_eq!(rows, 1 + 2007 + 400);
 }
 
 #[test]

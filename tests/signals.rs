@@ -43,7 +43,7 @@ fn writing_a_comment(db: &Path, text: &str) -> Tui {
     tui.send(ENTER);
     tui.wait_for("Nøkkelperson");
     tui.send(ENTER);
-    tui.wait_for("Spørsmål 1 av 57");
+    tui.wait_for("Spørsmål 1 av 29");
     tui.send("c");
     tui.wait_for("Kommentar til spørsmål 1");
     tui.send(text);

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use kartlegg::domain::compare::Options;
+use kartlegg::domain::instrument::Asked;
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::invite::{self, Scheme};
 use kartlegg::domain::model::{Response, Role, RoundKind};
@@ -17,7 +18,7 @@ use kartlegg::domain::plan::{GoalStatus, Level, PlanItem, PlanKind, Stage};
 use kartlegg::domain::requirement::{
     Education, MAX_CREDITS, Position, PositionFacts, PositionRole,
 };
-use kartlegg::domain::scoring::{AnswerSet, summarize};
+use kartlegg::domain::scoring::{Answering, summarize};
 use kartlegg::exchange::{Disclosure, ImportClock, Scope};
 use kartlegg::store::{Backend, Erasable, ErasedBy, SCHEMA_VERSION, Store, StoreError};
 
@@ -345,6 +346,56 @@ fn an_answer_for_no_respondent_is_refused_and_nothing_is_written<S: Backend>(sto
 
 // ---- Scores ----------------------------------------------------------------------------------
 
+/// A before-round's coverage counts only the items put to each respondent: staff are not
+/// asked the leader's facts (a signed agreement) nor what only the programme can show (the
+/// training), so a staff member who answered all 63 items (old data, an import) has 29
+/// slots, all answered, and the leader 47. Counted by hand from instrument.toml.
+fn a_before_round_covers_only_the_items_put_to_each_role<S: Backend>(store: &mut S) {
+    let (_, round_id) = service_and_round(store);
+    let every = items(instrument().item_count());
+    assert_eq!(every.len(), 63);
+    let mut ids = Vec::new();
+    for (n, role) in [Role::Staff, Role::Leader].into_iter().enumerate() {
+        let who = store
+            .create_respondent(&round_id, role, &format!("R{n}"), at(2))
+            .unwrap();
+        for (key, value) in &every {
+            store
+                .save_response(&who.id, key, Some(Response::Score(*value)), at(3))
+                .unwrap();
+        }
+        ids.push(who.id);
+    }
+    let kept = store
+        .round_scores(instrument(), &[&round_id], Options::default())
+        .unwrap();
+    let slots: Vec<u32> = kept[0].sections.iter().map(|s| s.tally.slots).collect();
+    // Staff 15, 5, 0, 6, 1, 2 and the leader 15, 5, 0, 8, 9, 10.
+    assert_eq!(slots, [30, 10, 0, 14, 10, 12]);
+    for section in &kept[0].sections {
+        assert_eq!(
+            section.tally.answered(),
+            section.tally.slots,
+            "{}",
+            section.key
+        );
+    }
+    let staff = store.respondent_scores(instrument(), &ids[0]).unwrap();
+    let answered: Vec<u32> = staff.iter().map(|s| s.tally.answered()).collect();
+    assert_eq!(answered, [15, 5, 0, 6, 1, 2]);
+    let listed: Vec<usize> = store
+        .respondents(&round_id)
+        .unwrap()
+        .iter()
+        .map(|r| r.answered)
+        .collect();
+    assert_eq!(listed, [29, 47]);
+    // The answers not asked are kept, with their history.
+    let answers = store.answers(&ids[0]).unwrap();
+    assert!(answers["leadership.binding_agreement.1"].is_answered());
+    assert!(answers["competence.training.1"].is_answered());
+}
+
 /// The kept scores are what `summarize` computes from the answers, after every kind of change:
 /// added, changed, cleared, and answers of a process leader (kept out unless pooled).
 fn kept_scores_equal_a_recomputation_from_the_answers<S: Backend>(store: &mut S) {
@@ -374,12 +425,16 @@ fn kept_scores_equal_a_recomputation_from_the_answers<S: Backend>(store: &mut S)
         .save_response(&ids[1], &keys[2].0, Some(Response::Score(keys[2].1)), at(4))
         .unwrap();
     let round = store.round_answers(&round_id).unwrap();
-    let own: Vec<&AnswerSet> = round
+    let asked = |who: &kartlegg::domain::model::Respondent| Asked::new(RoundKind::Before, who.role);
+    let own: Vec<Answering> = round
         .iter()
         .filter(|(who, _)| who.role != Role::Consultant)
-        .map(|(_, answers)| answers)
+        .map(|(who, answers)| (asked(who), answers))
         .collect();
-    let all: Vec<&AnswerSet> = round.iter().map(|(_, answers)| answers).collect();
+    let all: Vec<Answering> = round
+        .iter()
+        .map(|(who, answers)| (asked(who), answers))
+        .collect();
     let kept = store
         .round_scores(instrument(), &[&round_id], Options::default())
         .unwrap();
@@ -396,7 +451,7 @@ fn kept_scores_equal_a_recomputation_from_the_answers<S: Backend>(store: &mut S)
     for (who, answers) in &round {
         assert_eq!(
             store.respondent_scores(instrument(), &who.id).unwrap(),
-            summarize(instrument(), &[answers])
+            summarize(instrument(), &[(asked(who), answers)])
         );
     }
     // A round not found has no respondents.
@@ -1222,6 +1277,7 @@ macro_rules! every_backend {
                 every_change_to_an_answer_is_in_its_history_oldest_first,
                 an_answer_for_no_respondent_is_refused_and_nothing_is_written,
                 kept_scores_equal_a_recomputation_from_the_answers,
+                a_before_round_covers_only_the_items_put_to_each_role,
                 plan_items_are_saved_and_their_changes_logged,
                 goals_stage_and_consensus_are_set_changed_and_removed,
                 a_new_store_is_at_the_current_schema_whole_and_counts_what_it_holds,

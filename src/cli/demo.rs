@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use crate::domain::compare::Options;
-use crate::domain::instrument::Instrument;
+use crate::domain::instrument::{Asked, Instrument};
 use crate::domain::model::{Response, Role, Round, RoundKind};
 use crate::domain::needs::{Expectation, Expectations, Facts, NeedField, Who, YesPartlyNo};
 use crate::domain::plan::{GoalStatus, Level, PlanItem, PlanKind, Stage};
@@ -60,8 +60,8 @@ const COMMENTS: &[(&str, &str)] = &[
         "Veiledning skjer bare når noen ber om det. Ingen fast plan ennå.",
     ),
     (
-        "organisation.data_systems.1",
-        "Fagsystemet gir tall på fristbrudd, men ikke på det vi vil endre.",
+        "organisation.data_systems.3",
+        "Vi ser på tall for fristbrudd sammen, men ikke på det vi vil endre.",
     ),
     (
         "leadership.leader_participates.1",
@@ -474,7 +474,6 @@ pub fn fill(
         return Ok(None);
     }
     let mut rng = fastrand::Rng::with_seed(seed);
-    let items = instrument.items();
     let first_gathering = NaiveDate::from_ymd_opt(2026, 2, 10).expect("a valid date");
     store.in_transaction(|store| {
         for (s, demo) in SERVICES.iter().enumerate() {
@@ -518,7 +517,9 @@ pub fn fill(
                         Role::Consultant => -0.05,
                         _ => 0.0,
                     };
-                    for item in &items {
+                    // Only what is put to them: a staff member is not asked about a contract,
+                    // nor anyone before the programme about training not yet given.
+                    for item in &instrument.items_asked(Asked::new(kind, role)) {
                         let section_bias = (item.section_index as f64 - 2.5) * -0.03;
                         let latent = (level + role_lift + section_bias + (rng.f64() - 0.5) * 0.4)
                             .clamp(0.0, 1.0);
@@ -535,8 +536,17 @@ pub fn fill(
                         store.save_response(&respondent.id, &item.item.key, Some(response), now)?;
                     }
                     if role == Role::KeyPerson {
+                        let asked = Asked::new(kind, role);
                         for (key, comment) in COMMENTS {
-                            store.save_comment(&respondent.id, key, comment, now)?;
+                            // On an item put to them only: one on an item not asked is kept
+                            // but shown nowhere in the walk.
+                            let put = instrument
+                                .items_asked(asked)
+                                .iter()
+                                .any(|i| i.item.key == *key);
+                            if put {
+                                store.save_comment(&respondent.id, key, comment, now)?;
+                            }
                         }
                     }
                 }

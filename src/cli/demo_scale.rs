@@ -16,7 +16,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 
 use super::{complain, exit, fail};
 
-use crate::domain::instrument::Instrument;
+use crate::domain::instrument::{Asked, Instrument};
 use crate::domain::model::{Answer, Respondent, Response, Role, Round, RoundKind, Service};
 use crate::i18n::{Lang, trf};
 use crate::store::bulk::{Batch, BatchAnswer, BatchRespondent};
@@ -249,7 +249,8 @@ fn service_batch(
                     _ => String::new(),
                 },
             };
-            let answers = answers(rng, instrument, &profile, role, progress, created_at);
+            let asked = Asked::new(*kind, role);
+            let answers = answers(rng, instrument, &profile, asked, progress, created_at);
             batch.respondents.push(BatchRespondent {
                 respondent,
                 created_at: timestamp(created_at),
@@ -289,11 +290,13 @@ fn answers(
     rng: &mut fastrand::Rng,
     instrument: &Instrument,
     profile: &Profile,
-    role: Role,
+    asked: Asked,
     progress: f64,
     started: DateTime<Utc>,
 ) -> Vec<BatchAnswer> {
-    let items = instrument.items();
+    // Only the items put to them in a round of this kind.
+    let items = instrument.items_asked(asked);
+    let role = asked.role;
     // One respondent in thirty stops before the end.
     let stop = if rng.u8(0..30) == 0 {
         rng.usize(5..items.len())

@@ -14,10 +14,10 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use super::instrument::{Instrument, ItemRef};
-use super::model::{Respondent, Response, Role};
+use super::instrument::{Asked, Instrument, ItemRef};
+use super::model::{Respondent, Response, Role, RoundKind};
 use super::rounding::round;
-use super::scoring::{AnswerSet, SectionScore, Tally, summarize};
+use super::scoring::{AnswerSet, Answering, SectionScore, Tally, summarize};
 
 /// A change of 10 percentage points or more is notable (DOMAIN.md).
 pub const NOTABLE_POINTS: f64 = 10.0;
@@ -41,26 +41,35 @@ pub fn min_group(requested: usize) -> usize {
     requested.max(MIN_GROUP)
 }
 
-/// One respondent as a comparison sees them: a role, the code they gave (may be empty),
-/// whether they answered alone by code (and so may be seen only in aggregate), and their
-/// answers.
+/// One respondent as a comparison sees them: the kind of their round and their role (which
+/// say the items put to them), the code they gave (may be empty), whether they answered
+/// alone by code (and so may be seen only in aggregate), and their answers.
 #[derive(Debug, Clone, Copy)]
 pub struct Answered<'a> {
+    pub kind: RoundKind,
     pub role: Role,
     pub code: &'a str,
     pub by_code: bool,
     pub answers: &'a AnswerSet,
 }
 
-/// A round's respondents with their answers, as a comparison sees them; `by_code` holds the
-/// ids of those who answered by code.
+impl Answered<'_> {
+    pub fn asked(&self) -> Asked {
+        Asked::new(self.kind, self.role)
+    }
+}
+
+/// A round's respondents with their answers, as a comparison sees them; `kind` is the
+/// round's, `by_code` holds the ids of those who answered by code.
 pub fn answered<'a>(
+    kind: RoundKind,
     round: &'a [(Respondent, AnswerSet)],
     by_code: &HashSet<String>,
 ) -> Vec<Answered<'a>> {
     round
         .iter()
         .map(|(respondent, answers)| Answered {
+            kind,
             role: respondent.role,
             code: &respondent.code,
             by_code: by_code.contains(&respondent.id),
@@ -85,6 +94,7 @@ pub fn codes_counted(by_code: usize) -> bool {
 /// those still counted.
 pub fn hold_back_codes(
     instrument: &Instrument,
+    kind: RoundKind,
     round: &mut Vec<(Respondent, AnswerSet)>,
     by_code: &mut HashSet<String>,
     closed: bool,
@@ -106,7 +116,14 @@ pub fn hold_back_codes(
                 .iter()
                 .filter(|(r, set)| {
                     coded(r, by_code)
-                        && super::scoring::subdomain_tally(subdomain, scale, set).scored > 0
+                        && super::scoring::subdomain_tally(
+                            subdomain,
+                            scale,
+                            set,
+                            Asked::new(kind, r.role),
+                        )
+                        .scored
+                            > 0
                 })
                 .count();
             if codes_counted(scoring) {
@@ -335,8 +352,18 @@ fn mean(values: &[u8]) -> Option<f64> {
         .then(|| values.iter().map(|v| f64::from(*v)).sum::<f64>() / values.len() as f64)
 }
 
-fn response<'a>(who: &Answered<'a>, key: &str) -> Option<Response> {
-    who.answers.get(key).and_then(|a| a.response)
+/// `who`'s response to `item`, if the item was put to them: an answer to an item not put to
+/// them (old data, an import) is kept but counts nowhere.
+fn response(who: &Answered<'_>, item: &ItemRef<'_>) -> Option<Response> {
+    if !item.asks(who.asked()) {
+        return None;
+    }
+    who.answers.get(&item.item.key).and_then(|a| a.response)
+}
+
+/// Whether `item` was put to anyone among `people`.
+fn asked_of(item: &ItemRef<'_>, people: &[Answered<'_>]) -> bool {
+    people.iter().any(|who| item.asks(who.asked()))
 }
 
 fn scored(item: &ItemRef<'_>, response: Option<Response>) -> Option<f64> {
@@ -352,15 +379,15 @@ type Part = (u32, f64);
 fn part_of(items: &[&ItemRef<'_>], who: &Answered<'_>) -> Part {
     items
         .iter()
-        .filter_map(|item| scored(item, response(who, &item.item.key)))
+        .filter_map(|item| scored(item, response(who, item)))
         .fold((0, 0.0), |(n, sum), f| (n + 1, sum + f))
 }
 
 fn tally_of(items: &[&ItemRef<'_>], people: &[Answered<'_>]) -> Tally {
     let mut tally = Tally::default();
     for who in people {
-        for item in items {
-            tally.add(response(who, &item.item.key), item.scale);
+        for item in items.iter().filter(|item| item.asks(who.asked())) {
+            tally.add(response(who, item), item.scale);
         }
     }
     tally
@@ -514,7 +541,7 @@ pub fn compare(
     let scored_in = |item: &ItemRef<'_>, people: &[Answered<'_>]| {
         people
             .iter()
-            .any(|who| scored(item, response(who, &item.item.key)).is_some())
+            .any(|who| scored(item, response(who, item)).is_some())
     };
     let common: Vec<bool> = all_items
         .iter()
@@ -534,7 +561,12 @@ pub fn compare(
             .collect();
         AreaChange {
             key,
-            items: items.len(),
+            // Only the items put to someone in both rounds: one not asked in a round is no
+            // item missing from the comparison.
+            items: items
+                .iter()
+                .filter(|item| asked_of(item, &from) && asked_of(item, &to))
+                .count(),
             items_common: shared.len(),
             change: change_over(&shared, &from, &to),
             paired: paired_change(&shared, &pairs),
@@ -576,7 +608,7 @@ pub fn compare(
             let values = |people: &[Answered<'_>]| -> Vec<u8> {
                 people
                     .iter()
-                    .filter_map(|who| match response(who, &item.item.key)? {
+                    .filter_map(|who| match response(who, item)? {
                         Response::Score(v) if item.scale.contains(v) => Some(v),
                         _ => None,
                     })
@@ -618,21 +650,22 @@ fn not_comparable(
 ) -> Vec<NotComparable> {
     let items = instrument.items();
     let index: HashMap<&str, &ItemRef> = items.iter().map(|i| (i.item.key.as_str(), i)).collect();
+    // An answer to a known item not put to its respondent is no answer here.
+    let counts = |who: &Answered<'_>, key: &str| {
+        who.answers.get(key).is_some_and(|a| a.is_answered())
+            && index.get(key).is_none_or(|item| item.asks(who.asked()))
+    };
     let answered_keys: BTreeSet<&str> = from
         .iter()
         .chain(to)
         .flat_map(|who| {
             who.answers
-                .iter()
-                .filter(|(_, a)| a.is_answered())
-                .map(|(k, _)| k.as_str())
+                .keys()
+                .map(String::as_str)
+                .filter(|key| counts(who, key))
         })
         .collect();
-    let answered = |people: &[Answered<'_>], key: &str| {
-        people
-            .iter()
-            .any(|who| who.answers.get(key).is_some_and(|a| a.is_answered()))
-    };
+    let answered = |people: &[Answered<'_>], key: &str| people.iter().any(|who| counts(who, key));
     let mut list: Vec<NotComparable> = answered_keys
         .into_iter()
         // Whether a withheld item was answered is itself a trace of who answered it.
@@ -647,7 +680,7 @@ fn not_comparable(
                 item.is_some_and(|item| {
                     people
                         .iter()
-                        .any(|who| scored(item, response(who, key)).is_some())
+                        .any(|who| scored(item, response(who, item)).is_some())
                 })
             };
             NotComparable {
@@ -678,8 +711,8 @@ fn consultant_scores(
     if from.is_empty() && to.is_empty() {
         return None;
     }
-    let before: Vec<&AnswerSet> = from.iter().map(|who| who.answers).collect();
-    let after: Vec<&AnswerSet> = to.iter().map(|who| who.answers).collect();
+    let before: Vec<Answering> = from.iter().map(|who| (who.asked(), who.answers)).collect();
+    let after: Vec<Answering> = to.iter().map(|who| (who.asked(), who.answers)).collect();
     let (before, after) = (
         summarize(instrument, &before),
         summarize(instrument, &after),
@@ -820,7 +853,13 @@ pub fn role_table(
     // Each respondent's own score per section, once, and whether they answered by code.
     let own: Vec<(Role, bool, Vec<SectionScore>)> = respondents
         .iter()
-        .map(|who| (who.role, who.by_code, summarize(instrument, &[who.answers])))
+        .map(|who| {
+            (
+                who.role,
+                who.by_code,
+                summarize(instrument, &[(who.asked(), who.answers)]),
+            )
+        })
         .collect();
     let roles: Vec<Role> = Role::ALL
         .into_iter()
@@ -928,6 +967,7 @@ mod tests {
 
     fn staff(answers: &AnswerSet) -> Answered<'_> {
         Answered {
+            kind: RoundKind::After,
             role: Role::Staff,
             code: "",
             by_code: false,
@@ -937,6 +977,7 @@ mod tests {
 
     fn coded<'a>(role: Role, code: &'a str, answers: &'a AnswerSet) -> Answered<'a> {
         Answered {
+            kind: RoundKind::After,
             role,
             code,
             by_code: false,
@@ -978,15 +1019,15 @@ mod tests {
         assert_eq!((c.n_from, c.n_to), (2, 1));
 
         let awareness = area(&c, "readiness.problem_awareness");
-        assert_eq!((awareness.items, awareness.items_common), (3, 1));
-        assert!(!awareness.comparable(), "1 of 3 items is under half");
+        assert_eq!((awareness.items, awareness.items_common), (4, 1));
+        assert!(!awareness.comparable(), "1 of 4 items is under half");
         assert_eq!(awareness.delta(), None);
         assert_eq!(awareness.change.from.exact_percent(), Some(37.5));
         assert_eq!(awareness.change.to.percent(), Some(100.0));
         assert_eq!((awareness.change.n_from, awareness.change.n_to), (2, 1));
 
         let readiness = area(&c, "readiness");
-        assert_eq!((readiness.items, readiness.items_common), (12, 1));
+        assert_eq!((readiness.items, readiness.items_common), (15, 1));
         assert!(!readiness.notable());
 
         // Fit has a score before only: nothing in common, and the item is not comparable.
@@ -1071,7 +1112,7 @@ mod tests {
             Options::default(),
         );
         let readiness = area(&c, "readiness");
-        assert_eq!((readiness.items, readiness.items_common), (12, 12));
+        assert_eq!((readiness.items, readiness.items_common), (15, 15));
         assert_eq!(readiness.delta(), Some(50.0));
         assert_eq!(readiness.change.interval, Some((50.0, 50.0)));
         assert!(readiness.notable());
@@ -1268,10 +1309,66 @@ mod tests {
     }
 
     #[test]
+    fn an_item_not_asked_in_one_round_is_no_item_missing_from_the_change() {
+        use Response::*;
+        let instrument = Instrument::standard();
+        // Staff before the programme (never asked about the training, nor about the
+        // agreement, though one answered it in an old version) and after it.
+        let before = set(&[
+            ("competence.recruitment.2", Score(0)),
+            ("competence.recruitment.3", Score(0)),
+            ("competence.training.1", DontKnow),
+            ("leadership.binding_agreement.1", Score(0)),
+        ]);
+        let after = set(&[
+            ("competence.recruitment.2", Score(2)),
+            ("competence.recruitment.3", Score(2)),
+            ("competence.training.1", Score(2)),
+            ("leadership.binding_agreement.1", Score(2)),
+        ]);
+        let who = |kind, answers| Answered {
+            kind,
+            role: Role::Staff,
+            code: "",
+            by_code: false,
+            answers,
+        };
+        let c = compare(
+            instrument,
+            &[who(RoundKind::Before, &before)],
+            &[who(RoundKind::After, &after)],
+            Options::default(),
+        );
+        // Recruitment: 2 of its 3 items are put to staff, both scored both times.
+        let recruitment = area(&c, "competence.recruitment");
+        assert_eq!((recruitment.items, recruitment.items_common), (2, 2));
+        assert_eq!(recruitment.delta(), Some(100.0));
+        // Training was asked of no one before: no items to compare, and its "vet ikke"
+        // from before counts nowhere.
+        let training = area(&c, "competence.training");
+        assert_eq!((training.items, training.items_common), (0, 0));
+        assert_eq!(training.answers_from.dont_know, 0);
+        assert_eq!(training.answers_from.slots, 0);
+        assert_eq!(training.answers_to.slots, 4);
+        // The competence section counts the 6 items put to staff in both rounds.
+        assert_eq!(area(&c, "competence").items, 6);
+        // The agreement is the leader's: staff's answers to it count on neither side.
+        let agreement = area(&c, "leadership.binding_agreement");
+        assert_eq!((agreement.items, agreement.answers_to.scored), (0, 0));
+        assert!(c.items.iter().all(|i| !i.key.starts_with("leadership.")));
+        assert!(
+            c.not_comparable
+                .iter()
+                .all(|n| n.key != "leadership.binding_agreement.1"),
+            "an answer not asked is not listed as answered"
+        );
+    }
+
+    #[test]
     fn a_change_over_under_half_the_items_is_never_starred() {
         let instrument = Instrument::standard();
         let codes = ["a", "b", "c", "d", "e"];
-        // Readiness fully answered before; after, only problem awareness (3 of 12 items).
+        // Readiness fully answered before; after, only problem awareness (4 of 15 items).
         let before = readiness_round(&[2, 2, 2, 2, 2], &codes);
         let after_full = readiness_round(&[5, 5, 5, 5, 5], &codes);
         let after: Vec<(AnswerSet, &'static str)> = after_full
@@ -1292,7 +1389,7 @@ mod tests {
             Options::default(),
         );
         let readiness = area(&c, "readiness");
-        assert_eq!((readiness.items, readiness.items_common), (12, 3));
+        assert_eq!((readiness.items, readiness.items_common), (15, 4));
         assert!(!readiness.comparable());
         assert!(!readiness.notable());
         // Its subdomain, answered in full both times, is comparable and marked.
@@ -1306,6 +1403,7 @@ mod tests {
         let people: Vec<Answered> = respondents
             .iter()
             .map(|(role, answers)| Answered {
+                kind: RoundKind::After,
                 role: *role,
                 code: "",
                 by_code: false,

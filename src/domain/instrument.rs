@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 use serde::Deserialize;
 
 use super::lang::{Lang, Localized};
+use super::model::{Role, RoundKind};
 
 /// The longest a section's short name may be.
 pub const SHORT_NAME_CHARS: usize = 4;
@@ -22,6 +23,10 @@ static STANDARD: LazyLock<Instrument> = LazyLock::new(|| {
 pub struct Instrument {
     pub key: String,
     pub version: String,
+    /// Older versions whose answers this one reads as its own: the same key is the same
+    /// item in them, so their rounds compare with this version's on the items they share.
+    #[serde(default)]
+    pub reads: Vec<String>,
     pub name: Localized,
     pub about: Localized,
     pub scales: Vec<Scale>,
@@ -60,6 +65,12 @@ pub struct Section {
 pub struct Subdomain {
     pub key: String,
     pub name: Localized,
+    /// The default of its items' `asked`.
+    #[serde(default)]
+    pub asked: Option<Vec<RoundKind>>,
+    /// The default of its items' `answered_by`.
+    #[serde(default)]
+    pub answered_by: Option<AnsweredBy>,
     pub items: Vec<Item>,
 }
 
@@ -69,6 +80,66 @@ pub struct Item {
     pub key: String,
     pub text: Localized,
     pub help: Localized,
+    /// The kinds of round it is asked in; every kind when neither it nor its subdomain
+    /// says.
+    #[serde(default)]
+    pub asked: Option<Vec<RoundKind>>,
+    /// Who answers it; everyone when neither it nor its subdomain says.
+    #[serde(default)]
+    pub answered_by: Option<AnsweredBy>,
+}
+
+/// Who answers an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AnsweredBy {
+    Everyone,
+    /// A fact only the leader can know (a signed agreement, a data routine); the rest of the
+    /// group is covered by the consensus the gathering agrees on.
+    Leader,
+}
+
+/// Whom an item is put to: a respondent's role in a round of a kind. Which items apply, and
+/// so every slot of a tally and every "12 of 57", is a function of this alone
+/// (`Subdomain::asks`), the one place it is decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Asked {
+    pub kind: RoundKind,
+    pub role: Role,
+}
+
+impl Asked {
+    pub fn new(kind: RoundKind, role: Role) -> Asked {
+        Asked { kind, role }
+    }
+}
+
+impl Subdomain {
+    /// Whether `item` (one of this subdomain's) is put to `asked`. An answer to an item not
+    /// put to its respondent (given before the item said so, or imported) is kept, and
+    /// shown in its history, but is no slot and no score: counting it would compare a
+    /// before-round with "vet ikke" for what could not yet be known.
+    pub fn asks(&self, item: &Item, asked: Asked) -> bool {
+        let kinds = item.asked.as_ref().or(self.asked.as_ref());
+        let in_kind = kinds.is_none_or(|kinds| kinds.contains(&asked.kind));
+        let by = item
+            .answered_by
+            .or(self.answered_by)
+            .unwrap_or(AnsweredBy::Everyone);
+        in_kind && (by == AnsweredBy::Everyone || asked.role == Role::Leader)
+    }
+
+    /// Whether `item` is put to anyone in a round of `kind`.
+    pub fn asks_in(&self, item: &Item, kind: RoundKind) -> bool {
+        Role::ALL
+            .into_iter()
+            .any(|role| self.asks(item, Asked::new(kind, role)))
+    }
+
+    /// How many of its items are put to `asked`: a respondent's slots in this subdomain.
+    pub fn slots(&self, asked: Asked) -> usize {
+        self.items.iter().filter(|i| self.asks(i, asked)).count()
+    }
 }
 
 /// An item together with where it sits, in walk order.
@@ -84,6 +155,10 @@ pub struct ItemRef<'a> {
 }
 
 impl ItemRef<'_> {
+    pub fn asks(&self, asked: Asked) -> bool {
+        self.subdomain.asks(self.item, asked)
+    }
+
     /// The key of the item's subdomain, `section.subdomain`, as areas are keyed.
     pub fn area_key(&self) -> String {
         format!("{}.{}", self.section.key, self.subdomain.key)
@@ -204,6 +279,17 @@ impl Instrument {
         items
     }
 
+    /// The items put to `asked`, in walk order (each keeps its `index` in the whole walk).
+    pub fn items_asked(&self, asked: Asked) -> Vec<ItemRef<'_>> {
+        self.items().into_iter().filter(|i| i.asks(asked)).collect()
+    }
+
+    /// Whether answers given with `version` of this instrument (its key the same) are read
+    /// as this version's: this version itself, or one it declares it `reads`.
+    pub fn reads_version(&self, version: &str) -> bool {
+        self.version == version || self.reads.iter().any(|v| v == version)
+    }
+
     pub fn item_count(&self) -> usize {
         self.sections
             .iter()
@@ -270,6 +356,17 @@ impl Instrument {
                 }
             }
         }
+        for kind in RoundKind::ALL {
+            for role in Role::ALL {
+                if self.items_asked(Asked::new(kind, role)).is_empty() {
+                    problems.push(format!(
+                        "no item is asked of {} in a round {}",
+                        role.code(),
+                        kind.code()
+                    ));
+                }
+            }
+        }
         let mut keys = HashSet::new();
         for section in &self.sections {
             if self.scale(&section.scale).is_none() {
@@ -289,6 +386,12 @@ impl Instrument {
                     }
                     if !keys.insert(item.key.as_str()) {
                         problems.push(format!("item key {} is not unique", item.key));
+                    }
+                    if !RoundKind::ALL
+                        .into_iter()
+                        .any(|k| subdomain.asks_in(item, k))
+                    {
+                        problems.push(format!("item {} is asked in no round", item.key));
                     }
                 }
             }
@@ -332,8 +435,9 @@ mod tests {
     fn the_standard_instrument_is_valid() {
         let instrument = Instrument::from_toml(STANDARD_TOML).expect("valid instrument");
         assert_eq!(instrument.sections.len(), 6);
-        assert_eq!(instrument.item_count(), 57);
-        assert_eq!(instrument.items().len(), 57);
+        assert_eq!(instrument.item_count(), 63);
+        assert_eq!(instrument.items().len(), 63);
+        assert_eq!(instrument.version, "2.0");
         let keys: Vec<&str> = instrument.sections.iter().map(|s| s.key.as_str()).collect();
         assert_eq!(
             keys,
@@ -391,5 +495,136 @@ mod tests {
         );
 
         assert!(Instrument::from_toml("key = 1").is_err());
+    }
+
+    /// The items put to `asked`, counted per section in instrument order.
+    fn per_section(asked: Asked) -> Vec<usize> {
+        let instrument = Instrument::standard();
+        let items = instrument.items_asked(asked);
+        instrument
+            .sections
+            .iter()
+            .map(|s| items.iter().filter(|i| i.section.key == s.key).count())
+            .collect()
+    }
+
+    fn keys(asked: Asked) -> Vec<String> {
+        Instrument::standard()
+            .items_asked(asked)
+            .iter()
+            .map(|i| i.item.key.clone())
+            .collect()
+    }
+
+    #[test]
+    fn staff_before_the_programme_are_asked_neither_leader_items_nor_what_comes_after() {
+        let asked = Asked::new(RoundKind::Before, Role::Staff);
+        // By hand from instrument.toml: readiness 15; fit 6 but for manageable_demands.3;
+        // no support; competence recruitment 2 (not .1), participation 3 (not .4),
+        // coaching 1 (.3); leadership only leader_problem_awareness.3; organisation
+        // data_systems.3 and facilitative_administration.3.
+        assert_eq!(per_section(asked), [15, 5, 0, 6, 1, 2]);
+        assert_eq!(Instrument::standard().items_asked(asked).len(), 29);
+        let keys = keys(asked);
+        for not_asked in [
+            "leadership.binding_agreement.1",
+            "leadership.dialogue.1",
+            "organisation.data_systems.4",
+            "competence.training.4",
+            "competence.participation.4",
+            "support.implementation.1",
+            "fit.manageable_demands.3",
+        ] {
+            assert!(!keys.iter().any(|k| k == not_asked), "{not_asked}");
+        }
+        for asked in [
+            "readiness.capacity_for_change.4",
+            "readiness.problem_awareness.4",
+            "readiness.staff_motivation.4",
+            "organisation.data_systems.3",
+        ] {
+            assert!(keys.iter().any(|k| k == asked), "{asked}");
+        }
+        // Key persons and the process leader are asked what staff are.
+        for role in [Role::KeyPerson, Role::Consultant] {
+            assert_eq!(self::keys(Asked::new(RoundKind::Before, role)), keys);
+        }
+    }
+
+    #[test]
+    fn the_leader_is_asked_the_facts_and_everyone_after_the_start_what_came_after() {
+        let before = Asked::new(RoundKind::Before, Role::Leader);
+        // The staff's 29, and: competence recruitment.1 and relevance.1; leadership
+        // dialogue 3, binding agreement 3, leader_problem_awareness .1 and .2;
+        // organisation data_systems .1 .2 .4, facilitative_administration .1 .2, systems
+        // intervention 3.
+        assert_eq!(per_section(before), [15, 5, 0, 8, 9, 10]);
+        assert!(
+            keys(before)
+                .iter()
+                .any(|k| k == "leadership.binding_agreement.1")
+        );
+        assert!(!keys(before).iter().any(|k| k == "competence.training.1"));
+        for kind in [RoundKind::Between, RoundKind::After] {
+            // Every item is put to the leader once the programme has started ...
+            assert_eq!(
+                Instrument::standard()
+                    .items_asked(Asked::new(kind, Role::Leader))
+                    .len(),
+                63
+            );
+            // ... and to staff all but the 18 leader items.
+            assert_eq!(
+                per_section(Asked::new(kind, Role::Staff)),
+                [15, 6, 3, 15, 4, 2]
+            );
+        }
+    }
+
+    #[test]
+    fn a_subdomain_says_the_default_and_an_item_may_say_otherwise() {
+        let instrument = Instrument::standard();
+        let training = instrument
+            .subdomain("competence.training")
+            .unwrap()
+            .subdomain;
+        assert_eq!(
+            training.slots(Asked::new(RoundKind::Before, Role::Leader)),
+            0
+        );
+        assert_eq!(training.slots(Asked::new(RoundKind::After, Role::Staff)), 4);
+        let awareness = instrument
+            .subdomain("leadership.leader_problem_awareness")
+            .unwrap()
+            .subdomain;
+        // Two written facts for the leader; whether staff were heard, for everyone.
+        assert_eq!(
+            awareness.slots(Asked::new(RoundKind::Before, Role::Staff)),
+            1
+        );
+        assert_eq!(
+            awareness.slots(Asked::new(RoundKind::Before, Role::Leader)),
+            3
+        );
+    }
+
+    #[test]
+    fn it_reads_its_own_version_and_those_it_declares() {
+        let instrument = Instrument::standard();
+        assert!(instrument.reads_version("2.0"));
+        assert!(instrument.reads_version("1.0"));
+        assert!(!instrument.reads_version("3.0"));
+        assert!(!instrument.reads_version(""));
+    }
+
+    #[test]
+    fn an_item_asked_in_no_round_is_refused() {
+        let never = STANDARD_TOML.replacen("asked = [\"between\", \"after\"]", "asked = []", 1);
+        assert_ne!(never, STANDARD_TOML);
+        let err = Instrument::from_toml(&never).unwrap_err();
+        assert!(err.contains("asked in no round"), "{err}");
+        let unknown =
+            STANDARD_TOML.replacen("answered_by = \"leader\"", "answered_by = \"staff\"", 1);
+        assert!(Instrument::from_toml(&unknown).is_err());
     }
 }

@@ -16,13 +16,22 @@ pub mod trend;
 #[cfg(test)]
 pub(crate) mod test_support {
     use super::compare::Answered;
-    use super::model::{Answer, Response, Role};
+    use super::instrument::Asked;
+    use super::model::{Answer, Response, Role, RoundKind};
     use super::scoring::AnswerSet;
 
-    /// Staff without codes: respondents as the comparison sees them.
+    /// A leader in an after-round, who is put every item: tests of scoring that are not
+    /// about which items apply.
+    pub const ALL_ITEMS: Asked = Asked {
+        kind: RoundKind::After,
+        role: Role::Leader,
+    };
+
+    /// Staff without codes in an after-round: respondents as the comparison sees them.
     pub fn anonymous<'a>(sets: &[&'a AnswerSet]) -> Vec<Answered<'a>> {
         sets.iter()
             .map(|answers| Answered {
+                kind: RoundKind::After,
                 role: Role::Staff,
                 code: "",
                 by_code: false,

@@ -18,7 +18,8 @@ pub struct Service {
     pub cluster: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum RoundKind {
     Before,
     Between,

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::instrument::{Instrument, Scale, Section, Subdomain};
+use super::instrument::{Asked, Instrument, Scale, Section, Subdomain};
 use super::model::{Answer, Response};
 use super::rounding::round;
 
@@ -17,6 +17,10 @@ pub const DONT_KNOW_FLAG_SHARE: f64 = 0.25;
 
 /// Answers of one respondent, by item key.
 pub type AnswerSet = HashMap<String, Answer>;
+
+/// One respondent's answers with whom the items were put to (their round's kind and their
+/// role): a tally counts only the items put to them.
+pub type Answering<'a> = (Asked, &'a AnswerSet);
 
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Tally {
@@ -129,20 +133,25 @@ pub struct SectionScore {
 }
 
 /// Scores every section and subdomain over the answers of one or more respondents.
-pub fn summarize(instrument: &Instrument, respondents: &[&AnswerSet]) -> Vec<SectionScore> {
+pub fn summarize(instrument: &Instrument, respondents: &[Answering<'_>]) -> Vec<SectionScore> {
     sections_from(instrument, |_, subdomain, scale| {
         let mut tally = Tally::default();
-        for answers in respondents {
-            tally.merge(&subdomain_tally(subdomain, scale, answers));
+        for (asked, answers) in respondents {
+            tally.merge(&subdomain_tally(subdomain, scale, answers, *asked));
         }
         tally
     })
 }
 
-/// One respondent's tally in one subdomain: its items in instrument order.
-pub fn subdomain_tally(subdomain: &Subdomain, scale: &Scale, answers: &AnswerSet) -> Tally {
+/// One respondent's tally in one subdomain: its items put to them, in instrument order.
+pub fn subdomain_tally(
+    subdomain: &Subdomain,
+    scale: &Scale,
+    answers: &AnswerSet,
+    asked: Asked,
+) -> Tally {
     let mut tally = Tally::default();
-    for item in &subdomain.items {
+    for item in subdomain.items.iter().filter(|i| subdomain.asks(i, asked)) {
         tally.add(answers.get(&item.key).and_then(|a| a.response), scale);
     }
     tally
@@ -154,16 +163,17 @@ pub fn subdomain_key(section: &Section, subdomain: &Subdomain) -> String {
     format!("{}.{}", section.key, subdomain.key)
 }
 
-/// Scores from kept tallies: the sums over `respondents` respondents of their subdomain
-/// tallies, by `section.subdomain` key, without slots (a subdomain missing has no answers).
-/// Gives what `summarize` gives over the same respondents' answers: the slots are the
-/// subdomain's items times the respondents, and a section pools its subdomains.
+/// Scores from kept tallies: the sums over the respondents of their subdomain tallies, by
+/// `section.subdomain` key, without slots (a subdomain missing has no answers); `groups`
+/// says how many respondents were put which items. Gives what `summarize` gives over the
+/// same respondents' answers: the slots are the subdomain's items put to each group times
+/// its respondents, and a section pools its subdomains.
 ///
 /// The sums are exact, in whatever order they were added, because every fraction of the
 /// instrument's scales is a multiple of a quarter (a test checks this).
 pub fn from_kept(
     instrument: &Instrument,
-    respondents: usize,
+    groups: &[(Asked, usize)],
     kept: &HashMap<String, Tally>,
 ) -> Vec<SectionScore> {
     sections_from(instrument, |section, subdomain, _| {
@@ -171,7 +181,10 @@ pub fn from_kept(
             .get(&subdomain_key(section, subdomain))
             .copied()
             .unwrap_or_default();
-        tally.slots = (subdomain.items.len() * respondents) as u32;
+        tally.slots = groups
+            .iter()
+            .map(|&(asked, n)| subdomain.slots(asked) * n)
+            .sum::<usize>() as u32;
         tally
     })
 }
@@ -213,7 +226,8 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    use crate::domain::test_support::answer_set as answers;
+    use crate::domain::model::{Role, RoundKind};
+    use crate::domain::test_support::{ALL_ITEMS, answer_set as answers};
 
     fn section<'a>(scores: &'a [SectionScore], key: &str) -> &'a SectionScore {
         scores.iter().find(|s| s.key == key).unwrap()
@@ -227,14 +241,53 @@ mod tests {
             ("readiness.problem_awareness.2", Score(3)),
             ("readiness.problem_awareness.3", Score(1)),
         ]);
-        let scores = summarize(Instrument::standard(), &[&set]);
+        let scores = summarize(Instrument::standard(), &[(ALL_ITEMS, &set)]);
         let readiness = section(&scores, "readiness");
         // (1.0 + 0.5 + 0.0) / 3 = 50 %
         assert_eq!(readiness.subdomains[0].tally.percent(), Some(50.0));
         assert_eq!(readiness.tally.percent(), Some(50.0));
         assert_eq!(readiness.tally.band(), Some(Band::Partly));
         assert_eq!(readiness.subdomains[1].tally.percent(), None);
-        assert_eq!(readiness.tally.slots, 12);
+        assert_eq!(readiness.tally.slots, 15);
+    }
+
+    #[test]
+    fn a_tally_counts_only_the_items_put_to_the_respondent() {
+        use Response::*;
+        // A staff member before the programme, with an answer (old data, an import) to a
+        // leader item and to one asked only after the start: kept, never counted.
+        let set = answers(&[
+            ("readiness.problem_awareness.1", Score(5)),
+            ("leadership.binding_agreement.1", Score(0)),
+            ("competence.training.1", DontKnow),
+        ]);
+        let staff_before = Asked::new(RoundKind::Before, Role::Staff);
+        let scores = summarize(Instrument::standard(), &[(staff_before, &set)]);
+        let slots: Vec<u32> = scores.iter().map(|s| s.tally.slots).collect();
+        // By hand: 15, 5, 0, 6, 1, 2 items put to staff before the programme.
+        assert_eq!(slots, [15, 5, 0, 6, 1, 2]);
+        let leadership = section(&scores, "leadership");
+        assert_eq!(
+            (leadership.tally.scored, leadership.tally.answered()),
+            (0, 0)
+        );
+        assert_eq!(section(&scores, "competence").tally.dont_know, 0);
+        assert_eq!(section(&scores, "readiness").tally.percent(), Some(100.0));
+        // The leader after the programme is put every item: the same answers count.
+        let leader_after = summarize(Instrument::standard(), &[(ALL_ITEMS, &set)]);
+        assert_eq!(section(&leader_after, "leadership").tally.scored, 1);
+        assert_eq!(section(&leader_after, "competence").tally.dont_know, 1);
+        // Kept tallies give the same slots by group.
+        let kept = from_kept(
+            Instrument::standard(),
+            &[
+                (staff_before, 2),
+                (Asked::new(RoundKind::Before, Role::Leader), 1),
+            ],
+            &HashMap::new(),
+        );
+        let slots: Vec<u32> = kept.iter().map(|s| s.tally.slots).collect();
+        assert_eq!(slots, [45, 15, 0, 20, 11, 14]);
     }
 
     #[test]
@@ -245,7 +298,7 @@ mod tests {
             ("competence.training.2", DontKnow),
             ("competence.training.3", NotApplicable),
         ]);
-        let scores = summarize(Instrument::standard(), &[&set]);
+        let scores = summarize(Instrument::standard(), &[(ALL_ITEMS, &set)]);
         let training = section(&scores, "competence")
             .subdomains
             .iter()
@@ -274,7 +327,7 @@ mod tests {
             ("competence.coaching.1", Score(0)),
             ("fit.answers_problem.1", Score(2)),
         ]);
-        let scores = summarize(Instrument::standard(), &[&a, &b]);
+        let scores = summarize(Instrument::standard(), &[(ALL_ITEMS, &a), (ALL_ITEMS, &b)]);
         // coaching: (0.5 + 0.0) / 2 = 25 %; fit: (0.75 + 0.25) / 2 = 50 %
         assert_eq!(section(&scores, "competence").tally.percent(), Some(25.0));
         assert_eq!(
@@ -293,7 +346,7 @@ mod tests {
             ("readiness.problem_awareness.2", Score(5)),
             ("readiness.problem_awareness.3", DontKnow),
         ]);
-        let scores = summarize(Instrument::standard(), &[&set]);
+        let scores = summarize(Instrument::standard(), &[(ALL_ITEMS, &set)]);
         let awareness = &section(&scores, "readiness").subdomains[0].tally;
         assert_eq!(awareness.exact_percent(), Some(87.5));
         assert_eq!(awareness.percent(), Some(88.0));
@@ -348,7 +401,7 @@ mod tests {
             for section in &instrument.sections {
                 let scale = instrument.scale(&section.scale).unwrap();
                 for subdomain in &section.subdomains {
-                    let tally = subdomain_tally(subdomain, scale, set);
+                    let tally = subdomain_tally(subdomain, scale, set, ALL_ITEMS);
                     if tally.answered() > 0 {
                         kept.entry(subdomain_key(section, subdomain))
                             .or_default()
@@ -360,8 +413,11 @@ mod tests {
         // A third respondent without answers still counts in the slots.
         let empty = AnswerSet::new();
         assert_eq!(
-            from_kept(instrument, 3, &kept),
-            summarize(instrument, &[&a, &b, &empty])
+            from_kept(instrument, &[(ALL_ITEMS, 3)], &kept),
+            summarize(
+                instrument,
+                &[(ALL_ITEMS, &a), (ALL_ITEMS, &b), (ALL_ITEMS, &empty)]
+            )
         );
     }
 
@@ -403,7 +459,10 @@ mod tests {
             Just(Some(Response::DontKnow)),
             Just(Some(Response::NotApplicable)),
         ];
-        proptest::collection::vec((0usize..57, response), 0..80)
+        proptest::collection::vec(
+            (0usize..Instrument::standard().item_count(), response),
+            0..80,
+        )
     }
 
     fn to_set(pairs: &[(usize, Option<Response>)]) -> AnswerSet {
@@ -426,7 +485,7 @@ mod tests {
         #[test]
         fn scores_stay_within_range(pairs in arbitrary_answers()) {
             let set = to_set(&pairs);
-            for section in summarize(Instrument::standard(), &[&set]) {
+            for section in summarize(Instrument::standard(), &[(ALL_ITEMS, &set)]) {
                 for tally in std::iter::once(&section.tally).chain(section.subdomains.iter().map(|d| &d.tally)) {
                     if let Some(p) = tally.exact_percent() {
                         prop_assert!((0.0..=100.0).contains(&p));
@@ -439,8 +498,8 @@ mod tests {
         #[test]
         fn respondent_order_does_not_matter(a in arbitrary_answers(), b in arbitrary_answers()) {
             let (a, b) = (to_set(&a), to_set(&b));
-            let forward = summarize(Instrument::standard(), &[&a, &b]);
-            let backward = summarize(Instrument::standard(), &[&b, &a]);
+            let forward = summarize(Instrument::standard(), &[(ALL_ITEMS, &a), (ALL_ITEMS, &b)]);
+            let backward = summarize(Instrument::standard(), &[(ALL_ITEMS, &b), (ALL_ITEMS, &a)]);
             for (f, r) in forward.iter().zip(&backward) {
                 prop_assert_eq!(f.tally.scored, r.tally.scored);
                 prop_assert_eq!(f.tally.dont_know, r.tally.dont_know);
@@ -454,8 +513,8 @@ mod tests {
         fn unanswered_items_change_nothing(pairs in arbitrary_answers()) {
             let set = to_set(&pairs);
             let answered: AnswerSet = set.iter().filter(|(_, a)| a.is_answered()).map(|(k, a)| (k.clone(), a.clone())).collect();
-            let with = summarize(Instrument::standard(), &[&set]);
-            let without = summarize(Instrument::standard(), &[&answered]);
+            let with = summarize(Instrument::standard(), &[(ALL_ITEMS, &set)]);
+            let without = summarize(Instrument::standard(), &[(ALL_ITEMS, &answered)]);
             for (x, y) in with.iter().zip(&without) {
                 prop_assert_eq!(x.tally.percent(), y.tally.percent());
             }

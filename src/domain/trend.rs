@@ -3,7 +3,7 @@
 
 use super::compare::{Comparison, ItemChange};
 use super::instrument::Instrument;
-use super::scoring::{AnswerSet, Tally, summarize};
+use super::scoring::{AnswerSet, Answering, Tally, summarize};
 
 /// How many respondents have at least one scored answer in a section and in each of its
 /// subdomains: the n behind a score, which can be lower than the round's respondents.
@@ -15,10 +15,10 @@ pub struct ScoredCount {
     pub subdomains: Vec<(String, usize)>,
 }
 
-pub fn scored_counts(instrument: &Instrument, sets: &[&AnswerSet]) -> Vec<ScoredCount> {
+pub fn scored_counts(instrument: &Instrument, sets: &[Answering<'_>]) -> Vec<ScoredCount> {
     let per_respondent: Vec<_> = sets
         .iter()
-        .map(|set| summarize(instrument, &[set]))
+        .map(|set| summarize(instrument, &[*set]))
         .collect();
     let has_score = |tally: &Tally| tally.scored > 0;
     summarize(instrument, &[])
@@ -62,7 +62,7 @@ pub struct TrendPoint {
 }
 
 /// Every section's score in every round.
-pub fn trend(instrument: &Instrument, rounds: &[Vec<&AnswerSet>]) -> Vec<TrendRow> {
+pub fn trend(instrument: &Instrument, rounds: &[Vec<Answering<'_>>]) -> Vec<TrendRow> {
     let per_round: Vec<_> = rounds
         .iter()
         .map(|sets| (summarize(instrument, sets), scored_counts(instrument, sets)))
@@ -140,7 +140,7 @@ mod tests {
     use super::*;
     use crate::domain::compare::{Options, compare};
     use crate::domain::model::{Answer, Response};
-    use crate::domain::test_support::anonymous;
+    use crate::domain::test_support::{ALL_ITEMS, anonymous};
 
     use crate::domain::test_support::answer_set as set;
 
@@ -156,7 +156,10 @@ mod tests {
             ("readiness.leaders_seek_solutions.1", Score(5)),
         ]);
         let c = set(&[("readiness.problem_awareness.1", NotApplicable)]);
-        let counts = scored_counts(Instrument::standard(), &[&a, &b, &c]);
+        let counts = scored_counts(
+            Instrument::standard(),
+            &[(ALL_ITEMS, &a), (ALL_ITEMS, &b), (ALL_ITEMS, &c)],
+        );
         assert_eq!(counts[0].key, "readiness");
         assert_eq!(counts[0].n, 2);
         assert_eq!(
@@ -176,7 +179,12 @@ mod tests {
         let mid = set(&[("fit.answers_problem.1", Score(3))]);
         let rows = trend(
             Instrument::standard(),
-            &[vec![&low], vec![&low, &high], vec![], vec![&mid]],
+            &[
+                vec![(ALL_ITEMS, &low)],
+                vec![(ALL_ITEMS, &low), (ALL_ITEMS, &high)],
+                vec![],
+                vec![(ALL_ITEMS, &mid)],
+            ],
         );
         let fit = rows.iter().find(|r| r.key == "fit").unwrap();
         let percents: Vec<Option<f64>> = fit.points.iter().map(|p| p.tally.percent()).collect();

@@ -484,13 +484,22 @@ impl<'a, M: MergeTx> Importer<'a, M> {
             }
             .into());
         }
-        // Its answers are read against this kartlegg's items and scales: another version's
-        // could mean other things under the same keys.
-        if row.instrument_version != self.instrument.version {
+        // Its answers are read against this kartlegg's items and scales: a version this one
+        // does not declare it `reads` could mean other things under the same keys.
+        if !self.instrument.reads_version(&row.instrument_version) {
             return Err(Problem::InstrumentVersion {
                 id: row.id.clone(),
                 found: row.instrument_version.clone(),
-                known: format!("{} {}", self.instrument.key, self.instrument.version),
+                // Every version it reads, its own first: "kartlegg-standard 2.0, 1.0".
+                known: format!(
+                    "{} {}",
+                    self.instrument.key,
+                    std::iter::once(&self.instrument.version)
+                        .chain(&self.instrument.reads)
+                        .map(String::as_str)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             }
             .into());
         }

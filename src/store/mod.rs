@@ -269,6 +269,8 @@ pub struct RoundSummary {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RespondentSummary {
     pub respondent: Respondent,
+    /// The items put to them that they answered (an answer to an item not put to them is
+    /// kept, and not counted).
     pub answered: usize,
     pub last_change: Option<String>,
 }

@@ -3,10 +3,10 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::domain::compare::{Answered, Options, hold_back_codes};
-use crate::domain::instrument::Instrument;
+use crate::domain::instrument::{Asked, Instrument};
 use crate::domain::model::{Respondent, Role, Round, Service};
 use crate::domain::plan::{Goal, GoalStatus, PlanItem, Stage, consensus_percent};
-use crate::domain::scoring::AnswerSet;
+use crate::domain::scoring::{AnswerSet, Answering};
 use crate::i18n::Lang;
 use crate::present;
 use crate::store::lookup::LookupError;
@@ -34,6 +34,7 @@ impl RoundData {
         let closed = store.answering_closed(&round.id)?;
         hold_back_codes(
             Instrument::standard(),
+            round.kind,
             &mut respondents,
             &mut by_code,
             closed,
@@ -57,22 +58,30 @@ impl RoundData {
         Some((value, consensus_percent(value, scale)))
     }
 
-    pub fn sets(&self) -> Vec<&AnswerSet> {
-        self.respondents.iter().map(|(_, set)| set).collect()
+    pub fn sets(&self) -> Vec<Answering<'_>> {
+        self.respondents
+            .iter()
+            .map(|(r, set)| (self.asked(r), set))
+            .collect()
+    }
+
+    /// Whom the items were put to: this round's kind and `respondent`'s role.
+    pub fn asked(&self, respondent: &Respondent) -> Asked {
+        Asked::new(self.round.kind, respondent.role)
     }
 
     /// The respondents as a comparison sees them: role, code, by code or not, and answers.
     pub fn answered(&self) -> Vec<Answered<'_>> {
-        crate::domain::compare::answered(&self.respondents, &self.by_code)
+        crate::domain::compare::answered(self.round.kind, &self.respondents, &self.by_code)
     }
 
     /// The answers of the respondents counted in the service's own score: everyone but the
     /// process leader, unless asked for.
-    pub fn counted_sets(&self, options: Options) -> Vec<&AnswerSet> {
+    pub fn counted_sets(&self, options: Options) -> Vec<Answering<'_>> {
         self.respondents
             .iter()
             .filter(|(r, _)| options.with_consultant || r.role != Role::Consultant)
-            .map(|(_, set)| set)
+            .map(|(r, set)| (self.asked(r), set))
             .collect()
     }
 

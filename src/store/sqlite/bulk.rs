@@ -104,7 +104,8 @@ impl Store {
                     .iter()
                     .map(|a| (a.item_key.clone(), a.answer.clone()))
                     .collect();
-                for (key, tally) in kept::respondent_tallies(instrument, &answers) {
+                let (_, asked) = kept::asked_of(tx, &p.id)?;
+                for (key, tally) in kept::respondent_tallies(instrument, &answers, asked) {
                     kept::write_respondent(tx, &p.id, &key, &tally)?;
                 }
             }

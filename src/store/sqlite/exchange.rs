@@ -929,7 +929,7 @@ impl MergeTx for SqliteMerge<'_> {
              VALUES (?1, ?2, ?3, ?4, ?5)",
             params![row.id, row.round_id, row.role, row.code, row.created_at],
         )?;
-        self.kept.respondent_added(&row.id, &row.round_id);
+        self.kept.respondent_added(self.conn, &row.id)?;
         Ok(())
     }
 

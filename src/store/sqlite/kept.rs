@@ -11,8 +11,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Result, Store, response_from};
 use crate::domain::compare::{MIN_GROUP, Options};
-use crate::domain::instrument::{Instrument, Scale, SubdomainRef};
-use crate::domain::model::{Answer, Response};
+use crate::domain::instrument::{Asked, Instrument, Scale, Subdomain, SubdomainRef};
+use crate::domain::model::{Answer, Response, Role, RoundKind};
 use crate::domain::scoring::{AnswerSet, SectionScore, Tally, from_kept, subdomain_key};
 use crate::store::{RoundScores, Scores};
 
@@ -40,12 +40,33 @@ pub(crate) fn answer_changed(
          WHERE respondent_id = ?1 AND item_key > ?2 AND item_key < ?3",
         params![respondent_id, format!("{key}."), format!("{key}/")],
     )?;
-    let tally = crate::domain::scoring::subdomain_tally(subdomain, scale, &answers);
+    let (round_id, asked) = asked_of(conn, respondent_id)?;
+    let tally = crate::domain::scoring::subdomain_tally(subdomain, scale, &answers, asked);
     write_respondent(conn, respondent_id, &key, &tally)?;
-    let round_id: String = conn
-        .prepare_cached("SELECT round_id FROM respondent WHERE id = ?1")?
-        .query_row([respondent_id], |r| r.get(0))?;
     sum_round(conn, &round_id, Some(&key))
+}
+
+/// A respondent's round, and whom the items were put to there: the round's kind and the
+/// respondent's role.
+pub(crate) fn asked_of(conn: &Connection, respondent_id: &str) -> Result<(String, Asked)> {
+    Ok(found_asked(conn, respondent_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?)
+}
+
+/// `asked_of`, or `None` when there is no such respondent.
+fn found_asked(conn: &Connection, respondent_id: &str) -> Result<Option<(String, Asked)>> {
+    let found: Option<(String, String, String)> = conn
+        .prepare_cached(
+            "SELECT p.round_id, r.kind, p.role FROM respondent p
+             JOIN round r ON r.id = p.round_id WHERE p.id = ?1",
+        )?
+        .query_row([respondent_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    let Some((round_id, kind, role)) = found else {
+        return Ok(None);
+    };
+    let kind = RoundKind::from_code(&kind).ok_or_else(|| super::invalid_code(1, &kind))?;
+    let role = Role::from_code(&role).ok_or_else(|| super::invalid_code(2, &role))?;
+    Ok(Some((round_id, Asked::new(kind, role))))
 }
 
 /// Computes again every kept score of the given respondents; gives their rounds, whose
@@ -64,12 +85,10 @@ fn score_again<'a>(
         )?;
         conn.prepare_cached("DELETE FROM respondent_score WHERE respondent_id = ?1")?
             .execute([respondent_id])?;
-        for (key, tally) in respondent_tallies(instrument, &answers) {
+        let (round_id, asked) = asked_of(conn, respondent_id)?;
+        for (key, tally) in respondent_tallies(instrument, &answers, asked) {
             write_respondent(conn, respondent_id, &key, &tally)?;
         }
-        let round_id: String = conn
-            .prepare_cached("SELECT round_id FROM respondent WHERE id = ?1")?
-            .query_row([respondent_id], |r| r.get(0))?;
         rounds.insert(round_id);
     }
     Ok(rounds)
@@ -83,13 +102,14 @@ fn score_again<'a>(
 /// answers come apart in the file) is computed again from the stored answers at the end.
 pub(crate) struct Counter<'i> {
     instrument: &'i Instrument,
-    /// Each item's subdomain (its place in `subdomain_keys`) and scale.
-    items: HashMap<&'i str, (usize, &'i Scale)>,
+    /// Each item's subdomain (its place in `subdomain_keys`, and itself) and scale.
+    items: HashMap<&'i str, (usize, &'i Subdomain, &'i Scale)>,
     subdomain_keys: Vec<String>,
-    /// Respondents the import added, and whose tallies are still counted from their answers.
-    added: HashSet<String>,
-    /// The respondent being counted, with a tally per subdomain.
-    counting: Option<(String, Vec<Tally>)>,
+    /// Respondents the import added, and whose tallies are still counted from their answers,
+    /// with whom the items were put to.
+    added: HashMap<String, Asked>,
+    /// The respondent being counted, whom the items were put to, and a tally per subdomain.
+    counting: Option<(String, Asked, Vec<Tally>)>,
     /// Added respondents whose tallies have been written.
     written: HashSet<String>,
     /// Respondents computed again from their stored answers at the end.
@@ -108,7 +128,7 @@ impl<'i> Counter<'i> {
             };
             for subdomain in &section.subdomains {
                 for item in &subdomain.items {
-                    items.insert(item.key.as_str(), (subdomain_keys.len(), scale));
+                    items.insert(item.key.as_str(), (subdomain_keys.len(), subdomain, scale));
                 }
                 subdomain_keys.push(subdomain_key(section, subdomain));
             }
@@ -117,7 +137,7 @@ impl<'i> Counter<'i> {
             instrument,
             items,
             subdomain_keys,
-            added: HashSet::new(),
+            added: HashMap::new(),
             counting: None,
             written: HashSet::new(),
             again: HashSet::new(),
@@ -125,9 +145,16 @@ impl<'i> Counter<'i> {
         }
     }
 
-    pub(crate) fn respondent_added(&mut self, respondent_id: &str, round_id: &str) {
-        self.added.insert(respondent_id.to_string());
-        self.rounds.insert(round_id.to_string());
+    /// A respondent the import added, once written (their round and role are read back).
+    pub(crate) fn respondent_added(
+        &mut self,
+        conn: &Connection,
+        respondent_id: &str,
+    ) -> Result<()> {
+        let (round_id, asked) = asked_of(conn, respondent_id)?;
+        self.added.insert(respondent_id.to_string(), asked);
+        self.rounds.insert(round_id);
+        Ok(())
     }
 
     /// An answer the import added (none was there for its respondent and item).
@@ -138,14 +165,14 @@ impl<'i> Counter<'i> {
         item_key: &str,
         response: Option<Response>,
     ) -> Result<()> {
-        if !self.added.contains(respondent_id) {
+        let Some(&asked) = self.added.get(respondent_id) else {
             self.again.insert(respondent_id.to_string());
             return Ok(());
-        }
+        };
         if self
             .counting
             .as_ref()
-            .is_none_or(|(counting, _)| counting != respondent_id)
+            .is_none_or(|(counting, _, _)| counting != respondent_id)
         {
             self.write_counted(conn)?;
             if self.written.contains(respondent_id) {
@@ -154,12 +181,17 @@ impl<'i> Counter<'i> {
                 return Ok(());
             }
             let tallies = vec![Tally::default(); self.subdomain_keys.len()];
-            self.counting = Some((respondent_id.to_string(), tallies));
+            self.counting = Some((respondent_id.to_string(), asked, tallies));
         }
-        if let (Some((_, tallies)), Some(&(index, scale))) =
+        if let (Some((_, asked, tallies)), Some(&(index, subdomain, scale))) =
             (self.counting.as_mut(), self.items.get(item_key))
         {
-            tallies[index].add(response, scale);
+            // Only the items put to them count, as in `subdomain_tally`.
+            if let Some(item) = subdomain.items.iter().find(|i| i.key == item_key)
+                && subdomain.asks(item, *asked)
+            {
+                tallies[index].add(response, scale);
+            }
         }
         Ok(())
     }
@@ -169,7 +201,7 @@ impl<'i> Counter<'i> {
         if self
             .counting
             .as_ref()
-            .is_some_and(|(counting, _)| counting == respondent_id)
+            .is_some_and(|(counting, _, _)| counting == respondent_id)
         {
             self.counting = None;
         }
@@ -178,7 +210,7 @@ impl<'i> Counter<'i> {
     }
 
     fn write_counted(&mut self, conn: &Connection) -> Result<()> {
-        let Some((respondent_id, tallies)) = self.counting.take() else {
+        let Some((respondent_id, _, tallies)) = self.counting.take() else {
             return Ok(());
         };
         for (key, tally) in self.subdomain_keys.iter().zip(&tallies) {
@@ -221,6 +253,7 @@ pub(crate) fn rebuild(conn: &Connection, instrument: &Instrument) -> Result<()> 
 pub(crate) fn respondent_tallies(
     instrument: &Instrument,
     answers: &AnswerSet,
+    asked: Asked,
 ) -> Vec<(String, Tally)> {
     let mut tallies = Vec::new();
     for section in &instrument.sections {
@@ -228,7 +261,7 @@ pub(crate) fn respondent_tallies(
             continue;
         };
         for subdomain in &section.subdomains {
-            let tally = crate::domain::scoring::subdomain_tally(subdomain, scale, answers);
+            let tally = crate::domain::scoring::subdomain_tally(subdomain, scale, answers, asked);
             if tally.answered() > 0 {
                 tallies.push((subdomain_key(section, subdomain), tally));
             }
@@ -345,22 +378,30 @@ impl Scores for Store {
         options: Options,
     ) -> Result<Vec<RoundScores>> {
         let ids = serde_json::to_string(round_ids).expect("strings always serialise");
-        let mut respondents: HashMap<String, (usize, usize)> = HashMap::new();
-        // A round's respondents by code are in its n only from `MIN_GROUP` of them, as in
-        // `hold_back_codes`.
+        // Per round, how many respondents of each role are in its n: the slots are the
+        // items put to each role in a round of its kind. A round's respondents by code are
+        // in its n only from `MIN_GROUP` of them, as in `hold_back_codes`.
+        let mut respondents: HashMap<String, Vec<(Asked, usize)>> = HashMap::new();
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT j.value,
-                    (SELECT count(*) FROM respondent p WHERE p.round_id = j.value AND {IN_N}),
-                    (SELECT count(*) FROM respondent p
-                     WHERE p.round_id = j.value AND p.role = 'consultant' AND {IN_N})
-             FROM json_each(?1) j"
+            "SELECT j.value, r.kind, p.role, count(*)
+             FROM json_each(?1) j JOIN round r ON r.id = j.value
+             JOIN respondent p ON p.round_id = j.value AND {IN_N}
+             GROUP BY j.value, p.role"
         ))?;
         let rows = stmt.query_map(params![&ids, MIN_GROUP as i64], |r| {
-            Ok((r.get(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
+            let kind: String = r.get(1)?;
+            let role: String = r.get(2)?;
+            let kind = RoundKind::from_code(&kind).ok_or_else(|| super::invalid_code(1, &kind))?;
+            let role = Role::from_code(&role).ok_or_else(|| super::invalid_code(2, &role))?;
+            Ok((
+                r.get::<_, String>(0)?,
+                Asked::new(kind, role),
+                r.get::<_, i64>(3)?,
+            ))
         })?;
         for row in rows {
-            let (id, all, consultants) = row?;
-            respondents.insert(id, (all as usize, consultants as usize));
+            let (id, asked, n) = row?;
+            respondents.entry(id).or_default().push((asked, n as usize));
         }
         let mut kept: HashMap<String, HashMap<String, Tally>> = HashMap::new();
         let mut stmt = self.conn.prepare_cached(
@@ -403,16 +444,15 @@ impl Scores for Store {
         Ok(round_ids
             .iter()
             .map(|id| {
-                let (all, consultants) = respondents.get(*id).copied().unwrap_or((0, 0));
-                let (n, apart) = if options.with_consultant {
-                    (all, 0)
-                } else {
-                    (all - consultants, consultants)
-                };
+                let groups = respondents.get(*id).map_or(&[][..], Vec::as_slice);
+                let (counted, apart): (Vec<_>, Vec<_>) = groups.iter().partition(|(asked, _)| {
+                    options.with_consultant || asked.role != Role::Consultant
+                });
+                let sum = |groups: &[(Asked, usize)]| groups.iter().map(|(_, n)| n).sum();
                 RoundScores {
-                    respondents: n,
-                    apart,
-                    sections: from_kept(instrument, n, kept.get(*id).unwrap_or(&none)),
+                    respondents: sum(&counted),
+                    apart: sum(&apart),
+                    sections: from_kept(instrument, &counted, kept.get(*id).unwrap_or(&none)),
                 }
             })
             .collect())
@@ -429,12 +469,10 @@ impl Scores for Store {
         )?;
         let rows = stmt.query_map([respondent_id], |r| Ok((r.get(0)?, tally_from(r, 1)?)))?;
         let kept = rows.collect::<rusqlite::Result<HashMap<String, Tally>>>()?;
-        let exists = self
-            .conn
-            .prepare_cached("SELECT 1 FROM respondent WHERE id = ?1")?
-            .query_row([respondent_id], |_| Ok(()))
-            .optional()?
-            .is_some();
-        Ok(from_kept(instrument, usize::from(exists), &kept))
+        let groups: Vec<(Asked, usize)> = found_asked(&self.conn, respondent_id)?
+            .map(|(_, asked)| (asked, 1))
+            .into_iter()
+            .collect();
+        Ok(from_kept(instrument, &groups, &kept))
     }
 }

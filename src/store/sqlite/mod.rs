@@ -59,10 +59,13 @@ const UPGRADES: &[&str] = &[
     include_str!("migrations/007_invite_key.sql"),
     include_str!("migrations/008_needs.sql"),
     include_str!("migrations/009_positions.sql"),
+    include_str!("migrations/010_asked_items.sql"),
 ];
 pub const SCHEMA_VERSION: u32 = 1 + UPGRADES.len() as u32;
-/// The version that brought kept scores; the step to it fills them from the answers.
-const KEPT_SCORES_VERSION: u32 = 3;
+/// The versions whose step fills the kept scores from the answers: 3 brought them, 10
+/// counts only the items put to each respondent (instrument 2.0). An upgrade across either
+/// counts them once, at its end, by the rules of this kartlegg.
+const KEPT_SCORES_REBUILT_AT: [u32; 2] = [3, 10];
 
 /// SQLite's busy timeout for each try to get a database ready as it opens.
 const OPENING_TRY: Duration = Duration::from_millis(100);
@@ -512,9 +515,12 @@ impl Store {
                     mismatch(e.into(), Some(detail))
                 })?;
             version += 1;
-            if version == KEPT_SCORES_VERSION {
-                kept::rebuild(&tx, Instrument::standard()).map_err(|e| mismatch(e, None))?;
-            }
+        }
+        if KEPT_SCORES_REBUILT_AT
+            .iter()
+            .any(|&v| found < v && v <= SCHEMA_VERSION)
+        {
+            kept::rebuild(&tx, Instrument::standard()).map_err(|e| mismatch(e, None))?;
         }
         tx.pragma_update(None, "user_version", version)?;
         tx.commit()?;
@@ -853,7 +859,7 @@ fn respondent_from(row: &Row) -> rusqlite::Result<Respondent> {
     })
 }
 
-pub(super) fn invalid_code(column: usize, code: &str) -> rusqlite::Error {
+pub(crate) fn invalid_code(column: usize, code: &str) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(
         column,
         rusqlite::types::Type::Text,
@@ -1080,8 +1086,10 @@ impl Answers for Store {
     fn respondents(&self, round_id: &str) -> Result<Vec<RespondentSummary>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT p.id, p.round_id, p.role, p.code,
-                    (SELECT count(*) FROM answer a
-                      WHERE a.respondent_id = p.id AND (a.value IS NOT NULL OR a.missing IS NOT NULL)),
+                    -- The kept tallies count only the items put to the respondent, so an
+                    -- answer to one not asked (old data, an import) is no item answered.
+                    (SELECT coalesce(sum(s.scored + s.dont_know + s.not_applicable), 0)
+                      FROM respondent_score s WHERE s.respondent_id = p.id),
                     (SELECT max(a.updated_at) FROM answer a WHERE a.respondent_id = p.id)
              FROM respondent p WHERE p.round_id = ?1 ORDER BY p.created_at, p.rowid",
         )?;

@@ -11,7 +11,7 @@ use crate::domain::instrument::Instrument;
 use crate::domain::instrument::Scale;
 use crate::domain::model::{Response, Round, Service};
 use crate::domain::plan::consensus_percent;
-use crate::domain::scoring::AnswerSet;
+use crate::domain::scoring::Answering;
 use crate::i18n::{Lang, tr, trf};
 use crate::present;
 use crate::store::Plans;
@@ -54,7 +54,7 @@ impl GatheringView {
 }
 
 /// How the answers fall on each subdomain's scale, in instrument order.
-fn distributions(instrument: &Instrument, all: &[&AnswerSet]) -> Vec<Distribution> {
+fn distributions(instrument: &Instrument, all: &[Answering<'_>]) -> Vec<Distribution> {
     let mut rows = Vec::new();
     for section in &instrument.sections {
         let Some(scale) = instrument.scale(&section.scale) else {
@@ -67,8 +67,8 @@ fn distributions(instrument: &Instrument, all: &[&AnswerSet]) -> Vec<Distributio
                 dont_know: 0,
                 not_applicable: 0,
             };
-            for answers in all {
-                for item in &subdomain.items {
+            for (asked, answers) in all {
+                for item in subdomain.items.iter().filter(|i| subdomain.asks(i, *asked)) {
                     match answers.get(&item.key).and_then(|a| a.response) {
                         Some(Response::Score(v)) => {
                             if let Some(slot) = row.counts.iter_mut().find(|(value, _)| *value == v)

@@ -4,6 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 
 use crate::domain::compare::{MIN_GROUP, codes_counted};
+use crate::domain::instrument::Asked;
 use crate::domain::model::{Round, Service};
 use crate::i18n::{Lang, tr, trf};
 use crate::messages::Erasing;
@@ -164,11 +165,15 @@ impl Component for RespondentList {
 
 fn draw_respondents(look: &Look, list: &RespondentList, frame: &mut Frame, area: Rect) {
     let lang = look.lang;
-    let total = look.instrument.item_count();
     let mut rows: Vec<Vec<String>> = list
         .rows
         .iter()
         .map(|r| {
+            // Of the items put to them: their role in a round of this kind.
+            let total = look
+                .instrument
+                .items_asked(Asked::new(list.round.kind, r.respondent.role))
+                .len();
             let done = if r.answered >= total { " ✓" } else { "" };
             vec![
                 tr(lang, role_key(r.respondent.role)).to_string(),

@@ -7,7 +7,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, LineGauge, Paragraph, Wrap};
 
-use crate::domain::instrument::ItemRef;
+use crate::domain::instrument::{Asked, ItemRef};
 use crate::domain::model::{Respondent, Response, Round, Service};
 use crate::domain::plan::{PlanItem, PlanKind};
 use crate::domain::scoring::{AnswerSet, summarize};
@@ -51,6 +51,17 @@ impl Walk {
             .collect()
     }
 
+    /// Whom the items are put to: the round's kind and the respondent's role.
+    pub fn asked(&self) -> Asked {
+        Asked::new(self.round.kind, self.respondent.role)
+    }
+
+    /// The items this walk goes through, those put to the respondent, in walk order:
+    /// `current` is a place among them.
+    pub fn items<'i>(&self, instrument: &'i Instrument) -> Vec<ItemRef<'i>> {
+        instrument.items_asked(self.asked())
+    }
+
     pub fn answered(&self, key: &str) -> bool {
         self.answers.get(key).is_some_and(|a| a.is_answered())
     }
@@ -89,7 +100,6 @@ impl Walk {
     ) -> Option<Walk> {
         let (answers, plan) =
             ctx.load(|s| Ok((s.answers(&respondent.id)?, s.plan_items(&service.id)?)))?;
-        let items = ctx.instrument.items();
         let mut walk = Walk {
             service,
             round,
@@ -103,6 +113,7 @@ impl Walk {
                 .filter(|i| i.kind == PlanKind::Measure)
                 .collect(),
         };
+        let items = walk.items(ctx.instrument);
         let resume = walk.first_unanswered_from(&items, 0);
         walk.go_to(&items, resume.unwrap_or(0));
         if resume.is_none() {
@@ -113,7 +124,7 @@ impl Walk {
     }
 
     fn update_walk(&mut self, action: Action, ctx: &mut Ctx) -> Outcome {
-        let items = ctx.instrument.items();
+        let items = self.items(ctx.instrument);
         let lang = ctx.lang;
         let item = items[self.current];
         let options = Walk::options(&item);
@@ -191,7 +202,7 @@ impl Walk {
                     heading: respondent_label(lang, &self.respondent),
                     service: self.service.clone(),
                     round: self.round.clone(),
-                    scores: summarize(ctx.instrument, &[&self.answers]),
+                    scores: summarize(ctx.instrument, &[(self.asked(), &self.answers)]),
                 };
                 return Outcome::Open(open);
             }
@@ -202,7 +213,7 @@ impl Walk {
 
     /// Saves the response to the current item at once, then moves on to the next item.
     fn answer(&mut self, ctx: &mut Ctx, response: Option<Response>) {
-        let items = ctx.instrument.items();
+        let items = self.items(ctx.instrument);
         let now = ctx.now();
         let local = ctx.local(now);
         let lang = ctx.lang;
@@ -295,7 +306,7 @@ impl Walk {
         if comment.trim().is_empty() {
             comment.clear();
         }
-        let key = &instrument.items()[self.current].item.key;
+        let key = &self.items(instrument)[self.current].item.key;
         let before = self.answers.get(key).map_or("", |a| a.comment.as_str());
         (comment != before).then(|| (self.respondent.id.clone(), key.clone(), comment))
     }
@@ -387,10 +398,14 @@ impl Component for Walk {
 /// subdomains.
 fn walk_sections(look: &Look, walk: &Walk, item: &ItemRef<'_>, width: u16) -> Vec<Line<'static>> {
     let lang = look.lang;
-    let items = look.instrument.items();
+    let items = walk.items(look.instrument);
     let mut lines = Vec::new();
     for (index, section) in look.instrument.sections.iter().enumerate() {
         let section_items: Vec<_> = items.iter().filter(|i| i.section_index == index).collect();
+        if section_items.is_empty() {
+            // Nothing of it is put to this respondent in this round.
+            continue;
+        }
         let done = section_items
             .iter()
             .filter(|i| walk.answered(&i.item.key))
@@ -412,10 +427,14 @@ fn walk_sections(look: &Look, walk: &Walk, item: &ItemRef<'_>, width: u16) -> Ve
         ));
         if here {
             for subdomain in &section.subdomains {
+                let slots = subdomain.slots(walk.asked());
+                if slots == 0 {
+                    continue;
+                }
                 let sub_done = subdomain
                     .items
                     .iter()
-                    .filter(|i| walk.answered(&i.key))
+                    .filter(|i| subdomain.asks(i, walk.asked()) && walk.answered(&i.key))
                     .count();
                 let current = std::ptr::eq(subdomain, item.subdomain);
                 lines.push(fit_line(
@@ -424,7 +443,7 @@ fn walk_sections(look: &Look, walk: &Walk, item: &ItemRef<'_>, width: u16) -> Ve
                         if current { "› " } else { "  " },
                         subdomain.name.get(lang)
                     ),
-                    &format!("{sub_done}/{}", subdomain.items.len()),
+                    &format!("{sub_done}/{slots}"),
                     width,
                     if current {
                         look.theme.accent()
@@ -553,7 +572,7 @@ fn wrapped_height(lines: &[Line<'static>], width: u16) -> usize {
 /// allows. The item, the scale and the current answer are always shown.
 fn draw_walk(look: &Look, walk: &Walk, frame: &mut Frame, area: Rect) {
     let lang = look.lang;
-    let items = look.instrument.items();
+    let items = walk.items(look.instrument);
     let item = items[walk.current];
     let [main, gauge_area] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
