@@ -11,8 +11,9 @@ use kartlegg::domain::model::Response;
 use kartlegg::domain::requirement::{Education, PositionFacts, PositionRole};
 use kartlegg::store::{Admin, Answers, Positions, SCHEMA_VERSION, Store};
 
-/// The version before positions came: this branch's migration is the last step.
-const BEFORE_POSITIONS: u32 = SCHEMA_VERSION - 1;
+/// The version before positions came (009_positions.sql brings version 9); the steps after
+/// it run too, up to `SCHEMA_VERSION`.
+const BEFORE_POSITIONS: u32 = 8;
 
 /// A database as the version before positions left it, with a service, a round, a
 /// respondent and an answer: made new, then the position table taken away again.

@@ -415,6 +415,8 @@ const NEEDS: &[Command] = &[
         .short("key.need_value_short")
         .writes(),
     cmd(&[Left, Right], "←→", "key.need_column", true, horizontal).short("key.need_column_short"),
+    // Esc before the rest, so that a narrow footer still shows the way back.
+    BACK,
     cmd(&[Char('t')], "t", "key.top_three", true, |_| {
         Action::ToggleDone
     })
@@ -433,7 +435,6 @@ const NEEDS: &[Command] = &[
         Action::NextTab
     })
     .short("key.need_sort_short"),
-    BACK,
     MOVE,
     QUIT,
     HELP,
