@@ -716,6 +716,24 @@ fn the_needs_screen_in_list_order_and_by_gap() {
     }
 }
 
+/// The round's summary names its largest needs: Fjellbygd's latest round has one gap of 2 or
+/// more (investigations, 3 → 5); its gaps of 1 are no need.
+#[test]
+fn the_summary_names_the_rounds_largest_needs() {
+    let mut f = demo_fixture(Lang::En);
+    f.act(&[Action::Down, Action::Open, Action::Summary]);
+    let screen = f.render(120, 40);
+    let line = screen
+        .lines()
+        .find(|l| l.contains("Largest competence needs (b):"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(line.contains("Investigations and decisions (+2)"), "{line}");
+    assert!(!line.contains("(+1)"), "{line}");
+    // b opens them.
+    f.act(&[Action::Needs]);
+    assert!(f.render(120, 40).contains("Competence needs – round"));
+}
+
 /// The demo's needs before the programme, by hand (src/cli/demo.rs, `NEEDS`): all four
 /// services weigh investigations, three rank it among their top three, with gaps 5−2, 5−3,
 /// 4−4 and 5−2, a mean of 2.0 over 4; only Sjøbyen ranks minority work and care orders.

@@ -281,6 +281,7 @@ const SUMMARY: &[Command] = &[
     }),
     SCROLL,
     BACK,
+    ROUND_NEEDS,
     QUIT,
     HELP,
 ];

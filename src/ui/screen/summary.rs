@@ -1,5 +1,6 @@
 //! The summary of a round or of one respondent: each section's and subdomain's score, its
-//! band, the share of "don't know", and what is planned for it.
+//! band, the share of "don't know", and what is planned for it; a round's also its largest
+//! competence needs.
 
 use std::collections::HashMap;
 
@@ -9,11 +10,12 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
 
 use crate::domain::compare::Options;
 use crate::domain::model::{Round, Service};
+use crate::domain::needs::{Area, gaps, top_needs};
 use crate::domain::scoring::{Band, SectionScore, Tally};
 use crate::i18n::{Lang, tr, trf};
 use crate::present;
 use crate::present::{band_key, band_symbol};
-use crate::store::{Plans, Scores};
+use crate::store::{Needs, Plans, Scores};
 use crate::ui::action::{Action, Mode};
 use crate::ui::context::{Component, Ctx, Open, Outcome, move_selection};
 use crate::ui::widgets::{BOLD, Look, SELECTED, block};
@@ -32,6 +34,21 @@ pub struct SummaryView {
     /// A round's summary: whether the process leader is pooled, and how many are kept
     /// apart; `None` for one respondent's own summary.
     pub pooling: Option<(Options, usize)>,
+    /// A round's largest competence needs (a gap of at least `NEED_GAP`), at most three,
+    /// with their gap; none for one respondent's own summary.
+    pub needs: Vec<(Area, i8)>,
+}
+
+/// A round's largest needs with their gap, as the summary lists them.
+fn round_needs(ctx: &mut Ctx, service_id: &str, round_id: &str) -> Option<Vec<(Area, i8)>> {
+    let (areas, needs) = ctx.load(|s| Ok((s.areas(service_id)?, s.needs(round_id)?)))?;
+    let gaps = gaps(&areas, &needs);
+    Some(
+        top_needs(&gaps)
+            .into_iter()
+            .map(|g| (areas[g.order].clone(), g.gap))
+            .collect(),
+    )
 }
 
 impl SummaryView {
@@ -47,7 +64,9 @@ impl SummaryView {
             selected: 0,
             plan_counts,
             pooling: Some((Options::default(), 0)),
+            needs: Vec::new(),
         };
+        view.needs = round_needs(ctx, &view.service.id, &view.round.id)?;
         view.fill(ctx, Options::default()).then_some(view)
     }
 
@@ -68,6 +87,7 @@ impl SummaryView {
             scores,
             selected: 0,
             pooling: None,
+            needs: Vec::new(),
         }
     }
 
@@ -155,6 +175,10 @@ impl Component for SummaryView {
                     return Outcome::Open(Open::Plan(self.service.clone(), key));
                 }
             }
+            // A respondent's summary is of their round too: its needs are the round's.
+            Action::Needs => {
+                return Outcome::Open(Open::Needs(self.service.clone(), self.round.clone()));
+            }
             _ => {}
         }
         Outcome::Stay
@@ -166,6 +190,9 @@ impl Component for SummaryView {
 
     fn refresh(&mut self, ctx: &mut Ctx) {
         self.plan_counts = plan_counts(ctx, &self.service.id);
+        if self.pooling.is_some() {
+            self.needs = round_needs(ctx, &self.service.id, &self.round.id).unwrap_or_default();
+        }
     }
 
     fn about(&self, look: &Look) -> Vec<String> {
@@ -263,6 +290,25 @@ fn draw_summary(look: &Look, view: &SummaryView, frame: &mut Frame, area: Rect) 
         tr(lang, "legend.priority"),
         tr(lang, "legend.dont_know"),
     );
+    // A round's largest needs, under the table, beside the legend: what the service said it
+    // needs, next to how ready it is.
+    let legend = if view.needs.is_empty() {
+        legend
+    } else {
+        let needs: Vec<String> = view
+            .needs
+            .iter()
+            .map(|(area, gap)| {
+                format!(
+                    "{} ({})",
+                    area.name.get(lang),
+                    present::signed(lang, f64::from(*gap), 0)
+                )
+            })
+            .collect();
+        let line = trf(lang, "summary.needs", &[("needs", &needs.join(", "))]);
+        format!("{line}\n{legend}")
+    };
     let legend = Paragraph::new(legend)
         .wrap(Wrap { trim: true })
         .style(look.theme.dim());
