@@ -328,6 +328,34 @@ impl Problem {
                 "import.consensus_out_of_scale",
                 &[("id", id), ("value", value), ("min", min), ("max", max)],
             ),
+            Problem::NeedOutOfRange { id, field, value } => trf(
+                lang,
+                "import.need_out_of_range",
+                &[("id", id), ("field", field), ("value", value)],
+            ),
+            Problem::UnknownArea { id, area } => {
+                trf(lang, "import.unknown_area", &[("id", id), ("area", area)])
+            }
+            Problem::TopThreeFull { id, round } => trf(
+                lang,
+                "import.top_three_full",
+                &[
+                    ("id", id),
+                    ("round", round),
+                    ("most", &crate::domain::needs::TOP_THREE),
+                ],
+            ),
+            Problem::FactOutOfRange { id, field, problem } => trf(
+                lang,
+                "import.fact_out_of_range",
+                &[
+                    ("id", id),
+                    (
+                        "reason",
+                        &super::fact_problem_named(lang, *field, field.code(), *problem),
+                    ),
+                ],
+            ),
             Problem::BadSnapshot { id, field, reason } => trf(
                 lang,
                 "import.bad_snapshot",
