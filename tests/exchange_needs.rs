@@ -457,8 +457,14 @@ fn a_fact_out_of_range_is_refused_naming_the_field() {
         );
         let message = found.message(kartlegg::i18n::Lang::En);
         assert!(message.contains(named), "{message}");
+        // The refusal's line goes on with ". The database was not changed."
+        assert!(!message.ends_with('.'), "{message}");
         assert_eq!(b.counts().unwrap(), Default::default());
     }
+    // A whole number however written is a count.
+    let zero = file.replacen("\"vacancies\":2", "\"vacancies\":-0", 1);
+    import(&mut b, &zero).unwrap();
+    assert_eq!(b.facts(&m.round).unwrap().vacancies, Some(0));
 }
 
 #[test]

@@ -154,13 +154,12 @@ pub(crate) fn checked_facts(row: &FactsRow) -> std::result::Result<Facts, Proble
             })
             .transpose()
     };
+    // A whole number however written (`3`, `3.0`, `-0`); `check_fact` has held it in range.
     let count = |field: FactField, number: &Option<serde_json::Number>| {
         decimal(field, number)?
-            .map(|_| {
-                number
-                    .as_ref()
-                    .and_then(serde_json::Number::as_u64)
-                    .and_then(|v| u32::try_from(v).ok())
+            .map(|v| {
+                (v.fract() == 0.0)
+                    .then_some(v as u32)
                     .ok_or(refused(field, FactProblem::NotANumber))
             })
             .transpose()

@@ -1134,7 +1134,7 @@ impl<'a, M: MergeTx> Importer<'a, M> {
     }
 
     /// Once every need is in, no round may have more than `TOP_THREE` top priorities: the
-    /// file is refused at the last of a round's rows that marked one.
+    /// file is refused at the last of a round's rows that marked one anew (written by it).
     fn needs_end(&mut self) -> Step<M::Error> {
         let marked = std::mem::take(&mut self.top_three);
         for (index, (round, key, (line, column))) in marked.iter().enumerate() {

@@ -336,26 +336,21 @@ impl Problem {
             Problem::UnknownArea { id, area } => {
                 trf(lang, "import.unknown_area", &[("id", id), ("area", area)])
             }
-            Problem::TopThreeFull { id, round } => trf(
+            Problem::TopThreeFull { id, .. } => trf(
                 lang,
                 "import.top_three_full",
-                &[
-                    ("id", id),
-                    ("round", round),
-                    ("most", &crate::domain::needs::TOP_THREE),
-                ],
+                &[("id", id), ("most", &crate::domain::needs::TOP_THREE)],
             ),
-            Problem::FactOutOfRange { id, field, problem } => trf(
-                lang,
-                "import.fact_out_of_range",
-                &[
-                    ("id", id),
-                    (
-                        "reason",
-                        &super::fact_problem_named(lang, *field, field.code(), *problem),
-                    ),
-                ],
-            ),
+            Problem::FactOutOfRange { id, field, problem } => {
+                // The refusal's line puts its own full stop after the reason.
+                let reason = super::fact_problem_named(lang, *field, field.code(), *problem);
+                let reason = reason.trim_end_matches('.');
+                trf(
+                    lang,
+                    "import.fact_out_of_range",
+                    &[("id", id), ("reason", &reason)],
+                )
+            }
             Problem::BadSnapshot { id, field, reason } => trf(
                 lang,
                 "import.bad_snapshot",
