@@ -539,3 +539,43 @@ fn the_needs_of_a_round_erased_here_are_skipped() {
     assert_eq!(b.facts(&m.round).unwrap(), Facts::default());
     assert_eq!(b.own_areas(&m.service).unwrap().len(), 1, "{}", m.own);
 }
+
+#[test]
+fn an_own_area_under_another_service_or_a_need_of_another_services_area_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, m) = mapped(&dir.path().join("a.db"));
+    let other = a
+        .create_service("Sjøbyen", &["3405".into()], "Innlandet", at(30))
+        .unwrap();
+    let file = export(&a);
+    let mut b = Store::open(&dir.path().join("b.db")).unwrap();
+    import(&mut b, &file).unwrap();
+    let moved = file.replacen(
+        &format!("\"id\":\"{}\",\"service_id\":\"{}\"", m.own, m.service),
+        &format!("\"id\":\"{}\",\"service_id\":\"{}\"", m.own, other.id),
+        1,
+    );
+    assert_ne!(moved, file);
+    let before = needs_of(&b, &m);
+    assert_eq!(
+        refusal(&mut b, &moved).1,
+        Problem::Identity {
+            section: "own_areas",
+            id: m.own.clone(),
+            field: "service_id",
+            here: m.service.clone(),
+            there: other.id.clone(),
+        }
+    );
+    // Into an empty database the area is the other service's: the round's need of it is not.
+    let mut c = Store::open(&dir.path().join("c.db")).unwrap();
+    assert_eq!(
+        refusal(&mut c, &moved).1,
+        Problem::UnknownArea {
+            id: format!("{}/{}", m.round, m.own),
+            area: m.own.clone(),
+        }
+    );
+    assert_eq!(needs_of(&b, &m), before);
+    assert_eq!(c.counts().unwrap(), Default::default());
+}
