@@ -118,13 +118,26 @@ fn before_contents(file: &str, version: u64) -> String {
 /// `file` as a kartlegg before format version 4 wrote it, whose respondents have no
 /// `by_code`, under `version`.
 fn before_by_code(file: &str, version: u64) -> String {
-    file.replace(",\"by_code\":false}", "}")
+    before_needs(file, version)
+        .replace(",\"by_code\":false}", "}")
         .replace(",\"by_code\":true}", "}")
-        .replacen(
-            "\"format_version\": 4,",
-            &format!("\"format_version\": {version},"),
-            1,
-        )
+}
+
+/// `file` as a kartlegg before format version 5 wrote it, without the needs arrays between
+/// `consensus` and `change_log`, under `version` (a file cut before them stays as it is).
+fn before_needs(file: &str, version: u64) -> String {
+    let file = match (
+        file.find(",\n\"own_areas\": ["),
+        file.find(",\n\"change_log\": ["),
+    ) {
+        (Some(start), Some(end)) => format!("{}{}", &file[..start], &file[end..]),
+        _ => file.to_string(),
+    };
+    file.replacen(
+        "\"format_version\": 5,",
+        &format!("\"format_version\": {version},"),
+        1,
+    )
 }
 
 /// Every row of every table, history with its local `seq`, in a stable order.
@@ -419,10 +432,10 @@ fn a_refusal_says_why_and_where() {
         "{message}"
     );
 
-    let newer = text.replace("\"format_version\": 4,", "\"format_version\": 5,");
+    let newer = text.replace("\"format_version\": 5,", "\"format_version\": 6,");
     let (line, _, problem) = refusal(&mut b, newer.as_bytes());
     assert_eq!(line, line_of("\"format_version\""));
-    assert_eq!(problem, Problem::FormatVersion { found: "5".into() });
+    assert_eq!(problem, Problem::FormatVersion { found: "6".into() });
 
     let out_of_scale = text.replace("\"value\":3", "\"value\":7");
     let (_, _, problem) = refusal(&mut b, out_of_scale.as_bytes());
@@ -694,7 +707,7 @@ fn a_format_version_no_kartlegg_wrote_is_named_so() {
     let mut b = Store::open(&dir.path().join("b.db")).unwrap();
     for found in ["0", "-1", "1.5", "\"2\""] {
         let file = text.replace(
-            "\"format_version\": 4,",
+            "\"format_version\": 5,",
             &format!("\"format_version\": {found},"),
         );
         let (line, _, problem) = refusal(&mut b, file.as_bytes());
@@ -1062,7 +1075,7 @@ fn plans_goals_stage_and_consensus_round_trip_and_a_second_import_changes_nothin
     let (a, planned) = planned(&dir.path().join("a.db"));
     let first = export(&a);
     let file = data(&first);
-    assert_eq!(file["format_version"], 4);
+    assert_eq!(file["format_version"], 5);
     assert_eq!(file["plan_items"].as_array().unwrap().len(), 3);
     assert_eq!(file["plan_items"][0]["level"], "organisation");
     assert_eq!(file["goals"][0]["subdomain_keys"][0], COACHING);
@@ -1364,7 +1377,7 @@ fn every_json_export_says_who_answered_by_code_and_never_their_code() {
     let (mut a, alone) = with_one_by_code(&dir.path().join("a.db"));
     let identified = export(&a);
     let file: serde_json::Value = serde_json::from_slice(&identified).unwrap();
-    assert_eq!(file["format_version"], 4);
+    assert_eq!(file["format_version"], 5);
     assert_eq!(file["respondents"][1]["id"], alone.as_str());
     assert_eq!(by_code_of(&identified), [false, true]);
     let mut pseudonymous = Vec::new();
@@ -1437,7 +1450,7 @@ fn a_file_before_by_code_still_imports_and_the_field_belongs_to_version_4() {
     );
 
     let mut d = Store::open(&dir.path().join("d.db")).unwrap();
-    let old_with_field = text.replacen("\"format_version\": 4,", "\"format_version\": 3,", 1);
+    let old_with_field = before_needs(&text, 3);
     assert!(matches!(
         refusal(&mut d, old_with_field.as_bytes()).2,
         Problem::Unexpected(reason) if reason.contains("by_code")

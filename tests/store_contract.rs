@@ -971,6 +971,54 @@ fn the_newer_stage_wins_on_both_machines<S: Backend>(a: &mut S, b: &mut S) {
     assert_eq!(a.round_stage(&round_id).unwrap(), None);
 }
 
+/// Two machines change the same need and facts apart; after files both ways they agree on
+/// the newer, both logs hold the older, an own area made on one is on both, and facts
+/// cleared later on one machine are cleared on the other.
+fn the_newer_need_and_facts_win_on_both_machines<S: Backend>(a: &mut S, b: &mut S) {
+    let (service_id, round_id) = service_and_round(a);
+    let own = a.add_own_area(&service_id, "Rus", at(2)).unwrap();
+    a.set_need(&round_id, &own.id, &NeedField::Mastery(Some(2)), at(2))
+        .unwrap();
+    let facts = |vacancies| Facts {
+        vacancies: Some(vacancies),
+        ..Facts::default()
+    };
+    a.set_facts(&round_id, &facts(1), at(2)).unwrap();
+    import(b, &export(a));
+    a.set_need(&round_id, &own.id, &NeedField::Mastery(Some(3)), at(3))
+        .unwrap();
+    b.set_need(&round_id, &own.id, &NeedField::Mastery(Some(4)), at(4))
+        .unwrap();
+    a.set_facts(&round_id, &facts(5), at(5)).unwrap();
+    b.set_facts(&round_id, &facts(2), at(4)).unwrap();
+    import(b, &export(a));
+    import(a, &export(b));
+    for store in [&*a, &*b] {
+        assert_eq!(
+            store.own_areas(&service_id).unwrap(),
+            std::slice::from_ref(&own)
+        );
+        assert_eq!(store.needs(&round_id).unwrap()[0].mastery, Some(4));
+        assert_eq!(store.facts(&round_id).unwrap(), facts(5));
+        let key = format!("{round_id}/{}", own.id);
+        let log = store.changes("need", &key).unwrap();
+        assert!(
+            log.iter().any(|c| c
+                .old_json
+                .as_deref()
+                .is_some_and(|o| o.contains("\"mastery\":3"))
+                && c.new_json
+                    .as_deref()
+                    .is_some_and(|n| n.contains("\"mastery\":4"))),
+            "{log:?}"
+        );
+    }
+    assert!(!import(a, &export(b)).changed_anything());
+    b.set_facts(&round_id, &Facts::default(), at(6)).unwrap();
+    import(a, &export(b));
+    assert_eq!(a.facts(&round_id).unwrap(), Facts::default());
+}
+
 /// A file that cannot be merged is refused, says where, and writes nothing.
 fn a_refused_file_writes_nothing<S: Backend>(a: &mut S, b: &mut S) {
     let (_, round_id) = service_and_round(a);
@@ -1264,6 +1312,7 @@ macro_rules! every_backend {
             every_backend!(@pairs $open;
                 the_newer_answer_wins_on_both_machines_and_the_older_is_in_both_histories,
                 the_newer_stage_wins_on_both_machines,
+                the_newer_need_and_facts_win_on_both_machines,
                 a_refused_file_writes_nothing,
                 an_erased_respondent_is_gone_history_too_and_an_import_does_not_bring_them_back,
                 a_respondent_by_code_stays_by_code_through_an_export_and_an_import_both_ways,

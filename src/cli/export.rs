@@ -214,6 +214,19 @@ pub fn run(
                     ],
                 )
             );
+            println!(
+                "{}",
+                trf(
+                    lang,
+                    "export.done_needs",
+                    &[
+                        ("own_areas", &plans.own_areas),
+                        ("needs", &plans.needs),
+                        ("expectations", &plans.expectations),
+                        ("facts", &plans.facts),
+                    ],
+                )
+            );
             println!("{}: {}", path.display(), about(lang, now, &contents));
             if !contents.importable() {
                 println!("{}", tr(lang, "export.identified_hint"));

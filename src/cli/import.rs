@@ -133,6 +133,10 @@ fn summary_lines(
         tally("import.tally_goal_statuses", &summary.goal_statuses),
         tally("import.tally_round_stages", &summary.round_stages),
         tally("import.tally_consensus", &summary.consensus),
+        tally("import.tally_own_areas", &summary.own_areas),
+        tally("import.tally_needs", &summary.needs),
+        tally("import.tally_expectations", &summary.expectations),
+        tally("import.tally_facts", &summary.facts),
         tally("import.tally_changes", &summary.changes),
     ]);
     if summary.erased > 0 {

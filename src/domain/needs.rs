@@ -88,7 +88,7 @@ impl CompetenceAreas {
 }
 
 /// An area a service added itself, with the name it gave.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
 pub struct OwnArea {
     pub id: Id,
     pub service_id: Id,
@@ -129,7 +129,7 @@ impl Who {
 
 /// The service's view of one area in one round, recorded by the leader or agreed at a
 /// gathering. Every part may be unset.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, Deserialize)]
 pub struct Need {
     pub area_key: String,
     /// How well the service masters the area today, 1–5.
@@ -279,7 +279,7 @@ codes! {
 }
 
 /// What the service expects of the programme in a round.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, Deserialize)]
 pub struct Expectations {
     /// In the order of `Expectation::ALL`, each once.
     pub wants: Vec<Expectation>,
@@ -318,11 +318,24 @@ impl FactField {
         FactField::Complaints,
         FactField::EmergencyCases,
     ];
+
+    /// The field's name in `Facts` as data (the export's and the change log's).
+    pub fn code(self) -> &'static str {
+        match self {
+            FactField::Ftes => "ftes",
+            FactField::Vacancies => "vacancies",
+            FactField::Turnover => "turnover",
+            FactField::NewlyQualified => "newly_qualified",
+            FactField::DeadlineBreaches => "deadline_breaches",
+            FactField::Complaints => "complaints",
+            FactField::EmergencyCases => "emergency_cases",
+        }
+    }
 }
 
 /// Facts about the service in a round, entered by the leader; each may be left out. They
 /// explain a need, and are never used to rank services by name.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, Deserialize)]
 pub struct Facts {
     /// Full-time equivalents (årsverk), one decimal.
     pub ftes: Option<f64>,

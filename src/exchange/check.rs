@@ -1,12 +1,16 @@
 //! The checks every row of a file passes before it is merged: plain Rust, for any backend.
 
-use super::{MISSING_CODES, PlanItemRow, Problem, timestamp};
+use super::{ExpectationsRow, FactsRow, MISSING_CODES, NeedRow, PlanItemRow, Problem, timestamp};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::domain::model::{TextKind, is_direction_control};
+use crate::domain::needs::{
+    Expectation, Expectations, FactField, FactProblem, Facts, Need, OwnArea, SCALE, Who,
+    YesPartlyNo, check_fact,
+};
 use crate::domain::plan::{Goal, GoalStatus, Level, PlanItem, PlanKind, Stage};
 
 /// A snapshot as the store writes one (`store::plan`): compact JSON in the field order of
@@ -34,8 +38,141 @@ pub(crate) fn canonical(
         "goal_status" => again::<GoalStatus>(value),
         "round_stage" => again::<Stage>(value),
         "consensus" => again::<u8>(value),
+        "own_area" => again::<OwnArea>(value),
+        // A need or the facts off their ranges is no row the store could have held.
+        "need" => {
+            let need: Need = serde_json::from_value(value).map_err(|e| e.to_string())?;
+            match [need.mastery, need.importance]
+                .into_iter()
+                .flatten()
+                .find(|v| !SCALE.contains(v))
+            {
+                Some(v) => Err(format!("{v} is outside 1–5")),
+                None => Ok(snapshot_of(&need)),
+            }
+        }
+        "expectations" => again::<Expectations>(value),
+        "service_facts" => {
+            let facts: Facts = serde_json::from_value(value).map_err(|e| e.to_string())?;
+            match facts.problem() {
+                Some((field, problem)) => Err(format!("{field:?}: {problem:?}")),
+                None => Ok(snapshot_of(&facts)),
+            }
+        }
         other => Err(format!("unknown entity {other}")),
     }
+}
+
+/// A need row as the domain has it: mastery and importance 1–5, a known `who`, and what is
+/// missing as free text with a comment's limits. `id` is `round_id/area_key`.
+pub(crate) fn checked_need(
+    section: &'static str,
+    id: &str,
+    row: &NeedRow,
+) -> std::result::Result<Need, Problem> {
+    checked_text(section, id, "round_id", &row.round_id, TextKind::Name)?;
+    not_empty(section, id, "area_key", &row.area_key)?;
+    checked_text(section, id, "area_key", &row.area_key, TextKind::Name)?;
+    checked_text(section, id, "missing", &row.missing, TextKind::Comment)?;
+    let scaled = |field: &'static str, value: Option<i64>| {
+        value
+            .map(|v| {
+                u8::try_from(v)
+                    .ok()
+                    .filter(|v| SCALE.contains(v))
+                    .ok_or_else(|| Problem::NeedOutOfRange {
+                        id: id.to_string(),
+                        field,
+                        value: v,
+                    })
+            })
+            .transpose()
+    };
+    let who = row
+        .who
+        .as_deref()
+        .map(|w| Who::from_code(w).ok_or_else(|| bad_code(section, id, "who", w)))
+        .transpose()?;
+    Ok(Need {
+        area_key: row.area_key.clone(),
+        mastery: scaled("mastery", row.mastery)?,
+        importance: scaled("importance", row.importance)?,
+        top_three: row.top_three,
+        who,
+        missing: row.missing.clone(),
+    })
+}
+
+/// An expectations row as the domain has it: known codes, each choice once and in the
+/// order the store keeps them, the text free text with a comment's limits.
+pub(crate) fn checked_expectations(
+    section: &'static str,
+    row: &ExpectationsRow,
+) -> std::result::Result<Expectations, Problem> {
+    let id = row.round_id.as_str();
+    checked_text(section, id, "round_id", id, TextKind::Name)?;
+    checked_text(section, id, "text", &row.text, TextKind::Comment)?;
+    let wants = row
+        .wants
+        .iter()
+        .map(|w| Expectation::from_code(w).ok_or_else(|| bad_code(section, id, "wants", w)))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let answer = |field: &'static str, code: &Option<String>| {
+        code.as_deref()
+            .map(|c| YesPartlyNo::from_code(c).ok_or_else(|| bad_code(section, id, field, c)))
+            .transpose()
+    };
+    Ok(Expectations {
+        wants: Expectation::ALL
+            .iter()
+            .copied()
+            .filter(|e| wants.contains(e))
+            .collect(),
+        text: row.text.clone(),
+        knows_why: answer("knows_why", &row.knows_why)?,
+        own_wish: answer("own_wish", &row.own_wish)?,
+    })
+}
+
+/// A facts row as the domain has it, each value in its range (`check_fact`), a count a
+/// whole number; the first out of range is refused naming its field.
+pub(crate) fn checked_facts(row: &FactsRow) -> std::result::Result<Facts, Problem> {
+    let id = row.round_id.as_str();
+    checked_text("facts", id, "round_id", id, TextKind::Name)?;
+    let refused = |field, problem| Problem::FactOutOfRange {
+        id: id.to_string(),
+        field,
+        problem,
+    };
+    let decimal = |field: FactField, number: &Option<serde_json::Number>| {
+        number
+            .as_ref()
+            .map(|n| {
+                let value = n.as_f64().ok_or(refused(field, FactProblem::NotANumber))?;
+                check_fact(field, value).map_err(|p| refused(field, p))?;
+                Ok(value)
+            })
+            .transpose()
+    };
+    // A whole number however written (`3`, `3.0`, `-0`); `check_fact` has held it in range.
+    let count = |field: FactField, number: &Option<serde_json::Number>| {
+        decimal(field, number)?
+            .map(|v| {
+                (v.fract() == 0.0)
+                    .then_some(v as u32)
+                    .ok_or(refused(field, FactProblem::NotANumber))
+            })
+            .transpose()
+    };
+    Ok(Facts {
+        ftes: decimal(FactField::Ftes, &row.ftes)?,
+        vacancies: count(FactField::Vacancies, &row.vacancies)?,
+        turnover: count(FactField::Turnover, &row.turnover)?,
+        newly_qualified: decimal(FactField::NewlyQualified, &row.newly_qualified)?,
+        deadline_breaches: count(FactField::DeadlineBreaches, &row.deadline_breaches)?,
+        complaints: count(FactField::Complaints, &row.complaints)?,
+        emergency_cases: count(FactField::EmergencyCases, &row.emergency_cases)?,
+    })
 }
 
 /// A plan item row as the domain has it, its codes and dates checked.

@@ -8,25 +8,30 @@ use std::collections::{HashMap, HashSet};
 use std::sync::mpsc::Receiver;
 
 use super::check::{
-    bad_code, canonical, check_response, checked_date, checked_plan_item, checked_text, identity,
-    instant, missing_parent, not_empty, snapshot_of,
+    bad_code, canonical, check_response, checked_date, checked_expectations, checked_facts,
+    checked_need, checked_plan_item, checked_text, identity, instant, missing_parent, not_empty,
+    snapshot_of,
 };
 use super::merge::{self, Verdict};
 use super::read::Handed;
 use super::read::Parsed;
 use super::{
-    AnswerRow, ChangeRow, ConsensusRow, GoalRow, GoalStatusRow, HistoryRow, ImportClock,
-    ImportSummary, PlanItemRow, Problem, Refusal, RespondentRow, RoundRow, RoundStageRow,
-    ServiceRow, Tally, timestamp,
+    AnswerRow, ChangeRow, ConsensusRow, ExpectationsRow, FactsRow, GoalRow, GoalStatusRow,
+    HistoryRow, ImportClock, ImportSummary, NeedRow, OwnAreaRow, PlanItemRow, Problem, Refusal,
+    RespondentRow, RoundRow, RoundStageRow, ServiceRow, Tally, timestamp,
 };
 use crate::domain::instrument::{Instrument, Scale};
 use crate::domain::model::{Role, RoundKind, TextKind};
+use crate::domain::needs::{CompetenceAreas, Expectations, Facts, Need, TOP_THREE};
 use crate::domain::plan::{Goal, GoalStatus, PlanItem, Stage};
 
 /// Why an import stopped: the file's fault (refused with a place) or the backend's.
 #[derive(Debug)]
 pub enum Stop<E> {
     Problem(Problem),
+    /// A problem found after its row was merged (a round's top three, counted once all its
+    /// needs are in), at that row's place rather than where the reader is.
+    At(Box<Refusal>),
     Backend(E),
 }
 
@@ -108,13 +113,73 @@ impl Valued {
     }
 }
 
+/// A round's notes that can be cleared as a whole, under the round's id as change log key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Note {
+    Expectations,
+    Facts,
+}
+
+impl Note {
+    pub fn entity(self) -> &'static str {
+        match self {
+            Note::Expectations => "expectations",
+            Note::Facts => "service_facts",
+        }
+    }
+}
+
+/// A round's note as a file has it, checked.
+enum NoteValue {
+    Expectations(Expectations),
+    Facts(Facts),
+}
+
+impl NoteValue {
+    fn note(&self) -> Note {
+        match self {
+            NoteValue::Expectations(_) => Note::Expectations,
+            NoteValue::Facts(_) => Note::Facts,
+        }
+    }
+}
+
+/// What a removal in the change log can clear: a plan value or a round's note.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cleared {
+    Value(Valued),
+    Note(Note),
+}
+
+impl Cleared {
+    fn of_entity(entity: &str) -> Option<Cleared> {
+        Valued::of_entity(entity).map(Cleared::Value).or_else(|| {
+            [Note::Expectations, Note::Facts]
+                .into_iter()
+                .find(|n| n.entity() == entity)
+                .map(Cleared::Note)
+        })
+    }
+
+    fn entity(self) -> &'static str {
+        match self {
+            Cleared::Value(valued) => valued.entity(),
+            Cleared::Note(note) => note.entity(),
+        }
+    }
+}
+
 /// The entities of the change log.
-pub const CHANGE_ENTITIES: [&str; 5] = [
+pub const CHANGE_ENTITIES: [&str; 9] = [
     "plan_item",
     "goal",
     "goal_status",
     "round_stage",
     "consensus",
+    "need",
+    "own_area",
+    "expectations",
+    "service_facts",
 ];
 
 /// One open transaction of a backend, as the importer needs it: finding a row, adding it,
@@ -230,6 +295,34 @@ pub trait MergeTx {
     ) -> Found<Option<(String, String)>, Self::Error>;
     fn remove(&mut self, valued: Valued, key: &str) -> Step<Self::Error>;
 
+    /// The service of the own area with this id, if there is one.
+    fn own_area_service(&mut self, id: &str) -> Found<Option<String>, Self::Error>;
+    fn add_own_area(&mut self, row: &OwnAreaRow) -> Step<Self::Error>;
+    /// A round's need for an area, and when it was set.
+    fn need(
+        &mut self,
+        round_id: &str,
+        area_key: &str,
+    ) -> Found<Option<(Need, String)>, Self::Error>;
+    /// Writes the need over the round's for its area, or adds it.
+    fn put_need(&mut self, round_id: &str, need: &Need, updated_at: &str) -> Step<Self::Error>;
+    /// How many areas the round has among its top three.
+    fn top_three_count(&mut self, round_id: &str) -> Found<usize, Self::Error>;
+    fn expectations(
+        &mut self,
+        round_id: &str,
+    ) -> Found<Option<(Expectations, String)>, Self::Error>;
+    fn put_expectations(
+        &mut self,
+        round_id: &str,
+        expectations: &Expectations,
+        updated_at: &str,
+    ) -> Step<Self::Error>;
+    fn facts(&mut self, round_id: &str) -> Found<Option<(Facts, String)>, Self::Error>;
+    fn put_facts(&mut self, round_id: &str, facts: &Facts, updated_at: &str) -> Step<Self::Error>;
+    /// Clears a round's note (its expectations or facts).
+    fn clear_note(&mut self, note: Note, round_id: &str) -> Step<Self::Error>;
+
     /// When the value under `key` was last removed here, if it ever was.
     fn removed_at(&mut self, entity: &str, key: &str) -> Found<Option<String>, Self::Error>;
     /// Whether the log here has `new` as the result of a change at `at`.
@@ -274,7 +367,7 @@ impl Tally {
 
 /// A removal read from the file's change log, weighed once the whole log is in.
 struct Removal {
-    valued: Valued,
+    cleared: Cleared,
     key: String,
     old: Option<String>,
     at: String,
@@ -291,26 +384,18 @@ pub(crate) fn merge_rows<M: MergeTx>(
     handed: Receiver<Handed>,
 ) -> Result<ImportSummary, Failed<M::Error>> {
     let mut importer = Importer::new(merge, instrument, clock);
-    importer.erased = importer.merge.erased_ids().map_err(|stop| match stop {
-        Stop::Problem(problem) => Failed::Refused(Box::new(Refusal {
-            line: 0,
-            column: 0,
-            problem,
-        })),
-        Stop::Backend(e) => Failed::Backend(e),
-    })?;
+    importer.erased = importer
+        .merge
+        .erased_ids()
+        .map_err(|stop| failed(stop, 0, 0))?;
     for message in handed {
         match message {
             Handed::Rows(rows) => {
                 for (parsed, place) in rows {
-                    importer.take(parsed).map_err(|stop| match stop {
-                        Stop::Problem(problem) => Failed::Refused(Box::new(Refusal {
-                            line: place.line,
-                            column: place.column,
-                            problem,
-                        })),
-                        Stop::Backend(e) => Failed::Backend(e),
-                    })?;
+                    importer.place = (place.line, place.column);
+                    importer
+                        .take(parsed)
+                        .map_err(|stop| failed(stop, place.line, place.column))?;
                 }
             }
             Handed::End(None) => return Ok(importer.summary),
@@ -326,8 +411,27 @@ pub(crate) fn merge_rows<M: MergeTx>(
     })))
 }
 
+/// A stop as the import's end: a problem at `line` and `column` unless it has its own place.
+fn failed<E>(stop: Stop<E>, line: usize, column: usize) -> Failed<E> {
+    match stop {
+        Stop::Problem(problem) => Failed::Refused(Box::new(Refusal {
+            line,
+            column,
+            problem,
+        })),
+        Stop::At(refusal) => Failed::Refused(refusal),
+        Stop::Backend(e) => Failed::Backend(e),
+    }
+}
+
 struct Importer<'a, M> {
     merge: &'a mut M,
+    /// The place (line, column) of the row being merged.
+    place: (usize, usize),
+    /// The needs written with `top_three` set, with their places, in the file's order: each
+    /// round's are counted once all needs are in, as a file may move a priority from one
+    /// area to another in either order.
+    top_three: Vec<(String, String, (usize, usize))>,
     instrument: &'a Instrument,
     scales: HashMap<&'a str, &'a Scale>,
     /// Removals from the file's change log, weighed once the whole log is in.
@@ -350,6 +454,8 @@ impl<'a, M: MergeTx> Importer<'a, M> {
     fn new(merge: &'a mut M, instrument: &'a Instrument, clock: ImportClock) -> Importer<'a, M> {
         Importer {
             merge,
+            place: (0, 0),
+            top_three: Vec::new(),
             instrument,
             scales: instrument
                 .items()
@@ -394,6 +500,11 @@ impl<'a, M: MergeTx> Importer<'a, M> {
             Parsed::GoalStatus(row) => self.goal_status(row),
             Parsed::RoundStage(row) => self.round_stage(row),
             Parsed::Consensus(row) => self.consensus(row),
+            Parsed::OwnArea(row) => self.own_area(row),
+            Parsed::Need(row) => self.need(row),
+            Parsed::NeedsEnd => self.needs_end(),
+            Parsed::Expectations(row) => self.expectations(row),
+            Parsed::Facts(row) => self.facts(row),
             Parsed::Change(row) => self.change(row),
             Parsed::ChangeLogEnd => self.apply_removals(),
         }
@@ -966,6 +1077,138 @@ impl<'a, M: MergeTx> Importer<'a, M> {
         Ok(())
     }
 
+    // ---- competence needs: own areas, needs, expectations, facts ----
+
+    /// An own area is never edited after it is made: one already here stays as it is, as a
+    /// round does; its service never changes.
+    fn own_area(&mut self, mut row: OwnAreaRow) -> Step<M::Error> {
+        const S: &str = "own_areas";
+        not_empty(S, &row.id, "id", &row.id)?;
+        checked_text(S, &row.id, "id", &row.id, TextKind::Name)?;
+        not_empty(S, &row.id, "name", &row.name)?;
+        checked_text(S, &row.id, "name", &row.name, TextKind::Name)?;
+        row.created_at = instant(S, &row.id, "created_at", &row.created_at)?;
+        if self.erased(Some(&row.id), &[&row.service_id]) {
+            return Ok(());
+        }
+        self.require(S, &row.id, "service_id", Table::Service, &row.service_id)?;
+        match self.merge.own_area_service(&row.id)? {
+            None => {
+                self.merge.add_own_area(&row)?;
+                self.summary.own_areas.added += 1;
+            }
+            Some(service_id) if service_id != row.service_id => {
+                return Err(identity(S, &row.id, "service_id", service_id, row.service_id).into());
+            }
+            Some(_) => self.summary.own_areas.skipped += 1,
+        }
+        Ok(())
+    }
+
+    fn need(&mut self, row: NeedRow) -> Step<M::Error> {
+        const S: &str = "needs";
+        let key = format!("{}/{}", row.round_id, row.area_key);
+        let theirs = checked_need(S, &key, &row)?;
+        let updated_at = self.weighed_time(S, &key, "updated_at", &row.updated_at)?;
+        if self.erased(None, &[&row.round_id, &row.area_key]) {
+            return Ok(());
+        }
+        let Some(service) = self.merge.round_service(&row.round_id)? else {
+            return Err(missing_parent(S, &key, "round_id", &row.round_id).into());
+        };
+        let shipped = CompetenceAreas::standard()
+            .areas
+            .iter()
+            .any(|a| a.key == row.area_key);
+        if !shipped && self.merge.own_area_service(&row.area_key)? != Some(service) {
+            return Err(Problem::UnknownArea {
+                id: key,
+                area: row.area_key,
+            }
+            .into());
+        }
+        let ours = self
+            .merge
+            .need(&row.round_id, &row.area_key)?
+            .map(|(need, at)| (snapshot_of(&need), at));
+        let settled = self.settle("need", &key, ours, &snapshot_of(&theirs), &updated_at)?;
+        if let Settled::Add | Settled::Replace = settled {
+            self.merge.put_need(&row.round_id, &theirs, &updated_at)?;
+            if theirs.top_three {
+                self.top_three.push((row.round_id, key, self.place));
+            }
+        }
+        self.summary.needs.count(settled);
+        Ok(())
+    }
+
+    /// Once every need is in, no round may have more than `TOP_THREE` top priorities: the
+    /// file is refused at the last of a round's rows that marked one anew (written by it).
+    fn needs_end(&mut self) -> Step<M::Error> {
+        let marked = std::mem::take(&mut self.top_three);
+        for (index, (round, key, (line, column))) in marked.iter().enumerate() {
+            let later = marked[index + 1..].iter().any(|(r, _, _)| r == round);
+            if later || self.merge.top_three_count(round)? <= TOP_THREE {
+                continue;
+            }
+            return Err(Stop::At(Box::new(Refusal {
+                line: *line,
+                column: *column,
+                problem: Problem::TopThreeFull {
+                    id: key.clone(),
+                    round: round.clone(),
+                },
+            })));
+        }
+        Ok(())
+    }
+
+    fn expectations(&mut self, row: ExpectationsRow) -> Step<M::Error> {
+        let theirs = checked_expectations("expectations", &row)?;
+        let value = NoteValue::Expectations(theirs);
+        self.round_note("expectations", row.round_id, &row.updated_at, value)
+    }
+
+    fn facts(&mut self, row: FactsRow) -> Step<M::Error> {
+        let theirs = checked_facts(&row)?;
+        self.round_note(
+            "facts",
+            row.round_id,
+            &row.updated_at,
+            NoteValue::Facts(theirs),
+        )
+    }
+
+    /// A round's expectations or facts, merged whole under the round's id as a stage is.
+    fn round_note(
+        &mut self,
+        section: &'static str,
+        key: String,
+        updated_at: &str,
+        theirs: NoteValue,
+    ) -> Step<M::Error> {
+        let cleared = Cleared::Note(theirs.note());
+        let updated_at = self.weighed_time(section, &key, "updated_at", updated_at)?;
+        if self.erased(None, &[&key]) {
+            return Ok(());
+        }
+        self.require(section, &key, "round_id", Table::Round, &key)?;
+        let ours = self.cleared_current(cleared, &key)?;
+        let snapshot = match &theirs {
+            NoteValue::Expectations(e) => snapshot_of(e),
+            NoteValue::Facts(f) => snapshot_of(f),
+        };
+        let settled = self.settle(cleared.entity(), &key, ours, &snapshot, &updated_at)?;
+        if let Settled::Add | Settled::Replace = settled {
+            match &theirs {
+                NoteValue::Expectations(e) => self.merge.put_expectations(&key, e, &updated_at)?,
+                NoteValue::Facts(f) => self.merge.put_facts(&key, f, &updated_at)?,
+            }
+        }
+        self.cleared_tally(cleared).count(settled);
+        Ok(())
+    }
+
     fn change(&mut self, row: ChangeRow) -> Step<M::Error> {
         const S: &str = "change_log";
         let key = &row.entity_key;
@@ -1004,9 +1247,9 @@ impl<'a, M: MergeTx> Importer<'a, M> {
         } else {
             self.summary.changes.skipped += 1;
         }
-        if let (Some(valued), None) = (Valued::of_entity(&row.entity), &new) {
+        if let (Some(cleared), None) = (Cleared::of_entity(&row.entity), &new) {
             self.removals.push(Removal {
-                valued,
+                cleared,
                 key: key.clone(),
                 old,
                 at: changed_at,
@@ -1025,7 +1268,11 @@ impl<'a, M: MergeTx> Importer<'a, M> {
             "goal_status" => Ok(self.merge.exists(Table::Goal, first)?
                 && self.merge.exists(Table::Round, second)?),
             "round_stage" => self.merge.exists(Table::Round, key),
-            "consensus" => Ok(!second.is_empty() && self.merge.exists(Table::Round, first)?),
+            "consensus" | "need" => {
+                Ok(!second.is_empty() && self.merge.exists(Table::Round, first)?)
+            }
+            "own_area" => Ok(self.merge.own_area_service(second)?.as_deref() == Some(first)),
+            "expectations" | "service_facts" => self.merge.exists(Table::Round, key),
             _ => Ok(false),
         }
     }
@@ -1037,18 +1284,22 @@ impl<'a, M: MergeTx> Importer<'a, M> {
     /// older one leaves it, and the change back to it is logged.
     fn apply_removals(&mut self) -> Step<M::Error> {
         for removal in std::mem::take(&mut self.removals) {
-            let Some((ours, our_time)) = self.merge.current(removal.valued, &removal.key)? else {
+            let Some((ours, our_time)) = self.cleared_current(removal.cleared, &removal.key)?
+            else {
                 continue;
             };
-            let entity = removal.valued.entity();
+            let entity = removal.cleared.entity();
             let verdict = merge::weigh(&our_time, &Some(ours.as_str()), &removal.at, &None);
             if verdict == Verdict::Theirs {
-                self.merge.remove(removal.valued, &removal.key)?;
+                match removal.cleared {
+                    Cleared::Value(valued) => self.merge.remove(valued, &removal.key)?,
+                    Cleared::Note(note) => self.merge.clear_note(note, &removal.key)?,
+                }
                 if removal.old.as_deref() != Some(ours.as_str()) {
                     self.merge
                         .log_change(entity, &removal.key, Some(&ours), None, &removal.at)?;
                 }
-                self.valued_tally(removal.valued).updated += 1;
+                self.cleared_tally(removal.cleared).updated += 1;
             } else if removal.new_here {
                 self.merge
                     .log_change(entity, &removal.key, None, Some(&ours), &our_time)?;
@@ -1057,12 +1308,32 @@ impl<'a, M: MergeTx> Importer<'a, M> {
         Ok(())
     }
 
-    fn valued_tally(&mut self, valued: Valued) -> &mut Tally {
-        match valued {
-            Valued::GoalStatus => &mut self.summary.goal_statuses,
-            Valued::RoundStage => &mut self.summary.round_stages,
-            Valued::Consensus => &mut self.summary.consensus,
+    fn cleared_tally(&mut self, cleared: Cleared) -> &mut Tally {
+        match cleared {
+            Cleared::Value(Valued::GoalStatus) => &mut self.summary.goal_statuses,
+            Cleared::Value(Valued::RoundStage) => &mut self.summary.round_stages,
+            Cleared::Value(Valued::Consensus) => &mut self.summary.consensus,
+            Cleared::Note(Note::Expectations) => &mut self.summary.expectations,
+            Cleared::Note(Note::Facts) => &mut self.summary.facts,
         }
+    }
+
+    /// What a removal would clear here, as its snapshot, and when it was set.
+    fn cleared_current(
+        &mut self,
+        cleared: Cleared,
+        key: &str,
+    ) -> Found<Option<(String, String)>, M::Error> {
+        Ok(match cleared {
+            Cleared::Value(valued) => self.merge.current(valued, key)?,
+            Cleared::Note(Note::Expectations) => self
+                .merge
+                .expectations(key)?
+                .map(|(e, at)| (snapshot_of(&e), at)),
+            Cleared::Note(Note::Facts) => {
+                self.merge.facts(key)?.map(|(f, at)| (snapshot_of(&f), at))
+            }
+        })
     }
 
     /// `settle` for a value under a change log key, against the value here.

@@ -15,6 +15,10 @@
 //! Format version 4 adds `by_code` to each respondent: whether they answered alone with a
 //! one-time code, so that the machine a file is imported into shows them only in aggregate
 //! too. An older file's respondents were entered at the machine, as far as it says.
+//!
+//! Format version 5 adds the competence needs after the consensus values: the services'
+//! own areas, the needs per round and area, the expectations and the service facts per
+//! round (their changes are in the change log under their own entities).
 
 pub mod check;
 pub mod disclose;
@@ -42,13 +46,13 @@ use crate::i18n::Lang;
 pub const FORMAT: &str = "kartlegg-export";
 /// Raised when a file written by this version could be misread by an older reader.
 /// Version 2 added the plan arrays after `history`, version 3 `contents`, version 4 the
-/// respondents' `by_code`; every version from 1 up is read.
-pub const FORMAT_VERSION: u64 = 4;
+/// respondents' `by_code`, version 5 the needs arrays; every version from 1 up is read.
+pub const FORMAT_VERSION: u64 = 5;
 
 /// The top-level fields, in the order they are written and must be read: the header comes
 /// before the rows so that a foreign or newer file is refused before anything is written,
 /// and the arrays come parents first so that every reference can be checked as it arrives.
-pub(crate) const FIELDS: [&str; 17] = [
+pub(crate) const FIELDS: [&str; 21] = [
     "format",
     "format_version",
     "exported_at",
@@ -65,6 +69,10 @@ pub(crate) const FIELDS: [&str; 17] = [
     "goal_statuses",
     "round_stages",
     "consensus",
+    "own_areas",
+    "needs",
+    "expectations",
+    "facts",
     "change_log",
 ];
 
@@ -75,6 +83,9 @@ pub(crate) const V1_FIELDS: usize = 11;
 pub(crate) const CONTENTS_SINCE: u64 = 3;
 /// The first format version whose respondents say `by_code`; an older file's have none.
 pub(crate) const BY_CODE_SINCE: u64 = 4;
+/// The first format version with the needs arrays (`NEEDS_FIELDS`); an older file has none.
+pub(crate) const NEEDS_SINCE: u64 = 5;
+pub(crate) const NEEDS_FIELDS: [&str; 4] = ["own_areas", "needs", "expectations", "facts"];
 
 pub(crate) const MISSING_CODES: [&str; 2] = ["dont_know", "not_applicable"];
 
@@ -231,6 +242,60 @@ pub struct ConsensusRow {
     pub updated_at: String,
 }
 
+/// A competence area a service added itself (`own_area`): its id is the area's key in
+/// `needs`. Never edited after it is made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OwnAreaRow {
+    pub id: String,
+    pub service_id: String,
+    pub name: String,
+    pub created_at: String,
+}
+
+/// A round's need for one area (`need`); the numbers as the file has them, so that one
+/// off the scale is refused naming its field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NeedRow {
+    pub round_id: String,
+    pub area_key: String,
+    pub mastery: Option<i64>,
+    pub importance: Option<i64>,
+    pub top_three: bool,
+    pub who: Option<String>,
+    pub missing: String,
+    pub updated_at: String,
+}
+
+/// What a service expects of the programme in a round (`expectations`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectationsRow {
+    pub round_id: String,
+    pub wants: Vec<String>,
+    pub text: String,
+    pub knows_why: Option<String>,
+    pub own_wish: Option<String>,
+    pub updated_at: String,
+}
+
+/// Facts about a service in a round (`service_facts`). Any number is read, so that one out
+/// of its range (a negative count, a share over 100) is refused naming its field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FactsRow {
+    pub round_id: String,
+    pub ftes: Option<serde_json::Number>,
+    pub vacancies: Option<serde_json::Number>,
+    pub turnover: Option<serde_json::Number>,
+    pub newly_qualified: Option<serde_json::Number>,
+    pub deadline_breaches: Option<serde_json::Number>,
+    pub complaints: Option<serde_json::Number>,
+    pub emergency_cases: Option<serde_json::Number>,
+    pub updated_at: String,
+}
+
 /// One row of `change_log`, without its `seq`, with the snapshots as JSON values rather
 /// than as text holding JSON.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -251,6 +316,10 @@ pub struct PlanCounts {
     pub goal_statuses: usize,
     pub round_stages: usize,
     pub consensus: usize,
+    pub own_areas: usize,
+    pub needs: usize,
+    pub expectations: usize,
+    pub facts: usize,
     pub changes: usize,
 }
 
@@ -523,6 +592,11 @@ pub struct ImportSummary {
     pub goal_statuses: Tally,
     pub round_stages: Tally,
     pub consensus: Tally,
+    pub own_areas: Tally,
+    pub needs: Tally,
+    /// A removal that came in through the change log counts as updated, as for the facts.
+    pub expectations: Tally,
+    pub facts: Tally,
     pub changes: Tally,
     /// Rows of something erased here (or under it), skipped: an import never brings back
     /// what was erased.
@@ -545,6 +619,10 @@ impl ImportSummary {
             self.goal_statuses,
             self.round_stages,
             self.consensus,
+            self.own_areas,
+            self.needs,
+            self.expectations,
+            self.facts,
             self.changes,
         ]
         .iter()

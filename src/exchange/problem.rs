@@ -1,6 +1,7 @@
 //! Why a file is refused: each problem with its place (`messages` puts it in the user's words).
 
 use crate::domain::model::TextKind;
+use crate::domain::needs::{FactField, FactProblem};
 
 /// Why an import file was refused, and where the reader was when it found out: for a row,
 /// just after the row's closing brace.
@@ -175,6 +176,29 @@ pub enum Problem {
         value: i64,
         min: u8,
         max: u8,
+    },
+    /// A need's mastery or importance off 1–5; `id` is `round/area`.
+    NeedOutOfRange {
+        id: String,
+        field: &'static str,
+        value: i64,
+    },
+    /// A need about an area that is neither shipped nor one of the round's service's own.
+    UnknownArea {
+        id: String,
+        area: String,
+    },
+    /// The file would give a round more than `TOP_THREE` top priorities: refused at the
+    /// row that made one too many; `id` is `round/area`.
+    TopThreeFull {
+        id: String,
+        round: String,
+    },
+    /// A service fact out of its range, naming the field; `id` is the round.
+    FactOutOfRange {
+        id: String,
+        field: FactField,
+        problem: FactProblem,
     },
     /// A change log snapshot that is not a row of its entity.
     BadSnapshot {

@@ -2,10 +2,10 @@
 //! it is in the file for the place of a problem.
 
 use super::{
-    AnswerRow, BY_CODE_SINCE, CONTENTS_SINCE, ChangeRow, ConsensusRow, Contents, FIELDS, FORMAT,
-    FORMAT_VERSION, GoalRow, GoalStatusRow, HistoryRow, ImportClock, InstrumentRef, PlanItemRow,
-    Problem, Refusal, RespondentRow, RespondentRowBefore4, RoundRow, RoundStageRow, ServiceRow,
-    V1_FIELDS, timestamp,
+    AnswerRow, BY_CODE_SINCE, CONTENTS_SINCE, ChangeRow, ConsensusRow, Contents, ExpectationsRow,
+    FIELDS, FORMAT, FORMAT_VERSION, FactsRow, GoalRow, GoalStatusRow, HistoryRow, ImportClock,
+    InstrumentRef, NEEDS_FIELDS, NEEDS_SINCE, NeedRow, OwnAreaRow, PlanItemRow, Problem, Refusal,
+    RespondentRow, RespondentRowBefore4, RoundRow, RoundStageRow, ServiceRow, V1_FIELDS, timestamp,
 };
 use std::cell::Cell;
 use std::fmt;
@@ -202,7 +202,8 @@ impl<R: Read> Read for Counted<'_, R> {
     }
 }
 
-/// A row of the file, or the end of its change log (when the removals in it are weighed).
+/// A row of the file, or the end of its needs (when each round's top three are counted) or
+/// of its change log (when the removals in it are weighed).
 pub(crate) enum Parsed {
     Service(ServiceRow),
     Round(RoundRow),
@@ -214,6 +215,11 @@ pub(crate) enum Parsed {
     GoalStatus(GoalStatusRow),
     RoundStage(RoundStageRow),
     Consensus(ConsensusRow),
+    OwnArea(OwnAreaRow),
+    Need(NeedRow),
+    NeedsEnd,
+    Expectations(ExpectationsRow),
+    Facts(FactsRow),
     Change(ChangeRow),
     ChangeLogEnd,
 }
@@ -358,6 +364,11 @@ impl<'de> de::Visitor<'de> for FileSeed<'_, '_> {
             if expected == "contents" && version < CONTENTS_SINCE {
                 continue;
             }
+            // An older file goes from `consensus` to `change_log`: one with needs arrays
+            // is refused at the first, as the field order is.
+            if NEEDS_FIELDS.contains(&expected) && version < NEEDS_SINCE {
+                continue;
+            }
             let found = map.next_key::<String>()?;
             match found {
                 Some(found) if found == expected => {}
@@ -436,6 +447,13 @@ impl<'de> de::Visitor<'de> for FileSeed<'_, '_> {
                 "goal_statuses" => map.next_value_seed(Rows::new(reading, Parsed::GoalStatus))?,
                 "round_stages" => map.next_value_seed(Rows::new(reading, Parsed::RoundStage))?,
                 "consensus" => map.next_value_seed(Rows::new(reading, Parsed::Consensus))?,
+                "own_areas" => map.next_value_seed(Rows::new(reading, Parsed::OwnArea))?,
+                "needs" => {
+                    map.next_value_seed(Rows::new(reading, Parsed::Need))?;
+                    reading.push(Parsed::NeedsEnd)?;
+                }
+                "expectations" => map.next_value_seed(Rows::new(reading, Parsed::Expectations))?,
+                "facts" => map.next_value_seed(Rows::new(reading, Parsed::Facts))?,
                 "change_log" => {
                     map.next_value_seed(Rows::new(reading, Parsed::Change))?;
                     reading.push(Parsed::ChangeLogEnd)?;

@@ -328,6 +328,29 @@ impl Problem {
                 "import.consensus_out_of_scale",
                 &[("id", id), ("value", value), ("min", min), ("max", max)],
             ),
+            Problem::NeedOutOfRange { id, field, value } => trf(
+                lang,
+                "import.need_out_of_range",
+                &[("id", id), ("field", field), ("value", value)],
+            ),
+            Problem::UnknownArea { id, area } => {
+                trf(lang, "import.unknown_area", &[("id", id), ("area", area)])
+            }
+            Problem::TopThreeFull { id, .. } => trf(
+                lang,
+                "import.top_three_full",
+                &[("id", id), ("most", &crate::domain::needs::TOP_THREE)],
+            ),
+            Problem::FactOutOfRange { id, field, problem } => {
+                // The refusal's line puts its own full stop after the reason.
+                let reason = super::fact_problem_named(lang, *field, field.code(), *problem);
+                let reason = reason.trim_end_matches('.');
+                trf(
+                    lang,
+                    "import.fact_out_of_range",
+                    &[("id", id), ("reason", &reason)],
+                )
+            }
             Problem::BadSnapshot { id, field, reason } => trf(
                 lang,
                 "import.bad_snapshot",

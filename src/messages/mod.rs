@@ -136,6 +136,16 @@ pub fn fact_key(field: FactField) -> &'static str {
 
 /// What is wrong with a service fact, naming the field.
 pub fn fact_problem(lang: Lang, field: FactField, problem: FactProblem) -> String {
+    fact_problem_named(lang, field, tr(lang, fact_key(field)), problem)
+}
+
+/// As `fact_problem`, the field called `name` (an import names the file's field).
+pub fn fact_problem_named(
+    lang: Lang,
+    field: FactField,
+    name: &str,
+    problem: FactProblem,
+) -> String {
     let key = match problem {
         FactProblem::NotANumber if matches!(field, FactField::Ftes | FactField::NewlyQualified) => {
             "error.fact_not_a_number"
@@ -148,10 +158,7 @@ pub fn fact_problem(lang: Lang, field: FactField, problem: FactProblem) -> Strin
     trf(
         lang,
         key,
-        &[
-            ("field", &tr(lang, fact_key(field))),
-            ("most", &crate::domain::needs::FACT_MAX),
-        ],
+        &[("field", &name), ("most", &crate::domain::needs::FACT_MAX)],
     )
 }
 

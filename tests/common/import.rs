@@ -8,9 +8,10 @@ use std::sync::LazyLock;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::{Response, Role, RoundKind};
+use kartlegg::domain::needs::{Expectation, Expectations, Facts, NeedField};
 use kartlegg::exchange::{Disclosure, ImportClock, Scope};
 use kartlegg::store::Exchange;
-use kartlegg::store::{Admin, Answers};
+use kartlegg::store::{Admin, Answers, Needs};
 use kartlegg::store::{Store, StoreError};
 
 /// This machine's clock in the tests that import: two years past the fixtures' times, so
@@ -24,7 +25,8 @@ pub fn at(minute: i64) -> DateTime<Utc> {
 }
 
 /// A service with a round and two respondents, each with `items` answers that were
-/// changed once and carry a comment.
+/// changed once and carry a comment; the round's needs (one of an own area, both among the
+/// top three), expectations and facts.
 pub fn fill(store: &mut Store, name: &str, municipality: &str, items: usize) {
     let instrument = Instrument::standard();
     let service = store
@@ -69,6 +71,38 @@ pub fn fill(store: &mut Store, name: &str, municipality: &str, items: usize) {
                 .unwrap();
         }
     }
+    let own = store
+        .add_own_area(&service.id, "Rus og psykisk helse", at(2))
+        .unwrap();
+    for (minute, area, change) in [
+        (3, "investigation", NeedField::Mastery(Some(2))),
+        (4, "investigation", NeedField::TopThree(true)),
+        (5, own.id.as_str(), NeedField::Importance(Some(5))),
+        (6, own.id.as_str(), NeedField::TopThree(true)),
+        (
+            7,
+            own.id.as_str(),
+            NeedField::Missing("Kurs, «rutiner»".into()),
+        ),
+    ] {
+        store
+            .set_need(&round.id, area, &change, at(minute))
+            .unwrap();
+    }
+    let expectations = Expectations {
+        wants: vec![Expectation::Methods],
+        text: "Lære av andre, æøå".into(),
+        ..Expectations::default()
+    };
+    store
+        .set_expectations(&round.id, &expectations, at(8))
+        .unwrap();
+    let facts = Facts {
+        ftes: Some(7.5),
+        vacancies: Some(1),
+        ..Facts::default()
+    };
+    store.set_facts(&round.id, &facts, at(9)).unwrap();
 }
 
 pub struct Fixture {
@@ -271,6 +305,14 @@ pub fn imported_whole_or_refused(file: &[u8]) -> Result<Outcome, String> {
                         format!("imported, yet {table} {id} is missing")
                     })?;
                 }
+            }
+            for row in rows("needs") {
+                let round = row["round_id"].as_str().unwrap_or_default();
+                let area = row["area_key"].as_str().unwrap_or_default();
+                let sql = "SELECT count(*) FROM need WHERE round_id = ?1 AND area_key = ?2";
+                ensure(count(sql, &[round, area]) == 1, || {
+                    format!("imported, yet the need {round} {area} is missing")
+                })?;
             }
             for row in rows("answers") {
                 let who = row["respondent_id"].as_str().unwrap_or_default();

@@ -6,17 +6,18 @@
 //! Both directions stream, so that a national database (1.5 million answers) never has to
 //! fit in memory.
 
-use super::{Counts, Result, Store, StoreError, kept, plan};
+use super::{Counts, Result, Store, StoreError, kept, needs, plan};
 use crate::exchange::disclose;
 use crate::exchange::import::{
-    self, AnswerHere, Content, Failed, MergeTx, Stop, StoredAnswer, Table, Valued,
+    self, AnswerHere, Content, Failed, MergeTx, Note, Stop, StoredAnswer, Table, Valued,
 };
 use crate::exchange::read::{BATCHES_AHEAD, Reading};
 use crate::exchange::{
     AnswerRow, CSV_CONTEXT, CSV_LONG, ChangeRow, ConsensusRow, CsvExport, CsvLayout, Disclosure,
-    FORMAT, FORMAT_VERSION, GoalRow, GoalStatusRow, HistoryRow, ImportClock, ImportSummary,
-    InstrumentRef, PlanCounts, PlanItemRow, Problem, RespondentRow, RoundRow, RoundStageRow, Scope,
-    ServiceRow, csv_io_error, neutralise, timestamp, write_error,
+    ExpectationsRow, FORMAT, FORMAT_VERSION, FactsRow, GoalRow, GoalStatusRow, HistoryRow,
+    ImportClock, ImportSummary, InstrumentRef, NeedRow, OwnAreaRow, PlanCounts, PlanItemRow,
+    Problem, RespondentRow, RoundRow, RoundStageRow, Scope, ServiceRow, csv_io_error, neutralise,
+    timestamp, write_error,
 };
 use crate::store::{Exchange, Exported};
 use rusqlite::types::Value;
@@ -32,6 +33,7 @@ use serde::Serialize;
 use crate::domain::instrument::Instrument;
 use crate::domain::invite;
 use crate::domain::model::{Service, new_id};
+use crate::domain::needs::{Expectations, Facts, Need, OwnArea};
 use crate::domain::plan::{GoalStatus, PlanItem, Stage};
 use crate::store::Admin;
 
@@ -142,16 +144,41 @@ const CONSENSUS: Scoped = Scoped {
     service_column: "r.service_id",
     order: "ORDER BY c.rowid",
 };
-/// The change log names its row by `entity_key` (`goal/round` and `round/subdomain` for the
-/// two-part keys); the service is found through that row's parent. Only the entities the
-/// file format carries (`exchange::import::CHANGE_ENTITIES`): the needs' changes (schema
-/// 8) stay behind until their rows travel too, as a log of rows not in the file would not
-/// import.
+const OWN_AREAS: Scoped = Scoped {
+    select: "SELECT o.id, o.service_id, o.name, o.created_at FROM own_area o",
+    join: "",
+    service_column: "o.service_id",
+    order: "ORDER BY o.created_at, o.rowid",
+};
+const NEEDS: Scoped = Scoped {
+    select: "SELECT n.round_id, n.area_key, n.mastery, n.importance, n.top_three, n.who,
+                    n.missing, n.updated_at
+             FROM need n",
+    join: "JOIN round r ON r.id = n.round_id",
+    service_column: "r.service_id",
+    order: "ORDER BY n.round_id, n.area_key",
+};
+const EXPECTATIONS: Scoped = Scoped {
+    select: "SELECT e.round_id, e.wants, e.text, e.knows_why, e.own_wish, e.updated_at
+             FROM expectations e",
+    join: "JOIN round r ON r.id = e.round_id",
+    service_column: "r.service_id",
+    order: "ORDER BY e.rowid",
+};
+const FACTS: Scoped = Scoped {
+    select: "SELECT f.round_id, f.ftes, f.vacancies, f.turnover, f.newly_qualified,
+                    f.deadline_breaches, f.complaints, f.emergency_cases, f.updated_at
+             FROM service_facts f",
+    join: "JOIN round r ON r.id = f.round_id",
+    service_column: "r.service_id",
+    order: "ORDER BY f.rowid",
+};
+/// The change log names its row by `entity_key` (`goal/round`, `round/subdomain`,
+/// `round/area` and `service/own area` for the two-part keys); the service is found through
+/// that row's parent.
 const CHANGES: Scoped = Scoped {
     select: "SELECT l.entity, l.entity_key, l.old_json, l.new_json, l.changed_at
-             FROM (SELECT * FROM change_log
-                   WHERE entity IN ('plan_item', 'goal', 'goal_status', 'round_stage',
-                                    'consensus')) l",
+             FROM change_log l",
     join: "",
     service_column: "CASE l.entity
         WHEN 'plan_item' THEN (SELECT service_id FROM plan_item WHERE id = l.entity_key)
@@ -161,6 +188,11 @@ const CHANGES: Scoped = Scoped {
         WHEN 'round_stage' THEN (SELECT service_id FROM round WHERE id = l.entity_key)
         WHEN 'consensus' THEN (SELECT service_id FROM round
                                WHERE id = substr(l.entity_key, 1, instr(l.entity_key, '/') - 1))
+        WHEN 'need' THEN (SELECT service_id FROM round
+                          WHERE id = substr(l.entity_key, 1, instr(l.entity_key, '/') - 1))
+        WHEN 'own_area' THEN substr(l.entity_key, 1, instr(l.entity_key, '/') - 1)
+        WHEN 'expectations' THEN (SELECT service_id FROM round WHERE id = l.entity_key)
+        WHEN 'service_facts' THEN (SELECT service_id FROM round WHERE id = l.entity_key)
         END",
     order: "ORDER BY l.seq",
 };
@@ -292,6 +324,64 @@ fn consensus_row(row: &Row) -> rusqlite::Result<ConsensusRow> {
         subdomain_key: row.get(1)?,
         value: row.get(2)?,
         updated_at: row.get(3)?,
+    })
+}
+
+fn own_area_row(row: &Row) -> rusqlite::Result<OwnAreaRow> {
+    Ok(OwnAreaRow {
+        id: row.get(0)?,
+        service_id: row.get(1)?,
+        name: row.get(2)?,
+        created_at: row.get(3)?,
+    })
+}
+
+fn need_row(row: &Row) -> rusqlite::Result<NeedRow> {
+    Ok(NeedRow {
+        round_id: row.get(0)?,
+        area_key: row.get(1)?,
+        mastery: row.get(2)?,
+        importance: row.get(3)?,
+        top_three: row.get(4)?,
+        who: row.get(5)?,
+        missing: row.get(6)?,
+        updated_at: row.get(7)?,
+    })
+}
+
+fn expectations_row(row: &Row) -> rusqlite::Result<ExpectationsRow> {
+    Ok(ExpectationsRow {
+        round_id: row.get(0)?,
+        wants: super::split_list(&row.get::<_, String>(1)?),
+        text: row.get(2)?,
+        knows_why: row.get(3)?,
+        own_wish: row.get(4)?,
+        updated_at: row.get(5)?,
+    })
+}
+
+fn facts_row(row: &Row) -> rusqlite::Result<FactsRow> {
+    // Counts as whole numbers, FTEs and the share as decimals, as the table keeps them.
+    let count = |column: usize| -> rusqlite::Result<Option<serde_json::Number>> {
+        Ok(row
+            .get::<_, Option<i64>>(column)?
+            .map(serde_json::Number::from))
+    };
+    let decimal = |column: usize| -> rusqlite::Result<Option<serde_json::Number>> {
+        Ok(row
+            .get::<_, Option<f64>>(column)?
+            .and_then(serde_json::Number::from_f64))
+    };
+    Ok(FactsRow {
+        round_id: row.get(0)?,
+        ftes: decimal(1)?,
+        vacancies: count(2)?,
+        turnover: count(3)?,
+        newly_qualified: decimal(4)?,
+        deadline_breaches: count(5)?,
+        complaints: count(6)?,
+        emergency_cases: count(7)?,
+        updated_at: row.get(8)?,
     })
 }
 
@@ -481,6 +571,16 @@ impl Exchange for Store {
         json.raw(",\n")?;
         let consensus = json.array(&tx, "consensus", &CONSENSUS, scope, consensus_row)?;
         json.raw(",\n")?;
+        // The needs are about the service, not a person: every file has them as stored.
+        let own_areas = json.array(&tx, "own_areas", &OWN_AREAS, scope, own_area_row)?;
+        json.raw(",\n")?;
+        let needs = json.array(&tx, "needs", &NEEDS, scope, need_row)?;
+        json.raw(",\n")?;
+        let expectations =
+            json.array(&tx, "expectations", &EXPECTATIONS, scope, expectations_row)?;
+        json.raw(",\n")?;
+        let facts = json.array(&tx, "facts", &FACTS, scope, facts_row)?;
+        json.raw(",\n")?;
         let changes = json.array(&tx, "change_log", &CHANGES, scope, change_row)?;
         json.raw("\n}\n")?;
         json.out.flush().map_err(|e| json.io(e))?;
@@ -498,6 +598,10 @@ impl Exchange for Store {
                 goal_statuses,
                 round_stages,
                 consensus,
+                own_areas,
+                needs,
+                expectations,
+                facts,
                 changes,
             },
         })
@@ -1210,6 +1314,65 @@ impl MergeTx for SqliteMerge<'_> {
 
     fn remove(&mut self, valued: Valued, key: &str) -> Step {
         Ok(plan::remove_value(self.conn, valued, key)?)
+    }
+
+    fn own_area_service(&mut self, id: &str) -> Found<Option<String>> {
+        Ok(needs::own_area_service(self.conn, id)?)
+    }
+
+    fn add_own_area(&mut self, row: &OwnAreaRow) -> Step {
+        let area = OwnArea {
+            id: row.id.clone(),
+            service_id: row.service_id.clone(),
+            name: row.name.clone(),
+        };
+        Ok(needs::insert_own_area(self.conn, &area, &row.created_at)?)
+    }
+
+    fn need(&mut self, round_id: &str, area_key: &str) -> Found<Option<(Need, String)>> {
+        Ok(needs::need_at(self.conn, round_id, area_key)?)
+    }
+
+    fn put_need(&mut self, round_id: &str, need: &Need, updated_at: &str) -> Step {
+        Ok(needs::put_need(self.conn, round_id, need, updated_at)?)
+    }
+
+    fn top_three_count(&mut self, round_id: &str) -> Found<usize> {
+        let count: i64 = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM need WHERE round_id = ?1 AND top_three = 1")?
+            .query_row([round_id], |r| r.get(0))?;
+        Ok(count as usize)
+    }
+
+    fn expectations(&mut self, round_id: &str) -> Found<Option<(Expectations, String)>> {
+        Ok(needs::expectations_at(self.conn, round_id)?)
+    }
+
+    fn put_expectations(
+        &mut self,
+        round_id: &str,
+        expectations: &Expectations,
+        updated_at: &str,
+    ) -> Step {
+        Ok(needs::put_expectations(
+            self.conn,
+            round_id,
+            expectations,
+            updated_at,
+        )?)
+    }
+
+    fn facts(&mut self, round_id: &str) -> Found<Option<(Facts, String)>> {
+        Ok(needs::facts_at(self.conn, round_id)?)
+    }
+
+    fn put_facts(&mut self, round_id: &str, facts: &Facts, updated_at: &str) -> Step {
+        Ok(needs::put_facts(self.conn, round_id, facts, updated_at)?)
+    }
+
+    fn clear_note(&mut self, note: Note, round_id: &str) -> Step {
+        Ok(needs::clear_note(self.conn, note, round_id)?)
     }
 
     fn removed_at(&mut self, entity: &str, key: &str) -> Found<Option<String>> {

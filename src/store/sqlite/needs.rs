@@ -11,6 +11,7 @@ use crate::domain::needs::{
     CompetenceAreas, Expectation, Expectations, Facts, Need, NeedField, OwnArea, Who, YesPartlyNo,
     top_three_full,
 };
+use crate::exchange::import::Note;
 use crate::store::Needs;
 
 const NEED_COLUMNS: &str = "area_key, mastery, importance, top_three, who, missing";
@@ -33,6 +34,60 @@ fn needs_of(conn: &Connection, round_id: &str) -> Result<Vec<Need>> {
     ))?;
     let rows = stmt.query_map([round_id], need_from)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A round's need for one area, with when it was set (for the import's merge).
+pub(super) fn need_at(
+    conn: &Connection,
+    round_id: &str,
+    area_key: &str,
+) -> Result<Option<(Need, String)>> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {NEED_COLUMNS}, updated_at FROM need WHERE round_id = ?1 AND area_key = ?2"
+        ))?
+        .query_row([round_id, area_key], |r| Ok((need_from(r)?, r.get(6)?)))
+        .optional()?)
+}
+
+/// Writes a round's need for its area, or adds it.
+pub(super) fn put_need(conn: &Connection, round_id: &str, need: &Need, at: &str) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO need (round_id, area_key, mastery, importance, top_three, who,
+                           missing, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (round_id, area_key) DO UPDATE SET
+            mastery = excluded.mastery, importance = excluded.importance,
+            top_three = excluded.top_three, who = excluded.who,
+            missing = excluded.missing, updated_at = excluded.updated_at",
+    )?
+    .execute(params![
+        round_id,
+        need.area_key,
+        need.mastery,
+        need.importance,
+        need.top_three,
+        need.who.map(Who::code),
+        need.missing,
+        at
+    ])?;
+    Ok(())
+}
+
+pub(super) fn insert_own_area(conn: &Connection, area: &OwnArea, created_at: &str) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO own_area (id, service_id, name, created_at) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![area.id, area.service_id, area.name, created_at])?;
+    Ok(())
+}
+
+/// The service of an own area, if there is one with this id.
+pub(super) fn own_area_service(conn: &Connection, id: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT service_id FROM own_area WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?)
 }
 
 /// Whether `area_key` is shipped or one of the round's service's own areas.
@@ -59,9 +114,20 @@ fn service_of_round(conn: &Connection, round_id: &str) -> Result<String> {
 }
 
 fn expectations_of(conn: &Connection, round_id: &str) -> Result<Expectations> {
+    Ok(expectations_at(conn, round_id)?
+        .map(|(e, _)| e)
+        .unwrap_or_default())
+}
+
+/// A round's expectations, with when they were set, if it has any.
+pub(super) fn expectations_at(
+    conn: &Connection,
+    round_id: &str,
+) -> Result<Option<(Expectations, String)>> {
     let found = conn
         .prepare_cached(
-            "SELECT wants, text, knows_why, own_wish FROM expectations WHERE round_id = ?1",
+            "SELECT wants, text, knows_why, own_wish, updated_at FROM expectations
+             WHERE round_id = ?1",
         )?
         .query_row([round_id], |row| {
             let wants: String = row.get(0)?;
@@ -70,7 +136,7 @@ fn expectations_of(conn: &Connection, round_id: &str) -> Result<Expectations> {
                 text.map(|t| code(column, &t, YesPartlyNo::from_code))
                     .transpose()
             };
-            Ok(Expectations {
+            let expectations = Expectations {
                 wants: split_list(&wants)
                     .iter()
                     .map(|w| code(0, w, Expectation::from_code))
@@ -78,21 +144,56 @@ fn expectations_of(conn: &Connection, round_id: &str) -> Result<Expectations> {
                 text: row.get(1)?,
                 knows_why: answer(2)?,
                 own_wish: answer(3)?,
-            })
+            };
+            Ok((expectations, row.get(4)?))
         })
         .optional()?;
-    Ok(found.unwrap_or_default())
+    Ok(found)
+}
+
+/// Writes a round's expectations (`wants` in the order of `Expectation::ALL`), or adds them.
+pub(super) fn put_expectations(
+    conn: &Connection,
+    round_id: &str,
+    expectations: &Expectations,
+    at: &str,
+) -> Result<()> {
+    let wants: Vec<&str> = expectations.wants.iter().map(|e| e.code()).collect();
+    conn.prepare_cached(
+        "INSERT INTO expectations (round_id, wants, text, knows_why, own_wish, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (round_id) DO UPDATE SET
+            wants = excluded.wants, text = excluded.text,
+            knows_why = excluded.knows_why, own_wish = excluded.own_wish,
+            updated_at = excluded.updated_at",
+    )?
+    .execute(params![
+        round_id,
+        wants.join(","),
+        expectations.text,
+        expectations.knows_why.map(YesPartlyNo::code),
+        expectations.own_wish.map(YesPartlyNo::code),
+        at
+    ])?;
+    Ok(())
 }
 
 fn facts_of(conn: &Connection, round_id: &str) -> Result<Facts> {
+    Ok(facts_at(conn, round_id)?
+        .map(|(f, _)| f)
+        .unwrap_or_default())
+}
+
+/// A round's facts, with when they were set, if it has any.
+pub(super) fn facts_at(conn: &Connection, round_id: &str) -> Result<Option<(Facts, String)>> {
     let found = conn
         .prepare_cached(
             "SELECT ftes, vacancies, turnover, newly_qualified, deadline_breaches, complaints,
-                    emergency_cases
+                    emergency_cases, updated_at
              FROM service_facts WHERE round_id = ?1",
         )?
         .query_row([round_id], |row| {
-            Ok(Facts {
+            let facts = Facts {
                 ftes: row.get(0)?,
                 vacancies: row.get(1)?,
                 turnover: row.get(2)?,
@@ -100,10 +201,48 @@ fn facts_of(conn: &Connection, round_id: &str) -> Result<Facts> {
                 deadline_breaches: row.get(4)?,
                 complaints: row.get(5)?,
                 emergency_cases: row.get(6)?,
-            })
+            };
+            Ok((facts, row.get(7)?))
         })
         .optional()?;
-    Ok(found.unwrap_or_default())
+    Ok(found)
+}
+
+/// Writes a round's facts, or adds them.
+pub(super) fn put_facts(conn: &Connection, round_id: &str, facts: &Facts, at: &str) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO service_facts (round_id, ftes, vacancies, turnover, newly_qualified,
+             deadline_breaches, complaints, emergency_cases, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (round_id) DO UPDATE SET
+            ftes = excluded.ftes, vacancies = excluded.vacancies,
+            turnover = excluded.turnover, newly_qualified = excluded.newly_qualified,
+            deadline_breaches = excluded.deadline_breaches,
+            complaints = excluded.complaints, emergency_cases = excluded.emergency_cases,
+            updated_at = excluded.updated_at",
+    )?
+    .execute(params![
+        round_id,
+        facts.ftes,
+        facts.vacancies,
+        facts.turnover,
+        facts.newly_qualified,
+        facts.deadline_breaches,
+        facts.complaints,
+        facts.emergency_cases,
+        at
+    ])?;
+    Ok(())
+}
+
+/// Clears a round's expectations or facts: the store keeps no empty row of either.
+pub(super) fn clear_note(conn: &Connection, note: Note, round_id: &str) -> Result<()> {
+    let sql = match note {
+        Note::Expectations => "DELETE FROM expectations WHERE round_id = ?1",
+        Note::Facts => "DELETE FROM service_facts WHERE round_id = ?1",
+    };
+    conn.prepare_cached(sql)?.execute([round_id])?;
+    Ok(())
 }
 
 impl Needs for Store {
@@ -139,10 +278,7 @@ impl Needs for Store {
                 .query_row([service_id], |_| Ok(()))
                 .optional()?;
             found.ok_or(StoreError::NotFound("service"))?;
-            tx.prepare_cached(
-                "INSERT INTO own_area (id, service_id, name, created_at) VALUES (?1, ?2, ?3, ?4)",
-            )?
-            .execute(params![area.id, area.service_id, area.name, timestamp(now)])?;
+            insert_own_area(tx, &area, &timestamp(now))?;
             let key = format!("{service_id}/{}", area.id);
             log(tx, "own_area", &key, None, Some(&area), now)
         })?;
@@ -183,25 +319,7 @@ impl Needs for Store {
             if Some(&new) == old.as_ref() {
                 return Ok(new);
             }
-            tx.prepare_cached(
-                "INSERT INTO need (round_id, area_key, mastery, importance, top_three, who,
-                                   missing, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-                 ON CONFLICT (round_id, area_key) DO UPDATE SET
-                    mastery = excluded.mastery, importance = excluded.importance,
-                    top_three = excluded.top_three, who = excluded.who,
-                    missing = excluded.missing, updated_at = excluded.updated_at",
-            )?
-            .execute(params![
-                round_id,
-                area_key,
-                new.mastery,
-                new.importance,
-                new.top_three,
-                new.who.map(Who::code),
-                new.missing,
-                timestamp(now)
-            ])?;
+            put_need(tx, round_id, &new, &timestamp(now))?;
             let key = format!("{round_id}/{area_key}");
             log(tx, "need", &key, old.as_ref(), Some(&new), now)?;
             Ok(new)
@@ -219,11 +337,6 @@ impl Needs for Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         // One order and each choice once, whatever the caller gave.
-        let wants: Vec<&str> = Expectation::ALL
-            .iter()
-            .filter(|e| expectations.wants.contains(e))
-            .map(|e| e.code())
-            .collect();
         let new = Expectations {
             wants: Expectation::ALL
                 .iter()
@@ -239,26 +352,9 @@ impl Needs for Store {
                 return Ok(());
             }
             if new.is_empty() {
-                tx.prepare_cached("DELETE FROM expectations WHERE round_id = ?1")?
-                    .execute([round_id])?;
+                clear_note(tx, Note::Expectations, round_id)?;
             } else {
-                tx.prepare_cached(
-                    "INSERT INTO expectations (round_id, wants, text, knows_why, own_wish,
-                                               updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                     ON CONFLICT (round_id) DO UPDATE SET
-                        wants = excluded.wants, text = excluded.text,
-                        knows_why = excluded.knows_why, own_wish = excluded.own_wish,
-                        updated_at = excluded.updated_at",
-                )?
-                .execute(params![
-                    round_id,
-                    wants.join(","),
-                    new.text,
-                    new.knows_why.map(YesPartlyNo::code),
-                    new.own_wish.map(YesPartlyNo::code),
-                    timestamp(now)
-                ])?;
+                put_expectations(tx, round_id, &new, &timestamp(now))?;
             }
             let side = |e: &Expectations| (!e.is_empty()).then(|| e.clone());
             log(
@@ -287,34 +383,9 @@ impl Needs for Store {
                 return Ok(());
             }
             if facts.is_empty() {
-                tx.prepare_cached("DELETE FROM service_facts WHERE round_id = ?1")?
-                    .execute([round_id])?;
+                clear_note(tx, Note::Facts, round_id)?;
             } else {
-                tx.prepare_cached(
-                    "INSERT INTO service_facts (round_id, ftes, vacancies, turnover,
-                         newly_qualified, deadline_breaches, complaints, emergency_cases,
-                         updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-                     ON CONFLICT (round_id) DO UPDATE SET
-                        ftes = excluded.ftes, vacancies = excluded.vacancies,
-                        turnover = excluded.turnover,
-                        newly_qualified = excluded.newly_qualified,
-                        deadline_breaches = excluded.deadline_breaches,
-                        complaints = excluded.complaints,
-                        emergency_cases = excluded.emergency_cases,
-                        updated_at = excluded.updated_at",
-                )?
-                .execute(params![
-                    round_id,
-                    facts.ftes,
-                    facts.vacancies,
-                    facts.turnover,
-                    facts.newly_qualified,
-                    facts.deadline_breaches,
-                    facts.complaints,
-                    facts.emergency_cases,
-                    timestamp(now)
-                ])?;
+                put_facts(tx, round_id, facts, &timestamp(now))?;
             }
             let side = |f: &Facts| (!f.is_empty()).then(|| f.clone());
             log(
