@@ -819,6 +819,25 @@ fn needs_are_recorded_and_sorted_by_their_gap() {
         (Some(2), Some(5))
     );
     drop(store);
+
+    // The facts form refuses a negative count naming the field, then saves.
+    tui.send("f");
+    tui.wait_for("Fakta om tjenesten – Etter programmet");
+    tui.send("12,5");
+    tui.send(TAB);
+    tui.send("-1");
+    tui.send(ENTER);
+    tui.wait_for("Ledige stillinger: kan ikke være negativt.");
+    tui.send(BACKSPACE);
+    tui.send(BACKSPACE);
+    tui.send("2");
+    tui.send(ENTER);
+    tui.wait_for("Lagret.");
+    tui.wait_for("Kompetansebehov – runde");
+    let store = kartlegg::store::Store::open(&db).unwrap();
+    let facts = store.facts(&round.round.id).unwrap();
+    assert_eq!((facts.ftes, facts.vacancies), (Some(12.5), Some(2)));
+    drop(store);
     tui.send("q");
     tui.expect_clean_exit();
 }

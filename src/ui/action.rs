@@ -56,6 +56,9 @@ pub enum Action {
     Gathering,
     /// A round's competence needs.
     Needs,
+    /// The form of a round's expectations of the programme, and of its facts.
+    Expectations,
+    Facts,
     /// Pool the process leader's answers into the service's scores, or set them apart.
     ToggleConsultant,
     /// Erase the selected thing, once the status line's question is answered yes.

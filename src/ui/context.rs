@@ -197,6 +197,9 @@ pub enum FormPurpose {
     },
     /// A competence area of the service's own.
     OwnArea(Service),
+    /// A round's expectations of the programme, and the facts about the service.
+    Expectations(Round),
+    Facts(Round),
     NewPosition(Round),
     EditPosition(Round, Position),
 }

@@ -432,6 +432,11 @@ const NEEDS: &[Command] = &[
     .short("key.need_missing_short")
     .writes(),
     cmd(&[Char('n')], "n", "key.own_area", true, |_| Action::New).writes(),
+    cmd(&[Char('x')], "x", "key.expectations", true, |_| {
+        Action::Expectations
+    })
+    .writes(),
+    cmd(&[Char('f')], "f", "key.facts", true, |_| Action::Facts).writes(),
     cmd(&[Char('g')], "g", "key.need_sort", true, |_| {
         Action::NextTab
     })

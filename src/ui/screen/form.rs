@@ -14,13 +14,14 @@ use crate::domain::model::{
     NameField, validate_comment, validate_name, validate_round, validate_service,
 };
 use crate::domain::model::{Role, Round, RoundKind, Service};
-use crate::domain::needs::NeedField;
+use crate::domain::needs::{Expectation, Expectations, FactField, Facts, NeedField, YesPartlyNo};
 use crate::domain::plan::{Level, PlanItem, PlanKind, Stage};
 use crate::domain::plan::{parse_optional_date, validate_plan_text};
 use crate::domain::requirement::{Education, FactsField, Position, PositionRole, parse_facts};
 use crate::i18n::plan_names::{level_key, stage_key};
 use crate::i18n::{Lang, tr, trf};
 use crate::messages::facts_error_text;
+use crate::messages::{fact_key, fact_problem};
 use crate::present;
 use crate::present::{kind_key, role_key};
 use crate::store::StoreError;
@@ -78,6 +79,8 @@ impl FormScreen {
                 missing,
             )],
             FormPurpose::OwnArea(_) => vec![Field::text("needs.own_area_name", None, "")],
+            FormPurpose::Expectations(round) => expectation_fields(ctx, round),
+            FormPurpose::Facts(round) => fact_fields(ctx, round),
         };
         FormScreen {
             purpose,
@@ -170,6 +173,41 @@ impl FormScreen {
                 validate_comment(&text).map_err(input(0))?;
                 ctx.store
                     .set_need(&round.id, area_key, &NeedField::Missing(text), now)
+                    .map_err(stored(0))?;
+                Ok((None, tr(lang, "needs.saved").to_string()))
+            }
+            FormPurpose::Expectations(round) => {
+                let wants = Expectation::ALL
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| form.selected(*i) == 1)
+                    .map(|(_, e)| *e)
+                    .collect();
+                let answer =
+                    |i: usize| form.selected(i).checked_sub(1).map(|a| YesPartlyNo::ALL[a]);
+                let n = Expectation::ALL.len();
+                let text = form.value(n + 2).trim().to_string();
+                validate_comment(&text).map_err(input(n + 2))?;
+                let expectations = Expectations {
+                    wants,
+                    text,
+                    knows_why: answer(n),
+                    own_wish: answer(n + 1),
+                };
+                ctx.store
+                    .set_expectations(&round.id, &expectations, now)
+                    .map_err(stored(0))?;
+                Ok((None, tr(lang, "needs.saved").to_string()))
+            }
+            FormPurpose::Facts(round) => {
+                let mut facts = Facts::default();
+                for (i, field) in FactField::ALL.iter().enumerate() {
+                    facts
+                        .set_typed(*field, &form.value(i))
+                        .map_err(|p| (i, fact_problem(lang, *field, p)))?;
+                }
+                ctx.store
+                    .set_facts(&round.id, &facts, now)
                     .map_err(stored(0))?;
                 Ok((None, tr(lang, "needs.saved").to_string()))
             }
@@ -439,6 +477,74 @@ fn subdomain_choices(ctx: &Ctx) -> (Vec<String>, Vec<Option<String>>) {
 }
 
 /// The stage form: none, or one of the model's stages, the round's own chosen.
+/// A choice per expectation (no / yes), whether the service knows why it was invited and
+/// takes part by its own wish (– / yes / partly / no), and its own words; as stored.
+fn expectation_fields(ctx: &Ctx, round: &Round) -> Vec<Field> {
+    let lang = ctx.lang;
+    let current = ctx.store.expectations(&round.id).unwrap_or_default();
+    let names =
+        |keys: &[&str]| -> Vec<String> { keys.iter().map(|k| tr(lang, k).to_string()).collect() };
+    let no_yes = || names(&["report.answer_no", "report.answer_yes"]);
+    let mut fields: Vec<Field> = Expectation::ALL
+        .iter()
+        .map(|e| {
+            let label = match e {
+                Expectation::NewKnowledge => "report.expectation_new_knowledge",
+                Expectation::Methods => "report.expectation_methods",
+                Expectation::Exchange => "report.expectation_exchange",
+                Expectation::Supervision => "report.expectation_supervision",
+                Expectation::Other => "report.expectation_other",
+            };
+            Field::choice(label, no_yes(), usize::from(current.wants.contains(e)))
+        })
+        .collect();
+    let answers = || {
+        let mut options = vec![present::NONE.to_string()];
+        options.extend(names(&[
+            "report.answer_yes",
+            "report.answer_partly",
+            "report.answer_no",
+        ]));
+        options
+    };
+    let selected = |a: Option<YesPartlyNo>| {
+        a.and_then(|a| YesPartlyNo::ALL.iter().position(|x| *x == a))
+            .map_or(0, |i| i + 1)
+    };
+    fields.push(Field::choice(
+        "report.col_knows_why",
+        answers(),
+        selected(current.knows_why),
+    ));
+    fields.push(Field::choice(
+        "report.col_own_wish",
+        answers(),
+        selected(current.own_wish),
+    ));
+    fields.push(Field::text(
+        "report.col_own_words",
+        Some("walk.comment_confidential"),
+        &current.text,
+    ));
+    fields
+}
+
+/// The seven facts as typed: empty where none is recorded.
+fn fact_fields(ctx: &Ctx, round: &Round) -> Vec<Field> {
+    let lang = ctx.lang;
+    let current = ctx.store.facts(&round.id).unwrap_or_default();
+    FactField::ALL
+        .iter()
+        .map(|&field| {
+            let places = if field == FactField::Ftes { 1 } else { 0 };
+            let value = current
+                .get(field)
+                .map_or(String::new(), |v| present::decimal(lang, v, places));
+            Field::text(fact_key(field), None, &value)
+        })
+        .collect()
+}
+
 fn stage_fields(ctx: &Ctx, round: &Round) -> Vec<Field> {
     let lang = ctx.lang;
     let current = ctx.store.round_stage(&round.id).ok().flatten();
@@ -470,6 +576,8 @@ fn form_title_key(purpose: &FormPurpose) -> &'static str {
         FormPurpose::RoundStage(..) => "stage.title",
         FormPurpose::NeedMissing { .. } => "needs.missing_title",
         FormPurpose::OwnArea(_) => "needs.own_area_title",
+        FormPurpose::Expectations(_) => "report.expectations_heading",
+        FormPurpose::Facts(_) => "report.facts_heading",
         FormPurpose::NewPosition(_) => "positions.new",
         FormPurpose::EditPosition(..) => "positions.edit",
     }
@@ -492,6 +600,8 @@ fn form_help_key(purpose: &FormPurpose) -> &'static str {
         FormPurpose::RoundStage(..) => "help.form_stage",
         FormPurpose::NeedMissing { .. } => "help.form_need_missing",
         FormPurpose::OwnArea(_) => "help.form_own_area",
+        FormPurpose::Expectations(_) => "help.form_expectations",
+        FormPurpose::Facts(_) => "help.form_facts",
         FormPurpose::NewPosition(_) | FormPurpose::EditPosition(..) => "help.form_position",
     }
 }
@@ -505,6 +615,8 @@ fn draw_form(look: &Look, screen: &FormScreen, frame: &mut Frame, area: Rect) {
         FormPurpose::NewRespondent(_, round)
         | FormPurpose::RoundStage(_, round)
         | FormPurpose::NewPosition(round)
+        | FormPurpose::Expectations(round)
+        | FormPurpose::Facts(round)
         | FormPurpose::EditPosition(round, _) => title = format!("{title} – {}", round.label),
         FormPurpose::NewGoal(service) | FormPurpose::OwnArea(service) => {
             title = format!("{title} – {}", service.name)

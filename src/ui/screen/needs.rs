@@ -189,6 +189,12 @@ impl Component for NeedsView {
                     return Outcome::Open(Open::Form(purpose));
                 }
             }
+            Action::Expectations => {
+                return Outcome::Open(Open::Form(FormPurpose::Expectations(self.round.clone())));
+            }
+            Action::Facts => {
+                return Outcome::Open(Open::Form(FormPurpose::Facts(self.round.clone())));
+            }
             Action::New => {
                 return Outcome::Open(Open::Form(FormPurpose::OwnArea(self.service.clone())));
             }
