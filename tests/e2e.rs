@@ -951,3 +951,56 @@ fn a_before_round_asks_staff_and_the_leader_only_what_applies_to_them() {
     tui.send("q");
     tui.expect_clean_exit();
 }
+
+/// A leader records two caseworkers' posts against the 2031 requirement and reads their
+/// status off the screen: a master's in child welfare meets it; a relevant bachelor with 30
+/// credits and 30 more planned for 2028, with 6 years, will meet it; two caseworkers are
+/// fewer than three, so the table shows no count for them.
+#[test]
+fn positions_are_recorded_and_their_2031_status_read_off_the_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(&dir);
+    run_cli(&["demo"], &db, "nb");
+    let mut tui = Tui::start(&db, "nb");
+    tui.wait_for("Elvedalen interkommunale barnevern");
+    tui.send(ENTER);
+    tui.wait_for("Etter programmet");
+    tui.send("w");
+    tui.wait_for("Stillinger – Etter programmet");
+
+    // The form's defaults: a caseworker with a master's in child welfare.
+    tui.send("n");
+    tui.wait_for("Ny stilling");
+    tui.send(ENTER);
+    tui.wait_for("Stillingen er lagret.");
+    tui.wait_until("meets", WAIT, |s| {
+        s.lines()
+            .any(|l| l.contains("Master i barnevern") && l.contains("● oppfyller"))
+    });
+
+    tui.send("n");
+    tui.wait_for("Ny stilling");
+    tui.send(TAB);
+    tui.send(RIGHT);
+    tui.send(RIGHT);
+    tui.send(TAB);
+    tui.send("30");
+    tui.send(TAB);
+    tui.send("6");
+    tui.send(TAB);
+    tui.send("30");
+    tui.send(TAB);
+    tui.send("2028");
+    tui.wait_for("2028");
+    tui.send(ENTER);
+    tui.wait_until("will meet", WAIT, |s| {
+        s.lines()
+            .any(|l| l.contains("30 i 2028") && l.contains("◐ vil oppfylle"))
+    });
+    let row = tui.line_with("Saksbehandlere");
+    assert!(row.contains("for få"), "two are too few to count: {row}");
+    assert!(!row.contains('%'), "{row}");
+
+    tui.send("q");
+    tui.expect_clean_exit();
+}

@@ -734,6 +734,83 @@ fn the_summary_names_the_rounds_largest_needs() {
     assert!(f.render(120, 40).contains("Competence needs – round"));
 }
 
+/// Fjellbygd's latest round with nine posts, by hand against the requirement data: five
+/// caseworkers, of whom two have the master's and one a relevant bachelor with 60 credits and
+/// 6 years (meet: 3 of 5, 60 %), one a bachelor with 30 credits and 30 more planned for 2028
+/// (will meet, 20 %) and one a bachelor with 2 years and nothing planned (will not, 20 %);
+/// three leaders: another relevant master's with 8 years and a master's in child welfare
+/// (meet, 2 of 3, 67 %), a bachelor with 10 years and no further education (will not, 33 %);
+/// all eight: 5 (63 %), 1 (13 %), 2 (25 %); and one post of another role, not covered.
+fn positions_fixture(lang: Lang) -> Fixture {
+    use kartlegg::domain::requirement::{Education, PositionFacts, PositionRole};
+    use kartlegg::store::Positions;
+    let f = demo_fixture(lang);
+    let mut store = Store::open(&f.db()).unwrap();
+    let service = &store.services().unwrap()[1].service;
+    let round = store.rounds(&service.id).unwrap().pop().unwrap().round;
+    let post = |role, education, credits, years, planned_credits, planned_year| PositionFacts {
+        role,
+        education,
+        credits,
+        years,
+        planned_credits,
+        planned_year,
+    };
+    use Education::{BachelorRelevant, MasterChildWelfare, MasterOtherRelevant};
+    use PositionRole::*;
+    for facts in [
+        post(Caseworker, MasterChildWelfare, 0, 3, 0, None),
+        post(Caseworker, MasterChildWelfare, 0, 1, 0, None),
+        post(Caseworker, BachelorRelevant, 60, 6, 0, None),
+        post(Caseworker, BachelorRelevant, 30, 6, 30, Some(2028)),
+        post(Caseworker, BachelorRelevant, 0, 2, 0, None),
+        post(Leader, MasterOtherRelevant, 0, 8, 0, None),
+        post(Leader, MasterChildWelfare, 0, 2, 0, None),
+        post(Leader, BachelorRelevant, 0, 10, 0, None),
+        post(Other, Education::None, 0, 4, 0, None),
+    ] {
+        store.add_position(&round.id, &facts, fixed_now()).unwrap();
+    }
+    f
+}
+
+#[test]
+fn the_positions_screen_against_the_2031_requirement() {
+    for lang in LANGS {
+        let mut f = positions_fixture(lang);
+        // Fjellbygd's latest round (the first row of its rounds list).
+        f.act(&[Action::Down, Action::Open, Action::Positions]);
+        snap("positions", lang, &f);
+    }
+    let mut f = positions_fixture(Lang::En);
+    f.act(&[Action::Down, Action::Open, Action::Positions]);
+    let screen = f.render(120, 40);
+    let row = |name: &str| {
+        screen
+            .lines()
+            .map(|l| l.trim_matches('"'))
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("no {name} row in {screen}"))
+            .to_string()
+    };
+    for (name, figures) in [
+        ("Caseworkers", ["5", "3 (60 %)", "1 (20 %)", "1 (20 %)"]),
+        ("Leaders", ["3", "2 (67 %)", "0 (0 %)", "1 (33 %)"]),
+        ("All", ["8", "5 (63 %)", "1 (13 %)", "2 (25 %)"]),
+    ] {
+        let line = row(name);
+        let (n, rest) = line[name.len()..].trim().split_once(' ').unwrap();
+        let mut cells = vec![n.to_string()];
+        cells.extend(
+            rest.split("  ")
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_string),
+        );
+        assert_eq!(cells, figures, "{name}: {line}");
+    }
+}
+
 /// The demo's needs before the programme, by hand (src/cli/demo.rs, `NEEDS`): all four
 /// services weigh investigations, three rank it among their top three, with gaps 5−2, 5−3,
 /// 4−4 and 5−2, a mean of 2.0 over 4; only Sjøbyen ranks minority work and care orders.
