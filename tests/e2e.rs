@@ -737,6 +737,17 @@ fn compare_before_with_after_from_the_demo() {
     tui.expect_clean_exit();
 }
 
+/// The demo in a new database, the program in bokmål on the first service's rounds, its
+/// latest round selected.
+fn demo_rounds_nb(db: &Path) -> Tui {
+    run_cli(&["demo"], db, "nb");
+    let mut tui = Tui::start(db, "nb");
+    tui.wait_for("Elvedalen interkommunale barnevern");
+    tui.send(ENTER);
+    tui.wait_for("Etter programmet");
+    tui
+}
+
 /// A leader records mastery and importance for two areas of the demo's round and reads the
 /// gap off the screen, then sorts by it: 1 → 5 is a gap of +4, 2 → 5 of +3, both needs (!),
 /// ahead of the demo's own gaps of +1.
@@ -744,11 +755,7 @@ fn compare_before_with_after_from_the_demo() {
 fn needs_are_recorded_and_sorted_by_their_gap() {
     let dir = tempfile::tempdir().unwrap();
     let db = db_in(&dir);
-    run_cli(&["demo"], &db, "nb");
-    let mut tui = Tui::start(&db, "nb");
-    tui.wait_for("Elvedalen interkommunale barnevern");
-    tui.send(ENTER);
-    tui.wait_for("Etter programmet");
+    let mut tui = demo_rounds_nb(&db);
     tui.send("b");
     tui.wait_for("Kompetansebehov – runde");
     tui.wait_for("Beredskap for endring");
@@ -960,11 +967,7 @@ fn a_before_round_asks_staff_and_the_leader_only_what_applies_to_them() {
 fn positions_are_recorded_and_their_2031_status_read_off_the_screen() {
     let dir = tempfile::tempdir().unwrap();
     let db = db_in(&dir);
-    run_cli(&["demo"], &db, "nb");
-    let mut tui = Tui::start(&db, "nb");
-    tui.wait_for("Elvedalen interkommunale barnevern");
-    tui.send(ENTER);
-    tui.wait_for("Etter programmet");
+    let mut tui = demo_rounds_nb(&db);
     tui.send("w");
     tui.wait_for("Stillinger – Etter programmet");
 
