@@ -24,6 +24,9 @@ static AREAS: LazyLock<CompetenceAreas> = LazyLock::new(|| {
 /// or 4 and 2). One point apart is within what two people rating the same thing differ by.
 pub const NEED_GAP: i8 = 2;
 
+/// The instrument's section whose score the readiness rule reads (`readiness`).
+pub const READINESS_SECTION: &str = "readiness";
+
 /// The most areas a round can mark as its top priorities.
 pub const TOP_THREE: usize = 3;
 

@@ -442,6 +442,27 @@ pub fn who_key(who: crate::domain::needs::Who) -> &'static str {
     }
 }
 
+/// The name of a competence area among `areas` (the shipped list and a service's own); its
+/// key where the area is not there (an own area erased meanwhile).
+pub fn competence_area_name(areas: &[crate::domain::needs::Area], lang: Lang, key: &str) -> String {
+    areas
+        .iter()
+        .find(|a| a.key == key)
+        .map_or_else(|| key.to_string(), |a| a.name.get(lang).to_string())
+}
+
+/// The text key of what a service can expect of the programme.
+pub fn expectation_key(expectation: crate::domain::needs::Expectation) -> &'static str {
+    use crate::domain::needs::Expectation;
+    match expectation {
+        Expectation::NewKnowledge => "report.expectation_new_knowledge",
+        Expectation::Methods => "report.expectation_methods",
+        Expectation::Exchange => "report.expectation_exchange",
+        Expectation::Supervision => "report.expectation_supervision",
+        Expectation::Other => "report.expectation_other",
+    }
+}
+
 /// The text key of whether a service is ready to work on a need, or why not.
 pub fn readiness_key(readiness: crate::domain::needs::Readiness) -> &'static str {
     use crate::domain::needs::Readiness;

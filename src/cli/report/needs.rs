@@ -6,17 +6,15 @@ use crate::cli::document::{Align, Block, Table};
 use crate::domain::compare::Options;
 use crate::domain::instrument::Instrument;
 use crate::domain::needs::{
-    Area, Expectations, FactField, Facts, Gap, Need, YesPartlyNo, gaps, readiness,
+    Area, Expectations, FactField, Facts, Gap, Need, READINESS_SECTION, YesPartlyNo, gaps,
+    readiness,
 };
-use crate::domain::scoring::summarize;
+use crate::domain::scoring::{Tally, summarize};
 use crate::i18n::{Lang, tr, trf};
 use crate::messages::fact_key;
 use crate::present;
 use crate::store::{Needs, StoreError};
 use crate::usecase::rounds::RoundData;
-
-/// The section of the instrument whose score says whether the service is ready to change.
-const READINESS_SECTION: &str = "readiness";
 
 /// What one chosen round holds about the service's needs.
 pub struct RoundNeeds {
@@ -85,8 +83,13 @@ impl NeedsSection<'_> {
                 "report.needs_round",
                 &[("round", &round.title(self.lang))],
             )));
-            blocks.push(Block::Paragraph(self.readiness_line(round)));
-            blocks.push(Block::Table(self.needs_table(round, &needs.needs), "needs"));
+            // Scored once from the round's answers, for the line and the table.
+            let readiness = self.readiness(round);
+            blocks.push(Block::Paragraph(self.readiness_line(round, &readiness)));
+            blocks.push(Block::Table(
+                self.needs_table(readiness.percent(), &needs.needs),
+                "needs",
+            ));
         }
         if self.needs.iter().filter(|n| !n.needs.is_empty()).count() > 1 {
             blocks.push(Block::Subheading(self.tr("report.needs_gap_by_round")));
@@ -103,18 +106,17 @@ impl NeedsSection<'_> {
         }
     }
 
-    /// The round's readiness score, with its n as the summary counts it.
-    fn readiness_percent(&self, round: &RoundData) -> (Option<f64>, String) {
-        let scores = summarize(self.instrument, &round.counted_sets(self.options));
-        let section = scores.iter().find(|s| s.key == READINESS_SECTION);
-        match section {
-            Some(s) => (s.tally.percent(), present::score(&s.tally)),
-            None => (None, present::NONE.to_string()),
-        }
+    /// The round's readiness tally, as the summary counts it.
+    fn readiness(&self, round: &RoundData) -> Tally {
+        summarize(self.instrument, &round.counted_sets(self.options))
+            .into_iter()
+            .find(|s| s.key == READINESS_SECTION)
+            .map(|s| s.tally)
+            .unwrap_or_default()
     }
 
-    fn readiness_line(&self, round: &RoundData) -> String {
-        let (_, score) = self.readiness_percent(round);
+    fn readiness_line(&self, round: &RoundData, readiness: &Tally) -> String {
+        let score = present::score(readiness);
         trf(
             self.lang,
             "report.needs_readiness",
@@ -129,10 +131,7 @@ impl NeedsSection<'_> {
     }
 
     fn area_name(&self, key: &str) -> String {
-        self.areas
-            .iter()
-            .find(|a| a.key == key)
-            .map_or_else(|| key.to_string(), |a| a.name.get(self.lang).to_string())
+        present::competence_area_name(self.areas, self.lang, key)
     }
 
     /// Areas with anything recorded: those with a gap in the gap's order, then the others
@@ -148,7 +147,7 @@ impl NeedsSection<'_> {
         (gaps, rest)
     }
 
-    fn needs_table(&self, round: &RoundData, needs: &[Need]) -> Table {
+    fn needs_table(&self, percent: Option<f64>, needs: &[Need]) -> Table {
         let lang = self.lang;
         let mut table = Table::new(
             [
@@ -176,7 +175,6 @@ impl NeedsSection<'_> {
             ],
         );
         table.text_order = Some(vec![0, 1, 2, 3, 4, 5, 6, 7]);
-        let (percent, _) = self.readiness_percent(round);
         let (gaps, rest) = self.ordered(needs);
         let find = |key: &str| needs.iter().find(|n| n.area_key == key);
         let number = |v: Option<u8>| v.map_or_else(|| present::NONE.to_string(), |v| v.to_string());
@@ -270,7 +268,7 @@ impl NeedsSection<'_> {
             let wants: Vec<String> = e
                 .wants
                 .iter()
-                .map(|w| self.tr(&format!("report.expectation_{}", w.code())))
+                .map(|w| self.tr(present::expectation_key(*w)))
                 .collect();
             table.row(vec![
                 round.title(self.lang),

@@ -398,12 +398,7 @@ fn draw_needs(look: &Look, view: &ClusterView, face: &NeedsFace, frame: &mut Fra
     .wrap(Wrap { trim: true });
     let intro_height = intro.line_count(inner.width) as u16;
     let shipped = &CompetenceAreas::standard().areas;
-    let area_name = |areas: &[Area], key: &str| {
-        areas
-            .iter()
-            .find(|a| a.key == key)
-            .map_or_else(|| key.to_string(), |a| a.name.get(lang).to_string())
-    };
+    let area_name = |areas: &[Area], key: &str| present::competence_area_name(areas, lang, key);
     let mut unlike: Vec<String> = shared
         .unlike
         .iter()

@@ -488,14 +488,11 @@ fn expectation_fields(ctx: &Ctx, round: &Round) -> Vec<Field> {
     let mut fields: Vec<Field> = Expectation::ALL
         .iter()
         .map(|e| {
-            let label = match e {
-                Expectation::NewKnowledge => "report.expectation_new_knowledge",
-                Expectation::Methods => "report.expectation_methods",
-                Expectation::Exchange => "report.expectation_exchange",
-                Expectation::Supervision => "report.expectation_supervision",
-                Expectation::Other => "report.expectation_other",
-            };
-            Field::choice(label, no_yes(), usize::from(current.wants.contains(e)))
+            Field::choice(
+                present::expectation_key(*e),
+                no_yes(),
+                usize::from(current.wants.contains(e)),
+            )
         })
         .collect();
     let answers = || {

@@ -9,7 +9,9 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
 
 use crate::domain::compare::Options;
 use crate::domain::model::{Round, Service};
-use crate::domain::needs::{Area, Gap, Need, NeedField, Readiness, Who, gaps, readiness};
+use crate::domain::needs::{
+    Area, Gap, Need, NeedField, READINESS_SECTION, Readiness, Who, gaps, readiness,
+};
 use crate::domain::scoring::Tally;
 use crate::i18n::{Lang, tr, trf};
 use crate::present;
@@ -19,9 +21,7 @@ use crate::ui::context::{Component, Ctx, FormPurpose, Open, Outcome};
 use crate::ui::status::StatusKind;
 use crate::ui::widgets::{BOLD, Look, SELECTED, block};
 
-/// The section whose score says whether the service is ready, and the competence drivers'
-/// shown beside it.
-const READINESS_SECTION: &str = "readiness";
+/// The competence drivers' section, shown beside the readiness the rule reads.
 const COMPETENCE_SECTION: &str = "competence";
 
 /// Which value the digits set.
@@ -226,10 +226,7 @@ impl Component for NeedsView {
 
 /// "81 % ●", or "–" without a score.
 fn score_of(tally: Option<&Tally>) -> String {
-    match tally {
-        Some(t) if t.percent().is_some() => present::score(t),
-        _ => present::NONE.to_string(),
-    }
+    tally.map_or_else(|| present::NONE.to_string(), present::score)
 }
 
 fn draw_needs(look: &Look, view: &NeedsView, frame: &mut Frame, area: Rect) {
