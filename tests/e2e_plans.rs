@@ -6,17 +6,13 @@ mod common;
 
 use common::*;
 
-#[test]
-fn plan_a_weak_area_and_follow_it_into_the_next_round() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = db_in(&dir);
-    let mut tui = Tui::start(&db, "nb");
+/// A new service `name` in nb, its round "Før samling 1", and a leader at its first item.
+fn leader_walking_a_new_round(db: &std::path::Path, name: &str) -> Tui {
+    let mut tui = Tui::start(db, "nb");
     tui.wait_for("Ingen tjenester ennå");
-
-    // A service, a round before the first gathering, a leader who finds the problem unclear.
     tui.send("n");
     tui.wait_for("Ny tjeneste");
-    tui.send("Planby barnevern");
+    tui.send(name);
     tui.send(ENTER);
     tui.wait_for("Ingen runder ennå");
     tui.send("n");
@@ -28,6 +24,15 @@ fn plan_a_weak_area_and_follow_it_into_the_next_round() {
     tui.wait_for("Ny respondent");
     tui.send(ENTER);
     tui.wait_for("Spørsmål 1 av 47");
+    tui
+}
+
+#[test]
+fn plan_a_weak_area_and_follow_it_into_the_next_round() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(&dir);
+    // A service, a round before the first gathering, a leader who finds the problem unclear.
+    let mut tui = leader_walking_a_new_round(&db, "Planby barnevern");
     for _ in 0..3 {
         tui.send("1");
     }
@@ -126,4 +131,68 @@ fn plan_a_weak_area_and_follow_it_into_the_next_round() {
     tui.expect_clean_exit();
     let check = run_cli(&["check"], &db, "nb");
     assert!(check.contains("Integritet: ok"), "{check}");
+}
+
+/// A leader maps a need (mastery 1, importance 4: a gap of +3, and what is missing), then
+/// starts a measure from it on a plan: the measure is named by the area, takes what is
+/// missing as its text, and is saved in the plan it was started from.
+#[test]
+fn a_measure_is_started_from_a_need_on_the_plan_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(&dir);
+    let mut tui = leader_walking_a_new_round(&db, "Behovby barnevern");
+    tui.send("1");
+    tui.wait_for("Spørsmål 2 av 47");
+    tui.send("s");
+    tui.wait_for("Sammendrag");
+
+    // No needs mapped yet: the plan says where to map them.
+    tui.send(DOWN);
+    tui.send("p");
+    tui.wait_for("Plan – Endringsberedskap › Problemforståelse");
+    tui.send("n");
+    tui.wait_for("Ingen runde har kartlagte behov ennå");
+    tui.esc_then("Nivå");
+
+    tui.send("b");
+    tui.wait_for("Kompetansebehov – runde");
+    tui.send("1");
+    tui.wait_for("Lagret.");
+    tui.send(RIGHT);
+    tui.send("4");
+    tui.wait_until("a gap of +3", WAIT, |s| {
+        s.lines()
+            .any(|l| l.contains("Undersøkelse og beslutning") && l.contains("+3!"))
+    });
+    tui.send(ENTER);
+    tui.wait_for("Hva mangler – Undersøkelse og beslutning");
+    tui.send("Samtaler med små barn");
+    tui.send(ENTER);
+    tui.wait_for("Lagret.");
+    tui.esc_then("Nivå");
+
+    tui.send("p");
+    tui.wait_for("Plan – Endringsberedskap › Problemforståelse");
+    tui.send("n");
+    tui.wait_for("Nytt tiltak fra et behov – Før samling 1");
+    tui.wait_for("Undersøkelse og beslutning (+3)");
+    tui.send(TAB);
+    tui.send(TAB);
+    tui.send("Fagleder");
+    tui.send(ENTER);
+    tui.wait_for("○ åpent · Undersøkelse og beslutning: Samtaler med små barn");
+
+    tui.send("q");
+    tui.expect_clean_exit();
+    let store = kartlegg::store::Store::open(&db).unwrap();
+    use kartlegg::store::{Answers, Plans};
+    let service = &store.services().unwrap()[0];
+    let items = store.plan_items(&service.service.id).unwrap();
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(items[0].subdomain_key, "readiness.problem_awareness");
+    assert_eq!(
+        items[0].text,
+        "Undersøkelse og beslutning: Samtaler med små barn"
+    );
+    assert_eq!(items[0].owner, "Fagleder");
 }

@@ -734,6 +734,33 @@ fn the_summary_names_the_rounds_largest_needs() {
     assert!(f.render(120, 40).contains("Competence needs – round"));
 }
 
+/// A measure from a need: the plan offers the demo's latest round's needs (Fjellbygd:
+/// investigations +2, then its top three), and a measure saved with no text of its own takes
+/// the area's name and what the round says is missing.
+#[test]
+fn a_plan_starts_a_measure_from_the_latest_rounds_needs() {
+    for lang in LANGS {
+        let mut f = demo_fixture(lang);
+        f.act(&[Action::Down, Action::Open, Action::Summary]);
+        f.act(&[Action::Down, Action::Plan, Action::MeasureFromNeed]);
+        snap_at(&ROOMS, "plan_measure_from_need", lang, &f);
+        let service = f.app.store.services().unwrap()[1].service.clone();
+        let before = f.app.store.plan_items(&service.id).unwrap().len();
+        f.act(&[Action::Submit]);
+        let items = f.app.store.plan_items(&service.id).unwrap();
+        assert_eq!(items.len(), before + 1);
+        let added = items.iter().find(|i| i.text.contains(':')).unwrap();
+        let (area, missing) = added.text.split_once(": ").unwrap();
+        let expected_area = match lang {
+            Lang::En => "Investigations and decisions",
+            _ => "Undersøkelse og beslutning",
+        };
+        assert_eq!(area, expected_area);
+        assert!(!missing.is_empty(), "{}", added.text);
+        assert_eq!(added.kind, PlanKind::Measure);
+    }
+}
+
 /// Fjellbygd's latest round with nine posts, by hand against the requirement data: five
 /// caseworkers, of whom two have the master's and one a relevant bachelor with 60 credits and
 /// 6 years (meet: 3 of 5, 60 %), one a bachelor with 30 credits and 30 more planned for 2028

@@ -265,6 +265,27 @@ pub fn top_needs(gaps: &[Gap]) -> Vec<&Gap> {
         .collect()
 }
 
+/// A need a plan's measure can be started from: a gap of at least `NEED_GAP`, or an area
+/// the service put among its top three, in the order of `gaps`.
+pub fn plannable(gaps: &[Gap]) -> Vec<&Gap> {
+    gaps.iter().filter(|g| g.is_need() || g.top_three).collect()
+}
+
+/// The text of a measure started from a need: the area's name, then what was typed, or
+/// what the round says is missing where nothing was typed.
+pub fn measure_text(area_name: &str, typed: &str, missing: &str) -> String {
+    let what = if typed.trim().is_empty() {
+        missing.trim()
+    } else {
+        typed.trim()
+    };
+    if what.is_empty() {
+        area_name.to_string()
+    } else {
+        format!("{area_name}: {what}")
+    }
+}
+
 codes! {
     /// What a service wants to get out of the programme.
     Expectation {
@@ -521,6 +542,35 @@ mod tests {
         let last = all.last().unwrap();
         assert_eq!(last.key, "u-1");
         assert_eq!(last.name.get(crate::domain::lang::Lang::En), "Rus");
+    }
+
+    /// By hand: a's gap is 3 (a need), b's 1 but among the top three, c's 1 and not, d's
+    /// −1 but top three: a plan takes up a, b and d, in the order of the gaps.
+    #[test]
+    fn a_plan_takes_up_the_needs_and_the_top_three_in_the_order_of_the_gaps() {
+        let areas: Vec<Area> = ["a", "b", "c", "d"].map(area).to_vec();
+        let needs = vec![
+            need("d", 4, 3, true),
+            need("c", 2, 3, false),
+            need("b", 3, 4, true),
+            need("a", 2, 5, false),
+        ];
+        let gaps = gaps(&areas, &needs);
+        let keys: Vec<&str> = plannable(&gaps)
+            .iter()
+            .map(|g| g.area_key.as_str())
+            .collect();
+        assert_eq!(keys, ["a", "b", "d"]);
+    }
+
+    #[test]
+    fn a_measure_from_a_need_names_the_area_and_what_was_typed_or_is_missing() {
+        assert_eq!(
+            measure_text("Lov", " kurs i ny lov ", "Ny lov"),
+            "Lov: kurs i ny lov"
+        );
+        assert_eq!(measure_text("Lov", "  ", " Ny lov "), "Lov: Ny lov");
+        assert_eq!(measure_text("Lov", "", ""), "Lov");
     }
 
     /// Worked by hand: a = 5 − 2 = 3; b = 4 − 1 = 3, but less important than a; c = 5 − 3

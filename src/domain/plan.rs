@@ -73,6 +73,22 @@ pub struct PlanItem {
 }
 
 impl PlanItem {
+    /// A new item of `kind` in a service's plan for a subdomain, its id given when it is added.
+    pub fn new(service_id: &str, subdomain_key: &str, kind: PlanKind) -> PlanItem {
+        PlanItem {
+            id: String::new(),
+            service_id: service_id.to_string(),
+            subdomain_key: subdomain_key.to_string(),
+            kind,
+            text: String::new(),
+            level: None,
+            owner: String::new(),
+            due_on: None,
+            done: false,
+            done_on: None,
+        }
+    }
+
     /// An open measure whose date has passed.
     pub fn is_overdue(&self, today: NaiveDate) -> bool {
         self.kind == PlanKind::Measure && !self.done && self.due_on.is_some_and(|d| d < today)

@@ -67,6 +67,11 @@ pub fn signed(lang: Lang, value: f64, places: u32) -> String {
     }
 }
 
+/// A competence need's gap (importance − mastery) as every face writes it: "+3", "0", "−1".
+pub fn gap(lang: Lang, gap: i8) -> String {
+    signed(lang, f64::from(gap), 0)
+}
+
 /// An interval of a change in points: "−3 til +20".
 pub fn interval(lang: Lang, (low, high): (f64, f64)) -> String {
     trf(

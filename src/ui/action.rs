@@ -48,6 +48,8 @@ pub enum Action {
     NewBarrier,
     NewStrategy,
     NewMeasure,
+    /// A measure started from one of the service's competence needs.
+    MeasureFromNeed,
     ToggleDone,
     Goals,
     /// The round's positions against the 2031 competence requirement.

@@ -177,6 +177,15 @@ pub enum Open {
     Form(FormPurpose),
 }
 
+/// A need a measure can be started from, as the form offers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NeedToPlan {
+    pub area_name: String,
+    pub gap: i8,
+    /// What the round says is missing, the measure's text where none is typed.
+    pub missing: String,
+}
+
 /// What a form is for, and what it is filled in on.
 pub enum FormPurpose {
     NewService,
@@ -186,6 +195,13 @@ pub enum FormPurpose {
     /// A barrier, strategy or measure for a subdomain (`section.subdomain`) of a service.
     NewPlanItem(Service, String, PlanKind),
     EditPlanItem(PlanItem),
+    /// A measure in a subdomain's plan started from one of a round's needs.
+    MeasureFromNeed {
+        service: Service,
+        subdomain_key: String,
+        round: Round,
+        needs: Vec<NeedToPlan>,
+    },
     NewGoal(Service),
     RoundStage(Service, Round),
     /// What, concretely, is missing in an area of a round's needs.

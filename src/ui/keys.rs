@@ -328,6 +328,11 @@ const PLAN: &[Command] = &[
         Action::ToggleDone
     })
     .writes(),
+    cmd(&[Char('n')], "n", "key.measure_from_need", true, |_| {
+        Action::MeasureFromNeed
+    })
+    .short("key.measure_from_need_short")
+    .writes(),
     cmd(&[Char('e')], "e", "key.edit", true, |_| Action::Edit).writes(),
     BACK,
     ERASE,
@@ -736,6 +741,7 @@ mod tests {
             (Mode::Respondents, Char('n')),
             (Mode::Plan, Char('b')),
             (Mode::Plan, Char('d')),
+            (Mode::Plan, Char('n')),
             (Mode::Goals, Enter),
             (Mode::Positions, Char('n')),
             (Mode::Positions, Enter),

@@ -179,10 +179,8 @@ impl NeedsSection<'_> {
         let find = |key: &str| needs.iter().find(|n| n.area_key == key);
         let number = |v: Option<u8>| v.map_or_else(|| present::NONE.to_string(), |v| v.to_string());
         let mut row = |need: &Need, gap: Option<&Gap>| {
-            let gap_text = gap.map_or_else(
-                || present::NONE.to_string(),
-                |g| present::signed(lang, f64::from(g.gap), 0),
-            );
+            let gap_text =
+                gap.map_or_else(|| present::NONE.to_string(), |g| present::gap(lang, g.gap));
             table.row(vec![
                 self.area_name(&need.area_key),
                 number(need.mastery),
@@ -223,7 +221,7 @@ impl NeedsSection<'_> {
                     |(gaps, needs)| match gaps.iter().find(|g| g.area_key == area.key) {
                         Some(g) => format!(
                             "{} ({}→{})",
-                            present::signed(self.lang, f64::from(g.gap), 0),
+                            present::gap(self.lang, g.gap),
                             g.mastery,
                             g.importance
                         ),

@@ -14,7 +14,9 @@ use crate::domain::model::{
     NameField, validate_comment, validate_name, validate_round, validate_service,
 };
 use crate::domain::model::{Role, Round, RoundKind, Service};
-use crate::domain::needs::{Expectation, Expectations, FactField, Facts, NeedField, YesPartlyNo};
+use crate::domain::needs::{
+    Expectation, Expectations, FactField, Facts, NeedField, YesPartlyNo, measure_text,
+};
 use crate::domain::plan::{Level, PlanItem, PlanKind, Stage};
 use crate::domain::plan::{parse_optional_date, validate_plan_text};
 use crate::domain::requirement::{Education, FactsField, Position, PositionRole, parse_facts};
@@ -59,6 +61,16 @@ impl FormScreen {
             ],
             FormPurpose::NewPlanItem(_, _, kind) => plan_fields(lang, *kind, None),
             FormPurpose::EditPlanItem(item) => plan_fields(lang, item.kind, Some(item)),
+            FormPurpose::MeasureFromNeed { needs, .. } => {
+                let labels = needs
+                    .iter()
+                    .map(|n| format!("{} ({})", n.area_name, present::gap(lang, n.gap)))
+                    .collect();
+                let mut fields = vec![Field::choice("plan.need", labels, 0)];
+                fields.extend(plan_fields(lang, PlanKind::Measure, None));
+                fields[1] = Field::text("plan.text", Some("plan.need_text_hint"), "");
+                fields
+            }
             FormPurpose::NewGoal(_) => {
                 let (labels, _) = subdomain_choices(ctx);
                 vec![
@@ -142,21 +154,23 @@ impl FormScreen {
                 Ok((Some(open), text))
             }
             FormPurpose::NewPlanItem(service, subdomain_key, kind) => {
-                let base = PlanItem {
-                    id: String::new(),
-                    service_id: service.id.clone(),
-                    subdomain_key: subdomain_key.clone(),
-                    kind: *kind,
-                    text: String::new(),
-                    level: None,
-                    owner: String::new(),
-                    due_on: None,
-                    done: false,
-                    done_on: None,
-                };
-                save_plan_item(ctx, form, base, false)
+                let base = PlanItem::new(&service.id, subdomain_key, *kind);
+                save_plan_item(ctx, form, base, false, 0, &form.value(0))
             }
-            FormPurpose::EditPlanItem(item) => save_plan_item(ctx, form, item.clone(), true),
+            FormPurpose::EditPlanItem(item) => {
+                save_plan_item(ctx, form, item.clone(), true, 0, &form.value(0))
+            }
+            FormPurpose::MeasureFromNeed {
+                service,
+                subdomain_key,
+                needs,
+                ..
+            } => {
+                let need = &needs[form.selected(0)];
+                let text = measure_text(&need.area_name, &form.value(1), &need.missing);
+                let base = PlanItem::new(&service.id, subdomain_key, PlanKind::Measure);
+                save_plan_item(ctx, form, base, false, 1, &text)
+            }
             FormPurpose::NewGoal(service) => {
                 let text = validate_plan_text(&form.value(0)).map_err(input(0))?;
                 let (_, keys) = subdomain_choices(ctx);
@@ -351,18 +365,28 @@ fn plan_fields(lang: Lang, kind: PlanKind, item: Option<&PlanItem>) -> Vec<Field
     fields
 }
 
-/// Saves a plan item form.
-fn save_plan_item(ctx: &mut Ctx, form: &Form, base: PlanItem, editing: bool) -> Saved {
+/// Saves a plan item form whose text field is the `first` and holds (or makes) `text`;
+/// the fields of its kind follow.
+fn save_plan_item(
+    ctx: &mut Ctx,
+    form: &Form,
+    base: PlanItem,
+    editing: bool,
+    first: usize,
+    text: &str,
+) -> Saved {
     let lang = ctx.lang;
     let input = |field: usize| move |e| (field, input_error_text(lang, &e));
-    let text = validate_plan_text(&form.value(0)).map_err(input(0))?;
+    let text = validate_plan_text(text).map_err(input(first))?;
     let mut item = PlanItem { text, ..base };
+    let (second, third) = (first + 1, first + 2);
     match item.kind {
-        PlanKind::Barrier => item.level = Some(Level::ALL[form.selected(1)]),
+        PlanKind::Barrier => item.level = Some(Level::ALL[form.selected(second)]),
         PlanKind::Strategy => {}
         PlanKind::Measure => {
-            item.owner = validate_name(NameField::Owner, &form.value(1)).map_err(input(1))?;
-            item.due_on = parse_optional_date(&form.value(2)).map_err(input(2))?;
+            item.owner =
+                validate_name(NameField::Owner, &form.value(second)).map_err(input(second))?;
+            item.due_on = parse_optional_date(&form.value(third)).map_err(input(third))?;
         }
     }
     let now = ctx.now();
@@ -569,6 +593,7 @@ fn form_title_key(purpose: &FormPurpose) -> &'static str {
             PlanKind::Measure => "plan.new_measure",
         },
         FormPurpose::EditPlanItem(_) => "plan.edit",
+        FormPurpose::MeasureFromNeed { .. } => "plan.new_measure_from_need",
         FormPurpose::NewGoal(_) => "goals.new",
         FormPurpose::RoundStage(..) => "stage.title",
         FormPurpose::NeedMissing { .. } => "needs.missing_title",
@@ -593,6 +618,7 @@ fn form_help_key(purpose: &FormPurpose) -> &'static str {
         FormPurpose::NewRespondent(..) => "help.form_respondent",
         FormPurpose::NewPlanItem(_, _, kind) => plan_kind(kind),
         FormPurpose::EditPlanItem(item) => plan_kind(&item.kind),
+        FormPurpose::MeasureFromNeed { .. } => "help.form_measure_from_need",
         FormPurpose::NewGoal(_) => "help.form_goal",
         FormPurpose::RoundStage(..) => "help.form_stage",
         FormPurpose::NeedMissing { .. } => "help.form_need_missing",
@@ -614,7 +640,10 @@ fn draw_form(look: &Look, screen: &FormScreen, frame: &mut Frame, area: Rect) {
         | FormPurpose::NewPosition(round)
         | FormPurpose::Expectations(round)
         | FormPurpose::Facts(round)
-        | FormPurpose::EditPosition(round, _) => title = format!("{title} – {}", round.label),
+        | FormPurpose::EditPosition(round, _)
+        | FormPurpose::MeasureFromNeed { round, .. } => {
+            title = format!("{title} – {}", round.label)
+        }
         FormPurpose::NewGoal(service) | FormPurpose::OwnArea(service) => {
             title = format!("{title} – {}", service.name)
         }

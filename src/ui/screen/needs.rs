@@ -329,7 +329,7 @@ fn draw_needs(look: &Look, view: &NeedsView, frame: &mut Frame, area: Rect) {
                 || "·".to_string(),
                 |g| {
                     let mark = if g.is_need() { "!" } else { "" };
-                    format!("{}{mark}", present::signed(lang, f64::from(g.gap), 0))
+                    format!("{}{mark}", present::gap(lang, g.gap))
                 },
             );
             let selected = row == view.selected;

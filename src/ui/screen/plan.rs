@@ -7,13 +7,14 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::domain::model::Service;
+use crate::domain::needs::{gaps, plannable};
 use crate::domain::plan::{PlanItem, PlanKind};
 use crate::i18n::plan_names::{level_key, plan_kind_key};
 use crate::i18n::{Lang, tr, trf};
 use crate::messages::Erasing;
-use crate::store::Plans;
+use crate::store::{Needs, Plans};
 use crate::ui::action::{Action, Mode};
-use crate::ui::context::{Component, Ctx, FormPurpose, Open, Outcome};
+use crate::ui::context::{Component, Ctx, FormPurpose, NeedToPlan, Open, Outcome};
 use crate::ui::status::StatusKind;
 use crate::ui::widgets::measure_line;
 use crate::ui::widgets::{BOLD, Look, SELECTED, block};
@@ -38,6 +39,47 @@ impl PlanView {
         };
         view.items = view.load(ctx)?;
         Some(view)
+    }
+
+    /// The form for a measure from the needs of the service's latest round that has any a
+    /// plan can take up; a word on the status line where no round has.
+    fn measure_from_need(&self, ctx: &mut Ctx) -> Outcome {
+        let service_id = self.service.id.clone();
+        let Some(areas) = ctx.load(|s| s.areas(&service_id)) else {
+            return Outcome::Stay;
+        };
+        let Some(rounds) = ctx.rounds(&self.service) else {
+            return Outcome::Stay;
+        };
+        for round in rounds.into_iter().rev() {
+            let Some(needs) = ctx.load(|s| s.needs(&round.id)) else {
+                return Outcome::Stay;
+            };
+            let gaps = gaps(&areas, &needs);
+            let chosen: Vec<NeedToPlan> = plannable(&gaps)
+                .into_iter()
+                .map(|gap| NeedToPlan {
+                    area_name: areas[gap.order].name.get(ctx.lang).to_string(),
+                    gap: gap.gap,
+                    missing: needs
+                        .iter()
+                        .find(|n| n.area_key == gap.area_key)
+                        .map(|n| n.missing.clone())
+                        .unwrap_or_default(),
+                })
+                .collect();
+            if !chosen.is_empty() {
+                return Outcome::Open(Open::Form(FormPurpose::MeasureFromNeed {
+                    service: self.service.clone(),
+                    subdomain_key: self.subdomain_key.clone(),
+                    round,
+                    needs: chosen,
+                }));
+            }
+        }
+        let text = tr(ctx.lang, "plan.no_needs").to_string();
+        ctx.info(StatusKind::Info, text);
+        Outcome::Stay
     }
 
     /// The service's plan items of this subdomain.
@@ -85,6 +127,7 @@ impl Component for PlanView {
             Action::NewBarrier => return new_item(PlanKind::Barrier),
             Action::NewStrategy => return new_item(PlanKind::Strategy),
             Action::NewMeasure => return new_item(PlanKind::Measure),
+            Action::MeasureFromNeed => return self.measure_from_need(ctx),
             Action::Edit => {
                 if let Some(item) = selected {
                     return Outcome::Open(Open::Form(FormPurpose::EditPlanItem(item)));
@@ -130,6 +173,10 @@ impl Component for PlanView {
 
     fn draw(&self, look: &Look, frame: &mut Frame, area: Rect) {
         draw_plan(look, self, frame, area);
+    }
+
+    fn about(&self, look: &Look) -> Vec<String> {
+        vec![tr(look.lang, "help.plan_from_need").to_string()]
     }
 
     fn refresh(&mut self, ctx: &mut Ctx) {

@@ -298,13 +298,7 @@ fn draw_summary(look: &Look, view: &SummaryView, frame: &mut Frame, area: Rect) 
         let needs: Vec<String> = view
             .needs
             .iter()
-            .map(|(area, gap)| {
-                format!(
-                    "{} ({})",
-                    area.name.get(lang),
-                    present::signed(lang, f64::from(*gap), 0)
-                )
-            })
+            .map(|(area, gap)| format!("{} ({})", area.name.get(lang), present::gap(lang, *gap)))
             .collect();
         let line = trf(lang, "summary.needs", &[("needs", &needs.join(", "))]);
         format!("{line}\n{legend}")
