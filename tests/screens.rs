@@ -201,6 +201,26 @@ fn walk_and_summary_screens() {
 /// Where the comment editor opens, its lower border says that nothing about children or
 /// families goes in it (taushetsplikt), in every language, without taking a line from the
 /// text: at the smallest size too.
+/// The fixture's round is held before the programme: the programme owner's support is put
+/// to no one then, and the summary says so instead of "no score" with 0 of 0 answers.
+#[test]
+fn a_summary_says_which_areas_the_round_did_not_ask() {
+    let mut f = fixture(Lang::Nb, true);
+    f.act(&[Action::Down, Action::Open, Action::Summary]);
+    let screen = f.render(80, 24);
+    let line = screen
+        .lines()
+        .find(|l| l.contains("Støtte fra programeier"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(line.contains("ikke spurt nå"), "{line}");
+    assert!(!line.contains("0/0"), "{line}");
+    let asked = screen
+        .lines()
+        .find(|l| l.contains("Ledere søker løsninger"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(asked.contains("ingen skåre"), "{asked}");
+}
+
 #[test]
 fn the_comment_editor_says_that_nothing_about_children_or_families_may_be_written() {
     for (lang, says) in [

@@ -208,7 +208,7 @@ fn band_width(lang: Lang) -> u16 {
     [Band::InPlace, Band::Partly, Band::Priority]
         .map(|band| tr(lang, band_key(band)).chars().count() + 2)
         .into_iter()
-        .chain([tr(lang, "band.none").chars().count()])
+        .chain(["band.none", "band.not_asked"].map(|key| tr(lang, key).chars().count()))
         .max()
         .unwrap_or(0) as u16
 }
@@ -259,9 +259,16 @@ fn score_cells(look: &Look, tally: &Tally, columns: SummaryColumns) -> Vec<Cell<
                 cells.push(Cell::from("·".repeat(10)).style(look.theme.dim()));
             }
             cells.push(Cell::from(format!("{:>5}", present::NONE)));
+            // No slots: the round put none of the area's items to anyone (an item judged only
+            // after the programme has started, in a round before it).
+            let why = if tally.slots == 0 {
+                "band.not_asked"
+            } else {
+                "band.none"
+            };
             cells.push(
                 Cell::from(if columns.band_words {
-                    tr(lang, "band.none").to_string()
+                    tr(lang, why).to_string()
                 } else {
                     String::new()
                 })
@@ -276,7 +283,12 @@ fn score_cells(look: &Look, tally: &Tally, columns: SummaryColumns) -> Vec<Cell<
     };
     cells.push(Cell::from(format!("{:>3}{flag}", tally.dont_know)));
     if columns.answered {
-        cells.push(Cell::from(format!("{}/{}", tally.answered(), tally.slots)));
+        let answered = if tally.slots == 0 {
+            present::NONE.to_string()
+        } else {
+            format!("{}/{}", tally.answered(), tally.slots)
+        };
+        cells.push(Cell::from(answered));
     }
     cells
 }
