@@ -945,6 +945,28 @@ fn the_details_of_a_row_open_with_enter_and_close_with_any_key() {
     assert_eq!(f.app.mode(), Mode::Compare);
 }
 
+/// Fjellbygd's first round came before the programme, which put the programme owner's
+/// support to no one: the comparison shows no change and no "0/0" there, not ⊘ ("under half
+/// the items"), and its details say why.
+#[test]
+fn an_area_not_asked_in_both_rounds_is_no_uncomparable_change() {
+    let mut f = demo_fixture(Lang::En);
+    f.act(&[Action::Down, Action::Open, Action::Compare]);
+    let screen = f.render(120, 40);
+    let row = screen
+        .lines()
+        .find(|l| l.contains("Programme owner support"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(!row.contains('⊘') && !row.contains("0/0"), "{row}");
+    f.act(&vec![Action::Down; 8]);
+    f.act(&[Action::Open]);
+    let details = f.render(120, 40);
+    assert!(
+        details.contains("Programme owner support: none of its items was put in both rounds"),
+        "{details}"
+    );
+}
+
 #[test]
 fn small_role_groups_show_no_numbers() {
     let mut f = demo_fixture(Lang::Nb);

@@ -281,11 +281,12 @@ pub fn change(change: &Change) -> String {
 }
 
 /// An area's change: as `change`; "⊘" where it has scores but under half its items are
-/// comparable; "–" where it has no score at all.
+/// comparable; "–" where it has no score at all, or none of its items was put to anyone in
+/// both rounds (an item asked only once the programme has started, in a round before it).
 pub fn area_change(area: &AreaChange) -> String {
     if area.comparable() {
         change(&area.change)
-    } else if area.has_scores() {
+    } else if area.has_scores() && area.items > 0 {
         NOT_COMPARABLE.to_string()
     } else {
         NONE.to_string()
@@ -313,8 +314,12 @@ pub fn respondents(change: &Change) -> String {
     format!("{} → {}", change.n_from, change.n_to)
 }
 
-/// "3/3": the area's items with a score in both rounds, of all its items.
+/// "3/3": the area's items with a score in both rounds, of all its items put to someone in
+/// both; "–" where there are none (not "0/0").
 pub fn coverage(area: &AreaChange) -> String {
+    if area.items == 0 {
+        return NONE.to_string();
+    }
     format!("{}/{}", area.items_common, area.items)
 }
 

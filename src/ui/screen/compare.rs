@@ -552,6 +552,12 @@ fn area_details(look: &Look, view: &CompareView, area: &AreaChange) -> Vec<Line<
                 ("n_to", &change.n_to),
             ],
         )
+    } else if area.items == 0 {
+        trf(
+            lang,
+            "compare.detail_not_asked_in_both",
+            &[("name", &area_name(look, &area.key))],
+        )
     } else {
         trf(
             lang,
