@@ -12,15 +12,19 @@ use clap::{Args, ValueEnum};
 
 use super::files::{is_database_file, write_failed, write_private};
 use super::{exit, fail};
+use crate::domain::compare::MIN_GROUP;
 use crate::domain::instrument::Instrument;
+use crate::domain::model::{Round, Service};
 use crate::exchange::disclose::Respondents;
+use crate::exchange::round_tables::{RoundData, RoundTable, write_round_table};
 use crate::exchange::{
     Contents, CsvDialect, CsvExport, CsvLayout, Disclosure, Scope, export_codebook, timestamp,
 };
 use crate::i18n::{Lang, tr, trf};
 use crate::present::count;
-use crate::store::Answers;
 use crate::store::Exchange;
+use crate::store::{Answers, Needs};
+use crate::usecase::positions::PositionsData;
 
 use crate::store::{Store, StoreError};
 
@@ -32,6 +36,28 @@ pub enum Format {
     Csv,
     /// The codebook to read the CSV by, one row per item: keys, scale, missing codes, texts (CSV)
     Codebook,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Table {
+    Answers,
+    Needs,
+    Facts,
+    Expectations,
+    Positions,
+}
+
+impl Table {
+    /// The round-level table, or `None` for the answers.
+    fn of_rounds(self) -> Option<RoundTable> {
+        match self {
+            Table::Answers => None,
+            Table::Needs => Some(RoundTable::Needs),
+            Table::Facts => Some(RoundTable::Facts),
+            Table::Expectations => Some(RoundTable::Expectations),
+            Table::Positions => Some(RoundTable::Positions),
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -60,6 +86,10 @@ pub struct ExportArgs {
     #[arg(long)]
     pub with_comments: bool,
 
+    /// Which table a CSV holds: the answers, or a round-level table of the competence needs (a row per round and area), the facts or the expectations (a row per round), or the posts against the 2031 requirement (counts per role, small groups suppressed)
+    #[arg(long, value_enum, default_value_t = Table::Answers)]
+    pub table: Table,
+
     /// Write to FILE (created readable by its owner alone) instead of standard output; a CSV gets FILE's name with .about.txt beside it, saying what it holds
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -78,8 +108,13 @@ pub fn run(
     db: &Path,
     args: ExportArgs,
 ) -> ExitCode {
+    let round_table = args.table.of_rounds();
     let refusal = if args.wide && args.format != Format::Csv {
         Some("export.wide_needs_csv")
+    } else if round_table.is_some() && args.format != Format::Csv {
+        Some("export.table_needs_csv")
+    } else if round_table.is_some() && args.wide {
+        Some("export.wide_is_answers")
     } else if args.spreadsheet && args.format == Format::Json {
         Some("export.spreadsheet_needs_csv")
     } else if args.service.is_some() && args.format == Format::Codebook {
@@ -139,10 +174,25 @@ pub fn run(
         return ExitCode::from(exit::FAILURE);
     }
 
+    // Loaded before a file is made, so that a fault leaves none behind.
+    let round_rows = match (&store, round_table) {
+        (Some(store), Some(table)) => match round_table_data(store, service.as_ref(), table) {
+            Ok(rows) => rows,
+            Err(e) => return fail(lang, &e),
+        },
+        _ => Vec::new(),
+    };
     let write = |out: &mut dyn Write, name: &Path| match (&store, args.format) {
         (Some(store), Format::Json) => store
             .export_json(scope, instrument, now, disclosure, out, name)
             .map(Written::Json),
+        (Some(_), Format::Csv) if round_table.is_some() => {
+            let table = round_table.unwrap_or(RoundTable::Needs);
+            let rounds = round_rows.iter().map(|(s, r, d)| (s, r, d));
+            write_round_table(table, rounds, dialect, contents.comments, out, name)
+                .map(Written::Csv)
+                .map_err(StoreError::from)
+        }
         (Some(store), Format::Csv) => {
             let layout = if args.wide {
                 CsvLayout::Wide
@@ -171,7 +221,7 @@ pub fn run(
     // spreadsheet's header row), or, on standard output, to standard error.
     let outcome = match (outcome, args.format) {
         (Ok(written), Format::Csv) => {
-            let line = about(lang, now, &contents);
+            let line = about(lang, now, &contents, round_table);
             match (&about_file, &args.out) {
                 (Some(path), Some(csv)) => write_private(path, |out, name| {
                     writeln!(out, "{}: {line}", csv.display()).map_err(|source| StoreError::Io {
@@ -227,7 +277,7 @@ pub fn run(
                     ],
                 )
             );
-            println!("{}: {}", path.display(), about(lang, now, &contents));
+            println!("{}: {}", path.display(), about(lang, now, &contents, None));
             if !contents.importable() {
                 println!("{}", tr(lang, "export.identified_hint"));
             }
@@ -244,7 +294,11 @@ pub fn run(
                     ]
                 )
             );
-            println!("{}: {}", path.display(), about(lang, now, &contents));
+            println!(
+                "{}: {}",
+                path.display(),
+                about(lang, now, &contents, round_table)
+            );
             if let Some(about) = &about_file {
                 println!(
                     "{}",
@@ -298,15 +352,25 @@ fn about_file(out: &Path) -> Option<PathBuf> {
     }
 }
 
-/// One line on what an export holds, in the user's language.
-fn about(lang: Lang, at: chrono::DateTime<chrono::Utc>, contents: &Contents) -> String {
+/// One line on what an export holds, in the user's language: its respondents, or the
+/// round-level table it is instead.
+fn about(
+    lang: Lang,
+    at: chrono::DateTime<chrono::Utc>,
+    contents: &Contents,
+    table: Option<RoundTable>,
+) -> String {
     let service = match &contents.service {
         None => tr(lang, "export.about_every_service").to_string(),
         Some(name) => trf(lang, "export.about_service", &[("name", name)]),
     };
-    let respondents = match contents.respondents {
-        Respondents::Identified => "export.about_identified",
-        Respondents::Pseudonymous => "export.about_pseudonymous",
+    let respondents = match (table, contents.respondents) {
+        (Some(RoundTable::Needs), _) => "export.about_table_needs",
+        (Some(RoundTable::Facts), _) => "export.about_table_facts",
+        (Some(RoundTable::Expectations), _) => "export.about_table_expectations",
+        (Some(RoundTable::Positions), _) => "export.about_table_positions",
+        (None, Respondents::Identified) => "export.about_identified",
+        (None, Respondents::Pseudonymous) => "export.about_pseudonymous",
     };
     let comments = if contents.comments {
         "export.about_comments"
@@ -324,4 +388,37 @@ fn about(lang: Lang, at: chrono::DateTime<chrono::Utc>, contents: &Contents) -> 
             ("comments", &tr(lang, comments)),
         ],
     )
+}
+
+/// Every round in scope with its service and its part of `table`, services in the order
+/// `services` gives them and rounds by the day held.
+fn round_table_data(
+    store: &Store,
+    service: Option<&Service>,
+    table: RoundTable,
+) -> Result<Vec<(Service, Round, RoundData)>, StoreError> {
+    let services = match service {
+        Some(service) => vec![service.clone()],
+        None => store.service_list()?,
+    };
+    let mut out = Vec::new();
+    for service in services {
+        let areas = match table {
+            RoundTable::Needs => store.areas(&service.id)?,
+            _ => Vec::new(),
+        };
+        for summary in store.rounds(&service.id)? {
+            let round = summary.round;
+            let data = match table {
+                RoundTable::Needs => RoundData::Needs(areas.clone(), store.needs(&round.id)?),
+                RoundTable::Facts => RoundData::Facts(store.facts(&round.id)?),
+                RoundTable::Expectations => RoundData::Expectations(store.expectations(&round.id)?),
+                RoundTable::Positions => {
+                    RoundData::Positions(PositionsData::load(store, &round, MIN_GROUP)?.table)
+                }
+            };
+            out.push((service.clone(), round, data));
+        }
+    }
+    Ok(out)
 }

@@ -26,6 +26,7 @@ pub mod import;
 pub mod merge;
 pub mod problem;
 pub mod read;
+pub mod round_tables;
 
 pub use disclose::{Contents, Disclosure};
 pub use problem::{Problem, Refusal};
