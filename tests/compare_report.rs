@@ -266,7 +266,7 @@ fn compare_as_json_carries_the_hand_computed_numbers() {
     let fixture = fixture();
     let json: Value = serde_json::from_str(&compare(&fixture, &["--format", "json"])).unwrap();
     assert_eq!(json["format"], "kartlegg-compare");
-    assert_eq!(json["format_version"], 4);
+    assert_eq!(json["format_version"], 5);
     assert_eq!(json["service"]["name"], SERVICE);
     assert_eq!(json["from"]["label"], ROUND_A);
     assert_eq!(json["from"]["held_on"], "2026-01-10");
@@ -1167,7 +1167,7 @@ fn compare_carries_consensus_stage_plans_and_goals() {
     let fixture = fixture();
     with_plans(&fixture);
     let json: Value = serde_json::from_str(&compare(&fixture, &["--format", "json"])).unwrap();
-    assert_eq!(json["format_version"], 4);
+    assert_eq!(json["format_version"], 5);
     assert_eq!(json["from"]["stage"], "agenda");
     assert_eq!(json["from"]["stage_name"], "Sette problemet på dagsorden");
     assert_eq!(json["to"]["stage"], "adapt");
@@ -1271,15 +1271,14 @@ fn load_and_compare_gives_what_compare_prints() {
 /// 66 %, both at least "partly"): investigations 2→5 then 4→5, a top-three priority, so a
 /// gap of +3 then +1 the service is ready to work on; the law 4→3 (−1), not a priority.
 /// Nothing in the round between. Expectations and two facts in the first round.
-#[test]
-fn markdown_report_shows_the_needs_the_expectations_and_the_facts() {
-    use kartlegg::domain::needs::{Expectation, Expectations, Facts, NeedField, Who, YesPartlyNo};
+/// Needs in A and B (none in Underveis): investigation 2→5 in A and 4→5 in B, among the top
+/// three, for caseworkers; law 4→3 in both. Gives A's and B's ids.
+fn with_needs(store: &mut Store) -> (String, String) {
+    use kartlegg::domain::needs::{NeedField, Who};
     use kartlegg::store::Needs;
-    let fixture = fixture();
-    let mut store = Store::open(&fixture.db).unwrap();
-    let (_, rounds) = service_and_rounds(&store);
-    let (a, b) = (&rounds[0], &rounds[2]);
-    for (round, mastery) in [(a, 2), (b, 4)] {
+    let (_, rounds) = service_and_rounds(store);
+    let (a, b) = (rounds[0].clone(), rounds[2].clone());
+    for (round, mastery) in [(&a, 2), (&b, 4)] {
         for change in [
             NeedField::Mastery(Some(mastery)),
             NeedField::Importance(Some(5)),
@@ -1294,6 +1293,17 @@ fn markdown_report_shows_the_needs_the_expectations_and_the_facts() {
             store.set_need(round, "law", &change, at(5)).unwrap();
         }
     }
+    (a, b)
+}
+
+#[test]
+fn markdown_report_shows_the_needs_the_expectations_and_the_facts() {
+    use kartlegg::domain::needs::{Expectation, Expectations, Facts, NeedField, YesPartlyNo};
+    use kartlegg::store::Needs;
+    let fixture = fixture();
+    let mut store = Store::open(&fixture.db).unwrap();
+    let (a, _) = with_needs(&mut store);
+    let a = a.as_str();
     store
         .set_need(
             a,
@@ -1359,7 +1369,7 @@ fn markdown_report_shows_the_needs_the_expectations_and_the_facts() {
         ]
     );
     // Round by round, the round between with nothing recorded left empty.
-    expect("| Undersøkelse og beslutning | +3 (2→5) |  | +1 (4→5) |");
+    expect("| Undersøkelse og beslutning | +3 (2→5) ✓ |  | +1 (4→5) ✓ |");
     expect("| Barnevernsloven og annet regelverk | −1 (4→3) |  | −1 (4→3) |");
     expect(
         "| Før \\| samling \\<1\\> (10.01.2026) | ny kunnskap, veiledning | delvis | nei | Verktøy |",
@@ -1484,6 +1494,128 @@ fn markdown_report_shows_the_positions_against_the_2031_requirement() {
         md.contains("## Formal competence against the 2031 requirement\n"),
         "{md}"
     );
+}
+
+/// `compare` from A to B with `with_positions` and `with_needs` (in A investigation 2→5, gap
+/// +3, a need, among the top three, and law 4→3, −1; in B investigation 4→5, +1, among the
+/// top three, and law −1), and in B documentation with a mastery of 3 and no importance (no
+/// gap, `–`).
+#[test]
+fn compare_carries_the_needs_and_the_positions_against_2031_in_every_format() {
+    use kartlegg::domain::needs::NeedField;
+    use kartlegg::store::Needs;
+    let fixture = fixture();
+    let text = compare(&fixture, &[]);
+    assert!(
+        text.contains("Ingen kompetansebehov er registrert i de to rundene."),
+        "{text}"
+    );
+    assert!(
+        text.contains("Ingen stillinger er registrert i de to rundene."),
+        "{text}"
+    );
+    with_positions(&fixture);
+    let mut store = Store::open(&fixture.db).unwrap();
+    let (_, b) = with_needs(&mut store);
+    store
+        .set_need(&b, "documentation", &NeedField::Mastery(Some(3)), at(5))
+        .unwrap();
+    drop(store);
+
+    let text = compare(&fixture, &[]);
+    let lines = columns(&text);
+    has_line(
+        &lines,
+        "Undersøkelse og beslutning | +3 (2→5) ✓ | +1 (4→5) ✓",
+    );
+    has_line(
+        &lines,
+        "Barnevernsloven og annet regelverk | −1 (4→3) | −1 (4→3)",
+    );
+    // An area with a mastery alone has no gap: nothing in A, `–` in B.
+    has_line(&lines, "Dokumentasjon og saksbehandling | –");
+    has_line(
+        &lines,
+        "Ledere | 1 | for få til å vise | for få til å vise | for få til å vise | 16 % ledere med master",
+    );
+    has_line(
+        &lines,
+        "Alle | 7 | 4 (57 %) | 1 (14 %) | 2 (29 %) | 36 % relevant kompetanse, med videreutdanning",
+    );
+    assert!(
+        text.contains("Andre stillinger, ikke omfattet av kravet: 1"),
+        "{text}"
+    );
+
+    let md = compare(&fixture, &["--format", "markdown", "--lang", "en"]);
+    for row in [
+        "| Investigations and decisions | +3 (2→5) ✓ | +1 (4→5) ✓ |",
+        "| Leaders | 3 | 2 (67 %) | 0 (0 %) | 1 (33 %) | 16 % leaders with a master's |",
+        "| Caseworkers | 4 | hidden, protects a small group | hidden, protects a small group | hidden, protects a small group | 9 % caseworkers with a master's |",
+        "| All | 5 | 3 (60 %) | 1 (20 %) | 1 (20 %) | 36 % relevant competence, with further education |",
+    ] {
+        assert!(md.contains(row), "no {row:?} in:\n{md}");
+    }
+
+    let json: Value = serde_json::from_str(&compare(&fixture, &["--format", "json"])).unwrap();
+    let needs = &json["needs"];
+    assert_eq!(needs["need_gap"], 2);
+    assert_eq!(
+        needs["top_three"]["from"],
+        serde_json::json!(["investigation"])
+    );
+    assert_eq!(
+        needs["top_three"]["to"],
+        serde_json::json!(["investigation"])
+    );
+    let area = |key: &str| {
+        needs["areas"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["key"] == key)
+            .unwrap_or_else(|| panic!("no area {key} in {needs}"))
+            .clone()
+    };
+    let investigation = area("investigation");
+    assert_eq!(investigation["own"], false);
+    assert_eq!(
+        investigation["from"],
+        serde_json::json!({"mastery": 2, "importance": 5, "gap": 3, "is_need": true, "top_three": true})
+    );
+    assert_eq!(
+        investigation["to"],
+        serde_json::json!({"mastery": 4, "importance": 5, "gap": 1, "is_need": false, "top_three": true})
+    );
+    assert_eq!(area("law")["to"]["gap"], -1);
+    let documentation = area("documentation");
+    assert_eq!(documentation["from"], Value::Null);
+    assert_eq!(documentation["to"]["gap"], Value::Null);
+    assert_eq!(needs["areas"].as_array().unwrap().len(), 3);
+    let positions = &json["positions_2031"];
+    assert_eq!(positions["requirement"]["key"], "barnevernsloven-2031");
+    assert_eq!(positions["requirement"]["version"], "1");
+    assert_eq!(positions["requirement"]["applies_from"], "2031-01-01");
+    assert_eq!(positions["baseline"]["year"], 2020);
+    assert_eq!(positions["baseline"]["figures"][0]["group"], "caseworker");
+    assert_eq!(positions["baseline"]["figures"][0]["percent"], 9);
+    let group = |side: &str, index: usize| positions[side]["groups"][index].clone();
+    assert_eq!(
+        group("from", 0),
+        serde_json::json!({"group": "leader", "n": 1, "shown": false, "hidden": "too_few", "meets": null, "will": null, "will_not": null})
+    );
+    assert_eq!(group("from", 1)["hidden"], "protects");
+    assert_eq!(
+        group("from", 2),
+        serde_json::json!({"group": "all", "n": 5, "shown": true, "hidden": null, "meets": 3, "will": 1, "will_not": 1})
+    );
+    assert_eq!(positions["from"]["not_covered"], 1);
+    assert_eq!(
+        group("to", 1),
+        serde_json::json!({"group": "caseworker", "n": 4, "shown": true, "hidden": null, "meets": 2, "will": 1, "will_not": 1})
+    );
+    assert_eq!(group("to", 2)["meets"], 4);
+    assert_eq!(positions["to"]["not_covered"], 0);
 }
 
 /// Round A alone: its one leader is too few to show, and the four caseworkers are hidden

@@ -1,18 +1,16 @@
 //! The report's formal competence: the chosen rounds' positions against the 2031
 //! requirement, counted once per round by `domain::requirement::status_table` (small groups
 //! suppressed as the positions screen does), beside the national 2020 baseline. The tables
-//! are shared with `compare`.
+//! are `compare`'s (`compare::competence`).
 
-use crate::cli::document::{Block, Table};
-use crate::domain::requirement::{Counts, Requirement, RoundStatus, StatusRow, StatusTable};
+use crate::cli::compare::competence::{
+    about, has_positions, not_covered_line, progress_table, status_table,
+};
+use crate::cli::document::Block;
+use crate::domain::requirement::{RoundStatus, StatusTable};
 use crate::i18n::{Lang, tr, trf};
 use crate::present;
 use crate::usecase::rounds::RoundData;
-
-/// Whether a round has any position recorded, covered or not.
-pub fn has_positions(table: &StatusTable) -> bool {
-    table.not_covered > 0 || table.rows.iter().any(|row| row.n > 0)
-}
 
 pub struct PositionsSection<'a> {
     pub lang: Lang,
@@ -74,107 +72,4 @@ impl PositionsSection<'_> {
             .find(|r| r.round.id == status.round_id)
             .map_or_else(|| status.label.clone(), |r| r.title(self.lang))
     }
-}
-
-/// What the requirement is, how it is met, its rules' key, version and source.
-pub fn about(lang: Lang, min_group: usize) -> String {
-    let r = Requirement::standard();
-    trf(
-        lang,
-        "report.positions_about",
-        &[
-            ("name", &r.name.get(lang)),
-            ("date", &present::date(lang, r.applies_from)),
-            ("ways", &present::requirement_ways(lang)),
-            ("reading", &r.reading_note.get(lang)),
-            ("key", &r.key),
-            ("version", &r.version),
-            ("source", &r.source.get(lang)),
-            ("last", &r.last_planned_year()),
-            ("min", &crate::domain::compare::min_group(min_group)),
-        ],
-    )
-}
-
-/// "Other positions, not covered by the requirement: n", where there are any.
-pub fn not_covered_line(lang: Lang, table: &StatusTable) -> Option<String> {
-    (table.not_covered > 0)
-        .then(|| trf(lang, "positions.not_covered", &[("n", &table.not_covered)]))
-}
-
-/// The three status columns' headers.
-fn status_headers(lang: Lang) -> [String; 3] {
-    let year = Requirement::standard()
-        .applies_from
-        .format("%Y")
-        .to_string();
-    [
-        tr(lang, "report.col_meets").to_string(),
-        trf(lang, "report.col_will", &[("year", &year)]),
-        tr(lang, "report.col_will_not").to_string(),
-    ]
-}
-
-/// A group's three status cells: counts with their share, or why there are none.
-fn status_cells(lang: Lang, row: &StatusRow) -> [String; 3] {
-    match row.counts {
-        Counts::Shown(c) => {
-            [c.meets, c.will, c.will_not].map(|part| present::status_count(lang, part, &c))
-        }
-        Counts::Empty => [(); 3].map(|_| present::NONE.to_string()),
-        Counts::TooFew => [(); 3].map(|_| tr(lang, "report.too_few").to_string()),
-        Counts::Protects => [(); 3].map(|_| tr(lang, "report.protects").to_string()),
-    }
-}
-
-/// One round's table: each covered role and all, with n, the three statuses and the
-/// national figure for the same group.
-pub fn status_table(lang: Lang, table: &StatusTable) -> Table {
-    let r = Requirement::standard();
-    let mut header = vec![
-        tr(lang, "positions.table_group").to_string(),
-        tr(lang, "positions.table_n").to_string(),
-    ];
-    header.extend(status_headers(lang));
-    header.push(trf(
-        lang,
-        "report.col_baseline",
-        &[("year", &r.baseline.year)],
-    ));
-    let mut out = Table::numbers(header);
-    for row in &table.rows {
-        let code = row.role.map_or("all", |role| role.code());
-        let mut cells = vec![
-            tr(lang, present::position_group_key(row.role)).to_string(),
-            row.n.to_string(),
-        ];
-        cells.extend(status_cells(lang, row));
-        cells.push(
-            r.baseline_for(code)
-                .map_or_else(String::new, |f| present::baseline_figure(lang, f)),
-        );
-        out.row(cells);
-    }
-    out
-}
-
-/// All covered positions round by round: n, the three statuses, and those not covered.
-pub fn progress_table(lang: Lang, rounds: &[(String, &StatusTable)]) -> Table {
-    let mut header = vec![
-        tr(lang, "report.col_round").to_string(),
-        tr(lang, "positions.table_n").to_string(),
-    ];
-    header.extend(status_headers(lang));
-    header.push(tr(lang, "report.col_not_covered").to_string());
-    let mut out = Table::numbers(header);
-    for (title, table) in rounds {
-        let Some(all) = table.rows.last() else {
-            continue;
-        };
-        let mut cells = vec![title.clone(), all.n.to_string()];
-        cells.extend(status_cells(lang, all));
-        cells.push(table.not_covered.to_string());
-        out.row(cells);
-    }
-    out
 }
