@@ -1522,6 +1522,29 @@ fn compare_carries_the_needs_and_the_positions_against_2031_in_every_format() {
         .unwrap();
     drop(store);
 
+    // Posts in the to-round only: the from-round says it has none, with no table of dashes.
+    let only_b = success(&kartlegg(
+        &fixture.db,
+        &[
+            "compare",
+            "--service",
+            SERVICE,
+            "--from",
+            "Underveis",
+            "--to",
+            "Etter programmet",
+        ],
+    ));
+    let rows = columns(&only_b);
+    let between = rows
+        .iter()
+        .rposition(|l| l == "Underveis (15.03.2026)")
+        .unwrap();
+    assert_eq!(
+        rows[between + 2],
+        "Ingen stillinger er registrert i runden.",
+        "{only_b}"
+    );
     let text = compare(&fixture, &[]);
     let lines = columns(&text);
     has_line(

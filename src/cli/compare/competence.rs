@@ -86,6 +86,13 @@ impl Competence {
         blocks.push(Block::Paragraph(about(lang, min_group)));
         for round in rounds {
             blocks.push(Block::Subheading(round.title.clone()));
+            // A table of dashes would read as a service without leaders or caseworkers.
+            if !has_positions(&round.positions) {
+                blocks.push(Block::Paragraph(
+                    tr(lang, "report.positions_round_none").to_string(),
+                ));
+                continue;
+            }
             blocks.push(Block::Table(
                 status_table(lang, &round.positions),
                 "positions",
