@@ -10,7 +10,7 @@ use std::path::Path;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use common::kartlegg;
-use kartlegg::domain::instrument::Instrument;
+use kartlegg::domain::instrument::{Asked, Instrument};
 use kartlegg::domain::model::{Response, Role, RoundKind};
 use kartlegg::domain::scoring::subdomain_key;
 use kartlegg::i18n::{Lang, Localized};
@@ -144,7 +144,7 @@ fn pairs(cell: &str) -> Vec<(u8, String)> {
 
 const CODEBOOK_HEADER: &str = "item_order,item_key,section_key,subdomain_key,\
 scale_key,scale_min,scale_max,points_score,code_dont_know,code_not_applicable,code_not_answered,\
-instrument_key,instrument_version,section_nb,section_nn,section_en,subdomain_nb,subdomain_nn,\
+asked_in,answered_by,instrument_key,instrument_version,section_nb,section_nn,section_en,subdomain_nb,subdomain_nn,\
 subdomain_en,item_nb,item_nn,item_en,points_nb,points_nn,points_en";
 
 #[test]
@@ -177,6 +177,20 @@ fn the_codebook_describes_every_item_with_its_scale_and_texts_in_three_languages
         assert_eq!(get("code_dont_know"), "dont_know");
         assert_eq!(get("code_not_applicable"), "not_applicable");
         assert_eq!(get("code_not_answered"), "");
+        // Whom the item is put to, as the walk and the scores decide it.
+        let asked = |kind, role| item.asks(Asked::new(kind, role));
+        let kinds: Vec<&str> = RoundKind::ALL
+            .into_iter()
+            .filter(|&k| Role::ALL.into_iter().any(|r| asked(k, r)))
+            .map(RoundKind::code)
+            .collect();
+        let roles: Vec<&str> = Role::ALL
+            .into_iter()
+            .filter(|&r| RoundKind::ALL.into_iter().any(|k| asked(k, r)))
+            .map(Role::code)
+            .collect();
+        assert_eq!(get("asked_in"), kinds.join(" | "), "{}", item.item.key);
+        assert_eq!(get("answered_by"), roles.join(" | "), "{}", item.item.key);
         for lang in Lang::ALL {
             let code = lang.code();
             let text = |localized: &Localized| localized.exact(lang).to_string();
@@ -203,6 +217,35 @@ fn the_codebook_describes_every_item_with_its_scale_and_texts_in_three_languages
             let expected = f64::from(value - scale.min()) / f64::from(scale.max() - scale.min());
             assert!((score - expected).abs() < 0.005, "{score} for {value}");
         }
+    }
+
+    // Why a cell is empty, by hand from instrument.toml: whether a programme adapts shows only
+    // once it is in use, so a before-round does not ask it; whether the service assessed its
+    // readiness before joining is the leader's to know; problem awareness is asked of all.
+    let row_of = |key: &str| {
+        (1..rows.len())
+            .find(|&r| cell(&rows, r, "item_key") == key)
+            .unwrap()
+    };
+    for (key, kinds, roles) in [
+        (
+            "fit.manageable_demands.3",
+            "between | after",
+            "leader | key_person | staff | consultant",
+        ),
+        (
+            "competence.recruitment.1",
+            "before | between | after",
+            "leader",
+        ),
+        (
+            "readiness.problem_awareness.1",
+            "before | between | after",
+            "leader | key_person | staff | consultant",
+        ),
+    ] {
+        assert_eq!(cell(&rows, row_of(key), "asked_in"), kinds, "{key}");
+        assert_eq!(cell(&rows, row_of(key), "answered_by"), roles, "{key}");
     }
 
     // The analyst's trap: the driver items run 0–2, the readiness items 1–5.

@@ -266,7 +266,7 @@ fn compare_as_json_carries_the_hand_computed_numbers() {
     let fixture = fixture();
     let json: Value = serde_json::from_str(&compare(&fixture, &["--format", "json"])).unwrap();
     assert_eq!(json["format"], "kartlegg-compare");
-    assert_eq!(json["format_version"], 4);
+    assert_eq!(json["format_version"], 5);
     assert_eq!(json["service"]["name"], SERVICE);
     assert_eq!(json["from"]["label"], ROUND_A);
     assert_eq!(json["from"]["held_on"], "2026-01-10");
@@ -1167,7 +1167,7 @@ fn compare_carries_consensus_stage_plans_and_goals() {
     let fixture = fixture();
     with_plans(&fixture);
     let json: Value = serde_json::from_str(&compare(&fixture, &["--format", "json"])).unwrap();
-    assert_eq!(json["format_version"], 4);
+    assert_eq!(json["format_version"], 5);
     assert_eq!(json["from"]["stage"], "agenda");
     assert_eq!(json["from"]["stage_name"], "Sette problemet på dagsorden");
     assert_eq!(json["to"]["stage"], "adapt");
@@ -1271,15 +1271,14 @@ fn load_and_compare_gives_what_compare_prints() {
 /// 66 %, both at least "partly"): investigations 2→5 then 4→5, a top-three priority, so a
 /// gap of +3 then +1 the service is ready to work on; the law 4→3 (−1), not a priority.
 /// Nothing in the round between. Expectations and two facts in the first round.
-#[test]
-fn markdown_report_shows_the_needs_the_expectations_and_the_facts() {
-    use kartlegg::domain::needs::{Expectation, Expectations, Facts, NeedField, Who, YesPartlyNo};
+/// Needs in A and B (none in Underveis): investigation 2→5 in A and 4→5 in B, among the top
+/// three, for caseworkers; law 4→3 in both. Gives A's and B's ids.
+fn with_needs(store: &mut Store) -> (String, String) {
+    use kartlegg::domain::needs::{NeedField, Who};
     use kartlegg::store::Needs;
-    let fixture = fixture();
-    let mut store = Store::open(&fixture.db).unwrap();
-    let (_, rounds) = service_and_rounds(&store);
-    let (a, b) = (&rounds[0], &rounds[2]);
-    for (round, mastery) in [(a, 2), (b, 4)] {
+    let (_, rounds) = service_and_rounds(store);
+    let (a, b) = (rounds[0].clone(), rounds[2].clone());
+    for (round, mastery) in [(&a, 2), (&b, 4)] {
         for change in [
             NeedField::Mastery(Some(mastery)),
             NeedField::Importance(Some(5)),
@@ -1294,6 +1293,17 @@ fn markdown_report_shows_the_needs_the_expectations_and_the_facts() {
             store.set_need(round, "law", &change, at(5)).unwrap();
         }
     }
+    (a, b)
+}
+
+#[test]
+fn markdown_report_shows_the_needs_the_expectations_and_the_facts() {
+    use kartlegg::domain::needs::{Expectation, Expectations, Facts, NeedField, YesPartlyNo};
+    use kartlegg::store::Needs;
+    let fixture = fixture();
+    let mut store = Store::open(&fixture.db).unwrap();
+    let (a, _) = with_needs(&mut store);
+    let a = a.as_str();
     store
         .set_need(
             a,
@@ -1359,7 +1369,7 @@ fn markdown_report_shows_the_needs_the_expectations_and_the_facts() {
         ]
     );
     // Round by round, the round between with nothing recorded left empty.
-    expect("| Undersøkelse og beslutning | +3 (2→5) |  | +1 (4→5) |");
+    expect("| Undersøkelse og beslutning | +3 (2→5) ✓ |  | +1 (4→5) ✓ |");
     expect("| Barnevernsloven og annet regelverk | −1 (4→3) |  | −1 (4→3) |");
     expect(
         "| Før \\| samling \\<1\\> (10.01.2026) | ny kunnskap, veiledning | delvis | nei | Verktøy |",
@@ -1367,6 +1377,296 @@ fn markdown_report_shows_the_needs_the_expectations_and_the_facts() {
     expect("| Årsverk | 12,5 |  |  |");
     expect("| Andel nyutdannede | 40 % |  |  |");
     expect("| Akuttsaker |  |  |  |");
+}
+
+// ---- positions against the 2031 requirement ----
+
+/// Posts recorded in round A (10.01.2026) and B (10.06.2026), none in Underveis; each
+/// status worked out by hand against requirement_2031.toml (a master's in child welfare
+/// meets it; a bachelor's with 60 credits and 5 years; another master's with 5 years).
+/// A: one leader, master → meets; four caseworkers: master → meets; bachelor 60 cr 5 y →
+///    meets; bachelor 30 cr 2 y with 30 planned for 2028 → will (2 + 4 whole years until
+///    1.1.2031 = 6 ≥ 5, 30 + 30 = 60); other education → will not; one other role, not
+///    covered. The leader alone is too few, so the caseworkers are hidden too; all 5 shown:
+///    3 (60 %), 1 (20 %), 1 (20 %).
+/// B: three leaders: master → meets; other master, 5 y → meets; bachelor 0 cr 1 y → will
+///    not: 2 (67 %), 0 (0 %), 1 (33 %). Four caseworkers: master ×2 → meets; bachelor 30 cr
+///    3 y with 30 planned for 2030 → will (3 + 4 = 7); none → will not: 2 (50 %), 1 (25 %),
+///    1 (25 %). All 7: 4 (57 %), 1 (14 %), 2 (29 %).
+fn with_positions(fixture: &Fixture) {
+    use kartlegg::domain::requirement::{Education, PositionFacts, PositionRole};
+    use kartlegg::store::Positions;
+    let mut store = Store::open(&fixture.db).unwrap();
+    let (_, rounds) = service_and_rounds(&store);
+    let post = |role, education, credits, years, planned: Option<(u16, u16)>| PositionFacts {
+        role,
+        education,
+        credits,
+        years,
+        planned_credits: planned.map_or(0, |p| p.0),
+        planned_year: planned.map(|p| p.1),
+    };
+    use Education as E;
+    use PositionRole::{Caseworker, Leader, Other as OtherRole};
+    let a = [
+        post(Leader, E::MasterChildWelfare, 0, 0, None),
+        post(Caseworker, E::MasterChildWelfare, 0, 0, None),
+        post(Caseworker, E::BachelorRelevant, 60, 5, None),
+        post(Caseworker, E::BachelorRelevant, 30, 2, Some((30, 2028))),
+        post(Caseworker, E::Other, 0, 10, None),
+        post(OtherRole, E::None, 0, 0, None),
+    ];
+    let b = [
+        post(Leader, E::MasterChildWelfare, 0, 0, None),
+        post(Leader, E::MasterOtherRelevant, 0, 5, None),
+        post(Leader, E::BachelorRelevant, 0, 1, None),
+        post(Caseworker, E::MasterChildWelfare, 0, 0, None),
+        post(Caseworker, E::MasterChildWelfare, 0, 0, None),
+        post(Caseworker, E::BachelorRelevant, 30, 3, Some((30, 2030))),
+        post(Caseworker, E::None, 0, 0, None),
+    ];
+    for (round, posts) in [(&rounds[0], &a[..]), (&rounds[2], &b[..])] {
+        for facts in posts {
+            store.add_position(round, facts, at(6)).unwrap();
+        }
+    }
+}
+
+/// The rows of the Markdown table that follows a `### subheading`, header row first.
+fn markdown_subtable(markdown: &str, subheading: &str) -> Vec<String> {
+    table_lines(markdown, &format!("### {subheading}\n"))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn markdown_report_shows_the_positions_against_the_2031_requirement() {
+    let fixture = fixture();
+    let (_, md) = report(&fixture, "none.md", &["--format", "markdown"]);
+    assert!(
+        md.contains("## Formell kompetanse mot kravet for 2031\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains("Ingen stillinger er registrert i de valgte rundene."),
+        "{md}"
+    );
+    with_positions(&fixture);
+    let (_, md) = report(&fixture, "positions.md", &["--format", "markdown"]);
+    let expect = |needle: &str| assert!(md.contains(needle), "no {needle:?} in:\n{md}");
+    // The requirement, its rules' key and version, and its source.
+    expect("Kravet: Kompetansekravet i barnevernsloven (fra 2031).");
+    expect("barnevernsloven-2031, versjon 1; kilde: Prop. 133 L (2020–2021) kap. 4;");
+    expect("med planlagt videreutdanning ferdig senest 2030");
+    assert_eq!(
+        markdown_subtable(&md, "Stillingene i Etter programmet (10.06.2026)"),
+        [
+            "| Gruppe | n | Oppfyller nå | Vil oppfylle innen 2031 | Vil ikke | Landet 2020 |",
+            "| Ledere | 3 | 2 (67 %) | 0 (0 %) | 1 (33 %) | 16 % ledere med master |",
+            "| Saksbehandlere | 4 | 2 (50 %) | 1 (25 %) | 1 (25 %) | 9 % saksbehandlere med master |",
+            "| Alle | 7 | 4 (57 %) | 1 (14 %) | 2 (29 %) | 36 % relevant kompetanse, med videreutdanning |",
+        ]
+    );
+    expect("Landet 2020 (SSB, Kompetanse i barnevernet. Kartlegging 2020): 9 % saksbehandlere");
+    // Round by round, the round between with none recorded; A's other post apart.
+    assert_eq!(
+        markdown_subtable(&md, "Runde for runde, alle stillinger kravet gjelder"),
+        [
+            "| Runde | n | Oppfyller nå | Vil oppfylle innen 2031 | Vil ikke | Ikke omfattet |",
+            "| Før \\| samling \\<1\\> (10.01.2026) | 5 | 3 (60 %) | 1 (20 %) | 1 (20 %) | 1 |",
+            "| Underveis (15.03.2026) | 0 | – | – | – | 0 |",
+            "| Etter programmet (10.06.2026) | 7 | 4 (57 %) | 1 (14 %) | 2 (29 %) | 0 |",
+        ]
+    );
+    // In English, the same table.
+    let (_, md) = report(
+        &fixture,
+        "positions-en.md",
+        &["--format", "markdown", "--lang", "en"],
+    );
+    assert!(
+        md.contains(
+            "| Caseworkers | 4 | 2 (50 %) | 1 (25 %) | 1 (25 %) | 9 % caseworkers with a master's |"
+        ),
+        "{md}"
+    );
+    assert!(
+        md.contains("## Formal competence against the 2031 requirement\n"),
+        "{md}"
+    );
+}
+
+/// `compare` from A to B with `with_positions` and `with_needs` (in A investigation 2→5, gap
+/// +3, a need, among the top three, and law 4→3, −1; in B investigation 4→5, +1, among the
+/// top three, and law −1), and in B documentation with a mastery of 3 and no importance (no
+/// gap, `–`).
+#[test]
+fn compare_carries_the_needs_and_the_positions_against_2031_in_every_format() {
+    use kartlegg::domain::needs::NeedField;
+    use kartlegg::store::Needs;
+    let fixture = fixture();
+    let text = compare(&fixture, &[]);
+    assert!(
+        text.contains("Ingen kompetansebehov er registrert i de to rundene."),
+        "{text}"
+    );
+    assert!(
+        text.contains("Ingen stillinger er registrert i de to rundene."),
+        "{text}"
+    );
+    with_positions(&fixture);
+    let mut store = Store::open(&fixture.db).unwrap();
+    let (_, b) = with_needs(&mut store);
+    store
+        .set_need(&b, "documentation", &NeedField::Mastery(Some(3)), at(5))
+        .unwrap();
+    drop(store);
+
+    // Posts in the to-round only: the from-round says it has none, with no table of dashes.
+    let only_b = success(&kartlegg(
+        &fixture.db,
+        &[
+            "compare",
+            "--service",
+            SERVICE,
+            "--from",
+            "Underveis",
+            "--to",
+            "Etter programmet",
+        ],
+    ));
+    let rows = columns(&only_b);
+    let between = rows
+        .iter()
+        .rposition(|l| l == "Underveis (15.03.2026)")
+        .unwrap();
+    assert_eq!(
+        rows[between + 2],
+        "Ingen stillinger er registrert i runden.",
+        "{only_b}"
+    );
+    let text = compare(&fixture, &[]);
+    let lines = columns(&text);
+    has_line(
+        &lines,
+        "Undersøkelse og beslutning | +3 (2→5) ✓ | +1 (4→5) ✓",
+    );
+    has_line(
+        &lines,
+        "Barnevernsloven og annet regelverk | −1 (4→3) | −1 (4→3)",
+    );
+    // An area with a mastery alone has no gap: nothing in A, `–` in B.
+    has_line(&lines, "Dokumentasjon og saksbehandling | –");
+    has_line(
+        &lines,
+        "Ledere | 1 | for få til å vise | for få til å vise | for få til å vise | 16 % ledere med master",
+    );
+    has_line(
+        &lines,
+        "Alle | 7 | 4 (57 %) | 1 (14 %) | 2 (29 %) | 36 % relevant kompetanse, med videreutdanning",
+    );
+    assert!(
+        text.contains("Andre stillinger, ikke omfattet av kravet: 1"),
+        "{text}"
+    );
+
+    let md = compare(&fixture, &["--format", "markdown", "--lang", "en"]);
+    for row in [
+        "| Investigations and decisions | +3 (2→5) ✓ | +1 (4→5) ✓ |",
+        "| Leaders | 3 | 2 (67 %) | 0 (0 %) | 1 (33 %) | 16 % leaders with a master's |",
+        "| Caseworkers | 4 | hidden, protects a small group | hidden, protects a small group | hidden, protects a small group | 9 % caseworkers with a master's |",
+        "| All | 5 | 3 (60 %) | 1 (20 %) | 1 (20 %) | 36 % relevant competence, with further education |",
+    ] {
+        assert!(md.contains(row), "no {row:?} in:\n{md}");
+    }
+
+    let json: Value = serde_json::from_str(&compare(&fixture, &["--format", "json"])).unwrap();
+    let needs = &json["needs"];
+    assert_eq!(needs["need_gap"], 2);
+    assert_eq!(
+        needs["top_three"]["from"],
+        serde_json::json!(["investigation"])
+    );
+    assert_eq!(
+        needs["top_three"]["to"],
+        serde_json::json!(["investigation"])
+    );
+    let area = |key: &str| {
+        needs["areas"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["key"] == key)
+            .unwrap_or_else(|| panic!("no area {key} in {needs}"))
+            .clone()
+    };
+    let investigation = area("investigation");
+    assert_eq!(investigation["own"], false);
+    assert_eq!(
+        investigation["from"],
+        serde_json::json!({"mastery": 2, "importance": 5, "gap": 3, "is_need": true, "top_three": true})
+    );
+    assert_eq!(
+        investigation["to"],
+        serde_json::json!({"mastery": 4, "importance": 5, "gap": 1, "is_need": false, "top_three": true})
+    );
+    assert_eq!(area("law")["to"]["gap"], -1);
+    let documentation = area("documentation");
+    assert_eq!(documentation["from"], Value::Null);
+    assert_eq!(documentation["to"]["gap"], Value::Null);
+    assert_eq!(needs["areas"].as_array().unwrap().len(), 3);
+    let positions = &json["positions_2031"];
+    assert_eq!(positions["requirement"]["key"], "barnevernsloven-2031");
+    assert_eq!(positions["requirement"]["version"], "1");
+    assert_eq!(positions["requirement"]["applies_from"], "2031-01-01");
+    assert_eq!(positions["baseline"]["year"], 2020);
+    assert_eq!(positions["baseline"]["figures"][0]["group"], "caseworker");
+    assert_eq!(positions["baseline"]["figures"][0]["percent"], 9);
+    let group = |side: &str, index: usize| positions[side]["groups"][index].clone();
+    assert_eq!(
+        group("from", 0),
+        serde_json::json!({"group": "leader", "n": 1, "shown": false, "hidden": "too_few", "meets": null, "will": null, "will_not": null})
+    );
+    assert_eq!(group("from", 1)["hidden"], "protects");
+    assert_eq!(
+        group("from", 2),
+        serde_json::json!({"group": "all", "n": 5, "shown": true, "hidden": null, "meets": 3, "will": 1, "will_not": 1})
+    );
+    assert_eq!(positions["from"]["not_covered"], 1);
+    assert_eq!(
+        group("to", 1),
+        serde_json::json!({"group": "caseworker", "n": 4, "shown": true, "hidden": null, "meets": 2, "will": 1, "will_not": 1})
+    );
+    assert_eq!(group("to", 2)["meets"], 4);
+    assert_eq!(positions["to"]["not_covered"], 0);
+}
+
+/// Round A alone: its one leader is too few to show, and the four caseworkers are hidden
+/// with it, so that "all" (shown, n 5) minus the caseworkers cannot give the leader's back.
+#[test]
+fn a_small_role_among_the_positions_is_not_shown_nor_computed_back_from_all() {
+    let fixture = fixture();
+    with_positions(&fixture);
+    let (_, md) = report(
+        &fixture,
+        "a.md",
+        &["--format", "markdown", "--round", &fixture.round_a_id],
+    );
+    let table = markdown_subtable(&md, "Stillingene i Før \\| samling \\<1\\> (10.01.2026)");
+    assert_eq!(
+        table[1..],
+        [
+            "| Ledere | 1 | for få til å vise | for få til å vise | for få til å vise | 16 % ledere med master |",
+            "| Saksbehandlere | 4 | skjult, vern av en liten gruppe | skjult, vern av en liten gruppe | skjult, vern av en liten gruppe | 9 % saksbehandlere med master |",
+            "| Alle | 5 | 3 (60 %) | 1 (20 %) | 1 (20 %) | 36 % relevant kompetanse, med videreutdanning |",
+        ]
+    );
+    assert!(
+        md.contains("Andre stillinger, ikke omfattet av kravet: 1"),
+        "{md}"
+    );
+    // Nowhere else in the report does a count of the leader's or the caseworkers' appear.
+    assert!(!md.contains("Runde for runde, alle stillinger"), "{md}");
 }
 
 #[test]
@@ -1496,6 +1796,7 @@ fn run_chromium(args: &[String], out: &Path) {
 fn html_report_renders_in_headless_chromium() {
     let fixture = fixture();
     with_plans(&fixture);
+    with_positions(&fixture);
     let (page, html) = report(
         &fixture,
         "rapport.html",
@@ -1560,6 +1861,14 @@ fn html_report_renders_in_headless_chromium() {
     expect("<td class=\"num\">too few to show</td>");
     expect("<td class=\"num\">hidden, protects a small group</td>");
     expect("<td class=\"num\">n 4 · 41 %</td>");
+    // The positions against 2031 beside the national figure, a hidden count in words.
+    expect("-heading\">Formal competence against the 2031 requirement</h2>");
+    expect(
+        "<th scope=\"row\">Caseworkers</th><td class=\"num\">4</td><td class=\"num\">2 (50 %)</td><td class=\"num\">1 (25 %)</td><td class=\"num\">1 (25 %)</td><td class=\"num\">9 % caseworkers with a master's</td>",
+    );
+    expect(
+        "<th scope=\"row\">Før | samling &lt;1&gt; (2026-01-10)</th><td class=\"num\">5</td><td class=\"num\">3 (60 %)</td>",
+    );
     // Every chart is an image with a title and a description holding its numbers.
     let charts = dom.matches("<svg role=\"img\"").count();
     assert!(charts >= 4, "{charts} charts");
@@ -1672,14 +1981,7 @@ fn round_titles() -> Vec<String> {
 
 /// The cells of the Markdown table that follows a `## heading`, header row first.
 fn markdown_table(markdown: &str, heading: &str) -> Vec<Vec<String>> {
-    let start = markdown
-        .find(&format!("## {heading}\n"))
-        .unwrap_or_else(|| panic!("no heading {heading:?} in:\n{markdown}"));
-    markdown[start..]
-        .lines()
-        .skip_while(|line| !line.starts_with('|'))
-        .take_while(|line| line.starts_with('|'))
-        .filter(|line| !line.starts_with("| ---"))
+    table_lines(markdown, &format!("## {heading}\n"))
         .map(|line| {
             line.trim_matches('|')
                 .split(" | ")
@@ -1687,6 +1989,18 @@ fn markdown_table(markdown: &str, heading: &str) -> Vec<Vec<String>> {
                 .collect()
         })
         .collect()
+}
+
+/// The lines of the first Markdown table after `marker`, its rule left out.
+fn table_lines<'m>(markdown: &'m str, marker: &str) -> impl Iterator<Item = &'m str> {
+    let start = markdown
+        .find(marker)
+        .unwrap_or_else(|| panic!("no {marker:?} in:\n{markdown}"));
+    markdown[start..]
+        .lines()
+        .skip_while(|line| !line.starts_with('|'))
+        .take_while(|line| line.starts_with('|'))
+        .filter(|line| !line.starts_with("| ---"))
 }
 
 /// A word on a printed page, with its box in points.

@@ -159,6 +159,27 @@ impl ItemRef<'_> {
         self.subdomain.asks(self.item, asked)
     }
 
+    /// The kinds of round the item is asked in, in kind order (the codebook's `asked_in`).
+    pub fn asked_in(&self) -> Vec<RoundKind> {
+        RoundKind::ALL
+            .into_iter()
+            .filter(|kind| self.subdomain.asks_in(self.item, *kind))
+            .collect()
+    }
+
+    /// The roles the item is put to in a round it is asked in, in role order (the
+    /// codebook's `answered_by`).
+    pub fn asked_of(&self) -> Vec<Role> {
+        Role::ALL
+            .into_iter()
+            .filter(|role| {
+                RoundKind::ALL
+                    .into_iter()
+                    .any(|kind| self.asks(Asked::new(kind, *role)))
+            })
+            .collect()
+    }
+
     /// The key of the item's subdomain, `section.subdomain`, as areas are keyed.
     pub fn area_key(&self) -> String {
         format!("{}.{}", self.section.key, self.subdomain.key)

@@ -39,7 +39,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::instrument::{Instrument, Scale, ScalePoint};
-use crate::domain::model::neutralise_bidi;
+use crate::domain::model::{Role, RoundKind, neutralise_bidi};
 use crate::domain::scoring::subdomain_key;
 use crate::i18n::Lang;
 
@@ -411,7 +411,7 @@ pub(crate) fn csv_io_error(out_name: &Path) -> impl Fn(csv::Error) -> WriteFaile
 }
 
 /// The codebook's columns: one row per item, what an analyst needs to read the answers.
-pub(crate) const CODEBOOK: [&str; 25] = [
+pub(crate) const CODEBOOK: [&str; 27] = [
     "item_order",
     "item_key",
     "section_key",
@@ -423,6 +423,8 @@ pub(crate) const CODEBOOK: [&str; 25] = [
     "code_dont_know",
     "code_not_applicable",
     "code_not_answered",
+    "asked_in",
+    "answered_by",
     "instrument_key",
     "instrument_version",
     "section_nb",
@@ -475,6 +477,9 @@ pub fn export_codebook(
             MISSING_CODES[0].to_string(),
             MISSING_CODES[1].to_string(),
             String::new(),
+            // Why a cell is empty: the item was not put to that round's kind or role.
+            codes(item.asked_in().into_iter().map(RoundKind::code)),
+            codes(item.asked_of().into_iter().map(Role::code)),
             instrument.key.clone(),
             instrument.version.clone(),
         ];
@@ -487,6 +492,11 @@ pub fn export_codebook(
     }
     csv.flush().map_err(write_error(out_name))?;
     Ok(items.len())
+}
+
+/// Codes in one cell as the codebook lists values: "between | after".
+fn codes(codes: impl Iterator<Item = &'static str>) -> String {
+    codes.collect::<Vec<_>>().join(" | ")
 }
 
 /// A spreadsheet runs a cell that begins with `=`, `+`, `-` or `@` as a formula (some also

@@ -8,7 +8,9 @@ use crate::domain::compare::{AreaChange, Change, NotComparable};
 use crate::domain::instrument::Instrument;
 use crate::domain::model::{Role, RoundKind};
 use crate::domain::plan::Stage;
-use crate::domain::requirement::{Education, PositionRole, Status as PositionStatus};
+use crate::domain::requirement::{
+    BaselineFigure, Education, PositionRole, Requirement, Status as PositionStatus, StatusCounts,
+};
 use crate::domain::rounding::round;
 use crate::domain::scoring::{Band, Tally};
 use crate::i18n::plan_names::stage_key;
@@ -191,6 +193,73 @@ pub fn position_status_key(status: PositionStatus) -> &'static str {
         PositionStatus::WillNot => "position.status.will_not",
         PositionStatus::NotCovered => "position.status.not_covered",
     }
+}
+
+/// The ways to meet the requirement in a list, kartlegg's readings marked as such.
+pub fn requirement_ways(lang: Lang) -> String {
+    let mark = tr(lang, "positions.reading_mark");
+    let ways: Vec<String> = Requirement::standard()
+        .ways
+        .iter()
+        .map(|w| {
+            let text = w.text.get(lang);
+            if w.reading {
+                format!("{text} {mark}")
+            } else {
+                text.to_string()
+            }
+        })
+        .collect();
+    ways.join("; ")
+}
+
+/// The national baseline in a sentence: its year, its figures and, in full, its source.
+pub fn baseline(lang: Lang, full: bool) -> String {
+    let b = &Requirement::standard().baseline;
+    let figures: Vec<String> = b.figures.iter().map(|f| baseline_figure(lang, f)).collect();
+    let figures = figures.join("; ");
+    if full {
+        trf(
+            lang,
+            "positions.baseline",
+            &[
+                ("year", &b.year),
+                ("source", &b.source.get(lang)),
+                ("figures", &figures),
+            ],
+        )
+    } else {
+        trf(
+            lang,
+            "positions.baseline_short",
+            &[("year", &b.year), ("figures", &figures)],
+        )
+    }
+}
+
+/// One national figure: "9 % caseworkers with a master's".
+pub fn baseline_figure(lang: Lang, figure: &BaselineFigure) -> String {
+    format!("{} % {}", figure.percent, figure.text.get(lang))
+}
+
+/// The text key of a row of the status table: a covered role, or all (`None`).
+pub fn position_group_key(role: Option<PositionRole>) -> &'static str {
+    match role {
+        Some(PositionRole::Leader) => "positions.group_leader",
+        Some(PositionRole::Caseworker) => "positions.group_caseworker",
+        Some(PositionRole::Other) => "position.role.other",
+        None => "positions.group_all",
+    }
+}
+
+/// A part of a group's positions with its share of the group: "2 (67 %)".
+pub fn status_count(lang: Lang, part: usize, counts: &StatusCounts) -> String {
+    let share = share(part as u32, counts.n() as u32);
+    trf(
+        lang,
+        "positions.count",
+        &[("count", &part), ("share", &percent(share))],
+    )
 }
 
 /// The text key of a round's kind.

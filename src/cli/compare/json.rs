@@ -4,11 +4,14 @@
 use serde::Serialize;
 
 use super::JSON_FORMAT_VERSION;
+use super::competence::Competence;
 use crate::domain::compare::{
     AreaChange, COMPARABLE_SHARE, Cell, Change, INTERVAL_LEVEL, MIN_RESPONDENTS_FOR_STAR,
     NOTABLE_POINTS, RoleTable,
 };
+use crate::domain::needs::{CompetenceAreas, Gap, NEED_GAP, Need, gaps};
 use crate::domain::plan::{GoalStatus, Level, Stage};
+use crate::domain::requirement::{Counts, Requirement, StatusCounts, StatusTable};
 use crate::domain::scoring::{Band, DONT_KNOW_FLAG_SHARE, DONT_KNOW_MIN_ANSWERS, Tally};
 use crate::i18n::plan_names::stage_key;
 use crate::i18n::{Lang, tr};
@@ -41,6 +44,92 @@ struct Document<'a> {
     roles: RolesJson,
     plan_items: Vec<PlanItemJson<'a>>,
     goals: Vec<GoalJson<'a>>,
+    needs: NeedsJson<'a>,
+    positions_2031: PositionsJson<'a>,
+}
+
+/// The service's competence needs in the two rounds.
+#[derive(Serialize)]
+struct NeedsJson<'a> {
+    /// A gap (importance − mastery) of at least this is a need.
+    need_gap: i8,
+    /// Areas with anything recorded in either round, in list order (shipped, then own).
+    areas: Vec<NeedAreaJson<'a>>,
+    /// The keys of each round's top three, in list order.
+    top_three: FromTo<Vec<&'a str>>,
+}
+
+#[derive(Serialize)]
+struct NeedAreaJson<'a> {
+    key: &'a str,
+    name: &'a str,
+    /// The service's own area, not one kartlegg ships.
+    own: bool,
+    from: Option<NeedJson>,
+    to: Option<NeedJson>,
+}
+
+#[derive(Serialize)]
+struct NeedJson {
+    mastery: Option<u8>,
+    importance: Option<u8>,
+    /// Importance − mastery; null unless both are given.
+    gap: Option<i8>,
+    /// The gap is at least `need_gap`.
+    is_need: bool,
+    top_three: bool,
+}
+
+/// The rounds' posts against the formal competence requirement of 2031.
+#[derive(Serialize)]
+struct PositionsJson<'a> {
+    requirement: RequirementRef<'a>,
+    baseline: BaselineJson<'a>,
+    from: StatusJson,
+    to: StatusJson,
+}
+
+#[derive(Serialize)]
+struct RequirementRef<'a> {
+    key: &'a str,
+    version: &'a str,
+    applies_from: String,
+}
+
+#[derive(Serialize)]
+struct BaselineJson<'a> {
+    year: u16,
+    source: &'a str,
+    figures: Vec<BaselineFigureJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct BaselineFigureJson<'a> {
+    /// `leader`, `caseworker` or `all`.
+    group: &'a str,
+    percent: u8,
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+struct StatusJson {
+    groups: Vec<StatusGroupJson>,
+    /// Posts whose role the requirement does not cover.
+    not_covered: usize,
+}
+
+#[derive(Serialize)]
+struct StatusGroupJson {
+    /// `leader`, `caseworker`, or `all` covered posts.
+    group: &'static str,
+    n: usize,
+    /// Whether the counts are given; null counts where not.
+    shown: bool,
+    /// Why not: `too_few`, or `protects` (it would give a smaller group away).
+    hidden: Option<&'static str>,
+    meets: Option<usize>,
+    will: Option<usize>,
+    will_not: Option<usize>,
 }
 
 /// The numbers behind ★, ⊘ and ⚑, as the code uses them.
@@ -416,7 +505,118 @@ fn plan_json<'a>(plan: &PlanRows<'a>) -> (Vec<PlanItemJson<'a>>, Vec<GoalJson<'a
 }
 
 /// The comparison as one JSON document, ending in a newline.
-pub fn write(lang: Lang, rows: &ComparisonRows, plan: &PlanRows) -> String {
+fn needs_json<'a>(lang: Lang, competence: &'a Competence) -> NeedsJson<'a> {
+    let shipped = &CompetenceAreas::standard().areas;
+    let (from, to) = (&competence.from.needs, &competence.to.needs);
+    let (gaps_from, gaps_to) = (gaps(&competence.areas, from), gaps(&competence.areas, to));
+    let need = |needs: &[Need], gaps: &[Gap], key: &str| {
+        needs.iter().find(|n| n.area_key == key).map(|n| {
+            let gap = gaps.iter().find(|g| g.area_key == key);
+            NeedJson {
+                mastery: n.mastery,
+                importance: n.importance,
+                gap: gap.map(|g| g.gap),
+                is_need: gap.is_some_and(Gap::is_need),
+                top_three: n.top_three,
+            }
+        })
+    };
+    let areas = competence
+        .areas
+        .iter()
+        .filter_map(|area| {
+            let (f, t) = (
+                need(from, &gaps_from, &area.key),
+                need(to, &gaps_to, &area.key),
+            );
+            (f.is_some() || t.is_some()).then(|| NeedAreaJson {
+                key: &area.key,
+                name: area.name.get(lang),
+                own: !shipped.iter().any(|a| a.key == area.key),
+                from: f,
+                to: t,
+            })
+        })
+        .collect();
+    let top = |needs: &'a [Need]| {
+        competence
+            .areas
+            .iter()
+            .filter(|area| needs.iter().any(|n| n.area_key == area.key && n.top_three))
+            .map(|area| area.key.as_str())
+            .collect()
+    };
+    NeedsJson {
+        need_gap: NEED_GAP,
+        areas,
+        top_three: FromTo {
+            from: top(from),
+            to: top(to),
+        },
+    }
+}
+
+fn status_json(table: &StatusTable) -> StatusJson {
+    let groups = table
+        .rows
+        .iter()
+        .map(|row| {
+            let (shown, hidden) = match row.counts {
+                Counts::Shown(c) => (Some(c), None),
+                Counts::Empty => (Some(StatusCounts::default()), None),
+                Counts::TooFew => (None, Some("too_few")),
+                Counts::Protects => (None, Some("protects")),
+            };
+            StatusGroupJson {
+                group: row.role.map_or("all", |role| role.code()),
+                n: row.n,
+                shown: shown.is_some(),
+                hidden,
+                meets: shown.map(|c| c.meets),
+                will: shown.map(|c| c.will),
+                will_not: shown.map(|c| c.will_not),
+            }
+        })
+        .collect();
+    StatusJson {
+        groups,
+        not_covered: table.not_covered,
+    }
+}
+
+fn positions_json<'a>(lang: Lang, competence: &Competence) -> PositionsJson<'a> {
+    let r = Requirement::standard();
+    PositionsJson {
+        requirement: RequirementRef {
+            key: &r.key,
+            version: &r.version,
+            applies_from: r.applies_from.to_string(),
+        },
+        baseline: BaselineJson {
+            year: r.baseline.year,
+            source: r.baseline.source.get(lang),
+            figures: r
+                .baseline
+                .figures
+                .iter()
+                .map(|f| BaselineFigureJson {
+                    group: &f.role,
+                    percent: f.percent,
+                    text: f.text.get(lang),
+                })
+                .collect(),
+        },
+        from: status_json(&competence.from.positions),
+        to: status_json(&competence.to.positions),
+    }
+}
+
+pub fn write(
+    lang: Lang,
+    rows: &ComparisonRows,
+    plan: &PlanRows,
+    competence: &Competence,
+) -> String {
     let sections = rows
         .sections
         .iter()
@@ -540,6 +740,8 @@ pub fn write(lang: Lang, rows: &ComparisonRows, plan: &PlanRows) -> String {
         },
         plan_items,
         goals,
+        needs: needs_json(lang, competence),
+        positions_2031: positions_json(lang, competence),
     };
     let mut text = serde_json::to_string_pretty(&document).expect("plain data serializes");
     text.push('\n');

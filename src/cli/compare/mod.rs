@@ -4,6 +4,7 @@
 //! The JSON is documented, field by field, in docs/compare-and-report.md; its keys are
 //! English and stable whatever the language.
 
+pub mod competence;
 pub mod json;
 pub mod markdown;
 pub mod tables;
@@ -19,6 +20,7 @@ use crate::present;
 use crate::store::Store;
 use crate::usecase::comparison::{ComparisonModel, ComparisonRows, PlanRows};
 use crate::usecase::rounds::find_pair;
+use competence::Competence;
 use tables::{
     backwards_warning, consultant_table, counted_note, dont_know_table, dont_know_total,
     items_table, not_comparable_table, paired_note, paired_table, roles_table, round_line,
@@ -30,8 +32,9 @@ use tables::{
 /// both rounds, adds its coverage, interval and paired change, the shares of "don't know" and
 /// "not applicable", and keeps the process leader apart; 4 hides a role group section by
 /// section, those too few and those that would give them away (`hidden`), every section
-/// listed.
-pub const JSON_FORMAT_VERSION: u32 = 4;
+/// listed; 5 adds the rounds' competence needs (`needs`) and their posts against the 2031
+/// requirement (`positions_2031`).
+pub const JSON_FORMAT_VERSION: u32 = 5;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -86,13 +89,21 @@ pub fn run(store: &Store, instrument: &Instrument, lang: Lang, request: &Compare
     if rows.backwards {
         super::complain(&backwards_warning(lang, &rows));
     }
+    let competence = match Competence::load(store, lang, &service.id, &from, &to, request.min_group)
+    {
+        Ok(found) => found,
+        Err(e) => return super::lookup_failed(lang, &e.into()),
+    };
     let output = match request.format {
-        Format::Text => text::document(&title(lang, &rows), &blocks(lang, &rows)),
-        Format::Markdown => markdown::document(&title(lang, &rows), &blocks(lang, &rows)),
+        Format::Text => text::document(&title(lang, &rows), &blocks(lang, &rows, &competence)),
+        Format::Markdown => {
+            markdown::document(&title(lang, &rows), &blocks(lang, &rows, &competence))
+        }
         Format::Json => json::write(
             lang,
             &rows,
             &PlanRows::new(instrument, lang, &plan, &from.round, &to.round),
+            &competence,
         ),
     };
     super::print(&output)
@@ -107,8 +118,9 @@ fn title(lang: Lang, rows: &ComparisonRows) -> String {
 }
 
 /// The comparison as a document: the rounds, how to read it, the change per area, paired,
-/// the process leader apart, the items, "don't know", the roles.
-fn blocks(lang: Lang, rows: &ComparisonRows) -> Vec<Block> {
+/// the process leader apart, the items, "don't know", the roles, the competence needs and the
+/// posts against 2031.
+fn blocks(lang: Lang, rows: &ComparisonRows, competence: &Competence) -> Vec<Block> {
     let mut blocks = vec![
         Block::Paragraph(round_line(lang, "report.from_round", &rows.from)),
         Block::Paragraph(round_line(lang, "report.to_round", &rows.to)),
@@ -185,6 +197,7 @@ fn blocks(lang: Lang, rows: &ComparisonRows) -> Vec<Block> {
             "roles",
         ));
     }
+    competence.blocks(lang, rows.min_group, &mut blocks);
     blocks
 }
 

@@ -9,6 +9,7 @@ pub mod markdown;
 pub mod markup;
 pub mod model;
 pub mod needs;
+pub mod positions;
 pub mod svg;
 
 use std::path::PathBuf;
@@ -19,10 +20,12 @@ use chrono::NaiveDate;
 use super::files::{is_database_file, write_failed, write_private};
 use crate::domain::compare::{MIN_GROUP, Options};
 use crate::domain::instrument::Instrument;
+use crate::domain::model::Round;
 use crate::i18n::{Lang, trf};
 use crate::messages::quoted;
 use crate::store::Admin;
 use crate::store::{Store, StoreError};
+use crate::usecase::positions::positions_by_round;
 use crate::usecase::rounds::find_rounds;
 use model::Report;
 
@@ -95,6 +98,11 @@ pub fn run(
         Ok(found) => found,
         Err(e) => return super::lookup_failed(lang, &e.into()),
     };
+    let chosen: Vec<Round> = rounds.iter().map(|r| r.round.clone()).collect();
+    let positions = match positions_by_round(store, &chosen, request.min_group) {
+        Ok(found) => found,
+        Err(e) => return super::lookup_failed(lang, &e.into()),
+    };
     let report = Report {
         instrument,
         lang,
@@ -103,6 +111,7 @@ pub fn run(
         plan: &plan,
         areas: &areas,
         needs: &round_needs,
+        positions: &positions,
         min_group: request.min_group,
         options: Options {
             with_consultant: request.with_consultant,

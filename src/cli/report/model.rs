@@ -15,6 +15,7 @@ use crate::domain::instrument::Instrument;
 use crate::domain::model::{Role, Service};
 use crate::domain::needs::Area;
 use crate::domain::plan::{GoalStatus, PlanItem, PlanKind, measure_counts};
+use crate::domain::requirement::RoundStatus;
 use crate::domain::scoring::summarize;
 use crate::domain::trend::{TrendRow, scored_counts, trend};
 use crate::i18n::plan_names::{
@@ -26,6 +27,7 @@ use crate::usecase::comparison::{ComparisonModel, ComparisonRows};
 use crate::usecase::rounds::{PlanData, RoundData};
 
 use super::needs::{NeedsSection, RoundNeeds};
+use super::positions::PositionsSection;
 
 /// How many of the items that moved most the report lists.
 const MOVED_ITEMS: usize = 10;
@@ -39,6 +41,8 @@ pub struct Report<'a> {
     /// The areas the service weighs, and what each chosen round holds of its needs.
     pub areas: &'a [Area],
     pub needs: &'a [RoundNeeds],
+    /// The chosen rounds' positions against the 2031 requirement, in date order.
+    pub positions: &'a [RoundStatus],
     pub min_group: usize,
     pub options: Options,
     pub today: NaiveDate,
@@ -155,6 +159,15 @@ impl Report<'_> {
             areas: self.areas,
             rounds: self.rounds,
             needs: self.needs,
+        }
+        .blocks(&mut blocks);
+
+        // Where the service's posts stand against the formal requirement of 2031.
+        PositionsSection {
+            lang,
+            rounds: self.rounds,
+            statuses: self.positions,
+            min_group: self.min_group,
         }
         .blocks(&mut blocks);
 

@@ -2,6 +2,7 @@
 //! gap between importance and mastery beside its readiness, what it expects of the
 //! programme and the facts that explain the need (issue 14; seed 004, ch. 3.1.3–3.2 and 5).
 
+use crate::cli::compare::competence::gap_by_round_table;
 use crate::cli::document::{Align, Block, Table};
 use crate::domain::compare::Options;
 use crate::domain::instrument::Instrument;
@@ -93,7 +94,12 @@ impl NeedsSection<'_> {
         }
         if self.needs.iter().filter(|n| !n.needs.is_empty()).count() > 1 {
             blocks.push(Block::Subheading(self.tr("report.needs_gap_by_round")));
-            blocks.push(Block::Table(self.gap_by_round_table(), "needs-by-round"));
+            let titles: Vec<String> = self.rounds.iter().map(|r| r.title(self.lang)).collect();
+            let needs: Vec<&[Need]> = self.needs.iter().map(|n| n.needs.as_slice()).collect();
+            blocks.push(Block::Table(
+                gap_by_round_table(self.lang, self.areas, &titles, &needs),
+                "needs-by-round",
+            ));
         }
         if self.needs.iter().any(|n| !n.expectations.is_empty()) {
             blocks.push(Block::Subheading(self.tr("report.expectations_heading")));
@@ -200,43 +206,6 @@ impl NeedsSection<'_> {
         }
         for need in rest {
             row(need, None);
-        }
-        table
-    }
-
-    fn gap_by_round_table(&self) -> Table {
-        let mut header = vec![self.tr("report.col_area")];
-        header.extend(self.rounds.iter().map(|r| r.title(self.lang)));
-        let mut table = Table::numbers(header);
-        let per_round: Vec<Vec<Gap>> = self
-            .needs
-            .iter()
-            .map(|n| gaps(self.areas, &n.needs))
-            .collect();
-        for area in self.areas {
-            let cells: Vec<String> = per_round
-                .iter()
-                .zip(self.needs)
-                .map(
-                    |(gaps, needs)| match gaps.iter().find(|g| g.area_key == area.key) {
-                        Some(g) => format!(
-                            "{} ({}→{})",
-                            present::gap(self.lang, g.gap),
-                            g.mastery,
-                            g.importance
-                        ),
-                        None if needs.needs.iter().any(|n| n.area_key == area.key) => {
-                            present::NONE.to_string()
-                        }
-                        None => String::new(),
-                    },
-                )
-                .collect();
-            if cells.iter().any(|c| !c.is_empty()) {
-                let mut row = vec![area.name.get(self.lang).to_string()];
-                row.extend(cells);
-                table.row(row);
-            }
         }
         table
     }

@@ -9,9 +9,7 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 
 use crate::domain::compare::MIN_GROUP;
 use crate::domain::model::{Round, Service};
-use crate::domain::requirement::{
-    Counts, Position, PositionRole, Requirement, StatusCounts, StatusRow,
-};
+use crate::domain::requirement::{Counts, Position, Requirement, StatusCounts, StatusRow};
 use crate::i18n::{Lang, tr, trf};
 use crate::present;
 use crate::store::{Positions, StoreError};
@@ -145,21 +143,12 @@ impl Component for PositionsView {
     fn about(&self, look: &Look) -> Vec<String> {
         let lang = look.lang;
         let r = Requirement::standard();
-        let mark = tr(lang, "positions.reading_mark");
-        let ways: Vec<String> = r
-            .ways
-            .iter()
-            .map(|w| {
-                let text = w.text.get(lang);
-                if w.reading {
-                    format!("{text} {mark}")
-                } else {
-                    text.to_string()
-                }
-            })
-            .collect();
         vec![
-            trf(lang, "positions.ways", &[("ways", &ways.join("; "))]),
+            trf(
+                lang,
+                "positions.ways",
+                &[("ways", &present::requirement_ways(lang))],
+            ),
             trf(
                 lang,
                 "positions.note",
@@ -173,37 +162,9 @@ impl Component for PositionsView {
                     ("min", &self.data.table.min_group),
                 ],
             ),
-            baseline(lang, true),
+            present::baseline(lang, true),
             tr(lang, "help.form_position").to_string(),
         ]
-    }
-}
-
-/// The national baseline in a sentence: its year, its figures and, in full, its source.
-fn baseline(lang: Lang, full: bool) -> String {
-    let b = &Requirement::standard().baseline;
-    let figures: Vec<String> = b
-        .figures
-        .iter()
-        .map(|f| format!("{} % {}", f.percent, f.text.get(lang)))
-        .collect();
-    let figures = figures.join("; ");
-    if full {
-        trf(
-            lang,
-            "positions.baseline",
-            &[
-                ("year", &b.year),
-                ("source", &b.source.get(lang)),
-                ("figures", &figures),
-            ],
-        )
-    } else {
-        trf(
-            lang,
-            "positions.baseline_short",
-            &[("year", &b.year), ("figures", &figures)],
-        )
     }
 }
 
@@ -273,7 +234,7 @@ fn draw_positions(look: &Look, view: &PositionsView, frame: &mut Frame, area: Re
     // the baseline; the baseline in short where the list would keep fewer than two rows.
     let not_covered = view.data.table.not_covered > 0;
     let table_height = view.data.table.rows.len() as u16 + 1 + u16::from(not_covered);
-    let full = Paragraph::new(baseline(lang, true)).wrap(Wrap { trim: true });
+    let full = Paragraph::new(present::baseline(lang, true)).wrap(Wrap { trim: true });
     let full_height = full.line_count(area.width) as u16;
     // The list keeps at least its border, header and two rows; the baseline is whole where
     // the list still keeps four rows, else in short (the help has it whole).
@@ -282,7 +243,7 @@ fn draw_positions(look: &Look, view: &PositionsView, frame: &mut Frame, area: Re
         if area.height >= list_min + 2 + table_height + full_height {
             (full, full_height)
         } else {
-            let short = Paragraph::new(baseline(lang, false)).wrap(Wrap { trim: true });
+            let short = Paragraph::new(present::baseline(lang, false)).wrap(Wrap { trim: true });
             let height = short.line_count(area.width) as u16;
             (short, height)
         };
@@ -330,23 +291,8 @@ fn draw_positions(look: &Look, view: &PositionsView, frame: &mut Frame, area: Re
 fn draw_counts(look: &Look, view: &PositionsView, frame: &mut Frame, area: Rect) {
     let lang = look.lang;
     let table = &view.data.table;
-    let group = |row: &StatusRow| {
-        let key = match row.role {
-            Some(PositionRole::Leader) => "positions.group_leader",
-            Some(PositionRole::Caseworker) => "positions.group_caseworker",
-            Some(PositionRole::Other) => "position.role.other",
-            None => "positions.group_all",
-        };
-        tr(lang, key).to_string()
-    };
-    let count = |part: usize, counts: &StatusCounts| {
-        let share = present::share(part as u32, counts.n() as u32);
-        trf(
-            lang,
-            "positions.count",
-            &[("count", &part), ("share", &present::percent(share))],
-        )
-    };
+    let group = |row: &StatusRow| tr(lang, present::position_group_key(row.role)).to_string();
+    let count = |part: usize, counts: &StatusCounts| present::status_count(lang, part, counts);
     let dim = |key: &str| Cell::from(tr(lang, key).to_string()).style(look.theme.dim());
     let rows: Vec<Row> = table
         .rows
