@@ -1007,3 +1007,112 @@ fn positions_are_recorded_and_their_2031_status_read_off_the_screen() {
     tui.send("q");
     tui.expect_clean_exit();
 }
+
+/// The trend's second face read off the screen: a service recorded through the store with
+/// five caseworkers in each of two rounds, by hand against the requirement: before, two with
+/// the master's meet (40 %), one bachelor with 30 more credits planned for 2028 will (20 %),
+/// two with nothing planned will not (40 %); after, three meet (60 %), one will, one will
+/// not (20 % each). Tab turns the trend to them, each round in its own column.
+#[test]
+fn the_trend_shows_each_rounds_2031_status_read_off_the_screen() {
+    use kartlegg::domain::instrument::Instrument;
+    use kartlegg::domain::model::RoundKind;
+    use kartlegg::domain::requirement::{Education, PositionFacts, PositionRole};
+    use kartlegg::store::{Positions, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(&dir);
+    let mut store = Store::open(&db).unwrap();
+    let now = chrono::Utc::now();
+    let service = store
+        .create_service(
+            "Fjellbygd barneverntjeneste",
+            &["3431".into()],
+            "Innlandet",
+            now,
+        )
+        .unwrap();
+    let post = |education, credits, years, planned_credits, planned_year| PositionFacts {
+        role: PositionRole::Caseworker,
+        education,
+        credits,
+        years,
+        planned_credits,
+        planned_year,
+    };
+    let meets = post(Education::MasterChildWelfare, 0, 3, 0, None);
+    let will = post(Education::BachelorRelevant, 30, 6, 30, Some(2028));
+    let will_not = post(Education::BachelorRelevant, 0, 2, 0, None);
+    for (label, date, kind, posts) in [
+        (
+            "Før",
+            (2026, 2, 10),
+            RoundKind::Before,
+            [&meets, &meets, &will, &will_not, &will_not],
+        ),
+        (
+            "Etter",
+            (2026, 9, 8),
+            RoundKind::After,
+            [&meets, &meets, &meets, &will, &will_not],
+        ),
+    ] {
+        let date = chrono::NaiveDate::from_ymd_opt(date.0, date.1, date.2).unwrap();
+        let round = store
+            .create_round(&service.id, label, date, kind, Instrument::standard(), now)
+            .unwrap();
+        for facts in posts {
+            store.add_position(&round.id, facts, now).unwrap();
+        }
+    }
+    drop(store);
+
+    let mut tui = Tui::start(&db, "nb");
+    tui.wait_for("Fjellbygd barneverntjeneste");
+    tui.send(ENTER);
+    tui.wait_for("Etter");
+    tui.send("t");
+    tui.wait_for("Utvikling – Fjellbygd barneverntjeneste");
+    tui.send(TAB);
+    tui.wait_for("Stillinger mot 2031-kravet");
+    let header = tui.line_with("Etter");
+    let all = tui.line_with("Alle (n)");
+    assert!(all.contains("5          5"), "n in each round: {all}");
+    let meets = tui.line_with("oppfyller");
+    let column = |line: &str, text: &str| {
+        line[..line
+            .find(text)
+            .unwrap_or_else(|| panic!("{text} in {line}"))]
+            .chars()
+            .count()
+    };
+    assert_eq!(
+        column(&meets, "2 (40 %)"),
+        column(&header, "Før"),
+        "{meets}"
+    );
+    assert_eq!(
+        column(&meets, "3 (60 %)"),
+        column(&header, "Etter"),
+        "{meets}"
+    );
+    let will = tui.line_with("vil oppfylle innen 2031");
+    assert_eq!(column(&will, "1 (20 %)"), column(&header, "Før"), "{will}");
+    let will_not = tui.line_with("vil ikke oppfylle");
+    assert_eq!(
+        column(&will_not, "2 (40 %)"),
+        column(&header, "Før"),
+        "{will_not}"
+    );
+    assert_eq!(
+        column(&will_not, "1 (20 %)"),
+        column(&header, "Etter"),
+        "{will_not}"
+    );
+    // No facts recorded: said once, no zeros.
+    tui.wait_for("Ingen fakta registrert");
+
+    tui.send(TAB);
+    tui.wait_for("Forløp");
+    tui.send("q");
+    tui.expect_clean_exit();
+}

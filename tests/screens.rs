@@ -690,11 +690,7 @@ fn demo_fixture(lang: Lang) -> Fixture {
         .unwrap()
         .unwrap();
     drop(store);
-    let store = Store::open(&f.db()).unwrap();
-    let mut app = App::new(store, Instrument::standard(), lang, Box::new(fixed_now));
-    app.theme = Theme { color: false };
-    app.utc_offset = FixedOffset::east_opt(3600).unwrap();
-    Fixture { dir: f.dir, app }
+    reopened(f, lang)
 }
 
 #[test]
@@ -781,6 +777,26 @@ fn a_plan_starts_a_measure_from_the_latest_rounds_needs() {
     }
 }
 
+/// A post by its role, education, credits, years and further education planned (credits,
+/// year).
+fn post(
+    role: kartlegg::domain::requirement::PositionRole,
+    education: kartlegg::domain::requirement::Education,
+    credits: u16,
+    years: u8,
+    planned_credits: u16,
+    planned_year: Option<u16>,
+) -> kartlegg::domain::requirement::PositionFacts {
+    kartlegg::domain::requirement::PositionFacts {
+        role,
+        education,
+        credits,
+        years,
+        planned_credits,
+        planned_year,
+    }
+}
+
 /// Fjellbygd's latest round with nine posts, by hand against the requirement data: five
 /// caseworkers, of whom two have the master's and one a relevant bachelor with 60 credits and
 /// 6 years (meet: 3 of 5, 60 %), one a bachelor with 30 credits and 30 more planned for 2028
@@ -789,20 +805,12 @@ fn a_plan_starts_a_measure_from_the_latest_rounds_needs() {
 /// (meet, 2 of 3, 67 %), a bachelor with 10 years and no further education (will not, 33 %);
 /// all eight: 5 (63 %), 1 (13 %), 2 (25 %); and one post of another role, not covered.
 fn positions_fixture(lang: Lang) -> Fixture {
-    use kartlegg::domain::requirement::{Education, PositionFacts, PositionRole};
+    use kartlegg::domain::requirement::{Education, PositionRole};
     use kartlegg::store::Positions;
     let f = demo_fixture(lang);
     let mut store = Store::open(&f.db()).unwrap();
     let service = &store.services().unwrap()[1].service;
     let round = store.rounds(&service.id).unwrap().pop().unwrap().round;
-    let post = |role, education, credits, years, planned_credits, planned_year| PositionFacts {
-        role,
-        education,
-        credits,
-        years,
-        planned_credits,
-        planned_year,
-    };
     use Education::{BachelorRelevant, MasterChildWelfare, MasterOtherRelevant};
     use PositionRole::*;
     for facts in [
@@ -856,6 +864,208 @@ fn the_positions_screen_against_the_2031_requirement() {
         );
         assert_eq!(cells, figures, "{name}: {line}");
     }
+}
+
+/// One service with three rounds and no answers, by hand against the requirement data:
+/// before (10.02.2026), five caseworkers: two with the master's (meet), one a bachelor with 30
+/// credits and 30 more planned for 2028 (will meet), two bachelors with 2 years and nothing
+/// planned (will not): all 5: 2 (40 %), 1 (20 %), 2 (40 %); no leaders. Between
+/// (01.06.2026), five caseworkers, three meet, one will, one will not, and two leaders who
+/// meet: the leaders are too few, so the caseworkers are hidden with them, and all 7 show
+/// 5 (71 %), 1 (14 %), 1 (14 %); one post of another role, not covered. After (01.11.2026):
+/// no posts, no facts. The facts: before 12.5 FTEs, 2 vacancies, 3 left, 40 % newly
+/// qualified; between 13 FTEs, 0 vacancies, 4 deadline breaches, 1 complaint, 6 emergency
+/// cases; the rest not recorded.
+fn requirement_fixture(lang: Lang) -> Fixture {
+    use kartlegg::domain::needs::Facts;
+    use kartlegg::domain::requirement::{Education, PositionRole};
+    use kartlegg::store::{Needs, Positions};
+    let f = fixture(lang, false);
+    let mut store = Store::open(&f.db()).unwrap();
+    let now = fixed_now();
+    let service = store
+        .create_service(
+            "Fjellbygd barneverntjeneste",
+            &["3431".into()],
+            "Innlandet",
+            now,
+        )
+        .unwrap();
+    let round = |store: &mut Store, label: &str, (y, m, d), kind| {
+        store
+            .create_round(
+                &service.id,
+                label,
+                NaiveDate::from_ymd_opt(y, m, d).unwrap(),
+                kind,
+                Instrument::standard(),
+                now,
+            )
+            .unwrap()
+    };
+    let before = round(&mut store, "Før", (2026, 2, 10), RoundKind::Before);
+    let between = round(&mut store, "Midtveis", (2026, 6, 1), RoundKind::Between);
+    round(&mut store, "Etter", (2026, 11, 1), RoundKind::After);
+    use Education::{BachelorRelevant, MasterChildWelfare};
+    use PositionRole::*;
+    let meets = post(Caseworker, MasterChildWelfare, 0, 3, 0, None);
+    let will = post(Caseworker, BachelorRelevant, 30, 6, 30, Some(2028));
+    let will_not = post(Caseworker, BachelorRelevant, 0, 2, 0, None);
+    let leader = post(Leader, MasterChildWelfare, 0, 8, 0, None);
+    let other = post(Other, Education::None, 0, 4, 0, None);
+    for (round, posts) in [
+        (&before, vec![&meets, &meets, &will, &will_not, &will_not]),
+        (
+            &between,
+            vec![
+                &meets, &meets, &meets, &will, &will_not, &leader, &leader, &other,
+            ],
+        ),
+    ] {
+        for facts in posts {
+            store.add_position(&round.id, facts, now).unwrap();
+        }
+    }
+    let facts = Facts {
+        ftes: Some(12.5),
+        vacancies: Some(2),
+        turnover: Some(3),
+        newly_qualified: Some(40.0),
+        ..Facts::default()
+    };
+    store.set_facts(&before.id, &facts, now).unwrap();
+    let facts = Facts {
+        ftes: Some(13.0),
+        vacancies: Some(0),
+        deadline_breaches: Some(4),
+        complaints: Some(1),
+        emergency_cases: Some(6),
+        ..Facts::default()
+    };
+    store.set_facts(&between.id, &facts, now).unwrap();
+    drop(store);
+    reopened(f, lang)
+}
+
+/// The fixture's database opened afresh, as kartlegg starts on it.
+fn reopened(f: Fixture, lang: Lang) -> Fixture {
+    let store = Store::open(&f.db()).unwrap();
+    let mut app = App::new(store, Instrument::standard(), lang, Box::new(fixed_now));
+    app.theme = Theme { color: false };
+    app.utc_offset = FixedOffset::east_opt(3600).unwrap();
+    Fixture { dir: f.dir, app }
+}
+
+/// The cells of a table's row under each of the header's round columns, cut at the next
+/// column: `header` names the columns by their first letters as the header writes them.
+fn cells_under(screen: &str, columns: &[&str], row: &str, nth: usize) -> Vec<String> {
+    let lines: Vec<Vec<char>> = screen.lines().map(|l| l.chars().collect()).collect();
+    let text = |l: &Vec<char>| l.iter().collect::<String>();
+    let header = lines
+        .iter()
+        .find(|l| columns.iter().all(|c| text(l).contains(c)))
+        .unwrap_or_else(|| panic!("no header {columns:?} in {screen}"));
+    let header = text(header);
+    let starts: Vec<usize> = columns
+        .iter()
+        .map(|c| header[..header.find(c).unwrap()].chars().count())
+        .collect();
+    let line = lines
+        .iter()
+        .filter(|l| text(l).trim_start_matches(['"', '│']).starts_with(row))
+        .nth(nth)
+        .unwrap_or_else(|| panic!("no {nth}th row {row:?} in {screen}"));
+    starts
+        .iter()
+        .map(|&at| {
+            line[at..(at + 10).min(line.len())]
+                .iter()
+                .collect::<String>()
+                .trim()
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn the_trend_shows_the_2031_status_and_the_facts_round_by_round() {
+    for lang in LANGS {
+        let mut f = requirement_fixture(lang);
+        f.act(&[Action::Open, Action::Trend, Action::NextTab]);
+        assert_eq!(f.app.mode(), Mode::TrendRequirement);
+        snap("trend_requirement", lang, &f);
+        // Scrolled to the end, the facts' last rows show at the smallest size too.
+        f.act(&[Action::End]);
+        snap_at(&[(60, 16)], "trend_requirement_end", lang, &f);
+        f.act(&[Action::NextTab]);
+        assert_eq!(f.app.mode(), Mode::Trend);
+    }
+    // By hand (see the fixture): each count in its round's column.
+    let mut f = requirement_fixture(Lang::En);
+    f.act(&[Action::Open, Action::Trend, Action::NextTab]);
+    let screen = f.render(120, 40);
+    let columns = ["Before", "Betwee", "After"];
+    let row = |name: &str, nth: usize| cells_under(&screen, &columns, name, nth);
+    assert_eq!(row("All (n)", 0), ["5", "7", "0"]);
+    // All first, then leaders and caseworkers, in the requirement's order.
+    assert_eq!(row("  meet", 0), ["2 (40 %)", "5 (71 %)", "–"]);
+    assert_eq!(row("  will meet by 2031", 0), ["1 (20 %)", "1 (14 %)", "–"]);
+    assert_eq!(row("  will not meet", 0), ["2 (40 %)", "1 (14 %)", "–"]);
+    assert_eq!(row("Leaders (n)", 0), ["0", "2", "0"]);
+    assert_eq!(row("  meet", 1), ["–", "too few", "–"]);
+    assert_eq!(row("Caseworkers (n)", 0), ["5", "5", "0"]);
+    assert_eq!(row("  meet", 2), ["2 (40 %)", "hidden", "–"]);
+    assert_eq!(row("  will not meet", 2), ["2 (40 %)", "hidden", "–"]);
+    assert_eq!(row("Other posts, not covered", 0), ["0", "1", "0"]);
+    // A fact not recorded is "–", never 0; a 0 recorded is 0.
+    assert_eq!(row("FTEs", 0), ["12.5", "13.0", "–"]);
+    assert_eq!(row("Vacancies", 0), ["2", "0", "–"]);
+    assert_eq!(row("Share newly qualified", 0), ["40 %", "–", "–"]);
+    assert_eq!(row("Deadline breaches, last period", 0), ["–", "4", "–"]);
+    assert_eq!(row("Emergency cases", 0), ["–", "6", "–"]);
+}
+
+/// The round's summary says its 2031 status with n and its facts, those given only; a round
+/// with neither has no such lines.
+#[test]
+fn the_summary_says_the_rounds_2031_status_and_its_facts() {
+    for lang in LANGS {
+        let mut f = requirement_fixture(lang);
+        // The rounds list opens on the latest: the round between is above it.
+        f.act(&[Action::Open, Action::Up, Action::Summary]);
+        snap("summary_requirement", lang, &f);
+    }
+    let mut f = requirement_fixture(Lang::En);
+    f.act(&[Action::Open, Action::Up, Action::Summary]);
+    let screen = f.render(120, 40);
+    assert!(
+        screen.contains("2031 (w): 5 of 7 posts meet, 1 will, 1 will not"),
+        "{screen}"
+    );
+    // Those given only, in the form's order (the line wraps at 120 columns).
+    assert!(
+        screen.contains(
+            "Facts about the service: FTEs 13.0 · Vacancies 0 · Deadline breaches, last period 4 · Complaints, last period 1 ·"
+        ),
+        "{screen}"
+    );
+    assert!(screen.contains("\"Emergency cases 6 "), "{screen}");
+    assert!(!screen.contains("Left in the last year"), "{screen}");
+    assert!(!screen.contains("Share newly qualified"), "{screen}");
+    // The round before has its own.
+    f.act(&[Action::Back, Action::Up, Action::Summary]);
+    let screen = f.render(120, 40);
+    assert!(
+        screen.contains("2031 (w): 2 of 5 posts meet, 1 will, 2 will not"),
+        "{screen}"
+    );
+    // w opens the round's positions.
+    f.act(&[Action::Positions]);
+    assert_eq!(f.app.mode(), Mode::Positions);
+    f.act(&[Action::Back, Action::Back, Action::End, Action::Summary]);
+    let screen = f.render(120, 40);
+    assert!(!screen.contains("2031 (w)"), "{screen}");
+    assert!(!screen.contains("Facts about the service"), "{screen}");
 }
 
 /// The demo's needs before the programme, by hand (src/cli/demo.rs, `NEEDS`): all four

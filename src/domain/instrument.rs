@@ -136,6 +136,11 @@ impl Subdomain {
             .any(|role| self.asks(item, Asked::new(kind, role)))
     }
 
+    /// Whether any of its items is put to anyone in a round of `kind`.
+    pub fn asked_in_kind(&self, kind: RoundKind) -> bool {
+        self.items.iter().any(|i| self.asks_in(i, kind))
+    }
+
     /// How many of its items are put to `asked`: a respondent's slots in this subdomain.
     pub fn slots(&self, asked: Asked) -> usize {
         self.items.iter().filter(|i| self.asks(i, asked)).count()

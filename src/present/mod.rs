@@ -7,9 +7,11 @@ use chrono::NaiveDate;
 use crate::domain::compare::{AreaChange, Change, NotComparable};
 use crate::domain::instrument::Instrument;
 use crate::domain::model::{Role, RoundKind};
+use crate::domain::needs::FactField;
 use crate::domain::plan::Stage;
 use crate::domain::requirement::{
-    BaselineFigure, Education, PositionRole, Requirement, Status as PositionStatus, StatusCounts,
+    BaselineFigure, Counts, Education, PositionRole, Requirement, Status as PositionStatus,
+    StatusCounts,
 };
 use crate::domain::rounding::round;
 use crate::domain::scoring::{Band, Tally};
@@ -242,8 +244,9 @@ pub fn baseline_figure(lang: Lang, figure: &BaselineFigure) -> String {
     format!("{} % {}", figure.percent, figure.text.get(lang))
 }
 
-/// The text key of a row of the status table: a covered role, or all (`None`).
-pub fn position_group_key(role: Option<PositionRole>) -> &'static str {
+/// The text key of a group of the status table against the requirement: a covered role, or
+/// all covered positions (`None`).
+pub fn status_group_key(role: Option<PositionRole>) -> &'static str {
     match role {
         Some(PositionRole::Leader) => "positions.group_leader",
         Some(PositionRole::Caseworker) => "positions.group_caseworker",
@@ -252,7 +255,7 @@ pub fn position_group_key(role: Option<PositionRole>) -> &'static str {
     }
 }
 
-/// A part of a group's positions with its share of the group: "2 (67 %)".
+/// A count of a group's positions with its share of the group's n: "3 (60 %)".
 pub fn status_count(lang: Lang, part: usize, counts: &StatusCounts) -> String {
     let share = share(part as u32, counts.n() as u32);
     trf(
@@ -260,6 +263,36 @@ pub fn status_count(lang: Lang, part: usize, counts: &StatusCounts) -> String {
         "positions.count",
         &[("count", &part), ("share", &percent(share))],
     )
+}
+
+/// A group's three cells (meets, will, will not) as every face shows them, and whether they
+/// are withheld (too few, or hidden to protect another group), for a face to set apart.
+pub fn status_cells(lang: Lang, counts: &Counts) -> ([String; 3], bool) {
+    match counts {
+        Counts::Shown(c) => (
+            [c.meets, c.will, c.will_not].map(|part| status_count(lang, part, c)),
+            false,
+        ),
+        Counts::Empty => (std::array::from_fn(|_| NONE.to_string()), false),
+        Counts::TooFew => (
+            std::array::from_fn(|_| tr(lang, "roles.too_few").to_string()),
+            true,
+        ),
+        Counts::Protects => (
+            std::array::from_fn(|_| tr(lang, "roles.protects").to_string()),
+            true,
+        ),
+    }
+}
+
+/// A fact about the service as every face writes it: FTEs with one decimal, the share of
+/// newly qualified as a percent, the counts whole.
+pub fn fact(lang: Lang, field: FactField, value: f64) -> String {
+    match field {
+        FactField::Ftes => decimal(lang, value, 1),
+        FactField::NewlyQualified => percent(Some(value)),
+        _ => decimal(lang, value, 0),
+    }
 }
 
 /// The text key of a round's kind.

@@ -81,6 +81,8 @@ pub enum Mode {
     Comment,
     Compare,
     Trend,
+    /// The trend's second face: positions against 2031 and the facts, round by round.
+    TrendRequirement,
     Cluster,
     /// The cluster overview's needs view.
     ClusterNeeds,

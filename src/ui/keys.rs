@@ -282,6 +282,7 @@ const SUMMARY: &[Command] = &[
     SCROLL,
     BACK,
     ROUND_NEEDS,
+    ROUND_POSITIONS,
     QUIT,
     HELP,
 ];
@@ -309,7 +310,23 @@ const COMPARE: &[Command] = &[
     HELP,
 ];
 
-const TREND: &[Command] = &[BACK, QUIT, HELP];
+const TREND: &[Command] = &[
+    cmd(&[Tab], "Tab", "key.trend_requirement", true, |_| {
+        Action::NextTab
+    })
+    .short("key.trend_requirement_short"),
+    BACK,
+    QUIT,
+    HELP,
+];
+
+const TREND_REQUIREMENT: &[Command] = &[
+    cmd(&[Tab], "Tab", "key.trend_scores", true, |_| Action::NextTab).short("key.scores_short"),
+    BACK,
+    SCROLL,
+    QUIT,
+    HELP,
+];
 
 const PLAN: &[Command] = &[
     cmd(&[Char('b')], "b", "key.new_barrier", true, |_| {
@@ -571,6 +588,7 @@ pub fn commands(mode: Mode) -> &'static [Command] {
         Mode::Comment => COMMENT,
         Mode::Compare => COMPARE,
         Mode::Trend => TREND,
+        Mode::TrendRequirement => TREND_REQUIREMENT,
         Mode::Cluster => CLUSTER,
         Mode::ClusterNeeds => CLUSTER_NEEDS,
         Mode::Needs => NEEDS,
@@ -681,7 +699,7 @@ mod tests {
         assert_eq!(action_for(Mode::Comment, press(Esc)), Some(Action::Back));
     }
 
-    const EVERY_MODE: [Mode; 23] = [
+    const EVERY_MODE: [Mode; 24] = [
         Mode::Services,
         Mode::Rounds,
         Mode::Respondents,
@@ -691,6 +709,7 @@ mod tests {
         Mode::Comment,
         Mode::Compare,
         Mode::Trend,
+        Mode::TrendRequirement,
         Mode::Cluster,
         Mode::ClusterNeeds,
         Mode::Needs,

@@ -226,7 +226,7 @@ pub fn status_table(lang: Lang, table: &StatusTable) -> Table {
     for row in &table.rows {
         let code = row.role.map_or("all", |role| role.code());
         let mut cells = vec![
-            tr(lang, present::position_group_key(row.role)).to_string(),
+            tr(lang, present::status_group_key(row.role)).to_string(),
             row.n.to_string(),
         ];
         cells.extend(status_cells(lang, row));

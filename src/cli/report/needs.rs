@@ -257,11 +257,7 @@ impl NeedsSection<'_> {
             row.extend(self.needs.iter().map(|n| {
                 n.facts
                     .get(field)
-                    .map_or_else(String::new, |v| match field {
-                        FactField::Ftes => present::decimal(self.lang, v, 1),
-                        FactField::NewlyQualified => present::percent(Some(v)),
-                        _ => present::decimal(self.lang, v, 0),
-                    })
+                    .map_or_else(String::new, |v| present::fact(self.lang, field, v))
             }));
             table.row(row);
         }

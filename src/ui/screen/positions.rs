@@ -9,7 +9,7 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 
 use crate::domain::compare::MIN_GROUP;
 use crate::domain::model::{Round, Service};
-use crate::domain::requirement::{Counts, Position, Requirement, StatusCounts, StatusRow};
+use crate::domain::requirement::{Position, Requirement, StatusRow};
 use crate::i18n::{Lang, tr, trf};
 use crate::present;
 use crate::store::{Positions, StoreError};
@@ -291,24 +291,21 @@ fn draw_positions(look: &Look, view: &PositionsView, frame: &mut Frame, area: Re
 fn draw_counts(look: &Look, view: &PositionsView, frame: &mut Frame, area: Rect) {
     let lang = look.lang;
     let table = &view.data.table;
-    let group = |row: &StatusRow| tr(lang, present::position_group_key(row.role)).to_string();
-    let count = |part: usize, counts: &StatusCounts| present::status_count(lang, part, counts);
-    let dim = |key: &str| Cell::from(tr(lang, key).to_string()).style(look.theme.dim());
+    let group = |row: &StatusRow| tr(lang, present::status_group_key(row.role)).to_string();
     let rows: Vec<Row> = table
         .rows
         .iter()
         .map(|row| {
             let mut cells = vec![Cell::from(group(row)), Cell::from(row.n.to_string())];
-            match row.counts {
-                Counts::Shown(c) => {
-                    for part in [c.meets, c.will, c.will_not] {
-                        cells.push(Cell::from(count(part, &c)));
-                    }
+            let (texts, withheld) = present::status_cells(lang, &row.counts);
+            cells.extend(texts.into_iter().map(|text| {
+                let cell = Cell::from(text);
+                if withheld {
+                    cell.style(look.theme.dim())
+                } else {
+                    cell
                 }
-                Counts::Empty => cells.extend((0..3).map(|_| Cell::from("–"))),
-                Counts::TooFew => cells.extend((0..3).map(|_| dim("roles.too_few"))),
-                Counts::Protects => cells.extend((0..3).map(|_| dim("roles.protects"))),
-            }
+            }));
             Row::new(cells)
         })
         .collect();

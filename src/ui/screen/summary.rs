@@ -1,6 +1,7 @@
 //! The summary of a round or of one respondent: each section's and subdomain's score, its
 //! band, the share of "don't know", and what is planned for it; a round's also its largest
-//! competence needs.
+//! competence needs, its positions against the 2031 requirement and the facts about the
+//! service.
 
 use std::collections::HashMap;
 
@@ -8,17 +9,20 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
 
-use crate::domain::compare::Options;
+use crate::domain::compare::{MIN_GROUP, Options};
 use crate::domain::model::{Round, Service};
-use crate::domain::needs::{Area, gaps, top_needs};
+use crate::domain::needs::{Area, FactField, Facts, gaps, top_needs};
+use crate::domain::requirement::{Counts, StatusTable};
 use crate::domain::scoring::{Band, SectionScore, Tally};
 use crate::i18n::{Lang, tr, trf};
+use crate::messages::fact_key;
 use crate::present;
 use crate::present::{band_key, band_symbol};
 use crate::store::{Needs, Plans, Scores};
 use crate::ui::action::{Action, Mode};
 use crate::ui::context::{Component, Ctx, Open, Outcome, move_selection};
 use crate::ui::widgets::{BOLD, Look, SELECTED, block};
+use crate::usecase::positions::PositionsData;
 
 pub struct SummaryView {
     /// Whose answers: a respondent, or every respondent of the round.
@@ -37,6 +41,19 @@ pub struct SummaryView {
     /// A round's largest competence needs (a gap of at least `NEED_GAP`), at most three,
     /// with their gap; none for one respondent's own summary.
     pub needs: Vec<(Area, i8)>,
+    /// A round's positions against the 2031 requirement and the facts about the service;
+    /// none for one respondent's own summary.
+    pub round_facts: Option<(StatusTable, Facts)>,
+}
+
+/// A round's 2031 status table and its facts, as the summary's lines show them.
+fn round_facts(ctx: &mut Ctx, round: &Round) -> Option<(StatusTable, Facts)> {
+    ctx.load(|s| {
+        Ok((
+            PositionsData::load(s, round, MIN_GROUP)?.table,
+            s.facts(&round.id)?,
+        ))
+    })
 }
 
 /// A round's largest needs with their gap, as the summary lists them.
@@ -65,8 +82,10 @@ impl SummaryView {
             plan_counts,
             pooling: Some((Options::default(), 0)),
             needs: Vec::new(),
+            round_facts: None,
         };
         view.needs = round_needs(ctx, &view.service.id, &view.round.id)?;
+        view.round_facts = Some(round_facts(ctx, &view.round)?);
         view.fill(ctx, Options::default()).then_some(view)
     }
 
@@ -88,6 +107,7 @@ impl SummaryView {
             selected: 0,
             pooling: None,
             needs: Vec::new(),
+            round_facts: None,
         }
     }
 
@@ -179,6 +199,9 @@ impl Component for SummaryView {
             Action::Needs => {
                 return Outcome::Open(Open::Needs(self.service.clone(), self.round.clone()));
             }
+            Action::Positions => {
+                return Outcome::Open(Open::Positions(self.service.clone(), self.round.clone()));
+            }
             _ => {}
         }
         Outcome::Stay
@@ -192,6 +215,7 @@ impl Component for SummaryView {
         self.plan_counts = plan_counts(ctx, &self.service.id);
         if self.pooling.is_some() {
             self.needs = round_needs(ctx, &self.service.id, &self.round.id).unwrap_or_default();
+            self.round_facts = round_facts(ctx, &self.round);
         }
     }
 
@@ -233,7 +257,13 @@ impl SummaryColumns {
     }
 }
 
-fn score_cells(look: &Look, tally: &Tally, columns: SummaryColumns) -> Vec<Cell<'static>> {
+/// An area's cells; `asked`: whether the round's kind puts any of its items to anyone.
+fn score_cells(
+    look: &Look,
+    tally: &Tally,
+    columns: SummaryColumns,
+    asked: bool,
+) -> Vec<Cell<'static>> {
     let lang = look.lang;
     let mut cells = Vec::new();
     match tally.percent() {
@@ -259,9 +289,9 @@ fn score_cells(look: &Look, tally: &Tally, columns: SummaryColumns) -> Vec<Cell<
                 cells.push(Cell::from("·".repeat(10)).style(look.theme.dim()));
             }
             cells.push(Cell::from(format!("{:>5}", present::NONE)));
-            // No slots: the round put none of the area's items to anyone (an item judged only
-            // after the programme has started, in a round before it).
-            let why = if tally.slots == 0 {
+            // A round before the programme puts to no one what can only be judged after it
+            // has started.
+            let why = if !asked {
                 "band.not_asked"
             } else {
                 "band.none"
@@ -283,7 +313,7 @@ fn score_cells(look: &Look, tally: &Tally, columns: SummaryColumns) -> Vec<Cell<
     };
     cells.push(Cell::from(format!("{:>3}{flag}", tally.dont_know)));
     if columns.answered {
-        let answered = if tally.slots == 0 {
+        let answered = if !asked {
             present::NONE.to_string()
         } else {
             format!("{}/{}", tally.answered(), tally.slots)
@@ -292,6 +322,50 @@ fn score_cells(look: &Look, tally: &Tally, columns: SummaryColumns) -> Vec<Cell<
     }
     cells
 }
+
+/// The round's 2031 status in a line: the counts of all covered posts with n, or that they
+/// are too few to count; nothing where the round has no covered posts.
+fn status_line(lang: Lang, table: &StatusTable) -> Option<String> {
+    let all = table.rows.last()?;
+    match all.counts {
+        Counts::Shown(c) => Some(trf(
+            lang,
+            "summary.status",
+            &[
+                ("meets", &c.meets),
+                ("n", &all.n),
+                ("will", &c.will),
+                ("will_not", &c.will_not),
+            ],
+        )),
+        Counts::TooFew | Counts::Protects => Some(trf(
+            lang,
+            "summary.status_too_few",
+            &[("n", &all.n), ("min", &table.min_group)],
+        )),
+        Counts::Empty => None,
+    }
+}
+
+/// The facts recorded for the round in a line, in the form's order; nothing when none are.
+fn facts_line(lang: Lang, facts: &Facts) -> Option<String> {
+    let given: Vec<String> = FactField::ALL
+        .iter()
+        .filter_map(|&field| {
+            let value = facts.get(field)?;
+            Some(format!(
+                "{} {}",
+                tr(lang, fact_key(field)),
+                present::fact(lang, field, value)
+            ))
+        })
+        .collect();
+    (!given.is_empty()).then(|| trf(lang, "summary.facts", &[("facts", &given.join(" · "))]))
+}
+
+/// The table's rows of its own that the lines under it leave at the least: below, the facts
+/// line goes first, then the 2031 line (the trend and the positions screen have them whole).
+const TABLE_ROWS_KEPT: u16 = 3;
 
 fn draw_summary(look: &Look, view: &SummaryView, frame: &mut Frame, area: Rect) {
     let lang = look.lang;
@@ -315,9 +389,31 @@ fn draw_summary(look: &Look, view: &SummaryView, frame: &mut Frame, area: Rect) 
         let line = trf(lang, "summary.needs", &[("needs", &needs.join(", "))]);
         format!("{line}\n{legend}")
     };
-    let legend = Paragraph::new(legend)
-        .wrap(Wrap { trim: true })
-        .style(look.theme.dim());
+    // The 2031 status and the facts above the rest, while the table keeps its rows.
+    let mut extra: Vec<String> = view
+        .round_facts
+        .iter()
+        .flat_map(|(table, facts)| [status_line(lang, table), facts_line(lang, facts)])
+        .flatten()
+        .collect();
+    let paragraph = |extra: &[String]| {
+        let mut lines = extra.to_vec();
+        lines.push(legend.clone());
+        Paragraph::new(lines.join("\n"))
+            .wrap(Wrap { trim: true })
+            .style(look.theme.dim())
+    };
+    // Border, header and the rows kept.
+    let table_min = 3 + TABLE_ROWS_KEPT;
+    while !extra.is_empty()
+        && area
+            .height
+            .saturating_sub(paragraph(&extra).line_count(area.width) as u16)
+            < table_min
+    {
+        extra.pop();
+    }
+    let legend = paragraph(&extra);
     let legend_height = legend.line_count(area.width) as u16;
     let [table_area, legend_area] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(legend_height)]).areas(area);
@@ -364,7 +460,9 @@ fn draw_summary(look: &Look, view: &SummaryView, frame: &mut Frame, area: Rect) 
     for (section, score) in look.instrument.sections.iter().zip(&view.scores) {
         let mut cells =
             vec![Cell::from(present::fit(section.name.get(lang), name_width)).style(BOLD)];
-        cells.extend(score_cells(look, &score.tally, columns));
+        let kind = view.round.kind;
+        let section_asked = section.subdomains.iter().any(|d| d.asked_in_kind(kind));
+        cells.extend(score_cells(look, &score.tally, columns, section_asked));
         cells.push(Cell::from(""));
         rows.push(Row::new(cells));
         for (subdomain, sub) in section.subdomains.iter().zip(&score.subdomains) {
@@ -372,7 +470,12 @@ fn draw_summary(look: &Look, view: &SummaryView, frame: &mut Frame, area: Rect) 
                 &format!("  {}", subdomain.name.get(lang)),
                 name_width,
             ))];
-            cells.extend(score_cells(look, &sub.tally, columns));
+            cells.extend(score_cells(
+                look,
+                &sub.tally,
+                columns,
+                subdomain.asked_in_kind(kind),
+            ));
             let planned = view
                 .plan_counts
                 .get(&format!("{}.{}", section.key, subdomain.key))

@@ -1,35 +1,59 @@
 //! The trend of a service: each section's score over its rounds, as a chart and a table,
-//! with the implementation stage of each round.
+//! with the implementation stage of each round; and, as a second face (Tab), the positions
+//! against the 2031 requirement and the facts about the service, round by round in the same
+//! columns.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Axis, Cell, Chart, Dataset, GraphType, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{
+    Axis, Cell, Chart, Dataset, GraphType, Paragraph, Row, Table, TableState, Wrap,
+};
 
-use crate::domain::compare::Options;
+use crate::domain::compare::{MIN_GROUP, Options};
 use crate::domain::instrument::Section;
 use crate::domain::model::{Round, Service};
+use crate::domain::needs::{FactField, Facts};
 use crate::domain::plan::Stage;
+use crate::domain::requirement::StatusTable;
 use crate::domain::scoring::SectionScore;
 use crate::i18n::{Lang, tr, trf};
+use crate::messages::fact_key;
 use crate::present;
 use crate::present::kind_key;
-use crate::store::{Answers, Scores};
+use crate::store::{Answers, Needs, Scores};
 use crate::ui::action::{Action, Mode};
-use crate::ui::context::{Component, Ctx, Outcome};
-use crate::ui::widgets::{BOLD, Look, block};
+use crate::ui::context::{Component, Ctx, Outcome, move_selection};
+use crate::ui::widgets::{BOLD, Look, SELECTED, block};
+use crate::usecase::positions::positions_by_round;
 
 pub struct TrendPoint {
     pub round: Round,
     pub respondents: usize,
     pub scores: Vec<SectionScore>,
     pub stage: Option<Stage>,
+    /// The round's positions against the 2031 requirement, small groups suppressed.
+    pub status: StatusTable,
+    /// The facts about the service recorded for the round; empty where none are.
+    pub facts: Facts,
+}
+
+/// Which face of the trend is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Face {
+    /// The sections' scores, as a chart and a table.
+    Scores,
+    /// The positions against the 2031 requirement and the facts about the service.
+    Requirement,
 }
 
 pub struct TrendView {
     pub service: Service,
     pub points: Vec<TrendPoint>,
+    pub face: Face,
+    /// The selected row of the requirement face, which scrolls where it does not fit.
+    pub selected: usize,
 }
 
 impl TrendView {
@@ -39,45 +63,81 @@ impl TrendView {
         let ids: Vec<&str> = rounds.iter().map(|r| r.round.id.as_str()).collect();
         let instrument = ctx.instrument;
         let kept = ctx.load(|s| s.round_scores(instrument, &ids, Options::default()))?;
+        let plain: Vec<Round> = rounds.iter().map(|r| r.round.clone()).collect();
+        let mut statuses = ctx.load(|s| positions_by_round(s, &plain, MIN_GROUP))?;
+        let facts: Vec<Facts> = ctx.load(|s| plain.iter().map(|r| s.facts(&r.id)).collect())?;
         let points = rounds
             .into_iter()
             .zip(kept)
-            .map(|(summary, kept)| TrendPoint {
-                scores: kept.sections,
-                respondents: kept.respondents,
-                round: summary.round,
-                stage: summary.stage,
+            .zip(facts)
+            .filter_map(|((summary, kept), facts)| {
+                // positions_by_round sorts by date; each round's table is found by its id.
+                let at = statuses
+                    .iter()
+                    .position(|s| s.round_id == summary.round.id)?;
+                Some(TrendPoint {
+                    scores: kept.sections,
+                    respondents: kept.respondents,
+                    stage: summary.stage,
+                    status: statuses.swap_remove(at).table,
+                    round: summary.round,
+                    facts,
+                })
             })
             .collect();
-        Some(TrendView { service, points })
+        Some(TrendView {
+            service,
+            points,
+            face: Face::Scores,
+            selected: 0,
+        })
     }
 }
 
 impl Component for TrendView {
     fn mode(&self) -> Mode {
-        Mode::Trend
+        match self.face {
+            Face::Scores => Mode::Trend,
+            Face::Requirement => Mode::TrendRequirement,
+        }
     }
 
     fn crumb(&self, lang: Lang) -> String {
         tr(lang, "trend.crumb").to_string()
     }
 
-    fn update(&mut self, action: Action, _ctx: &mut Ctx) -> Outcome {
-        if action == Action::Back {
-            Outcome::Back
-        } else {
-            Outcome::Stay
+    fn update(&mut self, action: Action, ctx: &mut Ctx) -> Outcome {
+        if self.face == Face::Requirement {
+            let len = requirement_rows(ctx.lang, &self.points).len();
+            if move_selection(&mut self.selected, len, &action) {
+                return Outcome::Stay;
+            }
+        }
+        match action {
+            Action::Back => Outcome::Back,
+            Action::NextTab => {
+                self.face = match self.face {
+                    Face::Scores => Face::Requirement,
+                    Face::Requirement => Face::Scores,
+                };
+                Outcome::Stay
+            }
+            _ => Outcome::Stay,
         }
     }
 
     fn draw(&self, look: &Look, frame: &mut Frame, area: Rect) {
-        draw_trend(look, self, frame, area);
+        match self.face {
+            Face::Scores => draw_trend(look, self, frame, area),
+            Face::Requirement => draw_requirement(look, self, frame, area),
+        }
     }
 
     fn about(&self, look: &Look) -> Vec<String> {
         vec![
             tr(look.lang, "help.scoring").to_string(),
             tr(look.lang, "help.consultant_apart").to_string(),
+            trf(look.lang, "help.trend_requirement", &[("min", &MIN_GROUP)]),
         ]
     }
 }
@@ -236,23 +296,8 @@ fn draw_trend(look: &Look, view: &TrendView, frame: &mut Frame, area: Rect) {
     }
 
     // The same numbers as a table: every round a column, the trend as a sparkline.
-    // A round's column holds its date whole.
-    const ROUND_COLUMN: u16 = 10;
-    let shown = view
-        .points
-        .len()
-        .min(usize::from(table_area.width.saturating_sub(30) / (ROUND_COLUMN + 1)).max(1));
-    let first = view.points.len() - shown;
-    let mut header = vec![tr(lang, "summary.area").to_string()];
-    header.extend(view.points[first..].iter().map(|p| {
-        format!(
-            "{} ",
-            tr(lang, kind_key(p.round.kind))
-                .chars()
-                .take(6)
-                .collect::<String>()
-        )
-    }));
+    let first = first_shown(view.points.len(), table_area.width);
+    let mut header = round_header(lang, tr(lang, "summary.area"), &view.points[first..]);
     header.push(tr(lang, "trend.sparkline").to_string());
     let rows: Vec<Row> = sections
         .iter()
@@ -276,15 +321,9 @@ fn draw_trend(look: &Look, view: &TrendView, frame: &mut Frame, area: Rect) {
             Row::new(cells)
         })
         .collect();
-    let mut widths = vec![Constraint::Fill(1)];
-    widths.extend(std::iter::repeat_n(Constraint::Length(ROUND_COLUMN), shown));
+    let mut widths = round_widths(view.points.len() - first);
     widths.push(Constraint::Length(view.points.len().clamp(6, 20) as u16));
-    let dates: Vec<String> = view.points[first..]
-        .iter()
-        .map(|p| present::date(lang, p.round.held_on))
-        .collect();
-    let mut date_row = vec![String::new()];
-    date_row.extend(dates);
+    let date_row = date_row(lang, &view.points[first..]);
     // The implementation stage per round, by its number in the model (the names are below).
     let mut rows = rows;
     if view.points.iter().any(|p| p.stage.is_some()) {
@@ -328,6 +367,219 @@ fn draw_trend(look: &Look, view: &TrendView, frame: &mut Frame, area: Rect) {
             legend_area,
         );
     }
+}
+
+/// A round's column holds its date whole.
+const ROUND_COLUMN: u16 = 10;
+
+/// The first round shown in a table `width` wide: the latest rounds, as many as fit beside
+/// the names, and one at least. Both faces show the same rounds.
+fn first_shown(rounds: usize, width: u16) -> usize {
+    let shown = rounds.min(usize::from(width.saturating_sub(30) / (ROUND_COLUMN + 1)).max(1));
+    rounds - shown
+}
+
+/// The header over the rounds' columns: the first column's title, then each round's kind.
+fn round_header(lang: Lang, title: &str, points: &[TrendPoint]) -> Vec<String> {
+    let mut header = vec![title.to_string()];
+    header.extend(points.iter().map(|p| {
+        format!(
+            "{} ",
+            tr(lang, kind_key(p.round.kind))
+                .chars()
+                .take(6)
+                .collect::<String>()
+        )
+    }));
+    header
+}
+
+/// The names' column, then one column per round shown.
+fn round_widths(shown: usize) -> Vec<Constraint> {
+    let mut widths = vec![Constraint::Fill(1)];
+    widths.extend(std::iter::repeat_n(Constraint::Length(ROUND_COLUMN), shown));
+    widths
+}
+
+/// Under the rounds' columns, each round's date.
+fn date_row(lang: Lang, points: &[TrendPoint]) -> Vec<String> {
+    let mut row = vec![String::new()];
+    row.extend(points.iter().map(|p| present::date(lang, p.round.held_on)));
+    row
+}
+
+/// What a row of the requirement face is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum RowKind {
+    Heading,
+    /// A group's n, or a fact.
+    Plain,
+    /// A group's count with its share; withheld ones are dimmed per cell.
+    Count,
+}
+
+struct RequirementRow {
+    label: String,
+    kind: RowKind,
+    /// One cell per round, and whether it is withheld (too few, hidden).
+    cells: Vec<(String, bool)>,
+}
+
+/// The rows of the requirement face for every round: all covered positions, then each
+/// covered role, each with its n and its counts (as the positions screen decides them);
+/// the positions not covered where a round has any; then the seven facts, "–" where a round
+/// has none recorded. A part no round has anything of says so in one row.
+fn requirement_rows(lang: Lang, points: &[TrendPoint]) -> Vec<RequirementRow> {
+    let row =
+        |label: String, kind, cells: Vec<(String, bool)>| RequirementRow { label, kind, cells };
+    let mut rows = vec![row(
+        tr(lang, "trend.requirement_heading").to_string(),
+        RowKind::Heading,
+        Vec::new(),
+    )];
+    let any_position = points
+        .iter()
+        .any(|p| p.status.rows.iter().any(|r| r.n > 0) || p.status.not_covered > 0);
+    if !any_position {
+        rows.push(row(
+            tr(lang, "trend.no_positions").to_string(),
+            RowKind::Plain,
+            Vec::new(),
+        ));
+    }
+    let groups = points.first().map_or(0, |p| p.status.rows.len());
+    // "All" (the table's last row) first: the service's figure, then its roles.
+    let order = (0..groups).rev().take(1).chain(0..groups.saturating_sub(1));
+    for g in order.filter(|_| any_position) {
+        let Some(role) = points.first().map(|p| p.status.rows[g].role) else {
+            continue;
+        };
+        let label = trf(
+            lang,
+            "trend.group_n",
+            &[("group", &tr(lang, present::status_group_key(role)))],
+        );
+        let n = points
+            .iter()
+            .map(|p| (p.status.rows[g].n.to_string(), false))
+            .collect();
+        rows.push(row(label, RowKind::Plain, n));
+        let cells: Vec<([String; 3], bool)> = points
+            .iter()
+            .map(|p| present::status_cells(lang, &p.status.rows[g].counts))
+            .collect();
+        for (i, key) in ["trend.meets", "trend.will", "trend.will_not"]
+            .into_iter()
+            .enumerate()
+        {
+            rows.push(row(
+                format!("  {}", tr(lang, key)),
+                RowKind::Count,
+                cells
+                    .iter()
+                    .map(|(texts, withheld)| (texts[i].clone(), *withheld))
+                    .collect(),
+            ));
+        }
+    }
+    if points.iter().any(|p| p.status.not_covered > 0) {
+        rows.push(row(
+            tr(lang, "trend.not_covered").to_string(),
+            RowKind::Plain,
+            points
+                .iter()
+                .map(|p| (p.status.not_covered.to_string(), false))
+                .collect(),
+        ));
+    }
+    rows.push(row(
+        tr(lang, "trend.facts_heading").to_string(),
+        RowKind::Heading,
+        Vec::new(),
+    ));
+    if points.iter().all(|p| p.facts.is_empty()) {
+        rows.push(row(
+            tr(lang, "trend.no_facts").to_string(),
+            RowKind::Plain,
+            Vec::new(),
+        ));
+        return rows;
+    }
+    for field in FactField::ALL {
+        let cells = points
+            .iter()
+            .map(|p| {
+                let text = p.facts.get(field).map_or_else(
+                    || present::NONE.to_string(),
+                    |v| present::fact(lang, field, v),
+                );
+                (text, false)
+            })
+            .collect();
+        rows.push(row(
+            tr(lang, fact_key(field)).to_string(),
+            RowKind::Plain,
+            cells,
+        ));
+    }
+    rows
+}
+
+/// The requirement face: the rounds' positions against 2031 and the facts about the service,
+/// in the scores face's columns, scrolling by its selected row where it does not fit.
+fn draw_requirement(look: &Look, view: &TrendView, frame: &mut Frame, area: Rect) {
+    let lang = look.lang;
+    let outer = block(trf(lang, "trend.title", &[("service", &view.service.name)]));
+    let inner = outer.inner(area);
+    if view.points.is_empty() {
+        frame.render_widget(outer, area);
+        frame.render_widget(
+            Paragraph::new(tr(lang, "rounds.empty")).wrap(Wrap { trim: true }),
+            inner,
+        );
+        return;
+    }
+    let first = first_shown(view.points.len(), inner.width);
+    let points = &view.points[first..];
+    let all = requirement_rows(lang, &view.points);
+    let len = all.len();
+    let rows: Vec<Row> = all
+        .into_iter()
+        .map(|r| {
+            let mut cells = vec![Cell::from(r.label)];
+            cells.extend(r.cells.into_iter().skip(first).map(|(text, withheld)| {
+                let cell = Cell::from(text);
+                if withheld {
+                    cell.style(look.theme.dim())
+                } else {
+                    cell
+                }
+            }));
+            let row = Row::new(cells);
+            match r.kind {
+                RowKind::Heading => row.style(BOLD),
+                RowKind::Plain | RowKind::Count => row,
+            }
+        })
+        .collect();
+    // Header and dates stay; where the rows do not all fit, the border says which are shown.
+    let room = usize::from(inner.height.saturating_sub(2));
+    let outer = if len > room {
+        outer.title_bottom(trf(
+            lang,
+            "trend.row_of",
+            &[("row", &(view.selected + 1)), ("rows", &len)],
+        ))
+    } else {
+        outer
+    };
+    frame.render_widget(outer, area);
+    let table = Table::new(rows, round_widths(points.len()))
+        .header(Row::new(round_header(lang, "", points)).style(BOLD))
+        .footer(Row::new(date_row(lang, points)).style(look.theme.dim()))
+        .row_highlight_style(SELECTED);
+    let mut state = TableState::default().with_selected(Some(view.selected));
+    frame.render_stateful_widget(table, inner, &mut state);
 }
 
 #[cfg(test)]
