@@ -490,7 +490,7 @@ const fn demo_post(
 /// The posts every demo service has: three leaders and eight caseworkers who meet the
 /// requirement, will with planned education (two of them done by the second round), and
 /// will not (no plan, another education, a plan done too late), and an office post it does
-/// not cover. Larger services add caseworkers (`EXTRA_POSTS`).
+/// not cover (last). Larger services add caseworkers (`EXTRA_POSTS`).
 const POSTS: [DemoPost; 12] = {
     use Education as E;
     use PositionRole as R;
@@ -824,7 +824,9 @@ fn positions(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let extra = (0..index).map(|i| &EXTRA_POSTS[i % EXTRA_POSTS.len()]);
-    let posts: Vec<&DemoPost> = POSTS.iter().chain(extra).collect();
+    // The office post last, after the caseworkers, as a service would list its posts.
+    let (office, covered) = POSTS.split_last().expect("the demo has posts");
+    let posts: Vec<&DemoPost> = covered.iter().chain(extra).chain([office]).collect();
     for (r, round) in rounds.iter().enumerate() {
         for post in &posts {
             let (planned_credits, planned_year, done) = match post.planned {
