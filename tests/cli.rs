@@ -86,7 +86,7 @@ fn plan_rows(db: &Path) -> [usize; 5] {
 /// A newcomer sees every screen of planning filled, and what is planned is what the numbers
 /// show: each service plans for areas not in place in its latest round, its weakest among them.
 #[test]
-fn the_demo_plans_for_the_weak_areas_of_each_services_latest_round() {
+fn the_demo_plans_for_the_weak_areas_of_each_services_latest_round_and_fills_its_posts() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("plan.db");
     assert!(kartlegg(&["demo", "--db", path_arg(&db)]).status.success());
@@ -165,7 +165,47 @@ fn the_demo_plans_for_the_weak_areas_of_each_services_latest_round() {
                 assert!(statuses.contains_key(&(goal.id.clone(), round.round.id.clone())));
             }
         }
+        posts_of_the_demo(&store, &service.service.name, &rounds);
     }
+}
+
+/// Every round of a demo service has posts whose status table shows counts for leaders,
+/// caseworkers and all, with meets, will meet and will not among the caseworkers; and from
+/// the first round to the latest some who would meet it meet it now.
+fn posts_of_the_demo(store: &Store, name: &str, rounds: &[kartlegg::store::RoundSummary]) {
+    use kartlegg::domain::requirement::{Counts, StatusCounts};
+    use kartlegg::usecase::positions::PositionsData;
+    let shown = |round: &kartlegg::domain::model::Round| -> Vec<StatusCounts> {
+        let data = PositionsData::load(store, round, 3).unwrap();
+        assert!(
+            !data.positions.is_empty(),
+            "{name} {} has posts",
+            round.label
+        );
+        data.table
+            .rows
+            .iter()
+            .map(|row| match row.counts {
+                Counts::Shown(counts) => counts,
+                ref other => panic!("{name} {}: {other:?}", round.label),
+            })
+            .collect()
+    };
+    let first = shown(&rounds[0].round);
+    let caseworkers = first[1];
+    assert!(
+        caseworkers.meets > 0 && caseworkers.will > 0 && caseworkers.will_not > 0,
+        "{name}: {caseworkers:?}"
+    );
+    assert!(first[0].will > 0, "{name}: a leader will meet it");
+    let latest = shown(&rounds.last().unwrap().round);
+    let all = |c: &[StatusCounts]| *c.last().unwrap();
+    assert!(
+        all(&latest).meets > all(&first).meets && all(&latest).will < all(&first).will,
+        "{name}: progress from {:?} to {:?}",
+        all(&first),
+        all(&latest)
+    );
 }
 
 #[test]

@@ -134,7 +134,7 @@ fn before_needs(file: &str, version: u64) -> String {
         _ => file.to_string(),
     };
     file.replacen(
-        "\"format_version\": 5,",
+        "\"format_version\": 6,",
         &format!("\"format_version\": {version},"),
         1,
     )
@@ -432,10 +432,10 @@ fn a_refusal_says_why_and_where() {
         "{message}"
     );
 
-    let newer = text.replace("\"format_version\": 5,", "\"format_version\": 6,");
+    let newer = text.replace("\"format_version\": 6,", "\"format_version\": 7,");
     let (line, _, problem) = refusal(&mut b, newer.as_bytes());
     assert_eq!(line, line_of("\"format_version\""));
-    assert_eq!(problem, Problem::FormatVersion { found: "6".into() });
+    assert_eq!(problem, Problem::FormatVersion { found: "7".into() });
 
     let out_of_scale = text.replace("\"value\":3", "\"value\":7");
     let (_, _, problem) = refusal(&mut b, out_of_scale.as_bytes());
@@ -707,7 +707,7 @@ fn a_format_version_no_kartlegg_wrote_is_named_so() {
     let mut b = Store::open(&dir.path().join("b.db")).unwrap();
     for found in ["0", "-1", "1.5", "\"2\""] {
         let file = text.replace(
-            "\"format_version\": 5,",
+            "\"format_version\": 6,",
             &format!("\"format_version\": {found},"),
         );
         let (line, _, problem) = refusal(&mut b, file.as_bytes());
@@ -1075,7 +1075,7 @@ fn plans_goals_stage_and_consensus_round_trip_and_a_second_import_changes_nothin
     let (a, planned) = planned(&dir.path().join("a.db"));
     let first = export(&a);
     let file = data(&first);
-    assert_eq!(file["format_version"], 5);
+    assert_eq!(file["format_version"], 6);
     assert_eq!(file["plan_items"].as_array().unwrap().len(), 3);
     assert_eq!(file["plan_items"][0]["level"], "organisation");
     assert_eq!(file["goals"][0]["subdomain_keys"][0], COACHING);
@@ -1377,7 +1377,7 @@ fn every_json_export_says_who_answered_by_code_and_never_their_code() {
     let (mut a, alone) = with_one_by_code(&dir.path().join("a.db"));
     let identified = export(&a);
     let file: serde_json::Value = serde_json::from_slice(&identified).unwrap();
-    assert_eq!(file["format_version"], 5);
+    assert_eq!(file["format_version"], 6);
     assert_eq!(file["respondents"][1]["id"], alone.as_str());
     assert_eq!(by_code_of(&identified), [false, true]);
     let mut pseudonymous = Vec::new();

@@ -161,7 +161,7 @@ fn needs_own_areas_expectations_and_facts_round_trip_and_a_second_import_changes
     let (a, m) = mapped(&dir.path().join("a.db"));
     let file = export(&a);
     let json: serde_json::Value = serde_json::from_str(&file).unwrap();
-    assert_eq!(json["format_version"], 5);
+    assert_eq!(json["format_version"], 6);
     assert_eq!(json["own_areas"][0]["name"], "Rus");
     assert_eq!(json["needs"].as_array().unwrap().len(), 3);
     assert_eq!(json["expectations"][0]["wants"][1], "exchange");
@@ -362,7 +362,7 @@ fn a_version_4_file_with_needs_is_refused_and_one_without_imports() {
     let (a, _) = mapped(&dir.path().join("a.db"));
     let file = export(&a);
     let mut b = Store::open(&dir.path().join("b.db")).unwrap();
-    let with_needs = file.replacen("\"format_version\": 5,", "\"format_version\": 4,", 1);
+    let with_needs = file.replacen("\"format_version\": 6,", "\"format_version\": 4,", 1);
     let (line, problem) = refusal(&mut b, &with_needs);
     assert_eq!(line, line_of(&with_needs, &["\"own_areas\": ["]));
     assert_eq!(
@@ -379,7 +379,7 @@ fn a_version_4_file_with_needs_is_refused_and_one_without_imports() {
     let start = file.find(",\n\"own_areas\": [").unwrap();
     let end = file.find(",\n\"change_log\": [").unwrap();
     let v4: String = format!("{}{}", &file[..start], &file[end..])
-        .replacen("\"format_version\": 5,", "\"format_version\": 4,", 1)
+        .replacen("\"format_version\": 6,", "\"format_version\": 4,", 1)
         .lines()
         .filter(|line| {
             ![

@@ -789,7 +789,9 @@ fn expectations_and_facts_are_saved_whole_logged_and_refused_out_of_range<S: Bac
     ));
 }
 
-fn an_erased_round_takes_its_needs_and_an_erased_service_its_own_areas<S: Backend>(store: &mut S) {
+fn an_erased_round_takes_its_needs_and_positions_and_an_erased_service_its_own_areas<S: Backend>(
+    store: &mut S,
+) {
     let (service_id, round_id) = service_and_round(store);
     let own = store.add_own_area(&service_id, "Rus", at(2)).unwrap();
     let key = CompetenceAreas::standard().areas[0].key.clone();
@@ -811,6 +813,9 @@ fn an_erased_round_takes_its_needs_and_an_erased_service_its_own_areas<S: Backen
     };
     store.set_facts(&round_id, &facts, at(3)).unwrap();
     store
+        .add_position(&round_id, &caseworker(60, Some(2028)), at(3))
+        .unwrap();
+    store
         .erase(
             &[Erasable::Round(round_id.clone())],
             ErasedBy::Command,
@@ -823,6 +828,7 @@ fn an_erased_round_takes_its_needs_and_an_erased_service_its_own_areas<S: Backen
         Expectations::default()
     );
     assert_eq!(store.facts(&round_id).unwrap(), Facts::default());
+    assert!(store.positions(&round_id).unwrap().is_empty());
     assert!(
         store
             .changes("need", &format!("{round_id}/{key}"))
@@ -1334,7 +1340,7 @@ macro_rules! every_backend {
                 needs_are_set_part_by_part_logged_and_a_fourth_top_priority_is_refused,
                 own_areas_follow_the_list_and_take_needs_of_their_service_only,
                 expectations_and_facts_are_saved_whole_logged_and_refused_out_of_range,
-                an_erased_round_takes_its_needs_and_an_erased_service_its_own_areas,
+                an_erased_round_takes_its_needs_and_positions_and_an_erased_service_its_own_areas,
                 positions_are_added_changed_and_removed_each_at_once,
                 positions_go_with_their_round_their_service_and_retention,
             );

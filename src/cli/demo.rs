@@ -8,9 +8,10 @@ use crate::domain::instrument::{Asked, Instrument};
 use crate::domain::model::{Response, Role, Round, RoundKind};
 use crate::domain::needs::{Expectation, Expectations, Facts, NeedField, Who, YesPartlyNo};
 use crate::domain::plan::{GoalStatus, Level, PlanItem, PlanKind, Stage};
+use crate::domain::requirement::{Education, PositionFacts, PositionRole};
 use crate::domain::rounding::round;
 use crate::domain::scoring::{Band, SectionScore};
-use crate::store::{Admin, Answers, Needs, Plans, Scores};
+use crate::store::{Admin, Answers, Needs, Plans, Positions, Scores};
 use crate::store::{Counts, Store, StoreError};
 
 struct DemoService {
@@ -459,6 +460,97 @@ const NEEDS: [&[DemoNeed]; 4] = [
     ],
 ];
 
+/// One post of a demo service against the 2031 requirement, as in the first round: its
+/// planned education is credits, year, and whether it is done by the round after the
+/// programme.
+struct DemoPost {
+    role: PositionRole,
+    education: Education,
+    credits: u16,
+    years: u8,
+    planned: Option<(u16, u16, bool)>,
+}
+
+const fn demo_post(
+    role: PositionRole,
+    education: Education,
+    credits: u16,
+    years: u8,
+    planned: Option<(u16, u16, bool)>,
+) -> DemoPost {
+    DemoPost {
+        role,
+        education,
+        credits,
+        years,
+        planned,
+    }
+}
+
+/// The posts every demo service has: three leaders and eight caseworkers who meet the
+/// requirement, will with planned education (two of them done by the second round), and
+/// will not (no plan, another education, a plan done too late), and an office post it does
+/// not cover (last). Larger services add caseworkers (`EXTRA_POSTS`).
+const POSTS: [DemoPost; 12] = {
+    use Education as E;
+    use PositionRole as R;
+    [
+        demo_post(R::Leader, E::MasterChildWelfare, 0, 12, None),
+        demo_post(R::Leader, E::BachelorRelevant, 60, 9, None),
+        demo_post(
+            R::Leader,
+            E::BachelorRelevant,
+            30,
+            6,
+            Some((30, 2026, true)),
+        ),
+        demo_post(R::Caseworker, E::MasterChildWelfare, 0, 4, None),
+        demo_post(R::Caseworker, E::BachelorRelevant, 60, 7, None),
+        demo_post(R::Caseworker, E::MasterOtherRelevant, 0, 6, None),
+        demo_post(
+            R::Caseworker,
+            E::BachelorRelevant,
+            30,
+            5,
+            Some((30, 2026, true)),
+        ),
+        demo_post(
+            R::Caseworker,
+            E::BachelorRelevant,
+            0,
+            3,
+            Some((60, 2028, false)),
+        ),
+        demo_post(R::Caseworker, E::BachelorRelevant, 0, 1, None),
+        demo_post(R::Caseworker, E::Other, 0, 8, None),
+        demo_post(
+            R::Caseworker,
+            E::BachelorRelevant,
+            15,
+            4,
+            Some((30, 2032, false)),
+        ),
+        demo_post(R::Other, E::None, 0, 3, None),
+    ]
+};
+
+/// Caseworkers a larger service has besides `POSTS`: the second of these per service index,
+/// newly qualified, half of them with further education planned.
+const EXTRA_POSTS: [DemoPost; 2] = {
+    use Education as E;
+    use PositionRole as R;
+    [
+        demo_post(
+            R::Caseworker,
+            E::BachelorRelevant,
+            0,
+            1,
+            Some((60, 2029, false)),
+        ),
+        demo_post(R::Caseworker, E::BachelorRelevant, 0, 0, None),
+    ]
+};
+
 /// At most this many weak areas of a service get a plan, as a service would start.
 const PLANNED_AREAS: usize = 3;
 
@@ -553,6 +645,7 @@ pub fn fill(
             }
             plan(store, instrument, demo, &service.id, &made, now)?;
             needs(store, NEEDS[s], s, &made, now)?;
+            positions(store, s, &made, now)?;
             crate::pause::here(&format!("demo-service-{}", s + 1));
         }
         Ok(())
@@ -720,6 +813,39 @@ fn needs(
         emergency_cases: Some(2 + index as u32),
     };
     store.set_facts(&first.id, &facts, now)
+}
+
+/// The service's posts in each round (`POSTS`, and one of `EXTRA_POSTS` more per service
+/// index); in the rounds after the first, the education planned to be done by then is done.
+fn positions(
+    store: &mut Store,
+    index: usize,
+    rounds: &[Round],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let extra = (0..index).map(|i| &EXTRA_POSTS[i % EXTRA_POSTS.len()]);
+    // The office post last, after the caseworkers, as a service would list its posts.
+    let (office, covered) = POSTS.split_last().expect("the demo has posts");
+    let posts: Vec<&DemoPost> = covered.iter().chain(extra).chain([office]).collect();
+    for (r, round) in rounds.iter().enumerate() {
+        for post in &posts {
+            let (planned_credits, planned_year, done) = match post.planned {
+                Some((credits, year, done_after)) => (credits, Some(year), r > 0 && done_after),
+                None => (0, None, false),
+            };
+            let facts = PositionFacts {
+                role: post.role,
+                education: post.education,
+                // Done: its credits are taken, and nothing is planned any more.
+                credits: post.credits + if done { planned_credits } else { 0 },
+                years: post.years,
+                planned_credits: if done { 0 } else { planned_credits },
+                planned_year: planned_year.filter(|_| !done),
+            };
+            store.add_position(&round.id, &facts, now)?;
+        }
+    }
+    Ok(())
 }
 
 /// The weakest areas not yet in place, at most `PLANNED_AREAS`: those the summary marks for a

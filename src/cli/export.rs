@@ -277,6 +277,14 @@ pub fn run(
                     ],
                 )
             );
+            println!(
+                "{}",
+                trf(
+                    lang,
+                    "export.done_positions",
+                    &[("positions", &plans.positions)],
+                )
+            );
             println!("{}: {}", path.display(), about(lang, now, &contents, None));
             if !contents.importable() {
                 println!("{}", tr(lang, "export.identified_hint"));

@@ -137,6 +137,7 @@ fn summary_lines(
         tally("import.tally_needs", &summary.needs),
         tally("import.tally_expectations", &summary.expectations),
         tally("import.tally_facts", &summary.facts),
+        tally("import.tally_positions", &summary.positions),
         tally("import.tally_changes", &summary.changes),
     ]);
     if summary.erased > 0 {

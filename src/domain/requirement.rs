@@ -177,10 +177,9 @@ pub fn parse_facts(
                 .ok_or_else(|| FactsError::Year(text.to_string()))?,
         ),
     };
-    match (planned_credits, planned_year) {
-        (0, Some(_)) => Err(FactsError::CreditsMissing),
-        (1.., None) => Err(FactsError::YearMissing),
-        _ => Ok(PositionFacts {
+    match half_plan(planned_credits, planned_year) {
+        Some(problem) => Err(problem),
+        None => Ok(PositionFacts {
             role,
             education,
             credits,
@@ -188,6 +187,15 @@ pub fn parse_facts(
             planned_credits,
             planned_year,
         }),
+    }
+}
+
+/// Planned credits without their year, or a year without credits: the two go together.
+pub fn half_plan(planned_credits: u16, planned_year: Option<u16>) -> Option<FactsError> {
+    match (planned_credits, planned_year) {
+        (0, Some(_)) => Some(FactsError::CreditsMissing),
+        (1.., None) => Some(FactsError::YearMissing),
+        _ => None,
     }
 }
 

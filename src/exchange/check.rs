@@ -1,6 +1,8 @@
 //! The checks every row of a file passes before it is merged: plain Rust, for any backend.
 
-use super::{ExpectationsRow, FactsRow, MISSING_CODES, NeedRow, PlanItemRow, Problem, timestamp};
+use super::{
+    ExpectationsRow, FactsRow, MISSING_CODES, NeedRow, PlanItemRow, PositionRow, Problem, timestamp,
+};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -12,6 +14,10 @@ use crate::domain::needs::{
     YesPartlyNo, check_fact,
 };
 use crate::domain::plan::{Goal, GoalStatus, Level, PlanItem, PlanKind, Stage};
+use crate::domain::requirement::{
+    Education, FactsField, MAX_CREDITS, MAX_YEAR, MAX_YEARS, MIN_YEAR, Position, PositionFacts,
+    PositionRole, half_plan,
+};
 
 /// A snapshot as the store writes one (`store::plan`): compact JSON in the field order of
 /// the domain type.
@@ -172,6 +178,61 @@ pub(crate) fn checked_facts(row: &FactsRow) -> std::result::Result<Facts, Proble
         deadline_breaches: count(FactField::DeadlineBreaches, &row.deadline_breaches)?,
         complaints: count(FactField::Complaints, &row.complaints)?,
         emergency_cases: count(FactField::EmergencyCases, &row.emergency_cases)?,
+    })
+}
+
+/// A position row as the domain has it, by the rules the form and the store hold: known
+/// role and education, credits and years in range, planned credits and their year together.
+pub(crate) fn checked_position(row: &PositionRow) -> std::result::Result<Position, Problem> {
+    const S: &str = "positions";
+    let id = row.id.as_str();
+    not_empty(S, id, "id", id)?;
+    checked_text(S, id, "id", id, TextKind::Name)?;
+    checked_text(S, id, "round_id", &row.round_id, TextKind::Name)?;
+    let role =
+        PositionRole::from_code(&row.role).ok_or_else(|| bad_code(S, id, "role", &row.role))?;
+    let education = Education::from_code(&row.education)
+        .ok_or_else(|| bad_code(S, id, "education", &row.education))?;
+    let ranged = |field: &'static str, value: i64, min: u16, max: u16| {
+        u16::try_from(value)
+            .ok()
+            .filter(|v| (min..=max).contains(v))
+            .ok_or(Problem::PositionOutOfRange {
+                id: id.to_string(),
+                field,
+                value,
+                min,
+                max,
+            })
+    };
+    let credits = ranged("credits", row.credits, 0, MAX_CREDITS)?;
+    let years = ranged("years", row.years, 0, u16::from(MAX_YEARS))?;
+    let planned_credits = ranged("planned_credits", row.planned_credits, 0, MAX_CREDITS)?;
+    let planned_year = row
+        .planned_year
+        .map(|y| ranged("planned_year", y, MIN_YEAR, MAX_YEAR))
+        .transpose()?;
+    if let Some(half) = half_plan(planned_credits, planned_year) {
+        let field = match half.field() {
+            FactsField::PlannedCredits => "planned_credits",
+            _ => "planned_year",
+        };
+        return Err(Problem::PositionHalfPlan {
+            id: id.to_string(),
+            field,
+        });
+    }
+    Ok(Position {
+        id: row.id.clone(),
+        round_id: row.round_id.clone(),
+        facts: PositionFacts {
+            role,
+            education,
+            credits,
+            years: u8::try_from(years).unwrap_or(MAX_YEARS),
+            planned_credits,
+            planned_year,
+        },
     })
 }
 

@@ -9,21 +9,22 @@ use std::sync::mpsc::Receiver;
 
 use super::check::{
     bad_code, canonical, check_response, checked_date, checked_expectations, checked_facts,
-    checked_need, checked_plan_item, checked_text, identity, instant, missing_parent, not_empty,
-    snapshot_of,
+    checked_need, checked_plan_item, checked_position, checked_text, identity, instant,
+    missing_parent, not_empty, snapshot_of,
 };
 use super::merge::{self, Verdict};
 use super::read::Handed;
 use super::read::Parsed;
 use super::{
     AnswerRow, ChangeRow, ConsensusRow, ExpectationsRow, FactsRow, GoalRow, GoalStatusRow,
-    HistoryRow, ImportClock, ImportSummary, NeedRow, OwnAreaRow, PlanItemRow, Problem, Refusal,
-    RespondentRow, RoundRow, RoundStageRow, ServiceRow, Tally, timestamp,
+    HistoryRow, ImportClock, ImportSummary, NeedRow, OwnAreaRow, PlanItemRow, PositionRow, Problem,
+    Refusal, RespondentRow, RoundRow, RoundStageRow, ServiceRow, Tally, timestamp,
 };
 use crate::domain::instrument::{Instrument, Scale};
 use crate::domain::model::{Role, RoundKind, TextKind};
 use crate::domain::needs::{CompetenceAreas, Expectations, Facts, Need, TOP_THREE};
 use crate::domain::plan::{Goal, GoalStatus, PlanItem, Stage};
+use crate::domain::requirement::{Position, PositionFacts};
 
 /// Why an import stopped: the file's fault (refused with a place) or the backend's.
 #[derive(Debug)]
@@ -323,6 +324,16 @@ pub trait MergeTx {
     /// Clears a round's note (its expectations or facts).
     fn clear_note(&mut self, note: Note, round_id: &str) -> Step<Self::Error>;
 
+    /// The position with this id, and when it was last changed.
+    fn position(&mut self, id: &str) -> Found<Option<(Position, String)>, Self::Error>;
+    /// Writes the position over the one with its id, or adds it (with `created_at`).
+    fn put_position(
+        &mut self,
+        position: &Position,
+        created_at: &str,
+        updated_at: &str,
+    ) -> Step<Self::Error>;
+
     /// When the value under `key` was last removed here, if it ever was.
     fn removed_at(&mut self, entity: &str, key: &str) -> Found<Option<String>, Self::Error>;
     /// Whether the log here has `new` as the result of a change at `at`.
@@ -505,6 +516,7 @@ impl<'a, M: MergeTx> Importer<'a, M> {
             Parsed::NeedsEnd => self.needs_end(),
             Parsed::Expectations(row) => self.expectations(row),
             Parsed::Facts(row) => self.facts(row),
+            Parsed::Position(row) => self.position(row),
             Parsed::Change(row) => self.change(row),
             Parsed::ChangeLogEnd => self.apply_removals(),
         }
@@ -1206,6 +1218,49 @@ impl<'a, M: MergeTx> Importer<'a, M> {
             }
         }
         self.cleared_tally(cleared).count(settled);
+        Ok(())
+    }
+
+    /// A position is recognised by its id and merged whole, the newer winning (on a tie the
+    /// content decides). Positions keep no change log (`store::sqlite::positions`), so the
+    /// older version is not kept; its round never changes.
+    fn position(&mut self, row: PositionRow) -> Step<M::Error> {
+        const S: &str = "positions";
+        let theirs = checked_position(&row)?;
+        let created_at = instant(S, &row.id, "created_at", &row.created_at)?;
+        let updated_at = self.weighed_time(S, &row.id, "updated_at", &row.updated_at)?;
+        if self.erased(Some(&row.id), &[&row.round_id]) {
+            return Ok(());
+        }
+        self.require(S, &row.id, "round_id", Table::Round, &row.round_id)?;
+        let settled = match self.merge.position(&row.id)? {
+            None => Settled::Add,
+            Some((ours, _)) if ours.round_id != theirs.round_id => {
+                return Err(identity(S, &row.id, "round_id", ours.round_id, row.round_id).into());
+            }
+            Some((ours, our_time)) => {
+                let content = |f: &PositionFacts| {
+                    let planned = (f.planned_credits, f.planned_year);
+                    (
+                        f.role.code(),
+                        f.education.code(),
+                        f.credits,
+                        f.years,
+                        planned,
+                    )
+                };
+                let (ours, file) = (content(&ours.facts), content(&theirs.facts));
+                match merge::weigh(&our_time, &ours, &updated_at, &file) {
+                    Verdict::Same => Settled::Same,
+                    Verdict::Theirs => Settled::Replace,
+                    Verdict::Ours => Settled::OursNewer,
+                }
+            }
+        };
+        if let Settled::Add | Settled::Replace = settled {
+            self.merge.put_position(&theirs, &created_at, &updated_at)?;
+        }
+        self.summary.positions.count(settled);
         Ok(())
     }
 

@@ -19,6 +19,9 @@
 //! Format version 5 adds the competence needs after the consensus values: the services'
 //! own areas, the needs per round and area, the expectations and the service facts per
 //! round (their changes are in the change log under their own entities).
+//!
+//! Format version 6 adds the positions against the 2031 requirement after the facts: posts
+//! (role, education, credits, years, planned further education), never people, by id.
 
 pub mod check;
 pub mod disclose;
@@ -48,12 +51,12 @@ pub const FORMAT: &str = "kartlegg-export";
 /// Raised when a file written by this version could be misread by an older reader.
 /// Version 2 added the plan arrays after `history`, version 3 `contents`, version 4 the
 /// respondents' `by_code`, version 5 the needs arrays; every version from 1 up is read.
-pub const FORMAT_VERSION: u64 = 5;
+pub const FORMAT_VERSION: u64 = 6;
 
 /// The top-level fields, in the order they are written and must be read: the header comes
 /// before the rows so that a foreign or newer file is refused before anything is written,
 /// and the arrays come parents first so that every reference can be checked as it arrives.
-pub(crate) const FIELDS: [&str; 21] = [
+pub(crate) const FIELDS: [&str; 22] = [
     "format",
     "format_version",
     "exported_at",
@@ -74,6 +77,7 @@ pub(crate) const FIELDS: [&str; 21] = [
     "needs",
     "expectations",
     "facts",
+    "positions",
     "change_log",
 ];
 
@@ -87,6 +91,7 @@ pub(crate) const BY_CODE_SINCE: u64 = 4;
 /// The first format version with the needs arrays (`NEEDS_FIELDS`); an older file has none.
 pub(crate) const NEEDS_SINCE: u64 = 5;
 pub(crate) const NEEDS_FIELDS: [&str; 4] = ["own_areas", "needs", "expectations", "facts"];
+pub(crate) const POSITIONS_SINCE: u64 = 6;
 
 pub(crate) const MISSING_CODES: [&str; 2] = ["dont_know", "not_applicable"];
 
@@ -299,6 +304,22 @@ pub struct FactsRow {
 
 /// One row of `change_log`, without its `seq`, with the snapshots as JSON values rather
 /// than as text holding JSON.
+/// A post in a round against the 2031 requirement, never a person (`requirement::Position`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PositionRow {
+    pub id: String,
+    pub round_id: String,
+    pub role: String,
+    pub education: String,
+    pub credits: i64,
+    pub years: i64,
+    pub planned_credits: i64,
+    pub planned_year: Option<i64>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeRow {
@@ -321,6 +342,7 @@ pub struct PlanCounts {
     pub needs: usize,
     pub expectations: usize,
     pub facts: usize,
+    pub positions: usize,
     pub changes: usize,
 }
 
@@ -608,6 +630,7 @@ pub struct ImportSummary {
     /// A removal that came in through the change log counts as updated, as for the facts.
     pub expectations: Tally,
     pub facts: Tally,
+    pub positions: Tally,
     pub changes: Tally,
     /// Rows of something erased here (or under it), skipped: an import never brings back
     /// what was erased.
@@ -634,6 +657,7 @@ impl ImportSummary {
             self.needs,
             self.expectations,
             self.facts,
+            self.positions,
             self.changes,
         ]
         .iter()

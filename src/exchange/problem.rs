@@ -200,6 +200,20 @@ pub enum Problem {
         field: FactField,
         problem: FactProblem,
     },
+    /// A position's credits, years or planned year out of its range, naming the field.
+    PositionOutOfRange {
+        id: String,
+        field: &'static str,
+        value: i64,
+        min: u16,
+        max: u16,
+    },
+    /// A position with planned credits and no year, or a year and no credits; `field` is
+    /// the one missing.
+    PositionHalfPlan {
+        id: String,
+        field: &'static str,
+    },
     /// A change log snapshot that is not a row of its entity.
     BadSnapshot {
         id: String,

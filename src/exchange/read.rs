@@ -4,8 +4,9 @@
 use super::{
     AnswerRow, BY_CODE_SINCE, CONTENTS_SINCE, ChangeRow, ConsensusRow, Contents, ExpectationsRow,
     FIELDS, FORMAT, FORMAT_VERSION, FactsRow, GoalRow, GoalStatusRow, HistoryRow, ImportClock,
-    InstrumentRef, NEEDS_FIELDS, NEEDS_SINCE, NeedRow, OwnAreaRow, PlanItemRow, Problem, Refusal,
-    RespondentRow, RespondentRowBefore4, RoundRow, RoundStageRow, ServiceRow, V1_FIELDS, timestamp,
+    InstrumentRef, NEEDS_FIELDS, NEEDS_SINCE, NeedRow, OwnAreaRow, POSITIONS_SINCE, PlanItemRow,
+    PositionRow, Problem, Refusal, RespondentRow, RespondentRowBefore4, RoundRow, RoundStageRow,
+    ServiceRow, V1_FIELDS, timestamp,
 };
 use std::cell::Cell;
 use std::fmt;
@@ -220,6 +221,7 @@ pub(crate) enum Parsed {
     NeedsEnd,
     Expectations(ExpectationsRow),
     Facts(FactsRow),
+    Position(PositionRow),
     Change(ChangeRow),
     ChangeLogEnd,
 }
@@ -369,6 +371,10 @@ impl<'de> de::Visitor<'de> for FileSeed<'_, '_> {
             if NEEDS_FIELDS.contains(&expected) && version < NEEDS_SINCE {
                 continue;
             }
+            // So does a version 5 file from `facts`: the positions came with version 6.
+            if expected == "positions" && version < POSITIONS_SINCE {
+                continue;
+            }
             let found = map.next_key::<String>()?;
             match found {
                 Some(found) if found == expected => {}
@@ -454,6 +460,7 @@ impl<'de> de::Visitor<'de> for FileSeed<'_, '_> {
                 }
                 "expectations" => map.next_value_seed(Rows::new(reading, Parsed::Expectations))?,
                 "facts" => map.next_value_seed(Rows::new(reading, Parsed::Facts))?,
+                "positions" => map.next_value_seed(Rows::new(reading, Parsed::Position))?,
                 "change_log" => {
                     map.next_value_seed(Rows::new(reading, Parsed::Change))?;
                     reading.push(Parsed::ChangeLogEnd)?;

@@ -351,6 +351,28 @@ impl Problem {
                     &[("id", id), ("reason", &reason)],
                 )
             }
+            Problem::PositionOutOfRange {
+                id,
+                field,
+                value,
+                min,
+                max,
+            } => trf(
+                lang,
+                "import.position_out_of_range",
+                &[
+                    ("id", id),
+                    ("field", field),
+                    ("value", value),
+                    ("min", min),
+                    ("max", max),
+                ],
+            ),
+            Problem::PositionHalfPlan { id, field } => trf(
+                lang,
+                "import.position_half_plan",
+                &[("id", id), ("field", field)],
+            ),
             Problem::BadSnapshot { id, field, reason } => trf(
                 lang,
                 "import.bad_snapshot",

@@ -9,9 +9,10 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::{Response, Role, RoundKind};
 use kartlegg::domain::needs::{Expectation, Expectations, Facts, NeedField};
+use kartlegg::domain::requirement::{Education, PositionFacts, PositionRole};
 use kartlegg::exchange::{Disclosure, ImportClock, Scope};
 use kartlegg::store::Exchange;
-use kartlegg::store::{Admin, Answers, Needs};
+use kartlegg::store::{Admin, Answers, Needs, Positions};
 use kartlegg::store::{Store, StoreError};
 
 /// This machine's clock in the tests that import: two years past the fixtures' times, so
@@ -26,7 +27,7 @@ pub fn at(minute: i64) -> DateTime<Utc> {
 
 /// A service with a round and two respondents, each with `items` answers that were
 /// changed once and carry a comment; the round's needs (one of an own area, both among the
-/// top three), expectations and facts.
+/// top three), expectations and facts; and two positions.
 pub fn fill(store: &mut Store, name: &str, municipality: &str, items: usize) {
     let instrument = Instrument::standard();
     let service = store
@@ -103,6 +104,20 @@ pub fn fill(store: &mut Store, name: &str, municipality: &str, items: usize) {
         ..Facts::default()
     };
     store.set_facts(&round.id, &facts, at(9)).unwrap();
+    for (minute, education, planned_credits, planned_year) in [
+        (10, Education::MasterChildWelfare, 0, None),
+        (11, Education::BachelorRelevant, 30, Some(2028)),
+    ] {
+        let facts = PositionFacts {
+            role: PositionRole::Caseworker,
+            education,
+            credits: 30,
+            years: 6,
+            planned_credits,
+            planned_year,
+        };
+        store.add_position(&round.id, &facts, at(minute)).unwrap();
+    }
 }
 
 pub struct Fixture {
@@ -297,6 +312,7 @@ pub fn imported_whole_or_refused(file: &[u8]) -> Result<Outcome, String> {
                 ("services", "service"),
                 ("rounds", "round"),
                 ("respondents", "respondent"),
+                ("positions", "position"),
             ] {
                 for row in rows(array) {
                     let id = row["id"].as_str().unwrap_or_default();

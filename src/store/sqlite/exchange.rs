@@ -6,7 +6,7 @@
 //! Both directions stream, so that a national database (1.5 million answers) never has to
 //! fit in memory.
 
-use super::{Counts, Result, Store, StoreError, kept, needs, plan};
+use super::{Counts, Result, Store, StoreError, kept, needs, plan, positions};
 use crate::exchange::disclose;
 use crate::exchange::import::{
     self, AnswerHere, Content, Failed, MergeTx, Note, Stop, StoredAnswer, Table, Valued,
@@ -16,8 +16,8 @@ use crate::exchange::{
     AnswerRow, CSV_CONTEXT, CSV_LONG, ChangeRow, ConsensusRow, CsvExport, CsvLayout, Disclosure,
     ExpectationsRow, FORMAT, FORMAT_VERSION, FactsRow, GoalRow, GoalStatusRow, HistoryRow,
     ImportClock, ImportSummary, InstrumentRef, NeedRow, OwnAreaRow, PlanCounts, PlanItemRow,
-    Problem, RespondentRow, RoundRow, RoundStageRow, Scope, ServiceRow, csv_io_error, neutralise,
-    timestamp, write_error,
+    PositionRow, Problem, RespondentRow, RoundRow, RoundStageRow, Scope, ServiceRow, csv_io_error,
+    neutralise, timestamp, write_error,
 };
 use crate::store::{Exchange, Exported};
 use rusqlite::types::Value;
@@ -35,6 +35,7 @@ use crate::domain::invite;
 use crate::domain::model::{Service, new_id};
 use crate::domain::needs::{Expectations, Facts, Need, OwnArea};
 use crate::domain::plan::{GoalStatus, PlanItem, Stage};
+use crate::domain::requirement::Position;
 use crate::store::Admin;
 
 /// The page cache during an import, in KiB (SQLite's negative `cache_size`).
@@ -172,6 +173,14 @@ const FACTS: Scoped = Scoped {
     join: "JOIN round r ON r.id = f.round_id",
     service_column: "r.service_id",
     order: "ORDER BY f.rowid",
+};
+const POSITIONS: Scoped = Scoped {
+    select: "SELECT w.id, w.round_id, w.role, w.education, w.credits, w.years,
+                    w.planned_credits, w.planned_year, w.created_at, w.updated_at
+             FROM position w",
+    join: "JOIN round r ON r.id = w.round_id",
+    service_column: "r.service_id",
+    order: "ORDER BY w.round_id, w.created_at, w.rowid",
 };
 /// The change log names its row by `entity_key` (`goal/round`, `round/subdomain`,
 /// `round/area` and `service/own area` for the two-part keys); the service is found through
@@ -385,6 +394,21 @@ fn facts_row(row: &Row) -> rusqlite::Result<FactsRow> {
     })
 }
 
+fn position_row(row: &Row) -> rusqlite::Result<PositionRow> {
+    Ok(PositionRow {
+        id: row.get(0)?,
+        round_id: row.get(1)?,
+        role: row.get(2)?,
+        education: row.get(3)?,
+        credits: row.get(4)?,
+        years: row.get(5)?,
+        planned_credits: row.get(6)?,
+        planned_year: row.get(7)?,
+        created_at: row.get(8)?,
+        updated_at: row.get(9)?,
+    })
+}
+
 fn change_row(row: &Row) -> rusqlite::Result<ChangeRow> {
     let snapshot = |column: usize| -> rusqlite::Result<Option<serde_json::Value>> {
         row.get::<_, Option<String>>(column)?
@@ -581,6 +605,9 @@ impl Exchange for Store {
         json.raw(",\n")?;
         let facts = json.array(&tx, "facts", &FACTS, scope, facts_row)?;
         json.raw(",\n")?;
+        // Posts, never people: every file has them as stored, as the needs.
+        let positions = json.array(&tx, "positions", &POSITIONS, scope, position_row)?;
+        json.raw(",\n")?;
         let changes = json.array(&tx, "change_log", &CHANGES, scope, change_row)?;
         json.raw("\n}\n")?;
         json.out.flush().map_err(|e| json.io(e))?;
@@ -602,6 +629,7 @@ impl Exchange for Store {
                 needs,
                 expectations,
                 facts,
+                positions,
                 changes,
             },
         })
@@ -1373,6 +1401,16 @@ impl MergeTx for SqliteMerge<'_> {
 
     fn clear_note(&mut self, note: Note, round_id: &str) -> Step {
         Ok(needs::clear_note(self.conn, note, round_id)?)
+    }
+
+    fn position(&mut self, id: &str) -> Found<Option<(Position, String)>> {
+        Ok(positions::position_at(self.conn, id)?)
+    }
+
+    fn put_position(&mut self, position: &Position, created_at: &str, updated_at: &str) -> Step {
+        Ok(positions::put_position(
+            self.conn, position, created_at, updated_at,
+        )?)
     }
 
     fn removed_at(&mut self, entity: &str, key: &str) -> Found<Option<String>> {

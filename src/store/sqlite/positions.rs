@@ -3,7 +3,7 @@
 //! are not a history anyone needs back, and they go with their round when it is erased.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{Result, Store, StoreError, invalid_code, timestamp};
 use crate::domain::model::new_id;
@@ -26,6 +26,51 @@ fn position_from(row: &Row) -> rusqlite::Result<Position> {
             planned_year: row.get(7)?,
         },
     })
+}
+
+/// A position with when it was last changed (for the import's merge).
+pub(super) fn position_at(conn: &Connection, id: &str) -> Result<Option<(Position, String)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, round_id, role, education, credits, years, planned_credits, planned_year,
+                    updated_at
+             FROM position WHERE id = ?1",
+        )?
+        .query_row([id], |r| Ok((position_from(r)?, r.get(8)?)))
+        .optional()?)
+}
+
+/// Writes a position over the one with its id, or adds it, with the times given (the
+/// import's: a position keeps the times of the machine where it was made and changed).
+pub(super) fn put_position(
+    conn: &Connection,
+    position: &Position,
+    created_at: &str,
+    updated_at: &str,
+) -> Result<()> {
+    let facts = &position.facts;
+    conn.prepare_cached(
+        "INSERT INTO position (id, round_id, role, education, credits, years,
+                               planned_credits, planned_year, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT (id) DO UPDATE SET
+            role = excluded.role, education = excluded.education, credits = excluded.credits,
+            years = excluded.years, planned_credits = excluded.planned_credits,
+            planned_year = excluded.planned_year, updated_at = excluded.updated_at",
+    )?
+    .execute(params![
+        position.id,
+        position.round_id,
+        facts.role.code(),
+        facts.education.code(),
+        facts.credits,
+        facts.years,
+        facts.planned_credits,
+        facts.planned_year,
+        created_at,
+        updated_at
+    ])?;
+    Ok(())
 }
 
 fn exists(tx: &Connection, table: &'static str, id: &str) -> Result<()> {
@@ -63,23 +108,8 @@ impl Positions for Store {
         };
         self.write(|tx| {
             exists(tx, "round", round_id)?;
-            tx.execute(
-                "INSERT INTO position (id, round_id, role, education, credits, years,
-                                       planned_credits, planned_year, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
-                params![
-                    position.id,
-                    position.round_id,
-                    facts.role.code(),
-                    facts.education.code(),
-                    facts.credits,
-                    facts.years,
-                    facts.planned_credits,
-                    facts.planned_year,
-                    timestamp(now)
-                ],
-            )?;
-            Ok(())
+            let now = timestamp(now);
+            put_position(tx, &position, &now, &now)
         })?;
         Ok(position)
     }
