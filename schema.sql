@@ -1,4 +1,4 @@
--- kartlegg's schema, version 6: the one schema of a new database, embedded in the binary.
+-- kartlegg's schema, version 11: the one schema of a new database, embedded in the binary.
 -- An older database is brought here by the steps in src/store/migrations/ (00N upgrades
 -- version N-1 to N); a test checks that both roads lead to the same schema.
 -- Identifiers are UUIDs as text so that databases from two machines merge without clashes.
@@ -23,7 +23,8 @@ CREATE TABLE round (
     instrument_key     TEXT NOT NULL,
     instrument_version TEXT NOT NULL,
     created_at         TEXT NOT NULL
-) STRICT;
+, gathering_id TEXT REFERENCES gathering (id) ON DELETE SET NULL) STRICT;
+-- (`gathering_id` came in version 11 by ALTER TABLE: written as SQLite writes it then.)
 CREATE INDEX round_by_service ON round (service_id, held_on);
 
 CREATE TABLE respondent (
@@ -136,14 +137,17 @@ CREATE TABLE consensus (
 ) STRICT;
 
 -- Append-only: every change to a plan item, goal, goal status, stage or consensus value,
--- and (version 8) to a need, an own area, expectations or service facts, as JSON snapshots
--- of the row before and after. Version 8 rebuilt the table to widen the CHECK: the name is
--- written as SQLite writes it after the rename (migrations/008_needs.sql).
+-- (version 8) to a need, an own area, expectations or service facts, and (version 11) to a
+-- cluster's record, a gathering, an attendance or a round's gathering, as JSON snapshots of
+-- the row before and after. Versions 8 and 11 rebuilt the table to widen the CHECK: the name
+-- is written as SQLite writes it after the rename (migrations/008_needs.sql).
 CREATE TABLE "change_log" (
     seq        INTEGER PRIMARY KEY,
     entity     TEXT NOT NULL CHECK (entity IN ('plan_item', 'goal', 'goal_status',
                                                'round_stage', 'consensus', 'need',
-                                               'own_area', 'expectations', 'service_facts')),
+                                               'own_area', 'expectations', 'service_facts',
+                                               'cluster', 'gathering', 'attendance',
+                                               'round_gathering')),
     entity_key TEXT NOT NULL,
     old_json   TEXT,
     new_json   TEXT,
@@ -197,11 +201,12 @@ CREATE TABLE round_score (
 -- ---- version 5: erasure (see src/store/migrations/005_erasure.sql) ----
 
 -- A tombstone per erased thing: what kind, its id, when, and by which face; never a name or
--- content. An import skips rows whose id (or whose parent's id) has one.
-CREATE TABLE erased (
+-- content. An import skips rows whose id (or whose parent's id) has one. Version 11 rebuilt
+-- the table to take gatherings (the name as SQLite writes it after the rename).
+CREATE TABLE "erased" (
     id        TEXT PRIMARY KEY,
     kind      TEXT NOT NULL CHECK (kind IN ('service', 'round', 'respondent', 'plan_item',
-                                            'goal')),
+                                            'goal', 'gathering')),
     erased_at TEXT NOT NULL,
     -- the face that erased it: the program, the `erase` command, or retention
     -- (`erase --older-than`)
@@ -310,3 +315,105 @@ CREATE INDEX position_by_round ON position (round_id);
 
 -- ---- version 10 (migrations/010_asked_items.sql): no table changes; the kept tallies are
 -- counted again under instrument 2.0's rules of which items are put to whom ----
+
+-- ---- version 11 (migrations/011_clusters.sql): clusters, gatherings, attendance ----
+
+-- A cluster of services in the programme: its name is the text its services carry.
+CREATE TABLE cluster (
+    id              TEXT PRIMARY KEY,
+    name            TEXT NOT NULL UNIQUE CHECK (length(trim(name)) > 0),
+    county          TEXT NOT NULL DEFAULT '',
+    -- the regional centre that runs the programme, e.g. 'RBUP Øst og Sør'
+    centre          TEXT NOT NULL DEFAULT '',
+    -- roles or initials, never required
+    process_leaders TEXT NOT NULL DEFAULT '',
+    period_from     TEXT CHECK (period_from IS NULL OR date(period_from) = period_from),
+    period_to       TEXT CHECK (period_to IS NULL OR date(period_to) = period_to),
+    created_at      TEXT NOT NULL,
+    updated_at      TEXT NOT NULL,
+    CHECK (period_from IS NULL OR period_to IS NULL OR period_from <= period_to)
+) STRICT;
+
+-- A gathering (samling) of a cluster: for its leaders, for everyone, or online.
+CREATE TABLE gathering (
+    id         TEXT PRIMARY KEY,
+    cluster_id TEXT NOT NULL REFERENCES cluster (id),
+    held_on    TEXT NOT NULL CHECK (date(held_on) = held_on),
+    kind       TEXT NOT NULL CHECK (kind IN ('leaders', 'joint', 'digital')),
+    topics     TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX gathering_by_cluster ON gathering (cluster_id, held_on);
+
+-- Who from a service attended a gathering, as numbers (never names), whether the pre-work
+-- before it and the between-work after it were done, and a note. Erased with its service
+-- or its gathering.
+CREATE TABLE attendance (
+    gathering_id TEXT NOT NULL REFERENCES gathering (id),
+    service_id   TEXT NOT NULL REFERENCES service (id),
+    leaders      INTEGER NOT NULL DEFAULT 0 CHECK (leaders BETWEEN 0 AND 1000),
+    key_persons  INTEGER NOT NULL DEFAULT 0 CHECK (key_persons BETWEEN 0 AND 1000),
+    staff        INTEGER NOT NULL DEFAULT 0 CHECK (staff BETWEEN 0 AND 1000),
+    pre_work     TEXT CHECK (pre_work IN ('yes', 'partly', 'no')),
+    between_work TEXT CHECK (between_work IN ('yes', 'partly', 'no')),
+    note         TEXT NOT NULL DEFAULT '',
+    updated_at   TEXT NOT NULL,
+    PRIMARY KEY (gathering_id, service_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX attendance_by_service ON attendance (service_id);
+
+-- `round.gathering_id` (above): the gathering a round belongs to (its kind says before,
+-- between or after); the store ties a round only to a gathering of its service's cluster.
+CREATE INDEX round_by_gathering ON round (gathering_id);
+
+-- Every name a service carries has its record, whichever write sets it (a form, an
+-- import): made, and logged, when it is missing.
+CREATE TRIGGER service_cluster_recorded_on_insert AFTER INSERT ON service
+WHEN length(trim(NEW.cluster)) > 0 AND NOT EXISTS (SELECT 1 FROM cluster WHERE name = NEW.cluster)
+BEGIN
+    INSERT INTO cluster (id, name, created_at, updated_at)
+    VALUES (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4'
+                || substr(lower(hex(randomblob(2))), 2) || '-'
+                || substr('89ab', 1 + abs(random() % 4), 1)
+                || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6))),
+            NEW.cluster, NEW.updated_at, NEW.updated_at);
+    INSERT INTO change_log (entity, entity_key, old_json, new_json, changed_at)
+    SELECT 'cluster', id, NULL,
+           json_object('id', id, 'name', name, 'county', county, 'centre', centre,
+                       'process_leaders', process_leaders, 'period_from', period_from,
+                       'period_to', period_to),
+           created_at
+    FROM cluster WHERE name = NEW.cluster;
+END;
+-- A service that moves to another cluster lets go of its rounds' gatherings of the one it
+-- left (logged), and its new cluster gets its record.
+CREATE TRIGGER service_cluster_recorded_on_update AFTER UPDATE OF cluster ON service
+WHEN NEW.cluster IS NOT OLD.cluster
+BEGIN
+    INSERT INTO change_log (entity, entity_key, old_json, new_json, changed_at)
+    SELECT 'round_gathering', r.id, json_quote(r.gathering_id), NULL, NEW.updated_at
+    FROM round r JOIN gathering g ON g.id = r.gathering_id JOIN cluster c ON c.id = g.cluster_id
+    WHERE r.service_id = NEW.id AND c.name IS NOT NEW.cluster;
+    UPDATE round SET gathering_id = NULL
+    WHERE service_id = NEW.id AND gathering_id IN
+        (SELECT g.id FROM gathering g JOIN cluster c ON c.id = g.cluster_id
+         WHERE c.name IS NOT NEW.cluster);
+    INSERT INTO cluster (id, name, created_at, updated_at)
+    SELECT lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4'
+               || substr(lower(hex(randomblob(2))), 2) || '-'
+               || substr('89ab', 1 + abs(random() % 4), 1)
+               || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6))),
+           NEW.cluster, NEW.updated_at, NEW.updated_at
+    WHERE length(trim(NEW.cluster)) > 0
+      AND NOT EXISTS (SELECT 1 FROM cluster WHERE name = NEW.cluster);
+    INSERT INTO change_log (entity, entity_key, old_json, new_json, changed_at)
+    SELECT 'cluster', id, NULL,
+           json_object('id', id, 'name', name, 'county', county, 'centre', centre,
+                       'process_leaders', process_leaders, 'period_from', period_from,
+                       'period_to', period_to),
+           created_at
+    FROM cluster WHERE name = NEW.cluster
+      AND NOT EXISTS (SELECT 1 FROM change_log l
+                      WHERE l.entity = 'cluster' AND l.entity_key = cluster.id);
+END;

@@ -135,13 +135,15 @@ fn needs_of(store: &Store, m: &Mapped) -> String {
     )
 }
 
-/// The change log as stored, in its order, without the local `seq`.
+/// The change log as stored, in its order, without the local `seq`, and but for the entry
+/// that logs the cluster's record made: each machine makes its own until clusters travel
+/// (docs/exchange.md).
 fn change_log(path: &Path) -> Vec<String> {
     let conn = rusqlite::Connection::open(path).unwrap();
     let mut stmt = conn
         .prepare(
             "SELECT entity, entity_key, ifnull(old_json, '-'), ifnull(new_json, '-'), changed_at
-             FROM change_log ORDER BY seq",
+             FROM change_log WHERE entity <> 'cluster' ORDER BY seq",
         )
         .unwrap();
     stmt.query_map([], |r| {

@@ -38,6 +38,7 @@ fn database_before_positions(db: &Path) -> String {
         .unwrap();
     drop(store);
     let conn = rusqlite::Connection::open(db).unwrap();
+    drop_since_clusters(&conn);
     conn.execute_batch(&format!(
         "DROP TABLE position; PRAGMA user_version = {BEFORE_POSITIONS};"
     ))

@@ -1,10 +1,11 @@
 //! The store's contract: every promise of the interface in `src/store` (the traits
-//! `Answers`, `Plans`, `Scores`, `Admin`, `Exchange`, `Sharing`, `Invites`, `Erase`, `Needs` and `Positions`, the merge rules included), written
+//! `Answers`, `Plans`, `Scores`, `Admin`, `Exchange`, `Sharing`, `Invites`, `Erase`, `Needs`, `Positions` and `Clusters`, the merge rules included), written
 //! once against `Backend` and run for each backend. A new backend adds one line to `every_backend!` and must pass all of it unchanged.
 
 use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use kartlegg::domain::cluster::{AttendanceField, Cluster, GatheringKind};
 use kartlegg::domain::compare::Options;
 use kartlegg::domain::instrument::Asked;
 use kartlegg::domain::instrument::Instrument;
@@ -1307,6 +1308,216 @@ fn a_respondent_by_code_stays_by_code_through_an_export_and_an_import_both_ways<
     assert!(b.integrity_problems().unwrap().is_empty());
 }
 
+// ---- Clusters, gatherings and attendance ------------------------------------------------------
+
+fn day(text: &str) -> NaiveDate {
+    text.parse().unwrap()
+}
+
+fn every_cluster_a_service_names_has_its_record_and_a_rename_reaches_its_services<S: Backend>(
+    store: &mut S,
+) {
+    let a = store
+        .create_service("Fjellbygd", &[], "Innlandet", at(0))
+        .unwrap();
+    let mut b = store.create_service("Kystby", &[], "", at(0)).unwrap();
+    assert!(store.cluster_named("Innlandet").unwrap().is_some());
+    b.cluster = "Vestland".into();
+    store.update_service(&b, at(1)).unwrap();
+    let vestland = store.cluster_named("Vestland").unwrap().unwrap();
+
+    let renamed = Cluster {
+        name: "Vestland nord".into(),
+        centre: "RKBU Vest".into(),
+        period_from: Some(day("2026-01-01")),
+        period_to: Some(day("2027-06-30")),
+        ..vestland.clone()
+    };
+    store.update_cluster(&renamed, at(2)).unwrap();
+    assert_eq!(store.service(&b.id).unwrap().cluster, "Vestland nord");
+    assert_eq!(store.cluster(&vestland.id).unwrap(), renamed);
+    assert!(store.cluster_named("Vestland").unwrap().is_none());
+
+    let taken = Cluster {
+        name: "Innlandet".into(),
+        ..renamed.clone()
+    };
+    assert!(matches!(
+        store.update_cluster(&taken, at(3)),
+        Err(StoreError::ClusterNameTaken(_))
+    ));
+    let reversed = Cluster {
+        period_to: Some(day("2025-12-31")),
+        ..renamed.clone()
+    };
+    assert!(matches!(
+        store.update_cluster(&reversed, at(3)),
+        Err(StoreError::ClusterRefused(..))
+    ));
+    assert_eq!(store.cluster(&vestland.id).unwrap(), renamed, "unchanged");
+    assert_eq!(store.service(&a.id).unwrap().cluster, "Innlandet");
+    assert_eq!(store.changes("cluster", &vestland.id).unwrap().len(), 2);
+}
+
+fn gatherings_attendance_and_tied_rounds_keep_to_their_cluster_and_go_with_erasure<S: Backend>(
+    store: &mut S,
+) {
+    let home = store
+        .create_service("Fjellbygd", &[], "Innlandet", at(0))
+        .unwrap();
+    let other = store
+        .create_service("Kystby", &[], "Vestland", at(0))
+        .unwrap();
+    let cluster = store.cluster_named("Innlandet").unwrap().unwrap();
+    let second = store
+        .add_gathering(
+            &cluster.id,
+            day("2026-09-10"),
+            GatheringKind::Joint,
+            "Plan",
+            at(1),
+        )
+        .unwrap();
+    let first = store
+        .add_gathering(
+            &cluster.id,
+            day("2026-03-12"),
+            GatheringKind::Leaders,
+            "",
+            at(2),
+        )
+        .unwrap();
+    let ids: Vec<_> = store
+        .gatherings(&cluster.id)
+        .unwrap()
+        .into_iter()
+        .map(|g| g.id)
+        .collect();
+    assert_eq!(ids, [first.id.clone(), second.id.clone()], "in date order");
+
+    let set = |store: &mut S, change| store.set_attendance(&first.id, &home.id, &change, at(3));
+    set(store, AttendanceField::Leaders(2)).unwrap();
+    let now = set(
+        store,
+        AttendanceField::BetweenWork(Some(YesPartlyNo::Partly)),
+    )
+    .unwrap();
+    assert_eq!(
+        (now.leaders, now.between_work),
+        (2, Some(YesPartlyNo::Partly))
+    );
+    assert!(matches!(
+        set(store, AttendanceField::Staff(1001)),
+        Err(StoreError::ClusterRefused(..))
+    ));
+    assert!(matches!(
+        store.set_attendance(&first.id, &other.id, &AttendanceField::Staff(1), at(3)),
+        Err(StoreError::OutsideCluster { .. })
+    ));
+    assert_eq!(
+        store.attendances(&first.id).unwrap(),
+        std::slice::from_ref(&now)
+    );
+
+    let round = |store: &mut S, service: &str| {
+        store
+            .create_round(
+                service,
+                "Før",
+                day("2026-03-01"),
+                RoundKind::Before,
+                Instrument::standard(),
+                at(4),
+            )
+            .unwrap()
+    };
+    let mine = round(store, &home.id);
+    let theirs = round(store, &other.id);
+    store.tie_round(&mine.id, Some(&first.id), at(5)).unwrap();
+    assert!(matches!(
+        store.tie_round(&theirs.id, Some(&first.id), at(5)),
+        Err(StoreError::OutsideCluster { .. })
+    ));
+    assert_eq!(store.round_gathering(&theirs.id).unwrap(), None);
+    assert_eq!(
+        store.tied_rounds(&first.id).unwrap(),
+        std::slice::from_ref(&mine)
+    );
+
+    // Erasing the gathering takes its attendance and lets the round go; the round stays.
+    let erased = store
+        .erase(
+            &[Erasable::Gathering(first.id.clone())],
+            ErasedBy::Command,
+            at(6),
+        )
+        .unwrap();
+    assert_eq!((erased.gatherings, erased.attendances), (1, 1));
+    assert_eq!(store.round_gathering(&mine.id).unwrap(), None);
+    assert!(store.attendances(&first.id).unwrap().is_empty());
+    assert!(store.changes("gathering", &first.id).unwrap().is_empty());
+    assert_eq!(store.tombstones().unwrap()[0].kind, "gathering");
+
+    // Erasing a service takes its attendance; its cluster's gatherings stay.
+    store
+        .set_attendance(&second.id, &home.id, &AttendanceField::Staff(4), at(7))
+        .unwrap();
+    store.tie_round(&mine.id, Some(&second.id), at(7)).unwrap();
+    let erased = store
+        .erase(
+            &[Erasable::Service(home.id.clone())],
+            ErasedBy::Command,
+            at(8),
+        )
+        .unwrap();
+    assert_eq!(erased.attendances, 1);
+    assert!(store.attendances(&second.id).unwrap().is_empty());
+    assert!(store.tied_rounds(&second.id).unwrap().is_empty());
+    assert_eq!(store.gatherings(&cluster.id).unwrap().len(), 1);
+    let key = format!("{}/{}", second.id, home.id);
+    assert!(store.changes("attendance", &key).unwrap().is_empty());
+    assert!(store.integrity_problems().unwrap().is_empty());
+}
+
+fn a_service_that_moves_to_another_cluster_lets_go_of_its_rounds_gatherings<S: Backend>(
+    store: &mut S,
+) {
+    let mut service = store
+        .create_service("Fjellbygd", &[], "Innlandet", at(0))
+        .unwrap();
+    let cluster = store.cluster_named("Innlandet").unwrap().unwrap();
+    let gathering = store
+        .add_gathering(
+            &cluster.id,
+            day("2026-03-12"),
+            GatheringKind::Digital,
+            "",
+            at(1),
+        )
+        .unwrap();
+    let round = store
+        .create_round(
+            &service.id,
+            "Før",
+            day("2026-03-01"),
+            RoundKind::Before,
+            Instrument::standard(),
+            at(2),
+        )
+        .unwrap();
+    store
+        .tie_round(&round.id, Some(&gathering.id), at(3))
+        .unwrap();
+    service.cluster = "Trøndelag".into();
+    store.update_service(&service, at(4)).unwrap();
+    assert_eq!(store.round_gathering(&round.id).unwrap(), None);
+    assert_eq!(
+        store.changes("round_gathering", &round.id).unwrap().len(),
+        2
+    );
+    assert!(store.cluster_named("Trøndelag").unwrap().is_some());
+}
+
 // ---- The backends ----------------------------------------------------------------------------
 
 /// Each contract function, as one test per backend: `$open` gives a fresh, empty store and
@@ -1343,6 +1554,9 @@ macro_rules! every_backend {
                 an_erased_round_takes_its_needs_and_positions_and_an_erased_service_its_own_areas,
                 positions_are_added_changed_and_removed_each_at_once,
                 positions_go_with_their_round_their_service_and_retention,
+                every_cluster_a_service_names_has_its_record_and_a_rename_reaches_its_services,
+                gatherings_attendance_and_tied_rounds_keep_to_their_cluster_and_go_with_erasure,
+                a_service_that_moves_to_another_cluster_lets_go_of_its_rounds_gatherings,
             );
         })+
     };

@@ -1,5 +1,6 @@
 //! The instrument, the model and scoring: plain Rust, no terminal, no SQL.
 
+pub mod cluster;
 pub mod compare;
 pub mod instrument;
 pub mod invite;

@@ -1,6 +1,7 @@
 //! An erasure in the user's words, the same for both faces: what is erased (the thing, by
 //! its code, label, name or text), what it holds, the question before and the line after.
 
+use crate::domain::cluster::Gathering;
 use crate::domain::model::{Respondent, Round, Service};
 use crate::domain::plan::{Goal, PlanItem};
 use crate::i18n::{Lang, tr, trf};
@@ -75,6 +76,24 @@ impl Erasing {
         }
     }
 
+    /// By its kind and day: "samlingen for ledere 12.03.2026".
+    pub fn gathering(lang: Lang, gathering: &Gathering) -> Erasing {
+        Erasing {
+            target: Erasable::Gathering(gathering.id.clone()),
+            thing: trf(
+                lang,
+                "erase.thing_gathering",
+                &[
+                    (
+                        "kind",
+                        &tr(lang, crate::present::gathering_kind_key(gathering.kind)),
+                    ),
+                    ("date", &crate::present::date(lang, gathering.held_on)),
+                ],
+            ),
+        }
+    }
+
     /// "Slette respondenten EF og 57 svar? Dette kan ikke angres. j/n"
     pub fn question(&self, lang: Lang, erasure: &Erasure) -> String {
         trf(
@@ -109,6 +128,7 @@ impl Erasing {
             Erasable::Service(_) => held_parts(lang, erasure, 1),
             Erasable::Round(_) => held_parts(lang, erasure, 2),
             Erasable::Respondent(_) => held_parts(lang, erasure, 3),
+            Erasable::Gathering(_) => held_parts(lang, erasure, 7),
             Erasable::PlanItem(_) | Erasable::Goal(_) => String::new(),
         };
         match (&self.target, parts.is_empty()) {
@@ -120,7 +140,7 @@ impl Erasing {
 }
 
 /// The counts of `erasure` that are not zero, from the `skip`th on (services, rounds,
-/// respondents, answers, plan items, goals), joined.
+/// respondents, answers, plan items, goals, gatherings, attendances), joined.
 fn held_parts(lang: Lang, erasure: &Erasure, skip: usize) -> String {
     let all = [
         ("noun.service", erasure.services),
@@ -129,6 +149,8 @@ fn held_parts(lang: Lang, erasure: &Erasure, skip: usize) -> String {
         ("noun.answer", erasure.answers),
         ("noun.plan_item", erasure.plan_items),
         ("noun.goal", erasure.goals),
+        ("noun.gathering", erasure.gatherings),
+        ("noun.attendance", erasure.attendances),
     ];
     let parts: Vec<String> = all[skip..]
         .iter()

@@ -10,6 +10,7 @@ pub use import::limit_text;
 
 use std::path::{Path, PathBuf};
 
+use crate::domain::cluster::{ClusterField, ClusterProblem};
 use crate::domain::model::{Respondent, Round, Service};
 use crate::domain::needs::{FactField, FactProblem};
 use crate::domain::requirement::FactsError;
@@ -74,6 +75,20 @@ impl StoreError {
             ),
             StoreError::NeedOutOfRange => tr(lang, "error.need_out_of_range").to_string(),
             StoreError::FactOutOfRange(field, problem) => fact_problem(lang, *field, *problem),
+            StoreError::ClusterRefused(field, problem) => cluster_problem(lang, *field, *problem),
+            StoreError::ClusterNameTaken(name) => trf(
+                lang,
+                "error.cluster_name_taken",
+                &[("name", &quoted(lang, name))],
+            ),
+            StoreError::OutsideCluster { service, cluster } => trf(
+                lang,
+                "error.outside_cluster",
+                &[
+                    ("service", &quoted(lang, service)),
+                    ("cluster", &quoted(lang, cluster)),
+                ],
+            ),
             StoreError::NotInGroup { group } => {
                 trf(lang, "share.not_in_group", &[("group", group)])
             }
@@ -159,6 +174,41 @@ pub fn fact_problem_named(
         lang,
         key,
         &[("field", &name), ("most", &crate::domain::needs::FACT_MAX)],
+    )
+}
+
+/// The label of a field of a cluster's record, a gathering or an attendance.
+pub fn cluster_field_key(field: ClusterField) -> &'static str {
+    match field {
+        ClusterField::Name => "cluster_field.name",
+        ClusterField::County => "cluster_field.county",
+        ClusterField::Centre => "cluster_field.centre",
+        ClusterField::ProcessLeaders => "cluster_field.process_leaders",
+        ClusterField::PeriodTo => "cluster_field.period_to",
+        ClusterField::Topics => "cluster_field.topics",
+        ClusterField::Leaders => "cluster_field.leaders",
+        ClusterField::KeyPersons => "cluster_field.key_persons",
+        ClusterField::Staff => "cluster_field.staff",
+        ClusterField::Note => "cluster_field.note",
+    }
+}
+
+/// What is wrong with a field of a cluster, a gathering or an attendance, naming the field.
+pub fn cluster_problem(lang: Lang, field: ClusterField, problem: ClusterProblem) -> String {
+    let key = match problem {
+        ClusterProblem::Empty => "error.cluster_empty",
+        ClusterProblem::TooLong => "error.cluster_too_long",
+        ClusterProblem::DirectionControl => "error.cluster_direction_control",
+        ClusterProblem::TooMany => "error.cluster_too_many",
+        ClusterProblem::EndsBeforeStart => "error.cluster_ends_before_start",
+    };
+    trf(
+        lang,
+        key,
+        &[
+            ("field", &tr(lang, cluster_field_key(field))),
+            ("most", &crate::domain::cluster::ATTENDANCE_MAX),
+        ],
     )
 }
 

@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 
+use crate::domain::cluster::GatheringKind;
 use crate::domain::compare::{AreaChange, Change, NotComparable};
 use crate::domain::instrument::Instrument;
 use crate::domain::model::{Role, RoundKind};
@@ -292,6 +293,15 @@ pub fn fact(lang: Lang, field: FactField, value: f64) -> String {
         FactField::Ftes => decimal(lang, value, 1),
         FactField::NewlyQualified => percent(Some(value)),
         _ => decimal(lang, value, 0),
+    }
+}
+
+/// The text key of a gathering's kind.
+pub fn gathering_kind_key(kind: GatheringKind) -> &'static str {
+    match kind {
+        GatheringKind::Leaders => "gathering_kind.leaders",
+        GatheringKind::Joint => "gathering_kind.joint",
+        GatheringKind::Digital => "gathering_kind.digital",
     }
 }
 

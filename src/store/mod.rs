@@ -22,6 +22,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::domain::cluster::{Attendance, AttendanceField, Cluster, ClusterField};
+use crate::domain::cluster::{ClusterProblem, Gathering, GatheringKind};
 use crate::domain::compare::Options;
 use crate::domain::instrument::Instrument;
 use crate::domain::invite::{self, Scheme};
@@ -119,6 +121,17 @@ pub enum StoreError {
     /// A service fact outside its range (`needs::check_fact`).
     #[error("the fact {0:?} is out of range ({1:?})")]
     FactOutOfRange(FactField, FactProblem),
+    /// A cluster's record, a gathering or an attendance that its check refused
+    /// (`domain::cluster`).
+    #[error("the {0:?} is refused ({1:?})")]
+    ClusterRefused(ClusterField, ClusterProblem),
+    /// A cluster renamed to the name of another.
+    #[error("another cluster is named {0:?}")]
+    ClusterNameTaken(String),
+    /// A round tied to, or an attendance of, a service at a gathering of a cluster the
+    /// service is not in.
+    #[error("the service {service:?} is not in the cluster {cluster:?}")]
+    OutsideCluster { service: String, cluster: String },
     /// Sharing with a group that this user is not one of.
     #[error("not in the group {group}")]
     NotInGroup { group: String },
@@ -330,15 +343,36 @@ pub enum CopyFault {
     Refused(StoreError),
 }
 
-/// What the faces need of a database: every backend implements all ten (and runs
+/// What the faces need of a database: every backend implements all eleven (and runs
 /// `tests/store_contract.rs`).
 pub trait Backend:
-    Answers + Plans + Scores + Admin + Exchange + Sharing + Invites + Erase + Needs + Positions
+    Answers
+    + Plans
+    + Scores
+    + Admin
+    + Exchange
+    + Sharing
+    + Invites
+    + Erase
+    + Needs
+    + Positions
+    + Clusters
 {
 }
 
-impl<S: Answers + Plans + Scores + Admin + Exchange + Sharing + Invites + Erase + Needs + Positions>
-    Backend for S
+impl<
+    S: Answers
+        + Plans
+        + Scores
+        + Admin
+        + Exchange
+        + Sharing
+        + Invites
+        + Erase
+        + Needs
+        + Positions
+        + Clusters,
+> Backend for S
 {
 }
 
@@ -436,6 +470,8 @@ pub enum Erasable {
     PlanItem(String),
     /// With its statuses.
     Goal(String),
+    /// With its attendance; the rounds tied to it are let go, and stay.
+    Gathering(String),
 }
 
 impl Erasable {
@@ -447,6 +483,7 @@ impl Erasable {
             Erasable::Respondent(_) => "respondent",
             Erasable::PlanItem(_) => "plan_item",
             Erasable::Goal(_) => "goal",
+            Erasable::Gathering(_) => "gathering",
         }
     }
 }
@@ -484,6 +521,10 @@ pub struct Erasure {
     pub answers: usize,
     pub plan_items: usize,
     pub goals: usize,
+    pub gatherings: usize,
+    /// The attendances recorded (a service at a gathering), with their services or their
+    /// gatherings.
+    pub attendances: usize,
 }
 
 /// What is left of an erased thing: what kind it was, its id, when and by which face.
@@ -813,6 +854,89 @@ pub trait Positions {
 
     /// Removes a position; `NotFound("position")` where it is not there.
     fn remove_position(&mut self, id: &str) -> Result<()>;
+}
+
+/// A cluster with its services, by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterSummary {
+    pub cluster: Cluster,
+    pub services: Vec<Service>,
+}
+
+/// Clusters as records, their gatherings, who attended them, and the rounds tied to them
+/// (`crate::domain::cluster`). A service names its cluster by its name; the backend keeps a
+/// record for every name a service carries, whichever write sets it. Each write is one
+/// transaction with its change in the change log (entities `cluster` and `gathering`, keyed
+/// by their id; `attendance`, keyed `gathering_id/service_id`; `round_gathering`, keyed by
+/// the round, its sides the gathering's id). Lists are sorted, for the screens and reports.
+pub trait Clusters {
+    /// Every cluster by name (ignoring case), each with its services by name.
+    fn clusters(&self) -> Result<Vec<ClusterSummary>>;
+
+    /// The cluster with this id, or `NotFound("cluster")`.
+    fn cluster(&self, id: &str) -> Result<Cluster>;
+
+    /// The cluster of this name (as a service carries it), if there is one.
+    fn cluster_named(&self, name: &str) -> Result<Option<Cluster>>;
+
+    /// Saves a cluster's record, checked by `cluster::check_cluster` (`ClusterRefused`); a
+    /// new name goes to its services in the same transaction, and is refused where another
+    /// cluster has it (`ClusterNameTaken`). Gives the record as saved.
+    fn update_cluster(&mut self, cluster: &Cluster, now: DateTime<Utc>) -> Result<Cluster>;
+
+    /// Adds a gathering to a cluster (`NotFound("cluster")`); topics within a comment's limits.
+    fn add_gathering(
+        &mut self,
+        cluster_id: &str,
+        held_on: NaiveDate,
+        kind: GatheringKind,
+        topics: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Gathering>;
+
+    /// Saves a gathering's day, kind and topics (its cluster stays); `NotFound("gathering")`.
+    fn update_gathering(&mut self, gathering: &Gathering, now: DateTime<Utc>) -> Result<()>;
+
+    /// The gathering with this id, or `NotFound("gathering")`.
+    fn gathering(&self, id: &str) -> Result<Gathering>;
+
+    /// A cluster's gatherings by day, then in the order they were added.
+    fn gatherings(&self, cluster_id: &str) -> Result<Vec<Gathering>>;
+
+    /// What was recorded of each service at a gathering, by service name; a service with
+    /// nothing recorded has no entry.
+    fn attendances(&self, gathering_id: &str) -> Result<Vec<Attendance>>;
+
+    /// Changes one part of a service's attendance at a gathering and gives it as it now is
+    /// (all unset removes it). Refused: a count past `ATTENDANCE_MAX` or a note past a
+    /// comment's limits (`ClusterRefused`), a service not in the gathering's cluster
+    /// (`OutsideCluster`); nothing is written then.
+    fn set_attendance(
+        &mut self,
+        gathering_id: &str,
+        service_id: &str,
+        change: &AttendanceField,
+        now: DateTime<Utc>,
+    ) -> Result<Attendance>;
+
+    /// Saves a service's attendance at a gathering whole (its ids say which), refused as
+    /// `set_attendance` is.
+    fn put_attendance(&mut self, attendance: &Attendance, now: DateTime<Utc>) -> Result<()>;
+
+    /// Ties a round to a gathering of its service's cluster (`OutsideCluster` for another),
+    /// or with `None` lets it go.
+    fn tie_round(
+        &mut self,
+        round_id: &str,
+        gathering_id: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+
+    /// The gathering a round is tied to, if any (`NotFound("round")`).
+    fn round_gathering(&self, round_id: &str) -> Result<Option<String>>;
+
+    /// The rounds tied to a gathering, by service name, then day held.
+    fn tied_rounds(&self, gathering_id: &str) -> Result<Vec<Round>>;
 }
 
 pub trait Scores {

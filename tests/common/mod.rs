@@ -539,13 +539,65 @@ pub fn version_1_database(path: &Path) {
     .unwrap();
 }
 
-/// Takes from a new database the tables of version 8 (needs) and after (9: positions), for
-/// a test that makes an older version from a new one; the migrations make them again, and
-/// the change log anew whichever CHECK it has.
+/// Takes from a new database the tables of version 8 (needs) and after (9: positions, 11:
+/// clusters), for a test that makes an older version from a new one; the migrations make
+/// them again, and the change log anew whichever CHECK it has.
 pub fn drop_since_needs(conn: &rusqlite::Connection) {
+    drop_since_clusters(conn);
     conn.execute_batch(
         "DROP TABLE own_area; DROP TABLE need; DROP TABLE expectations;
          DROP TABLE service_facts; DROP TABLE position;",
+    )
+    .unwrap();
+}
+
+/// Takes from a new database what version 11 (clusters) brought: its tables and triggers,
+/// the column `round.gathering_id` (the round table made again as version 10 wrote it) and
+/// the change log's entries of its kinds, which an older CHECK would refuse. The version
+/// number is the caller's to set.
+pub fn drop_since_clusters(conn: &rusqlite::Connection) {
+    conn.execute_batch(
+        // A table rebuilt under its rows, as SQLite's own procedure does it: without the
+        // foreign key checks (the bundled SQLite has them on by default) until it is whole.
+        "PRAGMA foreign_keys = OFF;
+         DROP TRIGGER service_cluster_recorded_on_insert;
+         DROP TRIGGER service_cluster_recorded_on_update;
+         DROP INDEX round_by_gathering;
+         PRAGMA legacy_alter_table = ON;
+         ALTER TABLE round RENAME TO round_v11;
+         CREATE TABLE round (
+             id                 TEXT PRIMARY KEY,
+             service_id         TEXT NOT NULL REFERENCES service (id),
+             label              TEXT NOT NULL CHECK (length(trim(label)) > 0),
+             held_on            TEXT NOT NULL CHECK (date(held_on) = held_on),
+             kind               TEXT NOT NULL CHECK (kind IN ('before', 'between', 'after')),
+             instrument_key     TEXT NOT NULL,
+             instrument_version TEXT NOT NULL,
+             created_at         TEXT NOT NULL
+         ) STRICT;
+         INSERT INTO round SELECT id, service_id, label, held_on, kind, instrument_key,
+                                  instrument_version, created_at FROM round_v11;
+         DROP TABLE round_v11;
+         PRAGMA legacy_alter_table = OFF;
+         -- The rename pointed the other tables' references at the old table: back to round.
+         PRAGMA writable_schema = ON;
+         UPDATE sqlite_schema SET sql = replace(sql, '\"round_v11\"', 'round')
+             WHERE sql LIKE '%round_v11%';
+         PRAGMA writable_schema = OFF;
+         CREATE INDEX round_by_service ON round (service_id, held_on);
+         DROP TABLE attendance; DROP TABLE gathering; DROP TABLE cluster;
+         DROP TRIGGER change_log_is_append_only_delete;
+         DELETE FROM change_log
+             WHERE entity IN ('cluster', 'gathering', 'attendance', 'round_gathering');
+         CREATE TRIGGER change_log_is_append_only_delete BEFORE DELETE ON change_log
+         WHEN NOT EXISTS (SELECT 1 FROM erased
+                          WHERE id IN (OLD.entity_key,
+                                       substr(OLD.entity_key, 1, instr(OLD.entity_key, '/') - 1),
+                                       substr(OLD.entity_key, instr(OLD.entity_key, '/') + 1)))
+         BEGIN
+             SELECT RAISE(ABORT, 'change_log is append-only');
+         END;
+         PRAGMA foreign_keys = ON;",
     )
     .unwrap();
 }

@@ -1,4 +1,4 @@
-//! Erasure: a service, round, respondent, plan item or goal goes with everything that
+//! Erasure: a service, round, respondent, plan item, goal or gathering goes with everything that
 //! refers to it, the history of its answers and its change log too, in one transaction. A
 //! tombstone (`erased`: kind, id, when, by which face) is written first; the append-only
 //! triggers let the history of a thing with a tombstone go, and nothing else.
@@ -20,6 +20,7 @@ struct Doomed {
     respondents: Vec<String>,
     plan_items: Vec<String>,
     goals: Vec<String>,
+    gatherings: Vec<String>,
 }
 
 impl Doomed {
@@ -50,6 +51,10 @@ impl Doomed {
                 Erasable::Goal(id) => {
                     must_exist(conn, "goal", id)?;
                     Doomed::add(&mut doomed.seen, &mut doomed.goals, id.clone());
+                }
+                Erasable::Gathering(id) => {
+                    must_exist(conn, "gathering", id)?;
+                    Doomed::add(&mut doomed.seen, &mut doomed.gatherings, id.clone());
                 }
             }
         }
@@ -93,6 +98,23 @@ impl Doomed {
         for respondent in &self.respondents {
             answers += stmt.query_row([respondent], |r| r.get::<_, i64>(0))? as usize;
         }
+        // An attendance goes with its service or its gathering: counted once.
+        let mut attendances = 0;
+        let mut stmt = conn.prepare_cached(
+            "SELECT gathering_id, service_id FROM attendance
+             WHERE service_id = ?1 OR gathering_id = ?1",
+        )?;
+        let mut counted = HashSet::new();
+        for id in self.services.iter().chain(&self.gatherings) {
+            let rows = stmt.query_map([id], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })?;
+            for row in rows {
+                if counted.insert(row?) {
+                    attendances += 1;
+                }
+            }
+        }
         Ok(Erasure {
             services: self.services.len(),
             rounds: self.rounds.len(),
@@ -100,6 +122,8 @@ impl Doomed {
             answers,
             plan_items: self.plan_items.len(),
             goals: self.goals.len(),
+            gatherings: self.gatherings.len(),
+            attendances,
         })
     }
 
@@ -115,6 +139,7 @@ impl Doomed {
             ("respondent", &self.respondents),
             ("plan_item", &self.plan_items),
             ("goal", &self.goals),
+            ("gathering", &self.gatherings),
         ] {
             for id in list {
                 tombstone.execute(params![id, kind, at, by.code()])?;
@@ -133,6 +158,16 @@ impl Doomed {
         }
         for round in &self.rounds {
             run(conn, ROUND, round)?;
+        }
+        for gathering in &self.gatherings {
+            // The rounds tied to it stay, let go (logged as any untying is).
+            conn.prepare_cached(
+                "INSERT INTO change_log (entity, entity_key, old_json, new_json, changed_at)
+                 SELECT 'round_gathering', id, json_quote(gathering_id), NULL, ?2
+                 FROM round WHERE gathering_id = ?1",
+            )?
+            .execute(params![gathering, at])?;
+            run(conn, GATHERING, gathering)?;
         }
         for goal in &self.goals {
             run(conn, GOAL, goal)?;
@@ -171,7 +206,8 @@ const ROUND: &[&str] = &[
     "DELETE FROM need WHERE round_id = ?1",
     "DELETE FROM expectations WHERE round_id = ?1",
     "DELETE FROM service_facts WHERE round_id = ?1",
-    "DELETE FROM change_log WHERE (entity IN ('round_stage', 'expectations', 'service_facts')
+    "DELETE FROM change_log WHERE (entity IN ('round_stage', 'expectations', 'service_facts',
+                                              'round_gathering')
                                    AND entity_key = ?1)
         OR (entity IN ('consensus', 'need')
             AND substr(entity_key, 1, length(?1) + 1) = ?1 || '/')
@@ -188,11 +224,22 @@ const PLAN_ITEM: &[&str] = &[
     "DELETE FROM change_log WHERE entity = 'plan_item' AND entity_key = ?1",
     "DELETE FROM plan_item WHERE id = ?1",
 ];
+const GATHERING: &[&str] = &[
+    "UPDATE round SET gathering_id = NULL WHERE gathering_id = ?1",
+    "DELETE FROM attendance WHERE gathering_id = ?1",
+    "DELETE FROM change_log WHERE (entity = 'gathering' AND entity_key = ?1)
+        OR (entity = 'attendance' AND substr(entity_key, 1, length(?1) + 1) = ?1 || '/')",
+    "DELETE FROM gathering WHERE id = ?1",
+];
 const SERVICE: &[&str] = &[
     // Its own areas: their needs went with its rounds.
     "DELETE FROM change_log
         WHERE entity = 'own_area' AND substr(entity_key, 1, length(?1) + 1) = ?1 || '/'",
     "DELETE FROM own_area WHERE service_id = ?1",
+    // Who came from it to its cluster's gatherings; the gatherings stay.
+    "DELETE FROM change_log
+        WHERE entity = 'attendance' AND substr(entity_key, -length(?1) - 1) = '/' || ?1",
+    "DELETE FROM attendance WHERE service_id = ?1",
     "DELETE FROM service WHERE id = ?1",
 ];
 

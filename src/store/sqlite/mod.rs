@@ -9,6 +9,7 @@ pub mod exchange;
 pub mod plan;
 
 pub mod backup;
+pub mod clusters;
 
 pub mod kept;
 
@@ -60,6 +61,7 @@ const UPGRADES: &[&str] = &[
     include_str!("migrations/008_needs.sql"),
     include_str!("migrations/009_positions.sql"),
     include_str!("migrations/010_asked_items.sql"),
+    include_str!("migrations/011_clusters.sql"),
 ];
 pub const SCHEMA_VERSION: u32 = 1 + UPGRADES.len() as u32;
 /// The versions whose step fills the kept scores from the answers: 3 brought them, 10
