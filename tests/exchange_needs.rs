@@ -8,52 +8,15 @@ mod common;
 use std::path::Path;
 
 use chrono::NaiveDate;
-use common::import::{at, clock};
+use common::import::{at, export_as, line_of};
+use common::import::{export_identified as export, import_file as import, refusal_of as refusal};
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::RoundKind;
 use kartlegg::domain::needs::{
     Expectation, Expectations, FactField, FactProblem, Facts, NeedField, Who, YesPartlyNo,
 };
-use kartlegg::exchange::{Disclosure, ImportSummary, Problem, Scope};
-use kartlegg::store::{Admin, Answers, Exchange, Needs, Store, StoreError};
-
-fn export(store: &Store) -> String {
-    export_as(store, Disclosure::identified())
-}
-
-fn export_as(store: &Store, disclosure: Disclosure) -> String {
-    let mut out = Vec::new();
-    store
-        .export_json(
-            Scope::All,
-            Instrument::standard(),
-            at(999),
-            disclosure,
-            &mut out,
-            Path::new("test"),
-        )
-        .unwrap();
-    String::from_utf8(out).unwrap()
-}
-
-fn import(store: &mut Store, file: &str) -> Result<ImportSummary, StoreError> {
-    store.import_json(file.as_bytes(), Instrument::standard(), clock())
-}
-
-fn refusal(store: &mut Store, file: &str) -> (usize, Problem) {
-    match import(store, file) {
-        Err(StoreError::ImportRefused(refusal)) => (refusal.line, refusal.problem),
-        other => panic!("expected a refusal, got {other:?}"),
-    }
-}
-
-/// The line (from 1) of the first line of `file` that holds every one of `parts`.
-fn line_of(file: &str, parts: &[&str]) -> usize {
-    file.lines()
-        .position(|line| parts.iter().all(|p| line.contains(p)))
-        .expect("a line with every part")
-        + 1
-}
+use kartlegg::exchange::{Disclosure, Problem};
+use kartlegg::store::{Admin, Answers, Needs, Store};
 
 struct Mapped {
     service: String,

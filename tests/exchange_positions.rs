@@ -8,43 +8,14 @@ mod common;
 use std::path::Path;
 
 use chrono::NaiveDate;
-use common::import::{at, clock};
+use common::import::{at, line_of};
+use common::import::{export_identified as export, import_file as import, refusal_of as refusal};
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::RoundKind;
 use kartlegg::domain::requirement::{Education, PositionFacts, PositionRole};
-use kartlegg::exchange::{Disclosure, ImportSummary, Problem, Scope};
-use kartlegg::store::{Admin, Answers, Exchange, Positions, Store, StoreError};
+use kartlegg::exchange::Problem;
+use kartlegg::store::{Admin, Answers, Positions, Store};
 use kartlegg::usecase::positions::PositionsData;
-
-fn export(store: &Store) -> String {
-    let mut out = Vec::new();
-    store
-        .export_json(
-            Scope::All,
-            Instrument::standard(),
-            at(999),
-            Disclosure::identified(),
-            &mut out,
-            Path::new("test"),
-        )
-        .unwrap();
-    String::from_utf8(out).unwrap()
-}
-
-fn import(store: &mut Store, file: &str) -> Result<ImportSummary, StoreError> {
-    store.import_json(file.as_bytes(), Instrument::standard(), clock())
-}
-
-fn refusal(store: &mut Store, file: &str) -> (usize, Problem) {
-    match import(store, file) {
-        Err(StoreError::ImportRefused(refusal)) => (refusal.line, refusal.problem),
-        other => panic!("expected a refusal, got {other:?}"),
-    }
-}
-
-fn line_of(file: &str, part: &str) -> usize {
-    file.lines().position(|line| line.contains(part)).unwrap() + 1
-}
 
 fn post(
     role: PositionRole,
@@ -205,7 +176,7 @@ fn a_bad_education_or_a_number_out_of_range_is_refused_naming_the_field() {
     let file = export(&a);
     let id = a.positions(&round).unwrap()[1].id.clone();
     let mut b = Store::open(&dir.path().join("b.db")).unwrap();
-    let row = line_of(&file, &format!("{{\"id\":\"{id}\""));
+    let row = line_of(&file, &[&format!("{{\"id\":\"{id}\"")]);
     for (from, to, expected, named) in [
         (
             "\"education\":\"bachelor_relevant\",\"credits\":0,\"years\":12",
@@ -330,7 +301,7 @@ fn a_format_5_file_without_positions_imports_and_a_format_6_file_needs_them() {
     let mut c = Store::open(&dir.path().join("c.db")).unwrap();
     let with = file.replacen("\"format_version\": 6,", "\"format_version\": 5,", 1);
     let (line, problem) = refusal(&mut c, &with);
-    assert_eq!(line, line_of(&with, "\"positions\": ["));
+    assert_eq!(line, line_of(&with, &["\"positions\": ["]));
     assert_eq!(
         problem,
         Problem::FieldOrder {

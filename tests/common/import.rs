@@ -10,7 +10,7 @@ use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::{Response, Role, RoundKind};
 use kartlegg::domain::needs::{Expectation, Expectations, Facts, NeedField};
 use kartlegg::domain::requirement::{Education, PositionFacts, PositionRole};
-use kartlegg::exchange::{Disclosure, ImportClock, Scope};
+use kartlegg::exchange::{Disclosure, ImportClock, ImportSummary, Problem, Scope};
 use kartlegg::store::Exchange;
 use kartlegg::store::{Admin, Answers, Needs, Positions};
 use kartlegg::store::{Store, StoreError};
@@ -19,6 +19,47 @@ use kartlegg::store::{Store, StoreError};
 /// that none of them is in its future.
 pub fn clock() -> ImportClock {
     ImportClock::at(Utc.with_ymd_and_hms(2028, 3, 9, 10, 0, 0).unwrap())
+}
+
+/// Every service of `store` as a file with `disclosure`, dated at minute 999.
+pub fn export_as(store: &Store, disclosure: Disclosure) -> String {
+    let mut out = Vec::new();
+    store
+        .export_json(
+            Scope::All,
+            Instrument::standard(),
+            at(999),
+            disclosure,
+            &mut out,
+            Path::new("test"),
+        )
+        .unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+/// Every service of `store` as a file `import` merges.
+pub fn export_identified(store: &Store) -> String {
+    export_as(store, Disclosure::identified())
+}
+
+pub fn import_file(store: &mut Store, file: &str) -> Result<ImportSummary, StoreError> {
+    store.import_json(file.as_bytes(), Instrument::standard(), clock())
+}
+
+/// The line and the problem of a file's refusal; a panic where it was not refused.
+pub fn refusal_of(store: &mut Store, file: &str) -> (usize, Problem) {
+    match import_file(store, file) {
+        Err(StoreError::ImportRefused(refusal)) => (refusal.line, refusal.problem),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+/// The line (from 1) of the first line of `file` that holds every one of `parts`.
+pub fn line_of(file: &str, parts: &[&str]) -> usize {
+    file.lines()
+        .position(|line| parts.iter().all(|p| line.contains(p)))
+        .expect("a line with every part")
+        + 1
 }
 
 pub fn at(minute: i64) -> DateTime<Utc> {
