@@ -196,9 +196,42 @@ pub fn check_attendance(attendance: &Attendance) -> Checked<()> {
     comment(ClusterField::Note, &attendance.note)
 }
 
+/// The letters services are shown by without their names (A, B, …, Z, AA, AB, …), for the
+/// programme owner's view: given out in the order of the services' ids, which are random, so
+/// the order says nothing of score, size or name, and one service has one letter on every
+/// face of its cluster. Gives each of `ids` its letter, in the order given.
+pub fn anonymous_letters(ids: &[&str]) -> Vec<String> {
+    let mut sorted: Vec<&str> = ids.to_vec();
+    sorted.sort_unstable();
+    ids.iter()
+        .map(|id| letter(sorted.binary_search(id).unwrap_or_default()))
+        .collect()
+}
+
+/// 0 → A, 25 → Z, 26 → AA, as spreadsheets name their columns.
+fn letter(index: usize) -> String {
+    let mut n = index + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        n -= 1;
+        letters.push(char::from(b'A' + (n % 26) as u8));
+        n /= 26;
+    }
+    letters.iter().rev().collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn anonymous_letters_follow_the_ids_not_the_order_given() {
+        let letters = anonymous_letters(&["c9", "0a", "7f"]);
+        assert_eq!(letters, ["C", "A", "B"]);
+        assert_eq!(letter(25), "Z");
+        assert_eq!(letter(26), "AA");
+        assert_eq!(letter(27), "AB");
+    }
 
     fn day(text: &str) -> NaiveDate {
         text.parse().unwrap()

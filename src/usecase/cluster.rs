@@ -1,0 +1,146 @@
+//! A cluster's year as every face lines it up: its services, its gatherings, and each
+//! service's rounds at the points of the year they belong to. A round tied to a gathering
+//! stands at that gathering; a round not tied yet stands at its label, as before clusters
+//! were records, so old rounds keep working until someone ties them.
+
+use chrono::NaiveDate;
+
+use crate::domain::cluster::{Cluster, Gathering};
+use crate::domain::model::{Round, Service};
+use crate::store::{Backend, RoundSummary, StoreError};
+
+/// A point of the cluster's year that rounds line up at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Point {
+    /// The rounds tied to this gathering.
+    Gathering(Gathering),
+    /// The rounds of this label not tied to any gathering.
+    Label(String),
+}
+
+impl Point {
+    pub fn gathering(&self) -> Option<&Gathering> {
+        match self {
+            Point::Gathering(gathering) => Some(gathering),
+            Point::Label(_) => None,
+        }
+    }
+}
+
+/// The cluster with its services by name, its gatherings by day, and the points its rounds
+/// line up at, in the order of the year.
+pub struct LineUp {
+    pub cluster: Cluster,
+    pub services: Vec<Service>,
+    pub gatherings: Vec<Gathering>,
+    /// Each service's rounds by the day held, in the order of `services`.
+    pub rounds: Vec<Vec<RoundSummary>>,
+    /// Every point at least one round stands at: a gathering by its day, a label by the day
+    /// its first untied round was held.
+    pub points: Vec<Point>,
+    /// (gathering id, round id) of every tied round.
+    tied: Vec<(String, String)>,
+}
+
+impl LineUp {
+    /// The cluster named `name` (as its services carry it), or `NotFound("cluster")`.
+    pub fn load(store: &impl Backend, name: &str) -> Result<LineUp, StoreError> {
+        let cluster = store
+            .cluster_named(name)?
+            .ok_or(StoreError::NotFound("cluster"))?;
+        let mut services: Vec<Service> = store
+            .service_list()?
+            .into_iter()
+            .filter(|service| service.cluster == cluster.name)
+            .collect();
+        services.sort_by_key(|service| service.name.to_lowercase());
+        let gatherings = store.gatherings(&cluster.id)?;
+        let rounds = services
+            .iter()
+            .map(|service| store.rounds(&service.id))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut tied = Vec::new();
+        for gathering in &gatherings {
+            tied.push((gathering.clone(), store.tied_rounds(&gathering.id)?));
+        }
+        let points = points(&tied, rounds.iter().flatten().map(|r| &r.round));
+        let tied = tied
+            .into_iter()
+            .flat_map(|(g, rounds)| rounds.into_iter().map(move |r| (g.id.clone(), r.id)))
+            .collect();
+        Ok(LineUp {
+            cluster,
+            services,
+            gatherings,
+            rounds,
+            points,
+            tied,
+        })
+    }
+
+    /// Each service's round at `point` (the latest held, when a service has several there),
+    /// in the order of `services`.
+    pub fn at(&self, point: &Point) -> Vec<Option<&RoundSummary>> {
+        self.rounds
+            .iter()
+            .map(|list| list.iter().rev().find(|r| self.stands_at(&r.round, point)))
+            .collect()
+    }
+
+    /// The gathering a round is tied to, if any.
+    pub fn gathering_of(&self, round: &Round) -> Option<&Gathering> {
+        self.points.iter().find_map(|point| match point {
+            Point::Gathering(gathering) if self.tied_to(round, gathering) => Some(gathering),
+            _ => None,
+        })
+    }
+
+    /// The first gathering after `day`, if one is planned.
+    pub fn next_gathering(&self, day: NaiveDate) -> Option<&Gathering> {
+        self.gatherings.iter().find(|g| g.held_on > day)
+    }
+
+    fn stands_at(&self, round: &Round, point: &Point) -> bool {
+        match point {
+            Point::Gathering(gathering) => self.tied_to(round, gathering),
+            Point::Label(label) => &round.label == label && self.gathering_of(round).is_none(),
+        }
+    }
+
+    fn tied_to(&self, round: &Round, gathering: &Gathering) -> bool {
+        self.tied
+            .iter()
+            .any(|(g, r)| g == &gathering.id && r == &round.id)
+    }
+}
+
+/// The points of the year, in date order (a gathering before a label on the same day, then
+/// in the order found): each gathering some round is tied to, each label of an untied round.
+fn points<'a>(
+    tied: &[(Gathering, Vec<Round>)],
+    rounds: impl Iterator<Item = &'a Round>,
+) -> Vec<Point> {
+    let tied_ids: Vec<&str> = tied
+        .iter()
+        .flat_map(|(_, rounds)| rounds.iter().map(|r| r.id.as_str()))
+        .collect();
+    let mut dated: Vec<(NaiveDate, u8, Point)> = tied
+        .iter()
+        .filter(|(_, rounds)| !rounds.is_empty())
+        .map(|(gathering, _)| (gathering.held_on, 0, Point::Gathering(gathering.clone())))
+        .collect();
+    let mut untied: Vec<&Round> = rounds
+        .filter(|r| !tied_ids.contains(&r.id.as_str()))
+        .collect();
+    untied.sort_by_key(|r| r.held_on);
+    for round in untied {
+        let seen = dated
+            .iter()
+            .any(|(_, _, p)| matches!(p, Point::Label(l) if l == &round.label));
+        if !seen {
+            dated.push((round.held_on, 1, Point::Label(round.label.clone())));
+        }
+    }
+    dated.sort_by_key(|(day, order, _)| (*day, *order));
+    dated.into_iter().map(|(_, _, point)| point).collect()
+}
