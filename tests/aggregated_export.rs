@@ -40,7 +40,10 @@ struct Fixture {
 ///   but the score is two people's: suppressed.
 /// - fit.answers_problem: 4, 4, 5, 1 = .75 + .75 + 1 + 0 = 2.5 of 4 = 62.5 → 63 % (partly).
 /// - fit.manageable_demands: 5, 5, 4 = 2.75 of 3 = 91.7 → 92 % (in place).
-/// - competence.recruitment.1 (put to the leader only): the leader 2: one person: suppressed.
+/// - competence.recruitment.1 (put to the leader only, items 2 and 3 to everyone): the
+///   leader 2: one person: suppressed.
+/// - leadership.dialogue (every item put to the leader only: facts the leader gives for the
+///   service): 2 and 1 on 0–2 = 1 + .5 of 2 = 75 % (partly), shown though n is 1.
 ///
 /// Dalbygd's "Før" (25 January, not tied): two staff, problem awareness 5 each: suppressed.
 fn fixture(db: &Path) -> Fixture {
@@ -109,6 +112,8 @@ fn fixture(db: &Path) -> Fixture {
             (&ap(1), Score(4)),
             (&md(1), Score(5)),
             ("competence.recruitment.1", Score(2)),
+            ("leadership.dialogue.1", Score(2)),
+            ("leadership.dialogue.2", Score(1)),
         ],
     );
     answer(
@@ -264,6 +269,11 @@ fn every_row_is_worked_out_by_hand_and_small_groups_are_suppressed() {
     assert_eq!(
         figures(find(&rows, "Fjellbygd", "fit.manageable_demands")),
         ["92", "in_place", "3", "3", "0", "0", "0"]
+    );
+    assert_eq!(
+        figures(find(&rows, "Fjellbygd", "leadership.dialogue")),
+        ["75", "partly", "1", "2", "0", "0", "0"],
+        "the leader's facts are the service's"
     );
     // Suppressed: three answered but two scored; the leader alone; Dalbygd's two staff.
     for (service, subdomain, n) in [

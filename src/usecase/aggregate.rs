@@ -1,14 +1,15 @@
 //! The aggregated export's rows, made once for any face: one per service × round ×
 //! subdomain, from the cluster's line-up (`cluster::LineUp`: its services, their rounds and
 //! the gathering each round is tied to) and the kept scores (`Scores::round_scores`).
-//! Small groups are held back by the rule of every table of people (`compare::min_group`).
+//! Small groups are held back by the smallest group of every table of people
+//! (`compare::min_group`); the facts a round asks the leader alone are the service's, shown.
 
 use chrono::NaiveDate;
 
 use crate::domain::cluster::{GatheringKind, anonymous_letters};
 use crate::domain::compare::{Options, min_group};
-use crate::domain::instrument::Instrument;
-use crate::domain::model::{Round, Service};
+use crate::domain::instrument::{Asked, Instrument, Subdomain};
+use crate::domain::model::{Role, Round, RoundKind, Service};
 use crate::domain::scoring::{Tally, subdomain_key, subdomain_tally};
 use crate::exchange::subdomain_table::{Figures, SubdomainRow};
 use crate::store::{Backend, RoundScores, StoreError};
@@ -220,7 +221,11 @@ fn round_rows(
                 section: section.key.clone(),
                 subdomain: subdomain_key(section, subdomain),
                 n: answered,
-                figures: figures(&score.tally, answered, scored, how.min_group),
+                figures: match leaders_only(subdomain, round.kind) {
+                    // The service's facts, as the leader gives them: no one's view to hide.
+                    true => shown(&score.tally),
+                    false => figures(&score.tally, answered, scored, how.min_group),
+                },
             });
         }
     }
@@ -235,6 +240,23 @@ fn figures(tally: &Tally, answered: usize, scored: usize, min_group: usize) -> F
     if too_few {
         return Figures::Suppressed;
     }
+    shown(tally)
+}
+
+/// A subdomain whose items a round of `kind` puts to the leader alone: facts only the
+/// leader can know (a signed agreement, a data routine), answered for the service.
+fn leaders_only(subdomain: &Subdomain, kind: RoundKind) -> bool {
+    Role::ALL.into_iter().all(|role| {
+        let slots = subdomain.slots(Asked::new(kind, role));
+        if role == Role::Leader {
+            slots > 0
+        } else {
+            slots == 0
+        }
+    })
+}
+
+fn shown(tally: &Tally) -> Figures {
     Figures::Shown {
         score: tally.percent(),
         band: tally.band(),
