@@ -736,7 +736,7 @@ const NOTES: [&str; 4] = [
     "Tok opp tiltaksplanen i eget personalmøte etterpå.",
 ];
 
-/// The demo's cluster as a record, its gatherings with attendance from every service at
+/// The demo's cluster as a record, its gatherings (four held, one planned) with attendance from every service at
 /// those held, and each service's rounds tied to the gathering they belong to.
 fn cluster(
     store: &mut Store,
