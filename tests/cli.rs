@@ -169,6 +169,89 @@ fn the_demo_plans_for_the_weak_areas_of_each_services_latest_round_and_fills_its
     }
 }
 
+/// The demo's cluster is a record with its year: who runs it, gatherings of every kind with
+/// topics, attendance from every service at those held, each service's rounds tied to the
+/// gathering they belong to (before the first, after the last held), and one planned after
+/// the latest round, so that the cluster has a next gathering.
+#[test]
+fn the_demo_has_a_cluster_with_gatherings_attendance_and_tied_rounds() {
+    use kartlegg::domain::cluster::GatheringKind;
+    use kartlegg::domain::model::RoundKind;
+    use kartlegg::store::Clusters;
+    use kartlegg::usecase::cluster::{LineUp, Point};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cluster.db");
+    assert!(kartlegg(&["demo", "--db", path_arg(&db)]).status.success());
+    let store = Store::open(&db).unwrap();
+    let clusters = store.clusters().unwrap();
+    assert_eq!(clusters.len(), 1);
+    let cluster = &clusters[0].cluster;
+    assert_eq!(clusters[0].services.len(), 4);
+    assert_eq!(cluster.county, "Innlandet");
+    assert_eq!(cluster.centre, "RBUP Øst og Sør");
+    assert!(!cluster.process_leaders.is_empty());
+    assert!(cluster.period_from.is_some() && cluster.period_to >= cluster.period_from);
+
+    let line_up = LineUp::load(&store, &cluster.name).unwrap();
+    let kinds: Vec<GatheringKind> = line_up.gatherings.iter().map(|g| g.kind).collect();
+    for kind in GatheringKind::ALL {
+        assert!(kinds.contains(kind), "a {kind:?} gathering");
+    }
+    assert!(line_up.gatherings.iter().all(|g| !g.topics.is_empty()));
+    let latest = line_up
+        .rounds
+        .iter()
+        .flatten()
+        .map(|r| r.round.held_on)
+        .max()
+        .unwrap();
+    let next = line_up.next_gathering(latest).expect("a gathering planned");
+    assert_eq!(Some(next), line_up.gatherings.last());
+    for gathering in &line_up.gatherings {
+        let attendances = store.attendances(&gathering.id).unwrap();
+        if gathering.held_on > latest {
+            assert!(attendances.is_empty(), "no one at a planned gathering yet");
+            continue;
+        }
+        assert_eq!(
+            attendances.len(),
+            4,
+            "every service at {}",
+            gathering.held_on
+        );
+        for attendance in &attendances {
+            assert!(attendance.people() > 0);
+            assert!(attendance.pre_work.is_some() && attendance.between_work.is_some());
+        }
+    }
+    assert!(line_up.gatherings.iter().any(|g| {
+        store
+            .attendances(&g.id)
+            .unwrap()
+            .iter()
+            .any(|a| !a.note.is_empty())
+    }));
+    // Every round stands at a gathering, none at a bare label: the before-round before the
+    // first gathering, the after-round after the last one held before it.
+    assert!(
+        line_up
+            .points
+            .iter()
+            .all(|p| matches!(p, Point::Gathering(_)))
+    );
+    assert_eq!(line_up.points.len(), 2);
+    for rounds in &line_up.rounds {
+        for summary in rounds {
+            let round = &summary.round;
+            let gathering = line_up.gathering_of(round).expect("tied");
+            match round.kind {
+                RoundKind::Before => assert!(round.held_on < gathering.held_on),
+                _ => assert!(round.held_on > gathering.held_on),
+            }
+        }
+    }
+}
+
 /// Every round of a demo service has posts whose status table shows counts for leaders,
 /// caseworkers and all, with meets, will meet and will not among the caseworkers; and from
 /// the first round to the latest some who would meet it meet it now.

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
+use crate::domain::cluster::{Attendance, Cluster, GatheringKind};
 use crate::domain::compare::Options;
 use crate::domain::instrument::{Asked, Instrument};
 use crate::domain::model::{Response, Role, Round, RoundKind};
@@ -11,7 +12,7 @@ use crate::domain::plan::{GoalStatus, Level, PlanItem, PlanKind, Stage};
 use crate::domain::requirement::{Education, PositionFacts, PositionRole};
 use crate::domain::rounding::round;
 use crate::domain::scoring::{Band, SectionScore};
-use crate::store::{Admin, Answers, Needs, Plans, Positions, Scores};
+use crate::store::{Admin, Answers, Clusters, Needs, Plans, Positions, Scores};
 use crate::store::{Counts, Store, StoreError};
 
 struct DemoService {
@@ -568,6 +569,7 @@ pub fn fill(
     let mut rng = fastrand::Rng::with_seed(seed);
     let first_gathering = NaiveDate::from_ymd_opt(2026, 2, 10).expect("a valid date");
     store.in_transaction(|store| {
+        let mut services = Vec::new();
         for (s, demo) in SERVICES.iter().enumerate() {
             let municipalities: Vec<String> =
                 demo.municipalities.iter().map(|m| m.to_string()).collect();
@@ -646,11 +648,153 @@ pub fn fill(
             plan(store, instrument, demo, &service.id, &made, now)?;
             needs(store, NEEDS[s], s, &made, now)?;
             positions(store, s, &made, now)?;
+            services.push((service.id, made));
             crate::pause::here(&format!("demo-service-{}", s + 1));
         }
-        Ok(())
+        cluster(store, &services, now)
     })?;
     Ok(Some(store.counts()?))
+}
+
+/// The cluster's record: who runs it, for how long. Roles, never names.
+const COUNTY: &str = "Innlandet";
+const CENTRE: &str = "RBUP Øst og Sør";
+const PROCESS_LEADERS: &str = "Prosessleder og medprosessleder fra RBUP";
+
+/// A gathering of the demo's cluster: the day, the kind, the topics, and which of the
+/// service's rounds it holds (`Before`: the round before the programme, held before the
+/// first gathering; `After`: the round after it). The last one is planned, after every
+/// round, so that the cluster shows its next gathering.
+struct DemoGathering {
+    on: (i32, u32, u32),
+    kind: GatheringKind,
+    topics: &'static str,
+    rounds: Option<RoundKind>,
+}
+
+const GATHERINGS: &[DemoGathering] = &[
+    DemoGathering {
+        on: (2026, 2, 24),
+        kind: GatheringKind::Leaders,
+        topics: "Oppstart: resultatene fra kartleggingen, endringsberedskap og hva tjenestene vil oppnå",
+        rounds: Some(RoundKind::Before),
+    },
+    DemoGathering {
+        on: (2026, 4, 21),
+        kind: GatheringKind::Joint,
+        topics: "Undersøkelser og vedtak; barns medvirkning i undersøkelsen",
+        rounds: None,
+    },
+    DemoGathering {
+        on: (2026, 6, 9),
+        kind: GatheringKind::Digital,
+        topics: "Mellomarbeidet: tiltaksplanene og veiledning i teamene",
+        rounds: None,
+    },
+    DemoGathering {
+        on: (2026, 8, 25),
+        kind: GatheringKind::Joint,
+        topics: "Oppsummering av programmet; oppfølging av hjelpetiltak",
+        rounds: Some(RoundKind::After),
+    },
+    DemoGathering {
+        on: (2027, 1, 19),
+        kind: GatheringKind::Leaders,
+        topics: "Veien videre: ny kartlegging og plan for neste år",
+        rounds: None,
+    },
+];
+
+/// Who a service sent to a gathering (leaders, key persons, staff) and how far its work
+/// before and after came, as a cluster's year might go: the leaders' gathering for leaders
+/// and key persons, the joint one for many, the digital one for the teams. No names.
+fn attendance(s: usize, g: usize, kind: GatheringKind) -> (u16, u16, u16) {
+    let s = s as u16;
+    match kind {
+        GatheringKind::Leaders => (1 + s % 2, 1, 0),
+        GatheringKind::Joint => (1, 2, 3 + (s * 2 + g as u16) % 5),
+        GatheringKind::Digital => (1, 1 + s % 2, 2 + s % 3),
+    }
+}
+
+/// Pre-work and between-work by service: most done, one service behind now and then.
+const WORK: [[YesPartlyNo; 4]; 4] = {
+    use YesPartlyNo::{No, Partly, Yes};
+    [
+        [Yes, Yes, Partly, Yes],
+        [Yes, Partly, Yes, Yes],
+        [Partly, Yes, Yes, Partly],
+        [Yes, No, Partly, Yes],
+    ]
+};
+
+/// What a process leader might note, neutral and about the work, never about a person.
+const NOTES: [&str; 4] = [
+    "Forarbeidet ble levert før samlingen.",
+    "Mellomarbeidet ble påbegynt, men ikke fullført.",
+    "Deltok digitalt på deler av dagen.",
+    "Tok opp tiltaksplanen i eget personalmøte etterpå.",
+];
+
+/// The demo's cluster as a record, its gatherings (four held, one planned) with attendance from every service at
+/// those held, and each service's rounds tied to the gathering they belong to.
+fn cluster(
+    store: &mut Store,
+    services: &[(String, Vec<Round>)],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let day = |(y, m, d): (i32, u32, u32)| NaiveDate::from_ymd_opt(y, m, d).expect("a valid date");
+    let record = store
+        .cluster_named(CLUSTER)?
+        .ok_or(StoreError::NotFound("cluster"))?;
+    let record = store.update_cluster(
+        &Cluster {
+            county: COUNTY.to_string(),
+            centre: CENTRE.to_string(),
+            process_leaders: PROCESS_LEADERS.to_string(),
+            period_from: Some(day((2026, 2, 1))),
+            period_to: Some(day((2027, 1, 31))),
+            ..record
+        },
+        now,
+    )?;
+    let latest = services
+        .iter()
+        .flat_map(|(_, rounds)| rounds.iter().map(|r| r.held_on))
+        .max();
+    for (g, demo) in GATHERINGS.iter().enumerate() {
+        let held_on = day(demo.on);
+        let gathering = store.add_gathering(&record.id, held_on, demo.kind, demo.topics, now)?;
+        // A planned gathering has no one there yet.
+        let held = latest.is_some_and(|latest| held_on <= latest);
+        for (s, (service_id, rounds)) in services.iter().enumerate() {
+            if held {
+                let (leaders, key_persons, staff) = attendance(s, g, demo.kind);
+                let work = WORK[s % WORK.len()];
+                store.put_attendance(
+                    &Attendance {
+                        gathering_id: gathering.id.clone(),
+                        service_id: service_id.clone(),
+                        leaders,
+                        key_persons,
+                        staff,
+                        pre_work: Some(work[g % work.len()]),
+                        between_work: Some(work[(g + 1) % work.len()]),
+                        note: if (s + g) % 3 == 0 {
+                            NOTES[(s + g) % NOTES.len()].to_string()
+                        } else {
+                            String::new()
+                        },
+                    },
+                    now,
+                )?;
+            }
+            for round in rounds.iter().filter(|r| Some(r.kind) == demo.rounds) {
+                store.tie_round(&round.id, Some(&gathering.id), now)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The service's plan from what its numbers show: plans for the weakest areas of its latest

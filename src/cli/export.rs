@@ -17,13 +17,18 @@ use crate::domain::instrument::Instrument;
 use crate::domain::model::{Round, Service};
 use crate::exchange::disclose::Respondents;
 use crate::exchange::round_tables::{RoundData, RoundTable, write_round_table};
+use crate::exchange::subdomain_table::{
+    SUBDOMAIN_FORMAT, SUBDOMAIN_FORMAT_VERSION, SubdomainHeader, write_subdomain_csv,
+    write_subdomain_json,
+};
 use crate::exchange::{
     Contents, CsvDialect, CsvExport, CsvLayout, Disclosure, Scope, export_codebook, timestamp,
 };
 use crate::i18n::{Lang, tr, trf};
 use crate::present::count;
 use crate::store::Exchange;
-use crate::store::{Answers, Needs};
+use crate::store::{Answers, Clusters, Needs};
+use crate::usecase::aggregate;
 use crate::usecase::positions::PositionsData;
 
 use crate::store::{Store, StoreError};
@@ -45,13 +50,14 @@ pub enum Table {
     Facts,
     Expectations,
     Positions,
+    Subdomains,
 }
 
 impl Table {
-    /// The round-level table, or `None` for the answers.
+    /// The round-level table, or `None` for the answers and the subdomains.
     fn of_rounds(self) -> Option<RoundTable> {
         match self {
-            Table::Answers => None,
+            Table::Answers | Table::Subdomains => None,
             Table::Needs => Some(RoundTable::Needs),
             Table::Facts => Some(RoundTable::Facts),
             Table::Expectations => Some(RoundTable::Expectations),
@@ -86,9 +92,17 @@ pub struct ExportArgs {
     #[arg(long)]
     pub with_comments: bool,
 
-    /// Which table a CSV holds: the answers, or a round-level table of the competence needs (a row per round and area), the facts or the expectations (a row per round), or the posts against the 2031 requirement (counts per role, small groups suppressed)
+    /// Which table a CSV holds: the answers, or a round-level table of the competence needs (a row per round and area), the facts or the expectations (a row per round), or the posts against the 2031 requirement (counts per role, small groups suppressed); or, as CSV or JSON, the subdomains: a row per service, round and subdomain with its score, n, "don't know" and "not applicable" counts, band and gathering (small groups suppressed)
     #[arg(long, value_enum, default_value_t = Table::Answers)]
     pub table: Table,
+
+    /// With --table subdomains: only this cluster's services (its name)
+    #[arg(long, value_name = "NAME")]
+    pub cluster: Option<String>,
+
+    /// With --table subdomains: the services as the letters A, B, C (in an order that says nothing of their scores), without their names or the rounds' labels
+    #[arg(long)]
+    pub anonymous: bool,
 
     /// Write to FILE (created readable by its owner alone) instead of standard output; a CSV gets FILE's name with .about.txt beside it, saying what it holds
     #[arg(long, value_name = "FILE")]
@@ -109,7 +123,16 @@ pub fn run(
     args: ExportArgs,
 ) -> ExitCode {
     let round_table = args.table.of_rounds();
-    let refusal = if args.wide && args.format != Format::Csv {
+    let subdomains = args.table == Table::Subdomains;
+    let refusal = if (args.cluster.is_some() || args.anonymous) && !subdomains {
+        Some("export.cluster_needs_subdomains")
+    } else if subdomains && args.format == Format::Codebook {
+        Some("export.subdomains_csv_or_json")
+    } else if subdomains && (args.wide || args.identified || args.with_comments) {
+        Some("export.subdomains_no_respondents")
+    } else if args.cluster.is_some() && args.service.is_some() {
+        Some("export.cluster_or_service")
+    } else if args.wide && args.format != Format::Csv {
         Some("export.wide_needs_csv")
     } else if round_table.is_some() && args.format != Format::Csv {
         Some("export.table_needs_csv")
@@ -174,7 +197,36 @@ pub fn run(
         return ExitCode::from(exit::FAILURE);
     }
 
+    let cluster = match (&args.cluster, &store) {
+        (Some(wanted), Some(store)) => match store.cluster_named(wanted) {
+            Ok(Some(cluster)) => Some(cluster.name),
+            Ok(None) => {
+                super::complain(&trf(lang, "export.no_such_cluster", &[("name", wanted)]));
+                return ExitCode::from(exit::FAILURE);
+            }
+            Err(e) => return fail(lang, &e),
+        },
+        _ => None,
+    };
     // Loaded before a file is made, so that a fault leaves none behind.
+    let subdomain_rows = match &store {
+        Some(store) if subdomains => {
+            let scope = match (&cluster, &service) {
+                (Some(name), _) => aggregate::Scope::Cluster(name),
+                (None, Some(service)) => aggregate::Scope::Service(service),
+                (None, None) => aggregate::Scope::All,
+            };
+            let how = aggregate::Aggregation {
+                anonymous: args.anonymous,
+                min_group: MIN_GROUP,
+            };
+            match aggregate::subdomain_rows(store, instrument, scope, how) {
+                Ok(rows) => rows,
+                Err(e) => return fail(lang, &e),
+            }
+        }
+        _ => Vec::new(),
+    };
     let round_rows = match (&store, round_table) {
         (Some(store), Some(table)) => match round_table_data(store, service.as_ref(), table) {
             Ok(rows) => rows,
@@ -183,6 +235,26 @@ pub fn run(
         _ => Vec::new(),
     };
     let write = |out: &mut dyn Write, name: &Path| match (&store, args.format) {
+        (Some(_), Format::Json) if subdomains => {
+            let header = SubdomainHeader {
+                format: SUBDOMAIN_FORMAT,
+                format_version: SUBDOMAIN_FORMAT_VERSION,
+                exported_at: timestamp(now),
+                instrument: instrument.key.clone(),
+                instrument_version: instrument.version.clone(),
+                min_group: MIN_GROUP,
+                anonymous: args.anonymous,
+                cluster: cluster.clone(),
+            };
+            write_subdomain_json(&header, &subdomain_rows, out, name)
+                .map(Written::Csv)
+                .map_err(StoreError::from)
+        }
+        (Some(_), Format::Csv) if subdomains => {
+            write_subdomain_csv(&subdomain_rows, dialect, out, name)
+                .map(Written::Csv)
+                .map_err(StoreError::from)
+        }
         (Some(store), Format::Json) => store
             .export_json(scope, instrument, now, disclosure, out, name)
             .map(Written::Json),
@@ -219,9 +291,13 @@ pub fn run(
     };
     // What a CSV holds goes beside it (a line in it would break R's, pandas' and a
     // spreadsheet's header row), or, on standard output, to standard error.
+    let about_line = |contents: &Contents| match subdomains {
+        true => about_subdomains(lang, now, contents, cluster.as_deref(), args.anonymous),
+        false => about(lang, now, contents, round_table),
+    };
     let outcome = match (outcome, args.format) {
         (Ok(written), Format::Csv) => {
-            let line = about(lang, now, &contents, round_table);
+            let line = about_line(&contents);
             match (&about_file, &args.out) {
                 (Some(path), Some(csv)) => write_private(path, |out, name| {
                     writeln!(out, "{}: {line}", csv.display()).map_err(|source| StoreError::Io {
@@ -288,6 +364,26 @@ pub fn run(
             println!("{}: {}", path.display(), about(lang, now, &contents, None));
             if !contents.importable() {
                 println!("{}", tr(lang, "export.identified_hint"));
+            }
+        }
+        (Ok(Written::Csv(rows)), Some(path)) if subdomains => {
+            println!(
+                "{}",
+                trf(
+                    lang,
+                    "export.done_csv",
+                    &[
+                        ("path", &path.display()),
+                        ("rows", &count(lang, "noun.row", rows))
+                    ]
+                )
+            );
+            println!("{}: {}", path.display(), about_line(&contents));
+            if let Some(about) = about_file.as_ref().filter(|_| args.format == Format::Csv) {
+                println!(
+                    "{}",
+                    trf(lang, "export.about_written", &[("path", &about.display())])
+                );
             }
         }
         (Ok(Written::Csv(rows)), Some(path)) => {
@@ -394,6 +490,38 @@ fn about(
             ("service", &service),
             ("respondents", &tr(lang, respondents)),
             ("comments", &tr(lang, comments)),
+        ],
+    )
+}
+
+/// One line on what the subdomains' table holds: whose services, named or by letter.
+fn about_subdomains(
+    lang: Lang,
+    at: chrono::DateTime<chrono::Utc>,
+    contents: &Contents,
+    cluster: Option<&str>,
+    anonymous: bool,
+) -> String {
+    let services = match (cluster, &contents.service) {
+        (Some(name), _) => trf(lang, "export.about_cluster", &[("name", &name)]),
+        (None, Some(name)) if !anonymous => trf(lang, "export.about_service", &[("name", name)]),
+        (None, Some(_)) => tr(lang, "export.about_one_service").to_string(),
+        (None, None) => tr(lang, "export.about_every_service").to_string(),
+    };
+    let names = if anonymous {
+        "export.about_anonymous"
+    } else {
+        "export.about_named"
+    };
+    trf(
+        lang,
+        "export.about_subdomains",
+        &[
+            ("at", &timestamp(at)),
+            ("database", &contents.database),
+            ("services", &services),
+            ("min", &MIN_GROUP),
+            ("names", &tr(lang, names)),
         ],
     )
 }

@@ -40,6 +40,15 @@ pub enum Band {
 }
 
 impl Band {
+    /// The band's stable code in files (JSON, CSV), never translated.
+    pub fn code(self) -> &'static str {
+        match self {
+            Band::InPlace => "in_place",
+            Band::Partly => "partly",
+            Band::Priority => "priority",
+        }
+    }
+
     pub fn of(percent: f64) -> Band {
         if percent >= 80.0 {
             Band::InPlace

@@ -30,6 +30,7 @@ pub mod merge;
 pub mod problem;
 pub mod read;
 pub mod round_tables;
+pub mod subdomain_table;
 
 pub use disclose::{Contents, Disclosure};
 pub use problem::{Problem, Refusal};

@@ -4,6 +4,7 @@
 //! intervals decided once). Used by the commands now and by the screens next; it imports
 //! neither face.
 
+pub mod aggregate;
 pub mod cluster;
 pub mod comparison;
 pub mod invites;

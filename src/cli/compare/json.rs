@@ -347,11 +347,7 @@ struct WithheldJson<'a> {
 
 /// The stable code of a band in JSON.
 fn band_code(band: Option<Band>) -> Option<&'static str> {
-    band.map(|b| match b {
-        Band::InPlace => "in_place",
-        Band::Partly => "partly",
-        Band::Priority => "priority",
-    })
+    band.map(Band::code)
 }
 
 /// A percent or a change in points, whole, as every face shows it.
