@@ -421,7 +421,7 @@ fn the_json_has_a_header_and_the_same_rows() {
 }
 
 #[test]
-fn anonymous_gives_letters_by_id_and_no_names_or_labels() {
+fn anonymous_gives_letters_by_id_and_no_names_labels_or_days() {
     let dir = tempfile::tempdir().unwrap();
     let db = db_in(&dir);
     let ids = fixture(&db);
@@ -445,7 +445,9 @@ fn anonymous_gives_letters_by_id_and_no_names_or_labels() {
         find(&rows, dal, "readiness.problem_awareness")["suppressed"],
         "1"
     );
+    // A round's label and day are the service's own; the gathering's day is the cluster's.
     assert!(rows.iter().all(|r| r["round"].is_empty()));
+    assert!(rows.iter().all(|r| r["round_held_on"].is_empty()));
     assert_eq!(
         find(&rows, fjell, "fit.answers_problem")["gathering_held_on"],
         "2026-02-01"

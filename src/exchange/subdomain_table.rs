@@ -45,7 +45,9 @@ pub struct SubdomainRow {
     pub cluster: String,
     /// The round's label; empty in an anonymous export (a label is the service's own text).
     pub round: String,
-    pub round_held_on: NaiveDate,
+    /// The day the round was held; none in an anonymous export (a service's own schedule
+    /// would tell which letter it is; the gathering's day, shared by all, stays).
+    pub round_held_on: Option<NaiveDate>,
     pub round_kind: RoundKind,
     /// The gathering the round is tied to: its day and kind.
     pub gathering: Option<(NaiveDate, GatheringKind)>,
@@ -128,7 +130,9 @@ fn cells(row: &SubdomainRow, dialect: CsvDialect) -> [String; 16] {
         row.service.clone(),
         row.cluster.clone(),
         row.round.clone(),
-        row.round_held_on.to_string(),
+        row.round_held_on
+            .map(|day| day.to_string())
+            .unwrap_or_default(),
         row.round_kind.code().to_string(),
         held_on,
         kind,
@@ -169,7 +173,7 @@ struct RowJson<'a> {
     service: &'a str,
     cluster: &'a str,
     round: &'a str,
-    round_held_on: String,
+    round_held_on: Option<String>,
     round_kind: &'static str,
     gathering_held_on: Option<String>,
     gathering_kind: Option<&'static str>,
@@ -200,7 +204,7 @@ impl<'a> RowJson<'a> {
             service: &row.service,
             cluster: &row.cluster,
             round: &row.round,
-            round_held_on: row.round_held_on.to_string(),
+            round_held_on: row.round_held_on.map(|day| day.to_string()),
             round_kind: row.round_kind.code(),
             gathering_held_on: row.gathering.map(|(day, _)| day.to_string()),
             gathering_kind: row.gathering.map(|(_, kind)| kind.code()),

@@ -215,7 +215,7 @@ fn round_rows(
                 } else {
                     round.label.clone()
                 },
-                round_held_on: round.held_on,
+                round_held_on: (!how.anonymous).then_some(round.held_on),
                 round_kind: round.kind,
                 gathering: whose.gathering,
                 section: section.key.clone(),
