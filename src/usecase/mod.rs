@@ -5,6 +5,7 @@
 //! neither face.
 
 pub mod cluster;
+pub mod cluster_report;
 pub mod comparison;
 pub mod invites;
 pub mod positions;
