@@ -107,10 +107,7 @@ impl ClusterReport {
                     .collect::<Vec<_>>(),
             );
         }
-        let held = line_up
-            .gatherings
-            .iter()
-            .rposition(|g| g.held_on <= today);
+        let held = line_up.gatherings.iter().rposition(|g| g.held_on <= today);
         let last_gathering = held.map(|i| line_up.gatherings[i].clone());
 
         let latest: Vec<Option<&RoundSummary>> =
@@ -154,7 +151,11 @@ fn standings(
     min_group: usize,
     options: Options,
 ) -> Result<Vec<Standing>, StoreError> {
-    let ids: Vec<&str> = rounds.iter().flatten().map(|r| r.round.id.as_str()).collect();
+    let ids: Vec<&str> = rounds
+        .iter()
+        .flatten()
+        .map(|r| r.round.id.as_str())
+        .collect();
     let mut kept = store.round_scores(instrument, &ids, options)?.into_iter();
     Ok(rounds
         .iter()
