@@ -58,7 +58,7 @@ pub struct ReportArgs {
 
     /// The programme owner's view of a cluster: services as A, B, C (given by id, never by
     /// name or score), no service names, no notes
-    #[arg(long, requires = "cluster")]
+    #[arg(long, conflicts_with = "service")]
     pub anonymous: bool,
 
     #[arg(long, value_enum)]
