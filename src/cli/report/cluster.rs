@@ -9,7 +9,7 @@
 
 use chrono::NaiveDate;
 
-use crate::cli::document::{Block, Stacked, Table, legend, quoted};
+use crate::cli::document::{Align, Block, Stacked, Table, legend, quoted};
 use crate::domain::cluster::anonymous_letters;
 use crate::domain::cluster_figures::{AreaKey, Spread, Standing, WEAK_BANDS};
 use crate::domain::instrument::Instrument;
@@ -44,6 +44,17 @@ impl ClusterFace<'_> {
         } else {
             services.iter().map(|s| s.name.clone()).collect()
         }
+    }
+
+    /// The order services are listed in: by name, or without names by letter, since the
+    /// order of the names would tell which letter is which.
+    fn order(&self) -> Vec<usize> {
+        let names = self.service_names();
+        let mut order: Vec<usize> = (0..names.len()).collect();
+        if self.anonymous {
+            order.sort_by_key(|&i| (names[i].len(), names[i].clone()));
+        }
+        order
     }
 
     /// A text from the data as the file shows it: without names, every service's name in
@@ -373,10 +384,7 @@ impl ClusterFace<'_> {
                     self.tr("cluster_report.col_service"),
                     self.tr("cluster.needs_area"),
                 ],
-                vec![
-                    crate::cli::document::Align::Left,
-                    crate::cli::document::Align::Left,
-                ],
+                vec![Align::Left, Align::Left],
             );
             for u in &shared.unlike {
                 let areas = &report.weighed[u.service];
@@ -437,9 +445,12 @@ impl ClusterFace<'_> {
             if !self.anonymous {
                 header.push(self.tr("cluster_report.col_note"));
             }
-            let mut table = Table::numbers(header);
-            for (name, attendance) in names.iter().zip(attended) {
-                let mut cells = vec![name.clone()];
+            let mut align = vec![Align::Left, Align::Right, Align::Right, Align::Right];
+            align.resize(header.len(), Align::Left);
+            let mut table = Table::new(header, align);
+            for index in self.order() {
+                let attendance = &attended[index];
+                let mut cells = vec![names[index].clone()];
                 match attendance {
                     Some(a) => {
                         cells.extend([a.leaders, a.key_persons, a.staff].map(|n| n.to_string()));
@@ -480,25 +491,36 @@ impl ClusterFace<'_> {
                 )
             },
         );
-        let mut table = Table::numbers(vec![
-            self.tr("cluster_report.col_service"),
-            self.tr("cluster_report.col_latest"),
-            self.tr("cluster_report.col_stage"),
-            trf(
-                lang,
-                "cluster_report.col_readiness",
-                &[(
-                    "section",
-                    &present::section_name(self.instrument, lang, READINESS_SECTION),
-                )],
-            ),
-            between,
-        ]);
+        let mut table = Table::new(
+            vec![
+                self.tr("cluster_report.col_service"),
+                self.tr("cluster_report.col_latest"),
+                self.tr("cluster_report.col_stage"),
+                trf(
+                    lang,
+                    "cluster_report.col_readiness",
+                    &[(
+                        "section",
+                        &present::section_name(self.instrument, lang, READINESS_SECTION),
+                    )],
+                ),
+                between,
+            ],
+            vec![
+                Align::Left,
+                Align::Left,
+                Align::Left,
+                Align::Right,
+                Align::Left,
+            ],
+        );
         let readiness = AreaKey {
             section: READINESS_SECTION.into(),
             subdomain: None,
         };
-        for (name, line) in self.service_names().iter().zip(&report.lines) {
+        let names = self.service_names();
+        for index in self.order() {
+            let (name, line) = (&names[index], &report.lines[index]);
             let latest = match &line.latest {
                 // Without names the label (free text) is left out: the day and the kind say
                 // which round it is.
