@@ -502,3 +502,94 @@ fn html_cluster_report_renders_in_headless_chromium() {
         expect(&format!("-heading\">{heading}</h2>"));
     }
 }
+
+#[test]
+fn a_cluster_without_rounds_or_with_one_point_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    let mut store = Store::open(&db).unwrap();
+    let dal = store.create_service("Dalbygd", &[], "Tom", at(0)).unwrap();
+    drop(store);
+    let write = |name: &str| -> String {
+        let out = dir.path().join(name);
+        let output = run_en(
+            &[
+                "report",
+                "--cluster",
+                "Tom",
+                "--format",
+                "markdown",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            &db,
+        );
+        assert!(output.status.success(), "{output:?}");
+        fs::read_to_string(out).unwrap()
+    };
+    let md = write("tom.md");
+    assert!(
+        md.contains("None of the cluster's services has a round yet."),
+        "{md}"
+    );
+    assert!(
+        md.contains("A movement needs rounds at two gatherings"),
+        "{md}"
+    );
+    assert!(
+        md.contains("No gatherings are recorded for the cluster."),
+        "{md}"
+    );
+    assert_eq!(row(&md, "Dalbygd")[1..3], ["no round yet", "–"]);
+
+    // One round, not tied to a gathering: it stands at its label, and there is one point.
+    let mut store = Store::open(&db).unwrap();
+    let round = store
+        .create_round(
+            &dal.id,
+            "Før Dalbygd",
+            day(1, 10),
+            RoundKind::Before,
+            Instrument::standard(),
+            at(1),
+        )
+        .unwrap();
+    let who = store
+        .create_respondent(&round.id, Role::Leader, "", at(2))
+        .unwrap();
+    store
+        .save_response(&who.id, AWARENESS, Some(Response::Score(4)), at(3))
+        .unwrap();
+    drop(store);
+    let md = write("en.md");
+    let spread = part(&md, "Spread across the bands at the rounds “Før Dalbygd”");
+    // The leader alone is too few to show.
+    assert_eq!(
+        row(spread, "· Problem awareness")[1..],
+        ["0", "0", "0", "0", "1", "1"]
+    );
+    assert!(
+        md.contains("A movement needs rounds at two gatherings"),
+        "{md}"
+    );
+
+    // Without names, a label that holds a service's name has its letter instead.
+    let out = dir.path().join("eier.md");
+    let output = run_en(
+        &[
+            "report",
+            "--cluster",
+            "Tom",
+            "--anonymous",
+            "--format",
+            "markdown",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &db,
+    );
+    assert!(output.status.success(), "{output:?}");
+    let md = fs::read_to_string(out).unwrap();
+    assert!(md.contains("at the rounds “Før A”"), "{md}");
+    assert!(!md.to_lowercase().contains("dalbygd"), "{md}");
+}

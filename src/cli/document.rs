@@ -78,6 +78,9 @@ pub struct Stacked {
     pub title: String,
     /// The parts' names, in the order of each row's counts; the colours follow the order.
     pub parts: Vec<String>,
+    /// Each part's symbol, written before its count in a segment wide enough, so that a
+    /// segment reads without its colour ("" for none).
+    pub marks: Vec<&'static str>,
     /// A row's name, whether it is a subdomain under its section, and its counts.
     pub rows: Vec<(String, bool, Vec<usize>)>,
 }

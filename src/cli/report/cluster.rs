@@ -204,6 +204,9 @@ impl ClusterFace<'_> {
             id: "spread-chart".into(),
             title: trf(lang, "cluster_report.spread_chart", &[("point", &at)]),
             parts: self.band_parts(),
+            marks: [Band::InPlace, Band::Partly, Band::Priority]
+                .map(present::band_symbol)
+                .to_vec(),
             rows: spreads
                 .iter()
                 .map(|s| {

@@ -216,12 +216,18 @@ pub fn stacked(lang: Lang, chart: &Stacked) -> Html {
                 fill(part),
                 Html::text(&format!("{name}: {part_name} {n}"))
             ));
-            if width >= 14.0 {
+            let mark = chart.marks.get(part).copied().unwrap_or("");
+            let label = match width {
+                w if w >= 32.0 && !mark.is_empty() => Some(format!("{mark} {n}")),
+                w if w >= 14.0 => Some(n.to_string()),
+                _ => None,
+            };
+            if let Some(label) = label {
                 svg.push(&html!(
                     "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" font-weight=\"600\" fill=\"#1b1b1b\" text-anchor=\"middle\">{}</text>",
                     x + width / 2.0,
                     y + BAR - 4.0,
-                    n
+                    Html::text(&label)
                 ));
             }
             x += width;
@@ -249,4 +255,44 @@ pub fn stacked(lang: Lang, chart: &Stacked) -> Html {
         Html::text(tr(lang, "report.chart_note"))
     ));
     svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stacked_bar_is_its_row_whole_with_every_count_in_words() {
+        let chart = Stacked {
+            id: "s".into(),
+            title: "Spread <1>".into(),
+            parts: vec!["● in place".into(), "○ priority".into(), "too few".into()],
+            marks: vec!["●", "○"],
+            rows: vec![
+                ("Fit".into(), false, vec![1, 3, 0]),
+                ("Nobody".into(), true, vec![0, 0, 0]),
+            ],
+        };
+        let svg = stacked(Lang::En, &chart).into_string();
+        assert!(svg.contains("<title id=\"s-title\">Spread &lt;1&gt;</title>"));
+        assert!(
+            svg.contains("<desc id=\"s-desc\">Fit: ● in place 1, ○ priority 3. Nobody: </desc>")
+        );
+        // 1 of 4 is a quarter of the 480 wide plot, 3 of 4 the rest; a part of 0 is no
+        // segment, and a row without services has none.
+        assert!(
+            svg.contains("x=\"260.0\" y=\"8.0\" width=\"120.0\""),
+            "{svg}"
+        );
+        assert!(
+            svg.contains("x=\"380.0\" y=\"8.0\" width=\"360.0\""),
+            "{svg}"
+        );
+        assert_eq!(svg.matches("<title>").count(), 2);
+        assert!(svg.contains("<title>Fit: ○ priority 3</title>"));
+        assert!(
+            svg.contains(">○ 3</text>"),
+            "a wide segment says its band: {svg}"
+        );
+    }
 }
