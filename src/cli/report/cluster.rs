@@ -170,13 +170,7 @@ impl ClusterFace<'_> {
     fn band_parts(&self) -> Vec<String> {
         let mut parts: Vec<String> = [Band::InPlace, Band::Partly, Band::Priority]
             .iter()
-            .map(|&b| {
-                format!(
-                    "{} {}",
-                    present::band_symbol(b),
-                    self.tr(present::band_key(b))
-                )
-            })
+            .map(|&b| present::band_label(self.lang, b))
             .collect();
         parts.push(self.tr("band.none"));
         parts.push(self.tr("report.too_few"));
@@ -287,13 +281,7 @@ impl ClusterFace<'_> {
         ));
         let bands: Vec<String> = WEAK_BANDS
             .iter()
-            .map(|&b| {
-                format!(
-                    "{} {}",
-                    present::band_symbol(b),
-                    self.tr(present::band_key(b))
-                )
-            })
+            .map(|&b| present::band_label(self.lang, b))
             .collect();
         blocks.push(Block::Paragraph(trf(
             lang,
