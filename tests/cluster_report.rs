@@ -458,24 +458,16 @@ fn a_cluster_without_rounds_or_with_one_point_says_so() {
     let mut store = Store::open(&db).unwrap();
     let dal = store.create_service("Dalbygd", &[], "Tom", at(0)).unwrap();
     drop(store);
-    let write = |name: &str| -> String {
+    let write = |name: &str, extra: &[&str]| -> String {
         let out = dir.path().join(name);
-        let output = run_en(
-            &[
-                "report",
-                "--cluster",
-                "Tom",
-                "--format",
-                "markdown",
-                "--out",
-                out.to_str().unwrap(),
-            ],
-            &db,
-        );
+        let mut args = vec!["report", "--cluster", "Tom", "--format", "markdown"];
+        args.extend(extra);
+        args.extend(["--out", out.to_str().unwrap()]);
+        let output = run_en(&args, &db);
         assert!(output.status.success(), "{output:?}");
         fs::read_to_string(out).unwrap()
     };
-    let md = write("tom.md");
+    let md = write("tom.md", &[]);
     assert!(
         md.contains("None of the cluster's services has a round yet."),
         "{md}"
@@ -509,7 +501,7 @@ fn a_cluster_without_rounds_or_with_one_point_says_so() {
         .save_response(&who.id, AWARENESS, Some(Response::Score(4)), at(3))
         .unwrap();
     drop(store);
-    let md = write("en.md");
+    let md = write("en.md", &[]);
     let spread = part(&md, "Spread across the bands at the rounds “Før Dalbygd”");
     // The leader alone is too few to show.
     assert_eq!(
@@ -522,22 +514,7 @@ fn a_cluster_without_rounds_or_with_one_point_says_so() {
     );
 
     // Without names, a label that holds a service's name has its letter instead.
-    let out = dir.path().join("eier.md");
-    let output = run_en(
-        &[
-            "report",
-            "--cluster",
-            "Tom",
-            "--anonymous",
-            "--format",
-            "markdown",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        &db,
-    );
-    assert!(output.status.success(), "{output:?}");
-    let md = fs::read_to_string(out).unwrap();
+    let md = write("eier.md", &["--anonymous"]);
     assert!(md.contains("at the rounds “Før A”"), "{md}");
     assert!(!md.to_lowercase().contains("dalbygd"), "{md}");
 }

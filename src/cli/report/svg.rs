@@ -47,17 +47,7 @@ pub fn chart(lang: Lang, chart: &Chart) -> Html {
         .collect::<Vec<_>>()
         .join(". ");
 
-    let id = Html::text(&chart.id);
-    let mut svg = html!(
-        "<figure>\n<svg role=\"img\" aria-labelledby=\"{0}-title {0}-desc\" \
-         viewBox=\"0 0 {1} {2}\" xmlns=\"http://www.w3.org/2000/svg\">\n\
-         <title id=\"{0}-title\">{3}</title>\n<desc id=\"{0}-desc\">{4}</desc>\n",
-        id,
-        WIDTH,
-        height,
-        Html::text(&chart.title),
-        Html::text(&desc)
-    );
+    let mut svg = opening(&chart.id, WIDTH, height, &chart.title, &desc);
     // Band zones behind the bars, named at the top.
     for (from, to, fill, key) in [
         (0.0, 50.0, "#fbeaea", "band.priority"),
@@ -131,6 +121,26 @@ pub fn chart(lang: Lang, chart: &Chart) -> Html {
             }
         }
     }
+    closing(lang, svg)
+}
+
+/// A chart's figure and SVG opened: an image named by its `<title>` and described by its
+/// `<desc>`, which says every number the chart shows.
+fn opening(id: &str, width: f64, height: f64, title: &str, desc: &str) -> Html {
+    html!(
+        "<figure>\n<svg role=\"img\" aria-labelledby=\"{0}-title {0}-desc\" \
+         viewBox=\"0 0 {1} {2}\" xmlns=\"http://www.w3.org/2000/svg\">\n\
+         <title id=\"{0}-title\">{3}</title>\n<desc id=\"{0}-desc\">{4}</desc>\n",
+        Html::text(id),
+        width,
+        height,
+        Html::text(title),
+        Html::text(desc)
+    )
+}
+
+/// The SVG and its figure closed, with the caption that points to the table.
+fn closing(lang: Lang, mut svg: Html) -> Html {
     svg.push(&Html::trusted("</svg>\n"));
     svg.push(&html!(
         "<figcaption>{}</figcaption>\n</figure>\n",
@@ -173,17 +183,7 @@ pub fn stacked(lang: Lang, chart: &Stacked) -> Html {
         .map(|(name, _, counts)| format!("{name}: {}", counts_text(counts)))
         .collect::<Vec<_>>()
         .join(". ");
-    let id = Html::text(&chart.id);
-    let mut svg = html!(
-        "<figure>\n<svg role=\"img\" aria-labelledby=\"{0}-title {0}-desc\" \
-         viewBox=\"0 0 {1} {2}\" xmlns=\"http://www.w3.org/2000/svg\">\n\
-         <title id=\"{0}-title\">{3}</title>\n<desc id=\"{0}-desc\">{4}</desc>\n",
-        id,
-        WIDTH,
-        height,
-        Html::text(&chart.title),
-        Html::text(&desc)
-    );
+    let mut svg = opening(&chart.id, WIDTH, height, &chart.title, &desc);
     let fill = |part: usize| Html::trusted(PART_COLOURS[part.min(PART_COLOURS.len() - 1)]);
     for (r, (name, sub, counts)) in chart.rows.iter().enumerate() {
         let y = TOP + r as f64 * (BAR + GAP);
@@ -249,12 +249,7 @@ pub fn stacked(lang: Lang, chart: &Stacked) -> Html {
         ));
         x += 24.0 + 6.5 * name.chars().count() as f64;
     }
-    svg.push(&Html::trusted("</svg>\n"));
-    svg.push(&html!(
-        "<figcaption>{}</figcaption>\n</figure>\n",
-        Html::text(tr(lang, "report.chart_note"))
-    ));
-    svg
+    closing(lang, svg)
 }
 
 #[cfg(test)]
