@@ -13,9 +13,9 @@ use common::*;
 use kartlegg::domain::cluster::{Attendance, GatheringKind};
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::{Response, Role, RoundKind};
-use kartlegg::domain::needs::YesPartlyNo;
+use kartlegg::domain::needs::{NeedField, YesPartlyNo};
 use kartlegg::domain::plan::Stage;
-use kartlegg::store::{Answers, Clusters, Plans, Store};
+use kartlegg::store::{Answers, Clusters, Needs, Plans, Store};
 
 const CLUSTER: &str = "Innlandet sør";
 const SERVICES: [&str; 4] = ["Dalbygd", "Fjellbygd", "Kystby", "Åsen"];
@@ -46,6 +46,11 @@ fn day(month: u32, d: u32) -> NaiveDate {
 /// n 4. Shared weak: problem awareness, 2 of the 3 scored in priority; Kystby's two (who
 /// would make it 1 of 4 "in place" more) are counted only as too few.
 /// With `--min-group 4` only Åsen (4 respondents) is shown: 0, 0, 1, 0, 3, n 4.
+///
+/// Needs at gathering 2 (`needs_of`): three services mapped (Kystby none). Investigations in
+/// the top three of Dalbygd and Fjellbygd, 2 of 3, gaps 5 − 2 = 3 and 4 − 3 = 1, mean 2.0
+/// (n 2); law in Åsen's top three only, 1 of 3, gaps 3 − 3 = 0 and 5 − 1 = 4, mean 2.0 (n 2).
+/// Åsen's law is a priority no other service shares.
 struct Fixture {
     _dir: tempfile::TempDir,
     db: PathBuf,
@@ -107,6 +112,17 @@ fn fixture() -> Fixture {
             store
                 .tie_round(&round.id, Some(&gathering.id), at(6))
                 .unwrap();
+            if g == 1 {
+                for (area, importance, mastery, top_three) in needs_of(&service.name) {
+                    for change in [
+                        NeedField::Importance(Some(importance)),
+                        NeedField::Mastery(Some(mastery)),
+                        NeedField::TopThree(top_three),
+                    ] {
+                        store.set_need(&round.id, area, &change, at(7)).unwrap();
+                    }
+                }
+            }
             if g == 1 && service.name == "Fjellbygd" {
                 store
                     .set_round_stage(&round.id, Some(Stage::Adapt), at(7))
@@ -144,6 +160,16 @@ fn fixture() -> Fixture {
         db,
         dir: dir.path().to_path_buf(),
         _dir: dir,
+    }
+}
+
+/// A service's needs at the second gathering: (area, importance, mastery, in its top three).
+fn needs_of(service: &str) -> Vec<(&'static str, u8, u8, bool)> {
+    match service {
+        "Dalbygd" => vec![("investigation", 5, 2, true), ("law", 3, 3, false)],
+        "Fjellbygd" => vec![("investigation", 4, 3, true)],
+        "Åsen" => vec![("law", 5, 1, true)],
+        _ => Vec::new(),
     }
 }
 
@@ -250,6 +276,28 @@ fn markdown_cluster_report_carries_the_hand_computed_figures() {
             .count(),
         2,
         "the header and one subdomain: {weak}"
+    );
+
+    let needs = part(&md, "Shared competence needs");
+    assert!(
+        needs.contains("3 of 4 services mapped their needs"),
+        "{needs}"
+    );
+    assert_eq!(
+        row(needs, "Investigations and decisions")[1..],
+        ["2 of 3", "2.0 (n = 2)"]
+    );
+    assert_eq!(
+        row(needs, "The child welfare act and other law")[1..],
+        ["1 of 3", "2.0 (n = 2)"]
+    );
+    assert!(
+        needs.find("Investigations").unwrap() < needs.find("The child welfare act").unwrap(),
+        "most often in a top three first"
+    );
+    assert_eq!(
+        row(needs, "Åsen")[1..],
+        ["The child welfare act and other law"]
     );
 
     let attendance = part(&md, "Attendance and between-work");
