@@ -302,7 +302,8 @@ fn markdown_cluster_report_carries_the_hand_computed_figures() {
 
     let attendance = part(&md, "Attendance and between-work");
     assert!(
-        attendance.contains("Fjellbygd viser sin plan"),
+        attendance
+            .contains("### Gathering of 2025-02-01 (Leaders' gathering): Fjellbygd viser sin plan"),
         "{attendance}"
     );
     assert_eq!(

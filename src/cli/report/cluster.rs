@@ -418,7 +418,17 @@ impl ClusterFace<'_> {
             a.map_or_else(|| present::NONE.to_string(), |a| self.tr(answer_key(a)))
         };
         for (gathering, attended) in report.line_up.gatherings.iter().zip(&report.attendance) {
-            let name = self.point_name(&Point::Gathering(gathering.clone()));
+            let name = trf(
+                self.lang,
+                "cluster_report.gathering_heading",
+                &[
+                    ("date", &present::date(self.lang, gathering.held_on)),
+                    (
+                        "kind",
+                        &tr(self.lang, present::gathering_kind_key(gathering.kind)),
+                    ),
+                ],
+            );
             let heading = if self.anonymous || gathering.topics.trim().is_empty() {
                 name
             } else {
