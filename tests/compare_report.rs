@@ -6,7 +6,6 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use kartlegg::domain::instrument::Instrument;
@@ -15,6 +14,9 @@ use kartlegg::domain::plan::{GoalStatus, Level, PlanItem, PlanKind, Stage};
 use kartlegg::store::Store;
 use kartlegg::store::{Answers, Plans};
 use serde_json::Value;
+
+mod common;
+use common::browser::run_chromium;
 
 const SERVICE: &str = "Testby <b>barnevern</b> & «co» | *x*";
 const ROUND_A: &str = "Før | samling <1>";
@@ -1738,59 +1740,6 @@ fn markdown_report_shows_the_plan_the_goal_matrix_and_the_consensus() {
 }
 
 // ---- the HTML report in a real browser ----
-
-fn chromium() -> PathBuf {
-    let found = std::env::var_os("PATH")
-        .into_iter()
-        .flat_map(|path| std::env::split_paths(&path).collect::<Vec<_>>())
-        .map(|dir| dir.join("chromium"))
-        .chain([PathBuf::from("/usr/bin/chromium")])
-        .find(|path| path.is_file());
-    found.unwrap_or_else(|| {
-        panic!(
-            "this test needs Chromium to render the HTML report, and found none on PATH or at \
-             /usr/bin/chromium. Install Debian's package: apt-get install chromium \
-             (.ci/run does this in CI)"
-        )
-    })
-}
-
-/// Runs headless Chromium with a fresh profile, its output to `out`, and waits at most a
-/// minute.
-fn run_chromium(args: &[String], out: &Path) {
-    let profile = tempfile::tempdir().unwrap();
-    let log = fs::File::create(out).unwrap();
-    let mut child = Command::new(chromium())
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(log)
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chromium starts");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            assert!(status.success(), "chromium failed: {status}");
-            return;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("chromium did not finish within a minute");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
 
 #[test]
 fn html_report_renders_in_headless_chromium() {

@@ -47,6 +47,8 @@ pub enum Block {
     Note(String),
     Table(Table, &'static str),
     Chart(Chart),
+    /// Stacked bars of counts; the table after it holds the same numbers.
+    Stacked(Stacked),
 }
 
 impl Block {
@@ -67,6 +69,20 @@ pub struct Chart {
     /// Index into `SERIES_COLOURS` per series, so that a role keeps its colour.
     pub colours: Vec<usize>,
     pub groups: Vec<(String, Vec<Bar>)>,
+}
+
+/// Stacked horizontal bars: one bar per row, its segments the counts of each part (how many
+/// services are in each band), each bar the whole of its row.
+pub struct Stacked {
+    pub id: String,
+    pub title: String,
+    /// The parts' names, in the order of each row's counts; the colours follow the order.
+    pub parts: Vec<String>,
+    /// Each part's symbol, written before its count in a segment wide enough, so that a
+    /// segment reads without its colour ("" for none).
+    pub marks: Vec<&'static str>,
+    /// A row's name, whether it is a subdomain under its section, and its counts.
+    pub rows: Vec<(String, bool, Vec<usize>)>,
 }
 
 #[derive(Clone, Copy)]

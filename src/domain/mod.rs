@@ -1,6 +1,7 @@
 //! The instrument, the model and scoring: plain Rust, no terminal, no SQL.
 
 pub mod cluster;
+pub mod cluster_figures;
 pub mod compare;
 pub mod instrument;
 pub mod invite;

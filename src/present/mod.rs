@@ -369,6 +369,11 @@ pub fn band_key(band: Band) -> &'static str {
     }
 }
 
+/// "◐ delvis": a band's symbol and its name.
+pub fn band_label(lang: Lang, band: Band) -> String {
+    format!("{} {}", band_symbol(band), tr(lang, band_key(band)))
+}
+
 /// "50 % ◐": a score and its band; "–" without a score.
 pub fn score(tally: &Tally) -> String {
     match tally.band() {

@@ -6,6 +6,7 @@
 
 pub mod aggregate;
 pub mod cluster;
+pub mod cluster_report;
 pub mod comparison;
 pub mod invites;
 pub mod positions;

@@ -26,7 +26,7 @@ fn markdown(blocks: &[Block]) -> String {
                 let _ = writeln!(out, "{}", table.markdown());
             }
             // The chart's numbers are in the table beside it.
-            Block::Chart(_) => {}
+            Block::Chart(_) | Block::Stacked(_) => {}
         }
     }
     out

@@ -22,7 +22,7 @@ fn text(blocks: &[Block]) -> String {
             Block::Table(table, _) => {
                 let _ = writeln!(out, "{}", table.text());
             }
-            Block::Chart(_) => {}
+            Block::Chart(_) | Block::Stacked(_) => {}
         }
     }
     out

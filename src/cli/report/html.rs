@@ -54,6 +54,7 @@ fn page(lang: Lang, title: &str, blocks: &[Block]) -> Html {
                 out.push(&table_html(table, class, &label));
             }
             Block::Chart(chart) => out.push(&svg::chart(lang, chart)),
+            Block::Stacked(chart) => out.push(&svg::stacked(lang, chart)),
         }
     }
     if open {

@@ -265,7 +265,7 @@ impl NeedsSection<'_> {
     }
 }
 
-fn answer_key(answer: YesPartlyNo) -> &'static str {
+pub(super) fn answer_key(answer: YesPartlyNo) -> &'static str {
     match answer {
         YesPartlyNo::Yes => "report.answer_yes",
         YesPartlyNo::Partly => "report.answer_partly",

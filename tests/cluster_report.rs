@@ -1,0 +1,569 @@
+//! `kartlegg report --cluster`: a hand-built cluster whose figures are worked out by hand
+//! below, through the real binary; the HTML rendered in headless Chromium; the programme
+//! owner's view without a service name; a small group that no figure gives away.
+
+mod common;
+
+use std::fs;
+use std::path::PathBuf;
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use common::browser::run_chromium;
+use common::*;
+use kartlegg::domain::cluster::{Attendance, GatheringKind};
+use kartlegg::domain::instrument::Instrument;
+use kartlegg::domain::model::{Response, Role, RoundKind};
+use kartlegg::domain::needs::{NeedField, YesPartlyNo};
+use kartlegg::domain::plan::Stage;
+use kartlegg::store::{Answers, Clusters, Needs, Plans, Store};
+
+const CLUSTER: &str = "Innlandet sør";
+const SERVICES: [&str; 4] = ["Dalbygd", "Fjellbygd", "Kystby", "Åsen"];
+const AWARENESS: &str = "readiness.problem_awareness.1";
+
+fn at(minute: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 1, 5, 10, minute, 0).unwrap()
+}
+
+fn day(month: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2025, month, d).unwrap()
+}
+
+/// The fixture, each service's respondents answering problem awareness item 1 (1–5, so
+/// value v scores (v − 1) / 4), every round a round between gatherings, tied to its
+/// gathering. The readiness section pools only this item, so it scores as the subdomain.
+///
+/// | service   | gathering 1 (2025-02-01)       | gathering 2 (2025-05-01)               |
+/// | --------- | ------------------------------ | -------------------------------------- |
+/// | Dalbygd   | 5, 5, 5: 100 % ●               | 2, 2, 2: 25 % ○          (down)        |
+/// | Fjellbygd | 3, 3, 3: 50 % ◐                | 5, 5, 4: 2.75 / 3 = 91.7 → 92 % ● (up) |
+/// | Kystby    | 1, 1, 1: 0 % ○                 | 5, 5: two respondents, too few         |
+/// | Åsen      | 1, 2, 1: 0.25 / 3 = 8 % ○      | 1, 1, 3, 1: 0.5 / 4 = 12.5 → 13 % ○ (stayed) |
+///
+/// At the last point (gathering 2), problem awareness and readiness: 1 in place, 0 partly,
+/// 2 priority, 0 without a score, 1 too few, n 4; every other subdomain of readiness: 3
+/// without a score, 1 too few. Movement: 1 up, 1 stayed, 1 down, 1 not comparable (Kystby),
+/// n 4. Shared weak: problem awareness, 2 of the 3 scored in priority; Kystby's two (who
+/// would make it 1 of 4 "in place" more) are counted only as too few.
+/// With `--min-group 4` only Åsen (4 respondents) is shown: 0, 0, 1, 0, 3, n 4.
+///
+/// Needs at gathering 2 (`needs_of`): three services mapped (Kystby none). Investigations in
+/// the top three of Dalbygd and Fjellbygd, 2 of 3, gaps 5 − 2 = 3 and 4 − 3 = 1, mean 2.0
+/// (n 2); law in Åsen's top three only, 1 of 3, gaps 3 − 3 = 0 and 5 − 1 = 4, mean 2.0 (n 2).
+/// Åsen's law is a priority no other service shares.
+struct Fixture {
+    _dir: tempfile::TempDir,
+    db: PathBuf,
+    dir: PathBuf,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    let mut store = Store::open(&db).unwrap();
+    let instrument = Instrument::standard();
+    let services: Vec<_> = SERVICES
+        .iter()
+        .map(|name| store.create_service(name, &[], CLUSTER, at(0)).unwrap())
+        .collect();
+    let mut cluster = store.cluster_named(CLUSTER).unwrap().unwrap();
+    cluster.county = "Innlandet".into();
+    cluster.centre = "RBUP Øst og Sør".into();
+    store.update_cluster(&cluster, at(1)).unwrap();
+    let first = store
+        .add_gathering(
+            &cluster.id,
+            day(2, 1),
+            GatheringKind::Leaders,
+            "Fjellbygd viser sin plan",
+            at(2),
+        )
+        .unwrap();
+    let second = store
+        .add_gathering(&cluster.id, day(5, 1), GatheringKind::Joint, "", at(2))
+        .unwrap();
+    let values: [[&[u8]; 4]; 2] = [
+        [&[5, 5, 5], &[3, 3, 3], &[1, 1, 1], &[1, 2, 1]],
+        [&[2, 2, 2], &[5, 5, 4], &[5, 5], &[1, 1, 3, 1]],
+    ];
+    for (g, (gathering, label)) in [(&first, "Før samling 1"), (&second, "Etter samling 1")]
+        .into_iter()
+        .enumerate()
+    {
+        for (service, answers) in services.iter().zip(values[g]) {
+            let held_on = gathering.held_on - chrono::Days::new(7);
+            let round = store
+                .create_round(
+                    &service.id,
+                    label,
+                    held_on,
+                    RoundKind::Between,
+                    instrument,
+                    at(3),
+                )
+                .unwrap();
+            for (i, &value) in answers.iter().enumerate() {
+                let role = if i == 0 { Role::Leader } else { Role::Staff };
+                let who = store.create_respondent(&round.id, role, "", at(4)).unwrap();
+                store
+                    .save_response(&who.id, AWARENESS, Some(Response::Score(value)), at(5))
+                    .unwrap();
+            }
+            store
+                .tie_round(&round.id, Some(&gathering.id), at(6))
+                .unwrap();
+            if g == 1 {
+                for (area, importance, mastery, top_three) in needs_of(&service.name) {
+                    for change in [
+                        NeedField::Importance(Some(importance)),
+                        NeedField::Mastery(Some(mastery)),
+                        NeedField::TopThree(top_three),
+                    ] {
+                        store.set_need(&round.id, area, &change, at(7)).unwrap();
+                    }
+                }
+            }
+            if g == 1 && service.name == "Fjellbygd" {
+                store
+                    .set_round_stage(&round.id, Some(Stage::Adapt), at(7))
+                    .unwrap();
+            }
+        }
+    }
+    let attend = |gathering: &str, service: usize, counts: (u16, u16, u16), between, note: &str| {
+        Attendance {
+            gathering_id: gathering.to_string(),
+            service_id: services[service].id.clone(),
+            leaders: counts.0,
+            key_persons: counts.1,
+            staff: counts.2,
+            pre_work: Some(YesPartlyNo::Yes),
+            between_work: between,
+            note: note.to_string(),
+        }
+    };
+    for attendance in [
+        attend(
+            &first.id,
+            0,
+            (1, 2, 5),
+            Some(YesPartlyNo::Partly),
+            "Dalbygd kom sent",
+        ),
+        attend(&first.id, 1, (1, 0, 0), Some(YesPartlyNo::No), ""),
+        attend(&second.id, 0, (2, 1, 0), Some(YesPartlyNo::Yes), ""),
+        attend(&second.id, 3, (1, 1, 3), Some(YesPartlyNo::No), ""),
+    ] {
+        store.put_attendance(&attendance, at(8)).unwrap();
+    }
+    Fixture {
+        db,
+        dir: dir.path().to_path_buf(),
+        _dir: dir,
+    }
+}
+
+/// A service's needs at the second gathering: (area, importance, mastery, in its top three).
+fn needs_of(service: &str) -> Vec<(&'static str, u8, u8, bool)> {
+    match service {
+        "Dalbygd" => vec![("investigation", 5, 2, true), ("law", 3, 3, false)],
+        "Fjellbygd" => vec![("investigation", 4, 3, true)],
+        "Åsen" => vec![("law", 5, 1, true)],
+        _ => Vec::new(),
+    }
+}
+
+/// Writes the cluster report with `extra` arguments and gives its path and text.
+fn report(fixture: &Fixture, name: &str, extra: &[&str]) -> (PathBuf, String) {
+    let out = fixture.dir.join(name);
+    let mut args = vec![
+        "report",
+        "--cluster",
+        CLUSTER,
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend(extra);
+    let output = kartlegg()
+        .args(&args)
+        .arg("--db")
+        .arg(&fixture.db)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = fs::read_to_string(&out).unwrap();
+    (out, text)
+}
+
+/// The cells of the Markdown table row whose first cell is `first`.
+fn row(markdown: &str, first: &str) -> Vec<String> {
+    markdown
+        .lines()
+        .filter(|line| line.starts_with('|'))
+        .map(|line| {
+            line.trim_matches('|')
+                .split(" | ")
+                .map(|c| c.trim().to_string())
+                .collect::<Vec<_>>()
+        })
+        .find(|cells| cells[0] == first)
+        .unwrap_or_else(|| panic!("no row {first:?} in\n{markdown}"))
+}
+
+/// The Markdown between the heading that starts with `heading` and the next heading.
+fn part<'m>(markdown: &'m str, heading: &str) -> &'m str {
+    let start = markdown
+        .find(&format!("## {heading}"))
+        .unwrap_or_else(|| panic!("no heading {heading:?} in\n{markdown}"));
+    let rest = &markdown[start + 3..];
+    let end = rest.find("\n## ").map_or(rest.len(), |i| i + 1);
+    &rest[..end]
+}
+
+#[test]
+fn markdown_cluster_report_carries_the_hand_computed_figures() {
+    let fixture = fixture();
+    let (_, md) = report(
+        &fixture,
+        "klynge.md",
+        &["--format", "markdown", "--lang", "en"],
+    );
+    assert!(md.starts_with("# Cluster report: “Innlandet sør”"), "{md}");
+    assert!(md.contains("fewer than 3 respondents in the round is counted only as"));
+
+    let spread = part(
+        &md,
+        "Spread across the bands at the gathering of 2025-05-01",
+    );
+    // | area | ● in place | ◐ partly | ○ priority | no score | too few | n |
+    assert_eq!(
+        row(spread, "**Readiness for change**")[1..],
+        ["1", "0", "2", "0", "1", "4"]
+    );
+    assert_eq!(
+        row(spread, "· Problem awareness")[1..],
+        ["1", "0", "2", "0", "1", "4"]
+    );
+    assert_eq!(
+        row(spread, "· Leaders seek solutions")[1..],
+        ["0", "0", "0", "3", "1", "4"]
+    );
+
+    let movement = part(
+        &md,
+        "Movement from the gathering of 2025-02-01 (Leaders' gathering) to the gathering of 2025-05-01",
+    );
+    // | area | up | stayed | down | not comparable | n |
+    assert_eq!(
+        row(movement, "· Problem awareness")[1..],
+        ["1", "1", "1", "1", "4"]
+    );
+    assert_eq!(
+        row(movement, "· Leaders seek solutions")[1..],
+        ["0", "0", "0", "4", "4"]
+    );
+
+    let weak = part(&md, "Shared weak areas");
+    assert_eq!(row(weak, "Problem awareness")[1..], ["2 of 3"]);
+    assert_eq!(
+        weak.lines()
+            .filter(|l| l.starts_with("| ") && !l.contains("---"))
+            .count(),
+        2,
+        "the header and one subdomain: {weak}"
+    );
+
+    let needs = part(&md, "Shared competence needs");
+    assert!(
+        needs.contains("3 of 4 services mapped their needs"),
+        "{needs}"
+    );
+    assert_eq!(
+        row(needs, "Investigations and decisions")[1..],
+        ["2 of 3", "2.0 (n = 2)"]
+    );
+    assert_eq!(
+        row(needs, "The child welfare act and other law")[1..],
+        ["1 of 3", "2.0 (n = 2)"]
+    );
+    assert!(
+        needs.find("Investigations").unwrap() < needs.find("The child welfare act").unwrap(),
+        "most often in a top three first"
+    );
+    assert_eq!(
+        row(needs, "Åsen")[1..],
+        ["The child welfare act and other law"]
+    );
+
+    let attendance = part(&md, "Attendance and between-work");
+    assert!(
+        attendance
+            .contains("### Gathering of 2025-02-01 (Leaders' gathering): Fjellbygd viser sin plan"),
+        "{attendance}"
+    );
+    assert_eq!(
+        row(attendance, "Dalbygd"),
+        [
+            "Dalbygd",
+            "1",
+            "2",
+            "5",
+            "yes",
+            "partly",
+            "Dalbygd kom sent"
+        ]
+    );
+    assert_eq!(row(attendance, "Åsen")[1], "not recorded");
+
+    let services = part(&md, "The services, one line each");
+    assert_eq!(
+        row(services, "Dalbygd")[1..],
+        [
+            "“Etter samling 1” (2025-04-24)",
+            "–",
+            "25 % ○ (n = 3)",
+            "yes"
+        ]
+    );
+    assert_eq!(
+        row(services, "Fjellbygd")[2..4],
+        ["3 Adapt the measures", "92 % ● (n = 3)"]
+    );
+    assert_eq!(row(services, "Kystby")[3], "too few to show (n = 2)");
+    assert_eq!(row(services, "Åsen")[3..], ["13 % ○ (n = 4)", "no"]);
+}
+
+#[test]
+fn a_small_group_is_counted_as_too_few_only_and_the_group_size_can_be_raised() {
+    let fixture = fixture();
+    let (_, md) = report(
+        &fixture,
+        "klynge.md",
+        &["--format", "markdown", "--lang", "en", "--min-group", "4"],
+    );
+    let spread = part(&md, "Spread across the bands");
+    assert_eq!(
+        row(spread, "· Problem awareness")[1..],
+        ["0", "0", "1", "0", "3", "4"]
+    );
+    // Every row adds up to its n, so no count holds a hidden service's band.
+    for line in spread
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.contains("---"))
+    {
+        let cells: Vec<&str> = line.trim_matches('|').split(" | ").map(str::trim).collect();
+        let Ok(n) = cells[6].parse::<usize>() else {
+            continue;
+        };
+        let sum: usize = cells[1..6]
+            .iter()
+            .map(|c| c.parse::<usize>().unwrap())
+            .sum();
+        assert_eq!(sum, n, "{line}");
+    }
+    let services = part(&md, "The services, one line each");
+    for name in ["Dalbygd", "Fjellbygd", "Kystby"] {
+        assert!(
+            row(services, name)[3].starts_with("too few to show"),
+            "{name}"
+        );
+    }
+    // Kystby's two (100 %) are nowhere: no service is in place at the last point.
+    assert!(!md.contains("100 %"), "{md}");
+    let weak = part(&md, "Shared weak areas");
+    assert_eq!(row(weak, "Problem awareness")[1..], ["1 of 1"]);
+    // Under the floor of 3 is refused.
+    let output = kartlegg()
+        .args(["report", "--cluster", CLUSTER, "--format", "markdown"])
+        .args(["--min-group", "2", "--out"])
+        .arg(fixture.dir.join("x.md"))
+        .arg("--db")
+        .arg(&fixture.db)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+}
+
+#[test]
+fn the_programme_owners_view_names_no_service() {
+    let fixture = fixture();
+    for (format, name) in [("markdown", "eier.md"), ("html", "eier.html")] {
+        let (_, text) = report(&fixture, name, &["--format", format, "--anonymous"]);
+        let lower = text.to_lowercase();
+        for service in SERVICES {
+            assert!(
+                !lower.contains(&service.to_lowercase()),
+                "{service} in the {format} file:\n{text}"
+            );
+        }
+        assert!(!text.contains("kom sent"), "notes are left out");
+        assert!(text.contains("Klyngerapport for programeier"), "{text}");
+        if format == "markdown" {
+            // Each service has a letter (given by id, which is random), and they are listed
+            // by letter: in the order of the names, the letters would give the names away.
+            let services = part(&text, "Tjenestene, én linje hver");
+            let listed: Vec<&str> = services
+                .lines()
+                .filter(|l| l.starts_with("| ") && !l.contains("---"))
+                .skip(1)
+                .map(|l| l[2..].split(" | ").next().unwrap())
+                .collect();
+            assert_eq!(listed, ["A", "B", "C", "D"], "{services}");
+        }
+    }
+    // The flag belongs to a cluster; --service with --cluster is refused.
+    for args in [
+        &["report", "--service", "Dalbygd", "--anonymous"][..],
+        &["report", "--service", "Dalbygd", "--cluster", CLUSTER][..],
+        &["report"][..],
+    ] {
+        let output = kartlegg()
+            .args(args)
+            .args(["--format", "markdown", "--out"])
+            .arg(fixture.dir.join("y.md"))
+            .arg("--db")
+            .arg(&fixture.db)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+    }
+    let output = run_en(
+        &[
+            "report",
+            "--cluster",
+            "Nowhere",
+            "--format",
+            "markdown",
+            "--out",
+            "/tmp/z.md",
+        ],
+        &fixture.db,
+    );
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("Found no cluster named “Nowhere”"),
+        "{output:?}"
+    );
+}
+
+// ---- the HTML in a real browser (as tests/compare_report.rs does) ----
+
+#[test]
+fn html_cluster_report_renders_in_headless_chromium() {
+    let fixture = fixture();
+    let (page, html) = report(
+        &fixture,
+        "klynge.html",
+        &["--format", "html", "--lang", "en"],
+    );
+    assert!(!html.contains("<script"), "no scripts in the file");
+    let without_namespace = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
+    for link in ["http://", "https://", "src=", "href=", "url(", "@import"] {
+        assert!(
+            !without_namespace.contains(link),
+            "nothing to fetch: {link}"
+        );
+    }
+    let dom_file = fixture.dir.join("dom.html");
+    run_chromium(
+        &[
+            "--dump-dom".to_string(),
+            format!("file://{}", page.display()),
+        ],
+        &dom_file,
+    );
+    let dom = fs::read_to_string(&dom_file).unwrap();
+    let expect = |needle: &str| assert!(dom.contains(needle), "no {needle:?} in the DOM:\n{dom}");
+    expect("<h1>Cluster report: “Innlandet sør”</h1>");
+    // The chart, with its text alternative saying the same counts as the table.
+    expect("<svg role=\"img\" aria-labelledby=\"spread-chart-title spread-chart-desc\"");
+    expect(
+        "Problem awareness: ● in place 1, ○ priority 2, too few to show 1. Leaders seek solutions: no score 3, too few to show 1.",
+    );
+    expect("<title>Problem awareness: ○ priority 2</title>");
+    expect(
+        "<tr class=\"sub\"><th scope=\"row\">Problem awareness</th><td class=\"num\">1</td><td class=\"num\">0</td><td class=\"num\">2</td><td class=\"num\">0</td><td class=\"num\">1</td><td class=\"num\">4</td></tr>",
+    );
+    for heading in [
+        "What this is",
+        "Shared weak areas",
+        "Shared competence needs",
+        "Attendance and between-work",
+        "The services, one line each",
+    ] {
+        expect(&format!("-heading\">{heading}</h2>"));
+    }
+}
+
+#[test]
+fn a_cluster_without_rounds_or_with_one_point_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    let mut store = Store::open(&db).unwrap();
+    let dal = store.create_service("Dalbygd", &[], "Tom", at(0)).unwrap();
+    drop(store);
+    let write = |name: &str, extra: &[&str]| -> String {
+        let out = dir.path().join(name);
+        let mut args = vec!["report", "--cluster", "Tom", "--format", "markdown"];
+        args.extend(extra);
+        args.extend(["--out", out.to_str().unwrap()]);
+        let output = run_en(&args, &db);
+        assert!(output.status.success(), "{output:?}");
+        fs::read_to_string(out).unwrap()
+    };
+    let md = write("tom.md", &[]);
+    assert!(
+        md.contains("None of the cluster's services has a round yet."),
+        "{md}"
+    );
+    assert!(
+        md.contains("A movement needs rounds at two gatherings"),
+        "{md}"
+    );
+    assert!(
+        md.contains("No gatherings are recorded for the cluster."),
+        "{md}"
+    );
+    assert_eq!(row(&md, "Dalbygd")[1..3], ["no round yet", "–"]);
+
+    // One round, not tied to a gathering: it stands at its label, and there is one point.
+    let mut store = Store::open(&db).unwrap();
+    let round = store
+        .create_round(
+            &dal.id,
+            "Før Dalbygd",
+            day(1, 10),
+            RoundKind::Before,
+            Instrument::standard(),
+            at(1),
+        )
+        .unwrap();
+    let who = store
+        .create_respondent(&round.id, Role::Leader, "", at(2))
+        .unwrap();
+    store
+        .save_response(&who.id, AWARENESS, Some(Response::Score(4)), at(3))
+        .unwrap();
+    drop(store);
+    let md = write("en.md", &[]);
+    let spread = part(&md, "Spread across the bands at the rounds “Før Dalbygd”");
+    // The leader alone is too few to show.
+    assert_eq!(
+        row(spread, "· Problem awareness")[1..],
+        ["0", "0", "0", "0", "1", "1"]
+    );
+    assert!(
+        md.contains("A movement needs rounds at two gatherings"),
+        "{md}"
+    );
+
+    // Without names, a label that holds a service's name has its letter instead.
+    let md = write("eier.md", &["--anonymous"]);
+    assert!(md.contains("at the rounds “Før A”"), "{md}");
+    assert!(!md.to_lowercase().contains("dalbygd"), "{md}");
+}
