@@ -567,3 +567,33 @@ fn a_cluster_without_rounds_or_with_one_point_says_so() {
     assert!(md.contains("at the rounds “Før A”"), "{md}");
     assert!(!md.to_lowercase().contains("dalbygd"), "{md}");
 }
+
+#[test]
+fn a_gathering_ahead_is_planned_not_a_row_of_unrecorded_attendance() {
+    let fixture = fixture();
+    let mut store = Store::open(&fixture.db).unwrap();
+    let cluster = store.cluster_named(CLUSTER).unwrap().unwrap();
+    let ahead = chrono::Utc::now().date_naive() + chrono::Days::new(40);
+    store
+        .add_gathering(
+            &cluster.id,
+            ahead,
+            GatheringKind::Leaders,
+            "Neste år",
+            at(9),
+        )
+        .unwrap();
+    drop(store);
+    let (_, markdown) = report(
+        &fixture,
+        "ahead.md",
+        &["--format", "markdown", "--lang", "en"],
+    );
+    let attendance = &markdown[markdown.find("## Attendance").unwrap()..];
+    let planned = &attendance[attendance.find(&ahead.to_string()).unwrap()..];
+    assert!(
+        planned.contains("Planned, not held yet: no attendance recorded."),
+        "{attendance}"
+    );
+    assert!(!planned.contains("not recorded"), "{planned}");
+}

@@ -435,6 +435,11 @@ impl ClusterFace<'_> {
                 format!("{name}: {}", present::fit(gathering.topics.trim(), 120))
             };
             blocks.push(Block::Subheading(heading));
+            // A gathering ahead has no attendance yet: a row per service would only say so.
+            if gathering.held_on > self.today && attended.iter().all(Option::is_none) {
+                blocks.push(Block::Paragraph(self.tr("cluster_report.planned")));
+                continue;
+            }
             let mut header = vec![
                 self.tr("cluster_report.col_service"),
                 self.tr("cluster_report.col_leaders"),
