@@ -414,6 +414,10 @@ fn the_programme_owners_view_names_no_service() {
                 .map(|l| l[2..].split(" | ").next().unwrap())
                 .collect();
             assert_eq!(listed, ["A", "B", "C", "D"], "{services}");
+            // The rounds' own day (a week before the gathering) would tell a service by its
+            // schedule; the line gives the kind and the cluster's gathering instead.
+            assert!(!services.contains("24.04.2025"), "{services}");
+            assert!(services.contains("Underveis (01.05.2025)"), "{services}");
         }
     }
     // The flag belongs to a cluster; --service with --cluster is refused.

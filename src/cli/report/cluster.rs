@@ -528,13 +528,16 @@ impl ClusterFace<'_> {
         for index in self.order() {
             let (name, line) = (&names[index], &report.lines[index]);
             let latest = match &line.latest {
-                // Without names the label (free text) is left out: the day and the kind say
-                // which round it is.
-                Some(r) if self.anonymous => format!(
-                    "{} ({})",
-                    present::date(lang, r.round.held_on),
-                    tr(lang, present::kind_key(r.round.kind))
-                ),
+                // Without names the label (free text) and the day (a service's own schedule
+                // tells which letter it is) are left out: the kind and the gathering the round
+                // belongs to, shared by the cluster, say which round it is.
+                Some(r) if self.anonymous => {
+                    let kind = tr(lang, present::kind_key(r.round.kind));
+                    match report.line_up.gathering_of(&r.round) {
+                        Some(g) => format!("{kind} ({})", present::date(lang, g.held_on)),
+                        None => kind.to_string(),
+                    }
+                }
                 Some(r) => format!(
                     "{} ({})",
                     quoted(lang, &r.round.label),
