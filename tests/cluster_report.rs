@@ -41,11 +41,13 @@ fn day(month: u32, d: u32) -> NaiveDate {
 /// | Åsen      | 1, 2, 1: 0.25 / 3 = 8 % ○      | 1, 1, 3, 1: 0.5 / 4 = 12.5 → 13 % ○ (stayed) |
 ///
 /// At the last point (gathering 2), problem awareness and readiness: 1 in place, 0 partly,
-/// 2 priority, 0 without a score, 1 too few, n 4; every other subdomain of readiness: 3
-/// without a score, 1 too few. Movement: 1 up, 1 stayed, 1 down, 1 not comparable (Kystby),
+/// 2 priority, 0 without a score, 1 too few, n 4; every other subdomain of readiness: 4
+/// without a score (Kystby's two answered none of it: nothing to hide, as the aggregated
+/// export shows the row; the one rule `Behind::too_few`). Movement: 1 up, 1 stayed, 1 down, 1 not comparable (Kystby),
 /// n 4. Shared weak: problem awareness, 2 of the 3 scored in priority; Kystby's two (who
 /// would make it 1 of 4 "in place" more) are counted only as too few.
-/// With `--min-group 4` only Åsen (4 respondents) is shown: 0, 0, 1, 0, 3, n 4.
+/// With `--min-group 4` only Åsen (4 respondents) is shown in problem awareness: 0, 0, 1,
+/// 0, 3, n 4; the other subdomains, answered by no one, 0, 0, 0, 4, 0.
 ///
 /// Needs at gathering 2 (`needs_of`): three services mapped (Kystby none). Investigations in
 /// the top three of Dalbygd and Fjellbygd, 2 of 3, gaps 5 − 2 = 3 and 4 − 3 = 1, mean 2.0
@@ -234,7 +236,7 @@ fn markdown_cluster_report_carries_the_hand_computed_figures() {
         &["--format", "markdown", "--lang", "en"],
     );
     assert!(md.starts_with("# Cluster report: “Innlandet sør”"), "{md}");
-    assert!(md.contains("fewer than 3 respondents in the round is counted only as"));
+    assert!(md.contains("fewer than 3 of the service's round answered, or some but fewer than 3 gave a score, the service is counted only as"));
 
     let spread = part(
         &md,
@@ -249,9 +251,10 @@ fn markdown_cluster_report_carries_the_hand_computed_figures() {
         row(spread, "· Problem awareness")[1..],
         ["1", "0", "2", "0", "1", "4"]
     );
+    // No one answered it, Kystby's two neither: no score, not hidden (the one rule).
     assert_eq!(
         row(spread, "· Leaders seek solutions")[1..],
-        ["0", "0", "0", "3", "1", "4"]
+        ["0", "0", "0", "4", "0", "4"]
     );
 
     let movement = part(
@@ -483,7 +486,7 @@ fn html_cluster_report_renders_in_headless_chromium() {
     // The chart, with its text alternative saying the same counts as the table.
     expect("<svg role=\"img\" aria-labelledby=\"spread-chart-title spread-chart-desc\"");
     expect(
-        "Problem awareness: ● in place 1, ○ priority 2, too few to show 1. Leaders seek solutions: no score 3, too few to show 1.",
+        "Problem awareness: ● in place 1, ○ priority 2, too few to show 1. Leaders seek solutions: no score 4.",
     );
     expect("<title>Problem awareness: ○ priority 2</title>");
     expect(
