@@ -201,6 +201,8 @@ fn round_rows(
             continue;
         }
         for (subdomain, score) in section.subdomains.iter().zip(&scores.subdomains) {
+            // Every subdomain of a section with a scale is in `behind`; one missing would
+            // have no one behind it.
             let here = behind
                 .iter()
                 .find(|(area, _)| {
