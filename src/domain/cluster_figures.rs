@@ -2,49 +2,128 @@
 //! subdomain, how that moved between two points of the year, and the subdomains where most
 //! of them are weak. The figures count services, not people, and every one carries its n.
 //!
-//! A service whose round has fewer respondents than the smallest group is counted as "too
-//! few" and nothing else: its band is in no count, no movement and no weak area, so no
-//! figure can be computed back to it.
+//! One rule for small groups for every face of a service's figures (`Behind::too_few`):
+//! the aggregated export suppresses a row by it, and the cluster report counts such a
+//! subdomain of the service as "too few" and nothing else — its band is in no count, no
+//! movement and no weak area. A section is too few where any of its subdomains is, so that
+//! no hidden subdomain can be worked back from the section and the others. A round with
+//! fewer respondents than the smallest group has every answered subdomain too few, except
+//! the facts it asks the leader alone: the report shows what the export shows.
+//! (docs/compare-and-report.md, docs/analysis.md.)
 
+use super::instrument::{Asked, Subdomain};
+use super::model::{Role, RoundKind};
 use super::scoring::{Band, SectionScore, Tally};
 
 /// The bands a subdomain is weak in, and the rule that makes it a shared weak area: more
 /// than half of the services scored in it are in one of these bands (the lowest, priority).
-/// Services with too few respondents, or without a score there, are not among those scored.
+/// Services too few there (`Behind::too_few`), or without a score, are not among those scored.
 pub const WEAK_BANDS: [Band; 1] = [Band::Priority];
+
+/// Who stands behind one service's figure in one subdomain of one round.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Behind {
+    /// Respondents with any answer in the subdomain.
+    pub answered: usize,
+    /// Those of them with a scored answer.
+    pub scored: usize,
+    /// The round puts the subdomain to the leader alone (`leaders_only`).
+    pub leaders_only: bool,
+}
+
+impl Behind {
+    /// Too few to show, under the smallest group `min_group` (already held to the floor):
+    /// fewer than `min_group` answered, or some but fewer than `min_group` gave a score (the
+    /// score would be theirs). Where no one answered there is nothing to hide, and the facts
+    /// a round asks the leader alone are the service's, no one's view: never too few.
+    pub fn too_few(&self, min_group: usize) -> bool {
+        !self.leaders_only
+            && self.answered > 0
+            && (self.answered < min_group || (self.scored > 0 && self.scored < min_group))
+    }
+}
+
+/// A subdomain whose items a round of `kind` puts to the leader alone: facts only the
+/// leader can know (a signed agreement, a data routine), answered for the service.
+pub fn leaders_only(subdomain: &Subdomain, kind: RoundKind) -> bool {
+    Role::ALL.into_iter().all(|role| {
+        let slots = subdomain.slots(Asked::new(kind, role));
+        if role == Role::Leader {
+            slots > 0
+        } else {
+            slots == 0
+        }
+    })
+}
 
 /// Where one service stands at one point of the cluster's year.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Standing {
     /// No round of the service stands at the point.
     NoRound,
-    /// A round with fewer respondents than the smallest group: not shown.
-    TooFew { respondents: usize },
-    /// A round shown, with its respondents and its scores.
-    Shown {
+    /// A round, with its respondents, its scores and the areas too few to show.
+    Round {
         respondents: usize,
         sections: Vec<SectionScore>,
+        hidden: Vec<AreaKey>,
     },
 }
 
+/// Where one service stands in one area at one point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    NoRound,
+    TooFew,
+    NoScore,
+    Band(Band),
+}
+
 impl Standing {
-    /// A round's standing under the smallest group `min_group` (already held to the floor).
-    pub fn of(respondents: usize, sections: Vec<SectionScore>, min_group: usize) -> Standing {
-        if respondents < min_group {
-            Standing::TooFew { respondents }
-        } else {
-            Standing::Shown {
-                respondents,
-                sections,
+    /// A round's standing under the smallest group `min_group` (already held to the floor):
+    /// `behind` says who stands behind each subdomain (a subdomain missing there has no one).
+    pub fn of(
+        respondents: usize,
+        sections: Vec<SectionScore>,
+        behind: &[(AreaKey, Behind)],
+        min_group: usize,
+    ) -> Standing {
+        let hidden_subdomains: Vec<&AreaKey> = behind
+            .iter()
+            .filter(|(_, b)| b.too_few(min_group))
+            .map(|(area, _)| area)
+            .collect();
+        // A section with a hidden subdomain: it and the others shown would give it away.
+        let mut hidden: Vec<AreaKey> = Vec::new();
+        for area in &hidden_subdomains {
+            let section = AreaKey {
+                section: area.section.clone(),
+                subdomain: None,
+            };
+            if !hidden.contains(&section) {
+                hidden.push(section);
             }
+        }
+        hidden.extend(hidden_subdomains.into_iter().cloned());
+        Standing::Round {
+            respondents,
+            sections,
+            hidden,
         }
     }
 
-    /// The tally of an area (a section, or a subdomain of it) when the service is shown.
+    /// The area is too few to show for this service.
+    pub fn is_hidden(&self, area: &AreaKey) -> bool {
+        matches!(self, Standing::Round { hidden, .. } if hidden.contains(area))
+    }
+
+    /// The tally of an area (a section, or a subdomain of it) where it is shown.
     pub fn tally(&self, area: &AreaKey) -> Option<&Tally> {
-        let Standing::Shown { sections, .. } = self else {
+        let Standing::Round { sections, .. } = self else {
             return None;
         };
+        if self.is_hidden(area) {
+            return None;
+        }
         let section = sections.iter().find(|s| s.key == area.section)?;
         match &area.subdomain {
             None => Some(&section.tally),
@@ -56,9 +135,17 @@ impl Standing {
         }
     }
 
-    /// The area's band, where the service is shown and scored there.
+    /// The area's band, where it is shown and scored.
     pub fn band(&self, area: &AreaKey) -> Option<Band> {
         self.tally(area).and_then(Tally::band)
+    }
+
+    pub fn place(&self, area: &AreaKey) -> Place {
+        match self {
+            Standing::NoRound => Place::NoRound,
+            _ if self.is_hidden(area) => Place::TooFew,
+            _ => self.band(area).map_or(Place::NoScore, Place::Band),
+        }
     }
 }
 
@@ -95,7 +182,7 @@ pub struct Spread {
     pub priority: usize,
     /// Services shown, without a scored answer in the area.
     pub no_score: usize,
-    /// Services whose round had too few respondents to show.
+    /// Services too few to show in the area (`Behind::too_few`).
     pub too_few: usize,
     /// Services with a round at the point: the whole the counts above add up to.
     pub n: usize,
@@ -137,15 +224,13 @@ pub fn spread(areas: &[AreaKey], standings: &[Standing]) -> Vec<Spread> {
                 n: 0,
             };
             for standing in standings {
-                match standing {
-                    Standing::NoRound => continue,
-                    Standing::TooFew { .. } => spread.too_few += 1,
-                    Standing::Shown { .. } => match standing.band(area) {
-                        Some(Band::InPlace) => spread.in_place += 1,
-                        Some(Band::Partly) => spread.partly += 1,
-                        Some(Band::Priority) => spread.priority += 1,
-                        None => spread.no_score += 1,
-                    },
+                match standing.place(area) {
+                    Place::NoRound => continue,
+                    Place::TooFew => spread.too_few += 1,
+                    Place::NoScore => spread.no_score += 1,
+                    Place::Band(Band::InPlace) => spread.in_place += 1,
+                    Place::Band(Band::Partly) => spread.partly += 1,
+                    Place::Band(Band::Priority) => spread.priority += 1,
                 }
                 spread.n += 1;
             }
@@ -233,8 +318,14 @@ mod tests {
         }
     }
 
-    /// One section "fit" with the subdomains "a" and "b", scored as given.
+    /// One section "fit" with the subdomains "a" and "b", scored as given; every one of
+    /// the respondents answered and scored where a subdomain has a score, none where not.
     fn shown(respondents: usize, section: f64, a: Option<f64>, b: Option<f64>) -> Standing {
+        let behind = |score: Option<f64>| Behind {
+            answered: if score.is_some() { respondents } else { 0 },
+            scored: if score.is_some() { respondents } else { 0 },
+            leaders_only: false,
+        };
         Standing::of(
             respondents,
             vec![SectionScore {
@@ -251,6 +342,7 @@ mod tests {
                     },
                 ],
             }],
+            &[(key(Some("a")), behind(a)), (key(Some("b")), behind(b))],
             3,
         )
     }
@@ -290,7 +382,7 @@ mod tests {
     #[test]
     fn areas_are_each_section_then_its_subdomains() {
         let (first, _) = points();
-        let Standing::Shown { sections, .. } = &first[0] else {
+        let Standing::Round { sections, .. } = &first[0] else {
             panic!("shown")
         };
         assert_eq!(
@@ -302,8 +394,74 @@ mod tests {
     #[test]
     fn a_round_under_the_smallest_group_is_too_few_and_nothing_else() {
         let (first, _) = points();
-        assert_eq!(first[2], Standing::TooFew { respondents: 2 });
-        assert_eq!(first[2].band(&key(None)), None);
+        for area in [key(None), key(Some("a")), key(Some("b"))] {
+            assert_eq!(first[2].place(&area), Place::TooFew, "{area:?}");
+            assert_eq!(first[2].band(&area), None);
+        }
+    }
+
+    #[test]
+    fn the_one_rule_hides_too_few_answering_or_scoring_and_never_the_leaders_facts() {
+        let behind = |answered, scored, leaders_only| Behind {
+            answered,
+            scored,
+            leaders_only,
+        };
+        assert!(!behind(3, 3, false).too_few(3));
+        assert!(behind(2, 2, false).too_few(3));
+        // Three answered, but the score is two people's.
+        assert!(behind(3, 2, false).too_few(3));
+        // Three said only "don't know": a finding, and no one's score.
+        assert!(!behind(3, 0, false).too_few(3));
+        assert!(!behind(0, 0, false).too_few(3));
+        // The leader's facts, one person's answer: the service's, shown.
+        assert!(!behind(1, 1, true).too_few(3));
+        assert!(behind(3, 3, false).too_few(4));
+    }
+
+    #[test]
+    fn a_hidden_subdomain_hides_its_section_and_leaves_the_other_shown() {
+        // Four respondents, "a" scored by all four (50 %), "b" by two of them (100 %).
+        let standing = Standing::of(
+            4,
+            vec![SectionScore {
+                key: "fit".into(),
+                tally: scored(Some(75.0)),
+                subdomains: vec![
+                    SubdomainScore {
+                        key: "a".into(),
+                        tally: scored(Some(50.0)),
+                    },
+                    SubdomainScore {
+                        key: "b".into(),
+                        tally: scored(Some(100.0)),
+                    },
+                ],
+            }],
+            &[
+                (
+                    key(Some("a")),
+                    Behind {
+                        answered: 4,
+                        scored: 4,
+                        leaders_only: false,
+                    },
+                ),
+                (
+                    key(Some("b")),
+                    Behind {
+                        answered: 4,
+                        scored: 2,
+                        leaders_only: false,
+                    },
+                ),
+            ],
+            3,
+        );
+        assert_eq!(standing.place(&key(Some("a"))), Place::Band(Band::Partly));
+        assert_eq!(standing.place(&key(Some("b"))), Place::TooFew);
+        // 75 % with "a" at 50 % would give "b" away.
+        assert_eq!(standing.place(&key(None)), Place::TooFew);
     }
 
     #[test]

@@ -1,16 +1,18 @@
 //! The aggregated export's rows, made once for any face: one per service × round ×
 //! subdomain, from the cluster's line-up (`cluster::LineUp`: its services, their rounds and
 //! the gathering each round is tied to) and the kept scores (`Scores::round_scores`).
-//! Small groups are held back by the smallest group of every table of people
-//! (`compare::min_group`); the facts a round asks the leader alone are the service's, shown.
+//! Small groups are held back by the one rule the cluster report counts by too
+//! (`cluster_figures::Behind::too_few`, under `compare::min_group`); the facts a round asks
+//! the leader alone are the service's, shown.
 
 use chrono::NaiveDate;
 
 use crate::domain::cluster::{GatheringKind, anonymous_letters};
+use crate::domain::cluster_figures::{Behind, leaders_only};
 use crate::domain::compare::{Options, min_group};
-use crate::domain::instrument::{Asked, Instrument, Subdomain};
-use crate::domain::model::{Role, Round, RoundKind, Service};
-use crate::domain::scoring::{Tally, subdomain_key, subdomain_tally};
+use crate::domain::instrument::Instrument;
+use crate::domain::model::{Round, Service};
+use crate::domain::scoring::{Tally, subdomain_key};
 use crate::exchange::subdomain_table::{Figures, SubdomainRow};
 use crate::store::{Backend, RoundScores, StoreError};
 
@@ -193,20 +195,28 @@ fn round_rows(
             apart: 0,
             sections: Vec::new(),
         });
-    let data = RoundData::load(store, round.clone())?;
-    let counted = data.counted_sets(options);
+    let behind = RoundData::load(store, round.clone())?.behind(instrument, options);
     for (section, scores) in instrument.sections.iter().zip(&kept.sections) {
-        let Some(scale) = instrument.scale(&section.scale) else {
+        if instrument.scale(&section.scale).is_none() {
             continue;
-        };
+        }
         for (subdomain, score) in section.subdomains.iter().zip(&scores.subdomains) {
-            // Respondents with any answer here, and those of them with a score.
-            let (mut answered, mut scored) = (0, 0);
-            for (asked, answers) in &counted {
-                let own = subdomain_tally(subdomain, scale, answers, *asked);
-                answered += usize::from(own.answered() > 0);
-                scored += usize::from(own.scored > 0);
-            }
+            // Every subdomain of a section with a scale is in `behind`; one missing would
+            // have no one behind it.
+            let here = behind
+                .iter()
+                .find(|(area, _)| {
+                    area.section == section.key
+                        && area.subdomain.as_deref() == Some(subdomain.key.as_str())
+                })
+                .map_or(
+                    Behind {
+                        answered: 0,
+                        scored: 0,
+                        leaders_only: leaders_only(subdomain, round.kind),
+                    },
+                    |(_, b)| *b,
+                );
             rows.push(SubdomainRow {
                 service: whose.service.to_string(),
                 cluster: whose.cluster.to_string(),
@@ -220,40 +230,21 @@ fn round_rows(
                 gathering: whose.gathering,
                 section: section.key.clone(),
                 subdomain: subdomain_key(section, subdomain),
-                n: answered,
-                figures: match leaders_only(subdomain, round.kind) {
-                    // The service's facts, as the leader gives them: no one's view to hide.
-                    true => shown(&score.tally),
-                    false => figures(&score.tally, answered, scored, how.min_group),
-                },
+                n: here.answered,
+                figures: figures(&score.tally, here, how.min_group),
             });
         }
     }
     Ok(())
 }
 
-/// A row's figures, or none where too few stand behind them: fewer than `min_group`
-/// answered here, or some but fewer than `min_group` gave a score (the score would be
-/// theirs). Where no one answered there is nothing to hide.
-fn figures(tally: &Tally, answered: usize, scored: usize, min_group: usize) -> Figures {
-    let too_few = answered > 0 && (answered < min_group || (scored > 0 && scored < min_group));
-    if too_few {
+/// A row's figures, or none where too few stand behind them by the one rule for small
+/// groups (`Behind::too_few`, which the cluster report counts by too).
+fn figures(tally: &Tally, behind: Behind, min_group: usize) -> Figures {
+    if behind.too_few(min_group) {
         return Figures::Suppressed;
     }
     shown(tally)
-}
-
-/// A subdomain whose items a round of `kind` puts to the leader alone: facts only the
-/// leader can know (a signed agreement, a data routine), answered for the service.
-fn leaders_only(subdomain: &Subdomain, kind: RoundKind) -> bool {
-    Role::ALL.into_iter().all(|role| {
-        let slots = subdomain.slots(Asked::new(kind, role));
-        if role == Role::Leader {
-            slots > 0
-        } else {
-            slots == 0
-        }
-    })
 }
 
 fn shown(tally: &Tally) -> Figures {
@@ -280,12 +271,20 @@ mod tests {
         }
     }
 
+    fn behind(answered: usize, scored: usize) -> Behind {
+        Behind {
+            answered,
+            scored,
+            leaders_only: false,
+        }
+    }
+
     #[test]
     fn too_few_behind_a_figure_hide_it_and_no_one_hides_nothing() {
         // 3 respondents, 6 scored answers summing to 4.5: 75 %.
         let t = tally(6, 4.5, 1);
         assert_eq!(
-            figures(&t, 3, 3, 3),
+            figures(&t, behind(3, 3), 3),
             Figures::Shown {
                 score: Some(75.0),
                 band: Some(crate::domain::scoring::Band::Partly),
@@ -294,13 +293,13 @@ mod tests {
                 not_applicable: 0,
             }
         );
-        assert_eq!(figures(&t, 2, 2, 3), Figures::Suppressed);
+        assert_eq!(figures(&t, behind(2, 2), 3), Figures::Suppressed);
         // Three answered, but the score is two people's.
-        assert_eq!(figures(&t, 3, 2, 3), Figures::Suppressed);
+        assert_eq!(figures(&t, behind(3, 2), 3), Figures::Suppressed);
         // Three said only "don't know": a finding, and no one's score.
         let dont_know = tally(0, 0.0, 6);
         assert!(matches!(
-            figures(&dont_know, 3, 0, 3),
+            figures(&dont_know, behind(3, 0), 3),
             Figures::Shown {
                 score: None,
                 dont_know: 6,
@@ -308,7 +307,7 @@ mod tests {
             }
         ));
         assert!(matches!(
-            figures(&Tally::default(), 0, 0, 3),
+            figures(&Tally::default(), behind(0, 0), 3),
             Figures::Shown { score: None, .. }
         ));
     }

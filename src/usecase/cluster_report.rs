@@ -18,6 +18,7 @@ use crate::domain::shared_needs::{SharedNeeds, shared_needs};
 use crate::store::{Backend, RoundSummary, StoreError};
 
 use super::cluster::{LineUp, Point};
+use super::rounds::RoundData;
 
 /// One service's line: its latest round, where it stands there, and its between-work after
 /// the last gathering held.
@@ -143,7 +144,8 @@ impl ClusterReport {
 }
 
 /// Each service's standing at its round (or without one), all from one read of the kept
-/// scores.
+/// scores; who stands behind each subdomain as the aggregated export counts them
+/// (`RoundData::behind`), so that the report hides what the export hides.
 fn standings(
     store: &impl Backend,
     instrument: &Instrument,
@@ -157,11 +159,17 @@ fn standings(
         .map(|r| r.round.id.as_str())
         .collect();
     let mut kept = store.round_scores(instrument, &ids, options)?.into_iter();
-    Ok(rounds
-        .iter()
-        .map(|round| match round.and_then(|_| kept.next()) {
-            Some(scores) => Standing::of(scores.respondents, scores.sections, min_group),
+    let mut standings = Vec::with_capacity(rounds.len());
+    for round in rounds {
+        let standing = match round.and_then(|r| kept.next().map(|scores| (r, scores))) {
+            Some((round, scores)) => {
+                let behind =
+                    RoundData::load(store, round.round.clone())?.behind(instrument, options);
+                Standing::of(scores.respondents, scores.sections, &behind, min_group)
+            }
             None => Standing::NoRound,
-        })
-        .collect())
+        };
+        standings.push(standing);
+    }
+    Ok(standings)
 }

@@ -2,11 +2,12 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::domain::cluster_figures::{AreaKey, Behind, leaders_only};
 use crate::domain::compare::{Answered, Options, hold_back_codes};
 use crate::domain::instrument::{Asked, Instrument};
 use crate::domain::model::{Respondent, Role, Round, Service};
 use crate::domain::plan::{Goal, GoalStatus, PlanItem, Stage, consensus_percent};
-use crate::domain::scoring::{AnswerSet, Answering};
+use crate::domain::scoring::{AnswerSet, Answering, subdomain_tally};
 use crate::i18n::Lang;
 use crate::present;
 use crate::store::lookup::LookupError;
@@ -83,6 +84,41 @@ impl RoundData {
             .filter(|(r, _)| options.with_consultant || r.role != Role::Consultant)
             .map(|(r, set)| (self.asked(r), set))
             .collect()
+    }
+
+    /// Who stands behind each subdomain's figure of the round (the respondents counted as
+    /// in `counted_sets`), in the instrument's order: what the one rule for small groups
+    /// (`Behind::too_few`) decides by, for the aggregated export and the cluster report.
+    pub fn behind(&self, instrument: &Instrument, options: Options) -> Vec<(AreaKey, Behind)> {
+        let counted = self.counted_sets(options);
+        let mut behind = Vec::new();
+        for section in &instrument.sections {
+            let Some(scale) = instrument.scale(&section.scale) else {
+                continue;
+            };
+            for subdomain in &section.subdomains {
+                let (mut answered, mut scored) = (0, 0);
+                for (asked, answers) in &counted {
+                    let own = subdomain_tally(subdomain, scale, answers, *asked);
+                    answered += usize::from(own.answered() > 0);
+                    scored += usize::from(own.scored > 0);
+                }
+                let area = AreaKey {
+                    section: section.key.clone(),
+                    subdomain: Some(subdomain.key.clone()),
+                };
+                let leaders_only = leaders_only(subdomain, self.round.kind);
+                behind.push((
+                    area,
+                    Behind {
+                        answered,
+                        scored,
+                        leaders_only,
+                    },
+                ));
+            }
+        }
+        behind
     }
 
     /// "Før samling 1 (10.02.2026)"

@@ -551,10 +551,10 @@ impl ClusterFace<'_> {
             );
             let score = match &line.standing {
                 Standing::NoRound => present::NONE.to_string(),
-                Standing::TooFew { respondents } => {
+                Standing::Round { respondents, .. } if line.standing.is_hidden(&readiness) => {
                     trf(lang, "cluster_report.too_few_n", &[("n", respondents)])
                 }
-                Standing::Shown { respondents, .. } => trf(
+                Standing::Round { respondents, .. } => trf(
                     lang,
                     "cluster_report.score_n",
                     &[
