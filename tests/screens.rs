@@ -1237,7 +1237,7 @@ fn the_demos_goals_and_plan_screens_show_its_content() {
 }
 
 #[test]
-fn plan_goal_stage_and_gathering_screens() {
+fn plan_goal_stage_and_review_screens() {
     for lang in LANGS {
         let mut f = demo_fixture(lang);
         let today = NaiveDate::from_ymd_opt(2026, 3, 9).unwrap();
@@ -1299,8 +1299,8 @@ fn plan_goal_stage_and_gathering_screens() {
         snap("goals", lang, &f);
         f.act(&[Action::Back, Action::Up, Action::Stage]);
         snap("stage_form", lang, &f);
-        f.act(&[Action::Back, Action::Open, Action::Gathering]);
-        snap("gathering", lang, &f);
+        f.act(&[Action::Back, Action::Open, Action::Review]);
+        snap("review", lang, &f);
         // Summary of the round, down to "Answers our problem", and its plan.
         f.act(&[Action::Back, Action::Summary]);
         for _ in 0..6 {
@@ -1573,7 +1573,7 @@ fn footers_show_whole_entries_most_important_first_and_always_the_help() {
         ("roles", &[Down, Open, Open, Roles]),
         ("plan", &[Down, Open, Summary, Down, Plan]),
         ("goals", &[Down, Open, Goals]),
-        ("gathering", &[Down, Open, Open, Gathering]),
+        ("review", &[Down, Open, Open, Review]),
         ("stage form", &[Down, Open, Stage]),
         ("help", &[ToggleHelp]),
     ];
@@ -1596,7 +1596,7 @@ fn footers_show_whole_entries_most_important_first_and_always_the_help() {
 }
 
 #[test]
-fn roles_and_gathering_open_from_the_rounds_list_for_the_selected_round() {
+fn roles_and_review_open_from_the_rounds_list_for_the_selected_round() {
     let mut f = demo_fixture(Lang::Nb);
     // Fjellbygd's rounds; the list starts on the last round, "Etter programmet".
     f.act(&[Action::Down, Action::Open, Action::Up]);
@@ -1606,9 +1606,12 @@ fn roles_and_gathering_open_from_the_rounds_list_for_the_selected_round() {
         f.render(80, 24)
             .contains("Roller side om side – Før samling 1")
     );
-    f.act(&[Action::Back, Action::Down, Action::Gathering]);
-    assert_eq!(f.app.mode(), Mode::Gathering);
-    assert!(f.render(80, 24).contains("Samling – Etter programmet"));
+    f.act(&[Action::Back, Action::Down, Action::Review]);
+    assert_eq!(f.app.mode(), Mode::Review);
+    assert!(
+        f.render(80, 24)
+            .contains("Felles gjennomgang – Etter programmet")
+    );
 }
 
 /// Staff answering by code in the fixture's round: `first..last` of its invites, each

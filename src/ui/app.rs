@@ -15,13 +15,13 @@ use super::screen::cluster::ClusterView;
 use super::screen::code::CodeEntry;
 use super::screen::compare::CompareView;
 use super::screen::form::FormScreen;
-use super::screen::gathering::GatheringView;
 use super::screen::goals::GoalsView;
 use super::screen::needs::NeedsView;
 use super::screen::plan::PlanView;
 use super::screen::positions::PositionsView;
 use super::screen::recover::{self, Recovered};
 use super::screen::respondents::RespondentList;
+use super::screen::review::ReviewView;
 use super::screen::roles::RolesView;
 use super::screen::rounds::RoundList;
 use super::screen::services::ServiceList;
@@ -76,7 +76,7 @@ screens! {
     Plan(PlanView),
     Goals(GoalsView),
     Positions(PositionsView),
-    Gathering(GatheringView),
+    Review(ReviewView),
     Needs(NeedsView),
     Code(CodeEntry),
 }
@@ -574,8 +574,8 @@ impl App {
             Open::Positions(service, round) => {
                 PositionsView::open(ctx, service, round).map(Screen::Positions)
             }
-            Open::Gathering(service, round) => {
-                GatheringView::open(ctx, service, round).map(Screen::Gathering)
+            Open::Review(service, round) => {
+                ReviewView::open(ctx, service, round).map(Screen::Review)
             }
             Open::Needs(service, round) => NeedsView::open(ctx, service, round).map(Screen::Needs),
             Open::Form(purpose) => Some(Screen::Form(FormScreen::open(ctx, purpose))),

@@ -172,7 +172,8 @@ pub enum Open {
     Goals(Service),
     /// A round's positions against the 2031 competence requirement.
     Positions(Service, Round),
-    Gathering(Service, Round),
+    /// The joint review of a round: its answers without names and the consensus.
+    Review(Service, Round),
     Needs(Service, Round),
     Form(FormPurpose),
 }

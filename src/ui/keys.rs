@@ -121,7 +121,7 @@ const MOVE: Command = cmd(
     vertical,
 );
 
-// A round's summary, roles and gathering: the same keys on its row of the rounds list as on
+// A round's summary, roles and joint review: the same keys on its row of the rounds list as on
 // its respondents list.
 const ROUND_SUMMARY: Command = cmd(&[Char('s')], "s", "key.summary_round", true, |_| {
     Action::Summary
@@ -129,10 +129,8 @@ const ROUND_SUMMARY: Command = cmd(&[Char('s')], "s", "key.summary_round", true,
 .short("key.summary_own");
 const ROUND_ROLES: Command =
     cmd(&[Char('r')], "r", "key.roles", true, |_| Action::Roles).short("key.roles_short");
-const ROUND_GATHERING: Command = cmd(&[Char('k')], "k", "key.gathering", true, |_| {
-    Action::Gathering
-})
-.short("key.gathering_short");
+const ROUND_REVIEW: Command =
+    cmd(&[Char('k')], "k", "key.review", true, |_| Action::Review).short("key.review_short");
 const ROUND_NEEDS: Command =
     cmd(&[Char('b')], "b", "key.needs", true, |_| Action::Needs).short("key.needs_short");
 // The round's positions against the 2031 competence requirement, from both lists too.
@@ -170,10 +168,10 @@ const ROUNDS: &[Command] = &[
     cmd(&[Char('t')], "t", "key.trend", true, |_| Action::Trend),
     cmd(&[Char('g')], "g", "key.goals", true, |_| Action::Goals),
     cmd(&[Char('f')], "f", "key.stage", true, |_| Action::Stage).writes(),
-    // The round's roles and gathering, as on its respondents list; before MOVE, which
+    // The round's roles and joint review, as on its respondents list; before MOVE, which
     // would take `k` as up.
     ROUND_ROLES,
-    ROUND_GATHERING,
+    ROUND_REVIEW,
     ROUND_NEEDS,
     ROUND_POSITIONS,
     ERASE,
@@ -194,7 +192,7 @@ const RESPONDENTS: &[Command] = &[
     ROUND_SUMMARY,
     BACK,
     ROUND_ROLES,
-    ROUND_GATHERING,
+    ROUND_REVIEW,
     ROUND_NEEDS,
     ROUND_POSITIONS,
     ERASE,
@@ -397,7 +395,7 @@ const POSITIONS: &[Command] = &[
     HELP,
 ];
 
-const GATHERING: &[Command] = &[
+const REVIEW: &[Command] = &[
     cmd(DIGITS, "0–5", "key.set_consensus", true, digit)
         .short("key.set_consensus_short")
         .writes(),
@@ -596,7 +594,7 @@ pub fn commands(mode: Mode) -> &'static [Command] {
         Mode::Plan => PLAN,
         Mode::Goals => GOALS,
         Mode::Positions => POSITIONS,
-        Mode::Gathering => GATHERING,
+        Mode::Review => REVIEW,
         Mode::CompareDetails => DETAILS,
         Mode::Recover => RECOVER,
         Mode::Code => CODE,
@@ -673,10 +671,10 @@ mod tests {
     }
 
     #[test]
-    fn roles_and_gathering_on_the_rounds_list_as_on_the_respondents_list() {
+    fn roles_and_review_on_the_rounds_list_as_on_the_respondents_list() {
         for mode in [Mode::Rounds, Mode::Respondents] {
             assert_eq!(action_for(mode, press(Char('r'))), Some(Action::Roles));
-            assert_eq!(action_for(mode, press(Char('k'))), Some(Action::Gathering));
+            assert_eq!(action_for(mode, press(Char('k'))), Some(Action::Review));
             assert_eq!(action_for(mode, press(Char('w'))), Some(Action::Positions));
         }
     }
@@ -717,7 +715,7 @@ mod tests {
         Mode::Plan,
         Mode::Goals,
         Mode::Positions,
-        Mode::Gathering,
+        Mode::Review,
         Mode::Recover,
         Mode::Code,
         Mode::OwnSummary,
@@ -765,8 +763,8 @@ mod tests {
             (Mode::Positions, Char('n')),
             (Mode::Positions, Enter),
             (Mode::Positions, Delete),
-            (Mode::Gathering, Char('3')),
-            (Mode::Gathering, Delete),
+            (Mode::Review, Char('3')),
+            (Mode::Review, Delete),
             (Mode::Form, Enter),
             (Mode::Recover, Enter),
         ] {

@@ -1,4 +1,4 @@
-//! The gathering of a round: how its respondents answered each subdomain, without names,
+//! The joint review of a round: how its respondents answered each subdomain, without names,
 //! and the consensus the group agrees on.
 
 use std::collections::HashMap;
@@ -30,7 +30,7 @@ pub struct Distribution {
     pub not_applicable: usize,
 }
 
-pub struct GatheringView {
+pub struct ReviewView {
     pub service: Service,
     pub round: Round,
     pub respondents: usize,
@@ -39,10 +39,10 @@ pub struct GatheringView {
     pub selected: usize,
 }
 
-impl GatheringView {
-    pub fn open(ctx: &mut Ctx, service: Service, round: Round) -> Option<GatheringView> {
+impl ReviewView {
+    pub fn open(ctx: &mut Ctx, service: Service, round: Round) -> Option<ReviewView> {
         let data = ctx.load(|s| RoundData::load(s, round.clone()))?;
-        Some(GatheringView {
+        Some(ReviewView {
             service,
             round,
             respondents: data.respondents.len(),
@@ -88,13 +88,13 @@ fn distributions(instrument: &Instrument, all: &[Answering<'_>]) -> Vec<Distribu
     rows
 }
 
-impl Component for GatheringView {
+impl Component for ReviewView {
     fn mode(&self) -> Mode {
-        Mode::Gathering
+        Mode::Review
     }
 
     fn crumb(&self, lang: Lang) -> String {
-        tr(lang, "gathering.crumb").to_string()
+        tr(lang, "review.crumb").to_string()
     }
 
     fn update(&mut self, action: Action, ctx: &mut Ctx) -> Outcome {
@@ -135,7 +135,7 @@ impl Component for GatheringView {
                     None => self.consensus.remove(&key),
                 };
                 self.selected = (self.selected + usize::from(value.is_some())).min(last);
-                let text = tr(ctx.lang, "gathering.saved").to_string();
+                let text = tr(ctx.lang, "review.saved").to_string();
                 ctx.info(StatusKind::Saved, text);
             }
             Err(e) => ctx.error(&e),
@@ -144,20 +144,20 @@ impl Component for GatheringView {
     }
 
     fn draw(&self, look: &Look, frame: &mut Frame, area: Rect) {
-        draw_gathering(look, self, frame, area);
+        draw_review(look, self, frame, area);
     }
 
     fn about(&self, look: &Look) -> Vec<String> {
-        vec![tr(look.lang, "gathering.note").to_string()]
+        vec![tr(look.lang, "review.note").to_string()]
     }
 }
 
-fn draw_gathering(look: &Look, view: &GatheringView, frame: &mut Frame, area: Rect) {
+fn draw_review(look: &Look, view: &ReviewView, frame: &mut Frame, area: Rect) {
     let lang = look.lang;
     let outer = block(present::fit(
         &trf(
             lang,
-            "gathering.title",
+            "review.title",
             &[
                 ("round", &view.round.label),
                 (
@@ -176,13 +176,13 @@ fn draw_gathering(look: &Look, view: &GatheringView, frame: &mut Frame, area: Re
             .wrap(Wrap { trim: true })
             .style(look.theme.dim())
     };
-    let (note, note_height) = match note("gathering.note") {
+    let (note, note_height) = match note("review.note") {
         full if full.line_count(inner.width) <= 2 => {
             let height = full.line_count(inner.width);
             (full, height)
         }
         _ => {
-            let short = note("gathering.note_short");
+            let short = note("review.note_short");
             let height = short.line_count(inner.width);
             (short, height)
         }
@@ -213,7 +213,7 @@ fn draw_gathering(look: &Look, view: &GatheringView, frame: &mut Frame, area: Re
         .rows
         .iter()
         .map(|row| spread_text(row).chars().count())
-        .chain([tr(lang, "gathering.spread").chars().count()])
+        .chain([tr(lang, "review.spread").chars().count()])
         .max()
         .unwrap_or(0) as u16;
     let consensus_width: u16 = 9;
@@ -224,8 +224,8 @@ fn draw_gathering(look: &Look, view: &GatheringView, frame: &mut Frame, area: Re
     );
     let header = Row::new(vec![
         tr(lang, "summary.area").to_string(),
-        tr(lang, "gathering.spread").to_string(),
-        tr(lang, "gathering.consensus").to_string(),
+        tr(lang, "review.spread").to_string(),
+        tr(lang, "review.consensus").to_string(),
     ])
     .style(BOLD);
     let rows: Vec<Row> = view
