@@ -55,6 +55,8 @@ pub enum Action {
     /// The round's positions against the 2031 competence requirement.
     Positions,
     Stage,
+    /// The year of a cluster: its gatherings and services.
+    Year,
     /// The round's joint review: its answers without names, and the consensus.
     Review,
     /// A round's competence needs.
@@ -87,6 +89,9 @@ pub enum Mode {
     Cluster,
     /// The cluster overview's needs view.
     ClusterNeeds,
+    ClusterYear,
+    /// One gathering of a cluster and its attendance.
+    Gathering,
     Needs,
     Roles,
     Plan,

@@ -12,9 +12,11 @@ use chrono::{DateTime, FixedOffset, Local, Utc};
 use super::action::{Action, Mode};
 use super::context::{Clock, Component, Ctx, Open, Outcome, move_selection};
 use super::screen::cluster::ClusterView;
+use super::screen::cluster_year::ClusterYearView;
 use super::screen::code::CodeEntry;
 use super::screen::compare::CompareView;
 use super::screen::form::FormScreen;
+use super::screen::gathering::GatheringView;
 use super::screen::goals::GoalsView;
 use super::screen::needs::NeedsView;
 use super::screen::plan::PlanView;
@@ -72,6 +74,8 @@ screens! {
     Compare(CompareView),
     Trend(TrendView),
     Cluster(ClusterView),
+    ClusterYear(ClusterYearView),
+    Gathering(GatheringView),
     Roles(RolesView),
     Plan(PlanView),
     Goals(GoalsView),
@@ -568,6 +572,12 @@ impl App {
             }
             Open::Trend(service) => TrendView::open(ctx, service).map(Screen::Trend),
             Open::Cluster(cluster) => ClusterView::open(ctx, cluster).map(Screen::Cluster),
+            Open::ClusterYear(cluster) => {
+                ClusterYearView::open(ctx, cluster).map(Screen::ClusterYear)
+            }
+            Open::Gathering(cluster, gathering) => {
+                GatheringView::open(ctx, cluster, gathering).map(Screen::Gathering)
+            }
             Open::Roles(service, round) => RolesView::open(ctx, service, round).map(Screen::Roles),
             Open::Plan(service, key) => PlanView::open(ctx, service, key).map(Screen::Plan),
             Open::Goals(service) => GoalsView::open(ctx, service).map(Screen::Goals),

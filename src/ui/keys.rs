@@ -145,6 +145,12 @@ const ERASE: Command = cmd(&[Delete, Backspace], "Del", "key.erase", true, |_| {
 })
 .writes();
 
+// The cluster's year, from the services list and from the cluster overview.
+const YEAR: Command = cmd(&[Char('a')], "a", "key.cluster_year", true, |_| {
+    Action::Year
+})
+.short("key.cluster_year_short");
+
 const SERVICES: &[Command] = &[
     cmd(&[Enter], "Enter", "key.open", true, |_| Action::Open),
     cmd(&[Char('n')], "n", "key.new_service", true, |_| Action::New).writes(),
@@ -152,6 +158,7 @@ const SERVICES: &[Command] = &[
     cmd(&[Char('o')], "o", "key.overview", true, |_| {
         Action::Overview
     }),
+    YEAR,
     ERASE,
     MOVE,
     QUIT,
@@ -425,7 +432,41 @@ const CLUSTER: &[Command] = &[
     })
     .short("key.needs_short"),
     BACK,
+    YEAR,
     cmd(DIGITS, "1–6 0", "key.sort", true, digit).short("key.sort_short"),
+    MOVE,
+    QUIT,
+    HELP,
+];
+
+const CLUSTER_YEAR: &[Command] = &[
+    cmd(&[Enter], "Enter", "key.open_gathering", true, |_| {
+        Action::Open
+    })
+    .short("key.open_gathering_short"),
+    cmd(&[Char('n')], "n", "key.new_gathering", true, |_| {
+        Action::New
+    })
+    .short("key.new_gathering_short")
+    .writes(),
+    cmd(&[Char('e')], "e", "key.edit_cluster", true, |_| {
+        Action::Edit
+    })
+    .short("key.edit_cluster_short")
+    .writes(),
+    BACK,
+    MOVE,
+    QUIT,
+    HELP,
+];
+
+const GATHERING: &[Command] = &[
+    cmd(&[Enter, Char('e')], "Enter", "key.attendance", true, |_| {
+        Action::Open
+    })
+    .short("key.attendance_short")
+    .writes(),
+    BACK,
     MOVE,
     QUIT,
     HELP,
@@ -589,6 +630,8 @@ pub fn commands(mode: Mode) -> &'static [Command] {
         Mode::TrendRequirement => TREND_REQUIREMENT,
         Mode::Cluster => CLUSTER,
         Mode::ClusterNeeds => CLUSTER_NEEDS,
+        Mode::ClusterYear => CLUSTER_YEAR,
+        Mode::Gathering => GATHERING,
         Mode::Needs => NEEDS,
         Mode::Roles => ROLES,
         Mode::Plan => PLAN,
@@ -697,7 +740,7 @@ mod tests {
         assert_eq!(action_for(Mode::Comment, press(Esc)), Some(Action::Back));
     }
 
-    const EVERY_MODE: [Mode; 24] = [
+    const EVERY_MODE: [Mode; 26] = [
         Mode::Services,
         Mode::Rounds,
         Mode::Respondents,
@@ -710,6 +753,8 @@ mod tests {
         Mode::TrendRequirement,
         Mode::Cluster,
         Mode::ClusterNeeds,
+        Mode::ClusterYear,
+        Mode::Gathering,
         Mode::Needs,
         Mode::Roles,
         Mode::Plan,
@@ -765,6 +810,9 @@ mod tests {
             (Mode::Positions, Delete),
             (Mode::Review, Char('3')),
             (Mode::Review, Delete),
+            (Mode::ClusterYear, Char('n')),
+            (Mode::ClusterYear, Char('e')),
+            (Mode::Gathering, Enter),
             (Mode::Form, Enter),
             (Mode::Recover, Enter),
         ] {
@@ -786,6 +834,9 @@ mod tests {
             (Mode::Roles, Char('+')),
             (Mode::Rounds, Char('w')),
             (Mode::Positions, Down),
+            (Mode::Services, Char('a')),
+            (Mode::Cluster, Char('a')),
+            (Mode::ClusterYear, Enter),
         ] {
             assert!(!writes_in(mode, code), "{mode:?} {code:?}");
         }

@@ -3,9 +3,11 @@
 //! `form`), never the router nor another screen.
 
 pub mod cluster;
+pub mod cluster_year;
 pub mod code;
 pub mod compare;
 pub mod form;
+pub mod gathering;
 pub mod goals;
 pub mod needs;
 pub mod plan;
