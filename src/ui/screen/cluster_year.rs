@@ -176,18 +176,30 @@ fn draw_year(look: &Look, view: &ClusterYearView, frame: &mut Frame, area: Rect)
             &[("today", &present::date(lang, look.today()))],
         ),
     };
-    // The services' rows take what they need up to half the room; the gatherings scroll in
-    // the rest. A blank line between the parts where the height allows it.
+    // The services' rows take what they need up to half the room, the gatherings what they
+    // need of the rest (scrolling to the selected one), services right under them. A blank
+    // line between the parts where the height allows it.
     let spaced = inner.height >= 20;
     let room = inner.height.saturating_sub(2 + 2 * u16::from(spaced));
     let services_height = (lineup.services.len() as u16 + 1).min((room / 2).max(2));
-    let [record_area, next_area, _, gatherings_area, _, services_area] = Layout::vertical([
+    let gatherings_height =
+        (lineup.gatherings.len().max(1) as u16 + 1).min(room.saturating_sub(services_height));
+    let [
+        record_area,
+        next_area,
+        _,
+        gatherings_area,
+        _,
+        services_area,
+        _,
+    ] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Length(u16::from(spaced)),
-        Constraint::Fill(1),
+        Constraint::Length(gatherings_height),
         Constraint::Length(u16::from(spaced)),
         Constraint::Length(services_height),
+        Constraint::Fill(1),
     ])
     .areas(inner);
     frame.render_widget(
@@ -307,14 +319,14 @@ fn draw_services(look: &Look, view: &ClusterYearView, frame: &mut Frame, area: R
     // Narrow, the stage by its number in the model (the help names them), and no date.
     let wide = area.width >= 70;
     let mut header = vec![text("services.name"), text("cluster_year.col_latest")];
-    let mut widths = vec![Constraint::Fill(1), Constraint::Length(20)];
+    let mut widths = vec![Constraint::Fill(1), Constraint::Length(16)];
     if wide {
         header.push(text("cluster_year.col_day"));
         widths.push(Constraint::Length(10));
     }
     header.push(text("cluster_year.col_stage"));
     widths.push(if wide {
-        Constraint::Length(26)
+        Constraint::Fill(1)
     } else {
         Constraint::Length(5)
     });

@@ -176,6 +176,11 @@ fn draw_gathering(look: &Look, view: &GatheringView, frame: &mut Frame, area: Re
     // legend line, and no note (the form shows it).
     let wide = inner.width >= 90;
     let legend_height = u16::from(!wide);
+    // The turnout on two lines where one cuts it: its between-work is at its end.
+    let turnout_height = Paragraph::new(summed.clone())
+        .wrap(Wrap { trim: true })
+        .line_count(inner.width)
+        .min(2) as u16;
     let tied_height = Paragraph::new(tied.clone())
         .wrap(Wrap { trim: true })
         .line_count(inner.width)
@@ -188,7 +193,7 @@ fn draw_gathering(look: &Look, view: &GatheringView, frame: &mut Frame, area: Re
         tied_area,
     ] = Layout::vertical([
         Constraint::Length(1),
-        Constraint::Length(1),
+        Constraint::Length(turnout_height),
         Constraint::Fill(1),
         Constraint::Length(legend_height),
         Constraint::Length(tied_height),
@@ -196,7 +201,7 @@ fn draw_gathering(look: &Look, view: &GatheringView, frame: &mut Frame, area: Re
     .areas(inner);
     frame.render_widget(Paragraph::new(present::fit(&topics, width)), topics_area);
     frame.render_widget(
-        Paragraph::new(present::fit(&summed, width)).style(BOLD),
+        Paragraph::new(summed).wrap(Wrap { trim: true }).style(BOLD),
         turnout_area,
     );
 
