@@ -71,7 +71,7 @@ fn a_gathering_is_added_and_a_services_attendance_recorded_on_the_clusters_year(
         ["Dalbygd", "barnevern", "2", "1", "4", "–", "ja"],
         "{row:?}"
     );
-    tui.wait_for("Deltok: 2 ledere, 1 nøkkelpersoner, 4 ansatte · mellomarbeid 1 av 2");
+    tui.wait_for("Deltok: 2 ledere, 1 nøkkelperson, 4 ansatte · mellomarbeid 1 av 2");
 
     // Back on the year: the gathering is the next, its people per role and the
     // between-work of one service of two.

@@ -164,9 +164,18 @@ fn draw_gathering(look: &Look, view: &GatheringView, frame: &mut Frame, area: Re
         lang,
         "gathering.turnout",
         &[
-            ("leaders", &turnout.leaders),
-            ("key_persons", &turnout.key_persons),
-            ("staff", &turnout.staff),
+            (
+                "leaders",
+                &present::count(lang, "noun.leader", turnout.leaders as usize),
+            ),
+            (
+                "key_persons",
+                &present::count(lang, "noun.key_person", turnout.key_persons as usize),
+            ),
+            (
+                "staff",
+                &present::count(lang, "noun.staff", turnout.staff as usize),
+            ),
             ("done", &turnout.between_done),
             ("of", &turnout.services),
         ],
