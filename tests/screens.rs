@@ -2554,3 +2554,23 @@ fn attendance_is_saved_at_once_and_a_count_past_the_most_is_refused_naming_its_f
     );
     assert!(screen.contains("Deltok: 5 ledere, 4 nøkkelpersoner, 7 ansatte · mellomarbeid 1 av 3"));
 }
+
+#[test]
+fn a_small_terminal_shows_every_gathering_and_says_how_many_services_it_leaves_out() {
+    let mut f = cluster_fixture(Lang::Nb);
+    for name in ["Åsen", "Bøbygd", "Dovre", "Eidet", "Furuly", "Granli"] {
+        f.app
+            .store
+            .create_service(name, &[], "Innlandet", fixed_now())
+            .unwrap();
+    }
+    let mut f = reopened(f, Lang::Nb);
+    f.act(&[Action::Year]);
+    snap_at(&[(60, 16)], "cluster_year_many_services", Lang::Nb, &f);
+    let screen = f.render(60, 16);
+    assert!(screen.contains("12.02.2026") && screen.contains("16.04.2026"));
+    // Nine services. Inside the frame 11 rows: the record and the next gathering, the
+    // gatherings' header and two rows, and 6 for the services: their header, four services,
+    // and a last row for the other five.
+    assert!(screen.contains("… og 5 til"), "{screen}");
+}

@@ -176,14 +176,18 @@ fn draw_year(look: &Look, view: &ClusterYearView, frame: &mut Frame, area: Rect)
             &[("today", &present::date(lang, look.today()))],
         ),
     };
-    // The services' rows take what they need up to half the room, the gatherings what they
-    // need of the rest (scrolling to the selected one), services right under them. A blank
-    // line between the parts where the height allows it.
+    // Both parts whole where they fit; else the gatherings (scrolling to the selected one)
+    // take at least half the room and what the services leave, the services the rest. A
+    // blank line between the parts where the height allows it.
     let spaced = inner.height >= 20;
     let room = inner.height.saturating_sub(2 + 2 * u16::from(spaced));
-    let services_height = (lineup.services.len() as u16 + 1).min((room / 2).max(2));
-    let gatherings_height =
-        (lineup.gatherings.len().max(1) as u16 + 1).min(room.saturating_sub(services_height));
+    let wanted_gatherings = lineup.gatherings.len().max(1) as u16 + 1;
+    let wanted_services = lineup.services.len() as u16 + 1;
+    let gatherings_height = wanted_gatherings
+        .min(room / 2)
+        .max(room.saturating_sub(wanted_services))
+        .min(wanted_gatherings);
+    let services_height = room.saturating_sub(gatherings_height).min(wanted_services);
     let [
         record_area,
         next_area,
