@@ -1237,7 +1237,7 @@ fn the_demos_goals_and_plan_screens_show_its_content() {
 }
 
 #[test]
-fn plan_goal_stage_and_gathering_screens() {
+fn plan_goal_stage_and_review_screens() {
     for lang in LANGS {
         let mut f = demo_fixture(lang);
         let today = NaiveDate::from_ymd_opt(2026, 3, 9).unwrap();
@@ -1299,8 +1299,8 @@ fn plan_goal_stage_and_gathering_screens() {
         snap("goals", lang, &f);
         f.act(&[Action::Back, Action::Up, Action::Stage]);
         snap("stage_form", lang, &f);
-        f.act(&[Action::Back, Action::Open, Action::Gathering]);
-        snap("gathering", lang, &f);
+        f.act(&[Action::Back, Action::Open, Action::Review]);
+        snap("review", lang, &f);
         // Summary of the round, down to "Answers our problem", and its plan.
         f.act(&[Action::Back, Action::Summary]);
         for _ in 0..6 {
@@ -1558,7 +1558,7 @@ fn check_footer(screen: &str, mode: Mode, lang: Lang, context: &str) {
 #[test]
 fn footers_show_whole_entries_most_important_first_and_always_the_help() {
     use Action::*;
-    let screens: [(&str, &[Action]); 17] = [
+    let screens: [(&str, &[Action]); 18] = [
         ("services", &[]),
         ("rounds", &[Down, Open]),
         ("respondents", &[Down, Open, Open]),
@@ -1573,7 +1573,8 @@ fn footers_show_whole_entries_most_important_first_and_always_the_help() {
         ("roles", &[Down, Open, Open, Roles]),
         ("plan", &[Down, Open, Summary, Down, Plan]),
         ("goals", &[Down, Open, Goals]),
-        ("gathering", &[Down, Open, Open, Gathering]),
+        ("review", &[Down, Open, Open, Review]),
+        ("cluster year", &[Year]),
         ("stage form", &[Down, Open, Stage]),
         ("help", &[ToggleHelp]),
     ];
@@ -1596,7 +1597,7 @@ fn footers_show_whole_entries_most_important_first_and_always_the_help() {
 }
 
 #[test]
-fn roles_and_gathering_open_from_the_rounds_list_for_the_selected_round() {
+fn roles_and_review_open_from_the_rounds_list_for_the_selected_round() {
     let mut f = demo_fixture(Lang::Nb);
     // Fjellbygd's rounds; the list starts on the last round, "Etter programmet".
     f.act(&[Action::Down, Action::Open, Action::Up]);
@@ -1606,9 +1607,12 @@ fn roles_and_gathering_open_from_the_rounds_list_for_the_selected_round() {
         f.render(80, 24)
             .contains("Roller side om side – Før samling 1")
     );
-    f.act(&[Action::Back, Action::Down, Action::Gathering]);
-    assert_eq!(f.app.mode(), Mode::Gathering);
-    assert!(f.render(80, 24).contains("Samling – Etter programmet"));
+    f.act(&[Action::Back, Action::Down, Action::Review]);
+    assert_eq!(f.app.mode(), Mode::Review);
+    assert!(
+        f.render(80, 24)
+            .contains("Felles gjennomgang – Etter programmet")
+    );
 }
 
 /// Staff answering by code in the fixture's round: `first..last` of its invites, each
@@ -2296,4 +2300,277 @@ fn a_kept_comment_of_a_respondent_by_code_is_asked_about_only_in_their_own_walk(
     f.act(&[Action::Confirm]);
     assert_eq!(f.app.mode(), Mode::OwnWalk);
     assert!(f.render(120, 40).contains(text), "{}", f.render(120, 40));
+}
+
+/// The fixture's cluster Innlandet with a third service, its record, two gatherings (one
+/// past, one after the fixed today, 9 March 2026) and some attendance at the first;
+/// Fjellbygd's round is tied to the first gathering and at stage 2.
+fn cluster_fixture(lang: Lang) -> Fixture {
+    use kartlegg::domain::cluster::{Attendance, GatheringKind};
+    use kartlegg::domain::needs::YesPartlyNo;
+    use kartlegg::store::Clusters;
+    let mut f = fixture(lang, true);
+    let now = fixed_now();
+    let store = &mut f.app.store;
+    store
+        .create_service("Dalbygd barnevern", &[], "Innlandet", now)
+        .unwrap();
+    let mut cluster = store.cluster_named("Innlandet").unwrap().unwrap();
+    cluster.county = "Innlandet".into();
+    cluster.centre = "RBUP Øst og Sør".into();
+    cluster.process_leaders = "KL, MB".into();
+    cluster.period_from = NaiveDate::from_ymd_opt(2026, 1, 1);
+    cluster.period_to = NaiveDate::from_ymd_opt(2026, 12, 31);
+    store.update_cluster(&cluster, now).unwrap();
+    let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+    let first = store
+        .add_gathering(
+            &cluster.id,
+            day(2, 12),
+            GatheringKind::Leaders,
+            "Oppstart: felles bilde av behovene",
+            now,
+        )
+        .unwrap();
+    store
+        .add_gathering(
+            &cluster.id,
+            day(4, 16),
+            GatheringKind::Joint,
+            "Traumebevisst praksis",
+            now,
+        )
+        .unwrap();
+    let services = store.service_list().unwrap();
+    let id_of = |name: &str| {
+        services
+            .iter()
+            .find(|s| s.name.starts_with(name))
+            .unwrap()
+            .id
+            .clone()
+    };
+    for (service, leaders, key_persons, staff, between) in [
+        ("Fjellbygd", 1, 2, 0, Some(YesPartlyNo::Yes)),
+        ("Elvedalen", 2, 1, 3, Some(YesPartlyNo::Partly)),
+    ] {
+        store
+            .put_attendance(
+                &Attendance {
+                    gathering_id: first.id.clone(),
+                    service_id: id_of(service),
+                    leaders,
+                    key_persons,
+                    staff,
+                    pre_work: Some(YesPartlyNo::Yes),
+                    between_work: between,
+                    note: if service == "Fjellbygd" {
+                        "Leder kom sent".into()
+                    } else {
+                        String::new()
+                    },
+                },
+                now,
+            )
+            .unwrap();
+    }
+    let round = store.rounds(&id_of("Fjellbygd")).unwrap().remove(0).round;
+    store.tie_round(&round.id, Some(&first.id), now).unwrap();
+    store
+        .set_round_stage(&round.id, Some(Stage::ALL[1]), now)
+        .unwrap();
+    f
+}
+
+#[test]
+fn the_clusters_year_and_its_gathering_screens() {
+    for lang in LANGS {
+        let mut f = cluster_fixture(lang);
+        // The services list starts on Dalbygd, of Innlandet.
+        f.act(&[Action::Year]);
+        assert_eq!(f.app.mode(), Mode::ClusterYear);
+        snap("cluster_year", lang, &f);
+        f.act(&[Action::Open]);
+        assert_eq!(f.app.mode(), Mode::Gathering);
+        snap("gathering", lang, &f);
+        // Elvedalen's attendance, as recorded.
+        f.act(&[Action::Down, Action::Open]);
+        snap_at(&[(80, 24)], "attendance_form", lang, &f);
+    }
+}
+
+#[test]
+fn the_year_screen_reads_its_figures_by_hand() {
+    let mut f = cluster_fixture(Lang::Nb);
+    f.act(&[Action::Year]);
+    let screen = f.render(120, 40);
+    // Gathering 1: leaders 1 + 2, key persons 2 + 1, staff 0 + 3; the between-work done
+    // (yes) by Fjellbygd alone of the three, Elvedalen's "partly" not counted.
+    let first = words_of(&screen, "12.02.2026");
+    assert_eq!(
+        first,
+        [
+            "▶",
+            "12.02.2026",
+            "Ledersamling",
+            "3",
+            "3",
+            "3",
+            "1",
+            "av",
+            "3",
+            "Oppstart:"
+        ]
+    );
+    // The next gathering after 9 March is the one of 16 April, marked.
+    let second = words_of(&screen, "» 16.04.2026");
+    assert_eq!(
+        &second[..8],
+        ["»", "16.04.2026", "Fellessamling", "0", "0", "0", "0", "av"]
+    );
+    assert!(screen.contains("» Neste samling: 16.04.2026, Fellessamling"));
+    assert!(
+        screen
+            .contains("Innlandet · RBUP Øst og Sør · prosessledere KL, MB · 01.01.2026–31.12.2026")
+    );
+    assert_eq!(
+        words_of(&screen, "Fjellbygd barneverntjeneste"),
+        [
+            "Fjellbygd",
+            "barneverntjeneste",
+            "Før",
+            "samling",
+            "1",
+            "10.02.2026",
+            "2",
+            "Finne",
+            "tiltak"
+        ]
+    );
+    assert_eq!(
+        words_of(&screen, "Dalbygd barnevern"),
+        ["Dalbygd", "barnevern", "–", "–"]
+    );
+}
+
+/// The words of the first line of `screen` that holds `text`, without the frame's lines
+/// and the row of the rest; only up to the first ten.
+fn words_of(screen: &str, text: &str) -> Vec<String> {
+    let line = screen
+        .lines()
+        .find(|l| l.contains(text))
+        .unwrap_or_else(|| panic!("no {text:?} in {screen}"));
+    line.trim_matches('"')
+        .trim_matches('│')
+        .split_whitespace()
+        .take(10)
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn the_year_opens_from_the_cluster_overview_too_and_not_for_a_service_in_no_cluster() {
+    let mut f = cluster_fixture(Lang::En);
+    f.act(&[Action::Overview, Action::Year]);
+    assert_eq!(f.app.mode(), Mode::ClusterYear);
+    assert!(f.render(80, 24).contains("The cluster's year: Innlandet"));
+    back_to_start(&mut f);
+    f.app
+        .store
+        .create_service("Aleneby", &[], "", fixed_now())
+        .unwrap();
+    // Read again: the list starts on Aleneby.
+    let mut f = reopened(f, Lang::En);
+    f.act(&[Action::Year]);
+    assert_eq!(f.app.mode(), Mode::Services);
+    assert!(f.render(80, 24).contains("The service is in no cluster"));
+}
+
+#[test]
+fn attendance_is_saved_at_once_and_a_count_past_the_most_is_refused_naming_its_field() {
+    use kartlegg::store::Clusters;
+    let mut f = cluster_fixture(Lang::Nb);
+    // Dalbygd at the first gathering: nothing recorded yet.
+    f.act(&[Action::Year, Action::Open, Action::Open]);
+    assert_eq!(f.app.mode(), Mode::Form);
+    f.typed("2");
+    f.act(&[Action::NextField]);
+    f.typed("1001");
+    f.act(&[Action::Submit]);
+    assert_eq!(f.app.mode(), Mode::Form, "refused, the form stays");
+    let screen = f.render(80, 24);
+    assert!(
+        screen.contains("Nøkkelpersoner som deltok: høyst 1000 personer"),
+        "{screen}"
+    );
+    let gathering = f
+        .app
+        .store
+        .gatherings(&f.app.store.cluster_named("Innlandet").unwrap().unwrap().id)
+        .unwrap()
+        .remove(0);
+    let dalbygd = |f: &Fixture| {
+        let services = f.app.store.service_list().unwrap();
+        let id = services
+            .iter()
+            .find(|s| s.name == "Dalbygd barnevern")
+            .unwrap()
+            .id
+            .clone();
+        f.app
+            .store
+            .attendances(&gathering.id)
+            .unwrap()
+            .into_iter()
+            .find(|a| a.service_id == id)
+    };
+    assert_eq!(dalbygd(&f), None, "nothing saved");
+    // 1 key person, 4 staff; the between-work → twice from "–": yes, then partly.
+    for _ in 0..4 {
+        f.act(&[Action::Type(KeyEvent::from(KeyCode::Backspace))]);
+    }
+    f.typed("1");
+    f.act(&[Action::NextField]);
+    f.typed("4");
+    f.act(&[
+        Action::NextField,
+        Action::NextField,
+        Action::Right,
+        Action::Right,
+        Action::Submit,
+    ]);
+    assert_eq!(f.app.mode(), Mode::Gathering);
+    let saved = dalbygd(&f).expect("saved");
+    assert_eq!((saved.leaders, saved.key_persons, saved.staff), (2, 1, 4));
+    assert_eq!(saved.pre_work, None);
+    assert_eq!(
+        saved.between_work,
+        Some(kartlegg::domain::needs::YesPartlyNo::Partly)
+    );
+    let screen = f.render(120, 40);
+    assert_eq!(
+        words_of(&screen, "Dalbygd"),
+        ["▶", "Dalbygd", "barnevern", "2", "1", "4", "–", "delvis"]
+    );
+    assert!(screen.contains("Deltok: 5 ledere, 4 nøkkelpersoner, 7 ansatte · mellomarbeid 1 av 3"));
+}
+
+#[test]
+fn a_small_terminal_shows_every_gathering_and_says_how_many_services_it_leaves_out() {
+    let mut f = cluster_fixture(Lang::Nb);
+    for name in ["Åsen", "Bøbygd", "Dovre", "Eidet", "Furuly", "Granli"] {
+        f.app
+            .store
+            .create_service(name, &[], "Innlandet", fixed_now())
+            .unwrap();
+    }
+    let mut f = reopened(f, Lang::Nb);
+    f.act(&[Action::Year]);
+    snap_at(&[(60, 16)], "cluster_year_many_services", Lang::Nb, &f);
+    let screen = f.render(60, 16);
+    assert!(screen.contains("12.02.2026") && screen.contains("16.04.2026"));
+    // Nine services. Inside the frame 11 rows: the record and the next gathering, the
+    // gatherings' header and two rows, and 6 for the services: their header, four services,
+    // and a last row for the other five.
+    assert!(screen.contains("… og 5 til"), "{screen}");
 }

@@ -131,6 +131,8 @@ pub enum ClusterProblem {
     TooMany,
     /// The programme period ends before it starts.
     EndsBeforeStart,
+    /// A count typed that is not a whole number.
+    NotACount,
 }
 
 pub type Checked<T> = Result<T, (ClusterField, ClusterProblem)>;
@@ -194,6 +196,66 @@ pub fn check_attendance(attendance: &Attendance) -> Checked<()> {
         }
     }
     comment(ClusterField::Note, &attendance.note)
+}
+
+/// A count of people as typed: empty is none, else a whole number up to `ATTENDANCE_MAX`.
+pub fn parse_count(field: ClusterField, text: &str) -> Checked<u16> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(0);
+    }
+    match text.parse::<u64>() {
+        Ok(n) if n <= u64::from(ATTENDANCE_MAX) => Ok(n as u16),
+        Ok(_) => Err((field, ClusterProblem::TooMany)),
+        // Digits past what u64 holds are a count too many all the same.
+        Err(_) if text.chars().all(|c| c.is_ascii_digit()) => Err((field, ClusterProblem::TooMany)),
+        Err(_) => Err((field, ClusterProblem::NotACount)),
+    }
+}
+
+/// What a gathering's attendance adds up to over the services of its cluster: people per
+/// role, how many services sent anyone, and how many did the between-work (wholly, partly).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Turnout {
+    pub leaders: u32,
+    pub key_persons: u32,
+    pub staff: u32,
+    /// Services that sent at least one person.
+    pub present: usize,
+    pub between_done: usize,
+    pub between_partly: usize,
+    /// The services of the cluster, the whole the counts are out of.
+    pub services: usize,
+}
+
+impl Turnout {
+    /// Over the attendances of `service_ids` only: a service that has left the cluster since
+    /// is not one of the whole it is counted out of.
+    pub fn of(attendances: &[Attendance], service_ids: &[&str]) -> Turnout {
+        let mut turnout = Turnout {
+            services: service_ids.len(),
+            ..Turnout::default()
+        };
+        for a in attendances
+            .iter()
+            .filter(|a| service_ids.contains(&a.service_id.as_str()))
+        {
+            turnout.leaders += u32::from(a.leaders);
+            turnout.key_persons += u32::from(a.key_persons);
+            turnout.staff += u32::from(a.staff);
+            turnout.present += usize::from(a.people() > 0);
+            match a.between_work {
+                Some(YesPartlyNo::Yes) => turnout.between_done += 1,
+                Some(YesPartlyNo::Partly) => turnout.between_partly += 1,
+                _ => {}
+            }
+        }
+        turnout
+    }
+
+    pub fn people(&self) -> u32 {
+        self.leaders + self.key_persons + self.staff
+    }
 }
 
 /// The letters services are shown by without their names (A, B, …, Z, AA, AB, …), for the
@@ -341,6 +403,62 @@ mod tests {
         AttendanceField::BetweenWork(None).apply(&mut attendance);
         AttendanceField::Staff(0).apply(&mut attendance);
         assert!(attendance.is_empty());
+    }
+
+    #[test]
+    fn counts_are_typed_as_whole_numbers_up_to_the_most() {
+        let field = ClusterField::Staff;
+        assert_eq!(parse_count(field, " "), Ok(0));
+        assert_eq!(parse_count(field, " 12 "), Ok(12));
+        assert_eq!(parse_count(field, "1000"), Ok(1000));
+        assert_eq!(
+            parse_count(field, "1001"),
+            Err((field, ClusterProblem::TooMany))
+        );
+        assert_eq!(
+            parse_count(field, "99999999999999999999999"),
+            Err((field, ClusterProblem::TooMany))
+        );
+        assert_eq!(
+            parse_count(field, "3,5"),
+            Err((field, ClusterProblem::NotACount))
+        );
+        assert_eq!(
+            parse_count(field, "-1"),
+            Err((field, ClusterProblem::NotACount))
+        );
+    }
+
+    #[test]
+    fn turnout_adds_up_the_services_of_the_cluster_only() {
+        let at = |service: &str, leaders, staff, between| Attendance {
+            service_id: service.into(),
+            leaders,
+            staff,
+            between_work: between,
+            ..Attendance::default()
+        };
+        let attendances = [
+            at("a", 1, 4, Some(YesPartlyNo::Yes)),
+            at("b", 2, 0, Some(YesPartlyNo::Partly)),
+            // Nothing but the between-work: no one present from c.
+            at("c", 0, 0, Some(YesPartlyNo::Yes)),
+            at("gone", 5, 5, Some(YesPartlyNo::Yes)),
+        ];
+        let turnout = Turnout::of(&attendances, &["a", "b", "c", "d"]);
+        assert_eq!(
+            turnout,
+            Turnout {
+                leaders: 3,
+                key_persons: 0,
+                staff: 4,
+                present: 2,
+                between_done: 2,
+                between_partly: 1,
+                services: 4,
+            }
+        );
+        assert_eq!(turnout.people(), 7);
     }
 
     #[test]

@@ -201,6 +201,7 @@ pub fn cluster_problem(lang: Lang, field: ClusterField, problem: ClusterProblem)
         ClusterProblem::DirectionControl => "error.cluster_direction_control",
         ClusterProblem::TooMany => "error.cluster_too_many",
         ClusterProblem::EndsBeforeStart => "error.cluster_ends_before_start",
+        ClusterProblem::NotACount => "error.cluster_not_a_count",
     };
     trf(
         lang,

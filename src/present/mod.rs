@@ -296,6 +296,16 @@ pub fn fact(lang: Lang, field: FactField, value: f64) -> String {
     }
 }
 
+/// The text key of a yes, partly or no.
+pub fn answer_key(answer: crate::domain::needs::YesPartlyNo) -> &'static str {
+    use crate::domain::needs::YesPartlyNo;
+    match answer {
+        YesPartlyNo::Yes => "report.answer_yes",
+        YesPartlyNo::Partly => "report.answer_partly",
+        YesPartlyNo::No => "report.answer_no",
+    }
+}
+
 /// The text key of a gathering's kind.
 pub fn gathering_kind_key(kind: GatheringKind) -> &'static str {
     match kind {

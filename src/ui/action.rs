@@ -55,7 +55,10 @@ pub enum Action {
     /// The round's positions against the 2031 competence requirement.
     Positions,
     Stage,
-    Gathering,
+    /// The year of a cluster: its gatherings and services.
+    Year,
+    /// The round's joint review: its answers without names, and the consensus.
+    Review,
     /// A round's competence needs.
     Needs,
     /// The form of a round's expectations of the programme, and of its facts.
@@ -86,12 +89,15 @@ pub enum Mode {
     Cluster,
     /// The cluster overview's needs view.
     ClusterNeeds,
+    ClusterYear,
+    /// One gathering of a cluster and its attendance.
+    Gathering,
     Needs,
     Roles,
     Plan,
     Goals,
     Positions,
-    Gathering,
+    Review,
     /// The details of a comparison's row, over the table: any key closes them.
     CompareDetails,
     /// The question, over the first screen, what to do with a comment kept in a recovery

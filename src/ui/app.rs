@@ -12,6 +12,7 @@ use chrono::{DateTime, FixedOffset, Local, Utc};
 use super::action::{Action, Mode};
 use super::context::{Clock, Component, Ctx, Open, Outcome, move_selection};
 use super::screen::cluster::ClusterView;
+use super::screen::cluster_year::ClusterYearView;
 use super::screen::code::CodeEntry;
 use super::screen::compare::CompareView;
 use super::screen::form::FormScreen;
@@ -22,6 +23,7 @@ use super::screen::plan::PlanView;
 use super::screen::positions::PositionsView;
 use super::screen::recover::{self, Recovered};
 use super::screen::respondents::RespondentList;
+use super::screen::review::ReviewView;
 use super::screen::roles::RolesView;
 use super::screen::rounds::RoundList;
 use super::screen::services::ServiceList;
@@ -72,11 +74,13 @@ screens! {
     Compare(CompareView),
     Trend(TrendView),
     Cluster(ClusterView),
+    ClusterYear(ClusterYearView),
+    Gathering(GatheringView),
     Roles(RolesView),
     Plan(PlanView),
     Goals(GoalsView),
     Positions(PositionsView),
-    Gathering(GatheringView),
+    Review(ReviewView),
     Needs(NeedsView),
     Code(CodeEntry),
 }
@@ -568,14 +572,20 @@ impl App {
             }
             Open::Trend(service) => TrendView::open(ctx, service).map(Screen::Trend),
             Open::Cluster(cluster) => ClusterView::open(ctx, cluster).map(Screen::Cluster),
+            Open::ClusterYear(cluster) => {
+                ClusterYearView::open(ctx, cluster).map(Screen::ClusterYear)
+            }
+            Open::Gathering(cluster, gathering) => {
+                GatheringView::open(ctx, cluster, gathering).map(Screen::Gathering)
+            }
             Open::Roles(service, round) => RolesView::open(ctx, service, round).map(Screen::Roles),
             Open::Plan(service, key) => PlanView::open(ctx, service, key).map(Screen::Plan),
             Open::Goals(service) => GoalsView::open(ctx, service).map(Screen::Goals),
             Open::Positions(service, round) => {
                 PositionsView::open(ctx, service, round).map(Screen::Positions)
             }
-            Open::Gathering(service, round) => {
-                GatheringView::open(ctx, service, round).map(Screen::Gathering)
+            Open::Review(service, round) => {
+                ReviewView::open(ctx, service, round).map(Screen::Review)
             }
             Open::Needs(service, round) => NeedsView::open(ctx, service, round).map(Screen::Needs),
             Open::Form(purpose) => Some(Screen::Form(FormScreen::open(ctx, purpose))),

@@ -11,6 +11,7 @@ use ratatui::layout::Rect;
 use super::action::{Action, Mode};
 use super::status::{Status, StatusKind};
 use super::widgets::Look;
+use crate::domain::cluster::{Attendance, Cluster, Gathering};
 use crate::domain::instrument::Instrument;
 use crate::domain::model::{Respondent, Round, Service};
 use crate::domain::plan::{PlanItem, PlanKind};
@@ -166,13 +167,18 @@ pub enum Open {
     Compare(Service, Option<Round>),
     Trend(Service),
     Cluster(String),
+    /// The year of the cluster of this name: its record, gatherings and services.
+    ClusterYear(String),
+    /// A gathering of the cluster of this name, by its id.
+    Gathering(String, String),
     Roles(Service, Round),
     /// A subdomain's plan (`section.subdomain`).
     Plan(Service, String),
     Goals(Service),
     /// A round's positions against the 2031 competence requirement.
     Positions(Service, Round),
-    Gathering(Service, Round),
+    /// The joint review of a round: its answers without names and the consensus.
+    Review(Service, Round),
     Needs(Service, Round),
     Form(FormPurpose),
 }
@@ -218,6 +224,15 @@ pub enum FormPurpose {
     Facts(Round),
     NewPosition(Round),
     EditPosition(Round, Position),
+    /// A cluster's record: name, county, centre, process leaders, period.
+    EditCluster(Cluster),
+    NewGathering(Cluster),
+    /// What one service's attendance at a gathering is, as recorded so far.
+    Attendance {
+        gathering: Gathering,
+        service: Service,
+        attendance: Attendance,
+    },
 }
 
 /// What is wrong with a typed value, in the user's language.

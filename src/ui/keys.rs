@@ -121,7 +121,7 @@ const MOVE: Command = cmd(
     vertical,
 );
 
-// A round's summary, roles and gathering: the same keys on its row of the rounds list as on
+// A round's summary, roles and joint review: the same keys on its row of the rounds list as on
 // its respondents list.
 const ROUND_SUMMARY: Command = cmd(&[Char('s')], "s", "key.summary_round", true, |_| {
     Action::Summary
@@ -129,10 +129,8 @@ const ROUND_SUMMARY: Command = cmd(&[Char('s')], "s", "key.summary_round", true,
 .short("key.summary_own");
 const ROUND_ROLES: Command =
     cmd(&[Char('r')], "r", "key.roles", true, |_| Action::Roles).short("key.roles_short");
-const ROUND_GATHERING: Command = cmd(&[Char('k')], "k", "key.gathering", true, |_| {
-    Action::Gathering
-})
-.short("key.gathering_short");
+const ROUND_REVIEW: Command =
+    cmd(&[Char('k')], "k", "key.review", true, |_| Action::Review).short("key.review_short");
 const ROUND_NEEDS: Command =
     cmd(&[Char('b')], "b", "key.needs", true, |_| Action::Needs).short("key.needs_short");
 // The round's positions against the 2031 competence requirement, from both lists too.
@@ -147,6 +145,12 @@ const ERASE: Command = cmd(&[Delete, Backspace], "Del", "key.erase", true, |_| {
 })
 .writes();
 
+// The cluster's year, from the services list and from the cluster overview.
+const YEAR: Command = cmd(&[Char('a')], "a", "key.cluster_year", true, |_| {
+    Action::Year
+})
+.short("key.cluster_year_short");
+
 const SERVICES: &[Command] = &[
     cmd(&[Enter], "Enter", "key.open", true, |_| Action::Open),
     cmd(&[Char('n')], "n", "key.new_service", true, |_| Action::New).writes(),
@@ -154,6 +158,7 @@ const SERVICES: &[Command] = &[
     cmd(&[Char('o')], "o", "key.overview", true, |_| {
         Action::Overview
     }),
+    YEAR,
     ERASE,
     MOVE,
     QUIT,
@@ -170,10 +175,10 @@ const ROUNDS: &[Command] = &[
     cmd(&[Char('t')], "t", "key.trend", true, |_| Action::Trend),
     cmd(&[Char('g')], "g", "key.goals", true, |_| Action::Goals),
     cmd(&[Char('f')], "f", "key.stage", true, |_| Action::Stage).writes(),
-    // The round's roles and gathering, as on its respondents list; before MOVE, which
+    // The round's roles and joint review, as on its respondents list; before MOVE, which
     // would take `k` as up.
     ROUND_ROLES,
-    ROUND_GATHERING,
+    ROUND_REVIEW,
     ROUND_NEEDS,
     ROUND_POSITIONS,
     ERASE,
@@ -194,7 +199,7 @@ const RESPONDENTS: &[Command] = &[
     ROUND_SUMMARY,
     BACK,
     ROUND_ROLES,
-    ROUND_GATHERING,
+    ROUND_REVIEW,
     ROUND_NEEDS,
     ROUND_POSITIONS,
     ERASE,
@@ -397,7 +402,7 @@ const POSITIONS: &[Command] = &[
     HELP,
 ];
 
-const GATHERING: &[Command] = &[
+const REVIEW: &[Command] = &[
     cmd(DIGITS, "0–5", "key.set_consensus", true, digit)
         .short("key.set_consensus_short")
         .writes(),
@@ -427,7 +432,41 @@ const CLUSTER: &[Command] = &[
     })
     .short("key.needs_short"),
     BACK,
+    YEAR,
     cmd(DIGITS, "1–6 0", "key.sort", true, digit).short("key.sort_short"),
+    MOVE,
+    QUIT,
+    HELP,
+];
+
+const CLUSTER_YEAR: &[Command] = &[
+    cmd(&[Enter], "Enter", "key.open_gathering", true, |_| {
+        Action::Open
+    })
+    .short("key.open_gathering_short"),
+    cmd(&[Char('n')], "n", "key.new_gathering", true, |_| {
+        Action::New
+    })
+    .short("key.new_gathering_short")
+    .writes(),
+    cmd(&[Char('e')], "e", "key.edit_cluster", true, |_| {
+        Action::Edit
+    })
+    .short("key.edit_cluster_short")
+    .writes(),
+    BACK,
+    MOVE,
+    QUIT,
+    HELP,
+];
+
+const GATHERING: &[Command] = &[
+    cmd(&[Enter, Char('e')], "Enter", "key.attendance", true, |_| {
+        Action::Open
+    })
+    .short("key.attendance_short")
+    .writes(),
+    BACK,
     MOVE,
     QUIT,
     HELP,
@@ -591,12 +630,14 @@ pub fn commands(mode: Mode) -> &'static [Command] {
         Mode::TrendRequirement => TREND_REQUIREMENT,
         Mode::Cluster => CLUSTER,
         Mode::ClusterNeeds => CLUSTER_NEEDS,
+        Mode::ClusterYear => CLUSTER_YEAR,
+        Mode::Gathering => GATHERING,
         Mode::Needs => NEEDS,
         Mode::Roles => ROLES,
         Mode::Plan => PLAN,
         Mode::Goals => GOALS,
         Mode::Positions => POSITIONS,
-        Mode::Gathering => GATHERING,
+        Mode::Review => REVIEW,
         Mode::CompareDetails => DETAILS,
         Mode::Recover => RECOVER,
         Mode::Code => CODE,
@@ -673,10 +714,10 @@ mod tests {
     }
 
     #[test]
-    fn roles_and_gathering_on_the_rounds_list_as_on_the_respondents_list() {
+    fn roles_and_review_on_the_rounds_list_as_on_the_respondents_list() {
         for mode in [Mode::Rounds, Mode::Respondents] {
             assert_eq!(action_for(mode, press(Char('r'))), Some(Action::Roles));
-            assert_eq!(action_for(mode, press(Char('k'))), Some(Action::Gathering));
+            assert_eq!(action_for(mode, press(Char('k'))), Some(Action::Review));
             assert_eq!(action_for(mode, press(Char('w'))), Some(Action::Positions));
         }
     }
@@ -699,7 +740,7 @@ mod tests {
         assert_eq!(action_for(Mode::Comment, press(Esc)), Some(Action::Back));
     }
 
-    const EVERY_MODE: [Mode; 24] = [
+    const EVERY_MODE: [Mode; 26] = [
         Mode::Services,
         Mode::Rounds,
         Mode::Respondents,
@@ -712,12 +753,14 @@ mod tests {
         Mode::TrendRequirement,
         Mode::Cluster,
         Mode::ClusterNeeds,
+        Mode::ClusterYear,
+        Mode::Gathering,
         Mode::Needs,
         Mode::Roles,
         Mode::Plan,
         Mode::Goals,
         Mode::Positions,
-        Mode::Gathering,
+        Mode::Review,
         Mode::Recover,
         Mode::Code,
         Mode::OwnSummary,
@@ -765,8 +808,11 @@ mod tests {
             (Mode::Positions, Char('n')),
             (Mode::Positions, Enter),
             (Mode::Positions, Delete),
-            (Mode::Gathering, Char('3')),
-            (Mode::Gathering, Delete),
+            (Mode::Review, Char('3')),
+            (Mode::Review, Delete),
+            (Mode::ClusterYear, Char('n')),
+            (Mode::ClusterYear, Char('e')),
+            (Mode::Gathering, Enter),
             (Mode::Form, Enter),
             (Mode::Recover, Enter),
         ] {
@@ -788,6 +834,9 @@ mod tests {
             (Mode::Roles, Char('+')),
             (Mode::Rounds, Char('w')),
             (Mode::Positions, Down),
+            (Mode::Services, Char('a')),
+            (Mode::Cluster, Char('a')),
+            (Mode::ClusterYear, Enter),
         ] {
             assert!(!writes_in(mode, code), "{mode:?} {code:?}");
         }

@@ -116,22 +116,15 @@ impl ListTable<'_> {
             );
             return;
         }
-        // The columns as the table lays them out (after "▶ "), so that a cell cut for room
-        // ends in "…" rather than mid-word.
         let inner = outer.inner(area);
-        let columns = Layout::horizontal(self.widths.clone())
-            .spacing(1)
-            .split(Rect::new(0, 0, inner.width.saturating_sub(2), 1));
-        let fit = |cells: Vec<String>| {
-            Row::new(
-                cells
-                    .into_iter()
-                    .zip(columns.iter())
-                    .map(|(cell, column)| present::fit(&cell, usize::from(column.width))),
-            )
-        };
-        let header = fit(self.header.iter().map(|h| h.to_string()).collect()).style(BOLD);
-        let rows: Vec<Row> = self.rows.into_iter().map(fit).collect();
+        let mut rows = fitted_rows(
+            &self.widths,
+            inner.width,
+            std::iter::once(self.header.iter().map(|h| h.to_string()).collect())
+                .chain(self.rows)
+                .collect(),
+        );
+        let header = rows.remove(0).style(BOLD);
         let table = Table::new(rows, self.widths)
             .header(header)
             .block(outer)
@@ -140,6 +133,24 @@ impl ListTable<'_> {
         let mut state = TableState::default().with_selected(Some(self.selected));
         frame.render_stateful_widget(table, area, &mut state);
     }
+}
+
+/// A table's rows with each cell cut to its column as the table lays them out in `width`
+/// (after "▶ "), so that a cell cut for room ends in "…" rather than mid-word.
+pub fn fitted_rows(widths: &[Constraint], width: u16, rows: Vec<Vec<String>>) -> Vec<Row<'static>> {
+    let columns = Layout::horizontal(widths.to_vec())
+        .spacing(1)
+        .split(Rect::new(0, 0, width.saturating_sub(2), 1));
+    rows.into_iter()
+        .map(|cells| {
+            Row::new(
+                cells
+                    .into_iter()
+                    .zip(columns.iter())
+                    .map(|(cell, column)| present::fit(&cell, usize::from(column.width))),
+            )
+        })
+        .collect()
 }
 
 /// What drawing reads beside a screen's own state: the language, the colours, the

@@ -20,8 +20,6 @@ use crate::present;
 use crate::usecase::cluster::Point;
 use crate::usecase::cluster_report::ClusterReport;
 
-use super::needs::answer_key;
-
 pub struct ClusterFace<'a> {
     pub instrument: &'a Instrument,
     pub lang: Lang,
@@ -415,7 +413,10 @@ impl ClusterFace<'_> {
         })));
         let names = self.service_names();
         let answer = |a: Option<crate::domain::needs::YesPartlyNo>| {
-            a.map_or_else(|| present::NONE.to_string(), |a| self.tr(answer_key(a)))
+            a.map_or_else(
+                || present::NONE.to_string(),
+                |a| self.tr(present::answer_key(a)),
+            )
         };
         for (gathering, attended) in report.line_up.gatherings.iter().zip(&report.attendance) {
             let name = trf(
@@ -569,9 +570,10 @@ impl ClusterFace<'_> {
                     ],
                 ),
             };
-            let between = line
-                .between_work
-                .map_or_else(|| present::NONE.to_string(), |a| self.tr(answer_key(a)));
+            let between = line.between_work.map_or_else(
+                || present::NONE.to_string(),
+                |a| self.tr(present::answer_key(a)),
+            );
             table.row(vec![name.clone(), latest, stage, score, between]);
         }
         blocks.push(Block::Table(table, "services"));

@@ -225,7 +225,10 @@ impl NeedsSection<'_> {
             vec![Align::Left; 5],
         );
         let answer = |a: Option<YesPartlyNo>| {
-            a.map_or_else(|| present::NONE.to_string(), |a| self.tr(answer_key(a)))
+            a.map_or_else(
+                || present::NONE.to_string(),
+                |a| self.tr(present::answer_key(a)),
+            )
         };
         for (round, needs) in self.rounds.iter().zip(self.needs) {
             let e = &needs.expectations;
@@ -262,13 +265,5 @@ impl NeedsSection<'_> {
             table.row(row);
         }
         table
-    }
-}
-
-pub(super) fn answer_key(answer: YesPartlyNo) -> &'static str {
-    match answer {
-        YesPartlyNo::Yes => "report.answer_yes",
-        YesPartlyNo::Partly => "report.answer_partly",
-        YesPartlyNo::No => "report.answer_no",
     }
 }

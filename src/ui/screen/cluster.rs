@@ -249,6 +249,7 @@ impl Component for ClusterView {
                 };
                 self.sort();
             }
+            Action::Year => return Outcome::Open(Open::ClusterYear(self.cluster.clone())),
             Action::Open if self.needs.is_none() => {
                 if let Some(row) = self.rows.get(self.selected) {
                     let open = Open::Compare(row.service.clone(), row.round.clone());

@@ -1,5 +1,5 @@
 //! Comparing two rounds of a service: the areas, the items and a chart, the details of a
-//! row, and the consensus of each round's gathering beside the scores.
+//! row, and the consensus of each round's joint review beside the scores.
 
 use std::collections::HashMap;
 
@@ -40,7 +40,7 @@ pub struct CompareView {
     pub from: usize,
     pub to: usize,
     pub comparison: Comparison,
-    /// The gatherings' consensus values of the from- and to-round, by subdomain key.
+    /// The joint reviews' consensus values of the from- and to-round, by subdomain key.
     pub consensus: [HashMap<String, u8>; 2],
     pub tab: CompareTab,
     pub offset: usize,

@@ -10,10 +10,11 @@ use ratatui::widgets::{
     Block, Borders, HighlightSpacing, List, ListItem, ListState, Paragraph, Wrap,
 };
 
+use crate::domain::cluster::{Attendance, Cluster, ClusterField, GatheringKind, parse_count};
 use crate::domain::model::{
     NameField, validate_comment, validate_name, validate_round, validate_service,
 };
-use crate::domain::model::{Role, Round, RoundKind, Service};
+use crate::domain::model::{Role, Round, RoundKind, Service, parse_date};
 use crate::domain::needs::{
     Expectation, Expectations, FactField, Facts, NeedField, YesPartlyNo, measure_text,
 };
@@ -22,12 +23,12 @@ use crate::domain::plan::{parse_optional_date, validate_plan_text};
 use crate::domain::requirement::{Education, FactsField, Position, PositionRole, parse_facts};
 use crate::i18n::plan_names::{level_key, stage_key};
 use crate::i18n::{Lang, tr, trf};
-use crate::messages::facts_error_text;
+use crate::messages::{cluster_problem, facts_error_text};
 use crate::messages::{fact_key, fact_problem};
 use crate::present;
 use crate::present::{kind_key, role_key};
 use crate::store::StoreError;
-use crate::store::{Answers, Needs, Plans, Positions};
+use crate::store::{Answers, Clusters, Needs, Plans, Positions};
 use crate::ui::action::{Action, Mode};
 use crate::ui::context::{Component, Ctx, FormPurpose, Open, Outcome, input_error_text};
 use crate::ui::form::{Field, Form, Input, matches, shown_fields};
@@ -93,6 +94,20 @@ impl FormScreen {
             FormPurpose::OwnArea(_) => vec![Field::text("needs.own_area_name", None, "")],
             FormPurpose::Expectations(round) => expectation_fields(ctx, round),
             FormPurpose::Facts(round) => fact_fields(ctx, round),
+            FormPurpose::EditCluster(cluster) => cluster_fields(lang, cluster),
+            FormPurpose::NewGathering(_) => vec![
+                Field::text("form.gathering_date", Some("form.round_date_hint"), &today),
+                Field::choice(
+                    "form.gathering_kind",
+                    GatheringKind::ALL
+                        .iter()
+                        .map(|k| tr(lang, present::gathering_kind_key(*k)).to_string())
+                        .collect(),
+                    0,
+                ),
+                Field::text("cluster_field.topics", Some("form.topics_hint"), ""),
+            ],
+            FormPurpose::Attendance { attendance, .. } => attendance_fields(lang, attendance),
         };
         FormScreen {
             purpose,
@@ -197,8 +212,7 @@ impl FormScreen {
                     .filter(|(i, _)| form.selected(*i) == 1)
                     .map(|(_, e)| *e)
                     .collect();
-                let answer =
-                    |i: usize| form.selected(i).checked_sub(1).map(|a| YesPartlyNo::ALL[a]);
+                let answer = |i: usize| chosen_answer(form, i);
                 let n = Expectation::ALL.len();
                 let text = form.value(n + 2).trim().to_string();
                 validate_comment(&text).map_err(input(n + 2))?;
@@ -246,6 +260,49 @@ impl FormScreen {
                     .map_err(stored(0))?;
                 Ok((None, trf(lang, "stage.saved", &[("round", &round.label)])))
             }
+            FormPurpose::EditCluster(old) => {
+                let day =
+                    |index: usize| parse_optional_date(&form.value(index)).map_err(input(index));
+                let cluster = Cluster {
+                    id: old.id.clone(),
+                    name: form.value(0),
+                    county: form.value(1),
+                    centre: form.value(2),
+                    process_leaders: form.value(3),
+                    period_from: day(4)?,
+                    period_to: day(5)?,
+                };
+                let saved = ctx
+                    .store
+                    .update_cluster(&cluster, now)
+                    .map_err(|e| cluster_refusal(lang, e))?;
+                Ok((
+                    None,
+                    trf(lang, "cluster_year.saved", &[("cluster", &saved.name)]),
+                ))
+            }
+            FormPurpose::NewGathering(cluster) => {
+                let held_on = parse_date(&form.value(0)).map_err(input(0))?;
+                let kind = GatheringKind::ALL[form.selected(1)];
+                let gathering = ctx
+                    .store
+                    .add_gathering(&cluster.id, held_on, kind, form.value(2).trim(), now)
+                    .map_err(|e| cluster_refusal(lang, e))?;
+                let text = trf(
+                    lang,
+                    "gathering.added",
+                    &[("date", &present::date(lang, gathering.held_on))],
+                );
+                Ok((
+                    Some(Open::Gathering(cluster.name.clone(), gathering.id)),
+                    text,
+                ))
+            }
+            FormPurpose::Attendance {
+                service,
+                attendance,
+                ..
+            } => save_attendance(ctx, form, service, attendance),
             FormPurpose::NewPosition(round) => save_position(ctx, form, &round.id, None),
             FormPurpose::EditPosition(round, position) => {
                 save_position(ctx, form, &round.id, Some(&position.id))
@@ -519,28 +576,15 @@ fn expectation_fields(ctx: &Ctx, round: &Round) -> Vec<Field> {
             )
         })
         .collect();
-    let answers = || {
-        let mut options = vec![present::NONE.to_string()];
-        options.extend(names(&[
-            "report.answer_yes",
-            "report.answer_partly",
-            "report.answer_no",
-        ]));
-        options
-    };
-    let selected = |a: Option<YesPartlyNo>| {
-        a.and_then(|a| YesPartlyNo::ALL.iter().position(|x| *x == a))
-            .map_or(0, |i| i + 1)
-    };
     fields.push(Field::choice(
         "report.col_knows_why",
-        answers(),
-        selected(current.knows_why),
+        answer_options(lang),
+        answer_index(current.knows_why),
     ));
     fields.push(Field::choice(
         "report.col_own_wish",
-        answers(),
-        selected(current.own_wish),
+        answer_options(lang),
+        answer_index(current.own_wish),
     ));
     fields.push(Field::text(
         "report.col_own_words",
@@ -548,6 +592,140 @@ fn expectation_fields(ctx: &Ctx, round: &Round) -> Vec<Field> {
         &current.text,
     ));
     fields
+}
+
+/// A choice of none, yes, partly or no, in the order `answer_index` counts.
+fn answer_options(lang: Lang) -> Vec<String> {
+    let mut options = vec![present::NONE.to_string()];
+    options.extend(
+        YesPartlyNo::ALL
+            .iter()
+            .map(|a| tr(lang, present::answer_key(*a)).to_string()),
+    );
+    options
+}
+
+fn answer_index(answer: Option<YesPartlyNo>) -> usize {
+    answer
+        .and_then(|a| YesPartlyNo::ALL.iter().position(|x| *x == a))
+        .map_or(0, |i| i + 1)
+}
+
+/// The answer chosen in field `field`, made by `answer_options`.
+fn chosen_answer(form: &Form, field: usize) -> Option<YesPartlyNo> {
+    form.selected(field)
+        .checked_sub(1)
+        .map(|a| YesPartlyNo::ALL[a])
+}
+
+/// A cluster's record as typed, its period's ends as dates.
+fn cluster_fields(lang: Lang, cluster: &Cluster) -> Vec<Field> {
+    let day = |d: Option<chrono::NaiveDate>| d.map(|d| present::date(lang, d)).unwrap_or_default();
+    vec![
+        Field::text("cluster_field.name", None, &cluster.name),
+        Field::text("cluster_field.county", None, &cluster.county),
+        Field::text(
+            "cluster_field.centre",
+            Some("form.centre_hint"),
+            &cluster.centre,
+        ),
+        Field::text(
+            "cluster_field.process_leaders",
+            Some("form.process_leaders_hint"),
+            &cluster.process_leaders,
+        ),
+        Field::text(
+            "form.period_from",
+            Some("plan.due_hint"),
+            &day(cluster.period_from),
+        ),
+        Field::text(
+            "cluster_field.period_to",
+            Some("plan.due_hint"),
+            &day(cluster.period_to),
+        ),
+    ]
+}
+
+/// The field of the cluster form, the gathering form or the attendance form a refusal
+/// names.
+fn cluster_field_index(field: ClusterField) -> usize {
+    match field {
+        ClusterField::Name | ClusterField::Leaders => 0,
+        ClusterField::County | ClusterField::KeyPersons => 1,
+        ClusterField::Centre | ClusterField::Staff | ClusterField::Topics => 2,
+        ClusterField::ProcessLeaders => 3,
+        ClusterField::PeriodTo => 5,
+        ClusterField::Note => 5,
+    }
+}
+
+/// A refusal of the store in a cluster's form, at the field it names.
+fn cluster_refusal(lang: Lang, error: StoreError) -> (usize, String) {
+    let field = match &error {
+        StoreError::ClusterRefused(field, _) => cluster_field_index(*field),
+        _ => 0,
+    };
+    (field, error.message(lang))
+}
+
+fn attendance_fields(lang: Lang, attendance: &Attendance) -> Vec<Field> {
+    let count = |n: u16| if n == 0 { String::new() } else { n.to_string() };
+    vec![
+        Field::text("cluster_field.leaders", None, &count(attendance.leaders)),
+        Field::text(
+            "cluster_field.key_persons",
+            None,
+            &count(attendance.key_persons),
+        ),
+        Field::text("cluster_field.staff", None, &count(attendance.staff)),
+        Field::choice(
+            "gathering.col_pre_work",
+            answer_options(lang),
+            answer_index(attendance.pre_work),
+        ),
+        Field::choice(
+            "gathering.col_between_work",
+            answer_options(lang),
+            answer_index(attendance.between_work),
+        ),
+        Field::text(
+            "cluster_field.note",
+            Some("walk.comment_confidential"),
+            &attendance.note,
+        ),
+    ]
+}
+
+/// Saves an attendance form whole; every count is read, and refused naming its field,
+/// before anything is written.
+fn save_attendance(ctx: &mut Ctx, form: &Form, service: &Service, base: &Attendance) -> Saved {
+    let lang = ctx.lang;
+    let count = |index: usize, field: ClusterField| {
+        parse_count(field, &form.value(index))
+            .map_err(|(field, problem)| (index, cluster_problem(lang, field, problem)))
+    };
+    let attendance = Attendance {
+        leaders: count(0, ClusterField::Leaders)?,
+        key_persons: count(1, ClusterField::KeyPersons)?,
+        staff: count(2, ClusterField::Staff)?,
+        pre_work: chosen_answer(form, 3),
+        between_work: chosen_answer(form, 4),
+        note: form.value(5).trim().to_string(),
+        ..base.clone()
+    };
+    let now = ctx.now();
+    ctx.store
+        .put_attendance(&attendance, now)
+        .map_err(|e| cluster_refusal(lang, e))?;
+    Ok((
+        None,
+        trf(
+            lang,
+            "gathering.attendance_saved",
+            &[("service", &service.name)],
+        ),
+    ))
 }
 
 /// The seven facts as typed: empty where none is recorded.
@@ -602,6 +780,9 @@ fn form_title_key(purpose: &FormPurpose) -> &'static str {
         FormPurpose::Facts(_) => "report.facts_heading",
         FormPurpose::NewPosition(_) => "positions.new",
         FormPurpose::EditPosition(..) => "positions.edit",
+        FormPurpose::EditCluster(_) => "form.edit_cluster",
+        FormPurpose::NewGathering(_) => "form.new_gathering",
+        FormPurpose::Attendance { .. } => "form.attendance",
     }
 }
 
@@ -626,6 +807,9 @@ fn form_help_key(purpose: &FormPurpose) -> &'static str {
         FormPurpose::Expectations(_) => "help.form_expectations",
         FormPurpose::Facts(_) => "help.form_facts",
         FormPurpose::NewPosition(_) | FormPurpose::EditPosition(..) => "help.form_position",
+        FormPurpose::EditCluster(_) => "help.form_cluster",
+        FormPurpose::NewGathering(_) => "help.form_gathering",
+        FormPurpose::Attendance { .. } => "help.form_attendance",
     }
 }
 
@@ -648,6 +832,18 @@ fn draw_form(look: &Look, screen: &FormScreen, frame: &mut Frame, area: Rect) {
             title = format!("{title} – {}", service.name)
         }
         FormPurpose::NeedMissing { area_name, .. } => title = format!("{title} – {area_name}"),
+        FormPurpose::EditCluster(cluster) | FormPurpose::NewGathering(cluster) => {
+            title = format!("{title} – {}", cluster.name)
+        }
+        FormPurpose::Attendance {
+            gathering, service, ..
+        } => {
+            title = format!(
+                "{title} – {}, {}",
+                service.name,
+                present::date(lang, gathering.held_on)
+            )
+        }
         _ => {}
     }
     let outer = block(title);

@@ -1,91 +1,73 @@
-//! The gathering of a round: how its respondents answered each subdomain, without names,
-//! and the consensus the group agrees on.
-
-use std::collections::HashMap;
+//! One gathering (samling) of a cluster: its day, kind and topics, who from each service
+//! attended and whether the pre-work and between-work were done, and the rounds tied to it.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Paragraph, Table, TableState, Wrap};
 
-use crate::domain::instrument::Instrument;
-use crate::domain::instrument::Scale;
-use crate::domain::model::{Response, Round, Service};
-use crate::domain::plan::consensus_percent;
-use crate::domain::scoring::Answering;
+use crate::domain::cluster::{Attendance, Gathering, Turnout};
+use crate::domain::needs::YesPartlyNo;
 use crate::i18n::{Lang, tr, trf};
 use crate::present;
-use crate::store::Plans;
+use crate::store::{Clusters, Store, StoreError};
 use crate::ui::action::{Action, Mode};
-use crate::ui::context::{Component, Ctx, Outcome};
-use crate::ui::status::StatusKind;
-use crate::ui::widgets::{BOLD, Look, SELECTED, block};
-use crate::usecase::rounds::RoundData;
-
-/// How the respondents of a round answered one subdomain, without names.
-pub struct Distribution {
-    pub subdomain_key: String,
-    /// Answers per scale value, lowest first.
-    pub counts: Vec<(u8, usize)>,
-    pub dont_know: usize,
-    pub not_applicable: usize,
-}
+use crate::ui::context::{Component, Ctx, FormPurpose, Open, Outcome, clamp, move_selection};
+use crate::ui::widgets::{BOLD, Look, SELECTED, block, fitted_rows};
+use crate::usecase::cluster::{LineUp, Point};
 
 pub struct GatheringView {
-    pub service: Service,
-    pub round: Round,
-    pub respondents: usize,
-    pub rows: Vec<Distribution>,
-    pub consensus: HashMap<String, u8>,
+    pub lineup: LineUp,
+    pub gathering: Gathering,
+    /// Each service's attendance in the order of `lineup.services`; empty where nothing is
+    /// recorded.
+    pub attendances: Vec<Attendance>,
+    /// The selected service.
     pub selected: usize,
 }
 
 impl GatheringView {
-    pub fn open(ctx: &mut Ctx, service: Service, round: Round) -> Option<GatheringView> {
-        let data = ctx.load(|s| RoundData::load(s, round.clone()))?;
+    pub fn open(ctx: &mut Ctx, cluster: String, gathering_id: String) -> Option<GatheringView> {
+        let (lineup, gathering, attendances) = ctx.load(|s| read(s, &cluster, &gathering_id))?;
         Some(GatheringView {
-            service,
-            round,
-            respondents: data.respondents.len(),
-            rows: distributions(ctx.instrument, &data.sets()),
-            consensus: data.consensus,
+            lineup,
+            gathering,
+            attendances,
             selected: 0,
         })
     }
 }
 
-/// How the answers fall on each subdomain's scale, in instrument order.
-fn distributions(instrument: &Instrument, all: &[Answering<'_>]) -> Vec<Distribution> {
-    let mut rows = Vec::new();
-    for section in &instrument.sections {
-        let Some(scale) = instrument.scale(&section.scale) else {
-            continue;
-        };
-        for subdomain in &section.subdomains {
-            let mut row = Distribution {
-                subdomain_key: format!("{}.{}", section.key, subdomain.key),
-                counts: scale.points.iter().map(|p| (p.value, 0)).collect(),
-                dont_know: 0,
-                not_applicable: 0,
-            };
-            for (asked, answers) in all {
-                for item in subdomain.items.iter().filter(|i| subdomain.asks(i, *asked)) {
-                    match answers.get(&item.key).and_then(|a| a.response) {
-                        Some(Response::Score(v)) => {
-                            if let Some(slot) = row.counts.iter_mut().find(|(value, _)| *value == v)
-                            {
-                                slot.1 += 1;
-                            }
-                        }
-                        Some(Response::DontKnow) => row.dont_know += 1,
-                        Some(Response::NotApplicable) => row.not_applicable += 1,
-                        None => {}
-                    }
-                }
-            }
-            rows.push(row);
-        }
+fn read(
+    store: &Store,
+    cluster: &str,
+    gathering_id: &str,
+) -> Result<(LineUp, Gathering, Vec<Attendance>), StoreError> {
+    let lineup = LineUp::load(store, cluster)?;
+    let gathering = store.gathering(gathering_id)?;
+    let recorded = store.attendances(gathering_id)?;
+    let attendances = lineup
+        .services
+        .iter()
+        .map(|service| {
+            recorded
+                .iter()
+                .find(|a| a.service_id == service.id)
+                .cloned()
+                .unwrap_or_else(|| Attendance {
+                    gathering_id: gathering_id.to_string(),
+                    service_id: service.id.clone(),
+                    ..Attendance::default()
+                })
+        })
+        .collect();
+    Ok((lineup, gathering, attendances))
+}
+
+impl GatheringView {
+    fn turnout(&self) -> Turnout {
+        let ids: Vec<&str> = self.lineup.services.iter().map(|s| s.id.as_str()).collect();
+        Turnout::of(&self.attendances, &ids)
     }
-    rows
 }
 
 impl Component for GatheringView {
@@ -94,53 +76,42 @@ impl Component for GatheringView {
     }
 
     fn crumb(&self, lang: Lang) -> String {
-        tr(lang, "gathering.crumb").to_string()
+        present::date(lang, self.gathering.held_on)
     }
 
-    fn update(&mut self, action: Action, ctx: &mut Ctx) -> Outcome {
-        let instrument = ctx.instrument;
-        let last = self.rows.len().saturating_sub(1);
-        let value = match action {
-            Action::Back => return Outcome::Back,
-            Action::Up => {
-                self.selected = self.selected.saturating_sub(1);
-                return Outcome::Stay;
-            }
-            Action::Down => {
-                self.selected = (self.selected + 1).min(last);
-                return Outcome::Stay;
-            }
-            Action::Choose(v) => Some(v),
-            Action::Clear => None,
-            _ => return Outcome::Stay,
-        };
-        let key = self.rows[self.selected].subdomain_key.clone();
-        let scale: Option<&Scale> = instrument.subdomain(&key).map(|d| d.scale);
-        if let (Some(v), Some(scale)) = (value, scale)
-            && !scale.contains(v)
-        {
-            let text = trf(
-                ctx.lang,
-                "walk.out_of_scale",
-                &[("min", &scale.min()), ("max", &scale.max())],
-            );
-            ctx.info(StatusKind::Error, text);
+    fn update(&mut self, action: Action, _ctx: &mut Ctx) -> Outcome {
+        if move_selection(&mut self.selected, self.lineup.services.len(), &action) {
             return Outcome::Stay;
         }
-        let now = ctx.now();
-        match ctx.store.set_consensus(&self.round.id, &key, value, now) {
-            Ok(()) => {
-                match value {
-                    Some(v) => self.consensus.insert(key, v),
-                    None => self.consensus.remove(&key),
+        match action {
+            Action::Back => Outcome::Back,
+            Action::Open | Action::Edit => {
+                let Some(service) = self.lineup.services.get(self.selected) else {
+                    return Outcome::Stay;
                 };
-                self.selected = (self.selected + usize::from(value.is_some())).min(last);
-                let text = tr(ctx.lang, "gathering.saved").to_string();
-                ctx.info(StatusKind::Saved, text);
+                Outcome::Open(Open::Form(FormPurpose::Attendance {
+                    gathering: self.gathering.clone(),
+                    service: service.clone(),
+                    attendance: self.attendances[self.selected].clone(),
+                }))
             }
-            Err(e) => ctx.error(&e),
+            _ => Outcome::Stay,
         }
-        Outcome::Stay
+    }
+
+    fn refresh(&mut self, ctx: &mut Ctx) {
+        let (cluster_id, gathering_id) =
+            (self.lineup.cluster.id.clone(), self.gathering.id.clone());
+        let read = ctx.load(|s| {
+            let cluster = s.cluster(&cluster_id)?;
+            read(s, &cluster.name, &gathering_id)
+        });
+        if let Some((lineup, gathering, attendances)) = read {
+            self.lineup = lineup;
+            self.gathering = gathering;
+            self.attendances = attendances;
+            clamp(&mut self.selected, self.lineup.services.len());
+        }
     }
 
     fn draw(&self, look: &Look, frame: &mut Frame, area: Rect) {
@@ -148,126 +119,191 @@ impl Component for GatheringView {
     }
 
     fn about(&self, look: &Look) -> Vec<String> {
-        vec![tr(look.lang, "gathering.note").to_string()]
+        vec![tr(look.lang, "help.gathering").to_string()]
     }
+}
+
+/// "ja", "delvis", "nei", or "–" where nothing is recorded.
+fn answer(lang: Lang, value: Option<YesPartlyNo>) -> String {
+    value.map_or(present::NONE.to_string(), |v| {
+        tr(lang, present::answer_key(v)).to_string()
+    })
 }
 
 fn draw_gathering(look: &Look, view: &GatheringView, frame: &mut Frame, area: Rect) {
     let lang = look.lang;
+    let gathering = &view.gathering;
     let outer = block(present::fit(
         &trf(
             lang,
             "gathering.title",
             &[
-                ("round", &view.round.label),
                 (
-                    "n",
-                    &present::count(lang, "noun.respondent", view.respondents),
+                    "kind",
+                    &tr(lang, present::gathering_kind_key(gathering.kind)),
                 ),
+                ("date", &present::date(lang, gathering.held_on)),
+                ("cluster", &view.lineup.cluster.name),
             ],
         ),
         usize::from(area.width.saturating_sub(4)),
     ));
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
-    // The note whole where it leaves the table room, else in short (the help has it all).
-    let note = |key: &str| {
-        Paragraph::new(tr(lang, key).to_string())
-            .wrap(Wrap { trim: true })
-            .style(look.theme.dim())
+    let width = usize::from(inner.width);
+    let text = |key: &str| tr(lang, key).to_string();
+
+    let topics = if gathering.topics.is_empty() {
+        present::NONE.to_string()
+    } else {
+        gathering.topics.replace('\n', " ")
     };
-    let (note, note_height) = match note("gathering.note") {
-        full if full.line_count(inner.width) <= 2 => {
-            let height = full.line_count(inner.width);
-            (full, height)
-        }
-        _ => {
-            let short = note("gathering.note_short");
-            let height = short.line_count(inner.width);
-            (short, height)
-        }
-    };
-    let [table_area, note_area] =
-        Layout::vertical([Constraint::Fill(1), Constraint::Length(note_height as u16)])
-            .areas(inner);
-    // Narrow, the counts close up: "1:0 2:2" rather than "1:0  2:2".
-    let narrow = inner.width < 70;
-    let spread_text = |row: &Distribution| -> String {
-        let cell = |label: String, n: usize| {
-            if narrow {
-                format!("{label}:{n} ")
-            } else {
-                format!("{label}:{n:<3}")
-            }
-        };
-        let mut text: String = row
-            .counts
-            .iter()
-            .map(|(value, n)| cell(value.to_string(), *n))
-            .collect();
-        text.push_str(&cell("v".into(), row.dont_know));
-        text.push_str(&format!("i:{}", row.not_applicable));
-        text
-    };
-    let spread_width = view
-        .rows
-        .iter()
-        .map(|row| spread_text(row).chars().count())
-        .chain([tr(lang, "gathering.spread").chars().count()])
-        .max()
-        .unwrap_or(0) as u16;
-    let consensus_width: u16 = 9;
-    let name_width = usize::from(
-        inner
-            .width
-            .saturating_sub(2 + spread_width + consensus_width + 2),
+    let topics = trf(lang, "gathering.topics", &[("topics", &topics)]);
+    let turnout = view.turnout();
+    let summed = trf(
+        lang,
+        "gathering.turnout",
+        &[
+            (
+                "leaders",
+                &present::count(lang, "noun.leader", turnout.leaders as usize),
+            ),
+            (
+                "key_persons",
+                &present::count(lang, "noun.key_person", turnout.key_persons as usize),
+            ),
+            (
+                "staff",
+                &present::count(lang, "noun.staff", turnout.staff as usize),
+            ),
+            ("done", &turnout.between_done),
+            ("of", &turnout.services),
+        ],
     );
-    let header = Row::new(vec![
-        tr(lang, "summary.area").to_string(),
-        tr(lang, "gathering.spread").to_string(),
-        tr(lang, "gathering.consensus").to_string(),
+    let tied = tied_line(lang, view);
+    // Wide: every column with its whole name; narrow: the roles as letters, named in the
+    // legend line, and no note (the form shows it).
+    let wide = inner.width >= 90;
+    let legend_height = u16::from(!wide);
+    // The turnout on two lines where one cuts it: its between-work is at its end.
+    let turnout_height = Paragraph::new(summed.clone())
+        .wrap(Wrap { trim: true })
+        .line_count(inner.width)
+        .min(2) as u16;
+    let tied_height = Paragraph::new(tied.clone())
+        .wrap(Wrap { trim: true })
+        .line_count(inner.width)
+        .min(3) as u16;
+    let [
+        topics_area,
+        turnout_area,
+        table_area,
+        legend_area,
+        tied_area,
+    ] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(turnout_height),
+        Constraint::Fill(1),
+        Constraint::Length(legend_height),
+        Constraint::Length(tied_height),
     ])
-    .style(BOLD);
-    let rows: Vec<Row> = view
-        .rows
-        .iter()
-        .map(|row| {
-            let name = present::subdomain_name(look.instrument, lang, &row.subdomain_key);
-            let spread = spread_text(row);
-            let consensus = view.consensus.get(&row.subdomain_key).map(|v| {
-                let scale = look
-                    .instrument
-                    .subdomain(&row.subdomain_key)
-                    .map(|d| d.scale);
-                match scale {
-                    Some(scale) => format!(
-                        "{v} ({})",
-                        present::percent(Some(consensus_percent(*v, scale)))
-                    ),
-                    None => v.to_string(),
-                }
-            });
-            Row::new(vec![
-                Cell::from(present::fit(name, name_width)),
-                Cell::from(spread),
-                Cell::from(consensus.unwrap_or_else(|| present::NONE.into())),
-            ])
-        })
-        .collect();
+    .areas(inner);
+    frame.render_widget(Paragraph::new(present::fit(&topics, width)), topics_area);
+    frame.render_widget(
+        Paragraph::new(summed).wrap(Wrap { trim: true }).style(BOLD),
+        turnout_area,
+    );
+
+    let (count_width, work_width) = if wide { (12, 12) } else { (3, 8) };
+    let mut header = vec![text("services.name")];
+    if wide {
+        header.extend([
+            text("gathering.col_leaders"),
+            text("gathering.col_key_persons"),
+            text("gathering.col_staff"),
+            text("gathering.col_pre_work"),
+            text("gathering.col_between_work"),
+            text("cluster_field.note"),
+        ]);
+    } else {
+        header.extend([
+            text("gathering.col_leaders_short"),
+            text("gathering.col_key_persons_short"),
+            text("gathering.col_staff_short"),
+            text("gathering.col_pre_work_short"),
+            text("gathering.col_between_work_short"),
+        ]);
+    }
+    let mut widths = vec![
+        if wide {
+            Constraint::Length(24)
+        } else {
+            Constraint::Fill(1)
+        },
+        Constraint::Length(count_width),
+        Constraint::Length(count_width),
+        Constraint::Length(count_width),
+        Constraint::Length(work_width),
+        Constraint::Length(work_width),
+    ];
+    if wide {
+        widths.push(Constraint::Fill(1));
+    }
+    let mut cells = vec![header];
+    for (service, attendance) in view.lineup.services.iter().zip(&view.attendances) {
+        let mut row = vec![
+            service.name.clone(),
+            attendance.leaders.to_string(),
+            attendance.key_persons.to_string(),
+            attendance.staff.to_string(),
+            answer(lang, attendance.pre_work),
+            answer(lang, attendance.between_work),
+        ];
+        if wide {
+            row.push(attendance.note.replace('\n', " "));
+        }
+        cells.push(row);
+    }
+    let mut rows = fitted_rows(&widths, inner.width, cells);
+    let header = rows.remove(0).style(BOLD);
     frame.render_stateful_widget(
-        Table::new(
-            rows,
-            [
-                Constraint::Fill(1),
-                Constraint::Length(spread_width),
-                Constraint::Length(consensus_width),
-            ],
-        )
-        .header(header)
-        .row_highlight_style(SELECTED)
-        .highlight_symbol("▶ "),
+        Table::new(rows, widths)
+            .header(header)
+            .row_highlight_style(SELECTED)
+            .highlight_symbol("▶ "),
         table_area,
         &mut TableState::default().with_selected(Some(view.selected)),
     );
-    frame.render_widget(note, note_area);
+    if !wide {
+        frame.render_widget(
+            Paragraph::new(present::fit(&text("gathering.legend"), width)).style(look.theme.dim()),
+            legend_area,
+        );
+    }
+    frame.render_widget(Paragraph::new(tied).wrap(Wrap { trim: true }), tied_area);
+}
+
+/// "Runder knyttet til samlingen: Dalbygd «Før samling 1», …", from the line-up.
+fn tied_line(lang: Lang, view: &GatheringView) -> String {
+    let point = Point::Gathering(view.gathering.clone());
+    let tied: Vec<String> = view
+        .lineup
+        .services
+        .iter()
+        .zip(view.lineup.at(&point))
+        .filter_map(|(service, round)| {
+            round.map(|r| {
+                trf(
+                    lang,
+                    "gathering.tied_round",
+                    &[("service", &service.name), ("round", &r.round.label)],
+                )
+            })
+        })
+        .collect();
+    if tied.is_empty() {
+        tr(lang, "gathering.no_tied").to_string()
+    } else {
+        trf(lang, "gathering.tied", &[("rounds", &tied.join(", "))])
+    }
 }

@@ -3,6 +3,7 @@
 //! `form`), never the router nor another screen.
 
 pub mod cluster;
+pub mod cluster_year;
 pub mod code;
 pub mod compare;
 pub mod form;
@@ -13,6 +14,7 @@ pub mod plan;
 pub mod positions;
 pub mod recover;
 pub mod respondents;
+pub mod review;
 pub mod roles;
 pub mod rounds;
 pub mod services;

@@ -138,7 +138,7 @@ impl Component for RespondentList {
             (Action::Open, Some(respondent)) => Open::Walk(service, round, respondent),
             (Action::Summary, _) => Open::RoundSummary(service, round),
             (Action::Roles, _) => Open::Roles(service, round),
-            (Action::Gathering, _) => Open::Gathering(service, round),
+            (Action::Review, _) => Open::Review(service, round),
             (Action::Needs, _) => Open::Needs(service, round),
             (Action::Positions, _) => Open::Positions(service, round),
             (Action::Erase, Some(respondent)) => {

@@ -74,7 +74,7 @@ impl Component for RoundList {
             (Action::Goals, _) => Open::Goals(service),
             (Action::Stage, Some(round)) => Open::Form(FormPurpose::RoundStage(service, round)),
             (Action::Roles, Some(round)) => Open::Roles(service, round),
-            (Action::Gathering, Some(round)) => Open::Gathering(service, round),
+            (Action::Review, Some(round)) => Open::Review(service, round),
             (Action::Needs, Some(round)) => Open::Needs(service, round),
             (Action::Positions, Some(round)) => Open::Positions(service, round),
             (Action::Erase, Some(round)) => {

@@ -58,6 +58,7 @@ impl Component for ServiceList {
             (Action::Edit, Some(service)) => Open::Form(FormPurpose::EditService(service)),
             (Action::Open, Some(service)) => Open::Rounds(service),
             (Action::Overview, Some(service)) => Open::Cluster(service.cluster),
+            (Action::Year, Some(service)) => Open::ClusterYear(service.cluster),
             (Action::Erase, Some(service)) => {
                 self.erasing = ctx.ask_erase(Erasing::service(ctx.lang, &service));
                 return Outcome::Stay;
