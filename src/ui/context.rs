@@ -11,6 +11,7 @@ use ratatui::layout::Rect;
 use super::action::{Action, Mode};
 use super::status::{Status, StatusKind};
 use super::widgets::Look;
+use crate::domain::cluster::Gathering;
 use crate::domain::instrument::Instrument;
 use crate::domain::model::{Respondent, Round, Service};
 use crate::domain::plan::{PlanItem, PlanKind};
@@ -204,6 +205,11 @@ pub enum FormPurpose {
     },
     NewGoal(Service),
     RoundStage(Service, Round),
+    /// The gathering of its cluster a round is tied to, chosen among `gatherings` (by day).
+    TieRound {
+        round: Round,
+        gatherings: Vec<Gathering>,
+    },
     /// What, concretely, is missing in an area of a round's needs.
     NeedMissing {
         round: Round,
