@@ -286,10 +286,18 @@ impl Component for ClusterView {
     }
 }
 
-/// The frame both faces share: the cluster and the point of its year in the title, a
-/// gathering by its day and kind, an untied label as the label; and whether it is anonymous.
+/// The frame both faces share: the cluster and the point of its year in the title (a
+/// gathering by its day and kind, an untied label as the label), and whether the view is
+/// anonymous. Where that does not fit, the point alone, the cluster being named in the trail;
+/// the anonymous mark first, so that it is never cut.
 fn cluster_block(look: &Look, view: &ClusterView, frame: &mut Frame, area: Rect) -> Rect {
     let lang = look.lang;
+    // "runde «…»" within the title, "Runde «…»" where it starts it.
+    let point = |round_key: &str| match view.line_up.points.get(view.point) {
+        Some(Point::Gathering(gathering)) => present::gathering_name(lang, gathering),
+        Some(Point::Label(label)) => trf(lang, round_key, &[("round", label)]),
+        None => trf(lang, round_key, &[("round", &present::NONE)]),
+    };
     let cluster = if view.anonymous {
         trf(
             lang,
@@ -299,30 +307,25 @@ fn cluster_block(look: &Look, view: &ClusterView, frame: &mut Frame, area: Rect)
     } else {
         view.cluster.clone()
     };
-    let title = match view.line_up.points.get(view.point) {
-        Some(Point::Gathering(gathering)) => trf(
-            lang,
-            "cluster.title_gathering",
-            &[
-                ("cluster", &cluster),
-                ("gathering", &present::gathering_name(lang, gathering)),
-            ],
-        ),
-        Some(Point::Label(label)) => trf(
-            lang,
-            "cluster.title",
-            &[("cluster", &cluster), ("round", label)],
-        ),
-        None => trf(
-            lang,
-            "cluster.title",
-            &[("cluster", &cluster), ("round", &present::NONE)],
-        ),
-    };
-    let outer = block(present::fit(
-        &title,
-        usize::from(area.width.saturating_sub(4)),
-    ));
+    let room = usize::from(area.width.saturating_sub(4));
+    let mut title = trf(
+        lang,
+        "cluster.title",
+        &[
+            ("cluster", &cluster),
+            ("point", &point("cluster.point_round")),
+        ],
+    );
+    if title.chars().count() > room {
+        title = if view.anonymous {
+            let point = point("cluster.point_round");
+            trf(lang, "cluster.title_short_anonymous", &[("point", &point)])
+        } else {
+            let point = point("cluster.point_round_start");
+            trf(lang, "cluster.title_short", &[("point", &point)])
+        };
+    }
+    let outer = block(present::fit(&title, room));
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
     inner
