@@ -2548,6 +2548,7 @@ fn m_ties_a_round_to_a_gathering_of_its_cluster_or_says_why_it_cannot() {
         row.contains("2026-02-10 Before    2           2026-02-01"),
         "{row}"
     );
+    snap_at(&[(80, 24)], "rounds_tied", Lang::En, &f);
     let store = Store::open(&f.db()).unwrap();
     let service = store.find_service("Fjellbygd barneverntjeneste").unwrap();
     let round = store.rounds(&service.id).unwrap().remove(0).round;

@@ -157,8 +157,10 @@ fn draw_rounds(look: &Look, list: &RoundList, frame: &mut Frame, area: Rect) {
     let lang = look.lang;
     // The stage and the instrument's version go first where there is no room for them.
     let wide = area.width >= 72;
-    // Narrow, the gatherings' days only where a round is tied: the labels need the room.
-    let gathering_column = wide || list.tied.iter().any(Option::is_some);
+    // The gatherings' days only where a round is tied, and then, below 100 columns, in the
+    // version's place: the labels need the room.
+    let gathering_column = list.tied.iter().any(Option::is_some);
+    let version = wide && !(gathering_column && area.width < 100);
     let rows = (list.rows.iter().zip(&list.tied))
         .map(|(r, tied)| {
             let mut cells = vec![
@@ -176,6 +178,8 @@ fn draw_rounds(look: &Look, list: &RoundList, frame: &mut Frame, area: Rect) {
                         .map(|s| present::numbered_stage(lang, s))
                         .unwrap_or_default(),
                 );
+            }
+            if version {
                 cells.push(r.round.instrument_version.clone());
             }
             cells
@@ -207,7 +211,7 @@ fn draw_rounds(look: &Look, list: &RoundList, frame: &mut Frame, area: Rect) {
         respondents,
     ];
     let mut widths = vec![
-        Constraint::Fill(3),
+        Constraint::Fill(if gathering_column { 3 } else { 2 }),
         Constraint::Length(10),
         Constraint::Length(9),
         // The heading whole.
@@ -218,8 +222,12 @@ fn draw_rounds(look: &Look, list: &RoundList, frame: &mut Frame, area: Rect) {
         widths.push(Constraint::Length(10));
     }
     if wide {
-        header.extend([tr(lang, "stage.title"), tr(lang, "rounds.version")]);
-        widths.extend([Constraint::Fill(2), Constraint::Length(7)]);
+        header.push(tr(lang, "stage.title"));
+        widths.push(Constraint::Fill(2));
+    }
+    if version {
+        header.push(tr(lang, "rounds.version"));
+        widths.push(Constraint::Length(7));
     }
     ListTable {
         title,
