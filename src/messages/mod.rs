@@ -396,22 +396,18 @@ impl LookupError {
                 cluster,
                 day,
                 candidates,
-            } => trf(
-                lang,
-                "erase.unknown_gathering",
-                &[
-                    ("cluster", &quoted(lang, cluster)),
-                    ("date", &crate::present::date(lang, *day)),
-                    ("candidates", &gathering_ids(candidates)),
-                ],
-            ),
-            LookupError::AmbiguousGathering {
+            }
+            | LookupError::AmbiguousGathering {
                 cluster,
                 day,
                 candidates,
             } => trf(
                 lang,
-                "erase.ambiguous_gathering",
+                if matches!(self, LookupError::UnknownGathering { .. }) {
+                    "erase.unknown_gathering"
+                } else {
+                    "erase.ambiguous_gathering"
+                },
                 &[
                     ("cluster", &quoted(lang, cluster)),
                     ("date", &crate::present::date(lang, *day)),
