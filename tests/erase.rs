@@ -1,4 +1,4 @@
-//! Erasure (schema version 5): a respondent, round, service, plan item or goal goes with its
+//! Erasure (schema version 5): a respondent, round, service, plan item, goal or gathering goes with its
 //! answers, their history, its change log and kept scores, in one transaction, leaving a
 //! tombstone; an import does not bring it back; retention erases old rounds.
 
@@ -1101,4 +1101,160 @@ fn an_erased_respondents_kept_comment_goes_with_them_and_none_is_kept_after() {
         .filter(|e| e.file_name().to_string_lossy().contains("unsaved"))
         .collect();
     assert_eq!(files.len(), 1, "{files:?}");
+}
+
+/// Two gatherings of the seed's cluster on the first round's day (a leaders' and a digital
+/// one, the first with an attendance and the round tied to it) and a joint one later.
+fn gatherings_seeded() -> (tempfile::TempDir, std::path::PathBuf, Seeded, [String; 3]) {
+    use kartlegg::domain::cluster::{AttendanceField, GatheringKind};
+    use kartlegg::store::Clusters;
+    let (dir, db, s) = seeded_db();
+    let mut store = Store::open(&db).unwrap();
+    let cluster = store.cluster_named("Innlandet").unwrap().unwrap();
+    let day = NaiveDate::from_ymd_opt(2026, 3, 9).unwrap();
+    let later = NaiveDate::from_ymd_opt(2026, 5, 4).unwrap();
+    let mut add = |held_on, kind| {
+        (store.add_gathering(&cluster.id, held_on, kind, "Tema", at(30)))
+            .unwrap()
+            .id
+    };
+    let ids = [
+        add(day, GatheringKind::Leaders),
+        add(day, GatheringKind::Digital),
+        add(later, GatheringKind::Joint),
+    ];
+    store
+        .set_attendance(&ids[0], &s.service, &AttendanceField::Leaders(2), at(31))
+        .unwrap();
+    store.tie_round(&s.round, Some(&ids[0]), at(32)).unwrap();
+    drop(store);
+    (dir, db, s, ids)
+}
+
+#[test]
+fn the_command_erases_a_gathering_named_by_cluster_day_and_kind_and_its_rounds_stay() {
+    use kartlegg::store::Clusters;
+    let (_dir, db, s, [leaders, digital, joint]) = gatherings_seeded();
+    let args = [
+        "erase",
+        "gathering",
+        "--cluster",
+        "INNLANDET",
+        "--day",
+        "2026-03-09",
+        "--kind",
+        "leaders",
+    ];
+    let before = table_counts(&db);
+    let dry = common::run_cli(&[&args[..], &["--dry-run"]].concat(), &db, "en");
+    assert_eq!(
+        dry,
+        "Would erase the gathering of 2026-03-09 (Leaders' gathering) with 1 attendance record.\n\
+         Nothing was changed (--dry-run).\n"
+    );
+    assert_eq!(table_counts(&db), before, "a dry run changes nothing");
+    let out = common::run_cli(&args, &db, "nb");
+    assert!(
+        out.starts_with("Slettet samlingen 09.03.2026 (Ledersamling) med 1 oppmøte.\n"),
+        "{out}"
+    );
+    let store = Store::open(&db).unwrap();
+    assert!(matches!(
+        store.gathering(&leaders),
+        Err(StoreError::NotFound("gathering"))
+    ));
+    assert_eq!(
+        store.round(&s.round).unwrap().label,
+        "Før",
+        "the round stays"
+    );
+    assert_eq!(store.round_gathering(&s.round).unwrap(), None, "let go");
+    assert_eq!(store.gathering(&digital).unwrap().id, digital);
+    let tombstones = store.tombstones().unwrap();
+    assert_eq!(tombstones.len(), 1);
+    assert_eq!(
+        (tombstones[0].kind.as_str(), tombstones[0].id.as_str()),
+        ("gathering", leaders.as_str())
+    );
+    drop(store);
+
+    // Now one gathering is left on the day: the kind is not needed; then one by its id.
+    let out = common::run_cli(
+        &[
+            "erase",
+            "gathering",
+            "--cluster",
+            "Innlandet",
+            "--day",
+            "2026-03-09",
+        ],
+        &db,
+        "en",
+    );
+    assert!(
+        out.starts_with("Erased the gathering of 2026-03-09 (Digital gathering).\n"),
+        "{out}"
+    );
+    let out = common::run_cli(&["erase", "gathering", "--id", &joint], &db, "en");
+    assert!(
+        out.starts_with("Erased the gathering of 2026-05-04 (Joint gathering).\n"),
+        "{out}"
+    );
+    let store = Store::open(&db).unwrap();
+    assert_eq!(store.tombstones().unwrap().len(), 3);
+    assert_kept_equal_recomputed(&store);
+}
+
+#[test]
+fn a_gathering_not_found_or_two_on_one_day_are_refused_with_the_candidates() {
+    let (_dir, db, _s, [leaders, digital, joint]) = gatherings_seeded();
+    let before = table_counts(&db);
+    let refused = |args: &[&str]| {
+        let out = common::run_en(args, &db);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let said = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(!said.trim_end().contains('\n'), "one line: {said}");
+        said
+    };
+    let on_day = ["erase", "gathering", "--cluster", "Innlandet"];
+    let two = refused(&[&on_day[..], &["--day", "2026-03-09"]].concat());
+    assert!(
+        two.contains("has more than one gathering on 2026-03-09; give --kind, or the id with --id"),
+        "{two}"
+    );
+    assert!(
+        two.contains(&format!("2026-03-09 (Leaders' gathering, id {leaders})"))
+            && two.contains(&format!("2026-03-09 (Digital gathering, id {digital})"))
+            && !two.contains(&joint),
+        "only the two of the day: {two}"
+    );
+    let none = refused(&[&on_day[..], &["--day", "2026-03-10"]].concat());
+    assert!(
+        none.contains("“Innlandet” has no matching gathering on 2026-03-10")
+            && none.contains(&format!("2026-05-04 (Joint gathering, id {joint})")),
+        "every gathering of the cluster: {none}"
+    );
+    let kind = refused(&[&on_day[..], &["--day", "2026-05-04", "--kind", "digital"]].concat());
+    assert!(
+        kind.contains("no matching gathering on 2026-05-04"),
+        "{kind}"
+    );
+    let cluster = refused(&[
+        "erase",
+        "gathering",
+        "--cluster",
+        "Vest",
+        "--day",
+        "2026-03-09",
+    ]);
+    assert_eq!(
+        cluster.trim_end(),
+        "kartlegg: No cluster called “Vest”. Clusters: “Innlandet”."
+    );
+    let id = refused(&["erase", "gathering", "--id", "nope"]);
+    assert_eq!(id.trim_end(), "kartlegg: No gathering with the id nope.");
+    // Neither a day nor an id: clap's usage error.
+    let out = common::run_en(&on_day, &db);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(table_counts(&db), before, "nothing was erased");
 }

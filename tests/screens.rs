@@ -2574,3 +2574,307 @@ fn a_small_terminal_shows_every_gathering_and_says_how_many_services_it_leaves_o
     // and a last row for the other five.
     assert!(screen.contains("… og 5 til"), "{screen}");
 }
+
+/// The demo cluster with a leaders' gathering on 20.02.2026, and the first round of every
+/// service but Skogvik og Myra's tied to it. The services' ids are set so that their
+/// anonymous letters (by id) are not in the order of their names: Sjøbyen A, Elvedalen B,
+/// Skogvik og Myra C, Fjellbygd D.
+fn gathering_fixture(lang: Lang) -> Fixture {
+    use kartlegg::domain::cluster::GatheringKind;
+    use kartlegg::store::{Clusters, Erasable, Erase, ErasedBy};
+    let f = demo_fixture(lang);
+    let ids = [
+        ("Sjøbyen barneverntjeneste", "a-sjobyen"),
+        ("Elvedalen interkommunale barnevern", "b-elvedalen"),
+        ("Skogvik og Myra barnevern", "c-skogvik"),
+        ("Fjellbygd barneverntjeneste", "d-fjellbygd"),
+    ];
+    {
+        let conn = rusqlite::Connection::open(f.db()).unwrap();
+        conn.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+        let tables: Vec<String> = conn
+            .prepare(
+                "SELECT m.name FROM sqlite_schema m JOIN pragma_table_info(m.name) c
+                 WHERE m.type = 'table' AND c.name = 'service_id'",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        for (name, id) in ids {
+            let old: String = conn
+                .query_row("SELECT id FROM service WHERE name = ?1", [name], |r| {
+                    r.get(0)
+                })
+                .unwrap();
+            conn.execute("UPDATE service SET id = ?2 WHERE id = ?1", [&old, id])
+                .unwrap();
+            for table in &tables {
+                let sql = format!("UPDATE {table} SET service_id = ?2 WHERE service_id = ?1");
+                conn.execute(&sql, [&old, id]).unwrap();
+            }
+        }
+    }
+    let mut store = Store::open(&f.db()).unwrap();
+    let cluster = store
+        .cluster_named("Demo: klynge Innlandet")
+        .unwrap()
+        .unwrap();
+    // The demo's own gatherings go (their rounds stay, untied): this cluster has one.
+    let demo_gatherings: Vec<Erasable> = (store.gatherings(&cluster.id).unwrap().into_iter())
+        .map(|g| Erasable::Gathering(g.id))
+        .collect();
+    store
+        .erase(&demo_gatherings, ErasedBy::Command, fixed_now())
+        .unwrap();
+    let day = NaiveDate::from_ymd_opt(2026, 2, 20).unwrap();
+    let gathering = store
+        .add_gathering(
+            &cluster.id,
+            day,
+            GatheringKind::Leaders,
+            "Hva vi vil endre",
+            fixed_now(),
+        )
+        .unwrap();
+    for service in store.service_list().unwrap() {
+        if service.id == "c-skogvik" {
+            continue;
+        }
+        let first = store.rounds(&service.id).unwrap().remove(0).round;
+        assert_eq!(first.label, "Før samling 1");
+        store
+            .tie_round(&first.id, Some(&gathering.id), fixed_now())
+            .unwrap();
+    }
+    drop(store);
+    reopened(f, lang)
+}
+
+/// The service rows of the cluster overview, their cells joined by one space, without the
+/// selection's marker.
+fn service_rows(screen: &str) -> Vec<String> {
+    screen
+        .lines()
+        .filter(|l| {
+            l.contains(" ● ") || l.contains(" ◐ ") || l.contains(" ○ ") || l.contains("  –  ")
+        })
+        .filter(|l| !l.contains("Readi"))
+        .map(|l| {
+            let cells: Vec<&str> = l.trim_matches(['"', '│']).split_whitespace().collect();
+            cells.join(" ").trim_start_matches("▶ ").to_string()
+        })
+        .collect()
+}
+
+/// Each row of the overview starts with its service, its n and its first section's score.
+fn assert_rows(screen: &str, starts: &[&str]) {
+    let rows = service_rows(screen);
+    assert_eq!(rows.len(), starts.len(), "{screen}");
+    for (row, start) in rows.iter().zip(starts) {
+        assert!(row.starts_with(start), "{start:?} in {rows:#?}");
+    }
+}
+
+#[test]
+fn the_cluster_overview_lines_rounds_up_by_gathering_and_untied_rounds_by_label() {
+    let mut f = gathering_fixture(Lang::En);
+    f.act(&[Action::Overview]);
+    // Skogvik og Myra's untied round was held first (10.02 + 3 × 3 days): its label comes
+    // first, with it alone; then the gathering with the three tied rounds, whose scores are
+    // those the label view showed for them before (tests/snapshots/screens__cluster_*).
+    let screen = f.render(120, 40);
+    assert!(
+        screen.contains("Cluster: Demo: klynge Innlandet – round “Før samling 1”"),
+        "{screen}"
+    );
+    assert_rows(
+        &screen,
+        &[
+            "Elvedalen interkommunale barnevern – –",
+            "Fjellbygd barneverntjeneste – –",
+            "Sjøbyen barneverntjeneste – –",
+            "Skogvik og Myra barnevern 5 ○ 44",
+        ],
+    );
+    f.act(&[Action::Right]);
+    let screen = f.render(120, 40);
+    assert!(
+        screen.contains(
+            "Cluster: Demo: klynge Innlandet – Gathering 2026-02-20 · leaders' gathering"
+        ),
+        "{screen}"
+    );
+    assert_rows(
+        &screen,
+        &[
+            "Elvedalen interkommunale barnevern 6 ◐ 60",
+            "Fjellbygd barneverntjeneste 6 ◐ 52",
+            "Sjøbyen barneverntjeneste 6 ◐ 71",
+            "Skogvik og Myra barnevern – –",
+        ],
+    );
+
+    // Anonymous: by letter (the ids' order: Sjøbyen, Elvedalen, Skogvik og Myra,
+    // Fjellbygd), the title says so, the same letters sorted by a score, and no comparison
+    // opens.
+    f.act(&[Action::Anonymous]);
+    let screen = f.render(120, 40);
+    assert!(
+        screen.contains("Demo: klynge Innlandet without service names"),
+        "{screen}"
+    );
+    for name in ["Elvedalen", "Fjellbygd", "Sjøbyen", "Skogvik"] {
+        assert!(!screen.contains(name), "{name} in {screen}");
+    }
+    assert_rows(
+        &screen,
+        &[
+            "Service A 6 ◐ 71",
+            "Service B 6 ◐ 60",
+            "Service C – –",
+            "Service D 6 ◐ 52",
+        ],
+    );
+    f.act(&[Action::Choose(1)]);
+    assert_rows(
+        &f.render(120, 40),
+        &[
+            "Service A 6 ◐ 71",
+            "Service B 6 ◐ 60",
+            "Service D 6 ◐ 52",
+            "Service C – –",
+        ],
+    );
+    f.act(&[Action::Open]);
+    assert_eq!(
+        f.app.mode(),
+        Mode::Cluster,
+        "the anonymous view opens no comparison"
+    );
+    assert!(
+        f.render(120, 40)
+            .contains("The view without names opens no service")
+    );
+    // The needs view follows the point and the letters.
+    f.act(&[Action::NextTab]);
+    let screen = f.render(120, 40);
+    assert!(screen.contains("3 of 4 services mapped"), "{screen}");
+    assert!(!screen.contains("Sjøbyen"), "{screen}");
+    f.act(&[Action::Anonymous]);
+    assert!(f.render(120, 40).contains("Sjøbyen"));
+}
+
+#[test]
+fn the_cluster_overview_by_gathering_and_anonymous_screens() {
+    for lang in LANGS {
+        let mut f = gathering_fixture(lang);
+        f.act(&[Action::Overview, Action::Right]);
+        snap("cluster_by_gathering", lang, &f);
+        f.act(&[Action::Anonymous]);
+        snap("cluster_anonymous", lang, &f);
+        f.act(&[Action::NextTab]);
+        snap("cluster_needs_anonymous", lang, &f);
+    }
+}
+
+#[test]
+fn m_ties_a_round_to_a_gathering_of_its_cluster_or_says_why_it_cannot() {
+    use kartlegg::domain::cluster::GatheringKind;
+    use kartlegg::store::Clusters;
+    // Fjellbygd (the second service) has the round; its cluster Innlandet no gatherings yet.
+    let mut f = fixture(Lang::En, true);
+    f.act(&[Action::Down, Action::Open, Action::Tie]);
+    assert_eq!(f.app.mode(), Mode::Rounds);
+    let screen = f.render(120, 40);
+    assert!(
+        screen.contains("The cluster “Innlandet” has no gatherings yet to tie the round to."),
+        "{screen}"
+    );
+    let mut store = Store::open(&f.db()).unwrap();
+    let cluster = store.cluster_named("Innlandet").unwrap().unwrap();
+    let day = |d| NaiveDate::from_ymd_opt(2026, 2, d).unwrap();
+    let add = |store: &mut Store, d, kind, topics| {
+        (store.add_gathering(&cluster.id, day(d), kind, topics, fixed_now()))
+            .unwrap()
+            .id
+    };
+    let leaders = add(&mut store, 1, GatheringKind::Leaders, "Hva vi vil endre");
+    add(&mut store, 15, GatheringKind::Joint, "");
+    drop(store);
+
+    f.act(&[Action::Tie]);
+    assert_eq!(f.app.mode(), Mode::Form);
+    snap_at(&[(80, 24)], "tie_form", Lang::En, &f);
+    let screen = f.render(80, 24);
+    assert!(screen.contains("Gathering 2026-02-01 · leaders' gathering – Hva vi vil endre"));
+    assert!(screen.contains("Gathering 2026-02-15 · joint gathering"));
+    f.act(&[Action::Right, Action::Submit]);
+    assert_eq!(f.app.mode(), Mode::Rounds);
+    let screen = f.render(120, 40);
+    assert!(
+        screen.contains(
+            "Round “Før samling 1” is tied to the gathering of 2026-02-01 (Leaders' gathering)."
+        ),
+        "{screen}"
+    );
+    let row = screen
+        .lines()
+        .find(|l| l.contains("Før samling 1"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(
+        row.contains("2026-02-10 Before    2           2026-02-01"),
+        "{row}"
+    );
+    snap_at(&[(80, 24)], "rounds_tied", Lang::En, &f);
+    let store = Store::open(&f.db()).unwrap();
+    let service = store.find_service("Fjellbygd barneverntjeneste").unwrap();
+    let round = store.rounds(&service.id).unwrap().remove(0).round;
+    assert_eq!(store.round_gathering(&round.id).unwrap(), Some(leaders));
+    drop(store);
+
+    // The form opens on the tie as it stands; "not tied" lets the round go.
+    f.act(&[Action::Tie, Action::Left, Action::Submit]);
+    assert!(
+        f.render(120, 40)
+            .contains("Round “Før samling 1” is tied to no gathering."),
+    );
+    let store = Store::open(&f.db()).unwrap();
+    assert_eq!(store.round_gathering(&round.id).unwrap(), None);
+    drop(store);
+    // Narrow, with no round tied, the list has no gathering column.
+    assert!(!f.render(60, 16).contains("Gathering"));
+}
+
+#[test]
+fn a_service_with_no_cluster_has_no_gathering_to_tie_a_round_to() {
+    let f = fixture(Lang::Nb, false);
+    let mut store = Store::open(&f.db()).unwrap();
+    let service = store
+        .create_service("Uten klynge", &[], "", fixed_now())
+        .unwrap();
+    store
+        .create_round(
+            &service.id,
+            "Før",
+            NaiveDate::from_ymd_opt(2026, 2, 10).unwrap(),
+            RoundKind::Before,
+            Instrument::standard(),
+            fixed_now(),
+        )
+        .unwrap();
+    drop(store);
+    let mut f = reopened(f, Lang::Nb);
+    f.act(&[Action::Open, Action::Tie]);
+    assert_eq!(f.app.mode(), Mode::Rounds);
+    let screen = f.render(120, 40);
+    assert!(
+        screen.contains("«Uten klynge» hører ikke til noen klynge"),
+        "{screen}"
+    );
+    // Its cluster overview lines the services without a cluster up by label, as before.
+    f.act(&[Action::Back, Action::Overview]);
+    assert_eq!(f.app.mode(), Mode::Cluster);
+    assert!(f.render(120, 40).contains("runde «Før»"));
+}

@@ -1,5 +1,5 @@
-//! `kartlegg erase`: a respondent, round, service, plan item or goal goes with everything it
-//! holds and the history of it, in one transaction, leaving only a tombstone (what kind, its
+//! `kartlegg erase`: a respondent, round, service, plan item, goal or gathering goes with
+//! everything it holds and the history of it (a gathering lets its rounds go, they stay), in one transaction, leaving only a tombstone (what kind, its
 //! id, when, by which face); `--older-than` erases old rounds (retention). `--dry-run` says
 //! what would go and changes nothing.
 
@@ -8,10 +8,11 @@ use std::process::ExitCode;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{complain, exit, fail, lookup_failed, print};
+use crate::domain::cluster::GatheringKind;
 use crate::i18n::{Lang, tr, trf};
 use crate::messages::{Erasing, erasure_counts, quoted};
 use crate::present::{count, date};
-use crate::store::{Answers, Erasable, Erase, ErasedBy, Plans, Store};
+use crate::store::{Answers, Clusters, Erasable, Erase, ErasedBy, Plans, Store};
 
 #[derive(Debug, clap::Args)]
 pub struct EraseArgs {
@@ -82,6 +83,40 @@ pub enum What {
         #[arg(long, value_name = "ID")]
         id: String,
     },
+    /// A gathering of a cluster, with the attendance recorded at it; the rounds tied to it
+    /// stay, no longer tied
+    Gathering {
+        /// The cluster: its name in any case
+        #[arg(long, value_name = "NAME", required_unless_present = "id")]
+        cluster: Option<String>,
+        /// The day it was held (YYYY-MM-DD)
+        #[arg(long, value_name = "DATE", required_unless_present = "id")]
+        day: Option<NaiveDate>,
+        /// Its kind, where two gatherings fall on one day
+        #[arg(long, value_enum, value_name = "KIND")]
+        kind: Option<Kind>,
+        /// The gathering's id, instead of its cluster and day
+        #[arg(long, value_name = "ID", conflicts_with_all = ["cluster", "day", "kind"])]
+        id: Option<String>,
+    },
+}
+
+/// A gathering's kind as the command line names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Kind {
+    Leaders,
+    Joint,
+    Digital,
+}
+
+impl From<Kind> for GatheringKind {
+    fn from(kind: Kind) -> GatheringKind {
+        match kind {
+            Kind::Leaders => GatheringKind::Leaders,
+            Kind::Joint => GatheringKind::Joint,
+            Kind::Digital => GatheringKind::Digital,
+        }
+    }
 }
 
 pub fn run(store: &mut Store, lang: Lang, args: &EraseArgs, now: DateTime<Utc>) -> ExitCode {
@@ -143,6 +178,23 @@ fn named(store: &Store, lang: Lang, what: &What) -> Result<Erasing, ExitCode> {
                 Some(goal) => Ok(Erasing::goal(lang, goal)),
                 None => Err(not_in(lang, "erase.no_goal", &service.name, id)),
             }
+        }
+        What::Gathering {
+            cluster,
+            day,
+            kind,
+            id,
+        } => {
+            let found = match (id, cluster, day) {
+                (Some(id), _, _) => store.find_gathering_by_id(id),
+                (None, Some(cluster), Some(day)) => {
+                    store.find_gathering(cluster, *day, kind.map(GatheringKind::from))
+                }
+                // clap asks for the cluster and the day unless the id is given.
+                _ => return Err(refuse(lang, "erase.choose")),
+            };
+            let gathering = found.map_err(|e| lookup_failed(lang, &e))?;
+            Ok(Erasing::gathering(lang, &gathering))
         }
     }
 }

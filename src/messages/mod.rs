@@ -363,8 +363,61 @@ impl LookupError {
                     .collect(),
             )
         };
+        // A gathering by its day and kind, and the id that tells two of one day apart.
+        let gathering_ids = |gatherings: &[crate::domain::cluster::Gathering]| {
+            listing(
+                lang,
+                gatherings
+                    .iter()
+                    .map(|g| {
+                        let kind = tr(lang, crate::present::gathering_kind_key(g.kind));
+                        let day = crate::present::date(lang, g.held_on);
+                        format!("{day} ({kind}, id {})", g.id)
+                    })
+                    .collect(),
+            )
+        };
         match self {
             LookupError::Store(e) => e.message(lang),
+            LookupError::UnknownCluster { query, candidates } => trf(
+                lang,
+                "erase.unknown_cluster",
+                &[
+                    ("query", &quoted(lang, query)),
+                    (
+                        "candidates",
+                        &listing(
+                            lang,
+                            candidates.iter().map(|c| quoted(lang, &c.name)).collect(),
+                        ),
+                    ),
+                ],
+            ),
+            LookupError::UnknownGathering {
+                cluster,
+                day,
+                candidates,
+            }
+            | LookupError::AmbiguousGathering {
+                cluster,
+                day,
+                candidates,
+            } => trf(
+                lang,
+                if matches!(self, LookupError::UnknownGathering { .. }) {
+                    "erase.unknown_gathering"
+                } else {
+                    "erase.ambiguous_gathering"
+                },
+                &[
+                    ("cluster", &quoted(lang, cluster)),
+                    ("date", &crate::present::date(lang, *day)),
+                    ("candidates", &gathering_ids(candidates)),
+                ],
+            ),
+            LookupError::UnknownGatheringId { id } => {
+                trf(lang, "erase.unknown_gathering_id", &[("id", id)])
+            }
             LookupError::UnknownService { query, candidates } => trf(
                 lang,
                 "report.unknown_service",

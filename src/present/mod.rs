@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 
-use crate::domain::cluster::GatheringKind;
+use crate::domain::cluster::{Gathering, GatheringKind};
 use crate::domain::compare::{AreaChange, Change, NotComparable};
 use crate::domain::instrument::Instrument;
 use crate::domain::model::{Role, RoundKind};
@@ -313,6 +313,16 @@ pub fn gathering_kind_key(kind: GatheringKind) -> &'static str {
         GatheringKind::Joint => "gathering_kind.joint",
         GatheringKind::Digital => "gathering_kind.digital",
     }
+}
+
+/// A gathering as the screens name it: "Samling 01.02.2026 · ledersamling".
+pub fn gathering_name(lang: Lang, gathering: &Gathering) -> String {
+    let kind = tr(lang, gathering_kind_key(gathering.kind)).to_lowercase();
+    trf(
+        lang,
+        "cluster.gathering_named",
+        &[("date", &date(lang, gathering.held_on)), ("kind", &kind)],
+    )
 }
 
 /// The text key of a round's kind.

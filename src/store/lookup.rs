@@ -1,10 +1,14 @@
-//! Finding a service, a round and a respondent the way a user names them on the command
-//! line: by id, or by name, label or code (case-insensitive, exact). An unknown or ambiguous name lists the
-//! candidates, so the user can pick one by name or id.
+//! Finding a service, a round, a respondent and a gathering the way a user names them on
+//! the command line: by id, or by name, label or code (case-insensitive, exact), a gathering
+//! by its cluster and day. An unknown or ambiguous name lists the candidates, so the user
+//! can pick one by name or id.
 
+use chrono::NaiveDate;
+
+use crate::domain::cluster::{Cluster, Gathering, GatheringKind};
 use crate::domain::model::{Respondent, Round, Service};
 
-use super::{Answers, StoreError};
+use super::{Answers, Clusters, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LookupError {
@@ -44,6 +48,27 @@ pub enum LookupError {
         round: String,
         candidates: Vec<Respondent>,
     },
+    #[error("no cluster {query:?}")]
+    UnknownCluster {
+        query: String,
+        candidates: Vec<Cluster>,
+    },
+    /// No gathering of `cluster` on `day` (of the kind asked for); `candidates` are all of
+    /// the cluster's gatherings.
+    #[error("no gathering on {day} in {cluster}")]
+    UnknownGathering {
+        cluster: String,
+        day: NaiveDate,
+        candidates: Vec<Gathering>,
+    },
+    #[error("more than one gathering on {day} in {cluster}")]
+    AmbiguousGathering {
+        cluster: String,
+        day: NaiveDate,
+        candidates: Vec<Gathering>,
+    },
+    #[error("no gathering with the id {id:?}")]
+    UnknownGatheringId { id: String },
 }
 
 fn same_name(a: &str, b: &str) -> bool {
@@ -152,6 +177,55 @@ pub(super) fn find_respondent<S: Answers + ?Sized>(
             query: query.to_string(),
             round: round.label.clone(),
             candidates: coded,
+        }),
+    }
+}
+
+/// The gathering with this id.
+pub(super) fn find_gathering_by_id<S: Clusters + ?Sized>(
+    store: &S,
+    id: &str,
+) -> Result<Gathering, LookupError> {
+    let id = id.trim();
+    match store.gathering(id) {
+        Err(StoreError::NotFound(_)) => Err(LookupError::UnknownGatheringId { id: id.into() }),
+        found => Ok(found?),
+    }
+}
+
+/// The one gathering of the cluster named `cluster` (ignoring case) on `day`, of `kind`
+/// where given: two on one day need the kind, or the id.
+pub(super) fn find_gathering<S: Clusters + ?Sized>(
+    store: &S,
+    cluster: &str,
+    day: NaiveDate,
+    kind: Option<GatheringKind>,
+) -> Result<Gathering, LookupError> {
+    let query = cluster.trim();
+    let clusters: Vec<Cluster> = store.clusters()?.into_iter().map(|c| c.cluster).collect();
+    let Some(found) = clusters.iter().find(|c| same_name(&c.name, query)) else {
+        return Err(LookupError::UnknownCluster {
+            query: query.to_string(),
+            candidates: clusters,
+        });
+    };
+    let gatherings = store.gatherings(&found.id)?;
+    let mut on_day: Vec<Gathering> = gatherings
+        .iter()
+        .filter(|g| g.held_on == day && kind.is_none_or(|k| g.kind == k))
+        .cloned()
+        .collect();
+    match on_day.len() {
+        1 => Ok(on_day.remove(0)),
+        0 => Err(LookupError::UnknownGathering {
+            cluster: found.name.clone(),
+            day,
+            candidates: gatherings,
+        }),
+        _ => Err(LookupError::AmbiguousGathering {
+            cluster: found.name.clone(),
+            day,
+            candidates: on_day,
         }),
     }
 }

@@ -937,6 +937,22 @@ pub trait Clusters {
 
     /// The rounds tied to a gathering, by service name, then day held.
     fn tied_rounds(&self, gathering_id: &str) -> Result<Vec<Round>>;
+
+    /// The one gathering of the cluster of this name (ignoring case) on `day`, of `kind`
+    /// where two fall on one day; an unknown cluster or day, or two, list the candidates.
+    fn find_gathering(
+        &self,
+        cluster: &str,
+        day: NaiveDate,
+        kind: Option<GatheringKind>,
+    ) -> Result<Gathering, LookupError> {
+        lookup::find_gathering(self, cluster, day, kind)
+    }
+
+    /// The gathering with this id, or `UnknownGatheringId`.
+    fn find_gathering_by_id(&self, id: &str) -> Result<Gathering, LookupError> {
+        lookup::find_gathering_by_id(self, id)
+    }
 }
 
 pub trait Scores {

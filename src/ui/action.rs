@@ -66,6 +66,10 @@ pub enum Action {
     Facts,
     /// Pool the process leader's answers into the service's scores, or set them apart.
     ToggleConsultant,
+    /// Tie the selected round to a gathering of its cluster, or let it go.
+    Tie,
+    /// Show the services without their names, or with them again.
+    Anonymous,
     /// Erase the selected thing, once the status line's question is answered yes.
     Erase,
     /// The terminal has this size now (columns, rows).

@@ -210,6 +210,11 @@ pub enum FormPurpose {
     },
     NewGoal(Service),
     RoundStage(Service, Round),
+    /// The gathering of its cluster a round is tied to, chosen among `gatherings` (by day).
+    TieRound {
+        round: Round,
+        gatherings: Vec<Gathering>,
+    },
     /// What, concretely, is missing in an area of a round's needs.
     NeedMissing {
         round: Round,

@@ -181,6 +181,10 @@ const ROUNDS: &[Command] = &[
     ROUND_REVIEW,
     ROUND_NEEDS,
     ROUND_POSITIONS,
+    // The gathering of its cluster the round is tied to.
+    cmd(&[Char('m')], "m", "key.tie_round", true, |_| Action::Tie)
+        .short("key.tie_round_short")
+        .writes(),
     ERASE,
     MOVE,
     QUIT,
@@ -421,6 +425,13 @@ const REVIEW: &[Command] = &[
     HELP,
 ];
 
+// The cluster overview and its needs view without the services' names, for the programme
+// owner and the county governor.
+const ANONYMOUS: Command = cmd(&[Char('p')], "p", "key.anonymous", true, |_| {
+    Action::Anonymous
+})
+.short("key.anonymous_short");
+
 const CLUSTER: &[Command] = &[
     cmd(&[Enter], "Enter", "key.open_comparison", true, |_| {
         Action::Open
@@ -434,6 +445,7 @@ const CLUSTER: &[Command] = &[
     BACK,
     YEAR,
     cmd(DIGITS, "1–6 0", "key.sort", true, digit).short("key.sort_short"),
+    ANONYMOUS,
     MOVE,
     QUIT,
     HELP,
@@ -514,6 +526,7 @@ const CLUSTER_NEEDS: &[Command] = &[
     .short("key.scores_short"),
     CHOOSE_ROUND,
     BACK,
+    ANONYMOUS,
     MOVE,
     QUIT,
     HELP,

@@ -43,18 +43,24 @@ pub struct LineUp {
 }
 
 impl LineUp {
-    /// The cluster named `name` (as its services carry it), or `NotFound("cluster")`.
+    /// The cluster named `name` (as its services carry it), or `NotFound("cluster")`. The
+    /// services with no cluster have no record and no gatherings: they line up by label.
     pub fn load(store: &impl Backend, name: &str) -> Result<LineUp, StoreError> {
-        let cluster = store
-            .cluster_named(name)?
-            .ok_or(StoreError::NotFound("cluster"))?;
+        let cluster = match store.cluster_named(name)? {
+            Some(cluster) => cluster,
+            None if name.is_empty() => Cluster::default(),
+            None => return Err(StoreError::NotFound("cluster")),
+        };
         let mut services: Vec<Service> = store
             .service_list()?
             .into_iter()
             .filter(|service| service.cluster == cluster.name)
             .collect();
         services.sort_by_key(|service| service.name.to_lowercase());
-        let gatherings = store.gatherings(&cluster.id)?;
+        let gatherings = match cluster.id.as_str() {
+            "" => Vec::new(),
+            id => store.gatherings(id)?,
+        };
         let rounds = services
             .iter()
             .map(|service| store.rounds(&service.id))

@@ -1,12 +1,14 @@
-//! The cluster overview: every service of a cluster beside the others, at one round label,
-//! sortable by name or by a section's score; or, on Tab, the needs the services share at
-//! that label.
+//! The cluster overview: every service of a cluster beside the others, at one point of the
+//! cluster's year (a gathering its rounds are tied to, or the label of rounds not tied yet,
+//! as `usecase::cluster::LineUp` lines them up), sortable by name or by a section's score;
+//! or, on Tab, the needs the services share at that point. `a` shows the services without
+//! their names, by the letters the programme owner's view gives them.
 
-use chrono::NaiveDate;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
 
+use crate::domain::cluster::anonymous_letters;
 use crate::domain::compare::Options;
 use crate::domain::instrument::SHORT_NAME_CHARS;
 use crate::domain::model::{Round, Service};
@@ -15,22 +17,37 @@ use crate::domain::scoring::{SectionScore, summarize};
 use crate::domain::shared_needs::{SharedNeeds, shared_needs};
 use crate::i18n::{Lang, tr, trf};
 use crate::present;
-use crate::store::{Answers, Needs, Scores};
+use crate::store::{Needs, Scores};
 use crate::ui::action::{Action, Mode};
 use crate::ui::context::{Component, Ctx, Open, Outcome};
+use crate::ui::status::StatusKind;
 use crate::ui::widgets::{
     BOLD, Look, SELECTED, band_mark, band_style, block, percent_number, section_labels,
 };
+use crate::usecase::cluster::{LineUp, Point};
 
 pub struct ClusterRow {
     pub service: Service,
+    /// The service's letter in the anonymous view (`anonymous_letters`), the same letter
+    /// however the rows are sorted.
+    pub letter: String,
     pub round: Option<Round>,
     pub respondents: usize,
     pub scores: Vec<SectionScore>,
 }
 
+/// A service as the view shows it: by name, or anonymous by its letter.
+fn shown_name(lang: Lang, anonymous: bool, name: &str, letter: &str) -> String {
+    if anonymous {
+        trf(lang, "cluster.anonymous_service", &[("letter", &letter)])
+    } else {
+        name.to_string()
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClusterSort {
+    /// By name; anonymous, by letter.
     Name,
     /// By a section's score, highest first.
     Section(usize),
@@ -38,21 +55,24 @@ pub enum ClusterSort {
 
 pub struct ClusterView {
     pub cluster: String,
-    /// Round labels found in the cluster, in date order of their first use.
-    pub labels: Vec<String>,
-    pub label: usize,
+    /// The cluster's year: its services and the points their rounds line up at.
+    pub line_up: LineUp,
+    /// The point shown, an index into `line_up.points`.
+    pub point: usize,
     pub rows: Vec<ClusterRow>,
     pub sort: ClusterSort,
     pub selected: usize,
-    /// The needs view when it is shown (Tab), of the services in `rows` at the same label.
+    /// The needs view when it is shown (Tab), of the services in `rows` at the same point.
     pub needs: Option<NeedsFace>,
+    /// Services shown by their letters, not their names (`a`).
+    pub anonymous: bool,
 }
 
-/// The cluster's shared needs with what it takes to name them: each service's name and
-/// the areas it weighs, in the order `shared_needs` was given them.
+/// The cluster's shared needs with what it takes to name them: each service's name, its
+/// letter and the areas it weighs, in the order `shared_needs` was given them.
 pub struct NeedsFace {
     pub shared: SharedNeeds,
-    pub services: Vec<(String, Vec<Area>)>,
+    pub services: Vec<(String, String, Vec<Area>)>,
     /// The first area row shown, for a cluster with more rows than the screen.
     pub scroll: usize,
 }
@@ -67,7 +87,7 @@ impl NeedsFace {
                 Some(round) => ctx.load(|s| s.needs(&round.id))?,
                 None => Vec::new(),
             };
-            services.push((row.service.name.clone(), areas.clone()));
+            services.push((row.service.name.clone(), row.letter.clone(), areas.clone()));
             weighed.push((areas, needs));
         }
         let shared = shared_needs(&CompetenceAreas::standard().areas, &weighed);
@@ -81,37 +101,23 @@ impl NeedsFace {
 
 impl ClusterView {
     pub fn open(ctx: &mut Ctx, cluster: String) -> Option<ClusterView> {
-        let services = ctx.load(|s| s.services())?;
-        let services: Vec<Service> = services
-            .into_iter()
-            .map(|s| s.service)
-            .filter(|s| s.cluster == cluster)
-            .collect();
-        let rounds = rounds_of(ctx, services)?;
-        let mut dated: Vec<(NaiveDate, String)> = rounds
-            .iter()
-            .flat_map(|(_, list)| list.iter().map(|r| (r.held_on, r.label.clone())))
-            .collect();
-        dated.sort();
-        let mut labels: Vec<String> = Vec::new();
-        for (_, label) in dated {
-            if !labels.contains(&label) {
-                labels.push(label);
-            }
-        }
-        let rows = rows(ctx, &rounds, labels.first())?;
-        Some(ClusterView {
+        let line_up = ctx.load(|s| LineUp::load(s, &cluster))?;
+        let rows = rows(ctx, &line_up, line_up.points.first())?;
+        let mut view = ClusterView {
             cluster,
-            labels,
-            label: 0,
+            line_up,
+            point: 0,
             rows,
             sort: ClusterSort::Name,
             selected: 0,
             needs: None,
-        })
+            anonymous: false,
+        };
+        view.sort();
+        Some(view)
     }
 
-    /// Reads the needs view again when it is shown: the label or the rows changed.
+    /// Reads the needs view again when it is shown: the point or the rows changed.
     fn refresh_needs(&mut self, ctx: &mut Ctx) {
         if self.needs.is_some() {
             self.needs = NeedsFace::read(ctx, &self.rows);
@@ -120,6 +126,10 @@ impl ClusterView {
 
     fn sort(&mut self) {
         match self.sort {
+            // Anonymous, by letter: an order by name would give the names away.
+            ClusterSort::Name if self.anonymous => self
+                .rows
+                .sort_by(|a, b| (a.letter.len(), &a.letter).cmp(&(b.letter.len(), &b.letter))),
             ClusterSort::Name => self.rows.sort_by_key(|r| r.service.name.to_lowercase()),
             ClusterSort::Section(index) => self.rows.sort_by(|a, b| {
                 let score = |r: &ClusterRow| {
@@ -133,45 +143,52 @@ impl ClusterView {
         }
         self.selected = 0;
     }
-}
 
-/// Each service with its rounds in date order.
-fn rounds_of(ctx: &mut Ctx, services: Vec<Service>) -> Option<Vec<(Service, Vec<Round>)>> {
-    let mut rounds = Vec::new();
-    for service in services {
-        let list = ctx.rounds(&service)?;
-        rounds.push((service, list));
+    /// Shows the point `step` places on (±1, round the year).
+    fn step(&mut self, ctx: &mut Ctx, forward: bool) {
+        let count = self.line_up.points.len();
+        if count == 0 {
+            return;
+        }
+        self.point = if forward {
+            (self.point + 1) % count
+        } else {
+            (self.point + count - 1) % count
+        };
+        if let Some(rows) = rows(ctx, &self.line_up, self.line_up.points.get(self.point)) {
+            self.rows = rows;
+            self.sort();
+            self.refresh_needs(ctx);
+        }
     }
-    Some(rounds)
 }
 
-/// The latest round with the label, if the service has one; all their scores in one read of
-/// the kept scores.
-fn rows(
-    ctx: &mut Ctx,
-    rounds: &[(Service, Vec<Round>)],
-    label: Option<&String>,
-) -> Option<Vec<ClusterRow>> {
-    let chosen: Vec<Option<Round>> = rounds
-        .iter()
-        .map(|(_, list)| list.iter().rev().find(|r| Some(&r.label) == label).cloned())
-        .collect();
+/// Each service's round at `point` (the latest there), all their scores in one read of the
+/// kept scores; a service without a round there has none.
+fn rows(ctx: &mut Ctx, line_up: &LineUp, point: Option<&Point>) -> Option<Vec<ClusterRow>> {
+    let chosen: Vec<Option<Round>> = match point {
+        Some(point) => (line_up.at(point).into_iter())
+            .map(|r| r.map(|r| r.round.clone()))
+            .collect(),
+        None => vec![None; line_up.services.len()],
+    };
     let ids: Vec<&str> = chosen.iter().flatten().map(|r| r.id.as_str()).collect();
     let instrument = ctx.instrument;
     let mut kept = ctx
         .load(|s| s.round_scores(instrument, &ids, Options::default()))?
         .into_iter();
+    let service_ids: Vec<&str> = line_up.services.iter().map(|s| s.id.as_str()).collect();
+    let letters = anonymous_letters(&service_ids);
     Some(
-        rounds
-            .iter()
-            .zip(chosen)
-            .map(|((service, _), round)| {
+        (line_up.services.iter().zip(letters).zip(chosen))
+            .map(|((service, letter), round)| {
                 let (respondents, scores) = match round.as_ref().and_then(|_| kept.next()) {
                     Some(kept) => (kept.respondents, kept.sections),
                     None => (0, summarize(instrument, &[])),
                 };
                 ClusterRow {
                     service: service.clone(),
+                    letter,
                     round,
                     respondents,
                     scores,
@@ -222,24 +239,7 @@ impl Component for ClusterView {
             }
             Action::Home => self.selected = 0,
             Action::End => self.selected = self.rows.len().saturating_sub(1),
-            Action::Left | Action::Right if !self.labels.is_empty() => {
-                let count = self.labels.len();
-                self.label = if action == Action::Right {
-                    (self.label + 1) % count
-                } else {
-                    (self.label + count - 1) % count
-                };
-                let label = self.labels.get(self.label).cloned();
-                let services = self.rows.iter().map(|r| r.service.clone()).collect();
-                let Some(rounds) = rounds_of(ctx, services) else {
-                    return Outcome::Stay;
-                };
-                if let Some(rows) = rows(ctx, &rounds, label.as_ref()) {
-                    self.rows = rows;
-                    self.sort();
-                    self.refresh_needs(ctx);
-                }
-            }
+            Action::Left | Action::Right => self.step(ctx, action == Action::Right),
             Action::Choose(digit) => {
                 let digit = usize::from(digit);
                 self.sort = if (1..=sections).contains(&digit) {
@@ -250,6 +250,15 @@ impl Component for ClusterView {
                 self.sort();
             }
             Action::Year => return Outcome::Open(Open::ClusterYear(self.cluster.clone())),
+            Action::Anonymous => {
+                self.anonymous = !self.anonymous;
+                self.sort();
+            }
+            // The comparison names the service: the anonymous view opens none.
+            Action::Open if self.anonymous => {
+                let text = tr(ctx.lang, "cluster.anonymous_no_open").to_string();
+                ctx.info(StatusKind::Info, text);
+            }
             Action::Open if self.needs.is_none() => {
                 if let Some(row) = self.rows.get(self.selected) {
                     let open = Open::Compare(row.service.clone(), row.round.clone());
@@ -272,26 +281,52 @@ impl Component for ClusterView {
         vec![
             tr(look.lang, "help.scoring").to_string(),
             tr(look.lang, "help.consultant_apart").to_string(),
+            tr(look.lang, "help.cluster_points").to_string(),
             tr(look.lang, "help.cluster_needs").to_string(),
         ]
     }
 }
 
-/// The frame both faces share: the cluster and the round label in the title.
+/// The frame both faces share: the cluster and the point of its year in the title (a
+/// gathering by its day and kind, an untied label as the label), and whether the view is
+/// anonymous. Where that does not fit, the point alone, the cluster being named in the trail;
+/// the anonymous mark first, so that it is never cut.
 fn cluster_block(look: &Look, view: &ClusterView, frame: &mut Frame, area: Rect) -> Rect {
-    let label = view
-        .labels
-        .get(view.label)
-        .map(String::as_str)
-        .unwrap_or(present::NONE);
-    let outer = block(present::fit(
-        &trf(
-            look.lang,
-            "cluster.title",
-            &[("cluster", &view.cluster), ("round", &label)],
-        ),
-        usize::from(area.width.saturating_sub(4)),
-    ));
+    let lang = look.lang;
+    // "runde «…»" within the title, "Runde «…»" where it starts it.
+    let point = |round_key: &str| match view.line_up.points.get(view.point) {
+        Some(Point::Gathering(gathering)) => present::gathering_name(lang, gathering),
+        Some(Point::Label(label)) => trf(lang, round_key, &[("round", label)]),
+        None => trf(lang, round_key, &[("round", &present::NONE)]),
+    };
+    let cluster = if view.anonymous {
+        trf(
+            lang,
+            "cluster.anonymous_title",
+            &[("cluster", &view.cluster)],
+        )
+    } else {
+        view.cluster.clone()
+    };
+    let room = usize::from(area.width.saturating_sub(4));
+    let mut title = trf(
+        lang,
+        "cluster.title",
+        &[
+            ("cluster", &cluster),
+            ("point", &point("cluster.point_round")),
+        ],
+    );
+    if title.chars().count() > room {
+        title = if view.anonymous {
+            let point = point("cluster.point_round");
+            trf(lang, "cluster.title_short_anonymous", &[("point", &point)])
+        } else {
+            let point = point("cluster.point_round_start");
+            trf(lang, "cluster.title_short", &[("point", &point)])
+        };
+    }
+    let outer = block(present::fit(&title, room));
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
     inner
@@ -327,7 +362,10 @@ fn draw_cluster(look: &Look, view: &ClusterView, frame: &mut Frame, area: Rect) 
         .iter()
         .map(|row| {
             let mut cells = vec![
-                Cell::from(present::fit(&row.service.name, name_width)),
+                Cell::from(present::fit(
+                    &shown_name(lang, view.anonymous, &row.service.name, &row.letter),
+                    name_width,
+                )),
                 Cell::from(if row.round.is_some() {
                     row.respondents.to_string()
                 } else {
@@ -404,8 +442,9 @@ fn draw_needs(look: &Look, view: &ClusterView, face: &NeedsFace, frame: &mut Fra
         .unlike
         .iter()
         .map(|u| {
-            let (name, areas) = &face.services[u.service];
+            let (name, letter, areas) = &face.services[u.service];
             let names: Vec<String> = u.area_keys.iter().map(|k| area_name(areas, k)).collect();
+            let name = shown_name(lang, view.anonymous, name, letter);
             let line = format!("• {name} – {}", names.join(", "));
             present::fit(&line, usize::from(inner.width))
         })

@@ -10,7 +10,9 @@ use ratatui::widgets::{
     Block, Borders, HighlightSpacing, List, ListItem, ListState, Paragraph, Wrap,
 };
 
-use crate::domain::cluster::{Attendance, Cluster, ClusterField, GatheringKind, parse_count};
+use crate::domain::cluster::{
+    Attendance, Cluster, ClusterField, Gathering, GatheringKind, parse_count,
+};
 use crate::domain::model::{
     NameField, validate_comment, validate_name, validate_round, validate_service,
 };
@@ -80,6 +82,7 @@ impl FormScreen {
                 ]
             }
             FormPurpose::RoundStage(_, round) => stage_fields(ctx, round),
+            FormPurpose::TieRound { round, gatherings } => tie_fields(ctx, round, gatherings),
             FormPurpose::NewPosition(_) => position_fields(lang, None),
             FormPurpose::EditPosition(_, position) => position_fields(lang, Some(position)),
             FormPurpose::NewRespondent(..) => vec![
@@ -303,6 +306,29 @@ impl FormScreen {
                 attendance,
                 ..
             } => save_attendance(ctx, form, service, attendance),
+            FormPurpose::TieRound { round, gatherings } => {
+                // The first option is "not tied", then the gatherings by day.
+                let gathering = form
+                    .selected(0)
+                    .checked_sub(1)
+                    .and_then(|i| gatherings.get(i));
+                ctx.store
+                    .tie_round(&round.id, gathering.map(|g| g.id.as_str()), now)
+                    .map_err(stored(0))?;
+                let text = match gathering {
+                    Some(g) => trf(
+                        lang,
+                        "tie.saved",
+                        &[
+                            ("round", &round.label),
+                            ("date", &present::date(lang, g.held_on)),
+                            ("kind", &tr(lang, present::gathering_kind_key(g.kind))),
+                        ],
+                    ),
+                    None => trf(lang, "tie.untied", &[("round", &round.label)]),
+                };
+                Ok((None, text))
+            }
             FormPurpose::NewPosition(round) => save_position(ctx, form, &round.id, None),
             FormPurpose::EditPosition(round, position) => {
                 save_position(ctx, form, &round.id, Some(&position.id))
@@ -744,6 +770,25 @@ fn fact_fields(ctx: &Ctx, round: &Round) -> Vec<Field> {
         .collect()
 }
 
+/// The tie form: not tied, or one of the cluster's gatherings by its day, kind and topics;
+/// the one the round is tied to chosen.
+fn tie_fields(ctx: &Ctx, round: &Round, gatherings: &[Gathering]) -> Vec<Field> {
+    let lang = ctx.lang;
+    let current = ctx.store.round_gathering(&round.id).ok().flatten();
+    let mut options = vec![tr(lang, "tie.not_tied").to_string()];
+    options.extend(gatherings.iter().map(|g| {
+        let name = present::gathering_name(lang, g);
+        match crate::domain::model::single_line(&g.topics).as_str() {
+            "" => name,
+            topics => format!("{name} – {}", present::fit(topics, 40)),
+        }
+    }));
+    let selected = current
+        .and_then(|id| gatherings.iter().position(|g| g.id == id))
+        .map_or(0, |i| i + 1);
+    vec![Field::choice("tie.label", options, selected)]
+}
+
 fn stage_fields(ctx: &Ctx, round: &Round) -> Vec<Field> {
     let lang = ctx.lang;
     let current = ctx.store.round_stage(&round.id).ok().flatten();
@@ -774,6 +819,7 @@ fn form_title_key(purpose: &FormPurpose) -> &'static str {
         FormPurpose::MeasureFromNeed { .. } => "plan.new_measure_from_need",
         FormPurpose::NewGoal(_) => "goals.new",
         FormPurpose::RoundStage(..) => "stage.title",
+        FormPurpose::TieRound { .. } => "tie.title",
         FormPurpose::NeedMissing { .. } => "needs.missing_title",
         FormPurpose::OwnArea(_) => "needs.own_area_title",
         FormPurpose::Expectations(_) => "report.expectations_heading",
@@ -802,6 +848,7 @@ fn form_help_key(purpose: &FormPurpose) -> &'static str {
         FormPurpose::MeasureFromNeed { .. } => "help.form_measure_from_need",
         FormPurpose::NewGoal(_) => "help.form_goal",
         FormPurpose::RoundStage(..) => "help.form_stage",
+        FormPurpose::TieRound { .. } => "help.form_tie",
         FormPurpose::NeedMissing { .. } => "help.form_need_missing",
         FormPurpose::OwnArea(_) => "help.form_own_area",
         FormPurpose::Expectations(_) => "help.form_expectations",
@@ -821,6 +868,7 @@ fn draw_form(look: &Look, screen: &FormScreen, frame: &mut Frame, area: Rect) {
         FormPurpose::NewRound(service) => title = format!("{title} – {}", service.name),
         FormPurpose::NewRespondent(_, round)
         | FormPurpose::RoundStage(_, round)
+        | FormPurpose::TieRound { round, .. }
         | FormPurpose::NewPosition(round)
         | FormPurpose::Expectations(round)
         | FormPurpose::Facts(round)
