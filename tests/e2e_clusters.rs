@@ -5,7 +5,7 @@
 
 mod common;
 
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::NaiveDate;
 use common::*;
 use kartlegg::domain::cluster::GatheringKind;
 use kartlegg::domain::compare::Options;
