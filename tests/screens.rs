@@ -2575,6 +2575,69 @@ fn a_small_terminal_shows_every_gathering_and_says_how_many_services_it_leaves_o
     assert!(screen.contains("… og 5 til"), "{screen}");
 }
 
+#[test]
+fn del_on_the_years_gathering_asks_then_erases_it_with_its_attendance_its_round_untied() {
+    use kartlegg::store::Clusters;
+    use kartlegg::ui::keys::action_for;
+    let mut f = cluster_fixture(Lang::Nb);
+    f.act(&[Action::Year]);
+    let cluster = f.app.store.cluster_named("Innlandet").unwrap().unwrap();
+    let first = f.app.store.gatherings(&cluster.id).unwrap().remove(0);
+    let fjellbygd = f
+        .app
+        .store
+        .find_service("Fjellbygd barneverntjeneste")
+        .unwrap();
+    let round = f.app.store.rounds(&fjellbygd.id).unwrap().remove(0).round;
+    assert_eq!(
+        f.app.store.round_gathering(&round.id).unwrap(),
+        Some(first.id.clone())
+    );
+    let del = action_for(Mode::ClusterYear, KeyEvent::from(KeyCode::Delete)).unwrap();
+    assert_eq!(del, Action::Erase);
+
+    // Asked, and `n` keeps all.
+    f.act(&[del.clone()]);
+    assert_eq!(f.app.mode(), Mode::ConfirmErase);
+    let screen = f.render(120, 40);
+    assert!(
+        screen.contains(
+            "Slette samlingen 12.02.2026 (Ledersamling) med 2 oppmøter? Dette kan ikke angres. j/n"
+        ),
+        "{screen}"
+    );
+    let no = action_for(Mode::ConfirmErase, KeyEvent::from(KeyCode::Char('n'))).unwrap();
+    f.act(&[no]);
+    assert_eq!(f.app.mode(), Mode::ClusterYear);
+    assert_eq!(f.app.store.gatherings(&cluster.id).unwrap().len(), 2);
+
+    // Asked again, and `j` erases: the gathering and its two attendances go, the round stays
+    // and is tied to none; the year shows the other gathering alone.
+    f.act(&[del]);
+    let yes = action_for(Mode::ConfirmErase, KeyEvent::from(KeyCode::Char('j'))).unwrap();
+    f.act(&[yes]);
+    assert_eq!(f.app.mode(), Mode::ClusterYear);
+    let screen = f.render(120, 40);
+    assert!(
+        screen.contains("Slettet samlingen 12.02.2026 (Ledersamling) med 2 oppmøter."),
+        "{screen}"
+    );
+    assert!(!screen.contains("Oppstart:"), "{screen}");
+    assert_eq!(
+        &words_of(&screen, "» 16.04.2026")[..3],
+        ["▶", "»", "16.04.2026"]
+    );
+    let store = Store::open(&f.db()).unwrap();
+    let left = store.gatherings(&cluster.id).unwrap();
+    assert_eq!(left.len(), 1);
+    assert_ne!(left[0].id, first.id);
+    assert!(store.gathering(&first.id).is_err());
+    assert_eq!(store.attendances(&first.id).unwrap(), vec![]);
+    let rounds = store.rounds(&fjellbygd.id).unwrap();
+    assert_eq!(rounds.len(), 1, "the round stays");
+    assert_eq!(store.round_gathering(&round.id).unwrap(), None);
+}
+
 /// The demo cluster with a leaders' gathering on 20.02.2026, and the first round of every
 /// service but Skogvik og Myra's tied to it. The services' ids are set so that their
 /// anonymous letters (by id) are not in the order of their names: Sjøbyen A, Elvedalen B,

@@ -467,6 +467,7 @@ const CLUSTER_YEAR: &[Command] = &[
     .short("key.edit_cluster_short")
     .writes(),
     BACK,
+    ERASE,
     MOVE,
     QUIT,
     HELP,

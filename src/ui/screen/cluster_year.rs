@@ -8,6 +8,7 @@ use ratatui::widgets::{Paragraph, Table, TableState, Wrap};
 
 use crate::domain::cluster::{Cluster, Turnout};
 use crate::i18n::{Lang, tr, trf};
+use crate::messages::Erasing;
 use crate::present;
 use crate::store::{Clusters, Store, StoreError};
 use crate::ui::action::{Action, Mode};
@@ -22,6 +23,8 @@ pub struct ClusterYearView {
     pub turnouts: Vec<Turnout>,
     /// The selected gathering.
     pub selected: usize,
+    /// The gathering the status line asks about erasing, until it is answered.
+    pub erasing: Option<Erasing>,
 }
 
 impl ClusterYearView {
@@ -37,6 +40,7 @@ impl ClusterYearView {
             lineup,
             turnouts,
             selected: 0,
+            erasing: None,
         })
     }
 }
@@ -55,6 +59,9 @@ fn read(store: &Store, name: &str) -> Result<(LineUp, Vec<Turnout>), StoreError>
 
 impl Component for ClusterYearView {
     fn mode(&self) -> Mode {
+        if self.erasing.is_some() {
+            return Mode::ConfirmErase;
+        }
         Mode::ClusterYear
     }
 
@@ -66,7 +73,13 @@ impl Component for ClusterYearView {
         )
     }
 
-    fn update(&mut self, action: Action, _ctx: &mut Ctx) -> Outcome {
+    fn update(&mut self, action: Action, ctx: &mut Ctx) -> Outcome {
+        if self.erasing.is_some() {
+            if ctx.answer_erase(&mut self.erasing, &action) {
+                self.refresh(ctx);
+            }
+            return Outcome::Stay;
+        }
         if move_selection(&mut self.selected, self.lineup.gatherings.len(), &action) {
             return Outcome::Stay;
         }
@@ -81,6 +94,12 @@ impl Component for ClusterYearView {
                 }
                 None => Outcome::Stay,
             },
+            Action::Erase => {
+                if let Some(gathering) = self.lineup.gatherings.get(self.selected) {
+                    self.erasing = ctx.ask_erase(Erasing::gathering(ctx.lang, gathering));
+                }
+                Outcome::Stay
+            }
             _ => Outcome::Stay,
         }
     }
