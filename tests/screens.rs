@@ -2597,7 +2597,7 @@ fn del_on_the_years_gathering_asks_then_erases_it_with_its_attendance_its_round_
     assert_eq!(del, Action::Erase);
 
     // Asked, and `n` keeps all.
-    f.act(&[del.clone()]);
+    f.act(std::slice::from_ref(&del));
     assert_eq!(f.app.mode(), Mode::ConfirmErase);
     let screen = f.render(120, 40);
     assert!(
