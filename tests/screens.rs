@@ -2638,6 +2638,98 @@ fn del_on_the_years_gathering_asks_then_erases_it_with_its_attendance_its_round_
     assert_eq!(store.round_gathering(&round.id).unwrap(), None);
 }
 
+#[test]
+fn e_on_a_gathering_edits_its_day_kind_and_topics_and_refuses_a_wrong_one_naming_its_field() {
+    use kartlegg::domain::cluster::GatheringKind;
+    use kartlegg::domain::model::TextKind;
+    use kartlegg::store::Clusters;
+    use kartlegg::ui::keys::action_for;
+    let mut f = cluster_fixture(Lang::Nb);
+    let cluster = f.app.store.cluster_named("Innlandet").unwrap().unwrap();
+    let first = f.app.store.gatherings(&cluster.id).unwrap().remove(0);
+    f.act(&[Action::Year, Action::Open]);
+    assert_eq!(f.app.mode(), Mode::Gathering);
+    let e = action_for(Mode::Gathering, KeyEvent::from(KeyCode::Char('e'))).unwrap();
+    assert_eq!(e, Action::Edit);
+    f.act(&[e]);
+    assert_eq!(f.app.mode(), Mode::Form);
+    snap_at(&[(80, 24)], "gathering_form", Lang::Nb, &f);
+    // The form holds the gathering as it stands.
+    let screen = f.render(80, 24);
+    assert!(screen.contains("Endre samlingen – 12.02.2026"), "{screen}");
+    assert!(screen.contains("12.02.2026"), "{screen}");
+    assert!(
+        screen.contains("Oppstart: felles bilde av behovene"),
+        "{screen}"
+    );
+
+    let store_now = |f: &Fixture| f.app.store.gathering(&first.id).unwrap();
+    let backspaces = |f: &mut Fixture, n: usize| {
+        for _ in 0..n {
+            f.act(&[Action::Type(KeyEvent::from(KeyCode::Backspace))]);
+        }
+    };
+    // A day that is none: refused at the date, nothing saved.
+    backspaces(&mut f, 10);
+    f.typed("31.02.2026");
+    f.act(&[Action::Submit]);
+    assert_eq!(f.app.mode(), Mode::Form, "refused, the form stays");
+    assert_eq!(store_now(&f), first, "nothing saved");
+    let screen = f.render(80, 24);
+    assert!(
+        screen.contains("✗ «31.02.2026» er ikke en dato. Skriv ÅÅÅÅ-MM-DD, f.eks. 2026-03-09."),
+        "{screen}"
+    );
+    // Topics past a comment's length: refused at the topics, nothing saved.
+    backspaces(&mut f, 10);
+    f.typed("19.02.2026");
+    f.act(&[Action::NextField, Action::Right, Action::NextField]);
+    f.act(&[Action::Paste("x".repeat(TextKind::COMMENT_BYTES + 1))]);
+    f.act(&[Action::Submit]);
+    assert_eq!(f.app.mode(), Mode::Form, "refused, the form stays");
+    assert_eq!(store_now(&f), first, "nothing saved");
+    let screen = f.render(80, 24);
+    assert!(
+        screen.contains("✗ Tema: for lang tekst; kort den ned."),
+        "{screen}"
+    );
+    // Out of the form (Esc twice: it asks before the typing goes) and in again, topics in
+    // bounds: the day, kind and topics saved, the gathering screen shows them and its
+    // attendance and tied round stay.
+    f.act(&[Action::Back, Action::Back]);
+    assert_eq!(f.app.mode(), Mode::Gathering);
+    assert_eq!(store_now(&f), first, "nothing saved");
+    f.act(&[Action::Edit]);
+    backspaces(&mut f, 10);
+    f.typed("19.02.2026");
+    f.act(&[Action::NextField, Action::Right, Action::NextField]);
+    backspaces(&mut f, first.topics.chars().count());
+    f.typed("Nettverksmøter");
+    f.act(&[Action::Submit]);
+    assert_eq!(f.app.mode(), Mode::Gathering);
+    let saved = store_now(&f);
+    assert_eq!(
+        (saved.held_on, saved.kind, saved.topics.as_str()),
+        (
+            NaiveDate::from_ymd_opt(2026, 2, 19).unwrap(),
+            GatheringKind::Joint,
+            "Nettverksmøter"
+        )
+    );
+    let screen = f.render(120, 40);
+    assert!(
+        screen.contains("Samlingen 19.02.2026 er lagret."),
+        "{screen}"
+    );
+    assert!(screen.contains("Tema: Nettverksmøter"), "{screen}");
+    assert!(screen.contains("Fellessamling 19.02.2026"), "{screen}");
+    assert_eq!(f.app.store.attendances(&first.id).unwrap().len(), 2);
+    assert!(
+        screen.contains("Fjellbygd barneverntjeneste «Før samling 1»"),
+        "{screen}"
+    );
+}
+
 /// The demo cluster with a leaders' gathering on 20.02.2026, and the first round of every
 /// service but Skogvik og Myra's tied to it. The services' ids are set so that their
 /// anonymous letters (by id) are not in the order of their names: Sjøbyen A, Elvedalen B,

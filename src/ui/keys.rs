@@ -474,10 +474,13 @@ const CLUSTER_YEAR: &[Command] = &[
 ];
 
 const GATHERING: &[Command] = &[
-    cmd(&[Enter, Char('e')], "Enter", "key.attendance", true, |_| {
-        Action::Open
+    cmd(&[Enter], "Enter", "key.attendance", true, |_| Action::Open)
+        .short("key.attendance_short")
+        .writes(),
+    cmd(&[Char('e')], "e", "key.edit_gathering", true, |_| {
+        Action::Edit
     })
-    .short("key.attendance_short")
+    .short("key.edit")
     .writes(),
     BACK,
     MOVE,

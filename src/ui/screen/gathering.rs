@@ -85,7 +85,10 @@ impl Component for GatheringView {
         }
         match action {
             Action::Back => Outcome::Back,
-            Action::Open | Action::Edit => {
+            Action::Edit => Outcome::Open(Open::Form(FormPurpose::EditGathering(
+                self.gathering.clone(),
+            ))),
+            Action::Open => {
                 let Some(service) = self.lineup.services.get(self.selected) else {
                     return Outcome::Stay;
                 };
