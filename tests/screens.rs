@@ -2396,6 +2396,9 @@ fn the_clusters_year_and_its_gathering_screens() {
         // Elvedalen's attendance, as recorded.
         f.act(&[Action::Down, Action::Open]);
         snap_at(&[(80, 24)], "attendance_form", lang, &f);
+        // The gathering of 16 April, ahead and with nothing recorded: planned.
+        f.act(&[Action::Back, Action::Back, Action::Down, Action::Open]);
+        snap_at(&[(60, 16), (80, 24)], "gathering_planned", lang, &f);
     }
 }
 
@@ -2422,11 +2425,27 @@ fn the_year_screen_reads_its_figures_by_hand() {
             "Oppstart:"
         ]
     );
-    // The next gathering after 9 March is the one of 16 April, marked.
+    // The next gathering after 9 March is the one of 16 April, marked; nothing is recorded
+    // for it yet: its people and between-work are not known, not zeros.
     let second = words_of(&screen, "» 16.04.2026");
     assert_eq!(
-        &second[..8],
-        ["»", "16.04.2026", "Fellessamling", "0", "0", "0", "0", "av"]
+        second,
+        [
+            "»",
+            "16.04.2026",
+            "Fellessamling",
+            "–",
+            "–",
+            "–",
+            "–",
+            "Traumebevisst",
+            "praksis"
+        ]
+    );
+    // Narrow, the people in all likewise.
+    assert_eq!(
+        &words_of(&f.render(60, 16), "» 16.04.2026")[..4],
+        ["»", "16.04.2026", "–", "–"]
     );
     assert!(screen.contains("» Neste samling: 16.04.2026, Fellessamling"));
     assert!(
@@ -2450,6 +2469,53 @@ fn the_year_screen_reads_its_figures_by_hand() {
     assert_eq!(
         words_of(&screen, "Dalbygd barnevern"),
         ["Dalbygd", "barnevern", "–", "–"]
+    );
+}
+
+#[test]
+fn a_gathering_ahead_is_planned_until_something_is_recorded_for_it() {
+    let mut f = cluster_fixture(Lang::Nb);
+    // The gathering of 16 April, after the fixed today.
+    f.act(&[Action::Year, Action::Down, Action::Open]);
+    assert_eq!(f.app.mode(), Mode::Gathering);
+    let screen = f.render(120, 40);
+    assert!(
+        screen.contains("Planlagt: ingen deltakelse er registrert ennå."),
+        "{screen}"
+    );
+    assert!(!screen.contains("Deltok:"), "{screen}");
+    assert_eq!(
+        words_of(&screen, "Dalbygd"),
+        ["▶", "Dalbygd", "barnevern", "–", "–", "–", "–", "–"]
+    );
+    // One service's attendance recorded: the counts are known, the others' zeros too.
+    f.act(&[Action::Open]);
+    f.typed("1");
+    f.act(&[Action::Submit]);
+    assert_eq!(f.app.mode(), Mode::Gathering);
+    let screen = f.render(120, 40);
+    assert!(
+        screen.contains("Deltok: 1 leder, 0 nøkkelpersoner, 0 ansatte · mellomarbeid 0 av 3"),
+        "{screen}"
+    );
+    assert_eq!(
+        words_of(&screen, "Elvedalen"),
+        ["Elvedalen", "interkommunal…", "0", "0", "0", "–", "–"]
+    );
+    f.act(&[Action::Back]);
+    assert_eq!(
+        &words_of(&f.render(120, 40), "» 16.04.2026")[..9],
+        [
+            "▶",
+            "»",
+            "16.04.2026",
+            "Fellessamling",
+            "1",
+            "0",
+            "0",
+            "0",
+            "av"
+        ]
     );
 }
 

@@ -297,22 +297,35 @@ fn draw_gatherings(
         } else {
             " "
         };
+        // Ahead with nothing recorded: no one has attended or not yet.
+        let planned = turnout.planned(gathering.held_on, look.today());
+        let known = |n: u32| {
+            if planned {
+                present::NONE.to_string()
+            } else {
+                n.to_string()
+            }
+        };
         let mut row = vec![mark.to_string(), present::date(lang, gathering.held_on)];
         if wide {
             row.extend([
                 text(present::gathering_kind_key(gathering.kind)),
-                turnout.leaders.to_string(),
-                turnout.key_persons.to_string(),
-                turnout.staff.to_string(),
+                known(turnout.leaders),
+                known(turnout.key_persons),
+                known(turnout.staff),
             ]);
         } else {
-            row.push(turnout.people().to_string());
+            row.push(known(turnout.people()));
         }
-        row.push(trf(
-            lang,
-            "cluster_year.between_of",
-            &[("done", &turnout.between_done), ("of", &turnout.services)],
-        ));
+        row.push(if planned {
+            present::NONE.to_string()
+        } else {
+            trf(
+                lang,
+                "cluster_year.between_of",
+                &[("done", &turnout.between_done), ("of", &turnout.services)],
+            )
+        });
         row.push(
             gathering
                 .topics
