@@ -2988,6 +2988,66 @@ fn the_cluster_overview_lines_rounds_up_by_gathering_and_untied_rounds_by_label(
 }
 
 #[test]
+fn a_service_with_two_respondents_shows_its_score_named_and_too_few_anonymous() {
+    // Fjellbygd's round has two respondents, fewer than the smallest group.
+    // Readiness: the key person alone answered (4 items, 58 % by its kept score);
+    // competence and leadership drivers the leader alone (100 %): one behind each, fewer
+    // than 3, so the report and the export hide them, and so does the anonymous view.
+    for lang in LANGS {
+        let mut f = fixture(lang, true);
+        f.act(&[Action::Overview]);
+        assert_eq!(f.app.mode(), Mode::Cluster);
+        let words = |f: &Fixture, width, height, text| {
+            words_of(&f.render(width, height), text)
+                .into_iter()
+                .filter(|w| w != "▶")
+                .collect::<Vec<_>>()
+        };
+        // Named, the service's own people see their own figures.
+        assert_eq!(
+            words(&f, 120, 40, "Fjellbygd"),
+            [
+                "Fjellbygd",
+                "barneverntjeneste",
+                "2",
+                "◐",
+                "58",
+                "–",
+                "–",
+                "●",
+                "100",
+                "●"
+            ]
+        );
+        f.act(&[Action::Anonymous]);
+        let (few, short) = match lang {
+            Lang::En => (["too", "few"].as_slice(), "few"),
+            _ => (["for", "få"].as_slice(), "få"),
+        };
+        // Fjellbygd's letter, of the cluster's services by name (the ids are random).
+        let mut services = f.app.store.service_list().unwrap();
+        services.sort_by(|a, b| a.name.cmp(&b.name));
+        let ids: Vec<&str> = services.iter().map(|s| s.id.as_str()).collect();
+        let letter = kartlegg::domain::cluster::anonymous_letters(&ids).remove(1);
+        let service = tr(lang, "cluster.anonymous_service").replace("{letter}", &letter);
+        let mut wide = vec!["2"];
+        for cell in [few, &["–"], &["–"], few, few, &["–"]] {
+            wide.extend_from_slice(cell);
+        }
+        assert_eq!(words(&f, 120, 40, &service)[2..9], wide[..7], "{lang}");
+        assert_eq!(
+            words(&f, 60, 16, &service)[2..],
+            ["2", short, "–", "–", short, short, "–"],
+            "{lang}"
+        );
+        assert!(!f.render(120, 40).contains("58"), "{lang}");
+        // Sorted by readiness, the hidden score gives no order away: A stays beside B.
+        f.act(&[Action::Choose(1)]);
+        assert!(!f.render(120, 40).contains("58"), "{lang}");
+    }
+}
+
+#[test]
 fn the_cluster_overview_by_gathering_and_anonymous_screens() {
     for lang in LANGS {
         let mut f = gathering_fixture(lang);
