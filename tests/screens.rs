@@ -2396,6 +2396,9 @@ fn the_clusters_year_and_its_gathering_screens() {
         // Elvedalen's attendance, as recorded.
         f.act(&[Action::Down, Action::Open]);
         snap_at(&[(80, 24)], "attendance_form", lang, &f);
+        // The gathering of 16 April, ahead and with nothing recorded: planned.
+        f.act(&[Action::Back, Action::Back, Action::Down, Action::Open]);
+        snap_at(&[(60, 16), (80, 24)], "gathering_planned", lang, &f);
     }
 }
 
@@ -2422,11 +2425,27 @@ fn the_year_screen_reads_its_figures_by_hand() {
             "Oppstart:"
         ]
     );
-    // The next gathering after 9 March is the one of 16 April, marked.
+    // The next gathering after 9 March is the one of 16 April, marked; nothing is recorded
+    // for it yet: its people and between-work are not known, not zeros.
     let second = words_of(&screen, "» 16.04.2026");
     assert_eq!(
-        &second[..8],
-        ["»", "16.04.2026", "Fellessamling", "0", "0", "0", "0", "av"]
+        second,
+        [
+            "»",
+            "16.04.2026",
+            "Fellessamling",
+            "–",
+            "–",
+            "–",
+            "–",
+            "Traumebevisst",
+            "praksis"
+        ]
+    );
+    // Narrow, the people in all likewise.
+    assert_eq!(
+        &words_of(&f.render(60, 16), "» 16.04.2026")[..4],
+        ["»", "16.04.2026", "–", "–"]
     );
     assert!(screen.contains("» Neste samling: 16.04.2026, Fellessamling"));
     assert!(
@@ -2450,6 +2469,53 @@ fn the_year_screen_reads_its_figures_by_hand() {
     assert_eq!(
         words_of(&screen, "Dalbygd barnevern"),
         ["Dalbygd", "barnevern", "–", "–"]
+    );
+}
+
+#[test]
+fn a_gathering_ahead_is_planned_until_something_is_recorded_for_it() {
+    let mut f = cluster_fixture(Lang::Nb);
+    // The gathering of 16 April, after the fixed today.
+    f.act(&[Action::Year, Action::Down, Action::Open]);
+    assert_eq!(f.app.mode(), Mode::Gathering);
+    let screen = f.render(120, 40);
+    assert!(
+        screen.contains("Planlagt: ingen deltakelse er registrert ennå."),
+        "{screen}"
+    );
+    assert!(!screen.contains("Deltok:"), "{screen}");
+    assert_eq!(
+        words_of(&screen, "Dalbygd"),
+        ["▶", "Dalbygd", "barnevern", "–", "–", "–", "–", "–"]
+    );
+    // One service's attendance recorded: the counts are known, the others' zeros too.
+    f.act(&[Action::Open]);
+    f.typed("1");
+    f.act(&[Action::Submit]);
+    assert_eq!(f.app.mode(), Mode::Gathering);
+    let screen = f.render(120, 40);
+    assert!(
+        screen.contains("Deltok: 1 leder, 0 nøkkelpersoner, 0 ansatte · mellomarbeid 0 av 3"),
+        "{screen}"
+    );
+    assert_eq!(
+        words_of(&screen, "Elvedalen"),
+        ["Elvedalen", "interkommunal…", "0", "0", "0", "–", "–"]
+    );
+    f.act(&[Action::Back]);
+    assert_eq!(
+        &words_of(&f.render(120, 40), "» 16.04.2026")[..9],
+        [
+            "▶",
+            "»",
+            "16.04.2026",
+            "Fellessamling",
+            "1",
+            "0",
+            "0",
+            "0",
+            "av"
+        ]
     );
 }
 
@@ -2573,6 +2639,161 @@ fn a_small_terminal_shows_every_gathering_and_says_how_many_services_it_leaves_o
     // gatherings' header and two rows, and 6 for the services: their header, four services,
     // and a last row for the other five.
     assert!(screen.contains("… og 5 til"), "{screen}");
+}
+
+#[test]
+fn del_on_the_years_gathering_asks_then_erases_it_with_its_attendance_its_round_untied() {
+    use kartlegg::store::Clusters;
+    use kartlegg::ui::keys::action_for;
+    let mut f = cluster_fixture(Lang::Nb);
+    f.act(&[Action::Year]);
+    let cluster = f.app.store.cluster_named("Innlandet").unwrap().unwrap();
+    let first = f.app.store.gatherings(&cluster.id).unwrap().remove(0);
+    let fjellbygd = f
+        .app
+        .store
+        .find_service("Fjellbygd barneverntjeneste")
+        .unwrap();
+    let round = f.app.store.rounds(&fjellbygd.id).unwrap().remove(0).round;
+    assert_eq!(
+        f.app.store.round_gathering(&round.id).unwrap(),
+        Some(first.id.clone())
+    );
+    let del = action_for(Mode::ClusterYear, KeyEvent::from(KeyCode::Delete)).unwrap();
+    assert_eq!(del, Action::Erase);
+
+    // Asked, and `n` keeps all.
+    f.act(std::slice::from_ref(&del));
+    assert_eq!(f.app.mode(), Mode::ConfirmErase);
+    let screen = f.render(120, 40);
+    assert!(
+        screen.contains(
+            "Slette samlingen 12.02.2026 (Ledersamling) med 2 oppmøter? Dette kan ikke angres. j/n"
+        ),
+        "{screen}"
+    );
+    let no = action_for(Mode::ConfirmErase, KeyEvent::from(KeyCode::Char('n'))).unwrap();
+    f.act(&[no]);
+    assert_eq!(f.app.mode(), Mode::ClusterYear);
+    assert_eq!(f.app.store.gatherings(&cluster.id).unwrap().len(), 2);
+
+    // Asked again, and `j` erases: the gathering and its two attendances go, the round stays
+    // and is tied to none; the year shows the other gathering alone.
+    f.act(&[del]);
+    let yes = action_for(Mode::ConfirmErase, KeyEvent::from(KeyCode::Char('j'))).unwrap();
+    f.act(&[yes]);
+    assert_eq!(f.app.mode(), Mode::ClusterYear);
+    let screen = f.render(120, 40);
+    assert!(
+        screen.contains("Slettet samlingen 12.02.2026 (Ledersamling) med 2 oppmøter."),
+        "{screen}"
+    );
+    assert!(!screen.contains("Oppstart:"), "{screen}");
+    assert_eq!(
+        &words_of(&screen, "» 16.04.2026")[..3],
+        ["▶", "»", "16.04.2026"]
+    );
+    let store = Store::open(&f.db()).unwrap();
+    let left = store.gatherings(&cluster.id).unwrap();
+    assert_eq!(left.len(), 1);
+    assert_ne!(left[0].id, first.id);
+    assert!(store.gathering(&first.id).is_err());
+    assert_eq!(store.attendances(&first.id).unwrap(), vec![]);
+    let rounds = store.rounds(&fjellbygd.id).unwrap();
+    assert_eq!(rounds.len(), 1, "the round stays");
+    assert_eq!(store.round_gathering(&round.id).unwrap(), None);
+}
+
+#[test]
+fn e_on_a_gathering_edits_its_day_kind_and_topics_and_refuses_a_wrong_one_naming_its_field() {
+    use kartlegg::domain::cluster::GatheringKind;
+    use kartlegg::domain::model::TextKind;
+    use kartlegg::store::Clusters;
+    use kartlegg::ui::keys::action_for;
+    let mut f = cluster_fixture(Lang::Nb);
+    let cluster = f.app.store.cluster_named("Innlandet").unwrap().unwrap();
+    let first = f.app.store.gatherings(&cluster.id).unwrap().remove(0);
+    f.act(&[Action::Year, Action::Open]);
+    assert_eq!(f.app.mode(), Mode::Gathering);
+    let e = action_for(Mode::Gathering, KeyEvent::from(KeyCode::Char('e'))).unwrap();
+    assert_eq!(e, Action::Edit);
+    f.act(&[e]);
+    assert_eq!(f.app.mode(), Mode::Form);
+    snap_at(&[(80, 24)], "gathering_form", Lang::Nb, &f);
+    // The form holds the gathering as it stands.
+    let screen = f.render(80, 24);
+    assert!(screen.contains("Endre samlingen – 12.02.2026"), "{screen}");
+    assert!(screen.contains("12.02.2026"), "{screen}");
+    assert!(
+        screen.contains("Oppstart: felles bilde av behovene"),
+        "{screen}"
+    );
+
+    let store_now = |f: &Fixture| f.app.store.gathering(&first.id).unwrap();
+    let backspaces = |f: &mut Fixture, n: usize| {
+        for _ in 0..n {
+            f.act(&[Action::Type(KeyEvent::from(KeyCode::Backspace))]);
+        }
+    };
+    // A day that is none: refused at the date, nothing saved.
+    backspaces(&mut f, 10);
+    f.typed("31.02.2026");
+    f.act(&[Action::Submit]);
+    assert_eq!(f.app.mode(), Mode::Form, "refused, the form stays");
+    assert_eq!(store_now(&f), first, "nothing saved");
+    let screen = f.render(80, 24);
+    assert!(
+        screen.contains("✗ «31.02.2026» er ikke en dato. Skriv ÅÅÅÅ-MM-DD, f.eks. 2026-03-09."),
+        "{screen}"
+    );
+    // Topics past a comment's length: refused at the topics, nothing saved.
+    backspaces(&mut f, 10);
+    f.typed("19.02.2026");
+    f.act(&[Action::NextField, Action::Right, Action::NextField]);
+    f.act(&[Action::Paste("x".repeat(TextKind::COMMENT_BYTES + 1))]);
+    f.act(&[Action::Submit]);
+    assert_eq!(f.app.mode(), Mode::Form, "refused, the form stays");
+    assert_eq!(store_now(&f), first, "nothing saved");
+    let screen = f.render(80, 24);
+    assert!(
+        screen.contains("✗ Tema: for lang tekst; kort den ned."),
+        "{screen}"
+    );
+    // Out of the form (Esc twice: it asks before the typing goes) and in again, topics in
+    // bounds: the day, kind and topics saved, the gathering screen shows them and its
+    // attendance and tied round stay.
+    f.act(&[Action::Back, Action::Back]);
+    assert_eq!(f.app.mode(), Mode::Gathering);
+    assert_eq!(store_now(&f), first, "nothing saved");
+    f.act(&[Action::Edit]);
+    backspaces(&mut f, 10);
+    f.typed("19.02.2026");
+    f.act(&[Action::NextField, Action::Right, Action::NextField]);
+    backspaces(&mut f, first.topics.chars().count());
+    f.typed("Nettverksmøter");
+    f.act(&[Action::Submit]);
+    assert_eq!(f.app.mode(), Mode::Gathering);
+    let saved = store_now(&f);
+    assert_eq!(
+        (saved.held_on, saved.kind, saved.topics.as_str()),
+        (
+            NaiveDate::from_ymd_opt(2026, 2, 19).unwrap(),
+            GatheringKind::Joint,
+            "Nettverksmøter"
+        )
+    );
+    let screen = f.render(120, 40);
+    assert!(
+        screen.contains("Samlingen 19.02.2026 er lagret."),
+        "{screen}"
+    );
+    assert!(screen.contains("Tema: Nettverksmøter"), "{screen}");
+    assert!(screen.contains("Fellessamling 19.02.2026"), "{screen}");
+    assert_eq!(f.app.store.attendances(&first.id).unwrap().len(), 2);
+    assert!(
+        screen.contains("Fjellbygd barneverntjeneste «Før samling 1»"),
+        "{screen}"
+    );
 }
 
 /// The demo cluster with a leaders' gathering on 20.02.2026, and the first round of every
@@ -2764,6 +2985,66 @@ fn the_cluster_overview_lines_rounds_up_by_gathering_and_untied_rounds_by_label(
     assert!(!screen.contains("Sjøbyen"), "{screen}");
     f.act(&[Action::Anonymous]);
     assert!(f.render(120, 40).contains("Sjøbyen"));
+}
+
+#[test]
+fn a_service_with_two_respondents_shows_its_score_named_and_too_few_anonymous() {
+    // Fjellbygd's round has two respondents, fewer than the smallest group.
+    // Readiness: the key person alone answered (4 items, 58 % by its kept score);
+    // competence and leadership drivers the leader alone (100 %): one behind each, fewer
+    // than 3, so the report and the export hide them, and so does the anonymous view.
+    for lang in LANGS {
+        let mut f = fixture(lang, true);
+        f.act(&[Action::Overview]);
+        assert_eq!(f.app.mode(), Mode::Cluster);
+        let words = |f: &Fixture, width, height, text| {
+            words_of(&f.render(width, height), text)
+                .into_iter()
+                .filter(|w| w != "▶")
+                .collect::<Vec<_>>()
+        };
+        // Named, the service's own people see their own figures.
+        assert_eq!(
+            words(&f, 120, 40, "Fjellbygd"),
+            [
+                "Fjellbygd",
+                "barneverntjeneste",
+                "2",
+                "◐",
+                "58",
+                "–",
+                "–",
+                "●",
+                "100",
+                "●"
+            ]
+        );
+        f.act(&[Action::Anonymous]);
+        let (few, short) = match lang {
+            Lang::En => (["too", "few"].as_slice(), "few"),
+            _ => (["for", "få"].as_slice(), "få"),
+        };
+        // Fjellbygd's letter, of the cluster's services by name (the ids are random).
+        let mut services = f.app.store.service_list().unwrap();
+        services.sort_by(|a, b| a.name.cmp(&b.name));
+        let ids: Vec<&str> = services.iter().map(|s| s.id.as_str()).collect();
+        let letter = kartlegg::domain::cluster::anonymous_letters(&ids).remove(1);
+        let service = tr(lang, "cluster.anonymous_service").replace("{letter}", &letter);
+        let mut wide = vec!["2"];
+        for cell in [few, &["–"], &["–"], few, few, &["–"]] {
+            wide.extend_from_slice(cell);
+        }
+        assert_eq!(words(&f, 120, 40, &service)[2..9], wide[..7], "{lang}");
+        assert_eq!(
+            words(&f, 60, 16, &service)[2..],
+            ["2", short, "–", "–", short, short, "–"],
+            "{lang}"
+        );
+        assert!(!f.render(120, 40).contains("58"), "{lang}");
+        // Sorted by readiness, the hidden score gives no order away: A stays beside B.
+        f.act(&[Action::Choose(1)]);
+        assert!(!f.render(120, 40).contains("58"), "{lang}");
+    }
 }
 
 #[test]

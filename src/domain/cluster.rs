@@ -222,6 +222,8 @@ pub struct Turnout {
     pub staff: u32,
     /// Services that sent at least one person.
     pub present: usize,
+    /// Services with an attendance recorded, whatever it says.
+    pub recorded: usize,
     pub between_done: usize,
     pub between_partly: usize,
     /// The services of the cluster, the whole the counts are out of.
@@ -244,6 +246,7 @@ impl Turnout {
             turnout.key_persons += u32::from(a.key_persons);
             turnout.staff += u32::from(a.staff);
             turnout.present += usize::from(a.people() > 0);
+            turnout.recorded += 1;
             match a.between_work {
                 Some(YesPartlyNo::Yes) => turnout.between_done += 1,
                 Some(YesPartlyNo::Partly) => turnout.between_partly += 1,
@@ -255,6 +258,12 @@ impl Turnout {
 
     pub fn people(&self) -> u32 {
         self.leaders + self.key_persons + self.staff
+    }
+
+    /// A gathering after `today` with nothing recorded for it yet: its zeros are not known
+    /// yet, they are not counted.
+    pub fn planned(&self, held_on: NaiveDate, today: NaiveDate) -> bool {
+        held_on > today && self.recorded == 0
     }
 }
 
@@ -453,12 +462,20 @@ mod tests {
                 key_persons: 0,
                 staff: 4,
                 present: 2,
+                recorded: 3,
                 between_done: 2,
                 between_partly: 1,
                 services: 4,
             }
         );
         assert_eq!(turnout.people(), 7);
+        // Ahead of today it is planned only while nothing is recorded.
+        let day = |d| NaiveDate::from_ymd_opt(2026, 3, d).unwrap();
+        assert!(!turnout.planned(day(10), day(9)));
+        let none = Turnout::of(&attendances, &["d"]);
+        assert!(none.planned(day(10), day(9)));
+        assert!(!none.planned(day(9), day(9)), "today's is held");
+        assert!(!none.planned(day(8), day(9)));
     }
 
     #[test]

@@ -232,6 +232,8 @@ pub enum FormPurpose {
     /// A cluster's record: name, county, centre, process leaders, period.
     EditCluster(Cluster),
     NewGathering(Cluster),
+    /// A gathering's day, kind and topics, as they stand.
+    EditGathering(Gathering),
     /// What one service's attendance at a gathering is, as recorded so far.
     Attendance {
         gathering: Gathering,

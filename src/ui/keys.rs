@@ -467,16 +467,20 @@ const CLUSTER_YEAR: &[Command] = &[
     .short("key.edit_cluster_short")
     .writes(),
     BACK,
+    ERASE,
     MOVE,
     QUIT,
     HELP,
 ];
 
 const GATHERING: &[Command] = &[
-    cmd(&[Enter, Char('e')], "Enter", "key.attendance", true, |_| {
-        Action::Open
+    cmd(&[Enter], "Enter", "key.attendance", true, |_| Action::Open)
+        .short("key.attendance_short")
+        .writes(),
+    cmd(&[Char('e')], "e", "key.edit_gathering", true, |_| {
+        Action::Edit
     })
-    .short("key.attendance_short")
+    .short("key.edit")
     .writes(),
     BACK,
     MOVE,

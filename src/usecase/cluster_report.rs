@@ -145,8 +145,9 @@ impl ClusterReport {
 
 /// Each service's standing at its round (or without one), all from one read of the kept
 /// scores; who stands behind each subdomain as the aggregated export counts them
-/// (`RoundData::behind`), so that the report hides what the export hides.
-fn standings(
+/// (`RoundData::behind`), so that the report hides what the export hides; the cluster
+/// overview's view for the programme owner hides by it too.
+pub fn standings(
     store: &impl Backend,
     instrument: &Instrument,
     rounds: &[Option<&RoundSummary>],

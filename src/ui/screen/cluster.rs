@@ -9,7 +9,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
 
 use crate::domain::cluster::anonymous_letters;
-use crate::domain::compare::Options;
+use crate::domain::cluster_figures::{AreaKey, Standing};
+use crate::domain::compare::{MIN_GROUP, Options, min_group};
 use crate::domain::instrument::SHORT_NAME_CHARS;
 use crate::domain::model::{Round, Service};
 use crate::domain::needs::{Area, CompetenceAreas};
@@ -17,7 +18,7 @@ use crate::domain::scoring::{SectionScore, summarize};
 use crate::domain::shared_needs::{SharedNeeds, shared_needs};
 use crate::i18n::{Lang, tr, trf};
 use crate::present;
-use crate::store::{Needs, Scores};
+use crate::store::Needs;
 use crate::ui::action::{Action, Mode};
 use crate::ui::context::{Component, Ctx, Open, Outcome};
 use crate::ui::status::StatusKind;
@@ -25,6 +26,7 @@ use crate::ui::widgets::{
     BOLD, Look, SELECTED, band_mark, band_style, block, percent_number, section_labels,
 };
 use crate::usecase::cluster::{LineUp, Point};
+use crate::usecase::cluster_report::standings;
 
 pub struct ClusterRow {
     pub service: Service,
@@ -34,6 +36,22 @@ pub struct ClusterRow {
     pub round: Option<Round>,
     pub respondents: usize,
     pub scores: Vec<SectionScore>,
+    /// Its standing as the cluster report and the aggregated export count it: which areas
+    /// are too few to show without the service's name.
+    pub standing: Standing,
+}
+
+impl ClusterRow {
+    /// The section's score as the view shows it: anonymous, none where too few stand
+    /// behind it (the report's rule), so that neither a cell nor the order gives it away.
+    fn shown_score(&self, index: usize, anonymous: bool) -> Option<&SectionScore> {
+        let score = self.scores.get(index)?;
+        let area = AreaKey {
+            section: score.key.clone(),
+            subdomain: None,
+        };
+        (!(anonymous && self.standing.is_hidden(&area))).then_some(score)
+    }
 }
 
 /// A service as the view shows it: by name, or anonymous by its letter.
@@ -133,8 +151,7 @@ impl ClusterView {
             ClusterSort::Name => self.rows.sort_by_key(|r| r.service.name.to_lowercase()),
             ClusterSort::Section(index) => self.rows.sort_by(|a, b| {
                 let score = |r: &ClusterRow| {
-                    r.scores
-                        .get(index)
+                    r.shown_score(index, self.anonymous)
                         .and_then(|s| s.tally.percent())
                         .unwrap_or(-1.0)
                 };
@@ -163,35 +180,37 @@ impl ClusterView {
     }
 }
 
-/// Each service's round at `point` (the latest there), all their scores in one read of the
-/// kept scores; a service without a round there has none.
+/// Each service's round at `point` (the latest there) and its standing, as the cluster
+/// report reads them (its kept scores, who stands behind each area); a service without a
+/// round there has none.
 fn rows(ctx: &mut Ctx, line_up: &LineUp, point: Option<&Point>) -> Option<Vec<ClusterRow>> {
-    let chosen: Vec<Option<Round>> = match point {
-        Some(point) => (line_up.at(point).into_iter())
-            .map(|r| r.map(|r| r.round.clone()))
-            .collect(),
+    let at = match point {
+        Some(point) => line_up.at(point),
         None => vec![None; line_up.services.len()],
     };
-    let ids: Vec<&str> = chosen.iter().flatten().map(|r| r.id.as_str()).collect();
     let instrument = ctx.instrument;
-    let mut kept = ctx
-        .load(|s| s.round_scores(instrument, &ids, Options::default()))?
-        .into_iter();
+    let read =
+        ctx.load(|s| standings(s, instrument, &at, min_group(MIN_GROUP), Options::default()))?;
     let service_ids: Vec<&str> = line_up.services.iter().map(|s| s.id.as_str()).collect();
     let letters = anonymous_letters(&service_ids);
     Some(
-        (line_up.services.iter().zip(letters).zip(chosen))
-            .map(|((service, letter), round)| {
-                let (respondents, scores) = match round.as_ref().and_then(|_| kept.next()) {
-                    Some(kept) => (kept.respondents, kept.sections),
-                    None => (0, summarize(instrument, &[])),
+        (line_up.services.iter().zip(letters).zip(at).zip(read))
+            .map(|(((service, letter), round), standing)| {
+                let (respondents, scores) = match &standing {
+                    Standing::Round {
+                        respondents,
+                        sections,
+                        ..
+                    } => (*respondents, sections.clone()),
+                    Standing::NoRound => (0, summarize(instrument, &[])),
                 };
                 ClusterRow {
                     service: service.clone(),
                     letter,
-                    round,
+                    round: round.map(|r| r.round.clone()),
                     respondents,
                     scores,
+                    standing,
                 }
             })
             .collect(),
@@ -356,6 +375,15 @@ fn draw_cluster(look: &Look, view: &ClusterView, frame: &mut Frame, area: Rect) 
     }
     // "▶ " before the names, a space between columns.
     let fixed = 2 + 4 + (column + 1) * sections.len() as u16;
+    let too_few = tr(
+        lang,
+        if wide {
+            "cluster.too_few"
+        } else {
+            "cluster.too_few_short"
+        },
+    )
+    .to_string();
     let name_width = usize::from(inner.width.saturating_sub(fixed));
     let rows: Vec<Row> = view
         .rows
@@ -372,7 +400,12 @@ fn draw_cluster(look: &Look, view: &ClusterView, frame: &mut Frame, area: Rect) 
                     present::NONE.into()
                 }),
             ];
-            for score in &row.scores {
+            for index in 0..row.scores.len() {
+                // Too few behind it for the view without names: the report's words.
+                let Some(score) = row.shown_score(index, view.anonymous) else {
+                    cells.push(Cell::from(format!("{too_few:>3}")).style(look.theme.dim()));
+                    continue;
+                };
                 let tally = &score.tally;
                 let number = percent_number(tally);
                 cells.push(

@@ -8,6 +8,7 @@ use ratatui::widgets::{Paragraph, Table, TableState, Wrap};
 
 use crate::domain::cluster::{Cluster, Turnout};
 use crate::i18n::{Lang, tr, trf};
+use crate::messages::Erasing;
 use crate::present;
 use crate::store::{Clusters, Store, StoreError};
 use crate::ui::action::{Action, Mode};
@@ -22,6 +23,8 @@ pub struct ClusterYearView {
     pub turnouts: Vec<Turnout>,
     /// The selected gathering.
     pub selected: usize,
+    /// The gathering the status line asks about erasing, until it is answered.
+    pub erasing: Option<Erasing>,
 }
 
 impl ClusterYearView {
@@ -37,6 +40,7 @@ impl ClusterYearView {
             lineup,
             turnouts,
             selected: 0,
+            erasing: None,
         })
     }
 }
@@ -55,6 +59,9 @@ fn read(store: &Store, name: &str) -> Result<(LineUp, Vec<Turnout>), StoreError>
 
 impl Component for ClusterYearView {
     fn mode(&self) -> Mode {
+        if self.erasing.is_some() {
+            return Mode::ConfirmErase;
+        }
         Mode::ClusterYear
     }
 
@@ -66,7 +73,13 @@ impl Component for ClusterYearView {
         )
     }
 
-    fn update(&mut self, action: Action, _ctx: &mut Ctx) -> Outcome {
+    fn update(&mut self, action: Action, ctx: &mut Ctx) -> Outcome {
+        if self.erasing.is_some() {
+            if ctx.answer_erase(&mut self.erasing, &action) {
+                self.refresh(ctx);
+            }
+            return Outcome::Stay;
+        }
         if move_selection(&mut self.selected, self.lineup.gatherings.len(), &action) {
             return Outcome::Stay;
         }
@@ -81,6 +94,12 @@ impl Component for ClusterYearView {
                 }
                 None => Outcome::Stay,
             },
+            Action::Erase => {
+                if let Some(gathering) = self.lineup.gatherings.get(self.selected) {
+                    self.erasing = ctx.ask_erase(Erasing::gathering(ctx.lang, gathering));
+                }
+                Outcome::Stay
+            }
             _ => Outcome::Stay,
         }
     }
@@ -278,22 +297,35 @@ fn draw_gatherings(
         } else {
             " "
         };
+        // Ahead with nothing recorded: no one has attended or not yet.
+        let planned = turnout.planned(gathering.held_on, look.today());
+        let known = |n: u32| {
+            if planned {
+                present::NONE.to_string()
+            } else {
+                n.to_string()
+            }
+        };
         let mut row = vec![mark.to_string(), present::date(lang, gathering.held_on)];
         if wide {
             row.extend([
                 text(present::gathering_kind_key(gathering.kind)),
-                turnout.leaders.to_string(),
-                turnout.key_persons.to_string(),
-                turnout.staff.to_string(),
+                known(turnout.leaders),
+                known(turnout.key_persons),
+                known(turnout.staff),
             ]);
         } else {
-            row.push(turnout.people().to_string());
+            row.push(known(turnout.people()));
         }
-        row.push(trf(
-            lang,
-            "cluster_year.between_of",
-            &[("done", &turnout.between_done), ("of", &turnout.services)],
-        ));
+        row.push(if planned {
+            present::NONE.to_string()
+        } else {
+            trf(
+                lang,
+                "cluster_year.between_of",
+                &[("done", &turnout.between_done), ("of", &turnout.services)],
+            )
+        });
         row.push(
             gathering
                 .topics

@@ -98,18 +98,16 @@ impl FormScreen {
             FormPurpose::Expectations(round) => expectation_fields(ctx, round),
             FormPurpose::Facts(round) => fact_fields(ctx, round),
             FormPurpose::EditCluster(cluster) => cluster_fields(lang, cluster),
-            FormPurpose::NewGathering(_) => vec![
-                Field::text("form.gathering_date", Some("form.round_date_hint"), &today),
-                Field::choice(
-                    "form.gathering_kind",
-                    GatheringKind::ALL
-                        .iter()
-                        .map(|k| tr(lang, present::gathering_kind_key(*k)).to_string())
-                        .collect(),
-                    0,
-                ),
-                Field::text("cluster_field.topics", Some("form.topics_hint"), ""),
-            ],
+            FormPurpose::NewGathering(_) => gathering_fields(lang, &today, 0, ""),
+            FormPurpose::EditGathering(gathering) => gathering_fields(
+                lang,
+                &present::date(lang, gathering.held_on),
+                GatheringKind::ALL
+                    .iter()
+                    .position(|k| *k == gathering.kind)
+                    .unwrap_or(0),
+                &gathering.topics,
+            ),
             FormPurpose::Attendance { attendance, .. } => attendance_fields(lang, attendance),
         };
         FormScreen {
@@ -299,6 +297,25 @@ impl FormScreen {
                 Ok((
                     Some(Open::Gathering(cluster.name.clone(), gathering.id)),
                     text,
+                ))
+            }
+            FormPurpose::EditGathering(old) => {
+                let gathering = Gathering {
+                    held_on: parse_date(&form.value(0)).map_err(input(0))?,
+                    kind: GatheringKind::ALL[form.selected(1)],
+                    topics: form.value(2).trim().to_string(),
+                    ..old.clone()
+                };
+                ctx.store
+                    .update_gathering(&gathering, now)
+                    .map_err(|e| cluster_refusal(lang, e))?;
+                Ok((
+                    None,
+                    trf(
+                        lang,
+                        "gathering.saved",
+                        &[("date", &present::date(lang, gathering.held_on))],
+                    ),
                 ))
             }
             FormPurpose::Attendance {
@@ -695,6 +712,22 @@ fn cluster_refusal(lang: Lang, error: StoreError) -> (usize, String) {
     (field, error.message(lang))
 }
 
+/// A gathering's day, kind (by its place in `GatheringKind::ALL`) and topics.
+fn gathering_fields(lang: Lang, day: &str, kind: usize, topics: &str) -> Vec<Field> {
+    vec![
+        Field::text("form.gathering_date", Some("form.round_date_hint"), day),
+        Field::choice(
+            "form.gathering_kind",
+            GatheringKind::ALL
+                .iter()
+                .map(|k| tr(lang, present::gathering_kind_key(*k)).to_string())
+                .collect(),
+            kind,
+        ),
+        Field::text("cluster_field.topics", Some("form.topics_hint"), topics),
+    ]
+}
+
 fn attendance_fields(lang: Lang, attendance: &Attendance) -> Vec<Field> {
     let count = |n: u16| if n == 0 { String::new() } else { n.to_string() };
     vec![
@@ -828,6 +861,7 @@ fn form_title_key(purpose: &FormPurpose) -> &'static str {
         FormPurpose::EditPosition(..) => "positions.edit",
         FormPurpose::EditCluster(_) => "form.edit_cluster",
         FormPurpose::NewGathering(_) => "form.new_gathering",
+        FormPurpose::EditGathering(_) => "form.edit_gathering",
         FormPurpose::Attendance { .. } => "form.attendance",
     }
 }
@@ -856,6 +890,7 @@ fn form_help_key(purpose: &FormPurpose) -> &'static str {
         FormPurpose::NewPosition(_) | FormPurpose::EditPosition(..) => "help.form_position",
         FormPurpose::EditCluster(_) => "help.form_cluster",
         FormPurpose::NewGathering(_) => "help.form_gathering",
+        FormPurpose::EditGathering(_) => "help.form_edit_gathering",
         FormPurpose::Attendance { .. } => "help.form_attendance",
     }
 }
@@ -882,6 +917,9 @@ fn draw_form(look: &Look, screen: &FormScreen, frame: &mut Frame, area: Rect) {
         FormPurpose::NeedMissing { area_name, .. } => title = format!("{title} – {area_name}"),
         FormPurpose::EditCluster(cluster) | FormPurpose::NewGathering(cluster) => {
             title = format!("{title} – {}", cluster.name)
+        }
+        FormPurpose::EditGathering(gathering) => {
+            title = format!("{title} – {}", present::date(lang, gathering.held_on))
         }
         FormPurpose::Attendance {
             gathering, service, ..

@@ -21,30 +21,36 @@ pub struct GatheringView {
     /// Each service's attendance in the order of `lineup.services`; empty where nothing is
     /// recorded.
     pub attendances: Vec<Attendance>,
+    /// What the attendance recorded adds up to.
+    pub turnout: Turnout,
     /// The selected service.
     pub selected: usize,
 }
 
 impl GatheringView {
     pub fn open(ctx: &mut Ctx, cluster: String, gathering_id: String) -> Option<GatheringView> {
-        let (lineup, gathering, attendances) = ctx.load(|s| read(s, &cluster, &gathering_id))?;
+        let (lineup, gathering, attendances, turnout) =
+            ctx.load(|s| read(s, &cluster, &gathering_id))?;
         Some(GatheringView {
             lineup,
             gathering,
             attendances,
+            turnout,
             selected: 0,
         })
     }
 }
 
-fn read(
-    store: &Store,
-    cluster: &str,
-    gathering_id: &str,
-) -> Result<(LineUp, Gathering, Vec<Attendance>), StoreError> {
+/// The line-up, the gathering, each service's attendance and what the recorded ones add up to.
+type Read = (LineUp, Gathering, Vec<Attendance>, Turnout);
+
+fn read(store: &Store, cluster: &str, gathering_id: &str) -> Result<Read, StoreError> {
     let lineup = LineUp::load(store, cluster)?;
     let gathering = store.gathering(gathering_id)?;
     let recorded = store.attendances(gathering_id)?;
+    let ids: Vec<&str> = lineup.services.iter().map(|s| s.id.as_str()).collect();
+    // From what is recorded, not the blanks below: a blank is not an attendance.
+    let turnout = Turnout::of(&recorded, &ids);
     let attendances = lineup
         .services
         .iter()
@@ -60,14 +66,7 @@ fn read(
                 })
         })
         .collect();
-    Ok((lineup, gathering, attendances))
-}
-
-impl GatheringView {
-    fn turnout(&self) -> Turnout {
-        let ids: Vec<&str> = self.lineup.services.iter().map(|s| s.id.as_str()).collect();
-        Turnout::of(&self.attendances, &ids)
-    }
+    Ok((lineup, gathering, attendances, turnout))
 }
 
 impl Component for GatheringView {
@@ -85,7 +84,10 @@ impl Component for GatheringView {
         }
         match action {
             Action::Back => Outcome::Back,
-            Action::Open | Action::Edit => {
+            Action::Edit => Outcome::Open(Open::Form(FormPurpose::EditGathering(
+                self.gathering.clone(),
+            ))),
+            Action::Open => {
                 let Some(service) = self.lineup.services.get(self.selected) else {
                     return Outcome::Stay;
                 };
@@ -106,10 +108,11 @@ impl Component for GatheringView {
             let cluster = s.cluster(&cluster_id)?;
             read(s, &cluster.name, &gathering_id)
         });
-        if let Some((lineup, gathering, attendances)) = read {
+        if let Some((lineup, gathering, attendances, turnout)) = read {
             self.lineup = lineup;
             self.gathering = gathering;
             self.attendances = attendances;
+            self.turnout = turnout;
             clamp(&mut self.selected, self.lineup.services.len());
         }
     }
@@ -159,27 +162,33 @@ fn draw_gathering(look: &Look, view: &GatheringView, frame: &mut Frame, area: Re
         gathering.topics.replace('\n', " ")
     };
     let topics = trf(lang, "gathering.topics", &[("topics", &topics)]);
-    let turnout = view.turnout();
-    let summed = trf(
-        lang,
-        "gathering.turnout",
-        &[
-            (
-                "leaders",
-                &present::count(lang, "noun.leader", turnout.leaders as usize),
-            ),
-            (
-                "key_persons",
-                &present::count(lang, "noun.key_person", turnout.key_persons as usize),
-            ),
-            (
-                "staff",
-                &present::count(lang, "noun.staff", turnout.staff as usize),
-            ),
-            ("done", &turnout.between_done),
-            ("of", &turnout.services),
-        ],
-    );
+    let turnout = view.turnout;
+    // Ahead with nothing recorded: no one has attended or not yet.
+    let planned = turnout.planned(gathering.held_on, look.today());
+    let summed = if planned {
+        tr(lang, "gathering.planned").to_string()
+    } else {
+        trf(
+            lang,
+            "gathering.turnout",
+            &[
+                (
+                    "leaders",
+                    &present::count(lang, "noun.leader", turnout.leaders as usize),
+                ),
+                (
+                    "key_persons",
+                    &present::count(lang, "noun.key_person", turnout.key_persons as usize),
+                ),
+                (
+                    "staff",
+                    &present::count(lang, "noun.staff", turnout.staff as usize),
+                ),
+                ("done", &turnout.between_done),
+                ("of", &turnout.services),
+            ],
+        )
+    };
     let tied = tied_line(lang, view);
     // Wide: every column with its whole name; narrow: the roles as letters, named in the
     // legend line, and no note (the form shows it).
@@ -250,12 +259,19 @@ fn draw_gathering(look: &Look, view: &GatheringView, frame: &mut Frame, area: Re
         widths.push(Constraint::Fill(1));
     }
     let mut cells = vec![header];
+    let known = |n: u16| {
+        if planned {
+            present::NONE.to_string()
+        } else {
+            n.to_string()
+        }
+    };
     for (service, attendance) in view.lineup.services.iter().zip(&view.attendances) {
         let mut row = vec![
             service.name.clone(),
-            attendance.leaders.to_string(),
-            attendance.key_persons.to_string(),
-            attendance.staff.to_string(),
+            known(attendance.leaders),
+            known(attendance.key_persons),
+            known(attendance.staff),
             answer(lang, attendance.pre_work),
             answer(lang, attendance.between_work),
         ];
