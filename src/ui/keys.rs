@@ -92,6 +92,9 @@ fn horizontal(key: KeyCode) -> Action {
 
 /// Where a screen has a row of rounds to choose among.
 const CHOOSE_ROUND: Command = cmd(&[Left, Right], "←→", "key.choose_round", true, horizontal);
+// The cluster's year steps through gatherings, and labels of rounds not tied to one yet.
+const CHOOSE_POINT: Command =
+    cmd(&[Left, Right], "←→", "key.choose_point", true, horizontal).short("key.choose_point_short");
 
 fn vertical(key: KeyCode) -> Action {
     match key {
@@ -437,7 +440,7 @@ const CLUSTER: &[Command] = &[
         Action::Open
     })
     .short("key.compare"),
-    CHOOSE_ROUND,
+    CHOOSE_POINT,
     cmd(&[Tab], "Tab", "key.cluster_needs", true, |_| {
         Action::NextTab
     })
@@ -528,7 +531,7 @@ const CLUSTER_NEEDS: &[Command] = &[
         Action::NextTab
     })
     .short("key.scores_short"),
-    CHOOSE_ROUND,
+    CHOOSE_POINT,
     BACK,
     ANONYMOUS,
     MOVE,
