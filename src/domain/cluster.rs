@@ -260,11 +260,17 @@ impl Turnout {
         self.leaders + self.key_persons + self.staff
     }
 
-    /// A gathering after `today` with nothing recorded for it yet: its zeros are not known
-    /// yet, they are not counted.
+    /// A gathering after `today` with nothing recorded for it yet (`planned`).
     pub fn planned(&self, held_on: NaiveDate, today: NaiveDate) -> bool {
-        held_on > today && self.recorded == 0
+        planned(held_on, today, self.recorded)
     }
+}
+
+/// A gathering after `today` with no attendance of its services recorded (`recorded`) yet:
+/// its zeros are not known yet, they are not counted. The screens and the cluster report
+/// decide by this one rule.
+pub fn planned(held_on: NaiveDate, today: NaiveDate, recorded: usize) -> bool {
+    held_on > today && recorded == 0
 }
 
 /// The letters services are shown by without their names (A, B, …, Z, AA, AB, …), for the

@@ -40,6 +40,9 @@ pub enum Band {
 }
 
 impl Band {
+    /// Every band, the best first: the order legends and spreads list them in.
+    pub const ALL: [Band; 3] = [Band::InPlace, Band::Partly, Band::Priority];
+
     /// The band's stable code in files (JSON, CSV), never translated.
     pub fn code(self) -> &'static str {
         match self {

@@ -80,17 +80,7 @@ impl Erasing {
     pub fn gathering(lang: Lang, gathering: &Gathering) -> Erasing {
         Erasing {
             target: Erasable::Gathering(gathering.id.clone()),
-            thing: trf(
-                lang,
-                "erase.thing_gathering",
-                &[
-                    (
-                        "kind",
-                        &tr(lang, crate::present::gathering_kind_key(gathering.kind)),
-                    ),
-                    ("date", &crate::present::date(lang, gathering.held_on)),
-                ],
-            ),
+            thing: crate::present::gathering_of(lang, gathering),
         }
     }
 

@@ -306,6 +306,11 @@ pub fn answer_key(answer: crate::domain::needs::YesPartlyNo) -> &'static str {
     }
 }
 
+/// "ja", "delvis", "nei", or "–" where nothing is recorded.
+pub fn answer(lang: Lang, value: Option<crate::domain::needs::YesPartlyNo>) -> String {
+    value.map_or_else(|| NONE.to_string(), |v| tr(lang, answer_key(v)).to_string())
+}
+
 /// The text key of a gathering's kind.
 pub fn gathering_kind_key(kind: GatheringKind) -> &'static str {
     match kind {
@@ -322,6 +327,19 @@ pub fn gathering_name(lang: Lang, gathering: &Gathering) -> String {
         lang,
         "cluster.gathering_named",
         &[("date", &date(lang, gathering.held_on)), ("kind", &kind)],
+    )
+}
+
+/// A gathering within a sentence: "samlingen 24.02.2026 (Ledersamling)", as the report's
+/// points, an erasure's question and a round's tie name it.
+pub fn gathering_of(lang: Lang, gathering: &Gathering) -> String {
+    trf(
+        lang,
+        "gathering.of",
+        &[
+            ("date", &date(lang, gathering.held_on)),
+            ("kind", &tr(lang, gathering_kind_key(gathering.kind))),
+        ],
     )
 }
 

@@ -105,9 +105,7 @@ fn cluster_rows(
     how: Aggregation,
     rows: &mut Vec<SubdomainRow>,
 ) -> Result<(), StoreError> {
-    // Letters over the whole cluster, so that a service has one letter on every face.
-    let ids: Vec<&str> = line_up.services.iter().map(|s| s.id.as_str()).collect();
-    let letters = anonymous_letters(&ids);
+    let letters = line_up.letters();
     let mut order: Vec<usize> = (0..line_up.services.len()).collect();
     if how.anonymous {
         // The letters' order is the ids' order.

@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 
-use crate::domain::cluster::{Cluster, Gathering};
+use crate::domain::cluster::{Cluster, Gathering, anonymous_letters};
 use crate::domain::model::{Round, Service};
 use crate::store::{Backend, RoundSummary, StoreError};
 
@@ -91,6 +91,14 @@ impl LineUp {
             .iter()
             .map(|list| list.iter().rev().find(|r| self.stands_at(&r.round, point)))
             .collect()
+    }
+
+    /// Each service's letter for the views without names (`anonymous_letters`), in the
+    /// order of `services`: over the whole cluster, so that a service has one letter on
+    /// every face.
+    pub fn letters(&self) -> Vec<String> {
+        let ids: Vec<&str> = self.services.iter().map(|s| s.id.as_str()).collect();
+        anonymous_letters(&ids)
     }
 
     /// The gathering a round is tied to, if any.

@@ -10,7 +10,7 @@
 use chrono::NaiveDate;
 
 use crate::cli::document::{Align, Block, Stacked, Table, legend, quoted};
-use crate::domain::cluster::anonymous_letters;
+use crate::domain::cluster::planned;
 use crate::domain::cluster_figures::{AreaKey, Spread, Standing, WEAK_BANDS};
 use crate::domain::instrument::Instrument;
 use crate::domain::needs::READINESS_SECTION;
@@ -35,12 +35,11 @@ impl ClusterFace<'_> {
 
     /// Each service as the file names it: its name, or its letter without names.
     fn service_names(&self) -> Vec<String> {
-        let services = &self.report.line_up.services;
+        let line_up = &self.report.line_up;
         if self.anonymous {
-            let ids: Vec<&str> = services.iter().map(|s| s.id.as_str()).collect();
-            anonymous_letters(&ids)
+            line_up.letters()
         } else {
-            services.iter().map(|s| s.name.clone()).collect()
+            line_up.services.iter().map(|s| s.name.clone()).collect()
         }
     }
 
@@ -90,17 +89,7 @@ impl ClusterFace<'_> {
 
     fn point_name(&self, point: &Point) -> String {
         match point {
-            Point::Gathering(gathering) => trf(
-                self.lang,
-                "cluster_report.point_gathering",
-                &[
-                    ("date", &present::date(self.lang, gathering.held_on)),
-                    (
-                        "kind",
-                        &tr(self.lang, present::gathering_kind_key(gathering.kind)),
-                    ),
-                ],
-            ),
+            Point::Gathering(gathering) => present::gathering_of(self.lang, gathering),
             Point::Label(label) => trf(
                 self.lang,
                 "cluster_report.point_label",
@@ -166,7 +155,7 @@ impl ClusterFace<'_> {
     }
 
     fn band_parts(&self) -> Vec<String> {
-        let mut parts: Vec<String> = [Band::InPlace, Band::Partly, Band::Priority]
+        let mut parts: Vec<String> = Band::ALL
             .iter()
             .map(|&b| present::band_label(self.lang, b))
             .collect();
@@ -196,9 +185,7 @@ impl ClusterFace<'_> {
             id: "spread-chart".into(),
             title: trf(lang, "cluster_report.spread_chart", &[("point", &at)]),
             parts: self.band_parts(),
-            marks: [Band::InPlace, Band::Partly, Band::Priority]
-                .map(present::band_symbol)
-                .to_vec(),
+            marks: Band::ALL.map(present::band_symbol).to_vec(),
             rows: spreads
                 .iter()
                 .map(|s| {
@@ -350,7 +337,10 @@ impl ClusterFace<'_> {
                     trf(
                         lang,
                         "cluster_report.gap_n",
-                        &[("gap", &present::decimal(lang, g, 1)), ("n", &area.gap_n)],
+                        &[
+                            ("gap", &present::decimal(lang, g, present::MEAN_PLACES)),
+                            ("n", &area.gap_n),
+                        ],
                     )
                 },
             );
@@ -412,12 +402,7 @@ impl ClusterFace<'_> {
             "cluster_report.attendance_note"
         })));
         let names = self.service_names();
-        let answer = |a: Option<crate::domain::needs::YesPartlyNo>| {
-            a.map_or_else(
-                || present::NONE.to_string(),
-                |a| self.tr(present::answer_key(a)),
-            )
-        };
+        let answer = |a| present::answer(self.lang, a);
         for (gathering, attended) in report.line_up.gatherings.iter().zip(&report.attendance) {
             let name = trf(
                 self.lang,
@@ -437,7 +422,8 @@ impl ClusterFace<'_> {
             };
             blocks.push(Block::Subheading(heading));
             // A gathering ahead has no attendance yet: a row per service would only say so.
-            if gathering.held_on > self.today && attended.iter().all(Option::is_none) {
+            let recorded = attended.iter().flatten().count();
+            if planned(gathering.held_on, self.today, recorded) {
                 blocks.push(Block::Paragraph(self.tr("cluster_report.planned")));
                 continue;
             }
@@ -570,10 +556,7 @@ impl ClusterFace<'_> {
                     ],
                 ),
             };
-            let between = line.between_work.map_or_else(
-                || present::NONE.to_string(),
-                |a| self.tr(present::answer_key(a)),
-            );
+            let between = present::answer(lang, line.between_work);
             table.row(vec![name.clone(), latest, stage, score, between]);
         }
         blocks.push(Block::Table(table, "services"));

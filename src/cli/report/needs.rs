@@ -7,8 +7,7 @@ use crate::cli::document::{Align, Block, Table};
 use crate::domain::compare::Options;
 use crate::domain::instrument::Instrument;
 use crate::domain::needs::{
-    Area, Expectations, FactField, Facts, Gap, Need, READINESS_SECTION, YesPartlyNo, gaps,
-    readiness,
+    Area, Expectations, FactField, Facts, Gap, Need, READINESS_SECTION, gaps, readiness,
 };
 use crate::domain::scoring::{Tally, summarize};
 use crate::i18n::{Lang, tr, trf};
@@ -224,12 +223,7 @@ impl NeedsSection<'_> {
             .collect(),
             vec![Align::Left; 5],
         );
-        let answer = |a: Option<YesPartlyNo>| {
-            a.map_or_else(
-                || present::NONE.to_string(),
-                |a| self.tr(present::answer_key(a)),
-            )
-        };
+        let answer = |a| present::answer(self.lang, a);
         for (round, needs) in self.rounds.iter().zip(self.needs) {
             let e = &needs.expectations;
             if e.is_empty() {

@@ -8,7 +8,6 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
 
-use crate::domain::cluster::anonymous_letters;
 use crate::domain::cluster_figures::{AreaKey, Standing};
 use crate::domain::compare::{MIN_GROUP, Options, min_group};
 use crate::domain::instrument::SHORT_NAME_CHARS;
@@ -191,8 +190,7 @@ fn rows(ctx: &mut Ctx, line_up: &LineUp, point: Option<&Point>) -> Option<Vec<Cl
     let instrument = ctx.instrument;
     let read =
         ctx.load(|s| standings(s, instrument, &at, min_group(MIN_GROUP), Options::default()))?;
-    let service_ids: Vec<&str> = line_up.services.iter().map(|s| s.id.as_str()).collect();
-    let letters = anonymous_letters(&service_ids);
+    let letters = line_up.letters();
     Some(
         (line_up.services.iter().zip(letters).zip(at).zip(read))
             .map(|(((service, letter), round), standing)| {

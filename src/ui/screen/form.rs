@@ -338,8 +338,7 @@ impl FormScreen {
                         "tie.saved",
                         &[
                             ("round", &round.label),
-                            ("date", &present::date(lang, g.held_on)),
-                            ("kind", &tr(lang, present::gathering_kind_key(g.kind))),
+                            ("gathering", &present::gathering_of(lang, g)),
                         ],
                     ),
                     None => trf(lang, "tie.untied", &[("round", &round.label)]),

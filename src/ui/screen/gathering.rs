@@ -6,7 +6,6 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::{Paragraph, Table, TableState, Wrap};
 
 use crate::domain::cluster::{Attendance, Gathering, Turnout};
-use crate::domain::needs::YesPartlyNo;
 use crate::i18n::{Lang, tr, trf};
 use crate::present;
 use crate::store::{Clusters, Store, StoreError};
@@ -124,13 +123,6 @@ impl Component for GatheringView {
     fn about(&self, look: &Look) -> Vec<String> {
         vec![tr(look.lang, "help.gathering").to_string()]
     }
-}
-
-/// "ja", "delvis", "nei", or "–" where nothing is recorded.
-fn answer(lang: Lang, value: Option<YesPartlyNo>) -> String {
-    value.map_or(present::NONE.to_string(), |v| {
-        tr(lang, present::answer_key(v)).to_string()
-    })
 }
 
 fn draw_gathering(look: &Look, view: &GatheringView, frame: &mut Frame, area: Rect) {
@@ -272,8 +264,8 @@ fn draw_gathering(look: &Look, view: &GatheringView, frame: &mut Frame, area: Re
             known(attendance.leaders),
             known(attendance.key_persons),
             known(attendance.staff),
-            answer(lang, attendance.pre_work),
-            answer(lang, attendance.between_work),
+            present::answer(lang, attendance.pre_work),
+            present::answer(lang, attendance.between_work),
         ];
         if wide {
             row.push(attendance.note.replace('\n', " "));

@@ -229,7 +229,7 @@ impl Component for SummaryView {
 
 /// Room for a band with its symbol ("○ bør prioriteres"), or for "no score", whole.
 fn band_width(lang: Lang) -> u16 {
-    [Band::InPlace, Band::Partly, Band::Priority]
+    Band::ALL
         .map(|band| tr(lang, band_key(band)).chars().count() + 2)
         .into_iter()
         .chain(["band.none", "band.not_asked"].map(|key| tr(lang, key).chars().count()))
