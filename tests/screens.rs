@@ -3159,3 +3159,32 @@ fn a_service_with_no_cluster_has_no_gathering_to_tie_a_round_to() {
     assert_eq!(f.app.mode(), Mode::Cluster);
     assert!(f.render(120, 40).contains("runde «Før»"));
 }
+
+/// A round's label is the service's own text: in the view without names a label that names a
+/// service shows its letter, as the cluster report's does, and the name appears nowhere.
+#[test]
+fn the_anonymous_overview_shows_no_service_name_held_in_a_label() {
+    let f = fixture(Lang::Nb, true);
+    let conn = rusqlite::Connection::open(f.db()).unwrap();
+    conn.execute(
+        "UPDATE round SET label = 'Før Fjellbygd barneverntjeneste'",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let mut f = reopened(f, Lang::Nb);
+    f.act(&[Action::Overview]);
+    assert!(
+        f.render(120, 40)
+            .contains("«Før Fjellbygd barneverntjeneste»")
+    );
+    f.act(&[Action::Anonymous]);
+    for (width, height) in [(120, 40), (80, 24), (60, 16)] {
+        let screen = f.render(width, height);
+        assert!(!screen.contains("Fjellbygd"), "{width}×{height}:\n{screen}");
+    }
+    assert!(
+        f.render(120, 40).contains("«Før "),
+        "the label without the name"
+    );
+}

@@ -57,24 +57,11 @@ impl ClusterFace<'_> {
     /// A text from the data as the file shows it: without names, every service's name in
     /// it is replaced by its letter, longest names first so that no part of one is left.
     fn shown(&self, text: &str) -> String {
-        if !self.anonymous {
-            return text.to_string();
+        if self.anonymous {
+            self.report.line_up.without_names(text)
+        } else {
+            text.to_string()
         }
-        let mut named: Vec<(&str, String)> = self
-            .report
-            .line_up
-            .services
-            .iter()
-            .map(|s| s.name.as_str())
-            .zip(self.service_names())
-            .filter(|(name, _)| !name.trim().is_empty())
-            .collect();
-        named.sort_by_key(|(name, _)| std::cmp::Reverse(name.chars().count()));
-        let mut out = text.to_string();
-        for (name, letter) in named {
-            out = replace_ignoring_case(&out, name, &letter);
-        }
-        out
     }
 
     pub fn title(&self) -> String {
@@ -577,49 +564,5 @@ fn or_none(text: &str) -> String {
         present::NONE.to_string()
     } else {
         text.to_string()
-    }
-}
-
-/// `text` with every occurrence of `name` replaced by `by`, whatever the case.
-fn replace_ignoring_case(text: &str, name: &str, by: &str) -> String {
-    let lower_text = text.to_lowercase();
-    let lower_name = name.to_lowercase();
-    // Lowercasing can change a text's length; then the whole text is withheld rather than
-    // risk a name left in it.
-    if lower_text.len() != text.len() || lower_name.len() != name.len() {
-        return if lower_text.contains(&lower_name) {
-            by.to_string()
-        } else {
-            text.to_string()
-        };
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = 0;
-    for (start, _) in lower_text.match_indices(&lower_name) {
-        if start < rest {
-            continue;
-        }
-        out.push_str(&text[rest..start]);
-        out.push_str(by);
-        rest = start + name.len();
-    }
-    out.push_str(&text[rest..]);
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_name_is_replaced_whatever_its_case() {
-        assert_eq!(
-            replace_ignoring_case("Før Fjellbygd og FJELLBYGD", "fjellbygd", "B"),
-            "Før B og B"
-        );
-        assert_eq!(
-            replace_ignoring_case("Før samling 1", "Dal", "A"),
-            "Før samling 1"
-        );
     }
 }

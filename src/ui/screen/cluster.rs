@@ -225,7 +225,10 @@ impl Component for ClusterView {
     }
 
     fn crumb(&self, _lang: Lang) -> String {
-        self.cluster.clone()
+        match self.anonymous {
+            true => self.line_up.without_names(&self.cluster),
+            false => self.cluster.clone(),
+        }
     }
 
     fn update(&mut self, action: Action, ctx: &mut Ctx) -> Outcome {
@@ -311,16 +314,22 @@ impl Component for ClusterView {
 fn cluster_block(look: &Look, view: &ClusterView, frame: &mut Frame, area: Rect) -> Rect {
     let lang = look.lang;
     // "runde «…»" within the title, "Runde «…»" where it starts it.
+    // Without names, a label or the cluster's name that holds a service's name shows its
+    // letter, as the cluster report does.
+    let shown = |text: &str| match view.anonymous {
+        true => view.line_up.without_names(text),
+        false => text.to_string(),
+    };
     let point = |round_key: &str| match view.line_up.points.get(view.point) {
         Some(Point::Gathering(gathering)) => present::gathering_name(lang, gathering),
-        Some(Point::Label(label)) => trf(lang, round_key, &[("round", label)]),
+        Some(Point::Label(label)) => trf(lang, round_key, &[("round", &shown(label))]),
         None => trf(lang, round_key, &[("round", &present::NONE)]),
     };
     let cluster = if view.anonymous {
         trf(
             lang,
             "cluster.anonymous_title",
-            &[("cluster", &view.cluster)],
+            &[("cluster", &shown(&view.cluster))],
         )
     } else {
         view.cluster.clone()
