@@ -2976,7 +2976,7 @@ fn the_cluster_overview_lines_rounds_up_by_gathering_and_untied_rounds_by_label(
     );
     assert!(
         f.render(120, 40)
-            .contains("The view without names opens no service")
+            .contains("The view without names opens nothing that shows")
     );
     // The needs view follows the point and the letters.
     f.act(&[Action::NextTab]);
@@ -3187,4 +3187,12 @@ fn the_anonymous_overview_shows_no_service_name_held_in_a_label() {
         f.render(120, 40).contains("«Før "),
         "the label without the name"
     );
+    // Neither the comparison nor the year opens from it: both name the services.
+    f.act(&[Action::Year]);
+    assert_eq!(f.app.mode(), Mode::Cluster);
+    f.act(&[Action::Open]);
+    assert_eq!(f.app.mode(), Mode::Cluster);
+    assert!(f.render(120, 40).contains("p viser navnene igjen"));
+    f.act(&[Action::Anonymous, Action::Year]);
+    assert_eq!(f.app.mode(), Mode::ClusterYear);
 }

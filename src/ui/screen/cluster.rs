@@ -269,16 +269,16 @@ impl Component for ClusterView {
                 };
                 self.sort();
             }
-            Action::Year => return Outcome::Open(Open::ClusterYear(self.cluster.clone())),
             Action::Anonymous => {
                 self.anonymous = !self.anonymous;
                 self.sort();
             }
-            // The comparison names the service: the anonymous view opens none.
-            Action::Open if self.anonymous => {
+            // The comparison and the year name the services: the anonymous view opens neither.
+            Action::Open | Action::Year if self.anonymous => {
                 let text = tr(ctx.lang, "cluster.anonymous_no_open").to_string();
                 ctx.info(StatusKind::Info, text);
             }
+            Action::Year => return Outcome::Open(Open::ClusterYear(self.cluster.clone())),
             Action::Open if self.needs.is_none() => {
                 if let Some(row) = self.rows.get(self.selected) {
                     let open = Open::Compare(row.service.clone(), row.round.clone());
