@@ -288,11 +288,11 @@ fn markdown_cluster_report_carries_the_hand_computed_figures() {
     );
     assert_eq!(
         row(needs, "Investigations and decisions")[1..],
-        ["2 of 3", "2.0 (n = 2)"]
+        ["2 of 3", "+2.0 (n = 2)"]
     );
     assert_eq!(
         row(needs, "The child welfare act and other law")[1..],
-        ["1 of 3", "2.0 (n = 2)"]
+        ["1 of 3", "+2.0 (n = 2)"]
     );
     assert!(
         needs.find("Investigations").unwrap() < needs.find("The child welfare act").unwrap(),

@@ -1086,7 +1086,7 @@ fn the_cluster_needs_view_counts_the_demos_needs_by_hand() {
         .find(|l| l.contains("Investigations"))
         .unwrap_or_else(|| panic!("{screen}"));
     assert!(row.contains("3 of 4 (75 %)"), "{row}");
-    assert!(row.contains("+2.0 (n=4)"), "{row}");
+    assert!(row.contains("+2.0 (n = 4)"), "{row}");
     let unlike = screen
         .split("Priorities no other service shares:")
         .nth(1)

@@ -77,6 +77,16 @@ pub fn gap(lang: Lang, gap: i8) -> String {
     signed(lang, f64::from(gap), 0)
 }
 
+/// A mean gap (importance − mastery) with the number of services it rests on: "+1,5 (n = 2)",
+/// the same on the screen and in the report.
+pub fn mean_gap(lang: Lang, mean: f64, n: usize) -> String {
+    trf(
+        lang,
+        "number.mean_gap",
+        &[("gap", &signed(lang, mean, MEAN_PLACES)), ("n", &n)],
+    )
+}
+
 /// An interval of a change in points: "−3 til +20".
 pub fn interval(lang: Lang, (low, high): (f64, f64)) -> String {
     trf(

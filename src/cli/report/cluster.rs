@@ -320,16 +320,7 @@ impl ClusterFace<'_> {
         for area in &shared.areas {
             let gap = area.mean_gap.map_or_else(
                 || present::NONE.to_string(),
-                |g| {
-                    trf(
-                        lang,
-                        "cluster_report.gap_n",
-                        &[
-                            ("gap", &present::decimal(lang, g, present::MEAN_PLACES)),
-                            ("n", &area.gap_n),
-                        ],
-                    )
-                },
+                |g| present::mean_gap(lang, g, area.gap_n),
             );
             table.row(vec![
                 present::competence_area_name(shipped, lang, &area.area_key),

@@ -512,7 +512,7 @@ fn draw_needs(look: &Look, view: &ClusterView, face: &NeedsFace, frame: &mut Fra
     let gap_head = tr(lang, "cluster.needs_mean_gap");
     let widest = present::count_of(lang, shared.mapped as u32, shared.mapped as u32);
     let top_width = top_head.chars().count().max(widest.chars().count()) as u16;
-    let gap_width = gap_head.chars().count().max(10) as u16;
+    let gap_width = gap_head.chars().count().max(13) as u16;
     let name_width = usize::from(inner.width.saturating_sub(top_width + gap_width + 2));
     // Below the header; when the rest does not fit, the last line says how many are below.
     let room = usize::from(table_area.height.saturating_sub(1));
@@ -529,11 +529,7 @@ fn draw_needs(look: &Look, view: &ClusterView, face: &NeedsFace, frame: &mut Fra
         .take(shown)
         .map(|a| {
             let gap = match a.mean_gap {
-                Some(mean) => format!(
-                    "{} (n={})",
-                    present::signed(lang, mean, present::MEAN_PLACES),
-                    a.gap_n
-                ),
+                Some(mean) => present::mean_gap(lang, mean, a.gap_n),
                 None => present::NONE.to_string(),
             };
             Row::new(vec![
