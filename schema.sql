@@ -1,4 +1,4 @@
--- kartlegg's schema, version 11: the one schema of a new database, embedded in the binary.
+-- kartlegg's schema, version 12: the one schema of a new database, embedded in the binary.
 -- An older database is brought here by the steps in src/store/migrations/ (00N upgrades
 -- version N-1 to N); a test checks that both roads lead to the same schema.
 -- Identifiers are UUIDs as text so that databases from two machines merge without clashes.
@@ -138,8 +138,9 @@ CREATE TABLE consensus (
 
 -- Append-only: every change to a plan item, goal, goal status, stage or consensus value,
 -- (version 8) to a need, an own area, expectations or service facts, and (version 11) to a
--- cluster's record, a gathering, an attendance or a round's gathering, as JSON snapshots of
--- the row before and after. Versions 8 and 11 rebuilt the table to widen the CHECK: the name
+-- cluster's record, a gathering, an attendance or a round's gathering, and (version 12) to a
+-- position (keyed `round_id/position_id`; a removal has no new side), as JSON snapshots of
+-- the row before and after. Versions 8, 11 and 12 rebuilt the table to widen the CHECK: the name
 -- is written as SQLite writes it after the rename (migrations/008_needs.sql).
 CREATE TABLE "change_log" (
     seq        INTEGER PRIMARY KEY,
@@ -147,7 +148,7 @@ CREATE TABLE "change_log" (
                                                'round_stage', 'consensus', 'need',
                                                'own_area', 'expectations', 'service_facts',
                                                'cluster', 'gathering', 'attendance',
-                                               'round_gathering')),
+                                               'round_gathering', 'position')),
     entity_key TEXT NOT NULL,
     old_json   TEXT,
     new_json   TEXT,

@@ -980,7 +980,7 @@ fn positions_are_recorded_and_their_2031_status_read_off_the_screen() {
         for service in store.services().unwrap() {
             for round in store.rounds(&service.service.id).unwrap() {
                 for post in store.positions(&round.round.id).unwrap() {
-                    store.remove_position(&post.id).unwrap();
+                    store.remove_position(&post.id, chrono::Utc::now()).unwrap();
                 }
             }
         }

@@ -14,7 +14,7 @@ use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::RoundKind;
 use kartlegg::domain::requirement::{Education, PositionFacts, PositionRole};
 use kartlegg::exchange::Problem;
-use kartlegg::store::{Admin, Answers, Positions, Store};
+use kartlegg::store::{Admin, Answers, Plans, Positions, Store};
 use kartlegg::usecase::positions::PositionsData;
 
 fn post(
@@ -154,10 +154,33 @@ fn the_newer_edit_of_a_position_wins_on_either_side() {
     );
     assert_eq!(b.positions(&round).unwrap()[4].facts, done);
 
-    // Back the other way the office's older edit does not win over the laptop's.
+    // Back the other way the office's older edit does not win over the laptop's, but it is
+    // kept: the laptop learns the office's edit and its replacement from the change log, so
+    // both machines hold the same history of the post.
     let back = import(&mut a, &export(&b)).unwrap();
-    assert!(!back.changed_anything(), "{back:?}");
+    assert_eq!(
+        (
+            back.positions.updated,
+            back.positions.added,
+            back.changes.added
+        ),
+        (0, 0, 2),
+        "{back:?}"
+    );
     assert_eq!(a.positions(&round).unwrap()[4].facts, done);
+    // The same entries, each machine's in the order it learnt them.
+    let history = |store: &Store| {
+        let mut entries: Vec<_> = store
+            .changes("position", &format!("{round}/{id}"))
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.changed_at, c.old_json, c.new_json))
+            .collect();
+        entries.sort();
+        entries
+    };
+    assert_eq!(history(&a).len(), 4);
+    assert_eq!(history(&a), history(&b));
 
     // The office's older file, brought to the laptop later, is only out of date.
     b.change_position(&id, &office, at(16)).unwrap();
@@ -336,4 +359,93 @@ fn the_positions_of_a_round_erased_here_are_skipped() {
     assert!(!summary.changed_anything(), "{summary:?}");
     assert!(summary.erased >= 7, "{summary:?}");
     assert!(b.positions(&round).unwrap().is_empty());
+}
+
+/// The change log's entries of one position, as (old, new) snapshots are present.
+fn logged(store: &Store, round: &str, id: &str) -> Vec<(bool, bool)> {
+    store
+        .changes("position", &format!("{round}/{id}"))
+        .unwrap()
+        .iter()
+        .map(|c| (c.old_json.is_some(), c.new_json.is_some()))
+        .collect()
+}
+
+#[test]
+fn a_post_removed_here_is_not_brought_back_by_an_older_file_and_the_removal_travels() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, round) = staffed(&dir.path().join("a.db"));
+    let older = export(&a);
+    let mut b = Store::open(&dir.path().join("b.db")).unwrap();
+    import(&mut b, &older).unwrap();
+    let id = b.positions(&round).unwrap()[1].id.clone();
+    b.remove_position(&id, at(30)).unwrap();
+
+    // The file from before the removal (the post last changed at 2) leaves it out.
+    let summary = import(&mut b, &older).unwrap();
+    assert_eq!(
+        (summary.positions.newer_here, summary.positions.added),
+        (1, 0)
+    );
+    assert_eq!(b.positions(&round).unwrap().len(), 6);
+    assert!(!b.positions(&round).unwrap().iter().any(|p| p.id == id));
+    let again = import(&mut b, &older).unwrap();
+    assert!(!again.changed_anything(), "{again:?}");
+
+    // The removal reaches the laptop, whose post is older: it goes there too.
+    let removal = export(&b);
+    let there = import(&mut a, &removal).unwrap();
+    assert_eq!(there.positions.updated, 1, "{there:?}");
+    assert_eq!(a.positions(&round).unwrap().len(), 6);
+    assert!(!a.positions(&round).unwrap().iter().any(|p| p.id == id));
+    assert_eq!(logged(&a, &round, &id), [(false, true), (true, false)]);
+    let twice = import(&mut a, &removal).unwrap();
+    assert!(!twice.changed_anything(), "{twice:?}");
+    assert_eq!(positions_of(&a, &round), positions_of(&b, &round));
+}
+
+#[test]
+fn a_post_edited_in_a_newer_file_after_a_removal_here_comes_back_with_the_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, round) = staffed(&dir.path().join("a.db"));
+    let mut b = Store::open(&dir.path().join("b.db")).unwrap();
+    import(&mut b, &export(&a)).unwrap();
+    let id = a.positions(&round).unwrap()[1].id.clone();
+    b.remove_position(&id, at(30)).unwrap();
+    // The laptop, not knowing of the removal, records the planned education as taken.
+    let taken = post(
+        PositionRole::Leader,
+        Education::BachelorRelevant,
+        60,
+        12,
+        None,
+    );
+    a.change_position(&id, &taken, at(40)).unwrap();
+
+    let newer = export(&a);
+    let summary = import(&mut b, &newer).unwrap();
+    assert_eq!(summary.positions.added, 1, "{summary:?}");
+    let back = b.positions(&round).unwrap();
+    assert_eq!(back.len(), 7);
+    assert_eq!(back.iter().find(|p| p.id == id).unwrap().facts, taken);
+    // Made, removed here, then the laptop's edit: the removal stays in the log.
+    assert_eq!(
+        logged(&b, &round, &id),
+        [(false, true), (true, false), (false, true), (true, true)]
+    );
+    let again = import(&mut b, &newer).unwrap();
+    assert!(!again.changed_anything(), "{again:?}");
+
+    // The office's older removal, sent back, does not take the edited post from the laptop.
+    let office = export(&b);
+    let there = import(&mut a, &office).unwrap();
+    assert_eq!(there.positions.updated, 0, "{there:?}");
+    assert_eq!(
+        a.positions(&round).unwrap()[1].facts,
+        taken,
+        "the newer edit stays"
+    );
+    let twice = import(&mut a, &office).unwrap();
+    assert!(!twice.changed_anything(), "{twice:?}");
+    assert_eq!(positions_of(&a, &round), positions_of(&b, &round));
 }

@@ -813,7 +813,7 @@ fn positions_fixture(lang: Lang) -> Fixture {
     let round = store.rounds(&service.id).unwrap().pop().unwrap().round;
     // The demo fills posts of its own; these nine, counted by hand below, replace them.
     for demo in store.positions(&round.id).unwrap() {
-        store.remove_position(&demo.id).unwrap();
+        store.remove_position(&demo.id, fixed_now()).unwrap();
     }
     use Education::{BachelorRelevant, MasterChildWelfare, MasterOtherRelevant};
     use PositionRole::*;

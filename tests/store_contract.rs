@@ -1150,7 +1150,7 @@ fn positions_are_added_changed_and_removed_each_at_once<S: Backend>(store: &mut 
         store.positions(&round_id).unwrap()[0].facts,
         caseworker(60, None)
     );
-    store.remove_position(&second.id).unwrap();
+    store.remove_position(&second.id, at(5)).unwrap();
     assert_eq!(
         store.positions(&round_id).unwrap(),
         [Position {
@@ -1169,7 +1169,7 @@ fn positions_are_added_changed_and_removed_each_at_once<S: Backend>(store: &mut 
         Err(StoreError::NotFound("position"))
     ));
     assert!(matches!(
-        store.remove_position(&second.id),
+        store.remove_position(&second.id, at(6)),
         Err(StoreError::NotFound("position"))
     ));
     let too_many = PositionFacts {
@@ -1180,6 +1180,63 @@ fn positions_are_added_changed_and_removed_each_at_once<S: Backend>(store: &mut 
     assert!(store.change_position(&first.id, &too_many, at(5)).is_err());
     assert_eq!(store.positions(&round_id).unwrap(), before);
     assert!(store.positions("nope").unwrap().is_empty());
+    assert!(store.integrity_problems().unwrap().is_empty());
+}
+
+/// A position's change and its removal each leave one entry in the change log, under
+/// `round_id/position_id`: the facts before and after, a removal with no after, at the time
+/// given; a refused change or removal leaves none. Its round's erasure takes them all.
+fn a_position_change_and_a_removal_each_leave_one_change_log_entry<S: Backend>(store: &mut S) {
+    let (_, round_id) = service_and_round(store);
+    let post = store
+        .add_position(&round_id, &caseworker(30, Some(2028)), at(2))
+        .unwrap();
+    let key = format!("{round_id}/{}", post.id);
+    assert_eq!(post.log_key(), key);
+    let made = store.changes("position", &key).unwrap();
+    assert_eq!(made.len(), 1, "made: {made:?}");
+    let before = r#"{"role":"caseworker","education":"bachelor_relevant","credits":30,"years":6,"planned_credits":30,"planned_year":2028}"#;
+    assert_eq!(made[0].new_json.as_deref(), Some(before));
+
+    store
+        .change_position(&post.id, &caseworker(60, None), at(3))
+        .unwrap();
+    let after = r#"{"role":"caseworker","education":"bachelor_relevant","credits":60,"years":6,"planned_credits":30,"planned_year":null}"#;
+    let changed = store.changes("position", &key).unwrap();
+    assert_eq!(changed.len(), 2, "one entry for the change: {changed:?}");
+    assert_eq!(
+        (
+            changed[1].old_json.as_deref(),
+            changed[1].new_json.as_deref()
+        ),
+        (Some(before), Some(after))
+    );
+    assert_eq!(changed[1].changed_at, "2026-03-09T10:03:00.000Z");
+
+    store.remove_position(&post.id, at(4)).unwrap();
+    let removed = store.changes("position", &key).unwrap();
+    assert_eq!(removed.len(), 3, "one entry for the removal: {removed:?}");
+    assert_eq!(
+        (
+            removed[2].old_json.as_deref(),
+            removed[2].new_json.as_deref()
+        ),
+        (Some(after), None)
+    );
+    assert_eq!(removed[2].changed_at, "2026-03-09T10:04:00.000Z");
+
+    assert!(store.remove_position(&post.id, at(5)).is_err());
+    assert!(
+        store
+            .change_position(&post.id, &caseworker(0, None), at(5))
+            .is_err()
+    );
+    assert_eq!(store.changes("position", &key).unwrap().len(), 3);
+
+    store
+        .erase(&[Erasable::Round(round_id)], ErasedBy::Screen, at(6))
+        .unwrap();
+    assert!(store.changes("position", &key).unwrap().is_empty());
     assert!(store.integrity_problems().unwrap().is_empty());
 }
 
@@ -1553,6 +1610,7 @@ macro_rules! every_backend {
                 expectations_and_facts_are_saved_whole_logged_and_refused_out_of_range,
                 an_erased_round_takes_its_needs_and_positions_and_an_erased_service_its_own_areas,
                 positions_are_added_changed_and_removed_each_at_once,
+                a_position_change_and_a_removal_each_leave_one_change_log_entry,
                 positions_go_with_their_round_their_service_and_retention,
                 every_cluster_a_service_names_has_its_record_and_a_rename_reaches_its_services,
                 gatherings_attendance_and_tied_rounds_keep_to_their_cluster_and_go_with_erasure,

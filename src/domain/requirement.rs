@@ -9,7 +9,7 @@
 use std::sync::LazyLock;
 
 use chrono::{Datelike, NaiveDate};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::compare;
 use super::lang::Localized;
@@ -24,7 +24,7 @@ static STANDARD: LazyLock<Requirement> = LazyLock::new(|| {
 
 /// The roles a position may have. Kept apart from a respondent's roles: a position is a
 /// post in the service, a respondent someone who answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PositionRole {
     Leader,
@@ -53,7 +53,7 @@ impl PositionRole {
 }
 
 /// The highest relevant education of a position's holder.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Education {
     MasterChildWelfare,
@@ -92,8 +92,9 @@ impl Education {
 pub const MAX_CREDITS: u16 = 600;
 pub const MAX_YEARS: u8 = 60;
 
-/// What is recorded of one position, without its identity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What is recorded of one position, without its identity; its change log snapshot too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
 pub struct PositionFacts {
     pub role: PositionRole,
     pub education: Education,
@@ -209,6 +210,14 @@ pub struct Position {
     pub id: Id,
     pub round_id: Id,
     pub facts: PositionFacts,
+}
+
+impl Position {
+    /// Its key in the change log: under its round, so that the round's erasure takes its
+    /// entries too, as a consensus value's.
+    pub fn log_key(&self) -> String {
+        format!("{}/{}", self.round_id, self.id)
+    }
 }
 
 /// Where a position stands against the requirement.

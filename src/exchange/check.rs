@@ -65,6 +65,21 @@ pub(crate) fn canonical(
                 None => Ok(snapshot_of(&facts)),
             }
         }
+        // A position off its ranges, or with half a plan, is no row the store could have held.
+        "position" => {
+            let facts: PositionFacts = serde_json::from_value(value).map_err(|e| e.to_string())?;
+            let off = facts.credits > MAX_CREDITS
+                || facts.years > MAX_YEARS
+                || facts.planned_credits > MAX_CREDITS
+                || facts
+                    .planned_year
+                    .is_some_and(|y| !(MIN_YEAR..=MAX_YEAR).contains(&y));
+            match half_plan(facts.planned_credits, facts.planned_year) {
+                _ if off => Err("a figure outside its range".to_string()),
+                Some(half) => Err(format!("{half:?}")),
+                None => Ok(snapshot_of(&facts)),
+            }
+        }
         other => Err(format!("unknown entity {other}")),
     }
 }

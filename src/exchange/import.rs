@@ -24,7 +24,7 @@ use crate::domain::instrument::{Instrument, Scale};
 use crate::domain::model::{Role, RoundKind, TextKind};
 use crate::domain::needs::{CompetenceAreas, Expectations, Facts, Need, TOP_THREE};
 use crate::domain::plan::{Goal, GoalStatus, PlanItem, Stage};
-use crate::domain::requirement::{Position, PositionFacts};
+use crate::domain::requirement::Position;
 
 /// Why an import stopped: the file's fault (refused with a place) or the backend's.
 #[derive(Debug)]
@@ -145,11 +145,13 @@ impl NoteValue {
     }
 }
 
-/// What a removal in the change log can clear: a plan value or a round's note.
+/// What a removal in the change log can clear: a plan value, a round's note or a position
+/// (keyed `round_id/position_id`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Cleared {
     Value(Valued),
     Note(Note),
+    Position,
 }
 
 impl Cleared {
@@ -159,6 +161,7 @@ impl Cleared {
                 .into_iter()
                 .find(|n| n.entity() == entity)
                 .map(Cleared::Note)
+                .or((entity == POSITION).then_some(Cleared::Position))
         })
     }
 
@@ -166,12 +169,16 @@ impl Cleared {
         match self {
             Cleared::Value(valued) => valued.entity(),
             Cleared::Note(note) => note.entity(),
+            Cleared::Position => POSITION,
         }
     }
 }
 
+/// The change log's entity of a position (version 12).
+const POSITION: &str = "position";
+
 /// The entities of the change log.
-pub const CHANGE_ENTITIES: [&str; 9] = [
+pub const CHANGE_ENTITIES: [&str; 10] = [
     "plan_item",
     "goal",
     "goal_status",
@@ -181,6 +188,7 @@ pub const CHANGE_ENTITIES: [&str; 9] = [
     "own_area",
     "expectations",
     "service_facts",
+    POSITION,
 ];
 
 /// One open transaction of a backend, as the importer needs it: finding a row, adding it,
@@ -334,6 +342,9 @@ pub trait MergeTx {
         updated_at: &str,
     ) -> Step<Self::Error>;
 
+    /// Removes the position with this id.
+    fn remove_position(&mut self, id: &str) -> Step<Self::Error>;
+
     /// When the value under `key` was last removed here, if it ever was.
     fn removed_at(&mut self, entity: &str, key: &str) -> Found<Option<String>, Self::Error>;
     /// Whether the log here has `new` as the result of a change at `at`.
@@ -374,6 +385,11 @@ impl Tally {
             }
         }
     }
+}
+
+/// The position's id in its change log key, `round_id/position_id`.
+fn position_id(key: &str) -> &str {
+    key.split_once('/').map_or(key, |(_, id)| id)
 }
 
 /// A removal read from the file's change log, weighed once the whole log is in.
@@ -1222,8 +1238,8 @@ impl<'a, M: MergeTx> Importer<'a, M> {
     }
 
     /// A position is recognised by its id and merged whole, the newer winning (on a tie the
-    /// content decides). Positions keep no change log (`store::sqlite::positions`), so the
-    /// older version is not kept; its round never changes.
+    /// content decides), the older into the change log, as a need is; a removal here newer
+    /// than the file's version keeps it out. Its round never changes.
     fn position(&mut self, row: PositionRow) -> Step<M::Error> {
         const S: &str = "positions";
         let theirs = checked_position(&row)?;
@@ -1233,30 +1249,15 @@ impl<'a, M: MergeTx> Importer<'a, M> {
             return Ok(());
         }
         self.require(S, &row.id, "round_id", Table::Round, &row.round_id)?;
-        let settled = match self.merge.position(&row.id)? {
-            None => Settled::Add,
+        let ours = match self.merge.position(&row.id)? {
             Some((ours, _)) if ours.round_id != theirs.round_id => {
                 return Err(identity(S, &row.id, "round_id", ours.round_id, row.round_id).into());
             }
-            Some((ours, our_time)) => {
-                let content = |f: &PositionFacts| {
-                    let planned = (f.planned_credits, f.planned_year);
-                    (
-                        f.role.code(),
-                        f.education.code(),
-                        f.credits,
-                        f.years,
-                        planned,
-                    )
-                };
-                let (ours, file) = (content(&ours.facts), content(&theirs.facts));
-                match merge::weigh(&our_time, &ours, &updated_at, &file) {
-                    Verdict::Same => Settled::Same,
-                    Verdict::Theirs => Settled::Replace,
-                    Verdict::Ours => Settled::OursNewer,
-                }
-            }
+            ours => ours.map(|(p, at)| (snapshot_of(&p.facts), at)),
         };
+        let key = theirs.log_key();
+        let snapshot = snapshot_of(&theirs.facts);
+        let settled = self.settle(POSITION, &key, ours, &snapshot, &updated_at)?;
         if let Settled::Add | Settled::Replace = settled {
             self.merge.put_position(&theirs, &created_at, &updated_at)?;
         }
@@ -1328,6 +1329,8 @@ impl<'a, M: MergeTx> Importer<'a, M> {
             }
             "own_area" => Ok(self.merge.own_area_service(second)?.as_deref() == Some(first)),
             "expectations" | "service_facts" => self.merge.exists(Table::Round, key),
+            // A removed position is no longer here: its round is.
+            POSITION => Ok(!second.is_empty() && self.merge.exists(Table::Round, first)?),
             _ => Ok(false),
         }
     }
@@ -1349,6 +1352,7 @@ impl<'a, M: MergeTx> Importer<'a, M> {
                 match removal.cleared {
                     Cleared::Value(valued) => self.merge.remove(valued, &removal.key)?,
                     Cleared::Note(note) => self.merge.clear_note(note, &removal.key)?,
+                    Cleared::Position => self.merge.remove_position(position_id(&removal.key))?,
                 }
                 if removal.old.as_deref() != Some(ours.as_str()) {
                     self.merge
@@ -1370,6 +1374,7 @@ impl<'a, M: MergeTx> Importer<'a, M> {
             Cleared::Value(Valued::Consensus) => &mut self.summary.consensus,
             Cleared::Note(Note::Expectations) => &mut self.summary.expectations,
             Cleared::Note(Note::Facts) => &mut self.summary.facts,
+            Cleared::Position => &mut self.summary.positions,
         }
     }
 
@@ -1388,6 +1393,11 @@ impl<'a, M: MergeTx> Importer<'a, M> {
             Cleared::Note(Note::Facts) => {
                 self.merge.facts(key)?.map(|(f, at)| (snapshot_of(&f), at))
             }
+            Cleared::Position => self
+                .merge
+                .position(position_id(key))?
+                .filter(|(p, _)| p.log_key() == key)
+                .map(|(p, at)| (snapshot_of(&p.facts), at)),
         })
     }
 

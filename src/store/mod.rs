@@ -852,8 +852,9 @@ pub trait Positions {
         now: DateTime<Utc>,
     ) -> Result<()>;
 
-    /// Removes a position; `NotFound("position")` where it is not there.
-    fn remove_position(&mut self, id: &str) -> Result<()>;
+    /// Removes a position, logged at `now` (an import weighs that against an older copy of
+    /// it in a file); `NotFound("position")` where it is not there.
+    fn remove_position(&mut self, id: &str, now: DateTime<Utc>) -> Result<()>;
 }
 
 /// A cluster with its services, by name.

@@ -552,11 +552,52 @@ pub fn drop_since_needs(conn: &rusqlite::Connection) {
     .unwrap();
 }
 
+/// Takes from a new database what version 12 (the positions' change log) brought: the
+/// change log made again with version 11's CHECK, without the positions' entries, which
+/// that CHECK would refuse. The version number is the caller's to set.
+pub fn drop_since_position_log(conn: &rusqlite::Connection) {
+    conn.execute_batch(
+        "CREATE TABLE change_log_v11 (
+             seq        INTEGER PRIMARY KEY,
+             entity     TEXT NOT NULL CHECK (entity IN ('plan_item', 'goal', 'goal_status',
+                                                        'round_stage', 'consensus', 'need',
+                                                        'own_area', 'expectations', 'service_facts',
+                                                        'cluster', 'gathering', 'attendance',
+                                                        'round_gathering')),
+             entity_key TEXT NOT NULL,
+             old_json   TEXT,
+             new_json   TEXT,
+             changed_at TEXT NOT NULL
+         ) STRICT;
+         INSERT INTO change_log_v11 SELECT * FROM change_log WHERE entity <> 'position';
+         DROP TABLE change_log;
+         -- The services' triggers write to it: the rename leaves them as they are.
+         PRAGMA legacy_alter_table = ON;
+         ALTER TABLE change_log_v11 RENAME TO change_log;
+         PRAGMA legacy_alter_table = OFF;
+         CREATE INDEX change_log_by_entity ON change_log (entity, entity_key, seq);
+         CREATE TRIGGER change_log_is_append_only_update BEFORE UPDATE ON change_log
+         BEGIN
+             SELECT RAISE(ABORT, 'change_log is append-only');
+         END;
+         CREATE TRIGGER change_log_is_append_only_delete BEFORE DELETE ON change_log
+         WHEN NOT EXISTS (SELECT 1 FROM erased
+                          WHERE id IN (OLD.entity_key,
+                                       substr(OLD.entity_key, 1, instr(OLD.entity_key, '/') - 1),
+                                       substr(OLD.entity_key, instr(OLD.entity_key, '/') + 1)))
+         BEGIN
+             SELECT RAISE(ABORT, 'change_log is append-only');
+         END;",
+    )
+    .unwrap();
+}
+
 /// Takes from a new database what version 11 (clusters) brought: its tables and triggers,
 /// the column `round.gathering_id` (the round table made again as version 10 wrote it) and
 /// the change log's entries of its kinds, which an older CHECK would refuse. The version
 /// number is the caller's to set.
 pub fn drop_since_clusters(conn: &rusqlite::Connection) {
+    drop_since_position_log(conn);
     conn.execute_batch(
         // A table rebuilt under its rows, as SQLite's own procedure does it: without the
         // foreign key checks (the bundled SQLite has them on by default) until it is whole.

@@ -186,7 +186,8 @@ impl Doomed {
 }
 
 // Each with ?1 the thing's id; the change log's keys are `id`, `goal_id/round_id` or
-// `round_id/subdomain_key`, compared without LIKE, whose wildcards an id may hold.
+// `round_id/subdomain_key` (`round_id/position_id` alike), compared without LIKE, whose
+// wildcards an id may hold.
 const RESPONDENT: &[&str] = &[
     "DELETE FROM answer_history WHERE respondent_id = ?1",
     "DELETE FROM answer WHERE respondent_id = ?1",
@@ -209,7 +210,7 @@ const ROUND: &[&str] = &[
     "DELETE FROM change_log WHERE (entity IN ('round_stage', 'expectations', 'service_facts',
                                               'round_gathering')
                                    AND entity_key = ?1)
-        OR (entity IN ('consensus', 'need')
+        OR (entity IN ('consensus', 'need', 'position')
             AND substr(entity_key, 1, length(?1) + 1) = ?1 || '/')
         OR (entity = 'goal_status' AND substr(entity_key, -length(?1) - 1) = '/' || ?1)",
     "DELETE FROM round WHERE id = ?1",

@@ -183,8 +183,8 @@ const POSITIONS: Scoped = Scoped {
     order: "ORDER BY w.round_id, w.created_at, w.rowid",
 };
 /// The change log names its row by `entity_key` (`goal/round`, `round/subdomain`,
-/// `round/area` and `service/own area` for the two-part keys); the service is found through
-/// that row's parent. The clusters' entries (version 11) stay home: their rows do not
+/// `round/area`, `round/position` and `service/own area` for the two-part keys); the
+/// service is found through that row's parent. The clusters' entries (version 11) stay home: their rows do not
 /// travel yet, and an importer would refuse their kinds.
 const CHANGES: Scoped = Scoped {
     select: "SELECT l.entity, l.entity_key, l.old_json, l.new_json, l.changed_at
@@ -205,6 +205,8 @@ const CHANGES: Scoped = Scoped {
         WHEN 'own_area' THEN substr(l.entity_key, 1, instr(l.entity_key, '/') - 1)
         WHEN 'expectations' THEN (SELECT service_id FROM round WHERE id = l.entity_key)
         WHEN 'service_facts' THEN (SELECT service_id FROM round WHERE id = l.entity_key)
+        WHEN 'position' THEN (SELECT service_id FROM round
+                              WHERE id = substr(l.entity_key, 1, instr(l.entity_key, '/') - 1))
         END",
     order: "ORDER BY l.seq",
 };
@@ -1414,6 +1416,10 @@ impl MergeTx for SqliteMerge<'_> {
         Ok(positions::put_position(
             self.conn, position, created_at, updated_at,
         )?)
+    }
+
+    fn remove_position(&mut self, id: &str) -> Step {
+        self.run("DELETE FROM position WHERE id = ?1", [id])
     }
 
     fn removed_at(&mut self, entity: &str, key: &str) -> Found<Option<String>> {

@@ -62,6 +62,7 @@ const UPGRADES: &[&str] = &[
     include_str!("migrations/009_positions.sql"),
     include_str!("migrations/010_asked_items.sql"),
     include_str!("migrations/011_clusters.sql"),
+    include_str!("migrations/012_position_log.sql"),
 ];
 pub const SCHEMA_VERSION: u32 = 1 + UPGRADES.len() as u32;
 /// The versions whose step fills the kept scores from the answers: 3 brought them, 10

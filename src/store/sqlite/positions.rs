@@ -1,10 +1,12 @@
-//! Positions in a round (`store::Positions`): each write one IMMEDIATE transaction.
-//! Positions keep when they were made and last changed, no change log: a post's figures
-//! are not a history anyone needs back, and they go with their round when it is erased.
+//! Positions in a round (`store::Positions`): each write one IMMEDIATE transaction, logged
+//! in `change_log` (version 12) under `round_id/position_id` with the facts before and after,
+//! a removal with no after: so that an import weighs a removal against an older post in a
+//! file, as it weighs a cleared consensus value. They go with their round when it is erased.
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use super::plan::log;
 use super::{Result, Store, StoreError, invalid_code, timestamp};
 use crate::domain::model::new_id;
 use crate::domain::requirement::{Education, Position, PositionFacts, PositionRole};
@@ -27,6 +29,9 @@ fn position_from(row: &Row) -> rusqlite::Result<Position> {
         },
     })
 }
+
+/// The change log's entity of a position.
+pub(super) const ENTITY: &str = "position";
 
 /// A position with when it was last changed (for the import's merge).
 pub(super) fn position_at(conn: &Connection, id: &str) -> Result<Option<(Position, String)>> {
@@ -108,8 +113,9 @@ impl Positions for Store {
         };
         self.write(|tx| {
             exists(tx, "round", round_id)?;
-            let now = timestamp(now);
-            put_position(tx, &position, &now, &now)
+            let at = timestamp(now);
+            put_position(tx, &position, &at, &at)?;
+            log(tx, ENTITY, &position.log_key(), None, Some(facts), now)
         })?;
         Ok(position)
     }
@@ -121,7 +127,9 @@ impl Positions for Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         self.write(|tx| {
-            exists(tx, "position", id)?;
+            let Some((old, _)) = position_at(tx, id)? else {
+                return Err(StoreError::NotFound("position"));
+            };
             tx.execute(
                 "UPDATE position SET role = ?2, education = ?3, credits = ?4, years = ?5,
                         planned_credits = ?6, planned_year = ?7, updated_at = ?8
@@ -137,15 +145,24 @@ impl Positions for Store {
                     timestamp(now)
                 ],
             )?;
-            Ok(())
+            log(
+                tx,
+                ENTITY,
+                &old.log_key(),
+                Some(&old.facts),
+                Some(facts),
+                now,
+            )
         })
     }
 
-    fn remove_position(&mut self, id: &str) -> Result<()> {
+    fn remove_position(&mut self, id: &str, now: DateTime<Utc>) -> Result<()> {
         self.write(|tx| {
-            exists(tx, "position", id)?;
+            let Some((old, _)) = position_at(tx, id)? else {
+                return Err(StoreError::NotFound("position"));
+            };
             tx.execute("DELETE FROM position WHERE id = ?1", [id])?;
-            Ok(())
+            log(tx, ENTITY, &old.log_key(), Some(&old.facts), None, now)
         })
     }
 }

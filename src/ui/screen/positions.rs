@@ -51,7 +51,8 @@ impl PositionsView {
             ctx.info(StatusKind::Info, text);
             return;
         }
-        match ctx.store.remove_position(&position.id) {
+        let now = ctx.now();
+        match ctx.store.remove_position(&position.id, now) {
             Ok(()) => {
                 let text = tr(ctx.lang, "positions.removed").to_string();
                 ctx.info(StatusKind::Saved, text);
