@@ -127,7 +127,10 @@ fn a_version_11_database_is_upgraded_to_log_its_positions_with_its_posts_intact(
 
     let mut store = Store::open(&old).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-    assert_eq!(store.positions(&round).unwrap(), std::slice::from_ref(&post));
+    assert_eq!(
+        store.positions(&round).unwrap(),
+        std::slice::from_ref(&post)
+    );
     assert!(
         store
             .changes("position", &post.log_key())
