@@ -2488,7 +2488,8 @@ fn a_gathering_ahead_is_planned_until_something_is_recorded_for_it() {
         words_of(&screen, "Dalbygd"),
         ["▶", "Dalbygd", "barnevern", "–", "–", "–", "–", "–"]
     );
-    // One service's attendance recorded: the counts are known, the others' zeros too.
+    // One service's attendance recorded: its counts are known; the others, with nothing
+    // recorded, stay "–" (not a count of nobody).
     f.act(&[Action::Open]);
     f.typed("1");
     f.act(&[Action::Submit]);
@@ -2500,7 +2501,11 @@ fn a_gathering_ahead_is_planned_until_something_is_recorded_for_it() {
     );
     assert_eq!(
         words_of(&screen, "Elvedalen"),
-        ["Elvedalen", "interkommunal…", "0", "0", "0", "–", "–"]
+        ["Elvedalen", "interkommunal…", "–", "–", "–", "–", "–"]
+    );
+    assert_eq!(
+        words_of(&screen, "Dalbygd"),
+        ["▶", "Dalbygd", "barnevern", "1", "0", "0", "–", "–"]
     );
     f.act(&[Action::Back]);
     assert_eq!(
@@ -3195,4 +3200,25 @@ fn the_anonymous_overview_shows_no_service_name_held_in_a_label() {
     assert!(f.render(120, 40).contains("p viser navnene igjen"));
     f.act(&[Action::Anonymous, Action::Year]);
     assert_eq!(f.app.mode(), Mode::ClusterYear);
+}
+
+/// A past gathering with nothing recorded for any service: its people and between-work are
+/// not known ("–"), not zeros and not "0 av 3".
+#[test]
+fn a_past_gathering_with_nothing_recorded_shows_no_counts() {
+    use kartlegg::domain::cluster::GatheringKind;
+    use kartlegg::store::Clusters;
+    let mut f = cluster_fixture(Lang::Nb);
+    let cluster = f.app.store.cluster_named("Innlandet").unwrap().unwrap();
+    let day = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+    f.app
+        .store
+        .add_gathering(&cluster.id, day, GatheringKind::Digital, "", fixed_now())
+        .unwrap();
+    f.act(&[Action::Year]);
+    let row = words_of(&f.render(120, 40), "02.03.2026");
+    assert_eq!(
+        row,
+        ["02.03.2026", "Digital", "samling", "–", "–", "–", "–"]
+    );
 }

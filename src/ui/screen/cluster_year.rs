@@ -297,10 +297,11 @@ fn draw_gatherings(
         } else {
             " "
         };
-        // Ahead with nothing recorded: no one has attended or not yet.
-        let planned = turnout.planned(gathering.held_on, look.today());
+        // Nothing recorded for any service (ahead, or not entered yet): its counts and its
+        // between-work are unknown, not zero.
+        let unknown = turnout.recorded == 0;
         let known = |n: u32| {
-            if planned {
+            if unknown {
                 present::NONE.to_string()
             } else {
                 n.to_string()
@@ -317,7 +318,7 @@ fn draw_gatherings(
         } else {
             row.push(known(turnout.people()));
         }
-        row.push(if planned {
+        row.push(if unknown {
             present::NONE.to_string()
         } else {
             trf(

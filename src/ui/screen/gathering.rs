@@ -251,14 +251,15 @@ fn draw_gathering(look: &Look, view: &GatheringView, frame: &mut Frame, area: Re
         widths.push(Constraint::Fill(1));
     }
     let mut cells = vec![header];
-    let known = |n: u16| {
-        if planned {
-            present::NONE.to_string()
-        } else {
-            n.to_string()
-        }
-    };
     for (service, attendance) in view.lineup.services.iter().zip(&view.attendances) {
+        // Nothing recorded for the service is "–", not a count of nobody.
+        let known = |n: u16| {
+            if planned || attendance.is_empty() {
+                present::NONE.to_string()
+            } else {
+                n.to_string()
+            }
+        };
         let mut row = vec![
             service.name.clone(),
             known(attendance.leaders),
