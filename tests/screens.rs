@@ -3222,3 +3222,24 @@ fn a_past_gathering_with_nothing_recorded_shows_no_counts() {
         ["02.03.2026", "Digital", "samling", "–", "–", "–", "–"]
     );
 }
+
+/// The gathering screen of a past gathering with nothing recorded says so instead of
+/// summing nobody.
+#[test]
+fn a_past_gathering_with_nothing_recorded_says_so_on_its_screen() {
+    use kartlegg::domain::cluster::GatheringKind;
+    use kartlegg::store::Clusters;
+    let mut f = cluster_fixture(Lang::En);
+    let cluster = f.app.store.cluster_named("Innlandet").unwrap().unwrap();
+    let day = NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+    f.app
+        .store
+        .add_gathering(&cluster.id, day, GatheringKind::Digital, "", fixed_now())
+        .unwrap();
+    // The earliest gathering is the first row of the year.
+    f.act(&[Action::Year, Action::Open]);
+    assert_eq!(f.app.mode(), Mode::Gathering);
+    let screen = f.render(80, 24);
+    assert!(screen.contains("No attendance is recorded yet"), "{screen}");
+    assert!(!screen.contains("Attended: 0"), "{screen}");
+}

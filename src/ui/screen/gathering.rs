@@ -159,6 +159,8 @@ fn draw_gathering(look: &Look, view: &GatheringView, frame: &mut Frame, area: Re
     let planned = turnout.planned(gathering.held_on, look.today());
     let summed = if planned {
         tr(lang, "gathering.planned").to_string()
+    } else if turnout.recorded == 0 {
+        tr(lang, "gathering.nothing_recorded").to_string()
     } else {
         trf(
             lang,
