@@ -3,6 +3,8 @@
 //! stands at that gathering; a round not tied yet stands at its label, as before clusters
 //! were records, so old rounds keep working until someone ties them.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 
 use crate::domain::cluster::{Cluster, Gathering, anonymous_letters};
@@ -38,8 +40,8 @@ pub struct LineUp {
     /// Every point at least one round stands at: a gathering by its day, a label by the day
     /// its first untied round was held.
     pub points: Vec<Point>,
-    /// (gathering id, round id) of every tied round.
-    tied: Vec<(String, String)>,
+    /// Each tied round's gathering (its place in `gatherings`), by the round's id.
+    tied: HashMap<String, usize>,
 }
 
 impl LineUp {
@@ -65,15 +67,17 @@ impl LineUp {
             .iter()
             .map(|service| store.rounds(&service.id))
             .collect::<Result<Vec<_>, _>>()?;
-        let mut tied = Vec::new();
-        for gathering in &gatherings {
-            tied.push((gathering.clone(), store.tied_rounds(&gathering.id)?));
+        let mut tied = HashMap::new();
+        for (place, gathering) in gatherings.iter().enumerate() {
+            for round in store.tied_rounds(&gathering.id)? {
+                tied.insert(round.id, place);
+            }
         }
-        let points = points(&tied, rounds.iter().flatten().map(|r| &r.round));
-        let tied = tied
-            .into_iter()
-            .flat_map(|(g, rounds)| rounds.into_iter().map(move |r| (g.id.clone(), r.id)))
-            .collect();
+        let points = points(
+            &gatherings,
+            &tied,
+            rounds.iter().flatten().map(|r| &r.round),
+        );
         Ok(LineUp {
             cluster,
             services,
@@ -120,10 +124,9 @@ impl LineUp {
 
     /// The gathering a round is tied to, if any.
     pub fn gathering_of(&self, round: &Round) -> Option<&Gathering> {
-        self.points.iter().find_map(|point| match point {
-            Point::Gathering(gathering) if self.tied_to(round, gathering) => Some(gathering),
-            _ => None,
-        })
+        self.tied
+            .get(&round.id)
+            .map(|&place| &self.gatherings[place])
     }
 
     /// The first gathering after `day`, if one is planned.
@@ -133,36 +136,26 @@ impl LineUp {
 
     fn stands_at(&self, round: &Round, point: &Point) -> bool {
         match point {
-            Point::Gathering(gathering) => self.tied_to(round, gathering),
-            Point::Label(label) => &round.label == label && self.gathering_of(round).is_none(),
+            Point::Gathering(gathering) => self
+                .gathering_of(round)
+                .is_some_and(|g| g.id == gathering.id),
+            Point::Label(label) => &round.label == label && !self.tied.contains_key(&round.id),
         }
-    }
-
-    fn tied_to(&self, round: &Round, gathering: &Gathering) -> bool {
-        self.tied
-            .iter()
-            .any(|(g, r)| g == &gathering.id && r == &round.id)
     }
 }
 
 /// The points of the year, in date order (a gathering before a label on the same day, then
 /// in the order found): each gathering some round is tied to, each label of an untied round.
 fn points<'a>(
-    tied: &[(Gathering, Vec<Round>)],
+    gatherings: &[Gathering],
+    tied: &HashMap<String, usize>,
     rounds: impl Iterator<Item = &'a Round>,
 ) -> Vec<Point> {
-    let tied_ids: Vec<&str> = tied
-        .iter()
-        .flat_map(|(_, rounds)| rounds.iter().map(|r| r.id.as_str()))
+    let mut dated: Vec<(NaiveDate, u8, Point)> = (gatherings.iter().enumerate())
+        .filter(|(place, _)| tied.values().any(|p| p == place))
+        .map(|(_, gathering)| (gathering.held_on, 0, Point::Gathering(gathering.clone())))
         .collect();
-    let mut dated: Vec<(NaiveDate, u8, Point)> = tied
-        .iter()
-        .filter(|(_, rounds)| !rounds.is_empty())
-        .map(|(gathering, _)| (gathering.held_on, 0, Point::Gathering(gathering.clone())))
-        .collect();
-    let mut untied: Vec<&Round> = rounds
-        .filter(|r| !tied_ids.contains(&r.id.as_str()))
-        .collect();
+    let mut untied: Vec<&Round> = rounds.filter(|r| !tied.contains_key(&r.id)).collect();
     untied.sort_by_key(|r| r.held_on);
     for round in untied {
         let seen = dated
