@@ -65,7 +65,7 @@ impl ClusterReport {
         let line_up = LineUp::load(store, name)?;
         let min_group = min_group(requested_min_group);
         let standings_at = |rounds: &[Option<&RoundSummary>]| -> Result<Vec<Standing>, StoreError> {
-            standings(store, instrument, rounds, min_group, options)
+            standings(store, instrument, rounds, Some(min_group), options)
         };
         let points = &line_up.points;
         let last = points.last().cloned();
@@ -144,14 +144,16 @@ impl ClusterReport {
 }
 
 /// Each service's standing at its round (or without one), all from one read of the kept
-/// scores; who stands behind each subdomain as the aggregated export counts them
-/// (`RoundData::behind`), so that the report hides what the export hides; the cluster
-/// overview's view for the programme owner hides by it too.
+/// scores. With `hide_below` (the smallest group), who stands behind each subdomain as the
+/// aggregated export counts them (`RoundData::behind`, which reads the round's answers), so
+/// that the report hides what the export hides, and the cluster overview's view for the
+/// programme owner too; without it nothing is hidden and no answers are read (the named
+/// overview, stepped through on every key).
 pub fn standings(
     store: &impl Backend,
     instrument: &Instrument,
     rounds: &[Option<&RoundSummary>],
-    min_group: usize,
+    hide_below: Option<usize>,
     options: Options,
 ) -> Result<Vec<Standing>, StoreError> {
     let ids: Vec<&str> = rounds
@@ -163,11 +165,14 @@ pub fn standings(
     let mut standings = Vec::with_capacity(rounds.len());
     for round in rounds {
         let standing = match round.and_then(|r| kept.next().map(|scores| (r, scores))) {
-            Some((round, scores)) => {
-                let behind =
-                    RoundData::load(store, round.round.clone())?.behind(instrument, options);
-                Standing::of(scores.respondents, scores.sections, &behind, min_group)
-            }
+            Some((round, scores)) => match hide_below {
+                Some(min_group) => {
+                    let behind =
+                        RoundData::load(store, round.round.clone())?.behind(instrument, options);
+                    Standing::of(scores.respondents, scores.sections, &behind, min_group)
+                }
+                None => Standing::of(scores.respondents, scores.sections, &[], 0),
+            },
             None => Standing::NoRound,
         };
         standings.push(standing);

@@ -119,7 +119,7 @@ impl NeedsFace {
 impl ClusterView {
     pub fn open(ctx: &mut Ctx, cluster: String) -> Option<ClusterView> {
         let line_up = ctx.load(|s| LineUp::load(s, &cluster))?;
-        let rows = rows(ctx, &line_up, line_up.points.first())?;
+        let rows = rows(ctx, &line_up, line_up.points.first(), false)?;
         let mut view = ClusterView {
             cluster,
             line_up,
@@ -171,7 +171,13 @@ impl ClusterView {
         } else {
             (self.point + count - 1) % count
         };
-        if let Some(rows) = rows(ctx, &self.line_up, self.line_up.points.get(self.point)) {
+        self.reread(ctx);
+    }
+
+    /// The rows at the point shown, as the view (named or not) shows them.
+    fn reread(&mut self, ctx: &mut Ctx) {
+        let point = self.line_up.points.get(self.point);
+        if let Some(rows) = rows(ctx, &self.line_up, point, self.anonymous) {
             self.rows = rows;
             self.sort();
             self.refresh_needs(ctx);
@@ -180,16 +186,22 @@ impl ClusterView {
 }
 
 /// Each service's round at `point` (the latest there) and its standing, as the cluster
-/// report reads them (its kept scores, who stands behind each area); a service without a
-/// round there has none.
-fn rows(ctx: &mut Ctx, line_up: &LineUp, point: Option<&Point>) -> Option<Vec<ClusterRow>> {
+/// report reads them; a service without a round there has none. `anonymous`, the areas too
+/// few to show without names are hidden (which reads the rounds' answers); the named view
+/// needs the kept scores alone.
+fn rows(
+    ctx: &mut Ctx,
+    line_up: &LineUp,
+    point: Option<&Point>,
+    anonymous: bool,
+) -> Option<Vec<ClusterRow>> {
     let at = match point {
         Some(point) => line_up.at(point),
         None => vec![None; line_up.services.len()],
     };
     let instrument = ctx.instrument;
-    let read =
-        ctx.load(|s| standings(s, instrument, &at, min_group(MIN_GROUP), Options::default()))?;
+    let hide_below = anonymous.then(|| min_group(MIN_GROUP));
+    let read = ctx.load(|s| standings(s, instrument, &at, hide_below, Options::default()))?;
     let letters = line_up.letters();
     Some(
         (line_up.services.iter().zip(letters).zip(at).zip(read))
@@ -271,7 +283,7 @@ impl Component for ClusterView {
             }
             Action::Anonymous => {
                 self.anonymous = !self.anonymous;
-                self.sort();
+                self.reread(ctx);
             }
             // The comparison and the year name the services: the anonymous view opens neither.
             Action::Open | Action::Year if self.anonymous => {
