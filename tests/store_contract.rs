@@ -2,6 +2,8 @@
 //! `Answers`, `Plans`, `Scores`, `Admin`, `Exchange`, `Sharing`, `Invites`, `Erase`, `Needs`, `Positions` and `Clusters`, the merge rules included), written
 //! once against `Backend` and run for each backend. A new backend adds one line to `every_backend!` and must pass all of it unchanged.
 
+mod common;
+
 use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
@@ -21,7 +23,15 @@ use kartlegg::domain::requirement::{
 };
 use kartlegg::domain::scoring::{Answering, summarize};
 use kartlegg::exchange::{Disclosure, ImportClock, Scope};
-use kartlegg::store::{Backend, Erasable, ErasedBy, SCHEMA_VERSION, Store, StoreError};
+use kartlegg::store::postgres::PgStore;
+use kartlegg::store::{
+    Admin, Answers, Backend, Erasable, ErasedBy, SCHEMA_VERSION, Scores, Store, StoreError,
+};
+
+/// What the server's backend holds so far: the contracts it passes are those of these
+/// traits. It runs all of them, and joins `every_backend!`, once it implements `Backend`.
+trait Core: Answers + Admin + Scores {}
+impl<S: Answers + Admin + Scores> Core for S {}
 
 fn at(minute: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 9, 10, minute, 0).unwrap()
@@ -49,7 +59,7 @@ fn items(n: usize) -> Vec<(String, u8)> {
 }
 
 /// A service with one round before the gatherings; returns their ids.
-fn service_and_round<S: Backend>(store: &mut S) -> (String, String) {
+fn service_and_round<S: Answers>(store: &mut S) -> (String, String) {
     let service = store
         .create_service(
             "Askdal barneverntjeneste",
@@ -196,7 +206,7 @@ fn a_code_claims_one_respondent_of_its_round_and_role_until_it_is_withdrawn<S: B
 
 // ---- Answers -------------------------------------------------------------------------------
 
-fn services_rounds_and_respondents_are_found_again<S: Backend>(store: &mut S) {
+fn services_rounds_and_respondents_are_found_again<S: Core>(store: &mut S) {
     let (service_id, round_id) = service_and_round(store);
     let who = store
         .create_respondent(&round_id, Role::KeyPerson, "NP1", at(2))
@@ -230,7 +240,7 @@ fn services_rounds_and_respondents_are_found_again<S: Backend>(store: &mut S) {
     assert!(store.find_service("Brekke").is_err());
 }
 
-fn a_changed_service_is_saved<S: Backend>(store: &mut S) {
+fn a_changed_service_is_saved<S: Core>(store: &mut S) {
     let (service_id, _) = service_and_round(store);
     let mut service = store.service(&service_id).unwrap();
     service.name = "Askdal og Brekke barnevern".into();
@@ -245,7 +255,7 @@ fn a_changed_service_is_saved<S: Backend>(store: &mut S) {
     );
 }
 
-fn what_is_not_there_is_not_found<S: Backend>(store: &mut S) {
+fn what_is_not_there_is_not_found<S: Core>(store: &mut S) {
     assert!(matches!(
         store.service("no such service"),
         Err(StoreError::NotFound(_))
@@ -258,7 +268,7 @@ fn what_is_not_there_is_not_found<S: Backend>(store: &mut S) {
     assert!(store.rounds("no such service").unwrap().is_empty());
 }
 
-fn a_response_and_a_comment_are_kept_apart_and_both_saved<S: Backend>(store: &mut S) {
+fn a_response_and_a_comment_are_kept_apart_and_both_saved<S: Core>(store: &mut S) {
     let (_, round_id) = service_and_round(store);
     let who = store
         .create_respondent(&round_id, Role::Leader, "L1", at(2))
@@ -292,7 +302,7 @@ fn a_response_and_a_comment_are_kept_apart_and_both_saved<S: Backend>(store: &mu
     assert_eq!(store.respondents(&round_id).unwrap()[0].answered, 1);
 }
 
-fn every_change_to_an_answer_is_in_its_history_oldest_first<S: Backend>(store: &mut S) {
+fn every_change_to_an_answer_is_in_its_history_oldest_first<S: Core>(store: &mut S) {
     let (_, round_id) = service_and_round(store);
     let who = store
         .create_respondent(&round_id, Role::Staff, "A1", at(2))
@@ -324,7 +334,7 @@ fn every_change_to_an_answer_is_in_its_history_oldest_first<S: Backend>(store: &
     assert!(history[1].changed_at < history[2].changed_at);
 }
 
-fn an_answer_for_no_respondent_is_refused_and_nothing_is_written<S: Backend>(store: &mut S) {
+fn an_answer_for_no_respondent_is_refused_and_nothing_is_written<S: Core>(store: &mut S) {
     let (key, score) = items(1).remove(0);
     let before = store.counts().unwrap();
     assert!(
@@ -351,7 +361,7 @@ fn an_answer_for_no_respondent_is_refused_and_nothing_is_written<S: Backend>(sto
 /// asked the leader's facts (a signed agreement) nor what only the programme can show (the
 /// training), so a staff member who answered all 63 items (old data, an import) has 29
 /// slots, all answered, and the leader 47. Counted by hand from instrument.toml.
-fn a_before_round_covers_only_the_items_put_to_each_role<S: Backend>(store: &mut S) {
+fn a_before_round_covers_only_the_items_put_to_each_role<S: Core>(store: &mut S) {
     let (_, round_id) = service_and_round(store);
     let every = items(instrument().item_count());
     assert_eq!(every.len(), 63);
@@ -399,7 +409,7 @@ fn a_before_round_covers_only_the_items_put_to_each_role<S: Backend>(store: &mut
 
 /// The kept scores are what `summarize` computes from the answers, after every kind of change:
 /// added, changed, cleared, and answers of a process leader (kept out unless pooled).
-fn kept_scores_equal_a_recomputation_from_the_answers<S: Backend>(store: &mut S) {
+fn kept_scores_equal_a_recomputation_from_the_answers<S: Core>(store: &mut S) {
     let (_, round_id) = service_and_round(store);
     let keys = items(12);
     let roles = [Role::Leader, Role::KeyPerson, Role::Staff, Role::Consultant];
@@ -858,7 +868,7 @@ fn an_erased_round_takes_its_needs_and_positions_and_an_erased_service_its_own_a
 
 // ---- Admin -----------------------------------------------------------------------------------
 
-fn a_new_store_is_at_the_current_schema_whole_and_counts_what_it_holds<S: Backend>(store: &mut S) {
+fn a_new_store_is_at_the_current_schema_whole_and_counts_what_it_holds<S: Core>(store: &mut S) {
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     assert!(store.integrity_problems().unwrap().is_empty());
     assert_eq!(store.counts().unwrap().services, 0);
@@ -1643,4 +1653,25 @@ fn sqlite() -> (tempfile::TempDir, Store) {
 
 every_backend! {
     sqlite => super::sqlite(),
+}
+
+/// A database of its own on the throwaway server, with kartlegg's schema.
+fn postgres() -> (common::postgres::Database, PgStore) {
+    let database = common::postgres::database();
+    let store = PgStore::init(&database.url).unwrap();
+    (database, store)
+}
+
+mod postgres {
+    every_backend!(@tests super::postgres();
+        services_rounds_and_respondents_are_found_again,
+        a_changed_service_is_saved,
+        what_is_not_there_is_not_found,
+        a_response_and_a_comment_are_kept_apart_and_both_saved,
+        every_change_to_an_answer_is_in_its_history_oldest_first,
+        an_answer_for_no_respondent_is_refused_and_nothing_is_written,
+        kept_scores_equal_a_recomputation_from_the_answers,
+        a_before_round_covers_only_the_items_put_to_each_role,
+        a_new_store_is_at_the_current_schema_whole_and_counts_what_it_holds,
+    );
 }

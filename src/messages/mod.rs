@@ -132,6 +132,7 @@ impl StoreError {
             StoreError::Database(e) => trf(lang, "error.database", &[("reason", e)]),
             StoreError::NotFound(what) => trf(lang, "error.not_found", &[("what", what)]),
             StoreError::ImportRefused(refusal) => refusal.message(lang),
+            StoreError::OnServer(what) => trf(lang, "error.on_server", &[("what", what)]),
         }
     }
 }

@@ -5,8 +5,10 @@
 //! Every write is one transaction: an answer is saved the moment it is given, whole or not
 //! at all.
 
+mod columns;
 pub mod location;
 pub mod lookup;
+pub mod postgres;
 pub mod sqlite;
 pub mod temp;
 
@@ -166,6 +168,10 @@ pub enum StoreError {
     Database(DriverError),
     #[error("no such {0}")]
     NotFound(&'static str),
+    /// What only a database file has (a backup copy, sharing with a Unix group), asked of
+    /// a server's: the server's own tools and roles do that there.
+    #[error("{0} is for a database file, not a server's")]
+    OnServer(&'static str),
     #[error("{0}")]
     ImportRefused(Box<crate::exchange::Refusal>),
 }

@@ -10,6 +10,7 @@
 
 pub mod browser;
 pub mod import;
+pub mod postgres;
 
 use kartlegg::store::Answers;
 use std::collections::BTreeMap;

@@ -1107,7 +1107,7 @@ impl MergeTx for SqliteMerge<'_> {
         if added == 0 {
             return Ok(false);
         }
-        let response = super::response_from(row.value, row.missing.clone());
+        let response = super::response_from(row.value, row.missing.as_deref());
         self.kept
             .answer_added(self.conn, &row.respondent_id, &row.item_key, response)?;
         Ok(true)

@@ -14,6 +14,7 @@ use crate::domain::compare::{MIN_GROUP, Options};
 use crate::domain::instrument::{Asked, Instrument, Scale, Subdomain, SubdomainRef};
 use crate::domain::model::{Answer, Response, Role, RoundKind};
 use crate::domain::scoring::{AnswerSet, SectionScore, Tally, from_kept, subdomain_key};
+use crate::store::columns::{COUNTED, IN_N};
 use crate::store::{RoundScores, Scores};
 
 /// Brings the kept scores up to date after one answer of a respondent changed.
@@ -276,7 +277,7 @@ fn answer_set(conn: &Connection, sql: &str, args: impl rusqlite::Params) -> Resu
         Ok((
             row.get::<_, String>(0)?,
             Answer {
-                response: response_from(row.get(1)?, row.get(2)?),
+                response: response_from(row.get(1)?, row.get::<_, Option<String>>(2)?.as_deref()),
                 comment: String::new(),
             },
         ))
@@ -313,28 +314,6 @@ pub(crate) fn write_respondent(
     }
     Ok(())
 }
-
-/// Whether the tally `s` of respondent `p` is counted in its round's sum: not when `p`
-/// answered by code and a code of the round is still open, or fewer than `MIN_GROUP`
-/// (`?3`) of the round's respondents by code have a score in that subdomain
-/// (`domain::compare::hold_back_codes`, the same rule over the answers). Closing answering
-/// alone sums the round again (`Invites::close_invites`), bringing them in.
-const COUNTED: &str = "(NOT EXISTS (SELECT 1 FROM invite i WHERE i.respondent_id = p.id)
-     OR (NOT EXISTS (SELECT 1 FROM invite o WHERE o.round_id = p.round_id
-                     AND o.withdrawn_at IS NULL)
-         AND (SELECT count(*) FROM invite i
-              JOIN respondent_score c ON c.respondent_id = i.respondent_id
-              WHERE i.round_id = p.round_id AND c.subdomain_key = s.subdomain_key
-                AND c.scored > 0) >= ?3))";
-
-/// Whether respondent `p` is in its round's n: not when they answered by code and a code
-/// of the round is still open, or the round has fewer than `MIN_GROUP` (`?2`) respondents
-/// by code.
-const IN_N: &str = "(NOT EXISTS (SELECT 1 FROM invite i WHERE i.respondent_id = p.id)
-     OR (NOT EXISTS (SELECT 1 FROM invite o WHERE o.round_id = p.round_id
-                     AND o.withdrawn_at IS NULL)
-         AND (SELECT count(*) FROM invite i WHERE i.round_id = p.round_id
-              AND i.respondent_id IS NOT NULL) >= ?2))";
 
 /// Sums the kept tallies of a round's respondents, in one subdomain or in all.
 pub(crate) fn sum_round(conn: &Connection, round_id: &str, key: Option<&str>) -> Result<()> {
@@ -440,22 +419,13 @@ impl Scores for Store {
                 }
             }
         }
-        let none = HashMap::new();
-        Ok(round_ids
-            .iter()
-            .map(|id| {
-                let groups = respondents.get(*id).map_or(&[][..], Vec::as_slice);
-                let (counted, apart): (Vec<_>, Vec<_>) = groups.iter().partition(|(asked, _)| {
-                    options.with_consultant || asked.role != Role::Consultant
-                });
-                let sum = |groups: &[(Asked, usize)]| groups.iter().map(|(_, n)| n).sum();
-                RoundScores {
-                    respondents: sum(&counted),
-                    apart: sum(&apart),
-                    sections: from_kept(instrument, &counted, kept.get(*id).unwrap_or(&none)),
-                }
-            })
-            .collect())
+        Ok(crate::store::columns::round_scores(
+            instrument,
+            round_ids,
+            options,
+            &respondents,
+            &kept,
+        ))
     }
 
     fn respondent_scores(

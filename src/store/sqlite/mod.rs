@@ -47,9 +47,10 @@ use rusqlite::{
 use crate::domain::instrument::Instrument;
 use crate::domain::model::{Answer, Respondent, Response, Role, Round, RoundKind, Service, new_id};
 use crate::domain::scoring::AnswerSet;
+pub(crate) use crate::store::columns::{response_columns, response_from};
 
 /// The current schema, for a new database.
-const SCHEMA: &str = include_str!("../../../schema.sql");
+pub(crate) const SCHEMA: &str = include_str!("../../../schema.sql");
 /// `UPGRADES[i]` brings a database from version `i + 1` to `i + 2`.
 const UPGRADES: &[&str] = &[
     include_str!("migrations/002_plans.sql"),
@@ -707,27 +708,12 @@ fn check_writable(path: &Path) -> Result<()> {
         .map_err(|e| read_only(e.into(), folder))
 }
 
-fn response_columns(response: Option<Response>) -> (Option<i64>, Option<&'static str>) {
-    match response {
-        Some(Response::Score(v)) => (Some(i64::from(v)), None),
-        Some(Response::DontKnow) => (None, Some("dont_know")),
-        Some(Response::NotApplicable) => (None, Some("not_applicable")),
-        None => (None, None),
-    }
-}
-
-fn response_from(value: Option<i64>, missing: Option<String>) -> Option<Response> {
-    match (value, missing.as_deref()) {
-        (Some(v), _) => u8::try_from(v).ok().map(Response::Score),
-        (None, Some("dont_know")) => Some(Response::DontKnow),
-        (None, Some("not_applicable")) => Some(Response::NotApplicable),
-        _ => None,
-    }
-}
-
 fn answer_from(row: &Row, first: usize) -> rusqlite::Result<Answer> {
     Ok(Answer {
-        response: response_from(row.get(first)?, row.get(first + 1)?),
+        response: response_from(
+            row.get(first)?,
+            row.get::<_, Option<String>>(first + 1)?.as_deref(),
+        ),
         comment: row.get(first + 2)?,
     })
 }
@@ -1196,7 +1182,10 @@ impl Answers for Store {
             let old_comment: Option<String> = row.get(2)?;
             let old = match old_comment {
                 Some(comment) => Some(Answer {
-                    response: response_from(row.get(0)?, row.get(1)?),
+                    response: response_from(
+                        row.get(0)?,
+                        row.get::<_, Option<String>>(1)?.as_deref(),
+                    ),
                     comment,
                 }),
                 None => None,

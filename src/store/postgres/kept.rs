@@ -1,0 +1,249 @@
+//! Kept scores on the server: each respondent's tally per subdomain, and their sum per
+//! round, brought up to date in the transaction that changes an answer; the same tables and
+//! the same rules as SQLite's (`store::sqlite::kept`), computed by the domain's scoring.
+
+use std::collections::HashMap;
+
+use postgres::{GenericClient, Row};
+
+use super::PgStore;
+use super::answers::{kind_from, role_from};
+use crate::domain::compare::{MIN_GROUP, Options};
+use crate::domain::instrument::{Asked, Instrument, SubdomainRef};
+use crate::domain::model::Answer;
+use crate::domain::scoring::{AnswerSet, SectionScore, Tally, from_kept, subdomain_key};
+use crate::store::columns::{COUNTED, IN_N, response_from};
+use crate::store::{Result, RoundScores, Scores, StoreError};
+
+/// Brings the kept scores up to date after one answer of a respondent changed.
+pub(super) fn answer_changed(
+    client: &mut impl GenericClient,
+    instrument: &Instrument,
+    respondent_id: &str,
+    item_key: &str,
+) -> Result<()> {
+    let Some(SubdomainRef {
+        section,
+        subdomain,
+        scale,
+    }) = instrument.subdomain_of_item(item_key)
+    else {
+        // An item the instrument does not know is never scored.
+        return Ok(());
+    };
+    let key = subdomain_key(section, subdomain);
+    // The subdomain's items share the prefix `section.subdomain.`; '/' follows '.'. The
+    // bytes' order (COLLATE "C") is SQLite's.
+    let rows = client.query(
+        "SELECT item_key, value, missing FROM answer
+         WHERE respondent_id = $1 AND item_key COLLATE \"C\" > $2
+           AND item_key COLLATE \"C\" < $3",
+        &[&respondent_id, &format!("{key}."), &format!("{key}/")],
+    )?;
+    let answers = answer_set(&rows);
+    let (round_id, asked) =
+        asked_of(client, respondent_id)?.ok_or(StoreError::NotFound("respondent"))?;
+    let tally = crate::domain::scoring::subdomain_tally(subdomain, scale, &answers, asked);
+    write_respondent(client, respondent_id, &key, &tally)?;
+    sum_round(client, &round_id, Some(&key))
+}
+
+fn answer_set(rows: &[Row]) -> AnswerSet {
+    rows.iter()
+        .map(|row| {
+            (
+                row.get(0),
+                Answer {
+                    response: response_from(row.get(1), row.get(2)),
+                    comment: String::new(),
+                },
+            )
+        })
+        .collect()
+}
+
+/// A respondent's round, and whom the items were put to there; `None` when there is no
+/// such respondent.
+pub(super) fn asked_of(
+    client: &mut impl GenericClient,
+    respondent_id: &str,
+) -> Result<Option<(String, Asked)>> {
+    let Some(row) = client.query_opt(
+        "SELECT p.round_id, r.kind, p.role FROM respondent p
+         JOIN round r ON r.id = p.round_id WHERE p.id = $1",
+        &[&respondent_id],
+    )?
+    else {
+        return Ok(None);
+    };
+    let asked = Asked::new(kind_from(row.get(1))?, role_from(row.get(2))?);
+    Ok(Some((row.get(0), asked)))
+}
+
+/// Keeps a respondent's tally in one subdomain; a subdomain without answers has no row.
+pub(super) fn write_respondent(
+    client: &mut impl GenericClient,
+    respondent_id: &str,
+    key: &str,
+    tally: &Tally,
+) -> Result<()> {
+    if tally.answered() == 0 {
+        client.execute(
+            "DELETE FROM respondent_score WHERE respondent_id = $1 AND subdomain_key = $2",
+            &[&respondent_id, &key],
+        )?;
+    } else {
+        client.execute(
+            "INSERT INTO respondent_score
+                 (respondent_id, subdomain_key, scored, fraction_sum, dont_know, not_applicable)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (respondent_id, subdomain_key) DO UPDATE SET
+                 scored = excluded.scored, fraction_sum = excluded.fraction_sum,
+                 dont_know = excluded.dont_know, not_applicable = excluded.not_applicable",
+            &[
+                &respondent_id,
+                &key,
+                &i64::from(tally.scored),
+                &tally.fraction_sum,
+                &i64::from(tally.dont_know),
+                &i64::from(tally.not_applicable),
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// The shared rules (`store::columns`) with the server's `$N` for SQLite's `?N`.
+fn server_sql(sql: &str) -> String {
+    sql.replace('?', "$")
+}
+
+/// Sums the kept tallies of a round's respondents, in one subdomain or in all.
+pub(super) fn sum_round(
+    client: &mut impl GenericClient,
+    round_id: &str,
+    key: Option<&str>,
+) -> Result<()> {
+    client.execute(
+        "DELETE FROM round_score
+         WHERE round_id = $1 AND ($2::text IS NULL OR subdomain_key = $2)",
+        &[&round_id, &key],
+    )?;
+    client.execute(
+        &format!(
+            "INSERT INTO round_score
+                 (round_id, subdomain_key, scored, fraction_sum, dont_know, not_applicable)
+             SELECT p.round_id, s.subdomain_key, sum(s.scored), sum(s.fraction_sum),
+                    sum(s.dont_know), sum(s.not_applicable)
+             FROM respondent p JOIN respondent_score s ON s.respondent_id = p.id
+             WHERE p.round_id = $1 AND ($2::text IS NULL OR s.subdomain_key = $2)
+               AND {}
+             GROUP BY p.round_id, s.subdomain_key",
+            server_sql(COUNTED)
+        ),
+        &[&round_id, &key, &(MIN_GROUP as i64)],
+    )?;
+    Ok(())
+}
+
+fn tally_from(row: &Row, first: usize) -> Tally {
+    let count = |i: usize| u32::try_from(row.get::<_, i64>(i)).unwrap_or(u32::MAX);
+    Tally {
+        slots: 0,
+        scored: count(first),
+        fraction_sum: row.get(first + 1),
+        dont_know: count(first + 2),
+        not_applicable: count(first + 3),
+    }
+}
+
+impl Scores for PgStore {
+    fn round_scores(
+        &self,
+        instrument: &Instrument,
+        round_ids: &[&str],
+        options: Options,
+    ) -> Result<Vec<RoundScores>> {
+        self.read(|tx| {
+            // Per round, how many respondents of each role are in its n (see SQLite's).
+            let mut respondents: HashMap<String, Vec<(Asked, usize)>> = HashMap::new();
+            let rows = tx.query(
+                &format!(
+                    "SELECT j.id, r.kind, p.role, count(*)
+                     FROM unnest($1::text[]) AS j(id) JOIN round r ON r.id = j.id
+                     JOIN respondent p ON p.round_id = j.id AND {}
+                     GROUP BY j.id, r.kind, p.role",
+                    server_sql(IN_N)
+                ),
+                &[&round_ids, &(MIN_GROUP as i64)],
+            )?;
+            for row in &rows {
+                let asked = Asked::new(kind_from(row.get(1))?, role_from(row.get(2))?);
+                respondents
+                    .entry(row.get(0))
+                    .or_default()
+                    .push((asked, row.get::<_, i64>(3) as usize));
+            }
+            let mut kept: HashMap<String, HashMap<String, Tally>> = HashMap::new();
+            let rows = tx.query(
+                "SELECT s.round_id, s.subdomain_key, s.scored, s.fraction_sum, s.dont_know,
+                        s.not_applicable
+                 FROM round_score s WHERE s.round_id = ANY($1)",
+                &[&round_ids],
+            )?;
+            for row in &rows {
+                kept.entry(row.get(0))
+                    .or_default()
+                    .insert(row.get(1), tally_from(row, 2));
+            }
+            if !options.with_consultant {
+                let rows = tx.query(
+                    &format!(
+                        "SELECT p.round_id, s.subdomain_key, s.scored, s.fraction_sum,
+                                s.dont_know, s.not_applicable
+                         FROM respondent p JOIN respondent_score s ON s.respondent_id = p.id
+                         WHERE p.round_id = ANY($1) AND p.role = 'consultant' AND {}",
+                        server_sql(COUNTED).replace("$3", "$2")
+                    ),
+                    &[&round_ids, &(MIN_GROUP as i64)],
+                )?;
+                for row in &rows {
+                    let (round_id, key): (&str, &str) = (row.get(0), row.get(1));
+                    if let Some(sum) = kept.get_mut(round_id).and_then(|k| k.get_mut(key)) {
+                        sum.remove(&tally_from(row, 2));
+                    }
+                }
+            }
+            Ok(crate::store::columns::round_scores(
+                instrument,
+                round_ids,
+                options,
+                &respondents,
+                &kept,
+            ))
+        })
+    }
+
+    fn respondent_scores(
+        &self,
+        instrument: &Instrument,
+        respondent_id: &str,
+    ) -> Result<Vec<SectionScore>> {
+        self.read(|tx| {
+            let rows = tx.query(
+                "SELECT subdomain_key, scored, fraction_sum, dont_know, not_applicable
+                 FROM respondent_score WHERE respondent_id = $1",
+                &[&respondent_id],
+            )?;
+            let kept: HashMap<String, Tally> = rows
+                .iter()
+                .map(|row| (row.get(0), tally_from(row, 1)))
+                .collect();
+            let groups: Vec<(Asked, usize)> = asked_of(tx, respondent_id)?
+                .map(|(_, asked)| (asked, 1))
+                .into_iter()
+                .collect();
+            Ok(from_kept(instrument, &groups, &kept))
+        })
+    }
+}

@@ -1,0 +1,206 @@
+//! A throwaway PostgreSQL server for the tests of the server backend: started once per test
+//! binary in a temporary folder, reached by its Unix socket alone (no TCP, no network), and
+//! stopped when the binary ends. Each test gets a database of its own.
+//!
+//! There is no skipping: where no server can be started (no PostgreSQL installed: `bash
+//! .ci/deps` installs Debian's `postgresql`), every test that needs one fails and says why.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
+
+/// The role the throwaway server is made with; it owns every test database.
+pub const SUPERUSER: &str = "kartlegg";
+
+pub struct Server {
+    /// Holds the data folder and the socket.
+    folder: PathBuf,
+    bin: PathBuf,
+    /// `CREATE DATABASE` copies template1, and refuses while another copy reads it.
+    creating: Mutex<()>,
+    made: AtomicUsize,
+}
+
+/// A database of its own on the throwaway server: what `kartlegg --db` takes to reach it.
+pub struct Database {
+    pub name: String,
+    pub url: String,
+}
+
+static SERVER: OnceLock<Server> = OnceLock::new();
+
+/// The server of this test binary, started on first use.
+pub fn server() -> &'static Server {
+    SERVER.get_or_init(|| {
+        let server = Server::start().unwrap_or_else(|why| panic!("no PostgreSQL server: {why}"));
+        // SAFETY: `stop_at_exit` is an `extern "C" fn()` that touches only the started
+        // server's statics; atexit runs it once as the process ends.
+        unsafe { libc::atexit(stop_at_exit) };
+        server
+    })
+}
+
+/// A new, empty database on the throwaway server.
+pub fn database() -> Database {
+    server().database()
+}
+
+extern "C" fn stop_at_exit() {
+    if let Some(server) = SERVER.get() {
+        server.stop();
+    }
+}
+
+/// The newest PostgreSQL's programs: Debian keeps them in /usr/lib/postgresql/N/bin.
+fn binaries() -> Result<PathBuf, String> {
+    let mut found: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .map_err(|_| "/usr/lib/postgresql is not there: run `bash .ci/deps`".to_string())?
+        .filter_map(|entry| {
+            let entry = entry.ok()?;
+            let version = entry.file_name().to_str()?.parse().ok()?;
+            let bin = entry.path().join("bin");
+            bin.join("initdb").is_file().then_some((version, bin))
+        })
+        .collect();
+    found.sort();
+    found
+        .pop()
+        .map(|(_, bin)| bin)
+        .ok_or_else(|| "no initdb in /usr/lib/postgresql/*/bin: run `bash .ci/deps`".into())
+}
+
+fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// PostgreSQL refuses to run as root: root runs it as the `postgres` user the package made.
+fn as_server_user(program: &Path) -> Command {
+    if is_root() {
+        let mut command = Command::new("runuser");
+        command.args(["-u", "postgres", "--"]).arg(program);
+        command
+    } else {
+        Command::new(program)
+    }
+}
+
+fn run(mut command: Command, what: &str) -> Result<(), String> {
+    let out = command.output().map_err(|e| format!("{what}: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what} failed ({}): {}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
+}
+
+impl Server {
+    fn start() -> Result<Server, String> {
+        let bin = binaries()?;
+        let folder = tempfile::Builder::new()
+            .prefix("kartlegg-pg-")
+            .tempdir()
+            .map_err(|e| e.to_string())?
+            .keep();
+        if is_root() {
+            run(
+                {
+                    let mut c = Command::new("chown");
+                    c.arg("postgres:postgres").arg(&folder);
+                    c
+                },
+                "chown",
+            )?;
+        }
+        let data = folder.join("data");
+        let mut initdb = as_server_user(&bin.join("initdb"));
+        initdb
+            .arg("-D")
+            .arg(&data)
+            .args(["-A", "trust", "-U", SUPERUSER, "-E", "UTF8", "--no-sync"])
+            .arg("--locale=C.UTF-8");
+        run(initdb, "initdb")?;
+        let mut pg_ctl = as_server_user(&bin.join("pg_ctl"));
+        // Durability is the server's and is not under test here: without fsync the many
+        // small databases of a test run are quick to make.
+        let options = format!(
+            "-k {} -c listen_addresses='' -c fsync=off -c synchronous_commit=off \
+             -c full_page_writes=off -c max_connections=200",
+            folder.display()
+        );
+        pg_ctl
+            .arg("-D")
+            .arg(&data)
+            .args(["-o", &options, "-l"])
+            .arg(folder.join("log"))
+            .args(["-w", "start"]);
+        run(pg_ctl, "pg_ctl start").map_err(|e| {
+            let log = std::fs::read_to_string(folder.join("log")).unwrap_or_default();
+            format!("{e}\n{log}")
+        })?;
+        Ok(Server {
+            folder,
+            bin,
+            creating: Mutex::new(()),
+            made: AtomicUsize::new(0),
+        })
+    }
+
+    /// The connection string of one of this server's databases, as the superuser.
+    pub fn url(&self, database: &str) -> String {
+        self.url_as(SUPERUSER, database)
+    }
+
+    /// The connection string of one of this server's databases, as another role.
+    pub fn url_as(&self, role: &str, database: &str) -> String {
+        format!(
+            "host={} user={role} dbname={database}",
+            self.folder.display()
+        )
+    }
+
+    /// The folder of the server's socket: what `PGHOST` names.
+    pub fn socket_folder(&self) -> &Path {
+        &self.folder
+    }
+
+    pub fn database(&self) -> Database {
+        let name = format!(
+            "kt_{}_{}",
+            std::process::id(),
+            self.made.fetch_add(1, Ordering::Relaxed)
+        );
+        let _one_at_a_time = self.creating.lock().unwrap_or_else(|e| e.into_inner());
+        let mut admin = postgres::Client::connect(&self.url("postgres"), postgres::NoTls)
+            .expect("the throwaway server takes connections");
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("a new database");
+        Database {
+            url: self.url(&name),
+            name,
+        }
+    }
+
+    /// SQL as the superuser on one of the server's databases, outside kartlegg.
+    pub fn sql(&self, database: &str, sql: &str) -> Result<Vec<postgres::Row>, postgres::Error> {
+        let mut client = postgres::Client::connect(&self.url(database), postgres::NoTls)?;
+        client.query(sql, &[])
+    }
+
+    fn stop(&self) {
+        let mut pg_ctl = as_server_user(&self.bin.join("pg_ctl"));
+        pg_ctl
+            .arg("-D")
+            .arg(self.folder.join("data"))
+            .args(["-m", "immediate", "stop"]);
+        let _ = pg_ctl.output();
+        let _ = std::fs::remove_dir_all(&self.folder);
+    }
+}

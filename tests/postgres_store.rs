@@ -1,0 +1,208 @@
+//! The server backend's own promises, beside the contract it shares with SQLite
+//! (`store_contract.rs`): the same tables as the one schema, opening that refuses what is
+//! not kartlegg's, and rules the server holds whatever program writes.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use kartlegg::store::postgres::PgStore;
+use kartlegg::store::{Admin, SCHEMA_VERSION, Store, StoreError};
+
+/// Each table's columns, by name, as `(name, nullable, type family)`.
+type Catalog = BTreeMap<String, Vec<(String, bool, &'static str)>>;
+
+fn family(declared: &str) -> &'static str {
+    match declared.to_ascii_lowercase().as_str() {
+        "text" => "text",
+        "integer" | "bigint" => "integer",
+        "real" | "double precision" => "real",
+        "blob" | "bytea" => "bytes",
+        other => panic!("a type with no family: {other}"),
+    }
+}
+
+fn sqlite_catalog() -> (Catalog, Vec<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k.db");
+    drop(Store::open(&path).unwrap());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let mut catalog = Catalog::new();
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for table in tables {
+        let mut stmt = conn
+            .prepare(&format!(
+                "SELECT name, type, \"notnull\", pk FROM pragma_table_info('{table}')"
+            ))
+            .unwrap();
+        let mut columns: Vec<(String, bool, &'static str)> = stmt
+            .query_map([], |r| {
+                let declared: String = r.get(1)?;
+                let not_null: bool = r.get(2)?;
+                let key: i64 = r.get(3)?;
+                Ok((r.get(0)?, !(not_null || key > 0), family(&declared)))
+            })
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        columns.sort();
+        catalog.insert(table, columns);
+    }
+    let triggers = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    (catalog, triggers)
+}
+
+fn server_catalog(database: &str) -> (Catalog, Vec<String>) {
+    let server = common::postgres::server();
+    let mut catalog = Catalog::new();
+    for row in server
+        .sql(
+            database,
+            "SELECT c.table_name::text, c.column_name::text, c.is_nullable = 'YES', c.data_type::text
+             FROM information_schema.columns c
+             JOIN information_schema.tables t
+               ON t.table_name = c.table_name AND t.table_schema = c.table_schema
+             WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'
+               AND c.table_name <> 'kartlegg_schema'
+               -- SQLite's hidden rowid, made a column
+               AND c.column_name <> 'rowid'",
+        )
+        .unwrap()
+    {
+        let declared: String = row.get(3);
+        catalog
+            .entry(row.get(0))
+            .or_default()
+            .push((row.get(1), row.get(2), family(&declared)));
+    }
+    for columns in catalog.values_mut() {
+        columns.sort();
+    }
+    let mut triggers: Vec<String> = server
+        .sql(
+            database,
+            "SELECT tgname::text FROM pg_trigger WHERE NOT tgisinternal ORDER BY tgname",
+        )
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    triggers.sort();
+    (catalog, triggers)
+}
+
+#[test]
+fn the_server_holds_the_same_tables_columns_and_triggers_as_the_one_schema() {
+    let database = common::postgres::database();
+    let store = PgStore::init(&database.url).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    let (sqlite, sqlite_triggers) = sqlite_catalog();
+    let (server, server_triggers) = server_catalog(&database.name);
+    assert_eq!(server, sqlite);
+    assert_eq!(server_triggers, sqlite_triggers);
+    assert!(store.integrity_problems().unwrap().is_empty());
+}
+
+#[test]
+fn an_empty_database_is_missing_until_init_and_init_twice_changes_nothing() {
+    let database = common::postgres::database();
+    assert!(matches!(
+        PgStore::open(&database.url),
+        Err(StoreError::Missing { .. })
+    ));
+    drop(PgStore::init(&database.url).unwrap());
+    let again = PgStore::init(&database.url).unwrap();
+    assert_eq!(again.schema_version().unwrap(), SCHEMA_VERSION);
+    assert!(PgStore::open(&database.url).is_ok());
+}
+
+#[test]
+fn another_programs_database_and_a_newer_schema_are_refused_and_left_alone() {
+    let server = common::postgres::server();
+    let foreign = common::postgres::database();
+    server
+        .sql(&foreign.name, "CREATE TABLE invoices (id int)")
+        .unwrap();
+    assert!(matches!(
+        PgStore::init(&foreign.url),
+        Err(StoreError::ForeignDatabase { .. })
+    ));
+    let tables = server
+        .sql(
+            &foreign.name,
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'",
+        )
+        .unwrap();
+    assert_eq!(tables[0].get::<_, i64>(0), 1, "init wrote nothing");
+
+    let newer = common::postgres::database();
+    drop(PgStore::init(&newer.url).unwrap());
+    server
+        .sql(
+            &newer.name,
+            &format!(
+                "UPDATE kartlegg_schema SET version = {}",
+                SCHEMA_VERSION + 1
+            ),
+        )
+        .unwrap();
+    match PgStore::open(&newer.url) {
+        Err(StoreError::NewerSchema { found, known, path }) => {
+            assert_eq!((found, known), (SCHEMA_VERSION + 1, SCHEMA_VERSION));
+            assert!(path.display().to_string().starts_with("postgres://"));
+        }
+        other => panic!("{:?}", other.map(|_| ())),
+    }
+}
+
+#[test]
+fn the_history_is_append_only_on_the_server_too() {
+    use chrono::{NaiveDate, Utc};
+    use kartlegg::domain::instrument::Instrument;
+    use kartlegg::domain::model::{Response, Role, RoundKind};
+    use kartlegg::store::Answers;
+    let database = common::postgres::database();
+    let mut store = PgStore::init(&database.url).unwrap();
+    let service = store.create_service("Askdal", &[], "", Utc::now()).unwrap();
+    let round = store
+        .create_round(
+            &service.id,
+            "Før",
+            NaiveDate::from_ymd_opt(2026, 3, 9).unwrap(),
+            RoundKind::Before,
+            Instrument::standard(),
+            Utc::now(),
+        )
+        .unwrap();
+    let who = store
+        .create_respondent(&round.id, Role::Leader, "", Utc::now())
+        .unwrap();
+    let item = &Instrument::standard().sections[0].subdomains[0].items[0].key;
+    store
+        .save_response(&who.id, item, Some(Response::Score(2)), Utc::now())
+        .unwrap();
+    let server = common::postgres::server();
+    for sql in [
+        "UPDATE answer_history SET new_value = 1",
+        "DELETE FROM answer_history",
+    ] {
+        let refused = server.sql(&database.name, sql).unwrap_err();
+        let said = refused
+            .as_db_error()
+            .expect("the server's refusal")
+            .message();
+        assert_eq!(said, "answer_history is append-only");
+    }
+}
