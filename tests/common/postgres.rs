@@ -159,10 +159,9 @@ impl Server {
 
     /// The connection string of one of this server's databases, as another role.
     pub fn url_as(&self, role: &str, database: &str) -> String {
-        format!(
-            "host={} user={role} dbname={database}",
-            self.folder.display()
-        )
+        // The socket's folder as a URL's host: its slashes escaped.
+        let host = self.folder.display().to_string().replace('/', "%2F");
+        format!("postgres://{role}@{host}/{database}")
     }
 
     /// The folder of the server's socket: what `PGHOST` names.

@@ -10,13 +10,15 @@
 mod answers;
 mod kept;
 pub mod schema;
+pub mod target;
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
 use postgres::error::SqlState;
 use postgres::{Client, NoTls, Transaction};
+
+use target::{Target, Tls};
 
 use super::{Admin, Counts, DriverError, DriverKind, Result, StoreError, Verdict};
 use crate::store::sqlite::{SCHEMA, SCHEMA_VERSION};
@@ -76,24 +78,6 @@ fn kind_of(code: &SqlState) -> DriverKind {
     }
 }
 
-/// The server and database a connection string names, without its password.
-fn shown(config: &postgres::Config) -> PathBuf {
-    let hosts: Vec<String> = config
-        .get_hosts()
-        .iter()
-        .map(|host| match host {
-            postgres::config::Host::Tcp(name) => name.clone(),
-            postgres::config::Host::Unix(path) => path.display().to_string(),
-        })
-        .collect();
-    let user = config
-        .get_user()
-        .map(|u| format!("{u}@"))
-        .unwrap_or_default();
-    let database = config.get_dbname().unwrap_or_default();
-    PathBuf::from(format!("postgres://{user}{}/{database}", hosts.join(",")))
-}
-
 impl PgStore {
     /// Connects to a kartlegg database on a server. An empty database is refused with
     /// `Missing` (`init` makes the schema), another program's with `ForeignDatabase`, one
@@ -149,18 +133,26 @@ impl PgStore {
         PgStore::open(target)
     }
 
-    fn connect(target: &str) -> Result<PgStore> {
-        let config = postgres::Config::from_str(target).map_err(|e| {
-            StoreError::Database(DriverError {
-                kind: DriverKind::Unreachable,
-                detail: format!("not a server address: {e}"),
-            })
-        })?;
-        let shown = shown(&config);
-        let client = config.connect(NoTls)?;
+    fn connect(url: &str) -> Result<PgStore> {
+        let user = nix::unistd::User::from_uid(nix::unistd::getuid())
+            .ok()
+            .flatten()
+            .map(|u| u.name)
+            .unwrap_or_default();
+        let target = Target::resolve(url, &|name| std::env::var(name).ok(), &user)?;
+        let client = match target.tls {
+            Tls::Off | Tls::Prefer => target.config.connect(NoTls)?,
+            Tls::Require | Tls::Verify => {
+                return Err(StoreError::Database(DriverError {
+                    kind: DriverKind::Unreachable,
+                    detail: "this kartlegg connects without TLS only (sslmode disable or prefer)"
+                        .into(),
+                }));
+            }
+        };
         Ok(PgStore {
             client: RefCell::new(client),
-            shown,
+            shown: target.shown,
         })
     }
 
