@@ -25,7 +25,8 @@ use kartlegg::domain::scoring::{Answering, summarize};
 use kartlegg::exchange::{Disclosure, ImportClock, Scope};
 use kartlegg::store::postgres::PgStore;
 use kartlegg::store::{
-    Admin, Answers, Backend, Erasable, ErasedBy, SCHEMA_VERSION, Scores, Store, StoreError,
+    Admin, Answers, Backend, Erasable, ErasedBy, Needs, Plans, Positions, SCHEMA_VERSION, Scores,
+    Store, StoreError,
 };
 
 /// What the server's backend holds so far: the contracts it passes are those of these
@@ -474,7 +475,7 @@ fn kept_scores_equal_a_recomputation_from_the_answers<S: Core>(store: &mut S) {
 
 // ---- Plans -----------------------------------------------------------------------------------
 
-fn plan_items_are_saved_and_their_changes_logged<S: Backend>(store: &mut S) {
+fn plan_items_are_saved_and_their_changes_logged<S: Core + Plans>(store: &mut S) {
     let (service_id, _) = service_and_round(store);
     let subdomain = format!(
         "{}.{}",
@@ -510,7 +511,7 @@ fn plan_items_are_saved_and_their_changes_logged<S: Backend>(store: &mut S) {
     assert!(log[1].new_json.as_deref().unwrap().contains("få veiledere"));
 }
 
-fn goals_stage_and_consensus_are_set_changed_and_removed<S: Backend>(store: &mut S) {
+fn goals_stage_and_consensus_are_set_changed_and_removed<S: Core + Plans>(store: &mut S) {
     let (service_id, round_id) = service_and_round(store);
     let subdomain = format!(
         "{}.{}",
@@ -570,7 +571,9 @@ fn goals_stage_and_consensus_are_set_changed_and_removed<S: Backend>(store: &mut
 
 // ---- Needs -----------------------------------------------------------------------------------
 
-fn needs_are_set_part_by_part_logged_and_a_fourth_top_priority_is_refused<S: Backend>(
+fn needs_are_set_part_by_part_logged_and_a_fourth_top_priority_is_refused<
+    S: Core + Needs + Plans,
+>(
     store: &mut S,
 ) {
     let (_, round_id) = service_and_round(store);
@@ -687,7 +690,9 @@ fn needs_are_set_part_by_part_logged_and_a_fourth_top_priority_is_refused<S: Bac
     assert!(top.contains(&key(3)) && !top.contains(&key(2)));
 }
 
-fn own_areas_follow_the_list_and_take_needs_of_their_service_only<S: Backend>(store: &mut S) {
+fn own_areas_follow_the_list_and_take_needs_of_their_service_only<S: Core + Needs + Plans>(
+    store: &mut S,
+) {
     let (service_id, round_id) = service_and_round(store);
     let own = store
         .add_own_area(&service_id, "Rus og psykisk helse", at(2))
@@ -733,7 +738,9 @@ fn own_areas_follow_the_list_and_take_needs_of_their_service_only<S: Backend>(st
     ));
 }
 
-fn expectations_and_facts_are_saved_whole_logged_and_refused_out_of_range<S: Backend>(
+fn expectations_and_facts_are_saved_whole_logged_and_refused_out_of_range<
+    S: Core + Needs + Plans,
+>(
     store: &mut S,
 ) {
     let (_, round_id) = service_and_round(store);
@@ -1135,7 +1142,7 @@ fn caseworker(credits: u16, planned_year: Option<u16>) -> PositionFacts {
 /// A position is saved at once, read back as given in the order added, changed and removed;
 /// one of a round not there, or a change of one not there, is `NotFound` and writes nothing;
 /// figures past their bounds are refused by the store itself and write nothing.
-fn positions_are_added_changed_and_removed_each_at_once<S: Backend>(store: &mut S) {
+fn positions_are_added_changed_and_removed_each_at_once<S: Core + Positions>(store: &mut S) {
     let (_, round_id) = service_and_round(store);
     let first = store
         .add_position(&round_id, &caseworker(30, Some(2028)), at(2))
@@ -1195,8 +1202,11 @@ fn positions_are_added_changed_and_removed_each_at_once<S: Backend>(store: &mut 
 
 /// A position's change and its removal each leave one entry in the change log, under
 /// `round_id/position_id`: the facts before and after, a removal with no after, at the time
-/// given; a refused change or removal leaves none. Its round's erasure takes them all.
-fn a_position_change_and_a_removal_each_leave_one_change_log_entry<S: Backend>(store: &mut S) {
+/// given; a refused change or removal leaves none. (Its round's erasure takes them all:
+/// `positions_go_with_their_round_their_service_and_retention`.)
+fn a_position_change_and_a_removal_each_leave_one_change_log_entry<S: Core + Positions + Plans>(
+    store: &mut S,
+) {
     let (_, round_id) = service_and_round(store);
     let post = store
         .add_position(&round_id, &caseworker(30, Some(2028)), at(2))
@@ -1242,16 +1252,12 @@ fn a_position_change_and_a_removal_each_leave_one_change_log_entry<S: Backend>(s
             .is_err()
     );
     assert_eq!(store.changes("position", &key).unwrap().len(), 3);
-
-    store
-        .erase(&[Erasable::Round(round_id)], ErasedBy::Screen, at(6))
-        .unwrap();
-    assert!(store.changes("position", &key).unwrap().is_empty());
     assert!(store.integrity_problems().unwrap().is_empty());
 }
 
-/// A round's positions go with the round, a service's with the service, and retention's
-/// with the rounds it erases; the positions of other rounds stay.
+/// A round's positions go with the round, their change log entries too, a service's with
+/// the service, and retention's with the rounds it erases; the positions of other rounds
+/// stay.
 fn positions_go_with_their_round_their_service_and_retention<S: Backend>(store: &mut S) {
     let (service_id, round_id) = service_and_round(store);
     let later = store
@@ -1264,11 +1270,17 @@ fn positions_go_with_their_round_their_service_and_retention<S: Backend>(store: 
             at(2),
         )
         .unwrap();
-    for round in [&round_id, &later.id] {
-        store
-            .add_position(round, &caseworker(0, None), at(3))
-            .unwrap();
-    }
+    let posts: Vec<Position> = [&round_id, &later.id]
+        .into_iter()
+        .map(|round| {
+            store
+                .add_position(round, &caseworker(0, None), at(3))
+                .unwrap()
+        })
+        .collect();
+    store
+        .change_position(&posts[0].id, &caseworker(30, None), at(3))
+        .unwrap();
     store
         .erase(
             &[Erasable::Round(round_id.clone())],
@@ -1277,7 +1289,20 @@ fn positions_go_with_their_round_their_service_and_retention<S: Backend>(store: 
         )
         .unwrap();
     assert!(store.positions(&round_id).unwrap().is_empty());
+    assert!(
+        store
+            .changes("position", &posts[0].log_key())
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(store.positions(&later.id).unwrap().len(), 1);
+    assert_eq!(
+        store
+            .changes("position", &posts[1].log_key())
+            .unwrap()
+            .len(),
+        1
+    );
     store
         .erase(&[Erasable::Service(service_id)], ErasedBy::Command, at(5))
         .unwrap();
@@ -1673,5 +1698,12 @@ mod postgres {
         kept_scores_equal_a_recomputation_from_the_answers,
         a_before_round_covers_only_the_items_put_to_each_role,
         a_new_store_is_at_the_current_schema_whole_and_counts_what_it_holds,
+        plan_items_are_saved_and_their_changes_logged,
+        goals_stage_and_consensus_are_set_changed_and_removed,
+        needs_are_set_part_by_part_logged_and_a_fourth_top_priority_is_refused,
+        own_areas_follow_the_list_and_take_needs_of_their_service_only,
+        expectations_and_facts_are_saved_whole_logged_and_refused_out_of_range,
+        positions_are_added_changed_and_removed_each_at_once,
+        a_position_change_and_a_removal_each_leave_one_change_log_entry,
     );
 }
