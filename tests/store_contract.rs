@@ -569,6 +569,145 @@ fn goals_stage_and_consensus_are_set_changed_and_removed<S: Core + Plans>(store:
     assert!(store.consensus(&round_id).unwrap().is_empty());
 }
 
+/// Plan items come by subdomain, then barriers, strategies and measures, then in the order
+/// added, each with every field as given; a change that changes nothing logs nothing, and
+/// a change of an item not there is `NotFound` and logs nothing.
+fn plan_items_come_by_subdomain_and_kind_with_every_field_kept<S: Core + Plans>(store: &mut S) {
+    let (service_id, _) = service_and_round(store);
+    let section = &instrument().sections[0];
+    let mut subdomains: Vec<String> = section.subdomains[..2]
+        .iter()
+        .map(|s| format!("{}.{}", section.key, s.key))
+        .collect();
+    subdomains.sort();
+    let item = |subdomain: &str, kind: PlanKind, text: &str| PlanItem {
+        id: String::new(),
+        service_id: service_id.clone(),
+        subdomain_key: subdomain.to_string(),
+        kind,
+        text: text.into(),
+        level: None,
+        owner: String::new(),
+        due_on: None,
+        done: false,
+        done_on: None,
+    };
+    let measure = PlanItem {
+        owner: "Leder".into(),
+        due_on: NaiveDate::from_ymd_opt(2026, 6, 1),
+        done: true,
+        done_on: NaiveDate::from_ymd_opt(2026, 5, 20),
+        ..item(&subdomains[0], PlanKind::Measure, "Mal for vedtak")
+    };
+    let measure = store.add_plan_item(&measure, at(2)).unwrap();
+    let later = store
+        .add_plan_item(&item(&subdomains[1], PlanKind::Barrier, "Få folk"), at(3))
+        .unwrap();
+    let strategy = store
+        .add_plan_item(
+            &item(&subdomains[0], PlanKind::Strategy, "Veiledning"),
+            at(4),
+        )
+        .unwrap();
+    let barrier = PlanItem {
+        level: Some(Level::Team),
+        ..item(&subdomains[0], PlanKind::Barrier, "Lite tid")
+    };
+    let barrier = store.add_plan_item(&barrier, at(5)).unwrap();
+    assert_eq!(
+        store.plan_items(&service_id).unwrap(),
+        vec![barrier, strategy, measure.clone(), later]
+    );
+
+    store.update_plan_item(&measure, at(6)).unwrap();
+    assert_eq!(store.changes("plan_item", &measure.id).unwrap().len(), 1);
+    let gone = PlanItem {
+        id: "no-such-item".into(),
+        ..measure
+    };
+    assert!(matches!(
+        store.update_plan_item(&gone, at(7)),
+        Err(StoreError::NotFound("plan item"))
+    ));
+    assert!(store.changes("plan_item", &gone.id).unwrap().is_empty());
+}
+
+/// Goals come in the order added, each logged when added; a goal's status, a consensus
+/// value and a stage are logged as the change log writes a value (a code as a JSON string,
+/// a number as a number), a removal with no new side, and setting the same again logs
+/// nothing.
+fn goals_come_in_order_and_statuses_and_consensus_are_logged_as_values<S: Core + Plans>(
+    store: &mut S,
+) {
+    let (service_id, round_id) = service_and_round(store);
+    let first = store.add_goal(&service_id, "Først", &[], at(2)).unwrap();
+    let keys = vec!["a.b".to_string(), "c.d".to_string()];
+    let second = store.add_goal(&service_id, "Så", &keys, at(2)).unwrap();
+    assert_eq!(second.subdomain_keys, keys);
+    assert_eq!(
+        store.goals(&service_id).unwrap(),
+        vec![first.clone(), second]
+    );
+    let added = store.changes("goal", &first.id).unwrap();
+    assert_eq!(added.len(), 1);
+    assert_eq!(added[0].old_json, None);
+
+    for (minute, status) in [
+        (3, Some(GoalStatus::Partly)),
+        (4, Some(GoalStatus::Partly)),
+        (5, Some(GoalStatus::Achieved)),
+        (6, None),
+    ] {
+        store
+            .set_goal_status(&first.id, &round_id, status, at(minute))
+            .unwrap();
+    }
+    let log = store
+        .changes("goal_status", &format!("{}/{round_id}", first.id))
+        .unwrap();
+    let sides: Vec<(Option<&str>, Option<&str>)> = log
+        .iter()
+        .map(|c| (c.old_json.as_deref(), c.new_json.as_deref()))
+        .collect();
+    assert_eq!(
+        sides,
+        [
+            (None, Some("\"partly\"")),
+            (Some("\"partly\""), Some("\"achieved\"")),
+            (Some("\"achieved\""), None),
+        ]
+    );
+    assert_eq!(log[2].changed_at, "2026-03-09T10:06:00.000Z");
+
+    let subdomain = "a.b";
+    for (minute, value) in [(7, Some(3)), (8, Some(3)), (9, Some(0)), (10, None)] {
+        store
+            .set_consensus(&round_id, subdomain, value, at(minute))
+            .unwrap();
+    }
+    let log = store
+        .changes("consensus", &format!("{round_id}/{subdomain}"))
+        .unwrap();
+    let sides: Vec<(Option<&str>, Option<&str>)> = log
+        .iter()
+        .map(|c| (c.old_json.as_deref(), c.new_json.as_deref()))
+        .collect();
+    assert_eq!(
+        sides,
+        [(None, Some("3")), (Some("3"), Some("0")), (Some("0"), None)]
+    );
+
+    store
+        .set_round_stage(&round_id, Some(Stage::Adapt), at(11))
+        .unwrap();
+    store.set_round_stage(&round_id, None, at(12)).unwrap();
+    assert_eq!(store.round_stage(&round_id).unwrap(), None);
+    let log = store.changes("round_stage", &round_id).unwrap();
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[1].old_json.as_deref(), Some("\"adapt\""));
+    assert_eq!(log[1].new_json, None);
+}
+
 // ---- Needs -----------------------------------------------------------------------------------
 
 fn needs_are_set_part_by_part_logged_and_a_fourth_top_priority_is_refused<
@@ -803,6 +942,61 @@ fn expectations_and_facts_are_saved_whole_logged_and_refused_out_of_range<
     assert_eq!(store.changes("expectations", &round_id).unwrap().len(), 1);
     assert!(matches!(
         store.set_facts("no-such-round", &facts, at(6)),
+        Err(StoreError::NotFound("round"))
+    ));
+}
+
+/// Own areas come in the order added and a round's needs by area key; expectations
+/// emptied are removed, the removal logged with no new side.
+fn own_areas_come_in_order_needs_by_key_and_emptied_expectations_are_removed<
+    S: Core + Needs + Plans,
+>(
+    store: &mut S,
+) {
+    let (service_id, round_id) = service_and_round(store);
+    let first = store.add_own_area(&service_id, "Først", at(2)).unwrap();
+    let second = store.add_own_area(&service_id, "Så", at(2)).unwrap();
+    assert_eq!(store.own_areas(&service_id).unwrap(), vec![first, second]);
+
+    let areas = CompetenceAreas::standard();
+    let mut keys: Vec<String> = areas.areas[..3].iter().map(|a| a.key.clone()).collect();
+    for key in keys.iter().rev() {
+        store
+            .set_need(&round_id, key, &NeedField::Importance(Some(3)), at(3))
+            .unwrap();
+    }
+    keys.sort();
+    let listed: Vec<String> = store
+        .needs(&round_id)
+        .unwrap()
+        .into_iter()
+        .map(|n| n.area_key)
+        .collect();
+    assert_eq!(listed, keys);
+
+    let expectations = Expectations {
+        wants: vec![Expectation::Supervision],
+        ..Expectations::default()
+    };
+    for (minute, given) in [
+        (4, &expectations),
+        (5, &expectations),
+        (6, &Expectations::default()),
+    ] {
+        store
+            .set_expectations(&round_id, given, at(minute))
+            .unwrap();
+    }
+    assert_eq!(
+        store.expectations(&round_id).unwrap(),
+        Expectations::default()
+    );
+    let log = store.changes("expectations", &round_id).unwrap();
+    assert_eq!(log.len(), 2, "{log:?}");
+    assert_eq!(log[1].old_json, log[0].new_json);
+    assert_eq!(log[1].new_json, None);
+    assert!(matches!(
+        store.set_expectations("no-such-round", &expectations, at(7)),
         Err(StoreError::NotFound("round"))
     ));
 }
@@ -1638,6 +1832,9 @@ macro_rules! every_backend {
                 a_before_round_covers_only_the_items_put_to_each_role,
                 plan_items_are_saved_and_their_changes_logged,
                 goals_stage_and_consensus_are_set_changed_and_removed,
+                plan_items_come_by_subdomain_and_kind_with_every_field_kept,
+                goals_come_in_order_and_statuses_and_consensus_are_logged_as_values,
+                own_areas_come_in_order_needs_by_key_and_emptied_expectations_are_removed,
                 a_new_store_is_at_the_current_schema_whole_and_counts_what_it_holds,
                 a_code_claims_one_respondent_of_its_round_and_role_until_it_is_withdrawn,
                 needs_are_set_part_by_part_logged_and_a_fourth_top_priority_is_refused,
@@ -1700,6 +1897,9 @@ mod postgres {
         a_new_store_is_at_the_current_schema_whole_and_counts_what_it_holds,
         plan_items_are_saved_and_their_changes_logged,
         goals_stage_and_consensus_are_set_changed_and_removed,
+        plan_items_come_by_subdomain_and_kind_with_every_field_kept,
+        goals_come_in_order_and_statuses_and_consensus_are_logged_as_values,
+        own_areas_come_in_order_needs_by_key_and_emptied_expectations_are_removed,
         needs_are_set_part_by_part_logged_and_a_fourth_top_priority_is_refused,
         own_areas_follow_the_list_and_take_needs_of_their_service_only,
         expectations_and_facts_are_saved_whole_logged_and_refused_out_of_range,
