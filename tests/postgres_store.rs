@@ -206,3 +206,78 @@ fn the_history_is_append_only_on_the_server_too() {
         assert_eq!(said, "answer_history is append-only");
     }
 }
+
+/// Two programs marking top priorities in the same round at once: the server's writers take
+/// turns, so each reads the other's marks before counting, and the round never holds a
+/// fourth; each mark that was taken is in the change log, each refused one is not.
+#[test]
+fn two_programs_marking_top_priorities_at_once_never_make_a_fourth() {
+    use chrono::{NaiveDate, Utc};
+    use kartlegg::domain::instrument::Instrument;
+    use kartlegg::domain::model::RoundKind;
+    use kartlegg::domain::needs::{CompetenceAreas, NeedField};
+    use kartlegg::store::{Answers, Needs, Plans};
+    let database = common::postgres::database();
+    let mut store = PgStore::init(&database.url).unwrap();
+    let service = store.create_service("Askdal", &[], "", Utc::now()).unwrap();
+    let round = store
+        .create_round(
+            &service.id,
+            "Før",
+            NaiveDate::from_ymd_opt(2026, 3, 9).unwrap(),
+            RoundKind::Before,
+            Instrument::standard(),
+            Utc::now(),
+        )
+        .unwrap();
+    let keys: Vec<String> = CompetenceAreas::standard().areas[..6]
+        .iter()
+        .map(|a| a.key.clone())
+        .collect();
+    let barrier = std::sync::Barrier::new(2);
+    let taken: Vec<String> = std::thread::scope(|scope| {
+        let programs: Vec<_> = keys
+            .chunks(3)
+            .map(|mine| {
+                let (url, round_id, barrier) = (&database.url, &round.id, &barrier);
+                scope.spawn(move || {
+                    let mut program = PgStore::open(url).unwrap();
+                    barrier.wait();
+                    let mut taken = Vec::new();
+                    for key in mine {
+                        match program.set_need(
+                            round_id,
+                            key,
+                            &NeedField::TopThree(true),
+                            Utc::now(),
+                        ) {
+                            Ok(_) => taken.push(key.clone()),
+                            Err(StoreError::TopThreeFull) => {}
+                            Err(other) => panic!("{other:?}"),
+                        }
+                    }
+                    taken
+                })
+            })
+            .collect();
+        programs
+            .into_iter()
+            .flat_map(|p| p.join().unwrap())
+            .collect()
+    });
+    assert_eq!(taken.len(), 3, "{taken:?}");
+    let marked: Vec<String> = store
+        .needs(&round.id)
+        .unwrap()
+        .into_iter()
+        .filter(|n| n.top_three)
+        .map(|n| n.area_key)
+        .collect();
+    assert_eq!(marked.len(), 3);
+    for key in &keys {
+        let logged = store
+            .changes("need", &format!("{}/{key}", round.id))
+            .unwrap();
+        assert_eq!(logged.len(), usize::from(taken.contains(key)), "{key}");
+    }
+}

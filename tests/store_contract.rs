@@ -25,7 +25,8 @@ use kartlegg::domain::scoring::{Answering, summarize};
 use kartlegg::exchange::{Disclosure, ImportClock, Scope};
 use kartlegg::store::postgres::PgStore;
 use kartlegg::store::{
-    Admin, Answers, Backend, Erasable, ErasedBy, SCHEMA_VERSION, Scores, Store, StoreError,
+    Admin, Answers, Backend, Erasable, ErasedBy, Needs, Plans, Positions, SCHEMA_VERSION, Scores,
+    Store, StoreError,
 };
 
 /// What the server's backend holds so far: the contracts it passes are those of these
@@ -474,7 +475,7 @@ fn kept_scores_equal_a_recomputation_from_the_answers<S: Core>(store: &mut S) {
 
 // ---- Plans -----------------------------------------------------------------------------------
 
-fn plan_items_are_saved_and_their_changes_logged<S: Backend>(store: &mut S) {
+fn plan_items_are_saved_and_their_changes_logged<S: Core + Plans>(store: &mut S) {
     let (service_id, _) = service_and_round(store);
     let subdomain = format!(
         "{}.{}",
@@ -510,7 +511,7 @@ fn plan_items_are_saved_and_their_changes_logged<S: Backend>(store: &mut S) {
     assert!(log[1].new_json.as_deref().unwrap().contains("få veiledere"));
 }
 
-fn goals_stage_and_consensus_are_set_changed_and_removed<S: Backend>(store: &mut S) {
+fn goals_stage_and_consensus_are_set_changed_and_removed<S: Core + Plans>(store: &mut S) {
     let (service_id, round_id) = service_and_round(store);
     let subdomain = format!(
         "{}.{}",
@@ -568,9 +569,150 @@ fn goals_stage_and_consensus_are_set_changed_and_removed<S: Backend>(store: &mut
     assert!(store.consensus(&round_id).unwrap().is_empty());
 }
 
+/// Plan items come by subdomain, then barriers, strategies and measures, then in the order
+/// added, each with every field as given; a change that changes nothing logs nothing, and
+/// a change of an item not there is `NotFound` and logs nothing.
+fn plan_items_come_by_subdomain_and_kind_with_every_field_kept<S: Core + Plans>(store: &mut S) {
+    let (service_id, _) = service_and_round(store);
+    let section = &instrument().sections[0];
+    let mut subdomains: Vec<String> = section.subdomains[..2]
+        .iter()
+        .map(|s| format!("{}.{}", section.key, s.key))
+        .collect();
+    subdomains.sort();
+    let item = |subdomain: &str, kind: PlanKind, text: &str| PlanItem {
+        id: String::new(),
+        service_id: service_id.clone(),
+        subdomain_key: subdomain.to_string(),
+        kind,
+        text: text.into(),
+        level: None,
+        owner: String::new(),
+        due_on: None,
+        done: false,
+        done_on: None,
+    };
+    let measure = PlanItem {
+        owner: "Leder".into(),
+        due_on: NaiveDate::from_ymd_opt(2026, 6, 1),
+        done: true,
+        done_on: NaiveDate::from_ymd_opt(2026, 5, 20),
+        ..item(&subdomains[0], PlanKind::Measure, "Mal for vedtak")
+    };
+    let measure = store.add_plan_item(&measure, at(2)).unwrap();
+    let later = store
+        .add_plan_item(&item(&subdomains[1], PlanKind::Barrier, "Få folk"), at(3))
+        .unwrap();
+    let strategy = store
+        .add_plan_item(
+            &item(&subdomains[0], PlanKind::Strategy, "Veiledning"),
+            at(4),
+        )
+        .unwrap();
+    let barrier = PlanItem {
+        level: Some(Level::Team),
+        ..item(&subdomains[0], PlanKind::Barrier, "Lite tid")
+    };
+    let barrier = store.add_plan_item(&barrier, at(5)).unwrap();
+    assert_eq!(
+        store.plan_items(&service_id).unwrap(),
+        vec![barrier, strategy, measure.clone(), later]
+    );
+
+    store.update_plan_item(&measure, at(6)).unwrap();
+    assert_eq!(store.changes("plan_item", &measure.id).unwrap().len(), 1);
+    let gone = PlanItem {
+        id: "no-such-item".into(),
+        ..measure
+    };
+    assert!(matches!(
+        store.update_plan_item(&gone, at(7)),
+        Err(StoreError::NotFound("plan item"))
+    ));
+    assert!(store.changes("plan_item", &gone.id).unwrap().is_empty());
+}
+
+/// Goals come in the order added, each logged when added; a goal's status, a consensus
+/// value and a stage are logged as the change log writes a value (a code as a JSON string,
+/// a number as a number), a removal with no new side, and setting the same again logs
+/// nothing.
+fn goals_come_in_order_and_statuses_and_consensus_are_logged_as_values<S: Core + Plans>(
+    store: &mut S,
+) {
+    let (service_id, round_id) = service_and_round(store);
+    let first = store.add_goal(&service_id, "Først", &[], at(2)).unwrap();
+    let keys = vec!["a.b".to_string(), "c.d".to_string()];
+    let second = store.add_goal(&service_id, "Så", &keys, at(2)).unwrap();
+    assert_eq!(second.subdomain_keys, keys);
+    assert_eq!(
+        store.goals(&service_id).unwrap(),
+        vec![first.clone(), second]
+    );
+    let added = store.changes("goal", &first.id).unwrap();
+    assert_eq!(added.len(), 1);
+    assert_eq!(added[0].old_json, None);
+
+    for (minute, status) in [
+        (3, Some(GoalStatus::Partly)),
+        (4, Some(GoalStatus::Partly)),
+        (5, Some(GoalStatus::Achieved)),
+        (6, None),
+    ] {
+        store
+            .set_goal_status(&first.id, &round_id, status, at(minute))
+            .unwrap();
+    }
+    let log = store
+        .changes("goal_status", &format!("{}/{round_id}", first.id))
+        .unwrap();
+    let sides: Vec<(Option<&str>, Option<&str>)> = log
+        .iter()
+        .map(|c| (c.old_json.as_deref(), c.new_json.as_deref()))
+        .collect();
+    assert_eq!(
+        sides,
+        [
+            (None, Some("\"partly\"")),
+            (Some("\"partly\""), Some("\"achieved\"")),
+            (Some("\"achieved\""), None),
+        ]
+    );
+    assert_eq!(log[2].changed_at, "2026-03-09T10:06:00.000Z");
+
+    let subdomain = "a.b";
+    for (minute, value) in [(7, Some(3)), (8, Some(3)), (9, Some(0)), (10, None)] {
+        store
+            .set_consensus(&round_id, subdomain, value, at(minute))
+            .unwrap();
+    }
+    let log = store
+        .changes("consensus", &format!("{round_id}/{subdomain}"))
+        .unwrap();
+    let sides: Vec<(Option<&str>, Option<&str>)> = log
+        .iter()
+        .map(|c| (c.old_json.as_deref(), c.new_json.as_deref()))
+        .collect();
+    assert_eq!(
+        sides,
+        [(None, Some("3")), (Some("3"), Some("0")), (Some("0"), None)]
+    );
+
+    store
+        .set_round_stage(&round_id, Some(Stage::Adapt), at(11))
+        .unwrap();
+    store.set_round_stage(&round_id, None, at(12)).unwrap();
+    assert_eq!(store.round_stage(&round_id).unwrap(), None);
+    let log = store.changes("round_stage", &round_id).unwrap();
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[1].old_json.as_deref(), Some("\"adapt\""));
+    assert_eq!(log[1].new_json, None);
+}
+
 // ---- Needs -----------------------------------------------------------------------------------
 
-fn needs_are_set_part_by_part_logged_and_a_fourth_top_priority_is_refused<S: Backend>(
+fn needs_are_set_part_by_part_logged_and_a_fourth_top_priority_is_refused<
+    S: Core + Needs + Plans,
+>(
     store: &mut S,
 ) {
     let (_, round_id) = service_and_round(store);
@@ -687,7 +829,9 @@ fn needs_are_set_part_by_part_logged_and_a_fourth_top_priority_is_refused<S: Bac
     assert!(top.contains(&key(3)) && !top.contains(&key(2)));
 }
 
-fn own_areas_follow_the_list_and_take_needs_of_their_service_only<S: Backend>(store: &mut S) {
+fn own_areas_follow_the_list_and_take_needs_of_their_service_only<S: Core + Needs + Plans>(
+    store: &mut S,
+) {
     let (service_id, round_id) = service_and_round(store);
     let own = store
         .add_own_area(&service_id, "Rus og psykisk helse", at(2))
@@ -733,7 +877,9 @@ fn own_areas_follow_the_list_and_take_needs_of_their_service_only<S: Backend>(st
     ));
 }
 
-fn expectations_and_facts_are_saved_whole_logged_and_refused_out_of_range<S: Backend>(
+fn expectations_and_facts_are_saved_whole_logged_and_refused_out_of_range<
+    S: Core + Needs + Plans,
+>(
     store: &mut S,
 ) {
     let (_, round_id) = service_and_round(store);
@@ -796,6 +942,61 @@ fn expectations_and_facts_are_saved_whole_logged_and_refused_out_of_range<S: Bac
     assert_eq!(store.changes("expectations", &round_id).unwrap().len(), 1);
     assert!(matches!(
         store.set_facts("no-such-round", &facts, at(6)),
+        Err(StoreError::NotFound("round"))
+    ));
+}
+
+/// Own areas come in the order added and a round's needs by area key; expectations
+/// emptied are removed, the removal logged with no new side.
+fn own_areas_come_in_order_needs_by_key_and_emptied_expectations_are_removed<
+    S: Core + Needs + Plans,
+>(
+    store: &mut S,
+) {
+    let (service_id, round_id) = service_and_round(store);
+    let first = store.add_own_area(&service_id, "Først", at(2)).unwrap();
+    let second = store.add_own_area(&service_id, "Så", at(2)).unwrap();
+    assert_eq!(store.own_areas(&service_id).unwrap(), vec![first, second]);
+
+    let areas = CompetenceAreas::standard();
+    let mut keys: Vec<String> = areas.areas[..3].iter().map(|a| a.key.clone()).collect();
+    for key in keys.iter().rev() {
+        store
+            .set_need(&round_id, key, &NeedField::Importance(Some(3)), at(3))
+            .unwrap();
+    }
+    keys.sort();
+    let listed: Vec<String> = store
+        .needs(&round_id)
+        .unwrap()
+        .into_iter()
+        .map(|n| n.area_key)
+        .collect();
+    assert_eq!(listed, keys);
+
+    let expectations = Expectations {
+        wants: vec![Expectation::Supervision],
+        ..Expectations::default()
+    };
+    for (minute, given) in [
+        (4, &expectations),
+        (5, &expectations),
+        (6, &Expectations::default()),
+    ] {
+        store
+            .set_expectations(&round_id, given, at(minute))
+            .unwrap();
+    }
+    assert_eq!(
+        store.expectations(&round_id).unwrap(),
+        Expectations::default()
+    );
+    let log = store.changes("expectations", &round_id).unwrap();
+    assert_eq!(log.len(), 2, "{log:?}");
+    assert_eq!(log[1].old_json, log[0].new_json);
+    assert_eq!(log[1].new_json, None);
+    assert!(matches!(
+        store.set_expectations("no-such-round", &expectations, at(7)),
         Err(StoreError::NotFound("round"))
     ));
 }
@@ -1135,7 +1336,7 @@ fn caseworker(credits: u16, planned_year: Option<u16>) -> PositionFacts {
 /// A position is saved at once, read back as given in the order added, changed and removed;
 /// one of a round not there, or a change of one not there, is `NotFound` and writes nothing;
 /// figures past their bounds are refused by the store itself and write nothing.
-fn positions_are_added_changed_and_removed_each_at_once<S: Backend>(store: &mut S) {
+fn positions_are_added_changed_and_removed_each_at_once<S: Core + Positions>(store: &mut S) {
     let (_, round_id) = service_and_round(store);
     let first = store
         .add_position(&round_id, &caseworker(30, Some(2028)), at(2))
@@ -1195,8 +1396,11 @@ fn positions_are_added_changed_and_removed_each_at_once<S: Backend>(store: &mut 
 
 /// A position's change and its removal each leave one entry in the change log, under
 /// `round_id/position_id`: the facts before and after, a removal with no after, at the time
-/// given; a refused change or removal leaves none. Its round's erasure takes them all.
-fn a_position_change_and_a_removal_each_leave_one_change_log_entry<S: Backend>(store: &mut S) {
+/// given; a refused change or removal leaves none. (Its round's erasure takes them all:
+/// `positions_go_with_their_round_their_service_and_retention`.)
+fn a_position_change_and_a_removal_each_leave_one_change_log_entry<S: Core + Positions + Plans>(
+    store: &mut S,
+) {
     let (_, round_id) = service_and_round(store);
     let post = store
         .add_position(&round_id, &caseworker(30, Some(2028)), at(2))
@@ -1242,16 +1446,12 @@ fn a_position_change_and_a_removal_each_leave_one_change_log_entry<S: Backend>(s
             .is_err()
     );
     assert_eq!(store.changes("position", &key).unwrap().len(), 3);
-
-    store
-        .erase(&[Erasable::Round(round_id)], ErasedBy::Screen, at(6))
-        .unwrap();
-    assert!(store.changes("position", &key).unwrap().is_empty());
     assert!(store.integrity_problems().unwrap().is_empty());
 }
 
-/// A round's positions go with the round, a service's with the service, and retention's
-/// with the rounds it erases; the positions of other rounds stay.
+/// A round's positions go with the round, their change log entries too, a service's with
+/// the service, and retention's with the rounds it erases; the positions of other rounds
+/// stay.
 fn positions_go_with_their_round_their_service_and_retention<S: Backend>(store: &mut S) {
     let (service_id, round_id) = service_and_round(store);
     let later = store
@@ -1264,11 +1464,17 @@ fn positions_go_with_their_round_their_service_and_retention<S: Backend>(store: 
             at(2),
         )
         .unwrap();
-    for round in [&round_id, &later.id] {
-        store
-            .add_position(round, &caseworker(0, None), at(3))
-            .unwrap();
-    }
+    let posts: Vec<Position> = [&round_id, &later.id]
+        .into_iter()
+        .map(|round| {
+            store
+                .add_position(round, &caseworker(0, None), at(3))
+                .unwrap()
+        })
+        .collect();
+    store
+        .change_position(&posts[0].id, &caseworker(30, None), at(3))
+        .unwrap();
     store
         .erase(
             &[Erasable::Round(round_id.clone())],
@@ -1277,7 +1483,20 @@ fn positions_go_with_their_round_their_service_and_retention<S: Backend>(store: 
         )
         .unwrap();
     assert!(store.positions(&round_id).unwrap().is_empty());
+    assert!(
+        store
+            .changes("position", &posts[0].log_key())
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(store.positions(&later.id).unwrap().len(), 1);
+    assert_eq!(
+        store
+            .changes("position", &posts[1].log_key())
+            .unwrap()
+            .len(),
+        1
+    );
     store
         .erase(&[Erasable::Service(service_id)], ErasedBy::Command, at(5))
         .unwrap();
@@ -1613,6 +1832,9 @@ macro_rules! every_backend {
                 a_before_round_covers_only_the_items_put_to_each_role,
                 plan_items_are_saved_and_their_changes_logged,
                 goals_stage_and_consensus_are_set_changed_and_removed,
+                plan_items_come_by_subdomain_and_kind_with_every_field_kept,
+                goals_come_in_order_and_statuses_and_consensus_are_logged_as_values,
+                own_areas_come_in_order_needs_by_key_and_emptied_expectations_are_removed,
                 a_new_store_is_at_the_current_schema_whole_and_counts_what_it_holds,
                 a_code_claims_one_respondent_of_its_round_and_role_until_it_is_withdrawn,
                 needs_are_set_part_by_part_logged_and_a_fourth_top_priority_is_refused,
@@ -1673,5 +1895,15 @@ mod postgres {
         kept_scores_equal_a_recomputation_from_the_answers,
         a_before_round_covers_only_the_items_put_to_each_role,
         a_new_store_is_at_the_current_schema_whole_and_counts_what_it_holds,
+        plan_items_are_saved_and_their_changes_logged,
+        goals_stage_and_consensus_are_set_changed_and_removed,
+        plan_items_come_by_subdomain_and_kind_with_every_field_kept,
+        goals_come_in_order_and_statuses_and_consensus_are_logged_as_values,
+        own_areas_come_in_order_needs_by_key_and_emptied_expectations_are_removed,
+        needs_are_set_part_by_part_logged_and_a_fourth_top_priority_is_refused,
+        own_areas_follow_the_list_and_take_needs_of_their_service_only,
+        expectations_and_facts_are_saved_whole_logged_and_refused_out_of_range,
+        positions_are_added_changed_and_removed_each_at_once,
+        a_position_change_and_a_removal_each_leave_one_change_log_entry,
     );
 }

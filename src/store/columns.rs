@@ -7,8 +7,10 @@ use std::collections::HashMap;
 use crate::domain::compare::Options;
 use crate::domain::instrument::{Asked, Instrument};
 use crate::domain::model::{Response, Role};
+use crate::domain::needs::{Expectation, Expectations, Need, NeedField, top_three_full};
 use crate::domain::scoring::{Tally, from_kept};
-use crate::store::RoundScores;
+use crate::exchange::import::Valued;
+use crate::store::{Result, RoundScores, StoreError};
 
 /// A response as the `value` and `missing` columns hold it.
 pub(crate) fn response_columns(response: Option<Response>) -> (Option<i64>, Option<&'static str>) {
@@ -78,4 +80,51 @@ pub(crate) fn round_scores(
             }
         })
         .collect()
+}
+
+/// The parts of a change log key that a value's row holds: `round_id` for a stage, the two
+/// halves of `goal_id/round_id` or `round_id/subdomain_key` for the others.
+pub(crate) fn key_parts(valued: Valued, key: &str) -> Vec<&str> {
+    match (valued, key.split_once('/')) {
+        (Valued::RoundStage, _) | (_, None) => vec![key],
+        (_, Some((first, second))) => vec![first, second],
+    }
+}
+
+/// What one change makes of a round's need for an area, from the round's needs as they
+/// are: the need before (if there was one) and after. A fourth top priority is refused.
+pub(crate) fn need_changed(
+    needs: &[Need],
+    area_key: &str,
+    change: &NeedField,
+) -> Result<(Option<Need>, Need)> {
+    let old = needs.iter().find(|n| n.area_key == area_key).cloned();
+    if *change == NeedField::TopThree(true) && top_three_full(needs, area_key) {
+        return Err(StoreError::TopThreeFull);
+    }
+    let mut new = old.clone().unwrap_or_else(|| Need {
+        area_key: area_key.to_string(),
+        ..Need::default()
+    });
+    change.apply(&mut new);
+    Ok((old, new))
+}
+
+/// Expectations as the store keeps them: one order and each choice once, whatever the
+/// caller gave.
+pub(crate) fn expectations_kept(given: &Expectations) -> Expectations {
+    Expectations {
+        wants: Expectation::ALL
+            .iter()
+            .copied()
+            .filter(|e| given.wants.contains(e))
+            .collect(),
+        ..given.clone()
+    }
+}
+
+/// A round's note (expectations, facts) as one side of its change log entry: an empty one
+/// is no row, so none.
+pub(crate) fn note_side<T: Clone + Default + PartialEq>(note: &T) -> Option<T> {
+    (*note != T::default()).then(|| note.clone())
 }

@@ -9,6 +9,9 @@
 
 mod answers;
 mod kept;
+mod needs;
+mod plan;
+mod positions;
 pub mod schema;
 pub mod target;
 

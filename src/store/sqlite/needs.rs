@@ -9,10 +9,10 @@ use super::{Result, Store, StoreError, split_list, timestamp};
 use crate::domain::model::new_id;
 use crate::domain::needs::{
     CompetenceAreas, Expectation, Expectations, Facts, Need, NeedField, OwnArea, Who, YesPartlyNo,
-    top_three_full,
 };
 use crate::exchange::import::Note;
 use crate::store::Needs;
+use crate::store::columns::{expectations_kept, need_changed, note_side};
 
 const NEED_COLUMNS: &str = "area_key, mastery, importance, top_three, who, missing";
 
@@ -306,16 +306,7 @@ impl Needs for Store {
             if !area_known(tx, &service, area_key)? {
                 return Err(StoreError::NotFound("area"));
             }
-            let needs = needs_of(tx, round_id)?;
-            let old = needs.iter().find(|n| n.area_key == area_key).cloned();
-            if *change == NeedField::TopThree(true) && top_three_full(&needs, area_key) {
-                return Err(StoreError::TopThreeFull);
-            }
-            let mut new = old.clone().unwrap_or_else(|| Need {
-                area_key: area_key.to_string(),
-                ..Need::default()
-            });
-            change.apply(&mut new);
+            let (old, new) = need_changed(&needs_of(tx, round_id)?, area_key, change)?;
             if Some(&new) == old.as_ref() {
                 return Ok(new);
             }
@@ -336,15 +327,7 @@ impl Needs for Store {
         expectations: &Expectations,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        // One order and each choice once, whatever the caller gave.
-        let new = Expectations {
-            wants: Expectation::ALL
-                .iter()
-                .copied()
-                .filter(|e| expectations.wants.contains(e))
-                .collect(),
-            ..expectations.clone()
-        };
+        let new = expectations_kept(expectations);
         self.write(|tx| {
             service_of_round(tx, round_id)?;
             let old = expectations_of(tx, round_id)?;
@@ -356,13 +339,13 @@ impl Needs for Store {
             } else {
                 put_expectations(tx, round_id, &new, &timestamp(now))?;
             }
-            let side = |e: &Expectations| (!e.is_empty()).then(|| e.clone());
+            let (old, new) = (note_side(&old), note_side(&new));
             log(
                 tx,
                 "expectations",
                 round_id,
-                side(&old).as_ref(),
-                side(&new).as_ref(),
+                old.as_ref(),
+                new.as_ref(),
                 now,
             )
         })
@@ -387,13 +370,13 @@ impl Needs for Store {
             } else {
                 put_facts(tx, round_id, facts, &timestamp(now))?;
             }
-            let side = |f: &Facts| (!f.is_empty()).then(|| f.clone());
+            let (old, new) = (note_side(&old), note_side(facts));
             log(
                 tx,
                 "service_facts",
                 round_id,
-                side(&old).as_ref(),
-                side(facts).as_ref(),
+                old.as_ref(),
+                new.as_ref(),
                 now,
             )
         })

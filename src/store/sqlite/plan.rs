@@ -13,6 +13,7 @@ use crate::domain::model::new_id;
 use crate::domain::plan::{Goal, GoalStatus, Level, PlanItem, PlanKind, Stage};
 use crate::exchange::check::snapshot_of;
 use crate::exchange::import::Valued;
+use crate::store::columns::key_parts;
 use crate::store::{Change, Plans};
 
 pub(super) fn log<T: Serialize>(
@@ -88,15 +89,6 @@ fn valued_sql(valued: Valued) -> ValuedSql {
                      value = excluded.value, updated_at = excluded.updated_at",
             delete: "DELETE FROM consensus WHERE round_id = ?1 AND subdomain_key = ?2",
         },
-    }
-}
-
-/// The parts of a change log key that the row's columns hold: `round_id` for a stage, the
-/// two halves of `goal_id/round_id` or `round_id/subdomain_key` for the others.
-fn key_parts(valued: Valued, key: &str) -> Vec<&str> {
-    match (valued, key.split_once('/')) {
-        (Valued::RoundStage, _) | (_, None) => vec![key],
-        (_, Some((first, second))) => vec![first, second],
     }
 }
 
