@@ -14,6 +14,7 @@ mod plan;
 mod positions;
 pub mod schema;
 pub mod target;
+mod tls;
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
@@ -144,14 +145,11 @@ impl PgStore {
             .unwrap_or_default();
         let target = Target::resolve(url, &|name| std::env::var(name).ok(), &user)?;
         let client = match target.tls {
-            Tls::Off | Tls::Prefer => target.config.connect(NoTls)?,
-            Tls::Require | Tls::Verify => {
-                return Err(StoreError::Database(DriverError {
-                    kind: DriverKind::Unreachable,
-                    detail: "this kartlegg connects without TLS only (sslmode disable or prefer)"
-                        .into(),
-                }));
-            }
+            Tls::Off => target.config.connect(NoTls)?,
+            Tls::Prefer | Tls::Require => target.config.connect(tls::unchecked()?)?,
+            Tls::Verify => target
+                .config
+                .connect(tls::verified(&|name| std::env::var(name).ok())?)?,
         };
         Ok(PgStore {
             client: RefCell::new(client),
