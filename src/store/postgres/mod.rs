@@ -8,8 +8,13 @@
 //! wait: each read sees what was committed when it began.
 
 mod answers;
+mod changes;
+mod clusters;
+mod erase;
+mod invite;
 mod kept;
 pub mod schema;
+mod shared;
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
