@@ -6,7 +6,7 @@ mod common;
 
 use chrono::{TimeZone, Utc};
 use common::*;
-use kartlegg::store::{Admin, Answers, Clusters, Plans, SCHEMA_VERSION, Store};
+use kartlegg::store::{Admin, Answers, ChangeLog, Clusters, SCHEMA_VERSION, Store};
 
 /// The version before clusters came (011_clusters.sql brings version 11).
 const BEFORE_CLUSTERS: u32 = 10;

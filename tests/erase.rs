@@ -14,7 +14,8 @@ use kartlegg::domain::model::{Response, Role, RoundKind};
 use kartlegg::domain::plan::{GoalStatus, PlanItem, PlanKind, Stage};
 use kartlegg::domain::scoring::{Answering, summarize};
 use kartlegg::store::{
-    Admin, Answers, Erasable, Erase, ErasedBy, Erasure, Exchange, Plans, Scores, Store, StoreError,
+    Admin, Answers, ChangeLog, Erasable, Erase, ErasedBy, Erasure, Exchange, Plans, Scores, Store,
+    StoreError,
 };
 
 fn at(minute: u32) -> DateTime<Utc> {

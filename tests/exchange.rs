@@ -18,7 +18,7 @@ use kartlegg::exchange::{
     CsvDialect, CsvExport, CsvLayout, Disclosure, ImportClock, ImportSummary, Problem, Scope,
 };
 use kartlegg::store::Exchange;
-use kartlegg::store::{Admin, Answers, Plans};
+use kartlegg::store::{Admin, Answers, ChangeLog, Plans};
 use kartlegg::store::{Store, StoreError};
 use proptest::prelude::*;
 

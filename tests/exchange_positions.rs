@@ -14,7 +14,7 @@ use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::RoundKind;
 use kartlegg::domain::requirement::{Education, PositionFacts, PositionRole};
 use kartlegg::exchange::Problem;
-use kartlegg::store::{Admin, Answers, Plans, Positions, Store};
+use kartlegg::store::{Admin, Answers, ChangeLog, Positions, Store};
 use kartlegg::usecase::positions::PositionsData;
 
 fn post(

@@ -11,7 +11,7 @@ use common::{schema_of, version_1_database};
 use kartlegg::domain::instrument::Instrument;
 use kartlegg::domain::model::{Response, Role, RoundKind};
 use kartlegg::domain::plan::{GoalStatus, Level, PlanItem, PlanKind, Stage};
-use kartlegg::store::{Admin, Answers, Plans};
+use kartlegg::store::{Admin, Answers, ChangeLog, Plans};
 use kartlegg::store::{SCHEMA_VERSION, Store};
 
 fn at(minute: u32) -> DateTime<Utc> {

@@ -9,7 +9,7 @@ use chrono::{TimeZone, Utc};
 use common::*;
 use kartlegg::domain::model::Response;
 use kartlegg::domain::requirement::{Education, PositionFacts, PositionRole};
-use kartlegg::store::{Admin, Answers, Plans, Positions, SCHEMA_VERSION, Store};
+use kartlegg::store::{Admin, Answers, ChangeLog, Positions, SCHEMA_VERSION, Store};
 
 /// The version before positions came (009_positions.sql brings version 9); the steps after
 /// it run too, up to `SCHEMA_VERSION`.

@@ -212,24 +212,10 @@ fn the_history_is_append_only_on_the_server_too() {
 /// fourth; each mark that was taken is in the change log, each refused one is not.
 #[test]
 fn two_programs_marking_top_priorities_at_once_never_make_a_fourth() {
-    use chrono::{NaiveDate, Utc};
-    use kartlegg::domain::instrument::Instrument;
-    use kartlegg::domain::model::RoundKind;
+    use chrono::Utc;
     use kartlegg::domain::needs::{CompetenceAreas, NeedField};
-    use kartlegg::store::{Answers, Needs, Plans};
-    let database = common::postgres::database();
-    let mut store = PgStore::init(&database.url).unwrap();
-    let service = store.create_service("Askdal", &[], "", Utc::now()).unwrap();
-    let round = store
-        .create_round(
-            &service.id,
-            "Før",
-            NaiveDate::from_ymd_opt(2026, 3, 9).unwrap(),
-            RoundKind::Before,
-            Instrument::standard(),
-            Utc::now(),
-        )
-        .unwrap();
+    use kartlegg::store::{ChangeLog, Needs};
+    let (database, store, round_id) = store_with_round();
     let keys: Vec<String> = CompetenceAreas::standard().areas[..6]
         .iter()
         .map(|a| a.key.clone())
@@ -239,7 +225,7 @@ fn two_programs_marking_top_priorities_at_once_never_make_a_fourth() {
         let programs: Vec<_> = keys
             .chunks(3)
             .map(|mine| {
-                let (url, round_id, barrier) = (&database.url, &round.id, &barrier);
+                let (url, round_id, barrier) = (&database.url, &round_id, &barrier);
                 scope.spawn(move || {
                     let mut program = PgStore::open(url).unwrap();
                     barrier.wait();
@@ -267,7 +253,7 @@ fn two_programs_marking_top_priorities_at_once_never_make_a_fourth() {
     });
     assert_eq!(taken.len(), 3, "{taken:?}");
     let marked: Vec<String> = store
-        .needs(&round.id)
+        .needs(&round_id)
         .unwrap()
         .into_iter()
         .filter(|n| n.top_three)
@@ -275,9 +261,119 @@ fn two_programs_marking_top_priorities_at_once_never_make_a_fourth() {
         .collect();
     assert_eq!(marked.len(), 3);
     for key in &keys {
-        let logged = store
-            .changes("need", &format!("{}/{key}", round.id))
-            .unwrap();
+        let logged = store.changes("need", &format!("{round_id}/{key}")).unwrap();
         assert_eq!(logged.len(), usize::from(taken.contains(key)), "{key}");
     }
+}
+
+/// A service with one round on a fresh server database; the store, the database and the
+/// round's id.
+fn store_with_round() -> (common::postgres::Database, PgStore, String) {
+    use chrono::{NaiveDate, Utc};
+    use kartlegg::domain::instrument::Instrument;
+    use kartlegg::domain::model::RoundKind;
+    use kartlegg::store::Answers;
+    let database = common::postgres::database();
+    let mut store = PgStore::init(&database.url).unwrap();
+    let service = store.create_service("Askdal", &[], "", Utc::now()).unwrap();
+    let round = store
+        .create_round(
+            &service.id,
+            "Før",
+            NaiveDate::from_ymd_opt(2026, 3, 9).unwrap(),
+            RoundKind::Before,
+            Instrument::standard(),
+            Utc::now(),
+        )
+        .unwrap();
+    (database, store, round.id)
+}
+
+#[test]
+fn programs_claiming_one_code_at_once_make_one_respondent() {
+    use chrono::Utc;
+    use kartlegg::domain::invite;
+    use kartlegg::domain::model::Role;
+    use kartlegg::store::{Answers, Invites};
+    let (database, mut store, round) = store_with_round();
+    let key = store.invite_key().unwrap();
+    let code = "K7QM4RTX";
+    store
+        .add_invites(&round, Role::Staff, &[invite::hash(code, &key)], Utc::now())
+        .unwrap();
+    let programs = 4;
+    let start = std::sync::Barrier::new(programs);
+    let claimed: Vec<String> = std::thread::scope(|scope| {
+        let claims: Vec<_> = (0..programs)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut program = PgStore::open(&database.url).unwrap();
+                    start.wait();
+                    let who = program.claim_invite(&invite::hashes(code, &key), Utc::now());
+                    who.unwrap().expect("the code is open").id
+                })
+            })
+            .collect();
+        claims.into_iter().map(|c| c.join().unwrap()).collect()
+    });
+    assert!(claimed.iter().all(|id| *id == claimed[0]), "{claimed:?}");
+    assert_eq!(store.respondents(&round).unwrap().len(), 1);
+    assert_eq!(store.code_respondents(&round).unwrap().len(), 1);
+}
+
+#[test]
+fn a_server_database_is_never_reading_only_and_shares_through_the_server_not_a_group() {
+    use kartlegg::store::{GroupAccess, Sharing, UnixGroup};
+    let (_database, mut store, _) = store_with_round();
+    assert!(!store.reading_only());
+    let group = UnixGroup {
+        gid: rustix::process::getegid().as_raw(),
+        name: "kartlegg".into(),
+    };
+    assert!(matches!(
+        store.share_with(&group, GroupAccess::ReadWrite),
+        Err(StoreError::OnServer("share"))
+    ));
+}
+
+#[test]
+fn only_an_erased_things_change_log_can_go() {
+    use chrono::{NaiveDate, Utc};
+    use kartlegg::domain::cluster::GatheringKind;
+    use kartlegg::store::{ChangeLog, Clusters, Erasable, Erase, ErasedBy};
+    let (database, mut store, _) = store_with_round();
+    let server = common::postgres::server();
+    server
+        .sql(&database.name, "UPDATE service SET cluster = 'Innlandet'")
+        .unwrap();
+    let cluster = store.cluster_named("Innlandet").unwrap().unwrap();
+    let day = NaiveDate::from_ymd_opt(2026, 3, 12).unwrap();
+    let stays = store
+        .add_gathering(&cluster.id, day, GatheringKind::Joint, "", Utc::now())
+        .unwrap();
+    let goes = store
+        .add_gathering(&cluster.id, day, GatheringKind::Digital, "", Utc::now())
+        .unwrap();
+    store
+        .erase(
+            &[Erasable::Gathering(goes.id.clone())],
+            ErasedBy::Command,
+            Utc::now(),
+        )
+        .unwrap();
+    assert!(store.changes("gathering", &goes.id).unwrap().is_empty());
+    let refused = server
+        .sql(
+            &database.name,
+            &format!("DELETE FROM change_log WHERE entity_key = '{}'", stays.id),
+        )
+        .unwrap_err();
+    assert_eq!(
+        refused
+            .as_db_error()
+            .expect("the server's refusal")
+            .message(),
+        "change_log is append-only"
+    );
+    assert_eq!(store.changes("gathering", &stays.id).unwrap().len(), 1);
 }

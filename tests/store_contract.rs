@@ -1,5 +1,5 @@
 //! The store's contract: every promise of the interface in `src/store` (the traits
-//! `Answers`, `Plans`, `Scores`, `Admin`, `Exchange`, `Sharing`, `Invites`, `Erase`, `Needs`, `Positions` and `Clusters`, the merge rules included), written
+//! `Answers`, `ChangeLog`, `Plans`, `Scores`, `Admin`, `Exchange`, `Sharing`, `Invites`, `Erase`, `Needs`, `Positions` and `Clusters`, the merge rules included), written
 //! once against `Backend` and run for each backend. A new backend adds one line to `every_backend!` and must pass all of it unchanged.
 
 mod common;
@@ -7,7 +7,7 @@ mod common;
 use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use kartlegg::domain::cluster::{AttendanceField, Cluster, GatheringKind};
+use kartlegg::domain::cluster::{Attendance, AttendanceField, Cluster, Gathering, GatheringKind};
 use kartlegg::domain::compare::Options;
 use kartlegg::domain::instrument::Asked;
 use kartlegg::domain::instrument::Instrument;
@@ -25,14 +25,14 @@ use kartlegg::domain::scoring::{Answering, summarize};
 use kartlegg::exchange::{Disclosure, ImportClock, Scope};
 use kartlegg::store::postgres::PgStore;
 use kartlegg::store::{
-    Admin, Answers, Backend, Erasable, ErasedBy, Needs, Plans, Positions, SCHEMA_VERSION, Scores,
-    Store, StoreError,
+    Admin, Answers, Backend, ChangeLog, Clusters, Erasable, Erase, ErasedBy, Invites, Needs, Plans,
+    Positions, SCHEMA_VERSION, Scores, Sharing, Store, StoreError,
 };
 
 /// What the server's backend holds so far: the contracts it passes are those of these
 /// traits. It runs all of them, and joins `every_backend!`, once it implements `Backend`.
-trait Core: Answers + Admin + Scores {}
-impl<S: Answers + Admin + Scores> Core for S {}
+trait Core: Answers + Admin + Scores + ChangeLog {}
+impl<S: Answers + Admin + Scores + ChangeLog> Core for S {}
 
 fn at(minute: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 9, 10, minute, 0).unwrap()
@@ -99,7 +99,10 @@ fn is_label(label: &str) -> bool {
 /// The label is drawn at random when a code is first used: the same codes claimed on two
 /// machines get other labels, so a label shown in an export or the walk's title tells
 /// nothing of the code (it was once a 20-bit piece of the code's hash).
-fn a_respondents_label_is_drawn_at_random_not_made_from_the_code<S: Backend>(a: &mut S, b: &mut S) {
+fn a_respondents_label_is_drawn_at_random_not_made_from_the_code<S: Core + Invites>(
+    a: &mut S,
+    b: &mut S,
+) {
     let codes = ["K7QM4RTX", "ABCD2345", "XY23ZW45"];
     let mut labels = Vec::new();
     for store in [a, b] {
@@ -125,7 +128,7 @@ fn a_respondents_label_is_drawn_at_random_not_made_from_the_code<S: Backend>(a: 
     assert_ne!(labels[0], labels[1], "the labels follow from the codes");
 }
 
-fn a_code_claims_one_respondent_of_its_round_and_role_until_it_is_withdrawn<S: Backend>(
+fn a_code_claims_one_respondent_of_its_round_and_role_until_it_is_withdrawn<S: Core + Invites>(
     store: &mut S,
 ) {
     let (_, round) = service_and_round(store);
@@ -203,6 +206,53 @@ fn a_code_claims_one_respondent_of_its_round_and_role_until_it_is_withdrawn<S: B
     // The answers given stay, and the respondent is still one by code.
     assert_eq!(store.respondents(&round).unwrap().len(), 1);
     assert_eq!(store.code_respondents(&round).unwrap().len(), 1);
+}
+
+/// Closing answering alone withdraws every open code of the round at once, claimed or not;
+/// no code is added to it afterwards, and a round without codes was never closed.
+fn closing_answering_withdraws_every_open_code_and_no_code_comes_after<S: Core + Invites>(
+    store: &mut S,
+) {
+    let (_, round) = service_and_round(store);
+    assert!(!store.answering_closed(&round).unwrap(), "no codes yet");
+    let key = store.invite_key().unwrap();
+    let codes = ["K7QM4RTX", "ABCD2345", "XY23ZW45"];
+    let hashes: Vec<String> = codes.iter().map(|c| invite::hash(c, &key)).collect();
+    store
+        .add_invites(&round, Role::Staff, &hashes, at(2))
+        .unwrap();
+    store
+        .claim_invite(&new_scheme(&hashes[0]), at(3))
+        .unwrap()
+        .unwrap();
+    assert!(
+        store
+            .withdraw_invite(&new_scheme(&hashes[1]), at(4))
+            .unwrap()
+    );
+    assert!(!store.answering_closed(&round).unwrap(), "one code is open");
+    assert_eq!(store.close_invites(&round, at(5)).unwrap(), 2);
+    assert!(store.answering_closed(&round).unwrap());
+    assert_eq!(store.close_invites(&round, at(6)).unwrap(), 0);
+    assert!(matches!(
+        store.add_invites(
+            &round,
+            Role::Staff,
+            &[invite::hash("NEWCODE2", &key)],
+            at(6)
+        ),
+        Err(StoreError::AnsweringClosed)
+    ));
+    assert!(
+        store
+            .claim_invite(&new_scheme(&hashes[2]), at(7))
+            .unwrap()
+            .is_none(),
+        "a withdrawn code claims no one"
+    );
+    // The one who answered by code stays, and stays one by code.
+    assert_eq!(store.code_respondents(&round).unwrap().len(), 1);
+    assert_eq!(store.respondents(&round).unwrap().len(), 1);
 }
 
 // ---- Answers -------------------------------------------------------------------------------
@@ -1001,7 +1051,9 @@ fn own_areas_come_in_order_needs_by_key_and_emptied_expectations_are_removed<
     ));
 }
 
-fn an_erased_round_takes_its_needs_and_positions_and_an_erased_service_its_own_areas<S: Backend>(
+fn an_erased_round_takes_its_needs_and_positions_and_an_erased_service_its_own_areas<
+    S: Core + Erase + Needs + Positions,
+>(
     store: &mut S,
 ) {
     let (service_id, round_id) = service_and_round(store);
@@ -1452,7 +1504,9 @@ fn a_position_change_and_a_removal_each_leave_one_change_log_entry<S: Core + Pos
 /// A round's positions go with the round, their change log entries too, a service's with
 /// the service, and retention's with the rounds it erases; the positions of other rounds
 /// stay.
-fn positions_go_with_their_round_their_service_and_retention<S: Backend>(store: &mut S) {
+fn positions_go_with_their_round_their_service_and_retention<S: Core + Erase + Positions>(
+    store: &mut S,
+) {
     let (service_id, round_id) = service_and_round(store);
     let later = store
         .create_round(
@@ -1600,7 +1654,9 @@ fn day(text: &str) -> NaiveDate {
     text.parse().unwrap()
 }
 
-fn every_cluster_a_service_names_has_its_record_and_a_rename_reaches_its_services<S: Backend>(
+fn every_cluster_a_service_names_has_its_record_and_a_rename_reaches_its_services<
+    S: Core + ChangeLog + Clusters,
+>(
     store: &mut S,
 ) {
     let a = store
@@ -1645,7 +1701,9 @@ fn every_cluster_a_service_names_has_its_record_and_a_rename_reaches_its_service
     assert_eq!(store.changes("cluster", &vestland.id).unwrap().len(), 2);
 }
 
-fn gatherings_attendance_and_tied_rounds_keep_to_their_cluster_and_go_with_erasure<S: Backend>(
+fn gatherings_attendance_and_tied_rounds_keep_to_their_cluster_and_go_with_erasure<
+    S: Core + ChangeLog + Clusters + Erase,
+>(
     store: &mut S,
 ) {
     let home = store
@@ -1765,7 +1823,9 @@ fn gatherings_attendance_and_tied_rounds_keep_to_their_cluster_and_go_with_erasu
     assert!(store.integrity_problems().unwrap().is_empty());
 }
 
-fn a_service_that_moves_to_another_cluster_lets_go_of_its_rounds_gatherings<S: Backend>(
+fn a_service_that_moves_to_another_cluster_lets_go_of_its_rounds_gatherings<
+    S: Core + ChangeLog + Clusters,
+>(
     store: &mut S,
 ) {
     let mut service = store
@@ -1802,6 +1862,288 @@ fn a_service_that_moves_to_another_cluster_lets_go_of_its_rounds_gatherings<S: B
         2
     );
     assert!(store.cluster_named("Trøndelag").unwrap().is_some());
+}
+
+/// A gathering is changed in place and keeps its cluster; an attendance saved whole
+/// replaces what was there, and saved empty is gone; the clusters list their services.
+fn a_gathering_is_changed_in_place_and_an_attendance_saved_whole<S: Core + ChangeLog + Clusters>(
+    store: &mut S,
+) {
+    let home = store
+        .create_service("Fjellbygd", &[], "Innlandet", at(0))
+        .unwrap();
+    let near = store
+        .create_service("Dalen", &[], "Innlandet", at(0))
+        .unwrap();
+    store.create_service("Kystby", &[], "", at(0)).unwrap();
+    let cluster = store.cluster_named("Innlandet").unwrap().unwrap();
+    let other = store.create_service("Øya", &[], "Vestland", at(0)).unwrap();
+    let gathering = store
+        .add_gathering(
+            &cluster.id,
+            day("2026-03-12"),
+            GatheringKind::Joint,
+            "",
+            at(1),
+        )
+        .unwrap();
+    let moved = Gathering {
+        cluster_id: store.cluster_named("Vestland").unwrap().unwrap().id,
+        held_on: day("2026-04-02"),
+        kind: GatheringKind::Digital,
+        topics: "Mål og tiltak".into(),
+        ..gathering.clone()
+    };
+    store.update_gathering(&moved, at(2)).unwrap();
+    let now = store.gathering(&gathering.id).unwrap();
+    assert_eq!(
+        (
+            now.cluster_id.as_str(),
+            now.held_on,
+            now.kind,
+            now.topics.as_str()
+        ),
+        (
+            cluster.id.as_str(),
+            day("2026-04-02"),
+            GatheringKind::Digital,
+            "Mål og tiltak"
+        ),
+        "changed, in its own cluster still"
+    );
+    store.update_gathering(&moved, at(3)).unwrap();
+    assert_eq!(store.changes("gathering", &gathering.id).unwrap().len(), 2);
+    let missing = Gathering {
+        id: "no such gathering".into(),
+        ..now.clone()
+    };
+    assert!(matches!(
+        store.update_gathering(&missing, at(3)),
+        Err(StoreError::NotFound("gathering"))
+    ));
+
+    let whole = Attendance {
+        gathering_id: gathering.id.clone(),
+        service_id: home.id.clone(),
+        leaders: 1,
+        key_persons: 2,
+        staff: 3,
+        pre_work: Some(YesPartlyNo::Yes),
+        between_work: None,
+        note: "Alle kom".into(),
+    };
+    store.put_attendance(&whole, at(4)).unwrap();
+    let near_too = Attendance {
+        gathering_id: gathering.id.clone(),
+        service_id: near.id.clone(),
+        staff: 5,
+        ..Default::default()
+    };
+    store.put_attendance(&near_too, at(4)).unwrap();
+    assert_eq!(
+        store.attendances(&gathering.id).unwrap(),
+        [near_too.clone(), whole.clone()],
+        "by service name"
+    );
+    let outside = Attendance {
+        service_id: other.id.clone(),
+        ..whole.clone()
+    };
+    assert!(matches!(
+        store.put_attendance(&outside, at(5)),
+        Err(StoreError::OutsideCluster { .. })
+    ));
+    let emptied = Attendance {
+        gathering_id: gathering.id.clone(),
+        service_id: home.id.clone(),
+        ..Default::default()
+    };
+    store.put_attendance(&emptied, at(5)).unwrap();
+    assert_eq!(store.attendances(&gathering.id).unwrap(), [near_too]);
+    let key = format!("{}/{}", gathering.id, home.id);
+    let logged = store.changes("attendance", &key).unwrap();
+    assert_eq!(logged.len(), 2);
+    assert_eq!(logged[1].new_json, None, "removed");
+
+    let clusters = store.clusters().unwrap();
+    let names: Vec<(&str, Vec<&str>)> = clusters
+        .iter()
+        .map(|c| {
+            let services = c.services.iter().map(|s| s.name.as_str()).collect();
+            (c.cluster.name.as_str(), services)
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("Innlandet", vec!["Dalen", "Fjellbygd"]),
+            ("Vestland", vec!["Øya"])
+        ]
+    );
+}
+
+// ---- Erase ---------------------------------------------------------------------------------
+
+/// Erasing a respondent takes their answers, history and kept scores, and sums their round
+/// again; what it would take is told first, changing nothing; a target not there refuses the
+/// whole erasure.
+fn an_erased_respondent_takes_their_answers_history_and_kept_scores<S: Core + Erase>(
+    store: &mut S,
+) {
+    let (_, round_id) = service_and_round(store);
+    let keys = items(4);
+    let mut ids = Vec::new();
+    for (n, role) in [Role::Leader, Role::Staff].into_iter().enumerate() {
+        let who = store
+            .create_respondent(&round_id, role, &format!("R{n}"), at(2))
+            .unwrap();
+        for (key, min) in &keys {
+            store
+                .save_response(&who.id, key, Some(Response::Score(*min)), at(3))
+                .unwrap();
+        }
+        store
+            .save_comment(&who.id, &keys[0].0, "Notat", at(4))
+            .unwrap();
+        ids.push(who.id);
+    }
+    let targets = [Erasable::Respondent(ids[1].clone())];
+    let preview = store.erasure(&targets).unwrap();
+    assert_eq!((preview.respondents, preview.answers), (1, 4));
+    assert_eq!(
+        store.respondents(&round_id).unwrap().len(),
+        2,
+        "nothing changed"
+    );
+    assert!(matches!(
+        store.erase(
+            &[targets[0].clone(), Erasable::Round("no such round".into())],
+            ErasedBy::Screen,
+            at(5)
+        ),
+        Err(StoreError::NotFound("round"))
+    ));
+    assert_eq!(
+        store.respondents(&round_id).unwrap().len(),
+        2,
+        "all or nothing"
+    );
+    assert!(store.tombstones().unwrap().is_empty());
+
+    let erased = store.erase(&targets, ErasedBy::Screen, at(6)).unwrap();
+    assert_eq!(erased, preview);
+    assert!(store.respondent(&ids[1]).unwrap().is_none());
+    assert!(store.answers(&ids[1]).unwrap().is_empty());
+    assert!(store.history(&ids[1], &keys[0].0).unwrap().is_empty());
+    assert_eq!(store.history(&ids[0], &keys[0].0).unwrap().len(), 2);
+    let kept = store
+        .round_scores(instrument(), &[&round_id], Options::default())
+        .unwrap();
+    let round = store.round_answers(&round_id).unwrap();
+    let left: Vec<Answering> = round
+        .iter()
+        .map(|(who, answers)| (Asked::new(RoundKind::Before, who.role), answers))
+        .collect();
+    assert_eq!(kept[0].respondents, 1);
+    assert_eq!(kept[0].sections, summarize(instrument(), &left));
+    let tombstones = store.tombstones().unwrap();
+    assert_eq!(
+        tombstones
+            .iter()
+            .map(|t| (t.kind.as_str(), t.id.as_str(), t.erased_by.as_str()))
+            .collect::<Vec<_>>(),
+        [("respondent", ids[1].as_str(), "screen")]
+    );
+    assert!(store.integrity_problems().unwrap().is_empty());
+}
+
+/// Retention finds the rounds last answered (or, without answers, held) before a day and
+/// erases them with what they hold; a round answered since stays.
+fn retention_erases_the_rounds_last_answered_before_a_day<S: Core + Erase>(store: &mut S) {
+    let (service_id, recent) = service_and_round(store);
+    let old = store
+        .create_round(
+            &service_id,
+            "Etter",
+            day("2025-01-15"),
+            RoundKind::After,
+            instrument(),
+            at(2),
+        )
+        .unwrap();
+    let quiet = store
+        .create_round(
+            &service_id,
+            "Mellom",
+            day("2025-06-01"),
+            RoundKind::Between,
+            instrument(),
+            at(2),
+        )
+        .unwrap();
+    let who = store
+        .create_respondent(&recent, Role::Staff, "R1", at(3))
+        .unwrap();
+    store
+        .save_response(&who.id, &items(1)[0].0, Some(Response::DontKnow), at(4))
+        .unwrap();
+    let gone = store
+        .create_respondent(&old.id, Role::Leader, "R2", at(3))
+        .unwrap();
+    let cutoff = day("2026-01-01");
+    let aged = store.rounds_last_answered_before(cutoff).unwrap();
+    let found: Vec<(&str, NaiveDate, usize)> = aged
+        .iter()
+        .map(|a| (a.round.id.as_str(), a.last_answer, a.respondents))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (old.id.as_str(), day("2025-01-15"), 1),
+            (quiet.id.as_str(), day("2025-06-01"), 0)
+        ]
+    );
+    assert_eq!(aged[0].service_name, "Askdal barneverntjeneste");
+    let (erased_rounds, erasure) = store
+        .erase_rounds_last_answered_before(cutoff, at(5))
+        .unwrap();
+    assert_eq!(erased_rounds, aged);
+    assert_eq!((erasure.rounds, erasure.respondents), (2, 1));
+    let left: Vec<String> = store
+        .rounds(&service_id)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.round.id)
+        .collect();
+    assert_eq!(left, [recent]);
+    assert!(store.respondent(&gone.id).unwrap().is_none());
+    let kinds: HashSet<(String, String)> = store
+        .tombstones()
+        .unwrap()
+        .into_iter()
+        .map(|t| (t.kind, t.erased_by))
+        .collect();
+    assert_eq!(
+        kinds,
+        HashSet::from([
+            ("round".to_string(), "retention".to_string()),
+            ("respondent".to_string(), "retention".to_string())
+        ])
+    );
+    assert!(
+        store
+            .rounds_last_answered_before(cutoff)
+            .unwrap()
+            .is_empty()
+    );
+}
+
+// ---- Sharing -------------------------------------------------------------------------------
+
+/// A store opened as the contract opens it may be written.
+fn a_store_opened_for_writing_is_not_reading_only<S: Core + Sharing>(store: &mut S) {
+    assert!(!store.reading_only());
+    store.create_service("Fjellbygd", &[], "", at(0)).unwrap();
 }
 
 // ---- The backends ----------------------------------------------------------------------------
@@ -1847,6 +2189,11 @@ macro_rules! every_backend {
                 every_cluster_a_service_names_has_its_record_and_a_rename_reaches_its_services,
                 gatherings_attendance_and_tied_rounds_keep_to_their_cluster_and_go_with_erasure,
                 a_service_that_moves_to_another_cluster_lets_go_of_its_rounds_gatherings,
+                closing_answering_withdraws_every_open_code_and_no_code_comes_after,
+                a_gathering_is_changed_in_place_and_an_attendance_saved_whole,
+                an_erased_respondent_takes_their_answers_history_and_kept_scores,
+                retention_erases_the_rounds_last_answered_before_a_day,
+                a_store_opened_for_writing_is_not_reading_only,
             );
         })+
     };
@@ -1905,5 +2252,19 @@ mod postgres {
         expectations_and_facts_are_saved_whole_logged_and_refused_out_of_range,
         positions_are_added_changed_and_removed_each_at_once,
         a_position_change_and_a_removal_each_leave_one_change_log_entry,
+        a_code_claims_one_respondent_of_its_round_and_role_until_it_is_withdrawn,
+        closing_answering_withdraws_every_open_code_and_no_code_comes_after,
+        every_cluster_a_service_names_has_its_record_and_a_rename_reaches_its_services,
+        gatherings_attendance_and_tied_rounds_keep_to_their_cluster_and_go_with_erasure,
+        a_service_that_moves_to_another_cluster_lets_go_of_its_rounds_gatherings,
+        a_gathering_is_changed_in_place_and_an_attendance_saved_whole,
+        an_erased_respondent_takes_their_answers_history_and_kept_scores,
+        retention_erases_the_rounds_last_answered_before_a_day,
+        a_store_opened_for_writing_is_not_reading_only,
+        an_erased_round_takes_its_needs_and_positions_and_an_erased_service_its_own_areas,
+        positions_go_with_their_round_their_service_and_retention,
+    );
+    every_backend!(@pairs super::postgres();
+        a_respondents_label_is_drawn_at_random_not_made_from_the_code,
     );
 }

@@ -6,6 +6,7 @@
 //! at all.
 
 mod columns;
+mod doomed;
 pub mod location;
 pub mod lookup;
 pub mod postgres;
@@ -349,10 +350,11 @@ pub enum CopyFault {
     Refused(StoreError),
 }
 
-/// What the faces need of a database: every backend implements all eleven (and runs
+/// What the faces need of a database: every backend implements all twelve (and runs
 /// `tests/store_contract.rs`).
 pub trait Backend:
     Answers
+    + ChangeLog
     + Plans
     + Scores
     + Admin
@@ -368,6 +370,7 @@ pub trait Backend:
 
 impl<
     S: Answers
+        + ChangeLog
         + Plans
         + Scores
         + Admin
@@ -722,6 +725,13 @@ pub trait Answers {
     }
 }
 
+/// The change log that every write of plans, needs, positions and clusters appends to (see
+/// each trait for its entities and keys): its own trait, since all of them read it.
+pub trait ChangeLog {
+    /// The logged changes to one entity, oldest first.
+    fn changes(&self, entity: &str, entity_key: &str) -> Result<Vec<Change>>;
+}
+
 pub trait Plans {
     /// Every plan item of a service, by subdomain, kind and the order they were added.
     fn plan_items(&self, service_id: &str) -> Result<Vec<PlanItem>>;
@@ -778,9 +788,6 @@ pub trait Plans {
         value: Option<u8>,
         now: DateTime<Utc>,
     ) -> Result<()>;
-
-    /// The logged changes to one entity, oldest first.
-    fn changes(&self, entity: &str, entity_key: &str) -> Result<Vec<Change>>;
 }
 
 /// Competence needs per round and area, a service's own areas, its expectations of the

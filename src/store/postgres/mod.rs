@@ -8,11 +8,16 @@
 //! wait: each read sees what was committed when it began.
 
 mod answers;
+mod changes;
+mod clusters;
+mod erase;
+mod invite;
 mod kept;
 mod needs;
 mod plan;
 mod positions;
 pub mod schema;
+mod shared;
 pub mod target;
 mod tls;
 
@@ -144,7 +149,11 @@ impl PgStore {
             .map(|u| u.name)
             .unwrap_or_default();
         let target = Target::resolve(url, &|name| std::env::var(name).ok(), &user)?;
+        // A Unix socket never carries TLS, as with libpq: it does not leave the machine.
+        let on_socket = (target.config.get_hosts().iter())
+            .all(|host| matches!(host, postgres::config::Host::Unix(_)));
         let client = match target.tls {
+            _ if on_socket => target.config.connect(NoTls)?,
             Tls::Off => target.config.connect(NoTls)?,
             Tls::Prefer | Tls::Require => target.config.connect(tls::unchecked()?)?,
             Tls::Verify => target

@@ -6,7 +6,8 @@ use chrono::{DateTime, Utc};
 use postgres::{GenericClient, Row};
 
 use super::PgStore;
-use super::plan::{code, log};
+use super::changes::log;
+use super::plan::code;
 use crate::domain::model::new_id;
 use crate::domain::needs::{
     CompetenceAreas, Expectation, Expectations, Facts, Need, NeedField, OwnArea, Who, YesPartlyNo,

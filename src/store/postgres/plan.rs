@@ -7,53 +7,17 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use postgres::types::ToSql;
 use postgres::{GenericClient, Row};
-use serde::Serialize;
 
 use super::PgStore;
 use super::answers::unknown_code;
+use super::changes::{log, log_snapshots};
 use crate::domain::model::new_id;
 use crate::domain::plan::{Goal, GoalStatus, Level, PlanItem, PlanKind, Stage};
 use crate::exchange::check::snapshot_of;
 use crate::exchange::import::Valued;
 use crate::store::columns::key_parts;
 use crate::store::sqlite::split_list;
-use crate::store::{Change, Plans, Result, StoreError, timestamp};
-
-/// Appends one change to the change log: the row before and after as JSON, `None` where
-/// there was none or is none now.
-pub(super) fn log<T: Serialize>(
-    client: &mut impl GenericClient,
-    entity: &str,
-    key: &str,
-    old: Option<&T>,
-    new: Option<&T>,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    log_snapshots(
-        client,
-        entity,
-        key,
-        old.map(snapshot_of),
-        new.map(snapshot_of),
-        now,
-    )
-}
-
-fn log_snapshots(
-    client: &mut impl GenericClient,
-    entity: &str,
-    key: &str,
-    old: Option<String>,
-    new: Option<String>,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    client.execute(
-        "INSERT INTO change_log (entity, entity_key, old_json, new_json, changed_at)
-         VALUES ($1, $2, $3, $4, $5)",
-        &[&entity, &key, &old, &new, &timestamp(now)],
-    )?;
-    Ok(())
-}
+use crate::store::{Plans, Result, StoreError, timestamp};
 
 /// A code from a column, or the column's name and the code kartlegg does not know.
 pub(super) fn code<T>(column: &str, text: &str, parse: fn(&str) -> Option<T>) -> Result<T> {
@@ -436,23 +400,5 @@ impl Plans for PgStore {
         let key = format!("{round_id}/{subdomain_key}");
         let value = value.map(|v| Value::Number(v.into()));
         self.write(|tx| set_value(tx, Valued::Consensus, &key, value, now))
-    }
-
-    fn changes(&self, entity: &str, entity_key: &str) -> Result<Vec<Change>> {
-        self.read(|tx| {
-            let rows = tx.query(
-                "SELECT old_json, new_json, changed_at FROM change_log
-                 WHERE entity = $1 AND entity_key = $2 ORDER BY seq",
-                &[&entity, &entity_key],
-            )?;
-            Ok(rows
-                .iter()
-                .map(|row| Change {
-                    old_json: row.get(0),
-                    new_json: row.get(1),
-                    changed_at: row.get(2),
-                })
-                .collect())
-        })
     }
 }

@@ -8,87 +8,39 @@ use std::collections::{BTreeSet, HashSet};
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Result, Store, StoreError, kept, round_from, timestamp};
+use super::{Result, Store, kept, round_from, timestamp};
+use crate::store::doomed::{Doomed, Held, Reach, held_sql};
 use crate::store::{AgedRound, Erasable, Erase, ErasedBy, Erasure, Tombstone};
 
-/// Everything an erasure reaches, each id once, parents before what they hold.
-#[derive(Default)]
-struct Doomed {
-    seen: HashSet<String>,
-    services: Vec<String>,
-    rounds: Vec<String>,
-    respondents: Vec<String>,
-    plan_items: Vec<String>,
-    goals: Vec<String>,
-    gatherings: Vec<String>,
+/// What SQLite tells the shared collection (`store::doomed`).
+struct Rows<'a>(&'a Connection);
+
+impl Reach for Rows<'_> {
+    fn exists(&mut self, table: &'static str, id: &str) -> Result<bool> {
+        Ok(self
+            .0
+            .prepare_cached(&format!("SELECT 1 FROM {table} WHERE id = ?1"))?
+            .query_row([id], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    fn held(&mut self, held: Held, parent: &str) -> Result<Vec<String>> {
+        ids(self.0, held_sql(held), parent)
+    }
 }
 
-impl Doomed {
-    /// Whether `id` is new here; adds it to `list`.
-    fn add(seen: &mut HashSet<String>, list: &mut Vec<String>, id: String) -> bool {
-        if seen.insert(id.clone()) {
-            list.push(id);
-            true
-        } else {
-            false
-        }
-    }
+fn collect(conn: &Connection, targets: &[Erasable]) -> Result<Doomed> {
+    Doomed::collect(&mut Rows(conn), targets)
+}
 
-    fn collect(conn: &Connection, targets: &[Erasable]) -> Result<Doomed> {
-        let mut doomed = Doomed::default();
-        for target in targets {
-            match target {
-                Erasable::Service(id) => doomed.service(conn, id)?,
-                Erasable::Round(id) => doomed.round(conn, id)?,
-                Erasable::Respondent(id) => {
-                    must_exist(conn, "respondent", id)?;
-                    Doomed::add(&mut doomed.seen, &mut doomed.respondents, id.clone());
-                }
-                Erasable::PlanItem(id) => {
-                    must_exist(conn, "plan_item", id)?;
-                    Doomed::add(&mut doomed.seen, &mut doomed.plan_items, id.clone());
-                }
-                Erasable::Goal(id) => {
-                    must_exist(conn, "goal", id)?;
-                    Doomed::add(&mut doomed.seen, &mut doomed.goals, id.clone());
-                }
-                Erasable::Gathering(id) => {
-                    must_exist(conn, "gathering", id)?;
-                    Doomed::add(&mut doomed.seen, &mut doomed.gatherings, id.clone());
-                }
-            }
-        }
-        Ok(doomed)
-    }
+/// Counting and removing what an erasure reaches, in SQLite's words.
+trait Remove {
+    fn count(&self, conn: &Connection) -> Result<Erasure>;
+    fn remove(&self, conn: &Connection, by: ErasedBy, now: DateTime<Utc>) -> Result<()>;
+}
 
-    fn service(&mut self, conn: &Connection, id: &str) -> Result<()> {
-        must_exist(conn, "service", id)?;
-        if !Doomed::add(&mut self.seen, &mut self.services, id.to_string()) {
-            return Ok(());
-        }
-        for round in ids(conn, "SELECT id FROM round WHERE service_id = ?1", id)? {
-            self.round(conn, &round)?;
-        }
-        for item in ids(conn, "SELECT id FROM plan_item WHERE service_id = ?1", id)? {
-            Doomed::add(&mut self.seen, &mut self.plan_items, item);
-        }
-        for goal in ids(conn, "SELECT id FROM goal WHERE service_id = ?1", id)? {
-            Doomed::add(&mut self.seen, &mut self.goals, goal);
-        }
-        Ok(())
-    }
-
-    fn round(&mut self, conn: &Connection, id: &str) -> Result<()> {
-        must_exist(conn, "round", id)?;
-        if !Doomed::add(&mut self.seen, &mut self.rounds, id.to_string()) {
-            return Ok(());
-        }
-        for respondent in ids(conn, "SELECT id FROM respondent WHERE round_id = ?1", id)? {
-            Doomed::add(&mut self.seen, &mut self.respondents, respondent);
-        }
-        Ok(())
-    }
-
+impl Remove for Doomed {
     fn count(&self, conn: &Connection) -> Result<Erasure> {
         let mut answers = 0;
         let mut stmt = conn.prepare_cached(
@@ -115,16 +67,7 @@ impl Doomed {
                 }
             }
         }
-        Ok(Erasure {
-            services: self.services.len(),
-            rounds: self.rounds.len(),
-            respondents: self.respondents.len(),
-            answers,
-            plan_items: self.plan_items.len(),
-            goals: self.goals.len(),
-            gatherings: self.gatherings.len(),
-            attendances,
-        })
+        Ok(self.erasure(answers, attendances))
     }
 
     /// Writes the tombstones, then removes everything, children before their parents.
@@ -133,14 +76,7 @@ impl Doomed {
         let mut tombstone = conn.prepare_cached(
             "INSERT OR IGNORE INTO erased (id, kind, erased_at, erased_by) VALUES (?1, ?2, ?3, ?4)",
         )?;
-        for (kind, list) in [
-            ("service", &self.services),
-            ("round", &self.rounds),
-            ("respondent", &self.respondents),
-            ("plan_item", &self.plan_items),
-            ("goal", &self.goals),
-            ("gathering", &self.gatherings),
-        ] {
+        for (kind, list) in self.by_kind() {
             for id in list {
                 tombstone.execute(params![id, kind, at, by.code()])?;
             }
@@ -257,17 +193,6 @@ fn ids(conn: &Connection, sql: &str, parent: &str) -> Result<Vec<String>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-fn must_exist(conn: &Connection, table: &'static str, id: &str) -> Result<()> {
-    let found = conn
-        .prepare_cached(&format!("SELECT 1 FROM {table} WHERE id = ?1"))?
-        .query_row([id], |_| Ok(()))
-        .optional()?;
-    found.ok_or(StoreError::NotFound(match table {
-        "plan_item" => "plan item",
-        other => other,
-    }))
-}
-
 impl Store {
     /// Erases what `find` finds in the write's own transaction, all or nothing.
     fn erase_found(
@@ -279,7 +204,7 @@ impl Store {
         // What is removed is overwritten with zeros, not left in a page's free space.
         self.conn.pragma_update(None, "secure_delete", true)?;
         let erased = self.write(|tx| {
-            let doomed = Doomed::collect(tx, &find(tx)?)?;
+            let doomed = collect(tx, &find(tx)?)?;
             let erasure = doomed.count(tx)?;
             doomed.remove(tx, by, now)?;
             // For the test that kills kartlegg here: nothing of it may be left.
@@ -342,7 +267,7 @@ impl Erase for Store {
     fn erasure(&self, targets: &[Erasable]) -> Result<Erasure> {
         // One read transaction, so that the counts agree with each other.
         let tx = self.conn.unchecked_transaction()?;
-        let erasure = Doomed::collect(&tx, targets)?.count(&tx)?;
+        let erasure = collect(&tx, targets)?.count(&tx)?;
         tx.finish()?;
         Ok(erasure)
     }

@@ -14,7 +14,7 @@ use crate::domain::plan::{Goal, GoalStatus, Level, PlanItem, PlanKind, Stage};
 use crate::exchange::check::snapshot_of;
 use crate::exchange::import::Valued;
 use crate::store::columns::key_parts;
-use crate::store::{Change, Plans};
+use crate::store::{Change, ChangeLog, Plans};
 
 pub(super) fn log<T: Serialize>(
     tx: &Connection,
@@ -433,7 +433,9 @@ impl Plans for Store {
         let value = value.map(|v| Value::Integer(v.into()));
         self.write(|tx| set_value(tx, Valued::Consensus, &key, value, now))
     }
+}
 
+impl ChangeLog for Store {
     fn changes(&self, entity: &str, entity_key: &str) -> Result<Vec<Change>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT old_json, new_json, changed_at FROM change_log
