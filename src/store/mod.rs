@@ -318,6 +318,8 @@ pub enum Held {
     Busy,
     /// The database is still being checked before its first write.
     Checking,
+    /// The server did not answer: the connection is made again at the next try.
+    Unreachable,
 }
 
 /// One entry of the change log: the row before (None: created) and after (None: removed).

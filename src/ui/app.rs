@@ -353,6 +353,7 @@ impl App {
             let text = match held {
                 Held::Busy => tr(self.lang, "busy.waiting").to_string(),
                 Held::Checking => tr(self.lang, "health.writes_wait").to_string(),
+                Held::Unreachable => tr(self.lang, "busy.server_unreachable").to_string(),
             };
             self.info(StatusKind::Warning, text);
             return None;
@@ -437,6 +438,7 @@ impl App {
             let waits = match held {
                 Held::Busy => "wip.stopping_waits",
                 Held::Checking => "wip.stopping_checks",
+                Held::Unreachable => "wip.stopping_unreachable",
             };
             let text = trf(
                 self.lang,

@@ -9,7 +9,7 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use postgres::{GenericClient, Transaction};
+use postgres::{Client, GenericClient};
 
 use super::answers::round_from;
 use super::{PgStore, kept};
@@ -187,7 +187,7 @@ impl PgStore {
     /// Erases what `find` finds in the write's own transaction, all or nothing.
     fn erase_found(
         &mut self,
-        find: impl FnOnce(&mut Transaction) -> Result<Vec<Erasable>>,
+        find: impl FnOnce(&mut Client) -> Result<Vec<Erasable>>,
         by: ErasedBy,
         now: DateTime<Utc>,
     ) -> Result<Erasure> {

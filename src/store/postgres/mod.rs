@@ -21,15 +21,16 @@ mod shared;
 pub mod target;
 mod tls;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use postgres::error::SqlState;
-use postgres::{Client, NoTls, Transaction};
+use postgres::{Client, NoTls};
 
 use target::{Target, Tls};
 
-use super::{Admin, Counts, DriverError, DriverKind, Result, StoreError, Verdict};
+use super::{Admin, BusyWait, Counts, DriverError, DriverKind, Held, Result, StoreError, Verdict};
 use crate::store::sqlite::{SCHEMA, SCHEMA_VERSION};
 
 /// The tables' rules that SQLite writes as triggers, in PL/pgSQL.
@@ -39,9 +40,17 @@ const RULES: &str = include_str!("rules.sql");
 const WRITE_LOCK: i64 = 0x6b61_7274_6c65_6767; // "kartlegg"
 
 pub struct PgStore {
-    client: RefCell<Client>,
+    /// `None` once the connection is lost: the next read or write connects again.
+    client: RefCell<Option<Client>>,
+    target: Target,
     /// The server and database, without any password: what messages name.
     shown: PathBuf,
+    busy: BusyWait,
+    /// Set when a write was held (another kartlegg writes, or the server is unreachable),
+    /// to be tried again.
+    held: Cell<Option<Held>>,
+    /// Inside `in_transaction`: each write is a savepoint of the one transaction.
+    bulk: Cell<bool>,
 }
 
 /// Whether `target` names a server rather than a file: a `postgres://` or `postgresql://`
@@ -149,62 +158,183 @@ impl PgStore {
             .map(|u| u.name)
             .unwrap_or_default();
         let target = Target::resolve(url, &|name| std::env::var(name).ok(), &user)?;
-        // A Unix socket never carries TLS, as with libpq: it does not leave the machine.
-        let on_socket = (target.config.get_hosts().iter())
-            .all(|host| matches!(host, postgres::config::Host::Unix(_)));
-        let client = match target.tls {
-            _ if on_socket => target.config.connect(NoTls)?,
-            Tls::Off => target.config.connect(NoTls)?,
-            Tls::Prefer | Tls::Require => target.config.connect(tls::unchecked()?)?,
-            Tls::Verify => target
-                .config
-                .connect(tls::verified(&|name| std::env::var(name).ok())?)?,
-        };
+        let client = connect(&target)?;
         Ok(PgStore {
-            client: RefCell::new(client),
-            shown: target.shown,
+            client: RefCell::new(Some(client)),
+            shown: target.shown.clone(),
+            target,
+            busy: BusyWait::COMMAND,
+            held: Cell::new(None),
+            bulk: Cell::new(false),
         })
     }
 
     fn found_version(&self) -> Result<Option<u32>> {
-        let mut client = self.client.borrow_mut();
-        let mut tx = client.transaction()?;
-        let version = found_version(&mut tx)?;
-        tx.commit()?;
-        Ok(version)
+        self.read(found_version)
     }
 
     fn is_empty(&self) -> Result<bool> {
-        let mut client = self.client.borrow_mut();
-        let mut tx = client.transaction()?;
-        is_empty(&mut tx)
+        self.read(is_empty)
     }
 
-    /// One write as its own transaction, after the writers before it.
-    fn write<T>(&self, work: impl FnOnce(&mut Transaction) -> Result<T>) -> Result<T> {
-        let mut client = self.client.borrow_mut();
-        let mut tx = client.transaction()?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])?;
-        let value = work(&mut tx)?;
-        tx.commit()?;
-        Ok(value)
+    /// How long writes wait for another kartlegg's write; see `BusyWait`.
+    pub fn set_busy_wait(&mut self, wait: BusyWait) {
+        self.busy = wait;
     }
 
-    /// One read, from a snapshot of its own.
-    fn read<T>(&self, work: impl FnOnce(&mut Transaction) -> Result<T>) -> Result<T> {
-        let mut client = self.client.borrow_mut();
-        let mut tx = client
-            .build_transaction()
-            .isolation_level(postgres::IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()?;
-        let value = work(&mut tx)?;
-        tx.commit()?;
-        Ok(value)
+    /// Whether a write was held since the last call, and why.
+    pub fn take_held(&self) -> Option<Held> {
+        self.held.take()
+    }
+
+    /// The connection, made again first where it was lost. A failure to connect is the
+    /// server unreachable, and held to be tried again.
+    fn with_client<T>(&self, work: impl FnOnce(&mut Client) -> Result<T>) -> Result<T> {
+        let mut slot = self.client.borrow_mut();
+        if slot.as_ref().is_none_or(Client::is_closed) {
+            if self.bulk.get() {
+                // The transaction went with the connection: nothing of it is there to go on.
+                return Err(unreachable(
+                    "the connection was lost during the transaction",
+                ));
+            }
+            *slot = Some(connect(&self.target).inspect_err(|_| {
+                self.held.set(Some(Held::Unreachable));
+            })?);
+        }
+        let client = slot.as_mut().expect("connected above");
+        let outcome = work(client);
+        if client.is_closed() {
+            *slot = None;
+            self.held.set(Some(Held::Unreachable));
+        }
+        outcome
+    }
+
+    /// One write as its own transaction, after the writers before it (they take turns at
+    /// the database's write lock, waiting as `BusyWait` says); inside `in_transaction`, a
+    /// savepoint of that one.
+    fn write<T>(&self, work: impl FnOnce(&mut Client) -> Result<T>) -> Result<T> {
+        self.with_client(|client| {
+            if self.bulk.get() {
+                client.batch_execute("SAVEPOINT write")?;
+                return match work(client) {
+                    Ok(value) => {
+                        client.batch_execute("RELEASE SAVEPOINT write")?;
+                        Ok(value)
+                    }
+                    Err(e) => {
+                        let _ = client.batch_execute("ROLLBACK TO SAVEPOINT write");
+                        Err(e)
+                    }
+                };
+            }
+            client.batch_execute("BEGIN")?;
+            let written = self.take_write_lock(client).and_then(|()| work(client));
+            match written {
+                Ok(value) => {
+                    client.batch_execute("COMMIT")?;
+                    Ok(value)
+                }
+                Err(e) => {
+                    let _ = client.batch_execute("ROLLBACK");
+                    Err(e)
+                }
+            }
+        })
+    }
+
+    /// Waits for the database's write lock, a try at a time, as long as `BusyWait` allows.
+    fn take_write_lock(&self, client: &mut Client) -> Result<()> {
+        let started = Instant::now();
+        loop {
+            let per_try = self.busy.per_try.max(Duration::from_millis(1));
+            client.batch_execute(&format!("SET LOCAL lock_timeout = {}", per_try.as_millis()))?;
+            client.batch_execute("SAVEPOINT lock")?;
+            match client.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK]) {
+                Ok(_) => {
+                    client.batch_execute("RELEASE SAVEPOINT lock; SET LOCAL lock_timeout = 0")?;
+                    return Ok(());
+                }
+                Err(e) if e.code() == Some(&SqlState::LOCK_NOT_AVAILABLE) => {
+                    client.batch_execute("ROLLBACK TO SAVEPOINT lock")?;
+                    if started.elapsed() >= self.busy.patience {
+                        self.held.set(Some(Held::Busy));
+                        return Err(StoreError::Busy {
+                            path: self.shown.clone(),
+                        });
+                    }
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// One read, from a snapshot of its own; inside `in_transaction`, in that one.
+    fn read<T>(&self, work: impl FnOnce(&mut Client) -> Result<T>) -> Result<T> {
+        self.with_client(|client| {
+            if self.bulk.get() {
+                return work(client);
+            }
+            client.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
+            match work(client) {
+                Ok(value) => {
+                    client.batch_execute("COMMIT")?;
+                    Ok(value)
+                }
+                Err(e) => {
+                    let _ = client.batch_execute("ROLLBACK");
+                    Err(e)
+                }
+            }
+        })
+    }
+
+    /// Many writes as one transaction: all of them or none.
+    pub fn in_transaction<T>(&mut self, work: impl FnOnce(&mut PgStore) -> Result<T>) -> Result<T> {
+        self.with_client(|client| {
+            client.batch_execute("BEGIN")?;
+            self.take_write_lock(client)
+        })?;
+        self.bulk.set(true);
+        let outcome = work(self);
+        self.bulk.set(false);
+        self.with_client(|client| match outcome {
+            Ok(value) => {
+                client.batch_execute("COMMIT")?;
+                Ok(value)
+            }
+            Err(e) => {
+                let _ = client.batch_execute("ROLLBACK");
+                Err(e)
+            }
+        })
     }
 }
 
-fn found_version(tx: &mut Transaction) -> Result<Option<u32>> {
+fn unreachable(detail: &str) -> StoreError {
+    StoreError::Database(DriverError {
+        kind: DriverKind::Unreachable,
+        detail: detail.to_string(),
+    })
+}
+
+/// A connection to the server `target` names, with TLS as it asks.
+fn connect(target: &Target) -> Result<Client> {
+    // A Unix socket never carries TLS, as with libpq: it does not leave the machine.
+    let on_socket = (target.config.get_hosts().iter())
+        .all(|host| matches!(host, postgres::config::Host::Unix(_)));
+    Ok(match target.tls {
+        _ if on_socket => target.config.connect(NoTls)?,
+        Tls::Off => target.config.connect(NoTls)?,
+        Tls::Prefer | Tls::Require => target.config.connect(tls::unchecked()?)?,
+        Tls::Verify => target
+            .config
+            .connect(tls::verified(&|name| std::env::var(name).ok())?)?,
+    })
+}
+
+fn found_version(tx: &mut Client) -> Result<Option<u32>> {
     let there: bool = tx
         .query_one("SELECT to_regclass('kartlegg_schema') IS NOT NULL", &[])?
         .get(0);
@@ -218,7 +348,7 @@ fn found_version(tx: &mut Transaction) -> Result<Option<u32>> {
 }
 
 /// Whether the database's current schema holds no tables at all.
-fn is_empty(tx: &mut Transaction) -> Result<bool> {
+fn is_empty(tx: &mut Client) -> Result<bool> {
     let tables: i64 = tx
         .query_one(
             "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()",
@@ -228,7 +358,7 @@ fn is_empty(tx: &mut Transaction) -> Result<bool> {
     Ok(tables == 0)
 }
 
-fn count(tx: &mut Transaction, table: &str) -> Result<usize> {
+fn count(tx: &mut Client, table: &str) -> Result<usize> {
     let n: i64 = tx
         .query_one(&format!("SELECT count(*) FROM {table}"), &[])?
         .get(0);
