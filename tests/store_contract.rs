@@ -25,7 +25,8 @@ use kartlegg::domain::scoring::{Answering, summarize};
 use kartlegg::exchange::{Disclosure, ImportClock, Scope};
 use kartlegg::store::postgres::PgStore;
 use kartlegg::store::{
-    Admin, Answers, Backend, Erasable, ErasedBy, SCHEMA_VERSION, Scores, Store, StoreError,
+    Admin, Answers, Backend, Erasable, ErasedBy, Exchange, SCHEMA_VERSION, Scores, Store,
+    StoreError,
 };
 
 /// What the server's backend holds so far: the contracts it passes are those of these
@@ -898,7 +899,7 @@ fn a_new_store_is_at_the_current_schema_whole_and_counts_what_it_holds<S: Core>(
 // ---- Exchange: the merge rules ---------------------------------------------------------------
 
 /// Everything `from` holds, as one export file.
-fn export<S: Backend>(from: &S) -> Vec<u8> {
+fn export<S: Core + Exchange>(from: &S) -> Vec<u8> {
     let mut file = Vec::new();
     from.export_json(
         Scope::All,
@@ -912,14 +913,14 @@ fn export<S: Backend>(from: &S) -> Vec<u8> {
     file
 }
 
-fn import<S: Backend>(into: &mut S, file: &[u8]) -> kartlegg::exchange::ImportSummary {
+fn import<S: Core + Exchange>(into: &mut S, file: &[u8]) -> kartlegg::exchange::ImportSummary {
     into.import_json(file, instrument(), ImportClock::at(at(59)))
         .unwrap()
 }
 
 /// Two machines change the same answer apart; after files both ways they agree on the
 /// newer, and both histories have the older as the old side of the change to it.
-fn the_newer_answer_wins_on_both_machines_and_the_older_is_in_both_histories<S: Backend>(
+fn the_newer_answer_wins_on_both_machines_and_the_older_is_in_both_histories<S: Core + Exchange>(
     a: &mut S,
     b: &mut S,
 ) {
@@ -1037,7 +1038,7 @@ fn the_newer_need_and_facts_win_on_both_machines<S: Backend>(a: &mut S, b: &mut 
 }
 
 /// A file that cannot be merged is refused, says where, and writes nothing.
-fn a_refused_file_writes_nothing<S: Backend>(a: &mut S, b: &mut S) {
+fn a_refused_file_writes_nothing<S: Core + Exchange>(a: &mut S, b: &mut S) {
     let (_, round_id) = service_and_round(a);
     let who = a
         .create_respondent(&round_id, Role::Staff, "A1", at(2))
@@ -1663,6 +1664,10 @@ fn postgres() -> (common::postgres::Database, PgStore) {
 }
 
 mod postgres {
+    every_backend!(@pairs super::postgres();
+        the_newer_answer_wins_on_both_machines_and_the_older_is_in_both_histories,
+        a_refused_file_writes_nothing,
+    );
     every_backend!(@tests super::postgres();
         services_rounds_and_respondents_are_found_again,
         a_changed_service_is_saved,

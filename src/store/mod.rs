@@ -6,6 +6,7 @@
 //! at all.
 
 mod columns;
+mod exchange_rows;
 pub mod location;
 pub mod lookup;
 pub mod postgres;

@@ -2,7 +2,7 @@
 //! round, brought up to date in the transaction that changes an answer; the same tables and
 //! the same rules as SQLite's (`store::sqlite::kept`), computed by the domain's scoring.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use postgres::{GenericClient, Row};
 
@@ -13,6 +13,7 @@ use crate::domain::instrument::{Asked, Instrument, SubdomainRef};
 use crate::domain::model::Answer;
 use crate::domain::scoring::{AnswerSet, SectionScore, Tally, from_kept, subdomain_key};
 use crate::store::columns::{COUNTED, IN_N, response_from};
+use crate::store::sqlite::kept::respondent_tallies;
 use crate::store::{Result, RoundScores, Scores, StoreError};
 
 /// Brings the kept scores up to date after one answer of a respondent changed.
@@ -46,6 +47,35 @@ pub(super) fn answer_changed(
     let tally = crate::domain::scoring::subdomain_tally(subdomain, scale, &answers, asked);
     write_respondent(client, respondent_id, &key, &tally)?;
     sum_round(client, &round_id, Some(&key))
+}
+
+/// Computes again every kept score of the given respondents from their stored answers (an
+/// import's, once its answers are in); gives their rounds, whose sums are then out of date.
+/// A respondent not there (erased by the same file) has none.
+pub(super) fn score_again<'a>(
+    client: &mut impl GenericClient,
+    instrument: &Instrument,
+    respondent_ids: impl IntoIterator<Item = &'a String>,
+) -> Result<BTreeSet<String>> {
+    let mut rounds = BTreeSet::new();
+    for respondent_id in respondent_ids {
+        client.execute(
+            "DELETE FROM respondent_score WHERE respondent_id = $1",
+            &[respondent_id],
+        )?;
+        let Some((round_id, asked)) = asked_of(client, respondent_id)? else {
+            continue;
+        };
+        let rows = client.query(
+            "SELECT item_key, value, missing FROM answer WHERE respondent_id = $1",
+            &[respondent_id],
+        )?;
+        for (key, tally) in respondent_tallies(instrument, &answer_set(&rows), asked) {
+            write_respondent(client, respondent_id, &key, &tally)?;
+        }
+        rounds.insert(round_id);
+    }
+    Ok(rounds)
 }
 
 fn answer_set(rows: &[Row]) -> AnswerSet {
@@ -114,7 +144,7 @@ pub(super) fn write_respondent(
 }
 
 /// The shared rules (`store::columns`) with the server's `$N` for SQLite's `?N`.
-fn server_sql(sql: &str) -> String {
+pub(super) fn server_sql(sql: &str) -> String {
     sql.replace('?', "$")
 }
 

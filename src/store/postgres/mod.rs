@@ -8,6 +8,7 @@
 //! wait: each read sees what was committed when it began.
 
 mod answers;
+mod exchange;
 mod kept;
 pub mod schema;
 
