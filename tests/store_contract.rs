@@ -5,6 +5,7 @@
 mod common;
 
 use std::collections::HashSet;
+use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use kartlegg::domain::cluster::{AttendanceField, Cluster, GatheringKind};
@@ -22,7 +23,7 @@ use kartlegg::domain::requirement::{
     Education, MAX_CREDITS, Position, PositionFacts, PositionRole,
 };
 use kartlegg::domain::scoring::{Answering, summarize};
-use kartlegg::exchange::{Disclosure, ImportClock, Scope};
+use kartlegg::exchange::{CsvDialect, CsvExport, CsvLayout, Disclosure, ImportClock, Scope};
 use kartlegg::store::postgres::PgStore;
 use kartlegg::store::{
     Admin, Answers, Backend, Erasable, ErasedBy, Exchange, SCHEMA_VERSION, Scores, Store,
@@ -1059,6 +1060,112 @@ fn a_refused_file_writes_nothing<S: Core + Exchange>(a: &mut S, b: &mut S) {
     assert!(b.services().unwrap().is_empty());
 }
 
+/// An export of one service holds that service alone, the CSV a row per answer (long) or
+/// per respondent (wide), and a pseudonymous file neither the respondents as stored, their
+/// comments nor the history.
+fn an_export_of_one_service_holds_it_alone_and_the_csv_a_row_per_answer<S: Core + Exchange>(
+    store: &mut S,
+) {
+    let (service_id, round_id) = service_and_round(store);
+    let other = store
+        .create_service(
+            "Bydal barneverntjeneste",
+            &["3403".into()],
+            "Klynge 1",
+            at(0),
+        )
+        .unwrap();
+    let other_round = store
+        .create_round(
+            &other.id,
+            "Før første samling",
+            NaiveDate::from_ymd_opt(2026, 3, 10).unwrap(),
+            RoundKind::Before,
+            instrument(),
+            at(1),
+        )
+        .unwrap();
+    let keys = items(3);
+    let mut ours = Vec::new();
+    for (round, code) in [
+        (&round_id, "A1"),
+        (&round_id, "A2"),
+        (&other_round.id, "B1"),
+    ] {
+        let who = store
+            .create_respondent(round, Role::Staff, code, at(2))
+            .unwrap();
+        for (key, min) in &keys {
+            store
+                .save_response(&who.id, key, Some(Response::Score(*min)), at(3))
+                .unwrap();
+        }
+        store
+            .save_comment(&who.id, &keys[0].0, "Endret", at(4))
+            .unwrap();
+        if *round == round_id {
+            ours.push(who.id);
+        }
+    }
+    let json = |store: &S, scope: Scope<'_>, disclosure: Disclosure| {
+        let mut file = Vec::new();
+        let exported = store
+            .export_json(
+                scope,
+                instrument(),
+                at(50),
+                disclosure,
+                &mut file,
+                Path::new("x"),
+            )
+            .unwrap();
+        (exported.counts, String::from_utf8(file).unwrap())
+    };
+    let (counts, file) = json(store, Scope::Service(&service_id), Disclosure::identified());
+    // Three answers and a comment each: four changes in each one's history.
+    assert_eq!(
+        (counts.services, counts.rounds, counts.respondents),
+        (1, 1, 2)
+    );
+    assert_eq!((counts.answers, counts.history), (6, 8));
+    assert!(file.contains(&ours[0]) && file.contains(&ours[1]));
+    assert!(!file.contains(&other.id) && !file.contains(&other_round.id));
+
+    let csv = |store: &S, layout: CsvLayout, disclosure: Disclosure| {
+        let mut file = Vec::new();
+        let export = CsvExport {
+            layout,
+            dialect: CsvDialect::Plain,
+            disclosure,
+        };
+        let rows = store
+            .export_csv(
+                Scope::Service(&service_id),
+                instrument(),
+                export,
+                &mut file,
+                Path::new("x"),
+            )
+            .unwrap();
+        (rows, String::from_utf8(file).unwrap())
+    };
+    let (rows, file) = csv(store, CsvLayout::Long, Disclosure::identified());
+    assert_eq!(rows, 6);
+    assert_eq!(file.lines().count(), 1 + 6);
+    assert!(file.contains(&ours[0]) && file.contains("Endret"));
+    assert!(!file.contains(&other.id));
+    let (rows, file) = csv(store, CsvLayout::Wide, Disclosure::identified());
+    assert_eq!(rows, 2);
+    assert_eq!(file.lines().count(), 1 + 2);
+
+    let (counts, file) = json(store, Scope::All, Disclosure::pseudonymous(7));
+    assert_eq!((counts.respondents, counts.history), (3, 0));
+    assert!(!file.contains(&ours[0]) && !file.contains("Endret"));
+    let (rows, file) = csv(store, CsvLayout::Long, Disclosure::pseudonymous(7));
+    assert_eq!(rows, 6);
+    assert!(!file.contains(&ours[0]) && !file.contains("Endret"));
+}
+
 // ---- Erase -----------------------------------------------------------------------------------
 
 /// An erased respondent goes with their answers and their history, the round's kept scores
@@ -1604,6 +1711,7 @@ macro_rules! every_backend {
                 a_respondents_label_is_drawn_at_random_not_made_from_the_code,
             );
             every_backend!(@tests $open;
+                an_export_of_one_service_holds_it_alone_and_the_csv_a_row_per_answer,
                 services_rounds_and_respondents_are_found_again,
                 a_changed_service_is_saved,
                 what_is_not_there_is_not_found,
@@ -1678,5 +1786,6 @@ mod postgres {
         kept_scores_equal_a_recomputation_from_the_answers,
         a_before_round_covers_only_the_items_put_to_each_role,
         a_new_store_is_at_the_current_schema_whole_and_counts_what_it_holds,
+        an_export_of_one_service_holds_it_alone_and_the_csv_a_row_per_answer,
     );
 }
