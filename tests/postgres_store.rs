@@ -9,9 +9,16 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, TimeZone, Utc};
 use kartlegg::domain::compare::Options;
 use kartlegg::domain::instrument::Instrument;
+use kartlegg::domain::invite;
+use kartlegg::domain::model::Role;
+use kartlegg::domain::needs::{Facts, NeedField};
+use kartlegg::domain::plan::PlanItem;
 use kartlegg::exchange::{CsvDialect, CsvExport, CsvLayout, Disclosure, ImportClock, Scope};
 use kartlegg::store::postgres::PgStore;
-use kartlegg::store::{Admin, Answers, Exchange, SCHEMA_VERSION, Scores, Store, StoreError};
+use kartlegg::store::{
+    Admin, Answers, Exchange, Invites, Needs, Plans, Positions, SCHEMA_VERSION, Scores, Store,
+    StoreError,
+};
 
 /// Each table's columns, by name, as `(name, nullable, type family)`.
 type Catalog = BTreeMap<String, Vec<(String, bool, &'static str)>>;
@@ -321,4 +328,74 @@ fn a_demo_export_goes_from_sqlite_to_the_server_and_back_without_loss() {
     import_all(&mut back, &export_all(&server));
     assert_eq!(export_all(&back), file);
     assert_eq!(all_scores(&back), all_scores(&sqlite));
+}
+
+/// What one machine changes after a first file reaches the server by the next: a plan
+/// item's new text, a stage and a consensus value removed, an own area and its need, facts
+/// cleared, a post removed, an answer changed and a respondent by code; then the server's
+/// export is that machine's again. An answer changed on the server goes back the same way.
+#[test]
+fn changes_on_another_machine_after_the_first_file_reach_the_server_by_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = Store::open(&dir.path().join("k.db")).unwrap();
+    kartlegg::cli::demo::fill(&mut a, Instrument::standard(), 7, at(0))
+        .unwrap()
+        .expect("an empty database");
+    let database = common::postgres::database();
+    let mut server = PgStore::init(&database.url).unwrap();
+    import_all(&mut server, &export_all(&a));
+
+    let service = a.service_list().unwrap().remove(0);
+    let round = a.rounds(&service.id).unwrap().remove(0).round;
+    let item = a.plan_items(&service.id).unwrap().remove(0);
+    let changed = PlanItem {
+        text: "Veiledning hver fjortende dag".into(),
+        ..item
+    };
+    a.update_plan_item(&changed, at(10)).unwrap();
+    assert!(a.round_stage(&round.id).unwrap().is_some());
+    a.set_round_stage(&round.id, None, at(11)).unwrap();
+    let agreed = a.consensus(&round.id).unwrap();
+    let subdomain = agreed.keys().next().expect("the demo agrees on some");
+    a.set_consensus(&round.id, subdomain, None, at(12)).unwrap();
+    let own = a.add_own_area(&service.id, "Rus", at(13)).unwrap();
+    a.set_need(&round.id, &own.id, &NeedField::Mastery(Some(2)), at(13))
+        .unwrap();
+    a.set_facts(&round.id, &Facts::default(), at(14)).unwrap();
+    let post = a.positions(&round.id).unwrap().remove(0);
+    a.remove_position(&post.id, at(15)).unwrap();
+    let who = a.respondents(&round.id).unwrap().remove(0).respondent;
+    let (key, answer) = a.answers(&who.id).unwrap().into_iter().next().unwrap();
+    a.save_comment(&who.id, &key, "Endret etter samlingen", at(16))
+        .unwrap();
+    let code = "K7QM4RTX";
+    let hash_key = a.invite_key().unwrap();
+    a.add_invites(
+        &round.id,
+        Role::Staff,
+        &[invite::hash(code, &hash_key)],
+        at(17),
+    )
+    .unwrap();
+    let alone = a
+        .claim_invite(&invite::hashes(code, &hash_key), at(17))
+        .unwrap()
+        .unwrap();
+    a.save_response(&alone.id, &key, answer.response, at(18))
+        .unwrap();
+
+    let file = export_all(&a);
+    let summary = import_all(&mut server, &file);
+    assert_eq!(summary.by_code, 1);
+    assert_eq!(export_all(&server), file);
+    assert_eq!(server.counts().unwrap(), a.counts().unwrap());
+    assert_eq!(all_scores(&server), all_scores(&a));
+
+    server
+        .save_comment(&who.id, &key, "Endret på serveren", at(20))
+        .unwrap();
+    let file = export_all(&server);
+    import_all(&mut a, &file);
+    assert_eq!(export_all(&a), file);
+    assert_eq!(all_scores(&a), all_scores(&server));
 }
