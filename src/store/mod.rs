@@ -7,6 +7,7 @@
 
 mod columns;
 mod exchange_rows;
+mod kept_count;
 pub mod location;
 pub mod lookup;
 pub mod postgres;

@@ -33,11 +33,13 @@ use crate::exchange::{
     PlanCounts, PlanItemRow, PositionRow, Problem, RespondentRow, RoundRow, RoundStageRow, Scope,
     ServiceRow,
 };
+use crate::store::columns::response_from;
 use crate::store::exchange_rows::{
     ANSWERS, CHANGES, CONSENSUS, CSV_RESPONDENTS, CsvAnswer, CsvOut, EXPECTATIONS, FACTS,
     GOAL_STATUSES, GOALS, HISTORY, JsonOut, NEEDS, OWN_AREAS, PLAN_ITEMS, POSITIONS, RESPONDENTS,
     ROUND_STAGES, ROUNDS, SERVICES, Scoped, count_number, decimal_number, service_of,
 };
+use crate::store::kept_count::Counter;
 use crate::store::sqlite::split_list;
 use crate::store::{Counts, Exchange, Exported, Result, StoreError};
 
@@ -456,7 +458,7 @@ impl Exchange for PgStore {
                 let mut merge = PgMerge {
                     tx,
                     statements: HashMap::new(),
-                    touched: HashSet::new(),
+                    kept: Counter::new(instrument),
                 };
                 let summary = import::merge_rows(&mut merge, instrument, clock, handed).map_err(
                     |failed| match failed {
@@ -464,7 +466,7 @@ impl Exchange for PgStore {
                         Failed::Backend(e) => e,
                     },
                 )?;
-                merge.finish(instrument)?;
+                merge.kept.finish(merge.tx)?;
                 Ok(summary)
             })
         })
@@ -491,14 +493,13 @@ impl From<postgres::Error> for Stop<StoreError> {
 type Step = std::result::Result<(), Stop<StoreError>>;
 type Found<T> = std::result::Result<T, Stop<StoreError>>;
 
-/// The import's open write transaction, as `crate::exchange::import` writes through it.
-/// The kept scores of every respondent whose answers it touched are computed again from the
-/// stored answers at the end (`kept::score_again`), then their rounds' sums.
-struct PgMerge<'t, 'c> {
+/// The import's open write transaction, as `crate::exchange::import` writes through it;
+/// it keeps the kept scores counted as answers come (`kept_count::Counter`), as SQLite's.
+struct PgMerge<'t, 'c, 'i> {
     tx: &'t mut Transaction<'c>,
     /// Each statement prepared once for the whole import: most run for every row.
     statements: HashMap<&'static str, Statement>,
-    touched: HashSet<String>,
+    kept: Counter<'i>,
 }
 
 /// A value read as a domain code, or the database is not as kartlegg wrote it.
@@ -516,7 +517,7 @@ fn halves(key: &str) -> (&str, &str) {
     key.split_once('/').unwrap_or((key, ""))
 }
 
-impl PgMerge<'_, '_> {
+impl PgMerge<'_, '_, '_> {
     fn statement(&mut self, sql: &'static str) -> Found<Statement> {
         if let Some(statement) = self.statements.get(sql) {
             return Ok(statement.clone());
@@ -540,22 +541,13 @@ impl PgMerge<'_, '_> {
         let statement = self.statement(sql)?;
         Ok(self.tx.execute(&statement, params)?)
     }
-
-    /// The kept scores of everyone the import touched, and their rounds' sums.
-    fn finish(self, instrument: &Instrument) -> Result<()> {
-        let rounds = kept::score_again(self.tx, instrument, &self.touched)?;
-        for round_id in rounds {
-            kept::sum_round(self.tx, &round_id, None)?;
-        }
-        Ok(())
-    }
 }
 
 fn date_text(date: Option<chrono::NaiveDate>) -> Option<String> {
     date.map(|d| d.to_string())
 }
 
-impl MergeTx for PgMerge<'_, '_> {
+impl MergeTx for PgMerge<'_, '_, '_> {
     type Error = StoreError;
 
     fn exists(&mut self, table: Table, id: &str) -> Found<bool> {
@@ -634,7 +626,7 @@ impl MergeTx for PgMerge<'_, '_> {
                 &row.created_at,
             ],
         )?;
-        self.touched.insert(row.id.clone());
+        self.kept.respondent_added(self.tx, &row.id)?;
         Ok(())
     }
 
@@ -657,10 +649,6 @@ impl MergeTx for PgMerge<'_, '_> {
                 &row.id,
             ],
         )?;
-        // By code, their tallies count in the round's sums by the rules of codes.
-        if added == 1 {
-            self.touched.insert(row.id.clone());
-        }
         Ok(added == 1)
     }
 
@@ -684,7 +672,9 @@ impl MergeTx for PgMerge<'_, '_> {
         if added == 0 {
             return Ok(false);
         }
-        self.touched.insert(row.respondent_id.clone());
+        let response = response_from(row.value, row.missing.as_deref());
+        self.kept
+            .answer_added(self.tx, &row.respondent_id, &row.item_key, response)?;
         Ok(true)
     }
 
@@ -743,7 +733,7 @@ impl MergeTx for PgMerge<'_, '_> {
                 &updated_at,
             ],
         )?;
-        self.touched.insert(respondent_id.to_string());
+        self.kept.answer_changed(respondent_id);
         Ok(())
     }
 

@@ -2,9 +2,9 @@
 //! round, brought up to date in the transaction that changes an answer; the same tables and
 //! the same rules as SQLite's (`store::sqlite::kept`), computed by the domain's scoring.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
-use postgres::{GenericClient, Row};
+use postgres::{GenericClient, Row, Transaction};
 
 use super::PgStore;
 use super::answers::{kind_from, role_from};
@@ -13,7 +13,7 @@ use crate::domain::instrument::{Asked, Instrument, SubdomainRef};
 use crate::domain::model::Answer;
 use crate::domain::scoring::{AnswerSet, SectionScore, Tally, from_kept, subdomain_key};
 use crate::store::columns::{COUNTED, IN_N, response_from};
-use crate::store::sqlite::kept::respondent_tallies;
+use crate::store::kept_count::KeptTx;
 use crate::store::{Result, RoundScores, Scores, StoreError};
 
 /// Brings the kept scores up to date after one answer of a respondent changed.
@@ -49,33 +49,35 @@ pub(super) fn answer_changed(
     sum_round(client, &round_id, Some(&key))
 }
 
-/// Computes again every kept score of the given respondents from their stored answers (an
-/// import's, once its answers are in); gives their rounds, whose sums are then out of date.
-/// A respondent not there (erased by the same file) has none.
-pub(super) fn score_again<'a>(
-    client: &mut impl GenericClient,
-    instrument: &Instrument,
-    respondent_ids: impl IntoIterator<Item = &'a String>,
-) -> Result<BTreeSet<String>> {
-    let mut rounds = BTreeSet::new();
-    for respondent_id in respondent_ids {
-        client.execute(
-            "DELETE FROM respondent_score WHERE respondent_id = $1",
-            &[respondent_id],
-        )?;
-        let Some((round_id, asked)) = asked_of(client, respondent_id)? else {
-            continue;
-        };
-        let rows = client.query(
-            "SELECT item_key, value, missing FROM answer WHERE respondent_id = $1",
-            &[respondent_id],
-        )?;
-        for (key, tally) in respondent_tallies(instrument, &answer_set(&rows), asked) {
-            write_respondent(client, respondent_id, &key, &tally)?;
-        }
-        rounds.insert(round_id);
+/// The kept scores' reads and writes, as the import's counting (`kept_count`) makes them.
+impl KeptTx for Transaction<'_> {
+    fn asked_of(&mut self, respondent_id: &str) -> Result<(String, Asked)> {
+        asked_of(self, respondent_id)?.ok_or(StoreError::NotFound("respondent"))
     }
-    Ok(rounds)
+
+    fn stored_answers(&mut self, respondent_id: &str) -> Result<AnswerSet> {
+        let rows = self.query(
+            "SELECT item_key, value, missing FROM answer WHERE respondent_id = $1",
+            &[&respondent_id],
+        )?;
+        Ok(answer_set(&rows))
+    }
+
+    fn clear_tallies(&mut self, respondent_id: &str) -> Result<()> {
+        self.execute(
+            "DELETE FROM respondent_score WHERE respondent_id = $1",
+            &[&respondent_id],
+        )?;
+        Ok(())
+    }
+
+    fn write_tally(&mut self, respondent_id: &str, key: &str, tally: &Tally) -> Result<()> {
+        write_respondent(self, respondent_id, key, tally)
+    }
+
+    fn sum_round(&mut self, round_id: &str) -> Result<()> {
+        sum_round(self, round_id, None)
+    }
 }
 
 fn answer_set(rows: &[Row]) -> AnswerSet {

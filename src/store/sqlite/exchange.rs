@@ -6,7 +6,7 @@
 //! Both directions stream, so that a national database (1.5 million answers) never has to
 //! fit in memory.
 
-use super::{Counts, Result, Store, StoreError, kept, needs, plan, positions};
+use super::{Counts, Result, Store, StoreError, needs, plan, positions};
 use crate::exchange::import::{
     self, AnswerHere, Content, Failed, MergeTx, Note, Stop, StoredAnswer, Table, Valued,
 };
@@ -22,6 +22,7 @@ use crate::store::exchange_rows::{
     GOAL_STATUSES, GOALS, HISTORY, JsonOut, NEEDS, OWN_AREAS, PLAN_ITEMS, POSITIONS, RESPONDENTS,
     ROUND_STAGES, ROUNDS, SERVICES, Scoped, count_number, decimal_number, service_of,
 };
+use crate::store::kept_count::Counter;
 use crate::store::{Exchange, Exported};
 use rusqlite::types::Value;
 use std::collections::HashSet;
@@ -529,7 +530,8 @@ impl Store {
                         Failed::Backend(e) => e,
                     }
                 })?;
-            merge.kept.finish(&tx)?;
+            let mut conn: &Connection = &tx;
+            merge.kept.finish(&mut conn)?;
             Ok::<_, StoreError>(summary)
         })?;
         tx.commit()?;
@@ -626,11 +628,11 @@ impl<'a> Hot<'a> {
 }
 
 /// The import's open IMMEDIATE transaction, as `crate::exchange::import` writes through it;
-/// it keeps the kept scores counted as answers come (`kept::Counter`).
+/// it keeps the kept scores counted as answers come (`kept_count::Counter`).
 struct SqliteMerge<'a> {
     conn: &'a Connection,
     hot: Hot<'a>,
-    kept: kept::Counter<'a>,
+    kept: Counter<'a>,
     history_added: HistoryAdded,
 }
 
@@ -641,7 +643,7 @@ impl<'a> SqliteMerge<'a> {
         Ok(SqliteMerge {
             conn,
             hot: Hot::new(conn)?,
-            kept: kept::Counter::new(instrument),
+            kept: Counter::new(instrument),
             history_added: HistoryAdded::new(answers_before),
         })
     }
@@ -747,7 +749,7 @@ impl MergeTx for SqliteMerge<'_> {
              VALUES (?1, ?2, ?3, ?4, ?5)",
             params![row.id, row.round_id, row.role, row.code, row.created_at],
         )?;
-        self.kept.respondent_added(self.conn, &row.id)?;
+        self.kept.respondent_added(&mut self.conn, &row.id)?;
         Ok(())
     }
 
@@ -790,7 +792,7 @@ impl MergeTx for SqliteMerge<'_> {
         }
         let response = super::response_from(row.value, row.missing.as_deref());
         self.kept
-            .answer_added(self.conn, &row.respondent_id, &row.item_key, response)?;
+            .answer_added(&mut self.conn, &row.respondent_id, &row.item_key, response)?;
         Ok(true)
     }
 
