@@ -498,7 +498,7 @@ type Found<T> = std::result::Result<T, Stop<StoreError>>;
 struct PgMerge<'t, 'c, 'i> {
     tx: &'t mut Transaction<'c>,
     /// Each statement prepared once for the whole import: most run for every row.
-    statements: HashMap<&'static str, Statement>,
+    statements: HashMap<String, Statement>,
     kept: Counter<'i>,
 }
 
@@ -518,26 +518,26 @@ fn halves(key: &str) -> (&str, &str) {
 }
 
 impl PgMerge<'_, '_, '_> {
-    fn statement(&mut self, sql: &'static str) -> Found<Statement> {
+    fn statement(&mut self, sql: &str) -> Found<Statement> {
         if let Some(statement) = self.statements.get(sql) {
             return Ok(statement.clone());
         }
         let statement = self.tx.prepare(sql)?;
-        self.statements.insert(sql, statement.clone());
+        self.statements.insert(sql.to_string(), statement.clone());
         Ok(statement)
     }
 
-    fn one(&mut self, sql: &'static str, params: &[&(dyn ToSql + Sync)]) -> Found<Option<Row>> {
+    fn one(&mut self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Found<Option<Row>> {
         let statement = self.statement(sql)?;
         Ok(self.tx.query_opt(&statement, params)?)
     }
 
-    fn yes(&mut self, sql: &'static str, params: &[&(dyn ToSql + Sync)]) -> Found<bool> {
+    fn yes(&mut self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Found<bool> {
         let statement = self.statement(sql)?;
         Ok(self.tx.query_one(&statement, params)?.get(0))
     }
 
-    fn run(&mut self, sql: &'static str, params: &[&(dyn ToSql + Sync)]) -> Found<u64> {
+    fn run(&mut self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Found<u64> {
         let statement = self.statement(sql)?;
         Ok(self.tx.execute(&statement, params)?)
     }
@@ -567,11 +567,7 @@ impl MergeTx for PgMerge<'_, '_, '_> {
     }
 
     fn service(&mut self, id: &str) -> Found<Option<ServiceRow>> {
-        let row = self.one(
-            "SELECT s.id, s.name, s.municipalities, s.cluster, s.created_at, s.updated_at
-             FROM service s WHERE s.id = $1",
-            &[&id],
-        )?;
+        let row = self.one(&format!("{} WHERE s.id = $1", SERVICES.select), &[&id])?;
         Ok(row.map(|row| service_row(&row)).transpose()?)
     }
 
@@ -803,12 +799,7 @@ impl MergeTx for PgMerge<'_, '_, '_> {
     }
 
     fn plan_item(&mut self, id: &str) -> Found<Option<PlanItemRow>> {
-        let row = self.one(
-            "SELECT p.id, p.service_id, p.subdomain_key, p.kind, p.text, p.level, p.owner,
-                    p.due_on, p.done, p.done_on, p.created_at, p.updated_at
-             FROM plan_item p WHERE p.id = $1",
-            &[&id],
-        )?;
+        let row = self.one(&format!("{} WHERE p.id = $1", PLAN_ITEMS.select), &[&id])?;
         Ok(row.map(|row| plan_item_row(&row)).transpose()?)
     }
 
@@ -855,11 +846,7 @@ impl MergeTx for PgMerge<'_, '_, '_> {
     }
 
     fn goal(&mut self, id: &str) -> Found<Option<GoalRow>> {
-        let row = self.one(
-            "SELECT g.id, g.service_id, g.text, g.subdomain_keys, g.created_at, g.updated_at
-             FROM goal g WHERE g.id = $1",
-            &[&id],
-        )?;
+        let row = self.one(&format!("{} WHERE g.id = $1", GOALS.select), &[&id])?;
         Ok(row.map(|row| goal_row(&row)).transpose()?)
     }
 
