@@ -1,11 +1,13 @@
 //! What both backends' exchange shares: the export's queries (written once with SQLite's
 //! `?N`; the server reads them through `postgres::exchange`), the JSON writer that streams
-//! them a row to a line, and the few mappings from the file's rows that need no driver.
+//! them a row to a line, the CSV writer, and the few mappings of the file's rows that need
+//! no driver. One copy, so that both backends write the same file byte for byte.
 
 use std::collections::HashMap;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::domain::instrument::Instrument;
@@ -16,7 +18,6 @@ use crate::exchange::{
     Scope, ServiceRow, csv_io_error, neutralise, timestamp, write_error,
 };
 use crate::store::{Result, StoreError};
-use chrono::{DateTime, Utc};
 
 /// A query over one table, narrowed to one service by joining up to `round`.
 pub(crate) struct Scoped {

@@ -1,7 +1,7 @@
 //! The SQLite side of exchange: export as SQLite yields the rows (JSON and CSV), and the
 //! import's writes, inside one IMMEDIATE transaction that the first problem rolls back, so a
 //! refused file leaves the database as it was. The format, its checks and the reader are
-//! `crate::exchange`.
+//! `crate::exchange`; the queries and writers both backends share, `store::exchange_rows`.
 //!
 //! Both directions stream, so that a national database (1.5 million answers) never has to
 //! fit in memory.
