@@ -5,6 +5,7 @@
 mod common;
 
 use std::collections::HashSet;
+use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use kartlegg::domain::cluster::{Attendance, AttendanceField, Cluster, Gathering, GatheringKind};
@@ -22,17 +23,9 @@ use kartlegg::domain::requirement::{
     Education, MAX_CREDITS, Position, PositionFacts, PositionRole,
 };
 use kartlegg::domain::scoring::{Answering, summarize};
-use kartlegg::exchange::{Disclosure, ImportClock, Scope};
+use kartlegg::exchange::{CsvDialect, CsvExport, CsvLayout, Disclosure, ImportClock, Scope};
 use kartlegg::store::postgres::PgStore;
-use kartlegg::store::{
-    Admin, Answers, Backend, ChangeLog, Clusters, Erasable, Erase, ErasedBy, Invites, Needs, Plans,
-    Positions, SCHEMA_VERSION, Scores, Sharing, Store, StoreError,
-};
-
-/// What the server's backend holds so far: the contracts it passes are those of these
-/// traits. It runs all of them, and joins `every_backend!`, once it implements `Backend`.
-trait Core: Answers + Admin + Scores + ChangeLog {}
-impl<S: Answers + Admin + Scores + ChangeLog> Core for S {}
+use kartlegg::store::{Answers, Backend, Erasable, ErasedBy, SCHEMA_VERSION, Store, StoreError};
 
 fn at(minute: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 9, 10, minute, 0).unwrap()
@@ -99,10 +92,7 @@ fn is_label(label: &str) -> bool {
 /// The label is drawn at random when a code is first used: the same codes claimed on two
 /// machines get other labels, so a label shown in an export or the walk's title tells
 /// nothing of the code (it was once a 20-bit piece of the code's hash).
-fn a_respondents_label_is_drawn_at_random_not_made_from_the_code<S: Core + Invites>(
-    a: &mut S,
-    b: &mut S,
-) {
+fn a_respondents_label_is_drawn_at_random_not_made_from_the_code<S: Backend>(a: &mut S, b: &mut S) {
     let codes = ["K7QM4RTX", "ABCD2345", "XY23ZW45"];
     let mut labels = Vec::new();
     for store in [a, b] {
@@ -128,7 +118,7 @@ fn a_respondents_label_is_drawn_at_random_not_made_from_the_code<S: Core + Invit
     assert_ne!(labels[0], labels[1], "the labels follow from the codes");
 }
 
-fn a_code_claims_one_respondent_of_its_round_and_role_until_it_is_withdrawn<S: Core + Invites>(
+fn a_code_claims_one_respondent_of_its_round_and_role_until_it_is_withdrawn<S: Backend>(
     store: &mut S,
 ) {
     let (_, round) = service_and_round(store);
@@ -210,9 +200,7 @@ fn a_code_claims_one_respondent_of_its_round_and_role_until_it_is_withdrawn<S: C
 
 /// Closing answering alone withdraws every open code of the round at once, claimed or not;
 /// no code is added to it afterwards, and a round without codes was never closed.
-fn closing_answering_withdraws_every_open_code_and_no_code_comes_after<S: Core + Invites>(
-    store: &mut S,
-) {
+fn closing_answering_withdraws_every_open_code_and_no_code_comes_after<S: Backend>(store: &mut S) {
     let (_, round) = service_and_round(store);
     assert!(!store.answering_closed(&round).unwrap(), "no codes yet");
     let key = store.invite_key().unwrap();
@@ -257,7 +245,7 @@ fn closing_answering_withdraws_every_open_code_and_no_code_comes_after<S: Core +
 
 // ---- Answers -------------------------------------------------------------------------------
 
-fn services_rounds_and_respondents_are_found_again<S: Core>(store: &mut S) {
+fn services_rounds_and_respondents_are_found_again<S: Backend>(store: &mut S) {
     let (service_id, round_id) = service_and_round(store);
     let who = store
         .create_respondent(&round_id, Role::KeyPerson, "NP1", at(2))
@@ -291,7 +279,7 @@ fn services_rounds_and_respondents_are_found_again<S: Core>(store: &mut S) {
     assert!(store.find_service("Brekke").is_err());
 }
 
-fn a_changed_service_is_saved<S: Core>(store: &mut S) {
+fn a_changed_service_is_saved<S: Backend>(store: &mut S) {
     let (service_id, _) = service_and_round(store);
     let mut service = store.service(&service_id).unwrap();
     service.name = "Askdal og Brekke barnevern".into();
@@ -306,7 +294,7 @@ fn a_changed_service_is_saved<S: Core>(store: &mut S) {
     );
 }
 
-fn what_is_not_there_is_not_found<S: Core>(store: &mut S) {
+fn what_is_not_there_is_not_found<S: Backend>(store: &mut S) {
     assert!(matches!(
         store.service("no such service"),
         Err(StoreError::NotFound(_))
@@ -319,7 +307,7 @@ fn what_is_not_there_is_not_found<S: Core>(store: &mut S) {
     assert!(store.rounds("no such service").unwrap().is_empty());
 }
 
-fn a_response_and_a_comment_are_kept_apart_and_both_saved<S: Core>(store: &mut S) {
+fn a_response_and_a_comment_are_kept_apart_and_both_saved<S: Backend>(store: &mut S) {
     let (_, round_id) = service_and_round(store);
     let who = store
         .create_respondent(&round_id, Role::Leader, "L1", at(2))
@@ -353,7 +341,7 @@ fn a_response_and_a_comment_are_kept_apart_and_both_saved<S: Core>(store: &mut S
     assert_eq!(store.respondents(&round_id).unwrap()[0].answered, 1);
 }
 
-fn every_change_to_an_answer_is_in_its_history_oldest_first<S: Core>(store: &mut S) {
+fn every_change_to_an_answer_is_in_its_history_oldest_first<S: Backend>(store: &mut S) {
     let (_, round_id) = service_and_round(store);
     let who = store
         .create_respondent(&round_id, Role::Staff, "A1", at(2))
@@ -385,7 +373,7 @@ fn every_change_to_an_answer_is_in_its_history_oldest_first<S: Core>(store: &mut
     assert!(history[1].changed_at < history[2].changed_at);
 }
 
-fn an_answer_for_no_respondent_is_refused_and_nothing_is_written<S: Core>(store: &mut S) {
+fn an_answer_for_no_respondent_is_refused_and_nothing_is_written<S: Backend>(store: &mut S) {
     let (key, score) = items(1).remove(0);
     let before = store.counts().unwrap();
     assert!(
@@ -412,7 +400,7 @@ fn an_answer_for_no_respondent_is_refused_and_nothing_is_written<S: Core>(store:
 /// asked the leader's facts (a signed agreement) nor what only the programme can show (the
 /// training), so a staff member who answered all 63 items (old data, an import) has 29
 /// slots, all answered, and the leader 47. Counted by hand from instrument.toml.
-fn a_before_round_covers_only_the_items_put_to_each_role<S: Core>(store: &mut S) {
+fn a_before_round_covers_only_the_items_put_to_each_role<S: Backend>(store: &mut S) {
     let (_, round_id) = service_and_round(store);
     let every = items(instrument().item_count());
     assert_eq!(every.len(), 63);
@@ -460,7 +448,7 @@ fn a_before_round_covers_only_the_items_put_to_each_role<S: Core>(store: &mut S)
 
 /// The kept scores are what `summarize` computes from the answers, after every kind of change:
 /// added, changed, cleared, and answers of a process leader (kept out unless pooled).
-fn kept_scores_equal_a_recomputation_from_the_answers<S: Core>(store: &mut S) {
+fn kept_scores_equal_a_recomputation_from_the_answers<S: Backend>(store: &mut S) {
     let (_, round_id) = service_and_round(store);
     let keys = items(12);
     let roles = [Role::Leader, Role::KeyPerson, Role::Staff, Role::Consultant];
@@ -525,7 +513,7 @@ fn kept_scores_equal_a_recomputation_from_the_answers<S: Core>(store: &mut S) {
 
 // ---- Plans -----------------------------------------------------------------------------------
 
-fn plan_items_are_saved_and_their_changes_logged<S: Core + Plans>(store: &mut S) {
+fn plan_items_are_saved_and_their_changes_logged<S: Backend>(store: &mut S) {
     let (service_id, _) = service_and_round(store);
     let subdomain = format!(
         "{}.{}",
@@ -561,7 +549,7 @@ fn plan_items_are_saved_and_their_changes_logged<S: Core + Plans>(store: &mut S)
     assert!(log[1].new_json.as_deref().unwrap().contains("få veiledere"));
 }
 
-fn goals_stage_and_consensus_are_set_changed_and_removed<S: Core + Plans>(store: &mut S) {
+fn goals_stage_and_consensus_are_set_changed_and_removed<S: Backend>(store: &mut S) {
     let (service_id, round_id) = service_and_round(store);
     let subdomain = format!(
         "{}.{}",
@@ -622,7 +610,7 @@ fn goals_stage_and_consensus_are_set_changed_and_removed<S: Core + Plans>(store:
 /// Plan items come by subdomain, then barriers, strategies and measures, then in the order
 /// added, each with every field as given; a change that changes nothing logs nothing, and
 /// a change of an item not there is `NotFound` and logs nothing.
-fn plan_items_come_by_subdomain_and_kind_with_every_field_kept<S: Core + Plans>(store: &mut S) {
+fn plan_items_come_by_subdomain_and_kind_with_every_field_kept<S: Backend>(store: &mut S) {
     let (service_id, _) = service_and_round(store);
     let section = &instrument().sections[0];
     let mut subdomains: Vec<String> = section.subdomains[..2]
@@ -686,9 +674,7 @@ fn plan_items_come_by_subdomain_and_kind_with_every_field_kept<S: Core + Plans>(
 /// value and a stage are logged as the change log writes a value (a code as a JSON string,
 /// a number as a number), a removal with no new side, and setting the same again logs
 /// nothing.
-fn goals_come_in_order_and_statuses_and_consensus_are_logged_as_values<S: Core + Plans>(
-    store: &mut S,
-) {
+fn goals_come_in_order_and_statuses_and_consensus_are_logged_as_values<S: Backend>(store: &mut S) {
     let (service_id, round_id) = service_and_round(store);
     let first = store.add_goal(&service_id, "Først", &[], at(2)).unwrap();
     let keys = vec!["a.b".to_string(), "c.d".to_string()];
@@ -760,9 +746,7 @@ fn goals_come_in_order_and_statuses_and_consensus_are_logged_as_values<S: Core +
 
 // ---- Needs -----------------------------------------------------------------------------------
 
-fn needs_are_set_part_by_part_logged_and_a_fourth_top_priority_is_refused<
-    S: Core + Needs + Plans,
->(
+fn needs_are_set_part_by_part_logged_and_a_fourth_top_priority_is_refused<S: Backend>(
     store: &mut S,
 ) {
     let (_, round_id) = service_and_round(store);
@@ -879,9 +863,7 @@ fn needs_are_set_part_by_part_logged_and_a_fourth_top_priority_is_refused<
     assert!(top.contains(&key(3)) && !top.contains(&key(2)));
 }
 
-fn own_areas_follow_the_list_and_take_needs_of_their_service_only<S: Core + Needs + Plans>(
-    store: &mut S,
-) {
+fn own_areas_follow_the_list_and_take_needs_of_their_service_only<S: Backend>(store: &mut S) {
     let (service_id, round_id) = service_and_round(store);
     let own = store
         .add_own_area(&service_id, "Rus og psykisk helse", at(2))
@@ -927,9 +909,7 @@ fn own_areas_follow_the_list_and_take_needs_of_their_service_only<S: Core + Need
     ));
 }
 
-fn expectations_and_facts_are_saved_whole_logged_and_refused_out_of_range<
-    S: Core + Needs + Plans,
->(
+fn expectations_and_facts_are_saved_whole_logged_and_refused_out_of_range<S: Backend>(
     store: &mut S,
 ) {
     let (_, round_id) = service_and_round(store);
@@ -998,9 +978,7 @@ fn expectations_and_facts_are_saved_whole_logged_and_refused_out_of_range<
 
 /// Own areas come in the order added and a round's needs by area key; expectations
 /// emptied are removed, the removal logged with no new side.
-fn own_areas_come_in_order_needs_by_key_and_emptied_expectations_are_removed<
-    S: Core + Needs + Plans,
->(
+fn own_areas_come_in_order_needs_by_key_and_emptied_expectations_are_removed<S: Backend>(
     store: &mut S,
 ) {
     let (service_id, round_id) = service_and_round(store);
@@ -1051,9 +1029,7 @@ fn own_areas_come_in_order_needs_by_key_and_emptied_expectations_are_removed<
     ));
 }
 
-fn an_erased_round_takes_its_needs_and_positions_and_an_erased_service_its_own_areas<
-    S: Core + Erase + Needs + Positions,
->(
+fn an_erased_round_takes_its_needs_and_positions_and_an_erased_service_its_own_areas<S: Backend>(
     store: &mut S,
 ) {
     let (service_id, round_id) = service_and_round(store);
@@ -1121,7 +1097,7 @@ fn an_erased_round_takes_its_needs_and_positions_and_an_erased_service_its_own_a
 
 // ---- Admin -----------------------------------------------------------------------------------
 
-fn a_new_store_is_at_the_current_schema_whole_and_counts_what_it_holds<S: Core>(store: &mut S) {
+fn a_new_store_is_at_the_current_schema_whole_and_counts_what_it_holds<S: Backend>(store: &mut S) {
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     assert!(store.integrity_problems().unwrap().is_empty());
     assert_eq!(store.counts().unwrap().services, 0);
@@ -1311,6 +1287,110 @@ fn a_refused_file_writes_nothing<S: Backend>(a: &mut S, b: &mut S) {
     assert!(b.services().unwrap().is_empty());
 }
 
+/// An export of one service holds that service alone, the CSV a row per answer (long) or
+/// per respondent (wide), and a pseudonymous file neither the respondents as stored, their
+/// comments nor the history.
+fn an_export_of_one_service_holds_it_alone_and_the_csv_a_row_per_answer<S: Backend>(store: &mut S) {
+    let (service_id, round_id) = service_and_round(store);
+    let other = store
+        .create_service(
+            "Bydal barneverntjeneste",
+            &["3403".into()],
+            "Klynge 1",
+            at(0),
+        )
+        .unwrap();
+    let other_round = store
+        .create_round(
+            &other.id,
+            "Før første samling",
+            NaiveDate::from_ymd_opt(2026, 3, 10).unwrap(),
+            RoundKind::Before,
+            instrument(),
+            at(1),
+        )
+        .unwrap();
+    let keys = items(3);
+    let mut ours = Vec::new();
+    for (round, code) in [
+        (&round_id, "A1"),
+        (&round_id, "A2"),
+        (&other_round.id, "B1"),
+    ] {
+        let who = store
+            .create_respondent(round, Role::Staff, code, at(2))
+            .unwrap();
+        for (key, min) in &keys {
+            store
+                .save_response(&who.id, key, Some(Response::Score(*min)), at(3))
+                .unwrap();
+        }
+        store
+            .save_comment(&who.id, &keys[0].0, "Endret", at(4))
+            .unwrap();
+        if *round == round_id {
+            ours.push(who.id);
+        }
+    }
+    let json = |store: &S, scope: Scope<'_>, disclosure: Disclosure| {
+        let mut file = Vec::new();
+        let exported = store
+            .export_json(
+                scope,
+                instrument(),
+                at(50),
+                disclosure,
+                &mut file,
+                Path::new("x"),
+            )
+            .unwrap();
+        (exported.counts, String::from_utf8(file).unwrap())
+    };
+    let (counts, file) = json(store, Scope::Service(&service_id), Disclosure::identified());
+    // Three answers and a comment each: four changes in each one's history.
+    assert_eq!(
+        (counts.services, counts.rounds, counts.respondents),
+        (1, 1, 2)
+    );
+    assert_eq!((counts.answers, counts.history), (6, 8));
+    assert!(file.contains(&ours[0]) && file.contains(&ours[1]));
+    assert!(!file.contains(&other.id) && !file.contains(&other_round.id));
+
+    let csv = |store: &S, layout: CsvLayout, disclosure: Disclosure| {
+        let mut file = Vec::new();
+        let export = CsvExport {
+            layout,
+            dialect: CsvDialect::Plain,
+            disclosure,
+        };
+        let rows = store
+            .export_csv(
+                Scope::Service(&service_id),
+                instrument(),
+                export,
+                &mut file,
+                Path::new("x"),
+            )
+            .unwrap();
+        (rows, String::from_utf8(file).unwrap())
+    };
+    let (rows, file) = csv(store, CsvLayout::Long, Disclosure::identified());
+    assert_eq!(rows, 6);
+    assert_eq!(file.lines().count(), 1 + 6);
+    assert!(file.contains(&ours[0]) && file.contains("Endret"));
+    assert!(!file.contains(&other.id));
+    let (rows, file) = csv(store, CsvLayout::Wide, Disclosure::identified());
+    assert_eq!(rows, 2);
+    assert_eq!(file.lines().count(), 1 + 2);
+
+    let (counts, file) = json(store, Scope::All, Disclosure::pseudonymous(7));
+    assert_eq!((counts.respondents, counts.history), (3, 0));
+    assert!(!file.contains(&ours[0]) && !file.contains("Endret"));
+    let (rows, file) = csv(store, CsvLayout::Long, Disclosure::pseudonymous(7));
+    assert_eq!(rows, 6);
+    assert!(!file.contains(&ours[0]) && !file.contains("Endret"));
+}
+
 // ---- Erase -----------------------------------------------------------------------------------
 
 /// An erased respondent goes with their answers and their history, the round's kept scores
@@ -1388,7 +1468,7 @@ fn caseworker(credits: u16, planned_year: Option<u16>) -> PositionFacts {
 /// A position is saved at once, read back as given in the order added, changed and removed;
 /// one of a round not there, or a change of one not there, is `NotFound` and writes nothing;
 /// figures past their bounds are refused by the store itself and write nothing.
-fn positions_are_added_changed_and_removed_each_at_once<S: Core + Positions>(store: &mut S) {
+fn positions_are_added_changed_and_removed_each_at_once<S: Backend>(store: &mut S) {
     let (_, round_id) = service_and_round(store);
     let first = store
         .add_position(&round_id, &caseworker(30, Some(2028)), at(2))
@@ -1450,9 +1530,7 @@ fn positions_are_added_changed_and_removed_each_at_once<S: Core + Positions>(sto
 /// `round_id/position_id`: the facts before and after, a removal with no after, at the time
 /// given; a refused change or removal leaves none. (Its round's erasure takes them all:
 /// `positions_go_with_their_round_their_service_and_retention`.)
-fn a_position_change_and_a_removal_each_leave_one_change_log_entry<S: Core + Positions + Plans>(
-    store: &mut S,
-) {
+fn a_position_change_and_a_removal_each_leave_one_change_log_entry<S: Backend>(store: &mut S) {
     let (_, round_id) = service_and_round(store);
     let post = store
         .add_position(&round_id, &caseworker(30, Some(2028)), at(2))
@@ -1504,9 +1582,7 @@ fn a_position_change_and_a_removal_each_leave_one_change_log_entry<S: Core + Pos
 /// A round's positions go with the round, their change log entries too, a service's with
 /// the service, and retention's with the rounds it erases; the positions of other rounds
 /// stay.
-fn positions_go_with_their_round_their_service_and_retention<S: Core + Erase + Positions>(
-    store: &mut S,
-) {
+fn positions_go_with_their_round_their_service_and_retention<S: Backend>(store: &mut S) {
     let (service_id, round_id) = service_and_round(store);
     let later = store
         .create_round(
@@ -1654,9 +1730,7 @@ fn day(text: &str) -> NaiveDate {
     text.parse().unwrap()
 }
 
-fn every_cluster_a_service_names_has_its_record_and_a_rename_reaches_its_services<
-    S: Core + ChangeLog + Clusters,
->(
+fn every_cluster_a_service_names_has_its_record_and_a_rename_reaches_its_services<S: Backend>(
     store: &mut S,
 ) {
     let a = store
@@ -1701,9 +1775,7 @@ fn every_cluster_a_service_names_has_its_record_and_a_rename_reaches_its_service
     assert_eq!(store.changes("cluster", &vestland.id).unwrap().len(), 2);
 }
 
-fn gatherings_attendance_and_tied_rounds_keep_to_their_cluster_and_go_with_erasure<
-    S: Core + ChangeLog + Clusters + Erase,
->(
+fn gatherings_attendance_and_tied_rounds_keep_to_their_cluster_and_go_with_erasure<S: Backend>(
     store: &mut S,
 ) {
     let home = store
@@ -1823,9 +1895,7 @@ fn gatherings_attendance_and_tied_rounds_keep_to_their_cluster_and_go_with_erasu
     assert!(store.integrity_problems().unwrap().is_empty());
 }
 
-fn a_service_that_moves_to_another_cluster_lets_go_of_its_rounds_gatherings<
-    S: Core + ChangeLog + Clusters,
->(
+fn a_service_that_moves_to_another_cluster_lets_go_of_its_rounds_gatherings<S: Backend>(
     store: &mut S,
 ) {
     let mut service = store
@@ -1866,9 +1936,7 @@ fn a_service_that_moves_to_another_cluster_lets_go_of_its_rounds_gatherings<
 
 /// A gathering is changed in place and keeps its cluster; an attendance saved whole
 /// replaces what was there, and saved empty is gone; the clusters list their services.
-fn a_gathering_is_changed_in_place_and_an_attendance_saved_whole<S: Core + ChangeLog + Clusters>(
-    store: &mut S,
-) {
+fn a_gathering_is_changed_in_place_and_an_attendance_saved_whole<S: Backend>(store: &mut S) {
     let home = store
         .create_service("Fjellbygd", &[], "Innlandet", at(0))
         .unwrap();
@@ -1987,9 +2055,7 @@ fn a_gathering_is_changed_in_place_and_an_attendance_saved_whole<S: Core + Chang
 /// Erasing a respondent takes their answers, history and kept scores, and sums their round
 /// again; what it would take is told first, changing nothing; a target not there refuses the
 /// whole erasure.
-fn an_erased_respondent_takes_their_answers_history_and_kept_scores<S: Core + Erase>(
-    store: &mut S,
-) {
+fn an_erased_respondent_takes_their_answers_history_and_kept_scores<S: Backend>(store: &mut S) {
     let (_, round_id) = service_and_round(store);
     let keys = items(4);
     let mut ids = Vec::new();
@@ -2059,7 +2125,7 @@ fn an_erased_respondent_takes_their_answers_history_and_kept_scores<S: Core + Er
 
 /// Retention finds the rounds last answered (or, without answers, held) before a day and
 /// erases them with what they hold; a round answered since stays.
-fn retention_erases_the_rounds_last_answered_before_a_day<S: Core + Erase>(store: &mut S) {
+fn retention_erases_the_rounds_last_answered_before_a_day<S: Backend>(store: &mut S) {
     let (service_id, recent) = service_and_round(store);
     let old = store
         .create_round(
@@ -2141,7 +2207,7 @@ fn retention_erases_the_rounds_last_answered_before_a_day<S: Core + Erase>(store
 // ---- Sharing -------------------------------------------------------------------------------
 
 /// A store opened as the contract opens it may be written.
-fn a_store_opened_for_writing_is_not_reading_only<S: Core + Sharing>(store: &mut S) {
+fn a_store_opened_for_writing_is_not_reading_only<S: Backend>(store: &mut S) {
     assert!(!store.reading_only());
     store.create_service("Fjellbygd", &[], "", at(0)).unwrap();
 }
@@ -2164,6 +2230,7 @@ macro_rules! every_backend {
                 a_respondents_label_is_drawn_at_random_not_made_from_the_code,
             );
             every_backend!(@tests $open;
+                an_export_of_one_service_holds_it_alone_and_the_csv_a_row_per_answer,
                 services_rounds_and_respondents_are_found_again,
                 a_changed_service_is_saved,
                 what_is_not_there_is_not_found,
@@ -2222,6 +2289,7 @@ fn sqlite() -> (tempfile::TempDir, Store) {
 
 every_backend! {
     sqlite => super::sqlite(),
+    postgres => super::postgres(),
 }
 
 /// A database of its own on the throwaway server, with kartlegg's schema.
@@ -2229,42 +2297,4 @@ fn postgres() -> (common::postgres::Database, PgStore) {
     let database = common::postgres::database();
     let store = PgStore::init(&database.url).unwrap();
     (database, store)
-}
-
-mod postgres {
-    every_backend!(@tests super::postgres();
-        services_rounds_and_respondents_are_found_again,
-        a_changed_service_is_saved,
-        what_is_not_there_is_not_found,
-        a_response_and_a_comment_are_kept_apart_and_both_saved,
-        every_change_to_an_answer_is_in_its_history_oldest_first,
-        an_answer_for_no_respondent_is_refused_and_nothing_is_written,
-        kept_scores_equal_a_recomputation_from_the_answers,
-        a_before_round_covers_only_the_items_put_to_each_role,
-        a_new_store_is_at_the_current_schema_whole_and_counts_what_it_holds,
-        plan_items_are_saved_and_their_changes_logged,
-        goals_stage_and_consensus_are_set_changed_and_removed,
-        plan_items_come_by_subdomain_and_kind_with_every_field_kept,
-        goals_come_in_order_and_statuses_and_consensus_are_logged_as_values,
-        own_areas_come_in_order_needs_by_key_and_emptied_expectations_are_removed,
-        needs_are_set_part_by_part_logged_and_a_fourth_top_priority_is_refused,
-        own_areas_follow_the_list_and_take_needs_of_their_service_only,
-        expectations_and_facts_are_saved_whole_logged_and_refused_out_of_range,
-        positions_are_added_changed_and_removed_each_at_once,
-        a_position_change_and_a_removal_each_leave_one_change_log_entry,
-        a_code_claims_one_respondent_of_its_round_and_role_until_it_is_withdrawn,
-        closing_answering_withdraws_every_open_code_and_no_code_comes_after,
-        every_cluster_a_service_names_has_its_record_and_a_rename_reaches_its_services,
-        gatherings_attendance_and_tied_rounds_keep_to_their_cluster_and_go_with_erasure,
-        a_service_that_moves_to_another_cluster_lets_go_of_its_rounds_gatherings,
-        a_gathering_is_changed_in_place_and_an_attendance_saved_whole,
-        an_erased_respondent_takes_their_answers_history_and_kept_scores,
-        retention_erases_the_rounds_last_answered_before_a_day,
-        a_store_opened_for_writing_is_not_reading_only,
-        an_erased_round_takes_its_needs_and_positions_and_an_erased_service_its_own_areas,
-        positions_go_with_their_round_their_service_and_retention,
-    );
-    every_backend!(@pairs super::postgres();
-        a_respondents_label_is_drawn_at_random_not_made_from_the_code,
-    );
 }

@@ -7,6 +7,8 @@
 
 mod columns;
 mod doomed;
+mod exchange_rows;
+mod kept_count;
 pub mod location;
 pub mod lookup;
 pub mod postgres;

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use postgres::{GenericClient, Row};
+use postgres::{Client, GenericClient, Row};
 
 use super::PgStore;
 use super::answers::{kind_from, role_from};
@@ -13,6 +13,7 @@ use crate::domain::instrument::{Asked, Instrument, SubdomainRef};
 use crate::domain::model::Answer;
 use crate::domain::scoring::{AnswerSet, SectionScore, Tally, from_kept, subdomain_key};
 use crate::store::columns::{COUNTED, IN_N, response_from};
+use crate::store::kept_count::KeptTx;
 use crate::store::{Result, RoundScores, Scores, StoreError};
 
 /// Brings the kept scores up to date after one answer of a respondent changed.
@@ -46,6 +47,37 @@ pub(super) fn answer_changed(
     let tally = crate::domain::scoring::subdomain_tally(subdomain, scale, &answers, asked);
     write_respondent(client, respondent_id, &key, &tally)?;
     sum_round(client, &round_id, Some(&key))
+}
+
+/// The kept scores' reads and writes, as the import's counting (`kept_count`) makes them.
+impl KeptTx for Client {
+    fn asked_of(&mut self, respondent_id: &str) -> Result<(String, Asked)> {
+        asked_of(self, respondent_id)?.ok_or(StoreError::NotFound("respondent"))
+    }
+
+    fn stored_answers(&mut self, respondent_id: &str) -> Result<AnswerSet> {
+        let rows = self.query(
+            "SELECT item_key, value, missing FROM answer WHERE respondent_id = $1",
+            &[&respondent_id],
+        )?;
+        Ok(answer_set(&rows))
+    }
+
+    fn clear_tallies(&mut self, respondent_id: &str) -> Result<()> {
+        self.execute(
+            "DELETE FROM respondent_score WHERE respondent_id = $1",
+            &[&respondent_id],
+        )?;
+        Ok(())
+    }
+
+    fn write_tally(&mut self, respondent_id: &str, key: &str, tally: &Tally) -> Result<()> {
+        write_respondent(self, respondent_id, key, tally)
+    }
+
+    fn sum_round(&mut self, round_id: &str) -> Result<()> {
+        sum_round(self, round_id, None)
+    }
 }
 
 fn answer_set(rows: &[Row]) -> AnswerSet {
@@ -114,7 +146,7 @@ pub(super) fn write_respondent(
 }
 
 /// The shared rules (`store::columns`) with the server's `$N` for SQLite's `?N`.
-fn server_sql(sql: &str) -> String {
+pub(super) fn server_sql(sql: &str) -> String {
     sql.replace('?', "$")
 }
 

@@ -11,6 +11,7 @@ mod answers;
 mod changes;
 mod clusters;
 mod erase;
+mod exchange;
 mod invite;
 mod kept;
 mod needs;

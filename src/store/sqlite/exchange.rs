@@ -1,28 +1,32 @@
 //! The SQLite side of exchange: export as SQLite yields the rows (JSON and CSV), and the
 //! import's writes, inside one IMMEDIATE transaction that the first problem rolls back, so a
 //! refused file leaves the database as it was. The format, its checks and the reader are
-//! `crate::exchange`.
+//! `crate::exchange`; the queries and writers both backends share, `store::exchange_rows`.
 //!
 //! Both directions stream, so that a national database (1.5 million answers) never has to
 //! fit in memory.
 
-use super::{Counts, Result, Store, StoreError, kept, needs, plan, positions};
-use crate::exchange::disclose;
+use super::{Counts, Result, Store, StoreError, needs, plan, positions};
 use crate::exchange::import::{
     self, AnswerHere, Content, Failed, MergeTx, Note, Stop, StoredAnswer, Table, Valued,
 };
 use crate::exchange::read::{BATCHES_AHEAD, Reading};
 use crate::exchange::{
-    AnswerRow, CSV_CONTEXT, CSV_LONG, ChangeRow, ConsensusRow, CsvExport, CsvLayout, Disclosure,
-    ExpectationsRow, FORMAT, FORMAT_VERSION, FactsRow, GoalRow, GoalStatusRow, HistoryRow,
-    ImportClock, ImportSummary, InstrumentRef, NeedRow, OwnAreaRow, PlanCounts, PlanItemRow,
-    PositionRow, Problem, RespondentRow, RoundRow, RoundStageRow, Scope, ServiceRow, csv_io_error,
-    neutralise, timestamp, write_error,
+    AnswerRow, CSV_CONTEXT, ChangeRow, ConsensusRow, CsvExport, Disclosure, ExpectationsRow,
+    FactsRow, GoalRow, GoalStatusRow, HistoryRow, ImportClock, ImportSummary, NeedRow, OwnAreaRow,
+    PlanCounts, PlanItemRow, PositionRow, Problem, RespondentRow, RoundRow, RoundStageRow, Scope,
+    ServiceRow,
 };
+use crate::store::exchange_rows::{
+    ANSWERS, CHANGES, CONSENSUS, CSV_RESPONDENTS, CsvAnswer, CsvOut, EXPECTATIONS, FACTS,
+    GOAL_STATUSES, GOALS, HISTORY, JsonOut, NEEDS, OWN_AREAS, PLAN_ITEMS, POSITIONS, RESPONDENTS,
+    ROUND_STAGES, ROUNDS, SERVICES, Scoped, count_number, decimal_number, service_of,
+};
+use crate::store::kept_count::Counter;
 use crate::store::{Exchange, Exported};
 use rusqlite::types::Value;
-use std::collections::{HashMap, HashSet};
-use std::io::{self, BufWriter, Read, Write};
+use std::collections::HashSet;
+use std::io::{Read, Write};
 use std::path::Path;
 use std::sync::mpsc::{self};
 
@@ -32,7 +36,7 @@ use serde::Serialize;
 
 use crate::domain::instrument::Instrument;
 use crate::domain::invite;
-use crate::domain::model::{Service, new_id};
+use crate::domain::model::new_id;
 use crate::domain::needs::{Expectations, Facts, Need, OwnArea};
 use crate::domain::plan::{GoalStatus, PlanItem, Stage};
 use crate::domain::requirement::Position;
@@ -43,184 +47,12 @@ const IMPORT_CACHE_KIB: i64 = -32_768;
 
 // ---- export ----
 
-/// A query over one table, narrowed to one service by joining up to `round`.
-struct Scoped {
-    select: &'static str,
-    join: &'static str,
-    service_column: &'static str,
-    order: &'static str,
-}
-
-impl Scoped {
-    fn sql(&self, scope: Scope<'_>) -> String {
-        match scope {
-            Scope::All => format!("{} {}", self.select, self.order),
-            Scope::Service(_) => format!(
-                "{} {} WHERE {} = ?1 {}",
-                self.select, self.join, self.service_column, self.order
-            ),
-        }
-    }
-}
-
 fn scope_params<'a>(scope: &'a Scope<'a>) -> Vec<&'a dyn ToSql> {
     match scope {
         Scope::All => Vec::new(),
         Scope::Service(id) => vec![id as &dyn ToSql],
     }
 }
-
-// Rows come in the order they were made (the order the screens list them in), so that an
-// import into an empty database gives back the same order, and its export the same file.
-const SERVICES: Scoped = Scoped {
-    select: "SELECT s.id, s.name, s.municipalities, s.cluster, s.created_at, s.updated_at
-             FROM service s",
-    join: "",
-    service_column: "s.id",
-    order: "ORDER BY s.created_at, s.rowid",
-};
-const ROUNDS: Scoped = Scoped {
-    select: "SELECT r.id, r.service_id, r.label, r.held_on, r.kind, r.instrument_key,
-                    r.instrument_version, r.created_at
-             FROM round r",
-    join: "",
-    service_column: "r.service_id",
-    order: "ORDER BY r.created_at, r.rowid",
-};
-/// With whether they answered by code (an invite claimed by them), and the service, by
-/// which a pseudonymous file draws the codes typed (`disclose`).
-const RESPONDENTS: Scoped = Scoped {
-    select: "SELECT p.id, p.round_id, p.role, p.code, p.created_at,
-                    EXISTS (SELECT 1 FROM invite i WHERE i.respondent_id = p.id), r.service_id
-             FROM respondent p JOIN round r ON r.id = p.round_id",
-    join: "",
-    service_column: "r.service_id",
-    order: "ORDER BY p.created_at, p.rowid",
-};
-const ANSWERS: Scoped = Scoped {
-    select: "SELECT a.id, a.respondent_id, a.item_key, a.value, a.missing, a.comment, a.updated_at
-             FROM answer a",
-    join: "JOIN respondent p ON p.id = a.respondent_id JOIN round r ON r.id = p.round_id",
-    service_column: "r.service_id",
-    order: "ORDER BY a.rowid",
-};
-const HISTORY: Scoped = Scoped {
-    select: "SELECT h.answer_id, h.respondent_id, h.old_value, h.old_missing, h.old_comment,
-                    h.new_value, h.new_missing, h.new_comment, h.changed_at
-             FROM answer_history h",
-    join: "JOIN respondent p ON p.id = h.respondent_id JOIN round r ON r.id = p.round_id",
-    service_column: "r.service_id",
-    order: "ORDER BY h.seq",
-};
-const PLAN_ITEMS: Scoped = Scoped {
-    select: "SELECT p.id, p.service_id, p.subdomain_key, p.kind, p.text, p.level, p.owner,
-                    p.due_on, p.done, p.done_on, p.created_at, p.updated_at
-             FROM plan_item p",
-    join: "",
-    service_column: "p.service_id",
-    order: "ORDER BY p.created_at, p.rowid",
-};
-const GOALS: Scoped = Scoped {
-    select: "SELECT g.id, g.service_id, g.text, g.subdomain_keys, g.created_at, g.updated_at
-             FROM goal g",
-    join: "",
-    service_column: "g.service_id",
-    order: "ORDER BY g.created_at, g.rowid",
-};
-const GOAL_STATUSES: Scoped = Scoped {
-    select: "SELECT s.goal_id, s.round_id, s.status, s.updated_at FROM goal_status s",
-    join: "JOIN goal g ON g.id = s.goal_id",
-    service_column: "g.service_id",
-    order: "ORDER BY s.rowid",
-};
-const ROUND_STAGES: Scoped = Scoped {
-    select: "SELECT t.round_id, t.stage, t.updated_at FROM round_stage t",
-    join: "JOIN round r ON r.id = t.round_id",
-    service_column: "r.service_id",
-    order: "ORDER BY t.rowid",
-};
-const CONSENSUS: Scoped = Scoped {
-    select: "SELECT c.round_id, c.subdomain_key, c.value, c.updated_at FROM consensus c",
-    join: "JOIN round r ON r.id = c.round_id",
-    service_column: "r.service_id",
-    order: "ORDER BY c.rowid",
-};
-const OWN_AREAS: Scoped = Scoped {
-    select: "SELECT o.id, o.service_id, o.name, o.created_at FROM own_area o",
-    join: "",
-    service_column: "o.service_id",
-    order: "ORDER BY o.created_at, o.rowid",
-};
-const NEEDS: Scoped = Scoped {
-    select: "SELECT n.round_id, n.area_key, n.mastery, n.importance, n.top_three, n.who,
-                    n.missing, n.updated_at
-             FROM need n",
-    join: "JOIN round r ON r.id = n.round_id",
-    service_column: "r.service_id",
-    order: "ORDER BY n.round_id, n.area_key",
-};
-const EXPECTATIONS: Scoped = Scoped {
-    select: "SELECT e.round_id, e.wants, e.text, e.knows_why, e.own_wish, e.updated_at
-             FROM expectations e",
-    join: "JOIN round r ON r.id = e.round_id",
-    service_column: "r.service_id",
-    order: "ORDER BY e.rowid",
-};
-const FACTS: Scoped = Scoped {
-    select: "SELECT f.round_id, f.ftes, f.vacancies, f.turnover, f.newly_qualified,
-                    f.deadline_breaches, f.complaints, f.emergency_cases, f.updated_at
-             FROM service_facts f",
-    join: "JOIN round r ON r.id = f.round_id",
-    service_column: "r.service_id",
-    order: "ORDER BY f.rowid",
-};
-const POSITIONS: Scoped = Scoped {
-    select: "SELECT w.id, w.round_id, w.role, w.education, w.credits, w.years,
-                    w.planned_credits, w.planned_year, w.created_at, w.updated_at
-             FROM position w",
-    join: "JOIN round r ON r.id = w.round_id",
-    service_column: "r.service_id",
-    order: "ORDER BY w.round_id, w.created_at, w.rowid",
-};
-/// The change log names its row by `entity_key` (`goal/round`, `round/subdomain`,
-/// `round/area`, `round/position` and `service/own area` for the two-part keys); the
-/// service is found through that row's parent. The clusters' entries (version 11) stay home: their rows do not
-/// travel yet, and an importer would refuse their kinds.
-const CHANGES: Scoped = Scoped {
-    select: "SELECT l.entity, l.entity_key, l.old_json, l.new_json, l.changed_at
-             FROM (SELECT * FROM change_log
-                   WHERE entity NOT IN ('cluster', 'gathering', 'attendance',
-                                        'round_gathering')) l",
-    join: "",
-    service_column: "CASE l.entity
-        WHEN 'plan_item' THEN (SELECT service_id FROM plan_item WHERE id = l.entity_key)
-        WHEN 'goal' THEN (SELECT service_id FROM goal WHERE id = l.entity_key)
-        WHEN 'goal_status' THEN (SELECT service_id FROM goal
-                                 WHERE id = substr(l.entity_key, 1, instr(l.entity_key, '/') - 1))
-        WHEN 'round_stage' THEN (SELECT service_id FROM round WHERE id = l.entity_key)
-        WHEN 'consensus' THEN (SELECT service_id FROM round
-                               WHERE id = substr(l.entity_key, 1, instr(l.entity_key, '/') - 1))
-        WHEN 'need' THEN (SELECT service_id FROM round
-                          WHERE id = substr(l.entity_key, 1, instr(l.entity_key, '/') - 1))
-        WHEN 'own_area' THEN substr(l.entity_key, 1, instr(l.entity_key, '/') - 1)
-        WHEN 'expectations' THEN (SELECT service_id FROM round WHERE id = l.entity_key)
-        WHEN 'service_facts' THEN (SELECT service_id FROM round WHERE id = l.entity_key)
-        WHEN 'position' THEN (SELECT service_id FROM round
-                              WHERE id = substr(l.entity_key, 1, instr(l.entity_key, '/') - 1))
-        END",
-    order: "ORDER BY l.seq",
-};
-/// Every respondent with the service and round around it, for CSV.
-const CSV_RESPONDENTS: Scoped = Scoped {
-    select: "SELECT s.id, s.name, s.cluster, r.id, r.label, r.held_on, r.kind,
-                    r.instrument_version, p.id, p.role, p.code
-             FROM respondent p JOIN round r ON r.id = p.round_id
-                               JOIN service s ON s.id = r.service_id",
-    join: "",
-    service_column: "s.id",
-    order: "ORDER BY s.cluster COLLATE NOCASE, s.name COLLATE NOCASE, s.id, r.held_on,
-                     r.created_at, r.rowid, p.created_at, p.rowid",
-};
 
 // A row of the file is the domain's row (one mapping of its columns, first) and its times.
 
@@ -377,14 +209,10 @@ fn expectations_row(row: &Row) -> rusqlite::Result<ExpectationsRow> {
 fn facts_row(row: &Row) -> rusqlite::Result<FactsRow> {
     // Counts as whole numbers, FTEs and the share as decimals, as the table keeps them.
     let count = |column: usize| -> rusqlite::Result<Option<serde_json::Number>> {
-        Ok(row
-            .get::<_, Option<i64>>(column)?
-            .map(serde_json::Number::from))
+        Ok(count_number(row.get(column)?))
     };
     let decimal = |column: usize| -> rusqlite::Result<Option<serde_json::Number>> {
-        Ok(row
-            .get::<_, Option<f64>>(column)?
-            .and_then(serde_json::Number::from_f64))
+        Ok(decimal_number(row.get(column)?))
     };
     Ok(FactsRow {
         round_id: row.get(0)?,
@@ -437,39 +265,8 @@ fn change_row(row: &Row) -> rusqlite::Result<ChangeRow> {
     })
 }
 
-/// Writes JSON one field or one row at a time, a row to a line, so that a problem found on
-/// import has a line number that points at its row.
-struct JsonOut<'w, 'p> {
-    out: BufWriter<&'w mut dyn Write>,
-    name: &'p Path,
-    buffer: Vec<u8>,
-}
-
-impl JsonOut<'_, '_> {
-    fn io(&self, source: io::Error) -> StoreError {
-        StoreError::Io {
-            path: self.name.to_path_buf(),
-            source,
-        }
-    }
-
-    fn raw(&mut self, text: &str) -> Result<()> {
-        self.out.write_all(text.as_bytes()).map_err(|e| self.io(e))
-    }
-
-    fn value(&mut self, value: &impl Serialize) -> Result<()> {
-        self.buffer.clear();
-        serde_json::to_writer(&mut self.buffer, value).map_err(|e| self.io(io::Error::other(e)))?;
-        self.out.write_all(&self.buffer).map_err(|e| self.io(e))
-    }
-
-    fn field(&mut self, name: &str, value: &impl Serialize) -> Result<()> {
-        self.value(&name)?;
-        self.raw(": ")?;
-        self.value(value)?;
-        self.raw(",\n")
-    }
-
+/// The arrays of the file as SQLite yields their rows.
+trait SqliteArrays {
     /// `"name": [` a row a line `]`, streamed from the query.
     fn array<T: Serialize>(
         &mut self,
@@ -482,14 +279,18 @@ impl JsonOut<'_, '_> {
         self.array_of(conn, name, query, scope, |row| read(row).map(Some))
     }
 
-    /// `"name": [` `]`, as `array` writes an array without rows.
-    fn empty(&mut self, name: &str) -> Result<usize> {
-        self.value(&name)?;
-        self.raw(": [\n]")?;
-        Ok(0)
-    }
-
     /// As `array`, leaving out the rows that `read` makes `None`.
+    fn array_of<T: Serialize>(
+        &mut self,
+        conn: &Connection,
+        name: &str,
+        query: &Scoped,
+        scope: Scope<'_>,
+        read: impl FnMut(&Row) -> rusqlite::Result<Option<T>>,
+    ) -> Result<usize>;
+}
+
+impl SqliteArrays for JsonOut<'_, '_> {
     fn array_of<T: Serialize>(
         &mut self,
         conn: &Connection,
@@ -498,21 +299,15 @@ impl JsonOut<'_, '_> {
         scope: Scope<'_>,
         mut read: impl FnMut(&Row) -> rusqlite::Result<Option<T>>,
     ) -> Result<usize> {
-        self.value(&name)?;
-        self.raw(": [")?;
+        self.begin(name)?;
         let mut stmt = conn.prepare(&query.sql(scope))?;
         let mut rows = stmt.query(scope_params(&scope).as_slice())?;
-        let mut count = 0;
         while let Some(row) = rows.next()? {
-            let Some(written) = read(row)? else {
-                continue;
-            };
-            self.raw(if count == 0 { "\n" } else { ",\n" })?;
-            self.value(&written)?;
-            count += 1;
+            if let Some(written) = read(row)? {
+                self.row(&written)?;
+            }
         }
-        self.raw("\n]")?;
-        Ok(count)
+        self.end()
     }
 }
 
@@ -530,15 +325,7 @@ impl Exchange for Store {
     ) -> Result<Exported> {
         // One read transaction, so that the arrays agree even while someone else writes.
         let tx = self.conn.unchecked_transaction()?;
-        let mut json = JsonOut {
-            out: BufWriter::with_capacity(1 << 16, out),
-            name: out_name,
-            buffer: Vec::with_capacity(1024),
-        };
-        json.raw("{\n")?;
-        json.field("format", &FORMAT)?;
-        json.field("format_version", &FORMAT_VERSION)?;
-        json.field("exported_at", &timestamp(now))?;
+        let mut json = JsonOut::new(out, out_name);
         let service = match scope {
             Scope::All => None,
             Scope::Service(id) => tx
@@ -547,19 +334,13 @@ impl Exchange for Store {
                 })
                 .optional()?,
         };
-        json.field(
-            "contents",
+        json.head(
+            now,
             &disclosure.contents(&self.path, service.as_deref()),
+            self.schema_version()?,
+            instrument,
         )?;
         let mut hide = disclosure.pseudonyms();
-        json.field("schema_version", &self.schema_version()?)?;
-        json.field(
-            "instrument",
-            &InstrumentRef {
-                key: instrument.key.clone(),
-                version: instrument.version.clone(),
-            },
-        )?;
         let services = json.array(&tx, "services", &SERVICES, scope, service_row)?;
         json.raw(",\n")?;
         let rounds = json.array(&tx, "rounds", &ROUNDS, scope, round_row)?;
@@ -614,8 +395,7 @@ impl Exchange for Store {
         let positions = json.array(&tx, "positions", &POSITIONS, scope, position_row)?;
         json.raw(",\n")?;
         let changes = json.array(&tx, "change_log", &CHANGES, scope, change_row)?;
-        json.raw("\n}\n")?;
-        json.out.flush().map_err(|e| json.io(e))?;
+        json.finish()?;
         Ok(Exported {
             counts: Counts {
                 services,
@@ -647,119 +427,30 @@ impl Exchange for Store {
         &self,
         scope: Scope<'_>,
         instrument: &Instrument,
-        CsvExport {
-            layout,
-            dialect,
-            disclosure,
-        }: CsvExport,
+        export: CsvExport,
         out: &mut dyn Write,
         out_name: &Path,
     ) -> Result<usize> {
-        let io_error = csv_io_error(out_name);
         let tx = self.conn.unchecked_transaction()?;
-        let items = instrument.items();
-        let walk: HashMap<&str, usize> = items
-            .iter()
-            .map(|i| (i.item.key.as_str(), i.index))
-            .collect();
-        // Beside each value in the long layout, so that 0–2 and 1–5 are never mixed up.
-        let bounds: Vec<[String; 2]> = items
-            .iter()
-            .map(|i| [i.scale.min().to_string(), i.scale.max().to_string()])
-            .collect();
-        let mut csv = dialect.writer(out).map_err(write_error(out_name))?;
-        let header: Vec<&str> = match layout {
-            CsvLayout::Long => CSV_CONTEXT.iter().chain(&CSV_LONG).copied().collect(),
-            CsvLayout::Wide => CSV_CONTEXT
-                .iter()
-                .copied()
-                .chain(items.iter().map(|i| i.item.key.as_str()))
-                .collect(),
-        };
-        csv.write_record(&header).map_err(&io_error)?;
-
+        let mut csv = CsvOut::new(instrument, export, out, out_name)?;
         let mut respondents = tx.prepare(&CSV_RESPONDENTS.sql(scope))?;
         let mut answers = tx.prepare_cached(
             "SELECT item_key, value, missing, comment, updated_at
              FROM answer WHERE respondent_id = ?1",
         )?;
         let mut rows = respondents.query(scope_params(&scope).as_slice())?;
-        let mut written = 0;
-        let mut wide = vec![String::new(); items.len()];
-        let mut hide = disclosure.pseudonyms();
-        let comments = disclosure.comments;
         while let Some(row) = rows.next()? {
-            let mut context = (0..CSV_CONTEXT.len())
+            let context = (0..CSV_CONTEXT.len())
                 .map(|i| row.get::<_, String>(i))
                 .collect::<rusqlite::Result<Vec<String>>>()?;
-            let mut theirs = answers
+            let theirs = answers
                 .query_map([&context[8]], |a| {
-                    Ok((
-                        a.get::<_, String>(0)?,
-                        a.get::<_, Option<i64>>(1)?,
-                        a.get::<_, Option<String>>(2)?,
-                        a.get::<_, String>(3)?,
-                        a.get::<_, String>(4)?,
-                    ))
+                    Ok((a.get(0)?, a.get(1)?, a.get(2)?, a.get(3)?, a.get(4)?))
                 })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            if let Some(hide) = &mut hide {
-                context[8] = hide.respondent_id(&context[8]);
-                context[10] = hide.code(&context[0], &context[10]);
-                for answer in &mut theirs {
-                    answer.4 = disclose::day(&answer.4);
-                }
-            }
-            if !comments {
-                // A row that holds only a comment says nothing without it.
-                theirs.retain(|(_, value, missing, _, _)| value.is_some() || missing.is_some());
-                theirs.iter_mut().for_each(|answer| answer.3.clear());
-            }
-            theirs.sort_by(|a, b| {
-                let place = |key: &str| walk.get(key).copied().unwrap_or(usize::MAX);
-                (place(&a.0), &a.0).cmp(&(place(&b.0), &b.0))
-            });
-            match layout {
-                CsvLayout::Long => {
-                    for (key, value, missing, comment, updated_at) in &theirs {
-                        let value = value.map(|v| v.to_string()).unwrap_or_default();
-                        let [min, max] = walk
-                            .get(key.as_str())
-                            .map_or(["", ""], |&i| bounds[i].each_ref().map(String::as_str));
-                        let record = context.iter().map(String::as_str).chain([
-                            key.as_str(),
-                            &value,
-                            min,
-                            max,
-                            missing.as_deref().unwrap_or(""),
-                            comment,
-                            updated_at,
-                        ]);
-                        csv.write_record(record.map(neutralise).map(|c| c.into_owned()))
-                            .map_err(&io_error)?;
-                        written += 1;
-                    }
-                }
-                CsvLayout::Wide => {
-                    wide.iter_mut().for_each(String::clear);
-                    for (key, value, missing, _, _) in &theirs {
-                        if let Some(&i) = walk.get(key.as_str()) {
-                            wide[i] = match (value, missing) {
-                                (Some(v), _) => v.to_string(),
-                                (None, Some(code)) => code.clone(),
-                                (None, None) => String::new(),
-                            };
-                        }
-                    }
-                    let record = context.iter().chain(&wide).map(|c| neutralise(c));
-                    csv.write_record(record.map(|c| c.into_owned()))
-                        .map_err(&io_error)?;
-                    written += 1;
-                }
-            }
+                .collect::<rusqlite::Result<Vec<CsvAnswer>>>()?;
+            csv.respondent(context, theirs)?;
         }
-        csv.flush().map_err(write_error(out_name))?;
-        Ok(written)
+        csv.finish()
     }
 
     /// Merges a JSON export into this database, all or nothing (see `docs/exchange.md` for
@@ -839,7 +530,8 @@ impl Store {
                         Failed::Backend(e) => e,
                     }
                 })?;
-            merge.kept.finish(&tx)?;
+            let mut conn: &Connection = &tx;
+            merge.kept.finish(&mut conn)?;
             Ok::<_, StoreError>(summary)
         })?;
         tx.commit()?;
@@ -936,11 +628,11 @@ impl<'a> Hot<'a> {
 }
 
 /// The import's open IMMEDIATE transaction, as `crate::exchange::import` writes through it;
-/// it keeps the kept scores counted as answers come (`kept::Counter`).
+/// it keeps the kept scores counted as answers come (`kept_count::Counter`).
 struct SqliteMerge<'a> {
     conn: &'a Connection,
     hot: Hot<'a>,
-    kept: kept::Counter<'a>,
+    kept: Counter<'a>,
     history_added: HistoryAdded,
 }
 
@@ -951,7 +643,7 @@ impl<'a> SqliteMerge<'a> {
         Ok(SqliteMerge {
             conn,
             hot: Hot::new(conn)?,
-            kept: kept::Counter::new(instrument),
+            kept: Counter::new(instrument),
             history_added: HistoryAdded::new(answers_before),
         })
     }
@@ -972,15 +664,6 @@ impl<'a> SqliteMerge<'a> {
     fn run(&self, sql: &str, params: impl rusqlite::Params) -> Step {
         self.conn.prepare_cached(sql)?.execute(params)?;
         Ok(())
-    }
-}
-
-fn service_of(row: &ServiceRow) -> Service {
-    Service {
-        id: row.id.clone(),
-        name: row.name.clone(),
-        municipalities: row.municipalities.clone(),
-        cluster: row.cluster.clone(),
     }
 }
 
@@ -1066,7 +749,7 @@ impl MergeTx for SqliteMerge<'_> {
              VALUES (?1, ?2, ?3, ?4, ?5)",
             params![row.id, row.round_id, row.role, row.code, row.created_at],
         )?;
-        self.kept.respondent_added(self.conn, &row.id)?;
+        self.kept.respondent_added(&mut self.conn, &row.id)?;
         Ok(())
     }
 
@@ -1109,7 +792,7 @@ impl MergeTx for SqliteMerge<'_> {
         }
         let response = super::response_from(row.value, row.missing.as_deref());
         self.kept
-            .answer_added(self.conn, &row.respondent_id, &row.item_key, response)?;
+            .answer_added(&mut self.conn, &row.respondent_id, &row.item_key, response)?;
         Ok(true)
     }
 
