@@ -72,8 +72,11 @@ impl Start {
             complain(tr(lang, "error.no_terminal"));
             return Err(ExitCode::from(exit::FAILURE));
         }
-        let location_warning =
-            crate::store::location::risk(&path).map(|risk| risk.message(lang, &path));
+        // A server's database lies on the server: no folder of this machine to warn about.
+        let location_warning = match crate::store::server_address(&path) {
+            Some(_) => None,
+            None => crate::store::location::risk(&path).map(|risk| risk.message(lang, &path)),
+        };
         Ok(Start {
             lang,
             path,

@@ -104,7 +104,9 @@ fn server_catalog(database: &str) -> (Catalog, Vec<String>) {
     let mut triggers: Vec<String> = server
         .sql(
             database,
-            "SELECT tgname::text FROM pg_trigger WHERE NOT tgisinternal ORDER BY tgname",
+            // Less the server's own: those that tell listeners of a change (LISTEN/NOTIFY).
+            "SELECT tgname::text FROM pg_trigger
+             WHERE NOT tgisinternal AND tgname NOT LIKE 'kartlegg_notify_%' ORDER BY tgname",
         )
         .unwrap()
         .iter()
@@ -603,4 +605,55 @@ fn changes_on_another_machine_after_the_first_file_reach_the_server_by_the_next(
     import_all(&mut a, &file);
     assert_eq!(export_all(&a), file);
     assert_eq!(all_scores(&a), all_scores(&server));
+}
+
+/// Live during a gathering: a change another program commits is news to a program on the
+/// same server database, its own changes are not, and nothing is news before it commits.
+#[test]
+fn another_programs_committed_change_is_news_and_ones_own_is_not() {
+    use chrono::Utc;
+    use kartlegg::domain::model::Role;
+    use kartlegg::store::{Answers, IfMissing, Store};
+    let (database, _, round_id) = store_with_round();
+    let open = || {
+        Store::open_or_read(
+            std::path::Path::new(&database.url),
+            IfMissing::Refuse,
+            &|| {},
+        )
+        .unwrap()
+    };
+    let (mut writer, mut watcher) = (open(), open());
+    assert!(watcher.is_server());
+    watcher.services().unwrap();
+    assert!(!watcher.news(), "nothing happened yet");
+    let news_within_a_second = |watcher: &Store| {
+        let started = std::time::Instant::now();
+        while started.elapsed() < std::time::Duration::from_secs(1) {
+            if watcher.news() {
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        false
+    };
+    writer
+        .in_transaction(|writer| {
+            writer.create_respondent(&round_id, Role::Staff, "", Utc::now())?;
+            assert!(
+                !news_within_a_second(&watcher),
+                "not before it is committed"
+            );
+            Ok(())
+        })
+        .unwrap();
+    assert!(news_within_a_second(&watcher), "news once it is committed");
+    assert!(!watcher.news(), "told once");
+    let service = watcher.service_list().unwrap().remove(0);
+    watcher.update_service(&service, Utc::now()).unwrap();
+    assert!(
+        !news_within_a_second(&watcher),
+        "its own change is no news to it"
+    );
+    assert!(news_within_a_second(&writer), "but to the other");
 }

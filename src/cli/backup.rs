@@ -23,10 +23,14 @@ pub struct BackupArgs {
 /// asked for: a copy that reports success is known to open and pass SQLite's integrity check,
 /// and a backup killed part-way leaves nothing with that name.
 pub fn run(store: &Store, lang: Lang, args: &BackupArgs, now: DateTime<Utc>) -> ExitCode {
-    let target = args
+    let target = match args
         .out
         .clone()
-        .unwrap_or_else(|| store.default_backup_path(now));
+        .map_or_else(|| store.default_backup_path(now), Ok)
+    {
+        Ok(target) => target,
+        Err(e) => return write_failed(lang, &e),
+    };
     let verdict = match store.backup_to(&target) {
         Ok(verdict) => verdict,
         Err(StoreError::Io { source, .. })

@@ -12,6 +12,7 @@ pub mod files;
 pub mod import;
 pub mod invite;
 pub mod report;
+pub mod server;
 pub mod share;
 pub mod write_answers;
 
@@ -38,8 +39,8 @@ use crate::store::{IfMissing, SCHEMA_VERSION, Store, StoreError};
     about = "Map a child welfare service's readiness for change, programme fit and implementation drivers, round by round."
 )]
 pub struct Cli {
-    /// The database file [default: the platform's data folder, e.g. ~/.local/share/kartlegg/kartlegg.db]
-    #[arg(long, global = true, env = "KARTLEGG_DB", value_name = "PATH")]
+    /// The database: a file [default: the platform's data folder, e.g. ~/.local/share/kartlegg/kartlegg.db], or a server's, postgres://host/database (its password from PGPASSWORD or ~/.pgpass, never here)
+    #[arg(long, global = true, env = "KARTLEGG_DB", value_name = "PATH|URL")]
     pub db: Option<PathBuf>,
 
     /// Language of the interface: nb (bokmål), nn (nynorsk) or en [default: from LC_ALL/LANG, else nb]
@@ -81,6 +82,8 @@ pub enum Command {
     Answer(answer::AnswerArgs),
     /// Erase a respondent, round, service, plan item or goal with all it holds and its history, or old rounds (--older-than); a tombstone without names or content remains
     Erase(erase::EraseArgs),
+    /// A region's database on a PostgreSQL server: `init` makes kartlegg's schema on an empty one
+    Server(server::ServerArgs),
     /// For tests: write answers, printing each as it is committed
     #[command(name = "_write-answers", hide = true)]
     WriteAnswers(write_answers::WriteAnswersArgs),
@@ -102,7 +105,7 @@ impl Command {
             | Command::Report(_)
             | Command::Backup(_)
             | Command::Share(_) => IfMissing::Refuse,
-            Command::Erase(_) => IfMissing::Refuse,
+            Command::Erase(_) | Command::Server(_) => IfMissing::Refuse,
         }
     }
 
@@ -162,6 +165,8 @@ pub fn run(start: Start, command: Command) -> ExitCode {
     };
     match command {
         Command::Import(args) => import::run(open, instrument, lang, args, chrono::Utc::now()),
+        // It makes what opening needs, so it opens the database itself.
+        Command::Server(ref args) => server::run(lang, &path, args),
         Command::Export(args) => export::run(open, instrument, lang, &path, args),
         Command::Demo { seed, scale } => {
             with_store(&mut |store| demo_scale::run(store, instrument, lang, &path, scale, seed))

@@ -16,17 +16,23 @@ use crate::domain::needs::{FactField, FactProblem};
 use crate::domain::requirement::FactsError;
 use crate::i18n::{Lang, tr, trf};
 use crate::store::location::Risk;
-use crate::store::{DriverKind, LookupError, NotPrivate, StoreError};
+use crate::store::{DriverKind, LookupError, NotPrivate, StoreError, server_address};
 
 impl StoreError {
     /// The message a user reads, in their language.
     pub fn message(&self, lang: Lang) -> String {
         match self {
+            StoreError::Missing { path } if server_address(path).is_some() => {
+                trf(lang, "server.no_schema", &[("path", &path.display())])
+            }
             StoreError::Missing { path } => {
                 trf(lang, "error.no_database", &[("path", &path.display())])
             }
             StoreError::NotADatabase { path } => {
                 trf(lang, "error.not_a_database", &[("path", &path.display())])
+            }
+            StoreError::ForeignDatabase { path } if server_address(path).is_some() => {
+                trf(lang, "server.foreign", &[("path", &path.display())])
             }
             StoreError::ForeignDatabase { path } => {
                 trf(lang, "error.foreign_database", &[("path", &path.display())])

@@ -1,5 +1,5 @@
 //! What both backends' exchange shares: the export's queries (written once with SQLite's
-//! `?N`; the server reads them through `postgres::exchange`), the JSON writer that streams
+//! `?N`; the server reads them through `store::postgres::exchange`), the JSON writer that streams
 //! them a row to a line, the CSV writer, and the few mappings of the file's rows that need
 //! no driver. One copy, so that both backends write the same file byte for byte.
 

@@ -5,6 +5,7 @@
 //! Every write is one transaction: an answer is saved the moment it is given, whole or not
 //! at all.
 
+mod any;
 mod columns;
 mod doomed;
 mod exchange_rows;
@@ -17,7 +18,8 @@ pub mod temp;
 
 pub use crate::exchange::timestamp;
 use crate::exchange::{CsvExport, Disclosure, ImportClock, ImportSummary, PlanCounts, Scope};
-pub use sqlite::{SCHEMA_VERSION, Store};
+pub use any::{Store, server_address};
+pub use sqlite::{FileStore, SCHEMA_VERSION};
 pub use sqlite::{backup, bulk, health, private, recovery};
 
 use std::collections::{HashMap, HashSet};

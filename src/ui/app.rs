@@ -337,6 +337,7 @@ impl App {
             (Some(waiting), Action::Tick) => waiting,
             (None, Action::Tick) => {
                 self.hear_health();
+                self.hear_news();
                 return None;
             }
             (_, Action::Quit) => Action::Quit,
@@ -359,6 +360,27 @@ impl App {
             return None;
         }
         next
+    }
+
+    /// Live during a gathering: what another program committed is shown without a key
+    /// press, on the screens that only show (lists, the overview, a comparison, a gathering);
+    /// a walk, a form or an open comment is never read again under the user's hands.
+    fn hear_news(&mut self) {
+        let live = matches!(
+            self.mode(),
+            Mode::Services
+                | Mode::Rounds
+                | Mode::Respondents
+                | Mode::Compare
+                | Mode::Cluster
+                | Mode::ClusterNeeds
+                | Mode::ClusterYear
+                | Mode::Gathering
+        );
+        // Asked on every screen, so that news from before a walk is not told after it.
+        if self.store.news() && live {
+            self.refresh();
+        }
     }
 
     /// A large database is checked apart as the program starts (`Store::check_in_background`):

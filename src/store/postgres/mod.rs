@@ -52,6 +52,10 @@ pub struct PgStore {
     held: Cell<Option<Held>>,
     /// Inside `in_transaction`: each write is a savepoint of the one transaction.
     bulk: Cell<bool>,
+    /// This connection's server process: its own changes are no news to it.
+    backend: Cell<i32>,
+    /// A change from another connection was heard and not yet told (`news`).
+    heard: Cell<bool>,
 }
 
 /// Whether `target` names a server rather than a file: a `postgres://` or `postgresql://`
@@ -167,6 +171,8 @@ impl PgStore {
             busy: BusyWait::COMMAND,
             held: Cell::new(None),
             bulk: Cell::new(false),
+            backend: Cell::new(0),
+            heard: Cell::new(false),
         })
     }
 
@@ -199,17 +205,58 @@ impl PgStore {
                     "the connection was lost during the transaction",
                 ));
             }
-            *slot = Some(connect(&self.target).inspect_err(|_| {
+            let client = connect(&self.target).inspect_err(|_| {
                 self.held.set(Some(Held::Unreachable));
-            })?);
+            })?;
+            *slot = Some(client);
+            // What others changed while it was away is news too.
+            self.heard.set(true);
         }
         let client = slot.as_mut().expect("connected above");
+        if self.backend.get() == 0 {
+            let backend = client
+                .batch_execute("LISTEN kartlegg_changed")
+                .and_then(|()| client.query_one("SELECT pg_backend_pid()", &[]));
+            match backend {
+                Ok(row) => self.backend.set(row.get(0)),
+                Err(e) => {
+                    if client.is_closed() {
+                        *slot = None;
+                        self.held.set(Some(Held::Unreachable));
+                    }
+                    return Err(e.into());
+                }
+            }
+        }
         let outcome = work(client);
         if client.is_closed() {
             *slot = None;
+            self.backend.set(0);
             self.held.set(Some(Held::Unreachable));
         }
         outcome
+    }
+
+    /// Whether another connection committed a change since the last call (the server's
+    /// LISTEN/NOTIFY): the screens then read what they show again. Waits a millisecond at
+    /// most: the client reads what the socket holds only when its runtime gets a turn.
+    pub fn news(&self) -> bool {
+        if self.bulk.get() {
+            return false;
+        }
+        let mut slot = self.client.borrow_mut();
+        if let Some(client) = slot.as_mut() {
+            let own = self.backend.get();
+            use postgres::fallible_iterator::FallibleIterator;
+            let mut notifications = client.notifications();
+            let mut pending = notifications.timeout_iter(Duration::from_millis(1));
+            let mut heard = self.heard.replace(false);
+            while let Ok(Some(notification)) = pending.next() {
+                heard |= notification.process_id() != own;
+            }
+            return heard;
+        }
+        self.heard.replace(false)
     }
 
     /// One write as its own transaction, after the writers before it (they take turns at
@@ -291,16 +338,22 @@ impl PgStore {
         })
     }
 
-    /// Many writes as one transaction: all of them or none.
-    pub fn in_transaction<T>(&mut self, work: impl FnOnce(&mut PgStore) -> Result<T>) -> Result<T> {
+    /// Begins many writes as one transaction (`Store::in_transaction`): each write is a
+    /// savepoint of it until `end_bulk`.
+    pub(crate) fn begin_bulk(&mut self) -> Result<()> {
         self.with_client(|client| {
             client.batch_execute("BEGIN")?;
             self.take_write_lock(client)
         })?;
         self.bulk.set(true);
-        let outcome = work(self);
-        self.bulk.set(false);
-        self.with_client(|client| match outcome {
+        Ok(())
+    }
+
+    /// Commits what `begin_bulk` began when `outcome` is a success, else rolls it back.
+    pub(crate) fn end_bulk<T>(&mut self, outcome: Result<T>) -> Result<T> {
+        // Still in bulk while it ends: a connection lost meanwhile is not made again, and
+        // nothing is said to be written that went with it.
+        let ended = self.with_client(|client| match outcome {
             Ok(value) => {
                 client.batch_execute("COMMIT")?;
                 Ok(value)
@@ -309,7 +362,9 @@ impl PgStore {
                 let _ = client.batch_execute("ROLLBACK");
                 Err(e)
             }
-        })
+        });
+        self.bulk.set(false);
+        ended
     }
 }
 

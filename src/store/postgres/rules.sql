@@ -100,3 +100,27 @@ CREATE TRIGGER service_cluster_recorded_on_insert AFTER INSERT ON service
 FOR EACH ROW EXECUTE FUNCTION kartlegg_service_cluster();
 CREATE TRIGGER service_cluster_recorded_on_update AFTER UPDATE OF cluster ON service
 FOR EACH ROW EXECUTE FUNCTION kartlegg_service_cluster();
+
+-- Live during a gathering: every committed change to what the screens show says so on the
+-- channel `kartlegg_changed` (once per statement; the server gives it to the listeners only
+-- when the change is committed, and folds repeats within a transaction into one).
+CREATE FUNCTION kartlegg_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('kartlegg_changed', TG_TABLE_NAME);
+    RETURN NULL;
+END $$;
+
+DO $$
+DECLARE
+    shown TEXT;
+BEGIN
+    FOREACH shown IN ARRAY ARRAY['service', 'round', 'respondent', 'answer', 'round_score',
+                                 'plan_item', 'goal', 'goal_status', 'round_stage',
+                                 'consensus', 'own_area', 'need', 'expectations',
+                                 'service_facts', 'position', 'cluster', 'gathering',
+                                 'attendance', 'invite', 'erased'] LOOP
+        EXECUTE format('CREATE TRIGGER kartlegg_notify_%s AFTER INSERT OR UPDATE OR DELETE '
+                       'ON %I FOR EACH STATEMENT EXECUTE FUNCTION kartlegg_notify()',
+                       shown, shown);
+    END LOOP;
+END $$;

@@ -253,7 +253,8 @@ fn shown(config: &postgres::Config) -> PathBuf {
         .iter()
         .map(|host| match host {
             Host::Tcp(name) => name.clone(),
-            Host::Unix(path) => path.display().to_string(),
+            // As an address takes it: the socket's folder with its slashes escaped.
+            Host::Unix(path) => path.display().to_string().replace('/', "%2F"),
         })
         .collect();
     let port = match config.get_ports() {

@@ -10,12 +10,12 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
-use super::{Result, Store, StoreError};
+use super::{FileStore, Result, StoreError};
 use crate::store::Admin;
 use crate::store::temp;
 use crate::store::{CopyFault, Verdict};
 
-impl Store {
+impl FileStore {
     /// A full copy beside the file, kept, before its schema changes. A copy of the same
     /// version and second there already (an upgrade killed a moment ago, or a partial copy
     /// an older kartlegg left) is replaced by this whole one. Returns where it is.
@@ -141,7 +141,7 @@ pub(super) fn sync_folder(path: &Path) {
     }
 }
 
-impl Store {
+impl FileStore {
     pub(super) fn write_checked_copy(&self, target: &Path) -> Result<Verdict> {
         if fs::symlink_metadata(target).is_ok() {
             return Err(io_error(target)(io::ErrorKind::AlreadyExists.into()));
@@ -149,7 +149,7 @@ impl Store {
         let copy = self.write_copy(target)?;
         crate::pause::here("backup-written");
         // Only the copy just written: were it gone, a new empty one must not pass the check.
-        let checked = Store::open_existing(&copy)
+        let checked = FileStore::open_existing(&copy)
             .and_then(|copy| Ok((copy.integrity_problems()?, copy.counts()?.answers)));
         let verdict = match checked {
             Ok((problems, answers)) if problems.is_empty() => Ok(answers),

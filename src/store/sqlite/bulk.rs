@@ -5,7 +5,7 @@
 
 use rusqlite::params;
 
-use super::{Result, Store, kept, response_columns};
+use super::{FileStore, Result, kept, response_columns};
 use crate::domain::instrument::Instrument;
 use crate::domain::model::{Answer, Respondent, Round, Service};
 use crate::domain::scoring::AnswerSet;
@@ -33,7 +33,7 @@ pub struct BatchAnswer {
     pub at: String,
 }
 
-impl Store {
+impl FileStore {
     /// Writes a batch as one transaction. Rows already there are an error, as for any
     /// other write: the batch is new data.
     pub fn load_batch(&mut self, instrument: &Instrument, batch: &Batch) -> Result<()> {

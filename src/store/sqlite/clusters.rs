@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::plan::{code, log};
-use super::{Result, Store, StoreError, round_from, service_from, timestamp};
+use super::{FileStore, Result, StoreError, round_from, service_from, timestamp};
 use crate::domain::cluster::{
     Attendance, AttendanceField, Cluster, Gathering, GatheringKind, check_attendance,
     check_cluster, check_topics,
@@ -180,7 +180,7 @@ fn write_attendance(
     Ok(old)
 }
 
-impl Clusters for Store {
+impl Clusters for FileStore {
     fn clusters(&self) -> Result<Vec<ClusterSummary>> {
         // One read, so that the services agree with their clusters.
         let tx = self.conn.unchecked_transaction()?;

@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, HashSet};
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Result, Store, kept, round_from, timestamp};
+use super::{FileStore, Result, kept, round_from, timestamp};
 use crate::store::doomed::{Doomed, Held, Reach, held_sql};
 use crate::store::{AgedRound, Erasable, Erase, ErasedBy, Erasure, Tombstone};
 
@@ -193,7 +193,7 @@ fn ids(conn: &Connection, sql: &str, parent: &str) -> Result<Vec<String>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-impl Store {
+impl FileStore {
     /// Erases what `find` finds in the write's own transaction, all or nothing.
     fn erase_found(
         &mut self,
@@ -263,7 +263,7 @@ fn aged(conn: &Connection, date: NaiveDate) -> Result<Vec<AgedRound>> {
     Ok(aged)
 }
 
-impl Erase for Store {
+impl Erase for FileStore {
     fn erasure(&self, targets: &[Erasable]) -> Result<Erasure> {
         // One read transaction, so that the counts agree with each other.
         let tx = self.conn.unchecked_transaction()?;

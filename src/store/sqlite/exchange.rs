@@ -6,7 +6,7 @@
 //! Both directions stream, so that a national database (1.5 million answers) never has to
 //! fit in memory.
 
-use super::{Counts, Result, Store, StoreError, needs, plan, positions};
+use super::{Counts, FileStore, Result, StoreError, needs, plan, positions};
 use crate::exchange::import::{
     self, AnswerHere, Content, Failed, MergeTx, Note, Stop, StoredAnswer, Table, Valued,
 };
@@ -311,7 +311,7 @@ impl SqliteArrays for JsonOut<'_, '_> {
     }
 }
 
-impl Exchange for Store {
+impl Exchange for FileStore {
     /// Writes everything in `scope` as a JSON export (see `docs/exchange.md`), row by row.
     /// `out_name` names `out` in error messages.
     fn export_json(
@@ -508,7 +508,7 @@ impl Exchange for Store {
     }
 }
 
-impl Store {
+impl FileStore {
     fn import_in_transaction(
         &mut self,
         input: impl Read + Send,

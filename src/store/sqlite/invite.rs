@@ -6,13 +6,14 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{
-    Result, Store, find_respondent, insert_respondent, invalid_code, kept, random_bytes, timestamp,
+    FileStore, Result, find_respondent, insert_respondent, invalid_code, kept, random_bytes,
+    timestamp,
 };
 use crate::domain::invite::{self, KEY_LEN, Scheme};
 use crate::domain::model::{Respondent, Role, new_id};
 use crate::store::{Invites, StoreError};
 
-impl Invites for Store {
+impl Invites for FileStore {
     fn invite_key(&mut self) -> Result<[u8; KEY_LEN]> {
         let fresh = random_bytes::<KEY_LEN>()?;
         let now = timestamp(Utc::now());

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Result, Store, response_from};
+use super::{FileStore, Result, response_from};
 use crate::domain::compare::{MIN_GROUP, Options};
 use crate::domain::instrument::{Asked, Instrument, SubdomainRef};
 use crate::domain::model::{Answer, Role, RoundKind};
@@ -195,7 +195,7 @@ fn tally_from(row: &rusqlite::Row, first: usize) -> rusqlite::Result<Tally> {
     })
 }
 
-impl Scores for Store {
+impl Scores for FileStore {
     fn round_scores(
         &self,
         instrument: &Instrument,

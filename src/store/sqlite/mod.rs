@@ -139,7 +139,7 @@ fn no_space_left(path: &Path) -> bool {
     rustix::fs::statvfs(folder.unwrap_or(Path::new("."))).is_ok_and(|stat| stat.f_bavail == 0)
 }
 
-pub struct Store {
+pub struct FileStore {
     conn: Connection,
     path: PathBuf,
     /// Whether this opening made the database file.
@@ -155,29 +155,35 @@ pub struct Store {
     health: RefCell<health::Health>,
     /// Opened for reading only (`open_for_reading`): every write is refused.
     reading_only: bool,
+    /// SQLite's count of the changes other connections committed, when last asked (`news`).
+    seen_version: Cell<Option<i64>>,
 }
 
-impl Store {
+impl FileStore {
     /// Opens (or creates) the database at `path`, creating its folder and file readable by
     /// the owner alone. A file that is not kartlegg's, or of a newer schema, is refused
     /// before anything is written to it.
-    pub fn open(path: &Path) -> Result<Store> {
-        Store::open_saying_when_waiting(path, IfMissing::Create, &|| {})
+    pub fn open(path: &Path) -> Result<FileStore> {
+        FileStore::open_saying_when_waiting(path, IfMissing::Create, &|| {})
     }
 
     /// `open`, but only a database that is there: see `IfMissing::Refuse`.
-    pub fn open_existing(path: &Path) -> Result<Store> {
-        Store::open_saying_when_waiting(path, IfMissing::Refuse, &|| {})
+    pub fn open_existing(path: &Path) -> Result<FileStore> {
+        FileStore::open_saying_when_waiting(path, IfMissing::Refuse, &|| {})
     }
 
     /// `open_saying_when_waiting`, but a database that this user may read and not write (the
     /// file or its folder) is opened for reading only, where it can be (`open_for_reading`).
-    pub fn open_or_read(path: &Path, if_missing: IfMissing, waiting: &dyn Fn()) -> Result<Store> {
+    pub fn open_or_read(
+        path: &Path,
+        if_missing: IfMissing,
+        waiting: &dyn Fn(),
+    ) -> Result<FileStore> {
         let there = fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() > 0);
         if there && matches!(check_writable(path), Err(StoreError::ReadOnly { .. })) {
-            return Store::open_for_reading(path, waiting).map_err(|e| e.on_full_disk(path));
+            return FileStore::open_for_reading(path, waiting).map_err(|e| e.on_full_disk(path));
         }
-        Store::open_saying_when_waiting(path, if_missing, waiting)
+        FileStore::open_saying_when_waiting(path, if_missing, waiting)
     }
 
     /// `open` or `open_existing`, calling `waiting` once if another process keeps the
@@ -187,11 +193,11 @@ impl Store {
         path: &Path,
         if_missing: IfMissing,
         waiting: &dyn Fn(),
-    ) -> Result<Store> {
-        Store::open_unmapped(path, if_missing, waiting).map_err(|e| e.on_full_disk(path))
+    ) -> Result<FileStore> {
+        FileStore::open_unmapped(path, if_missing, waiting).map_err(|e| e.on_full_disk(path))
     }
 
-    fn open_unmapped(path: &Path, if_missing: IfMissing, waiting: &dyn Fn()) -> Result<Store> {
+    fn open_unmapped(path: &Path, if_missing: IfMissing, waiting: &dyn Fn()) -> Result<FileStore> {
         let io = |source| StoreError::Io {
             path: path.to_path_buf(),
             source,
@@ -254,17 +260,17 @@ impl Store {
 
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(|e| classify(e, path))?;
-        let mut store = Store::around(conn, path, false)?;
+        let mut store = FileStore::around(conn, path, false)?;
         store.created = created;
-        store.wait_until_ready(waiting, Store::get_ready)?;
+        store.wait_until_ready(waiting, FileStore::get_ready)?;
         log_files.in_use();
         Ok(store)
     }
 
     /// A store on a connection just opened, not yet ready.
-    fn around(conn: Connection, path: &Path, reading_only: bool) -> Result<Store> {
+    fn around(conn: Connection, path: &Path, reading_only: bool) -> Result<FileStore> {
         conn.busy_timeout(BusyWait::COMMAND.per_try)?;
-        Ok(Store {
+        Ok(FileStore {
             conn,
             path: path.to_path_buf(),
             created: false,
@@ -273,6 +279,7 @@ impl Store {
             held: Cell::new(None),
             health: RefCell::new(health::Health::Unchecked),
             reading_only,
+            seen_version: Cell::new(None),
         })
     }
 
@@ -434,6 +441,21 @@ impl Store {
         self.conn.busy_timeout(wait.per_try)?;
         self.busy = wait;
         Ok(())
+    }
+
+    /// Whether another process committed a change since the last call (SQLite's
+    /// `data_version`): the screens then read what they show again. The first call only
+    /// notes where things stand.
+    pub fn news(&self) -> bool {
+        let Ok(version) = self
+            .conn
+            .pragma_query_value(None, "data_version", |r| r.get::<_, i64>(0))
+        else {
+            return false;
+        };
+        self.seen_version
+            .replace(Some(version))
+            .is_some_and(|seen| seen != version)
     }
 
     /// Whether a write was held since the last call, and why; the screen then says so and
@@ -627,11 +649,16 @@ impl Store {
 
     // ---- maintenance ----
 
-    /// Many writes as one transaction, for bulk loading (the demo).
-    pub fn in_transaction<T>(&mut self, work: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+    /// Begins many writes as one transaction (`Store::in_transaction`): each write is a
+    /// savepoint of it until `end_bulk`.
+    pub(crate) fn begin_bulk(&mut self) -> Result<()> {
         self.before_write()?;
-        self.retry_busy(|| self.conn.execute_batch("BEGIN IMMEDIATE"))?;
-        let outcome = work(self).and_then(|value| {
+        self.retry_busy(|| self.conn.execute_batch("BEGIN IMMEDIATE"))
+    }
+
+    /// Commits what `begin_bulk` began when `outcome` is a success, else rolls it back.
+    pub(crate) fn end_bulk<T>(&mut self, outcome: Result<T>) -> Result<T> {
+        let outcome = outcome.and_then(|value| {
             self.conn.execute_batch("COMMIT")?;
             Ok(value)
         });
@@ -856,7 +883,7 @@ pub(crate) fn invalid_code(column: usize, code: &str) -> rusqlite::Error {
     )
 }
 
-impl Admin for Store {
+impl Admin for FileStore {
     fn backup_to(&self, target: &Path) -> Result<Verdict> {
         self.write_checked_copy(target)
     }
@@ -923,7 +950,7 @@ impl Admin for Store {
     }
 }
 
-impl Answers for Store {
+impl Answers for FileStore {
     fn respondent(&self, id: &str) -> Result<Option<Respondent>> {
         find_respondent(&self.conn, id)
     }

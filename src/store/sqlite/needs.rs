@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::plan::{code, log};
-use super::{Result, Store, StoreError, split_list, timestamp};
+use super::{FileStore, Result, StoreError, split_list, timestamp};
 use crate::domain::model::new_id;
 use crate::domain::needs::{
     CompetenceAreas, Expectation, Expectations, Facts, Need, NeedField, OwnArea, Who, YesPartlyNo,
@@ -245,7 +245,7 @@ pub(super) fn clear_note(conn: &Connection, note: Note, round_id: &str) -> Resul
     Ok(())
 }
 
-impl Needs for Store {
+impl Needs for FileStore {
     fn own_areas(&self, service_id: &str) -> Result<Vec<OwnArea>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, service_id, name FROM own_area WHERE service_id = ?1

@@ -8,7 +8,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, ToSql, params, params_from_iter};
 use serde::Serialize;
 
-use super::{Result, Store, StoreError, timestamp};
+use super::{FileStore, Result, StoreError, timestamp};
 use crate::domain::model::new_id;
 use crate::domain::plan::{Goal, GoalStatus, Level, PlanItem, PlanKind, Stage};
 use crate::exchange::check::snapshot_of;
@@ -274,7 +274,7 @@ pub(super) fn goal_from(row: &Row) -> rusqlite::Result<Goal> {
     })
 }
 
-impl Store {
+impl FileStore {
     fn plan_item(tx: &Connection, id: &str) -> Result<PlanItem> {
         tx.query_row(
             &format!("SELECT {PLAN_COLUMNS} FROM plan_item WHERE id = ?1"),
@@ -297,7 +297,7 @@ fn stage_of(conn: &Connection, round_id: &str) -> Result<Option<Stage>> {
     Ok(stage.and_then(|s| Stage::from_code(&s)))
 }
 
-impl Plans for Store {
+impl Plans for FileStore {
     fn plan_items(&self, service_id: &str) -> Result<Vec<PlanItem>> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {PLAN_COLUMNS} FROM plan_item WHERE service_id = ?1
@@ -435,7 +435,7 @@ impl Plans for Store {
     }
 }
 
-impl ChangeLog for Store {
+impl ChangeLog for FileStore {
     fn changes(&self, entity: &str, entity_key: &str) -> Result<Vec<Change>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT old_json, new_json, changed_at FROM change_log

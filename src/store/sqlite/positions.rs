@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::plan::log;
-use super::{Result, Store, StoreError, invalid_code, timestamp};
+use super::{FileStore, Result, StoreError, invalid_code, timestamp};
 use crate::domain::model::new_id;
 use crate::domain::requirement::{Education, Position, PositionFacts, PositionRole};
 use crate::store::Positions;
@@ -90,7 +90,7 @@ fn exists(tx: &Connection, table: &'static str, id: &str) -> Result<()> {
     }
 }
 
-impl Positions for Store {
+impl Positions for FileStore {
     fn positions(&self, round_id: &str) -> Result<Vec<Position>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, round_id, role, education, credits, years, planned_credits, planned_year

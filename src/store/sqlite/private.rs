@@ -14,7 +14,7 @@ use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use super::shared::{self, Shared};
-use super::{IfMissing, Result, Store, StoreError};
+use super::{FileStore, IfMissing, Result, StoreError};
 use crate::store::NotPrivate;
 
 /// The files SQLite keeps beside a database.
@@ -233,7 +233,7 @@ fn held_open(names: &[PathBuf]) -> Vec<(PathBuf, Metadata)> {
         .collect()
 }
 
-impl Store {
+impl FileStore {
     /// Once SQLite has the database and its log open, before anything is written: refuses
     /// a file another user owns or may write to, among those it holds open and those at
     /// the names, and makes the user's own files readable by them alone, returning those

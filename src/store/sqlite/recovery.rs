@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 
 use serde::{Deserialize, Serialize};
 
-use super::{Result, Store, StoreError, timestamp};
+use super::{FileStore, Result, StoreError, timestamp};
 use crate::domain::model::Answer;
 use crate::store::Answers;
 use crate::store::temp;
@@ -41,7 +41,7 @@ pub struct Recovery {
     pub unsaved: Unsaved,
 }
 
-impl Store {
+impl FileStore {
     /// Keeps a comment that could not be saved in a new recovery file beside the database,
     /// written whole under a temporary name first; returns the file.
     pub fn keep_unsaved(

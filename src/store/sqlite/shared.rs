@@ -22,7 +22,7 @@ use std::time::Instant;
 use rusqlite::{Connection, OpenFlags};
 
 use super::private::with_suffix;
-use super::{SCHEMA_VERSION, SQLITE_MAGIC, Store, health};
+use super::{FileStore, SCHEMA_VERSION, SQLITE_MAGIC, health};
 use crate::store::{GroupAccess, Result, SharedFile, Sharing, StoreError, UnixGroup};
 
 /// A database (and its log) shared with the group: its members read and write it.
@@ -97,12 +97,12 @@ pub(super) fn is_shared(path: &Path) -> bool {
     }
 }
 
-impl Store {
+impl FileStore {
     /// Opens the database at `path` for reading only, as a user who may read it but not write
     /// it or its folder: nothing is written to it or beside it, and every write is refused
     /// (`StoreError::ReadingOnly`). One whose log is not there, or of an older schema, cannot
     /// be read so and is refused.
-    pub(super) fn open_for_reading(path: &Path, waiting: &dyn Fn()) -> Result<Store> {
+    pub(super) fn open_for_reading(path: &Path, waiting: &dyn Fn()) -> Result<FileStore> {
         let io = |source| StoreError::Io {
             path: path.to_path_buf(),
             source,
@@ -137,8 +137,8 @@ impl Store {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn =
             Connection::open_with_flags(path, flags).map_err(|e| super::classify(e, path))?;
-        let mut store = Store::around(conn, path, true)?;
-        store.wait_until_ready(waiting, Store::get_ready_for_reading)?;
+        let mut store = FileStore::around(conn, path, true)?;
+        store.wait_until_ready(waiting, FileStore::get_ready_for_reading)?;
         Ok(store)
     }
 
@@ -169,7 +169,7 @@ impl Store {
     pub(super) fn wait_until_ready(
         &mut self,
         waiting: &dyn Fn(),
-        ready: fn(&mut Store) -> Result<()>,
+        ready: fn(&mut FileStore) -> Result<()>,
     ) -> Result<()> {
         // Short tries, so that a wait is said at once; the patience is the same.
         self.conn.busy_timeout(super::OPENING_TRY)?;
@@ -246,7 +246,7 @@ fn change(path: &Path, gid: u32, mode: u32) -> Result<()> {
     fs::set_permissions(path, fs::Permissions::from_mode(mode)).map_err(io)
 }
 
-impl Sharing for Store {
+impl Sharing for FileStore {
     fn reading_only(&self) -> bool {
         self.reading_only
     }
@@ -303,7 +303,7 @@ impl Sharing for Store {
     }
 }
 
-impl Drop for Store {
+impl Drop for FileStore {
     /// A shared database keeps its log as it closes (`keep_log_if_shared`), but not the
     /// answers in it: they are copied into the database first, as closing would have, where
     /// it is known whole (a damaged one's log stays as it was found, see `health`).

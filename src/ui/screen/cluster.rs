@@ -174,6 +174,28 @@ impl ClusterView {
         self.reread(ctx);
     }
 
+    /// Reads the cluster's year and the rows again (another program changed them), at the
+    /// same point, with the same service selected and the needs view where it was.
+    fn read_again(&mut self, ctx: &mut Ctx) {
+        let Some(line_up) = ctx.load(|s| LineUp::load(s, &self.cluster)) else {
+            return;
+        };
+        let point = self.line_up.points.get(self.point).cloned();
+        let selected = self.rows.get(self.selected).map(|r| r.service.id.clone());
+        let scroll = self.needs.as_ref().map(|face| face.scroll);
+        self.line_up = line_up;
+        self.point = point
+            .and_then(|point| self.line_up.points.iter().position(|p| *p == point))
+            .unwrap_or(0);
+        self.reread(ctx);
+        self.selected = selected
+            .and_then(|id| self.rows.iter().position(|r| r.service.id == id))
+            .unwrap_or(0);
+        if let (Some(face), Some(scroll)) = (self.needs.as_mut(), scroll) {
+            face.scroll = scroll.min(face.shared.areas.len().saturating_sub(1));
+        }
+    }
+
     /// The rows at the point shown, as the view (named or not) shows them.
     fn reread(&mut self, ctx: &mut Ctx) {
         let point = self.line_up.points.get(self.point);
@@ -228,6 +250,10 @@ fn rows(
 }
 
 impl Component for ClusterView {
+    fn refresh(&mut self, ctx: &mut Ctx) {
+        self.read_again(ctx);
+    }
+
     fn mode(&self) -> Mode {
         if self.needs.is_some() {
             Mode::ClusterNeeds

@@ -169,6 +169,31 @@ impl CompareView {
 }
 
 impl Component for CompareView {
+    /// The same two rounds compared again (their answers changed elsewhere), on the same
+    /// tab and row.
+    fn refresh(&mut self, ctx: &mut Ctx) {
+        let compared = load_and_compare(
+            ctx.store,
+            ctx.instrument,
+            self.rounds[self.from].clone(),
+            self.rounds[self.to].clone(),
+            self.comparison.options,
+        );
+        match compared {
+            Ok(Compared {
+                from,
+                to,
+                comparison,
+                ..
+            }) => {
+                self.comparison = comparison;
+                self.consensus = [from.consensus, to.consensus];
+                self.offset = self.offset.min(self.rows().saturating_sub(1));
+            }
+            Err(e) => ctx.error(&e),
+        }
+    }
+
     fn mode(&self) -> Mode {
         if self.detail_open {
             Mode::CompareDetails
