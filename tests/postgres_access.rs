@@ -11,10 +11,11 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use kartlegg::domain::compare::Options;
 use kartlegg::domain::instrument::{Asked, Instrument};
 use kartlegg::domain::model::{Response, Role, RoundKind};
+use kartlegg::domain::plan::{PlanItem, PlanKind};
 use kartlegg::domain::scoring::{Answering, summarize};
 use kartlegg::store::postgres::PgStore;
 use kartlegg::store::postgres::access::Grant;
-use kartlegg::store::{Answers, Scores, StoreError};
+use kartlegg::store::{Answers, Erasable, Erase, ErasedBy, Plans, Scores, StoreError};
 
 use common::postgres::{Database, server};
 
@@ -498,4 +499,94 @@ fn duties_are_listed_revoked_and_refused_for_what_is_not_there() {
         ),
         Err(StoreError::NotFound("cluster"))
     ));
+}
+
+#[test]
+fn erasing_is_the_owners_and_takes_the_duties_of_what_is_erased() {
+    let mut region = region();
+    let consultant = region.role("eva");
+    let cluster = region.cluster_id("Klynge 1");
+    region.login(
+        Grant::Consultant {
+            role: consultant.clone(),
+            cluster,
+        },
+        "eva-secret",
+    );
+    let respondent = region.role("resp");
+    let own = region.a.respondents[0].clone();
+    region.login(
+        Grant::Respondent {
+            role: respondent.clone(),
+            respondent: own.clone(),
+        },
+        "R4T8W2",
+    );
+    // The consultant's erasure is refused whole: nothing is gone.
+    let mut theirs = PgStore::open(&region.url(&consultant, "eva-secret")).unwrap();
+    let refused = theirs.erase(
+        &[Erasable::Respondent(own.clone())],
+        ErasedBy::Command,
+        at(20),
+    );
+    assert!(
+        matches!(refused, Err(StoreError::NotPermitted(_))),
+        "{refused:?}"
+    );
+    assert!(region.owner.respondent(&own).unwrap().is_some());
+
+    region
+        .owner
+        .erase(&[Erasable::Respondent(own)], ErasedBy::Command, at(21))
+        .unwrap();
+    let roles: Vec<String> = region
+        .owner
+        .grants()
+        .unwrap()
+        .into_iter()
+        .map(|g| g.grant.role().to_string())
+        .collect();
+    assert_eq!(roles, [consultant]);
+    region.owner.drop_login(&respondent).unwrap();
+    assert!(
+        postgres::Client::connect(&region.url(&respondent, "R4T8W2"), postgres::NoTls).is_err()
+    );
+}
+
+#[test]
+fn a_consultant_reads_the_change_log_of_their_services_only() {
+    let mut region = region();
+    let role = region.role("finn");
+    let cluster = region.cluster_id("Klynge 1");
+    region.login(
+        Grant::Consultant {
+            role: role.clone(),
+            cluster,
+        },
+        "finn-secret",
+    );
+    let subdomain = {
+        let section = &Instrument::standard().sections[0];
+        format!("{}.{}", section.key, section.subdomains[0].key)
+    };
+    for (service, text) in [
+        (&region.a.service, "Inside"),
+        (&region.c.service, "Outside"),
+    ] {
+        let mut item = PlanItem::new(service, &subdomain, PlanKind::Measure);
+        item.text = text.to_string();
+        region.owner.add_plan_item(&item, at(30)).unwrap();
+    }
+    let mut sql = region.as_role(&role, "finn-secret");
+    let logged: Vec<String> = sql
+        .query(
+            "SELECT new_json FROM change_log WHERE entity = 'plan_item'",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    assert_eq!(logged.len(), 1);
+    assert!(logged[0].contains("Inside"), "{logged:?}");
 }

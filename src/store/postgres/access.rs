@@ -152,6 +152,20 @@ impl PgStore {
         })
     }
 
+    /// Drops a login role that `create_login` made: its duties here go first. The server
+    /// refuses while the role still has rights or duties in another of its databases.
+    pub fn drop_login(&mut self, role: &str) -> Result<()> {
+        let role = checked_role(role)?;
+        self.write(|tx| {
+            if !role_exists(tx, role)? {
+                return Err(StoreError::NotFound("role"));
+            }
+            tx.execute("DELETE FROM kartlegg_access WHERE role_name = $1", &[&role])?;
+            tx.batch_execute(&format!("DROP ROLE {role}"))?;
+            Ok(())
+        })
+    }
+
     /// Gives `grant`'s role its duty here (and the group role whose table rights it needs).
     /// A duty granted already stays as it is.
     pub fn grant(&mut self, grant: &Grant, now: DateTime<Utc>) -> Result<()> {
