@@ -86,7 +86,8 @@ fn server_catalog(database: &str) -> (Catalog, Vec<String>) {
              JOIN information_schema.tables t
                ON t.table_name = c.table_name AND t.table_schema = c.table_schema
              WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'
-               AND c.table_name <> 'kartlegg_schema'
+               -- kartlegg's own on the server: the schema's version, who has which duty
+               AND c.table_name NOT IN ('kartlegg_schema', 'kartlegg_access')
                -- SQLite's hidden rowid, made a column
                AND c.column_name <> 'rowid'",
         )

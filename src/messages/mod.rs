@@ -139,6 +139,11 @@ impl StoreError {
             StoreError::NotFound(what) => trf(lang, "error.not_found", &[("what", what)]),
             StoreError::ImportRefused(refusal) => refusal.message(lang),
             StoreError::OnServer(what) => trf(lang, "error.on_server", &[("what", what)]),
+            StoreError::NotPermitted(reason) => {
+                trf(lang, "error.not_permitted", &[("reason", reason)])
+            }
+            StoreError::BadRoleName(name) => trf(lang, "error.bad_role_name", &[("name", name)]),
+            StoreError::RoleTaken(name) => trf(lang, "error.role_taken", &[("name", name)]),
         }
     }
 }

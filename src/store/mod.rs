@@ -177,6 +177,16 @@ pub enum StoreError {
     /// a server's: the server's own tools and roles do that there.
     #[error("{0} is for a database file, not a server's")]
     OnServer(&'static str),
+    /// On a server: what the role's duties do not reach (row-level security, a table right
+    /// not granted). The server's own words.
+    #[error("not permitted: {0}")]
+    NotPermitted(String),
+    /// A server role's name that is not a plain lower-case identifier.
+    #[error("{0:?} is not a role name kartlegg makes")]
+    BadRoleName(String),
+    /// A login role made with a name the server has already.
+    #[error("the server has a role named {0:?} already")]
+    RoleTaken(String),
     #[error("{0}")]
     ImportRefused(Box<crate::exchange::Refusal>),
 }

@@ -126,6 +126,13 @@ impl Server {
             .args(["-A", "trust", "-U", SUPERUSER, "-E", "UTF8", "--no-sync"])
             .arg("--locale=C.UTF-8");
         run(initdb, "initdb")?;
+        // kartlegg's duties log in with a password, checked by the server (SCRAM), as on a
+        // real server; every other role of the tests is trusted on the socket, as before.
+        let hba = "local all +kartlegg_consultant scram-sha-256\n\
+                   local all +kartlegg_leader scram-sha-256\n\
+                   local all +kartlegg_respondent scram-sha-256\n\
+                   local all all trust\n";
+        std::fs::write(data.join("pg_hba.conf"), hba).map_err(|e| format!("pg_hba.conf: {e}"))?;
         let mut pg_ctl = as_server_user(&bin.join("pg_ctl"));
         // Durability is the server's and is not under test here: without fsync the many
         // small databases of a test run are quick to make.
@@ -162,6 +169,13 @@ impl Server {
         // The socket's folder as a URL's host: its slashes escaped.
         let host = self.folder.display().to_string().replace('/', "%2F");
         format!("postgres://{role}@{host}/{database}")
+    }
+
+    /// The connection string of one of this server's databases, as a role that logs in with
+    /// `password`.
+    pub fn url_with_password(&self, role: &str, password: &str, database: &str) -> String {
+        let host = self.folder.display().to_string().replace('/', "%2F");
+        format!("postgres://{role}:{password}@{host}/{database}")
     }
 
     /// The folder of the server's socket: what `PGHOST` names.

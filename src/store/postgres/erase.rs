@@ -75,6 +75,12 @@ fn remove(
             )?;
         }
     }
+    // A duty names what it reaches (`access`): an erased service or respondent takes its
+    // duties with it.
+    client.execute(
+        "DELETE FROM kartlegg_access WHERE target = ANY($1) OR target = ANY($2)",
+        &[&doomed.services, &doomed.respondents],
+    )?;
     // The rounds that keep their other respondents are summed again afterwards.
     let mut resum = BTreeSet::new();
     for respondent in &doomed.respondents {

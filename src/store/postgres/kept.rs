@@ -150,29 +150,16 @@ pub(super) fn server_sql(sql: &str) -> String {
     sql.replace('?', "$")
 }
 
-/// Sums the kept tallies of a round's respondents, in one subdomain or in all.
+/// Sums the kept tallies of a round's respondents, in one subdomain or in all. The server's
+/// `kartlegg_sum_round` (`access.sql`) sums them as the owner: a respondent's role moves its
+/// round's sums, and may not read the other tallies they are made of.
 pub(super) fn sum_round(
     client: &mut impl GenericClient,
     round_id: &str,
     key: Option<&str>,
 ) -> Result<()> {
     client.execute(
-        "DELETE FROM round_score
-         WHERE round_id = $1 AND ($2::text IS NULL OR subdomain_key = $2)",
-        &[&round_id, &key],
-    )?;
-    client.execute(
-        &format!(
-            "INSERT INTO round_score
-                 (round_id, subdomain_key, scored, fraction_sum, dont_know, not_applicable)
-             SELECT p.round_id, s.subdomain_key, sum(s.scored), sum(s.fraction_sum),
-                    sum(s.dont_know), sum(s.not_applicable)
-             FROM respondent p JOIN respondent_score s ON s.respondent_id = p.id
-             WHERE p.round_id = $1 AND ($2::text IS NULL OR s.subdomain_key = $2)
-               AND {}
-             GROUP BY p.round_id, s.subdomain_key",
-            server_sql(COUNTED)
-        ),
+        "SELECT kartlegg_sum_round($1, $2, $3, current_user)",
         &[&round_id, &key, &(MIN_GROUP as i64)],
     )?;
     Ok(())

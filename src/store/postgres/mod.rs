@@ -7,6 +7,7 @@
 //! the kept scores it moves are one step, never interleaved with another's. Readers never
 //! wait: each read sees what was committed when it began.
 
+pub mod access;
 mod answers;
 mod changes;
 mod clusters;
@@ -68,6 +69,11 @@ pub fn is_server(target: &str) -> bool {
 /// that reads them.
 impl From<postgres::Error> for StoreError {
     fn from(e: postgres::Error) -> StoreError {
+        // A row or table the role's duties do not reach (`access`): said as such.
+        if e.code() == Some(&SqlState::INSUFFICIENT_PRIVILEGE) {
+            let detail = e.as_db_error().map(|db| db.message().to_string());
+            return StoreError::NotPermitted(detail.unwrap_or_else(|| e.to_string()));
+        }
         let kind = match e.code() {
             Some(code) => kind_of(code),
             // No code: the connection broke, or never was.
@@ -147,6 +153,7 @@ impl PgStore {
                 tx.batch_execute(&statement)?;
             }
             tx.batch_execute(RULES)?;
+            tx.batch_execute(&access::access_sql())?;
             tx.execute(
                 "INSERT INTO kartlegg_schema (version) VALUES ($1)",
                 &[&i64::from(SCHEMA_VERSION)],
