@@ -30,6 +30,22 @@ pub struct Database {
 
 static SERVER: OnceLock<Server> = OnceLock::new();
 
+/// A test's own server (`Server::own`), stopped and removed with it.
+pub struct Own(pub Server);
+
+impl std::ops::Deref for Own {
+    type Target = Server;
+    fn deref(&self) -> &Server {
+        &self.0
+    }
+}
+
+impl Drop for Own {
+    fn drop(&mut self) {
+        self.0.stop();
+    }
+}
+
 /// The server of this test binary, started on first use.
 pub fn server() -> &'static Server {
     SERVER.get_or_init(|| {
@@ -133,30 +149,57 @@ impl Server {
                    local all +kartlegg_respondent scram-sha-256\n\
                    local all all trust\n";
         std::fs::write(data.join("pg_hba.conf"), hba).map_err(|e| format!("pg_hba.conf: {e}"))?;
-        let mut pg_ctl = as_server_user(&bin.join("pg_ctl"));
+        let server = Server {
+            folder,
+            bin,
+            creating: Mutex::new(()),
+            made: AtomicUsize::new(0),
+        };
+        server.run_server()?;
+        Ok(server)
+    }
+
+    /// Starts the server on its data folder (again, after `stop_for_now`).
+    fn run_server(&self) -> Result<(), String> {
+        let mut pg_ctl = as_server_user(&self.bin.join("pg_ctl"));
         // Durability is the server's and is not under test here: without fsync the many
         // small databases of a test run are quick to make.
         let options = format!(
             "-k {} -c listen_addresses='' -c fsync=off -c synchronous_commit=off \
              -c full_page_writes=off -c max_connections=200",
-            folder.display()
+            self.folder.display()
         );
         pg_ctl
             .arg("-D")
-            .arg(&data)
+            .arg(self.folder.join("data"))
             .args(["-o", &options, "-l"])
-            .arg(folder.join("log"))
+            .arg(self.folder.join("log"))
             .args(["-w", "start"]);
         run(pg_ctl, "pg_ctl start").map_err(|e| {
-            let log = std::fs::read_to_string(folder.join("log")).unwrap_or_default();
+            let log = std::fs::read_to_string(self.folder.join("log")).unwrap_or_default();
             format!("{e}\n{log}")
-        })?;
-        Ok(Server {
-            folder,
-            bin,
-            creating: Mutex::new(()),
-            made: AtomicUsize::new(0),
         })
+    }
+
+    /// A server of its own, for a test that stops it and starts it again; it is stopped and
+    /// removed when dropped.
+    pub fn own() -> Own {
+        Own(Server::start().unwrap_or_else(|why| panic!("no PostgreSQL server: {why}")))
+    }
+
+    /// Stops the server as an administrator's restart does (`pg_ctl stop -m fast`: every
+    /// connection is ended, what was committed is kept).
+    pub fn stop_for_now(&self) {
+        let mut pg_ctl = as_server_user(&self.bin.join("pg_ctl"));
+        pg_ctl
+            .arg("-D")
+            .arg(self.folder.join("data"))
+            .args(["-m", "fast", "-w", "stop"]);
+        run(pg_ctl, "pg_ctl stop").unwrap();
+    }
+
+    pub fn start_again(&self) {
+        self.run_server().unwrap();
     }
 
     /// The connection string of one of this server's databases, as the superuser.
@@ -205,6 +248,15 @@ impl Server {
     pub fn sql(&self, database: &str, sql: &str) -> Result<Vec<postgres::Row>, postgres::Error> {
         let mut client = postgres::Client::connect(&self.url(database), postgres::NoTls)?;
         client.query(sql, &[])
+    }
+
+    /// Ends one backend process of the server, as an administrator's
+    /// `pg_terminate_backend` does: its open transaction is rolled back.
+    pub fn terminate(&self, database: &str, backend: i32) {
+        let ended = self
+            .sql(database, &format!("SELECT pg_terminate_backend({backend})"))
+            .unwrap();
+        assert!(ended[0].get::<_, bool>(0), "backend {backend} ended");
     }
 
     fn stop(&self) {
