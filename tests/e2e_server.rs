@@ -242,3 +242,84 @@ fn four_programs_writing_at_once_on_a_server_lose_nothing_and_the_sums_hold() {
         .collect();
     assert_eq!(kept.sections, summarize(instrument, &answered));
 }
+
+/// On a server a respondent's code is their login's password: the server checks it, and the
+/// walk that opens is theirs alone; another's cannot be reached, by the program or by SQL.
+#[test]
+fn a_respondents_code_opens_their_own_walk_and_no_other() {
+    use kartlegg::store::postgres::access::Grant;
+    let database = postgres::database();
+    let rounds = two_services(&database.url);
+    let mut owner = PgStore::open(&database.url).unwrap();
+    let mine = owner
+        .create_respondent(&rounds[0], Role::Staff, "", Utc::now())
+        .unwrap();
+    let other = owner
+        .create_respondent(&rounds[0], Role::Staff, "", Utc::now())
+        .unwrap();
+    let item = &Instrument::standard().items()[0].item.key;
+    owner
+        .save_response(&other.id, item, Some(Response::Score(1)), Utc::now())
+        .unwrap();
+    let role = format!("r_{}", database.name);
+    owner.create_login(&role, "K7QM4RTX").unwrap();
+    let grant = Grant::Respondent {
+        role: role.clone(),
+        respondent: mine.id.clone(),
+    };
+    owner.grant(&grant, Utc::now()).unwrap();
+    let as_role = postgres::server().url_as(&role, &database.name);
+
+    // A wrong code: refused as any code that cannot be used, after a pause.
+    let mut wrong = Tui::start_program(
+        BIN,
+        &[
+            "--lang", "en", "--db", &as_role, "answer", "--code", "ABCD2345",
+        ],
+        24,
+        80,
+        &[],
+    );
+    wrong.wait_for("This code cannot be used");
+    assert!(!wrong.wait_exit(Duration::from_secs(5)).success());
+
+    let mut tui = Tui::start_program(
+        BIN,
+        &[
+            "--lang", "en", "--db", &as_role, "answer", "--code", "K7QM4RTX",
+        ],
+        24,
+        80,
+        &[],
+    );
+    tui.wait_for("Answered 0 of");
+    tui.send("4");
+    tui.wait_for("Answered 1 of");
+    tui.send(ESC);
+    tui.expect_clean_exit();
+    let answers = owner.answers(&mine.id).unwrap();
+    assert_eq!(answers[item].response, Some(Response::Score(4)));
+
+    // As that role, the other respondent and their answer are not there at all.
+    let mut client = ::postgres::Client::connect(
+        &postgres::server().url_with_password(&role, "K7QM4RTX", &database.name),
+        ::postgres::NoTls,
+    )
+    .unwrap();
+    let seen: i64 = client
+        .query_one("SELECT count(*) FROM answer", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(seen, 1, "its own answer alone");
+    let theirs = client
+        .execute(
+            "UPDATE answer SET value = 5 WHERE respondent_id = $1",
+            &[&other.id],
+        )
+        .unwrap();
+    assert_eq!(theirs, 0, "another's answer cannot be changed");
+    assert_eq!(
+        owner.answers(&other.id).unwrap()[item].response,
+        Some(Response::Score(1))
+    );
+}

@@ -134,6 +134,15 @@ impl Store {
         each!(self, s => s.news())
     }
 
+    /// The respondent a server's login role answers as (its code is the role's password);
+    /// `None` for a file, and for any other role.
+    pub fn own_respondent(&self) -> Result<Option<Respondent>> {
+        match self {
+            Store::File(_) => Ok(None),
+            Store::Server(s) => s.own_respondent(),
+        }
+    }
+
     /// Many writes as one transaction: all of them or none.
     pub fn in_transaction<T>(&mut self, work: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
         each!(self, s => s.begin_bulk())?;

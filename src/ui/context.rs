@@ -69,6 +69,15 @@ impl Ctx<'_> {
         }
     }
 
+    /// A service's plan as this login may read it: a respondent's login on a server reaches
+    /// none, and the walk and the summary then show none.
+    pub fn plan_items(&mut self, service_id: &str) -> Option<Vec<crate::domain::plan::PlanItem>> {
+        self.load(|s| match crate::store::Plans::plan_items(s, service_id) {
+            Err(StoreError::NotPermitted(_)) => Ok(Vec::new()),
+            plan => plan,
+        })
+    }
+
     /// Asks in the status line whether to erase, saying what would go; the screen keeps
     /// what this gives while the question stands (its mode is then `Mode::ConfirmErase`).
     pub fn ask_erase(&mut self, erasing: Erasing) -> Option<Erasing> {

@@ -11,8 +11,8 @@ use crate::domain::instrument::Instrument;
 use crate::i18n::{Lang, tr, trf};
 use crate::messages::made_private_message;
 use crate::start::{Start, complain, exit, fail, open_store, open_store_or_read};
-use crate::store::IfMissing;
-use crate::usecase::invites::redeem;
+use crate::store::{IfMissing, StoreError};
+use crate::usecase::invites::{own_walk, redeem};
 
 /// Runs the full-screen program on the database `start` names, creating it when it is not
 /// there, until the user quits or it is stopped.
@@ -51,21 +51,42 @@ const REFUSED_PAUSE: Duration = Duration::from_secs(1);
 /// for (`SSH_ORIGINAL_COMMAND`) is never read.
 pub fn answer(start: Start, code: Option<String>) -> ExitCode {
     let Start { lang, path, .. } = start;
+    let on_server = crate::store::server_address(&path).is_some();
+    if on_server && let Some(code) = &code {
+        // On a server the code is the respondent's login password, checked by the server.
+        // SAFETY: nothing else runs yet: the process has no other thread before it connects.
+        unsafe { std::env::set_var("PGPASSWORD", code) };
+    }
+    let refused = || {
+        std::thread::sleep(REFUSED_PAUSE);
+        complain(tr(lang, "answer.refused"));
+        ExitCode::from(exit::FAILURE)
+    };
     let mut store = match open_store(lang, &path, IfMissing::Refuse) {
         Ok(store) => store,
+        // A wrong code is a login the server refuses: said as any code that cannot be used.
+        Err(StoreError::Database(e))
+            if on_server && code.is_some() && e.detail.contains("authentication") =>
+        {
+            return refused();
+        }
         Err(e) => return fail(lang, &e),
     };
-    let claimed = match code {
-        None => None,
-        Some(code) => match redeem(&mut store, &code, chrono::Utc::now()) {
+    let claimed = if store.is_server() {
+        match own_walk(&store) {
             Ok(Some(claimed)) => Some(claimed),
-            Ok(None) => {
-                std::thread::sleep(REFUSED_PAUSE);
-                complain(tr(lang, "answer.refused"));
-                return ExitCode::from(exit::FAILURE);
-            }
+            Ok(None) => return refused(),
             Err(e) => return fail(lang, &e),
-        },
+        }
+    } else {
+        match code {
+            None => None,
+            Some(code) => match redeem(&mut store, &code, chrono::Utc::now()) {
+                Ok(Some(claimed)) => Some(claimed),
+                Ok(None) => return refused(),
+                Err(e) => return fail(lang, &e),
+            },
+        }
     };
     let mut app = App::answering(
         store,

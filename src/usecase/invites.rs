@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::invite;
 use crate::domain::model::{Respondent, Round, Service};
-use crate::store::{Backend, StoreError};
+use crate::store::{Answers, Backend, StoreError};
 
 /// What a valid code opens: one respondent's walk, and where it belongs.
 #[derive(Debug, Clone)]
@@ -28,6 +28,21 @@ pub fn redeem(
     };
     let key = store.invite_key()?;
     let Some(respondent) = store.claim_invite(&invite::hashes(&code, &key), now)? else {
+        return Ok(None);
+    };
+    let round = store.round(&respondent.round_id)?;
+    let service = store.service(&round.service_id)?;
+    Ok(Some(Claimed {
+        service,
+        round,
+        respondent,
+    }))
+}
+
+/// On a server, the walk of the respondent whose login role this is (the server checked
+/// the code, the role's password); `None` for any other role and on a file.
+pub fn own_walk(store: &crate::store::Store) -> Result<Option<Claimed>, StoreError> {
+    let Some(respondent) = store.own_respondent()? else {
         return Ok(None);
     };
     let round = store.round(&respondent.round_id)?;

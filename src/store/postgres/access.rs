@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use postgres::GenericClient;
 
 use super::PgStore;
+use crate::domain::model::Respondent;
 use crate::store::columns::COUNTED;
 use crate::store::{Result, StoreError, timestamp};
 
@@ -136,6 +137,23 @@ fn target_exists(client: &mut impl GenericClient, grant: &Grant) -> Result<()> {
 }
 
 impl PgStore {
+    /// The respondent this login role answers as (a respondent's duty: its code is the
+    /// role's password), or `None` for any other role. The server shows such a role that
+    /// one respondent alone.
+    pub fn own_respondent(&self) -> Result<Option<Respondent>> {
+        self.read(|client| {
+            let rows = client.query(
+                "SELECT id, round_id, role, code FROM respondent
+                 WHERE kartlegg_is_respondent(id, current_user)",
+                &[],
+            )?;
+            match rows.as_slice() {
+                [one] => Ok(Some(super::answers::respondent_from(one)?)),
+                _ => Ok(None),
+            }
+        })
+    }
+
     /// Makes a login role that logs in with `password` and has no rights until granted a
     /// duty. The server keeps only the password's SCRAM verifier, made here: the password
     /// is in no SQL text the server could log. Asks the owner's CREATEROLE right.

@@ -68,7 +68,7 @@ pub(super) fn round_from(row: &Row) -> Result<Round> {
     })
 }
 
-fn respondent_from(row: &Row) -> Result<Respondent> {
+pub(super) fn respondent_from(row: &Row) -> Result<Respondent> {
     Ok(Respondent {
         id: row.get(0),
         round_id: row.get(1),

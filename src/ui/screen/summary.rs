@@ -18,7 +18,7 @@ use crate::i18n::{Lang, tr, trf};
 use crate::messages::fact_key;
 use crate::present;
 use crate::present::{band_key, band_symbol};
-use crate::store::{Needs, Plans, Scores};
+use crate::store::{Needs, Scores};
 use crate::ui::action::{Action, Mode};
 use crate::ui::context::{Component, Ctx, Open, Outcome, move_selection};
 use crate::ui::widgets::{BOLD, Look, SELECTED, block};
@@ -160,7 +160,7 @@ impl SummaryView {
 /// How many plan items each subdomain of a service has.
 fn plan_counts(ctx: &mut Ctx, service_id: &str) -> HashMap<String, usize> {
     let mut counts = HashMap::new();
-    for item in ctx.load(|s| s.plan_items(service_id)).unwrap_or_default() {
+    for item in ctx.plan_items(service_id).unwrap_or_default() {
         *counts.entry(item.subdomain_key).or_insert(0) += 1;
     }
     counts

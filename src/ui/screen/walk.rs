@@ -13,7 +13,7 @@ use crate::domain::plan::{PlanItem, PlanKind};
 use crate::domain::scoring::{AnswerSet, summarize};
 use crate::i18n::{Lang, tr, trf};
 use crate::present;
-use crate::store::{Answers, Plans, StoreError};
+use crate::store::{Answers, StoreError};
 use crate::ui::action::{Action, Mode};
 use crate::ui::context::{Component, Ctx, Open, Outcome, input_error_text, respondent_label};
 use crate::ui::status::StatusKind;
@@ -98,8 +98,8 @@ impl Walk {
         round: Round,
         respondent: Respondent,
     ) -> Option<Walk> {
-        let (answers, plan) =
-            ctx.load(|s| Ok((s.answers(&respondent.id)?, s.plan_items(&service.id)?)))?;
+        let answers = ctx.load(|s| s.answers(&respondent.id))?;
+        let plan = ctx.plan_items(&service.id)?;
         let mut walk = Walk {
             service,
             round,
