@@ -20,6 +20,8 @@ pub struct Server {
     /// `CREATE DATABASE` copies template1, and refuses while another copy reads it.
     creating: Mutex<()>,
     made: AtomicUsize,
+    /// The loopback port it also takes TLS connections on (`Server::own_with_tls`).
+    tls_port: Option<u16>,
 }
 
 /// A database of its own on the throwaway server: what `kartlegg --db` takes to reach it.
@@ -118,6 +120,10 @@ fn run(mut command: Command, what: &str) -> Result<(), String> {
 
 impl Server {
     fn start() -> Result<Server, String> {
+        Server::start_listening(None)
+    }
+
+    fn start_listening(tls_port: Option<u16>) -> Result<Server, String> {
         let bin = binaries()?;
         let folder = tempfile::Builder::new()
             .prefix("kartlegg-pg-")
@@ -154,7 +160,16 @@ impl Server {
             bin,
             creating: Mutex::new(()),
             made: AtomicUsize::new(0),
+            tls_port,
         };
+        if let Some(port) = tls_port {
+            server.make_certificate()?;
+            // TLS alone on the loopback port: a connection without it is refused there.
+            let hba =
+                format!("local all all trust\nhostssl all all 127.0.0.1/32 trust\n# port {port}\n");
+            std::fs::write(server.folder.join("data/pg_hba.conf"), hba)
+                .map_err(|e| format!("pg_hba.conf: {e}"))?;
+        }
         server.run_server()?;
         Ok(server)
     }
@@ -164,8 +179,16 @@ impl Server {
         let mut pg_ctl = as_server_user(&self.bin.join("pg_ctl"));
         // Durability is the server's and is not under test here: without fsync the many
         // small databases of a test run are quick to make.
+        let listen = match self.tls_port {
+            None => "-c listen_addresses=''".to_string(),
+            Some(port) => format!(
+                "-c listen_addresses=127.0.0.1 -p {port} -c ssl=on \
+                 -c ssl_cert_file={0}/server.crt -c ssl_key_file={0}/server.key",
+                self.folder.display()
+            ),
+        };
         let options = format!(
-            "-k {} -c listen_addresses='' -c fsync=off -c synchronous_commit=off \
+            "-k {} {listen} -c fsync=off -c synchronous_commit=off \
              -c full_page_writes=off -c max_connections=200",
             self.folder.display()
         );
@@ -185,6 +208,100 @@ impl Server {
     /// removed when dropped.
     pub fn own() -> Own {
         Own(Server::start().unwrap_or_else(|why| panic!("no PostgreSQL server: {why}")))
+    }
+
+    /// A server of its own that also takes TLS connections on a loopback port, with a
+    /// certificate of its own for `localhost` and 127.0.0.1 (`certificate()` is its root).
+    pub fn own_with_tls() -> Own {
+        // A port no one listens on now; the server takes it a moment later.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        Own(Server::start_listening(Some(port))
+            .unwrap_or_else(|why| panic!("no PostgreSQL server with TLS: {why}")))
+    }
+
+    /// A certificate for the server, signed by a root of its own (`openssl`, from Debian's
+    /// `openssl`): a verifier takes a root as an issuer, never as the server's own.
+    fn make_certificate(&self) -> Result<(), String> {
+        let at = |name: &str| self.folder.join(name);
+        let openssl = |args: &[&str]| {
+            let mut command = Command::new("openssl");
+            command.args(args).current_dir(&self.folder);
+            run(command, &format!("openssl {}", args[0]))
+        };
+        openssl(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=kartlegg test root",
+            "-keyout",
+            "root.key",
+            "-out",
+            "root.crt",
+        ])?;
+        openssl(&[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+        ])?;
+        std::fs::write(
+            at("server.ext"),
+            "subjectAltName=DNS:localhost,IP:127.0.0.1\n",
+        )
+        .map_err(|e| e.to_string())?;
+        openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "root.crt",
+            "-CAkey",
+            "root.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "server.ext",
+            "-out",
+            "server.crt",
+        ])?;
+        if is_root() {
+            let mut chown = Command::new("chown");
+            chown
+                .arg("postgres:postgres")
+                .arg(at("server.key"))
+                .arg(at("server.crt"));
+            run(chown, "chown")?;
+        }
+        let mut chmod = Command::new("chmod");
+        chmod.arg("600").arg(at("server.key"));
+        run(chmod, "chmod")
+    }
+
+    /// The root that vouches for the server's certificate.
+    pub fn certificate(&self) -> PathBuf {
+        self.folder.join("root.crt")
+    }
+
+    /// The address of one of its databases over TLS on the loopback port, with `sslmode`.
+    pub fn tls_url(&self, database: &str, sslmode: &str) -> String {
+        let port = self.tls_port.expect("a server with TLS");
+        format!("postgres://{SUPERUSER}@127.0.0.1:{port}/{database}?sslmode={sslmode}")
     }
 
     /// Stops the server as an administrator's restart does (`pg_ctl stop -m fast`: every
@@ -211,7 +328,9 @@ impl Server {
     pub fn url_as(&self, role: &str, database: &str) -> String {
         // The socket's folder as a URL's host: its slashes escaped.
         let host = self.folder.display().to_string().replace('/', "%2F");
-        format!("postgres://{role}@{host}/{database}")
+        // A server on a port of its own names its socket by that port.
+        let port = self.tls_port.map(|p| format!(":{p}")).unwrap_or_default();
+        format!("postgres://{role}@{host}{port}/{database}")
     }
 
     /// The connection string of one of this server's databases, as a role that logs in with

@@ -82,7 +82,16 @@ impl From<postgres::Error> for StoreError {
         };
         let detail = match e.as_db_error() {
             Some(db) => db.message().to_string(),
-            None => e.to_string(),
+            // With what lies under it: "error performing TLS handshake" alone says not why.
+            None => {
+                let mut detail = e.to_string();
+                let mut cause = std::error::Error::source(&e);
+                while let Some(under) = cause {
+                    detail.push_str(&format!(": {under}"));
+                    cause = under.source();
+                }
+                detail
+            }
         };
         StoreError::Database(DriverError { kind, detail })
     }

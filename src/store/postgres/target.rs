@@ -68,6 +68,10 @@ impl Target {
             Some(port) => with_port(url, port),
             None => url.to_string(),
         };
+        // kartlegg reads the sslmode itself: `postgres::Config` knows neither verify-ca nor
+        // verify-full.
+        let mode = sslmode_of(&url);
+        let url = without_sslmode(&url);
         let mut config = postgres::Config::from_str(&url)
             .map_err(|e| refused(format!("not a server address: {e}")))?;
         if config.get_hosts().is_empty() {
@@ -111,7 +115,7 @@ impl Target {
             config.connect_timeout(timeout);
         }
         config.application_name("kartlegg");
-        let mode = match query_value(&url, "sslmode").or_else(|| env("PGSSLMODE")) {
+        let mode = match mode.or_else(|| env("PGSSLMODE")) {
             None => "prefer".to_string(),
             Some(mode) => mode,
         };
@@ -173,6 +177,39 @@ fn names_port(url: &str) -> bool {
         Some((_, after)) => after.starts_with(':'),
         None => host.contains(':'),
     }) || query_value(url, "port").is_some()
+}
+
+/// The sslmode an address names, in either form.
+fn sslmode_of(url: &str) -> Option<String> {
+    if url.contains("://") {
+        query_value(url, "sslmode")
+    } else {
+        url.split_whitespace()
+            .find_map(|pair| pair.strip_prefix("sslmode=").map(str::to_string))
+    }
+}
+
+/// The address without its sslmode.
+fn without_sslmode(url: &str) -> String {
+    if !url.contains("://") {
+        let pairs: Vec<&str> = url
+            .split_whitespace()
+            .filter(|pair| !pair.starts_with("sslmode="))
+            .collect();
+        return pairs.join(" ");
+    }
+    let Some((base, query)) = url.split_once('?') else {
+        return url.to_string();
+    };
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| !pair.starts_with("sslmode="))
+        .collect();
+    if kept.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    }
 }
 
 /// A `?key=value` of a URL address (the key=value form is read by `postgres::Config`).
