@@ -323,3 +323,58 @@ fn a_respondents_code_opens_their_own_walk_and_no_other() {
         Some(Response::Score(1))
     );
 }
+
+/// A comment being written when the server stops and then the program too: kept on this
+/// machine (the user's data folder), offered at the next start once the server is back, and
+/// saved there.
+#[test]
+fn a_comment_the_stopped_server_could_not_take_is_kept_here_and_saved_at_the_next_start() {
+    let server = postgres::Server::own();
+    let database = server.database();
+    let rounds = two_services(&database.url);
+    let mut owner = PgStore::open(&database.url).unwrap();
+    let who = owner
+        .create_respondent(&rounds[0], Role::KeyPerson, "AB", Utc::now())
+        .unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let env = [("XDG_DATA_HOME", data.path())];
+    let url = Path::new(&database.url);
+    let text = "Dette må ikke gå tapt";
+
+    let mut tui = Tui::start_with(url, "nb", 24, 80, &env);
+    tui.wait_for("Askdal barnevern");
+    tui.send(ENTER);
+    tui.wait_for("Runder – ");
+    tui.send(ENTER);
+    tui.wait_for("Nøkkelperson");
+    tui.send(ENTER);
+    tui.wait_for("Besvart 0 av");
+    tui.send("c");
+    tui.wait_for("Kommentar til spørsmål 1");
+    tui.send(text);
+    tui.wait_for(text);
+
+    server.stop_for_now();
+    let sent = std::process::Command::new("kill")
+        .args(["-s", "TERM", &tui.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let screen = tui.expect_exit_giving_terminal_back(1);
+    assert!(
+        screen.contains("Kommentaren som ble skrevet, kunne ikke lagres"),
+        "{screen}"
+    );
+
+    server.start_again();
+    let mut tui = Tui::start_with(url, "nb", 24, 80, &env);
+    tui.wait_for("Ulagret kommentar");
+    tui.wait_for(text);
+    tui.send(ENTER);
+    tui.wait_for("Kommentaren er lagret");
+    tui.send("q");
+    tui.expect_clean_exit();
+    let first = &Instrument::standard().items()[0].item.key;
+    let answers = open(&database.url).answers(&who.id).unwrap();
+    assert_eq!(answers[first].comment, text);
+}

@@ -167,7 +167,8 @@ impl Store {
         }
     }
 
-    /// Keeps a comment that could not be saved in a recovery file beside the database file.
+    /// Keeps a comment that could not be saved in a recovery file beside the database file,
+    /// or, for a server's, in the user's data folder on this machine (`recovery`).
     pub fn keep_unsaved(
         &self,
         respondent_id: &str,
@@ -177,32 +178,35 @@ impl Store {
     ) -> Result<PathBuf> {
         match self {
             Store::File(s) => s.keep_unsaved(respondent_id, item_key, comment, now),
-            Store::Server(_) => Err(StoreError::OnServer("recovery")),
+            Store::Server(s) => {
+                let anchor = s
+                    .recovery_anchor()
+                    .ok_or(StoreError::OnServer("recovery"))?;
+                let unsaved = recovery::Unsaved::new(respondent_id, item_key, comment, now);
+                recovery::keep(&anchor, &|id| s.is_erased(id), unsaved, now)
+            }
         }
     }
 
-    /// The recovery files beside the database file, oldest first.
+    /// The comments kept in recovery files for this database, oldest first.
     pub fn unsaved(&self) -> Vec<Recovery> {
         match self {
             Store::File(s) => s.unsaved(),
-            Store::Server(_) => Vec::new(),
+            Store::Server(s) => match s.recovery_anchor() {
+                Some(anchor) => recovery::kept(&anchor, &|id| s.is_erased(id)),
+                None => Vec::new(),
+            },
         }
     }
 
     /// Saves a kept comment and removes its recovery file.
     pub fn restore_unsaved(&mut self, recovery: &Recovery, now: DateTime<Utc>) -> Result<Answer> {
-        match self {
-            Store::File(s) => s.restore_unsaved(recovery, now),
-            Store::Server(_) => Err(StoreError::OnServer("recovery")),
-        }
+        recovery::restore(self, recovery, now)
     }
 
     /// Removes a recovery file without saving its comment.
     pub fn discard_unsaved(&self, recovery: &Recovery) -> Result<()> {
-        match self {
-            Store::File(s) => s.discard_unsaved(recovery),
-            Store::Server(_) => Err(StoreError::OnServer("recovery")),
-        }
+        recovery::discard(recovery)
     }
 }
 

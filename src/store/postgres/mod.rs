@@ -200,6 +200,31 @@ impl PgStore {
         self.read(is_empty)
     }
 
+    /// Where on this machine the comments that could not be saved on this server are kept
+    /// (`store::recovery`): the user's data folder, `servers/`, a name for the server and
+    /// database; the folder readable by its owner alone. `None` without a data folder.
+    pub fn recovery_anchor(&self) -> Option<PathBuf> {
+        let data = directories::ProjectDirs::from("", "", "kartlegg")?
+            .data_dir()
+            .join("servers");
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&data)
+            .ok()?;
+        let name: String = (self.shown.display().to_string().chars())
+            .map(|c| if c.is_alphanumeric() { c } else { '_' })
+            .collect();
+        Some(data.join(name))
+    }
+
+    /// Whether `id` has a tombstone; unknown (the server away) counts as not erased.
+    pub fn is_erased(&self, id: &str) -> bool {
+        self.read(|client| Ok(client.query_opt("SELECT 1 FROM erased WHERE id = $1", &[&id])?))
+            .is_ok_and(|row| row.is_some())
+    }
+
     /// How long writes wait for another kartlegg's write; see `BusyWait`.
     pub fn set_busy_wait(&mut self, wait: BusyWait) {
         self.busy = wait;

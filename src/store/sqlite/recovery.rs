@@ -41,9 +41,156 @@ pub struct Recovery {
     pub unsaved: Unsaved,
 }
 
+/// Keeps a comment that could not be saved in a new recovery file beside `anchor` (a
+/// database file, or the place a server's database stands for on this machine), written
+/// whole under a temporary name first; returns the file. An erased respondent's words go
+/// with them: nothing is kept for later.
+pub(crate) fn keep(
+    anchor: &Path,
+    is_erased: &dyn Fn(&str) -> bool,
+    unsaved: Unsaved,
+    now: DateTime<Utc>,
+) -> Result<PathBuf> {
+    if is_erased(&unsaved.respondent_id) {
+        return Err(StoreError::NotFound("respondent"));
+    }
+    let name = format!(
+        "{}{MARK}{}-{}{EXTENSION}",
+        anchor.file_name().unwrap_or_default().to_string_lossy(),
+        now.format("%Y%m%dT%H%M%S%.3fZ"),
+        std::process::id()
+    );
+    let target = anchor.with_file_name(name);
+    let io_error = |source| StoreError::Io {
+        path: target.clone(),
+        source,
+    };
+    let temp =
+        temp::beside(&target).ok_or_else(|| io_error(io::ErrorKind::InvalidFilename.into()))?;
+    temp::sweep(target.parent().unwrap_or(Path::new("")));
+    let written = (|| {
+        let mut file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&temp)?;
+        serde_json::to_writer_pretty(&mut file, &unsaved)?;
+        file.write_all(b"\n")?;
+        file.sync_all()?;
+        fs::rename(&temp, &target)
+    })();
+    if let Err(e) = written {
+        let _ = fs::remove_file(&temp);
+        return Err(io_error(e));
+    }
+    super::backup::sync_folder(&target);
+    Ok(target)
+}
+
+/// The recovery files beside `anchor`, oldest first: files of this user's whose name and
+/// content are what `keep` writes. Others are left alone, unread. Those of an erased
+/// respondent are removed on the way, never among them.
+pub(crate) fn kept(anchor: &Path, is_erased: &dyn Fn(&str) -> bool) -> Vec<Recovery> {
+    recovery_files(anchor)
+        .into_iter()
+        .filter(|recovery| {
+            let erased = is_erased(&recovery.unsaved.respondent_id);
+            if erased {
+                let _ = discard(recovery);
+            }
+            !erased
+        })
+        .collect()
+}
+
+fn recovery_files(anchor: &Path) -> Vec<Recovery> {
+    let prefix = format!(
+        "{}{MARK}",
+        anchor.file_name().unwrap_or_default().to_string_lossy()
+    );
+    let folder = match anchor.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let Ok(entries) = fs::read_dir(folder) else {
+        return Vec::new();
+    };
+    let me = rustix::process::getuid().as_raw();
+    let mut found: Vec<Recovery> = entries
+        .flatten()
+        .filter(|entry| {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            name.starts_with(&prefix) && name.ends_with(EXTENSION)
+        })
+        .filter(|entry| {
+            entry
+                .metadata()
+                .is_ok_and(|meta| meta.is_file() && meta.uid() == me && meta.len() <= MAX_BYTES)
+        })
+        .filter_map(|entry| {
+            let text = fs::read(entry.path()).ok()?;
+            let unsaved = serde_json::from_slice(&text).ok()?;
+            Some(Recovery {
+                path: entry.path(),
+                unsaved,
+            })
+        })
+        .collect();
+    found.sort_by(|a, b| a.path.cmp(&b.path));
+    found
+}
+
+/// Removes a recovery file: its comment is given up.
+pub(crate) fn discard(recovery: &Recovery) -> Result<()> {
+    match fs::remove_file(&recovery.path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(StoreError::Io {
+            path: recovery.path.clone(),
+            source: e,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Saves a kept comment as the comment of its respondent's item, then removes its file.
+pub(crate) fn restore(
+    store: &mut impl Answers,
+    recovery: &Recovery,
+    now: DateTime<Utc>,
+) -> Result<Answer> {
+    let unsaved = &recovery.unsaved;
+    if store.respondent(&unsaved.respondent_id)?.is_none() {
+        return Err(StoreError::NotFound("respondent"));
+    }
+    let answer = store.save_comment(
+        &unsaved.respondent_id,
+        &unsaved.item_key,
+        &unsaved.comment,
+        now,
+    )?;
+    discard(recovery)?;
+    Ok(answer)
+}
+
+impl Unsaved {
+    pub(crate) fn new(
+        respondent_id: &str,
+        item_key: &str,
+        comment: &str,
+        now: DateTime<Utc>,
+    ) -> Unsaved {
+        Unsaved {
+            respondent_id: respondent_id.to_string(),
+            item_key: item_key.to_string(),
+            comment: comment.to_string(),
+            kept_at: timestamp(now),
+        }
+    }
+}
+
 impl FileStore {
-    /// Keeps a comment that could not be saved in a new recovery file beside the database,
-    /// written whole under a temporary name first; returns the file.
+    /// Keeps a comment that could not be saved in a new recovery file beside the database
+    /// (`keep`); returns the file.
     pub fn keep_unsaved(
         &self,
         respondent_id: &str,
@@ -51,78 +198,23 @@ impl FileStore {
         comment: &str,
         now: DateTime<Utc>,
     ) -> Result<PathBuf> {
-        // An erased respondent's words go with them: nothing is kept for later.
-        if self.is_erased(respondent_id) {
-            return Err(StoreError::NotFound("respondent"));
-        }
-        let unsaved = Unsaved {
-            respondent_id: respondent_id.to_string(),
-            item_key: item_key.to_string(),
-            comment: comment.to_string(),
-            kept_at: timestamp(now),
-        };
-        let name = format!(
-            "{}{MARK}{}-{}{EXTENSION}",
-            self.path.file_name().unwrap_or_default().to_string_lossy(),
-            now.format("%Y%m%dT%H%M%S%.3fZ"),
-            std::process::id()
-        );
-        let target = self.path.with_file_name(name);
-        let io_error = |source| StoreError::Io {
-            path: target.clone(),
-            source,
-        };
-        let temp =
-            temp::beside(&target).ok_or_else(|| io_error(io::ErrorKind::InvalidFilename.into()))?;
-        temp::sweep(target.parent().unwrap_or(Path::new("")));
-        let written = (|| {
-            let mut file = OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(&temp)?;
-            serde_json::to_writer_pretty(&mut file, &unsaved)?;
-            file.write_all(b"\n")?;
-            file.sync_all()?;
-            fs::rename(&temp, &target)
-        })();
-        if let Err(e) = written {
-            let _ = fs::remove_file(&temp);
-            return Err(io_error(e));
-        }
-        super::backup::sync_folder(&target);
-        Ok(target)
+        let unsaved = Unsaved::new(respondent_id, item_key, comment, now);
+        keep(&self.path, &|id| self.is_erased(id), unsaved, now)
     }
 
-    /// The recovery files beside the database, oldest first: files of this user's whose name
-    /// and content are what `keep_unsaved` writes. Others are left alone, unread. Those of an
-    /// erased respondent are never among them (`forget_erased_unsaved`).
+    /// The recovery files beside the database, oldest first (`kept`).
     pub fn unsaved(&self) -> Vec<Recovery> {
         // A reader could only be asked about what they cannot save.
         if self.reading_only {
             return Vec::new();
         }
-        self.without_erased(self.recovery_files())
+        kept(&self.path, &|id| self.is_erased(id))
     }
 
     /// Removes the recovery files of erased respondents: an erasure takes their comments
     /// kept for later too, and no one is asked about them.
     pub(super) fn forget_erased_unsaved(&self) {
-        self.without_erased(self.recovery_files());
-    }
-
-    /// `found` without the files of erased respondents, which are removed on the way.
-    fn without_erased(&self, found: Vec<Recovery>) -> Vec<Recovery> {
-        found
-            .into_iter()
-            .filter(|recovery| {
-                let erased = self.is_erased(&recovery.unsaved.respondent_id);
-                if erased {
-                    let _ = self.discard_unsaved(recovery);
-                }
-                !erased
-            })
-            .collect()
+        kept(&self.path, &|id| self.is_erased(id));
     }
 
     /// Whether `id` has a tombstone. When that cannot be read, it counts as not erased: the
@@ -134,68 +226,13 @@ impl FileStore {
             .unwrap_or(false)
     }
 
-    fn recovery_files(&self) -> Vec<Recovery> {
-        let prefix = format!(
-            "{}{MARK}",
-            self.path.file_name().unwrap_or_default().to_string_lossy()
-        );
-        let folder = match self.path.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent,
-            _ => Path::new("."),
-        };
-        let Ok(entries) = fs::read_dir(folder) else {
-            return Vec::new();
-        };
-        let me = rustix::process::getuid().as_raw();
-        let mut found: Vec<Recovery> = entries
-            .flatten()
-            .filter(|entry| {
-                let name = entry.file_name();
-                let name = name.to_string_lossy();
-                name.starts_with(&prefix) && name.ends_with(EXTENSION)
-            })
-            .filter(|entry| {
-                entry
-                    .metadata()
-                    .is_ok_and(|meta| meta.is_file() && meta.uid() == me && meta.len() <= MAX_BYTES)
-            })
-            .filter_map(|entry| {
-                let text = fs::read(entry.path()).ok()?;
-                let unsaved = serde_json::from_slice(&text).ok()?;
-                Some(Recovery {
-                    path: entry.path(),
-                    unsaved,
-                })
-            })
-            .collect();
-        found.sort_by(|a, b| a.path.cmp(&b.path));
-        found
-    }
-
     /// Saves a kept comment as the comment of its respondent's item, then removes its file.
     pub fn restore_unsaved(&mut self, recovery: &Recovery, now: DateTime<Utc>) -> Result<Answer> {
-        let unsaved = &recovery.unsaved;
-        if self.respondent(&unsaved.respondent_id)?.is_none() {
-            return Err(StoreError::NotFound("respondent"));
-        }
-        let answer = self.save_comment(
-            &unsaved.respondent_id,
-            &unsaved.item_key,
-            &unsaved.comment,
-            now,
-        )?;
-        self.discard_unsaved(recovery)?;
-        Ok(answer)
+        restore(self, recovery, now)
     }
 
     /// Removes a recovery file: its comment is given up.
     pub fn discard_unsaved(&self, recovery: &Recovery) -> Result<()> {
-        match fs::remove_file(&recovery.path) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(StoreError::Io {
-                path: recovery.path.clone(),
-                source: e,
-            }),
-            _ => Ok(()),
-        }
+        discard(recovery)
     }
 }
