@@ -157,7 +157,24 @@ proptest! {
 #[test]
 fn kept_scores_follow_a_bulk_load() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("k.db")).unwrap();
+    bulk_load_keeps_its_scores(Store::open(&dir.path().join("k.db")).unwrap());
+}
+
+/// The large demos' bulk load on a server: the same rows, history and kept scores.
+#[test]
+fn kept_scores_follow_a_bulk_load_on_a_server() {
+    let database = common::postgres::database();
+    kartlegg::store::postgres::PgStore::init(&database.url).unwrap();
+    let store = Store::open_or_read(
+        Path::new(&database.url),
+        kartlegg::store::IfMissing::Refuse,
+        &|| {},
+    )
+    .unwrap();
+    bulk_load_keeps_its_scores(store);
+}
+
+fn bulk_load_keeps_its_scores(mut store: Store) {
     let instrument = Instrument::standard();
     let service = Service {
         id: "s1".into(),

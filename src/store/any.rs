@@ -155,7 +155,7 @@ impl Store {
     pub fn load_batch(&mut self, instrument: &Instrument, batch: &bulk::Batch) -> Result<()> {
         match self {
             Store::File(s) => s.load_batch(instrument, batch),
-            Store::Server(_) => Err(StoreError::OnServer("demo --scale")),
+            Store::Server(s) => s.load_batch(instrument, batch),
         }
     }
 

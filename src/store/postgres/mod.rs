@@ -9,6 +9,7 @@
 
 pub mod access;
 mod answers;
+mod bulk;
 mod changes;
 mod clusters;
 mod erase;
