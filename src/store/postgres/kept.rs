@@ -218,12 +218,14 @@ impl Scores for PgStore {
             }
             let mut kept: HashMap<String, HashMap<String, Tally>> = HashMap::new();
             let rows = tx.query(
-                // LATERAL: each round's rows through the index. With `= ANY($1)` the
-                // planner read the whole table (19 ms of the national overview).
+                // Each round's rows through the index (LATERAL, kept apart by OFFSET 0 so
+                // the planner cannot make it a join again): with `= ANY($1)` it read the
+                // whole table (19 ms of the national overview).
                 "SELECT s.round_id, s.subdomain_key, s.scored, s.fraction_sum, s.dont_know,
                         s.not_applicable
                  FROM unnest($1::text[]) AS j(id)
-                 CROSS JOIN LATERAL (SELECT * FROM round_score s WHERE s.round_id = j.id) s",
+                 CROSS JOIN LATERAL (SELECT * FROM round_score s WHERE s.round_id = j.id
+                                     OFFSET 0) s",
                 &[&round_ids],
             )?;
             for row in &rows {
@@ -234,14 +236,14 @@ impl Scores for PgStore {
             if !options.with_consultant {
                 let rows = tx.query(
                     &format!(
-                        // LATERAL: each consultant's tallies through the index. As a
-                        // join, the condition's subqueries made the planner hash the whole
-                        // of respondent_score (94 ms of the national overview).
+                        // Each consultant's tallies through the index (LATERAL, kept apart
+                        // by OFFSET 0): as a join, the condition's subqueries made the
+                        // planner hash the whole of respondent_score (94 ms of the overview).
                         "SELECT p.round_id, s.subdomain_key, s.scored, s.fraction_sum,
                                 s.dont_know, s.not_applicable
                          FROM respondent p
                          CROSS JOIN LATERAL (SELECT * FROM respondent_score s
-                                             WHERE s.respondent_id = p.id) s
+                                             WHERE s.respondent_id = p.id OFFSET 0) s
                          WHERE p.round_id = ANY($1) AND p.role = 'consultant' AND {}",
                         server_sql(COUNTED).replace("$3", "$2")
                     ),
