@@ -8,8 +8,10 @@
 #   - compare:  the comparison of two rounds as one query (compare_floor.sql for PG, N 100)
 #   - import:   `\copy` into an empty database (the same schema) of the rows the national
 #               import writes, one transaction (3 runs)
-# Needs target/bench-data/pg, made by `cargo bench --bench server`, and hyperfine.
-#   bash benches/server_floor.sh
+# Needs target/bench-data/pg, made by `cargo bench --bench server` (and no bench running on
+# it), and hyperfine.
+#   bash benches/server_floor.sh                  # all four
+#   bash benches/server_floor.sh overview compare  # some
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,6 +36,8 @@ stop() {
 trap stop EXIT
 
 export PGHOST=$folder PGPORT=$port PGUSER=kartlegg
+parts=${*:-save overview compare import}
+want() { [[ " $parts " == *" $1 "* ]]; }
 q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 
 per_op() { # name, N, database, file
@@ -54,6 +58,7 @@ EOF
 }
 
 # ---- save: on a copy, as the bench's save ----
+if want save; then
 q -d postgres -c "DROP DATABASE IF EXISTS floor_writes" -c "CREATE DATABASE floor_writes TEMPLATE national"
 read -r answer respondent < <(q -d floor_writes -At -F' ' \
     -c "SELECT id, respondent_id FROM answer ORDER BY rowid LIMIT 1")
@@ -73,8 +78,10 @@ for i in range(1000):
 EOF
 per_op save 1000 floor_writes "$work/save.sql"
 q -d postgres -c "DROP DATABASE floor_writes"
+fi
 
 # ---- overview: the round_scores SELECTs of PgStore over the 357 first rounds ----
+if want overview; then
 ids=$(q -d national -At -c "SELECT '{' || string_agg(id, ',') || '}' FROM round WHERE label = 'Før samling 1'")
 in_n="(NOT EXISTS (SELECT 1 FROM invite i WHERE i.respondent_id = p.id)
      OR (NOT EXISTS (SELECT 1 FROM invite o WHERE o.round_id = p.round_id AND o.withdrawn_at IS NULL)
@@ -93,16 +100,20 @@ FROM unnest('$ids'::text[]) AS j(id) JOIN round r ON r.id = j.id
 JOIN respondent p ON p.round_id = j.id AND $in_n
 GROUP BY j.id, r.kind, p.role;
 SELECT s.round_id, s.subdomain_key, s.scored, s.fraction_sum, s.dont_know, s.not_applicable
-FROM round_score s WHERE s.round_id = ANY('$ids'::text[]);
+FROM unnest('$ids'::text[]) AS j(id)
+CROSS JOIN LATERAL (SELECT * FROM round_score s WHERE s.round_id = j.id OFFSET 0) s;
 SELECT p.round_id, s.subdomain_key, s.scored, s.fraction_sum, s.dont_know, s.not_applicable
-FROM respondent p JOIN respondent_score s ON s.respondent_id = p.id
+FROM respondent p
+CROSS JOIN LATERAL (SELECT * FROM respondent_score s WHERE s.respondent_id = p.id OFFSET 0) s
 WHERE p.round_id = ANY('$ids'::text[]) AND p.role = 'consultant' AND $counted;
 COMMIT;
 EOF
 done >"$work/overview.sql"
 per_op overview 100 national "$work/overview.sql"
+fi
 
 # ---- compare: benches/compare_floor.sql in PostgreSQL's words ----
+if want compare; then
 {
     echo "\\set service 'Bjørkedal barneverntjeneste'"
     echo "\\set from 'Før samling 1'"
@@ -110,8 +121,10 @@ per_op overview 100 national "$work/overview.sql"
     for _ in $(seq 100); do cat benches/compare_floor_pg.sql; done
 } >"$work/compare.sql"
 per_op compare 100 national "$work/compare.sql"
+fi
 
 # ---- import: \copy of the rows the national import wrote, into an empty database ----
+want import || exit 0
 # Parents before children, as the tables' references need; only tables the import filled.
 order="cluster gathering service round respondent answer answer_history plan_item goal
        goal_status round_stage consensus change_log respondent_score round_score erased
