@@ -21,7 +21,7 @@ use kartlegg::store::Store;
 use kartlegg::store::{Answers, Scores};
 use kartlegg::usecase::comparison::ComparisonModel;
 use kartlegg::usecase::rounds::RoundData;
-use support::{data_dir, national, national_to_write};
+use support::{data_dir, national, national_export, national_to_write};
 
 const FIRST_ROUND: &str = "Før samling 1";
 
@@ -186,32 +186,6 @@ fn export(c: &mut Criterion) {
         })
     });
     group.finish();
-}
-
-/// The national export, written once beside the database.
-fn national_export() -> std::path::PathBuf {
-    let path = data_dir().join("national.json");
-    let database = national();
-    let fresh = |p: &Path| {
-        let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-        matches!((modified(p), modified(&database)), (Some(a), Some(b)) if a >= b)
-    };
-    if !fresh(&path) {
-        let store = Store::open(&database).unwrap();
-        let now = Utc.with_ymd_and_hms(2027, 6, 1, 12, 0, 0).unwrap();
-        let mut file = io::BufWriter::new(std::fs::File::create(&path).unwrap());
-        store
-            .export_json(
-                Scope::All,
-                Instrument::standard(),
-                now,
-                Disclosure::identified(),
-                &mut file,
-                &path,
-            )
-            .unwrap();
-    }
-    path
 }
 
 fn import(c: &mut Criterion) {

@@ -5,6 +5,9 @@
 // Each bench uses its own part of this module.
 #![allow(dead_code)]
 
+pub mod pg_server;
+
+use std::io;
 use std::path::{Path, PathBuf};
 
 // The allocator of the program (see src/main.rs), so that the benches measure what it does.
@@ -17,8 +20,9 @@ use chrono::{TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
 use kartlegg::cli::demo_scale::{Scale, fill};
 use kartlegg::domain::instrument::Instrument;
+use kartlegg::exchange::{Disclosure, Scope};
 use kartlegg::i18n::Lang;
-use kartlegg::store::{SCHEMA_VERSION, Store};
+use kartlegg::store::{Exchange, SCHEMA_VERSION, Store};
 use kartlegg::ui::App;
 use kartlegg::ui::keys::action_for;
 use ratatui::Terminal;
@@ -143,4 +147,30 @@ pub fn at_largest_cluster(app: &mut App) {
     for _ in 0..first {
         press(app, KeyCode::Down);
     }
+}
+
+/// The national export, written once beside the database.
+pub fn national_export() -> std::path::PathBuf {
+    let path = data_dir().join("national.json");
+    let database = national();
+    let fresh = |p: &Path| {
+        let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+        matches!((modified(p), modified(&database)), (Some(a), Some(b)) if a >= b)
+    };
+    if !fresh(&path) {
+        let store = Store::open(&database).unwrap();
+        let now = Utc.with_ymd_and_hms(2027, 6, 1, 12, 0, 0).unwrap();
+        let mut file = io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        store
+            .export_json(
+                Scope::All,
+                Instrument::standard(),
+                now,
+                Disclosure::identified(),
+                &mut file,
+                &path,
+            )
+            .unwrap();
+    }
+    path
 }

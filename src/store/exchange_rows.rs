@@ -447,3 +447,43 @@ impl<'w, 'p> CsvOut<'w, 'p> {
         Ok(self.written)
     }
 }
+
+/// Which answers added by this import have a history row yet, one bit each by rowid (a
+/// rowid past `answers_before` is an answer the import added: SQLite's rowid and the
+/// server's identity column only grow, and the import holds the write lock). Until it has
+/// one, no change of that answer can be in the history, so the first needs no look for
+/// itself.
+pub(crate) struct HistoryAdded {
+    answers_before: i64,
+    bits: Vec<u64>,
+}
+
+impl HistoryAdded {
+    /// Far more answers than one import adds; past it, every change is looked for.
+    const MOST: u64 = 1 << 32;
+
+    pub(crate) fn new(answers_before: i64) -> HistoryAdded {
+        HistoryAdded {
+            answers_before,
+            bits: Vec::new(),
+        }
+    }
+
+    /// Whether this is the first change added for an answer the import added; marks it.
+    pub(crate) fn first(&mut self, rowid: i64) -> bool {
+        let Some(index) = rowid
+            .checked_sub(self.answers_before)
+            .and_then(|past| u64::try_from(past - 1).ok())
+            .filter(|&index| index < Self::MOST)
+        else {
+            return false;
+        };
+        let (word, bit) = ((index / 64) as usize, 1u64 << (index % 64));
+        if word >= self.bits.len() {
+            self.bits.resize(word + 1, 0);
+        }
+        let first = self.bits[word] & bit == 0;
+        self.bits[word] |= bit;
+        first
+    }
+}

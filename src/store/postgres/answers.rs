@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use postgres::types::Type;
 use postgres::{GenericClient, Row};
 
 use super::{PgStore, kept};
@@ -162,16 +163,20 @@ impl PgStore {
     ) -> Result<Answer> {
         self.write(|tx| {
             // Erased meanwhile (by another kartlegg, say): said as such, not as a constraint.
+            // Each statement with its parameters' types: one round trip, not a prepare first.
             if tx
-                .query_opt("SELECT 1 FROM respondent WHERE id = $1", &[&respondent_id])?
+                .query_typed_opt(
+                    "SELECT 1 FROM respondent WHERE id = $1",
+                    &[(&respondent_id, Type::TEXT)],
+                )?
                 .is_none()
             {
                 return Err(StoreError::NotFound("respondent"));
             }
-            let existing = tx.query_opt(
+            let existing = tx.query_typed_opt(
                 "SELECT id, value, missing, comment FROM answer
                  WHERE respondent_id = $1 AND item_key = $2",
-                &[&respondent_id, &item_key],
+                &[(&respondent_id, Type::TEXT), (&item_key, Type::TEXT)],
             )?;
             let (id, old) = match existing {
                 Some(row) => (row.get::<_, String>(0), Some(answer_from(&row, 1))),
@@ -184,37 +189,37 @@ impl PgStore {
             }
             let at = timestamp(now);
             let (new_value, new_missing) = response_columns(new.response);
-            tx.execute(
+            tx.query_typed(
                 "INSERT INTO answer (id, respondent_id, item_key, value, missing, comment, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7)
                  ON CONFLICT (id) DO UPDATE SET
                     value = excluded.value, missing = excluded.missing,
                     comment = excluded.comment, updated_at = excluded.updated_at",
                 &[
-                    &id,
-                    &respondent_id,
-                    &item_key,
-                    &new_value,
-                    &new_missing,
-                    &new.comment,
-                    &at,
+                    (&id, Type::TEXT),
+                    (&respondent_id, Type::TEXT),
+                    (&item_key, Type::TEXT),
+                    (&new_value, Type::INT8),
+                    (&new_missing, Type::TEXT),
+                    (&new.comment, Type::TEXT),
+                    (&at, Type::TEXT),
                 ],
             )?;
             let (old_value, old_missing) = response_columns(old.as_ref().and_then(|a| a.response));
-            tx.execute(
+            tx.query_typed(
                 "INSERT INTO answer_history (answer_id, respondent_id, old_value, old_missing,
                      old_comment, new_value, new_missing, new_comment, changed_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 &[
-                    &id,
-                    &respondent_id,
-                    &old_value,
-                    &old_missing,
-                    &old.as_ref().map(|a| a.comment.as_str()),
-                    &new_value,
-                    &new_missing,
-                    &new.comment,
-                    &at,
+                    (&id, Type::TEXT),
+                    (&respondent_id, Type::TEXT),
+                    (&old_value, Type::INT8),
+                    (&old_missing, Type::TEXT),
+                    (&old.as_ref().map(|a| a.comment.as_str()), Type::TEXT),
+                    (&new_value, Type::INT8),
+                    (&new_missing, Type::TEXT),
+                    (&new.comment, Type::TEXT),
+                    (&at, Type::TEXT),
                 ],
             )?;
             if old.as_ref().and_then(|a| a.response) != new.response {

@@ -34,6 +34,7 @@ use crate::exchange::{
     ServiceRow,
 };
 use crate::store::columns::response_from;
+use crate::store::exchange_rows::HistoryAdded;
 use crate::store::exchange_rows::{
     ANSWERS, CHANGES, CONSENSUS, CSV_RESPONDENTS, CsvAnswer, CsvOut, EXPECTATIONS, FACTS,
     GOAL_STATUSES, GOALS, HISTORY, JsonOut, NEEDS, OWN_AREAS, PLAN_ITEMS, POSITIONS, RESPONDENTS,
@@ -455,10 +456,14 @@ impl Exchange for PgStore {
             std::thread::scope(|scope| {
                 let (out, handed) = mpsc::sync_channel(BATCHES_AHEAD);
                 scope.spawn(move || Reading::run(input, instrument, clock, out));
+                let answers_before: i64 = tx
+                    .query_one("SELECT coalesce(max(rowid), 0) FROM answer", &[])?
+                    .get(0);
                 let mut merge = PgMerge {
                     tx,
                     statements: HashMap::new(),
                     kept: Counter::new(instrument),
+                    history_added: HistoryAdded::new(answers_before),
                 };
                 let summary = import::merge_rows(&mut merge, instrument, clock, handed).map_err(
                     |failed| match failed {
@@ -500,6 +505,7 @@ struct PgMerge<'t, 'i> {
     /// Each statement prepared once for the whole import: most run for every row.
     statements: HashMap<String, Statement>,
     kept: Counter<'i>,
+    history_added: HistoryAdded,
 }
 
 /// A value read as a domain code, or the database is not as kartlegg wrote it.
@@ -649,12 +655,13 @@ impl MergeTx for PgMerge<'_, '_> {
     }
 
     fn add_answer(&mut self, row: &AnswerRow) -> Found<bool> {
-        // Does nothing when the id, or the respondent and item, are taken.
-        let added = self.run(
+        // Does nothing when the id, or the respondent and item, are taken. Its rowid tells
+        // `history_added` that the import added it.
+        let added = self.one(
             "INSERT INTO answer (id, respondent_id, item_key, value, missing, comment,
                                  updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7)
-             ON CONFLICT DO NOTHING",
+             ON CONFLICT DO NOTHING RETURNING rowid",
             &[
                 &row.id,
                 &row.respondent_id,
@@ -665,7 +672,7 @@ impl MergeTx for PgMerge<'_, '_> {
                 &row.updated_at,
             ],
         )?;
-        if added == 0 {
+        if added.is_none() {
             return Ok(false);
         }
         let response = response_from(row.value, row.missing.as_deref());
@@ -758,25 +765,27 @@ impl MergeTx for PgMerge<'_, '_> {
             ),
             None => (None, None, None),
         };
-        let already = self.yes(
-            "SELECT EXISTS (SELECT 1 FROM answer_history
-             WHERE answer_id = $1 AND changed_at = $2
-               AND old_value IS NOT DISTINCT FROM $3 AND old_missing IS NOT DISTINCT FROM $4
-               AND old_comment IS NOT DISTINCT FROM $5
-               AND new_value IS NOT DISTINCT FROM $6 AND new_missing IS NOT DISTINCT FROM $7
-               AND new_comment = $8)",
-            &[
-                &answer.id,
-                &at,
-                &old_value,
-                &old_missing,
-                &old_comment,
-                &new.value,
-                &new.missing,
-                &new.comment,
-            ],
-        )?;
-        if already {
+        let first_of_added = self.history_added.first(answer.place);
+        if !first_of_added
+            && self.yes(
+                "SELECT EXISTS (SELECT 1 FROM answer_history
+                 WHERE answer_id = $1 AND changed_at = $2
+                   AND old_value IS NOT DISTINCT FROM $3 AND old_missing IS NOT DISTINCT FROM $4
+                   AND old_comment IS NOT DISTINCT FROM $5
+                   AND new_value IS NOT DISTINCT FROM $6 AND new_missing IS NOT DISTINCT FROM $7
+                   AND new_comment = $8)",
+                &[
+                    &answer.id,
+                    &at,
+                    &old_value,
+                    &old_missing,
+                    &old_comment,
+                    &new.value,
+                    &new.missing,
+                    &new.comment,
+                ],
+            )?
+        {
             return Ok(false);
         }
         self.run(

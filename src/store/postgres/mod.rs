@@ -341,7 +341,11 @@ impl PgStore {
             let per_try = self.busy.per_try.max(Duration::from_millis(1));
             client.batch_execute(&format!("SET LOCAL lock_timeout = {}", per_try.as_millis()))?;
             client.batch_execute("SAVEPOINT lock")?;
-            match client.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK]) {
+            let lock = client.query_typed(
+                "SELECT pg_advisory_xact_lock($1)",
+                &[(&WRITE_LOCK, postgres::types::Type::INT8)],
+            );
+            match lock {
                 Ok(_) => {
                     client.batch_execute("RELEASE SAVEPOINT lock; SET LOCAL lock_timeout = 0")?;
                     return Ok(());
