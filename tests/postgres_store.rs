@@ -658,3 +658,46 @@ fn another_programs_committed_change_is_news_and_ones_own_is_not() {
     );
     assert!(news_within_a_second(&writer), "but to the other");
 }
+
+/// Another program's write holds the server's write lock: a write without patience gives up
+/// with `Busy`, held to be tried again, and one with patience goes through once it is free.
+#[test]
+fn a_write_waits_for_the_write_lock_as_long_as_its_patience_allows() {
+    use chrono::Utc;
+    use kartlegg::domain::model::Role;
+    use kartlegg::store::{Answers, BusyWait, Held};
+    use std::time::Duration;
+    let (database, mut store, round_id) = store_with_round();
+    // kartlegg's write lock ("kartlegg"), held by a transaction left open.
+    let mut holder = ::postgres::Client::connect(&database.url, ::postgres::NoTls).unwrap();
+    holder
+        .batch_execute("BEGIN; SELECT pg_advisory_xact_lock(7737591479159580519)")
+        .unwrap();
+    store.set_busy_wait(BusyWait {
+        per_try: Duration::from_millis(50),
+        patience: Duration::ZERO,
+    });
+    let refused = store.create_respondent(&round_id, Role::Staff, "", Utc::now());
+    assert!(
+        matches!(refused, Err(StoreError::Busy { .. })),
+        "{refused:?}"
+    );
+    assert_eq!(store.take_held(), Some(Held::Busy));
+    store.set_busy_wait(BusyWait {
+        per_try: Duration::from_millis(50),
+        patience: Duration::from_secs(10),
+    });
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        holder.batch_execute("COMMIT").unwrap();
+    });
+    store
+        .create_respondent(&round_id, Role::Staff, "", Utc::now())
+        .unwrap();
+    release.join().unwrap();
+    assert_eq!(
+        store.respondents(&round_id).unwrap().len(),
+        1,
+        "the refused one wrote nothing"
+    );
+}

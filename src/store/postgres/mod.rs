@@ -336,11 +336,24 @@ impl PgStore {
 
     /// Waits for the database's write lock, a try at a time, as long as `BusyWait` allows.
     fn take_write_lock(&self, client: &mut Client) -> Result<()> {
+        // Most writes find it free: then it is one round trip, not four.
+        let free: bool = client
+            .query_typed(
+                "SELECT pg_try_advisory_xact_lock($1)",
+                &[(&WRITE_LOCK, postgres::types::Type::INT8)],
+            )?
+            .first()
+            .is_some_and(|row| row.get(0));
+        if free {
+            return Ok(());
+        }
         let started = Instant::now();
         loop {
             let per_try = self.busy.per_try.max(Duration::from_millis(1));
-            client.batch_execute(&format!("SET LOCAL lock_timeout = {}", per_try.as_millis()))?;
-            client.batch_execute("SAVEPOINT lock")?;
+            client.batch_execute(&format!(
+                "SET LOCAL lock_timeout = {}; SAVEPOINT lock",
+                per_try.as_millis()
+            ))?;
             let lock = client.query_typed(
                 "SELECT pg_advisory_xact_lock($1)",
                 &[(&WRITE_LOCK, postgres::types::Type::INT8)],
