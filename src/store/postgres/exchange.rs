@@ -20,7 +20,7 @@ use crate::domain::instrument::Instrument;
 use crate::domain::invite;
 use crate::domain::model::new_id;
 use crate::domain::needs::{Expectation, Expectations, Facts, Need, Who, YesPartlyNo};
-use crate::domain::plan::{GoalStatus, Level, PlanItem, Stage};
+use crate::domain::plan::{GoalStatus, PlanItem, Stage};
 use crate::domain::requirement::{Education, Position, PositionFacts, PositionRole};
 use crate::exchange::check::snapshot_of;
 use crate::exchange::import::{
@@ -549,10 +549,6 @@ impl PgMerge<'_, '_> {
     }
 }
 
-fn date_text(date: Option<chrono::NaiveDate>) -> Option<String> {
-    date.map(|d| d.to_string())
-}
-
 impl MergeTx for PgMerge<'_, '_> {
     type Error = StoreError;
 
@@ -813,45 +809,13 @@ impl MergeTx for PgMerge<'_, '_> {
     }
 
     fn add_plan_item(&mut self, item: &PlanItem, created_at: &str, updated_at: &str) -> Step {
-        self.run(
-            "INSERT INTO plan_item (id, service_id, subdomain_key, kind, text, level, owner,
-                                    due_on, done, done_on, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            &[
-                &item.id,
-                &item.service_id,
-                &item.subdomain_key,
-                &item.kind.code(),
-                &item.text,
-                &item.level.map(Level::code),
-                &item.owner,
-                &date_text(item.due_on),
-                &i64::from(item.done),
-                &date_text(item.done_on),
-                &created_at,
-                &updated_at,
-            ],
-        )?;
-        Ok(())
+        Ok(super::plan::insert_plan_item(
+            self.tx, item, created_at, updated_at,
+        )?)
     }
 
     fn update_plan_item(&mut self, item: &PlanItem, updated_at: &str) -> Step {
-        self.run(
-            "UPDATE plan_item SET text = $2, level = $3, owner = $4, due_on = $5, done = $6,
-                                  done_on = $7, updated_at = $8
-             WHERE id = $1",
-            &[
-                &item.id,
-                &item.text,
-                &item.level.map(Level::code),
-                &item.owner,
-                &date_text(item.due_on),
-                &i64::from(item.done),
-                &date_text(item.done_on),
-                &updated_at,
-            ],
-        )?;
-        Ok(())
+        Ok(super::plan::write_plan_item(self.tx, item, updated_at)?)
     }
 
     fn goal(&mut self, id: &str) -> Found<Option<GoalRow>> {
@@ -1130,30 +1094,9 @@ impl MergeTx for PgMerge<'_, '_> {
     }
 
     fn put_facts(&mut self, round_id: &str, facts: &Facts, updated_at: &str) -> Step {
-        let count = |n: Option<u32>| n.map(i64::from);
-        self.run(
-            "INSERT INTO service_facts (round_id, ftes, vacancies, turnover, newly_qualified,
-                 deadline_breaches, complaints, emergency_cases, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-             ON CONFLICT (round_id) DO UPDATE SET
-                ftes = excluded.ftes, vacancies = excluded.vacancies,
-                turnover = excluded.turnover, newly_qualified = excluded.newly_qualified,
-                deadline_breaches = excluded.deadline_breaches,
-                complaints = excluded.complaints, emergency_cases = excluded.emergency_cases,
-                updated_at = excluded.updated_at",
-            &[
-                &round_id,
-                &facts.ftes,
-                &count(facts.vacancies),
-                &count(facts.turnover),
-                &facts.newly_qualified,
-                &count(facts.deadline_breaches),
-                &count(facts.complaints),
-                &count(facts.emergency_cases),
-                &updated_at,
-            ],
-        )?;
-        Ok(())
+        Ok(super::needs::put_facts(
+            self.tx, round_id, facts, updated_at,
+        )?)
     }
 
     fn clear_note(&mut self, note: Note, round_id: &str) -> Step {

@@ -159,12 +159,12 @@ fn facts_of(client: &mut impl GenericClient, round_id: &str) -> Result<Facts> {
     })
 }
 
-fn put_facts(
+pub(super) fn put_facts(
     client: &mut impl GenericClient,
     round_id: &str,
     facts: &Facts,
     at: &str,
-) -> Result<()> {
+) -> Result<(), postgres::Error> {
     let count = |value: Option<u32>| value.map(i64::from);
     client.execute(
         "INSERT INTO service_facts (round_id, ftes, vacancies, turnover, newly_qualified,

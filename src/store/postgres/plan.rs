@@ -186,12 +186,14 @@ fn find_plan_item(client: &mut impl GenericClient, id: &str) -> Result<PlanItem>
     plan_item_from(&row)
 }
 
-fn insert_plan_item(
+/// Adds a plan item as it is, for the screens and the import alike (the import reads a
+/// rule of the tables broken from the driver's error).
+pub(super) fn insert_plan_item(
     client: &mut impl GenericClient,
     item: &PlanItem,
     created_at: &str,
     updated_at: &str,
-) -> Result<()> {
+) -> Result<(), postgres::Error> {
     client.execute(
         "INSERT INTO plan_item (id, service_id, subdomain_key, kind, text, level, owner,
                                 due_on, done, done_on, created_at, updated_at)
@@ -215,11 +217,11 @@ fn insert_plan_item(
 }
 
 /// Writes what may change of a plan item (text, level, owner, dates, done) over it.
-fn write_plan_item(
+pub(super) fn write_plan_item(
     client: &mut impl GenericClient,
     item: &PlanItem,
     updated_at: &str,
-) -> Result<()> {
+) -> Result<(), postgres::Error> {
     client.execute(
         "UPDATE plan_item SET text = $2, level = $3, owner = $4, due_on = $5, done = $6,
                               done_on = $7, updated_at = $8
