@@ -30,13 +30,18 @@ pub fn redeem(
     let Some(respondent) = store.claim_invite(&invite::hashes(&code, &key), now)? else {
         return Ok(None);
     };
+    claimed(store, respondent).map(Some)
+}
+
+/// A respondent's walk with the round and service it belongs to.
+fn claimed(store: &impl Answers, respondent: Respondent) -> Result<Claimed, StoreError> {
     let round = store.round(&respondent.round_id)?;
     let service = store.service(&round.service_id)?;
-    Ok(Some(Claimed {
+    Ok(Claimed {
         service,
         round,
         respondent,
-    }))
+    })
 }
 
 /// On a server, the walk of the respondent whose login role this is (the server checked
@@ -45,11 +50,5 @@ pub fn own_walk(store: &crate::store::Store) -> Result<Option<Claimed>, StoreErr
     let Some(respondent) = store.own_respondent()? else {
         return Ok(None);
     };
-    let round = store.round(&respondent.round_id)?;
-    let service = store.service(&round.service_id)?;
-    Ok(Some(Claimed {
-        service,
-        round,
-        respondent,
-    }))
+    claimed(store, respondent).map(Some)
 }
