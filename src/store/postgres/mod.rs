@@ -122,7 +122,12 @@ impl PgStore {
     /// `Missing` (`init` makes the schema), another program's with `ForeignDatabase`, one
     /// of a newer schema with `NewerSchema`.
     pub fn open(target: &str) -> Result<PgStore> {
-        let store = PgStore::connect(target)?;
+        PgStore::connect(target)?.usable()
+    }
+
+    /// This store, if its database is kartlegg's at the schema this kartlegg knows.
+    fn usable(self) -> Result<PgStore> {
+        let store = self;
         match store.found_version()? {
             Some(version) if version == SCHEMA_VERSION => Ok(store),
             Some(found) if found > SCHEMA_VERSION => Err(StoreError::NewerSchema {
@@ -170,7 +175,7 @@ impl PgStore {
             )?;
             Ok(())
         })?;
-        PgStore::open(target)
+        store.usable()
     }
 
     fn connect(url: &str) -> Result<PgStore> {
@@ -203,17 +208,11 @@ impl PgStore {
 
     /// Where on this machine the comments that could not be saved on this server are kept
     /// (`store::recovery`): the user's data folder, `servers/`, a name for the server and
-    /// database; the folder readable by its owner alone. `None` without a data folder.
+    /// database. `None` without a data folder.
     pub fn recovery_anchor(&self) -> Option<PathBuf> {
         let data = directories::ProjectDirs::from("", "", "kartlegg")?
             .data_dir()
             .join("servers");
-        use std::os::unix::fs::DirBuilderExt;
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(&data)
-            .ok()?;
         let name: String = (self.shown.display().to_string().chars())
             .map(|c| if c.is_alphanumeric() { c } else { '_' })
             .collect();
@@ -253,8 +252,11 @@ impl PgStore {
             *slot = Some(client);
             // What others changed while it was away is news too.
             self.heard.set(true);
+            self.backend.set(0);
         }
         let client = slot.as_mut().expect("connected above");
+        // Listening from the first use of a connection: a change committed after it opened
+        // is news, whenever the program first asks.
         if self.backend.get() == 0 {
             let backend = client
                 .batch_execute("LISTEN kartlegg_changed")
@@ -308,29 +310,17 @@ impl PgStore {
         self.with_client(|client| {
             if self.bulk.get() {
                 client.batch_execute("SAVEPOINT write")?;
-                return match work(client) {
-                    Ok(value) => {
-                        client.batch_execute("RELEASE SAVEPOINT write")?;
-                        Ok(value)
-                    }
-                    Err(e) => {
-                        let _ = client.batch_execute("ROLLBACK TO SAVEPOINT write");
-                        Err(e)
-                    }
-                };
+                let written = work(client);
+                return finish(
+                    client,
+                    written,
+                    "RELEASE SAVEPOINT write",
+                    "ROLLBACK TO SAVEPOINT write",
+                );
             }
             client.batch_execute("BEGIN")?;
             let written = self.take_write_lock(client).and_then(|()| work(client));
-            match written {
-                Ok(value) => {
-                    client.batch_execute("COMMIT")?;
-                    Ok(value)
-                }
-                Err(e) => {
-                    let _ = client.batch_execute("ROLLBACK");
-                    Err(e)
-                }
-            }
+            finish(client, written, "COMMIT", "ROLLBACK")
         })
     }
 
@@ -384,16 +374,8 @@ impl PgStore {
                 return work(client);
             }
             client.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
-            match work(client) {
-                Ok(value) => {
-                    client.batch_execute("COMMIT")?;
-                    Ok(value)
-                }
-                Err(e) => {
-                    let _ = client.batch_execute("ROLLBACK");
-                    Err(e)
-                }
-            }
+            let read = work(client);
+            finish(client, read, "COMMIT", "ROLLBACK")
         })
     }
 
@@ -412,18 +394,24 @@ impl PgStore {
     pub(crate) fn end_bulk<T>(&mut self, outcome: Result<T>) -> Result<T> {
         // Still in bulk while it ends: a connection lost meanwhile is not made again, and
         // nothing is said to be written that went with it.
-        let ended = self.with_client(|client| match outcome {
-            Ok(value) => {
-                client.batch_execute("COMMIT")?;
-                Ok(value)
-            }
-            Err(e) => {
-                let _ = client.batch_execute("ROLLBACK");
-                Err(e)
-            }
-        });
+        let ended = self.with_client(|client| finish(client, outcome, "COMMIT", "ROLLBACK"));
         self.bulk.set(false);
         ended
+    }
+}
+
+/// Ends what `outcome` ran in: `commit` after a success, `rollback` after a failure, whose
+/// error is then what is said.
+fn finish<T>(client: &mut Client, outcome: Result<T>, commit: &str, rollback: &str) -> Result<T> {
+    match outcome {
+        Ok(value) => {
+            client.batch_execute(commit)?;
+            Ok(value)
+        }
+        Err(e) => {
+            let _ = client.batch_execute(rollback);
+            Err(e)
+        }
     }
 }
 

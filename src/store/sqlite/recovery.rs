@@ -5,7 +5,7 @@
 
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -67,7 +67,17 @@ pub(crate) fn keep(
     };
     let temp =
         temp::beside(&target).ok_or_else(|| io_error(io::ErrorKind::InvalidFilename.into()))?;
-    temp::sweep(target.parent().unwrap_or(Path::new("")));
+    let folder = target.parent().unwrap_or(Path::new(""));
+    // A server's folder on this machine is made at the first comment kept, its owner's alone
+    // (a database file's is there already).
+    if !folder.as_os_str().is_empty() && !folder.exists() {
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(folder)
+            .map_err(io_error)?;
+    }
+    temp::sweep(folder);
     let written = (|| {
         let mut file = OpenOptions::new()
             .write(true)
