@@ -701,3 +701,92 @@ fn a_write_waits_for_the_write_lock_as_long_as_its_patience_allows() {
         "the refused one wrote nothing"
     );
 }
+
+/// The demo's export with its last answer's line put as `change` gives it (from the first
+/// answer's line and the last's).
+fn with_last_answer(file: &str, change: impl Fn(&str, &str) -> String) -> String {
+    let lines: Vec<&str> = file.lines().collect();
+    let answers: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].contains("\"item_key\"") && lines[i].contains("\"updated_at\""))
+        .collect();
+    let (first, last) = (answers[0], answers[answers.len() - 1]);
+    assert!(
+        answers.len() > 2 * 512,
+        "the answers span the import's batches"
+    );
+    let mut changed: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    changed[last] = change(lines[first], lines[last]);
+    changed.join("\n") + "\n"
+}
+
+/// A field's text in one of the file's rows.
+fn field<'a>(line: &'a str, name: &str) -> &'a str {
+    let start = line.find(&format!("\"{name}\":\"")).unwrap() + name.len() + 4;
+    &line[start..start + line[start..].find('"').unwrap()]
+}
+
+/// A file imported into `store`: what the import said and the store's export after it.
+fn outcome(store: &mut (impl Exchange + Admin), file: &str) -> kartlegg::store::Result<String> {
+    let clock = ImportClock::at(at(59));
+    let summary = store.import_json(file.as_bytes(), Instrument::standard(), clock)?;
+    Ok(format!("{summary:?}\n{}", export_all(store)))
+}
+
+/// The server sends most of an import's rows in bulk, after one look per batch of the
+/// file: a row far from the one it clashes with (in another batch) is refused at its own
+/// place, as SQLite refuses it, and one that merges with an answer from another batch
+/// merges as on SQLite.
+#[test]
+fn rows_far_apart_in_a_file_clash_and_merge_on_the_server_as_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut source = Store::open(&dir.path().join("k.db")).unwrap();
+    kartlegg::cli::demo::fill(&mut source, Instrument::standard(), 7, at(0))
+        .unwrap()
+        .expect("an empty database");
+    let file = export_all(&source);
+    // The last answer under the first answer's id: another answer's id.
+    let clash = with_last_answer(&file, |first, last| {
+        last.replace(field(last, "id"), field(first, "id"))
+    });
+    // After the last answer, the first's respondent's answer to the first's item again,
+    // under an id of its own, later and with a comment: it is merged into the first.
+    let merge = with_last_answer(&file, |first, last| {
+        let again = first
+            .trim_end_matches(',')
+            .replace(field(first, "id"), "answered-again")
+            .replace(field(first, "updated_at"), "2026-03-09T10:58:00.000Z")
+            .replace(
+                &format!("\"comment\":\"{}\"", field(first, "comment")),
+                "\"comment\":\"Sagt igjen\"",
+            );
+        format!("{},\n{again}", last.trim_end_matches(','))
+            + if last.ends_with(',') { "," } else { "" }
+    });
+    for (name, file) in [("clash", &clash), ("merge", &merge)] {
+        let mut on_file = Store::open(&dir.path().join(format!("{name}.db"))).unwrap();
+        let database = common::postgres::database();
+        let mut on_server = PgStore::init(&database.url).unwrap();
+        match (outcome(&mut on_file, file), outcome(&mut on_server, file)) {
+            (Err(StoreError::ImportRefused(a)), Err(StoreError::ImportRefused(b))) => {
+                assert_eq!(name, "clash", "{a:?}");
+                assert_eq!(
+                    (a.line, a.column, &a.problem),
+                    (b.line, b.column, &b.problem)
+                );
+                assert!(
+                    a.line > 512,
+                    "refused at the last answer's line, {}",
+                    a.line
+                );
+                assert_eq!(on_server.counts().unwrap(), Default::default());
+            }
+            (Ok(a), Ok(b)) => {
+                assert_eq!(name, "merge");
+                assert!(a.contains("updated: 1"), "{}", &a[..300.min(a.len())]);
+                assert_eq!(a, b);
+                assert_eq!(all_scores(&on_server), all_scores(&on_file));
+            }
+            (a, b) => panic!("{name}: SQLite {a:?}, the server {b:?}"),
+        }
+    }
+}

@@ -14,7 +14,7 @@ use super::check::{
 };
 use super::merge::{self, Verdict};
 use super::read::Handed;
-use super::read::Parsed;
+use super::read::{Parsed, Place};
 use super::{
     AnswerRow, ChangeRow, ConsensusRow, ExpectationsRow, FactsRow, GoalRow, GoalStatusRow,
     HistoryRow, ImportClock, ImportSummary, NeedRow, OwnAreaRow, PlanItemRow, PositionRow, Problem,
@@ -197,7 +197,7 @@ pub const CHANGE_ENTITIES: [&str; 10] = [
 /// own (`Stop::Backend`); a row its tables refuse (a constraint) is `Problem::Rejected`.
 /// The backend keeps its own derived data (kept scores) up to date as rows are added or
 /// changed.
-pub trait MergeTx {
+pub(crate) trait MergeTx {
     type Error;
 
     /// Whether `table` has a row with this id.
@@ -206,6 +206,13 @@ pub trait MergeTx {
     /// The ids of everything erased here (its tombstones): rows with one of these ids, or
     /// under a parent with one, are skipped, so that an import never brings them back.
     fn erased_ids(&mut self) -> Found<HashSet<String>, Self::Error>;
+
+    /// The next rows of the file, before they are merged one by one: a backend may look up
+    /// at once what merging them will ask (a server, to spare a round trip a row). What it
+    /// learns must stay true while they are merged.
+    fn ahead(&mut self, _rows: &[(Parsed, Place)]) -> Step<Self::Error> {
+        Ok(())
+    }
 
     fn service(&mut self, id: &str) -> Found<Option<ServiceRow>, Self::Error>;
     fn add_service(&mut self, row: &ServiceRow) -> Step<Self::Error>;
@@ -418,6 +425,13 @@ pub(crate) fn merge_rows<M: MergeTx>(
     for message in handed {
         match message {
             Handed::Rows(rows) => {
+                if let Some((_, place)) = rows.first() {
+                    let (line, column) = (place.line, place.column);
+                    importer
+                        .merge
+                        .ahead(&rows)
+                        .map_err(|stop| failed(stop, line, column))?;
+                }
                 for (parsed, place) in rows {
                     importer.place = (place.line, place.column);
                     importer

@@ -172,7 +172,11 @@ BEGIN
         (round_id, subdomain_key, scored, fraction_sum, dont_know, not_applicable)
     SELECT p.round_id, s.subdomain_key, sum(s.scored), sum(s.fraction_sum),
            sum(s.dont_know), sum(s.not_applicable)
-    FROM respondent p JOIN respondent_score s ON s.respondent_id = p.id
+    -- Each respondent's tallies by its key (`OFFSET 0` keeps it so): a plan for any
+    -- subdomain would otherwise read every tally of every round, once for each round.
+    FROM respondent p
+    CROSS JOIN LATERAL (SELECT * FROM respondent_score t WHERE t.respondent_id = p.id
+                        OFFSET 0) s
     WHERE p.round_id = of_round AND (of_subdomain IS NULL OR s.subdomain_key = of_subdomain)
       AND {COUNTED}
     GROUP BY p.round_id, s.subdomain_key;

@@ -15,6 +15,7 @@ use postgres::{Client, Row, Statement};
 use serde::Serialize;
 
 use super::answers::{insert_service, service_from, unknown_code, write_service};
+use super::copied::{Ahead, Counting, Held};
 use super::{PgStore, found_version, kept};
 use crate::domain::instrument::Instrument;
 use crate::domain::invite;
@@ -26,7 +27,7 @@ use crate::exchange::check::snapshot_of;
 use crate::exchange::import::{
     self, AnswerHere, Content, Failed, MergeTx, Note, Stop, StoredAnswer, Table, Valued,
 };
-use crate::exchange::read::{BATCHES_AHEAD, Reading};
+use crate::exchange::read::{BATCHES_AHEAD, Parsed, Place, Reading};
 use crate::exchange::{
     AnswerRow, CSV_CONTEXT, ChangeRow, ConsensusRow, CsvExport, Disclosure, ExpectationsRow,
     FactsRow, GoalRow, GoalStatusRow, HistoryRow, ImportClock, ImportSummary, NeedRow, OwnAreaRow,
@@ -464,6 +465,8 @@ impl Exchange for PgStore {
                     statements: HashMap::new(),
                     kept: Counter::new(instrument),
                     history_added: HistoryAdded::new(answers_before),
+                    held: Held::default(),
+                    ahead: Ahead::default(),
                 };
                 let summary = import::merge_rows(&mut merge, instrument, clock, handed).map_err(
                     |failed| match failed {
@@ -471,7 +474,19 @@ impl Exchange for PgStore {
                         Failed::Backend(e) => e,
                     },
                 )?;
-                merge.kept.finish(merge.tx)?;
+                // The server plans the kept scores' sums by what it knows of the tables, and
+                // an import may have just made them many times larger: it looks again first
+                // (ANALYZE counts this transaction's own rows; one not the tables' owner is
+                // only warned, and sums as before).
+                merge.held.send(merge.tx)?;
+                merge
+                    .tx
+                    .batch_execute("ANALYZE respondent, answer, respondent_score")?;
+                merge.kept.finish(&mut Counting {
+                    client: merge.tx,
+                    held: &mut merge.held,
+                })?;
+                merge.held.send(merge.tx)?;
                 Ok(summary)
             })
         })
@@ -506,6 +521,10 @@ struct PgMerge<'t, 'i> {
     statements: HashMap<String, Statement>,
     kept: Counter<'i>,
     history_added: HistoryAdded,
+    /// Rows for the next `COPY`: sent before any other statement.
+    held: Held,
+    /// What one look told of the batch being merged.
+    ahead: Ahead,
 }
 
 /// A value read as a domain code, or the database is not as kartlegg wrote it.
@@ -524,7 +543,19 @@ fn halves(key: &str) -> (&str, &str) {
 }
 
 impl PgMerge<'_, '_> {
+    /// The transaction, once every held row is sent: for every statement but the
+    /// `COPY`s, so that the server sees the file's rows in order.
+    fn sent(&mut self) -> Found<&mut Client> {
+        self.held.send(self.tx)?;
+        Ok(self.tx)
+    }
+
     fn statement(&mut self, sql: &str) -> Found<Statement> {
+        self.held.send(self.tx)?;
+        self.prepared(sql)
+    }
+
+    fn prepared(&mut self, sql: &str) -> Found<Statement> {
         if let Some(statement) = self.statements.get(sql) {
             return Ok(statement.clone());
         }
@@ -547,6 +578,15 @@ impl PgMerge<'_, '_> {
         let statement = self.statement(sql)?;
         Ok(self.tx.execute(&statement, params)?)
     }
+
+    /// A statement on the parents' tables alone (services, rounds, respondents), which no
+    /// held row touches, so it goes with rows still held: only a batch's look, a full
+    /// hold and the other statements send them. A parent is written before the rows under
+    /// it are held, so its references hold when they are sent.
+    fn apart(&mut self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Found<Option<Row>> {
+        let statement = self.prepared(sql)?;
+        Ok(self.tx.query_opt(&statement, params)?)
+    }
 }
 
 impl MergeTx for PgMerge<'_, '_> {
@@ -560,11 +600,16 @@ impl MergeTx for PgMerge<'_, '_> {
             Table::PlanItem => "SELECT EXISTS (SELECT 1 FROM plan_item WHERE id = $1)",
             Table::Goal => "SELECT EXISTS (SELECT 1 FROM goal WHERE id = $1)",
         };
-        self.yes(sql, &[&id])
+        match table {
+            Table::Service | Table::Round | Table::Respondent => {
+                Ok(self.apart(sql, &[&id])?.is_some_and(|row| row.get(0)))
+            }
+            Table::PlanItem | Table::Goal => self.yes(sql, &[&id]),
+        }
     }
 
     fn erased_ids(&mut self) -> Found<HashSet<String>> {
-        let rows = self.tx.query("SELECT id FROM erased", &[])?;
+        let rows = self.sent()?.query("SELECT id FROM erased", &[])?;
         Ok(rows.iter().map(|row| row.get(0)).collect())
     }
 
@@ -574,17 +619,22 @@ impl MergeTx for PgMerge<'_, '_> {
     }
 
     fn add_service(&mut self, row: &ServiceRow) -> Step {
-        insert_service(self.tx, &service_of(row), &row.created_at, &row.updated_at)?;
+        insert_service(
+            self.sent()?,
+            &service_of(row),
+            &row.created_at,
+            &row.updated_at,
+        )?;
         Ok(())
     }
 
     fn update_service(&mut self, row: &ServiceRow) -> Step {
-        write_service(self.tx, &service_of(row), &row.updated_at)?;
+        write_service(self.sent()?, &service_of(row), &row.updated_at)?;
         Ok(())
     }
 
     fn round_service(&mut self, id: &str) -> Found<Option<String>> {
-        let row = self.one("SELECT service_id FROM round WHERE id = $1", &[&id])?;
+        let row = self.apart("SELECT service_id FROM round WHERE id = $1", &[&id])?;
         Ok(row.map(|row| row.get(0)))
     }
 
@@ -608,12 +658,12 @@ impl MergeTx for PgMerge<'_, '_> {
     }
 
     fn respondent_round(&mut self, id: &str) -> Found<Option<String>> {
-        let row = self.one("SELECT round_id FROM respondent WHERE id = $1", &[&id])?;
+        let row = self.apart("SELECT round_id FROM respondent WHERE id = $1", &[&id])?;
         Ok(row.map(|row| row.get(0)))
     }
 
     fn add_respondent(&mut self, row: &RespondentRow) -> Step {
-        self.run(
+        self.apart(
             "INSERT INTO respondent (id, round_id, role, code, created_at)
              VALUES ($1, $2, $3, $4, $5)",
             &[
@@ -624,7 +674,11 @@ impl MergeTx for PgMerge<'_, '_> {
                 &row.created_at,
             ],
         )?;
-        self.kept.respondent_added(self.tx, &row.id)?;
+        let mut counting = Counting {
+            client: self.tx,
+            held: &mut self.held,
+        };
+        self.kept.respondent_added(&mut counting, &row.id)?;
         Ok(())
     }
 
@@ -650,7 +704,25 @@ impl MergeTx for PgMerge<'_, '_> {
         Ok(added == 1)
     }
 
+    fn ahead(&mut self, rows: &[(Parsed, Place)]) -> Step {
+        self.ahead = Ahead::look(self.tx, &mut self.held, rows)?;
+        Ok(())
+    }
+
     fn add_answer(&mut self, row: &AnswerRow) -> Found<bool> {
+        let response = response_from(row.value, row.missing.as_deref());
+        if self.ahead.surely_new(row) {
+            self.ahead.taken(row);
+            self.held.answer(row);
+            let mut counting = Counting {
+                client: self.tx,
+                held: &mut self.held,
+            };
+            self.kept
+                .answer_added(&mut counting, &row.respondent_id, &row.item_key, response)?;
+            self.held.send_when_full(self.tx)?;
+            return Ok(true);
+        }
         // Does nothing when the id, or the respondent and item, are taken. Its rowid tells
         // `history_added` that the import added it.
         let added = self.one(
@@ -671,9 +743,13 @@ impl MergeTx for PgMerge<'_, '_> {
         if added.is_none() {
             return Ok(false);
         }
-        let response = response_from(row.value, row.missing.as_deref());
+        self.ahead.taken(row);
+        let mut counting = Counting {
+            client: self.tx,
+            held: &mut self.held,
+        };
         self.kept
-            .answer_added(self.tx, &row.respondent_id, &row.item_key, response)?;
+            .answer_added(&mut counting, &row.respondent_id, &row.item_key, response)?;
         Ok(true)
     }
 
@@ -698,6 +774,9 @@ impl MergeTx for PgMerge<'_, '_> {
     }
 
     fn answer_by_id(&mut self, id: &str) -> Found<Option<(StoredAnswer, String, String)>> {
+        if let Some(found) = self.ahead.answer(id) {
+            return Ok(Some(found));
+        }
         let row = self.one(
             "SELECT rowid, respondent_id, item_key FROM answer WHERE id = $1",
             &[&id],
@@ -762,6 +841,12 @@ impl MergeTx for PgMerge<'_, '_> {
             None => (None, None, None),
         };
         let first_of_added = self.history_added.first(answer.place);
+        if first_of_added {
+            // Nothing to look for: the server takes it as it is.
+            self.held.change(answer, respondent_id, old, new, at);
+            self.held.send_when_full(self.tx)?;
+            return Ok(true);
+        }
         if !first_of_added
             && self.yes(
                 "SELECT EXISTS (SELECT 1 FROM answer_history
@@ -810,12 +895,19 @@ impl MergeTx for PgMerge<'_, '_> {
 
     fn add_plan_item(&mut self, item: &PlanItem, created_at: &str, updated_at: &str) -> Step {
         Ok(super::plan::insert_plan_item(
-            self.tx, item, created_at, updated_at,
+            self.sent()?,
+            item,
+            created_at,
+            updated_at,
         )?)
     }
 
     fn update_plan_item(&mut self, item: &PlanItem, updated_at: &str) -> Step {
-        Ok(super::plan::write_plan_item(self.tx, item, updated_at)?)
+        Ok(super::plan::write_plan_item(
+            self.sent()?,
+            item,
+            updated_at,
+        )?)
     }
 
     fn goal(&mut self, id: &str) -> Found<Option<GoalRow>> {
@@ -1095,7 +1187,10 @@ impl MergeTx for PgMerge<'_, '_> {
 
     fn put_facts(&mut self, round_id: &str, facts: &Facts, updated_at: &str) -> Step {
         Ok(super::needs::put_facts(
-            self.tx, round_id, facts, updated_at,
+            self.sent()?,
+            round_id,
+            facts,
+            updated_at,
         )?)
     }
 

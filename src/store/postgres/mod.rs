@@ -12,6 +12,7 @@ mod answers;
 mod bulk;
 mod changes;
 mod clusters;
+mod copied;
 mod erase;
 mod exchange;
 mod invite;
