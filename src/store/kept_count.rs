@@ -19,8 +19,8 @@ pub(crate) trait KeptTx {
     fn clear_tallies(&mut self, respondent_id: &str) -> Result<()>;
     /// Keeps a respondent's tally in one subdomain; one without answers has no row.
     fn write_tally(&mut self, respondent_id: &str, key: &str, tally: &Tally) -> Result<()>;
-    /// Sums the kept tallies of a round's respondents, in every subdomain.
-    fn sum_round(&mut self, round_id: &str) -> Result<()>;
+    /// Sums the kept tallies of the rounds' respondents, in every subdomain.
+    fn sum_rounds(&mut self, round_ids: &[&str]) -> Result<()>;
 }
 
 /// Computes again every kept score of the given respondents; gives their rounds, whose
@@ -176,10 +176,7 @@ impl<'i> Counter<'i> {
         self.write_counted(tx)?;
         let mut rounds = score_again(tx, self.instrument, self.again.iter().map(String::as_str))?;
         rounds.append(&mut self.rounds);
-        for round_id in rounds {
-            tx.sum_round(&round_id)?;
-        }
-        Ok(())
+        tx.sum_rounds(&rounds.iter().map(String::as_str).collect::<Vec<_>>())
     }
 }
 

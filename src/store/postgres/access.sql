@@ -148,36 +148,44 @@ RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURREN
     END
 $$;
 
--- A round's kept sums, made again from its respondents' kept tallies: what
--- `store::postgres::kept::sum_round` asks for. The owner's, because a respondent moves its
+-- Rounds' kept sums, made again from their respondents' kept tallies: what
+-- `store::postgres::kept::sum_rounds` asks for (one round at a save, every round an import
+-- touched at its end, in one pass). The owner's, because a respondent moves its
 -- round's sums with its own tallies, and may not read the others' that they are summed from
 -- (from its own rows alone the sums would be wrong). Only for the owner and for a round the
 -- caller keeps or answers in. The braced name below is the shared rule
 -- (`store::columns::COUNTED`), written in by `access::access_sql`.
-CREATE FUNCTION kartlegg_sum_round(of_round TEXT, of_subdomain TEXT, min_group BIGINT,
-                                   asker NAME)
+CREATE FUNCTION kartlegg_sum_rounds(of_rounds TEXT[], of_subdomain TEXT, min_group BIGINT,
+                                    asker NAME)
 RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+DECLARE
+    refused TEXT;
 BEGIN
-    IF NOT (pg_has_role(asker, (SELECT c.relowner FROM pg_class c
-                                WHERE c.oid = 'round_score'::regclass), 'MEMBER')
-            OR kartlegg_keeps_round(of_round, asker)
-            OR kartlegg_answers_in(of_round, asker))
+    IF NOT pg_has_role(asker, (SELECT c.relowner FROM pg_class c
+                               WHERE c.oid = 'round_score'::regclass), 'MEMBER')
     THEN
-        RAISE EXCEPTION 'no right to the round %', of_round
-            USING ERRCODE = 'insufficient_privilege';
+        SELECT r INTO refused FROM unnest(of_rounds) AS r
+        WHERE NOT (kartlegg_keeps_round(r, asker) OR kartlegg_answers_in(r, asker))
+        LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION 'no right to the round %', refused
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
     END IF;
     DELETE FROM round_score s
-    WHERE s.round_id = of_round AND (of_subdomain IS NULL OR s.subdomain_key = of_subdomain);
+    WHERE s.round_id = ANY (of_rounds)
+      AND (of_subdomain IS NULL OR s.subdomain_key = of_subdomain);
     INSERT INTO round_score
         (round_id, subdomain_key, scored, fraction_sum, dont_know, not_applicable)
     SELECT p.round_id, s.subdomain_key, sum(s.scored), sum(s.fraction_sum),
            sum(s.dont_know), sum(s.not_applicable)
     -- Each respondent's tallies by its key (`OFFSET 0` keeps it so): a plan for any
-    -- subdomain would otherwise read every tally of every round, once for each round.
+    -- subdomain would otherwise read every tally, for one round as for all.
     FROM respondent p
     CROSS JOIN LATERAL (SELECT * FROM respondent_score t WHERE t.respondent_id = p.id
                         OFFSET 0) s
-    WHERE p.round_id = of_round AND (of_subdomain IS NULL OR s.subdomain_key = of_subdomain)
+    WHERE p.round_id = ANY (of_rounds)
+      AND (of_subdomain IS NULL OR s.subdomain_key = of_subdomain)
       AND {COUNTED}
     GROUP BY p.round_id, s.subdomain_key;
 END $$;
@@ -294,8 +302,8 @@ CREATE POLICY keeper ON change_log TO kartlegg_consultant, kartlegg_leader
 REVOKE ALL ON FUNCTION kartlegg_keeps, kartlegg_keeps_service, kartlegg_keeps_round,
     kartlegg_keeps_respondent, kartlegg_consults, kartlegg_sees_cluster,
     kartlegg_is_respondent, kartlegg_answers_in, kartlegg_answers_for, kartlegg_sees_change,
-    kartlegg_sum_round FROM PUBLIC;
+    kartlegg_sum_rounds FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION kartlegg_keeps, kartlegg_keeps_service, kartlegg_keeps_round,
     kartlegg_keeps_respondent, kartlegg_consults, kartlegg_sees_cluster,
     kartlegg_is_respondent, kartlegg_answers_in, kartlegg_answers_for, kartlegg_sees_change,
-    kartlegg_sum_round TO kartlegg_consultant, kartlegg_leader, kartlegg_respondent;
+    kartlegg_sum_rounds TO kartlegg_consultant, kartlegg_leader, kartlegg_respondent;

@@ -92,10 +92,7 @@ impl PgStore {
                         .map(|r| r.respondent.round_id.as_str()),
                 )
                 .collect();
-            for round_id in rounds {
-                kept::sum_round(tx, round_id, None)?;
-            }
-            Ok(())
+            kept::sum_rounds(tx, &rounds.into_iter().collect::<Vec<_>>(), None)
         })
     }
 }

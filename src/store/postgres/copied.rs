@@ -336,8 +336,8 @@ impl KeptTx for Counting<'_> {
         self.held.send_when_full(self.client)
     }
 
-    fn sum_round(&mut self, round_id: &str) -> Result<()> {
+    fn sum_rounds(&mut self, round_ids: &[&str]) -> Result<()> {
         self.held.send(self.client)?;
-        self.client.sum_round(round_id)
+        self.client.sum_rounds(round_ids)
     }
 }

@@ -84,8 +84,8 @@ impl KeptTx for Client {
         write_respondent(self, respondent_id, key, tally)
     }
 
-    fn sum_round(&mut self, round_id: &str) -> Result<()> {
-        sum_round(self, round_id, None)
+    fn sum_rounds(&mut self, round_ids: &[&str]) -> Result<()> {
+        sum_rounds(self, round_ids, None)
     }
 }
 
@@ -159,19 +159,28 @@ pub(super) fn server_sql(sql: &str) -> String {
     sql.replace('?', "$")
 }
 
-/// Sums the kept tallies of a round's respondents, in one subdomain or in all. The server's
-/// `kartlegg_sum_round` (`access.sql`) sums them as the owner: a respondent's role moves its
-/// round's sums, and may not read the other tallies they are made of.
+/// Sums the kept tallies of a round's respondents, in one subdomain or in all.
 pub(super) fn sum_round(
     client: &mut impl GenericClient,
     round_id: &str,
     key: Option<&str>,
 ) -> Result<()> {
+    sum_rounds(client, &[round_id], key)
+}
+
+/// Sums the kept tallies of the rounds' respondents, in one subdomain or in all. The
+/// server's `kartlegg_sum_rounds` (`access.sql`) sums them as the owner: a respondent's role
+/// moves its round's sums, and may not read the other tallies they are made of.
+pub(super) fn sum_rounds(
+    client: &mut impl GenericClient,
+    round_ids: &[&str],
+    key: Option<&str>,
+) -> Result<()> {
     // Summed as the owner (a respondent's role reads no other's tallies), in one round trip.
     client.query_typed(
-        "SELECT kartlegg_sum_round($1, $2, $3, current_user)",
+        "SELECT kartlegg_sum_rounds($1, $2, $3, current_user)",
         &[
-            (&round_id, Type::TEXT),
+            (&round_ids, Type::TEXT_ARRAY),
             (&key, Type::TEXT),
             (&(MIN_GROUP as i64), Type::INT8),
         ],

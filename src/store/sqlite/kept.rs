@@ -96,8 +96,11 @@ impl KeptTx for &Connection {
         write_respondent(self, respondent_id, key, tally)
     }
 
-    fn sum_round(&mut self, round_id: &str) -> Result<()> {
-        sum_round(self, round_id, None)
+    fn sum_rounds(&mut self, round_ids: &[&str]) -> Result<()> {
+        for round_id in round_ids {
+            sum_round(self, round_id, None)?;
+        }
+        Ok(())
     }
 }
 
