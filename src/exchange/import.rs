@@ -78,7 +78,7 @@ pub struct AnswerHere {
 }
 
 /// The tables whose rows have an id that other rows refer to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Table {
     Service,
     Round,

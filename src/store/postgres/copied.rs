@@ -217,8 +217,9 @@ impl Ahead {
             }
         }
         let mut ahead = Ahead::default();
-        // Changes are of answers on the server; answers are looked for among the held too.
-        if !changed.is_empty() {
+        // Changes are of answers on the server (changes held may wait); answers are looked
+        // for among the held too.
+        if !changed.is_empty() && !held.answers.is_empty() {
             held.send(client)?;
         }
         if !ids.is_empty() {

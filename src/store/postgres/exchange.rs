@@ -467,6 +467,7 @@ impl Exchange for PgStore {
                     history_added: HistoryAdded::new(answers_before),
                     held: Held::default(),
                     ahead: Ahead::default(),
+                    parents: HashSet::new(),
                 };
                 let summary = import::merge_rows(&mut merge, instrument, clock, handed).map_err(
                     |failed| match failed {
@@ -525,6 +526,9 @@ struct PgMerge<'t, 'i> {
     held: Held,
     /// What one look told of the batch being merged.
     ahead: Ahead,
+    /// Services, rounds and respondents known to be here: an import removes none, so
+    /// each is asked for once, however many rows come under it.
+    parents: HashSet<(Table, String)>,
 }
 
 /// A value read as a domain code, or the database is not as kartlegg wrote it.
@@ -602,7 +606,15 @@ impl MergeTx for PgMerge<'_, '_> {
         };
         match table {
             Table::Service | Table::Round | Table::Respondent => {
-                Ok(self.apart(sql, &[&id])?.is_some_and(|row| row.get(0)))
+                let key = (table, id.to_string());
+                if self.parents.contains(&key) {
+                    return Ok(true);
+                }
+                let here = self.apart(sql, &[&id])?.is_some_and(|row| row.get(0));
+                if here {
+                    self.parents.insert(key);
+                }
+                Ok(here)
             }
             Table::PlanItem | Table::Goal => self.yes(sql, &[&id]),
         }
@@ -679,6 +691,7 @@ impl MergeTx for PgMerge<'_, '_> {
             held: &mut self.held,
         };
         self.kept.respondent_added(&mut counting, &row.id)?;
+        self.parents.insert((Table::Respondent, row.id.clone()));
         Ok(())
     }
 
