@@ -546,7 +546,7 @@ fn halves(key: &str) -> (&str, &str) {
     key.split_once('/').unwrap_or((key, ""))
 }
 
-impl PgMerge<'_, '_> {
+impl<'i> PgMerge<'_, 'i> {
     /// The transaction, once every held row is sent: for every statement but the
     /// `COPY`s, so that the server sees the file's rows in order.
     fn sent(&mut self) -> Found<&mut Client> {
@@ -581,6 +581,16 @@ impl PgMerge<'_, '_> {
     fn run(&mut self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Found<u64> {
         let statement = self.statement(sql)?;
         Ok(self.tx.execute(&statement, params)?)
+    }
+
+    /// The kept scores' counter, and the transaction as it counts in (tallies held for the
+    /// next `COPY`).
+    fn counting(&mut self) -> (&mut Counter<'i>, Counting<'_>) {
+        let counting = Counting {
+            client: self.tx,
+            held: &mut self.held,
+        };
+        (&mut self.kept, counting)
     }
 
     /// A statement on the parents' tables alone (services, rounds, respondents), which no
@@ -686,11 +696,8 @@ impl MergeTx for PgMerge<'_, '_> {
                 &row.created_at,
             ],
         )?;
-        let mut counting = Counting {
-            client: self.tx,
-            held: &mut self.held,
-        };
-        self.kept.respondent_added(&mut counting, &row.id)?;
+        let (kept, mut counting) = self.counting();
+        kept.respondent_added(&mut counting, &row.id)?;
         self.parents.insert((Table::Respondent, row.id.clone()));
         Ok(())
     }
@@ -727,12 +734,8 @@ impl MergeTx for PgMerge<'_, '_> {
         if self.ahead.surely_new(row) {
             self.ahead.taken(row);
             self.held.answer(row);
-            let mut counting = Counting {
-                client: self.tx,
-                held: &mut self.held,
-            };
-            self.kept
-                .answer_added(&mut counting, &row.respondent_id, &row.item_key, response)?;
+            let (kept, mut counting) = self.counting();
+            kept.answer_added(&mut counting, &row.respondent_id, &row.item_key, response)?;
             self.held.send_when_full(self.tx)?;
             return Ok(true);
         }
@@ -757,12 +760,8 @@ impl MergeTx for PgMerge<'_, '_> {
             return Ok(false);
         }
         self.ahead.taken(row);
-        let mut counting = Counting {
-            client: self.tx,
-            held: &mut self.held,
-        };
-        self.kept
-            .answer_added(&mut counting, &row.respondent_id, &row.item_key, response)?;
+        let (kept, mut counting) = self.counting();
+        kept.answer_added(&mut counting, &row.respondent_id, &row.item_key, response)?;
         Ok(true)
     }
 
@@ -845,6 +844,12 @@ impl MergeTx for PgMerge<'_, '_> {
         new: &Content,
         at: &str,
     ) -> Found<bool> {
+        if self.history_added.first(answer.place) {
+            // Nothing to look for: the server takes it as it is.
+            self.held.change(answer, respondent_id, old, new, at);
+            self.held.send_when_full(self.tx)?;
+            return Ok(true);
+        }
         let (old_value, old_missing, old_comment) = match old {
             Some(old) => (
                 old.value,
@@ -853,33 +858,24 @@ impl MergeTx for PgMerge<'_, '_> {
             ),
             None => (None, None, None),
         };
-        let first_of_added = self.history_added.first(answer.place);
-        if first_of_added {
-            // Nothing to look for: the server takes it as it is.
-            self.held.change(answer, respondent_id, old, new, at);
-            self.held.send_when_full(self.tx)?;
-            return Ok(true);
-        }
-        if !first_of_added
-            && self.yes(
-                "SELECT EXISTS (SELECT 1 FROM answer_history
+        if self.yes(
+            "SELECT EXISTS (SELECT 1 FROM answer_history
                  WHERE answer_id = $1 AND changed_at = $2
                    AND old_value IS NOT DISTINCT FROM $3 AND old_missing IS NOT DISTINCT FROM $4
                    AND old_comment IS NOT DISTINCT FROM $5
                    AND new_value IS NOT DISTINCT FROM $6 AND new_missing IS NOT DISTINCT FROM $7
                    AND new_comment = $8)",
-                &[
-                    &answer.id,
-                    &at,
-                    &old_value,
-                    &old_missing,
-                    &old_comment,
-                    &new.value,
-                    &new.missing,
-                    &new.comment,
-                ],
-            )?
-        {
+            &[
+                &answer.id,
+                &at,
+                &old_value,
+                &old_missing,
+                &old_comment,
+                &new.value,
+                &new.missing,
+                &new.comment,
+            ],
+        )? {
             return Ok(false);
         }
         self.run(
