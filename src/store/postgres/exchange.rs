@@ -475,14 +475,6 @@ impl Exchange for PgStore {
                         Failed::Backend(e) => e,
                     },
                 )?;
-                // The server plans the kept scores' sums by what it knows of the tables, and
-                // an import may have just made them many times larger: it looks again first
-                // (ANALYZE counts this transaction's own rows; one not the tables' owner is
-                // only warned, and sums as before).
-                merge.held.send(merge.tx)?;
-                merge
-                    .tx
-                    .batch_execute("ANALYZE respondent, answer, respondent_score")?;
                 merge.kept.finish(&mut Counting {
                     client: merge.tx,
                     held: &mut merge.held,
